@@ -1,0 +1,195 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/banned.h"
+
+/* The options shared by `tenant add` and `tenant set`. */
+struct tenant_args {
+	const char *company, *account, *ns_url, *api_url, *auth_url, *env;
+};
+
+#define TENANT_OPTS(a)                                                                          \
+	{ "procore-company", "ID", "Procore company id", &(a).company, NULL },                  \
+	{ "netsuite-account", "ACCT", "NetSuite account id (e.g. 1234567 or 1234567_SB1)",      \
+	  &(a).account, NULL },                                                                 \
+	{ "netsuite-url", "URL", "NetSuite REST base URL (default: derived from the account)",  \
+	  &(a).ns_url, NULL },                                                                  \
+	{ "procore-api-url", "URL", "Procore API base URL (default: from --procore-env)",        \
+	  &(a).api_url, NULL },                                                                 \
+	{ "procore-auth-url", "URL", "Procore login base URL (default: from --procore-env)",    \
+	  &(a).auth_url, NULL },                                                                \
+	{ "procore-env", "ENV", "production, sandbox or monthly (default production)",          \
+	  &(a).env, NULL }
+
+static int to_changes(const struct tenant_args *a, struct mlc_tenant_changes *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (a->company && cli_parse_id("--procore-company", a->company, &c->procore_company_id))
+		return CLI_FAIL;
+	c->netsuite_account = a->account;
+	c->netsuite_url = a->ns_url;
+	c->procore_api_url = a->api_url;
+	c->procore_auth_url = a->auth_url;
+	c->procore_env = a->env;
+	return CLI_OK;
+}
+
+static int tenant_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct tenant_args a = { 0 };
+	const struct cli_opt opts[] = { TENANT_OPTS(a), { NULL, NULL, NULL, NULL, NULL } };
+	const struct cli_spec spec = {
+		"tenant add NAME --procore-company ID --netsuite-account ACCT [options]",
+		"Adds a tenant: one customer with its Procore company and NetSuite account.",
+		opts, 1, 1,
+	};
+	const char *pos[1];
+	int npos, rc;
+	struct mlc_tenant_changes c;
+	struct mlc_error err = { 0 };
+
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+		return rc;
+	if (!a.company || !a.account) {
+		fprintf(stderr, "ml-connector tenant add: --procore-company and --netsuite-account "
+				"are required\n");
+		return CLI_USAGE;
+	}
+	if ((rc = to_changes(&a, &c)) != CLI_OK || (rc = cli_open_store(ctx)) != CLI_OK)
+		return rc;
+	if (tenant_add(ctx->store, pos[0], &c, &err) < 0)
+		return cli_fail(&err);
+	printf("tenant %s added\n", pos[0]);
+	return CLI_OK;
+}
+
+static int tenant_set_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct tenant_args a = { 0 };
+	const struct cli_opt opts[] = { TENANT_OPTS(a), { NULL, NULL, NULL, NULL, NULL } };
+	const struct cli_spec spec = {
+		"tenant set NAME [options]",
+		"Changes a tenant's settings; options not given are left as they are.",
+		opts, 1, 1,
+	};
+	const char *pos[1];
+	int npos, rc;
+	struct mlc_tenant_changes c;
+	struct mlc_error err = { 0 };
+
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+		return rc;
+	if ((rc = to_changes(&a, &c)) != CLI_OK || (rc = cli_open_store(ctx)) != CLI_OK)
+		return rc;
+	if (tenant_update(ctx->store, pos[0], &c, &err) < 0)
+		return cli_fail(&err);
+	printf("tenant %s updated\n", pos[0]);
+	return CLI_OK;
+}
+
+static int tenant_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool json = false;
+	const struct cli_opt opts[] = {
+		{ "json", NULL, "print as JSON", NULL, &json },
+		{ NULL, NULL, NULL, NULL, NULL },
+	};
+	const struct cli_spec spec = { "tenant list [--json]", "Lists tenants.", opts, 0, 0 };
+	const char *pos[1];
+	int npos, rc;
+	struct mlc_tenant *list = NULL;
+	size_t n = 0;
+	struct mlc_error err = { 0 };
+
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK ||
+	    (rc = cli_open_store(ctx)) != CLI_OK)
+		return rc;
+	if (tenant_list(ctx->store, &list, &n, &err) < 0)
+		return cli_fail(&err);
+	if (json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, tenant_to_json(&list[i]));
+		cli_print_json(arr);
+	} else if (n == 0) {
+		printf("no tenants (add one with 'ml-connector tenant add')\n");
+	} else {
+		printf("%-20s %-20s %-16s %s\n", "NAME", "PROCORE COMPANY", "NETSUITE ACCOUNT",
+		       "PROCORE ENV");
+		for (size_t i = 0; i < n; i++)
+			printf("%-20s %-20lld %-16s %s\n", list[i].name,
+			       (long long)list[i].procore_company_id, list[i].netsuite_account,
+			       list[i].procore_env);
+	}
+	tenant_list_free(list, n);
+	return CLI_OK;
+}
+
+static int tenant_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool json = false;
+	const struct cli_opt opts[] = {
+		{ "json", NULL, "print as JSON", NULL, &json },
+		{ NULL, NULL, NULL, NULL, NULL },
+	};
+	const struct cli_spec spec = { "tenant show NAME [--json]", "Shows one tenant.", opts, 1, 1 };
+	const char *pos[1];
+	int npos, rc;
+	struct mlc_tenant t;
+
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK ||
+	    (rc = cli_get_tenant(ctx, pos[0], &t)) != CLI_OK)
+		return rc;
+	if (json) {
+		cli_print_json(tenant_to_json(&t));
+	} else {
+		char *ns = tenant_netsuite_url(&t);
+		char *settings = json_dumps(t.settings, JSON_COMPACT | JSON_SORT_KEYS);
+		printf("name:               %s\n", t.name);
+		printf("procore company:    %lld\n", (long long)t.procore_company_id);
+		printf("procore env:        %s\n", t.procore_env);
+		printf("procore api url:    %s\n", tenant_procore_api_url(&t));
+		printf("procore auth url:   %s\n", tenant_procore_auth_url(&t));
+		printf("netsuite account:   %s\n", t.netsuite_account);
+		printf("netsuite url:       %s\n", ns);
+		printf("settings:           %s\n", settings ? settings : "{}");
+		free(ns);
+		free(settings);
+	}
+	tenant_release(&t);
+	return CLI_OK;
+}
+
+static int tenant_remove_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_spec spec = {
+		"tenant remove NAME",
+		"Removes a tenant with its project links, secrets, mappings and history.",
+		NULL, 1, 1,
+	};
+	const char *pos[1];
+	int npos, rc;
+	struct mlc_error err = { 0 };
+
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK ||
+	    (rc = cli_open_store(ctx)) != CLI_OK)
+		return rc;
+	if (tenant_remove(ctx->store, pos[0], &err) < 0)
+		return cli_fail(&err);
+	printf("tenant %s removed\n", pos[0]);
+	return CLI_OK;
+}
+
+int cmd_tenant(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct cli_command cmds[] = {
+		{ "add", "add a tenant", tenant_add_cmd },
+		{ "list", "list tenants", tenant_list_cmd },
+		{ "show", "show one tenant", tenant_show_cmd },
+		{ "set", "change a tenant", tenant_set_cmd },
+		{ "remove", "remove a tenant and everything it owns", tenant_remove_cmd },
+		{ NULL, NULL, NULL },
+	};
+	return cli_dispatch(ctx, "tenant", "Tenants: one per customer.", cmds, argc, argv);
+}

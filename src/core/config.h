@@ -1,0 +1,60 @@
+#ifndef MLC_CONFIG_H
+#define MLC_CONFIG_H
+
+#include <stdbool.h>
+
+#include "util/buf.h"
+#include "util/compat.h"
+#include "util/error.h"
+#include "util/log.h"
+
+/*
+ * Process-wide settings (never per-tenant: those live in the store).
+ *
+ * Sources, later ones winning: built-in defaults, the YAML file, then one
+ * environment variable per key (MLC_ + the key upper-cased with '.' -> '_',
+ * e.g. log.level -> MLC_LOG_LEVEL).  The file is the -c argument, else
+ * $MLC_CONFIG, else ./ml-connector.yaml; the default file may be absent,
+ * a named one may not.
+ *
+ * Relative paths: data_dir is relative to the config file's folder (or
+ * the working directory when there is no file); store and master_key_file
+ * are relative to data_dir.  After config_load() every path is absolute.
+ *
+ * Errors name the file, line and key ("cfg.yaml:7: log.level: ...").
+ */
+struct mlc_config {
+	char *file;            /* the file read, NULL if none */
+	char *data_dir;        /* absolute */
+	char *store;           /* "sqlite:/abs/path.db" or a postgres:// URL */
+	char *redis;           /* redis://host:port/db, or "" for none */
+	char *http_listen;     /* ADDR:PORT for serve */
+	char *http_trusted_proxies; /* CIDR list trusted for X-Forwarded-For, "" none */
+	char *master_key_file; /* absolute */
+	enum mlc_log_level log_level;
+	enum mlc_log_format log_format;
+	int workers;
+};
+
+#define MLC_CONFIG_DEFAULT_FILE "ml-connector.yaml"
+
+/*
+ * Loads configuration.  path is the -c argument or NULL.  On failure cfg
+ * is released and err says where.  Caller releases with config_release().
+ */
+int config_load(struct mlc_config *cfg, const char *path, struct mlc_error *err) MLC_MUST_CHECK;
+/* Loads from a YAML text (for tests); file_label names it in errors. */
+int config_load_text(struct mlc_config *cfg, const char *text, const char *file_label,
+		     const char *base_dir, struct mlc_error *err) MLC_MUST_CHECK;
+void config_release(struct mlc_config *cfg);
+/* Writes the effective configuration as YAML (or JSON), secrets masked
+ * (passwords inside store and redis URLs). */
+void config_dump(const struct mlc_config *cfg, struct mlc_buf *out, bool json);
+/* Writes the commented default file used by `init`. */
+void config_default_text(struct mlc_buf *out);
+/* Copies url with any user:password@ password replaced by "***". */
+void config_mask_url(const char *url, struct mlc_buf *out);
+/* The SQLite path of a "sqlite:" store, or NULL for another backend. */
+const char *config_sqlite_path(const struct mlc_config *cfg);
+
+#endif

@@ -1,0 +1,240 @@
+#include <string.h>
+
+#include "core/store.h"
+#include "util/buf.h"
+#include "util/time.h"
+#include "util/banned.h"
+
+/*
+ * The schema, as an append-only list of migrations.  Never edit a released
+ * migration: add a new one.  Times are BIGINT milliseconds since the epoch
+ * (UTC) so both backends agree without date types.  Money is BIGINT cents.
+ */
+static const struct mlc_migration migrations[] = {
+	{ 1, "initial schema",
+	  "CREATE TABLE tenants ("
+	  " id @ID@,"
+	  " name TEXT NOT NULL UNIQUE,"
+	  " procore_company_id BIGINT NOT NULL,"
+	  " netsuite_account TEXT NOT NULL,"
+	  " netsuite_url TEXT,"
+	  " procore_api_url TEXT,"
+	  " procore_auth_url TEXT,"
+	  " procore_env TEXT NOT NULL DEFAULT 'production',"
+	  " settings TEXT NOT NULL DEFAULT '{}',"
+	  " created_at BIGINT NOT NULL,"
+	  " updated_at BIGINT NOT NULL);"
+
+	  "CREATE TABLE project_links ("
+	  " id @ID@,"
+	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	  " procore_project_id BIGINT NOT NULL,"
+	  " netsuite_job_id BIGINT NOT NULL,"
+	  " subsidiary_id BIGINT, department_id BIGINT, class_id BIGINT, location_id BIGINT,"
+	  " active INTEGER NOT NULL DEFAULT 1,"
+	  " created_at BIGINT NOT NULL,"
+	  " updated_at BIGINT NOT NULL,"
+	  " UNIQUE (tenant_id, procore_project_id),"
+	  " UNIQUE (tenant_id, netsuite_job_id));"
+
+	  /* Ciphertext only; key_id names the master key that sealed it. */
+	  "CREATE TABLE secrets ("
+	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	  " name TEXT NOT NULL,"
+	  " key_id TEXT NOT NULL,"
+	  " nonce @BLOB@ NOT NULL,"
+	  " ciphertext @BLOB@ NOT NULL,"
+	  " updated_at BIGINT NOT NULL,"
+	  " PRIMARY KEY (tenant_id, name));"
+
+	  /* One row per synced record: both systems' keys and the hash of the
+	   * last version written, so unchanged records cost no call. */
+	  "CREATE TABLE id_map ("
+	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	  " entity TEXT NOT NULL,"
+	  " netsuite_key TEXT,"
+	  " procore_key TEXT,"
+	  " content_hash TEXT,"
+	  " updated_at BIGINT NOT NULL,"
+	  " UNIQUE (tenant_id, entity, netsuite_key),"
+	  " UNIQUE (tenant_id, entity, procore_key));"
+
+	  /* Mapping tables: kind (cost_code_account, vendor, ...) -> source key ->
+	   * target as JSON, imported and exported as CSV. */
+	  "CREATE TABLE mappings ("
+	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	  " kind TEXT NOT NULL,"
+	  " source_key TEXT NOT NULL,"
+	  " target TEXT NOT NULL,"
+	  " updated_at BIGINT NOT NULL,"
+	  " PRIMARY KEY (tenant_id, kind, source_key));"
+
+	  "CREATE TABLE watermarks ("
+	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	  " flow TEXT NOT NULL,"
+	  " scope TEXT NOT NULL DEFAULT '',"
+	  " value TEXT NOT NULL,"
+	  " updated_at BIGINT NOT NULL,"
+	  " PRIMARY KEY (tenant_id, flow, scope));"
+
+	  /* The job queue: a worker leases a job until lease_until; an expired
+	   * lease makes the job takeable again. */
+	  "CREATE TABLE jobs ("
+	  " id @ID@,"
+	  " tenant_id BIGINT REFERENCES tenants(id) ON DELETE CASCADE,"
+	  " kind TEXT NOT NULL,"
+	  " payload TEXT NOT NULL DEFAULT '{}',"
+	  " dedupe_key TEXT UNIQUE,"
+	  " state TEXT NOT NULL DEFAULT 'queued',"
+	  " priority INTEGER NOT NULL DEFAULT 0,"
+	  " run_at BIGINT NOT NULL,"
+	  " attempts INTEGER NOT NULL DEFAULT 0,"
+	  " max_attempts INTEGER NOT NULL DEFAULT 8,"
+	  " lease_owner TEXT,"
+	  " lease_until BIGINT,"
+	  " last_error TEXT,"
+	  " created_at BIGINT NOT NULL,"
+	  " updated_at BIGINT NOT NULL);"
+	  "CREATE INDEX jobs_ready ON jobs (state, run_at);"
+
+	  /* Webhook events, written before the HTTP 200 goes back. */
+	  "CREATE TABLE inbox ("
+	  " id @ID@,"
+	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	  " source TEXT NOT NULL,"
+	  " event_key TEXT NOT NULL,"
+	  " payload TEXT NOT NULL,"
+	  " state TEXT NOT NULL DEFAULT 'new',"
+	  " received_at BIGINT NOT NULL,"
+	  " processed_at BIGINT,"
+	  " UNIQUE (tenant_id, source, event_key));"
+	  "CREATE INDEX inbox_state ON inbox (state, received_at);"
+
+	  "CREATE TABLE runs ("
+	  " id @ID@,"
+	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	  " flow TEXT NOT NULL,"
+	  " trigger TEXT NOT NULL,"
+	  " status TEXT NOT NULL DEFAULT 'running',"
+	  " stats TEXT NOT NULL DEFAULT '{}',"
+	  " started_at BIGINT NOT NULL,"
+	  " finished_at BIGINT);"
+
+	  /* Every record movement: what, from, to, request summary, result. */
+	  "CREATE TABLE audit ("
+	  " id @ID@,"
+	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	  " run_id BIGINT REFERENCES runs(id) ON DELETE SET NULL,"
+	  " flow TEXT NOT NULL,"
+	  " entity TEXT NOT NULL,"
+	  " action TEXT NOT NULL,"
+	  " source_ref TEXT,"
+	  " target_ref TEXT,"
+	  " request_summary TEXT,"
+	  " result TEXT NOT NULL,"
+	  " error TEXT,"
+	  " attempt INTEGER NOT NULL DEFAULT 1,"
+	  " payload TEXT,"
+	  " created_at BIGINT NOT NULL);"
+	  "CREATE INDEX audit_tenant_time ON audit (tenant_id, created_at);"
+	  "CREATE INDEX audit_source ON audit (tenant_id, entity, source_ref);" },
+};
+
+const struct mlc_migration *migrations_list(size_t *n)
+{
+	*n = MLC_ARRAY_LEN(migrations);
+	return migrations;
+}
+
+int store_schema_latest(void)
+{
+	return migrations[MLC_ARRAY_LEN(migrations) - 1].version;
+}
+
+/* Replaces the dialect tokens with the backend's types. */
+static void expand(const struct mlc_store_ops *ops, const char *sql, struct mlc_buf *out)
+{
+	const char *p = sql;
+
+	while (*p) {
+		if (strncmp(p, "@ID@", 4) == 0) {
+			buf_addstr(out, ops->id_column);
+			p += 4;
+		} else if (strncmp(p, "@BLOB@", 6) == 0) {
+			buf_addstr(out, ops->blob_type);
+			p += 6;
+		} else {
+			buf_addch(out, *p++);
+		}
+	}
+}
+
+int store_schema_version(struct mlc_store *s, int *version, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc;
+
+	*version = 0;
+	rc = store_prepare(s, "SELECT COALESCE(MAX(version), 0) FROM schema_version", &st, err);
+	if (rc < 0)
+		return rc;
+	rc = stmt_step(st, err);
+	if (rc == 1) {
+		*version = (int)stmt_col_i64(st, 0);
+		rc = MLC_OK;
+	}
+	stmt_free(st);
+	return rc;
+}
+
+int store_migrate(struct mlc_store *s, struct mlc_error *err)
+{
+	int rc, current;
+	size_t n;
+	const struct mlc_migration *m = migrations_list(&n);
+
+	rc = store_exec(s,
+			"CREATE TABLE IF NOT EXISTS schema_version ("
+			" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+			err);
+	if (rc < 0)
+		return rc;
+	if ((rc = store_schema_version(s, &current, err)) < 0)
+		return rc;
+	if (current > store_schema_latest())
+		return error_set(err, MLC_ESTORE,
+				 "the database schema is version %d, newer than this build knows (%d): "
+				 "upgrade ml-connector",
+				 current, store_schema_latest());
+	for (size_t i = 0; i < n; i++) {
+		struct mlc_buf sql = MLC_BUF_INIT;
+		struct mlc_stmt *st = NULL;
+
+		if (m[i].version <= current)
+			continue;
+		if ((rc = store_begin(s, err)) < 0)
+			return rc;
+		expand(s->ops, m[i].sql, &sql);
+		rc = store_exec(s, sql.data, err);
+		buf_release(&sql);
+		if (rc == MLC_OK)
+			rc = store_prepare(s,
+					   "INSERT INTO schema_version (version, name, applied_at) "
+					   "VALUES (?, ?, ?)",
+					   &st, err);
+		if (rc == MLC_OK) {
+			stmt_bind_i64(st, 1, m[i].version);
+			stmt_bind_text(st, 2, m[i].name);
+			stmt_bind_i64(st, 3, time_now_ms());
+			rc = stmt_step(st, err);
+			stmt_free(st);
+		}
+		if (rc < 0) {
+			store_rollback(s);
+			return error_prefix(err, "migration %d (%s): ", m[i].version, m[i].name);
+		}
+		if ((rc = store_commit(s, err)) < 0)
+			return rc;
+	}
+	return MLC_OK;
+}
