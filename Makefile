@@ -1,0 +1,47 @@
+# Entry points.  Everything real happens in CMake; this file only wraps it.
+#   make          release build into build/
+#   make test     install missing packages, build, run every test (CTest),
+#                 then the ASan+UBSan build of the unit tests
+#   make demo     the end-to-end demo (not built yet)
+#   make bench    build the benchmarks in bench/ (run them by hand)
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+
+.PHONY: all build test test-unit test-asan deps demo demo-stop bench format clean
+
+all: build
+
+build:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	@scripts/install-deps
+
+test: deps build test-asan
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+test-asan:
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMLC_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j $(JOBS) -L unit --timeout 600
+
+demo:
+	@echo "make demo: the end-to-end demo is not built yet (see the README)." >&2
+	@exit 1
+
+demo-stop:
+	@echo "make demo-stop: nothing to stop; the demo is not built yet." >&2
+
+bench: build
+	@cmake --build $(BUILD) -j $(JOBS) --target $$(cd bench && ls bench_*.c 2>/dev/null | sed 's/\.c$$//')
+
+format:
+	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,117 @@
+#ifndef MLC_SANDBOX_H
+#define MLC_SANDBOX_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "net/http_server.h"
+#include "util/compat.h"
+#include "util/error.h"
+
+/*
+ * `ml-connector sandbox`: faithful simulators of NetSuite (nssim_*.c) and
+ * Procore (pcsim_*.c) in one process, each on its own port, sharing the
+ * controls below (sandbox.c, sandbox_faults.c).  Not part of the real
+ * APIs: everything under /_sandbox/ on each port.
+ *
+ * Ownership: the sandbox owns both simulators and their HTTP servers.
+ */
+
+struct mlc_sandbox_opts {
+	const char *netsuite_listen;  /* default "127.0.0.1:8701" */
+	const char *procore_listen;   /* default "127.0.0.1:8702" */
+	const char *data_dir;         /* NULL: a fresh temporary directory */
+	uint64_t seed;                /* default 1 */
+	int scale;                    /* default 1 */
+	int latency_ms, latency_jitter_ms;
+	const char *faults;           /* "ns:5xx=0.05,pc:throttle=0.1,..." */
+	int ns_token_ttl;             /* --token-ttl for NetSuite, default 3600 */
+	int pc_token_ttl;             /* default 5400 */
+	int ns_concurrency;           /* default 5 */
+	const char *push_url;         /* NetSuite event pushes, NULL: none */
+	const char *push_secret;      /* header value sent with pushes */
+	const char *pc_rate;          /* "3600/h,25/10s" */
+};
+
+/* Fault probabilities for one simulator, parsed from the "ns:" or "pc:"
+ * part of --faults.  Each is in [0,1]. */
+struct sbx_faults {
+	double err5xx;     /* answer 500/502/503 instead of handling */
+	double timeout;    /* hold the request past client timeouts, then drop */
+	double reset;      /* drop the connection without handling */
+	double lost;       /* handle (commit the write), then drop the connection */
+	double push_drop;  /* NetSuite: an event push is not sent */
+	double throttle;   /* Procore: 503 + Retry-After */
+	double dup;        /* Procore: webhook delivered twice / out of order */
+};
+
+/*
+ * Per-simulator controls and counters, shared by its handlers.  All
+ * functions are thread-safe.
+ */
+struct sbx_sim {
+	const char *name;              /* "netsuite" | "procore" */
+	struct mlc_sandbox *sandbox;
+	struct sbx_faults faults;
+	pthread_mutex_t lock;
+	uint64_t rng;                  /* deterministic by --seed */
+	json_t *calls;                 /* {"METHOD route": n} */
+	json_t *status;                /* {"code": n} */
+	int in_flight, max_concurrency;
+	int64_t token_requests, rejected_429;
+	struct mlc_http_server *http;
+};
+
+struct mlc_sandbox {
+	struct mlc_sandbox_opts opts;
+	char *data_dir;                /* absolute, created */
+	int64_t clock_offset_ms;       /* time travel: added to the wall clock */
+	pthread_mutex_t lock;
+	struct sbx_sim ns, pc;
+	struct nssim *nssim;
+	struct pcsim *pcsim;
+};
+
+/* Parses a --faults spec into both simulators' fault sets. */
+int sandbox_faults_parse(const char *spec, struct sbx_faults *ns, struct sbx_faults *pc,
+			 struct mlc_error *err) MLC_MUST_CHECK;
+/* Deterministic uniform draw in [0,1) from the simulator's generator. */
+double sbx_random(struct sbx_sim *sim);
+/* The sandbox clock: wall clock plus time travel, ms since the epoch. */
+int64_t sandbox_now_ms(struct mlc_sandbox *sb);
+/* Advances the sandbox clock (POST /_sandbox/time/advance). */
+void sandbox_advance(struct mlc_sandbox *sb, int64_t ms);
+/*
+ * Installs the shared hooks (latency, faults, counters, the
+ * /_sandbox/stats and /_sandbox/reset-stats routes, time travel) on a
+ * simulator's server.  Simulator-specific controls add their own
+ * /_sandbox/ routes.
+ */
+int sbx_sim_install(struct sbx_sim *sim, struct mlc_http_server *http,
+		    struct mlc_error *err) MLC_MUST_CHECK;
+/* Counts a token request / a 429 served. */
+void sbx_count_token(struct sbx_sim *sim);
+void sbx_count_429(struct sbx_sim *sim);
+
+/* Starts everything (seeds state, writes credentials.json and seed.json,
+ * listens).  Caller frees with sandbox_free(). */
+int sandbox_start(const struct mlc_sandbox_opts *opts, struct mlc_sandbox **out,
+		  struct mlc_error *err) MLC_MUST_CHECK;
+void sandbox_free(struct mlc_sandbox *sb);
+
+/* The two simulators.  Each registers its routes on http, seeds its state
+ * under sb->data_dir, and adds its part of credentials.json / seed.json
+ * to the given objects. */
+struct nssim;
+struct pcsim;
+int nssim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *credentials,
+	      json_t *seed, struct nssim **out, struct mlc_error *err) MLC_MUST_CHECK;
+void nssim_free(struct nssim *ns);
+int pcsim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *credentials,
+	      json_t *seed, struct pcsim **out, struct mlc_error *err) MLC_MUST_CHECK;
+void pcsim_free(struct pcsim *pc);
+
+#endif
