@@ -124,6 +124,10 @@ static int walk_mapping(struct mlc_config *cfg, yaml_document_t *doc, yaml_node_
 			continue;
 		}
 		const struct key_spec *k = find_key(full);
+		if (!k && is_section(full))
+			return error_set(err, MLC_ECONFIG,
+					 "%s:%d: %s: is a section; expected indented keys below it",
+					 label, line, full);
 		if (!k)
 			return error_set(err, MLC_ECONFIG, "%s:%d: %s: unknown key", label, line,
 					 full);

@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -42,6 +43,8 @@ void redact_register(const char *value)
 
 	if (!value || (n = strlen(value)) < 6)
 		return;
+	if (sodium_init() < 0)
+		abort();
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < nsecrets; i++)
 		if (strcmp(secrets[i], value) == 0)
@@ -142,13 +145,23 @@ static void redact_patterns(struct mlc_buf *out, const char *in)
 			str_copy(key, sizeof(key) < klen + 1 ? sizeof(key) : klen + 1, k);
 			if (q && klen < sizeof(key) && redact_key_is_secret(key) &&
 			    *q && *q != ',' && *q != '&' && *q != '}' && *q != '{' && *q != '[') {
+				int header = !quoted && q[-1] != '=';
 				buf_add(out, k, (size_t)(q - k));
+				if (strncasecmp(q, "Bearer ", 7) == 0 || strncasecmp(q, "Basic ", 6) == 0) {
+					/* the scheme rule below redacts the credential */
+					p = q;
+					continue;
+				}
 				if (quoted) {
 					while (*q && *q != '"') {
 						if (*q == '\\' && q[1])
 							q++;
 						q++;
 					}
+				} else if (header) {
+					/* "Name: value" runs to the end of the line */
+					while (*q && *q != '\n' && *q != '\r')
+						q++;
 				} else {
 					while (*q && *q != '&' && *q != ' ' && *q != ',' && *q != '"' &&
 					       *q != '}' && *q != '\n')

@@ -1,0 +1,206 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/project.h"
+#include "core/store.h"
+#include "core/tenant.h"
+
+static int setup(void **state)
+{
+	struct mlc_store *s = NULL;
+	struct mlc_error err = { 0 };
+	if (store_open("sqlite::memory:", &s, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	*state = s;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	store_free(*state);
+	return 0;
+}
+
+static void test_migrations_from_empty(void **state)
+{
+	struct mlc_store *s = *state;
+	struct mlc_stmt *st = NULL;
+	struct mlc_error err = { 0 };
+	int v = -1, rc;
+	const char *tables[] = { "tenants", "project_links", "secrets", "id_map", "mappings",
+				 "watermarks", "jobs", "inbox", "audit", "runs" };
+
+	assert_int_equal(store_schema_version(s, &v, &err), 0);
+	assert_int_equal(v, store_schema_latest());
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		assert_int_equal(store_prepare(s, "SELECT count(*) FROM sqlite_master WHERE "
+						  "type = 'table' AND name = ?", &st, &err), 0);
+		stmt_bind_text(st, 1, tables[i]);
+		rc = stmt_step(st, &err);
+		assert_int_equal(rc, 1);
+		if (stmt_col_i64(st, 0) != 1)
+			fail_msg("table %s missing", tables[i]);
+		stmt_free(st);
+	}
+	/* applying again is a no-op */
+	assert_int_equal(store_migrate(s, &err), 0);
+	assert_int_equal(store_schema_version(s, &v, &err), 0);
+	assert_int_equal(v, store_schema_latest());
+	assert_true(store_ping(s));
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	struct mlc_store *s = *state;
+	struct mlc_error err = { 0 };
+	assert_int_equal(store_exec(s, "INSERT INTO schema_version VALUES (999, 'future', 0)", &err),
+			 0);
+	assert_true(store_migrate(s, &err) < 0);
+	assert_non_null(strstr(err.msg, "newer than this build"));
+}
+
+static void test_transactions(void **state)
+{
+	struct mlc_store *s = *state;
+	struct mlc_error err = { 0 };
+	struct mlc_tenant_changes c = { .procore_company_id = 1, .netsuite_account = "1" };
+	struct mlc_tenant t;
+
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_begin(s, &err), 0); /* nested */
+	assert_int_equal(tenant_add(s, "rolled", &c, &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+	store_rollback(s);
+	assert_int_equal(tenant_get(s, "rolled", &t, &err), MLC_ENOTFOUND);
+	assert_true(store_commit(s, &err) < 0);
+}
+
+static void test_tenants(void **state)
+{
+	struct mlc_store *s = *state;
+	struct mlc_error err = { 0 };
+	struct mlc_tenant t, *list;
+	size_t n;
+	struct mlc_tenant_changes c = { .procore_company_id = 562949953421312LL,
+					 .netsuite_account = "4083091_SB2" };
+	char *url;
+
+	assert_int_equal(tenant_add(s, "acme", &c, &err), 0);
+	assert_int_equal(tenant_add(s, "acme", &c, &err), MLC_EEXIST);
+	assert_non_null(strstr(err.msg, "already exists"));
+	assert_int_equal(tenant_add(s, "bad name", &c, &err), MLC_EINVAL);
+	c.netsuite_account = "40;DROP";
+	assert_int_equal(tenant_add(s, "other", &c, &err), MLC_EINVAL);
+	c.netsuite_account = "1234567";
+	c.procore_env = "staging";
+	assert_int_equal(tenant_add(s, "other", &c, &err), MLC_EINVAL);
+	c.procore_env = "sandbox";
+	c.netsuite_url = "ftp://x";
+	assert_int_equal(tenant_add(s, "other", &c, &err), MLC_EINVAL);
+	c.netsuite_url = "http://127.0.0.1:8701";
+	assert_int_equal(tenant_add(s, "other", &c, &err), 0);
+
+	assert_int_equal(tenant_get(s, "acme", &t, &err), 0);
+	assert_int_equal(t.procore_company_id, 562949953421312LL);
+	url = tenant_netsuite_url(&t);
+	assert_string_equal(url, "https://4083091-sb2.suitetalk.api.netsuite.com");
+	free(url);
+	assert_string_equal(tenant_procore_api_url(&t), "https://api.procore.com");
+	assert_string_equal(tenant_procore_auth_url(&t), "https://login.procore.com");
+	tenant_release(&t);
+
+	assert_int_equal(tenant_get(s, "other", &t, &err), 0);
+	url = tenant_netsuite_url(&t);
+	assert_string_equal(url, "http://127.0.0.1:8701");
+	free(url);
+	assert_string_equal(tenant_procore_api_url(&t), "https://sandbox.procore.com");
+	tenant_release(&t);
+
+	struct mlc_tenant_changes up = { .procore_api_url = "http://127.0.0.1:8702",
+					 .procore_company_id = 77 };
+	assert_int_equal(tenant_update(s, "other", &up, &err), 0);
+	assert_int_equal(tenant_get(s, "other", &t, &err), 0);
+	assert_int_equal(t.procore_company_id, 77);
+	assert_string_equal(tenant_procore_api_url(&t), "http://127.0.0.1:8702");
+	assert_string_equal(t.netsuite_account, "1234567"); /* untouched */
+	json_object_set_new(t.settings, "je_mode", json_string("daily"));
+	assert_int_equal(tenant_set_settings(s, t.id, t.settings, &err), 0);
+	tenant_release(&t);
+	assert_int_equal(tenant_get(s, "other", &t, &err), 0);
+	assert_string_equal(json_string_value(json_object_get(t.settings, "je_mode")), "daily");
+	tenant_release(&t);
+	assert_int_equal(tenant_update(s, "ghost", &up, &err), MLC_ENOTFOUND);
+
+	assert_int_equal(tenant_list(s, &list, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].name, "acme");
+	assert_string_equal(list[1].name, "other");
+	tenant_list_free(list, n);
+
+	assert_int_equal(tenant_remove(s, "other", &err), 0);
+	assert_int_equal(tenant_remove(s, "other", &err), MLC_ENOTFOUND);
+}
+
+static void test_projects(void **state)
+{
+	struct mlc_store *s = *state;
+	struct mlc_error err = { 0 };
+	struct mlc_tenant t;
+	struct mlc_tenant_changes c = { .procore_company_id = 5, .netsuite_account = "1" };
+	struct mlc_project_link l = { 0 }, got, *list;
+	size_t n;
+
+	assert_int_equal(tenant_add(s, "acme", &c, &err), 0);
+	assert_int_equal(tenant_get(s, "acme", &t, &err), 0);
+	l.tenant_id = t.id;
+	l.procore_project_id = 9007199254740993LL; /* > 2^53 */
+	l.netsuite_job_id = 42;
+	l.subsidiary_id = 1;
+	l.department_id = 3;
+	assert_int_equal(project_link(s, &l, &err), 0);
+	/* relinking the same Procore project updates it */
+	l.class_id = 8;
+	assert_int_equal(project_link(s, &l, &err), 0);
+	assert_int_equal(project_get(s, t.id, l.procore_project_id, &got, &err), 0);
+	assert_int_equal(got.class_id, 8);
+	assert_int_equal(got.location_id, 0);
+	/* a NetSuite job links to one Procore project only */
+	l.procore_project_id = 100;
+	assert_int_equal(project_link(s, &l, &err), MLC_EEXIST);
+	l.netsuite_job_id = 43;
+	assert_int_equal(project_link(s, &l, &err), 0);
+	assert_int_equal(project_list(s, t.id, &list, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(list[0].procore_project_id, 100);
+	assert_int_equal(list[1].procore_project_id, 9007199254740993LL);
+	free(list);
+	assert_int_equal(project_unlink(s, t.id, 100, &err), 0);
+	assert_int_equal(project_unlink(s, t.id, 100, &err), MLC_ENOTFOUND);
+	/* removing the tenant cascades to its links */
+	assert_int_equal(tenant_remove(s, "acme", &err), 0);
+	assert_int_equal(project_list(s, t.id, &list, &n, &err), 0);
+	assert_int_equal(n, 0);
+	free(list);
+	tenant_release(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_migrations_from_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tenants, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_projects, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
