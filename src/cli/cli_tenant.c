@@ -35,40 +35,18 @@ static int to_changes(const struct tenant_args *a, struct mlc_tenant_changes *c)
 	return CLI_OK;
 }
 
-static int tenant_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
+/* `tenant add` and `tenant set` differ only in what is required and which
+ * core call applies the changes. */
+static int tenant_write(struct cli_ctx *ctx, int argc, char **argv, bool adding)
 {
 	struct tenant_args a = { 0 };
 	const struct cli_opt opts[] = { TENANT_OPTS(a), { NULL, NULL, NULL, NULL, NULL } };
-	const struct cli_spec spec = {
+	const struct cli_spec add_spec = {
 		"tenant add NAME --procore-company ID --netsuite-account ACCT [options]",
 		"Adds a tenant: one customer with its Procore company and NetSuite account.",
 		opts, 1, 1,
 	};
-	const char *pos[1];
-	int npos, rc;
-	struct mlc_tenant_changes c;
-	struct mlc_error err = { 0 };
-
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
-		return rc;
-	if (!a.company || !a.account) {
-		fprintf(stderr, "ml-connector tenant add: --procore-company and --netsuite-account "
-				"are required\n");
-		return CLI_USAGE;
-	}
-	if ((rc = to_changes(&a, &c)) != CLI_OK || (rc = cli_open_store(ctx)) != CLI_OK)
-		return rc;
-	if (tenant_add(ctx->store, pos[0], &c, &err) < 0)
-		return cli_fail(&err);
-	printf("tenant %s added\n", pos[0]);
-	return CLI_OK;
-}
-
-static int tenant_set_cmd(struct cli_ctx *ctx, int argc, char **argv)
-{
-	struct tenant_args a = { 0 };
-	const struct cli_opt opts[] = { TENANT_OPTS(a), { NULL, NULL, NULL, NULL, NULL } };
-	const struct cli_spec spec = {
+	const struct cli_spec set_spec = {
 		"tenant set NAME [options]",
 		"Changes a tenant's settings; options not given are left as they are.",
 		opts, 1, 1,
@@ -78,14 +56,31 @@ static int tenant_set_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	struct mlc_tenant_changes c;
 	struct mlc_error err = { 0 };
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+	if ((rc = cli_parse(adding ? &add_spec : &set_spec, argc, argv, pos, &npos)) != CLI_OK)
 		return rc;
+	if (adding && (!a.company || !a.account)) {
+		fprintf(stderr, "ml-connector tenant add: --procore-company and --netsuite-account "
+				"are required\n");
+		return CLI_USAGE;
+	}
 	if ((rc = to_changes(&a, &c)) != CLI_OK || (rc = cli_open_store(ctx)) != CLI_OK)
 		return rc;
-	if (tenant_update(ctx->store, pos[0], &c, &err) < 0)
+	rc = adding ? tenant_add(ctx->store, pos[0], &c, &err)
+		    : tenant_update(ctx->store, pos[0], &c, &err);
+	if (rc < 0)
 		return cli_fail(&err);
-	printf("tenant %s updated\n", pos[0]);
+	printf("tenant %s %s\n", pos[0], adding ? "added" : "updated");
 	return CLI_OK;
+}
+
+static int tenant_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	return tenant_write(ctx, argc, argv, true);
+}
+
+static int tenant_set_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	return tenant_write(ctx, argc, argv, false);
 }
 
 static int tenant_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
