@@ -13,6 +13,7 @@ static const struct cli_command commands[] = {
 	{ "config", "check and print the effective configuration", cmd_config },
 	{ "tenant", "add, list, show, change and remove tenants", cmd_tenant },
 	{ "project", "link Procore projects to NetSuite jobs", cmd_project },
+	{ "mapping", "import and export mapping tables (CSV)", cmd_mapping },
 	{ NULL, NULL, NULL },
 };
 

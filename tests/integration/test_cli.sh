@@ -68,6 +68,13 @@ run "$BIN" -c bad.yaml config check; expect_rc 1 "bad config exits 1"; expect_er
 run env MLC_CONFIG=bad.yaml "$BIN" tenant list; expect_rc 1 "MLC_CONFIG selects the file"
 run "$BIN" -c missing.yaml config check; expect_rc 1 "missing -c file exits 1"
 
+printf 'cost_code,cost_type,account\n03-300,,5300\n03-300,L,5100\n' > cc.csv
+run "$BIN" mapping import acme cost-code-account cc.csv; expect_rc 0 "mapping import"; expect_out "imported 2 cost-code-account mappings" "mapping import counts rows"
+run "$BIN" mapping export acme cost-code-account; expect_out "03-300,L,5100," "mapping export prints CSV"
+printf 'cost_code,account\n01-100,x\n' > bad.csv
+run "$BIN" mapping import acme cost-code-account bad.csv; expect_rc 1 "bad mapping CSV refused"; expect_err "bad.csv:2: account:" "bad mapping names file, line and column"
+run "$BIN" mapping import acme no-such-kind cc.csv; expect_rc 1 "unknown mapping kind refused"
+run "$BIN" mapping kinds; expect_out "cost-code-segment" "mapping kinds lists kinds"
 run "$BIN" tenant remove acme; expect_rc 0 "tenant remove"
 run "$BIN" project list acme; expect_rc 1 "links gone with the tenant"
 finish

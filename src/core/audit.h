@@ -1,0 +1,53 @@
+#ifndef MLC_AUDIT_H
+#define MLC_AUDIT_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/store.h"
+#include "util/compat.h"
+#include "util/error.h"
+
+/*
+ * The audit trail: one row per record movement (what, from, to, a summary
+ * of the request, the result, the attempt), and one run row per flow
+ * execution.  payload keeps what is needed to replay a failed record.
+ * Nothing secret goes in: callers pass canonical records, never headers.
+ */
+struct mlc_audit_rec {
+	int64_t tenant_id;
+	int64_t run_id;               /* 0: not part of a run */
+	const char *flow;             /* "vendors", "costs", ... */
+	const char *entity;           /* "vendor", "direct_cost", "je", ... */
+	const char *action;           /* create, update, skip, park, delete, conflict, replay */
+	const char *source_ref;       /* "ns:vendor:1234" */
+	const char *target_ref;       /* "pc:vendor:5678" */
+	const char *request_summary;  /* "PATCH /rest/v1.0/vendors/sync (1 of 214)" */
+	const char *result;           /* ok, error, parked, dry-run */
+	const char *error;            /* NULL on success */
+	int attempt;                  /* 1-based */
+	const json_t *payload;        /* NULL or the canonical record */
+};
+
+int audit_write(struct mlc_store *s, const struct mlc_audit_rec *rec,
+		struct mlc_error *err) MLC_MUST_CHECK;
+
+struct mlc_audit_filter {
+	const char *flow, *entity, *source_ref, *result; /* NULL: any */
+	int64_t since_ms;                                /* 0: any */
+	int limit;                                       /* 0: 100 */
+};
+
+/* Newest first, as a JSON array of objects.  Caller decrefs *rows. */
+int audit_query(struct mlc_store *s, int64_t tenant_id, const struct mlc_audit_filter *f,
+		json_t **rows, struct mlc_error *err) MLC_MUST_CHECK;
+
+/* Runs: a flow execution with its trigger (cli, schedule, webhook, replay)
+ * and, when finished, its status and counters. */
+int run_start(struct mlc_store *s, int64_t tenant_id, const char *flow, const char *trigger,
+	      int64_t *run_id, struct mlc_error *err) MLC_MUST_CHECK;
+int run_finish(struct mlc_store *s, int64_t run_id, const char *status, const json_t *stats,
+	       struct mlc_error *err) MLC_MUST_CHECK;
+
+#endif

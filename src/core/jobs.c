@@ -1,0 +1,186 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/jobs.h"
+#include "util/time.h"
+#include "util/banned.h"
+
+void job_release(struct mlc_job *j)
+{
+	if (!j)
+		return;
+	free(j->kind);
+	json_decref(j->payload);
+	memset(j, 0, sizeof(*j));
+}
+
+int job_enqueue(struct mlc_store *s, int64_t tenant_id, const char *kind, const json_t *payload,
+		const char *dedupe_key, int64_t run_at_ms, int64_t *id, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	char *text = payload ? json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	int64_t now = time_now_ms();
+	int rc;
+
+	*id = 0;
+	rc = store_prepare(s,
+			   "INSERT INTO jobs (tenant_id, kind, payload, dedupe_key, run_at, "
+			   "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+			   "ON CONFLICT (dedupe_key) DO UPDATE SET run_at = CASE WHEN excluded.run_at < "
+			   "jobs.run_at THEN excluded.run_at ELSE jobs.run_at END RETURNING id",
+			   &st, err);
+	if (rc == MLC_OK) {
+		stmt_bind_opt_id(st, 1, tenant_id);
+		stmt_bind_text(st, 2, kind);
+		stmt_bind_text(st, 3, text ? text : "{}");
+		stmt_bind_text(st, 4, dedupe_key);
+		stmt_bind_i64(st, 5, run_at_ms);
+		stmt_bind_i64(st, 6, now);
+		stmt_bind_i64(st, 7, now);
+		rc = stmt_step(st, err);
+		if (rc == 1) {
+			*id = stmt_col_i64(st, 0);
+			rc = MLC_OK;
+		}
+		stmt_free(st);
+	}
+	free(text);
+	return rc < 0 ? rc : MLC_OK;
+}
+
+int job_lease(struct mlc_store *s, const char *owner, int64_t now_ms, int64_t lease_ms,
+	      struct mlc_job *job, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	json_error_t jerr;
+	int rc;
+
+	memset(job, 0, sizeof(*job));
+	/* One statement: the store's write lock (SQLite) or row lock makes the
+	 * pick-and-claim atomic, so two workers never take the same job. */
+	rc = store_prepare(s,
+			   "UPDATE jobs SET state = 'running', lease_owner = ?, lease_until = ?, "
+			   "attempts = attempts + 1, updated_at = ? WHERE id = ("
+			   " SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= ?)"
+			   " OR (state = 'running' AND lease_until < ?)"
+			   " ORDER BY priority DESC, run_at, id LIMIT 1) "
+			   "RETURNING id, tenant_id, kind, payload, attempts, max_attempts, lease_until",
+			   &st, err);
+	if (rc < 0)
+		return rc;
+	stmt_bind_text(st, 1, owner);
+	stmt_bind_i64(st, 2, now_ms + lease_ms);
+	stmt_bind_i64(st, 3, now_ms);
+	stmt_bind_i64(st, 4, now_ms);
+	stmt_bind_i64(st, 5, now_ms);
+	rc = stmt_step(st, err);
+	if (rc == 1) {
+		job->id = stmt_col_i64(st, 0);
+		job->tenant_id = stmt_col_i64(st, 1);
+		job->kind = stmt_col_dup(st, 2);
+		job->payload = json_loads(stmt_col_text(st, 3), 0, &jerr);
+		if (!job->payload)
+			job->payload = json_object();
+		job->attempts = (int)stmt_col_i64(st, 4);
+		job->max_attempts = (int)stmt_col_i64(st, 5);
+		job->lease_until = stmt_col_i64(st, 6);
+	}
+	stmt_free(st);
+	return rc;
+}
+
+/* Runs an UPDATE on a job held by owner; MLC_ESTATE if it is not held. */
+static int owned_update(struct mlc_store *s, const char *sql, int64_t id, const char *owner,
+			const char *text, int64_t num, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc = store_prepare(s, sql, &st, err);
+
+	if (rc < 0)
+		return rc;
+	stmt_bind_text(st, 1, text);
+	stmt_bind_i64(st, 2, num);
+	stmt_bind_i64(st, 3, time_now_ms());
+	stmt_bind_i64(st, 4, id);
+	stmt_bind_text(st, 5, owner);
+	rc = stmt_step(st, err);
+	stmt_free(st);
+	if (rc < 0)
+		return rc;
+	if (store_changes(s) == 0)
+		return error_set(err, MLC_ESTATE, "job %lld is not leased by %s", (long long)id,
+				 owner);
+	return MLC_OK;
+}
+
+int job_complete(struct mlc_store *s, int64_t id, const char *owner, struct mlc_error *err)
+{
+	return owned_update(s,
+			    "UPDATE jobs SET state = 'done', last_error = ?, lease_until = ?, "
+			    "dedupe_key = NULL, lease_owner = NULL, updated_at = ? "
+			    "WHERE id = ? AND lease_owner = ? AND state = 'running'",
+			    id, owner, NULL, 0, err);
+}
+
+int job_fail(struct mlc_store *s, int64_t id, const char *owner, const char *error,
+	     int64_t retry_at_ms, struct mlc_error *err)
+{
+	/* dead when permanent or out of attempts; else queued again */
+	return owned_update(s,
+			    "UPDATE jobs SET last_error = ?, "
+			    "state = CASE WHEN ?2 < 0 OR attempts >= max_attempts THEN 'dead' "
+			    "ELSE 'queued' END, "
+			    "run_at = CASE WHEN ?2 < 0 THEN run_at ELSE ?2 END, "
+			    "dedupe_key = CASE WHEN ?2 < 0 OR attempts >= max_attempts THEN NULL "
+			    "ELSE dedupe_key END, "
+			    "lease_owner = NULL, lease_until = NULL, updated_at = ?3 "
+			    "WHERE id = ?4 AND lease_owner = ?5 AND state = 'running'",
+			    id, owner, error, retry_at_ms, err);
+}
+
+int job_release_lease(struct mlc_store *s, int64_t id, const char *owner, struct mlc_error *err)
+{
+	return owned_update(s,
+			    "UPDATE jobs SET state = 'queued', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, "
+			    "lease_owner = ?, lease_until = ?, updated_at = ? "
+			    "WHERE id = ? AND lease_owner = ?5 AND state = 'running'",
+			    id, owner, NULL, 0, err);
+}
+
+int job_requeue(struct mlc_store *s, int64_t id, int64_t now_ms, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc = store_prepare(s,
+			       "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, "
+			       "last_error = NULL, updated_at = ? WHERE id = ? AND state = 'dead'",
+			       &st, err);
+	if (rc < 0)
+		return rc;
+	stmt_bind_i64(st, 1, now_ms);
+	stmt_bind_i64(st, 2, now_ms);
+	stmt_bind_i64(st, 3, id);
+	rc = stmt_step(st, err);
+	stmt_free(st);
+	if (rc < 0)
+		return rc;
+	if (store_changes(s) == 0)
+		return error_set(err, MLC_ENOTFOUND, "job %lld is not in the dead-letter list",
+				 (long long)id);
+	return MLC_OK;
+}
+
+int job_count(struct mlc_store *s, const char *state, int64_t *n, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc = store_prepare(s, "SELECT count(*) FROM jobs WHERE state = ?", &st, err);
+
+	*n = 0;
+	if (rc < 0)
+		return rc;
+	stmt_bind_text(st, 1, state);
+	rc = stmt_step(st, err);
+	if (rc == 1)
+		*n = stmt_col_i64(st, 0);
+	stmt_free(st);
+	return rc < 0 ? rc : MLC_OK;
+}

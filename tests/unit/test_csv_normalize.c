@@ -1,0 +1,124 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "util/csv.h"
+#include "util/normalize.h"
+
+static void test_csv_parse(void **state)
+{
+	const char *text = "\xEF\xBB\xBF" "a,b,c\r\n"
+			   "1,\"two, with comma\",\"say \"\"hi\"\"\"\n"
+			   "\n"
+			   "x,\"multi\nline\",\n"
+			   "last,,end";
+	struct mlc_csv_row *rows;
+	size_t n;
+	struct mlc_error err = { 0 };
+	(void)state;
+
+	assert_int_equal(csv_parse(text, strlen(text), &rows, &n, &err), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(rows[0].nfields, 3);
+	assert_string_equal(rows[0].fields[0], "a");
+	assert_string_equal(rows[1].fields[1], "two, with comma");
+	assert_string_equal(rows[1].fields[2], "say \"hi\"");
+	assert_int_equal(rows[2].line, 4);
+	assert_string_equal(rows[2].fields[1], "multi\nline");
+	assert_string_equal(rows[2].fields[2], "");
+	assert_int_equal(rows[3].line, 6);
+	assert_string_equal(rows[3].fields[1], "");
+	assert_string_equal(rows[3].fields[2], "end");
+	csv_rows_free(rows, n);
+}
+
+static void test_csv_errors(void **state)
+{
+	struct mlc_csv_row *rows;
+	size_t n;
+	struct mlc_error err = { 0 };
+	(void)state;
+
+	assert_true(csv_parse("a,b\n\"open,c\n", 12, &rows, &n, &err) < 0);
+	assert_non_null(strstr(err.msg, "line 2"));
+	assert_true(csv_parse("a,\"b\"x\n", 7, &rows, &n, &err) < 0);
+	assert_non_null(strstr(err.msg, "after a closing quote"));
+	assert_true(csv_parse("a,b\nc,d\"e\n", 10, &rows, &n, &err) < 0);
+	assert_non_null(strstr(err.msg, "line 2"));
+}
+
+static void test_csv_write_round_trip(void **state)
+{
+	struct mlc_buf out = MLC_BUF_INIT;
+	struct mlc_csv_row *rows;
+	size_t n;
+	const char *fields[] = { "plain", "with,comma", "quote\"d", "", " padded", "line\nbreak" };
+	(void)state;
+
+	for (size_t i = 0; i < 6; i++)
+		csv_add_field(&out, fields[i], i == 0);
+	buf_addch(&out, '\n');
+	assert_int_equal(csv_parse(out.data, out.len, &rows, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].nfields, 6);
+	for (size_t i = 0; i < 6; i++)
+		assert_string_equal(rows[0].fields[i], fields[i]);
+	csv_rows_free(rows, n);
+	buf_release(&out);
+}
+
+static void norm_eq(const char *a, const char *b)
+{
+	struct mlc_buf x = MLC_BUF_INIT, y = MLC_BUF_INIT;
+	assert_int_equal(name_normalize(a, &x, NULL), 0);
+	assert_int_equal(name_normalize(b, &y, NULL), 0);
+	if (strcmp(x.data, y.data) != 0)
+		fail_msg("'%s' -> '%s' but '%s' -> '%s'", a, x.data, b, y.data);
+	buf_release(&x);
+	buf_release(&y);
+}
+
+static void norm_is(const char *in, const char *want)
+{
+	struct mlc_buf x = MLC_BUF_INIT;
+	assert_int_equal(name_normalize(in, &x, NULL), 0);
+	assert_string_equal(x.data, want);
+	buf_release(&x);
+}
+
+static void test_normalize(void **state)
+{
+	struct mlc_buf x = MLC_BUF_INIT;
+	struct mlc_error err = { 0 };
+	(void)state;
+
+	norm_is("Acme Concrete, Inc.", "acme concrete");
+	norm_eq("Acme Concrete, Inc.", "ACME CONCRETE INC");
+	norm_eq("Acme Concrete, Inc.", "  acme   concrete  ");
+	norm_eq("Sierra Glass & Glazing LLC", "SIERRA GLASS AND GLAZING");
+	norm_eq("O'Brien Electric Co.", "OBrien Electric Company");
+	norm_eq("Straße Bau GmbH", "STRASSE BAU GMBH");             /* case folding */
+	norm_eq("\xEF\xBC\xA1\xEF\xBD\x83\xEF\xBD\x8D\xEF\xBD\x85 Paving", "Acme Paving"); /* NFKC fullwidth */
+	norm_eq("Cafe\xCC\x81 Builders", "Caf\xC3\xA9 builders");    /* composed vs decomposed */
+	norm_is("Acme Inc. Ltd.", "acme");                         /* several suffixes */
+	norm_is("Company", "company");                             /* never empty */
+	norm_is("Inc Builders", "inc builders");                   /* only trailing suffixes */
+	assert_true(name_normalize("bad \xFF utf8", &x, &err) < 0);
+	assert_non_null(strstr(err.msg, "UTF-8"));
+	buf_release(&x);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_csv_parse),
+		cmocka_unit_test(test_csv_errors),
+		cmocka_unit_test(test_csv_write_round_trip),
+		cmocka_unit_test(test_normalize),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
