@@ -2,10 +2,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "util/jsonx.h"
 #include "util/money.h"
 
 static int64_t parse_ok(const char *s)
@@ -168,6 +170,51 @@ static void test_arith(void **state)
 	assert_int_equal(money_mul_dec(INT64_MAX, 2, 0, DEC_EXACT, &v), MLC_ERANGE);
 }
 
+static void test_jsonx_exact_out(void **state)
+{
+	json_t *body = json_pack("{s:s, s:[{s:o, s:o}], s:o}", "memo", "a \"quoted\" memo", "line",
+				 "debit", jsonx_money(123456789012345LL), "credit", jsonx_money(-7),
+				 "qty", jsonx_decimal(15, 3));
+	char *text = jsonx_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	json_t *back;
+	int64_t v;
+	(void)state;
+	assert_string_equal(text, "{\"line\":[{\"credit\":-0.07,\"debit\":1234567890123.45}],"
+				  "\"memo\":\"a \\\"quoted\\\" memo\",\"qty\":0.015}");
+	/* what we write reads back to the same cents */
+	back = json_loads(text, 0, NULL);
+	assert_non_null(back);
+	assert_int_equal(jsonx_money_get(json_array_get(json_object_get(back, "line"), 0), "debit",
+					 false, &v, NULL), 0);
+	assert_int_equal(v, 123456789012345LL);
+	json_decref(back);
+	free(text);
+	json_decref(body);
+}
+
+static void test_jsonx_getters(void **state)
+{
+	json_t *o = json_loads("{\"a\":\"54\",\"b\":9007199254740993,\"c\":\"x\",\"d\":-1,"
+			       "\"t\":\"T\",\"f\":false,\"m\":\"\"}", 0, NULL);
+	int64_t v;
+	(void)state;
+	assert_int_equal(jsonx_id(o, "a", &v), 0);
+	assert_int_equal(v, 54);
+	assert_int_equal(jsonx_id(o, "b", &v), 0);
+	assert_int_equal(v, 9007199254740993LL);
+	assert_int_equal(jsonx_id(o, "missing", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(jsonx_id(o, "c", &v), MLC_EINVAL);
+	assert_int_equal(jsonx_id(o, "d", &v), MLC_EINVAL);
+	assert_true(jsonx_bool(o, "t"));
+	assert_false(jsonx_bool(o, "f"));
+	assert_int_equal(jsonx_money_get(o, "m", true, &v, NULL), 0);
+	assert_true(jsonx_money_get(o, "m", false, &v, NULL) < 0);
+	assert_string_equal(jsonx_str(o, "c"), "x");
+	assert_null(jsonx_str(o, "b"));
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_rounding_modes), cmocka_unit_test(test_format),
 		cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_from_json),
 		cmocka_unit_test(test_arith),
+		cmocka_unit_test(test_jsonx_exact_out), cmocka_unit_test(test_jsonx_getters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
