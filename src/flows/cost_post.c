@@ -1,0 +1,172 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mapping.h"
+#include "flows/cost_post.h"
+#include "util/jsonx.h"
+#include "util/banned.h"
+
+void cost_post_memo(const struct canon_cost_doc *doc, const char *project_label,
+		    struct mlc_buf *out)
+{
+	int pa = doc->kind && strcmp(doc->kind, "payment_application") == 0;
+
+	buf_addf(out, "Procore %s %lld", pa ? "payment application" : "direct cost",
+		 (long long)doc->id);
+	if (project_label)
+		buf_addf(out, " | project %s", project_label);
+	if (doc->number && *doc->number)
+		buf_addf(out, " | inv %s", doc->number);
+	if (doc->vendor_name && *doc->vendor_name)
+		buf_addf(out, " | %s", doc->vendor_name);
+}
+
+/* Looks up an account id in a mapping kind, trying keys in order. */
+static int lookup(const struct cost_post_ctx *ctx, const char *kind, const char *key,
+		  const char *fallback, json_t **target, struct mlc_error *err)
+{
+	int rc = mapping_get(ctx->store, ctx->tenant_id, kind, key, target, err);
+	if (rc == MLC_ENOTFOUND && fallback)
+		rc = mapping_get(ctx->store, ctx->tenant_id, kind, fallback, target, err);
+	return rc;
+}
+
+static void base_dims(const struct cost_post_ctx *ctx, struct je_line *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->entity = ctx->link->netsuite_job_id;
+	l->department = ctx->link->department_id;
+	l->class_id = ctx->link->class_id;
+	l->location = ctx->link->location_id;
+}
+
+/* Fills account, department override and segment for one cost line. */
+static int line_dims(const struct cost_post_ctx *ctx, const struct canon_cost_line *cl,
+		     struct je_line *l, struct mlc_error *err)
+{
+	char key[160], fallback[160];
+	json_t *t = NULL;
+	int rc;
+
+	base_dims(ctx, l);
+	if (!cl->cost_code || !*cl->cost_code)
+		return error_set(err, MLC_ENOTFOUND, "line %lld has no cost code",
+				 (long long)cl->id);
+	snprintf(key, sizeof(key), "%s|%s", cl->cost_code, cl->cost_type ? cl->cost_type : "");
+	snprintf(fallback, sizeof(fallback), "%s|", cl->cost_code);
+	rc = lookup(ctx, "cost-code-account", key, fallback, &t, err);
+	if (rc == MLC_ENOTFOUND)
+		return error_set(err, MLC_ENOTFOUND,
+				 "cost code %s%s%s%s has no NetSuite expense account (mapping "
+				 "cost-code-account)%s%s",
+				 cl->cost_code, cl->cost_type ? " (type " : "",
+				 cl->cost_type ? cl->cost_type : "", cl->cost_type ? ")" : "",
+				 ctx->project_label ? " in project " : "",
+				 ctx->project_label ? ctx->project_label : "");
+	if (rc < 0)
+		return rc;
+	if (jsonx_id(t, "account", &l->account) < 0 || !l->account) {
+		json_decref(t);
+		return error_set(err, MLC_EINVAL, "mapping for cost code %s has a bad account",
+				 cl->cost_code);
+	}
+	int64_t dep = 0;
+	if (jsonx_id(t, "department", &dep) == 0 && dep)
+		l->department = dep;
+	json_decref(t);
+	if (ctx->use_segment) {
+		rc = mapping_get(ctx->store, ctx->tenant_id, "cost-code-segment", cl->cost_code, &t,
+				 err);
+		if (rc == MLC_ENOTFOUND)
+			return error_set(err, MLC_ENOTFOUND,
+					 "cost code %s has no NetSuite cost-code segment value "
+					 "(mapping cost-code-segment)", cl->cost_code);
+		if (rc < 0)
+			return rc;
+		int brc = jsonx_id(t, "segment_value", &l->segment);
+		json_decref(t);
+		if (brc < 0 || !l->segment)
+			return error_set(err, MLC_EINVAL, "cost code %s has a bad segment value",
+					 cl->cost_code);
+	}
+	return MLC_OK;
+}
+
+static int offset_account(const struct cost_post_ctx *ctx, const char *key, int64_t *account,
+			  struct mlc_error *err)
+{
+	json_t *t = NULL;
+	int rc = lookup(ctx, "offset-account", key, strchr(key, '.') ? NULL : "default", &t, err);
+
+	if (rc == MLC_ENOTFOUND)
+		return error_set(err, MLC_ENOTFOUND,
+				 "no offset account for '%s' (mapping offset-account)", key);
+	if (rc < 0)
+		return rc;
+	rc = jsonx_id(t, "account", account);
+	json_decref(t);
+	if (rc < 0 || !*account)
+		return error_set(err, MLC_EINVAL, "offset-account '%s' has a bad account", key);
+	return MLC_OK;
+}
+
+int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc *doc,
+		    struct journal *j, struct mlc_error *err)
+{
+	struct journal tmp;
+	struct mlc_buf memo = MLC_BUF_INIT;
+	int pa = doc->kind && strcmp(doc->kind, "payment_application") == 0;
+	int64_t offset = 0, debit_acct = 0, total = 0;
+	int rc;
+
+	if (canon_cost_doc_total(doc, &total) < 0)
+		return error_set(err, MLC_ERANGE, "document %lld total overflows", (long long)doc->id);
+	cost_post_memo(doc, ctx->project_label, &memo);
+	journal_init(&tmp, "tmp", "", 0, NULL);
+	if (pa) {
+		if ((rc = offset_account(ctx, "payment_application.debit", &debit_acct, err)) < 0 ||
+		    (rc = offset_account(ctx, "payment_application.credit", &offset, err)) < 0)
+			goto out;
+	} else {
+		rc = offset_account(ctx, doc->doc_type ? doc->doc_type : "default", &offset, err);
+		if (rc < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < doc->nlines; i++) {
+		const struct canon_cost_line *cl = &doc->lines[i];
+		struct je_line l;
+		if (cl->amount == 0)
+			continue;
+		if ((rc = line_dims(ctx, cl, &l, err)) < 0)
+			goto out;
+		l.cost_code = cl->cost_code;
+		l.memo = memo.data;
+		if (pa) {
+			/* revenue per cost code on the credit side, receivable on the debit */
+			int64_t seg = l.segment;
+			base_dims(ctx, &l);
+			l.account = offset;
+			l.segment = seg;
+			l.cost_code = cl->cost_code;
+			l.memo = memo.data;
+			journal_add(&tmp, &l, -cl->amount);
+			l.account = debit_acct;
+			journal_add(&tmp, &l, cl->amount);
+		} else {
+			journal_add(&tmp, &l, cl->amount);
+			/* the offset carries the same job, dimensions and segment so
+			 * that per-cost-code GL balances tie out on both sides */
+			l.account = offset;
+			journal_add(&tmp, &l, -cl->amount);
+		}
+	}
+	/* success: move the lines over */
+	for (size_t i = 0; i < tmp.nlines; i++)
+		journal_add(j, &tmp.lines[i], tmp.lines[i].debit - tmp.lines[i].credit);
+	rc = MLC_OK;
+out:
+	journal_release(&tmp);
+	buf_release(&memo);
+	return rc;
+}

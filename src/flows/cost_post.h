@@ -1,0 +1,51 @@
+#ifndef MLC_COST_POST_H
+#define MLC_COST_POST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/canon.h"
+#include "core/project.h"
+#include "core/store.h"
+#include "flows/journal.h"
+#include "util/buf.h"
+#include "util/compat.h"
+#include "util/error.h"
+
+/*
+ * The posting rules for Procore cost documents (issue: costs -> GL).
+ *
+ * For a direct cost: each line debits the expense account mapped for its
+ * cost code (cost-code-account: "code|type", falling back to "code|"),
+ * with the project's NetSuite job as line entity, the link's subsidiary,
+ * class and location, the link's department unless the mapping overrides
+ * it, and the cost-code segment value (cost-code-segment) when the tenant
+ * uses the segment.  The total is credited to the offset account mapped
+ * for the direct cost type (offset-account: "<type>", falling back to
+ * "default").  A negative line credits its expense account instead.
+ *
+ * A payment application debits offset-account "payment_application.debit"
+ * (contract receivable) and credits "payment_application.credit" (revenue)
+ * line by line per cost code.
+ *
+ * Nothing is posted half-mapped: the first missing mapping stops the
+ * document with MLC_ENOTFOUND and the exact reason in err ("cost code
+ * 03-300 (type M) has no NetSuite expense account ...").
+ */
+struct cost_post_ctx {
+	struct mlc_store *store;
+	int64_t tenant_id;
+	const struct mlc_project_link *link;
+	bool use_segment;         /* tenant setting: lines carry the cost-code segment */
+	const char *project_label; /* for messages: "MBG-2402 Harbor View Apartments" */
+};
+
+/* Appends the document's lines to j (which may already hold other
+ * documents' lines: the daily mode).  Leaves j untouched on failure. */
+int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc *doc,
+		    struct journal *j, struct mlc_error *err) MLC_MUST_CHECK;
+/* The memo that ties a GL line back to its source document. */
+void cost_post_memo(const struct canon_cost_doc *doc, const char *project_label,
+		    struct mlc_buf *out);
+
+#endif
