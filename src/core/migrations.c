@@ -138,6 +138,38 @@ static const struct mlc_migration migrations[] = {
 	  " created_at BIGINT NOT NULL);"
 	  "CREATE INDEX audit_tenant_time ON audit (tenant_id, created_at);"
 	  "CREATE INDEX audit_source ON audit (tenant_id, entity, source_ref);" },
+	{ 2, "review list and posting ledger",
+	  /* Records a flow could not move without a person: ambiguous vendor
+	   * matches, unmapped cost codes, closed-period edits on hold. */
+	  "CREATE TABLE review ("
+	  " id @ID@,"
+	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	  " flow TEXT NOT NULL,"
+	  " entity TEXT NOT NULL,"
+	  " source_ref TEXT NOT NULL,"
+	  " reason TEXT NOT NULL,"
+	  " candidates TEXT,"
+	  " payload TEXT,"
+	  " state TEXT NOT NULL DEFAULT 'open',"
+	  " created_at BIGINT NOT NULL,"
+	  " updated_at BIGINT NOT NULL,"
+	  " UNIQUE (tenant_id, entity, source_ref));"
+	  "CREATE INDEX review_open ON review (tenant_id, state);"
+	  /* What was posted for each Procore line: in which entry and period,
+	   * to which account, how much.  Edits after close post the delta. */
+	  "CREATE TABLE postings ("
+	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	  " source_ref TEXT NOT NULL,"
+	  " doc_ref TEXT NOT NULL,"
+	  " je_external_id TEXT NOT NULL,"
+	  " period TEXT NOT NULL,"
+	  " project_id BIGINT NOT NULL,"
+	  " cost_code TEXT,"
+	  " account BIGINT NOT NULL,"
+	  " amount BIGINT NOT NULL,"
+	  " posted_at BIGINT NOT NULL,"
+	  " PRIMARY KEY (tenant_id, source_ref, je_external_id));"
+	  "CREATE INDEX postings_doc ON postings (tenant_id, doc_ref);" },
 };
 
 const struct mlc_migration *migrations_list(size_t *n)

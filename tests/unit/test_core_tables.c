@@ -12,10 +12,12 @@
 #include "core/idmap.h"
 #include "core/jobs.h"
 #include "core/mapping.h"
+#include "core/review.h"
 #include "core/store.h"
 #include "core/tenant.h"
 #include "core/watermark.h"
 #include "util/digest.h"
+#include "util/jsonx.h"
 
 struct fixture {
 	struct mlc_store *s;
@@ -271,6 +273,34 @@ static void test_mappings(void **state)
 	assert_int_equal(count, 3);
 }
 
+static void test_review(void **state)
+{
+	struct fixture *f = *state;
+	struct mlc_error err = { 0 };
+	json_t *items, *cands = json_pack("[{s:i, s:s}, {s:i, s:s}]", "id", 4, "name", "Valley Electric, LLC",
+					  "id", 5, "name", "VALLEY ELECTRIC");
+
+	assert_int_equal(review_park(f->s, f->tenant, "vendors", "vendor", "ns:vendor:13",
+				     "2 Procore vendors share the name", cands, NULL, &err), 0);
+	/* parking again updates the same item */
+	assert_int_equal(review_park(f->s, f->tenant, "vendors", "vendor", "ns:vendor:13",
+				     "3 Procore vendors share the name", cands, NULL, &err), 0);
+	assert_int_equal(review_list(f->s, f->tenant, "open", &items, &err), 0);
+	assert_int_equal(json_array_size(items), 1);
+	assert_string_equal(jsonx_str(json_array_get(items, 0), "reason"),
+			    "3 Procore vendors share the name");
+	assert_int_equal(json_array_size(json_object_get(json_array_get(items, 0), "candidates")), 2);
+	json_decref(items);
+	assert_int_equal(review_resolve(f->s, f->tenant, "vendor", "ns:vendor:13", &err), 0);
+	assert_int_equal(review_list(f->s, f->tenant, "open", &items, &err), 0);
+	assert_int_equal(json_array_size(items), 0);
+	json_decref(items);
+	assert_int_equal(review_list(f->s, f->tenant, NULL, &items, &err), 0);
+	assert_int_equal(json_array_size(items), 1);
+	json_decref(items);
+	json_decref(cands);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +309,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mappings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_review, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
