@@ -4,12 +4,13 @@
 #                 then the ASan+UBSan build of the unit tests
 #   make demo     the end-to-end demo (not built yet)
 #   make bench    build the benchmarks in bench/ (run them by hand)
+#   make fuzz     build the libFuzzer targets in fuzz/ (run them by hand)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all build test test-unit test-asan deps demo demo-stop bench format clean
+.PHONY: all build test test-unit test-asan deps demo demo-stop bench fuzz format clean
 
 all: build
 
@@ -39,6 +40,12 @@ demo-stop:
 
 bench: build
 	@cmake --build $(BUILD) -j $(JOBS) --target $$(cd bench && ls bench_*.c 2>/dev/null | sed 's/\.c$$//')
+
+# libFuzzer targets for every parser of outside input (clang); run each for a while:
+#   build-fuzz/fuzz_webhook -max_total_time=60
+fuzz:
+	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DMLC_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')

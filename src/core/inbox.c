@@ -1,0 +1,99 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/inbox.h"
+#include "util/buf.h"
+#include "util/time.h"
+#include "util/banned.h"
+
+void inbox_event_release(struct mlc_inbox_event *e)
+{
+	if (!e)
+		return;
+	free(e->source);
+	free(e->event_key);
+	json_decref(e->payload);
+	memset(e, 0, sizeof(*e));
+}
+
+int inbox_add(struct mlc_store *s, int64_t tenant_id, const char *source, const char *event_key,
+	      const json_t *payload, int *duplicate, int64_t *id, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	char *text = json_dumps(payload, JSON_COMPACT);
+	int rc;
+
+	*duplicate = 0;
+	*id = 0;
+	rc = store_prepare(s, "INSERT INTO inbox (tenant_id, source, event_key, payload, received_at) "
+			      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, source, event_key) DO "
+			      "NOTHING RETURNING id", &st, err);
+	if (rc == MLC_OK) {
+		stmt_bind_i64(st, 1, tenant_id);
+		stmt_bind_text(st, 2, source);
+		stmt_bind_text(st, 3, event_key);
+		stmt_bind_text(st, 4, text ? text : "{}");
+		stmt_bind_i64(st, 5, time_now_ms());
+		rc = stmt_step(st, err);
+		if (rc == 1)
+			*id = stmt_col_i64(st, 0);
+		else if (rc == 0)
+			*duplicate = 1;
+		stmt_free(st);
+	}
+	free(text);
+	return rc < 0 ? rc : MLC_OK;
+}
+
+int inbox_pending(struct mlc_store *s, int max, struct mlc_inbox_event **out, size_t *n,
+		  struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	struct mlc_inbox_event *list = NULL;
+	size_t len = 0;
+	json_error_t jerr;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = store_prepare(s, "SELECT id, tenant_id, source, event_key, payload, received_at FROM "
+			      "inbox WHERE state = 'new' ORDER BY id LIMIT ?", &st, err);
+	if (rc < 0)
+		return rc;
+	stmt_bind_i64(st, 1, max > 0 ? max : 100);
+	list = xcalloc((size_t)(max > 0 ? max : 100), sizeof(*list));
+	while ((rc = stmt_step(st, err)) == 1) {
+		struct mlc_inbox_event *e = &list[len++];
+		e->id = stmt_col_i64(st, 0);
+		e->tenant_id = stmt_col_i64(st, 1);
+		e->source = stmt_col_dup(st, 2);
+		e->event_key = stmt_col_dup(st, 3);
+		e->payload = json_loads(stmt_col_text(st, 4), 0, &jerr);
+		e->received_at = stmt_col_i64(st, 5);
+	}
+	stmt_free(st);
+	if (rc < 0) {
+		for (size_t i = 0; i < len; i++)
+			inbox_event_release(&list[i]);
+		free(list);
+		return rc;
+	}
+	*out = list;
+	*n = len;
+	return MLC_OK;
+}
+
+int inbox_mark(struct mlc_store *s, int64_t id, const char *state, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc = store_prepare(s, "UPDATE inbox SET state = ?, processed_at = ? WHERE id = ?", &st,
+			       err);
+	if (rc < 0)
+		return rc;
+	stmt_bind_text(st, 1, state);
+	stmt_bind_i64(st, 2, time_now_ms());
+	stmt_bind_i64(st, 3, id);
+	rc = stmt_step(st, err);
+	stmt_free(st);
+	return rc < 0 ? rc : MLC_OK;
+}
