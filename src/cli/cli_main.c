@@ -13,6 +13,8 @@ static const struct cli_command commands[] = {
 	{ "config", "check and print the effective configuration", cmd_config },
 	{ "tenant", "add, list, show, change and remove tenants", cmd_tenant },
 	{ "project", "link Procore projects to NetSuite jobs", cmd_project },
+	{ "secret", "store, list and remove a tenant's encrypted credentials", cmd_secret },
+	{ "keys", "rotate the master key", cmd_keys },
 	{ NULL, NULL, NULL },
 };
 
