@@ -35,7 +35,7 @@ struct mlc_token_cache {
 	uint64_t generation;    /* bumped when a refresh ends */
 	int last_rc;            /* result of the last refresh */
 	struct mlc_error last_err;
-	unsigned char rejected[16]; /* hash of the last token a peer rejected */
+	unsigned char rejected[TOKEN_FP_BYTES]; /* fingerprint of the last token a peer rejected */
 	bool have_rejected;
 	struct mlc_token_stats stats;
 };
@@ -90,18 +90,19 @@ void token_cache_free(struct mlc_token_cache *c)
 	free(c);
 }
 
-static void token_hash(const char *token, unsigned char out[16])
+void token_fingerprint(const char *token, unsigned char *fp)
 {
-	crypto_generichash(out, 16, (const unsigned char *)token, strlen(token), NULL, 0);
+	crypto_generichash(fp, TOKEN_FP_BYTES, (const unsigned char *)token, strlen(token), NULL,
+	                   0);
 }
 
 /* True if t is the token a peer last rejected (never adopt it again). */
 static bool is_rejected(struct mlc_token_cache *c, const char *t)
 {
-	unsigned char h[16];
+	unsigned char h[TOKEN_FP_BYTES];
 	bool r;
 
-	token_hash(t, h);
+	token_fingerprint(t, h);
 	pthread_mutex_lock(&c->lock);
 	r = c->have_rejected && sodium_memcmp(h, c->rejected, sizeof(h)) == 0;
 	pthread_mutex_unlock(&c->lock);
@@ -282,23 +283,35 @@ int token_cache_get(struct mlc_token_cache *c, struct mlc_buf *out, struct mlc_e
 
 void token_cache_invalidate(struct mlc_token_cache *c, const char *rejected)
 {
-	bool dropped = false;
+	unsigned char fp[TOKEN_FP_BYTES];
 
 	if (!rejected || !*rejected)
 		return;
+	token_fingerprint(rejected, fp);
+	token_cache_invalidate_fp(c, fp);
+}
+
+void token_cache_invalidate_fp(struct mlc_token_cache *c, const unsigned char *fp)
+{
+	unsigned char cur[TOKEN_FP_BYTES];
+	bool dropped = false;
+
 	pthread_mutex_lock(&c->lock);
-	token_hash(rejected, c->rejected);
+	memcpy(c->rejected, fp, TOKEN_FP_BYTES);
 	c->have_rejected = true;
-	if (c->cur.token && str_eq_ct(c->cur.token->data, rejected)) {
-		token_entry_release(&c->cur);
-		c->stats.invalidations++;
-		dropped = true;
+	if (c->cur.token) {
+		token_fingerprint(c->cur.token->data, cur);
+		if (sodium_memcmp(cur, fp, TOKEN_FP_BYTES) == 0) {
+			token_entry_release(&c->cur);
+			c->stats.invalidations++;
+			dropped = true;
+		}
 	}
 	pthread_mutex_unlock(&c->lock);
 	if (dropped) {
 		log_info("token rejected by the peer; it will be refreshed", "cache", c->name);
 		if (c->shared)
-			token_shared_forget(c->shared, c->name, rejected);
+			token_shared_forget(c->shared, c->name, fp);
 	}
 }
 

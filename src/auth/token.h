@@ -90,6 +90,11 @@ int token_cache_get(struct mlc_token_cache *c, struct mlc_buf *out,
 /* The peer answered 401 to rejected: drop it (if still current) so the
  * next token_cache_get() fetches a new one. */
 void token_cache_invalidate(struct mlc_token_cache *c, const char *rejected);
+/* The same by fingerprint (for callers that keep no copy of the token). */
+#define TOKEN_FP_BYTES 16
+void token_cache_invalidate_fp(struct mlc_token_cache *c, const unsigned char *fp);
+/* A token's fingerprint (BLAKE2b, TOKEN_FP_BYTES): safe to keep around. */
+void token_fingerprint(const char *token, unsigned char *fp);
 void token_cache_stats(struct mlc_token_cache *c, struct mlc_token_stats *out);
 /* When the current token is due for refresh (0: none cached). */
 int64_t token_cache_refresh_at(struct mlc_token_cache *c);

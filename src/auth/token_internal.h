@@ -35,8 +35,8 @@ int token_shared_store(struct mlc_token_shared *sh, const char *name, const stru
 int token_shared_lock(struct mlc_token_shared *sh, const char *name, int64_t ttl_ms,
                       char *lock_value);
 void token_shared_unlock(struct mlc_token_shared *sh, const char *name, const char *lock_value);
-/* Deletes the shared token for name if it is rejected (a 401). */
-void token_shared_forget(struct mlc_token_shared *sh, const char *name, const char *rejected);
+/* Deletes the shared token for name if it has fingerprint fp (a 401). */
+void token_shared_forget(struct mlc_token_shared *sh, const char *name, const unsigned char *fp);
 /* True if Redis is currently believed reachable (not in its back-off). */
 bool token_shared_up(struct mlc_token_shared *sh);
 

@@ -333,11 +333,12 @@ void token_shared_unlock(struct mlc_token_shared *sh, const char *name, const ch
 	buf_release(&key);
 }
 
-void token_shared_forget(struct mlc_token_shared *sh, const char *name, const char *rejected)
+void token_shared_forget(struct mlc_token_shared *sh, const char *name, const unsigned char *fp)
 {
 	struct mlc_buf key = MLC_BUF_INIT, ad = MLC_BUF_INIT;
 	struct mlc_secret *plain = NULL;
 	redisReply *r = NULL, *d = NULL;
+	unsigned char have[TOKEN_FP_BYTES];
 
 	key_of(&key, name, "");
 	pthread_mutex_lock(&sh->lock);
@@ -347,7 +348,10 @@ void token_shared_forget(struct mlc_token_shared *sh, const char *name, const ch
 		goto out;
 	ad_of(&ad, name);
 	if (vault_unseal(sh->vault, ad.data, ad.len, r->str, r->len, &plain, NULL) < 0 ||
-	    plain->len <= HEAD_BYTES || !str_eq_ct(plain->data + HEAD_BYTES, rejected))
+	    plain->len <= HEAD_BYTES)
+		goto out;
+	token_fingerprint(plain->data + HEAD_BYTES, have);
+	if (sodium_memcmp(have, fp, TOKEN_FP_BYTES) != 0)
 		goto out;
 	/* delete only the very value read: a newer token stays */
 	pthread_mutex_lock(&sh->lock);
