@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/vault.h"
 #include "util/log.h"
 #include "util/num.h"
 #include "util/str.h"
@@ -157,6 +158,19 @@ int cli_open_store(struct cli_ctx *ctx)
 	if ((rc = cli_load_config(ctx)) != CLI_OK)
 		return rc;
 	if (store_open(ctx->cfg.store, &ctx->store, &err) < 0)
+		return cli_fail(&err);
+	return CLI_OK;
+}
+
+int cli_open_vault(struct cli_ctx *ctx, struct mlc_vault **out)
+{
+	struct mlc_error err = { 0 };
+	int rc;
+
+	*out = NULL;
+	if ((rc = cli_load_config(ctx)) != CLI_OK)
+		return rc;
+	if (vault_open(&ctx->cfg, out, &err) < 0)
 		return cli_fail(&err);
 	return CLI_OK;
 }

@@ -73,6 +73,11 @@ int cli_open_store(struct cli_ctx *ctx);
 int cli_get_tenant(struct cli_ctx *ctx, const char *name, struct mlc_tenant *t);
 /* Parses an id option; prints the message naming the option on failure. */
 int cli_parse_id(const char *opt, const char *text, int64_t *out);
+/* Loads the master key (config first).  Prints the reason and returns
+ * CLI_FAIL when it is missing, unreadable or too open.  Caller frees
+ * *out with vault_free(). */
+struct mlc_vault;
+int cli_open_vault(struct cli_ctx *ctx, struct mlc_vault **out);
 /* Prints an error to stderr as "ml-connector: <msg>" and returns CLI_FAIL. */
 int cli_fail(const struct mlc_error *err);
 /* Prints a JSON value to stdout (indented) and decrefs it. */
@@ -86,5 +91,8 @@ int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_tenant(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_project(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_mapping(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_secret(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_keys(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_ping(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

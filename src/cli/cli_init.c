@@ -9,38 +9,10 @@
 
 #include "cli/cli.h"
 #include "util/buf.h"
+#include "util/file.h"
 #include "util/banned.h"
 
 #define MASTER_KEY_BYTES 32
-
-/* Writes data to a new file (O_EXCL: never overwrites) with mode. */
-static int write_new_file(const char *path, const void *data, size_t n, mode_t mode,
-			  struct mlc_error *err)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	const char *p = data;
-
-	if (fd < 0)
-		return error_set(err, MLC_EIO, "cannot create %s: %s", path, strerror(errno));
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = errno;
-			close(fd);
-			unlink(path);
-			return error_set(err, MLC_EIO, "cannot write %s: %s", path, strerror(e));
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		unlink(path);
-		return error_set(err, MLC_EIO, "cannot write %s: %s", path, strerror(errno));
-	}
-	return MLC_OK;
-}
 
 int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -84,12 +56,12 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 		}
 	}
 	config_default_text(&text);
-	if (write_new_file(cfg_path.data, text.data, text.len, 0644, &err) < 0) {
+	if (file_write_new(cfg_path.data, text.data, text.len, 0644, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
 	}
 	randombytes_buf(key, sizeof(key));
-	rc = write_new_file(key_path.data, key, sizeof(key), 0600, &err);
+	rc = file_write_new(key_path.data, key, sizeof(key), 0600, &err);
 	sodium_memzero(key, sizeof(key));
 	if (rc < 0) {
 		unlink(cfg_path.data);

@@ -14,6 +14,8 @@ static const struct cli_command commands[] = {
 	{ "tenant", "add, list, show, change and remove tenants", cmd_tenant },
 	{ "project", "link Procore projects to NetSuite jobs", cmd_project },
 	{ "mapping", "import and export mapping tables (CSV)", cmd_mapping },
+	{ "secret", "store, list and remove a tenant's encrypted credentials", cmd_secret },
+	{ "keys", "rotate the master key", cmd_keys },
 	{ NULL, NULL, NULL },
 };
 

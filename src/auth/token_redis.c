@@ -1,0 +1,366 @@
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+#include <sodium.h>
+
+#include "auth/token_internal.h"
+#include "util/log.h"
+#include "util/num.h"
+#include "util/str.h"
+#include "util/time.h"
+#include "util/banned.h"
+
+/*
+ * The shared token cache in Redis.  Keys: "mlc:token:<name>" holds the
+ * sealed token (vault, associated data "mlc.token.v1\0<name>"), and
+ * "mlc:token:<name>:lock" the refresh lock.  Every process sharing the
+ * Redis must share the master key, as they share the database.
+ *
+ * Sealed payload: obtained, expires, refresh (int64 big-endian ms each),
+ * then the token bytes.
+ */
+#define CONNECT_TIMEOUT_MS 300
+#define COMMAND_TIMEOUT_MS 1000
+#define RETRY_AFTER_MS     3000
+#define HEAD_BYTES         24
+
+/* Deletes KEYS[1] only while it still holds ARGV[1]. */
+static const char del_if_equal[] = "if redis.call('get', KEYS[1]) == ARGV[1] then "
+                                   "return redis.call('del', KEYS[1]) else return 0 end";
+
+struct mlc_token_shared {
+	pthread_mutex_t lock;
+	char *host;
+	int port;
+	int db;
+	char *password;
+	const struct mlc_vault *vault;
+	redisContext *ctx;
+	int64_t down_until; /* monotonic ms; 0: up */
+	bool down_logged;
+};
+
+static int parse_url(struct mlc_token_shared *sh, const char *url, struct mlc_error *err)
+{
+	const char *p, *at, *slash, *colon;
+	int64_t v;
+
+	if (!str_starts_with(url, "redis://"))
+		return error_set(err, MLC_ECONFIG, "redis URL must start with redis://");
+	p = url + 8;
+	slash = strchr(p, '/');
+	at = strchr(p, '@');
+	if (at && (!slash || at < slash)) {
+		const char *pc = memchr(p, ':', (size_t)(at - p));
+		sh->password = pc ? xstrndup(pc + 1, (size_t)(at - pc - 1)) : NULL;
+		p = at + 1;
+	}
+	colon = strchr(p, ':');
+	if (colon && (!slash || colon < slash)) {
+		char port[16];
+		size_t n = (size_t)((slash ? slash : colon + strlen(colon)) - colon - 1);
+		if (n == 0 || n >= sizeof(port))
+			return error_set(err, MLC_ECONFIG, "redis URL has a bad port");
+		memcpy(port, colon + 1, n);
+		port[n] = '\0';
+		if (num_parse_i64(port, &v, NULL) < 0 || v < 1 || v > 65535)
+			return error_set(err, MLC_ECONFIG, "redis URL has a bad port");
+		sh->port = (int)v;
+		sh->host = xstrndup(p, (size_t)(colon - p));
+	} else {
+		sh->port = 6379;
+		sh->host = slash ? xstrndup(p, (size_t)(slash - p)) : xstrdup(p);
+	}
+	if (!*sh->host)
+		return error_set(err, MLC_ECONFIG, "redis URL has no host");
+	if (slash && slash[1]) {
+		if (num_parse_i64(slash + 1, &v, NULL) < 0 || v < 0 || v > 1000)
+			return error_set(err, MLC_ECONFIG, "redis URL has a bad database number");
+		sh->db = (int)v;
+	}
+	return MLC_OK;
+}
+
+int token_shared_new(const char *url, const struct mlc_vault *v, struct mlc_token_shared **out,
+                     struct mlc_error *err)
+{
+	struct mlc_token_shared *sh = xcalloc(1, sizeof(*sh));
+	int rc;
+
+	*out = NULL;
+	pthread_mutex_init(&sh->lock, NULL);
+	sh->vault = v;
+	if ((rc = parse_url(sh, url, err)) < 0) {
+		token_shared_free(sh);
+		return rc;
+	}
+	*out = sh;
+	return MLC_OK;
+}
+
+void token_shared_free(struct mlc_token_shared *sh)
+{
+	if (!sh)
+		return;
+	if (sh->ctx)
+		redisFree(sh->ctx);
+	pthread_mutex_destroy(&sh->lock);
+	free(sh->host);
+	if (sh->password) {
+		sodium_memzero(sh->password, strlen(sh->password));
+		free(sh->password);
+	}
+	free(sh);
+}
+
+/* Lock held.  Marks Redis down for a while and says so once per outage. */
+static void mark_down(struct mlc_token_shared *sh, const char *why)
+{
+	if (sh->ctx) {
+		redisFree(sh->ctx);
+		sh->ctx = NULL;
+	}
+	sh->down_until = time_mono_ms() + RETRY_AFTER_MS;
+	if (!sh->down_logged) {
+		log_warn("redis unavailable; tokens are cached in this process only", "error", why);
+		sh->down_logged = true;
+	}
+}
+
+/* Lock held.  Runs one command, connecting first when needed.  NULL when
+ * Redis is unavailable (already marked down). */
+static redisReply *command(struct mlc_token_shared *sh, const char *fmt, ...)
+{
+	redisReply *r;
+	va_list ap;
+
+	if (sh->down_until && time_mono_ms() < sh->down_until)
+		return NULL;
+	if (!sh->ctx) {
+		struct timeval ct = {0, CONNECT_TIMEOUT_MS * 1000};
+		struct timeval tt = {COMMAND_TIMEOUT_MS / 1000, (COMMAND_TIMEOUT_MS % 1000) * 1000};
+		sh->ctx = redisConnectWithTimeout(sh->host, sh->port, ct);
+		if (!sh->ctx || sh->ctx->err) {
+			mark_down(sh, sh->ctx ? sh->ctx->errstr : "cannot allocate a context");
+			return NULL;
+		}
+		redisSetTimeout(sh->ctx, tt);
+		if (sh->password) {
+			r = redisCommand(sh->ctx, "AUTH %s", sh->password);
+			if (!r || r->type == REDIS_REPLY_ERROR) {
+				freeReplyObject(r);
+				mark_down(sh, "AUTH failed");
+				return NULL;
+			}
+			freeReplyObject(r);
+		}
+		if (sh->db) {
+			r = redisCommand(sh->ctx, "SELECT %d", sh->db);
+			if (!r || r->type == REDIS_REPLY_ERROR) {
+				freeReplyObject(r);
+				mark_down(sh, "SELECT failed");
+				return NULL;
+			}
+			freeReplyObject(r);
+		}
+		if (sh->down_logged)
+			log_info("redis reachable again; tokens are shared");
+		sh->down_until = 0;
+		sh->down_logged = false;
+	}
+	va_start(ap, fmt);
+	r = redisvCommand(sh->ctx, fmt, ap);
+	va_end(ap);
+	if (!r) {
+		mark_down(sh, sh->ctx->errstr);
+		return NULL;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		log_warn("redis command failed", "error", r->str);
+		freeReplyObject(r);
+		return NULL;
+	}
+	return r;
+}
+
+bool token_shared_up(struct mlc_token_shared *sh)
+{
+	bool up;
+
+	pthread_mutex_lock(&sh->lock);
+	up = !sh->down_until || time_mono_ms() >= sh->down_until;
+	pthread_mutex_unlock(&sh->lock);
+	return up;
+}
+
+static void key_of(struct mlc_buf *k, const char *name, const char *suffix)
+{
+	buf_addf(k, "mlc:token:%s%s", name, suffix);
+}
+
+static void ad_of(struct mlc_buf *ad, const char *name)
+{
+	buf_addstr(ad, "mlc.token.v1");
+	buf_addch(ad, '\0');
+	buf_addstr(ad, name);
+}
+
+static void put64(unsigned char *p, int64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (unsigned char)((uint64_t)v & 0xff);
+		v = (int64_t)((uint64_t)v >> 8);
+	}
+}
+
+static int64_t get64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return (int64_t)v;
+}
+
+int token_shared_load(struct mlc_token_shared *sh, const char *name, int64_t now_ms,
+                      struct token_entry *out)
+{
+	struct mlc_buf key = MLC_BUF_INIT, ad = MLC_BUF_INIT;
+	struct mlc_secret *plain = NULL;
+	redisReply *r;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	key_of(&key, name, "");
+	pthread_mutex_lock(&sh->lock);
+	r = command(sh, "GET %s", key.data);
+	pthread_mutex_unlock(&sh->lock);
+	if (!r) {
+		rc = MLC_ETRANSIENT;
+		goto out;
+	}
+	if (r->type != REDIS_REPLY_STRING)
+		goto out;
+	ad_of(&ad, name);
+	if (vault_unseal(sh->vault, ad.data, ad.len, r->str, r->len, &plain, NULL) < 0 ||
+	    plain->len <= HEAD_BYTES) {
+		log_warn("shared token does not open (another master key?); ignoring it", "cache",
+		         name);
+		goto out;
+	}
+	out->obtained_ms = get64((unsigned char *)plain->data);
+	out->expires_ms = get64((unsigned char *)plain->data + 8);
+	out->refresh_ms = get64((unsigned char *)plain->data + 16);
+	if (now_ms >= out->refresh_ms) {
+		memset(out, 0, sizeof(*out));
+		goto out;
+	}
+	out->token = secret_new(plain->data + HEAD_BYTES, plain->len - HEAD_BYTES);
+	rc = 1;
+out:
+	freeReplyObject(r);
+	secret_free(plain);
+	buf_release(&key);
+	buf_release(&ad);
+	return rc;
+}
+
+int token_shared_store(struct mlc_token_shared *sh, const char *name, const struct token_entry *e,
+                       int64_t ttl_ms)
+{
+	struct mlc_buf key = MLC_BUF_INIT, ad = MLC_BUF_INIT, box = MLC_BUF_INIT;
+	struct mlc_secret *plain = secret_new(NULL, HEAD_BYTES + e->token->len);
+	redisReply *r = NULL;
+	int rc;
+
+	put64((unsigned char *)plain->data, e->obtained_ms);
+	put64((unsigned char *)plain->data + 8, e->expires_ms);
+	put64((unsigned char *)plain->data + 16, e->refresh_ms);
+	memcpy(plain->data + HEAD_BYTES, e->token->data, e->token->len);
+	key_of(&key, name, "");
+	ad_of(&ad, name);
+	if ((rc = vault_seal(sh->vault, ad.data, ad.len, plain->data, plain->len, &box, NULL)) < 0)
+		goto out;
+	pthread_mutex_lock(&sh->lock);
+	r = command(sh, "SET %s %b PX %lld", key.data, box.data, box.len, (long long)ttl_ms);
+	pthread_mutex_unlock(&sh->lock);
+	rc = r ? 1 : MLC_ETRANSIENT;
+out:
+	freeReplyObject(r);
+	secret_free(plain);
+	buf_release(&key);
+	buf_release(&ad);
+	buf_release(&box);
+	return rc;
+}
+
+int token_shared_lock(struct mlc_token_shared *sh, const char *name, int64_t ttl_ms,
+                      char *lock_value)
+{
+	struct mlc_buf key = MLC_BUF_INIT;
+	unsigned char rnd[16];
+	redisReply *r;
+	int rc;
+
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(lock_value, 33, rnd, sizeof(rnd));
+	key_of(&key, name, ":lock");
+	pthread_mutex_lock(&sh->lock);
+	r = command(sh, "SET %s %s NX PX %lld", key.data, lock_value, (long long)ttl_ms);
+	pthread_mutex_unlock(&sh->lock);
+	if (!r)
+		rc = MLC_ETRANSIENT;
+	else
+		rc = r->type == REDIS_REPLY_STATUS ? 1 : 0;
+	freeReplyObject(r);
+	buf_release(&key);
+	return rc;
+}
+
+void token_shared_unlock(struct mlc_token_shared *sh, const char *name, const char *lock_value)
+{
+	struct mlc_buf key = MLC_BUF_INIT;
+	redisReply *r;
+
+	key_of(&key, name, ":lock");
+	pthread_mutex_lock(&sh->lock);
+	r = command(sh, "EVAL %s 1 %s %s", del_if_equal, key.data, lock_value);
+	pthread_mutex_unlock(&sh->lock);
+	freeReplyObject(r);
+	buf_release(&key);
+}
+
+void token_shared_forget(struct mlc_token_shared *sh, const char *name, const unsigned char *fp)
+{
+	struct mlc_buf key = MLC_BUF_INIT, ad = MLC_BUF_INIT;
+	struct mlc_secret *plain = NULL;
+	redisReply *r = NULL, *d = NULL;
+	unsigned char have[TOKEN_FP_BYTES];
+
+	key_of(&key, name, "");
+	pthread_mutex_lock(&sh->lock);
+	r = command(sh, "GET %s", key.data);
+	pthread_mutex_unlock(&sh->lock);
+	if (!r || r->type != REDIS_REPLY_STRING)
+		goto out;
+	ad_of(&ad, name);
+	if (vault_unseal(sh->vault, ad.data, ad.len, r->str, r->len, &plain, NULL) < 0 ||
+	    plain->len <= HEAD_BYTES)
+		goto out;
+	token_fingerprint(plain->data + HEAD_BYTES, have);
+	if (sodium_memcmp(have, fp, TOKEN_FP_BYTES) != 0)
+		goto out;
+	/* delete only the very value read: a newer token stays */
+	pthread_mutex_lock(&sh->lock);
+	d = command(sh, "EVAL %s 1 %s %b", del_if_equal, key.data, r->str, r->len);
+	pthread_mutex_unlock(&sh->lock);
+out:
+	freeReplyObject(r);
+	freeReplyObject(d);
+	secret_free(plain);
+	buf_release(&key);
+	buf_release(&ad);
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# secret set/list/remove and keys rotate through the real binary: values
+# never on argv or stdout, never in the database file or the logs in
+# plaintext; a wrong, missing or open master key stops with a clear
+# message; rotation keeps every secret readable.
+set -euo pipefail
+BIN=$(realpath "$1")
+WORK=$(mktemp -d /tmp/mlc-secret-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+LOG="$WORK/run.log"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+run() { "$BIN" "$@" 2>>"$LOG"; }
+
+"$BIN" init --dir d >/dev/null
+cd d
+run tenant add acme --procore-company 42 --netsuite-account 1234567_SB1 >/dev/null
+
+CID="pc-client-$RANDOM$RANDOM-id"
+CSEC="pc-secret-$RANDOM$RANDOM-$RANDOM$RANDOM"
+NSID="ns-client-$RANDOM$RANDOM-abcdef"
+printf '%s\n' "$CID" | run secret set acme procore.client_id >>"$LOG"
+printf '%s' "$CSEC" | run secret set acme procore.client_secret >>"$LOG"
+echo "$NSID" >nsid.txt
+run secret set acme netsuite.client_id --from-file nsid.txt >>"$LOG"
+rm nsid.txt
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.pem 2>/dev/null
+run secret set acme netsuite.private_key --from-file ec.pem >>"$LOG"
+KEYLINE=$(sed -n 2p ec.pem)
+
+# a short RSA key and an unknown name are refused, with the reason
+openssl genrsa -out rsa2048.pem 2048 2>/dev/null
+if run secret set acme netsuite.private_key --from-file rsa2048.pem; then fail "2048-bit RSA accepted"; fi
+grep -q "RSA of 2048 bits" "$LOG" || fail "no reason for the short key"
+if printf 'x' | run secret set acme netsuite.nope; then fail "unknown name accepted"; fi
+
+out=$(run secret list acme)
+echo "$out" >>"$LOG"
+echo "$out" | grep -q procore.client_secret || fail "list misses a name"
+for v in "$CID" "$CSEC" "$NSID"; do
+  echo "$out" | grep -qF "$v" && fail "list shows a value"
+done
+run secret list acme --json | grep -q '"key_id"' || fail "list --json"
+
+# keys rotate: new key id on every row, old key file gone, values intact
+before=$(run keys show)
+run keys rotate >>"$LOG"
+after=$(run keys show)
+[ "$before" != "$after" ] || fail "key id unchanged after rotate"
+[ ! -e master.key.old ] || fail "master.key.old left after success"
+[ ! -e master.key.new ] || fail "master.key.new left after success"
+[ "$(stat -c %a master.key)" = 600 ] || fail "master.key mode after rotate"
+newid=$(echo "$after" | awk '{print $3}')
+[ "$(run secret list acme | grep -c "$newid")" = 4 ] || fail "not every row under the new key"
+
+# wrong key: clear message naming both key ids, no garbage
+cp master.key good.key
+head -c 32 /dev/urandom >master.key
+if run keys rotate; then fail "rotate with a wrong key"; fi
+grep -q "not sealed under the current master key" "$LOG" || fail "no message for a wrong key"
+cmp -s master.key good.key && fail "wrong key replaced"
+cp good.key master.key
+if MLC_MASTER_KEY=$(od -An -tx1 good.key | tr -d ' \n') run keys rotate; then
+  fail "rotate with the key from the environment"
+fi
+chmod 644 master.key
+if run keys show; then fail "group-readable key accepted"; fi
+grep -q "chmod 600" "$LOG" || fail "no fix named for an open key"
+chmod 600 master.key
+rm master.key
+if run keys show; then fail "missing key accepted"; fi
+grep -q "does not exist" "$LOG" || fail "no message for a missing key"
+cp good.key master.key
+chmod 600 master.key
+rm good.key
+
+# MLC_MASTER_KEY (hex) works the same as the file
+HEX=$(od -An -tx1 master.key | tr -d ' \n')
+MLC_MASTER_KEY=$HEX run keys show | grep -q "$newid" || fail "hex MLC_MASTER_KEY"
+if MLC_MASTER_KEY=nothex run keys show; then fail "bad MLC_MASTER_KEY accepted"; fi
+
+run secret remove acme procore.client_id >>"$LOG"
+run secret list acme | grep -q procore.client_id && fail "remove"
+
+# nothing in plaintext, byte-wise, in the database or the logs
+for v in "$CID" "$CSEC" "$NSID" "$KEYLINE"; do
+  if grep -aqF -- "$v" ml-connector.db* "$LOG"; then fail "plaintext found: ${v:0:8}..."; fi
+done
+echo "ok"
