@@ -94,5 +94,6 @@ int cmd_mapping(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_secret(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_keys(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_ping(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_sync(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

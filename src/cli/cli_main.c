@@ -16,6 +16,7 @@ static const struct cli_command commands[] = {
 	{ "mapping", "import and export mapping tables (CSV)", cmd_mapping },
 	{ "secret", "store, list and remove a tenant's encrypted credentials", cmd_secret },
 	{ "keys", "rotate the master key", cmd_keys },
+	{ "sync", "run one flow for a tenant once", cmd_sync },
 	{ NULL, NULL, NULL },
 };
 

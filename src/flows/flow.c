@@ -1,0 +1,148 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "core/audit.h"
+#include "flows/flow.h"
+#include "util/log.h"
+#include "util/banned.h"
+
+static const struct flow_def flows[] = {
+	{ "vendors", "NetSuite vendors -> Procore company vendors", true, true, flow_vendors },
+};
+
+const struct flow_def *flow_find(const char *name)
+{
+	for (size_t i = 0; i < MLC_ARRAY_LEN(flows); i++)
+		if (strcmp(flows[i].name, name) == 0)
+			return &flows[i];
+	return NULL;
+}
+
+const struct flow_def *flow_list(size_t *n)
+{
+	*n = MLC_ARRAY_LEN(flows);
+	return flows;
+}
+
+static const char *action_name(enum flow_action a)
+{
+	switch (a) {
+	case FLOW_CREATE: return "create";
+	case FLOW_UPDATE: return "update";
+	case FLOW_SKIP: return "skip";
+	case FLOW_PARK: return "park";
+	case FLOW_FAIL: return "fail";
+	case FLOW_DELETE: return "delete";
+	}
+	return "?";
+}
+
+void flow_record(struct flow_run *r, enum flow_action a, const char *entity,
+		 const char *source_ref, const char *target_ref, const json_t *detail,
+		 const char *error)
+{
+	json_t *p = json_object();
+	struct mlc_error err = { 0 };
+
+	switch (a) {
+	case FLOW_CREATE: r->stats.created++; break;
+	case FLOW_UPDATE: r->stats.updated++; break;
+	case FLOW_SKIP: r->stats.skipped++; break;
+	case FLOW_PARK: r->stats.parked++; break;
+	case FLOW_FAIL: r->stats.failed++; break;
+	case FLOW_DELETE: r->stats.deleted++; break;
+	}
+	/* skips are counted, not listed: an unchanged directory is most of it */
+	if (a != FLOW_SKIP) {
+		json_object_set_new(p, "action", json_string(action_name(a)));
+		json_object_set_new(p, "entity", json_string(entity));
+		if (source_ref)
+			json_object_set_new(p, "source", json_string(source_ref));
+		if (target_ref)
+			json_object_set_new(p, "target", json_string(target_ref));
+		if (detail)
+			json_object_set(p, "detail", (json_t *)detail);
+		if (error)
+			json_object_set_new(p, "reason", json_string(error));
+		json_array_append(r->plan, p);
+	}
+	if (!r->opts.dry_run && a != FLOW_SKIP) {
+		struct mlc_audit_rec rec = {
+			.tenant_id = r->s->tenant.id,
+			.run_id = r->run_id,
+			.flow = r->flow,
+			.entity = entity,
+			.action = action_name(a),
+			.source_ref = source_ref,
+			.target_ref = target_ref,
+			.result = a == FLOW_FAIL ? "error" : a == FLOW_PARK ? "parked" : "ok",
+			.error = error,
+			.payload = detail,
+		};
+		if (audit_write(r->s->store, &rec, &err) < 0)
+			log_error("audit write failed", "flow", r->flow, "error", err.msg);
+	}
+	json_decref(p);
+}
+
+static json_t *calls_json(int64_t reads, int64_t writes)
+{
+	return json_pack("{s:I, s:I}", "reads", (json_int_t)reads, "writes", (json_int_t)writes);
+}
+
+int flow_execute(struct mlc_session *s, const struct flow_def *f, const struct flow_opts *o,
+		 json_t **result, struct mlc_error *err)
+{
+	struct flow_run r;
+	int rc;
+	json_t *stats;
+
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.opts = *o;
+	r.flow = f->name;
+	r.plan = json_array();
+	if (s->ns) {
+		r.ns_reads0 = s->ns->reads;
+		r.ns_writes0 = s->ns->writes;
+	}
+	if (s->pc) {
+		r.pc_reads0 = s->pc->reads;
+		r.pc_writes0 = s->pc->writes;
+	}
+	if (!o->dry_run && (rc = run_start(s->store, s->tenant.id, f->name,
+					   o->trigger ? o->trigger : "cli", &r.run_id, err)) < 0) {
+		json_decref(r.plan);
+		return rc;
+	}
+	log_info("flow start", "tenant", s->tenant.name, "flow", f->name, "dry_run",
+		 o->dry_run ? "true" : "false");
+	rc = f->run(&r, err);
+	stats = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "read", (json_int_t)r.stats.read,
+			  "created", (json_int_t)r.stats.created, "updated",
+			  (json_int_t)r.stats.updated, "skipped", (json_int_t)r.stats.skipped,
+			  "parked", (json_int_t)r.stats.parked, "failed", (json_int_t)r.stats.failed,
+			  "deleted", (json_int_t)r.stats.deleted);
+	*result = json_pack("{s:s, s:s, s:b, s:s, s:O, s:{s:o, s:o}, s:o}", "tenant", s->tenant.name,
+			    "flow", f->name, "dry_run", o->dry_run, "status",
+			    rc < 0 ? "error" : r.stats.failed ? "partial" : "ok", "stats", stats,
+			    "calls", "netsuite",
+			    calls_json(s->ns ? s->ns->reads - r.ns_reads0 : 0,
+				       s->ns ? s->ns->writes - r.ns_writes0 : 0),
+			    "procore",
+			    calls_json(s->pc ? s->pc->reads - r.pc_reads0 : 0,
+				       s->pc ? s->pc->writes - r.pc_writes0 : 0),
+			    "plan", r.plan);
+	if (rc < 0)
+		json_object_set_new(*result, "error", json_string(err->msg));
+	if (r.run_id) {
+		struct mlc_error e2 = { 0 };
+		if (run_finish(s->store, r.run_id, rc < 0 ? "error" : r.stats.failed ? "partial" : "ok",
+			       stats, &e2) < 0)
+			log_error("run finish failed", "error", e2.msg);
+	}
+	log_info("flow done", "tenant", s->tenant.name, "flow", f->name, "status",
+		 rc < 0 ? "error" : "ok");
+	json_decref(stats);
+	return rc;
+}

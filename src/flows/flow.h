@@ -1,0 +1,81 @@
+#ifndef MLC_FLOW_H
+#define MLC_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "flows/session.h"
+#include "util/compat.h"
+#include "util/error.h"
+
+/*
+ * The frame every flow runs in: plan then apply.  A flow reads both
+ * sides, decides per record (create / update / skip / park / delete),
+ * and, unless dry_run, writes.  Every decision goes through flow_record(),
+ * which keeps the counters, the plan (printed by --dry-run and --json)
+ * and one audit row per record movement (none in a dry run: a dry run
+ * writes nothing anywhere).
+ */
+struct flow_opts {
+	bool dry_run;
+	bool full;        /* ignore watermarks */
+	const char *trigger; /* "cli", "schedule", "webhook", "replay" */
+};
+
+struct flow_stats {
+	int64_t read;
+	int64_t created, updated, skipped, parked, failed, deleted;
+};
+
+struct flow_run {
+	struct mlc_session *s;
+	struct flow_opts opts;
+	const char *flow;   /* "vendors", ... */
+	int64_t run_id;     /* 0 in a dry run */
+	struct flow_stats stats;
+	json_t *plan;       /* [{action, entity, source, target, detail}] */
+	int64_t ns_reads0, ns_writes0, pc_reads0, pc_writes0; /* call counters at start */
+};
+
+enum flow_action {
+	FLOW_CREATE, FLOW_UPDATE, FLOW_SKIP, FLOW_PARK, FLOW_FAIL, FLOW_DELETE,
+};
+
+/*
+ * Records one decision (and, outside a dry run, its audit row).  detail
+ * (may be NULL, not taken) is the changed fields or the reason;
+ * error is the failure or park reason.
+ */
+void flow_record(struct flow_run *r, enum flow_action a, const char *entity,
+		 const char *source_ref, const char *target_ref, const json_t *detail,
+		 const char *error);
+
+struct flow_def {
+	const char *name;
+	const char *summary;
+	bool need_netsuite, need_procore;
+	int (*run)(struct flow_run *r, struct mlc_error *err);
+};
+
+const struct flow_def *flow_find(const char *name);
+const struct flow_def *flow_list(size_t *n);
+
+/*
+ * Runs a flow for a session: opens the run row, calls the flow, closes
+ * the run with its counters.  *result (caller decrefs) is the summary:
+ * {flow, dry_run, stats{...}, calls{netsuite{reads,writes}, procore{...}},
+ * plan[...]}.
+ */
+int flow_execute(struct mlc_session *s, const struct flow_def *f, const struct flow_opts *o,
+		 json_t **result, struct mlc_error *err) MLC_MUST_CHECK;
+
+/* Flows. */
+int flow_vendors(struct flow_run *r, struct mlc_error *err);
+
+/* Watermark overlap: reads start this far before the last watermark so a
+ * record committed while the previous read ran is not missed. */
+#define FLOW_OVERLAP_MS (5 * 60 * 1000)
+
+#endif

@@ -1,0 +1,343 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netsuite/netsuite.h"
+#include "util/buf.h"
+#include "util/jsonx.h"
+#include "util/num.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+#define RECORD_PATH "/services/rest/record/v1/"
+#define SUITEQL_PATH "/services/rest/query/v1/suiteql"
+
+int netsuite_open(const struct mlc_tenant *t, const struct mlc_netsuite_opts *o,
+		  struct mlc_netsuite **out, struct mlc_error *err)
+{
+	struct mlc_netsuite *ns = xcalloc(1, sizeof(*ns));
+	struct mlc_http_upstream_opts uo = { 0 };
+	char *base = tenant_netsuite_url(t);
+	int rc;
+
+	uo.name = "netsuite";
+	uo.base_url = base;
+	uo.timeout_ms = o->timeout_ms ? o->timeout_ms : 120000;
+	uo.max_attempts = o->max_attempts;
+	uo.max_concurrency = o->concurrency > 0 ? o->concurrency : 5;
+	/* under token auth a full pool can also show as 401 (netsuite.md, Governance) */
+	uo.login_401_retries = 3;
+	uo.auth = o->auth;
+	uo.auth_arg = o->auth_arg;
+	rc = http_upstream_new(&uo, &ns->up, err);
+	free(base);
+	if (rc < 0) {
+		free(ns);
+		return rc;
+	}
+	*out = ns;
+	return MLC_OK;
+}
+
+void netsuite_free(struct mlc_netsuite *ns)
+{
+	if (!ns)
+		return;
+	http_upstream_free(ns->up);
+	free(ns);
+}
+
+void netsuite_error_code(const char *body, size_t len, char *code, size_t n)
+{
+	json_t *root = json_loadb(body, len, 0, NULL);
+	json_t *d = json_array_get(json_object_get(root, "o:errorDetails"), 0);
+	const char *c = jsonx_str(d, "o:errorCode");
+
+	if (n)
+		code[0] = '\0';
+	if (c && n)
+		str_copy(code, n, c);
+	json_decref(root);
+}
+
+void netsuite_error_text(const char *body, size_t len, struct mlc_buf *out)
+{
+	json_t *root = json_loadb(body, len, 0, NULL);
+	json_t *d = json_array_get(json_object_get(root, "o:errorDetails"), 0);
+	const char *code = jsonx_str(d, "o:errorCode"), *detail = jsonx_str(d, "detail");
+	const char *title = jsonx_str(root, "title"), *path = jsonx_str(d, "o:errorPath");
+
+	if (code)
+		buf_addf(out, "%s: ", code);
+	buf_addstr(out, detail ? detail : title ? title : "no details");
+	if (path)
+		buf_addf(out, " (at %s)", path);
+	json_decref(root);
+}
+
+void netsuite_sql_quote(const char *s, struct mlc_buf *out)
+{
+	buf_addch(out, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			buf_addch(out, '\'');
+		buf_addch(out, *s);
+	}
+	buf_addch(out, '\'');
+}
+
+static int64_t id_from_location(const struct mlc_http_resp *resp)
+{
+	const char *loc = http_resp_header(resp, "Location");
+	const char *slash = loc ? strrchr(loc, '/') : NULL;
+	int64_t id = 0;
+
+	if (slash && num_parse_id(slash + 1, &id, NULL) == 0)
+		return id;
+	return 0;
+}
+
+/* Sends r and decodes a NetSuite refusal into err (and code). */
+static int send(struct mlc_netsuite *ns, struct mlc_http_req *r, struct mlc_http_resp *resp,
+		char *code, struct mlc_error *err)
+{
+	int rc = http_upstream_send(ns->up, r, resp, err);
+	int64_t calls = resp->attempts ? resp->attempts : 1;
+
+	if (strcmp(r->method, "GET") == 0 ||
+	    (strcmp(r->method, "POST") == 0 && strstr(r->path, SUITEQL_PATH)))
+		__atomic_add_fetch(&ns->reads, calls, __ATOMIC_RELAXED);
+	else
+		__atomic_add_fetch(&ns->writes, calls, __ATOMIC_RELAXED);
+	if (code)
+		code[0] = '\0';
+	if (rc < 0 && resp->status >= 400) {
+		struct mlc_buf msg = MLC_BUF_INIT;
+		char c[NS_CODE_MAX];
+		netsuite_error_code(resp->body.data, resp->body.len, c, sizeof(c));
+		if (code)
+			str_copy(code, NS_CODE_MAX, c);
+		netsuite_error_text(resp->body.data, resp->body.len, &msg);
+		if (resp->status == 404 && strcmp(c, "NONEXISTENT_ID") == 0)
+			rc = MLC_ENOTFOUND;
+		error_set(err, rc, "NetSuite answered %d to %s %s: %s", resp->status, r->method,
+			  r->path, msg.data);
+		buf_release(&msg);
+	}
+	return rc;
+}
+
+int netsuite_suiteql_page(struct mlc_netsuite *ns, const char *q, int limit, int offset,
+			  json_t **items, bool *has_more, int64_t *total, struct mlc_error *err)
+{
+	struct mlc_http_req r;
+	struct mlc_http_resp resp;
+	char lim[16], off[16];
+	json_t *body = NULL;
+	int rc;
+
+	*items = NULL;
+	if (limit <= 0 || limit > SUITEQL_MAX_LIMIT || offset % limit)
+		return error_set(err, MLC_EINVAL, "SuiteQL paging: limit %d, offset %d", limit, offset);
+	snprintf(lim, sizeof(lim), "%d", limit);
+	snprintf(off, sizeof(off), "%d", offset);
+	http_req_init(&r, "POST", SUITEQL_PATH);
+	http_req_query(&r, "limit", lim);
+	http_req_query(&r, "offset", off);
+	http_req_header(&r, "Prefer", "transient");
+	/* a query only reads: safe to send again */
+	r.idempotent = MLC_HTTP_IDEM_YES;
+	http_req_json(&r, json_pack("{s:s}", "q", q));
+	http_resp_init(&resp);
+	rc = send(ns, &r, &resp, NULL, err);
+	if (rc == MLC_OK) {
+		body = json_loadb(resp.body.data, resp.body.len, 0, NULL);
+		if (!json_is_array(json_object_get(body, "items"))) {
+			rc = error_set(err, MLC_EPERM, "SuiteQL reply has no items");
+		} else {
+			*items = json_incref(json_object_get(body, "items"));
+			*has_more = json_is_true(json_object_get(body, "hasMore"));
+			if (total)
+				*total = json_integer_value(json_object_get(body, "totalResults"));
+		}
+	}
+	json_decref(body);
+	http_resp_release(&resp);
+	http_req_release(&r);
+	return rc;
+}
+
+int netsuite_suiteql_all(struct mlc_netsuite *ns, const char *q, json_t **items,
+			 struct mlc_error *err)
+{
+	json_t *all = json_array();
+	int offset = 0, rc;
+
+	for (;;) {
+		json_t *page;
+		bool more = false;
+		int64_t total = 0;
+		if ((rc = netsuite_suiteql_page(ns, q, SUITEQL_MAX_LIMIT, offset, &page, &more, &total,
+						err)) < 0) {
+			json_decref(all);
+			*items = NULL;
+			return rc;
+		}
+		if (total > SUITEQL_ROW_CAP) {
+			json_decref(page);
+			json_decref(all);
+			*items = NULL;
+			return error_set(err, MLC_ERANGE,
+					 "SuiteQL result of %lld rows exceeds the %d-row cap; page by key",
+					 (long long)total, SUITEQL_ROW_CAP);
+		}
+		json_array_extend(all, page);
+		json_decref(page);
+		if (!more)
+			break;
+		offset += SUITEQL_MAX_LIMIT;
+	}
+	*items = all;
+	return MLC_OK;
+}
+
+int netsuite_suiteql_keyset(struct mlc_netsuite *ns, const char *q_fmt, const char *key_col,
+			    int (*fn)(void *arg, json_t *items), void *arg, struct mlc_error *err)
+{
+	int64_t last = 0;
+	int rc;
+
+	for (;;) {
+		struct mlc_buf cond = MLC_BUF_INIT, q = MLC_BUF_INIT;
+		json_t *page;
+		bool more = false;
+		const char *pct = strstr(q_fmt, "%s");
+
+		if (!pct)
+			return error_set(err, MLC_EINVAL, "keyset query needs a %%s for the key");
+		buf_addf(&cond, "%s > %lld", key_col, (long long)last);
+		buf_add(&q, q_fmt, (size_t)(pct - q_fmt));
+		buf_addstr(&q, cond.data);
+		buf_addstr(&q, pct + 2);
+		rc = netsuite_suiteql_page(ns, q.data, SUITEQL_MAX_LIMIT, 0, &page, &more, NULL, err);
+		buf_release(&cond);
+		buf_release(&q);
+		if (rc < 0)
+			return rc;
+		size_t n = json_array_size(page);
+		if (n) {
+			int64_t k = 0;
+			if (jsonx_id(json_array_get(page, n - 1), key_col, &k) < 0 || k <= last) {
+				json_decref(page);
+				return error_set(err, MLC_EPERM,
+						 "keyset column %s is not increasing in the reply", key_col);
+			}
+			last = k;
+			rc = fn(arg, page);
+		}
+		json_decref(page);
+		if (rc < 0)
+			return rc;
+		if (n < SUITEQL_MAX_LIMIT)
+			return MLC_OK;
+	}
+}
+
+static int write_record(struct mlc_netsuite *ns, const char *method, const char *path, json_t *body,
+			int64_t *id_out, char *code, struct mlc_error *err)
+{
+	struct mlc_http_req r;
+	struct mlc_http_resp resp;
+	char *text = jsonx_dumps(body, JSON_COMPACT);
+	int rc;
+
+	json_decref(body);
+	http_req_init(&r, method, path);
+	http_req_body(&r, "application/json", text, strlen(text));
+	free(text);
+	http_resp_init(&resp);
+	rc = send(ns, &r, &resp, code, err);
+	if (rc == MLC_OK && id_out)
+		*id_out = id_from_location(&resp);
+	http_resp_release(&resp);
+	http_req_release(&r);
+	return rc;
+}
+
+int netsuite_upsert(struct mlc_netsuite *ns, const char *type, const char *external_id,
+		    json_t *body, int64_t *id_out, char code[NS_CODE_MAX], struct mlc_error *err)
+{
+	struct mlc_buf path = MLC_BUF_INIT;
+	int rc;
+
+	/* the external id travels in the URL (netsuite.md: upsert), not the body */
+	json_object_del(body, "externalId");
+	buf_addf(&path, RECORD_PATH "%s/eid:", type);
+	for (const char *p = external_id; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == ':' || c == '~')
+			buf_addch(&path, (char)c);
+		else
+			buf_addf(&path, "%%%02X", c);
+	}
+	rc = write_record(ns, "PUT", path.data, body, id_out, code, err);
+	buf_release(&path);
+	return rc;
+}
+
+int netsuite_create(struct mlc_netsuite *ns, const char *type, json_t *body, int64_t *id_out,
+		    char code[NS_CODE_MAX], struct mlc_error *err)
+{
+	struct mlc_buf path = MLC_BUF_INIT;
+	int rc;
+
+	buf_addf(&path, RECORD_PATH "%s", type);
+	rc = write_record(ns, "POST", path.data, body, id_out, code, err);
+	buf_release(&path);
+	return rc;
+}
+
+int netsuite_get(struct mlc_netsuite *ns, const char *type, const char *id, bool expand,
+		 json_t **out, struct mlc_error *err)
+{
+	struct mlc_buf path = MLC_BUF_INIT;
+	struct mlc_http_req r;
+	struct mlc_http_resp resp;
+	int rc;
+
+	*out = NULL;
+	buf_addf(&path, RECORD_PATH "%s/%s", type, id);
+	http_req_init(&r, "GET", path.data);
+	if (expand)
+		http_req_query(&r, "expandSubResources", "true");
+	http_resp_init(&resp);
+	rc = send(ns, &r, &resp, NULL, err);
+	if (rc == MLC_OK) {
+		*out = json_loadb(resp.body.data, resp.body.len, 0, NULL);
+		if (!*out)
+			rc = error_set(err, MLC_EPERM, "NetSuite sent no JSON for %s", path.data);
+	}
+	http_resp_release(&resp);
+	http_req_release(&r);
+	buf_release(&path);
+	return rc;
+}
+
+int netsuite_delete(struct mlc_netsuite *ns, const char *type, const char *id,
+		    struct mlc_error *err)
+{
+	struct mlc_buf path = MLC_BUF_INIT;
+	struct mlc_http_req r;
+	struct mlc_http_resp resp;
+	int rc;
+
+	buf_addf(&path, RECORD_PATH "%s/%s", type, id);
+	http_req_init(&r, "DELETE", path.data);
+	http_resp_init(&resp);
+	rc = send(ns, &r, &resp, NULL, err);
+	http_resp_release(&resp);
+	http_req_release(&r);
+	buf_release(&path);
+	return rc;
+}

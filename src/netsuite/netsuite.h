@@ -1,0 +1,98 @@
+#ifndef MLC_NETSUITE_H
+#define MLC_NETSUITE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/tenant.h"
+#include "net/http_client.h"
+#include "util/compat.h"
+#include "util/error.h"
+
+/*
+ * The NetSuite adapter's transport: one upstream per tenant (the
+ * account's concurrency pool is the upstream's cap, shared by every
+ * thread), bearer tokens through the OAuth hook, SuiteQL paging, record
+ * upserts by external id, and NetSuite's error bodies
+ * {"type","title","status","o:errorDetails":[{"detail","o:errorCode"}]}
+ * decoded into messages that name the error code.  Thread-safe.
+ */
+struct mlc_netsuite {
+	struct mlc_http_upstream *up;
+	int64_t reads, writes; /* calls made, updated atomically */
+};
+
+struct mlc_netsuite_opts {
+	mlc_http_auth_fn auth;
+	void *auth_arg;
+	int concurrency;   /* the account's pool; 0: 5 (netsuite.md, Governance) */
+	int timeout_ms;    /* 0: 120 s */
+	int max_attempts;  /* 0: the client's default */
+};
+
+int netsuite_open(const struct mlc_tenant *t, const struct mlc_netsuite_opts *o,
+		  struct mlc_netsuite **out, struct mlc_error *err) MLC_MUST_CHECK;
+void netsuite_free(struct mlc_netsuite *ns);
+
+/* SuiteQL's page rules (netsuite.md, SuiteQL). */
+#define SUITEQL_MAX_LIMIT 1000
+#define SUITEQL_ROW_CAP 100000
+
+/*
+ * Runs one SuiteQL page (limit <= 1000, offset a multiple of limit).
+ * *items is the page's items (caller decrefs); *has_more from the reply.
+ */
+int netsuite_suiteql_page(struct mlc_netsuite *ns, const char *q, int limit, int offset,
+			  json_t **items, bool *has_more, int64_t *total,
+			  struct mlc_error *err) MLC_MUST_CHECK;
+/*
+ * Runs a query to the end by offset paging into one array.  A result
+ * larger than the 100,000-row cap is an error: such reads must page by
+ * key (see netsuite_suiteql_keyset).
+ */
+int netsuite_suiteql_all(struct mlc_netsuite *ns, const char *q, json_t **items,
+			 struct mlc_error *err) MLC_MUST_CHECK;
+/*
+ * Keyset paging for backfills of any size: q_fmt is a query with one %s
+ * where the key condition goes and ORDER BY the key, e.g.
+ *   "SELECT id, ... FROM vendor WHERE %s ORDER BY id"
+ * The condition is "id > <last>" after the first page.  Rows come to fn
+ * a page at a time; fn returns < 0 to stop.
+ */
+int netsuite_suiteql_keyset(struct mlc_netsuite *ns, const char *q_fmt, const char *key_col,
+			    int (*fn)(void *arg, json_t *items), void *arg,
+			    struct mlc_error *err) MLC_MUST_CHECK;
+
+/*
+ * Upserts a record by external id: PUT /record/v1/<type>/eid:<externalId>
+ * (netsuite.md, REST record service).  The body is written with
+ * jsonx_dumps (exact amounts).  Takes body.  *id_out (may be NULL) gets
+ * the record's internal id from the Location header when NetSuite gives it.
+ */
+#define NS_CODE_MAX 64
+int netsuite_upsert(struct mlc_netsuite *ns, const char *type, const char *external_id,
+		    json_t *body, int64_t *id_out, char code[NS_CODE_MAX],
+		    struct mlc_error *err) MLC_MUST_CHECK;
+/* POST a new record; *id_out from Location.  code (may be NULL) gets the
+ * o:errorCode of a refusal ("" when none). */
+int netsuite_create(struct mlc_netsuite *ns, const char *type, json_t *body, int64_t *id_out,
+		    char code[NS_CODE_MAX], struct mlc_error *err) MLC_MUST_CHECK;
+/* GET a record (expandSubResources when expand); caller decrefs *out.
+ * MLC_ENOTFOUND for 404 NONEXISTENT_ID. */
+int netsuite_get(struct mlc_netsuite *ns, const char *type, const char *id, bool expand,
+		 json_t **out, struct mlc_error *err) MLC_MUST_CHECK;
+/* DELETE a record (by id or "eid:..."). MLC_ENOTFOUND when absent. */
+int netsuite_delete(struct mlc_netsuite *ns, const char *type, const char *id,
+		    struct mlc_error *err) MLC_MUST_CHECK;
+
+/* The o:errorCode of an error body (closed periods, INVALID_CONTENT...). */
+void netsuite_error_code(const char *body, size_t len, char *code, size_t n);
+/* Appends "CODE: detail" from an error body. */
+void netsuite_error_text(const char *body, size_t len, struct mlc_buf *out);
+/* A SuiteQL string literal: quotes doubled (netsuite.md: never build a
+ * query from unchecked input). */
+void netsuite_sql_quote(const char *s, struct mlc_buf *out);
+
+#endif
