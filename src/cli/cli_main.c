@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
 	{ "secret", "store, list and remove a tenant's encrypted credentials", cmd_secret },
 	{ "keys", "rotate the master key", cmd_keys },
 	{ "sync", "run one flow for a tenant once", cmd_sync },
+	{ "serve", "run the daemon: webhooks, schedules, workers", cmd_serve },
 	{ NULL, NULL, NULL },
 };
 

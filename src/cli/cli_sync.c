@@ -102,8 +102,9 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 	    token_shared_new(ctx->cfg.redis, vault, &shared, &err) < 0)
 		log_warn("shared token cache unavailable; using the in-process cache", "error",
 			 err.msg);
-	struct mlc_session_opts so = { ctx->store, vault, shared, pos[0], f->need_netsuite,
-				       f->need_procore };
+	struct mlc_session_opts so = { .store = ctx->store, .vault = vault, .shared = shared,
+				       .tenant = pos[0], .need_netsuite = f->need_netsuite,
+				       .need_procore = f->need_procore };
 	if (session_open(&so, &s, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;

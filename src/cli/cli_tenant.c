@@ -1,12 +1,17 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "net/cidr.h"
+#include "server/serve.h"
+#include "util/str.h"
 #include "util/banned.h"
 
 /* The options shared by `tenant add` and `tenant set`. */
 struct tenant_args {
 	const char *company, *account, *ns_url, *api_url, *auth_url, *env;
+	const char *allowlist, *schedules, *app_id;
 };
 
 #define TENANT_OPTS(a)                                                                          \
@@ -20,7 +25,13 @@ struct tenant_args {
 	{ "procore-auth-url", "URL", "Procore login base URL (default: from --procore-env)",    \
 	  &(a).auth_url, NULL },                                                                \
 	{ "procore-env", "ENV", "production, sandbox or monthly (default production)",          \
-	  &(a).env, NULL }
+	  &(a).env, NULL },                                                                     \
+	{ "netsuite-allowlist", "CIDR,...", "source ranges allowed to push NetSuite events",    \
+	  &(a).allowlist, NULL },                                                               \
+	{ "schedules", "FLOW=EVERY,...", "polling schedule per flow, e.g. vendors=15m,costs=5m", \
+	  &(a).schedules, NULL },                                                               \
+	{ "procore-application-id", "ID", "our Procore app id (events we caused are skipped)",  \
+	  &(a).app_id, NULL }
 
 static int to_changes(const struct tenant_args *a, struct mlc_tenant_changes *c)
 {
@@ -33,6 +44,99 @@ static int to_changes(const struct tenant_args *a, struct mlc_tenant_changes *c)
 	c->procore_auth_url = a->auth_url;
 	c->procore_env = a->env;
 	return CLI_OK;
+}
+
+/* Checks the settings options before anything is written. */
+static int validate_settings(const struct tenant_args *a)
+{
+	struct mlc_error err = { 0 };
+	struct mlc_cidr_list cl = { 0 };
+	int64_t id;
+	int rc = CLI_OK;
+
+	if (a->allowlist) {
+		if (cidr_list_parse(a->allowlist, &cl, &err) < 0) {
+			fprintf(stderr, "ml-connector: --netsuite-allowlist: %s\n", err.msg);
+			return CLI_FAIL;
+		}
+		cidr_list_release(&cl);
+	}
+	if (a->app_id && (rc = cli_parse_id("--procore-application-id", a->app_id, &id)) != CLI_OK)
+		return rc;
+	if (a->schedules) {
+		char *copy = xstrdup(a->schedules), *save = NULL;
+		for (char *item = strtok_r(copy, ",", &save); item && rc == CLI_OK;
+		     item = strtok_r(NULL, ",", &save)) {
+			char *eq = strchr(item, '=');
+			int64_t ms;
+			if (!eq || eq == item || schedule_parse(eq + 1, &ms, &err) < 0) {
+				fprintf(stderr, "ml-connector: --schedules: '%s': %s\n", item,
+					eq && eq != item ? err.msg : "expected FLOW=EVERY, e.g. costs=5m");
+				rc = CLI_FAIL;
+			}
+		}
+		free(copy);
+	}
+	return rc;
+}
+
+/* Applies the options kept in the tenant's settings JSON (validated). */
+static int apply_settings(struct cli_ctx *ctx, const char *name, const struct tenant_args *a)
+{
+	struct mlc_tenant t;
+	struct mlc_error err = { 0 };
+	json_t *ns, *pc;
+	int rc;
+
+	if (!a->allowlist && !a->schedules && !a->app_id)
+		return CLI_OK;
+	if ((rc = cli_get_tenant(ctx, name, &t)) != CLI_OK)
+		return rc;
+	if (a->allowlist) {
+		struct mlc_cidr_list cl = { 0 };
+		if (cidr_list_parse(a->allowlist, &cl, &err) < 0) {
+			fprintf(stderr, "ml-connector: --netsuite-allowlist: %s\n", err.msg);
+			rc = CLI_FAIL;
+			goto out;
+		}
+		cidr_list_release(&cl);
+		if (!json_is_object(ns = json_object_get(t.settings, "netsuite")))
+			json_object_set_new(t.settings, "netsuite", ns = json_object());
+		json_object_set_new(ns, "allowlist", json_string(a->allowlist));
+	}
+	if (a->app_id) {
+		int64_t id;
+		if ((rc = cli_parse_id("--procore-application-id", a->app_id, &id)) != CLI_OK)
+			goto out;
+		if (!json_is_object(pc = json_object_get(t.settings, "procore")))
+			json_object_set_new(t.settings, "procore", pc = json_object());
+		json_object_set_new(pc, "application_id", json_integer(id));
+	}
+	if (a->schedules) {
+		json_t *sched = json_object();
+		char *copy = xstrdup(a->schedules), *save = NULL;
+		for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+			char *eq = strchr(item, '=');
+			int64_t ms;
+			if (!eq || eq == item ||
+			    schedule_parse(eq + 1, &ms, &err) < 0) {
+				fprintf(stderr, "ml-connector: --schedules: '%s': %s\n", item,
+					eq ? err.msg : "expected FLOW=EVERY, e.g. costs=5m");
+				json_decref(sched);
+				free(copy);
+				rc = CLI_FAIL;
+				goto out;
+			}
+			*eq = '\0';
+			json_object_set_new(sched, str_trim(item), json_string(str_trim(eq + 1)));
+		}
+		free(copy);
+		json_object_set_new(t.settings, "schedules", sched);
+	}
+	rc = tenant_set_settings(ctx->store, t.id, t.settings, &err) < 0 ? cli_fail(&err) : CLI_OK;
+out:
+	tenant_release(&t);
+	return rc;
 }
 
 /* `tenant add` and `tenant set` differ only in what is required and which
@@ -63,12 +167,15 @@ static int tenant_write(struct cli_ctx *ctx, int argc, char **argv, bool adding)
 				"are required\n");
 		return CLI_USAGE;
 	}
-	if ((rc = to_changes(&a, &c)) != CLI_OK || (rc = cli_open_store(ctx)) != CLI_OK)
+	if ((rc = to_changes(&a, &c)) != CLI_OK || (rc = validate_settings(&a)) != CLI_OK ||
+	    (rc = cli_open_store(ctx)) != CLI_OK)
 		return rc;
 	rc = adding ? tenant_add(ctx->store, pos[0], &c, &err)
 		    : tenant_update(ctx->store, pos[0], &c, &err);
 	if (rc < 0)
 		return cli_fail(&err);
+	if ((rc = apply_settings(ctx, pos[0], &a)) != CLI_OK)
+		return rc;
 	printf("tenant %s %s\n", pos[0], adding ? "added" : "updated");
 	return CLI_OK;
 }

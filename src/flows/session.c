@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -5,6 +6,100 @@
 #include "util/buf.h"
 #include "util/str.h"
 #include "util/banned.h"
+
+struct pool_entry {
+	char *tenant;
+	struct mlc_oauth *ns, *pc;
+	struct pool_entry *next;
+};
+
+struct mlc_auth_pool {
+	pthread_mutex_t lock;
+	const struct mlc_vault *vault;
+	struct mlc_token_shared *shared;
+	struct pool_entry *head;
+};
+
+struct mlc_auth_pool *auth_pool_new(const struct mlc_vault *vault, struct mlc_token_shared *shared)
+{
+	struct mlc_auth_pool *p = xcalloc(1, sizeof(*p));
+	pthread_mutex_init(&p->lock, NULL);
+	p->vault = vault;
+	p->shared = shared;
+	return p;
+}
+
+static void entry_free(struct pool_entry *e)
+{
+	oauth_free(e->ns);
+	oauth_free(e->pc);
+	free(e->tenant);
+	free(e);
+}
+
+void auth_pool_free(struct mlc_auth_pool *p)
+{
+	if (!p)
+		return;
+	while (p->head) {
+		struct pool_entry *e = p->head;
+		p->head = e->next;
+		entry_free(e);
+	}
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+void auth_pool_forget(struct mlc_auth_pool *p, const char *tenant)
+{
+	struct pool_entry **pe;
+
+	pthread_mutex_lock(&p->lock);
+	for (pe = &p->head; *pe; pe = &(*pe)->next) {
+		if (strcmp((*pe)->tenant, tenant) == 0) {
+			/* providers may be in use by running sessions: keep them alive
+			 * until the pool goes; new sessions get fresh ones */
+			struct pool_entry *e = *pe;
+			free(e->tenant);
+			e->tenant = xstrdup("");
+			break;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Gets (creating on first use) the tenant's provider for one system. */
+static int pool_get(struct mlc_auth_pool *p, enum mlc_oauth_system sys,
+		    const struct mlc_oauth_opts *ao, struct mlc_oauth **out, struct mlc_error *err)
+{
+	struct pool_entry *e;
+	int rc = MLC_OK;
+
+	pthread_mutex_lock(&p->lock);
+	for (e = p->head; e; e = e->next)
+		if (strcmp(e->tenant, ao->tenant->name) == 0)
+			break;
+	if (!e) {
+		e = xcalloc(1, sizeof(*e));
+		e->tenant = xstrdup(ao->tenant->name);
+		e->next = p->head;
+		p->head = e;
+	}
+	struct mlc_oauth **slot = sys == MLC_OAUTH_NETSUITE ? &e->ns : &e->pc;
+	if (!*slot)
+		rc = oauth_new(sys, ao, slot, err);
+	*out = *slot;
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+static int get_auth(const struct mlc_session_opts *o, enum mlc_oauth_system sys,
+		    const struct mlc_oauth_opts *ao, struct mlc_oauth **out, struct mlc_error *err)
+{
+	if (o->pool)
+		return pool_get(o->pool, sys, ao, out, err);
+	return oauth_new(sys, ao, out, err);
+}
 
 int session_open(const struct mlc_session_opts *o, struct mlc_session **out,
 		 struct mlc_error *err)
@@ -16,6 +111,7 @@ int session_open(const struct mlc_session_opts *o, struct mlc_session **out,
 	*out = NULL;
 	s->store = o->store;
 	s->vault = o->vault;
+	s->owns_auth = o->pool == NULL;
 	if ((rc = tenant_get(o->store, o->tenant, &s->tenant, err)) < 0)
 		goto fail;
 	ao.store = o->store;
@@ -24,7 +120,7 @@ int session_open(const struct mlc_session_opts *o, struct mlc_session **out,
 	ao.shared = o->shared;
 	if (o->need_netsuite) {
 		struct mlc_netsuite_opts no = { 0 };
-		if ((rc = oauth_new(MLC_OAUTH_NETSUITE, &ao, &s->ns_auth, err)) < 0)
+		if ((rc = get_auth(o, MLC_OAUTH_NETSUITE, &ao, &s->ns_auth, err)) < 0)
 			goto fail;
 		no.auth = oauth_auth_hook;
 		no.auth_arg = s->ns_auth;
@@ -34,7 +130,7 @@ int session_open(const struct mlc_session_opts *o, struct mlc_session **out,
 	}
 	if (o->need_procore) {
 		struct mlc_procore_opts po = { 0 };
-		if ((rc = oauth_new(MLC_OAUTH_PROCORE, &ao, &s->pc_auth, err)) < 0)
+		if ((rc = get_auth(o, MLC_OAUTH_PROCORE, &ao, &s->pc_auth, err)) < 0)
 			goto fail;
 		po.auth = oauth_auth_hook;
 		po.auth_arg = s->pc_auth;
@@ -55,8 +151,10 @@ void session_free(struct mlc_session *s)
 		return;
 	netsuite_free(s->ns);
 	procore_free(s->pc);
-	oauth_free(s->ns_auth);
-	oauth_free(s->pc_auth);
+	if (s->owns_auth) {
+		oauth_free(s->ns_auth);
+		oauth_free(s->pc_auth);
+	}
 	tenant_release(&s->tenant);
 	free(s);
 }

@@ -31,14 +31,29 @@ struct mlc_session {
 	struct mlc_tenant tenant;
 	struct mlc_oauth *ns_auth;
 	struct mlc_oauth *pc_auth;
+	bool owns_auth;     /* false when the providers come from a pool */
 	struct mlc_netsuite *ns;
 	struct mlc_procore *pc;
 };
+
+/*
+ * A process-wide pool of token providers, one pair per tenant, so that
+ * every session of a long-running process (serve's workers) shares one
+ * token cache per tenant and system: the token endpoint is asked only
+ * when a token is due, whatever the number of threads.  Thread-safe.
+ */
+struct mlc_auth_pool;
+
+struct mlc_auth_pool *auth_pool_new(const struct mlc_vault *vault, struct mlc_token_shared *shared);
+void auth_pool_free(struct mlc_auth_pool *p);
+/* Forgets a tenant's providers (its credentials changed). */
+void auth_pool_forget(struct mlc_auth_pool *p, const char *tenant);
 
 struct mlc_session_opts {
 	struct mlc_store *store;
 	const struct mlc_vault *vault;
 	struct mlc_token_shared *shared; /* NULL: in-process token cache */
+	struct mlc_auth_pool *pool;      /* NULL: the session owns its providers */
 	const char *tenant;
 	bool need_netsuite, need_procore;
 };

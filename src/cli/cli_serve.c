@@ -1,0 +1,90 @@
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "server/serve.h"
+#include "util/log.h"
+#include "util/num.h"
+#include "util/banned.h"
+
+static struct mlc_serve *running;
+static volatile sig_atomic_t reload_wanted;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	if (running)
+		serve_stop(running);
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reload_wanted = 1;
+}
+
+int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *listen = NULL, *workers = NULL;
+	const struct cli_opt opts[] = {
+		{ "listen", "ADDR:PORT", "listen address (default: http.listen)", &listen, NULL },
+		{ "workers", "N", "worker threads (default: workers)", &workers, NULL },
+		{ NULL, NULL, NULL, NULL, NULL },
+	};
+	const struct cli_spec spec = {
+		"serve [--listen ADDR:PORT] [--workers N]",
+		"Runs the daemon: webhooks, health and metrics over HTTP, each tenant's flows on\n"
+		"its schedule, and workers that take jobs from the queue.  SIGTERM/SIGINT stop it\n"
+		"after running jobs finish; SIGHUP reloads the log settings from the config file.",
+		opts, 0, 0,
+	};
+	const char *pos[1];
+	int npos, rc, nworkers = 0;
+	struct mlc_serve sv;
+	struct mlc_error err = { 0 };
+	struct sigaction sa;
+
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+		return rc;
+	if (workers && num_parse_int(workers, 1, 256, &nworkers, &err) < 0) {
+		fprintf(stderr, "ml-connector serve: --workers: %s\n", err.msg);
+		return CLI_USAGE;
+	}
+	if ((rc = cli_load_config(ctx)) != CLI_OK)
+		return rc;
+	struct mlc_serve_opts so = { listen, nworkers };
+	if (serve_start(&sv, &ctx->cfg, &so, &err) < 0) {
+		fprintf(stderr, "ml-connector serve: %s\n", err.msg);
+		return CLI_FAIL;
+	}
+	running = &sv;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* serve_wait polls the stop flag; reloads happen on this thread */
+	while (!serve_stopping(&sv)) {
+		if (reload_wanted) {
+			struct mlc_config fresh;
+			reload_wanted = 0;
+			if (config_load(&fresh, ctx->config_path, &err) < 0) {
+				log_error("reload failed; keeping the running configuration", "error",
+					  err.msg);
+			} else {
+				log_setup(fresh.log_level, fresh.log_format, stderr);
+				log_info("configuration reloaded (log settings; other keys need a restart)");
+				config_release(&fresh);
+			}
+		}
+		struct timespec ts = { 0, 100 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	serve_wait(&sv);
+	running = NULL;
+	return CLI_OK;
+}

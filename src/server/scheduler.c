@@ -1,0 +1,112 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/tenant.h"
+#include "flows/flow.h"
+#include "server/serve.h"
+#include "util/log.h"
+#include "util/num.h"
+#include "util/time.h"
+#include "util/banned.h"
+
+int schedule_parse(const char *text, int64_t *ms, struct mlc_error *err)
+{
+	size_t n = text ? strlen(text) : 0;
+	char num[32];
+	int64_t v, unit;
+
+	if (n < 2 || n >= sizeof(num))
+		return error_set(err, MLC_EINVAL, "schedule '%s' is not like 30s, 15m, 2h or 1d",
+				 text ? text : "");
+	switch (text[n - 1]) {
+	case 's': unit = 1000; break;
+	case 'm': unit = 60 * 1000; break;
+	case 'h': unit = 3600 * 1000; break;
+	case 'd': unit = 86400 * 1000; break;
+	default:
+		return error_set(err, MLC_EINVAL, "schedule '%s' is not like 30s, 15m, 2h or 1d", text);
+	}
+	memcpy(num, text, n - 1);
+	num[n - 1] = '\0';
+	if (num_parse_i64(num, &v, NULL) < 0 || v <= 0 || v > 365 * 24)
+		return error_set(err, MLC_EINVAL, "schedule '%s' is not like 30s, 15m, 2h or 1d", text);
+	if (v * unit < 10000)
+		return error_set(err, MLC_EINVAL, "schedule '%s' is shorter than 10 s", text);
+	*ms = v * unit;
+	return MLC_OK;
+}
+
+/* When each (tenant, flow) is next due, in memory: a restart runs every
+ * scheduled flow once right away, which is the polling catch-up we want. */
+struct due {
+	char key[160];
+	int64_t at;
+	struct due *next;
+};
+
+static struct due *find_due(struct due **list, const char *key)
+{
+	for (struct due *d = *list; d; d = d->next)
+		if (strcmp(d->key, key) == 0)
+			return d;
+	struct due *d = xcalloc(1, sizeof(*d));
+	snprintf(d->key, sizeof(d->key), "%s", key);
+	d->next = *list;
+	*list = d;
+	return d;
+}
+
+void *serve_scheduler_main(void *arg)
+{
+	struct mlc_serve *sv = arg;
+	struct mlc_error err = { 0 };
+	struct mlc_store *st = serve_store(sv, &err);
+	struct due *dues = NULL;
+
+	if (!st) {
+		log_error("scheduler cannot open the store", "error", err.msg);
+		return NULL;
+	}
+	while (!serve_stopping(sv)) {
+		struct mlc_tenant *list = NULL;
+		size_t n = 0;
+		int64_t now = time_now_ms();
+
+		if (tenant_list(st, &list, &n, &err) < 0) {
+			log_warn("scheduler cannot list tenants", "error", err.msg);
+			n = 0;
+		}
+		for (size_t i = 0; i < n; i++) {
+			json_t *sched = json_object_get(list[i].settings, "schedules");
+			const char *flow;
+			json_t *v;
+			json_object_foreach(sched, flow, v) {
+				char key[160];
+				int64_t every;
+				struct due *d;
+				if (!flow_find(flow) || !json_is_string(v) ||
+				    schedule_parse(json_string_value(v), &every, NULL) < 0)
+					continue; /* validated when set; unknown flows wait for their issue */
+				snprintf(key, sizeof(key), "%s/%s", list[i].name, flow);
+				d = find_due(&dues, key);
+				if (d->at > now)
+					continue;
+				if (serve_enqueue_sync(sv, st, list[i].id, list[i].name, flow, "schedule",
+						       &err) < 0)
+					log_warn("schedule enqueue failed", "tenant", list[i].name,
+						 "flow", flow, "error", err.msg);
+				d->at = now + every;
+			}
+		}
+		tenant_list_free(list, n);
+		for (int i = 0; i < 10 && !serve_stopping(sv); i++)
+			time_sleep_ms(100);
+	}
+	while (dues) {
+		struct due *d = dues;
+		dues = d->next;
+		free(d);
+	}
+	return NULL;
+}

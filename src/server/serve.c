@@ -1,0 +1,151 @@
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/jobs.h"
+#include "server/serve.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/time.h"
+#include "util/banned.h"
+
+static void close_store(void *p)
+{
+	store_free(p);
+}
+
+struct mlc_store *serve_store(struct mlc_serve *sv, struct mlc_error *err)
+{
+	struct mlc_store *s = pthread_getspecific(sv->store_key);
+
+	if (s)
+		return s;
+	if (store_open(sv->cfg->store, &s, err) < 0)
+		return NULL;
+	pthread_setspecific(sv->store_key, s);
+	return s;
+}
+
+bool serve_stopping(struct mlc_serve *sv)
+{
+	return __atomic_load_n(&sv->stopping, __ATOMIC_ACQUIRE) != 0;
+}
+
+void serve_notify(struct mlc_serve *sv)
+{
+	pthread_mutex_lock(&sv->lock);
+	pthread_cond_broadcast(&sv->wake);
+	pthread_mutex_unlock(&sv->lock);
+}
+
+void serve_stop(struct mlc_serve *sv)
+{
+	__atomic_store_n(&sv->stopping, 1, __ATOMIC_RELEASE);
+}
+
+int serve_enqueue_sync(struct mlc_serve *sv, struct mlc_store *st, int64_t tenant_id,
+		       const char *tenant, const char *flow, const char *trigger,
+		       struct mlc_error *err)
+{
+	char key[256];
+	int64_t id;
+	json_t *payload = json_pack("{s:s, s:s, s:s}", "tenant", tenant, "flow", flow, "trigger",
+				    trigger);
+	int rc;
+
+	/* one pending run per tenant and flow: a burst of events is one run */
+	snprintf(key, sizeof(key), "sync:%s:%s", tenant, flow);
+	rc = job_enqueue(st, tenant_id, "sync", payload, key, time_now_ms(), &id, err);
+	json_decref(payload);
+	if (rc == MLC_OK && sv)
+		serve_notify(sv);
+	return rc;
+}
+
+static bool ready(void *arg)
+{
+	struct mlc_serve *sv = arg;
+	struct mlc_error err = { 0 };
+	struct mlc_store *s = serve_store(sv, &err);
+	return s && store_ping(s);
+}
+
+int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg,
+		const struct mlc_serve_opts *o, struct mlc_error *err)
+{
+	struct mlc_http_server_opts ho = { 0 };
+	char host[64] = "host";
+	int rc;
+
+	memset(sv, 0, sizeof(*sv));
+	sv->cfg = cfg;
+	sv->nworkers = o->workers > 0 ? o->workers : cfg->workers;
+	sv->lease_ms = 10 * 60 * 1000;
+	pthread_mutex_init(&sv->lock, NULL);
+	pthread_cond_init(&sv->wake, NULL);
+	pthread_key_create(&sv->store_key, close_store);
+	gethostname(host, sizeof(host) - 1);
+	snprintf(sv->owner, sizeof(sv->owner), "%s:%d", host, (int)getpid());
+
+	/* fail early, with the reason, when the store or the key is unusable */
+	if (!serve_store(sv, err))
+		return err->code ? err->code : MLC_ESTORE;
+	if ((rc = vault_open(cfg, &sv->vault, err)) < 0)
+		return rc;
+	if (cfg->redis && *cfg->redis && token_shared_new(cfg->redis, sv->vault, &sv->shared, err) < 0)
+		log_warn("shared token cache unavailable; using the in-process cache", "error",
+			 err->msg);
+	sv->pool = auth_pool_new(sv->vault, sv->shared);
+
+	ho.listen = o->listen ? o->listen : cfg->http_listen;
+	ho.name = "serve";
+	ho.access_log = true;
+	ho.builtin_routes = true;
+	ho.trusted_proxies = cfg->http_trusted_proxies;
+	ho.ready = ready;
+	ho.ready_arg = sv;
+	if ((rc = http_server_new(&ho, &sv->http, err)) < 0 || (rc = webhooks_register(sv, err)) < 0 ||
+	    (rc = http_server_start(sv->http, err)) < 0)
+		return rc;
+
+	sv->workers = xcalloc((size_t)sv->nworkers, sizeof(*sv->workers));
+	for (int i = 0; i < sv->nworkers; i++)
+		pthread_create(&sv->workers[i], NULL, serve_worker_main, sv);
+	if (pthread_create(&sv->scheduler, NULL, serve_scheduler_main, sv) == 0)
+		sv->scheduler_started = true;
+	{
+		char port[16], workers[16];
+		snprintf(port, sizeof(port), "%d", http_server_port(sv->http));
+		snprintf(workers, sizeof(workers), "%d", sv->nworkers);
+		log_info("serve started", "listen", ho.listen, "port", port, "workers", workers,
+			 "owner", sv->owner);
+	}
+	return MLC_OK;
+}
+
+void serve_wait(struct mlc_serve *sv)
+{
+	while (!serve_stopping(sv))
+		time_sleep_ms(100);
+	log_info("serve stopping: finishing running jobs");
+	serve_notify(sv);
+	for (int i = 0; i < sv->nworkers && sv->workers; i++)
+		pthread_join(sv->workers[i], NULL);
+	if (sv->scheduler_started)
+		pthread_join(sv->scheduler, NULL);
+	/* webhooks keep being accepted into the inbox until the very end */
+	http_server_free(sv->http);
+	sv->http = NULL;
+	free(sv->workers);
+	auth_pool_free(sv->pool);
+	token_shared_free(sv->shared);
+	vault_free(sv->vault);
+	close_store(pthread_getspecific(sv->store_key));
+	pthread_setspecific(sv->store_key, NULL);
+	pthread_key_delete(sv->store_key);
+	pthread_cond_destroy(&sv->wake);
+	pthread_mutex_destroy(&sv->lock);
+	log_info("serve stopped");
+}

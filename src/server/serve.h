@@ -1,0 +1,83 @@
+#ifndef MLC_SERVE_H
+#define MLC_SERVE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "auth/token.h"
+#include "core/config.h"
+#include "core/store.h"
+#include "core/vault.h"
+#include "flows/session.h"
+#include "net/http_server.h"
+#include "util/compat.h"
+#include "util/error.h"
+
+/*
+ * `ml-connector serve`: one process with the HTTP server (webhooks,
+ * health, metrics), a scheduler that enqueues each tenant's flows on the
+ * schedule the tenant chose, and a pool of workers that take jobs from
+ * the store's queue under leases.
+ *
+ * Threads: the HTTP server's pool runs webhook handlers; N workers run
+ * flows; one scheduler.  Each thread has its own store connection
+ * (serve_store()).  The vault, the token pool and the config are shared
+ * and read-only after start (a SIGHUP reload swaps only log settings).
+ *
+ * Stop: serve_stop() (SIGTERM/SIGINT) stops taking jobs and webhooks,
+ * waits for running jobs to finish (their leases would hand them to
+ * another process anyway), drains HTTP, and returns from serve_run().
+ */
+struct mlc_serve {
+	const struct mlc_config *cfg;
+	struct mlc_vault *vault;
+	struct mlc_token_shared *shared;
+	struct mlc_auth_pool *pool;
+	struct mlc_http_server *http;
+	pthread_t *workers;
+	int nworkers;
+	pthread_t scheduler;
+	bool scheduler_started;
+	int stopping;                /* atomic flag */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;         /* a job was enqueued, or stopping */
+	char owner[96];              /* lease owner prefix: host:pid */
+	int64_t lease_ms;
+	pthread_key_t store_key;     /* per-thread store connection */
+};
+
+struct mlc_serve_opts {
+	const char *listen;  /* NULL: cfg->http_listen */
+	int workers;         /* 0: cfg->workers */
+};
+
+int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg,
+		const struct mlc_serve_opts *o, struct mlc_error *err) MLC_MUST_CHECK;
+/* Asks everything to stop (async-signal-safe: sets a flag). */
+void serve_stop(struct mlc_serve *sv);
+/* Blocks until stopped, then drains and releases everything. */
+void serve_wait(struct mlc_serve *sv);
+/* The calling thread's store connection (opened on first use). */
+struct mlc_store *serve_store(struct mlc_serve *sv, struct mlc_error *err);
+/* Wakes the workers (a job was enqueued). */
+void serve_notify(struct mlc_serve *sv);
+bool serve_stopping(struct mlc_serve *sv);
+
+/* Webhook routes (webhooks.c). */
+int webhooks_register(struct mlc_serve *sv, struct mlc_error *err) MLC_MUST_CHECK;
+/* The flow that a NetSuite record type / Procore resource feeds, or NULL. */
+const char *webhooks_flow_for_netsuite(const char *record_type);
+const char *webhooks_flow_for_procore(const char *resource_name);
+/* Enqueues a sync job for tenant and flow (deduplicated while pending). */
+int serve_enqueue_sync(struct mlc_serve *sv, struct mlc_store *st, int64_t tenant_id,
+		       const char *tenant, const char *flow, const char *trigger,
+		       struct mlc_error *err) MLC_MUST_CHECK;
+
+/* Workers and scheduler (workers.c, scheduler.c). */
+void *serve_worker_main(void *arg);
+void *serve_scheduler_main(void *arg);
+/* Parses a schedule interval ("30s", "15m", "2h", "1d") into ms. */
+int schedule_parse(const char *text, int64_t *ms, struct mlc_error *err) MLC_MUST_CHECK;
+
+#endif

@@ -1,0 +1,225 @@
+/*
+ * Webhook endpoints.  Both write an accepted event to the durable inbox,
+ * committed, before the 2xx goes back, then enqueue the flow it feeds
+ * (deduplicated while one is pending, so a burst is one run).  Bad input
+ * gets a 4xx, a log line naming the reason, and nothing stored.
+ *
+ * NetSuite signs nothing (netsuite.md, Outbound events): the source IP
+ * must be in the tenant's allowlist and the shared secret must match
+ * (X-MLC-Webhook-Secret header or ?token=), compared in constant time.
+ * Procore sends a static Authorization header value the integrator chose
+ * (procore.md, Webhooks), compared in constant time.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/inbox.h"
+#include "core/tenant.h"
+#include "core/vault.h"
+#include "flows/flow.h"
+#include "net/cidr.h"
+#include "server/serve.h"
+#include "server/webhook_parse.h"
+#include "util/jsonx.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+const char *webhooks_flow_for_netsuite(const char *record_type)
+{
+	static const char *const map[][2] = {
+		{ "vendor", "vendors" },
+		{ "purchaseOrder", "purchase-orders" },
+		{ "purchaseorder", "purchase-orders" },
+		{ "vendorBill", "requisitions" },
+		{ "vendorbill", "requisitions" },
+	};
+	for (size_t i = 0; i < MLC_ARRAY_LEN(map); i++)
+		if (strcmp(map[i][0], record_type) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+const char *webhooks_flow_for_procore(const char *resource_name)
+{
+	static const char *const map[][2] = {
+		{ "Direct Costs", "costs" },
+		{ "Direct Cost Line Items", "costs" },
+		{ "Payment Applications", "costs" },
+		{ "Company Vendors", "vendors-back" },
+		{ "Cost Codes", "cost-codes" },
+		{ "Budget Line Items", "budgets" },
+	};
+	for (size_t i = 0; i < MLC_ARRAY_LEN(map); i++)
+		if (strcmp(map[i][0], resource_name) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+/* Refuses with a logged reason.  The reason never holds a secret. */
+static void refuse(struct mlc_http_request *req, struct mlc_http_response *resp, int status,
+		   const char *code, const char *tenant, const char *why)
+{
+	log_warn("webhook refused", "path", req->path, "client", req->client_ip, "tenant", tenant,
+		 "status", code, "reason", why);
+	http_response_error(resp, status, code, "%s", why);
+}
+
+/* Loads the tenant named in the path and a decrypted secret of it. */
+static int load(struct mlc_serve *sv, struct mlc_http_request *req,
+		struct mlc_http_response *resp, struct mlc_store **st, struct mlc_tenant *t,
+		const char *secret_name, struct mlc_secret **secret)
+{
+	struct mlc_error err = { 0 };
+	const char *name = http_request_param(req, "tenant");
+
+	*secret = NULL;
+	if (!(*st = serve_store(sv, &err))) {
+		log_error("webhook: store unavailable", "error", err.msg);
+		http_response_error(resp, 503, "unavailable", "the store is unavailable; retry");
+		return -1;
+	}
+	if (!name || tenant_get(*st, name, t, &err) < 0) {
+		refuse(req, resp, 404, "unknown_tenant", name, "no such tenant");
+		return -1;
+	}
+	if (secret_get(*st, sv->vault, t->id, secret_name, secret, &err) < 0) {
+		char why[160];
+		snprintf(why, sizeof(why), "the tenant has no usable %s secret", secret_name);
+		refuse(req, resp, 403, "not_configured", name, why);
+		tenant_release(t);
+		return -1;
+	}
+	return 0;
+}
+
+/* Stores the event and enqueues its flow; answers 200. */
+static void accept_event(struct mlc_serve *sv, struct mlc_store *st,
+			 struct mlc_http_response *resp, const struct mlc_tenant *t,
+			 const char *source, const char *key, json_t *payload, const char *flow)
+{
+	struct mlc_error err = { 0 };
+	int dup = 0;
+	int64_t id = 0;
+
+	if (inbox_add(st, t->id, source, key, payload, &dup, &id, &err) < 0) {
+		log_error("webhook: inbox write failed", "tenant", t->name, "error", err.msg);
+		/* not stored: the sender must retry, so no 2xx */
+		http_response_error(resp, 503, "unavailable", "could not store the event; retry");
+		return;
+	}
+	if (!dup && flow && flow_find(flow)) {
+		if (serve_enqueue_sync(sv, st, t->id, t->name, flow, "webhook", &err) < 0)
+			log_warn("webhook: enqueue failed (polling will catch up)", "tenant", t->name,
+				 "flow", flow, "error", err.msg);
+		else if (inbox_mark(st, id, "done", &err) < 0)
+			log_warn("webhook: inbox mark failed", "error", err.msg);
+	}
+	http_response_json(resp, 200,
+			   json_pack("{s:s, s:s}", "status", dup ? "duplicate" : "accepted", "flow",
+				     flow ? flow : "none"));
+}
+
+static bool allowlisted(const struct mlc_tenant *t, const char *ip)
+{
+	json_t *ns = json_object_get(t->settings, "netsuite");
+	const char *list = jsonx_str(ns, "allowlist");
+	struct mlc_cidr_list cl = { 0 };
+	bool ok;
+
+	if (!list || !*list || cidr_list_parse(list, &cl, NULL) < 0)
+		return false;
+	ok = cidr_list_match(&cl, ip);
+	cidr_list_release(&cl);
+	return ok;
+}
+
+static void netsuite_hook(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct mlc_serve *sv = arg;
+	struct mlc_store *st;
+	struct mlc_tenant t;
+	struct mlc_secret *secret = NULL;
+	struct netsuite_event ev;
+	struct mlc_error err = { 0 };
+	json_t *payload = NULL;
+	const char *given;
+
+	if (load(sv, req, resp, &st, &t, "webhook.netsuite_secret", &secret) < 0)
+		return;
+	if (!allowlisted(&t, req->client_ip)) {
+		refuse(req, resp, 403, "forbidden", t.name, "source address is not in the allowlist");
+		goto out;
+	}
+	given = http_request_header(req, "X-MLC-Webhook-Secret");
+	if (!given)
+		given = http_request_query(req, "token");
+	if (!given || !str_eq_ct(given, secret->data)) {
+		refuse(req, resp, 401, "unauthorized", t.name, "missing or wrong shared secret");
+		goto out;
+	}
+	if (webhook_parse_netsuite(req->body, req->body_len, &ev, &payload, &err) < 0) {
+		refuse(req, resp, 400, "bad_request", t.name, err.msg);
+		goto out;
+	}
+	accept_event(sv, st, resp, &t, "netsuite", ev.key, payload,
+		     webhooks_flow_for_netsuite(ev.record_type));
+out:
+	json_decref(payload);
+	secret_free(secret);
+	tenant_release(&t);
+}
+
+static void procore_hook(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct mlc_serve *sv = arg;
+	struct mlc_store *st;
+	struct mlc_tenant t;
+	struct mlc_secret *secret = NULL;
+	struct procore_event ev;
+	struct mlc_error err = { 0 };
+	json_t *payload = NULL;
+	const char *given;
+	int64_t own_app = 0;
+
+	if (load(sv, req, resp, &st, &t, "webhook.procore_authorization", &secret) < 0)
+		return;
+	given = http_request_header(req, "Authorization");
+	if (!given || !str_eq_ct(given, secret->data)) {
+		refuse(req, resp, 401, "unauthorized", t.name, "missing or wrong Authorization");
+		goto out;
+	}
+	if (webhook_parse_procore(req->body, req->body_len, &ev, &payload, &err) < 0) {
+		refuse(req, resp, 400, "bad_request", t.name, err.msg);
+		goto out;
+	}
+	if (ev.company_id != t.procore_company_id) {
+		refuse(req, resp, 400, "bad_request", t.name, "company_id is not the tenant's company");
+		goto out;
+	}
+	/* our own writes come back as events: nothing to do (procore.md, Webhooks) */
+	if (jsonx_id(json_object_get(t.settings, "procore"), "application_id", &own_app) == 0 &&
+	    own_app && ev.source_application_id == own_app) {
+		http_response_json(resp, 200, json_pack("{s:s}", "status", "ignored"));
+		goto out;
+	}
+	accept_event(sv, st, resp, &t, "procore", ev.key, payload,
+		     webhooks_flow_for_procore(ev.resource_name));
+out:
+	json_decref(payload);
+	secret_free(secret);
+	tenant_release(&t);
+}
+
+int webhooks_register(struct mlc_serve *sv, struct mlc_error *err)
+{
+	int rc;
+
+	if ((rc = http_server_route(sv->http, "POST", "/webhooks/netsuite/{tenant}", netsuite_hook,
+				    sv)) < 0 ||
+	    (rc = http_server_route(sv->http, "POST", "/webhooks/procore/{tenant}", procore_hook,
+				    sv)) < 0)
+		return error_set(err, rc, "cannot register webhook routes");
+	return MLC_OK;
+}
