@@ -122,8 +122,7 @@ static bool contract_update_k(struct pc_ctx *c, enum pc_kind k, json_t *rec, con
 	if (json_object_size(errs) || !pc_apply_fields(rec, in, k == PC_WO ? wo_fields : po_fields, errs))
 		return false;
 	if (vendor)
-		json_object_set_new(rec, "vendor", json_pack("{s:I,s:O}", "id", (json_int_t)pc_int(vendor, "id"),
-							     "company", json_object_get(vendor, "name")));
+		json_object_set_new(rec, "vendor", pc_contract_vendor(vendor));
 	pc_touch(c->pc, rec);
 	return true;
 }
@@ -312,6 +311,25 @@ static void cli_post(struct pc_ctx *c)
 
 /* ---- commitments (read-only index of both kinds) ---- */
 
+/*
+ * The index speaks the work order status vocabulary
+ * (RestV10CommitmentsGet enum); purchase order statuses are mapped onto
+ * it.  The mapping is the simulator's assumption.
+ */
+static const char *commitment_status(enum pc_kind k, const char *status)
+{
+	static const char *const map[][2] = {
+		{ "Processing", "Out For Signature" }, { "Submitted", "Out For Signature" },
+		{ "Partially Received", "Approved" }, { "Received", "Complete" }, { "Closed", "Complete" },
+	};
+	if (k == PC_PO && status) {
+		for (size_t i = 0; i < MLC_ARRAY_LEN(map); i++)
+			if (strcmp(status, map[i][0]) == 0)
+				return map[i][1];
+	}
+	return status ? status : "Draft";
+}
+
 static void commitments_list(struct pc_ctx *c)
 {
 	json_t *p = pc_need_project(c), *items, *r;
@@ -328,9 +346,9 @@ static void commitments_list(struct pc_ctx *c)
 				continue;
 			json_array_append_new(
 				items,
-				json_pack("{s:I,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:o}", "id", (json_int_t)pc_int(r, "id"),
+				json_pack("{s:I,s:O,s:O,s:s,s:O,s:O,s:O,s:O,s:O,s:o}", "id", (json_int_t)pc_int(r, "id"),
 					  "title", json_object_get(r, "title"), "number", json_object_get(r, "number"),
-					  "status", json_object_get(r, "status"), "description",
+					  "status", commitment_status(kinds[k], pc_str(r, "status")), "description",
 					  json_object_get(r, "description"), "executed", json_object_get(r, "executed"),
 					  "delivery_date",
 					  json_object_get(r, "delivery_date") ? json_object_get(r, "delivery_date")
@@ -346,6 +364,112 @@ static void commitments_list(struct pc_ctx *c)
 }
 
 /* ---- requisitions ---- */
+
+static bool is_v11(struct pc_ctx *c)
+{
+	return strstr(c->req->path, "/rest/v1.1/") != NULL;
+}
+
+/* The v1.1 shape (RestV11RequisitionsGet): summary_text and the items of
+ * the schedule of values, one per commitment line, each billed in
+ * proportion to the requisition's claim. */
+static json_t *req_v11(struct pcsim *pc, const json_t *r)
+{
+	json_t *out = pc_public(r), *items = json_array(), *li, *contract, *project, *vendor, *summary;
+	int64_t cid = pc_int(r, "commitment_id"), total, claimed = 0, previous = 0;
+	size_t i;
+	int pos = 0;
+
+	contract = pc_get(pc, PC_WO, cid);
+	if (!contract)
+		contract = pc_get(pc, PC_PO, cid);
+	project = pc_get(pc, PC_PROJECT, pc_int(r, "_project_id"));
+	vendor = pc_get(pc, PC_VENDOR, pc_int(r, "vendor_id"));
+	total = pc_int(contract, "_cents");
+	pc_cents(json_object_get(json_object_get(r, "summary"), "total_completed_and_stored_to_date"), &claimed);
+	pc_cents(json_object_get(json_object_get(r, "summary"), "less_previous_certificates_for_payment"), &previous);
+	json_array_foreach(pc->t[PC_CLI].rows, i, li) {
+		json_t *it;
+		int64_t sv = pc_int(li, "_cents"), done = total ? sv * claimed / total : 0;
+		int64_t before = total ? sv * previous / total : 0;
+		if (pc_int(li, "_holder_id") != cid)
+			continue;
+		it = json_object();
+		json_object_set_new(it, "id", json_integer(pc_int(li, "id") + 1000000000LL));
+		json_object_set_new(it, "item_type", json_string("line_item"));
+		json_object_set_new(it, "accounting_method", json_string("amount"));
+		json_object_set_new(it, "cost_code_id", json_integer(pc_int(json_object_get(li, "cost_code"), "id")));
+		json_object_set_new(it, "currency_configuration",
+				    json_pack("{s:s,s:s,s:s}", "currency_iso_code", "USD", "currency_exchange_rate", "1.0",
+					      "base_currency_iso_code", "USD"));
+		json_object_set_new(it, "line_item_id", json_integer(pc_int(li, "id")));
+		json_object_set(it, "description_of_work", json_object_get(li, "description"));
+		if (json_is_object(json_object_get(li, "wbs_code"))) {
+			json_t *w = json_copy(json_object_get(li, "wbs_code"));
+			json_object_set_new(w, "segment_items", json_array());
+			json_object_set_new(it, "wbs_code", w);
+		} else {
+			json_object_set_new(it, "wbs_code", json_null());
+		}
+		json_object_set_new(it, "scheduled_value", pc_money(sv));
+		json_object_set_new(it, "work_completed_from_previous_application", pc_money(before));
+		json_object_set_new(it, "work_completed_this_period", pc_money(done - before));
+		json_object_set_new(it, "total_completed_and_stored_to_date", pc_money(done));
+		json_object_set_new(it, "net_amount", pc_money(done - before));
+		json_object_set_new(it, "gross_amount", pc_money(done - before));
+		json_object_set_new(it, "status", json_string("pending"));
+		json_object_set_new(it, "position", json_integer(++pos));
+		json_object_set_new(it, "line_number", json_sprintf("%d", pos));
+		json_object_set_new(it, "ssr_manual_override", json_false());
+		json_object_set_new(it, "taxes", json_array());
+		json_object_set(it, "uom", json_object_get(li, "uom"));
+		pc_set_nulls(it, "materials_presently_stored materials_presently_stored_quantity "
+				 "materials_presently_stored_from_previous_progress materials_previously_stored_quantity "
+				 "materials_moved materials_retainage_retained_moved total_completed_and_stored_to_date_percent "
+				 "total_completed_and_stored_to_date_from_previous "
+				 "work_completed_retainage_from_previous_application "
+				 "work_completed_retainage_retained_this_period work_completed_retainage_percent_this_period "
+				 "materials_stored_retainage_currently_retained materials_stored_retainage_percent_this_period "
+				 "materials_stored_retainage_new_materials work_completed_retainage_released_this_period "
+				 "materials_stored_retainage_released_this_period scheduled_quantity scheduled_unit_price "
+				 "work_completed_this_period_quantity work_completed_from_previous_application_quantity "
+				 "comment subcontractor_claimed_amount previous_progress_id");
+		json_array_append_new(items, it);
+	}
+	json_object_set_new(out, "items", items);
+	json_object_set_new(out, "item_packages", json_array());
+	json_object_set_new(out, "invoice_type", json_string("requisition"));
+	json_object_set_new(out, "move_materials_to_previous_work_completed", json_false());
+	json_object_set_new(out, "previous_requisition_id", json_null());
+	json_object_set_new(out, "currency_configuration",
+			    json_pack("{s:s,s:f,s:s}", "currency_iso_code", "USD", "currency_exchange_rate", 1.0,
+				      "base_currency_iso_code", "USD"));
+	summary = json_object_get(out, "summary");
+	json_object_set_new(summary, "new_materials", json_string("0.00"));
+	json_object_set_new(summary, "new_materials_quantity", json_string("0.0"));
+	json_object_set_new(summary, "stored_materials", json_string("0.00"));
+	json_object_set_new(summary, "stored_materials_quantity", json_string("0.0"));
+	json_object_set_new(out, "summary_text",
+			    json_pack("{s:O,s:O,s:s,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:s,s:o,s:O,s:O}", "project_name",
+				      json_object_get(project, "name"), "project_number",
+				      json_object_get(project, "project_number"), "to_general_contractor",
+				      "Meridian Builders Group", "requisition_period_start",
+				      json_object_get(r, "requisition_start"), "requisition_period_end",
+				      json_object_get(r, "requisition_end"), "subcontractor_name",
+				      json_object_get(r, "vendor_name"), "subcontractor_street",
+				      json_object_get(vendor, "address") ? json_object_get(vendor, "address") : json_null(),
+				      "subcontractor_city",
+				      json_object_get(vendor, "city") ? json_object_get(vendor, "city") : json_null(),
+				      "subcontractor_state_code",
+				      json_object_get(vendor, "state_code") ? json_object_get(vendor, "state_code") : json_null(),
+				      "subcontractor_zip",
+				      json_object_get(vendor, "zip") ? json_object_get(vendor, "zip") : json_null(),
+				      "subcontractor_country_code", "US", "application_number",
+				      json_sprintf("%lld", (long long)pc_int(r, "number")), "contract_for",
+				      json_object_get(contract, "title"), "contract_date",
+				      json_object_get(contract, "contract_date")));
+	return out;
+}
 
 static void reqs_list(struct pc_ctx *c)
 {
@@ -369,7 +493,7 @@ static void reqs_list(struct pc_ctx *c)
 			continue;
 		if (status && strcmp(status, pc_str(r, "status")) != 0)
 			continue;
-		json_array_append_new(items, pc_public(r));
+		json_array_append_new(items, is_v11(c) ? req_v11(c->pc, r) : pc_public(r));
 	}
 	pc_reply_page(c, items);
 }
@@ -389,7 +513,7 @@ static void req_show(struct pc_ctx *c)
 {
 	json_t *p = pc_need_project(c), *r;
 	if (p && (r = req_of(c, p)))
-		pc_reply(c, 200, pc_public(r));
+		pc_reply(c, 200, is_v11(c) ? req_v11(c->pc, r) : pc_public(r));
 }
 
 static bool req_apply(struct pc_ctx *c, json_t *r, const json_t *in, json_t *errs)

@@ -85,7 +85,10 @@ json_t *pc_project_new(struct pcsim *pc, int64_t company_id, const char *name, c
 			"project_template phone origin_id origin_data origin_code owners_project_id total_value "
 			"store_number accounting_project_number designated_market_area project_region_id "
 			"project_bid_type_id project_owner_type_id photo_id start_date completion_date "
-			"projected_finish_date estimated_value fax sector estimated_budget project_sector_id");
+			"projected_finish_date estimated_value fax sector estimated_budget project_sector_id logo_url "
+			"description square_feet warranty_start_date warranty_end_date flag public_notes "
+			"actual_start_date estimated_start_date estimated_completion_date office project_type program");
+	json_object_set_new(r, "departments", json_array());
 	json_object_set_new(r, "_company_id", json_integer(company_id));
 	return pc_insert(pc, PC_PROJECT, r);
 }
@@ -178,6 +181,13 @@ json_t *pc_cost_code_new(struct pcsim *pc, const json_t *project, const json_t *
 	return r;
 }
 
+json_t *pc_contract_vendor(const json_t *vendor)
+{
+	return json_pack("{s:I,s:O,s:O,s:O}", "id", (json_int_t)pc_int(vendor, "id"), "company",
+			 json_object_get(vendor, "name"), "origin_data", json_object_get(vendor, "origin_data"),
+			 "origin_id", json_object_get(vendor, "origin_id"));
+}
+
 json_t *pc_contract_new(struct pcsim *pc, enum pc_kind k, const json_t *project, const json_t *vendor)
 {
 	json_t *r = json_object();
@@ -210,9 +220,7 @@ json_t *pc_contract_new(struct pcsim *pc, enum pc_kind k, const json_t *project,
 	json_object_set_new(r, "total_payments", json_string("0.00"));
 	json_object_set_new(r, "total_requisitions_amount", json_string("0.00"));
 	json_object_set_new(r, "currency_configuration", usd());
-	json_object_set_new(r, "vendor", vendor ? json_pack("{s:I,s:O}", "id", (json_int_t)pc_int(vendor, "id"),
-							    "company", json_object_get(vendor, "name"))
-						: json_null());
+	json_object_set_new(r, "vendor", vendor ? pc_contract_vendor(vendor) : json_null());
 	json_object_set_new(r, "deleted_at", json_null());
 	stamp(pc, r);
 	pc_set_nulls(r, "approval_letter_date attachments contract_date description execution_date "
@@ -381,6 +389,8 @@ json_t *pc_payapp_new(struct pcsim *pc, const json_t *project, int number, int64
 json_t *pc_bli_new(struct pcsim *pc, const json_t *project, const json_t *cc, const json_t *lit, int64_t cents)
 {
 	json_t *r = json_object(), *div = pc_get(pc, PC_COST_CODE, pc_int(json_object_get(cc, "parent"), "id"));
+	json_t *w;
+	size_t i;
 	const char *amounts[] = { "approved_budget_changes", "pending_budget_changes", "committed_costs",
 				  "direct_costs", "pending_cost_changes", "projected_costs" };
 
@@ -390,7 +400,7 @@ json_t *pc_bli_new(struct pcsim *pc, const json_t *project, const json_t *cc, co
 	json_object_set_new(r, "quantity", json_null());
 	json_object_set_new(r, "unit_cost", json_null());
 	json_object_set_new(r, "calculation_strategy", json_string("automatic"));
-	for (size_t i = 0; i < MLC_ARRAY_LEN(amounts); i++)
+	for (i = 0; i < MLC_ARRAY_LEN(amounts); i++)
 		json_object_set_new(r, amounts[i], json_integer(0));
 	json_object_set_new(r, "revised_budget", pc_money_num(cents));
 	json_object_set_new(r, "projected_budget", pc_money_num(cents));
@@ -408,6 +418,13 @@ json_t *pc_bli_new(struct pcsim *pc, const json_t *project, const json_t *cc, co
 							   json_object_get(lit, "name")));
 	json_object_set_new(r, "currency_configuration", usd());
 	json_object_set_new(r, "origin_id", json_null());
+	json_object_set_new(r, "wbs_code", json_null());
+	json_array_foreach(pc->t[PC_WBS].rows, i, w) {
+		if (pc_int(w, "_cost_code_id") == pc_int(cc, "id") && pc_int(w, "_lit_id") == pc_int(lit, "id")) {
+			json_object_set_new(r, "wbs_code", pc_public(w));
+			break;
+		}
+	}
 	json_object_set_new(r, "_company_id", json_integer(pc_int(project, "_company_id")));
 	json_object_set_new(r, "_project_id", json_integer(pc_int(project, "id")));
 	json_object_set_new(r, "_cost_code_id", json_integer(pc_int(cc, "id")));

@@ -28,6 +28,8 @@ json_t *pc_lit_new(struct pcsim *pc, int64_t company_id, const char *code, const
  * full_code "03-300"), with one WBS code per line item type. */
 json_t *pc_cost_code_new(struct pcsim *pc, const json_t *project, const json_t *parent, const char *code,
 			 const char *name);
+/* The {id, company, origin_data, origin_id} vendor of a contract. */
+json_t *pc_contract_vendor(const json_t *vendor);
 /* k is PC_PO or PC_WO.  vendor may be NULL. */
 json_t *pc_contract_new(struct pcsim *pc, enum pc_kind k, const json_t *project, const json_t *vendor);
 json_t *pc_dc_new(struct pcsim *pc, const json_t *project);

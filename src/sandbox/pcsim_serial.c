@@ -86,11 +86,7 @@ static void set_wbs_refs(struct pcsim *pc, json_t *li, json_t *cc, json_t *lit)
 {
 	json_t *w;
 	if (cc)
-		json_object_set_new(li, "cost_code",
-				    json_pack("{s:I,s:O,s:O,s:O,s:O}", "id", (json_int_t)pc_int(cc, "id"),
-					      "code", json_object_get(cc, "code"), "full_code",
-					      json_object_get(cc, "full_code"), "name", json_object_get(cc, "name"),
-					      "origin_id", json_object_get(cc, "origin_id")));
+		json_object_set_new(li, "cost_code", pc_public(cc));
 	if (lit)
 		json_object_set_new(li, "line_item_type", pc_public(lit));
 	cc = cc ? cc : pc_get(pc, PC_COST_CODE, pc_int(json_object_get(li, "cost_code"), "id"));

@@ -184,6 +184,9 @@ static json_t *trigger_make(struct pc_ctx *c, const json_t *h, const json_t *in,
 		pc_add_error(errs, "event_type", "is not included in the list");
 	if (json_object_size(errs))
 		return NULL;
+	/* Stored in the schema's enum spelling (CREATE|UPDATE|DELETE); the
+	 * events themselves say "create" (procore.md:85). */
+	et = strcasecmp(et, "create") == 0 ? "CREATE" : strcasecmp(et, "update") == 0 ? "UPDATE" : "DELETE";
 	return json_pack("{s:I,s:I,s:s,s:n,s:s,s:I,s:o,s:I}", "id", (json_int_t)pc_next_id(c->pc, PC_TRIGGER),
 			 "webhook_hook_id", (json_int_t)pc_int(h, "id"), "resource_name", rn, "resource_id",
 			 "event_type", et, "company_id", (json_int_t)c->company_id, "project_id",
