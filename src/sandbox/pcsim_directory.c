@@ -114,10 +114,13 @@ static bool project_update(struct pc_ctx *c, json_t *rec, const json_t *in, json
 static json_t *project_create(struct pc_ctx *c, const json_t *scope, const json_t *in, json_t *errs)
 {
 	static const char *const req[] = { "name", NULL };
-	json_t *p;
+	json_t *p, *probe = json_object();
 	(void)scope;
 	pc_require(in, req, errs);
-	if (json_object_size(errs) || !pc_apply_fields(json_object(), in, project_fields, errs))
+	if (!json_object_size(errs))
+		pc_apply_fields(probe, in, project_fields, errs);
+	json_decref(probe);
+	if (json_object_size(errs))
 		return NULL;
 	p = pc_project_new(c->pc, c->company_id, json_string_value(json_object_get(in, "name")),
 			   json_string_value(json_object_get(in, "project_number")));
