@@ -139,6 +139,17 @@ int pc_route_admin(struct pcsim *pc, struct mlc_http_server *http, const char *m
 	return add_route(pc, http, method, pattern, fn, true, err);
 }
 
+int pc_routes_add(struct pcsim *pc, struct mlc_http_server *http, const struct pc_route_def *defs, size_t n,
+		  bool admin, struct mlc_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc = add_route(pc, http, defs[i].method, defs[i].pattern, defs[i].fn, admin, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static void token_info(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
 {
 	struct pcsim *pc = arg;

@@ -207,6 +207,20 @@ int pc_routes_costs(struct pcsim *pc, struct mlc_http_server *http, struct mlc_e
 int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
 int pc_routes_webhooks(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
 int pc_routes_admin(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
+/* A table of routes for pc_routes_add(). */
+struct pc_route_def {
+	const char *method, *pattern;
+	pc_handler fn;
+};
+/* Registers n routes, behind the gate (admin false) or as admin routes. */
+int pc_routes_add(struct pcsim *pc, struct mlc_http_server *http, const struct pc_route_def *defs, size_t n,
+		  bool admin, struct mlc_error *err) MLC_MUST_CHECK;
+/* The wrapper object of a write body ("item", "vendor", ...); answers 400
+ * "param is missing or the value is empty: NAME" and returns NULL when
+ * absent. */
+json_t *pc_wrapper(struct pc_ctx *c, const char *name);
+/* 422 {"errors": errs}; takes ownership of errs. */
+void pc_reply_422(struct pc_ctx *c, json_t *errs);
 /* Registers an API route behind the gate (auth, company, rate limit). */
 int pc_route(struct pcsim *pc, struct mlc_http_server *http, const char *method, const char *pattern,
 	     pc_handler fn, struct mlc_error *err) MLC_MUST_CHECK;

@@ -84,7 +84,7 @@ static void admin_dc_create(struct pc_ctx *c)
 	}
 	if (!dc) {
 		json_decref(made);
-		pc_reply(c, 422, json_pack("{s:o}", "errors", errs));
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(errs);
@@ -115,7 +115,7 @@ static void admin_dc_edit(struct pc_ctx *c)
 	if (json_object_get(c->body, "origin_id"))
 		pc_add_error(errs, "origin_id", "cannot be set by a field user");
 	if (json_object_size(errs) || !pc_dc_update(c, dc, c->body, errs)) {
-		pc_reply(c, 422, json_pack("{s:o}", "errors", errs));
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(errs);
@@ -136,7 +136,7 @@ static void admin_dc_approve(struct pc_ctx *c)
 	in = json_pack("{s:s}", "status", "approved");
 	if (!pc_dc_update(c, dc, in, errs)) {
 		json_decref(in);
-		pc_reply(c, 422, json_pack("{s:o}", "errors", errs));
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(in);
@@ -191,10 +191,7 @@ static void admin_webhooks(struct pc_ctx *c)
 
 int pc_routes_admin(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
-	static const struct {
-		const char *method, *pattern;
-		pc_handler fn;
-	} r[] = {
+	static const struct pc_route_def r[] = {
 		{ "POST", "/_sandbox/direct_costs", admin_dc_create },
 		{ "PATCH", "/_sandbox/direct_costs/{id}", admin_dc_edit },
 		{ "POST", "/_sandbox/direct_costs/{id}/approve", admin_dc_approve },
@@ -203,10 +200,5 @@ int pc_routes_admin(struct pcsim *pc, struct mlc_http_server *http, struct mlc_e
 		{ "POST", "/_sandbox/state/save", admin_save },
 		{ "GET", "/_sandbox/webhooks", admin_webhooks },
 	};
-	for (size_t i = 0; i < MLC_ARRAY_LEN(r); i++) {
-		int rc = pc_route_admin(pc, http, r[i].method, r[i].pattern, r[i].fn, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), true, err);
 }

@@ -193,17 +193,15 @@ static void bli_write(struct pc_ctx *c, bool create)
 	json_t *p = pc_need_project(c), *in = json_object_get(c->body, "budget_line_item"), *errs, *b = NULL;
 	if (!p || (!create && !(b = bli_of(c, p))))
 		return;
-	if (!json_is_object(in)) {
-		pc_reply_errors(c, 400, "param is missing or the value is empty: budget_line_item");
+	if (!(in = pc_wrapper(c, "budget_line_item")))
 		return;
-	}
 	errs = json_object();
 	if (create)
 		b = bli_create(c, p, in, errs);
 	else if (!bli_update(c, b, in, errs))
 		b = NULL;
 	if (!b) {
-		pc_reply(c, 422, json_pack("{s:o}", "errors", errs));
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(errs);
@@ -223,10 +221,7 @@ static void bli_patch(struct pc_ctx *c)
 
 int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
-	static const struct {
-		const char *method, *pattern;
-		pc_handler fn;
-	} r[] = {
+	static const struct pc_route_def r[] = {
 		{ "GET", "/rest/v1.0/budget_views", views_list },
 		{ "GET", "/rest/v1.0/budget_views/{budget_view_id}/detail_rows", detail_rows },
 		{ "POST", "/rest/v1.0/budget_line_items/sync", bli_sync_handler },
@@ -237,10 +232,5 @@ int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http, struct mlc_
 		{ "GET", "/rest/v1.1/budget_line_items/{id}", bli_show },
 		{ "PATCH", "/rest/v1.1/budget_line_items/{id}", bli_patch },
 	};
-	for (size_t i = 0; i < MLC_ARRAY_LEN(r); i++) {
-		int rc = pc_route(pc, http, r[i].method, r[i].pattern, r[i].fn, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), false, err);
 }

@@ -193,7 +193,7 @@ static void contract_write(struct pc_ctx *c, bool create)
 	else if (!contract_update_k(c, k, r, in, errs))
 		r = NULL;
 	if (!r) {
-		pc_reply(c, 422, json_pack("{s:o}", "errors", errs));
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(errs);
@@ -292,14 +292,12 @@ static void cli_post(struct pc_ctx *c)
 	json_t *p, *h = holder_of(c, &p), *in = json_object_get(c->body, "line_item"), *errs, *li;
 	if (!h)
 		return;
-	if (!json_is_object(in)) {
-		pc_reply_errors(c, 400, "param is missing or the value is empty: line_item");
+	if (!(in = pc_wrapper(c, "line_item")))
 		return;
-	}
 	errs = json_object();
 	li = cli_create(c, h, in, errs);
 	if (!li) {
-		pc_reply(c, 422, json_pack("{s:o}", "errors", errs));
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(errs);
@@ -549,15 +547,13 @@ static void req_post(struct pc_ctx *c)
 		pc_reply_errors(c, 404, "Commitment not found");
 		return;
 	}
-	if (!json_is_object(in)) {
-		pc_reply_errors(c, 400, "param is missing or the value is empty: requisition");
+	if (!(in = pc_wrapper(c, "requisition")))
 		return;
-	}
 	errs = json_object();
 	probe = json_object();
 	if (!req_apply(c, probe, in, errs)) {
 		json_decref(probe);
-		pc_reply(c, 422, json_pack("{s:o}", "errors", errs));
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(probe);
@@ -578,13 +574,11 @@ static void req_patch(struct pc_ctx *c)
 	json_t *p = pc_need_project(c), *in = json_object_get(c->body, "requisition"), *errs, *r;
 	if (!p || !(r = req_of(c, p)))
 		return;
-	if (!json_is_object(in)) {
-		pc_reply_errors(c, 400, "param is missing or the value is empty: requisition");
+	if (!(in = pc_wrapper(c, "requisition")))
 		return;
-	}
 	errs = json_object();
 	if (!req_apply(c, r, in, errs)) {
-		pc_reply(c, 422, json_pack("{s:o}", "errors", errs));
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(errs);
@@ -594,10 +588,7 @@ static void req_patch(struct pc_ctx *c)
 
 int pc_routes_contracts(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
-	static const struct {
-		const char *method, *pattern;
-		pc_handler fn;
-	} r[] = {
+	static const struct pc_route_def r[] = {
 		{ "PATCH", "/rest/v1.0/purchase_order_contracts/sync", contracts_sync },
 		{ "GET", "/rest/v1.0/purchase_order_contracts", contracts_list },
 		{ "POST", "/rest/v1.0/purchase_order_contracts", contract_post },
@@ -624,10 +615,5 @@ int pc_routes_contracts(struct pcsim *pc, struct mlc_http_server *http, struct m
 		{ "GET", "/rest/v1.1/requisitions/{id}", req_show },
 		{ "PATCH", "/rest/v1.0/requisitions/{id}", req_patch },
 	};
-	for (size_t i = 0; i < MLC_ARRAY_LEN(r); i++) {
-		int rc = pc_route(pc, http, r[i].method, r[i].pattern, r[i].fn, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), false, err);
 }

@@ -196,7 +196,7 @@ static void dc_write(struct pc_ctx *c, bool create)
 	}
 	json_decref(made);
 	if (!dc) {
-		pc_reply(c, 422, json_pack("{s:o}", "errors", errs));
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(errs);
@@ -262,16 +262,14 @@ static void dcli_post(struct pc_ctx *c)
 	json_t *p = pc_need_project(c), *dc, *in = json_object_get(c->body, "line_item"), *errs, *li;
 	if (!p || !(dc = dc_of(c, p, "direct_cost_id")))
 		return;
-	if (!json_is_object(in)) {
-		pc_reply_errors(c, 400, "param is missing or the value is empty: line_item");
+	if (!(in = pc_wrapper(c, "line_item")))
 		return;
-	}
 	errs = json_object();
 	if (!c->via_api && !json_is_null(json_object_get(dc, "origin_id")) && json_object_get(dc, "origin_id"))
 		pc_add_error(errs, "base", "This direct cost is synced with an ERP integration and cannot be edited.");
 	li = json_object_size(errs) ? NULL : dcli_create_for(c, dc, in, errs);
 	if (!li) {
-		pc_reply(c, 422, json_pack("{s:o}", "errors", errs));
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(errs);
@@ -360,10 +358,7 @@ static void payapp_show(struct pc_ctx *c)
 
 int pc_routes_costs(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
-	static const struct {
-		const char *method, *pattern;
-		pc_handler fn;
-	} r[] = {
+	static const struct pc_route_def r[] = {
 		{ "PATCH", "/rest/v1.0/projects/{project_id}/direct_costs/sync", dc_sync_handler },
 		{ "PATCH", "/rest/v1.0/projects/{project_id}/direct_costs/line_items/sync", dcli_sync_handler },
 		{ "GET", "/rest/v1.0/projects/{project_id}/direct_costs/line_items", dcli_list },
@@ -381,10 +376,6 @@ int pc_routes_costs(struct pcsim *pc, struct mlc_http_server *http, struct mlc_e
 		{ "GET", "/rest/v1.0/payment_applications/{id}", payapp_show },
 		{ "GET", "/rest/v1.0/prime_contracts/{prime_contract_id}/payment_applications", payapps_list },
 	};
-	for (size_t i = 0; i < MLC_ARRAY_LEN(r); i++) {
-		int rc = pc_route(pc, http, r[i].method, r[i].pattern, r[i].fn, err);
-		if (rc)
-			return rc;
-	}
-	return pc_routes_budget(pc, http, err);
+	int rc = pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), false, err);
+	return rc ? rc : pc_routes_budget(pc, http, err);
 }

@@ -212,25 +212,17 @@ static const struct pc_sync_spec vendor_sync = {
 	PC_VENDOR, "updates", vendor_create, vendor_update, in_company, PC_VIEW_SHOW, "Company Vendors",
 };
 
-/* Single-record writes answer 422 with {"errors":{field:[msg]}}. */
-static void reply_422(struct pc_ctx *c, json_t *errs)
-{
-	pc_reply(c, 422, json_pack("{s:o}", "errors", errs));
-}
-
 static void vendor_post(struct pc_ctx *c)
 {
 	json_t *in = json_object_get(c->body, "vendor"), *errs, *v;
 	if (!pc_body_company_ok(c))
 		return;
-	if (!json_is_object(in)) {
-		pc_reply_errors(c, 400, "param is missing or the value is empty: vendor");
+	if (!(in = pc_wrapper(c, "vendor")))
 		return;
-	}
 	errs = json_object();
 	v = vendor_create(c, NULL, in, errs);
 	if (!v) {
-		reply_422(c, errs);
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(errs);
@@ -243,13 +235,11 @@ static void vendor_patch(struct pc_ctx *c)
 	json_t *in = json_object_get(c->body, "vendor"), *errs, *v;
 	if (!pc_body_company_ok(c) || !(v = vendor_of(c)))
 		return;
-	if (!json_is_object(in)) {
-		pc_reply_errors(c, 400, "param is missing or the value is empty: vendor");
+	if (!(in = pc_wrapper(c, "vendor")))
 		return;
-	}
 	errs = json_object();
 	if (!vendor_update(c, v, in, errs)) {
-		reply_422(c, errs);
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(errs);
@@ -360,17 +350,15 @@ static void cost_code_write(struct pc_ctx *c, bool create)
 	json_t *p = pc_need_project(c), *in = json_object_get(c->body, "cost_code"), *errs, *cc = NULL;
 	if (!p || (!create && !(cc = cost_code_of(c, p))))
 		return;
-	if (!json_is_object(in)) {
-		pc_reply_errors(c, 400, "param is missing or the value is empty: cost_code");
+	if (!(in = pc_wrapper(c, "cost_code")))
 		return;
-	}
 	errs = json_object();
 	if (create)
 		cc = cost_code_create(c, p, in, errs);
 	else if (!cost_code_update(c, cc, in, errs))
 		cc = NULL;
 	if (!cc) {
-		reply_422(c, errs);
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(errs);
@@ -445,10 +433,7 @@ static void lits_sync(struct pc_ctx *c)
 
 int pc_routes_directory(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
-	static const struct {
-		const char *method, *pattern;
-		pc_handler fn;
-	} r[] = {
+	static const struct pc_route_def r[] = {
 		/* Sync routes first: "/vendors/sync" must not match "/vendors/{id}". */
 		{ "PATCH", "/rest/v1.0/projects/sync", projects_sync },
 		{ "GET", "/rest/v1.0/projects", projects_list },
@@ -467,10 +452,5 @@ int pc_routes_directory(struct pcsim *pc, struct mlc_http_server *http, struct m
 		{ "PATCH", "/rest/v1.0/line_item_types/sync", lits_sync },
 		{ "GET", "/rest/v1.0/line_item_types", lits_list },
 	};
-	for (size_t i = 0; i < MLC_ARRAY_LEN(r); i++) {
-		int rc = pc_route(pc, http, r[i].method, r[i].pattern, r[i].fn, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), false, err);
 }

@@ -494,3 +494,20 @@ bool pc_body_company_ok(struct pc_ctx *c)
 	pc_reply_errors(c, 403, "You do not have access to this company.");
 	return false;
 }
+
+json_t *pc_wrapper(struct pc_ctx *c, const char *name)
+{
+	json_t *in = json_object_get(c->body, name);
+	if (!json_is_object(in)) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "param is missing or the value is empty: %s", name);
+		pc_reply_errors(c, 400, msg);
+		return NULL;
+	}
+	return in;
+}
+
+void pc_reply_422(struct pc_ctx *c, json_t *errs)
+{
+	pc_reply(c, 422, json_pack("{s:o}", "errors", errs));
+}

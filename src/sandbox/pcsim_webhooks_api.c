@@ -116,10 +116,8 @@ static void hook_post(struct pc_ctx *c)
 
 	if (!scope_of(c, &pid))
 		return;
-	if (!json_is_object(in)) {
-		pc_reply_errors(c, 400, "param is missing or the value is empty: hook");
+	if (!(in = pc_wrapper(c, "hook")))
 		return;
-	}
 	errs = json_object();
 	h = json_pack("{s:I,s:s,s:{},s:n,s:I,s:o,s:I,s:s}", "id", (json_int_t)pc_next_id(c->pc, PC_HOOK),
 		      "api_version", "v2", "destination_headers", "destination_url", "owned_by_company_id",
@@ -127,7 +125,7 @@ static void hook_post(struct pc_ctx *c)
 		      "owned_by_user_id", (json_int_t)c->pc->service_user_id, "namespace", "");
 	if (!hook_apply(h, in, errs, true)) {
 		json_decref(h);
-		pc_reply(c, 422, json_pack("{s:o}", "errors", errs));
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(errs);
@@ -140,13 +138,11 @@ static void hook_patch(struct pc_ctx *c)
 	json_t *h = hook_of(c, "id"), *in = json_object_get(c->body, "hook"), *errs;
 	if (!h)
 		return;
-	if (!json_is_object(in)) {
-		pc_reply_errors(c, 400, "param is missing or the value is empty: hook");
+	if (!(in = pc_wrapper(c, "hook")))
 		return;
-	}
 	errs = json_object();
 	if (!hook_apply(h, in, errs, false)) {
-		pc_reply(c, 422, json_pack("{s:o}", "errors", errs));
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(errs);
@@ -223,7 +219,7 @@ static void trigger_post(struct pc_ctx *c)
 	errs = json_object();
 	t = trigger_make(c, h, in, errs);
 	if (!t) {
-		pc_reply(c, 422, json_pack("{s:o}", "errors", errs));
+		pc_reply_422(c, errs);
 		return;
 	}
 	json_decref(errs);
@@ -329,10 +325,7 @@ static void api_versions(struct pc_ctx *c)
 
 int pc_routes_webhooks(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
-	static const struct {
-		const char *method, *pattern;
-		pc_handler fn;
-	} r[] = {
+	static const struct pc_route_def r[] = {
 		{ "GET", "/rest/v1.0/webhooks/hooks", hooks_list },
 		{ "POST", "/rest/v1.0/webhooks/hooks", hook_post },
 		{ "PATCH", "/rest/v1.0/webhooks/hooks/{id}", hook_patch },
@@ -346,10 +339,5 @@ int pc_routes_webhooks(struct pcsim *pc, struct mlc_http_server *http, struct ml
 		{ "GET", "/rest/v1.0/webhooks/resources/api_versions", api_versions },
 		{ "GET", "/rest/v1.0/webhooks/resources", resources_list },
 	};
-	for (size_t i = 0; i < MLC_ARRAY_LEN(r); i++) {
-		int rc = pc_route(pc, http, r[i].method, r[i].pattern, r[i].fn, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), false, err);
 }
