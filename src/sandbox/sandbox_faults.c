@@ -142,6 +142,7 @@ static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *
 {
 	struct sbx_sim *sim = arg;
 	struct mlc_sandbox *sb = sim->sandbox;
+	struct sbx_faults f;
 	int in_flight;
 	double r;
 
@@ -151,6 +152,7 @@ static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *
 	in_flight = ++sim->in_flight;
 	if (in_flight > sim->max_concurrency)
 		sim->max_concurrency = in_flight;
+	f = sim->faults;
 	pthread_mutex_unlock(&sim->lock);
 	if (!is_api(sim, req))
 		return false;
@@ -166,25 +168,25 @@ static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *
 		time_sleep_ms(ms);
 	}
 	r = sbx_random(sim);
-	if (r < sim->faults.err5xx) {
+	if (r < f.err5xx) {
 		static const int codes[] = { 500, 502, 503 };
 		int code = codes[(int)(sbx_random(sim) * 3) % 3];
 		http_response_error(resp, code, "sandbox_fault", "injected %d", code);
 		return true;
 	}
-	r -= sim->faults.err5xx;
-	if (r < sim->faults.timeout) {
+	r -= f.err5xx;
+	if (r < f.timeout) {
 		time_sleep_ms(timeout_hold_ms());
 		resp->drop_connection = true;
 		return true;
 	}
-	r -= sim->faults.timeout;
-	if (r < sim->faults.reset) {
+	r -= f.timeout;
+	if (r < f.reset) {
 		resp->drop_connection = true;
 		return true;
 	}
-	r -= sim->faults.reset;
-	if (r < sim->faults.lost && strcmp(req->method, "GET") != 0) {
+	r -= f.reset;
+	if (r < f.lost && strcmp(req->method, "GET") != 0) {
 		/* Handled (the write commits), then the connection is dropped. */
 		resp->drop_connection = true;
 		return false;
@@ -276,6 +278,40 @@ static void h_time(struct mlc_http_request *req, struct mlc_http_response *resp,
 				     (json_int_t)(sim->sandbox->clock_offset_ms / 1000)));
 }
 
+/* POST /_sandbox/faults {"faults": SPEC, "latency_ms": N, "jitter_ms": N}:
+ * replaces this simulator's faults (its "ns:"/"pc:" part of SPEC) and the
+ * added latency at run time, so one sandbox can serve every test. */
+static void h_faults(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct sbx_sim *sim = arg;
+	struct mlc_error err = { 0 };
+	struct sbx_faults ns, pc;
+	json_t *body = http_request_json(req, &err);
+	json_t *lat, *jit;
+
+	if (!body) {
+		http_response_error(resp, 400, "bad_request", "%s", err.msg);
+		return;
+	}
+	if (sandbox_faults_parse(json_string_value(json_object_get(body, "faults")), &ns, &pc,
+				 &err) < 0) {
+		json_decref(body);
+		http_response_error(resp, 400, "bad_request", "%s", err.msg);
+		return;
+	}
+	lat = json_object_get(body, "latency_ms");
+	jit = json_object_get(body, "jitter_ms");
+	pthread_mutex_lock(&sim->lock);
+	sim->faults = strcmp(sim->name, "netsuite") == 0 ? ns : pc;
+	pthread_mutex_unlock(&sim->lock);
+	if (json_is_integer(lat))
+		sim->sandbox->opts.latency_ms = (int)json_integer_value(lat);
+	if (json_is_integer(jit))
+		sim->sandbox->opts.latency_jitter_ms = (int)json_integer_value(jit);
+	json_decref(body);
+	http_response_json(resp, 200, json_pack("{s:b}", "ok", 1));
+}
+
 int sbx_sim_install(struct sbx_sim *sim, struct mlc_http_server *http, struct mlc_error *err)
 {
 	struct mlc_http_hooks hooks = { hook_before, hook_after, sim };
@@ -285,7 +321,8 @@ int sbx_sim_install(struct sbx_sim *sim, struct mlc_http_server *http, struct ml
 	if (http_server_route(http, "GET", "/_sandbox/stats", h_stats, sim) < 0 ||
 	    http_server_route(http, "POST", "/_sandbox/reset-stats", h_reset, sim) < 0 ||
 	    http_server_route(http, "POST", "/_sandbox/time/advance", h_time, sim) < 0 ||
-	    http_server_route(http, "GET", "/_sandbox/time", h_time, sim) < 0)
+	    http_server_route(http, "GET", "/_sandbox/time", h_time, sim) < 0 ||
+	    http_server_route(http, "POST", "/_sandbox/faults", h_faults, sim) < 0)
 		return error_set(err, MLC_EINVAL, "%s: cannot register the sandbox routes",
 				 sim->name);
 	return MLC_OK;
