@@ -316,10 +316,8 @@ static void write_simple(struct ns_write_ctx *w, const struct rec_type *rt, cons
 	colvals_set_text(&cv, rt->lmd_col, w->now);
 	if (w->creating) {
 		if (rt->entity_type) {
-			char sql2[64];
 			w->id = nsdb_int(ns->db, "SELECT IFNULL(MAX(id), 0) + 1 FROM entity", NULL, 1);
-			snprintf(sql2, sizeof(sql2), "%s", "datecreated");
-			colvals_set_text(&cv, sql2, w->now);
+			colvals_set_text(&cv, "datecreated", w->now);
 		} else {
 			char q[128];
 			snprintf(q, sizeof(q), "SELECT IFNULL(MAX(id), 0) + 1 FROM %s", rt->table);
