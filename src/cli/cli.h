@@ -85,5 +85,6 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_tenant(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_project(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_sandbox(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ static const struct cli_command commands[] = {
 	{ "config", "check and print the effective configuration", cmd_config },
 	{ "tenant", "add, list, show, change and remove tenants", cmd_tenant },
 	{ "project", "link Procore projects to NetSuite jobs", cmd_project },
+	{ "sandbox", "serve NetSuite and Procore simulators on loopback", cmd_sandbox },
 	{ NULL, NULL, NULL },
 };
 
