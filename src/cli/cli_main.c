@@ -18,6 +18,7 @@ static const struct cli_command commands[] = {
 	{ "keys", "rotate the master key", cmd_keys },
 	{ "sync", "run one flow for a tenant once", cmd_sync },
 	{ "serve", "run the daemon: webhooks, schedules, workers", cmd_serve },
+	{ "sandbox", "serve NetSuite and Procore simulators on loopback", cmd_sandbox },
 	{ NULL, NULL, NULL },
 };
 
