@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "pcsim_frame_stub.h"
 #include "pcsim_test.h"
 
 static struct pct T;

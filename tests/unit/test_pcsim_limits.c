@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "pcsim_frame_stub.h"
 #include "pcsim_test.h"
 
 #define RATE_BODY "You have surpassed the max number of requests for an hour. Please wait until your limit resets."

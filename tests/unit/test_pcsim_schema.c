@@ -19,7 +19,6 @@
 #include <libgen.h>
 #include <sys/stat.h>
 
-#include "pcsim_frame_stub.h"
 #include "pcsim_test.h"
 
 static struct pct T;

@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "pcsim_frame_stub.h"
 #include "pcsim_test.h"
 
 static pthread_mutex_t rx_lock = PTHREAD_MUTEX_INITIALIZER;
