@@ -310,3 +310,31 @@ int mapping_count(struct mlc_store *s, int64_t tenant_id, const char *kind, int6
 	stmt_free(st);
 	return rc < 0 ? rc : MLC_OK;
 }
+
+int mapping_all(struct mlc_store *s, int64_t tenant_id, const char *kind, json_t **all,
+		struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	json_error_t jerr;
+	int rc = store_prepare(s, "SELECT source_key, target FROM mappings WHERE tenant_id = ? AND "
+				  "kind = ?", &st, err);
+
+	*all = NULL;
+	if (rc < 0)
+		return rc;
+	stmt_bind_i64(st, 1, tenant_id);
+	stmt_bind_text(st, 2, kind);
+	*all = json_object();
+	while ((rc = stmt_step(st, err)) == 1) {
+		json_t *t = json_loads(stmt_col_text(st, 1), 0, &jerr);
+		if (t)
+			json_object_set_new(*all, stmt_col_text(st, 0), t);
+	}
+	stmt_free(st);
+	if (rc < 0) {
+		json_decref(*all);
+		*all = NULL;
+		return rc;
+	}
+	return MLC_OK;
+}

@@ -69,6 +69,9 @@ int mapping_export(struct mlc_store *s, int64_t tenant_id, const struct mapping_
  */
 int mapping_get(struct mlc_store *s, int64_t tenant_id, const char *kind, const char *key,
 		json_t **target, struct mlc_error *err) MLC_MUST_CHECK;
+/* Every row of a kind as {source_key: target}.  Caller decrefs *all. */
+int mapping_all(struct mlc_store *s, int64_t tenant_id, const char *kind, json_t **all,
+		struct mlc_error *err) MLC_MUST_CHECK;
 /* Counts rows of a kind. */
 int mapping_count(struct mlc_store *s, int64_t tenant_id, const char *kind, int64_t *n,
 		  struct mlc_error *err) MLC_MUST_CHECK;

@@ -175,7 +175,7 @@ static int collect(void *arg, json_t *items)
 }
 
 /* "YYYY-MM-DD HH:MM:SS" minus the overlap window. */
-static void overlap_start(const char *wm, char *out, size_t n)
+void flow_overlap_start(const char *wm, char *out, size_t n)
 {
 	struct mlc_buf iso = MLC_BUF_INIT;
 	int64_t ms;
@@ -216,7 +216,7 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 		       "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
 		       "FROM vendor WHERE ");
 	if (wm) {
-		overlap_start(wm, since, sizeof(since));
+		flow_overlap_start(wm, since, sizeof(since));
 		buf_addf(&q, "lastmodifieddate >= TO_TIMESTAMP('%s', 'YYYY-MM-DD HH24:MI:SS') AND ",
 			 since);
 	}
