@@ -10,6 +10,8 @@ static const struct flow_def flows[] = {
 	{ "vendors", "NetSuite vendors -> Procore company vendors", true, true, flow_vendors },
 	{ "purchase-orders", "NetSuite purchase orders -> Procore commitments", true, true,
 	  flow_purchase_orders },
+	{ "requisitions", "NetSuite vendor bills on synced POs -> Procore requisitions", true, true,
+	  flow_requisitions },
 };
 
 const struct flow_def *flow_find(const char *name)
