@@ -271,6 +271,8 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 				flow_record(r, FLOW_FAIL, "requisition", src, target, NULL, e2.msg);
 				failed = 1;
 			} else {
+				if (review_resolve(s->store, s->tenant.id, "requisition", src, &e2) < 0)
+					log_warn("review resolve failed", "error", e2.msg);
 				flow_record(r, created ? FLOW_CREATE : FLOW_UPDATE, "requisition", src,
 					    target, body, NULL);
 			}

@@ -1,0 +1,64 @@
+# A test world: the sandbox on free loopback ports, a working directory
+# with a tenant wired to it (secrets from DATA/credentials.json, project
+# links from DATA/seed.json, the cost-type mapping), all removed on exit.
+# Sourced after lib/assert.sh; needs $BIN.  Sets WORK, DATA, NS_URL, PC_URL.
+
+world_start() { # [sandbox options...]
+  WORLD=$(mktemp -d)
+  DATA=$WORLD/data
+  "$BIN" sandbox --data "$DATA" --netsuite 127.0.0.1:0 --procore 127.0.0.1:0 "$@" \
+    >"$WORLD/sandbox.log" 2>&1 &
+  SANDBOX_PID=$!
+  trap world_stop EXIT
+  for _ in $(seq 100); do
+    [ -s "$DATA/seed.json" ] && grep -q ready "$WORLD/sandbox.log" && break
+    sleep 0.1
+  done
+  if ! [ -s "$DATA/seed.json" ]; then
+    echo "sandbox did not start:"; cat "$WORLD/sandbox.log"; exit 1
+  fi
+  NS_URL=$(jq -r .netsuite.url "$DATA/credentials.json")
+  PC_URL=$(jq -r .procore.url "$DATA/credentials.json")
+}
+
+world_stop() {
+  [ -n "${SANDBOX_PID:-}" ] && kill "$SANDBOX_PID" 2>/dev/null && wait "$SANDBOX_PID" 2>/dev/null
+  rm -rf "$WORLD"
+}
+
+# world_tenant NAME: init a working dir and add a fully configured tenant.
+world_tenant() {
+  local t=$1 c=$DATA/credentials.json
+  WORK=$WORLD/work
+  "$BIN" init --dir "$WORK" >/dev/null
+  cd "$WORK"
+  "$BIN" tenant add "$t" --procore-company "$(jq .procore.company_id "$c")" \
+    --netsuite-account "$(jq -r .netsuite.account_id "$c")" --netsuite-url "$NS_URL" \
+    --procore-api-url "$PC_URL" --procore-auth-url "$PC_URL" \
+    --procore-application-id "$(jq .procore.application_id "$c")" >/dev/null
+  jq -j .netsuite.client_id "$c" | "$BIN" secret set "$t" netsuite.client_id >/dev/null
+  jq -j '.netsuite.certificates[0].certificate_id' "$c" | "$BIN" secret set "$t" netsuite.certificate_id >/dev/null
+  "$BIN" secret set "$t" netsuite.private_key --from-file "$(jq -r '.netsuite.certificates[0].private_key_path' "$c")" >/dev/null
+  jq -j .procore.client_id "$c" | "$BIN" secret set "$t" procore.client_id >/dev/null
+  jq -j .procore.client_secret "$c" | "$BIN" secret set "$t" procore.client_secret >/dev/null
+  (echo cost_type,account
+   jq -r '.gl.expense_accounts | to_entries[] | "\(.key),\(.value.account_id)"' "$DATA/seed.json") > "$WORK/cost-type-account.csv"
+  "$BIN" mapping import "$t" cost-type-account "$WORK/cost-type-account.csv" >/dev/null
+  jq -r '.projects[] | "\(.procore_project_id) \(.netsuite_job_id) \(.subsidiary_id) \(.department_id) \(.class_id) \(.location_id)"' \
+    "$DATA/seed.json" | while read -r pp job sub dep cls loc; do
+    "$BIN" project link "$t" --procore-project "$pp" --netsuite-job "$job" --subsidiary "$sub" \
+      --department "$dep" --class "$cls" --location "$loc" >/dev/null
+  done
+}
+
+# Sandbox admin calls.
+pc_admin() { curl -sf -X "$1" "$PC_URL$2" -H 'Content-Type: application/json' ${3:+-d "$3"}; }
+ns_admin() { curl -sf -X "$1" "$NS_URL$2" -H 'Content-Type: application/json' ${3:+-d "$3"}; }
+pc_calls() { pc_admin GET /_sandbox/stats | jq "[.calls | to_entries[] | select(.key | test(\"$1\")) | .value] | add // 0"; }
+ns_calls() { ns_admin GET /_sandbox/stats | jq "[.calls | to_entries[] | select(.key | test(\"$1\")) | .value] | add // 0"; }
+reset_stats() { pc_admin POST /_sandbox/reset-stats >/dev/null; ns_admin POST /_sandbox/reset-stats >/dev/null; }
+
+# expect_eq ACTUAL WANTED NAME
+expect_eq() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3" "got '$1', wanted '$2'"; fi; }
+# expect_le ACTUAL LIMIT NAME
+expect_le() { if [ "$1" -le "$2" ]; then ok "$3 ($1 <= $2)"; else not_ok "$3" "got $1, limit $2"; fi; }

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Issue 7 against the sandbox: NetSuite vendors, purchase orders and vendor
+# bills into Procore vendors, commitments and requisitions.
+# Usage: test_flow_commitments.sh BINARY
+set -euo pipefail
+BIN=$(readlink -f "$1")
+. "$(dirname "$0")/lib/assert.sh"
+. "$(dirname "$0")/lib/world.sh"
+world_start
+world_tenant acme
+DB=$WORK/ml-connector.db
+sql() { sqlite3 "$DB" "$1"; }
+
+# --- dry run writes nothing anywhere --------------------------------------------------------
+reset_stats
+run "$BIN" sync acme --flow vendors --dry-run --json
+expect_rc 0 "vendors dry run"
+expect_eq "$(pc_calls 'PATCH|POST /rest')" 0 "dry run: no Procore write"
+expect_eq "$(sql 'select count(*) from id_map')" 0 "dry run: no id_map row"
+expect_eq "$(sql 'select count(*) from watermarks')" 0 "dry run: no watermark"
+expect_eq "$(sql 'select count(*) from audit')" 0 "dry run: no audit row"
+planned=$(jq '.stats.created + .stats.updated' <<<"$OUT")
+
+# --- vendors: initial load in ceil(n/1000) sync calls -----------------------------------------
+ns_vendors=$(ns_admin GET /_sandbox/netsuite/dump/vendor | jq '.rows | length')
+reset_stats
+run "$BIN" sync acme --flow vendors --json
+expect_rc 0 "vendors initial load"
+expect_eq "$(jq '.stats.created + .stats.updated' <<<"$OUT")" "$planned" "the dry run planned what the load did"
+expect_le "$(pc_calls 'PATCH /rest/v1.0/vendors/sync')" $(( (ns_vendors + 999) / 1000 )) "vendor writes <= ceil(vendors/1000) calls"
+company=$(jq .procore.company_id "$DATA/credentials.json")
+# the sandbox state holds every company's objects; ours only
+pcv=$(pc_admin GET /_sandbox/state/vendors | jq --argjson c "$company" '[.[] | select(._company_id == $c)]')
+dups=$(jq '[.[] | select(.origin_id != null) | .origin_id] | group_by(.) | map(select(length > 1)) | length' <<<"$pcv")
+expect_eq "$dups" 0 "no NetSuite vendor is in Procore twice"
+linked=$(jq '[.[] | select(.origin_id != null and (.origin_id | startswith("ns:vendor:")))] | length' <<<"$pcv")
+parked=$(jq '.stats.parked' <<<"$OUT")
+expect_eq "$((linked + parked))" "$ns_vendors" "every NetSuite vendor is linked once or parked"
+# the near-duplicate table (netsuite.md seed: "Acme Concrete, Inc." / "ACME CONCRETE INC")
+acme=$(jq -r '[.[] | select(.name | ascii_downcase | test("^acme concrete"))] | length' <<<"$pcv")
+expect_eq "$acme" 1 "one Acme Concrete in Procore"
+for v in 301 302; do
+  reason=$(jq -r ".plan[] | select(.source == \"ns:vendor:$v\") | .reason" <<<"$OUT")
+  if grep -q "linked to another NetSuite vendor" <<<"$reason"; then ok "near-duplicate ns:vendor:$v parked"; else not_ok "near-duplicate ns:vendor:$v parked" "$reason"; fi
+done
+expect_eq "$(sql "select count(*) from review where state = 'open' and entity = 'vendor'")" "$parked" "parked vendors are in the review list"
+
+# --- an ambiguous vendor: two Procore vendors share its name ---------------------------------
+tok=$(curl -sf -X POST "$PC_URL/oauth/token" -d grant_type=client_credentials \
+  -d client_id="$(jq -r .procore.client_id "$DATA/credentials.json")" \
+  -d client_secret="$(jq -r .procore.client_secret "$DATA/credentials.json")" | jq -r .access_token)
+for n in "Twin Peaks Welding, Inc." "TWIN PEAKS WELDING"; do
+  curl -sf -X POST "$PC_URL/rest/v1.0/vendors" -H "Authorization: Bearer $tok" -H "Procore-Company-Id: $company" \
+    -H 'Content-Type: application/json' -d "{\"company_id\":$company,\"vendor\":{\"name\":\"$n\"}}" >/dev/null
+done
+ns_admin POST /_sandbox/netsuite/records/vendor '{"companyName":"Twin Peaks Welding LLC","entityId":"Twin Peaks Welding LLC","subsidiary":{"id":"1"}}' >/dev/null
+run "$BIN" sync acme --flow vendors --json
+reason=$(jq -r '.plan[] | select(.reason != null and (.reason | test("Twin Peaks"))) | .reason' <<<"$OUT")
+if grep -q "2 Procore vendors match the name" <<<"$reason"; then ok "ambiguous vendor parked with its candidates"; else not_ok "ambiguous vendor parked" "$reason"; fi
+cands=$(sql "select candidates from review where reason like '%Twin Peaks%'" | jq length)
+expect_eq "$cands" 2 "the review item lists both candidates"
+
+# --- purchase orders -> commitments, exact to the cent ----------------------------------------
+reset_stats
+run "$BIN" sync acme --flow purchase-orders --json
+expect_rc 0 "purchase orders initial load"
+po_parked=$(jq '.stats.parked' <<<"$OUT")
+ns_lines=$(ns_admin GET /_sandbox/netsuite/dump/transactionline)
+ns_tx=$(ns_admin GET /_sandbox/netsuite/dump/transaction)
+parked_pos=$(jq -c '[.plan[] | select(.action == "park" and .entity == "po") | .source | ltrimstr("ns:po:") | tonumber]' <<<"$OUT")
+want=$(jq -r --argjson parked "$parked_pos" --argjson tx "$ns_tx" '
+  ([$tx.rows[] | select(.type == "PurchOrd") | .id] - $parked) as $pos
+  | [.rows[] | select(.mainline == "F" and .taxline == "F" and (.transaction as $t | $pos | index($t)))
+     | "ns:poline:\(.transaction):\(.id) \((.netamount * 100) | round)"] | sort | .[]' <<<"$ns_lines")
+got=$(pc_admin GET /_sandbox/state/commitment_line_items | jq -r '
+  [.[] | select(.origin_id != null and (.origin_id | startswith("ns:poline:")))
+   | "\(.origin_id) \(((.amount | tonumber) * 100) | round)"] | sort | .[]')
+if [ "$want" = "$got" ]; then ok "every eligible PO line is in Procore once with its amount to the cent ($(wc -l <<<"$want") lines)"; else not_ok "PO lines match" "$(diff <(echo "$want") <(echo "$got") | head -5)"; fi
+pos_in_pc=$(pc_admin GET /_sandbox/state/purchase_order_contracts | jq '[.[] | select(.origin_id != null) | .origin_id] | length')
+ns_pos=$(jq '[.rows[] | select(.type == "PurchOrd")] | length' <<<"$ns_tx")
+expect_eq "$((pos_in_pc + po_parked))" "$ns_pos" "every PO is a commitment once or parked"
+reason=$(jq -r '[.plan[] | select(.action == "park")][0].reason' <<<"$OUT")
+if [ -n "$reason" ] && [ "$reason" != null ]; then ok "parked POs carry a reason: $reason"; else not_ok "parked POs carry a reason"; fi
+
+# --- requisitions, with lost responses: never a duplicate -------------------------------------
+pc_admin POST /_sandbox/faults '{"faults":"pc:lost=0.3"}' >/dev/null
+for i in 1 2 3 4 5 6; do "$BIN" sync acme --flow requisitions >/dev/null 2>&1 && break || true; done
+pc_admin POST /_sandbox/faults '{"faults":""}' >/dev/null
+run "$BIN" sync acme --flow requisitions --json
+expect_rc 0 "requisitions settle after lost responses"
+reqs=$(pc_admin GET /_sandbox/state/requisitions)
+expect_eq "$(jq '[.[] | select(.origin_id != null) | .origin_id] | group_by(.) | map(select(length > 1)) | length' <<<"$reqs")" 0 "no requisition created twice under pc:lost"
+bills=$(jq '[.rows[] | select(.type == "VendBill" and .createdfrom != null)] | length' <<<"$ns_tx")
+req_made=$(jq '[.[] | select(.origin_id != null and (.origin_id | startswith("ns:bill:")))] | length' <<<"$reqs")
+req_parked=$(sql "select count(*) from review where entity = 'requisition' and state = 'open'")
+sql "select source_ref, reason from review where entity = 'requisition'" | head -3
+expect_eq "$((req_made + req_parked))" "$bills" "every bill on a PO is a requisition once or parked"
+
+# --- a second run writes nothing --------------------------------------------------------------
+reset_stats
+for f in vendors purchase-orders requisitions; do "$BIN" sync acme --flow $f >/dev/null 2>&1; done
+expect_eq "$(pc_calls 'PATCH|POST /rest')" 0 "second run: 0 Procore write calls"
+
+# --- one PO line edited in NetSuite: exactly one commitment line update ----------------------
+po=$(jq -r '[.rows[] | select(.type == "PurchOrd")][0].id' <<<"$ns_tx")
+ns_admin PATCH "/_sandbox/netsuite/records/purchaseOrder/$po" '{"item":{"items":[{"line":1,"quantity":3,"rate":1000.10,"amount":3000.30}]}}' >/dev/null
+reset_stats
+run "$BIN" sync acme --flow purchase-orders --json
+expect_eq "$(pc_calls 'line_items/sync')" 1 "one line sync call"
+expect_eq "$(pc_calls 'purchase_order_contracts/sync')" 0 "no header call"
+expect_eq "$(jq '[.plan[] | select(.entity == "poline" and .action == "update")] | length' <<<"$OUT")" 1 "exactly one commitment line updated"
+amt=$(pc_admin GET /_sandbox/state/commitment_line_items | jq -r ".[] | select(.origin_id == \"ns:poline:$po:1\") | .amount")
+expect_eq "$amt" "3000.30" "the new amount (3 x 1000.10) arrived exact"
+
+# --- the watermark does not move past a failure ------------------------------------------------
+before=$(sql "select value from watermarks where flow = 'vendors'")
+ns_admin PATCH /_sandbox/netsuite/records/vendor/40 '{"phone":"916-555-0142"}' >/dev/null
+pc_admin POST /_sandbox/faults '{"faults":"pc:5xx=1.0"}' >/dev/null
+run "$BIN" sync acme --flow vendors
+expect_rc 1 "vendors fail while Procore answers 5xx"
+expect_eq "$(sql "select value from watermarks where flow = 'vendors'")" "$before" "watermark unchanged after the failure"
+pc_admin POST /_sandbox/faults '{"faults":""}' >/dev/null
+run "$BIN" sync acme --flow vendors --json
+expect_rc 0 "vendors succeed once Procore is back"
+expect_eq "$(jq '.stats.updated' <<<"$OUT")" 1 "the edited vendor is updated"
+phone=$(pc_admin GET /_sandbox/state/vendors | jq -r '.[] | select(.origin_id == "ns:vendor:40") | .business_phone')
+expect_eq "$phone" "916-555-0142" "the edit reached Procore"
+expect_eq "$(sql "select group_concat(status) from (select status from runs where flow = 'vendors' order by id desc limit 2)")" "ok,error" "the failed run is on record as failed"
+finish
