@@ -170,3 +170,19 @@ out:
 	buf_release(&memo);
 	return rc;
 }
+
+int cost_post_account(const struct cost_post_ctx *ctx, const char *cost_code, const char *cost_type,
+		      int64_t *account, struct mlc_error *err)
+{
+	struct canon_cost_line cl = { 0 };
+	struct je_line l;
+	struct cost_post_ctx c2 = *ctx;
+	int rc;
+
+	cl.cost_code = (char *)cost_code;
+	cl.cost_type = (char *)cost_type;
+	c2.use_segment = false;
+	rc = line_dims(&c2, &cl, &l, err);
+	*account = rc == MLC_OK ? l.account : 0;
+	return rc;
+}

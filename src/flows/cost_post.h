@@ -44,6 +44,9 @@ struct cost_post_ctx {
  * documents' lines: the daily mode).  Leaves j untouched on failure. */
 int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc *doc,
 		    struct journal *j, struct mlc_error *err) MLC_MUST_CHECK;
+/* The expense account a cost line posts to (cost-code-account). */
+int cost_post_account(const struct cost_post_ctx *ctx, const char *cost_code, const char *cost_type,
+		      int64_t *account, struct mlc_error *err) MLC_MUST_CHECK;
 /* The memo that ties a GL line back to its source document. */
 void cost_post_memo(const struct canon_cost_doc *doc, const char *project_label,
 		    struct mlc_buf *out);

@@ -3,6 +3,7 @@
 
 #include "core/audit.h"
 #include "flows/flow.h"
+#include "util/jsonx.h"
 #include "util/log.h"
 #include "util/banned.h"
 
@@ -12,6 +13,8 @@ static const struct flow_def flows[] = {
 	  flow_purchase_orders },
 	{ "requisitions", "NetSuite vendor bills on synced POs -> Procore requisitions", true, true,
 	  flow_requisitions },
+	{ "costs", "approved Procore direct costs -> NetSuite journal entries", true, true,
+	  flow_costs },
 };
 
 const struct flow_def *flow_find(const char *name)
@@ -65,7 +68,7 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity,
 		if (target_ref)
 			json_object_set_new(p, "target", json_string(target_ref));
 		if (detail)
-			json_object_set(p, "detail", (json_t *)detail);
+			json_object_set_new(p, "detail", jsonx_clean(detail));
 		if (error)
 			json_object_set_new(p, "reason", json_string(error));
 		json_array_append(r->plan, p);
@@ -81,7 +84,7 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity,
 			.target_ref = target_ref,
 			.result = a == FLOW_FAIL ? "error" : a == FLOW_PARK ? "parked" : "ok",
 			.error = error,
-			.payload = detail,
+			.payload = json_object_get(p, "detail"),
 		};
 		if (audit_write(r->s->store, &rec, &err) < 0)
 			log_error("audit write failed", "flow", r->flow, "error", err.msg);

@@ -240,8 +240,9 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 						     "commitment_id", (json_int_t)contract, "requisition",
 						     body),
 					   &resp, &status, err);
-			if (rc == MLC_EUNKNOWN) {
-				/* sent, no answer: look before anything is sent again */
+			if (rc == MLC_EUNKNOWN || (rc == MLC_EPERM && status == 422)) {
+				/* sent with no answer, or refused because the origin_id is
+				 * taken (an earlier attempt did land): look it up */
 				struct mlc_error e2 = { 0 };
 				if (find_by_origin(r, project, src, &req_id, &e2) == 0 && req_id)
 					rc = MLC_OK;

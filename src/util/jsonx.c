@@ -51,6 +51,19 @@ char *jsonx_dumps(const json_t *v, size_t flags)
 	return buf_detach(&out, NULL);
 }
 
+json_t *jsonx_clean(const json_t *v)
+{
+	char *text;
+	json_t *out;
+
+	if (!v)
+		return NULL;
+	text = jsonx_dumps(v, JSON_COMPACT);
+	out = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+	free(text);
+	return out ? out : json_null();
+}
+
 const char *jsonx_str(const json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);

@@ -32,6 +32,10 @@ json_t *jsonx_money(int64_t cents);
  * Caller frees.  Never NULL for a valid value. */
 char *jsonx_dumps(const json_t *v, size_t flags);
 
+/* A copy of v for display (plans, audit payloads): placeholders become
+ * plain JSON numbers.  Caller decrefs; NULL for NULL. */
+json_t *jsonx_clean(const json_t *v);
+
 /* String member or NULL (also NULL when the member is not a string). */
 const char *jsonx_str(const json_t *obj, const char *key);
 /* Id member: a JSON integer, or a string of digits.  0 when absent;
