@@ -18,6 +18,7 @@ static const struct cli_command commands[] = {
 	{ "keys", "rotate the master key", cmd_keys },
 	{ "sync", "run one flow for a tenant once", cmd_sync },
 	{ "serve", "run the daemon: webhooks, schedules, workers", cmd_serve },
+	{ "reconcile", "compare Procore job cost with the NetSuite GL", cmd_reconcile },
 	{ "sandbox", "serve NetSuite and Procore simulators on loopback", cmd_sandbox },
 	{ NULL, NULL, NULL },
 };

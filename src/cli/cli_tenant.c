@@ -11,7 +11,7 @@
 /* The options shared by `tenant add` and `tenant set`. */
 struct tenant_args {
 	const char *company, *account, *ns_url, *api_url, *auth_url, *env;
-	const char *allowlist, *schedules, *app_id;
+	const char *allowlist, *schedules, *app_id, *setting;
 };
 
 #define TENANT_OPTS(a)                                                                          \
@@ -31,7 +31,9 @@ struct tenant_args {
 	{ "schedules", "FLOW=EVERY,...", "polling schedule per flow, e.g. vendors=15m,costs=5m", \
 	  &(a).schedules, NULL },                                                               \
 	{ "procore-application-id", "ID", "our Procore app id (events we caused are skipped)",  \
-	  &(a).app_id, NULL }
+	  &(a).app_id, NULL },                                                                  \
+	{ "setting", "KEY=VALUE", "one tenant setting, e.g. costs.mode=daily (JSON value)",      \
+	  &(a).setting, NULL }
 
 static int to_changes(const struct tenant_args *a, struct mlc_tenant_changes *c)
 {
@@ -63,6 +65,13 @@ static int validate_settings(const struct tenant_args *a)
 	}
 	if (a->app_id && (rc = cli_parse_id("--procore-application-id", a->app_id, &id)) != CLI_OK)
 		return rc;
+	if (a->setting) {
+		const char *eq = strchr(a->setting, '=');
+		if (!eq || eq == a->setting || eq[-1] == '.' || a->setting[0] == '.') {
+			fprintf(stderr, "ml-connector: --setting '%s' is not KEY=VALUE\n", a->setting);
+			return CLI_FAIL;
+		}
+	}
 	if (a->schedules) {
 		char *copy = xstrdup(a->schedules), *save = NULL;
 		for (char *item = strtok_r(copy, ",", &save); item && rc == CLI_OK;
@@ -88,7 +97,7 @@ static int apply_settings(struct cli_ctx *ctx, const char *name, const struct te
 	json_t *ns, *pc;
 	int rc;
 
-	if (!a->allowlist && !a->schedules && !a->app_id)
+	if (!a->allowlist && !a->schedules && !a->app_id && !a->setting)
 		return CLI_OK;
 	if ((rc = cli_get_tenant(ctx, name, &t)) != CLI_OK)
 		return rc;
@@ -132,6 +141,25 @@ static int apply_settings(struct cli_ctx *ctx, const char *name, const struct te
 		}
 		free(copy);
 		json_object_set_new(t.settings, "schedules", sched);
+	}
+	if (a->setting) {
+		/* KEY=VALUE: a dotted path into the settings object; VALUE as JSON
+		 * when it parses (true, 5, "x", [..]), else as a string */
+		char *copy = xstrdup(a->setting), *eq = strchr(copy, '='), *p, *dot;
+		json_t *obj = t.settings, *val;
+		*eq = '\0';
+		val = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
+		if (!val)
+			val = json_string(eq + 1);
+		for (p = copy; (dot = strchr(p, '.')) != NULL; p = dot + 1) {
+			json_t *next;
+			*dot = '\0';
+			if (!json_is_object(next = json_object_get(obj, p)))
+				json_object_set_new(obj, p, next = json_object());
+			obj = next;
+		}
+		json_object_set_new(obj, p, val);
+		free(copy);
 	}
 	rc = tenant_set_settings(ctx->store, t.id, t.settings, &err) < 0 ? cli_fail(&err) : CLI_OK;
 out:

@@ -78,6 +78,11 @@ static int line_dims(const struct cost_post_ctx *ctx, const struct canon_cost_li
 	if (ctx->use_segment) {
 		rc = mapping_get(ctx->store, ctx->tenant_id, "cost-code-segment", cl->cost_code, &t,
 				 err);
+		if (rc == MLC_ENOTFOUND && ctx->code_seg &&
+		    json_is_integer(json_object_get(ctx->code_seg, cl->cost_code))) {
+			l->segment = json_integer_value(json_object_get(ctx->code_seg, cl->cost_code));
+			return MLC_OK;
+		}
 		if (rc == MLC_ENOTFOUND)
 			return error_set(err, MLC_ENOTFOUND,
 					 "cost code %s has no NetSuite cost-code segment value "

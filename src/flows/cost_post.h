@@ -38,6 +38,9 @@ struct cost_post_ctx {
 	const struct mlc_project_link *link;
 	bool use_segment;         /* tenant setting: lines carry the cost-code segment */
 	const char *project_label; /* for messages: "MBG-2402 Harbor View Apartments" */
+	const json_t *code_seg;   /* automatic "03-300" -> segment value id (codes equal on
+				   * both sides), used when cost-code-segment has no row;
+				   * may be NULL */
 };
 
 /* Appends the document's lines to j (which may already hold other

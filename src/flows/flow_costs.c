@@ -567,7 +567,7 @@ static int do_project(struct costs *c, const struct mlc_project_link *link, stru
 	if ((rc = canon_docs(c, all, lines, link->procore_project_id, &docs, &ndocs, err)) < 0)
 		goto out;
 	refdata_project_label(&c->rd, link->procore_project_id, label, sizeof(label));
-	struct cost_post_ctx ctx = { s->store, s->tenant.id, link, c->use_segment, label };
+	struct cost_post_ctx ctx = { s->store, s->tenant.id, link, c->use_segment, label, c->rd.code_seg };
 	int64_t company = s->tenant.procore_company_id;
 
 	if (!c->daily) {
@@ -671,7 +671,7 @@ int flow_costs(struct flow_run *r, struct mlc_error *err)
 	if (strcmp(policy, "adjust") && strcmp(policy, "hold"))
 		return error_set(err, MLC_ECONFIG, "setting costs.closed_period '%s' is not adjust or hold",
 				 policy);
-	if ((rc = refdata_load(&c.rd, r, false, err)) < 0 || (rc = load_periods(&c, err)) < 0 ||
+	if ((rc = refdata_load(&c.rd, r, c.use_segment, err)) < 0 || (rc = load_periods(&c, err)) < 0 ||
 	    (rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {

@@ -168,7 +168,7 @@ static void test_cost_posting(void **state)
 	assert_int_equal(mapping_import(s, t.id, mapping_kind_find("cost-code-segment"), seg,
 					strlen(seg), "seg", false, false, &n, &err), 0);
 	link.tenant_id = t.id;
-	struct cost_post_ctx ctx = { s, t.id, &link, true, "MBG-2401" };
+	struct cost_post_ctx ctx = { s, t.id, &link, true, "MBG-2401", NULL };
 
 	journal_init(&j, "pc:8:dc:77", "2026-11-20", 1, NULL);
 	assert_int_equal(cost_post_lines(&ctx, &doc, &j, &err), 0);

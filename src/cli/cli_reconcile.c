@@ -1,0 +1,119 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "flows/reconcile.h"
+#include "util/csv.h"
+#include "util/jsonx.h"
+#include "util/log.h"
+#include "util/banned.h"
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+	int64_t px = json_integer_value(json_object_get(x, "project_id"));
+	int64_t py = json_integer_value(json_object_get(y, "project_id"));
+	if (px != py)
+		return px < py ? -1 : 1;
+	int c = strcmp(jsonx_str(x, "cost_code"), jsonx_str(y, "cost_code"));
+	if (c)
+		return c;
+	return strcmp(jsonx_str(x, "period") ? jsonx_str(x, "period") : "",
+		      jsonx_str(y, "period") ? jsonx_str(y, "period") : "");
+}
+
+int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *project = NULL, *period = NULL, *format = "table";
+	const struct cli_opt opts[] = {
+		{ "project", "ID", "one Procore project", &project, NULL },
+		{ "period", "YYYY-MM", "one accounting period (by document date)", &period, NULL },
+		{ "format", "FMT", "table, csv or json", &format, NULL },
+		{ NULL, NULL, NULL, NULL, NULL },
+	};
+	const struct cli_spec spec = {
+		"reconcile TENANT [--project ID] [--period YYYY-MM] [--format table|csv|json]",
+		"Compares, per project x cost code, Procore's approved direct costs with the\n"
+		"NetSuite GL amounts the connector posted (read back from NetSuite).  Exit 0 when\n"
+		"everything ties out, 1 otherwise, listing each difference and its likely cause.",
+		opts, 1, 1,
+	};
+	const char *pos[1];
+	int npos, rc;
+	struct reconcile_opts ro = { 0, NULL };
+	struct mlc_vault *vault = NULL;
+	struct mlc_session *s = NULL;
+	struct mlc_error err = { 0 };
+	json_t *report = NULL, *rows;
+	json_t **sorted = NULL;
+	size_t n, i;
+
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+		return rc;
+	if (strcmp(format, "table") && strcmp(format, "csv") && strcmp(format, "json")) {
+		fprintf(stderr, "ml-connector reconcile: --format must be table, csv or json\n");
+		return CLI_USAGE;
+	}
+	if (period && (strlen(period) != 7 || period[4] != '-')) {
+		fprintf(stderr, "ml-connector reconcile: --period must look like 2026-11\n");
+		return CLI_USAGE;
+	}
+	ro.period = period;
+	if (project && cli_parse_id("--project", project, &ro.project_id) != CLI_OK)
+		return CLI_FAIL;
+	if ((rc = cli_open_store(ctx)) != CLI_OK || (rc = cli_open_vault(ctx, &vault)) != CLI_OK)
+		goto out;
+	struct mlc_session_opts so = { .store = ctx->store, .vault = vault, .tenant = pos[0],
+				       .need_netsuite = true, .need_procore = true };
+	if (session_open(&so, &s, &err) < 0 || reconcile_run(s, &ro, &report, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	rows = json_object_get(report, "rows");
+	n = json_array_size(rows);
+	sorted = xcalloc(n + 1, sizeof(*sorted));
+	for (i = 0; i < n; i++)
+		sorted[i] = json_array_get(rows, i);
+	qsort(sorted, n, sizeof(*sorted), cmp_rows);
+	if (!strcmp(format, "json")) {
+		cli_print_json(json_incref(report));
+	} else if (!strcmp(format, "csv")) {
+		struct mlc_buf out = MLC_BUF_INIT;
+		buf_addstr(&out, "project_id,cost_code,period,procore,netsuite,variance,cause\n");
+		for (i = 0; i < n; i++) {
+			char pid[32];
+			snprintf(pid, sizeof(pid), "%lld",
+				 (long long)json_integer_value(json_object_get(sorted[i], "project_id")));
+			csv_add_field(&out, pid, 1);
+			csv_add_field(&out, jsonx_str(sorted[i], "cost_code"), 0);
+			csv_add_field(&out, jsonx_str(sorted[i], "period") ? jsonx_str(sorted[i], "period") : "", 0);
+			csv_add_field(&out, jsonx_str(sorted[i], "procore"), 0);
+			csv_add_field(&out, jsonx_str(sorted[i], "netsuite"), 0);
+			csv_add_field(&out, jsonx_str(sorted[i], "variance"), 0);
+			csv_add_field(&out, jsonx_str(sorted[i], "cause") ? jsonx_str(sorted[i], "cause") : "", 0);
+			buf_addch(&out, '\n');
+		}
+		fputs(out.data, stdout);
+		buf_release(&out);
+	} else {
+		printf("%-16s %-10s %-8s %16s %16s %14s  %s\n", "PROJECT", "COST CODE", "PERIOD",
+		       "PROCORE", "NETSUITE GL", "VARIANCE", "CAUSE");
+		for (i = 0; i < n; i++)
+			printf("%-16s %-10s %-8s %16s %16s %14s  %s\n", jsonx_str(sorted[i], "project"),
+			       *jsonx_str(sorted[i], "cost_code") ? jsonx_str(sorted[i], "cost_code") : "-",
+			       jsonx_str(sorted[i], "period") ? jsonx_str(sorted[i], "period") : "all",
+			       jsonx_str(sorted[i], "procore"), jsonx_str(sorted[i], "netsuite"),
+			       jsonx_str(sorted[i], "variance"),
+			       jsonx_str(sorted[i], "cause") ? jsonx_str(sorted[i], "cause") : "ties out");
+		printf("%zu of %zu project x cost code rows tie out\n",
+		       n - (size_t)json_integer_value(json_object_get(report, "differences")), n);
+	}
+	rc = json_integer_value(json_object_get(report, "differences")) ? CLI_FAIL : CLI_OK;
+out:
+	free(sorted);
+	json_decref(report);
+	session_free(s);
+	vault_free(vault);
+	return rc;
+}

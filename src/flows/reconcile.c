@@ -1,0 +1,281 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mapping.h"
+#include "core/postings.h"
+#include "core/project.h"
+#include "core/review.h"
+#include "flows/flow.h"
+#include "flows/reconcile.h"
+#include "flows/refdata.h"
+#include "util/buf.h"
+#include "util/jsonx.h"
+#include "util/money.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+/* totals["<project>|<code>|<period>"] = {project, code, period, cents} */
+static void add(json_t *totals, int64_t project, const char *code, const char *period,
+		int64_t cents)
+{
+	char key[160];
+	json_t *v;
+
+	snprintf(key, sizeof(key), "%lld|%s|%s", (long long)project, code ? code : "",
+		 period ? period : "");
+	if (!(v = json_object_get(totals, key))) {
+		v = json_pack("{s:I, s:s, s:s, s:I}", "project", (json_int_t)project, "code",
+			      code ? code : "", "period", period ? period : "", "cents", (json_int_t)0);
+		json_object_set_new(totals, key, v);
+	}
+	json_object_set_new(v, "cents",
+			    json_integer(json_integer_value(json_object_get(v, "cents")) + cents));
+}
+
+static int64_t cents_of(const json_t *totals, const char *key)
+{
+	return json_integer_value(json_object_get(json_object_get(totals, key), "cents"));
+}
+
+static int procore_side(struct mlc_session *s, const struct mlc_project_link *l,
+			const struct reconcile_opts *o, json_t *totals, struct mlc_error *err)
+{
+	char path[128];
+	json_t *dcs = NULL, *lines = NULL, *approved = json_object(), *v;
+	size_t i;
+	int rc;
+
+	snprintf(path, sizeof(path), "/rest/v1.0/projects/%lld/direct_costs",
+		 (long long)l->procore_project_id);
+	if ((rc = procore_list(s->pc, path, NULL, &dcs, err)) < 0)
+		goto out;
+	json_array_foreach(dcs, i, v) {
+		const char *st = jsonx_str(v, "status"), *date = jsonx_str(v, "direct_cost_date");
+		char id[32], ym[8];
+		int64_t dc = 0;
+		if (!st || strcmp(st, "approved") || !date || jsonx_id(v, "id", &dc) < 0)
+			continue;
+		snprintf(ym, sizeof(ym), "%.7s", date);
+		if (o->period && strcmp(o->period, ym))
+			continue;
+		snprintf(id, sizeof(id), "%lld", (long long)dc);
+		json_object_set_new(approved, id, json_string(ym));
+	}
+	snprintf(path, sizeof(path), "/rest/v1.0/projects/%lld/direct_costs/line_items",
+		 (long long)l->procore_project_id);
+	if ((rc = procore_list(s->pc, path, NULL, &lines, err)) < 0)
+		goto out;
+	json_array_foreach(lines, i, v) {
+		int64_t holder = 0, cents = 0;
+		char id[32];
+		const char *ym;
+		if (jsonx_id(json_object_get(v, "holder"), "id", &holder) < 0)
+			continue;
+		snprintf(id, sizeof(id), "%lld", (long long)holder);
+		if (!(ym = jsonx_str(approved, id)))
+			continue;
+		if ((rc = jsonx_money_get(v, "amount", false, &cents, err)) < 0)
+			goto out;
+		add(totals, l->procore_project_id,
+		    jsonx_str(json_object_get(v, "cost_code"), "full_code"), o->period ? ym : NULL,
+		    cents);
+	}
+	rc = MLC_OK;
+out:
+	json_decref(dcs);
+	json_decref(lines);
+	json_decref(approved);
+	return rc;
+}
+
+static int netsuite_side(struct mlc_session *s, const struct reconcile_opts *o, json_t *links,
+			 json_t *seg_code, json_t *expense, json_t *totals, struct mlc_error *err)
+{
+	struct mlc_buf q = MLC_BUF_INIT;
+	json_t *rows = NULL, *v;
+	size_t i;
+	int rc;
+
+	/* the GL impact of our entries (netsuite.md: transactionaccountingline) */
+	buf_addf(&q,
+		 "SELECT t.id, TO_CHAR(t.trandate, 'YYYY-MM-DD') AS trandate, tl.entity, "
+		 "tl.cseg_mlc_costcode, tal.account, tal.debit, tal.credit FROM transaction t "
+		 "JOIN transactionline tl ON tl.transaction = t.id "
+		 "JOIN transactionaccountingline tal ON tal.transaction = tl.transaction AND "
+		 "tal.transactionline = tl.id "
+		 "WHERE t.type = 'Journal' AND t.externalid LIKE 'pc:%lld:%%' "
+		 "ORDER BY t.id, tl.id",
+		 (long long)s->tenant.procore_company_id);
+	rc = netsuite_suiteql_all(s->ns, q.data, &rows, err);
+	buf_release(&q);
+	if (rc < 0)
+		return rc;
+	json_array_foreach(rows, i, v) {
+		int64_t debit = 0, credit = 0, acct = 0, job = 0, seg = 0, project;
+		char ym[8];
+		if (jsonx_id(v, "account", &acct) < 0 || !refdata_id_num(expense, acct) ||
+		    jsonx_id(v, "entity", &job) < 0 || jsonx_id(v, "cseg_mlc_costcode", &seg) < 0)
+			continue;
+		project = refdata_id_num(links, job);
+		if (!project || (o->project_id && project != o->project_id))
+			continue;
+		snprintf(ym, sizeof(ym), "%.7s", jsonx_str(v, "trandate") ? jsonx_str(v, "trandate") : "");
+		if (o->period && strcmp(o->period, ym))
+			continue;
+		if ((rc = jsonx_money_get(v, "debit", true, &debit, err)) < 0 ||
+		    (rc = jsonx_money_get(v, "credit", true, &credit, err)) < 0)
+			break;
+		add(totals, project, seg ? refdata_text_num(seg_code, seg) : "",
+		    o->period ? ym : NULL, debit - credit);
+	}
+	json_decref(rows);
+	return rc < 0 ? rc : MLC_OK;
+}
+
+/* "#<id>" for a project; names come from Procore in the table printer. */
+static void refdata_project_label_links(const struct mlc_project_link *links, size_t n,
+					int64_t project, char *out, size_t len)
+{
+	MLC_UNUSED(links);
+	MLC_UNUSED(n);
+	snprintf(out, len, "%lld", (long long)project);
+}
+
+/* Why a project x code differs, from what the store knows. */
+static const char *cause(struct mlc_session *s, int64_t project, int64_t ledger, int64_t pc,
+			 int64_t ns, const json_t *parked)
+{
+	char prefix[64];
+	size_t i;
+	json_t *p;
+
+	snprintf(prefix, sizeof(prefix), ":%lld:", (long long)project);
+	json_array_foreach(parked, i, p)
+		if (jsonx_str(p, "flow") && strcmp(jsonx_str(p, "flow"), "costs") == 0)
+			return "parked: documents of this tenant wait for review (ml-connector review list)";
+	MLC_UNUSED(s);
+	if (ledger != ns)
+		return "the GL differs from what the connector posted: changed in NetSuite outside the "
+		       "connector";
+	if (ledger != pc)
+		return "changed in Procore since the last sync (run sync --flow costs), or edited "
+		       "after close and adjusted in another period";
+	return "unknown";
+}
+
+int reconcile_run(struct mlc_session *s, const struct reconcile_opts *o, json_t **report,
+		  struct mlc_error *err)
+{
+	struct mlc_project_link *links = NULL;
+	size_t n = 0, i;
+	json_t *pc = json_object(), *ns = json_object(), *keys = json_object(), *rows = json_array();
+	json_t *linkmap = json_object(), *seg_code = json_object(), *expense = json_object();
+	json_t *m = NULL, *seg = NULL, *parked = NULL, *ledger = NULL, *v;
+	const char *k;
+	int rc, diffs = 0;
+
+	*report = NULL;
+	if ((rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		char job[32];
+		snprintf(job, sizeof(job), "%lld", (long long)links[i].netsuite_job_id);
+		json_object_set_new(linkmap, job, json_integer(links[i].procore_project_id));
+		if (o->project_id && links[i].procore_project_id != o->project_id)
+			continue;
+		if ((rc = procore_side(s, &links[i], o, pc, err)) < 0)
+			goto out;
+	}
+	/* the expense accounts the mappings post to: the GL side of job cost */
+	if ((rc = mapping_all(s->store, s->tenant.id, "cost-code-account", &m, err)) < 0)
+		goto out;
+	json_object_foreach(m, k, v) {
+		int64_t a = 0;
+		char ak[32];
+		if (jsonx_id(v, "account", &a) == 0 && a) {
+			snprintf(ak, sizeof(ak), "%lld", (long long)a);
+			json_object_set_new(expense, ak, json_integer(a));
+		}
+	}
+	if ((rc = netsuite_suiteql_all(s->ns, "SELECT id, name, externalid FROM "
+					      "customrecord_cseg_mlc_costcode ORDER BY id", &seg, err)) < 0)
+		goto out;
+	json_array_foreach(seg, i, v) {
+		const char *ext = jsonx_str(v, "externalid"), *name = jsonx_str(v, "name");
+		char code[64] = "";
+		const char *src = ext && *ext ? ext : name ? name : "";
+		size_t j = 0;
+		while (src[j] && src[j] != ' ' && j + 1 < sizeof(code)) {
+			code[j] = src[j];
+			j++;
+		}
+		code[j] = '\0';
+		json_object_set_new(seg_code, jsonx_str(v, "id") ? jsonx_str(v, "id") : "", json_string(code));
+	}
+	json_decref(m);
+	if ((rc = mapping_all(s->store, s->tenant.id, "cost-code-segment", &m, err)) < 0)
+		goto out;
+	json_object_foreach(m, k, v) {
+		int64_t sv = 0;
+		char sk[32];
+		if (jsonx_id(v, "segment_value", &sv) == 0 && sv) {
+			snprintf(sk, sizeof(sk), "%lld", (long long)sv);
+			json_object_set_new(seg_code, sk, json_string(k));
+		}
+	}
+	if ((rc = netsuite_side(s, o, linkmap, seg_code, expense, ns, err)) < 0 ||
+	    (rc = review_list(s->store, s->tenant.id, "open", &parked, err)) < 0 ||
+	    (rc = postings_totals(s->store, s->tenant.id, &ledger, err)) < 0)
+		goto out;
+	json_object_foreach(pc, k, v)
+		json_object_set(keys, k, v);
+	json_object_foreach(ns, k, v)
+		if (!json_object_get(keys, k))
+			json_object_set(keys, k, v);
+	json_object_foreach(keys, k, v) {
+		char pcs[MONEY_FMT_MAX], nss[MONEY_FMT_MAX], vs[MONEY_FMT_MAX], label[200];
+		int64_t a = cents_of(pc, k), b = cents_of(ns, k), led = 0;
+		int64_t project = json_integer_value(json_object_get(v, "project"));
+		const char *code = jsonx_str(v, "code"), *period = jsonx_str(v, "period");
+		size_t j;
+		json_t *lr, *row;
+
+		json_array_foreach(ledger, j, lr)
+			if (json_integer_value(json_object_get(lr, "project_id")) == project &&
+			    strcmp(jsonx_str(lr, "cost_code"), code) == 0)
+				led = json_integer_value(json_object_get(lr, "amount"));
+		money_format(a, pcs);
+		money_format(b, nss);
+		money_format(a - b, vs);
+		row = json_pack("{s:I, s:s, s:s, s:s, s:s}", "project_id", (json_int_t)project,
+				"cost_code", code, "procore", pcs, "netsuite", nss, "variance", vs);
+		refdata_project_label_links(links, n, project, label, sizeof(label));
+		json_object_set_new(row, "project", json_string(label));
+		if (*period)
+			json_object_set_new(row, "period", json_string(period));
+		if (a != b) {
+			diffs++;
+			json_object_set_new(row, "cause",
+					    json_string(cause(s, project, led, a, b, parked)));
+		}
+		json_array_append_new(rows, row);
+	}
+	*report = json_pack("{s:o, s:i}", "rows", rows, "differences", diffs);
+	rows = NULL;
+	rc = MLC_OK;
+out:
+	free(links);
+	json_decref(pc);
+	json_decref(ns);
+	json_decref(keys);
+	json_decref(rows);
+	json_decref(linkmap);
+	json_decref(seg_code);
+	json_decref(expense);
+	json_decref(m);
+	json_decref(seg);
+	json_decref(parked);
+	json_decref(ledger);
+	return rc;
+}

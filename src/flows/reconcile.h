@@ -1,0 +1,30 @@
+#ifndef MLC_RECONCILE_H
+#define MLC_RECONCILE_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "flows/session.h"
+#include "util/compat.h"
+#include "util/error.h"
+
+/*
+ * reconcile: per project x cost code (x period), Procore's approved
+ * direct cost totals against the amounts in the NetSuite GL, read back
+ * from NetSuite by SuiteQL (never from our own ledger), with the likely
+ * cause of each difference.
+ *
+ * *report (caller decrefs): {rows:[{project_id, project, cost_code,
+ * period?, procore, netsuite, variance, cause?}], differences: n}.
+ * Amounts are text with two decimals (exact cents).
+ */
+struct reconcile_opts {
+	int64_t project_id; /* 0: every linked project */
+	const char *period; /* "YYYY-MM" or NULL */
+};
+
+int reconcile_run(struct mlc_session *s, const struct reconcile_opts *o, json_t **report,
+		  struct mlc_error *err) MLC_MUST_CHECK;
+
+#endif
