@@ -70,7 +70,8 @@ int review_list(struct mlc_store *s, int64_t tenant_id, const char *state, json_
 	int rc;
 
 	*items = NULL;
-	rc = store_prepare(s, "SELECT flow, entity, source_ref, reason, candidates, state, updated_at "
+	rc = store_prepare(s, "SELECT flow, entity, source_ref, reason, candidates, state, updated_at, "
+			      "payload "
 			      "FROM review WHERE tenant_id = ? AND (? IS NULL OR state = ?) "
 			      "ORDER BY updated_at DESC, id DESC", &st, err);
 	if (rc < 0)
@@ -89,6 +90,11 @@ int review_list(struct mlc_store *s, int64_t tenant_id, const char *state, json_
 			json_t *c = json_loads(stmt_col_text(st, 4), 0, &jerr);
 			if (c)
 				json_object_set_new(o, "candidates", c);
+		}
+		if (!stmt_col_is_null(st, 7)) {
+			json_t *p = json_loads(stmt_col_text(st, 7), 0, &jerr);
+			if (p)
+				json_object_set_new(o, "payload", p);
 		}
 		time_format_rfc3339(stmt_col_i64(st, 6), when);
 		json_object_set_new(o, "updated_at", json_string(when));

@@ -183,6 +183,7 @@ static int canon_docs(struct costs *c, const json_t *dcs, const json_t *lines, i
 /* ---- one unit ---------------------------------------------------------------------------- */
 
 struct unit {
+	int64_t project_id;
 	char doc_ref[128];
 	char eid[160];
 	char date[11];
@@ -319,9 +320,11 @@ static void set_period(json_t *rows, const char *date)
 static void park_unit(struct costs *c, struct unit *u, const char *why)
 {
 	struct mlc_error err = { 0 };
+	json_t *payload = json_pack("{s:I}", "project_id", (json_int_t)u->project_id);
 	if (!c->r->opts.dry_run && review_park(c->r->s->store, c->r->s->tenant.id, c->r->flow,
-					       "costs", u->doc_ref, why, NULL, NULL, &err) < 0)
+					       "costs", u->doc_ref, why, NULL, payload, &err) < 0)
 		c->failed = 1;
+	json_decref(payload);
 	flow_record(c->r, FLOW_PARK, "je", u->doc_ref, NULL, NULL, why);
 }
 
@@ -541,29 +544,73 @@ static int do_project(struct costs *c, const struct mlc_project_link *link, stru
 			snprintf(since, sizeof(since), "%s...", t);
 		}
 	}
-	snprintf(path, sizeof(path), "/rest/v1.0/projects/%s/direct_costs", pid);
+	/* What changed: documents, and lines (a line edit need not touch its
+	 * document's updated_at).  Nothing changed, two calls, done. */
 	const char *q[] = { "filters[updated_at]", since, NULL };
-	if ((rc = procore_list(s->pc, path, since[0] ? q : NULL, &changed, err)) < 0)
+	char lpath[160];
+	json_t *changed_lines = NULL, *ids = json_object(), *v;
+	snprintf(path, sizeof(path), "/rest/v1.0/projects/%s/direct_costs", pid);
+	snprintf(lpath, sizeof(lpath), "/rest/v1.0/projects/%s/direct_costs/line_items", pid);
+	if ((rc = procore_list(s->pc, path, since[0] ? q : NULL, &changed, err)) < 0 ||
+	    (rc = procore_list(s->pc, lpath, since[0] ? q : NULL, &changed_lines, err)) < 0) {
+		json_decref(ids);
+		json_decref(changed_lines);
 		goto out;
-	if (!json_array_size(changed))
-		goto out;
-	json_array_foreach(changed, i, all) {
-		const char *u = jsonx_str(all, "updated_at");
+	}
+	json_array_foreach(changed, i, v) {
+		const char *u = jsonx_str(v, "updated_at");
+		int64_t id = 0;
 		if (u && strcmp(u, max_seen) > 0)
 			str_copy(max_seen, sizeof(max_seen), u);
+		if (jsonx_id(v, "id", &id) == 0 && id) {
+			char k[32];
+			snprintf(k, sizeof(k), "%lld", (long long)id);
+			json_object_set_new(ids, k, json_true());
+		}
 	}
-	all = NULL;
-	c->r->stats.read += (int64_t)json_array_size(changed);
-	/* daily entries carry the whole day: read every document of the project */
-	if (c->daily && since[0]) {
-		if ((rc = procore_list(s->pc, path, NULL, &all, err)) < 0)
+	json_array_foreach(changed_lines, i, v) {
+		const char *u = jsonx_str(v, "updated_at");
+		int64_t h = 0;
+		if (u && strcmp(u, max_seen) > 0)
+			str_copy(max_seen, sizeof(max_seen), u);
+		if (jsonx_id(json_object_get(v, "holder"), "id", &h) == 0 && h) {
+			char k[32];
+			snprintf(k, sizeof(k), "%lld", (long long)h);
+			json_object_set_new(ids, k, json_true());
+		}
+	}
+	json_decref(changed_lines);
+	if (!json_object_size(ids)) {
+		json_decref(ids);
+		goto out;
+	}
+	c->r->stats.read += (int64_t)json_object_size(ids);
+	/* every document and line of the project: units are rebuilt whole */
+	if (since[0]) {
+		if ((rc = procore_list(s->pc, path, NULL, &all, err)) < 0) {
+			json_decref(ids);
 			goto out;
+		}
 	} else {
 		all = json_incref(changed);
 	}
-	snprintf(path, sizeof(path), "/rest/v1.0/projects/%s/direct_costs/line_items", pid);
-	if ((rc = procore_list(s->pc, path, NULL, &lines, err)) < 0)
+	if ((rc = procore_list(s->pc, lpath, NULL, &lines, err)) < 0) {
+		json_decref(ids);
 		goto out;
+	}
+	/* the changed set: documents named by a changed document or line */
+	json_decref(changed);
+	changed = json_array();
+	json_array_foreach(all, i, v) {
+		int64_t id = 0;
+		char k[32];
+		if (jsonx_id(v, "id", &id) < 0 || !id)
+			continue;
+		snprintf(k, sizeof(k), "%lld", (long long)id);
+		if (json_object_get(ids, k))
+			json_array_append(changed, v);
+	}
+	json_decref(ids);
 	if ((rc = canon_docs(c, all, lines, link->procore_project_id, &docs, &ndocs, err)) < 0)
 		goto out;
 	refdata_project_label(&c->rd, link->procore_project_id, label, sizeof(label));
@@ -571,18 +618,20 @@ static int do_project(struct costs *c, const struct mlc_project_link *link, stru
 	int64_t company = s->tenant.procore_company_id;
 
 	if (!c->daily) {
-		json_array_foreach(changed, i, all) {
+		json_t *dcv;
+		json_array_foreach(changed, i, dcv) {
 			struct unit u;
 			struct canon_cost_doc *mine[1];
 			int64_t id = 0;
 			memset(&u, 0, sizeof(u));
-			if (jsonx_id(all, "id", &id) < 0 || !id)
+			u.project_id = link->procore_project_id;
+			if (jsonx_id(dcv, "id", &id) < 0 || !id)
 				continue;
 			snprintf(u.doc_ref, sizeof(u.doc_ref), "pc:%lld:dc:%lld", (long long)company,
 				 (long long)id);
 			snprintf(u.eid, sizeof(u.eid), "%s", u.doc_ref);
 			str_copy(u.date, sizeof(u.date),
-				 jsonx_str(all, "direct_cost_date") ? jsonx_str(all, "direct_cost_date")
+				 jsonx_str(dcv, "direct_cost_date") ? jsonx_str(dcv, "direct_cost_date")
 								    : c->today);
 			for (size_t k = 0; k < ndocs; k++)
 				if (docs[k].id == id) {
@@ -593,7 +642,6 @@ static int do_project(struct costs *c, const struct mlc_project_link *link, stru
 			if ((rc = do_unit(c, &ctx, &u, err)) < 0)
 				goto out;
 		}
-		all = NULL;
 	} else {
 		/* the days touched by a change, each rebuilt from all its documents */
 		json_t *days = json_object();
@@ -601,15 +649,16 @@ static int do_project(struct costs *c, const struct mlc_project_link *link, stru
 		for (i = 0; i < ndocs; i++)
 			sorted[i] = &docs[i];
 		qsort(sorted, ndocs, sizeof(*sorted), by_date);
-		json_array_foreach(changed, i, all)
-			if (jsonx_str(all, "direct_cost_date"))
-				json_object_set_new(days, jsonx_str(all, "direct_cost_date"), json_true());
-		all = NULL;
+		json_t *dcv;
+		json_array_foreach(changed, i, dcv)
+			if (jsonx_str(dcv, "direct_cost_date"))
+				json_object_set_new(days, jsonx_str(dcv, "direct_cost_date"), json_true());
 		const char *day;
 		json_t *unused;
 		json_object_foreach(days, day, unused) {
 			struct unit u;
 			memset(&u, 0, sizeof(u));
+			u.project_id = link->procore_project_id;
 			snprintf(u.doc_ref, sizeof(u.doc_ref), "pc:%lld:%s:je:%s", (long long)company, pid,
 				 day);
 			snprintf(u.eid, sizeof(u.eid), "%s", u.doc_ref);

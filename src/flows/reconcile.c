@@ -146,15 +146,18 @@ static void refdata_project_label_links(const struct mlc_project_link *links, si
 static const char *cause(struct mlc_session *s, int64_t project, int64_t ledger, int64_t pc,
 			 int64_t ns, const json_t *parked)
 {
-	char prefix[64];
 	size_t i;
 	json_t *p;
 
-	snprintf(prefix, sizeof(prefix), ":%lld:", (long long)project);
-	json_array_foreach(parked, i, p)
-		if (jsonx_str(p, "flow") && strcmp(jsonx_str(p, "flow"), "costs") == 0)
-			return "parked: documents of this tenant wait for review (ml-connector review list)";
 	MLC_UNUSED(s);
+	if (ledger != ns)
+		return "the GL differs from what the connector posted: changed in NetSuite outside the "
+		       "connector";
+	json_array_foreach(parked, i, p)
+		if (jsonx_str(p, "flow") && strcmp(jsonx_str(p, "flow"), "costs") == 0 &&
+		    json_integer_value(json_object_get(json_object_get(p, "payload"), "project_id")) ==
+			    project)
+			return "parked: a document of this project waits for review (see the review list)";
 	if (ledger != ns)
 		return "the GL differs from what the connector posted: changed in NetSuite outside the "
 		       "connector";

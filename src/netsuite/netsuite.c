@@ -281,6 +281,11 @@ int netsuite_upsert(struct mlc_netsuite *ns, const char *type, const char *exter
 		else
 			buf_addf(&path, "%%%02X", c);
 	}
+	/* An upsert that updates merges sublists: keyed lines are matched,
+	 * unkeyed ones appended (netsuite.md).  Our lines carry no keys, so
+	 * the whole line sublist is replaced, never appended to. */
+	if (strcmp(type, "journalEntry") == 0)
+		buf_addstr(&path, "?replace=line");
 	rc = write_record(ns, "PUT", path.data, body, id_out, code, err);
 	buf_release(&path);
 	return rc;

@@ -62,3 +62,29 @@ reset_stats() { pc_admin POST /_sandbox/reset-stats >/dev/null; ns_admin POST /_
 expect_eq() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3" "got '$1', wanted '$2'"; fi; }
 # expect_le ACTUAL LIMIT NAME
 expect_le() { if [ "$1" -le "$2" ]; then ok "$3 ($1 <= $2)"; else not_ok "$3" "got $1, limit $2"; fi; }
+
+# world_costs_mappings TENANT: every Procore cost code x cost type -> the cost
+# type's expense account (seed.json gl.expense_accounts), offsets -> 2050.
+world_costs_mappings() {
+  local t=$1
+  (echo cost_code,cost_type,account
+   for code in $(pc_admin GET /_sandbox/state/cost_codes | jq -r '.[].full_code' | sort -u); do
+     jq -r --arg c "$code" '.gl.expense_accounts | to_entries[] | "\($c),\(.key),\(.value.account_id)"' "$DATA/seed.json"
+   done) > "$WORK/cost-code-account.csv"
+  "$BIN" mapping import "$t" cost-code-account "$WORK/cost-code-account.csv" >/dev/null
+  (echo document_type,account; echo "default,$(jq .gl.offset_account_id "$DATA/seed.json")") > "$WORK/offset-account.csv"
+  "$BIN" mapping import "$t" offset-account "$WORK/offset-account.csv" >/dev/null
+}
+
+# A Procore token for direct API calls in tests.
+pc_token() {
+  curl -sf -X POST "$PC_URL/oauth/token" -d grant_type=client_credentials \
+    -d client_id="$(jq -r .procore.client_id "$DATA/credentials.json")" \
+    -d client_secret="$(jq -r .procore.client_secret "$DATA/credentials.json")" | jq -r .access_token
+}
+# pc_api METHOD PATH [BODY]: a call as another Procore app would make it.
+pc_api() {
+  curl -sf -X "$1" "$PC_URL$2" -H "Authorization: Bearer $tok" \
+    -H "Procore-Company-Id: $(jq .procore.company_id "$DATA/credentials.json")" \
+    -H 'Content-Type: application/json' ${3:+-d "$3"}
+}
