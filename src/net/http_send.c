@@ -80,11 +80,16 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 	struct mlc_retry_verdict v;
 	struct mlc_buf labels = MLC_BUF_INIT;
 	int64_t now = time_mono_ms(), delay = 0;
-	long status = 0, sent = 0;
+	long status = 0, sent = 0, connects = 0;
 	char code[16];
 
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(s->easy, CURLINFO_REQUEST_SIZE, &sent);
+	curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &connects);
+	if (connects > 0)
+		upstream_count("mlc_http_client_connections_total",
+		               "New connections opened (keep-alive reuse keeps this low)", up, NULL,
+		               NULL, (double)connects);
 	curl_multi_remove_handle(multi, s->easy);
 	upstream_handle_put(up, s->easy);
 	s->easy = NULL;
