@@ -131,7 +131,7 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 		if (v.wait_ms > 0)
 			limits_pause(&up->limits, v.wait_ms);
 	}
-	s->last_rc = v.rc;
+	s->resp->retry_after_ms = v.wait_ms;
 	if (v.action == RETRY_NO) {
 		if (v.rc != MLC_OK)
 			describe_failure(s, v.rc, v.reason, false);
@@ -182,6 +182,7 @@ static void slot_begin(struct slot *s, int64_t now)
 	s->start_ms = s->ready_ms = s->wait_from_ms = now;
 	s->resp->attempts = 0;
 	s->resp->limit_wait_ms = 0;
+	s->resp->retry_after_ms = -1;
 	s->resp->status = 0;
 	s->idempotent = s->req->idempotent == MLC_HTTP_IDEM_YES ||
 	                (s->req->idempotent == MLC_HTTP_IDEM_AUTO && http_method_is_idempotent(m));

@@ -374,6 +374,26 @@ static void check_429_wait(struct fixture *f, const char *path, int64_t min_ms)
 	http_upstream_free(up);
 }
 
+/* A wait beyond max_retry_ms is not slept through: the caller gets it. */
+static void check_429_budget(struct fixture *f)
+{
+	struct mlc_http_upstream_opts o = {0};
+	struct mlc_http_upstream *up;
+	struct mlc_http_resp resp;
+	struct mlc_error err;
+
+	o.max_retry_ms = 500;
+	up = upstream(f, &o);
+	f->calls = 0;
+	http_resp_init(&resp);
+	assert_int_equal(send1(up, "GET", "/429/seconds", &resp, &err), MLC_ERATELIMIT);
+	assert_int_equal(resp.attempts, 1);
+	assert_int_equal(resp.retry_after_ms, 1000);
+	assert_int_equal(resp.status, 429);
+	http_resp_release(&resp);
+	http_upstream_free(up);
+}
+
 static void test_429_retry_after(void **state)
 {
 	struct fixture *f = *state;
@@ -381,6 +401,7 @@ static void test_429_retry_after(void **state)
 	                                    "upstream=\"sim\",status=\"429\"");
 
 	check_429_wait(f, "/429/seconds", 1000);
+	check_429_budget(f);
 	/* an HTTP-date 2 s ahead: at least 1 s whatever the sub-second phase */
 	check_429_wait(f, "/429/date", 1000);
 	/* X-Rate-Limit-Reset 2 s ahead (whole seconds) */
