@@ -143,7 +143,7 @@ static void h_slow(struct mlc_http_request *req, struct mlc_http_response *resp,
 {
 	MLC_UNUSED(req);
 	bump(arg);
-	time_sleep_ms(1200);
+	time_sleep_ms(800);
 	http_response_json(resp, 200, NULL);
 }
 
@@ -700,25 +700,25 @@ static void test_rate_headers(void **state)
 	struct fixture *f = *state;
 	struct mlc_http_upstream_opts o = {0};
 	struct mlc_http_upstream *up;
-	struct mlc_http_req reqs[14];
-	struct mlc_http_resp resps[14];
-	int rcs[14];
+	struct mlc_http_req reqs[11];
+	struct mlc_http_resp resps[11];
+	int rcs[11];
 
 	/* no configured rate: the headers alone keep us under 5/s */
 	o.max_attempts = 1;
 	up = upstream(f, &o);
-	for (int i = 0; i < 14; i++) {
+	for (int i = 0; i < 11; i++) {
 		http_req_init(&reqs[i], "GET", "/window");
 		http_resp_init(&resps[i]);
 	}
-	assert_int_equal(http_upstream_send_many(up, reqs, resps, rcs, NULL, 14, 2), 0);
-	for (int i = 0; i < 14; i++) {
+	assert_int_equal(http_upstream_send_many(up, reqs, resps, rcs, NULL, 11, 2), 0);
+	for (int i = 0; i < 11; i++) {
 		assert_int_equal(rcs[i], 0);
 		http_req_release(&reqs[i]);
 		http_resp_release(&resps[i]);
 	}
 	assert_int_equal(f->over_limit, 0);
-	assert_int_equal(f->calls, 14);
+	assert_int_equal(f->calls, 11);
 	http_upstream_free(up);
 }
 
