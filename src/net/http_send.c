@@ -80,11 +80,16 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 	struct mlc_retry_verdict v;
 	struct mlc_buf labels = MLC_BUF_INIT;
 	int64_t now = time_mono_ms(), delay = 0;
-	long status = 0, sent = 0;
+	long status = 0, sent = 0, connects = 0;
 	char code[16];
 
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(s->easy, CURLINFO_REQUEST_SIZE, &sent);
+	curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &connects);
+	if (connects > 0)
+		upstream_count("mlc_http_client_connections_total",
+		               "New connections opened (keep-alive reuse keeps this low)", up, NULL,
+		               NULL, (double)connects);
 	curl_multi_remove_handle(multi, s->easy);
 	upstream_handle_put(up, s->easy);
 	s->easy = NULL;
@@ -126,7 +131,7 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 		if (v.wait_ms > 0)
 			limits_pause(&up->limits, v.wait_ms);
 	}
-	s->last_rc = v.rc;
+	s->resp->retry_after_ms = v.wait_ms;
 	if (v.action == RETRY_NO) {
 		if (v.rc != MLC_OK)
 			describe_failure(s, v.rc, v.reason, false);
@@ -177,6 +182,7 @@ static void slot_begin(struct slot *s, int64_t now)
 	s->start_ms = s->ready_ms = s->wait_from_ms = now;
 	s->resp->attempts = 0;
 	s->resp->limit_wait_ms = 0;
+	s->resp->retry_after_ms = -1;
 	s->resp->status = 0;
 	s->idempotent = s->req->idempotent == MLC_HTTP_IDEM_YES ||
 	                (s->req->idempotent == MLC_HTTP_IDEM_AUTO && http_method_is_idempotent(m));
@@ -196,6 +202,13 @@ static size_t start_ready(struct mlc_http_upstream *up, struct slot *slots, size
 		int rc;
 		if (s->state != SLOT_WAIT || s->ready_ms > now)
 			continue;
+		/*
+		 * The cap first, then the token: a token taken while waiting for
+		 * the cap would let long waiters go out in a bunch later.
+		 */
+		if (!s->entered && !limits_try_enter(&up->limits))
+			continue;
+		s->entered = true;
 		if (!s->reserved) {
 			int64_t w = limits_reserve(&up->limits);
 			s->reserved = true;
@@ -204,9 +217,6 @@ static size_t start_ready(struct mlc_http_upstream *up, struct slot *slots, size
 				continue;
 			}
 		}
-		if (!s->entered && !limits_try_enter(&up->limits))
-			continue;
-		s->entered = true;
 		rc = attempt_start(s, multi);
 		if (rc != MLC_OK) {
 			slot_finish(s, rc);
@@ -233,7 +243,7 @@ static int64_t next_event(struct slot *slots, size_t n, int *running, struct slo
 		if (s->ready_ms > now) {
 			if (s->ready_ms - now < wake)
 				wake = s->ready_ms - now;
-		} else if (s->reserved && !s->entered) {
+		} else if (!s->entered) {
 			if (!*blocked)
 				*blocked = s;
 		} else {

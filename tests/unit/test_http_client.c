@@ -143,7 +143,7 @@ static void h_slow(struct mlc_http_request *req, struct mlc_http_response *resp,
 {
 	MLC_UNUSED(req);
 	bump(arg);
-	time_sleep_ms(1200);
+	time_sleep_ms(800);
 	http_response_json(resp, 200, NULL);
 }
 
@@ -197,6 +197,13 @@ static void h_window(struct mlc_http_request *req, struct mlc_http_response *res
 	http_response_header(resp, "X-Rate-Limit-Reset", reset);
 }
 
+static void h_drop(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	MLC_UNUSED(req);
+	bump(arg);
+	resp->drop_connection = true; /* the sandbox's "lost" fault */
+}
+
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -223,6 +230,8 @@ static int setup(void **state)
 	assert_int_equal(http_server_route(f->srv, "POST", "/slow", h_slow, f), 0);
 	assert_int_equal(http_server_route(f->srv, "GET", "/conc/{n}", h_conc, f), 0);
 	assert_int_equal(http_server_route(f->srv, "GET", "/window", h_window, f), 0);
+	assert_int_equal(http_server_route(f->srv, "GET", "/drop", h_drop, f), 0);
+	assert_int_equal(http_server_route(f->srv, "POST", "/drop", h_drop, f), 0);
 	assert_int_equal(http_server_start(f->srv, &err), 0);
 	snprintf(f->base, sizeof(f->base), "http://127.0.0.1:%d", http_server_port(f->srv));
 	*state = f;
@@ -365,6 +374,26 @@ static void check_429_wait(struct fixture *f, const char *path, int64_t min_ms)
 	http_upstream_free(up);
 }
 
+/* A wait beyond max_retry_ms is not slept through: the caller gets it. */
+static void check_429_budget(struct fixture *f)
+{
+	struct mlc_http_upstream_opts o = {0};
+	struct mlc_http_upstream *up;
+	struct mlc_http_resp resp;
+	struct mlc_error err;
+
+	o.max_retry_ms = 500;
+	up = upstream(f, &o);
+	f->calls = 0;
+	http_resp_init(&resp);
+	assert_int_equal(send1(up, "GET", "/429/seconds", &resp, &err), MLC_ERATELIMIT);
+	assert_int_equal(resp.attempts, 1);
+	assert_int_equal(resp.retry_after_ms, 1000);
+	assert_int_equal(resp.status, 429);
+	http_resp_release(&resp);
+	http_upstream_free(up);
+}
+
 static void test_429_retry_after(void **state)
 {
 	struct fixture *f = *state;
@@ -372,6 +401,7 @@ static void test_429_retry_after(void **state)
 	                                    "upstream=\"sim\",status=\"429\"");
 
 	check_429_wait(f, "/429/seconds", 1000);
+	check_429_budget(f);
 	/* an HTTP-date 2 s ahead: at least 1 s whatever the sub-second phase */
 	check_429_wait(f, "/429/date", 1000);
 	/* X-Rate-Limit-Reset 2 s ahead (whole seconds) */
@@ -491,6 +521,45 @@ static void test_timeout_unknown(void **state)
 	http_upstream_free(up);
 }
 
+static void test_lost_response(void **state)
+{
+	struct fixture *f = *state;
+	struct mlc_http_upstream *up = upstream(f, NULL);
+	struct mlc_http_resp resp;
+	struct mlc_error err;
+
+	http_resp_init(&resp);
+	/* handled, then the connection dropped: the write may have happened */
+	assert_int_equal(send1(up, "POST", "/drop", &resp, &err), MLC_EUNKNOWN);
+	assert_int_equal(resp.attempts, 1);
+	assert_int_equal(f->calls, 1);
+	assert_int_equal(send1(up, "GET", "/drop", &resp, &err), MLC_EUNKNOWN);
+	assert_int_equal(resp.attempts, 4);
+	http_resp_release(&resp);
+	http_upstream_free(up);
+}
+
+static void test_keep_alive(void **state)
+{
+	struct fixture *f = *state;
+	struct mlc_http_upstream_opts o = {0};
+	struct mlc_http_upstream *up;
+	struct mlc_http_resp resp;
+	struct mlc_error err;
+	double before;
+
+	o.name = "keepalive";
+	up = upstream(f, &o);
+	http_resp_init(&resp);
+	before = metrics_counter_get("mlc_http_client_connections_total", "upstream=\"keepalive\"");
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(send1(up, "GET", "/ok", &resp, &err), 0);
+	assert_true(metrics_counter_get("mlc_http_client_connections_total",
+	                                "upstream=\"keepalive\"") == before + 1);
+	http_resp_release(&resp);
+	http_upstream_free(up);
+}
+
 static void test_connect_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -531,6 +600,24 @@ static void *worker_run(void *arg)
 	return NULL;
 }
 
+/* Sends from nthreads threads at once, per requests each, all succeeding. */
+static void run_workers(struct mlc_http_upstream *up, int nthreads, int per)
+{
+	struct worker w[16];
+
+	assert_true(nthreads <= 16);
+	for (int i = 0; i < nthreads; i++) {
+		w[i].up = up;
+		w[i].n = per;
+		w[i].ok = 0;
+		pthread_create(&w[i].th, NULL, worker_run, &w[i]);
+	}
+	for (int i = 0; i < nthreads; i++) {
+		pthread_join(w[i].th, NULL);
+		assert_int_equal(w[i].ok, per);
+	}
+}
+
 static void test_concurrency_cap(void **state)
 {
 	struct fixture *f = *state;
@@ -539,7 +626,6 @@ static void test_concurrency_cap(void **state)
 	struct mlc_http_req reqs[50];
 	struct mlc_http_resp resps[50];
 	int rcs[50];
-	struct worker w[10];
 	char path[32];
 
 	o.max_concurrency = 3;
@@ -563,16 +649,7 @@ static void test_concurrency_cap(void **state)
 	assert_int_equal(f->max_in_flight, 3);
 	/* and from 10 threads at once, 5 each */
 	f->max_in_flight = 0;
-	for (int i = 0; i < 10; i++) {
-		w[i].up = up;
-		w[i].n = 5;
-		w[i].ok = 0;
-		pthread_create(&w[i].th, NULL, worker_run, &w[i]);
-	}
-	for (int i = 0; i < 10; i++) {
-		pthread_join(w[i].th, NULL);
-		assert_int_equal(w[i].ok, 5);
-	}
+	run_workers(up, 10, 5);
 	assert_true(f->max_in_flight <= 3);
 	assert_true(f->max_in_flight >= 2);
 	assert_int_equal(f->calls, 100);
@@ -609,6 +686,12 @@ static void test_pacing(void **state)
 	}
 	assert_true(metrics_counter_get("mlc_http_client_limit_wait_seconds_total",
 	                                "upstream=\"sim\"") > 0.5);
+	/* the same budget holds across threads: 4 x 5 sends at 20/s */
+	f->calls = 0;
+	f->first_ms = f->last_ms = 0;
+	run_workers(up, 4, 5);
+	assert_int_equal(f->calls, 20);
+	assert_true(f->last_ms - f->first_ms >= 850);
 	http_upstream_free(up);
 }
 
@@ -617,25 +700,25 @@ static void test_rate_headers(void **state)
 	struct fixture *f = *state;
 	struct mlc_http_upstream_opts o = {0};
 	struct mlc_http_upstream *up;
-	struct mlc_http_req reqs[14];
-	struct mlc_http_resp resps[14];
-	int rcs[14];
+	struct mlc_http_req reqs[11];
+	struct mlc_http_resp resps[11];
+	int rcs[11];
 
 	/* no configured rate: the headers alone keep us under 5/s */
 	o.max_attempts = 1;
 	up = upstream(f, &o);
-	for (int i = 0; i < 14; i++) {
+	for (int i = 0; i < 11; i++) {
 		http_req_init(&reqs[i], "GET", "/window");
 		http_resp_init(&resps[i]);
 	}
-	assert_int_equal(http_upstream_send_many(up, reqs, resps, rcs, NULL, 14, 2), 0);
-	for (int i = 0; i < 14; i++) {
+	assert_int_equal(http_upstream_send_many(up, reqs, resps, rcs, NULL, 11, 2), 0);
+	for (int i = 0; i < 11; i++) {
 		assert_int_equal(rcs[i], 0);
 		http_req_release(&reqs[i]);
 		http_resp_release(&resps[i]);
 	}
 	assert_int_equal(f->over_limit, 0);
-	assert_int_equal(f->calls, 14);
+	assert_int_equal(f->calls, 11);
 	http_upstream_free(up);
 }
 
@@ -768,6 +851,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_netsuite_concurrency, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_auth_refresh, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_timeout_unknown, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lost_response, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_keep_alive, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_connect_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_concurrency_cap, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pacing, setup, teardown),
