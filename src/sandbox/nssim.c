@@ -384,6 +384,34 @@ static void h_record(struct mlc_http_request *req, struct mlc_http_response *res
 	send_result(resp, &r, base);
 }
 
+/* GET /record/v1/<type>/<id>/<sublist>: one sublist, expanded. */
+static void h_sublist(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct nssim *ns = arg;
+	struct ns_result r = { 0 };
+	const char *type = http_request_param(req, "type");
+	const char *sub = http_request_param(req, "sublist");
+	char base[300];
+	json_t *sl;
+
+	if (!authorized(ns, req, resp) || !type_ok(ns, type, resp))
+		return;
+	base_url(req, base, sizeof(base));
+	nsrec_get(ns, type, http_request_param(req, "id"), true, base, &r);
+	if (r.status == 200) {
+		sl = json_object_get(r.body, sub);
+		if (!json_is_object(sl) || !json_object_get(sl, "items")) {
+			ns_result_error(&r, 404, "NONEXISTENT_ID", NULL,
+					"The sublist '%s' does not exist on this record.", sub);
+		} else {
+			json_incref(sl);
+			json_decref(r.body);
+			r.body = sl;
+		}
+	}
+	send_result(resp, &r, base);
+}
+
 static void h_governance(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
 {
 	struct nssim *ns = arg;
@@ -489,6 +517,8 @@ int nssim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 	    (rc = http_server_route(http, "POST",
 				    "/services/rest/record/v1/{type}/{id}/!transform/{target}",
 				    h_record, ns)) < 0 ||
+	    (rc = http_server_route(http, "GET", "/services/rest/record/v1/{type}/{id}/{sublist}",
+				    h_sublist, ns)) < 0 ||
 	    (rc = nssim_admin_routes(ns, http, err)) < 0) {
 		if (!err || !err->msg[0])
 			error_set(err, rc, "cannot register the NetSuite routes");

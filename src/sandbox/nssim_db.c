@@ -241,6 +241,8 @@ int nsdb_create(sqlite3 *db, struct mlc_error *err)
 		   "CREATE TABLE _token (token TEXT PRIMARY KEY, expires_ms INTEGER);\n"
 		   "CREATE TABLE _meta (k TEXT PRIMARY KEY, v TEXT);\n"
 		   "CREATE INDEX tl_tx ON transactionline(\"transaction\");\n"
+		   "CREATE INDEX tl_uk ON transactionline(uniquekey);\n"
+		   "CREATE INDEX tl_lmd ON transactionline(linelastmodifieddate);\n"
 		   "CREATE INDEX tal_tx ON transactionaccountingline(\"transaction\");\n"
 		   "CREATE INDEX tx_lmd ON \"transaction\"(lastmodifieddate, id);\n"
 		   "CREATE UNIQUE INDEX tx_eid ON \"transaction\"(recordtype, externalid);\n"

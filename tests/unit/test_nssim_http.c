@@ -585,6 +585,34 @@ static void test_lost_response(void **state)
 	json_decref(j);
 }
 
+/* Issue 4 "--faults": reset drops the connection before handling (no
+ * write); 5xx answers 500/502/503. */
+static void test_reset_and_5xx(void **state)
+{
+	json_t *j = NULL;
+	long st;
+
+	MLC_UNUSED(state);
+	set_faults("{\"faults\":\"ns:reset=1\"}");
+	st = nst_req(&T, "POST", "/services/rest/record/v1/vendor",
+		     "{\"companyName\":\"Reset Roofing\",\"subsidiary\":{\"id\":\"1\"}}", NULL);
+	set_faults("{\"faults\":\"ns:5xx=1\"}");
+	assert_true(st < 0);
+	st = nst_req(&T, "GET", "/services/rest/record/v1/vendor/21", NULL, NULL);
+	set_faults("{\"faults\":\"\"}");
+	assert_true(st == 500 || st == 502 || st == 503);
+	assert_int_equal(nst_suiteql(&T, NULL,
+				     "SELECT id FROM vendor WHERE companyname = 'Reset Roofing'", &j),
+			 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "count")), 0);
+	json_decref(j);
+	/* The sublist link of a record answers with the lines. */
+	assert_int_equal(nst_req(&T, "GET", "/services/rest/record/v1/purchaseOrder/1/item", NULL, &j),
+			 200);
+	assert_true(json_array_size(json_object_get(j, "items")) >= 1);
+	json_decref(j);
+}
+
 /* netsuite.md "Outbound events": a push with the shared secret from
  * 127.0.0.1 after each create/update. */
 static void test_push(void **state)
@@ -642,7 +670,8 @@ int main(void)
 		cmocka_unit_test(test_suiteql_values),  cmocka_unit_test(test_suiteql_paging),
 		cmocka_unit_test(test_vendor_crud),     cmocka_unit_test(test_journal_entries),
 		cmocka_unit_test(test_purchase_order),  cmocka_unit_test(test_concurrency_429),
-		cmocka_unit_test(test_lost_response),   cmocka_unit_test(test_push),
+		cmocka_unit_test(test_lost_response),   cmocka_unit_test(test_reset_and_5xx),
+		cmocka_unit_test(test_push),
 		cmocka_unit_test(test_token_expiry),
 	};
 	int rc;
