@@ -207,33 +207,26 @@ const char *nsrec_rest_type(struct nssim *ns, const char *table, int64_t id)
 		{ "currency", "currency" }, { "item", "nonInventoryPurchaseItem" },
 		{ "customrecord_cseg_mlc_costcode", "customrecord_cseg_mlc_costcode" },
 	};
-	if (strcmp(table, "entity") == 0) {
+	if (strcmp(table, "entity") == 0 || strcmp(table, "transaction") == 0) {
+		/* These tables hold several record types: the row's type says which. */
+		static const struct {
+			const char *code, *rest;
+		} kinds[] = {
+			{ "Vendor", "vendor" }, { "Job", "job" },
+			{ "VendBill", "vendorBill" }, { "Journal", "journalEntry" },
+		};
+		bool entity = strcmp(table, "entity") == 0;
+		const char *t = entity ? "customer" : "purchaseOrder";
 		sqlite3_stmt *st = NULL;
-		const char *t = "customer";
-		if (sqlite3_prepare_v2(ns->db, "SELECT type FROM entity WHERE id = ?", -1, &st,
-				       NULL) == SQLITE_OK) {
+		char sql[96];
+		snprintf(sql, sizeof(sql), "SELECT type FROM \"%s\" WHERE id = ?", table);
+		if (sqlite3_prepare_v2(ns->db, sql, -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_int64(st, 1, id);
-			if (sqlite3_step(st) == SQLITE_ROW) {
+			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
 				const char *ty = (const char *)sqlite3_column_text(st, 0);
-				t = ty && strcmp(ty, "Vendor") == 0 ? "vendor"
-				    : ty && strcmp(ty, "Job") == 0 ? "job"
-								     : "customer";
-			}
-		}
-		sqlite3_finalize(st);
-		return t;
-	}
-	if (strcmp(table, "transaction") == 0) {
-		sqlite3_stmt *st = NULL;
-		const char *t = "purchaseOrder";
-		if (sqlite3_prepare_v2(ns->db, "SELECT type FROM \"transaction\" WHERE id = ?", -1, &st,
-				       NULL) == SQLITE_OK) {
-			sqlite3_bind_int64(st, 1, id);
-			if (sqlite3_step(st) == SQLITE_ROW) {
-				const char *ty = (const char *)sqlite3_column_text(st, 0);
-				t = ty && strcmp(ty, "VendBill") == 0  ? "vendorBill"
-				    : ty && strcmp(ty, "Journal") == 0 ? "journalEntry"
-								       : "purchaseOrder";
+				for (size_t i = 0; i < MLC_ARRAY_LEN(kinds); i++)
+					if (strcmp(ty, kinds[i].code) == 0)
+						t = kinds[i].rest;
 			}
 		}
 		sqlite3_finalize(st);

@@ -179,18 +179,12 @@ void suiteql_run(struct nssim *ns, const char *q, const char *limit_s, const cha
 	items = json_array();
 	pthread_mutex_lock(&ns->db_lock);
 	rc = sqlite3_prepare_v2(ns->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		ns_result_error(r, 400, "INVALID_PARAMETER", NULL,
-				"Invalid search query. Detailed unprocessed description follows. "
-				"Search error occurred: %s.",
-				sqlite3_errmsg(ns->db));
-		goto out;
-	}
 	/* Step every row: the total is the real count; only the window is built. */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (total >= offset && total < offset + limit)
 			json_array_append_new(items, row_item(st));
 		total++;
+		rc = SQLITE_OK;
 	}
 	if (rc != SQLITE_DONE) {
 		ns_result_error(r, 400, "INVALID_PARAMETER", NULL,

@@ -265,6 +265,19 @@ static json_t *ref(int64_t id)
 	return json_pack("{s:s}", "id", b);
 }
 
+/* Remembers a failed seeding write (the simulator's own error body). */
+static bool seed_ok(struct seed_ctx *s, struct ns_result *r, const char *what)
+{
+	char *t;
+
+	if (r->status < 300)
+		return true;
+	t = r->body ? json_dumps(r->body, 0) : NULL;
+	s->rc = error_set(s->err, MLC_EINVAL, "seeding %s: %s", what, t ? t : "error");
+	free(t);
+	return false;
+}
+
 static void seed_transactions(struct seed_ctx *s)
 {
 	struct nssim *ns = s->ns;
@@ -315,11 +328,7 @@ static void seed_transactions(struct seed_ctx *s)
 				 ref(dep), "item", "items", items);
 		nsrec_write(ns, "purchaseOrder", NULL, false, body, NULL, &r);
 		json_decref(body);
-		if (r.status >= 300) {
-			char *t = r.body ? json_dumps(r.body, 0) : NULL;
-			s->rc = error_set(s->err, MLC_EINVAL, "seeding purchase order: %s",
-					  t ? t : "error");
-			free(t);
+		if (!seed_ok(s, &r, "purchase order")) {
 			ns_result_release(&r);
 			break;
 		}
@@ -333,12 +342,7 @@ static void seed_transactions(struct seed_ctx *s)
 			body = json_pack("{s:s,s:s}", "tranId", tranid, "tranDate", date);
 			nsrec_write(ns, "purchaseOrder", path, false, body, NULL, &r);
 			json_decref(body);
-			if (r.status >= 300) {
-				char *t = r.body ? json_dumps(r.body, 0) : NULL;
-				s->rc = error_set(s->err, MLC_EINVAL, "seeding vendor bill: %s",
-						  t ? t : "error");
-				free(t);
-			}
+			seed_ok(s, &r, "vendor bill");
 			ns_result_release(&r);
 		}
 	}
