@@ -503,21 +503,21 @@ int nssim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 	sb->ns.over_limit = over_limit;
 	sb->ns.api_prefix = "/services/";
 	snprintf(p, sizeof(p), "%s/{id}", rec);
-	if ((rc = http_server_route(http, "POST", "/services/rest/auth/oauth2/v1/token", h_token,
+	if ((rc = sbx_route(&sb->ns, "POST", "/services/rest/auth/oauth2/v1/token", h_token,
 				    ns)) < 0 ||
-	    (rc = http_server_route(http, "POST", "/services/rest/query/v1/suiteql", h_suiteql,
+	    (rc = sbx_route(&sb->ns, "POST", "/services/rest/query/v1/suiteql", h_suiteql,
 				    ns)) < 0 ||
-	    (rc = http_server_route(http, "GET", "/services/rest/system/v1/governanceLimits",
+	    (rc = sbx_route(&sb->ns, "GET", "/services/rest/system/v1/governanceLimits",
 				    h_governance, ns)) < 0 ||
-	    (rc = http_server_route(http, "GET", rec, h_record, ns)) < 0 ||
-	    (rc = http_server_route(http, "POST", rec, h_record, ns)) < 0 ||
-	    (rc = http_server_route(http, "GET", p, h_record, ns)) < 0 ||
-	    (rc = http_server_route(http, "PATCH", p, h_record, ns)) < 0 ||
-	    (rc = http_server_route(http, "PUT", p, h_record, ns)) < 0 ||
-	    (rc = http_server_route(http, "POST",
+	    (rc = sbx_route(&sb->ns, "GET", rec, h_record, ns)) < 0 ||
+	    (rc = sbx_route(&sb->ns, "POST", rec, h_record, ns)) < 0 ||
+	    (rc = sbx_route(&sb->ns, "GET", p, h_record, ns)) < 0 ||
+	    (rc = sbx_route(&sb->ns, "PATCH", p, h_record, ns)) < 0 ||
+	    (rc = sbx_route(&sb->ns, "PUT", p, h_record, ns)) < 0 ||
+	    (rc = sbx_route(&sb->ns, "POST",
 				    "/services/rest/record/v1/{type}/{id}/!transform/{target}",
 				    h_record, ns)) < 0 ||
-	    (rc = http_server_route(http, "GET", "/services/rest/record/v1/{type}/{id}/{sublist}",
+	    (rc = sbx_route(&sb->ns, "GET", "/services/rest/record/v1/{type}/{id}/{sublist}",
 				    h_sublist, ns)) < 0 ||
 	    (rc = nssim_admin_routes(ns, http, err)) < 0) {
 		if (!err || !err->msg[0])

@@ -738,6 +738,7 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 			 "UPDATE \"transaction\" SET status = 'G', lastmodifieddate = '%s' WHERE id = %lld",
 			 w->now, (long long)w->created_from);
 		nsdb_run(db, sql);
+		nssim_push(w->ns, "purchaseOrder", w->created_from, w->now);
 	}
 	w->r->status = 204;
 out:

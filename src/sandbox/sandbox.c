@@ -107,6 +107,9 @@ static void sim_release(struct sbx_sim *sim)
 	sim->http = NULL;
 	json_decref(sim->calls);
 	json_decref(sim->status);
+	for (size_t i = 0; i < sim->nroutes; i++)
+		free(sim->routes[i]);
+	free(sim->routes);
 	pthread_mutex_destroy(&sim->lock);
 }
 

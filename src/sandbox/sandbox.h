@@ -70,6 +70,11 @@ struct sbx_sim {
 	void (*over_limit)(struct mlc_http_response *resp);
 	/* Added: paths under this prefix get faults and limits ("/services/"). */
 	const char *api_prefix;
+	/* Added: "METHOD pattern" of routes registered with sbx_route(), so a
+	 * request answered before routing (429, faults) is still counted
+	 * under its path template. */
+	char **routes;
+	size_t nroutes;
 };
 
 struct mlc_sandbox {
@@ -99,6 +104,10 @@ void sandbox_advance(struct mlc_sandbox *sb, int64_t ms);
  */
 int sbx_sim_install(struct sbx_sim *sim, struct mlc_http_server *http,
 		    struct mlc_error *err) MLC_MUST_CHECK;
+/* http_server_route() on sim->http that also remembers the pattern for
+ * the counters (see struct sbx_sim.routes). */
+int sbx_route(struct sbx_sim *sim, const char *method, const char *pattern, mlc_http_handler fn,
+	      void *arg) MLC_MUST_CHECK;
 /* Counts a token request / a 429 served. */
 void sbx_count_token(struct sbx_sim *sim);
 void sbx_count_429(struct sbx_sim *sim);

@@ -194,6 +194,57 @@ static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *
 	return false;
 }
 
+int sbx_route(struct sbx_sim *sim, const char *method, const char *pattern, mlc_http_handler fn,
+	      void *arg)
+{
+	struct mlc_buf b = MLC_BUF_INIT;
+	int rc = http_server_route(sim->http, method, pattern, fn, arg);
+
+	if (rc < 0)
+		return rc;
+	buf_addf(&b, "%s %s", method, pattern);
+	sim->routes = xrealloc(sim->routes, (sim->nroutes + 1) * sizeof(*sim->routes));
+	sim->routes[sim->nroutes++] = buf_detach(&b, NULL);
+	return MLC_OK;
+}
+
+/* True when path matches pattern: literal segments, {x} = one segment. */
+static bool pattern_match(const char *pattern, const char *path)
+{
+	const char *p = pattern, *q = path;
+
+	while (*p && *q) {
+		if (*p == '{') {
+			const char *pe = strchr(p, '}');
+			size_t n = strcspn(q, "/");
+			if (!pe || n == 0)
+				return false;
+			p = pe + 1;
+			q += n;
+		} else if (*p++ != *q++) {
+			return false;
+		}
+	}
+	return !*p && !*q;
+}
+
+/* The stats key of a request answered before routing. */
+static void route_key(const struct sbx_sim *sim, const struct mlc_http_request *req, char *out,
+		      size_t n)
+{
+	size_t ml = strlen(req->method);
+
+	for (size_t i = 0; i < sim->nroutes; i++) {
+		const char *r = sim->routes[i];
+		if (strncmp(r, req->method, ml) == 0 && r[ml] == ' ' &&
+		    pattern_match(r + ml + 1, req->path)) {
+			snprintf(out, n, "%s", r);
+			return;
+		}
+	}
+	snprintf(out, n, "%s %s", req->method, req->path);
+}
+
 static void bump(json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
@@ -210,7 +261,10 @@ static void hook_after(const struct mlc_http_request *req, const struct mlc_http
 	MLC_UNUSED(duration_us);
 	if (is_admin(req))
 		return;
-	snprintf(key, sizeof(key), "%s %s", req->method, req->route ? req->route : req->path);
+	if (req->route)
+		snprintf(key, sizeof(key), "%s %s", req->method, req->route);
+	else
+		route_key(sim, req, key, sizeof(key));
 	snprintf(code, sizeof(code), "%d", resp->drop_connection ? 0 : resp->status);
 	pthread_mutex_lock(&sim->lock);
 	sim->in_flight--;
