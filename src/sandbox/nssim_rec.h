@@ -12,23 +12,23 @@
  */
 
 enum rf_kind {
-	RF_RO,    /* read-only: computed (id, lastModifiedDate, ...); ignored on input */
+	RF_RO, /* read-only: computed (id, lastModifiedDate, ...); ignored on input */
 	RF_STR,
 	RF_BOOL,
 	RF_NUM,   /* JSON number, stored REAL */
 	RF_MONEY, /* JSON number, exact cents, stored REAL units */
 	RF_INT,
-	RF_REF,   /* {"id":..} or {"externalId":..} against ref table */
-	RF_ENUM,  /* {"id":"X"} enum-ref, stored as text */
-	RF_DATE,  /* "YYYY-MM-DD" */
-	RF_TS,    /* read-only date-time */
+	RF_REF,  /* {"id":..} or {"externalId":..} against ref table */
+	RF_ENUM, /* {"id":"X"} enum-ref, stored as text */
+	RF_DATE, /* "YYYY-MM-DD" */
+	RF_TS,   /* read-only date-time */
 };
 
 struct rec_field {
 	const char *rest;
-	const char *col;  /* SQL column (NULL: not stored directly) */
+	const char *col; /* SQL column (NULL: not stored directly) */
 	enum rf_kind kind;
-	const char *ref;  /* table for RF_REF */
+	const char *ref; /* table for RF_REF */
 };
 
 /* One column value collected from a validated body. */
@@ -59,14 +59,14 @@ void colvals_bind(const struct colvals *cv, sqlite3_stmt *st, int first);
  * Returns false after filling w->r with a 400 INVALID_CONTENT.
  */
 bool rf_convert(struct ns_write_ctx *w, const struct rec_field *f, const json_t *v,
-		const char *path, struct colvals *cv);
+                const char *path, struct colvals *cv);
 /* Renders a stored column of kind f onto obj (NULL values are left out). */
-void rf_render(struct nssim *ns, const char *base, const struct rec_field *f,
-	       sqlite3_stmt *st, int col, json_t *obj);
+void rf_render(struct nssim *ns, const char *base, const struct rec_field *f, sqlite3_stmt *st,
+               int col, json_t *obj);
 /* Checks that body has only fields of the records.json definition def or
  * of the bound list; custom segment fields allowed when cseg is true. */
 bool rf_check_names(struct ns_write_ctx *w, const char *def, const struct rec_field *fields,
-		    size_t n, const json_t *body, const char *prefix);
+                    size_t n, const json_t *body, const char *prefix);
 const struct rec_field *rf_find(const struct rec_field *fields, size_t n, const char *rest);
 /* REST record type for an id in table (entity and transaction look up
  * their row's type). */

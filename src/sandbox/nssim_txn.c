@@ -19,56 +19,85 @@
 
 struct txn_type {
 	const char *rest, *code, *def;
-	const char *subs[2];  /* sublists */
-	const char *prefix;   /* tranid prefix */
+	const char *subs[2]; /* sublists */
+	const char *prefix;  /* tranid prefix */
 	bool posting;
 };
 
 static const struct txn_type txn_types[] = {
-	{ "purchaseOrder", "PurchOrd", "purchaseOrder", { "item", "expense" }, "PO", false },
-	{ "vendorBill", "VendBill", "vendorBill", { "item", "expense" }, "BILL", true },
-	{ "journalEntry", "Journal", "journalEntry", { "line", NULL }, "JE", true },
+    {"purchaseOrder", "PurchOrd", "purchaseOrder", {"item", "expense"}, "PO", false},
+    {"vendorBill", "VendBill", "vendorBill", {"item", "expense"}, "BILL", true},
+    {"journalEntry", "Journal", "journalEntry", {"line", NULL}, "JE", true},
 };
 
-#define F(rest, col, kind) { rest, col, RF_##kind, NULL }
-#define REF(rest, col, table) { rest, col, RF_REF, table }
+#define F(rest, col, kind)                                                                         \
+	{                                                                                          \
+		rest, col, RF_##kind, NULL                                                         \
+	}
+#define REF(rest, col, table)                                                                      \
+	{                                                                                          \
+		rest, col, RF_REF, table                                                           \
+	}
 
 /* Header fields on the transaction row. */
 static const struct rec_field head_fields[] = {
-	F("id", "id", RO), F("tranId", "tranid", STR), F("transactionNumber", "transactionnumber", RO),
-	F("tranDate", "trandate", DATE), REF("entity", "entity", "entity"), F("memo", "memo", STR),
-	F("externalId", "externalid", STR), F("status", "status", ENUM),
-	F("approvalStatus", "approvalstatus", ENUM), REF("currency", "currency", "currency"),
-	F("exchangeRate", "exchangerate", NUM), F("dueDate", "duedate", DATE),
-	REF("postingPeriod", "postingperiod", "accountingperiod"),
-	F("otherRefNum", "otherrefnum", STR), F("total", "foreigntotal", RO),
-	F("createdDate", "createddate", TS), F("lastModifiedDate", "lastmodifieddate", TS),
+    F("id", "id", RO),
+    F("tranId", "tranid", STR),
+    F("transactionNumber", "transactionnumber", RO),
+    F("tranDate", "trandate", DATE),
+    REF("entity", "entity", "entity"),
+    F("memo", "memo", STR),
+    F("externalId", "externalid", STR),
+    F("status", "status", ENUM),
+    F("approvalStatus", "approvalstatus", ENUM),
+    REF("currency", "currency", "currency"),
+    F("exchangeRate", "exchangerate", NUM),
+    F("dueDate", "duedate", DATE),
+    REF("postingPeriod", "postingperiod", "accountingperiod"),
+    F("otherRefNum", "otherrefnum", STR),
+    F("total", "foreigntotal", RO),
+    F("createdDate", "createddate", TS),
+    F("lastModifiedDate", "lastmodifieddate", TS),
 };
 /* Header fields kept on the main line. */
 static const struct rec_field main_fields[] = {
-	REF("subsidiary", "subsidiary", "subsidiary"), REF("department", "department", "department"),
-	REF("class", "class", "classification"), REF("location", "location", "location"),
-	REF("account", "expenseaccount", "account"),
+    REF("subsidiary", "subsidiary", "subsidiary"), REF("department", "department", "department"),
+    REF("class", "class", "classification"),       REF("location", "location", "location"),
+    REF("account", "expenseaccount", "account"),
 };
-#define LINE_DIMS                                                                         \
-	REF("department", "department", "department"), REF("class", "class", "classification"), \
-		REF("location", "location", "location"),                                  \
-		REF("cseg_mlc_costcode", "cseg_mlc_costcode", "customrecord_cseg_mlc_costcode")
+#define LINE_DIMS                                                                                  \
+	REF("department", "department", "department"), REF("class", "class", "classification"),    \
+	    REF("location", "location", "location"),                                               \
+	    REF("cseg_mlc_costcode", "cseg_mlc_costcode", "customrecord_cseg_mlc_costcode")
 static const struct rec_field item_fields[] = {
-	F("line", "id", INT), REF("item", "item", "item"), F("quantity", "quantity", NUM),
-	F("rate", "rate", NUM), F("amount", "amount", MONEY), F("description", "memo", STR),
-	REF("customer", "entity", "entity"), F("isBillable", "isbillable", BOOL),
-	F("isClosed", "isclosed", BOOL), LINE_DIMS,
+    F("line", "id", INT),
+    REF("item", "item", "item"),
+    F("quantity", "quantity", NUM),
+    F("rate", "rate", NUM),
+    F("amount", "amount", MONEY),
+    F("description", "memo", STR),
+    REF("customer", "entity", "entity"),
+    F("isBillable", "isbillable", BOOL),
+    F("isClosed", "isclosed", BOOL),
+    LINE_DIMS,
 };
 static const struct rec_field expense_fields[] = {
-	F("line", "id", INT), REF("account", "expenseaccount", "account"),
-	F("amount", "amount", MONEY), F("memo", "memo", STR), REF("customer", "entity", "entity"),
-	F("isBillable", "isbillable", BOOL), LINE_DIMS,
+    F("line", "id", INT),
+    REF("account", "expenseaccount", "account"),
+    F("amount", "amount", MONEY),
+    F("memo", "memo", STR),
+    REF("customer", "entity", "entity"),
+    F("isBillable", "isbillable", BOOL),
+    LINE_DIMS,
 };
 static const struct rec_field je_fields[] = {
-	F("line", "id", INT), REF("account", "expenseaccount", "account"),
-	F("debit", "debitforeignamount", MONEY), F("credit", "creditforeignamount", MONEY),
-	F("memo", "memo", STR), REF("entity", "entity", "entity"), LINE_DIMS,
+    F("line", "id", INT),
+    REF("account", "expenseaccount", "account"),
+    F("debit", "debitforeignamount", MONEY),
+    F("credit", "creditforeignamount", MONEY),
+    F("memo", "memo", STR),
+    REF("entity", "entity", "entity"),
+    LINE_DIMS,
 };
 
 static const struct txn_type *find(const char *rest)
@@ -100,8 +129,8 @@ static const struct rec_field *sub_fields(const char *sub, size_t *n)
 
 /* ---- rendering ---- */
 
-static void render_fields(struct nssim *ns, const char *base, const struct rec_field *f,
-			  size_t n, const char *sql, int64_t id, int64_t line, json_t *o)
+static void render_fields(struct nssim *ns, const char *base, const struct rec_field *f, size_t n,
+                          const char *sql, int64_t id, int64_t line, json_t *o)
 {
 	sqlite3_stmt *st = NULL;
 
@@ -141,18 +170,19 @@ json_t *nstxn_get(struct nssim *ns, const char *type, int64_t id, bool expand, c
 		return NULL;
 	o = json_object();
 	json_object_set_new(o, "links", nsrec_self_links(base, type, id, NULL));
-	sql = select_sql(head_fields, MLC_ARRAY_LEN(head_fields), "FROM \"transaction\" WHERE id = ?");
+	sql = select_sql(head_fields, MLC_ARRAY_LEN(head_fields),
+	                 "FROM \"transaction\" WHERE id = ?");
 	render_fields(ns, base, head_fields, MLC_ARRAY_LEN(head_fields), sql, id, -1, o);
 	free(sql);
 	sql = select_sql(main_fields, MLC_ARRAY_LEN(main_fields),
-			 "FROM transactionline WHERE \"transaction\" = ? AND id = 0");
+	                 "FROM transactionline WHERE \"transaction\" = ? AND id = 0");
 	render_fields(ns, base, main_fields, MLC_ARRAY_LEN(main_fields), sql, id, -1, o);
 	free(sql);
 	if (strcmp(type, "purchaseOrder") == 0)
 		json_object_del(o, "account");
 	if (json_object_get(o, "total"))
-		json_object_set_new(o, "total",
-				    json_real(atof(json_string_value(json_object_get(o, "total")))));
+		json_object_set_new(
+		    o, "total", json_real(atof(json_string_value(json_object_get(o, "total")))));
 	if (json_object_get(o, "tranId"))
 		json_object_set(o, "refName", json_object_get(o, "tranId"));
 	for (int s = 0; s < 2 && tt->subs[s]; s++) {
@@ -167,23 +197,25 @@ json_t *nstxn_get(struct nssim *ns, const char *type, int64_t id, bool expand, c
 			json_t *items = json_array();
 			sqlite3_stmt *st = NULL;
 			const char *cond = strcmp(sub, "item") == 0      ? "item IS NOT NULL"
-					   : strcmp(sub, "expense") == 0 ? "item IS NULL"
-									 : "1";
+			                   : strcmp(sub, "expense") == 0 ? "item IS NULL"
+			                                                 : "1";
 			char q[256];
 			snprintf(q, sizeof(q),
-				 "SELECT id FROM transactionline WHERE \"transaction\" = ? AND "
-				 "mainline = 'F' AND %s ORDER BY id",
-				 cond);
-			sql = select_sql(f, nf, "FROM transactionline WHERE \"transaction\" = ? AND id = ?");
+			         "SELECT id FROM transactionline WHERE \"transaction\" = ? AND "
+			         "mainline = 'F' AND %s ORDER BY id",
+			         cond);
+			sql = select_sql(
+			    f, nf, "FROM transactionline WHERE \"transaction\" = ? AND id = ?");
 			if (sqlite3_prepare_v2(ns->db, q, -1, &st, NULL) == SQLITE_OK) {
 				sqlite3_bind_int64(st, 1, id);
 				while (sqlite3_step(st) == SQLITE_ROW) {
 					int64_t line = sqlite3_column_int64(st, 0);
 					char lsuf[64];
 					json_t *lo = json_object();
-					snprintf(lsuf, sizeof(lsuf), "/%s/%lld", sub, (long long)line);
+					snprintf(lsuf, sizeof(lsuf), "/%s/%lld", sub,
+					         (long long)line);
 					json_object_set_new(lo, "links",
-							    nsrec_self_links(base, type, id, lsuf));
+					                    nsrec_self_links(base, type, id, lsuf));
 					render_fields(ns, base, f, nf, sql, id, line, lo);
 					json_array_append_new(items, lo);
 				}
@@ -191,8 +223,10 @@ json_t *nstxn_get(struct nssim *ns, const char *type, int64_t id, bool expand, c
 			sqlite3_finalize(st);
 			free(sql);
 			json_object_set_new(sl, "items", items);
-			json_object_set_new(sl, "totalResults", json_integer((json_int_t)json_array_size(items)));
-			json_object_set_new(sl, "count", json_integer((json_int_t)json_array_size(items)));
+			json_object_set_new(sl, "totalResults",
+			                    json_integer((json_int_t)json_array_size(items)));
+			json_object_set_new(sl, "count",
+			                    json_integer((json_int_t)json_array_size(items)));
 			json_object_set_new(sl, "hasMore", json_false());
 			json_object_set_new(sl, "offset", json_integer(0));
 		}
@@ -224,7 +258,8 @@ void nstxn_merge(json_t *existing, const json_t *body, const char *replace)
 
 	if (!existing || !json_is_object(body))
 		return;
-	json_object_foreach((json_t *)body, key, v) {
+	json_object_foreach((json_t *)body, key, v)
+	{
 		json_t *old = json_object_get(existing, key);
 		json_t *nitems = json_is_object(v) ? json_object_get(v, "items") : NULL;
 		json_t *oitems = json_is_object(old) ? json_object_get(old, "items") : NULL;
@@ -235,11 +270,13 @@ void nstxn_merge(json_t *existing, const json_t *body, const char *replace)
 			json_object_set(existing, key, v);
 			continue;
 		}
-		json_array_foreach(nitems, i, line) {
+		json_array_foreach(nitems, i, line)
+		{
 			json_t *lk = json_object_get(line, "line");
 			bool matched = false;
 			if (json_is_integer(lk)) {
-				json_array_foreach(oitems, j, ol) {
+				json_array_foreach(oitems, j, ol)
+				{
 					if (json_equal(json_object_get(ol, "line"), lk)) {
 						json_object_update(ol, line);
 						matched = true;
@@ -254,16 +291,17 @@ void nstxn_merge(json_t *existing, const json_t *body, const char *replace)
 }
 
 json_t *nstxn_transform_bill(struct nssim *ns, int64_t po_id, const json_t *body,
-			     struct ns_result *r)
+                             struct ns_result *r)
 {
-	static const char *const head[] = { "entity", "subsidiary", "currency", "department",
-					    "class", "location", "memo" };
-	static const char *const item_keep[] = { "item", "quantity", "rate", "amount",
-						 "description", "customer", "department", "class",
-						 "location", "cseg_mlc_costcode", "line" };
-	static const char *const exp_keep[] = { "account", "amount", "memo", "customer",
-						"department", "class", "location",
-						"cseg_mlc_costcode", "line" };
+	static const char *const head[] = {"entity", "subsidiary", "currency", "department",
+	                                   "class",  "location",   "memo"};
+	static const char *const item_keep[] = {
+	    "item",        "quantity",          "rate",       "amount",
+	    "description", "customer",          "department", "class",
+	    "location",    "cseg_mlc_costcode", "line"};
+	static const char *const exp_keep[] = {
+	    "account",           "amount", "memo", "customer", "department", "class", "location",
+	    "cseg_mlc_costcode", "line"};
 	json_t *po = nstxn_get(ns, "purchaseOrder", po_id, true, "");
 	json_t *bill = json_object();
 	const char *key;
@@ -271,7 +309,8 @@ json_t *nstxn_transform_bill(struct nssim *ns, int64_t po_id, const json_t *body
 
 	if (!po) {
 		json_decref(bill);
-		ns_result_error(r, 404, "NONEXISTENT_ID", NULL, "The purchase order does not exist.");
+		ns_result_error(r, 404, "NONEXISTENT_ID", NULL,
+		                "The purchase order does not exist.");
 		return NULL;
 	}
 	for (size_t i = 0; i < MLC_ARRAY_LEN(head); i++)
@@ -281,21 +320,23 @@ json_t *nstxn_transform_bill(struct nssim *ns, int64_t po_id, const json_t *body
 		const char *sub = s ? "expense" : "item";
 		const char *const *keep = s ? exp_keep : item_keep;
 		size_t nkeep = s ? MLC_ARRAY_LEN(exp_keep) : MLC_ARRAY_LEN(item_keep);
-		json_t *src = json_object_get(json_object_get(po, sub), "items"), *dst = json_array();
+		json_t *src = json_object_get(json_object_get(po, sub), "items"),
+		       *dst = json_array();
 		size_t i;
 		json_t *line;
-		json_array_foreach(src, i, line) {
+		json_array_foreach(src, i, line)
+		{
 			json_t *nl = json_object();
 			for (size_t k = 0; k < nkeep; k++)
 				if (json_object_get(line, keep[k]))
-					json_object_set(nl, keep[k], json_object_get(line, keep[k]));
+					json_object_set(nl, keep[k],
+					                json_object_get(line, keep[k]));
 			json_array_append_new(dst, nl);
 		}
 		json_object_set_new(bill, sub, json_pack("{s:o}", "items", dst));
 	}
 	json_decref(po);
-	json_object_foreach((json_t *)body, key, v)
-		json_object_set(bill, key, v);
+	json_object_foreach((json_t *)body, key, v) json_object_set(bill, key, v);
 	return bill;
 }
 
@@ -304,7 +345,7 @@ json_t *nstxn_transform_bill(struct nssim *ns, int64_t po_id, const json_t *body
 struct line {
 	struct colvals cv;
 	const char *sub;
-	int64_t cents;          /* amount (item/expense) or debit - credit (journal) */
+	int64_t cents; /* amount (item/expense) or debit - credit (journal) */
 	int64_t gl_account;
 };
 
@@ -323,7 +364,7 @@ static int64_t cents_of(const struct colvals *cv, const char *col)
 }
 
 static bool read_lines(struct ns_write_ctx *w, const struct txn_type *tt, const json_t *body,
-		       struct line **out, size_t *nout)
+                       struct line **out, size_t *nout)
 {
 	struct line *lines = NULL;
 	size_t n = 0;
@@ -333,10 +374,11 @@ static bool read_lines(struct ns_write_ctx *w, const struct txn_type *tt, const 
 		const json_t *items = json_object_get(json_object_get(body, tt->subs[s]), "items");
 		size_t i;
 		json_t *li;
-		json_array_foreach(items, i, li) {
+		json_array_foreach(items, i, li)
+		{
 			int64_t l = json_is_integer(json_object_get(li, "line"))
-					    ? json_integer_value(json_object_get(li, "line"))
-					    : 0;
+			                ? json_integer_value(json_object_get(li, "line"))
+			                : 0;
 			if (l >= next_line)
 				next_line = l + 1;
 		}
@@ -354,12 +396,13 @@ static bool read_lines(struct ns_write_ctx *w, const struct txn_type *tt, const 
 		items = json_object_get(sl, "items");
 		if (!json_is_object(sl) || (items && !json_is_array(items))) {
 			ns_result_error(w->r, 400, "INVALID_CONTENT", sub,
-					"Error while accessing a resource. A sublist is an object "
-					"with an 'items' array.");
+			                "Error while accessing a resource. A sublist is an object "
+			                "with an 'items' array.");
 			goto fail;
 		}
 		snprintf(def, sizeof(def), "%s-%sElement", tt->def, sub);
-		json_array_foreach(items, i, li) {
+		json_array_foreach(items, i, li)
+		{
 			struct line *L;
 			const char *key;
 			json_t *v;
@@ -370,7 +413,8 @@ static bool read_lines(struct ns_write_ctx *w, const struct txn_type *tt, const 
 			snprintf(prefix, sizeof(prefix), "%s.items[%zu].", sub, i);
 			if (!rf_check_names(w, def, f, nf, li, prefix))
 				goto fail;
-			json_object_foreach(li, key, v) {
+			json_object_foreach(li, key, v)
+			{
 				const struct rec_field *fd = rf_find(f, nf, key);
 				char path[128];
 				snprintf(path, sizeof(path), "%s%s", prefix, key);
@@ -407,8 +451,8 @@ static bool check_lines(struct ns_write_ctx *w, struct line *lines, size_t n, bo
 				return user_error(w, path, "Please enter value(s) for: Account");
 			if ((d > 0) == (c > 0) || d < 0 || c < 0)
 				return user_error(w, path,
-						  "Each journal line needs either a debit or a "
-						  "credit amount.");
+				                  "Each journal line needs either a debit or a "
+				                  "credit amount.");
 			L->cents = d - c;
 			L->gl_account = acct->i;
 			colvals_set_real(&L->cv, "amount", (double)L->cents / 100.0);
@@ -440,9 +484,10 @@ static bool check_lines(struct ns_write_ctx *w, struct line *lines, size_t n, bo
 			}
 			if (!rate)
 				colvals_set_real(&L->cv, "rate",
-						 qty != 0 ? (double)L->cents / 100.0 / qty : 0);
-			snprintf(sql, sizeof(sql), "SELECT expenseaccount FROM item WHERE id = %lld",
-				 (long long)item->i);
+				                 qty != 0 ? (double)L->cents / 100.0 / qty : 0);
+			snprintf(sql, sizeof(sql),
+			         "SELECT expenseaccount FROM item WHERE id = %lld",
+			         (long long)item->i);
 			L->gl_account = nsdb_int(w->ns->db, sql, NULL, 0);
 			colvals_set_int(&L->cv, "expenseaccount", L->gl_account);
 		}
@@ -460,11 +505,11 @@ static bool check_period(struct ns_write_ctx *w, struct colvals *head, bool ap)
 	sqlite3_stmt *st = NULL;
 	bool ok = false;
 	const char *sql =
-		pp && pp->type == SQLITE_INTEGER
-			? "SELECT id, periodname, isposting, closed, alllocked, aplocked FROM "
-			  "accountingperiod WHERE id = ?"
-			: "SELECT id, periodname, isposting, closed, alllocked, aplocked FROM "
-			  "accountingperiod WHERE isposting = 'T' AND startdate <= ? AND enddate >= ?";
+	    pp && pp->type == SQLITE_INTEGER
+	        ? "SELECT id, periodname, isposting, closed, alllocked, aplocked FROM "
+	          "accountingperiod WHERE id = ?"
+	        : "SELECT id, periodname, isposting, closed, alllocked, aplocked FROM "
+	          "accountingperiod WHERE isposting = 'T' AND startdate <= ? AND enddate >= ?";
 
 	if (sqlite3_prepare_v2(w->ns->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return user_error(w, "postingPeriod", "No accounting period.");
@@ -476,7 +521,7 @@ static bool check_period(struct ns_write_ctx *w, struct colvals *head, bool ap)
 	}
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		user_error(w, "postingPeriod",
-			   "No open accounting period exists for the transaction date.");
+		           "No open accounting period exists for the transaction date.");
 		goto out;
 	}
 	{
@@ -484,16 +529,17 @@ static bool check_period(struct ns_write_ctx *w, struct colvals *head, bool ap)
 		bool posting = sqlite3_column_text(st, 2)[0] == 'T';
 		bool closed = sqlite3_column_text(st, 3)[0] == 'T';
 		bool locked = sqlite3_column_text(st, 4)[0] == 'T' ||
-			      (ap && sqlite3_column_text(st, 5)[0] == 'T');
+		              (ap && sqlite3_column_text(st, 5)[0] == 'T');
 		if (!posting) {
-			user_error(w, "postingPeriod", "The posting period is not a posting period.");
+			user_error(w, "postingPeriod",
+			           "The posting period is not a posting period.");
 			goto out;
 		}
 		if (closed || locked) {
 			ns_result_error(w->r, 400, "USER_ERROR", "postingPeriod",
-					"The accounting period %s is %s. You cannot post to a "
-					"closed or locked period; choose an open period.",
-					name, closed ? "closed" : "locked");
+			                "The accounting period %s is %s. You cannot post to a "
+			                "closed or locked period; choose an open period.",
+			                name, closed ? "closed" : "locked");
 			goto out;
 		}
 		colvals_set_int(head, "postingperiod", sqlite3_column_int64(st, 0));
@@ -525,9 +571,9 @@ static bool exec_insert(struct ns_write_ctx *w, const char *table, const struct 
 	if (!ok) {
 		bool dup = sqlite3_extended_errcode(w->ns->db) == SQLITE_CONSTRAINT_UNIQUE;
 		ns_result_error(w->r, 400, dup ? "DUP_RCRD" : "UNEXPECTED_ERROR",
-				dup ? "externalId" : NULL, "%s",
-				dup ? "A record with this external ID already exists."
-				    : sqlite3_errmsg(w->ns->db));
+		                dup ? "externalId" : NULL, "%s",
+		                dup ? "A record with this external ID already exists."
+		                    : sqlite3_errmsg(w->ns->db));
 	}
 	sqlite3_finalize(st);
 	buf_release(&sql);
@@ -536,7 +582,7 @@ static bool exec_insert(struct ns_write_ctx *w, const char *table, const struct 
 
 static void tal(struct ns_write_ctx *w, int64_t line, int64_t account, int64_t cents)
 {
-	struct colvals cv = { .n = 0 };
+	struct colvals cv = {.n = 0};
 
 	colvals_set_int(&cv, "transaction", w->id);
 	colvals_set_int(&cv, "transactionline", line);
@@ -558,7 +604,7 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 {
 	const struct txn_type *tt = find(w->type);
 	bool journal = strcmp(tt->rest, "journalEntry") == 0;
-	struct colvals head = { .n = 0 }, mainl = { .n = 0 };
+	struct colvals head = {.n = 0}, mainl = {.n = 0};
 	struct line *lines = NULL;
 	size_t nlines = 0;
 	int64_t total = 0, debits = 0, credits = 0, uk;
@@ -570,7 +616,8 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 	MLC_UNUSED(replace);
 	if (!rf_check_names(w, tt->def, head_fields, MLC_ARRAY_LEN(head_fields), body, ""))
 		goto out;
-	json_object_foreach((json_t *)body, key, v) {
+	json_object_foreach((json_t *)body, key, v)
+	{
 		const struct rec_field *f = rf_find(head_fields, MLC_ARRAY_LEN(head_fields), key);
 		const struct rec_field *m = rf_find(main_fields, MLC_ARRAY_LEN(main_fields), key);
 		if (m && strcmp(key, "account") == 0 && strcmp(tt->rest, "vendorBill") != 0)
@@ -589,12 +636,12 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 	}
 	if (!journal) {
 		snprintf(sql, sizeof(sql), "SELECT id FROM vendor WHERE id = %lld",
-			 (long long)colvals_get(&head, "entity")->i);
+		         (long long)colvals_get(&head, "entity")->i);
 		if (!nsdb_int(db, sql, NULL, 0)) {
 			ns_result_error(w->r, 400, "INVALID_CONTENT", "entity",
-					"Error while accessing a resource. Invalid value for the "
-					"resource or sub-resource field 'entity'. Provide a valid "
-					"value.");
+			                "Error while accessing a resource. Invalid value for the "
+			                "resource or sub-resource field 'entity'. Provide a valid "
+			                "value.");
 			goto out;
 		}
 	}
@@ -604,14 +651,15 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 			goto out;
 		}
 		snprintf(sql, sizeof(sql), "SELECT subsidiary FROM vendor WHERE id = %lld",
-			 (long long)colvals_get(&head, "entity")->i);
+		         (long long)colvals_get(&head, "entity")->i);
 		colvals_set_int(&mainl, "subsidiary", nsdb_int(db, sql, NULL, 1));
 	}
 	if (nlines == 0) {
 		user_error(w, NULL, "You must enter at least one line item for this transaction.");
 		goto out;
 	}
-	if (!colvals_get(&head, "trandate") || colvals_get(&head, "trandate")->type != SQLITE_TEXT) {
+	if (!colvals_get(&head, "trandate") ||
+	    colvals_get(&head, "trandate")->type != SQLITE_TEXT) {
 		char d[32];
 		nsdb_ts(nssim_now_ms(w->ns), d);
 		memcpy(d + 10, " 00:00:00", 10);
@@ -629,17 +677,17 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 		money_format(debits, d);
 		money_format(credits, c);
 		ns_result_error(w->r, 400, "USER_ERROR", "line",
-				"The transaction is out of balance: total debits %s do not equal "
-				"total credits %s.",
-				d, c);
+		                "The transaction is out of balance: total debits %s do not equal "
+		                "total credits %s.",
+		                d, c);
 		goto out;
 	}
 	if (tt->posting && !check_period(w, &head, !journal))
 		goto out;
 	if (strcmp(tt->rest, "vendorBill") == 0 && !colvals_get(&mainl, "expenseaccount"))
-		colvals_set_int(&mainl, "expenseaccount",
-				nsdb_int(db, "SELECT id FROM account WHERE accttype = 'AcctPay'", NULL,
-					 0));
+		colvals_set_int(
+		    &mainl, "expenseaccount",
+		    nsdb_int(db, "SELECT id FROM account WHERE accttype = 'AcctPay'", NULL, 0));
 	if (!colvals_get(&head, "status"))
 		colvals_set_text(&head, "status", journal ? "B" : tt->posting ? "A" : "B");
 	if (!colvals_get(&head, "approvalstatus"))
@@ -683,15 +731,15 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 		}
 		if (!ok)
 			ns_result_error(w->r, 400, "DUP_RCRD", "externalId", "%s",
-					sqlite3_errmsg(db));
+			                sqlite3_errmsg(db));
 		sqlite3_finalize(st);
 		buf_release(&u);
 		if (!ok)
 			goto out;
 		snprintf(sql, sizeof(sql),
-			 "DELETE FROM transactionline WHERE \"transaction\" = %lld; DELETE FROM "
-			 "transactionaccountingline WHERE \"transaction\" = %lld",
-			 (long long)w->id, (long long)w->id);
+		         "DELETE FROM transactionline WHERE \"transaction\" = %lld; DELETE FROM "
+		         "transactionaccountingline WHERE \"transaction\" = %lld",
+		         (long long)w->id, (long long)w->id);
 		nsdb_run(db, sql);
 	}
 	/* Main line, then the sublist lines, then the GL impact. */
@@ -705,8 +753,8 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 	if (journal)
 		colvals_set_null(&mainl, "entity");
 	colvals_set_real(&mainl, "foreignamount", (double)(journal ? 0 : -total) / 100.0);
-	colvals_set_text(&mainl, "memo", colvals_get(&head, "memo") ? colvals_get(&head, "memo")->s
-								     : NULL);
+	colvals_set_text(&mainl, "memo",
+	                 colvals_get(&head, "memo") ? colvals_get(&head, "memo")->s : NULL);
 	colvals_set_int(&mainl, "uniquekey", ++uk);
 	colvals_set_text(&mainl, "linelastmodifieddate", w->now);
 	colvals_set_text(&mainl, "linecreateddate", w->now);
@@ -735,8 +783,9 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 		tal(w, 0, colvals_get(&mainl, "expenseaccount")->i, -total);
 	if (w->created_from) {
 		snprintf(sql, sizeof(sql),
-			 "UPDATE \"transaction\" SET status = 'G', lastmodifieddate = '%s' WHERE id = %lld",
-			 w->now, (long long)w->created_from);
+		         "UPDATE \"transaction\" SET status = 'G', lastmodifieddate = '%s' WHERE "
+		         "id = %lld",
+		         w->now, (long long)w->created_from);
 		nsdb_run(db, sql);
 		nssim_push(w->ns, "purchaseOrder", w->created_from, w->now);
 	}
