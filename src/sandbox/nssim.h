@@ -22,7 +22,12 @@
  *   nssim_db.c      the SQLite schema (tables shaped like SuiteQL's) and seed
  *   nssim_suiteql.c the validated SuiteQL -> SQLite translation and paging
  *   nssim_record.c  the REST record service (GET/POST/PATCH/PUT eid:)
- *   nssim_txn.c     transactions: purchaseOrder, vendorBill, journalEntry
+ *   nssim_fieldio.c field conversion REST JSON <-> columns
+ *   nssim_list.c    record lists with q/limit/offset
+ *   nssim_query.c   SuiteQL paging and the NetSuite error body
+ *   nssim_seed.c    the seeded account
+ *   nssim_txn.c     transactions: model, rendering, merge, PO -> bill
+ *   nssim_txn_write.c  transactions: validation, balance, periods, rows
  *   nssim_fields.c  REST field names and types (from records.json)
  *   nssim_admin.c   the /_sandbox/ routes specific to NetSuite
  *

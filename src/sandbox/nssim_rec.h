@@ -80,4 +80,19 @@ void nsrec_extra_store(struct nssim *ns, const char *type, int64_t id, const jso
 /* Builds {"links":[{"rel":"self","href":base/services/rest/record/v1/type/id}]} pieces. */
 json_t *nsrec_self_links(const char *base, const char *type, int64_t id, const char *suffix);
 
+/* Transaction types (nssim_txn.c) and their field bindings. */
+struct ns_txn_type {
+	const char *rest, *code, *def;
+	const char *subs[2]; /* sublists */
+	const char *prefix;  /* tranid prefix */
+	bool posting;
+};
+
+const struct ns_txn_type *nstxn_find(const char *rest);
+/* Header fields on the transaction row / kept on the main line. */
+const struct rec_field *nstxn_head(size_t *n);
+const struct rec_field *nstxn_main(size_t *n);
+/* Line fields of a sublist ("item", "expense", "line"). */
+const struct rec_field *nstxn_sub_fields(const char *sub, size_t *n);
+
 #endif

@@ -327,6 +327,14 @@ static void test_vendor_crud(void **state)
 	assert_string_equal(nst_err(j, "o:errorCode"), "INVALID_CONTENT");
 	assert_string_equal(nst_err(j, "o:errorPath"), "colour");
 	json_decref(j);
+	/* A records.json field the simulator does not model is kept, typed. */
+	assert_int_equal(nst_req(&T, "PATCH", url, "{\"fax\":42}", &j), 400);
+	assert_string_equal(nst_err(j, "o:errorPath"), "fax");
+	json_decref(j);
+	assert_int_equal(nst_req(&T, "PATCH", url, "{\"fax\":\"916-555-0100\"}", NULL), 204);
+	assert_int_equal(nst_req(&T, "GET", url, NULL, &j), 200);
+	assert_string_equal(json_string_value(json_object_get(j, "fax")), "916-555-0100");
+	json_decref(j);
 	assert_int_equal(nst_req(&T, "PATCH", url, "{\"subsidiary\":{\"id\":\"999\"}}", &j), 400);
 	assert_string_equal(nst_err(j, "o:errorPath"), "subsidiary");
 	json_decref(j);
@@ -456,6 +464,21 @@ static void test_purchase_order(void **state)
 	    nst_req(&T, "GET", "/services/rest/record/v1/purchaseOrder/eid:pc:1:po:9", NULL, &j),
 	    200);
 	assert_null(json_object_get(json_object_get(j, "item"), "items"));
+	json_decref(j);
+	/* Header fields kept verbatim survive a PATCH of other fields. */
+	assert_int_equal(nst_req(&T, "PATCH",
+	                         "/services/rest/record/v1/purchaseOrder/eid:pc:1:po:9",
+	                         "{\"toBeEmailed\":true}", NULL),
+	                 204);
+	assert_int_equal(nst_req(&T, "PATCH",
+	                         "/services/rest/record/v1/purchaseOrder/eid:pc:1:po:9",
+	                         "{\"memo\":\"revised\"}", NULL),
+	                 204);
+	assert_int_equal(
+	    nst_req(&T, "GET", "/services/rest/record/v1/purchaseOrder/eid:pc:1:po:9", NULL, &j),
+	    200);
+	assert_true(json_is_true(json_object_get(j, "toBeEmailed")));
+	assert_string_equal(json_string_value(json_object_get(j, "memo")), "revised");
 	json_decref(j);
 	/* Bad reference inside a sublist names its path. */
 	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/purchaseOrder",
