@@ -687,6 +687,35 @@ static void test_push(void **state)
 			time_sleep_ms(50);
 	}
 	assert_true(seen);
+	/* A user's edit in the UI (admin route) is visible and pushed too. */
+	{
+		char url[160];
+		struct mlc_buf out = MLC_BUF_INIT;
+		json_t *j = NULL;
+		size_t before;
+		pthread_mutex_lock(&recv_lock);
+		before = json_array_size(recv_events);
+		pthread_mutex_unlock(&recv_lock);
+		snprintf(url, sizeof(url), "%s/_sandbox/netsuite/records/vendor/21", T.base);
+		assert_int_equal(ht_request("PATCH", url, "{\"phone\":\"916-555-0199\"}", NULL, &out),
+		                 200);
+		buf_release(&out);
+		assert_int_equal(nst_req(&T, "GET", "/services/rest/record/v1/vendor/21", NULL, &j), 200);
+		assert_string_equal(json_string_value(json_object_get(j, "phone")), "916-555-0199");
+		json_decref(j);
+		for (int i = 0; i < 100; i++) {
+			size_t now;
+			pthread_mutex_lock(&recv_lock);
+			now = json_array_size(recv_events);
+			pthread_mutex_unlock(&recv_lock);
+			if (now > before)
+				break;
+			time_sleep_ms(50);
+		}
+		pthread_mutex_lock(&recv_lock);
+		assert_true(json_array_size(recv_events) > before);
+		pthread_mutex_unlock(&recv_lock);
+	}
 }
 
 /* netsuite.md "Auth": tokens expire after --token-ttl; time travel. */
