@@ -78,6 +78,36 @@ static int64_t add_entity(struct seed_ctx *s, const char *type, const char *enti
 	return id;
 }
 
+/* A fiscal year: the year (id first), four quarters, twelve months
+ * (posting periods).  close_jan closes and locks the year's January. */
+static void seed_year(struct seed_ctx *s, int y, int first, bool close_jan)
+{
+	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	run(s,
+	    "INSERT INTO accountingperiod VALUES (%d, 'FY %d', NULL, '%d-01-01 00:00:00', "
+	    "'%d-12-31 00:00:00', 'F', 'F', 'F', 'T', 'F', 'F', 'F', 'F', 'F', 'F', NULL, '%s')",
+	    first, y, y, y, s->now);
+	for (int q = 0; q < 4; q++)
+		run(s,
+		    "INSERT INTO accountingperiod VALUES (%d, 'Q%d %d', %d, '%d-%02d-01 00:00:00', "
+		    "'%d-%02d-%02d 00:00:00', 'F', 'F', 'T', 'F', 'F', 'F', 'F', 'F', 'F', 'F', NULL, "
+		    "'%s')",
+		    first + 1 + q, q + 1, y, first, y, q * 3 + 1, y, q * 3 + 3, days[q * 3 + 2],
+		    s->now);
+	for (int m = 0; m < 12; m++) {
+		const char *c = close_jan && m == 0 ? "T" : "F";
+		run(s,
+		    "INSERT INTO accountingperiod VALUES (%d, '%s %d', %d, '%d-%02d-01 00:00:00', "
+		    "'%d-%02d-%02d 00:00:00', 'T', 'F', 'F', 'F', 'F', '%s', '%s', '%s', '%s', 'F', "
+		    "%s, '%s')",
+		    first + 5 + m, mon[m], y, first + 1 + m / 3, y, m + 1, y, m + 1, days[m], c, c, c,
+		    c, *c == 'T' ? "'2026-02-10 00:00:00'" : "NULL", s->now);
+	}
+}
+
 static void seed_master(struct seed_ctx *s)
 {
 	size_t n, i;
@@ -145,37 +175,10 @@ static void seed_master(struct seed_ctx *s)
 			    "(SELECT id FROM account WHERE acctnumber = '%s'), NULL, '%s')",
 			    i + 1, ct[i].name, ct[i].name, ct[i].account_number, s->now);
 	}
-	/* 2026: year, quarters, months; January is closed and locked. */
-	{
-		static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-		                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-		static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-		run(s,
-		    "INSERT INTO accountingperiod VALUES (1, 'FY 2026', NULL, '2026-01-01 "
-		    "00:00:00', "
-		    "'2026-12-31 00:00:00', 'F', 'F', 'F', 'T', 'F', 'F', 'F', 'F', 'F', 'F', "
-		    "NULL, "
-		    "'%s')",
-		    s->now);
-		for (int q = 0; q < 4; q++)
-			run(s,
-			    "INSERT INTO accountingperiod VALUES (%d, 'Q%d 2026', 1, "
-			    "'2026-%02d-01 00:00:00', '2026-%02d-%02d 00:00:00', 'F', 'F', 'T', "
-			    "'F', "
-			    "'F', '%s', '%s', '%s', '%s', 'F', NULL, '%s')",
-			    2 + q, q + 1, q * 3 + 1, q * 3 + 3, days[q * 3 + 2], q ? "F" : "F", "F",
-			    "F", "F", s->now);
-		for (int m = 0; m < 12; m++) {
-			const char *closed = m == 0 ? "T" : "F";
-			run(s,
-			    "INSERT INTO accountingperiod VALUES (%d, '%s 2026', %d, "
-			    "'2026-%02d-01 00:00:00', '2026-%02d-%02d 00:00:00', 'T', 'F', 'F', "
-			    "'F', "
-			    "'F', '%s', '%s', '%s', '%s', 'F', %s, '%s')",
-			    6 + m, mon[m], 2 + m / 3, m + 1, m + 1, days[m], closed, closed, closed,
-			    closed, m == 0 ? "'2026-02-10 00:00:00'" : "NULL", s->now);
-		}
-	}
+	/* 2026 (January closed and locked) and 2027, so that "today" keeps
+	 * finding an open period after the new year. */
+	seed_year(s, 2026, 1, true);
+	seed_year(s, 2027, 18, false);
 	cc = contractor_cost_codes(&n);
 	for (i = 0; i < n; i++) {
 		char name[160];

@@ -18,6 +18,22 @@
  * APIs: everything under /_sandbox/ on each port.
  *
  * Ownership: the sandbox owns both simulators and their HTTP servers.
+ *
+ * Admin API shared by both ports (sandbox_faults.c):
+ *   GET  /_sandbox/stats         {"calls":{"<METHOD> <path template>":n},
+ *                                 "status":{"<code>":n},"max_concurrency":n,
+ *                                 "token_requests":n,"rejected_429":n}
+ *                                (status "0": connection dropped by a fault)
+ *   POST /_sandbox/reset-stats
+ *   POST /_sandbox/time/advance  ?seconds=N or {"seconds":N}; GET /_sandbox/time
+ *   POST /_sandbox/faults        {"faults":SPEC,"latency_ms":N,"jitter_ms":N}
+ *                                replaces this simulator's faults at run time
+ * NetSuite only (nssim_admin.c): /_sandbox/netsuite/state, /dump/{table},
+ * /periods/{id}/close|open, /records/{type}[/{id}] (POST/PATCH as a user).
+ *
+ * Faults apply to API paths only (sbx_sim.api_prefix), never to /_sandbox/.
+ * A "timeout" holds the request MLC_SANDBOX_TIMEOUT_MS (default 30000)
+ * before dropping it.
  */
 
 struct mlc_sandbox_opts {
