@@ -490,6 +490,85 @@ static void test_purchase_order(void **state)
 	json_decref(j);
 }
 
+/* netsuite.md "Record types": the master records and a bill written
+ * directly; records.json field names and JSON types on GET. */
+static void test_other_records(void **state)
+{
+	json_t *j = NULL;
+
+	MLC_UNUSED(state);
+	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/department",
+	                         "{\"name\":\"Field Ops\",\"parent\":{\"id\":\"1\"}}", NULL),
+	                 204);
+	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/account",
+	                         "{\"acctNumber\":\"5600\",\"acctName\":\"Job Cost - Permits\","
+	                         "\"acctType\":{\"id\":\"COGS\"}}",
+	                         NULL),
+	                 204);
+	assert_int_equal(
+	    nst_suiteql(&T, NULL,
+	                "SELECT id, accttype, fullname FROM account WHERE acctnumber = "
+	                "'5600'",
+	                &j),
+	    200);
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_array_get(json_object_get(j, "items"), 0), "accttype")),
+	                    "COGS");
+	json_decref(j);
+	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/job",
+	                         "{\"companyName\":\"Warehouse Annex\",\"entityId\":\"MBG-2411\","
+	                         "\"parent\":{\"id\":\"1\"},\"subsidiary\":{\"id\":\"1\"},"
+	                         "\"startDate\":\"2026-06-01\"}",
+	                         NULL),
+	                 204);
+	assert_int_equal(
+	    nst_req(&T, "POST", "/services/rest/record/v1/customrecord_cseg_mlc_costcode",
+	            "{\"name\":\"99-100 Contingency\",\"externalId\":\"99-100\"}", NULL),
+	    204);
+	assert_int_equal(
+	    nst_req(&T, "GET", "/services/rest/record/v1/accountingPeriod/6", NULL, &j), 200);
+	assert_true(json_is_true(json_object_get(j, "closed")));
+	assert_string_equal(json_string_value(json_object_get(j, "startDate")), "2026-01-01");
+	json_decref(j);
+	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/subsidiary",
+	                         "{\"name\":\"Other\"}", NULL),
+	                 400);
+	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/vendorBill",
+	                         "{\"entity\":{\"id\":\"22\"},\"tranId\":\"INV-778\","
+	                         "\"tranDate\":\"2026-06-15\",\"expense\":{\"items\":[{\"account\":"
+	                         "{\"id\":\"12\"},\"amount\":10.10,\"customer\":{\"id\":\"4\"}}]}}",
+	                         &j),
+	                 204);
+	json_decref(j);
+	assert_int_equal(
+	    nst_suiteql(&T, NULL,
+	                "SELECT SUM(tal.amount) AS net, COUNT(*) AS n FROM transaction t "
+	                "JOIN transactionaccountingline tal ON tal.transaction = t.id "
+	                "WHERE t.tranid = 'INV-778'",
+	                &j),
+	    200);
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_array_get(json_object_get(j, "items"), 0), "net")),
+	                    "0");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "n")),
+	    "2");
+	json_decref(j);
+	assert_int_equal(
+	    nst_req(
+	        &T, "GET",
+	        "/services/rest/record/v1/vendorBill?q=tranDate%20ON_OR_AFTER%20%222026-06-15%22"
+	        "%20AND%20tranId%20START_WITH%20%22INV-77%22",
+	        NULL, &j),
+	    200);
+	assert_int_equal(json_integer_value(json_object_get(j, "totalResults")), 1);
+	json_decref(j);
+	assert_int_equal(
+	    nst_req(&T, "GET", "/services/rest/record/v1/vendorBill?q=bogus%20IS%201", NULL, &j),
+	    400);
+	json_decref(j);
+}
+
 /* Governance: more than --ns-concurrency requests in flight get 429
  * CONCURRENCY_LIMIT_EXCEEDED without Retry-After (netsuite.md "Governance"). */
 struct par {
@@ -697,10 +776,11 @@ static void test_push(void **state)
 		before = json_array_size(recv_events);
 		pthread_mutex_unlock(&recv_lock);
 		snprintf(url, sizeof(url), "%s/_sandbox/netsuite/records/vendor/21", T.base);
-		assert_int_equal(ht_request("PATCH", url, "{\"phone\":\"916-555-0199\"}", NULL, &out),
-		                 200);
+		assert_int_equal(
+		    ht_request("PATCH", url, "{\"phone\":\"916-555-0199\"}", NULL, &out), 200);
 		buf_release(&out);
-		assert_int_equal(nst_req(&T, "GET", "/services/rest/record/v1/vendor/21", NULL, &j), 200);
+		assert_int_equal(nst_req(&T, "GET", "/services/rest/record/v1/vendor/21", NULL, &j),
+		                 200);
 		assert_string_equal(json_string_value(json_object_get(j, "phone")), "916-555-0199");
 		json_decref(j);
 		for (int i = 0; i < 100; i++) {
@@ -737,12 +817,13 @@ static void test_token_expiry(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_token_rules),    cmocka_unit_test(test_invalid_login),
-	    cmocka_unit_test(test_suiteql_values), cmocka_unit_test(test_suiteql_paging),
-	    cmocka_unit_test(test_vendor_crud),    cmocka_unit_test(test_journal_entries),
-	    cmocka_unit_test(test_purchase_order), cmocka_unit_test(test_concurrency_429),
-	    cmocka_unit_test(test_lost_response),  cmocka_unit_test(test_reset_and_5xx),
-	    cmocka_unit_test(test_push),           cmocka_unit_test(test_token_expiry),
+	    cmocka_unit_test(test_token_rules),     cmocka_unit_test(test_invalid_login),
+	    cmocka_unit_test(test_suiteql_values),  cmocka_unit_test(test_suiteql_paging),
+	    cmocka_unit_test(test_vendor_crud),     cmocka_unit_test(test_journal_entries),
+	    cmocka_unit_test(test_purchase_order),  cmocka_unit_test(test_other_records),
+	    cmocka_unit_test(test_concurrency_429), cmocka_unit_test(test_lost_response),
+	    cmocka_unit_test(test_reset_and_5xx),   cmocka_unit_test(test_push),
+	    cmocka_unit_test(test_token_expiry),
 	};
 	int rc;
 
