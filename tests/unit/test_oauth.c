@@ -1,0 +1,396 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <microhttpd.h>
+#include <openssl/pem.h>
+#include <sodium.h>
+
+#include "auth/oauth.h"
+#include "core/store.h"
+#include "core/tenant.h"
+#include "core/vault.h"
+#include "token_fake.h"
+#include "util/log.h"
+#include "util/redact.h"
+#include "util/banned.h"
+
+/*
+ * Both providers against a token endpoint on loopback (libmicrohttpd in
+ * the test): the form each sends, the JWT it signs, the diagnosis of a
+ * refusal, and the auth hook's refresh-once on 401.
+ */
+
+static struct MHD_Daemon *server;
+static int port;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static int ns_calls, pc_calls;
+static char last_form[8192];
+
+struct conn {
+	struct mlc_buf body;
+};
+
+static const char *form_value(const char *form, const char *key, char *out, size_t n)
+{
+	const char *p = form;
+	size_t kl = strlen(key), i = 0;
+
+	while (p && !(strncmp(p, key, kl) == 0 && p[kl] == '=' && (p == form || p[-1] == '&')))
+		p = strchr(p + 1, *key);
+	if (!p)
+		return NULL;
+	for (p += kl + 1; *p && *p != '&' && i + 1 < n; p++)
+		out[i++] = *p;
+	out[i] = '\0';
+	return out;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *json)
+{
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ret;
+
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	ret = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* NetSuite: accept PS/ES with kid "cert-1" and iss "ns-client"; RS -> 401. */
+static enum MHD_Result ns_token(struct MHD_Connection *c, const char *form)
+{
+	char jwt[4096], body[128];
+	const char *dot;
+	unsigned char hdr[256];
+	size_t hn = 0;
+	json_t *h;
+	const char *alg;
+	int n;
+
+	if (!form_value(form, "client_assertion", jwt, sizeof(jwt)) || !(dot = strchr(jwt, '.')))
+		return reply(c, 400, "{\"error\":\"invalid_request\"}");
+	sodium_base642bin(hdr, sizeof(hdr) - 1, jwt, (size_t)(dot - jwt), NULL, &hn, NULL,
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	hdr[hn] = '\0';
+	h = json_loads((char *)hdr, 0, NULL);
+	alg = json_string_value(json_object_get(h, "alg"));
+	if (!alg || alg[0] == 'R' ||
+	    strcmp(json_string_value(json_object_get(h, "kid")), "cert-1") != 0) {
+		json_decref(h);
+		return reply(c, 401, "{\"error\":\"invalid_client\"}");
+	}
+	json_decref(h);
+	pthread_mutex_lock(&lock);
+	n = ++ns_calls;
+	pthread_mutex_unlock(&lock);
+	snprintf(body, sizeof(body), "{\"access_token\":\"ns-access-%04d\",\"expires_in\":3600}",
+	         n);
+	return reply(c, 200, body);
+}
+
+static enum MHD_Result pc_token(struct MHD_Connection *c, const char *form)
+{
+	char id[128], secret[128], body[160];
+	int n;
+
+	if (!form_value(form, "client_id", id, sizeof(id)) ||
+	    !form_value(form, "client_secret", secret, sizeof(secret)) ||
+	    strcmp(id, "pc-client") != 0 || strcmp(secret, "pc-secret-value") != 0)
+		return reply(c, 401, "{\"error\":\"invalid_client\"}");
+	pthread_mutex_lock(&lock);
+	n = ++pc_calls;
+	pthread_mutex_unlock(&lock);
+	snprintf(body, sizeof(body),
+	         "{\"access_token\":\"pc-access-%04d\",\"token_type\":\"bearer\","
+	         "\"expires_in\":\"5400\",\"created_at\":1795000000}",
+	         n);
+	return reply(c, 200, body);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *data,
+                              size_t *size, void **con_cls)
+{
+	struct conn *cn = *con_cls;
+	enum MHD_Result r;
+
+	(void)cls;
+	(void)version;
+	if (!cn) {
+		cn = calloc(1, sizeof(*cn));
+		buf_init(&cn->body);
+		*con_cls = cn;
+		return MHD_YES;
+	}
+	if (*size) {
+		buf_add(&cn->body, data, *size);
+		*size = 0;
+		return MHD_YES;
+	}
+	pthread_mutex_lock(&lock);
+	snprintf(last_form, sizeof(last_form), "%s", cn->body.data);
+	pthread_mutex_unlock(&lock);
+	if (strcmp(method, "POST") == 0 &&
+	    strcmp(url, "/ns/services/rest/auth/oauth2/v1/token") == 0)
+		r = ns_token(c, cn->body.data);
+	else if (strcmp(method, "POST") == 0 && strcmp(url, "/pc/oauth/token") == 0)
+		r = pc_token(c, cn->body.data);
+	else
+		r = reply(c, 404, "{}");
+	return r;
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+	struct conn *cn = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (cn) {
+		buf_release(&cn->body);
+		free(cn);
+	}
+}
+
+static int setup(void **state)
+{
+	struct sockaddr_in a;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	server = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
+	                          0, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &a,
+	                          MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+	if (!server)
+		return -1;
+	port = MHD_get_daemon_info(server, MHD_DAEMON_INFO_BIND_PORT)->port;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	MHD_stop_daemon(server);
+	return 0;
+}
+
+struct world {
+	struct mlc_store *store;
+	struct mlc_vault *vault;
+	struct mlc_tenant tenant;
+};
+
+static void world_init(struct world *w, const char *jwt_alg)
+{
+	unsigned char key[VAULT_KEY_BYTES];
+	struct mlc_error err = {0};
+	struct mlc_tenant_changes c = {0};
+	char ns[128], pc[128];
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *pem;
+	long n;
+
+	snprintf(ns, sizeof(ns), "http://127.0.0.1:%d/ns", port);
+	snprintf(pc, sizeof(pc), "http://127.0.0.1:%d/pc", port);
+	memset(key, 7, sizeof(key));
+	assert_int_equal(vault_new(key, sizeof(key), &w->vault, &err), 0);
+	assert_int_equal(store_open("sqlite::memory:", &w->store, &err), 0);
+	c.procore_company_id = 42;
+	c.netsuite_account = "1234567";
+	c.netsuite_url = ns;
+	c.procore_auth_url = pc;
+	assert_int_equal(tenant_add(w->store, "acme", &c, &err), 0);
+	assert_int_equal(tenant_get(w->store, "acme", &w->tenant, &err), 0);
+	if (jwt_alg) {
+		json_t *s = json_pack("{s:{s:s}}", "netsuite", "jwt_alg", jwt_alg);
+		assert_int_equal(tenant_set_settings(w->store, w->tenant.id, s, &err), 0);
+		json_decref(s);
+		tenant_release(&w->tenant);
+		assert_int_equal(tenant_get(w->store, "acme", &w->tenant, &err), 0);
+	}
+	PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL);
+	n = BIO_get_mem_data(bio, &pem);
+#define SET(name, v, len)                                                                          \
+	assert_int_equal(secret_set(w->store, w->vault, w->tenant.id, name, v, len, &err), 0)
+	SET("netsuite.private_key", pem, (size_t)n);
+	SET("netsuite.client_id", "ns-client", 9);
+	SET("netsuite.certificate_id", "cert-1", 6);
+	SET("procore.client_id", "pc-client", 9);
+	SET("procore.client_secret", "pc-secret-value", 15);
+#undef SET
+	BIO_free(bio);
+	EVP_PKEY_free(k);
+}
+
+static void world_release(struct world *w)
+{
+	tenant_release(&w->tenant);
+	store_free(w->store);
+	vault_free(w->vault);
+}
+
+static struct mlc_oauth *provider(struct world *w, enum mlc_oauth_system sys,
+                                  struct fake_clock *clk)
+{
+	struct mlc_oauth_opts o = {0};
+	struct mlc_oauth *a = NULL;
+	struct mlc_error err = {0};
+
+	o.store = w->store;
+	o.vault = w->vault;
+	o.tenant = &w->tenant;
+	o.clock = clk ? fake_now : NULL;
+	o.clock_arg = clk;
+	assert_int_equal(oauth_new(sys, &o, &a, &err), 0);
+	return a;
+}
+
+static void test_netsuite(void **state)
+{
+	struct world w;
+	struct fake_clock clk = FAKE_CLOCK_INIT;
+	struct mlc_oauth *a;
+	struct mlc_buf h = MLC_BUF_INIT;
+	struct mlc_error err = {0};
+	char v[4096];
+
+	(void)state;
+	clk.now = time_now_ms();
+	world_init(&w, NULL);
+	a = provider(&w, MLC_OAUTH_NETSUITE, &clk);
+	assert_string_equal(oauth_jwt_alg(a), "PS256");
+	ns_calls = 0;
+	assert_int_equal(oauth_auth_hook(a, &h, false), 0);
+	assert_string_equal(h.data, "Bearer ns-access-0001");
+	/* the form NetSuite asks for */
+	assert_string_equal(form_value(last_form, "grant_type", v, sizeof(v)),
+	                    "client_credentials");
+	assert_string_equal(form_value(last_form, "client_assertion_type", v, sizeof(v)),
+	                    "urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer");
+	buf_release_wipe(&h);
+	/* cached: no second request */
+	assert_int_equal(oauth_auth_hook(a, &h, false), 0);
+	buf_release_wipe(&h);
+	assert_int_equal(ns_calls, 1);
+	/* 401: one forced refresh, then the new token is reused */
+	assert_int_equal(oauth_auth_hook(a, &h, true), 0);
+	assert_string_equal(h.data, "Bearer ns-access-0002");
+	buf_release_wipe(&h);
+	assert_int_equal(oauth_auth_hook(a, &h, false), 0);
+	buf_release_wipe(&h);
+	assert_int_equal(ns_calls, 2);
+	/* 55 minutes later: refreshed before it is an hour old */
+	fake_advance(&clk, 54 * 60 * 1000LL);
+	assert_int_equal(oauth_token(a, &h, &err), 0);
+	buf_release_wipe(&h);
+	assert_int_equal(ns_calls, 2);
+	fake_advance(&clk, 61 * 1000LL);
+	assert_int_equal(oauth_token(a, &h, &err), 0);
+	buf_release_wipe(&h);
+	assert_int_equal(ns_calls, 3);
+	oauth_free(a);
+	world_release(&w);
+}
+
+static void test_netsuite_rs256(void **state)
+{
+	struct world w;
+	struct mlc_oauth *a;
+	struct mlc_buf h = MLC_BUF_INIT;
+	struct mlc_error err = {0};
+
+	(void)state;
+	world_init(&w, "RS256");
+	a = provider(&w, MLC_OAUTH_NETSUITE, NULL);
+	assert_int_equal(oauth_token(a, &h, &err), MLC_EAUTH);
+	assert_string_equal(err.msg, "NetSuite rejected the JWT: algorithm RS256 is not accepted; "
+	                             "use a PS256 (RSA) or ES256 (EC) certificate");
+	buf_release_wipe(&h);
+	oauth_free(a);
+	world_release(&w);
+}
+
+static void test_procore(void **state)
+{
+	struct world w;
+	struct fake_clock clk = FAKE_CLOCK_INIT;
+	struct mlc_oauth *a;
+	struct mlc_buf h = MLC_BUF_INIT;
+	struct mlc_error err = {0};
+
+	(void)state;
+	world_init(&w, NULL);
+	a = provider(&w, MLC_OAUTH_PROCORE, &clk);
+	pc_calls = 0;
+	assert_int_equal(oauth_token(a, &h, &err), 0);
+	assert_string_equal(h.data, "pc-access-0001");
+	buf_release_wipe(&h);
+	/* expires_in 5400 (given as a string): refreshed at 80 minutes */
+	assert_int_equal(token_cache_refresh_at(oauth_cache(a)), clk.now + 80 * 60 * 1000LL);
+	oauth_free(a);
+	/* a wrong secret: the cause and the fix */
+	assert_int_equal(secret_set(w.store, w.vault, w.tenant.id, "procore.client_secret",
+	                            "nope-nope", 9, &err),
+	                 0);
+	a = provider(&w, MLC_OAUTH_PROCORE, &clk);
+	assert_int_equal(oauth_token(a, &h, &err), MLC_EAUTH);
+	assert_non_null(strstr(err.msg, "procore.client_secret"));
+	assert_null(strstr(err.msg, "nope-nope"));
+	oauth_free(a);
+	world_release(&w);
+}
+
+static void test_missing_secret(void **state)
+{
+	struct world w;
+	struct mlc_oauth_opts o = {0};
+	struct mlc_oauth *a = NULL;
+	struct mlc_error err = {0};
+
+	(void)state;
+	world_init(&w, NULL);
+	assert_int_equal(secret_remove(w.store, w.tenant.id, "netsuite.certificate_id", &err), 0);
+	o.store = w.store;
+	o.vault = w.vault;
+	o.tenant = &w.tenant;
+	assert_int_equal(oauth_new(MLC_OAUTH_NETSUITE, &o, &a, &err), MLC_ENOTFOUND);
+	assert_null(a);
+	assert_non_null(strstr(err.msg, "secret set TENANT netsuite.certificate_id"));
+	world_release(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_netsuite),
+	    cmocka_unit_test(test_netsuite_rs256),
+	    cmocka_unit_test(test_procore),
+	    cmocka_unit_test(test_missing_secret),
+	};
+	int rc;
+
+	if (sodium_init() < 0)
+		return 1;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	log_setup(MLC_LOG_ERROR, MLC_LOG_LOGFMT, stderr);
+	rc = cmocka_run_group_tests(tests, setup, teardown);
+	curl_global_cleanup();
+	redact_reset();
+	return rc;
+}
