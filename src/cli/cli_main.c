@@ -15,6 +15,7 @@ static const struct cli_command commands[] = {
 	{ "project", "link Procore projects to NetSuite jobs", cmd_project },
 	{ "secret", "store, list and remove a tenant's encrypted credentials", cmd_secret },
 	{ "keys", "rotate the master key", cmd_keys },
+	{ "ping", "check a tenant's credentials against NetSuite and Procore", cmd_ping },
 	{ NULL, NULL, NULL },
 };
 

@@ -6,12 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <cmocka.h>
 #include <curl/curl.h>
-#include <microhttpd.h>
 #include <openssl/pem.h>
 #include <sodium.h>
 
@@ -19,6 +15,7 @@
 #include "core/store.h"
 #include "core/tenant.h"
 #include "core/vault.h"
+#include "fake_http.h"
 #include "token_fake.h"
 #include "util/log.h"
 #include "util/redact.h"
@@ -30,42 +27,12 @@
  * refusal, and the auth hook's refresh-once on 401.
  */
 
-static struct MHD_Daemon *server;
-static int port;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int ns_calls, pc_calls;
 static char last_form[8192];
 
-struct conn {
-	struct mlc_buf body;
-};
-
-static const char *form_value(const char *form, const char *key, char *out, size_t n)
-{
-	const char *p = form;
-	size_t kl = strlen(key), i = 0;
-
-	while (p && !(strncmp(p, key, kl) == 0 && p[kl] == '=' && (p == form || p[-1] == '&')))
-		p = strchr(p + 1, *key);
-	if (!p)
-		return NULL;
-	for (p += kl + 1; *p && *p != '&' && i + 1 < n; p++)
-		out[i++] = *p;
-	out[i] = '\0';
-	return out;
-}
-
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *json)
-{
-	struct MHD_Response *r =
-	    MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_MUST_COPY);
-	enum MHD_Result ret;
-
-	MHD_add_response_header(r, "Content-Type", "application/json");
-	ret = MHD_queue_response(c, code, r);
-	MHD_destroy_response(r);
-	return ret;
-}
+#define form_value           fake_form_value
+#define reply(c, code, json) fake_reply(c, code, json, NULL)
 
 /* NetSuite: accept PS/ES with kid "cert-1" and iss "ns-client"; RS -> 401. */
 static enum MHD_Result ns_token(struct MHD_Connection *c, const char *form)
@@ -118,74 +85,30 @@ static enum MHD_Result pc_token(struct MHD_Connection *c, const char *form)
 	return reply(c, 200, body);
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
-                              const char *method, const char *version, const char *data,
-                              size_t *size, void **con_cls)
+static enum MHD_Result handle(struct MHD_Connection *c, const char *method, const char *url,
+                              const char *body)
 {
-	struct conn *cn = *con_cls;
-	enum MHD_Result r;
-
-	(void)cls;
-	(void)version;
-	if (!cn) {
-		cn = calloc(1, sizeof(*cn));
-		buf_init(&cn->body);
-		*con_cls = cn;
-		return MHD_YES;
-	}
-	if (*size) {
-		buf_add(&cn->body, data, *size);
-		*size = 0;
-		return MHD_YES;
-	}
 	pthread_mutex_lock(&lock);
-	snprintf(last_form, sizeof(last_form), "%s", cn->body.data);
+	snprintf(last_form, sizeof(last_form), "%s", body);
 	pthread_mutex_unlock(&lock);
 	if (strcmp(method, "POST") == 0 &&
 	    strcmp(url, "/ns/services/rest/auth/oauth2/v1/token") == 0)
-		r = ns_token(c, cn->body.data);
-	else if (strcmp(method, "POST") == 0 && strcmp(url, "/pc/oauth/token") == 0)
-		r = pc_token(c, cn->body.data);
-	else
-		r = reply(c, 404, "{}");
-	return r;
-}
-
-static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
-                      enum MHD_RequestTerminationCode toe)
-{
-	struct conn *cn = *con_cls;
-
-	(void)cls;
-	(void)c;
-	(void)toe;
-	if (cn) {
-		buf_release(&cn->body);
-		free(cn);
-	}
+		return ns_token(c, body);
+	if (strcmp(method, "POST") == 0 && strcmp(url, "/pc/oauth/token") == 0)
+		return pc_token(c, body);
+	return reply(c, 404, "{}");
 }
 
 static int setup(void **state)
 {
-	struct sockaddr_in a;
-
 	(void)state;
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	server = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
-	                          0, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &a,
-	                          MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
-	if (!server)
-		return -1;
-	port = MHD_get_daemon_info(server, MHD_DAEMON_INFO_BIND_PORT)->port;
-	return 0;
+	return fake_start(handle);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	MHD_stop_daemon(server);
+	fake_stop();
 	return 0;
 }
 
@@ -206,8 +129,8 @@ static void world_init(struct world *w, const char *jwt_alg)
 	char *pem;
 	long n;
 
-	snprintf(ns, sizeof(ns), "http://127.0.0.1:%d/ns", port);
-	snprintf(pc, sizeof(pc), "http://127.0.0.1:%d/pc", port);
+	snprintf(ns, sizeof(ns), "http://127.0.0.1:%d/ns", fake_port);
+	snprintf(pc, sizeof(pc), "http://127.0.0.1:%d/pc", fake_port);
 	memset(key, 7, sizeof(key));
 	assert_int_equal(vault_new(key, sizeof(key), &w->vault, &err), 0);
 	assert_int_equal(store_open("sqlite::memory:", &w->store, &err), 0);
