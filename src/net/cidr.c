@@ -1,0 +1,133 @@
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "net/cidr.h"
+#include "util/buf.h"
+#include "util/num.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+static const uint8_t v4_mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+int ip_parse(const char *ip, int *family, uint8_t addr[16])
+{
+	memset(addr, 0, 16);
+	if (!ip || !*ip)
+		return MLC_EINVAL;
+	if (inet_pton(AF_INET, ip, addr) == 1) {
+		*family = AF_INET;
+		return MLC_OK;
+	}
+	if (inet_pton(AF_INET6, ip, addr) == 1) {
+		if (memcmp(addr, v4_mapped_prefix, sizeof(v4_mapped_prefix)) == 0) {
+			memmove(addr, addr + 12, 4);
+			memset(addr + 4, 0, 12);
+			*family = AF_INET;
+		} else {
+			*family = AF_INET6;
+		}
+		return MLC_OK;
+	}
+	return MLC_EINVAL;
+}
+
+/* Clears every bit of addr beyond prefix. */
+static void mask_bits(uint8_t addr[16], int prefix)
+{
+	for (int i = 0; i < 16; i++) {
+		int keep = prefix - i * 8;
+		if (keep >= 8)
+			continue;
+		addr[i] &= keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
+	}
+}
+
+int cidr_parse(const char *text, struct mlc_cidr *out, struct mlc_error *err)
+{
+	char host[INET6_ADDRSTRLEN + 8];
+	const char *slash;
+	size_t len;
+	int max, prefix;
+	int rc;
+
+	if (!text)
+		return error_set(err, MLC_EINVAL, "empty CIDR");
+	slash = strchr(text, '/');
+	len = slash ? (size_t)(slash - text) : strlen(text);
+	if (len >= sizeof(host))
+		return error_set(err, MLC_EINVAL, "'%s' is not an IP range", text);
+	memcpy(host, text, len);
+	host[len] = '\0';
+	if (ip_parse(host, &out->family, out->addr) != MLC_OK)
+		return error_set(err, MLC_EINVAL, "'%s' is not an IP range", text);
+	max = out->family == AF_INET ? 32 : 128;
+	prefix = max;
+	if (slash) {
+		rc = num_parse_int(slash + 1, 0, max, &prefix, NULL);
+		if (rc != MLC_OK)
+			return error_set(err, MLC_EINVAL, "'%s': prefix must be 0..%d", text, max);
+	}
+	out->prefix = prefix;
+	mask_bits(out->addr, prefix);
+	return MLC_OK;
+}
+
+bool cidr_match(const struct mlc_cidr *c, const char *ip)
+{
+	uint8_t addr[16];
+	int family;
+
+	if (ip_parse(ip, &family, addr) != MLC_OK || family != c->family)
+		return false;
+	mask_bits(addr, c->prefix);
+	return memcmp(addr, c->addr, 16) == 0;
+}
+
+int cidr_list_parse(const char *csv, struct mlc_cidr_list *out, struct mlc_error *err)
+{
+	struct mlc_buf item = MLC_BUF_INIT;
+	const char *p = csv;
+	int rc = MLC_OK;
+
+	out->items = NULL;
+	out->n = 0;
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		buf_reset(&item);
+		buf_add(&item, p, len);
+		str_trim(item.data);
+		if (*item.data) {
+			out->items = xrealloc(out->items, (out->n + 1) * sizeof(*out->items));
+			rc = cidr_parse(item.data, &out->items[out->n], err);
+			if (rc != MLC_OK) {
+				cidr_list_release(out);
+				goto out;
+			}
+			out->n++;
+		}
+		p = end ? end + 1 : NULL;
+	}
+out:
+	buf_release(&item);
+	return rc;
+}
+
+bool cidr_list_match(const struct mlc_cidr_list *list, const char *ip)
+{
+	for (size_t i = 0; list && i < list->n; i++)
+		if (cidr_match(&list->items[i], ip))
+			return true;
+	return false;
+}
+
+void cidr_list_release(struct mlc_cidr_list *list)
+{
+	if (!list)
+		return;
+	free(list->items);
+	list->items = NULL;
+	list->n = 0;
+}
