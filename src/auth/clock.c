@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "auth/clock.h"
-#include "auth/oauth_post.h"
+#include "net/http_client.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -14,6 +14,7 @@
 
 struct mlc_clock {
 	char *url;
+	struct mlc_http_upstream *up;
 	pthread_mutex_t lock;
 	int64_t offset_ms; /* last seen: remote - wall */
 	bool warned;
@@ -21,7 +22,9 @@ struct mlc_clock {
 
 int clock_new(const char *url, struct mlc_clock **out, struct mlc_error *err)
 {
+	struct mlc_http_upstream_opts uo = {0};
 	struct mlc_clock *c;
+	int rc;
 
 	*out = NULL;
 	if (!str_starts_with(url, "http://127.0.0.1:") &&
@@ -33,6 +36,15 @@ int clock_new(const char *url, struct mlc_clock **out, struct mlc_error *err)
 	c = xcalloc(1, sizeof(*c));
 	c->url = xstrdup(url);
 	pthread_mutex_init(&c->lock, NULL);
+	uo.name = "clock";
+	uo.base_url = url;
+	uo.timeout_ms = 2000;
+	uo.max_attempts = 2;
+	uo.max_retry_ms = 3000;
+	if ((rc = http_upstream_new(&uo, &c->up, err)) < 0) {
+		clock_free(c);
+		return rc;
+	}
 	*out = c;
 	return MLC_OK;
 }
@@ -51,6 +63,7 @@ void clock_free(struct mlc_clock *c)
 {
 	if (!c)
 		return;
+	http_upstream_free(c->up);
 	pthread_mutex_destroy(&c->lock);
 	free(c->url);
 	free(c);
@@ -80,14 +93,23 @@ static bool read_time(const json_t *j, int64_t wall, int64_t *out)
 int64_t clock_now(void *arg)
 {
 	struct mlc_clock *c = arg;
-	struct oauth_reply r;
+	struct mlc_http_req req;
+	struct mlc_http_resp resp;
 	struct mlc_error err = {0};
-	int64_t wall = time_now_ms(), remote = 0, off;
+	json_t *j = NULL;
+	int64_t wall, remote = 0, off;
 	bool ok;
 
-	ok = oauth_request("GET", c->url, NULL, NULL, 0, 2000, &r, &err) == 0 && r.status == 200 &&
-	     read_time(r.json, wall, &remote);
-	oauth_reply_release(&r);
+	http_req_init(&req, "GET", c->url);
+	http_resp_init(&resp);
+	ok = http_upstream_send(c->up, &req, &resp, &err) == 0 && resp.status == 200 &&
+	     (j = json_loadb(resp.body.data, resp.body.len, 0, NULL)) != NULL;
+	/* read after the answer: the remote time is at most this old */
+	wall = time_now_ms();
+	ok = ok && read_time(j, wall, &remote);
+	json_decref(j);
+	http_req_release(&req);
+	http_resp_release(&resp);
 	pthread_mutex_lock(&c->lock);
 	if (ok) {
 		c->offset_ms = remote - wall;

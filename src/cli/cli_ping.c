@@ -2,8 +2,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "auth/clock.h"
 #include "auth/token.h"
 #include "cli/cli.h"
@@ -46,7 +44,6 @@ int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 	have_tenant = true;
 	if ((rc = cli_open_vault(ctx, &v)) != CLI_OK)
 		goto out;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (ctx->cfg.redis && *ctx->cfg.redis &&
 	    token_shared_new(ctx->cfg.redis, v, &shared, &err) < 0) {
 		rc = cli_fail(&err);

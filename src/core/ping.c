@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "auth/oauth.h"
-#include "auth/oauth_post.h"
 #include "core/ping.h"
 #include "core/project.h"
+#include "net/http_client.h"
 #include "util/buf.h"
 #include "util/num.h"
 #include "util/str.h"
@@ -17,6 +17,13 @@
 struct ping_run {
 	const struct mlc_ping_opts *o;
 	struct mlc_ping_report *r;
+};
+
+/* A response as the checks read it: status, JSON body, headers. */
+struct reply {
+	int status;
+	json_t *json;
+	struct mlc_http_resp resp;
 };
 
 static void add_check(struct ping_run *p, const char *name, bool ok, bool required, const char *fmt,
@@ -44,45 +51,45 @@ static void add_check(struct ping_run *p, const char *name, bool ok, bool requir
 }
 
 /*
- * One API call with the provider's bearer token; a 401 is answered once by
- * refreshing the token and repeating the call.  headers: extra lines.
+ * One call through an upstream whose auth hook adds the bearer token (the
+ * client answers a 401 once by refreshing it).  Returns 0 when any HTTP
+ * answer arrived (look at out->status), else the client's code with err.
  */
-static int api_call(struct ping_run *p, struct mlc_oauth *a, const char *method, const char *url,
-                    const char *const *headers, const char *body, struct oauth_reply *out,
+static int api_call(struct mlc_http_upstream *up, const char *method, const char *path,
+                    const char *const *headers, const char *json_body, struct reply *out,
                     struct mlc_error *err)
 {
-	const char *hdrs[8];
-	struct mlc_buf tok = MLC_BUF_INIT, auth = MLC_BUF_INIT;
-	size_t n;
-	int rc = MLC_OK;
+	struct mlc_http_req req;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	for (int attempt = 0; attempt < 2; attempt++) {
-		buf_reset(&tok);
-		buf_reset(&auth);
-		if ((rc = oauth_token(a, &tok, err)) < 0)
-			break;
-		buf_addf(&auth, "Authorization: Bearer %s", tok.data);
-		n = 0;
-		hdrs[n++] = auth.data;
-		hdrs[n++] = "Accept: application/json";
-		for (size_t i = 0; headers && headers[i] && n < MLC_ARRAY_LEN(hdrs) - 1; i++)
-			hdrs[n++] = headers[i];
-		hdrs[n] = NULL;
-		rc = oauth_request(method, url, hdrs, body, body ? strlen(body) : 0,
-		                   p->o->timeout_ms, out, err);
-		if (rc < 0 || out->status != 401 || attempt == 1)
-			break;
-		oauth_rejected(a, tok.data);
-		oauth_reply_release(out);
-	}
-	buf_release_wipe(&tok);
-	buf_release_wipe(&auth);
-	return rc;
+	http_resp_init(&out->resp);
+	http_req_init(&req, method, path);
+	http_req_header(&req, "Accept", "application/json");
+	for (size_t i = 0; headers && headers[i]; i += 2)
+		http_req_header(&req, headers[i], headers[i + 1]);
+	if (json_body)
+		http_req_body(&req, "application/json", json_body, strlen(json_body));
+	/* a SuiteQL POST only reads */
+	req.idempotent = MLC_HTTP_IDEM_YES;
+	rc = http_upstream_send(up, &req, &out->resp, err);
+	http_req_release(&req);
+	out->status = out->resp.status;
+	if (out->status == 0)
+		return rc < 0 ? rc : MLC_ETRANSIENT;
+	out->json = json_loadb(out->resp.body.data, out->resp.body.len, 0, NULL);
+	return MLC_OK;
+}
+
+static void reply_release(struct reply *r)
+{
+	json_decref(r->json);
+	http_resp_release(&r->resp);
+	r->json = NULL;
 }
 
 /* The first detail of a NetSuite error body ("o:errorDetails"). */
-static const char *ns_error_detail(const struct oauth_reply *r, const char **code)
+static const char *ns_error_detail(const struct reply *r, const char **code)
 {
 	json_t *d = json_array_get(json_object_get(r->json, "o:errorDetails"), 0);
 	const char *t = json_string_value(json_object_get(d, "detail"));
@@ -96,7 +103,7 @@ static const char *ns_error_detail(const struct oauth_reply *r, const char **cod
 }
 
 /* The message of a Procore error body, whatever its shape. */
-static void pc_error_text(const struct oauth_reply *r, struct mlc_buf *out)
+static void pc_error_text(const struct reply *r, struct mlc_buf *out)
 {
 	json_t *e = json_object_get(r->json, "errors");
 	const char *s = json_string_value(e);
@@ -133,20 +140,18 @@ static void ping_token(struct ping_run *p, struct mlc_oauth *a, const char *chec
 	buf_release_wipe(&tok);
 }
 
-static void ping_suiteql(struct ping_run *p, struct mlc_oauth *a, const char *base)
+static void ping_suiteql(struct ping_run *p, struct mlc_http_upstream *up)
 {
-	static const char *const hdrs[] = {"Content-Type: application/json", "Prefer: transient",
-	                                   NULL};
-	struct mlc_buf url = MLC_BUF_INIT, names = MLC_BUF_INIT;
-	struct oauth_reply r;
+	static const char *const hdrs[] = {"Prefer", "transient", NULL};
+	struct mlc_buf names = MLC_BUF_INIT;
+	struct reply r;
 	struct mlc_error err = {0};
 	const char *code, *detail;
 	json_t *items, *it;
 	size_t i;
 
-	buf_addf(&url, "%s/services/rest/query/v1/suiteql?limit=10", base);
-	if (api_call(p, a, "POST", url.data, hdrs, "{\"q\":\"SELECT id, name FROM subsidiary\"}",
-	             &r, &err) < 0) {
+	if (api_call(up, "POST", "/services/rest/query/v1/suiteql?limit=10", hdrs,
+	             "{\"q\":\"SELECT id, name FROM subsidiary\"}", &r, &err) < 0) {
 		add_check(p, "netsuite.suiteql", false, true, "%s", err.msg);
 		goto out;
 	}
@@ -184,24 +189,22 @@ static void ping_suiteql(struct ping_run *p, struct mlc_oauth *a, const char *ba
 		          code);
 	} else {
 		add_check(p, "netsuite.suiteql", false, true,
-		          "NetSuite answered %ld to SuiteQL: %s%s%s", r.status, code,
+		          "NetSuite answered %d to SuiteQL: %s%s%s", r.status, code,
 		          *code ? ": " : "", detail);
 	}
-	oauth_reply_release(&r);
+	reply_release(&r);
 out:
-	buf_release(&url);
 	buf_release(&names);
 }
 
-static void ping_limits(struct ping_run *p, struct mlc_oauth *a, const char *base)
+static void ping_limits(struct ping_run *p, struct mlc_http_upstream *up)
 {
-	struct mlc_buf url = MLC_BUF_INIT;
-	struct oauth_reply r;
+	struct reply r;
 	struct mlc_error err = {0};
 	json_t *lim;
 
-	buf_addf(&url, "%s/services/rest/system/v1/governanceLimits", base);
-	if (api_call(p, a, "GET", url.data, NULL, NULL, &r, &err) < 0) {
+	if (api_call(up, "GET", "/services/rest/system/v1/governanceLimits", NULL, NULL, &r, &err) <
+	    0) {
 		add_check(p, "netsuite.limits", false, false, "%s", err.msg);
 	} else {
 		lim = json_object_get(r.json, "accountConcurrencyLimit");
@@ -212,39 +215,34 @@ static void ping_limits(struct ping_run *p, struct mlc_oauth *a, const char *bas
 			          (long long)json_integer_value(
 			              json_object_get(r.json, "integrationConcurrencyLimit")));
 		else
-			add_check(
-			    p, "netsuite.limits", false, false,
-			    "governance limits not readable (HTTP %ld); the sync paces itself "
-			    "by 429s instead",
-			    r.status);
-		oauth_reply_release(&r);
+			add_check(p, "netsuite.limits", false, false,
+			          "governance limits not readable (HTTP %d); the sync paces itself "
+			          "by 429s instead",
+			          r.status);
+		reply_release(&r);
 	}
-	buf_release(&url);
 }
 
 /* " (rate limit: 3598 of 3600 left)" from Procore's headers. */
-static void pc_headroom(const struct oauth_reply *r, struct mlc_buf *out)
+static void pc_headroom(const struct reply *r, struct mlc_buf *out)
 {
-	char rem[32], lim[32];
+	const char *rem = http_resp_header(&r->resp, "X-Rate-Limit-Remaining");
+	const char *lim = http_resp_header(&r->resp, "X-Rate-Limit-Limit");
 
-	if (oauth_reply_header(r, "X-Rate-Limit-Remaining", rem, sizeof(rem)) &&
-	    oauth_reply_header(r, "X-Rate-Limit-Limit", lim, sizeof(lim)))
+	if (rem && lim)
 		buf_addf(out, " (rate limit: %s of %s left)", rem, lim);
 }
 
-static void ping_company(struct ping_run *p, struct mlc_oauth *a, const char *api,
-                         const char *company_hdr)
+static void ping_company(struct ping_run *p, struct mlc_http_upstream *up, const char *const *hdrs)
 {
-	const char *const hdrs[] = {company_hdr, NULL};
 	const struct mlc_tenant *t = p->o->tenant;
-	struct mlc_buf url = MLC_BUF_INIT, found = MLC_BUF_INIT, head = MLC_BUF_INIT;
-	struct oauth_reply r;
+	struct mlc_buf found = MLC_BUF_INIT, head = MLC_BUF_INIT;
+	struct reply r;
 	struct mlc_error err = {0};
 	json_t *c, *mine = NULL;
 	size_t i;
 
-	buf_addf(&url, "%s/rest/v1.0/companies", api);
-	if (api_call(p, a, "GET", url.data, hdrs, NULL, &r, &err) < 0) {
+	if (api_call(up, "GET", "/rest/v1.0/companies", hdrs, NULL, &r, &err) < 0) {
 		add_check(p, "procore.company", false, true, "%s", err.msg);
 		goto out;
 	}
@@ -275,34 +273,32 @@ static void ping_company(struct ping_run *p, struct mlc_oauth *a, const char *ap
 		buf_reset(&found);
 		pc_error_text(&r, &found);
 		add_check(p, "procore.company", false, true,
-		          "Procore answered %ld for company %lld: %s%s", r.status,
+		          "Procore answered %d for company %lld: %s%s", r.status,
 		          (long long)t->procore_company_id, found.data,
 		          r.status == 403 ? " (the app is not installed in that company, or the "
 		                            "service account has no access to it)"
 		                          : "");
 	}
-	oauth_reply_release(&r);
+	reply_release(&r);
 out:
-	buf_release(&url);
 	buf_release(&found);
 	buf_release(&head);
 }
 
 /* One linked project by id; returns false (and records why) when it fails. */
-static bool ping_project(struct ping_run *p, struct mlc_oauth *a, const char *api,
-                         const char *company_hdr, int64_t id, struct mlc_buf *names)
+static bool ping_project(struct ping_run *p, struct mlc_http_upstream *up, const char *const *hdrs,
+                         int64_t id, struct mlc_buf *names)
 {
-	const char *const hdrs[] = {company_hdr, NULL};
 	const struct mlc_tenant *t = p->o->tenant;
 	struct mlc_buf url = MLC_BUF_INIT, msg = MLC_BUF_INIT, check = MLC_BUF_INIT;
-	struct oauth_reply r;
+	struct reply r;
 	struct mlc_error err = {0};
 	bool ok = false;
 
 	buf_addf(&check, "procore.project.%lld", (long long)id);
-	buf_addf(&url, "%s/rest/v1.0/projects/%lld?company_id=%lld", api, (long long)id,
+	buf_addf(&url, "/rest/v1.0/projects/%lld?company_id=%lld", (long long)id,
 	         (long long)t->procore_company_id);
-	if (api_call(p, a, "GET", url.data, hdrs, NULL, &r, &err) < 0) {
+	if (api_call(up, "GET", url.data, hdrs, NULL, &r, &err) < 0) {
 		add_check(p, check.data, false, true, "%s", err.msg);
 		goto out;
 	}
@@ -324,10 +320,10 @@ static bool ping_project(struct ping_run *p, struct mlc_oauth *a, const char *ap
 		    (long long)id, (long long)t->procore_company_id);
 	} else {
 		pc_error_text(&r, &msg);
-		add_check(p, check.data, false, true, "Procore answered %ld for project %lld: %s",
+		add_check(p, check.data, false, true, "Procore answered %d for project %lld: %s",
 		          r.status, (long long)id, msg.data);
 	}
-	oauth_reply_release(&r);
+	reply_release(&r);
 out:
 	buf_release(&url);
 	buf_release(&msg);
@@ -335,34 +331,36 @@ out:
 	return ok;
 }
 
-static void ping_projects(struct ping_run *p, struct mlc_oauth *a, const char *api,
-                          const char *company_hdr)
+static void ping_projects(struct ping_run *p, struct mlc_http_upstream *up, const char *const *hdrs)
 {
-	const char *const hdrs[] = {company_hdr, NULL};
 	const struct mlc_tenant *t = p->o->tenant;
 	struct mlc_project_link *links = NULL;
 	struct mlc_buf url = MLC_BUF_INIT, names = MLC_BUF_INIT, msg = MLC_BUF_INIT;
-	struct oauth_reply r;
+	struct reply r;
 	struct mlc_error err = {0};
 	size_t n = 0, good = 0, checked = 0;
-	char total[32] = "";
+	const char *total_hdr;
+	char total[32];
 
-	buf_addf(&url, "%s/rest/v1.0/projects?company_id=%lld&per_page=100", api,
+	buf_addf(&url, "/rest/v1.0/projects?company_id=%lld&per_page=100",
 	         (long long)t->procore_company_id);
-	if (api_call(p, a, "GET", url.data, hdrs, NULL, &r, &err) < 0) {
+	if (api_call(up, "GET", url.data, hdrs, NULL, &r, &err) < 0) {
 		add_check(p, "procore.projects", false, true, "%s", err.msg);
 		goto out;
 	}
 	if (r.status != 200 || !json_is_array(r.json)) {
 		pc_error_text(&r, &msg);
 		add_check(p, "procore.projects", false, true,
-		          "Procore answered %ld to the project list: %s", r.status, msg.data);
-		oauth_reply_release(&r);
+		          "Procore answered %d to the project list: %s", r.status, msg.data);
+		reply_release(&r);
 		goto out;
 	}
-	if (!oauth_reply_header(&r, "Total", total, sizeof(total)))
+	total_hdr = http_resp_header(&r.resp, "Total");
+	if (total_hdr)
+		snprintf(total, sizeof(total), "%s", total_hdr);
+	else
 		snprintf(total, sizeof(total), "%zu", json_array_size(r.json));
-	oauth_reply_release(&r);
+	reply_release(&r);
 	if (project_list(p->o->store, t->id, &links, &n, &err) < 0) {
 		add_check(p, "procore.projects", false, true, "%s", err.msg);
 		goto out;
@@ -371,7 +369,7 @@ static void ping_projects(struct ping_run *p, struct mlc_oauth *a, const char *a
 		if (!links[i].active)
 			continue;
 		checked++;
-		good += ping_project(p, a, api, company_hdr, links[i].procore_project_id, &names);
+		good += ping_project(p, up, hdrs, links[i].procore_project_id, &names);
 	}
 	if (checked == 0)
 		add_check(p, "procore.projects", true, true,
@@ -389,14 +387,81 @@ out:
 	buf_release(&msg);
 }
 
+/* An API upstream whose requests carry a's bearer token.  ping wants an
+ * answer soon: few attempts. */
+static int api_upstream(const char *name, const char *base, struct mlc_oauth *a,
+                        const struct mlc_ping_opts *o, struct mlc_http_upstream **out,
+                        struct mlc_error *err)
+{
+	struct mlc_http_upstream_opts uo = {0};
+
+	uo.name = name;
+	uo.base_url = base;
+	uo.timeout_ms = o->timeout_ms ? o->timeout_ms : 30000;
+	uo.max_attempts = 3;
+	uo.max_retry_ms = 30000;
+	uo.auth = oauth_auth_hook;
+	uo.auth_arg = a;
+	return http_upstream_new(&uo, out, err);
+}
+
+static void ping_netsuite(struct ping_run *p, struct mlc_oauth_opts *ao)
+{
+	struct mlc_oauth *ns = NULL;
+	struct mlc_http_upstream *up = NULL;
+	struct mlc_error e = {0};
+	char *base = tenant_netsuite_url(p->o->tenant);
+
+	if (oauth_new(MLC_OAUTH_NETSUITE, ao, &ns, &e) < 0) {
+		add_check(p, "netsuite.token", false, true, "%s", e.msg);
+		goto out;
+	}
+	if (api_upstream("netsuite", base, ns, p->o, &up, &e) < 0) {
+		add_check(p, "netsuite.token", false, true, "%s", e.msg);
+		goto out;
+	}
+	ping_token(p, ns, "netsuite.token", "JWT client assertion");
+	if (p->r->checks[p->r->n - 1].ok) {
+		ping_suiteql(p, up);
+		ping_limits(p, up);
+	}
+out:
+	http_upstream_free(up);
+	oauth_free(ns);
+	free(base);
+}
+
+static void ping_procore(struct ping_run *p, struct mlc_oauth_opts *ao)
+{
+	struct mlc_oauth *pc = NULL;
+	struct mlc_http_upstream *up = NULL;
+	struct mlc_error e = {0};
+	char company[32];
+	const char *const hdrs[] = {"Procore-Company-Id", company, NULL};
+
+	snprintf(company, sizeof(company), "%lld", (long long)p->o->tenant->procore_company_id);
+	if (oauth_new(MLC_OAUTH_PROCORE, ao, &pc, &e) < 0) {
+		add_check(p, "procore.token", false, true, "%s", e.msg);
+		goto out;
+	}
+	if (api_upstream("procore", tenant_procore_api_url(p->o->tenant), pc, p->o, &up, &e) < 0) {
+		add_check(p, "procore.token", false, true, "%s", e.msg);
+		goto out;
+	}
+	ping_token(p, pc, "procore.token", "client credentials");
+	if (p->r->checks[p->r->n - 1].ok) {
+		ping_company(p, up, hdrs);
+		ping_projects(p, up, hdrs);
+	}
+out:
+	http_upstream_free(up);
+	oauth_free(pc);
+}
+
 int ping_run(const struct mlc_ping_opts *o, struct mlc_ping_report *out, struct mlc_error *err)
 {
 	struct ping_run p = {o, out};
 	struct mlc_oauth_opts ao = {0};
-	struct mlc_oauth *ns = NULL, *pc = NULL;
-	struct mlc_error e = {0};
-	struct mlc_buf company_hdr = MLC_BUF_INIT;
-	char *ns_base = NULL;
 
 	memset(out, 0, sizeof(*out));
 	out->ok = true;
@@ -409,32 +474,8 @@ int ping_run(const struct mlc_ping_opts *o, struct mlc_ping_report *out, struct 
 	ao.clock = o->clock;
 	ao.clock_arg = o->clock_arg;
 	ao.timeout_ms = o->timeout_ms;
-
-	ns_base = tenant_netsuite_url(o->tenant);
-	if (oauth_new(MLC_OAUTH_NETSUITE, &ao, &ns, &e) < 0) {
-		add_check(&p, "netsuite.token", false, true, "%s", e.msg);
-	} else {
-		ping_token(&p, ns, "netsuite.token", "JWT client assertion");
-		if (p.r->checks[p.r->n - 1].ok) {
-			ping_suiteql(&p, ns, ns_base);
-			ping_limits(&p, ns, ns_base);
-		}
-	}
-	buf_addf(&company_hdr, "Procore-Company-Id: %lld",
-	         (long long)o->tenant->procore_company_id);
-	if (oauth_new(MLC_OAUTH_PROCORE, &ao, &pc, &e) < 0) {
-		add_check(&p, "procore.token", false, true, "%s", e.msg);
-	} else {
-		ping_token(&p, pc, "procore.token", "client credentials");
-		if (p.r->checks[p.r->n - 1].ok) {
-			ping_company(&p, pc, tenant_procore_api_url(o->tenant), company_hdr.data);
-			ping_projects(&p, pc, tenant_procore_api_url(o->tenant), company_hdr.data);
-		}
-	}
-	oauth_free(ns);
-	oauth_free(pc);
-	free(ns_base);
-	buf_release(&company_hdr);
+	ping_netsuite(&p, &ao);
+	ping_procore(&p, &ao);
 	return MLC_OK;
 }
 
