@@ -93,5 +93,6 @@ int cmd_project(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_secret(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_keys(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_ping(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_sandbox(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

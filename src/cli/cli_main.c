@@ -16,6 +16,7 @@ static const struct cli_command commands[] = {
 	{ "secret", "store, list and remove a tenant's encrypted credentials", cmd_secret },
 	{ "keys", "rotate the master key", cmd_keys },
 	{ "ping", "check a tenant's credentials against NetSuite and Procore", cmd_ping },
+	{ "sandbox", "serve NetSuite and Procore simulators on loopback", cmd_sandbox },
 	{ NULL, NULL, NULL },
 };
 

@@ -9,7 +9,7 @@
 #include "util/error.h"
 
 /*
- * The server's routing table (private to net/): patterns split into
+ * Server internals (private to net/).  The routing table: patterns split into
  * segments once at registration, matched in registration order.  See
  * http_server.h for the pattern language.  Not locked: routes are added
  * before the server starts and only read afterwards.
@@ -53,6 +53,8 @@ const struct mlc_http_route *router_match(const struct mlc_http_router *r, const
                                           const char *path, struct mlc_http_params *params,
                                           bool *path_known, const char **route_pattern);
 void router_params_release(struct mlc_http_params *p);
+/* Frees a response's headers, body and content type (http_response.c). */
+void http_response_release(struct mlc_http_response *resp);
 void router_release(struct mlc_http_router *r);
 
 #endif

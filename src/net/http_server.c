@@ -144,64 +144,6 @@ json_t *http_request_json(const struct mlc_http_request *r, struct mlc_error *er
 	return j;
 }
 
-/* ---- responses ---- */
-
-void http_response_header(struct mlc_http_response *resp, const char *name, const char *value)
-{
-	if (str_ieq(name, "Content-Type")) {
-		free(resp->content_type);
-		resp->content_type = xstrdup(value);
-		return;
-	}
-	http_headers_add(&resp->headers, &resp->nheaders, name, value);
-}
-
-void http_response_json(struct mlc_http_response *resp, int status, json_t *body)
-{
-	resp->status = status;
-	free(resp->content_type);
-	resp->content_type = NULL;
-	buf_reset(&resp->body);
-	if (body) {
-		char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
-		if (text)
-			buf_addstr(&resp->body, text);
-		free(text);
-		json_decref(body);
-	}
-}
-
-void http_response_error(struct mlc_http_response *resp, int status, const char *code,
-                         const char *fmt, ...)
-{
-	struct mlc_buf msg = MLC_BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&msg, fmt, ap);
-	va_end(ap);
-	http_response_json(resp, status,
-	                   json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg.data));
-	buf_release(&msg);
-}
-
-void http_response_text(struct mlc_http_response *resp, int status, const char *content_type,
-                        const char *text)
-{
-	resp->status = status;
-	free(resp->content_type);
-	resp->content_type = xstrdup(content_type ? content_type : "text/plain; charset=utf-8");
-	buf_reset(&resp->body);
-	buf_addstr(&resp->body, text ? text : "");
-}
-
-static void response_release(struct mlc_http_response *resp)
-{
-	http_headers_free(&resp->headers, &resp->nheaders);
-	free(resp->content_type);
-	buf_release(&resp->body);
-}
-
 /* ---- request processing ---- */
 
 struct copy_values {
@@ -507,7 +449,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	router_params_release(&ctx->params);
 	http_headers_free(&ctx->hdrs, &ctx->nhdrs);
 	http_headers_free(&ctx->args, &ctx->nargs);
-	response_release(&ctx->resp);
+	http_response_release(&ctx->resp);
 	free(ctx->path);
 	free(ctx);
 	pthread_mutex_lock(&s->lock);
@@ -720,7 +662,12 @@ int http_server_start(struct mlc_http_server *s, struct mlc_error *err)
 	}
 	di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = di ? di->port : 0;
-	log_info("http server listening", "server", s->name, "listen", s->listen);
+	{
+		char port[16];
+		snprintf(port, sizeof(port), "%d", s->port);
+		log_info("http server listening", "server", s->name, "listen", s->listen, "port",
+		         port);
+	}
 	return MLC_OK;
 }
 

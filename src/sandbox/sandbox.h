@@ -63,6 +63,13 @@ struct sbx_sim {
 	int in_flight, max_concurrency;
 	int64_t token_requests, rejected_429;
 	struct mlc_http_server *http;
+	/* Added: governance.  When limit_in_flight > 0, API requests (not
+	 * /_sandbox/) beyond that many in flight are answered by over_limit
+	 * (the simulator's 429 shape) and counted in rejected_429. */
+	int limit_in_flight;
+	void (*over_limit)(struct mlc_http_response *resp);
+	/* Added: paths under this prefix get faults and limits ("/services/"). */
+	const char *api_prefix;
 };
 
 struct mlc_sandbox {

@@ -462,6 +462,7 @@ static void test_auth_refresh(void **state)
 	f->calls = 0;
 	assert_int_equal(send1(up, "GET", "/ok", &resp, &err), MLC_EAUTH);
 	assert_int_equal(f->calls, 0);
+	assert_int_equal(resp.attempts, 0);
 	http_resp_release(&resp);
 	http_upstream_free(up);
 }

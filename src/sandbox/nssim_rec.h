@@ -1,0 +1,83 @@
+#ifndef MLC_NSSIM_REC_H
+#define MLC_NSSIM_REC_H
+
+#include "sandbox/nssim.h"
+
+/*
+ * How REST record fields bind to the SuiteQL-shaped tables (shared by
+ * nssim_record.c and nssim_txn.c).  A record is written by merging the
+ * request body over the stored record (rendered as REST JSON), validating
+ * the merged whole and rewriting its row(s): one path for create, PATCH
+ * and upsert.
+ */
+
+enum rf_kind {
+	RF_RO,    /* read-only: computed (id, lastModifiedDate, ...); ignored on input */
+	RF_STR,
+	RF_BOOL,
+	RF_NUM,   /* JSON number, stored REAL */
+	RF_MONEY, /* JSON number, exact cents, stored REAL units */
+	RF_INT,
+	RF_REF,   /* {"id":..} or {"externalId":..} against ref table */
+	RF_ENUM,  /* {"id":"X"} enum-ref, stored as text */
+	RF_DATE,  /* "YYYY-MM-DD" */
+	RF_TS,    /* read-only date-time */
+};
+
+struct rec_field {
+	const char *rest;
+	const char *col;  /* SQL column (NULL: not stored directly) */
+	enum rf_kind kind;
+	const char *ref;  /* table for RF_REF */
+};
+
+/* One column value collected from a validated body. */
+struct colval {
+	const char *col;
+	int type; /* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_NULL */
+	int64_t i;
+	double d;
+	char *s;
+};
+
+struct colvals {
+	struct colval v[64];
+	size_t n;
+};
+
+void colvals_release(struct colvals *cv);
+void colvals_set_text(struct colvals *cv, const char *col, const char *s);
+void colvals_set_int(struct colvals *cv, const char *col, int64_t i);
+void colvals_set_real(struct colvals *cv, const char *col, double d);
+void colvals_set_null(struct colvals *cv, const char *col);
+const struct colval *colvals_get(const struct colvals *cv, const char *col);
+/* Binds cv's values to st starting at index first (1-based). */
+void colvals_bind(const struct colvals *cv, sqlite3_stmt *st, int first);
+
+/*
+ * Converts one JSON value for field f into cv (path names it in errors).
+ * Returns false after filling w->r with a 400 INVALID_CONTENT.
+ */
+bool rf_convert(struct ns_write_ctx *w, const struct rec_field *f, const json_t *v,
+		const char *path, struct colvals *cv);
+/* Renders a stored column of kind f onto obj (NULL values are left out). */
+void rf_render(struct nssim *ns, const char *base, const struct rec_field *f,
+	       sqlite3_stmt *st, int col, json_t *obj);
+/* Checks that body has only fields of the records.json definition def or
+ * of the bound list; custom segment fields allowed when cseg is true. */
+bool rf_check_names(struct ns_write_ctx *w, const char *def, const struct rec_field *fields,
+		    size_t n, const json_t *body, const char *prefix);
+const struct rec_field *rf_find(const struct rec_field *fields, size_t n, const char *rest);
+/* REST record type for an id in table (entity and transaction look up
+ * their row's type). */
+const char *nsrec_rest_type(struct nssim *ns, const char *table, int64_t id);
+/* Parses "123" or 123 as an id; 0 when not an id. */
+int64_t nsrec_parse_id(const json_t *v);
+/* SELECT the record's _extra JSON (fields known to records.json that the
+ * simulator keeps verbatim), or NULL. */
+json_t *nsrec_extra_load(struct nssim *ns, const char *type, int64_t id);
+void nsrec_extra_store(struct nssim *ns, const char *type, int64_t id, const json_t *extra);
+/* Builds {"links":[{"rel":"self","href":base/services/rest/record/v1/type/id}]} pieces. */
+json_t *nsrec_self_links(const char *base, const char *type, int64_t id, const char *suffix);
+
+#endif

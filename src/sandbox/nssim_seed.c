@@ -1,0 +1,367 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sandbox/contractor.h"
+#include "sandbox/nssim.h"
+#include "util/money.h"
+#include "util/banned.h"
+
+/*
+ * The seeded NetSuite account of the contractor (contractor.h): one
+ * subsidiary, ten jobs, a construction chart of accounts, 2026 periods
+ * (January closed), cost-code segment values, ~300 * scale vendors with
+ * NetSuite-internal near-duplicates, ~200 * scale purchase orders and some
+ * vendor bills.  Transactions go through the REST write path (nsrec_write)
+ * so that seeded rows look exactly like API-created ones.
+ */
+
+struct seed_ctx {
+	struct nssim *ns;
+	sqlite3_stmt *st;
+	char now[32];
+	int64_t next_entity;
+	struct mlc_error *err;
+	int rc;
+};
+
+/* Runs a printf-built statement; remembers the first failure. */
+static void run(struct seed_ctx *s, const char *fmt, ...) MLC_PRINTF(2, 3);
+static void run(struct seed_ctx *s, const char *fmt, ...)
+{
+	struct mlc_buf b = MLC_BUF_INIT;
+	va_list ap;
+	char *q;
+
+	if (s->rc)
+		return;
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	/* %Q-style quoting through sqlite3_mprintf would need its own format
+	 * string; the seed's inputs are our own constants, quoted by sqlq(). */
+	q = b.data;
+	s->rc = nsdb_exec(s->ns->db, q, s->err);
+	buf_release(&b);
+}
+
+/* SQL string literal of s (single quotes doubled), in a rotating buffer. */
+static const char *sqlq(const char *s)
+{
+	static _Thread_local char bufs[4][600];
+	static _Thread_local int k;
+	char *o = bufs[k++ & 3];
+	size_t n = 0;
+
+	if (!s)
+		return "NULL";
+	o[n++] = '\'';
+	for (; *s && n < 590; s++) {
+		if (*s == '\'')
+			o[n++] = '\'';
+		o[n++] = *s;
+	}
+	o[n++] = '\'';
+	o[n] = '\0';
+	return o;
+}
+
+static int64_t add_entity(struct seed_ctx *s, const char *type, const char *entityid,
+			  const char *title)
+{
+	int64_t id = s->next_entity++;
+
+	run(s,
+	    "INSERT INTO entity (id, entityid, altname, entitytitle, type, isinactive, "
+	    "lastmodifieddate) VALUES (%lld, %s, %s, %s, '%s', 'F', '%s')",
+	    (long long)id, sqlq(entityid), sqlq(title), sqlq(title), type, s->now);
+	return id;
+}
+
+static void seed_master(struct seed_ctx *s)
+{
+	size_t n, i;
+	const char *const *names;
+	const struct contractor_cost_type *ct;
+	const struct contractor_cost_code *cc;
+
+	run(s, "INSERT INTO currency VALUES (1, 'USA', 'USD', 'T', 'F', '%s')", s->now);
+	run(s,
+	    "INSERT INTO subsidiary VALUES (1, %s, %s, %s, 'F', 'F', NULL, 1, 'US', 'CA', NULL, "
+	    "'%s')",
+	    sqlq(CONTRACTOR_NAME), sqlq(CONTRACTOR_NAME), sqlq(CONTRACTOR_NAME " Inc."), s->now);
+	{
+		static const char *const segtables[] = { "department", "classification", "location" };
+		const char *const *(*fns[])(size_t *) = { contractor_departments, contractor_classes,
+							  contractor_locations };
+		for (size_t t = 0; t < 3; t++) {
+			names = fns[t](&n);
+			for (i = 0; i < n; i++)
+				run(s,
+				    "INSERT INTO %s VALUES (%zu, %s, %s, 'F', 'F', NULL, '1', NULL, "
+				    "'%s')",
+				    segtables[t], i + 1, sqlq(names[i]), sqlq(names[i]), s->now);
+		}
+	}
+	/* Chart of accounts (construction-accounting.md), job cost by cost type. */
+	{
+		static const struct {
+			const char *num, *name, *type;
+		} coa[] = {
+			{ "1000", "Operating Cash", "Bank" },
+			{ "1200", "Accounts Receivable", "AcctRec" },
+			{ "1250", "Retainage Receivable", "AcctRec" },
+			{ "1300", "Costs in Excess of Billings", "OthCurrAsset" },
+			{ "2000", "Accounts Payable", "AcctPay" },
+			{ "2050", "Accrued Job Costs", "OthCurrLiab" },
+			{ "2100", "Retainage Payable", "OthCurrLiab" },
+			{ "2300", "Billings in Excess of Costs", "OthCurrLiab" },
+			{ "4000", "Contract Revenue", "Income" },
+			{ "6100", "Office Expense", "Expense" },
+		};
+		int64_t id = 1;
+		for (i = 0; i < MLC_ARRAY_LEN(coa); i++, id++)
+			run(s,
+			    "INSERT INTO account VALUES (%lld, '%s', '%s', '%s %s', '%s %s', '%s %s', "
+			    "'%s', NULL, 'F', 'F', NULL, '1', 1, NULL, '%s')",
+			    (long long)id, coa[i].num, coa[i].name, coa[i].num, coa[i].name,
+			    coa[i].num, coa[i].name, coa[i].num, coa[i].name, coa[i].type, s->now);
+		ct = contractor_cost_types(&n);
+		for (i = 0; i < n; i++, id++)
+			run(s,
+			    "INSERT INTO account VALUES (%lld, '%s', 'Job Cost - %s', "
+			    "'%s Job Cost - %s', '%s Job Cost - %s', '%s Job Cost - %s', 'COGS', "
+			    "'Cost type %s', 'F', 'F', NULL, '1', 1, NULL, '%s')",
+			    (long long)id, ct[i].account_number, ct[i].name, ct[i].account_number,
+			    ct[i].name, ct[i].account_number, ct[i].name, ct[i].account_number,
+			    ct[i].name, ct[i].code, s->now);
+		/* One non-inventory item per cost type for PO item lines. */
+		for (i = 0; i < n; i++)
+			run(s,
+			    "INSERT INTO item VALUES (%zu, 'Job Cost - %s', '%s', 'NonInvtPart', 'F', "
+			    "(SELECT id FROM account WHERE acctnumber = '%s'), NULL, '%s')",
+			    i + 1, ct[i].name, ct[i].name, ct[i].account_number, s->now);
+	}
+	/* 2026: year, quarters, months; January is closed and locked. */
+	{
+		static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+						   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+		static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+		run(s,
+		    "INSERT INTO accountingperiod VALUES (1, 'FY 2026', NULL, '2026-01-01 00:00:00', "
+		    "'2026-12-31 00:00:00', 'F', 'F', 'F', 'T', 'F', 'F', 'F', 'F', 'F', 'F', NULL, "
+		    "'%s')",
+		    s->now);
+		for (int q = 0; q < 4; q++)
+			run(s,
+			    "INSERT INTO accountingperiod VALUES (%d, 'Q%d 2026', 1, "
+			    "'2026-%02d-01 00:00:00', '2026-%02d-%02d 00:00:00', 'F', 'F', 'T', 'F', "
+			    "'F', '%s', '%s', '%s', '%s', 'F', NULL, '%s')",
+			    2 + q, q + 1, q * 3 + 1, q * 3 + 3, days[q * 3 + 2], q ? "F" : "F",
+			    "F", "F", "F", s->now);
+		for (int m = 0; m < 12; m++) {
+			const char *closed = m == 0 ? "T" : "F";
+			run(s,
+			    "INSERT INTO accountingperiod VALUES (%d, '%s 2026', %d, "
+			    "'2026-%02d-01 00:00:00', '2026-%02d-%02d 00:00:00', 'T', 'F', 'F', 'F', "
+			    "'F', '%s', '%s', '%s', '%s', 'F', %s, '%s')",
+			    6 + m, mon[m], 2 + m / 3, m + 1, m + 1, days[m], closed, closed, closed,
+			    closed, m == 0 ? "'2026-02-10 00:00:00'" : "NULL", s->now);
+		}
+	}
+	cc = contractor_cost_codes(&n);
+	for (i = 0; i < n; i++) {
+		char name[160];
+		snprintf(name, sizeof(name), "%s %s", cc[i].code, cc[i].name);
+		run(s,
+		    "INSERT INTO customrecord_cseg_mlc_costcode VALUES (%zu, %s, 'F', NULL, %s, "
+		    "'%s', '%s')",
+		    i + 1, sqlq(name), sqlq(cc[i].code), s->now, s->now);
+	}
+}
+
+static void seed_jobs(struct seed_ctx *s)
+{
+	static const char *const owners[] = {
+		"Sutter Health Partners", "Bayline Residential LLC", "Fresno Unified School District",
+		"Summit Logistics Properties", "Cedar Grove Living Inc.", "City of San Jose",
+		"Valley Tech Holdings", "Mission Street Partners", "Delta County",
+		"City of Sacramento",
+	};
+	const struct contractor_project *p = contractor_projects(&(size_t){ 0 });
+
+	for (size_t i = 0; i < CONTRACTOR_PROJECTS; i++) {
+		char eid[32];
+		int64_t cust, job;
+		snprintf(eid, sizeof(eid), "CUST-%03zu", i + 1);
+		cust = add_entity(s, "CustJob", eid, owners[i]);
+		run(s,
+		    "INSERT INTO customer VALUES (%lld, %s, %s, %s, 'F', 'F', NULL, NULL, NULL, 1, 1, "
+		    "NULL, '%s', '%s')",
+		    (long long)cust, sqlq(eid), sqlq(owners[i]), sqlq(owners[i]), s->now, s->now);
+		job = add_entity(s, "Job", p[i].number, p[i].name);
+		run(s,
+		    "INSERT INTO job VALUES (%lld, %s, %s, %s, %lld, %lld, 'F', "
+		    "'2026-0%zu-01 00:00:00', NULL, '2027-06-30 00:00:00', 2, 1, 1, NULL, NULL, '%s', "
+		    "'%s')",
+		    (long long)job, sqlq(p[i].number), sqlq(p[i].name), sqlq(p[i].name),
+		    (long long)cust, (long long)cust, 1 + i % 9, s->now, s->now);
+	}
+}
+
+static void add_vendor(struct seed_ctx *s, const char *name, bool inactive)
+{
+	int64_t id = add_entity(s, "Vendor", name, name);
+
+	run(s,
+	    "INSERT INTO vendor VALUES (%lld, %s, %s, %s, %s, %s, 'F', '%s', NULL, NULL, NULL, NULL, "
+	    "1, 1, 5, NULL, 'T', NULL, '%s', '%s')",
+	    (long long)id, sqlq(name), sqlq(name), sqlq(name), sqlq(name), sqlq(name),
+	    inactive ? "T" : "F", s->now, s->now);
+	run(s, "INSERT INTO vendorsubsidiaryrelationship VALUES (%lld, 1, 'T')", (long long)id);
+}
+
+/* "Acme Concrete, Inc." -> "ACME CONCRETE INC" */
+static void shout(const char *in, char *out, size_t n)
+{
+	size_t k = 0;
+
+	for (; *in && k + 1 < n; in++) {
+		if (*in == ',' || *in == '.')
+			continue;
+		out[k++] = (char)toupper((unsigned char)*in);
+	}
+	out[k] = '\0';
+}
+
+static void seed_vendors(struct seed_ctx *s)
+{
+	size_t n;
+	struct contractor_vendor *v = contractor_vendors(s->ns->cfg.seed, s->ns->cfg.scale, &n);
+
+	for (size_t i = 0; i < n && !s->rc; i++) {
+		if (v[i].procore_only)
+			continue;
+		add_vendor(s, v[i].name, false);
+		/* A clerk entered some vendors twice (one copy later inactivated). */
+		if (i % 37 == 5) {
+			char dup[160];
+			shout(v[i].name, dup, sizeof(dup));
+			if (strcmp(dup, v[i].name))
+				add_vendor(s, dup, i % 2 == 0);
+		}
+	}
+	/* The classic pair, always present. */
+	add_vendor(s, "Acme Concrete, Inc.", false);
+	add_vendor(s, "ACME CONCRETE INC", false);
+	free(v);
+}
+
+static json_t *ref(int64_t id)
+{
+	char b[24];
+
+	snprintf(b, sizeof(b), "%lld", (long long)id);
+	return json_pack("{s:s}", "id", b);
+}
+
+/* Remembers a failed seeding write (the simulator's own error body). */
+static bool seed_ok(struct seed_ctx *s, struct ns_result *r, const char *what)
+{
+	char *t;
+
+	if (r->status < 300)
+		return true;
+	t = r->body ? json_dumps(r->body, 0) : NULL;
+	s->rc = error_set(s->err, MLC_EINVAL, "seeding %s: %s", what, t ? t : "error");
+	free(t);
+	return false;
+}
+
+static void seed_transactions(struct seed_ctx *s)
+{
+	struct nssim *ns = s->ns;
+	uint64_t rng = ns->cfg.seed ^ 0x6e737472616e73ULL;
+	int npo = 200 * ns->cfg.scale;
+	int64_t nvendors = nsdb_int(ns->db, "SELECT COUNT(*) FROM vendor", NULL, 1);
+	int64_t vmin = nsdb_int(ns->db, "SELECT MIN(id) FROM vendor", NULL, 1);
+	size_t ncc, nct;
+	const struct contractor_cost_code *cc = contractor_cost_codes(&ncc);
+	const struct contractor_project *p = contractor_projects(&(size_t){ 0 });
+	struct ns_result r = { 0 };
+
+	contractor_cost_types(&nct);
+	for (int i = 0; i < npo && !s->rc; i++) {
+		int pi = (int)contractor_rand_range(&rng, 0, CONTRACTOR_PROJECTS - 1);
+		int64_t job = nsdb_int(ns->db, "SELECT id FROM job WHERE entityid = ?", p[pi].number, 0);
+		int64_t dep = nsdb_int(ns->db, "SELECT id FROM department WHERE name = ?",
+				       p[pi].department, 0);
+		int64_t cls = nsdb_int(ns->db, "SELECT id FROM classification WHERE name = ?",
+				       p[pi].class_name, 0);
+		int64_t loc = nsdb_int(ns->db, "SELECT id FROM location WHERE name = ?",
+				       p[pi].location, 0);
+		int64_t vendor = vmin + contractor_rand_range(&rng, 0, nvendors - 1);
+		int month = (int)contractor_rand_range(&rng, 2, 10), day;
+		int nlines = (int)contractor_rand_range(&rng, 1, 4);
+		char date[16], tranid[32], poid[24];
+		json_t *items = json_array(), *body;
+
+		day = (int)contractor_rand_range(&rng, 1, 28);
+		snprintf(date, sizeof(date), "2026-%02d-%02d", month, day);
+		snprintf(tranid, sizeof(tranid), "PO%05d", 1001 + i);
+		for (int l = 0; l < nlines; l++) {
+			int64_t cents = contractor_rand_range(&rng, 500, 250000) * 100 +
+					contractor_rand_range(&rng, 0, 99);
+			int64_t item = contractor_rand_range(&rng, 1, (int64_t)nct);
+			int64_t code = contractor_rand_range(&rng, 1, (int64_t)ncc);
+			double amt = (double)cents / 100.0;
+			json_array_append_new(
+				items, json_pack("{s:o,s:i,s:f,s:f,s:o,s:o,s:o,s:o,s:o,s:s}", "item",
+						 ref(item), "quantity", 1, "rate", amt, "amount", amt,
+						 "customer", ref(job), "department", ref(dep),
+						 "class", ref(cls), "location", ref(loc),
+						 "cseg_mlc_costcode", ref(code), "description",
+						 cc[code - 1].name));
+		}
+		body = json_pack("{s:o,s:s,s:s,s:o,s:o,s:{s:o}}", "entity", ref(vendor), "tranId",
+				 tranid, "tranDate", date, "subsidiary", ref(1), "department",
+				 ref(dep), "item", "items", items);
+		nsrec_write(ns, "purchaseOrder", NULL, false, body, NULL, &r);
+		json_decref(body);
+		if (!seed_ok(s, &r, "purchase order")) {
+			ns_result_release(&r);
+			break;
+		}
+		/* One in five POs already has a bill (in an open period). */
+		snprintf(poid, sizeof(poid), "%s", strrchr(r.location, '/') + 1);
+		ns_result_release(&r);
+		if (i % 5 == 0) {
+			char path[64];
+			snprintf(path, sizeof(path), "%s/!transform/vendorBill", poid);
+			snprintf(tranid, sizeof(tranid), "INV-%05d", 5001 + i);
+			body = json_pack("{s:s,s:s}", "tranId", tranid, "tranDate", date);
+			nsrec_write(ns, "purchaseOrder", path, false, body, NULL, &r);
+			json_decref(body);
+			seed_ok(s, &r, "vendor bill");
+			ns_result_release(&r);
+		}
+	}
+}
+
+int nsdb_seed(struct nssim *ns, struct mlc_error *err)
+{
+	struct seed_ctx s = { .ns = ns, .next_entity = 1, .err = err };
+
+	nsdb_ts(nssim_now_ms(ns), s.now);
+	run(&s, "BEGIN");
+	seed_master(&s);
+	seed_jobs(&s);
+	seed_vendors(&s);
+	seed_transactions(&s);
+	run(&s, "INSERT INTO _meta VALUES ('seeded', '1')");
+	if (s.rc) {
+		nsdb_run(ns->db, "ROLLBACK");
+		return s.rc;
+	}
+	return nsdb_exec(ns->db, "COMMIT", err);
+}

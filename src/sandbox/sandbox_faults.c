@@ -1,0 +1,329 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sandbox/contractor.h"
+#include "sandbox/sandbox.h"
+#include "util/num.h"
+#include "util/str.h"
+#include "util/time.h"
+#include "util/banned.h"
+
+/*
+ * The controls both simulators share (issue 4, "Sandbox controls"): the
+ * --faults spec, latency, the in-flight limit, counters, and the admin
+ * routes /_sandbox/stats, /_sandbox/reset-stats, /_sandbox/time/advance.
+ * Faults and limits apply to API paths only (sim->api_prefix), never to
+ * /_sandbox/, and admin calls are not counted.
+ */
+
+/* How long a "timeout" fault holds a request before dropping it: past any
+ * sane client timeout.  MLC_SANDBOX_TIMEOUT_MS overrides it for tests. */
+#define SBX_TIMEOUT_HOLD_MS 30000
+
+int sandbox_faults_parse(const char *spec, struct sbx_faults *ns, struct sbx_faults *pc,
+			 struct mlc_error *err)
+{
+	char *dup, *p, *next;
+	int rc = MLC_OK;
+
+	memset(ns, 0, sizeof(*ns));
+	memset(pc, 0, sizeof(*pc));
+	if (!spec || !*spec)
+		return MLC_OK;
+	dup = xstrdup(spec);
+	for (p = dup; p && *p; p = next) {
+		char *eq, *colon, *end;
+		struct sbx_faults *f;
+		double v, *slot = NULL;
+
+		next = strchr(p, ',');
+		if (next)
+			*next++ = '\0';
+		str_trim(p);
+		colon = strchr(p, ':');
+		eq = strchr(p, '=');
+		if (!colon || !eq || eq < colon) {
+			rc = error_set(err, MLC_EINVAL,
+				       "--faults: '%s' is not SIM:KIND=PROBABILITY (e.g. ns:5xx=0.05)",
+				       p);
+			break;
+		}
+		*colon = '\0';
+		*eq = '\0';
+		if (strcmp(p, "ns") == 0) {
+			f = ns;
+		} else if (strcmp(p, "pc") == 0) {
+			f = pc;
+		} else {
+			rc = error_set(err, MLC_EINVAL, "--faults: unknown simulator '%s' (ns or pc)",
+				       p);
+			break;
+		}
+		if (strcmp(colon + 1, "5xx") == 0)
+			slot = &f->err5xx;
+		else if (strcmp(colon + 1, "timeout") == 0)
+			slot = &f->timeout;
+		else if (strcmp(colon + 1, "reset") == 0)
+			slot = &f->reset;
+		else if (strcmp(colon + 1, "lost") == 0)
+			slot = &f->lost;
+		else if (strcmp(colon + 1, "push_drop") == 0)
+			slot = &f->push_drop;
+		else if (strcmp(colon + 1, "throttle") == 0)
+			slot = &f->throttle;
+		else if (strcmp(colon + 1, "dup") == 0)
+			slot = &f->dup;
+		if (!slot) {
+			rc = error_set(err, MLC_EINVAL,
+				       "--faults: unknown fault '%s' (5xx, timeout, reset, lost, "
+				       "push_drop, throttle, dup)",
+				       colon + 1);
+			break;
+		}
+		v = strtod(eq + 1, &end);
+		if (end == eq + 1 || *end || !(v >= 0.0 && v <= 1.0)) {
+			rc = error_set(err, MLC_EINVAL, "--faults: '%s' is not a probability in [0,1]",
+				       eq + 1);
+			break;
+		}
+		*slot = v;
+	}
+	free(dup);
+	return rc;
+}
+
+double sbx_random(struct sbx_sim *sim)
+{
+	uint64_t r;
+
+	pthread_mutex_lock(&sim->lock);
+	r = contractor_rand(&sim->rng);
+	pthread_mutex_unlock(&sim->lock);
+	return (double)(r >> 11) * (1.0 / 9007199254740992.0);
+}
+
+void sbx_count_token(struct sbx_sim *sim)
+{
+	pthread_mutex_lock(&sim->lock);
+	sim->token_requests++;
+	pthread_mutex_unlock(&sim->lock);
+}
+
+void sbx_count_429(struct sbx_sim *sim)
+{
+	pthread_mutex_lock(&sim->lock);
+	sim->rejected_429++;
+	pthread_mutex_unlock(&sim->lock);
+}
+
+static bool is_admin(const struct mlc_http_request *req)
+{
+	return str_starts_with(req->path, "/_sandbox/");
+}
+
+static bool is_api(const struct sbx_sim *sim, const struct mlc_http_request *req)
+{
+	return !is_admin(req) && (!sim->api_prefix || str_starts_with(req->path, sim->api_prefix));
+}
+
+static int64_t timeout_hold_ms(void)
+{
+	const char *e = getenv("MLC_SANDBOX_TIMEOUT_MS");
+	int64_t v;
+	struct mlc_error err;
+
+	if (e && num_parse_i64(e, &v, &err) == 0 && v >= 0)
+		return v;
+	return SBX_TIMEOUT_HOLD_MS;
+}
+
+static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct sbx_sim *sim = arg;
+	struct mlc_sandbox *sb = sim->sandbox;
+	struct sbx_faults f;
+	int in_flight;
+	double r;
+
+	if (is_admin(req))
+		return false;
+	pthread_mutex_lock(&sim->lock);
+	in_flight = ++sim->in_flight;
+	if (in_flight > sim->max_concurrency)
+		sim->max_concurrency = in_flight;
+	f = sim->faults;
+	pthread_mutex_unlock(&sim->lock);
+	if (!is_api(sim, req))
+		return false;
+	if (sim->limit_in_flight > 0 && in_flight > sim->limit_in_flight && sim->over_limit) {
+		sim->over_limit(resp);
+		sbx_count_429(sim);
+		return true;
+	}
+	if (sb && sb->opts.latency_ms > 0) {
+		int64_t ms = sb->opts.latency_ms;
+		if (sb->opts.latency_jitter_ms > 0)
+			ms += (int64_t)(sbx_random(sim) * (sb->opts.latency_jitter_ms + 1));
+		time_sleep_ms(ms);
+	}
+	r = sbx_random(sim);
+	if (r < f.err5xx) {
+		static const int codes[] = { 500, 502, 503 };
+		int code = codes[(int)(sbx_random(sim) * 3) % 3];
+		http_response_error(resp, code, "sandbox_fault", "injected %d", code);
+		return true;
+	}
+	r -= f.err5xx;
+	if (r < f.timeout) {
+		time_sleep_ms(timeout_hold_ms());
+		resp->drop_connection = true;
+		return true;
+	}
+	r -= f.timeout;
+	if (r < f.reset) {
+		resp->drop_connection = true;
+		return true;
+	}
+	r -= f.reset;
+	if (r < f.lost && strcmp(req->method, "GET") != 0) {
+		/* Handled (the write commits), then the connection is dropped. */
+		resp->drop_connection = true;
+		return false;
+	}
+	return false;
+}
+
+static void bump(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	json_object_set_new(obj, key, json_integer(v ? json_integer_value(v) + 1 : 1));
+}
+
+static void hook_after(const struct mlc_http_request *req, const struct mlc_http_response *resp,
+		       int64_t duration_us, void *arg)
+{
+	struct sbx_sim *sim = arg;
+	char key[512], code[16];
+
+	MLC_UNUSED(duration_us);
+	if (is_admin(req))
+		return;
+	snprintf(key, sizeof(key), "%s %s", req->method, req->route ? req->route : req->path);
+	snprintf(code, sizeof(code), "%d", resp->drop_connection ? 0 : resp->status);
+	pthread_mutex_lock(&sim->lock);
+	sim->in_flight--;
+	bump(sim->calls, key);
+	bump(sim->status, code);
+	pthread_mutex_unlock(&sim->lock);
+}
+
+static void h_stats(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct sbx_sim *sim = arg;
+	json_t *body;
+
+	MLC_UNUSED(req);
+	pthread_mutex_lock(&sim->lock);
+	body = json_pack("{s:o,s:o,s:i,s:I,s:I}", "calls", json_deep_copy(sim->calls), "status",
+			 json_deep_copy(sim->status),
+			 "max_concurrency", sim->max_concurrency, "token_requests",
+			 (json_int_t)sim->token_requests, "rejected_429",
+			 (json_int_t)sim->rejected_429);
+	pthread_mutex_unlock(&sim->lock);
+	http_response_json(resp, 200, body);
+}
+
+static void h_reset(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct sbx_sim *sim = arg;
+
+	MLC_UNUSED(req);
+	pthread_mutex_lock(&sim->lock);
+	json_object_clear(sim->calls);
+	json_object_clear(sim->status);
+	sim->max_concurrency = sim->in_flight;
+	sim->token_requests = 0;
+	sim->rejected_429 = 0;
+	pthread_mutex_unlock(&sim->lock);
+	http_response_json(resp, 200, json_pack("{s:b}", "reset", 1));
+}
+
+static void h_time(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct sbx_sim *sim = arg;
+	struct mlc_error err;
+	int64_t secs = 0;
+	char now[MLC_TIME_FMT_MAX];
+
+	if (strcmp(req->method, "POST") == 0) {
+		const char *q = http_request_query(req, "seconds");
+		json_t *body = q ? NULL : http_request_json(req, &err);
+		json_t *s = json_object_get(body, "seconds");
+		if (q ? num_parse_i64(q, &secs, &err) < 0 : !json_is_integer(s)) {
+			json_decref(body);
+			http_response_error(resp, 400, "bad_request",
+					    "give seconds: ?seconds=N or {\"seconds\": N}");
+			return;
+		}
+		if (!q)
+			secs = json_integer_value(s);
+		json_decref(body);
+		sandbox_advance(sim->sandbox, secs * 1000);
+	}
+	time_format_rfc3339(sandbox_now_ms(sim->sandbox), now);
+	http_response_json(resp, 200,
+			   json_pack("{s:s,s:I}", "now", now, "offset_seconds",
+				     (json_int_t)(sim->sandbox->clock_offset_ms / 1000)));
+}
+
+/* POST /_sandbox/faults {"faults": SPEC, "latency_ms": N, "jitter_ms": N}:
+ * replaces this simulator's faults (its "ns:"/"pc:" part of SPEC) and the
+ * added latency at run time, so one sandbox can serve every test. */
+static void h_faults(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct sbx_sim *sim = arg;
+	struct mlc_error err = { 0 };
+	struct sbx_faults ns, pc;
+	json_t *body = http_request_json(req, &err);
+	json_t *lat, *jit;
+
+	if (!body) {
+		http_response_error(resp, 400, "bad_request", "%s", err.msg);
+		return;
+	}
+	if (sandbox_faults_parse(json_string_value(json_object_get(body, "faults")), &ns, &pc,
+				 &err) < 0) {
+		json_decref(body);
+		http_response_error(resp, 400, "bad_request", "%s", err.msg);
+		return;
+	}
+	lat = json_object_get(body, "latency_ms");
+	jit = json_object_get(body, "jitter_ms");
+	pthread_mutex_lock(&sim->lock);
+	sim->faults = strcmp(sim->name, "netsuite") == 0 ? ns : pc;
+	pthread_mutex_unlock(&sim->lock);
+	if (json_is_integer(lat))
+		sim->sandbox->opts.latency_ms = (int)json_integer_value(lat);
+	if (json_is_integer(jit))
+		sim->sandbox->opts.latency_jitter_ms = (int)json_integer_value(jit);
+	json_decref(body);
+	http_response_json(resp, 200, json_pack("{s:b}", "ok", 1));
+}
+
+int sbx_sim_install(struct sbx_sim *sim, struct mlc_http_server *http, struct mlc_error *err)
+{
+	struct mlc_http_hooks hooks = { hook_before, hook_after, sim };
+
+	sim->http = http;
+	http_server_set_hooks(http, &hooks);
+	if (http_server_route(http, "GET", "/_sandbox/stats", h_stats, sim) < 0 ||
+	    http_server_route(http, "POST", "/_sandbox/reset-stats", h_reset, sim) < 0 ||
+	    http_server_route(http, "POST", "/_sandbox/time/advance", h_time, sim) < 0 ||
+	    http_server_route(http, "GET", "/_sandbox/time", h_time, sim) < 0 ||
+	    http_server_route(http, "POST", "/_sandbox/faults", h_faults, sim) < 0)
+		return error_set(err, MLC_EINVAL, "%s: cannot register the sandbox routes",
+				 sim->name);
+	return MLC_OK;
+}
