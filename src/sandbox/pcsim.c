@@ -1,0 +1,351 @@
+/*
+ * Procore simulator: lifecycle, the request gate (bearer token, rate
+ * limits, platform throttling, Procore-Company-Id) and the
+ * credentials.json / seed.json parts.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sandbox/contractor.h"
+#include "sandbox/pcsim.h"
+#include "util/buf.h"
+#include "util/num.h"
+#include "util/banned.h"
+
+#define PC_DEFAULT_RATE "3600/h,100/10s"
+#define PC_RATE_BODY "You have surpassed the max number of requests for an hour. Please wait until your limit resets."
+
+struct pc_route_arg {
+	struct pcsim *pc;
+	pc_handler fn;
+	bool admin;
+};
+
+static void add_header_i64(struct mlc_http_response *resp, const char *name, int64_t v)
+{
+	char s[32];
+	snprintf(s, sizeof(s), "%" PRId64, v);
+	http_response_header(resp, name, s);
+}
+
+/*
+ * The gate every API call passes, in Procore's order: a valid bearer
+ * token, then the rate limits (every call counts, failed ones included),
+ * then platform throttling (pc:throttle), then the company header.
+ * Returns true when the handler may run; otherwise resp is answered.
+ */
+static bool gate(struct pcsim *pc, struct pc_ctx *c)
+{
+	const char *hdr;
+	int64_t limit, remaining, reset, now_s, company;
+	bool ok;
+	struct mlc_error err;
+	json_t *co;
+
+	if (!pc_token_valid(pc, c->req)) {
+		http_response_header(c->resp, "WWW-Authenticate",
+				     "Bearer realm=\"Doorkeeper\", error=\"invalid_token\"");
+		pc_reply_errors(c, 401, "Unauthorized");
+		return false;
+	}
+	now_s = sandbox_now_ms(pc->sb) / 1000;
+	ok = pc_rate_take(&pc->rate, now_s, &limit, &remaining, &reset);
+	add_header_i64(c->resp, "X-Rate-Limit-Limit", limit);
+	add_header_i64(c->resp, "X-Rate-Limit-Remaining", remaining);
+	add_header_i64(c->resp, "X-Rate-Limit-Reset", reset);
+	if (!ok) {
+		/* Docs disagree on Retry-After with 429: both happen. */
+		if (sbx_random(pc->sim) < 0.5)
+			add_header_i64(c->resp, "Retry-After", reset > now_s ? reset - now_s : 1);
+		sbx_count_429(pc->sim);
+		http_response_text(c->resp, 429, "text/plain; charset=utf-8", PC_RATE_BODY);
+		return false;
+	}
+	if (pc->sim->faults.throttle > 0 && sbx_random(pc->sim) < pc->sim->faults.throttle) {
+		add_header_i64(c->resp, "Retry-After", 1 + (int64_t)(sbx_random(pc->sim) * 3));
+		http_response_text(c->resp, 503, "text/html", "<html><body><h1>503 Service Unavailable</h1>"
+							      "No server is available to handle this request."
+							      "</body></html>");
+		return false;
+	}
+	hdr = http_request_header(c->req, "Procore-Company-Id");
+	if (!hdr || !*hdr) {
+		pc_reply_errors(c, 400, "Missing Procore-Company-Id header!");
+		return false;
+	}
+	co = num_parse_id(hdr, &company, &err) == 0 ? pc_get(pc, PC_COMPANY, company) : NULL;
+	if (!co || !json_is_true(json_object_get(co, "_installed"))) {
+		pc_reply_errors(c, 403, "You do not have access to this company.");
+		return false;
+	}
+	c->company_id = company;
+	hdr = http_request_query(c->req, "company_id");
+	if (hdr && (num_parse_id(hdr, &company, &err) != 0 || company != c->company_id)) {
+		pc_reply_errors(c, 403, "You do not have access to this company.");
+		return false;
+	}
+	return true;
+}
+
+static void dispatch(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct pc_route_arg *ra = arg;
+	struct pcsim *pc = ra->pc;
+	struct pc_ctx c = { .pc = pc, .req = req, .resp = resp, .via_api = !ra->admin };
+
+	pthread_mutex_lock(&pc->lock);
+	if (ra->admin) {
+		c.company_id = pc->company_id;
+	} else if (!gate(pc, &c)) {
+		goto out;
+	}
+	if (req->body_len) {
+		struct mlc_error err;
+		c.body = http_request_json(req, &err);
+		if (!c.body || !json_is_object(c.body)) {
+			pc_reply_errors(&c, 400, "The request body is not a valid JSON object.");
+			goto out;
+		}
+	}
+	ra->fn(&c);
+out:
+	pthread_mutex_unlock(&pc->lock);
+	json_decref(c.body);
+}
+
+static int add_route(struct pcsim *pc, struct mlc_http_server *http, const char *method, const char *pattern,
+		     pc_handler fn, bool admin, struct mlc_error *err)
+{
+	struct pc_route_arg *ra = xcalloc(1, sizeof(*ra));
+	ra->pc = pc;
+	ra->fn = fn;
+	ra->admin = admin;
+	pc->route_args = xrealloc(pc->route_args, (pc->nroute_args + 1) * sizeof(*pc->route_args));
+	pc->route_args[pc->nroute_args++] = ra;
+	return http_server_route(http, method, pattern, dispatch, ra) ? error_prefix(err, "procore route") : 0;
+}
+
+int pc_route(struct pcsim *pc, struct mlc_http_server *http, const char *method, const char *pattern,
+	     pc_handler fn, struct mlc_error *err)
+{
+	return add_route(pc, http, method, pattern, fn, false, err);
+}
+
+int pc_route_admin(struct pcsim *pc, struct mlc_http_server *http, const char *method, const char *pattern,
+		   pc_handler fn, struct mlc_error *err)
+{
+	return add_route(pc, http, method, pattern, fn, true, err);
+}
+
+int pc_routes_add(struct pcsim *pc, struct mlc_http_server *http, const struct pc_route_def *defs, size_t n,
+		  bool admin, struct mlc_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc = add_route(pc, http, defs[i].method, defs[i].pattern, defs[i].fn, admin, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void token_info(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct pcsim *pc = arg;
+	const char *auth = http_request_header(req, "Authorization");
+	json_t *exp;
+	int64_t now;
+
+	pthread_mutex_lock(&pc->lock);
+	now = sandbox_now_ms(pc->sb);
+	exp = (auth && strncmp(auth, "Bearer ", 7) == 0) ? json_object_get(pc->tokens, auth + 7) : NULL;
+	if (!exp || json_integer_value(exp) <= now) {
+		pthread_mutex_unlock(&pc->lock);
+		http_response_json(resp, 401, json_pack("{s:s,s:s}", "error", "invalid_token", "error_description",
+							"The access token is invalid"));
+		return;
+	}
+	http_response_json(resp, 200,
+			   json_pack("{s:I,s:[],s:I,s:{s:s},s:I}", "resource_owner_id",
+				     (json_int_t)pc->service_user_id, "scope", "expires_in_seconds",
+				     (json_int_t)((json_integer_value(exp) - now) / 1000), "application", "uid",
+				     pc->client_id, "created_at",
+				     (json_int_t)((json_integer_value(exp) - (int64_t)pc->token_ttl * 1000) / 1000)));
+	pthread_mutex_unlock(&pc->lock);
+}
+
+static void token_revoke(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct pcsim *pc = arg;
+	struct mlc_error err;
+	json_t *in = http_request_json(req, &err);
+	const char *tok = json_string_value(json_object_get(in, "token"));
+
+	pthread_mutex_lock(&pc->lock);
+	if (tok)
+		json_object_del(pc->tokens, tok);
+	pthread_mutex_unlock(&pc->lock);
+	json_decref(in);
+	http_response_json(resp, 200, json_object());
+}
+
+static void companies_list(struct pc_ctx *c)
+{
+	json_t *items = json_array(), *co;
+	size_t i;
+	/* A DMSA token sees the companies where the app is installed. */
+	json_array_foreach(c->pc->t[PC_COMPANY].rows, i, co) {
+		if (json_is_true(json_object_get(co, "_installed")))
+			json_array_append_new(items, pc_public(co));
+	}
+	pc_reply_page(c, items);
+}
+
+static void describe(struct pcsim *pc, json_t *credentials, json_t *seed)
+{
+	json_t *projects = json_array(), *lits = json_array(), *p;
+	size_t i, nvendors = 0, ncc = 0;
+
+	json_object_set_new(credentials, "procore",
+			    json_pack("{s:s,s:s,s:I,s:I}", "client_id", pc->client_id, "client_secret",
+				      pc->client_secret, "company_id", (json_int_t)pc->company_id,
+				      "application_id", (json_int_t)pc->application_id));
+	json_array_foreach(pc->t[PC_PROJECT].rows, i, p) {
+		if (pc_int(p, "_company_id") != pc->company_id)
+			continue;
+		json_array_append_new(projects,
+				      json_pack("{s:I,s:O,s:O,s:I}", "id", (json_int_t)pc_int(p, "id"),
+						"project_number", json_object_get(p, "project_number"), "name",
+						json_object_get(p, "name"), "prime_contract_id",
+						(json_int_t)pc_int(p, "_prime_contract_id")));
+	}
+	json_array_foreach(pc->t[PC_LIT].rows, i, p) {
+		if (pc_int(p, "_company_id") == pc->company_id)
+			json_array_append_new(lits, json_pack("{s:I,s:O,s:O}", "id", (json_int_t)pc_int(p, "id"),
+							      "code", json_object_get(p, "code"), "name",
+							      json_object_get(p, "name")));
+	}
+	json_array_foreach(pc->t[PC_VENDOR].rows, i, p) {
+		if (pc_int(p, "_company_id") == pc->company_id)
+			nvendors++;
+	}
+	json_array_foreach(pc->t[PC_COST_CODE].rows, i, p) {
+		if (pc_int(p, "_company_id") == pc->company_id && json_object_get(p, "parent") &&
+		    !json_is_null(json_object_get(p, "parent")))
+			ncc++;
+	}
+	json_object_set_new(seed, "procore_company_id", json_integer(pc->company_id));
+	json_object_set_new(seed, "procore_projects", projects);
+	json_object_set_new(seed, "procore_line_item_types", lits);
+	json_object_set_new(seed, "procore_cost_codes", json_integer((json_int_t)ncc));
+	json_object_set_new(seed, "procore_vendors", json_integer((json_int_t)nvendors));
+	json_object_set_new(seed, "procore_budget_view_id",
+			    json_integer(pc_int(json_array_get(pc->t[PC_BVIEW].rows, 0), "id")));
+}
+
+static int routes(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
+{
+	int rc;
+
+	if (http_server_route(http, "POST", "/oauth/token", pc_handle_token, pc) ||
+	    http_server_route(http, "GET", "/oauth/token/info", token_info, pc) ||
+	    http_server_route(http, "POST", "/oauth/revoke", token_revoke, pc))
+		return error_set(err, MLC_EINVAL, "procore: cannot register the oauth routes");
+	rc = pc_route(pc, http, "GET", "/rest/v1.0/companies", companies_list, err);
+	if (!rc)
+		rc = pc_routes_directory(pc, http, err);
+	if (!rc)
+		rc = pc_routes_contracts(pc, http, err);
+	if (!rc)
+		rc = pc_routes_costs(pc, http, err);
+	if (!rc)
+		rc = pc_routes_webhooks(pc, http, err);
+	if (!rc)
+		rc = pc_routes_admin(pc, http, err);
+	return rc;
+}
+
+int pcsim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *credentials, json_t *seed,
+	      struct pcsim **out, struct mlc_error *err)
+{
+	struct pcsim *pc = xcalloc(1, sizeof(*pc));
+	uint64_t s;
+	int rc;
+
+	*out = NULL;
+	pc->sb = sb;
+	pc->sim = &sb->pc;
+	pthread_mutex_init(&pc->lock, NULL);
+	pc->rng = (sb->opts.seed ? sb->opts.seed : 1) * 0x9E3779B97F4A7C15ULL + 0x5043;
+	pc->token_ttl = sb->opts.pc_token_ttl > 0 ? sb->opts.pc_token_ttl : 5400;
+	pc->tokens = json_object();
+	pc_tables_init(pc);
+	rc = pc_rate_parse(sb->opts.pc_rate ? sb->opts.pc_rate : PC_DEFAULT_RATE, &pc->rate, err);
+	if (rc)
+		goto out;
+	s = pc->rng;
+	snprintf(pc->client_id, sizeof(pc->client_id), "pcsim-%016" PRIx64, contractor_rand(&s));
+	snprintf(pc->client_secret, sizeof(pc->client_secret), "%016" PRIx64 "%016" PRIx64, contractor_rand(&s),
+		 contractor_rand(&s));
+	pc->rng = s;
+	pc->application_id = 48211;
+	pc->service_user_id = 11620993;
+	pc->field_user_id = 11620417;
+	if (sb->data_dir) {
+		struct mlc_buf b = MLC_BUF_INIT;
+		buf_addf(&b, "%s/procore-state.json", sb->data_dir);
+		pc->state_path = buf_detach(&b, NULL);
+	}
+	pc_seed(pc, sb->opts.seed ? sb->opts.seed : 1, sb->opts.scale > 0 ? sb->opts.scale : 1);
+	rc = routes(pc, http, err);
+	if (rc)
+		goto out;
+	rc = pc_webhooks_start(pc, err);
+	if (rc)
+		goto out;
+	if (credentials && seed)
+		describe(pc, credentials, seed);
+	*out = pc;
+	pc = NULL;
+out:
+	pcsim_free(pc);
+	return rc;
+}
+
+/* Writes every table, hidden keys included, to DATA/procore-state.json. */
+static void save_state(struct pcsim *pc)
+{
+	static const char *const names[PC_KIND_COUNT] = {
+		"companies", "projects", "vendors", "cost_codes", "line_item_types", "wbs_codes",
+		"purchase_order_contracts", "work_order_contracts", "commitment_line_items", "requisitions",
+		"direct_costs", "direct_cost_line_items", "payment_applications", "budget_views",
+		"budget_line_items", "webhook_hooks", "webhook_triggers", "webhook_deliveries",
+	};
+	json_t *all = json_object();
+
+	if (!pc->state_path || !pc->t[0].rows)
+		goto out;
+	for (int k = 0; k < PC_KIND_COUNT; k++)
+		json_object_set(all, names[k], pc->t[k].rows);
+	if (json_dump_file(all, pc->state_path, JSON_COMPACT) != 0)
+		fprintf(stderr, "procore: cannot write %s\n", pc->state_path);
+out:
+	json_decref(all);
+}
+
+void pcsim_free(struct pcsim *pc)
+{
+	if (!pc)
+		return;
+	pc_webhooks_stop(pc);
+	save_state(pc);
+	pc_tables_release(pc);
+	json_decref(pc->tokens);
+	for (size_t i = 0; i < pc->nroute_args; i++)
+		free(pc->route_args[i]);
+	free(pc->route_args);
+	free(pc->state_path);
+	pthread_mutex_destroy(&pc->lock);
+	free(pc);
+}

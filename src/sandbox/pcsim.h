@@ -1,0 +1,254 @@
+#ifndef MLC_PCSIM_H
+#define MLC_PCSIM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "net/http_server.h"
+#include "sandbox/sandbox.h"
+#include "util/compat.h"
+#include "util/error.h"
+
+/*
+ * Internals of the Procore simulator (pcsim_*.c), not a public API.
+ *
+ * State lives in memory as jansson objects, one table per resource kind,
+ * guarded by one mutex (pcsim.lock).  A record is stored in the shape of
+ * Procore's "show" response plus hidden keys starting with '_' (scope:
+ * "_company_id", "_project_id", "_holder_id", ...).  pc_public() strips
+ * the hidden keys; per-kind serialisers (pc_ser) derive list views.
+ * The state is written to DATA/procore-state.json on demand
+ * (POST /_sandbox/state/save) and on pcsim_free().
+ *
+ * Every function here except pcsim_new/pcsim_free and the webhook thread
+ * expects pcsim.lock to be held by the caller.
+ */
+
+enum pc_kind {
+	PC_COMPANY,
+	PC_PROJECT,
+	PC_VENDOR,
+	PC_COST_CODE,
+	PC_LIT,          /* line item types (cost types) */
+	PC_WBS,          /* cost code x line item type combinations */
+	PC_PO,           /* purchase order contracts */
+	PC_WO,           /* work order contracts */
+	PC_CLI,          /* commitment (contract) line items */
+	PC_REQ,          /* requisitions */
+	PC_DC,           /* direct costs */
+	PC_DCLI,         /* direct cost line items */
+	PC_PAYAPP,       /* owner payment applications */
+	PC_BVIEW,        /* budget views (company level) */
+	PC_BLI,          /* budget line items */
+	PC_HOOK,
+	PC_TRIGGER,
+	PC_DELIVERY,
+	PC_KIND_COUNT
+};
+
+/* A table: rows in creation order and an index by id.  Both hold a
+ * reference to each record. */
+struct pc_table {
+	json_t *rows;
+	json_t *by_id;
+};
+
+/* Rate limiter: two fixed windows (hourly and spike), per client_id. */
+struct pc_rate {
+	int hour_limit, hour_window_s;
+	int spike_limit, spike_window_s;
+	int64_t hour_start, spike_start; /* window starts, unix s */
+	int hour_used, spike_used;
+};
+
+struct pc_webhooks; /* pcsim_webhooks.c */
+
+struct pcsim {
+	struct mlc_sandbox *sb;
+	struct sbx_sim *sim;
+	pthread_mutex_t lock;
+	struct pc_table t[PC_KIND_COUNT];
+	int64_t next_id[PC_KIND_COUNT];
+	uint64_t rng;
+	int64_t company_id, other_company_id;
+	int64_t application_id;   /* our app: source_application_id of API writes */
+	int64_t service_user_id;  /* the DMSA's user */
+	int64_t field_user_id;    /* the admin API's "field user" */
+	char client_id[48], client_secret[64];
+	int token_ttl;
+	json_t *tokens;           /* {"token": expires_ms} */
+	struct pc_rate rate;
+	struct pc_webhooks *wh;
+	char *state_path;
+	void **route_args;        /* per-route handler closures, freed with pc */
+	size_t nroute_args;
+};
+
+/* Request context handed to each API handler (after the gate passed). */
+struct pc_ctx {
+	struct pcsim *pc;
+	struct mlc_http_request *req;
+	struct mlc_http_response *resp;
+	int64_t company_id;       /* from Procore-Company-Id */
+	json_t *body;             /* parsed body or NULL */
+	bool via_api;             /* false for /_sandbox/ admin calls */
+};
+
+typedef void (*pc_handler)(struct pc_ctx *c);
+
+/* ---- pcsim_store.c ---- */
+void pc_tables_init(struct pcsim *pc);
+void pc_tables_release(struct pcsim *pc);
+/* Allocates the next id of a kind. */
+int64_t pc_next_id(struct pcsim *pc, enum pc_kind k);
+/* Inserts rec (takes the reference) under its "id". Returns rec (borrowed). */
+json_t *pc_insert(struct pcsim *pc, enum pc_kind k, json_t *rec);
+/* Record by id or NULL (borrowed). */
+json_t *pc_get(struct pcsim *pc, enum pc_kind k, int64_t id);
+void pc_delete(struct pcsim *pc, enum pc_kind k, int64_t id);
+/* Record with this origin_id in the company (any project), or NULL. */
+json_t *pc_find_origin(struct pcsim *pc, enum pc_kind k, int64_t company_id, const char *origin_id);
+/* Integer field (0 if missing). */
+int64_t pc_int(const json_t *rec, const char *key);
+const char *pc_str(const json_t *rec, const char *key);
+/* Copy without the hidden '_' keys (new reference). */
+json_t *pc_public(const json_t *rec);
+/* "2026-11-26T16:12:48Z" for the sandbox clock. */
+json_t *pc_now_json(struct pcsim *pc);
+void pc_now_text(struct pcsim *pc, char *out, size_t n);
+json_t *pc_money(int64_t cents);      /* "1234.50" */
+json_t *pc_money_num(int64_t cents);  /* 1234.5 as a JSON number */
+/* Cents from a JSON amount (string or number); -1 when invalid. */
+int pc_cents(const json_t *v, int64_t *out);
+/* Deterministic draw in [lo, hi] from the simulator's own generator. */
+int64_t pc_rand(struct pcsim *pc, int64_t lo, int64_t hi);
+
+/* Paging: answers 200 with the page of items and the Total, Per-Page and
+ * Link headers.  Takes ownership of items (an array). */
+void pc_reply_page(struct pc_ctx *c, json_t *items);
+void pc_reply(struct pc_ctx *c, int status, json_t *body);
+/* {"errors": "msg"} */
+void pc_reply_errors(struct pc_ctx *c, int status, const char *msg);
+/* {"errors": {field: [msg]}} */
+void pc_reply_field_error(struct pc_ctx *c, int status, const char *field, const char *msg);
+/* Integer query or path parameter; false if absent or not an id. */
+bool pc_param_id(struct pc_ctx *c, const char *name, int64_t *out);
+/* project_id from path, query or body; answers 400/404 itself when
+ * missing or invisible and returns NULL. */
+json_t *pc_need_project(struct pc_ctx *c);
+/* True when filters[updated_at] (range "a...b" or a single time, meaning
+ * "since") admits rec. */
+bool pc_updated_filter_ok(struct pc_ctx *c, const json_t *rec);
+/* True when filters[origin_id] (if given) equals rec's origin_id. */
+bool pc_origin_filter_ok(struct pc_ctx *c, const json_t *rec);
+bool pc_id_filter_ok(struct pc_ctx *c, const json_t *rec);
+
+/*
+ * Field rules for create/update bodies: type 's' string, 'i' integer id,
+ * 'b' boolean, 'n' number (stored as a money string), 'N' number (stored
+ * as a JSON number), 'd' date "YYYY-MM-DD", 'e' enum (values "a|b|c").
+ * Unknown fields are ignored, as Procore ignores them.
+ */
+struct pc_field {
+	const char *name;
+	char type;
+	const char *values;
+};
+/* Validates every present field of in, then (if all are valid) copies
+ * them into rec.  Returns false with errs filled otherwise. */
+bool pc_apply_fields(json_t *rec, const json_t *in, const struct pc_field *fields, json_t *errs);
+/* Adds "can't be blank" for each required name missing or empty in in. */
+void pc_require(const json_t *in, const char *const *names, json_t *errs);
+/* A company_id in the body, if any, must be the header's company. */
+bool pc_body_company_ok(struct pc_ctx *c);
+
+/* ---- pcsim_serial.c: serialisers by kind ---- */
+enum pc_view { PC_VIEW_SHOW, PC_VIEW_LIST, PC_VIEW_V11 };
+json_t *pc_ser(struct pcsim *pc, enum pc_kind k, const json_t *rec, enum pc_view v);
+/* Builders used by the seed, the API and the admin routes. */
+json_t *pc_line_item_new(struct pcsim *pc, enum pc_kind k, const json_t *project, int64_t holder_id,
+			 const char *holder_type);
+/* Applies {amount, cost_code_id, line_item_type_id, wbs_code_id, quantity,
+ * unit_cost, uom, description, origin_id, origin_data} to a line item.
+ * Fills errors (object field -> [msg]) and returns false on bad input. */
+bool pc_line_item_apply(struct pcsim *pc, json_t *li, const json_t *in, json_t *errors, bool create);
+/* Recomputes grand_total / line_items_count of a holder. */
+void pc_holder_recompute(struct pcsim *pc, enum pc_kind holder_kind, json_t *holder);
+void pc_add_error(json_t *errors, const char *field, const char *msg);
+
+/* ---- pcsim_seed.c ---- */
+void pc_seed(struct pcsim *pc, uint64_t seed, int scale);
+
+/* ---- pcsim_sync.c ---- */
+struct pc_sync_spec {
+	enum pc_kind kind;
+	const char *list_key;        /* "updates" or "budget_line_items" */
+	/* Creates a new record from in (NULL and errors filled on failure). */
+	json_t *(*create)(struct pc_ctx *c, const json_t *scope, const json_t *in, json_t *errors);
+	/* Applies in to rec; returns false (errors filled) on failure. */
+	bool (*update)(struct pc_ctx *c, json_t *rec, const json_t *in, json_t *errors);
+	/* Whether rec belongs to the scope (project, contract, company). */
+	bool (*in_scope)(const json_t *rec, const json_t *scope, int64_t company_id);
+	enum pc_view view;
+	const char *webhook_resource;
+};
+/* Runs a sync call: checks the size limit, matches each input by id /
+ * origin_id, and answers 200 {"entities":[...],"errors":[...]}. */
+void pc_sync_run(struct pc_ctx *c, const struct pc_sync_spec *spec, const json_t *scope,
+		 const json_t *updates);
+
+/* ---- pcsim_directory.c, pcsim_contracts.c, pcsim_costs.c, pcsim_webhooks.c, pcsim_admin.c ---- */
+int pc_routes_directory(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_contracts(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_costs(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_webhooks(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_admin(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
+/* A table of routes for pc_routes_add(). */
+struct pc_route_def {
+	const char *method, *pattern;
+	pc_handler fn;
+};
+/* Registers n routes, behind the gate (admin false) or as admin routes. */
+int pc_routes_add(struct pcsim *pc, struct mlc_http_server *http, const struct pc_route_def *defs, size_t n,
+		  bool admin, struct mlc_error *err) MLC_MUST_CHECK;
+/* The wrapper object of a write body ("item", "vendor", ...); answers 400
+ * "param is missing or the value is empty: NAME" and returns NULL when
+ * absent. */
+json_t *pc_wrapper(struct pc_ctx *c, const char *name);
+/* 422 {"errors": errs}; takes ownership of errs. */
+void pc_reply_422(struct pc_ctx *c, json_t *errs);
+/* Registers an API route behind the gate (auth, company, rate limit). */
+int pc_route(struct pcsim *pc, struct mlc_http_server *http, const char *method, const char *pattern,
+	     pc_handler fn, struct mlc_error *err) MLC_MUST_CHECK;
+/* Registers an admin route (no auth, no rate limit, via_api = false). */
+int pc_route_admin(struct pcsim *pc, struct mlc_http_server *http, const char *method,
+		   const char *pattern, pc_handler fn, struct mlc_error *err) MLC_MUST_CHECK;
+
+/* Direct cost edits shared by the API and the admin routes (pcsim_costs.c). */
+json_t *pc_dc_create(struct pc_ctx *c, const json_t *project, const json_t *in, json_t *errors);
+bool pc_dc_update(struct pc_ctx *c, json_t *dc, const json_t *in, json_t *errors);
+
+/* ---- pcsim_auth.c ---- */
+int pc_rate_parse(const char *spec, struct pc_rate *r, struct mlc_error *err) MLC_MUST_CHECK;
+/* Counts one call; returns true when allowed.  Fills the X-Rate-Limit-*
+ * values of the closer limit. */
+bool pc_rate_take(struct pc_rate *r, int64_t now_s, int64_t *limit, int64_t *remaining, int64_t *reset);
+void pc_handle_token(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg);
+/* Whether the bearer token in the request is valid now. */
+bool pc_token_valid(struct pcsim *pc, const struct mlc_http_request *req);
+
+/* ---- pcsim_webhooks.c ---- */
+int pc_webhooks_start(struct pcsim *pc, struct mlc_error *err) MLC_MUST_CHECK;
+void pc_webhooks_stop(struct pcsim *pc);
+/* Events waiting for delivery (or a retry). */
+size_t pc_webhooks_pending(struct pcsim *pc);
+/* Queues the event for every matching hook and trigger.  event_type is
+ * "create", "update" or "delete"; project_id 0 for company resources. */
+void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type, int64_t resource_id,
+	     int64_t project_id);
+
+#endif

@@ -1,0 +1,204 @@
+/*
+ * Procore simulator: /_sandbox/ admin routes on the Procore port (not part
+ * of Procore's API).  A "field user" adds, edits and approves direct costs
+ * as Procore's UI would (webhooks fire, source_application_id null;
+ * records owned by an integration through origin_id are refused with
+ * 422), and state dumps for test assertions.
+ *
+ *   POST  /_sandbox/direct_costs             {project_id, item fields..., line_items:[...]}
+ *   PATCH /_sandbox/direct_costs/{id}        {item fields...}
+ *   POST  /_sandbox/direct_costs/{id}/approve
+ *   GET   /_sandbox/state                    every table, hidden keys included
+ *   GET   /_sandbox/state/{kind}             one table ("direct_costs", "vendors", ...)
+ *   POST  /_sandbox/state/save               writes DATA/procore-state.json
+ *   GET   /_sandbox/webhooks                 {"pending": n}
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sandbox/pcsim.h"
+#include "util/banned.h"
+
+static const char *const kind_names[PC_KIND_COUNT] = {
+	"companies", "projects", "vendors", "cost_codes", "line_item_types", "wbs_codes",
+	"purchase_order_contracts", "work_order_contracts", "commitment_line_items", "requisitions",
+	"direct_costs", "direct_cost_line_items", "payment_applications", "budget_views",
+	"budget_line_items", "webhook_hooks", "webhook_triggers", "webhook_deliveries",
+};
+
+static bool locked(const json_t *dc)
+{
+	json_t *o = json_object_get(dc, "origin_id");
+	return o && !json_is_null(o);
+}
+
+static void refuse_locked(struct pc_ctx *c)
+{
+	pc_reply_field_error(c, 422, "base",
+			     "This direct cost is synced with an ERP integration and cannot be edited.");
+}
+
+static json_t *admin_dc(struct pc_ctx *c)
+{
+	int64_t id;
+	json_t *dc = pc_param_id(c, "id", &id) ? pc_get(c->pc, PC_DC, id) : NULL;
+	if (!dc || pc_int(dc, "_company_id") != c->company_id) {
+		pc_reply_errors(c, 404, "Direct cost not found");
+		return NULL;
+	}
+	return dc;
+}
+
+static void admin_dc_create(struct pc_ctx *c)
+{
+	json_t *p = pc_need_project(c), *errs, *dc, *lines, *l, *made;
+	size_t i;
+
+	if (!p)
+		return;
+	if (!c->body) {
+		pc_reply_errors(c, 400, "a JSON body is required");
+		return;
+	}
+	errs = json_object();
+	if (json_object_get(c->body, "origin_id"))
+		pc_add_error(errs, "origin_id", "cannot be set by a field user");
+	lines = json_object_get(c->body, "line_items");
+	if (lines && !json_is_array(lines))
+		pc_add_error(errs, "line_items", "must be an array");
+	dc = json_object_size(errs) ? NULL : pc_dc_create(c, p, c->body, errs);
+	made = json_array();
+	if (dc) {
+		json_array_foreach(lines, i, l) {
+			json_t *li = pc_line_item_new(c->pc, PC_DCLI, p, pc_int(dc, "id"), "DirectCost");
+			if (!pc_line_item_apply(c->pc, li, l, errs, true)) {
+				json_decref(li);
+				break;
+			}
+			json_array_append_new(made, li);
+		}
+		if (json_object_size(errs)) {
+			pc_delete(c->pc, PC_DC, pc_int(dc, "id"));
+			dc = NULL;
+		}
+	}
+	if (!dc) {
+		json_decref(made);
+		pc_reply_422(c, errs);
+		return;
+	}
+	json_decref(errs);
+	json_array_foreach(made, i, l)
+		pc_insert(c->pc, PC_DCLI, json_incref(l));
+	pc_holder_recompute(c->pc, PC_DC, dc);
+	pc_emit(c, "Direct Costs", "create", pc_int(dc, "id"), pc_int(p, "id"));
+	json_array_foreach(made, i, l)
+		pc_emit(c, "Direct Cost Line Items", "create", pc_int(l, "id"), pc_int(p, "id"));
+	json_decref(made);
+	pc_reply(c, 201, pc_ser(c->pc, PC_DC, dc, PC_VIEW_V11));
+}
+
+static void admin_dc_edit(struct pc_ctx *c)
+{
+	json_t *dc = admin_dc(c), *errs;
+	if (!dc)
+		return;
+	if (locked(dc)) {
+		refuse_locked(c);
+		return;
+	}
+	if (!c->body) {
+		pc_reply_errors(c, 400, "a JSON body is required");
+		return;
+	}
+	errs = json_object();
+	if (json_object_get(c->body, "origin_id"))
+		pc_add_error(errs, "origin_id", "cannot be set by a field user");
+	if (json_object_size(errs) || !pc_dc_update(c, dc, c->body, errs)) {
+		pc_reply_422(c, errs);
+		return;
+	}
+	json_decref(errs);
+	pc_emit(c, "Direct Costs", "update", pc_int(dc, "id"), pc_int(dc, "_project_id"));
+	pc_reply(c, 200, pc_ser(c->pc, PC_DC, dc, PC_VIEW_V11));
+}
+
+static void admin_dc_approve(struct pc_ctx *c)
+{
+	json_t *dc = admin_dc(c), *errs, *in;
+	if (!dc)
+		return;
+	if (locked(dc)) {
+		refuse_locked(c);
+		return;
+	}
+	errs = json_object();
+	in = json_pack("{s:s}", "status", "approved");
+	if (!pc_dc_update(c, dc, in, errs)) {
+		json_decref(in);
+		pc_reply_422(c, errs);
+		return;
+	}
+	json_decref(in);
+	json_decref(errs);
+	pc_emit(c, "Direct Costs", "update", pc_int(dc, "id"), pc_int(dc, "_project_id"));
+	pc_reply(c, 200, pc_ser(c->pc, PC_DC, dc, PC_VIEW_V11));
+}
+
+static void admin_state(struct pc_ctx *c)
+{
+	const char *kind = http_request_param(c->req, "kind");
+	json_t *out = json_object();
+
+	for (int k = 0; k < PC_KIND_COUNT; k++) {
+		if (kind && strcmp(kind, kind_names[k]) == 0) {
+			json_decref(out);
+			pc_reply(c, 200, json_deep_copy(c->pc->t[k].rows));
+			return;
+		}
+		if (!kind)
+			json_object_set_new(out, kind_names[k], json_deep_copy(c->pc->t[k].rows));
+	}
+	if (kind) {
+		json_decref(out);
+		pc_reply_errors(c, 404, "unknown table");
+		return;
+	}
+	pc_reply(c, 200, out);
+}
+
+static void admin_save(struct pc_ctx *c)
+{
+	json_t *all = json_object();
+	int rc = -1;
+
+	for (int k = 0; k < PC_KIND_COUNT; k++)
+		json_object_set(all, kind_names[k], c->pc->t[k].rows);
+	if (c->pc->state_path)
+		rc = json_dump_file(all, c->pc->state_path, JSON_COMPACT);
+	json_decref(all);
+	if (rc != 0) {
+		pc_reply_errors(c, 500, "cannot write the state file");
+		return;
+	}
+	pc_reply(c, 200, json_pack("{s:s}", "path", c->pc->state_path));
+}
+
+static void admin_webhooks(struct pc_ctx *c)
+{
+	pc_reply(c, 200, json_pack("{s:I}", "pending", (json_int_t)pc_webhooks_pending(c->pc)));
+}
+
+int pc_routes_admin(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
+{
+	static const struct pc_route_def r[] = {
+		{ "POST", "/_sandbox/direct_costs", admin_dc_create },
+		{ "PATCH", "/_sandbox/direct_costs/{id}", admin_dc_edit },
+		{ "POST", "/_sandbox/direct_costs/{id}/approve", admin_dc_approve },
+		{ "GET", "/_sandbox/state", admin_state },
+		{ "GET", "/_sandbox/state/{kind}", admin_state },
+		{ "POST", "/_sandbox/state/save", admin_save },
+		{ "GET", "/_sandbox/webhooks", admin_webhooks },
+	};
+	return pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), true, err);
+}

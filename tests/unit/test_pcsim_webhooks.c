@@ -1,0 +1,305 @@
+/*
+ * Conformance tests of the Procore simulator's webhooks (procore.md:82-96):
+ * v2 payloads with our application id on API writes, destination headers,
+ * retries with backoff on the sandbox clock, discard after 12 h of
+ * failure, delivery history, duplicates under pc:dup.  A receiver server
+ * on loopback records what arrives.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "pcsim_test.h"
+
+static pthread_mutex_t rx_lock = PTHREAD_MUTEX_INITIALIZER;
+static json_t *rx_events;   /* received payloads, each with "_auth" */
+static int rx_status = 200;
+
+static void rx_handler(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct mlc_error err;
+	json_t *ev = http_request_json(req, &err);
+	const char *auth = http_request_header(req, "Authorization");
+	int status;
+	(void)arg;
+
+	pthread_mutex_lock(&rx_lock);
+	status = rx_status;
+	if (ev && status == 200) {
+		json_object_set_new(ev, "_auth", json_string(auth ? auth : ""));
+		json_array_append(rx_events, ev);
+	}
+	pthread_mutex_unlock(&rx_lock);
+	json_decref(ev);
+	http_response_json(resp, status, json_object());
+}
+
+static struct mlc_http_server *rx_start(char *url, size_t n)
+{
+	struct mlc_error err;
+	struct mlc_http_server_opts o = { .listen = "127.0.0.1:0", .threads = 2, .name = "receiver" };
+	struct mlc_http_server *s = NULL;
+
+	if (http_server_new(&o, &s, &err) || http_server_route(s, "POST", "/hook", rx_handler, NULL) ||
+	    http_server_start(s, &err))
+		return NULL;
+	snprintf(url, n, "http://127.0.0.1:%d/hook", http_server_port(s));
+	return s;
+}
+
+static size_t rx_count(void)
+{
+	size_t n;
+	pthread_mutex_lock(&rx_lock);
+	n = json_array_size(rx_events);
+	pthread_mutex_unlock(&rx_lock);
+	return n;
+}
+
+static bool wait_rx(size_t n, int ms)
+{
+	for (int i = 0; i < ms / 20; i++) {
+		if (rx_count() >= n)
+			return true;
+		usleep(20 * 1000);
+	}
+	return rx_count() >= n;
+}
+
+static json_t *rx_get(size_t i)
+{
+	json_t *e;
+	pthread_mutex_lock(&rx_lock);
+	e = json_incref(json_array_get(rx_events, i));
+	pthread_mutex_unlock(&rx_lock);
+	return e;
+}
+
+static int64_t make_hook(struct pct *t, const char *url)
+{
+	char body[1024];
+	json_t *r;
+	int64_t id;
+
+	snprintf(body, sizeof(body),
+		 "{\"company_id\":%lld,\"hook\":{\"api_version\":\"v2\",\"namespace\":\"mlc\",\"destination_url\":\"%s\","
+		 "\"destination_headers\":{\"Authorization\":\"Bearer s3cret\"}}}",
+		 (long long)t->company_id, url);
+	r = pct_call(t, "POST", "/rest/v1.0/webhooks/hooks", body, 0);
+	assert_int_equal(t->status, 201);
+	id = json_integer_value(json_object_get(r, "id"));
+	json_decref(r);
+	snprintf(body, sizeof(body),
+		 "{\"company_id\":%lld,\"api_triggers\":[{\"resource_name\":\"Direct Costs\",\"event_type\":\"update\"},"
+		 "{\"resource_name\":\"Company Vendors\",\"event_type\":\"create\"},"
+		 "{\"resource_name\":\"Requisitions\",\"event_type\":\"create\"}]}",
+		 (long long)t->company_id);
+	r = pct_callf(t, "POST", body, 0, "/rest/v1.0/webhooks/hooks/%lld/triggers/bulk", (long long)id);
+	assert_int_equal(t->status, 200);
+	assert_int_equal(json_array_size(json_object_get(r, "success")), 2);
+	/* Not a webhook resource: requisitions are polled (procore.md:96). */
+	assert_int_equal(json_array_size(json_object_get(r, "failures")), 1);
+	json_decref(r);
+	return id;
+}
+
+static void make_vendor(struct pct *t, const char *name)
+{
+	char body[256];
+	json_t *r;
+	snprintf(body, sizeof(body), "{\"company_id\":%lld,\"vendor\":{\"name\":\"%s\"}}", (long long)t->company_id, name);
+	r = pct_call(t, "POST", "/rest/v1.0/vendors", body, 0);
+	assert_int_equal(t->status, 201);
+	json_decref(r);
+}
+
+static int64_t unlocked_dc(struct pct *t)
+{
+	json_t *dcs = pct_call(t, "GET", "/_sandbox/state/direct_costs", NULL, PCT_NOAUTH | PCT_NOCOMPANY), *d;
+	int64_t id = 0;
+	size_t i;
+	json_array_foreach(dcs, i, d) {
+		if (json_integer_value(json_object_get(d, "_company_id")) == t->company_id &&
+		    json_is_null(json_object_get(d, "origin_id")) &&
+		    strcmp(json_string_value(json_object_get(d, "status")), "draft") == 0)
+			id = json_integer_value(json_object_get(d, "id"));
+	}
+	json_decref(dcs);
+	return id;
+}
+
+static void test_payloads(void **state)
+{
+	struct pct t;
+	char url[128];
+	struct mlc_http_server *rx = rx_start(url, sizeof(url));
+	json_t *e, *m, *r;
+	int64_t hook, app;
+	static const char *const keys[] = { "id", "ulid", "timestamp", "metadata", "user_id", "company_id", "project_id",
+					    "api_version", "event_type", "resource_name", "resource_id" };
+	(void)state;
+
+	assert_non_null(rx);
+	rx_events = json_array();
+	rx_status = 200;
+	assert_int_equal(pct_start(&t, NULL, 0, 0, 0), 0);
+	app = json_integer_value(json_object_get(json_object_get(t.cred, "procore"), "application_id"));
+	hook = make_hook(&t, url);
+
+	/* An API write: Company Vendors, no project, our application id. */
+	make_vendor(&t, "Webhook Vendor One");
+	assert_true(wait_rx(1, 3000));
+	e = rx_get(0);
+	for (size_t i = 0; i < MLC_ARRAY_LEN(keys); i++)
+		assert_non_null(json_object_get(e, keys[i]));
+	assert_true(json_integer_value(json_object_get(e, "id")) > 9007199254740992LL);
+	assert_int_equal(strlen(json_string_value(json_object_get(e, "ulid"))), 26);
+	assert_string_equal(json_string_value(json_object_get(e, "resource_name")), "Company Vendors");
+	assert_string_equal(json_string_value(json_object_get(e, "event_type")), "create");
+	assert_string_equal(json_string_value(json_object_get(e, "api_version")), "v2");
+	assert_true(json_is_null(json_object_get(e, "project_id")));
+	assert_string_equal(json_string_value(json_object_get(e, "_auth")), "Bearer s3cret");
+	m = json_object_get(e, "metadata");
+	assert_int_equal(json_integer_value(json_object_get(m, "source_application_id")), app);
+	assert_int_equal(json_integer_value(json_object_get(m, "source_company_id")), t.company_id);
+	json_decref(e);
+
+	/* A field user's approval through the admin API: no application id. */
+	r = pct_callf(&t, "POST", NULL, PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/direct_costs/%lld/approve",
+		      (long long)unlocked_dc(&t));
+	assert_int_equal(t.status, 200);
+	json_decref(r);
+	assert_true(wait_rx(2, 3000));
+	e = rx_get(1);
+	assert_string_equal(json_string_value(json_object_get(e, "resource_name")), "Direct Costs");
+	assert_string_equal(json_string_value(json_object_get(e, "event_type")), "update");
+	assert_true(json_is_integer(json_object_get(e, "project_id")));
+	assert_true(json_is_null(json_object_get(json_object_get(e, "metadata"), "source_application_id")));
+	json_decref(e);
+
+	/* Delivery history (RestV10WebhooksHooksHookIdDeliveriesGet); the
+	 * record is written once the receiver's answer is back. */
+	for (int i = 0; i < 100; i++) {
+		r = pct_callf(&t, "GET", NULL, 0, "/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld",
+			      (long long)hook, (long long)t.company_id);
+		if (json_array_size(r) >= 2)
+			break;
+		json_decref(r);
+		usleep(20 * 1000);
+	}
+	assert_int_equal(t.status, 200);
+	assert_int_equal(json_array_size(r), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(r, 0), "outcome")), "ok");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(r, 0), "response_status")), 200);
+	json_decref(r);
+
+	pct_stop(&t);
+	http_server_free(rx);
+	json_decref(rx_events);
+}
+
+static const char *last_outcome(struct pct *t, int64_t hook)
+{
+	static char out[32];
+	json_t *r = pct_callf(t, "GET", NULL, 0, "/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld",
+			      (long long)hook, (long long)t->company_id);
+	snprintf(out, sizeof(out), "%s", r && json_array_size(r) ? json_string_value(json_object_get(json_array_get(r, 0), "outcome")) : "");
+	json_decref(r);
+	return out;
+}
+
+static bool wait_outcome(struct pct *t, int64_t hook, const char *want)
+{
+	for (int i = 0; i < 150; i++) {
+		if (strcmp(last_outcome(t, hook), want) == 0)
+			return true;
+		usleep(20 * 1000);
+	}
+	return false;
+}
+
+/* procore.md:91-92: non-2xx is retried with backoff (1 s .. 1 h) and
+ * discarded after 12 h of failure; time travel compresses the waits. */
+static void test_retry_and_discard(void **state)
+{
+	struct pct t;
+	char url[128];
+	struct mlc_http_server *rx = rx_start(url, sizeof(url));
+	int64_t hook;
+	json_t *r;
+	(void)state;
+
+	rx_events = json_array();
+	rx_status = 500;
+	assert_int_equal(pct_start(&t, NULL, 0, 0, 0), 0);
+	hook = make_hook(&t, url);
+	make_vendor(&t, "Retry Vendor");
+	assert_true(wait_outcome(&t, hook, "failed"));
+	assert_int_equal(rx_count(), 0);
+	/* Still failing one backoff later: recorded as retried. */
+	sandbox_advance(&t.sb, 1500);
+	assert_true(wait_outcome(&t, hook, "retried"));
+	pthread_mutex_lock(&rx_lock);
+	rx_status = 200;
+	pthread_mutex_unlock(&rx_lock);
+	sandbox_advance(&t.sb, 5000);
+	assert_true(wait_rx(1, 3000));
+	assert_true(wait_outcome(&t, hook, "ok"));
+
+	/* Now fail for 12 hours: the event is discarded. */
+	pthread_mutex_lock(&rx_lock);
+	rx_status = 503;
+	pthread_mutex_unlock(&rx_lock);
+	make_vendor(&t, "Discard Vendor");
+	assert_true(wait_outcome(&t, hook, "failed"));
+	sandbox_advance(&t.sb, 13LL * 3600 * 1000);
+	assert_int_equal(pct_token(&t), 0); /* the old token expired meanwhile */
+	assert_true(wait_outcome(&t, hook, "discarded"));
+	r = pct_call(&t, "GET", "/_sandbox/webhooks", NULL, PCT_NOAUTH | PCT_NOCOMPANY);
+	assert_int_equal(json_integer_value(json_object_get(r, "pending")), 0);
+	json_decref(r);
+	assert_int_equal(rx_count(), 1);
+
+	pct_stop(&t);
+	http_server_free(rx);
+	json_decref(rx_events);
+}
+
+/* procore.md:92 "At-least-once": under pc:dup events arrive twice. */
+static void test_dup_fault(void **state)
+{
+	struct pct t;
+	char url[128];
+	struct mlc_http_server *rx = rx_start(url, sizeof(url));
+	json_t *a, *b;
+	(void)state;
+
+	rx_events = json_array();
+	rx_status = 200;
+	assert_int_equal(pct_start(&t, NULL, 0, 1.0, 0), 0);
+	make_hook(&t, url);
+	make_vendor(&t, "Dup Vendor");
+	assert_true(wait_rx(2, 3000));
+	a = rx_get(0);
+	b = rx_get(1);
+	assert_int_equal(json_integer_value(json_object_get(a, "id")), json_integer_value(json_object_get(b, "id")));
+	assert_string_equal(json_string_value(json_object_get(a, "ulid")), json_string_value(json_object_get(b, "ulid")));
+	json_decref(a);
+	json_decref(b);
+	pct_stop(&t);
+	http_server_free(rx);
+	json_decref(rx_events);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_payloads),
+		cmocka_unit_test(test_retry_and_discard),
+		cmocka_unit_test(test_dup_fault),
+	};
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
