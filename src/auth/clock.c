@@ -78,6 +78,10 @@ static bool read_time(const json_t *j, int64_t wall, int64_t *out)
 		*out = json_integer_value(v);
 		return true;
 	}
+	if (json_is_integer(v = json_object_get(j, "offset_seconds"))) {
+		*out = wall + json_integer_value(v) * 1000;
+		return true;
+	}
 	if (json_is_integer(v = json_object_get(j, "offset_ms"))) {
 		*out = wall + json_integer_value(v);
 		return true;

@@ -132,7 +132,7 @@ static void ping_token(struct ping_run *p, struct mlc_oauth *a, const char *chec
 	} else {
 		const char *alg = oauth_jwt_alg(a);
 		int64_t now = p->o->clock ? p->o->clock(p->o->clock_arg) : time_now_ms();
-		left = (token_cache_refresh_at(oauth_cache(a)) - now) / 60000;
+		left = (token_cache_refresh_at(oauth_cache(a)) - now + 30000) / 60000;
 		add_check(p, check, true, true,
 		          "%s%s%s accepted; token cached, refreshed in %lld min", what,
 		          alg ? " signed with " : "", alg ? alg : "", (long long)left);
