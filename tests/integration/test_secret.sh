@@ -53,6 +53,30 @@ after=$(run keys show)
 newid=$(echo "$after" | awk '{print $3}')
 [ "$(run secret list acme | grep -c "$newid")" = 4 ] || fail "not every row under the new key"
 
+# a rotation interrupted after the database commit, before the rename:
+# the secrets are under the key in master.key.new, master.key is the old
+# one.  The next rotate finishes the rename first, then rotates again.
+cp master.key k2
+run keys rotate >>"$LOG"            # secrets now under k3
+cp master.key master.key.new        # k3 is "the new key not yet renamed"
+cp k2 master.key                    # master.key is still the old k2
+chmod 600 master.key master.key.new
+rm k2
+out=$(run keys rotate)
+echo "$out" | grep -q "finished an interrupted rotation" || fail "interrupted rotation not finished: $out"
+[ ! -e master.key.new ] || fail "master.key.new left after recovery"
+newid=$(run keys show | awk '{print $3}')
+[ "$(run secret list acme | grep -c "$newid")" = 4 ] || fail "secrets lost in recovery"
+
+# a crash before the commit: master.key.new exists but sealed nothing
+head -c 32 /dev/urandom >master.key.new
+chmod 600 master.key.new
+run keys rotate >>"$LOG"
+[ ! -e master.key.new ] || fail "stale master.key.new kept"
+after=$(run keys show)
+newid=$(echo "$after" | awk '{print $3}')
+[ "$(run secret list acme | grep -c "$newid")" = 4 ] || fail "secrets lost after a stale .new"
+
 # wrong key: clear message naming both key ids, no garbage
 cp master.key good.key
 head -c 32 /dev/urandom >master.key

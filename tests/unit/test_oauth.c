@@ -16,6 +16,7 @@
 #include "core/tenant.h"
 #include "core/vault.h"
 #include "fake_http.h"
+#include "test_world.h"
 #include "token_fake.h"
 #include "util/log.h"
 #include "util/redact.h"
@@ -112,61 +113,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-struct world {
-	struct mlc_store *store;
-	struct mlc_vault *vault;
-	struct mlc_tenant tenant;
-};
-
-static void world_init(struct world *w, const char *jwt_alg)
-{
-	unsigned char key[VAULT_KEY_BYTES];
-	struct mlc_error err = {0};
-	struct mlc_tenant_changes c = {0};
-	char ns[128], pc[128];
-	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
-	BIO *bio = BIO_new(BIO_s_mem());
-	char *pem;
-	long n;
-
-	snprintf(ns, sizeof(ns), "http://127.0.0.1:%d/ns", fake_port);
-	snprintf(pc, sizeof(pc), "http://127.0.0.1:%d/pc", fake_port);
-	memset(key, 7, sizeof(key));
-	assert_int_equal(vault_new(key, sizeof(key), &w->vault, &err), 0);
-	assert_int_equal(store_open("sqlite::memory:", &w->store, &err), 0);
-	c.procore_company_id = 42;
-	c.netsuite_account = "1234567";
-	c.netsuite_url = ns;
-	c.procore_auth_url = pc;
-	assert_int_equal(tenant_add(w->store, "acme", &c, &err), 0);
-	assert_int_equal(tenant_get(w->store, "acme", &w->tenant, &err), 0);
-	if (jwt_alg) {
-		json_t *s = json_pack("{s:{s:s}}", "netsuite", "jwt_alg", jwt_alg);
-		assert_int_equal(tenant_set_settings(w->store, w->tenant.id, s, &err), 0);
-		json_decref(s);
-		tenant_release(&w->tenant);
-		assert_int_equal(tenant_get(w->store, "acme", &w->tenant, &err), 0);
-	}
-	PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL);
-	n = BIO_get_mem_data(bio, &pem);
-#define SET(name, v, len)                                                                          \
-	assert_int_equal(secret_set(w->store, w->vault, w->tenant.id, name, v, len, &err), 0)
-	SET("netsuite.private_key", pem, (size_t)n);
-	SET("netsuite.client_id", "ns-client", 9);
-	SET("netsuite.certificate_id", "cert-1", 6);
-	SET("procore.client_id", "pc-client", 9);
-	SET("procore.client_secret", "pc-secret-value", 15);
-#undef SET
-	BIO_free(bio);
-	EVP_PKEY_free(k);
-}
-
-static void world_release(struct world *w)
-{
-	tenant_release(&w->tenant);
-	store_free(w->store);
-	vault_free(w->vault);
-}
+static const struct world_opts rsa = {"RSA", "/ns", "/pc", NULL, 42, NULL};
+static const struct world_opts rsa256 = {"RSA", "/ns", "/pc", NULL, 42, "RS256"};
 
 static struct mlc_oauth *provider(struct world *w, enum mlc_oauth_system sys,
                                   struct fake_clock *clk)
@@ -195,7 +143,7 @@ static void test_netsuite(void **state)
 
 	(void)state;
 	clk.now = time_now_ms();
-	world_init(&w, NULL);
+	world_init(&w, &rsa, fake_port);
 	a = provider(&w, MLC_OAUTH_NETSUITE, &clk);
 	assert_string_equal(oauth_jwt_alg(a), "PS256");
 	ns_calls = 0;
@@ -239,7 +187,7 @@ static void test_netsuite_rs256(void **state)
 	struct mlc_error err = {0};
 
 	(void)state;
-	world_init(&w, "RS256");
+	world_init(&w, &rsa256, fake_port);
 	a = provider(&w, MLC_OAUTH_NETSUITE, NULL);
 	assert_int_equal(oauth_token(a, &h, &err), MLC_EAUTH);
 	assert_string_equal(err.msg, "NetSuite rejected the JWT: algorithm RS256 is not accepted; "
@@ -258,7 +206,7 @@ static void test_procore(void **state)
 	struct mlc_error err = {0};
 
 	(void)state;
-	world_init(&w, NULL);
+	world_init(&w, &rsa, fake_port);
 	a = provider(&w, MLC_OAUTH_PROCORE, &clk);
 	pc_calls = 0;
 	assert_int_equal(oauth_token(a, &h, &err), 0);
@@ -287,7 +235,7 @@ static void test_missing_secret(void **state)
 	struct mlc_error err = {0};
 
 	(void)state;
-	world_init(&w, NULL);
+	world_init(&w, &rsa, fake_port);
 	assert_int_equal(secret_remove(w.store, w.tenant.id, "netsuite.certificate_id", &err), 0);
 	o.store = w.store;
 	o.vault = w.vault;

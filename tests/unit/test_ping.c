@@ -17,6 +17,7 @@
 #include "core/tenant.h"
 #include "core/vault.h"
 #include "fake_http.h"
+#include "test_world.h"
 #include "util/log.h"
 #include "util/redact.h"
 #include "util/banned.h"
@@ -125,50 +126,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-struct world {
-	struct mlc_store *store;
-	struct mlc_vault *vault;
-	struct mlc_tenant tenant;
-};
-
-static void world_init(struct world *w, int64_t company)
-{
-	unsigned char key[VAULT_KEY_BYTES];
-	struct mlc_error err = {0};
-	struct mlc_tenant_changes c = {0};
-	char ns[128], pa[128], pu[128];
-	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	BIO *bio = BIO_new(BIO_s_mem());
-	char *pem;
-	long n;
-
-	snprintf(ns, sizeof(ns), "http://127.0.0.1:%d/ns", fake_port);
-	snprintf(pa, sizeof(pa), "http://127.0.0.1:%d/pcauth", fake_port);
-	snprintf(pu, sizeof(pu), "http://127.0.0.1:%d/pcapi", fake_port);
-	memset(key, 9, sizeof(key));
-	assert_int_equal(vault_new(key, sizeof(key), &w->vault, &err), 0);
-	assert_int_equal(store_open("sqlite::memory:", &w->store, &err), 0);
-	c.procore_company_id = company;
-	c.netsuite_account = "1234567";
-	c.netsuite_url = ns;
-	c.procore_auth_url = pa;
-	c.procore_api_url = pu;
-	assert_int_equal(tenant_add(w->store, "acme", &c, &err), 0);
-	assert_int_equal(tenant_get(w->store, "acme", &w->tenant, &err), 0);
-	PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL);
-	n = BIO_get_mem_data(bio, &pem);
-#define SET(name, v, len)                                                                          \
-	assert_int_equal(secret_set(w->store, w->vault, w->tenant.id, name, v, len, &err), 0)
-	SET("netsuite.private_key", pem, (size_t)n);
-	SET("netsuite.client_id", "ns-client", 9);
-	SET("netsuite.certificate_id", "cert-1", 6);
-	SET("procore.client_id", "pc-client", 9);
-	SET("procore.client_secret", "pc-secret-value", 15);
-#undef SET
-	BIO_free(bio);
-	EVP_PKEY_free(k);
-	ns_tokens = pc_tokens = 0;
-}
+static const struct world_opts ec42 = {"EC", "/ns", "/pcauth", "/pcapi", 42, NULL};
+static const struct world_opts ec43 = {"EC", "/ns", "/pcauth", "/pcapi", 43, NULL};
 
 static void link_project(struct world *w, int64_t project, int64_t job)
 {
@@ -180,13 +139,6 @@ static void link_project(struct world *w, int64_t project, int64_t job)
 	l.netsuite_job_id = job;
 	l.active = 1;
 	assert_int_equal(project_link(w->store, &l, &err), 0);
-}
-
-static void world_release(struct world *w)
-{
-	tenant_release(&w->tenant);
-	store_free(w->store);
-	vault_free(w->vault);
 }
 
 static void run(struct world *w, struct mlc_ping_report *r)
@@ -216,7 +168,8 @@ static void test_all_pass(void **state)
 	json_t *j;
 
 	(void)state;
-	world_init(&w, 42);
+	world_init(&w, &ec42, fake_port);
+	ns_tokens = pc_tokens = 0;
 	link_project(&w, 101, 5001);
 	run(&w, &r);
 	assert_true(r.ok);
@@ -243,7 +196,8 @@ static void test_project_403_and_401_once(void **state)
 	struct mlc_ping_report r;
 
 	(void)state;
-	world_init(&w, 42);
+	world_init(&w, &ec42, fake_port);
+	ns_tokens = pc_tokens = 0;
 	link_project(&w, 101, 5001);
 	link_project(&w, 123, 5002);
 	reject_first_ns = 1;
@@ -269,7 +223,8 @@ static void test_wrong_company_and_missing_secret(void **state)
 	struct mlc_error err = {0};
 
 	(void)state;
-	world_init(&w, 43);
+	world_init(&w, &ec43, fake_port);
+	ns_tokens = pc_tokens = 0;
 	assert_int_equal(secret_remove(w.store, w.tenant.id, "netsuite.client_id", &err), 0);
 	run(&w, &r);
 	assert_false(r.ok);
