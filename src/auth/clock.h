@@ -10,8 +10,9 @@
  * A clock for token schedules and JWT times that follows the sandbox's
  * time travel.  With MLC_CLOCK_URL set (a loopback URL of the sandbox's
  * time resource, e.g. http://127.0.0.1:8701/_sandbox/time), every reading
- * asks it: the answer is JSON with "now_ms" (or "now" in ms or RFC 3339,
- * or "offset_ms" added to the wall clock).  Without it the program uses
+ * asks it: the answer is JSON with "offset_seconds" (as the sandbox's
+ * GET /_sandbox/time gives it) or "offset_ms" added to the wall clock, or
+ * "now_ms", or "now" (ms or RFC 3339).  Without it the program uses
  * the wall clock and this module is not involved.  For tests and demos
  * only: a real deployment has no reason to set it.
  *

@@ -418,7 +418,7 @@ void oauth_rejected(struct mlc_oauth *a, const char *token)
 /* The token each thread last put in a header, per provider, by
  * fingerprint: what a 401 on this thread refers to. */
 #define LAST_SLOTS 8
-static __thread struct {
+static _Thread_local struct {
 	const struct mlc_oauth *who;
 	unsigned char fp[TOKEN_FP_BYTES];
 } last_used[LAST_SLOTS];

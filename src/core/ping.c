@@ -26,6 +26,13 @@ struct reply {
 	struct mlc_http_resp resp;
 };
 
+/* The string value of key in o, or dflt. */
+static const char *str_field(const json_t *o, const char *key, const char *dflt)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v ? v : dflt;
+}
+
 static void add_check(struct ping_run *p, const char *name, bool ok, bool required, const char *fmt,
                       ...) MLC_PRINTF(5, 6);
 
@@ -148,6 +155,7 @@ static void ping_suiteql(struct ping_run *p, struct mlc_http_upstream *up)
 	struct mlc_error err = {0};
 	const char *code, *detail;
 	json_t *items, *it;
+	json_int_t total;
 	size_t i;
 
 	if (api_call(up, "POST", "/services/rest/query/v1/suiteql?limit=10", hdrs,
@@ -163,14 +171,14 @@ static void ping_suiteql(struct ping_run *p, struct mlc_http_upstream *up)
 				buf_addstr(&names, ", ...");
 				break;
 			}
-			buf_addf(&names, "%s%s (%s)", i ? ", " : "",
-			         json_string_value(json_object_get(it, "name")) ?: "?",
-			         json_string_value(json_object_get(it, "id")) ?: "?");
+			buf_addf(&names, "%s%s (%s)", i ? ", " : "", str_field(it, "name", "?"),
+			         str_field(it, "id", "?"));
 		}
+		total = json_integer_value(json_object_get(r.json, "totalResults"));
+		if (total <= 0)
+			total = (json_int_t)json_array_size(items);
 		add_check(p, "netsuite.suiteql", true, true, "SuiteQL works: %lld subsidiar%s: %s",
-		          (long long)(json_integer_value(json_object_get(r.json, "totalResults"))
-		                          ?: (json_int_t)json_array_size(items)),
-		          json_array_size(items) == 1 ? "y" : "ies", names.data);
+		          (long long)total, total == 1 ? "y" : "ies", names.data);
 	} else if (r.status == 401) {
 		add_check(p, "netsuite.suiteql", false, true,
 		          "NetSuite answered 401 %s to a fresh token: check that the integration "
@@ -258,8 +266,7 @@ static void ping_company(struct ping_run *p, struct mlc_http_upstream *up, const
 		}
 		if (mine)
 			add_check(p, "procore.company", true, true, "company %lld \"%s\"%s",
-			          (long long)t->procore_company_id,
-			          json_string_value(json_object_get(mine, "name")) ?: "",
+			          (long long)t->procore_company_id, str_field(mine, "name", ""),
 			          head.data);
 		else
 			add_check(
@@ -305,7 +312,7 @@ static bool ping_project(struct ping_run *p, struct mlc_http_upstream *up, const
 	if (r.status == 200) {
 		if (names->len < 200)
 			buf_addf(names, "%s%lld \"%s\"", names->len ? ", " : "", (long long)id,
-			         json_string_value(json_object_get(r.json, "name")) ?: "");
+			         str_field(r.json, "name", ""));
 		ok = true;
 	} else if (r.status == 403) {
 		add_check(p, check.data, false, true,
