@@ -36,6 +36,7 @@ struct mlc_token_shared {
 	char *host;
 	int port;
 	int db;
+	char *user; /* ACL user (Redis 6+), NULL: the default user */
 	char *password;
 	const struct mlc_vault *vault;
 	redisContext *ctx;
@@ -56,6 +57,8 @@ static int parse_url(struct mlc_token_shared *sh, const char *url, struct mlc_er
 	if (at && (!slash || at < slash)) {
 		const char *pc = memchr(p, ':', (size_t)(at - p));
 		sh->password = pc ? xstrndup(pc + 1, (size_t)(at - pc - 1)) : NULL;
+		if (pc && pc > p)
+			sh->user = xstrndup(p, (size_t)(pc - p));
 		p = at + 1;
 	}
 	colon = strchr(p, ':');
@@ -109,6 +112,7 @@ void token_shared_free(struct mlc_token_shared *sh)
 		redisFree(sh->ctx);
 	pthread_mutex_destroy(&sh->lock);
 	free(sh->host);
+	free(sh->user);
 	if (sh->password) {
 		sodium_memzero(sh->password, strlen(sh->password));
 		free(sh->password);
@@ -149,7 +153,8 @@ static redisReply *command(struct mlc_token_shared *sh, const char *fmt, ...)
 		}
 		redisSetTimeout(sh->ctx, tt);
 		if (sh->password) {
-			r = redisCommand(sh->ctx, "AUTH %s", sh->password);
+			r = sh->user ? redisCommand(sh->ctx, "AUTH %s %s", sh->user, sh->password)
+			             : redisCommand(sh->ctx, "AUTH %s", sh->password);
 			if (!r || r->type == REDIS_REPLY_ERROR) {
 				freeReplyObject(r);
 				mark_down(sh, "AUTH failed");

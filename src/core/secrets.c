@@ -158,12 +158,13 @@ static int open_row(const struct mlc_vault *v, int64_t tenant_id, const char *na
 
 	*out = NULL;
 	if (!key_id || strcmp(key_id, v->key_id) != 0) {
-		rc = error_set(err, MLC_ECRYPTO,
-		               "secret '%s' of tenant %lld was saved under master key %s, but the "
-		               "master key in use is %s: point master_key_file (or %s) at the key "
-		               "it was saved with",
-		               name, (long long)tenant_id, key_id ? key_id : "?", v->key_id,
-		               VAULT_ENV_KEY);
+		rc = error_set(
+		    err, MLC_ECRYPTO,
+		    "secret '%s' of tenant %lld was saved under master key %s, but the "
+		    "master key in use is %s: point master_key_file (or %s) at the key "
+		    "it was saved with (after an interrupted 'keys rotate', run it again "
+		    "to finish)",
+		    name, (long long)tenant_id, key_id ? key_id : "?", v->key_id, VAULT_ENV_KEY);
 		goto out;
 	}
 	if (nonce_len != VAULT_NONCE_BYTES) {
