@@ -135,6 +135,12 @@ struct mlc_http_resp {
 	int attempts;          /* sends made, including the last */
 	int64_t elapsed_ms;    /* from the call to the outcome */
 	int64_t limit_wait_ms; /* of which waiting on pacing / the cap */
+	/*
+	 * The wait the upstream last asked for (Retry-After, rate-limit
+	 * reset) in ms, -1 if none.  When a send fails with MLC_ERATELIMIT
+	 * because that wait is beyond max_retry_ms, reschedule after it.
+	 */
+	int64_t retry_after_ms;
 };
 
 void http_resp_init(struct mlc_http_resp *r);

@@ -51,7 +51,6 @@ struct slot {
 	struct mlc_error *err;
 	int *rc_out;
 	enum slot_state state;
-	int last_rc;
 	CURL *easy;
 	struct curl_slist *hdrs;
 	struct mlc_buf url;

@@ -87,6 +87,7 @@ void http_resp_init(struct mlc_http_resp *r)
 {
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->body);
+	r->retry_after_ms = -1;
 }
 
 void http_resp_release(struct mlc_http_resp *r)

@@ -80,11 +80,16 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 	struct mlc_retry_verdict v;
 	struct mlc_buf labels = MLC_BUF_INIT;
 	int64_t now = time_mono_ms(), delay = 0;
-	long status = 0, sent = 0;
+	long status = 0, sent = 0, connects = 0;
 	char code[16];
 
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(s->easy, CURLINFO_REQUEST_SIZE, &sent);
+	curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &connects);
+	if (connects > 0)
+		upstream_count("mlc_http_client_connections_total",
+		               "New connections opened (keep-alive reuse keeps this low)", up, NULL,
+		               NULL, (double)connects);
 	curl_multi_remove_handle(multi, s->easy);
 	upstream_handle_put(up, s->easy);
 	s->easy = NULL;
@@ -126,7 +131,7 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 		if (v.wait_ms > 0)
 			limits_pause(&up->limits, v.wait_ms);
 	}
-	s->last_rc = v.rc;
+	s->resp->retry_after_ms = v.wait_ms;
 	if (v.action == RETRY_NO) {
 		if (v.rc != MLC_OK)
 			describe_failure(s, v.rc, v.reason, false);
@@ -177,6 +182,7 @@ static void slot_begin(struct slot *s, int64_t now)
 	s->start_ms = s->ready_ms = s->wait_from_ms = now;
 	s->resp->attempts = 0;
 	s->resp->limit_wait_ms = 0;
+	s->resp->retry_after_ms = -1;
 	s->resp->status = 0;
 	s->idempotent = s->req->idempotent == MLC_HTTP_IDEM_YES ||
 	                (s->req->idempotent == MLC_HTTP_IDEM_AUTO && http_method_is_idempotent(m));

@@ -249,30 +249,34 @@ static void dispatch(struct req_ctx *ctx, struct mlc_http_response *resp)
 {
 	struct mlc_http_server *s = ctx->srv;
 	const struct mlc_http_route *rt;
+	struct mlc_buf allow = MLC_BUF_INIT;
 	const char *pattern;
-	bool known;
+	bool known, answered;
 
-	if (!ctx->too_large && s->hooks.before && s->hooks.before(&ctx->req, resp, s->hooks.arg))
-		return;
+	answered =
+	    !ctx->too_large && s->hooks.before && s->hooks.before(&ctx->req, resp, s->hooks.arg);
+	/* matched even when the hook answered, so stats and the after hook
+	 * see the route */
 	rt = router_match(&s->router, ctx->req.method, ctx->req.path, &ctx->params, &known,
-	                  &pattern);
+	                  &pattern, &allow);
 	ctx->req.route = pattern;
+	if (answered)
+		goto out;
 	if (ctx->too_large) {
 		http_response_error(resp, 413, "body_too_large",
 		                    "request body exceeds the limit of %zu bytes", s->body_limit);
-		return;
-	}
-	if (!rt && known) {
+	} else if (!rt && known) {
 		http_response_error(resp, 405, "method_not_allowed",
 		                    "method %s is not allowed on %s", ctx->req.method,
 		                    ctx->req.path);
-		return;
-	}
-	if (!rt) {
+		http_response_header(resp, "Allow", allow.data);
+	} else if (!rt) {
 		http_response_error(resp, 404, "not_found", "no route for %s", ctx->req.path);
-		return;
+	} else {
+		rt->fn(&ctx->req, resp, rt->arg);
 	}
-	rt->fn(&ctx->req, resp, rt->arg);
+out:
+	buf_release(&allow);
 }
 
 /* Routes and runs the handler and hooks; resp is final afterwards. */

@@ -197,6 +197,13 @@ static void h_window(struct mlc_http_request *req, struct mlc_http_response *res
 	http_response_header(resp, "X-Rate-Limit-Reset", reset);
 }
 
+static void h_drop(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	MLC_UNUSED(req);
+	bump(arg);
+	resp->drop_connection = true; /* the sandbox's "lost" fault */
+}
+
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -223,6 +230,8 @@ static int setup(void **state)
 	assert_int_equal(http_server_route(f->srv, "POST", "/slow", h_slow, f), 0);
 	assert_int_equal(http_server_route(f->srv, "GET", "/conc/{n}", h_conc, f), 0);
 	assert_int_equal(http_server_route(f->srv, "GET", "/window", h_window, f), 0);
+	assert_int_equal(http_server_route(f->srv, "GET", "/drop", h_drop, f), 0);
+	assert_int_equal(http_server_route(f->srv, "POST", "/drop", h_drop, f), 0);
 	assert_int_equal(http_server_start(f->srv, &err), 0);
 	snprintf(f->base, sizeof(f->base), "http://127.0.0.1:%d", http_server_port(f->srv));
 	*state = f;
@@ -365,6 +374,26 @@ static void check_429_wait(struct fixture *f, const char *path, int64_t min_ms)
 	http_upstream_free(up);
 }
 
+/* A wait beyond max_retry_ms is not slept through: the caller gets it. */
+static void check_429_budget(struct fixture *f)
+{
+	struct mlc_http_upstream_opts o = {0};
+	struct mlc_http_upstream *up;
+	struct mlc_http_resp resp;
+	struct mlc_error err;
+
+	o.max_retry_ms = 500;
+	up = upstream(f, &o);
+	f->calls = 0;
+	http_resp_init(&resp);
+	assert_int_equal(send1(up, "GET", "/429/seconds", &resp, &err), MLC_ERATELIMIT);
+	assert_int_equal(resp.attempts, 1);
+	assert_int_equal(resp.retry_after_ms, 1000);
+	assert_int_equal(resp.status, 429);
+	http_resp_release(&resp);
+	http_upstream_free(up);
+}
+
 static void test_429_retry_after(void **state)
 {
 	struct fixture *f = *state;
@@ -372,6 +401,7 @@ static void test_429_retry_after(void **state)
 	                                    "upstream=\"sim\",status=\"429\"");
 
 	check_429_wait(f, "/429/seconds", 1000);
+	check_429_budget(f);
 	/* an HTTP-date 2 s ahead: at least 1 s whatever the sub-second phase */
 	check_429_wait(f, "/429/date", 1000);
 	/* X-Rate-Limit-Reset 2 s ahead (whole seconds) */
@@ -487,6 +517,45 @@ static void test_timeout_unknown(void **state)
 	/* a GET may be repeated; still unknown at the end */
 	assert_int_equal(send1(up, "GET", "/slow", &resp, &err), MLC_EUNKNOWN);
 	assert_int_equal(resp.attempts, 2);
+	http_resp_release(&resp);
+	http_upstream_free(up);
+}
+
+static void test_lost_response(void **state)
+{
+	struct fixture *f = *state;
+	struct mlc_http_upstream *up = upstream(f, NULL);
+	struct mlc_http_resp resp;
+	struct mlc_error err;
+
+	http_resp_init(&resp);
+	/* handled, then the connection dropped: the write may have happened */
+	assert_int_equal(send1(up, "POST", "/drop", &resp, &err), MLC_EUNKNOWN);
+	assert_int_equal(resp.attempts, 1);
+	assert_int_equal(f->calls, 1);
+	assert_int_equal(send1(up, "GET", "/drop", &resp, &err), MLC_EUNKNOWN);
+	assert_int_equal(resp.attempts, 4);
+	http_resp_release(&resp);
+	http_upstream_free(up);
+}
+
+static void test_keep_alive(void **state)
+{
+	struct fixture *f = *state;
+	struct mlc_http_upstream_opts o = {0};
+	struct mlc_http_upstream *up;
+	struct mlc_http_resp resp;
+	struct mlc_error err;
+	double before;
+
+	o.name = "keepalive";
+	up = upstream(f, &o);
+	http_resp_init(&resp);
+	before = metrics_counter_get("mlc_http_client_connections_total", "upstream=\"keepalive\"");
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(send1(up, "GET", "/ok", &resp, &err), 0);
+	assert_true(metrics_counter_get("mlc_http_client_connections_total",
+	                                "upstream=\"keepalive\"") == before + 1);
 	http_resp_release(&resp);
 	http_upstream_free(up);
 }
@@ -768,6 +837,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_netsuite_concurrency, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_auth_refresh, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_timeout_unknown, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lost_response, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_keep_alive, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_connect_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_concurrency_cap, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pacing, setup, teardown),
