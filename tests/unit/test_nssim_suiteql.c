@@ -19,7 +19,7 @@
 
 static void accept(const char *q, const char *must_contain)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	char *out = NULL;
 
 	if (suiteql_translate(q, &out, &err) != 0)
@@ -31,7 +31,7 @@ static void accept(const char *q, const char *must_contain)
 
 static void refuse(const char *q, const char *why)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	char *out = NULL;
 
 	if (suiteql_translate(q, &out, &err) == 0)
@@ -45,17 +45,22 @@ static void refuse(const char *q, const char *why)
 static void test_translate(void **state)
 {
 	MLC_UNUSED(state);
-	accept("SELECT id, companyname FROM vendor WHERE isinactive = 'F' ORDER BY id", "\"vendor\"");
-	accept("select T.ID, tl.Memo from Transaction T join TransactionLine tl on tl.transaction = t.id",
+	accept("SELECT id, companyname FROM vendor WHERE isinactive = 'F' ORDER BY id",
+	       "\"vendor\"");
+	accept("select T.ID, tl.Memo from Transaction T join TransactionLine tl on tl.transaction "
+	       "= t.id",
 	       "\"transaction\"");
 	accept("SELECT * FROM accountingperiod WHERE closed = 'T'", NULL);
 	accept("SELECT COUNT(*) FROM transaction", "AS expr1");
 	accept("SELECT id, BUILTIN.DF(entity) FROM transaction", "mlc_df('entity'");
-	accept("SELECT TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS ts FROM vendor", "mlc_to_char");
-	accept("SELECT id FROM vendor WHERE lastmodifieddate >= TO_TIMESTAMP('2026-11-01 00:00:00', "
-	       "'YYYY-MM-DD HH24:MI:SS') ORDER BY lastmodifieddate, id",
-	       "mlc_to_timestamp");
-	accept("SELECT id FROM transaction WHERE trandate BETWEEN TO_DATE('2026-01-01','YYYY-MM-DD') AND "
+	accept("SELECT TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS ts FROM vendor",
+	       "mlc_to_char");
+	accept(
+	    "SELECT id FROM vendor WHERE lastmodifieddate >= TO_TIMESTAMP('2026-11-01 00:00:00', "
+	    "'YYYY-MM-DD HH24:MI:SS') ORDER BY lastmodifieddate, id",
+	    "mlc_to_timestamp");
+	accept("SELECT id FROM transaction WHERE trandate BETWEEN "
+	       "TO_DATE('2026-01-01','YYYY-MM-DD') AND "
 	       "TO_DATE('2026-12-31','YYYY-MM-DD')",
 	       "mlc_to_date");
 	accept("SELECT NVL(memo, 'none') AS m FROM transaction", "IFNULL");
@@ -93,15 +98,16 @@ static void test_date_format(void **state)
 static void test_faults_parse(void **state)
 {
 	struct sbx_faults ns, pc;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	MLC_UNUSED(state);
-	assert_int_equal(sandbox_faults_parse("ns:5xx=0.05,ns:timeout=0.02,ns:reset=0.01,ns:lost=0.01,"
-					      "ns:push_drop=0.2,pc:throttle=0.1",
-					      &ns, &pc, &err),
-			 0);
+	assert_int_equal(
+	    sandbox_faults_parse("ns:5xx=0.05,ns:timeout=0.02,ns:reset=0.01,ns:lost=0.01,"
+	                         "ns:push_drop=0.2,pc:throttle=0.1",
+	                         &ns, &pc, &err),
+	    0);
 	assert_true(ns.err5xx == 0.05 && ns.timeout == 0.02 && ns.reset == 0.01 &&
-		    ns.lost == 0.01 && ns.push_drop == 0.2 && pc.throttle == 0.1 && pc.err5xx == 0);
+	            ns.lost == 0.01 && ns.push_drop == 0.2 && pc.throttle == 0.1 && pc.err5xx == 0);
 	assert_int_equal(sandbox_faults_parse("", &ns, &pc, &err), 0);
 	assert_true(ns.err5xx == 0);
 	assert_true(sandbox_faults_parse("ns:5xx=2", &ns, &pc, &err) < 0);
@@ -112,7 +118,7 @@ static void test_faults_parse(void **state)
 
 static void test_b64url(void **state)
 {
-	const unsigned char data[] = { 0xfb, 0xff, 0x00, 0x41, 0x42 };
+	const unsigned char data[] = {0xfb, 0xff, 0x00, 0x41, 0x42};
 	size_t n = 0;
 	char *e;
 	unsigned char *d;
@@ -135,10 +141,10 @@ static void test_b64url(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_translate),
-		cmocka_unit_test(test_date_format),
-		cmocka_unit_test(test_faults_parse),
-		cmocka_unit_test(test_b64url),
+	    cmocka_unit_test(test_translate),
+	    cmocka_unit_test(test_date_format),
+	    cmocka_unit_test(test_faults_parse),
+	    cmocka_unit_test(test_b64url),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
