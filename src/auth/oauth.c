@@ -7,6 +7,7 @@
 #include "auth/oauth.h"
 #include "auth/pkey.h"
 #include "net/http_client.h"
+#include "util/log.h"
 #include "util/num.h"
 #include "util/redact.h"
 #include "util/str.h"
@@ -440,15 +441,20 @@ int oauth_auth_hook(void *arg, struct mlc_buf *header_value, bool force_refresh)
 	struct mlc_oauth *a = arg;
 	struct mlc_buf tok = MLC_BUF_INIT;
 	unsigned char *fp = last_slot(a);
+	struct mlc_error err = {0};
 	int rc;
 
 	if (force_refresh)
 		token_cache_invalidate_fp(a->cache, fp);
-	rc = token_cache_get(a->cache, &tok, NULL);
+	rc = token_cache_get(a->cache, &tok, &err);
 	if (rc == MLC_OK) {
 		token_fingerprint(tok.data, fp);
 		buf_addstr(header_value, "Bearer ");
 		buf_add(header_value, tok.data, tok.len);
+	} else {
+		/* the HTTP client only reports "no credentials": say why here */
+		log_warn("cannot get an access token", "system", system_name(a), "tenant", a->tenant,
+		         "error", err.msg);
 	}
 	buf_release_wipe(&tok);
 	return rc;
