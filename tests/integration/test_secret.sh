@@ -83,6 +83,10 @@ head -c 32 /dev/urandom >master.key
 if run keys rotate; then fail "rotate with a wrong key"; fi
 grep -q "not sealed under the current master key" "$LOG" || fail "no message for a wrong key"
 cmp -s master.key good.key && fail "wrong key replaced"
+if printf 'another-id' | run secret set acme netsuite.certificate_id; then
+  fail "a secret saved under a wrong master key"
+fi
+grep -q "sealed under another master key" "$LOG" || fail "no message for set with a wrong key"
 cp good.key master.key
 if MLC_MASTER_KEY=$(od -An -tx1 good.key | tr -d ' \n') run keys rotate; then
   fail "rotate with the key from the environment"
