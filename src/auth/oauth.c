@@ -453,8 +453,8 @@ int oauth_auth_hook(void *arg, struct mlc_buf *header_value, bool force_refresh)
 		buf_add(header_value, tok.data, tok.len);
 	} else {
 		/* the HTTP client only reports "no credentials": say why here */
-		log_warn("cannot get an access token", "system", system_name(a), "tenant", a->tenant,
-		         "error", err.msg);
+		log_warn("cannot get an access token", "system", system_name(a), "tenant",
+		         a->tenant, "error", err.msg);
 	}
 	buf_release_wipe(&tok);
 	return rc;
