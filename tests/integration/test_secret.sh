@@ -108,7 +108,8 @@ MLC_MASTER_KEY=$HEX run keys show | grep -q "$newid" || fail "hex MLC_MASTER_KEY
 if MLC_MASTER_KEY=nothex run keys show; then fail "bad MLC_MASTER_KEY accepted"; fi
 
 run secret remove acme procore.client_id >>"$LOG"
-run secret list acme | grep -q procore.client_id && fail "remove"
+run secret list acme | grep -q "^procore.client_id " && fail "remove"
+run secret list acme | grep -q "^not set: .*procore.client_id" || fail "missing name not shown"
 
 # nothing in plaintext, byte-wise, in the database or the logs
 for v in "$CID" "$CSEC" "$NSID" "$KEYLINE"; do
