@@ -179,6 +179,38 @@ static void test_netsuite(void **state)
 	world_release(&w);
 }
 
+static void *hook_thread(void *arg)
+{
+	struct mlc_buf h = MLC_BUF_INIT;
+	intptr_t rc = oauth_auth_hook(arg, &h, false);
+
+	buf_release_wipe(&h);
+	return (void *)rc;
+}
+
+/* Fifty threads through the real provider and HTTP: one token request. */
+static void test_fifty_threads_one_request(void **state)
+{
+	struct world w;
+	struct mlc_oauth *a;
+	pthread_t th[50];
+
+	(void)state;
+	world_init(&w, &rsa, fake_port);
+	a = provider(&w, MLC_OAUTH_NETSUITE, NULL);
+	ns_calls = 0;
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, hook_thread, a), 0);
+	for (int i = 0; i < 50; i++) {
+		void *rc;
+		pthread_join(th[i], &rc);
+		assert_int_equal((intptr_t)rc, 0);
+	}
+	assert_int_equal(ns_calls, 1);
+	oauth_free(a);
+	world_release(&w);
+}
+
 static void test_netsuite_rs256(void **state)
 {
 	struct world w;
@@ -249,9 +281,8 @@ static void test_missing_secret(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_netsuite),
-	    cmocka_unit_test(test_netsuite_rs256),
-	    cmocka_unit_test(test_procore),
+	    cmocka_unit_test(test_netsuite),       cmocka_unit_test(test_fifty_threads_one_request),
+	    cmocka_unit_test(test_netsuite_rs256), cmocka_unit_test(test_procore),
 	    cmocka_unit_test(test_missing_secret),
 	};
 	int rc;
