@@ -1,3 +1,4 @@
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,9 @@ int cli_main(int argc, char **argv)
 		fprintf(stderr, "ml-connector: cannot initialise libsodium\n");
 		return CLI_FAIL;
 	}
+	/* A peer that went away (Redis stopped, a connection reset) must show
+	 * as an error from write(), not kill the process. */
+	signal(SIGPIPE, SIG_IGN);
 	log_setup(MLC_LOG_INFO, MLC_LOG_LOGFMT, stderr);
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
