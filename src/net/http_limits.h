@@ -11,10 +11,11 @@
  * rate, tightened by X-Rate-Limit-* headers, paused after a 429), shared
  * by every thread that sends through the upstream.
  *
- * A send first reserves a token (limits_reserve() says how long to wait;
- * the token is then the caller's, so waiters are served in order), then
- * enters the concurrency cap (limits_try_enter / limits_enter_wait) and
- * leaves it when the response is in.  Times are monotonic ms except the
+ * A send first enters the concurrency cap (limits_try_enter /
+ * limits_enter_wait), then reserves a token (limits_reserve() says how
+ * long to wait; the token is then the caller's, so waiters are served in
+ * order, and never spent early by someone still waiting for the cap), and
+ * leaves the cap when the response is in.  Times are monotonic ms except the
  * wall-clock reset time of the rate-limit headers.
  *
  * Invariants (under lock): 0 <= active <= max_active when max_active > 0;

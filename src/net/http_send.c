@@ -202,6 +202,13 @@ static size_t start_ready(struct mlc_http_upstream *up, struct slot *slots, size
 		int rc;
 		if (s->state != SLOT_WAIT || s->ready_ms > now)
 			continue;
+		/*
+		 * The cap first, then the token: a token taken while waiting for
+		 * the cap would let long waiters go out in a bunch later.
+		 */
+		if (!s->entered && !limits_try_enter(&up->limits))
+			continue;
+		s->entered = true;
 		if (!s->reserved) {
 			int64_t w = limits_reserve(&up->limits);
 			s->reserved = true;
@@ -210,9 +217,6 @@ static size_t start_ready(struct mlc_http_upstream *up, struct slot *slots, size
 				continue;
 			}
 		}
-		if (!s->entered && !limits_try_enter(&up->limits))
-			continue;
-		s->entered = true;
 		rc = attempt_start(s, multi);
 		if (rc != MLC_OK) {
 			slot_finish(s, rc);
@@ -239,7 +243,7 @@ static int64_t next_event(struct slot *slots, size_t n, int *running, struct slo
 		if (s->ready_ms > now) {
 			if (s->ready_ms - now < wake)
 				wake = s->ready_ms - now;
-		} else if (s->reserved && !s->entered) {
+		} else if (!s->entered) {
 			if (!*blocked)
 				*blocked = s;
 		} else {

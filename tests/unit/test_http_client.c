@@ -600,6 +600,24 @@ static void *worker_run(void *arg)
 	return NULL;
 }
 
+/* Sends from nthreads threads at once, per requests each, all succeeding. */
+static void run_workers(struct mlc_http_upstream *up, int nthreads, int per)
+{
+	struct worker w[16];
+
+	assert_true(nthreads <= 16);
+	for (int i = 0; i < nthreads; i++) {
+		w[i].up = up;
+		w[i].n = per;
+		w[i].ok = 0;
+		pthread_create(&w[i].th, NULL, worker_run, &w[i]);
+	}
+	for (int i = 0; i < nthreads; i++) {
+		pthread_join(w[i].th, NULL);
+		assert_int_equal(w[i].ok, per);
+	}
+}
+
 static void test_concurrency_cap(void **state)
 {
 	struct fixture *f = *state;
@@ -608,7 +626,6 @@ static void test_concurrency_cap(void **state)
 	struct mlc_http_req reqs[50];
 	struct mlc_http_resp resps[50];
 	int rcs[50];
-	struct worker w[10];
 	char path[32];
 
 	o.max_concurrency = 3;
@@ -632,16 +649,7 @@ static void test_concurrency_cap(void **state)
 	assert_int_equal(f->max_in_flight, 3);
 	/* and from 10 threads at once, 5 each */
 	f->max_in_flight = 0;
-	for (int i = 0; i < 10; i++) {
-		w[i].up = up;
-		w[i].n = 5;
-		w[i].ok = 0;
-		pthread_create(&w[i].th, NULL, worker_run, &w[i]);
-	}
-	for (int i = 0; i < 10; i++) {
-		pthread_join(w[i].th, NULL);
-		assert_int_equal(w[i].ok, 5);
-	}
+	run_workers(up, 10, 5);
 	assert_true(f->max_in_flight <= 3);
 	assert_true(f->max_in_flight >= 2);
 	assert_int_equal(f->calls, 100);
@@ -678,6 +686,12 @@ static void test_pacing(void **state)
 	}
 	assert_true(metrics_counter_get("mlc_http_client_limit_wait_seconds_total",
 	                                "upstream=\"sim\"") > 0.5);
+	/* the same budget holds across threads: 4 x 5 sends at 20/s */
+	f->calls = 0;
+	f->first_ms = f->last_ms = 0;
+	run_workers(up, 4, 5);
+	assert_int_equal(f->calls, 20);
+	assert_true(f->last_ms - f->first_ms >= 850);
 	http_upstream_free(up);
 }
 
