@@ -79,6 +79,8 @@ int nssim_core_new(const struct nssim_config *cfg, struct mlc_sandbox *sb, struc
 	if ((rc = nsdb_exec(ns->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
 	                    err)) < 0)
 		goto out;
+	if ((rc = nsasync_create_table(ns->db, err)) < 0)
+		goto out;
 	if (suiteql_register(ns->db) < 0) {
 		rc = error_set(err, MLC_ESTORE, "cannot register SuiteQL functions");
 		goto out;
@@ -231,6 +233,30 @@ static bool type_ok(struct nssim *ns, const char *type, struct mlc_http_response
 	return false;
 }
 
+/* Prefer: respond-async (netsuite.md "Async"): 202 + the job's Location. */
+static void write_async(struct nssim *ns, struct mlc_http_request *req,
+                        struct mlc_http_response *resp, const char *type, const char *id,
+                        const json_t *body, const char *base)
+{
+	const char *key = http_request_header(req, "X-NetSuite-Idempotency-Key");
+	struct ns_result r = {0};
+	char loc[400];
+	int64_t job;
+
+	if (nsasync_key_used(ns, key, &r)) {
+		send_result(resp, &r, base);
+		return;
+	}
+	nsrec_write(ns, type, id, strcmp(req->method, "PUT") == 0, body,
+	            http_request_query(req, "replace"), &r);
+	job = nsasync_record(ns, key, &r);
+	ns_result_release(&r);
+	snprintf(loc, sizeof(loc), "%s/services/rest/async/v1/job/%lld", base, (long long)job);
+	http_response_header(resp, "Location", loc);
+	http_response_header(resp, "Preference-Applied", "respond-async");
+	http_response_text(resp, 202, "application/json", "");
+}
+
 static void h_record(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
 {
 	struct nssim *ns = arg;
@@ -238,6 +264,7 @@ static void h_record(struct mlc_http_request *req, struct mlc_http_response *res
 	const char *type = http_request_param(req, "type");
 	const char *id = http_request_param(req, "id");
 	const char *target = http_request_param(req, "target");
+	const char *prefer = http_request_header(req, "Prefer");
 	char base[300], transform[256];
 
 	if (!authorized(ns, req, resp) || !type_ok(ns, type, resp))
@@ -267,10 +294,31 @@ static void h_record(struct mlc_http_request *req, struct mlc_http_response *res
 			snprintf(transform, sizeof(transform), "%s/!transform/%s", id, target);
 			id = transform;
 		}
+		if (prefer && strstr(prefer, "respond-async")) {
+			write_async(ns, req, resp, type, id, body, base);
+			json_decref(body);
+			return;
+		}
 		nsrec_write(ns, type, id, strcmp(req->method, "PUT") == 0, body,
 		            http_request_query(req, "replace"), &r);
 		json_decref(body);
 	}
+	send_result(resp, &r, base);
+}
+
+static void h_async(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct nssim *ns = arg;
+	struct ns_result r = {0};
+	const char *task = http_request_param(req, "task");
+	char base[300], loc[256];
+
+	if (!authorized(ns, req, resp))
+		return;
+	base_url(req, base, sizeof(base));
+	nsasync_get(ns, http_request_param(req, "job"), task, task != NULL, base, &r, loc,
+	            sizeof(loc));
+	snprintf(r.location, sizeof(r.location), "%s", loc);
 	send_result(resp, &r, base);
 }
 
@@ -409,6 +457,10 @@ int nssim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 	                    ns)) < 0 ||
 	    (rc = sbx_route(&sb->ns, "GET", "/services/rest/record/v1/{type}/{id}/{sublist}",
 	                    h_sublist, ns)) < 0 ||
+	    (rc = sbx_route(&sb->ns, "GET", "/services/rest/async/v1/job/{job}", h_async, ns)) <
+	        0 ||
+	    (rc = sbx_route(&sb->ns, "GET", "/services/rest/async/v1/job/{job}/task/{task}/result",
+	                    h_async, ns)) < 0 ||
 	    (rc = nssim_admin_routes(ns, http, err)) < 0) {
 		if (!err || !err->msg[0])
 			error_set(err, rc, "cannot register the NetSuite routes");

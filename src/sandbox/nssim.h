@@ -29,6 +29,7 @@
  *   nssim_txn.c     transactions: model, rendering, merge, PO -> bill
  *   nssim_txn_write.c  transactions: validation, balance, periods, rows
  *   nssim_fields.c  REST field names and types (from records.json)
+ *   nssim_async.c   Prefer: respond-async jobs and idempotency keys
  *   nssim_admin.c   the /_sandbox/ routes specific to NetSuite
  *
  * All state lives in one SQLite database (DATA/netsuite.db) behind one
@@ -247,6 +248,18 @@ void nssim_push(struct nssim *ns, const char *record_type, int64_t id, const cha
 /* Starts / stops (joins) the push worker; stop drops what is still queued. */
 void nssim_push_start(struct nssim *ns);
 void nssim_push_stop(struct nssim *ns);
+
+/* ---- asynchronous writes (nssim_async.c) ---- */
+
+int nsasync_create_table(sqlite3 *db, struct mlc_error *err) MLC_MUST_CHECK;
+/* True (r filled with 400 IDEMPOTENCY_ERROR) when key was used before. */
+bool nsasync_key_used(struct nssim *ns, const char *key, struct ns_result *r);
+/* Stores a finished write as a job; returns the job id (0 on failure). */
+int64_t nsasync_record(struct nssim *ns, const char *key, const struct ns_result *done);
+/* The job (result false) or the write's own response (result true; its
+ * Location path goes to location). */
+void nsasync_get(struct nssim *ns, const char *job, const char *task, bool result, const char *base,
+                 struct ns_result *r, char *location, size_t location_n);
 
 /* ---- admin (nssim_admin.c) ---- */
 

@@ -31,6 +31,12 @@ struct rec_field {
 	const char *ref; /* table for RF_REF */
 };
 
+/* Table entries: NS_FIELD("tranId", "tranid", STR), NS_REF("entity", "entity", "entity"). */
+/* clang-format off */
+#define NS_FIELD(rest, col, kind) { rest, col, RF_##kind, NULL }
+#define NS_REF(rest, col, table) { rest, col, RF_REF, table }
+/* clang-format on */
+
 /* One column value collected from a validated body. */
 struct colval {
 	const char *col;

@@ -15,14 +15,8 @@
  * returned on GET; anything else is 400 INVALID_CONTENT with o:errorPath.
  */
 
-#define F(rest, col, kind)                                                                         \
-	{                                                                                          \
-		rest, col, RF_##kind, NULL                                                         \
-	}
-#define REF(rest, col, table)                                                                      \
-	{                                                                                          \
-		rest, col, RF_REF, table                                                           \
-	}
+#define F   NS_FIELD
+#define REF NS_REF
 
 static const struct rec_field vendor_fields[] = {
     F("id", "id", RO),

@@ -340,6 +340,7 @@ int suiteql_translate(const char *q, char **out, struct mlc_error *err)
 	struct tok *v;
 	size_t n, from, item_start = 1;
 	int rc, depth = 0, nexpr = 0;
+	int64_t rownum_limit = -1;
 
 	*out = NULL;
 	if ((rc = tokenize(q, &x.ts, err)) < 0)
@@ -391,6 +392,35 @@ int suiteql_translate(const char *q, char **out, struct mlc_error *err)
 				continue;
 			}
 			emit(&x, t);
+			continue;
+		}
+		/* Top-level "ROWNUM <= n" / "< n" / "= 1": the condition becomes true
+		 * and the statement gets LIMIT (Oracle numbers rows before ORDER BY;
+		 * close enough for the usual "first rows" probes). */
+		if (tok_is(t, "ROWNUM")) {
+			int64_t lim = -1;
+			struct mlc_error nerr;
+			if (depth == 0 && i + 2 < n && v[i + 2].kind == TK_NUM) {
+				char num[32];
+				tok_copy(&v[i + 2], num, sizeof(num));
+				if (num_parse_i64(num, &lim, &nerr) < 0)
+					lim = -1;
+				else if (tok_op(&v[i + 1], "<"))
+					lim -= 1;
+				else if (tok_op(&v[i + 1], "=") && lim != 1)
+					lim = -1;
+				else if (!tok_op(&v[i + 1], "<=") && !tok_op(&v[i + 1], "="))
+					lim = -1;
+			}
+			if (lim < 0) {
+				rc = error_set(
+				    err, MLC_EINVAL,
+				    "ROWNUM is supported only as a top-level ROWNUM <= n");
+				goto out;
+			}
+			rownum_limit = lim;
+			buf_addstr(&x.out, " 1 = 1");
+			i += 2;
 			continue;
 		}
 		/* FETCH FIRST n ROWS ONLY -> LIMIT n */
@@ -472,6 +502,8 @@ int suiteql_translate(const char *q, char **out, struct mlc_error *err)
 		rc = error_set(err, MLC_EINVAL, "Unbalanced parentheses");
 		goto out;
 	}
+	if (rownum_limit >= 0)
+		buf_addf(&x.out, " LIMIT %lld", (long long)rownum_limit);
 	*out = buf_detach(&x.out, NULL);
 	rc = MLC_OK;
 out:

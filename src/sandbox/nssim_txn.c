@@ -23,14 +23,8 @@ static const struct ns_txn_type txn_types[] = {
     {"journalEntry", "Journal", "journalEntry", {"line", NULL}, "JE", true},
 };
 
-#define F(rest, col, kind)                                                                         \
-	{                                                                                          \
-		rest, col, RF_##kind, NULL                                                         \
-	}
-#define REF(rest, col, table)                                                                      \
-	{                                                                                          \
-		rest, col, RF_REF, table                                                           \
-	}
+#define F   NS_FIELD
+#define REF NS_REF
 
 /* Header fields on the transaction row. */
 const struct rec_field nstxn_head_fields[] = {

@@ -569,6 +569,75 @@ static void test_other_records(void **state)
 	json_decref(j);
 }
 
+/* netsuite.md "Async": Prefer: respond-async -> 202 + job Location; a
+ * repeated X-NetSuite-Idempotency-Key -> 400 IDEMPOTENCY_ERROR. */
+static long async_post(const char *key, struct mlc_buf *hdr, json_t **body)
+{
+	char url[160], keyh[128];
+	const char *hdrs[] = {T.auth, "Content-Type: application/json", "Prefer: respond-async",
+	                      keyh, NULL};
+	struct mlc_buf out = MLC_BUF_INIT;
+	CURL *c = curl_easy_init();
+	struct curl_slist *hl = NULL;
+	long st = 0;
+
+	snprintf(keyh, sizeof(keyh), "X-NetSuite-Idempotency-Key: %s", key);
+	snprintf(url, sizeof(url), "%s/services/rest/record/v1/vendor", T.base);
+	for (int i = 0; hdrs[i]; i++)
+		hl = curl_slist_append(hl, hdrs[i]);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+	                 "{\"companyName\":\"Async Glazing\",\"subsidiary\":{\"id\":\"1\"}}");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ht_write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, ht_write_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, hdr);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
+	*body = out.len ? json_loads(out.data, 0, NULL) : NULL;
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	buf_release(&out);
+	return st;
+}
+
+static void test_async_idempotency(void **state)
+{
+	struct mlc_buf hdr = MLC_BUF_INIT;
+	json_t *j = NULL;
+	const char *loc;
+	char path[200];
+
+	MLC_UNUSED(state);
+	assert_int_equal(async_post("7f0c2a9e-4d1b-4c55-9d6e-0a1b2c3d4e5f", &hdr, &j), 202);
+	json_decref(j);
+	loc = strcasestr(hdr.data, "Location: ");
+	assert_non_null(loc);
+	assert_non_null(strstr(loc, "/services/rest/async/v1/job/"));
+	snprintf(path, sizeof(path), "%.*s", (int)strcspn(loc + 10 + strlen(T.base), "\r\n"),
+	         loc + 10 + strlen(T.base));
+	assert_int_equal(nst_req(&T, "GET", path, NULL, &j), 200);
+	assert_true(json_is_true(json_object_get(j, "completed")));
+	assert_string_equal(json_string_value(json_object_get(j, "progress")), "succeeded");
+	json_decref(j);
+	{
+		char result[300];
+		snprintf(result, sizeof(result), "%s/task/%s/result", path, strrchr(path, '/') + 1);
+		assert_int_equal(nst_req(&T, "GET", result, NULL, NULL), 204);
+	}
+	buf_reset(&hdr);
+	assert_int_equal(async_post("7f0c2a9e-4d1b-4c55-9d6e-0a1b2c3d4e5f", &hdr, &j), 400);
+	assert_string_equal(nst_err(j, "o:errorCode"), "IDEMPOTENCY_ERROR");
+	json_decref(j);
+	assert_int_equal(
+	    nst_suiteql(&T, NULL, "SELECT id FROM vendor WHERE companyname = 'Async Glazing'", &j),
+	    200);
+	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
+	json_decref(j);
+	buf_release(&hdr);
+}
+
 /* Governance: more than --ns-concurrency requests in flight get 429
  * CONCURRENCY_LIMIT_EXCEEDED without Retry-After (netsuite.md "Governance"). */
 struct par {
@@ -817,12 +886,19 @@ static void test_token_expiry(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_token_rules),     cmocka_unit_test(test_invalid_login),
-	    cmocka_unit_test(test_suiteql_values),  cmocka_unit_test(test_suiteql_paging),
-	    cmocka_unit_test(test_vendor_crud),     cmocka_unit_test(test_journal_entries),
-	    cmocka_unit_test(test_purchase_order),  cmocka_unit_test(test_other_records),
-	    cmocka_unit_test(test_concurrency_429), cmocka_unit_test(test_lost_response),
-	    cmocka_unit_test(test_reset_and_5xx),   cmocka_unit_test(test_push),
+	    cmocka_unit_test(test_token_rules),
+	    cmocka_unit_test(test_invalid_login),
+	    cmocka_unit_test(test_suiteql_values),
+	    cmocka_unit_test(test_suiteql_paging),
+	    cmocka_unit_test(test_vendor_crud),
+	    cmocka_unit_test(test_journal_entries),
+	    cmocka_unit_test(test_purchase_order),
+	    cmocka_unit_test(test_other_records),
+	    cmocka_unit_test(test_async_idempotency),
+	    cmocka_unit_test(test_concurrency_429),
+	    cmocka_unit_test(test_lost_response),
+	    cmocka_unit_test(test_reset_and_5xx),
+	    cmocka_unit_test(test_push),
 	    cmocka_unit_test(test_token_expiry),
 	};
 	int rc;

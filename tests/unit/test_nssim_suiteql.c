@@ -68,6 +68,10 @@ static void test_translate(void **state)
 	accept("SELECT id FROM vendor ORDER BY id FETCH FIRST 5 ROWS ONLY", "LIMIT 5");
 	accept("SELECT v.id FROM vendor v WHERE v.id IN (SELECT entity FROM transaction)", NULL);
 	accept("SELECT id, name FROM customrecord_cseg_mlc_costcode", NULL);
+	accept("SELECT * FROM transaction WHERE ROWNUM = 1", "LIMIT 1");
+	accept("SELECT id FROM vendor WHERE isinactive = 'F' AND ROWNUM <= 10", "LIMIT 10");
+	accept("SELECT id FROM vendor WHERE ROWNUM < 5 ORDER BY id", "LIMIT 4");
+	refuse("SELECT id FROM vendor WHERE ROWNUM > 5", "ROWNUM");
 
 	refuse("DELETE FROM vendor", "SELECT");
 	refuse("SELECT id FROM vendor; DELETE FROM vendor", "character");
