@@ -21,7 +21,8 @@
  * "_company_id", "_project_id", "_holder_id", ...).  pc_public() strips
  * the hidden keys; per-kind serialisers (pc_ser) derive list views.
  * The state is written to DATA/procore-state.json on demand
- * (POST /_sandbox/state/save) and on pcsim_free().
+ * (POST /_sandbox/state/save) and on pcsim_free(), and read back by
+ * pcsim_new() when present, so a restart with the same --data keeps it.
  *
  * Every function here except pcsim_new/pcsim_free and the webhook thread
  * expects pcsim.lock to be held by the caller.
@@ -102,6 +103,14 @@ typedef void (*pc_handler)(struct pc_ctx *c);
 /* ---- pcsim_store.c ---- */
 void pc_tables_init(struct pcsim *pc);
 void pc_tables_release(struct pcsim *pc);
+/* The table's name in state dumps ("direct_costs", ...). */
+const char *pc_kind_name(enum pc_kind k);
+/* Writes every table, hidden keys included, and the id counters to
+ * DATA/procore-state.json.  0 or MLC_EIO. */
+int pc_state_save(struct pcsim *pc);
+/* Loads DATA/procore-state.json into empty tables (a restart keeps the
+ * state); false when there is no usable file. */
+bool pc_state_load(struct pcsim *pc);
 /* Allocates the next id of a kind. */
 int64_t pc_next_id(struct pcsim *pc, enum pc_kind k);
 /* Inserts rec (takes the reference) under its "id". Returns rec (borrowed). */
