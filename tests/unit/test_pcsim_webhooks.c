@@ -179,18 +179,62 @@ static void test_payloads(void **state)
 	assert_true(json_is_null(json_object_get(json_object_get(e, "metadata"), "source_application_id")));
 	json_decref(e);
 
+	/* A project hook hears its own project only. */
+	{
+		char body[1024];
+		json_t *dcs = pct_call(&t, "GET", "/_sandbox/state/direct_costs", NULL, PCT_NOAUTH | PCT_NOCOMPANY), *d;
+		int64_t p0 = pct_project(&t, 0), other_dc = 0, own_dc = 0, ph;
+		size_t i;
+		json_array_foreach(dcs, i, d) {
+			if (!json_is_null(json_object_get(d, "origin_id")) ||
+			    json_integer_value(json_object_get(d, "_company_id")) != t.company_id)
+				continue;
+			if (json_integer_value(json_object_get(d, "_project_id")) == p0)
+				own_dc = json_integer_value(json_object_get(d, "id"));
+			else
+				other_dc = json_integer_value(json_object_get(d, "id"));
+		}
+		json_decref(dcs);
+		snprintf(body, sizeof(body),
+			 "{\"project_id\":%lld,\"hook\":{\"api_version\":\"v2\",\"namespace\":\"mlc-p\",\"destination_url\":\"%s\"}}",
+			 (long long)p0, url);
+		r = pct_call(&t, "POST", "/rest/v1.0/webhooks/hooks", body, 0);
+		assert_int_equal(t.status, 201);
+		assert_int_equal(json_integer_value(json_object_get(r, "owned_by_project_id")), p0);
+		ph = json_integer_value(json_object_get(r, "id"));
+		json_decref(r);
+		r = pct_callf(&t, "POST", "{\"api_trigger\":{\"resource_name\":\"Direct Costs\",\"event_type\":\"update\"}}", 0,
+			      "/rest/v1.0/webhooks/hooks/%lld/triggers?project_id=%lld", (long long)ph, (long long)p0);
+		assert_int_equal(t.status, 201);
+		json_decref(r);
+		/* Other project: only the company hook hears it (1 event). */
+		json_decref(pct_callf(&t, "PATCH", "{\"description\":\"a\"}", PCT_NOAUTH | PCT_NOCOMPANY,
+				      "/_sandbox/direct_costs/%lld", (long long)other_dc));
+		assert_true(wait_rx(3, 3000));
+		/* Own project: both hooks (2 events). */
+		json_decref(pct_callf(&t, "PATCH", "{\"description\":\"b\"}", PCT_NOAUTH | PCT_NOCOMPANY,
+				      "/_sandbox/direct_costs/%lld", (long long)own_dc));
+		assert_true(wait_rx(5, 3000));
+		usleep(200 * 1000);
+		assert_int_equal(rx_count(), 5);
+		/* Deleting the project hook removes its triggers too. */
+		json_decref(pct_callf(&t, "DELETE", NULL, 0, "/rest/v1.0/webhooks/hooks/%lld?project_id=%lld", (long long)ph,
+				      (long long)p0));
+		assert_int_equal(t.status, 204);
+	}
+
 	/* Delivery history (RestV10WebhooksHooksHookIdDeliveriesGet); the
 	 * record is written once the receiver's answer is back. */
 	for (int i = 0; i < 100; i++) {
 		r = pct_callf(&t, "GET", NULL, 0, "/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld",
 			      (long long)hook, (long long)t.company_id);
-		if (json_array_size(r) >= 2)
+		if (json_array_size(r) >= 4)
 			break;
 		json_decref(r);
 		usleep(20 * 1000);
 	}
 	assert_int_equal(t.status, 200);
-	assert_int_equal(json_array_size(r), 2);
+	assert_int_equal(json_array_size(r), 4);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(r, 0), "outcome")), "ok");
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(r, 0), "response_status")), 200);
 	json_decref(r);
