@@ -44,10 +44,20 @@ static bool gate(struct pcsim *pc, struct pc_ctx *c)
 	struct mlc_error err;
 	json_t *co;
 
-	if (!pc_token_valid(pc, c->req)) {
+	switch (pc_token_check(pc, c->req)) {
+	case PC_TOKEN_OK:
+		break;
+	case PC_TOKEN_EXPIRED:
 		http_response_header(c->resp, "WWW-Authenticate",
-				     "Bearer realm=\"Doorkeeper\", error=\"invalid_token\"");
-		pc_reply_errors(c, 401, "Unauthorized");
+				     "Bearer realm=\"Doorkeeper\", error=\"invalid_token\", "
+				     "error_description=\"The access token expired\"");
+		pc_reply_errors(c, 401, "The access token expired");
+		return false;
+	default:
+		http_response_header(c->resp, "WWW-Authenticate",
+				     "Bearer realm=\"Doorkeeper\", error=\"invalid_token\", "
+				     "error_description=\"The access token is invalid\"");
+		pc_reply_errors(c, 401, "The access token is invalid");
 		return false;
 	}
 	now_s = sandbox_now_ms(pc->sb) / 1000;

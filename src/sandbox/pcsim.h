@@ -247,8 +247,9 @@ int pc_rate_parse(const char *spec, struct pc_rate *r, struct mlc_error *err) ML
  * values of the closer limit. */
 bool pc_rate_take(struct pc_rate *r, int64_t now_s, int64_t *limit, int64_t *remaining, int64_t *reset);
 void pc_handle_token(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg);
-/* Whether the bearer token in the request is valid now. */
-bool pc_token_valid(struct pcsim *pc, const struct mlc_http_request *req);
+/* The state of the request's bearer token on the sandbox clock. */
+enum { PC_TOKEN_OK, PC_TOKEN_MISSING, PC_TOKEN_INVALID, PC_TOKEN_EXPIRED };
+int pc_token_check(struct pcsim *pc, const struct mlc_http_request *req);
 
 /* ---- pcsim_webhooks.c ---- */
 int pc_webhooks_start(struct pcsim *pc, struct mlc_error *err) MLC_MUST_CHECK;

@@ -117,6 +117,7 @@ static void test_token_ttl(void **state)
 	sandbox_advance(&t.sb, 121 * 1000);
 	r = pct_call(&t, "GET", "/rest/v1.0/companies", NULL, 0);
 	assert_int_equal(t.status, 401);
+	assert_non_null(strstr(json_string_value(json_object_get(r, "errors")), "expired"));
 	json_decref(r);
 	assert_int_equal(pct_token(&t), 0);
 	r = pct_call(&t, "GET", "/rest/v1.0/companies", NULL, 0);
