@@ -14,10 +14,12 @@
 #include "util/banned.h"
 
 /*
- * The shared token cache in Redis.  Keys: "mlc:token:<name>" holds the
- * sealed token (vault, associated data "mlc.token.v1\0<name>"), and
- * "mlc:token:<name>:lock" the refresh lock.  Every process sharing the
- * Redis must share the master key, as they share the database.
+ * The shared token cache in Redis.  Keys: "mlc:token:<key id>:<name>"
+ * holds the sealed token (vault, associated data "mlc.token.v1\0<name>"),
+ * and "mlc:token:<key id>:<name>:lock" the refresh lock.  Every process
+ * sharing the Redis must share the master key, as they share the
+ * database; the master key's id in the key keeps deployments (and a
+ * rotated key) from reading each other's entries.
  *
  * Sealed payload: obtained, expires, refresh (int64 big-endian ms each),
  * then the token bytes.
@@ -201,9 +203,10 @@ bool token_shared_up(struct mlc_token_shared *sh)
 	return up;
 }
 
-static void key_of(struct mlc_buf *k, const char *name, const char *suffix)
+static void key_of(const struct mlc_token_shared *sh, struct mlc_buf *k, const char *name,
+                   const char *suffix)
 {
-	buf_addf(k, "mlc:token:%s%s", name, suffix);
+	buf_addf(k, "mlc:token:%s:%s%s", sh->vault->key_id, name, suffix);
 }
 
 static void ad_of(struct mlc_buf *ad, const char *name)
@@ -239,7 +242,7 @@ int token_shared_load(struct mlc_token_shared *sh, const char *name, int64_t now
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	key_of(&key, name, "");
+	key_of(sh, &key, name, "");
 	pthread_mutex_lock(&sh->lock);
 	r = command(sh, "GET %s", key.data);
 	pthread_mutex_unlock(&sh->lock);
@@ -285,7 +288,7 @@ int token_shared_store(struct mlc_token_shared *sh, const char *name, const stru
 	put64((unsigned char *)plain->data + 8, e->expires_ms);
 	put64((unsigned char *)plain->data + 16, e->refresh_ms);
 	memcpy(plain->data + HEAD_BYTES, e->token->data, e->token->len);
-	key_of(&key, name, "");
+	key_of(sh, &key, name, "");
 	ad_of(&ad, name);
 	if ((rc = vault_seal(sh->vault, ad.data, ad.len, plain->data, plain->len, &box, NULL)) < 0)
 		goto out;
@@ -312,7 +315,7 @@ int token_shared_lock(struct mlc_token_shared *sh, const char *name, int64_t ttl
 
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(lock_value, 33, rnd, sizeof(rnd));
-	key_of(&key, name, ":lock");
+	key_of(sh, &key, name, ":lock");
 	pthread_mutex_lock(&sh->lock);
 	r = command(sh, "SET %s %s NX PX %lld", key.data, lock_value, (long long)ttl_ms);
 	pthread_mutex_unlock(&sh->lock);
@@ -330,7 +333,7 @@ void token_shared_unlock(struct mlc_token_shared *sh, const char *name, const ch
 	struct mlc_buf key = MLC_BUF_INIT;
 	redisReply *r;
 
-	key_of(&key, name, ":lock");
+	key_of(sh, &key, name, ":lock");
 	pthread_mutex_lock(&sh->lock);
 	r = command(sh, "EVAL %s 1 %s %s", del_if_equal, key.data, lock_value);
 	pthread_mutex_unlock(&sh->lock);
@@ -345,7 +348,7 @@ void token_shared_forget(struct mlc_token_shared *sh, const char *name, const un
 	redisReply *r = NULL, *d = NULL;
 	unsigned char have[TOKEN_FP_BYTES];
 
-	key_of(&key, name, "");
+	key_of(sh, &key, name, "");
 	pthread_mutex_lock(&sh->lock);
 	r = command(sh, "GET %s", key.data);
 	pthread_mutex_unlock(&sh->lock);

@@ -219,11 +219,11 @@ static void test_two_processes_one_request(void **state)
 	}
 	/* stored sealed, with a TTL of about the time to refresh (55 min) */
 	raw = connect_raw();
-	r = redisCommand(raw, "GET mlc:token:netsuite:acme");
+	r = redisCommand(raw, "GET mlc:token:%s:netsuite:acme", a.vault->key_id);
 	assert_int_equal(r->type, REDIS_REPLY_STRING);
 	assert_null(memmem(r->str, r->len, "-token-", 7));
 	freeReplyObject(r);
-	r = redisCommand(raw, "PTTL mlc:token:netsuite:acme");
+	r = redisCommand(raw, "PTTL mlc:token:%s:netsuite:acme", a.vault->key_id);
 	assert_true(r->integer > 54 * MIN_MS && r->integer <= 55 * MIN_MS);
 	freeReplyObject(r);
 	redisFree(raw);
