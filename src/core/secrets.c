@@ -5,6 +5,7 @@
 
 #include "auth/pkey.h"
 #include "core/vault.h"
+#include "util/redact.h"
 #include "util/str.h"
 #include "util/time.h"
 #include "util/banned.h"
@@ -370,6 +371,8 @@ int vault_reseal_all(struct mlc_store *s, const struct mlc_vault *old_v,
 		rc = open_row(old_v, rows[i].tenant_id, rows[i].name, rows[i].key_id,
 		              rows[i].nonce.data, rows[i].nonce.len, rows[i].ct.data,
 		              rows[i].ct.len, &plain, err);
+		if (rc == MLC_OK)
+			redact_register(plain->data);
 		if (rc == MLC_OK)
 			/* the value did not change: keep its update time */
 			rc = write_row(s, new_v, rows[i].tenant_id, rows[i].name, plain->data,
