@@ -1,13 +1,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <sodium.h>
 
 #include "auth/jwt.h"
 #include "auth/oauth.h"
-#include "auth/oauth_post.h"
 #include "auth/pkey.h"
+#include "net/http_client.h"
+#include "util/log.h"
 #include "util/num.h"
 #include "util/redact.h"
 #include "util/str.h"
@@ -32,7 +32,8 @@ struct mlc_oauth {
 	char *env;                     /* Procore environment, for messages */
 	mlc_clock_fn clock;
 	void *clock_arg;
-	int timeout_ms;
+	struct mlc_http_upstream *up; /* the token endpoint's host */
+	const char *token_path;       /* static */
 	struct mlc_token_cache *cache;
 };
 
@@ -119,41 +120,34 @@ static int64_t clock_now(struct mlc_oauth *a)
 	return a->clock ? a->clock(a->clock_arg) : time_now_ms();
 }
 
-static void form_add(struct mlc_buf *form, const char *key, const char *value)
-{
-	char *enc = curl_easy_escape(NULL, value, 0);
-
-	if (form->len)
-		buf_addch(form, '&');
-	buf_addf(form, "%s=%s", key, enc ? enc : "");
-	if (enc) {
-		sodium_memzero(enc, strlen(enc));
-		curl_free(enc);
-	}
-}
+/* A failed token answer: its status and its JSON body (or NULL). */
+struct token_reply {
+	int status;
+	json_t *json;
+};
 
 /* The OAuth error token of a failed token request ("invalid_client"). */
-static const char *oauth_error(const struct oauth_reply *r)
+static const char *oauth_error(const struct token_reply *r)
 {
 	const char *e = json_string_value(json_object_get(r->json, "error"));
 	return e ? e : "";
 }
 
-static const char *oauth_error_description(const struct oauth_reply *r)
+static const char *oauth_error_description(const struct token_reply *r)
 {
 	const char *d = json_string_value(json_object_get(r->json, "error_description"));
 	return d ? d : "";
 }
 
 /* Turns a failed NetSuite token answer into the cause and the fix. */
-static int ns_diagnose(const struct mlc_oauth *a, const struct oauth_reply *r,
+static int ns_diagnose(const struct mlc_oauth *a, const struct token_reply *r,
                        struct mlc_error *err)
 {
 	const char *e = oauth_error(r), *d = oauth_error_description(r);
 
 	if (r->status >= 500)
 		return error_set(err, MLC_ETRANSIENT,
-		                 "NetSuite's token endpoint %s answered HTTP %ld; try again later",
+		                 "NetSuite's token endpoint %s answered HTTP %d; try again later",
 		                 a->token_url, r->status);
 	if (strcmp(e, "invalid_client") == 0 && str_starts_with(a->alg, "RS"))
 		return error_set(err, MLC_EAUTH,
@@ -181,18 +175,18 @@ static int ns_diagnose(const struct mlc_oauth *a, const struct oauth_reply *r,
 		    "NetSuite has no token endpoint at %s: check the tenant's NetSuite "
 		    "account id or --netsuite-url",
 		    a->token_url);
-	return error_set(err, MLC_EAUTH, "NetSuite's token endpoint answered HTTP %ld%s%s%s",
+	return error_set(err, MLC_EAUTH, "NetSuite's token endpoint answered HTTP %d%s%s%s",
 	                 r->status, *e ? " (" : "", e, *e ? ")" : "");
 }
 
-static int pc_diagnose(const struct mlc_oauth *a, const struct oauth_reply *r,
+static int pc_diagnose(const struct mlc_oauth *a, const struct token_reply *r,
                        struct mlc_error *err)
 {
 	const char *e = oauth_error(r), *d = oauth_error_description(r);
 
 	if (r->status >= 500)
 		return error_set(err, MLC_ETRANSIENT,
-		                 "Procore's token endpoint %s answered HTTP %ld; try again later",
+		                 "Procore's token endpoint %s answered HTTP %d; try again later",
 		                 a->token_url, r->status);
 	if (strcmp(e, "invalid_client") == 0 || r->status == 401)
 		return error_set(err, MLC_EAUTH,
@@ -205,7 +199,7 @@ static int pc_diagnose(const struct mlc_oauth *a, const struct oauth_reply *r,
 		                 "Procore has no token endpoint at %s: check the tenant's "
 		                 "--procore-auth-url / --procore-env",
 		                 a->token_url);
-	return error_set(err, MLC_EAUTH, "Procore's token endpoint answered HTTP %ld%s%s%s%s%s",
+	return error_set(err, MLC_EAUTH, "Procore's token endpoint answered HTTP %d%s%s%s%s%s",
 	                 r->status, *e ? " (" : "", e, *d ? ": " : "", d, *e ? ")" : "");
 }
 
@@ -222,18 +216,28 @@ static int64_t expires_in(const json_t *j)
 	return 0;
 }
 
+static const char *system_name(const struct mlc_oauth *a)
+{
+	return a->system == MLC_OAUTH_NETSUITE ? "NetSuite" : "Procore";
+}
+
 static int fetch(void *arg, struct mlc_token_grant *out, struct mlc_error *err)
 {
 	struct mlc_oauth *a = arg;
-	struct mlc_buf form = MLC_BUF_INIT;
+	struct mlc_http_req req;
+	struct mlc_http_resp resp;
 	struct mlc_secret *jws = NULL;
-	struct oauth_reply r;
+	struct mlc_error serr = {0};
+	struct token_reply r = {0, NULL};
 	const char *tok;
 	int rc;
 
-	memset(&r, 0, sizeof(r));
-	buf_init(&r.body);
-	form_add(&form, "grant_type", "client_credentials");
+	http_req_init(&req, "POST", a->token_path);
+	http_resp_init(&resp);
+	/* asking twice only yields a second token: safe to repeat */
+	req.idempotent = MLC_HTTP_IDEM_YES;
+	http_req_header(&req, "Accept", "application/json");
+	http_req_form(&req, "grant_type", "client_credentials");
 	if (a->system == MLC_OAUTH_NETSUITE) {
 		struct mlc_jwt_claims c = {0};
 		c.kid = a->credential->data;
@@ -246,22 +250,27 @@ static int fetch(void *arg, struct mlc_token_grant *out, struct mlc_error *err)
 		if ((rc = jwt_sign_assertion(&a->key, &c, &jws, err)) < 0)
 			goto out;
 		redact_register(jws->data);
-		form_add(&form, "client_assertion_type",
-		         "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
-		form_add(&form, "client_assertion", jws->data);
+		http_req_form(&req, "client_assertion_type",
+		              "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+		http_req_form(&req, "client_assertion", jws->data);
 	} else {
-		form_add(&form, "client_id", a->client_id->data);
-		form_add(&form, "client_secret", a->credential->data);
+		http_req_form(&req, "client_id", a->client_id->data);
+		http_req_form(&req, "client_secret", a->credential->data);
 	}
-	if ((rc = oauth_post_form(a->token_url, form.data, form.len, a->timeout_ms, &r, err)) < 0)
+	rc = http_upstream_send(a->up, &req, &resp, &serr);
+	if (resp.status == 0) {
+		rc = error_set(err, rc < 0 ? rc : MLC_ETRANSIENT,
+		               "cannot reach %s's token endpoint: %s", system_name(a), serr.msg);
 		goto out;
+	}
+	r.status = resp.status;
+	r.json = json_loadb(resp.body.data, resp.body.len, 0, NULL);
 	tok = json_string_value(json_object_get(r.json, "access_token"));
 	if (r.status != 200 || !tok) {
-		rc = r.status == 200
-		         ? error_set(err, MLC_EAUTH,
-		                     "%s's token endpoint answered 200 without an "
-		                     "access_token",
-		                     a->system == MLC_OAUTH_NETSUITE ? "NetSuite" : "Procore")
+		rc = r.status == 200                   ? error_set(err, MLC_EAUTH,
+		                                                   "%s's token endpoint answered 200 without an "
+		                                                                     "access_token",
+		                                                   system_name(a))
 		     : a->system == MLC_OAUTH_NETSUITE ? ns_diagnose(a, &r, err)
 		                                       : pc_diagnose(a, &r, err);
 		goto out;
@@ -271,10 +280,37 @@ static int fetch(void *arg, struct mlc_token_grant *out, struct mlc_error *err)
 	out->expires_in_s = expires_in(r.json);
 	rc = MLC_OK;
 out:
-	oauth_reply_release(&r);
+	json_decref(r.json);
+	http_req_release(&req);
+	http_resp_release(&resp);
 	secret_free(jws);
-	buf_release_wipe(&form);
 	return rc;
+}
+
+/* The token endpoint's upstream: few, quick retries (a sync waits on it). */
+static int token_upstream(struct mlc_oauth *a, const char *base, int timeout_ms,
+                          struct mlc_error *err)
+{
+	struct mlc_http_upstream_opts uo = {0};
+
+	uo.name = a->system == MLC_OAUTH_NETSUITE ? "netsuite-token" : "procore-token";
+	uo.base_url = base;
+	uo.timeout_ms = timeout_ms ? timeout_ms : 30000;
+	uo.max_attempts = 3;
+	uo.max_retry_ms = 60000;
+	return http_upstream_new(&uo, &a->up, err);
+}
+
+/* base without its trailing '/' + path, as the HTTP client joins them. */
+static char *join_url(const char *base, const char *path)
+{
+	struct mlc_buf b = MLC_BUF_INIT;
+
+	buf_addstr(&b, base);
+	while (b.len && b.data[b.len - 1] == '/')
+		buf_setlen(&b, b.len - 1);
+	buf_addstr(&b, path);
+	return buf_detach(&b, NULL);
 }
 
 int oauth_new(enum mlc_oauth_system system, const struct mlc_oauth_opts *o, struct mlc_oauth **out,
@@ -293,14 +329,15 @@ int oauth_new(enum mlc_oauth_system system, const struct mlc_oauth_opts *o, stru
 	a->tenant = xstrdup(t->name);
 	a->clock = o->clock;
 	a->clock_arg = o->clock_arg;
-	a->timeout_ms = o->timeout_ms;
 	if (system == MLC_OAUTH_NETSUITE) {
 		char *base = tenant_netsuite_url(t);
 		json_t *alg = setting(t, "netsuite", "jwt_alg");
-		a->token_url = xmalloc(strlen(base) + sizeof(NS_TOKEN_PATH));
-		memcpy(a->token_url, base, strlen(base));
-		memcpy(a->token_url + strlen(base), NS_TOKEN_PATH, sizeof(NS_TOKEN_PATH));
+		a->token_path = NS_TOKEN_PATH;
+		a->token_url = join_url(base, NS_TOKEN_PATH);
+		rc = token_upstream(a, base, o->timeout_ms, err);
 		free(base);
+		if (rc < 0)
+			goto out;
 		if ((rc = load_secret(o, "netsuite.client_id", &a->client_id, err)) < 0 ||
 		    (rc = load_secret(o, "netsuite.certificate_id", &a->credential, err)) < 0 ||
 		    (rc = load_secret(o, "netsuite.private_key", &pem, err)) < 0)
@@ -318,9 +355,10 @@ int oauth_new(enum mlc_oauth_system system, const struct mlc_oauth_opts *o, stru
 		buf_addf(&name, "netsuite:%s:%s", t->name, t->netsuite_account);
 	} else {
 		const char *base = tenant_procore_auth_url(t);
-		a->token_url = xmalloc(strlen(base) + sizeof(PC_TOKEN_PATH));
-		memcpy(a->token_url, base, strlen(base));
-		memcpy(a->token_url + strlen(base), PC_TOKEN_PATH, sizeof(PC_TOKEN_PATH));
+		a->token_path = PC_TOKEN_PATH;
+		a->token_url = join_url(base, PC_TOKEN_PATH);
+		if ((rc = token_upstream(a, base, o->timeout_ms, err)) < 0)
+			goto out;
 		a->env = xstrdup(t->procore_env ? t->procore_env : "production");
 		if ((rc = load_secret(o, "procore.client_id", &a->client_id, err)) < 0 ||
 		    (rc = load_secret(o, "procore.client_secret", &a->credential, err)) < 0)
@@ -356,6 +394,7 @@ void oauth_free(struct mlc_oauth *a)
 	if (!a)
 		return;
 	token_cache_free(a->cache);
+	http_upstream_free(a->up);
 	secret_free(a->client_id);
 	secret_free(a->credential);
 	pkey_release(&a->key);
@@ -380,7 +419,7 @@ void oauth_rejected(struct mlc_oauth *a, const char *token)
 /* The token each thread last put in a header, per provider, by
  * fingerprint: what a 401 on this thread refers to. */
 #define LAST_SLOTS 8
-static __thread struct {
+static _Thread_local struct {
 	const struct mlc_oauth *who;
 	unsigned char fp[TOKEN_FP_BYTES];
 } last_used[LAST_SLOTS];
@@ -402,15 +441,20 @@ int oauth_auth_hook(void *arg, struct mlc_buf *header_value, bool force_refresh)
 	struct mlc_oauth *a = arg;
 	struct mlc_buf tok = MLC_BUF_INIT;
 	unsigned char *fp = last_slot(a);
+	struct mlc_error err = {0};
 	int rc;
 
 	if (force_refresh)
 		token_cache_invalidate_fp(a->cache, fp);
-	rc = token_cache_get(a->cache, &tok, NULL);
+	rc = token_cache_get(a->cache, &tok, &err);
 	if (rc == MLC_OK) {
 		token_fingerprint(tok.data, fp);
 		buf_addstr(header_value, "Bearer ");
 		buf_add(header_value, tok.data, tok.len);
+	} else {
+		/* the HTTP client only reports "no credentials": say why here */
+		log_warn("cannot get an access token", "system", system_name(a), "tenant",
+		         a->tenant, "error", err.msg);
 	}
 	buf_release_wipe(&tok);
 	return rc;

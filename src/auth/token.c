@@ -16,6 +16,9 @@
 #define USABLE_SLACK_MS 30000
 /* The Redis refresh lock lives this long (a crashed holder frees it). */
 #define SHARED_LOCK_MS 15000
+/* After a failed refresh, while the old token still serves, the next try
+ * waits this long (no hammering of a failing token endpoint). */
+#define REFRESH_RETRY_MS 10000
 /* How often a process waiting for another's refresh looks again. */
 #define SHARED_POLL_MS 25
 
@@ -33,6 +36,7 @@ struct mlc_token_cache {
 	struct token_entry cur; /* cur.token NULL: none */
 	bool refreshing;        /* one caller is refreshing, outside the lock */
 	uint64_t generation;    /* bumped when a refresh ends */
+	int64_t retry_at_ms;    /* after a failed refresh: no new try before */
 	int last_rc;            /* result of the last refresh */
 	struct mlc_error last_err;
 	unsigned char rejected[TOKEN_FP_BYTES]; /* fingerprint of the last token a peer rejected */
@@ -221,6 +225,13 @@ static void copy_token(const struct token_entry *e, struct mlc_buf *out)
 	buf_add(out, e->token->data, e->token->len);
 }
 
+/* Lock held.  The current token may still be handed out (it has time
+ * left), though it may be due for refresh. */
+static bool usable(const struct mlc_token_cache *c, int64_t now)
+{
+	return c->cur.token && now < c->cur.expires_ms - USABLE_SLACK_MS;
+}
+
 int token_cache_get(struct mlc_token_cache *c, struct mlc_buf *out, struct mlc_error *err)
 {
 	struct token_entry fresh;
@@ -237,24 +248,26 @@ int token_cache_get(struct mlc_token_cache *c, struct mlc_buf *out, struct mlc_e
 			rc = MLC_OK;
 			break;
 		}
+		/* due, but a refresh is in flight or backing off: the old one serves */
+		if (usable(c, now) && (c->refreshing || now < c->retry_at_ms)) {
+			copy_token(&c->cur, out);
+			rc = MLC_OK;
+			break;
+		}
 		if (c->refreshing) {
-			if (c->cur.token && now < c->cur.expires_ms - USABLE_SLACK_MS) {
+			gen = c->generation;
+			while (c->refreshing && c->generation == gen)
+				pthread_cond_wait(&c->cond, &c->lock);
+			now = c->clock(c->clock_arg);
+			if (c->cur.token && now < c->cur.expires_ms) {
 				copy_token(&c->cur, out);
 				rc = MLC_OK;
 				break;
 			}
-			gen = c->generation;
-			while (c->refreshing && c->generation == gen)
-				pthread_cond_wait(&c->cond, &c->lock);
 			if (c->last_rc < 0) {
 				if (err)
 					*err = c->last_err;
 				rc = c->last_rc;
-				break;
-			}
-			if (c->cur.token && c->clock(c->clock_arg) < c->cur.expires_ms) {
-				copy_token(&c->cur, out);
-				rc = MLC_OK;
 				break;
 			}
 			continue;
@@ -263,18 +276,27 @@ int token_cache_get(struct mlc_token_cache *c, struct mlc_buf *out, struct mlc_e
 		pthread_mutex_unlock(&c->lock);
 		rc = refresh(c, &fresh, &ferr);
 		pthread_mutex_lock(&c->lock);
+		now = c->clock(c->clock_arg);
+		c->last_rc = rc;
+		c->last_err = ferr;
 		if (rc == MLC_OK) {
 			token_entry_release(&c->cur);
 			c->cur = fresh;
+			c->retry_at_ms = 0;
 			copy_token(&c->cur, out);
+		} else if (usable(c, now)) {
+			/* the endpoint failed, the token has not: keep going on it */
+			c->retry_at_ms = now + REFRESH_RETRY_MS;
+			copy_token(&c->cur, out);
+			log_warn("token refresh failed; the current token serves until it expires",
+			         "cache", c->name, "error", ferr.msg);
+			rc = MLC_OK;
+		} else if (err) {
+			*err = ferr;
 		}
-		c->last_rc = rc;
-		c->last_err = ferr;
 		c->generation++;
 		c->refreshing = false;
 		pthread_cond_broadcast(&c->cond);
-		if (rc < 0 && err)
-			*err = ferr;
 		break;
 	}
 	pthread_mutex_unlock(&c->lock);

@@ -111,7 +111,8 @@ int64_t token_refresh_at(const struct mlc_token_policy *p, int64_t obtained_ms,
  * SET NX PX so that N processes ask the endpoint once.  Redis unreachable:
  * a warning, then the caches carry on in process, trying Redis again a
  * few seconds later.  Caller frees with token_shared_free() after every
- * cache using it.
+ * cache using it.  The program must ignore SIGPIPE (cli_main does): hiredis
+ * writes to a socket Redis may have closed.
  */
 int token_shared_new(const char *url, const struct mlc_vault *v, struct mlc_token_shared **out,
                      struct mlc_error *err) MLC_MUST_CHECK;

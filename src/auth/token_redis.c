@@ -14,10 +14,12 @@
 #include "util/banned.h"
 
 /*
- * The shared token cache in Redis.  Keys: "mlc:token:<name>" holds the
- * sealed token (vault, associated data "mlc.token.v1\0<name>"), and
- * "mlc:token:<name>:lock" the refresh lock.  Every process sharing the
- * Redis must share the master key, as they share the database.
+ * The shared token cache in Redis.  Keys: "mlc:token:<key id>:<name>"
+ * holds the sealed token (vault, associated data "mlc.token.v1\0<name>"),
+ * and "mlc:token:<key id>:<name>:lock" the refresh lock.  Every process
+ * sharing the Redis must share the master key, as they share the
+ * database; the master key's id in the key keeps deployments (and a
+ * rotated key) from reading each other's entries.
  *
  * Sealed payload: obtained, expires, refresh (int64 big-endian ms each),
  * then the token bytes.
@@ -36,6 +38,7 @@ struct mlc_token_shared {
 	char *host;
 	int port;
 	int db;
+	char *user; /* ACL user (Redis 6+), NULL: the default user */
 	char *password;
 	const struct mlc_vault *vault;
 	redisContext *ctx;
@@ -56,6 +59,8 @@ static int parse_url(struct mlc_token_shared *sh, const char *url, struct mlc_er
 	if (at && (!slash || at < slash)) {
 		const char *pc = memchr(p, ':', (size_t)(at - p));
 		sh->password = pc ? xstrndup(pc + 1, (size_t)(at - pc - 1)) : NULL;
+		if (pc && pc > p)
+			sh->user = xstrndup(p, (size_t)(pc - p));
 		p = at + 1;
 	}
 	colon = strchr(p, ':');
@@ -109,6 +114,7 @@ void token_shared_free(struct mlc_token_shared *sh)
 		redisFree(sh->ctx);
 	pthread_mutex_destroy(&sh->lock);
 	free(sh->host);
+	free(sh->user);
 	if (sh->password) {
 		sodium_memzero(sh->password, strlen(sh->password));
 		free(sh->password);
@@ -149,7 +155,8 @@ static redisReply *command(struct mlc_token_shared *sh, const char *fmt, ...)
 		}
 		redisSetTimeout(sh->ctx, tt);
 		if (sh->password) {
-			r = redisCommand(sh->ctx, "AUTH %s", sh->password);
+			r = sh->user ? redisCommand(sh->ctx, "AUTH %s %s", sh->user, sh->password)
+			             : redisCommand(sh->ctx, "AUTH %s", sh->password);
 			if (!r || r->type == REDIS_REPLY_ERROR) {
 				freeReplyObject(r);
 				mark_down(sh, "AUTH failed");
@@ -196,9 +203,10 @@ bool token_shared_up(struct mlc_token_shared *sh)
 	return up;
 }
 
-static void key_of(struct mlc_buf *k, const char *name, const char *suffix)
+static void key_of(const struct mlc_token_shared *sh, struct mlc_buf *k, const char *name,
+                   const char *suffix)
 {
-	buf_addf(k, "mlc:token:%s%s", name, suffix);
+	buf_addf(k, "mlc:token:%s:%s%s", sh->vault->key_id, name, suffix);
 }
 
 static void ad_of(struct mlc_buf *ad, const char *name)
@@ -234,7 +242,7 @@ int token_shared_load(struct mlc_token_shared *sh, const char *name, int64_t now
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	key_of(&key, name, "");
+	key_of(sh, &key, name, "");
 	pthread_mutex_lock(&sh->lock);
 	r = command(sh, "GET %s", key.data);
 	pthread_mutex_unlock(&sh->lock);
@@ -280,7 +288,7 @@ int token_shared_store(struct mlc_token_shared *sh, const char *name, const stru
 	put64((unsigned char *)plain->data + 8, e->expires_ms);
 	put64((unsigned char *)plain->data + 16, e->refresh_ms);
 	memcpy(plain->data + HEAD_BYTES, e->token->data, e->token->len);
-	key_of(&key, name, "");
+	key_of(sh, &key, name, "");
 	ad_of(&ad, name);
 	if ((rc = vault_seal(sh->vault, ad.data, ad.len, plain->data, plain->len, &box, NULL)) < 0)
 		goto out;
@@ -307,7 +315,7 @@ int token_shared_lock(struct mlc_token_shared *sh, const char *name, int64_t ttl
 
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(lock_value, 33, rnd, sizeof(rnd));
-	key_of(&key, name, ":lock");
+	key_of(sh, &key, name, ":lock");
 	pthread_mutex_lock(&sh->lock);
 	r = command(sh, "SET %s %s NX PX %lld", key.data, lock_value, (long long)ttl_ms);
 	pthread_mutex_unlock(&sh->lock);
@@ -325,7 +333,7 @@ void token_shared_unlock(struct mlc_token_shared *sh, const char *name, const ch
 	struct mlc_buf key = MLC_BUF_INIT;
 	redisReply *r;
 
-	key_of(&key, name, ":lock");
+	key_of(sh, &key, name, ":lock");
 	pthread_mutex_lock(&sh->lock);
 	r = command(sh, "EVAL %s 1 %s %s", del_if_equal, key.data, lock_value);
 	pthread_mutex_unlock(&sh->lock);
@@ -340,7 +348,7 @@ void token_shared_forget(struct mlc_token_shared *sh, const char *name, const un
 	redisReply *r = NULL, *d = NULL;
 	unsigned char have[TOKEN_FP_BYTES];
 
-	key_of(&key, name, "");
+	key_of(sh, &key, name, "");
 	pthread_mutex_lock(&sh->lock);
 	r = command(sh, "GET %s", key.data);
 	pthread_mutex_unlock(&sh->lock);

@@ -1,3 +1,4 @@
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ static const struct cli_command commands[] = {
 	{ "sync", "run one flow for a tenant once", cmd_sync },
 	{ "serve", "run the daemon: webhooks, schedules, workers", cmd_serve },
 	{ "reconcile", "compare Procore job cost with the NetSuite GL", cmd_reconcile },
+	{ "ping", "check a tenant's credentials against NetSuite and Procore", cmd_ping },
 	{ "sandbox", "serve NetSuite and Procore simulators on loopback", cmd_sandbox },
 	{ NULL, NULL, NULL },
 };
@@ -70,6 +72,9 @@ int cli_main(int argc, char **argv)
 		fprintf(stderr, "ml-connector: cannot initialise libsodium\n");
 		return CLI_FAIL;
 	}
+	/* A peer that went away (Redis stopped, a connection reset) must show
+	 * as an error from write(), not kill the process. */
+	signal(SIGPIPE, SIG_IGN);
 	log_setup(MLC_LOG_INFO, MLC_LOG_LOGFMT, stderr);
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];

@@ -153,6 +153,27 @@ out:
 	return rc;
 }
 
+/* The credentials ping and the sync need, named when not set. */
+static void print_missing(const char *tenant, const struct mlc_secret_info *list, size_t n)
+{
+	static const char *const needed[] = {"netsuite.client_id", "netsuite.certificate_id",
+	                                     "netsuite.private_key", "procore.client_id",
+	                                     "procore.client_secret"};
+	bool any = false;
+
+	for (size_t i = 0; i < MLC_ARRAY_LEN(needed); i++) {
+		bool set = false;
+		for (size_t j = 0; j < n && !set; j++)
+			set = strcmp(list[j].name, needed[i]) == 0;
+		if (!set) {
+			printf("%s%s", any ? ", " : "not set: ", needed[i]);
+			any = true;
+		}
+	}
+	if (any)
+		printf("\n(add with 'ml-connector secret set %s NAME')\n", tenant);
+}
+
 static int secret_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool json = false;
@@ -192,16 +213,14 @@ static int secret_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 			                                     "key_id", list[i].key_id));
 		}
 		cli_print_json(arr);
-	} else if (n == 0) {
-		printf(
-		    "tenant %s has no secrets (add one with 'ml-connector secret set %s NAME')\n",
-		    t.name, t.name);
 	} else {
-		printf("%-32s %-24s %s\n", "NAME", "UPDATED", "KEY ID");
+		if (n > 0)
+			printf("%-32s %-24s %s\n", "NAME", "UPDATED", "KEY ID");
 		for (size_t i = 0; i < n; i++) {
 			time_format_rfc3339(list[i].updated_at, when);
 			printf("%-32s %-24s %s\n", list[i].name, when, list[i].key_id);
 		}
+		print_missing(t.name, list, n);
 	}
 	rc = CLI_OK;
 out:

@@ -5,6 +5,7 @@
 
 #include "auth/pkey.h"
 #include "core/vault.h"
+#include "util/redact.h"
 #include "util/str.h"
 #include "util/time.h"
 #include "util/banned.h"
@@ -144,6 +145,20 @@ out:
 int secret_set(struct mlc_store *s, const struct mlc_vault *v, int64_t tenant_id, const char *name,
                const void *value, size_t len, struct mlc_error *err)
 {
+	int64_t foreign = 0;
+	int rc;
+
+	/* a wrong master key must not start a second, silent key in the table */
+	if ((rc = vault_count_foreign(s, v->key_id, &foreign, err)) < 0)
+		return rc;
+	if (foreign > 0)
+		return error_set(
+		    err, MLC_ECRYPTO,
+		    "the stored secrets are sealed under another master key than the "
+		    "one in use (%s): point master_key_file (or %s) at the database's "
+		    "key before saving secrets (after an interrupted 'keys rotate', run "
+		    "it again to finish)",
+		    v->key_id, VAULT_ENV_KEY);
 	return write_row(s, v, tenant_id, name, value, len, time_now_ms(), err);
 }
 
@@ -158,18 +173,17 @@ static int open_row(const struct mlc_vault *v, int64_t tenant_id, const char *na
 
 	*out = NULL;
 	if (!key_id || strcmp(key_id, v->key_id) != 0) {
-		rc = error_set(err, MLC_ECRYPTO,
-		               "secret '%s' of tenant %lld was saved under master key %s, but the "
-		               "master key in use is %s: point master_key_file (or %s) at the key "
-		               "it was saved with",
-		               name, (long long)tenant_id, key_id ? key_id : "?", v->key_id,
-		               VAULT_ENV_KEY);
+		rc =
+		    error_set(err, MLC_ECRYPTO,
+		              "secret '%s' was saved under master key %s, but the "
+		              "master key in use is %s: point master_key_file (or %s) at the key "
+		              "it was saved with (after an interrupted 'keys rotate', run it again "
+		              "to finish)",
+		              name, key_id ? key_id : "?", v->key_id, VAULT_ENV_KEY);
 		goto out;
 	}
 	if (nonce_len != VAULT_NONCE_BYTES) {
-		rc =
-		    error_set(err, MLC_ECRYPTO, "secret '%s' of tenant %lld is damaged (bad nonce)",
-		              name, (long long)tenant_id);
+		rc = error_set(err, MLC_ECRYPTO, "secret '%s' is damaged (bad nonce)", name);
 		goto out;
 	}
 	secret_ad(&ad, tenant_id, name);
@@ -178,10 +192,10 @@ static int open_row(const struct mlc_vault *v, int64_t tenant_id, const char *na
 	rc = vault_unseal(v, ad.data, ad.len, box.data, box.len, out, err);
 	if (rc < 0)
 		rc = error_set(err, MLC_ECRYPTO,
-		               "secret '%s' of tenant %lld does not open under master key %s, "
+		               "secret '%s' does not open under master key %s, "
 		               "which sealed it: the stored row is damaged or was altered; set it "
 		               "again with 'ml-connector secret set'",
-		               name, (long long)tenant_id, v->key_id);
+		               name, v->key_id);
 out:
 	buf_release(&ad);
 	buf_release(&box);
@@ -358,12 +372,16 @@ int vault_reseal_all(struct mlc_store *s, const struct mlc_vault *old_v,
 		              rows[i].nonce.data, rows[i].nonce.len, rows[i].ct.data,
 		              rows[i].ct.len, &plain, err);
 		if (rc == MLC_OK)
+			redact_register(plain->data);
+		if (rc == MLC_OK)
 			/* the value did not change: keep its update time */
 			rc = write_row(s, new_v, rows[i].tenant_id, rows[i].name, plain->data,
 			               plain->len, rows[i].updated_at, err);
 		secret_free(plain);
-		if (rc < 0)
+		if (rc < 0) {
+			error_prefix(err, "tenant id %lld: ", (long long)rows[i].tenant_id);
 			goto out;
+		}
 	}
 	if ((rc = store_commit(s, err)) < 0)
 		goto out;

@@ -84,7 +84,7 @@ int vault_read_key_file(const char *path, unsigned char *key, struct mlc_error *
 	unsigned char extra;
 	size_t got = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			rc = error_set(err, MLC_ECONFIG,

@@ -113,7 +113,9 @@ int secret_check(const char *name, const char *value, size_t len,
 /* The known names, NULL-terminated. */
 const char *const *secret_names(void);
 
-/* Stored secrets of one tenant (table `secrets`). */
+/* Stored secrets of one tenant (table `secrets`).  secret_set() refuses
+ * (MLC_ECRYPTO) while any stored secret is sealed under another master
+ * key: one database, one key. */
 int secret_set(struct mlc_store *s, const struct mlc_vault *v, int64_t tenant_id, const char *name,
                const void *value, size_t len, struct mlc_error *err) MLC_MUST_CHECK;
 /* MLC_ENOTFOUND when absent; MLC_ECRYPTO (with the reason: sealed under

@@ -44,10 +44,20 @@ static bool gate(struct pcsim *pc, struct pc_ctx *c)
 	struct mlc_error err;
 	json_t *co;
 
-	if (!pc_token_valid(pc, c->req)) {
+	switch (pc_token_check(pc, c->req)) {
+	case PC_TOKEN_OK:
+		break;
+	case PC_TOKEN_EXPIRED:
 		http_response_header(c->resp, "WWW-Authenticate",
-				     "Bearer realm=\"Doorkeeper\", error=\"invalid_token\"");
-		pc_reply_errors(c, 401, "Unauthorized");
+				     "Bearer realm=\"Doorkeeper\", error=\"invalid_token\", "
+				     "error_description=\"The access token expired\"");
+		pc_reply_errors(c, 401, "The access token expired");
+		return false;
+	default:
+		http_response_header(c->resp, "WWW-Authenticate",
+				     "Bearer realm=\"Doorkeeper\", error=\"invalid_token\", "
+				     "error_description=\"The access token is invalid\"");
+		pc_reply_errors(c, 401, "The access token is invalid");
 		return false;
 	}
 	now_s = sandbox_now_ms(pc->sb) / 1000;
@@ -297,7 +307,8 @@ int pcsim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 		buf_addf(&b, "%s/procore-state.json", sb->data_dir);
 		pc->state_path = buf_detach(&b, NULL);
 	}
-	pc_seed(pc, sb->opts.seed ? sb->opts.seed : 1, sb->opts.scale > 0 ? sb->opts.scale : 1);
+	if (!pc_state_load(pc))
+		pc_seed(pc, sb->opts.seed ? sb->opts.seed : 1, sb->opts.scale > 0 ? sb->opts.scale : 1);
 	rc = routes(pc, http, err);
 	if (rc)
 		goto out;
@@ -313,33 +324,13 @@ out:
 	return rc;
 }
 
-/* Writes every table, hidden keys included, to DATA/procore-state.json. */
-static void save_state(struct pcsim *pc)
-{
-	static const char *const names[PC_KIND_COUNT] = {
-		"companies", "projects", "vendors", "cost_codes", "line_item_types", "wbs_codes",
-		"purchase_order_contracts", "work_order_contracts", "commitment_line_items", "requisitions",
-		"direct_costs", "direct_cost_line_items", "payment_applications", "budget_views",
-		"budget_line_items", "webhook_hooks", "webhook_triggers", "webhook_deliveries",
-	};
-	json_t *all = json_object();
-
-	if (!pc->state_path || !pc->t[0].rows)
-		goto out;
-	for (int k = 0; k < PC_KIND_COUNT; k++)
-		json_object_set(all, names[k], pc->t[k].rows);
-	if (json_dump_file(all, pc->state_path, JSON_COMPACT) != 0)
-		fprintf(stderr, "procore: cannot write %s\n", pc->state_path);
-out:
-	json_decref(all);
-}
-
 void pcsim_free(struct pcsim *pc)
 {
 	if (!pc)
 		return;
 	pc_webhooks_stop(pc);
-	save_state(pc);
+	if (pc->state_path && pc->t[0].rows && pc_state_save(pc) != 0)
+		fprintf(stderr, "procore: cannot write %s\n", pc->state_path);
 	pc_tables_release(pc);
 	json_decref(pc->tokens);
 	for (size_t i = 0; i < pc->nroute_args; i++)

@@ -21,7 +21,8 @@
  * "_company_id", "_project_id", "_holder_id", ...).  pc_public() strips
  * the hidden keys; per-kind serialisers (pc_ser) derive list views.
  * The state is written to DATA/procore-state.json on demand
- * (POST /_sandbox/state/save) and on pcsim_free().
+ * (POST /_sandbox/state/save) and on pcsim_free(), and read back by
+ * pcsim_new() when present, so a restart with the same --data keeps it.
  *
  * Every function here except pcsim_new/pcsim_free and the webhook thread
  * expects pcsim.lock to be held by the caller.
@@ -102,6 +103,14 @@ typedef void (*pc_handler)(struct pc_ctx *c);
 /* ---- pcsim_store.c ---- */
 void pc_tables_init(struct pcsim *pc);
 void pc_tables_release(struct pcsim *pc);
+/* The table's name in state dumps ("direct_costs", ...). */
+const char *pc_kind_name(enum pc_kind k);
+/* Writes every table, hidden keys included, and the id counters to
+ * DATA/procore-state.json.  0 or MLC_EIO. */
+int pc_state_save(struct pcsim *pc);
+/* Loads DATA/procore-state.json into empty tables (a restart keeps the
+ * state); false when there is no usable file. */
+bool pc_state_load(struct pcsim *pc);
 /* Allocates the next id of a kind. */
 int64_t pc_next_id(struct pcsim *pc, enum pc_kind k);
 /* Inserts rec (takes the reference) under its "id". Returns rec (borrowed). */
@@ -238,8 +247,9 @@ int pc_rate_parse(const char *spec, struct pc_rate *r, struct mlc_error *err) ML
  * values of the closer limit. */
 bool pc_rate_take(struct pc_rate *r, int64_t now_s, int64_t *limit, int64_t *remaining, int64_t *reset);
 void pc_handle_token(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg);
-/* Whether the bearer token in the request is valid now. */
-bool pc_token_valid(struct pcsim *pc, const struct mlc_http_request *req);
+/* The state of the request's bearer token on the sandbox clock. */
+enum { PC_TOKEN_OK, PC_TOKEN_MISSING, PC_TOKEN_INVALID, PC_TOKEN_EXPIRED };
+int pc_token_check(struct pcsim *pc, const struct mlc_http_request *req);
 
 /* ---- pcsim_webhooks.c ---- */
 int pc_webhooks_start(struct pcsim *pc, struct mlc_error *err) MLC_MUST_CHECK;

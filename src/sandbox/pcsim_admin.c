@@ -19,12 +19,6 @@
 #include "sandbox/pcsim.h"
 #include "util/banned.h"
 
-static const char *const kind_names[PC_KIND_COUNT] = {
-	"companies", "projects", "vendors", "cost_codes", "line_item_types", "wbs_codes",
-	"purchase_order_contracts", "work_order_contracts", "commitment_line_items", "requisitions",
-	"direct_costs", "direct_cost_line_items", "payment_applications", "budget_views",
-	"budget_line_items", "webhook_hooks", "webhook_triggers", "webhook_deliveries",
-};
 
 static bool locked(const json_t *dc)
 {
@@ -151,13 +145,13 @@ static void admin_state(struct pc_ctx *c)
 	json_t *out = json_object();
 
 	for (int k = 0; k < PC_KIND_COUNT; k++) {
-		if (kind && strcmp(kind, kind_names[k]) == 0) {
+		if (kind && strcmp(kind, pc_kind_name((enum pc_kind)k)) == 0) {
 			json_decref(out);
 			pc_reply(c, 200, json_deep_copy(c->pc->t[k].rows));
 			return;
 		}
 		if (!kind)
-			json_object_set_new(out, kind_names[k], json_deep_copy(c->pc->t[k].rows));
+			json_object_set_new(out, pc_kind_name((enum pc_kind)k), json_deep_copy(c->pc->t[k].rows));
 	}
 	if (kind) {
 		json_decref(out);
@@ -169,15 +163,7 @@ static void admin_state(struct pc_ctx *c)
 
 static void admin_save(struct pc_ctx *c)
 {
-	json_t *all = json_object();
-	int rc = -1;
-
-	for (int k = 0; k < PC_KIND_COUNT; k++)
-		json_object_set(all, kind_names[k], c->pc->t[k].rows);
-	if (c->pc->state_path)
-		rc = json_dump_file(all, c->pc->state_path, JSON_COMPACT);
-	json_decref(all);
-	if (rc != 0) {
+	if (pc_state_save(c->pc) != 0) {
 		pc_reply_errors(c, 500, "cannot write the state file");
 		return;
 	}

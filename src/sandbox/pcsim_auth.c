@@ -227,13 +227,15 @@ out:
 	json_decref(in);
 }
 
-bool pc_token_valid(struct pcsim *pc, const struct mlc_http_request *req)
+int pc_token_check(struct pcsim *pc, const struct mlc_http_request *req)
 {
 	const char *auth = http_request_header(req, "Authorization");
 	json_t *exp;
 
 	if (!auth || strncmp(auth, "Bearer ", 7) != 0)
-		return false;
+		return PC_TOKEN_MISSING;
 	exp = json_object_get(pc->tokens, auth + 7);
-	return exp && json_integer_value(exp) > sandbox_now_ms(pc->sb);
+	if (!exp)
+		return PC_TOKEN_INVALID;
+	return json_integer_value(exp) > sandbox_now_ms(pc->sb) ? PC_TOKEN_OK : PC_TOKEN_EXPIRED;
 }

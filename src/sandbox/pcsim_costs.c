@@ -142,21 +142,41 @@ static json_t *dcli_create_for(struct pc_ctx *c, json_t *dc, const json_t *in, j
 	return li;
 }
 
-/* v1.1 creates the direct cost and its inline line items all or nothing. */
+/* A v1.1 inline line item: with an id, an update of that line (checked on
+ * a copy); without, a new line.  Returns the line to commit or NULL. */
+static json_t *inline_line(struct pc_ctx *c, json_t *dc, const json_t *l, json_t *lerrs)
+{
+	json_t *idv = json_object_get(l, "id"), *cur, *li;
+
+	if (!json_is_integer(idv))
+		return dcli_create_for(c, dc, l, lerrs);
+	cur = pc_get(c->pc, PC_DCLI, json_integer_value(idv));
+	if (!cur || pc_int(cur, "_holder_id") != pc_int(dc, "id")) {
+		pc_add_error(lerrs, "id", "not found");
+		return NULL;
+	}
+	li = json_deep_copy(cur);
+	if (!pc_line_item_apply(c->pc, li, l, lerrs, false)) {
+		json_decref(li);
+		return NULL;
+	}
+	return li;
+}
+
+/*
+ * v1.1 writes the direct cost and its inline line items all or nothing:
+ * on any error nothing is created and a PATCH leaves the record as it was.
+ */
 static void dc_write(struct pc_ctx *c, bool create)
 {
 	bool v11 = is_v11(c);
-	json_t *p = pc_need_project(c), *in = json_object_get(c->body, v11 ? "direct_cost" : "item");
-	json_t *errs, *dc = NULL, *lines, *made = NULL, *l;
+	json_t *p = pc_need_project(c), *in, *errs, *dc = NULL, *lines, *made = NULL, *l, *before = NULL;
 	size_t i;
 
 	if (!p || (!create && !(dc = dc_of(c, p, "id"))))
 		return;
-	if (!json_is_object(in)) {
-		pc_reply_errors(c, 400, v11 ? "param is missing or the value is empty: direct_cost"
-					    : "param is missing or the value is empty: item");
+	if (!(in = pc_wrapper(c, v11 ? "direct_cost" : "item")))
 		return;
-	}
 	errs = json_object();
 	lines = v11 ? json_object_get(in, "line_items") : NULL;
 	if (lines && !json_is_array(lines))
@@ -164,37 +184,45 @@ static void dc_write(struct pc_ctx *c, bool create)
 	if (create) {
 		if (!json_object_size(errs))
 			dc = pc_dc_create(c, p, in, errs);
-	} else if (json_object_size(errs) || !pc_dc_update(c, dc, in, errs)) {
-		dc = NULL;
+	} else {
+		before = json_deep_copy(dc);
+		if (json_object_size(errs) || !pc_dc_update(c, dc, in, errs))
+			dc = NULL;
 	}
 	if (dc && json_is_array(lines)) {
 		made = json_array();
 		json_array_foreach(lines, i, l) {
-			json_t *lerrs = json_object(), *li = dcli_create_for(c, dc, l, lerrs);
-			if (!li) {
-				const char *field;
-				json_t *msgs;
-				json_object_foreach(lerrs, field, msgs) {
-					char key[96];
-					snprintf(key, sizeof(key), "line_items[%zu].%s", i, field);
-					json_object_set(errs, key, msgs);
-				}
-			} else {
-				json_array_append_new(made, li);
+			json_t *lerrs = json_object(), *li = inline_line(c, dc, l, lerrs);
+			const char *field;
+			json_t *msgs;
+			json_object_foreach(lerrs, field, msgs) {
+				char key[96];
+				snprintf(key, sizeof(key), "line_items[%zu].%s", i, field);
+				json_object_set(errs, key, msgs);
 			}
+			if (li)
+				json_array_append_new(made, li);
 			json_decref(lerrs);
 		}
 		if (json_object_size(errs)) {
 			if (create)
 				pc_delete(c->pc, PC_DC, pc_int(dc, "id"));
+			else
+				json_object_update(dc, before);
 			dc = NULL;
 		} else {
-			json_array_foreach(made, i, l)
-				pc_insert(c->pc, PC_DCLI, json_incref(l));
+			json_array_foreach(made, i, l) {
+				json_t *cur = pc_get(c->pc, PC_DCLI, pc_int(l, "id"));
+				if (cur)
+					json_object_update(cur, l);
+				else
+					pc_insert(c->pc, PC_DCLI, json_incref(l));
+			}
 			pc_holder_recompute(c->pc, PC_DC, dc);
 		}
 	}
 	json_decref(made);
+	json_decref(before);
 	if (!dc) {
 		pc_reply_422(c, errs);
 		return;

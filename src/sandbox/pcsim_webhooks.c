@@ -117,13 +117,13 @@ void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type
 				  event_type, "resource_name", resource_name, "resource_id", (json_int_t)resource_id);
 		wh->next_event_id += 1 + (int64_t)(contractor_rand(&wh->rng) % 5);
 		if (dup > 0 && sbx_random(pc->sim) < dup) {
-			/* Out of order: this event waits while later ones pass it. */
-			enqueue(pc, hook, event, now + 300, -1);
+			/* Held back up to 0.8 s while later events pass it:
+			 * delivered out of order, and once more later on. */
+			enqueue(pc, hook, event, now + (int64_t)(sbx_random(pc->sim) * 800), -1);
+			enqueue(pc, hook, event, now + (int64_t)(sbx_random(pc->sim) * 800), -1);
 		} else {
 			enqueue(pc, hook, event, now, -1);
 		}
-		if (dup > 0 && sbx_random(pc->sim) < dup)
-			enqueue(pc, hook, event, now + 150, -1); /* delivered twice */
 		json_decref(event);
 	}
 	pthread_cond_signal(&wh->cond);

@@ -53,12 +53,40 @@ after=$(run keys show)
 newid=$(echo "$after" | awk '{print $3}')
 [ "$(run secret list acme | grep -c "$newid")" = 4 ] || fail "not every row under the new key"
 
+# a rotation interrupted after the database commit, before the rename:
+# the secrets are under the key in master.key.new, master.key is the old
+# one.  The next rotate finishes the rename first, then rotates again.
+cp master.key k2
+run keys rotate >>"$LOG"            # secrets now under k3
+cp master.key master.key.new        # k3 is "the new key not yet renamed"
+cp k2 master.key                    # master.key is still the old k2
+chmod 600 master.key master.key.new
+rm k2
+out=$(run keys rotate)
+echo "$out" | grep -q "finished an interrupted rotation" || fail "interrupted rotation not finished: $out"
+[ ! -e master.key.new ] || fail "master.key.new left after recovery"
+newid=$(run keys show | awk '{print $3}')
+[ "$(run secret list acme | grep -c "$newid")" = 4 ] || fail "secrets lost in recovery"
+
+# a crash before the commit: master.key.new exists but sealed nothing
+head -c 32 /dev/urandom >master.key.new
+chmod 600 master.key.new
+run keys rotate >>"$LOG"
+[ ! -e master.key.new ] || fail "stale master.key.new kept"
+after=$(run keys show)
+newid=$(echo "$after" | awk '{print $3}')
+[ "$(run secret list acme | grep -c "$newid")" = 4 ] || fail "secrets lost after a stale .new"
+
 # wrong key: clear message naming both key ids, no garbage
 cp master.key good.key
 head -c 32 /dev/urandom >master.key
 if run keys rotate; then fail "rotate with a wrong key"; fi
 grep -q "not sealed under the current master key" "$LOG" || fail "no message for a wrong key"
 cmp -s master.key good.key && fail "wrong key replaced"
+if printf 'another-id' | run secret set acme netsuite.certificate_id; then
+  fail "a secret saved under a wrong master key"
+fi
+grep -q "sealed under another master key" "$LOG" || fail "no message for set with a wrong key"
 cp good.key master.key
 if MLC_MASTER_KEY=$(od -An -tx1 good.key | tr -d ' \n') run keys rotate; then
   fail "rotate with the key from the environment"
@@ -80,7 +108,8 @@ MLC_MASTER_KEY=$HEX run keys show | grep -q "$newid" || fail "hex MLC_MASTER_KEY
 if MLC_MASTER_KEY=nothex run keys show; then fail "bad MLC_MASTER_KEY accepted"; fi
 
 run secret remove acme procore.client_id >>"$LOG"
-run secret list acme | grep -q procore.client_id && fail "remove"
+run secret list acme | grep -q "^procore.client_id " && fail "remove"
+run secret list acme | grep -q "^not set: .*procore.client_id" || fail "missing name not shown"
 
 # nothing in plaintext, byte-wise, in the database or the logs
 for v in "$CID" "$CSEC" "$NSID" "$KEYLINE"; do

@@ -147,6 +147,9 @@ static inline int pct_token(struct pct *t)
 	return 0;
 }
 
+/* --seed of the next pct_start() (then back to the default, 7). */
+static uint64_t pct_next_seed;
+
 /*
  * Starts a simulator.  rate NULL = default; faults applied to sb.pc.
  * Returns 0 or -1.
@@ -162,7 +165,8 @@ static inline int pct_start(struct pct *t, const char *rate, double throttle, do
 	snprintf(t->dir, sizeof(t->dir), "/tmp/pcsim-test-XXXXXX");
 	if (!mkdtemp(t->dir))
 		return -1;
-	t->sb.opts.seed = 7;
+	t->sb.opts.seed = pct_next_seed ? pct_next_seed : 7;
+	pct_next_seed = 0;
 	t->sb.opts.scale = 1;
 	t->sb.opts.pc_rate = rate;
 	t->sb.opts.pc_token_ttl = token_ttl;

@@ -338,11 +338,51 @@ static void test_direct_costs(void **state)
 	assert_int_equal(T.status, 201);
 	assert_int_equal(json_array_size(json_object_get(r, "line_items")), 2);
 	assert_string_equal(json_string_value(json_object_get(r, "grand_total")), "15.25");
+	{
+		/* PATCH: a line with an id is updated; one bad line and nothing changes. */
+		long long d11 = (long long)json_integer_value(json_object_get(r, "id"));
+		long long l0 = (long long)json_integer_value(json_object_get(json_array_get(json_object_get(r, "line_items"), 0), "id"));
+		json_t *r2;
+		snprintf(body, sizeof(body), "{\"direct_cost\":{\"description\":\"bad\",\"line_items\":[{\"id\":%lld,\"amount\":\"20.00\"},"
+					     "{\"amount\":\"x\",\"cost_code_id\":%lld}]}}", l0, (long long)cc);
+		r2 = pct_callf(&T, "PATCH", body, 0, "/rest/v1.1/projects/%lld/direct_costs/%lld", (long long)p, d11);
+		assert_int_equal(T.status, 422);
+		assert_non_null(json_object_get(json_object_get(r2, "errors"), "line_items[1].amount"));
+		json_decref(r2);
+		snprintf(body, sizeof(body), "{\"direct_cost\":{\"line_items\":[{\"id\":%lld,\"amount\":\"20.00\"}]}}", l0);
+		r2 = pct_callf(&T, "PATCH", body, 0, "/rest/v1.1/projects/%lld/direct_costs/%lld", (long long)p, d11);
+		assert_int_equal(T.status, 200);
+		assert_string_equal(json_string_value(json_object_get(r2, "grand_total")), "25.25");
+		assert_true(json_is_null(json_object_get(r2, "description")));
+		assert_int_equal(json_array_size(json_object_get(r2, "line_items")), 2);
+		json_decref(r2);
+	}
 	json_decref(r);
 
 	/* v1.0 with the v1.1 wrapper is a 400: the wrapper is `item`. */
 	r = pct_callf(&T, "POST", body, 0, "/rest/v1.0/projects/%lld/direct_costs", (long long)p);
 	assert_int_equal(T.status, 400);
+	json_decref(r);
+
+	/* Direct cost line items sync: create on a direct cost by origin_id,
+	 * then update by origin_id; a missing direct_cost_id is an error. */
+	snprintf(body, sizeof(body),
+		 "{\"updates\":[{\"origin_id\":\"ns:line:1\",\"direct_cost_id\":%lld,\"amount\":\"100.00\",\"cost_code_id\":%lld},"
+		 "{\"origin_id\":\"ns:line:2\",\"amount\":\"1.00\",\"cost_code_id\":%lld}]}",
+		 (long long)dc, (long long)cc, (long long)cc);
+	r = pct_callf(&T, "PATCH", body, 0, "/rest/v1.0/projects/%lld/direct_costs/line_items/sync", (long long)p);
+	assert_int_equal(T.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r, "entities")), 1);
+	assert_non_null(json_object_get(json_object_get(json_array_get(json_object_get(r, "errors"), 0), "errors"),
+					"direct_cost_id"));
+	json_decref(r);
+	r = pct_callf(&T, "PATCH", "{\"updates\":[{\"origin_id\":\"ns:line:1\",\"amount\":\"200.00\"}]}", 0,
+		      "/rest/v1.0/projects/%lld/direct_costs/line_items/sync", (long long)p);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(r, "entities"), 0), "amount")),
+			    "200.00");
+	json_decref(r);
+	r = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/projects/%lld/direct_costs/%lld", (long long)p, (long long)dc);
+	assert_string_equal(json_string_value(json_object_get(r, "grand_total")), "1434.56");
 	json_decref(r);
 
 	/* Direct cost sync: partial success, error echo. */

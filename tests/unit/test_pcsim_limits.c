@@ -117,12 +117,56 @@ static void test_token_ttl(void **state)
 	sandbox_advance(&t.sb, 121 * 1000);
 	r = pct_call(&t, "GET", "/rest/v1.0/companies", NULL, 0);
 	assert_int_equal(t.status, 401);
+	assert_non_null(strstr(json_string_value(json_object_get(r, "errors")), "expired"));
 	json_decref(r);
 	assert_int_equal(pct_token(&t), 0);
 	r = pct_call(&t, "GET", "/rest/v1.0/companies", NULL, 0);
 	assert_int_equal(t.status, 200);
 	json_decref(r);
 	pct_stop(&t);
+}
+
+/* Projection of a table for comparison: ids, names, totals, statuses. */
+static json_t *fingerprint(struct pct *t, const char *table)
+{
+	json_t *rows = pct_callf(t, "GET", NULL, PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/state/%s", table), *out = json_array(), *r;
+	size_t i;
+	json_array_foreach(rows, i, r) {
+		json_array_append_new(out, json_pack("{s:O,s:O*,s:O*,s:O*}", "id", json_object_get(r, "id"), "name",
+						     json_object_get(r, "name"), "grand_total", json_object_get(r, "grand_total"),
+						     "status", json_object_get(r, "status")));
+	}
+	json_decref(rows);
+	return out;
+}
+
+/* Issue 5 "Seed data", deterministic by --seed: the same seed gives the
+ * same company, another seed another one. */
+static void test_seed_determinism(void **state)
+{
+	static const char *const tables[] = { "vendors", "direct_costs", "purchase_order_contracts", "budget_line_items" };
+	struct pct a, b, c;
+	(void)state;
+
+	pct_next_seed = 11;
+	assert_int_equal(pct_start(&a, NULL, 0, 0, 0), 0);
+	pct_next_seed = 11;
+	assert_int_equal(pct_start(&b, NULL, 0, 0, 0), 0);
+	pct_next_seed = 12;
+	assert_int_equal(pct_start(&c, NULL, 0, 0, 0), 0);
+	assert_true(json_equal(json_object_get(a.cred, "procore"), json_object_get(b.cred, "procore")));
+	for (size_t i = 0; i < MLC_ARRAY_LEN(tables); i++) {
+		json_t *fa = fingerprint(&a, tables[i]), *fb = fingerprint(&b, tables[i]), *fc = fingerprint(&c, tables[i]);
+		assert_true(json_array_size(fa) > 0);
+		assert_true(json_equal(fa, fb));
+		assert_false(json_equal(fa, fc));
+		json_decref(fa);
+		json_decref(fb);
+		json_decref(fc);
+	}
+	pct_stop(&a);
+	pct_stop(&b);
+	pct_stop(&c);
 }
 
 int main(void)
@@ -132,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_hourly_limit),
 		cmocka_unit_test(test_throttle),
 		cmocka_unit_test(test_token_ttl),
+		cmocka_unit_test(test_seed_determinism),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -188,12 +188,47 @@ static void test_failure_shared(void **state)
 	token_cache_free(c);
 }
 
+static void test_endpoint_down_old_token_serves(void **state)
+{
+	struct fake_endpoint f = FAKE_ENDPOINT_INIT;
+	struct fake_clock clk = FAKE_CLOCK_INIT;
+	struct mlc_token_cache *c = make_cache(&f, &clk, &ns_policy);
+	struct mlc_buf b = MLC_BUF_INIT;
+	struct mlc_error err = {0};
+
+	(void)state;
+	get_ok(c, "t-token-0001");
+	f.fail = 1;
+	/* due at 55 min; the endpoint fails: the token (valid to 60) serves */
+	fake_advance(&clk, 56 * MIN_MS);
+	get_ok(c, "t-token-0001");
+	assert_int_equal(fake_calls(&f), 2);
+	/* and the endpoint is not asked again at once */
+	get_ok(c, "t-token-0001");
+	assert_int_equal(fake_calls(&f), 2);
+	fake_advance(&clk, 11 * 1000);
+	get_ok(c, "t-token-0001");
+	assert_int_equal(fake_calls(&f), 3);
+	/* too close to expiry to hand out: the failure reaches the caller */
+	fake_advance(&clk, 3 * MIN_MS + 40 * 1000);
+	assert_int_equal(token_cache_get(c, &b, &err), MLC_EAUTH);
+	assert_non_null(strstr(err.msg, "endpoint says no"));
+	buf_release_wipe(&b);
+	/* back: refreshed on the next call */
+	f.fail = 0;
+	get_ok(c, "t-token-0005");
+	token_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_schedule),        cmocka_unit_test(test_refresh_by_clock),
-	    cmocka_unit_test(test_invalidate_once), cmocka_unit_test(test_single_flight),
+	    cmocka_unit_test(test_schedule),
+	    cmocka_unit_test(test_refresh_by_clock),
+	    cmocka_unit_test(test_invalidate_once),
+	    cmocka_unit_test(test_single_flight),
 	    cmocka_unit_test(test_failure_shared),
+	    cmocka_unit_test(test_endpoint_down_old_token_serves),
 	};
 	if (sodium_init() < 0)
 		return 1;

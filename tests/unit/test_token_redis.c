@@ -131,7 +131,8 @@ struct proc {
 	struct fake_endpoint ep;
 };
 
-static void proc_init(struct proc *p, struct fake_clock *clk, const char *prefix)
+static void proc_init_url(struct proc *p, struct fake_clock *clk, const char *prefix,
+                          const char *url)
 {
 	unsigned char key[VAULT_KEY_BYTES];
 	struct mlc_token_cache_opts o = {0};
@@ -140,7 +141,7 @@ static void proc_init(struct proc *p, struct fake_clock *clk, const char *prefix
 
 	memset(key, 0x42, sizeof(key));
 	assert_int_equal(vault_new(key, sizeof(key), &p->vault, &err), 0);
-	assert_int_equal(token_shared_new(redis_url, p->vault, &p->shared, &err), 0);
+	assert_int_equal(token_shared_new(url, p->vault, &p->shared, &err), 0);
 	p->ep = ep;
 	p->ep.prefix = prefix;
 	p->ep.delay_ms = 150;
@@ -152,6 +153,11 @@ static void proc_init(struct proc *p, struct fake_clock *clk, const char *prefix
 	o.clock_arg = clk;
 	o.shared = p->shared;
 	p->cache = token_cache_new(&o);
+}
+
+static void proc_init(struct proc *p, struct fake_clock *clk, const char *prefix)
+{
+	proc_init_url(p, clk, prefix, redis_url);
 }
 
 static void proc_release(struct proc *p)
@@ -213,11 +219,11 @@ static void test_two_processes_one_request(void **state)
 	}
 	/* stored sealed, with a TTL of about the time to refresh (55 min) */
 	raw = connect_raw();
-	r = redisCommand(raw, "GET mlc:token:netsuite:acme");
+	r = redisCommand(raw, "GET mlc:token:%s:netsuite:acme", a.vault->key_id);
 	assert_int_equal(r->type, REDIS_REPLY_STRING);
 	assert_null(memmem(r->str, r->len, "-token-", 7));
 	freeReplyObject(r);
-	r = redisCommand(raw, "PTTL mlc:token:netsuite:acme");
+	r = redisCommand(raw, "PTTL mlc:token:%s:netsuite:acme", a.vault->key_id);
 	assert_true(r->integer > 54 * MIN_MS && r->integer <= 55 * MIN_MS);
 	freeReplyObject(r);
 	redisFree(raw);
@@ -229,6 +235,10 @@ static void test_two_processes_one_request(void **state)
 	assert_int_equal(fake_calls(&a.ep) + fake_calls(&b.ep), 2);
 
 	/* a 401 in one process: the other does not adopt the rejected token */
+	/* (rs[] may hold the previous token: it served while the refresh ran) */
+	memset(rs, 0, sizeof(rs));
+	rs[0].cache = a.cache;
+	run_get(&rs[0]);
 	token_cache_invalidate(a.cache, rs[0].token);
 	memset(rs, 0, sizeof(rs));
 	run_both(&a, &b, 1, rs);
@@ -236,6 +246,57 @@ static void test_two_processes_one_request(void **state)
 	assert_int_equal(fake_calls(&a.ep) + fake_calls(&b.ep), 3);
 	proc_release(&a);
 	proc_release(&b);
+}
+
+static void redis_config(const char *param, const char *value, const char *auth)
+{
+	redisContext *c = connect_raw();
+	redisReply *r;
+
+	assert_non_null(c);
+	if (auth)
+		freeReplyObject(redisCommand(c, "AUTH %s", auth));
+	r = redisCommand(c, "CONFIG SET %s %s", param, value);
+	assert_non_null(r);
+	assert_int_equal(r->type, REDIS_REPLY_STATUS);
+	freeReplyObject(r);
+	redisFree(c);
+}
+
+static void test_password(void **state)
+{
+	struct fake_clock clk = FAKE_CLOCK_INIT;
+	struct proc a, b;
+	struct mlc_buf tok = MLC_BUF_INIT;
+	struct mlc_error err = {0};
+	char url[96];
+
+	(void)state;
+	flush();
+	redis_config("requirepass", "s3cret-pw", NULL);
+	snprintf(url, sizeof(url), "redis://:s3cret-pw@127.0.0.1:%d/0", redis_port);
+	proc_init_url(&a, &clk, "a", url);
+	snprintf(url, sizeof(url), "redis://default:s3cret-pw@127.0.0.1:%d/0", redis_port);
+	proc_init_url(&b, &clk, "b", url);
+	a.ep.delay_ms = b.ep.delay_ms = 0;
+	assert_int_equal(token_cache_get(a.cache, &tok, &err), 0);
+	buf_release_wipe(&tok);
+	/* b (ACL user form) adopts what a published */
+	assert_int_equal(token_cache_get(b.cache, &tok, &err), 0);
+	assert_string_equal(tok.data, "a-token-0001");
+	buf_release_wipe(&tok);
+	assert_int_equal(fake_calls(&b.ep), 0);
+	proc_release(&b);
+	/* a wrong password: in process, never a failure */
+	snprintf(url, sizeof(url), "redis://:wrong@127.0.0.1:%d/0", redis_port);
+	proc_init_url(&b, &clk, "b", url);
+	b.ep.delay_ms = 0;
+	assert_int_equal(token_cache_get(b.cache, &tok, &err), 0);
+	assert_string_equal(tok.data, "b-token-0001");
+	buf_release_wipe(&tok);
+	proc_release(&a);
+	proc_release(&b);
+	redis_config("requirepass", "", "s3cret-pw");
 }
 
 static void test_redis_down_continues(void **state)
@@ -288,6 +349,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bad_url),
 	    cmocka_unit_test(test_two_processes_one_request),
+	    cmocka_unit_test(test_password),
 	    cmocka_unit_test(test_redis_down_continues),
 	};
 	if (sodium_init() < 0)

@@ -179,6 +179,9 @@ static void test_stored_secrets_and_rotation(void **state)
 	assert_int_equal(secret_get(s, w, tid, "procore.client_id", &out, &err), MLC_ECRYPTO);
 	assert_null(out);
 	assert_non_null(strstr(err.msg, v->key_id));
+	/* saving under another key than the table's is refused */
+	assert_int_equal(secret_set(s, w, tid, "netsuite.client_id", "x", 1, &err), MLC_ECRYPTO);
+	assert_non_null(strstr(err.msg, "another master key"));
 	/* a row moved to another name does not open (AD binds the name) */
 	assert_int_equal(
 	    store_exec(s,

@@ -22,7 +22,7 @@ struct fake_endpoint {
 	const char *prefix;
 };
 
-static int fake_fetch(void *arg, struct mlc_token_grant *out, struct mlc_error *err)
+static inline int fake_fetch(void *arg, struct mlc_token_grant *out, struct mlc_error *err)
 {
 	struct fake_endpoint *f = arg;
 	char tok[64];
@@ -42,7 +42,7 @@ static int fake_fetch(void *arg, struct mlc_token_grant *out, struct mlc_error *
 	return MLC_OK;
 }
 
-static int fake_calls(struct fake_endpoint *f)
+static inline int fake_calls(struct fake_endpoint *f)
 {
 	int n;
 
@@ -57,7 +57,7 @@ struct fake_clock {
 	int64_t now;
 };
 
-static int64_t fake_now(void *arg)
+static inline int64_t fake_now(void *arg)
 {
 	struct fake_clock *c = arg;
 	int64_t v;
@@ -68,7 +68,7 @@ static int64_t fake_now(void *arg)
 	return v;
 }
 
-static void fake_advance(struct fake_clock *c, int64_t ms)
+static inline void fake_advance(struct fake_clock *c, int64_t ms)
 {
 	pthread_mutex_lock(&c->lock);
 	c->now += ms;

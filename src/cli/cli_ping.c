@@ -1,0 +1,94 @@
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth/clock.h"
+#include "auth/token.h"
+#include "cli/cli.h"
+#include "core/ping.h"
+#include "core/vault.h"
+#include "util/banned.h"
+
+int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool json = false;
+	const struct cli_opt opts[] = {
+	    {"json", NULL, "print the checks as JSON", NULL, &json},
+	    {NULL, NULL, NULL, NULL, NULL},
+	};
+	const struct cli_spec spec = {
+	    "ping TENANT [--json]",
+	    "Checks a tenant's credentials and access: gets a NetSuite and a Procore token,\n"
+	    "runs a SuiteQL query, lists the Procore company and the linked projects.\n"
+	    "Prints one line per check, with the cause and the fix for each failure.\n"
+	    "Exit code 0 only when every check passes.",
+	    opts,
+	    1,
+	    1,
+	};
+	const char *pos[1];
+	int npos, rc;
+	struct mlc_tenant t = {0};
+	struct mlc_vault *v = NULL;
+	struct mlc_token_shared *shared = NULL;
+	struct mlc_clock *clk = NULL;
+	struct mlc_ping_opts po = {0};
+	struct mlc_ping_report report = {0};
+	struct mlc_error err = {0};
+	bool have_tenant = false;
+
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+		return rc;
+	if ((rc = cli_get_tenant(ctx, pos[0], &t)) != CLI_OK)
+		goto out;
+	have_tenant = true;
+	if ((rc = cli_open_vault(ctx, &v)) != CLI_OK)
+		goto out;
+	if (ctx->cfg.redis && *ctx->cfg.redis &&
+	    token_shared_new(ctx->cfg.redis, v, &shared, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (clock_from_env(&clk, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	po.store = ctx->store;
+	po.vault = v;
+	po.tenant = &t;
+	po.shared = shared;
+	po.clock = clk ? clock_now : NULL;
+	po.clock_arg = clk;
+	if (ping_run(&po, &report, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (json) {
+		cli_print_json(ping_report_to_json(&report, t.name));
+	} else {
+		bool color = isatty(1);
+		for (size_t i = 0; i < report.n; i++) {
+			const struct mlc_ping_check *c = &report.checks[i];
+			const char *mark = c->ok ? "ok" : c->required ? "FAIL" : "warn";
+			if (color)
+				printf("%s%-4s\033[0m %-22s %s\n",
+				       c->ok         ? "\033[32m"
+				       : c->required ? "\033[31m"
+				                     : "\033[33m",
+				       mark, c->name, c->detail);
+			else
+				printf("%-4s %-22s %s\n", mark, c->name, c->detail);
+		}
+		printf("%s: %s\n", t.name,
+		       report.ok ? "NetSuite and Procore both answer" : "some checks failed");
+	}
+	rc = report.ok ? CLI_OK : CLI_FAIL;
+out:
+	ping_report_release(&report);
+	clock_free(clk);
+	token_shared_free(shared);
+	vault_free(v);
+	if (have_tenant)
+		tenant_release(&t);
+	return rc;
+}
