@@ -55,6 +55,7 @@ enum pc_kind {
 struct pc_table {
 	json_t *rows;
 	json_t *by_id;
+	json_t *by_holder;   /* line items only: {"<holder id>": [lines]} */
 };
 
 /* Rate limiter: two fixed windows (hourly and spike), per client_id. */
@@ -115,6 +116,9 @@ bool pc_state_load(struct pcsim *pc);
 int64_t pc_next_id(struct pcsim *pc, enum pc_kind k);
 /* Inserts rec (takes the reference) under its "id". Returns rec (borrowed). */
 json_t *pc_insert(struct pcsim *pc, enum pc_kind k, json_t *rec);
+/* The line items of a holder in creation order (borrowed; may be NULL
+ * when there are none). */
+json_t *pc_lines(struct pcsim *pc, enum pc_kind k, int64_t holder_id);
 /* Record by id or NULL (borrowed). */
 json_t *pc_get(struct pcsim *pc, enum pc_kind k, int64_t id);
 void pc_delete(struct pcsim *pc, enum pc_kind k, int64_t id);

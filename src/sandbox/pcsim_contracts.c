@@ -386,12 +386,10 @@ static json_t *req_v11(struct pcsim *pc, const json_t *r)
 	total = pc_int(contract, "_cents");
 	pc_cents(json_object_get(json_object_get(r, "summary"), "total_completed_and_stored_to_date"), &claimed);
 	pc_cents(json_object_get(json_object_get(r, "summary"), "less_previous_certificates_for_payment"), &previous);
-	json_array_foreach(pc->t[PC_CLI].rows, i, li) {
+	json_array_foreach(pc_lines(pc, PC_CLI, cid), i, li) {
 		json_t *it;
 		int64_t sv = pc_int(li, "_cents"), done = total ? sv * claimed / total : 0;
 		int64_t before = total ? sv * previous / total : 0;
-		if (pc_int(li, "_holder_id") != cid)
-			continue;
 		it = json_object();
 		json_object_set_new(it, "id", json_integer(pc_int(li, "id") + 1000000000LL));
 		json_object_set_new(it, "item_type", json_string("line_item"));

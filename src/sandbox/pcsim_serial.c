@@ -18,14 +18,8 @@ json_t *pc_line_item_new(struct pcsim *pc, enum pc_kind k, const json_t *project
 			 const char *holder_type)
 {
 	json_t *company = pc_get(pc, PC_COMPANY, pc_int(project, "_company_id"));
-	size_t i, position = 1;
-	json_t *r;
-
-	json_array_foreach(pc->t[k].rows, i, r) {
-		if (pc_int(r, "_holder_id") == holder_id)
-			position++;
-	}
-	r = json_object();
+	size_t position = json_array_size(pc_lines(pc, k, holder_id)) + 1;
+	json_t *r = json_object();
 	json_object_set_new(r, "id", json_integer(pc_next_id(pc, k)));
 	json_object_set_new(r, "amount", json_string("0.00"));
 	json_object_set_new(r, "company", id_name(company));
@@ -201,11 +195,9 @@ void pc_holder_recompute(struct pcsim *pc, enum pc_kind holder_kind, json_t *hol
 	size_t i;
 	json_t *li;
 
-	json_array_foreach(pc->t[lk].rows, i, li) {
-		if (pc_int(li, "_holder_id") == id) {
-			sum += pc_int(li, "_cents");
-			n++;
-		}
+	json_array_foreach(pc_lines(pc, lk, id), i, li) {
+		sum += pc_int(li, "_cents");
+		n++;
 	}
 	json_object_set_new(holder, "grand_total", pc_money(sum));
 	json_object_set_new(holder, "_cents", json_integer(sum));
@@ -219,10 +211,8 @@ static json_t *line_items_of(struct pcsim *pc, enum pc_kind lk, int64_t holder_i
 {
 	json_t *arr = json_array(), *li;
 	size_t i;
-	json_array_foreach(pc->t[lk].rows, i, li) {
-		if (pc_int(li, "_holder_id") == holder_id)
-			json_array_append_new(arr, pc_ser(pc, lk, li, v));
-	}
+	json_array_foreach(pc_lines(pc, lk, holder_id), i, li)
+		json_array_append_new(arr, pc_ser(pc, lk, li, v));
 	return arr;
 }
 

@@ -95,6 +95,7 @@ void pc_tables_init(struct pcsim *pc)
 	for (int k = 0; k < PC_KIND_COUNT; k++) {
 		pc->t[k].rows = json_array();
 		pc->t[k].by_id = json_object();
+		pc->t[k].by_holder = json_object();
 		pc->next_id[k] = id_base[k];
 	}
 }
@@ -104,7 +105,8 @@ void pc_tables_release(struct pcsim *pc)
 	for (int k = 0; k < PC_KIND_COUNT; k++) {
 		json_decref(pc->t[k].rows);
 		json_decref(pc->t[k].by_id);
-		pc->t[k].rows = pc->t[k].by_id = NULL;
+		json_decref(pc->t[k].by_holder);
+		pc->t[k].rows = pc->t[k].by_id = pc->t[k].by_holder = NULL;
 	}
 }
 
@@ -121,8 +123,25 @@ json_t *pc_insert(struct pcsim *pc, enum pc_kind k, json_t *rec)
 	char key[32];
 	snprintf(key, sizeof(key), "%" PRId64, pc_int(rec, "id"));
 	json_object_set(pc->t[k].by_id, key, rec);
+	if (json_object_get(rec, "_holder_id")) {
+		json_t *list;
+		snprintf(key, sizeof(key), "%" PRId64, pc_int(rec, "_holder_id"));
+		list = json_object_get(pc->t[k].by_holder, key);
+		if (!list) {
+			list = json_array();
+			json_object_set_new(pc->t[k].by_holder, key, list);
+		}
+		json_array_append(list, rec);
+	}
 	json_array_append_new(pc->t[k].rows, rec);
 	return rec;
+}
+
+json_t *pc_lines(struct pcsim *pc, enum pc_kind k, int64_t holder_id)
+{
+	char key[32];
+	snprintf(key, sizeof(key), "%" PRId64, holder_id);
+	return json_object_get(pc->t[k].by_holder, key);
 }
 
 json_t *pc_get(struct pcsim *pc, enum pc_kind k, int64_t id)
@@ -139,6 +158,20 @@ void pc_delete(struct pcsim *pc, enum pc_kind k, int64_t id)
 	json_t *rec;
 
 	snprintf(key, sizeof(key), "%" PRId64, id);
+	rec = json_object_get(pc->t[k].by_id, key);
+	if (rec && json_object_get(rec, "_holder_id")) {
+		char hkey[32];
+		json_t *list, *li;
+		size_t j;
+		snprintf(hkey, sizeof(hkey), "%" PRId64, pc_int(rec, "_holder_id"));
+		list = json_object_get(pc->t[k].by_holder, hkey);
+		json_array_foreach(list, j, li) {
+			if (li == rec) {
+				json_array_remove(list, j);
+				break;
+			}
+		}
+	}
 	json_object_del(pc->t[k].by_id, key);
 	json_array_foreach(pc->t[k].rows, i, rec) {
 		if (pc_int(rec, "id") == id) {
