@@ -108,7 +108,7 @@ void pc_tables_release(struct pcsim *pc);
 const char *pc_kind_name(enum pc_kind k);
 /* Writes every table, hidden keys included, and the id counters to
  * DATA/procore-state.json.  0 or MLC_EIO. */
-int pc_state_save(struct pcsim *pc);
+int pc_state_save(struct pcsim *pc) MLC_MUST_CHECK;
 /* Loads DATA/procore-state.json into empty tables (a restart keeps the
  * state); false when there is no usable file. */
 bool pc_state_load(struct pcsim *pc);

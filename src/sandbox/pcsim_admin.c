@@ -8,6 +8,7 @@
  *   POST  /_sandbox/direct_costs             {project_id, item fields..., line_items:[...]}
  *   PATCH /_sandbox/direct_costs/{id}        {item fields...}
  *   POST  /_sandbox/direct_costs/{id}/approve
+ *   DELETE /_sandbox/direct_costs/{id}       (a "delete" event; gone from the API)
  *   GET   /_sandbox/state                    every table, hidden keys included
  *   GET   /_sandbox/state/{kind}             one table ("direct_costs", "vendors", ...)
  *   POST  /_sandbox/state/save               writes DATA/procore-state.json
@@ -139,6 +140,27 @@ static void admin_dc_approve(struct pc_ctx *c)
 	pc_reply(c, 200, pc_ser(c->pc, PC_DC, dc, PC_VIEW_V11));
 }
 
+static void admin_dc_delete(struct pc_ctx *c)
+{
+	json_t *dc = admin_dc(c), *lines;
+	int64_t id, project;
+	if (!dc)
+		return;
+	if (locked(dc)) {
+		refuse_locked(c);
+		return;
+	}
+	id = pc_int(dc, "id");
+	project = pc_int(dc, "_project_id");
+	lines = json_deep_copy(pc_lines(c->pc, PC_DCLI, id));
+	for (size_t i = 0; i < json_array_size(lines); i++)
+		pc_delete(c->pc, PC_DCLI, pc_int(json_array_get(lines, i), "id"));
+	json_decref(lines);
+	pc_delete(c->pc, PC_DC, id);
+	pc_emit(c, "Direct Costs", "delete", id, project);
+	http_response_text(c->resp, 204, "application/json", "");
+}
+
 static void admin_state(struct pc_ctx *c)
 {
 	const char *kind = http_request_param(c->req, "kind");
@@ -181,6 +203,7 @@ int pc_routes_admin(struct pcsim *pc, struct mlc_http_server *http, struct mlc_e
 		{ "POST", "/_sandbox/direct_costs", admin_dc_create },
 		{ "PATCH", "/_sandbox/direct_costs/{id}", admin_dc_edit },
 		{ "POST", "/_sandbox/direct_costs/{id}/approve", admin_dc_approve },
+		{ "DELETE", "/_sandbox/direct_costs/{id}", admin_dc_delete },
 		{ "GET", "/_sandbox/state", admin_state },
 		{ "GET", "/_sandbox/state/{kind}", admin_state },
 		{ "POST", "/_sandbox/state/save", admin_save },

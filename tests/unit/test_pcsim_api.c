@@ -439,6 +439,21 @@ static void test_direct_cost_lock(void **state)
 	assert_int_equal(T.status, 200);
 	assert_string_equal(json_string_value(json_object_get(r, "status")), "approved");
 	json_decref(r);
+	/* A field user deletes a direct cost: gone from the API; a locked one
+	 * cannot be deleted. */
+	r = pct_callf(&T, "DELETE", NULL, PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/direct_costs/%lld", (long long)free_id);
+	assert_int_equal(T.status, 204);
+	json_decref(r);
+	r = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/projects/%lld/direct_costs/%lld", (long long)p, (long long)free_id);
+	assert_int_equal(T.status, 404);
+	json_decref(r);
+	r = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/projects/%lld/direct_costs/line_items?filters%%5Bdirect_cost_id%%5D=%lld",
+		      (long long)p, (long long)free_id);
+	assert_int_equal(json_array_size(r), 0);
+	json_decref(r);
+	r = pct_callf(&T, "DELETE", NULL, PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/direct_costs/%lld", (long long)locked);
+	assert_int_equal(T.status, 422);
+	json_decref(r);
 	/* Our integration can still update its own record through the API. */
 	r = pct_callf(&T, "PATCH", "{\"item\":{\"description\":\"from the ERP\"}}", 0,
 		      "/rest/v1.0/projects/%lld/direct_costs/%lld", (long long)p, (long long)locked);
