@@ -9,6 +9,11 @@
  *   PATCH /_sandbox/direct_costs/{id}        {item fields...}
  *   POST  /_sandbox/direct_costs/{id}/approve
  *   DELETE /_sandbox/direct_costs/{id}       (a "delete" event; gone from the API)
+ *   POST  /_sandbox/payment_applications     {project_id, amount}: the next owner invoice
+ *   POST  /_sandbox/payment_applications/{id}/approve
+ *   POST  /_sandbox/requisitions             {project_id, commitment_id, amount}: the next
+ *                                            subcontractor invoice (no webhook: polled)
+ *   POST  /_sandbox/requisitions/{id}/approve
  *   GET   /_sandbox/state                    every table, hidden keys included
  *   GET   /_sandbox/state/{kind}             one table ("direct_costs", "vendors", ...)
  *   POST  /_sandbox/state/save               writes DATA/procore-state.json
@@ -18,6 +23,8 @@
 #include <string.h>
 
 #include "sandbox/pcsim.h"
+#include "sandbox/pcsim_records.h"
+#include "util/time.h"
 #include "util/banned.h"
 
 
@@ -161,6 +168,122 @@ static void admin_dc_delete(struct pc_ctx *c)
 	http_response_text(c->resp, 204, "application/json", "");
 }
 
+/* Cents of a money string inside a nested object (0 when absent). */
+static int64_t cents_at(const json_t *rec, const char *obj, const char *key)
+{
+	int64_t v = 0;
+	if (pc_cents(json_object_get(json_object_get(rec, obj), key), &v) != 0)
+		v = 0;
+	return v;
+}
+
+static bool body_amount(struct pc_ctx *c, int64_t *cents)
+{
+	json_t *a = json_object_get(c->body, "amount");
+	if (!a || pc_cents(a, cents) != 0 || *cents <= 0) {
+		pc_reply_field_error(c, 422, "amount", "must be a positive amount");
+		return false;
+	}
+	return true;
+}
+
+/* The billing period of a new document: the last 30 days. */
+static void period(struct pcsim *pc, char start[MLC_TIME_FMT_MAX], char end[MLC_TIME_FMT_MAX])
+{
+	int64_t now = sandbox_now_ms(pc->sb);
+	time_format_date(now - 30LL * 86400 * 1000, start);
+	time_format_date(now, end);
+}
+
+static void admin_payapp_create(struct pc_ctx *c)
+{
+	json_t *p = pc_need_project(c), *last = NULL, *r;
+	int64_t amount, contract = 0, previous = 0;
+	char start[MLC_TIME_FMT_MAX], end[MLC_TIME_FMT_MAX];
+	size_t i;
+
+	if (!p || !body_amount(c, &amount))
+		return;
+	json_array_foreach(c->pc->t[PC_PAYAPP].rows, i, r) {
+		if (pc_int(r, "_project_id") == pc_int(p, "id"))
+			last = r;
+	}
+	if (pc_cents(json_object_get(p, "total_value"), &contract) != 0)
+		contract = 0;
+	if (last)
+		previous = cents_at(last, "g702", "total_completed_and_stored_to_date");
+	period(c->pc, start, end);
+	r = pc_payapp_new(c->pc, p, last ? (int)pc_int(last, "number") + 1 : 1, contract, previous + amount, previous,
+			  "under_review", start, end);
+	pc_emit(c, "Payment Applications", "create", pc_int(r, "id"), pc_int(p, "id"));
+	pc_reply(c, 201, pc_public(r));
+}
+
+static json_t *admin_find(struct pc_ctx *c, enum pc_kind k, const char *what)
+{
+	int64_t id;
+	json_t *r = pc_param_id(c, "id", &id) ? pc_get(c->pc, k, id) : NULL;
+	if (!r || pc_int(r, "_company_id") != c->company_id) {
+		pc_reply_errors(c, 404, what);
+		return NULL;
+	}
+	return r;
+}
+
+static void admin_payapp_approve(struct pc_ctx *c)
+{
+	json_t *r = admin_find(c, PC_PAYAPP, "Payment application not found");
+	if (!r)
+		return;
+	json_object_set_new(r, "status", json_string("approved"));
+	pc_touch(c->pc, r);
+	pc_emit(c, "Payment Applications", "update", pc_int(r, "id"), pc_int(r, "_project_id"));
+	pc_reply(c, 200, pc_public(r));
+}
+
+static void admin_req_create(struct pc_ctx *c)
+{
+	json_t *p = pc_need_project(c), *contract = NULL, *last = NULL, *r;
+	int64_t cid, amount, previous = 0;
+	char start[MLC_TIME_FMT_MAX], end[MLC_TIME_FMT_MAX];
+	size_t i;
+
+	if (!p)
+		return;
+	if (pc_param_id(c, "commitment_id", &cid)) {
+		contract = pc_get(c->pc, PC_WO, cid);
+		if (!contract)
+			contract = pc_get(c->pc, PC_PO, cid);
+	}
+	if (!contract || pc_int(contract, "_project_id") != pc_int(p, "id")) {
+		pc_reply_field_error(c, 422, "commitment_id", "is invalid");
+		return;
+	}
+	if (!body_amount(c, &amount))
+		return;
+	json_array_foreach(c->pc->t[PC_REQ].rows, i, r) {
+		if (pc_int(r, "commitment_id") == cid)
+			last = r;
+	}
+	if (last)
+		previous = cents_at(last, "summary", "total_completed_and_stored_to_date");
+	period(c->pc, start, end);
+	r = pc_req_new(c->pc, contract, last ? (int)pc_int(last, "number") + 1 : 1, previous + amount, previous, "draft",
+		       start, end);
+	pc_reply(c, 201, pc_public(r));
+}
+
+static void admin_req_approve(struct pc_ctx *c)
+{
+	json_t *r = admin_find(c, PC_REQ, "Requisition not found");
+	if (!r)
+		return;
+	json_object_set_new(r, "status", json_string("approved"));
+	pc_touch(c->pc, r);
+	/* Requisitions have no webhook resource. */
+	pc_reply(c, 200, pc_public(r));
+}
+
 static void admin_state(struct pc_ctx *c)
 {
 	const char *kind = http_request_param(c->req, "kind");
@@ -204,6 +327,10 @@ int pc_routes_admin(struct pcsim *pc, struct mlc_http_server *http, struct mlc_e
 		{ "PATCH", "/_sandbox/direct_costs/{id}", admin_dc_edit },
 		{ "POST", "/_sandbox/direct_costs/{id}/approve", admin_dc_approve },
 		{ "DELETE", "/_sandbox/direct_costs/{id}", admin_dc_delete },
+		{ "POST", "/_sandbox/payment_applications", admin_payapp_create },
+		{ "POST", "/_sandbox/payment_applications/{id}/approve", admin_payapp_approve },
+		{ "POST", "/_sandbox/requisitions", admin_req_create },
+		{ "POST", "/_sandbox/requisitions/{id}/approve", admin_req_approve },
 		{ "GET", "/_sandbox/state", admin_state },
 		{ "GET", "/_sandbox/state/{kind}", admin_state },
 		{ "POST", "/_sandbox/state/save", admin_save },

@@ -542,6 +542,34 @@ static void test_requisitions(void **state)
 	r = pct_callf(&T, "PATCH", "{}", 0, "/rest/v1.0/requisitions/sync?project_id=%lld", (long long)p);
 	assert_true(T.status == 404 || T.status == 405);
 	json_decref(r);
+
+	/* A field user enters the next subcontractor invoice and approves it:
+	 * totals carry over from the previous one. */
+	{
+		char body[256];
+		json_t *wos = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/work_order_contracts?project_id=%lld", (long long)p);
+		long long wo = (long long)json_integer_value(json_object_get(json_array_get(wos, 0), "id"));
+		long long rid;
+		json_decref(wos);
+		snprintf(body, sizeof(body), "{\"project_id\":%lld,\"commitment_id\":%lld,\"amount\":\"1000.00\"}", (long long)p, wo);
+		r = pct_call(&T, "POST", "/_sandbox/requisitions", body, PCT_NOAUTH | PCT_NOCOMPANY);
+		assert_int_equal(T.status, 201);
+		assert_int_equal(json_integer_value(json_object_get(r, "number")), 3);
+		assert_string_equal(json_string_value(json_object_get(r, "total_claimed_amount")), "1000.00");
+		assert_string_equal(json_string_value(json_object_get(json_object_get(r, "summary"), "total_retainage")),
+				    json_string_value(json_object_get(json_object_get(r, "summary"), "completed_work_retainage_amount")));
+		rid = (long long)json_integer_value(json_object_get(r, "id"));
+		json_decref(r);
+		r = pct_callf(&T, "POST", NULL, PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/requisitions/%lld/approve", rid);
+		assert_string_equal(json_string_value(json_object_get(r, "status")), "approved");
+		json_decref(r);
+		snprintf(body, sizeof(body), "{\"project_id\":%lld,\"amount\":\"50000.00\"}", (long long)p);
+		r = pct_call(&T, "POST", "/_sandbox/payment_applications", body, PCT_NOAUTH | PCT_NOCOMPANY);
+		assert_int_equal(T.status, 201);
+		assert_int_equal(json_integer_value(json_object_get(r, "number")), 3);
+		assert_string_equal(json_string_value(json_object_get(r, "total_amount_accrued_this_period")), "50000.00");
+		json_decref(r);
+	}
 }
 
 /* procore.md:72-78: payment applications, cost codes, line item types,
