@@ -15,6 +15,24 @@
 /*
  * Internals of the Procore simulator (pcsim_*.c), not a public API.
  *
+ * Files: pcsim.c (lifecycle, the gate: token -> rate limits -> pc:throttle
+ * -> Procore-Company-Id), pcsim_auth.c (OAuth client credentials, rate
+ * limiter), pcsim_store.c (tables, paging, filters, field rules, state
+ * file), pcsim_records.c (record constructors in the schemas' shapes),
+ * pcsim_serial.c (line items, totals, list/show/v1.1 views), pcsim_seed.c,
+ * pcsim_sync.c (the sync action), pcsim_directory.c (projects, vendors,
+ * cost codes, line item types), pcsim_contracts.c (PO/WO contracts,
+ * commitments, requisitions), pcsim_costs.c (direct costs, payment
+ * applications), pcsim_budget.c, pcsim_webhooks.c (events, delivery
+ * thread), pcsim_webhooks_api.c, pcsim_admin.c (/_sandbox/ routes).
+ *
+ * Simulator assumptions where the reference is silent: the rate limits
+ * count per app (client_id), fixed windows aligned on the epoch; the
+ * commitments index maps PO statuses onto its WO status enum; webhook
+ * retries pause one hook (not one URL); a failed attempt is recorded as
+ * "failed", later failures as "retried"; trigger event types are stored
+ * upper case (schema enum) while events say "create"/"update"/"delete".
+ *
  * State lives in memory as jansson objects, one table per resource kind,
  * guarded by one mutex (pcsim.lock).  A record is stored in the shape of
  * Procore's "show" response plus hidden keys starting with '_' (scope:
