@@ -115,9 +115,21 @@ static bool route_matches(const struct mlc_http_route *rt, char **segs, size_t n
 	return true;
 }
 
+/* True if method is an item of the ", "-separated list. */
+static bool method_listed(const char *list, const char *method)
+{
+	size_t n = strlen(method);
+
+	for (const char *p = list; (p = strstr(p, method)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
 const struct mlc_http_route *router_match(const struct mlc_http_router *r, const char *method,
                                           const char *path, struct mlc_http_params *params,
-                                          bool *path_known, const char **route_pattern)
+                                          bool *path_known, const char **route_pattern,
+                                          struct mlc_buf *allow)
 {
 	const struct mlc_http_route *found = NULL;
 	size_t nsegs;
@@ -134,9 +146,16 @@ const struct mlc_http_route *router_match(const struct mlc_http_router *r, const
 		if (same) {
 			found = rt;
 			*route_pattern = rt->pattern;
-		} else if (!*path_known) {
+			continue;
+		}
+		if (!*path_known) {
 			*path_known = true;
 			*route_pattern = rt->pattern;
+		}
+		if (allow && !method_listed(allow->data, rt->method)) {
+			if (allow->len)
+				buf_addstr(allow, ", ");
+			buf_addstr(allow, rt->method);
 		}
 	}
 	if (found)

@@ -9,7 +9,7 @@
 #include "util/error.h"
 
 /*
- * The server's routing table (private to net/): patterns split into
+ * Server internals (private to net/).  The routing table: patterns split into
  * segments once at registration, matched in registration order.  See
  * http_server.h for the pattern language.  Not locked: routes are added
  * before the server starts and only read afterwards.
@@ -47,12 +47,16 @@ int router_add(struct mlc_http_router *r, const char *method, const char *patter
  * method (HEAD also matches GET routes).  Returns it and fills params
  * (released by the caller with router_params_release()), or returns NULL
  * and sets *path_known when some pattern matched with another method
- * (405) rather than none (404); *route_pattern is then that pattern.
+ * (405) rather than none (404); *route_pattern is then that pattern and
+ * allow (when not NULL) gets the methods that would match ("GET, POST").
  */
 const struct mlc_http_route *router_match(const struct mlc_http_router *r, const char *method,
                                           const char *path, struct mlc_http_params *params,
-                                          bool *path_known, const char **route_pattern);
+                                          bool *path_known, const char **route_pattern,
+                                          struct mlc_buf *allow);
 void router_params_release(struct mlc_http_params *p);
+/* Frees a response's headers, body and content type (http_response.c). */
+void http_response_release(struct mlc_http_response *resp);
 void router_release(struct mlc_http_router *r);
 
 #endif

@@ -47,6 +47,19 @@ struct mlc_http_server {
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
 	int in_flight;
+	/*
+	 * Handlers run on these workers, not on MHD's thread: the connection
+	 * is suspended while its request waits in the queue or runs, so slow
+	 * handlers never hold up other connections.  Under qlock: the queue
+	 * and qstop (set while stopping; later requests are answered 503 on
+	 * MHD's thread).
+	 */
+	pthread_t *workers;
+	int nworkers;
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;
+	struct req_ctx *qhead, *qtail;
+	bool qstop;
 };
 
 /* Per-request state, from the first header callback to completion. */
@@ -56,10 +69,16 @@ struct req_ctx {
 	struct MHD_Connection *conn;
 	struct mlc_buf body;
 	bool too_large;
-	bool responded;
+	bool processed; /* resp is final (the handler ran) */
+	bool responded; /* resp queued or the connection refused */
 	char *path;
 	struct mlc_http_params params;
+	/* copied on MHD's thread so that handlers never touch the connection */
+	struct mlc_http_header *hdrs, *args;
+	size_t nhdrs, nargs;
+	struct mlc_http_response resp;
 	int64_t start_us;
+	struct req_ctx *next; /* work queue */
 };
 
 static int64_t mono_us(void)
@@ -76,7 +95,7 @@ const char *http_request_header(const struct mlc_http_request *r, const char *na
 {
 	const struct req_ctx *ctx = r->internal;
 
-	return MHD_lookup_connection_value(ctx->conn, MHD_HEADER_KIND, name);
+	return http_headers_get(ctx->hdrs, ctx->nhdrs, name);
 }
 
 const char *http_request_param(const struct mlc_http_request *r, const char *name)
@@ -89,57 +108,23 @@ const char *http_request_param(const struct mlc_http_request *r, const char *nam
 	return NULL;
 }
 
-struct query_find {
-	const char *key;
-	const char *value;
-	bool found;
-};
-
-static enum MHD_Result query_find_cb(void *cls, enum MHD_ValueKind kind, const char *key,
-                                     const char *value)
-{
-	struct query_find *q = cls;
-
-	MLC_UNUSED(kind);
-	if (!key || strcmp(key, q->key) != 0)
-		return MHD_YES;
-	q->value = value ? value : "";
-	q->found = true;
-	return MHD_NO;
-}
-
 const char *http_request_query(const struct mlc_http_request *r, const char *name)
 {
 	const struct req_ctx *ctx = r->internal;
-	struct query_find q = {name, NULL, false};
 
-	MHD_get_connection_values(ctx->conn, MHD_GET_ARGUMENT_KIND, query_find_cb, &q);
-	return q.found ? q.value : NULL;
-}
-
-struct query_each {
-	void (*fn)(const char *key, const char *value, void *arg);
-	void *arg;
-};
-
-static enum MHD_Result query_each_cb(void *cls, enum MHD_ValueKind kind, const char *key,
-                                     const char *value)
-{
-	struct query_each *q = cls;
-
-	MLC_UNUSED(kind);
-	if (key)
-		q->fn(key, value ? value : "", q->arg);
-	return MHD_YES;
+	for (size_t i = 0; i < ctx->nargs; i++)
+		if (strcmp(ctx->args[i].name, name) == 0)
+			return ctx->args[i].value;
+	return NULL;
 }
 
 void http_request_query_each(const struct mlc_http_request *r,
                              void (*fn)(const char *key, const char *value, void *arg), void *arg)
 {
 	const struct req_ctx *ctx = r->internal;
-	struct query_each q = {fn, arg};
 
-	MHD_get_connection_values(ctx->conn, MHD_GET_ARGUMENT_KIND, query_each_cb, &q);
+	for (size_t i = 0; i < ctx->nargs; i++)
+		fn(ctx->args[i].name, ctx->args[i].value, arg);
 }
 
 json_t *http_request_json(const struct mlc_http_request *r, struct mlc_error *err)
@@ -159,72 +144,37 @@ json_t *http_request_json(const struct mlc_http_request *r, struct mlc_error *er
 	return j;
 }
 
-/* ---- responses ---- */
-
-void http_response_header(struct mlc_http_response *resp, const char *name, const char *value)
-{
-	if (str_ieq(name, "Content-Type")) {
-		free(resp->content_type);
-		resp->content_type = xstrdup(value);
-		return;
-	}
-	resp->headers = xrealloc(resp->headers, (resp->nheaders + 1) * sizeof(*resp->headers));
-	resp->headers[resp->nheaders].name = xstrdup(name);
-	resp->headers[resp->nheaders].value = xstrdup(value);
-	resp->nheaders++;
-}
-
-void http_response_json(struct mlc_http_response *resp, int status, json_t *body)
-{
-	resp->status = status;
-	free(resp->content_type);
-	resp->content_type = NULL;
-	buf_reset(&resp->body);
-	if (body) {
-		char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
-		if (text)
-			buf_addstr(&resp->body, text);
-		free(text);
-		json_decref(body);
-	}
-}
-
-void http_response_error(struct mlc_http_response *resp, int status, const char *code,
-                         const char *fmt, ...)
-{
-	struct mlc_buf msg = MLC_BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&msg, fmt, ap);
-	va_end(ap);
-	http_response_json(resp, status,
-	                   json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg.data));
-	buf_release(&msg);
-}
-
-void http_response_text(struct mlc_http_response *resp, int status, const char *content_type,
-                        const char *text)
-{
-	resp->status = status;
-	free(resp->content_type);
-	resp->content_type = xstrdup(content_type ? content_type : "text/plain; charset=utf-8");
-	buf_reset(&resp->body);
-	buf_addstr(&resp->body, text ? text : "");
-}
-
-static void response_release(struct mlc_http_response *resp)
-{
-	for (size_t i = 0; i < resp->nheaders; i++) {
-		free(resp->headers[i].name);
-		free(resp->headers[i].value);
-	}
-	free(resp->headers);
-	free(resp->content_type);
-	buf_release(&resp->body);
-}
-
 /* ---- request processing ---- */
+
+struct copy_values {
+	struct mlc_http_header **arr;
+	size_t *n;
+};
+
+static enum MHD_Result copy_value(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+	struct copy_values *cv = cls;
+
+	MLC_UNUSED(kind);
+	if (key)
+		http_headers_add(cv->arr, cv->n, key, value ? value : "");
+	return MHD_YES;
+}
+
+static void find_client_ip(struct req_ctx *ctx, char *out, size_t outlen);
+
+/* Copies what handlers may read out of the connection (MHD's thread). */
+static void snapshot(struct req_ctx *ctx)
+{
+	struct copy_values h = {&ctx->hdrs, &ctx->nhdrs}, a = {&ctx->args, &ctx->nargs};
+
+	MHD_get_connection_values(ctx->conn, MHD_HEADER_KIND, copy_value, &h);
+	MHD_get_connection_values(ctx->conn, MHD_GET_ARGUMENT_KIND, copy_value, &a);
+	find_client_ip(ctx, ctx->req.client_ip, sizeof(ctx->req.client_ip));
+	ctx->req.body = ctx->body.data;
+	ctx->req.body_len = ctx->body.len;
+}
 
 /* The peer's address, or the client named by X-Forwarded-For when the peer
  * is a trusted proxy: the rightmost entry that is not itself trusted. */
@@ -248,7 +198,7 @@ static void find_client_ip(struct req_ctx *ctx, char *out, size_t outlen)
 	}
 	if (!ctx->srv->trusted.n || !cidr_list_match(&ctx->srv->trusted, out))
 		return;
-	xff = MHD_lookup_connection_value(ctx->conn, MHD_HEADER_KIND, "X-Forwarded-For");
+	xff = http_headers_get(ctx->hdrs, ctx->nhdrs, "X-Forwarded-For");
 	if (!xff)
 		return;
 	list = xstrdup(xff);
@@ -299,69 +249,127 @@ static void dispatch(struct req_ctx *ctx, struct mlc_http_response *resp)
 {
 	struct mlc_http_server *s = ctx->srv;
 	const struct mlc_http_route *rt;
+	struct mlc_buf allow = MLC_BUF_INIT;
 	const char *pattern;
-	bool known;
+	bool known, answered;
 
-	if (!ctx->too_large && s->hooks.before && s->hooks.before(&ctx->req, resp, s->hooks.arg))
-		return;
+	answered =
+	    !ctx->too_large && s->hooks.before && s->hooks.before(&ctx->req, resp, s->hooks.arg);
+	/* matched even when the hook answered, so stats and the after hook
+	 * see the route */
 	rt = router_match(&s->router, ctx->req.method, ctx->req.path, &ctx->params, &known,
-	                  &pattern);
+	                  &pattern, &allow);
 	ctx->req.route = pattern;
+	if (answered)
+		goto out;
 	if (ctx->too_large) {
 		http_response_error(resp, 413, "body_too_large",
 		                    "request body exceeds the limit of %zu bytes", s->body_limit);
-		return;
-	}
-	if (!rt && known) {
+	} else if (!rt && known) {
 		http_response_error(resp, 405, "method_not_allowed",
 		                    "method %s is not allowed on %s", ctx->req.method,
 		                    ctx->req.path);
-		return;
-	}
-	if (!rt) {
+		http_response_header(resp, "Allow", allow.data);
+	} else if (!rt) {
 		http_response_error(resp, 404, "not_found", "no route for %s", ctx->req.path);
-		return;
+	} else {
+		rt->fn(&ctx->req, resp, rt->arg);
 	}
-	rt->fn(&ctx->req, resp, rt->arg);
+out:
+	buf_release(&allow);
 }
 
-static enum MHD_Result respond(struct req_ctx *ctx)
+/* Routes and runs the handler and hooks; resp is final afterwards. */
+static void process(struct req_ctx *ctx)
 {
 	struct mlc_http_server *s = ctx->srv;
-	struct mlc_http_response resp;
-	struct MHD_Response *mr = NULL;
-	enum MHD_Result ret = MHD_NO;
 	int64_t dur;
 
-	ctx->responded = true;
-	memset(&resp, 0, sizeof(resp));
-	resp.status = 200;
-	buf_init(&resp.body);
-	ctx->req.body = ctx->body.data;
-	ctx->req.body_len = ctx->body.len;
-	find_client_ip(ctx, ctx->req.client_ip, sizeof(ctx->req.client_ip));
-	dispatch(ctx, &resp);
-	if (resp.status < 100 || resp.status > 999)
-		resp.status = 500;
+	dispatch(ctx, &ctx->resp);
+	if (ctx->resp.status < 100 || ctx->resp.status > 999)
+		ctx->resp.status = 500;
 	dur = mono_us() - ctx->start_us;
 	if (s->hooks.after)
-		s->hooks.after(&ctx->req, &resp, dur, s->hooks.arg);
-	record_metrics(ctx, &resp, dur);
-	if (resp.drop_connection)
-		goto out; /* MHD_NO: close the socket with nothing sent */
-	mr = MHD_create_response_from_buffer(resp.body.len, resp.body.data, MHD_RESPMEM_MUST_COPY);
+		s->hooks.after(&ctx->req, &ctx->resp, dur, s->hooks.arg);
+	record_metrics(ctx, &ctx->resp, dur);
+	ctx->processed = true;
+}
+
+/* Hands the final response to MHD (MHD's thread). */
+static enum MHD_Result queue_response(struct req_ctx *ctx)
+{
+	struct mlc_http_response *resp = &ctx->resp;
+	struct MHD_Response *mr;
+	enum MHD_Result ret;
+
+	ctx->responded = true;
+	if (resp->drop_connection)
+		return MHD_NO; /* close the socket with nothing sent */
+	mr =
+	    MHD_create_response_from_buffer(resp->body.len, resp->body.data, MHD_RESPMEM_MUST_COPY);
 	if (!mr)
-		goto out;
-	for (size_t i = 0; i < resp.nheaders; i++)
-		MHD_add_response_header(mr, resp.headers[i].name, resp.headers[i].value);
+		return MHD_NO;
+	for (size_t i = 0; i < resp->nheaders; i++)
+		MHD_add_response_header(mr, resp->headers[i].name, resp->headers[i].value);
 	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
-	                        resp.content_type ? resp.content_type : "application/json");
-	ret = MHD_queue_response(ctx->conn, (unsigned int)resp.status, mr);
-out:
-	if (mr)
-		MHD_destroy_response(mr);
-	response_release(&resp);
+	                        resp->content_type ? resp->content_type : "application/json");
+	ret = MHD_queue_response(ctx->conn, (unsigned int)resp->status, mr);
+	MHD_destroy_response(mr);
 	return ret;
+}
+
+/* Runs the request right here, on MHD's thread. */
+static enum MHD_Result respond_inline(struct req_ctx *ctx)
+{
+	snapshot(ctx);
+	process(ctx);
+	return queue_response(ctx);
+}
+
+static void *worker_main(void *arg)
+{
+	struct mlc_http_server *s = arg;
+	struct req_ctx *ctx;
+
+	for (;;) {
+		pthread_mutex_lock(&s->qlock);
+		while (!s->qhead && !s->qstop)
+			pthread_cond_wait(&s->qcond, &s->qlock);
+		ctx = s->qhead;
+		if (ctx) {
+			s->qhead = ctx->next;
+			if (!s->qhead)
+				s->qtail = NULL;
+		}
+		pthread_mutex_unlock(&s->qlock);
+		if (!ctx)
+			return NULL; /* stopping and the queue is empty */
+		process(ctx);
+		MHD_resume_connection(ctx->conn);
+	}
+}
+
+/* Suspends the connection and queues its request for a worker; false
+ * when the workers are stopping. */
+static bool hand_to_worker(struct req_ctx *ctx)
+{
+	struct mlc_http_server *s = ctx->srv;
+	bool ok;
+
+	pthread_mutex_lock(&s->qlock);
+	ok = !s->qstop;
+	if (ok) {
+		MHD_suspend_connection(ctx->conn);
+		ctx->next = NULL;
+		if (s->qtail)
+			s->qtail->next = ctx;
+		else
+			s->qhead = ctx;
+		s->qtail = ctx;
+		pthread_cond_signal(&s->qcond);
+	}
+	pthread_mutex_unlock(&s->qlock);
+	return ok;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -383,6 +391,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		ctx->path = xstrdup(url ? url : "/");
 		ctx->req.method = method;
 		ctx->req.path = ctx->path;
+		ctx->resp.status = 200;
+		buf_init(&ctx->resp.body);
 		ctx->req.body = mlc_buf_empty;
 		ctx->req.internal = ctx;
 		pthread_mutex_lock(&s->lock);
@@ -397,7 +407,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			/* Far too big to be worth reading: answer now, MHD then
 			 * closes the connection instead of reading the rest. */
 			if (declared > s->body_limit + BODY_READ_SLACK)
-				return respond(ctx);
+				return respond_inline(ctx);
 		}
 		return MHD_YES;
 	}
@@ -405,6 +415,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (ctx->processed)
+		return queue_response(ctx); /* resumed after a worker ran it */
 	if (*upload_data_size) {
 		if (!ctx->too_large && ctx->body.len + *upload_data_size > s->body_limit) {
 			ctx->too_large = true;
@@ -415,7 +427,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	return respond(ctx);
+	/* the whole request is in */
+	if (ctx->too_large)
+		return respond_inline(ctx);
+	snapshot(ctx);
+	if (hand_to_worker(ctx))
+		return MHD_YES;
+	http_response_error(&ctx->resp, 503, "shutting_down", "the server is stopping");
+	ctx->processed = true;
+	return queue_response(ctx);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -431,6 +451,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 	buf_release(&ctx->body);
 	router_params_release(&ctx->params);
+	http_headers_free(&ctx->hdrs, &ctx->nhdrs);
+	http_headers_free(&ctx->args, &ctx->nargs);
+	http_response_release(&ctx->resp);
 	free(ctx->path);
 	free(ctx);
 	pthread_mutex_lock(&s->lock);
@@ -540,6 +563,8 @@ int http_server_new(const struct mlc_http_server_opts *opts, struct mlc_http_ser
 	*out = NULL;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->idle, NULL);
+	pthread_mutex_init(&s->qlock, NULL);
+	pthread_cond_init(&s->qcond, NULL);
 	s->name = xstrdup(opts->name ? opts->name : "http");
 	s->listen = xstrdup(opts->listen ? opts->listen : "127.0.0.1:0");
 	s->body_limit = opts->body_limit ? opts->body_limit : DEFAULT_BODY_LIMIT;
@@ -601,10 +626,12 @@ int http_server_start(struct mlc_http_server *s, struct mlc_error *err)
 {
 	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *di;
-	/* poll, not epoll: MHD 0.9.75 can abort in MHD_quiesce_daemon() with
-	 * epoll and a thread pool ("Failed to remove listen FD from epoll set") */
-	unsigned int flags =
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_POLL;
+	/*
+	 * One MHD thread does all socket I/O (poll: MHD 0.9.75 has aborted in
+	 * MHD_quiesce_daemon() with epoll); handlers run on our workers.
+	 */
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+	                     MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME;
 	int rc;
 
 	if (s->daemon)
@@ -622,16 +649,29 @@ int http_server_start(struct mlc_http_server *s, struct mlc_error *err)
 		flags |= MHD_USE_IPv6;
 	s->daemon = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned int)s->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+	    s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_LISTENING_ADDRESS_REUSE,
 	    (unsigned int)1, MHD_OPTION_END);
 	if (!s->daemon)
 		return error_set(err, MLC_EIO, "%s: cannot listen on %s: %s", s->name, s->listen,
 		                 strerror(errno));
+	s->qstop = false;
+	s->workers = xcalloc((size_t)s->threads, sizeof(*s->workers));
+	for (s->nworkers = 0; s->nworkers < s->threads; s->nworkers++)
+		if (pthread_create(&s->workers[s->nworkers], NULL, worker_main, s) != 0)
+			break;
+	if (s->nworkers == 0) {
+		http_server_stop(s);
+		return error_set(err, MLC_EIO, "%s: cannot start worker threads", s->name);
+	}
 	di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = di ? di->port : 0;
-	log_info("http server listening", "server", s->name, "listen", s->listen);
+	{
+		char port[16];
+		snprintf(port, sizeof(port), "%d", s->port);
+		log_info("http server listening", "server", s->name, "listen", s->listen, "port",
+		         port);
+	}
 	return MLC_OK;
 }
 
@@ -657,6 +697,17 @@ void http_server_stop(struct mlc_http_server *s)
 	if (s->in_flight > 0)
 		log_warn("http server stopping with requests in flight", "server", s->name);
 	pthread_mutex_unlock(&s->lock);
+	/* workers finish what is queued, so no connection stays suspended
+	 * (MHD_stop_daemon() aborts on a suspended one) */
+	pthread_mutex_lock(&s->qlock);
+	s->qstop = true;
+	pthread_cond_broadcast(&s->qcond);
+	pthread_mutex_unlock(&s->qlock);
+	for (int i = 0; i < s->nworkers; i++)
+		pthread_join(s->workers[i], NULL);
+	free(s->workers);
+	s->workers = NULL;
+	s->nworkers = 0;
 	MHD_stop_daemon(s->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
@@ -673,6 +724,8 @@ void http_server_free(struct mlc_http_server *s)
 	cidr_list_release(&s->trusted);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->idle);
+	pthread_mutex_destroy(&s->qlock);
+	pthread_cond_destroy(&s->qcond);
 	free(s->name);
 	free(s->listen);
 	free(s);

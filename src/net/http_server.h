@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "net/http_header.h"
 #include "util/buf.h"
 #include "util/compat.h"
 #include "util/error.h"
@@ -54,11 +55,6 @@ void http_request_query_each(const struct mlc_http_request *r,
 			     void (*fn)(const char *key, const char *value, void *arg), void *arg);
 /* Parses the body as JSON.  Returns NULL and fills err for a bad body. */
 json_t *http_request_json(const struct mlc_http_request *r, struct mlc_error *err);
-
-struct mlc_http_header {
-	char *name;
-	char *value;
-};
 
 struct mlc_http_response {
 	int status;                  /* 200 unless set */

@@ -149,7 +149,7 @@ static void render_series(struct mlc_buf *out, const struct family *f, const str
 
 	if (!f->histogram) {
 		add_sample(out, f->name, "", s->labels, NULL);
-		buf_addf(out, "%.17g\n", s->value);
+		buf_addf(out, "%.10g\n", s->value);
 		return;
 	}
 	for (size_t i = 0; i < NBUCKETS; i++) {
@@ -161,7 +161,7 @@ static void render_series(struct mlc_buf *out, const struct family *f, const str
 	add_sample(out, f->name, "_bucket", s->labels, "le=\"+Inf\"");
 	buf_addf(out, "%llu\n", (unsigned long long)s->count);
 	add_sample(out, f->name, "_sum", s->labels, NULL);
-	buf_addf(out, "%.17g\n", s->value);
+	buf_addf(out, "%.10g\n", s->value);
 	add_sample(out, f->name, "_count", s->labels, NULL);
 	buf_addf(out, "%llu\n", (unsigned long long)s->count);
 }

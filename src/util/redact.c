@@ -27,8 +27,9 @@ bool redact_key_is_secret(const char *key)
 
 	if (!key)
 		return false;
+	/* '-' counts as '_' so header names (X-Api-Key) match too */
 	for (i = 0; key[i] && i < sizeof(low) - 1; i++)
-		low[i] = (char)tolower((unsigned char)key[i]);
+		low[i] = key[i] == '-' ? '_' : (char)tolower((unsigned char)key[i]);
 	low[i] = '\0';
 	for (i = 0; i < MLC_ARRAY_LEN(secret_words); i++)
 		if (strstr(low, secret_words[i]))

@@ -29,6 +29,8 @@ struct fixture {
 	bool ready;
 	int before_calls, after_calls;
 	char last_client[64];
+	char last_allow[64];
+	char last_route[64];
 };
 
 static void h_echo(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
@@ -130,11 +132,14 @@ static void hook_after(const struct mlc_http_request *req, const struct mlc_http
 {
 	struct fixture *f = arg;
 
-	MLC_UNUSED(req);
-	MLC_UNUSED(resp);
 	assert_true(duration_us >= 0);
 	pthread_mutex_lock(&f->lock);
 	f->after_calls++;
+	for (size_t i = 0; i < resp->nheaders; i++)
+		if (!strcmp(resp->headers[i].name, "Allow"))
+			snprintf(f->last_allow, sizeof(f->last_allow), "%s",
+			         resp->headers[i].value);
+	snprintf(f->last_route, sizeof(f->last_route), "%s", req->route ? req->route : "");
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -164,6 +169,9 @@ static int setup_opts(void **state, const char *trusted)
 	assert_int_equal(http_server_route(f->srv, "GET", "/q", h_query, f), 0);
 	assert_int_equal(http_server_route(f->srv, "GET", "/slow", h_slow, f), 0);
 	assert_int_equal(http_server_route(f->srv, "GET", "/drop", h_drop, f), 0);
+	assert_int_equal(http_server_route(f->srv, "GET", "/multi", h_echo, f), 0);
+	assert_int_equal(http_server_route(f->srv, "POST", "/multi", h_json, f), 0);
+	assert_int_equal(http_server_route(f->srv, "GET", "/multi", h_query, f), 0);
 	assert_int_equal(
 	    http_server_route(f->srv, "GET", "/projects/{project_id}/costs/{id}", h_echo, f), 0);
 	assert_int_not_equal(http_server_route(f->srv, "GET", "no-slash", h_echo, f), 0);
@@ -247,6 +255,11 @@ static void test_router(void **state)
 	json_decref(j);
 	snprintf(url, sizeof(url), "%s/things/1", f->base);
 	assert_int_equal(ht_request("DELETE", url, NULL, NULL, NULL), 405);
+	f->last_allow[0] = '\0';
+	snprintf(url, sizeof(url), "%s/multi", f->base);
+	assert_int_equal(ht_request("PATCH", url, NULL, NULL, NULL), 405);
+	assert_string_equal(f->last_allow, "GET, POST");
+	assert_string_equal(f->last_route, "/multi");
 	/* {id} needs a non-empty segment; a trailing slash is another path */
 	assert_int_equal(get(f, "/things/", NULL), 404);
 	assert_int_equal(get(f, "/things/1/", NULL), 404);
@@ -350,6 +363,7 @@ static void test_hooks_and_drop(void **state)
 	assert_int_equal(f->calls, 0);
 	assert_int_equal(f->before_calls, 1);
 	assert_int_equal(f->after_calls, 1);
+	assert_string_equal(f->last_route, "/things/{id}");
 	pthread_mutex_unlock(&f->lock);
 	/* no response at all: curl reports "empty reply" */
 	assert_int_equal(get(f, "/drop", NULL), -(long)CURLE_GOT_NOTHING);
@@ -415,8 +429,8 @@ static void test_concurrent_handlers(void **state)
 		assert_int_equal(g[i].status, 200);
 		buf_release(&g[i].body);
 	}
-	/* handlers really overlap on the pool's threads */
-	assert_true(f->max_in_flight >= 2);
+	/* every request had a worker of its own (8 workers, 6 requests) */
+	assert_int_equal(f->max_in_flight, 6);
 }
 
 static void test_drain_on_stop(void **state)
@@ -447,6 +461,33 @@ static void test_drain_on_stop(void **state)
 	assert_true(get(f, "/healthz", NULL) < 0);
 }
 
+static void test_ipv6_listen(void **state)
+{
+	struct mlc_http_server_opts opts = {0};
+	struct mlc_http_server *srv;
+	struct mlc_error err;
+	struct mlc_buf out = MLC_BUF_INIT;
+	char url[64];
+
+	MLC_UNUSED(state);
+	opts.listen = "[::1]:0";
+	opts.builtin_routes = true;
+	opts.trusted_proxies = "::1/128";
+	assert_int_equal(http_server_new(&opts, &srv, &err), 0);
+	assert_int_equal(http_server_start(srv, &err), 0);
+	snprintf(url, sizeof(url), "http://[::1]:%d/healthz", http_server_port(srv));
+	assert_int_equal(ht_request("GET", url, NULL, NULL, &out), 200);
+	assert_string_equal(out.data, "{\"status\":\"ok\"}");
+	buf_release(&out);
+	http_server_free(srv);
+	opts.listen = "nonsense";
+	assert_int_equal(http_server_new(&opts, &srv, &err), MLC_EINVAL);
+	opts.listen = "127.0.0.1:0";
+	opts.trusted_proxies = "10.0.0.0/8,bogus";
+	assert_int_equal(http_server_new(&opts, &srv, &err), MLC_EINVAL);
+	assert_non_null(strstr(err.msg, "trusted_proxies"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +501,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_client_ip_trusted, setup_trusted, teardown),
 	    cmocka_unit_test_setup_teardown(test_concurrent_handlers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_drain_on_stop, setup, teardown),
+	    cmocka_unit_test(test_ipv6_listen),
 	};
 	int rc;
 
