@@ -2,7 +2,8 @@
 """Generates src/sandbox/nssim_fields.c from the reference records.json
 (REST field names and types from Oracle's REST API Browser 2026.1).
 
-usage: tools/gen_nssim_fields.py /work/shared/reference/netsuite/records.json > src/sandbox/nssim_fields.c
+usage: tools/gen_nssim_fields.py .../reference/netsuite/records.json > src/sandbox/nssim_fields.c
+       clang-format -i src/sandbox/nssim_fields.c
 """
 import json
 import sys

@@ -18,7 +18,7 @@
 
 static int parse_int_opt(const char *opt, const char *text, int min, int max, int *out)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	if (!text)
 		return CLI_OK;
@@ -66,17 +66,23 @@ static void print_banner(const struct mlc_sandbox *sb)
 	       json_string_value(json_object_get(ns, "account_id")),
 	       json_string_value(json_object_get(ns, "client_id")));
 	json_array_foreach(json_object_get(ns, "certificates"), i, c)
-		printf("  certificate %s  %s %s  key %s\n",
-		       json_string_value(json_object_get(c, "certificate_id")),
-		       json_string_value(json_object_get(c, "key_type")),
-		       json_string_value(json_object_get(c, "algorithm")),
-		       json_string_value(json_object_get(c, "private_key_path")));
+	    printf("  certificate %s  %s %s  key %s\n",
+	           json_string_value(json_object_get(c, "certificate_id")),
+	           json_string_value(json_object_get(c, "key_type")),
+	           json_string_value(json_object_get(c, "algorithm")),
+	           json_string_value(json_object_get(c, "private_key_path")));
 	if (json_object_get(ns, "push_secret"))
 		printf("  push secret %s\n", json_string_value(json_object_get(ns, "push_secret")));
 	printf("Procore   %s  client id %s  client secret %s  company %lld  application %lld\n",
-	       json_string_value(json_object_get(pc, "url")) ? json_string_value(json_object_get(pc, "url")) : "-",
-	       json_string_value(json_object_get(pc, "client_id")) ? json_string_value(json_object_get(pc, "client_id")) : "-",
-	       json_string_value(json_object_get(pc, "client_secret")) ? json_string_value(json_object_get(pc, "client_secret")) : "-",
+	       json_string_value(json_object_get(pc, "url"))
+	           ? json_string_value(json_object_get(pc, "url"))
+	           : "-",
+	       json_string_value(json_object_get(pc, "client_id"))
+	           ? json_string_value(json_object_get(pc, "client_id"))
+	           : "-",
+	       json_string_value(json_object_get(pc, "client_secret"))
+	           ? json_string_value(json_object_get(pc, "client_secret"))
+	           : "-",
 	       (long long)json_integer_value(json_object_get(pc, "company_id")),
 	       (long long)json_integer_value(json_object_get(pc, "application_id")));
 	printf("credentials: %s\nseed:        %s/seed.json\nready (Ctrl-C stops)\n", path,
@@ -91,37 +97,38 @@ int cmd_sandbox(struct cli_ctx *ctx, int argc, char **argv)
 	const char *latency = NULL, *faults = NULL, *ttl = NULL, *conc = NULL, *push = NULL;
 	const char *push_secret = NULL, *pc_ttl = NULL, *pc_rate = NULL;
 	const struct cli_opt opts[] = {
-		{ "netsuite", "ADDR:PORT", "NetSuite simulator address (default 127.0.0.1:8701)", &ns,
-		  NULL },
-		{ "procore", "ADDR:PORT", "Procore simulator address (default 127.0.0.1:8702)", &pc,
-		  NULL },
-		{ "data", "DIR", "state directory (default: a new temporary directory)", &data, NULL },
-		{ "seed", "N", "seed of the generated data and of fault draws (default 1)", &seed,
-		  NULL },
-		{ "scale", "N", "multiply the seeded records (default 1)", &scale, NULL },
-		{ "latency-ms", "N[:JITTER]", "added latency per response", &latency, NULL },
-		{ "faults", "SPEC", "e.g. ns:5xx=0.05,ns:lost=0.01,ns:push_drop=0.2,pc:throttle=0.1",
-		  &faults, NULL },
-		{ "token-ttl", "S", "NetSuite access token lifetime (default 3600)", &ttl, NULL },
-		{ "ns-concurrency", "N", "NetSuite requests in flight before 429 (default 5)", &conc,
-		  NULL },
-		{ "push-url", "URL", "NetSuite event pushes go to URL", &push, NULL },
-		{ "push-secret", "S", "shared secret header value of pushes (default derived)",
-		  &push_secret, NULL },
-		{ "pc-token-ttl", "S", "Procore access token lifetime (default 5400)", &pc_ttl, NULL },
-		{ "pc-rate", "SPEC", "Procore rate limits, e.g. 3600/h,25/10s", &pc_rate, NULL },
-		{ NULL, NULL, NULL, NULL, NULL },
+	    {"netsuite", "ADDR:PORT", "NetSuite simulator address (default 127.0.0.1:8701)", &ns,
+	     NULL},
+	    {"procore", "ADDR:PORT", "Procore simulator address (default 127.0.0.1:8702)", &pc,
+	     NULL},
+	    {"data", "DIR", "state directory (default: a new temporary directory)", &data, NULL},
+	    {"seed", "N", "seed of the generated data and of fault draws (default 1)", &seed, NULL},
+	    {"scale", "N", "multiply the seeded records (default 1)", &scale, NULL},
+	    {"latency-ms", "N[:JITTER]", "added latency per response", &latency, NULL},
+	    {"faults", "SPEC", "e.g. ns:5xx=0.05,ns:lost=0.01,ns:push_drop=0.2,pc:throttle=0.1",
+	     &faults, NULL},
+	    {"token-ttl", "S", "NetSuite access token lifetime (default 3600)", &ttl, NULL},
+	    {"ns-concurrency", "N", "NetSuite requests in flight before 429 (default 5)", &conc,
+	     NULL},
+	    {"push-url", "URL", "NetSuite event pushes go to URL", &push, NULL},
+	    {"push-secret", "S", "shared secret header value of pushes (default derived)",
+	     &push_secret, NULL},
+	    {"pc-token-ttl", "S", "Procore access token lifetime (default 5400)", &pc_ttl, NULL},
+	    {"pc-rate", "SPEC", "Procore rate limits, e.g. 3600/h,25/10s", &pc_rate, NULL},
+	    {NULL, NULL, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {
-		"sandbox [options]",
-		"Serves faithful simulators of NetSuite and Procore on loopback, with seeded data,\n"
-		"fault injection and an admin API under /_sandbox/.  Writes DATA/credentials.json\n"
-		"and DATA/seed.json.  Runs until interrupted.",
-		opts, 0, 0,
+	    "sandbox [options]",
+	    "Serves faithful simulators of NetSuite and Procore on loopback, with seeded data,\n"
+	    "fault injection and an admin API under /_sandbox/.  Writes DATA/credentials.json\n"
+	    "and DATA/seed.json.  Runs until interrupted.",
+	    opts,
+	    0,
+	    0,
 	};
-	struct mlc_sandbox_opts o = { 0 };
+	struct mlc_sandbox_opts o = {0};
 	struct mlc_sandbox *sb = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	sigset_t set;
 	int npos, rc, sig, iv;
 	uint64_t seedv = 1;

@@ -1,4 +1,3 @@
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,109 +21,10 @@
  */
 
 #define NS_ACCOUNT_ID "4701234_SB1"
-#define PUSH_SECRET_HEADER "X-MLC-Webhook-Secret"
-
-struct nssim_push_item {
-	struct nssim_push_item *next;
-	char *body;
-};
 
 int64_t nssim_now_ms(struct nssim *ns)
 {
 	return ns->sb ? sandbox_now_ms(ns->sb) : time_now_ms() + ns->clock_offset_ms;
-}
-
-/* ---- pushes ---- */
-
-static size_t discard(char *p, size_t size, size_t n, void *arg)
-{
-	MLC_UNUSED(p);
-	MLC_UNUSED(arg);
-	return size * n;
-}
-
-static void *push_main(void *arg)
-{
-	struct nssim *ns = arg;
-
-	for (;;) {
-		struct nssim_push_item *it;
-		CURL *c;
-		struct curl_slist *hl = NULL;
-		char hdr[512];
-		CURLcode cc;
-
-		pthread_mutex_lock(&ns->push_lock);
-		while (!ns->push_head && !ns->push_stop)
-			pthread_cond_wait(&ns->push_cond, &ns->push_lock);
-		if (ns->push_stop) {
-			pthread_mutex_unlock(&ns->push_lock);
-			break;
-		}
-		it = ns->push_head;
-		ns->push_head = it->next;
-		if (!ns->push_head)
-			ns->push_tail = NULL;
-		pthread_mutex_unlock(&ns->push_lock);
-
-		c = curl_easy_init();
-		snprintf(hdr, sizeof(hdr), "%s: %s", PUSH_SECRET_HEADER, ns->push_secret);
-		hl = curl_slist_append(hl, hdr);
-		hl = curl_slist_append(hl, "Content-Type: application/json");
-		curl_easy_setopt(c, CURLOPT_URL, ns->push_url);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, it->body);
-		curl_easy_setopt(c, CURLOPT_INTERFACE, "host!127.0.0.1");
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-		cc = curl_easy_perform(c);
-		pthread_mutex_lock(&ns->push_lock);
-		if (cc == CURLE_OK)
-			ns->pushes_sent++;
-		else
-			ns->pushes_failed++;
-		pthread_mutex_unlock(&ns->push_lock);
-		if (cc != CURLE_OK)
-			log_debug("netsuite push failed", "error", curl_easy_strerror(cc));
-		curl_slist_free_all(hl);
-		curl_easy_cleanup(c);
-		free(it->body);
-		free(it);
-	}
-	return NULL;
-}
-
-void nssim_push(struct nssim *ns, const char *record_type, int64_t id, const char *lastmod)
-{
-	struct nssim_push_item *it;
-	char idtxt[24], ts[32];
-	json_t *body;
-
-	if (!ns->push_running)
-		return;
-	if (ns->sim && sbx_random(ns->sim) < ns->sim->faults.push_drop) {
-		pthread_mutex_lock(&ns->push_lock);
-		ns->pushes_dropped++;
-		pthread_mutex_unlock(&ns->push_lock);
-		return;
-	}
-	snprintf(idtxt, sizeof(idtxt), "%lld", (long long)id);
-	snprintf(ts, sizeof(ts), "%.10sT%.8sZ", lastmod, lastmod + 11);
-	body = json_pack("{s:s,s:s,s:s}", "recordType", record_type, "id", idtxt,
-			 "lastModifiedDate", ts);
-	it = xcalloc(1, sizeof(*it));
-	it->body = json_dumps(body, JSON_COMPACT);
-	json_decref(body);
-	pthread_mutex_lock(&ns->push_lock);
-	if (ns->push_tail)
-		ns->push_tail->next = it;
-	else
-		ns->push_head = it;
-	ns->push_tail = it;
-	pthread_cond_signal(&ns->push_cond);
-	pthread_mutex_unlock(&ns->push_lock);
 }
 
 /* ---- lifecycle ---- */
@@ -140,7 +40,7 @@ static void hex_digest(const char *text, char *out, size_t n)
 }
 
 int nssim_core_new(const struct nssim_config *cfg, struct mlc_sandbox *sb, struct nssim **out,
-		   struct mlc_error *err)
+                   struct mlc_error *err)
 {
 	struct nssim *ns = xcalloc(1, sizeof(*ns));
 	char path[4096], seedtxt[64];
@@ -163,21 +63,23 @@ int nssim_core_new(const struct nssim_config *cfg, struct mlc_sandbox *sb, struc
 	pthread_cond_init(&ns->push_cond, NULL);
 	snprintf(ns->account_id, sizeof(ns->account_id), "%s", NS_ACCOUNT_ID);
 	snprintf(seedtxt, sizeof(seedtxt), "mlc-netsuite-client-%llu",
-		 (unsigned long long)cfg->seed);
+	         (unsigned long long)cfg->seed);
 	hex_digest(seedtxt, ns->client_id, sizeof(ns->client_id));
 
 	snprintf(path, sizeof(path), "%s/netsuite.db", ns->data_dir);
 	fresh = access(path, F_OK) != 0;
-	if (sqlite3_open_v2(path, &ns->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-						   SQLITE_OPEN_FULLMUTEX,
-			    NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &ns->db,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+	                    NULL) != SQLITE_OK) {
 		rc = error_set(err, MLC_ESTORE, "%s: %s", path,
-			       ns->db ? sqlite3_errmsg(ns->db) : "cannot open");
+		               ns->db ? sqlite3_errmsg(ns->db) : "cannot open");
 		goto out;
 	}
 	sqlite3_busy_timeout(ns->db, 10000);
 	if ((rc = nsdb_exec(ns->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
-			    err)) < 0)
+	                    err)) < 0)
+		goto out;
+	if ((rc = nsasync_create_table(ns->db, err)) < 0)
 		goto out;
 	if (suiteql_register(ns->db) < 0) {
 		rc = error_set(err, MLC_ESTORE, "cannot register SuiteQL functions");
@@ -198,7 +100,7 @@ int nssim_core_new(const struct nssim_config *cfg, struct mlc_sandbox *sb, struc
 			hex_digest(ns->client_id, s, 41);
 			ns->push_secret = xstrdup(s);
 		}
-		ns->push_running = pthread_create(&ns->push_thread, NULL, push_main, ns) == 0;
+		nssim_push_start(ns);
 	}
 	*out = ns;
 	ns = NULL;
@@ -212,19 +114,7 @@ void nssim_free(struct nssim *ns)
 {
 	if (!ns)
 		return;
-	if (ns->push_running) {
-		pthread_mutex_lock(&ns->push_lock);
-		ns->push_stop = true;
-		pthread_cond_signal(&ns->push_cond);
-		pthread_mutex_unlock(&ns->push_lock);
-		pthread_join(ns->push_thread, NULL);
-	}
-	while (ns->push_head) {
-		struct nssim_push_item *n = ns->push_head->next;
-		free(ns->push_head->body);
-		free(ns->push_head);
-		ns->push_head = n;
-	}
+	nssim_push_stop(ns);
 	sqlite3_close(ns->db);
 	nsjwt_free_keys(ns);
 	pthread_mutex_destroy(&ns->db_lock);
@@ -262,23 +152,24 @@ static void send_result(struct mlc_http_response *resp, struct ns_result *r, con
 }
 
 static bool authorized(struct nssim *ns, struct mlc_http_request *req,
-		       struct mlc_http_response *resp)
+                       struct mlc_http_response *resp)
 {
 	if (nsjwt_bearer_ok(ns, http_request_header(req, "Authorization")) == 0)
 		return true;
-	http_response_json(resp, 401,
-			   nserr_body(401, "INVALID_LOGIN", NULL,
-				      "Invalid login attempt. For more details, see the Login Audit "
-				      "Trail in the NetSuite UI at Setup > Users/Roles > User "
-				      "Management > View Login Audit Trail."));
+	http_response_json(
+	    resp, 401,
+	    nserr_body(401, "INVALID_LOGIN", NULL,
+	               "Invalid login attempt. For more details, see the Login Audit "
+	               "Trail in the NetSuite UI at Setup > Users/Roles > User "
+	               "Management > View Login Audit Trail."));
 	return false;
 }
 
 static void over_limit(struct mlc_http_response *resp)
 {
 	http_response_json(resp, 429,
-			   nserr_body(429, "CONCURRENCY_LIMIT_EXCEEDED", NULL,
-				      "Concurrent request limit exceeded. Request blocked."));
+	                   nserr_body(429, "CONCURRENCY_LIMIT_EXCEEDED", NULL,
+	                              "Concurrent request limit exceeded. Request blocked."));
 }
 
 static void h_token(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
@@ -300,15 +191,15 @@ static void h_token(struct mlc_http_request *req, struct mlc_http_response *resp
 		return;
 	}
 	http_response_json(resp, 200,
-			   json_pack("{s:s,s:i,s:s}", "access_token", token, "expires_in",
-				     ns->cfg.token_ttl, "token_type", "bearer"));
+	                   json_pack("{s:s,s:i,s:s}", "access_token", token, "expires_in",
+	                             ns->cfg.token_ttl, "token_type", "bearer"));
 	free(token);
 }
 
 static void h_suiteql(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
 {
 	struct nssim *ns = arg;
-	struct ns_result r = { 0 };
+	struct ns_result r = {0};
 	struct mlc_error err;
 	const char *prefer = http_request_header(req, "Prefer");
 	char base[300];
@@ -319,14 +210,14 @@ static void h_suiteql(struct mlc_http_request *req, struct mlc_http_response *re
 	base_url(req, base, sizeof(base));
 	if (!prefer || !strstr(prefer, "transient")) {
 		http_response_json(resp, 400,
-				   nserr_body(400, "INVALID_HEADER", NULL,
-					      "The request header 'Prefer: transient' is required "
-					      "for SuiteQL queries."));
+		                   nserr_body(400, "INVALID_HEADER", NULL,
+		                              "The request header 'Prefer: transient' is required "
+		                              "for SuiteQL queries."));
 		return;
 	}
 	body = http_request_json(req, &err);
 	suiteql_run(ns, json_string_value(json_object_get(body, "q")),
-		    http_request_query(req, "limit"), http_request_query(req, "offset"), base, &r);
+	            http_request_query(req, "limit"), http_request_query(req, "offset"), base, &r);
 	json_decref(body);
 	send_result(resp, &r, base);
 }
@@ -337,18 +228,43 @@ static bool type_ok(struct nssim *ns, const char *type, struct mlc_http_response
 	if (type && nsrec_known_type(type))
 		return true;
 	http_response_json(resp, 404,
-			   nserr_body(404, "INVALID_RCRD_TYPE", NULL,
-				      "Record type '%s' does not exist.", type ? type : ""));
+	                   nserr_body(404, "INVALID_RCRD_TYPE", NULL,
+	                              "Record type '%s' does not exist.", type ? type : ""));
 	return false;
+}
+
+/* Prefer: respond-async (netsuite.md "Async"): 202 + the job's Location. */
+static void write_async(struct nssim *ns, struct mlc_http_request *req,
+                        struct mlc_http_response *resp, const char *type, const char *id,
+                        const json_t *body, const char *base)
+{
+	const char *key = http_request_header(req, "X-NetSuite-Idempotency-Key");
+	struct ns_result r = {0};
+	char loc[400];
+	int64_t job;
+
+	if (nsasync_key_used(ns, key, &r)) {
+		send_result(resp, &r, base);
+		return;
+	}
+	nsrec_write(ns, type, id, strcmp(req->method, "PUT") == 0, body,
+	            http_request_query(req, "replace"), &r);
+	job = nsasync_record(ns, key, &r);
+	ns_result_release(&r);
+	snprintf(loc, sizeof(loc), "%s/services/rest/async/v1/job/%lld", base, (long long)job);
+	http_response_header(resp, "Location", loc);
+	http_response_header(resp, "Preference-Applied", "respond-async");
+	http_response_text(resp, 202, "application/json", "");
 }
 
 static void h_record(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
 {
 	struct nssim *ns = arg;
-	struct ns_result r = { 0 };
+	struct ns_result r = {0};
 	const char *type = http_request_param(req, "type");
 	const char *id = http_request_param(req, "id");
 	const char *target = http_request_param(req, "target");
+	const char *prefer = http_request_header(req, "Prefer");
 	char base[300], transform[256];
 
 	if (!authorized(ns, req, resp) || !type_ok(ns, type, resp))
@@ -360,26 +276,76 @@ static void h_record(struct mlc_http_request *req, struct mlc_http_response *res
 			nsrec_get(ns, type, id, ex && strcmp(ex, "true") == 0, base, &r);
 		else
 			nsrec_list(ns, type, http_request_query(req, "q"),
-				   http_request_query(req, "limit"),
-				   http_request_query(req, "offset"), base, &r);
+			           http_request_query(req, "limit"),
+			           http_request_query(req, "offset"), base, &r);
 	} else {
 		struct mlc_error err;
 		json_t *body = req->body_len ? http_request_json(req, &err) : json_object();
 		if (!body) {
-			http_response_json(resp, 400,
-					   nserr_body(400, "INVALID_CONTENT", NULL,
-						      "Error while accessing a resource. The request "
-						      "body is not valid JSON: %s",
-						      err.msg));
+			http_response_json(
+			    resp, 400,
+			    nserr_body(400, "INVALID_CONTENT", NULL,
+			               "Error while accessing a resource. The request "
+			               "body is not valid JSON: %s",
+			               err.msg));
 			return;
 		}
 		if (target) {
 			snprintf(transform, sizeof(transform), "%s/!transform/%s", id, target);
 			id = transform;
 		}
+		if (prefer && strstr(prefer, "respond-async")) {
+			write_async(ns, req, resp, type, id, body, base);
+			json_decref(body);
+			return;
+		}
 		nsrec_write(ns, type, id, strcmp(req->method, "PUT") == 0, body,
-			    http_request_query(req, "replace"), &r);
+		            http_request_query(req, "replace"), &r);
 		json_decref(body);
+	}
+	send_result(resp, &r, base);
+}
+
+static void h_async(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct nssim *ns = arg;
+	struct ns_result r = {0};
+	const char *task = http_request_param(req, "task");
+	char base[300], loc[256];
+
+	if (!authorized(ns, req, resp))
+		return;
+	base_url(req, base, sizeof(base));
+	nsasync_get(ns, http_request_param(req, "job"), task, task != NULL, base, &r, loc,
+	            sizeof(loc));
+	snprintf(r.location, sizeof(r.location), "%s", loc);
+	send_result(resp, &r, base);
+}
+
+/* GET /record/v1/<type>/<id>/<sublist>: one sublist, expanded. */
+static void h_sublist(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct nssim *ns = arg;
+	struct ns_result r = {0};
+	const char *type = http_request_param(req, "type");
+	const char *sub = http_request_param(req, "sublist");
+	char base[300];
+	json_t *sl;
+
+	if (!authorized(ns, req, resp) || !type_ok(ns, type, resp))
+		return;
+	base_url(req, base, sizeof(base));
+	nsrec_get(ns, type, http_request_param(req, "id"), true, base, &r);
+	if (r.status == 200) {
+		sl = json_object_get(r.body, sub);
+		if (!json_is_object(sl) || !json_object_get(sl, "items")) {
+			ns_result_error(&r, 404, "NONEXISTENT_ID", NULL,
+			                "The sublist '%s' does not exist on this record.", sub);
+		} else {
+			json_incref(sl);
+			json_decref(r.body);
+			r.body = sl;
+		}
 	}
 	send_result(resp, &r, base);
 }
@@ -392,75 +358,75 @@ static void h_governance(struct mlc_http_request *req, struct mlc_http_response 
 	if (!authorized(ns, req, resp))
 		return;
 	http_response_json(resp, 200,
-			   json_pack("{s:i,s:i}", "accountConcurrencyLimit", limit,
-				     "integrationConcurrencyLimit", limit));
+	                   json_pack("{s:i,s:i}", "accountConcurrencyLimit", limit,
+	                             "integrationConcurrencyLimit", limit));
 }
 
 /* seed.json parts: jobs with their dimensions by project number (paired
  * with Procore in sandbox.c), and the GL accounts a tenant maps to. */
 static void describe_seed(struct nssim *ns, json_t *seed)
 {
-	const struct contractor_project *p = contractor_projects(&(size_t){ 0 });
+	const struct contractor_project *p = contractor_projects(&(size_t){0});
 	size_t nct;
 	const struct contractor_cost_type *ct = contractor_cost_types(&nct);
 	json_t *jobs = json_object(), *exp = json_object();
 
 	for (size_t i = 0; i < CONTRACTOR_PROJECTS; i++)
 		json_object_set_new(
-			jobs, p[i].number,
-			json_pack("{s:I,s:I,s:I,s:I,s:I}", "netsuite_job_id",
-				  (json_int_t)nsdb_int(ns->db, "SELECT id FROM job WHERE entityid = ?",
-						       p[i].number, 0),
-				  "subsidiary_id", (json_int_t)1, "department_id",
-				  (json_int_t)nsdb_int(ns->db,
-						       "SELECT id FROM department WHERE name = ?",
-						       p[i].department, 0),
-				  "class_id",
-				  (json_int_t)nsdb_int(ns->db,
-						       "SELECT id FROM classification WHERE name = ?",
-						       p[i].class_name, 0),
-				  "location_id",
-				  (json_int_t)nsdb_int(ns->db, "SELECT id FROM location WHERE name = ?",
-						       p[i].location, 0)));
+		    jobs, p[i].number,
+		    json_pack(
+		        "{s:I,s:I,s:I,s:I,s:I}", "netsuite_job_id",
+		        (json_int_t)nsdb_int(ns->db, "SELECT id FROM job WHERE entityid = ?",
+		                             p[i].number, 0),
+		        "subsidiary_id", (json_int_t)1, "department_id",
+		        (json_int_t)nsdb_int(ns->db, "SELECT id FROM department WHERE name = ?",
+		                             p[i].department, 0),
+		        "class_id",
+		        (json_int_t)nsdb_int(ns->db, "SELECT id FROM classification WHERE name = ?",
+		                             p[i].class_name, 0),
+		        "location_id",
+		        (json_int_t)nsdb_int(ns->db, "SELECT id FROM location WHERE name = ?",
+		                             p[i].location, 0)));
 	for (size_t i = 0; i < nct; i++)
 		json_object_set_new(
-			exp, ct[i].code,
-			json_pack("{s:I,s:s,s:s}", "account_id",
-				  (json_int_t)nsdb_int(ns->db,
-						       "SELECT id FROM account WHERE acctnumber = ?",
-						       ct[i].account_number, 0),
-				  "account_number", ct[i].account_number, "cost_type", ct[i].name));
+		    exp, ct[i].code,
+		    json_pack("{s:I,s:s,s:s}", "account_id",
+		              (json_int_t)nsdb_int(ns->db,
+		                                   "SELECT id FROM account WHERE acctnumber = ?",
+		                                   ct[i].account_number, 0),
+		              "account_number", ct[i].account_number, "cost_type", ct[i].name));
 	json_object_set_new(seed, "netsuite_jobs", jobs);
 	json_object_set_new(
-		seed, "gl",
-		json_pack("{s:I,s:s,s:I,s:I,s:o}", "offset_account_id",
-			  (json_int_t)nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
-					       "2050", 0),
-			  "offset_account_number", "2050", "ap_account_id",
-			  (json_int_t)nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
-					       "2000", 0),
-			  "retainage_payable_account_id",
-			  (json_int_t)nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
-					       "2100", 0),
-			  "expense_accounts", exp));
+	    seed, "gl",
+	    json_pack("{s:I,s:s,s:I,s:I,s:o}", "offset_account_id",
+	              (json_int_t)nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
+	                                   "2050", 0),
+	              "offset_account_number", "2050", "ap_account_id",
+	              (json_int_t)nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
+	                                   "2000", 0),
+	              "retainage_payable_account_id",
+	              (json_int_t)nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
+	                                   "2100", 0),
+	              "expense_accounts", exp));
 	json_object_set_new(seed, "netsuite_subsidiary_id", json_integer(1));
-	json_object_set_new(seed, "netsuite_closed_period_id",
-			    json_integer(nsdb_int(ns->db,
-						  "SELECT MIN(id) FROM accountingperiod WHERE closed = 'T' "
-						  "AND isposting = 'T'",
-						  NULL, 0)));
+	json_object_set_new(
+	    seed, "netsuite_closed_period_id",
+	    json_integer(nsdb_int(ns->db,
+	                          "SELECT MIN(id) FROM accountingperiod WHERE closed = 'T' "
+	                          "AND isposting = 'T'",
+	                          NULL, 0)));
 }
 
 int nssim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *credentials,
-	      json_t *seed, struct nssim **out, struct mlc_error *err)
+              json_t *seed, struct nssim **out, struct mlc_error *err)
 {
 	struct nssim_config cfg = {
-		.data_dir = sb->data_dir,
-		.seed = sb->opts.seed,
-		.scale = sb->opts.scale,
-		.token_ttl = sb->opts.ns_token_ttl,
-		.push_url = sb->opts.push_url,
-		.push_secret = sb->opts.push_secret,
+	    .data_dir = sb->data_dir,
+	    .seed = sb->opts.seed,
+	    .scale = sb->opts.scale,
+	    .token_ttl = sb->opts.ns_token_ttl,
+	    .push_url = sb->opts.push_url,
+	    .push_secret = sb->opts.push_secret,
 	};
 	static const char *const rec = "/services/rest/record/v1/{type}";
 	struct nssim *ns = NULL;
@@ -475,20 +441,26 @@ int nssim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 	sb->ns.over_limit = over_limit;
 	sb->ns.api_prefix = "/services/";
 	snprintf(p, sizeof(p), "%s/{id}", rec);
-	if ((rc = http_server_route(http, "POST", "/services/rest/auth/oauth2/v1/token", h_token,
-				    ns)) < 0 ||
-	    (rc = http_server_route(http, "POST", "/services/rest/query/v1/suiteql", h_suiteql,
-				    ns)) < 0 ||
-	    (rc = http_server_route(http, "GET", "/services/rest/system/v1/governanceLimits",
-				    h_governance, ns)) < 0 ||
-	    (rc = http_server_route(http, "GET", rec, h_record, ns)) < 0 ||
-	    (rc = http_server_route(http, "POST", rec, h_record, ns)) < 0 ||
-	    (rc = http_server_route(http, "GET", p, h_record, ns)) < 0 ||
-	    (rc = http_server_route(http, "PATCH", p, h_record, ns)) < 0 ||
-	    (rc = http_server_route(http, "PUT", p, h_record, ns)) < 0 ||
-	    (rc = http_server_route(http, "POST",
-				    "/services/rest/record/v1/{type}/{id}/!transform/{target}",
-				    h_record, ns)) < 0 ||
+	if ((rc = sbx_route(&sb->ns, "POST", "/services/rest/auth/oauth2/v1/token", h_token, ns)) <
+	        0 ||
+	    (rc = sbx_route(&sb->ns, "POST", "/services/rest/query/v1/suiteql", h_suiteql, ns)) <
+	        0 ||
+	    (rc = sbx_route(&sb->ns, "GET", "/services/rest/system/v1/governanceLimits",
+	                    h_governance, ns)) < 0 ||
+	    (rc = sbx_route(&sb->ns, "GET", rec, h_record, ns)) < 0 ||
+	    (rc = sbx_route(&sb->ns, "POST", rec, h_record, ns)) < 0 ||
+	    (rc = sbx_route(&sb->ns, "GET", p, h_record, ns)) < 0 ||
+	    (rc = sbx_route(&sb->ns, "PATCH", p, h_record, ns)) < 0 ||
+	    (rc = sbx_route(&sb->ns, "PUT", p, h_record, ns)) < 0 ||
+	    (rc = sbx_route(&sb->ns, "POST",
+	                    "/services/rest/record/v1/{type}/{id}/!transform/{target}", h_record,
+	                    ns)) < 0 ||
+	    (rc = sbx_route(&sb->ns, "GET", "/services/rest/record/v1/{type}/{id}/{sublist}",
+	                    h_sublist, ns)) < 0 ||
+	    (rc = sbx_route(&sb->ns, "GET", "/services/rest/async/v1/job/{job}", h_async, ns)) <
+	        0 ||
+	    (rc = sbx_route(&sb->ns, "GET", "/services/rest/async/v1/job/{job}/task/{task}/result",
+	                    h_async, ns)) < 0 ||
 	    (rc = nssim_admin_routes(ns, http, err)) < 0) {
 		if (!err || !err->msg[0])
 			error_set(err, rc, "cannot register the NetSuite routes");
@@ -498,16 +470,16 @@ int nssim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 	{
 		json_t *certs = json_array();
 		for (int i = 0; i < NSSIM_CERTS; i++)
-			json_array_append_new(
-				certs, json_pack("{s:s,s:s,s:s,s:s}", "certificate_id",
-						 ns->certs[i].kid, "key_type",
-						 i == 0 ? "RSA-3072" : "EC-P256", "algorithm",
-						 i == 0 ? "PS256" : "ES256", "private_key_path",
-						 ns->certs[i].key_path));
+			json_array_append_new(certs,
+			                      json_pack("{s:s,s:s,s:s,s:s}", "certificate_id",
+			                                ns->certs[i].kid, "key_type",
+			                                i == 0 ? "RSA-3072" : "EC-P256",
+			                                "algorithm", i == 0 ? "PS256" : "ES256",
+			                                "private_key_path", ns->certs[i].key_path));
 		json_object_set_new(credentials, "netsuite",
-				    json_pack("{s:s,s:s,s:o,s:s*}", "account_id", ns->account_id,
-					      "client_id", ns->client_id, "certificates", certs,
-					      "push_secret", ns->push_secret));
+		                    json_pack("{s:s,s:s,s:o,s:s*}", "account_id", ns->account_id,
+		                              "client_id", ns->client_id, "certificates", certs,
+		                              "push_secret", ns->push_secret));
 	}
 	pthread_mutex_lock(&ns->db_lock);
 	describe_seed(ns, seed);

@@ -16,13 +16,20 @@
 
 /*
  * The NetSuite simulator's internals, shared by its files:
- *   nssim.c         lifecycle, routes, bearer check, concurrency, pushes
+ *   nssim.c         lifecycle, routes, bearer check, the 429 shape
+ *   nssim_push.c    event pushes to --push-url
  *   nssim_jwt.c     certificates and the OAuth 2.0 M2M token endpoint
  *   nssim_db.c      the SQLite schema (tables shaped like SuiteQL's) and seed
  *   nssim_suiteql.c the validated SuiteQL -> SQLite translation and paging
  *   nssim_record.c  the REST record service (GET/POST/PATCH/PUT eid:)
- *   nssim_txn.c     transactions: purchaseOrder, vendorBill, journalEntry
+ *   nssim_fieldio.c field conversion REST JSON <-> columns
+ *   nssim_list.c    record lists with q/limit/offset
+ *   nssim_query.c   SuiteQL paging and the NetSuite error body
+ *   nssim_seed.c    the seeded account
+ *   nssim_txn.c     transactions: model, rendering, merge, PO -> bill
+ *   nssim_txn_write.c  transactions: validation, balance, periods, rows
  *   nssim_fields.c  REST field names and types (from records.json)
+ *   nssim_async.c   Prefer: respond-async jobs and idempotency keys
  *   nssim_admin.c   the /_sandbox/ routes specific to NetSuite
  *
  * All state lives in one SQLite database (DATA/netsuite.db) behind one
@@ -32,7 +39,7 @@
  * here.
  */
 
-#define NSSIM_CERTS 2
+#define NSSIM_CERTS       2
 #define NSSIM_DATE_FORMAT "M/D/YYYY" /* the seeded account's date preference */
 
 struct nssim_cert {
@@ -45,11 +52,11 @@ struct nssim_cert {
 struct nssim_push_item;
 
 struct nssim_config {
-	const char *data_dir;  /* where netsuite.db and the keys live */
+	const char *data_dir; /* where netsuite.db and the keys live */
 	uint64_t seed;
 	int scale;
-	int token_ttl;         /* seconds */
-	const char *push_url;  /* NULL: no pushes */
+	int token_ttl;        /* seconds */
+	const char *push_url; /* NULL: no pushes */
 	const char *push_secret;
 };
 
@@ -61,7 +68,7 @@ struct nssim {
 	char *push_url, *push_secret;
 	sqlite3 *db;
 	pthread_mutex_t db_lock;
-	char account_id[32];   /* "1234567_SB1" */
+	char account_id[32]; /* "1234567_SB1" */
 	char client_id[80];
 	struct nssim_cert certs[NSSIM_CERTS];
 	int64_t clock_offset_ms; /* used only without a sandbox */
@@ -79,7 +86,7 @@ struct nssim {
  * new) DATA/netsuite.db, loads or generates the certificates.  Caller
  * frees with nssim_free(). */
 int nssim_core_new(const struct nssim_config *cfg, struct mlc_sandbox *sb, struct nssim **out,
-		   struct mlc_error *err) MLC_MUST_CHECK;
+                   struct mlc_error *err) MLC_MUST_CHECK;
 /* The sandbox clock in ms (time travel included). */
 int64_t nssim_now_ms(struct nssim *ns);
 
@@ -131,8 +138,8 @@ void nsjwt_free_keys(struct nssim *ns);
  * detail to a human reason (kept in logs, not sent: NetSuite only sends
  * the token).
  */
-int nsjwt_token_request(struct nssim *ns, const char *form, const char *token_url,
-			char **token, const char **error, char *detail, size_t detail_n);
+int nsjwt_token_request(struct nssim *ns, const char *form, const char *token_url, char **token,
+                        const char **error, char *detail, size_t detail_n);
 /* Checks a bearer token: 0 if valid now, -1 otherwise. */
 int nsjwt_bearer_ok(struct nssim *ns, const char *authorization);
 /* base64url helpers (no padding). */
@@ -146,7 +153,7 @@ unsigned char *nsjwt_b64url_decode(const char *s, size_t len, size_t *out_n);
  * "o:errorPath"?}]}.  path may be NULL.
  */
 json_t *nserr_body(int status, const char *code, const char *path, const char *fmt, ...)
-	MLC_PRINTF(4, 5);
+    MLC_PRINTF(4, 5);
 
 /*
  * The outcome of a record or query operation, independent of HTTP: status
@@ -161,7 +168,7 @@ struct ns_result {
 
 void ns_result_release(struct ns_result *r);
 void ns_result_error(struct ns_result *r, int status, const char *code, const char *path,
-		     const char *fmt, ...) MLC_PRINTF(5, 6);
+                     const char *fmt, ...) MLC_PRINTF(5, 6);
 
 /* ---- nssim_suiteql.c ---- */
 
@@ -177,7 +184,7 @@ int suiteql_register(sqlite3 *db) MLC_MUST_CHECK;
 /* Runs a query with NetSuite's paging rules and value formats.  base is
  * "http://host" for links. */
 void suiteql_run(struct nssim *ns, const char *q, const char *limit, const char *offset,
-		 const char *base, struct ns_result *r);
+                 const char *base, struct ns_result *r);
 /* Formats stored date text ("2026-11-26 ...") in the account's format. */
 void suiteql_format_date(const char *stored, char *out, size_t n);
 
@@ -197,20 +204,20 @@ bool nsfields_known_definition(const char *definition);
 
 /* REST record types served, with their SQL table. */
 bool nsrec_known_type(const char *type);
-void nsrec_get(struct nssim *ns, const char *type, const char *id, bool expand,
-	       const char *base, struct ns_result *r);
+void nsrec_get(struct nssim *ns, const char *type, const char *id, bool expand, const char *base,
+               struct ns_result *r);
 void nsrec_list(struct nssim *ns, const char *type, const char *q, const char *limit,
-		const char *offset, const char *base, struct ns_result *r);
+                const char *offset, const char *base, struct ns_result *r);
 /* Create (id NULL), update (PATCH: id), or upsert (id "eid:X"). replace
  * names sublists to replace ("line", "item,expense"), or NULL. */
 void nsrec_write(struct nssim *ns, const char *type, const char *id, bool is_put,
-		 const json_t *body, const char *replace, struct ns_result *r);
+                 const json_t *body, const char *replace, struct ns_result *r);
 
 /* Internals shared by nssim_record.c and nssim_txn.c. */
 struct ns_write_ctx {
 	struct nssim *ns;
 	const char *type;
-	int64_t id;      /* 0 while creating */
+	int64_t id; /* 0 while creating */
 	bool creating;
 	int64_t created_from; /* purchase order a bill is transformed from, or 0 */
 	char now[32];
@@ -230,18 +237,33 @@ void nstxn_merge(json_t *existing, const json_t *body, const char *replace);
 /* A vendorBill body built from a purchase order (lines copied), with
  * body's header fields laid over it; NULL with r filled on failure. */
 json_t *nstxn_transform_bill(struct nssim *ns, int64_t po_id, const json_t *body,
-			     struct ns_result *r);
+                             struct ns_result *r);
 json_t *nsrec_refjson(struct nssim *ns, const char *base, const char *type, const char *table,
-		      int64_t id);
+                      int64_t id);
 
 /* ---- pushes (nssim.c) ---- */
 
 /* Queues an event push for a record change (when --push-url is set). */
 void nssim_push(struct nssim *ns, const char *record_type, int64_t id, const char *lastmod);
+/* Starts / stops (joins) the push worker; stop drops what is still queued. */
+void nssim_push_start(struct nssim *ns);
+void nssim_push_stop(struct nssim *ns);
+
+/* ---- asynchronous writes (nssim_async.c) ---- */
+
+int nsasync_create_table(sqlite3 *db, struct mlc_error *err) MLC_MUST_CHECK;
+/* True (r filled with 400 IDEMPOTENCY_ERROR) when key was used before. */
+bool nsasync_key_used(struct nssim *ns, const char *key, struct ns_result *r);
+/* Stores a finished write as a job; returns the job id (0 on failure). */
+int64_t nsasync_record(struct nssim *ns, const char *key, const struct ns_result *done);
+/* The job (result false) or the write's own response (result true; its
+ * Location path goes to location). */
+void nsasync_get(struct nssim *ns, const char *job, const char *task, bool result, const char *base,
+                 struct ns_result *r, char *location, size_t location_n);
 
 /* ---- admin (nssim_admin.c) ---- */
 
 int nssim_admin_routes(struct nssim *ns, struct mlc_http_server *http,
-		       struct mlc_error *err) MLC_MUST_CHECK;
+                       struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

@@ -17,123 +17,241 @@
  * SuiteQL layer how to format a column it returns.
  */
 
-#define C(n, t) { n, NS_##t, NULL }
-#define R(n, ref) { n, NS_INT, ref }
+#define C(n, t)                                                                                    \
+	{                                                                                          \
+		n, NS_##t, NULL                                                                    \
+	}
+#define R(n, ref)                                                                                  \
+	{                                                                                          \
+		n, NS_INT, ref                                                                     \
+	}
 
 static const struct ns_column subsidiary_cols[] = {
-	C("id", INT), C("name", TEXT), C("fullname", TEXT), C("legalname", TEXT),
-	C("isinactive", BOOL), C("iselimination", BOOL), R("parent", "subsidiary"),
-	R("currency", "currency"), C("country", TEXT), C("state", TEXT), C("externalid", TEXT),
-	C("lastmodifieddate", TS),
+    C("id", INT),
+    C("name", TEXT),
+    C("fullname", TEXT),
+    C("legalname", TEXT),
+    C("isinactive", BOOL),
+    C("iselimination", BOOL),
+    R("parent", "subsidiary"),
+    R("currency", "currency"),
+    C("country", TEXT),
+    C("state", TEXT),
+    C("externalid", TEXT),
+    C("lastmodifieddate", TS),
 };
 static const struct ns_column currency_cols[] = {
-	C("id", INT), C("name", TEXT), C("symbol", TEXT), C("isbasecurrency", BOOL),
-	C("isinactive", BOOL), C("lastmodifieddate", TS),
+    C("id", INT),          C("name", TEXT),           C("symbol", TEXT), C("isbasecurrency", BOOL),
+    C("isinactive", BOOL), C("lastmodifieddate", TS),
 };
-#define SEGMENT_COLS(parent_table)                                                             \
-	C("id", INT), C("name", TEXT), C("fullname", TEXT), C("isinactive", BOOL),             \
-		C("includechildren", BOOL), R("parent", parent_table), C("subsidiary", TEXT), \
-		C("externalid", TEXT), C("lastmodifieddate", TS)
-static const struct ns_column department_cols[] = { SEGMENT_COLS("department") };
-static const struct ns_column classification_cols[] = { SEGMENT_COLS("classification") };
-static const struct ns_column location_cols[] = { SEGMENT_COLS("location") };
+#define SEGMENT_COLS(parent_table)                                                                 \
+	C("id", INT), C("name", TEXT), C("fullname", TEXT), C("isinactive", BOOL),                 \
+	    C("includechildren", BOOL), R("parent", parent_table), C("subsidiary", TEXT),          \
+	    C("externalid", TEXT), C("lastmodifieddate", TS)
+static const struct ns_column department_cols[] = {SEGMENT_COLS("department")};
+static const struct ns_column classification_cols[] = {SEGMENT_COLS("classification")};
+static const struct ns_column location_cols[] = {SEGMENT_COLS("location")};
 static const struct ns_column account_cols[] = {
-	C("id", INT), C("acctnumber", TEXT), C("acctname", TEXT), C("fullname", TEXT),
-	C("accountsearchdisplayname", TEXT), C("displaynamewithhierarchy", TEXT),
-	C("accttype", TEXT), C("description", TEXT), C("isinactive", BOOL), C("issummary", BOOL),
-	R("parent", "account"), C("subsidiary", TEXT), R("currency", "currency"),
-	C("externalid", TEXT), C("lastmodifieddate", TS),
+    C("id", INT),
+    C("acctnumber", TEXT),
+    C("acctname", TEXT),
+    C("fullname", TEXT),
+    C("accountsearchdisplayname", TEXT),
+    C("displaynamewithhierarchy", TEXT),
+    C("accttype", TEXT),
+    C("description", TEXT),
+    C("isinactive", BOOL),
+    C("issummary", BOOL),
+    R("parent", "account"),
+    C("subsidiary", TEXT),
+    R("currency", "currency"),
+    C("externalid", TEXT),
+    C("lastmodifieddate", TS),
 };
 static const struct ns_column period_cols[] = {
-	C("id", INT), C("periodname", TEXT), R("parent", "accountingperiod"), C("startdate", DATE),
-	C("enddate", DATE), C("isposting", BOOL), C("isadjust", BOOL), C("isquarter", BOOL),
-	C("isyear", BOOL), C("isinactive", BOOL), C("closed", BOOL), C("alllocked", BOOL),
-	C("aplocked", BOOL), C("arlocked", BOOL), C("allownonglchanges", BOOL),
-	C("closedondate", DATE), C("lastmodifieddate", TS),
+    C("id", INT),
+    C("periodname", TEXT),
+    R("parent", "accountingperiod"),
+    C("startdate", DATE),
+    C("enddate", DATE),
+    C("isposting", BOOL),
+    C("isadjust", BOOL),
+    C("isquarter", BOOL),
+    C("isyear", BOOL),
+    C("isinactive", BOOL),
+    C("closed", BOOL),
+    C("alllocked", BOOL),
+    C("aplocked", BOOL),
+    C("arlocked", BOOL),
+    C("allownonglchanges", BOOL),
+    C("closedondate", DATE),
+    C("lastmodifieddate", TS),
 };
 static const struct ns_column entity_cols[] = {
-	C("id", INT), C("entityid", TEXT), C("altname", TEXT), C("entitytitle", TEXT),
-	C("type", TEXT), C("isinactive", BOOL), C("externalid", TEXT), C("lastmodifieddate", TS),
+    C("id", INT),    C("entityid", TEXT),   C("altname", TEXT),    C("entitytitle", TEXT),
+    C("type", TEXT), C("isinactive", BOOL), C("externalid", TEXT), C("lastmodifieddate", TS),
 };
 static const struct ns_column vendor_cols[] = {
-	C("id", INT), C("entityid", TEXT), C("companyname", TEXT), C("altname", TEXT),
-	C("legalname", TEXT), C("printoncheckas", TEXT), C("isperson", BOOL), C("isinactive", BOOL),
-	C("email", TEXT), C("phone", TEXT), C("url", TEXT), C("comments", TEXT),
-	R("subsidiary", "subsidiary"), R("currency", "currency"), R("payablesaccount", "account"),
-	R("expenseaccount", "account"), C("is1099eligible", BOOL), C("externalid", TEXT),
-	C("datecreated", TS), C("lastmodifieddate", TS),
+    C("id", INT),
+    C("entityid", TEXT),
+    C("companyname", TEXT),
+    C("altname", TEXT),
+    C("legalname", TEXT),
+    C("printoncheckas", TEXT),
+    C("isperson", BOOL),
+    C("isinactive", BOOL),
+    C("email", TEXT),
+    C("phone", TEXT),
+    C("url", TEXT),
+    C("comments", TEXT),
+    R("subsidiary", "subsidiary"),
+    R("currency", "currency"),
+    R("payablesaccount", "account"),
+    R("expenseaccount", "account"),
+    C("is1099eligible", BOOL),
+    C("externalid", TEXT),
+    C("datecreated", TS),
+    C("lastmodifieddate", TS),
 };
 static const struct ns_column vsr_cols[] = {
-	R("entity", "vendor"), R("subsidiary", "subsidiary"), C("isprimarysub", BOOL),
+    R("entity", "vendor"),
+    R("subsidiary", "subsidiary"),
+    C("isprimarysub", BOOL),
 };
 static const struct ns_column customer_cols[] = {
-	C("id", INT), C("entityid", TEXT), C("companyname", TEXT), C("altname", TEXT),
-	C("isperson", BOOL), C("isinactive", BOOL), C("email", TEXT), C("phone", TEXT),
-	R("parent", "customer"), R("subsidiary", "subsidiary"), R("currency", "currency"),
-	C("externalid", TEXT), C("datecreated", TS), C("lastmodifieddate", TS),
+    C("id", INT),
+    C("entityid", TEXT),
+    C("companyname", TEXT),
+    C("altname", TEXT),
+    C("isperson", BOOL),
+    C("isinactive", BOOL),
+    C("email", TEXT),
+    C("phone", TEXT),
+    R("parent", "customer"),
+    R("subsidiary", "subsidiary"),
+    R("currency", "currency"),
+    C("externalid", TEXT),
+    C("datecreated", TS),
+    C("lastmodifieddate", TS),
 };
 static const struct ns_column job_cols[] = {
-	C("id", INT), C("entityid", TEXT), C("companyname", TEXT), C("altname", TEXT),
-	R("customer", "customer"), R("parent", "customer"), C("isinactive", BOOL),
-	C("startdate", DATE), C("enddate", DATE), C("projectedenddate", DATE),
-	C("entitystatus", INT), R("subsidiary", "subsidiary"), R("currency", "currency"),
-	C("comments", TEXT), C("externalid", TEXT), C("datecreated", TS),
-	C("lastmodifieddate", TS),
+    C("id", INT),
+    C("entityid", TEXT),
+    C("companyname", TEXT),
+    C("altname", TEXT),
+    R("customer", "customer"),
+    R("parent", "customer"),
+    C("isinactive", BOOL),
+    C("startdate", DATE),
+    C("enddate", DATE),
+    C("projectedenddate", DATE),
+    C("entitystatus", INT),
+    R("subsidiary", "subsidiary"),
+    R("currency", "currency"),
+    C("comments", TEXT),
+    C("externalid", TEXT),
+    C("datecreated", TS),
+    C("lastmodifieddate", TS),
 };
 static const struct ns_column item_cols[] = {
-	C("id", INT), C("itemid", TEXT), C("displayname", TEXT), C("itemtype", TEXT),
-	C("isinactive", BOOL), R("expenseaccount", "account"), C("externalid", TEXT),
-	C("lastmodifieddate", TS),
+    C("id", INT),          C("itemid", TEXT),         C("displayname", TEXT),
+    C("itemtype", TEXT),   C("isinactive", BOOL),     R("expenseaccount", "account"),
+    C("externalid", TEXT), C("lastmodifieddate", TS),
 };
 static const struct ns_column costcode_cols[] = {
-	C("id", INT), C("name", TEXT), C("isinactive", BOOL), R("parent", "customrecord_cseg_mlc_costcode"),
-	C("externalid", TEXT), C("created", TS), C("lastmodified", TS),
+    C("id", INT),          C("name", TEXT),
+    C("isinactive", BOOL), R("parent", "customrecord_cseg_mlc_costcode"),
+    C("externalid", TEXT), C("created", TS),
+    C("lastmodified", TS),
 };
 static const struct ns_column transaction_cols[] = {
-	C("id", INT), C("tranid", TEXT), C("transactionnumber", TEXT), C("trandate", DATE),
-	C("type", TEXT), C("recordtype", TEXT), R("entity", "entity"), C("status", TEXT),
-	C("memo", TEXT), C("externalid", TEXT), R("postingperiod", "accountingperiod"),
-	C("approvalstatus", INT), R("currency", "currency"), C("exchangerate", REAL),
-	C("duedate", DATE), C("foreigntotal", REAL), C("posting", BOOL), C("voided", BOOL),
-	C("otherrefnum", TEXT), R("createdfrom", "transaction"), C("createddate", TS),
-	C("lastmodifieddate", TS),
+    C("id", INT),
+    C("tranid", TEXT),
+    C("transactionnumber", TEXT),
+    C("trandate", DATE),
+    C("type", TEXT),
+    C("recordtype", TEXT),
+    R("entity", "entity"),
+    C("status", TEXT),
+    C("memo", TEXT),
+    C("externalid", TEXT),
+    R("postingperiod", "accountingperiod"),
+    C("approvalstatus", INT),
+    R("currency", "currency"),
+    C("exchangerate", REAL),
+    C("duedate", DATE),
+    C("foreigntotal", REAL),
+    C("posting", BOOL),
+    C("voided", BOOL),
+    C("otherrefnum", TEXT),
+    R("createdfrom", "transaction"),
+    C("createddate", TS),
+    C("lastmodifieddate", TS),
 };
 static const struct ns_column tline_cols[] = {
-	R("transaction", "transaction"), C("id", INT), C("linesequencenumber", INT),
-	C("mainline", BOOL), C("taxline", BOOL), R("item", "item"), C("quantity", REAL),
-	C("rate", REAL), C("netamount", REAL), C("foreignamount", REAL), C("amount", REAL),
-	C("debitforeignamount", REAL), C("creditforeignamount", REAL), C("memo", TEXT),
-	R("department", "department"), R("class", "classification"), R("location", "location"),
-	R("entity", "entity"), R("subsidiary", "subsidiary"), R("expenseaccount", "account"),
-	R("cseg_mlc_costcode", "customrecord_cseg_mlc_costcode"), C("isclosed", BOOL),
-	C("isbillable", BOOL), R("createdfrom", "transaction"), C("uniquekey", INT),
-	C("linecreateddate", TS), C("linelastmodifieddate", TS),
+    R("transaction", "transaction"),
+    C("id", INT),
+    C("linesequencenumber", INT),
+    C("mainline", BOOL),
+    C("taxline", BOOL),
+    R("item", "item"),
+    C("quantity", REAL),
+    C("rate", REAL),
+    C("netamount", REAL),
+    C("foreignamount", REAL),
+    C("amount", REAL),
+    C("debitforeignamount", REAL),
+    C("creditforeignamount", REAL),
+    C("memo", TEXT),
+    R("department", "department"),
+    R("class", "classification"),
+    R("location", "location"),
+    R("entity", "entity"),
+    R("subsidiary", "subsidiary"),
+    R("expenseaccount", "account"),
+    R("cseg_mlc_costcode", "customrecord_cseg_mlc_costcode"),
+    C("isclosed", BOOL),
+    C("isbillable", BOOL),
+    R("createdfrom", "transaction"),
+    C("uniquekey", INT),
+    C("linecreateddate", TS),
+    C("linelastmodifieddate", TS),
 };
 static const struct ns_column tal_cols[] = {
-	R("transaction", "transaction"), C("transactionline", INT), C("accountingbook", INT),
-	R("account", "account"), C("amount", REAL), C("netamount", REAL), C("debit", REAL),
-	C("credit", REAL), C("posting", BOOL), C("lastmodifieddate", TS),
+    R("transaction", "transaction"),
+    C("transactionline", INT),
+    C("accountingbook", INT),
+    R("account", "account"),
+    C("amount", REAL),
+    C("netamount", REAL),
+    C("debit", REAL),
+    C("credit", REAL),
+    C("posting", BOOL),
+    C("lastmodifieddate", TS),
 };
 
-#define T(n, cols, df) { n, cols, MLC_ARRAY_LEN(cols), df }
+#define T(n, cols, df)                                                                             \
+	{                                                                                          \
+		n, cols, MLC_ARRAY_LEN(cols), df                                                   \
+	}
 static const struct ns_table tables[] = {
-	T("subsidiary", subsidiary_cols, "name"),
-	T("currency", currency_cols, "name"),
-	T("department", department_cols, "fullname"),
-	T("classification", classification_cols, "fullname"),
-	T("location", location_cols, "fullname"),
-	T("account", account_cols, "accountsearchdisplayname"),
-	T("accountingperiod", period_cols, "periodname"),
-	T("entity", entity_cols, "entitytitle"),
-	T("vendor", vendor_cols, "companyname"),
-	T("vendorsubsidiaryrelationship", vsr_cols, NULL),
-	T("customer", customer_cols, "companyname"),
-	T("job", job_cols, "companyname"),
-	T("item", item_cols, "itemid"),
-	T("customrecord_cseg_mlc_costcode", costcode_cols, "name"),
-	T("transaction", transaction_cols, "tranid"),
-	T("transactionline", tline_cols, NULL),
-	T("transactionaccountingline", tal_cols, NULL),
+    T("subsidiary", subsidiary_cols, "name"),
+    T("currency", currency_cols, "name"),
+    T("department", department_cols, "fullname"),
+    T("classification", classification_cols, "fullname"),
+    T("location", location_cols, "fullname"),
+    T("account", account_cols, "accountsearchdisplayname"),
+    T("accountingperiod", period_cols, "periodname"),
+    T("entity", entity_cols, "entitytitle"),
+    T("vendor", vendor_cols, "companyname"),
+    T("vendorsubsidiaryrelationship", vsr_cols, NULL),
+    T("customer", customer_cols, "companyname"),
+    T("job", job_cols, "companyname"),
+    T("item", item_cols, "itemid"),
+    T("customrecord_cseg_mlc_costcode", costcode_cols, "name"),
+    T("transaction", transaction_cols, "tranid"),
+    T("transactionline", tline_cols, NULL),
+    T("transactionaccountingline", tal_cols, NULL),
 };
 
 const struct ns_table *nsdb_tables(size_t *n)
@@ -161,12 +279,18 @@ const struct ns_column *nsdb_column(const struct ns_table *t, const char *name)
 static const char *decltype(enum ns_coltype t)
 {
 	switch (t) {
-	case NS_INT: return "INTEGER";
-	case NS_REAL: return "REAL";
-	case NS_BOOL: return "BOOL";
-	case NS_DATE: return "DATE";
-	case NS_TS: return "TIMESTAMP";
-	case NS_TEXT: break;
+	case NS_INT:
+		return "INTEGER";
+	case NS_REAL:
+		return "REAL";
+	case NS_BOOL:
+		return "BOOL";
+	case NS_DATE:
+		return "DATE";
+	case NS_TS:
+		return "TIMESTAMP";
+	case NS_TEXT:
+		break;
 	}
 	return "TEXT";
 }
@@ -185,7 +309,7 @@ int nsdb_exec(sqlite3 *db, const char *sql, struct mlc_error *err)
 
 void nsdb_run(sqlite3 *db, const char *sql)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	if (nsdb_exec(db, sql, &err) < 0)
 		log_warn("netsuite simulator statement failed", "error", err.msg);
@@ -227,8 +351,9 @@ int nsdb_create(sqlite3 *db, struct mlc_error *err)
 		buf_addf(&sql, "CREATE TABLE \"%s\" (", t->name);
 		for (size_t c = 0; c < t->ncols; c++) {
 			buf_addf(&sql, "%s\"%s\" %s", c ? ", " : "", t->cols[c].name,
-				 decltype(t->cols[c].type));
-			if (strcmp(t->cols[c].name, "id") == 0 && strcmp(t->name, "transactionline"))
+			         decltype(t->cols[c].type));
+			if (strcmp(t->cols[c].name, "id") == 0 &&
+			    strcmp(t->name, "transactionline"))
 				buf_addstr(&sql, " PRIMARY KEY");
 		}
 		if (strcmp(t->name, "transactionline") == 0)
@@ -236,16 +361,18 @@ int nsdb_create(sqlite3 *db, struct mlc_error *err)
 		buf_addstr(&sql, ");\n");
 	}
 	/* Private tables (not reachable from SuiteQL: unknown names). */
-	buf_addstr(&sql,
-		   "CREATE TABLE _extra (rectype TEXT, id INTEGER, body TEXT, PRIMARY KEY (rectype, id));\n"
-		   "CREATE TABLE _token (token TEXT PRIMARY KEY, expires_ms INTEGER);\n"
-		   "CREATE TABLE _meta (k TEXT PRIMARY KEY, v TEXT);\n"
-		   "CREATE INDEX tl_tx ON transactionline(\"transaction\");\n"
-		   "CREATE INDEX tal_tx ON transactionaccountingline(\"transaction\");\n"
-		   "CREATE INDEX tx_lmd ON \"transaction\"(lastmodifieddate, id);\n"
-		   "CREATE UNIQUE INDEX tx_eid ON \"transaction\"(recordtype, externalid);\n"
-		   "CREATE UNIQUE INDEX v_eid ON vendor(externalid);\n"
-		   "CREATE INDEX v_lmd ON vendor(lastmodifieddate, id);\n");
+	buf_addstr(&sql, "CREATE TABLE _extra (rectype TEXT, id INTEGER, body TEXT, PRIMARY KEY "
+	                 "(rectype, id));\n"
+	                 "CREATE TABLE _token (token TEXT PRIMARY KEY, expires_ms INTEGER);\n"
+	                 "CREATE TABLE _meta (k TEXT PRIMARY KEY, v TEXT);\n"
+	                 "CREATE INDEX tl_tx ON transactionline(\"transaction\");\n"
+	                 "CREATE INDEX tl_uk ON transactionline(uniquekey);\n"
+	                 "CREATE INDEX tl_lmd ON transactionline(linelastmodifieddate);\n"
+	                 "CREATE INDEX tal_tx ON transactionaccountingline(\"transaction\");\n"
+	                 "CREATE INDEX tx_lmd ON \"transaction\"(lastmodifieddate, id);\n"
+	                 "CREATE UNIQUE INDEX tx_eid ON \"transaction\"(recordtype, externalid);\n"
+	                 "CREATE UNIQUE INDEX v_eid ON vendor(externalid);\n"
+	                 "CREATE INDEX v_lmd ON vendor(lastmodifieddate, id);\n");
 	rc = nsdb_exec(db, sql.data, err);
 	buf_release(&sql);
 	return rc;

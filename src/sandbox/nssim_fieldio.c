@@ -74,10 +74,18 @@ void colvals_bind(const struct colvals *cv, sqlite3_stmt *st, int first)
 	for (size_t i = 0; i < cv->n; i++) {
 		int idx = first + (int)i;
 		switch (cv->v[i].type) {
-		case SQLITE_INTEGER: sqlite3_bind_int64(st, idx, cv->v[i].i); break;
-		case SQLITE_FLOAT: sqlite3_bind_double(st, idx, cv->v[i].d); break;
-		case SQLITE_TEXT: sqlite3_bind_text(st, idx, cv->v[i].s, -1, SQLITE_STATIC); break;
-		default: sqlite3_bind_null(st, idx); break;
+		case SQLITE_INTEGER:
+			sqlite3_bind_int64(st, idx, cv->v[i].i);
+			break;
+		case SQLITE_FLOAT:
+			sqlite3_bind_double(st, idx, cv->v[i].d);
+			break;
+		case SQLITE_TEXT:
+			sqlite3_bind_text(st, idx, cv->v[i].s, -1, SQLITE_STATIC);
+			break;
+		default:
+			sqlite3_bind_null(st, idx);
+			break;
 		}
 	}
 }
@@ -105,8 +113,8 @@ int64_t nsrec_parse_id(const json_t *v)
 static bool bad(struct ns_write_ctx *w, const char *path, const char *why)
 {
 	ns_result_error(w->r, 400, "INVALID_CONTENT", path,
-			"Error while accessing a resource. Invalid value for the field '%s': %s.",
-			path, why);
+	                "Error while accessing a resource. Invalid value for the field '%s': %s.",
+	                path, why);
 	return false;
 }
 
@@ -121,7 +129,7 @@ static bool valid_date(const char *s)
 }
 
 bool rf_convert(struct ns_write_ctx *w, const struct rec_field *f, const json_t *v,
-		const char *path, struct colvals *cv)
+                const char *path, struct colvals *cv)
 {
 	if (f->kind == RF_RO || f->kind == RF_TS || !f->col)
 		return true;
@@ -191,7 +199,7 @@ json_t *nsrec_self_links(const char *base, const char *type, int64_t id, const c
 	char href[512];
 
 	snprintf(href, sizeof(href), "%s/services/rest/record/v1/%s/%lld%s", base, type,
-		 (long long)id, suffix ? suffix : "");
+	         (long long)id, suffix ? suffix : "");
 	return json_pack("[{s:s,s:s}]", "rel", "self", "href", href);
 }
 
@@ -200,40 +208,41 @@ const char *nsrec_rest_type(struct nssim *ns, const char *table, int64_t id)
 	static const struct {
 		const char *table, *rest;
 	} map[] = {
-		{ "vendor", "vendor" }, { "customer", "customer" }, { "job", "job" },
-		{ "account", "account" }, { "accountingperiod", "accountingPeriod" },
-		{ "department", "department" }, { "classification", "classification" },
-		{ "location", "location" }, { "subsidiary", "subsidiary" },
-		{ "currency", "currency" }, { "item", "nonInventoryPurchaseItem" },
-		{ "customrecord_cseg_mlc_costcode", "customrecord_cseg_mlc_costcode" },
+	    {"vendor", "vendor"},
+	    {"customer", "customer"},
+	    {"job", "job"},
+	    {"account", "account"},
+	    {"accountingperiod", "accountingPeriod"},
+	    {"department", "department"},
+	    {"classification", "classification"},
+	    {"location", "location"},
+	    {"subsidiary", "subsidiary"},
+	    {"currency", "currency"},
+	    {"item", "nonInventoryPurchaseItem"},
+	    {"customrecord_cseg_mlc_costcode", "customrecord_cseg_mlc_costcode"},
 	};
-	if (strcmp(table, "entity") == 0) {
+	if (strcmp(table, "entity") == 0 || strcmp(table, "transaction") == 0) {
+		/* These tables hold several record types: the row's type says which. */
+		static const struct {
+			const char *code, *rest;
+		} kinds[] = {
+		    {"Vendor", "vendor"},
+		    {"Job", "job"},
+		    {"VendBill", "vendorBill"},
+		    {"Journal", "journalEntry"},
+		};
+		bool entity = strcmp(table, "entity") == 0;
+		const char *t = entity ? "customer" : "purchaseOrder";
 		sqlite3_stmt *st = NULL;
-		const char *t = "customer";
-		if (sqlite3_prepare_v2(ns->db, "SELECT type FROM entity WHERE id = ?", -1, &st,
-				       NULL) == SQLITE_OK) {
+		char sql[96];
+		snprintf(sql, sizeof(sql), "SELECT type FROM \"%s\" WHERE id = ?", table);
+		if (sqlite3_prepare_v2(ns->db, sql, -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_int64(st, 1, id);
-			if (sqlite3_step(st) == SQLITE_ROW) {
+			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
 				const char *ty = (const char *)sqlite3_column_text(st, 0);
-				t = ty && strcmp(ty, "Vendor") == 0 ? "vendor"
-				    : ty && strcmp(ty, "Job") == 0 ? "job"
-								     : "customer";
-			}
-		}
-		sqlite3_finalize(st);
-		return t;
-	}
-	if (strcmp(table, "transaction") == 0) {
-		sqlite3_stmt *st = NULL;
-		const char *t = "purchaseOrder";
-		if (sqlite3_prepare_v2(ns->db, "SELECT type FROM \"transaction\" WHERE id = ?", -1, &st,
-				       NULL) == SQLITE_OK) {
-			sqlite3_bind_int64(st, 1, id);
-			if (sqlite3_step(st) == SQLITE_ROW) {
-				const char *ty = (const char *)sqlite3_column_text(st, 0);
-				t = ty && strcmp(ty, "VendBill") == 0  ? "vendorBill"
-				    : ty && strcmp(ty, "Journal") == 0 ? "journalEntry"
-								       : "purchaseOrder";
+				for (size_t i = 0; i < MLC_ARRAY_LEN(kinds); i++)
+					if (strcmp(ty, kinds[i].code) == 0)
+						t = kinds[i].rest;
 			}
 		}
 		sqlite3_finalize(st);
@@ -246,7 +255,7 @@ const char *nsrec_rest_type(struct nssim *ns, const char *table, int64_t id)
 }
 
 json_t *nsrec_refjson(struct nssim *ns, const char *base, const char *type, const char *table,
-		      int64_t id)
+                      int64_t id)
 {
 	const struct ns_table *t = nsdb_table(table);
 	json_t *o;
@@ -256,24 +265,25 @@ json_t *nsrec_refjson(struct nssim *ns, const char *base, const char *type, cons
 	snprintf(idtxt, sizeof(idtxt), "%lld", (long long)id);
 	o = json_pack("{s:s}", "id", idtxt);
 	if (t && t->df_col) {
-		snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" WHERE id = ?", t->df_col, t->name);
+		snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" WHERE id = ?", t->df_col,
+		         t->name);
 		if (sqlite3_prepare_v2(ns->db, sql, -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_int64(st, 1, id);
 			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
 				json_object_set_new(
-					o, "refName",
-					json_string((const char *)sqlite3_column_text(st, 0)));
+				    o, "refName",
+				    json_string((const char *)sqlite3_column_text(st, 0)));
 		}
 		sqlite3_finalize(st);
 	}
-	json_object_set_new(o, "links",
-			    nsrec_self_links(base, type ? type : nsrec_rest_type(ns, table, id), id,
-					     NULL));
+	json_object_set_new(
+	    o, "links",
+	    nsrec_self_links(base, type ? type : nsrec_rest_type(ns, table, id), id, NULL));
 	return o;
 }
 
 void rf_render(struct nssim *ns, const char *base, const struct rec_field *f, sqlite3_stmt *st,
-	       int col, json_t *obj)
+               int col, json_t *obj)
 {
 	const char *s;
 
@@ -311,9 +321,9 @@ void rf_render(struct nssim *ns, const char *base, const struct rec_field *f, sq
 		json_object_set_new(obj, f->rest, json_pack("{s:s,s:s}", "id", s, "refName", s));
 		break;
 	case RF_REF:
-		json_object_set_new(obj, f->rest,
-				    nsrec_refjson(ns, base, NULL, f->ref,
-						  sqlite3_column_int64(st, col)));
+		json_object_set_new(
+		    obj, f->rest,
+		    nsrec_refjson(ns, base, NULL, f->ref, sqlite3_column_int64(st, col)));
 		break;
 	case RF_RO:
 		json_object_set_new(obj, f->rest, json_string(s));
@@ -321,29 +331,57 @@ void rf_render(struct nssim *ns, const char *base, const struct rec_field *f, sq
 	}
 }
 
+/* Does v have the JSON type of a records.json type string? */
+static bool extra_type_ok(const char *type, const json_t *v)
+{
+	if (strncmp(type, "string", 6) == 0)
+		return json_is_string(v);
+	if (strcmp(type, "boolean") == 0)
+		return json_is_boolean(v);
+	if (strncmp(type, "number", 6) == 0)
+		return json_is_number(v);
+	if (strncmp(type, "integer", 7) == 0)
+		return json_is_integer(v);
+	if (strncmp(type, "array", 5) == 0)
+		return json_is_array(v);
+	return json_is_object(v); /* ref, refs, enum-ref, object, sublist */
+}
+
 bool rf_check_names(struct ns_write_ctx *w, const char *def, const struct rec_field *fields,
-		    size_t n, const json_t *body, const char *prefix)
+                    size_t n, const json_t *body, const char *prefix)
 {
 	const char *key;
 	json_t *v;
 
 	if (!json_is_object(body)) {
 		ns_result_error(w->r, 400, "INVALID_CONTENT", prefix && *prefix ? prefix : NULL,
-				"Error while accessing a resource. The request body must be a "
-				"JSON object.");
+		                "Error while accessing a resource. The request body must be a "
+		                "JSON object.");
 		return false;
 	}
-	json_object_foreach((json_t *)body, key, v) {
+	json_object_foreach((json_t *)body, key, v)
+	{
 		char path[256];
-		MLC_UNUSED(v);
-		if (rf_find(fields, n, key) || (def && nsfields_get(def, key)) ||
-		    strcmp(key, "links") == 0 || strcmp(key, "refName") == 0)
-			continue;
+		const struct ns_fielddef *fd;
 		snprintf(path, sizeof(path), "%s%s", prefix ? prefix : "", key);
+		if (rf_find(fields, n, key) || strcmp(key, "links") == 0 ||
+		    strcmp(key, "refName") == 0)
+			continue;
+		fd = def ? nsfields_get(def, key) : NULL;
+		if (fd) {
+			/* Kept verbatim, but only with the JSON type records.json gives. */
+			if (json_is_null(v) || extra_type_ok(fd->type, v))
+				continue;
+			ns_result_error(w->r, 400, "INVALID_CONTENT", path,
+			                "Error while accessing a resource. Invalid value for the "
+			                "field '%s': expected %s.",
+			                path, fd->type);
+			return false;
+		}
 		ns_result_error(w->r, 400, "INVALID_CONTENT", path,
-				"Error while accessing a resource. The field '%s' does not exist "
-				"on this record type.",
-				key);
+		                "Error while accessing a resource. The field '%s' does not exist "
+		                "on this record type.",
+		                key);
 		return false;
 	}
 	return true;
@@ -355,7 +393,7 @@ json_t *nsrec_extra_load(struct nssim *ns, const char *type, int64_t id)
 	json_t *j = NULL;
 
 	if (sqlite3_prepare_v2(ns->db, "SELECT body FROM _extra WHERE rectype = ? AND id = ?", -1,
-			       &st, NULL) != SQLITE_OK)
+	                       &st, NULL) != SQLITE_OK)
 		return NULL;
 	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
@@ -372,7 +410,7 @@ void nsrec_extra_store(struct nssim *ns, const char *type, int64_t id, const jso
 
 	if (!extra || json_object_size(extra) == 0) {
 		if (sqlite3_prepare_v2(ns->db, "DELETE FROM _extra WHERE rectype = ? AND id = ?",
-				       -1, &st, NULL) == SQLITE_OK) {
+		                       -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2, id);
 			sqlite3_step(st);
@@ -382,7 +420,7 @@ void nsrec_extra_store(struct nssim *ns, const char *type, int64_t id, const jso
 	}
 	txt = json_dumps(extra, JSON_COMPACT);
 	if (sqlite3_prepare_v2(ns->db, "INSERT OR REPLACE INTO _extra VALUES (?, ?, ?)", -1, &st,
-			       NULL) == SQLITE_OK) {
+	                       NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, id);
 		sqlite3_bind_text(st, 3, txt, -1, SQLITE_STATIC);
@@ -421,8 +459,8 @@ int64_t nsrec_ref(struct ns_write_ctx *w, const char *table, const json_t *v, co
 	sqlite3_finalize(st);
 	if (!found)
 		ns_result_error(w->r, 400, "INVALID_CONTENT", path,
-				"Error while accessing a resource. Invalid value for the resource "
-				"or sub-resource field '%s'. Provide a valid value.",
-				path);
+		                "Error while accessing a resource. Invalid value for the resource "
+		                "or sub-resource field '%s'. Provide a valid value.",
+		                path);
 	return found;
 }

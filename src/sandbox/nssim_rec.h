@@ -12,24 +12,30 @@
  */
 
 enum rf_kind {
-	RF_RO,    /* read-only: computed (id, lastModifiedDate, ...); ignored on input */
+	RF_RO, /* read-only: computed (id, lastModifiedDate, ...); ignored on input */
 	RF_STR,
 	RF_BOOL,
 	RF_NUM,   /* JSON number, stored REAL */
 	RF_MONEY, /* JSON number, exact cents, stored REAL units */
 	RF_INT,
-	RF_REF,   /* {"id":..} or {"externalId":..} against ref table */
-	RF_ENUM,  /* {"id":"X"} enum-ref, stored as text */
-	RF_DATE,  /* "YYYY-MM-DD" */
-	RF_TS,    /* read-only date-time */
+	RF_REF,  /* {"id":..} or {"externalId":..} against ref table */
+	RF_ENUM, /* {"id":"X"} enum-ref, stored as text */
+	RF_DATE, /* "YYYY-MM-DD" */
+	RF_TS,   /* read-only date-time */
 };
 
 struct rec_field {
 	const char *rest;
-	const char *col;  /* SQL column (NULL: not stored directly) */
+	const char *col; /* SQL column (NULL: not stored directly) */
 	enum rf_kind kind;
-	const char *ref;  /* table for RF_REF */
+	const char *ref; /* table for RF_REF */
 };
+
+/* Table entries: NS_FIELD("tranId", "tranid", STR), NS_REF("entity", "entity", "entity"). */
+/* clang-format off */
+#define NS_FIELD(rest, col, kind) { rest, col, RF_##kind, NULL }
+#define NS_REF(rest, col, table) { rest, col, RF_REF, table }
+/* clang-format on */
 
 /* One column value collected from a validated body. */
 struct colval {
@@ -59,14 +65,14 @@ void colvals_bind(const struct colvals *cv, sqlite3_stmt *st, int first);
  * Returns false after filling w->r with a 400 INVALID_CONTENT.
  */
 bool rf_convert(struct ns_write_ctx *w, const struct rec_field *f, const json_t *v,
-		const char *path, struct colvals *cv);
+                const char *path, struct colvals *cv);
 /* Renders a stored column of kind f onto obj (NULL values are left out). */
-void rf_render(struct nssim *ns, const char *base, const struct rec_field *f,
-	       sqlite3_stmt *st, int col, json_t *obj);
+void rf_render(struct nssim *ns, const char *base, const struct rec_field *f, sqlite3_stmt *st,
+               int col, json_t *obj);
 /* Checks that body has only fields of the records.json definition def or
  * of the bound list; custom segment fields allowed when cseg is true. */
 bool rf_check_names(struct ns_write_ctx *w, const char *def, const struct rec_field *fields,
-		    size_t n, const json_t *body, const char *prefix);
+                    size_t n, const json_t *body, const char *prefix);
 const struct rec_field *rf_find(const struct rec_field *fields, size_t n, const char *rest);
 /* REST record type for an id in table (entity and transaction look up
  * their row's type). */
@@ -79,5 +85,20 @@ json_t *nsrec_extra_load(struct nssim *ns, const char *type, int64_t id);
 void nsrec_extra_store(struct nssim *ns, const char *type, int64_t id, const json_t *extra);
 /* Builds {"links":[{"rel":"self","href":base/services/rest/record/v1/type/id}]} pieces. */
 json_t *nsrec_self_links(const char *base, const char *type, int64_t id, const char *suffix);
+
+/* Transaction types (nssim_txn.c) and their field bindings. */
+struct ns_txn_type {
+	const char *rest, *code, *def;
+	const char *subs[2]; /* sublists */
+	const char *prefix;  /* tranid prefix */
+	bool posting;
+};
+
+const struct ns_txn_type *nstxn_find(const char *rest);
+/* Header fields on the transaction row / kept on the main line. */
+const struct rec_field *nstxn_head(size_t *n);
+const struct rec_field *nstxn_main(size_t *n);
+/* Line fields of a sublist ("item", "expense", "line"). */
+const struct rec_field *nstxn_sub_fields(const char *sub, size_t *n);
 
 #endif

@@ -15,77 +15,127 @@
  * returned on GET; anything else is 400 INVALID_CONTENT with o:errorPath.
  */
 
-#define F(rest, col, kind) { rest, col, RF_##kind, NULL }
-#define REF(rest, col, table) { rest, col, RF_REF, table }
+#define F   NS_FIELD
+#define REF NS_REF
 
 static const struct rec_field vendor_fields[] = {
-	F("id", "id", RO), F("entityId", "entityid", STR), F("companyName", "companyname", STR),
-	F("altName", "altname", STR), F("legalName", "legalname", STR),
-	F("printOnCheckAs", "printoncheckas", STR), F("isPerson", "isperson", BOOL),
-	F("isInactive", "isinactive", BOOL), F("email", "email", STR), F("phone", "phone", STR),
-	F("url", "url", STR), F("comments", "comments", STR),
-	REF("subsidiary", "subsidiary", "subsidiary"), REF("currency", "currency", "currency"),
-	REF("payablesAccount", "payablesaccount", "account"),
-	REF("expenseAccount", "expenseaccount", "account"),
-	F("is1099Eligible", "is1099eligible", BOOL), F("externalId", "externalid", STR),
-	F("dateCreated", "datecreated", TS), F("lastModifiedDate", "lastmodifieddate", TS),
+    F("id", "id", RO),
+    F("entityId", "entityid", STR),
+    F("companyName", "companyname", STR),
+    F("altName", "altname", STR),
+    F("legalName", "legalname", STR),
+    F("printOnCheckAs", "printoncheckas", STR),
+    F("isPerson", "isperson", BOOL),
+    F("isInactive", "isinactive", BOOL),
+    F("email", "email", STR),
+    F("phone", "phone", STR),
+    F("url", "url", STR),
+    F("comments", "comments", STR),
+    REF("subsidiary", "subsidiary", "subsidiary"),
+    REF("currency", "currency", "currency"),
+    REF("payablesAccount", "payablesaccount", "account"),
+    REF("expenseAccount", "expenseaccount", "account"),
+    F("is1099Eligible", "is1099eligible", BOOL),
+    F("externalId", "externalid", STR),
+    F("dateCreated", "datecreated", TS),
+    F("lastModifiedDate", "lastmodifieddate", TS),
 };
 static const struct rec_field customer_fields[] = {
-	F("id", "id", RO), F("entityId", "entityid", STR), F("companyName", "companyname", STR),
-	F("altName", "altname", STR), F("isPerson", "isperson", BOOL),
-	F("isInactive", "isinactive", BOOL), F("email", "email", STR), F("phone", "phone", STR),
-	REF("parent", "parent", "customer"), REF("subsidiary", "subsidiary", "subsidiary"),
-	REF("currency", "currency", "currency"), F("externalId", "externalid", STR),
-	F("dateCreated", "datecreated", TS), F("lastModifiedDate", "lastmodifieddate", TS),
+    F("id", "id", RO),
+    F("entityId", "entityid", STR),
+    F("companyName", "companyname", STR),
+    F("altName", "altname", STR),
+    F("isPerson", "isperson", BOOL),
+    F("isInactive", "isinactive", BOOL),
+    F("email", "email", STR),
+    F("phone", "phone", STR),
+    REF("parent", "parent", "customer"),
+    REF("subsidiary", "subsidiary", "subsidiary"),
+    REF("currency", "currency", "currency"),
+    F("externalId", "externalid", STR),
+    F("dateCreated", "datecreated", TS),
+    F("lastModifiedDate", "lastmodifieddate", TS),
 };
 static const struct rec_field job_fields[] = {
-	F("id", "id", RO), F("entityId", "entityid", STR), F("companyName", "companyname", STR),
-	F("altName", "altname", STR), REF("parent", "parent", "customer"),
-	F("isInactive", "isinactive", BOOL), F("startDate", "startdate", DATE),
-	F("endDate", "enddate", DATE), F("projectedEndDate", "projectedenddate", DATE),
-	F("entityStatus", "entitystatus", ENUM), REF("subsidiary", "subsidiary", "subsidiary"),
-	REF("currency", "currency", "currency"), F("comments", "comments", STR),
-	F("externalId", "externalid", STR), F("dateCreated", "datecreated", TS),
-	F("lastModifiedDate", "lastmodifieddate", TS),
+    F("id", "id", RO),
+    F("entityId", "entityid", STR),
+    F("companyName", "companyname", STR),
+    F("altName", "altname", STR),
+    REF("parent", "parent", "customer"),
+    F("isInactive", "isinactive", BOOL),
+    F("startDate", "startdate", DATE),
+    F("endDate", "enddate", DATE),
+    F("projectedEndDate", "projectedenddate", DATE),
+    F("entityStatus", "entitystatus", ENUM),
+    REF("subsidiary", "subsidiary", "subsidiary"),
+    REF("currency", "currency", "currency"),
+    F("comments", "comments", STR),
+    F("externalId", "externalid", STR),
+    F("dateCreated", "datecreated", TS),
+    F("lastModifiedDate", "lastmodifieddate", TS),
 };
-#define SEG_FIELDS(table)                                                                      \
-	F("id", "id", RO), F("name", "name", STR), F("fullName", "fullname", RO),              \
-		F("isInactive", "isinactive", BOOL), F("includeChildren", "includechildren", BOOL), \
-		REF("parent", "parent", table), F("externalId", "externalid", STR),            \
-		F("lastModifiedDate", "lastmodifieddate", TS)
-static const struct rec_field department_fields[] = { SEG_FIELDS("department") };
-static const struct rec_field classification_fields[] = { SEG_FIELDS("classification") };
-static const struct rec_field location_fields[] = { SEG_FIELDS("location") };
+#define SEG_FIELDS(table)                                                                          \
+	F("id", "id", RO), F("name", "name", STR), F("fullName", "fullname", RO),                  \
+	    F("isInactive", "isinactive", BOOL), F("includeChildren", "includechildren", BOOL),    \
+	    REF("parent", "parent", table), F("externalId", "externalid", STR),                    \
+	    F("lastModifiedDate", "lastmodifieddate", TS)
+static const struct rec_field department_fields[] = {SEG_FIELDS("department")};
+static const struct rec_field classification_fields[] = {SEG_FIELDS("classification")};
+static const struct rec_field location_fields[] = {SEG_FIELDS("location")};
 static const struct rec_field account_fields[] = {
-	F("id", "id", RO), F("acctNumber", "acctnumber", STR), F("acctName", "acctname", STR),
-	F("fullName", "fullname", RO), F("acctType", "accttype", ENUM),
-	F("description", "description", STR), F("isInactive", "isinactive", BOOL),
-	F("isSummary", "issummary", BOOL), REF("parent", "parent", "account"),
-	F("externalId", "externalid", STR), F("lastModifiedDate", "lastmodifieddate", TS),
+    F("id", "id", RO),
+    F("acctNumber", "acctnumber", STR),
+    F("acctName", "acctname", STR),
+    F("fullName", "fullname", RO),
+    F("acctType", "accttype", ENUM),
+    F("description", "description", STR),
+    F("isInactive", "isinactive", BOOL),
+    F("isSummary", "issummary", BOOL),
+    REF("parent", "parent", "account"),
+    F("externalId", "externalid", STR),
+    F("lastModifiedDate", "lastmodifieddate", TS),
 };
 static const struct rec_field subsidiary_fields[] = {
-	F("id", "id", RO), F("name", "name", STR), F("fullName", "fullname", RO),
-	F("legalName", "legalname", STR), F("isInactive", "isinactive", BOOL),
-	F("isElimination", "iselimination", BOOL), REF("parent", "parent", "subsidiary"),
-	REF("currency", "currency", "currency"), F("country", "country", ENUM),
-	F("state", "state", STR), F("externalId", "externalid", STR),
-	F("lastModifiedDate", "lastmodifieddate", TS),
+    F("id", "id", RO),
+    F("name", "name", STR),
+    F("fullName", "fullname", RO),
+    F("legalName", "legalname", STR),
+    F("isInactive", "isinactive", BOOL),
+    F("isElimination", "iselimination", BOOL),
+    REF("parent", "parent", "subsidiary"),
+    REF("currency", "currency", "currency"),
+    F("country", "country", ENUM),
+    F("state", "state", STR),
+    F("externalId", "externalid", STR),
+    F("lastModifiedDate", "lastmodifieddate", TS),
 };
 static const struct rec_field period_fields[] = {
-	F("id", "id", RO), F("periodName", "periodname", STR), REF("parent", "parent", "accountingperiod"),
-	F("startDate", "startdate", DATE), F("endDate", "enddate", DATE),
-	F("isPosting", "isposting", BOOL), F("isAdjust", "isadjust", BOOL),
-	F("isQuarter", "isquarter", BOOL), F("isYear", "isyear", BOOL),
-	F("isInactive", "isinactive", BOOL), F("closed", "closed", BOOL),
-	F("allLocked", "alllocked", BOOL), F("apLocked", "aplocked", BOOL),
-	F("arLocked", "arlocked", BOOL), F("allowNonGLChanges", "allownonglchanges", BOOL),
-	F("closedOnDate", "closedondate", DATE), F("lastModifiedDate", "lastmodifieddate", TS),
+    F("id", "id", RO),
+    F("periodName", "periodname", STR),
+    REF("parent", "parent", "accountingperiod"),
+    F("startDate", "startdate", DATE),
+    F("endDate", "enddate", DATE),
+    F("isPosting", "isposting", BOOL),
+    F("isAdjust", "isadjust", BOOL),
+    F("isQuarter", "isquarter", BOOL),
+    F("isYear", "isyear", BOOL),
+    F("isInactive", "isinactive", BOOL),
+    F("closed", "closed", BOOL),
+    F("allLocked", "alllocked", BOOL),
+    F("apLocked", "aplocked", BOOL),
+    F("arLocked", "arlocked", BOOL),
+    F("allowNonGLChanges", "allownonglchanges", BOOL),
+    F("closedOnDate", "closedondate", DATE),
+    F("lastModifiedDate", "lastmodifieddate", TS),
 };
 static const struct rec_field costcode_fields[] = {
-	F("id", "id", RO), F("name", "name", STR), F("isInactive", "isinactive", BOOL),
-	REF("parent", "parent", "customrecord_cseg_mlc_costcode"),
-	F("externalId", "externalid", STR), F("created", "created", TS),
-	F("lastModified", "lastmodified", TS),
+    F("id", "id", RO),
+    F("name", "name", STR),
+    F("isInactive", "isinactive", BOOL),
+    REF("parent", "parent", "customrecord_cseg_mlc_costcode"),
+    F("externalId", "externalid", STR),
+    F("created", "created", TS),
+    F("lastModified", "lastmodified", TS),
 };
 
 struct rec_type {
@@ -97,23 +147,25 @@ struct rec_type {
 	const char *lmd_col;
 };
 
-#define RT(rest, table, def, f, et, w, lmd) { rest, table, def, f, MLC_ARRAY_LEN(f), et, w, lmd }
+#define RT(rest, table, def, f, et, w, lmd)                                                        \
+	{                                                                                          \
+		rest, table, def, f, MLC_ARRAY_LEN(f), et, w, lmd                                  \
+	}
 static const struct rec_type types[] = {
-	RT("vendor", "vendor", "vendor", vendor_fields, "Vendor", true, "lastmodifieddate"),
-	RT("customer", "customer", "customer", customer_fields, "CustJob", true, "lastmodifieddate"),
-	RT("job", "job", "job", job_fields, "Job", true, "lastmodifieddate"),
-	RT("department", "department", "department", department_fields, NULL, true,
-	   "lastmodifieddate"),
-	RT("classification", "classification", "classification", classification_fields, NULL, true,
-	   "lastmodifieddate"),
-	RT("location", "location", "location", location_fields, NULL, true, "lastmodifieddate"),
-	RT("account", "account", "account", account_fields, NULL, true, "lastmodifieddate"),
-	RT("subsidiary", "subsidiary", "subsidiary", subsidiary_fields, NULL, false,
-	   "lastmodifieddate"),
-	RT("accountingPeriod", "accountingperiod", "accountingPeriod", period_fields, NULL, false,
-	   "lastmodifieddate"),
-	RT("customrecord_cseg_mlc_costcode", "customrecord_cseg_mlc_costcode", NULL,
-	   costcode_fields, NULL, true, "lastmodified"),
+    RT("vendor", "vendor", "vendor", vendor_fields, "Vendor", true, "lastmodifieddate"),
+    RT("customer", "customer", "customer", customer_fields, "CustJob", true, "lastmodifieddate"),
+    RT("job", "job", "job", job_fields, "Job", true, "lastmodifieddate"),
+    RT("department", "department", "department", department_fields, NULL, true, "lastmodifieddate"),
+    RT("classification", "classification", "classification", classification_fields, NULL, true,
+       "lastmodifieddate"),
+    RT("location", "location", "location", location_fields, NULL, true, "lastmodifieddate"),
+    RT("account", "account", "account", account_fields, NULL, true, "lastmodifieddate"),
+    RT("subsidiary", "subsidiary", "subsidiary", subsidiary_fields, NULL, false,
+       "lastmodifieddate"),
+    RT("accountingPeriod", "accountingperiod", "accountingPeriod", period_fields, NULL, false,
+       "lastmodifieddate"),
+    RT("customrecord_cseg_mlc_costcode", "customrecord_cseg_mlc_costcode", NULL, costcode_fields,
+       NULL, true, "lastmodified"),
 };
 
 static const struct rec_type *find_type(const char *rest)
@@ -137,7 +189,7 @@ static const char *table_of(const char *type)
 }
 
 static json_t *render_simple(struct nssim *ns, const struct rec_type *rt, int64_t id,
-			     const char *base)
+                             const char *base)
 {
 	struct mlc_buf sql = MLC_BUF_INIT;
 	sqlite3_stmt *st = NULL;
@@ -161,9 +213,9 @@ static json_t *render_simple(struct nssim *ns, const struct rec_type *rt, int64_
 		json_object_update_missing(o, extra);
 	json_decref(extra);
 	if (json_object_get(o, "companyName") || json_object_get(o, "name"))
-		json_object_set(o, "refName",
-				json_object_get(o, json_object_get(o, "companyName") ? "companyName"
-										 : "name"));
+		json_object_set(
+		    o, "refName",
+		    json_object_get(o, json_object_get(o, "companyName") ? "companyName" : "name"));
 out:
 	sqlite3_finalize(st);
 	buf_release(&sql);
@@ -178,8 +230,9 @@ static int64_t lookup_eid(struct nssim *ns, const char *table, const char *type,
 
 	if (strcmp(table, "transaction") == 0)
 		snprintf(sql, sizeof(sql),
-			 "SELECT id FROM \"transaction\" WHERE externalid = ? AND recordtype = lower('%s')",
-			 type);
+		         "SELECT id FROM \"transaction\" WHERE externalid = ? AND recordtype = "
+		         "lower('%s')",
+		         type);
 	else
 		snprintf(sql, sizeof(sql), "SELECT id FROM \"%s\" WHERE externalid = ?", table);
 	if (sqlite3_prepare_v2(ns->db, sql, -1, &st, NULL) == SQLITE_OK) {
@@ -204,15 +257,16 @@ static int64_t resolve_id(struct nssim *ns, const char *type, const char *text, 
 		return 0;
 	if (nstxn_is_transaction(type)) {
 		char sql[160];
-		snprintf(sql, sizeof(sql),
-			 "SELECT id FROM \"transaction\" WHERE id = %lld AND recordtype = lower('%s')",
-			 (long long)id, type);
+		snprintf(
+		    sql, sizeof(sql),
+		    "SELECT id FROM \"transaction\" WHERE id = %lld AND recordtype = lower('%s')",
+		    (long long)id, type);
 		return nsdb_int(ns->db, sql, NULL, 0);
 	}
 	{
 		char sql[160];
 		snprintf(sql, sizeof(sql), "SELECT id FROM \"%s\" WHERE id = %lld", table_of(type),
-			 (long long)id);
+		         (long long)id);
 		return nsdb_int(ns->db, sql, NULL, 0);
 	}
 }
@@ -220,13 +274,13 @@ static int64_t resolve_id(struct nssim *ns, const char *type, const char *text, 
 static void not_found(struct ns_result *r, const char *type, const char *id)
 {
 	ns_result_error(r, 404, "NONEXISTENT_ID", NULL,
-			"The record instance does not exist. Provide a valid record instance ID. "
-			"(%s %s)",
-			type, id);
+	                "The record instance does not exist. Provide a valid record instance ID. "
+	                "(%s %s)",
+	                type, id);
 }
 
 void nsrec_get(struct nssim *ns, const char *type, const char *idtext, bool expand,
-	       const char *base, struct ns_result *r)
+               const char *base, struct ns_result *r)
 {
 	const struct rec_type *rt = find_type(type);
 	bool is_eid;
@@ -236,7 +290,8 @@ void nsrec_get(struct nssim *ns, const char *type, const char *idtext, bool expa
 	pthread_mutex_lock(&ns->db_lock);
 	id = resolve_id(ns, type, idtext, &is_eid);
 	if (id)
-		r->body = rt ? render_simple(ns, rt, id, base) : nstxn_get(ns, type, id, expand, base);
+		r->body =
+		    rt ? render_simple(ns, rt, id, base) : nstxn_get(ns, type, id, expand, base);
 	pthread_mutex_unlock(&ns->db_lock);
 	if (!r->body) {
 		not_found(r, type, idtext);
@@ -250,7 +305,7 @@ void nsrec_get(struct nssim *ns, const char *type, const char *idtext, bool expa
 static void write_simple(struct ns_write_ctx *w, const struct rec_type *rt, const json_t *body)
 {
 	struct nssim *ns = w->ns;
-	struct colvals cv = { .n = 0 };
+	struct colvals cv = {.n = 0};
 	struct mlc_buf sql = MLC_BUF_INIT;
 	json_t *extra = json_object();
 	sqlite3_stmt *st = NULL;
@@ -259,7 +314,8 @@ static void write_simple(struct ns_write_ctx *w, const struct rec_type *rt, cons
 
 	if (!rf_check_names(w, rt->def, rt->fields, rt->n, body, ""))
 		goto out;
-	json_object_foreach((json_t *)body, key, v) {
+	json_object_foreach((json_t *)body, key, v)
+	{
 		const struct rec_field *f = rf_find(rt->fields, rt->n, key);
 		if (!f) {
 			if (strcmp(key, "links") && strcmp(key, "refName"))
@@ -275,12 +331,12 @@ static void write_simple(struct ns_write_ctx *w, const struct rec_type *rt, cons
 		const struct colval *eid = colvals_get(&cv, "entityid");
 		if (!cn || cn->type != SQLITE_TEXT || !*cn->s) {
 			ns_result_error(w->r, 400, "USER_ERROR", "companyName",
-					"Please enter value(s) for: Company Name");
+			                "Please enter value(s) for: Company Name");
 			goto out;
 		}
 		if (strcmp(rt->rest, "vendor") == 0 && !colvals_get(&cv, "subsidiary")) {
 			ns_result_error(w->r, 400, "USER_ERROR", "subsidiary",
-					"Please enter value(s) for: Primary Subsidiary");
+			                "Please enter value(s) for: Primary Subsidiary");
 			goto out;
 		}
 		if (!eid || eid->type != SQLITE_TEXT)
@@ -291,7 +347,7 @@ static void write_simple(struct ns_write_ctx *w, const struct rec_type *rt, cons
 		const struct colval *nm = colvals_get(&cv, "name");
 		if (!nm || nm->type != SQLITE_TEXT || !*nm->s) {
 			ns_result_error(w->r, 400, "USER_ERROR", "name",
-					"Please enter value(s) for: Name");
+			                "Please enter value(s) for: Name");
 			goto out;
 		}
 		if (nsdb_column(nsdb_table(rt->table), "fullname"))
@@ -302,11 +358,11 @@ static void write_simple(struct ns_write_ctx *w, const struct rec_type *rt, cons
 		char full[300];
 		if (!nm || nm->type != SQLITE_TEXT) {
 			ns_result_error(w->r, 400, "USER_ERROR", "acctName",
-					"Please enter value(s) for: Name");
+			                "Please enter value(s) for: Name");
 			goto out;
 		}
 		snprintf(full, sizeof(full), "%s%s%s", num && num->s ? num->s : "",
-			 num && num->s ? " " : "", nm->s);
+		         num && num->s ? " " : "", nm->s);
 		colvals_set_text(&cv, "fullname", full);
 		colvals_set_text(&cv, "accountsearchdisplayname", full);
 		colvals_set_text(&cv, "displaynamewithhierarchy", full);
@@ -316,7 +372,8 @@ static void write_simple(struct ns_write_ctx *w, const struct rec_type *rt, cons
 	colvals_set_text(&cv, rt->lmd_col, w->now);
 	if (w->creating) {
 		if (rt->entity_type) {
-			w->id = nsdb_int(ns->db, "SELECT IFNULL(MAX(id), 0) + 1 FROM entity", NULL, 1);
+			w->id =
+			    nsdb_int(ns->db, "SELECT IFNULL(MAX(id), 0) + 1 FROM entity", NULL, 1);
 			colvals_set_text(&cv, "datecreated", w->now);
 		} else {
 			char q[128];
@@ -347,9 +404,9 @@ static void write_simple(struct ns_write_ctx *w, const struct rec_type *rt, cons
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		bool dup = sqlite3_extended_errcode(ns->db) == SQLITE_CONSTRAINT_UNIQUE;
 		ns_result_error(w->r, 400, dup ? "DUP_RCRD" : "UNEXPECTED_ERROR",
-				dup ? "externalId" : NULL, "%s",
-				dup ? "A record with this external ID already exists."
-				    : sqlite3_errmsg(ns->db));
+		                dup ? "externalId" : NULL, "%s",
+		                dup ? "A record with this external ID already exists."
+		                    : sqlite3_errmsg(ns->db));
 		goto out;
 	}
 	if (rt->entity_type) {
@@ -359,9 +416,9 @@ static void write_simple(struct ns_write_ctx *w, const struct rec_type *rt, cons
 		const struct colval *ia = colvals_get(&cv, "isinactive");
 		sqlite3_finalize(st);
 		st = NULL;
-		if (sqlite3_prepare_v2(ns->db,
-				       "INSERT OR REPLACE INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-				       -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_prepare_v2(
+		        ns->db, "INSERT OR REPLACE INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1,
+		        &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_int64(st, 1, w->id);
 			sqlite3_bind_text(st, 2, e && e->s ? e->s : "", -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 3, t && t->s ? t->s : "", -1, SQLITE_STATIC);
@@ -376,9 +433,10 @@ static void write_simple(struct ns_write_ctx *w, const struct rec_type *rt, cons
 		if (strcmp(rt->rest, "vendor") == 0 && w->creating) {
 			const struct colval *sub = colvals_get(&cv, "subsidiary");
 			char q[160];
-			snprintf(q, sizeof(q),
-				 "INSERT INTO vendorsubsidiaryrelationship VALUES (%lld, %lld, 'T')",
-				 (long long)w->id, (long long)(sub ? sub->i : 1));
+			snprintf(
+			    q, sizeof(q),
+			    "INSERT INTO vendorsubsidiaryrelationship VALUES (%lld, %lld, 'T')",
+			    (long long)w->id, (long long)(sub ? sub->i : 1));
 			nsdb_run(ns->db, q);
 		}
 	}
@@ -392,10 +450,10 @@ out:
 }
 
 void nsrec_write(struct nssim *ns, const char *type, const char *idtext, bool is_put,
-		 const json_t *body, const char *replace, struct ns_result *r)
+                 const json_t *body, const char *replace, struct ns_result *r)
 {
 	const struct rec_type *rt = find_type(type);
-	struct ns_write_ctx w = { .ns = ns, .type = type, .r = r };
+	struct ns_write_ctx w = {.ns = ns, .type = type, .r = r};
 	json_t *merged = NULL;
 	bool is_eid = false;
 	const char *eid = NULL;
@@ -403,21 +461,22 @@ void nsrec_write(struct nssim *ns, const char *type, const char *idtext, bool is
 	memset(r, 0, sizeof(*r));
 	if (!rt && !nstxn_is_transaction(type)) {
 		ns_result_error(r, 404, "INVALID_RCRD_TYPE", NULL,
-				"Record type '%s' does not exist.", type);
+		                "Record type '%s' does not exist.", type);
 		return;
 	}
 	if (rt && !rt->writable) {
 		ns_result_error(r, 400, "USER_ERROR", NULL,
-				"The simulator does not support writing %s records.", type);
+		                "The simulator does not support writing %s records.", type);
 		return;
 	}
 	pthread_mutex_lock(&ns->db_lock);
 	nsdb_ts(nssim_now_ms(ns), w.now);
 	nsdb_run(ns->db, "SAVEPOINT w");
 	if (idtext && strstr(idtext, "/!transform/")) {
-		if (strcmp(type, "purchaseOrder") || !str_ends_with(idtext, "/!transform/vendorBill")) {
+		if (strcmp(type, "purchaseOrder") ||
+		    !str_ends_with(idtext, "/!transform/vendorBill")) {
 			ns_result_error(r, 400, "INVALID_CONTENT", NULL,
-					"Transform is supported from purchaseOrder to vendorBill.");
+			                "Transform is supported from purchaseOrder to vendorBill.");
 			goto out;
 		}
 		{
@@ -450,16 +509,17 @@ void nsrec_write(struct nssim *ns, const char *type, const char *idtext, bool is
 	}
 	if (!merged) {
 		if (!json_is_object(body)) {
-			ns_result_error(r, 400, "INVALID_CONTENT", NULL,
-					"Error while accessing a resource. The request body must be "
-					"a JSON object.");
+			ns_result_error(
+			    r, 400, "INVALID_CONTENT", NULL,
+			    "Error while accessing a resource. The request body must be "
+			    "a JSON object.");
 			goto out;
 		}
 		if (w.creating) {
 			merged = json_deep_copy(body);
 		} else {
 			merged = rt ? render_simple(ns, rt, w.id, "")
-				    : nstxn_get(ns, type, w.id, true, "");
+			            : nstxn_get(ns, type, w.id, true, "");
 			nstxn_merge(merged, body, replace);
 		}
 		if (eid)
@@ -471,7 +531,7 @@ void nsrec_write(struct nssim *ns, const char *type, const char *idtext, bool is
 		nstxn_write(&w, merged, replace);
 	if (r->status == 204) {
 		snprintf(r->location, sizeof(r->location), "/services/rest/record/v1/%s/%lld", type,
-			 (long long)w.id);
+		         (long long)w.id);
 		if (nstxn_is_transaction(type) || strcmp(type, "vendor") == 0)
 			nssim_push(ns, type, w.id, w.now);
 	}

@@ -33,29 +33,43 @@ struct toks {
 };
 
 static const char *const keywords[] = {
-	"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "IS", "NULL", "LIKE", "BETWEEN",
-	"JOIN", "LEFT", "RIGHT", "INNER", "OUTER", "FULL", "CROSS", "ON", "AS", "ORDER", "BY",
-	"GROUP", "HAVING", "ASC", "DESC", "DISTINCT", "CASE", "WHEN", "THEN", "ELSE", "END",
-	"UNION", "ALL", "EXISTS", "ESCAPE", "NULLS", "FIRST", "LAST", "INTERSECT", "EXCEPT",
-	"FETCH", "NEXT", "ROWS", "ROW", "ONLY",
+    "SELECT", "FROM",  "WHERE",    "AND",    "OR",    "NOT",   "IN",    "IS",
+    "NULL",   "LIKE",  "BETWEEN",  "JOIN",   "LEFT",  "RIGHT", "INNER", "OUTER",
+    "FULL",   "CROSS", "ON",       "AS",     "ORDER", "BY",    "GROUP", "HAVING",
+    "ASC",    "DESC",  "DISTINCT", "CASE",   "WHEN",  "THEN",  "ELSE",  "END",
+    "UNION",  "ALL",   "EXISTS",   "ESCAPE", "NULLS", "FIRST", "LAST",  "INTERSECT",
+    "EXCEPT", "FETCH", "NEXT",     "ROWS",   "ROW",   "ONLY",
 };
 
 static const char *const banned_words[] = {
-	"INSERT", "UPDATE", "DELETE", "DROP", "CREATE", "ALTER", "ATTACH", "DETACH", "PRAGMA",
-	"REPLACE", "VACUUM", "REINDEX", "ANALYZE", "BEGIN", "COMMIT", "ROLLBACK", "EXPLAIN",
-	"WITH", "SAVEPOINT", "RELEASE",
+    "INSERT", "UPDATE",   "DELETE",  "DROP",   "CREATE",    "ALTER",   "ATTACH",
+    "DETACH", "PRAGMA",   "REPLACE", "VACUUM", "REINDEX",   "ANALYZE", "BEGIN",
+    "COMMIT", "ROLLBACK", "EXPLAIN", "WITH",   "SAVEPOINT", "RELEASE",
 };
 
 /* SuiteQL function -> SQLite function. */
 static const struct {
 	const char *from, *to;
 } functions[] = {
-	{ "COUNT", "COUNT" }, { "SUM", "SUM" }, { "MIN", "MIN" }, { "MAX", "MAX" },
-	{ "AVG", "AVG" }, { "UPPER", "UPPER" }, { "LOWER", "LOWER" }, { "NVL", "IFNULL" },
-	{ "COALESCE", "COALESCE" }, { "SUBSTR", "SUBSTR" }, { "LENGTH", "LENGTH" },
-	{ "TRIM", "TRIM" }, { "ROUND", "ROUND" }, { "ABS", "ABS" }, { "CAST", "CAST" },
-	{ "TO_CHAR", "mlc_to_char" }, { "TO_DATE", "mlc_to_date" },
-	{ "TO_TIMESTAMP", "mlc_to_timestamp" }, { "TO_NUMBER", "mlc_to_number" },
+    {"COUNT", "COUNT"},
+    {"SUM", "SUM"},
+    {"MIN", "MIN"},
+    {"MAX", "MAX"},
+    {"AVG", "AVG"},
+    {"UPPER", "UPPER"},
+    {"LOWER", "LOWER"},
+    {"NVL", "IFNULL"},
+    {"COALESCE", "COALESCE"},
+    {"SUBSTR", "SUBSTR"},
+    {"LENGTH", "LENGTH"},
+    {"TRIM", "TRIM"},
+    {"ROUND", "ROUND"},
+    {"ABS", "ABS"},
+    {"CAST", "CAST"},
+    {"TO_CHAR", "mlc_to_char"},
+    {"TO_DATE", "mlc_to_date"},
+    {"TO_TIMESTAMP", "mlc_to_timestamp"},
+    {"TO_NUMBER", "mlc_to_number"},
 };
 
 static bool tok_is(const struct tok *t, const char *word)
@@ -87,7 +101,7 @@ static void push(struct toks *ts, enum tok_kind k, const char *s, size_t n)
 		ts->cap = ts->cap ? ts->cap * 2 : 64;
 		ts->v = xrealloc(ts->v, ts->cap * sizeof(*ts->v));
 	}
-	ts->v[ts->n++] = (struct tok){ k, s, n };
+	ts->v[ts->n++] = (struct tok){k, s, n};
 }
 
 static int tokenize(const char *q, struct toks *ts, struct mlc_error *err)
@@ -103,7 +117,7 @@ static int tokenize(const char *q, struct toks *ts, struct mlc_error *err)
 				p++;
 			push(ts, TK_IDENT, s, (size_t)(p - s));
 		} else if (isdigit((unsigned char)*p) ||
-			   (*p == '.' && isdigit((unsigned char)p[1]))) {
+		           (*p == '.' && isdigit((unsigned char)p[1]))) {
 			while (isdigit((unsigned char)*p) || *p == '.')
 				p++;
 			push(ts, TK_NUM, s, (size_t)(p - s));
@@ -111,7 +125,8 @@ static int tokenize(const char *q, struct toks *ts, struct mlc_error *err)
 			p++;
 			for (;;) {
 				if (!*p)
-					return error_set(err, MLC_EINVAL, "Unterminated string literal");
+					return error_set(err, MLC_EINVAL,
+					                 "Unterminated string literal");
 				if (*p == '\'' && p[1] == '\'') {
 					p += 2;
 					continue;
@@ -123,15 +138,16 @@ static int tokenize(const char *q, struct toks *ts, struct mlc_error *err)
 		} else if ((p[0] == '-' && p[1] == '-') || (p[0] == '/' && p[1] == '*')) {
 			return error_set(err, MLC_EINVAL, "Comments are not supported");
 		} else if (strncmp(p, "<=", 2) == 0 || strncmp(p, ">=", 2) == 0 ||
-			   strncmp(p, "<>", 2) == 0 || strncmp(p, "!=", 2) == 0 ||
-			   strncmp(p, "||", 2) == 0) {
+		           strncmp(p, "<>", 2) == 0 || strncmp(p, "!=", 2) == 0 ||
+		           strncmp(p, "||", 2) == 0) {
 			push(ts, TK_OP, s, 2);
 			p += 2;
 		} else if (strchr("(),.*+-/=<>", *p)) {
 			push(ts, TK_OP, s, 1);
 			p++;
 		} else {
-			return error_set(err, MLC_EINVAL, "Invalid character '%c' in the query", *p);
+			return error_set(err, MLC_EINVAL, "Invalid character '%c' in the query",
+			                 *p);
 		}
 	}
 	return MLC_OK;
@@ -186,12 +202,13 @@ static int collect_scope(struct xlate *x)
 			table_next = true;
 		} else if (in_from && tok_op(&v[i], ",")) {
 			table_next = true;
-		} else if (tok_is(&v[i], "WHERE") || tok_is(&v[i], "ON") || tok_is(&v[i], "GROUP") ||
-			   tok_is(&v[i], "ORDER") || tok_is(&v[i], "HAVING") ||
-			   tok_is(&v[i], "UNION") || tok_op(&v[i], ")") || tok_is(&v[i], "SELECT")) {
+		} else if (tok_is(&v[i], "WHERE") || tok_is(&v[i], "ON") ||
+		           tok_is(&v[i], "GROUP") || tok_is(&v[i], "ORDER") ||
+		           tok_is(&v[i], "HAVING") || tok_is(&v[i], "UNION") ||
+		           tok_op(&v[i], ")") || tok_is(&v[i], "SELECT")) {
 			in_from = false;
 		} else if (tok_is(&v[i], "AS") && i + 1 < n && v[i + 1].kind == TK_IDENT &&
-			   x->naliases < MLC_ARRAY_LEN(x->aliases)) {
+		           x->naliases < MLC_ARRAY_LEN(x->aliases)) {
 			tok_copy(&v[i + 1], x->aliases[x->naliases++], 64);
 		}
 		if (!table_next || i + 1 >= n || v[i + 1].kind != TK_IDENT)
@@ -204,9 +221,11 @@ static int collect_scope(struct xlate *x)
 			tok_copy(&v[i + 1], name, sizeof(name));
 			t = nsdb_table(name);
 			if (!t)
-				return error_set(x->err, MLC_EINVAL, "Record '%s' was not found.", name);
+				return error_set(x->err, MLC_EINVAL, "Record '%s' was not found.",
+				                 name);
 			if (x->nscope + 2 > MLC_ARRAY_LEN(x->scope))
-				return error_set(x->err, MLC_EINVAL, "Too many tables in the query");
+				return error_set(x->err, MLC_EINVAL,
+				                 "Too many tables in the query");
 			e = &x->scope[x->nscope++];
 			snprintf(e->alias, sizeof(e->alias), "%s", t->name);
 			e->table = t;
@@ -240,8 +259,8 @@ static bool column_in_scope(struct xlate *x, const char *col)
 
 /* Resolves "alias.col" or "col" to the referenced table of a column
  * (for BUILTIN.DF); "" when the column is not a reference. */
-static void df_target(struct xlate *x, const struct tok *qual, const struct tok *col,
-		      char *out, size_t n)
+static void df_target(struct xlate *x, const struct tok *qual, const struct tok *col, char *out,
+                      size_t n)
 {
 	char name[64];
 
@@ -268,7 +287,7 @@ static void emit(struct xlate *x, const struct tok *t)
 	if (x->out.len && t->kind != TK_OP)
 		buf_addch(&x->out, ' ');
 	else if (x->out.len && t->kind == TK_OP && !tok_op(t, ".") && !tok_op(t, ")") &&
-		 !tok_op(t, ","))
+	         !tok_op(t, ","))
 		buf_addch(&x->out, ' ');
 	buf_add(&x->out, t->s, t->n);
 }
@@ -317,10 +336,11 @@ static bool has_alias(const struct tok *v, size_t s, size_t e)
 
 int suiteql_translate(const char *q, char **out, struct mlc_error *err)
 {
-	struct xlate x = { .out = MLC_BUF_INIT, .err = err };
+	struct xlate x = {.out = MLC_BUF_INIT, .err = err};
 	struct tok *v;
 	size_t n, from, item_start = 1;
 	int rc, depth = 0, nexpr = 0;
+	int64_t rownum_limit = -1;
 
 	*out = NULL;
 	if ((rc = tokenize(q, &x.ts, err)) < 0)
@@ -364,13 +384,43 @@ int suiteql_translate(const char *q, char **out, struct mlc_error *err)
 				char col[64];
 				tok_copy(t, col, sizeof(col));
 				if (!tab || !nsdb_column(tab, col)) {
-					rc = error_set(err, MLC_EINVAL, "Unknown identifier '%s'", col);
+					rc = error_set(err, MLC_EINVAL, "Unknown identifier '%s'",
+					               col);
 					goto out;
 				}
 				emit_ident(&x, t);
 				continue;
 			}
 			emit(&x, t);
+			continue;
+		}
+		/* Top-level "ROWNUM <= n" / "< n" / "= 1": the condition becomes true
+		 * and the statement gets LIMIT (Oracle numbers rows before ORDER BY;
+		 * close enough for the usual "first rows" probes). */
+		if (tok_is(t, "ROWNUM")) {
+			int64_t lim = -1;
+			struct mlc_error nerr;
+			if (depth == 0 && i + 2 < n && v[i + 2].kind == TK_NUM) {
+				char num[32];
+				tok_copy(&v[i + 2], num, sizeof(num));
+				if (num_parse_i64(num, &lim, &nerr) < 0)
+					lim = -1;
+				else if (tok_op(&v[i + 1], "<"))
+					lim -= 1;
+				else if (tok_op(&v[i + 1], "=") && lim != 1)
+					lim = -1;
+				else if (!tok_op(&v[i + 1], "<=") && !tok_op(&v[i + 1], "="))
+					lim = -1;
+			}
+			if (lim < 0) {
+				rc = error_set(
+				    err, MLC_EINVAL,
+				    "ROWNUM is supported only as a top-level ROWNUM <= n");
+				goto out;
+			}
+			rownum_limit = lim;
+			buf_addstr(&x.out, " 1 = 1");
+			i += 2;
 			continue;
 		}
 		/* FETCH FIRST n ROWS ONLY -> LIMIT n */
@@ -439,7 +489,8 @@ int suiteql_translate(const char *q, char **out, struct mlc_error *err)
 				emit(&x, t);
 				continue;
 			}
-			if (scope_find(&x, t) || is_select_alias(&x, t) || column_in_scope(&x, name)) {
+			if (scope_find(&x, t) || is_select_alias(&x, t) ||
+			    column_in_scope(&x, name)) {
 				emit_ident(&x, t);
 				continue;
 			}
@@ -451,6 +502,8 @@ int suiteql_translate(const char *q, char **out, struct mlc_error *err)
 		rc = error_set(err, MLC_EINVAL, "Unbalanced parentheses");
 		goto out;
 	}
+	if (rownum_limit >= 0)
+		buf_addf(&x.out, " LIMIT %lld", (long long)rownum_limit);
 	*out = buf_detach(&x.out, NULL);
 	rc = MLC_OK;
 out:
@@ -465,8 +518,8 @@ struct ymdhms {
 	int y, mo, d, h, mi, s;
 };
 
-static const char *const months[] = { "JAN", "FEB", "MAR", "APR", "MAY", "JUN",
-				      "JUL", "AUG", "SEP", "OCT", "NOV", "DEC" };
+static const char *const months[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                     "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
 
 static int read_num(const char **p, int maxd, int *out)
 {
@@ -604,12 +657,11 @@ static void fn_to_ts(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	}
 	if (fmt ? parse_by_format(s, fmt, &t) < 0
-		: (parse_by_format(s, "MM/DD/YYYY", &t) < 0 && parse_stored(s, &t) < 0)) {
+	        : (parse_by_format(s, "MM/DD/YYYY", &t) < 0 && parse_stored(s, &t) < 0)) {
 		sqlite3_result_error(ctx, "date does not match the format", -1);
 		return;
 	}
-	snprintf(out, sizeof(out), "%04d-%02d-%02d %02d:%02d:%02d", t.y, t.mo, t.d, t.h, t.mi,
-		 t.s);
+	snprintf(out, sizeof(out), "%04d-%02d-%02d %02d:%02d:%02d", t.y, t.mo, t.d, t.h, t.mi, t.s);
 	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
 }
 
@@ -645,14 +697,14 @@ static void fn_df(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	static const struct {
 		const char *col, *code, *text;
 	} codes[] = {
-		{ "transaction.type", "PurchOrd", "Purchase Order" },
-		{ "transaction.type", "VendBill", "Bill" },
-		{ "transaction.type", "Journal", "Journal" },
-		{ "transaction.status", "A", "Open" },
-		{ "transaction.status", "B", "Pending Receipt" },
-		{ "transaction.status", "F", "Pending Bill" },
-		{ "transaction.status", "G", "Fully Billed" },
-		{ "transaction.status", "H", "Closed" },
+	    {"transaction.type", "PurchOrd", "Purchase Order"},
+	    {"transaction.type", "VendBill", "Bill"},
+	    {"transaction.type", "Journal", "Journal"},
+	    {"transaction.status", "A", "Open"},
+	    {"transaction.status", "B", "Pending Receipt"},
+	    {"transaction.status", "F", "Pending Bill"},
+	    {"transaction.status", "G", "Fully Billed"},
+	    {"transaction.status", "H", "Closed"},
 	};
 	const char *target = (const char *)sqlite3_value_text(argv[0]);
 	const struct ns_table *t;

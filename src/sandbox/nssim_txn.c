@@ -17,61 +17,77 @@
  * rejected").
  */
 
-struct txn_type {
-	const char *rest, *code, *def;
-	const char *subs[2];  /* sublists */
-	const char *prefix;   /* tranid prefix */
-	bool posting;
+static const struct ns_txn_type txn_types[] = {
+    {"purchaseOrder", "PurchOrd", "purchaseOrder", {"item", "expense"}, "PO", false},
+    {"vendorBill", "VendBill", "vendorBill", {"item", "expense"}, "BILL", true},
+    {"journalEntry", "Journal", "journalEntry", {"line", NULL}, "JE", true},
 };
 
-static const struct txn_type txn_types[] = {
-	{ "purchaseOrder", "PurchOrd", "purchaseOrder", { "item", "expense" }, "PO", false },
-	{ "vendorBill", "VendBill", "vendorBill", { "item", "expense" }, "BILL", true },
-	{ "journalEntry", "Journal", "journalEntry", { "line", NULL }, "JE", true },
-};
-
-#define F(rest, col, kind) { rest, col, RF_##kind, NULL }
-#define REF(rest, col, table) { rest, col, RF_REF, table }
+#define F   NS_FIELD
+#define REF NS_REF
 
 /* Header fields on the transaction row. */
-static const struct rec_field head_fields[] = {
-	F("id", "id", RO), F("tranId", "tranid", STR), F("transactionNumber", "transactionnumber", RO),
-	F("tranDate", "trandate", DATE), REF("entity", "entity", "entity"), F("memo", "memo", STR),
-	F("externalId", "externalid", STR), F("status", "status", ENUM),
-	F("approvalStatus", "approvalstatus", ENUM), REF("currency", "currency", "currency"),
-	F("exchangeRate", "exchangerate", NUM), F("dueDate", "duedate", DATE),
-	REF("postingPeriod", "postingperiod", "accountingperiod"),
-	F("otherRefNum", "otherrefnum", STR), F("total", "foreigntotal", RO),
-	F("createdDate", "createddate", TS), F("lastModifiedDate", "lastmodifieddate", TS),
+const struct rec_field nstxn_head_fields[] = {
+    F("id", "id", RO),
+    F("tranId", "tranid", STR),
+    F("transactionNumber", "transactionnumber", RO),
+    F("tranDate", "trandate", DATE),
+    REF("entity", "entity", "entity"),
+    F("memo", "memo", STR),
+    F("externalId", "externalid", STR),
+    F("status", "status", ENUM),
+    F("approvalStatus", "approvalstatus", ENUM),
+    REF("currency", "currency", "currency"),
+    F("exchangeRate", "exchangerate", NUM),
+    F("dueDate", "duedate", DATE),
+    REF("postingPeriod", "postingperiod", "accountingperiod"),
+    F("otherRefNum", "otherrefnum", STR),
+    F("total", "foreigntotal", RO),
+    F("createdDate", "createddate", TS),
+    F("lastModifiedDate", "lastmodifieddate", TS),
 };
 /* Header fields kept on the main line. */
-static const struct rec_field main_fields[] = {
-	REF("subsidiary", "subsidiary", "subsidiary"), REF("department", "department", "department"),
-	REF("class", "class", "classification"), REF("location", "location", "location"),
-	REF("account", "expenseaccount", "account"),
+const struct rec_field nstxn_main_fields[] = {
+    REF("subsidiary", "subsidiary", "subsidiary"), REF("department", "department", "department"),
+    REF("class", "class", "classification"),       REF("location", "location", "location"),
+    REF("account", "expenseaccount", "account"),
 };
-#define LINE_DIMS                                                                         \
-	REF("department", "department", "department"), REF("class", "class", "classification"), \
-		REF("location", "location", "location"),                                  \
-		REF("cseg_mlc_costcode", "cseg_mlc_costcode", "customrecord_cseg_mlc_costcode")
+#define LINE_DIMS                                                                                  \
+	REF("department", "department", "department"), REF("class", "class", "classification"),    \
+	    REF("location", "location", "location"),                                               \
+	    REF("cseg_mlc_costcode", "cseg_mlc_costcode", "customrecord_cseg_mlc_costcode")
 static const struct rec_field item_fields[] = {
-	F("line", "id", INT), REF("item", "item", "item"), F("quantity", "quantity", NUM),
-	F("rate", "rate", NUM), F("amount", "amount", MONEY), F("description", "memo", STR),
-	REF("customer", "entity", "entity"), F("isBillable", "isbillable", BOOL),
-	F("isClosed", "isclosed", BOOL), LINE_DIMS,
+    F("line", "id", INT),
+    REF("item", "item", "item"),
+    F("quantity", "quantity", NUM),
+    F("rate", "rate", NUM),
+    F("amount", "amount", MONEY),
+    F("description", "memo", STR),
+    REF("customer", "entity", "entity"),
+    F("isBillable", "isbillable", BOOL),
+    F("isClosed", "isclosed", BOOL),
+    LINE_DIMS,
 };
 static const struct rec_field expense_fields[] = {
-	F("line", "id", INT), REF("account", "expenseaccount", "account"),
-	F("amount", "amount", MONEY), F("memo", "memo", STR), REF("customer", "entity", "entity"),
-	F("isBillable", "isbillable", BOOL), LINE_DIMS,
+    F("line", "id", INT),
+    REF("account", "expenseaccount", "account"),
+    F("amount", "amount", MONEY),
+    F("memo", "memo", STR),
+    REF("customer", "entity", "entity"),
+    F("isBillable", "isbillable", BOOL),
+    LINE_DIMS,
 };
 static const struct rec_field je_fields[] = {
-	F("line", "id", INT), REF("account", "expenseaccount", "account"),
-	F("debit", "debitforeignamount", MONEY), F("credit", "creditforeignamount", MONEY),
-	F("memo", "memo", STR), REF("entity", "entity", "entity"), LINE_DIMS,
+    F("line", "id", INT),
+    REF("account", "expenseaccount", "account"),
+    F("debit", "debitforeignamount", MONEY),
+    F("credit", "creditforeignamount", MONEY),
+    F("memo", "memo", STR),
+    REF("entity", "entity", "entity"),
+    LINE_DIMS,
 };
 
-static const struct txn_type *find(const char *rest)
+const struct ns_txn_type *nstxn_find(const char *rest)
 {
 	for (size_t i = 0; i < MLC_ARRAY_LEN(txn_types); i++)
 		if (strcmp(txn_types[i].rest, rest) == 0)
@@ -81,10 +97,10 @@ static const struct txn_type *find(const char *rest)
 
 bool nstxn_is_transaction(const char *type)
 {
-	return find(type) != NULL;
+	return nstxn_find(type) != NULL;
 }
 
-static const struct rec_field *sub_fields(const char *sub, size_t *n)
+const struct rec_field *nstxn_sub_fields(const char *sub, size_t *n)
 {
 	if (strcmp(sub, "item") == 0) {
 		*n = MLC_ARRAY_LEN(item_fields);
@@ -98,10 +114,22 @@ static const struct rec_field *sub_fields(const char *sub, size_t *n)
 	return je_fields;
 }
 
+const struct rec_field *nstxn_head(size_t *n)
+{
+	*n = MLC_ARRAY_LEN(nstxn_head_fields);
+	return nstxn_head_fields;
+}
+
+const struct rec_field *nstxn_main(size_t *n)
+{
+	*n = MLC_ARRAY_LEN(nstxn_main_fields);
+	return nstxn_main_fields;
+}
+
 /* ---- rendering ---- */
 
-static void render_fields(struct nssim *ns, const char *base, const struct rec_field *f,
-			  size_t n, const char *sql, int64_t id, int64_t line, json_t *o)
+static void render_fields(struct nssim *ns, const char *base, const struct rec_field *f, size_t n,
+                          const char *sql, int64_t id, int64_t line, json_t *o)
 {
 	sqlite3_stmt *st = NULL;
 
@@ -133,7 +161,10 @@ static char *select_sql(const struct rec_field *f, size_t n, const char *from_wh
 
 json_t *nstxn_get(struct nssim *ns, const char *type, int64_t id, bool expand, const char *base)
 {
-	const struct txn_type *tt = find(type);
+	size_t nhead_fields, nmain_fields;
+	const struct rec_field *head_fields = nstxn_head(&nhead_fields);
+	const struct rec_field *main_fields = nstxn_main(&nmain_fields);
+	const struct ns_txn_type *tt = nstxn_find(type);
 	json_t *o;
 	char *sql;
 
@@ -141,20 +172,26 @@ json_t *nstxn_get(struct nssim *ns, const char *type, int64_t id, bool expand, c
 		return NULL;
 	o = json_object();
 	json_object_set_new(o, "links", nsrec_self_links(base, type, id, NULL));
-	sql = select_sql(head_fields, MLC_ARRAY_LEN(head_fields), "FROM \"transaction\" WHERE id = ?");
-	render_fields(ns, base, head_fields, MLC_ARRAY_LEN(head_fields), sql, id, -1, o);
+	sql = select_sql(head_fields, nhead_fields, "FROM \"transaction\" WHERE id = ?");
+	render_fields(ns, base, head_fields, nhead_fields, sql, id, -1, o);
 	free(sql);
-	sql = select_sql(main_fields, MLC_ARRAY_LEN(main_fields),
-			 "FROM transactionline WHERE \"transaction\" = ? AND id = 0");
-	render_fields(ns, base, main_fields, MLC_ARRAY_LEN(main_fields), sql, id, -1, o);
+	sql = select_sql(main_fields, nmain_fields,
+	                 "FROM transactionline WHERE \"transaction\" = ? AND id = 0");
+	render_fields(ns, base, main_fields, nmain_fields, sql, id, -1, o);
 	free(sql);
 	if (strcmp(type, "purchaseOrder") == 0)
 		json_object_del(o, "account");
 	if (json_object_get(o, "total"))
-		json_object_set_new(o, "total",
-				    json_real(atof(json_string_value(json_object_get(o, "total")))));
+		json_object_set_new(
+		    o, "total", json_real(atof(json_string_value(json_object_get(o, "total")))));
 	if (json_object_get(o, "tranId"))
 		json_object_set(o, "refName", json_object_get(o, "tranId"));
+	{
+		json_t *extra = nsrec_extra_load(ns, type, id);
+		if (extra)
+			json_object_update_missing(o, extra);
+		json_decref(extra);
+	}
 	for (int s = 0; s < 2 && tt->subs[s]; s++) {
 		const char *sub = tt->subs[s];
 		char suffix[32];
@@ -163,27 +200,29 @@ json_t *nstxn_get(struct nssim *ns, const char *type, int64_t id, bool expand, c
 		sl = json_pack("{s:o}", "links", nsrec_self_links(base, type, id, suffix));
 		if (expand) {
 			size_t nf;
-			const struct rec_field *f = sub_fields(sub, &nf);
+			const struct rec_field *f = nstxn_sub_fields(sub, &nf);
 			json_t *items = json_array();
 			sqlite3_stmt *st = NULL;
 			const char *cond = strcmp(sub, "item") == 0      ? "item IS NOT NULL"
-					   : strcmp(sub, "expense") == 0 ? "item IS NULL"
-									 : "1";
+			                   : strcmp(sub, "expense") == 0 ? "item IS NULL"
+			                                                 : "1";
 			char q[256];
 			snprintf(q, sizeof(q),
-				 "SELECT id FROM transactionline WHERE \"transaction\" = ? AND "
-				 "mainline = 'F' AND %s ORDER BY id",
-				 cond);
-			sql = select_sql(f, nf, "FROM transactionline WHERE \"transaction\" = ? AND id = ?");
+			         "SELECT id FROM transactionline WHERE \"transaction\" = ? AND "
+			         "mainline = 'F' AND %s ORDER BY id",
+			         cond);
+			sql = select_sql(
+			    f, nf, "FROM transactionline WHERE \"transaction\" = ? AND id = ?");
 			if (sqlite3_prepare_v2(ns->db, q, -1, &st, NULL) == SQLITE_OK) {
 				sqlite3_bind_int64(st, 1, id);
 				while (sqlite3_step(st) == SQLITE_ROW) {
 					int64_t line = sqlite3_column_int64(st, 0);
 					char lsuf[64];
 					json_t *lo = json_object();
-					snprintf(lsuf, sizeof(lsuf), "/%s/%lld", sub, (long long)line);
+					snprintf(lsuf, sizeof(lsuf), "/%s/%lld", sub,
+					         (long long)line);
 					json_object_set_new(lo, "links",
-							    nsrec_self_links(base, type, id, lsuf));
+					                    nsrec_self_links(base, type, id, lsuf));
 					render_fields(ns, base, f, nf, sql, id, line, lo);
 					json_array_append_new(items, lo);
 				}
@@ -191,8 +230,10 @@ json_t *nstxn_get(struct nssim *ns, const char *type, int64_t id, bool expand, c
 			sqlite3_finalize(st);
 			free(sql);
 			json_object_set_new(sl, "items", items);
-			json_object_set_new(sl, "totalResults", json_integer((json_int_t)json_array_size(items)));
-			json_object_set_new(sl, "count", json_integer((json_int_t)json_array_size(items)));
+			json_object_set_new(sl, "totalResults",
+			                    json_integer((json_int_t)json_array_size(items)));
+			json_object_set_new(sl, "count",
+			                    json_integer((json_int_t)json_array_size(items)));
 			json_object_set_new(sl, "hasMore", json_false());
 			json_object_set_new(sl, "offset", json_integer(0));
 		}
@@ -224,7 +265,8 @@ void nstxn_merge(json_t *existing, const json_t *body, const char *replace)
 
 	if (!existing || !json_is_object(body))
 		return;
-	json_object_foreach((json_t *)body, key, v) {
+	json_object_foreach((json_t *)body, key, v)
+	{
 		json_t *old = json_object_get(existing, key);
 		json_t *nitems = json_is_object(v) ? json_object_get(v, "items") : NULL;
 		json_t *oitems = json_is_object(old) ? json_object_get(old, "items") : NULL;
@@ -235,11 +277,13 @@ void nstxn_merge(json_t *existing, const json_t *body, const char *replace)
 			json_object_set(existing, key, v);
 			continue;
 		}
-		json_array_foreach(nitems, i, line) {
+		json_array_foreach(nitems, i, line)
+		{
 			json_t *lk = json_object_get(line, "line");
 			bool matched = false;
 			if (json_is_integer(lk)) {
-				json_array_foreach(oitems, j, ol) {
+				json_array_foreach(oitems, j, ol)
+				{
 					if (json_equal(json_object_get(ol, "line"), lk)) {
 						json_object_update(ol, line);
 						matched = true;
@@ -254,16 +298,17 @@ void nstxn_merge(json_t *existing, const json_t *body, const char *replace)
 }
 
 json_t *nstxn_transform_bill(struct nssim *ns, int64_t po_id, const json_t *body,
-			     struct ns_result *r)
+                             struct ns_result *r)
 {
-	static const char *const head[] = { "entity", "subsidiary", "currency", "department",
-					    "class", "location", "memo" };
-	static const char *const item_keep[] = { "item", "quantity", "rate", "amount",
-						 "description", "customer", "department", "class",
-						 "location", "cseg_mlc_costcode", "line" };
-	static const char *const exp_keep[] = { "account", "amount", "memo", "customer",
-						"department", "class", "location",
-						"cseg_mlc_costcode", "line" };
+	static const char *const head[] = {"entity", "subsidiary", "currency", "department",
+	                                   "class",  "location",   "memo"};
+	static const char *const item_keep[] = {
+	    "item",        "quantity",          "rate",       "amount",
+	    "description", "customer",          "department", "class",
+	    "location",    "cseg_mlc_costcode", "line"};
+	static const char *const exp_keep[] = {
+	    "account",           "amount", "memo", "customer", "department", "class", "location",
+	    "cseg_mlc_costcode", "line"};
 	json_t *po = nstxn_get(ns, "purchaseOrder", po_id, true, "");
 	json_t *bill = json_object();
 	const char *key;
@@ -271,7 +316,8 @@ json_t *nstxn_transform_bill(struct nssim *ns, int64_t po_id, const json_t *body
 
 	if (!po) {
 		json_decref(bill);
-		ns_result_error(r, 404, "NONEXISTENT_ID", NULL, "The purchase order does not exist.");
+		ns_result_error(r, 404, "NONEXISTENT_ID", NULL,
+		                "The purchase order does not exist.");
 		return NULL;
 	}
 	for (size_t i = 0; i < MLC_ARRAY_LEN(head); i++)
@@ -281,469 +327,22 @@ json_t *nstxn_transform_bill(struct nssim *ns, int64_t po_id, const json_t *body
 		const char *sub = s ? "expense" : "item";
 		const char *const *keep = s ? exp_keep : item_keep;
 		size_t nkeep = s ? MLC_ARRAY_LEN(exp_keep) : MLC_ARRAY_LEN(item_keep);
-		json_t *src = json_object_get(json_object_get(po, sub), "items"), *dst = json_array();
+		json_t *src = json_object_get(json_object_get(po, sub), "items"),
+		       *dst = json_array();
 		size_t i;
 		json_t *line;
-		json_array_foreach(src, i, line) {
+		json_array_foreach(src, i, line)
+		{
 			json_t *nl = json_object();
 			for (size_t k = 0; k < nkeep; k++)
 				if (json_object_get(line, keep[k]))
-					json_object_set(nl, keep[k], json_object_get(line, keep[k]));
+					json_object_set(nl, keep[k],
+					                json_object_get(line, keep[k]));
 			json_array_append_new(dst, nl);
 		}
 		json_object_set_new(bill, sub, json_pack("{s:o}", "items", dst));
 	}
 	json_decref(po);
-	json_object_foreach((json_t *)body, key, v)
-		json_object_set(bill, key, v);
+	json_object_foreach((json_t *)body, key, v) json_object_set(bill, key, v);
 	return bill;
-}
-
-/* ---- writing ---- */
-
-struct line {
-	struct colvals cv;
-	const char *sub;
-	int64_t cents;          /* amount (item/expense) or debit - credit (journal) */
-	int64_t gl_account;
-};
-
-static bool user_error(struct ns_write_ctx *w, const char *path, const char *msg)
-{
-	ns_result_error(w->r, 400, "USER_ERROR", path, "%s", msg);
-	return false;
-}
-
-static int64_t cents_of(const struct colvals *cv, const char *col)
-{
-	const struct colval *v = colvals_get(cv, col);
-	double d = v && v->type == SQLITE_FLOAT ? v->d : 0;
-
-	return (int64_t)(d * 100.0 + (d >= 0 ? 0.5 : -0.5));
-}
-
-static bool read_lines(struct ns_write_ctx *w, const struct txn_type *tt, const json_t *body,
-		       struct line **out, size_t *nout)
-{
-	struct line *lines = NULL;
-	size_t n = 0;
-	int64_t next_line = 1;
-
-	for (int s = 0; s < 2 && tt->subs[s]; s++) {
-		const json_t *items = json_object_get(json_object_get(body, tt->subs[s]), "items");
-		size_t i;
-		json_t *li;
-		json_array_foreach(items, i, li) {
-			int64_t l = json_is_integer(json_object_get(li, "line"))
-					    ? json_integer_value(json_object_get(li, "line"))
-					    : 0;
-			if (l >= next_line)
-				next_line = l + 1;
-		}
-	}
-	for (int s = 0; s < 2 && tt->subs[s]; s++) {
-		const char *sub = tt->subs[s];
-		const json_t *sl = json_object_get(body, sub), *items;
-		char def[64], prefix[64];
-		size_t nf, i;
-		const struct rec_field *f = sub_fields(sub, &nf);
-		json_t *li;
-
-		if (!sl || json_is_null(sl))
-			continue;
-		items = json_object_get(sl, "items");
-		if (!json_is_object(sl) || (items && !json_is_array(items))) {
-			ns_result_error(w->r, 400, "INVALID_CONTENT", sub,
-					"Error while accessing a resource. A sublist is an object "
-					"with an 'items' array.");
-			goto fail;
-		}
-		snprintf(def, sizeof(def), "%s-%sElement", tt->def, sub);
-		json_array_foreach(items, i, li) {
-			struct line *L;
-			const char *key;
-			json_t *v;
-			lines = xrealloc(lines, (n + 1) * sizeof(*lines));
-			L = &lines[n++];
-			memset(L, 0, sizeof(*L));
-			L->sub = sub;
-			snprintf(prefix, sizeof(prefix), "%s.items[%zu].", sub, i);
-			if (!rf_check_names(w, def, f, nf, li, prefix))
-				goto fail;
-			json_object_foreach(li, key, v) {
-				const struct rec_field *fd = rf_find(f, nf, key);
-				char path[128];
-				snprintf(path, sizeof(path), "%s%s", prefix, key);
-				if (fd && !rf_convert(w, fd, v, path, &L->cv))
-					goto fail;
-			}
-			if (!colvals_get(&L->cv, "id"))
-				colvals_set_int(&L->cv, "id", next_line++);
-		}
-	}
-	*out = lines;
-	*nout = n;
-	return true;
-fail:
-	for (size_t i = 0; i < n; i++)
-		colvals_release(&lines[i].cv);
-	free(lines);
-	return false;
-}
-
-/* Fills amounts and GL accounts, checks required line fields. */
-static bool check_lines(struct ns_write_ctx *w, struct line *lines, size_t n, bool journal)
-{
-	char path[96];
-
-	for (size_t i = 0; i < n; i++) {
-		struct line *L = &lines[i];
-		const struct colval *acct = colvals_get(&L->cv, "expenseaccount");
-		snprintf(path, sizeof(path), "%s.items", L->sub);
-		if (journal) {
-			int64_t d = cents_of(&L->cv, "debitforeignamount");
-			int64_t c = cents_of(&L->cv, "creditforeignamount");
-			if (!acct || acct->type != SQLITE_INTEGER)
-				return user_error(w, path, "Please enter value(s) for: Account");
-			if ((d > 0) == (c > 0) || d < 0 || c < 0)
-				return user_error(w, path,
-						  "Each journal line needs either a debit or a "
-						  "credit amount.");
-			L->cents = d - c;
-			L->gl_account = acct->i;
-			colvals_set_real(&L->cv, "amount", (double)L->cents / 100.0);
-		} else if (strcmp(L->sub, "expense") == 0) {
-			if (!acct || acct->type != SQLITE_INTEGER)
-				return user_error(w, path, "Please enter value(s) for: Account");
-			if (!colvals_get(&L->cv, "amount"))
-				return user_error(w, path, "Please enter value(s) for: Amount");
-			L->cents = cents_of(&L->cv, "amount");
-			L->gl_account = acct->i;
-		} else {
-			const struct colval *item = colvals_get(&L->cv, "item");
-			const struct colval *q = colvals_get(&L->cv, "quantity");
-			const struct colval *rate = colvals_get(&L->cv, "rate");
-			double qty = q && q->type == SQLITE_FLOAT ? q->d : 1.0;
-			char sql[96];
-			if (!item || item->type != SQLITE_INTEGER)
-				return user_error(w, path, "Please enter value(s) for: Item");
-			if (!q)
-				colvals_set_real(&L->cv, "quantity", qty);
-			if (colvals_get(&L->cv, "amount")) {
-				L->cents = cents_of(&L->cv, "amount");
-			} else if (rate && rate->type == SQLITE_FLOAT) {
-				double a = qty * rate->d * 100.0;
-				L->cents = (int64_t)(a + (a >= 0 ? 0.5 : -0.5));
-				colvals_set_real(&L->cv, "amount", (double)L->cents / 100.0);
-			} else {
-				return user_error(w, path, "Please enter value(s) for: Amount");
-			}
-			if (!rate)
-				colvals_set_real(&L->cv, "rate",
-						 qty != 0 ? (double)L->cents / 100.0 / qty : 0);
-			snprintf(sql, sizeof(sql), "SELECT expenseaccount FROM item WHERE id = %lld",
-				 (long long)item->i);
-			L->gl_account = nsdb_int(w->ns->db, sql, NULL, 0);
-			colvals_set_int(&L->cv, "expenseaccount", L->gl_account);
-		}
-		colvals_set_real(&L->cv, "netamount", (double)L->cents / 100.0);
-		colvals_set_real(&L->cv, "foreignamount", (double)L->cents / 100.0);
-	}
-	return true;
-}
-
-/* Posting period for a date: open, or a recognisable USER_ERROR. */
-static bool check_period(struct ns_write_ctx *w, struct colvals *head, bool ap)
-{
-	const struct colval *pp = colvals_get(head, "postingperiod");
-	const struct colval *date = colvals_get(head, "trandate");
-	sqlite3_stmt *st = NULL;
-	bool ok = false;
-	const char *sql =
-		pp && pp->type == SQLITE_INTEGER
-			? "SELECT id, periodname, isposting, closed, alllocked, aplocked FROM "
-			  "accountingperiod WHERE id = ?"
-			: "SELECT id, periodname, isposting, closed, alllocked, aplocked FROM "
-			  "accountingperiod WHERE isposting = 'T' AND startdate <= ? AND enddate >= ?";
-
-	if (sqlite3_prepare_v2(w->ns->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return user_error(w, "postingPeriod", "No accounting period.");
-	if (pp && pp->type == SQLITE_INTEGER) {
-		sqlite3_bind_int64(st, 1, pp->i);
-	} else {
-		sqlite3_bind_text(st, 1, date->s, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, date->s, -1, SQLITE_STATIC);
-	}
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		user_error(w, "postingPeriod",
-			   "No open accounting period exists for the transaction date.");
-		goto out;
-	}
-	{
-		const char *name = (const char *)sqlite3_column_text(st, 1);
-		bool posting = sqlite3_column_text(st, 2)[0] == 'T';
-		bool closed = sqlite3_column_text(st, 3)[0] == 'T';
-		bool locked = sqlite3_column_text(st, 4)[0] == 'T' ||
-			      (ap && sqlite3_column_text(st, 5)[0] == 'T');
-		if (!posting) {
-			user_error(w, "postingPeriod", "The posting period is not a posting period.");
-			goto out;
-		}
-		if (closed || locked) {
-			ns_result_error(w->r, 400, "USER_ERROR", "postingPeriod",
-					"The accounting period %s is %s. You cannot post to a "
-					"closed or locked period; choose an open period.",
-					name, closed ? "closed" : "locked");
-			goto out;
-		}
-		colvals_set_int(head, "postingperiod", sqlite3_column_int64(st, 0));
-		ok = true;
-	}
-out:
-	sqlite3_finalize(st);
-	return ok;
-}
-
-static bool exec_insert(struct ns_write_ctx *w, const char *table, const struct colvals *cv)
-{
-	struct mlc_buf sql = MLC_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	bool ok;
-
-	buf_addf(&sql, "INSERT INTO \"%s\" (", table);
-	for (size_t i = 0; i < cv->n; i++)
-		buf_addf(&sql, "%s\"%s\"", i ? ", " : "", cv->v[i].col);
-	buf_addstr(&sql, ") VALUES (");
-	for (size_t i = 0; i < cv->n; i++)
-		buf_addstr(&sql, i ? ", ?" : "?");
-	buf_addstr(&sql, ")");
-	ok = sqlite3_prepare_v2(w->ns->db, sql.data, -1, &st, NULL) == SQLITE_OK;
-	if (ok) {
-		colvals_bind(cv, st, 1);
-		ok = sqlite3_step(st) == SQLITE_DONE;
-	}
-	if (!ok) {
-		bool dup = sqlite3_extended_errcode(w->ns->db) == SQLITE_CONSTRAINT_UNIQUE;
-		ns_result_error(w->r, 400, dup ? "DUP_RCRD" : "UNEXPECTED_ERROR",
-				dup ? "externalId" : NULL, "%s",
-				dup ? "A record with this external ID already exists."
-				    : sqlite3_errmsg(w->ns->db));
-	}
-	sqlite3_finalize(st);
-	buf_release(&sql);
-	return ok;
-}
-
-static void tal(struct ns_write_ctx *w, int64_t line, int64_t account, int64_t cents)
-{
-	struct colvals cv = { .n = 0 };
-
-	colvals_set_int(&cv, "transaction", w->id);
-	colvals_set_int(&cv, "transactionline", line);
-	colvals_set_int(&cv, "accountingbook", 1);
-	colvals_set_int(&cv, "account", account);
-	colvals_set_real(&cv, "amount", (double)cents / 100.0);
-	colvals_set_real(&cv, "netamount", (double)cents / 100.0);
-	if (cents >= 0)
-		colvals_set_real(&cv, "debit", (double)cents / 100.0);
-	else
-		colvals_set_real(&cv, "credit", (double)-cents / 100.0);
-	colvals_set_text(&cv, "posting", "T");
-	colvals_set_text(&cv, "lastmodifieddate", w->now);
-	MLC_UNUSED(exec_insert(w, "transactionaccountingline", &cv));
-	colvals_release(&cv);
-}
-
-void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace)
-{
-	const struct txn_type *tt = find(w->type);
-	bool journal = strcmp(tt->rest, "journalEntry") == 0;
-	struct colvals head = { .n = 0 }, mainl = { .n = 0 };
-	struct line *lines = NULL;
-	size_t nlines = 0;
-	int64_t total = 0, debits = 0, credits = 0, uk;
-	sqlite3 *db = w->ns->db;
-	const char *key;
-	json_t *v;
-	char sql[256];
-
-	MLC_UNUSED(replace);
-	if (!rf_check_names(w, tt->def, head_fields, MLC_ARRAY_LEN(head_fields), body, ""))
-		goto out;
-	json_object_foreach((json_t *)body, key, v) {
-		const struct rec_field *f = rf_find(head_fields, MLC_ARRAY_LEN(head_fields), key);
-		const struct rec_field *m = rf_find(main_fields, MLC_ARRAY_LEN(main_fields), key);
-		if (m && strcmp(key, "account") == 0 && strcmp(tt->rest, "vendorBill") != 0)
-			m = NULL;
-		if (f && !rf_convert(w, f, v, key, &head))
-			goto out;
-		if (m && !rf_convert(w, m, v, key, &mainl))
-			goto out;
-	}
-	if (!read_lines(w, tt, body, &lines, &nlines) || !check_lines(w, lines, nlines, journal))
-		goto out;
-	/* Required header fields and defaults. */
-	if (!journal && !colvals_get(&head, "entity")) {
-		user_error(w, "entity", "Please enter value(s) for: Vendor");
-		goto out;
-	}
-	if (!journal) {
-		snprintf(sql, sizeof(sql), "SELECT id FROM vendor WHERE id = %lld",
-			 (long long)colvals_get(&head, "entity")->i);
-		if (!nsdb_int(db, sql, NULL, 0)) {
-			ns_result_error(w->r, 400, "INVALID_CONTENT", "entity",
-					"Error while accessing a resource. Invalid value for the "
-					"resource or sub-resource field 'entity'. Provide a valid "
-					"value.");
-			goto out;
-		}
-	}
-	if (!colvals_get(&mainl, "subsidiary")) {
-		if (journal) {
-			user_error(w, "subsidiary", "Please enter value(s) for: Subsidiary");
-			goto out;
-		}
-		snprintf(sql, sizeof(sql), "SELECT subsidiary FROM vendor WHERE id = %lld",
-			 (long long)colvals_get(&head, "entity")->i);
-		colvals_set_int(&mainl, "subsidiary", nsdb_int(db, sql, NULL, 1));
-	}
-	if (nlines == 0) {
-		user_error(w, NULL, "You must enter at least one line item for this transaction.");
-		goto out;
-	}
-	if (!colvals_get(&head, "trandate") || colvals_get(&head, "trandate")->type != SQLITE_TEXT) {
-		char d[32];
-		nsdb_ts(nssim_now_ms(w->ns), d);
-		memcpy(d + 10, " 00:00:00", 10);
-		colvals_set_text(&head, "trandate", d);
-	}
-	for (size_t i = 0; i < nlines; i++) {
-		total += lines[i].cents;
-		if (lines[i].cents > 0)
-			debits += lines[i].cents;
-		else
-			credits -= lines[i].cents;
-	}
-	if (journal && debits != credits) {
-		char d[MONEY_FMT_MAX], c[MONEY_FMT_MAX];
-		money_format(debits, d);
-		money_format(credits, c);
-		ns_result_error(w->r, 400, "USER_ERROR", "line",
-				"The transaction is out of balance: total debits %s do not equal "
-				"total credits %s.",
-				d, c);
-		goto out;
-	}
-	if (tt->posting && !check_period(w, &head, !journal))
-		goto out;
-	if (strcmp(tt->rest, "vendorBill") == 0 && !colvals_get(&mainl, "expenseaccount"))
-		colvals_set_int(&mainl, "expenseaccount",
-				nsdb_int(db, "SELECT id FROM account WHERE accttype = 'AcctPay'", NULL,
-					 0));
-	if (!colvals_get(&head, "status"))
-		colvals_set_text(&head, "status", journal ? "B" : tt->posting ? "A" : "B");
-	if (!colvals_get(&head, "approvalstatus"))
-		colvals_set_int(&head, "approvalstatus", 2);
-	if (!colvals_get(&head, "currency"))
-		colvals_set_int(&head, "currency", 1);
-	colvals_set_real(&head, "foreigntotal", (double)(journal ? debits : total) / 100.0);
-	colvals_set_text(&head, "lastmodifieddate", w->now);
-	colvals_set_text(&head, "posting", tt->posting ? "T" : "F");
-	colvals_set_text(&head, "voided", "F");
-	colvals_set_text(&head, "type", tt->code);
-	snprintf(sql, sizeof(sql), "%s", tt->rest);
-	for (char *p = sql; *p; p++)
-		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-	colvals_set_text(&head, "recordtype", sql);
-	if (w->creating) {
-		char num[32];
-		w->id = nsdb_int(db, "SELECT IFNULL(MAX(id), 0) + 1 FROM \"transaction\"", NULL, 1);
-		snprintf(num, sizeof(num), "%s%lld", tt->prefix, (long long)w->id);
-		colvals_set_int(&head, "id", w->id);
-		colvals_set_text(&head, "transactionnumber", num);
-		if (!colvals_get(&head, "tranid") && strcmp(tt->rest, "vendorBill") != 0)
-			colvals_set_text(&head, "tranid", num);
-		colvals_set_text(&head, "createddate", w->now);
-		if (w->created_from)
-			colvals_set_int(&head, "createdfrom", w->created_from);
-		if (!exec_insert(w, "transaction", &head))
-			goto out;
-	} else {
-		struct mlc_buf u = MLC_BUF_INIT;
-		sqlite3_stmt *st = NULL;
-		bool ok;
-		buf_addstr(&u, "UPDATE \"transaction\" SET ");
-		for (size_t i = 0; i < head.n; i++)
-			buf_addf(&u, "%s\"%s\" = ?", i ? ", " : "", head.v[i].col);
-		buf_addf(&u, " WHERE id = %lld", (long long)w->id);
-		ok = sqlite3_prepare_v2(db, u.data, -1, &st, NULL) == SQLITE_OK;
-		if (ok) {
-			colvals_bind(&head, st, 1);
-			ok = sqlite3_step(st) == SQLITE_DONE;
-		}
-		if (!ok)
-			ns_result_error(w->r, 400, "DUP_RCRD", "externalId", "%s",
-					sqlite3_errmsg(db));
-		sqlite3_finalize(st);
-		buf_release(&u);
-		if (!ok)
-			goto out;
-		snprintf(sql, sizeof(sql),
-			 "DELETE FROM transactionline WHERE \"transaction\" = %lld; DELETE FROM "
-			 "transactionaccountingline WHERE \"transaction\" = %lld",
-			 (long long)w->id, (long long)w->id);
-		nsdb_run(db, sql);
-	}
-	/* Main line, then the sublist lines, then the GL impact. */
-	uk = nsdb_int(db, "SELECT IFNULL(MAX(uniquekey), 0) FROM transactionline", NULL, 0);
-	colvals_set_int(&mainl, "transaction", w->id);
-	colvals_set_int(&mainl, "id", 0);
-	colvals_set_int(&mainl, "linesequencenumber", 0);
-	colvals_set_text(&mainl, "mainline", "T");
-	colvals_set_text(&mainl, "taxline", "F");
-	colvals_set_int(&mainl, "entity", journal ? 0 : colvals_get(&head, "entity")->i);
-	if (journal)
-		colvals_set_null(&mainl, "entity");
-	colvals_set_real(&mainl, "foreignamount", (double)(journal ? 0 : -total) / 100.0);
-	colvals_set_text(&mainl, "memo", colvals_get(&head, "memo") ? colvals_get(&head, "memo")->s
-								     : NULL);
-	colvals_set_int(&mainl, "uniquekey", ++uk);
-	colvals_set_text(&mainl, "linelastmodifieddate", w->now);
-	colvals_set_text(&mainl, "linecreateddate", w->now);
-	if (!exec_insert(w, "transactionline", &mainl))
-		goto out;
-	for (size_t i = 0; i < nlines; i++) {
-		struct line *L = &lines[i];
-		colvals_set_int(&L->cv, "transaction", w->id);
-		colvals_set_int(&L->cv, "linesequencenumber", colvals_get(&L->cv, "id")->i);
-		colvals_set_text(&L->cv, "mainline", "F");
-		colvals_set_text(&L->cv, "taxline", "F");
-		colvals_set_int(&L->cv, "subsidiary", colvals_get(&mainl, "subsidiary")->i);
-		colvals_set_int(&L->cv, "uniquekey", ++uk);
-		if (!colvals_get(&L->cv, "isclosed"))
-			colvals_set_text(&L->cv, "isclosed", "F");
-		if (w->created_from)
-			colvals_set_int(&L->cv, "createdfrom", w->created_from);
-		colvals_set_text(&L->cv, "linelastmodifieddate", w->now);
-		colvals_set_text(&L->cv, "linecreateddate", w->now);
-		if (!exec_insert(w, "transactionline", &L->cv))
-			goto out;
-		if (tt->posting)
-			tal(w, colvals_get(&L->cv, "id")->i, L->gl_account, L->cents);
-	}
-	if (strcmp(tt->rest, "vendorBill") == 0)
-		tal(w, 0, colvals_get(&mainl, "expenseaccount")->i, -total);
-	if (w->created_from) {
-		snprintf(sql, sizeof(sql),
-			 "UPDATE \"transaction\" SET status = 'G', lastmodifieddate = '%s' WHERE id = %lld",
-			 w->now, (long long)w->created_from);
-		nsdb_run(db, sql);
-	}
-	w->r->status = 204;
-out:
-	colvals_release(&head);
-	colvals_release(&mainl);
-	for (size_t i = 0; i < nlines; i++)
-		colvals_release(&lines[i].cv);
-	free(lines);
 }

@@ -125,6 +125,16 @@ out:
 	json_decref(c.body);
 }
 
+/* Registers through the frame when it owns this server, so that its
+ * counters know the route even for requests answered before routing. */
+static int reg(struct pcsim *pc, struct mlc_http_server *http, const char *method, const char *pattern,
+	       mlc_http_handler fn, void *arg)
+{
+	if (pc->sim->http == http)
+		return sbx_route(pc->sim, method, pattern, fn, arg);
+	return http_server_route(http, method, pattern, fn, arg);
+}
+
 static int add_route(struct pcsim *pc, struct mlc_http_server *http, const char *method, const char *pattern,
 		     pc_handler fn, bool admin, struct mlc_error *err)
 {
@@ -134,7 +144,9 @@ static int add_route(struct pcsim *pc, struct mlc_http_server *http, const char 
 	ra->admin = admin;
 	pc->route_args = xrealloc(pc->route_args, (pc->nroute_args + 1) * sizeof(*pc->route_args));
 	pc->route_args[pc->nroute_args++] = ra;
-	return http_server_route(http, method, pattern, dispatch, ra) ? error_prefix(err, "procore route") : 0;
+	if (reg(pc, http, method, pattern, dispatch, ra))
+		return error_set(err, MLC_EINVAL, "procore: cannot register %s %s", method, pattern);
+	return 0;
 }
 
 int pc_route(struct pcsim *pc, struct mlc_http_server *http, const char *method, const char *pattern,
@@ -258,9 +270,9 @@ static int routes(struct pcsim *pc, struct mlc_http_server *http, struct mlc_err
 {
 	int rc;
 
-	if (http_server_route(http, "POST", "/oauth/token", pc_handle_token, pc) ||
-	    http_server_route(http, "GET", "/oauth/token/info", token_info, pc) ||
-	    http_server_route(http, "POST", "/oauth/revoke", token_revoke, pc))
+	if (reg(pc, http, "POST", "/oauth/token", pc_handle_token, pc) ||
+	    reg(pc, http, "GET", "/oauth/token/info", token_info, pc) ||
+	    reg(pc, http, "POST", "/oauth/revoke", token_revoke, pc))
 		return error_set(err, MLC_EINVAL, "procore: cannot register the oauth routes");
 	rc = pc_route(pc, http, "GET", "/rest/v1.0/companies", companies_list, err);
 	if (!rc)

@@ -61,7 +61,7 @@ static int mkdir_p(const char *path, struct mlc_error *err)
 
 /* Writes JSON to DIR/name atomically (temporary file + rename). */
 static int write_json(const char *dir, const char *name, json_t *v, mode_t mode,
-		      struct mlc_error *err)
+                      struct mlc_error *err)
 {
 	struct mlc_buf path = MLC_BUF_INIT, tmp = MLC_BUF_INIT;
 	char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -107,17 +107,20 @@ static void sim_release(struct sbx_sim *sim)
 	sim->http = NULL;
 	json_decref(sim->calls);
 	json_decref(sim->status);
+	for (size_t i = 0; i < sim->nroutes; i++)
+		free(sim->routes[i]);
+	free(sim->routes);
 	pthread_mutex_destroy(&sim->lock);
 }
 
 static int new_server(struct sbx_sim *sim, const char *listen, const char *name,
-		      struct mlc_error *err)
+                      struct mlc_error *err)
 {
 	struct mlc_http_server_opts o = {
-		.listen = listen,
-		.body_limit = 8u << 20,
-		.threads = 32,
-		.name = name,
+	    .listen = listen,
+	    .body_limit = 8u << 20,
+	    .threads = 32,
+	    .name = name,
 	};
 	struct mlc_http_server *http = NULL;
 	int rc = http_server_new(&o, &http, err);
@@ -136,14 +139,15 @@ static void assemble_seed(json_t *seed)
 	json_t *pairs = json_array(), *p;
 	size_t i;
 
-	json_array_foreach(pcp, i, p) {
+	json_array_foreach(pcp, i, p)
+	{
 		const char *num = json_string_value(json_object_get(p, "project_number"));
 		json_t *job = num ? json_object_get(jobs, num) : NULL;
 		json_t *pair;
 		if (!job)
 			continue;
 		pair = json_pack("{s:s,s:O}", "project_number", num, "name",
-				 json_object_get(p, "name"));
+		                 json_object_get(p, "name"));
 		json_object_set(pair, "procore_project_id", json_object_get(p, "id"));
 		json_object_update(pair, job);
 		json_array_append_new(pairs, pair);
@@ -153,7 +157,7 @@ static void assemble_seed(json_t *seed)
 }
 
 int sandbox_start(const struct mlc_sandbox_opts *opts, struct mlc_sandbox **out,
-		  struct mlc_error *err)
+                  struct mlc_error *err)
 {
 	struct mlc_sandbox *sb = xcalloc(1, sizeof(*sb));
 	json_t *cred = json_object(), *seed = json_object();
@@ -193,7 +197,7 @@ int sandbox_start(const struct mlc_sandbox_opts *opts, struct mlc_sandbox **out,
 		char tmpl[] = "/tmp/mlc-sandbox-XXXXXX";
 		if (!mkdtemp(tmpl)) {
 			rc = error_set(err, MLC_EIO, "cannot create a temporary directory: %s",
-				       strerror(errno));
+			               strerror(errno));
 			goto out;
 		}
 		sb->data_dir = xstrdup(tmpl);
@@ -210,7 +214,7 @@ int sandbox_start(const struct mlc_sandbox_opts *opts, struct mlc_sandbox **out,
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", http_server_port(sb->ns.http));
 	json_object_set_new(json_object_get(cred, "netsuite"), "url", json_string(url));
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/services/rest/auth/oauth2/v1/token",
-		 http_server_port(sb->ns.http));
+	         http_server_port(sb->ns.http));
 	json_object_set_new(json_object_get(cred, "netsuite"), "token_url", json_string(url));
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", http_server_port(sb->pc.http));
 	if (json_object_get(cred, "procore"))

@@ -18,6 +18,22 @@
  * APIs: everything under /_sandbox/ on each port.
  *
  * Ownership: the sandbox owns both simulators and their HTTP servers.
+ *
+ * Admin API shared by both ports (sandbox_faults.c):
+ *   GET  /_sandbox/stats         {"calls":{"<METHOD> <path template>":n},
+ *                                 "status":{"<code>":n},"max_concurrency":n,
+ *                                 "token_requests":n,"rejected_429":n}
+ *                                (status "0": connection dropped by a fault)
+ *   POST /_sandbox/reset-stats
+ *   POST /_sandbox/time/advance  ?seconds=N or {"seconds":N}; GET /_sandbox/time
+ *   POST /_sandbox/faults        {"faults":SPEC,"latency_ms":N,"jitter_ms":N}
+ *                                replaces this simulator's faults at run time
+ * NetSuite only (nssim_admin.c): /_sandbox/netsuite/state, /dump/{table},
+ * /periods/{id}/close|open, /records/{type}[/{id}] (POST/PATCH as a user).
+ *
+ * Faults apply to API paths only (sbx_sim.api_prefix), never to /_sandbox/.
+ * A "timeout" holds the request MLC_SANDBOX_TIMEOUT_MS (default 30000)
+ * before dropping it.
  */
 
 struct mlc_sandbox_opts {
@@ -70,6 +86,11 @@ struct sbx_sim {
 	void (*over_limit)(struct mlc_http_response *resp);
 	/* Added: paths under this prefix get faults and limits ("/services/"). */
 	const char *api_prefix;
+	/* Added: "METHOD pattern" of routes registered with sbx_route(), so a
+	 * request answered before routing (429, faults) is still counted
+	 * under its path template. */
+	char **routes;
+	size_t nroutes;
 };
 
 struct mlc_sandbox {
@@ -99,6 +120,10 @@ void sandbox_advance(struct mlc_sandbox *sb, int64_t ms);
  */
 int sbx_sim_install(struct sbx_sim *sim, struct mlc_http_server *http,
 		    struct mlc_error *err) MLC_MUST_CHECK;
+/* http_server_route() on sim->http that also remembers the pattern for
+ * the counters (see struct sbx_sim.routes). */
+int sbx_route(struct sbx_sim *sim, const char *method, const char *pattern, mlc_http_handler fn,
+	      void *arg) MLC_MUST_CHECK;
 /* Counts a token request / a 429 served. */
 void sbx_count_token(struct sbx_sim *sim);
 void sbx_count_429(struct sbx_sim *sim);

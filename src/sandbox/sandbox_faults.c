@@ -22,7 +22,7 @@
 #define SBX_TIMEOUT_HOLD_MS 30000
 
 int sandbox_faults_parse(const char *spec, struct sbx_faults *ns, struct sbx_faults *pc,
-			 struct mlc_error *err)
+                         struct mlc_error *err)
 {
 	char *dup, *p, *next;
 	int rc = MLC_OK;
@@ -44,9 +44,9 @@ int sandbox_faults_parse(const char *spec, struct sbx_faults *ns, struct sbx_fau
 		colon = strchr(p, ':');
 		eq = strchr(p, '=');
 		if (!colon || !eq || eq < colon) {
-			rc = error_set(err, MLC_EINVAL,
-				       "--faults: '%s' is not SIM:KIND=PROBABILITY (e.g. ns:5xx=0.05)",
-				       p);
+			rc = error_set(
+			    err, MLC_EINVAL,
+			    "--faults: '%s' is not SIM:KIND=PROBABILITY (e.g. ns:5xx=0.05)", p);
 			break;
 		}
 		*colon = '\0';
@@ -56,8 +56,8 @@ int sandbox_faults_parse(const char *spec, struct sbx_faults *ns, struct sbx_fau
 		} else if (strcmp(p, "pc") == 0) {
 			f = pc;
 		} else {
-			rc = error_set(err, MLC_EINVAL, "--faults: unknown simulator '%s' (ns or pc)",
-				       p);
+			rc = error_set(err, MLC_EINVAL,
+			               "--faults: unknown simulator '%s' (ns or pc)", p);
 			break;
 		}
 		if (strcmp(colon + 1, "5xx") == 0)
@@ -76,15 +76,15 @@ int sandbox_faults_parse(const char *spec, struct sbx_faults *ns, struct sbx_fau
 			slot = &f->dup;
 		if (!slot) {
 			rc = error_set(err, MLC_EINVAL,
-				       "--faults: unknown fault '%s' (5xx, timeout, reset, lost, "
-				       "push_drop, throttle, dup)",
-				       colon + 1);
+			               "--faults: unknown fault '%s' (5xx, timeout, reset, lost, "
+			               "push_drop, throttle, dup)",
+			               colon + 1);
 			break;
 		}
 		v = strtod(eq + 1, &end);
 		if (end == eq + 1 || *end || !(v >= 0.0 && v <= 1.0)) {
-			rc = error_set(err, MLC_EINVAL, "--faults: '%s' is not a probability in [0,1]",
-				       eq + 1);
+			rc = error_set(err, MLC_EINVAL,
+			               "--faults: '%s' is not a probability in [0,1]", eq + 1);
 			break;
 		}
 		*slot = v;
@@ -169,7 +169,7 @@ static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *
 	}
 	r = sbx_random(sim);
 	if (r < f.err5xx) {
-		static const int codes[] = { 500, 502, 503 };
+		static const int codes[] = {500, 502, 503};
 		int code = codes[(int)(sbx_random(sim) * 3) % 3];
 		http_response_error(resp, code, "sandbox_fault", "injected %d", code);
 		return true;
@@ -194,6 +194,57 @@ static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *
 	return false;
 }
 
+int sbx_route(struct sbx_sim *sim, const char *method, const char *pattern, mlc_http_handler fn,
+              void *arg)
+{
+	struct mlc_buf b = MLC_BUF_INIT;
+	int rc = http_server_route(sim->http, method, pattern, fn, arg);
+
+	if (rc < 0)
+		return rc;
+	buf_addf(&b, "%s %s", method, pattern);
+	sim->routes = xrealloc(sim->routes, (sim->nroutes + 1) * sizeof(*sim->routes));
+	sim->routes[sim->nroutes++] = buf_detach(&b, NULL);
+	return MLC_OK;
+}
+
+/* True when path matches pattern: literal segments, {x} = one segment. */
+static bool pattern_match(const char *pattern, const char *path)
+{
+	const char *p = pattern, *q = path;
+
+	while (*p && *q) {
+		if (*p == '{') {
+			const char *pe = strchr(p, '}');
+			size_t n = strcspn(q, "/");
+			if (!pe || n == 0)
+				return false;
+			p = pe + 1;
+			q += n;
+		} else if (*p++ != *q++) {
+			return false;
+		}
+	}
+	return !*p && !*q;
+}
+
+/* The stats key of a request answered before routing. */
+static void route_key(const struct sbx_sim *sim, const struct mlc_http_request *req, char *out,
+                      size_t n)
+{
+	size_t ml = strlen(req->method);
+
+	for (size_t i = 0; i < sim->nroutes; i++) {
+		const char *r = sim->routes[i];
+		if (strncmp(r, req->method, ml) == 0 && r[ml] == ' ' &&
+		    pattern_match(r + ml + 1, req->path)) {
+			snprintf(out, n, "%s", r);
+			return;
+		}
+	}
+	snprintf(out, n, "%s %s", req->method, req->path);
+}
+
 static void bump(json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
@@ -202,7 +253,7 @@ static void bump(json_t *obj, const char *key)
 }
 
 static void hook_after(const struct mlc_http_request *req, const struct mlc_http_response *resp,
-		       int64_t duration_us, void *arg)
+                       int64_t duration_us, void *arg)
 {
 	struct sbx_sim *sim = arg;
 	char key[512], code[16];
@@ -210,7 +261,10 @@ static void hook_after(const struct mlc_http_request *req, const struct mlc_http
 	MLC_UNUSED(duration_us);
 	if (is_admin(req))
 		return;
-	snprintf(key, sizeof(key), "%s %s", req->method, req->route ? req->route : req->path);
+	if (req->route)
+		snprintf(key, sizeof(key), "%s %s", req->method, req->route);
+	else
+		route_key(sim, req, key, sizeof(key));
 	snprintf(code, sizeof(code), "%d", resp->drop_connection ? 0 : resp->status);
 	pthread_mutex_lock(&sim->lock);
 	sim->in_flight--;
@@ -227,10 +281,9 @@ static void h_stats(struct mlc_http_request *req, struct mlc_http_response *resp
 	MLC_UNUSED(req);
 	pthread_mutex_lock(&sim->lock);
 	body = json_pack("{s:o,s:o,s:i,s:I,s:I}", "calls", json_deep_copy(sim->calls), "status",
-			 json_deep_copy(sim->status),
-			 "max_concurrency", sim->max_concurrency, "token_requests",
-			 (json_int_t)sim->token_requests, "rejected_429",
-			 (json_int_t)sim->rejected_429);
+	                 json_deep_copy(sim->status), "max_concurrency", sim->max_concurrency,
+	                 "token_requests", (json_int_t)sim->token_requests, "rejected_429",
+	                 (json_int_t)sim->rejected_429);
 	pthread_mutex_unlock(&sim->lock);
 	http_response_json(resp, 200, body);
 }
@@ -264,7 +317,7 @@ static void h_time(struct mlc_http_request *req, struct mlc_http_response *resp,
 		if (q ? num_parse_i64(q, &secs, &err) < 0 : !json_is_integer(s)) {
 			json_decref(body);
 			http_response_error(resp, 400, "bad_request",
-					    "give seconds: ?seconds=N or {\"seconds\": N}");
+			                    "give seconds: ?seconds=N or {\"seconds\": N}");
 			return;
 		}
 		if (!q)
@@ -274,8 +327,8 @@ static void h_time(struct mlc_http_request *req, struct mlc_http_response *resp,
 	}
 	time_format_rfc3339(sandbox_now_ms(sim->sandbox), now);
 	http_response_json(resp, 200,
-			   json_pack("{s:s,s:I}", "now", now, "offset_seconds",
-				     (json_int_t)(sim->sandbox->clock_offset_ms / 1000)));
+	                   json_pack("{s:s,s:I}", "now", now, "offset_seconds",
+	                             (json_int_t)(sim->sandbox->clock_offset_ms / 1000)));
 }
 
 /* POST /_sandbox/faults {"faults": SPEC, "latency_ms": N, "jitter_ms": N}:
@@ -284,7 +337,7 @@ static void h_time(struct mlc_http_request *req, struct mlc_http_response *resp,
 static void h_faults(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
 {
 	struct sbx_sim *sim = arg;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct sbx_faults ns, pc;
 	json_t *body = http_request_json(req, &err);
 	json_t *lat, *jit;
@@ -294,7 +347,7 @@ static void h_faults(struct mlc_http_request *req, struct mlc_http_response *res
 		return;
 	}
 	if (sandbox_faults_parse(json_string_value(json_object_get(body, "faults")), &ns, &pc,
-				 &err) < 0) {
+	                         &err) < 0) {
 		json_decref(body);
 		http_response_error(resp, 400, "bad_request", "%s", err.msg);
 		return;
@@ -314,7 +367,7 @@ static void h_faults(struct mlc_http_request *req, struct mlc_http_response *res
 
 int sbx_sim_install(struct sbx_sim *sim, struct mlc_http_server *http, struct mlc_error *err)
 {
-	struct mlc_http_hooks hooks = { hook_before, hook_after, sim };
+	struct mlc_http_hooks hooks = {hook_before, hook_after, sim};
 
 	sim->http = http;
 	http_server_set_hooks(http, &hooks);
@@ -324,6 +377,6 @@ int sbx_sim_install(struct sbx_sim *sim, struct mlc_http_server *http, struct ml
 	    http_server_route(http, "GET", "/_sandbox/time", h_time, sim) < 0 ||
 	    http_server_route(http, "POST", "/_sandbox/faults", h_faults, sim) < 0)
 		return error_set(err, MLC_EINVAL, "%s: cannot register the sandbox routes",
-				 sim->name);
+		                 sim->name);
 	return MLC_OK;
 }

@@ -39,7 +39,7 @@ static inline void nst_rmrf(const char *dir)
 
 /* Signs header.payload with alg using cert's key; returns the JWT (malloc'd). */
 static inline char *nst_jwt(struct nssim_cert *cert, const char *alg, const char *kid,
-			    json_t *claims)
+                            json_t *claims)
 {
 	json_t *hdr = json_pack("{s:s,s:s,s:s}", "typ", "JWT", "alg", alg, "kid", kid);
 	char *h = json_dumps(hdr, JSON_COMPACT), *p = json_dumps(claims, JSON_COMPACT);
@@ -90,8 +90,8 @@ static inline json_t *nst_claims(struct nst *t, int64_t iat, int64_t exp)
 
 	snprintf(aud, sizeof(aud), "%s/services/rest/auth/oauth2/v1/token", t->base);
 	return json_pack("{s:s,s:[s],s:s,s:I,s:I}", "iss", t->sb->nssim->client_id, "scope",
-			 "rest_webservices", "aud", aud, "iat", (json_int_t)iat, "exp",
-			 (json_int_t)exp);
+	                 "rest_webservices", "aud", aud, "iat", (json_int_t)iat, "exp",
+	                 (json_int_t)exp);
 }
 
 /* POSTs an assertion to the token endpoint; fills out with the body. */
@@ -99,14 +99,15 @@ static inline long nst_token_post(struct nst *t, const char *jwt, struct mlc_buf
 {
 	char url[128];
 	struct mlc_buf form = MLC_BUF_INIT;
-	const char *hdrs[] = { "Content-Type: application/x-www-form-urlencoded", NULL };
+	const char *hdrs[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
 	long st;
 
 	snprintf(url, sizeof(url), "%s/services/rest/auth/oauth2/v1/token", t->base);
-	buf_addf(&form,
-		 "grant_type=client_credentials&client_assertion_type=urn%%3Aietf%%3Aparams%%3Aoauth"
-		 "%%3Aclient-assertion-type%%3Ajwt-bearer&client_assertion=%s",
-		 jwt);
+	buf_addf(
+	    &form,
+	    "grant_type=client_credentials&client_assertion_type=urn%%3Aietf%%3Aparams%%3Aoauth"
+	    "%%3Aclient-assertion-type%%3Ajwt-bearer&client_assertion=%s",
+	    jwt);
 	st = ht_request("POST", url, form.data, hdrs, out);
 	buf_release(&form);
 	return st;
@@ -131,7 +132,7 @@ static inline void nst_login(struct nst *t)
 	}
 	j = json_loads(out.data, 0, NULL);
 	snprintf(t->token, sizeof(t->token), "%s",
-		 json_string_value(json_object_get(j, "access_token")));
+	         json_string_value(json_object_get(j, "access_token")));
 	snprintf(t->auth, sizeof(t->auth), "Authorization: Bearer %s", t->token);
 	json_decref(j);
 	json_decref(c);
@@ -141,13 +142,12 @@ static inline void nst_login(struct nst *t)
 
 /* An authorised request to path (relative to the base URL).  *body_out
  * gets the parsed JSON reply (or NULL); returns the HTTP status. */
-static inline long nst_req(struct nst *t, const char *method, const char *path,
-			   const char *body, json_t **body_out)
+static inline long nst_req(struct nst *t, const char *method, const char *path, const char *body,
+                           json_t **body_out)
 {
 	char url[1024];
 	struct mlc_buf out = MLC_BUF_INIT;
-	const char *hdrs[] = { t->auth, "Content-Type: application/json", "Prefer: transient",
-			       NULL };
+	const char *hdrs[] = {t->auth, "Content-Type: application/json", "Prefer: transient", NULL};
 	long st;
 
 	snprintf(url, sizeof(url), "%s%s", t->base, path);
@@ -167,7 +167,7 @@ static inline long nst_suiteql(struct nst *t, const char *qs, const char *q, jso
 	long st;
 
 	snprintf(path, sizeof(path), "/services/rest/query/v1/suiteql%s%s", qs ? "?" : "",
-		 qs ? qs : "");
+	         qs ? qs : "");
 	st = nst_req(t, "POST", path, body, out);
 	free(body);
 	json_decref(b);
@@ -178,7 +178,7 @@ static inline long nst_suiteql(struct nst *t, const char *qs, const char *q, jso
 static inline const char *nst_err(json_t *body, const char *field)
 {
 	const char *s = json_string_value(
-		json_object_get(json_array_get(json_object_get(body, "o:errorDetails"), 0), field));
+	    json_object_get(json_array_get(json_object_get(body, "o:errorDetails"), 0), field));
 	return s ? s : "";
 }
 
