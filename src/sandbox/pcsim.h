@@ -51,17 +51,17 @@ enum pc_kind {
 	PC_PROJECT,
 	PC_VENDOR,
 	PC_COST_CODE,
-	PC_LIT,          /* line item types (cost types) */
-	PC_WBS,          /* cost code x line item type combinations */
-	PC_PO,           /* purchase order contracts */
-	PC_WO,           /* work order contracts */
-	PC_CLI,          /* commitment (contract) line items */
-	PC_REQ,          /* requisitions */
-	PC_DC,           /* direct costs */
-	PC_DCLI,         /* direct cost line items */
-	PC_PAYAPP,       /* owner payment applications */
-	PC_BVIEW,        /* budget views (company level) */
-	PC_BLI,          /* budget line items */
+	PC_LIT,    /* line item types (cost types) */
+	PC_WBS,    /* cost code x line item type combinations */
+	PC_PO,     /* purchase order contracts */
+	PC_WO,     /* work order contracts */
+	PC_CLI,    /* commitment (contract) line items */
+	PC_REQ,    /* requisitions */
+	PC_DC,     /* direct costs */
+	PC_DCLI,   /* direct cost line items */
+	PC_PAYAPP, /* owner payment applications */
+	PC_BVIEW,  /* budget views (company level) */
+	PC_BLI,    /* budget line items */
 	PC_HOOK,
 	PC_TRIGGER,
 	PC_DELIVERY,
@@ -73,7 +73,7 @@ enum pc_kind {
 struct pc_table {
 	json_t *rows;
 	json_t *by_id;
-	json_t *by_holder;   /* line items only: {"<holder id>": [lines]} */
+	json_t *by_holder; /* line items only: {"<holder id>": [lines]} */
 };
 
 /* Rate limiter: two fixed windows (hourly and spike), per client_id. */
@@ -94,16 +94,16 @@ struct pcsim {
 	int64_t next_id[PC_KIND_COUNT];
 	uint64_t rng;
 	int64_t company_id, other_company_id;
-	int64_t application_id;   /* our app: source_application_id of API writes */
-	int64_t service_user_id;  /* the DMSA's user */
-	int64_t field_user_id;    /* the admin API's "field user" */
+	int64_t application_id;  /* our app: source_application_id of API writes */
+	int64_t service_user_id; /* the DMSA's user */
+	int64_t field_user_id;   /* the admin API's "field user" */
 	char client_id[48], client_secret[64];
 	int token_ttl;
-	json_t *tokens;           /* {"token": expires_ms} */
+	json_t *tokens; /* {"token": expires_ms} */
 	struct pc_rate rate;
 	struct pc_webhooks *wh;
 	char *state_path;
-	void **route_args;        /* per-route handler closures, freed with pc */
+	void **route_args; /* per-route handler closures, freed with pc */
 	size_t nroute_args;
 };
 
@@ -112,9 +112,9 @@ struct pc_ctx {
 	struct pcsim *pc;
 	struct mlc_http_request *req;
 	struct mlc_http_response *resp;
-	int64_t company_id;       /* from Procore-Company-Id */
-	json_t *body;             /* parsed body or NULL */
-	bool via_api;             /* false for /_sandbox/ admin calls */
+	int64_t company_id; /* from Procore-Company-Id */
+	json_t *body;       /* parsed body or NULL */
+	bool via_api;       /* false for /_sandbox/ admin calls */
 };
 
 typedef void (*pc_handler)(struct pc_ctx *c);
@@ -150,8 +150,8 @@ json_t *pc_public(const json_t *rec);
 /* "2026-11-26T16:12:48Z" for the sandbox clock. */
 json_t *pc_now_json(struct pcsim *pc);
 void pc_now_text(struct pcsim *pc, char *out, size_t n);
-json_t *pc_money(int64_t cents);      /* "1234.50" */
-json_t *pc_money_num(int64_t cents);  /* 1234.5 as a JSON number */
+json_t *pc_money(int64_t cents);     /* "1234.50" */
+json_t *pc_money_num(int64_t cents); /* 1234.5 as a JSON number */
 /* Cents from a JSON amount (string or number); -1 when invalid. */
 int pc_cents(const json_t *v, int64_t *out);
 /* Deterministic draw in [lo, hi] from the simulator's own generator. */
@@ -201,11 +201,12 @@ enum pc_view { PC_VIEW_SHOW, PC_VIEW_LIST, PC_VIEW_V11 };
 json_t *pc_ser(struct pcsim *pc, enum pc_kind k, const json_t *rec, enum pc_view v);
 /* Builders used by the seed, the API and the admin routes. */
 json_t *pc_line_item_new(struct pcsim *pc, enum pc_kind k, const json_t *project, int64_t holder_id,
-			 const char *holder_type);
+                         const char *holder_type);
 /* Applies {amount, cost_code_id, line_item_type_id, wbs_code_id, quantity,
  * unit_cost, uom, description, origin_id, origin_data} to a line item.
  * Fills errors (object field -> [msg]) and returns false on bad input. */
-bool pc_line_item_apply(struct pcsim *pc, json_t *li, const json_t *in, json_t *errors, bool create);
+bool pc_line_item_apply(struct pcsim *pc, json_t *li, const json_t *in, json_t *errors,
+                        bool create);
 /* Recomputes grand_total / line_items_count of a holder. */
 void pc_holder_recompute(struct pcsim *pc, enum pc_kind holder_kind, json_t *holder);
 void pc_add_error(json_t *errors, const char *field, const char *msg);
@@ -216,7 +217,7 @@ void pc_seed(struct pcsim *pc, uint64_t seed, int scale);
 /* ---- pcsim_sync.c ---- */
 struct pc_sync_spec {
 	enum pc_kind kind;
-	const char *list_key;        /* "updates" or "budget_line_items" */
+	const char *list_key; /* "updates" or "budget_line_items" */
 	/* Creates a new record from in (NULL and errors filled on failure). */
 	json_t *(*create)(struct pc_ctx *c, const json_t *scope, const json_t *in, json_t *errors);
 	/* Applies in to rec; returns false (errors filled) on failure. */
@@ -229,23 +230,29 @@ struct pc_sync_spec {
 /* Runs a sync call: checks the size limit, matches each input by id /
  * origin_id, and answers 200 {"entities":[...],"errors":[...]}. */
 void pc_sync_run(struct pc_ctx *c, const struct pc_sync_spec *spec, const json_t *scope,
-		 const json_t *updates);
+                 const json_t *updates);
 
 /* ---- pcsim_directory.c, pcsim_contracts.c, pcsim_costs.c, pcsim_webhooks.c, pcsim_admin.c ---- */
-int pc_routes_directory(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
-int pc_routes_contracts(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
-int pc_routes_costs(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
-int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
-int pc_routes_webhooks(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
-int pc_routes_admin(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_directory(struct pcsim *pc, struct mlc_http_server *http,
+                        struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_contracts(struct pcsim *pc, struct mlc_http_server *http,
+                        struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_costs(struct pcsim *pc, struct mlc_http_server *http,
+                    struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http,
+                     struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_webhooks(struct pcsim *pc, struct mlc_http_server *http,
+                       struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_admin(struct pcsim *pc, struct mlc_http_server *http,
+                    struct mlc_error *err) MLC_MUST_CHECK;
 /* A table of routes for pc_routes_add(). */
 struct pc_route_def {
 	const char *method, *pattern;
 	pc_handler fn;
 };
 /* Registers n routes, behind the gate (admin false) or as admin routes. */
-int pc_routes_add(struct pcsim *pc, struct mlc_http_server *http, const struct pc_route_def *defs, size_t n,
-		  bool admin, struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_add(struct pcsim *pc, struct mlc_http_server *http, const struct pc_route_def *defs,
+                  size_t n, bool admin, struct mlc_error *err) MLC_MUST_CHECK;
 /* The wrapper object of a write body ("item", "vendor", ...); answers 400
  * "param is missing or the value is empty: NAME" and returns NULL when
  * absent. */
@@ -253,11 +260,11 @@ json_t *pc_wrapper(struct pc_ctx *c, const char *name);
 /* 422 {"errors": errs}; takes ownership of errs. */
 void pc_reply_422(struct pc_ctx *c, json_t *errs);
 /* Registers an API route behind the gate (auth, company, rate limit). */
-int pc_route(struct pcsim *pc, struct mlc_http_server *http, const char *method, const char *pattern,
-	     pc_handler fn, struct mlc_error *err) MLC_MUST_CHECK;
+int pc_route(struct pcsim *pc, struct mlc_http_server *http, const char *method,
+             const char *pattern, pc_handler fn, struct mlc_error *err) MLC_MUST_CHECK;
 /* Registers an admin route (no auth, no rate limit, via_api = false). */
 int pc_route_admin(struct pcsim *pc, struct mlc_http_server *http, const char *method,
-		   const char *pattern, pc_handler fn, struct mlc_error *err) MLC_MUST_CHECK;
+                   const char *pattern, pc_handler fn, struct mlc_error *err) MLC_MUST_CHECK;
 
 /* Direct cost edits shared by the API and the admin routes (pcsim_costs.c). */
 json_t *pc_dc_create(struct pc_ctx *c, const json_t *project, const json_t *in, json_t *errors);
@@ -267,7 +274,8 @@ bool pc_dc_update(struct pc_ctx *c, json_t *dc, const json_t *in, json_t *errors
 int pc_rate_parse(const char *spec, struct pc_rate *r, struct mlc_error *err) MLC_MUST_CHECK;
 /* Counts one call; returns true when allowed.  Fills the X-Rate-Limit-*
  * values of the closer limit. */
-bool pc_rate_take(struct pc_rate *r, int64_t now_s, int64_t *limit, int64_t *remaining, int64_t *reset);
+bool pc_rate_take(struct pc_rate *r, int64_t now_s, int64_t *limit, int64_t *remaining,
+                  int64_t *reset);
 void pc_handle_token(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg);
 /* The state of the request's bearer token on the sandbox clock. */
 enum { PC_TOKEN_OK, PC_TOKEN_MISSING, PC_TOKEN_INVALID, PC_TOKEN_EXPIRED };
@@ -280,7 +288,7 @@ void pc_webhooks_stop(struct pcsim *pc);
 size_t pc_webhooks_pending(struct pcsim *pc);
 /* Queues the event for every matching hook and trigger.  event_type is
  * "create", "update" or "delete"; project_id 0 for company resources. */
-void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type, int64_t resource_id,
-	     int64_t project_id);
+void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type,
+             int64_t resource_id, int64_t project_id);
 
 #endif

@@ -27,7 +27,6 @@
 #include "util/time.h"
 #include "util/banned.h"
 
-
 static bool locked(const json_t *dc)
 {
 	json_t *o = json_object_get(dc, "origin_id");
@@ -36,8 +35,9 @@ static bool locked(const json_t *dc)
 
 static void refuse_locked(struct pc_ctx *c)
 {
-	pc_reply_field_error(c, 422, "base",
-			     "This direct cost is synced with an ERP integration and cannot be edited.");
+	pc_reply_field_error(
+	    c, 422, "base",
+	    "This direct cost is synced with an ERP integration and cannot be edited.");
 }
 
 static json_t *admin_dc(struct pc_ctx *c)
@@ -71,8 +71,10 @@ static void admin_dc_create(struct pc_ctx *c)
 	dc = json_object_size(errs) ? NULL : pc_dc_create(c, p, c->body, errs);
 	made = json_array();
 	if (dc) {
-		json_array_foreach(lines, i, l) {
-			json_t *li = pc_line_item_new(c->pc, PC_DCLI, p, pc_int(dc, "id"), "DirectCost");
+		json_array_foreach(lines, i, l)
+		{
+			json_t *li =
+			    pc_line_item_new(c->pc, PC_DCLI, p, pc_int(dc, "id"), "DirectCost");
 			if (!pc_line_item_apply(c->pc, li, l, errs, true)) {
 				json_decref(li);
 				break;
@@ -90,12 +92,11 @@ static void admin_dc_create(struct pc_ctx *c)
 		return;
 	}
 	json_decref(errs);
-	json_array_foreach(made, i, l)
-		pc_insert(c->pc, PC_DCLI, json_incref(l));
+	json_array_foreach(made, i, l) pc_insert(c->pc, PC_DCLI, json_incref(l));
 	pc_holder_recompute(c->pc, PC_DC, dc);
 	pc_emit(c, "Direct Costs", "create", pc_int(dc, "id"), pc_int(p, "id"));
 	json_array_foreach(made, i, l)
-		pc_emit(c, "Direct Cost Line Items", "create", pc_int(l, "id"), pc_int(p, "id"));
+	    pc_emit(c, "Direct Cost Line Items", "create", pc_int(l, "id"), pc_int(p, "id"));
 	json_decref(made);
 	pc_reply(c, 201, pc_ser(c->pc, PC_DC, dc, PC_VIEW_V11));
 }
@@ -204,7 +205,8 @@ static void admin_payapp_create(struct pc_ctx *c)
 
 	if (!p || !body_amount(c, &amount))
 		return;
-	json_array_foreach(c->pc->t[PC_PAYAPP].rows, i, r) {
+	json_array_foreach(c->pc->t[PC_PAYAPP].rows, i, r)
+	{
 		if (pc_int(r, "_project_id") == pc_int(p, "id"))
 			last = r;
 	}
@@ -213,8 +215,8 @@ static void admin_payapp_create(struct pc_ctx *c)
 	if (last)
 		previous = cents_at(last, "g702", "total_completed_and_stored_to_date");
 	period(c->pc, start, end);
-	r = pc_payapp_new(c->pc, p, last ? (int)pc_int(last, "number") + 1 : 1, contract, previous + amount, previous,
-			  "under_review", start, end);
+	r = pc_payapp_new(c->pc, p, last ? (int)pc_int(last, "number") + 1 : 1, contract,
+	                  previous + amount, previous, "under_review", start, end);
 	pc_emit(c, "Payment Applications", "create", pc_int(r, "id"), pc_int(p, "id"));
 	pc_reply(c, 201, pc_public(r));
 }
@@ -261,15 +263,16 @@ static void admin_req_create(struct pc_ctx *c)
 	}
 	if (!body_amount(c, &amount))
 		return;
-	json_array_foreach(c->pc->t[PC_REQ].rows, i, r) {
+	json_array_foreach(c->pc->t[PC_REQ].rows, i, r)
+	{
 		if (pc_int(r, "commitment_id") == cid)
 			last = r;
 	}
 	if (last)
 		previous = cents_at(last, "summary", "total_completed_and_stored_to_date");
 	period(c->pc, start, end);
-	r = pc_req_new(c->pc, contract, last ? (int)pc_int(last, "number") + 1 : 1, previous + amount, previous, "draft",
-		       start, end);
+	r = pc_req_new(c->pc, contract, last ? (int)pc_int(last, "number") + 1 : 1,
+	               previous + amount, previous, "draft", start, end);
 	pc_reply(c, 201, pc_public(r));
 }
 
@@ -296,7 +299,8 @@ static void admin_state(struct pc_ctx *c)
 			return;
 		}
 		if (!kind)
-			json_object_set_new(out, pc_kind_name((enum pc_kind)k), json_deep_copy(c->pc->t[k].rows));
+			json_object_set_new(out, pc_kind_name((enum pc_kind)k),
+			                    json_deep_copy(c->pc->t[k].rows));
 	}
 	if (kind) {
 		json_decref(out);
@@ -323,18 +327,18 @@ static void admin_webhooks(struct pc_ctx *c)
 int pc_routes_admin(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
 	static const struct pc_route_def r[] = {
-		{ "POST", "/_sandbox/direct_costs", admin_dc_create },
-		{ "PATCH", "/_sandbox/direct_costs/{id}", admin_dc_edit },
-		{ "POST", "/_sandbox/direct_costs/{id}/approve", admin_dc_approve },
-		{ "DELETE", "/_sandbox/direct_costs/{id}", admin_dc_delete },
-		{ "POST", "/_sandbox/payment_applications", admin_payapp_create },
-		{ "POST", "/_sandbox/payment_applications/{id}/approve", admin_payapp_approve },
-		{ "POST", "/_sandbox/requisitions", admin_req_create },
-		{ "POST", "/_sandbox/requisitions/{id}/approve", admin_req_approve },
-		{ "GET", "/_sandbox/state", admin_state },
-		{ "GET", "/_sandbox/state/{kind}", admin_state },
-		{ "POST", "/_sandbox/state/save", admin_save },
-		{ "GET", "/_sandbox/webhooks", admin_webhooks },
+	    {"POST", "/_sandbox/direct_costs", admin_dc_create},
+	    {"PATCH", "/_sandbox/direct_costs/{id}", admin_dc_edit},
+	    {"POST", "/_sandbox/direct_costs/{id}/approve", admin_dc_approve},
+	    {"DELETE", "/_sandbox/direct_costs/{id}", admin_dc_delete},
+	    {"POST", "/_sandbox/payment_applications", admin_payapp_create},
+	    {"POST", "/_sandbox/payment_applications/{id}/approve", admin_payapp_approve},
+	    {"POST", "/_sandbox/requisitions", admin_req_create},
+	    {"POST", "/_sandbox/requisitions/{id}/approve", admin_req_approve},
+	    {"GET", "/_sandbox/state", admin_state},
+	    {"GET", "/_sandbox/state/{kind}", admin_state},
+	    {"POST", "/_sandbox/state/save", admin_save},
+	    {"GET", "/_sandbox/webhooks", admin_webhooks},
 	};
 	return pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), true, err);
 }
