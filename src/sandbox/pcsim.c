@@ -331,7 +331,7 @@ int pcsim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 	pc->field_user_id = 11620417;
 	if (sb->data_dir) {
 		struct mlc_buf b = MLC_BUF_INIT;
-		buf_addf(&b, "%s/procore-state.json", sb->data_dir);
+		buf_addf(&b, "%s/procore.db", sb->data_dir);
 		pc->state_path = buf_detach(&b, NULL);
 	}
 	if (!pc_state_load(pc))

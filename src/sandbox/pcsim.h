@@ -38,9 +38,10 @@
  * Procore's "show" response plus hidden keys starting with '_' (scope:
  * "_company_id", "_project_id", "_holder_id", ...).  pc_public() strips
  * the hidden keys; per-kind serialisers (pc_ser) derive list views.
- * The state is written to DATA/procore-state.json on demand
- * (POST /_sandbox/state/save) and on pcsim_free(), and read back by
- * pcsim_new() when present, so a restart with the same --data keeps it.
+ * A snapshot of the state is written to SQLite, DATA/procore.db, on
+ * demand (POST /_sandbox/state/save) and on pcsim_free(), and read back
+ * by pcsim_new() when present, so a restart with the same --data keeps it
+ * (pcsim_state.c).
  *
  * Every function here except pcsim_new/pcsim_free and the webhook thread
  * expects pcsim.lock to be held by the caller.
@@ -124,11 +125,12 @@ void pc_tables_init(struct pcsim *pc);
 void pc_tables_release(struct pcsim *pc);
 /* The table's name in state dumps ("direct_costs", ...). */
 const char *pc_kind_name(enum pc_kind k);
+/* ---- pcsim_state.c ---- */
 /* Writes every table, hidden keys included, and the id counters to
- * DATA/procore-state.json.  0 or MLC_EIO. */
+ * DATA/procore.db.  0 or MLC_EIO. */
 int pc_state_save(struct pcsim *pc) MLC_MUST_CHECK;
-/* Loads DATA/procore-state.json into empty tables (a restart keeps the
- * state); false when there is no usable file. */
+/* Loads DATA/procore.db into empty tables (a restart keeps the state);
+ * false (tables left empty) when there is no complete snapshot. */
 bool pc_state_load(struct pcsim *pc);
 /* Allocates the next id of a kind. */
 int64_t pc_next_id(struct pcsim *pc, enum pc_kind k);

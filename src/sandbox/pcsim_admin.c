@@ -16,7 +16,7 @@
  *   POST  /_sandbox/requisitions/{id}/approve
  *   GET   /_sandbox/state                    every table, hidden keys included
  *   GET   /_sandbox/state/{kind}             one table ("direct_costs", "vendors", ...)
- *   POST  /_sandbox/state/save               writes DATA/procore-state.json
+ *   POST  /_sandbox/state/save               writes the snapshot DATA/procore.db
  *   GET   /_sandbox/webhooks                 {"pending": n}
  */
 #include <stdio.h>

@@ -55,47 +55,6 @@ const char *pc_kind_name(enum pc_kind k)
 	return kind_names[k];
 }
 
-int pc_state_save(struct pcsim *pc)
-{
-	json_t *all = json_object();
-	int rc;
-
-	for (int k = 0; k < PC_KIND_COUNT; k++)
-		json_object_set(all, kind_names[k], pc->t[k].rows);
-	json_object_set_new(all, "_ids", json_object());
-	for (int k = 0; k < PC_KIND_COUNT; k++)
-		json_object_set_new(json_object_get(all, "_ids"), kind_names[k],
-		                    json_integer(pc->next_id[k]));
-	json_object_set_new(all, "_company_id", json_integer(pc->company_id));
-	json_object_set_new(all, "_other_company_id", json_integer(pc->other_company_id));
-	rc = pc->state_path && json_dump_file(all, pc->state_path, JSON_COMPACT) == 0 ? 0 : MLC_EIO;
-	json_decref(all);
-	return rc;
-}
-
-bool pc_state_load(struct pcsim *pc)
-{
-	json_error_t jerr;
-	json_t *all = pc->state_path ? json_load_file(pc->state_path, 0, &jerr) : NULL;
-	bool ok = json_is_object(all) && json_is_object(json_object_get(all, "_ids"));
-
-	for (int k = 0; ok && k < PC_KIND_COUNT; k++)
-		ok = json_is_array(json_object_get(all, kind_names[k]));
-	if (ok) {
-		for (int k = 0; k < PC_KIND_COUNT; k++) {
-			size_t i;
-			json_t *rec;
-			json_array_foreach(json_object_get(all, kind_names[k]), i, rec)
-			    pc_insert(pc, (enum pc_kind)k, json_incref(rec));
-			pc->next_id[k] = pc_int(json_object_get(all, "_ids"), kind_names[k]);
-		}
-		pc->company_id = pc_int(all, "_company_id");
-		pc->other_company_id = pc_int(all, "_other_company_id");
-	}
-	json_decref(all);
-	return ok;
-}
-
 void pc_tables_init(struct pcsim *pc)
 {
 	for (int k = 0; k < PC_KIND_COUNT; k++) {

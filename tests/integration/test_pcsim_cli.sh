@@ -90,7 +90,7 @@ URL=$(jq -r .procore.url "$CRED")
 TOKEN=$(jq -r .access_token "$DIR/tok.json")
 [ "$(api GET /rest/v1.0/companies)" = 503 ] || fail "pc:throttle not 503"
 [ -n "$(header Retry-After)" ] || fail "503 without Retry-After"
-# The restart kept the state of the first run (DATA/procore-state.json).
+# The restart kept the state of the first run (DATA/procore.db).
 curl -s "$URL/_sandbox/state/vendors" | jq -e 'map(select(.origin_id == "ns:vendor:42")) | length == 1' >/dev/null ||
 	fail "state lost across a restart"
 stop

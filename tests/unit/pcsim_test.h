@@ -217,7 +217,7 @@ static inline void pct_stop(struct pct *t)
 	pthread_mutex_destroy(&t->sb.lock);
 	buf_release(&t->headers);
 	buf_release(&t->body);
-	snprintf(path, sizeof(path), "%s/procore-state.json", t->dir);
+	snprintf(path, sizeof(path), "%s/procore.db", t->dir);
 	unlink(path);
 	rmdir(t->dir);
 }
