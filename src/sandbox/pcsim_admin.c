@@ -14,6 +14,8 @@
  *   POST  /_sandbox/requisitions             {project_id, commitment_id, amount}: the next
  *                                            subcontractor invoice (no webhook: polled)
  *   POST  /_sandbox/requisitions/{id}/approve
+ *   POST  /_sandbox/companies/{id}/install    {"installed": bool}: install our app in
+ *                                            the second seeded company (or remove it)
  *   GET   /_sandbox/state                    every table, hidden keys included
  *   GET   /_sandbox/state/{kind}             one table ("direct_costs", "vendors", ...)
  *   POST  /_sandbox/state/save               writes the snapshot DATA/procore.db
@@ -287,6 +289,22 @@ static void admin_req_approve(struct pc_ctx *c)
 	pc_reply(c, 200, pc_public(r));
 }
 
+static void admin_install(struct pc_ctx *c)
+{
+	int64_t id;
+	json_t *co = pc_param_id(c, "id", &id) ? pc_get(c->pc, PC_COMPANY, id) : NULL;
+	json_t *flag = json_object_get(c->body, "installed");
+
+	if (!co) {
+		pc_reply_errors(c, 404, "Company not found");
+		return;
+	}
+	json_object_set_new(co, "_installed", json_boolean(!flag || json_is_true(flag)));
+	pc_reply(c, 200,
+	         json_pack("{s:I,s:O}", "id", (json_int_t)id, "installed",
+	                   json_object_get(co, "_installed")));
+}
+
 static void admin_state(struct pc_ctx *c)
 {
 	const char *kind = http_request_param(c->req, "kind");
@@ -335,6 +353,7 @@ int pc_routes_admin(struct pcsim *pc, struct mlc_http_server *http, struct mlc_e
 	    {"POST", "/_sandbox/payment_applications/{id}/approve", admin_payapp_approve},
 	    {"POST", "/_sandbox/requisitions", admin_req_create},
 	    {"POST", "/_sandbox/requisitions/{id}/approve", admin_req_approve},
+	    {"POST", "/_sandbox/companies/{id}/install", admin_install},
 	    {"GET", "/_sandbox/state", admin_state},
 	    {"GET", "/_sandbox/state/{kind}", admin_state},
 	    {"POST", "/_sandbox/state/save", admin_save},
