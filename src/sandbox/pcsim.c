@@ -15,7 +15,9 @@
 #include "util/banned.h"
 
 #define PC_DEFAULT_RATE "3600/h,100/10s"
-#define PC_RATE_BODY "You have surpassed the max number of requests for an hour. Please wait until your limit resets."
+#define PC_RATE_BODY                                                                               \
+	"You have surpassed the max number of requests for an hour. Please wait until your limit " \
+	"resets."
 
 struct pc_route_arg {
 	struct pcsim *pc;
@@ -49,14 +51,14 @@ static bool gate(struct pcsim *pc, struct pc_ctx *c)
 		break;
 	case PC_TOKEN_EXPIRED:
 		http_response_header(c->resp, "WWW-Authenticate",
-				     "Bearer realm=\"Doorkeeper\", error=\"invalid_token\", "
-				     "error_description=\"The access token expired\"");
+		                     "Bearer realm=\"Doorkeeper\", error=\"invalid_token\", "
+		                     "error_description=\"The access token expired\"");
 		pc_reply_errors(c, 401, "The access token expired");
 		return false;
 	default:
 		http_response_header(c->resp, "WWW-Authenticate",
-				     "Bearer realm=\"Doorkeeper\", error=\"invalid_token\", "
-				     "error_description=\"The access token is invalid\"");
+		                     "Bearer realm=\"Doorkeeper\", error=\"invalid_token\", "
+		                     "error_description=\"The access token is invalid\"");
 		pc_reply_errors(c, 401, "The access token is invalid");
 		return false;
 	}
@@ -75,9 +77,10 @@ static bool gate(struct pcsim *pc, struct pc_ctx *c)
 	}
 	if (pc->sim->faults.throttle > 0 && sbx_random(pc->sim) < pc->sim->faults.throttle) {
 		add_header_i64(c->resp, "Retry-After", 1 + (int64_t)(sbx_random(pc->sim) * 3));
-		http_response_text(c->resp, 503, "text/html", "<html><body><h1>503 Service Unavailable</h1>"
-							      "No server is available to handle this request."
-							      "</body></html>");
+		http_response_text(c->resp, 503, "text/html",
+		                   "<html><body><h1>503 Service Unavailable</h1>"
+		                   "No server is available to handle this request."
+		                   "</body></html>");
 		return false;
 	}
 	hdr = http_request_header(c->req, "Procore-Company-Id");
@@ -103,7 +106,7 @@ static void dispatch(struct mlc_http_request *req, struct mlc_http_response *res
 {
 	struct pc_route_arg *ra = arg;
 	struct pcsim *pc = ra->pc;
-	struct pc_ctx c = { .pc = pc, .req = req, .resp = resp, .via_api = !ra->admin };
+	struct pc_ctx c = {.pc = pc, .req = req, .resp = resp, .via_api = !ra->admin};
 
 	pthread_mutex_lock(&pc->lock);
 	if (ra->admin) {
@@ -125,8 +128,18 @@ out:
 	json_decref(c.body);
 }
 
-static int add_route(struct pcsim *pc, struct mlc_http_server *http, const char *method, const char *pattern,
-		     pc_handler fn, bool admin, struct mlc_error *err)
+/* Registers through the frame when it owns this server, so that its
+ * counters know the route even for requests answered before routing. */
+static int reg(struct pcsim *pc, struct mlc_http_server *http, const char *method,
+               const char *pattern, mlc_http_handler fn, void *arg)
+{
+	if (pc->sim->http == http)
+		return sbx_route(pc->sim, method, pattern, fn, arg);
+	return http_server_route(http, method, pattern, fn, arg);
+}
+
+static int add_route(struct pcsim *pc, struct mlc_http_server *http, const char *method,
+                     const char *pattern, pc_handler fn, bool admin, struct mlc_error *err)
 {
 	struct pc_route_arg *ra = xcalloc(1, sizeof(*ra));
 	ra->pc = pc;
@@ -134,26 +147,30 @@ static int add_route(struct pcsim *pc, struct mlc_http_server *http, const char 
 	ra->admin = admin;
 	pc->route_args = xrealloc(pc->route_args, (pc->nroute_args + 1) * sizeof(*pc->route_args));
 	pc->route_args[pc->nroute_args++] = ra;
-	return http_server_route(http, method, pattern, dispatch, ra) ? error_prefix(err, "procore route") : 0;
+	if (reg(pc, http, method, pattern, dispatch, ra))
+		return error_set(err, MLC_EINVAL, "procore: cannot register %s %s", method,
+		                 pattern);
+	return 0;
 }
 
-int pc_route(struct pcsim *pc, struct mlc_http_server *http, const char *method, const char *pattern,
-	     pc_handler fn, struct mlc_error *err)
+int pc_route(struct pcsim *pc, struct mlc_http_server *http, const char *method,
+             const char *pattern, pc_handler fn, struct mlc_error *err)
 {
 	return add_route(pc, http, method, pattern, fn, false, err);
 }
 
-int pc_route_admin(struct pcsim *pc, struct mlc_http_server *http, const char *method, const char *pattern,
-		   pc_handler fn, struct mlc_error *err)
+int pc_route_admin(struct pcsim *pc, struct mlc_http_server *http, const char *method,
+                   const char *pattern, pc_handler fn, struct mlc_error *err)
 {
 	return add_route(pc, http, method, pattern, fn, true, err);
 }
 
-int pc_routes_add(struct pcsim *pc, struct mlc_http_server *http, const struct pc_route_def *defs, size_t n,
-		  bool admin, struct mlc_error *err)
+int pc_routes_add(struct pcsim *pc, struct mlc_http_server *http, const struct pc_route_def *defs,
+                  size_t n, bool admin, struct mlc_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
-		int rc = add_route(pc, http, defs[i].method, defs[i].pattern, defs[i].fn, admin, err);
+		int rc =
+		    add_route(pc, http, defs[i].method, defs[i].pattern, defs[i].fn, admin, err);
 		if (rc)
 			return rc;
 	}
@@ -169,19 +186,22 @@ static void token_info(struct mlc_http_request *req, struct mlc_http_response *r
 
 	pthread_mutex_lock(&pc->lock);
 	now = sandbox_now_ms(pc->sb);
-	exp = (auth && strncmp(auth, "Bearer ", 7) == 0) ? json_object_get(pc->tokens, auth + 7) : NULL;
+	exp = (auth && strncmp(auth, "Bearer ", 7) == 0) ? json_object_get(pc->tokens, auth + 7)
+	                                                 : NULL;
 	if (!exp || json_integer_value(exp) <= now) {
 		pthread_mutex_unlock(&pc->lock);
-		http_response_json(resp, 401, json_pack("{s:s,s:s}", "error", "invalid_token", "error_description",
-							"The access token is invalid"));
+		http_response_json(resp, 401,
+		                   json_pack("{s:s,s:s}", "error", "invalid_token",
+		                             "error_description", "The access token is invalid"));
 		return;
 	}
-	http_response_json(resp, 200,
-			   json_pack("{s:I,s:[],s:I,s:{s:s},s:I}", "resource_owner_id",
-				     (json_int_t)pc->service_user_id, "scope", "expires_in_seconds",
-				     (json_int_t)((json_integer_value(exp) - now) / 1000), "application", "uid",
-				     pc->client_id, "created_at",
-				     (json_int_t)((json_integer_value(exp) - (int64_t)pc->token_ttl * 1000) / 1000)));
+	http_response_json(
+	    resp, 200,
+	    json_pack(
+	        "{s:I,s:[],s:I,s:{s:s},s:I}", "resource_owner_id", (json_int_t)pc->service_user_id,
+	        "scope", "expires_in_seconds", (json_int_t)((json_integer_value(exp) - now) / 1000),
+	        "application", "uid", pc->client_id, "created_at",
+	        (json_int_t)((json_integer_value(exp) - (int64_t)pc->token_ttl * 1000) / 1000)));
 	pthread_mutex_unlock(&pc->lock);
 }
 
@@ -205,7 +225,8 @@ static void companies_list(struct pc_ctx *c)
 	json_t *items = json_array(), *co;
 	size_t i;
 	/* A DMSA token sees the companies where the app is installed. */
-	json_array_foreach(c->pc->t[PC_COMPANY].rows, i, co) {
+	json_array_foreach(c->pc->t[PC_COMPANY].rows, i, co)
+	{
 		if (json_is_true(json_object_get(co, "_installed")))
 			json_array_append_new(items, pc_public(co));
 	}
@@ -218,29 +239,35 @@ static void describe(struct pcsim *pc, json_t *credentials, json_t *seed)
 	size_t i, nvendors = 0, ncc = 0;
 
 	json_object_set_new(credentials, "procore",
-			    json_pack("{s:s,s:s,s:I,s:I}", "client_id", pc->client_id, "client_secret",
-				      pc->client_secret, "company_id", (json_int_t)pc->company_id,
-				      "application_id", (json_int_t)pc->application_id));
-	json_array_foreach(pc->t[PC_PROJECT].rows, i, p) {
+	                    json_pack("{s:s,s:s,s:I,s:I}", "client_id", pc->client_id,
+	                              "client_secret", pc->client_secret, "company_id",
+	                              (json_int_t)pc->company_id, "application_id",
+	                              (json_int_t)pc->application_id));
+	json_array_foreach(pc->t[PC_PROJECT].rows, i, p)
+	{
 		if (pc_int(p, "_company_id") != pc->company_id)
 			continue;
-		json_array_append_new(projects,
-				      json_pack("{s:I,s:O,s:O,s:I}", "id", (json_int_t)pc_int(p, "id"),
-						"project_number", json_object_get(p, "project_number"), "name",
-						json_object_get(p, "name"), "prime_contract_id",
-						(json_int_t)pc_int(p, "_prime_contract_id")));
+		json_array_append_new(
+		    projects, json_pack("{s:I,s:O,s:O,s:I}", "id", (json_int_t)pc_int(p, "id"),
+		                        "project_number", json_object_get(p, "project_number"),
+		                        "name", json_object_get(p, "name"), "prime_contract_id",
+		                        (json_int_t)pc_int(p, "_prime_contract_id")));
 	}
-	json_array_foreach(pc->t[PC_LIT].rows, i, p) {
+	json_array_foreach(pc->t[PC_LIT].rows, i, p)
+	{
 		if (pc_int(p, "_company_id") == pc->company_id)
-			json_array_append_new(lits, json_pack("{s:I,s:O,s:O}", "id", (json_int_t)pc_int(p, "id"),
-							      "code", json_object_get(p, "code"), "name",
-							      json_object_get(p, "name")));
+			json_array_append_new(lits, json_pack("{s:I,s:O,s:O}", "id",
+			                                      (json_int_t)pc_int(p, "id"), "code",
+			                                      json_object_get(p, "code"), "name",
+			                                      json_object_get(p, "name")));
 	}
-	json_array_foreach(pc->t[PC_VENDOR].rows, i, p) {
+	json_array_foreach(pc->t[PC_VENDOR].rows, i, p)
+	{
 		if (pc_int(p, "_company_id") == pc->company_id)
 			nvendors++;
 	}
-	json_array_foreach(pc->t[PC_COST_CODE].rows, i, p) {
+	json_array_foreach(pc->t[PC_COST_CODE].rows, i, p)
+	{
 		if (pc_int(p, "_company_id") == pc->company_id && json_object_get(p, "parent") &&
 		    !json_is_null(json_object_get(p, "parent")))
 			ncc++;
@@ -251,16 +278,16 @@ static void describe(struct pcsim *pc, json_t *credentials, json_t *seed)
 	json_object_set_new(seed, "procore_cost_codes", json_integer((json_int_t)ncc));
 	json_object_set_new(seed, "procore_vendors", json_integer((json_int_t)nvendors));
 	json_object_set_new(seed, "procore_budget_view_id",
-			    json_integer(pc_int(json_array_get(pc->t[PC_BVIEW].rows, 0), "id")));
+	                    json_integer(pc_int(json_array_get(pc->t[PC_BVIEW].rows, 0), "id")));
 }
 
 static int routes(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
 	int rc;
 
-	if (http_server_route(http, "POST", "/oauth/token", pc_handle_token, pc) ||
-	    http_server_route(http, "GET", "/oauth/token/info", token_info, pc) ||
-	    http_server_route(http, "POST", "/oauth/revoke", token_revoke, pc))
+	if (reg(pc, http, "POST", "/oauth/token", pc_handle_token, pc) ||
+	    reg(pc, http, "GET", "/oauth/token/info", token_info, pc) ||
+	    reg(pc, http, "POST", "/oauth/revoke", token_revoke, pc))
 		return error_set(err, MLC_EINVAL, "procore: cannot register the oauth routes");
 	rc = pc_route(pc, http, "GET", "/rest/v1.0/companies", companies_list, err);
 	if (!rc)
@@ -276,8 +303,8 @@ static int routes(struct pcsim *pc, struct mlc_http_server *http, struct mlc_err
 	return rc;
 }
 
-int pcsim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *credentials, json_t *seed,
-	      struct pcsim **out, struct mlc_error *err)
+int pcsim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *credentials,
+              json_t *seed, struct pcsim **out, struct mlc_error *err)
 {
 	struct pcsim *pc = xcalloc(1, sizeof(*pc));
 	uint64_t s;
@@ -296,19 +323,20 @@ int pcsim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 		goto out;
 	s = pc->rng;
 	snprintf(pc->client_id, sizeof(pc->client_id), "pcsim-%016" PRIx64, contractor_rand(&s));
-	snprintf(pc->client_secret, sizeof(pc->client_secret), "%016" PRIx64 "%016" PRIx64, contractor_rand(&s),
-		 contractor_rand(&s));
+	snprintf(pc->client_secret, sizeof(pc->client_secret), "%016" PRIx64 "%016" PRIx64,
+	         contractor_rand(&s), contractor_rand(&s));
 	pc->rng = s;
 	pc->application_id = 48211;
 	pc->service_user_id = 11620993;
 	pc->field_user_id = 11620417;
 	if (sb->data_dir) {
 		struct mlc_buf b = MLC_BUF_INIT;
-		buf_addf(&b, "%s/procore-state.json", sb->data_dir);
+		buf_addf(&b, "%s/procore.db", sb->data_dir);
 		pc->state_path = buf_detach(&b, NULL);
 	}
 	if (!pc_state_load(pc))
-		pc_seed(pc, sb->opts.seed ? sb->opts.seed : 1, sb->opts.scale > 0 ? sb->opts.scale : 1);
+		pc_seed(pc, sb->opts.seed ? sb->opts.seed : 1,
+		        sb->opts.scale > 0 ? sb->opts.scale : 1);
 	rc = routes(pc, http, err);
 	if (rc)
 		goto out;

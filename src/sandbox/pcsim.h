@@ -15,14 +15,33 @@
 /*
  * Internals of the Procore simulator (pcsim_*.c), not a public API.
  *
+ * Files: pcsim.c (lifecycle, the gate: token -> rate limits -> pc:throttle
+ * -> Procore-Company-Id), pcsim_auth.c (OAuth client credentials, rate
+ * limiter), pcsim_store.c (tables, paging, filters, field rules, state
+ * file), pcsim_records.c (record constructors in the schemas' shapes),
+ * pcsim_serial.c (line items, totals, list/show/v1.1 views), pcsim_seed.c,
+ * pcsim_sync.c (the sync action), pcsim_directory.c (projects, vendors,
+ * cost codes, line item types), pcsim_contracts.c (PO/WO contracts,
+ * commitments, requisitions), pcsim_costs.c (direct costs, payment
+ * applications), pcsim_budget.c, pcsim_webhooks.c (events, delivery
+ * thread), pcsim_webhooks_api.c, pcsim_admin.c (/_sandbox/ routes).
+ *
+ * Simulator assumptions where the reference is silent: the rate limits
+ * count per app (client_id), fixed windows aligned on the epoch; the
+ * commitments index maps PO statuses onto its WO status enum; webhook
+ * retries pause one hook (not one URL); a failed attempt is recorded as
+ * "failed", later failures as "retried"; trigger event types are stored
+ * upper case (schema enum) while events say "create"/"update"/"delete".
+ *
  * State lives in memory as jansson objects, one table per resource kind,
  * guarded by one mutex (pcsim.lock).  A record is stored in the shape of
  * Procore's "show" response plus hidden keys starting with '_' (scope:
  * "_company_id", "_project_id", "_holder_id", ...).  pc_public() strips
  * the hidden keys; per-kind serialisers (pc_ser) derive list views.
- * The state is written to DATA/procore-state.json on demand
- * (POST /_sandbox/state/save) and on pcsim_free(), and read back by
- * pcsim_new() when present, so a restart with the same --data keeps it.
+ * A snapshot of the state is written to SQLite, DATA/procore.db, on
+ * demand (POST /_sandbox/state/save) and on pcsim_free(), and read back
+ * by pcsim_new() when present, so a restart with the same --data keeps it
+ * (pcsim_state.c).
  *
  * Every function here except pcsim_new/pcsim_free and the webhook thread
  * expects pcsim.lock to be held by the caller.
@@ -33,17 +52,17 @@ enum pc_kind {
 	PC_PROJECT,
 	PC_VENDOR,
 	PC_COST_CODE,
-	PC_LIT,          /* line item types (cost types) */
-	PC_WBS,          /* cost code x line item type combinations */
-	PC_PO,           /* purchase order contracts */
-	PC_WO,           /* work order contracts */
-	PC_CLI,          /* commitment (contract) line items */
-	PC_REQ,          /* requisitions */
-	PC_DC,           /* direct costs */
-	PC_DCLI,         /* direct cost line items */
-	PC_PAYAPP,       /* owner payment applications */
-	PC_BVIEW,        /* budget views (company level) */
-	PC_BLI,          /* budget line items */
+	PC_LIT,    /* line item types (cost types) */
+	PC_WBS,    /* cost code x line item type combinations */
+	PC_PO,     /* purchase order contracts */
+	PC_WO,     /* work order contracts */
+	PC_CLI,    /* commitment (contract) line items */
+	PC_REQ,    /* requisitions */
+	PC_DC,     /* direct costs */
+	PC_DCLI,   /* direct cost line items */
+	PC_PAYAPP, /* owner payment applications */
+	PC_BVIEW,  /* budget views (company level) */
+	PC_BLI,    /* budget line items */
 	PC_HOOK,
 	PC_TRIGGER,
 	PC_DELIVERY,
@@ -55,6 +74,7 @@ enum pc_kind {
 struct pc_table {
 	json_t *rows;
 	json_t *by_id;
+	json_t *by_holder; /* line items only: {"<holder id>": [lines]} */
 };
 
 /* Rate limiter: two fixed windows (hourly and spike), per client_id. */
@@ -75,16 +95,16 @@ struct pcsim {
 	int64_t next_id[PC_KIND_COUNT];
 	uint64_t rng;
 	int64_t company_id, other_company_id;
-	int64_t application_id;   /* our app: source_application_id of API writes */
-	int64_t service_user_id;  /* the DMSA's user */
-	int64_t field_user_id;    /* the admin API's "field user" */
+	int64_t application_id;  /* our app: source_application_id of API writes */
+	int64_t service_user_id; /* the DMSA's user */
+	int64_t field_user_id;   /* the admin API's "field user" */
 	char client_id[48], client_secret[64];
 	int token_ttl;
-	json_t *tokens;           /* {"token": expires_ms} */
+	json_t *tokens; /* {"token": expires_ms} */
 	struct pc_rate rate;
 	struct pc_webhooks *wh;
 	char *state_path;
-	void **route_args;        /* per-route handler closures, freed with pc */
+	void **route_args; /* per-route handler closures, freed with pc */
 	size_t nroute_args;
 };
 
@@ -93,9 +113,9 @@ struct pc_ctx {
 	struct pcsim *pc;
 	struct mlc_http_request *req;
 	struct mlc_http_response *resp;
-	int64_t company_id;       /* from Procore-Company-Id */
-	json_t *body;             /* parsed body or NULL */
-	bool via_api;             /* false for /_sandbox/ admin calls */
+	int64_t company_id; /* from Procore-Company-Id */
+	json_t *body;       /* parsed body or NULL */
+	bool via_api;       /* false for /_sandbox/ admin calls */
 };
 
 typedef void (*pc_handler)(struct pc_ctx *c);
@@ -105,16 +125,20 @@ void pc_tables_init(struct pcsim *pc);
 void pc_tables_release(struct pcsim *pc);
 /* The table's name in state dumps ("direct_costs", ...). */
 const char *pc_kind_name(enum pc_kind k);
+/* ---- pcsim_state.c ---- */
 /* Writes every table, hidden keys included, and the id counters to
- * DATA/procore-state.json.  0 or MLC_EIO. */
-int pc_state_save(struct pcsim *pc);
-/* Loads DATA/procore-state.json into empty tables (a restart keeps the
- * state); false when there is no usable file. */
+ * DATA/procore.db.  0 or MLC_EIO. */
+int pc_state_save(struct pcsim *pc) MLC_MUST_CHECK;
+/* Loads DATA/procore.db into empty tables (a restart keeps the state);
+ * false (tables left empty) when there is no complete snapshot. */
 bool pc_state_load(struct pcsim *pc);
 /* Allocates the next id of a kind. */
 int64_t pc_next_id(struct pcsim *pc, enum pc_kind k);
 /* Inserts rec (takes the reference) under its "id". Returns rec (borrowed). */
 json_t *pc_insert(struct pcsim *pc, enum pc_kind k, json_t *rec);
+/* The line items of a holder in creation order (borrowed; may be NULL
+ * when there are none). */
+json_t *pc_lines(struct pcsim *pc, enum pc_kind k, int64_t holder_id);
 /* Record by id or NULL (borrowed). */
 json_t *pc_get(struct pcsim *pc, enum pc_kind k, int64_t id);
 void pc_delete(struct pcsim *pc, enum pc_kind k, int64_t id);
@@ -128,8 +152,8 @@ json_t *pc_public(const json_t *rec);
 /* "2026-11-26T16:12:48Z" for the sandbox clock. */
 json_t *pc_now_json(struct pcsim *pc);
 void pc_now_text(struct pcsim *pc, char *out, size_t n);
-json_t *pc_money(int64_t cents);      /* "1234.50" */
-json_t *pc_money_num(int64_t cents);  /* 1234.5 as a JSON number */
+json_t *pc_money(int64_t cents);     /* "1234.50" */
+json_t *pc_money_num(int64_t cents); /* 1234.5 as a JSON number */
 /* Cents from a JSON amount (string or number); -1 when invalid. */
 int pc_cents(const json_t *v, int64_t *out);
 /* Deterministic draw in [lo, hi] from the simulator's own generator. */
@@ -179,11 +203,12 @@ enum pc_view { PC_VIEW_SHOW, PC_VIEW_LIST, PC_VIEW_V11 };
 json_t *pc_ser(struct pcsim *pc, enum pc_kind k, const json_t *rec, enum pc_view v);
 /* Builders used by the seed, the API and the admin routes. */
 json_t *pc_line_item_new(struct pcsim *pc, enum pc_kind k, const json_t *project, int64_t holder_id,
-			 const char *holder_type);
+                         const char *holder_type);
 /* Applies {amount, cost_code_id, line_item_type_id, wbs_code_id, quantity,
  * unit_cost, uom, description, origin_id, origin_data} to a line item.
  * Fills errors (object field -> [msg]) and returns false on bad input. */
-bool pc_line_item_apply(struct pcsim *pc, json_t *li, const json_t *in, json_t *errors, bool create);
+bool pc_line_item_apply(struct pcsim *pc, json_t *li, const json_t *in, json_t *errors,
+                        bool create);
 /* Recomputes grand_total / line_items_count of a holder. */
 void pc_holder_recompute(struct pcsim *pc, enum pc_kind holder_kind, json_t *holder);
 void pc_add_error(json_t *errors, const char *field, const char *msg);
@@ -194,7 +219,7 @@ void pc_seed(struct pcsim *pc, uint64_t seed, int scale);
 /* ---- pcsim_sync.c ---- */
 struct pc_sync_spec {
 	enum pc_kind kind;
-	const char *list_key;        /* "updates" or "budget_line_items" */
+	const char *list_key; /* "updates" or "budget_line_items" */
 	/* Creates a new record from in (NULL and errors filled on failure). */
 	json_t *(*create)(struct pc_ctx *c, const json_t *scope, const json_t *in, json_t *errors);
 	/* Applies in to rec; returns false (errors filled) on failure. */
@@ -207,23 +232,29 @@ struct pc_sync_spec {
 /* Runs a sync call: checks the size limit, matches each input by id /
  * origin_id, and answers 200 {"entities":[...],"errors":[...]}. */
 void pc_sync_run(struct pc_ctx *c, const struct pc_sync_spec *spec, const json_t *scope,
-		 const json_t *updates);
+                 const json_t *updates);
 
 /* ---- pcsim_directory.c, pcsim_contracts.c, pcsim_costs.c, pcsim_webhooks.c, pcsim_admin.c ---- */
-int pc_routes_directory(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
-int pc_routes_contracts(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
-int pc_routes_costs(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
-int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
-int pc_routes_webhooks(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
-int pc_routes_admin(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_directory(struct pcsim *pc, struct mlc_http_server *http,
+                        struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_contracts(struct pcsim *pc, struct mlc_http_server *http,
+                        struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_costs(struct pcsim *pc, struct mlc_http_server *http,
+                    struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http,
+                     struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_webhooks(struct pcsim *pc, struct mlc_http_server *http,
+                       struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_admin(struct pcsim *pc, struct mlc_http_server *http,
+                    struct mlc_error *err) MLC_MUST_CHECK;
 /* A table of routes for pc_routes_add(). */
 struct pc_route_def {
 	const char *method, *pattern;
 	pc_handler fn;
 };
 /* Registers n routes, behind the gate (admin false) or as admin routes. */
-int pc_routes_add(struct pcsim *pc, struct mlc_http_server *http, const struct pc_route_def *defs, size_t n,
-		  bool admin, struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_add(struct pcsim *pc, struct mlc_http_server *http, const struct pc_route_def *defs,
+                  size_t n, bool admin, struct mlc_error *err) MLC_MUST_CHECK;
 /* The wrapper object of a write body ("item", "vendor", ...); answers 400
  * "param is missing or the value is empty: NAME" and returns NULL when
  * absent. */
@@ -231,11 +262,11 @@ json_t *pc_wrapper(struct pc_ctx *c, const char *name);
 /* 422 {"errors": errs}; takes ownership of errs. */
 void pc_reply_422(struct pc_ctx *c, json_t *errs);
 /* Registers an API route behind the gate (auth, company, rate limit). */
-int pc_route(struct pcsim *pc, struct mlc_http_server *http, const char *method, const char *pattern,
-	     pc_handler fn, struct mlc_error *err) MLC_MUST_CHECK;
+int pc_route(struct pcsim *pc, struct mlc_http_server *http, const char *method,
+             const char *pattern, pc_handler fn, struct mlc_error *err) MLC_MUST_CHECK;
 /* Registers an admin route (no auth, no rate limit, via_api = false). */
 int pc_route_admin(struct pcsim *pc, struct mlc_http_server *http, const char *method,
-		   const char *pattern, pc_handler fn, struct mlc_error *err) MLC_MUST_CHECK;
+                   const char *pattern, pc_handler fn, struct mlc_error *err) MLC_MUST_CHECK;
 
 /* Direct cost edits shared by the API and the admin routes (pcsim_costs.c). */
 json_t *pc_dc_create(struct pc_ctx *c, const json_t *project, const json_t *in, json_t *errors);
@@ -245,7 +276,8 @@ bool pc_dc_update(struct pc_ctx *c, json_t *dc, const json_t *in, json_t *errors
 int pc_rate_parse(const char *spec, struct pc_rate *r, struct mlc_error *err) MLC_MUST_CHECK;
 /* Counts one call; returns true when allowed.  Fills the X-Rate-Limit-*
  * values of the closer limit. */
-bool pc_rate_take(struct pc_rate *r, int64_t now_s, int64_t *limit, int64_t *remaining, int64_t *reset);
+bool pc_rate_take(struct pc_rate *r, int64_t now_s, int64_t *limit, int64_t *remaining,
+                  int64_t *reset);
 void pc_handle_token(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg);
 /* The state of the request's bearer token on the sandbox clock. */
 enum { PC_TOKEN_OK, PC_TOKEN_MISSING, PC_TOKEN_INVALID, PC_TOKEN_EXPIRED };
@@ -258,7 +290,7 @@ void pc_webhooks_stop(struct pcsim *pc);
 size_t pc_webhooks_pending(struct pcsim *pc);
 /* Queues the event for every matching hook and trigger.  event_type is
  * "create", "update" or "delete"; project_id 0 for company resources. */
-void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type, int64_t resource_id,
-	     int64_t project_id);
+void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type,
+             int64_t resource_id, int64_t project_id);
 
 #endif

@@ -53,7 +53,7 @@ static int parse_one(const char *item, size_t len, int *limit, int *window, stru
 
 int pc_rate_parse(const char *spec, struct pc_rate *r, struct mlc_error *err)
 {
-	int lim[2] = { 0, 0 }, win[2] = { 0, 0 }, n = 0, rc;
+	int lim[2] = {0, 0}, win[2] = {0, 0}, n = 0, rc;
 	const char *p = spec;
 
 	memset(r, 0, sizeof(*r));
@@ -83,7 +83,8 @@ int pc_rate_parse(const char *spec, struct pc_rate *r, struct mlc_error *err)
 	return 0;
 }
 
-bool pc_rate_take(struct pc_rate *r, int64_t now_s, int64_t *limit, int64_t *remaining, int64_t *reset)
+bool pc_rate_take(struct pc_rate *r, int64_t now_s, int64_t *limit, int64_t *remaining,
+                  int64_t *reset)
 {
 	int64_t hs = now_s - now_s % r->hour_window_s;
 	int64_t ss = now_s - now_s % r->spike_window_s;
@@ -137,7 +138,8 @@ static char *form_decode(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '+') {
 			buf_addch(&b, ' ');
-		} else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+		} else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
+		           hexval(s[i + 2]) >= 0) {
 			buf_addch(&b, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
 			i += 2;
 		} else {
@@ -168,9 +170,11 @@ static json_t *form_parse(const char *body)
 	return o;
 }
 
-static void oauth_error(struct mlc_http_response *resp, int status, const char *error, const char *desc)
+static void oauth_error(struct mlc_http_response *resp, int status, const char *error,
+                        const char *desc)
 {
-	http_response_json(resp, status, json_pack("{s:s,s:s}", "error", error, "error_description", desc));
+	http_response_json(resp, status,
+	                   json_pack("{s:s,s:s}", "error", error, "error_description", desc));
 }
 
 void pc_handle_token(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
@@ -190,39 +194,45 @@ void pc_handle_token(struct mlc_http_request *req, struct mlc_http_response *res
 		in = form_parse(req->body);
 	}
 	if (!in) {
-		oauth_error(resp, 400, "invalid_request", "The request is missing a required parameter.");
+		oauth_error(resp, 400, "invalid_request",
+		            "The request is missing a required parameter.");
 		return;
 	}
 	grant = json_string_value(json_object_get(in, "grant_type"));
 	cid = json_string_value(json_object_get(in, "client_id"));
 	secret = json_string_value(json_object_get(in, "client_secret"));
 	if (!grant) {
-		oauth_error(resp, 400, "invalid_request", "The request is missing a required parameter, "
-							  "includes an unsupported parameter value, or is otherwise malformed.");
+		oauth_error(resp, 400, "invalid_request",
+		            "The request is missing a required parameter, "
+		            "includes an unsupported parameter value, or is otherwise malformed.");
 		goto out;
 	}
 	if (strcmp(grant, "client_credentials") != 0) {
-		oauth_error(resp, 400, "unsupported_grant_type",
-			    "The authorization grant type is not supported by the authorization server.");
+		oauth_error(
+		    resp, 400, "unsupported_grant_type",
+		    "The authorization grant type is not supported by the authorization server.");
 		goto out;
 	}
 	pthread_mutex_lock(&pc->lock);
-	if (!cid || !secret || strcmp(cid, pc->client_id) != 0 || !str_eq_ct(secret, pc->client_secret)) {
+	if (!cid || !secret || strcmp(cid, pc->client_id) != 0 ||
+	    !str_eq_ct(secret, pc->client_secret)) {
 		pthread_mutex_unlock(&pc->lock);
-		oauth_error(resp, 401, "invalid_client",
-			    "Client authentication failed due to unknown client, no client authentication "
-			    "included, or unsupported authentication method.");
+		oauth_error(
+		    resp, 401, "invalid_client",
+		    "Client authentication failed due to unknown client, no client authentication "
+		    "included, or unsupported authentication method.");
 		goto out;
 	}
 	now = sandbox_now_ms(pc->sb);
 	snprintf(token, sizeof(token), "pcsim.%016" PRIx64 "%016" PRIx64, contractor_rand(&pc->rng),
-		 contractor_rand(&pc->rng));
+	         contractor_rand(&pc->rng));
 	json_object_set_new(pc->tokens, token, json_integer(now + (int64_t)pc->token_ttl * 1000));
 	pthread_mutex_unlock(&pc->lock);
 	/* No refresh token: the client asks again (reference, "Auth"). */
 	http_response_json(resp, 200,
-			   json_pack("{s:s,s:s,s:i,s:I}", "access_token", token, "token_type", "bearer",
-				     "expires_in", pc->token_ttl, "created_at", (json_int_t)(now / 1000)));
+	                   json_pack("{s:s,s:s,s:i,s:I}", "access_token", token, "token_type",
+	                             "bearer", "expires_in", pc->token_ttl, "created_at",
+	                             (json_int_t)(now / 1000)));
 out:
 	json_decref(in);
 }

@@ -11,13 +11,16 @@
 #include "util/banned.h"
 
 static const struct pc_field bli_fields[] = {
-	{ "uom", 's', NULL }, { "calculation_strategy", 'e', "automatic|manual" }, { "origin_id", 's', NULL },
-	{ NULL, 0, NULL },
+    {"uom", 's', NULL},
+    {"calculation_strategy", 'e', "automatic|manual"},
+    {"origin_id", 's', NULL},
+    {NULL, 0, NULL},
 };
 
 static bool in_project(const json_t *rec, const json_t *scope, int64_t company_id)
 {
-	return pc_int(rec, "_company_id") == company_id && pc_int(rec, "_project_id") == pc_int(scope, "id");
+	return pc_int(rec, "_company_id") == company_id &&
+	       pc_int(rec, "_project_id") == pc_int(scope, "id");
 }
 
 static void views_list(struct pc_ctx *c)
@@ -27,17 +30,20 @@ static void views_list(struct pc_ctx *c)
 	size_t i;
 
 	pc_param_id(c, "project_id", &pid);
-	json_array_foreach(c->pc->t[PC_BVIEW].rows, i, v) {
+	json_array_foreach(c->pc->t[PC_BVIEW].rows, i, v)
+	{
 		json_t *o;
 		char link[160];
 		if (pc_int(v, "_company_id") != c->company_id)
 			continue;
 		o = pc_public(v);
-		snprintf(link, sizeof(link), "/rest/v1.0/budget_views/%lld/detail_rows?project_id=%lld",
-			 (long long)pc_int(v, "id"), (long long)pid);
+		snprintf(link, sizeof(link),
+		         "/rest/v1.0/budget_views/%lld/detail_rows?project_id=%lld",
+		         (long long)pc_int(v, "id"), (long long)pid);
 		json_object_set_new(json_object_get(o, "links"), "detail_rows", json_string(link));
-		snprintf(link, sizeof(link), "/rest/v1.0/budget_views/%lld/summary_rows?project_id=%lld",
-			 (long long)pc_int(v, "id"), (long long)pid);
+		snprintf(link, sizeof(link),
+		         "/rest/v1.0/budget_views/%lld/summary_rows?project_id=%lld",
+		         (long long)pc_int(v, "id"), (long long)pid);
 		json_object_set_new(json_object_get(o, "links"), "summary_rows", json_string(link));
 		json_array_append_new(items, o);
 	}
@@ -77,10 +83,13 @@ static json_t *detail_row(struct pcsim *pc, const json_t *project, const json_t 
 	json_object_set_new(r, "budget_modifications", json_string("0.00"));
 	json_object_set_new(r, "original_budget_amount", pc_money(cents));
 	json_object_set_new(r, "budget_forecast",
-			    json_pack("{s:I,s:n,s:o,s:o,s:b,s:s,s:n}", "id", (json_int_t)pc_int(bli, "id"),
-				      "manual_amount", "automatic_amount", pc_money(cents), "amount", pc_money(cents),
-				      "automatically_calculated", 1, "calculation_strategy", "automatic", "notes"));
-	json_object_set_new(r, "currency_configuration", json_pack("{s:s}", "currency_iso_code", "USD"));
+	                    json_pack("{s:I,s:n,s:o,s:o,s:b,s:s,s:n}", "id",
+	                              (json_int_t)pc_int(bli, "id"), "manual_amount",
+	                              "automatic_amount", pc_money(cents), "amount",
+	                              pc_money(cents), "automatically_calculated", 1,
+	                              "calculation_strategy", "automatic", "notes"));
+	json_object_set_new(r, "currency_configuration",
+	                    json_pack("{s:s}", "currency_iso_code", "USD"));
 	json_object_set_new(r, "unbudgeted_reason", json_null());
 	return r;
 }
@@ -98,7 +107,8 @@ static void detail_rows(struct pc_ctx *c)
 		return;
 	}
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_BLI].rows, i, bli) {
+	json_array_foreach(c->pc->t[PC_BLI].rows, i, bli)
+	{
 		if (in_project(bli, p, c->company_id))
 			json_array_append_new(items, detail_row(c->pc, p, bli));
 	}
@@ -127,7 +137,8 @@ static bool bli_update(struct pc_ctx *c, json_t *b, const json_t *in, json_t *er
 {
 	json_t *amt = json_object_get(in, "original_budget_amount");
 	int64_t cents = 0;
-	json_t *other = pc_find_origin(c->pc, PC_BLI, c->company_id, json_string_value(json_object_get(in, "origin_id")));
+	json_t *other = pc_find_origin(c->pc, PC_BLI, c->company_id,
+	                               json_string_value(json_object_get(in, "origin_id")));
 
 	if (amt && !json_is_null(amt) && pc_cents(amt, &cents) != 0)
 		pc_add_error(errs, "original_budget_amount", "is not a number");
@@ -148,8 +159,9 @@ static bool bli_update(struct pc_ctx *c, json_t *b, const json_t *in, json_t *er
 
 static json_t *bli_create(struct pc_ctx *c, const json_t *scope, const json_t *in, json_t *errs)
 {
-	static const char *const req[] = { "cost_code_id", "line_item_type_id", NULL };
-	json_t *ccv = json_object_get(in, "cost_code_id"), *litv = json_object_get(in, "line_item_type_id");
+	static const char *const req[] = {"cost_code_id", "line_item_type_id", NULL};
+	json_t *ccv = json_object_get(in, "cost_code_id"),
+	       *litv = json_object_get(in, "line_item_type_id");
 	json_t *cc = NULL, *lit = NULL, *b, *probe;
 	bool ok;
 
@@ -178,7 +190,8 @@ static json_t *bli_create(struct pc_ctx *c, const json_t *scope, const json_t *i
 }
 
 static const struct pc_sync_spec bli_sync = {
-	PC_BLI, "budget_line_items", bli_create, bli_update, in_project, PC_VIEW_SHOW, "Budget Line Items",
+    PC_BLI,     "budget_line_items", bli_create,          bli_update,
+    in_project, PC_VIEW_SHOW,        "Budget Line Items",
 };
 
 static void bli_sync_handler(struct pc_ctx *c)
@@ -190,7 +203,8 @@ static void bli_sync_handler(struct pc_ctx *c)
 
 static void bli_write(struct pc_ctx *c, bool create)
 {
-	json_t *p = pc_need_project(c), *in = json_object_get(c->body, "budget_line_item"), *errs, *b = NULL;
+	json_t *p = pc_need_project(c), *in = json_object_get(c->body, "budget_line_item"), *errs,
+	       *b = NULL;
 	if (!p || (!create && !(b = bli_of(c, p))))
 		return;
 	if (!(in = pc_wrapper(c, "budget_line_item")))
@@ -205,7 +219,8 @@ static void bli_write(struct pc_ctx *c, bool create)
 		return;
 	}
 	json_decref(errs);
-	pc_emit(c, "Budget Line Items", create ? "create" : "update", pc_int(b, "id"), pc_int(p, "id"));
+	pc_emit(c, "Budget Line Items", create ? "create" : "update", pc_int(b, "id"),
+	        pc_int(p, "id"));
 	pc_reply(c, create ? 201 : 200, pc_public(b));
 }
 
@@ -222,15 +237,15 @@ static void bli_patch(struct pc_ctx *c)
 int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
 	static const struct pc_route_def r[] = {
-		{ "GET", "/rest/v1.0/budget_views", views_list },
-		{ "GET", "/rest/v1.0/budget_views/{budget_view_id}/detail_rows", detail_rows },
-		{ "POST", "/rest/v1.0/budget_line_items/sync", bli_sync_handler },
-		{ "POST", "/rest/v1.0/budget_line_items", bli_post },
-		{ "GET", "/rest/v1.0/budget_line_items/{id}", bli_show },
-		{ "PATCH", "/rest/v1.0/budget_line_items/{id}", bli_patch },
-		{ "POST", "/rest/v1.1/budget_line_items", bli_post },
-		{ "GET", "/rest/v1.1/budget_line_items/{id}", bli_show },
-		{ "PATCH", "/rest/v1.1/budget_line_items/{id}", bli_patch },
+	    {"GET", "/rest/v1.0/budget_views", views_list},
+	    {"GET", "/rest/v1.0/budget_views/{budget_view_id}/detail_rows", detail_rows},
+	    {"POST", "/rest/v1.0/budget_line_items/sync", bli_sync_handler},
+	    {"POST", "/rest/v1.0/budget_line_items", bli_post},
+	    {"GET", "/rest/v1.0/budget_line_items/{id}", bli_show},
+	    {"PATCH", "/rest/v1.0/budget_line_items/{id}", bli_patch},
+	    {"POST", "/rest/v1.1/budget_line_items", bli_post},
+	    {"GET", "/rest/v1.1/budget_line_items/{id}", bli_show},
+	    {"PATCH", "/rest/v1.1/budget_line_items/{id}", bli_patch},
 	};
 	return pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), false, err);
 }

@@ -13,37 +13,72 @@
 #include "util/banned.h"
 
 static const struct pc_field po_fields[] = {
-	{ "accounting_method", 'e', "amount|unit" }, { "approval_letter_date", 'd', NULL },
-	{ "bill_to_address", 's', NULL }, { "contract_date", 'd', NULL }, { "delivery_date", 'd', NULL },
-	{ "description", 's', NULL }, { "executed", 'b', NULL }, { "execution_date", 'd', NULL },
-	{ "issued_on_date", 'd', NULL }, { "letter_of_intent_date", 'd', NULL }, { "origin_code", 's', NULL },
-	{ "origin_data", 's', NULL }, { "origin_id", 's', NULL }, { "number", 's', NULL },
-	{ "payment_terms", 's', NULL }, { "private", 'b', NULL }, { "retainage_percent", 's', NULL },
-	{ "returned_date", 'd', NULL }, { "ship_to_address", 's', NULL }, { "ship_via", 's', NULL },
-	{ "status", 'e', "Draft|Processing|Submitted|Partially Received|Received|Approved|Closed" },
-	{ "title", 's', NULL }, { NULL, 0, NULL },
+    {"accounting_method", 'e', "amount|unit"},
+    {"approval_letter_date", 'd', NULL},
+    {"bill_to_address", 's', NULL},
+    {"contract_date", 'd', NULL},
+    {"delivery_date", 'd', NULL},
+    {"description", 's', NULL},
+    {"executed", 'b', NULL},
+    {"execution_date", 'd', NULL},
+    {"issued_on_date", 'd', NULL},
+    {"letter_of_intent_date", 'd', NULL},
+    {"origin_code", 's', NULL},
+    {"origin_data", 's', NULL},
+    {"origin_id", 's', NULL},
+    {"number", 's', NULL},
+    {"payment_terms", 's', NULL},
+    {"private", 'b', NULL},
+    {"retainage_percent", 's', NULL},
+    {"returned_date", 'd', NULL},
+    {"ship_to_address", 's', NULL},
+    {"ship_via", 's', NULL},
+    {"status", 'e', "Draft|Processing|Submitted|Partially Received|Received|Approved|Closed"},
+    {"title", 's', NULL},
+    {NULL, 0, NULL},
 };
 
 static const struct pc_field wo_fields[] = {
-	{ "accounting_method", 'e', "amount|unit" }, { "actual_completion_date", 'd', NULL },
-	{ "approval_letter_date", 'd', NULL }, { "contract_date", 'd', NULL },
-	{ "contract_estimated_completion_date", 'd', NULL }, { "contract_start_date", 'd', NULL },
-	{ "description", 's', NULL }, { "exclusions", 's', NULL }, { "executed", 'b', NULL },
-	{ "execution_date", 'd', NULL }, { "inclusions", 's', NULL }, { "issued_on_date", 'd', NULL },
-	{ "letter_of_intent_date", 'd', NULL }, { "origin_code", 's', NULL }, { "origin_data", 's', NULL },
-	{ "origin_id", 's', NULL }, { "number", 's', NULL }, { "private", 'b', NULL },
-	{ "retainage_percent", 's', NULL }, { "returned_date", 'd', NULL },
-	{ "signed_contract_received_date", 'd', NULL },
-	{ "status", 'e', "Draft|Out For Bid|Out For Signature|Approved|Complete|Terminated|Void" },
-	{ "title", 's', NULL }, { NULL, 0, NULL },
+    {"accounting_method", 'e', "amount|unit"},
+    {"actual_completion_date", 'd', NULL},
+    {"approval_letter_date", 'd', NULL},
+    {"contract_date", 'd', NULL},
+    {"contract_estimated_completion_date", 'd', NULL},
+    {"contract_start_date", 'd', NULL},
+    {"description", 's', NULL},
+    {"exclusions", 's', NULL},
+    {"executed", 'b', NULL},
+    {"execution_date", 'd', NULL},
+    {"inclusions", 's', NULL},
+    {"issued_on_date", 'd', NULL},
+    {"letter_of_intent_date", 'd', NULL},
+    {"origin_code", 's', NULL},
+    {"origin_data", 's', NULL},
+    {"origin_id", 's', NULL},
+    {"number", 's', NULL},
+    {"private", 'b', NULL},
+    {"retainage_percent", 's', NULL},
+    {"returned_date", 'd', NULL},
+    {"signed_contract_received_date", 'd', NULL},
+    {"status", 'e', "Draft|Out For Bid|Out For Signature|Approved|Complete|Terminated|Void"},
+    {"title", 's', NULL},
+    {NULL, 0, NULL},
 };
 
 static const struct pc_field req_fields[] = {
-	{ "period_id", 'i', NULL }, { "requisition_start", 'd', NULL }, { "requisition_end", 'd', NULL },
-	{ "billing_date", 'd', NULL }, { "final", 'b', NULL }, { "invoice_number", 's', NULL },
-	{ "payment_date", 'd', NULL }, { "origin_data", 's', NULL }, { "origin_id", 's', NULL },
-	{ "status", 'e', "draft|under_review|revise_and_resubmit|approved|approved_as_noted|pending_owner_approval" },
-	{ "comment", 's', NULL }, { NULL, 0, NULL },
+    {"period_id", 'i', NULL},
+    {"requisition_start", 'd', NULL},
+    {"requisition_end", 'd', NULL},
+    {"billing_date", 'd', NULL},
+    {"final", 'b', NULL},
+    {"invoice_number", 's', NULL},
+    {"payment_date", 'd', NULL},
+    {"origin_data", 's', NULL},
+    {"origin_id", 's', NULL},
+    {"status", 'e',
+     "draft|under_review|revise_and_resubmit|approved|approved_as_noted|pending_owner_approval"},
+    {"comment", 's', NULL},
+    {NULL, 0, NULL},
 };
 
 static enum pc_kind kind_of(struct pc_ctx *c)
@@ -58,12 +93,14 @@ static const char *resource_of(enum pc_kind k)
 
 static bool in_project(const json_t *rec, const json_t *scope, int64_t company_id)
 {
-	return pc_int(rec, "_company_id") == company_id && pc_int(rec, "_project_id") == pc_int(scope, "id");
+	return pc_int(rec, "_company_id") == company_id &&
+	       pc_int(rec, "_project_id") == pc_int(scope, "id");
 }
 
 static bool in_holder(const json_t *rec, const json_t *scope, int64_t company_id)
 {
-	return pc_int(rec, "_company_id") == company_id && pc_int(rec, "_holder_id") == pc_int(scope, "id");
+	return pc_int(rec, "_company_id") == company_id &&
+	       pc_int(rec, "_holder_id") == pc_int(scope, "id");
 }
 
 static void contracts_list(struct pc_ctx *c)
@@ -76,9 +113,10 @@ static void contracts_list(struct pc_ctx *c)
 	if (!p)
 		return;
 	items = json_array();
-	json_array_foreach(c->pc->t[k].rows, i, r) {
-		if (!in_project(r, p, c->company_id) || !pc_origin_filter_ok(c, r) || !pc_updated_filter_ok(c, r) ||
-		    !pc_id_filter_ok(c, r))
+	json_array_foreach(c->pc->t[k].rows, i, r)
+	{
+		if (!in_project(r, p, c->company_id) || !pc_origin_filter_ok(c, r) ||
+		    !pc_updated_filter_ok(c, r) || !pc_id_filter_ok(c, r))
 			continue;
 		if (status && (!pc_str(r, "status") || strcmp(status, pc_str(r, "status")) != 0))
 			continue;
@@ -106,20 +144,23 @@ static void contract_show(struct pc_ctx *c)
 		pc_reply(c, 200, pc_ser(c->pc, k, r, PC_VIEW_SHOW));
 }
 
-static bool contract_update_k(struct pc_ctx *c, enum pc_kind k, json_t *rec, const json_t *in, json_t *errs)
+static bool contract_update_k(struct pc_ctx *c, enum pc_kind k, json_t *rec, const json_t *in,
+                              json_t *errs)
 {
 	json_t *vid = json_object_get(in, "vendor_id"), *vendor = NULL, *other;
 	const char *origin = json_string_value(json_object_get(in, "origin_id"));
 
 	if (vid && !json_is_null(vid)) {
-		vendor = json_is_integer(vid) ? pc_get(c->pc, PC_VENDOR, json_integer_value(vid)) : NULL;
+		vendor =
+		    json_is_integer(vid) ? pc_get(c->pc, PC_VENDOR, json_integer_value(vid)) : NULL;
 		if (!vendor || pc_int(vendor, "_company_id") != c->company_id)
 			pc_add_error(errs, "vendor_id", "is invalid");
 	}
 	other = pc_find_origin(c->pc, k, c->company_id, origin);
 	if (other && other != rec)
 		pc_add_error(errs, "origin_id", "has already been taken");
-	if (json_object_size(errs) || !pc_apply_fields(rec, in, k == PC_WO ? wo_fields : po_fields, errs))
+	if (json_object_size(errs) ||
+	    !pc_apply_fields(rec, in, k == PC_WO ? wo_fields : po_fields, errs))
 		return false;
 	if (vendor)
 		json_object_set_new(rec, "vendor", pc_contract_vendor(vendor));
@@ -137,8 +178,8 @@ static bool wo_update(struct pc_ctx *c, json_t *rec, const json_t *in, json_t *e
 	return contract_update_k(c, PC_WO, rec, in, errs);
 }
 
-static json_t *contract_create_k(struct pc_ctx *c, enum pc_kind k, const json_t *scope, const json_t *in,
-				 json_t *errs)
+static json_t *contract_create_k(struct pc_ctx *c, enum pc_kind k, const json_t *scope,
+                                 const json_t *in, json_t *errs)
 {
 	json_t *probe = json_object(), *r;
 	bool ok = contract_update_k(c, k, probe, in, errs);
@@ -161,17 +202,18 @@ static json_t *wo_create(struct pc_ctx *c, const json_t *scope, const json_t *in
 }
 
 static const struct pc_sync_spec po_sync = {
-	PC_PO, "updates", po_create, po_update, in_project, PC_VIEW_LIST, "Purchase Order Contracts",
+    PC_PO, "updates", po_create, po_update, in_project, PC_VIEW_LIST, "Purchase Order Contracts",
 };
 static const struct pc_sync_spec wo_sync = {
-	PC_WO, "updates", wo_create, wo_update, in_project, PC_VIEW_LIST, "Work Order Contracts",
+    PC_WO, "updates", wo_create, wo_update, in_project, PC_VIEW_LIST, "Work Order Contracts",
 };
 
 static void contracts_sync(struct pc_ctx *c)
 {
 	json_t *p = pc_need_project(c);
 	if (p)
-		pc_sync_run(c, kind_of(c) == PC_WO ? &wo_sync : &po_sync, p, json_object_get(c->body, "updates"));
+		pc_sync_run(c, kind_of(c) == PC_WO ? &wo_sync : &po_sync, p,
+		            json_object_get(c->body, "updates"));
 }
 
 static void contract_write(struct pc_ctx *c, bool create)
@@ -183,8 +225,10 @@ static void contract_write(struct pc_ctx *c, bool create)
 	if (!p || (!create && !(r = contract_of(c, k, p, "id"))))
 		return;
 	if (!json_is_object(in)) {
-		pc_reply_errors(c, 400, k == PC_WO ? "param is missing or the value is empty: work_order_contract"
-						   : "param is missing or the value is empty: purchase_order_contract");
+		pc_reply_errors(
+		    c, 400,
+		    k == PC_WO ? "param is missing or the value is empty: work_order_contract"
+		               : "param is missing or the value is empty: purchase_order_contract");
 		return;
 	}
 	errs = json_object();
@@ -229,8 +273,10 @@ static void cli_list(struct pc_ctx *c)
 	if (!h)
 		return;
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_CLI].rows, i, li) {
-		if (in_holder(li, h, c->company_id) && pc_updated_filter_ok(c, li) && pc_id_filter_ok(c, li))
+	json_array_foreach(c->pc->t[PC_CLI].rows, i, li)
+	{
+		if (in_holder(li, h, c->company_id) && pc_updated_filter_ok(c, li) &&
+		    pc_id_filter_ok(c, li))
 			json_array_append_new(items, pc_public(li));
 	}
 	pc_reply_page(c, items);
@@ -239,7 +285,7 @@ static void cli_list(struct pc_ctx *c)
 static bool cli_update(struct pc_ctx *c, json_t *rec, const json_t *in, json_t *errs)
 {
 	json_t *other = pc_find_origin(c->pc, PC_CLI, c->company_id,
-				       json_string_value(json_object_get(in, "origin_id")));
+	                               json_string_value(json_object_get(in, "origin_id")));
 	if (other && other != rec) {
 		pc_add_error(errs, "origin_id", "has already been taken");
 		return false;
@@ -247,8 +293,9 @@ static bool cli_update(struct pc_ctx *c, json_t *rec, const json_t *in, json_t *
 	if (!pc_line_item_apply(c->pc, rec, in, errs, false))
 		return false;
 	pc_holder_recompute(c->pc, pc_get(c->pc, PC_PO, pc_int(rec, "_holder_id")) ? PC_PO : PC_WO,
-			    pc_get(c->pc, PC_PO, pc_int(rec, "_holder_id")) ? pc_get(c->pc, PC_PO, pc_int(rec, "_holder_id"))
-									      : pc_get(c->pc, PC_WO, pc_int(rec, "_holder_id")));
+	                    pc_get(c->pc, PC_PO, pc_int(rec, "_holder_id"))
+	                        ? pc_get(c->pc, PC_PO, pc_int(rec, "_holder_id"))
+	                        : pc_get(c->pc, PC_WO, pc_int(rec, "_holder_id")));
 	return true;
 }
 
@@ -257,9 +304,9 @@ static json_t *cli_create(struct pc_ctx *c, const json_t *scope, const json_t *i
 	enum pc_kind k = pc_get(c->pc, PC_PO, pc_int(scope, "id")) ? PC_PO : PC_WO;
 	json_t *project = pc_get(c->pc, PC_PROJECT, pc_int(scope, "_project_id"));
 	json_t *li = pc_line_item_new(c->pc, PC_CLI, project, pc_int(scope, "id"),
-				      k == PC_PO ? "PurchaseOrderContract" : "WorkOrderContract");
+	                              k == PC_PO ? "PurchaseOrderContract" : "WorkOrderContract");
 	json_t *other = pc_find_origin(c->pc, PC_CLI, c->company_id,
-				       json_string_value(json_object_get(in, "origin_id")));
+	                               json_string_value(json_object_get(in, "origin_id")));
 
 	if (other)
 		pc_add_error(errs, "origin_id", "has already been taken");
@@ -273,7 +320,13 @@ static json_t *cli_create(struct pc_ctx *c, const json_t *scope, const json_t *i
 }
 
 static const struct pc_sync_spec cli_sync = {
-	PC_CLI, "updates", cli_create, cli_update, in_holder, PC_VIEW_SHOW, "Purchase Order Contract Line Items",
+    PC_CLI,
+    "updates",
+    cli_create,
+    cli_update,
+    in_holder,
+    PC_VIEW_SHOW,
+    "Purchase Order Contract Line Items",
 };
 
 static void cli_sync_handler(struct pc_ctx *c)
@@ -302,7 +355,8 @@ static void cli_post(struct pc_ctx *c)
 	}
 	json_decref(errs);
 	if (kind_of(c) == PC_PO)
-		pc_emit(c, "Purchase Order Contract Line Items", "create", pc_int(li, "id"), pc_int(p, "id"));
+		pc_emit(c, "Purchase Order Contract Line Items", "create", pc_int(li, "id"),
+		        pc_int(p, "id"));
 	pc_emit(c, resource_of(kind_of(c)), "update", pc_int(h, "id"), pc_int(p, "id"));
 	pc_reply(c, 201, pc_public(li));
 }
@@ -317,8 +371,11 @@ static void cli_post(struct pc_ctx *c)
 static const char *commitment_status(enum pc_kind k, const char *status)
 {
 	static const char *const map[][2] = {
-		{ "Processing", "Out For Signature" }, { "Submitted", "Out For Signature" },
-		{ "Partially Received", "Approved" }, { "Received", "Complete" }, { "Closed", "Complete" },
+	    {"Processing", "Out For Signature"},
+	    {"Submitted", "Out For Signature"},
+	    {"Partially Received", "Approved"},
+	    {"Received", "Complete"},
+	    {"Closed", "Complete"},
 	};
 	if (k == PC_PO && status) {
 		for (size_t i = 0; i < MLC_ARRAY_LEN(map); i++)
@@ -331,31 +388,36 @@ static const char *commitment_status(enum pc_kind k, const char *status)
 static void commitments_list(struct pc_ctx *c)
 {
 	json_t *p = pc_need_project(c), *items, *r;
-	enum pc_kind kinds[] = { PC_WO, PC_PO };
+	enum pc_kind kinds[] = {PC_WO, PC_PO};
 	size_t i;
 
 	if (!p)
 		return;
 	items = json_array();
 	for (size_t k = 0; k < MLC_ARRAY_LEN(kinds); k++) {
-		json_array_foreach(c->pc->t[kinds[k]].rows, i, r) {
+		json_array_foreach(c->pc->t[kinds[k]].rows, i, r)
+		{
 			json_t *v = json_object_get(r, "vendor");
 			if (!in_project(r, p, c->company_id))
 				continue;
 			json_array_append_new(
-				items,
-				json_pack("{s:I,s:O,s:O,s:s,s:O,s:O,s:O,s:O,s:O,s:o}", "id", (json_int_t)pc_int(r, "id"),
-					  "title", json_object_get(r, "title"), "number", json_object_get(r, "number"),
-					  "status", commitment_status(kinds[k], pc_str(r, "status")), "description",
-					  json_object_get(r, "description"), "executed", json_object_get(r, "executed"),
-					  "delivery_date",
-					  json_object_get(r, "delivery_date") ? json_object_get(r, "delivery_date")
-									      : json_null(),
-					  "created_at", json_object_get(r, "created_at"), "private",
-					  json_object_get(r, "private"), "vendor",
-					  json_is_object(v) ? json_pack("{s:O,s:O}", "id", json_object_get(v, "id"), "name",
-									json_object_get(v, "company"))
-							    : json_null()));
+			    items,
+			    json_pack("{s:I,s:O,s:O,s:s,s:O,s:O,s:O,s:O,s:O,s:o}", "id",
+			              (json_int_t)pc_int(r, "id"), "title",
+			              json_object_get(r, "title"), "number",
+			              json_object_get(r, "number"), "status",
+			              commitment_status(kinds[k], pc_str(r, "status")),
+			              "description", json_object_get(r, "description"), "executed",
+			              json_object_get(r, "executed"), "delivery_date",
+			              json_object_get(r, "delivery_date")
+			                  ? json_object_get(r, "delivery_date")
+			                  : json_null(),
+			              "created_at", json_object_get(r, "created_at"), "private",
+			              json_object_get(r, "private"), "vendor",
+			              json_is_object(v)
+			                  ? json_pack("{s:O,s:O}", "id", json_object_get(v, "id"),
+			                              "name", json_object_get(v, "company"))
+			                  : json_null()));
 		}
 	}
 	pc_reply_page(c, items);
@@ -373,7 +435,8 @@ static bool is_v11(struct pc_ctx *c)
  * proportion to the requisition's claim. */
 static json_t *req_v11(struct pcsim *pc, const json_t *r)
 {
-	json_t *out = pc_public(r), *items = json_array(), *li, *contract, *project, *vendor, *summary;
+	json_t *out = pc_public(r), *items = json_array(), *li, *contract, *project, *vendor,
+	       *summary;
 	int64_t cid = pc_int(r, "commitment_id"), total, claimed = 0, previous = 0;
 	size_t i;
 	int pos = 0;
@@ -384,22 +447,27 @@ static json_t *req_v11(struct pcsim *pc, const json_t *r)
 	project = pc_get(pc, PC_PROJECT, pc_int(r, "_project_id"));
 	vendor = pc_get(pc, PC_VENDOR, pc_int(r, "vendor_id"));
 	total = pc_int(contract, "_cents");
-	pc_cents(json_object_get(json_object_get(r, "summary"), "total_completed_and_stored_to_date"), &claimed);
-	pc_cents(json_object_get(json_object_get(r, "summary"), "less_previous_certificates_for_payment"), &previous);
-	json_array_foreach(pc->t[PC_CLI].rows, i, li) {
+	pc_cents(
+	    json_object_get(json_object_get(r, "summary"), "total_completed_and_stored_to_date"),
+	    &claimed);
+	pc_cents(json_object_get(json_object_get(r, "summary"),
+	                         "less_previous_certificates_for_payment"),
+	         &previous);
+	json_array_foreach(pc_lines(pc, PC_CLI, cid), i, li)
+	{
 		json_t *it;
 		int64_t sv = pc_int(li, "_cents"), done = total ? sv * claimed / total : 0;
 		int64_t before = total ? sv * previous / total : 0;
-		if (pc_int(li, "_holder_id") != cid)
-			continue;
 		it = json_object();
 		json_object_set_new(it, "id", json_integer(pc_int(li, "id") + 1000000000LL));
 		json_object_set_new(it, "item_type", json_string("line_item"));
 		json_object_set_new(it, "accounting_method", json_string("amount"));
-		json_object_set_new(it, "cost_code_id", json_integer(pc_int(json_object_get(li, "cost_code"), "id")));
+		json_object_set_new(it, "cost_code_id",
+		                    json_integer(pc_int(json_object_get(li, "cost_code"), "id")));
 		json_object_set_new(it, "currency_configuration",
-				    json_pack("{s:s,s:s,s:s}", "currency_iso_code", "USD", "currency_exchange_rate", "1.0",
-					      "base_currency_iso_code", "USD"));
+		                    json_pack("{s:s,s:s,s:s}", "currency_iso_code", "USD",
+		                              "currency_exchange_rate", "1.0",
+		                              "base_currency_iso_code", "USD"));
 		json_object_set_new(it, "line_item_id", json_integer(pc_int(li, "id")));
 		json_object_set(it, "description_of_work", json_object_get(li, "description"));
 		if (json_is_object(json_object_get(li, "wbs_code"))) {
@@ -410,7 +478,8 @@ static json_t *req_v11(struct pcsim *pc, const json_t *r)
 			json_object_set_new(it, "wbs_code", json_null());
 		}
 		json_object_set_new(it, "scheduled_value", pc_money(sv));
-		json_object_set_new(it, "work_completed_from_previous_application", pc_money(before));
+		json_object_set_new(it, "work_completed_from_previous_application",
+		                    pc_money(before));
 		json_object_set_new(it, "work_completed_this_period", pc_money(done - before));
 		json_object_set_new(it, "total_completed_and_stored_to_date", pc_money(done));
 		json_object_set_new(it, "net_amount", pc_money(done - before));
@@ -422,16 +491,23 @@ static json_t *req_v11(struct pcsim *pc, const json_t *r)
 		json_object_set_new(it, "taxes", json_array());
 		json_object_set(it, "uom", json_object_get(li, "uom"));
 		pc_set_nulls(it, "materials_presently_stored materials_presently_stored_quantity "
-				 "materials_presently_stored_from_previous_progress materials_previously_stored_quantity "
-				 "materials_moved materials_retainage_retained_moved total_completed_and_stored_to_date_percent "
-				 "total_completed_and_stored_to_date_from_previous "
-				 "work_completed_retainage_from_previous_application "
-				 "work_completed_retainage_retained_this_period work_completed_retainage_percent_this_period "
-				 "materials_stored_retainage_currently_retained materials_stored_retainage_percent_this_period "
-				 "materials_stored_retainage_new_materials work_completed_retainage_released_this_period "
-				 "materials_stored_retainage_released_this_period scheduled_quantity scheduled_unit_price "
-				 "work_completed_this_period_quantity work_completed_from_previous_application_quantity "
-				 "comment subcontractor_claimed_amount previous_progress_id");
+		                 "materials_presently_stored_from_previous_progress "
+		                 "materials_previously_stored_quantity "
+		                 "materials_moved materials_retainage_retained_moved "
+		                 "total_completed_and_stored_to_date_percent "
+		                 "total_completed_and_stored_to_date_from_previous "
+		                 "work_completed_retainage_from_previous_application "
+		                 "work_completed_retainage_retained_this_period "
+		                 "work_completed_retainage_percent_this_period "
+		                 "materials_stored_retainage_currently_retained "
+		                 "materials_stored_retainage_percent_this_period "
+		                 "materials_stored_retainage_new_materials "
+		                 "work_completed_retainage_released_this_period "
+		                 "materials_stored_retainage_released_this_period "
+		                 "scheduled_quantity scheduled_unit_price "
+		                 "work_completed_this_period_quantity "
+		                 "work_completed_from_previous_application_quantity "
+		                 "comment subcontractor_claimed_amount previous_progress_id");
 		json_array_append_new(items, it);
 	}
 	json_object_set_new(out, "items", items);
@@ -440,32 +516,37 @@ static json_t *req_v11(struct pcsim *pc, const json_t *r)
 	json_object_set_new(out, "move_materials_to_previous_work_completed", json_false());
 	json_object_set_new(out, "previous_requisition_id", json_null());
 	json_object_set_new(out, "currency_configuration",
-			    json_pack("{s:s,s:f,s:s}", "currency_iso_code", "USD", "currency_exchange_rate", 1.0,
-				      "base_currency_iso_code", "USD"));
+	                    json_pack("{s:s,s:f,s:s}", "currency_iso_code", "USD",
+	                              "currency_exchange_rate", 1.0, "base_currency_iso_code",
+	                              "USD"));
 	summary = json_object_get(out, "summary");
 	json_object_set_new(summary, "new_materials", json_string("0.00"));
 	json_object_set_new(summary, "new_materials_quantity", json_string("0.0"));
 	json_object_set_new(summary, "stored_materials", json_string("0.00"));
 	json_object_set_new(summary, "stored_materials_quantity", json_string("0.0"));
-	json_object_set_new(out, "summary_text",
-			    json_pack("{s:O,s:O,s:s,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:s,s:o,s:O,s:O}", "project_name",
-				      json_object_get(project, "name"), "project_number",
-				      json_object_get(project, "project_number"), "to_general_contractor",
-				      "Meridian Builders Group", "requisition_period_start",
-				      json_object_get(r, "requisition_start"), "requisition_period_end",
-				      json_object_get(r, "requisition_end"), "subcontractor_name",
-				      json_object_get(r, "vendor_name"), "subcontractor_street",
-				      json_object_get(vendor, "address") ? json_object_get(vendor, "address") : json_null(),
-				      "subcontractor_city",
-				      json_object_get(vendor, "city") ? json_object_get(vendor, "city") : json_null(),
-				      "subcontractor_state_code",
-				      json_object_get(vendor, "state_code") ? json_object_get(vendor, "state_code") : json_null(),
-				      "subcontractor_zip",
-				      json_object_get(vendor, "zip") ? json_object_get(vendor, "zip") : json_null(),
-				      "subcontractor_country_code", "US", "application_number",
-				      json_sprintf("%lld", (long long)pc_int(r, "number")), "contract_for",
-				      json_object_get(contract, "title"), "contract_date",
-				      json_object_get(contract, "contract_date")));
+	json_object_set_new(
+	    out, "summary_text",
+	    json_pack("{s:O,s:O,s:s,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:s,s:o,s:O,s:O}", "project_name",
+	              json_object_get(project, "name"), "project_number",
+	              json_object_get(project, "project_number"), "to_general_contractor",
+	              "Meridian Builders Group", "requisition_period_start",
+	              json_object_get(r, "requisition_start"), "requisition_period_end",
+	              json_object_get(r, "requisition_end"), "subcontractor_name",
+	              json_object_get(r, "vendor_name"), "subcontractor_street",
+	              json_object_get(vendor, "address") ? json_object_get(vendor, "address")
+	                                                 : json_null(),
+	              "subcontractor_city",
+	              json_object_get(vendor, "city") ? json_object_get(vendor, "city")
+	                                              : json_null(),
+	              "subcontractor_state_code",
+	              json_object_get(vendor, "state_code") ? json_object_get(vendor, "state_code")
+	                                                    : json_null(),
+	              "subcontractor_zip",
+	              json_object_get(vendor, "zip") ? json_object_get(vendor, "zip") : json_null(),
+	              "subcontractor_country_code", "US", "application_number",
+	              json_sprintf("%lld", (long long)pc_int(r, "number")), "contract_for",
+	              json_object_get(contract, "title"), "contract_date",
+	              json_object_get(contract, "contract_date")));
 	return out;
 }
 
@@ -478,14 +559,16 @@ static void reqs_list(struct pc_ctx *c)
 
 	if (!p)
 		return;
-	if (http_request_query(c->req, "filters[commitment_id]") && !pc_param_id(c, "filters[commitment_id]", &commitment)) {
+	if (http_request_query(c->req, "filters[commitment_id]") &&
+	    !pc_param_id(c, "filters[commitment_id]", &commitment)) {
 		pc_reply_errors(c, 400, "filters[commitment_id] is invalid");
 		return;
 	}
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_REQ].rows, i, r) {
-		if (!in_project(r, p, c->company_id) || !pc_origin_filter_ok(c, r) || !pc_updated_filter_ok(c, r) ||
-		    !pc_id_filter_ok(c, r))
+	json_array_foreach(c->pc->t[PC_REQ].rows, i, r)
+	{
+		if (!in_project(r, p, c->company_id) || !pc_origin_filter_ok(c, r) ||
+		    !pc_updated_filter_ok(c, r) || !pc_id_filter_ok(c, r))
 			continue;
 		if (commitment && pc_int(r, "commitment_id") != commitment)
 			continue;
@@ -516,7 +599,8 @@ static void req_show(struct pc_ctx *c)
 
 static bool req_apply(struct pc_ctx *c, json_t *r, const json_t *in, json_t *errs)
 {
-	json_t *other = pc_find_origin(c->pc, PC_REQ, c->company_id, json_string_value(json_object_get(in, "origin_id")));
+	json_t *other = pc_find_origin(c->pc, PC_REQ, c->company_id,
+	                               json_string_value(json_object_get(in, "origin_id")));
 	if (other && other != r) {
 		pc_add_error(errs, "origin_id", "has already been taken");
 		return false;
@@ -529,7 +613,8 @@ static bool req_apply(struct pc_ctx *c, json_t *r, const json_t *in, json_t *err
 
 static void req_post(struct pc_ctx *c)
 {
-	json_t *p = pc_need_project(c), *in = json_object_get(c->body, "requisition"), *errs, *contract, *probe, *r;
+	json_t *p = pc_need_project(c), *in = json_object_get(c->body, "requisition"), *errs,
+	       *contract, *probe, *r;
 	int64_t cid, number = 1;
 	size_t i;
 	char today[32];
@@ -557,7 +642,8 @@ static void req_post(struct pc_ctx *c)
 		return;
 	}
 	json_decref(probe);
-	json_array_foreach(c->pc->t[PC_REQ].rows, i, r) {
+	json_array_foreach(c->pc->t[PC_REQ].rows, i, r)
+	{
 		if (pc_int(r, "commitment_id") == cid)
 			number++;
 	}
@@ -589,31 +675,36 @@ static void req_patch(struct pc_ctx *c)
 int pc_routes_contracts(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
 	static const struct pc_route_def r[] = {
-		{ "PATCH", "/rest/v1.0/purchase_order_contracts/sync", contracts_sync },
-		{ "GET", "/rest/v1.0/purchase_order_contracts", contracts_list },
-		{ "POST", "/rest/v1.0/purchase_order_contracts", contract_post },
-		{ "GET", "/rest/v1.0/purchase_order_contracts/{id}", contract_show },
-		{ "PATCH", "/rest/v1.0/purchase_order_contracts/{id}", contract_patch },
-		{ "PATCH", "/rest/v1.0/purchase_order_contracts/{purchase_order_contract_id}/line_items/sync",
-		  cli_sync_handler },
-		{ "GET", "/rest/v1.0/purchase_order_contracts/{purchase_order_contract_id}/line_items", cli_list },
-		{ "POST", "/rest/v1.0/purchase_order_contracts/{purchase_order_contract_id}/line_items", cli_post },
-		{ "PATCH", "/rest/v1.0/work_order_contracts/sync", contracts_sync },
-		{ "GET", "/rest/v1.0/work_order_contracts", contracts_list },
-		{ "POST", "/rest/v1.0/work_order_contracts", contract_post },
-		{ "GET", "/rest/v1.0/work_order_contracts/{id}", contract_show },
-		{ "PATCH", "/rest/v1.0/work_order_contracts/{id}", contract_patch },
-		{ "PATCH", "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items/sync",
-		  cli_sync_handler },
-		{ "GET", "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items", cli_list },
-		{ "POST", "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items", cli_post },
-		{ "GET", "/rest/v1.0/commitments", commitments_list },
-		{ "GET", "/rest/v1.0/requisitions", reqs_list },
-		{ "GET", "/rest/v1.1/requisitions", reqs_list },
-		{ "POST", "/rest/v1.0/requisitions", req_post },
-		{ "GET", "/rest/v1.0/requisitions/{id}", req_show },
-		{ "GET", "/rest/v1.1/requisitions/{id}", req_show },
-		{ "PATCH", "/rest/v1.0/requisitions/{id}", req_patch },
+	    {"PATCH", "/rest/v1.0/purchase_order_contracts/sync", contracts_sync},
+	    {"GET", "/rest/v1.0/purchase_order_contracts", contracts_list},
+	    {"POST", "/rest/v1.0/purchase_order_contracts", contract_post},
+	    {"GET", "/rest/v1.0/purchase_order_contracts/{id}", contract_show},
+	    {"PATCH", "/rest/v1.0/purchase_order_contracts/{id}", contract_patch},
+	    {"PATCH",
+	     "/rest/v1.0/purchase_order_contracts/{purchase_order_contract_id}/line_items/sync",
+	     cli_sync_handler},
+	    {"GET", "/rest/v1.0/purchase_order_contracts/{purchase_order_contract_id}/line_items",
+	     cli_list},
+	    {"POST", "/rest/v1.0/purchase_order_contracts/{purchase_order_contract_id}/line_items",
+	     cli_post},
+	    {"PATCH", "/rest/v1.0/work_order_contracts/sync", contracts_sync},
+	    {"GET", "/rest/v1.0/work_order_contracts", contracts_list},
+	    {"POST", "/rest/v1.0/work_order_contracts", contract_post},
+	    {"GET", "/rest/v1.0/work_order_contracts/{id}", contract_show},
+	    {"PATCH", "/rest/v1.0/work_order_contracts/{id}", contract_patch},
+	    {"PATCH", "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items/sync",
+	     cli_sync_handler},
+	    {"GET", "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items",
+	     cli_list},
+	    {"POST", "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items",
+	     cli_post},
+	    {"GET", "/rest/v1.0/commitments", commitments_list},
+	    {"GET", "/rest/v1.0/requisitions", reqs_list},
+	    {"GET", "/rest/v1.1/requisitions", reqs_list},
+	    {"POST", "/rest/v1.0/requisitions", req_post},
+	    {"GET", "/rest/v1.0/requisitions/{id}", req_show},
+	    {"GET", "/rest/v1.1/requisitions/{id}", req_show},
+	    {"PATCH", "/rest/v1.0/requisitions/{id}", req_patch},
 	};
 	return pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), false, err);
 }

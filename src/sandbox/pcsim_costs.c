@@ -16,15 +16,23 @@
 #define DC_STATUS "draft|pending|revise_and_resubmit|approved"
 
 static const struct pc_field dc_fields[] = {
-	{ "description", 's', NULL }, { "direct_cost_date", 'd', NULL }, { "invoice_number", 's', NULL },
-	{ "origin_data", 's', NULL }, { "origin_id", 's', NULL }, { "payment_date", 'd', NULL },
-	{ "received_date", 'd', NULL }, { "status", 'e', DC_STATUS }, { "terms", 's', NULL },
-	{ "direct_cost_type", 'e', "invoice|expense|payroll|subcontractor_invoice" }, { NULL, 0, NULL },
+    {"description", 's', NULL},
+    {"direct_cost_date", 'd', NULL},
+    {"invoice_number", 's', NULL},
+    {"origin_data", 's', NULL},
+    {"origin_id", 's', NULL},
+    {"payment_date", 'd', NULL},
+    {"received_date", 'd', NULL},
+    {"status", 'e', DC_STATUS},
+    {"terms", 's', NULL},
+    {"direct_cost_type", 'e', "invoice|expense|payroll|subcontractor_invoice"},
+    {NULL, 0, NULL},
 };
 
 static bool in_project(const json_t *rec, const json_t *scope, int64_t company_id)
 {
-	return pc_int(rec, "_company_id") == company_id && pc_int(rec, "_project_id") == pc_int(scope, "id");
+	return pc_int(rec, "_company_id") == company_id &&
+	       pc_int(rec, "_project_id") == pc_int(scope, "id");
 }
 
 static bool is_v11(struct pc_ctx *c)
@@ -41,17 +49,21 @@ static bool dc_check(struct pc_ctx *c, json_t *dc, const json_t *in, json_t *err
 	if (dc && !c->via_api && !json_is_null(json_object_get(dc, "origin_id")) &&
 	    json_object_get(dc, "origin_id")) {
 		/* Procore's UI refuses edits once an integration owns the record. */
-		pc_add_error(errs, "base", "This direct cost is synced with an ERP integration and cannot be edited.");
+		pc_add_error(
+		    errs, "base",
+		    "This direct cost is synced with an ERP integration and cannot be edited.");
 		return false;
 	}
 	if (vid && !json_is_null(vid)) {
-		vendor = json_is_integer(vid) ? pc_get(c->pc, PC_VENDOR, json_integer_value(vid)) : NULL;
+		vendor =
+		    json_is_integer(vid) ? pc_get(c->pc, PC_VENDOR, json_integer_value(vid)) : NULL;
 		if (!vendor || pc_int(vendor, "_company_id") != c->company_id)
 			pc_add_error(errs, "vendor_id", "is invalid");
 	}
 	if (type && strcmp(type, "subcontractor_invoice") == 0 && !is_v11(c))
 		pc_add_error(errs, "direct_cost_type", "is not included in the list");
-	other = pc_find_origin(c->pc, PC_DC, c->company_id, json_string_value(json_object_get(in, "origin_id")));
+	other = pc_find_origin(c->pc, PC_DC, c->company_id,
+	                       json_string_value(json_object_get(in, "origin_id")));
 	if (other && other != dc)
 		pc_add_error(errs, "origin_id", "has already been taken");
 	if (json_object_size(errs))
@@ -78,7 +90,7 @@ bool pc_dc_update(struct pc_ctx *c, json_t *dc, const json_t *in, json_t *errs)
 json_t *pc_dc_create(struct pc_ctx *c, const json_t *project, const json_t *in, json_t *errs)
 {
 	/* Required per RestV10ProjectsProjectIdDirectCostsPost. */
-	static const char *const req[] = { "invoice_number", "vendor_id", "direct_cost_type", NULL };
+	static const char *const req[] = {"invoice_number", "vendor_id", "direct_cost_type", NULL};
 	json_t *dc;
 
 	pc_require(in, req, errs);
@@ -98,11 +110,13 @@ static void dc_list(struct pc_ctx *c)
 	if (!p)
 		return;
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_DC].rows, i, dc) {
-		if (!in_project(dc, p, c->company_id) || !pc_origin_filter_ok(c, dc) || !pc_updated_filter_ok(c, dc) ||
-		    !pc_id_filter_ok(c, dc))
+	json_array_foreach(c->pc->t[PC_DC].rows, i, dc)
+	{
+		if (!in_project(dc, p, c->company_id) || !pc_origin_filter_ok(c, dc) ||
+		    !pc_updated_filter_ok(c, dc) || !pc_id_filter_ok(c, dc))
 			continue;
-		if (inv && (!pc_str(dc, "invoice_number") || strcmp(inv, pc_str(dc, "invoice_number")) != 0))
+		if (inv && (!pc_str(dc, "invoice_number") ||
+		            strcmp(inv, pc_str(dc, "invoice_number")) != 0))
 			continue;
 		json_array_append_new(items, pc_ser(c->pc, PC_DC, dc, PC_VIEW_LIST));
 	}
@@ -132,7 +146,7 @@ static json_t *dcli_create_for(struct pc_ctx *c, json_t *dc, const json_t *in, j
 	json_t *project = pc_get(c->pc, PC_PROJECT, pc_int(dc, "_project_id"));
 	json_t *li = pc_line_item_new(c->pc, PC_DCLI, project, pc_int(dc, "id"), "DirectCost");
 	json_t *other = pc_find_origin(c->pc, PC_DCLI, c->company_id,
-				       json_string_value(json_object_get(in, "origin_id")));
+	                               json_string_value(json_object_get(in, "origin_id")));
 	if (other)
 		pc_add_error(errs, "origin_id", "has already been taken");
 	if (other || !pc_line_item_apply(c->pc, li, in, errs, true)) {
@@ -170,7 +184,8 @@ static json_t *inline_line(struct pc_ctx *c, json_t *dc, const json_t *l, json_t
 static void dc_write(struct pc_ctx *c, bool create)
 {
 	bool v11 = is_v11(c);
-	json_t *p = pc_need_project(c), *in, *errs, *dc = NULL, *lines, *made = NULL, *l, *before = NULL;
+	json_t *p = pc_need_project(c), *in, *errs, *dc = NULL, *lines, *made = NULL, *l,
+	       *before = NULL;
 	size_t i;
 
 	if (!p || (!create && !(dc = dc_of(c, p, "id"))))
@@ -191,11 +206,13 @@ static void dc_write(struct pc_ctx *c, bool create)
 	}
 	if (dc && json_is_array(lines)) {
 		made = json_array();
-		json_array_foreach(lines, i, l) {
+		json_array_foreach(lines, i, l)
+		{
 			json_t *lerrs = json_object(), *li = inline_line(c, dc, l, lerrs);
 			const char *field;
 			json_t *msgs;
-			json_object_foreach(lerrs, field, msgs) {
+			json_object_foreach(lerrs, field, msgs)
+			{
 				char key[96];
 				snprintf(key, sizeof(key), "line_items[%zu].%s", i, field);
 				json_object_set(errs, key, msgs);
@@ -211,7 +228,8 @@ static void dc_write(struct pc_ctx *c, bool create)
 				json_object_update(dc, before);
 			dc = NULL;
 		} else {
-			json_array_foreach(made, i, l) {
+			json_array_foreach(made, i, l)
+			{
 				json_t *cur = pc_get(c->pc, PC_DCLI, pc_int(l, "id"));
 				if (cur)
 					json_object_update(cur, l);
@@ -248,7 +266,7 @@ static json_t *dc_sync_create(struct pc_ctx *c, const json_t *scope, const json_
 }
 
 static const struct pc_sync_spec dc_sync = {
-	PC_DC, "updates", dc_sync_create, pc_dc_update, in_project, PC_VIEW_SHOW, "Direct Costs",
+    PC_DC, "updates", dc_sync_create, pc_dc_update, in_project, PC_VIEW_SHOW, "Direct Costs",
 };
 
 static void dc_sync_handler(struct pc_ctx *c)
@@ -276,25 +294,33 @@ static void dcli_list(struct pc_ctx *c)
 		return;
 	}
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_DCLI].rows, i, li) {
-		if (!in_project(li, p, c->company_id) || (dc && pc_int(li, "_holder_id") != pc_int(dc, "id")) ||
-		    (only && pc_int(li, "_holder_id") != only) || !pc_updated_filter_ok(c, li) || !pc_id_filter_ok(c, li))
+	json_array_foreach(c->pc->t[PC_DCLI].rows, i, li)
+	{
+		if (!in_project(li, p, c->company_id) ||
+		    (dc && pc_int(li, "_holder_id") != pc_int(dc, "id")) ||
+		    (only && pc_int(li, "_holder_id") != only) || !pc_updated_filter_ok(c, li) ||
+		    !pc_id_filter_ok(c, li))
 			continue;
-		json_array_append_new(items, pc_ser(c->pc, PC_DCLI, li, dc ? PC_VIEW_SHOW : PC_VIEW_LIST));
+		json_array_append_new(items,
+		                      pc_ser(c->pc, PC_DCLI, li, dc ? PC_VIEW_SHOW : PC_VIEW_LIST));
 	}
 	pc_reply_page(c, items);
 }
 
 static void dcli_post(struct pc_ctx *c)
 {
-	json_t *p = pc_need_project(c), *dc, *in = json_object_get(c->body, "line_item"), *errs, *li;
+	json_t *p = pc_need_project(c), *dc, *in = json_object_get(c->body, "line_item"), *errs,
+	       *li;
 	if (!p || !(dc = dc_of(c, p, "direct_cost_id")))
 		return;
 	if (!(in = pc_wrapper(c, "line_item")))
 		return;
 	errs = json_object();
-	if (!c->via_api && !json_is_null(json_object_get(dc, "origin_id")) && json_object_get(dc, "origin_id"))
-		pc_add_error(errs, "base", "This direct cost is synced with an ERP integration and cannot be edited.");
+	if (!c->via_api && !json_is_null(json_object_get(dc, "origin_id")) &&
+	    json_object_get(dc, "origin_id"))
+		pc_add_error(
+		    errs, "base",
+		    "This direct cost is synced with an ERP integration and cannot be edited.");
 	li = json_object_size(errs) ? NULL : dcli_create_for(c, dc, in, errs);
 	if (!li) {
 		pc_reply_422(c, errs);
@@ -307,7 +333,8 @@ static void dcli_post(struct pc_ctx *c)
 	pc_reply(c, 201, pc_public(li));
 }
 
-static json_t *dcli_sync_create(struct pc_ctx *c, const json_t *scope, const json_t *in, json_t *errs)
+static json_t *dcli_sync_create(struct pc_ctx *c, const json_t *scope, const json_t *in,
+                                json_t *errs)
 {
 	json_t *dcid = json_object_get(in, "direct_cost_id"), *dc, *li;
 	dc = json_is_integer(dcid) ? pc_get(c->pc, PC_DC, json_integer_value(dcid)) : NULL;
@@ -326,7 +353,7 @@ static json_t *dcli_sync_create(struct pc_ctx *c, const json_t *scope, const jso
 static bool dcli_sync_update(struct pc_ctx *c, json_t *li, const json_t *in, json_t *errs)
 {
 	json_t *other = pc_find_origin(c->pc, PC_DCLI, c->company_id,
-				       json_string_value(json_object_get(in, "origin_id")));
+	                               json_string_value(json_object_get(in, "origin_id")));
 	if (other && other != li) {
 		pc_add_error(errs, "origin_id", "has already been taken");
 		return false;
@@ -338,7 +365,8 @@ static bool dcli_sync_update(struct pc_ctx *c, json_t *li, const json_t *in, jso
 }
 
 static const struct pc_sync_spec dcli_sync = {
-	PC_DCLI, "updates", dcli_sync_create, dcli_sync_update, in_project, PC_VIEW_SHOW, "Direct Cost Line Items",
+    PC_DCLI,    "updates",    dcli_sync_create,         dcli_sync_update,
+    in_project, PC_VIEW_SHOW, "Direct Cost Line Items",
 };
 
 static void dcli_sync_handler(struct pc_ctx *c)
@@ -358,12 +386,14 @@ static void payapps_list(struct pc_ctx *c)
 	if (!p)
 		return;
 	if (http_request_param(c->req, "prime_contract_id") &&
-	    (!pc_param_id(c, "prime_contract_id", &prime) || prime != pc_int(p, "_prime_contract_id"))) {
+	    (!pc_param_id(c, "prime_contract_id", &prime) ||
+	     prime != pc_int(p, "_prime_contract_id"))) {
 		pc_reply_errors(c, 404, "Prime contract not found");
 		return;
 	}
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_PAYAPP].rows, i, r) {
+	json_array_foreach(c->pc->t[PC_PAYAPP].rows, i, r)
+	{
 		if (in_project(r, p, c->company_id) && pc_id_filter_ok(c, r))
 			json_array_append_new(items, pc_public(r));
 	}
@@ -387,22 +417,26 @@ static void payapp_show(struct pc_ctx *c)
 int pc_routes_costs(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
 	static const struct pc_route_def r[] = {
-		{ "PATCH", "/rest/v1.0/projects/{project_id}/direct_costs/sync", dc_sync_handler },
-		{ "PATCH", "/rest/v1.0/projects/{project_id}/direct_costs/line_items/sync", dcli_sync_handler },
-		{ "GET", "/rest/v1.0/projects/{project_id}/direct_costs/line_items", dcli_list },
-		{ "GET", "/rest/v1.0/projects/{project_id}/direct_costs", dc_list },
-		{ "POST", "/rest/v1.0/projects/{project_id}/direct_costs", dc_post },
-		{ "GET", "/rest/v1.0/projects/{project_id}/direct_costs/{id}", dc_show },
-		{ "PATCH", "/rest/v1.0/projects/{project_id}/direct_costs/{id}", dc_patch },
-		{ "GET", "/rest/v1.0/projects/{project_id}/direct_costs/{direct_cost_id}/line_items", dcli_list },
-		{ "POST", "/rest/v1.0/projects/{project_id}/direct_costs/{direct_cost_id}/line_items", dcli_post },
-		{ "GET", "/rest/v1.1/projects/{project_id}/direct_costs", dc_list },
-		{ "POST", "/rest/v1.1/projects/{project_id}/direct_costs", dc_post },
-		{ "GET", "/rest/v1.1/projects/{project_id}/direct_costs/{id}", dc_show },
-		{ "PATCH", "/rest/v1.1/projects/{project_id}/direct_costs/{id}", dc_patch },
-		{ "GET", "/rest/v1.0/payment_applications", payapps_list },
-		{ "GET", "/rest/v1.0/payment_applications/{id}", payapp_show },
-		{ "GET", "/rest/v1.0/prime_contracts/{prime_contract_id}/payment_applications", payapps_list },
+	    {"PATCH", "/rest/v1.0/projects/{project_id}/direct_costs/sync", dc_sync_handler},
+	    {"PATCH", "/rest/v1.0/projects/{project_id}/direct_costs/line_items/sync",
+	     dcli_sync_handler},
+	    {"GET", "/rest/v1.0/projects/{project_id}/direct_costs/line_items", dcli_list},
+	    {"GET", "/rest/v1.0/projects/{project_id}/direct_costs", dc_list},
+	    {"POST", "/rest/v1.0/projects/{project_id}/direct_costs", dc_post},
+	    {"GET", "/rest/v1.0/projects/{project_id}/direct_costs/{id}", dc_show},
+	    {"PATCH", "/rest/v1.0/projects/{project_id}/direct_costs/{id}", dc_patch},
+	    {"GET", "/rest/v1.0/projects/{project_id}/direct_costs/{direct_cost_id}/line_items",
+	     dcli_list},
+	    {"POST", "/rest/v1.0/projects/{project_id}/direct_costs/{direct_cost_id}/line_items",
+	     dcli_post},
+	    {"GET", "/rest/v1.1/projects/{project_id}/direct_costs", dc_list},
+	    {"POST", "/rest/v1.1/projects/{project_id}/direct_costs", dc_post},
+	    {"GET", "/rest/v1.1/projects/{project_id}/direct_costs/{id}", dc_show},
+	    {"PATCH", "/rest/v1.1/projects/{project_id}/direct_costs/{id}", dc_patch},
+	    {"GET", "/rest/v1.0/payment_applications", payapps_list},
+	    {"GET", "/rest/v1.0/payment_applications/{id}", payapp_show},
+	    {"GET", "/rest/v1.0/prime_contracts/{prime_contract_id}/payment_applications",
+	     payapps_list},
 	};
 	int rc = pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), false, err);
 	return rc ? rc : pc_routes_budget(pc, http, err);

@@ -18,31 +18,36 @@
  * 2^32 and even 2^53").
  */
 static const int64_t id_base[PC_KIND_COUNT] = {
-	[PC_COMPANY] = 4264807,
-	[PC_PROJECT] = 598134325870,
-	[PC_VENDOR] = 28541201,
-	[PC_COST_CODE] = 411520081,
-	[PC_LIT] = 318004,
-	[PC_WBS] = 77010001,
-	[PC_PO] = 5531001,
-	[PC_WO] = 5731001,
-	[PC_CLI] = 91003001,
-	[PC_REQ] = 3320001,
-	[PC_DC] = 4460001,
-	[PC_DCLI] = 9007199254740993LL, /* 2^53 + 1 */
-	[PC_PAYAPP] = 1820001,
-	[PC_BVIEW] = 220101,
-	[PC_BLI] = 68810001,
-	[PC_HOOK] = 702001,
-	[PC_TRIGGER] = 9102001,
-	[PC_DELIVERY] = 9007199254760001LL,
+    [PC_COMPANY] = 4264807, [PC_PROJECT] = 598134325870,
+    [PC_VENDOR] = 28541201, [PC_COST_CODE] = 411520081,
+    [PC_LIT] = 318004,      [PC_WBS] = 77010001,
+    [PC_PO] = 5531001,      [PC_WO] = 5731001,
+    [PC_CLI] = 91003001,    [PC_REQ] = 3320001,
+    [PC_DC] = 4460001,      [PC_DCLI] = 9007199254740993LL, /* 2^53 + 1 */
+    [PC_PAYAPP] = 1820001,  [PC_BVIEW] = 220101,
+    [PC_BLI] = 68810001,    [PC_HOOK] = 702001,
+    [PC_TRIGGER] = 9102001, [PC_DELIVERY] = 9007199254760001LL,
 };
 
 static const char *const kind_names[PC_KIND_COUNT] = {
-	"companies", "projects", "vendors", "cost_codes", "line_item_types", "wbs_codes",
-	"purchase_order_contracts", "work_order_contracts", "commitment_line_items", "requisitions",
-	"direct_costs", "direct_cost_line_items", "payment_applications", "budget_views",
-	"budget_line_items", "webhook_hooks", "webhook_triggers", "webhook_deliveries",
+    "companies",
+    "projects",
+    "vendors",
+    "cost_codes",
+    "line_item_types",
+    "wbs_codes",
+    "purchase_order_contracts",
+    "work_order_contracts",
+    "commitment_line_items",
+    "requisitions",
+    "direct_costs",
+    "direct_cost_line_items",
+    "payment_applications",
+    "budget_views",
+    "budget_line_items",
+    "webhook_hooks",
+    "webhook_triggers",
+    "webhook_deliveries",
 };
 
 const char *pc_kind_name(enum pc_kind k)
@@ -50,51 +55,12 @@ const char *pc_kind_name(enum pc_kind k)
 	return kind_names[k];
 }
 
-int pc_state_save(struct pcsim *pc)
-{
-	json_t *all = json_object();
-	int rc;
-
-	for (int k = 0; k < PC_KIND_COUNT; k++)
-		json_object_set(all, kind_names[k], pc->t[k].rows);
-	json_object_set_new(all, "_ids", json_object());
-	for (int k = 0; k < PC_KIND_COUNT; k++)
-		json_object_set_new(json_object_get(all, "_ids"), kind_names[k], json_integer(pc->next_id[k]));
-	json_object_set_new(all, "_company_id", json_integer(pc->company_id));
-	json_object_set_new(all, "_other_company_id", json_integer(pc->other_company_id));
-	rc = pc->state_path && json_dump_file(all, pc->state_path, JSON_COMPACT) == 0 ? 0 : MLC_EIO;
-	json_decref(all);
-	return rc;
-}
-
-bool pc_state_load(struct pcsim *pc)
-{
-	json_error_t jerr;
-	json_t *all = pc->state_path ? json_load_file(pc->state_path, 0, &jerr) : NULL;
-	bool ok = json_is_object(all) && json_is_object(json_object_get(all, "_ids"));
-
-	for (int k = 0; ok && k < PC_KIND_COUNT; k++)
-		ok = json_is_array(json_object_get(all, kind_names[k]));
-	if (ok) {
-		for (int k = 0; k < PC_KIND_COUNT; k++) {
-			size_t i;
-			json_t *rec;
-			json_array_foreach(json_object_get(all, kind_names[k]), i, rec)
-				pc_insert(pc, (enum pc_kind)k, json_incref(rec));
-			pc->next_id[k] = pc_int(json_object_get(all, "_ids"), kind_names[k]);
-		}
-		pc->company_id = pc_int(all, "_company_id");
-		pc->other_company_id = pc_int(all, "_other_company_id");
-	}
-	json_decref(all);
-	return ok;
-}
-
 void pc_tables_init(struct pcsim *pc)
 {
 	for (int k = 0; k < PC_KIND_COUNT; k++) {
 		pc->t[k].rows = json_array();
 		pc->t[k].by_id = json_object();
+		pc->t[k].by_holder = json_object();
 		pc->next_id[k] = id_base[k];
 	}
 }
@@ -104,7 +70,8 @@ void pc_tables_release(struct pcsim *pc)
 	for (int k = 0; k < PC_KIND_COUNT; k++) {
 		json_decref(pc->t[k].rows);
 		json_decref(pc->t[k].by_id);
-		pc->t[k].rows = pc->t[k].by_id = NULL;
+		json_decref(pc->t[k].by_holder);
+		pc->t[k].rows = pc->t[k].by_id = pc->t[k].by_holder = NULL;
 	}
 }
 
@@ -121,8 +88,25 @@ json_t *pc_insert(struct pcsim *pc, enum pc_kind k, json_t *rec)
 	char key[32];
 	snprintf(key, sizeof(key), "%" PRId64, pc_int(rec, "id"));
 	json_object_set(pc->t[k].by_id, key, rec);
+	if (json_object_get(rec, "_holder_id")) {
+		json_t *list;
+		snprintf(key, sizeof(key), "%" PRId64, pc_int(rec, "_holder_id"));
+		list = json_object_get(pc->t[k].by_holder, key);
+		if (!list) {
+			list = json_array();
+			json_object_set_new(pc->t[k].by_holder, key, list);
+		}
+		json_array_append(list, rec);
+	}
 	json_array_append_new(pc->t[k].rows, rec);
 	return rec;
+}
+
+json_t *pc_lines(struct pcsim *pc, enum pc_kind k, int64_t holder_id)
+{
+	char key[32];
+	snprintf(key, sizeof(key), "%" PRId64, holder_id);
+	return json_object_get(pc->t[k].by_holder, key);
 }
 
 json_t *pc_get(struct pcsim *pc, enum pc_kind k, int64_t id)
@@ -139,8 +123,24 @@ void pc_delete(struct pcsim *pc, enum pc_kind k, int64_t id)
 	json_t *rec;
 
 	snprintf(key, sizeof(key), "%" PRId64, id);
+	rec = json_object_get(pc->t[k].by_id, key);
+	if (rec && json_object_get(rec, "_holder_id")) {
+		char hkey[32];
+		json_t *list, *li;
+		size_t j;
+		snprintf(hkey, sizeof(hkey), "%" PRId64, pc_int(rec, "_holder_id"));
+		list = json_object_get(pc->t[k].by_holder, hkey);
+		json_array_foreach(list, j, li)
+		{
+			if (li == rec) {
+				json_array_remove(list, j);
+				break;
+			}
+		}
+	}
 	json_object_del(pc->t[k].by_id, key);
-	json_array_foreach(pc->t[k].rows, i, rec) {
+	json_array_foreach(pc->t[k].rows, i, rec)
+	{
 		if (pc_int(rec, "id") == id) {
 			json_array_remove(pc->t[k].rows, i);
 			break;
@@ -155,7 +155,8 @@ json_t *pc_find_origin(struct pcsim *pc, enum pc_kind k, int64_t company_id, con
 
 	if (!origin_id || !*origin_id)
 		return NULL;
-	json_array_foreach(pc->t[k].rows, i, rec) {
+	json_array_foreach(pc->t[k].rows, i, rec)
+	{
 		const char *o = pc_str(rec, "origin_id");
 		if (o && strcmp(o, origin_id) == 0 && pc_int(rec, "_company_id") == company_id)
 			return rec;
@@ -180,7 +181,8 @@ json_t *pc_public(const json_t *rec)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach((json_t *)rec, key, v) {
+	json_object_foreach((json_t *)rec, key, v)
+	{
 		if (key[0] != '_')
 			json_object_set(out, key, v);
 	}
@@ -355,8 +357,9 @@ static void url_add_escaped(struct mlc_buf *b, const char *s, bool keep_slash)
 {
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		    ch == '-' || ch == '_' || ch == '.' || ch == '~' || (keep_slash && ch == '/'))
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '~' ||
+		    (keep_slash && ch == '/'))
 			buf_addch(b, (char)ch);
 		else
 			buf_addf(b, "%%%02X", ch);
@@ -383,7 +386,7 @@ static void link_arg(const char *key, const char *value, void *arg)
 static void link_add(struct pc_ctx *c, struct mlc_buf *b, int page, const char *rel)
 {
 	const char *host = http_request_header(c->req, "Host");
-	struct link_ctx lc = { b, true };
+	struct link_ctx lc = {b, true};
 
 	if (b->len)
 		buf_addstr(b, ", ");
@@ -412,7 +415,8 @@ void pc_reply_page(struct pc_ctx *c, json_t *items)
 	if (per_page > 1000)
 		per_page = 1000;
 	last = total ? (int)((total + (size_t)per_page - 1) / (size_t)per_page) : 1;
-	for (size_t i = (size_t)(page - 1) * (size_t)per_page; i < total && i < (size_t)page * (size_t)per_page; i++)
+	for (size_t i = (size_t)(page - 1) * (size_t)per_page;
+	     i < total && i < (size_t)page * (size_t)per_page; i++)
 		json_array_append(out, json_array_get(items, i));
 	json_decref(items);
 
@@ -508,14 +512,16 @@ bool pc_apply_fields(json_t *rec, const json_t *in, const struct pc_field *field
 		int64_t cents = 0;
 		if (!v)
 			continue;
-		if (json_is_null(v) || f->type == 's' || f->type == 'i' || f->type == 'b' || f->type == 'e') {
+		if (json_is_null(v) || f->type == 's' || f->type == 'i' || f->type == 'b' ||
+		    f->type == 'e') {
 			json_object_set(rec, f->name, v);
 		} else if (f->type == 'd') {
 			json_object_set_new(rec, f->name, json_stringn(json_string_value(v), 10));
 		} else {
 			if (pc_cents(v, &cents) != 0)
 				continue;
-			json_object_set_new(rec, f->name, f->type == 'n' ? pc_money(cents) : pc_money_num(cents));
+			json_object_set_new(rec, f->name,
+			                    f->type == 'n' ? pc_money(cents) : pc_money_num(cents));
 		}
 	}
 	return true;

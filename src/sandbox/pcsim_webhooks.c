@@ -21,16 +21,16 @@
 #include "util/time.h"
 #include "util/banned.h"
 
-#define WH_TIMEOUT_MS 5000
+#define WH_TIMEOUT_MS     5000
 #define WH_BACKOFF_MAX_MS (3600LL * 1000)
-#define WH_DISCARD_MS (12LL * 3600 * 1000)
-#define WH_POLL_MS 25
+#define WH_DISCARD_MS     (12LL * 3600 * 1000)
+#define WH_POLL_MS        25
 
 struct pc_webhooks {
 	pthread_t thread;
 	bool running, stop;
 	pthread_cond_t cond;
-	json_t *queue;       /* [{_hook_id, event, next_ms, first_fail_ms, attempts, in_flight}] */
+	json_t *queue; /* [{_hook_id, event, next_ms, first_fail_ms, attempts, in_flight}] */
 	int64_t next_event_id;
 	uint64_t rng;
 };
@@ -50,8 +50,8 @@ static void ulid_make(struct pc_webhooks *wh, int64_t ms, char out[27])
 	out[26] = '\0';
 }
 
-static bool hook_matches(struct pcsim *pc, const json_t *hook, int64_t company_id, int64_t project_id,
-			 const char *resource, const char *event_type)
+static bool hook_matches(struct pcsim *pc, const json_t *hook, int64_t company_id,
+                         int64_t project_id, const char *resource, const char *event_type)
 {
 	json_t *t;
 	size_t i;
@@ -62,8 +62,10 @@ static bool hook_matches(struct pcsim *pc, const json_t *hook, int64_t company_i
 	/* A project hook hears its project only; a company hook hears all. */
 	if (hp && hp != project_id)
 		return false;
-	json_array_foreach(pc->t[PC_TRIGGER].rows, i, t) {
-		if (pc_int(t, "webhook_hook_id") == pc_int(hook, "id") && pc_str(t, "resource_name") &&
+	json_array_foreach(pc->t[PC_TRIGGER].rows, i, t)
+	{
+		if (pc_int(t, "webhook_hook_id") == pc_int(hook, "id") &&
+		    pc_str(t, "resource_name") &&
 		    strcmp(pc_str(t, "resource_name"), resource) == 0 && pc_str(t, "event_type") &&
 		    strcasecmp(pc_str(t, "event_type"), event_type) == 0)
 			return true;
@@ -73,17 +75,18 @@ static bool hook_matches(struct pcsim *pc, const json_t *hook, int64_t company_i
 
 static void enqueue(struct pcsim *pc, const json_t *hook, json_t *event, int64_t next_ms, int pos)
 {
-	json_t *item = json_pack("{s:I,s:O,s:I,s:I,s:i,s:b}", "_hook_id", (json_int_t)pc_int(hook, "id"), "event",
-				 event, "next_ms", (json_int_t)next_ms, "first_fail_ms", (json_int_t)0, "attempts", 0,
-				 "in_flight", 0);
+	json_t *item =
+	    json_pack("{s:I,s:O,s:I,s:I,s:i,s:b}", "_hook_id", (json_int_t)pc_int(hook, "id"),
+	              "event", event, "next_ms", (json_int_t)next_ms, "first_fail_ms",
+	              (json_int_t)0, "attempts", 0, "in_flight", 0);
 	if (pos >= 0)
 		json_array_insert_new(pc->wh->queue, (size_t)pos, item);
 	else
 		json_array_append_new(pc->wh->queue, item);
 }
 
-void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type, int64_t resource_id,
-	     int64_t project_id)
+void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type,
+             int64_t resource_id, int64_t project_id)
 {
 	struct pcsim *pc = c->pc;
 	struct pc_webhooks *wh = pc->wh;
@@ -94,7 +97,8 @@ void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type
 	if (!wh)
 		return;
 	now = sandbox_now_ms(pc->sb);
-	json_array_foreach(pc->t[PC_HOOK].rows, i, hook) {
+	json_array_foreach(pc->t[PC_HOOK].rows, i, hook)
+	{
 		char ulid[27], ts[MLC_TIME_FMT_MAX];
 		json_t *event, *meta;
 		int64_t user = c->via_api ? pc->service_user_id : pc->field_user_id;
@@ -106,15 +110,19 @@ void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type
 		time_format_rfc3339(now, ts);
 		/* Our own API writes carry our application id, so that the
 		 * connector can skip the echo of its own changes. */
-		meta = json_pack("{s:I,s:o,s:s,s:I,s:o}", "source_user_id", (json_int_t)user, "source_project_id",
-				 project_id ? json_integer(project_id) : json_null(), "source_operation_id", ulid,
-				 "source_company_id", (json_int_t)c->company_id, "source_application_id",
-				 c->via_api ? json_integer(pc->application_id) : json_null());
+		meta = json_pack("{s:I,s:o,s:s,s:I,s:o}", "source_user_id", (json_int_t)user,
+		                 "source_project_id",
+		                 project_id ? json_integer(project_id) : json_null(),
+		                 "source_operation_id", ulid, "source_company_id",
+		                 (json_int_t)c->company_id, "source_application_id",
+		                 c->via_api ? json_integer(pc->application_id) : json_null());
 		event = json_pack("{s:I,s:s,s:s,s:o,s:I,s:I,s:o,s:s,s:s,s:s,s:I}", "id",
-				  (json_int_t)wh->next_event_id, "ulid", ulid, "timestamp", ts, "metadata", meta,
-				  "user_id", (json_int_t)user, "company_id", (json_int_t)c->company_id, "project_id",
-				  project_id ? json_integer(project_id) : json_null(), "api_version", "v2", "event_type",
-				  event_type, "resource_name", resource_name, "resource_id", (json_int_t)resource_id);
+		                  (json_int_t)wh->next_event_id, "ulid", ulid, "timestamp", ts,
+		                  "metadata", meta, "user_id", (json_int_t)user, "company_id",
+		                  (json_int_t)c->company_id, "project_id",
+		                  project_id ? json_integer(project_id) : json_null(),
+		                  "api_version", "v2", "event_type", event_type, "resource_name",
+		                  resource_name, "resource_id", (json_int_t)resource_id);
 		wh->next_event_id += 1 + (int64_t)(contractor_rand(&wh->rng) % 5);
 		if (dup > 0 && sbx_random(pc->sim) < dup) {
 			/* Held back up to 0.8 s while later events pass it:
@@ -144,7 +152,8 @@ static bool hook_paused(struct pc_webhooks *wh, int64_t hook_id, int64_t now)
 {
 	json_t *it;
 	size_t i;
-	json_array_foreach(wh->queue, i, it) {
+	json_array_foreach(wh->queue, i, it)
+	{
 		if (pc_int(it, "_hook_id") == hook_id &&
 		    (json_is_true(json_object_get(it, "in_flight")) ||
 		     (pc_int(it, "attempts") > 0 && pc_int(it, "next_ms") > now)))
@@ -157,7 +166,8 @@ static json_t *next_due(struct pc_webhooks *wh, int64_t now)
 {
 	json_t *it;
 	size_t i;
-	json_array_foreach(wh->queue, i, it) {
+	json_array_foreach(wh->queue, i, it)
+	{
 		if (pc_int(it, "next_ms") <= now && !hook_paused(wh, pc_int(it, "_hook_id"), now))
 			return it;
 	}
@@ -192,7 +202,8 @@ static void deliver(struct pcsim *pc, json_t *item)
 	body = json_dumps(json_object_get(item, "event"), JSON_COMPACT);
 	hl = curl_slist_append(hl, "Content-Type: application/json");
 	headers = json_object_get(hook, "destination_headers");
-	json_object_foreach(headers, key, v) {
+	json_object_foreach(headers, key, v)
+	{
 		struct mlc_buf h = MLC_BUF_INIT;
 		if (!json_is_string(v))
 			continue;
@@ -227,12 +238,14 @@ static void deliver(struct pcsim *pc, json_t *item)
 	ok = cc == CURLE_OK && status >= 200 && status < 300 && t1 - t0 <= WH_TIMEOUT_MS;
 	json_object_set_new(item, "in_flight", json_false());
 	rec = json_pack("{s:I,s:O,s:O,s:s,s:s#,s:o,s:s,s:s,s:o,s:{},s:I}", "id",
-			(json_int_t)pc_next_id(pc, PC_DELIVERY), "event", json_object_get(item, "event"), "event_id",
-			json_object_get(json_object_get(item, "event"), "id"), "outcome", "ok", "response_body",
-			resp.data, (int)resp.len, "response_error",
-			cc == CURLE_OK ? json_null() : json_string(curl_easy_strerror(cc)), "started_at", started,
-			"completed_at", done, "response_status", cc == CURLE_OK ? json_integer(status) : json_null(),
-			"response_headers", "_hook_id", (json_int_t)pc_int(item, "_hook_id"));
+	                (json_int_t)pc_next_id(pc, PC_DELIVERY), "event",
+	                json_object_get(item, "event"), "event_id",
+	                json_object_get(json_object_get(item, "event"), "id"), "outcome", "ok",
+	                "response_body", resp.data, (int)resp.len, "response_error",
+	                cc == CURLE_OK ? json_null() : json_string(curl_easy_strerror(cc)),
+	                "started_at", started, "completed_at", done, "response_status",
+	                cc == CURLE_OK ? json_integer(status) : json_null(), "response_headers",
+	                "_hook_id", (json_int_t)pc_int(item, "_hook_id"));
 	if (ok) {
 		for (size_t i = 0; i < json_array_size(wh->queue); i++)
 			if (json_array_get(wh->queue, i) == item)
@@ -252,7 +265,8 @@ static void deliver(struct pcsim *pc, json_t *item)
 				if (json_array_get(wh->queue, i) == item)
 					json_array_remove(wh->queue, i);
 		} else {
-			json_object_set_new(rec, "outcome", json_string(attempts > 1 ? "retried" : "failed"));
+			json_object_set_new(rec, "outcome",
+			                    json_string(attempts > 1 ? "retried" : "failed"));
 		}
 	}
 	if (rec)

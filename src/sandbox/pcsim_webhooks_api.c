@@ -12,16 +12,16 @@
 #include "util/banned.h"
 
 static const char *const resources[][2] = {
-	{ "Projects", "Portfolio" },
-	{ "Company Vendors", "Directory" },
-	{ "Cost Codes", "Financial Management" },
-	{ "Purchase Order Contracts", "Financial Management" },
-	{ "Purchase Order Contract Line Items", "Financial Management" },
-	{ "Work Order Contracts", "Financial Management" },
-	{ "Direct Costs", "Financial Management" },
-	{ "Direct Cost Line Items", "Financial Management" },
-	{ "Payment Applications", "Financial Management" },
-	{ "Budget Line Items", "Financial Management" },
+    {"Projects", "Portfolio"},
+    {"Company Vendors", "Directory"},
+    {"Cost Codes", "Financial Management"},
+    {"Purchase Order Contracts", "Financial Management"},
+    {"Purchase Order Contract Line Items", "Financial Management"},
+    {"Work Order Contracts", "Financial Management"},
+    {"Direct Costs", "Financial Management"},
+    {"Direct Cost Line Items", "Financial Management"},
+    {"Payment Applications", "Financial Management"},
+    {"Budget Line Items", "Financial Management"},
 };
 
 /* Scope of a hooks call: company_id or project_id (query or body). */
@@ -64,8 +64,10 @@ static void hooks_list(struct pc_ctx *c)
 	if (!scope_of(c, &pid))
 		return;
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_HOOK].rows, i, h) {
-		if (hook_visible(c, h, pid) && (!ns || (pc_str(h, "namespace") && strcmp(ns, pc_str(h, "namespace")) == 0)))
+	json_array_foreach(c->pc->t[PC_HOOK].rows, i, h)
+	{
+		if (hook_visible(c, h, pid) &&
+		    (!ns || (pc_str(h, "namespace") && strcmp(ns, pc_str(h, "namespace")) == 0)))
 			json_array_append_new(items, pc_public(h));
 	}
 	pc_reply(c, 200, items);
@@ -73,7 +75,8 @@ static void hooks_list(struct pc_ctx *c)
 
 static bool hook_apply(json_t *h, const json_t *in, json_t *errs, bool create)
 {
-	json_t *url = json_object_get(in, "destination_url"), *hdrs = json_object_get(in, "destination_headers");
+	json_t *url = json_object_get(in, "destination_url"),
+	       *hdrs = json_object_get(in, "destination_headers");
 	json_t *ver = json_object_get(in, "api_version"), *ns = json_object_get(in, "namespace");
 	const char *key;
 	json_t *v;
@@ -93,7 +96,8 @@ static bool hook_apply(json_t *h, const json_t *in, json_t *errs, bool create)
 	if (hdrs && !json_is_null(hdrs)) {
 		if (!json_is_object(hdrs))
 			pc_add_error(errs, "destination_headers", "must be an object");
-		json_object_foreach(hdrs, key, v) {
+		json_object_foreach(hdrs, key, v)
+		{
 			if (!json_is_string(v))
 				pc_add_error(errs, "destination_headers", "values must be strings");
 		}
@@ -105,7 +109,8 @@ static bool hook_apply(json_t *h, const json_t *in, json_t *errs, bool create)
 	if (ns)
 		json_object_set(h, "namespace", ns);
 	if (hdrs)
-		json_object_set(h, "destination_headers", json_is_null(hdrs) ? json_object() : hdrs);
+		json_object_set(h, "destination_headers",
+		                json_is_null(hdrs) ? json_object() : hdrs);
 	return true;
 }
 
@@ -119,10 +124,11 @@ static void hook_post(struct pc_ctx *c)
 	if (!(in = pc_wrapper(c, "hook")))
 		return;
 	errs = json_object();
-	h = json_pack("{s:I,s:s,s:{},s:n,s:I,s:o,s:I,s:s}", "id", (json_int_t)pc_next_id(c->pc, PC_HOOK),
-		      "api_version", "v2", "destination_headers", "destination_url", "owned_by_company_id",
-		      (json_int_t)c->company_id, "owned_by_project_id", pid ? json_integer(pid) : json_null(),
-		      "owned_by_user_id", (json_int_t)c->pc->service_user_id, "namespace", "");
+	h = json_pack(
+	    "{s:I,s:s,s:{},s:n,s:I,s:o,s:I,s:s}", "id", (json_int_t)pc_next_id(c->pc, PC_HOOK),
+	    "api_version", "v2", "destination_headers", "destination_url", "owned_by_company_id",
+	    (json_int_t)c->company_id, "owned_by_project_id", pid ? json_integer(pid) : json_null(),
+	    "owned_by_user_id", (json_int_t)c->pc->service_user_id, "namespace", "");
 	if (!hook_apply(h, in, errs, true)) {
 		json_decref(h);
 		pc_reply_422(c, errs);
@@ -176,18 +182,23 @@ static json_t *trigger_make(struct pc_ctx *c, const json_t *h, const json_t *in,
 		known = known || strcmp(rn, resources[i][0]) == 0;
 	if (!known)
 		pc_add_error(errs, "resource_name", "is not included in the list");
-	if (!et || (strcasecmp(et, "create") && strcasecmp(et, "update") && strcasecmp(et, "delete")))
+	if (!et ||
+	    (strcasecmp(et, "create") && strcasecmp(et, "update") && strcasecmp(et, "delete")))
 		pc_add_error(errs, "event_type", "is not included in the list");
 	if (json_object_size(errs))
 		return NULL;
 	/* Stored in the schema's enum spelling (CREATE|UPDATE|DELETE); the
 	 * events themselves say "create" (procore.md:85). */
-	et = strcasecmp(et, "create") == 0 ? "CREATE" : strcasecmp(et, "update") == 0 ? "UPDATE" : "DELETE";
-	return json_pack("{s:I,s:I,s:s,s:n,s:s,s:I,s:o,s:I}", "id", (json_int_t)pc_next_id(c->pc, PC_TRIGGER),
-			 "webhook_hook_id", (json_int_t)pc_int(h, "id"), "resource_name", rn, "resource_id",
-			 "event_type", et, "company_id", (json_int_t)c->company_id, "project_id",
-			 pc_int(h, "owned_by_project_id") ? json_integer(pc_int(h, "owned_by_project_id")) : json_null(),
-			 "user_id", (json_int_t)c->pc->service_user_id);
+	et = strcasecmp(et, "create") == 0   ? "CREATE"
+	     : strcasecmp(et, "update") == 0 ? "UPDATE"
+	                                     : "DELETE";
+	return json_pack(
+	    "{s:I,s:I,s:s,s:n,s:s,s:I,s:o,s:I}", "id", (json_int_t)pc_next_id(c->pc, PC_TRIGGER),
+	    "webhook_hook_id", (json_int_t)pc_int(h, "id"), "resource_name", rn, "resource_id",
+	    "event_type", et, "company_id", (json_int_t)c->company_id, "project_id",
+	    pc_int(h, "owned_by_project_id") ? json_integer(pc_int(h, "owned_by_project_id"))
+	                                     : json_null(),
+	    "user_id", (json_int_t)c->pc->service_user_id);
 }
 
 static void triggers_list(struct pc_ctx *c)
@@ -197,7 +208,8 @@ static void triggers_list(struct pc_ctx *c)
 	if (!h)
 		return;
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_TRIGGER].rows, i, t) {
+	json_array_foreach(c->pc->t[PC_TRIGGER].rows, i, t)
+	{
 		if (pc_int(t, "webhook_hook_id") == pc_int(h, "id"))
 			json_array_append_new(items, pc_public(t));
 	}
@@ -242,7 +254,8 @@ static void triggers_bulk_post(struct pc_ctx *c)
 	}
 	ok = json_array();
 	failed = json_array();
-	json_array_foreach(list, i, in) {
+	json_array_foreach(list, i, in)
+	{
 		json_t *errs = json_object(), *t = trigger_make(c, h, in, errs);
 		if (t) {
 			pc_insert(c->pc, PC_TRIGGER, t);
@@ -279,8 +292,10 @@ static void triggers_bulk_delete(struct pc_ctx *c)
 	if (!h)
 		return;
 	ids = json_object_get(c->body, "api_trigger_ids");
-	json_array_foreach(ids, i, v) {
-		json_t *t = json_is_integer(v) ? pc_get(c->pc, PC_TRIGGER, json_integer_value(v)) : NULL;
+	json_array_foreach(ids, i, v)
+	{
+		json_t *t =
+		    json_is_integer(v) ? pc_get(c->pc, PC_TRIGGER, json_integer_value(v)) : NULL;
 		if (t && pc_int(t, "webhook_hook_id") == pc_int(h, "id"))
 			pc_delete(c->pc, PC_TRIGGER, json_integer_value(v));
 	}
@@ -311,10 +326,11 @@ static void resources_list(struct pc_ctx *c)
 {
 	json_t *items = json_array();
 	for (size_t i = 0; i < MLC_ARRAY_LEN(resources); i++)
-		json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:[],s:s,s:s,s:s}", "api_version", "v2",
-						       "product_category", resources[i][1], "tools", resources[i][0],
-						       "except", "create", resources[i][0], "update", resources[i][0],
-						       "delete", resources[i][0]));
+		json_array_append_new(
+		    items, json_pack("{s:s,s:s,s:s,s:[],s:s,s:s,s:s}", "api_version", "v2",
+		                     "product_category", resources[i][1], "tools", resources[i][0],
+		                     "except", "create", resources[i][0], "update", resources[i][0],
+		                     "delete", resources[i][0]));
 	pc_reply(c, 200, items);
 }
 
@@ -326,18 +342,18 @@ static void api_versions(struct pc_ctx *c)
 int pc_routes_webhooks(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
 	static const struct pc_route_def r[] = {
-		{ "GET", "/rest/v1.0/webhooks/hooks", hooks_list },
-		{ "POST", "/rest/v1.0/webhooks/hooks", hook_post },
-		{ "PATCH", "/rest/v1.0/webhooks/hooks/{id}", hook_patch },
-		{ "DELETE", "/rest/v1.0/webhooks/hooks/{id}", hook_delete },
-		{ "POST", "/rest/v1.0/webhooks/hooks/{hook_id}/triggers/bulk", triggers_bulk_post },
-		{ "DELETE", "/rest/v1.0/webhooks/hooks/{hook_id}/triggers/bulk", triggers_bulk_delete },
-		{ "GET", "/rest/v1.0/webhooks/hooks/{hook_id}/triggers", triggers_list },
-		{ "POST", "/rest/v1.0/webhooks/hooks/{hook_id}/triggers", trigger_post },
-		{ "DELETE", "/rest/v1.0/webhooks/hooks/{hook_id}/triggers/{id}", trigger_delete },
-		{ "GET", "/rest/v1.0/webhooks/hooks/{hook_id}/deliveries", deliveries_list },
-		{ "GET", "/rest/v1.0/webhooks/resources/api_versions", api_versions },
-		{ "GET", "/rest/v1.0/webhooks/resources", resources_list },
+	    {"GET", "/rest/v1.0/webhooks/hooks", hooks_list},
+	    {"POST", "/rest/v1.0/webhooks/hooks", hook_post},
+	    {"PATCH", "/rest/v1.0/webhooks/hooks/{id}", hook_patch},
+	    {"DELETE", "/rest/v1.0/webhooks/hooks/{id}", hook_delete},
+	    {"POST", "/rest/v1.0/webhooks/hooks/{hook_id}/triggers/bulk", triggers_bulk_post},
+	    {"DELETE", "/rest/v1.0/webhooks/hooks/{hook_id}/triggers/bulk", triggers_bulk_delete},
+	    {"GET", "/rest/v1.0/webhooks/hooks/{hook_id}/triggers", triggers_list},
+	    {"POST", "/rest/v1.0/webhooks/hooks/{hook_id}/triggers", trigger_post},
+	    {"DELETE", "/rest/v1.0/webhooks/hooks/{hook_id}/triggers/{id}", trigger_delete},
+	    {"GET", "/rest/v1.0/webhooks/hooks/{hook_id}/deliveries", deliveries_list},
+	    {"GET", "/rest/v1.0/webhooks/resources/api_versions", api_versions},
+	    {"GET", "/rest/v1.0/webhooks/resources", resources_list},
 	};
 	return pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), false, err);
 }

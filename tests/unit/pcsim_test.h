@@ -64,16 +64,17 @@ static inline const char *pct_header(struct pct *t, const char *name)
 }
 
 /* Flags for pct_call. */
-#define PCT_NOAUTH 1
+#define PCT_NOAUTH    1
 #define PCT_NOCOMPANY 2
-#define PCT_FORM 4
+#define PCT_FORM      4
 
 /*
  * Calls method path (with the query) and returns the parsed JSON body
  * (new reference, NULL when the body is not JSON).  t->status holds the
  * HTTP status, t->headers / t->body the raw response.
  */
-static inline json_t *pct_call(struct pct *t, const char *method, const char *path, const char *body, int flags)
+static inline json_t *pct_call(struct pct *t, const char *method, const char *path,
+                               const char *body, int flags)
 {
 	struct curl_slist *hl = NULL;
 	CURL *c = curl_easy_init();
@@ -91,8 +92,9 @@ static inline json_t *pct_call(struct pct *t, const char *method, const char *pa
 		snprintf(line, sizeof(line), "Procore-Company-Id: %lld", (long long)t->company_id);
 		hl = curl_slist_append(hl, line);
 	}
-	hl = curl_slist_append(hl, (flags & PCT_FORM) ? "Content-Type: application/x-www-form-urlencoded"
-						      : "Content-Type: application/json");
+	hl = curl_slist_append(hl, (flags & PCT_FORM)
+	                               ? "Content-Type: application/x-www-form-urlencoded"
+	                               : "Content-Type: application/json");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
@@ -115,10 +117,10 @@ static inline json_t *pct_call(struct pct *t, const char *method, const char *pa
 }
 
 /* Like pct_call with a printf-formatted path; discards nothing. */
-static inline json_t *pct_callf(struct pct *t, const char *method, const char *body, int flags, const char *fmt,
-				...) __attribute__((format(printf, 5, 6)));
-static inline json_t *pct_callf(struct pct *t, const char *method, const char *body, int flags, const char *fmt,
-				...)
+static inline json_t *pct_callf(struct pct *t, const char *method, const char *body, int flags,
+                                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static inline json_t *pct_callf(struct pct *t, const char *method, const char *body, int flags,
+                                const char *fmt, ...)
 {
 	char path[2048];
 	va_list ap;
@@ -134,15 +136,18 @@ static inline int pct_token(struct pct *t)
 	char body[512];
 	json_t *r;
 
-	snprintf(body, sizeof(body), "{\"grant_type\":\"client_credentials\",\"client_id\":\"%s\",\"client_secret\":\"%s\"}",
-		 json_string_value(json_object_get(pc, "client_id")),
-		 json_string_value(json_object_get(pc, "client_secret")));
+	snprintf(
+	    body, sizeof(body),
+	    "{\"grant_type\":\"client_credentials\",\"client_id\":\"%s\",\"client_secret\":\"%s\"}",
+	    json_string_value(json_object_get(pc, "client_id")),
+	    json_string_value(json_object_get(pc, "client_secret")));
 	r = pct_call(t, "POST", "/oauth/token", body, PCT_NOAUTH | PCT_NOCOMPANY);
 	if (!r || t->status != 200) {
 		json_decref(r);
 		return -1;
 	}
-	snprintf(t->token, sizeof(t->token), "%s", json_string_value(json_object_get(r, "access_token")));
+	snprintf(t->token, sizeof(t->token), "%s",
+	         json_string_value(json_object_get(r, "access_token")));
 	json_decref(r);
 	return 0;
 }
@@ -154,10 +159,12 @@ static uint64_t pct_next_seed;
  * Starts a simulator.  rate NULL = default; faults applied to sb.pc.
  * Returns 0 or -1.
  */
-static inline int pct_start(struct pct *t, const char *rate, double throttle, double dup, int token_ttl)
+static inline int pct_start(struct pct *t, const char *rate, double throttle, double dup,
+                            int token_ttl)
 {
 	struct mlc_error err;
-	struct mlc_http_server_opts o = { .listen = "127.0.0.1:0", .threads = 4, .name = "procore-test" };
+	struct mlc_http_server_opts o = {
+	    .listen = "127.0.0.1:0", .threads = 4, .name = "procore-test"};
 
 	memset(t, 0, sizeof(*t));
 	buf_init(&t->headers);
@@ -191,7 +198,8 @@ static inline int pct_start(struct pct *t, const char *rate, double throttle, do
 	if (http_server_start(t->http, &err) != 0)
 		return -1;
 	snprintf(t->base, sizeof(t->base), "http://127.0.0.1:%d", http_server_port(t->http));
-	t->company_id = json_integer_value(json_object_get(json_object_get(t->cred, "procore"), "company_id"));
+	t->company_id =
+	    json_integer_value(json_object_get(json_object_get(t->cred, "procore"), "company_id"));
 	return pct_token(t);
 }
 
@@ -209,7 +217,7 @@ static inline void pct_stop(struct pct *t)
 	pthread_mutex_destroy(&t->sb.lock);
 	buf_release(&t->headers);
 	buf_release(&t->body);
-	snprintf(path, sizeof(path), "%s/procore-state.json", t->dir);
+	snprintf(path, sizeof(path), "%s/procore.db", t->dir);
 	unlink(path);
 	rmdir(t->dir);
 }
@@ -217,7 +225,8 @@ static inline void pct_stop(struct pct *t)
 /* First seeded project id / the n-th. */
 static inline int64_t pct_project(struct pct *t, size_t n)
 {
-	return json_integer_value(json_object_get(json_array_get(json_object_get(t->seed, "procore_projects"), n), "id"));
+	return json_integer_value(
+	    json_object_get(json_array_get(json_object_get(t->seed, "procore_projects"), n), "id"));
 }
 
 #endif

@@ -11,7 +11,9 @@
 
 #include "pcsim_test.h"
 
-#define RATE_BODY "You have surpassed the max number of requests for an hour. Please wait until your limit resets."
+#define RATE_BODY                                                                                  \
+	"You have surpassed the max number of requests for an hour. Please wait until your limit " \
+	"resets."
 
 /* Spike limit of 5 per 10 s: the 6th call is a 429 with the documented
  * body and X-Rate-Limit-Remaining 0; failed calls count too; Retry-After
@@ -129,12 +131,17 @@ static void test_token_ttl(void **state)
 /* Projection of a table for comparison: ids, names, totals, statuses. */
 static json_t *fingerprint(struct pct *t, const char *table)
 {
-	json_t *rows = pct_callf(t, "GET", NULL, PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/state/%s", table), *out = json_array(), *r;
+	json_t *rows = pct_callf(t, "GET", NULL, PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/state/%s",
+	                         table),
+	       *out = json_array(), *r;
 	size_t i;
-	json_array_foreach(rows, i, r) {
-		json_array_append_new(out, json_pack("{s:O,s:O*,s:O*,s:O*}", "id", json_object_get(r, "id"), "name",
-						     json_object_get(r, "name"), "grand_total", json_object_get(r, "grand_total"),
-						     "status", json_object_get(r, "status")));
+	json_array_foreach(rows, i, r)
+	{
+		json_array_append_new(out, json_pack("{s:O,s:O*,s:O*,s:O*}", "id",
+		                                     json_object_get(r, "id"), "name",
+		                                     json_object_get(r, "name"), "grand_total",
+		                                     json_object_get(r, "grand_total"), "status",
+		                                     json_object_get(r, "status")));
 	}
 	json_decref(rows);
 	return out;
@@ -144,7 +151,8 @@ static json_t *fingerprint(struct pct *t, const char *table)
  * same company, another seed another one. */
 static void test_seed_determinism(void **state)
 {
-	static const char *const tables[] = { "vendors", "direct_costs", "purchase_order_contracts", "budget_line_items" };
+	static const char *const tables[] = {"vendors", "direct_costs", "purchase_order_contracts",
+	                                     "budget_line_items"};
 	struct pct a, b, c;
 	(void)state;
 
@@ -154,9 +162,11 @@ static void test_seed_determinism(void **state)
 	assert_int_equal(pct_start(&b, NULL, 0, 0, 0), 0);
 	pct_next_seed = 12;
 	assert_int_equal(pct_start(&c, NULL, 0, 0, 0), 0);
-	assert_true(json_equal(json_object_get(a.cred, "procore"), json_object_get(b.cred, "procore")));
+	assert_true(
+	    json_equal(json_object_get(a.cred, "procore"), json_object_get(b.cred, "procore")));
 	for (size_t i = 0; i < MLC_ARRAY_LEN(tables); i++) {
-		json_t *fa = fingerprint(&a, tables[i]), *fb = fingerprint(&b, tables[i]), *fc = fingerprint(&c, tables[i]);
+		json_t *fa = fingerprint(&a, tables[i]), *fb = fingerprint(&b, tables[i]),
+		       *fc = fingerprint(&c, tables[i]);
 		assert_true(json_array_size(fa) > 0);
 		assert_true(json_equal(fa, fb));
 		assert_false(json_equal(fa, fc));
@@ -172,11 +182,9 @@ static void test_seed_determinism(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_spike_limit),
-		cmocka_unit_test(test_hourly_limit),
-		cmocka_unit_test(test_throttle),
-		cmocka_unit_test(test_token_ttl),
-		cmocka_unit_test(test_seed_determinism),
+	    cmocka_unit_test(test_spike_limit),      cmocka_unit_test(test_hourly_limit),
+	    cmocka_unit_test(test_throttle),         cmocka_unit_test(test_token_ttl),
+	    cmocka_unit_test(test_seed_determinism),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	return cmocka_run_group_tests(tests, NULL, NULL);

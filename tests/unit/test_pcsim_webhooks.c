@@ -14,7 +14,7 @@
 #include "pcsim_test.h"
 
 static pthread_mutex_t rx_lock = PTHREAD_MUTEX_INITIALIZER;
-static json_t *rx_events;   /* received payloads, each with "_auth" */
+static json_t *rx_events; /* received payloads, each with "_auth" */
 static int rx_status = 200;
 
 static void rx_handler(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
@@ -39,11 +39,11 @@ static void rx_handler(struct mlc_http_request *req, struct mlc_http_response *r
 static struct mlc_http_server *rx_start(char *url, size_t n)
 {
 	struct mlc_error err;
-	struct mlc_http_server_opts o = { .listen = "127.0.0.1:0", .threads = 2, .name = "receiver" };
+	struct mlc_http_server_opts o = {.listen = "127.0.0.1:0", .threads = 2, .name = "receiver"};
 	struct mlc_http_server *s = NULL;
 
-	if (http_server_new(&o, &s, &err) || http_server_route(s, "POST", "/hook", rx_handler, NULL) ||
-	    http_server_start(s, &err))
+	if (http_server_new(&o, &s, &err) ||
+	    http_server_route(s, "POST", "/hook", rx_handler, NULL) || http_server_start(s, &err))
 		return NULL;
 	snprintf(url, n, "http://127.0.0.1:%d/hook", http_server_port(s));
 	return s;
@@ -84,19 +84,22 @@ static int64_t make_hook(struct pct *t, const char *url)
 	int64_t id;
 
 	snprintf(body, sizeof(body),
-		 "{\"company_id\":%lld,\"hook\":{\"api_version\":\"v2\",\"namespace\":\"mlc\",\"destination_url\":\"%s\","
-		 "\"destination_headers\":{\"Authorization\":\"Bearer s3cret\"}}}",
-		 (long long)t->company_id, url);
+	         "{\"company_id\":%lld,\"hook\":{\"api_version\":\"v2\",\"namespace\":\"mlc\","
+	         "\"destination_url\":\"%s\","
+	         "\"destination_headers\":{\"Authorization\":\"Bearer s3cret\"}}}",
+	         (long long)t->company_id, url);
 	r = pct_call(t, "POST", "/rest/v1.0/webhooks/hooks", body, 0);
 	assert_int_equal(t->status, 201);
 	id = json_integer_value(json_object_get(r, "id"));
 	json_decref(r);
 	snprintf(body, sizeof(body),
-		 "{\"company_id\":%lld,\"api_triggers\":[{\"resource_name\":\"Direct Costs\",\"event_type\":\"update\"},"
-		 "{\"resource_name\":\"Company Vendors\",\"event_type\":\"create\"},"
-		 "{\"resource_name\":\"Requisitions\",\"event_type\":\"create\"}]}",
-		 (long long)t->company_id);
-	r = pct_callf(t, "POST", body, 0, "/rest/v1.0/webhooks/hooks/%lld/triggers/bulk", (long long)id);
+	         "{\"company_id\":%lld,\"api_triggers\":[{\"resource_name\":\"Direct "
+	         "Costs\",\"event_type\":\"update\"},"
+	         "{\"resource_name\":\"Company Vendors\",\"event_type\":\"create\"},"
+	         "{\"resource_name\":\"Requisitions\",\"event_type\":\"create\"}]}",
+	         (long long)t->company_id);
+	r = pct_callf(t, "POST", body, 0, "/rest/v1.0/webhooks/hooks/%lld/triggers/bulk",
+	              (long long)id);
 	assert_int_equal(t->status, 200);
 	assert_int_equal(json_array_size(json_object_get(r, "success")), 2);
 	/* Not a webhook resource: requisitions are polled (procore.md:96). */
@@ -109,7 +112,8 @@ static void make_vendor(struct pct *t, const char *name)
 {
 	char body[256];
 	json_t *r;
-	snprintf(body, sizeof(body), "{\"company_id\":%lld,\"vendor\":{\"name\":\"%s\"}}", (long long)t->company_id, name);
+	snprintf(body, sizeof(body), "{\"company_id\":%lld,\"vendor\":{\"name\":\"%s\"}}",
+	         (long long)t->company_id, name);
 	r = pct_call(t, "POST", "/rest/v1.0/vendors", body, 0);
 	assert_int_equal(t->status, 201);
 	json_decref(r);
@@ -117,10 +121,13 @@ static void make_vendor(struct pct *t, const char *name)
 
 static int64_t unlocked_dc(struct pct *t)
 {
-	json_t *dcs = pct_call(t, "GET", "/_sandbox/state/direct_costs", NULL, PCT_NOAUTH | PCT_NOCOMPANY), *d;
+	json_t *dcs = pct_call(t, "GET", "/_sandbox/state/direct_costs", NULL,
+	                       PCT_NOAUTH | PCT_NOCOMPANY),
+	       *d;
 	int64_t id = 0;
 	size_t i;
-	json_array_foreach(dcs, i, d) {
+	json_array_foreach(dcs, i, d)
+	{
 		if (json_integer_value(json_object_get(d, "_company_id")) == t->company_id &&
 		    json_is_null(json_object_get(d, "origin_id")) &&
 		    strcmp(json_string_value(json_object_get(d, "status")), "draft") == 0)
@@ -137,15 +144,17 @@ static void test_payloads(void **state)
 	struct mlc_http_server *rx = rx_start(url, sizeof(url));
 	json_t *e, *m, *r;
 	int64_t hook, app;
-	static const char *const keys[] = { "id", "ulid", "timestamp", "metadata", "user_id", "company_id", "project_id",
-					    "api_version", "event_type", "resource_name", "resource_id" };
+	static const char *const keys[] = {
+	    "id",         "ulid",        "timestamp",  "metadata",      "user_id",    "company_id",
+	    "project_id", "api_version", "event_type", "resource_name", "resource_id"};
 	(void)state;
 
 	assert_non_null(rx);
 	rx_events = json_array();
 	rx_status = 200;
 	assert_int_equal(pct_start(&t, NULL, 0, 0, 0), 0);
-	app = json_integer_value(json_object_get(json_object_get(t.cred, "procore"), "application_id"));
+	app = json_integer_value(
+	    json_object_get(json_object_get(t.cred, "procore"), "application_id"));
 	hook = make_hook(&t, url);
 
 	/* An API write: Company Vendors, no project, our application id. */
@@ -156,7 +165,8 @@ static void test_payloads(void **state)
 		assert_non_null(json_object_get(e, keys[i]));
 	assert_true(json_integer_value(json_object_get(e, "id")) > 9007199254740992LL);
 	assert_int_equal(strlen(json_string_value(json_object_get(e, "ulid"))), 26);
-	assert_string_equal(json_string_value(json_object_get(e, "resource_name")), "Company Vendors");
+	assert_string_equal(json_string_value(json_object_get(e, "resource_name")),
+	                    "Company Vendors");
 	assert_string_equal(json_string_value(json_object_get(e, "event_type")), "create");
 	assert_string_equal(json_string_value(json_object_get(e, "api_version")), "v2");
 	assert_true(json_is_null(json_object_get(e, "project_id")));
@@ -167,8 +177,8 @@ static void test_payloads(void **state)
 	json_decref(e);
 
 	/* A field user's approval through the admin API: no application id. */
-	r = pct_callf(&t, "POST", NULL, PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/direct_costs/%lld/approve",
-		      (long long)unlocked_dc(&t));
+	r = pct_callf(&t, "POST", NULL, PCT_NOAUTH | PCT_NOCOMPANY,
+	              "/_sandbox/direct_costs/%lld/approve", (long long)unlocked_dc(&t));
 	assert_int_equal(t.status, 200);
 	json_decref(r);
 	assert_true(wait_rx(2, 3000));
@@ -176,16 +186,20 @@ static void test_payloads(void **state)
 	assert_string_equal(json_string_value(json_object_get(e, "resource_name")), "Direct Costs");
 	assert_string_equal(json_string_value(json_object_get(e, "event_type")), "update");
 	assert_true(json_is_integer(json_object_get(e, "project_id")));
-	assert_true(json_is_null(json_object_get(json_object_get(e, "metadata"), "source_application_id")));
+	assert_true(
+	    json_is_null(json_object_get(json_object_get(e, "metadata"), "source_application_id")));
 	json_decref(e);
 
 	/* A project hook hears its own project only. */
 	{
 		char body[1024];
-		json_t *dcs = pct_call(&t, "GET", "/_sandbox/state/direct_costs", NULL, PCT_NOAUTH | PCT_NOCOMPANY), *d;
+		json_t *dcs = pct_call(&t, "GET", "/_sandbox/state/direct_costs", NULL,
+		                       PCT_NOAUTH | PCT_NOCOMPANY),
+		       *d;
 		int64_t p0 = pct_project(&t, 0), other_dc = 0, own_dc = 0, ph;
 		size_t i;
-		json_array_foreach(dcs, i, d) {
+		json_array_foreach(dcs, i, d)
+		{
 			if (!json_is_null(json_object_get(d, "origin_id")) ||
 			    json_integer_value(json_object_get(d, "_company_id")) != t.company_id)
 				continue;
@@ -196,38 +210,46 @@ static void test_payloads(void **state)
 		}
 		json_decref(dcs);
 		snprintf(body, sizeof(body),
-			 "{\"project_id\":%lld,\"hook\":{\"api_version\":\"v2\",\"namespace\":\"mlc-p\",\"destination_url\":\"%s\"}}",
-			 (long long)p0, url);
+		         "{\"project_id\":%lld,\"hook\":{\"api_version\":\"v2\",\"namespace\":"
+		         "\"mlc-p\",\"destination_url\":\"%s\"}}",
+		         (long long)p0, url);
 		r = pct_call(&t, "POST", "/rest/v1.0/webhooks/hooks", body, 0);
 		assert_int_equal(t.status, 201);
 		assert_int_equal(json_integer_value(json_object_get(r, "owned_by_project_id")), p0);
 		ph = json_integer_value(json_object_get(r, "id"));
 		json_decref(r);
-		r = pct_callf(&t, "POST", "{\"api_trigger\":{\"resource_name\":\"Direct Costs\",\"event_type\":\"update\"}}", 0,
-			      "/rest/v1.0/webhooks/hooks/%lld/triggers?project_id=%lld", (long long)ph, (long long)p0);
+		r = pct_callf(&t, "POST",
+		              "{\"api_trigger\":{\"resource_name\":\"Direct "
+		              "Costs\",\"event_type\":\"update\"}}",
+		              0, "/rest/v1.0/webhooks/hooks/%lld/triggers?project_id=%lld",
+		              (long long)ph, (long long)p0);
 		assert_int_equal(t.status, 201);
 		json_decref(r);
 		/* Other project: only the company hook hears it (1 event). */
-		json_decref(pct_callf(&t, "PATCH", "{\"description\":\"a\"}", PCT_NOAUTH | PCT_NOCOMPANY,
-				      "/_sandbox/direct_costs/%lld", (long long)other_dc));
+		json_decref(pct_callf(&t, "PATCH", "{\"description\":\"a\"}",
+		                      PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/direct_costs/%lld",
+		                      (long long)other_dc));
 		assert_true(wait_rx(3, 3000));
 		/* Own project: both hooks (2 events). */
-		json_decref(pct_callf(&t, "PATCH", "{\"description\":\"b\"}", PCT_NOAUTH | PCT_NOCOMPANY,
-				      "/_sandbox/direct_costs/%lld", (long long)own_dc));
+		json_decref(pct_callf(&t, "PATCH", "{\"description\":\"b\"}",
+		                      PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/direct_costs/%lld",
+		                      (long long)own_dc));
 		assert_true(wait_rx(5, 3000));
 		usleep(200 * 1000);
 		assert_int_equal(rx_count(), 5);
 		/* Deleting the project hook removes its triggers too. */
-		json_decref(pct_callf(&t, "DELETE", NULL, 0, "/rest/v1.0/webhooks/hooks/%lld?project_id=%lld", (long long)ph,
-				      (long long)p0));
+		json_decref(pct_callf(&t, "DELETE", NULL, 0,
+		                      "/rest/v1.0/webhooks/hooks/%lld?project_id=%lld",
+		                      (long long)ph, (long long)p0));
 		assert_int_equal(t.status, 204);
 	}
 
 	/* Delivery history (RestV10WebhooksHooksHookIdDeliveriesGet); the
 	 * record is written once the receiver's answer is back. */
 	for (int i = 0; i < 100; i++) {
-		r = pct_callf(&t, "GET", NULL, 0, "/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld",
-			      (long long)hook, (long long)t.company_id);
+		r = pct_callf(&t, "GET", NULL, 0,
+		              "/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld",
+		              (long long)hook, (long long)t.company_id);
 		if (json_array_size(r) >= 4)
 			break;
 		json_decref(r);
@@ -235,8 +257,10 @@ static void test_payloads(void **state)
 	}
 	assert_int_equal(t.status, 200);
 	assert_int_equal(json_array_size(r), 4);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(r, 0), "outcome")), "ok");
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(r, 0), "response_status")), 200);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(r, 0), "outcome")),
+	                    "ok");
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_array_get(r, 0), "response_status")), 200);
 	json_decref(r);
 
 	pct_stop(&t);
@@ -247,9 +271,13 @@ static void test_payloads(void **state)
 static const char *last_outcome(struct pct *t, int64_t hook)
 {
 	static char out[32];
-	json_t *r = pct_callf(t, "GET", NULL, 0, "/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld",
-			      (long long)hook, (long long)t->company_id);
-	snprintf(out, sizeof(out), "%s", r && json_array_size(r) ? json_string_value(json_object_get(json_array_get(r, 0), "outcome")) : "");
+	json_t *r = pct_callf(t, "GET", NULL, 0,
+	                      "/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld",
+	                      (long long)hook, (long long)t->company_id);
+	snprintf(out, sizeof(out), "%s",
+	         r && json_array_size(r)
+	             ? json_string_value(json_object_get(json_array_get(r, 0), "outcome"))
+	             : "");
 	json_decref(r);
 	return out;
 }
@@ -337,7 +365,8 @@ static void test_dup_fault(void **state)
 		json_t *e = rx_get(i);
 		int64_t id = json_integer_value(json_object_get(e, "id"));
 		const char *ulid = json_string_value(json_object_get(e, "ulid"));
-		json_object_set_new(seen, ulid, json_integer(json_integer_value(json_object_get(seen, ulid)) + 1));
+		json_object_set_new(
+		    seen, ulid, json_integer(json_integer_value(json_object_get(seen, ulid)) + 1));
 		if (id < prev)
 			reordered = true;
 		prev = id;
@@ -347,8 +376,7 @@ static void test_dup_fault(void **state)
 	{
 		const char *k;
 		json_t *n;
-		json_object_foreach(seen, k, n)
-			assert_int_equal(json_integer_value(n), 2);
+		json_object_foreach(seen, k, n) assert_int_equal(json_integer_value(n), 2);
 	}
 	assert_true(reordered);
 	json_decref(seen);
@@ -375,7 +403,7 @@ static void test_slow_receiver(void **state)
 {
 	struct pct t;
 	struct mlc_error err;
-	struct mlc_http_server_opts o = { .listen = "127.0.0.1:0", .threads = 2, .name = "slow" };
+	struct mlc_http_server_opts o = {.listen = "127.0.0.1:0", .threads = 2, .name = "slow"};
 	struct mlc_http_server *rx = NULL;
 	char url[128];
 	int64_t hook;
@@ -390,8 +418,9 @@ static void test_slow_receiver(void **state)
 	hook = make_hook(&t, url);
 	make_vendor(&t, "Slow Vendor");
 	assert_true(wait_outcome(&t, hook, "failed"));
-	r = pct_callf(&t, "GET", NULL, 0, "/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld", (long long)hook,
-		      (long long)t.company_id);
+	r = pct_callf(&t, "GET", NULL, 0,
+	              "/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld", (long long)hook,
+	              (long long)t.company_id);
 	assert_non_null(json_string_value(json_object_get(json_array_get(r, 0), "response_error")));
 	json_decref(r);
 	sandbox_advance(&t.sb, 1500);
@@ -403,10 +432,10 @@ static void test_slow_receiver(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_payloads),
-		cmocka_unit_test(test_retry_and_discard),
-		cmocka_unit_test(test_dup_fault),
-		cmocka_unit_test(test_slow_receiver),
+	    cmocka_unit_test(test_payloads),
+	    cmocka_unit_test(test_retry_and_discard),
+	    cmocka_unit_test(test_dup_fault),
+	    cmocka_unit_test(test_slow_receiver),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	return cmocka_run_group_tests(tests, NULL, NULL);
