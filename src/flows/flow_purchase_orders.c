@@ -176,7 +176,7 @@ static json_t *line_body(struct po_ctx *c, int64_t po_id, int64_t project_id, co
 	if (dec_text(row, "netamount", MONEY_SCALE, DEC_EXACT, amount, sizeof(amount), err) < 0 ||
 	    dec_text(row, "quantity", 4, DEC_HALF_EVEN, qty, sizeof(qty), err) < 0 ||
 	    dec_text(row, "rate", 4, DEC_HALF_EVEN, unit, sizeof(unit), err) < 0) {
-		snprintf(why, whyn, "line %lld: %s", (long long)line_id, err->msg);
+		snprintf(why, whyn, "line %lld: %.400s", (long long)line_id, err->msg);
 		return NULL;
 	}
 	if (!amount[0]) {

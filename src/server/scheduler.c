@@ -83,7 +83,7 @@ void *serve_scheduler_main(void *arg)
 			json_t *v;
 			json_object_foreach(sched, flow, v) {
 				char key[160];
-				int64_t every;
+				int64_t every = 0;
 				struct due *d;
 				if (!flow_find(flow) || !json_is_string(v) ||
 				    schedule_parse(json_string_value(v), &every, NULL) < 0)

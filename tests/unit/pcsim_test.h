@@ -78,12 +78,13 @@ static inline json_t *pct_call(struct pct *t, const char *method, const char *pa
 {
 	struct curl_slist *hl = NULL;
 	CURL *c = curl_easy_init();
-	char url[2048], line[256];
+	char line[256];
+	struct mlc_buf url = MLC_BUF_INIT;
 	json_error_t jerr;
 
 	buf_reset(&t->headers);
 	buf_reset(&t->body);
-	snprintf(url, sizeof(url), "%s%s", t->base, path);
+	buf_addf(&url, "%s%s", t->base, path);
 	if (!(flags & PCT_NOAUTH)) {
 		snprintf(line, sizeof(line), "Authorization: Bearer %s", t->token);
 		hl = curl_slist_append(hl, line);
@@ -95,7 +96,7 @@ static inline json_t *pct_call(struct pct *t, const char *method, const char *pa
 	hl = curl_slist_append(hl, (flags & PCT_FORM)
 	                               ? "Content-Type: application/x-www-form-urlencoded"
 	                               : "Content-Type: application/json");
-	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_URL, url.data);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, pct_write);
@@ -113,7 +114,8 @@ static inline json_t *pct_call(struct pct *t, const char *method, const char *pa
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t->status);
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);
-	return json_loadb(t->body.data, t->body.len, JSON_DECODE_INT_AS_REAL * 0, &jerr);
+	buf_release(&url);
+	return json_loadb(t->body.data, t->body.len, 0, &jerr);
 }
 
 /* Like pct_call with a printf-formatted path; discards nothing. */
