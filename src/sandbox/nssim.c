@@ -395,6 +395,29 @@ static void describe_seed(struct nssim *ns, json_t *seed)
 		                                   "SELECT id FROM account WHERE acctnumber = ?",
 		                                   ct[i].account_number, 0),
 		              "account_number", ct[i].account_number, "cost_type", ct[i].name));
+	{
+		/* the cost-code segment value of every contractor code, for the
+		 * ready-to-import mapping files */
+		size_t ncc;
+		const struct contractor_cost_code *cc = contractor_cost_codes(&ncc);
+		json_t *segs = json_object();
+		for (size_t i = 0; i < ncc; i++)
+			json_object_set_new(
+			    segs, cc[i].code,
+			    json_integer(nsdb_int(ns->db,
+			                          "SELECT id FROM customrecord_cseg_mlc_costcode WHERE "
+			                          "externalid = ?",
+			                          cc[i].code, 0)));
+		json_object_set_new(seed, "netsuite_cost_code_segments", segs);
+		json_object_set_new(seed, "netsuite_receivable_account_id",
+		                    json_integer(nsdb_int(ns->db,
+		                                          "SELECT id FROM account WHERE acctnumber = ?",
+		                                          "1200", 0)));
+		json_object_set_new(seed, "netsuite_revenue_account_id",
+		                    json_integer(nsdb_int(ns->db,
+		                                          "SELECT id FROM account WHERE acctnumber = ?",
+		                                          "4000", 0)));
+	}
 	json_object_set_new(seed, "netsuite_jobs", jobs);
 	json_object_set_new(
 	    seed, "gl",

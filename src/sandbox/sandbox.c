@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/contractor.h"
 #include "sandbox/sandbox.h"
 #include "util/buf.h"
 #include "util/str.h"
@@ -131,6 +132,83 @@ static int new_server(struct sbx_sim *sim, const char *listen, const char *name,
 	return sbx_sim_install(sim, http, err);
 }
 
+/* Writes text to DIR/mappings/NAME (replacing it). */
+static int write_text(const char *dir, const char *name, const struct mlc_buf *text,
+                      struct mlc_error *err)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/mappings/%s", dir, name);
+	if (!(f = fopen(path, "w")))
+		return error_set(err, MLC_EIO, "%s: %s", path, strerror(errno));
+	fwrite(text->data, 1, text->len, f);
+	if (fclose(f) != 0)
+		return error_set(err, MLC_EIO, "%s: %s", path, strerror(errno));
+	return MLC_OK;
+}
+
+/*
+ * DATA/mappings/<kind>.csv: the seeded contractor's mappings, one file per
+ * mapping kind, ready for `ml-connector mapping import TENANT <kind> FILE`.
+ * Expense accounts follow the cost type (construction-accounting.md), the
+ * offset is 2050 Accrued Job Costs, payment applications debit 1200 and
+ * credit 4000.
+ */
+static int write_mappings(const char *dir, const json_t *seed, struct mlc_error *err)
+{
+	char path[PATH_MAX];
+	size_t ncc, nct;
+	const struct contractor_cost_code *cc = contractor_cost_codes(&ncc);
+	const struct contractor_cost_type *ct = contractor_cost_types(&nct);
+	json_t *gl = json_object_get(seed, "gl"), *exp = json_object_get(gl, "expense_accounts");
+	json_t *segs = json_object_get(seed, "netsuite_cost_code_segments");
+	struct mlc_buf b = MLC_BUF_INIT;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/mappings", dir);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return error_set(err, MLC_EIO, "%s: %s", path, strerror(errno));
+	buf_addstr(&b, "cost_code,cost_type,account\n");
+	for (size_t i = 0; i < ncc; i++)
+		for (size_t j = 0; j < nct; j++)
+			buf_addf(&b, "%s,%s,%lld\n", cc[i].code, ct[j].code,
+			         (long long)json_integer_value(json_object_get(
+			             json_object_get(exp, ct[j].code), "account_id")));
+	if ((rc = write_text(dir, "cost-code-account.csv", &b, err)) < 0)
+		goto out;
+	buf_reset(&b);
+	buf_addstr(&b, "cost_code,segment_value\n");
+	for (size_t i = 0; i < ncc; i++)
+		if (json_integer_value(json_object_get(segs, cc[i].code)))
+			buf_addf(&b, "%s,%lld\n", cc[i].code,
+			         (long long)json_integer_value(json_object_get(segs, cc[i].code)));
+	if ((rc = write_text(dir, "cost-code-segment.csv", &b, err)) < 0)
+		goto out;
+	buf_reset(&b);
+	buf_addstr(&b, "cost_type,account\n");
+	for (size_t j = 0; j < nct; j++)
+		buf_addf(&b, "%s,%lld\n", ct[j].code,
+		         (long long)json_integer_value(
+		             json_object_get(json_object_get(exp, ct[j].code), "account_id")));
+	if ((rc = write_text(dir, "cost-type-account.csv", &b, err)) < 0)
+		goto out;
+	buf_reset(&b);
+	buf_addf(&b, "document_type,account\ndefault,%lld\n",
+	         (long long)json_integer_value(json_object_get(gl, "offset_account_id")));
+	if (json_integer_value(json_object_get(seed, "netsuite_receivable_account_id")))
+		buf_addf(&b, "payment_application.debit,%lld\n",
+		         (long long)json_integer_value(
+		             json_object_get(seed, "netsuite_receivable_account_id")));
+	if (json_integer_value(json_object_get(seed, "netsuite_revenue_account_id")))
+		buf_addf(&b, "payment_application.credit,%lld\n",
+		         (long long)json_integer_value(json_object_get(seed, "netsuite_revenue_account_id")));
+	rc = write_text(dir, "offset-account.csv", &b, err);
+out:
+	buf_release(&b);
+	return rc;
+}
+
 /* seed.json's project pairs, joined by project number. */
 static void assemble_seed(json_t *seed)
 {
@@ -221,7 +299,8 @@ int sandbox_start(const struct mlc_sandbox_opts *opts, struct mlc_sandbox **out,
 		json_object_set_new(json_object_get(cred, "procore"), "url", json_string(url));
 	assemble_seed(seed);
 	if ((rc = write_json(sb->data_dir, "credentials.json", cred, 0600, err)) < 0 ||
-	    (rc = write_json(sb->data_dir, "seed.json", seed, 0644, err)) < 0)
+	    (rc = write_json(sb->data_dir, "seed.json", seed, 0644, err)) < 0 ||
+	    (rc = write_mappings(sb->data_dir, seed, err)) < 0)
 		goto out;
 	*out = sb;
 	sb = NULL;

@@ -41,9 +41,8 @@ world_tenant() {
   "$BIN" secret set "$t" netsuite.private_key --from-file "$(jq -r '.netsuite.certificates[0].private_key_path' "$c")" >/dev/null
   jq -j .procore.client_id "$c" | "$BIN" secret set "$t" procore.client_id >/dev/null
   jq -j .procore.client_secret "$c" | "$BIN" secret set "$t" procore.client_secret >/dev/null
-  (echo cost_type,account
-   jq -r '.gl.expense_accounts | to_entries[] | "\(.key),\(.value.account_id)"' "$DATA/seed.json") > "$WORK/cost-type-account.csv"
-  "$BIN" mapping import "$t" cost-type-account "$WORK/cost-type-account.csv" >/dev/null
+  # the sandbox writes its contractor's mappings ready to import (issue 4)
+  "$BIN" mapping import "$t" cost-type-account "$DATA/mappings/cost-type-account.csv" >/dev/null
   jq -r '.projects[] | "\(.procore_project_id) \(.netsuite_job_id) \(.subsidiary_id) \(.department_id) \(.class_id) \(.location_id)"' \
     "$DATA/seed.json" | while read -r pp job sub dep cls loc; do
     "$BIN" project link "$t" --procore-project "$pp" --netsuite-job "$job" --subsidiary "$sub" \
@@ -63,17 +62,12 @@ expect_eq() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3" "got '$1', want
 # expect_le ACTUAL LIMIT NAME
 expect_le() { if [ "$1" -le "$2" ]; then ok "$3 ($1 <= $2)"; else not_ok "$3" "got $1, limit $2"; fi; }
 
-# world_costs_mappings TENANT: every Procore cost code x cost type -> the cost
-# type's expense account (seed.json gl.expense_accounts), offsets -> 2050.
+# world_costs_mappings TENANT: the sandbox's cost-code, segment and offset mappings.
 world_costs_mappings() {
-  local t=$1
-  (echo cost_code,cost_type,account
-   for code in $(pc_admin GET /_sandbox/state/cost_codes | jq -r '.[].full_code' | sort -u); do
-     jq -r --arg c "$code" '.gl.expense_accounts | to_entries[] | "\($c),\(.key),\(.value.account_id)"' "$DATA/seed.json"
-   done) > "$WORK/cost-code-account.csv"
-  "$BIN" mapping import "$t" cost-code-account "$WORK/cost-code-account.csv" >/dev/null
-  (echo document_type,account; echo "default,$(jq .gl.offset_account_id "$DATA/seed.json")") > "$WORK/offset-account.csv"
-  "$BIN" mapping import "$t" offset-account "$WORK/offset-account.csv" >/dev/null
+  local t=$1 k
+  for k in cost-code-account cost-code-segment offset-account; do
+    "$BIN" mapping import "$t" $k "$DATA/mappings/$k.csv" >/dev/null
+  done
 }
 
 # A Procore token for direct API calls in tests.
