@@ -164,6 +164,7 @@ static const struct mlc_migration migrations[] = {
 	  " je_external_id TEXT NOT NULL,"
 	  " period TEXT NOT NULL,"
 	  " project_id BIGINT NOT NULL,"
+	  " doc_id BIGINT,"
 	  " doc_type TEXT,"
 	  " cost_code TEXT,"
 	  " cost_type TEXT,"

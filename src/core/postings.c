@@ -13,7 +13,7 @@ int postings_for_doc(struct mlc_store *s, int64_t tenant_id, const char *doc_ref
 
 	*rows = NULL;
 	rc = store_prepare(s, "SELECT source_ref, je_external_id, period, project_id, doc_type, "
-			      "cost_code, cost_type, account, amount FROM postings WHERE tenant_id = ? "
+			      "cost_code, cost_type, account, amount, doc_id FROM postings WHERE tenant_id = ? "
 			      "AND doc_ref = ? ORDER BY posted_at, je_external_id, source_ref",
 			   &st, err);
 	if (rc < 0)
@@ -31,6 +31,7 @@ int postings_for_doc(struct mlc_store *s, int64_t tenant_id, const char *doc_ref
 		json_object_set_new(o, "doc_type", json_string(stmt_col_text(st, 4)));
 		json_object_set_new(o, "cost_code", json_string(stmt_col_text(st, 5)));
 		json_object_set_new(o, "cost_type", json_string(stmt_col_text(st, 6)));
+		json_object_set_new(o, "doc_id", json_integer(stmt_col_i64(st, 9)));
 		json_array_append_new(*rows, o);
 	}
 	stmt_free(st);
@@ -65,7 +66,7 @@ int postings_replace_je(struct mlc_store *s, int64_t tenant_id, const char *je,
 		rc = store_prepare(s,
 				   "INSERT INTO postings (tenant_id, source_ref, doc_ref, je_external_id, "
 				   "period, project_id, doc_type, cost_code, cost_type, account, amount, "
-				   "posted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+				   "posted_at, doc_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 				   "ON CONFLICT (tenant_id, source_ref, je_external_id) DO UPDATE SET "
 				   "amount = postings.amount + excluded.amount",
 				   &st, err);
@@ -85,6 +86,7 @@ int postings_replace_je(struct mlc_store *s, int64_t tenant_id, const char *je,
 		stmt_bind_i64(st, 10, json_integer_value(json_object_get(r, "account")));
 		stmt_bind_i64(st, 11, json_integer_value(json_object_get(r, "amount")));
 		stmt_bind_i64(st, 12, time_now_ms());
+		stmt_bind_opt_id(st, 13, json_integer_value(json_object_get(r, "doc_id")));
 		rc = stmt_step(st, err);
 	}
 	stmt_free(st);
@@ -118,6 +120,33 @@ int postings_totals(struct mlc_store *s, int64_t tenant_id, json_t **totals,
 	if (rc < 0) {
 		json_decref(*totals);
 		*totals = NULL;
+		return rc;
+	}
+	return MLC_OK;
+}
+
+int postings_open_docs(struct mlc_store *s, int64_t tenant_id, int64_t project_id, json_t **docs,
+		       struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc = store_prepare(s, "SELECT doc_id, doc_ref FROM postings WHERE tenant_id = ? AND "
+				  "project_id = ? AND doc_id IS NOT NULL GROUP BY doc_id, doc_ref "
+				  "HAVING SUM(amount) <> 0", &st, err);
+
+	*docs = NULL;
+	if (rc < 0)
+		return rc;
+	stmt_bind_i64(st, 1, tenant_id);
+	stmt_bind_i64(st, 2, project_id);
+	*docs = json_array();
+	while ((rc = stmt_step(st, err)) == 1)
+		json_array_append_new(*docs, json_pack("{s:I, s:s}", "doc_id",
+						       (json_int_t)stmt_col_i64(st, 0), "doc_ref",
+						       stmt_col_text(st, 1)));
+	stmt_free(st);
+	if (rc < 0) {
+		json_decref(*docs);
+		*docs = NULL;
 		return rc;
 	}
 	return MLC_OK;

@@ -580,12 +580,9 @@ static int do_project(struct costs *c, const struct mlc_project_link *link, stru
 		}
 	}
 	json_decref(changed_lines);
-	if (!json_object_size(ids)) {
-		json_decref(ids);
-		goto out;
-	}
-	c->r->stats.read += (int64_t)json_object_size(ids);
-	/* every document and line of the project: units are rebuilt whole */
+	/* every document of the project: daily units are rebuilt whole, and a
+	 * document posted before but gone (deleted) or no longer approved
+	 * here is reversed; Procore has no feed of deletions */
 	if (since[0]) {
 		if ((rc = procore_list(s->pc, path, NULL, &all, err)) < 0) {
 			json_decref(ids);
@@ -594,13 +591,45 @@ static int do_project(struct costs *c, const struct mlc_project_link *link, stru
 	} else {
 		all = json_incref(changed);
 	}
+	{
+		json_t *open = NULL, *approved = json_object(), *o;
+		if ((rc = postings_open_docs(s->store, s->tenant.id, link->procore_project_id, &open,
+					     err)) < 0) {
+			json_decref(approved);
+			json_decref(ids);
+			goto out;
+		}
+		json_array_foreach(all, i, v) {
+			int64_t id = 0;
+			char k[32];
+			if (jsonx_id(v, "id", &id) < 0 || !id || !jsonx_str(v, "status") ||
+			    strcmp(jsonx_str(v, "status"), "approved"))
+				continue;
+			snprintf(k, sizeof(k), "%lld", (long long)id);
+			json_object_set_new(approved, k, json_true());
+		}
+		json_array_foreach(open, i, o) {
+			char k[32];
+			snprintf(k, sizeof(k), "%lld",
+				 (long long)json_integer_value(json_object_get(o, "doc_id")));
+			if (!json_object_get(approved, k))
+				json_object_set_new(ids, k, json_object_get(o, "doc_ref")
+								? json_string(jsonx_str(o, "doc_ref"))
+								: json_true());
+		}
+		json_decref(open);
+		json_decref(approved);
+	}
+	if (!json_object_size(ids)) {
+		json_decref(ids);
+		goto out;
+	}
+	c->r->stats.read += (int64_t)json_object_size(ids);
 	if ((rc = procore_list(s->pc, lpath, NULL, &lines, err)) < 0) {
 		json_decref(ids);
 		goto out;
 	}
-	/* the changed set: documents named by a changed document or line */
-	json_decref(changed);
-	changed = json_array();
+	/* the changed set, as {id: list record or doc_ref of a gone document} */
 	json_array_foreach(all, i, v) {
 		int64_t id = 0;
 		char k[32];
@@ -608,9 +637,10 @@ static int do_project(struct costs *c, const struct mlc_project_link *link, stru
 			continue;
 		snprintf(k, sizeof(k), "%lld", (long long)id);
 		if (json_object_get(ids, k))
-			json_array_append(changed, v);
+			json_object_set(ids, k, v);
 	}
-	json_decref(ids);
+	json_decref(changed);
+	changed = ids;
 	if ((rc = canon_docs(c, all, lines, link->procore_project_id, &docs, &ndocs, err)) < 0)
 		goto out;
 	refdata_project_label(&c->rd, link->procore_project_id, label, sizeof(label));
@@ -618,18 +648,18 @@ static int do_project(struct costs *c, const struct mlc_project_link *link, stru
 	int64_t company = s->tenant.procore_company_id;
 
 	if (!c->daily) {
+		const char *key;
 		json_t *dcv;
-		json_array_foreach(changed, i, dcv) {
+		json_object_foreach(changed, key, dcv) {
 			struct unit u;
 			struct canon_cost_doc *mine[1];
-			int64_t id = 0;
+			int64_t id = strtoll(key, NULL, 10);
 			memset(&u, 0, sizeof(u));
 			u.project_id = link->procore_project_id;
-			if (jsonx_id(dcv, "id", &id) < 0 || !id)
-				continue;
 			snprintf(u.doc_ref, sizeof(u.doc_ref), "pc:%lld:dc:%lld", (long long)company,
 				 (long long)id);
 			snprintf(u.eid, sizeof(u.eid), "%s", u.doc_ref);
+			/* a gone document has no date: its reversal goes in today's books */
 			str_copy(u.date, sizeof(u.date),
 				 jsonx_str(dcv, "direct_cost_date") ? jsonx_str(dcv, "direct_cost_date")
 								    : c->today);
@@ -649,10 +679,16 @@ static int do_project(struct costs *c, const struct mlc_project_link *link, stru
 		for (i = 0; i < ndocs; i++)
 			sorted[i] = &docs[i];
 		qsort(sorted, ndocs, sizeof(*sorted), by_date);
+		const char *key;
 		json_t *dcv;
-		json_array_foreach(changed, i, dcv)
+		json_object_foreach(changed, key, dcv) {
 			if (jsonx_str(dcv, "direct_cost_date"))
 				json_object_set_new(days, jsonx_str(dcv, "direct_cost_date"), json_true());
+			else if (json_is_string(dcv) && strstr(json_string_value(dcv), ":je:"))
+				/* a gone document: its day from the entry it was posted in */
+				json_object_set_new(days, strstr(json_string_value(dcv), ":je:") + 4,
+						    json_true());
+		}
 		const char *day;
 		json_t *unused;
 		json_object_foreach(days, day, unused) {

@@ -118,6 +118,17 @@ expect_eq "$(jq length <<<"$(je_of "pc:$company:dc:$dc2:adj:1")")" 1 "a reversal
 run "$BIN" reconcile acme
 expect_rc 0 "reconcile ties out after the reversal"
 
+# --- a cost deleted in Procore: reversed too ------------------------------------------------
+dc4=$(new_dc 2026-11-14 DEL-1 03-300:L:75.25)
+approve "$dc4"
+"$BIN" sync acme --flow costs >/dev/null 2>&1
+pc_admin DELETE "/_sandbox/direct_costs/$dc4" >/dev/null
+run "$BIN" sync acme --flow costs --json
+expect_eq "$(jq '[.plan[] | select(.action == "delete" and .source == "pc:'"$company"':dc:'"$dc4"'")] | length' <<<"$OUT")" 1 "the deleted cost is reversed"
+expect_eq "$(jq length <<<"$(je_of "pc:$company:dc:$dc4:adj:1")")" 1 "by a reversal entry"
+run "$BIN" reconcile acme
+expect_rc 0 "reconcile ties out after the deletion"
+
 # --- unmapped cost code parks the document with the reason ---------------------------------------
 sql "delete from mappings where kind = 'cost-code-account' and source_key like '14-200|%'"
 dc3=$(new_dc 2026-11-13 UNMAPPED-1 14-200:M:10.00)
