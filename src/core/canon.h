@@ -35,6 +35,7 @@ struct canon_cost_doc {
 	char *vendor_name;
 	char *description;
 	char *updated_at;       /* RFC 3339 */
+	int64_t retainage;      /* payment applications: withheld this period, cents */
 	struct canon_cost_line *lines;
 	size_t nlines;
 };

@@ -143,7 +143,11 @@ int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc
 		struct je_line l;
 		if (cl->amount == 0)
 			continue;
-		if ((rc = line_dims(ctx, cl, &l, err)) < 0)
+		/* a payment application billed as a whole has no cost code: the
+		 * project's dimensions carry it */
+		if (pa && (!cl->cost_code || !*cl->cost_code))
+			base_dims(ctx, &l);
+		else if ((rc = line_dims(ctx, cl, &l, err)) < 0)
 			goto out;
 		l.cost_code = cl->cost_code;
 		l.memo = memo.data;
@@ -165,6 +169,20 @@ int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc
 			l.account = offset;
 			journal_add(&tmp, &l, -cl->amount);
 		}
+	}
+	if (pa && doc->retainage) {
+		/* retainage withheld by the owner: receivable, but not yet billable */
+		int64_t ret_acct = 0;
+		struct je_line l;
+		struct mlc_error e2 = { 0 };
+		if (offset_account(ctx, "payment_application.retainage", &ret_acct, &e2) < 0)
+			ret_acct = debit_acct;
+		base_dims(ctx, &l);
+		l.memo = memo.data;
+		l.account = debit_acct;
+		journal_add(&tmp, &l, -doc->retainage);
+		l.account = ret_acct;
+		journal_add(&tmp, &l, doc->retainage);
 	}
 	/* success: move the lines over */
 	for (size_t i = 0; i < tmp.nlines; i++)
@@ -190,4 +208,10 @@ int cost_post_account(const struct cost_post_ctx *ctx, const char *cost_code, co
 	rc = line_dims(&c2, &cl, &l, err);
 	*account = rc == MLC_OK ? l.account : 0;
 	return rc;
+}
+
+int cost_post_offset(const struct cost_post_ctx *ctx, const char *key, int64_t *account,
+		     struct mlc_error *err)
+{
+	return offset_account(ctx, key, account, err);
 }

@@ -26,7 +26,9 @@
  *
  * A payment application debits offset-account "payment_application.debit"
  * (contract receivable) and credits "payment_application.credit" (revenue)
- * line by line per cost code.
+ * per line (per cost code when its lines carry one); the retainage withheld
+ * (doc->retainage) moves from the receivable to
+ * "payment_application.retainage" (the receivable when unmapped).
  *
  * Nothing is posted half-mapped: the first missing mapping stops the
  * document with MLC_ENOTFOUND and the exact reason in err ("cost code
@@ -50,6 +52,9 @@ int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc
 /* The expense account a cost line posts to (cost-code-account). */
 int cost_post_account(const struct cost_post_ctx *ctx, const char *cost_code, const char *cost_type,
 		      int64_t *account, struct mlc_error *err) MLC_MUST_CHECK;
+/* An offset-account mapping ("invoice", "payment_application.credit", ...). */
+int cost_post_offset(const struct cost_post_ctx *ctx, const char *key, int64_t *account,
+		     struct mlc_error *err) MLC_MUST_CHECK;
 /* The memo that ties a GL line back to its source document. */
 void cost_post_memo(const struct canon_cost_doc *doc, const char *project_label,
 		    struct mlc_buf *out);

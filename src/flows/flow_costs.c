@@ -212,9 +212,13 @@ static int desired_rows(struct costs *c, const struct cost_post_ctx *ctx, struct
 			int64_t acct = 0;
 			if (!l->amount)
 				continue;
-			if (cost_post_account(ctx, l->cost_code ? l->cost_code : "", l->cost_type, &acct,
-					      err) < 0)
+			if (d->kind && strcmp(d->kind, "payment_application") == 0) {
+				if (cost_post_offset(ctx, "payment_application.credit", &acct, err) < 0)
+					return err->code ? err->code : MLC_ENOTFOUND;
+			} else if (cost_post_account(ctx, l->cost_code ? l->cost_code : "", l->cost_type,
+						     &acct, err) < 0) {
 				return err->code ? err->code : MLC_ENOTFOUND;
+			}
 			snprintf(ref, sizeof(ref), "pc:%lld:dcline:%lld",
 				 (long long)c->r->s->tenant.procore_company_id, (long long)l->id);
 			json_array_append_new(
@@ -287,7 +291,8 @@ static int post_rows(const struct cost_post_ctx *ctx, const json_t *rows, int64_
 	json_object_foreach(types, t, list) {
 		struct canon_cost_doc d = { 0 };
 		d.id = doc_id;
-		d.kind = (char *)"direct_cost";
+		d.kind = (char *)(strcmp(t, "payment_application") == 0 ? "payment_application"
+									 : "direct_cost");
 		d.doc_type = (char *)t;
 		d.nlines = json_array_size(list);
 		d.lines = xcalloc(d.nlines + 1, sizeof(*d.lines));
@@ -729,6 +734,70 @@ out:
 	return rc;
 }
 
+/*
+ * Payment applications (owner invoices on the prime contract): an approved
+ * one posts its work billed this period (total_amount_accrued_this_period)
+ * as revenue, the current payment due as receivable and the difference as
+ * retainage receivable.  Same units, ledger and closed-period rules as
+ * direct costs; externalId pc:<company>:pa:<id>.
+ */
+static int do_payapps(struct costs *c, const struct mlc_project_link *link, struct mlc_error *err)
+{
+	struct mlc_session *s = c->r->s;
+	char pid[32], label[160];
+	const char *q[] = { "project_id", pid, NULL };
+	json_t *list = NULL, *v;
+	size_t i;
+	int rc;
+
+	snprintf(pid, sizeof(pid), "%lld", (long long)link->procore_project_id);
+	if ((rc = procore_list(s->pc, "/rest/v1.0/payment_applications", q, &list, err)) < 0)
+		return rc;
+	refdata_project_label(&c->rd, link->procore_project_id, label, sizeof(label));
+	struct cost_post_ctx ctx = { s->store, s->tenant.id, link, c->use_segment, label,
+				     c->rd.code_seg };
+	json_array_foreach(list, i, v) {
+		struct canon_cost_doc d = { 0 }, *one[1] = { &d };
+		struct canon_cost_line line = { 0 };
+		struct unit u;
+		int64_t gross = 0, due = 0;
+		const char *date = jsonx_str(v, "billing_date");
+		if (!jsonx_str(v, "status") || strcmp(jsonx_str(v, "status"), "approved") ||
+		    jsonx_id(v, "id", &d.id) < 0 || !d.id || !date)
+			continue;
+		if (jsonx_money_get(v, "total_amount_accrued_this_period", true, &gross, err) < 0 ||
+		    jsonx_money_get(json_object_get(v, "g702"), "current_payment_due", true, &due,
+				    err) < 0) {
+			flow_record(c->r, FLOW_FAIL, "je", NULL, NULL, NULL, err->msg);
+			c->failed = 1;
+			continue;
+		}
+		c->r->stats.read++;
+		d.project_id = link->procore_project_id;
+		d.kind = (char *)"payment_application";
+		d.doc_type = (char *)"payment_application";
+		d.date = (char *)date;
+		d.number = (char *)jsonx_str(v, "invoice_number");
+		d.retainage = due && due <= gross ? gross - due : 0;
+		line.id = d.id;
+		line.amount = gross;
+		d.lines = &line;
+		d.nlines = 1;
+		memset(&u, 0, sizeof(u));
+		u.project_id = link->procore_project_id;
+		snprintf(u.doc_ref, sizeof(u.doc_ref), "pc:%lld:pa:%lld",
+			 (long long)s->tenant.procore_company_id, (long long)d.id);
+		snprintf(u.eid, sizeof(u.eid), "%s", u.doc_ref);
+		str_copy(u.date, sizeof(u.date), date);
+		u.docs = one;
+		u.ndocs = 1;
+		if ((rc = do_unit(c, &ctx, &u, err)) < 0)
+			break;
+	}
+	json_decref(list);
+	return rc < 0 ? rc : MLC_OK;
+}
+
 int flow_costs(struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
@@ -762,7 +831,9 @@ int flow_costs(struct flow_run *r, struct mlc_error *err)
 	for (i = 0; i < n; i++) {
 		if (!links[i].active)
 			continue;
-		if ((rc = do_project(&c, &links[i], err)) < 0) {
+		if ((rc = do_project(&c, &links[i], err)) < 0 ||
+		    (session_setting_bool(s, "costs.payment_applications", true) &&
+		     (rc = do_payapps(&c, &links[i], err)) < 0)) {
 			/* one project's failure does not stop the others */
 			flow_record(r, FLOW_FAIL, "project", NULL, NULL, NULL, err->msg);
 			c.failed = 1;

@@ -413,6 +413,10 @@ static void describe_seed(struct nssim *ns, json_t *seed)
 		                    json_integer(nsdb_int(ns->db,
 		                                          "SELECT id FROM account WHERE acctnumber = ?",
 		                                          "1200", 0)));
+		json_object_set_new(seed, "netsuite_retainage_receivable_account_id",
+		                    json_integer(nsdb_int(ns->db,
+		                                          "SELECT id FROM account WHERE acctnumber = ?",
+		                                          "1250", 0)));
 		json_object_set_new(seed, "netsuite_revenue_account_id",
 		                    json_integer(nsdb_int(ns->db,
 		                                          "SELECT id FROM account WHERE acctnumber = ?",

@@ -152,8 +152,8 @@ static int write_text(const char *dir, const char *name, const struct mlc_buf *t
  * DATA/mappings/<kind>.csv: the seeded contractor's mappings, one file per
  * mapping kind, ready for `ml-connector mapping import TENANT <kind> FILE`.
  * Expense accounts follow the cost type (construction-accounting.md), the
- * offset is 2050 Accrued Job Costs, payment applications debit 1200 and
- * credit 4000.
+ * offset is 2050 Accrued Job Costs, payment applications debit 1200 (and
+ * 1250 for retainage) and credit 4000.
  */
 static int write_mappings(const char *dir, const json_t *seed, struct mlc_error *err)
 {
@@ -200,6 +200,10 @@ static int write_mappings(const char *dir, const json_t *seed, struct mlc_error 
 		buf_addf(&b, "payment_application.debit,%lld\n",
 		         (long long)json_integer_value(
 		             json_object_get(seed, "netsuite_receivable_account_id")));
+	if (json_integer_value(json_object_get(seed, "netsuite_retainage_receivable_account_id")))
+		buf_addf(&b, "payment_application.retainage,%lld\n",
+		         (long long)json_integer_value(
+		             json_object_get(seed, "netsuite_retainage_receivable_account_id")));
 	if (json_integer_value(json_object_get(seed, "netsuite_revenue_account_id")))
 		buf_addf(&b, "payment_application.credit,%lld\n",
 		         (long long)json_integer_value(json_object_get(seed, "netsuite_revenue_account_id")));

@@ -42,6 +42,16 @@ created=$(jq .stats.created <<<"$OUT")
 expect_eq "$(ns_calls 'PUT /services/rest/record')" "$created" "one upsert per journal entry"
 run "$BIN" reconcile acme
 expect_rc 0 "reconcile ties out after the load"
+# payment applications: revenue for the work billed, receivable + retainage receivable
+pa=$(pc_admin GET /_sandbox/state/payment_applications | jq -c --argjson c "$company" '[.[] | select(._company_id == $c and .status == "approved")][0]')
+paje=$(je_of "pc:$company:pa:$(jq .id <<<"$pa")" | jq '.[0].id')
+patal=$(ns_admin GET /_sandbox/netsuite/dump/transactionaccountingline | jq -c --argjson t "$paje" '[.rows[] | select(.transaction == $t)]')
+gross=$(jq -r '.total_amount_accrued_this_period | tonumber * 100 | round' <<<"$pa")
+due=$(jq -r '.g702.current_payment_due | tonumber * 100 | round' <<<"$pa")
+ar=$(grep '^payment_application.debit,' "$DATA/mappings/offset-account.csv" | cut -d, -f2)
+expect_eq "$(jq '[.[] | .credit // 0 | . * 100 | round] | add' <<<"$patal")" "$gross" "payment application: revenue credited with the work billed"
+expect_eq "$(jq --argjson a "$ar" '[.[] | select(.account == $a) | .debit * 100 | round] | add' <<<"$patal")" "$due" "payment application: receivable debited with the payment due"
+expect_eq "$(jq '[.[] | .debit // 0 | . * 100 | round] | add' <<<"$patal")" "$gross" "payment application entry balances (retainage receivable takes the rest)"
 reset_stats
 run "$BIN" sync acme --flow costs --json
 expect_eq "$(ns_calls 'PUT|POST /services/rest/record')" 0 "second run: 0 NetSuite writes"
