@@ -10,6 +10,8 @@ world_tenant acme
 world_costs_mappings acme
 "$BIN" tenant set acme --setting costs.use_segment=true >/dev/null
 "$BIN" tenant set acme --setting costs.mode='"daily"' >/dev/null
+# the figure counts direct costs; payment applications post per document (test_flow_costs)
+"$BIN" tenant set acme --setting costs.payment_applications=false >/dev/null
 company=$(jq .procore.company_id "$DATA/credentials.json")
 
 # project-days with approved costs, from the sandbox's own state

@@ -10,33 +10,9 @@
 set -euo pipefail
 
 BIN=$1
-DIR=$(mktemp -d)
-PID=
-cleanup() {
-	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; echo "--- stdout"; cat "$DIR/out" 2>/dev/null; echo "--- stderr"; tail -20 "$DIR/err" 2>/dev/null; exit 1; }
-
-start() {
-	rm -f "$DIR/data/credentials.json"
-	"$BIN" sandbox --netsuite 127.0.0.1:0 --procore 127.0.0.1:0 --data "$DIR/data" --seed 3 "$@" \
-		>"$DIR/out" 2>"$DIR/err" &
-	PID=$!
-	for _ in $(seq 1 200); do
-		[ -s "$DIR/data/credentials.json" ] && grep -q '^ready' "$DIR/out" && return 0
-		kill -0 "$PID" 2>/dev/null || fail "sandbox exited early"
-		sleep 0.1
-	done
-	fail "sandbox not ready"
-}
-
-stop() {
-	kill -TERM "$PID"
-	wait "$PID" || fail "sandbox did not exit 0 on SIGTERM"
-	PID=
-}
+SANDBOX_SEED=3
+# shellcheck source=sandbox_lib.sh
+. "$(dirname "$0")/sandbox_lib.sh"
 
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
 

@@ -1,29 +1,18 @@
-# A test world: the sandbox on free loopback ports, a working directory
-# with a tenant wired to it (secrets from DATA/credentials.json, project
-# links from DATA/seed.json, the cost-type mapping), all removed on exit.
-# Sourced after lib/assert.sh; needs $BIN.  Sets WORK, DATA, NS_URL, PC_URL.
+# A test world: the sandbox on free loopback ports (sandbox_lib.sh), a
+# working directory with a tenant wired to it (secrets from
+# DATA/credentials.json, project links from DATA/seed.json, the sandbox's
+# mapping files), all removed on exit.  Sourced after lib/assert.sh; needs
+# $BIN.  Sets WORK, DATA, NS_URL, PC_URL.
+
+# shellcheck source=../sandbox_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../sandbox_lib.sh"
 
 world_start() { # [sandbox options...]
-  WORLD=$(mktemp -d)
-  DATA=$WORLD/data
-  "$BIN" sandbox --data "$DATA" --netsuite 127.0.0.1:0 --procore 127.0.0.1:0 "$@" \
-    >"$WORLD/sandbox.log" 2>&1 &
-  SANDBOX_PID=$!
-  trap world_stop EXIT
-  for _ in $(seq 100); do
-    [ -s "$DATA/seed.json" ] && grep -q ready "$WORLD/sandbox.log" && break
-    sleep 0.1
-  done
-  if ! [ -s "$DATA/seed.json" ]; then
-    echo "sandbox did not start:"; cat "$WORLD/sandbox.log"; exit 1
-  fi
+  start "$@"
+  WORLD=$DIR
+  DATA=$DIR/data
   NS_URL=$(jq -r .netsuite.url "$DATA/credentials.json")
   PC_URL=$(jq -r .procore.url "$DATA/credentials.json")
-}
-
-world_stop() {
-  [ -n "${SANDBOX_PID:-}" ] && kill "$SANDBOX_PID" 2>/dev/null && wait "$SANDBOX_PID" 2>/dev/null
-  rm -rf "$WORLD"
 }
 
 # world_tenant NAME: init a working dir and add a fully configured tenant.
