@@ -25,6 +25,7 @@ int netsuite_open(const struct mlc_tenant *t, const struct mlc_netsuite_opts *o,
 	uo.timeout_ms = o->timeout_ms ? o->timeout_ms : 120000;
 	uo.max_attempts = o->max_attempts;
 	uo.max_concurrency = o->concurrency > 0 ? o->concurrency : 5;
+	ns->concurrency = uo.max_concurrency;
 	/* under token auth a full pool can also show as 401 (netsuite.md, Governance) */
 	uo.login_401_retries = 3;
 	uo.auth = o->auth;
@@ -199,6 +200,75 @@ int netsuite_suiteql_all(struct mlc_netsuite *ns, const char *q, json_t **items,
 	}
 	*items = all;
 	return MLC_OK;
+}
+
+int netsuite_suiteql_many(struct mlc_netsuite *ns, const char *const *qs, size_t n,
+			  json_t **results, struct mlc_error *err)
+{
+	struct mlc_http_req *reqs = xcalloc(n + 1, sizeof(*reqs));
+	struct mlc_http_resp *resps = xcalloc(n + 1, sizeof(*resps));
+	int *rcs = xcalloc(n + 1, sizeof(*rcs));
+	char lim[16];
+	size_t i;
+	int rc = MLC_OK;
+
+	snprintf(lim, sizeof(lim), "%d", SUITEQL_MAX_LIMIT);
+	for (i = 0; i < n; i++) {
+		results[i] = NULL;
+		http_req_init(&reqs[i], "POST", SUITEQL_PATH);
+		http_req_query(&reqs[i], "limit", lim);
+		http_req_query(&reqs[i], "offset", "0");
+		http_req_header(&reqs[i], "Prefer", "transient");
+		reqs[i].idempotent = MLC_HTTP_IDEM_YES;
+		http_req_json(&reqs[i], json_pack("{s:s}", "q", qs[i]));
+		http_resp_init(&resps[i]);
+	}
+	if (n && (rc = http_upstream_send_many(ns->up, reqs, resps, rcs, NULL, n,
+					       ns->concurrency)) < 0) {
+		error_set(err, rc, "NetSuite: cannot run %zu queries at once", n);
+		goto out;
+	}
+	for (i = 0; i < n && rc == MLC_OK; i++) {
+		json_t *body;
+		__atomic_add_fetch(&ns->reads, resps[i].attempts ? resps[i].attempts : 1,
+				   __ATOMIC_RELAXED);
+		if (rcs[i] < 0) {
+			struct mlc_buf msg = MLC_BUF_INIT;
+			netsuite_error_text(resps[i].body.data, resps[i].body.len, &msg);
+			rc = error_set(err, rcs[i], "NetSuite SuiteQL failed (%d): %s", resps[i].status,
+				       msg.data);
+			buf_release(&msg);
+			break;
+		}
+		body = json_loadb(resps[i].body.data, resps[i].body.len, 0, NULL);
+		if (!json_is_array(json_object_get(body, "items"))) {
+			json_decref(body);
+			rc = error_set(err, MLC_EPERM, "SuiteQL reply has no items");
+			break;
+		}
+		if (json_is_true(json_object_get(body, "hasMore"))) {
+			/* more than one page: read this one to the end on its own */
+			json_decref(body);
+			if ((rc = netsuite_suiteql_all(ns, qs[i], &results[i], err)) < 0)
+				break;
+			continue;
+		}
+		results[i] = json_incref(json_object_get(body, "items"));
+		json_decref(body);
+	}
+out:
+	for (i = 0; i < n; i++) {
+		http_req_release(&reqs[i]);
+		http_resp_release(&resps[i]);
+		if (rc < 0) {
+			json_decref(results[i]);
+			results[i] = NULL;
+		}
+	}
+	free(reqs);
+	free(resps);
+	free(rcs);
+	return rc;
 }
 
 int netsuite_suiteql_keyset(struct mlc_netsuite *ns, const char *q_fmt, const char *key_col,

@@ -21,6 +21,7 @@
  */
 struct mlc_netsuite {
 	struct mlc_http_upstream *up;
+	int concurrency;
 	int64_t reads, writes; /* calls made, updated atomically */
 };
 
@@ -54,6 +55,13 @@ int netsuite_suiteql_page(struct mlc_netsuite *ns, const char *q, int limit, int
  */
 int netsuite_suiteql_all(struct mlc_netsuite *ns, const char *q, json_t **items,
 			 struct mlc_error *err) MLC_MUST_CHECK;
+/*
+ * Runs n queries at once, keeping up to the account's concurrency pool
+ * busy (curl multi through the upstream's cap).  results[i] gets query
+ * i's rows (all pages).  Returns the first failure, results released.
+ */
+int netsuite_suiteql_many(struct mlc_netsuite *ns, const char *const *qs, size_t n,
+			  json_t **results, struct mlc_error *err) MLC_MUST_CHECK;
 /*
  * Keyset paging for backfills of any size: q_fmt is a query with one %s
  * where the key condition goes and ORDER BY the key, e.g.

@@ -112,6 +112,21 @@ expect_eq "$(jq '[.plan[] | select(.entity == "poline" and .action == "update")]
 amt=$(pc_admin GET /_sandbox/state/commitment_line_items | jq -r ".[] | select(.origin_id == \"ns:poline:$po:1\") | .amount")
 expect_eq "$amt" "3000.30" "the new amount (3 x 1000.10) arrived exact"
 
+# --- PO edits under lost responses on both sides: applied once ------------------------------
+for l in 2 3; do
+  ns_admin PATCH "/_sandbox/netsuite/records/purchaseOrder/$po" "{\"item\":{\"items\":[{\"line\":$l,\"quantity\":2,\"rate\":50.05,\"amount\":100.10}]}}" >/dev/null
+done
+pc_admin POST /_sandbox/faults '{"faults":"pc:lost=0.5"}' >/dev/null
+ns_admin POST /_sandbox/faults '{"faults":"ns:lost=0.3"}' >/dev/null
+for i in 1 2 3 4 5 6 7 8; do "$BIN" sync acme --flow purchase-orders >/dev/null 2>&1 && break || true; done
+pc_admin POST /_sandbox/faults '{"faults":""}' >/dev/null
+ns_admin POST /_sandbox/faults '{"faults":""}' >/dev/null
+run "$BIN" sync acme --flow purchase-orders --json
+expect_rc 0 "PO edits settle after lost responses"
+cl=$(pc_admin GET /_sandbox/state/commitment_line_items)
+expect_eq "$(jq '[.[] | select(.origin_id != null) | .origin_id] | group_by(.) | map(select(length > 1)) | length' <<<"$cl")" 0 "no commitment line twice under ns:lost and pc:lost"
+expect_eq "$(jq -r "[.[] | select(.origin_id == \"ns:poline:$po:2\" or .origin_id == \"ns:poline:$po:3\") | .amount] | join(\",\")" <<<"$cl")" "100.10,100.10" "both edited lines arrived exact"
+
 # --- the watermark does not move past a failure ------------------------------------------------
 before=$(sql "select value from watermarks where flow = 'vendors'")
 ns_admin PATCH /_sandbox/netsuite/records/vendor/40 '{"phone":"916-555-0142"}' >/dev/null
