@@ -97,6 +97,7 @@ int cmd_ping(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_sync(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_webhook(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_sandbox(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@ static const struct cli_command commands[] = {
 	{ "sync", "run one flow for a tenant once", cmd_sync },
 	{ "serve", "run the daemon: webhooks, schedules, workers", cmd_serve },
 	{ "reconcile", "compare Procore job cost with the NetSuite GL", cmd_reconcile },
+	{ "webhook", "register the Procore webhook of a tenant", cmd_webhook },
 	{ "ping", "check a tenant's credentials against NetSuite and Procore", cmd_ping },
 	{ "sandbox", "serve NetSuite and Procore simulators on loopback", cmd_sandbox },
 	{ NULL, NULL, NULL },

@@ -41,6 +41,8 @@ static const struct key_spec keys[] = {
 	  "Comma-separated CIDRs whose X-Forwarded-For is believed; empty: none." },
 	{ "workers", "MLC_WORKERS", KT_INT, OFF(workers), "4",
 	  "Worker threads in serve." },
+	{ "jobs.lease_seconds", "MLC_JOBS_LEASE_SECONDS", KT_INT, OFF(job_lease_s), "600",
+	  "A job whose worker died is taken again after this many seconds (1-1024)." },
 	{ "log.level", "MLC_LOG_LEVEL", KT_LOG_LEVEL, OFF(log_level), "info",
 	  "debug, info, warn or error." },
 	{ "log.format", "MLC_LOG_FORMAT", KT_LOG_FORMAT, OFF(log_format), "logfmt",

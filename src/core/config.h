@@ -34,6 +34,7 @@ struct mlc_config {
 	enum mlc_log_level log_level;
 	enum mlc_log_format log_format;
 	int workers;
+	int job_lease_s;         /* a running job is retaken after this */
 };
 
 #define MLC_CONFIG_DEFAULT_FILE "ml-connector.yaml"

@@ -226,25 +226,43 @@ static void load_row(struct mlc_stmt *st, struct mlc_tenant *t)
 	t->updated_at = stmt_col_i64(st, 10);
 }
 
-int tenant_get(struct mlc_store *s, const char *name, struct mlc_tenant *t, struct mlc_error *err)
+/* Loads the one tenant matching "name = ?" (by name) or "id = ?". */
+static int get_one(struct mlc_store *s, const char *name, int64_t id, struct mlc_tenant *t,
+		   struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	rc = store_prepare(s, "SELECT " TENANT_COLS " FROM tenants WHERE name = ?", &st, err);
+	rc = store_prepare(s, name ? "SELECT " TENANT_COLS " FROM tenants WHERE name = ?"
+				   : "SELECT " TENANT_COLS " FROM tenants WHERE id = ?",
+			   &st, err);
 	if (rc < 0)
 		return rc;
-	stmt_bind_text(st, 1, name);
+	if (name)
+		stmt_bind_text(st, 1, name);
+	else
+		stmt_bind_i64(st, 1, id);
 	rc = stmt_step(st, err);
 	if (rc == 1) {
 		load_row(st, t);
 		rc = MLC_OK;
 	} else if (rc == 0) {
-		rc = error_set(err, MLC_ENOTFOUND, "tenant '%s' not found", name);
+		rc = name ? error_set(err, MLC_ENOTFOUND, "tenant '%s' not found", name)
+			  : error_set(err, MLC_ENOTFOUND, "tenant %lld not found", (long long)id);
 	}
 	stmt_free(st);
 	return rc;
+}
+
+int tenant_get(struct mlc_store *s, const char *name, struct mlc_tenant *t, struct mlc_error *err)
+{
+	return get_one(s, name, 0, t, err);
+}
+
+int tenant_get_by_id(struct mlc_store *s, int64_t id, struct mlc_tenant *t, struct mlc_error *err)
+{
+	return get_one(s, NULL, id, t, err);
 }
 
 int tenant_remove(struct mlc_store *s, const char *name, struct mlc_error *err)

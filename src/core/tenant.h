@@ -57,6 +57,9 @@ int tenant_set_settings(struct mlc_store *s, int64_t tenant_id, const json_t *se
 /* Loads by name into t (caller releases).  MLC_ENOTFOUND if absent. */
 int tenant_get(struct mlc_store *s, const char *name, struct mlc_tenant *t,
 	       struct mlc_error *err) MLC_MUST_CHECK;
+/* Loads by id. */
+int tenant_get_by_id(struct mlc_store *s, int64_t id, struct mlc_tenant *t,
+		     struct mlc_error *err) MLC_MUST_CHECK;
 int tenant_remove(struct mlc_store *s, const char *name, struct mlc_error *err) MLC_MUST_CHECK;
 /* Loads every tenant, ordered by name, into a malloc'd array (caller frees
  * with tenant_list_free()). */

@@ -2,9 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/inbox.h"
 #include "core/tenant.h"
 #include "flows/flow.h"
 #include "server/serve.h"
+#include "util/jsonx.h"
 #include "util/log.h"
 #include "util/num.h"
 #include "util/time.h"
@@ -57,6 +59,46 @@ static struct due *find_due(struct due **list, const char *key)
 	return d;
 }
 
+/*
+ * Inbox events not yet turned into jobs (the process died between the 2xx
+ * and the enqueue, or the enqueue failed): enqueue them now.  At-least-once:
+ * a flow run twice is harmless.
+ */
+static void drain_inbox(struct mlc_serve *sv, struct mlc_store *st)
+{
+	struct mlc_inbox_event *ev = NULL;
+	struct mlc_error err = { 0 };
+	size_t n = 0;
+
+	if (inbox_pending(st, 100, &ev, &n, &err) < 0) {
+		log_warn("inbox scan failed", "error", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *flow = NULL;
+		struct mlc_tenant t;
+		if (!strcmp(ev[i].source, "procore"))
+			flow = webhooks_flow_for_procore(jsonx_str(ev[i].payload, "resource_name")
+								 ? jsonx_str(ev[i].payload, "resource_name")
+								 : "");
+		else
+			flow = webhooks_flow_for_netsuite(jsonx_str(ev[i].payload, "recordType")
+								  ? jsonx_str(ev[i].payload, "recordType")
+								  : "");
+		if (!flow || !flow_find(flow) || tenant_get_by_id(st, ev[i].tenant_id, &t, &err) < 0) {
+			if (inbox_mark(st, ev[i].id, "ignored", &err) < 0)
+				log_warn("inbox mark failed", "error", err.msg);
+		} else {
+			if (serve_enqueue_sync(sv, st, t.id, t.name, flow, "webhook", &err) < 0 ||
+			    inbox_mark(st, ev[i].id, "done", &err) < 0)
+				log_warn("inbox enqueue failed", "error", err.msg);
+			tenant_release(&t);
+		}
+		inbox_event_release(&ev[i]);
+	}
+	free(ev);
+}
+
 void *serve_scheduler_main(void *arg)
 {
 	struct mlc_serve *sv = arg;
@@ -70,6 +112,7 @@ void *serve_scheduler_main(void *arg)
 	}
 	while (!serve_stopping(sv)) {
 		struct mlc_tenant *list = NULL;
+		drain_inbox(sv, st);
 		size_t n = 0;
 		int64_t now = time_now_ms();
 

@@ -82,7 +82,7 @@ int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg,
 	memset(sv, 0, sizeof(*sv));
 	sv->cfg = cfg;
 	sv->nworkers = o->workers > 0 ? o->workers : cfg->workers;
-	sv->lease_ms = 10 * 60 * 1000;
+	sv->lease_ms = (int64_t)(cfg->job_lease_s > 0 ? cfg->job_lease_s : 600) * 1000;
 	pthread_mutex_init(&sv->lock, NULL);
 	pthread_cond_init(&sv->wake, NULL);
 	pthread_key_create(&sv->store_key, close_store);

@@ -1,0 +1,170 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/vault.h"
+#include "flows/session.h"
+#include "util/jsonx.h"
+#include "util/banned.h"
+
+/* The resources whose changes the connector reacts to (issue 10). */
+static const char *const resources[] = {
+	"Direct Costs", "Direct Cost Line Items", "Payment Applications",
+	"Purchase Order Contracts", "Company Vendors", "Cost Codes", "Budget Line Items",
+};
+static const char *const events[] = { "create", "update", "delete" };
+
+/*
+ * Creates (or updates) the company-level hook pointing at URL with the
+ * tenant's Authorization header, then adds the triggers it lacks.  Run it
+ * again at will: it changes only what differs.
+ */
+static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *url = NULL;
+	const struct cli_opt opts[] = {
+		{ "url", "PUBLIC_URL", "where Procore delivers: https://.../webhooks/procore/TENANT",
+		  &url, NULL },
+		{ NULL, NULL, NULL, NULL, NULL },
+	};
+	const struct cli_spec spec = {
+		"webhook register TENANT --url PUBLIC_URL",
+		"Creates the tenant's Procore webhook (company scope, API v2) with the Authorization\n"
+		"header stored as webhook.procore_authorization, and its triggers for Direct Costs,\n"
+		"Direct Cost Line Items, Payment Applications, Purchase Order Contracts, Company\n"
+		"Vendors, Cost Codes and Budget Line Items (create, update, delete).",
+		opts, 1, 1,
+	};
+	const char *pos[1];
+	int npos, rc, status = 0;
+	struct mlc_vault *vault = NULL;
+	struct mlc_session *s = NULL;
+	struct mlc_secret *auth = NULL;
+	struct mlc_error err = { 0 };
+	json_t *hooks = NULL, *hook = NULL, *out = NULL, *triggers = NULL, *want = NULL, *v;
+	char company[24], path[96];
+	int64_t hook_id = 0;
+	size_t i, added = 0;
+
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+		return rc;
+	if (!url) {
+		fprintf(stderr, "ml-connector webhook register: --url is required\n");
+		return CLI_USAGE;
+	}
+	if (strncmp(url, "https://", 8) && strncmp(url, "http://", 7)) {
+		fprintf(stderr, "ml-connector webhook register: --url must be http(s)://...\n");
+		return CLI_FAIL;
+	}
+	if ((rc = cli_open_store(ctx)) != CLI_OK || (rc = cli_open_vault(ctx, &vault)) != CLI_OK)
+		goto out;
+	struct mlc_session_opts so = { .store = ctx->store, .vault = vault, .tenant = pos[0],
+				       .need_procore = true };
+	if (session_open(&so, &s, &err) < 0 ||
+	    secret_get(ctx->store, vault, s->tenant.id, "webhook.procore_authorization", &auth,
+		       &err) < 0) {
+		if (err.code == MLC_ENOTFOUND)
+			fprintf(stderr, "ml-connector: tenant %s has no webhook.procore_authorization; "
+					"set one with 'ml-connector secret set %s "
+					"webhook.procore_authorization'\n", pos[0], pos[0]);
+		else
+			cli_fail(&err);
+		rc = CLI_FAIL;
+		goto out;
+	}
+	snprintf(company, sizeof(company), "%lld", (long long)s->tenant.procore_company_id);
+	const char *q[] = { "company_id", company, NULL };
+	if (procore_get(s->pc, "/rest/v1.0/webhooks/hooks", q, &hooks, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	json_array_foreach(hooks, i, v) {
+		if (jsonx_str(v, "destination_url") && strcmp(jsonx_str(v, "destination_url"), url) == 0 &&
+		    jsonx_id(v, "id", &hook_id) < 0)
+			hook_id = 0;
+	}
+	hook = json_pack("{s:s, s:s, s:s, s:{s:s}}", "api_version", "v2", "namespace",
+			 "ml-connector", "destination_url", url, "destination_headers",
+			 "Authorization", auth->data);
+	if (hook_id) {
+		snprintf(path, sizeof(path), "/rest/v1.0/webhooks/hooks/%lld", (long long)hook_id);
+		rc = procore_write(s->pc, "PATCH", path, q,
+				   json_pack("{s:s, s:O}", "company_id", company, "hook", hook), &out,
+				   &status, &err);
+	} else {
+		rc = procore_write(s->pc, "POST", "/rest/v1.0/webhooks/hooks", NULL,
+				   json_pack("{s:I, s:O}", "company_id",
+					     (json_int_t)s->tenant.procore_company_id, "hook", hook),
+				   &out, &status, &err);
+		if (rc == MLC_OK && jsonx_id(out, "id", &hook_id) < 0)
+			hook_id = 0;
+	}
+	if (rc < 0 || !hook_id) {
+		rc = rc < 0 ? cli_fail(&err) : CLI_FAIL;
+		goto out;
+	}
+	/* the triggers it lacks */
+	snprintf(path, sizeof(path), "/rest/v1.0/webhooks/hooks/%lld/triggers", (long long)hook_id);
+	if (procore_get(s->pc, path, q, &triggers, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	want = json_array();
+	for (size_t r = 0; r < MLC_ARRAY_LEN(resources); r++) {
+		for (size_t e = 0; e < MLC_ARRAY_LEN(events); e++) {
+			int have = 0;
+			json_array_foreach(triggers, i, v)
+				have |= jsonx_str(v, "resource_name") && jsonx_str(v, "event_type") &&
+					!strcmp(jsonx_str(v, "resource_name"), resources[r]) &&
+					!strcasecmp(jsonx_str(v, "event_type"), events[e]);
+			if (!have)
+				json_array_append_new(want, json_pack("{s:s, s:s}", "resource_name",
+								      resources[r], "event_type",
+								      events[e]));
+		}
+	}
+	if (json_array_size(want)) {
+		json_decref(out);
+		out = NULL;
+		snprintf(path, sizeof(path), "/rest/v1.0/webhooks/hooks/%lld/triggers/bulk",
+			 (long long)hook_id);
+		if (procore_write(s->pc, "POST", path, NULL,
+				  json_pack("{s:I, s:s, s:O}", "company_id",
+					    (json_int_t)s->tenant.procore_company_id, "api_version", "v2",
+					    "api_triggers", want),
+				  &out, &status, &err) < 0) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		added = json_array_size(json_object_get(out, "success"));
+		if (json_array_size(json_object_get(out, "failures"))) {
+			fprintf(stderr, "ml-connector: Procore refused %zu trigger(s)\n",
+				json_array_size(json_object_get(out, "failures")));
+			rc = CLI_FAIL;
+			goto out;
+		}
+	}
+	printf("webhook %lld -> %s: %zu trigger(s) added, %zu already there\n", (long long)hook_id, url,
+	       added, MLC_ARRAY_LEN(resources) * MLC_ARRAY_LEN(events) - json_array_size(want));
+	rc = CLI_OK;
+out:
+	json_decref(hooks);
+	json_decref(hook);
+	json_decref(out);
+	json_decref(triggers);
+	json_decref(want);
+	secret_free(auth);
+	session_free(s);
+	vault_free(vault);
+	return rc;
+}
+
+int cmd_webhook(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct cli_command cmds[] = {
+		{ "register", "create the Procore webhook and its triggers", webhook_register },
+		{ NULL, NULL, NULL },
+	};
+	return cli_dispatch(ctx, "webhook", "Procore webhooks.", cmds, argc, argv);
+}

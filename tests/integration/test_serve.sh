@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Issue 10 against the sandbox: serve's webhooks (auth matrix, inbox,
+# dedupe, echo suppression), costs posted within seconds of an approval,
+# a dropped NetSuite push caught by polling, kill -9 after a 2xx, SIGTERM.
+# Usage: test_serve.sh BINARY
+set -euo pipefail
+BIN=$(readlink -f "$1")
+. "$(dirname "$0")/lib/assert.sh"
+. "$(dirname "$0")/lib/world.sh"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PUSH_SECRET=ns-push-secret-4242
+world_start --push-url "http://127.0.0.1:$PORT/webhooks/netsuite/acme" --push-secret "$PUSH_SECRET"
+world_tenant acme
+world_costs_mappings acme
+"$BIN" tenant set acme --setting costs.use_segment=true --netsuite-allowlist 127.0.0.1/32,::1/128 --schedules vendors=10s >/dev/null
+printf 'Bearer pc-hook-4242-secret' | "$BIN" secret set acme webhook.procore_authorization >/dev/null
+printf '%s' "$PUSH_SECRET" | "$BIN" secret set acme webhook.netsuite_secret >/dev/null
+"$BIN" sync acme --flow vendors >/dev/null 2>&1
+"$BIN" sync acme --flow costs >/dev/null 2>&1
+DB=$WORK/ml-connector.db
+sql() { sqlite3 "$DB" "$1"; }
+company=$(jq .procore.company_id "$DATA/credentials.json")
+SERVE_PID=
+# a short lease so that a killed worker's job is retaken within the test
+export MLC_JOBS_LEASE_SECONDS=4
+serve_start() {
+  "$BIN" serve --listen "127.0.0.1:$PORT" --workers 2 >>"$WORK/serve.log" 2>&1 &
+  SERVE_PID=$!
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && return 0; sleep 0.1; done
+  echo "serve did not start"; cat "$WORK/serve.log"; exit 1
+}
+trap '[ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null; sandbox_cleanup' EXIT
+serve_start
+H="http://127.0.0.1:$PORT"
+post() { # path auth-header body -> status
+  curl -s -o /dev/null -w '%{http_code}' -X POST "$H$1" -H "Content-Type: application/json" ${2:+-H "$2"} --data-binary "$3"
+}
+inbox() { sql "select count(*) from inbox"; }
+ev='{"id":77,"ulid":"01TESTULID0000000000000001","timestamp":"2026-11-26T16:00:00Z","metadata":{"source_application_id":null},"user_id":1,"company_id":'"$company"',"project_id":null,"api_version":"v2","event_type":"update","resource_name":"Budget Line Items","resource_id":5}'
+
+# --- Procore webhook auth matrix: every refusal stores nothing ------------------------------------
+n0=$(inbox)
+expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer wrong' "$ev")" 401 "wrong Authorization: 401"
+expect_eq "$(post /webhooks/procore/acme '' "$ev")" 401 "missing Authorization: 401"
+expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer pc-hook-4242-secret' '{"id":')" 400 "malformed JSON: 400"
+expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer pc-hook-4242-secret' '{"hello":"world"}')" 400 "wrong shape: 400"
+{ printf '{"x":"'; head -c 1100000 /dev/zero | tr '\0' 'a'; printf '"}'; } > "$WORK/big.json"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer pc-hook-4242-secret' --data-binary @"$WORK/big.json")" 413 "oversize body (> 1 MiB): 413"
+expect_eq "$(post /webhooks/procore/nobody 'Authorization: Bearer pc-hook-4242-secret' "$ev")" 404 "unknown tenant: 404"
+expect_eq "$(inbox)" "$n0" "refusals stored nothing"
+if grep -q 'webhook refused' "$WORK/serve.log" && ! grep -q 'pc-hook-4242-secret' "$WORK/serve.log"; then ok "refusals are logged, the secret is not"; else not_ok "refusal log lines"; fi
+expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer pc-hook-4242-secret' "$ev")" 200 "a good delivery: 200"
+expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer pc-hook-4242-secret' "$ev")" 200 "the same delivery again: 200"
+expect_eq "$(inbox)" "$((n0 + 1))" "a duplicate delivery is stored once"
+echo_ev=$(jq -c --argjson a "$(jq .procore.application_id "$DATA/credentials.json")" '.ulid = "01TESTULID0000000000000002" | .metadata.source_application_id = $a' <<<"$ev")
+resp=$(curl -s -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer pc-hook-4242-secret' -d "$echo_ev")
+expect_eq "$(jq -r .status <<<"$resp")" ignored "our own write's echo is ignored"
+
+# --- NetSuite push auth: allowlist and shared secret ------------------------------------------------
+push='{"recordType":"vendor","id":"40","lastModifiedDate":"2026-11-26T17:00:00Z"}'
+expect_eq "$(post /webhooks/netsuite/acme 'X-MLC-Webhook-Secret: nope' "$push")" 401 "wrong NetSuite secret: 401"
+expect_eq "$(post "/webhooks/netsuite/acme?token=$PUSH_SECRET" '' "$push")" 200 "secret in ?token= accepted"
+"$BIN" tenant set acme --netsuite-allowlist 10.0.0.0/8,fd00::/8 >/dev/null
+expect_eq "$(post /webhooks/netsuite/acme "X-MLC-Webhook-Secret: $PUSH_SECRET" "$push")" 403 "source outside the allowlist: 403"
+"$BIN" tenant set acme --netsuite-allowlist 127.0.0.1/32,::1/128 >/dev/null
+
+# --- an approval in Procore reaches the NetSuite GL within seconds -----------------------------------
+"$BIN" webhook register acme --url "$H/webhooks/procore/acme" >/dev/null
+project=$(jq '.projects[0].procore_project_id' "$DATA/seed.json")
+dc=$(pc_admin GET /_sandbox/state/direct_costs | jq --argjson p "$project" '[.[] | select(._project_id == $p and .status == "pending")][0].id')
+pc_admin POST "/_sandbox/direct_costs/$dc/approve" >/dev/null
+t0=$(date +%s%N)
+posted=0
+for _ in $(seq 100); do
+  n=$(ns_admin GET /_sandbox/netsuite/dump/transaction | jq --arg e "pc:$company:dc:$dc" '[.rows[] | select(.externalid == $e)] | length')
+  [ "$n" = 1 ] && posted=1 && break
+  sleep 0.1
+done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+if [ $posted = 1 ]; then ok "approved cost posted to the GL by webhook in ${ms} ms"; else not_ok "approved cost posted by webhook"; fi
+
+# --- a NetSuite push dropped by the sandbox is caught by the poll -----------------------------------
+ns_admin POST /_sandbox/faults '{"faults":"ns:push_drop=1.0"}' >/dev/null
+ns_admin PATCH /_sandbox/netsuite/records/vendor/41 '{"phone":"530-555-0199"}' >/dev/null
+caught=0
+for _ in $(seq 120); do
+  p=$(pc_admin GET /_sandbox/state/vendors | jq -r '.[] | select(.origin_id == "ns:vendor:41") | .business_phone')
+  [ "$p" = "530-555-0199" ] && caught=1 && break
+  sleep 0.25
+done
+if [ $caught = 1 ]; then ok "a dropped push is caught by the 10 s poll"; else not_ok "dropped push caught by polling"; fi
+ns_admin POST /_sandbox/faults '{"faults":""}' >/dev/null
+
+# --- kill -9 while the webhook's job runs: processed after restart, once ----------------------------
+dc2=$(pc_admin GET /_sandbox/state/direct_costs | jq --argjson c "$company" '[.[] | select(._company_id == $c and .status == "pending")][0].id')
+ns_admin POST /_sandbox/faults '{"faults":"","latency_ms":1500}' >/dev/null
+pc_admin POST "/_sandbox/direct_costs/$dc2/approve" >/dev/null
+for _ in $(seq 50); do
+  [ "$(sql "select count(*) from jobs where state = 'running'")" -gt 0 ] && break
+  sleep 0.1
+done
+kill -9 "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+expect_eq "$(sql "select count(*) from jobs where state = 'running'")" 1 "a job was running when serve was killed"
+ns_admin POST /_sandbox/faults '{"faults":"","latency_ms":0}' >/dev/null
+serve_start
+posted=0
+for _ in $(seq 200); do
+  n=$(ns_admin GET /_sandbox/netsuite/dump/transaction | jq --arg e "pc:$company:dc:$dc2" '[.rows[] | select(.externalid == $e)] | length')
+  [ "$n" = 1 ] && [ "$(sql "select count(*) from jobs where state = 'running'")" = 0 ] && posted=1 && break
+  sleep 0.1
+done
+if [ $posted = 1 ]; then ok "the job is retaken after its lease and completes"; else not_ok "job retaken after lease" "$(sql 'select id, state, attempts, lease_until from jobs')"; fi
+expect_eq "$(ns_admin GET /_sandbox/netsuite/dump/transaction | jq --arg e "pc:$company:dc:$dc2" '[.rows[] | select(.externalid == $e)] | length')" 1 "posted once"
+
+# --- metrics, readiness, SIGTERM drains ------------------------------------------------------------
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$H/readyz")" 200 "readyz: store reachable"
+if curl -s "$H/metrics" | grep -q 'mlc_http_server_requests_total'; then ok "metrics exposed"; else not_ok "metrics exposed" "$(curl -s "$H/metrics" | head -5)"; fi
+kill -TERM "$SERVE_PID"
+if wait "$SERVE_PID"; then ok "SIGTERM: serve exits 0"; else not_ok "SIGTERM: serve exits 0"; fi
+SERVE_PID=
+if grep -q 'serve stopped' "$WORK/serve.log"; then ok "SIGTERM drained and stopped cleanly"; else not_ok "serve stopped message"; fi
+finish
