@@ -2,7 +2,8 @@
 #   make          release build into build/
 #   make test     install missing packages, build, run every test (CTest),
 #                 then the ASan+UBSan build of the unit tests
-#   make demo     the end-to-end demo (not built yet)
+#   make demo     a contractor's month end to end on the sandbox (leaves it running)
+#   make demo-stop  stop what make demo left running
 #   make bench    build the benchmarks in bench/ (run them by hand)
 #   make fuzz     build the libFuzzer targets in fuzz/ (run them by hand)
 
@@ -31,12 +32,11 @@ test-asan:
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS) -L unit --timeout 600
 
-demo:
-	@echo "make demo: the end-to-end demo is not built yet (see the README)." >&2
-	@exit 1
+demo: deps build
+	@scripts/demo.sh
 
 demo-stop:
-	@echo "make demo-stop: nothing to stop; the demo is not built yet." >&2
+	@scripts/demo-stop.sh
 
 bench: build
 	@cmake --build $(BUILD) -j $(JOBS) --target $$(cd bench && ls bench_*.c 2>/dev/null | sed 's/\.c$$//')

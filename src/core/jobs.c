@@ -25,7 +25,7 @@ int job_enqueue(struct mlc_store *s, int64_t tenant_id, const char *kind, const 
 	*id = 0;
 	rc = store_prepare(s,
 			   "INSERT INTO jobs (tenant_id, kind, payload, dedupe_key, run_at, "
-			   "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+			   "created_at, updated_at, serial_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?4) "
 			   "ON CONFLICT (dedupe_key) DO UPDATE SET run_at = CASE WHEN excluded.run_at < "
 			   "jobs.run_at THEN excluded.run_at ELSE jobs.run_at END RETURNING id",
 			   &st, err);
@@ -60,10 +60,16 @@ int job_lease(struct mlc_store *s, const char *owner, int64_t now_ms, int64_t le
 	 * pick-and-claim atomic, so two workers never take the same job. */
 	rc = store_prepare(s,
 			   "UPDATE jobs SET state = 'running', lease_owner = ?, lease_until = ?, "
-			   "attempts = attempts + 1, updated_at = ? WHERE id = ("
-			   " SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= ?)"
-			   " OR (state = 'running' AND lease_until < ?)"
-			   " ORDER BY priority DESC, run_at, id LIMIT 1) "
+			   "attempts = attempts + 1, updated_at = ?, dedupe_key = NULL WHERE id = ("
+			   " SELECT j.id FROM jobs j WHERE ((j.state = 'queued' AND j.run_at <= ?4)"
+			   " OR (j.state = 'running' AND j.lease_until < ?5))"
+			   /* one run per serial key at a time: a job queued while its
+			    * twin runs waits for it (and its dedupe key is free again, so
+			    * events arriving during a run cause one more run) */
+			   " AND (j.serial_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r WHERE"
+			   "  r.serial_key = j.serial_key AND r.id <> j.id AND r.state = 'running'"
+			   "  AND r.lease_until >= ?5))"
+			   " ORDER BY j.priority DESC, j.run_at, j.id LIMIT 1) "
 			   "RETURNING id, tenant_id, kind, payload, attempts, max_attempts, lease_until",
 			   &st, err);
 	if (rc < 0)

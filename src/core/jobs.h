@@ -18,7 +18,9 @@
  *
  * States: queued -> running -> done | queued (retry) | dead.
  * A dedupe_key makes enqueue idempotent while a job with that key is
- * queued or running; finished jobs release their key.
+ * queued; a job gives its key up when it starts running, so an event
+ * arriving during a run queues exactly one more run.  Jobs with the same
+ * key never run at the same time (the key doubles as a serial key).
  */
 struct mlc_job {
 	int64_t id;

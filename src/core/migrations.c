@@ -85,6 +85,7 @@ static const struct mlc_migration migrations[] = {
 	  " kind TEXT NOT NULL,"
 	  " payload TEXT NOT NULL DEFAULT '{}',"
 	  " dedupe_key TEXT UNIQUE,"
+	  " serial_key TEXT,"
 	  " state TEXT NOT NULL DEFAULT 'queued',"
 	  " priority INTEGER NOT NULL DEFAULT 0,"
 	  " run_at BIGINT NOT NULL,"

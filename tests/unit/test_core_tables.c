@@ -203,6 +203,30 @@ static void test_jobs(void **state)
 	json_decref(p);
 }
 
+static void test_jobs_serial(void **state)
+{
+	struct fixture *f = *state;
+	struct mlc_error err = { 0 };
+	struct mlc_job j;
+	int64_t a, b, c;
+
+	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "sync:acme:costs", 0, &a, &err), 0);
+	assert_int_equal(job_lease(f->s, "w1", 10, 60000, &j, &err), 1);
+	assert_int_equal(j.id, a);
+	job_release(&j);
+	/* an event during the run queues one more run, not zero, not two */
+	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "sync:acme:costs", 0, &b, &err), 0);
+	assert_true(b != a);
+	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "sync:acme:costs", 0, &c, &err), 0);
+	assert_int_equal(c, b);
+	/* but it waits for its twin to finish */
+	assert_int_equal(job_lease(f->s, "w2", 20, 60000, &j, &err), 0);
+	assert_int_equal(job_complete(f->s, a, "w1", &err), 0);
+	assert_int_equal(job_lease(f->s, "w2", 30, 60000, &j, &err), 1);
+	assert_int_equal(j.id, b);
+	job_release(&j);
+}
+
 static void test_mappings(void **state)
 {
 	struct fixture *f = *state;
@@ -308,6 +332,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_watermarks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jobs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jobs_serial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mappings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_review, setup, teardown),
 	};

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# make demo: a general contractor's month, end to end, on the built-in
+# sandbox (NetSuite + Procore simulators) and SQLite.  Leaves the sandbox and
+# serve running; `make demo-stop` stops them.  Exits non-zero if any step fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BIN=$ROOT/build/ml-connector
+D=$ROOT/.demo
+NS_PORT=${DEMO_NETSUITE_PORT:-8701}
+PC_PORT=${DEMO_PROCORE_PORT:-8702}
+SV_PORT=${DEMO_SERVE_PORT:-8780}
+T=demo
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+die() { echo "demo failed: $*" >&2; exit 1; }
+need() { command -v "$1" >/dev/null || die "missing $1 (run scripts/install-deps)"; }
+need jq; need curl; need sqlite3
+
+"$ROOT/scripts/demo-stop.sh" >/dev/null 2>&1 || true
+rm -rf "$D"; mkdir -p "$D"
+PUSH_SECRET=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+HOOK_AUTH="Bearer $(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+
+step "1/8 Sandbox: NetSuite on :$NS_PORT, Procore on :$PC_PORT (seeded contractor, ten projects)"
+"$BIN" sandbox --data "$D/sandbox" --netsuite 127.0.0.1:$NS_PORT --procore 127.0.0.1:$PC_PORT \
+  --push-url "http://127.0.0.1:$SV_PORT/webhooks/netsuite/$T" --push-secret "$PUSH_SECRET" \
+  >"$D/sandbox.log" 2>&1 &
+echo $! > "$D/sandbox.pid"
+for _ in $(seq 100); do grep -q '^ready' "$D/sandbox.log" 2>/dev/null && break; sleep 0.1; done
+grep -q '^ready' "$D/sandbox.log" || { cat "$D/sandbox.log"; die "sandbox did not start"; }
+DATA=$D/sandbox
+C=$DATA/credentials.json
+NS=$(jq -r .netsuite.url "$C"); PC=$(jq -r .procore.url "$C")
+company=$(jq .procore.company_id "$C")
+echo "NetSuite $NS (account $(jq -r .netsuite.account_id "$C")), Procore $PC (company $company)"
+
+step "2/8 A working directory, the tenant, its secrets, project links and mappings"
+"$BIN" init --dir "$D/work" >/dev/null
+cd "$D/work"
+"$BIN" tenant add $T --procore-company "$company" --netsuite-account "$(jq -r .netsuite.account_id "$C")" \
+  --netsuite-url "$NS" --procore-api-url "$PC" --procore-auth-url "$PC" \
+  --procore-application-id "$(jq .procore.application_id "$C")" \
+  --netsuite-allowlist 127.0.0.1/32,::1/128
+"$BIN" tenant set $T --setting costs.use_segment=true >/dev/null
+jq -j .netsuite.client_id "$C" | "$BIN" secret set $T netsuite.client_id >/dev/null
+jq -j '.netsuite.certificates[0].certificate_id' "$C" | "$BIN" secret set $T netsuite.certificate_id >/dev/null
+"$BIN" secret set $T netsuite.private_key --from-file "$(jq -r '.netsuite.certificates[0].private_key_path' "$C")" >/dev/null
+jq -j .procore.client_id "$C" | "$BIN" secret set $T procore.client_id >/dev/null
+jq -j .procore.client_secret "$C" | "$BIN" secret set $T procore.client_secret >/dev/null
+printf '%s' "$PUSH_SECRET" | "$BIN" secret set $T webhook.netsuite_secret >/dev/null
+printf '%s' "$HOOK_AUTH" | "$BIN" secret set $T webhook.procore_authorization >/dev/null
+jq -r '.projects[] | "\(.procore_project_id) \(.netsuite_job_id) \(.subsidiary_id) \(.department_id) \(.class_id) \(.location_id)"' \
+  "$DATA/seed.json" | while read -r pp job sub dep cls loc; do
+  "$BIN" project link $T --procore-project "$pp" --netsuite-job "$job" --subsidiary "$sub" \
+    --department "$dep" --class "$cls" --location "$loc" >/dev/null
+done
+echo "linked $("$BIN" project list $T --json | jq length) projects"
+for k in cost-code-account cost-code-segment cost-type-account offset-account; do
+  "$BIN" mapping import $T $k "$DATA/mappings/$k.csv"
+done
+"$BIN" ping $T
+
+step "3/8 serve on :$SV_PORT, with the Procore webhook registered"
+"$BIN" serve --listen 127.0.0.1:$SV_PORT --workers 2 >"$D/serve.log" 2>&1 &
+echo $! > "$D/serve.pid"
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$SV_PORT/healthz" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$SV_PORT/healthz" >/dev/null || { cat "$D/serve.log"; die "serve did not start"; }
+"$BIN" webhook register $T --url "http://127.0.0.1:$SV_PORT/webhooks/procore/$T"
+
+step "4/8 Purchasing: NetSuite vendors and purchase orders into Procore"
+for f in vendors purchase-orders requisitions; do
+  "$BIN" sync $T --flow $f 2>/dev/null | head -2
+done
+
+ns_dump() { curl -sf "$NS/_sandbox/netsuite/dump/$1"; }
+pc_state() { curl -sf "$PC/_sandbox/state/$1"; }
+je_count() { ns_dump transaction | jq --arg e "$1" '[.rows[] | select(.externalid == $e)] | length'; }
+je_posted() { test "$(je_count "$1")" = 1; }
+wait_for() { # seconds description command...
+  local secs=$1 what=$2; shift 2
+  local t0=$(date +%s%N)
+  for _ in $(seq $((secs * 10))); do
+    if "$@"; then echo "  $what ($(( ($(date +%s%N) - t0) / 1000000 )) ms)"; return 0; fi
+    sleep 0.1
+  done
+  die "$what: not within ${secs}s"
+}
+
+step "5/8 Job cost: the costs already approved in Procore post to the NetSuite GL"
+"$BIN" sync $T --flow costs 2>/dev/null | head -2
+# from now on serve also polls both systems, catching what pushes miss
+"$BIN" tenant set $T --schedules vendors=15s,purchase-orders=30s,requisitions=60s,costs=30s >/dev/null
+echo "Field users approve more direct costs; webhooks carry them to the GL:"
+pending=$(pc_state direct_costs | jq -c --argjson c "$company" '[.[] | select(._company_id == $c and .status == "pending") | .id][0:5]')
+for dc in $(jq -r '.[]' <<<"$pending"); do
+  curl -sf -X POST "$PC/_sandbox/direct_costs/$dc/approve" >/dev/null
+  wait_for 30 "direct cost $dc approved -> journal entry pc:$company:dc:$dc" je_posted "pc:$company:dc:$dc"
+done
+echo "A NetSuite event push is dropped on the way; the poll catches the change:"
+curl -sf -X POST "$NS/_sandbox/faults" -d '{"faults":"ns:push_drop=1.0"}' >/dev/null
+curl -sf -X PATCH "$NS/_sandbox/netsuite/records/vendor/42" -d '{"phone":"916-555-0100"}' >/dev/null
+phone_is() { test "$(pc_state vendors | jq -r '.[] | select(.origin_id == "ns:vendor:42") | .business_phone')" = "$1"; }
+wait_for 60 "vendor ns:vendor:42's new phone reached Procore by polling" phone_is 916-555-0100
+curl -sf -X POST "$NS/_sandbox/faults" -d '{"faults":""}' >/dev/null
+
+step "6/8 Month-end: November closes, then a November cost is sent back for revision"
+nov=$(ns_dump accountingperiod | jq '[.rows[] | select(.periodname == "Nov 2026")][0].id')
+curl -sf -X POST "$NS/_sandbox/netsuite/periods/$nov/close" >/dev/null
+dc=$(pc_state direct_costs | jq --argjson c "$company" '[.[] | select(._company_id == $c and .status == "approved" and (.direct_cost_date | startswith("2026-11")))][0].id')
+curl -sf -X PATCH "$PC/_sandbox/direct_costs/$dc" -d '{"status":"revise_and_resubmit"}' >/dev/null
+wait_for 30 "direct cost $dc reversed by an adjustment entry in the first open period" \
+  je_posted "pc:$company:dc:$dc:adj:1"
+ns_dump transaction | jq -r --arg e "pc:$company:dc:$dc:adj:1" '.rows[] | select(.externalid == $e) | "  \(.externalid) dated \(.trandate[0:10]): \(.memo)"'
+
+step "7/8 Reconcile: Procore job cost against the NetSuite GL, per project and cost code"
+"$BIN" reconcile $T --format json > "$D/reconcile.json" || true
+rows=$(jq '.rows | length' "$D/reconcile.json"); diffs=$(jq .differences "$D/reconcile.json")
+echo "  $((rows - diffs)) of $rows project x cost code rows tie out"
+[ "$diffs" = 0 ] || { "$BIN" reconcile $T | grep -v "ties out" >&2 || true; die "reconcile found $diffs difference(s)"; }
+
+step "8/8 Summary"
+DB=$D/work/ml-connector.db
+echo "Records moved per flow (all runs):"
+sqlite3 -separator ' ' "$DB" "select flow, sum(json_extract(stats,'$.created')), sum(json_extract(stats,'$.updated')), sum(json_extract(stats,'$.parked')), sum(json_extract(stats,'$.failed')), count(*) from runs group by flow order by flow" |
+  while read -r f c u p x n; do printf '  %-16s created %5s  updated %5s  parked %4s  failed %s  (%s runs)\n' "$f" "$c" "$u" "$p" "$x" "$n"; done
+echo "GL job cost posted per project (NetSuite, read back):"
+projects=$(pc_state projects | jq -c 'map({key: (.id|tostring), value: "\(.project_number) \(.name)"}) | from_entries')
+jq -r --argjson p "$projects" '.rows | group_by(.project_id) | .[] |
+  (map(.netsuite | tonumber * 100 | round) | add) as $c |
+  "  \($p[(.[0].project_id|tostring)] // .[0].project_id): \($c / 100 | floor).\($c % 100 | tostring | if length < 2 then "0" + . else . end)"' "$D/reconcile.json"
+nsst=$(curl -sf "$NS/_sandbox/stats"); pcst=$(curl -sf "$PC/_sandbox/stats")
+echo "API calls: NetSuite $(jq '[.calls[]] | add' <<<"$nsst") (max $(jq .max_concurrency <<<"$nsst") in flight of 5, $(jq .rejected_429 <<<"$nsst") refused), Procore $(jq '[.calls[]] | add' <<<"$pcst") ($(jq .rejected_429 <<<"$pcst") refused for rate)"
+parked=$(sqlite3 "$DB" "select count(*) from review where state = 'open'")
+echo "Parked for review: $parked"
+sqlite3 -separator ': ' "$DB" "select reason, count(*) from review where state = 'open' group by reason order by 2 desc limit 5" | sed 's/^/  /'
+cat <<MSG
+
+The demo keeps running:
+  NetSuite sandbox  $NS   (admin: $NS/_sandbox/stats)
+  Procore sandbox   $PC   (admin: $PC/_sandbox/stats)
+  serve             http://127.0.0.1:$SV_PORT   (/healthz, /metrics)
+  working directory $D/work   (try: cd $D/work && $BIN reconcile $T)
+Stop it with: make demo-stop
+MSG
