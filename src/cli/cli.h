@@ -98,6 +98,11 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_webhook(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_audit(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_replay(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_runs(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_review(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_status(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_sandbox(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -44,6 +44,96 @@ static void set_text(json_t *o, const char *key, struct mlc_stmt *st, int col)
 		json_object_set_new(o, key, json_string(stmt_col_text(st, col)));
 }
 
+#define AUDIT_COLS                                                                              \
+	"id, run_id, flow, entity, action, source_ref, target_ref, request_summary, result, "   \
+	"error, attempt, payload, created_at, tenant_id"
+
+static json_t *audit_row(struct mlc_stmt *st)
+{
+	json_t *o = json_object();
+	char when[MLC_TIME_FMT_MAX];
+	json_error_t jerr;
+
+	json_object_set_new(o, "id", json_integer(stmt_col_i64(st, 0)));
+	if (!stmt_col_is_null(st, 1))
+		json_object_set_new(o, "run_id", json_integer(stmt_col_i64(st, 1)));
+	set_text(o, "flow", st, 2);
+	set_text(o, "entity", st, 3);
+	set_text(o, "action", st, 4);
+	set_text(o, "source_ref", st, 5);
+	set_text(o, "target_ref", st, 6);
+	set_text(o, "request_summary", st, 7);
+	set_text(o, "result", st, 8);
+	set_text(o, "error", st, 9);
+	json_object_set_new(o, "attempt", json_integer(stmt_col_i64(st, 10)));
+	if (!stmt_col_is_null(st, 11)) {
+		json_t *p = json_loads(stmt_col_text(st, 11), 0, &jerr);
+		if (p)
+			json_object_set_new(o, "payload", p);
+	}
+	time_format_rfc3339(stmt_col_i64(st, 12), when);
+	json_object_set_new(o, "created_at", json_string(when));
+	json_object_set_new(o, "tenant_id", json_integer(stmt_col_i64(st, 13)));
+	return o;
+}
+
+int audit_get(struct mlc_store *s, int64_t id, json_t **row, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc = store_prepare(s, "SELECT " AUDIT_COLS " FROM audit WHERE id = ?", &st, err);
+
+	*row = NULL;
+	if (rc < 0)
+		return rc;
+	stmt_bind_i64(st, 1, id);
+	rc = stmt_step(st, err);
+	if (rc == 1) {
+		*row = audit_row(st);
+		rc = MLC_OK;
+	} else if (rc == 0) {
+		rc = error_set(err, MLC_ENOTFOUND, "no audit row %lld", (long long)id);
+	}
+	stmt_free(st);
+	return rc;
+}
+
+int run_list(struct mlc_store *s, int64_t tenant_id, int limit, json_t **runs,
+	     struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	json_error_t jerr;
+	int rc = store_prepare(s, "SELECT id, flow, trigger, status, stats, started_at, finished_at "
+				  "FROM runs WHERE tenant_id = ? ORDER BY id DESC LIMIT ?", &st, err);
+
+	*runs = NULL;
+	if (rc < 0)
+		return rc;
+	stmt_bind_i64(st, 1, tenant_id);
+	stmt_bind_i64(st, 2, limit > 0 ? limit : 50);
+	*runs = json_array();
+	while ((rc = stmt_step(st, err)) == 1) {
+		char a[MLC_TIME_FMT_MAX], b[MLC_TIME_FMT_MAX];
+		json_t *stats = json_loads(stmt_col_text(st, 4), 0, &jerr);
+		time_format_rfc3339(stmt_col_i64(st, 5), a);
+		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}", "id",
+				      (json_int_t)stmt_col_i64(st, 0), "flow", stmt_col_text(st, 1),
+				      "trigger", stmt_col_text(st, 2), "status", stmt_col_text(st, 3),
+				      "stats", stats ? stats : json_object(), "started_at", a);
+		if (!stmt_col_is_null(st, 6)) {
+			time_format_rfc3339(stmt_col_i64(st, 6), b);
+			json_object_set_new(o, "finished_at", json_string(b));
+		}
+		json_array_append_new(*runs, o);
+	}
+	stmt_free(st);
+	if (rc < 0) {
+		json_decref(*runs);
+		*runs = NULL;
+		return rc;
+	}
+	return MLC_OK;
+}
+
 int audit_query(struct mlc_store *s, int64_t tenant_id, const struct mlc_audit_filter *f,
 		json_t **rows, struct mlc_error *err)
 {
@@ -52,12 +142,9 @@ int audit_query(struct mlc_store *s, int64_t tenant_id, const struct mlc_audit_f
 	const char *texts[4] = { f->flow, f->entity, f->source_ref, f->result };
 	const char *cols[4] = { "flow", "entity", "source_ref", "result" };
 	int rc, idx = 2;
-	json_error_t jerr;
 
 	*rows = NULL;
-	buf_addstr(&sql, "SELECT id, run_id, flow, entity, action, source_ref, target_ref, "
-			 "request_summary, result, error, attempt, payload, created_at FROM audit "
-			 "WHERE tenant_id = ?");
+	buf_addstr(&sql, "SELECT " AUDIT_COLS " FROM audit WHERE tenant_id = ?");
 	for (int i = 0; i < 4; i++)
 		if (texts[i])
 			buf_addf(&sql, " AND %s = ?", cols[i]);
@@ -76,30 +163,8 @@ int audit_query(struct mlc_store *s, int64_t tenant_id, const struct mlc_audit_f
 		stmt_bind_i64(st, idx++, f->since_ms);
 	stmt_bind_i64(st, idx, f->limit > 0 ? f->limit : 100);
 	*rows = json_array();
-	while ((rc = stmt_step(st, err)) == 1) {
-		json_t *o = json_object();
-		char when[MLC_TIME_FMT_MAX];
-		json_object_set_new(o, "id", json_integer(stmt_col_i64(st, 0)));
-		if (!stmt_col_is_null(st, 1))
-			json_object_set_new(o, "run_id", json_integer(stmt_col_i64(st, 1)));
-		set_text(o, "flow", st, 2);
-		set_text(o, "entity", st, 3);
-		set_text(o, "action", st, 4);
-		set_text(o, "source_ref", st, 5);
-		set_text(o, "target_ref", st, 6);
-		set_text(o, "request_summary", st, 7);
-		set_text(o, "result", st, 8);
-		set_text(o, "error", st, 9);
-		json_object_set_new(o, "attempt", json_integer(stmt_col_i64(st, 10)));
-		if (!stmt_col_is_null(st, 11)) {
-			json_t *p = json_loads(stmt_col_text(st, 11), 0, &jerr);
-			if (p)
-				json_object_set_new(o, "payload", p);
-		}
-		time_format_rfc3339(stmt_col_i64(st, 12), when);
-		json_object_set_new(o, "created_at", json_string(when));
-		json_array_append_new(*rows, o);
-	}
+	while ((rc = stmt_step(st, err)) == 1)
+		json_array_append_new(*rows, audit_row(st));
 	stmt_free(st);
 	if (rc < 0) {
 		json_decref(*rows);

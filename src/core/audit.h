@@ -43,6 +43,13 @@ struct mlc_audit_filter {
 int audit_query(struct mlc_store *s, int64_t tenant_id, const struct mlc_audit_filter *f,
 		json_t **rows, struct mlc_error *err) MLC_MUST_CHECK;
 
+/* One row by id as JSON (same shape as audit_query's).  MLC_ENOTFOUND. */
+int audit_get(struct mlc_store *s, int64_t id, json_t **row, struct mlc_error *err) MLC_MUST_CHECK;
+/* Runs of a tenant, newest first: [{id, flow, trigger, status, stats, started_at,
+ * finished_at}]. */
+int run_list(struct mlc_store *s, int64_t tenant_id, int limit, json_t **runs,
+	     struct mlc_error *err) MLC_MUST_CHECK;
+
 /* Runs: a flow execution with its trigger (cli, schedule, webhook, replay)
  * and, when finished, its status and counters. */
 int run_start(struct mlc_store *s, int64_t tenant_id, const char *flow, const char *trigger,
