@@ -6,12 +6,13 @@
 #include "net/cidr.h"
 #include "server/serve.h"
 #include "util/str.h"
+#include "util/tz.h"
 #include "util/banned.h"
 
 /* The options shared by `tenant add` and `tenant set`. */
 struct tenant_args {
 	const char *company, *account, *ns_url, *api_url, *auth_url, *env;
-	const char *allowlist, *schedules, *app_id, *setting;
+	const char *allowlist, *schedules, *app_id, *setting, *timezone;
 };
 
 #define TENANT_OPTS(a)                                                                          \
@@ -33,7 +34,9 @@ struct tenant_args {
 	{ "procore-application-id", "ID", "our Procore app id (events we caused are skipped)",  \
 	  &(a).app_id, NULL },                                                                  \
 	{ "setting", "KEY=VALUE", "one tenant setting, e.g. costs.mode=daily (JSON value)",      \
-	  &(a).setting, NULL }
+	  &(a).setting, NULL },                                                                 \
+	{ "timezone", "ZONE", "IANA time zone of the tenant's schedules (default UTC)",          \
+	  &(a).timezone, NULL }
 
 static int to_changes(const struct tenant_args *a, struct mlc_tenant_changes *c)
 {
@@ -65,6 +68,14 @@ static int validate_settings(const struct tenant_args *a)
 	}
 	if (a->app_id && (rc = cli_parse_id("--procore-application-id", a->app_id, &id)) != CLI_OK)
 		return rc;
+	if (a->timezone) {
+		struct mlc_tz tz;
+		if (tz_load(a->timezone, &tz, &err) < 0) {
+			fprintf(stderr, "ml-connector: --timezone: %s\n", err.msg);
+			return CLI_FAIL;
+		}
+		tz_release(&tz);
+	}
 	if (a->setting) {
 		const char *eq = strchr(a->setting, '=');
 		if (!eq || eq == a->setting || eq[-1] == '.' || a->setting[0] == '.') {
@@ -97,7 +108,7 @@ static int apply_settings(struct cli_ctx *ctx, const char *name, const struct te
 	json_t *ns, *pc;
 	int rc;
 
-	if (!a->allowlist && !a->schedules && !a->app_id && !a->setting)
+	if (!a->allowlist && !a->schedules && !a->app_id && !a->setting && !a->timezone)
 		return CLI_OK;
 	if ((rc = cli_get_tenant(ctx, name, &t)) != CLI_OK)
 		return rc;
@@ -142,6 +153,8 @@ static int apply_settings(struct cli_ctx *ctx, const char *name, const struct te
 		free(copy);
 		json_object_set_new(t.settings, "schedules", sched);
 	}
+	if (a->timezone)
+		json_object_set_new(t.settings, "timezone", json_string(a->timezone));
 	if (a->setting) {
 		/* KEY=VALUE: a dotted path into the settings object; VALUE as JSON
 		 * when it parses (true, 5, "x", [..]), else as a string */

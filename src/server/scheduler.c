@@ -6,6 +6,7 @@
 #include "core/tenant.h"
 #include "flows/flow.h"
 #include "server/serve.h"
+#include "util/cron.h"
 #include "util/jsonx.h"
 #include "util/log.h"
 #include "util/num.h"
@@ -37,6 +38,21 @@ int schedule_parse(const char *text, int64_t *ms, struct mlc_error *err)
 		return error_set(err, MLC_EINVAL, "schedule '%s' is shorter than 10 s", text);
 	*ms = v * unit;
 	return MLC_OK;
+}
+
+/* The next cron slot in the tenant's zone (settings.timezone, default
+ * UTC), in ms; far away when there is none. */
+static int64_t next_slot(const struct mlc_cron *c, const struct mlc_tenant *t, int64_t now_ms)
+{
+	struct mlc_tz tz;
+	const char *zone = json_string_value(json_object_get(t->settings, "timezone"));
+	int64_t next;
+
+	if (tz_load(zone, &tz, NULL) < 0)
+		memset(&tz, 0, sizeof(tz)); /* unknown zone: UTC (checked when set) */
+	next = cron_next(c, &tz, now_ms / 1000);
+	tz_release(&tz);
+	return next < 0 ? INT64_MAX : next * 1000;
 }
 
 /* When each (tenant, flow) is next due, in memory: a restart runs every
@@ -128,18 +144,30 @@ void *serve_scheduler_main(void *arg)
 				char key[160];
 				int64_t every = 0;
 				struct due *d;
-				if (!flow_find(flow) || !json_is_string(v) ||
-				    schedule_parse(json_string_value(v), &every, NULL) < 0)
-					continue; /* validated when set; unknown flows wait for their issue */
+				struct mlc_cron cron;
+				bool is_cron;
+				if (!flow_find(flow) || !json_is_string(v))
+					continue; /* unknown flows wait for their issue */
+				is_cron = strchr(json_string_value(v), ' ') ||
+					  json_string_value(v)[0] == '@';
+				if (is_cron ? cron_parse(json_string_value(v), &cron, NULL) < 0
+					    : schedule_parse(json_string_value(v), &every, NULL) < 0)
+					continue; /* validated when set */
 				snprintf(key, sizeof(key), "%s/%s", list[i].name, flow);
 				d = find_due(&dues, key);
+				if (is_cron && !d->at) {
+					/* the first slot after start; polling catch-up is the
+					 * interval schedules' job */
+					d->at = next_slot(&cron, &list[i], now);
+					continue;
+				}
 				if (d->at > now)
 					continue;
 				if (serve_enqueue_sync(sv, st, list[i].id, list[i].name, flow, "schedule",
 						       &err) < 0)
 					log_warn("schedule enqueue failed", "tenant", list[i].name,
 						 "flow", flow, "error", err.msg);
-				d->at = now + every;
+				d->at = is_cron ? next_slot(&cron, &list[i], now) : now + every;
 			}
 		}
 		tenant_list_free(list, n);

@@ -75,6 +75,13 @@ printf 'cost_code,account\n01-100,x\n' > bad.csv
 run "$BIN" mapping import acme cost-code-account bad.csv; expect_rc 1 "bad mapping CSV refused"; expect_err "bad.csv:2: account:" "bad mapping names file, line and column"
 run "$BIN" mapping import acme no-such-kind cc.csv; expect_rc 1 "unknown mapping kind refused"
 run "$BIN" mapping kinds; expect_out "cost-code-segment" "mapping kinds lists kinds"
+run "$BIN" tenant set acme --timezone America/Los_Angeles; expect_rc 0 "tenant time zone"
+run "$BIN" tenant set acme --timezone Mars/Base; expect_rc 1 "unknown time zone refused"
+run "$BIN" schedule set acme costs "*/10 6-20 * * 1-5"; expect_rc 0 "cron schedule set"
+run "$BIN" schedule set acme costs "61 * * * *"; expect_rc 1 "bad cron refused"; expect_err "outside 0-59" "bad cron field named"
+run "$BIN" schedule set acme vendors 15m; expect_rc 0 "interval schedule set"
+run "$BIN" schedule list acme --json; expect_out '"timezone": "America/Los_Angeles"' "schedule list shows the zone"
+if jq -e '.schedules[] | select(.flow == "costs") | .next | test("^20[0-9-]+T")' <<<"$OUT" >/dev/null; then ok "schedule list shows the next cron run"; else not_ok "next cron run" "$OUT"; fi
 run "$BIN" tenant remove acme; expect_rc 0 "tenant remove"
 run "$BIN" project list acme; expect_rc 1 "links gone with the tenant"
 finish
