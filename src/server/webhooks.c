@@ -19,6 +19,7 @@
 #include "core/vault.h"
 #include "flows/flow.h"
 #include "net/cidr.h"
+#include "net/metrics.h"
 #include "server/serve.h"
 #include "server/webhook_parse.h"
 #include "util/jsonx.h"
@@ -57,10 +58,22 @@ const char *webhooks_flow_for_procore(const char *resource_name)
 	return NULL;
 }
 
+/* mlc_webhook_events_total{source, outcome}: received, rejected by
+ * reason, duplicates, echoes of our own writes. */
+static void count(const char *source, const char *outcome)
+{
+	struct mlc_buf l = MLC_BUF_INIT;
+	metrics_labels(&l, "source", source, "outcome", outcome, NULL);
+	metrics_counter_add("mlc_webhook_events_total", "Webhook events by source and outcome",
+			    l.data, 1);
+	buf_release(&l);
+}
+
 /* Refuses with a logged reason.  The reason never holds a secret. */
 static void refuse(struct mlc_http_request *req, struct mlc_http_response *resp, int status,
 		   const char *code, const char *tenant, const char *why)
 {
+	count(strstr(req->path, "/procore/") ? "procore" : "netsuite", code);
 	log_warn("webhook refused", "path", req->path, "client", req->client_ip, "tenant", tenant,
 		 "status", code, "reason", why);
 	http_response_error(resp, status, code, "%s", why);
@@ -109,6 +122,7 @@ static void accept_event(struct mlc_serve *sv, struct mlc_store *st,
 		http_response_error(resp, 503, "unavailable", "could not store the event; retry");
 		return;
 	}
+	count(source, dup ? "duplicate" : "accepted");
 	if (!dup && flow && flow_find(flow)) {
 		if (serve_enqueue_sync(sv, st, t->id, t->name, flow, "webhook", &err) < 0)
 			log_warn("webhook: enqueue failed (polling will catch up)", "tenant", t->name,
@@ -201,6 +215,7 @@ static void procore_hook(struct mlc_http_request *req, struct mlc_http_response 
 	/* our own writes come back as events: nothing to do (procore.md, Webhooks) */
 	if (jsonx_id(json_object_get(t.settings, "procore"), "application_id", &own_app) == 0 &&
 	    own_app && ev.source_application_id == own_app) {
+		count("procore", "echo_ignored");
 		http_response_json(resp, 200, json_pack("{s:s}", "status", "ignored"));
 		goto out;
 	}

@@ -52,6 +52,10 @@ if grep -q 'webhook refused' "$WORK/serve.log" && ! grep -q 'pc-hook-4242-secret
 expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer pc-hook-4242-secret' "$ev")" 200 "a good delivery: 200"
 expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer pc-hook-4242-secret' "$ev")" 200 "the same delivery again: 200"
 expect_eq "$(inbox)" "$((n0 + 1))" "a duplicate delivery is stored once"
+m=$(curl -s "$H/metrics")
+for o in accepted duplicate unauthorized bad_request; do
+  if grep -q "mlc_webhook_events_total{source=\"procore\",outcome=\"$o\"}" <<<"$m"; then ok "metrics count $o events"; else not_ok "metrics count $o" "$(grep webhook_events <<<"$m")"; fi
+done
 echo_ev=$(jq -c --argjson a "$(jq .procore.application_id "$DATA/credentials.json")" '.ulid = "01TESTULID0000000000000002" | .metadata.source_application_id = $a' <<<"$ev")
 resp=$(curl -s -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer pc-hook-4242-secret' -d "$echo_ev")
 expect_eq "$(jq -r .status <<<"$resp")" ignored "our own write's echo is ignored"
