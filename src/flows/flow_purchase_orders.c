@@ -35,7 +35,6 @@
 #include "util/banned.h"
 
 #define SYNC_BATCH 1000
-#define LINE_CHUNK 100
 
 /* NetSuite purchaseOrder.status letters -> Procore commitment status. */
 static const char *po_status(const char *ns)
@@ -67,50 +66,16 @@ static int collect(void *arg, json_t *items)
 	return 0;
 }
 
-/* Reads the lines of the given POs: one query per chunk of POs, the
- * chunks at once so that the account's concurrency pool is used. */
+/* Reads the lines of the given POs, the account's pool kept busy. */
 static int read_lines(struct po_ctx *c, const json_t *pos, struct mlc_error *err)
 {
-	size_t i, n = json_array_size(pos), nq = (n + LINE_CHUNK - 1) / LINE_CHUNK, k;
-	char **qs = xcalloc(nq + 1, sizeof(*qs));
-	json_t **res = xcalloc(nq + 1, sizeof(*res));
-	int rc;
-
-	for (k = 0, i = 0; i < n; i += LINE_CHUNK, k++) {
-		struct mlc_buf q = MLC_BUF_INIT;
-		buf_addstr(&q, "SELECT transaction, id, linesequencenumber, item, expenseaccount, "
-			       "quantity, rate, netamount, memo, entity, cseg_mlc_costcode "
-			       "FROM transactionline WHERE mainline = 'F' AND taxline = 'F' AND "
-			       "transaction IN (");
-		for (size_t j = i; j < n && j < i + LINE_CHUNK; j++) {
-			int64_t id = 0;
-			if (jsonx_id(json_array_get(pos, j), "id", &id) < 0)
-				continue;
-			buf_addf(&q, "%s%lld", j > i ? ", " : "", (long long)id);
-		}
-		buf_addstr(&q, ") ORDER BY transaction, id");
-		qs[k] = buf_detach(&q, NULL);
-	}
-	rc = netsuite_suiteql_many(c->r->s->ns, (const char *const *)qs, nq, res, err);
-	for (k = 0; k < nq; k++) {
-		json_t *row;
-		json_array_foreach(res[k], i, row) {
-			const char *t = jsonx_str(row, "transaction");
-			json_t *list;
-			if (!t)
-				continue;
-			if (!(list = json_object_get(c->lines, t))) {
-				list = json_array();
-				json_object_set_new(c->lines, t, list);
-			}
-			json_array_append(list, row);
-		}
-		json_decref(res[k]);
-		free(qs[k]);
-	}
-	free(qs);
-	free(res);
-	return rc;
+	json_decref(c->lines);
+	c->lines = NULL;
+	return netsuite_lines_by_transaction(c->r->s->ns,
+					     "transaction, id, linesequencenumber, item, "
+					     "expenseaccount, quantity, rate, netamount, memo, entity, "
+					     "cseg_mlc_costcode",
+					     pos, &c->lines, err);
 }
 
 /* An exact decimal from a SuiteQL value, as Procore's decimal string. */

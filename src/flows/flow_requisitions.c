@@ -75,48 +75,6 @@ static const char *key_of(int64_t id, char *buf, size_t n)
 	return buf;
 }
 
-/* Every bill's lines, read a chunk of bills per query, the queries at once. */
-static int read_bill_lines(struct flow_run *r, const json_t *bills, json_t **lines,
-			   struct mlc_error *err)
-{
-	size_t n = json_array_size(bills), nq = (n + 100 - 1) / 100, i, k;
-	char **qs = xcalloc(nq + 1, sizeof(*qs));
-	json_t **res = xcalloc(nq + 1, sizeof(*res)), *row;
-	int rc;
-
-	for (k = 0, i = 0; i < n; i += 100, k++) {
-		struct mlc_buf q = MLC_BUF_INIT;
-		buf_addstr(&q, "SELECT transaction, id, netamount, entity, cseg_mlc_costcode FROM "
-			       "transactionline WHERE mainline = 'F' AND taxline = 'F' AND transaction IN (");
-		for (size_t j = i; j < n && j < i + 100; j++) {
-			int64_t id = 0;
-			if (jsonx_id(json_array_get(bills, j), "id", &id) < 0)
-				continue;
-			buf_addf(&q, "%s%lld", j > i ? ", " : "", (long long)id);
-		}
-		buf_addstr(&q, ") ORDER BY transaction, id");
-		qs[k] = buf_detach(&q, NULL);
-	}
-	rc = netsuite_suiteql_many(r->s->ns, (const char *const *)qs, nq, res, err);
-	*lines = json_object();
-	for (k = 0; k < nq; k++) {
-		json_array_foreach(res[k], i, row) {
-			const char *t = jsonx_str(row, "transaction");
-			json_t *list;
-			if (!t)
-				continue;
-			if (!(list = json_object_get(*lines, t)))
-				json_object_set_new(*lines, t, list = json_array());
-			json_array_append(list, row);
-		}
-		json_decref(res[k]);
-		free(qs[k]);
-	}
-	free(qs);
-	free(res);
-	return rc;
-}
-
 /* First and last day of the month of a YYYY-MM-DD date. */
 static void month_bounds(const char *date, char *start, char *end)
 {
@@ -164,7 +122,8 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 		rc = MLC_OK;
 		goto out;
 	}
-	if ((rc = refdata_load(&rd, r, true, err)) < 0 || (rc = read_bill_lines(r, bills, &lines, err)) < 0)
+	if ((rc = refdata_load(&rd, r, true, err)) < 0 || (rc = netsuite_lines_by_transaction(s->ns, "transaction, id, netamount, entity, cseg_mlc_costcode",
+						bills, &lines, err)) < 0)
 		goto out;
 	json_array_foreach(bills, i, bill) {
 		int64_t bill_id = 0, po_id = 0, contract = 0, job = 0, project = 0, req_id = 0;

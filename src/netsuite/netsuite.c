@@ -271,6 +271,47 @@ out:
 	return rc;
 }
 
+int netsuite_lines_by_transaction(struct mlc_netsuite *ns, const char *cols,
+				  const json_t *transactions, json_t **by_tx, struct mlc_error *err)
+{
+	size_t n = json_array_size(transactions), nq = (n + 99) / 100, i, k;
+	char **qs = xcalloc(nq + 1, sizeof(*qs));
+	json_t **res = xcalloc(nq + 1, sizeof(*res)), *row;
+	int rc;
+
+	for (k = 0, i = 0; i < n; i += 100, k++) {
+		struct mlc_buf q = MLC_BUF_INIT;
+		buf_addf(&q, "SELECT %s FROM transactionline WHERE mainline = 'F' AND taxline = 'F' "
+			     "AND transaction IN (", cols);
+		for (size_t j = i; j < n && j < i + 100; j++) {
+			int64_t id = 0;
+			if (jsonx_id(json_array_get(transactions, j), "id", &id) < 0)
+				continue;
+			buf_addf(&q, "%s%lld", j > i ? ", " : "", (long long)id);
+		}
+		buf_addstr(&q, ") ORDER BY transaction, id");
+		qs[k] = buf_detach(&q, NULL);
+	}
+	rc = netsuite_suiteql_many(ns, (const char *const *)qs, nq, res, err);
+	*by_tx = json_object();
+	for (k = 0; k < nq; k++) {
+		json_array_foreach(res[k], i, row) {
+			const char *t = jsonx_str(row, "transaction");
+			json_t *list;
+			if (!t)
+				continue;
+			if (!(list = json_object_get(*by_tx, t)))
+				json_object_set_new(*by_tx, t, list = json_array());
+			json_array_append(list, row);
+		}
+		json_decref(res[k]);
+		free(qs[k]);
+	}
+	free(qs);
+	free(res);
+	return rc;
+}
+
 int netsuite_suiteql_keyset(struct mlc_netsuite *ns, const char *q_fmt, const char *key_col,
 			    int (*fn)(void *arg, json_t *items), void *arg, struct mlc_error *err)
 {

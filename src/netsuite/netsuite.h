@@ -63,6 +63,16 @@ int netsuite_suiteql_all(struct mlc_netsuite *ns, const char *q, json_t **items,
 int netsuite_suiteql_many(struct mlc_netsuite *ns, const char *const *qs, size_t n,
 			  json_t **results, struct mlc_error *err) MLC_MUST_CHECK;
 /*
+ * The non-main, non-tax lines of many transactions ({"id": ...} objects):
+ * SELECT cols FROM transactionline for a hundred transactions per query,
+ * the queries at once (netsuite_suiteql_many).  *by_tx maps each
+ * transaction id (text) to its lines in id order.  cols must include
+ * "transaction".  Caller decrefs *by_tx.
+ */
+int netsuite_lines_by_transaction(struct mlc_netsuite *ns, const char *cols,
+				  const json_t *transactions, json_t **by_tx,
+				  struct mlc_error *err) MLC_MUST_CHECK;
+/*
  * Keyset paging for backfills of any size: q_fmt is a query with one %s
  * where the key condition goes and ORDER BY the key, e.g.
  *   "SELECT id, ... FROM vendor WHERE %s ORDER BY id"
