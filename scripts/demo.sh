@@ -56,8 +56,11 @@ jq -r '.projects[] | "\(.procore_project_id) \(.netsuite_job_id) \(.subsidiary_i
     --department "$dep" --class "$cls" --location "$loc" >/dev/null
 done
 echo "linked $("$BIN" project list $T --json | jq length) projects"
+# the demo mappings ship in examples/; they must still describe the seeded contractor
 for k in cost-code-account cost-code-segment cost-type-account offset-account; do
-  "$BIN" mapping import $T $k "$DATA/mappings/$k.csv"
+  cmp -s "$ROOT/examples/$k.csv" "$DATA/mappings/$k.csv" ||
+    die "examples/$k.csv differs from the sandbox's $DATA/mappings/$k.csv (refresh examples/)"
+  "$BIN" mapping import $T $k "$ROOT/examples/$k.csv"
 done
 "$BIN" ping $T
 
