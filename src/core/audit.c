@@ -219,3 +219,32 @@ int run_finish(struct mlc_store *s, int64_t run_id, const char *status, const js
 	free(text);
 	return rc < 0 ? rc : MLC_OK;
 }
+
+int audit_prune(struct mlc_store *s, int64_t before_ms, int64_t *deleted, struct mlc_error *err)
+{
+	static const char *const sql[] = {
+		"DELETE FROM audit WHERE created_at < ?",
+		"DELETE FROM runs WHERE finished_at IS NOT NULL AND finished_at < ?",
+		"DELETE FROM inbox WHERE state <> 'new' AND received_at < ?",
+	};
+	int rc = MLC_OK;
+
+	*deleted = 0;
+	if ((rc = store_begin(s, err)) < 0)
+		return rc;
+	for (size_t i = 0; i < MLC_ARRAY_LEN(sql) && rc >= 0; i++) {
+		struct mlc_stmt *st = NULL;
+		if ((rc = store_prepare(s, sql[i], &st, err)) < 0)
+			break;
+		stmt_bind_i64(st, 1, before_ms);
+		rc = stmt_step(st, err);
+		stmt_free(st);
+		if (rc >= 0)
+			*deleted += store_changes(s);
+	}
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
+}

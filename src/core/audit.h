@@ -50,6 +50,11 @@ int audit_get(struct mlc_store *s, int64_t id, json_t **row, struct mlc_error *e
 int run_list(struct mlc_store *s, int64_t tenant_id, int limit, json_t **runs,
 	     struct mlc_error *err) MLC_MUST_CHECK;
 
+/* Retention: deletes audit rows, finished runs and processed inbox events
+ * older than before_ms (all tenants); *deleted gets the row count. */
+int audit_prune(struct mlc_store *s, int64_t before_ms, int64_t *deleted,
+		struct mlc_error *err) MLC_MUST_CHECK;
+
 /* Runs: a flow execution with its trigger (cli, schedule, webhook, replay)
  * and, when finished, its status and counters. */
 int run_start(struct mlc_store *s, int64_t tenant_id, const char *flow, const char *trigger,

@@ -14,7 +14,7 @@
 #include "util/str.h"
 #include "util/banned.h"
 
-enum key_type { KT_STRING, KT_LOG_LEVEL, KT_LOG_FORMAT, KT_INT };
+enum key_type { KT_STRING, KT_LOG_LEVEL, KT_LOG_FORMAT, KT_INT, KT_DAYS };
 
 struct key_spec {
 	const char *key;     /* dotted path in the YAML file */
@@ -43,6 +43,9 @@ static const struct key_spec keys[] = {
 	  "Worker threads in serve." },
 	{ "jobs.lease_seconds", "MLC_JOBS_LEASE_SECONDS", KT_INT, OFF(job_lease_s), "600",
 	  "A job whose worker died is taken again after this many seconds (1-1024)." },
+	{ "audit.retention_days", "MLC_AUDIT_RETENTION_DAYS", KT_DAYS, OFF(audit_retention_days),
+	  "0", "Audit rows, finished runs and processed inbox events older than this are deleted "
+	  "by serve; 0 keeps everything." },
 	{ "log.level", "MLC_LOG_LEVEL", KT_LOG_LEVEL, OFF(log_level), "info",
 	  "debug, info, warn or error." },
 	{ "log.format", "MLC_LOG_FORMAT", KT_LOG_FORMAT, OFF(log_format), "logfmt",
@@ -77,6 +80,12 @@ static int set_value(struct mlc_config *cfg, const struct key_spec *k, const cha
 	case KT_INT:
 		if (num_parse_int(value, 1, 1024, (int *)(void *)base, err) < 0)
 			return error_set(err, MLC_ECONFIG, "%s: '%s' is not a whole number from 1 to 1024",
+					 k->key, value);
+		return MLC_OK;
+	case KT_DAYS:
+		if (num_parse_int(value, 0, 36500, (int *)(void *)base, err) < 0)
+			return error_set(err, MLC_ECONFIG,
+					 "%s: '%s' is not a number of days from 0 (keep all) to 36500",
 					 k->key, value);
 		return MLC_OK;
 	}
@@ -362,6 +371,7 @@ static void value_text(const struct mlc_config *cfg, const struct key_spec *k, s
 				      "json" : "logfmt");
 		break;
 	case KT_INT:
+	case KT_DAYS:
 		buf_addf(v, "%d", *(const int *)(const void *)base);
 		break;
 	}

@@ -35,6 +35,7 @@ struct mlc_config {
 	enum mlc_log_format log_format;
 	int workers;
 	int job_lease_s;         /* a running job is retaken after this */
+	int audit_retention_days; /* 0: keep everything */
 };
 
 #define MLC_CONFIG_DEFAULT_FILE "ml-connector.yaml"

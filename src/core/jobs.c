@@ -144,6 +144,16 @@ int job_fail(struct mlc_store *s, int64_t id, const char *owner, const char *err
 			    id, owner, error, retry_at_ms, err);
 }
 
+int job_extend(struct mlc_store *s, int64_t id, const char *owner, int64_t lease_until_ms,
+	       struct mlc_error *err)
+{
+	return owned_update(s,
+			    /* ?1 (text) is not used here */
+			    "UPDATE jobs SET lease_until = ?2, updated_at = ?3 "
+			    "WHERE id = ?4 AND lease_owner = ?5 AND state = 'running'",
+			    id, owner, NULL, lease_until_ms, err);
+}
+
 int job_release_lease(struct mlc_store *s, int64_t id, const char *owner, struct mlc_error *err)
 {
 	return owned_update(s,

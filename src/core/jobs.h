@@ -53,6 +53,10 @@ int job_complete(struct mlc_store *s, int64_t id, const char *owner,
  * are used up (or retry_at_ms < 0: a permanent failure). */
 int job_fail(struct mlc_store *s, int64_t id, const char *owner, const char *error,
 	     int64_t retry_at_ms, struct mlc_error *err) MLC_MUST_CHECK;
+/* Renews a running job's lease (a worker's heartbeat while a long flow
+ * runs).  MLC_ESTATE if owner no longer holds it. */
+int job_extend(struct mlc_store *s, int64_t id, const char *owner, int64_t lease_until_ms,
+	       struct mlc_error *err) MLC_MUST_CHECK;
 /* Gives a running job back without counting an attempt (shutdown). */
 int job_release_lease(struct mlc_store *s, int64_t id, const char *owner,
 		      struct mlc_error *err) MLC_MUST_CHECK;

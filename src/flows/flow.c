@@ -3,6 +3,8 @@
 
 #include "core/audit.h"
 #include "flows/flow.h"
+#include "net/metrics.h"
+#include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
 #include "util/banned.h"
@@ -150,6 +152,19 @@ int flow_execute(struct mlc_session *s, const struct flow_def *f, const struct f
 	}
 	log_info("flow done", "tenant", s->tenant.name, "flow", f->name, "status",
 		 rc < 0 ? "error" : "ok");
+	{
+		/* whether changes arrive by webhook or are caught by polling */
+		struct mlc_buf l = MLC_BUF_INIT;
+		metrics_labels(&l, "flow", f->name, "trigger", o->trigger ? o->trigger : "cli", "status",
+			       rc < 0 ? "error" : "ok", NULL);
+		metrics_counter_add("mlc_flow_runs_total", "Flow runs by trigger and outcome", l.data, 1);
+		buf_release(&l);
+		metrics_labels(&l, "flow", f->name, "trigger", o->trigger ? o->trigger : "cli", NULL);
+		metrics_counter_add("mlc_flow_records_written_total",
+				    "Records created or updated, by flow and trigger", l.data,
+				    (double)(r.stats.created + r.stats.updated));
+		buf_release(&l);
+	}
 	json_decref(stats);
 	return rc;
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/audit.h"
 #include "core/inbox.h"
 #include "core/tenant.h"
 #include "flows/flow.h"
@@ -126,9 +127,22 @@ void *serve_scheduler_main(void *arg)
 		log_error("scheduler cannot open the store", "error", err.msg);
 		return NULL;
 	}
+	int64_t next_prune = 0;
 	while (!serve_stopping(sv)) {
 		struct mlc_tenant *list = NULL;
 		drain_inbox(sv, st);
+		if (sv->cfg->audit_retention_days > 0 && time_now_ms() >= next_prune) {
+			int64_t gone = 0;
+			if (audit_prune(st, time_now_ms() - (int64_t)sv->cfg->audit_retention_days * 86400000,
+					&gone, &err) < 0)
+				log_warn("audit retention failed", "error", err.msg);
+			else if (gone) {
+				char n[32];
+				snprintf(n, sizeof(n), "%lld", (long long)gone);
+				log_info("audit retention", "deleted", n);
+			}
+			next_prune = time_now_ms() + 3600 * 1000;
+		}
 		size_t n = 0;
 		int64_t now = time_now_ms();
 

@@ -20,6 +20,52 @@ static int64_t retry_delay_ms(int attempts)
 	return d > 30 * 60 * 1000 ? 30 * 60 * 1000 : d;
 }
 
+/*
+ * The heartbeat: while a job runs, its lease is renewed every third of the
+ * lease, on a connection of its own, so that a long flow is never taken
+ * by another worker; a worker that dies stops renewing and its job is
+ * retaken once the lease runs out.
+ */
+struct heartbeat {
+	struct mlc_serve *sv;
+	int64_t job;
+	const char *owner;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+};
+
+static void *heartbeat_main(void *arg)
+{
+	struct heartbeat *hb = arg;
+	struct mlc_store *st = NULL;
+	struct mlc_error err = { 0 };
+
+	pthread_mutex_lock(&hb->lock);
+	while (!hb->done) {
+		struct timespec ts;
+		int64_t every = hb->sv->lease_ms / 3;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += every / 1000;
+		ts.tv_nsec += (long)(every % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		if (pthread_cond_timedwait(&hb->cond, &hb->lock, &ts) == 0 || hb->done)
+			continue;
+		pthread_mutex_unlock(&hb->lock);
+		if (!st && store_open(hb->sv->cfg->store, &st, &err) < 0)
+			log_warn("lease heartbeat: no store", "error", err.msg);
+		else if (job_extend(st, hb->job, hb->owner, time_now_ms() + hb->sv->lease_ms, &err) < 0)
+			log_warn("lease heartbeat failed", "error", err.msg);
+		pthread_mutex_lock(&hb->lock);
+	}
+	pthread_mutex_unlock(&hb->lock);
+	store_free(st);
+	return NULL;
+}
+
 static int run_sync(struct mlc_serve *sv, struct mlc_store *st, const struct mlc_job *job,
 		    struct mlc_error *err)
 {
@@ -84,10 +130,21 @@ void *serve_worker_main(void *arg)
 		log_info("job start", "job", id, "kind", job.kind, "tenant",
 			 jsonx_str(job.payload, "tenant"), "flow", jsonx_str(job.payload, "flow"));
 		error_clear(&err);
+		struct heartbeat hb = { sv, job.id, owner, PTHREAD_MUTEX_INITIALIZER,
+					PTHREAD_COND_INITIALIZER, false };
+		pthread_t hbt;
+		bool hb_on = pthread_create(&hbt, NULL, heartbeat_main, &hb) == 0;
 		if (strcmp(job.kind, "sync") == 0)
 			rc = run_sync(sv, st, &job, &err);
 		else
 			rc = error_set(&err, MLC_EPERM, "unknown job kind '%s'", job.kind);
+		if (hb_on) {
+			pthread_mutex_lock(&hb.lock);
+			hb.done = true;
+			pthread_cond_signal(&hb.cond);
+			pthread_mutex_unlock(&hb.lock);
+			pthread_join(hbt, NULL);
+		}
 		if (rc == MLC_OK) {
 			if (job_complete(st, job.id, owner, &err) < 0)
 				log_warn("job complete failed", "job", id, "error", err.msg);

@@ -123,4 +123,16 @@ kill -TERM "$SERVE_PID"
 if wait "$SERVE_PID"; then ok "SIGTERM: serve exits 0"; else not_ok "SIGTERM: serve exits 0"; fi
 SERVE_PID=
 if grep -q 'serve stopped' "$WORK/serve.log"; then ok "SIGTERM drained and stopped cleanly"; else not_ok "serve stopped message"; fi
+
+# --- the allowlist over IPv6: ::1 allowed, then not --------------------------------------------------
+"$BIN" serve --listen "[::1]:$PORT" --workers 1 >>"$WORK/serve6.log" 2>&1 &
+SERVE_PID=$!
+for _ in $(seq 50); do curl -sg -o /dev/null "http://[::1]:$PORT/healthz" && break; sleep 0.1; done
+push6='{"recordType":"vendor","id":"43","lastModifiedDate":"2026-11-26T17:10:00Z"}'
+code=$(curl -sg -o /dev/null -w '%{http_code}' -X POST "http://[::1]:$PORT/webhooks/netsuite/acme" -H "X-MLC-Webhook-Secret: $PUSH_SECRET" -d "$push6")
+expect_eq "$code" 200 "IPv6 source in the allowlist (::1/128): 200"
+"$BIN" tenant set acme --netsuite-allowlist 127.0.0.1/32,2001:db8::/32 >/dev/null
+code=$(curl -sg -o /dev/null -w '%{http_code}' -X POST "http://[::1]:$PORT/webhooks/netsuite/acme" -H "X-MLC-Webhook-Secret: $PUSH_SECRET" -d "$push6")
+expect_eq "$code" 403 "IPv6 source outside the allowlist: 403"
+kill -TERM "$SERVE_PID"; wait "$SERVE_PID" || true; SERVE_PID=
 finish

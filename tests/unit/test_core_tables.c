@@ -17,6 +17,7 @@
 #include "core/tenant.h"
 #include "core/watermark.h"
 #include "util/digest.h"
+#include "util/time.h"
 #include "util/jsonx.h"
 
 struct fixture {
@@ -143,6 +144,15 @@ static void test_audit(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "source_ref")),
 			    "pc:8:dc:78");
 	json_decref(rows);
+	/* retention: nothing is older than an hour ago; everything is older than tomorrow */
+	int64_t gone = -1;
+	assert_int_equal(audit_prune(f->s, time_now_ms() - 3600000, &gone, &err), 0);
+	assert_int_equal(gone, 0);
+	assert_int_equal(audit_prune(f->s, time_now_ms() + 86400000, &gone, &err), 0);
+	assert_int_equal(gone, 3); /* two audit rows and the finished run */
+	assert_int_equal(audit_query(f->s, f->tenant, &all, &rows, &err), 0);
+	assert_int_equal(json_array_size(rows), 0);
+	json_decref(rows);
 	json_decref(payload);
 }
 
@@ -219,6 +229,10 @@ static void test_jobs_serial(void **state)
 	assert_true(b != a);
 	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "sync:acme:costs", 0, &c, &err), 0);
 	assert_int_equal(c, b);
+	/* the heartbeat keeps the lease; only its holder may renew it */
+	assert_int_equal(job_extend(f->s, a, "w1", 10 + 120000, &err), 0);
+	assert_int_equal(job_extend(f->s, a, "w9", 10 + 120000, &err), MLC_ESTATE);
+	assert_int_equal(job_lease(f->s, "w3", 10 + 90000, 60000, &j, &err), 0); /* still held */
 	/* but it waits for its twin to finish */
 	assert_int_equal(job_lease(f->s, "w2", 20, 60000, &j, &err), 0);
 	assert_int_equal(job_complete(f->s, a, "w1", &err), 0);
