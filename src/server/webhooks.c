@@ -215,7 +215,13 @@ static void procore_hook(struct mlc_http_request *req, struct mlc_http_response 
 	/* our own writes come back as events: nothing to do (procore.md, Webhooks) */
 	if (jsonx_id(json_object_get(t.settings, "procore"), "application_id", &own_app) == 0 &&
 	    own_app && ev.source_application_id == own_app) {
+		int dup = 0;
+		int64_t id = 0;
 		count("procore", "echo_ignored");
+		/* recorded, as ignored: the audit of what arrived stays complete */
+		if (inbox_add(st, t.id, "procore", ev.key, payload, &dup, &id, &err) == 0 && !dup &&
+		    inbox_mark(st, id, "ignored", &err) < 0)
+			log_warn("webhook: inbox mark failed", "error", err.msg);
 		http_response_json(resp, 200, json_pack("{s:s}", "status", "ignored"));
 		goto out;
 	}

@@ -59,6 +59,7 @@ done
 echo_ev=$(jq -c --argjson a "$(jq .procore.application_id "$DATA/credentials.json")" '.ulid = "01TESTULID0000000000000002" | .metadata.source_application_id = $a' <<<"$ev")
 resp=$(curl -s -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer pc-hook-4242-secret' -d "$echo_ev")
 expect_eq "$(jq -r .status <<<"$resp")" ignored "our own write's echo is ignored"
+expect_eq "$(sql "select state from inbox where event_key = '01TESTULID0000000000000002'")" ignored "and recorded as ignored"
 
 # --- NetSuite push auth: allowlist and shared secret ------------------------------------------------
 push='{"recordType":"vendor","id":"40","lastModifiedDate":"2026-11-26T17:00:00Z"}'
