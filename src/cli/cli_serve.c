@@ -37,7 +37,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		"serve [--listen ADDR:PORT] [--workers N]",
 		"Runs the daemon: webhooks, health and metrics over HTTP, each tenant's flows on\n"
 		"its schedule, and workers that take jobs from the queue.  SIGTERM/SIGINT stop it\n"
-		"after running jobs finish; SIGHUP reloads the log settings from the config file.",
+		"after running jobs finish; SIGHUP reloads the config file (log settings, audit\n"
+		"retention and the job lease take effect at once).",
 		opts, 0, 0,
 	};
 	const char *pos[1];
@@ -76,8 +77,22 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 				log_error("reload failed; keeping the running configuration", "error",
 					  err.msg);
 			} else {
+				/* what can change under a running process: logging,
+				 * retention, the lease; the store, listen address and
+				 * workers need a restart */
 				log_setup(fresh.log_level, fresh.log_format, stderr);
-				log_info("configuration reloaded (log settings; other keys need a restart)");
+				ctx->cfg.log_level = fresh.log_level;
+				ctx->cfg.log_format = fresh.log_format;
+				__atomic_store_n(&ctx->cfg.audit_retention_days, fresh.audit_retention_days,
+						 __ATOMIC_RELAXED);
+				__atomic_store_n(&sv.lease_ms, (int64_t)fresh.job_lease_s * 1000,
+						 __ATOMIC_RELAXED);
+				if (strcmp(fresh.store, ctx->cfg.store) || strcmp(fresh.http_listen, ctx->cfg.http_listen) ||
+				    fresh.workers != ctx->cfg.workers)
+					log_warn("configuration reloaded; store, http.listen and workers "
+						 "change only on restart");
+				else
+					log_info("configuration reloaded");
 				config_release(&fresh);
 			}
 		}
