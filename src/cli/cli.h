@@ -91,6 +91,7 @@ int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_tenant(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_project(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_mapping(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_secret(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_keys(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_ping(struct cli_ctx *ctx, int argc, char **argv);

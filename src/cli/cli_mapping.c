@@ -149,6 +149,8 @@ int cmd_mapping(struct cli_ctx *ctx, int argc, char **argv)
 		{ "import", "import a mapping table from CSV", mapping_import_cmd },
 		{ "export", "export a mapping table as CSV", mapping_export_cmd },
 		{ "kinds", "list mapping kinds and columns", mapping_kinds_cmd },
+		{ "check", "unmapped codes, bad accounts, new codes (exit 1 if any)",
+		  cmd_mapping_check },
 		{ NULL, NULL, NULL },
 	};
 	return cli_dispatch(ctx, "mapping",

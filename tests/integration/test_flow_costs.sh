@@ -34,6 +34,21 @@ new_dc() { # date invoice lines...
 approve() { pc_admin POST "/_sandbox/direct_costs/$1/approve" >/dev/null; }
 je_of() { ns_admin GET /_sandbox/netsuite/dump/transaction | jq -c "[.rows[] | select(.externalid == \"$1\")]"; }
 
+# --- mapping check: drift shows before a posting parks ------------------------------------------
+run "$BIN" mapping check acme
+expect_rc 0 "mapping check: the sandbox's mappings cover every code"
+acct=$(grep '^03-300,M,' "$DATA/mappings/cost-code-account.csv" | cut -d, -f3)
+sql "delete from mappings where kind = 'cost-code-account' and source_key like '22-100|%'"
+ns_admin PATCH "/_sandbox/netsuite/records/account/$acct" '{"isInactive":true}' >/dev/null
+run "$BIN" mapping check acme --json
+expect_rc 1 "mapping check finds drift"
+expect_eq "$(jq -c .unmapped_cost_codes <<<"$OUT")" '["22-100"]' "an unmapped code is listed"
+if jq -e '.bad_accounts[] | select(.mapping == "03-300|M" and .problem == "inactive")' <<<"$OUT" >/dev/null; then ok "a mapping to an inactive account is listed"; else not_ok "inactive account" "$OUT"; fi
+ns_admin PATCH "/_sandbox/netsuite/records/account/$acct" '{"isInactive":false}' >/dev/null
+"$BIN" mapping import acme cost-code-account "$DATA/mappings/cost-code-account.csv" >/dev/null
+run "$BIN" mapping check acme
+expect_rc 0 "mapping check is clean again"
+
 # --- initial load: every approved cost once, balanced, tying out ------------------------------
 reset_stats
 run "$BIN" sync acme --flow costs --json

@@ -1,0 +1,157 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/mapping.h"
+#include "core/project.h"
+#include "core/watermark.h"
+#include "flows/session.h"
+#include "util/jsonx.h"
+#include "util/banned.h"
+
+/*
+ * mapping check: mapping drift before it parks a posting.
+ *  - Procore cost codes used in linked projects with no cost-code-account row
+ *    (for any cost type);
+ *  - mapped NetSuite accounts that are inactive, or not postable (summary
+ *    accounts), read from the chart of accounts by SuiteQL;
+ *  - codes new since the last check (remembered as a watermark).
+ * Exit 1 when anything needs a person.
+ */
+int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool json = false;
+	const struct cli_opt opts[] = {
+		{ "json", NULL, "print as JSON", NULL, &json },
+		{ NULL, NULL, NULL, NULL, NULL },
+	};
+	const struct cli_spec spec = {
+		"mapping check TENANT [--json]",
+		"Lists unmapped Procore cost codes, mappings to inactive or non-postable NetSuite\n"
+		"accounts, and cost codes new since the last check.  Exit 1 if any.",
+		opts, 1, 1,
+	};
+	const char *pos[1];
+	int npos, rc;
+	struct mlc_vault *vault = NULL;
+	struct mlc_session *s = NULL;
+	struct mlc_error err = { 0 };
+	struct mlc_project_link *links = NULL;
+	size_t n = 0, i;
+	json_t *cca = NULL, *codes = json_object(), *unmapped = json_array(), *bad = json_array();
+	json_t *fresh = json_array(), *accounts = NULL, *seen_prev = NULL, *v;
+	char *wm = NULL;
+	const char *k;
+
+	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+		goto out;
+	if ((rc = cli_open_store(ctx)) != CLI_OK || (rc = cli_open_vault(ctx, &vault)) != CLI_OK)
+		goto out;
+	struct mlc_session_opts so = { .store = ctx->store, .vault = vault, .tenant = pos[0],
+				       .need_netsuite = true, .need_procore = true };
+	if (session_open(&so, &s, &err) < 0 || project_list(ctx->store, s->tenant.id, &links, &n, &err) < 0 ||
+	    mapping_all(ctx->store, s->tenant.id, "cost-code-account", &cca, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	/* every leaf cost code of every linked project */
+	for (i = 0; i < n; i++) {
+		char pid[32];
+		const char *q[] = { "project_id", pid, NULL };
+		json_t *list = NULL;
+		size_t j;
+		snprintf(pid, sizeof(pid), "%lld", (long long)links[i].procore_project_id);
+		if (procore_list(s->pc, "/rest/v1.0/cost_codes", q, &list, &err) < 0) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		json_array_foreach(list, j, v) {
+			const char *fc = jsonx_str(v, "full_code");
+			if (fc && strchr(fc, '-')) /* divisions ("03") carry no costs */
+				json_object_set_new(codes, fc, json_true());
+		}
+		json_decref(list);
+	}
+	json_object_foreach(codes, k, v) {
+		const char *mk;
+		json_t *mv;
+		int mapped = 0;
+		size_t kl = strlen(k);
+		json_object_foreach(cca, mk, mv)
+			mapped |= strncmp(mk, k, kl) == 0 && mk[kl] == '|';
+		if (!mapped)
+			json_array_append_new(unmapped, json_string(k));
+	}
+	/* the mapped accounts against the chart of accounts */
+	if (netsuite_suiteql_all(s->ns, "SELECT id, acctnumber, acctname, isinactive, issummary FROM "
+					"account ORDER BY id", &accounts, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	json_object_foreach(cca, k, v) {
+		int64_t a = 0;
+		size_t j;
+		json_t *acct, *found = NULL;
+		if (jsonx_id(v, "account", &a) < 0)
+			continue;
+		json_array_foreach(accounts, j, acct) {
+			int64_t id = 0;
+			if (jsonx_id(acct, "id", &id) == 0 && id == a)
+				found = acct;
+		}
+		if (!found || jsonx_bool(found, "isinactive") || jsonx_bool(found, "issummary"))
+			json_array_append_new(bad, json_pack("{s:s, s:I, s:s}", "mapping", k, "account",
+							     (json_int_t)a, "problem",
+							     !found ? "no such account"
+							     : jsonx_bool(found, "isinactive") ? "inactive"
+											       : "summary (not postable)"));
+	}
+	/* new since the last check */
+	if (watermark_get(ctx->store, s->tenant.id, "mapping-check", "", &wm, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	seen_prev = wm ? json_loads(wm, 0, NULL) : NULL;
+	json_object_foreach(codes, k, v)
+		if (seen_prev && !json_object_get(seen_prev, k))
+			json_array_append_new(fresh, json_string(k));
+	{
+		char *now = json_dumps(codes, JSON_COMPACT | JSON_SORT_KEYS);
+		if (watermark_set(ctx->store, s->tenant.id, "mapping-check", "", now, &err) < 0) {
+			free(now);
+			rc = cli_fail(&err);
+			goto out;
+		}
+		free(now);
+	}
+	if (json) {
+		cli_print_json(json_pack("{s:O, s:O, s:O}", "unmapped_cost_codes", unmapped,
+					 "bad_accounts", bad, "new_cost_codes", fresh));
+	} else {
+		printf("%zu cost codes in %zu linked projects\n", json_object_size(codes), n);
+		json_array_foreach(unmapped, i, v)
+			printf("unmapped   %s: no cost-code-account row\n", json_string_value(v));
+		json_array_foreach(bad, i, v)
+			printf("account    %s -> %lld: %s\n", jsonx_str(v, "mapping"),
+			       (long long)json_integer_value(json_object_get(v, "account")),
+			       jsonx_str(v, "problem"));
+		json_array_foreach(fresh, i, v)
+			printf("new        %s (since the last check)\n", json_string_value(v));
+	}
+	rc = json_array_size(unmapped) || json_array_size(bad) || json_array_size(fresh) ? CLI_FAIL
+											     : CLI_OK;
+out:
+	free(links);
+	free(wm);
+	json_decref(cca);
+	json_decref(codes);
+	json_decref(unmapped);
+	json_decref(bad);
+	json_decref(fresh);
+	json_decref(accounts);
+	json_decref(seen_prev);
+	session_free(s);
+	vault_free(vault);
+	return rc;
+}
