@@ -404,6 +404,10 @@ int attempt_start(struct slot *s, CURLM *multi)
 	curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS,
 	                 (long)(req->timeout_ms > 0 ? req->timeout_ms : up->timeout_ms));
 	curl_easy_setopt(s->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* libcurl quietly re-sends a request when a reused connection turns
+	 * out to be dead before any answer came; a request that must not be
+	 * sent twice (a create) gets a fresh connection, which rules that out */
+	curl_easy_setopt(s->easy, CURLOPT_FRESH_CONNECT, s->idempotent ? 0L : 1L);
 	curl_easy_setopt(s->easy, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(s->easy, CURLOPT_USERAGENT, up->user_agent);
 	curl_easy_setopt(s->easy, CURLOPT_ERRORBUFFER, s->errbuf);

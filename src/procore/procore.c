@@ -201,6 +201,10 @@ int procore_write(struct mlc_procore *pc, const char *method, const char *path, 
 
 	http_req_init(&r, method, path);
 	add_query(&r, q);
+	/* a sync call matches by id / origin_id (procore.md, Sync): sending it
+	 * twice changes nothing, so it may be retried like a GET */
+	if (strstr(path, "/sync"))
+		r.idempotent = MLC_HTTP_IDEM_YES;
 	if (body) {
 		/* jsonx_dumps: amounts built with jsonx_money go out digit-exact */
 		char *text = jsonx_dumps(body, JSON_COMPACT);

@@ -62,6 +62,7 @@ struct sbx_faults {
 	double push_drop;  /* NetSuite: an event push is not sent */
 	double throttle;   /* Procore: 503 + Retry-After */
 	double dup;        /* Procore: webhook delivered twice / out of order */
+	double reject;     /* a write (not GET) refused with 400: a permanent error */
 };
 
 /*

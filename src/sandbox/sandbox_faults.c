@@ -74,10 +74,12 @@ int sandbox_faults_parse(const char *spec, struct sbx_faults *ns, struct sbx_fau
 			slot = &f->throttle;
 		else if (strcmp(colon + 1, "dup") == 0)
 			slot = &f->dup;
+		else if (strcmp(colon + 1, "reject") == 0)
+			slot = &f->reject;
 		if (!slot) {
 			rc = error_set(err, MLC_EINVAL,
 			               "--faults: unknown fault '%s' (5xx, timeout, reset, lost, "
-			               "push_drop, throttle, dup)",
+			               "push_drop, throttle, dup, reject)",
 			               colon + 1);
 			break;
 		}
@@ -166,6 +168,13 @@ static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *
 		if (sb->opts.latency_jitter_ms > 0)
 			ms += (int64_t)(sbx_random(sim) * (sb->opts.latency_jitter_ms + 1));
 		time_sleep_ms(ms);
+	}
+	/* token requests are not writes: logging in still works */
+	if (f.reject > 0 && strcmp(req->method, "GET") != 0 && !strstr(req->path, "/oauth") &&
+	    !strstr(req->path, "/auth/") && !strstr(req->path, "/query/") &&
+	    sbx_random(sim) < f.reject) {
+		http_response_error(resp, 400, "sandbox_fault", "injected refusal of a write");
+		return true;
 	}
 	r = sbx_random(sim);
 	if (r < f.err5xx) {

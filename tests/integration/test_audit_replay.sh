@@ -10,9 +10,10 @@ world_start
 world_tenant acme
 "$BIN" sync acme --flow vendors >/dev/null 2>&1
 
-pc_admin POST /_sandbox/faults '{"faults":"pc:5xx=0.35"}' >/dev/null
+# every Procore write refused (a permanent 400, not retried), reads fine
+pc_admin POST /_sandbox/faults '{"faults":"pc:reject=1.0"}' >/dev/null
 run "$BIN" sync acme --flow purchase-orders
-expect_rc 1 "purchase orders fail in part under pc:5xx"
+expect_rc 1 "purchase orders fail while Procore refuses writes"
 pc_admin POST /_sandbox/faults '{"faults":""}' >/dev/null
 run "$BIN" audit list acme --status failed --json
 failed=$(jq length <<<"$OUT")
