@@ -338,8 +338,8 @@ int cmd_review(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_OK;
 	}
 	json_array_foreach(items, i, r)
-		printf("%-16s %-30s %s%s\n", jsonx_str(r, "flow"), jsonx_str(r, "source_ref"),
-		       jsonx_str(r, "reason"), all ? "" : "");
+		printf("%-16s %-30s %-9s %s\n", jsonx_str(r, "flow"), jsonx_str(r, "source_ref"),
+		       jsonx_str(r, "state"), jsonx_str(r, "reason"));
 	if (!json_array_size(items))
 		printf("nothing parked\n");
 	json_decref(items);

@@ -102,7 +102,8 @@ int postings_totals(struct mlc_store *s, int64_t tenant_id, json_t **totals,
 {
 	struct mlc_stmt *st = NULL;
 	int rc = store_prepare(s, "SELECT project_id, COALESCE(cost_code, ''), SUM(amount) FROM "
-				  "postings WHERE tenant_id = ? GROUP BY project_id, cost_code",
+				  "postings WHERE tenant_id = ? AND COALESCE(doc_type, '') <> "
+				  "'payment_application' GROUP BY project_id, cost_code",
 			       &st, err);
 
 	*totals = NULL;

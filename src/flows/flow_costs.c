@@ -429,8 +429,6 @@ static int do_unit(struct costs *c, const struct cost_post_ctx *ctx, struct unit
 	char pstart[11];
 	snprintf(pstart, sizeof(pstart), "%s-01", base_period);
 	const struct period *bp = base_posted ? period_of(c, pstart) : p;
-	struct mlc_tenant *t = &s->tenant;
-	(void)t;
 
 	if (!base_posted && json_array_size(want)) {
 		/* first posting */
@@ -477,7 +475,9 @@ static int do_unit(struct costs *c, const struct cost_post_ctx *ctx, struct unit
 	/* an adjustment: closed period, a deleted or unapproved document, or
 	 * an entry adjusted before */
 	{
-		const struct period *target = bp && bp->open ? bp : first_open_from(c, pstart[0] != '-' ? pstart : u->date);
+		/* the entry's own period when open, else the first open one after it */
+		const struct period *target =
+			bp && bp->open ? bp : first_open_from(c, base_posted ? pstart : u->date);
 		char eid[200], memo[300];
 		if (!(bp && bp->open) && c->hold) {
 			char why[256];

@@ -275,7 +275,6 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 		}
 		if (m.kind != VENDOR_CREATE) {
 			snprintf(target, sizeof(target), "pc:vendor:%lld", (long long)m.procore_id);
-			snprintf(ns_key, sizeof(ns_key), "%lld", (long long)ns_id);
 			if (known && e.procore_key && e.content_hash && strcmp(e.content_hash, hash) == 0 &&
 			    strtoll(e.procore_key, NULL, 10) == m.procore_id) {
 				flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);

@@ -133,24 +133,15 @@ static int netsuite_side(struct mlc_session *s, const struct reconcile_opts *o, 
 	return rc < 0 ? rc : MLC_OK;
 }
 
-/* "#<id>" for a project; names come from Procore in the table printer. */
-static void refdata_project_label_links(const struct mlc_project_link *links, size_t n,
-					int64_t project, char *out, size_t len)
-{
-	MLC_UNUSED(links);
-	MLC_UNUSED(n);
-	snprintf(out, len, "%lld", (long long)project);
-}
-
 /* Why a project x code differs, from what the store knows. */
-static const char *cause(struct mlc_session *s, int64_t project, int64_t ledger, int64_t pc,
-			 int64_t ns, const json_t *parked)
+static const char *cause(bool by_period, int64_t project, int64_t ledger, int64_t pc, int64_t ns,
+			 const json_t *parked)
 {
 	size_t i;
 	json_t *p;
 
-	MLC_UNUSED(s);
-	if (ledger != ns)
+	/* the ledger knows totals over all periods: compare it only then */
+	if (!by_period && ledger != ns)
 		return "the GL differs from what the connector posted: changed in NetSuite outside the "
 		       "connector";
 	json_array_foreach(parked, i, p)
@@ -161,7 +152,7 @@ static const char *cause(struct mlc_session *s, int64_t project, int64_t ledger,
 	if (ledger != ns)
 		return "the GL differs from what the connector posted: changed in NetSuite outside the "
 		       "connector";
-	if (ledger != pc)
+	if (!by_period && ledger != pc)
 		return "changed in Procore since the last sync (run sync --flow costs), or edited "
 		       "after close and adjusted in another period";
 	return "unknown";
@@ -253,14 +244,14 @@ int reconcile_run(struct mlc_session *s, const struct reconcile_opts *o, json_t 
 		money_format(a - b, vs);
 		row = json_pack("{s:I, s:s, s:s, s:s, s:s}", "project_id", (json_int_t)project,
 				"cost_code", code, "procore", pcs, "netsuite", nss, "variance", vs);
-		refdata_project_label_links(links, n, project, label, sizeof(label));
+		snprintf(label, sizeof(label), "%lld", (long long)project);
 		json_object_set_new(row, "project", json_string(label));
 		if (*period)
 			json_object_set_new(row, "period", json_string(period));
 		if (a != b) {
 			diffs++;
 			json_object_set_new(row, "cause",
-					    json_string(cause(s, project, led, a, b, parked)));
+					    json_string(cause(o->period != NULL, project, led, a, b, parked)));
 		}
 		json_array_append_new(rows, row);
 	}

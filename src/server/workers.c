@@ -78,7 +78,7 @@ static int run_sync(struct mlc_serve *sv, struct mlc_store *st, const struct mlc
 	int rc;
 
 	if (!tenant || !f)
-		return error_set(err, MLC_EPERM, "job %lld names no known tenant and flow",
+		return error_set(err, MLC_EINVAL, "job %lld names no known tenant and flow",
 				 (long long)job->id);
 	struct mlc_session_opts so = { .store = st, .vault = sv->vault, .shared = sv->shared,
 				       .pool = sv->pool, .tenant = tenant,
@@ -137,7 +137,7 @@ void *serve_worker_main(void *arg)
 		if (strcmp(job.kind, "sync") == 0)
 			rc = run_sync(sv, st, &job, &err);
 		else
-			rc = error_set(&err, MLC_EPERM, "unknown job kind '%s'", job.kind);
+			rc = error_set(&err, MLC_EINVAL, "unknown job kind '%s'", job.kind);
 		if (hb_on) {
 			pthread_mutex_lock(&hb.lock);
 			hb.done = true;
@@ -151,7 +151,8 @@ void *serve_worker_main(void *arg)
 			log_info("job done", "job", id);
 		} else {
 			struct mlc_error e2 = { 0 };
-			int64_t retry = rc == MLC_EPERM && strstr(err.msg, "names no known") ? -1
+			/* a malformed job never gets better: straight to the dead letters */
+			int64_t retry = rc == MLC_EINVAL ? -1
 				: time_now_ms() + retry_delay_ms(job.attempts);
 			log_warn("job failed", "job", id, "error", err.msg);
 			if (job_fail(st, job.id, owner, err.msg, retry, &e2) < 0)
