@@ -292,6 +292,31 @@ int mapping_get(struct mlc_store *s, int64_t tenant_id, const char *kind, const 
 	return rc;
 }
 
+int mapping_put(struct mlc_store *s, int64_t tenant_id, const char *kind, const char *key,
+		const json_t *target, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	char *text = json_dumps(target, JSON_COMPACT | JSON_SORT_KEYS);
+	int rc = store_prepare(s, "INSERT INTO mappings (tenant_id, kind, source_key, target, "
+				  "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, kind, "
+				  "source_key) DO UPDATE SET target = excluded.target, "
+				  "updated_at = excluded.updated_at", &st, err);
+
+	if (rc < 0 || !text) {
+		free(text);
+		return rc < 0 ? rc : error_set(err, MLC_ENOMEM, "out of memory");
+	}
+	stmt_bind_i64(st, 1, tenant_id);
+	stmt_bind_text(st, 2, kind);
+	stmt_bind_text(st, 3, key);
+	stmt_bind_text(st, 4, text);
+	stmt_bind_i64(st, 5, time_now_ms());
+	rc = stmt_step(st, err);
+	stmt_free(st);
+	free(text);
+	return rc < 0 ? rc : MLC_OK;
+}
+
 int mapping_count(struct mlc_store *s, int64_t tenant_id, const char *kind, int64_t *n,
 		  struct mlc_error *err)
 {

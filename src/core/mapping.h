@@ -69,6 +69,10 @@ int mapping_export(struct mlc_store *s, int64_t tenant_id, const struct mapping_
  */
 int mapping_get(struct mlc_store *s, int64_t tenant_id, const char *kind, const char *key,
 		json_t **target, struct mlc_error *err) MLC_MUST_CHECK;
+/* Writes one row (insert or replace): flows that keep a mapping up to date
+ * (cost codes) call it as they go.  target is not taken. */
+int mapping_put(struct mlc_store *s, int64_t tenant_id, const char *kind, const char *key,
+		const json_t *target, struct mlc_error *err) MLC_MUST_CHECK;
 /* Every row of a kind as {source_key: target}.  Caller decrefs *all. */
 int mapping_all(struct mlc_store *s, int64_t tenant_id, const char *kind, json_t **all,
 		struct mlc_error *err) MLC_MUST_CHECK;

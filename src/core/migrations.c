@@ -174,6 +174,28 @@ static const struct mlc_migration migrations[] = {
 	  " posted_at BIGINT NOT NULL,"
 	  " PRIMARY KEY (tenant_id, source_ref, je_external_id));"
 	  "CREATE INDEX postings_doc ON postings (tenant_id, doc_ref);" },
+	{ 3, "master data bases and account catalog",
+	  /* Master data both ways: per record, the values both systems last
+	   * agreed on, so a run can tell which side changed a field. */
+	  "CREATE TABLE md_base ("
+	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	  " type TEXT NOT NULL,"
+	  " key TEXT NOT NULL,"
+	  " base TEXT NOT NULL,"
+	  " updated_at BIGINT NOT NULL,"
+	  " PRIMARY KEY (tenant_id, type, key));"
+	  /* The NetSuite chart of accounts as last read by the accounts flow. */
+	  "CREATE TABLE account_catalog ("
+	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	  " account_id BIGINT NOT NULL,"
+	  " number TEXT,"
+	  " name TEXT NOT NULL,"
+	  " type TEXT NOT NULL,"
+	  " inactive INTEGER NOT NULL,"
+	  " summary INTEGER NOT NULL,"
+	  " subsidiaries TEXT,"
+	  " read_at BIGINT NOT NULL,"
+	  " PRIMARY KEY (tenant_id, account_id));" },
 };
 
 const struct mlc_migration *migrations_list(size_t *n)

@@ -42,6 +42,7 @@ static const char *action_name(enum flow_action a)
 	case FLOW_PARK: return "park";
 	case FLOW_FAIL: return "fail";
 	case FLOW_DELETE: return "delete";
+	case FLOW_CONFLICT: return "conflict";
 	}
 	return "?";
 }
@@ -60,6 +61,7 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity,
 	case FLOW_PARK: r->stats.parked++; break;
 	case FLOW_FAIL: r->stats.failed++; break;
 	case FLOW_DELETE: r->stats.deleted++; break;
+	case FLOW_CONFLICT: r->stats.conflicts++; break;
 	}
 	/* skips are counted, not listed: an unchanged directory is most of it */
 	if (a != FLOW_SKIP) {
@@ -127,11 +129,12 @@ int flow_execute(struct mlc_session *s, const struct flow_def *f, const struct f
 	log_info("flow start", "tenant", s->tenant.name, "flow", f->name, "dry_run",
 		 o->dry_run ? "true" : "false");
 	rc = f->run(&r, err);
-	stats = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "read", (json_int_t)r.stats.read,
+	stats = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "read", (json_int_t)r.stats.read,
 			  "created", (json_int_t)r.stats.created, "updated",
 			  (json_int_t)r.stats.updated, "skipped", (json_int_t)r.stats.skipped,
 			  "parked", (json_int_t)r.stats.parked, "failed", (json_int_t)r.stats.failed,
-			  "deleted", (json_int_t)r.stats.deleted);
+			  "deleted", (json_int_t)r.stats.deleted, "conflicts",
+			  (json_int_t)r.stats.conflicts);
 	*result = json_pack("{s:s, s:s, s:b, s:s, s:O, s:{s:o, s:o}, s:o}", "tenant", s->tenant.name,
 			    "flow", f->name, "dry_run", o->dry_run, "status",
 			    rc < 0 ? "error" : r.stats.failed ? "partial" : "ok", "stats", stats,

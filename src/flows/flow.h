@@ -27,6 +27,7 @@ struct flow_opts {
 struct flow_stats {
 	int64_t read;
 	int64_t created, updated, skipped, parked, failed, deleted;
+	int64_t conflicts; /* both sides changed a field: the owner won (master data) */
 };
 
 struct flow_run {
@@ -41,6 +42,7 @@ struct flow_run {
 
 enum flow_action {
 	FLOW_CREATE, FLOW_UPDATE, FLOW_SKIP, FLOW_PARK, FLOW_FAIL, FLOW_DELETE,
+	FLOW_CONFLICT, /* audited with both values; not a write by itself */
 };
 
 /*
