@@ -17,6 +17,8 @@ static const struct flow_def flows[] = {
 	  flow_requisitions },
 	{ "costs", "approved Procore direct costs -> NetSuite journal entries", true, true,
 	  flow_costs },
+	{ "cost-codes", "NetSuite cost-code segment <-> Procore project cost codes (both ways)", true,
+	  true, flow_cost_codes },
 };
 
 const struct flow_def *flow_find(const char *name)

@@ -96,8 +96,11 @@ static bool in_company(const json_t *rec, const json_t *scope, int64_t company_i
 
 static bool in_project(const json_t *rec, const json_t *scope, int64_t company_id)
 {
+	/* a deleted cost code is gone from the project's list and can no
+	 * longer be shown, updated or synced */
 	return pc_int(rec, "_company_id") == company_id &&
-	       pc_int(rec, "_project_id") == pc_int(scope, "id");
+	       pc_int(rec, "_project_id") == pc_int(scope, "id") &&
+	       !json_is_string(json_object_get(rec, "deleted_at"));
 }
 
 /* origin_id must stay unique within the company. */
@@ -417,6 +420,20 @@ static void cost_code_write(struct pc_ctx *c, bool create)
 	pc_reply(c, create ? 201 : 200, pc_public(cc));
 }
 
+/* DELETE /rest/v1.0/cost_codes/{id}?project_id=: the code leaves the
+ * project's list (deleted_at set); records already on it keep it. */
+static void cost_code_delete(struct pc_ctx *c)
+{
+	json_t *p = pc_need_project(c), *cc;
+
+	if (!p || !(cc = cost_code_of(c, p)))
+		return;
+	pc_touch(c->pc, cc);
+	json_object_set_new(cc, "deleted_at", pc_now_json(c->pc));
+	pc_emit(c, "Cost Codes", "delete", pc_int(cc, "id"), pc_int(p, "id"));
+	pc_reply(c, 200, json_pack("{s:I}", "id", (json_int_t)pc_int(cc, "id")));
+}
+
 static void cost_code_post(struct pc_ctx *c)
 {
 	cost_code_write(c, true);
@@ -502,6 +519,7 @@ int pc_routes_directory(struct pcsim *pc, struct mlc_http_server *http, struct m
 	    {"POST", "/rest/v1.0/cost_codes", cost_code_post},
 	    {"GET", "/rest/v1.0/cost_codes/{id}", cost_code_show},
 	    {"PATCH", "/rest/v1.0/cost_codes/{id}", cost_code_patch},
+	    {"DELETE", "/rest/v1.0/cost_codes/{id}", cost_code_delete},
 	    {"PATCH", "/rest/v1.0/line_item_types/sync", lits_sync},
 	    {"GET", "/rest/v1.0/line_item_types", lits_list},
 	};

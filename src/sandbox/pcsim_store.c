@@ -158,7 +158,9 @@ json_t *pc_find_origin(struct pcsim *pc, enum pc_kind k, int64_t company_id, con
 	json_array_foreach(pc->t[k].rows, i, rec)
 	{
 		const char *o = pc_str(rec, "origin_id");
-		if (o && strcmp(o, origin_id) == 0 && pc_int(rec, "_company_id") == company_id)
+		/* a deleted record (deleted_at set) no longer holds its origin id */
+		if (o && strcmp(o, origin_id) == 0 && pc_int(rec, "_company_id") == company_id &&
+		    !json_is_string(json_object_get(rec, "deleted_at")))
 			return rec;
 	}
 	return NULL;

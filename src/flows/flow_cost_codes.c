@@ -1,0 +1,587 @@
+/*
+ * Flow "cost-codes": the NetSuite cost-code segment values <-> the cost
+ * codes of every linked Procore project, both ways.
+ *
+ * A cost code is keyed by its full code ("03-300").  NetSuite: a value of
+ * customrecord_cseg_mlc_costcode, code = externalid (or the first word of
+ * the name), name = the rest of "03-300 Cast-in-Place Concrete", active =
+ * !isinactive.  Procore: in each linked project, a code with a parent
+ * (division "03" -> code "300", full_code "03-300"), or a top-level code
+ * with no children; a division that groups codes is not a cost code.
+ * Active in Procore = present in the project's list (a deactivated code is
+ * deleted from the project; Procore keeps it on the records that use it).
+ *
+ * Per code the three views are merged (flows/masterdata.h, type
+ * "cost_codes", fields name and active; default master "both", NetSuite
+ * owning both fields): Procore's value is the one a project changed since
+ * the base (a project that held the code at the last sync and no longer
+ * does deactivated it).  The merged state is then made true everywhere:
+ * NetSuite created (upsert by externalId = the code, so a retry cannot
+ * duplicate) or patched; every linked project gets the code (division
+ * first) when active, loses it when inactive, is renamed when its name
+ * differs.  The cost-code-segment mapping is updated as codes are linked.
+ * The base (with the projects that hold the code) is written only when
+ * every write for the code landed, so the connector's own writes are never
+ * read back as changes.
+ *
+ * With master "netsuite" a code that exists only in Procore is parked for
+ * review (not copied, not deleted); with "procore" one only in NetSuite is.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mapping.h"
+#include "core/project.h"
+#include "core/review.h"
+#include "flows/flow.h"
+#include "flows/masterdata.h"
+#include "util/buf.h"
+#include "util/jsonx.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+#define SEG_TYPE "customrecord_cseg_mlc_costcode"
+#define MD_TYPE "cost_codes"
+
+static const struct md_field cc_fields[] = {
+	{ "name", MD_NETSUITE },
+	{ "active", MD_NETSUITE },
+	{ NULL, MD_NONE },
+};
+
+/* One linked project's Procore list. */
+struct pc_proj {
+	int64_t id;
+	json_t *codes;     /* full_code -> {id, name} (cost codes) */
+	json_t *divisions; /* code -> id (top-level codes with children) */
+};
+
+struct cc_ctx {
+	struct flow_run *r;
+	enum md_side master;
+	json_t *ns;        /* code -> {id, name, active} */
+	json_t *base;      /* code -> {name, active, projects[]} */
+	struct pc_proj *pj;
+	size_t npj;
+	int failed;
+};
+
+/* An id field, 0 when absent or not an id. */
+static int64_t id_of(const json_t *o, const char *k)
+{
+	int64_t v = 0;
+	return o && jsonx_id(o, k, &v) == 0 ? v : 0;
+}
+
+/* "03-300 Cast-in-Place Concrete" with code "03-300" -> "Cast-in-Place Concrete". */
+static const char *strip_code(const char *name, const char *code)
+{
+	size_t n = strlen(code);
+	if (strncmp(name, code, n) == 0 && (name[n] == ' ' || name[n] == '\0')) {
+		name += n;
+		while (*name == ' ')
+			name++;
+	}
+	return name;
+}
+
+static int read_netsuite(struct cc_ctx *c, struct mlc_error *err)
+{
+	json_t *rows = NULL, *row;
+	size_t i;
+	int rc = netsuite_suiteql_all(c->r->s->ns,
+				      "SELECT id, name, externalid, isinactive FROM " SEG_TYPE
+				      " ORDER BY id", &rows, err);
+
+	if (rc < 0)
+		return rc;
+	json_array_foreach(rows, i, row) {
+		const char *ext = jsonx_str(row, "externalid"), *name = jsonx_str(row, "name");
+		char code[64];
+		size_t k = 0;
+		int64_t id = 0;
+
+		if (jsonx_id(row, "id", &id) < 0 || !id || !name)
+			continue;
+		if (ext && *ext) {
+			str_copy(code, sizeof(code), ext);
+		} else {
+			while (name[k] && name[k] != ' ' && k + 1 < sizeof(code)) {
+				code[k] = name[k];
+				k++;
+			}
+			code[k] = '\0';
+		}
+		if (!code[0])
+			continue;
+		if (json_object_get(c->ns, code)) {
+			log_warn("two NetSuite cost-code values carry one code; the first is used",
+				 "code", code);
+			continue;
+		}
+		json_object_set_new(c->ns, code,
+				    json_pack("{s:I, s:s, s:b}", "id", (json_int_t)id, "name",
+					      strip_code(name, code), "active",
+					      !jsonx_bool(row, "isinactive")));
+	}
+	json_decref(rows);
+	return MLC_OK;
+}
+
+static int read_project(struct cc_ctx *c, struct pc_proj *p, struct mlc_error *err)
+{
+	char pid[24];
+	const char *q[] = { "project_id", pid, NULL };
+	json_t *items = NULL, *cc, *parents = json_object();
+	size_t i;
+	int rc;
+
+	snprintf(pid, sizeof(pid), "%lld", (long long)p->id);
+	if ((rc = procore_list(c->r->s->pc, "/rest/v1.0/cost_codes", q, &items, err)) < 0) {
+		json_decref(parents);
+		return rc;
+	}
+	/* which codes group others */
+	json_array_foreach(items, i, cc) {
+		int64_t parent = 0;
+		char k[24];
+		if (jsonx_id(json_object_get(cc, "parent"), "id", &parent) == 0 && parent) {
+			snprintf(k, sizeof(k), "%lld", (long long)parent);
+			json_object_set_new(parents, k, json_true());
+		}
+	}
+	json_array_foreach(items, i, cc) {
+		int64_t id = 0, parent = 0;
+		const char *full = jsonx_str(cc, "full_code"), *code = jsonx_str(cc, "code");
+		char k[24];
+
+		if (jsonx_id(cc, "id", &id) < 0 || !id || !full || !code)
+			continue;
+		parent = id_of(json_object_get(cc, "parent"), "id");
+		snprintf(k, sizeof(k), "%lld", (long long)id);
+		if (!parent && json_object_get(parents, k)) {
+			json_object_set_new(p->divisions, code, json_integer(id));
+			continue;
+		}
+		json_object_set_new(p->codes, full,
+				    json_pack("{s:I, s:s}", "id", (json_int_t)id, "name",
+					      jsonx_str(cc, "name") ? jsonx_str(cc, "name") : ""));
+	}
+	json_decref(parents);
+	json_decref(items);
+	return MLC_OK;
+}
+
+static bool base_has_project(const json_t *base, int64_t pid)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(base, "projects"), i, v)
+		if (json_is_integer(v) && json_integer_value(v) == pid)
+			return true;
+	return false;
+}
+
+/*
+ * Procore's view of one code across the linked projects, or NULL when no
+ * project has it and it never was synced.
+ */
+static json_t *procore_view(const struct cc_ctx *c, const char *code, const json_t *base)
+{
+	const char *bname = base ? jsonx_str(base, "name") : NULL;
+	const char *name = NULL, *first = NULL;
+	bool any = false, dropped = false;
+
+	for (size_t i = 0; i < c->npj; i++) {
+		json_t *e = json_object_get(c->pj[i].codes, code);
+		if (!e) {
+			if (base && base_has_project(base, c->pj[i].id))
+				dropped = true;
+			continue;
+		}
+		any = true;
+		if (!first)
+			first = jsonx_str(e, "name");
+		if (!name && bname && strcmp(jsonx_str(e, "name"), bname) != 0)
+			name = jsonx_str(e, "name");
+	}
+	if (!base) {
+		if (!any)
+			return NULL;
+		return json_pack("{s:s, s:b}", "name", first, "active", 1);
+	}
+	return json_pack("{s:s, s:b}", "name", name ? name : first ? first : bname ? bname : "",
+			 "active", jsonx_bool(base, "active") ? !dropped : any);
+}
+
+static json_t *ns_body(const char *code, const json_t *want, const json_t *fields)
+{
+	json_t *b = json_object();
+	if (!fields || json_object_get(fields, "name")) {
+		char *full = NULL;
+		size_t n = strlen(code) + strlen(jsonx_str(want, "name")) + 2;
+		full = malloc(n);
+		if (full) {
+			snprintf(full, n, "%s %s", code, jsonx_str(want, "name"));
+			json_object_set_new(b, "name", json_string(full));
+			free(full);
+		}
+	}
+	if (!fields || json_object_get(fields, "active"))
+		json_object_set_new(b, "isInactive", json_boolean(!jsonx_bool(want, "active")));
+	return b;
+}
+
+/* Makes NetSuite hold the merged state.  *ns_id gets the value's id. */
+static int apply_netsuite(struct cc_ctx *c, const char *code, const json_t *nsrec,
+			  const json_t *want, const json_t *to_ns, int64_t *ns_id, json_t *detail)
+{
+	struct mlc_session *s = c->r->s;
+	struct mlc_error e = { 0 };
+	char ncode[NS_CODE_MAX] = "";
+	int rc;
+
+	if (nsrec) {
+		*ns_id = id_of(nsrec, "id");
+		if (!json_object_size(to_ns))
+			return MLC_OK;
+		json_object_set_new(detail, "netsuite", json_deep_copy(to_ns));
+		if (c->r->opts.dry_run)
+			return MLC_OK;
+		rc = netsuite_update(s->ns, SEG_TYPE, *ns_id, ns_body(code, want, to_ns), ncode, &e);
+	} else {
+		if (!jsonx_bool(want, "active"))
+			return MLC_OK; /* never create a value only to make it inactive */
+		json_object_set_new(detail, "netsuite", json_string("create"));
+		if (c->r->opts.dry_run)
+			return MLC_OK;
+		rc = netsuite_upsert(s->ns, SEG_TYPE, code, ns_body(code, want, NULL), ns_id, ncode,
+				     &e);
+	}
+	if (rc < 0) {
+		char src[96];
+		snprintf(src, sizeof(src), "cost_code:%s", code);
+		flow_record(c->r, FLOW_FAIL, "cost_code", src, "netsuite", NULL, e.msg);
+		c->failed = 1;
+	}
+	return rc;
+}
+
+/* Creates the division a new code hangs from, when the project lacks it. */
+static int ensure_division(struct cc_ctx *c, struct pc_proj *p, const char *div, int64_t *id,
+			   struct mlc_error *err)
+{
+	json_t *v = json_object_get(p->divisions, div), *ents = NULL, *errs = NULL, *body;
+	char path[96], name[48];
+	int64_t got = 0;
+	int rc;
+
+	if (json_is_integer(v)) {
+		*id = json_integer_value(v);
+		return MLC_OK;
+	}
+	snprintf(path, sizeof(path), "/rest/v1.0/cost_codes/sync?project_id=%lld", (long long)p->id);
+	snprintf(name, sizeof(name), "Division %s", div);
+	body = json_pack("{s:[{s:s, s:s}]}", "updates", "code", div, "name", name);
+	if ((rc = procore_sync(c->r->s->pc, "PATCH", path, body, &ents, &errs, err)) < 0)
+		goto out;
+	if (jsonx_id(json_array_get(ents, 0), "id", &got) < 0 || !got) {
+		struct mlc_buf why = MLC_BUF_INIT;
+		procore_error_text(json_array_get(errs, 0), &why);
+		rc = error_set(err, MLC_EPERM, "division %s: %s", div, why.data ? why.data : "refused");
+		buf_release(&why);
+		goto out;
+	}
+	json_object_set_new(p->divisions, div, json_integer(got));
+	*id = got;
+	rc = MLC_OK;
+out:
+	json_decref(ents);
+	json_decref(errs);
+	return rc;
+}
+
+/* One project's write for a code: create, rename or delete. */
+static int apply_project(struct cc_ctx *c, struct pc_proj *p, const char *code, int64_t ns_id,
+			 const json_t *want, json_t *detail, bool *holds)
+{
+	struct mlc_session *s = c->r->s;
+	json_t *cur = json_object_get(p->codes, code), *ents = NULL, *errs = NULL, *upd;
+	struct mlc_error e = { 0 };
+	char path[96], key[24], src[96], origin[48];
+	const char *dash = strchr(code, '-');
+	int64_t id = 0, parent = 0;
+	int rc = MLC_OK;
+
+	*holds = cur != NULL;
+	snprintf(key, sizeof(key), "%lld", (long long)p->id);
+	snprintf(src, sizeof(src), "cost_code:%s", code);
+	if (cur && !jsonx_bool(want, "active")) {
+		json_object_set_new(detail, key, json_string("delete"));
+		if (c->r->opts.dry_run)
+			return MLC_OK;
+		id = id_of(cur, "id");
+		snprintf(path, sizeof(path), "/rest/v1.0/cost_codes/%lld?project_id=%lld",
+			 (long long)id, (long long)p->id);
+		rc = procore_write(s->pc, "DELETE", path, NULL, NULL, NULL, NULL, &e);
+		if (rc == MLC_OK)
+			*holds = false;
+		goto out;
+	}
+	if (!jsonx_bool(want, "active"))
+		return MLC_OK;
+	if (cur && strcmp(jsonx_str(cur, "name"), jsonx_str(want, "name")) == 0)
+		return MLC_OK;
+	json_object_set_new(detail, key, json_string(cur ? "rename" : "create"));
+	if (c->r->opts.dry_run)
+		return MLC_OK;
+	upd = json_pack("{s:s}", "name", jsonx_str(want, "name"));
+	if (cur) {
+		id = id_of(cur, "id");
+		json_object_set_new(upd, "id", json_integer(id));
+	} else {
+		if (dash) {
+			char div[16];
+			snprintf(div, sizeof(div), "%.*s", (int)(dash - code), code);
+			if ((rc = ensure_division(c, p, div, &parent, &e)) < 0) {
+				json_decref(upd);
+				goto out;
+			}
+			json_object_set_new(upd, "parent_id", json_integer(parent));
+		}
+		json_object_set_new(upd, "code", json_string(dash ? dash + 1 : code));
+		if (ns_id) {
+			/* origin ids are unique in the company; each project holds its own copy */
+			snprintf(origin, sizeof(origin), "ns:costcode:%lld:%lld", (long long)ns_id,
+				 (long long)p->id);
+			json_object_set_new(upd, "origin_id", json_string(origin));
+		}
+	}
+	snprintf(path, sizeof(path), "/rest/v1.0/cost_codes/sync?project_id=%lld", (long long)p->id);
+	rc = procore_sync(s->pc, "PATCH", path, json_pack("{s:[o]}", "updates", upd), &ents, &errs,
+			  &e);
+	if (rc == MLC_OK && jsonx_id(json_array_get(ents, 0), "id", &id) == 0 && id) {
+		*holds = true;
+		json_object_set_new(p->codes, code,
+				    json_pack("{s:I, s:s}", "id", (json_int_t)id, "name",
+					      jsonx_str(want, "name")));
+	} else if (rc == MLC_OK) {
+		struct mlc_buf why = MLC_BUF_INIT;
+		procore_error_text(json_array_get(errs, 0), &why);
+		rc = error_set(&e, MLC_EPERM, "%s", why.data ? why.data : "refused by Procore");
+		buf_release(&why);
+	}
+out:
+	if (rc < 0) {
+		char target[48];
+		snprintf(target, sizeof(target), "pc:project:%lld", (long long)p->id);
+		flow_record(c->r, FLOW_FAIL, "cost_code", src, target, NULL, e.msg);
+		c->failed = 1;
+	}
+	json_decref(ents);
+	json_decref(errs);
+	return rc;
+}
+
+static int set_mapping(struct cc_ctx *c, const char *code, int64_t ns_id)
+{
+	struct mlc_session *s = c->r->s;
+	struct mlc_error e = { 0 };
+	json_t *cur = NULL, *want;
+	int rc;
+
+	if (!ns_id || c->r->opts.dry_run)
+		return MLC_OK;
+	if (mapping_get(s->store, s->tenant.id, "cost-code-segment", code, &cur, &e) == 0 &&
+	    json_integer_value(json_object_get(cur, "segment_value")) == ns_id) {
+		json_decref(cur);
+		return MLC_OK;
+	}
+	json_decref(cur);
+	want = json_pack("{s:I}", "segment_value", (json_int_t)ns_id);
+	rc = mapping_put(s->store, s->tenant.id, "cost-code-segment", code, want, &e);
+	json_decref(want);
+	if (rc < 0) {
+		log_error("cost-code-segment mapping write failed", "code", code, "error", e.msg);
+		c->failed = 1;
+	}
+	return rc;
+}
+
+/* Parks a one-sided code the master side does not accept. */
+static void park(struct cc_ctx *c, const char *code, const char *why, const json_t *payload)
+{
+	char src[96];
+	struct mlc_error e = { 0 };
+
+	snprintf(src, sizeof(src), "cost_code:%s", code);
+	if (!c->r->opts.dry_run && review_park(c->r->s->store, c->r->s->tenant.id, c->r->flow,
+					       "cost_code", src, why, NULL, payload, &e) < 0)
+		c->failed = 1;
+	flow_record(c->r, FLOW_PARK, "cost_code", src, NULL, NULL, why);
+}
+
+static void sync_code(struct cc_ctx *c, const char *code)
+{
+	struct mlc_session *s = c->r->s;
+	const json_t *nsrec = json_object_get(c->ns, code), *base = json_object_get(c->base, code);
+	json_t *pcv = procore_view(c, code, base), *nsv = NULL, *want, *detail, *projects;
+	struct md_merge m = { 0 };
+	char src[96];
+	int64_t ns_id = 0;
+	int bad = 0;
+	bool created = false;
+
+	snprintf(src, sizeof(src), "cost_code:%s", code);
+	c->r->stats.read++;
+	if (nsrec)
+		nsv = json_pack("{s:O, s:O}", "name", json_object_get(nsrec, "name"), "active",
+				json_object_get(nsrec, "active"));
+	if (!nsv && !pcv) {
+		/* in the base only: gone from both sides (a deleted NetSuite value
+		 * and no project holds it) */
+		json_decref(pcv);
+		return;
+	}
+	if (!base && !nsv && c->master == MD_NETSUITE) {
+		park(c, code, "a cost code created in Procore, but NetSuite masters cost codes: "
+			      "add it to the NetSuite segment or remove it from the project", pcv);
+		json_decref(pcv);
+		return;
+	}
+	if (!base && !pcv && c->master == MD_PROCORE) {
+		park(c, code, "a cost code only in NetSuite, but Procore masters cost codes", nsv);
+		json_decref(nsv);
+		return;
+	}
+	if (nsv && pcv) {
+		md_merge(s, MD_TYPE, c->master, cc_fields, base, nsv, pcv, &m);
+		want = json_incref(m.merged);
+	} else {
+		/* one side only: it is the value; the other side is created */
+		want = json_deep_copy(nsv ? nsv : pcv);
+		m.to_ns = json_object();
+		m.to_pc = json_object();
+		m.conflicts = json_array();
+		created = true;
+	}
+	detail = json_object();
+	if (apply_netsuite(c, code, nsrec, want, m.to_ns, &ns_id, detail) < 0)
+		bad = 1;
+	projects = json_array();
+	if (!bad) {
+		json_t *pd = json_object();
+		for (size_t i = 0; i < c->npj; i++) {
+			bool holds = false;
+			if (apply_project(c, &c->pj[i], code, ns_id, want, pd, &holds) < 0)
+				bad = 1;
+			if (holds)
+				json_array_append_new(projects, json_integer(c->pj[i].id));
+		}
+		if (json_object_size(pd))
+			json_object_set(detail, "projects", pd);
+		json_decref(pd);
+	}
+	md_record_conflicts(c->r, "cost_code", src, NULL, &m);
+	if (!json_object_size(detail)) {
+		flow_record(c->r, FLOW_SKIP, "cost_code", src, NULL, NULL, NULL);
+	} else if (!bad) {
+		json_object_set(detail, "value", want);
+		flow_record(c->r, created ? FLOW_CREATE : FLOW_UPDATE, "cost_code", src,
+			    NULL, detail, NULL);
+	}
+	if (!bad && !c->r->opts.dry_run) {
+		struct mlc_error e = { 0 };
+		json_t *nb = json_pack("{s:O, s:O, s:O}", "name", json_object_get(want, "name"),
+				       "active", json_object_get(want, "active"), "projects",
+				       projects);
+		if (set_mapping(c, code, ns_id) < 0 ||
+		    md_base_put(s->store, s->tenant.id, MD_TYPE, code, nb, &e) < 0) {
+			if (e.msg[0])
+				log_error("cost-code base write failed", "code", code, "error", e.msg);
+			c->failed = 1;
+		}
+		json_decref(nb);
+	}
+	json_decref(projects);
+	json_decref(detail);
+	json_decref(want);
+	json_decref(nsv);
+	json_decref(pcv);
+	md_merge_release(&m);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int flow_cost_codes(struct flow_run *r, struct mlc_error *err)
+{
+	struct mlc_session *s = r->s;
+	struct cc_ctx c = { .r = r, .ns = json_object() };
+	struct mlc_project_link *links = NULL;
+	json_t *keys = json_object(), *v;
+	const char **sorted = NULL;
+	const char *k;
+	size_t nl = 0, nk = 0;
+	int rc;
+
+	if ((rc = md_master(s, MD_TYPE, MD_BOTH, &c.master, err)) < 0 ||
+	    (rc = project_list(s->store, s->tenant.id, &links, &nl, err)) < 0 ||
+	    (rc = md_base_all(s->store, s->tenant.id, MD_TYPE, &c.base, err)) < 0 ||
+	    (rc = read_netsuite(&c, err)) < 0)
+		goto out;
+	c.pj = calloc(nl ? nl : 1, sizeof(*c.pj));
+	if (!c.pj) {
+		rc = error_set(err, MLC_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < nl; i++) {
+		struct pc_proj *p;
+		if (!links[i].active)
+			continue;
+		p = &c.pj[c.npj++];
+		p->id = links[i].procore_project_id;
+		p->codes = json_object();
+		p->divisions = json_object();
+		/* a project's list that cannot be read stops the run: a code missing
+		 * from it would read as a deactivation */
+		if ((rc = read_project(&c, p, err)) < 0)
+			goto out;
+	}
+	json_object_foreach(c.ns, k, v)
+		json_object_set_new(keys, k, json_true());
+	json_object_foreach(c.base, k, v)
+		json_object_set_new(keys, k, json_true());
+	for (size_t i = 0; i < c.npj; i++)
+		json_object_foreach(c.pj[i].codes, k, v)
+			json_object_set_new(keys, k, json_true());
+	sorted = calloc(json_object_size(keys) + 1, sizeof(*sorted));
+	if (!sorted) {
+		rc = error_set(err, MLC_ENOMEM, "out of memory");
+		goto out;
+	}
+	json_object_foreach(keys, k, v)
+		sorted[nk++] = k;
+	qsort(sorted, nk, sizeof(*sorted), cmp_str);
+	for (size_t i = 0; i < nk; i++)
+		sync_code(&c, sorted[i]);
+	rc = c.failed ? error_set(err, MLC_ETRANSIENT,
+				  "some cost codes were not written; they are merged again next run")
+		      : MLC_OK;
+out:
+	for (size_t i = 0; i < c.npj; i++) {
+		json_decref(c.pj[i].codes);
+		json_decref(c.pj[i].divisions);
+	}
+	free(c.pj);
+	free(sorted);
+	free(links);
+	json_decref(keys);
+	json_decref(c.ns);
+	json_decref(c.base);
+	return rc;
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Issue 9 against the sandbox: cost codes both ways between the NetSuite
+# cost-code segment and every linked Procore project's cost codes.
+# Usage: test_cost_codes.sh BINARY
+set -euo pipefail
+BIN=$(readlink -f "$1")
+. "$(dirname "$0")/lib/assert.sh"
+. "$(dirname "$0")/lib/world.sh"
+world_start
+world_tenant acme
+world_costs_mappings acme
+DB=$WORK/ml-connector.db
+sql() { sqlite3 "$DB" "$1"; }
+tok=$(pc_token)
+company=$(jq .procore.company_id "$DATA/credentials.json")
+nproj=$(jq '.projects | length' "$DATA/seed.json")
+projects=$(jq -r '.projects[].procore_project_id' "$DATA/seed.json")
+p1=$(head -1 <<<"$projects")
+SEG=customrecord_cseg_mlc_costcode
+
+# ns_code CODE: the NetSuite segment value of a code as {id,name,isinactive}, or null
+ns_code() {
+  ns_admin GET /_sandbox/netsuite/dump/$SEG |
+    jq -c --arg c "$1" '[.rows[] | select(.externalid == $c or (.name | startswith($c + " ")))][0]'
+}
+# pc_codes CODE: "project name" for every linked project holding the code (deleted ones not listed)
+pc_codes() {
+  local p
+  for p in $projects; do
+    pc_api GET "/rest/v1.0/cost_codes?project_id=$p&per_page=1000" |
+      jq -r --arg c "$1" --arg p "$p" '.[] | select(.full_code == $c) | "\($p) \(.name)"'
+  done
+}
+pc_code_id() { # PROJECT CODE
+  pc_api GET "/rest/v1.0/cost_codes?project_id=$1&per_page=1000" | jq --arg c "$2" '[.[] | select(.full_code == $c)][0].id'
+}
+writes() { # the --json result's writes on both sides
+  jq '.calls.netsuite.writes + .calls.procore.writes' <<<"$OUT"
+}
+sync_cc() { run "$BIN" sync acme --flow cost-codes --json; }
+
+# --- the seeded contractor agrees on both sides ------------------------------------------------
+sync_cc
+expect_rc 0 "first run"
+expect_eq "$(writes)" 0 "seeded codes agree: no write"
+expect_eq "$(jq .stats.read <<<"$OUT")" "$(jq '.netsuite_cost_code_segments | length' "$DATA/seed.json")" "every seeded code read once"
+
+# --- dry run writes nothing ---------------------------------------------------------------------
+ns_admin POST /_sandbox/netsuite/records/$SEG '{"name":"07-550 Sheet Metal Roofing"}' >/dev/null
+audit0=$(sql 'select count(*) from audit')
+reset_stats
+run "$BIN" sync acme --flow cost-codes --dry-run --json
+expect_rc 0 "dry run"
+expect_eq "$(jq '[.plan[] | select(.action == "create")] | length' <<<"$OUT")" 1 "dry run plans one create"
+expect_eq "$(pc_calls '(PATCH|POST|DELETE) /rest')" 0 "dry run: no Procore write"
+expect_eq "$(sql 'select count(*) from audit')" "$audit0" "dry run: no audit row"
+expect_eq "$(pc_codes 07-550 | wc -l)" 0 "dry run: the code is not in Procore"
+
+# --- a code created in NetSuite reaches every linked project, division first --------------------
+reset_stats
+sync_cc
+expect_rc 0 "NetSuite code pushed"
+expect_eq "$(pc_codes 07-550 | wc -l)" "$nproj" "the NetSuite code is in every linked project"
+expect_eq "$(pc_codes 07-550 | cut -d' ' -f2- | sort -u)" "Sheet Metal Roofing" "with its name (code prefix stripped)"
+nsid=$(ns_code 07-550 | jq .id)
+expect_eq "$(sql "select json_extract(target, '$.segment_value') from mappings where kind = 'cost-code-segment' and source_key = '07-550'")" "$nsid" "mapping cost-code-segment updated"
+origin=$(pc_api GET "/rest/v1.0/cost_codes?project_id=$p1&per_page=1000" | jq -r '.[] | select(.full_code == "07-550") | .origin_id')
+expect_eq "$origin" "ns:costcode:$nsid:$p1" "origin_id names the NetSuite value and the project"
+sync_cc
+expect_eq "$(writes)" 0 "second run writes nothing (no echo)"
+
+# a code in a division no project has yet: the division is created first
+ns_admin POST /_sandbox/netsuite/records/$SEG '{"name":"48-100 Solar Photovoltaic"}' >/dev/null
+sync_cc
+expect_eq "$(pc_codes 48-100 | wc -l)" "$nproj" "a code of a new division reaches every project"
+divs=0
+for p in $projects; do
+  pc_api GET "/rest/v1.0/cost_codes?project_id=$p&per_page=1000" | jq -e '.[] | select(.full_code == "48" and .parent == null)' >/dev/null && divs=$((divs + 1))
+done
+expect_eq "$divs" "$nproj" "under a new division 48 in every project"
+sync_cc
+expect_eq "$(writes)" 0 "the new division is not read back as a cost code"
+
+# --- a code created in one Procore project reaches NetSuite and the other projects ---------------
+div03=$(pc_api GET "/rest/v1.0/cost_codes?project_id=$p1&per_page=1000" | jq '[.[] | select(.full_code == "03")][0].id')
+pc_api PATCH "/rest/v1.0/cost_codes/sync?project_id=$p1" "{\"updates\":[{\"code\":\"450\",\"name\":\"Precast Concrete Stairs\",\"parent_id\":$div03}]}" >/dev/null
+reset_stats
+sync_cc
+expect_rc 0 "Procore code pulled"
+n=$(ns_code 03-450)
+expect_eq "$(jq -r .name <<<"$n")" "03-450 Precast Concrete Stairs" "NetSuite value created with code and name"
+expect_eq "$(jq -r .externalid <<<"$n")" "03-450" "externalId is the code"
+expect_eq "$(pc_codes 03-450 | wc -l)" "$nproj" "the other projects got it too"
+expect_eq "$(sql "select json_extract(target, '$.segment_value') from mappings where kind = 'cost-code-segment' and source_key = '03-450'")" "$(jq .id <<<"$n")" "mapping updated for the Procore code"
+sync_cc
+expect_eq "$(writes)" 0 "nothing comes back"
+
+# --- mapping drift: the new codes have no GL account mapping --------------------------------------
+run "$BIN" mapping check acme --json
+expect_rc 1 "mapping check reports drift"
+expect_eq "$(jq -c '[.unmapped_cost_codes[] | select(. == "03-450" or . == "07-550")] | sort' <<<"$OUT")" '["03-450","07-550"]' "both new codes listed unmapped"
+
+# --- rename and deactivate, from each side ------------------------------------------------------
+ns_admin PATCH "/_sandbox/netsuite/records/$SEG/$nsid" '{"name":"07-550 Metal Roofing and Flashing"}' >/dev/null
+reset_stats
+sync_cc
+expect_eq "$(pc_codes 07-550 | cut -d' ' -f2- | sort -u)" "Metal Roofing and Flashing" "NetSuite rename reaches every project"
+expect_eq "$(pc_calls 'PATCH /rest/v1.0/cost_codes/sync')" "$nproj" "one sync call per project"
+id=$(pc_code_id "$p1" 03-450)
+pc_api PATCH "/rest/v1.0/cost_codes/sync?project_id=$p1" "{\"updates\":[{\"id\":$id,\"name\":\"Precast Stairs and Landings\"}]}" >/dev/null
+sync_cc
+expect_eq "$(ns_code 03-450 | jq -r .name)" "03-450 Precast Stairs and Landings" "Procore rename reaches NetSuite"
+expect_eq "$(pc_codes 03-450 | cut -d' ' -f2- | sort -u)" "Precast Stairs and Landings" "and the other projects"
+ns_admin PATCH "/_sandbox/netsuite/records/$SEG/$nsid" '{"isInactive":true}' >/dev/null
+sync_cc
+expect_eq "$(pc_codes 07-550 | wc -l)" 0 "inactive in NetSuite: removed from every project"
+pc_api DELETE "/rest/v1.0/cost_codes/$id?project_id=$p1" >/dev/null
+sync_cc
+expect_eq "$(ns_code 03-450 | jq -r .isinactive)" "T" "removed in Procore: inactive in NetSuite"
+expect_eq "$(pc_codes 03-450 | wc -l)" 0 "and removed from the other projects"
+sync_cc
+expect_eq "$(writes)" 0 "deactivations settle"
+ns_admin PATCH "/_sandbox/netsuite/records/$SEG/$nsid" '{"isInactive":false}' >/dev/null
+sync_cc
+expect_eq "$(pc_codes 07-550 | wc -l)" "$nproj" "reactivated in NetSuite: back in every project"
+
+# --- conflict: both sides rename; the owner (NetSuite by default) wins, audited ------------------
+cid=$(ns_code 03-300 | jq .id)
+ns_admin PATCH "/_sandbox/netsuite/records/$SEG/$cid" '{"name":"03-300 Cast-in-Place Concrete (NS)"}' >/dev/null
+id=$(pc_code_id "$p1" 03-300)
+pc_api PATCH "/rest/v1.0/cost_codes/sync?project_id=$p1" "{\"updates\":[{\"id\":$id,\"name\":\"Cast-in-Place Concrete (PC)\"}]}" >/dev/null
+sync_cc
+expect_eq "$(jq .stats.conflicts <<<"$OUT")" 1 "one conflict"
+expect_eq "$(pc_codes 03-300 | cut -d' ' -f2- | sort -u)" "Cast-in-Place Concrete (NS)" "NetSuite owns the name: its value everywhere"
+row=$(sql "select payload from audit where action = 'conflict' and source_ref = 'cost_code:03-300' order by id desc limit 1")
+expect_eq "$(jq -r '.netsuite + " | " + .procore + " | " + .owner' <<<"$row")" "Cast-in-Place Concrete (NS) | Cast-in-Place Concrete (PC) | netsuite" "the audit row has both values and the owner"
+aid=$(sql "select id from audit where action = 'conflict' and source_ref = 'cost_code:03-300' order by id desc limit 1")
+run "$BIN" audit show "$aid"
+expect_rc 0 "audit show the conflict"
+if grep -q 'Cast-in-Place Concrete (PC)' <<<"$OUT"; then ok "audit show prints the losing value"; else not_ok "audit show" "$OUT"; fi
+"$BIN" tenant set acme --setting owners.cost_codes.name='"procore"' >/dev/null
+ns_admin PATCH "/_sandbox/netsuite/records/$SEG/$cid" '{"name":"03-300 Concrete NS2"}' >/dev/null
+pc_api PATCH "/rest/v1.0/cost_codes/sync?project_id=$p1" "{\"updates\":[{\"id\":$id,\"name\":\"Concrete PC2\"}]}" >/dev/null
+sync_cc
+expect_eq "$(ns_code 03-300 | jq -r .name)" "03-300 Concrete PC2" "owner set to procore: Procore's name wins"
+expect_eq "$(pc_codes 03-300 | cut -d' ' -f2- | sort -u)" "Concrete PC2" "in every project"
+
+# --- no ping-pong: ten alternating changes, each settles in one run ------------------------------
+bad=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+  if [ $((i % 2)) -eq 1 ]; then
+    ns_admin PATCH "/_sandbox/netsuite/records/$SEG/$cid" "{\"name\":\"03-300 Concrete round $i\"}" >/dev/null
+    want=$nproj # one rename per project
+  else
+    pc_api PATCH "/rest/v1.0/cost_codes/sync?project_id=$p1" "{\"updates\":[{\"id\":$id,\"name\":\"Concrete round $i\"}]}" >/dev/null
+    want=$nproj # NetSuite + the other projects
+  fi
+  sync_cc
+  [ "$(writes)" -eq "$want" ] || { bad=1; echo "    round $i: $(writes) writes, wanted $want"; }
+  sync_cc
+  [ "$(writes)" -eq 0 ] || { bad=1; echo "    round $i: the change came back ($(writes) writes)"; }
+done
+expect_eq "$bad" 0 "ten alternating changes: each written once, none comes back"
+expect_eq "$(ns_code 03-300 | jq -r .name)" "03-300 Concrete round 10" "the last change stands in NetSuite"
+expect_eq "$(pc_codes 03-300 | cut -d' ' -f2- | sort -u)" "Concrete round 10" "and in every project"
+
+# --- master netsuite: a Procore-only code is parked, not copied ---------------------------------
+"$BIN" tenant set acme --setting master.cost_codes='"netsuite"' >/dev/null
+pc_api PATCH "/rest/v1.0/cost_codes/sync?project_id=$p1" "{\"updates\":[{\"code\":\"460\",\"name\":\"Grout\",\"parent_id\":$div03}]}" >/dev/null
+sync_cc
+expect_eq "$(jq .stats.parked <<<"$OUT")" 1 "parked"
+expect_eq "$(ns_code 03-460)" null "not created in NetSuite"
+run "$BIN" review list acme --json
+if jq -e '.[] | select(.source_ref == "cost_code:03-460")' <<<"$OUT" >/dev/null; then ok "in the review list"; else not_ok "review" "$OUT"; fi
+"$BIN" tenant set acme --setting master.cost_codes='"sideways"' >/dev/null
+sync_cc
+expect_rc 1 "a bad master setting fails the run"
+if grep -q "master.cost_codes" <<<"$ERR$OUT"; then ok "the error names the setting"; else not_ok "bad setting message" "$ERR"; fi
+
+finish
