@@ -6,6 +6,7 @@
 #include "core/mapping.h"
 #include "core/project.h"
 #include "core/watermark.h"
+#include "flows/accounts.h"
 #include "flows/session.h"
 #include "util/jsonx.h"
 #include "util/banned.h"
@@ -14,8 +15,9 @@
  * mapping check: mapping drift before it parks a posting.
  *  - Procore cost codes used in linked projects with no cost-code-account row
  *    (for any cost type);
- *  - mapped NetSuite accounts that are inactive, or not postable (summary
- *    accounts), read from the chart of accounts by SuiteQL;
+ *  - mapped NetSuite accounts (every account mapping kind) that are missing,
+ *    inactive, summary accounts, or not available to a linked project's
+ *    subsidiary, from the chart of accounts (which refreshes the catalog);
  *  - codes new since the last check (remembered as a watermark).
  * Exit 1 when anything needs a person.
  */
@@ -83,29 +85,22 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 		if (!mapped)
 			json_array_append_new(unmapped, json_string(k));
 	}
-	/* the mapped accounts against the chart of accounts */
-	if (netsuite_suiteql_all(s->ns, "SELECT id, acctnumber, acctname, isinactive, issummary FROM "
-					"account ORDER BY id", &accounts, &err) < 0) {
-		rc = cli_fail(&err);
-		goto out;
-	}
-	json_object_foreach(cca, k, v) {
-		int64_t a = 0;
-		size_t j;
-		json_t *acct, *found = NULL;
-		if (jsonx_id(v, "account", &a) < 0)
-			continue;
-		json_array_foreach(accounts, j, acct) {
-			int64_t id = 0;
-			if (jsonx_id(acct, "id", &id) == 0 && id == a)
-				found = acct;
+	/* the mapped accounts against the chart of accounts (the catalog is refreshed) */
+	{
+		json_t *maps = NULL;
+		int64_t *subs = NULL;
+		size_t nsub = 0;
+		if (accounts_refresh(s, true, &accounts, &err) < 0 ||
+		    accounts_mappings(s, &maps, &err) < 0 ||
+		    accounts_subsidiaries(s, &subs, &nsub, &err) < 0) {
+			json_decref(maps);
+			rc = cli_fail(&err);
+			goto out;
 		}
-		if (!found || jsonx_bool(found, "isinactive") || jsonx_bool(found, "issummary"))
-			json_array_append_new(bad, json_pack("{s:s, s:I, s:s}", "mapping", k, "account",
-							     (json_int_t)a, "problem",
-							     !found ? "no such account"
-							     : jsonx_bool(found, "isinactive") ? "inactive"
-											       : "summary (not postable)"));
+		json_decref(bad);
+		bad = accounts_check(accounts, maps, subs, nsub);
+		json_decref(maps);
+		free(subs);
 	}
 	/* new since the last check */
 	if (watermark_get(ctx->store, s->tenant.id, "mapping-check", "", &wm, &err) < 0) {
@@ -133,7 +128,7 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 		json_array_foreach(unmapped, i, v)
 			printf("unmapped   %s: no cost-code-account row\n", json_string_value(v));
 		json_array_foreach(bad, i, v)
-			printf("account    %s -> %lld: %s\n", jsonx_str(v, "mapping"),
+			printf("account    %s %s -> %lld: %s\n", jsonx_str(v, "kind"), jsonx_str(v, "mapping"),
 			       (long long)json_integer_value(json_object_get(v, "account")),
 			       jsonx_str(v, "problem"));
 		json_array_foreach(fresh, i, v)

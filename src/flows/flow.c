@@ -19,6 +19,8 @@ static const struct flow_def flows[] = {
 	  flow_costs },
 	{ "cost-codes", "NetSuite cost-code segment <-> Procore project cost codes (both ways)", true,
 	  true, flow_cost_codes },
+	{ "accounts", "NetSuite chart of accounts -> catalog; mapped accounts checked", true, false,
+	  flow_accounts },
 };
 
 const struct flow_def *flow_find(const char *name)

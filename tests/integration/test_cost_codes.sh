@@ -177,4 +177,22 @@ sync_cc
 expect_rc 1 "a bad master setting fails the run"
 if grep -q "master.cost_codes" <<<"$ERR$OUT"; then ok "the error names the setting"; else not_ok "bad setting message" "$ERR"; fi
 
+# --- GL accounts: the chart of accounts into the catalog, mapped accounts checked ---------------
+nacct=$(ns_admin GET /_sandbox/netsuite/dump/account | jq '.rows | length')
+run "$BIN" sync acme --flow accounts --json
+expect_rc 0 "accounts flow"
+expect_eq "$(jq .stats.read <<<"$OUT")" "$nacct" "every account read"
+expect_eq "$(sql 'select count(*) from account_catalog')" "$nacct" "into the catalog"
+expect_eq "$(jq .stats.parked <<<"$OUT")" 0 "the sandbox's mappings are all postable"
+acct=$(grep '^03-300,M,' "$DATA/mappings/cost-code-account.csv" | cut -d, -f3)
+ns_admin PATCH "/_sandbox/netsuite/records/account/$acct" '{"isInactive":true}' >/dev/null
+run "$BIN" sync acme --flow accounts --json
+if jq -e '.plan[] | select(.action == "park" and .source == "cost-code-account:03-300|M")' <<<"$OUT" >/dev/null; then ok "a mapping to an inactive account is parked"; else not_ok "inactive account" "$OUT"; fi
+expect_eq "$(sql "select inactive from account_catalog where account_id = $acct")" 1 "the catalog knows it is inactive"
+expect_eq "$(sql "select state from review where source_ref = 'cost-code-account:03-300|M'")" open "on the review list"
+ns_admin PATCH "/_sandbox/netsuite/records/account/$acct" '{"isInactive":false}' >/dev/null
+run "$BIN" sync acme --flow accounts --json
+expect_eq "$(jq .stats.parked <<<"$OUT")" 0 "active again: nothing parked"
+expect_eq "$(sql "select state from review where source_ref = 'cost-code-account:03-300|M'")" resolved "and the review item is resolved"
+
 finish
