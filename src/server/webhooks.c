@@ -35,6 +35,7 @@ const char *webhooks_flow_for_netsuite(const char *record_type)
 		{ "purchaseorder", "purchase-orders" },
 		{ "vendorBill", "requisitions" },
 		{ "vendorbill", "requisitions" },
+		{ "customrecord_cseg_mlc_costcode", "cost-codes" },
 	};
 	for (size_t i = 0; i < MLC_ARRAY_LEN(map); i++)
 		if (strcmp(map[i][0], record_type) == 0)
