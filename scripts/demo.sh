@@ -43,6 +43,8 @@ cd "$D/work"
   --procore-application-id "$(jq .procore.application_id "$C")" \
   --netsuite-allowlist 127.0.0.1/32,::1/128
 "$BIN" tenant set $T --setting costs.use_segment=true >/dev/null
+# NetSuite pushes name the user who made a change: ours are echoes to ignore
+"$BIN" tenant set $T --setting "netsuite.integration_user_id=$(jq .netsuite.integration_user_id "$C")" >/dev/null
 jq -j .netsuite.client_id "$C" | "$BIN" secret set $T netsuite.client_id >/dev/null
 jq -j '.netsuite.certificates[0].certificate_id' "$C" | "$BIN" secret set $T netsuite.certificate_id >/dev/null
 "$BIN" secret set $T netsuite.private_key --from-file "$(jq -r '.netsuite.certificates[0].private_key_path' "$C")" >/dev/null

@@ -247,8 +247,8 @@ static void write_async(struct nssim *ns, struct mlc_http_request *req,
 		send_result(resp, &r, base);
 		return;
 	}
-	nsrec_write(ns, type, id, strcmp(req->method, "PUT") == 0, body,
-	            http_request_query(req, "replace"), &r);
+	nsrec_write_as(ns, &nssim_actor_rest, type, id, strcmp(req->method, "PUT") == 0, body,
+	               http_request_query(req, "replace"), &r);
 	job = nsasync_record(ns, key, &r);
 	ns_result_release(&r);
 	snprintf(loc, sizeof(loc), "%s/services/rest/async/v1/job/%lld", base, (long long)job);
@@ -299,8 +299,8 @@ static void h_record(struct mlc_http_request *req, struct mlc_http_response *res
 			json_decref(body);
 			return;
 		}
-		nsrec_write(ns, type, id, strcmp(req->method, "PUT") == 0, body,
-		            http_request_query(req, "replace"), &r);
+		nsrec_write_as(ns, &nssim_actor_rest, type, id, strcmp(req->method, "PUT") == 0, body,
+		               http_request_query(req, "replace"), &r);
 		json_decref(body);
 	}
 	send_result(resp, &r, base);
@@ -504,9 +504,10 @@ int nssim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 			                                "algorithm", i == 0 ? "PS256" : "ES256",
 			                                "private_key_path", ns->certs[i].key_path));
 		json_object_set_new(credentials, "netsuite",
-		                    json_pack("{s:s,s:s,s:o,s:s*}", "account_id", ns->account_id,
+		                    json_pack("{s:s,s:s,s:o,s:s*,s:i}", "account_id", ns->account_id,
 		                              "client_id", ns->client_id, "certificates", certs,
-		                              "push_secret", ns->push_secret));
+		                              "push_secret", ns->push_secret, "integration_user_id",
+		                              NSSIM_INTEGRATION_USER));
 	}
 	pthread_mutex_lock(&ns->db_lock);
 	describe_seed(ns, seed);

@@ -210,12 +210,33 @@ void nsrec_list(struct nssim *ns, const char *type, const char *q, const char *l
                 const char *offset, const char *base, struct ns_result *r);
 /* Create (id NULL), update (PATCH: id), or upsert (id "eid:X"). replace
  * names sublists to replace ("line", "item,expense"), or NULL. */
+struct ns_actor;
 void nsrec_write(struct nssim *ns, const char *type, const char *id, bool is_put,
                  const json_t *body, const char *replace, struct ns_result *r);
+/* The same, made by actor (nsrec_write is a person in the UI). */
+void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *type,
+                    const char *id, bool is_put, const json_t *body, const char *replace,
+                    struct ns_result *r);
 
 /* Internals shared by nssim_record.c and nssim_txn.c. */
+/*
+ * Who makes a change, as a User Event script sees it (runtime.getCurrentUser
+ * and runtime.executionContext): REST calls run as the integration's user
+ * (the entity the M2M certificate maps to), /_sandbox/ edits stand for a
+ * person in the UI.  Pushes carry both, so a receiver can tell its own
+ * writes from other people's.
+ */
+#define NSSIM_INTEGRATION_USER 7
+#define NSSIM_UI_USER 3
+struct ns_actor {
+	int64_t user;
+	const char *context; /* "RESTWEBSERVICES", "USERINTERFACE" */
+};
+extern const struct ns_actor nssim_actor_rest, nssim_actor_ui;
+
 struct ns_write_ctx {
 	struct nssim *ns;
+	const struct ns_actor *actor;
 	const char *type;
 	int64_t id; /* 0 while creating */
 	bool creating;
@@ -244,7 +265,8 @@ json_t *nsrec_refjson(struct nssim *ns, const char *base, const char *type, cons
 /* ---- pushes (nssim.c) ---- */
 
 /* Queues an event push for a record change (when --push-url is set). */
-void nssim_push(struct nssim *ns, const char *record_type, int64_t id, const char *lastmod);
+void nssim_push(struct nssim *ns, const char *record_type, int64_t id, const char *lastmod,
+                const struct ns_actor *actor);
 /* Starts / stops (joins) the push worker; stop drops what is still queued. */
 void nssim_push_start(struct nssim *ns);
 void nssim_push_stop(struct nssim *ns);

@@ -9,7 +9,8 @@
 /*
  * Event pushes (netsuite.md "Outbound events"): what a User Event script's
  * afterSubmit N/https.post would send.  Fire-and-forget from 127.0.0.1,
- * the shared secret in a header, body {recordType, id, lastModifiedDate};
+ * the shared secret in a header, body {recordType, id, lastModifiedDate,
+ * user, executionContext} (the script reads the last two from N/runtime);
  * the push_drop fault loses some, as real pushes get lost.  One worker
  * thread drains a queue so that a slow receiver never holds a request.
  */
@@ -81,7 +82,8 @@ static void *push_main(void *arg)
 	return NULL;
 }
 
-void nssim_push(struct nssim *ns, const char *record_type, int64_t id, const char *lastmod)
+void nssim_push(struct nssim *ns, const char *record_type, int64_t id, const char *lastmod,
+                const struct ns_actor *actor)
 {
 	struct nssim_push_item *it;
 	char idtxt[24], ts[32];
@@ -97,8 +99,10 @@ void nssim_push(struct nssim *ns, const char *record_type, int64_t id, const cha
 	}
 	snprintf(idtxt, sizeof(idtxt), "%lld", (long long)id);
 	snprintf(ts, sizeof(ts), "%.10sT%.8sZ", lastmod, lastmod + 11);
-	body = json_pack("{s:s,s:s,s:s}", "recordType", record_type, "id", idtxt,
-	                 "lastModifiedDate", ts);
+	body = json_pack("{s:s,s:s,s:s,s:I,s:s}", "recordType", record_type, "id", idtxt,
+	                 "lastModifiedDate", ts, "user",
+	                 (json_int_t)(actor ? actor->user : NSSIM_UI_USER), "executionContext",
+	                 actor ? actor->context : "USERINTERFACE");
 	it = xcalloc(1, sizeof(*it));
 	it->body = json_dumps(body, JSON_COMPACT);
 	json_decref(body);

@@ -449,11 +449,21 @@ out:
 	json_decref(extra);
 }
 
+const struct ns_actor nssim_actor_rest = {NSSIM_INTEGRATION_USER, "RESTWEBSERVICES"};
+const struct ns_actor nssim_actor_ui = {NSSIM_UI_USER, "USERINTERFACE"};
+
 void nsrec_write(struct nssim *ns, const char *type, const char *idtext, bool is_put,
                  const json_t *body, const char *replace, struct ns_result *r)
 {
+	nsrec_write_as(ns, &nssim_actor_ui, type, idtext, is_put, body, replace, r);
+}
+
+void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *type,
+                    const char *idtext, bool is_put, const json_t *body, const char *replace,
+                    struct ns_result *r)
+{
 	const struct rec_type *rt = find_type(type);
-	struct ns_write_ctx w = {.ns = ns, .type = type, .r = r};
+	struct ns_write_ctx w = {.ns = ns, .actor = actor, .type = type, .r = r};
 	json_t *merged = NULL;
 	bool is_eid = false;
 	const char *eid = NULL;
@@ -532,8 +542,9 @@ void nsrec_write(struct nssim *ns, const char *type, const char *idtext, bool is
 	if (r->status == 204) {
 		snprintf(r->location, sizeof(r->location), "/services/rest/record/v1/%s/%lld", type,
 		         (long long)w.id);
-		if (nstxn_is_transaction(type) || strcmp(type, "vendor") == 0)
-			nssim_push(ns, type, w.id, w.now);
+		if (nstxn_is_transaction(type) || strcmp(type, "vendor") == 0 ||
+		    strcmp(type, "customrecord_cseg_mlc_costcode") == 0)
+			nssim_push(ns, type, w.id, w.now, actor);
 	}
 out:
 	if (r->status == 204)

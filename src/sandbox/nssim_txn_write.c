@@ -467,7 +467,7 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 		         "id = %lld",
 		         w->now, (long long)w->created_from);
 		nsdb_run(db, sql);
-		nssim_push(w->ns, "purchaseOrder", w->created_from, w->now);
+		nssim_push(w->ns, "purchaseOrder", w->created_from, w->now, w->actor);
 	}
 	nsrec_extra_store(w->ns, tt->rest, w->id, extra);
 	w->r->status = 204;

@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "server/webhook_parse.h"
@@ -126,6 +127,29 @@ int webhook_parse_netsuite(const char *body, size_t len, struct netsuite_event *
 	if (time_parse_rfc3339(ev->last_modified, &ms, err) < 0) {
 		rc = error_prefix(err, "lastModifiedDate: ");
 		goto fail;
+	}
+	{
+		/* optional: who made the change (a number, or its text) */
+		json_t *u = json_object_get(root, "user");
+		const char *ctx = json_string_value(json_object_get(root, "executionContext"));
+		if (json_is_integer(u)) {
+			ev->has_user = true;
+			ev->user = json_integer_value(u);
+		} else if (json_is_string(u) && *json_string_value(u)) {
+			char *end;
+			long long v = strtoll(json_string_value(u), &end, 10);
+			if (*end) {
+				rc = error_set(err, MLC_EINVAL, "'user' is not an entity id");
+				goto fail;
+			}
+			ev->has_user = true;
+			ev->user = v;
+		} else if (u && !json_is_null(u)) {
+			rc = error_set(err, MLC_EINVAL, "'user' is not an entity id");
+			goto fail;
+		}
+		if (ctx)
+			snprintf(ev->context, sizeof(ev->context), "%s", ctx);
 	}
 	snprintf(ev->key, sizeof(ev->key), "%s:%lld:%s", ev->record_type, (long long)ev->id,
 		 ev->last_modified);

@@ -2,6 +2,7 @@
 #define MLC_WEBHOOK_PARSE_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -33,12 +34,16 @@ int webhook_parse_procore(const char *body, size_t len, struct procore_event *ev
 			  json_t **payload, struct mlc_error *err) MLC_MUST_CHECK;
 
 /* A NetSuite push from our user event script: {recordType, id,
- * lastModifiedDate} (+ optional "event"). */
+ * lastModifiedDate} (+ optional "event", and "user" / "executionContext"
+ * from N/runtime: who made the change). */
 struct netsuite_event {
 	char key[160];           /* "<recordType>:<id>:<lastModifiedDate>" */
 	char record_type[48];
 	int64_t id;
 	char last_modified[48];
+	bool has_user;
+	int64_t user;            /* the entity that made the change (may be negative: -4 system) */
+	char context[32];        /* "RESTWEBSERVICES", "USERINTERFACE", ... or "" */
 };
 
 int webhook_parse_netsuite(const char *body, size_t len, struct netsuite_event *ev,

@@ -150,6 +150,23 @@ static bool allowlisted(const struct mlc_tenant *t, const char *ip)
 	return ok;
 }
 
+/* An event caused by our own write: recorded as ignored (the audit of what
+ * arrived stays complete), counted, answered 200. */
+static void ignore_echo(struct mlc_store *st, struct mlc_http_response *resp,
+			const struct mlc_tenant *t, const char *source, const char *key,
+			json_t *payload)
+{
+	struct mlc_error err = { 0 };
+	int dup = 0;
+	int64_t id = 0;
+
+	count(source, "echo_ignored");
+	if (inbox_add(st, t->id, source, key, payload, &dup, &id, &err) == 0 && !dup &&
+	    inbox_mark(st, id, "ignored", &err) < 0)
+		log_warn("webhook: inbox mark failed", "error", err.msg);
+	http_response_json(resp, 200, json_pack("{s:s}", "status", "ignored"));
+}
+
 static void netsuite_hook(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
 {
 	struct mlc_serve *sv = arg;
@@ -177,6 +194,19 @@ static void netsuite_hook(struct mlc_http_request *req, struct mlc_http_response
 	if (webhook_parse_netsuite(req->body, req->body_len, &ev, &payload, &err) < 0) {
 		refuse(req, resp, 400, "bad_request", t.name, err.msg);
 		goto out;
+	}
+	/* our own writes come back as pushes too: the script reports the user
+	 * who made the change, and ours is the integration's user */
+	{
+		int64_t own_user = 0;
+		json_t *u = json_object_get(json_object_get(t.settings, "netsuite"),
+					    "integration_user_id");
+		if (json_is_integer(u))
+			own_user = json_integer_value(u);
+		if (u && ev.has_user && ev.user == own_user) {
+			ignore_echo(st, resp, &t, "netsuite", ev.key, payload);
+			goto out;
+		}
 	}
 	accept_event(sv, st, resp, &t, "netsuite", ev.key, payload,
 		     webhooks_flow_for_netsuite(ev.record_type));
@@ -216,14 +246,7 @@ static void procore_hook(struct mlc_http_request *req, struct mlc_http_response 
 	/* our own writes come back as events: nothing to do (procore.md, Webhooks) */
 	if (jsonx_id(json_object_get(t.settings, "procore"), "application_id", &own_app) == 0 &&
 	    own_app && ev.source_application_id == own_app) {
-		int dup = 0;
-		int64_t id = 0;
-		count("procore", "echo_ignored");
-		/* recorded, as ignored: the audit of what arrived stays complete */
-		if (inbox_add(st, t.id, "procore", ev.key, payload, &dup, &id, &err) == 0 && !dup &&
-		    inbox_mark(st, id, "ignored", &err) < 0)
-			log_warn("webhook: inbox mark failed", "error", err.msg);
-		http_response_json(resp, 200, json_pack("{s:s}", "status", "ignored"));
+		ignore_echo(st, resp, &t, "procore", ev.key, payload);
 		goto out;
 	}
 	accept_event(sv, st, resp, &t, "procore", ev.key, payload,

@@ -68,6 +68,16 @@ expect_eq "$(post "/webhooks/netsuite/acme?token=$PUSH_SECRET" '' "$push")" 200 
 "$BIN" tenant set acme --netsuite-allowlist 10.0.0.0/8,fd00::/8 >/dev/null
 expect_eq "$(post /webhooks/netsuite/acme "X-MLC-Webhook-Secret: $PUSH_SECRET" "$push")" 403 "source outside the allowlist: 403"
 "$BIN" tenant set acme --netsuite-allowlist 127.0.0.1/32,::1/128 >/dev/null
+# echo suppression: a push for a change our integration user made is ignored, a person's is not
+"$BIN" tenant set acme --setting "netsuite.integration_user_id=$(jq .netsuite.integration_user_id "$DATA/credentials.json")" >/dev/null
+own=$(jq -c --argjson u "$(jq .netsuite.integration_user_id "$DATA/credentials.json")" '.lastModifiedDate = "2026-11-26T17:01:00Z" | .user = $u | .executionContext = "RESTWEBSERVICES"' <<<"$push")
+resp=$(curl -s -X POST "$H/webhooks/netsuite/acme" -H "X-MLC-Webhook-Secret: $PUSH_SECRET" -d "$own")
+expect_eq "$(jq -r .status <<<"$resp")" ignored "a push of our own NetSuite write is ignored"
+expect_eq "$(sql "select state from inbox where event_key = 'vendor:40:2026-11-26T17:01:00Z'")" ignored "and recorded as ignored"
+person=$(jq -c '.lastModifiedDate = "2026-11-26T17:02:00Z" | .user = 3 | .executionContext = "USERINTERFACE"' <<<"$push")
+resp=$(curl -s -X POST "$H/webhooks/netsuite/acme" -H "X-MLC-Webhook-Secret: $PUSH_SECRET" -d "$person")
+if [ "$(jq -r .status <<<"$resp")" != ignored ] && [ "$(sql "select state from inbox where event_key = 'vendor:40:2026-11-26T17:02:00Z'")" != ignored ]; then ok "a person's change is taken"; else not_ok "a person's push" "$resp"; fi
+expect_eq "$(post /webhooks/netsuite/acme "X-MLC-Webhook-Secret: $PUSH_SECRET" '{"recordType":"vendor","id":"40","lastModifiedDate":"2026-11-26T17:03:00Z","user":"me"}')" 400 "a push whose user is not an id: 400"
 
 # --- an approval in Procore reaches the NetSuite GL within seconds -----------------------------------
 "$BIN" webhook register acme --url "$H/webhooks/procore/acme" >/dev/null
