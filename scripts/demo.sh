@@ -73,8 +73,8 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$SV_PORT/healthz" >/dev/null &
 curl -sf "http://127.0.0.1:$SV_PORT/healthz" >/dev/null || { cat "$D/serve.log"; die "serve did not start"; }
 "$BIN" webhook register $T --url "http://127.0.0.1:$SV_PORT/webhooks/procore/$T"
 
-step "4/8 Purchasing: NetSuite vendors and purchase orders into Procore"
-for f in vendors purchase-orders requisitions; do
+step "4/8 Master data and purchasing: accounts, cost codes, NetSuite vendors and purchase orders into Procore"
+for f in accounts cost-codes vendors purchase-orders requisitions; do
   "$BIN" sync $T --flow $f 2>/dev/null | head -2
 done
 
@@ -95,13 +95,26 @@ wait_for() { # seconds description command...
 step "5/8 Job cost: the costs already approved in Procore post to the NetSuite GL"
 "$BIN" sync $T --flow costs 2>/dev/null | head -2
 # from now on serve also polls both systems, catching what pushes miss
-"$BIN" tenant set $T --schedules vendors=15s,purchase-orders=30s,requisitions=60s,costs=30s >/dev/null
+"$BIN" tenant set $T --schedules vendors=15s,purchase-orders=30s,requisitions=60s,costs=30s,cost-codes=60s >/dev/null
 echo "Field users approve more direct costs; webhooks carry them to the GL:"
 pending=$(pc_state direct_costs | jq -c --argjson c "$company" '[.[] | select(._company_id == $c and .status == "pending") | .id][0:5]')
 for dc in $(jq -r '.[]' <<<"$pending"); do
   curl -sf -X POST "$PC/_sandbox/direct_costs/$dc/approve" >/dev/null
   wait_for 30 "direct cost $dc approved -> journal entry pc:$company:dc:$dc" je_posted "pc:$company:dc:$dc"
 done
+echo "An estimator adds a cost code in one Procore project; it reaches the NetSuite segment and every project:"
+pc_tok=$(curl -sf -X POST "$PC/oauth/token" -d grant_type=client_credentials \
+  -d client_id="$(jq -r .procore.client_id "$C")" -d client_secret="$(jq -r .procore.client_secret "$C")" | jq -r .access_token)
+p1=$(jq '.projects[0].procore_project_id' "$DATA/seed.json")
+div03=$(curl -sf "$PC/rest/v1.0/cost_codes?project_id=$p1&per_page=1000" -H "Authorization: Bearer $pc_tok" \
+  -H "Procore-Company-Id: $company" | jq '[.[] | select(.full_code == "03")][0].id')
+curl -sf -X PATCH "$PC/rest/v1.0/cost_codes/sync?project_id=$p1" -H "Authorization: Bearer $pc_tok" \
+  -H "Procore-Company-Id: $company" -H 'Content-Type: application/json' \
+  -d "{\"updates\":[{\"code\":\"450\",\"name\":\"Precast Concrete Stairs\",\"parent_id\":$div03}]}" >/dev/null
+seg_exists() { test "$(ns_dump customrecord_cseg_mlc_costcode | jq '[.rows[] | select(.externalid == "03-450")] | length')" = 1; }
+wait_for 30 "cost code 03-450 created in the NetSuite segment by webhook" seg_exists
+in_all() { test "$(pc_state cost_codes | jq --argjson c "$company" '[.[] | select(._company_id == $c and .full_code == "03-450" and .deleted_at == null)] | length')" = "$(jq '.projects | length' "$DATA/seed.json")"; }
+wait_for 30 "and added to every linked project" in_all
 echo "A NetSuite event push is dropped on the way; the poll catches the change:"
 curl -sf -X POST "$NS/_sandbox/faults" -d '{"faults":"ns:push_drop=1.0"}' >/dev/null
 curl -sf -X PATCH "$NS/_sandbox/netsuite/records/vendor/42" -d '{"phone":"916-555-0100"}' >/dev/null
