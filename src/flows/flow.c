@@ -17,6 +17,8 @@ static const struct flow_def flows[] = {
 	  flow_requisitions },
 	{ "costs", "approved Procore direct costs -> NetSuite journal entries", true, true,
 	  flow_costs },
+	{ "budgets", "Procore project budgets <-> NetSuite budgets (per cost code)", true, true,
+	  flow_budgets },
 };
 
 const struct flow_def *flow_find(const char *name)
