@@ -64,8 +64,8 @@
 #define BUDGET_PERIODS 12
 
 static const struct md_field budget_fields[] = {
-	{ "amount", MD_PROCORE },
-	{ NULL, MD_NONE },
+    {"amount", MD_PROCORE},
+    {NULL, MD_NONE},
 };
 
 struct budgets {
@@ -81,7 +81,7 @@ struct budgets {
 
 /* One pair: a Procore line and/or a NetSuite line for one cost code/type. */
 struct pair {
-	char key[160];      /* md_base key "<project>:<code>:<type>" */
+	char key[160]; /* md_base key "<project>:<code>:<type>" */
 	char code[64], type[16];
 	int64_t account, segment;
 	bool has_pc, has_ns;
@@ -104,22 +104,23 @@ static int load_year(struct budgets *b, struct mlc_error *err)
 
 	time_format_date(time_now_ms(), today);
 	rc = netsuite_suiteql_all(s->ns,
-				  "SELECT id, periodname, TO_CHAR(startdate, 'YYYY-MM-DD') AS s, "
-				  "TO_CHAR(enddate, 'YYYY-MM-DD') AS e FROM accountingperiod WHERE "
-				  "isyear = 'T' ORDER BY startdate",
-				  &rows, err);
+	                          "SELECT id, periodname, TO_CHAR(startdate, 'YYYY-MM-DD') AS s, "
+	                          "TO_CHAR(enddate, 'YYYY-MM-DD') AS e FROM accountingperiod WHERE "
+	                          "isyear = 'T' ORDER BY startdate",
+	                          &rows, err);
 	if (rc < 0)
 		return rc;
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		int64_t id = 0;
 		const char *name = jsonx_str(row, "periodname"), *st = jsonx_str(row, "s"),
-			   *en = jsonx_str(row, "e");
+		           *en = jsonx_str(row, "e");
 		if (jsonx_id(row, "id", &id) < 0 || !id)
 			continue;
 		if (want ? (name && strcmp(name, want) == 0) ||
-				   (strcmp(jsonx_str(row, "id"), want) == 0)
-			 : want_id ? id == want_id
-				   : st && en && strcmp(st, today) <= 0 && strcmp(today, en) <= 0) {
+		               (jsonx_str(row, "id") && strcmp(jsonx_str(row, "id"), want) == 0)
+		    : want_id ? id == want_id
+		              : st && en && strcmp(st, today) <= 0 && strcmp(today, en) <= 0) {
 			b->year = id;
 			break;
 		}
@@ -128,21 +129,21 @@ static int load_year(struct budgets *b, struct mlc_error *err)
 	if (!b->year) {
 		if (want || want_id)
 			return error_set(err, MLC_ECONFIG,
-					 "setting budgets.year: NetSuite has no fiscal year '%s'",
-					 want ? want : "(that id)");
+			                 "setting budgets.year: NetSuite has no fiscal year '%s'",
+			                 want ? want : "(that id)");
 		return error_set(err, MLC_ECONFIG,
-				 "NetSuite has no fiscal year holding %s; set budgets.year", today);
+		                 "NetSuite has no fiscal year holding %s; set budgets.year", today);
 	}
 	return MLC_OK;
 }
 
 static int load_procore_refs(struct budgets *b, const struct mlc_project_link *first,
-			     struct mlc_error *err)
+                             struct mlc_error *err)
 {
 	struct mlc_session *s = b->r->s;
 	char company[24], pid[24];
-	const char *cq[] = { "company_id", company, NULL };
-	const char *pq[] = { "project_id", pid, NULL };
+	const char *cq[] = {"company_id", company, NULL};
+	const char *pq[] = {"project_id", pid, NULL};
 	json_t *lits = NULL, *views = NULL, *v;
 	size_t i;
 	int rc;
@@ -150,7 +151,8 @@ static int load_procore_refs(struct budgets *b, const struct mlc_project_link *f
 	snprintf(company, sizeof(company), "%lld", (long long)s->tenant.procore_company_id);
 	if ((rc = procore_list(s->pc, "/rest/v1.0/line_item_types", cq, &lits, err)) < 0)
 		return rc;
-	json_array_foreach(lits, i, v) {
+	json_array_foreach(lits, i, v)
+	{
 		int64_t id = 0;
 		char k[24];
 		if (!jsonx_str(v, "code") || jsonx_id(v, "id", &id) < 0 || !id)
@@ -167,7 +169,8 @@ static int load_procore_refs(struct budgets *b, const struct mlc_project_link *f
 	if ((rc = procore_list(s->pc, "/rest/v1.0/budget_views", pq, &views, err)) < 0)
 		return rc;
 	if (jsonx_id(json_array_get(views, 0), "id", &b->view_id) < 0 || !b->view_id)
-		rc = error_set(err, MLC_ENOTFOUND, "Procore lists no budget view; set budgets.view_id");
+		rc = error_set(err, MLC_ENOTFOUND,
+		               "Procore lists no budget view; set budgets.view_id");
 	json_decref(views);
 	return rc < 0 ? rc : MLC_OK;
 }
@@ -185,7 +188,8 @@ static int load_reverse(struct budgets *b, struct mlc_error *err)
 	if ((rc = mapping_all(s->store, s->tenant.id, "cost-code-account", &acc, err)) < 0 ||
 	    (rc = mapping_all(s->store, s->tenant.id, "cost-code-segment", &seg, err)) < 0)
 		goto out;
-	json_object_foreach(acc, k, t) {
+	json_object_foreach(acc, k, t)
+	{
 		const char *bar = strchr(k, '|');
 		char code[64], rk[64];
 		int64_t a = 0, sv = 0;
@@ -215,8 +219,8 @@ out:
 struct pairs {
 	struct pair *v;
 	size_t n, cap;
-	json_t *by_key;   /* "code|type" -> index */
-	json_t *by_line;  /* "account:segment" -> index, or null when shared */
+	json_t *by_key;  /* "code|type" -> index */
+	json_t *by_line; /* "account:segment" -> index, or null when shared */
 };
 
 static struct pair *pair_for(struct pairs *ps, const char *code, const char *type, int64_t pid)
@@ -249,10 +253,10 @@ static void pairs_release(struct pairs *ps)
 
 /* The NetSuite side of a Procore line: account and segment. */
 static int line_of(struct budgets *b, const struct mlc_project_link *l, struct pair *p,
-		   struct mlc_error *err)
+                   struct mlc_error *err)
 {
 	struct mlc_session *s = b->r->s;
-	struct cost_post_ctx ctx = { .store = s->store, .tenant_id = s->tenant.id, .link = l };
+	struct cost_post_ctx ctx = {.store = s->store, .tenant_id = s->tenant.id, .link = l};
 	json_t *t = NULL;
 	int rc;
 
@@ -263,9 +267,9 @@ static int line_of(struct budgets *b, const struct mlc_project_link *l, struct p
 	rc = mapping_get(s->store, s->tenant.id, "cost-code-segment", p->code, &t, err);
 	if (rc == MLC_ENOTFOUND)
 		return error_set(err, MLC_ENOTFOUND,
-				 "cost code %s has no NetSuite cost-code segment value (mapping "
-				 "cost-code-segment); budgets carry the segment",
-				 p->code);
+		                 "cost code %s has no NetSuite cost-code segment value (mapping "
+		                 "cost-code-segment); budgets carry the segment",
+		                 p->code);
 	if (rc < 0)
 		return rc;
 	rc = jsonx_id(t, "segment_value", &p->segment);
@@ -288,21 +292,22 @@ static const char *code_of(const json_t *codes, int64_t id)
 static void money_detail(json_t *d, const char *field, bool from_known, int64_t from, int64_t to)
 {
 	json_object_set_new(d, field,
-			    json_pack("{s:o, s:o}", "from", from_known ? jsonx_money(from) : json_null(),
-				      "to", jsonx_money(to)));
+	                    json_pack("{s:o, s:o}", "from",
+	                              from_known ? jsonx_money(from) : json_null(), "to",
+	                              jsonx_money(to)));
 }
 
-static int write_netsuite(struct budgets *b, const struct mlc_project_link *l,
-			  const struct pair *p, int64_t cents, int64_t *id, struct mlc_error *err)
+static int write_netsuite(struct budgets *b, const struct mlc_project_link *l, const struct pair *p,
+                          int64_t cents, int64_t *id, struct mlc_error *err)
 {
 	json_t *body = json_object();
 	char k[24], code[NS_CODE_MAX];
 	int64_t each = cents / BUDGET_PERIODS;
 
-#define REF(field, v)                                                                          \
-	do {                                                                                   \
-		snprintf(k, sizeof(k), "%lld", (long long)(v));                                \
-		json_object_set_new(body, field, json_pack("{s:s}", "id", k));                 \
+#define REF(field, v)                                                                              \
+	do {                                                                                       \
+		snprintf(k, sizeof(k), "%lld", (long long)(v));                                    \
+		json_object_set_new(body, field, json_pack("{s:s}", "id", k));                     \
 	} while (0)
 	REF("account", p->account);
 	REF("year", b->year);
@@ -324,18 +329,18 @@ static int write_netsuite(struct budgets *b, const struct mlc_project_link *l,
 	for (int i = 1; i <= BUDGET_PERIODS; i++) {
 		char f[24];
 		snprintf(f, sizeof(f), "periodamount%d", i);
-		json_object_set_new(body, f,
-				    jsonx_money(i < BUDGET_PERIODS ? each
-								   : cents - each * (BUDGET_PERIODS - 1)));
+		json_object_set_new(
+		    body, f,
+		    jsonx_money(i < BUDGET_PERIODS ? each : cents - each * (BUDGET_PERIODS - 1)));
 	}
 	return netsuite_create(b->r->s->ns, "budgetImport", body, id, code, err);
 }
 
 static int write_procore(struct budgets *b, const struct mlc_project_link *l, struct pair *p,
-			 int64_t cents, struct mlc_error *err)
+                         int64_t cents, struct mlc_error *err)
 {
 	char path[96], pid[24];
-	const char *q[] = { "project_id", pid, NULL };
+	const char *q[] = {"project_id", pid, NULL};
 	json_t *item = json_object(), *out = NULL;
 	int status = 0, rc;
 
@@ -344,18 +349,20 @@ static int write_procore(struct budgets *b, const struct mlc_project_link *l, st
 	json_object_set_new(item, "original_budget_amount", jsonx_money(cents - p->mods));
 	if (p->bli_id) {
 		snprintf(path, sizeof(path), "/rest/v1.0/budget_line_items/%lld",
-			 (long long)p->bli_id);
+		         (long long)p->bli_id);
 		rc = procore_write(b->r->s->pc, "PATCH", path, q,
-				   json_pack("{s:I, s:o}", "project_id",
-					     (json_int_t)l->procore_project_id, "budget_line_item", item),
-				   &out, &status, err);
+		                   json_pack("{s:I, s:o}", "project_id",
+		                             (json_int_t)l->procore_project_id, "budget_line_item",
+		                             item),
+		                   &out, &status, err);
 	} else {
 		json_object_set_new(item, "cost_code_id", json_integer(p->cost_code_id));
 		json_object_set_new(item, "line_item_type_id", json_integer(p->lit_id));
 		rc = procore_write(b->r->s->pc, "POST", "/rest/v1.0/budget_line_items", q,
-				   json_pack("{s:I, s:o}", "project_id",
-					     (json_int_t)l->procore_project_id, "budget_line_item", item),
-				   &out, &status, err);
+		                   json_pack("{s:I, s:o}", "project_id",
+		                             (json_int_t)l->procore_project_id, "budget_line_item",
+		                             item),
+		                   &out, &status, err);
 		if (rc == MLC_OK && jsonx_id(out, "id", &p->bli_id) < 0)
 			p->bli_id = 0;
 	}
@@ -374,9 +381,9 @@ static void settle(struct budgets *b, const struct mlc_project_link *l, struct p
 {
 	struct flow_run *r = b->r;
 	struct mlc_session *s = r->s;
-	struct md_merge m = { 0 };
+	struct md_merge m = {0};
 	json_t *base = NULL, *ns = NULL, *pc = NULL, *v, *detail = NULL;
-	struct mlc_error e = { 0 };
+	struct mlc_error e = {0};
 	char src[200], tgt[64];
 	int64_t pc_cents = 0, ns_id = 0;
 	bool wrote = false;
@@ -420,7 +427,7 @@ static void settle(struct budgets *b, const struct mlc_project_link *l, struct p
 		if (ns_id)
 			snprintf(tgt, sizeof(tgt), "ns:budget:%lld", (long long)ns_id);
 		flow_record(r, p->has_ns ? FLOW_UPDATE : FLOW_CREATE, "budget", src, tgt, detail,
-			    NULL);
+		            NULL);
 		json_decref(detail);
 		detail = NULL;
 		wrote = true;
@@ -433,20 +440,20 @@ static void settle(struct budgets *b, const struct mlc_project_link *l, struct p
 		snprintf(ptgt, sizeof(ptgt), "pc:budget:%s", p->key);
 		if (!p->bli_id && (!p->cost_code_id || !p->lit_id)) {
 			flow_record(r, FLOW_PARK, "budget", psrc, ptgt, NULL,
-				    "the Procore project has no such cost code or line item type");
+			            "the Procore project has no such cost code or line item type");
 			goto out;
 		}
 		detail = json_object();
 		money_detail(detail, "revised_budget", p->has_pc, pc_cents, cents);
 		money_detail(detail, "original_budget_amount", p->has_pc, p->original,
-			     cents - p->mods);
+		             cents - p->mods);
 		if (!r->opts.dry_run && write_procore(b, l, p, cents, &e) < 0) {
 			flow_record(r, FLOW_FAIL, "budget", psrc, ptgt, detail, e.msg);
 			b->failed = 1;
 			goto out;
 		}
 		flow_record(r, existed ? FLOW_UPDATE : FLOW_CREATE, "budget", psrc, ptgt, detail,
-			    NULL);
+		            NULL);
 		wrote = true;
 	}
 	if (!wrote)
@@ -470,9 +477,9 @@ out:
 static int do_project(struct budgets *b, const struct mlc_project_link *l, struct mlc_error *err)
 {
 	struct mlc_session *s = b->r->s;
-	struct pairs ps = { .by_key = json_object(), .by_line = json_object() };
+	struct pairs ps = {.by_key = json_object(), .by_line = json_object()};
 	char pid[24], path[128];
-	const char *pq[] = { "project_id", pid, NULL };
+	const char *pq[] = {"project_id", pid, NULL};
 	json_t *codes = json_object(), *code_id = json_object(), *list = NULL, *rows = NULL, *v;
 	struct mlc_buf q = MLC_BUF_INIT;
 	size_t i;
@@ -481,7 +488,8 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 	snprintf(pid, sizeof(pid), "%lld", (long long)l->procore_project_id);
 	if ((rc = procore_list(s->pc, "/rest/v1.0/cost_codes", pq, &list, err)) < 0)
 		goto out;
-	json_array_foreach(list, i, v) {
+	json_array_foreach(list, i, v)
+	{
 		int64_t id = 0;
 		char k[24];
 		if (!jsonx_str(v, "full_code") || jsonx_id(v, "id", &id) < 0 || !id)
@@ -490,17 +498,19 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 		json_object_set_new(codes, k, json_string(jsonx_str(v, "full_code")));
 		json_object_set_new(code_id, jsonx_str(v, "full_code"), json_integer(id));
 	}
-	snprintf(path, sizeof(path), "/rest/v1.0/budget_views/%lld/detail_rows", (long long)b->view_id);
+	snprintf(path, sizeof(path), "/rest/v1.0/budget_views/%lld/detail_rows",
+	         (long long)b->view_id);
 	if ((rc = procore_list(s->pc, path, pq, &rows, err)) < 0)
 		goto out;
 
 	/* Procore: one pair per budget line (cost code and cost type) */
-	json_array_foreach(rows, i, v) {
+	json_array_foreach(rows, i, v)
+	{
 		int64_t bli = 0, cc = 0, cat = 0;
 		const char *code, *type;
 		char lk[64], why[320];
 		struct pair *p;
-		struct mlc_error e = { 0 };
+		struct mlc_error e = {0};
 		json_t *seen;
 		if (jsonx_id(v, "id", &bli) < 0 || !bli || jsonx_id(v, "cost_code_id", &cc) < 0 ||
 		    jsonx_id(v, "category_id", &cat) < 0)
@@ -509,16 +519,18 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 		snprintf(lk, sizeof(lk), "%lld", (long long)cat);
 		type = json_string_value(json_object_get(b->lit_code, lk));
 		if (!code) {
-			snprintf(why, sizeof(why), "budget line %lld: cost code %lld is not in the project",
-				 (long long)bli, (long long)cc);
+			snprintf(why, sizeof(why),
+			         "budget line %lld: cost code %lld is not in the project",
+			         (long long)bli, (long long)cc);
 			flow_record(b->r, FLOW_PARK, "budget", NULL, NULL, NULL, why);
 			continue;
 		}
 		p = pair_for(&ps, code, type ? type : "", l->procore_project_id);
 		if (p->has_pc) {
 			snprintf(why, sizeof(why),
-				 "cost code %s type %s has two budget lines in Procore; the first counts",
-				 code, type ? type : "-");
+			         "cost code %s type %s has two budget lines in Procore; the first "
+			         "counts",
+			         code, type ? type : "-");
 			flow_record(b->r, FLOW_PARK, "budget", p->key, NULL, NULL, why);
 			continue;
 		}
@@ -547,27 +559,27 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 			p->account = -2;
 			json_object_set_new(ps.by_line, lk, json_null());
 		} else {
-			json_object_set_new(ps.by_line, lk,
-					    json_integer((json_int_t)(p - ps.v)));
+			json_object_set_new(ps.by_line, lk, json_integer((json_int_t)(p - ps.v)));
 		}
 	}
 
 	/* NetSuite: the budget lines of the job and year with our criteria */
 	buf_addf(&q,
-		 "SELECT id, account, total, cseg_mlc_costcode AS seg, subsidiary, department, "
-		 "class, location, category FROM budgets WHERE customer = %lld AND year = %lld "
-		 "ORDER BY id",
-		 (long long)l->netsuite_job_id, (long long)b->year);
+	         "SELECT id, account, total, cseg_mlc_costcode AS seg, subsidiary, department, "
+	         "class, location, category FROM budgets WHERE customer = %lld AND year = %lld "
+	         "ORDER BY id",
+	         (long long)l->netsuite_job_id, (long long)b->year);
 	json_decref(list);
 	list = NULL;
 	if ((rc = netsuite_suiteql_all(s->ns, q.data, &list, err)) < 0)
 		goto out;
-	json_array_foreach(list, i, v) {
+	json_array_foreach(list, i, v)
+	{
 		int64_t id = 0, acct = 0, seg = 0, sub = 0, dep = 0, cls = 0, loc = 0, cat = 0;
 		char lk[64];
 		json_t *ix;
 		struct pair *p;
-		struct mlc_error e = { 0 };
+		struct mlc_error e = {0};
 		if (jsonx_id(v, "id", &id) < 0 || jsonx_id(v, "account", &acct) < 0 ||
 		    jsonx_id(v, "seg", &seg) < 0 || jsonx_id(v, "subsidiary", &sub) < 0 ||
 		    jsonx_id(v, "department", &dep) < 0 || jsonx_id(v, "class", &cls) < 0 ||
@@ -579,7 +591,7 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 		    (!b->use_segment && seg))
 			continue;
 		snprintf(lk, sizeof(lk), "%lld:%lld", (long long)acct,
-			 (long long)(b->use_segment ? seg : 0));
+		         (long long)(b->use_segment ? seg : 0));
 		ix = json_object_get(ps.by_line, lk);
 		if (json_is_integer(ix)) {
 			p = &ps.v[json_integer_value(ix)];
@@ -592,12 +604,14 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 			char code[64];
 			if (!bar) {
 				char why[200];
-				snprintf(why, sizeof(why),
-					 "NetSuite budget line %lld (account %lld, segment %lld) maps "
-					 "to no single Procore cost code and type",
-					 (long long)id, (long long)acct, (long long)seg);
+				snprintf(
+				    why, sizeof(why),
+				    "NetSuite budget line %lld (account %lld, segment %lld) maps "
+				    "to no single Procore cost code and type",
+				    (long long)id, (long long)acct, (long long)seg);
 				if (b->master != MD_PROCORE)
-					flow_record(b->r, FLOW_PARK, "budget", NULL, NULL, NULL, why);
+					flow_record(b->r, FLOW_PARK, "budget", NULL, NULL, NULL,
+					            why);
 				continue;
 			}
 			snprintf(code, sizeof(code), "%.*s", (int)(bar - ct), ct);
@@ -627,10 +641,10 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 		if (p->account == -2) {
 			char why[300];
 			snprintf(why, sizeof(why),
-				 "cost code %s shares its NetSuite account with another cost code "
-				 "of the project; per-cost-code budgets need the cost-code segment "
-				 "(budgets.use_segment)",
-				 p->code);
+			         "cost code %s shares its NetSuite account with another cost code "
+			         "of the project; per-cost-code budgets need the cost-code segment "
+			         "(budgets.use_segment)",
+			         p->code);
 			flow_record(b->r, FLOW_PARK, "budget", p->key, NULL, NULL, why);
 			continue;
 		}
@@ -652,7 +666,7 @@ out:
 int flow_budgets(struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
-	struct budgets b = { .r = r };
+	struct budgets b = {.r = r};
 	struct mlc_project_link *links = NULL;
 	size_t n = 0, i;
 	int rc;

@@ -125,16 +125,17 @@ void nsbudget_import(struct ns_write_ctx *w, const json_t *body)
 				goto out;
 		} else if (!(ids[i] = nsrec_parse_id(json_is_object(v) ? json_object_get(v, "id")
 		                                                       : v))) {
-			ns_result_error(w->r, 400, "INVALID_CONTENT", criteria[i].rest,
-			                "Error while accessing a resource. Invalid value for the "
-			                "resource or sub-resource field '%s'. Provide a valid value.",
-			                criteria[i].rest);
+			ns_result_error(
+			    w->r, 400, "INVALID_CONTENT", criteria[i].rest,
+			    "Error while accessing a resource. Invalid value for the "
+			    "resource or sub-resource field '%s'. Provide a valid value.",
+			    criteria[i].rest);
 			goto out;
 		}
 	}
 	if (!json_object_get(body, "account") || !json_object_get(body, "year")) {
-		ns_result_error(w->r, 400, "USER_ERROR", !json_object_get(body, "account") ? "account"
-		                                                                            : "year",
+		ns_result_error(w->r, 400, "USER_ERROR",
+		                !json_object_get(body, "account") ? "account" : "year",
 		                "Please enter value(s) for: %s",
 		                !json_object_get(body, "account") ? "Account" : "Year");
 		goto out;
@@ -160,7 +161,8 @@ void nsbudget_import(struct ns_write_ctx *w, const json_t *body)
 		have_total = true;
 	}
 	if (!have_per && !have_total) {
-		ns_result_error(w->r, 400, "USER_ERROR", "amount", "Please enter value(s) for: Amount");
+		ns_result_error(w->r, 400, "USER_ERROR", "amount",
+		                "Please enter value(s) for: Amount");
 		goto out;
 	}
 	if (have_per && have_total && sum != total) {
@@ -269,9 +271,10 @@ json_t *nsbudget_get(struct nssim *ns, int64_t id, const char *base)
 				if (sqlite3_column_type(st, (int)i + 1) != SQLITE_NULL)
 					json_object_set_new(
 					    o, criteria[i].rest,
-					    json_pack("{s:s%}", "id",
-					              (const char *)sqlite3_column_text(st, (int)i + 1),
-					              (size_t)sqlite3_column_bytes(st, (int)i + 1)));
+					    json_pack(
+					        "{s:s%}", "id",
+					        (const char *)sqlite3_column_text(st, (int)i + 1),
+					        (size_t)sqlite3_column_bytes(st, (int)i + 1)));
 		}
 	}
 	sqlite3_finalize(st);
