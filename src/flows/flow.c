@@ -21,6 +21,8 @@ static const struct flow_def flows[] = {
 	  true, flow_cost_codes },
 	{ "accounts", "NetSuite chart of accounts -> catalog; mapped accounts checked", true, false,
 	  flow_accounts },
+	{ "budgets", "Procore project budgets <-> NetSuite budgets (per cost code)", true, true,
+	  flow_budgets },
 };
 
 const struct flow_def *flow_find(const char *name)

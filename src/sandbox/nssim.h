@@ -93,7 +93,8 @@ int64_t nssim_now_ms(struct nssim *ns);
 /* ---- nssim_db.c ---- */
 
 /* Column declared types: they drive SuiteQL value formatting. */
-enum ns_coltype { NS_INT, NS_TEXT, NS_REAL, NS_BOOL, NS_DATE, NS_TS };
+/* NS_CENTS: an amount stored as INTEGER cents, rendered as a decimal. */
+enum ns_coltype { NS_INT, NS_TEXT, NS_REAL, NS_BOOL, NS_DATE, NS_TS, NS_CENTS };
 
 struct ns_column {
 	const char *name;
@@ -249,6 +250,11 @@ struct ns_write_ctx {
  * table.  Returns the id, or 0 after filling r with a 400 naming path. */
 int64_t nsrec_ref(struct ns_write_ctx *w, const char *table, const json_t *v, const char *path);
 bool nstxn_is_transaction(const char *type);
+/* budgetImport (nssim_budget.c): creates or replaces the budget line with
+ * the body's criteria; w->id gets its budgets.id.  Call under db_lock. */
+void nsbudget_import(struct ns_write_ctx *w, const json_t *body);
+/* One budget line as a budgetImport record, or NULL.  Call under db_lock. */
+json_t *nsbudget_get(struct nssim *ns, int64_t id, const char *base);
 void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace);
 json_t *nstxn_get(struct nssim *ns, const char *type, int64_t id, bool expand, const char *base);
 /* Merges a PATCH/PUT body over a rendered record: body fields replace,

@@ -13,7 +13,10 @@
  * INTEGER, amounts as REAL in currency units (the record layer converts
  * to and from integer cents at its edges), booleans as 'T'/'F', dates and
  * timestamps as "YYYY-MM-DD HH:MM:SS" text so TO_DATE/TO_TIMESTAMP results
- * compare correctly.  The declared type (DATE, TIMESTAMP, BOOL) tells the
+ * compare correctly.  Newer tables (budgets) keep amounts as INTEGER cents
+ * in CENTS columns, which SuiteQL renders as decimals ("12345.67"); a
+ * CENTS column compared with a decimal literal in a WHERE clause compares
+ * cents, a limit of the simulator that no flow relies on.  The declared type (DATE, TIMESTAMP, BOOL) tells the
  * SuiteQL layer how to format a column it returns.
  */
 
@@ -230,6 +233,31 @@ static const struct ns_column tal_cols[] = {
     C("lastmodifieddate", TS),
 };
 
+/* Budget lines (Multiple Budgets): one row per account line and criteria;
+ * the per-period amounts are in budgetsmachine. */
+static const struct ns_column budgets_cols[] = {
+    C("id", INT),
+    R("account", "account"),
+    C("accountingbook", INT),
+    C("category", INT),
+    R("class", "classification"),
+    R("currency", "currency"),
+    R("customer", "entity"),
+    R("department", "department"),
+    R("item", "item"),
+    R("location", "location"),
+    R("subsidiary", "subsidiary"),
+    C("total", CENTS),
+    R("year", "accountingperiod"),
+    R("cseg_mlc_costcode", "customrecord_cseg_mlc_costcode"),
+    C("lastmodifieddate", TS),
+};
+static const struct ns_column budgetsmachine_cols[] = {
+    R("budget", "budgets"),
+    R("period", "accountingperiod"),
+    C("amount", CENTS),
+};
+
 #define T(n, cols, df)                                                                             \
 	{                                                                                          \
 		n, cols, MLC_ARRAY_LEN(cols), df                                                   \
@@ -252,6 +280,8 @@ static const struct ns_table tables[] = {
     T("transaction", transaction_cols, "tranid"),
     T("transactionline", tline_cols, NULL),
     T("transactionaccountingline", tal_cols, NULL),
+    T("budgets", budgets_cols, NULL),
+    T("budgetsmachine", budgetsmachine_cols, NULL),
 };
 
 const struct ns_table *nsdb_tables(size_t *n)
@@ -289,6 +319,8 @@ static const char *decltype(enum ns_coltype t)
 		return "DATE";
 	case NS_TS:
 		return "TIMESTAMP";
+	case NS_CENTS:
+		return "CENTS";
 	case NS_TEXT:
 		break;
 	}
@@ -353,11 +385,13 @@ int nsdb_create(sqlite3 *db, struct mlc_error *err)
 			buf_addf(&sql, "%s\"%s\" %s", c ? ", " : "", t->cols[c].name,
 			         decltype(t->cols[c].type));
 			if (strcmp(t->cols[c].name, "id") == 0 &&
-			    strcmp(t->name, "transactionline"))
+			    strcmp(t->name, "transactionline") && strcmp(t->name, "budgetsmachine"))
 				buf_addstr(&sql, " PRIMARY KEY");
 		}
 		if (strcmp(t->name, "transactionline") == 0)
 			buf_addstr(&sql, ", PRIMARY KEY (\"transaction\", id)");
+		if (strcmp(t->name, "budgetsmachine") == 0)
+			buf_addstr(&sql, ", PRIMARY KEY (budget, period)");
 		buf_addstr(&sql, ");\n");
 	}
 	/* Private tables (not reachable from SuiteQL: unknown names). */

@@ -190,7 +190,7 @@ void nsrec_list(struct nssim *ns, const char *type, const char *qtext, const cha
 	if (!tname) {
 		static const struct {
 			const char *rest, *table;
-		} map[] = {{"accountingPeriod", "accountingperiod"}};
+		} map[] = {{"accountingPeriod", "accountingperiod"}, {"budgetImport", "budgets"}};
 		tname = type;
 		for (size_t i = 0; i < MLC_ARRAY_LEN(map); i++)
 			if (strcmp(map[i].rest, type) == 0)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sandbox/nssim.h"
+#include "util/money.h"
 #include "util/num.h"
 #include "util/banned.h"
 
@@ -106,7 +107,11 @@ static json_t *row_item(sqlite3_stmt *st)
 		case SQLITE_NULL:
 			continue; /* V4: NULL columns are left out */
 		case SQLITE_INTEGER:
-			snprintf(val, sizeof(val), "%lld", (long long)sqlite3_column_int64(st, c));
+			if (dt && strcmp(dt, "CENTS") == 0)
+				dec_format_trim(sqlite3_column_int64(st, c), 2, 0, val, sizeof(val));
+			else
+				snprintf(val, sizeof(val), "%lld",
+				         (long long)sqlite3_column_int64(st, c));
 			json_object_set_new(item, key, json_string(val));
 			break;
 		case SQLITE_FLOAT:

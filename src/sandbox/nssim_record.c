@@ -178,7 +178,7 @@ static const struct rec_type *find_type(const char *rest)
 
 bool nsrec_known_type(const char *type)
 {
-	return find_type(type) || nstxn_is_transaction(type);
+	return find_type(type) || nstxn_is_transaction(type) || strcmp(type, "budgetImport") == 0;
 }
 
 static const char *table_of(const char *type)
@@ -288,6 +288,18 @@ void nsrec_get(struct nssim *ns, const char *type, const char *idtext, bool expa
 
 	memset(r, 0, sizeof(*r));
 	pthread_mutex_lock(&ns->db_lock);
+	if (strcmp(type, "budgetImport") == 0) {
+		json_t *tmp = json_string(idtext);
+		id = nsrec_parse_id(tmp);
+		json_decref(tmp);
+		r->body = id ? nsbudget_get(ns, id, base) : NULL;
+		pthread_mutex_unlock(&ns->db_lock);
+		if (!r->body)
+			not_found(r, type, idtext);
+		else
+			r->status = 200;
+		return;
+	}
 	id = resolve_id(ns, type, idtext, &is_eid);
 	if (id)
 		r->body =
@@ -469,6 +481,27 @@ void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *
 	const char *eid = NULL;
 
 	memset(r, 0, sizeof(*r));
+	if (strcmp(type, "budgetImport") == 0) {
+		if (idtext || is_put || !json_is_object(body)) {
+			ns_result_error(r, 400, "USER_ERROR", NULL,
+			                "budgetImport records are created with POST and a JSON body; "
+			                "a line with the same criteria is replaced.");
+			return;
+		}
+		pthread_mutex_lock(&ns->db_lock);
+		nsdb_ts(nssim_now_ms(ns), w.now);
+		nsdb_run(ns->db, "SAVEPOINT w");
+		nsbudget_import(&w, body);
+		if (r->status == 204) {
+			snprintf(r->location, sizeof(r->location),
+			         "/services/rest/record/v1/budgetImport/%lld", (long long)w.id);
+			nsdb_run(ns->db, "RELEASE w");
+		} else {
+			nsdb_run(ns->db, "ROLLBACK TO w; RELEASE w");
+		}
+		pthread_mutex_unlock(&ns->db_lock);
+		return;
+	}
 	if (!rt && !nstxn_is_transaction(type)) {
 		ns_result_error(r, 404, "INVALID_RCRD_TYPE", NULL,
 		                "Record type '%s' does not exist.", type);

@@ -367,6 +367,55 @@ static void seed_transactions(struct seed_ctx *s)
 	}
 }
 
+/*
+ * FY 2026 budget lines for the first project's first four cost codes,
+ * shaped like the Procore simulator's seeded budget (pcsim_seed.c: every
+ * leaf code gets 92% of the contract spread evenly, whole dollars, cost
+ * type L for every third code and S otherwise), on the job, the project's
+ * dimensions, the cost type's account and the code's segment value.  The
+ * third line differs by 1,234.56 so that a first budgets run finds both
+ * agreeing and differing figures.
+ */
+static void seed_budgets(struct seed_ctx *s)
+{
+	struct nssim *ns = s->ns;
+	size_t ncc, nct;
+	const struct contractor_cost_code *cc = contractor_cost_codes(&ncc);
+	const struct contractor_cost_type *ct = contractor_cost_types(&nct);
+	const struct contractor_project *p = contractor_projects(&(size_t){0});
+	int64_t each = p[0].contract_cents * 92 / 100 / (int64_t)ncc;
+	int64_t job = nsdb_int(ns->db, "SELECT id FROM job WHERE entityid = ?", p[0].number, 0);
+	int64_t dep = nsdb_int(ns->db, "SELECT id FROM department WHERE name = ?", p[0].department, 0);
+	int64_t cls =
+	    nsdb_int(ns->db, "SELECT id FROM classification WHERE name = ?", p[0].class_name, 0);
+	int64_t loc = nsdb_int(ns->db, "SELECT id FROM location WHERE name = ?", p[0].location, 0);
+	struct ns_result r = {0};
+
+	each -= each % 100;
+	for (size_t i = 0; i < 4 && i < ncc && !s->rc; i++) {
+		const char *type = i % 3 ? "S" : "L";
+		int64_t acct = 0, seg, cents = each + (i == 2 ? 123456 : 0);
+		json_t *body;
+		for (size_t t = 0; t < nct; t++)
+			if (strcmp(ct[t].code, type) == 0)
+				acct = nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
+				                ct[t].account_number, 0);
+		seg = nsdb_int(ns->db,
+		               "SELECT id FROM customrecord_cseg_mlc_costcode WHERE externalid = ?",
+		               cc[i].code, 0);
+		/* a JSON real, as a client sends it: the write path reads it exactly */
+		body = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "account", ref(acct),
+		                 "year", ref(1), "subsidiary", ref(1), "customer", ref(job),
+		                 "department", ref(dep), "class", ref(cls), "location", ref(loc),
+		                 "cseg_mlc_costcode", ref(seg), "amount",
+		                 json_real((double)cents / 100.0));
+		nsrec_write(ns, "budgetImport", NULL, false, body, NULL, &r);
+		json_decref(body);
+		seed_ok(s, &r, "budget line");
+		ns_result_release(&r);
+	}
+}
+
 int nsdb_seed(struct nssim *ns, struct mlc_error *err)
 {
 	struct seed_ctx s = {.ns = ns, .next_entity = 1, .err = err};
@@ -377,6 +426,7 @@ int nsdb_seed(struct nssim *ns, struct mlc_error *err)
 	seed_jobs(&s);
 	seed_vendors(&s);
 	seed_transactions(&s);
+	seed_budgets(&s);
 	run(&s, "INSERT INTO _meta VALUES ('seeded', '1')");
 	if (s.rc) {
 		nsdb_run(ns->db, "ROLLBACK");

@@ -2,6 +2,13 @@
  * Procore simulator: budget views with detail rows, and budget line items
  * (+ sync).  Reference: procore.md "Budget"; schemas RestV10BudgetViews*,
  * RestV10BudgetLineItems*, RestV11BudgetLineItems*.
+ *
+ * Approved budget modifications (transfers between lines) are kept per
+ * line in _mod_cents and shown as the detail row's budget_modifications;
+ * the revised budget is original + modifications (the Standard Budget
+ * view's "revised_budget" column and the line item's revised_budget).
+ * Admin route (not Procore's API), as a user approving a modification:
+ *   POST /_sandbox/budget_line_items/{id}/modifications {"amount": "250.00"}
  */
 #include <stdio.h>
 #include <string.h>
@@ -58,7 +65,7 @@ static json_t *detail_row(struct pcsim *pc, const json_t *project, const json_t 
 	json_t *co = pc_get(pc, PC_COMPANY, pc_int(project, "_company_id"));
 	json_t *r = json_object();
 	char label[256];
-	int64_t cents = pc_int(bli, "_cents");
+	int64_t cents = pc_int(bli, "_cents"), mods = pc_int(bli, "_mod_cents");
 
 	json_object_set_new(r, "id", json_integer(pc_int(bli, "id")));
 	json_object_set_new(r, "deletable", json_false());
@@ -80,13 +87,14 @@ static json_t *detail_row(struct pcsim *pc, const json_t *project, const json_t 
 	json_object_set_new(r, "cost_code", json_string(label));
 	snprintf(label, sizeof(label), "%s - %s", pc_str(lit, "code"), pc_str(lit, "name"));
 	json_object_set_new(r, "category", json_string(label));
-	json_object_set_new(r, "budget_modifications", json_string("0.00"));
+	json_object_set_new(r, "budget_modifications", pc_money(mods));
 	json_object_set_new(r, "original_budget_amount", pc_money(cents));
+	json_object_set_new(r, "revised_budget", pc_money(cents + mods));
 	json_object_set_new(r, "budget_forecast",
 	                    json_pack("{s:I,s:n,s:o,s:o,s:b,s:s,s:n}", "id",
 	                              (json_int_t)pc_int(bli, "id"), "manual_amount",
-	                              "automatic_amount", pc_money(cents), "amount",
-	                              pc_money(cents), "automatically_calculated", 1,
+	                              "automatic_amount", pc_money(cents + mods), "amount",
+	                              pc_money(cents + mods), "automatically_calculated", 1,
 	                              "calculation_strategy", "automatic", "notes"));
 	json_object_set_new(r, "currency_configuration",
 	                    json_pack("{s:s}", "currency_iso_code", "USD"));
@@ -133,6 +141,17 @@ static void bli_show(struct pc_ctx *c)
 		pc_reply(c, 200, pc_public(b));
 }
 
+/* The amounts that follow original + approved modifications. */
+static void bli_revise(json_t *b)
+{
+	int64_t rev = pc_int(b, "_cents") + pc_int(b, "_mod_cents");
+
+	json_object_set_new(b, "revised_budget", pc_money_num(rev));
+	json_object_set_new(b, "projected_budget", pc_money_num(rev));
+	json_object_set_new(b, "budget_forecast", pc_money_num(rev));
+	json_object_set_new(b, "estimated_cost_at_completion", pc_money_num(rev));
+}
+
 static bool bli_update(struct pc_ctx *c, json_t *b, const json_t *in, json_t *errs)
 {
 	json_t *amt = json_object_get(in, "original_budget_amount");
@@ -149,10 +168,7 @@ static bool bli_update(struct pc_ctx *c, json_t *b, const json_t *in, json_t *er
 	if (amt && !json_is_null(amt)) {
 		json_object_set_new(b, "_cents", json_integer(cents));
 		json_object_set_new(b, "original_budget_amount", pc_money_num(cents));
-		json_object_set_new(b, "revised_budget", pc_money_num(cents));
-		json_object_set_new(b, "projected_budget", pc_money_num(cents));
-		json_object_set_new(b, "budget_forecast", pc_money_num(cents));
-		json_object_set_new(b, "estimated_cost_at_completion", pc_money_num(cents));
+		bli_revise(b);
 	}
 	return true;
 }
@@ -234,8 +250,31 @@ static void bli_patch(struct pc_ctx *c)
 	bli_write(c, false);
 }
 
+static void admin_modification(struct pc_ctx *c)
+{
+	int64_t id, cents = 0;
+	json_t *b = pc_param_id(c, "id", &id) ? pc_get(c->pc, PC_BLI, id) : NULL;
+	json_t *amt = json_object_get(c->body, "amount");
+
+	if (!b) {
+		pc_reply_errors(c, 404, "Budget line item not found");
+		return;
+	}
+	if (!amt || pc_cents(amt, &cents) != 0) {
+		pc_reply_errors(c, 400, "amount must be a number");
+		return;
+	}
+	json_object_set_new(b, "_mod_cents", json_integer(pc_int(b, "_mod_cents") + cents));
+	bli_revise(b);
+	pc_touch(c->pc, b);
+	pc_reply(c, 200, pc_public(b));
+}
+
 int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
+	static const struct pc_route_def admin[] = {
+	    {"POST", "/_sandbox/budget_line_items/{id}/modifications", admin_modification},
+	};
 	static const struct pc_route_def r[] = {
 	    {"GET", "/rest/v1.0/budget_views", views_list},
 	    {"GET", "/rest/v1.0/budget_views/{budget_view_id}/detail_rows", detail_rows},
@@ -247,5 +286,7 @@ int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http, struct mlc_
 	    {"GET", "/rest/v1.1/budget_line_items/{id}", bli_show},
 	    {"PATCH", "/rest/v1.1/budget_line_items/{id}", bli_patch},
 	};
-	return pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), false, err);
+	int rc = pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), false, err);
+
+	return rc ? rc : pc_routes_add(pc, http, admin, MLC_ARRAY_LEN(admin), true, err);
 }

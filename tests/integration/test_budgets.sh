@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Issue 9, budgets: Procore budget per cost code <-> NetSuite budget lines,
+# direction per tenant (master.budgets), owner wins on a conflict (audited
+# with both values), no ping-pong, dry run writes nothing.
+# Usage: test_budgets.sh BINARY
+set -euo pipefail
+BIN=$(readlink -f "$1")
+. "$(dirname "$0")/lib/assert.sh"
+. "$(dirname "$0")/lib/world.sh"
+world_start
+world_tenant acme
+world_costs_mappings acme
+"$BIN" tenant set acme --setting budgets.year='"FY 2026"' >/dev/null
+DB=$WORK/ml-connector.db
+sql() { sqlite3 "$DB" "$1"; }
+tok=$(pc_token)
+
+# The first project (MBG-2401), whose NetSuite job has seeded budget lines.
+P=$(jq '.projects[0].procore_project_id' "$DATA/seed.json")
+J=$(jq '.projects[0].netsuite_job_id' "$DATA/seed.json")
+DEP=$(jq '.projects[0].department_id' "$DATA/seed.json")
+CLS=$(jq '.projects[0].class_id' "$DATA/seed.json")
+LOC=$(jq '.projects[0].location_id' "$DATA/seed.json")
+SEG=$(awk -F, '$1 == "01-100" {print $2}' "$DATA/mappings/cost-code-segment.csv")
+SEG3=$(awk -F, '$1 == "02-400" {print $2}' "$DATA/mappings/cost-code-segment.csv")
+ACCT_L=$(awk -F, '$1 == "01-100" && $2 == "L" {print $3}' "$DATA/mappings/cost-code-account.csv")
+# Procore ids are > 2^53 in places: python, not jq, picks them
+pc_line() { # CODE -> budget line item id in project P
+  pc_admin GET /_sandbox/state/budget_line_items | python3 -c "
+import json, sys
+for b in json.load(sys.stdin):
+    if b['_project_id'] == $P and b['cost_code']['full_code'] == '$1':
+        print(b['id']); break"
+}
+pc_original() { # BLI -> original budget in cents
+  pc_admin GET /_sandbox/state/budget_line_items | python3 -c "
+import json, sys
+from decimal import Decimal
+for b in json.load(sys.stdin):
+    if b['id'] == $1: print(int(Decimal(str(b['original_budget_amount'])) * 100))"
+}
+ns_total() { # SEGMENT -> the job's FY budget line total in cents (stored as cents)
+  ns_admin GET /_sandbox/netsuite/dump/budgets |
+    jq "[.rows[] | select(.customer == $J and .cseg_mlc_costcode == $1) | .total] | if length == 1 then .[0] else \"\(length) lines\" end"
+}
+ns_set() { # SEGMENT AMOUNT: a NetSuite user imports a budget line (same criteria: replaced)
+  ns_admin POST /_sandbox/netsuite/records/budgetImport \
+    "{\"account\":{\"id\":\"$ACCT_L\"},\"year\":{\"id\":\"1\"},\"subsidiary\":{\"id\":\"1\"},\"customer\":{\"id\":\"$J\"},\"department\":{\"id\":\"$DEP\"},\"class\":{\"id\":\"$CLS\"},\"location\":{\"id\":\"$LOC\"},\"cseg_mlc_costcode\":{\"id\":\"$1\"},\"amount\":$2}" >/dev/null
+}
+pc_set() { # BLI AMOUNT: a Procore user edits the original budget
+  pc_api PATCH "/rest/v1.0/budget_line_items/$1?project_id=$P" "{\"budget_line_item\":{\"original_budget_amount\":$2}}" >/dev/null
+}
+writes() { jq '.calls.netsuite.writes + .calls.procore.writes' <<<"$OUT"; }
+sync() { run "$BIN" sync acme --flow budgets --json "$@"; }
+
+BLI=$(pc_line 01-100)
+[ -n "$BLI" ] && ok "Procore has a budget line for 01-100" || not_ok "Procore budget line for 01-100"
+pc_before=$(pc_admin GET /_sandbox/state/budget_line_items | md5sum)
+ns_before=$(ns_admin GET /_sandbox/netsuite/dump/budgets | md5sum)
+
+# --- (5) a dry run writes nothing anywhere ---------------------------------------------------
+reset_stats
+sync --dry-run
+expect_rc 0 "budgets dry run"
+planned=$(jq '.stats.created + .stats.updated' <<<"$OUT")
+[ "$planned" -gt 0 ] && ok "the dry run plans writes ($planned)" || not_ok "the dry run plans writes"
+expect_eq "$(ns_calls 'POST /services/rest/record')" 0 "dry run: no NetSuite write"
+expect_eq "$(pc_calls 'PATCH|POST /rest')" 0 "dry run: no Procore write"
+expect_eq "$(ns_admin GET /_sandbox/netsuite/dump/budgets | md5sum)" "$ns_before" "dry run: NetSuite budgets unchanged"
+expect_eq "$(pc_admin GET /_sandbox/state/budget_line_items | md5sum)" "$pc_before" "dry run: Procore budget unchanged"
+expect_eq "$(sql 'select count(*) from md_base')" 0 "dry run: no base row"
+expect_eq "$(sql 'select count(*) from audit')" 0 "dry run: no audit row"
+
+# --- (1) master procore (the default) ----------------------------------------------------------
+pc_3=$(pc_original "$(pc_line 02-400)")
+[ "$(ns_total "$SEG3")" != "$pc_3" ] && ok "seeded: 02-400 differs between the two sides" || not_ok "seeded difference"
+sync
+expect_rc 0 "budgets first run"
+expect_eq "$(jq '.stats.created + .stats.updated' <<<"$OUT")" "$planned" "the run did what the dry run planned"
+expect_eq "$(jq '.calls.netsuite.writes' <<<"$OUT")" "$planned" "one budgetImport per planned line"
+expect_eq "$(jq '.calls.procore.writes' <<<"$OUT")" 0 "master procore: Procore is not written"
+expect_eq "$(ns_total "$SEG3")" "$pc_3" "02-400: NetSuite now has Procore's figure"
+sync
+expect_eq "$(writes)" 0 "second run writes nothing"
+
+pc_set "$BLI" 12345.67
+sync
+expect_eq "$(ns_total "$SEG")" 1234567 "a Procore budget of 12345.67 is in NetSuite to the cent"
+expect_eq "$(writes)" 1 "one write for one changed line"
+sync
+# the flow reads NetSuite's total back through SuiteQL: a rendering off by a cent would write again
+expect_eq "$(writes)" 0 "unchanged: no write (NetSuite's decimal reads back exact)"
+
+pc_admin POST "/_sandbox/budget_line_items/$BLI/modifications" '{"amount":"250.50"}' >/dev/null
+sync
+expect_eq "$(ns_total "$SEG")" 1259617 "an approved budget modification updates NetSuite to original + modification"
+expect_eq "$(jq -r '[.plan[] | select(.action == "update")] | length' <<<"$OUT")" 1 "the modification is an update"
+sync
+expect_eq "$(writes)" 0 "after the modification: no write"
+months=$(ns_admin GET /_sandbox/netsuite/dump/budgetsmachine | jq "[.rows[] | select(.budget == $(ns_admin GET /_sandbox/netsuite/dump/budgets | jq "[.rows[] | select(.customer == $J and .cseg_mlc_costcode == $SEG)][0].id")) | .amount] | [length, add]")
+expect_eq "$(jq -c . <<<"$months")" "[12,1259617]" "the amount is spread over twelve periods, adding up to the cent"
+
+# --- (2) master netsuite ------------------------------------------------------------------------
+"$BIN" tenant set acme --setting master.budgets='"netsuite"' >/dev/null
+ns_set "$SEG" 20000.00
+sync
+expect_rc 0 "master netsuite run"
+expect_eq "$(pc_original "$BLI")" 1974950 "NetSuite 20000.00 -> Procore original 19749.50 (+ 250.50 modification)"
+expect_eq "$(jq '.calls.procore.writes' <<<"$OUT")" 1 "one Procore write"
+expect_eq "$(jq '.calls.netsuite.writes' <<<"$OUT")" 0 "master netsuite: NetSuite is not written"
+pc_set "$BLI" 5.00
+sync
+expect_eq "$(pc_original "$BLI")" 1974950 "master netsuite: a Procore edit is overwritten by NetSuite's figure"
+expect_eq "$(ns_total "$SEG")" 2000000 "master netsuite: NetSuite keeps its figure"
+sync
+expect_eq "$(writes)" 0 "master netsuite: second run writes nothing"
+
+# --- (3) master both: changes flow both ways, a conflict goes to the owner -----------------------
+"$BIN" tenant set acme --setting master.budgets='"both"' >/dev/null
+sync
+expect_eq "$(writes)" 0 "switching to both: nothing to write"
+pc_set "$BLI" 30000.00
+sync
+expect_eq "$(ns_total "$SEG")" 3025050 "both: a Procore change (30000.00 + 250.50) reaches NetSuite"
+expect_eq "$(writes)" 1 "both: one write for the Procore change"
+sync
+expect_eq "$(writes)" 0 "both: then nothing (no ping-pong)"
+ns_set "$SEG" 31000.00
+sync
+expect_eq "$(pc_original "$BLI")" 3074950 "both: a NetSuite change (31000.00) reaches Procore's original"
+expect_eq "$(writes)" 1 "both: one write for the NetSuite change"
+sync
+expect_eq "$(writes)" 0 "both: then nothing (no ping-pong)"
+
+pc_set "$BLI" 40000.00
+ns_set "$SEG" 41000.00
+sync
+expect_eq "$(jq '.stats.conflicts' <<<"$OUT")" 1 "both changed: one conflict"
+expect_eq "$(ns_total "$SEG")" 4025050 "both changed: the owner (procore) wins in NetSuite"
+expect_eq "$(pc_original "$BLI")" 4000000 "both changed: Procore keeps its figure"
+run "$BIN" audit list acme --flow budgets --json
+conflict=$(jq -c '[.[] | select(.action == "conflict")][0].payload | {netsuite, procore, owner}' <<<"$OUT")
+expect_eq "$conflict" '{"netsuite":4100000,"procore":4025050,"owner":"procore"}' "the audit trail has the conflict with both values"
+sync
+expect_eq "$(writes)" 0 "after the conflict: nothing"
+
+"$BIN" tenant set acme --setting owners.budgets.amount='"netsuite"' >/dev/null
+pc_set "$BLI" 50000.00
+ns_set "$SEG" 52000.00
+sync
+expect_eq "$(pc_original "$BLI")" 5174950 "owner netsuite: NetSuite's 52000.00 wins in Procore"
+expect_eq "$(ns_total "$SEG")" 5200000 "owner netsuite: NetSuite keeps its figure"
+"$BIN" tenant set acme --setting owners.budgets.amount='"procore"' >/dev/null
+
+# --- (4) no ping-pong: alternating changes, each run writes the change and then nothing ----------
+for i in 1 2 3; do
+  pc_set "$BLI" "6000$i.00"
+  sync
+  expect_eq "$(writes)" 1 "round $i: the Procore change is one write"
+  sync
+  expect_eq "$(writes)" 0 "round $i: the echo is not a change"
+  ns_set "$SEG" "7000$i.00"
+  sync
+  expect_eq "$(writes)" 1 "round $i: the NetSuite change is one write"
+  sync
+  expect_eq "$(writes)" 0 "round $i: the echo is not a change"
+done
+expect_eq "$(ns_total "$SEG")" 7000300 "NetSuite ends with the last change"
+expect_eq "$(pc_original "$BLI")" 6975250 "Procore ends with the last change (70003.00 - 250.50)"
+
+# --- a dry run in both mode writes nothing either ------------------------------------------------
+pc_set "$BLI" 123.45
+reset_stats
+sync --dry-run
+expect_eq "$(jq '.stats.updated' <<<"$OUT")" 1 "dry run (both): one update planned"
+expect_eq "$(ns_calls 'POST /services/rest/record')" 0 "dry run (both): no NetSuite write"
+expect_eq "$(ns_total "$SEG")" 7000300 "dry run (both): NetSuite unchanged"
+
+finish
