@@ -3,11 +3,25 @@
  *
  * Read: SuiteQL, keyset-paged by id, incremental on lastmodifieddate from
  * the tenant watermark minus an overlap (--full: everything).  Match:
- * flows/vendor_match.h.  Write: PATCH /rest/v1.0/vendors/sync, at most
- * 1000 per call, per-record errors handled one by one.  Change detection:
- * the content hash of what we would send, kept in id_map; an unchanged
- * vendor costs no write.  The watermark moves only when every record read
- * was written, skipped or parked.
+ * flows/vendor_match.h, with the links known before (id map, and the
+ * externalId "pc:<company>:vendor:<id>" of vendors the vendors-back flow
+ * made) taking precedence over names, so a vendor that came from Procore
+ * is never created there a second time.  Write: PATCH
+ * /rest/v1.0/vendors/sync, at most 1000 per call, per-record errors
+ * handled one by one.  Change detection: the content hash of what we
+ * would send, kept in id_map; an unchanged vendor costs no write.  The
+ * watermark moves only when every record read was written, skipped or
+ * parked.
+ *
+ * Both directions (flow_vendors_back.c): a linked pair is settled by the
+ * same three-way merge in whichever flow sees it change first
+ * (flows/vendor_fields.h, md_merge against md_base "vendors" keyed by the
+ * NetSuite id): NetSuite's side is written at once by PATCH, Procore's
+ * side goes into the sync batch, and the base is kept when both have
+ * landed.  After that both sides equal the base, so the other flow finds
+ * nothing to write when it reads the echo of our own write: no ping-pong.
+ * Without vendors_back.enabled the master is NetSuite and this flow never
+ * writes NetSuite (the one-way behaviour).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +31,14 @@
 #include "core/review.h"
 #include "core/watermark.h"
 #include "flows/flow.h"
+#include "flows/masterdata.h"
+#include "flows/vendor_fields.h"
 #include "flows/vendor_match.h"
 #include "util/buf.h"
 #include "util/digest.h"
 #include "util/jsonx.h"
 #include "util/log.h"
+#include "util/num.h"
 #include "util/str.h"
 #include "util/time.h"
 #include "util/banned.h"
@@ -33,27 +50,17 @@ struct pending {
 	json_t *meta;     /* per origin_id: {ns_id, hash, action} */
 };
 
-/* The Procore vendor body for a NetSuite vendor row (SuiteQL values are
- * strings; "T"/"F" booleans). */
-static json_t *vendor_body(const json_t *row, int64_t ns_id)
+/* The Procore vendor body for a vendor view (vendor_fields.h) of NetSuite
+ * vendor ns_id: its values (nulls left out) and the link back. */
+static json_t *vendor_body(const json_t *view, int64_t ns_id, const char *eid)
 {
 	char origin[48];
-	const char *name = jsonx_str(row, "companyname");
-	const char *eid = jsonx_str(row, "entityid");
-	json_t *b = json_object();
+	json_t *b = vendor_pc_fields(view, false);
 
-	if (!name || !*name)
-		name = eid ? eid : "";
 	snprintf(origin, sizeof(origin), "ns:vendor:%lld", (long long)ns_id);
-	json_object_set_new(b, "name", json_string(name));
 	json_object_set_new(b, "origin_id", json_string(origin));
 	if (eid)
 		json_object_set_new(b, "origin_code", json_string(eid));
-	json_object_set_new(b, "is_active", json_boolean(!jsonx_bool(row, "isinactive")));
-	if (jsonx_str(row, "email"))
-		json_object_set_new(b, "email_address", json_string(jsonx_str(row, "email")));
-	if (jsonx_str(row, "phone"))
-		json_object_set_new(b, "business_phone", json_string(jsonx_str(row, "phone")));
 	return b;
 }
 
@@ -118,7 +125,9 @@ static int flush(struct flow_run *r, struct pending *p, int *failed, struct mlc_
 		snprintf(pc_key, sizeof(pc_key), "%lld", (long long)pc_id);
 		snprintf(target, sizeof(target), "pc:vendor:%lld", (long long)pc_id);
 		if (idmap_put(r->s->store, r->s->tenant.id, "vendor",
-			      jsonx_str(m, "ns_key"), pc_key, jsonx_str(m, "hash"), &e2) < 0) {
+			      jsonx_str(m, "ns_key"), pc_key, jsonx_str(m, "hash"), &e2) < 0 ||
+		    md_base_put(r->s->store, r->s->tenant.id, "vendors", jsonx_str(m, "ns_key"),
+				json_object_get(m, "base"), &e2) < 0) {
 			flow_record(r, FLOW_FAIL, "vendor", origin, target, NULL, e2.msg);
 			*failed = 1;
 		} else {
@@ -194,25 +203,152 @@ void flow_overlap_start(const char *wm, char *out, size_t n)
 	buf_release(&iso);
 }
 
+/* What one run of the flow holds besides the batch. */
+struct fwd {
+	struct flow_run *r;
+	enum md_side master;
+	json_t *bases;   /* md_base "vendors": {ns id: view} */
+	json_t *pcv;     /* the Procore vendors */
+	struct pending p;
+	int failed;
+};
+
+/* Queues one Procore write; meta says how to settle it (flush). */
+static int queue(struct fwd *f, json_t *body, const char *src, const char *ns_key,
+		 const char *hash, const char *action, json_t *detail, const json_t *base,
+		 struct mlc_error *err)
+{
+	json_array_append(f->p.updates, body);
+	json_object_set_new(f->p.meta, src,
+			    json_pack("{s:s, s:s, s:s, s:o, s:O}", "ns_key", ns_key, "hash", hash,
+				      "action", action, "detail", detail, "base", base));
+	if (json_array_size(f->p.updates) >= SYNC_BATCH)
+		return flush(f->r, &f->p, &f->failed, err);
+	return MLC_OK;
+}
+
+/*
+ * A linked pair: merges the two views against the base, writes
+ * NetSuite's side at once and queues Procore's side with the merged base.
+ * A failed NetSuite write fails the record (nothing kept: merged again
+ * next run).
+ */
+static int link_pair(struct fwd *f, const json_t *row, int64_t ns_id, const char *ns_key,
+		     const char *src, int64_t pc_id, struct mlc_error *err)
+{
+	struct flow_run *r = f->r;
+	struct mlc_session *s = r->s;
+	const json_t *pc_cur = find_vendor(f->pcv, pc_id);
+	json_t *view_ns = vendor_view_ns(row), *view_pc = vendor_view_pc(pc_cur);
+	json_t *empty = NULL, *body = NULL, *send = NULL, *to_pc = NULL, *detail = NULL;
+	const json_t *base = json_object_get(f->bases, ns_key);
+	struct md_merge m;
+	char target[48], pc_key[32], hash[MLC_DIGEST_HEX];
+	bool ns_written = false;
+	int rc = MLC_OK;
+
+	snprintf(target, sizeof(target), "pc:vendor:%lld", (long long)pc_id);
+	snprintf(pc_key, sizeof(pc_key), "%lld", (long long)pc_id);
+	if (!base)
+		base = empty = vendor_view_empty();
+	md_merge(s, "vendors", f->master, vendor_md_fields, base, view_ns, view_pc, &m);
+	md_record_conflicts(r, "vendor", src, target, &m);
+	if (json_object_size(m.to_ns)) {
+		json_t *nsb = vendor_ns_fields(m.to_ns);
+		json_t *nsd = json_deep_copy(nsb);
+		char code[NS_CODE_MAX] = "";
+		struct mlc_error e2 = { 0 };
+		if (!r->opts.dry_run &&
+		    netsuite_update(s->ns, "vendor", ns_id, nsb, code, &e2) < 0) {
+			flow_record(r, FLOW_FAIL, "vendor", target, src, nsd, e2.msg);
+			f->failed = 1;
+			json_decref(nsd);
+			goto out;
+		}
+		if (r->opts.dry_run)
+			json_decref(nsb);
+		flow_record(r, FLOW_UPDATE, "vendor", target, src, nsd, NULL);
+		json_decref(nsd);
+		ns_written = true;
+	}
+	/* Procore's side: the merged values and the link; a field Procore
+	 * must clear is sent as null */
+	body = vendor_body(m.merged, ns_id, jsonx_str(row, "entityid"));
+	digest_json(body, hash);
+	send = json_deep_copy(body);
+	to_pc = vendor_pc_fields(m.to_pc, true);
+	json_object_update(send, to_pc);
+	json_object_set_new(send, "id", json_integer(pc_id));
+	detail = changed_fields(send, pc_cur);
+	json_object_del(detail, "id");
+	if (json_object_size(detail) == 0) {
+		/* same values already: link (and keep the base) without a write */
+		if (!r->opts.dry_run &&
+		    (idmap_put(s->store, s->tenant.id, "vendor", ns_key, pc_key, hash, err) < 0 ||
+		     md_base_put(s->store, s->tenant.id, "vendors", ns_key, m.merged, err) < 0))
+			f->failed = 1;
+		if (!ns_written)
+			flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
+		json_decref(detail);
+		goto out;
+	}
+	if (r->opts.dry_run) {
+		flow_record(r, FLOW_UPDATE, "vendor", src, target, detail, NULL);
+		json_decref(detail);
+		goto out;
+	}
+	rc = queue(f, send, src, ns_key, hash, "update", detail, m.merged, err);
+out:
+	md_merge_release(&m);
+	json_decref(view_ns);
+	json_decref(view_pc);
+	json_decref(empty);
+	json_decref(body);
+	json_decref(send);
+	json_decref(to_pc);
+	return rc;
+}
+
+/* Claims every Procore vendor the id map links, for its NetSuite vendor. */
+static int link_known(struct mlc_session *s, struct vendor_index *idx, struct mlc_error *err)
+{
+	json_t *links = NULL, *v;
+	const char *k;
+	int rc = idmap_all(s->store, s->tenant.id, "vendor", &links, err);
+
+	if (rc < 0)
+		return rc;
+	json_object_foreach(links, k, v) {
+		int64_t ns_id = 0, pc_id = 0;
+		if (num_parse_id(k, &ns_id, NULL) == 0 &&
+		    num_parse_id(json_string_value(v), &pc_id, NULL) == 0)
+			vendor_index_link(idx, pc_id, ns_id);
+	}
+	json_decref(links);
+	return MLC_OK;
+}
+
 int flow_vendors(struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
 	struct read_ctx rc_ctx = { json_array() };
-	json_t *pcv = NULL;
 	struct vendor_index *idx = NULL;
-	struct pending p = { json_array(), json_object() };
+	struct fwd f = { .r = r, .p = { json_array(), json_object() } };
 	struct mlc_buf q = MLC_BUF_INIT;
 	char *wm = NULL, since[32], max_seen[32] = "";
 	char company[24];
 	const char *pcq[] = { "company_id", company, NULL };
-	int rc, failed = 0;
+	bool back;
+	int rc;
 	size_t i;
 	json_t *row;
 
 	snprintf(company, sizeof(company), "%lld", (long long)s->tenant.procore_company_id);
+	if ((rc = vendor_master(s, &f.master, &back, err)) < 0)
+		goto out;
 	if (!r->opts.full && (rc = watermark_get(s->store, s->tenant.id, "vendors", "", &wm, err)) < 0)
 		goto out;
-	buf_addstr(&q, "SELECT id, entityid, companyname, isinactive, email, phone, "
+	buf_addstr(&q, "SELECT id, entityid, companyname, isinactive, email, phone, externalid, "
 		       "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
 		       "FROM vendor WHERE ");
 	if (wm) {
@@ -227,17 +363,18 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 		rc = MLC_OK;
 		goto out;
 	}
-	if ((rc = procore_list(s->pc, "/rest/v1.0/vendors", pcq, &pcv, err)) < 0 ||
-	    (rc = vendor_index_new(pcv, &idx, err)) < 0)
+	if ((rc = procore_list(s->pc, "/rest/v1.0/vendors", pcq, &f.pcv, err)) < 0 ||
+	    (rc = vendor_index_new(f.pcv, &idx, err)) < 0 || (rc = link_known(s, idx, err)) < 0 ||
+	    (rc = md_base_all(s->store, s->tenant.id, "vendors", &f.bases, err)) < 0)
 		goto out;
 
 	json_array_foreach(rc_ctx.rows, i, row) {
-		int64_t ns_id = 0;
+		int64_t ns_id = 0, back_pc;
 		char ns_key[32], src[48], hash[MLC_DIGEST_HEX], target[48];
 		const char *lm = jsonx_str(row, "lastmodified");
 		struct mlc_idmap_entry e = { 0 };
 		struct vendor_match m;
-		json_t *body, *detail;
+		json_t *view, *body, *detail;
 		int known;
 
 		if (jsonx_id(row, "id", &ns_id) < 0 || !ns_id)
@@ -247,10 +384,15 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 			str_copy(max_seen, sizeof(max_seen), lm);
 		snprintf(ns_key, sizeof(ns_key), "%lld", (long long)ns_id);
 		snprintf(src, sizeof(src), "ns:vendor:%lld", (long long)ns_id);
-		body = vendor_body(row, ns_id);
+		view = vendor_view_ns(row);
+		body = vendor_body(view, ns_id, jsonx_str(row, "entityid"));
 		digest_json(body, hash);
 		known = idmap_by_netsuite(s->store, s->tenant.id, "vendor", ns_key, &e, NULL) == 0;
+		/* made by vendors-back from a Procore vendor: that one is its twin */
+		if ((back_pc = vendor_back_eid_parse(s, jsonx_str(row, "externalid"))))
+			vendor_index_link(idx, back_pc, ns_id);
 		if ((rc = vendor_index_match(idx, ns_id, jsonx_str(body, "name"), &m, err)) < 0) {
+			json_decref(view);
 			json_decref(body);
 			idmap_entry_release(&e);
 			goto out;
@@ -269,7 +411,7 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 			if (!r->opts.dry_run &&
 			    review_park(s->store, s->tenant.id, r->flow, "vendor", src, why,
 					m.candidates, body, err) < 0)
-				failed = 1;
+				f.failed = 1;
 			flow_record(r, FLOW_PARK, "vendor", src, NULL, m.candidates, why);
 			goto next;
 		}
@@ -280,59 +422,48 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 				flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
 				goto next;
 			}
-			json_object_set_new(body, "id", json_integer(m.procore_id));
-			detail = changed_fields(body, find_vendor(pcv, m.procore_id));
-			json_object_del(detail, "id");
-			if (json_object_size(detail) == 0 && !r->opts.dry_run) {
-				/* same values already: link without a write */
-				char pc_key[32];
-				snprintf(pc_key, sizeof(pc_key), "%lld", (long long)m.procore_id);
-				if (idmap_put(s->store, s->tenant.id, "vendor", ns_key, pc_key, hash,
-					      err) < 0)
-					failed = 1;
-				flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
-				json_decref(detail);
-				goto next;
+			if ((rc = link_pair(&f, row, ns_id, ns_key, src, m.procore_id, err)) < 0) {
+				json_decref(view);
+				json_decref(body);
+				vendor_match_release(&m);
+				idmap_entry_release(&e);
+				goto out;
 			}
-		} else {
-			detail = json_deep_copy(body);
-			target[0] = '\0';
+			goto next;
 		}
+		detail = json_deep_copy(body);
 		if (r->opts.dry_run) {
-			flow_record(r, m.kind == VENDOR_CREATE ? FLOW_CREATE : FLOW_UPDATE, "vendor",
-				    src, target[0] ? target : NULL, detail, NULL);
+			flow_record(r, FLOW_CREATE, "vendor", src, NULL, detail, NULL);
 			json_decref(detail);
 			goto next;
 		}
-		json_array_append(p.updates, body);
-		json_object_set_new(p.meta, src,
-				    json_pack("{s:s, s:s, s:s, s:o}", "ns_key", ns_key, "hash", hash,
-					      "action", m.kind == VENDOR_CREATE ? "create" : "update",
-					      "detail", detail));
-		if (json_array_size(p.updates) >= SYNC_BATCH && (rc = flush(r, &p, &failed, err)) < 0) {
+		if ((rc = queue(&f, body, src, ns_key, hash, "create", detail, view, err)) < 0) {
+			json_decref(view);
 			json_decref(body);
 			vendor_match_release(&m);
 			idmap_entry_release(&e);
 			goto out;
 		}
 	next:
+		json_decref(view);
 		json_decref(body);
 		vendor_match_release(&m);
 		idmap_entry_release(&e);
 	}
-	if ((rc = flush(r, &p, &failed, err)) < 0)
+	if ((rc = flush(r, &f.p, &f.failed, err)) < 0)
 		goto out;
-	if (!r->opts.dry_run && !failed && max_seen[0] &&
+	if (!r->opts.dry_run && !f.failed && max_seen[0] &&
 	    (rc = watermark_set(s->store, s->tenant.id, "vendors", "", max_seen, err)) < 0)
 		goto out;
-	rc = failed ? error_set(err, MLC_ETRANSIENT, "some vendors failed; the watermark stays")
-		    : MLC_OK;
+	rc = f.failed ? error_set(err, MLC_ETRANSIENT, "some vendors failed; the watermark stays")
+		      : MLC_OK;
 out:
 	vendor_index_free(idx);
-	json_decref(pcv);
+	json_decref(f.pcv);
+	json_decref(f.bases);
 	json_decref(rc_ctx.rows);
-	json_decref(p.updates);
-	json_decref(p.meta);
+	json_decref(f.p.updates);
+	json_decref(f.p.meta);
 	buf_release(&q);
 	free(wm);
 	return rc;

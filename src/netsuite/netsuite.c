@@ -414,6 +414,18 @@ int netsuite_create(struct mlc_netsuite *ns, const char *type, json_t *body, int
 	return rc;
 }
 
+int netsuite_update(struct mlc_netsuite *ns, const char *type, int64_t id, json_t *body,
+		    char code[NS_CODE_MAX], struct mlc_error *err)
+{
+	struct mlc_buf path = MLC_BUF_INIT;
+	int rc;
+
+	buf_addf(&path, RECORD_PATH "%s/%lld", type, (long long)id);
+	rc = write_record(ns, "PATCH", path.data, body, NULL, code, err);
+	buf_release(&path);
+	return rc;
+}
+
 int netsuite_get(struct mlc_netsuite *ns, const char *type, const char *id, bool expand,
 		 json_t **out, struct mlc_error *err)
 {

@@ -97,6 +97,10 @@ int netsuite_upsert(struct mlc_netsuite *ns, const char *type, const char *exter
  * o:errorCode of a refusal ("" when none). */
 int netsuite_create(struct mlc_netsuite *ns, const char *type, json_t *body, int64_t *id_out,
 		    char code[NS_CODE_MAX], struct mlc_error *err) MLC_MUST_CHECK;
+/* PATCH one record by internal id: only the fields in body change (takes
+ * body).  code as for netsuite_create. */
+int netsuite_update(struct mlc_netsuite *ns, const char *type, int64_t id, json_t *body,
+		    char code[NS_CODE_MAX], struct mlc_error *err) MLC_MUST_CHECK;
 /* GET a record (expandSubResources when expand); caller decrefs *out.
  * MLC_ENOTFOUND for 404 NONEXISTENT_ID. */
 int netsuite_get(struct mlc_netsuite *ns, const char *type, const char *id, bool expand,
