@@ -17,6 +17,7 @@ static const struct flow_def flows[] = {
 	  flow_requisitions },
 	{ "costs", "approved Procore direct costs -> NetSuite journal entries", true, true,
 	  flow_costs },
+	{ "vendors-back", "Procore company vendors -> NetSuite vendors", true, true, flow_vendors_back },
 };
 
 const struct flow_def *flow_find(const char *name)

@@ -78,6 +78,7 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err);
 int flow_purchase_orders(struct flow_run *r, struct mlc_error *err);
 int flow_requisitions(struct flow_run *r, struct mlc_error *err);
 int flow_costs(struct flow_run *r, struct mlc_error *err);
+int flow_vendors_back(struct flow_run *r, struct mlc_error *err);
 
 /* "YYYY-MM-DD HH:MM:SS" watermark minus FLOW_OVERLAP_MS, same format. */
 void flow_overlap_start(const char *wm, char *out, size_t n);
