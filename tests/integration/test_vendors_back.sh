@@ -60,8 +60,8 @@ expect_eq "$(pc_named '^zephyr glazing' | jq length)" 1 "forward runs after it: 
 expect_eq "$(ns_named '^zephyr glazing' | jq length)" 1 "and one in NetSuite"
 
 # --- the forward flow runs between the NetSuite create and the link on Procore's side --------
-# Procore refuses the origin_id write, and the id map row is lost too: only the externalId
-# tells the forward flow that the new NetSuite vendor is that Procore vendor.
+# Procore refuses the origin_id write, the id map row is lost too, and the name changes:
+# only the externalId tells the forward flow that the new NetSuite vendor is that Procore vendor.
 yid=$(pc_vendor "Yarrow Tile Setters")
 pc_admin POST /_sandbox/faults '{"faults":"pc:reject=1.0"}' >/dev/null
 run "$BIN" sync acme --flow vendors-back --json
@@ -70,6 +70,8 @@ pc_admin POST /_sandbox/faults '{"faults":""}' >/dev/null
 expect_eq "$(ns_named '^yarrow' | jq length)" 1 "the NetSuite vendor was made"
 expect_eq "$(pc_named '^yarrow' | jq -r '.[0].origin_id')" null "Procore's side has no link yet"
 sql "delete from id_map where procore_key = '$yid'"
+# and someone renames it in Procore meanwhile: the names no longer match either
+pc_api PATCH "/rest/v1.0/vendors/$yid" "{\"company_id\":$company,\"vendor\":{\"name\":\"Yarrow Tile & Stone\"}}" >/dev/null
 run "$BIN" sync acme --flow vendors --json
 expect_rc 0 "forward flow in between"
 expect_eq "$(pc_named '^yarrow' | jq length)" 1 "forward flow: no second Yarrow in Procore"
