@@ -189,7 +189,8 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 				flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
 				goto next;
 			}
-			if ((rc = vendor_pairs_settle(&f, row, ns_id, ns_key, src, m.procore_id, err)) < 0) {
+			rc = vendor_pairs_settle(&f, row, ns_id, ns_key, src, m.procore_id, err);
+			if (rc < 0) {
 				json_decref(view);
 				json_decref(body);
 				vendor_match_release(&m);
@@ -204,7 +205,8 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 			json_decref(detail);
 			goto next;
 		}
-		if ((rc = vendor_pairs_queue(&f, body, src, ns_key, hash, "create", detail, view, err)) < 0) {
+		rc = vendor_pairs_queue(&f, body, src, ns_key, hash, "create", detail, view, err);
+		if (rc < 0) {
 			json_decref(view);
 			json_decref(body);
 			vendor_match_release(&m);

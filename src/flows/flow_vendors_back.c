@@ -99,7 +99,8 @@ static void index_ns(struct back *b, json_t *rows, const struct mlc_session *s)
 			json_object_set_new(b->ns_by_eid, eid, json_string(key));
 		/* made from a Procore vendor: that one owns it */
 		if (vendor_back_eid_parse(s, eid))
-			json_object_set_new(b->taken, key, json_integer(vendor_back_eid_parse(s, eid)));
+			json_object_set_new(b->taken, key,
+					    json_integer(vendor_back_eid_parse(s, eid)));
 		view = vendor_view_ns(row);
 		if (name_normalize(jsonx_str(view, "name"), &norm, NULL) == 0 && norm.len) {
 			if (!(list = json_object_get(b->ns_by_name, norm.data))) {
@@ -193,7 +194,8 @@ static int read_back(struct mlc_session *s, const char *eid, json_t **row, struc
 	if (rc < 0)
 		return rc;
 	if (json_array_size(items) != 1)
-		rc = error_set(err, MLC_ETRANSIENT, "NetSuite vendor %s not found after its upsert", eid);
+		rc = error_set(err, MLC_ETRANSIENT, "NetSuite vendor %s not found after its upsert",
+			       eid);
 	else
 		*row = json_incref(json_array_get(items, 0));
 	json_decref(items);
@@ -237,8 +239,8 @@ static int create(struct back *b, const json_t *pv, int64_t pc_id, const char *s
 	}
 	if (netsuite_upsert(s->ns, "vendor", eid, json_incref(body), NULL, code, &e2) < 0 ||
 	    read_back(s, eid, &row, &e2) < 0 || jsonx_id(row, "id", &ns_id) < 0 || !ns_id) {
-		flow_record(r, FLOW_FAIL, "vendor", src, NULL, detail, e2.msg[0] ? e2.msg :
-				"NetSuite gave no id for the new vendor");
+		flow_record(r, FLOW_FAIL, "vendor", src, NULL, detail,
+			    e2.msg[0] ? e2.msg : "NetSuite gave no id for the new vendor");
 		b->vp.failed = 1;
 		goto out;
 	}
@@ -271,9 +273,10 @@ static json_t *candidates(struct back *b, const json_t *ids)
 	json_array_foreach(ids, i, id) {
 		const json_t *row = json_object_get(b->ns_by_id, json_string_value(id));
 		json_t *view = vendor_view_ns(row);
-		json_array_append_new(out, json_pack("{s:s, s:O, s:s?}", "id", json_string_value(id),
-						     "name", json_object_get(view, "name"),
-						     "externalid", jsonx_str(row, "externalid")));
+		json_array_append_new(out, json_pack("{s:s, s:O, s:s?}", "id",
+						     json_string_value(id), "name",
+						     json_object_get(view, "name"), "externalid",
+						     jsonx_str(row, "externalid")));
 		json_decref(view);
 	}
 	return out;
@@ -319,7 +322,8 @@ static int unlinked(struct back *b, const json_t *pv, int64_t pc_id, const char 
 		snprintf(nsref, sizeof(nsref), "ns:vendor:%s", only);
 		json_object_set_new(b->taken, only, json_integer(pc_id));
 		if (!r->opts.dry_run) {
-			if (idmap_put(s->store, s->tenant.id, "vendor", only, pc_key, NULL, &e2) < 0) {
+			if (idmap_put(s->store, s->tenant.id, "vendor", only, pc_key, NULL,
+				      &e2) < 0) {
 				flow_record(r, FLOW_FAIL, "vendor", src, nsref, NULL, e2.msg);
 				b->vp.failed = 1;
 				return MLC_OK;
@@ -333,7 +337,8 @@ static int unlinked(struct back *b, const json_t *pv, int64_t pc_id, const char 
 		char why[320];
 		json_t *c = candidates(b, ids);
 		if (free_count)
-			snprintf(why, sizeof(why), "%zu NetSuite vendors match the name '%s'; choose one",
+			snprintf(why, sizeof(why),
+				 "%zu NetSuite vendors match the name '%s'; choose one",
 				 json_array_size(ids), jsonx_str(pv, "name"));
 		else
 			snprintf(why, sizeof(why),
@@ -341,7 +346,8 @@ static int unlinked(struct back *b, const json_t *pv, int64_t pc_id, const char 
 				 "vendor",
 				 jsonx_str(pv, "name"));
 		if (!r->opts.dry_run &&
-		    review_park(s->store, s->tenant.id, r->flow, "vendor", src, why, c, pv, err) < 0)
+		    review_park(s->store, s->tenant.id, r->flow, "vendor", src, why, c, pv,
+				err) < 0)
 			b->vp.failed = 1;
 		flow_record(r, FLOW_PARK, "vendor", src, NULL, c, why);
 		json_decref(c);
@@ -417,13 +423,14 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 			row = json_object_get(b.ns_by_id, ns_key);
 			if (!row || num_parse_id(ns_key, &ns_id, NULL) < 0) {
 				/* linked, but the NetSuite vendor is gone: not ours to recreate */
-				log_warn("linked NetSuite vendor missing", "flow", r->flow, "vendor", src,
-					 "netsuite", ns_key);
+				log_warn("linked NetSuite vendor missing", "flow", r->flow,
+					 "vendor", src, "netsuite", ns_key);
 				flow_record(r, FLOW_SKIP, "vendor", src, NULL, NULL, NULL);
 				continue;
 			}
 			snprintf(nsref, sizeof(nsref), "ns:vendor:%s", ns_key);
-			if ((rc = vendor_pairs_settle(&b.vp, row, ns_id, ns_key, nsref, pc_id, err)) < 0)
+			rc = vendor_pairs_settle(&b.vp, row, ns_id, ns_key, nsref, pc_id, err);
+			if (rc < 0)
 				goto out;
 			continue;
 		}
@@ -439,8 +446,9 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 	if (!r->opts.dry_run && !b.vp.failed && max_seen[0] &&
 	    (rc = watermark_set(s->store, s->tenant.id, "vendors-back", "", max_seen, err)) < 0)
 		goto out;
-	rc = b.vp.failed ? error_set(err, MLC_ETRANSIENT, "some vendors failed; the watermark stays")
-			 : MLC_OK;
+	rc = b.vp.failed
+		     ? error_set(err, MLC_ETRANSIENT, "some vendors failed; the watermark stays")
+		     : MLC_OK;
 out:
 	vendor_pairs_release(&b.vp);
 	json_decref(b.ns_by_id);

@@ -32,8 +32,9 @@ json_t *vendor_view_ns(const json_t *row)
 	if (!name || !*name)
 		name = jsonx_str(row, "entityid");
 	return json_pack("{s:s, s:b, s:o, s:o}", "name", name ? name : "", "is_active",
-			 !jsonx_bool(row, "isinactive"), "email", text_or_null(jsonx_str(row, "email")),
-			 "phone", text_or_null(jsonx_str(row, "phone")));
+			 !jsonx_bool(row, "isinactive"), "email",
+			 text_or_null(jsonx_str(row, "email")), "phone",
+			 text_or_null(jsonx_str(row, "phone")));
 }
 
 json_t *vendor_view_pc(const json_t *v)
@@ -108,7 +109,8 @@ int64_t vendor_back_eid_parse(const struct mlc_session *s, const char *eid)
 
 	if (!eid)
 		return 0;
-	snprintf(prefix, sizeof(prefix), "pc:%lld:vendor:", (long long)s->tenant.procore_company_id);
+	snprintf(prefix, sizeof(prefix), "pc:%lld:vendor:",
+		 (long long)s->tenant.procore_company_id);
 	if (!str_starts_with(eid, prefix) || num_parse_id(eid + strlen(prefix), &id, NULL) < 0)
 		return 0;
 	return id;

@@ -161,8 +161,8 @@ out:
 }
 
 int vendor_pairs_queue(struct vendor_pairs *f, json_t *body, const char *src, const char *ns_key,
-		 const char *hash, const char *action, json_t *detail, const json_t *base,
-		 struct mlc_error *err)
+		       const char *hash, const char *action, json_t *detail, const json_t *base,
+		       struct mlc_error *err)
 {
 	json_array_append(f->updates, body);
 	json_object_set_new(f->meta, src,
@@ -179,8 +179,8 @@ int vendor_pairs_queue(struct vendor_pairs *f, json_t *body, const char *src, co
  * A failed NetSuite write fails the record (nothing kept: merged again
  * next run).
  */
-int vendor_pairs_settle(struct vendor_pairs *f, const json_t *row, int64_t ns_id, const char *ns_key,
-		     const char *src, int64_t pc_id, struct mlc_error *err)
+int vendor_pairs_settle(struct vendor_pairs *f, const json_t *row, int64_t ns_id,
+			const char *ns_key, const char *src, int64_t pc_id, struct mlc_error *err)
 {
 	struct flow_run *r = f->r;
 	struct mlc_session *s = r->s;
