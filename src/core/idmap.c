@@ -59,6 +59,31 @@ int idmap_by_procore(struct mlc_store *s, int64_t tenant_id, const char *entity,
 	return lookup(s, tenant_id, entity, "procore_key", procore_key, out, err);
 }
 
+int idmap_all(struct mlc_store *s, int64_t tenant_id, const char *entity, json_t **links,
+	      struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc = store_prepare(s, "SELECT netsuite_key, procore_key FROM id_map WHERE tenant_id = ? "
+				  "AND entity = ? AND netsuite_key IS NOT NULL AND procore_key IS NOT NULL",
+			       &st, err);
+
+	*links = NULL;
+	if (rc < 0)
+		return rc;
+	stmt_bind_i64(st, 1, tenant_id);
+	stmt_bind_text(st, 2, entity);
+	*links = json_object();
+	while ((rc = stmt_step(st, err)) == 1)
+		json_object_set_new(*links, stmt_col_text(st, 0), json_string(stmt_col_text(st, 1)));
+	stmt_free(st);
+	if (rc < 0) {
+		json_decref(*links);
+		*links = NULL;
+		return rc;
+	}
+	return MLC_OK;
+}
+
 int idmap_put(struct mlc_store *s, int64_t tenant_id, const char *entity,
 	      const char *netsuite_key, const char *procore_key, const char *content_hash,
 	      struct mlc_error *err)

@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/store.h"
 #include "util/compat.h"
 #include "util/error.h"
@@ -29,6 +31,12 @@ int idmap_by_netsuite(struct mlc_store *s, int64_t tenant_id, const char *entity
 int idmap_by_procore(struct mlc_store *s, int64_t tenant_id, const char *entity,
 		     const char *procore_key, struct mlc_idmap_entry *out,
 		     struct mlc_error *err) MLC_MUST_CHECK;
+/*
+ * Every complete link of an entity as {netsuite_key: procore_key} (rows
+ * that know only one side are left out).  Caller decrefs *links.
+ */
+int idmap_all(struct mlc_store *s, int64_t tenant_id, const char *entity, json_t **links,
+	      struct mlc_error *err) MLC_MUST_CHECK;
 /*
  * Records a link and its content hash.  The row found by either key is
  * updated (so a record first seen from one side gains the other side's

@@ -23,6 +23,7 @@ static const struct flow_def flows[] = {
 	  flow_accounts },
 	{ "budgets", "Procore project budgets <-> NetSuite budgets (per cost code)", true, true,
 	  flow_budgets },
+	{ "vendors-back", "Procore company vendors -> NetSuite vendors", true, true, flow_vendors_back },
 };
 
 const struct flow_def *flow_find(const char *name)

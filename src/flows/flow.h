@@ -81,6 +81,7 @@ int flow_costs(struct flow_run *r, struct mlc_error *err);
 int flow_cost_codes(struct flow_run *r, struct mlc_error *err);
 int flow_accounts(struct flow_run *r, struct mlc_error *err);
 int flow_budgets(struct flow_run *r, struct mlc_error *err);
+int flow_vendors_back(struct flow_run *r, struct mlc_error *err);
 
 /* "YYYY-MM-DD HH:MM:SS" watermark minus FLOW_OVERLAP_MS, same format. */
 void flow_overlap_start(const char *wm, char *out, size_t n);

@@ -12,6 +12,8 @@ struct vendor_index {
 	json_t *by_name;    /* normalised name -> [index into vendors] */
 	json_t *by_origin;  /* origin_id -> index */
 	json_t *claimed;    /* procore id (text) -> netsuite id */
+	json_t *known;      /* netsuite id (text) -> procore id, links known before matching */
+	json_t *by_id;      /* procore id (text) -> true */
 	json_t *vendors;    /* the Procore vendors (borrowed reference kept) */
 };
 
@@ -25,10 +27,18 @@ int vendor_index_new(const json_t *procore_vendors, struct vendor_index **out,
 	idx->by_name = json_object();
 	idx->by_origin = json_object();
 	idx->claimed = json_object();
+	idx->known = json_object();
+	idx->by_id = json_object();
 	idx->vendors = json_incref((json_t *)procore_vendors);
 	json_array_foreach(procore_vendors, i, v) {
 		const char *name = jsonx_str(v, "name"), *origin = jsonx_str(v, "origin_id");
 		struct mlc_buf norm = MLC_BUF_INIT;
+		int64_t id = 0;
+		if (jsonx_id(v, "id", &id) == 0 && id) {
+			char key[32];
+			snprintf(key, sizeof(key), "%lld", (long long)id);
+			json_object_set_new(idx->by_id, key, json_true());
+		}
 		if (origin && *origin)
 			json_object_set_new(idx->by_origin, origin, json_integer((json_int_t)i));
 		if (!name || name_normalize(name, &norm, NULL) < 0 || !norm.len) {
@@ -55,6 +65,8 @@ void vendor_index_free(struct vendor_index *idx)
 	json_decref(idx->by_name);
 	json_decref(idx->by_origin);
 	json_decref(idx->claimed);
+	json_decref(idx->known);
+	json_decref(idx->by_id);
 	json_decref(idx->vendors);
 	free(idx);
 }
@@ -71,6 +83,7 @@ const char *vendor_match_kind_name(enum vendor_match_kind k)
 {
 	switch (k) {
 	case VENDOR_LINK_ORIGIN: return "link-origin";
+	case VENDOR_LINK_KNOWN: return "link-known";
 	case VENDOR_LINK_NAME: return "link-name";
 	case VENDOR_CREATE: return "create";
 	case VENDOR_AMBIGUOUS: return "ambiguous";
@@ -103,6 +116,18 @@ static int64_t claimed_by(struct vendor_index *idx, int64_t procore_id)
 	return json_integer_value(json_object_get(idx->claimed, key));
 }
 
+void vendor_index_link(struct vendor_index *idx, int64_t procore_id, int64_t netsuite_id)
+{
+	char pkey[32], nkey[32];
+
+	snprintf(pkey, sizeof(pkey), "%lld", (long long)procore_id);
+	snprintf(nkey, sizeof(nkey), "%lld", (long long)netsuite_id);
+	if (!json_object_get(idx->by_id, pkey))
+		return;
+	claim(idx, procore_id, netsuite_id);
+	json_object_set_new(idx->known, nkey, json_integer(procore_id));
+}
+
 int vendor_index_match(struct vendor_index *idx, int64_t netsuite_id, const char *name,
 		       struct vendor_match *m, struct mlc_error *err)
 {
@@ -124,6 +149,16 @@ int vendor_index_match(struct vendor_index *idx, int64_t netsuite_id, const char
 		m->kind = VENDOR_LINK_ORIGIN;
 		claim(idx, m->procore_id, netsuite_id);
 		return MLC_OK;
+	}
+	{
+		char nkey[32];
+		snprintf(nkey, sizeof(nkey), "%lld", (long long)netsuite_id);
+		hit = json_object_get(idx->known, nkey);
+		if (hit) {
+			m->kind = VENDOR_LINK_KNOWN;
+			m->procore_id = json_integer_value(hit);
+			return MLC_OK;
+		}
 	}
 	if ((rc = name_normalize(name ? name : "", &norm, err)) < 0)
 		return rc;

@@ -14,7 +14,9 @@
  * directories never hold the same company twice.
  *
  * Order of evidence: an origin_id naming the NetSuite vendor
- * ("ns:vendor:<id>") links for certain; otherwise the normalised name
+ * ("ns:vendor:<id>") links for certain; then a link already known
+ * elsewhere (the id map, or a NetSuite externalId "pc:<company>:vendor:<id>"
+ * left by the vendors-back flow: vendor_index_link); otherwise the normalised name
  * (util/normalize.h) is looked up among Procore vendors not already linked
  * elsewhere.  One candidate -> link; none -> create; several -> ambiguous,
  * the record is parked with the candidates for a person to decide.  A
@@ -25,6 +27,7 @@ struct vendor_index;
 
 enum vendor_match_kind {
 	VENDOR_LINK_ORIGIN,  /* origin_id already names this NetSuite vendor */
+	VENDOR_LINK_KNOWN,   /* linked before (id map or externalId): vendor_index_link */
 	VENDOR_LINK_NAME,    /* one unclaimed Procore vendor with the same normalised name */
 	VENDOR_CREATE,       /* no candidate */
 	VENDOR_AMBIGUOUS,    /* several candidates: park */
@@ -42,6 +45,13 @@ struct vendor_match {
 int vendor_index_new(const json_t *procore_vendors, struct vendor_index **out,
 		     struct mlc_error *err) MLC_MUST_CHECK;
 void vendor_index_free(struct vendor_index *idx);
+/*
+ * Records a link known before matching: the Procore vendor is claimed for
+ * the NetSuite vendor (never offered to another by name), and matching
+ * that NetSuite vendor gives VENDOR_LINK_KNOWN unless an origin_id says
+ * otherwise.  Ignored when the Procore vendor is not in the index (gone).
+ */
+void vendor_index_link(struct vendor_index *idx, int64_t procore_id, int64_t netsuite_id);
 /*
  * Matches one NetSuite vendor and, on a link, claims the Procore vendor
  * for it.  origin_prefix is "ns:vendor:".  Caller releases m with

@@ -1,0 +1,463 @@
+/*
+ * Flow "vendors-back": Procore company vendors -> NetSuite vendors.
+ *
+ * Runs only when the tenant sets vendors_back.enabled and master.vendors is
+ * not "netsuite"; otherwise it reads nothing and says so in the plan.
+ *
+ * Read: the Procore vendors updated since the watermark (Procore's
+ * updated_at, minus an overlap; --full: all), and, when any changed, every
+ * NetSuite vendor (SuiteQL, keyset-paged) for links and names.
+ *
+ * Per Procore vendor, the first evidence decides:
+ *   1. linked: the id map, an origin_id "ns:vendor:<id>" (the forward flow
+ *      made or linked it), or a NetSuite vendor whose externalId is
+ *      "pc:<company>:vendor:<id>" (this flow made it).  The pair is settled
+ *      by the merge both vendor flows share (flows/vendor_pair.h): owner
+ *      wins on a two-sided change, conflicts audited.
+ *   2. origin_id "ns:..." with its NetSuite vendor gone, or inactive in
+ *      Procore: skipped (nothing to bring over).
+ *   3. the normalised name (util/normalize.h) of NetSuite vendors: one
+ *      candidate not linked to another Procore vendor -> linked (id map)
+ *      and settled as in 1; several, or only taken ones -> parked for
+ *      review with the candidates; none -> created.
+ * A create is an upsert by externalId "pc:<company>:vendor:<id>" (a retry
+ * after a lost reply finds the same record), with the subsidiary from
+ * setting vendors_back.subsidiary or else the first linked project's; the
+ * id map row is written at once, then the new vendor is read back and
+ * settled, which writes origin_id "ns:vendor:<id>" on the Procore vendor.
+ * From then on both flows see the pair as linked: the forward flow never
+ * creates it in Procore again, this flow never creates it in NetSuite again.
+ *
+ * Echoes: our own writes come back as changes (Procore's updated_at,
+ * NetSuite's lastmodifieddate); the merge finds both sides equal to the
+ * base and writes nothing.  The watermark moves only when nothing failed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/idmap.h"
+#include "core/project.h"
+#include "core/review.h"
+#include "core/watermark.h"
+#include "flows/flow.h"
+#include "flows/masterdata.h"
+#include "flows/vendor_fields.h"
+#include "flows/vendor_pair.h"
+#include "util/buf.h"
+#include "util/jsonx.h"
+#include "util/log.h"
+#include "util/normalize.h"
+#include "util/num.h"
+#include "util/str.h"
+#include "util/time.h"
+#include "util/banned.h"
+
+#define NS_VENDOR_COLS "id, entityid, companyname, isinactive, email, phone, externalid"
+
+struct back {
+	struct vendor_pairs vp;
+	json_t *ns_by_id;   /* NetSuite id (text) -> row */
+	json_t *ns_by_eid;  /* externalId -> NetSuite id (text) */
+	json_t *ns_by_name; /* normalised name -> [NetSuite id (text)] */
+	json_t *taken;      /* NetSuite id (text) -> Procore id: linked already */
+	json_t *pc_link;    /* Procore id (text) -> NetSuite id (text), from the id map */
+	int64_t subsidiary; /* 0 until a create needs it */
+};
+
+/* A plan line that says why the flow did nothing (not a record movement). */
+static void say_off(struct flow_run *r, const char *why)
+{
+	json_array_append_new(r->plan, json_pack("{s:s, s:s, s:s}", "action", "off", "entity",
+						 "vendor", "reason", why));
+	log_info("flow off", "tenant", r->s->tenant.name, "flow", r->flow, "reason", why);
+}
+
+static int collect(void *arg, json_t *items)
+{
+	json_array_extend(arg, items);
+	return 0;
+}
+
+static void index_ns(struct back *b, json_t *rows, const struct mlc_session *s)
+{
+	size_t i;
+	json_t *row;
+
+	json_array_foreach(rows, i, row) {
+		int64_t id = 0;
+		char key[32];
+		const char *eid = jsonx_str(row, "externalid");
+		json_t *view, *list;
+		struct mlc_buf norm = MLC_BUF_INIT;
+
+		if (jsonx_id(row, "id", &id) < 0 || !id)
+			continue;
+		snprintf(key, sizeof(key), "%lld", (long long)id);
+		json_object_set(b->ns_by_id, key, row);
+		if (eid && *eid)
+			json_object_set_new(b->ns_by_eid, eid, json_string(key));
+		/* made from a Procore vendor: that one owns it */
+		if (vendor_back_eid_parse(s, eid))
+			json_object_set_new(b->taken, key,
+					    json_integer(vendor_back_eid_parse(s, eid)));
+		view = vendor_view_ns(row);
+		if (name_normalize(jsonx_str(view, "name"), &norm, NULL) == 0 && norm.len) {
+			if (!(list = json_object_get(b->ns_by_name, norm.data))) {
+				list = json_array();
+				json_object_set_new(b->ns_by_name, norm.data, list);
+			}
+			json_array_append_new(list, json_string(key));
+		}
+		buf_release(&norm);
+		json_decref(view);
+	}
+}
+
+static int load_links(struct back *b, struct mlc_session *s, struct mlc_error *err)
+{
+	json_t *links = NULL, *v;
+	const char *k;
+	int rc = idmap_all(s->store, s->tenant.id, "vendor", &links, err);
+
+	if (rc < 0)
+		return rc;
+	json_object_foreach(links, k, v) {
+		json_object_set_new(b->pc_link, json_string_value(v), json_string(k));
+		json_object_set_new(b->taken, k, json_string(json_string_value(v)));
+	}
+	json_decref(links);
+	return MLC_OK;
+}
+
+/* The NetSuite vendor this Procore vendor is linked to (text id), or NULL. */
+static const char *linked_ns(struct back *b, const struct mlc_session *s, const json_t *pv,
+			     int64_t pc_id)
+{
+	char key[32], eid[64];
+	const char *origin = jsonx_str(pv, "origin_id");
+	const char *ns;
+	int64_t id = 0;
+
+	snprintf(key, sizeof(key), "%lld", (long long)pc_id);
+	if ((ns = json_string_value(json_object_get(b->pc_link, key))))
+		return ns;
+	if (origin && str_starts_with(origin, "ns:vendor:") &&
+	    num_parse_id(origin + strlen("ns:vendor:"), &id, NULL) == 0) {
+		char nskey[32];
+		snprintf(nskey, sizeof(nskey), "%lld", (long long)id);
+		/* kept in pc_link so the returned text lives as long as b */
+		json_object_set_new(b->pc_link, key, json_string(nskey));
+		return json_string_value(json_object_get(b->pc_link, key));
+	}
+	vendor_back_eid(s, pc_id, eid, sizeof(eid));
+	return json_string_value(json_object_get(b->ns_by_eid, eid));
+}
+
+static int subsidiary(struct back *b, struct mlc_session *s, int64_t *out, struct mlc_error *err)
+{
+	struct mlc_project_link *links = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!b->subsidiary)
+		b->subsidiary = session_setting_int(s, "vendors_back.subsidiary", 0);
+	if (!b->subsidiary) {
+		if ((rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0)
+			return rc;
+		for (size_t i = 0; i < n && !b->subsidiary; i++)
+			if (links[i].active && links[i].subsidiary_id)
+				b->subsidiary = links[i].subsidiary_id;
+		free(links);
+	}
+	*out = b->subsidiary;
+	if (!*out)
+		return error_set(err, MLC_ECONFIG,
+				 "tenant %s: no subsidiary for new NetSuite vendors; set "
+				 "vendors_back.subsidiary or link a project",
+				 s->tenant.name);
+	return MLC_OK;
+}
+
+/* The NetSuite vendor with this externalId, read back after an upsert. */
+static int read_back(struct mlc_session *s, const char *eid, json_t **row, struct mlc_error *err)
+{
+	struct mlc_buf q = MLC_BUF_INIT;
+	json_t *items = NULL;
+	int rc;
+
+	*row = NULL;
+	buf_addstr(&q, "SELECT " NS_VENDOR_COLS " FROM vendor WHERE externalid = ");
+	netsuite_sql_quote(eid, &q);
+	rc = netsuite_suiteql_all(s->ns, q.data, &items, err);
+	buf_release(&q);
+	if (rc < 0)
+		return rc;
+	if (json_array_size(items) != 1)
+		rc = error_set(err, MLC_ETRANSIENT, "NetSuite vendor %s not found after its upsert",
+			       eid);
+	else
+		*row = json_incref(json_array_get(items, 0));
+	json_decref(items);
+	return rc;
+}
+
+/* Creates the NetSuite vendor of Procore vendor pv and settles the pair. */
+static int create(struct back *b, const json_t *pv, int64_t pc_id, const char *src,
+		  struct mlc_error *err)
+{
+	struct flow_run *r = b->vp.r;
+	struct mlc_session *s = r->s;
+	json_t *view = vendor_view_pc(pv), *body = vendor_ns_fields(view), *row = NULL, *detail;
+	char eid[64], ns_key[32], pc_key[32], nsref[48], code[NS_CODE_MAX] = "";
+	const char *k;
+	json_t *v;
+	void *tmp;
+	int64_t sub = 0, ns_id = 0;
+	struct mlc_error e2 = { 0 };
+	int rc = MLC_OK;
+
+	vendor_back_eid(s, pc_id, eid, sizeof(eid));
+	json_object_foreach_safe(body, tmp, k, v)
+		if (json_is_null(v))
+			json_object_del(body, k);
+	detail = json_deep_copy(body);
+	json_object_set_new(detail, "externalId", json_string(eid));
+	if (r->opts.dry_run) {
+		flow_record(r, FLOW_CREATE, "vendor", src, NULL, detail, NULL);
+		goto out;
+	}
+	if (subsidiary(b, s, &sub, &e2) < 0) {
+		flow_record(r, FLOW_FAIL, "vendor", src, NULL, detail, e2.msg);
+		b->vp.failed = 1;
+		goto out;
+	}
+	{
+		char subtext[32];
+		snprintf(subtext, sizeof(subtext), "%lld", (long long)sub);
+		json_object_set_new(body, "subsidiary", json_pack("{s:s}", "id", subtext));
+	}
+	if (netsuite_upsert(s->ns, "vendor", eid, json_incref(body), NULL, code, &e2) < 0 ||
+	    read_back(s, eid, &row, &e2) < 0 || jsonx_id(row, "id", &ns_id) < 0 || !ns_id) {
+		flow_record(r, FLOW_FAIL, "vendor", src, NULL, detail,
+			    e2.msg[0] ? e2.msg : "NetSuite gave no id for the new vendor");
+		b->vp.failed = 1;
+		goto out;
+	}
+	snprintf(ns_key, sizeof(ns_key), "%lld", (long long)ns_id);
+	snprintf(pc_key, sizeof(pc_key), "%lld", (long long)pc_id);
+	snprintf(nsref, sizeof(nsref), "ns:vendor:%lld", (long long)ns_id);
+	/* the link first: should the Procore write fail, the next run of
+	 * either flow still knows the pair (the externalId says it too) */
+	if (idmap_put(s->store, s->tenant.id, "vendor", ns_key, pc_key, NULL, &e2) < 0)
+		log_warn("id map write failed", "flow", r->flow, "error", e2.msg);
+	if (review_resolve(s->store, s->tenant.id, "vendor", src, &e2) < 0)
+		log_warn("review resolve failed", "error", e2.msg);
+	json_object_set_new(b->taken, ns_key, json_integer(pc_id));
+	flow_record(r, FLOW_CREATE, "vendor", src, nsref, detail, NULL);
+	rc = vendor_pairs_settle(&b->vp, row, ns_id, ns_key, nsref, pc_id, err);
+out:
+	json_decref(view);
+	json_decref(body);
+	json_decref(detail);
+	json_decref(row);
+	return rc;
+}
+
+/* Candidates for a review item: [{id, name, externalid}]. */
+static json_t *candidates(struct back *b, const json_t *ids)
+{
+	json_t *out = json_array(), *id;
+	size_t i;
+
+	json_array_foreach(ids, i, id) {
+		const json_t *row = json_object_get(b->ns_by_id, json_string_value(id));
+		json_t *view = vendor_view_ns(row);
+		json_array_append_new(out, json_pack("{s:s, s:O, s:s?}", "id",
+						     json_string_value(id), "name",
+						     json_object_get(view, "name"), "externalid",
+						     jsonx_str(row, "externalid")));
+		json_decref(view);
+	}
+	return out;
+}
+
+/* One Procore vendor with no link: match by name, park, or create. */
+static int unlinked(struct back *b, const json_t *pv, int64_t pc_id, const char *src,
+		    struct mlc_error *err)
+{
+	struct flow_run *r = b->vp.r;
+	struct mlc_session *s = r->s;
+	struct mlc_buf norm = MLC_BUF_INIT;
+	const json_t *ids;
+	const char *only = NULL;
+	size_t free_count = 0, i;
+	json_t *id;
+	int rc = MLC_OK;
+
+	if (name_normalize(jsonx_str(pv, "name") ? jsonx_str(pv, "name") : "", &norm, NULL) < 0) {
+		flow_record(r, FLOW_PARK, "vendor", src, NULL, NULL, "the name is not valid UTF-8");
+		buf_release(&norm);
+		return MLC_OK;
+	}
+	ids = json_object_get(b->ns_by_name, norm.data);
+	buf_release(&norm);
+	json_array_foreach(ids, i, id) {
+		if (json_object_get(b->taken, json_string_value(id)))
+			continue;
+		free_count++;
+		only = json_string_value(id);
+	}
+	if (json_array_size(ids) == 0)
+		return create(b, pv, pc_id, src, err);
+	if (free_count == 1 && json_array_size(ids) == 1) {
+		const json_t *row = json_object_get(b->ns_by_id, only);
+		char pc_key[32], nsref[48];
+		int64_t ns_id = 0;
+		struct mlc_error e2 = { 0 };
+
+		if (num_parse_id(only, &ns_id, NULL) < 0)
+			return MLC_OK;
+		snprintf(pc_key, sizeof(pc_key), "%lld", (long long)pc_id);
+		snprintf(nsref, sizeof(nsref), "ns:vendor:%s", only);
+		json_object_set_new(b->taken, only, json_integer(pc_id));
+		if (!r->opts.dry_run) {
+			if (idmap_put(s->store, s->tenant.id, "vendor", only, pc_key, NULL,
+				      &e2) < 0) {
+				flow_record(r, FLOW_FAIL, "vendor", src, nsref, NULL, e2.msg);
+				b->vp.failed = 1;
+				return MLC_OK;
+			}
+			if (review_resolve(s->store, s->tenant.id, "vendor", src, &e2) < 0)
+				log_warn("review resolve failed", "error", e2.msg);
+		}
+		return vendor_pairs_settle(&b->vp, row, ns_id, only, nsref, pc_id, err);
+	}
+	{
+		char why[320];
+		json_t *c = candidates(b, ids);
+		if (free_count)
+			snprintf(why, sizeof(why),
+				 "%zu NetSuite vendors match the name '%s'; choose one",
+				 json_array_size(ids), jsonx_str(pv, "name"));
+		else
+			snprintf(why, sizeof(why),
+				 "the NetSuite vendor named like '%s' is linked to another Procore "
+				 "vendor",
+				 jsonx_str(pv, "name"));
+		if (!r->opts.dry_run &&
+		    review_park(s->store, s->tenant.id, r->flow, "vendor", src, why, c, pv,
+				err) < 0)
+			b->vp.failed = 1;
+		flow_record(r, FLOW_PARK, "vendor", src, NULL, c, why);
+		json_decref(c);
+	}
+	return rc;
+}
+
+int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
+{
+	struct mlc_session *s = r->s;
+	struct back b = { .ns_by_id = json_object(), .ns_by_eid = json_object(),
+			  .ns_by_name = json_object(), .taken = json_object(),
+			  .pc_link = json_object() };
+	json_t *changed = NULL, *ns_rows = json_array(), *pv;
+	char *wm = NULL, since[96] = "", max_seen[48] = "", company[24];
+	const char *q[] = { "company_id", company, "filters[updated_at]", since, NULL };
+	bool back;
+	size_t i;
+	int rc;
+
+	vendor_pairs_init(&b.vp, r);
+	if ((rc = vendor_master(s, &b.vp.master, &back, err)) < 0)
+		goto out;
+	if (!back || b.vp.master == MD_NETSUITE) {
+		say_off(r, !back ? "vendors_back.enabled is not set for this tenant; nothing read"
+				 : "master.vendors is netsuite; nothing read");
+		rc = MLC_OK;
+		goto out;
+	}
+	snprintf(company, sizeof(company), "%lld", (long long)s->tenant.procore_company_id);
+	if (!r->opts.full &&
+	    (rc = watermark_get(s->store, s->tenant.id, "vendors-back", "", &wm, err)) < 0)
+		goto out;
+	if (wm) {
+		int64_t ms;
+		char t[MLC_TIME_FMT_MAX];
+		if (time_parse_rfc3339(wm, &ms, NULL) == 0) {
+			time_format_rfc3339(ms - FLOW_OVERLAP_MS, t);
+			snprintf(since, sizeof(since), "%s...", t);
+		}
+	}
+	if (!since[0])
+		q[2] = NULL; /* everything */
+	if ((rc = procore_list(s->pc, "/rest/v1.0/vendors", q, &changed, err)) < 0)
+		goto out;
+	if (json_array_size(changed) == 0) {
+		rc = MLC_OK;
+		goto out;
+	}
+	if ((rc = netsuite_suiteql_keyset(s->ns, "SELECT " NS_VENDOR_COLS " FROM vendor WHERE %s "
+						 "ORDER BY id",
+					  "id", collect, ns_rows, err)) < 0 ||
+	    (rc = load_links(&b, s, err)) < 0 ||
+	    (rc = md_base_all(s->store, s->tenant.id, "vendors", &b.vp.bases, err)) < 0)
+		goto out;
+	index_ns(&b, ns_rows, s);
+	b.vp.pcv = json_incref(changed);
+
+	json_array_foreach(changed, i, pv) {
+		int64_t pc_id = 0, ns_id = 0;
+		char src[48], nsref[48];
+		const char *u = jsonx_str(pv, "updated_at"), *ns_key, *origin;
+		const json_t *row;
+
+		if (jsonx_id(pv, "id", &pc_id) < 0 || !pc_id)
+			continue;
+		r->stats.read++;
+		if (u && strcmp(u, max_seen) > 0)
+			str_copy(max_seen, sizeof(max_seen), u);
+		snprintf(src, sizeof(src), "pc:vendor:%lld", (long long)pc_id);
+		origin = jsonx_str(pv, "origin_id");
+		if ((ns_key = linked_ns(&b, s, pv, pc_id))) {
+			row = json_object_get(b.ns_by_id, ns_key);
+			if (!row || num_parse_id(ns_key, &ns_id, NULL) < 0) {
+				/* linked, but the NetSuite vendor is gone: not ours to recreate */
+				log_warn("linked NetSuite vendor missing", "flow", r->flow,
+					 "vendor", src, "netsuite", ns_key);
+				flow_record(r, FLOW_SKIP, "vendor", src, NULL, NULL, NULL);
+				continue;
+			}
+			snprintf(nsref, sizeof(nsref), "ns:vendor:%s", ns_key);
+			rc = vendor_pairs_settle(&b.vp, row, ns_id, ns_key, nsref, pc_id, err);
+			if (rc < 0)
+				goto out;
+			continue;
+		}
+		if ((origin && str_starts_with(origin, "ns:")) || !jsonx_bool(pv, "is_active")) {
+			flow_record(r, FLOW_SKIP, "vendor", src, NULL, NULL, NULL);
+			continue;
+		}
+		if ((rc = unlinked(&b, pv, pc_id, src, err)) < 0)
+			goto out;
+	}
+	if ((rc = vendor_pairs_flush(&b.vp, err)) < 0)
+		goto out;
+	if (!r->opts.dry_run && !b.vp.failed && max_seen[0] &&
+	    (rc = watermark_set(s->store, s->tenant.id, "vendors-back", "", max_seen, err)) < 0)
+		goto out;
+	rc = b.vp.failed
+		     ? error_set(err, MLC_ETRANSIENT, "some vendors failed; the watermark stays")
+		     : MLC_OK;
+out:
+	vendor_pairs_release(&b.vp);
+	json_decref(b.ns_by_id);
+	json_decref(b.ns_by_eid);
+	json_decref(b.ns_by_name);
+	json_decref(b.taken);
+	json_decref(b.pc_link);
+	json_decref(changed);
+	json_decref(ns_rows);
+	free(wm);
+	return rc;
+}

@@ -1,0 +1,256 @@
+/*
+ * Writing vendor pairs for both vendor flows (flows/vendor_pair.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/idmap.h"
+#include "core/review.h"
+#include "flows/vendor_fields.h"
+#include "flows/vendor_pair.h"
+#include "util/buf.h"
+#include "util/digest.h"
+#include "util/jsonx.h"
+#include "util/log.h"
+#include "util/banned.h"
+
+#define SYNC_BATCH 1000
+
+void vendor_pairs_init(struct vendor_pairs *vp, struct flow_run *r)
+{
+	memset(vp, 0, sizeof(*vp));
+	vp->r = r;
+	vp->master = MD_NETSUITE;
+	vp->updates = json_array();
+	vp->meta = json_object();
+}
+
+void vendor_pairs_release(struct vendor_pairs *vp)
+{
+	if (!vp)
+		return;
+	json_decref(vp->bases);
+	json_decref(vp->pcv);
+	json_decref(vp->updates);
+	json_decref(vp->meta);
+	memset(vp, 0, sizeof(*vp));
+}
+
+/* The Procore vendor body for a vendor view (vendor_fields.h) of NetSuite
+ * vendor ns_id: its values (nulls left out) and the link back. */
+json_t *vendor_pc_body(const json_t *view, int64_t ns_id, const char *eid)
+{
+	char origin[48];
+	json_t *b = vendor_pc_fields(view, false);
+
+	snprintf(origin, sizeof(origin), "ns:vendor:%lld", (long long)ns_id);
+	json_object_set_new(b, "origin_id", json_string(origin));
+	if (eid)
+		json_object_set_new(b, "origin_code", json_string(eid));
+	return b;
+}
+
+/* Fields of body whose value differs in the current Procore vendor. */
+json_t *vendor_changed_fields(const json_t *body, const json_t *current)
+{
+	json_t *diff = json_object();
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)body, k, v) {
+		json_t *cur = current ? json_object_get(current, k) : NULL;
+		if (!cur || !json_equal(cur, v))
+			json_object_set_new(diff, k, json_pack("{s:O, s:O}", "from",
+							       cur ? cur : json_null(), "to", v));
+	}
+	return diff;
+}
+
+const json_t *vendor_find(const json_t *list, int64_t id)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(list, i, v) {
+		int64_t vid = 0;
+		if (jsonx_id(v, "id", &vid) == 0 && vid == id)
+			return v;
+	}
+	return NULL;
+}
+
+/* Sends one batch and settles every record in it. */
+int vendor_pairs_flush(struct vendor_pairs *vp, struct mlc_error *err)
+{
+	struct flow_run *r = vp->r;
+	json_t *entities = NULL, *errors = NULL, *body;
+	size_t i, n = json_array_size(vp->updates);
+	json_t *e;
+	int rc;
+
+	if (!n)
+		return MLC_OK;
+	body = json_pack("{s:I, s:O}", "company_id", (json_int_t)r->s->tenant.procore_company_id,
+			 "updates", vp->updates);
+	rc = procore_sync(r->s->pc, "PATCH", "/rest/v1.0/vendors/sync", body, &entities, &errors,
+			  err);
+	if (rc < 0) {
+		/* the whole call failed: nothing in it is settled, the watermark stays */
+		json_array_foreach(vp->updates, i, e)
+			flow_record(r, FLOW_FAIL, "vendor", jsonx_str(e, "origin_id"), NULL, NULL,
+				    err->msg);
+		vp->failed = 1;
+		goto out;
+	}
+	json_array_foreach(entities, i, e) {
+		const char *origin = jsonx_str(e, "origin_id");
+		json_t *m = origin ? json_object_get(vp->meta, origin) : NULL;
+		int64_t pc_id = 0;
+		char pc_key[32], target[48];
+		struct mlc_error e2 = { 0 };
+		if (!m || jsonx_id(e, "id", &pc_id) < 0 || !pc_id)
+			continue;
+		snprintf(pc_key, sizeof(pc_key), "%lld", (long long)pc_id);
+		snprintf(target, sizeof(target), "pc:vendor:%lld", (long long)pc_id);
+		if (idmap_put(r->s->store, r->s->tenant.id, "vendor",
+			      jsonx_str(m, "ns_key"), pc_key, jsonx_str(m, "hash"), &e2) < 0 ||
+		    md_base_put(r->s->store, r->s->tenant.id, "vendors", jsonx_str(m, "ns_key"),
+				json_object_get(m, "base"), &e2) < 0) {
+			flow_record(r, FLOW_FAIL, "vendor", origin, target, NULL, e2.msg);
+			vp->failed = 1;
+		} else {
+			if (review_resolve(r->s->store, r->s->tenant.id, "vendor", origin, &e2) < 0)
+				log_warn("review resolve failed", "error", e2.msg);
+			flow_record(r, strcmp(jsonx_str(m, "action"), "create") == 0 ? FLOW_CREATE
+										      : FLOW_UPDATE,
+				    "vendor", origin, target, json_object_get(m, "detail"), NULL);
+		}
+		json_object_del(vp->meta, origin);
+	}
+	/* per-record refusals: parked with Procore's words, so a person sees them */
+	json_array_foreach(errors, i, e) {
+		const char *origin = jsonx_str(e, "origin_id");
+		struct mlc_buf why = MLC_BUF_INIT;
+		struct mlc_error e2 = { 0 };
+		procore_error_text(json_object_get(e, "errors") ? e : NULL, &why);
+		if (origin) {
+			if (review_park(r->s->store, r->s->tenant.id, r->flow, "vendor", origin,
+					why.data, NULL, e, &e2) < 0)
+				vp->failed = 1;
+			json_object_del(vp->meta, origin);
+		}
+		flow_record(r, FLOW_PARK, "vendor", origin, NULL, NULL, why.data);
+		buf_release(&why);
+	}
+	/* anything neither confirmed nor refused is unknown: not settled */
+	if (json_object_size(vp->meta)) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(vp->meta, k, v)
+			flow_record(r, FLOW_FAIL, "vendor", k, NULL, NULL,
+				    "Procore's sync reply did not mention this record");
+		vp->failed = 1;
+	}
+	rc = MLC_OK;
+out:
+	json_decref(entities);
+	json_decref(errors);
+	json_array_clear(vp->updates);
+	json_object_clear(vp->meta);
+	return rc;
+}
+
+int vendor_pairs_queue(struct vendor_pairs *f, json_t *body, const char *src, const char *ns_key,
+		       const char *hash, const char *action, json_t *detail, const json_t *base,
+		       struct mlc_error *err)
+{
+	json_array_append(f->updates, body);
+	json_object_set_new(f->meta, src,
+			    json_pack("{s:s, s:s, s:s, s:o, s:O}", "ns_key", ns_key, "hash", hash,
+				      "action", action, "detail", detail, "base", base));
+	if (json_array_size(f->updates) >= SYNC_BATCH)
+		return vendor_pairs_flush(f, err);
+	return MLC_OK;
+}
+
+/*
+ * A linked pair: merges the two views against the base, writes
+ * NetSuite's side at once and queues Procore's side with the merged base.
+ * A failed NetSuite write fails the record (nothing kept: merged again
+ * next run).
+ */
+int vendor_pairs_settle(struct vendor_pairs *f, const json_t *row, int64_t ns_id,
+			const char *ns_key, const char *src, int64_t pc_id, struct mlc_error *err)
+{
+	struct flow_run *r = f->r;
+	struct mlc_session *s = r->s;
+	const json_t *pc_cur = vendor_find(f->pcv, pc_id);
+	json_t *view_ns = vendor_view_ns(row), *view_pc = vendor_view_pc(pc_cur);
+	json_t *empty = NULL, *body = NULL, *send = NULL, *to_pc = NULL, *detail = NULL;
+	const json_t *base = json_object_get(f->bases, ns_key);
+	struct md_merge m;
+	char target[48], pc_key[32], hash[MLC_DIGEST_HEX];
+	bool ns_written = false;
+	int rc = MLC_OK;
+
+	snprintf(target, sizeof(target), "pc:vendor:%lld", (long long)pc_id);
+	snprintf(pc_key, sizeof(pc_key), "%lld", (long long)pc_id);
+	if (!base)
+		base = empty = vendor_view_empty();
+	md_merge(s, "vendors", f->master, vendor_md_fields, base, view_ns, view_pc, &m);
+	md_record_conflicts(r, "vendor", src, target, &m);
+	if (json_object_size(m.to_ns)) {
+		json_t *nsb = vendor_ns_fields(m.to_ns);
+		json_t *nsd = json_deep_copy(nsb);
+		char code[NS_CODE_MAX] = "";
+		struct mlc_error e2 = { 0 };
+		if (!r->opts.dry_run &&
+		    netsuite_update(s->ns, "vendor", ns_id, nsb, code, &e2) < 0) {
+			flow_record(r, FLOW_FAIL, "vendor", target, src, nsd, e2.msg);
+			f->failed = 1;
+			json_decref(nsd);
+			goto out;
+		}
+		if (r->opts.dry_run)
+			json_decref(nsb);
+		flow_record(r, FLOW_UPDATE, "vendor", target, src, nsd, NULL);
+		json_decref(nsd);
+		ns_written = true;
+	}
+	/* Procore's side: the merged values and the link; a field Procore
+	 * must clear is sent as null */
+	body = vendor_pc_body(m.merged, ns_id, jsonx_str(row, "entityid"));
+	digest_json(body, hash);
+	send = json_deep_copy(body);
+	to_pc = vendor_pc_fields(m.to_pc, true);
+	json_object_update(send, to_pc);
+	json_object_set_new(send, "id", json_integer(pc_id));
+	detail = vendor_changed_fields(send, pc_cur);
+	json_object_del(detail, "id");
+	if (json_object_size(detail) == 0) {
+		/* same values already: link (and keep the base) without a write */
+		if (!r->opts.dry_run &&
+		    (idmap_put(s->store, s->tenant.id, "vendor", ns_key, pc_key, hash, err) < 0 ||
+		     md_base_put(s->store, s->tenant.id, "vendors", ns_key, m.merged, err) < 0))
+			f->failed = 1;
+		if (!ns_written)
+			flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
+		json_decref(detail);
+		goto out;
+	}
+	if (r->opts.dry_run) {
+		flow_record(r, FLOW_UPDATE, "vendor", src, target, detail, NULL);
+		json_decref(detail);
+		goto out;
+	}
+	rc = vendor_pairs_queue(f, send, src, ns_key, hash, "update", detail, m.merged, err);
+out:
+	md_merge_release(&m);
+	json_decref(view_ns);
+	json_decref(view_pc);
+	json_decref(empty);
+	json_decref(body);
+	json_decref(send);
+	json_decref(to_pc);
+	return rc;
+}

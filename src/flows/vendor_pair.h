@@ -1,0 +1,72 @@
+#ifndef MLC_VENDOR_PAIR_H
+#define MLC_VENDOR_PAIR_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "flows/flow.h"
+#include "flows/masterdata.h"
+#include "util/compat.h"
+#include "util/error.h"
+
+/*
+ * Writing vendor pairs, shared by the flows "vendors" and "vendors-back".
+ *
+ * Procore's side goes through PATCH /rest/v1.0/vendors/sync in batches of
+ * at most 1000, keyed by origin_id "ns:vendor:<NetSuite id>" (so a
+ * Procore vendor linked from either direction carries the link); a
+ * confirmed record keeps its id map row (entity "vendor", with the content
+ * hash of the Procore body) and its md_base "vendors" row.  A record the
+ * reply neither confirms nor refuses is a failure (not settled).
+ *
+ * Settling a linked pair: the NetSuite and Procore views
+ * (flows/vendor_fields.h) are merged against the base (none yet: the empty
+ * view, so blanks are filled and differences go to the field's owner);
+ * conflicts are audited; NetSuite's side is PATCHed at once; Procore's side
+ * is queued with the merged values as the next base.  A pair already equal
+ * costs no write.
+ */
+struct vendor_pairs {
+	struct flow_run *r;
+	enum md_side master;
+	json_t *bases;   /* md_base "vendors" {NetSuite id: view}; owned, set by the flow */
+	json_t *pcv;     /* the Procore vendors settle() looks pairs up in; owned */
+	json_t *updates; /* bodies for the next sync call */
+	json_t *meta;    /* per origin_id: {ns_key, hash, action, detail, base} */
+	int failed;      /* a record failed: the flow keeps its watermark */
+};
+
+/* Empty batch for a run; master MD_NETSUITE until the flow sets it. */
+void vendor_pairs_init(struct vendor_pairs *vp, struct flow_run *r);
+void vendor_pairs_release(struct vendor_pairs *vp);
+
+/* The Procore vendor body for a view of NetSuite vendor ns_id: its values
+ * (nulls left out), origin_id and origin_code (the entity id eid, may be
+ * NULL).  Caller decrefs. */
+json_t *vendor_pc_body(const json_t *view, int64_t ns_id, const char *eid);
+/* {field: {from, to}} for each field of body that differs in current (may
+ * be NULL).  Caller decrefs. */
+json_t *vendor_changed_fields(const json_t *body, const json_t *current);
+/* The vendor with this id in a Procore list, or NULL (borrowed). */
+const json_t *vendor_find(const json_t *list, int64_t id);
+
+/* Queues one Procore write (body not taken, detail taken, base copied),
+ * sending the batch when full. */
+int vendor_pairs_queue(struct vendor_pairs *vp, json_t *body, const char *src, const char *ns_key,
+		       const char *hash, const char *action, json_t *detail, const json_t *base,
+		       struct mlc_error *err) MLC_MUST_CHECK;
+/* Sends the batch and settles every record in it. */
+int vendor_pairs_flush(struct vendor_pairs *vp, struct mlc_error *err) MLC_MUST_CHECK;
+/*
+ * Settles NetSuite vendor row (SuiteQL: id, entityid, companyname,
+ * isinactive, email, phone) with Procore vendor pc_id (in vp->pcv), as
+ * described above.  src is "ns:vendor:<id>".  A failed write is recorded
+ * and counted in vp->failed, not returned; < 0 only when the batch could
+ * not be sent at all.
+ */
+int vendor_pairs_settle(struct vendor_pairs *vp, const json_t *row, int64_t ns_id,
+			const char *ns_key, const char *src, int64_t pc_id,
+			struct mlc_error *err) MLC_MUST_CHECK;
+
+#endif
