@@ -73,8 +73,8 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$SV_PORT/healthz" >/dev/null &
 curl -sf "http://127.0.0.1:$SV_PORT/healthz" >/dev/null || { cat "$D/serve.log"; die "serve did not start"; }
 "$BIN" webhook register $T --url "http://127.0.0.1:$SV_PORT/webhooks/procore/$T"
 
-step "4/8 Master data and purchasing: accounts, cost codes, NetSuite vendors and purchase orders into Procore"
-for f in accounts cost-codes vendors purchase-orders requisitions; do
+step "4/8 Master data and purchasing: accounts, cost codes, budgets; NetSuite vendors and purchase orders into Procore"
+for f in accounts cost-codes budgets vendors purchase-orders requisitions; do
   "$BIN" sync $T --flow $f 2>/dev/null | head -2
 done
 
