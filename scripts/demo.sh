@@ -103,14 +103,10 @@ for dc in $(jq -r '.[]' <<<"$pending"); do
   wait_for 30 "direct cost $dc approved -> journal entry pc:$company:dc:$dc" je_posted "pc:$company:dc:$dc"
 done
 echo "An estimator adds a cost code in one Procore project; it reaches the NetSuite segment and every project:"
-pc_tok=$(curl -sf -X POST "$PC/oauth/token" -d grant_type=client_credentials \
-  -d client_id="$(jq -r .procore.client_id "$C")" -d client_secret="$(jq -r .procore.client_secret "$C")" | jq -r .access_token)
 p1=$(jq '.projects[0].procore_project_id' "$DATA/seed.json")
-div03=$(curl -sf "$PC/rest/v1.0/cost_codes?project_id=$p1&per_page=1000" -H "Authorization: Bearer $pc_tok" \
-  -H "Procore-Company-Id: $company" | jq '[.[] | select(.full_code == "03")][0].id')
-curl -sf -X PATCH "$PC/rest/v1.0/cost_codes/sync?project_id=$p1" -H "Authorization: Bearer $pc_tok" \
-  -H "Procore-Company-Id: $company" -H 'Content-Type: application/json' \
-  -d "{\"updates\":[{\"code\":\"450\",\"name\":\"Precast Concrete Stairs\",\"parent_id\":$div03}]}" >/dev/null
+div03=$(pc_state cost_codes | jq --argjson p "$p1" '[.[] | select(._project_id == $p and .full_code == "03")][0].id')
+curl -sf -X POST "$PC/_sandbox/cost_codes?project_id=$p1" -H 'Content-Type: application/json' \
+  -d "{\"cost_code\":{\"code\":\"450\",\"name\":\"Precast Concrete Stairs\",\"parent_id\":$div03}}" >/dev/null
 seg_exists() { test "$(ns_dump customrecord_cseg_mlc_costcode | jq '[.rows[] | select(.externalid == "03-450")] | length')" = 1; }
 wait_for 30 "cost code 03-450 created in the NetSuite segment by webhook" seg_exists
 in_all() { test "$(pc_state cost_codes | jq --argjson c "$company" '[.[] | select(._company_id == $c and .full_code == "03-450" and .deleted_at == null)] | length')" = "$(jq '.projects | length' "$DATA/seed.json")"; }

@@ -20,6 +20,9 @@
  *   GET   /_sandbox/state/{kind}             one table ("direct_costs", "vendors", ...)
  *   POST  /_sandbox/state/save               writes the snapshot DATA/procore.db
  *   GET   /_sandbox/webhooks                 {"pending": n}
+ *   POST  /_sandbox/cost_codes?project_id=   PATCH / DELETE /_sandbox/cost_codes/{id}?project_id=:
+ *                                            the cost code API as a person in the UI
+ *                                            (pcsim_directory.c)
  */
 #include <stdio.h>
 #include <string.h>

@@ -523,5 +523,13 @@ int pc_routes_directory(struct pcsim *pc, struct mlc_http_server *http, struct m
 	    {"PATCH", "/rest/v1.0/line_item_types/sync", lits_sync},
 	    {"GET", "/rest/v1.0/line_item_types", lits_list},
 	};
-	return pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), false, err);
+	/* A person in Procore's UI edits cost codes too: the same handlers as
+	 * admin routes, so their webhooks carry no source_application_id. */
+	static const struct pc_route_def ui[] = {
+	    {"POST", "/_sandbox/cost_codes", cost_code_post},
+	    {"PATCH", "/_sandbox/cost_codes/{id}", cost_code_patch},
+	    {"DELETE", "/_sandbox/cost_codes/{id}", cost_code_delete},
+	};
+	int rc = pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), false, err);
+	return rc < 0 ? rc : pc_routes_add(pc, http, ui, MLC_ARRAY_LEN(ui), true, err);
 }
