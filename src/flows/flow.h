@@ -54,6 +54,13 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity,
 		 const char *source_ref, const char *target_ref, const json_t *detail,
 		 const char *error);
 
+/*
+ * Parks a record for a person: a review item (not in a dry run, and only
+ * with a source_ref to key it) plus the FLOW_PARK decision.
+ */
+void flow_park(struct flow_run *r, const char *entity, const char *source_ref,
+	       const char *target_ref, const char *why);
+
 struct flow_def {
 	const char *name;
 	const char *summary;

@@ -439,8 +439,7 @@ static void settle(struct budgets *b, const struct mlc_project_link *l, struct p
 		snprintf(psrc, sizeof(psrc), "%s", tgt);
 		snprintf(ptgt, sizeof(ptgt), "pc:budget:%s", p->key);
 		if (!p->bli_id && (!p->cost_code_id || !p->lit_id)) {
-			flow_record(r, FLOW_PARK, "budget", psrc, ptgt, NULL,
-			            "the Procore project has no such cost code or line item type");
+			flow_park(r, "budget", psrc, ptgt, "the Procore project has no such cost code or line item type");
 			goto out;
 		}
 		detail = json_object();
@@ -522,7 +521,11 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 			snprintf(why, sizeof(why),
 			         "budget line %lld: cost code %lld is not in the project",
 			         (long long)bli, (long long)cc);
-			flow_record(b->r, FLOW_PARK, "budget", NULL, NULL, NULL, why);
+			{
+				char src[48];
+				snprintf(src, sizeof(src), "pc:budget_line:%lld", (long long)bli);
+				flow_park(b->r, "budget", src, NULL, why);
+			}
 			continue;
 		}
 		p = pair_for(&ps, code, type ? type : "", l->procore_project_id);
@@ -531,7 +534,7 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 			         "cost code %s type %s has two budget lines in Procore; the first "
 			         "counts",
 			         code, type ? type : "-");
-			flow_record(b->r, FLOW_PARK, "budget", p->key, NULL, NULL, why);
+			flow_park(b->r, "budget", p->key, NULL, why);
 			continue;
 		}
 		p->has_pc = true;
@@ -547,7 +550,7 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 			continue;
 		}
 		if (line_of(b, l, p, &e) < 0) {
-			flow_record(b->r, FLOW_PARK, "budget", p->key, NULL, NULL, e.msg);
+			flow_park(b->r, "budget", p->key, NULL, e.msg);
 			p->account = -1; /* left out below */
 			continue;
 		}
@@ -609,9 +612,11 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 				    "NetSuite budget line %lld (account %lld, segment %lld) maps "
 				    "to no single Procore cost code and type",
 				    (long long)id, (long long)acct, (long long)seg);
-				if (b->master != MD_PROCORE)
-					flow_record(b->r, FLOW_PARK, "budget", NULL, NULL, NULL,
-					            why);
+				if (b->master != MD_PROCORE) {
+					char src[48];
+					snprintf(src, sizeof(src), "ns:budget:%lld", (long long)id);
+					flow_park(b->r, "budget", src, NULL, why);
+				}
 				continue;
 			}
 			snprintf(code, sizeof(code), "%.*s", (int)(bar - ct), ct);
@@ -645,7 +650,7 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 			         "of the project; per-cost-code budgets need the cost-code segment "
 			         "(budgets.use_segment)",
 			         p->code);
-			flow_record(b->r, FLOW_PARK, "budget", p->key, NULL, NULL, why);
+			flow_park(b->r, "budget", p->key, NULL, why);
 			continue;
 		}
 		if (p->account <= 0)

@@ -176,4 +176,11 @@ expect_eq "$(jq '.stats.updated' <<<"$OUT")" 1 "dry run (both): one update plann
 expect_eq "$(ns_calls 'POST /services/rest/record')" 0 "dry run (both): no NetSuite write"
 expect_eq "$(ns_total "$SEG")" 7000300 "dry run (both): NetSuite unchanged"
 
+# --- a line the connector cannot place is parked on the review list ---------------------------------
+sql "delete from mappings where kind = 'cost-code-segment' and source_key = '01-100'"
+sync
+if jq -e '.plan[] | select(.action == "park" and (.reason | test("01-100")))' <<<"$OUT" >/dev/null; then ok "a line without a segment mapping is parked"; else not_ok "park" "$(jq -c .plan <<<"$OUT")"; fi
+run "$BIN" review list acme --json
+if jq -e '.[] | select(.entity == "budget" and (.reason | test("01-100")))' <<<"$OUT" >/dev/null; then ok "and is on the review list"; else not_ok "budget on review list" "$OUT"; fi
+
 finish
