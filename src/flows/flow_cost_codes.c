@@ -1,11 +1,13 @@
 /*
- * Flow "cost-codes": the NetSuite cost-code segment values <-> the cost
- * codes of every linked Procore project, both ways.
+ * Flow "cost-codes": the NetSuite cost-code segment values <-> the
+ * company's standard cost code list and the cost codes of every linked
+ * Procore project, both ways.
  *
  * A cost code is keyed by its full code ("03-300").  NetSuite: a value of
  * customrecord_cseg_mlc_costcode, code = externalid (or the first word of
  * the name), name = the rest of "03-300 Cast-in-Place Concrete", active =
- * !isinactive.  Procore: in each linked project, a code with a parent
+ * !isinactive.  Procore: in the standard list (the company's ERP list, or
+ * cost_codes.standard_list_id) and in each linked project, a code with a parent
  * (division "03" -> code "300", full_code "03-300"), or a top-level code
  * with no children; a division that groups codes is not a cost code.
  * Active in Procore = present in the project's list (a deactivated code is
@@ -51,9 +53,11 @@ static const struct md_field cc_fields[] = {
 	{ NULL, MD_NONE },
 };
 
-/* One linked project's Procore list. */
+/* One Procore list: a linked project's cost codes, or the company's
+ * standard cost code list (standard: id is the list's id). */
 struct pc_proj {
 	int64_t id;
+	bool standard;
 	json_t *codes;     /* full_code -> {id, name} (cost codes) */
 	json_t *divisions; /* code -> id (top-level codes with children) */
 };
@@ -130,24 +134,36 @@ static int read_netsuite(struct cc_ctx *c, struct mlc_error *err)
 	return MLC_OK;
 }
 
+/* A code's parent: {"parent": {"id"}} on project codes, "parent_id" on
+ * standard ones. */
+static int64_t parent_of(const json_t *cc)
+{
+	int64_t p = id_of(json_object_get(cc, "parent"), "id");
+	return p ? p : id_of(cc, "parent_id");
+}
+
 static int read_project(struct cc_ctx *c, struct pc_proj *p, struct mlc_error *err)
 {
-	char pid[24];
+	char pid[24], company[24];
 	const char *q[] = { "project_id", pid, NULL };
+	const char *qs[] = { "company_id", company, "standard_cost_code_list_id", pid, NULL };
 	json_t *items = NULL, *cc, *parents = json_object();
 	size_t i;
 	int rc;
 
 	snprintf(pid, sizeof(pid), "%lld", (long long)p->id);
-	if ((rc = procore_list(c->r->s->pc, "/rest/v1.0/cost_codes", q, &items, err)) < 0) {
+	snprintf(company, sizeof(company), "%lld", (long long)c->r->s->tenant.procore_company_id);
+	rc = p->standard ? procore_list(c->r->s->pc, "/rest/v1.0/standard_cost_codes", qs, &items, err)
+			 : procore_list(c->r->s->pc, "/rest/v1.0/cost_codes", q, &items, err);
+	if (rc < 0) {
 		json_decref(parents);
 		return rc;
 	}
 	/* which codes group others */
 	json_array_foreach(items, i, cc) {
-		int64_t parent = 0;
+		int64_t parent = parent_of(cc);
 		char k[24];
-		if (jsonx_id(json_object_get(cc, "parent"), "id", &parent) == 0 && parent) {
+		if (parent) {
 			snprintf(k, sizeof(k), "%lld", (long long)parent);
 			json_object_set_new(parents, k, json_true());
 		}
@@ -159,7 +175,7 @@ static int read_project(struct cc_ctx *c, struct pc_proj *p, struct mlc_error *e
 
 		if (jsonx_id(cc, "id", &id) < 0 || !id || !full || !code)
 			continue;
-		parent = id_of(json_object_get(cc, "parent"), "id");
+		parent = parent_of(cc);
 		snprintf(k, sizeof(k), "%lld", (long long)id);
 		if (!parent && json_object_get(parents, k)) {
 			json_object_set_new(p->divisions, code, json_integer(id));
@@ -174,10 +190,13 @@ static int read_project(struct cc_ctx *c, struct pc_proj *p, struct mlc_error *e
 	return MLC_OK;
 }
 
-static bool base_has_project(const json_t *base, int64_t pid)
+static bool base_has(const json_t *base, const struct pc_proj *p)
 {
 	size_t i;
 	json_t *v;
+	int64_t pid = p->id;
+	if (p->standard)
+		return json_is_true(json_object_get(base, "standard"));
 	json_array_foreach(json_object_get(base, "projects"), i, v)
 		if (json_is_integer(v) && json_integer_value(v) == pid)
 			return true;
@@ -197,7 +216,7 @@ static json_t *procore_view(const struct cc_ctx *c, const char *code, const json
 	for (size_t i = 0; i < c->npj; i++) {
 		json_t *e = json_object_get(c->pj[i].codes, code);
 		if (!e) {
-			if (base && base_has_project(base, c->pj[i].id))
+			if (base && base_has(base, &c->pj[i]))
 				dropped = true;
 			continue;
 		}
@@ -269,62 +288,93 @@ static int apply_netsuite(struct cc_ctx *c, const char *code, const json_t *nsre
 	return rc;
 }
 
+/* One sync call of one record to a list: *id_out the record's id, or an
+ * error with Procore's words.  Takes upd. */
+static int sync_one(struct cc_ctx *c, const struct pc_proj *p, json_t *upd, int64_t *id_out,
+		    struct mlc_error *err)
+{
+	json_t *ents = NULL, *errs = NULL, *body;
+	char path[96];
+	int rc;
+
+	*id_out = 0;
+	if (p->standard) {
+		snprintf(path, sizeof(path), "/rest/v1.0/standard_cost_codes/sync");
+		body = json_pack("{s:I, s:I, s:[o]}", "company_id",
+				 (json_int_t)c->r->s->tenant.procore_company_id,
+				 "standard_cost_code_list_id", (json_int_t)p->id, "updates", upd);
+	} else {
+		snprintf(path, sizeof(path), "/rest/v1.0/cost_codes/sync?project_id=%lld",
+			 (long long)p->id);
+		body = json_pack("{s:[o]}", "updates", upd);
+	}
+	rc = procore_sync(c->r->s->pc, "PATCH", path, body, &ents, &errs, err);
+	if (rc == MLC_OK && !(*id_out = id_of(json_array_get(ents, 0), "id"))) {
+		struct mlc_buf why = MLC_BUF_INIT;
+		procore_error_text(json_array_get(errs, 0), &why);
+		rc = error_set(err, MLC_EPERM, "%s", why.data ? why.data : "refused by Procore");
+		buf_release(&why);
+	}
+	json_decref(ents);
+	json_decref(errs);
+	return rc;
+}
+
 /* Creates the division a new code hangs from, when the project lacks it. */
 static int ensure_division(struct cc_ctx *c, struct pc_proj *p, const char *div, int64_t *id,
 			   struct mlc_error *err)
 {
-	json_t *v = json_object_get(p->divisions, div), *ents = NULL, *errs = NULL, *body;
-	char path[96], name[48];
-	int64_t got = 0;
+	json_t *v = json_object_get(p->divisions, div);
+	char name[48];
 	int rc;
 
 	if (json_is_integer(v)) {
 		*id = json_integer_value(v);
 		return MLC_OK;
 	}
-	snprintf(path, sizeof(path), "/rest/v1.0/cost_codes/sync?project_id=%lld", (long long)p->id);
 	snprintf(name, sizeof(name), "Division %s", div);
-	body = json_pack("{s:[{s:s, s:s}]}", "updates", "code", div, "name", name);
-	if ((rc = procore_sync(c->r->s->pc, "PATCH", path, body, &ents, &errs, err)) < 0)
-		goto out;
-	if (jsonx_id(json_array_get(ents, 0), "id", &got) < 0 || !got) {
-		struct mlc_buf why = MLC_BUF_INIT;
-		procore_error_text(json_array_get(errs, 0), &why);
-		rc = error_set(err, MLC_EPERM, "division %s: %s", div, why.data ? why.data : "refused");
-		buf_release(&why);
-		goto out;
-	}
-	json_object_set_new(p->divisions, div, json_integer(got));
-	*id = got;
-	rc = MLC_OK;
-out:
-	json_decref(ents);
-	json_decref(errs);
-	return rc;
+	rc = sync_one(c, p, json_pack("{s:s, s:s}", "code", div, "name", name), id, err);
+	if (rc < 0)
+		return error_prefix(err, "division %s: ", div);
+	json_object_set_new(p->divisions, div, json_integer(*id));
+	return MLC_OK;
 }
 
-/* One project's write for a code: create, rename or delete. */
+/* The key of a list in plans and base: the project id, or "standard". */
+static void list_key(const struct pc_proj *p, char *out, size_t n)
+{
+	if (p->standard)
+		snprintf(out, n, "standard");
+	else
+		snprintf(out, n, "%lld", (long long)p->id);
+}
+
+/* One list's write for a code: create, rename or delete. */
 static int apply_project(struct cc_ctx *c, struct pc_proj *p, const char *code, int64_t ns_id,
 			 const json_t *want, json_t *detail, bool *holds)
 {
 	struct mlc_session *s = c->r->s;
-	json_t *cur = json_object_get(p->codes, code), *ents = NULL, *errs = NULL, *upd;
+	json_t *cur = json_object_get(p->codes, code), *upd;
 	struct mlc_error e = { 0 };
-	char path[96], key[24], src[96], origin[48];
+	char path[128], key[24], src[96], origin[64];
 	const char *dash = strchr(code, '-');
 	int64_t id = 0, parent = 0;
 	int rc = MLC_OK;
 
 	*holds = cur != NULL;
-	snprintf(key, sizeof(key), "%lld", (long long)p->id);
+	list_key(p, key, sizeof(key));
 	snprintf(src, sizeof(src), "cost_code:%s", code);
 	if (cur && !jsonx_bool(want, "active")) {
 		json_object_set_new(detail, key, json_string("delete"));
 		if (c->r->opts.dry_run)
 			return MLC_OK;
 		id = id_of(cur, "id");
-		snprintf(path, sizeof(path), "/rest/v1.0/cost_codes/%lld?project_id=%lld",
-			 (long long)id, (long long)p->id);
+		if (p->standard)
+			snprintf(path, sizeof(path), "/rest/v1.0/standard_cost_codes/%lld?company_id=%lld",
+				 (long long)id, (long long)s->tenant.procore_company_id);
+		else
+			snprintf(path, sizeof(path), "/rest/v1.0/cost_codes/%lld?project_id=%lld",
+				 (long long)id, (long long)p->id);
 		rc = procore_write(s->pc, "DELETE", path, NULL, NULL, NULL, NULL, &e);
 		if (rc == MLC_OK)
 			*holds = false;
@@ -339,8 +389,7 @@ static int apply_project(struct cc_ctx *c, struct pc_proj *p, const char *code, 
 		return MLC_OK;
 	upd = json_pack("{s:s}", "name", jsonx_str(want, "name"));
 	if (cur) {
-		id = id_of(cur, "id");
-		json_object_set_new(upd, "id", json_integer(id));
+		json_object_set_new(upd, "id", json_integer(id_of(cur, "id")));
 	} else {
 		if (dash) {
 			char div[16];
@@ -353,35 +402,33 @@ static int apply_project(struct cc_ctx *c, struct pc_proj *p, const char *code, 
 		}
 		json_object_set_new(upd, "code", json_string(dash ? dash + 1 : code));
 		if (ns_id) {
-			/* origin ids are unique in the company; each project holds its own copy */
-			snprintf(origin, sizeof(origin), "ns:costcode:%lld:%lld", (long long)ns_id,
-				 (long long)p->id);
+			/* origin ids are unique in the company: each project holds its own
+			 * copy; the standard list is a kind of its own */
+			if (p->standard)
+				snprintf(origin, sizeof(origin), "ns:costcode:%lld", (long long)ns_id);
+			else
+				snprintf(origin, sizeof(origin), "ns:costcode:%lld:%lld",
+					 (long long)ns_id, (long long)p->id);
 			json_object_set_new(upd, "origin_id", json_string(origin));
 		}
 	}
-	snprintf(path, sizeof(path), "/rest/v1.0/cost_codes/sync?project_id=%lld", (long long)p->id);
-	rc = procore_sync(s->pc, "PATCH", path, json_pack("{s:[o]}", "updates", upd), &ents, &errs,
-			  &e);
-	if (rc == MLC_OK && jsonx_id(json_array_get(ents, 0), "id", &id) == 0 && id) {
+	if ((rc = sync_one(c, p, upd, &id, &e)) == MLC_OK) {
 		*holds = true;
 		json_object_set_new(p->codes, code,
 				    json_pack("{s:I, s:s}", "id", (json_int_t)id, "name",
 					      jsonx_str(want, "name")));
-	} else if (rc == MLC_OK) {
-		struct mlc_buf why = MLC_BUF_INIT;
-		procore_error_text(json_array_get(errs, 0), &why);
-		rc = error_set(&e, MLC_EPERM, "%s", why.data ? why.data : "refused by Procore");
-		buf_release(&why);
 	}
 out:
 	if (rc < 0) {
-		char target[48];
-		snprintf(target, sizeof(target), "pc:project:%lld", (long long)p->id);
+		char target[64];
+		if (p->standard)
+			snprintf(target, sizeof(target), "pc:standard_cost_code_list:%lld",
+				 (long long)p->id);
+		else
+			snprintf(target, sizeof(target), "pc:project:%lld", (long long)p->id);
 		flow_record(c->r, FLOW_FAIL, "cost_code", src, target, NULL, e.msg);
 		c->failed = 1;
 	}
-	json_decref(ents);
-	json_decref(errs);
 	return rc;
 }
 
@@ -432,7 +479,7 @@ static void sync_code(struct cc_ctx *c, const char *code)
 	char src[96];
 	int64_t ns_id = 0;
 	int bad = 0;
-	bool created = false;
+	bool created = false, in_standard = false;
 
 	snprintf(src, sizeof(src), "cost_code:%s", code);
 	c->r->stats.read++;
@@ -477,7 +524,9 @@ static void sync_code(struct cc_ctx *c, const char *code)
 			bool holds = false;
 			if (apply_project(c, &c->pj[i], code, ns_id, want, pd, &holds) < 0)
 				bad = 1;
-			if (holds)
+			if (holds && c->pj[i].standard)
+				in_standard = true;
+			else if (holds)
 				json_array_append_new(projects, json_integer(c->pj[i].id));
 		}
 		if (json_object_size(pd))
@@ -494,9 +543,9 @@ static void sync_code(struct cc_ctx *c, const char *code)
 	}
 	if (!bad && !c->r->opts.dry_run) {
 		struct mlc_error e = { 0 };
-		json_t *nb = json_pack("{s:O, s:O, s:O}", "name", json_object_get(want, "name"),
+		json_t *nb = json_pack("{s:O, s:O, s:O, s:b}", "name", json_object_get(want, "name"),
 				       "active", json_object_get(want, "active"), "projects",
-				       projects);
+				       projects, "standard", in_standard);
 		if (set_mapping(c, code, ns_id) < 0 ||
 		    md_base_put(s->store, s->tenant.id, MD_TYPE, code, nb, &e) < 0) {
 			if (e.msg[0])
@@ -511,6 +560,39 @@ static void sync_code(struct cc_ctx *c, const char *code)
 	json_decref(nsv);
 	json_decref(pcv);
 	md_merge_release(&m);
+}
+
+/*
+ * The company's standard cost code list the codes are kept in, 0 for none:
+ * setting cost_codes.standard_list_id, else the company's ERP list (the
+ * first list when none is marked); cost_codes.standard_list=false skips it.
+ */
+static int standard_list(struct cc_ctx *c, int64_t *id, struct mlc_error *err)
+{
+	struct mlc_session *s = c->r->s;
+	char company[24];
+	const char *q[] = { "company_id", company, NULL };
+	json_t *lists = NULL, *l;
+	size_t i;
+	int rc;
+
+	*id = 0;
+	if (!session_setting_bool(s, "cost_codes.standard_list", true))
+		return MLC_OK;
+	if ((*id = session_setting_int(s, "cost_codes.standard_list_id", 0)))
+		return MLC_OK;
+	snprintf(company, sizeof(company), "%lld", (long long)s->tenant.procore_company_id);
+	if ((rc = procore_list(s->pc, "/rest/v1.0/standard_cost_code_lists", q, &lists, err)) < 0)
+		return rc;
+	json_array_foreach(lists, i, l) {
+		if (!*id || jsonx_bool(l, "is_erp_list")) {
+			*id = id_of(l, "id");
+			if (jsonx_bool(l, "is_erp_list"))
+				break;
+		}
+	}
+	json_decref(lists);
+	return MLC_OK;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -534,10 +616,24 @@ int flow_cost_codes(struct flow_run *r, struct mlc_error *err)
 	    (rc = md_base_all(s->store, s->tenant.id, MD_TYPE, &c.base, err)) < 0 ||
 	    (rc = read_netsuite(&c, err)) < 0)
 		goto out;
-	c.pj = calloc(nl ? nl : 1, sizeof(*c.pj));
+	c.pj = calloc(nl + 1, sizeof(*c.pj));
 	if (!c.pj) {
 		rc = error_set(err, MLC_ENOMEM, "out of memory");
 		goto out;
+	}
+	{
+		int64_t list = 0;
+		if ((rc = standard_list(&c, &list, err)) < 0)
+			goto out;
+		if (list) {
+			struct pc_proj *p = &c.pj[c.npj++];
+			p->id = list;
+			p->standard = true;
+			p->codes = json_object();
+			p->divisions = json_object();
+			if ((rc = read_project(&c, p, err)) < 0)
+				goto out;
+		}
 	}
 	for (size_t i = 0; i < nl; i++) {
 		struct pc_proj *p;

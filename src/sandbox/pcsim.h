@@ -66,6 +66,8 @@ enum pc_kind {
 	PC_HOOK,
 	PC_TRIGGER,
 	PC_DELIVERY,
+	PC_SCCL,   /* standard cost code lists (company level) */
+	PC_SCC,    /* standard cost codes */
 	PC_KIND_COUNT
 };
 
@@ -241,6 +243,11 @@ int pc_routes_contracts(struct pcsim *pc, struct mlc_http_server *http,
                         struct mlc_error *err) MLC_MUST_CHECK;
 int pc_routes_costs(struct pcsim *pc, struct mlc_http_server *http,
                     struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_standard(struct pcsim *pc, struct mlc_http_server *http,
+                       struct mlc_error *err) MLC_MUST_CHECK;
+/* A standard cost code in a list (parent NULL for a division). */
+json_t *pc_scc_new(struct pcsim *pc, const json_t *list, const json_t *parent, const char *code,
+                   const char *name);
 int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http,
                      struct mlc_error *err) MLC_MUST_CHECK;
 int pc_routes_webhooks(struct pcsim *pc, struct mlc_http_server *http,

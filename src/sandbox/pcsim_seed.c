@@ -117,6 +117,32 @@ static void seed_cost_codes(struct pcsim *pc, const json_t *project)
 	}
 }
 
+/* The company's standard cost code list: the contractor's codes, which
+ * every seeded project was created from. */
+static void seed_standard_list(struct pcsim *pc)
+{
+	size_t n;
+	const struct contractor_cost_code *codes = contractor_cost_codes(&n);
+	json_t *list, *div = NULL;
+	int last_div = -1;
+
+	list = pc_insert(pc, PC_SCCL,
+	                 json_pack("{s:I, s:s, s:b, s:b, s:I}", "id",
+	                           (json_int_t)pc_next_id(pc, PC_SCCL), "name",
+	                           CONTRACTOR_NAME " Standard Cost Codes", "is_erp_list", 1,
+	                           "available_to_use_on_new_projects", 1, "_company_id",
+	                           (json_int_t)pc->company_id));
+	for (size_t i = 0; i < n; i++) {
+		char dcode[8];
+		if (codes[i].division != last_div) {
+			snprintf(dcode, sizeof(dcode), "%02d", codes[i].division);
+			div = pc_scc_new(pc, list, NULL, dcode, codes[i].division_name);
+			last_div = codes[i].division;
+		}
+		pc_scc_new(pc, list, div, strchr(codes[i].code, '-') + 1, codes[i].name);
+	}
+}
+
 static void seed_contracts(struct pcsim *pc, const json_t *project, json_t *vendors,
                            int64_t contract_cents)
 {
@@ -314,4 +340,5 @@ void pc_seed(struct pcsim *pc, uint64_t seed, int scale)
 	seed_direct_costs(pc, p, vendors, 1);
 	json_decref(vendors);
 	free(cv);
+	seed_standard_list(pc);
 }

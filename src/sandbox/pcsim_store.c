@@ -27,6 +27,7 @@ static const int64_t id_base[PC_KIND_COUNT] = {
     [PC_PAYAPP] = 1820001,  [PC_BVIEW] = 220101,
     [PC_BLI] = 68810001,    [PC_HOOK] = 702001,
     [PC_TRIGGER] = 9102001, [PC_DELIVERY] = 9007199254760001LL,
+    [PC_SCCL] = 88120001,   [PC_SCC] = 88131001,
 };
 
 static const char *const kind_names[PC_KIND_COUNT] = {
@@ -48,6 +49,8 @@ static const char *const kind_names[PC_KIND_COUNT] = {
     "webhook_hooks",
     "webhook_triggers",
     "webhook_deliveries",
+    "standard_cost_code_lists",
+    "standard_cost_codes",
 };
 
 const char *pc_kind_name(enum pc_kind k)

@@ -25,11 +25,16 @@ ns_code() {
 }
 # pc_codes CODE: "project name" for every linked project holding the code (deleted ones not listed)
 pc_codes() {
-  local p
-  for p in $projects; do
-    pc_api GET "/rest/v1.0/cost_codes?project_id=$p&per_page=1000" |
-      jq -r --arg c "$1" --arg p "$p" '.[] | select(.full_code == $c) | "\($p) \(.name)"'
-  done
+  pc_admin GET /_sandbox/state/cost_codes |
+    jq -r --arg c "$1" --argjson ps "$(jq -c '[.projects[].procore_project_id]' "$DATA/seed.json")" \
+      '.[] | select(.full_code == $c and .deleted_at == null and (._project_id as $p | $ps | index($p))) | "\(._project_id) \(.name)"'
+}
+# std_code CODE: the company standard list's code as {id,name} (null when not there)
+std_code() {
+  local l
+  l=$(pc_api GET "/rest/v1.0/standard_cost_code_lists?company_id=$company" | jq '[.[] | select(.is_erp_list)][0].id')
+  pc_api GET "/rest/v1.0/standard_cost_codes?company_id=$company&standard_cost_code_list_id=$l&per_page=1000" |
+    jq -c --arg c "$1" '[.[] | select(.full_code == $c)][0]'
 }
 pc_code_id() { # PROJECT CODE
   pc_api GET "/rest/v1.0/cost_codes?project_id=$1&per_page=1000" | jq --arg c "$2" '[.[] | select(.full_code == $c)][0].id'
@@ -62,6 +67,7 @@ sync_cc
 expect_rc 0 "NetSuite code pushed"
 expect_eq "$(pc_codes 07-550 | wc -l)" "$nproj" "the NetSuite code is in every linked project"
 expect_eq "$(pc_codes 07-550 | cut -d' ' -f2- | sort -u)" "Sheet Metal Roofing" "with its name (code prefix stripped)"
+expect_eq "$(std_code 07-550 | jq -r .name)" "Sheet Metal Roofing" "and in the company's standard cost code list"
 nsid=$(ns_code 07-550 | jq .id)
 expect_eq "$(sql "select json_extract(target, '$.segment_value') from mappings where kind = 'cost-code-segment' and source_key = '07-550'")" "$nsid" "mapping cost-code-segment updated"
 origin=$(pc_api GET "/rest/v1.0/cost_codes?project_id=$p1&per_page=1000" | jq -r '.[] | select(.full_code == "07-550") | .origin_id')
@@ -91,6 +97,7 @@ n=$(ns_code 03-450)
 expect_eq "$(jq -r .name <<<"$n")" "03-450 Precast Concrete Stairs" "NetSuite value created with code and name"
 expect_eq "$(jq -r .externalid <<<"$n")" "03-450" "externalId is the code"
 expect_eq "$(pc_codes 03-450 | wc -l)" "$nproj" "the other projects got it too"
+expect_eq "$(std_code 03-450 | jq -r .name)" "Precast Concrete Stairs" "and the standard list"
 expect_eq "$(sql "select json_extract(target, '$.segment_value') from mappings where kind = 'cost-code-segment' and source_key = '03-450'")" "$(jq .id <<<"$n")" "mapping updated for the Procore code"
 sync_cc
 expect_eq "$(writes)" 0 "nothing comes back"
@@ -114,6 +121,7 @@ expect_eq "$(pc_codes 03-450 | cut -d' ' -f2- | sort -u)" "Precast Stairs and La
 ns_admin PATCH "/_sandbox/netsuite/records/$SEG/$nsid" '{"isInactive":true}' >/dev/null
 sync_cc
 expect_eq "$(pc_codes 07-550 | wc -l)" 0 "inactive in NetSuite: removed from every project"
+expect_eq "$(std_code 07-550)" null "and from the standard list"
 pc_api DELETE "/rest/v1.0/cost_codes/$id?project_id=$p1" >/dev/null
 sync_cc
 expect_eq "$(ns_code 03-450 | jq -r .isinactive)" "T" "removed in Procore: inactive in NetSuite"
@@ -145,15 +153,23 @@ sync_cc
 expect_eq "$(ns_code 03-300 | jq -r .name)" "03-300 Concrete PC2" "owner set to procore: Procore's name wins"
 expect_eq "$(pc_codes 03-300 | cut -d' ' -f2- | sort -u)" "Concrete PC2" "in every project"
 
+# --- a rename in the company standard list reaches NetSuite and the projects ------------------------
+sid=$(std_code 03-300 | jq .id)
+lid=$(pc_api GET "/rest/v1.0/standard_cost_code_lists?company_id=$company" | jq '[.[] | select(.is_erp_list)][0].id')
+pc_admin PATCH /_sandbox/standard_cost_codes/sync "{\"company_id\":$company,\"standard_cost_code_list_id\":$lid,\"updates\":[{\"id\":$sid,\"name\":\"Concrete Std\"}]}" >/dev/null
+sync_cc
+expect_eq "$(ns_code 03-300 | jq -r .name)" "03-300 Concrete Std" "a standard list rename reaches NetSuite"
+expect_eq "$(pc_codes 03-300 | cut -d' ' -f2- | sort -u)" "Concrete Std" "and every project"
+
 # --- no ping-pong: ten alternating changes, each settles in one run ------------------------------
 bad=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
   if [ $((i % 2)) -eq 1 ]; then
     ns_admin PATCH "/_sandbox/netsuite/records/$SEG/$cid" "{\"name\":\"03-300 Concrete round $i\"}" >/dev/null
-    want=$nproj # one rename per project
+    want=$((nproj + 1)) # one rename per project and the standard list
   else
     pc_api PATCH "/rest/v1.0/cost_codes/sync?project_id=$p1" "{\"updates\":[{\"id\":$id,\"name\":\"Concrete round $i\"}]}" >/dev/null
-    want=$nproj # NetSuite + the other projects
+    want=$((nproj + 1)) # NetSuite, the other projects and the standard list
   fi
   sync_cc
   [ "$(writes)" -eq "$want" ] || { bad=1; echo "    round $i: $(writes) writes, wanted $want"; }

@@ -67,8 +67,8 @@ pc_token() {
     -d client_secret="$(jq -r .procore.client_secret "$DATA/credentials.json")" | jq -r .access_token
 }
 # pc_api METHOD PATH [BODY]: a call as another Procore app would make it.
-pc_api() {
-  curl -sf -X "$1" "$PC_URL$2" -H "Authorization: Bearer $tok" \
+pc_api() { # shares the connector's rate budget: a 429 is waited out, as the connector does
+  curl -sf --retry 8 -X "$1" "$PC_URL$2" -H "Authorization: Bearer $tok" \
     -H "Procore-Company-Id: $(jq .procore.company_id "$DATA/credentials.json")" \
     -H 'Content-Type: application/json' ${3:+-d "$3"}
 }
