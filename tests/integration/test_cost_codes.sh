@@ -153,6 +153,20 @@ sync_cc
 expect_eq "$(ns_code 03-300 | jq -r .name)" "03-300 Concrete PC2" "owner set to procore: Procore's name wins"
 expect_eq "$(pc_codes 03-300 | cut -d' ' -f2- | sort -u)" "Concrete PC2" "in every project"
 
+# --- Procore refuses the writes: nothing is lost, the next run writes them -----------------------
+ns_admin PATCH "/_sandbox/netsuite/records/$SEG/$nsid" '{"name":"07-550 Roofing (retry)"}' >/dev/null
+pc_admin POST /_sandbox/faults '{"faults":"pc:reject=1.0"}' >/dev/null
+sync_cc
+expect_rc 1 "refused writes fail the run"
+expect_eq "$(jq '.stats.failed > 0' <<<"$OUT")" true "the failures are counted"
+expect_eq "$(sql "select json_extract(base, '$.name') from md_base where type = 'cost_codes' and key = '07-550'")" "Metal Roofing and Flashing" "the agreed value stays the old one"
+pc_admin POST /_sandbox/faults '{"faults":""}' >/dev/null
+sync_cc
+expect_rc 0 "the next run"
+expect_eq "$(pc_codes 07-550 | cut -d' ' -f2- | sort -u)" "Roofing (retry)" "writes the rename to every project"
+sync_cc
+expect_eq "$(writes)" 0 "and then nothing"
+
 # --- a rename in the company standard list reaches NetSuite and the projects ------------------------
 sid=$(std_code 03-300 | jq .id)
 lid=$(pc_api GET "/rest/v1.0/standard_cost_code_lists?company_id=$company" | jq '[.[] | select(.is_erp_list)][0].id')
