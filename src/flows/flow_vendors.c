@@ -199,6 +199,14 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 			}
 			goto next;
 		}
+		if (f.master == MD_PROCORE) {
+			/* Procore masters the vendor directory: a company only NetSuite
+			 * knows waits for a person, it is not pushed into Procore */
+			flow_park(r, "vendor", src, NULL,
+				  "a NetSuite vendor with no Procore twin, and Procore masters vendors "
+				  "(master.vendors): add it in Procore or link it");
+			goto next;
+		}
 		detail = json_deep_copy(body);
 		if (r->opts.dry_run) {
 			flow_record(r, FLOW_CREATE, "vendor", src, NULL, detail, NULL);

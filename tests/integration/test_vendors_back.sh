@@ -133,4 +133,12 @@ expect_eq "$writes" " 2 0 0 0 0 0 0 0 0 0" "10 alternating runs: one settling ru
 expect_eq "$(ns_writes)/$(pc_writes)" "1/1" "sandbox counters: one NetSuite write, one Procore write"
 expect_eq "$(ns_named '^zephyr' | jq -r '.[0].phone')" 415-555-0199 "Procore's phone reached NetSuite"
 expect_eq "$(pc_named '^zephyr' | jq -r '.[0].is_active')" false "NetSuite's inactivation reached Procore"
+
+# --- master procore: a vendor only NetSuite knows is parked, not pushed into Procore ------------
+"$BIN" tenant set acme --setting master.vendors='"procore"' >/dev/null
+ns_admin POST /_sandbox/netsuite/records/vendor '{"companyName":"Quillmont Scaffolding LLC","entityId":"Quillmont Scaffolding LLC","subsidiary":{"id":"1"}}' >/dev/null
+run "$BIN" sync acme --flow vendors --json
+expect_rc 0 "vendors with master procore"
+expect_eq "$(pc_named '^quillmont' | jq length)" 0 "not created in Procore"
+if "$BIN" review list acme --json | jq -e '.[] | select(.entity == "vendor" and (.reason | test("Procore masters vendors")))' >/dev/null; then ok "parked for review with the reason"; else not_ok "parked for review"; fi
 finish
