@@ -551,6 +551,9 @@ static void sync_code(struct cc_ctx *c, const char *code)
 			if (e.msg[0])
 				log_error("cost-code base write failed", "code", code, "error", e.msg);
 			c->failed = 1;
+		} else if (review_resolve(s->store, s->tenant.id, "cost_code", src, &e) < 0) {
+			/* parked under a single master, placed since */
+			log_warn("review resolve failed", "error", e.msg);
 		}
 		json_decref(nb);
 	}

@@ -182,5 +182,9 @@ sync
 if jq -e '.plan[] | select(.action == "park" and (.reason | test("01-100")))' <<<"$OUT" >/dev/null; then ok "a line without a segment mapping is parked"; else not_ok "park" "$(jq -c .plan <<<"$OUT")"; fi
 run "$BIN" review list acme --json
 if jq -e '.[] | select(.entity == "budget" and (.reason | test("01-100")))' <<<"$OUT" >/dev/null; then ok "and is on the review list"; else not_ok "budget on review list" "$OUT"; fi
+"$BIN" mapping import acme cost-code-segment "$DATA/mappings/cost-code-segment.csv" >/dev/null
+sync
+expect_rc 0 "mapped again"
+expect_eq "$(sql "select count(*) from review where entity = 'budget' and state = 'open' and reason like '%01-100%'")" 0 "the review item is resolved once the line is placed"
 
 finish

@@ -206,6 +206,10 @@ if jq -e '.[] | select(.source_ref == "cost_code:03-460")' <<<"$OUT" >/dev/null;
 sync_cc
 expect_rc 1 "a bad master setting fails the run"
 if grep -q "master.cost_codes" <<<"$ERR$OUT"; then ok "the error names the setting"; else not_ok "bad setting message" "$ERR"; fi
+"$BIN" tenant set acme --setting master.cost_codes='"both"' >/dev/null
+sync_cc
+expect_eq "$(ns_code 03-460 | jq -r .name)" "03-460 Grout" "master both again: the parked code reaches NetSuite"
+expect_eq "$(sql "select state from review where source_ref = 'cost_code:03-460'")" resolved "and its review item is resolved"
 
 # --- GL accounts: the chart of accounts into the catalog, mapped accounts checked ---------------
 nacct=$(ns_admin GET /_sandbox/netsuite/dump/account | jq '.rows | length')
