@@ -64,7 +64,15 @@ int store_commit(struct mlc_store *s, struct mlc_error *err)
 		return error_set(err, MLC_ESTATE, "commit without a transaction");
 	if (--s->depth > 0)
 		return MLC_OK;
-	return s->ops->exec(s, "COMMIT", err);
+	int rc = s->ops->exec(s, "COMMIT", err);
+	if (rc < 0) {
+		/* a failed COMMIT (disk full, I/O error) leaves SQLite's transaction
+		 * open: roll it back so the connection is usable and nothing half
+		 * written is kept */
+		int rb = s->ops->exec(s, "ROLLBACK", NULL);
+		MLC_UNUSED(rb);
+	}
+	return rc;
 }
 
 void store_rollback(struct mlc_store *s)

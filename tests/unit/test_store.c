@@ -84,6 +84,32 @@ static void test_transactions(void **state)
 	assert_true(store_commit(s, &err) < 0);
 }
 
+/* A COMMIT that fails (here a deferred foreign key) must not leave the
+ * transaction open: the rows are gone and the connection takes new work. */
+static void test_failed_commit(void **state)
+{
+	struct mlc_store *s = *state;
+	struct mlc_error err = { 0 };
+	struct mlc_stmt *st = NULL;
+
+	assert_int_equal(store_exec(s, "PRAGMA foreign_keys = ON", &err), 0);
+	assert_int_equal(store_exec(s, "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE ch ("
+				      "id INTEGER PRIMARY KEY, p INTEGER REFERENCES p(id) "
+				      "DEFERRABLE INITIALLY DEFERRED)", &err), 0);
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_exec(s, "INSERT INTO ch VALUES (1, 42)", &err), 0);
+	assert_true(store_commit(s, &err) < 0);
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_exec(s, "INSERT INTO p VALUES (7)", &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+	assert_int_equal(store_prepare(s, "SELECT (SELECT count(*) FROM ch), (SELECT count(*) FROM p)",
+				       &st, &err), 0);
+	assert_int_equal(stmt_step(st, &err), 1);
+	assert_int_equal(stmt_col_i64(st, 0), 0);
+	assert_int_equal(stmt_col_i64(st, 1), 1);
+	stmt_free(st);
+}
+
 static void test_tenants(void **state)
 {
 	struct mlc_store *s = *state;
@@ -199,6 +225,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrations_from_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tenants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_projects, setup, teardown),
 	};
