@@ -24,6 +24,16 @@ int64_t retry_after_ms(const char *value, int64_t now_wall_ms)
 	return secs < 0 ? 0 : secs;
 }
 
+int64_t server_now_ms(const char *date, int64_t now_wall_ms)
+{
+	time_t when;
+
+	if (!date || !*date)
+		return now_wall_ms;
+	when = curl_getdate(date, NULL);
+	return when == (time_t)-1 ? now_wall_ms : (int64_t)when * 1000;
+}
+
 int64_t rate_reset_ms(const char *value, int64_t now_wall_ms)
 {
 	int64_t v, ms;
@@ -32,6 +42,10 @@ int64_t rate_reset_ms(const char *value, int64_t now_wall_ms)
 		return -1;
 	/* a unix time is > 1e9; anything smaller is a number of seconds */
 	ms = v < 1000000000 ? v * 1000 : v * 1000 - now_wall_ms;
+	/* Procore's longest window is an hour: a reset further away is a clock
+	 * we cannot trust, and must not park the upstream for days */
+	if (ms > RATE_RESET_MAX_MS)
+		ms = RATE_RESET_MAX_MS;
 	return ms < 0 ? 0 : ms;
 }
 

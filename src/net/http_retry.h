@@ -45,6 +45,15 @@ int64_t retry_after_ms(const char *value, int64_t now_wall_ms);
 /* X-Rate-Limit-Reset (unix seconds; small values read as delta seconds)
  * as ms from now, clamped at 0; -1 if unreadable. */
 int64_t rate_reset_ms(const char *value, int64_t now_wall_ms);
+/* The longest wait an X-Rate-Limit-Reset can ask for (Procore's hourly window). */
+#define RATE_RESET_MAX_MS (3600 * 1000)
+/*
+ * "Now" on the server's clock: its Date header (an HTTP-date) in ms, or
+ * now_wall_ms when there is none.  Absolute times a server sends (reset
+ * epochs, Retry-After dates) are counted on its clock, so waits are taken
+ * against it: a skewed clock on either side then costs nothing.
+ */
+int64_t server_now_ms(const char *date, int64_t now_wall_ms);
 /* Full-jitter backoff for retry number attempt (1-based): uniform in
  * [0, min(cap, base * 2^(attempt-1))]. */
 int64_t retry_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms);

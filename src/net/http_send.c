@@ -67,7 +67,8 @@ static void observe_rate_headers(struct slot *s)
 		return;
 	if (lim && num_parse_i64(lim, &limit, NULL) != MLC_OK)
 		limit = -1;
-	reset_ms = rate_reset_ms(http_resp_header(s->resp, "X-Rate-Limit-Reset"), time_now_ms());
+	reset_ms = rate_reset_ms(http_resp_header(s->resp, "X-Rate-Limit-Reset"),
+				 server_now_ms(http_resp_header(s->resp, "Date"), time_now_ms()));
 	if (reset_ms >= 0)
 		limits_observe(&s->up->limits, limit, remaining, time_now_ms() + reset_ms);
 }
@@ -109,7 +110,7 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 	in.idempotent = s->idempotent;
 	in.can_refresh = up->auth && !s->refreshed;
 	in.login_401_budget = s->login_401_left > 0;
-	in.now_wall_ms = time_now_ms();
+	in.now_wall_ms = server_now_ms(http_resp_header(s->resp, "Date"), time_now_ms());
 	retry_classify(&in, &v);
 
 	snprintf(code, sizeof(code), "%d", s->resp->status);

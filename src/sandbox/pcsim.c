@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sandbox/contractor.h"
 #include "sandbox/pcsim.h"
@@ -63,6 +64,15 @@ static bool gate(struct pcsim *pc, struct pc_ctx *c)
 		return false;
 	}
 	now_s = sandbox_now_ms(pc->sb) / 1000;
+	{
+		/* the server's clock, on which X-Rate-Limit-Reset is counted */
+		char date[64];
+		time_t t = (time_t)now_s;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		http_response_header(c->resp, "Date", date);
+	}
 	ok = pc_rate_take(&pc->rate, now_s, &limit, &remaining, &reset);
 	add_header_i64(c->resp, "X-Rate-Limit-Limit", limit);
 	add_header_i64(c->resp, "X-Rate-Limit-Remaining", remaining);

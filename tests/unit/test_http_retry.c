@@ -136,6 +136,15 @@ static void test_retry_after(void **state)
 	assert_int_equal(rate_reset_ms("1795708700", NOW_MS), 0);
 	assert_int_equal(rate_reset_ms("9", NOW_MS), 9000);
 	assert_int_equal(rate_reset_ms("x", NOW_MS), -1);
+	/* a reset days away (a skewed clock) waits at most the hourly window */
+	assert_int_equal(rate_reset_ms("1796400000", NOW_MS), RATE_RESET_MAX_MS);
+	/* waits are counted on the server's clock: its Date, not ours */
+	assert_int_equal(server_now_ms("Thu, 26 Nov 2026 16:00:00 GMT", 0), NOW_MS);
+	assert_int_equal(server_now_ms(NULL, 5), 5);
+	assert_int_equal(server_now_ms("garbage", 5), 5);
+	assert_int_equal(rate_reset_ms("1795708812",
+					server_now_ms("Thu, 26 Nov 2026 16:00:00 GMT", NOW_MS + 7200000)),
+			 12000);
 	/* Retry-After wins over the reset header; the reset is the fallback */
 	memset(&in, 0, sizeof(in));
 	in.status = 429;
