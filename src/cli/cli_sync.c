@@ -26,6 +26,10 @@ static void print_summary(const json_t *res)
 	       (long long)json_integer_value(json_object_get(st, "skipped")),
 	       (long long)json_integer_value(json_object_get(st, "parked")),
 	       (long long)json_integer_value(json_object_get(st, "failed")));
+	if (json_integer_value(json_object_get(st, "conflicts")))
+		printf("conflicts %lld: both sides changed a field; the owner won (audit action "
+		       "'conflict' keeps both values)\n",
+		       (long long)json_integer_value(json_object_get(st, "conflicts")));
 	printf("API calls: NetSuite %lld read / %lld write, Procore %lld read / %lld write\n",
 	       (long long)json_integer_value(json_object_get(json_object_get(calls, "netsuite"), "reads")),
 	       (long long)json_integer_value(json_object_get(json_object_get(calls, "netsuite"), "writes")),
