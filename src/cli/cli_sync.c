@@ -63,8 +63,18 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *flow_name = NULL;
 	bool dry = false, full = false, json = false;
+	char flows_help[512] = "one of:";
+	{
+		size_t n, len;
+		const struct flow_def *all = flow_list(&n);
+		for (size_t i = 0; i < n; i++) {
+			len = strlen(flows_help);
+			snprintf(flows_help + len, sizeof(flows_help) - len, "%s %s", i ? "," : "",
+				 all[i].name);
+		}
+	}
 	const struct cli_opt opts[] = {
-		{ "flow", "FLOW", "vendors (more flows arrive with their issues)", &flow_name, NULL },
+		{ "flow", "FLOW", flows_help, &flow_name, NULL },
 		{ "dry-run", NULL, "print the plan; write nothing anywhere", NULL, &dry },
 		{ "full", NULL, "ignore the watermark: read everything", NULL, &full },
 		{ "json", NULL, "print the result as JSON", NULL, &json },
