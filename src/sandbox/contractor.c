@@ -148,6 +148,11 @@ static const struct trade trades[] = {
 	{ "Door & Hardware", "Openings" },
 };
 
+const char *contractor_trade(size_t i)
+{
+	return i < MLC_ARRAY_LEN(trades) ? trades[i].trade : NULL;
+}
+
 static const char *const suffixes[] = { ", Inc.", " LLC", ", LLC", " Co.", " Corp.", " Ltd.",
 					"", " Company", ", Inc", " Incorporated" };
 

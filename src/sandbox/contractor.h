@@ -58,6 +58,11 @@ const char *const *contractor_departments(size_t *n);
 const char *const *contractor_classes(size_t *n);
 const char *const *contractor_locations(size_t *n);
 
+/* The i-th trade vendors work in ("Concrete", "HVAC"; contractor_vendor.trade
+ * is one of them), NULL past the last.  NetSuite seeds one vendor category
+ * per trade, Procore seeds a vendor's trade_name from it. */
+const char *contractor_trade(size_t i);
+
 /*
  * The vendor directory: about 300 * scale vendors.  Some exist on one side
  * only; the Procore spelling differs in case, punctuation or legal suffix

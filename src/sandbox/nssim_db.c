@@ -111,10 +111,16 @@ static const struct ns_column vendor_cols[] = {
     R("currency", "currency"),
     R("payablesaccount", "account"),
     R("expenseaccount", "account"),
+    R("category", "vendorcategory"),
     C("is1099eligible", BOOL),
     C("externalid", TEXT),
     C("datecreated", TS),
     C("lastmodifieddate", TS),
+};
+/* Vendor categories (Setup > Accounting > Accounting Lists): vendor.category refers here. */
+static const struct ns_column vendorcategory_cols[] = {
+    C("id", INT),          C("name", TEXT),           C("isinactive", BOOL),
+    C("externalid", TEXT), C("lastmodifieddate", TS),
 };
 static const struct ns_column vsr_cols[] = {
     R("entity", "vendor"),
@@ -271,6 +277,7 @@ static const struct ns_table tables[] = {
     T("account", account_cols, "accountsearchdisplayname"),
     T("accountingperiod", period_cols, "periodname"),
     T("entity", entity_cols, "entitytitle"),
+    T("vendorcategory", vendorcategory_cols, "name"),
     T("vendor", vendor_cols, "companyname"),
     T("vendorsubsidiaryrelationship", vsr_cols, NULL),
     T("customer", customer_cols, "companyname"),

@@ -209,6 +209,7 @@ const char *nsrec_rest_type(struct nssim *ns, const char *table, int64_t id)
 		const char *table, *rest;
 	} map[] = {
 	    {"vendor", "vendor"},
+	    {"vendorcategory", "vendorCategory"},
 	    {"customer", "customer"},
 	    {"job", "job"},
 	    {"account", "account"},

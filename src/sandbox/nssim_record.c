@@ -35,6 +35,7 @@ static const struct rec_field vendor_fields[] = {
     REF("currency", "currency", "currency"),
     REF("payablesAccount", "payablesaccount", "account"),
     REF("expenseAccount", "expenseaccount", "account"),
+    REF("category", "category", "vendorcategory"),
     F("is1099Eligible", "is1099eligible", BOOL),
     F("externalId", "externalid", STR),
     F("dateCreated", "datecreated", TS),
@@ -128,6 +129,13 @@ static const struct rec_field period_fields[] = {
     F("closedOnDate", "closedondate", DATE),
     F("lastModifiedDate", "lastmodifieddate", TS),
 };
+static const struct rec_field vendorcategory_fields[] = {
+    F("id", "id", RO),
+    F("name", "name", STR),
+    F("isInactive", "isinactive", BOOL),
+    F("externalId", "externalid", STR),
+    F("lastModifiedDate", "lastmodifieddate", TS),
+};
 static const struct rec_field costcode_fields[] = {
     F("id", "id", RO),
     F("name", "name", STR),
@@ -163,6 +171,8 @@ static const struct rec_type types[] = {
     RT("subsidiary", "subsidiary", "subsidiary", subsidiary_fields, NULL, false,
        "lastmodifieddate"),
     RT("accountingPeriod", "accountingperiod", "accountingPeriod", period_fields, NULL, false,
+       "lastmodifieddate"),
+    RT("vendorCategory", "vendorcategory", NULL, vendorcategory_fields, NULL, true,
        "lastmodifieddate"),
     RT("customrecord_cseg_mlc_costcode", "customrecord_cseg_mlc_costcode", NULL, costcode_fields,
        NULL, true, "lastmodified"),

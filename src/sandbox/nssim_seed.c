@@ -10,7 +10,8 @@
 /*
  * The seeded NetSuite account of the contractor (contractor.h): one
  * subsidiary, ten jobs, a construction chart of accounts, 2026 periods
- * (January closed), cost-code segment values, ~300 * scale vendors with
+ * (January closed), cost-code segment values, one vendor category per
+ * trade, ~300 * scale vendors (each in its trade's category) with
  * NetSuite-internal near-duplicates, ~200 * scale purchase orders and some
  * vendor bills.  Transactions go through the REST write path (nsrec_write)
  * so that seeded rows look exactly like API-created ones.
@@ -227,16 +228,33 @@ static void seed_jobs(struct seed_ctx *s)
 	}
 }
 
-static void add_vendor(struct seed_ctx *s, const char *name, bool inactive)
+/* One vendor category per contractor trade, ids from 1 in the list's order. */
+static void seed_vendor_categories(struct seed_ctx *s)
+{
+	const char *t;
+
+	for (size_t i = 0; (t = contractor_trade(i)); i++)
+		run(s,
+		    "INSERT INTO vendorcategory (id, name, isinactive, externalid, lastmodifieddate) "
+		    "VALUES (%zu, %s, 'F', NULL, '%s')",
+		    i + 1, sqlq(t), s->now);
+}
+
+/* A vendor with the category of its trade (NULL or unknown: none). */
+static void add_vendor(struct seed_ctx *s, const char *name, const char *trade, bool inactive)
 {
 	int64_t id = add_entity(s, "Vendor", name, name);
+	/* sqlq's buffers rotate: quote each value once */
+	const char *qn = sqlq(name), *qt = sqlq(trade);
 
 	run(s,
-	    "INSERT INTO vendor VALUES (%lld, %s, %s, %s, %s, %s, 'F', '%s', NULL, NULL, NULL, "
-	    "NULL, "
-	    "1, 1, 5, NULL, 'T', NULL, '%s', '%s')",
-	    (long long)id, sqlq(name), sqlq(name), sqlq(name), sqlq(name), sqlq(name),
-	    inactive ? "T" : "F", s->now, s->now);
+	    "INSERT INTO vendor (id, entityid, companyname, altname, legalname, printoncheckas, "
+	    "isperson, isinactive, email, phone, url, comments, subsidiary, currency, "
+	    "payablesaccount, expenseaccount, category, is1099eligible, externalid, datecreated, "
+	    "lastmodifieddate) VALUES (%lld, %s, %s, %s, %s, %s, 'F', '%s', NULL, NULL, NULL, "
+	    "NULL, 1, 1, 5, NULL, (SELECT id FROM vendorcategory WHERE name = %s), 'T', NULL, "
+	    "'%s', '%s')",
+	    (long long)id, qn, qn, qn, qn, qn, inactive ? "T" : "F", qt, s->now, s->now);
 	run(s, "INSERT INTO vendorsubsidiaryrelationship VALUES (%lld, 1, 'T')", (long long)id);
 }
 
@@ -258,21 +276,22 @@ static void seed_vendors(struct seed_ctx *s)
 	size_t n;
 	struct contractor_vendor *v = contractor_vendors(s->ns->cfg.seed, s->ns->cfg.scale, &n);
 
+	seed_vendor_categories(s);
 	for (size_t i = 0; i < n && !s->rc; i++) {
 		if (v[i].procore_only)
 			continue;
-		add_vendor(s, v[i].name, false);
+		add_vendor(s, v[i].name, v[i].trade, false);
 		/* A clerk entered some vendors twice (one copy later inactivated). */
 		if (i % 37 == 5) {
 			char dup[160];
 			shout(v[i].name, dup, sizeof(dup));
 			if (strcmp(dup, v[i].name))
-				add_vendor(s, dup, i % 2 == 0);
+				add_vendor(s, dup, v[i].trade, i % 2 == 0);
 		}
 	}
 	/* The classic pair, always present. */
-	add_vendor(s, "Acme Concrete, Inc.", false);
-	add_vendor(s, "ACME CONCRETE INC", false);
+	add_vendor(s, "Acme Concrete, Inc.", "Concrete", false);
+	add_vendor(s, "ACME CONCRETE INC", "Concrete", false);
 	free(v);
 }
 
