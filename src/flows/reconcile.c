@@ -89,47 +89,63 @@ out:
 	return rc;
 }
 
+struct ns_side_ctx {
+	const struct reconcile_opts *o;
+	json_t *links, *seg_code, *expense, *totals;
+	struct mlc_error *err;
+};
+
+/* One page of GL lines into the totals. */
+static int ns_side_rows(void *arg, json_t *rows)
+{
+	struct ns_side_ctx *c = arg;
+	size_t i;
+	json_t *v;
+	int rc = MLC_OK;
+
+	json_array_foreach(rows, i, v) {
+		int64_t debit = 0, credit = 0, acct = 0, job = 0, seg = 0, project;
+		char ym[8];
+		if (jsonx_id(v, "account", &acct) < 0 || !refdata_id_num(c->expense, acct) ||
+		    jsonx_id(v, "entity", &job) < 0 || jsonx_id(v, "cseg_mlc_costcode", &seg) < 0)
+			continue;
+		project = refdata_id_num(c->links, job);
+		if (!project || (c->o->project_id && project != c->o->project_id))
+			continue;
+		snprintf(ym, sizeof(ym), "%.7s", jsonx_str(v, "trandate") ? jsonx_str(v, "trandate") : "");
+		if (c->o->period && strcmp(c->o->period, ym))
+			continue;
+		if ((rc = jsonx_money_get(v, "debit", true, &debit, c->err)) < 0 ||
+		    (rc = jsonx_money_get(v, "credit", true, &credit, c->err)) < 0)
+			break;
+		add(c->totals, project, seg ? refdata_text_num(c->seg_code, seg) : "",
+		    c->o->period ? ym : NULL, debit - credit);
+	}
+	return rc;
+}
+
 static int netsuite_side(struct mlc_session *s, const struct reconcile_opts *o, json_t *links,
 			 json_t *seg_code, json_t *expense, json_t *totals, struct mlc_error *err)
 {
 	struct mlc_buf q = MLC_BUF_INIT;
-	json_t *rows = NULL, *v;
-	size_t i;
+	struct ns_side_ctx c = { o, links, seg_code, expense, totals, err };
 	int rc;
 
-	/* the GL impact of our entries (netsuite.md: transactionaccountingline) */
+	/* the GL impact of our entries (netsuite.md: transactionaccountingline),
+	 * paged by entry so that any number of lines is read (no 100,000-row cap) */
 	buf_addf(&q,
 		 "SELECT t.id, TO_CHAR(t.trandate, 'YYYY-MM-DD') AS trandate, tl.entity, "
 		 "tl.cseg_mlc_costcode, tal.account, tal.debit, tal.credit FROM transaction t "
 		 "JOIN transactionline tl ON tl.transaction = t.id "
 		 "JOIN transactionaccountingline tal ON tal.transaction = tl.transaction AND "
 		 "tal.transactionline = tl.id "
-		 "WHERE t.type = 'Journal' AND t.externalid LIKE 'pc:%lld:%%' "
-		 "ORDER BY t.id, tl.id",
+		 "WHERE t.type = 'Journal' AND t.externalid LIKE 'pc:%lld:%%' AND %%s "
+		 "ORDER BY t.id, tl.id, tal.account",
 		 (long long)s->tenant.procore_company_id);
-	rc = netsuite_suiteql_all(s->ns, q.data, &rows, err);
+	rc = netsuite_suiteql_groups(s->ns, q.data, "t.id", "id",
+				     (int)session_setting_int(s, "reconcile.page_rows", 1000),
+				     ns_side_rows, &c, err);
 	buf_release(&q);
-	if (rc < 0)
-		return rc;
-	json_array_foreach(rows, i, v) {
-		int64_t debit = 0, credit = 0, acct = 0, job = 0, seg = 0, project;
-		char ym[8];
-		if (jsonx_id(v, "account", &acct) < 0 || !refdata_id_num(expense, acct) ||
-		    jsonx_id(v, "entity", &job) < 0 || jsonx_id(v, "cseg_mlc_costcode", &seg) < 0)
-			continue;
-		project = refdata_id_num(links, job);
-		if (!project || (o->project_id && project != o->project_id))
-			continue;
-		snprintf(ym, sizeof(ym), "%.7s", jsonx_str(v, "trandate") ? jsonx_str(v, "trandate") : "");
-		if (o->period && strcmp(o->period, ym))
-			continue;
-		if ((rc = jsonx_money_get(v, "debit", true, &debit, err)) < 0 ||
-		    (rc = jsonx_money_get(v, "credit", true, &credit, err)) < 0)
-			break;
-		add(totals, project, seg ? refdata_text_num(seg_code, seg) : "",
-		    o->period ? ym : NULL, debit - credit);
-	}
-	json_decref(rows);
 	return rc < 0 ? rc : MLC_OK;
 }
 

@@ -312,6 +312,90 @@ int netsuite_lines_by_transaction(struct mlc_netsuite *ns, const char *cols,
 	return rc;
 }
 
+/* q_fmt with its one %s replaced by cond. */
+static void fill_cond(struct mlc_buf *q, const char *q_fmt, const char *pct, const char *cond)
+{
+	buf_add(q, q_fmt, (size_t)(pct - q_fmt));
+	buf_addstr(q, cond);
+	buf_addstr(q, pct + 2);
+}
+
+int netsuite_suiteql_groups(struct mlc_netsuite *ns, const char *q_fmt, const char *key_expr,
+			    const char *key_col, int page_rows,
+			    int (*fn)(void *arg, json_t *items), void *arg, struct mlc_error *err)
+{
+	const char *pct = strstr(q_fmt, "%s");
+	struct mlc_buf cond = MLC_BUF_INIT;
+	int rc = MLC_OK;
+
+	if (!pct)
+		return error_set(err, MLC_EINVAL, "group query needs a %%s for the key");
+	if (page_rows < 2 || page_rows > SUITEQL_MAX_LIMIT)
+		page_rows = SUITEQL_MAX_LIMIT;
+	buf_addstr(&cond, "1 = 1");
+	for (;;) {
+		struct mlc_buf q = MLC_BUF_INIT;
+		json_t *page = NULL, *tail;
+		bool more = false;
+		int64_t first = 0, last = 0;
+		size_t n, keep;
+
+		fill_cond(&q, q_fmt, pct, cond.data);
+		rc = netsuite_suiteql_page(ns, q.data, page_rows, 0, &page, &more, NULL, err);
+		buf_release(&q);
+		if (rc < 0)
+			break;
+		n = json_array_size(page);
+		if (n < (size_t)page_rows) {
+			rc = n ? fn(arg, page) : MLC_OK;
+			json_decref(page);
+			break;
+		}
+		if (jsonx_id(json_array_get(page, 0), key_col, &first) < 0 ||
+		    jsonx_id(json_array_get(page, n - 1), key_col, &last) < 0 || last < first) {
+			json_decref(page);
+			rc = error_set(err, MLC_EPERM, "group column %s is not increasing in the reply",
+				       key_col);
+			break;
+		}
+		buf_reset(&cond);
+		if (first == last) {
+			/* one group fills the page: read it whole (offset paging is fine
+			 * within one group), then go on after it */
+			json_t *all = NULL;
+			json_decref(page);
+			buf_addf(&cond, "%s = %lld", key_expr, (long long)last);
+			fill_cond(&q, q_fmt, pct, cond.data);
+			rc = netsuite_suiteql_all(ns, q.data, &all, err);
+			buf_release(&q);
+			if (rc == MLC_OK)
+				rc = fn(arg, all);
+			json_decref(all);
+			buf_reset(&cond);
+			buf_addf(&cond, "%s > %lld", key_expr, (long long)last);
+		} else {
+			/* the last group may go on in the next page: it is read again
+			 * whole from there */
+			for (keep = n; keep > 0; keep--) {
+				int64_t k = 0;
+				if (jsonx_id(json_array_get(page, keep - 1), key_col, &k) < 0 || k != last)
+					break;
+			}
+			tail = json_array();
+			for (size_t i = 0; i < keep; i++)
+				json_array_append(tail, json_array_get(page, i));
+			json_decref(page);
+			rc = fn(arg, tail);
+			json_decref(tail);
+			buf_addf(&cond, "%s >= %lld", key_expr, (long long)last);
+		}
+		if (rc < 0)
+			break;
+	}
+	buf_release(&cond);
+	return rc;
+}
+
 int netsuite_suiteql_keyset(struct mlc_netsuite *ns, const char *q_fmt, const char *key_col,
 			    int (*fn)(void *arg, json_t *items), void *arg, struct mlc_error *err)
 {

@@ -84,6 +84,20 @@ int netsuite_suiteql_keyset(struct mlc_netsuite *ns, const char *q_fmt, const ch
 			    struct mlc_error *err) MLC_MUST_CHECK;
 
 /*
+ * Keyset paging for reads whose rows come in groups that must stay
+ * together (the lines of one transaction): q_fmt has one %s for the key
+ * condition on key_expr ("t.id") and orders by it first; key_col is the
+ * key's column in the rows ("id").  A page that ends inside a group is cut
+ * before it and the next page starts at that group (>=); a group larger
+ * than a page is read whole by offset paging.  No 100,000-row cap.  Rows
+ * come to fn a page at a time; page_rows 0: 1000.
+ */
+int netsuite_suiteql_groups(struct mlc_netsuite *ns, const char *q_fmt, const char *key_expr,
+			    const char *key_col, int page_rows,
+			    int (*fn)(void *arg, json_t *items), void *arg,
+			    struct mlc_error *err) MLC_MUST_CHECK;
+
+/*
  * Upserts a record by external id: PUT /record/v1/<type>/eid:<externalId>
  * (netsuite.md, REST record service).  The body is written with
  * jsonx_dumps (exact amounts).  Takes body.  *id_out (may be NULL) gets

@@ -175,6 +175,19 @@ dups=$(ns_admin GET /_sandbox/netsuite/dump/transaction | jq '[.rows[] | select(
 expect_eq "$dups" 0 "no journal entry twice under ns:lost"
 run "$BIN" reconcile acme
 expect_rc 0 "reconcile ties out after the faults"
+# GL lines are read by entry in keyset pages: tiny pages (entries split across pages, entries as large or larger
+# than a page) give the same report, with more reads
+run "$BIN" reconcile acme --format json
+full=$(jq -S -c .rows <<<"$OUT")
+for rows in 2 3; do # 2: every entry fills a page; 3: pages end inside an entry
+  reset_stats
+  "$BIN" tenant set acme --setting reconcile.page_rows=$rows >/dev/null
+  run "$BIN" reconcile acme --format json
+  expect_rc 0 "reconcile with $rows-row pages"
+  expect_eq "$(jq -S -c .rows <<<"$OUT")" "$full" "the same report from $rows-row pages"
+  if [ "$(ns_calls 'suiteql')" -gt 10 ]; then ok "read in many small pages ($(ns_calls 'suiteql') SuiteQL calls)"; else not_ok "small pages" "$(ns_calls 'suiteql') calls"; fi
+done
+"$BIN" tenant set acme --setting reconcile.page_rows=1000 >/dev/null
 
 # --- a change behind the connector's back is caught --------------------------------------------
 jid=$(je_of "pc:$company:dc:$dc2" | jq '.[0].id')
