@@ -31,6 +31,7 @@
 #include "util/jsonx.h"
 #include "util/log.h"
 #include "util/money.h"
+#include "util/num.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -57,6 +58,7 @@ struct po_ctx {
 	struct flow_run *r;
 	struct refdata rd;
 	json_t *lines;   /* "po id" -> [line rows] */
+	json_t *polines; /* id_map "poline": "<po>:<line>" -> Procore line id, read once */
 	int failed;
 };
 
@@ -166,6 +168,9 @@ static json_t *line_body(struct po_ctx *c, int64_t po_id, int64_t project_id, co
 	return b;
 }
 
+/* The content hash recorded for a line removed in NetSuite and zeroed in Procore. */
+#define LINE_REMOVED "removed"
+
 /* One PO's plan: its header (when changed) and changed lines. */
 struct po_plan {
 	int64_t po_id, project_id, contract_id;
@@ -181,6 +186,56 @@ static void plan_release(struct po_plan *p)
 	json_decref(p->header);
 	json_decref(p->lines);
 	json_decref(p->line_hashes);
+}
+
+/*
+ * Lines synced before and gone from the NetSuite PO now: Procore's
+ * commitment line is zeroed (amount, quantity and unit cost 0; the API
+ * deletes no commitment line), so the commitment total is the PO's again.
+ * Recorded with the hash LINE_REMOVED, so it is done once.
+ */
+static int removed_lines(struct po_ctx *c, struct po_plan *p, const json_t *all_lines,
+			 struct mlc_error *err)
+{
+	struct mlc_session *s = c->r->s;
+	char prefix[32];
+	const char *k;
+	json_t *v;
+	size_t plen;
+
+	if (!c->polines && idmap_all(s->store, s->tenant.id, "poline", &c->polines, err) < 0)
+		return err->code ? err->code : MLC_ESTORE;
+	snprintf(prefix, sizeof(prefix), "%lld:", (long long)p->po_id);
+	plen = strlen(prefix);
+	json_object_foreach(c->polines, k, v) {
+		struct mlc_idmap_entry e = { 0 };
+		char origin[64];
+		int64_t pl = 0;
+		size_t i;
+		json_t *line;
+		bool present = false;
+
+		if (strncmp(k, prefix, plen) != 0)
+			continue;
+		snprintf(origin, sizeof(origin), "ns:poline:%s", k);
+		json_array_foreach(all_lines, i, line)
+			present |= jsonx_str(line, "origin_id") &&
+				   strcmp(jsonx_str(line, "origin_id"), origin) == 0;
+		if (present || num_parse_id(json_string_value(v), &pl, NULL) < 0 || !pl)
+			continue;
+		if (idmap_by_netsuite(s->store, s->tenant.id, "poline", k, &e, NULL) == 0 &&
+		    e.content_hash && strcmp(e.content_hash, LINE_REMOVED) == 0) {
+			idmap_entry_release(&e);
+			continue;
+		}
+		idmap_entry_release(&e);
+		json_array_append_new(p->lines,
+				      json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)pl,
+						"origin_id", origin, "amount", "0.00", "quantity", "0",
+						"unit_cost", "0.00"));
+		json_object_set_new(p->line_hashes, origin, json_string(LINE_REMOVED));
+	}
+	return MLC_OK;
 }
 
 static void park(struct po_ctx *c, const char *src, const char *why, const json_t *payload)
@@ -300,6 +355,12 @@ static int plan_po(struct po_ctx *c, const json_t *po, struct po_plan *p, struct
 	idmap_entry_release(&e);
 	if (p->header && p->contract_id)
 		json_object_set_new(p->header, "id", json_integer(p->contract_id));
+	if (removed_lines(c, p, all_lines, err) < 0) {
+		json_decref(all_lines);
+		plan_release(p);
+		memset(p, 0, sizeof(*p));
+		return err->code ? err->code : MLC_ESTORE;
+	}
 	/* only the lines whose content changed */
 	json_array_foreach(all_lines, i, line) {
 		char h[MLC_DIGEST_HEX], lk[64];
@@ -375,8 +436,14 @@ static int write_lines(struct po_ctx *c, struct po_plan *p, struct mlc_error *er
 				if (jsonx_str(sent, "origin_id") &&
 				    strcmp(jsonx_str(sent, "origin_id"), origin) == 0)
 					created = json_object_get(sent, "id") == NULL;
-			flow_record(c->r, created ? FLOW_CREATE : FLOW_UPDATE, "poline", origin, target,
-				    e, NULL);
+			flow_record(c->r,
+				    strcmp(h, LINE_REMOVED) == 0 ? FLOW_DELETE
+				    : created			 ? FLOW_CREATE
+								 : FLOW_UPDATE,
+				    "poline", origin, target, e,
+				    strcmp(h, LINE_REMOVED) == 0
+					? "removed from the NetSuite PO: zeroed in Procore"
+					: NULL);
 		}
 	}
 	json_array_foreach(errors, i, e) {
@@ -576,6 +643,7 @@ out:
 	free(plans);
 	refdata_release(&c.rd);
 	json_decref(c.lines);
+	json_decref(c.polines);
 	json_decref(pos);
 	buf_release(&q);
 	free(wm);

@@ -133,7 +133,9 @@ static void h_user_edit(struct mlc_http_request *req, struct mlc_http_response *
 		http_response_error(resp, 404, "not_found", "unknown record type");
 		return;
 	}
-	nsrec_write(ns, type, http_request_param(req, "id"), false, body, NULL, &r);
+	/* ?replace=item drops the lines a person deleted, as the UI does */
+	nsrec_write(ns, type, http_request_param(req, "id"), false, body,
+	            http_request_query(req, "replace"), &r);
 	json_decref(body);
 	if (r.status == 204) {
 		const char *slash = strrchr(r.location, '/');

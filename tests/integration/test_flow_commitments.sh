@@ -112,6 +112,24 @@ expect_eq "$(jq '[.plan[] | select(.entity == "poline" and .action == "update")]
 amt=$(pc_admin GET /_sandbox/state/commitment_line_items | jq -r ".[] | select(.origin_id == \"ns:poline:$po:1\") | .amount")
 expect_eq "$amt" "3000.30" "the new amount (3 x 1000.10) arrived exact"
 
+# --- a line removed from a NetSuite PO: its commitment line is zeroed, once ----------------------
+# a synced PO (its lines are commitment lines) with at least two lines, other than $po
+po2=$(pc_admin GET /_sandbox/state/commitment_line_items | jq -r --arg p "$po" '[.[] | .origin_id // empty | select(startswith("ns:poline:")) | split(":")[2] | select(. != $p)] | group_by(.) | map(select(length >= 2)) | .[0][0]')
+gone=$(ns_admin GET /_sandbox/netsuite/dump/transactionline | jq -r --argjson p "$po2" '[.rows[] | select(.transaction == $p and .mainline == "F" and .taxline != "T")] | max_by(.id) | .id')
+keep=$(ns_admin GET /_sandbox/netsuite/dump/transactionline | jq -c --argjson p "$po2" --argjson g "$gone" '[.rows[] | select(.transaction == $p and .mainline == "F" and .taxline != "T" and .id != $g) | {line: .id, item: {id: (.item|tostring)}, quantity, rate, amount: .netamount, description: .memo, customer: {id: (.entity|tostring)}, cseg_mlc_costcode: {id: (.cseg_mlc_costcode|tostring)}} + (if .department then {department: {id: (.department|tostring)}} else {} end) + (if .class then {class: {id: (.class|tostring)}} else {} end) + (if .location then {location: {id: (.location|tostring)}} else {} end)]')
+ns_admin PATCH "/_sandbox/netsuite/records/purchaseOrder/$po2?replace=item" "{\"item\":{\"items\":$keep}}" >/dev/null
+reset_stats
+run "$BIN" sync acme --flow purchase-orders --json
+expect_rc 0 "purchase-orders after a line removal"
+expect_eq "$(jq -c '[.plan[] | select(.entity == "poline") | .action]' <<<"$OUT")" '["delete"]' "only the removed line moves"
+cl=$(pc_admin GET /_sandbox/state/commitment_line_items)
+expect_eq "$(jq -r --arg o "ns:poline:$po2:$gone" '.[] | select(.origin_id == $o) | .amount' <<<"$cl")" "0.00" "its commitment line is zeroed"
+ns_sum=$(ns_admin GET /_sandbox/netsuite/dump/transactionline | python3 -c "import json,sys; from decimal import Decimal; r=json.load(sys.stdin)['rows']; print(sum(Decimal(str(x['netamount'])) for x in r if x['transaction'] == $po2 and x['mainline'] == 'F' and x.get('taxline') != 'T'))")
+pc_sum=$(python3 -c "import json,sys; from decimal import Decimal; r=json.load(sys.stdin); print(sum(Decimal(x['amount']) for x in r if (x.get('origin_id') or '').startswith('ns:poline:$po2:')))" <<<"$cl")
+expect_eq "$pc_sum" "$ns_sum" "the commitment total is the PO's again"
+run "$BIN" sync acme --flow purchase-orders --json
+expect_eq "$(jq '.calls.procore.writes' <<<"$OUT")" 0 "the removal is written once"
+
 # --- PO edits under lost responses on both sides: applied once ------------------------------
 for l in 2 3; do
   ns_admin PATCH "/_sandbox/netsuite/records/purchaseOrder/$po" "{\"item\":{\"items\":[{\"line\":$l,\"quantity\":2,\"rate\":50.05,\"amount\":100.10}]}}" >/dev/null
