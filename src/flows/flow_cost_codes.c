@@ -325,7 +325,7 @@ static int ensure_division(struct cc_ctx *c, struct pc_proj *p, const char *div,
 			   struct mlc_error *err)
 {
 	json_t *v = json_object_get(p->divisions, div);
-	char name[48];
+	char name[48], origin[64];
 	int rc;
 
 	if (json_is_integer(v)) {
@@ -333,7 +333,14 @@ static int ensure_division(struct cc_ctx *c, struct pc_proj *p, const char *div,
 		return MLC_OK;
 	}
 	snprintf(name, sizeof(name), "Division %s", div);
-	rc = sync_one(c, p, json_pack("{s:s, s:s}", "code", div, "name", name), id, err);
+	/* an origin id makes the create safe to retry after a lost answer */
+	if (p->standard)
+		snprintf(origin, sizeof(origin), "ns:costdiv:%s", div);
+	else
+		snprintf(origin, sizeof(origin), "ns:costdiv:%s:%lld", div, (long long)p->id);
+	rc = sync_one(c, p,
+		      json_pack("{s:s, s:s, s:s}", "code", div, "name", name, "origin_id", origin), id,
+		      err);
 	if (rc < 0)
 		return error_prefix(err, "division %s: ", div);
 	json_object_set_new(p->divisions, div, json_integer(*id));

@@ -87,6 +87,20 @@ expect_eq "$divs" "$nproj" "under a new division 48 in every project"
 sync_cc
 expect_eq "$(writes)" 0 "the new division is not read back as a cost code"
 
+# --- lost answers on both sides: retried and rerun, nothing is created twice -----------------------
+ns_admin POST /_sandbox/netsuite/records/$SEG '{"name":"49-100 Lost Answers"}' >/dev/null
+pc_admin POST /_sandbox/faults '{"faults":"pc:lost=0.4"}' >/dev/null
+ns_admin POST /_sandbox/faults '{"faults":"ns:lost=0.3"}' >/dev/null
+for i in 1 2 3 4 5 6 7 8 9 10; do "$BIN" sync acme --flow cost-codes >/dev/null 2>&1 && break || true; done
+pc_admin POST /_sandbox/faults '{"faults":""}' >/dev/null
+ns_admin POST /_sandbox/faults '{"faults":""}' >/dev/null
+sync_cc
+expect_rc 0 "settles after lost answers"
+st=$(pc_admin GET /_sandbox/state/cost_codes)
+expect_eq "$(jq -r --argjson c "$company" '[.[] | select(._company_id == $c and .deleted_at == null and (.full_code == "49" or .full_code == "49-100"))] | group_by(._project_id) | map(length) | unique | tostring' <<<"$st")" "[2]" "each project has division 49 and 49-100 exactly once"
+expect_eq "$(pc_admin GET /_sandbox/state/standard_cost_codes | jq '[.[] | select(.deleted_at == null and (.full_code == "49" or .full_code == "49-100"))] | length')" 2 "and so does the standard list"
+expect_eq "$(pc_codes 49-100 | wc -l)" "$nproj" "in every linked project"
+
 # --- a code created in one Procore project reaches NetSuite and the other projects ---------------
 div03=$(pc_api GET "/rest/v1.0/cost_codes?project_id=$p1&per_page=1000" | jq '[.[] | select(.full_code == "03")][0].id')
 pc_api PATCH "/rest/v1.0/cost_codes/sync?project_id=$p1" "{\"updates\":[{\"code\":\"450\",\"name\":\"Precast Concrete Stairs\",\"parent_id\":$div03}]}" >/dev/null
