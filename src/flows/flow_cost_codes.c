@@ -96,18 +96,34 @@ static int read_netsuite(struct cc_ctx *c, struct mlc_error *err)
 	json_t *rows = NULL, *row;
 	size_t i;
 	int rc = netsuite_suiteql_all(c->r->s->ns,
-				      "SELECT id, name, externalid, isinactive FROM " SEG_TYPE
+				      "SELECT id, name, externalid, isinactive, parent FROM " SEG_TYPE
 				      " ORDER BY id", &rows, err);
+	json_t *parents;
 
 	if (rc < 0)
 		return rc;
+	/* a value other values hang from is a grouping (a division), not a code */
+	parents = json_object();
+	json_array_foreach(rows, i, row) {
+		int64_t pid = id_of(row, "parent");
+		char k[24];
+		if (pid) {
+			snprintf(k, sizeof(k), "%lld", (long long)pid);
+			json_object_set_new(parents, k, json_true());
+		}
+	}
 	json_array_foreach(rows, i, row) {
 		const char *ext = jsonx_str(row, "externalid"), *name = jsonx_str(row, "name");
 		char code[64];
 		size_t k = 0;
 		int64_t id = 0;
 
+		char ik[24];
+
 		if (jsonx_id(row, "id", &id) < 0 || !id || !name)
+			continue;
+		snprintf(ik, sizeof(ik), "%lld", (long long)id);
+		if (json_object_get(parents, ik))
 			continue;
 		if (ext && *ext) {
 			str_copy(code, sizeof(code), ext);
@@ -130,6 +146,7 @@ static int read_netsuite(struct cc_ctx *c, struct mlc_error *err)
 					      strip_code(name, code), "active",
 					      !jsonx_bool(row, "isinactive")));
 	}
+	json_decref(parents);
 	json_decref(rows);
 	return MLC_OK;
 }
@@ -368,6 +385,10 @@ static int apply_project(struct cc_ctx *c, struct pc_proj *p, const char *code, 
 	int64_t id = 0, parent = 0;
 	int rc = MLC_OK;
 
+	/* a code without a division part that names a division here is that
+	 * division: never created again beside it */
+	if (!cur && !dash && json_object_get(p->divisions, code))
+		return MLC_OK;
 	*holds = cur != NULL;
 	list_key(p, key, sizeof(key));
 	snprintf(src, sizeof(src), "cost_code:%s", code);

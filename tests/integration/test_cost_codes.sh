@@ -50,6 +50,16 @@ expect_rc 0 "first run"
 expect_eq "$(writes)" 0 "seeded codes agree: no write"
 expect_eq "$(jq .stats.read <<<"$OUT")" "$(jq '.netsuite_cost_code_segments | length' "$DATA/seed.json")" "every seeded code read once"
 
+# --- NetSuite division values are groupings, not codes: no copy beside Procore's divisions ----------
+ns_admin POST /_sandbox/netsuite/records/$SEG '{"name":"03 Concrete"}' >/dev/null
+grp=$(ns_admin POST /_sandbox/netsuite/records/$SEG '{"name":"31 Earthwork Group"}' | jq -r .id)
+c31=$(ns_admin GET /_sandbox/netsuite/dump/$SEG | jq -r '[.rows[] | select(.externalid // "" | startswith("31-"))][0].id')
+ns_admin PATCH "/_sandbox/netsuite/records/$SEG/$c31" "{\"parent\":{\"id\":\"$grp\"}}" >/dev/null
+sync_cc
+expect_rc 0 "division values"
+expect_eq "$(writes)" 0 "a NetSuite value naming a Procore division, or grouping others, is written nowhere"
+expect_eq "$(pc_admin GET /_sandbox/state/cost_codes | jq --argjson c "$company" '[.[] | select(._company_id == $c and .deleted_at == null and (.full_code == "03" or .full_code == "31"))] | group_by(._project_id) | map(length) | unique | tostring' -r)" "[2]" "each project keeps one division 03 and one 31"
+
 # --- dry run writes nothing ---------------------------------------------------------------------
 ns_admin POST /_sandbox/netsuite/records/$SEG '{"name":"07-550 Sheet Metal Roofing"}' >/dev/null
 audit0=$(sql 'select count(*) from audit')
