@@ -238,18 +238,13 @@ int flow_accounts(struct flow_run *r, struct mlc_error *err)
 	bad = accounts_check(catalog, maps, subs, nsub);
 	json_array_foreach(bad, i, p) {
 		char src[160], why[224];
-		struct mlc_error e2 = { 0 };
 		snprintf(src, sizeof(src), "%s:%s", jsonx_str(p, "kind"), jsonx_str(p, "mapping"));
 		snprintf(why, sizeof(why), "mapping %s %s -> account %lld: %s", jsonx_str(p, "kind"),
 			 jsonx_str(p, "mapping"),
 			 (long long)json_integer_value(json_object_get(p, "account")),
 			 jsonx_str(p, "problem"));
 		json_object_set_new(open, src, json_true());
-		if (!r->opts.dry_run &&
-		    review_park(s->store, s->tenant.id, r->flow, "account_mapping", src, why, NULL, p,
-				&e2) < 0)
-			log_error("review park failed", "error", e2.msg);
-		flow_record(r, FLOW_PARK, "account_mapping", src, NULL, p, why);
+		(void)flow_park(r, "account_mapping", src, NULL, why, p);
 	}
 	/* mappings fixed since the last run leave the review list */
 	for (const char *const *kind = accounts_mapping_kinds; *kind; kind++) {

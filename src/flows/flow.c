@@ -104,16 +104,18 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity,
 	json_decref(p);
 }
 
-void flow_park(struct flow_run *r, const char *entity, const char *source_ref,
-	       const char *target_ref, const char *why)
+int flow_park(struct flow_run *r, const char *entity, const char *source_ref,
+	      const char *target_ref, const char *why, const json_t *payload)
 {
 	struct mlc_error err = { 0 };
+	int rc = MLC_OK;
 
 	if (!r->opts.dry_run && source_ref &&
-	    review_park(r->s->store, r->s->tenant.id, r->flow, entity, source_ref, why, NULL, NULL,
-			&err) < 0)
+	    (rc = review_park(r->s->store, r->s->tenant.id, r->flow, entity, source_ref, why, NULL,
+			      payload, &err)) < 0)
 		log_error("review park failed", "flow", r->flow, "error", err.msg);
 	flow_record(r, FLOW_PARK, entity, source_ref, target_ref, NULL, why);
+	return rc;
 }
 
 static json_t *calls_json(int64_t reads, int64_t writes)

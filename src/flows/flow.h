@@ -55,11 +55,12 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity,
 		 const char *error);
 
 /*
- * Parks a record for a person: a review item (not in a dry run, and only
- * with a source_ref to key it) plus the FLOW_PARK decision.
+ * Parks a record for a person: a review item with payload (may be NULL;
+ * not in a dry run, and only with a source_ref to key it) plus the
+ * FLOW_PARK decision.  < 0 when the review item could not be written.
  */
-void flow_park(struct flow_run *r, const char *entity, const char *source_ref,
-	       const char *target_ref, const char *why);
+int flow_park(struct flow_run *r, const char *entity, const char *source_ref,
+	      const char *target_ref, const char *why, const json_t *payload);
 
 struct flow_def {
 	const char *name;

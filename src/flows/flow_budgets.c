@@ -440,7 +440,8 @@ static void settle(struct budgets *b, const struct mlc_project_link *l, struct p
 		snprintf(psrc, sizeof(psrc), "%s", tgt);
 		snprintf(ptgt, sizeof(ptgt), "pc:budget:%s", p->key);
 		if (!p->bli_id && (!p->cost_code_id || !p->lit_id)) {
-			flow_park(r, "budget", psrc, ptgt, "the Procore project has no such cost code or line item type");
+			flow_park(r, "budget", psrc, ptgt,
+				  "the Procore project has no such cost code or line item type", NULL);
 			goto out;
 		}
 		detail = json_object();
@@ -529,7 +530,7 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 			{
 				char src[48];
 				snprintf(src, sizeof(src), "pc:budget_line:%lld", (long long)bli);
-				flow_park(b->r, "budget", src, NULL, why);
+				flow_park(b->r, "budget", src, NULL, why, NULL);
 			}
 			continue;
 		}
@@ -539,7 +540,7 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 			         "cost code %s type %s has two budget lines in Procore; the first "
 			         "counts",
 			         code, type ? type : "-");
-			flow_park(b->r, "budget", p->key, NULL, why);
+			flow_park(b->r, "budget", p->key, NULL, why, NULL);
 			continue;
 		}
 		p->has_pc = true;
@@ -555,7 +556,7 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 			continue;
 		}
 		if (line_of(b, l, p, &e) < 0) {
-			flow_park(b->r, "budget", p->key, NULL, e.msg);
+			flow_park(b->r, "budget", p->key, NULL, e.msg, NULL);
 			p->account = -1; /* left out below */
 			continue;
 		}
@@ -620,7 +621,7 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 				if (b->master != MD_PROCORE) {
 					char src[48];
 					snprintf(src, sizeof(src), "ns:budget:%lld", (long long)id);
-					flow_park(b->r, "budget", src, NULL, why);
+					flow_park(b->r, "budget", src, NULL, why, NULL);
 				}
 				continue;
 			}
@@ -655,7 +656,7 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 			         "of the project; per-cost-code budgets need the cost-code segment "
 			         "(budgets.use_segment)",
 			         p->code);
-			flow_park(b->r, "budget", p->key, NULL, why);
+			flow_park(b->r, "budget", p->key, NULL, why, NULL);
 			continue;
 		}
 		if (p->account <= 0)

@@ -489,13 +489,10 @@ static int set_mapping(struct cc_ctx *c, const char *code, int64_t ns_id)
 static void park(struct cc_ctx *c, const char *code, const char *why, const json_t *payload)
 {
 	char src[96];
-	struct mlc_error e = { 0 };
 
 	snprintf(src, sizeof(src), "cost_code:%s", code);
-	if (!c->r->opts.dry_run && review_park(c->r->s->store, c->r->s->tenant.id, c->r->flow,
-					       "cost_code", src, why, NULL, payload, &e) < 0)
+	if (flow_park(c->r, "cost_code", src, NULL, why, payload) < 0)
 		c->failed = 1;
-	flow_record(c->r, FLOW_PARK, "cost_code", src, NULL, NULL, why);
 }
 
 static void sync_code(struct cc_ctx *c, const char *code)

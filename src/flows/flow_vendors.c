@@ -204,7 +204,7 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 			 * knows waits for a person, it is not pushed into Procore */
 			flow_park(r, "vendor", src, NULL,
 				  "a NetSuite vendor with no Procore twin, and Procore masters vendors "
-				  "(master.vendors): add it in Procore or link it");
+				  "(master.vendors): add it in Procore or link it", NULL);
 			goto next;
 		}
 		detail = json_deep_copy(body);
