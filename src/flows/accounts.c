@@ -9,7 +9,6 @@
 
 #include "core/mapping.h"
 #include "core/project.h"
-#include "core/review.h"
 #include "flows/accounts.h"
 #include "flows/flow.h"
 #include "util/jsonx.h"
@@ -252,11 +251,9 @@ int flow_accounts(struct flow_run *r, struct mlc_error *err)
 		json_t *t;
 		json_object_foreach(json_object_get(maps, *kind), k, t) {
 			char src[160];
-			struct mlc_error e2 = { 0 };
 			snprintf(src, sizeof(src), "%s:%s", *kind, k);
-			if (!r->opts.dry_run && !json_object_get(open, src) &&
-			    review_resolve(s->store, s->tenant.id, "account_mapping", src, &e2) < 0)
-				log_error("review resolve failed", "error", e2.msg);
+			if (!json_object_get(open, src))
+				flow_resolve(r, "account_mapping", src);
 		}
 	}
 	rc = MLC_OK;

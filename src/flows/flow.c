@@ -118,6 +118,37 @@ int flow_park(struct flow_run *r, const char *entity, const char *source_ref,
 	return rc;
 }
 
+void flow_resolve(struct flow_run *r, const char *entity, const char *source_ref)
+{
+	struct mlc_error err = { 0 };
+	char key[512];
+
+	if (r->opts.dry_run)
+		return;
+	if (!r->open_reviews) {
+		json_t *items = NULL, *v;
+		size_t i;
+		r->open_reviews = json_object();
+		if (review_list(r->s->store, r->s->tenant.id, "open", &items, &err) < 0) {
+			log_warn("review list failed", "flow", r->flow, "error", err.msg);
+			return;
+		}
+		json_array_foreach(items, i, v) {
+			snprintf(key, sizeof(key), "%s %s", jsonx_str(v, "entity"),
+				 jsonx_str(v, "source_ref"));
+			json_object_set_new(r->open_reviews, key, json_true());
+		}
+		json_decref(items);
+	}
+	snprintf(key, sizeof(key), "%s %s", entity, source_ref);
+	if (!json_object_get(r->open_reviews, key))
+		return;
+	if (review_resolve(r->s->store, r->s->tenant.id, entity, source_ref, &err) < 0)
+		log_warn("review resolve failed", "flow", r->flow, "error", err.msg);
+	else
+		json_object_del(r->open_reviews, key);
+}
+
 static json_t *calls_json(int64_t reads, int64_t writes)
 {
 	return json_pack("{s:I, s:I}", "reads", (json_int_t)reads, "writes", (json_int_t)writes);
@@ -191,5 +222,6 @@ int flow_execute(struct mlc_session *s, const struct flow_def *f, const struct f
 		buf_release(&l);
 	}
 	json_decref(stats);
+	json_decref(r.open_reviews);
 	return rc;
 }

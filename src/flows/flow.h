@@ -38,6 +38,7 @@ struct flow_run {
 	struct flow_stats stats;
 	json_t *plan;       /* [{action, entity, source, target, detail}] */
 	int64_t ns_reads0, ns_writes0, pc_reads0, pc_writes0; /* call counters at start */
+	json_t *open_reviews; /* "entity source_ref" of the open review items, read once */
 };
 
 enum flow_action {
@@ -61,6 +62,13 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity,
  */
 int flow_park(struct flow_run *r, const char *entity, const char *source_ref,
 	      const char *target_ref, const char *why, const json_t *payload);
+
+/*
+ * Resolves the review item of a record that has just been placed, if one is
+ * open.  The open items are read once per run, so placing every record of
+ * a run costs no write when nothing was parked.
+ */
+void flow_resolve(struct flow_run *r, const char *entity, const char *source_ref);
 
 struct flow_def {
 	const char *name;

@@ -49,7 +49,6 @@
 #include <string.h>
 
 #include "core/mapping.h"
-#include "core/review.h"
 #include "core/project.h"
 #include "flows/cost_post.h"
 #include "flows/flow.h"
@@ -464,10 +463,9 @@ static void settle(struct budgets *b, const struct mlc_project_link *l, struct p
 	    md_base_put(s->store, s->tenant.id, "budgets", p->key, m.merged, &e) < 0) {
 		flow_record(r, FLOW_FAIL, "budget", src, tgt, NULL, e.msg);
 		b->failed = 1;
-	} else if (!r->opts.dry_run &&
-		   review_resolve(s->store, s->tenant.id, "budget", p->key, &e) < 0) {
+	} else {
 		/* parked earlier (say, an unmapped code), placed now */
-		log_warn("review resolve failed", "error", e.msg);
+		flow_resolve(r, "budget", p->key);
 	}
 out:
 	json_decref(detail);

@@ -35,7 +35,6 @@
 
 #include "core/mapping.h"
 #include "core/project.h"
-#include "core/review.h"
 #include "flows/flow.h"
 #include "flows/masterdata.h"
 #include "util/buf.h"
@@ -572,13 +571,14 @@ static void sync_code(struct cc_ctx *c, const char *code)
 				       "active", json_object_get(want, "active"), "projects",
 				       projects, "standard", in_standard);
 		if (set_mapping(c, code, ns_id) < 0 ||
-		    md_base_put(s->store, s->tenant.id, MD_TYPE, code, nb, &e) < 0) {
+		    ((!base || !json_equal((json_t *)base, nb)) &&
+		     md_base_put(s->store, s->tenant.id, MD_TYPE, code, nb, &e) < 0)) {
 			if (e.msg[0])
 				log_error("cost-code base write failed", "code", code, "error", e.msg);
 			c->failed = 1;
-		} else if (review_resolve(s->store, s->tenant.id, "cost_code", src, &e) < 0) {
+		} else {
 			/* parked under a single master, placed since */
-			log_warn("review resolve failed", "error", e.msg);
+			flow_resolve(c->r, "cost_code", src);
 		}
 		json_decref(nb);
 	}
