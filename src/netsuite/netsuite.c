@@ -411,9 +411,7 @@ int netsuite_suiteql_keyset(struct mlc_netsuite *ns, const char *q_fmt, const ch
 		if (!pct)
 			return error_set(err, MLC_EINVAL, "keyset query needs a %%s for the key");
 		buf_addf(&cond, "%s > %lld", key_col, (long long)last);
-		buf_add(&q, q_fmt, (size_t)(pct - q_fmt));
-		buf_addstr(&q, cond.data);
-		buf_addstr(&q, pct + 2);
+		fill_cond(&q, q_fmt, pct, cond.data);
 		rc = netsuite_suiteql_page(ns, q.data, SUITEQL_MAX_LIMIT, 0, &page, &more, NULL, err);
 		buf_release(&cond);
 		buf_release(&q);
