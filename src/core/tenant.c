@@ -12,7 +12,7 @@ struct procore_env {
 	const char *name, *auth, *api;
 };
 
-/* ../shared/reference/procore.md, "Hosts". */
+/* docs/reference/procore.md, "Hosts". */
 static const struct procore_env envs[] = {
 	{ "production", "https://login.procore.com", "https://api.procore.com" },
 	{ "sandbox", "https://login-sandbox.procore.com", "https://sandbox.procore.com" },
@@ -326,7 +326,7 @@ char *tenant_netsuite_url(const struct mlc_tenant *t)
 
 	if (t->netsuite_url)
 		return xstrdup(t->netsuite_url);
-	/* ../shared/reference/netsuite.md: lowercased, '_' becomes '-' */
+	/* docs/reference/netsuite.md: lowercased, '_' becomes '-' */
 	buf_addstr(&b, "https://");
 	for (const char *p = t->netsuite_account; *p; p++)
 		buf_addch(&b, *p == '_' ? '-' : (char)tolower((unsigned char)*p));

@@ -19,7 +19,7 @@
 const char *const accounts_mapping_kinds[] = { "cost-code-account", "cost-type-account",
 					       "offset-account", NULL };
 
-/* "1, 3, 4" (SuiteQL multi-select, suiteql.md V8) -> [1, 3, 4] */
+/* "1, 3, 4" (SuiteQL multi-select, docs/reference/netsuite/suiteql.md V8) -> [1, 3, 4] */
 static json_t *id_list(const char *s)
 {
 	json_t *a = json_array();

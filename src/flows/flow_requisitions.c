@@ -3,7 +3,7 @@
  * purchase order -> Procore requisitions (subcontractor invoices) on the
  * matching commitment.
  *
- * Requisitions have no sync endpoint (procore.md), so idempotency is by
+ * Requisitions have no sync endpoint (docs/reference/procore.md), so idempotency is by
  * origin_id (ns:bill:<id>): a bill never linked in id_map is first looked
  * up with filters[origin_id]; only when Procore has none is it created.
  * A create whose answer was lost (unknown outcome) is looked up again at
@@ -199,7 +199,7 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 		int64_t approval = 0;
 		if (jsonx_id(bill, "approvalstatus", &approval) < 0)
 			approval = 0;
-		/* approvalStatus 2 = Approved (records.json enum 1|2|3) */
+		/* approvalStatus 2 = Approved (docs/reference/netsuite/records.json enum 1|2|3) */
 		json_object_set_new(body, "status",
 				    json_string(approval == 2 ? "approved" : "under_review"));
 		digest_json(body, hash);

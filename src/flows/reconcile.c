@@ -131,7 +131,7 @@ static int netsuite_side(struct mlc_session *s, const struct reconcile_opts *o, 
 	struct ns_side_ctx c = { o, links, seg_code, expense, totals, err };
 	int rc;
 
-	/* the GL impact of our entries (netsuite.md: transactionaccountingline),
+	/* the GL impact of our entries (docs/reference/netsuite.md: transactionaccountingline),
 	 * paged by entry so that any number of lines is read (no 100,000-row cap) */
 	buf_addf(&q,
 		 "SELECT t.id, TO_CHAR(t.trandate, 'YYYY-MM-DD') AS trandate, tl.entity, "

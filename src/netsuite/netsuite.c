@@ -26,7 +26,7 @@ int netsuite_open(const struct mlc_tenant *t, const struct mlc_netsuite_opts *o,
 	uo.max_attempts = o->max_attempts;
 	uo.max_concurrency = o->concurrency > 0 ? o->concurrency : 5;
 	ns->concurrency = uo.max_concurrency;
-	/* under token auth a full pool can also show as 401 (netsuite.md, Governance) */
+	/* under token auth a full pool can also show as 401 (docs/reference/netsuite.md, Governance) */
 	uo.login_401_retries = 3;
 	uo.auth = o->auth;
 	uo.auth_arg = o->auth_arg;
@@ -463,7 +463,7 @@ int netsuite_upsert(struct mlc_netsuite *ns, const char *type, const char *exter
 	struct mlc_buf path = MLC_BUF_INIT;
 	int rc;
 
-	/* the external id travels in the URL (netsuite.md: upsert), not the body */
+	/* the external id travels in the URL (docs/reference/netsuite.md: upsert), not the body */
 	json_object_del(body, "externalId");
 	buf_addf(&path, RECORD_PATH "%s/eid:", type);
 	for (const char *p = external_id; *p; p++) {
@@ -475,7 +475,7 @@ int netsuite_upsert(struct mlc_netsuite *ns, const char *type, const char *exter
 			buf_addf(&path, "%%%02X", c);
 	}
 	/* An upsert that updates merges sublists: keyed lines are matched,
-	 * unkeyed ones appended (netsuite.md).  Our lines carry no keys, so
+	 * unkeyed ones appended (docs/reference/netsuite.md).  Our lines carry no keys, so
 	 * the whole line sublist is replaced, never appended to. */
 	if (strcmp(type, "journalEntry") == 0)
 		buf_addstr(&path, "?replace=line");

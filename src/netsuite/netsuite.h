@@ -28,7 +28,7 @@ struct mlc_netsuite {
 struct mlc_netsuite_opts {
 	mlc_http_auth_fn auth;
 	void *auth_arg;
-	int concurrency;   /* the account's pool; 0: 5 (netsuite.md, Governance) */
+	int concurrency;   /* the account's pool; 0: 5 (docs/reference/netsuite.md, Governance) */
 	int timeout_ms;    /* 0: 120 s */
 	int max_attempts;  /* 0: the client's default */
 };
@@ -37,7 +37,7 @@ int netsuite_open(const struct mlc_tenant *t, const struct mlc_netsuite_opts *o,
 		  struct mlc_netsuite **out, struct mlc_error *err) MLC_MUST_CHECK;
 void netsuite_free(struct mlc_netsuite *ns);
 
-/* SuiteQL's page rules (netsuite.md, SuiteQL). */
+/* SuiteQL's page rules (docs/reference/netsuite.md, SuiteQL). */
 #define SUITEQL_MAX_LIMIT 1000
 #define SUITEQL_ROW_CAP 100000
 
@@ -99,7 +99,7 @@ int netsuite_suiteql_groups(struct mlc_netsuite *ns, const char *q_fmt, const ch
 
 /*
  * Upserts a record by external id: PUT /record/v1/<type>/eid:<externalId>
- * (netsuite.md, REST record service).  The body is written with
+ * (docs/reference/netsuite.md, REST record service).  The body is written with
  * jsonx_dumps (exact amounts).  Takes body.  *id_out (may be NULL) gets
  * the record's internal id from the Location header when NetSuite gives it.
  */
@@ -126,7 +126,7 @@ int netsuite_delete(struct mlc_netsuite *ns, const char *type, const char *id,
 void netsuite_error_code(const char *body, size_t len, char *code, size_t n);
 /* Appends "CODE: detail" from an error body. */
 void netsuite_error_text(const char *body, size_t len, struct mlc_buf *out);
-/* A SuiteQL string literal: quotes doubled (netsuite.md: never build a
+/* A SuiteQL string literal: quotes doubled (docs/reference/netsuite.md: never build a
  * query from unchecked input). */
 void netsuite_sql_quote(const char *s, struct mlc_buf *out);
 

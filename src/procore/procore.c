@@ -175,7 +175,7 @@ int procore_list(struct mlc_procore *pc, const char *path, procore_query q, json
 			rc = error_set(err, MLC_EPERM, "Procore list %s did not return an array", path);
 			break;
 		}
-		/* Link has no rel="next" on the last page (procore.md, Pagination) */
+		/* Link has no rel="next" on the last page (docs/reference/procore.md, Pagination) */
 		more = link ? strstr(link, "rel=\"next\"") != NULL
 			    : json_array_size(body) == (size_t)pc->per_page;
 		json_array_extend(all, body);
@@ -201,7 +201,7 @@ int procore_write(struct mlc_procore *pc, const char *method, const char *path, 
 
 	http_req_init(&r, method, path);
 	add_query(&r, q);
-	/* a sync call matches by id / origin_id (procore.md, Sync): sending it
+	/* a sync call matches by id / origin_id (docs/reference/procore.md, Sync): sending it
 	 * twice changes nothing, so it may be retried like a GET */
 	if (strstr(path, "/sync"))
 		r.idempotent = MLC_HTTP_IDEM_YES;

@@ -12,7 +12,7 @@
 
 /*
  * The Procore adapter's transport: one upstream per tenant to the API
- * host, the Procore-Company-Id header on every call (procore.md: required
+ * host, the Procore-Company-Id header on every call (docs/reference/procore.md: required
  * even when company_id is in the path or query), bearer tokens through
  * the OAuth hook, page walking by page/per_page and the Link header, and
  * the sync endpoints' {entities, errors} replies.  Rate limits are paced
@@ -65,7 +65,7 @@ int procore_write(struct mlc_procore *pc, const char *method, const char *path, 
  */
 int procore_sync(struct mlc_procore *pc, const char *method, const char *path, json_t *body,
 		 json_t **entities, json_t **errors, struct mlc_error *err) MLC_MUST_CHECK;
-/* Procore's error bodies vary (procore.md): a readable message from any. */
+/* Procore's error bodies vary (docs/reference/procore.md): a readable message from any. */
 void procore_error_text(const json_t *body, struct mlc_buf *out);
 
 #endif

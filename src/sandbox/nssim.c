@@ -16,7 +16,7 @@
 /*
  * The NetSuite simulator: lifecycle, HTTP routes on the real paths, the
  * bearer check (401 INVALID_LOGIN), the concurrency 429 shape, and event
- * pushes (netsuite.md "Outbound events": fire-and-forget POSTs from
+ * pushes (docs/reference/netsuite.md "Outbound events": fire-and-forget POSTs from
  * 127.0.0.1 with a shared secret header).
  */
 
@@ -233,7 +233,7 @@ static bool type_ok(struct nssim *ns, const char *type, struct mlc_http_response
 	return false;
 }
 
-/* Prefer: respond-async (netsuite.md "Async"): 202 + the job's Location. */
+/* Prefer: respond-async (docs/reference/netsuite.md "Async"): 202 + the job's Location. */
 static void write_async(struct nssim *ns, struct mlc_http_request *req,
                         struct mlc_http_response *resp, const char *type, const char *id,
                         const json_t *body, const char *base)

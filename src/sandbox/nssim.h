@@ -28,7 +28,7 @@
  *   nssim_seed.c    the seeded account
  *   nssim_txn.c     transactions: model, rendering, merge, PO -> bill
  *   nssim_txn_write.c  transactions: validation, balance, periods, rows
- *   nssim_fields.c  REST field names and types (from records.json)
+ *   nssim_fields.c  REST field names and types (from docs/reference/netsuite/records.json)
  *   nssim_async.c   Prefer: respond-async jobs and idempotency keys
  *   nssim_admin.c   the /_sandbox/ routes specific to NetSuite
  *
@@ -193,10 +193,10 @@ void suiteql_format_date(const char *stored, char *out, size_t n);
 
 struct ns_fielddef {
 	const char *name;
-	const char *type; /* records.json type string */
+	const char *type; /* docs/reference/netsuite/records.json type string */
 };
 
-/* Field definitions of a records.json definition ("vendor",
+/* Field definitions of a docs/reference/netsuite/records.json definition ("vendor",
  * "purchaseOrder-itemElement"), or NULL. */
 const struct ns_fielddef *nsfields_get(const char *definition, const char *field);
 bool nsfields_known_definition(const char *definition);

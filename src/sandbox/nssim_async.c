@@ -6,7 +6,7 @@
 #include "util/banned.h"
 
 /*
- * Asynchronous record writes (netsuite.md "Async"): `Prefer: respond-async`
+ * Asynchronous record writes (docs/reference/netsuite.md "Async"): `Prefer: respond-async`
  * answers 202 with Location /services/rest/async/v1/job/<id>; the header
  * X-NetSuite-Idempotency-Key makes a retried request safe: a key seen
  * before is refused with 400 IDEMPOTENCY_ERROR instead of writing twice.

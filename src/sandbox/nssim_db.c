@@ -8,7 +8,7 @@
 #include "util/banned.h"
 
 /*
- * The SuiteQL-visible schema.  Names and columns follow suiteql.md (the
+ * The SuiteQL-visible schema.  Names and columns follow docs/reference/netsuite/suiteql.md (the
  * sources there); values are stored the way they are compared: ids as
  * INTEGER, amounts as REAL in currency units (the record layer converts
  * to and from integer cents at its edges), booleans as 'T'/'F', dates and

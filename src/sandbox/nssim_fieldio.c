@@ -332,7 +332,7 @@ void rf_render(struct nssim *ns, const char *base, const struct rec_field *f, sq
 	}
 }
 
-/* Does v have the JSON type of a records.json type string? */
+/* Does v have the JSON type of a docs/reference/netsuite/records.json type string? */
 static bool extra_type_ok(const char *type, const json_t *v)
 {
 	if (strncmp(type, "string", 6) == 0)
@@ -370,7 +370,7 @@ bool rf_check_names(struct ns_write_ctx *w, const char *def, const struct rec_fi
 			continue;
 		fd = def ? nsfields_get(def, key) : NULL;
 		if (fd) {
-			/* Kept verbatim, but only with the JSON type records.json gives. */
+			/* Kept verbatim, but only with the JSON type docs/reference/netsuite/records.json gives. */
 			if (json_is_null(v) || extra_type_ok(fd->type, v))
 				continue;
 			ns_result_error(w->r, 400, "INVALID_CONTENT", path,

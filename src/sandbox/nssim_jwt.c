@@ -19,7 +19,7 @@
 
 /*
  * OAuth 2.0 client credentials with a signed JWT assertion, as NetSuite's
- * M2M integration (netsuite.md, "Auth"): PS256/384/512 and ES256/384/512
+ * M2M integration (docs/reference/netsuite.md, "Auth"): PS256/384/512 and ES256/384/512
  * accepted, RS256 rejected, kid = certificate id, iss = client id, aud =
  * the token URL, exp - iat <= 3600.  Tokens are opaque random strings kept
  * in the _token table until they expire (no refresh token).

@@ -9,7 +9,7 @@
 
 /*
  * GET /record/v1/<type>?q=&limit=&offset=: ids and links only
- * (netsuite.md "REST record service").  q is NetSuite's record filter
+ * (docs/reference/netsuite.md "REST record service").  q is NetSuite's record filter
  * syntax: `field OP value` joined by AND/OR, e.g.
  * `companyName CONTAIN "acme" AND lastModifiedDate ON_OR_AFTER "2026-11-01"`.
  * Operators: IS IS_NOT CONTAIN DOES_NOT_CONTAIN START_WITH EMPTY EMPTY_NOT

@@ -7,7 +7,7 @@
 #include "util/banned.h"
 
 /*
- * Event pushes (netsuite.md "Outbound events"): what a User Event script's
+ * Event pushes (docs/reference/netsuite.md "Outbound events"): what a User Event script's
  * afterSubmit N/https.post would send.  Fire-and-forget from 127.0.0.1,
  * the shared secret in a header, body {recordType, id, lastModifiedDate,
  * user, executionContext} (the script reads the last two from N/runtime);

@@ -8,8 +8,8 @@
 #include "util/banned.h"
 
 /*
- * Running SuiteQL with NetSuite's paging rules (netsuite.md "SuiteQL";
- * suiteql.md V6): limit 1..1000 (default 1000), offset a multiple of
+ * Running SuiteQL with NetSuite's paging rules (docs/reference/netsuite.md "SuiteQL";
+ * docs/reference/netsuite/suiteql.md V6): limit 1..1000 (default 1000), offset a multiple of
  * limit, at most 100,000 results readable per query; the envelope
  * {links, count, hasMore, items, offset, totalResults}.  Also the error
  * body shared by every NetSuite route.

@@ -69,7 +69,7 @@ bool rf_convert(struct ns_write_ctx *w, const struct rec_field *f, const json_t 
 /* Renders a stored column of kind f onto obj (NULL values are left out). */
 void rf_render(struct nssim *ns, const char *base, const struct rec_field *f, sqlite3_stmt *st,
                int col, json_t *obj);
-/* Checks that body has only fields of the records.json definition def or
+/* Checks that body has only fields of the docs/reference/netsuite/records.json definition def or
  * of the bound list; custom segment fields allowed when cseg is true. */
 bool rf_check_names(struct ns_write_ctx *w, const char *def, const struct rec_field *fields,
                     size_t n, const json_t *body, const char *prefix);
@@ -79,7 +79,7 @@ const struct rec_field *rf_find(const struct rec_field *fields, size_t n, const 
 const char *nsrec_rest_type(struct nssim *ns, const char *table, int64_t id);
 /* Parses "123" or 123 as an id; 0 when not an id. */
 int64_t nsrec_parse_id(const json_t *v);
-/* SELECT the record's _extra JSON (fields known to records.json that the
+/* SELECT the record's _extra JSON (fields known to docs/reference/netsuite/records.json that the
  * simulator keeps verbatim), or NULL. */
 json_t *nsrec_extra_load(struct nssim *ns, const char *type, int64_t id);
 void nsrec_extra_store(struct nssim *ns, const char *type, int64_t id, const json_t *extra);

@@ -8,9 +8,9 @@
 #include "util/banned.h"
 
 /*
- * The REST record service for non-transaction records (netsuite.md "REST
+ * The REST record service for non-transaction records (docs/reference/netsuite.md "REST
  * record service"), and the dispatch to nssim_txn.c for transactions.
- * Field names and JSON types follow records.json; fields that records.json
+ * Field names and JSON types follow docs/reference/netsuite/records.json; fields that docs/reference/netsuite/records.json
  * knows but the simulator does not model are kept verbatim in _extra and
  * returned on GET; anything else is 400 INVALID_CONTENT with o:errorPath.
  */

@@ -135,7 +135,7 @@ static void seed_master(struct seed_ctx *s)
 				    segtables[t], i + 1, sqlq(names[i]), sqlq(names[i]), s->now);
 		}
 	}
-	/* Chart of accounts (construction-accounting.md), job cost by cost type. */
+	/* Chart of accounts (docs/reference/construction-accounting.md), job cost by cost type. */
 	{
 		static const struct {
 			const char *num, *name, *type;

@@ -14,7 +14,7 @@
  * columns only from nssim_db.c's schema, functions from a fixed list.
  * Oracle-isms are rewritten (NVL, TO_DATE, TO_TIMESTAMP, TO_CHAR,
  * BUILTIN.DF, FETCH FIRST n ROWS ONLY).  Values come back as NetSuite sends
- * them (netsuite.md "SuiteQL values"; suiteql.md V1-V6): every value a
+ * them (docs/reference/netsuite.md "SuiteQL values"; docs/reference/netsuite/suiteql.md V1-V6): every value a
  * string, booleans "T"/"F", dates in the account format, NULLs left out,
  * lowercase keys, "links": [] on each item.
  */

@@ -13,7 +13,7 @@
  * (transactionline id 0: entity, subsidiary, header dimensions) plus one
  * transactionline per sublist line, and for posting types the GL impact in
  * transactionaccountingline.  Bills and journals must post to an open
- * period (netsuite.md: "Posting to a closed or locked accounting period is
+ * period (docs/reference/netsuite.md: "Posting to a closed or locked accounting period is
  * rejected").
  */
 

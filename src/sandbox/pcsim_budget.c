@@ -1,6 +1,6 @@
 /*
  * Procore simulator: budget views with detail rows, and budget line items
- * (+ sync).  Reference: procore.md "Budget"; schemas RestV10BudgetViews*,
+ * (+ sync).  Reference: docs/reference/procore.md "Budget"; schemas RestV10BudgetViews*,
  * RestV10BudgetLineItems*, RestV11BudgetLineItems*.
  *
  * Approved budget modifications (transfers between lines) are kept per

@@ -2,7 +2,7 @@
  * Procore simulator: commitments.  Purchase order and work order contracts
  * (+ line items, + sync of both), the read-only commitments index, and
  * requisitions (subcontractor invoices: no sync endpoint, no webhooks,
- * summary totals).  Reference: procore.md "Commitments", "Requisitions";
+ * summary totals).  Reference: docs/reference/procore.md "Commitments", "Requisitions";
  * schemas RestV10PurchaseOrderContracts*, RestV10WorkOrderContracts*,
  * RestV10CommitmentsGet, RestV10Requisitions*, RestV11Requisitions*.
  */

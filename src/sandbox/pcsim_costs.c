@@ -3,7 +3,7 @@
  * sync endpoints) and v1.1 (`direct_cost` wrapper, inline line_items),
  * with the rule that a direct cost carrying an origin_id is locked against
  * edits in Procore's UI (the admin API plays the UI).  Reference:
- * procore.md "Direct costs v1.0", "Sync (batch) endpoints"; schemas
+ * docs/reference/procore.md "Direct costs v1.0", "Sync (batch) endpoints"; schemas
  * RestV10ProjectsProjectIdDirectCosts*, RestV11ProjectsProjectIdDirectCosts*.
  */
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * Procore simulator: company-level resources.  Projects (+ sync), the
  * company vendor directory (+ sync, filters[origin_id], filters[updated_at]),
  * cost codes (+ sync) and line item types (+ sync).
- * Reference: procore.md "Resources the connector uses" and the schemas
+ * Reference: docs/reference/procore.md "Resources the connector uses" and the schemas
  * RestV10Projects*, RestV10Vendors*, RestV10CostCodes*, RestV10LineItemTypes*.
  */
 #include <string.h>

@@ -1,6 +1,6 @@
 /*
  * Procore simulator: the sync (batch) action shared by every /sync
- * endpoint.  Reference procore.md "Sync (batch) endpoints": at most 1000
+ * endpoint.  Reference docs/reference/procore.md "Sync (batch) endpoints": at most 1000
  * records, always 200 with entities + errors, each error echoing its input
  * with errors:{field:[msg]}; matching: neither id nor origin_id -> create
  * without origin id, id only -> update (error if missing), origin_id only

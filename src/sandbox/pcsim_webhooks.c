@@ -1,7 +1,7 @@
 /*
  * Procore simulator: webhooks.  Hooks, triggers, deliveries and resources
  * (schemas RestV10Webhooks*), v2 event payloads, and a delivery thread
- * that POSTs with libcurl.  Reference procore.md "Webhooks": the endpoint
+ * that POSTs with libcurl.  Reference docs/reference/procore.md "Webhooks": the endpoint
  * must answer 2xx within 5 s; on failure deliveries to that hook pause and
  * retry with backoff from 1 s to 1 h; after 12 h of failure queued events
  * are discarded; at-least-once (pc:dup duplicates and reorders).  Backoff

@@ -1,6 +1,6 @@
 /*
  * Procore simulator: the webhooks API (hooks, triggers, deliveries,
- * resources).  Reference procore.md "Webhooks"; schemas
+ * resources).  Reference docs/reference/procore.md "Webhooks"; schemas
  * RestV10WebhooksHooks*, RestV10WebhooksResources*.
  */
 #include <stdio.h>
@@ -188,7 +188,7 @@ static json_t *trigger_make(struct pc_ctx *c, const json_t *h, const json_t *in,
 	if (json_object_size(errs))
 		return NULL;
 	/* Stored in the schema's enum spelling (CREATE|UPDATE|DELETE); the
-	 * events themselves say "create" (procore.md:85). */
+	 * events themselves say "create" (docs/reference/procore.md:85). */
 	et = strcasecmp(et, "create") == 0   ? "CREATE"
 	     : strcasecmp(et, "update") == 0 ? "UPDATE"
 	                                     : "DELETE";

@@ -151,7 +151,7 @@ static int write_text(const char *dir, const char *name, const struct mlc_buf *t
 /*
  * DATA/mappings/<kind>.csv: the seeded contractor's mappings, one file per
  * mapping kind, ready for `ml-connector mapping import TENANT <kind> FILE`.
- * Expense accounts follow the cost type (construction-accounting.md), the
+ * Expense accounts follow the cost type (docs/reference/construction-accounting.md), the
  * offset is 2050 Accrued Job Costs, payment applications debit 1200 (and
  * 1250 for retainage) and credit 4000.
  */

@@ -17,7 +17,7 @@
  * for a 400 body and a log line.
  */
 
-/* A Procore v2 delivery (reference: procore.md, Webhooks). */
+/* A Procore v2 delivery (reference: docs/reference/procore.md, Webhooks). */
 struct procore_event {
 	char key[64];            /* ulid, or the id in decimal when no ulid */
 	int64_t id;

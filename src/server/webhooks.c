@@ -4,11 +4,11 @@
  * (deduplicated while one is pending, so a burst is one run).  Bad input
  * gets a 4xx, a log line naming the reason, and nothing stored.
  *
- * NetSuite signs nothing (netsuite.md, Outbound events): the source IP
+ * NetSuite signs nothing (docs/reference/netsuite.md, Outbound events): the source IP
  * must be in the tenant's allowlist and the shared secret must match
  * (X-MLC-Webhook-Secret header or ?token=), compared in constant time.
  * Procore sends a static Authorization header value the integrator chose
- * (procore.md, Webhooks), compared in constant time.
+ * (docs/reference/procore.md, Webhooks), compared in constant time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,7 +243,7 @@ static void procore_hook(struct mlc_http_request *req, struct mlc_http_response 
 		refuse(req, resp, 400, "bad_request", t.name, "company_id is not the tenant's company");
 		goto out;
 	}
-	/* our own writes come back as events: nothing to do (procore.md, Webhooks) */
+	/* our own writes come back as events: nothing to do (docs/reference/procore.md, Webhooks) */
 	if (jsonx_id(json_object_get(t.settings, "procore"), "application_id", &own_app) == 0 &&
 	    own_app && ev.source_application_id == own_app) {
 		ignore_echo(st, resp, &t, "procore", ev.key, payload);

@@ -36,7 +36,7 @@ expect_eq "$dups" 0 "no NetSuite vendor is in Procore twice"
 linked=$(jq '[.[] | select(.origin_id != null and (.origin_id | startswith("ns:vendor:")))] | length' <<<"$pcv")
 parked=$(jq '.stats.parked' <<<"$OUT")
 expect_eq "$((linked + parked))" "$ns_vendors" "every NetSuite vendor is linked once or parked"
-# the near-duplicate table (netsuite.md seed: "Acme Concrete, Inc." / "ACME CONCRETE INC")
+# the near-duplicate table (docs/reference/netsuite.md seed: "Acme Concrete, Inc." / "ACME CONCRETE INC")
 acme=$(jq -r '[.[] | select(.name | ascii_downcase | test("^acme concrete"))] | length' <<<"$pcv")
 expect_eq "$acme" 1 "one Acme Concrete in Procore"
 for v in 301 302; do

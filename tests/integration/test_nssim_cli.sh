@@ -3,10 +3,10 @@
 # jq and the openssl CLI (as a connector would).  References:
 #   issue 4 "Command": URLs and credentials printed, DATA/credentials.json
 #     and DATA/seed.json written (ten project pairs, GL accounts).
-#   netsuite.md "Auth": PS256 and ES256 assertions accepted, RS256 rejected,
+#   docs/reference/netsuite.md "Auth": PS256 and ES256 assertions accepted, RS256 rejected,
 #     response {access_token, expires_in, token_type}.
-#   netsuite.md "SuiteQL values": strings for ids, lowercase keys, links.
-#   netsuite.md "Governance": 401 INVALID_LOGIN without a bearer.
+#   docs/reference/netsuite.md "SuiteQL values": strings for ids, lowercase keys, links.
+#   docs/reference/netsuite.md "Governance": 401 INVALID_LOGIN without a bearer.
 set -euo pipefail
 
 BIN=$1
@@ -61,8 +61,8 @@ EC_KID=$(jq -r '.netsuite.certificates[1].certificate_id' "$CRED")
 EC_KEY=$(jq -r '.netsuite.certificates[1].private_key_path' "$CRED")
 [ "$(stat -c %a "$RSA_KEY")" = 600 ] || fail "RSA key is not mode 0600"
 [ "$(stat -c %a "$EC_KEY")" = 600 ] || fail "EC key is not mode 0600"
-openssl pkey -in "$RSA_KEY" -noout -text | grep -q '3072 bit' || fail "RSA key is not 3072 bits"
-openssl pkey -in "$EC_KEY" -noout -text | grep -q 'prime256v1' || fail "EC key is not P-256"
+grep -q '3072 bit' <<<"$(openssl pkey -in "$RSA_KEY" -noout -text)" || fail "RSA key is not 3072 bits"
+grep -q 'prime256v1' <<<"$(openssl pkey -in "$EC_KEY" -noout -text)" || fail "EC key is not P-256"
 grep -q "^NetSuite  $URL  account" "$DIR/out" || fail "banner does not show the NetSuite URL"
 grep -q "$RSA_KID" "$DIR/out" || fail "banner does not show the certificate id"
 [ "$(jq '.projects | length' "$SEED")" = 10 ] || fail "seed.json does not have ten project pairs"

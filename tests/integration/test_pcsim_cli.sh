@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `ml-connector sandbox`, Procore half, driven from outside with curl and jq
-# (as a connector would).  References (shared/reference/procore.md):
+# (as a connector would).  References (docs/reference/procore.md):
 #   18-22  client credentials (form), expires_in from --pc-token-ttl, no refresh token
 #   24-25  Procore-Company-Id required: "Missing Procore-Company-Id header!"
 #   31-37  paging headers; rate limits with X-Rate-Limit-*; 429 body; 503 under pc:throttle
@@ -55,7 +55,7 @@ jq -e '.errors == "Missing Procore-Company-Id header!"' "$DIR/r.json" >/dev/null
 jq -e '[.[] | .project_number] | index("MBG-2410") != null' "$DIR/r.json" >/dev/null || fail "project numbers"
 [ "$(api GET "/rest/v1.0/vendors?company_id=$CO&per_page=25&page=2")" = 200 ] || fail "vendors"
 [ "$(header Per-Page)" = 25 ] || fail "Per-Page"
-header Link | grep -q 'rel="prev"' || fail "Link prev"
+grep -q 'rel="prev"' <<<"$(header Link)" || fail "Link prev"
 [ -n "$(header X-Rate-Limit-Remaining)" ] || fail "rate headers"
 
 [ "$(api PATCH /rest/v1.0/vendors/sync "{\"company_id\":$CO,\"updates\":[{\"origin_id\":\"ns:vendor:42\",\"name\":\"CLI Vendor\"},{\"id\":1}]}")" = 200 ] ||

@@ -82,15 +82,15 @@ jq -r '.projects[0:3][] | "\(.procore_project_id) \(.netsuite_job_id)"' "$WORK/s
 	done
 
 out=$(mlc ping rsa) || fail "ping rsa: $out"
-echo "$out" | grep -q "signed with PS256 accepted" || fail "PS256 not used: $out"
+grep -q -- "signed with PS256 accepted" <<<"$out" || fail "PS256 not used: $out"
 out=$(mlc ping ec) || fail "ping ec: $out"
-echo "$out" | grep -q "signed with ES256 accepted" || fail "ES256 not used: $out"
-echo "$out" | grep -q "^ok   procore.projects .*3 of 3 linked" || fail "linked projects: $out"
-echo "$out" | grep -q "^ok   procore.company .*rate limit" || fail "company line: $out"
-echo "$out" | grep -q "^ok   netsuite.suiteql .*subsidiar" || fail "suiteql line: $out"
+grep -q -- "signed with ES256 accepted" <<<"$out" || fail "ES256 not used: $out"
+grep -q -- "^ok   procore.projects .*3 of 3 linked" <<<"$out" || fail "linked projects: $out"
+grep -q -- "^ok   procore.company .*rate limit" <<<"$out" || fail "company line: $out"
+grep -q -- "^ok   netsuite.suiteql .*subsidiar" <<<"$out" || fail "suiteql line: $out"
 mlc ping ec --json | jq -e '.ok == true and (.checks | length) == 6' >/dev/null || fail "--json"
 if out=$(mlc ping legacy); then fail "RS256 accepted: $out"; fi
-echo "$out" | grep -qF "NetSuite rejected the JWT: algorithm RS256 is not accepted; use a PS256 (RSA) or ES256 (EC) certificate" ||
+grep -qF -- "NetSuite rejected the JWT: algorithm RS256 is not accepted; use a PS256 (RSA) or ES256 (EC) certificate" <<<"$out" ||
 	fail "RS256 message: $out"
 
 # --- a simulated 5-hour run: 30 steps of 10 minutes, one ping process each,

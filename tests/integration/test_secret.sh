@@ -36,11 +36,11 @@ if printf 'x' | run secret set acme netsuite.nope; then fail "unknown name accep
 
 out=$(run secret list acme)
 echo "$out" >>"$LOG"
-echo "$out" | grep -q procore.client_secret || fail "list misses a name"
+grep -q -- procore.client_secret <<<"$out" || fail "list misses a name"
 for v in "$CID" "$CSEC" "$NSID"; do
-  echo "$out" | grep -qF "$v" && fail "list shows a value"
+  grep -qF -- "$v" <<<"$out" && fail "list shows a value"
 done
-run secret list acme --json | grep -q '"key_id"' || fail "list --json"
+grep -q '"key_id"' <<<"$(run secret list acme --json)" || fail "list --json"
 
 # keys rotate: new key id on every row, old key file gone, values intact
 before=$(run keys show)
@@ -63,7 +63,7 @@ cp k2 master.key                    # master.key is still the old k2
 chmod 600 master.key master.key.new
 rm k2
 out=$(run keys rotate)
-echo "$out" | grep -q "finished an interrupted rotation" || fail "interrupted rotation not finished: $out"
+grep -q -- "finished an interrupted rotation" <<<"$out" || fail "interrupted rotation not finished: $out"
 [ ! -e master.key.new ] || fail "master.key.new left after recovery"
 newid=$(run keys show | awk '{print $3}')
 [ "$(run secret list acme | grep -c "$newid")" = 4 ] || fail "secrets lost in recovery"
@@ -104,12 +104,12 @@ rm good.key
 
 # MLC_MASTER_KEY (hex) works the same as the file
 HEX=$(od -An -tx1 master.key | tr -d ' \n')
-MLC_MASTER_KEY=$HEX run keys show | grep -q "$newid" || fail "hex MLC_MASTER_KEY"
+grep -q "$newid" <<<"$(MLC_MASTER_KEY=$HEX run keys show)" || fail "hex MLC_MASTER_KEY"
 if MLC_MASTER_KEY=nothex run keys show; then fail "bad MLC_MASTER_KEY accepted"; fi
 
 run secret remove acme procore.client_id >>"$LOG"
-run secret list acme | grep -q "^procore.client_id " && fail "remove"
-run secret list acme | grep -q "^not set: .*procore.client_id" || fail "missing name not shown"
+grep -q "^procore.client_id " <<<"$(run secret list acme)" && fail "remove"
+grep -q "^not set: .*procore.client_id" <<<"$(run secret list acme)" || fail "missing name not shown"
 
 # nothing in plaintext, byte-wise, in the database or the logs
 for v in "$CID" "$CSEC" "$NSID" "$KEYLINE"; do

@@ -129,7 +129,7 @@ expect_eq "$(ns_admin GET /_sandbox/netsuite/dump/transaction | jq --arg e "pc:$
 
 # --- metrics, readiness, SIGTERM drains ------------------------------------------------------------
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$H/readyz")" 200 "readyz: store reachable"
-if curl -s "$H/metrics" | grep -q 'mlc_http_server_requests_total'; then ok "metrics exposed"; else not_ok "metrics exposed" "$(curl -s "$H/metrics" | head -5)"; fi
+if grep -q 'mlc_http_server_requests_total' <<<"$(curl -s "$H/metrics")"; then ok "metrics exposed"; else not_ok "metrics exposed" "$(curl -s "$H/metrics" | head -5)"; fi
 sed -i 's/level: "info"/level: "debug"/' "$WORK/ml-connector.yaml"
 kill -HUP "$SERVE_PID"
 for _ in $(seq 30); do grep -q 'configuration reloaded' "$WORK/serve.log" && break; sleep 0.1; done

@@ -1,7 +1,7 @@
 /*
  * Conformance of the NetSuite simulator, driven over HTTP against an
  * in-process sandbox on free loopback ports.  Each test names the line of
- * ../shared/reference/netsuite.md (or netsuite/suiteql.md) it checks.
+ * docs/reference/netsuite.md (or docs/reference/netsuite/suiteql.md) it checks.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -85,7 +85,7 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-/* netsuite.md "Auth": alg one of PS256..ES512; RS256 rejected; kid, iss,
+/* docs/reference/netsuite.md "Auth": alg one of PS256..ES512; RS256 rejected; kid, iss,
  * aud, iat/exp rules; errors {"error": ...} 400/401. */
 static void test_token_rules(void **state)
 {
@@ -153,7 +153,7 @@ static void test_token_rules(void **state)
 	}
 }
 
-/* netsuite.md "Errors": 401 INVALID_LOGIN when the bearer is missing. */
+/* docs/reference/netsuite.md "Errors": 401 INVALID_LOGIN when the bearer is missing. */
 static void test_invalid_login(void **state)
 {
 	char url[128];
@@ -172,7 +172,7 @@ static void test_invalid_login(void **state)
 	buf_release(&out);
 }
 
-/* suiteql.md V1-V6: strings for numbers and ids, "T"/"F", M/D/YYYY dates,
+/* docs/reference/netsuite/suiteql.md V1-V6: strings for numbers and ids, "T"/"F", M/D/YYYY dates,
  * NULLs left out, lowercase keys, links on items; TO_CHAR for timestamps. */
 static void test_suiteql_values(void **state)
 {
@@ -214,7 +214,7 @@ static void test_suiteql_values(void **state)
 	json_decref(j);
 }
 
-/* netsuite.md "SuiteQL": limit <= 1000, offset a multiple of limit,
+/* docs/reference/netsuite.md "SuiteQL": limit <= 1000, offset a multiple of limit,
  * 100,000-row cap; unknown identifiers and non-SELECT rejected (V9). */
 static void test_suiteql_paging(void **state)
 {
@@ -248,7 +248,7 @@ static void test_suiteql_paging(void **state)
 	assert_int_equal(nst_suiteql(&T, NULL, "SELECT id FROM vendor; DROP TABLE vendor", &j),
 	                 400);
 	json_decref(j);
-	/* Incremental read with TO_TIMESTAMP (netsuite.md "Incremental reads"). */
+	/* Incremental read with TO_TIMESTAMP (docs/reference/netsuite.md "Incremental reads"). */
 	assert_int_equal(nst_suiteql(&T, "limit=1",
 	                             "SELECT id FROM transaction WHERE lastmodifieddate >= "
 	                             "TO_TIMESTAMP('2026-01-01 00:00:00', 'YYYY-MM-DD HH24:MI:SS') "
@@ -259,7 +259,7 @@ static void test_suiteql_paging(void **state)
 	json_decref(j);
 }
 
-/* netsuite.md "REST record service": POST -> 204 + Location, GET, PATCH,
+/* docs/reference/netsuite.md "REST record service": POST -> 204 + Location, GET, PATCH,
  * unknown field -> 400 INVALID_CONTENT with o:errorPath, 404 NONEXISTENT_ID. */
 static void test_vendor_crud(void **state)
 {
@@ -295,7 +295,7 @@ static void test_vendor_crud(void **state)
 	curl_easy_cleanup(c);
 	buf_release(&out);
 	buf_release(&hdr);
-	/* Read back through SuiteQL with a doubled quote (netsuite.md "Values from data"). */
+	/* Read back through SuiteQL with a doubled quote (docs/reference/netsuite.md "Values from data"). */
 	assert_int_equal(nst_suiteql(&T, NULL,
 	                             "SELECT id, companyname, isinactive FROM vendor WHERE "
 	                             "companyname = 'O''Brien Drywall, Inc.'",
@@ -327,7 +327,7 @@ static void test_vendor_crud(void **state)
 	assert_string_equal(nst_err(j, "o:errorCode"), "INVALID_CONTENT");
 	assert_string_equal(nst_err(j, "o:errorPath"), "colour");
 	json_decref(j);
-	/* A records.json field the simulator does not model is kept, typed. */
+	/* A docs/reference/netsuite/records.json field the simulator does not model is kept, typed. */
 	assert_int_equal(nst_req(&T, "PATCH", url, "{\"fax\":42}", &j), 400);
 	assert_string_equal(nst_err(j, "o:errorPath"), "fax");
 	json_decref(j);
@@ -359,8 +359,8 @@ static void test_vendor_crud(void **state)
 	"\"entity\":{\"id\":\"2\"}},"                                                              \
 	"{\"account\":{\"id\":\"6\"},\"credit\":" c "}]}}"
 
-/* netsuite.md "journalEntry" + issue 4: JEs balance to the cent and post to
- * an open period; PUT eid: upserts (ARCHITECTURE.md "Idempotency"). */
+/* docs/reference/netsuite.md "journalEntry" + issue 4: JEs balance to the cent and post to
+ * an open period; PUT eid: upserts (docs/intended-shape.md "Idempotency"). */
 static void test_journal_entries(void **state)
 {
 	json_t *j = NULL;
@@ -432,7 +432,7 @@ static void test_journal_entries(void **state)
 	}
 }
 
-/* netsuite.md "purchaseOrder" / "vendorBill": item and expense sublists,
+/* docs/reference/netsuite.md "purchaseOrder" / "vendorBill": item and expense sublists,
  * expandSubResources, transform to a bill. */
 static void test_purchase_order(void **state)
 {
@@ -490,8 +490,8 @@ static void test_purchase_order(void **state)
 	json_decref(j);
 }
 
-/* netsuite.md "Record types": the master records and a bill written
- * directly; records.json field names and JSON types on GET. */
+/* docs/reference/netsuite.md "Record types": the master records and a bill written
+ * directly; docs/reference/netsuite/records.json field names and JSON types on GET. */
 static void test_other_records(void **state)
 {
 	json_t *j = NULL;
@@ -569,7 +569,7 @@ static void test_other_records(void **state)
 	json_decref(j);
 }
 
-/* netsuite.md "Async": Prefer: respond-async -> 202 + job Location; a
+/* docs/reference/netsuite.md "Async": Prefer: respond-async -> 202 + job Location; a
  * repeated X-NetSuite-Idempotency-Key -> 400 IDEMPOTENCY_ERROR. */
 static long async_post(const char *key, struct mlc_buf *hdr, json_t **body)
 {
@@ -639,7 +639,7 @@ static void test_async_idempotency(void **state)
 }
 
 /* Governance: more than --ns-concurrency requests in flight get 429
- * CONCURRENCY_LIMIT_EXCEEDED without Retry-After (netsuite.md "Governance"). */
+ * CONCURRENCY_LIMIT_EXCEEDED without Retry-After (docs/reference/netsuite.md "Governance"). */
 struct par {
 	long status;
 	bool retry_after;
@@ -801,7 +801,7 @@ static void test_reset_and_5xx(void **state)
 	json_decref(j);
 }
 
-/* netsuite.md "Outbound events": a push with the shared secret from
+/* docs/reference/netsuite.md "Outbound events": a push with the shared secret from
  * 127.0.0.1 after each create/update. */
 static void test_push(void **state)
 {
@@ -867,7 +867,7 @@ static void test_push(void **state)
 	}
 }
 
-/* netsuite.md "Auth": tokens expire after --token-ttl; time travel. */
+/* docs/reference/netsuite.md "Auth": tokens expire after --token-ttl; time travel. */
 static void test_token_expiry(void **state)
 {
 	char url[128];

@@ -1,6 +1,6 @@
 /*
  * The SuiteQL translator and the sandbox's small parsers, without HTTP.
- * References: suiteql.md (tables, V1-V9), netsuite.md "SuiteQL", issue 4
+ * References: docs/reference/netsuite/suiteql.md (tables, V1-V9), docs/reference/netsuite.md "SuiteQL", issue 4
  * "--faults".
  */
 #include <setjmp.h>
@@ -41,7 +41,7 @@ static void refuse(const char *q, const char *why)
 		fail_msg("%s: %s (wanted %s)", q, err.msg, why);
 }
 
-/* netsuite.md "SuiteQL": SELECT only, known tables and columns. */
+/* docs/reference/netsuite.md "SuiteQL": SELECT only, known tables and columns. */
 static void test_translate(void **state)
 {
 	MLC_UNUSED(state);
@@ -86,7 +86,7 @@ static void test_translate(void **state)
 	refuse("SELECT 'unterminated FROM vendor", "Unterminated");
 }
 
-/* suiteql.md V2: dates in the account format, M/D/YYYY. */
+/* docs/reference/netsuite/suiteql.md V2: dates in the account format, M/D/YYYY. */
 static void test_date_format(void **state)
 {
 	char out[32];

@@ -1,6 +1,6 @@
 /*
  * Conformance tests of the Procore simulator's API, over HTTP on loopback.
- * Each test cites the line of shared/reference/procore.md (or the endpoint
+ * Each test cites the line of docs/reference/procore.md (or the endpoint
  * schema) it checks.
  */
 #include <setjmp.h>
@@ -31,7 +31,7 @@ static json_t *state_table(const char *kind)
 	return pct_callf(&T, "GET", NULL, PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/state/%s", kind);
 }
 
-/* procore.md:18-22: client credentials, form or JSON; expires_in 5400,
+/* docs/reference/procore.md:18-22: client credentials, form or JSON; expires_in 5400,
  * created_at, no refresh token. */
 static void test_auth_token(void **state)
 {
@@ -68,7 +68,7 @@ static void test_auth_token(void **state)
 	json_decref(r);
 }
 
-/* procore.md:24-28: Procore-Company-Id required; companies lists where the
+/* docs/reference/procore.md:24-28: Procore-Company-Id required; companies lists where the
  * app is installed. */
 static void test_company_header(void **state)
 {
@@ -125,8 +125,8 @@ static void test_other_company_invisible(void **state)
 	json_decref(r);
 }
 
-/* procore.md:31-32: page, per_page, Total, Per-Page, Link without next on
- * the last page; and rate headers on every response (procore.md:33-34). */
+/* docs/reference/procore.md:31-32: page, per_page, Total, Per-Page, Link without next on
+ * the last page; and rate headers on every response (docs/reference/procore.md:33-34). */
 static void test_paging(void **state)
 {
 	json_t *r;
@@ -168,7 +168,7 @@ static json_t *vendor_sync(const char *updates)
 	return pct_call(&T, "PATCH", "/rest/v1.0/vendors/sync", body, 0);
 }
 
-/* procore.md:47-50: sync semantics. */
+/* docs/reference/procore.md:47-50: sync semantics. */
 static void test_vendor_sync(void **state)
 {
 	json_t *r, *e;
@@ -235,7 +235,7 @@ static void test_vendor_sync(void **state)
 	assert_int_equal(json_array_size(r), 1);
 	json_decref(r);
 
-	/* POST with a taken origin_id -> 422 (procore.md:39). */
+	/* POST with a taken origin_id -> 422 (docs/reference/procore.md:39). */
 	{
 		char body[256];
 		snprintf(body, sizeof(body),
@@ -248,7 +248,7 @@ static void test_vendor_sync(void **state)
 	}
 }
 
-/* procore.md:47: more than 1000 records -> 400. */
+/* docs/reference/procore.md:47: more than 1000 records -> 400. */
 static void test_sync_limit(void **state)
 {
 	struct mlc_buf b = MLC_BUF_INIT;
@@ -265,7 +265,7 @@ static void test_sync_limit(void **state)
 	buf_release(&b);
 }
 
-/* procore.md:57 filters[updated_at]: a range in the future admits nothing. */
+/* docs/reference/procore.md:57 filters[updated_at]: a range in the future admits nothing. */
 static void test_vendor_updated_filter(void **state)
 {
 	json_t *r;
@@ -295,9 +295,9 @@ static int64_t first_id(const char *path_fmt, int64_t project)
 	return id;
 }
 
-/* procore.md:67-71: direct costs v1.0 (item wrapper, required fields per
+/* docs/reference/procore.md:67-71: direct costs v1.0 (item wrapper, required fields per
  * RestV10ProjectsProjectIdDirectCostsPost), line items, v1.1 inline line
- * items; ids above 2^53 (procore.md:27). */
+ * items; ids above 2^53 (docs/reference/procore.md:27). */
 static void test_direct_costs(void **state)
 {
 	int64_t p = pct_project(&T, 0), vendor, cc, lit, dc;
@@ -446,7 +446,7 @@ static void test_direct_costs(void **state)
 	json_decref(r);
 }
 
-/* procore.md:51-52 and issue 5 "Rules": a direct cost with an origin_id is
+/* docs/reference/procore.md:51-52 and issue 5 "Rules": a direct cost with an origin_id is
  * locked in the UI (the admin API), others can be edited and approved. */
 static void test_direct_cost_lock(void **state)
 {
@@ -547,7 +547,7 @@ static void test_seed_statuses(void **state)
 	    "MBG-2401");
 }
 
-/* procore.md:58-62: PO contracts (+ sync, line items sync), commitments
+/* docs/reference/procore.md:58-62: PO contracts (+ sync, line items sync), commitments
  * read-only index of both kinds. */
 static void test_commitments(void **state)
 {
@@ -602,7 +602,7 @@ static void test_commitments(void **state)
 	json_decref(r);
 }
 
-/* procore.md:63-66: requisitions, no sync endpoint, summary totals. */
+/* docs/reference/procore.md:63-66: requisitions, no sync endpoint, summary totals. */
 static void test_requisitions(void **state)
 {
 	int64_t p = pct_project(&T, 2);
@@ -664,7 +664,7 @@ static void test_requisitions(void **state)
 	}
 }
 
-/* procore.md:72-78: payment applications, cost codes, line item types,
+/* docs/reference/procore.md:72-78: payment applications, cost codes, line item types,
  * budget views + detail rows, budget line items sync. */
 static void test_budget_and_payapps(void **state)
 {

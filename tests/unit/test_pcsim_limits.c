@@ -1,7 +1,7 @@
 /*
  * Conformance tests of the Procore simulator's limits: rate limits
- * (procore.md:33-37), platform throttling (pc:throttle), token lifetime
- * (procore.md:20-22) under time travel.
+ * (docs/reference/procore.md:33-37), platform throttling (pc:throttle), token lifetime
+ * (docs/reference/procore.md:20-22) under time travel.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -89,7 +89,7 @@ static void test_hourly_limit(void **state)
 	pct_stop(&t);
 }
 
-/* procore.md:37: 503 + Retry-After under platform throttling. */
+/* docs/reference/procore.md:37: 503 + Retry-After under platform throttling. */
 static void test_throttle(void **state)
 {
 	struct pct t;
@@ -104,7 +104,7 @@ static void test_throttle(void **state)
 	pct_stop(&t);
 }
 
-/* procore.md:20-22: expires_in from --token-ttl; an expired token is
+/* docs/reference/procore.md:20-22: expires_in from --token-ttl; an expired token is
  * refused; "refreshing" is asking again.  Time travel expires it. */
 static void test_token_ttl(void **state)
 {

@@ -1,9 +1,9 @@
 /*
  * Schema conformance: every seeded object type, serialised by the
  * simulator, has the field names and JSON types of the corresponding
- * endpoint schema in shared/reference/procore/endpoints/ (read at test
- * time).  The folder is $MLC_PROCORE_ENDPOINTS, or found relative to this
- * source file (../shared next to the repository clone).
+ * endpoint schema in docs/reference/procore/endpoints/ (read at test
+ * time).  The folder is $MLC_PROCORE_ENDPOINTS, or the repository's own copy
+ * (docs/reference/procore/endpoints, found relative to this source file).
  *
  * Rules: every property the schema lists must be present; a non-null
  * value must have the schema's type ("integer" an integer, "number" any
@@ -34,9 +34,9 @@ static bool find_schema_dir(void)
 		snprintf(schema_dir, sizeof(schema_dir), "%s", env);
 		return stat(schema_dir, &st) == 0;
 	}
-	/* tests/unit/ -> repository -> ../shared */
+	/* tests/unit/ -> the repository root */
 	snprintf(src, sizeof(src), "%s", __FILE__);
-	snprintf(schema_dir, sizeof(schema_dir), "%s/../../../shared/reference/procore/endpoints",
+	snprintf(schema_dir, sizeof(schema_dir), "%s/../../docs/reference/procore/endpoints",
 	         dirname(src));
 	return stat(schema_dir, &st) == 0;
 }

@@ -1,5 +1,5 @@
 /*
- * Conformance tests of the Procore simulator's webhooks (procore.md:82-96):
+ * Conformance tests of the Procore simulator's webhooks (docs/reference/procore.md:82-96):
  * v2 payloads with our application id on API writes, destination headers,
  * retries with backoff on the sandbox clock, discard after 12 h of
  * failure, delivery history, duplicates under pc:dup.  A receiver server
@@ -102,7 +102,7 @@ static int64_t make_hook(struct pct *t, const char *url)
 	              (long long)id);
 	assert_int_equal(t->status, 200);
 	assert_int_equal(json_array_size(json_object_get(r, "success")), 2);
-	/* Not a webhook resource: requisitions are polled (procore.md:96). */
+	/* Not a webhook resource: requisitions are polled (docs/reference/procore.md:96). */
 	assert_int_equal(json_array_size(json_object_get(r, "failures")), 1);
 	json_decref(r);
 	return id;
@@ -293,7 +293,7 @@ static bool wait_outcome(struct pct *t, int64_t hook, const char *want)
 	return false;
 }
 
-/* procore.md:91-92: non-2xx is retried with backoff (1 s .. 1 h) and
+/* docs/reference/procore.md:91-92: non-2xx is retried with backoff (1 s .. 1 h) and
  * discarded after 12 h of failure; time travel compresses the waits. */
 static void test_retry_and_discard(void **state)
 {
@@ -340,7 +340,7 @@ static void test_retry_and_discard(void **state)
 	json_decref(rx_events);
 }
 
-/* procore.md:92 "At-least-once": under pc:dup every event arrives twice
+/* docs/reference/procore.md:92 "At-least-once": under pc:dup every event arrives twice
  * and events arrive out of order. */
 static void test_dup_fault(void **state)
 {
@@ -398,7 +398,7 @@ static void slow_handler(struct mlc_http_request *req, struct mlc_http_response 
 	http_response_json(resp, 200, json_object());
 }
 
-/* procore.md:91: a 2xx later than 5 s counts as a failure and is retried. */
+/* docs/reference/procore.md:91: a 2xx later than 5 s counts as a failure and is retried. */
 static void test_slow_receiver(void **state)
 {
 	struct pct t;

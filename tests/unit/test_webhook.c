@@ -12,7 +12,7 @@
 #include "core/tenant.h"
 #include "server/webhook_parse.h"
 
-/* A v2 payload as procore.md "Webhooks" describes it. */
+/* A v2 payload as docs/reference/procore.md "Webhooks" describes it. */
 static const char *v2 =
 	"{\"id\":9007199254740993,\"ulid\":\"01JD5X3W8KZQ9V2N6R4T7Y1B0C\","
 	"\"timestamp\":\"2026-11-26T16:00:00.123Z\","
