@@ -64,7 +64,7 @@ EC_KEY=$(jq -r '.netsuite.certificates[1].private_key_path' "$CRED")
 grep -q '3072 bit' <<<"$(openssl pkey -in "$RSA_KEY" -noout -text)" || fail "RSA key is not 3072 bits"
 grep -q 'prime256v1' <<<"$(openssl pkey -in "$EC_KEY" -noout -text)" || fail "EC key is not P-256"
 grep -q "^NetSuite  $URL  account" "$DIR/out" || fail "banner does not show the NetSuite URL"
-grep -q "$RSA_KID" "$DIR/out" || fail "banner does not show the certificate id"
+grep -qF -- "$RSA_KID" "$DIR/out" || fail "banner does not show the certificate id"
 [ "$(jq '.projects | length' "$SEED")" = 10 ] || fail "seed.json does not have ten project pairs"
 jq -e '.projects[] | select(.project_number == "MBG-2401") | .procore_project_id and .netsuite_job_id and .subsidiary_id and .department_id and .class_id and .location_id' "$SEED" >/dev/null ||
 	fail "seed.json project pair incomplete"

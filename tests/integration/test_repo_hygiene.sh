@@ -34,6 +34,10 @@ if [ "$n" -ge 208 ]; then ok "$n Procore endpoint schemas carried"; else not_ok 
 pipes=$(grep -nE '\|[[:space:]]*grep[[:space:]]+-[A-Za-z]*q' $(grep -lE '^#!.*(bash|sh)' $FILES) || true)
 if [ -z "$pipes" ]; then ok "no shell script pipes into grep -q"; else not_ok "pipes into grep -q" "$pipes"; fi
 
+# `grep "$VAR"`: a value that starts with '-' (a random certificate id did) is read as an option
+dash=$(grep -nE 'grep +-[A-Za-z]+ +"\$' $(grep -lE '^#!.*(bash|sh)' $FILES) || true)
+if [ -z "$dash" ]; then ok "grep patterns from variables follow --"; else not_ok "grep \"\$VAR\" without --" "$dash"; fi
+
 # the generated NetSuite field table is what its generator makes of the carried input
 if command -v python3 >/dev/null; then
   gen=$(python3 tools/gen_nssim_fields.py docs/reference/netsuite/records.json | tr -d ' \t\n')

@@ -51,7 +51,7 @@ after=$(run keys show)
 [ ! -e master.key.new ] || fail "master.key.new left after success"
 [ "$(stat -c %a master.key)" = 600 ] || fail "master.key mode after rotate"
 newid=$(echo "$after" | awk '{print $3}')
-[ "$(run secret list acme | grep -c "$newid")" = 4 ] || fail "not every row under the new key"
+[ "$(run secret list acme | grep -cF -- "$newid")" = 4 ] || fail "not every row under the new key"
 
 # a rotation interrupted after the database commit, before the rename:
 # the secrets are under the key in master.key.new, master.key is the old
@@ -66,7 +66,7 @@ out=$(run keys rotate)
 grep -q -- "finished an interrupted rotation" <<<"$out" || fail "interrupted rotation not finished: $out"
 [ ! -e master.key.new ] || fail "master.key.new left after recovery"
 newid=$(run keys show | awk '{print $3}')
-[ "$(run secret list acme | grep -c "$newid")" = 4 ] || fail "secrets lost in recovery"
+[ "$(run secret list acme | grep -cF -- "$newid")" = 4 ] || fail "secrets lost in recovery"
 
 # a crash before the commit: master.key.new exists but sealed nothing
 head -c 32 /dev/urandom >master.key.new
@@ -75,7 +75,7 @@ run keys rotate >>"$LOG"
 [ ! -e master.key.new ] || fail "stale master.key.new kept"
 after=$(run keys show)
 newid=$(echo "$after" | awk '{print $3}')
-[ "$(run secret list acme | grep -c "$newid")" = 4 ] || fail "secrets lost after a stale .new"
+[ "$(run secret list acme | grep -cF -- "$newid")" = 4 ] || fail "secrets lost after a stale .new"
 
 # wrong key: clear message naming both key ids, no garbage
 cp master.key good.key
@@ -104,7 +104,7 @@ rm good.key
 
 # MLC_MASTER_KEY (hex) works the same as the file
 HEX=$(od -An -tx1 master.key | tr -d ' \n')
-grep -q "$newid" <<<"$(MLC_MASTER_KEY=$HEX run keys show)" || fail "hex MLC_MASTER_KEY"
+grep -qF -- "$newid" <<<"$(MLC_MASTER_KEY=$HEX run keys show)" || fail "hex MLC_MASTER_KEY"
 if MLC_MASTER_KEY=nothex run keys show; then fail "bad MLC_MASTER_KEY accepted"; fi
 
 run secret remove acme procore.client_id >>"$LOG"
