@@ -162,6 +162,8 @@ static int add_route(struct pcsim *pc, struct mlc_http_server *http, const char 
 	ra->fn = fn;
 	ra->admin = admin;
 	ra->rule = admin ? NULL : pc_param_rule_find(method, pattern);
+	if (!admin)
+		json_array_append_new(pc->api_routes, json_sprintf("%s %s", method, pattern));
 	pc->route_args = xrealloc(pc->route_args, (pc->nroute_args + 1) * sizeof(*pc->route_args));
 	pc->route_args[pc->nroute_args++] = ra;
 	if (reg(pc, http, method, pattern, dispatch, ra))
@@ -340,6 +342,7 @@ int pcsim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 	pc->tokens = json_object();
 	pc->reqlog = json_array();
 	pc->reqlog_sizes = json_array();
+	pc->api_routes = json_array();
 	pc_tables_init(pc);
 	rc = pc_rate_parse(sb->opts.pc_rate ? sb->opts.pc_rate : PC_DEFAULT_RATE, &pc->rate, err);
 	if (rc)
@@ -386,6 +389,7 @@ void pcsim_free(struct pcsim *pc)
 	json_decref(pc->tokens);
 	json_decref(pc->reqlog);
 	json_decref(pc->reqlog_sizes);
+	json_decref(pc->api_routes);
 	for (size_t i = 0; i < pc->nroute_args; i++)
 		free(pc->route_args[i]);
 	free(pc->route_args);

@@ -112,6 +112,8 @@ struct pcsim {
 	/* The request log (pcsim_params.c): entries, their accounted sizes,
 	 * the sum of those and how many old entries were dropped. */
 	json_t *reqlog, *reqlog_sizes;
+	/* "METHOD pattern" of every API route (not /_sandbox/), as registered */
+	json_t *api_routes;
 	size_t reqlog_bytes;
 	int64_t reqlog_dropped;
 };
