@@ -339,18 +339,18 @@ static int write_netsuite(struct budgets *b, const struct mlc_project_link *l, c
 static int write_procore(struct budgets *b, const struct mlc_project_link *l, struct pair *p,
                          int64_t cents, struct mlc_error *err)
 {
-	char path[96], pid[24];
-	const char *q[] = {"project_id", pid, NULL};
+	char path[96];
 	json_t *item = json_object(), *out = NULL;
 	int status = 0, rc;
 
-	snprintf(pid, sizeof(pid), "%lld", (long long)l->procore_project_id);
+	/* project_id goes in the body only: the create and update endpoint
+	 * files (RestV10BudgetLineItems{Post,IdPatch}.json) take no query */
 	/* the original absorbs the difference; approved modifications stay */
 	json_object_set_new(item, "original_budget_amount", jsonx_money(cents - p->mods));
 	if (p->bli_id) {
 		snprintf(path, sizeof(path), "/rest/v1.0/budget_line_items/%lld",
 		         (long long)p->bli_id);
-		rc = procore_write(b->r->s->pc, "PATCH", path, q,
+		rc = procore_write(b->r->s->pc, "PATCH", path, NULL,
 		                   json_pack("{s:I, s:o}", "project_id",
 		                             (json_int_t)l->procore_project_id, "budget_line_item",
 		                             item),
@@ -358,7 +358,7 @@ static int write_procore(struct budgets *b, const struct mlc_project_link *l, st
 	} else {
 		json_object_set_new(item, "cost_code_id", json_integer(p->cost_code_id));
 		json_object_set_new(item, "line_item_type_id", json_integer(p->lit_id));
-		rc = procore_write(b->r->s->pc, "POST", "/rest/v1.0/budget_line_items", q,
+		rc = procore_write(b->r->s->pc, "POST", "/rest/v1.0/budget_line_items", NULL,
 		                   json_pack("{s:I, s:o}", "project_id",
 		                             (json_int_t)l->procore_project_id, "budget_line_item",
 		                             item),

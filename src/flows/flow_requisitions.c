@@ -106,10 +106,14 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 	if (!r->opts.full &&
 	    (rc = watermark_get(s->store, s->tenant.id, "requisitions", "", &wm, err)) < 0)
 		goto out;
-	buf_addstr(&q, "SELECT id, tranid, TO_CHAR(trandate, 'YYYY-MM-DD') AS trandate, createdfrom, "
+	/* createdfrom (the purchase order a bill was made from) is a column of
+	 * transactionline, not of transaction (docs/reference/netsuite.md,
+	 * netsuite/suiteql.md): bills from a PO are those with such a line */
+	buf_addstr(&q, "SELECT id, tranid, TO_CHAR(trandate, 'YYYY-MM-DD') AS trandate, "
 		       "entity, status, approvalstatus, memo, "
 		       "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
-		       "FROM transaction WHERE type = 'VendBill' AND createdfrom IS NOT NULL AND ");
+		       "FROM transaction WHERE type = 'VendBill' AND id IN (SELECT transaction FROM "
+		       "transactionline WHERE createdfrom IS NOT NULL) AND ");
 	if (wm) {
 		flow_overlap_start(wm, since, sizeof(since));
 		buf_addf(&q, "lastmodifieddate >= TO_TIMESTAMP('%s', 'YYYY-MM-DD HH24:MI:SS') AND ",
@@ -122,7 +126,7 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 		rc = MLC_OK;
 		goto out;
 	}
-	if ((rc = refdata_load(&rd, r, true, err)) < 0 || (rc = netsuite_lines_by_transaction(s->ns, "transaction, id, netamount, entity, cseg_mlc_costcode",
+	if ((rc = refdata_load(&rd, r, true, err)) < 0 || (rc = netsuite_lines_by_transaction(s->ns, "transaction, id, netamount, entity, cseg_mlc_costcode, createdfrom",
 						bills, &lines, err)) < 0)
 		goto out;
 	json_array_foreach(bills, i, bill) {
@@ -141,7 +145,13 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 		if (lm && strcmp(lm, max_seen) > 0)
 			str_copy(max_seen, sizeof(max_seen), lm);
 		snprintf(src, sizeof(src), "ns:bill:%lld", (long long)bill_id);
-		if (jsonx_id(bill, "createdfrom", &po_id) < 0 || !po_id)
+		json_array_foreach(json_object_get(lines, key_of(bill_id, kb, sizeof(kb))), k, l) {
+			if (jsonx_id(l, "createdfrom", &po_id) < 0)
+				po_id = 0;
+			if (po_id)
+				break;
+		}
+		if (!po_id)
 			continue;
 		snprintf(key, sizeof(key), "%lld", (long long)po_id);
 		if (idmap_by_netsuite(s->store, s->tenant.id, "po", key, &e, NULL) < 0 ||

@@ -193,7 +193,8 @@ static const struct ns_column transaction_cols[] = {
     C("posting", BOOL),
     C("voided", BOOL),
     C("otherrefnum", TEXT),
-    R("createdfrom", "transaction"),
+    /* no createdfrom: NetSuite has it on transactionline only
+     * (docs/reference/netsuite.md, netsuite/suiteql.md) */
     C("createddate", TS),
     C("lastmodifieddate", TS),
 };

@@ -392,8 +392,6 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 		if (!colvals_get(&head, "tranid") && strcmp(tt->rest, "vendorBill") != 0)
 			colvals_set_text(&head, "tranid", num);
 		colvals_set_text(&head, "createddate", w->now);
-		if (w->created_from)
-			colvals_set_int(&head, "createdfrom", w->created_from);
 		if (!exec_insert(w, "transaction", &head))
 			goto out;
 	} else {

@@ -24,6 +24,7 @@ struct pc_route_arg {
 	struct pcsim *pc;
 	pc_handler fn;
 	bool admin;
+	const struct pc_param_rule *rule; /* NULL: no parameter checks */
 };
 
 static void add_header_i64(struct mlc_http_response *resp, const char *name, int64_t v)
@@ -117,11 +118,13 @@ static void dispatch(struct mlc_http_request *req, struct mlc_http_response *res
 	struct pc_route_arg *ra = arg;
 	struct pcsim *pc = ra->pc;
 	struct pc_ctx c = {.pc = pc, .req = req, .resp = resp, .via_api = !ra->admin};
+	bool logged = !ra->admin; /* API requests past the gate go to the request log */
 
 	pthread_mutex_lock(&pc->lock);
 	if (ra->admin) {
 		c.company_id = pc->company_id;
 	} else if (!gate(pc, &c)) {
+		logged = false;
 		goto out;
 	}
 	if (req->body_len) {
@@ -132,8 +135,11 @@ static void dispatch(struct mlc_http_request *req, struct mlc_http_response *res
 			goto out;
 		}
 	}
-	ra->fn(&c);
+	if (pc_params_check(&c, ra->rule))
+		ra->fn(&c);
 out:
+	if (logged)
+		pc_reqlog_add(pc, &c);
 	pthread_mutex_unlock(&pc->lock);
 	json_decref(c.body);
 }
@@ -155,6 +161,9 @@ static int add_route(struct pcsim *pc, struct mlc_http_server *http, const char 
 	ra->pc = pc;
 	ra->fn = fn;
 	ra->admin = admin;
+	ra->rule = admin ? NULL : pc_param_rule_find(method, pattern);
+	if (!admin)
+		json_array_append_new(pc->api_routes, json_sprintf("%s %s", method, pattern));
 	pc->route_args = xrealloc(pc->route_args, (pc->nroute_args + 1) * sizeof(*pc->route_args));
 	pc->route_args[pc->nroute_args++] = ra;
 	if (reg(pc, http, method, pattern, dispatch, ra))
@@ -312,6 +321,8 @@ static int routes(struct pcsim *pc, struct mlc_http_server *http, struct mlc_err
 		rc = pc_routes_webhooks(pc, http, err);
 	if (!rc)
 		rc = pc_routes_admin(pc, http, err);
+	if (!rc)
+		rc = pc_routes_reqlog(pc, http, err);
 	return rc;
 }
 
@@ -329,6 +340,9 @@ int pcsim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 	pc->rng = (sb->opts.seed ? sb->opts.seed : 1) * 0x9E3779B97F4A7C15ULL + 0x5043;
 	pc->token_ttl = sb->opts.pc_token_ttl > 0 ? sb->opts.pc_token_ttl : 5400;
 	pc->tokens = json_object();
+	pc->reqlog = json_array();
+	pc->reqlog_sizes = json_array();
+	pc->api_routes = json_array();
 	pc_tables_init(pc);
 	rc = pc_rate_parse(sb->opts.pc_rate ? sb->opts.pc_rate : PC_DEFAULT_RATE, &pc->rate, err);
 	if (rc)
@@ -373,6 +387,9 @@ void pcsim_free(struct pcsim *pc)
 		fprintf(stderr, "procore: cannot write %s\n", pc->state_path);
 	pc_tables_release(pc);
 	json_decref(pc->tokens);
+	json_decref(pc->reqlog);
+	json_decref(pc->reqlog_sizes);
+	json_decref(pc->api_routes);
 	for (size_t i = 0; i < pc->nroute_args; i++)
 		free(pc->route_args[i]);
 	free(pc->route_args);

@@ -24,7 +24,8 @@
  * cost codes, line item types), pcsim_contracts.c (PO/WO contracts,
  * commitments, requisitions), pcsim_costs.c (direct costs, payment
  * applications), pcsim_budget.c, pcsim_webhooks.c (events, delivery
- * thread), pcsim_webhooks_api.c, pcsim_admin.c (/_sandbox/ routes).
+ * thread), pcsim_webhooks_api.c, pcsim_admin.c (/_sandbox/ routes),
+ * pcsim_params.c (each route's required parameters, the request log).
  *
  * Simulator assumptions where the reference is silent: the rate limits
  * count per app (client_id), fixed windows aligned on the epoch; the
@@ -108,6 +109,13 @@ struct pcsim {
 	char *state_path;
 	void **route_args; /* per-route handler closures, freed with pc */
 	size_t nroute_args;
+	/* The request log (pcsim_params.c): entries, their accounted sizes,
+	 * the sum of those and how many old entries were dropped. */
+	json_t *reqlog, *reqlog_sizes;
+	/* "METHOD pattern" of every API route (not /_sandbox/), as registered */
+	json_t *api_routes;
+	size_t reqlog_bytes;
+	int64_t reqlog_dropped;
 };
 
 /* Request context handed to each API handler (after the gate passed). */
@@ -278,6 +286,30 @@ int pc_route_admin(struct pcsim *pc, struct mlc_http_server *http, const char *m
 /* Direct cost edits shared by the API and the admin routes (pcsim_costs.c). */
 json_t *pc_dc_create(struct pc_ctx *c, const json_t *project, const json_t *in, json_t *errors);
 bool pc_dc_update(struct pc_ctx *c, json_t *dc, const json_t *in, json_t *errors);
+
+/* ---- pcsim_params.c ---- */
+/*
+ * What a simulated API route requires, from its endpoint file in
+ * docs/reference/procore/endpoints/: query and body are space-separated
+ * names ("" for none); a query word "a|b" is satisfied by either name.
+ */
+struct pc_param_rule {
+	const char *method, *pattern;
+	const char *query; /* required query parameters */
+	const char *body;  /* required top-level members of the JSON body */
+};
+/* Every rule (static storage); *n gets their number. */
+const struct pc_param_rule *pc_param_rules(size_t *n);
+/* The rule of a route as registered ("GET", "/rest/v1.0/vendors"), or NULL. */
+const struct pc_param_rule *pc_param_rule_find(const char *method, const char *pattern);
+/* True when the request has what r requires (r NULL: nothing); otherwise
+ * answers 400 {"errors": "param is missing or the value is empty: NAME"}. */
+bool pc_params_check(struct pc_ctx *c, const struct pc_param_rule *r);
+/* Appends the request of c (after its handler ran) to the request log. */
+void pc_reqlog_add(struct pcsim *pc, const struct pc_ctx *c);
+/* GET and DELETE /_sandbox/requests. */
+int pc_routes_reqlog(struct pcsim *pc, struct mlc_http_server *http,
+                     struct mlc_error *err) MLC_MUST_CHECK;
 
 /* ---- pcsim_auth.c ---- */
 int pc_rate_parse(const char *spec, struct pc_rate *r, struct mlc_error *err) MLC_MUST_CHECK;

@@ -48,7 +48,7 @@ ns_set() { # SEGMENT AMOUNT: a NetSuite user imports a budget line (same criteri
     "{\"account\":{\"id\":\"$ACCT_L\"},\"year\":{\"id\":\"1\"},\"subsidiary\":{\"id\":\"1\"},\"customer\":{\"id\":\"$J\"},\"department\":{\"id\":\"$DEP\"},\"class\":{\"id\":\"$CLS\"},\"location\":{\"id\":\"$LOC\"},\"cseg_mlc_costcode\":{\"id\":\"$1\"},\"amount\":$2}" >/dev/null
 }
 pc_set() { # BLI AMOUNT: a Procore user edits the original budget
-  pc_api PATCH "/rest/v1.0/budget_line_items/$1?project_id=$P" "{\"budget_line_item\":{\"original_budget_amount\":$2}}" >/dev/null
+  pc_api PATCH "/rest/v1.0/budget_line_items/$1" "{\"project_id\":$P,\"budget_line_item\":{\"original_budget_amount\":$2}}" >/dev/null
 }
 writes() { jq '.calls.netsuite.writes + .calls.procore.writes' <<<"$OUT"; }
 sync() { run "$BIN" sync acme --flow budgets --json "$@"; }

@@ -90,7 +90,10 @@ run "$BIN" sync acme --flow requisitions --json
 expect_rc 0 "requisitions settle after lost responses"
 reqs=$(pc_admin GET /_sandbox/state/requisitions)
 expect_eq "$(jq '[.[] | select(.origin_id != null) | .origin_id] | group_by(.) | map(select(length > 1)) | length' <<<"$reqs")" 0 "no requisition created twice under pc:lost"
-bills=$(jq '[.rows[] | select(.type == "VendBill" and .createdfrom != null)] | length' <<<"$ns_tx")
+# bills made from a PO: createdfrom is on their lines (transactionline), not on the header
+bills=$(jq --argjson tx "$ns_tx" '([$tx.rows[] | select(.type == "VendBill") | .id]) as $b
+  | [.rows[] | select(.createdfrom != null and (.transaction as $t | $b | index($t))) | .transaction] | unique | length' <<<"$ns_lines")
+expect_eq "$(jq '[.rows[] | select(has("createdfrom"))] | length' <<<"$ns_tx")" 0 "transaction has no createdfrom column (NetSuite: transactionline only)"
 req_made=$(jq '[.[] | select(.origin_id != null and (.origin_id | startswith("ns:bill:")))] | length' <<<"$reqs")
 req_parked=$(sql "select count(*) from review where entity = 'requisition' and state = 'open'")
 sql "select source_ref, reason from review where entity = 'requisition'" | head -3

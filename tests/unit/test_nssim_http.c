@@ -241,6 +241,19 @@ static void test_suiteql_paging(void **state)
 	assert_int_equal(nst_suiteql(&T, NULL, "SELECT balance FROM vendor", &j), 400);
 	assert_non_null(strstr(nst_err(j, "detail"), "Unknown identifier 'balance'"));
 	json_decref(j);
+	/* createdfrom is a transactionline column only (docs/reference/netsuite.md: reports say
+	 * transaction.createdfrom fails); bills made from a PO carry it on their lines */
+	assert_int_equal(nst_suiteql(&T, NULL, "SELECT createdfrom FROM transaction", &j), 400);
+	assert_non_null(strstr(nst_err(j, "detail"), "Unknown identifier 'createdfrom'"));
+	json_decref(j);
+	assert_int_equal(nst_suiteql(&T, NULL,
+	                             "SELECT id FROM transaction WHERE type = 'VendBill' AND id IN "
+	                             "(SELECT transaction FROM transactionline WHERE createdfrom IS "
+	                             "NOT NULL)",
+	                             &j),
+	                 200);
+	assert_true(json_integer_value(json_object_get(j, "totalResults")) > 0);
+	json_decref(j);
 	assert_int_equal(nst_suiteql(&T, NULL, "SELECT id FROM nosuchtable", &j), 400);
 	json_decref(j);
 	assert_int_equal(nst_suiteql(&T, NULL, "DELETE FROM vendor", &j), 400);
