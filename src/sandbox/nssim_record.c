@@ -15,8 +15,9 @@
  * returned on GET; anything else is 400 INVALID_CONTENT with o:errorPath.
  */
 
-#define F   NS_FIELD
-#define REF NS_REF
+#define F    NS_FIELD
+#define REF  NS_REF
+#define REFS NS_REFS
 
 static const struct rec_field vendor_fields[] = {
     F("id", "id", RO),
@@ -78,8 +79,8 @@ static const struct rec_field job_fields[] = {
 #define SEG_FIELDS(table)                                                                          \
 	F("id", "id", RO), F("name", "name", STR), F("fullName", "fullname", RO),                  \
 	    F("isInactive", "isinactive", BOOL), F("includeChildren", "includechildren", BOOL),    \
-	    REF("parent", "parent", table), F("externalId", "externalid", STR),                    \
-	    F("lastModifiedDate", "lastmodifieddate", TS)
+	    REF("parent", "parent", table), REFS("subsidiary", "subsidiary", "subsidiary"),        \
+	    F("externalId", "externalid", STR), F("lastModifiedDate", "lastmodifieddate", TS)
 static const struct rec_field department_fields[] = {SEG_FIELDS("department")};
 static const struct rec_field classification_fields[] = {SEG_FIELDS("classification")};
 static const struct rec_field location_fields[] = {SEG_FIELDS("location")};
@@ -168,7 +169,9 @@ static const struct rec_type types[] = {
        "lastmodifieddate"),
     RT("location", "location", "location", location_fields, NULL, true, "lastmodifieddate"),
     RT("account", "account", "account", account_fields, NULL, true, "lastmodifieddate"),
-    RT("subsidiary", "subsidiary", "subsidiary", subsidiary_fields, NULL, false,
+    /* subsidiaries are added like other list records (Oracle, "Subsidiary": add, update,
+     * upsert are supported operations); the users of a OneWorld account add them */
+    RT("subsidiary", "subsidiary", "subsidiary", subsidiary_fields, NULL, true,
        "lastmodifieddate"),
     RT("accountingPeriod", "accountingperiod", "accountingPeriod", period_fields, NULL, false,
        "lastmodifieddate"),
@@ -573,6 +576,11 @@ void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *
 		} else {
 			merged = rt ? render_simple(ns, rt, w.id, "")
 			            : nstxn_get(ns, type, w.id, true, "");
+			/* a multiselect in the body is its whole new value, not lines to add */
+			for (size_t i = 0; rt && merged && i < rt->n; i++)
+				if (rt->fields[i].kind == RF_REFS &&
+				    json_object_get(body, rt->fields[i].rest))
+					json_object_del(merged, rt->fields[i].rest);
 			nstxn_merge(merged, body, replace);
 		}
 		if (eid)
