@@ -7,6 +7,7 @@
 #include "core/project.h"
 #include "core/watermark.h"
 #include "flows/accounts.h"
+#include "flows/links.h"
 #include "flows/session.h"
 #include "util/jsonx.h"
 #include "util/banned.h"
@@ -18,7 +19,9 @@
  *  - mapped NetSuite accounts (every account mapping kind) that are missing,
  *    inactive, summary accounts, or not available to a linked project's
  *    subsidiary, from the chart of accounts (which refreshes the catalog);
- *  - codes new since the last check (remembered as a watermark).
+ *  - codes new since the last check (remembered as a watermark);
+ *  - project links that would make writes fail (flows/links.h: the job, its
+ *    subsidiary, the dimensions, the Procore project), each with its fix.
  * Exit 1 when anything needs a person.
  */
 int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
@@ -31,7 +34,8 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 	const struct cli_spec spec = {
 		"mapping check TENANT [--json]",
 		"Lists unmapped Procore cost codes, mappings to inactive or non-postable NetSuite\n"
-		"accounts, and cost codes new since the last check.  Exit 1 if any.",
+		"accounts, cost codes new since the last check, and project links NetSuite or\n"
+		"Procore would refuse (with the command that fixes each).  Exit 1 if any.",
 		opts, 1, 1,
 	};
 	const char *pos[1];
@@ -43,6 +47,7 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 	size_t n = 0, i;
 	json_t *cca = NULL, *codes = json_object(), *unmapped = json_array(), *bad = json_array();
 	json_t *fresh = json_array(), *accounts = NULL, *seen_prev = NULL, *v;
+	json_t *link_results = NULL, *bad_links = json_array();
 	char *wm = NULL;
 	const char *k;
 
@@ -85,6 +90,14 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 		if (!mapped)
 			json_array_append_new(unmapped, json_string(k));
 	}
+	/* every link against both systems */
+	if (links_check(s, &link_results, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	json_array_foreach(link_results, i, v)
+		if (!json_is_true(json_object_get(v, "ok")))
+			json_array_append(bad_links, v);
 	/* the mapped accounts against the chart of accounts (the catalog is refreshed) */
 	{
 		json_t *maps = NULL;
@@ -121,8 +134,9 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 		free(now);
 	}
 	if (json) {
-		cli_print_json(json_pack("{s:O, s:O, s:O}", "unmapped_cost_codes", unmapped,
-					 "bad_accounts", bad, "new_cost_codes", fresh));
+		cli_print_json(json_pack("{s:O, s:O, s:O, s:O}", "unmapped_cost_codes", unmapped,
+					 "bad_accounts", bad, "new_cost_codes", fresh, "bad_links",
+					 bad_links));
 	} else {
 		printf("%zu cost codes in %zu linked projects\n", json_object_size(codes), n);
 		json_array_foreach(unmapped, i, v)
@@ -133,9 +147,13 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 			       jsonx_str(v, "problem"));
 		json_array_foreach(fresh, i, v)
 			printf("new        %s (since the last check)\n", json_string_value(v));
+		json_array_foreach(bad_links, i, v)
+			printf("link       %s\n", jsonx_str(v, "detail"));
 	}
-	rc = json_array_size(unmapped) || json_array_size(bad) || json_array_size(fresh) ? CLI_FAIL
-											     : CLI_OK;
+	rc = json_array_size(unmapped) || json_array_size(bad) || json_array_size(fresh) ||
+		     json_array_size(bad_links)
+		 ? CLI_FAIL
+		 : CLI_OK;
 out:
 	free(links);
 	free(wm);
@@ -144,6 +162,8 @@ out:
 	json_decref(unmapped);
 	json_decref(bad);
 	json_decref(fresh);
+	json_decref(link_results);
+	json_decref(bad_links);
 	json_decref(accounts);
 	json_decref(seen_prev);
 	session_free(s);
