@@ -24,6 +24,18 @@
  *    subsidiary, the dimensions, the Procore project), each with its fix.
  * Exit 1 when anything needs a person.
  */
+/* Did the link check reach the Procore project? */
+static bool procore_reachable(const json_t *link_results, int64_t project)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(link_results, i, v)
+		if (json_integer_value(json_object_get(v, "procore_project_id")) == project)
+			return json_is_true(json_object_get(v, "procore_ok"));
+	return true;
+}
+
 int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool json = false;
@@ -62,6 +74,14 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(&err);
 		goto out;
 	}
+	/* every link against both systems */
+	if (links_check(s, &link_results, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	json_array_foreach(link_results, i, v)
+		if (!json_is_true(json_object_get(v, "ok")))
+			json_array_append(bad_links, v);
 	/* every leaf cost code of every linked project */
 	for (i = 0; i < n; i++) {
 		char pid[32];
@@ -69,6 +89,8 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 		json_t *list = NULL;
 		size_t j;
 		snprintf(pid, sizeof(pid), "%lld", (long long)links[i].procore_project_id);
+		if (!procore_reachable(link_results, links[i].procore_project_id))
+			continue; /* listed under bad links */
 		if (procore_list(s->pc, "/rest/v1.0/cost_codes", q, &list, &err) < 0) {
 			rc = cli_fail(&err);
 			goto out;
@@ -90,14 +112,6 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 		if (!mapped)
 			json_array_append_new(unmapped, json_string(k));
 	}
-	/* every link against both systems */
-	if (links_check(s, &link_results, &err) < 0) {
-		rc = cli_fail(&err);
-		goto out;
-	}
-	json_array_foreach(link_results, i, v)
-		if (!json_is_true(json_object_get(v, "ok")))
-			json_array_append(bad_links, v);
 	/* the mapped accounts against the chart of accounts (the catalog is refreshed) */
 	{
 		json_t *maps = NULL;

@@ -400,9 +400,10 @@ static int check_link(struct check_ctx *c, const struct mlc_project_link *l, jso
 				buf_addf(&detail, ", %s %lld", dims[d].what, (long long)dim_id(l, d));
 		buf_addstr(&detail, ": active and available to the subsidiary; Procore project found");
 	}
-	*out = json_pack("{s:I, s:I, s:b, s:O, s:s, s:o}", "procore_project_id",
+	*out = json_pack("{s:I, s:I, s:b, s:b, s:O, s:s, s:o}", "procore_project_id",
 			 (json_int_t)l->procore_project_id, "netsuite_job_id",
 			 (json_int_t)l->netsuite_job_id, "ok", json_array_size(problems) == 0,
+			 "procore_ok", !pc_bad,
 			 "problems", problems, "detail", detail.data, "fix",
 			 fix.len ? json_string(fix.data) : json_null());
 	rc = MLC_OK;
