@@ -169,9 +169,7 @@ static const struct rec_type types[] = {
        "lastmodifieddate"),
     RT("location", "location", "location", location_fields, NULL, true, "lastmodifieddate"),
     RT("account", "account", "account", account_fields, NULL, true, "lastmodifieddate"),
-    /* subsidiaries are added like other list records (Oracle, "Subsidiary": add, update,
-     * upsert are supported operations); the users of a OneWorld account add them */
-    RT("subsidiary", "subsidiary", "subsidiary", subsidiary_fields, NULL, true,
+    RT("subsidiary", "subsidiary", "subsidiary", subsidiary_fields, NULL, false,
        "lastmodifieddate"),
     RT("accountingPeriod", "accountingperiod", "accountingPeriod", period_fields, NULL, false,
        "lastmodifieddate"),
@@ -520,7 +518,9 @@ void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *
 		                "Record type '%s' does not exist.", type);
 		return;
 	}
-	if (rt && !rt->writable) {
+	/* not writable over the API; a person still adds subsidiaries (and edits
+	 * periods) in the UI, which the admin routes stand for */
+	if (rt && !rt->writable && actor != &nssim_actor_ui) {
 		ns_result_error(r, 400, "USER_ERROR", NULL,
 		                "The simulator does not support writing %s records.", type);
 		return;
