@@ -52,11 +52,15 @@ jq -j .procore.client_id "$C" | "$BIN" secret set $T procore.client_id >/dev/nul
 jq -j .procore.client_secret "$C" | "$BIN" secret set $T procore.client_secret >/dev/null
 printf '%s' "$PUSH_SECRET" | "$BIN" secret set $T webhook.netsuite_secret >/dev/null
 printf '%s' "$HOOK_AUTH" | "$BIN" secret set $T webhook.procore_authorization >/dev/null
-jq -r '.projects[] | "\(.procore_project_id) \(.netsuite_job_id) \(.subsidiary_id) \(.department_id) \(.class_id) \(.location_id)"' \
-  "$DATA/seed.json" | while read -r pp job sub dep cls loc; do
-  "$BIN" project link $T --procore-project "$pp" --netsuite-job "$job" --subsidiary "$sub" \
-    --department "$dep" --class "$cls" --location "$loc" >/dev/null
+# no --subsidiary: project link reads the job's subsidiary and customer from NetSuite
+rm -f "$D/link-first.out"
+jq -r '.projects[] | "\(.procore_project_id) \(.netsuite_job_id) \(.department_id) \(.class_id) \(.location_id)"' \
+  "$DATA/seed.json" | while read -r pp job dep cls loc; do
+  "$BIN" project link $T --procore-project "$pp" --netsuite-job "$job" \
+    --department "$dep" --class "$cls" --location "$loc" >"$D/link.out"
+  [ -s "$D/link-first.out" ] || cp "$D/link.out" "$D/link-first.out"
 done
+echo "from the job alone: $(cat "$D/link-first.out")"
 echo "linked $("$BIN" project list $T --json | jq length) projects"
 # the demo mappings ship in examples/; they must still describe the seeded contractor
 for k in cost-code-account cost-code-segment cost-type-account offset-account; do

@@ -7,6 +7,7 @@
 #include "core/project.h"
 #include "core/watermark.h"
 #include "flows/accounts.h"
+#include "flows/links.h"
 #include "flows/session.h"
 #include "util/jsonx.h"
 #include "util/banned.h"
@@ -18,9 +19,23 @@
  *  - mapped NetSuite accounts (every account mapping kind) that are missing,
  *    inactive, summary accounts, or not available to a linked project's
  *    subsidiary, from the chart of accounts (which refreshes the catalog);
- *  - codes new since the last check (remembered as a watermark).
+ *  - codes new since the last check (remembered as a watermark);
+ *  - project links that would make writes fail (flows/links.h: the job, its
+ *    subsidiary, the dimensions, the Procore project), each with its fix.
  * Exit 1 when anything needs a person.
  */
+/* Did the link check reach the Procore project? */
+static bool procore_reachable(const json_t *link_results, int64_t project)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(link_results, i, v)
+		if (json_integer_value(json_object_get(v, "procore_project_id")) == project)
+			return json_is_true(json_object_get(v, "procore_ok"));
+	return true;
+}
+
 int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool json = false;
@@ -31,7 +46,8 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 	const struct cli_spec spec = {
 		"mapping check TENANT [--json]",
 		"Lists unmapped Procore cost codes, mappings to inactive or non-postable NetSuite\n"
-		"accounts, and cost codes new since the last check.  Exit 1 if any.",
+		"accounts, cost codes new since the last check, and project links NetSuite or\n"
+		"Procore would refuse (with the command that fixes each).  Exit 1 if any.",
 		opts, 1, 1,
 	};
 	const char *pos[1];
@@ -43,6 +59,7 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 	size_t n = 0, i;
 	json_t *cca = NULL, *codes = json_object(), *unmapped = json_array(), *bad = json_array();
 	json_t *fresh = json_array(), *accounts = NULL, *seen_prev = NULL, *v;
+	json_t *link_results = NULL, *bad_links = json_array();
 	char *wm = NULL;
 	const char *k;
 
@@ -57,6 +74,14 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(&err);
 		goto out;
 	}
+	/* every link against both systems */
+	if (links_check(s, &link_results, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	json_array_foreach(link_results, i, v)
+		if (!json_is_true(json_object_get(v, "ok")))
+			json_array_append(bad_links, v);
 	/* every leaf cost code of every linked project */
 	for (i = 0; i < n; i++) {
 		char pid[32];
@@ -64,6 +89,8 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 		json_t *list = NULL;
 		size_t j;
 		snprintf(pid, sizeof(pid), "%lld", (long long)links[i].procore_project_id);
+		if (!procore_reachable(link_results, links[i].procore_project_id))
+			continue; /* listed under bad links */
 		if (procore_list(s->pc, "/rest/v1.0/cost_codes", q, &list, &err) < 0) {
 			rc = cli_fail(&err);
 			goto out;
@@ -121,8 +148,9 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 		free(now);
 	}
 	if (json) {
-		cli_print_json(json_pack("{s:O, s:O, s:O}", "unmapped_cost_codes", unmapped,
-					 "bad_accounts", bad, "new_cost_codes", fresh));
+		cli_print_json(json_pack("{s:O, s:O, s:O, s:O}", "unmapped_cost_codes", unmapped,
+					 "bad_accounts", bad, "new_cost_codes", fresh, "bad_links",
+					 bad_links));
 	} else {
 		printf("%zu cost codes in %zu linked projects\n", json_object_size(codes), n);
 		json_array_foreach(unmapped, i, v)
@@ -133,9 +161,13 @@ int cmd_mapping_check(struct cli_ctx *ctx, int argc, char **argv)
 			       jsonx_str(v, "problem"));
 		json_array_foreach(fresh, i, v)
 			printf("new        %s (since the last check)\n", json_string_value(v));
+		json_array_foreach(bad_links, i, v)
+			printf("link       %s\n", jsonx_str(v, "detail"));
 	}
-	rc = json_array_size(unmapped) || json_array_size(bad) || json_array_size(fresh) ? CLI_FAIL
-											     : CLI_OK;
+	rc = json_array_size(unmapped) || json_array_size(bad) || json_array_size(fresh) ||
+		     json_array_size(bad_links)
+		 ? CLI_FAIL
+		 : CLI_OK;
 out:
 	free(links);
 	free(wm);
@@ -144,6 +176,8 @@ out:
 	json_decref(unmapped);
 	json_decref(bad);
 	json_decref(fresh);
+	json_decref(link_results);
+	json_decref(bad_links);
 	json_decref(accounts);
 	json_decref(seen_prev);
 	session_free(s);

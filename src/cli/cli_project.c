@@ -3,6 +3,9 @@
 
 #include "cli/cli.h"
 #include "core/project.h"
+#include "core/vault.h"
+#include "flows/links.h"
+#include "flows/session.h"
 #include "util/banned.h"
 
 static int opt_id(const char *opt, const char *text, int64_t *out)
@@ -13,11 +16,11 @@ static int opt_id(const char *opt, const char *text, int64_t *out)
 
 static int project_link_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *pp = NULL, *job = NULL, *sub = NULL, *dep = NULL, *cls = NULL, *loc = NULL;
+	const char *pp = NULL, *job_text = NULL, *sub = NULL, *dep = NULL, *cls = NULL, *loc = NULL;
 	const struct cli_opt opts[] = {
 		{ "procore-project", "ID", "Procore project id", &pp, NULL },
-		{ "netsuite-job", "ID", "NetSuite job (project customer) internal id", &job, NULL },
-		{ "subsidiary", "ID", "NetSuite subsidiary for postings", &sub, NULL },
+		{ "netsuite-job", "ID", "NetSuite job (project customer) internal id", &job_text, NULL },
+		{ "subsidiary", "ID", "checked against the job's (default: the job's)", &sub, NULL },
 		{ "department", "ID", "NetSuite department", &dep, NULL },
 		{ "class", "ID", "NetSuite class", &cls, NULL },
 		{ "location", "ID", "NetSuite location", &loc, NULL },
@@ -27,37 +30,56 @@ static int project_link_cmd(struct cli_ctx *ctx, int argc, char **argv)
 		"project link TENANT --procore-project ID --netsuite-job ID [--subsidiary ID] "
 		"[--department ID] [--class ID] [--location ID]",
 		"Links a Procore project to a NetSuite job with the dimensions its postings carry.\n"
-		"Linking an already linked Procore project updates the link.",
+		"The job is read from NetSuite: postings carry its subsidiary, and the link\n"
+		"records its customer.  NetSuite must be reachable; nothing is saved otherwise.\n"
+		"Linking an already linked Procore project updates the link (dimensions not\n"
+		"given are cleared).",
 		opts, 1, 1,
 	};
 	const char *pos[1];
 	int npos, rc;
-	struct mlc_tenant t;
+	struct mlc_vault *vault = NULL;
+	struct mlc_session *s = NULL;
 	struct mlc_project_link l = { 0 };
+	struct mlc_link_job job;
 	struct mlc_error err = { 0 };
 
 	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
 		return rc;
-	if (!pp || !job) {
+	if (!pp || !job_text) {
 		fprintf(stderr, "ml-connector project link: --procore-project and --netsuite-job are "
 				"required\n");
 		return CLI_USAGE;
 	}
 	if (cli_parse_id("--procore-project", pp, &l.procore_project_id) ||
-	    cli_parse_id("--netsuite-job", job, &l.netsuite_job_id) ||
+	    cli_parse_id("--netsuite-job", job_text, &l.netsuite_job_id) ||
 	    opt_id("--subsidiary", sub, &l.subsidiary_id) ||
 	    opt_id("--department", dep, &l.department_id) || opt_id("--class", cls, &l.class_id) ||
 	    opt_id("--location", loc, &l.location_id))
 		return CLI_FAIL;
-	if ((rc = cli_get_tenant(ctx, pos[0], &t)) != CLI_OK)
-		return rc;
-	l.tenant_id = t.id;
-	tenant_release(&t);
-	if (project_link(ctx->store, &l, &err) < 0)
-		return cli_fail(&err);
-	printf("linked Procore project %lld to NetSuite job %lld\n", (long long)l.procore_project_id,
-	       (long long)l.netsuite_job_id);
-	return CLI_OK;
+	if ((rc = cli_open_store(ctx)) != CLI_OK || (rc = cli_open_vault(ctx, &vault)) != CLI_OK)
+		goto out;
+	struct mlc_session_opts so = { .store = ctx->store, .vault = vault, .tenant = pos[0],
+				       .need_netsuite = true };
+	/* the job names the subsidiary (and customer) its postings need */
+	if (session_open(&so, &s, &err) < 0 || links_resolve(s, &l, &job, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	l.tenant_id = s->tenant.id;
+	if (project_link(ctx->store, &l, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	printf("linked Procore project %lld to NetSuite job %lld \"%s\" (subsidiary %lld%s, "
+	       "customer %lld, from the job)\n",
+	       (long long)l.procore_project_id, (long long)l.netsuite_job_id, job.name,
+	       (long long)l.subsidiary_id, sub ? " as given" : "", (long long)l.customer_id);
+	rc = CLI_OK;
+out:
+	session_free(s);
+	vault_free(vault);
+	return rc;
 }
 
 static int project_unlink_cmd(struct cli_ctx *ctx, int argc, char **argv)

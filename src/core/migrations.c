@@ -196,6 +196,10 @@ static const struct mlc_migration migrations[] = {
 	  " subsidiaries TEXT,"
 	  " read_at BIGINT NOT NULL,"
 	  " PRIMARY KEY (tenant_id, account_id));" },
+	{ 4, "project link customer",
+	  /* The customer the NetSuite job belongs to (the job record's parent),
+	   * read with the subsidiary when the link is made. */
+	  "ALTER TABLE project_links ADD COLUMN customer_id BIGINT;" },
 };
 
 const struct mlc_migration *migrations_list(size_t *n)

@@ -486,6 +486,14 @@ int ping_run(const struct mlc_ping_opts *o, struct mlc_ping_report *out, struct 
 	return MLC_OK;
 }
 
+void ping_report_add(struct mlc_ping_report *r, const char *name, bool ok, bool required,
+                     const char *detail)
+{
+	struct ping_run p = {NULL, r};
+
+	add_check(&p, name, ok, required, "%s", detail);
+}
+
 void ping_report_release(struct mlc_ping_report *r)
 {
 	for (size_t i = 0; r && i < r->n; i++) {

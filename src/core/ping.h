@@ -25,6 +25,8 @@
  *                       among those where the app is installed
  *   procore.projects    GET /rest/v1.0/projects?company_id=, then each
  *                       linked project by id (403: not a member)
+ * The CLI adds one check per project link (link.<procore project>, from
+ * links_check in flows/links.h, which needs both adapters).
  * Each check records what it found or, on failure, the cause and the fix.
  * A check that needs a token that could not be had is skipped (and fails).
  * API calls get a 401 answered once: the token is refreshed, the call
@@ -58,6 +60,10 @@ struct mlc_ping_opts {
 int ping_run(const struct mlc_ping_opts *o, struct mlc_ping_report *out,
              struct mlc_error *err) MLC_MUST_CHECK;
 void ping_report_release(struct mlc_ping_report *r);
+/* Adds a check run elsewhere (the project link checks of flows/links.h);
+ * a failed required check fails the report. */
+void ping_report_add(struct mlc_ping_report *r, const char *name, bool ok, bool required,
+                     const char *detail);
 /* {"tenant", "ok", "checks": [{"check", "ok", "required", "detail"}]}. */
 json_t *ping_report_to_json(const struct mlc_ping_report *r, const char *tenant);
 

@@ -17,10 +17,11 @@ int project_link(struct mlc_store *s, const struct mlc_project_link *l, struct m
 	rc = store_prepare(
 		s,
 		"INSERT INTO project_links (tenant_id, procore_project_id, netsuite_job_id, "
-		"subsidiary_id, department_id, class_id, location_id, active, created_at, updated_at) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) "
+		"subsidiary_id, department_id, class_id, location_id, active, created_at, updated_at, "
+		"customer_id) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) "
 		"ON CONFLICT (tenant_id, procore_project_id) DO UPDATE SET "
 		"netsuite_job_id = excluded.netsuite_job_id, subsidiary_id = excluded.subsidiary_id, "
+		"customer_id = excluded.customer_id, "
 		"department_id = excluded.department_id, class_id = excluded.class_id, "
 		"location_id = excluded.location_id, active = 1, updated_at = excluded.updated_at",
 		&st, err);
@@ -35,6 +36,7 @@ int project_link(struct mlc_store *s, const struct mlc_project_link *l, struct m
 	stmt_bind_opt_id(st, 7, l->location_id);
 	stmt_bind_i64(st, 8, now);
 	stmt_bind_i64(st, 9, now);
+	stmt_bind_opt_id(st, 10, l->customer_id);
 	rc = stmt_step(st, err);
 	stmt_free(st);
 	if (rc == MLC_EEXIST)
@@ -68,7 +70,7 @@ int project_unlink(struct mlc_store *s, int64_t tenant_id, int64_t procore_proje
 
 #define LINK_COLS                                                                               \
 	"tenant_id, procore_project_id, netsuite_job_id, subsidiary_id, department_id, "        \
-	"class_id, location_id, active"
+	"class_id, location_id, active, customer_id"
 
 static void load_row(struct mlc_stmt *st, struct mlc_project_link *l)
 {
@@ -80,6 +82,7 @@ static void load_row(struct mlc_stmt *st, struct mlc_project_link *l)
 	l->class_id = stmt_col_i64(st, 5);
 	l->location_id = stmt_col_i64(st, 6);
 	l->active = (int)stmt_col_i64(st, 7);
+	l->customer_id = stmt_col_i64(st, 8);
 }
 
 int project_list(struct mlc_store *s, int64_t tenant_id, struct mlc_project_link **out, size_t *n,
@@ -149,6 +152,7 @@ json_t *project_to_json(const struct mlc_project_link *l)
 
 	json_object_set_new(o, "procore_project_id", json_integer(l->procore_project_id));
 	json_object_set_new(o, "netsuite_job_id", json_integer(l->netsuite_job_id));
+	set_opt(o, "customer_id", l->customer_id);
 	set_opt(o, "subsidiary_id", l->subsidiary_id);
 	set_opt(o, "department_id", l->department_id);
 	set_opt(o, "class_id", l->class_id);

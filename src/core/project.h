@@ -14,12 +14,15 @@
  * A project link: one Procore project <-> one NetSuite job (customer
  * record of the project), with the NetSuite dimensions that postings for
  * the project carry.  Dimension ids are 0 when not set.  Each side's id
- * is linked at most once per tenant.
+ * is linked at most once per tenant.  `project link` reads subsidiary_id
+ * and customer_id from the job (flows/links.h); links stored before that
+ * may have neither (0), and nothing is posted for them until relinked.
  */
 struct mlc_project_link {
 	int64_t tenant_id;
 	int64_t procore_project_id;
 	int64_t netsuite_job_id;
+	int64_t customer_id; /* the job's parent customer */
 	int64_t subsidiary_id;
 	int64_t department_id;
 	int64_t class_id;

@@ -33,6 +33,7 @@
 #include "flows/cost_post.h"
 #include "flows/flow.h"
 #include "flows/journal.h"
+#include "flows/links.h"
 #include "flows/refdata.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
@@ -831,6 +832,12 @@ int flow_costs(struct flow_run *r, struct mlc_error *err)
 	for (i = 0; i < n; i++) {
 		if (!links[i].active)
 			continue;
+		/* NetSuite refuses a journal entry without a subsidiary: say so, post nothing */
+		if (links_postable(&links[i], s->tenant.name, err) < 0) {
+			flow_record(r, FLOW_FAIL, "project", NULL, NULL, NULL, err->msg);
+			c.failed = 1;
+			continue;
+		}
 		if ((rc = do_project(&c, &links[i], err)) < 0 ||
 		    (session_setting_bool(s, "costs.payment_applications", true) &&
 		     (rc = do_payapps(&c, &links[i], err)) < 0)) {

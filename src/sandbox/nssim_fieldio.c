@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sandbox/nssim_rec.h"
@@ -189,6 +190,29 @@ bool rf_convert(struct ns_write_ctx *w, const struct rec_field *f, const json_t 
 		colvals_set_int(cv, f->col, id);
 		return true;
 	}
+	case RF_REFS: {
+		/* Oracle, "Format of Multiselects": a collection of references,
+		 * {"items": [{"id": "1"}, ...]} */
+		const json_t *items = json_is_object(v) ? json_object_get(v, "items") : NULL;
+		struct mlc_buf ids = MLC_BUF_INIT;
+		const json_t *it;
+		size_t i;
+		if (!json_is_array(items))
+			return bad(w, path, "expected {\"items\": [{\"id\": value}, ...]}");
+		json_array_foreach(items, i, it) {
+			char ipath[300];
+			int64_t id;
+			snprintf(ipath, sizeof(ipath), "%s.items[%zu]", path, i);
+			if (!(id = nsrec_ref(w, f->ref, it, ipath))) {
+				buf_release(&ids);
+				return false;
+			}
+			buf_addf(&ids, "%s%lld", i ? ", " : "", (long long)id);
+		}
+		colvals_set_text(cv, f->col, ids.len ? ids.data : NULL);
+		buf_release(&ids);
+		return true;
+	}
 	default:
 		return true;
 	}
@@ -326,6 +350,26 @@ void rf_render(struct nssim *ns, const char *base, const struct rec_field *f, sq
 		    obj, f->rest,
 		    nsrec_refjson(ns, base, NULL, f->ref, sqlite3_column_int64(st, col)));
 		break;
+	case RF_REFS: {
+		/* "1, 3" -> {"links": [...], "items": [{"links": [...], "id": "1"}, ...],
+		 * "totalResults": 2} (Oracle, "Format of Multiselects") */
+		json_t *items = json_array();
+		const char *p = s;
+		while (p && *p) {
+			char *end;
+			long long id = strtoll(p, &end, 10);
+			if (end == p) {
+				p++;
+				continue;
+			}
+			json_array_append_new(items, nsrec_refjson(ns, base, NULL, f->ref, id));
+			p = end;
+		}
+		json_object_set_new(obj, f->rest,
+		                    json_pack("{s:[],s:I,s:o}", "links", "totalResults",
+		                              (json_int_t)json_array_size(items), "items", items));
+		break;
+	}
 	case RF_RO:
 		json_object_set_new(obj, f->rest, json_string(s));
 		break;

@@ -19,6 +19,8 @@ enum rf_kind {
 	RF_MONEY, /* JSON number, exact cents, stored REAL units */
 	RF_INT,
 	RF_REF,  /* {"id":..} or {"externalId":..} against ref table */
+	RF_REFS, /* a multiselect: {"items": [{"id":..}, ...]} against ref table, stored as
+	          * SuiteQL shows it ("1, 3", docs/reference/netsuite/suiteql.md V8) */
 	RF_ENUM, /* {"id":"X"} enum-ref, stored as text */
 	RF_DATE, /* "YYYY-MM-DD" */
 	RF_TS,   /* read-only date-time */
@@ -35,6 +37,7 @@ struct rec_field {
 /* clang-format off */
 #define NS_FIELD(rest, col, kind) { rest, col, RF_##kind, NULL }
 #define NS_REF(rest, col, table) { rest, col, RF_REF, table }
+#define NS_REFS(rest, col, table) { rest, col, RF_REFS, table }
 /* clang-format on */
 
 /* One column value collected from a validated body. */

@@ -15,8 +15,9 @@
  * returned on GET; anything else is 400 INVALID_CONTENT with o:errorPath.
  */
 
-#define F   NS_FIELD
-#define REF NS_REF
+#define F    NS_FIELD
+#define REF  NS_REF
+#define REFS NS_REFS
 
 static const struct rec_field vendor_fields[] = {
     F("id", "id", RO),
@@ -78,8 +79,8 @@ static const struct rec_field job_fields[] = {
 #define SEG_FIELDS(table)                                                                          \
 	F("id", "id", RO), F("name", "name", STR), F("fullName", "fullname", RO),                  \
 	    F("isInactive", "isinactive", BOOL), F("includeChildren", "includechildren", BOOL),    \
-	    REF("parent", "parent", table), F("externalId", "externalid", STR),                    \
-	    F("lastModifiedDate", "lastmodifieddate", TS)
+	    REF("parent", "parent", table), REFS("subsidiary", "subsidiary", "subsidiary"),        \
+	    F("externalId", "externalid", STR), F("lastModifiedDate", "lastmodifieddate", TS)
 static const struct rec_field department_fields[] = {SEG_FIELDS("department")};
 static const struct rec_field classification_fields[] = {SEG_FIELDS("classification")};
 static const struct rec_field location_fields[] = {SEG_FIELDS("location")};
@@ -517,7 +518,9 @@ void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *
 		                "Record type '%s' does not exist.", type);
 		return;
 	}
-	if (rt && !rt->writable) {
+	/* not writable over the API; a person still adds subsidiaries (and edits
+	 * periods) in the UI, which the admin routes stand for */
+	if (rt && !rt->writable && actor != &nssim_actor_ui) {
 		ns_result_error(r, 400, "USER_ERROR", NULL,
 		                "The simulator does not support writing %s records.", type);
 		return;
@@ -573,6 +576,11 @@ void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *
 		} else {
 			merged = rt ? render_simple(ns, rt, w.id, "")
 			            : nstxn_get(ns, type, w.id, true, "");
+			/* a multiselect in the body is its whole new value, not lines to add */
+			for (size_t i = 0; rt && merged && i < rt->n; i++)
+				if (rt->fields[i].kind == RF_REFS &&
+				    json_object_get(body, rt->fields[i].rest))
+					json_object_del(merged, rt->fields[i].rest);
 			nstxn_merge(merged, body, replace);
 		}
 		if (eid)

@@ -51,13 +51,18 @@ run "$BIN" tenant show acme; expect_out "netsuite url:       http://127.0.0.1:87
 expect_out "procore env:        sandbox" "tenant set changed the env"
 run "$BIN" tenant show ghost; expect_rc 1 "unknown tenant exits 1"; expect_err "tenant 'ghost' not found" "unknown tenant named"
 
+# project link reads the job from NetSuite: without credentials (or NetSuite) it saves nothing
 run "$BIN" project link acme --procore-project 9007199254740993 --netsuite-job 42 --subsidiary 1 --department 3 --class 4 --location 5
-expect_rc 0 "project link"
+expect_rc 1 "project link without NetSuite refused"; expect_err "netsuite.client_id" "project link names what is missing"
 run "$BIN" project link acme --procore-project -1 --netsuite-job 43; expect_rc 1 "negative project id refused"
-run "$BIN" project link acme --procore-project 7 --netsuite-job 42; expect_rc 1 "NetSuite job linked twice refused"
 run "$BIN" project link ghost --procore-project 7 --netsuite-job 44; expect_rc 1 "link for unknown tenant refused"
+run "$BIN" project list acme --json
+expect_eq_out() { if [ "$OUT" = "$1" ]; then ok "$2"; else not_ok "$2" "$OUT"; fi; }
+expect_eq_out "[]" "refused links wrote nothing"
+# a link as stores made before links read the job hold it (no subsidiary)
+sqlite3 ml-connector.db "INSERT INTO project_links (tenant_id, procore_project_id, netsuite_job_id, active, created_at, updated_at) SELECT id, 9007199254740993, 42, 1, 0, 0 FROM tenants WHERE name = 'acme'"
 run "$BIN" project list acme --json; expect_out '"procore_project_id": 9007199254740993' "project list shows the link"
-if [ "$(grep -c procore_project_id <<<"$OUT")" = 1 ]; then ok "refused links wrote nothing"; else not_ok "refused links wrote nothing" "$OUT"; fi
+expect_out '"subsidiary_id": null' "an old link shows no subsidiary"
 
 run "$BIN" config check; expect_rc 0 "config check passes"; expect_out 'level: "info"' "config check prints effective values"
 run env MLC_STORE=postgres://u:hunter2@db/x "$BIN" config check

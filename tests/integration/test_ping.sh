@@ -88,7 +88,10 @@ grep -q -- "signed with ES256 accepted" <<<"$out" || fail "ES256 not used: $out"
 grep -q -- "^ok   procore.projects .*3 of 3 linked" <<<"$out" || fail "linked projects: $out"
 grep -q -- "^ok   procore.company .*rate limit" <<<"$out" || fail "company line: $out"
 grep -q -- "^ok   netsuite.suiteql .*subsidiar" <<<"$out" || fail "suiteql line: $out"
-mlc ping ec --json | jq -e '.ok == true and (.checks | length) == 6' >/dev/null || fail "--json"
+# six checks of the setup, then one per project link (each linked from the job alone)
+mlc ping ec --json | jq -e '.ok == true and (.checks | length) == 9 and
+	([.checks[] | select(.check | startswith("link.")) | select(.detail | test("subsidiary 1[,:]"))] | length) == 3' \
+	>/dev/null || fail "--json: $(mlc ping ec --json)"
 if out=$(mlc ping legacy); then fail "RS256 accepted: $out"; fi
 grep -qF -- "NetSuite rejected the JWT: algorithm RS256 is not accepted; use a PS256 (RSA) or ES256 (EC) certificate" <<<"$out" ||
 	fail "RS256 message: $out"
