@@ -169,7 +169,8 @@ static void fwd_match_release(struct fwd_match *fm)
 }
 
 /* Why a NetSuite vendor is parked, for the kinds that park. */
-static void park_reason(const struct vendor_match *m, const char *name, char *why, size_t n)
+static void park_reason(const struct fwd_match *fm, const struct vendor_match *m,
+			const char *name, char *why, size_t n)
 {
 	if (m->kind == VENDOR_AMBIGUOUS)
 		snprintf(why, n, "%zu Procore vendors match the name '%s'; choose one", m->ncand,
@@ -183,6 +184,11 @@ static void park_reason(const struct vendor_match *m, const char *name, char *wh
 			 "the Procore vendor named like '%s' matches other NetSuite vendors too "
 			 "(another legal suffix); choose",
 			 name);
+	else if (m->kind == VENDOR_DUPLICATE)
+		snprintf(why, n,
+			 "NetSuite vendor ns:vendor:%lld has the same name '%s' and is the one "
+			 "made in Procore; merge the two in NetSuite or link this one",
+			 (long long)fm->src[m->first].id, name);
 	else
 		snprintf(why, n, "the vendor name is not valid UTF-8; correct it in NetSuite");
 }
@@ -214,9 +220,10 @@ static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match 
 	case VENDOR_AMBIGUOUS:
 	case VENDOR_TAKEN:
 	case VENDOR_CONTESTED:
+	case VENDOR_DUPLICATE:
 	case VENDOR_BADNAME: {
 		char why[320];
-		park_reason(m, jsonx_str(body, "name"), why, sizeof(why));
+		park_reason(fm, m, jsonx_str(body, "name"), why, sizeof(why));
 		cands = m->ncand ? candidates(f->pcv, m) : NULL;
 		if (!r->opts.dry_run && review_park(s->store, s->tenant.id, r->flow, "vendor", src,
 						    why, cands, body, err) < 0)

@@ -318,6 +318,16 @@ static int unlinked(struct back *b, const json_t *pv, int64_t pc_id, const char 
 			 "(another legal suffix); choose",
 			 jsonx_str(pv, "name"));
 		break;
+	case VENDOR_DUPLICATE: {
+		int64_t first = 0;
+		if (jsonx_id(json_array_get(b->vp.pcv, m->first), "id", &first) < 0)
+			first = 0;
+		snprintf(why, sizeof(why),
+			 "Procore vendor pc:vendor:%lld has the same name '%s' and is the one made "
+			 "in NetSuite; merge the two in Procore or link this one",
+			 (long long)first, jsonx_str(pv, "name"));
+		break;
+	}
 	case VENDOR_BADNAME:
 	case VENDOR_PASSIVE:
 		snprintf(why, sizeof(why), "the vendor name is not valid UTF-8; correct it in Procore");

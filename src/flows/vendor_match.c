@@ -193,7 +193,8 @@ static bool at_tier4(const struct matcher *m, size_t i)
  * source vendors of two different folded names ("Quartz Masonry LLC" and
  * "Quartz Masonry Inc" for a Procore "Quartz Masonry") is contested: none
  * takes it.  Seekers of one folded name are duplicates of each other: the
- * first takes it, the others find it taken.
+ * first takes it, the others find it taken.  Likewise of two vendors to
+ * be created with one folded name only the first is.
  */
 static void tier_names(struct matcher *m)
 {
@@ -201,6 +202,7 @@ static void tier_names(struct matcher *m)
 	size_t *all = xcalloc(m->ndst ? m->ndst : 1, sizeof(size_t));
 	const char **seeker = xcalloc(m->ndst ? m->ndst : 1, sizeof(char *));
 	bool *contested = xcalloc(m->ndst ? m->ndst : 1, sizeof(bool));
+	json_t *created = json_object(), *first; /* folded name -> source index */
 	size_t nfree, nall, nother;
 
 	for (size_t i = 0; i < m->nsrc; i++) {
@@ -236,15 +238,21 @@ static void tier_names(struct matcher *m)
 			answer_cands(m, i, VENDOR_AMBIGUOUS, free_, nfree);
 		} else if (nother) {
 			answer_cands(m, i, VENDOR_TAKEN, all, nall);
+		} else if ((first = json_object_get(created, m->sk[i].fold))) {
+			/* the same folded name is created already: one company */
+			answer(m, i, VENDOR_DUPLICATE, 0);
+			m->out[i].first = (size_t)json_integer_value(first);
 		} else {
 			/* no namesake, or each belongs to its own twin */
 			answer(m, i, VENDOR_CREATE, 0);
+			json_object_set_new(created, m->sk[i].fold, json_integer((json_int_t)i));
 		}
 	}
 	free(free_);
 	free(all);
 	free(seeker);
 	free(contested);
+	json_decref(created);
 }
 
 struct vendor_match *vendor_match_all(const struct vendor_rec *src, size_t nsrc,
@@ -324,6 +332,7 @@ const char *vendor_match_kind_name(enum vendor_match_kind k)
 	case VENDOR_AMBIGUOUS: return "ambiguous";
 	case VENDOR_TAKEN: return "taken";
 	case VENDOR_CONTESTED: return "contested";
+	case VENDOR_DUPLICATE: return "duplicate";
 	case VENDOR_BADNAME: return "bad-name";
 	case VENDOR_PASSIVE: return "passive";
 	}

@@ -43,7 +43,9 @@
  * takes a person (the answer would otherwise depend on list order, and
  * the next run, seeing the pair linked, would create the other sibling).
  * Source vendors of one folded name are duplicates of each other: the
- * first in the list takes it, the others find it taken.
+ * first in the list takes it, the others find it taken; when they would
+ * be created, the first is and the others are duplicates of it, so no
+ * folded name is created twice.
  */
 
 enum vendor_match_kind {
@@ -56,6 +58,8 @@ enum vendor_match_kind {
 	VENDOR_TAKEN,       /* every candidate is linked to another vendor: park */
 	VENDOR_CONTESTED,   /* tier 4: the one candidate is also sought by a vendor of
 			       another folded name: park (candidates: that one) */
+	VENDOR_DUPLICATE,   /* would be created, but an earlier source vendor of the same
+			       folded name is: park (first: that one) */
 	VENDOR_BADNAME,     /* no link and the name cannot be read (not UTF-8): park */
 	VENDOR_PASSIVE,     /* not matched, as the caller asked (vendor_rec.passive) */
 };
@@ -86,6 +90,7 @@ struct vendor_match {
 	size_t dst;   /* for the LINK kinds: index into the destination list */
 	size_t *cand; /* for AMBIGUOUS and TAKEN: indexes into the destination list */
 	size_t ncand;
+	size_t first; /* for DUPLICATE: index into the source list */
 };
 
 /*

@@ -74,7 +74,8 @@ static size_t count_parked(const struct world *w)
 	size_t n = 0;
 	for (size_t i = 0; i < w->nsrc; i++)
 		n += w->m[i].kind == VENDOR_AMBIGUOUS || w->m[i].kind == VENDOR_TAKEN ||
-		     w->m[i].kind == VENDOR_CONTESTED || w->m[i].kind == VENDOR_BADNAME;
+		     w->m[i].kind == VENDOR_CONTESTED || w->m[i].kind == VENDOR_DUPLICATE ||
+		     w->m[i].kind == VENDOR_BADNAME;
 	return n;
 }
 
@@ -236,6 +237,30 @@ static void test_contested(void **state)
 	done(&w);
 }
 
+/* Two vendors to be created with one folded name: the first is, the
+ * other is its duplicate (never two of one company). */
+static void test_duplicates_created_once(void **state)
+{
+	struct world w = { 0 };
+	(void)state;
+
+	add_src(&w, "Acme Concrete LLC");
+	add_src(&w, "Acme Concrete, Inc.");
+	add_src(&w, "ACME CONCRETE INC");
+	add_src(&w, "Brand New Supply");
+	add_src(&w, "Brand  New Supply.");
+	add_dst(&w, "Acme Concrete LLC");
+	run(&w);
+	expect(&w, 0, VENDOR_LINK_TWIN, "Acme Concrete LLC");
+	expect(&w, 1, VENDOR_CREATE, NULL);
+	expect(&w, 2, VENDOR_DUPLICATE, NULL);
+	assert_int_equal(w.m[2].first, 1);
+	expect(&w, 3, VENDOR_CREATE, NULL);
+	expect(&w, 4, VENDOR_DUPLICATE, NULL);
+	assert_int_equal(w.m[4].first, 3);
+	done(&w);
+}
+
 /* Links first: origin_id over any name, then the known link; a duplicate
  * of a linked vendor is taken, never a second pair. */
 static void test_links_and_duplicates(void **state)
@@ -347,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_ambiguous),
 		cmocka_unit_test(test_claimed_namesakes_create),
 		cmocka_unit_test(test_contested),
+		cmocka_unit_test(test_duplicates_created_once),
 		cmocka_unit_test(test_links_and_duplicates),
 		cmocka_unit_test(test_generated),
 	};
