@@ -235,6 +235,8 @@ int vendor_pairs_settle(struct vendor_pairs *f, const json_t *row, int64_t ns_id
 		    (idmap_put(s->store, s->tenant.id, "vendor", ns_key, pc_key, hash, err) < 0 ||
 		     md_base_put(s->store, s->tenant.id, "vendors", ns_key, m.merged, err) < 0))
 			f->failed = 1;
+		else
+			flow_resolve(r, "vendor", src); /* placed: a review item for it is done */
 		if (!ns_written)
 			flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
 		json_decref(detail);
