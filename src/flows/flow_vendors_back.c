@@ -50,7 +50,6 @@
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
-#include "util/normalize.h"
 #include "util/num.h"
 #include "util/str.h"
 #include "util/time.h"
