@@ -75,30 +75,206 @@ void flow_overlap_start(const char *wm, char *out, size_t n)
 	buf_release(&iso);
 }
 
-/* Claims every Procore vendor the id map links, for its NetSuite vendor. */
-static int link_known(struct mlc_session *s, struct vendor_index *idx, struct mlc_error *err)
+/* A Procore vendor as a review candidate: {id, name, origin_id}. */
+static json_t *candidate(const json_t *v)
 {
-	json_t *links = NULL, *v;
-	const char *k;
-	int rc = idmap_all(s->store, s->tenant.id, "vendor", &links, err);
+	json_t *c = json_object();
+	json_object_set(c, "id", json_object_get(v, "id"));
+	json_object_set(c, "name", json_object_get(v, "name"));
+	if (jsonx_str(v, "origin_id"))
+		json_object_set(c, "origin_id", json_object_get(v, "origin_id"));
+	return c;
+}
 
-	if (rc < 0)
+static json_t *candidates(const json_t *pcv, const struct vendor_match *m)
+{
+	json_t *out = json_array();
+	for (size_t k = 0; k < m->ncand; k++)
+		json_array_append_new(out, candidate(json_array_get(pcv, m->cand[k])));
+	return out;
+}
+
+/*
+ * The matching input (flows/vendor_match.h): the NetSuite vendors read
+ * (their views kept in views, their rows in rows, both aligned with the
+ * source list), every Procore vendor, and the links: origin_id
+ * "ns:vendor:<id>" (tier 1), the id map and the externalId left by
+ * vendors-back (tier 2).  A Procore vendor whose origin_id is not ours is
+ * owned elsewhere.
+ */
+struct fwd_match {
+	struct vendor_rec *src, *dst;
+	size_t nsrc, ndst;
+	struct vendor_links links;
+	json_t *views, *rows;
+	struct vendor_match *m;
+};
+
+static int fwd_match_run(struct mlc_session *s, const json_t *ns_rows, const json_t *pcv,
+			 struct fwd_match *fm, struct mlc_error *err)
+{
+	size_t i;
+	json_t *row, *v;
+	int rc;
+
+	fm->views = json_array();
+	fm->rows = json_array();
+	fm->src = xcalloc(json_array_size(ns_rows) + 1, sizeof(*fm->src));
+	fm->dst = xcalloc(json_array_size(pcv) + 1, sizeof(*fm->dst));
+	if ((rc = vendor_links_idmap(s, &fm->links, true, err)) < 0)
 		return rc;
-	json_object_foreach(links, k, v) {
-		int64_t ns_id = 0, pc_id = 0;
-		if (num_parse_id(k, &ns_id, NULL) == 0 &&
-		    num_parse_id(json_string_value(v), &pc_id, NULL) == 0)
-			vendor_index_link(idx, pc_id, ns_id);
+	json_array_foreach(pcv, i, v) {
+		const char *origin = jsonx_str(v, "origin_id");
+		struct vendor_rec *d = &fm->dst[fm->ndst++];
+		int64_t ns_id = vendor_origin_parse(origin);
+		if (jsonx_id(v, "id", &d->id) < 0 || !d->id) {
+			d->id = 0;
+			d->owned = true;
+			continue;
+		}
+		d->name = jsonx_str(v, "name");
+		if (ns_id)
+			vendor_links_add(&fm->links, ns_id, d->id, true);
+		else if (origin && *origin)
+			d->owned = true;
 	}
-	json_decref(links);
+	json_array_foreach(ns_rows, i, row) {
+		int64_t id = 0, back_pc;
+		json_t *view;
+		if (jsonx_id(row, "id", &id) < 0 || !id)
+			continue;
+		view = vendor_view_ns(row);
+		json_array_append_new(fm->views, view);
+		json_array_append(fm->rows, row);
+		fm->src[fm->nsrc].id = id;
+		fm->src[fm->nsrc].name = jsonx_str(view, "name");
+		fm->nsrc++;
+		/* made by vendors-back from a Procore vendor: that one is its twin */
+		if ((back_pc = vendor_back_eid_parse(s, jsonx_str(row, "externalid"))))
+			vendor_links_add(&fm->links, id, back_pc, false);
+	}
+	fm->m = vendor_match_all(fm->src, fm->nsrc, fm->dst, fm->ndst, fm->links.v, fm->links.n);
 	return MLC_OK;
+}
+
+static void fwd_match_release(struct fwd_match *fm)
+{
+	vendor_matches_free(fm->m, fm->nsrc);
+	vendor_links_release(&fm->links);
+	free(fm->src);
+	free(fm->dst);
+	json_decref(fm->views);
+	json_decref(fm->rows);
+	memset(fm, 0, sizeof(*fm));
+}
+
+/* Why a NetSuite vendor is parked, for the kinds that park. */
+static void park_reason(const struct fwd_match *fm, const struct vendor_match *m,
+			const char *name, char *why, size_t n)
+{
+	if (m->kind == VENDOR_AMBIGUOUS)
+		snprintf(why, n, "%zu Procore vendors match the name '%s'; choose one", m->ncand,
+			 name);
+	else if (m->kind == VENDOR_TAKEN)
+		snprintf(why, n,
+			 "the Procore vendor named like '%s' is linked to another NetSuite vendor",
+			 name);
+	else if (m->kind == VENDOR_CONTESTED)
+		snprintf(why, n,
+			 "the Procore vendor named like '%s' matches other NetSuite vendors too "
+			 "(another legal suffix); choose",
+			 name);
+	else if (m->kind == VENDOR_DUPLICATE)
+		snprintf(why, n,
+			 "NetSuite vendor ns:vendor:%lld has the same name '%s' and is the one "
+			 "made in Procore; merge the two in NetSuite or link this one",
+			 (long long)fm->src[m->first].id, name);
+	else
+		snprintf(why, n, "the vendor name is not valid UTF-8; correct it in NetSuite");
+}
+
+/* One NetSuite vendor (source i of fm) with its answer: park, settle a
+ * pair, or create it in Procore.  < 0 only when the run must stop. */
+static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match *fm, size_t i,
+		   char *max_seen, size_t max_len, struct mlc_error *err)
+{
+	struct mlc_session *s = r->s;
+	const struct vendor_match *m = &fm->m[i];
+	json_t *row = json_array_get(fm->rows, i), *view = json_array_get(fm->views, i);
+	int64_t ns_id = fm->src[i].id, pc_id = 0;
+	char ns_key[32], src[48], hash[MLC_DIGEST_HEX], target[48];
+	const char *lm = jsonx_str(row, "lastmodified");
+	struct mlc_idmap_entry e = { 0 };
+	json_t *body, *detail, *cands = NULL;
+	int known, rc = MLC_OK;
+
+	r->stats.read++;
+	if (lm && strcmp(lm, max_seen) > 0)
+		str_copy(max_seen, max_len, lm);
+	snprintf(ns_key, sizeof(ns_key), "%lld", (long long)ns_id);
+	snprintf(src, sizeof(src), "ns:vendor:%lld", (long long)ns_id);
+	body = vendor_pc_body(view, ns_id, jsonx_str(row, "entityid"));
+	digest_json(body, hash);
+	known = idmap_by_netsuite(s->store, s->tenant.id, "vendor", ns_key, &e, NULL) == 0;
+	switch (m->kind) {
+	case VENDOR_AMBIGUOUS:
+	case VENDOR_TAKEN:
+	case VENDOR_CONTESTED:
+	case VENDOR_DUPLICATE:
+	case VENDOR_BADNAME: {
+		char why[320];
+		park_reason(fm, m, jsonx_str(body, "name"), why, sizeof(why));
+		cands = m->ncand ? candidates(f->pcv, m) : NULL;
+		if (!r->opts.dry_run && review_park(s->store, s->tenant.id, r->flow, "vendor", src,
+						    why, cands, body, err) < 0)
+			f->failed = 1;
+		flow_record(r, FLOW_PARK, "vendor", src, NULL, cands, why);
+		goto out;
+	}
+	case VENDOR_LINK_ORIGIN:
+	case VENDOR_LINK_KNOWN:
+	case VENDOR_LINK_TWIN:
+	case VENDOR_LINK_NAME:
+		pc_id = fm->dst[m->dst].id;
+		snprintf(target, sizeof(target), "pc:vendor:%lld", (long long)pc_id);
+		if (known && e.procore_key && e.content_hash && strcmp(e.content_hash, hash) == 0 &&
+		    strtoll(e.procore_key, NULL, 10) == pc_id) {
+			flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
+			goto out;
+		}
+		rc = vendor_pairs_settle(f, row, ns_id, ns_key, src, pc_id, err);
+		goto out;
+	case VENDOR_CREATE:
+	case VENDOR_PASSIVE:
+		break;
+	}
+	if (f->master == MD_PROCORE) {
+		/* Procore masters the vendor directory: a company only NetSuite
+		 * knows waits for a person, it is not pushed into Procore */
+		flow_park(r, "vendor", src, NULL,
+			  "a NetSuite vendor with no Procore twin, and Procore masters vendors "
+			  "(master.vendors): add it in Procore or link it", NULL);
+		goto out;
+	}
+	detail = json_deep_copy(body);
+	if (r->opts.dry_run) {
+		flow_record(r, FLOW_CREATE, "vendor", src, NULL, detail, NULL);
+		json_decref(detail);
+		goto out;
+	}
+	rc = vendor_pairs_queue(f, body, src, ns_key, hash, "create", detail, view, err);
+out:
+	json_decref(body);
+	json_decref(cands);
+	idmap_entry_release(&e);
+	return rc;
 }
 
 int flow_vendors(struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
 	struct read_ctx rc_ctx = { json_array() };
-	struct vendor_index *idx = NULL;
+	struct fwd_match fm = { 0 };
 	struct vendor_pairs f;
 	struct mlc_buf q = MLC_BUF_INIT;
 	char *wm = NULL, since[32], max_seen[32] = "";
@@ -106,8 +282,6 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 	const char *pcq[] = { "company_id", company, NULL };
 	bool back;
 	int rc;
-	size_t i;
-	json_t *row;
 
 	vendor_pairs_init(&f, r);
 	snprintf(company, sizeof(company), "%lld", (long long)s->tenant.procore_company_id);
@@ -131,102 +305,12 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 		goto out;
 	}
 	if ((rc = procore_list(s->pc, "/rest/v1.0/vendors", pcq, &f.pcv, err)) < 0 ||
-	    (rc = vendor_index_new(f.pcv, &idx, err)) < 0 || (rc = link_known(s, idx, err)) < 0 ||
+	    (rc = fwd_match_run(s, rc_ctx.rows, f.pcv, &fm, err)) < 0 ||
 	    (rc = md_base_all(s->store, s->tenant.id, "vendors", &f.bases, err)) < 0)
 		goto out;
-
-	json_array_foreach(rc_ctx.rows, i, row) {
-		int64_t ns_id = 0, back_pc;
-		char ns_key[32], src[48], hash[MLC_DIGEST_HEX], target[48];
-		const char *lm = jsonx_str(row, "lastmodified");
-		struct mlc_idmap_entry e = { 0 };
-		struct vendor_match m;
-		json_t *view, *body, *detail;
-		int known;
-
-		if (jsonx_id(row, "id", &ns_id) < 0 || !ns_id)
-			continue;
-		r->stats.read++;
-		if (lm && strcmp(lm, max_seen) > 0)
-			str_copy(max_seen, sizeof(max_seen), lm);
-		snprintf(ns_key, sizeof(ns_key), "%lld", (long long)ns_id);
-		snprintf(src, sizeof(src), "ns:vendor:%lld", (long long)ns_id);
-		view = vendor_view_ns(row);
-		body = vendor_pc_body(view, ns_id, jsonx_str(row, "entityid"));
-		digest_json(body, hash);
-		known = idmap_by_netsuite(s->store, s->tenant.id, "vendor", ns_key, &e, NULL) == 0;
-		/* made by vendors-back from a Procore vendor: that one is its twin */
-		if ((back_pc = vendor_back_eid_parse(s, jsonx_str(row, "externalid"))))
-			vendor_index_link(idx, back_pc, ns_id);
-		if ((rc = vendor_index_match(idx, ns_id, jsonx_str(body, "name"), &m, err)) < 0) {
-			json_decref(view);
-			json_decref(body);
-			idmap_entry_release(&e);
+	for (size_t i = 0; i < fm.nsrc; i++)
+		if ((rc = fwd_one(r, &f, &fm, i, max_seen, sizeof(max_seen), err)) < 0)
 			goto out;
-		}
-		if (m.kind == VENDOR_AMBIGUOUS || m.kind == VENDOR_TAKEN) {
-			char why[256];
-			if (m.kind == VENDOR_AMBIGUOUS)
-				snprintf(why, sizeof(why),
-					 "%zu Procore vendors match the name '%s'; choose one",
-					 json_array_size(m.candidates), jsonx_str(body, "name"));
-			else
-				snprintf(why, sizeof(why),
-					 "the Procore vendor named like '%s' is linked to another "
-					 "NetSuite vendor",
-					 jsonx_str(body, "name"));
-			if (!r->opts.dry_run &&
-			    review_park(s->store, s->tenant.id, r->flow, "vendor", src, why,
-					m.candidates, body, err) < 0)
-				f.failed = 1;
-			flow_record(r, FLOW_PARK, "vendor", src, NULL, m.candidates, why);
-			goto next;
-		}
-		if (m.kind != VENDOR_CREATE) {
-			snprintf(target, sizeof(target), "pc:vendor:%lld", (long long)m.procore_id);
-			if (known && e.procore_key && e.content_hash && strcmp(e.content_hash, hash) == 0 &&
-			    strtoll(e.procore_key, NULL, 10) == m.procore_id) {
-				flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
-				goto next;
-			}
-			rc = vendor_pairs_settle(&f, row, ns_id, ns_key, src, m.procore_id, err);
-			if (rc < 0) {
-				json_decref(view);
-				json_decref(body);
-				vendor_match_release(&m);
-				idmap_entry_release(&e);
-				goto out;
-			}
-			goto next;
-		}
-		if (f.master == MD_PROCORE) {
-			/* Procore masters the vendor directory: a company only NetSuite
-			 * knows waits for a person, it is not pushed into Procore */
-			flow_park(r, "vendor", src, NULL,
-				  "a NetSuite vendor with no Procore twin, and Procore masters vendors "
-				  "(master.vendors): add it in Procore or link it", NULL);
-			goto next;
-		}
-		detail = json_deep_copy(body);
-		if (r->opts.dry_run) {
-			flow_record(r, FLOW_CREATE, "vendor", src, NULL, detail, NULL);
-			json_decref(detail);
-			goto next;
-		}
-		rc = vendor_pairs_queue(&f, body, src, ns_key, hash, "create", detail, view, err);
-		if (rc < 0) {
-			json_decref(view);
-			json_decref(body);
-			vendor_match_release(&m);
-			idmap_entry_release(&e);
-			goto out;
-		}
-	next:
-		json_decref(view);
-		json_decref(body);
-		vendor_match_release(&m);
-		idmap_entry_release(&e);
-	}
 	if ((rc = vendor_pairs_flush(&f, err)) < 0)
 		goto out;
 	if (!r->opts.dry_run && !f.failed && max_seen[0] &&
@@ -235,7 +319,7 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 	rc = f.failed ? error_set(err, MLC_ETRANSIENT, "some vendors failed; the watermark stays")
 		      : MLC_OK;
 out:
-	vendor_index_free(idx);
+	fwd_match_release(&fm);
 	vendor_pairs_release(&f);
 	json_decref(rc_ctx.rows);
 	buf_release(&q);

@@ -16,10 +16,13 @@
  *      wins on a two-sided change, conflicts audited.
  *   2. origin_id "ns:..." with its NetSuite vendor gone, or inactive in
  *      Procore: skipped (nothing to bring over).
- *   3. the normalised name (util/normalize.h) of NetSuite vendors: one
- *      candidate not linked to another Procore vendor -> linked (id map)
- *      and settled as in 1; several, or only taken ones -> parked for
- *      review with the candidates; none -> created.
+ *   3. the name, matched in tiers with the forward flow's code
+ *      (flows/vendor_match.h: the folded twin first, then the normalised
+ *      name among NetSuite vendors no twin holds, every NetSuite vendor
+ *      linked above claimed): one candidate -> linked (id map) and settled
+ *      as in 1; two or more, or only ones linked elsewhere -> parked for
+ *      review with the candidates; none, or only namesakes that belong to
+ *      their own twins -> created.
  * A create is an upsert by externalId "pc:<company>:vendor:<id>" (a retry
  * after a lost reply finds the same record), with the subsidiary from
  * setting vendors_back.subsidiary or else the first linked project's; the
@@ -47,7 +50,6 @@
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
-#include "util/normalize.h"
 #include "util/num.h"
 #include "util/str.h"
 #include "util/time.h"
@@ -59,9 +61,9 @@ struct back {
 	struct vendor_pairs vp;
 	json_t *ns_by_id;   /* NetSuite id (text) -> row */
 	json_t *ns_by_eid;  /* externalId -> NetSuite id (text) */
-	json_t *ns_by_name; /* normalised name -> [NetSuite id (text)] */
-	json_t *taken;      /* NetSuite id (text) -> Procore id: linked already */
 	json_t *pc_link;    /* Procore id (text) -> NetSuite id (text), from the id map */
+	json_t *ns_rows;    /* every NetSuite vendor, the matching's destination list */
+	json_t *ns_views;   /* vendor_view_ns of each, aligned with ns_rows */
 	int64_t subsidiary; /* 0 until a create needs it */
 };
 
@@ -79,7 +81,7 @@ static int collect(void *arg, json_t *items)
 	return 0;
 }
 
-static void index_ns(struct back *b, json_t *rows, const struct mlc_session *s)
+static void index_ns(struct back *b, json_t *rows)
 {
 	size_t i;
 	json_t *row;
@@ -88,8 +90,6 @@ static void index_ns(struct back *b, json_t *rows, const struct mlc_session *s)
 		int64_t id = 0;
 		char key[32];
 		const char *eid = jsonx_str(row, "externalid");
-		json_t *view, *list;
-		struct mlc_buf norm = MLC_BUF_INIT;
 
 		if (jsonx_id(row, "id", &id) < 0 || !id)
 			continue;
@@ -97,20 +97,6 @@ static void index_ns(struct back *b, json_t *rows, const struct mlc_session *s)
 		json_object_set(b->ns_by_id, key, row);
 		if (eid && *eid)
 			json_object_set_new(b->ns_by_eid, eid, json_string(key));
-		/* made from a Procore vendor: that one owns it */
-		if (vendor_back_eid_parse(s, eid))
-			json_object_set_new(b->taken, key,
-					    json_integer(vendor_back_eid_parse(s, eid)));
-		view = vendor_view_ns(row);
-		if (name_normalize(jsonx_str(view, "name"), &norm, NULL) == 0 && norm.len) {
-			if (!(list = json_object_get(b->ns_by_name, norm.data))) {
-				list = json_array();
-				json_object_set_new(b->ns_by_name, norm.data, list);
-			}
-			json_array_append_new(list, json_string(key));
-		}
-		buf_release(&norm);
-		json_decref(view);
 	}
 }
 
@@ -122,10 +108,8 @@ static int load_links(struct back *b, struct mlc_session *s, struct mlc_error *e
 
 	if (rc < 0)
 		return rc;
-	json_object_foreach(links, k, v) {
+	json_object_foreach(links, k, v)
 		json_object_set_new(b->pc_link, json_string_value(v), json_string(k));
-		json_object_set_new(b->taken, k, json_string(json_string_value(v)));
-	}
 	json_decref(links);
 	return MLC_OK;
 }
@@ -253,7 +237,6 @@ static int create(struct back *b, const json_t *pv, int64_t pc_id, const char *s
 		log_warn("id map write failed", "flow", r->flow, "error", e2.msg);
 	if (review_resolve(s->store, s->tenant.id, "vendor", src, &e2) < 0)
 		log_warn("review resolve failed", "error", e2.msg);
-	json_object_set_new(b->taken, ns_key, json_integer(pc_id));
 	flow_record(r, FLOW_CREATE, "vendor", src, nsref, detail, NULL);
 	rc = vendor_pairs_settle(&b->vp, row, ns_id, ns_key, nsref, pc_id, err);
 out:
@@ -265,64 +248,50 @@ out:
 }
 
 /* Candidates for a review item: [{id, name, externalid}]. */
-static json_t *candidates(struct back *b, const json_t *ids)
+static json_t *candidates(struct back *b, const struct vendor_match *m)
 {
-	json_t *out = json_array(), *id;
-	size_t i;
+	json_t *out = json_array();
 
-	json_array_foreach(ids, i, id) {
-		const json_t *row = json_object_get(b->ns_by_id, json_string_value(id));
-		json_t *view = vendor_view_ns(row);
-		json_array_append_new(out, json_pack("{s:s, s:O, s:s?}", "id",
-						     json_string_value(id), "name",
+	for (size_t k = 0; k < m->ncand; k++) {
+		const json_t *row = json_array_get(b->ns_rows, m->cand[k]);
+		const json_t *view = json_array_get(b->ns_views, m->cand[k]);
+		json_array_append_new(out, json_pack("{s:O, s:O, s:s?}", "id",
+						     json_object_get(row, "id"), "name",
 						     json_object_get(view, "name"), "externalid",
 						     jsonx_str(row, "externalid")));
-		json_decref(view);
 	}
 	return out;
 }
 
-/* One Procore vendor with no link: match by name, park, or create. */
+/* One Procore vendor with no link, with its answer from the matching:
+ * link by name, park, or create. */
 static int unlinked(struct back *b, const json_t *pv, int64_t pc_id, const char *src,
-		    struct mlc_error *err)
+		    const struct vendor_match *m, struct mlc_error *err)
 {
 	struct flow_run *r = b->vp.r;
 	struct mlc_session *s = r->s;
-	struct mlc_buf norm = MLC_BUF_INIT;
-	const json_t *ids;
-	const char *only = NULL;
-	size_t free_count = 0, i;
-	json_t *id;
-	int rc = MLC_OK;
+	char why[320];
+	json_t *c;
 
-	if (name_normalize(jsonx_str(pv, "name") ? jsonx_str(pv, "name") : "", &norm, NULL) < 0) {
-		flow_record(r, FLOW_PARK, "vendor", src, NULL, NULL, "the name is not valid UTF-8");
-		buf_release(&norm);
-		return MLC_OK;
-	}
-	ids = json_object_get(b->ns_by_name, norm.data);
-	buf_release(&norm);
-	json_array_foreach(ids, i, id) {
-		if (json_object_get(b->taken, json_string_value(id)))
-			continue;
-		free_count++;
-		only = json_string_value(id);
-	}
-	if (json_array_size(ids) == 0)
+	switch (m->kind) {
+	case VENDOR_CREATE:
 		return create(b, pv, pc_id, src, err);
-	if (free_count == 1 && json_array_size(ids) == 1) {
-		const json_t *row = json_object_get(b->ns_by_id, only);
-		char pc_key[32], nsref[48];
+	case VENDOR_LINK_ORIGIN:
+	case VENDOR_LINK_KNOWN:
+	case VENDOR_LINK_TWIN:
+	case VENDOR_LINK_NAME: {
+		const json_t *row = json_array_get(b->ns_rows, m->dst);
+		char pc_key[32], ns_key[32], nsref[48];
 		int64_t ns_id = 0;
 		struct mlc_error e2 = { 0 };
 
-		if (num_parse_id(only, &ns_id, NULL) < 0)
+		if (jsonx_id(row, "id", &ns_id) < 0 || !ns_id)
 			return MLC_OK;
 		snprintf(pc_key, sizeof(pc_key), "%lld", (long long)pc_id);
-		snprintf(nsref, sizeof(nsref), "ns:vendor:%s", only);
-		json_object_set_new(b->taken, only, json_integer(pc_id));
+		snprintf(ns_key, sizeof(ns_key), "%lld", (long long)ns_id);
+		snprintf(nsref, sizeof(nsref), "ns:vendor:%s", ns_key);
 		if (!r->opts.dry_run) {
-			if (idmap_put(s->store, s->tenant.id, "vendor", only, pc_key, NULL,
+			if (idmap_put(s->store, s->tenant.id, "vendor", ns_key, pc_key, NULL,
 				      &e2) < 0) {
 				flow_record(r, FLOW_FAIL, "vendor", src, nsref, NULL, e2.msg);
 				b->vp.failed = 1;
@@ -331,27 +300,110 @@ static int unlinked(struct back *b, const json_t *pv, int64_t pc_id, const char 
 			if (review_resolve(s->store, s->tenant.id, "vendor", src, &e2) < 0)
 				log_warn("review resolve failed", "error", e2.msg);
 		}
-		return vendor_pairs_settle(&b->vp, row, ns_id, only, nsref, pc_id, err);
+		return vendor_pairs_settle(&b->vp, row, ns_id, ns_key, nsref, pc_id, err);
 	}
-	{
-		char why[320];
-		json_t *c = candidates(b, ids);
-		if (free_count)
-			snprintf(why, sizeof(why),
-				 "%zu NetSuite vendors match the name '%s'; choose one",
-				 json_array_size(ids), jsonx_str(pv, "name"));
-		else
-			snprintf(why, sizeof(why),
-				 "the NetSuite vendor named like '%s' is linked to another Procore "
-				 "vendor",
-				 jsonx_str(pv, "name"));
-		if (!r->opts.dry_run &&
-		    review_park(s->store, s->tenant.id, r->flow, "vendor", src, why, c, pv,
-				err) < 0)
-			b->vp.failed = 1;
-		flow_record(r, FLOW_PARK, "vendor", src, NULL, c, why);
-		json_decref(c);
+	case VENDOR_AMBIGUOUS:
+		snprintf(why, sizeof(why), "%zu NetSuite vendors match the name '%s'; choose one",
+			 m->ncand, jsonx_str(pv, "name"));
+		break;
+	case VENDOR_TAKEN:
+		snprintf(why, sizeof(why),
+			 "the NetSuite vendor named like '%s' is linked to another Procore vendor",
+			 jsonx_str(pv, "name"));
+		break;
+	case VENDOR_CONTESTED:
+		snprintf(why, sizeof(why),
+			 "the NetSuite vendor named like '%s' matches other Procore vendors too "
+			 "(another legal suffix); choose",
+			 jsonx_str(pv, "name"));
+		break;
+	case VENDOR_DUPLICATE: {
+		int64_t first = 0;
+		if (jsonx_id(json_array_get(b->vp.pcv, m->first), "id", &first) < 0)
+			first = 0;
+		snprintf(why, sizeof(why),
+			 "Procore vendor pc:vendor:%lld has the same name '%s' and is the one made "
+			 "in NetSuite; merge the two in Procore or link this one",
+			 (long long)first, jsonx_str(pv, "name"));
+		break;
 	}
+	case VENDOR_BADNAME:
+	case VENDOR_PASSIVE:
+		snprintf(why, sizeof(why), "the vendor name is not valid UTF-8; correct it in Procore");
+		break;
+	}
+	c = m->ncand ? candidates(b, m) : NULL;
+	if (!r->opts.dry_run &&
+	    review_park(s->store, s->tenant.id, r->flow, "vendor", src, why, c, pv, err) < 0)
+		b->vp.failed = 1;
+	flow_record(r, FLOW_PARK, "vendor", src, NULL, c, why);
+	json_decref(c);
+	return MLC_OK;
+}
+
+/* Whether a Procore vendor is left out of name matching: linked already
+ * (settled or skipped by the caller), or, unlinked, made from NetSuite or
+ * inactive (nothing to bring over). */
+static bool back_passive(struct back *b, const struct mlc_session *s, const json_t *pv,
+			 int64_t pc_id)
+{
+	const char *origin = jsonx_str(pv, "origin_id");
+
+	return linked_ns(b, s, pv, pc_id) || (origin && str_starts_with(origin, "ns:")) ||
+	       !jsonx_bool(pv, "is_active");
+}
+
+/*
+ * The matching (flows/vendor_match.h): the changed Procore vendors as the
+ * source, every NetSuite vendor as the destination, the links from the
+ * origin_ids (tier 1), the id map and the externalIds (tier 2).  Returns
+ * one answer per changed vendor; caller frees with vendor_matches_free().
+ */
+static int back_match(struct back *b, struct mlc_session *s, const json_t *changed,
+		      struct vendor_match **out, struct mlc_error *err)
+{
+	size_t nsrc = json_array_size(changed), ndst = json_array_size(b->ns_rows), i;
+	struct vendor_rec *src = xcalloc(nsrc + 1, sizeof(*src));
+	struct vendor_rec *dst = xcalloc(ndst + 1, sizeof(*dst));
+	struct vendor_links links = { 0 };
+	json_t *v;
+	int rc;
+
+	*out = NULL;
+	if ((rc = vendor_links_idmap(s, &links, false, err)) < 0)
+		goto out;
+	json_array_foreach(b->ns_rows, i, v) {
+		json_t *view = vendor_view_ns(v);
+		int64_t pc = 0;
+		json_array_append_new(b->ns_views, view);
+		if (jsonx_id(v, "id", &dst[i].id) < 0 || !dst[i].id) {
+			dst[i].id = 0;
+			dst[i].owned = true;
+			continue;
+		}
+		dst[i].name = jsonx_str(view, "name");
+		/* made from a Procore vendor: that one owns it */
+		if ((pc = vendor_back_eid_parse(s, jsonx_str(v, "externalid"))))
+			vendor_links_add(&links, pc, dst[i].id, false);
+	}
+	json_array_foreach(changed, i, v) {
+		int64_t ns = vendor_origin_parse(jsonx_str(v, "origin_id"));
+		if (jsonx_id(v, "id", &src[i].id) < 0 || !src[i].id) {
+			src[i].id = 0;
+			src[i].passive = true;
+			continue;
+		}
+		src[i].name = jsonx_str(v, "name");
+		src[i].passive = back_passive(b, s, v, src[i].id);
+		if (ns)
+			vendor_links_add(&links, src[i].id, ns, true);
+	}
+	*out = vendor_match_all(src, nsrc, dst, ndst, links.v, links.n);
+	rc = MLC_OK;
+out:
+	free(src);
+	free(dst);
+	vendor_links_release(&links);
 	return rc;
 }
 
@@ -359,9 +411,10 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
 	struct back b = { .ns_by_id = json_object(), .ns_by_eid = json_object(),
-			  .ns_by_name = json_object(), .taken = json_object(),
-			  .pc_link = json_object() };
-	json_t *changed = NULL, *ns_rows = json_array(), *pv;
+			  .pc_link = json_object(), .ns_rows = json_array(),
+			  .ns_views = json_array() };
+	struct vendor_match *ms = NULL;
+	json_t *changed = NULL, *pv;
 	char *wm = NULL, since[96] = "", max_seen[48] = "", company[24];
 	const char *q[] = { "company_id", company, "filters[updated_at]", since, NULL };
 	bool back;
@@ -382,10 +435,10 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 	    (rc = watermark_get(s->store, s->tenant.id, "vendors-back", "", &wm, err)) < 0)
 		goto out;
 	if (wm) {
-		int64_t ms;
+		int64_t ms_;
 		char t[MLC_TIME_FMT_MAX];
-		if (time_parse_rfc3339(wm, &ms, NULL) == 0) {
-			time_format_rfc3339(ms - FLOW_OVERLAP_MS, t);
+		if (time_parse_rfc3339(wm, &ms_, NULL) == 0) {
+			time_format_rfc3339(ms_ - FLOW_OVERLAP_MS, t);
 			snprintf(since, sizeof(since), "%s...", t);
 		}
 	}
@@ -399,17 +452,19 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 	}
 	if ((rc = netsuite_suiteql_keyset(s->ns, "SELECT " NS_VENDOR_COLS " FROM vendor WHERE %s "
 						 "ORDER BY id",
-					  "id", collect, ns_rows, err)) < 0 ||
+					  "id", collect, b.ns_rows, err)) < 0 ||
 	    (rc = load_links(&b, s, err)) < 0 ||
 	    (rc = md_base_all(s->store, s->tenant.id, "vendors", &b.vp.bases, err)) < 0)
 		goto out;
-	index_ns(&b, ns_rows, s);
+	index_ns(&b, b.ns_rows);
+	if ((rc = back_match(&b, s, changed, &ms, err)) < 0)
+		goto out;
 	b.vp.pcv = json_incref(changed);
 
 	json_array_foreach(changed, i, pv) {
 		int64_t pc_id = 0, ns_id = 0;
 		char src[48], nsref[48];
-		const char *u = jsonx_str(pv, "updated_at"), *ns_key, *origin;
+		const char *u = jsonx_str(pv, "updated_at"), *ns_key;
 		const json_t *row;
 
 		if (jsonx_id(pv, "id", &pc_id) < 0 || !pc_id)
@@ -418,7 +473,6 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 		if (u && strcmp(u, max_seen) > 0)
 			str_copy(max_seen, sizeof(max_seen), u);
 		snprintf(src, sizeof(src), "pc:vendor:%lld", (long long)pc_id);
-		origin = jsonx_str(pv, "origin_id");
 		if ((ns_key = linked_ns(&b, s, pv, pc_id))) {
 			row = json_object_get(b.ns_by_id, ns_key);
 			if (!row || num_parse_id(ns_key, &ns_id, NULL) < 0) {
@@ -434,11 +488,12 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 				goto out;
 			continue;
 		}
-		if ((origin && str_starts_with(origin, "ns:")) || !jsonx_bool(pv, "is_active")) {
+		if (ms[i].kind == VENDOR_PASSIVE) {
+			/* made from NetSuite (its vendor gone) or inactive */
 			flow_record(r, FLOW_SKIP, "vendor", src, NULL, NULL, NULL);
 			continue;
 		}
-		if ((rc = unlinked(&b, pv, pc_id, src, err)) < 0)
+		if ((rc = unlinked(&b, pv, pc_id, src, &ms[i], err)) < 0)
 			goto out;
 	}
 	if ((rc = vendor_pairs_flush(&b.vp, err)) < 0)
@@ -450,14 +505,14 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 		     ? error_set(err, MLC_ETRANSIENT, "some vendors failed; the watermark stays")
 		     : MLC_OK;
 out:
+	vendor_matches_free(ms, json_array_size(changed));
 	vendor_pairs_release(&b.vp);
 	json_decref(b.ns_by_id);
 	json_decref(b.ns_by_eid);
-	json_decref(b.ns_by_name);
-	json_decref(b.taken);
 	json_decref(b.pc_link);
+	json_decref(b.ns_rows);
+	json_decref(b.ns_views);
 	json_decref(changed);
-	json_decref(ns_rows);
 	free(wm);
 	return rc;
 }

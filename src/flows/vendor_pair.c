@@ -13,6 +13,8 @@
 #include "util/digest.h"
 #include "util/jsonx.h"
 #include "util/log.h"
+#include "util/num.h"
+#include "util/str.h"
 #include "util/banned.h"
 
 #define SYNC_BATCH 1000
@@ -233,6 +235,8 @@ int vendor_pairs_settle(struct vendor_pairs *f, const json_t *row, int64_t ns_id
 		    (idmap_put(s->store, s->tenant.id, "vendor", ns_key, pc_key, hash, err) < 0 ||
 		     md_base_put(s->store, s->tenant.id, "vendors", ns_key, m.merged, err) < 0))
 			f->failed = 1;
+		else
+			flow_resolve(r, "vendor", src); /* placed: a review item for it is done */
 		if (!ns_written)
 			flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
 		json_decref(detail);
@@ -253,4 +257,51 @@ out:
 	json_decref(send);
 	json_decref(to_pc);
 	return rc;
+}
+
+void vendor_links_add(struct vendor_links *l, int64_t src, int64_t dst, bool origin)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = (struct vendor_link){ .src = src, .dst = dst, .origin = origin };
+}
+
+void vendor_links_release(struct vendor_links *l)
+{
+	if (!l)
+		return;
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+int vendor_links_idmap(struct mlc_session *s, struct vendor_links *l, bool ns_is_src,
+		       struct mlc_error *err)
+{
+	json_t *links = NULL, *v;
+	const char *k;
+	int rc = idmap_all(s->store, s->tenant.id, "vendor", &links, err);
+
+	if (rc < 0)
+		return rc;
+	json_object_foreach(links, k, v) {
+		int64_t ns_id = 0, pc_id = 0;
+		if (num_parse_id(k, &ns_id, NULL) == 0 &&
+		    num_parse_id(json_string_value(v), &pc_id, NULL) == 0)
+			vendor_links_add(l, ns_is_src ? ns_id : pc_id, ns_is_src ? pc_id : ns_id,
+					 false);
+	}
+	json_decref(links);
+	return MLC_OK;
+}
+
+int64_t vendor_origin_parse(const char *origin)
+{
+	int64_t id = 0;
+
+	if (!origin || !str_starts_with(origin, "ns:vendor:") ||
+	    num_parse_id(origin + strlen("ns:vendor:"), &id, NULL) < 0)
+		return 0;
+	return id;
 }

@@ -7,6 +7,7 @@
 
 #include "flows/flow.h"
 #include "flows/masterdata.h"
+#include "flows/vendor_match.h"
 #include "util/compat.h"
 #include "util/error.h"
 
@@ -68,5 +69,21 @@ int vendor_pairs_flush(struct vendor_pairs *vp, struct mlc_error *err) MLC_MUST_
 int vendor_pairs_settle(struct vendor_pairs *vp, const json_t *row, int64_t ns_id,
 			const char *ns_key, const char *src, int64_t pc_id,
 			struct mlc_error *err) MLC_MUST_CHECK;
+
+/* Links for vendor_match_all(), grown as needed. */
+struct vendor_links {
+	struct vendor_link *v;
+	size_t n, cap;
+};
+
+void vendor_links_add(struct vendor_links *l, int64_t src, int64_t dst, bool origin);
+void vendor_links_release(struct vendor_links *l);
+/* Adds every vendor link of the tenant's id map (tier 2); ns_is_src says
+ * whether NetSuite ids are the source side. */
+int vendor_links_idmap(struct mlc_session *s, struct vendor_links *l, bool ns_is_src,
+		       struct mlc_error *err) MLC_MUST_CHECK;
+/* The NetSuite vendor id an origin_id "ns:vendor:<id>" names; 0 for any
+ * other text or NULL. */
+int64_t vendor_origin_parse(const char *origin);
 
 #endif

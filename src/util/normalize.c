@@ -11,6 +11,12 @@ static const char *const suffixes[] = {
 	"corporation", "lp", "pllc", "pc", "plc",
 };
 
+/* Long spellings of a legal suffix and the short one name_fold() writes. */
+static const char *const long_forms[][2] = {
+	{ "incorporated", "inc" }, { "company", "co" }, { "corporation", "corp" },
+	{ "limited", "ltd" },
+};
+
 static int is_suffix(const char *w, size_t n)
 {
 	for (size_t i = 0; i < MLC_ARRAY_LEN(suffixes); i++)
@@ -19,10 +25,10 @@ static int is_suffix(const char *w, size_t n)
 	return 0;
 }
 
-int name_normalize(const char *name, struct mlc_buf *out, struct mlc_error *err)
+/* The folded words of name, one space between them, into words. */
+static int fold_words(const char *name, struct mlc_buf *words, struct mlc_error *err)
 {
 	utf8proc_uint8_t *folded = NULL;
-	struct mlc_buf words = MLC_BUF_INIT;
 	utf8proc_ssize_t n;
 	int space = 1;
 
@@ -44,24 +50,63 @@ int name_normalize(const char *name, struct mlc_buf *out, struct mlc_error *err)
 			   (cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME) ||
 			   (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
 		if (keep) {
-			buf_add(&words, folded + i, (size_t)len);
+			buf_add(words, folded + i, (size_t)len);
 			space = 0;
 		} else if (cp == '\'' || cp == 0x2019) {
 			/* joins */
 		} else if (cp == '&') {
 			if (!space)
-				buf_addch(&words, ' ');
-			buf_addstr(&words, "and ");
+				buf_addch(words, ' ');
+			buf_addstr(words, "and ");
 			space = 1;
 		} else if (!space) {
-			buf_addch(&words, ' ');
+			buf_addch(words, ' ');
 			space = 1;
 		}
 		i += len;
 	}
 	free(folded);
-	while (words.len && words.data[words.len - 1] == ' ')
-		buf_setlen(&words, words.len - 1);
+	while (words->len && words->data[words->len - 1] == ' ')
+		buf_setlen(words, words->len - 1);
+	return MLC_OK;
+}
+
+int name_fold(const char *name, struct mlc_buf *out, struct mlc_error *err)
+{
+	struct mlc_buf words = MLC_BUF_INIT;
+	const char *last;
+	int rc;
+
+	if ((rc = fold_words(name, &words, err)) < 0)
+		goto out;
+	/* one spelling for the last word when it is a legal suffix (not for a
+	 * one-word name: "Company" is a name there) */
+	last = strrchr(words.data, ' ');
+	if (last) {
+		last++;
+		for (size_t i = 0; i < MLC_ARRAY_LEN(long_forms); i++)
+			if (strcmp(last, long_forms[i][0]) == 0) {
+				buf_setlen(&words, (size_t)(last - words.data));
+				buf_addstr(&words, long_forms[i][1]);
+				break;
+			}
+	}
+	buf_add(out, words.data, words.len);
+	rc = MLC_OK;
+out:
+	buf_release(&words);
+	return rc;
+}
+
+int name_normalize(const char *name, struct mlc_buf *out, struct mlc_error *err)
+{
+	struct mlc_buf words = MLC_BUF_INIT;
+	int rc;
+
+	if ((rc = fold_words(name, &words, err)) < 0) {
+		buf_release(&words);
+		return rc;
+	}
 	/* drop trailing legal suffixes, keeping at least one word */
 	for (;;) {
 		char *last = strrchr(words.data, ' ');

@@ -33,6 +33,11 @@ company=$(jq .procore.company_id "$DATA/credentials.json")
 pcv=$(pc_admin GET /_sandbox/state/vendors | jq --argjson c "$company" '[.[] | select(._company_id == $c)]')
 dups=$(jq '[.[] | select(.origin_id != null) | .origin_id] | group_by(.) | map(select(length > 1)) | length' <<<"$pcv")
 expect_eq "$dups" 0 "no NetSuite vendor is in Procore twice"
+# nor one company under two origin_ids: NetSuite's own near-duplicates are parked, not created
+folded=$(jq -c '[.[] | .name | ascii_downcase | gsub("&"; " and ") | gsub("[^a-z0-9]+"; " ") | ltrimstr(" ") | rtrimstr(" ")
+  | sub(" incorporated$"; " inc") | sub(" company$"; " co") | sub(" corporation$"; " corp") | sub(" limited$"; " ltd")]
+  | group_by(.) | map(select(length > 1) | .[0])' <<<"$pcv")
+expect_eq "$folded" "[]" "no company is in Procore twice by folded name"
 linked=$(jq '[.[] | select(.origin_id != null and (.origin_id | startswith("ns:vendor:")))] | length' <<<"$pcv")
 parked=$(jq '.stats.parked' <<<"$OUT")
 expect_eq "$((linked + parked))" "$ns_vendors" "every NetSuite vendor is linked once or parked"

@@ -112,6 +112,40 @@ static void test_normalize(void **state)
 	buf_release(&x);
 }
 
+static void fold_is(const char *in, const char *want)
+{
+	struct mlc_buf x = MLC_BUF_INIT;
+	assert_int_equal(name_fold(in, &x, NULL), 0);
+	if (strcmp(x.data, want) != 0)
+		fail_msg("'%s' folds to '%s', wanted '%s'", in, x.data, want);
+	buf_release(&x);
+}
+
+/* The folded name keeps the legal suffix (one spelling of it). */
+static void test_fold(void **state)
+{
+	struct mlc_buf x = MLC_BUF_INIT;
+	struct mlc_error err = { 0 };
+	(void)state;
+
+	fold_is("Acme Mechanical Co.", "acme mechanical co");
+	fold_is("ACME MECHANICAL CO", "acme mechanical co");
+	fold_is("acme  mechanical,  company", "acme mechanical co");
+	fold_is("Acme Mechanical Corp.", "acme mechanical corp");
+	fold_is("Acme Mechanical Corporation", "acme mechanical corp");
+	fold_is("ACME MECHANICAL, INC", "acme mechanical inc");
+	fold_is("Acme Mechanical Incorporated", "acme mechanical inc");
+	fold_is("Acme Mechanical Limited", "acme mechanical ltd");
+	fold_is("Acme Mechanical LLC", "acme mechanical llc");
+	fold_is("Sierra Glass & Glazing", "sierra glass and glazing");
+	fold_is("\xEF\xBC\xA1\xEF\xBD\x83\xEF\xBD\x8D\xEF\xBD\x85 Paving", "acme paving"); /* NFKC */
+	fold_is("Company", "company");         /* a one-word name is a name */
+	fold_is("Company Builders", "company builders"); /* only the last word */
+	assert_true(name_fold("bad \xFF utf8", &x, &err) < 0);
+	assert_non_null(strstr(err.msg, "UTF-8"));
+	buf_release(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -119,6 +153,7 @@ int main(void)
 		cmocka_unit_test(test_csv_errors),
 		cmocka_unit_test(test_csv_write_round_trip),
 		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_fold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

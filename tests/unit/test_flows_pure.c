@@ -12,67 +12,10 @@
 #include "core/tenant.h"
 #include "flows/cost_post.h"
 #include "flows/journal.h"
-#include "flows/vendor_match.h"
 #include "util/jsonx.h"
 
 /* test literals for owned-text members, never freed here */
 #define S(x) ((char *)(x))
-
-static void test_vendor_match(void **state)
-{
-	json_t *pc = json_loads(
-		"[{\"id\":9007199254740993,\"name\":\"ACME CONCRETE INC\"},"
-		"{\"id\":2,\"name\":\"Sierra Glass and Glazing\"},"
-		"{\"id\":3,\"name\":\"Pacific Plumbing\",\"origin_id\":\"ns:vendor:77\"},"
-		"{\"id\":4,\"name\":\"Valley Electric, LLC\"},"
-		"{\"id\":5,\"name\":\"VALLEY ELECTRIC\"},"
-		"{\"id\":6,\"name\":\"Delta Paving\",\"origin_id\":\"ns:vendor:500\"}]",
-		0, NULL);
-	struct vendor_index *idx;
-	struct vendor_match m;
-	(void)state;
-
-	assert_non_null(pc);
-	assert_int_equal(vendor_index_new(pc, &idx, NULL), 0);
-	/* origin_id wins over any name */
-	assert_int_equal(vendor_index_match(idx, 77, "Totally Different Name", &m, NULL), 0);
-	assert_int_equal(m.kind, VENDOR_LINK_ORIGIN);
-	assert_int_equal(m.procore_id, 3);
-	vendor_match_release(&m);
-	/* normalised name, id past 2^53 kept exact */
-	assert_int_equal(vendor_index_match(idx, 10, "Acme Concrete, Inc.", &m, NULL), 0);
-	assert_int_equal(m.kind, VENDOR_LINK_NAME);
-	assert_int_equal(m.procore_id, 9007199254740993LL);
-	vendor_match_release(&m);
-	/* a NetSuite near-duplicate of a vendor already linked parks, never links twice */
-	assert_int_equal(vendor_index_match(idx, 11, "ACME Concrete Inc", &m, NULL), 0);
-	assert_int_equal(m.kind, VENDOR_TAKEN);
-	assert_int_equal(json_array_size(m.candidates), 1);
-	vendor_match_release(&m);
-	/* the same NetSuite vendor matching again is stable */
-	assert_int_equal(vendor_index_match(idx, 10, "Acme Concrete, Inc.", &m, NULL), 0);
-	assert_int_equal(m.kind, VENDOR_LINK_NAME);
-	vendor_match_release(&m);
-	assert_int_equal(vendor_index_match(idx, 12, "Sierra Glass & Glazing LLC", &m, NULL), 0);
-	assert_int_equal(m.kind, VENDOR_LINK_NAME);
-	assert_int_equal(m.procore_id, 2);
-	vendor_match_release(&m);
-	/* two Procore vendors with one name: ambiguous, with both candidates */
-	assert_int_equal(vendor_index_match(idx, 13, "Valley Electric Co.", &m, NULL), 0);
-	assert_int_equal(m.kind, VENDOR_AMBIGUOUS);
-	assert_int_equal(json_array_size(m.candidates), 2);
-	vendor_match_release(&m);
-	/* a name owned by another NetSuite vendor's origin_id is taken */
-	assert_int_equal(vendor_index_match(idx, 14, "Delta Paving", &m, NULL), 0);
-	assert_int_equal(m.kind, VENDOR_TAKEN);
-	vendor_match_release(&m);
-	assert_int_equal(vendor_index_match(idx, 15, "Brand New Supply", &m, NULL), 0);
-	assert_int_equal(m.kind, VENDOR_CREATE);
-	assert_null(m.candidates);
-	vendor_match_release(&m);
-	vendor_index_free(idx);
-	json_decref(pc);
-}
 
 static void test_journal_balance_and_json(void **state)
 {
@@ -226,7 +169,6 @@ static void test_cost_posting(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vendor_match),
 		cmocka_unit_test(test_journal_balance_and_json),
 		cmocka_unit_test(test_journal_large_and_netting),
 		cmocka_unit_test(test_cost_posting),
