@@ -42,7 +42,6 @@ cd "$D/work"
   --netsuite-url "$NS" --procore-api-url "$PC" --procore-auth-url "$PC" \
   --procore-application-id "$(jq .procore.application_id "$C")" \
   --netsuite-allowlist 127.0.0.1/32,::1/128
-"$BIN" tenant set $T --setting costs.use_segment=true >/dev/null
 # NetSuite pushes name the user who made a change: ours are echoes to ignore
 "$BIN" tenant set $T --setting "netsuite.integration_user_id=$(jq .netsuite.integration_user_id "$C")" >/dev/null
 jq -j .netsuite.client_id "$C" | "$BIN" secret set $T netsuite.client_id >/dev/null

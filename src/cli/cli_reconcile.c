@@ -9,6 +9,13 @@
 #include "util/log.h"
 #include "util/banned.h"
 
+/* The row's key: its cost code, or its GL account without the segment. */
+static const char *key_of(const json_t *row)
+{
+	const char *k = jsonx_str(row, "cost_code");
+	return k ? k : jsonx_str(row, "account") ? jsonx_str(row, "account") : "";
+}
+
 static int cmp_rows(const void *a, const void *b)
 {
 	const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
@@ -16,7 +23,7 @@ static int cmp_rows(const void *a, const void *b)
 	int64_t py = json_integer_value(json_object_get(y, "project_id"));
 	if (px != py)
 		return px < py ? -1 : 1;
-	int c = strcmp(jsonx_str(x, "cost_code"), jsonx_str(y, "cost_code"));
+	int c = strcmp(key_of(x), key_of(y));
 	if (c)
 		return c;
 	return strcmp(jsonx_str(x, "period") ? jsonx_str(x, "period") : "",
@@ -35,7 +42,9 @@ int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 	const struct cli_spec spec = {
 		"reconcile TENANT [--project ID] [--period YYYY-MM] [--format table|csv|json]",
 		"Compares, per project x cost code, Procore's approved direct costs with the\n"
-		"NetSuite GL amounts the connector posted (read back from NetSuite).  Exit 0 when\n"
+		"NetSuite GL amounts the connector posted (read back from NetSuite).  When the GL\n"
+		"has no cost-code segment (costs.use_segment, netsuite.cost_code_segment) the\n"
+		"comparison is per project x GL account, and the first line says so.  Exit 0 when\n"
 		"everything ties out, 1 otherwise, listing each difference and its likely cause.",
 		opts, 1, 1,
 	};
@@ -48,6 +57,8 @@ int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 	json_t *report = NULL, *rows;
 	json_t **sorted = NULL;
 	size_t n, i;
+	bool by_account;
+	const char *dim;
 
 	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
 		return rc;
@@ -71,6 +82,9 @@ int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	rows = json_object_get(report, "rows");
+	by_account = jsonx_str(report, "compared_by") &&
+		     strcmp(jsonx_str(report, "compared_by"), "account") == 0;
+	dim = by_account ? "GL account" : "cost code";
 	n = json_array_size(rows);
 	sorted = xcalloc(n + 1, sizeof(*sorted));
 	for (i = 0; i < n; i++)
@@ -80,13 +94,14 @@ int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 		cli_print_json(json_incref(report));
 	} else if (!strcmp(format, "csv")) {
 		struct mlc_buf out = MLC_BUF_INIT;
-		buf_addstr(&out, "project_id,cost_code,period,procore,netsuite,variance,cause\n");
+		buf_addf(&out, "project_id,%s,period,procore,netsuite,variance,cause\n",
+			 by_account ? "account" : "cost_code");
 		for (i = 0; i < n; i++) {
 			char pid[32];
 			snprintf(pid, sizeof(pid), "%lld",
 				 (long long)json_integer_value(json_object_get(sorted[i], "project_id")));
 			csv_add_field(&out, pid, 1);
-			csv_add_field(&out, jsonx_str(sorted[i], "cost_code"), 0);
+			csv_add_field(&out, key_of(sorted[i]), 0);
 			csv_add_field(&out, jsonx_str(sorted[i], "period") ? jsonx_str(sorted[i], "period") : "", 0);
 			csv_add_field(&out, jsonx_str(sorted[i], "procore"), 0);
 			csv_add_field(&out, jsonx_str(sorted[i], "netsuite"), 0);
@@ -97,17 +112,20 @@ int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 		fputs(out.data, stdout);
 		buf_release(&out);
 	} else {
-		printf("%-16s %-10s %-8s %16s %16s %14s  %s\n", "PROJECT", "COST CODE", "PERIOD",
-		       "PROCORE", "NETSUITE GL", "VARIANCE", "CAUSE");
+		printf("Compared per project x %s: %s\n", dim,
+		       jsonx_str(report, "dimension") ? jsonx_str(report, "dimension") : "");
+		printf("%-16s %-10s %-8s %16s %16s %14s  %s\n", "PROJECT",
+		       by_account ? "GL ACCOUNT" : "COST CODE", "PERIOD", "PROCORE", "NETSUITE GL",
+		       "VARIANCE", "CAUSE");
 		for (i = 0; i < n; i++)
 			printf("%-16s %-10s %-8s %16s %16s %14s  %s\n", jsonx_str(sorted[i], "project"),
-			       *jsonx_str(sorted[i], "cost_code") ? jsonx_str(sorted[i], "cost_code") : "-",
+			       *key_of(sorted[i]) ? key_of(sorted[i]) : "-",
 			       jsonx_str(sorted[i], "period") ? jsonx_str(sorted[i], "period") : "all",
 			       jsonx_str(sorted[i], "procore"), jsonx_str(sorted[i], "netsuite"),
 			       jsonx_str(sorted[i], "variance"),
 			       jsonx_str(sorted[i], "cause") ? jsonx_str(sorted[i], "cause") : "ties out");
-		printf("%zu of %zu project x cost code rows tie out\n",
-		       n - (size_t)json_integer_value(json_object_get(report, "differences")), n);
+		printf("%zu of %zu project x %s rows tie out\n",
+		       n - (size_t)json_integer_value(json_object_get(report, "differences")), n, dim);
 	}
 	rc = json_integer_value(json_object_get(report, "differences")) ? CLI_FAIL : CLI_OK;
 out:

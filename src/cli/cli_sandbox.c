@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 
 #include "cli/cli.h"
+#include "netsuite/cseg.h"
 #include "sandbox/sandbox.h"
 #include "util/num.h"
 #include "util/banned.h"
@@ -95,7 +96,7 @@ int cmd_sandbox(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *ns = NULL, *pc = NULL, *data = NULL, *seed = NULL, *scale = NULL;
 	const char *latency = NULL, *faults = NULL, *ttl = NULL, *conc = NULL, *push = NULL;
-	const char *push_secret = NULL, *pc_ttl = NULL, *pc_rate = NULL;
+	const char *push_secret = NULL, *pc_ttl = NULL, *pc_rate = NULL, *segment = NULL;
 	const struct cli_opt opts[] = {
 	    {"netsuite", "ADDR:PORT", "NetSuite simulator address (default 127.0.0.1:8701)", &ns,
 	     NULL},
@@ -115,6 +116,10 @@ int cmd_sandbox(struct cli_ctx *ctx, int argc, char **argv)
 	     &push_secret, NULL},
 	    {"pc-token-ttl", "S", "Procore access token lifetime (default 5400)", &pc_ttl, NULL},
 	    {"pc-rate", "SPEC", "Procore rate limits, e.g. 3600/h,25/10s", &pc_rate, NULL},
+	    {"netsuite-segment", "ID|none",
+	     "the NetSuite account's cost-code custom segment script id (default " CSEG_DEFAULT
+	     "), or none for an account without it",
+	     &segment, NULL},
 	    {NULL, NULL, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {
@@ -148,6 +153,7 @@ int cmd_sandbox(struct cli_ctx *ctx, int argc, char **argv)
 	o.push_url = push;
 	o.push_secret = push_secret;
 	o.pc_rate = pc_rate;
+	o.ns_segment = segment;
 	if (parse_int_opt("--scale", scale, 1, 1000, &o.scale) != CLI_OK ||
 	    parse_latency(latency, &o.latency_ms, &o.latency_jitter_ms) != CLI_OK ||
 	    parse_int_opt("--token-ttl", ttl, 1, 86400, &o.ns_token_ttl) != CLI_OK ||

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "flows/segment.h"
 #include "net/cidr.h"
 #include "server/serve.h"
 #include "util/str.h"
@@ -82,6 +83,18 @@ static int validate_settings(const struct tenant_args *a)
 			fprintf(stderr, "ml-connector: --setting '%s' is not KEY=VALUE\n", a->setting);
 			return CLI_FAIL;
 		}
+		/* settings with rules are checked here, before anything is stored */
+		char *key = xstrndup(a->setting, (size_t)(eq - a->setting));
+		json_t *val = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
+		if (!val)
+			val = json_string(eq + 1);
+		rc = segment_setting_check(key, val, &err) < 0 ? CLI_FAIL : CLI_OK;
+		if (rc != CLI_OK)
+			fprintf(stderr, "ml-connector: --setting: %s\n", err.msg);
+		json_decref(val);
+		free(key);
+		if (rc != CLI_OK)
+			return rc;
 	}
 	if (a->schedules) {
 		char *copy = xstrdup(a->schedules), *save = NULL;

@@ -101,9 +101,9 @@ int postings_totals(struct mlc_store *s, int64_t tenant_id, json_t **totals,
 		    struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
-	int rc = store_prepare(s, "SELECT project_id, COALESCE(cost_code, ''), SUM(amount) FROM "
-				  "postings WHERE tenant_id = ? AND COALESCE(doc_type, '') <> "
-				  "'payment_application' GROUP BY project_id, cost_code",
+	int rc = store_prepare(s, "SELECT project_id, COALESCE(cost_code, ''), account, SUM(amount) "
+				  "FROM postings WHERE tenant_id = ? AND COALESCE(doc_type, '') <> "
+				  "'payment_application' GROUP BY project_id, cost_code, account",
 			       &st, err);
 
 	*totals = NULL;
@@ -113,10 +113,11 @@ int postings_totals(struct mlc_store *s, int64_t tenant_id, json_t **totals,
 	*totals = json_array();
 	while ((rc = stmt_step(st, err)) == 1)
 		json_array_append_new(*totals,
-				      json_pack("{s:I, s:s, s:I}", "project_id",
+				      json_pack("{s:I, s:s, s:I, s:I}", "project_id",
 						(json_int_t)stmt_col_i64(st, 0), "cost_code",
-						stmt_col_text(st, 1), "amount",
-						(json_int_t)stmt_col_i64(st, 2)));
+						stmt_col_text(st, 1), "account",
+						(json_int_t)stmt_col_i64(st, 2), "amount",
+						(json_int_t)stmt_col_i64(st, 3)));
 	stmt_free(st);
 	if (rc < 0) {
 		json_decref(*totals);

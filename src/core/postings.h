@@ -30,8 +30,9 @@ int postings_replace_je(struct mlc_store *s, int64_t tenant_id, const char *je,
  * one missing from Procore now was deleted there and must be reversed. */
 int postings_open_docs(struct mlc_store *s, int64_t tenant_id, int64_t project_id, json_t **docs,
 		       struct mlc_error *err) MLC_MUST_CHECK;
-/* Job cost sums by project and cost code (payment applications left out),
- * for reconcile. */
+/* Job cost sums by project, cost code and account ({project_id,
+ * cost_code, account, amount}; payment applications left out), for
+ * reconcile. */
 int postings_totals(struct mlc_store *s, int64_t tenant_id, json_t **totals,
 		    struct mlc_error *err) MLC_MUST_CHECK;
 

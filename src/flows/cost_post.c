@@ -98,6 +98,20 @@ static int line_dims(const struct cost_post_ctx *ctx, const struct canon_cost_li
 	return MLC_OK;
 }
 
+/* A line's memo: the document's, led by the cost code when no segment
+ * carries it ("cost code 03-300 | Procore direct cost 12 | ..."), so the
+ * GL keeps the code either way.  Returns the text (valid until the next
+ * call with the same buffer). */
+static char *line_memo(const struct cost_post_ctx *ctx, const char *cost_code,
+		       const struct mlc_buf *doc_memo, struct mlc_buf *out)
+{
+	buf_reset(out);
+	if (!ctx->use_segment && cost_code && *cost_code)
+		buf_addf(out, "cost code %s | ", cost_code);
+	buf_addstr(out, doc_memo->data ? doc_memo->data : "");
+	return out->data;
+}
+
 static int offset_account(const struct cost_post_ctx *ctx, const char *key, int64_t *account,
 			  struct mlc_error *err)
 {
@@ -120,7 +134,7 @@ int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc
 		    struct journal *j, struct mlc_error *err)
 {
 	struct journal tmp;
-	struct mlc_buf memo = MLC_BUF_INIT;
+	struct mlc_buf memo = MLC_BUF_INIT, lmemo = MLC_BUF_INIT;
 	int pa = doc->kind && strcmp(doc->kind, "payment_application") == 0;
 	int64_t offset = 0, debit_acct = 0, total = 0;
 	int rc;
@@ -150,7 +164,7 @@ int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc
 		else if ((rc = line_dims(ctx, cl, &l, err)) < 0)
 			goto out;
 		l.cost_code = cl->cost_code;
-		l.memo = memo.data;
+		l.memo = line_memo(ctx, cl->cost_code, &memo, &lmemo);
 		if (pa) {
 			/* revenue per cost code on the credit side, receivable on the debit */
 			int64_t seg = l.segment;
@@ -158,7 +172,7 @@ int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc
 			l.account = offset;
 			l.segment = seg;
 			l.cost_code = cl->cost_code;
-			l.memo = memo.data;
+			l.memo = lmemo.data;
 			journal_add(&tmp, &l, -cl->amount);
 			l.account = debit_acct;
 			journal_add(&tmp, &l, cl->amount);
@@ -191,6 +205,7 @@ int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc
 out:
 	journal_release(&tmp);
 	buf_release(&memo);
+	buf_release(&lmemo);
 	return rc;
 }
 

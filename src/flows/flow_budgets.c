@@ -12,8 +12,8 @@
  *             the tenant's budget year, the link's subsidiary, department,
  *             class and location, the budget category when set, the account
  *             mapped for the cost code (cost-code-account "code|type", then
- *             "code|") and, with the segment (budgets.use_segment, default
- *             on), the cost code's segment value (cost-code-segment).
+ *             "code|") and, with the segment (flows/segment.h), the cost
+ *             code's segment value (cost-code-segment).
  *             Without the segment, cost codes sharing an account cannot be
  *             told apart: such lines are parked.
  *
@@ -41,7 +41,8 @@
  * Tenant settings: master.budgets, owners.budgets.amount, budgets.year
  * (accounting period id or name "FY 2026"; default: the fiscal year
  * holding today), budgets.category (budget category id, Multiple Budgets),
- * budgets.use_segment (default true), budgets.view_id (default: the first
+ * budgets.use_segment (default true: follow costs.use_segment and
+ * netsuite.cost_code_segment, flows/segment.h; false: never), budgets.view_id (default: the first
  * budget view Procore lists).
  */
 #include <stdio.h>
@@ -53,6 +54,7 @@
 #include "flows/cost_post.h"
 #include "flows/flow.h"
 #include "flows/masterdata.h"
+#include "flows/segment.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
@@ -72,7 +74,7 @@ struct budgets {
 	struct flow_run *r;
 	enum md_side master;
 	int64_t year, category, view_id;
-	bool use_segment;
+	struct mlc_segment seg; /* the cost-code dimension (flows/segment.h) */
 	json_t *lit_code; /* "lit id" -> "L" */
 	json_t *lit_id;   /* "L" -> lit id */
 	json_t *rev;      /* "account:segment" -> "code|type" (null when ambiguous) */
@@ -198,7 +200,7 @@ static int load_reverse(struct budgets *b, struct mlc_error *err)
 			continue;
 		memcpy(code, k, (size_t)(bar - k));
 		code[bar - k] = '\0';
-		if (b->use_segment &&
+		if (b->seg.use &&
 		    (jsonx_id(json_object_get(seg, code), "segment_value", &sv) < 0 || !sv))
 			continue;
 		snprintf(rk, sizeof(rk), "%lld:%lld", (long long)a, (long long)sv);
@@ -262,7 +264,7 @@ static int line_of(struct budgets *b, const struct mlc_project_link *l, struct p
 
 	if ((rc = cost_post_account(&ctx, p->code, p->type, &p->account, err)) < 0)
 		return rc;
-	if (!b->use_segment)
+	if (!b->seg.use)
 		return MLC_OK;
 	rc = mapping_get(s->store, s->tenant.id, "cost-code-segment", p->code, &t, err);
 	if (rc == MLC_ENOTFOUND)
@@ -322,8 +324,8 @@ static int write_netsuite(struct budgets *b, const struct mlc_project_link *l, c
 		REF("location", l->location_id);
 	if (b->category)
 		REF("category", b->category);
-	if (b->use_segment)
-		REF("cseg_mlc_costcode", p->segment);
+	if (b->seg.use)
+		REF(b->seg.field, p->segment);
 #undef REF
 	json_object_set_new(body, "amount", jsonx_money(cents));
 	for (int i = 1; i <= BUDGET_PERIODS; i++) {
@@ -417,7 +419,7 @@ static void settle(struct budgets *b, const struct mlc_project_link *l, struct p
 		detail = json_object();
 		money_detail(detail, "amount", p->has_ns, p->ns_total, cents);
 		json_object_set_new(detail, "account", json_integer(p->account));
-		if (b->use_segment)
+		if (b->seg.use)
 			json_object_set_new(detail, "segment", json_integer(p->segment));
 		if (!r->opts.dry_run && write_netsuite(b, l, p, cents, &ns_id, &e) < 0) {
 			flow_record(r, FLOW_FAIL, "budget", src, tgt, detail, e.msg);
@@ -572,9 +574,10 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 
 	/* NetSuite: the budget lines of the job and year with our criteria */
 	buf_addf(&q,
-	         "SELECT id, account, total, cseg_mlc_costcode AS seg, subsidiary, department, "
+	         "SELECT id, account, total, %s%s subsidiary, department, "
 	         "class, location, category FROM budgets WHERE customer = %lld AND year = %lld "
 	         "ORDER BY id",
+	         b->seg.use ? b->seg.field : "", b->seg.use ? " AS seg," : "",
 	         (long long)l->netsuite_job_id, (long long)b->year);
 	json_decref(list);
 	list = NULL;
@@ -595,10 +598,10 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 		/* another budget of the job (other dimensions or category): not ours */
 		if ((l->subsidiary_id && sub != l->subsidiary_id) || dep != l->department_id ||
 		    cls != l->class_id || loc != l->location_id || cat != b->category ||
-		    (!b->use_segment && seg))
+		    (!b->seg.use && seg))
 			continue;
 		snprintf(lk, sizeof(lk), "%lld:%lld", (long long)acct,
-		         (long long)(b->use_segment ? seg : 0));
+		         (long long)(b->seg.use ? seg : 0));
 		ix = json_object_get(ps.by_line, lk);
 		if (json_is_integer(ix)) {
 			p = &ps.v[json_integer_value(ix)];
@@ -648,12 +651,12 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 	for (i = 0; i < ps.n; i++) {
 		struct pair *p = &ps.v[i];
 		if (p->account == -2) {
-			char why[300];
+			char why[400];
 			snprintf(why, sizeof(why),
 			         "cost code %s shares its NetSuite account with another cost code "
 			         "of the project; per-cost-code budgets need the cost-code segment "
-			         "(budgets.use_segment)",
-			         p->code);
+			         "(%s)",
+			         p->code, b->seg.why);
 			flow_park(b->r, "budget", p->key, NULL, why, NULL);
 			continue;
 		}
@@ -683,7 +686,14 @@ int flow_budgets(struct flow_run *r, struct mlc_error *err)
 	b.lit_code = json_object();
 	b.lit_id = json_object();
 	b.rev = json_object();
-	b.use_segment = session_setting_bool(s, "budgets.use_segment", true);
+	/* the segment as the costs flow decides it; budgets.use_segment=false
+	 * still keeps budget lines off it */
+	if ((rc = segment_resolve(s, &b.seg, err)) < 0)
+		goto out;
+	if (!session_setting_bool(s, "budgets.use_segment", true) && b.seg.use) {
+		b.seg.use = false;
+		snprintf(b.seg.why, sizeof(b.seg.why), "budgets.use_segment false");
+	}
 	b.category = session_setting_int(s, "budgets.category", 0);
 	/* default procore: the estimate and budget are built in Procore at most
 	 * contractors, and the ERP receives them */

@@ -4,7 +4,8 @@
  * Procore project, both ways.
  *
  * A cost code is keyed by its full code ("03-300").  NetSuite: a value of
- * customrecord_cseg_mlc_costcode, code = externalid (or the first word of
+ * the cost-code segment (customrecord_<script id>, flows/segment.h),
+ * code = externalid (or the first word of
  * the name), name = the rest of "03-300 Cast-in-Place Concrete", active =
  * !isinactive.  Procore: in the standard list (the company's ERP list, or
  * cost_codes.standard_list_id) and in each linked project, a code with a parent
@@ -26,6 +27,11 @@
  * every write for the code landed, so the connector's own writes are never
  * read back as changes.
  *
+ * An account without the segment (costs.use_segment auto or false) has no
+ * NetSuite side: the run parks one review item (entity "cost-code-segment")
+ * and changes nothing; it is resolved by the first run that finds the
+ * segment.
+ *
  * With master "netsuite" a code that exists only in Procore is parked for
  * review (not copied, not deleted); with "procore" one only in NetSuite is.
  */
@@ -37,13 +43,13 @@
 #include "core/project.h"
 #include "flows/flow.h"
 #include "flows/masterdata.h"
+#include "flows/segment.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
 #include "util/str.h"
 #include "util/banned.h"
 
-#define SEG_TYPE "customrecord_cseg_mlc_costcode"
 #define MD_TYPE "cost_codes"
 
 static const struct md_field cc_fields[] = {
@@ -63,6 +69,7 @@ struct pc_proj {
 
 struct cc_ctx {
 	struct flow_run *r;
+	struct mlc_segment seg; /* seg.table: the values' record type and table */
 	enum md_side master;
 	json_t *ns;        /* code -> {id, name, active} */
 	json_t *base;      /* code -> {name, active, projects[]} */
@@ -94,11 +101,14 @@ static int read_netsuite(struct cc_ctx *c, struct mlc_error *err)
 {
 	json_t *rows = NULL, *row;
 	size_t i;
-	int rc = netsuite_suiteql_all(c->r->s->ns,
-				      "SELECT id, name, externalid, isinactive, parent FROM " SEG_TYPE
-				      " ORDER BY id", &rows, err);
+	struct mlc_buf q = MLC_BUF_INIT;
 	json_t *parents;
+	int rc;
 
+	buf_addf(&q, "SELECT id, name, externalid, isinactive, parent FROM %s ORDER BY id",
+		 c->seg.table);
+	rc = netsuite_suiteql_all(c->r->s->ns, q.data, &rows, err);
+	buf_release(&q);
 	if (rc < 0)
 		return rc;
 	/* a value other values hang from is a grouping (a division), not a code */
@@ -285,14 +295,14 @@ static int apply_netsuite(struct cc_ctx *c, const char *code, const json_t *nsre
 		json_object_set_new(detail, "netsuite", json_deep_copy(to_ns));
 		if (c->r->opts.dry_run)
 			return MLC_OK;
-		rc = netsuite_update(s->ns, SEG_TYPE, *ns_id, ns_body(code, want, to_ns), ncode, &e);
+		rc = netsuite_update(s->ns, c->seg.table, *ns_id, ns_body(code, want, to_ns), ncode, &e);
 	} else {
 		if (!jsonx_bool(want, "active"))
 			return MLC_OK; /* never create a value only to make it inactive */
 		json_object_set_new(detail, "netsuite", json_string("create"));
 		if (c->r->opts.dry_run)
 			return MLC_OK;
-		rc = netsuite_upsert(s->ns, SEG_TYPE, code, ns_body(code, want, NULL), ns_id, ncode,
+		rc = netsuite_upsert(s->ns, c->seg.table, code, ns_body(code, want, NULL), ns_id, ncode,
 				     &e);
 	}
 	if (rc < 0) {
@@ -639,6 +649,26 @@ int flow_cost_codes(struct flow_run *r, struct mlc_error *err)
 	size_t nl = 0, nk = 0;
 	int rc;
 
+	if ((rc = segment_resolve(s, &c.seg, err)) < 0)
+		goto out;
+	if (!c.seg.use) {
+		/*
+		 * The NetSuite side of every code is the segment: without it there
+		 * is nothing to read or write there.  Skipping the run (one review
+		 * item, not a failure per code) also keeps the Procore codes as
+		 * they are: an empty NetSuite side must never read as every code
+		 * deactivated there.
+		 */
+		char why[400];
+		snprintf(why, sizeof(why),
+			 "cost codes are not synced with NetSuite: %s; create the segment or set "
+			 "netsuite.cost_code_segment to its script id",
+			 c.seg.why);
+		if (flow_park(r, "cost-code-segment", c.seg.field, NULL, why, NULL) < 0)
+			rc = error_set(err, MLC_ESTORE, "the review item could not be written");
+		goto out;
+	}
+	flow_resolve(r, "cost-code-segment", c.seg.field);
 	if ((rc = md_master(s, MD_TYPE, MD_BOTH, &c.master, err)) < 0 ||
 	    (rc = project_list(s->store, s->tenant.id, &links, &nl, err)) < 0 ||
 	    (rc = md_base_all(s->store, s->tenant.id, MD_TYPE, &c.base, err)) < 0 ||

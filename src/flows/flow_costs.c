@@ -35,6 +35,7 @@
 #include "flows/journal.h"
 #include "flows/links.h"
 #include "flows/refdata.h"
+#include "flows/segment.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
@@ -52,8 +53,8 @@ struct period {
 struct costs {
 	struct flow_run *r;
 	struct refdata rd;
-	bool daily, hold, use_segment;
-	const char *segment_field;
+	bool daily, hold;
+	struct mlc_segment seg; /* the cost-code dimension, decided once per run */
 	struct period *periods;
 	size_t nperiods;
 	int failed;
@@ -351,7 +352,7 @@ static int write_journal(struct costs *c, struct unit *u, struct journal *j, jso
 		c->failed = 1;
 		return MLC_OK;
 	}
-	body = journal_to_json(j, c->use_segment ? c->segment_field : NULL);
+	body = journal_to_json(j, c->seg.use ? c->seg.field : NULL);
 	snprintf(target, sizeof(target), "ns:je:%s", j->external_id);
 	if (c->r->opts.dry_run) {
 		flow_record(c->r, action, "je", u->doc_ref, target, body, NULL);
@@ -650,7 +651,7 @@ static int do_project(struct costs *c, const struct mlc_project_link *link, stru
 	if ((rc = canon_docs(c, all, lines, link->procore_project_id, &docs, &ndocs, err)) < 0)
 		goto out;
 	refdata_project_label(&c->rd, link->procore_project_id, label, sizeof(label));
-	struct cost_post_ctx ctx = { s->store, s->tenant.id, link, c->use_segment, label, c->rd.code_seg };
+	struct cost_post_ctx ctx = { s->store, s->tenant.id, link, c->seg.use, label, c->rd.code_seg };
 	int64_t company = s->tenant.procore_company_id;
 
 	if (!c->daily) {
@@ -755,7 +756,7 @@ static int do_payapps(struct costs *c, const struct mlc_project_link *link, stru
 	if ((rc = procore_list(s->pc, "/rest/v1.0/payment_applications", q, &list, err)) < 0)
 		return rc;
 	refdata_project_label(&c->rd, link->procore_project_id, label, sizeof(label));
-	struct cost_post_ctx ctx = { s->store, s->tenant.id, link, c->use_segment, label,
+	struct cost_post_ctx ctx = { s->store, s->tenant.id, link, c->seg.use, label,
 				     c->rd.code_seg };
 	json_array_foreach(list, i, v) {
 		struct canon_cost_doc d = { 0 }, *one[1] = { &d };
@@ -813,8 +814,6 @@ int flow_costs(struct flow_run *r, struct mlc_error *err)
 	c.r = r;
 	c.daily = strcmp(mode, "daily") == 0;
 	c.hold = strcmp(policy, "hold") == 0;
-	c.use_segment = session_setting_bool(s, "costs.use_segment", false);
-	c.segment_field = session_setting_str(s, "costs.segment_field", "cseg_mlc_costcode");
 	{
 		char t[MLC_TIME_FMT_MAX];
 		time_format_date(time_now_ms(), t);
@@ -826,7 +825,9 @@ int flow_costs(struct flow_run *r, struct mlc_error *err)
 	if (strcmp(policy, "adjust") && strcmp(policy, "hold"))
 		return error_set(err, MLC_ECONFIG, "setting costs.closed_period '%s' is not adjust or hold",
 				 policy);
-	if ((rc = refdata_load(&c.rd, r, c.use_segment, err)) < 0 || (rc = load_periods(&c, err)) < 0 ||
+	if ((rc = segment_resolve(s, &c.seg, err)) < 0 ||
+	    (rc = refdata_load(&c.rd, r, c.seg.use, c.seg.use ? c.seg.table : NULL, err)) < 0 ||
+	    (rc = load_periods(&c, err)) < 0 ||
 	    (rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {

@@ -26,6 +26,7 @@
 #include "core/watermark.h"
 #include "flows/flow.h"
 #include "flows/refdata.h"
+#include "flows/segment.h"
 #include "util/buf.h"
 #include "util/digest.h"
 #include "util/jsonx.h"
@@ -57,6 +58,7 @@ static const char *po_status(const char *ns)
 struct po_ctx {
 	struct flow_run *r;
 	struct refdata rd;
+	struct mlc_segment seg; /* the cost-code segment: a PO line's cost code */
 	json_t *lines;   /* "po id" -> [line rows] */
 	json_t *polines; /* id_map "poline": "<po>:<line>" -> Procore line id, read once */
 	int failed;
@@ -71,13 +73,15 @@ static int collect(void *arg, json_t *items)
 /* Reads the lines of the given POs, the account's pool kept busy. */
 static int read_lines(struct po_ctx *c, const json_t *pos, struct mlc_error *err)
 {
+	char cols[160];
+
 	json_decref(c->lines);
 	c->lines = NULL;
-	return netsuite_lines_by_transaction(c->r->s->ns,
-					     "transaction, id, linesequencenumber, item, "
-					     "expenseaccount, quantity, rate, netamount, memo, entity, "
-					     "cseg_mlc_costcode",
-					     pos, &c->lines, err);
+	snprintf(cols, sizeof(cols),
+		 "transaction, id, linesequencenumber, item, expenseaccount, quantity, rate, "
+		 "netamount, memo, entity, %s",
+		 c->seg.field);
+	return netsuite_lines_by_transaction(c->r->s->ns, cols, pos, &c->lines, err);
 }
 
 /* An exact decimal from a SuiteQL value, as Procore's decimal string. */
@@ -109,7 +113,7 @@ static json_t *line_body(struct po_ctx *c, int64_t po_id, int64_t project_id, co
 	char origin[64], amount[40], qty[40], unit[40], label[160];
 
 	why[0] = '\0';
-	if (jsonx_id(row, "id", &line_id) < 0 || jsonx_id(row, "cseg_mlc_costcode", &seg) < 0 ||
+	if (jsonx_id(row, "id", &line_id) < 0 || jsonx_id(row, c->seg.field, &seg) < 0 ||
 	    jsonx_id(row, "expenseaccount", &acct) < 0 || jsonx_id(row, "item", &item) < 0) {
 		snprintf(why, whyn, "line has malformed ids");
 		return NULL;
@@ -600,7 +604,18 @@ int flow_purchase_orders(struct flow_run *r, struct mlc_error *err)
 		rc = MLC_OK;
 		goto out;
 	}
-	if ((rc = refdata_load(&c.rd, r, true, err)) < 0 || (rc = read_lines(&c, pos, err)) < 0)
+	if ((rc = segment_resolve(s, &c.seg, err)) < 0)
+		goto out;
+	if (!c.seg.use) {
+		/* a NetSuite PO line names its cost code only through the segment */
+		rc = error_set(err, MLC_ECONFIG,
+			       "purchase-orders needs the cost-code segment to give each line its "
+			       "Procore cost code: %s",
+			       c.seg.why);
+		goto out;
+	}
+	if ((rc = refdata_load(&c.rd, r, true, c.seg.table, err)) < 0 ||
+	    (rc = read_lines(&c, pos, err)) < 0)
 		goto out;
 	plans = xcalloc(json_array_size(pos), sizeof(*plans));
 	json_array_foreach(pos, i, po) {

@@ -22,6 +22,7 @@
 #include "core/watermark.h"
 #include "flows/flow.h"
 #include "flows/refdata.h"
+#include "flows/segment.h"
 #include "util/buf.h"
 #include "util/digest.h"
 #include "util/jsonx.h"
@@ -96,6 +97,8 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
 	struct refdata rd;
+	struct mlc_segment seg;
+	char cols[96];
 	json_t *bills = json_array(), *lines = NULL, *bill;
 	struct mlc_buf q = MLC_BUF_INIT;
 	char *wm = NULL, since[32], max_seen[32] = "";
@@ -126,8 +129,13 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 		rc = MLC_OK;
 		goto out;
 	}
-	if ((rc = refdata_load(&rd, r, true, err)) < 0 || (rc = netsuite_lines_by_transaction(s->ns, "transaction, id, netamount, entity, cseg_mlc_costcode, createdfrom",
-						bills, &lines, err)) < 0)
+	/* the cost code of a bill line comes from the segment when the account has it */
+	if ((rc = segment_resolve(s, &seg, err)) < 0)
+		goto out;
+	snprintf(cols, sizeof(cols), "transaction, id, netamount, entity, createdfrom%s%s", seg.use ? ", " : "",
+		 seg.use ? seg.field : "");
+	if ((rc = refdata_load(&rd, r, true, seg.use ? seg.table : NULL, err)) < 0 ||
+	    (rc = netsuite_lines_by_transaction(s->ns, cols, bills, &lines, err)) < 0)
 		goto out;
 	json_array_foreach(bills, i, bill) {
 		int64_t bill_id = 0, po_id = 0, contract = 0, job = 0, project = 0, req_id = 0;
@@ -170,19 +178,19 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 		bl = json_incref(json_object_get(lines, key_of(bill_id, kb, sizeof(kb))));
 		alloc = json_array();
 		json_array_foreach(bl, k, l) {
-			int64_t amt = 0, seg = 0, j = 0;
+			int64_t amt = 0, segv = 0, j = 0;
 			char a[MONEY_FMT_MAX];
 			if (jsonx_money_get(l, "netamount", true, &amt, err) < 0 ||
 			    money_add(total, amt, &total) < 0)
 				break;
 			if (jsonx_id(l, "entity", &j) == 0 && j && !job)
 				job = j;
-			if (jsonx_id(l, "cseg_mlc_costcode", &seg) < 0)
-				seg = 0;
+			if (!seg.use || jsonx_id(l, seg.field, &segv) < 0)
+				segv = 0;
 			money_format(amt, a);
 			json_array_append_new(alloc, json_pack("{s:s, s:s}", "cost_code",
-							       refdata_text_num(rd.seg_code, seg)
-								       ? refdata_text_num(rd.seg_code, seg)
+							       refdata_text_num(rd.seg_code, segv)
+								       ? refdata_text_num(rd.seg_code, segv)
 								       : "",
 							       "amount", a));
 		}

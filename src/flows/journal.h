@@ -52,8 +52,8 @@ int journal_check(const struct journal *j, struct mlc_error *err) MLC_MUST_CHECK
  * Used by the daily mode, where one entry carries a project's day.
  */
 void journal_collapse(struct journal *j);
-/* The REST body; segment_field is the custom segment's field id
- * ("cseg_mlc_costcode") or NULL.  Caller decrefs. */
+/* The REST body; segment_field is the custom segment's field id (its
+ * script id, flows/segment.h) or NULL.  Caller decrefs. */
 json_t *journal_to_json(const struct journal *j, const char *segment_field);
 
 #endif

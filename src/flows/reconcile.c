@@ -8,7 +8,9 @@
 #include "core/review.h"
 #include "flows/flow.h"
 #include "flows/reconcile.h"
+#include "flows/cost_post.h"
 #include "flows/refdata.h"
+#include "flows/segment.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/money.h"
@@ -38,8 +40,25 @@ static int64_t cents_of(const json_t *totals, const char *key)
 	return json_integer_value(json_object_get(json_object_get(totals, key), "cents"));
 }
 
+/* The GL account a Procore line posts to (cost-code-account), as text;
+ * "" when unmapped (such a line was never posted: the row shows it). */
+static void account_key(struct mlc_session *s, const struct mlc_project_link *l, const json_t *v,
+			char *out, size_t n)
+{
+	struct cost_post_ctx ctx = { s->store, s->tenant.id, l, false, NULL, NULL };
+	struct mlc_error e = { 0 };
+	int64_t acct = 0;
+
+	out[0] = '\0';
+	if (cost_post_account(&ctx, jsonx_str(json_object_get(v, "cost_code"), "full_code"),
+			      jsonx_str(json_object_get(v, "line_item_type"), "code"), &acct, &e) == 0 &&
+	    acct)
+		snprintf(out, n, "%lld", (long long)acct);
+}
+
 static int procore_side(struct mlc_session *s, const struct mlc_project_link *l,
-			const struct reconcile_opts *o, json_t *totals, struct mlc_error *err)
+			const struct reconcile_opts *o, bool by_account, json_t *totals,
+			struct mlc_error *err)
 {
 	char path[128];
 	json_t *dcs = NULL, *lines = NULL, *approved = json_object(), *v;
@@ -77,9 +96,15 @@ static int procore_side(struct mlc_session *s, const struct mlc_project_link *l,
 			continue;
 		if ((rc = jsonx_money_get(v, "amount", false, &cents, err)) < 0)
 			goto out;
-		add(totals, l->procore_project_id,
-		    jsonx_str(json_object_get(v, "cost_code"), "full_code"), o->period ? ym : NULL,
-		    cents);
+		if (by_account) {
+			char acct[32];
+			account_key(s, l, v, acct, sizeof(acct));
+			add(totals, l->procore_project_id, acct, o->period ? ym : NULL, cents);
+		} else {
+			add(totals, l->procore_project_id,
+			    jsonx_str(json_object_get(v, "cost_code"), "full_code"),
+			    o->period ? ym : NULL, cents);
+		}
 	}
 	rc = MLC_OK;
 out:
@@ -91,6 +116,7 @@ out:
 
 struct ns_side_ctx {
 	const struct reconcile_opts *o;
+	const struct mlc_segment *seg; /* seg->use false: per GL account */
 	json_t *links, *seg_code, *expense, *totals;
 	struct mlc_error *err;
 };
@@ -105,9 +131,11 @@ static int ns_side_rows(void *arg, json_t *rows)
 
 	json_array_foreach(rows, i, v) {
 		int64_t debit = 0, credit = 0, acct = 0, job = 0, seg = 0, project;
-		char ym[8];
+		char ym[8], key[32];
+		const char *code;
 		if (jsonx_id(v, "account", &acct) < 0 || !refdata_id_num(c->expense, acct) ||
-		    jsonx_id(v, "entity", &job) < 0 || jsonx_id(v, "cseg_mlc_costcode", &seg) < 0)
+		    jsonx_id(v, "entity", &job) < 0 ||
+		    (c->seg->use && jsonx_id(v, c->seg->field, &seg) < 0))
 			continue;
 		project = refdata_id_num(c->links, job);
 		if (!project || (c->o->project_id && project != c->o->project_id))
@@ -118,29 +146,32 @@ static int ns_side_rows(void *arg, json_t *rows)
 		if ((rc = jsonx_money_get(v, "debit", true, &debit, c->err)) < 0 ||
 		    (rc = jsonx_money_get(v, "credit", true, &credit, c->err)) < 0)
 			break;
-		add(c->totals, project, seg ? refdata_text_num(c->seg_code, seg) : "",
-		    c->o->period ? ym : NULL, debit - credit);
+		snprintf(key, sizeof(key), "%lld", (long long)acct);
+		code = !c->seg->use ? key : seg ? refdata_text_num(c->seg_code, seg) : "";
+		add(c->totals, project, code, c->o->period ? ym : NULL, debit - credit);
 	}
 	return rc;
 }
 
-static int netsuite_side(struct mlc_session *s, const struct reconcile_opts *o, json_t *links,
-			 json_t *seg_code, json_t *expense, json_t *totals, struct mlc_error *err)
+static int netsuite_side(struct mlc_session *s, const struct reconcile_opts *o,
+			 const struct mlc_segment *seg, json_t *links, json_t *seg_code,
+			 json_t *expense, json_t *totals, struct mlc_error *err)
 {
 	struct mlc_buf q = MLC_BUF_INIT;
-	struct ns_side_ctx c = { o, links, seg_code, expense, totals, err };
+	struct ns_side_ctx c = { o, seg, links, seg_code, expense, totals, err };
 	int rc;
 
 	/* the GL impact of our entries (docs/reference/netsuite.md: transactionaccountingline),
 	 * paged by entry so that any number of lines is read (no 100,000-row cap) */
 	buf_addf(&q,
 		 "SELECT t.id, TO_CHAR(t.trandate, 'YYYY-MM-DD') AS trandate, tl.entity, "
-		 "tl.cseg_mlc_costcode, tal.account, tal.debit, tal.credit FROM transaction t "
+		 "%s%s%stal.account, tal.debit, tal.credit FROM transaction t "
 		 "JOIN transactionline tl ON tl.transaction = t.id "
 		 "JOIN transactionaccountingline tal ON tal.transaction = tl.transaction AND "
 		 "tal.transactionline = tl.id "
 		 "WHERE t.type = 'Journal' AND t.externalid LIKE 'pc:%lld:%%' AND %%s "
 		 "ORDER BY t.id, tl.id, tal.account",
+		 seg->use ? "tl." : "", seg->use ? seg->field : "", seg->use ? ", " : "",
 		 (long long)s->tenant.procore_company_id);
 	rc = netsuite_suiteql_groups(s->ns, q.data, "t.id", "id",
 				     (int)session_setting_int(s, "reconcile.page_rows", 1000),
@@ -182,11 +213,15 @@ int reconcile_run(struct mlc_session *s, const struct reconcile_opts *o, json_t 
 	json_t *pc = json_object(), *ns = json_object(), *keys = json_object(), *rows = json_array();
 	json_t *linkmap = json_object(), *seg_code = json_object(), *expense = json_object();
 	json_t *m = NULL, *seg = NULL, *parked = NULL, *ledger = NULL, *v;
+	struct mlc_segment sg;
+	struct mlc_buf q = MLC_BUF_INIT;
 	const char *k;
 	int rc, diffs = 0;
 
 	*report = NULL;
-	if ((rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0)
+	/* without the segment the GL knows no cost code: compare per GL account */
+	if ((rc = segment_resolve(s, &sg, err)) < 0 ||
+	    (rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
 		char job[32];
@@ -194,7 +229,7 @@ int reconcile_run(struct mlc_session *s, const struct reconcile_opts *o, json_t 
 		json_object_set_new(linkmap, job, json_integer(links[i].procore_project_id));
 		if (o->project_id && links[i].procore_project_id != o->project_id)
 			continue;
-		if ((rc = procore_side(s, &links[i], o, pc, err)) < 0)
+		if ((rc = procore_side(s, &links[i], o, !sg.use, pc, err)) < 0)
 			goto out;
 	}
 	/* the expense accounts the mappings post to: the GL side of job cost */
@@ -208,8 +243,8 @@ int reconcile_run(struct mlc_session *s, const struct reconcile_opts *o, json_t 
 			json_object_set_new(expense, ak, json_integer(a));
 		}
 	}
-	if ((rc = netsuite_suiteql_all(s->ns, "SELECT id, name, externalid FROM "
-					      "customrecord_cseg_mlc_costcode ORDER BY id", &seg, err)) < 0)
+	buf_addf(&q, "SELECT id, name, externalid FROM %s ORDER BY id", sg.table);
+	if (sg.use && (rc = netsuite_suiteql_all(s->ns, q.data, &seg, err)) < 0)
 		goto out;
 	json_array_foreach(seg, i, v) {
 		const char *ext = jsonx_str(v, "externalid"), *name = jsonx_str(v, "name");
@@ -234,7 +269,7 @@ int reconcile_run(struct mlc_session *s, const struct reconcile_opts *o, json_t 
 			json_object_set_new(seg_code, sk, json_string(k));
 		}
 	}
-	if ((rc = netsuite_side(s, o, linkmap, seg_code, expense, ns, err)) < 0 ||
+	if ((rc = netsuite_side(s, o, &sg, linkmap, seg_code, expense, ns, err)) < 0 ||
 	    (rc = review_list(s->store, s->tenant.id, "open", &parked, err)) < 0 ||
 	    (rc = postings_totals(s->store, s->tenant.id, &ledger, err)) < 0)
 		goto out;
@@ -251,15 +286,20 @@ int reconcile_run(struct mlc_session *s, const struct reconcile_opts *o, json_t 
 		size_t j;
 		json_t *lr, *row;
 
-		json_array_foreach(ledger, j, lr)
+		json_array_foreach(ledger, j, lr) {
+			char acct[32];
+			snprintf(acct, sizeof(acct), "%lld",
+				 (long long)json_integer_value(json_object_get(lr, "account")));
 			if (json_integer_value(json_object_get(lr, "project_id")) == project &&
-			    strcmp(jsonx_str(lr, "cost_code"), code) == 0)
-				led = json_integer_value(json_object_get(lr, "amount"));
+			    strcmp(sg.use ? jsonx_str(lr, "cost_code") : acct, code) == 0)
+				led += json_integer_value(json_object_get(lr, "amount"));
+		}
 		money_format(a, pcs);
 		money_format(b, nss);
 		money_format(a - b, vs);
 		row = json_pack("{s:I, s:s, s:s, s:s, s:s}", "project_id", (json_int_t)project,
-				"cost_code", code, "procore", pcs, "netsuite", nss, "variance", vs);
+				sg.use ? "cost_code" : "account", code, "procore", pcs, "netsuite", nss,
+				"variance", vs);
 		snprintf(label, sizeof(label), "%lld", (long long)project);
 		json_object_set_new(row, "project", json_string(label));
 		if (*period)
@@ -271,7 +311,8 @@ int reconcile_run(struct mlc_session *s, const struct reconcile_opts *o, json_t 
 		}
 		json_array_append_new(rows, row);
 	}
-	*report = json_pack("{s:o, s:i}", "rows", rows, "differences", diffs);
+	*report = json_pack("{s:s, s:s, s:o, s:i}", "compared_by", sg.use ? "cost_code" : "account",
+			    "dimension", sg.why, "rows", rows, "differences", diffs);
 	rows = NULL;
 	rc = MLC_OK;
 out:
@@ -287,5 +328,6 @@ out:
 	json_decref(seg);
 	json_decref(parked);
 	json_decref(ledger);
+	buf_release(&q);
 	return rc;
 }

@@ -13,10 +13,15 @@
  * reconcile: per project x cost code (x period), Procore's approved
  * direct cost totals against the amounts in the NetSuite GL, read back
  * from NetSuite by SuiteQL (never from our own ledger), with the likely
- * cause of each difference.
+ * cause of each difference.  When the GL carries no cost code (no
+ * cost-code segment, flows/segment.h) the comparison is per project x GL
+ * account: a Procore line counts under the account cost-code-account maps
+ * it to (rows name "account" instead of "cost_code").
  *
- * *report (caller decrefs): {rows:[{project_id, project, cost_code,
- * period?, procore, netsuite, variance, cause?}], differences: n}.
+ * *report (caller decrefs): {compared_by: "cost_code" | "account",
+ * dimension: how that was decided, rows:[{project_id, project,
+ * cost_code | account, period?, procore, netsuite, variance, cause?}],
+ * differences: n}.
  * Amounts are text with two decimals (exact cents).
  */
 struct reconcile_opts {

@@ -6,6 +6,7 @@
 #include "core/mapping.h"
 #include "core/project.h"
 #include "flows/refdata.h"
+#include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/banned.h"
 
@@ -51,17 +52,21 @@ static void code_of(const json_t *row, char *out, size_t n)
 	out[i] = '\0';
 }
 
-static int load_netsuite(struct refdata *rd, struct mlc_error *err)
+static int load_netsuite(struct refdata *rd, const char *seg_table, struct mlc_error *err)
 {
 	struct mlc_session *s = rd->r->s;
 	json_t *rows = NULL, *row;
+	struct mlc_buf q = MLC_BUF_INIT;
 	size_t i;
 	int rc;
 
-	rc = netsuite_suiteql_all(s->ns, "SELECT id, name, externalid FROM "
-					 "customrecord_cseg_mlc_costcode ORDER BY id", &rows, err);
-	if (rc < 0)
-		return rc;
+	if (seg_table) {
+		buf_addf(&q, "SELECT id, name, externalid FROM %s ORDER BY id", seg_table);
+		rc = netsuite_suiteql_all(s->ns, q.data, &rows, err);
+		buf_release(&q);
+		if (rc < 0)
+			return rc;
+	}
 	json_array_foreach(rows, i, row) {
 		int64_t id = 0;
 		char code[64];
@@ -88,7 +93,7 @@ static int load_netsuite(struct refdata *rd, struct mlc_error *err)
 }
 
 int refdata_load(struct refdata *rd, struct flow_run *r, bool netsuite_side,
-		 struct mlc_error *err)
+		 const char *seg_table, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
 	json_t *m = NULL, *v, *lits = NULL;
@@ -110,7 +115,7 @@ int refdata_load(struct refdata *rd, struct flow_run *r, bool netsuite_side,
 	rd->links = json_object();
 	rd->project_codes = json_object();
 	rd->projects = json_object();
-	if (netsuite_side && (rc = load_netsuite(rd, err)) < 0)
+	if (netsuite_side && (rc = load_netsuite(rd, seg_table, err)) < 0)
 		return rc;
 	/* mapping rows override the automatic code match */
 	if ((rc = mapping_all(s->store, s->tenant.id, "cost-code-segment", &m, err)) < 0)

@@ -401,14 +401,15 @@ static void describe_seed(struct nssim *ns, json_t *seed)
 		size_t ncc;
 		const struct contractor_cost_code *cc = contractor_cost_codes(&ncc);
 		json_t *segs = json_object();
-		for (size_t i = 0; i < ncc; i++)
-			json_object_set_new(
-			    segs, cc[i].code,
-			    json_integer(nsdb_int(ns->db,
-			                          "SELECT id FROM customrecord_cseg_mlc_costcode WHERE "
-			                          "externalid = ?",
-			                          cc[i].code, 0)));
+		char q[96];
+		snprintf(q, sizeof(q), "SELECT id FROM \"%s\" WHERE externalid = ?", nsdb_seg_table);
+		/* an account without the segment has no values to map */
+		for (size_t i = 0; nsdb_seg_present && i < ncc; i++)
+			json_object_set_new(segs, cc[i].code,
+			                    json_integer(nsdb_int(ns->db, q, cc[i].code, 0)));
 		json_object_set_new(seed, "netsuite_cost_code_segments", segs);
+		json_object_set_new(seed, "netsuite_cost_code_segment",
+		                    nsdb_seg_present ? json_string(nsdb_seg_field) : json_null());
 		json_object_set_new(seed, "netsuite_receivable_account_id",
 		                    json_integer(nsdb_int(ns->db,
 		                                          "SELECT id FROM account WHERE acctnumber = ?",

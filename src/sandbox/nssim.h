@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "netsuite/cseg.h"
 #include "sandbox/sandbox.h"
 #include "util/buf.h"
 #include "util/compat.h"
@@ -108,6 +109,20 @@ struct ns_table {
 	size_t ncols;
 	const char *df_col; /* display column for BUILTIN.DF on a reference to this table */
 };
+
+/*
+ * The account's cost-code custom segment, one per process (set by
+ * nsdb_segment_set() before any simulator starts; default CSEG_DEFAULT):
+ * its script id is the line field and SuiteQL column, nsdb_seg_table the
+ * values' record type and table.  With the segment absent, neither is
+ * visible through the API (an unknown table, column or field, as in an
+ * account without it) and customsegment has no row.
+ */
+extern char nsdb_seg_field[CSEG_MAX + 1];
+extern char nsdb_seg_table[CSEG_TABLE_MAX];
+extern bool nsdb_seg_present;
+/* id: a script id (cseg_check), or NULL for an account without it. */
+int nsdb_segment_set(const char *id, struct mlc_error *err) MLC_MUST_CHECK;
 
 /* The SuiteQL-visible tables (NULL when unknown); name is case-insensitive. */
 const struct ns_table *nsdb_table(const char *name);

@@ -38,7 +38,7 @@ static const struct {
     {"location", "location", "location"},
     {"subsidiary", "subsidiary", "subsidiary"},
     {"year", "year", "accountingperiod"},
-    {"cseg_mlc_costcode", "cseg_mlc_costcode", "customrecord_cseg_mlc_costcode"},
+    {nsdb_seg_field, nsdb_seg_field, nsdb_seg_table},
 };
 
 static bool known_field(const char *k)
@@ -50,7 +50,7 @@ static bool known_field(const char *k)
 		return true;
 	for (size_t i = 0; i < MLC_ARRAY_LEN(criteria); i++)
 		if (strcmp(k, criteria[i].rest) == 0)
-			return true;
+			return criteria[i].rest != nsdb_seg_field || nsdb_seg_present;
 	for (int p = 1; p <= BUDGET_PERIODS; p++) {
 		snprintf(pa, sizeof(pa), "periodamount%d", p);
 		if (strcmp(k, pa) == 0)

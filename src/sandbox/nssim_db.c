@@ -167,11 +167,37 @@ static const struct ns_column item_cols[] = {
     C("itemtype", TEXT),   C("isinactive", BOOL),     R("expenseaccount", "account"),
     C("externalid", TEXT), C("lastmodifieddate", TS),
 };
+char nsdb_seg_field[CSEG_MAX + 1] = CSEG_DEFAULT;
+char nsdb_seg_table[CSEG_TABLE_MAX] = "customrecord_" CSEG_DEFAULT;
+bool nsdb_seg_present = true;
+
+int nsdb_segment_set(const char *id, struct mlc_error *err)
+{
+	int rc;
+
+	if (!id) {
+		nsdb_seg_present = false;
+		return MLC_OK;
+	}
+	if ((rc = cseg_check(id, err)) < 0)
+		return rc;
+	snprintf(nsdb_seg_field, sizeof(nsdb_seg_field), "%s", id);
+	cseg_values_table(id, nsdb_seg_table, sizeof(nsdb_seg_table));
+	nsdb_seg_present = true;
+	return MLC_OK;
+}
+
 static const struct ns_column costcode_cols[] = {
     C("id", INT),          C("name", TEXT),
-    C("isinactive", BOOL), R("parent", "customrecord_cseg_mlc_costcode"),
+    C("isinactive", BOOL), R("parent", nsdb_seg_table),
     C("externalid", TEXT), C("created", TS),
     C("lastmodified", TS),
+};
+/* Custom segment definitions (docs/reference/netsuite/suiteql.md, "Custom
+ * segments"): the account's cost-code segment when it has one. */
+static const struct ns_column customsegment_cols[] = {
+    C("id", INT),         C("name", TEXT),      C("scriptid", TEXT), C("recordtype", INT),
+    C("glimpact", BOOL),  C("isinactive", BOOL),
 };
 static const struct ns_column transaction_cols[] = {
     C("id", INT),
@@ -219,7 +245,7 @@ static const struct ns_column tline_cols[] = {
     R("entity", "entity"),
     R("subsidiary", "subsidiary"),
     R("expenseaccount", "account"),
-    R("cseg_mlc_costcode", "customrecord_cseg_mlc_costcode"),
+    R(nsdb_seg_field, nsdb_seg_table),
     C("isclosed", BOOL),
     C("isbillable", BOOL),
     R("createdfrom", "transaction"),
@@ -256,7 +282,7 @@ static const struct ns_column budgets_cols[] = {
     R("subsidiary", "subsidiary"),
     C("total", CENTS),
     R("year", "accountingperiod"),
-    R("cseg_mlc_costcode", "customrecord_cseg_mlc_costcode"),
+    R(nsdb_seg_field, nsdb_seg_table),
     C("lastmodifieddate", TS),
 };
 static const struct ns_column budgetsmachine_cols[] = {
@@ -284,7 +310,8 @@ static const struct ns_table tables[] = {
     T("customer", customer_cols, "companyname"),
     T("job", job_cols, "companyname"),
     T("item", item_cols, "itemid"),
-    T("customrecord_cseg_mlc_costcode", costcode_cols, "name"),
+    T(nsdb_seg_table, costcode_cols, "name"),
+    T("customsegment", customsegment_cols, "name"),
     T("transaction", transaction_cols, "tranid"),
     T("transactionline", tline_cols, NULL),
     T("transactionaccountingline", tal_cols, NULL),
@@ -302,7 +329,8 @@ const struct ns_table *nsdb_table(const char *name)
 {
 	for (size_t i = 0; i < MLC_ARRAY_LEN(tables); i++)
 		if (strcasecmp(tables[i].name, name) == 0)
-			return &tables[i];
+			return tables[i].name == nsdb_seg_table && !nsdb_seg_present ? NULL
+			                                                             : &tables[i];
 	return NULL;
 }
 
@@ -310,7 +338,8 @@ const struct ns_column *nsdb_column(const struct ns_table *t, const char *name)
 {
 	for (size_t i = 0; i < t->ncols; i++)
 		if (strcasecmp(t->cols[i].name, name) == 0)
-			return &t->cols[i];
+			return t->cols[i].name == nsdb_seg_field && !nsdb_seg_present ? NULL
+			                                                               : &t->cols[i];
 	return NULL;
 }
 

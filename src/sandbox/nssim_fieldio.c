@@ -95,7 +95,8 @@ const struct rec_field *rf_find(const struct rec_field *fields, size_t n, const 
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(fields[i].rest, rest) == 0)
-			return &fields[i];
+			/* an account without the segment has no such field */
+			return fields[i].rest == nsdb_seg_field && !nsdb_seg_present ? NULL : &fields[i];
 	return NULL;
 }
 
@@ -244,7 +245,7 @@ const char *nsrec_rest_type(struct nssim *ns, const char *table, int64_t id)
 	    {"subsidiary", "subsidiary"},
 	    {"currency", "currency"},
 	    {"item", "nonInventoryPurchaseItem"},
-	    {"customrecord_cseg_mlc_costcode", "customrecord_cseg_mlc_costcode"},
+	    {nsdb_seg_table, nsdb_seg_table},
 	};
 	if (strcmp(table, "entity") == 0 || strcmp(table, "transaction") == 0) {
 		/* These tables hold several record types: the row's type says which. */

@@ -141,7 +141,7 @@ static const struct rec_field costcode_fields[] = {
     F("id", "id", RO),
     F("name", "name", STR),
     F("isInactive", "isinactive", BOOL),
-    REF("parent", "parent", "customrecord_cseg_mlc_costcode"),
+    REF("parent", "parent", nsdb_seg_table),
     F("externalId", "externalid", STR),
     F("created", "created", TS),
     F("lastModified", "lastmodified", TS),
@@ -175,7 +175,7 @@ static const struct rec_type types[] = {
        "lastmodifieddate"),
     RT("vendorCategory", "vendorcategory", NULL, vendorcategory_fields, NULL, true,
        "lastmodifieddate"),
-    RT("customrecord_cseg_mlc_costcode", "customrecord_cseg_mlc_costcode", NULL, costcode_fields,
+    RT(nsdb_seg_table, nsdb_seg_table, NULL, costcode_fields,
        NULL, true, "lastmodified"),
 };
 
@@ -183,7 +183,9 @@ static const struct rec_type *find_type(const char *rest)
 {
 	for (size_t i = 0; i < MLC_ARRAY_LEN(types); i++)
 		if (strcmp(types[i].rest, rest) == 0)
-			return &types[i];
+			/* no segment in the account: its values' record type is unknown */
+			return types[i].rest == nsdb_seg_table && !nsdb_seg_present ? NULL
+			                                                            : &types[i];
 	return NULL;
 }
 
@@ -594,7 +596,7 @@ void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *
 		snprintf(r->location, sizeof(r->location), "/services/rest/record/v1/%s/%lld", type,
 		         (long long)w.id);
 		if (nstxn_is_transaction(type) || strcmp(type, "vendor") == 0 ||
-		    strcmp(type, "customrecord_cseg_mlc_costcode") == 0)
+		    strcmp(type, nsdb_seg_table) == 0)
 			nssim_push(ns, type, w.id, w.now, actor);
 	}
 out:

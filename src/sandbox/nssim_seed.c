@@ -184,10 +184,18 @@ static void seed_master(struct seed_ctx *s)
 	for (i = 0; i < n; i++) {
 		char name[160];
 		snprintf(name, sizeof(name), "%s %s", cc[i].code, cc[i].name);
-		run(s,
-		    "INSERT INTO customrecord_cseg_mlc_costcode VALUES (%zu, %s, 'F', NULL, %s, "
-		    "'%s', '%s')",
-		    i + 1, sqlq(name), sqlq(cc[i].code), s->now, s->now);
+		run(s, "INSERT INTO \"%s\" VALUES (%zu, %s, 'F', NULL, %s, '%s', '%s')",
+		    nsdb_seg_table, i + 1, sqlq(name), sqlq(cc[i].code), s->now, s->now);
+	}
+	/* the segment's definition; script ids may come back upper-case
+	 * (docs/reference/netsuite/suiteql.md, "Custom segments") */
+	if (nsdb_seg_present) {
+		char up[CSEG_MAX + 1];
+		size_t k;
+		for (k = 0; nsdb_seg_field[k] && k + 1 < sizeof(up); k++)
+			up[k] = (char)toupper((unsigned char)nsdb_seg_field[k]);
+		up[k] = '\0';
+		run(s, "INSERT INTO customsegment VALUES (1, 'Cost Code', '%s', 1, 'T', 'F')", up);
 	}
 }
 
@@ -358,8 +366,11 @@ static void seed_transactions(struct seed_ctx *s)
 			    items, json_pack("{s:o,s:i,s:f,s:f,s:o,s:o,s:o,s:o,s:o,s:s}", "item",
 			                     ref(item), "quantity", 1, "rate", amt, "amount", amt,
 			                     "customer", ref(job), "department", ref(dep), "class",
-			                     ref(cls), "location", ref(loc), "cseg_mlc_costcode",
+			                     ref(cls), "location", ref(loc), nsdb_seg_field,
 			                     ref(code), "description", cc[code - 1].name));
+			if (!nsdb_seg_present)
+				json_object_del(json_array_get(items, json_array_size(items) - 1),
+				                nsdb_seg_field);
 		}
 		body = json_pack("{s:o,s:s,s:s,s:o,s:o,s:{s:o}}", "entity", ref(vendor), "tranId",
 		                 tranid, "tranDate", date, "subsidiary", ref(1), "department",
@@ -419,15 +430,20 @@ static void seed_budgets(struct seed_ctx *s)
 			if (strcmp(ct[t].code, type) == 0)
 				acct = nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
 				                ct[t].account_number, 0);
-		seg = nsdb_int(ns->db,
-		               "SELECT id FROM customrecord_cseg_mlc_costcode WHERE externalid = ?",
-		               cc[i].code, 0);
+		{
+			char q[96];
+			snprintf(q, sizeof(q), "SELECT id FROM \"%s\" WHERE externalid = ?",
+			         nsdb_seg_table);
+			seg = nsdb_int(ns->db, q, cc[i].code, 0);
+		}
 		/* a JSON real, as a client sends it: the write path reads it exactly */
 		body = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "account", ref(acct),
 		                 "year", ref(1), "subsidiary", ref(1), "customer", ref(job),
 		                 "department", ref(dep), "class", ref(cls), "location", ref(loc),
-		                 "cseg_mlc_costcode", ref(seg), "amount",
+		                 nsdb_seg_field, ref(seg), "amount",
 		                 json_real((double)cents / 100.0));
+		if (!nsdb_seg_present)
+			json_object_del(body, nsdb_seg_field);
 		nsrec_write(ns, "budgetImport", NULL, false, body, NULL, &r);
 		json_decref(body);
 		seed_ok(s, &r, "budget line");

@@ -55,7 +55,7 @@ const struct rec_field nstxn_main_fields[] = {
 #define LINE_DIMS                                                                                  \
 	REF("department", "department", "department"), REF("class", "class", "classification"),    \
 	    REF("location", "location", "location"),                                               \
-	    REF("cseg_mlc_costcode", "cseg_mlc_costcode", "customrecord_cseg_mlc_costcode")
+	    REF(nsdb_seg_field, nsdb_seg_field, nsdb_seg_table)
 static const struct rec_field item_fields[] = {
     F("line", "id", INT),
     REF("item", "item", "item"),
@@ -305,10 +305,10 @@ json_t *nstxn_transform_bill(struct nssim *ns, int64_t po_id, const json_t *body
 	static const char *const item_keep[] = {
 	    "item",        "quantity",          "rate",       "amount",
 	    "description", "customer",          "department", "class",
-	    "location",    "cseg_mlc_costcode", "line"};
+	    "location",    nsdb_seg_field, "line"};
 	static const char *const exp_keep[] = {
 	    "account",           "amount", "memo", "customer", "department", "class", "location",
-	    "cseg_mlc_costcode", "line"};
+	    nsdb_seg_field, "line"};
 	json_t *po = nstxn_get(ns, "purchaseOrder", po_id, true, "");
 	json_t *bill = json_object();
 	const char *key;

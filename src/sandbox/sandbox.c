@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sandbox/contractor.h"
+#include "sandbox/nssim.h"
 #include "sandbox/sandbox.h"
 #include "util/buf.h"
 #include "util/str.h"
@@ -267,6 +268,12 @@ int sandbox_start(const struct mlc_sandbox_opts *opts, struct mlc_sandbox **out,
 	sim_init(&sb->pc, "procore", sb, 0x7063);
 	if ((rc = sandbox_faults_parse(sb->opts.faults, &sb->ns.faults, &sb->pc.faults, err)) < 0)
 		goto out;
+	if (sb->opts.ns_segment &&
+	    (rc = nsdb_segment_set(strcmp(sb->opts.ns_segment, "none") ? sb->opts.ns_segment : NULL,
+	                           err)) < 0) {
+		error_prefix(err, "--netsuite-segment: ");
+		goto out;
+	}
 	if (opts->data_dir) {
 		if ((rc = mkdir_p(opts->data_dir, err)) < 0)
 			goto out;

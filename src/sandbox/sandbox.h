@@ -50,6 +50,9 @@ struct mlc_sandbox_opts {
 	const char *push_url;         /* NetSuite event pushes, NULL: none */
 	const char *push_secret;      /* header value sent with pushes */
 	const char *pc_rate;          /* "3600/h,25/10s" */
+	const char *ns_segment;       /* cost-code segment script id; "none": the
+	                               * account has none; NULL: the default
+	                               * (process-wide, see nsdb_segment_set()) */
 };
 
 /* Fault probabilities for one simulator, parsed from the "ns:" or "pc:"

@@ -35,11 +35,15 @@ const char *webhooks_flow_for_netsuite(const char *record_type)
 		{ "purchaseorder", "purchase-orders" },
 		{ "vendorBill", "requisitions" },
 		{ "vendorbill", "requisitions" },
-		{ "customrecord_cseg_mlc_costcode", "cost-codes" },
 	};
 	for (size_t i = 0; i < MLC_ARRAY_LEN(map); i++)
 		if (strcmp(map[i][0], record_type) == 0)
 			return map[i][1];
+	/* the values of a custom segment (customrecord_cseg...): the tenant's
+	 * cost-code segment is a setting (flows/segment.h), so any segment's
+	 * change runs cost-codes, which reads only the tenant's own */
+	if (strncmp(record_type, "customrecord_cseg", 17) == 0)
+		return "cost-codes";
 	return NULL;
 }
 

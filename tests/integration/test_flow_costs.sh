@@ -9,7 +9,7 @@ BIN=$(readlink -f "$1")
 world_start
 world_tenant acme
 world_costs_mappings acme
-"$BIN" tenant set acme --setting costs.use_segment=true >/dev/null
+# costs.use_segment is left at auto: the sandbox's account has the segment
 DB=$WORK/ml-connector.db
 sql() { sqlite3 "$DB" "$1"; }
 company=$(jq .procore.company_id "$DATA/credentials.json")
@@ -57,6 +57,10 @@ created=$(jq .stats.created <<<"$OUT")
 expect_eq "$(ns_calls 'PUT /services/rest/record')" "$created" "one upsert per journal entry"
 run "$BIN" reconcile acme
 expect_rc 0 "reconcile ties out after the load"
+expect_out "Compared per project x cost code: custom segment cseg_mlc_costcode" "auto: reconcile compares per cost code on the segment"
+dcje=$(ns_admin GET /_sandbox/netsuite/dump/transaction | jq -c --arg p "pc:$company:dc:" '[.rows[] | select(.type == "Journal" and (.externalid | startswith($p))) | .id]')
+if ns_admin GET /_sandbox/netsuite/dump/transactionline | jq -e --argjson j "$dcje" '[.rows[] | select(.mainline == "F" and (.transaction as $t | $j | index($t)))] | length > 0 and all(.[]; (.cseg_mlc_costcode // 0) > 0 and ((.memo // "") | startswith("cost code") | not))' >/dev/null; then
+  ok "auto: every direct cost line carries the segment (and no code in the memo)"; else not_ok "segment on lines"; fi
 # payment applications: revenue for the work billed, receivable + retainage receivable
 pa=$(pc_admin GET /_sandbox/state/payment_applications | jq -c --argjson c "$company" '[.[] | select(._company_id == $c and .status == "approved")][0]')
 paje=$(je_of "pc:$company:pa:$(jq .id <<<"$pa")" | jq '.[0].id')

@@ -8,7 +8,6 @@ BIN=$(readlink -f "$1")
 world_start
 world_tenant acme
 world_costs_mappings acme
-"$BIN" tenant set acme --setting costs.use_segment=true >/dev/null
 "$BIN" tenant set acme --setting costs.mode='"daily"' >/dev/null
 # the figure counts direct costs; payment applications post per document (test_flow_costs)
 "$BIN" tenant set acme --setting costs.payment_applications=false >/dev/null
