@@ -40,7 +40,7 @@ step "2/8 A working directory, the tenant, its secrets, project links and mappin
 cd "$D/work"
 "$BIN" tenant add $T --procore-company "$company" --netsuite-account "$(jq -r .netsuite.account_id "$C")" \
   --netsuite-url "$NS" --procore-api-url "$PC" --procore-auth-url "$PC" \
-  --procore-application-id "$(jq .procore.application_id "$C")" \
+  --procore-service-user-id "$(jq .procore.service_user_id "$C")" \
   --netsuite-allowlist 127.0.0.1/32,::1/128
 "$BIN" tenant set $T --setting costs.use_segment=true >/dev/null
 # NetSuite pushes name the user who made a change: ours are echoes to ignore

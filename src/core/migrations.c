@@ -196,6 +196,10 @@ static const struct mlc_migration migrations[] = {
 	  " subsidiaries TEXT,"
 	  " read_at BIGINT NOT NULL,"
 	  " PRIMARY KEY (tenant_id, account_id));" },
+	{ 4, "inbox reason",
+	  /* Why a stored webhook event is unusable (state 'unusable'): it was
+	   * answered 2xx, so the reason is the only record of the problem. */
+	  "ALTER TABLE inbox ADD COLUMN reason TEXT;" },
 };
 
 const struct mlc_migration *migrations_list(size_t *n)
