@@ -29,8 +29,9 @@ static const char *const events[] = { "create", "update", "delete" };
 
 /*
  * Creates (or updates) the company-level hook pointing at URL with the
- * tenant's Authorization header, then adds the triggers it lacks.  Run it
- * again at will: it changes only what differs.
+ * tenant's Authorization header, then adds the triggers it lacks and
+ * removes those for resources it does not route.  Run it again at will: it
+ * changes only what differs.
  */
 static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -58,7 +59,7 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 	json_t *hooks = NULL, *hook = NULL, *out = NULL, *triggers = NULL, *want = NULL, *v;
 	char company[24], path[96];
 	int64_t hook_id = 0;
-	size_t i, added = 0, nres = 0;
+	size_t i, added = 0, removed = 0, nres = 0;
 	const struct mlc_webhook_resource *resources = NULL;
 
 	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
@@ -124,6 +125,25 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(&err);
 		goto out;
 	}
+	/* triggers for resources the connector no longer routes (an older
+	 * version registered "Purchase Order Contracts") go: their events
+	 * would only be stored as unusable */
+	json_array_foreach(triggers, i, v) {
+		int64_t tid = 0;
+		char tpath[128];
+		if (webhook_resource_flow(jsonx_str(v, "resource_name")) ||
+		    jsonx_id(v, "id", &tid) < 0 || !tid)
+			continue;
+		snprintf(tpath, sizeof(tpath), "/rest/v1.0/webhooks/hooks/%lld/triggers/%lld",
+			 (long long)hook_id, (long long)tid);
+		json_decref(out);
+		out = NULL;
+		if (procore_write(s->pc, "DELETE", tpath, q, NULL, &out, &status, &err) < 0) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		removed++;
+	}
 	want = json_array();
 	resources = webhook_resources(&nres);
 	for (size_t r = 0; r < nres; r++) {
@@ -161,8 +181,9 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	printf("webhook %lld -> %s: %zu trigger(s) added, %zu already there\n", (long long)hook_id, url,
-	       added, nres * MLC_ARRAY_LEN(events) - json_array_size(want));
+	printf("webhook %lld -> %s: %zu trigger(s) added, %zu already there, %zu removed\n",
+	       (long long)hook_id, url, added, nres * MLC_ARRAY_LEN(events) - json_array_size(want),
+	       removed);
 	rc = CLI_OK;
 out:
 	json_decref(hooks);

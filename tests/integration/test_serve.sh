@@ -117,6 +117,13 @@ expect_eq "$(pc_admin GET /_sandbox/state/webhook_triggers | jq -c '[.[].resourc
   '["Budget Line Items","Company Vendors","Cost Codes","Direct Cost Line Items","Direct Costs","Payment Applications"]' "registered resources are the routed ones"
 expect_eq "$(pc_admin GET /_sandbox/state/webhook_triggers | jq length)" 18 "three event types each"
 expect_eq "$(pc_admin GET /_sandbox/state/webhook_hooks | jq -r '.[0].api_version')" v2 "the hook is registered with payload version v2"
+# a trigger an older version registered (Purchase Order Contracts, routed nowhere) is removed on the next run
+tok=$(pc_token)
+hook=$(pc_admin GET /_sandbox/state/webhook_hooks | jq '.[0].id')
+pc_api POST "/rest/v1.0/webhooks/hooks/$hook/triggers" '{"company_id":'"$company"',"api_trigger":{"resource_name":"Purchase Order Contracts","event_type":"create"}}' >/dev/null
+expect_eq "$(pc_admin GET /_sandbox/state/webhook_triggers | jq length)" 19 "a stale trigger is there"
+expect_eq "$("$BIN" webhook register acme --url "$H/webhooks/procore/acme")" "webhook $hook -> $H/webhooks/procore/acme: 0 trigger(s) added, 18 already there, 1 removed" "register again removes what is not routed"
+expect_eq "$(pc_admin GET /_sandbox/state/webhook_triggers | jq '[.[] | select(.resource_name == "Purchase Order Contracts")] | length')" 0 "and only that"
 project=$(jq '.projects[0].procore_project_id' "$DATA/seed.json")
 dc=$(pc_admin GET /_sandbox/state/direct_costs | jq --argjson p "$project" '[.[] | select(._project_id == $p and .status == "pending")][0].id')
 pc_admin POST "/_sandbox/direct_costs/$dc/approve" >/dev/null
