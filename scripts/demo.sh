@@ -40,7 +40,7 @@ step "2/8 A working directory, the tenant, its secrets, project links and mappin
 cd "$D/work"
 "$BIN" tenant add $T --procore-company "$company" --netsuite-account "$(jq -r .netsuite.account_id "$C")" \
   --netsuite-url "$NS" --procore-api-url "$PC" --procore-auth-url "$PC" \
-  --procore-application-id "$(jq .procore.application_id "$C")" \
+  --procore-service-user-id "$(jq .procore.service_user_id "$C")" \
   --netsuite-allowlist 127.0.0.1/32,::1/128
 # NetSuite pushes name the user who made a change: ours are echoes to ignore
 "$BIN" tenant set $T --setting "netsuite.integration_user_id=$(jq .netsuite.integration_user_id "$C")" >/dev/null
@@ -105,6 +105,22 @@ for dc in $(jq -r '.[]' <<<"$pending"); do
   curl -sf -X POST "$PC/_sandbox/direct_costs/$dc/approve" >/dev/null
   wait_for 30 "direct cost $dc approved -> journal entry pc:$company:dc:$dc" je_posted "pc:$company:dc:$dc"
 done
+p1=$(jq '.projects[0].procore_project_id' "$DATA/seed.json")
+echo "Procore delivers in the payload version a hook was made with; serve accepts each (HTTP status, stored inbox state):"
+hook_post() { # payload-label key body
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$SV_PORT/webhooks/procore/$T" \
+    -H "Authorization: $HOOK_AUTH" -H 'Content-Type: application/json' --data-binary "$3")
+  printf '  %-40s HTTP %s, inbox %s\n' "$1" "$code" "$(sqlite3 "$D/work/ml-connector.db" "select state from inbox where event_key = '$2'")"
+}
+ts=$(date -u +%Y-%m-%dT%H:%M:%S.000000Z)
+u=$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
+hook_post "v2 (int ids, ulid, metadata)" "01DEMOV2$u" \
+  '{"id":5982324300946918154,"ulid":"01DEMOV2'"$u"'","timestamp":"'"$ts"'","metadata":{"source_user_id":null,"source_project_id":null,"source_operation_id":null,"source_company_id":null,"source_application_id":"another-app"},"user_id":11620417,"company_id":'"$company"',"project_id":'"$p1"',"api_version":"v2.0","event_type":"update","resource_name":"Direct Costs","resource_id":'"$dc"'}'
+hook_post "v3 (v2 + related_resources)" "01DEMOV3$u" \
+  '{"id":5982324300946918155,"ulid":"01DEMOV3'"$u"'","timestamp":"'"$ts"'","metadata":{"source_application_id":null},"user_id":11620417,"company_id":'"$company"',"project_id":'"$p1"',"api_version":"v3.0","event_type":"update","resource_name":"Direct Cost Line Items","resource_id":1,"related_resources":[{"id":'"$dc"',"name":"Direct Costs"}]}'
+hook_post "v4 (string ids, reason, resource_type)" "01DEMOV4$u" \
+  '{"id":"01DEMOV4'"$u"'","timestamp":"'"$ts"'","reason":"update","company_id":"'"$company"'","project_id":"'"$p1"'","user_id":"11620417","resource_type":"Direct Costs","resource_id":"'"$dc"'"}'
 echo "An estimator adds a cost code in one Procore project; it reaches the NetSuite segment and every project:"
 p1=$(jq '.projects[0].procore_project_id' "$DATA/seed.json")
 div03=$(pc_state cost_codes | jq --argjson p "$p1" '[.[] | select(._project_id == $p and .full_code == "03")][0].id')

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "core/audit.h"
+#include "core/inbox.h"
 #include "core/jobs.h"
 #include "core/review.h"
 #include "flows/flow.h"
@@ -356,7 +357,7 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	const struct cli_spec spec = { "status [--json]",
 				       "Per tenant: last run per flow, lag, queue depth, parked and "
-				       "failed counts.", opts, 0, 0 };
+				       "failed counts, unusable webhook events.", opts, 0, 0 };
 	const char *pos[1];
 	int npos, rc;
 	struct mlc_tenant *list = NULL;
@@ -404,9 +405,26 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 					failed++;
 			}
 		}
-		json_array_append_new(out, json_pack("{s:s, s:o, s:I, s:I}", "tenant", list[i].name, "flows",
-						     flows, "parked", (json_int_t)json_array_size(items),
-						     "failing_flows", (json_int_t)failed));
+		{
+			/* webhook events stored but unusable (answered 2xx: this is
+			 * where a person finds them) */
+			int64_t nunusable = 0, last_at = 0;
+			char *last = NULL, at[MLC_TIME_FMT_MAX] = "";
+			if (inbox_unusable_summary(ctx->store, list[i].id, &nunusable, &last, &last_at,
+						   &err) < 0)
+				nunusable = 0;
+			if (last_at)
+				time_format_rfc3339(last_at, at);
+			json_array_append_new(
+			    out, json_pack("{s:s, s:o, s:I, s:I, s:{s:I, s:o, s:o}}", "tenant",
+					   list[i].name, "flows", flows, "parked",
+					   (json_int_t)json_array_size(items), "failing_flows",
+					   (json_int_t)failed, "webhooks_unusable", "count",
+					   (json_int_t)nunusable, "last_reason",
+					   last ? json_string(last) : json_null(), "last_at",
+					   last_at ? json_string(at) : json_null()));
+			free(last);
+		}
 		json_decref(runs);
 		json_decref(items);
 	}
@@ -424,8 +442,13 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	json_array_foreach(out, i, tj) {
 		const char *f;
 		json_t *v;
+		json_t *wu = json_object_get(tj, "webhooks_unusable");
 		printf("%s: %lld parked\n", jsonx_str(tj, "tenant"),
 		       (long long)json_integer_value(json_object_get(tj, "parked")));
+		if (json_integer_value(json_object_get(wu, "count")))
+			printf("  webhooks: %lld unusable event(s), last at %s: %s\n",
+			       (long long)json_integer_value(json_object_get(wu, "count")),
+			       jsonx_str(wu, "last_at"), jsonx_str(wu, "last_reason"));
 		json_object_foreach(json_object_get(tj, "flows"), f, v)
 			printf("  %-16s last run %-7s %s (%lld s ago)\n", f, jsonx_str(v, "status"),
 			       jsonx_str(v, "at"), (long long)json_integer_value(json_object_get(v, "age_s")));

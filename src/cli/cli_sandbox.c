@@ -74,7 +74,7 @@ static void print_banner(const struct mlc_sandbox *sb)
 	           json_string_value(json_object_get(c, "private_key_path")));
 	if (json_object_get(ns, "push_secret"))
 		printf("  push secret %s\n", json_string_value(json_object_get(ns, "push_secret")));
-	printf("Procore   %s  client id %s  client secret %s  company %lld  application %lld\n",
+	printf("Procore   %s  client id %s  client secret %s  company %lld  service user %lld\n",
 	       json_string_value(json_object_get(pc, "url"))
 	           ? json_string_value(json_object_get(pc, "url"))
 	           : "-",
@@ -85,7 +85,7 @@ static void print_banner(const struct mlc_sandbox *sb)
 	           ? json_string_value(json_object_get(pc, "client_secret"))
 	           : "-",
 	       (long long)json_integer_value(json_object_get(pc, "company_id")),
-	       (long long)json_integer_value(json_object_get(pc, "application_id")));
+	       (long long)json_integer_value(json_object_get(pc, "service_user_id")));
 	printf("credentials: %s\nseed:        %s/seed.json\nready (Ctrl-C stops)\n", path,
 	       sb->data_dir);
 	fflush(stdout);

@@ -13,7 +13,7 @@
 /* The options shared by `tenant add` and `tenant set`. */
 struct tenant_args {
 	const char *company, *account, *ns_url, *api_url, *auth_url, *env;
-	const char *allowlist, *schedules, *app_id, *setting, *timezone;
+	const char *allowlist, *schedules, *app_id, *service_user, *setting, *timezone;
 };
 
 #define TENANT_OPTS(a)                                                                          \
@@ -32,8 +32,12 @@ struct tenant_args {
 	  &(a).allowlist, NULL },                                                               \
 	{ "schedules", "FLOW=EVERY,...", "polling schedule per flow, e.g. vendors=15m,costs=5m", \
 	  &(a).schedules, NULL },                                                               \
-	{ "procore-application-id", "ID", "our Procore app id (events we caused are skipped)",  \
-	  &(a).app_id, NULL },                                                                  \
+	{ "procore-application-id", "CLIENT_ID",                                                \
+	  "the client id Procore puts in source_application_id of our writes (default: the "    \
+	  "procore.client_id secret)", &(a).app_id, NULL },                                     \
+	{ "procore-service-user-id", "ID",                                                      \
+	  "the service account's Procore user id (v4 events it caused are skipped)",            \
+	  &(a).service_user, NULL },                                                            \
 	{ "setting", "KEY=VALUE", "one tenant setting, e.g. costs.mode=daily (JSON value)",      \
 	  &(a).setting, NULL },                                                                 \
 	{ "timezone", "ZONE", "IANA time zone of the tenant's schedules (default UTC)",          \
@@ -52,6 +56,34 @@ static int to_changes(const struct tenant_args *a, struct mlc_tenant_changes *c)
 	return CLI_OK;
 }
 
+/*
+ * Procore sends metadata.source_application_id as a string, the client id
+ * of the app that made the change (docs/reference/procore/
+ * webhook-payloads.md).  This option used to take an integer application
+ * id, which never matches it: say so instead of storing it.
+ */
+static int check_client_id(const char *v)
+{
+	bool digits = *v != '\0';
+
+	for (const char *p = v; *p; p++) {
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f) {
+			fprintf(stderr, "ml-connector: --procore-application-id must be a client id "
+					"without spaces or control characters\n");
+			return CLI_FAIL;
+		}
+		digits = digits && *p >= '0' && *p <= '9';
+	}
+	if (!*v || strlen(v) >= 128 || digits) {
+		fprintf(stderr, "ml-connector: --procore-application-id takes the app's client id "
+				"(the string Procore sends as metadata.source_application_id), not a "
+				"numeric application id; leave it out to use the tenant's "
+				"procore.client_id secret\n");
+		return CLI_FAIL;
+	}
+	return CLI_OK;
+}
+
 /* Checks the settings options before anything is written. */
 static int validate_settings(const struct tenant_args *a)
 {
@@ -67,7 +99,10 @@ static int validate_settings(const struct tenant_args *a)
 		}
 		cidr_list_release(&cl);
 	}
-	if (a->app_id && (rc = cli_parse_id("--procore-application-id", a->app_id, &id)) != CLI_OK)
+	if (a->app_id && (rc = check_client_id(a->app_id)) != CLI_OK)
+		return rc;
+	if (a->service_user &&
+	    (rc = cli_parse_id("--procore-service-user-id", a->service_user, &id)) != CLI_OK)
 		return rc;
 	if (a->timezone) {
 		struct mlc_tz tz;
@@ -121,7 +156,8 @@ static int apply_settings(struct cli_ctx *ctx, const char *name, const struct te
 	json_t *ns, *pc;
 	int rc;
 
-	if (!a->allowlist && !a->schedules && !a->app_id && !a->setting && !a->timezone)
+	if (!a->allowlist && !a->schedules && !a->app_id && !a->service_user && !a->setting &&
+	    !a->timezone)
 		return CLI_OK;
 	if ((rc = cli_get_tenant(ctx, name, &t)) != CLI_OK)
 		return rc;
@@ -137,13 +173,18 @@ static int apply_settings(struct cli_ctx *ctx, const char *name, const struct te
 			json_object_set_new(t.settings, "netsuite", ns = json_object());
 		json_object_set_new(ns, "allowlist", json_string(a->allowlist));
 	}
-	if (a->app_id) {
-		int64_t id;
-		if ((rc = cli_parse_id("--procore-application-id", a->app_id, &id)) != CLI_OK)
+	if (a->app_id || a->service_user) {
+		int64_t id = 0;
+		if ((a->app_id && (rc = check_client_id(a->app_id)) != CLI_OK) ||
+		    (a->service_user && (rc = cli_parse_id("--procore-service-user-id",
+							    a->service_user, &id)) != CLI_OK))
 			goto out;
 		if (!json_is_object(pc = json_object_get(t.settings, "procore")))
 			json_object_set_new(t.settings, "procore", pc = json_object());
-		json_object_set_new(pc, "application_id", json_integer(id));
+		if (a->app_id)
+			json_object_set_new(pc, "application_id", json_string(a->app_id));
+		if (a->service_user)
+			json_object_set_new(pc, "service_user_id", json_integer(id));
 	}
 	if (a->schedules) {
 		json_t *sched = json_object();

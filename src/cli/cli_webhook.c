@@ -5,20 +5,33 @@
 #include "cli/cli.h"
 #include "core/vault.h"
 #include "flows/session.h"
+#include "server/webhook_resources.h"
 #include "util/jsonx.h"
 #include "util/banned.h"
 
-/* The resources whose changes the connector reacts to (issue 10). */
-static const char *const resources[] = {
-	"Direct Costs", "Direct Cost Line Items", "Payment Applications",
-	"Purchase Order Contracts", "Company Vendors", "Cost Codes", "Budget Line Items",
-};
 static const char *const events[] = { "create", "update", "delete" };
 
 /*
+ * The payload version the connector registers.  v2 (api_version "v2", as
+ * the v1.0 hooks API's setup guide spells it: docs/reference/procore/
+ * webhook-payloads.md [D3]) because it carries
+ * metadata.source_application_id, the client id of the app that made the
+ * change: the one signal that tells the connector's own writes apart
+ * whoever the user is, with no setting to keep right.  v3 adds only
+ * related_resources (a line item's parent), which routing does not need:
+ * every event reruns its flow.  v4 (Procore's advice for new
+ * integrations) has no metadata, so echoes could be told only by the
+ * service account's user id, and its extra resource types are none the
+ * connector routes.  The receiver accepts all three, so a hook switched to
+ * v3 or v4 by hand keeps working.
+ */
+#define WEBHOOK_PAYLOAD_VERSION "v2"
+
+/*
  * Creates (or updates) the company-level hook pointing at URL with the
- * tenant's Authorization header, then adds the triggers it lacks.  Run it
- * again at will: it changes only what differs.
+ * tenant's Authorization header, then adds the triggers it lacks and
+ * removes those for resources it does not route.  Run it again at will: it
+ * changes only what differs.
  */
 static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -30,10 +43,11 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	const struct cli_spec spec = {
 		"webhook register TENANT --url PUBLIC_URL",
-		"Creates the tenant's Procore webhook (company scope, API v2) with the Authorization\n"
-		"header stored as webhook.procore_authorization, and its triggers for Direct Costs,\n"
-		"Direct Cost Line Items, Payment Applications, Purchase Order Contracts, Company\n"
-		"Vendors, Cost Codes and Budget Line Items (create, update, delete).",
+		"Creates the tenant's Procore webhook (company scope, payload version v2) with the\n"
+		"Authorization header stored as webhook.procore_authorization, and its triggers\n"
+		"(create, update, delete) for every resource the connector routes to a flow:\n"
+		"Direct Costs, Direct Cost Line Items, Payment Applications, Company Vendors,\n"
+		"Cost Codes and Budget Line Items.",
 		opts, 1, 1,
 	};
 	const char *pos[1];
@@ -45,7 +59,8 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 	json_t *hooks = NULL, *hook = NULL, *out = NULL, *triggers = NULL, *want = NULL, *v;
 	char company[24], path[96];
 	int64_t hook_id = 0;
-	size_t i, added = 0;
+	size_t i, added = 0, removed = 0, nres = 0;
+	const struct mlc_webhook_resource *resources = NULL;
 
 	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
 		return rc;
@@ -84,7 +99,7 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 		    jsonx_id(v, "id", &hook_id) < 0)
 			hook_id = 0;
 	}
-	hook = json_pack("{s:s, s:s, s:s, s:{s:s}}", "api_version", "v2", "namespace",
+	hook = json_pack("{s:s, s:s, s:s, s:{s:s}}", "api_version", WEBHOOK_PAYLOAD_VERSION, "namespace",
 			 "ml-connector", "destination_url", url, "destination_headers",
 			 "Authorization", auth->data);
 	if (hook_id) {
@@ -110,17 +125,37 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(&err);
 		goto out;
 	}
+	/* triggers for resources the connector no longer routes (an older
+	 * version registered "Purchase Order Contracts") go: their events
+	 * would only be stored as unusable */
+	json_array_foreach(triggers, i, v) {
+		int64_t tid = 0;
+		char tpath[128];
+		if (webhook_resource_flow(jsonx_str(v, "resource_name")) ||
+		    jsonx_id(v, "id", &tid) < 0 || !tid)
+			continue;
+		snprintf(tpath, sizeof(tpath), "/rest/v1.0/webhooks/hooks/%lld/triggers/%lld",
+			 (long long)hook_id, (long long)tid);
+		json_decref(out);
+		out = NULL;
+		if (procore_write(s->pc, "DELETE", tpath, q, NULL, &out, &status, &err) < 0) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		removed++;
+	}
 	want = json_array();
-	for (size_t r = 0; r < MLC_ARRAY_LEN(resources); r++) {
+	resources = webhook_resources(&nres);
+	for (size_t r = 0; r < nres; r++) {
 		for (size_t e = 0; e < MLC_ARRAY_LEN(events); e++) {
 			int have = 0;
 			json_array_foreach(triggers, i, v)
 				have |= jsonx_str(v, "resource_name") && jsonx_str(v, "event_type") &&
-					!strcmp(jsonx_str(v, "resource_name"), resources[r]) &&
+					!strcmp(jsonx_str(v, "resource_name"), resources[r].name) &&
 					!strcasecmp(jsonx_str(v, "event_type"), events[e]);
 			if (!have)
 				json_array_append_new(want, json_pack("{s:s, s:s}", "resource_name",
-								      resources[r], "event_type",
+								      resources[r].name, "event_type",
 								      events[e]));
 		}
 	}
@@ -131,7 +166,8 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 			 (long long)hook_id);
 		if (procore_write(s->pc, "POST", path, NULL,
 				  json_pack("{s:I, s:s, s:O}", "company_id",
-					    (json_int_t)s->tenant.procore_company_id, "api_version", "v2",
+					    (json_int_t)s->tenant.procore_company_id, "api_version",
+					    WEBHOOK_PAYLOAD_VERSION,
 					    "api_triggers", want),
 				  &out, &status, &err) < 0) {
 			rc = cli_fail(&err);
@@ -145,8 +181,9 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	printf("webhook %lld -> %s: %zu trigger(s) added, %zu already there\n", (long long)hook_id, url,
-	       added, MLC_ARRAY_LEN(resources) * MLC_ARRAY_LEN(events) - json_array_size(want));
+	printf("webhook %lld -> %s: %zu trigger(s) added, %zu already there, %zu removed\n",
+	       (long long)hook_id, url, added, nres * MLC_ARRAY_LEN(events) - json_array_size(want),
+	       removed);
 	rc = CLI_OK;
 out:
 	json_decref(hooks);

@@ -97,3 +97,51 @@ int inbox_mark(struct mlc_store *s, int64_t id, const char *state, struct mlc_er
 	stmt_free(st);
 	return rc < 0 ? rc : MLC_OK;
 }
+
+int inbox_mark_unusable(struct mlc_store *s, int64_t id, const char *reason,
+			struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc = store_prepare(s, "UPDATE inbox SET state = 'unusable', reason = ?, processed_at = ? "
+				  "WHERE id = ?", &st, err);
+	if (rc < 0)
+		return rc;
+	stmt_bind_text(st, 1, reason);
+	stmt_bind_i64(st, 2, time_now_ms());
+	stmt_bind_i64(st, 3, id);
+	rc = stmt_step(st, err);
+	stmt_free(st);
+	return rc < 0 ? rc : MLC_OK;
+}
+
+int inbox_unusable_summary(struct mlc_store *s, int64_t tenant_id, int64_t *count,
+			   char **last_reason, int64_t *last_at, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc;
+
+	*count = 0;
+	*last_reason = NULL;
+	*last_at = 0;
+	rc = store_prepare(s, "SELECT COUNT(*) FROM inbox WHERE tenant_id = ? AND state = 'unusable'",
+			   &st, err);
+	if (rc < 0)
+		return rc;
+	stmt_bind_i64(st, 1, tenant_id);
+	if ((rc = stmt_step(st, err)) == 1)
+		*count = stmt_col_i64(st, 0);
+	stmt_free(st);
+	if (rc < 0 || !*count)
+		return rc < 0 ? rc : MLC_OK;
+	rc = store_prepare(s, "SELECT reason, received_at FROM inbox WHERE tenant_id = ? AND "
+			      "state = 'unusable' ORDER BY id DESC LIMIT 1", &st, err);
+	if (rc < 0)
+		return rc;
+	stmt_bind_i64(st, 1, tenant_id);
+	if ((rc = stmt_step(st, err)) == 1) {
+		*last_reason = stmt_col_dup(st, 0);
+		*last_at = stmt_col_i64(st, 1);
+	}
+	stmt_free(st);
+	return rc < 0 ? rc : MLC_OK;
+}

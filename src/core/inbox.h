@@ -15,7 +15,10 @@
  * and deduplicated by (tenant, source, event_key): Procore's ulid (or id),
  * NetSuite's record type + id + lastmodifieddate.
  *
- * States: new -> done | failed (kept for replay).
+ * States: new -> done | ignored (an echo of our own write, or no flow)
+ * | failed (kept for replay); unusable: stored as it arrived, with the
+ * reason the connector cannot act on it (a field missing or unknown), so
+ * the sender got its 2xx and a person can see what came.
  */
 struct mlc_inbox_event {
 	int64_t id;
@@ -38,5 +41,16 @@ int inbox_pending(struct mlc_store *s, int max, struct mlc_inbox_event **out, si
 		  struct mlc_error *err) MLC_MUST_CHECK;
 int inbox_mark(struct mlc_store *s, int64_t id, const char *state,
 	       struct mlc_error *err) MLC_MUST_CHECK;
+
+/* Marks a stored event unusable with its reason (one sentence, no secret). */
+int inbox_mark_unusable(struct mlc_store *s, int64_t id, const char *reason,
+			struct mlc_error *err) MLC_MUST_CHECK;
+
+/* The tenant's unusable events: how many, and the latest one's reason and
+ * receive time (*last_reason NULL and *last_at 0 when there is none).
+ * Caller frees *last_reason. */
+int inbox_unusable_summary(struct mlc_store *s, int64_t tenant_id, int64_t *count,
+			   char **last_reason, int64_t *last_at,
+			   struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

@@ -200,6 +200,10 @@ static const struct mlc_migration migrations[] = {
 	  /* The customer the NetSuite job belongs to (the job record's parent),
 	   * read with the subsidiary when the link is made. */
 	  "ALTER TABLE project_links ADD COLUMN customer_id BIGINT;" },
+	{ 5, "inbox reason",
+	  /* Why a stored webhook event is unusable (state 'unusable'): it was
+	   * answered 2xx, so the reason is the only record of the problem. */
+	  "ALTER TABLE inbox ADD COLUMN reason TEXT;" },
 };
 
 const struct mlc_migration *migrations_list(size_t *n)

@@ -260,8 +260,8 @@ static void describe(struct pcsim *pc, json_t *credentials, json_t *seed)
 	json_object_set_new(credentials, "procore",
 	                    json_pack("{s:s,s:s,s:I,s:I}", "client_id", pc->client_id,
 	                              "client_secret", pc->client_secret, "company_id",
-	                              (json_int_t)pc->company_id, "application_id",
-	                              (json_int_t)pc->application_id));
+	                              (json_int_t)pc->company_id, "service_user_id",
+	                              (json_int_t)pc->service_user_id));
 	json_array_foreach(pc->t[PC_PROJECT].rows, i, p)
 	{
 		if (pc_int(p, "_company_id") != pc->company_id)
@@ -352,7 +352,6 @@ int pcsim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 	snprintf(pc->client_secret, sizeof(pc->client_secret), "%016" PRIx64 "%016" PRIx64,
 	         contractor_rand(&s), contractor_rand(&s));
 	pc->rng = s;
-	pc->application_id = 48211;
 	pc->service_user_id = 11620993;
 	pc->field_user_id = 11620417;
 	if (sb->data_dir) {

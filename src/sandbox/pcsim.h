@@ -98,10 +98,9 @@ struct pcsim {
 	int64_t next_id[PC_KIND_COUNT];
 	uint64_t rng;
 	int64_t company_id, other_company_id;
-	int64_t application_id;  /* our app: source_application_id of API writes */
 	int64_t service_user_id; /* the DMSA's user */
 	int64_t field_user_id;   /* the admin API's "field user" */
-	char client_id[48], client_secret[64];
+	char client_id[48], client_secret[64]; /* client_id: source_application_id of API writes */
 	int token_ttl;
 	json_t *tokens; /* {"token": expires_ms} */
 	struct pc_rate rate;

@@ -1,6 +1,7 @@
 /*
  * Procore simulator: webhooks.  Hooks, triggers, deliveries and resources
- * (schemas RestV10Webhooks*), v2 event payloads, and a delivery thread
+ * (schemas RestV10Webhooks*), event payloads in the version each hook was
+ * registered with (v2, v3, v4), and a delivery thread
  * that POSTs with libcurl.  Reference docs/reference/procore.md "Webhooks": the endpoint
  * must answer 2xx within 5 s; on failure deliveries to that hook pause and
  * retry with backoff from 1 s to 1 h; after 12 h of failure queued events
@@ -85,6 +86,100 @@ static void enqueue(struct pcsim *pc, const json_t *hook, json_t *event, int64_t
 		json_array_append_new(pc->wh->queue, item);
 }
 
+/*
+ * The payload version a hook was registered with: the v1.0 hooks API calls
+ * it api_version ("v2" in the setup guide, "v2.0"/"v3.0"/"v4.0" the
+ * values of the v2.0 API's payload_version; procore/documentation
+ * plan_your_app/webhooks.md: "In current v1.0 APIs this is called
+ * api_version; in future versions it will be payload_version").
+ */
+static int hook_version(const json_t *hook)
+{
+	const char *v = pc_str(hook, "api_version");
+
+	if (v && (!strcmp(v, "v3") || !strcmp(v, "v3.0")))
+		return 3;
+	if (v && (!strcmp(v, "v4") || !strcmp(v, "v4.0")))
+		return 4;
+	return 2;
+}
+
+/* v3 related_resources: the parent of a line item (webhook-payloads.md
+ * section 3: filled for line items of POs, WOs, prime contracts, direct
+ * costs and PCOs; empty otherwise). */
+static json_t *related_resources(struct pcsim *pc, const char *resource, int64_t resource_id)
+{
+	static const struct {
+		const char *resource;
+		enum pc_kind line, parent;
+		const char *parent_name;
+	} map[] = {
+	    {"Direct Cost Line Items", PC_DCLI, PC_DC, "Direct Costs"},
+	    {"Purchase Order Contract Line Items", PC_CLI, PC_PO, "Purchase Order Contracts"},
+	    {"Work Order Contract Line Items", PC_CLI, PC_WO, "Work Order Contracts"},
+	};
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < MLC_ARRAY_LEN(map); i++) {
+		json_t *li;
+		if (strcmp(map[i].resource, resource) != 0)
+			continue;
+		li = pc_get(pc, map[i].line, resource_id);
+		if (li && pc_int(li, "_holder_id"))
+			json_array_append_new(out, json_pack("{s:I,s:s}", "id",
+			                                     (json_int_t)pc_int(li, "_holder_id"),
+			                                     "name", map[i].parent_name));
+	}
+	return out;
+}
+
+static json_t *id_text(int64_t id)
+{
+	char b[24];
+	snprintf(b, sizeof(b), "%" PRId64, id);
+	return json_string(b);
+}
+
+/*
+ * One event in the hook's payload version, with the types Procore sends
+ * (docs/reference/procore/webhook-payloads.md): v2/v3 int ids, a ulid and
+ * metadata whose source_application_id is the client id (a string) of the
+ * app that made the change, null for changes made in Procore's UI; v4
+ * string ids, a ULID for id, reason and resource_type, no metadata.
+ */
+static json_t *event_new(struct pc_ctx *c, int version, int64_t event_id, const char *ulid,
+                         const char *ts, const char *resource_name, const char *event_type,
+                         int64_t resource_id, int64_t project_id)
+{
+	struct pcsim *pc = c->pc;
+	int64_t user = c->via_api ? pc->service_user_id : pc->field_user_id;
+	json_t *event, *meta;
+
+	if (version == 4)
+		return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:o}", "id", ulid, "timestamp", ts,
+		                 "reason", event_type, "company_id", id_text(c->company_id),
+		                 "project_id", project_id ? id_text(project_id) : json_null(),
+		                 "user_id", id_text(user), "resource_type", resource_name,
+		                 "resource_id", id_text(resource_id));
+	/* source_operation_id is the token the caller put on its request;
+	 * the connector sends none, so it is null like Procore's samples */
+	meta = json_pack("{s:I,s:o,s:n,s:I,s:o}", "source_user_id", (json_int_t)user,
+	                 "source_project_id", project_id ? json_integer(project_id) : json_null(),
+	                 "source_operation_id", "source_company_id", (json_int_t)c->company_id,
+	                 "source_application_id",
+	                 c->via_api ? json_string(pc->client_id) : json_null());
+	event = json_pack("{s:I,s:s,s:s,s:o,s:I,s:I,s:o,s:s,s:s,s:s,s:I}", "id",
+	                  (json_int_t)event_id, "ulid", ulid, "timestamp", ts, "metadata", meta,
+	                  "user_id", (json_int_t)user, "company_id", (json_int_t)c->company_id,
+	                  "project_id", project_id ? json_integer(project_id) : json_null(),
+	                  "api_version", version == 3 ? "v3.0" : "v2.0", "event_type", event_type,
+	                  "resource_name", resource_name, "resource_id", (json_int_t)resource_id);
+	if (version == 3)
+		json_object_set_new(event, "related_resources",
+		                    related_resources(pc, resource_name, resource_id));
+	return event;
+}
+
 void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type,
              int64_t resource_id, int64_t project_id)
 {
@@ -100,29 +195,15 @@ void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type
 	json_array_foreach(pc->t[PC_HOOK].rows, i, hook)
 	{
 		char ulid[27], ts[MLC_TIME_FMT_MAX];
-		json_t *event, *meta;
-		int64_t user = c->via_api ? pc->service_user_id : pc->field_user_id;
+		json_t *event;
 		double dup = pc->sim->faults.dup;
 
 		if (!hook_matches(pc, hook, c->company_id, project_id, resource_name, event_type))
 			continue;
 		ulid_make(wh, now, ulid);
 		time_format_rfc3339(now, ts);
-		/* Our own API writes carry our application id, so that the
-		 * connector can skip the echo of its own changes. */
-		meta = json_pack("{s:I,s:o,s:s,s:I,s:o}", "source_user_id", (json_int_t)user,
-		                 "source_project_id",
-		                 project_id ? json_integer(project_id) : json_null(),
-		                 "source_operation_id", ulid, "source_company_id",
-		                 (json_int_t)c->company_id, "source_application_id",
-		                 c->via_api ? json_integer(pc->application_id) : json_null());
-		event = json_pack("{s:I,s:s,s:s,s:o,s:I,s:I,s:o,s:s,s:s,s:s,s:I}", "id",
-		                  (json_int_t)wh->next_event_id, "ulid", ulid, "timestamp", ts,
-		                  "metadata", meta, "user_id", (json_int_t)user, "company_id",
-		                  (json_int_t)c->company_id, "project_id",
-		                  project_id ? json_integer(project_id) : json_null(),
-		                  "api_version", "v2", "event_type", event_type, "resource_name",
-		                  resource_name, "resource_id", (json_int_t)resource_id);
+		event = event_new(c, hook_version(hook), wh->next_event_id, ulid, ts, resource_name,
+		                  event_type, resource_id, project_id);
 		wh->next_event_id += 1 + (int64_t)(contractor_rand(&wh->rng) % 5);
 		if (dup > 0 && sbx_random(pc->sim) < dup) {
 			/* Held back up to 0.8 s while later events pass it:

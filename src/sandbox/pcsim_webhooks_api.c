@@ -87,8 +87,14 @@ static bool hook_apply(json_t *h, const json_t *in, json_t *errs, bool create)
 			pc_add_error(errs, "destination_url", "is invalid");
 	}
 	if (ver && !json_is_null(ver)) {
-		/* The simulator speaks the v2 payload only. */
-		if (!json_is_string(ver) || strcmp(json_string_value(ver), "v2") != 0)
+		/* "v2" as the setup guide creates hooks; v2.0|v3.0|v4.0 the
+		 * payload versions (webhook-payloads.md section 1: the v1.0
+		 * API's api_version is the v2.0 API's payload_version). */
+		static const char *const known[] = {"v2", "v2.0", "v3.0", "v4.0"};
+		bool ok = false;
+		for (size_t i = 0; json_is_string(ver) && i < MLC_ARRAY_LEN(known); i++)
+			ok = ok || strcmp(json_string_value(ver), known[i]) == 0;
+		if (!ok)
 			pc_add_error(errs, "api_version", "is not included in the list");
 	}
 	if (ns && !json_is_null(ns) && !json_is_string(ns))
@@ -108,6 +114,8 @@ static bool hook_apply(json_t *h, const json_t *in, json_t *errs, bool create)
 		json_object_set(h, "destination_url", url);
 	if (ns)
 		json_object_set(h, "namespace", ns);
+	if (ver && json_is_string(ver))
+		json_object_set(h, "api_version", ver);
 	if (hdrs)
 		json_object_set(h, "destination_headers",
 		                json_is_null(hdrs) ? json_object() : hdrs);
@@ -336,7 +344,7 @@ static void resources_list(struct pc_ctx *c)
 
 static void api_versions(struct pc_ctx *c)
 {
-	pc_reply(c, 200, json_pack("[s]", "v2"));
+	pc_reply(c, 200, json_pack("[s,s,s]", "v2.0", "v3.0", "v4.0"));
 }
 
 int pc_routes_webhooks(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)

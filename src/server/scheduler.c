@@ -7,6 +7,8 @@
 #include "core/tenant.h"
 #include "flows/flow.h"
 #include "server/serve.h"
+#include "server/webhook_parse.h"
+#include "server/webhook_resources.h"
 #include "util/cron.h"
 #include "util/jsonx.h"
 #include "util/log.h"
@@ -95,9 +97,7 @@ static void drain_inbox(struct mlc_serve *sv, struct mlc_store *st)
 		const char *flow = NULL;
 		struct mlc_tenant t;
 		if (!strcmp(ev[i].source, "procore"))
-			flow = webhooks_flow_for_procore(jsonx_str(ev[i].payload, "resource_name")
-								 ? jsonx_str(ev[i].payload, "resource_name")
-								 : "");
+			flow = webhook_resource_flow(webhook_procore_resource(ev[i].payload));
 		else
 			flow = webhooks_flow_for_netsuite(jsonx_str(ev[i].payload, "recordType")
 								  ? jsonx_str(ev[i].payload, "recordType")

@@ -66,9 +66,9 @@ bool serve_stopping(struct mlc_serve *sv);
 
 /* Webhook routes (webhooks.c). */
 int webhooks_register(struct mlc_serve *sv, struct mlc_error *err) MLC_MUST_CHECK;
-/* The flow that a NetSuite record type / Procore resource feeds, or NULL. */
+/* The flow that a NetSuite record type feeds, or NULL (Procore resources:
+ * server/webhook_resources.h). */
 const char *webhooks_flow_for_netsuite(const char *record_type);
-const char *webhooks_flow_for_procore(const char *resource_name);
 /* Enqueues a sync job for tenant and flow (deduplicated while pending). */
 int serve_enqueue_sync(struct mlc_serve *sv, struct mlc_store *st, int64_t tenant_id,
 		       const char *tenant, const char *flow, const char *trigger,

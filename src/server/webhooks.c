@@ -2,7 +2,11 @@
  * Webhook endpoints.  Both write an accepted event to the durable inbox,
  * committed, before the 2xx goes back, then enqueue the flow it feeds
  * (deduplicated while one is pending, so a burst is one run).  Bad input
- * gets a 4xx, a log line naming the reason, and nothing stored.
+ * gets a 4xx, a log line naming the reason, and nothing stored; for
+ * Procore, "bad" means only a wrong Authorization, a body over the limit
+ * or one that is not a JSON object.  Any JSON object from Procore is
+ * stored and answered 200: one the connector cannot use is marked
+ * unusable with the reason, since a 4xx pauses all deliveries.
  *
  * NetSuite signs nothing (docs/reference/netsuite.md, Outbound events): the source IP
  * must be in the tenant's allowlist and the shared secret must match
@@ -22,6 +26,7 @@
 #include "net/metrics.h"
 #include "server/serve.h"
 #include "server/webhook_parse.h"
+#include "server/webhook_resources.h"
 #include "util/jsonx.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -44,22 +49,6 @@ const char *webhooks_flow_for_netsuite(const char *record_type)
 	 * change runs cost-codes, which reads only the tenant's own */
 	if (strncmp(record_type, "customrecord_cseg", 17) == 0)
 		return "cost-codes";
-	return NULL;
-}
-
-const char *webhooks_flow_for_procore(const char *resource_name)
-{
-	static const char *const map[][2] = {
-		{ "Direct Costs", "costs" },
-		{ "Direct Cost Line Items", "costs" },
-		{ "Payment Applications", "costs" },
-		{ "Company Vendors", "vendors-back" },
-		{ "Cost Codes", "cost-codes" },
-		{ "Budget Line Items", "budgets" },
-	};
-	for (size_t i = 0; i < MLC_ARRAY_LEN(map); i++)
-		if (strcmp(map[i][0], resource_name) == 0)
-			return map[i][1];
 	return NULL;
 }
 
@@ -220,6 +209,75 @@ out:
 	tenant_release(&t);
 }
 
+/*
+ * The tenant's own Procore application, as Procore names it in v2/v3
+ * metadata.source_application_id: the OAuth client id.  A string setting
+ * procore.application_id overrides; otherwise it is the stored
+ * procore.client_id secret (compared here, never logged).
+ */
+static bool own_application(struct mlc_serve *sv, struct mlc_store *st,
+			    const struct mlc_tenant *t, const char *app)
+{
+	const char *set = jsonx_str(json_object_get(t->settings, "procore"), "application_id");
+	struct mlc_secret *cid = NULL;
+	struct mlc_error err = { 0 };
+	bool own;
+
+	if (!app || !*app)
+		return false;
+	if (set && *set)
+		return str_eq_ct(app, set);
+	if (secret_get(st, sv->vault, t->id, "procore.client_id", &cid, &err) < 0)
+		return false;
+	own = str_eq_ct(app, cid->data);
+	secret_free(cid);
+	return own;
+}
+
+/* Was this event caused by the connector's own write?  v2/v3: the
+ * application that made the change is ours; any version: the user is the
+ * service account's (procore.service_user_id; v4 has no metadata, so this
+ * is its only signal: docs/reference/procore/webhook-payloads.md). */
+static bool procore_echo(struct mlc_serve *sv, struct mlc_store *st, const struct mlc_tenant *t,
+			 const struct procore_event *ev)
+{
+	int64_t service_user = 0;
+
+	if (ev->version != 4 && own_application(sv, st, t, ev->source_application_id))
+		return true;
+	if (jsonx_id(json_object_get(t->settings, "procore"), "service_user_id", &service_user) < 0)
+		service_user = 0;
+	return service_user && ev->user_id == service_user;
+}
+
+/* An event the connector cannot act on: stored with the reason, counted,
+ * answered 200 so that Procore keeps delivering (a 4xx would pause every
+ * delivery to the endpoint and discard them after 12 h). */
+static void keep_unusable(struct mlc_store *st, struct mlc_http_response *resp,
+			  const struct mlc_tenant *t, const struct procore_event *ev,
+			  json_t *payload)
+{
+	struct mlc_error err = { 0 };
+	int dup = 0;
+	int64_t id = 0;
+
+	if (inbox_add(st, t->id, "procore", ev->key, payload, &dup, &id, &err) < 0) {
+		log_error("webhook: inbox write failed", "tenant", t->name, "error", err.msg);
+		http_response_error(resp, 503, "unavailable", "could not store the event; retry");
+		return;
+	}
+	count("procore", dup ? "duplicate" : "unusable");
+	if (!dup) {
+		log_warn("webhook event unusable", "tenant", t->name, "event", ev->key, "reason",
+			 ev->unusable);
+		if (inbox_mark_unusable(st, id, ev->unusable, &err) < 0)
+			log_warn("webhook: inbox mark failed", "error", err.msg);
+	}
+	http_response_json(resp, 200,
+			   json_pack("{s:s, s:s}", "status", dup ? "duplicate" : "unusable", "reason",
+				     ev->unusable));
+}
+
 static void procore_hook(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
 {
 	struct mlc_serve *sv = arg;
@@ -229,8 +287,7 @@ static void procore_hook(struct mlc_http_request *req, struct mlc_http_response 
 	struct procore_event ev;
 	struct mlc_error err = { 0 };
 	json_t *payload = NULL;
-	const char *given;
-	int64_t own_app = 0;
+	const char *given, *flow;
 
 	if (load(sv, req, resp, &st, &t, "webhook.procore_authorization", &secret) < 0)
 		return;
@@ -243,18 +300,23 @@ static void procore_hook(struct mlc_http_request *req, struct mlc_http_response 
 		refuse(req, resp, 400, "bad_request", t.name, err.msg);
 		goto out;
 	}
-	if (ev.company_id != t.procore_company_id) {
-		refuse(req, resp, 400, "bad_request", t.name, "company_id is not the tenant's company");
+	flow = webhook_resource_flow(ev.resource_name);
+	if (!ev.unusable[0] && ev.company_id != t.procore_company_id)
+		snprintf(ev.unusable, sizeof(ev.unusable),
+			 "company_id %lld is not the tenant's company", (long long)ev.company_id);
+	if (!ev.unusable[0] && !flow)
+		snprintf(ev.unusable, sizeof(ev.unusable),
+			 "resource '%.96s' is not one the connector routes", ev.resource_name);
+	if (ev.unusable[0]) {
+		keep_unusable(st, resp, &t, &ev, payload);
 		goto out;
 	}
-	/* our own writes come back as events: nothing to do (docs/reference/procore.md, Webhooks) */
-	if (jsonx_id(json_object_get(t.settings, "procore"), "application_id", &own_app) == 0 &&
-	    own_app && ev.source_application_id == own_app) {
+	/* our own writes come back as events: nothing to do */
+	if (procore_echo(sv, st, &t, &ev)) {
 		ignore_echo(st, resp, &t, "procore", ev.key, payload);
 		goto out;
 	}
-	accept_event(sv, st, resp, &t, "procore", ev.key, payload,
-		     webhooks_flow_for_procore(ev.resource_name));
+	accept_event(sv, st, resp, &t, "procore", ev.key, payload, flow);
 out:
 	json_decref(payload);
 	secret_free(secret);

@@ -36,7 +36,7 @@ URL=$(jq -r .procore.url "$CRED")
 CID=$(jq -r .procore.client_id "$CRED")
 SECRET=$(jq -r .procore.client_secret "$CRED")
 CO=$(jq -r .procore.company_id "$CRED")
-jq -e '.procore.application_id | type == "number"' "$CRED" >/dev/null || fail "credentials.json application_id"
+jq -e '.procore.service_user_id | type == "number"' "$CRED" >/dev/null || fail "credentials.json service_user_id"
 jq -e '[.projects[] | select(.procore_project_id != null)] | length == 10' "$SEED" >/dev/null ||
 	fail "seed.json: ten projects with a Procore id"
 P=$(jq -r '.projects[] | select(.project_number == "MBG-2401") | .procore_project_id' "$SEED")

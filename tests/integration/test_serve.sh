@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 10 against the sandbox: serve's webhooks (auth matrix, inbox,
-# dedupe, echo suppression), costs posted within seconds of an approval,
+# dedupe, echo suppression, v2/v3/v4 payloads, unusable events: issue 16), costs posted within seconds of an approval,
 # a dropped NetSuite push caught by polling, kill -9 after a 2xx, SIGTERM.
 # Usage: test_serve.sh BINARY
 set -euo pipefail
@@ -43,7 +43,7 @@ n0=$(inbox)
 expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer wrong' "$ev")" 401 "wrong Authorization: 401"
 expect_eq "$(post /webhooks/procore/acme '' "$ev")" 401 "missing Authorization: 401"
 expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer pc-hook-4242-secret' '{"id":')" 400 "malformed JSON: 400"
-expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer pc-hook-4242-secret' '{"hello":"world"}')" 400 "wrong shape: 400"
+expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer pc-hook-4242-secret' '[1,2]')" 400 "JSON that is not an object: 400"
 { printf '{"x":"'; head -c 1100000 /dev/zero | tr '\0' 'a'; printf '"}'; } > "$WORK/big.json"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer pc-hook-4242-secret' --data-binary @"$WORK/big.json")" 413 "oversize body (> 1 MiB): 413"
 expect_eq "$(post /webhooks/procore/nobody 'Authorization: Bearer pc-hook-4242-secret' "$ev")" 404 "unknown tenant: 404"
@@ -56,10 +56,41 @@ m=$(curl -s "$H/metrics")
 for o in accepted duplicate unauthorized bad_request; do
   if grep -q "mlc_webhook_events_total{source=\"procore\",outcome=\"$o\"}" <<<"$m"; then ok "metrics count $o events"; else not_ok "metrics count $o" "$(grep webhook_events <<<"$m")"; fi
 done
-echo_ev=$(jq -c --argjson a "$(jq .procore.application_id "$DATA/credentials.json")" '.ulid = "01TESTULID0000000000000002" | .metadata.source_application_id = $a' <<<"$ev")
+# v2 echo: source_application_id is our client id, a string (derived from the procore.client_id secret)
+echo_ev=$(jq -c --arg a "$(jq -r .procore.client_id "$DATA/credentials.json")" '.ulid = "01TESTULID0000000000000002" | .metadata.source_application_id = $a' <<<"$ev")
 resp=$(curl -s -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer pc-hook-4242-secret' -d "$echo_ev")
 expect_eq "$(jq -r .status <<<"$resp")" ignored "our own write's echo is ignored"
 expect_eq "$(sql "select state from inbox where event_key = '01TESTULID0000000000000002'")" ignored "and recorded as ignored"
+if grep -q "$(jq -r .procore.client_id "$DATA/credentials.json")" "$WORK/serve.log"; then not_ok "the client id is not logged"; else ok "the client id is not logged"; fi
+# another app's change (a string id) and an integer there (tolerated) are taken
+other=$(jq -c '.ulid = "01TESTULID0000000000000003" | .metadata.source_application_id = "another-app" | .metadata.source_operation_id = "op-1"' <<<"$ev")
+expect_eq "$(jq -r .status <<<"$(curl -s -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer pc-hook-4242-secret' -d "$other")")" accepted "another app's change (string source_application_id) is accepted"
+intapp=$(jq -c '.ulid = "01TESTULID0000000000000004" | .metadata.source_application_id = 48211' <<<"$ev")
+expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer pc-hook-4242-secret' "$intapp")" 200 "an integer source_application_id does not fail the delivery"
+
+# --- v3 and v4 payloads; v4 dedupes on its string id and echoes by the service user ---------------
+v3=$(jq -c '.ulid = "01TESTULID0000000000000005" | .api_version = "v3.0" | .related_resources = [{"id": 12, "name": "Budget Views"}]' <<<"$ev")
+expect_eq "$(jq -r .status <<<"$(curl -s -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer pc-hook-4242-secret' -d "$v3")")" accepted "a v3 event is accepted"
+v4='{"id":"01JMYXMZRBVKK0PC6XS8SA4QRE","timestamp":"2025-02-25T16:04:43.619085Z","reason":"update","company_id":"'"$company"'","project_id":null,"user_id":"5447","resource_type":"Budget Line Items","resource_id":"379913","data":{}}'
+n1=$(inbox)
+expect_eq "$(jq -r .status <<<"$(curl -s -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer pc-hook-4242-secret' -d "$v4")")" accepted "a v4 event (string ids) is accepted"
+v4b=$(jq -c '.timestamp = "2025-02-25T16:05:00Z"' <<<"$v4")
+expect_eq "$(jq -r .status <<<"$(curl -s -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer pc-hook-4242-secret' -d "$v4b")")" duplicate "the same v4 id again is a duplicate"
+expect_eq "$(inbox)" "$((n1 + 1))" "v4 deliveries dedupe on the string id"
+v4own=$(jq -c --arg u "$(jq -r .procore.service_user_id "$DATA/credentials.json")" '.id = "01JMYXMZRBVKK0PC6XS8SA4QRF" | .user_id = $u' <<<"$v4")
+expect_eq "$(jq -r .status <<<"$(curl -s -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer pc-hook-4242-secret' -d "$v4own")")" ignored "a v4 echo (the service account's user) is ignored"
+
+# --- an event the connector cannot use: stored, 200, unusable with its reason --------------------
+rfi=$(jq -c '.ulid = "01TESTULID0000000000000006" | .resource_name = "RFIs"' <<<"$ev")
+expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer pc-hook-4242-secret' "$rfi")" 200 "an unknown resource: 200 (Procore keeps delivering)"
+expect_eq "$(sql "select state from inbox where event_key = '01TESTULID0000000000000006'")" unusable "and stored as unusable"
+expect_eq "$(sql "select reason from inbox where event_key = '01TESTULID0000000000000006'")" "resource 'RFIs' is not one the connector routes" "with the reason"
+expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer pc-hook-4242-secret' '{"hello":"world"}')" 200 "a JSON object of no known shape: 200"
+expect_eq "$(sql "select count(*) from inbox where state = 'unusable'")" 2 "both stored as unusable"
+if grep -q 'mlc_webhook_events_total{source="procore",outcome="unusable"} 2' <<<"$(curl -s "$H/metrics")"; then ok "metrics count unusable events"; else not_ok "metrics unusable" "$(grep webhook_events <<<"$(curl -s "$H/metrics")")"; fi
+st=$("$BIN" status)
+if grep -q "webhooks: 2 unusable event(s), last at .*: neither event_type" <<<"$st"; then ok "status shows the unusable events and the last reason"; else not_ok "status unusable" "$st"; fi
+expect_eq "$("$BIN" status --json | jq '.tenants[] | select(.tenant == "acme") | .webhooks_unusable.count')" 2 "status --json counts them"
 
 # --- NetSuite push auth: allowlist and shared secret ------------------------------------------------
 push='{"recordType":"vendor","id":"40","lastModifiedDate":"2026-11-26T17:00:00Z"}'
@@ -81,6 +112,18 @@ expect_eq "$(post /webhooks/netsuite/acme "X-MLC-Webhook-Secret: $PUSH_SECRET" '
 
 # --- an approval in Procore reaches the NetSuite GL within seconds -----------------------------------
 "$BIN" webhook register acme --url "$H/webhooks/procore/acme" >/dev/null
+# registered = routed: the triggers are exactly the resource table's, create/update/delete each
+expect_eq "$(pc_admin GET /_sandbox/state/webhook_triggers | jq -c '[.[].resource_name] | unique')" \
+  '["Budget Line Items","Company Vendors","Cost Codes","Direct Cost Line Items","Direct Costs","Payment Applications"]' "registered resources are the routed ones"
+expect_eq "$(pc_admin GET /_sandbox/state/webhook_triggers | jq length)" 18 "three event types each"
+expect_eq "$(pc_admin GET /_sandbox/state/webhook_hooks | jq -r '.[0].api_version')" v2 "the hook is registered with payload version v2"
+# a trigger an older version registered (Purchase Order Contracts, routed nowhere) is removed on the next run
+tok=$(pc_token)
+hook=$(pc_admin GET /_sandbox/state/webhook_hooks | jq '.[0].id')
+pc_api POST "/rest/v1.0/webhooks/hooks/$hook/triggers" '{"company_id":'"$company"',"api_trigger":{"resource_name":"Purchase Order Contracts","event_type":"create"}}' >/dev/null
+expect_eq "$(pc_admin GET /_sandbox/state/webhook_triggers | jq length)" 19 "a stale trigger is there"
+expect_eq "$("$BIN" webhook register acme --url "$H/webhooks/procore/acme")" "webhook $hook -> $H/webhooks/procore/acme: 0 trigger(s) added, 18 already there, 1 removed" "register again removes what is not routed"
+expect_eq "$(pc_admin GET /_sandbox/state/webhook_triggers | jq '[.[] | select(.resource_name == "Purchase Order Contracts")] | length')" 0 "and only that"
 project=$(jq '.projects[0].procore_project_id' "$DATA/seed.json")
 dc=$(pc_admin GET /_sandbox/state/direct_costs | jq --argjson p "$project" '[.[] | select(._project_id == $p and .status == "pending")][0].id')
 pc_admin POST "/_sandbox/direct_costs/$dc/approve" >/dev/null

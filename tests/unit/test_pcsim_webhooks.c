@@ -1,6 +1,7 @@
 /*
  * Conformance tests of the Procore simulator's webhooks (docs/reference/procore.md:82-96):
- * v2 payloads with our application id on API writes, destination headers,
+ * each hook gets the payload version it was registered with (v2, v3, v4),
+ * with our client id as source_application_id on API writes, destination headers,
  * retries with backoff on the sandbox clock, discard after 12 h of
  * failure, delivery history, duplicates under pc:dup.  A receiver server
  * on loopback records what arrives.
@@ -77,17 +78,20 @@ static json_t *rx_get(size_t i)
 	return e;
 }
 
-static int64_t make_hook(struct pct *t, const char *url)
+/* A company hook with the given payload version and Authorization value,
+ * and triggers for Direct Costs update and Company Vendors create. */
+static int64_t make_hook_v(struct pct *t, const char *url, const char *version,
+                           const char *auth)
 {
 	char body[1024];
 	json_t *r;
 	int64_t id;
 
 	snprintf(body, sizeof(body),
-	         "{\"company_id\":%lld,\"hook\":{\"api_version\":\"v2\",\"namespace\":\"mlc\","
+	         "{\"company_id\":%lld,\"hook\":{\"api_version\":\"%s\",\"namespace\":\"mlc\","
 	         "\"destination_url\":\"%s\","
-	         "\"destination_headers\":{\"Authorization\":\"Bearer s3cret\"}}}",
-	         (long long)t->company_id, url);
+	         "\"destination_headers\":{\"Authorization\":\"%s\"}}}",
+	         (long long)t->company_id, version, url, auth);
 	r = pct_call(t, "POST", "/rest/v1.0/webhooks/hooks", body, 0);
 	assert_int_equal(t->status, 201);
 	id = json_integer_value(json_object_get(r, "id"));
@@ -106,6 +110,11 @@ static int64_t make_hook(struct pct *t, const char *url)
 	assert_int_equal(json_array_size(json_object_get(r, "failures")), 1);
 	json_decref(r);
 	return id;
+}
+
+static int64_t make_hook(struct pct *t, const char *url)
+{
+	return make_hook_v(t, url, "v2", "Bearer s3cret");
 }
 
 static void make_vendor(struct pct *t, const char *name)
@@ -143,7 +152,8 @@ static void test_payloads(void **state)
 	char url[128];
 	struct mlc_http_server *rx = rx_start(url, sizeof(url));
 	json_t *e, *m, *r;
-	int64_t hook, app;
+	int64_t hook;
+	const char *app;
 	static const char *const keys[] = {
 	    "id",         "ulid",        "timestamp",  "metadata",      "user_id",    "company_id",
 	    "project_id", "api_version", "event_type", "resource_name", "resource_id"};
@@ -153,8 +163,8 @@ static void test_payloads(void **state)
 	rx_events = json_array();
 	rx_status = 200;
 	assert_int_equal(pct_start(&t, NULL, 0, 0, 0), 0);
-	app = json_integer_value(
-	    json_object_get(json_object_get(t.cred, "procore"), "application_id"));
+	app = json_string_value(json_object_get(json_object_get(t.cred, "procore"), "client_id"));
+	assert_non_null(app);
 	hook = make_hook(&t, url);
 
 	/* An API write: Company Vendors, no project, our application id. */
@@ -168,11 +178,15 @@ static void test_payloads(void **state)
 	assert_string_equal(json_string_value(json_object_get(e, "resource_name")),
 	                    "Company Vendors");
 	assert_string_equal(json_string_value(json_object_get(e, "event_type")), "create");
-	assert_string_equal(json_string_value(json_object_get(e, "api_version")), "v2");
+	assert_string_equal(json_string_value(json_object_get(e, "api_version")), "v2.0");
 	assert_true(json_is_null(json_object_get(e, "project_id")));
+	assert_null(json_object_get(e, "related_resources"));
 	assert_string_equal(json_string_value(json_object_get(e, "_auth")), "Bearer s3cret");
 	m = json_object_get(e, "metadata");
-	assert_int_equal(json_integer_value(json_object_get(m, "source_application_id")), app);
+	/* Procore's type: the client id (a string) of the app that wrote */
+	assert_string_equal(json_string_value(json_object_get(m, "source_application_id")), app);
+	assert_true(json_is_null(json_object_get(m, "source_operation_id")) ||
+	            json_is_string(json_object_get(m, "source_operation_id")));
 	assert_int_equal(json_integer_value(json_object_get(m, "source_company_id")), t.company_id);
 	json_decref(e);
 
@@ -266,6 +280,124 @@ static void test_payloads(void **state)
 	pct_stop(&t);
 	http_server_free(rx);
 	json_decref(rx_events);
+}
+
+/* The received event whose _auth is auth (a new reference: caller
+ * decrefs), or NULL. */
+static json_t *rx_by_auth(const char *auth)
+{
+	json_t *found = NULL, *e;
+	size_t i;
+	pthread_mutex_lock(&rx_lock);
+	json_array_foreach(rx_events, i, e)
+	{
+		if (strcmp(json_string_value(json_object_get(e, "_auth")), auth) == 0)
+			found = json_incref(e);
+	}
+	pthread_mutex_unlock(&rx_lock);
+	return found;
+}
+
+static bool is_id_text(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	if (!s || !*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* Three hooks on one change: each gets the version it was registered
+ * with (docs/reference/procore/webhook-payloads.md sections 2-4). */
+static void test_payload_versions(void **state)
+{
+	struct pct t;
+	char url[128];
+	struct mlc_http_server *rx = rx_start(url, sizeof(url));
+	json_t *e, *r;
+	(void)state;
+
+	assert_non_null(rx);
+	rx_events = json_array();
+	rx_status = 200;
+	assert_int_equal(pct_start(&t, NULL, 0, 0, 0), 0);
+	make_hook_v(&t, url, "v2", "Bearer two");
+	make_hook_v(&t, url, "v3.0", "Bearer three");
+	make_hook_v(&t, url, "v4.0", "Bearer four");
+	/* an unknown version is refused like Procore refuses it */
+	{
+		char body[256];
+		snprintf(body, sizeof(body),
+		         "{\"company_id\":%lld,\"hook\":{\"api_version\":\"v9\","
+		         "\"destination_url\":\"http://127.0.0.1:9/\"}}",
+		         (long long)t.company_id);
+		r = pct_call(&t, "POST", "/rest/v1.0/webhooks/hooks", body, 0);
+		assert_int_equal(t.status, 422);
+		assert_non_null(json_object_get(json_object_get(r, "errors"), "api_version"));
+		json_decref(r);
+	}
+	make_vendor(&t, "Versioned Vendor");
+	assert_true(wait_rx(3, 3000));
+
+	e = rx_by_auth("Bearer two");
+	assert_non_null(e);
+	assert_string_equal(json_string_value(json_object_get(e, "api_version")), "v2.0");
+	assert_true(json_is_integer(json_object_get(e, "id")));
+	assert_true(json_is_integer(json_object_get(e, "company_id")));
+	assert_true(json_is_integer(json_object_get(e, "resource_id")));
+	assert_string_equal(json_string_value(json_object_get(e, "event_type")), "create");
+	assert_string_equal(json_string_value(json_object_get(e, "resource_name")),
+	                    "Company Vendors");
+	assert_true(json_is_string(
+	    json_object_get(json_object_get(e, "metadata"), "source_application_id")));
+	assert_null(json_object_get(e, "related_resources"));
+	assert_null(json_object_get(e, "reason"));
+	json_decref(e);
+
+	e = rx_by_auth("Bearer three");
+	assert_non_null(e);
+	assert_string_equal(json_string_value(json_object_get(e, "api_version")), "v3.0");
+	assert_true(json_is_integer(json_object_get(e, "id")));
+	assert_true(json_is_array(json_object_get(e, "related_resources")));
+	assert_int_equal(json_array_size(json_object_get(e, "related_resources")), 0);
+	assert_true(json_is_string(
+	    json_object_get(json_object_get(e, "metadata"), "source_application_id")));
+	json_decref(e);
+
+	e = rx_by_auth("Bearer four");
+	assert_non_null(e);
+	assert_int_equal(strlen(json_string_value(json_object_get(e, "id"))), 26); /* a ULID */
+	assert_true(is_id_text(json_object_get(e, "company_id")));
+	assert_true(is_id_text(json_object_get(e, "user_id")));
+	assert_true(is_id_text(json_object_get(e, "resource_id")));
+	assert_true(json_is_null(json_object_get(e, "project_id"))); /* company-level */
+	assert_string_equal(json_string_value(json_object_get(e, "reason")), "create");
+	assert_string_equal(json_string_value(json_object_get(e, "resource_type")),
+	                    "Company Vendors");
+	{
+		/* an API write: the service account's user id, as a string */
+		char su[24];
+		snprintf(su, sizeof(su), "%lld",
+		         (long long)json_integer_value(json_object_get(
+		             json_object_get(t.cred, "procore"), "service_user_id")));
+		assert_string_equal(json_string_value(json_object_get(e, "user_id")), su);
+	}
+	for (size_t i = 0; i < 5; i++) {
+		static const char *const absent[] = {"ulid", "metadata", "api_version",
+		                                     "event_type", "resource_name"};
+		assert_null(json_object_get(e, absent[i]));
+	}
+	json_decref(e);
+	/* one event per hook, no more */
+	usleep(200 * 1000);
+	assert_int_equal(rx_count(), 3);
+
+	pct_stop(&t);
+	http_server_free(rx);
+	json_decref(rx_events);
+	rx_events = NULL;
 }
 
 static const char *last_outcome(struct pct *t, int64_t hook)
@@ -433,6 +565,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_payloads),
+	    cmocka_unit_test(test_payload_versions),
 	    cmocka_unit_test(test_retry_and_discard),
 	    cmocka_unit_test(test_dup_fault),
 	    cmocka_unit_test(test_slow_receiver),

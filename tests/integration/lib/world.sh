@@ -24,7 +24,7 @@ world_tenant() {
   "$BIN" tenant add "$t" --procore-company "$(jq .procore.company_id "$c")" \
     --netsuite-account "$(jq -r .netsuite.account_id "$c")" --netsuite-url "$NS_URL" \
     --procore-api-url "$PC_URL" --procore-auth-url "$PC_URL" \
-    --procore-application-id "$(jq .procore.application_id "$c")" >/dev/null
+    --procore-service-user-id "$(jq .procore.service_user_id "$c")" >/dev/null
   "$BIN" tenant set "$t" --setting "netsuite.integration_user_id=$(jq .netsuite.integration_user_id "$c")" >/dev/null
   jq -j .netsuite.client_id "$c" | "$BIN" secret set "$t" netsuite.client_id >/dev/null
   jq -j '.netsuite.certificates[0].certificate_id' "$c" | "$BIN" secret set "$t" netsuite.certificate_id >/dev/null
