@@ -61,7 +61,7 @@ echo_ev=$(jq -c --arg a "$(jq -r .procore.client_id "$DATA/credentials.json")" '
 resp=$(curl -s -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer pc-hook-4242-secret' -d "$echo_ev")
 expect_eq "$(jq -r .status <<<"$resp")" ignored "our own write's echo is ignored"
 expect_eq "$(sql "select state from inbox where event_key = '01TESTULID0000000000000002'")" ignored "and recorded as ignored"
-if grep -q "$(jq -r .procore.client_id "$DATA/credentials.json")" "$WORK/serve.log"; then not_ok "the client id is not logged"; else ok "the client id is not logged"; fi
+if grep -qF -- "$(jq -r .procore.client_id "$DATA/credentials.json")" "$WORK/serve.log"; then not_ok "the client id is not logged"; else ok "the client id is not logged"; fi
 # another app's change (a string id) and an integer there (tolerated) are taken
 other=$(jq -c '.ulid = "01TESTULID0000000000000003" | .metadata.source_application_id = "another-app" | .metadata.source_operation_id = "op-1"' <<<"$ev")
 expect_eq "$(jq -r .status <<<"$(curl -s -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer pc-hook-4242-secret' -d "$other")")" accepted "another app's change (string source_application_id) is accepted"

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "pcsim_test.h"
+#include "schema_types.h"
 
 static struct pct T;
 static char schema_dir[1024];
@@ -59,45 +60,15 @@ static json_t *load_schema(const char *file, const char *code)
 	return s;
 }
 
-static bool enum_ok(const json_t *en, const json_t *v)
-{
-	size_t i;
-	json_t *e;
-	if (!json_is_array(en) || !json_is_string(v))
-		return true;
-	json_array_foreach(en, i, e)
-	{
-		if (json_is_string(e) && strcmp(json_string_value(e), json_string_value(v)) == 0)
-			return true;
-	}
-	return false;
-}
-
 static void check(const json_t *schema, const json_t *v, const char *path, struct mlc_buf *problems)
 {
-	const char *type = json_string_value(json_object_get(schema, "type"));
 	const json_t *props = json_object_get(schema, "properties");
-	bool ok = true;
+	const char *type;
+	int tc = schema_type_check(schema, v, &type);
 
-	const char *desc = json_string_value(json_object_get(schema, "description"));
-
-	/* Where the schemas were cut at depth 3, leaves say "(nested object)":
-	 * their type is unknown. */
-	if (!type || json_is_null(v) || (desc && strcmp(desc, "(nested object)") == 0))
+	if (tc == 0)
 		return;
-	if (strcmp(type, "integer") == 0)
-		ok = json_is_integer(v);
-	else if (strcmp(type, "number") == 0)
-		ok = json_is_number(v);
-	else if (strcmp(type, "string") == 0)
-		ok = json_is_string(v) && enum_ok(json_object_get(schema, "enum"), v);
-	else if (strcmp(type, "boolean") == 0)
-		ok = json_is_boolean(v);
-	else if (strcmp(type, "object") == 0)
-		ok = json_is_object(v);
-	else if (strcmp(type, "array") == 0)
-		ok = json_is_array(v);
-	if (!ok) {
+	if (tc < 0) {
 		char *dump = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 		buf_addf(problems, "  %s: want %s, got %.80s\n", path, type, dump);
 		free(dump);
