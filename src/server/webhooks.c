@@ -13,6 +13,9 @@
  * (X-MLC-Webhook-Secret header or ?token=), compared in constant time.
  * Procore sends a static Authorization header value the integrator chose
  * (docs/reference/procore.md, Webhooks), compared in constant time.
+ * Until a request has proved it comes from the tenant's sender, every
+ * refusal is the same 401 (refuse_unproven), so answers do not tell which
+ * tenants exist (issue 21, item 8).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +76,26 @@ static void refuse(struct mlc_http_request *req, struct mlc_http_response *resp,
 	http_response_error(resp, status, code, "%s", why);
 }
 
+/*
+ * Refuses a request that did not prove it comes from the tenant's sender:
+ * an unknown tenant, a tenant without the secret, a source outside the
+ * allowlist and a wrong or missing secret all get the same status and
+ * body (and the same metrics outcome, /metrics being unauthenticated), so
+ * that nobody can learn which tenants exist or how they are set up.  The
+ * log line keeps the real reason for the operator.
+ */
+static void refuse_unproven(struct mlc_http_request *req, struct mlc_http_response *resp,
+			    const char *tenant, const char *why)
+{
+	const char *source = strstr(req->path, "/procore/") ? "procore" : "netsuite";
+
+	count(source, "unauthorized");
+	log_warn("webhook refused", "path", req->path, "client", req->client_ip, "tenant", tenant,
+		 "status", "unauthorized", "reason", why);
+	http_response_error(resp, 401, "unauthorized",
+			    "unknown tenant, or missing or wrong credentials");
+}
+
 /* Loads the tenant named in the path and a decrypted secret of it. */
 static int load(struct mlc_serve *sv, struct mlc_http_request *req,
 		struct mlc_http_response *resp, struct mlc_store **st, struct mlc_tenant *t,
@@ -88,13 +111,13 @@ static int load(struct mlc_serve *sv, struct mlc_http_request *req,
 		return -1;
 	}
 	if (!name || tenant_get(*st, name, t, &err) < 0) {
-		refuse(req, resp, 404, "unknown_tenant", name, "no such tenant");
+		refuse_unproven(req, resp, name, "no such tenant");
 		return -1;
 	}
 	if (secret_get(*st, sv->vault, t->id, secret_name, secret, &err) < 0) {
 		char why[160];
 		snprintf(why, sizeof(why), "the tenant has no usable %s secret", secret_name);
-		refuse(req, resp, 403, "not_configured", name, why);
+		refuse_unproven(req, resp, name, why);
 		tenant_release(t);
 		return -1;
 	}
@@ -174,14 +197,14 @@ static void netsuite_hook(struct mlc_http_request *req, struct mlc_http_response
 	if (load(sv, req, resp, &st, &t, "webhook.netsuite_secret", &secret) < 0)
 		return;
 	if (!allowlisted(&t, req->client_ip)) {
-		refuse(req, resp, 403, "forbidden", t.name, "source address is not in the allowlist");
+		refuse_unproven(req, resp, t.name, "source address is not in the allowlist");
 		goto out;
 	}
 	given = http_request_header(req, "X-MLC-Webhook-Secret");
 	if (!given)
 		given = http_request_query(req, "token");
 	if (!given || !str_eq_ct(given, secret->data)) {
-		refuse(req, resp, 401, "unauthorized", t.name, "missing or wrong shared secret");
+		refuse_unproven(req, resp, t.name, "missing or wrong shared secret");
 		goto out;
 	}
 	if (webhook_parse_netsuite(req->body, req->body_len, &ev, &payload, &err) < 0) {
@@ -293,7 +316,7 @@ static void procore_hook(struct mlc_http_request *req, struct mlc_http_response 
 		return;
 	given = http_request_header(req, "Authorization");
 	if (!given || !str_eq_ct(given, secret->data)) {
-		refuse(req, resp, 401, "unauthorized", t.name, "missing or wrong Authorization");
+		refuse_unproven(req, resp, t.name, "missing or wrong Authorization");
 		goto out;
 	}
 	if (webhook_parse_procore(req->body, req->body_len, &ev, &payload, &err) < 0) {
