@@ -650,8 +650,7 @@ int http_server_start(struct mlc_http_server *s, struct mlc_error *err)
 	s->daemon = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-	    s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-	    (unsigned int)1, MHD_OPTION_END);
+	    s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_END);
 	if (!s->daemon)
 		return error_set(err, MLC_EIO, "%s: cannot listen on %s: %s", s->name, s->listen,
 		                 strerror(errno));

@@ -32,6 +32,21 @@ serve_start() {
 trap '[ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null; sandbox_cleanup' EXIT
 serve_start
 H="http://127.0.0.1:$PORT"
+
+# --- issue 21 item 19: a port already in use is refused, never shared (no SO_REUSEPORT) --------------
+second_listener() { # name args... -> "rc<TAB>output"; the second process must exit on its own
+  local out rc=0
+  out=$(timeout 20 "$BIN" "$@" 2>&1) || rc=$?
+  printf '%s\t%s' "$rc" "$out"
+}
+r=$(cd "$WORK" && second_listener serve --listen "127.0.0.1:$PORT" --workers 1)
+if [ "${r%%$'\t'*}" != 0 ] && [ "${r%%$'\t'*}" != 124 ]; then ok "a second serve on the same port exits non-zero (${r%%$'\t'*})"; else not_ok "a second serve on the same port exits non-zero" "$r"; fi
+if grep -q "cannot listen on 127.0.0.1:$PORT: Address already in use" <<<"$r"; then ok "and says the address is in use"; else not_ok "second serve message" "$r"; fi
+NS_PORT=${NS_URL##*:}; NS_PORT=${NS_PORT%%/*}
+r=$(second_listener sandbox --netsuite "127.0.0.1:$NS_PORT" --procore 127.0.0.1:0 --data "$WORK/sandbox2")
+if [ "${r%%$'\t'*}" != 0 ] && [ "${r%%$'\t'*}" != 124 ]; then ok "a second sandbox on the same port exits non-zero (${r%%$'\t'*})"; else not_ok "a second sandbox on the same port exits non-zero" "$r"; fi
+if grep -q "cannot listen on 127.0.0.1:$NS_PORT: Address already in use" <<<"$r"; then ok "and says the address is in use"; else not_ok "second sandbox message" "$r"; fi
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$H/healthz")" 200 "the first serve still answers"
 post() { # path auth-header body -> status
   curl -s -o /dev/null -w '%{http_code}' -X POST "$H$1" -H "Content-Type: application/json" ${2:+-H "$2"} --data-binary "$3"
 }
@@ -46,7 +61,20 @@ expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer pc-hook-4242-sec
 expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer pc-hook-4242-secret' '[1,2]')" 400 "JSON that is not an object: 400"
 { printf '{"x":"'; head -c 1100000 /dev/zero | tr '\0' 'a'; printf '"}'; } > "$WORK/big.json"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer pc-hook-4242-secret' --data-binary @"$WORK/big.json")" 413 "oversize body (> 1 MiB): 413"
-expect_eq "$(post /webhooks/procore/nobody 'Authorization: Bearer pc-hook-4242-secret' "$ev")" 404 "unknown tenant: 404"
+# issue 21 item 8: no answer tells whether a tenant exists or how it is set up (same status and body)
+answer() { curl -s -w ' %{http_code}' -X POST "$H$1" -H "Content-Type: application/json" ${2:+-H "$2"} --data-binary "$3"; }
+"$BIN" tenant add bare --procore-company 1 --netsuite-account 1234567 --netsuite-allowlist 127.0.0.1/32 >/dev/null
+a_unknown=$(answer /webhooks/procore/nobody 'Authorization: Bearer pc-hook-4242-secret' "$ev")
+a_wrong=$(answer /webhooks/procore/acme 'Authorization: Bearer wrong' "$ev")
+a_unset=$(answer /webhooks/procore/bare 'Authorization: Bearer pc-hook-4242-secret' "$ev")
+n_unknown=$(answer /webhooks/netsuite/nobody "X-MLC-Webhook-Secret: $PUSH_SECRET" '{}')
+n_unset=$(answer /webhooks/netsuite/bare "X-MLC-Webhook-Secret: $PUSH_SECRET" '{}')
+expect_eq "${a_unknown##* }" 401 "unknown tenant: 401"
+expect_eq "$a_wrong" "$a_unknown" "known tenant, wrong Authorization: the unknown tenant's status and body"
+expect_eq "$a_unset" "$a_unknown" "known tenant without the Procore secret: the same status and body"
+expect_eq "$n_unset" "$n_unknown" "NetSuite route: tenant without the secret answered as an unknown one"
+expect_eq "${n_unknown##* }" 401 "NetSuite route, unknown tenant: 401"
+"$BIN" tenant remove bare >/dev/null
 expect_eq "$(inbox)" "$n0" "refusals stored nothing"
 if grep -q 'webhook refused' "$WORK/serve.log" && ! grep -q 'pc-hook-4242-secret' "$WORK/serve.log"; then ok "refusals are logged, the secret is not"; else not_ok "refusal log lines"; fi
 expect_eq "$(post /webhooks/procore/acme 'Authorization: Bearer pc-hook-4242-secret' "$ev")" 200 "a good delivery: 200"
@@ -97,7 +125,7 @@ push='{"recordType":"vendor","id":"40","lastModifiedDate":"2026-11-26T17:00:00Z"
 expect_eq "$(post /webhooks/netsuite/acme 'X-MLC-Webhook-Secret: nope' "$push")" 401 "wrong NetSuite secret: 401"
 expect_eq "$(post "/webhooks/netsuite/acme?token=$PUSH_SECRET" '' "$push")" 200 "secret in ?token= accepted"
 "$BIN" tenant set acme --netsuite-allowlist 10.0.0.0/8,fd00::/8 >/dev/null
-expect_eq "$(post /webhooks/netsuite/acme "X-MLC-Webhook-Secret: $PUSH_SECRET" "$push")" 403 "source outside the allowlist: 403"
+expect_eq "$(answer /webhooks/netsuite/acme "X-MLC-Webhook-Secret: $PUSH_SECRET" "$push")" "$a_unknown" "source outside the allowlist: the unknown tenant's answer"
 "$BIN" tenant set acme --netsuite-allowlist 127.0.0.1/32,::1/128 >/dev/null
 # echo suppression: a push for a change our integration user made is ignored, a person's is not
 "$BIN" tenant set acme --setting "netsuite.integration_user_id=$(jq .netsuite.integration_user_id "$DATA/credentials.json")" >/dev/null
@@ -191,6 +219,6 @@ code=$(curl -sg -o /dev/null -w '%{http_code}' -X POST "http://[::1]:$PORT/webho
 expect_eq "$code" 200 "IPv6 source in the allowlist (::1/128): 200"
 "$BIN" tenant set acme --netsuite-allowlist 127.0.0.1/32,2001:db8::/32 >/dev/null
 code=$(curl -sg -o /dev/null -w '%{http_code}' -X POST "http://[::1]:$PORT/webhooks/netsuite/acme" -H "X-MLC-Webhook-Secret: $PUSH_SECRET" -d "$push6")
-expect_eq "$code" 403 "IPv6 source outside the allowlist: 403"
+expect_eq "$code" 401 "IPv6 source outside the allowlist: 401"
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID" || true; SERVE_PID=
 finish
