@@ -131,3 +131,48 @@ void cidr_list_release(struct mlc_cidr_list *list)
 	list->items = NULL;
 	list->n = 0;
 }
+
+/* Copies an X-Forwarded-For entry for logs and allowlists: bytes outside
+ * printable ASCII, quotes and backslashes become '?', truncated to fit. */
+static void xff_copy_entry(char *out, size_t outlen, const char *entry)
+{
+	size_t i;
+
+	if (outlen == 0)
+		return;
+	if (!*entry) {
+		str_copy(out, outlen, "(empty)");
+		return;
+	}
+	for (i = 0; entry[i] && i + 1 < outlen; i++) {
+		unsigned char c = (unsigned char)entry[i];
+		out[i] = (c < 0x21 || c > 0x7e || c == '"' || c == '\\') ? '?' : (char)c;
+	}
+	out[i] = '\0';
+}
+
+void xff_resolve(const struct mlc_cidr_list *trusted, const char *peer, const char *const *lines,
+                 size_t n, char *out, size_t outlen)
+{
+	struct mlc_buf chain = MLC_BUF_INIT;
+
+	str_copy(out, outlen, peer ? peer : "unknown");
+	if (!peer || !trusted || n == 0 || !cidr_list_match(trusted, peer))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_addch(&chain, ',');
+		buf_addstr(&chain, lines[i] ? lines[i] : "");
+	}
+	for (;;) {
+		char *comma = strrchr(chain.data, ',');
+		char *entry = str_trim(comma ? comma + 1 : chain.data);
+
+		xff_copy_entry(out, outlen, entry);
+		/* an unparsable entry never matches, so it ends the walk */
+		if (!cidr_list_match(trusted, entry) || !comma)
+			break;
+		*comma = '\0';
+	}
+	buf_release(&chain);
+}

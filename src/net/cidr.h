@@ -46,6 +46,21 @@ bool cidr_list_match(const struct mlc_cidr_list *list, const char *ip);
 void cidr_list_release(struct mlc_cidr_list *list);
 
 /*
+ * The client address of a request that came in from peer (the connection's
+ * textual address) with the X-Forwarded-For header lines lines[0..n-1], in
+ * the order received.  Unless peer is in trusted, the client is peer and
+ * the header is ignored.  Otherwise the entries of all lines, joined in
+ * order, are walked from the right, skipping trusted addresses: the first
+ * other entry is the client.  An entry that is not a bare address
+ * ("garbage", "1.2.3.4:5555", "[2001:db8::9]", "") is not trusted either,
+ * so it becomes the client (its text, unprintable bytes as '?', or
+ * "(empty)"), which matches no allowlist.  When every entry is trusted the
+ * left-most is the client.  out gets at most outlen bytes, NUL-terminated.
+ */
+void xff_resolve(const struct mlc_cidr_list *trusted, const char *peer, const char *const *lines,
+                 size_t n, char *out, size_t outlen);
+
+/*
  * Parses a textual IPv4 or IPv6 address (no brackets, no zone) into
  * family and 16 bytes; IPv4-mapped IPv6 is reported as AF_INET.
  */

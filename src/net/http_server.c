@@ -177,13 +177,14 @@ static void snapshot(struct req_ctx *ctx)
 }
 
 /* The peer's address, or the client named by X-Forwarded-For when the peer
- * is a trusted proxy: the rightmost entry that is not itself trusted. */
+ * is a trusted proxy (xff_resolve: every header line, walked from the right). */
 static void find_client_ip(struct req_ctx *ctx, char *out, size_t outlen)
 {
 	const union MHD_ConnectionInfo *ci;
-	const char *xff;
-	char ip[64];
-	char *list = NULL;
+	const char **lines;
+	char peer[64] = "unknown";
+	struct mlc_buf chain = MLC_BUF_INIT;
+	size_t n = 0;
 
 	str_copy(out, outlen, "unknown");
 	ci = MHD_get_connection_info(ctx->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -191,30 +192,25 @@ static void find_client_ip(struct req_ctx *ctx, char *out, size_t outlen)
 		return;
 	if (ci->client_addr->sa_family == AF_INET) {
 		const struct sockaddr_in *sin = (const void *)ci->client_addr;
-		inet_ntop(AF_INET, &sin->sin_addr, out, (socklen_t)outlen);
+		inet_ntop(AF_INET, &sin->sin_addr, peer, (socklen_t)sizeof(peer));
 	} else if (ci->client_addr->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *sin6 = (const void *)ci->client_addr;
-		inet_ntop(AF_INET6, &sin6->sin6_addr, out, (socklen_t)outlen);
+		inet_ntop(AF_INET6, &sin6->sin6_addr, peer, (socklen_t)sizeof(peer));
 	}
-	if (!ctx->srv->trusted.n || !cidr_list_match(&ctx->srv->trusted, out))
-		return;
-	xff = http_headers_get(ctx->hdrs, ctx->nhdrs, "X-Forwarded-For");
-	if (!xff)
-		return;
-	list = xstrdup(xff);
-	for (;;) {
-		char *comma = strrchr(list, ',');
-		char *entry = str_trim(comma ? comma + 1 : list);
-		uint8_t addr[16];
-		int family;
-		if (ip_parse(entry, &family, addr) != MLC_OK || !str_copy(ip, sizeof(ip), entry))
-			break;
-		str_copy(out, outlen, ip);
-		if (!cidr_list_match(&ctx->srv->trusted, ip) || !comma)
-			break;
-		*comma = '\0';
+	/* MHD keeps a repeated header as separate values, in order */
+	lines = xcalloc(ctx->nhdrs + 1, sizeof(*lines));
+	for (size_t i = 0; i < ctx->nhdrs; i++)
+		if (str_ieq(ctx->hdrs[i].name, "X-Forwarded-For"))
+			lines[n++] = ctx->hdrs[i].value;
+	xff_resolve(&ctx->srv->trusted, peer, lines, n, out, outlen);
+	if (n && log_enabled(MLC_LOG_DEBUG)) {
+		for (size_t i = 0; i < n; i++)
+			buf_addf(&chain, "%s%s", i ? " | " : "", lines[i]);
+		log_debug("http client address", "server", ctx->srv->name, "peer", peer,
+		          "x_forwarded_for", chain.data, "client", out);
 	}
-	free(list);
+	buf_release(&chain);
+	free(lines);
 }
 
 static void record_metrics(struct req_ctx *ctx, const struct mlc_http_response *resp,

@@ -387,6 +387,9 @@ static void test_client_ip_trusted(void **state)
 	const char *xff[] = {"X-Forwarded-For: 203.0.113.7, 127.0.0.9", NULL};
 	const char *xff6[] = {"X-Forwarded-For: 2001:db8::5", NULL};
 	const char *bad[] = {"X-Forwarded-For: not-an-ip", NULL};
+	/* issue 21 item 1: a forged line, then the trusted proxy's own line */
+	const char *two[] = {"X-Forwarded-For: 203.0.113.7", "X-Forwarded-For: 198.51.100.1", NULL};
+	const char *port[] = {"X-Forwarded-For: 1.2.3.4:5555", NULL};
 	char url[128];
 
 	snprintf(url, sizeof(url), "%s/things/1", f->base);
@@ -394,8 +397,13 @@ static void test_client_ip_trusted(void **state)
 	assert_string_equal(f->last_client, "203.0.113.7");
 	assert_int_equal(ht_request("GET", url, NULL, xff6, NULL), 200);
 	assert_string_equal(f->last_client, "2001:db8::5");
+	/* an unparsable entry is the client (matching no allowlist), never the proxy */
 	assert_int_equal(ht_request("GET", url, NULL, bad, NULL), 200);
-	assert_string_equal(f->last_client, "127.0.0.1");
+	assert_string_equal(f->last_client, "not-an-ip");
+	assert_int_equal(ht_request("GET", url, NULL, port, NULL), 200);
+	assert_string_equal(f->last_client, "1.2.3.4:5555");
+	assert_int_equal(ht_request("GET", url, NULL, two, NULL), 200);
+	assert_string_equal(f->last_client, "198.51.100.1");
 }
 
 struct bg_get {
