@@ -128,6 +128,14 @@ void metrics_labels(struct mlc_buf *out, ...)
 	va_end(ap);
 }
 
+const char *metrics_bounded(const char *value, const char *const *known)
+{
+	for (size_t i = 0; value && known && known[i]; i++)
+		if (strcmp(value, known[i]) == 0)
+			return known[i];
+	return "other";
+}
+
 /* name{labels,extra} or name{extra} or name{labels} or name. */
 static void add_sample(struct mlc_buf *out, const char *name, const char *suffix,
                        const char *labels, const char *extra)

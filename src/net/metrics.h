@@ -31,6 +31,14 @@ double metrics_counter_get(const char *name, const char *labels);
  * escaped as the exposition format requires.
  */
 void metrics_labels(struct mlc_buf *out, ...);
+/*
+ * Bounds a label value taken from outside input: value itself when it is
+ * one of known (NULL-terminated, compared exactly), else "other".  Every
+ * series costs memory and a line of /metrics for the life of the process,
+ * so a label an unauthenticated client controls must come from a known
+ * set.  Returns a pointer into known or a static string.
+ */
+const char *metrics_bounded(const char *value, const char *const *known);
 /* Appends every family in exposition format. */
 void metrics_render(struct mlc_buf *out);
 /* Forgets every series (tests). */

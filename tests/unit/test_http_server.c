@@ -351,6 +351,60 @@ static void test_builtins(void **state)
 	buf_release(&out);
 }
 
+/* Issue 21 item 3: the method is a label taken from an unauthenticated
+ * request, so distinct odd methods must all land in one "other" series. */
+static void test_metrics_labels_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct mlc_buf out = MLC_BUF_INIT, all = MLC_BUF_INIT;
+	char url[256], method[32], *longm;
+	const char *p;
+	int series = 0, n = 0;
+	size_t other_series = 0;
+
+	metrics_reset();
+	snprintf(url, sizeof(url), "%s/things/1", f->base);
+	for (int i = 0; i < 40; i++) {
+		snprintf(method, sizeof(method), "ODD%02d", i);
+		assert_int_equal(ht_request(method, url, NULL, NULL, NULL), 405);
+		n++;
+	}
+	/* case matters: "get" is not GET */
+	assert_int_equal(ht_request("get", url, NULL, NULL, NULL), 405);
+	n++;
+	longm = malloc(4001);
+	memset(longm, 'M', 4000);
+	longm[4000] = '\0';
+	assert_int_equal(ht_request(longm, url, NULL, NULL, NULL), 405);
+	n++;
+	assert_int_equal(ht_request("DELETE", url, NULL, NULL, NULL), 405);
+	assert_int_equal(get(f, "/things/1", NULL), 200);
+
+	assert_int_equal(get(f, "/metrics", &out), 200);
+	assert_null(strstr(out.data, "ODD"));
+	assert_null(strstr(out.data, "MMMM"));
+	assert_null(strstr(out.data, "method=\"get\""));
+	for (p = out.data; (p = strstr(p, "\nmlc_http_server_requests_total{")) != NULL; p++) {
+		const char *o = strstr(p, "method=\"other\"");
+		series++;
+		if (o && o < strchr(p + 1, '\n'))
+			other_series++;
+	}
+	/* other, DELETE and GET, each once */
+	assert_int_equal(series, 3);
+	assert_int_equal(other_series, 1);
+	metrics_labels(&all, "server", "test", "method", "other", "route", "/things/{id}", "status",
+	               "405", (const char *)NULL);
+	assert_int_equal((int)metrics_counter_get("mlc_http_server_requests_total", all.data), n);
+	buf_reset(&all);
+	metrics_labels(&all, "server", "test", "method", "DELETE", "route", "/things/{id}",
+	               "status", "405", (const char *)NULL);
+	assert_int_equal((int)metrics_counter_get("mlc_http_server_requests_total", all.data), 1);
+	free(longm);
+	buf_release(&all);
+	buf_release(&out);
+}
+
 static void test_hooks_and_drop(void **state)
 {
 	struct fixture *f = *state;
@@ -504,6 +558,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_json_body, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_body_limit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_builtins, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_metrics_labels_bounded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hooks_and_drop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_client_ip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_client_ip_trusted, setup_trusted, teardown),
