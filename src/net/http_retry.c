@@ -15,12 +15,21 @@ int64_t retry_after_ms(const char *value, int64_t now_wall_ms)
 
 	if (!value || !*value)
 		return -1;
-	if (num_parse_i64(value, &secs, NULL) == MLC_OK)
-		return secs < 0 ? -1 : (secs > 86400 ? 86400 : secs) * 1000;
+	if (num_parse_i64(value, &secs, NULL) == MLC_OK) {
+		if (secs < 0)
+			return -1;
+		/* compared before multiplying: no overflow */
+		return secs >= RETRY_AFTER_MAX_MS / 1000 ? RETRY_AFTER_MAX_MS : secs * 1000;
+	}
 	when = curl_getdate(value, NULL);
 	if (when == (time_t)-1)
 		return -1;
+	/* the same cap for a date (a 2100 date was a 27,057-day pause) */
+	if ((int64_t)when >= (now_wall_ms + RETRY_AFTER_MAX_MS) / 1000 + 1)
+		return RETRY_AFTER_MAX_MS;
 	secs = (int64_t)when * 1000 - now_wall_ms;
+	if (secs > RETRY_AFTER_MAX_MS)
+		secs = RETRY_AFTER_MAX_MS;
 	return secs < 0 ? 0 : secs;
 }
 

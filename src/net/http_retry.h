@@ -40,13 +40,22 @@ struct mlc_retry_verdict {
 };
 
 void retry_classify(const struct mlc_retry_input *in, struct mlc_retry_verdict *out);
-/* Retry-After as ms from now: delta seconds or an HTTP-date; -1 if unreadable. */
+/*
+ * Retry-After as ms from now: delta seconds or an HTTP-date, either form
+ * capped at RETRY_AFTER_MAX_MS; -1 if unreadable.
+ */
 int64_t retry_after_ms(const char *value, int64_t now_wall_ms);
 /* X-Rate-Limit-Reset (unix seconds; small values read as delta seconds)
  * as ms from now, clamped at 0; -1 if unreadable. */
 int64_t rate_reset_ms(const char *value, int64_t now_wall_ms);
 /* The longest wait an X-Rate-Limit-Reset can ask for (Procore's hourly window). */
 #define RATE_RESET_MAX_MS (3600 * 1000)
+/*
+ * The longest wait a Retry-After can ask for, in either form: the same
+ * hour.  Neither API documents a longer window, and a date years ahead
+ * (a broken clock or proxy) must not park the upstream for days.
+ */
+#define RETRY_AFTER_MAX_MS RATE_RESET_MAX_MS
 /*
  * "Now" on the server's clock: its Date header (an HTTP-date) in ms, or
  * now_wall_ms when there is none.  Absolute times a server sends (reset

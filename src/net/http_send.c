@@ -213,6 +213,19 @@ static size_t start_ready(struct mlc_http_upstream *up, struct slot *slots, size
 		if (!s->reserved) {
 			int64_t w = limits_reserve(&up->limits);
 			s->reserved = true;
+			if (w > 0 && now + w - s->start_ms > up->max_retry_ms) {
+				/* a pause (Retry-After, a spent rate window) beyond
+				 * this request's budget is not slept through: the
+				 * caller gets the wait and can reschedule */
+				s->resp->retry_after_ms = w;
+				error_set(s->err, MLC_ERATELIMIT,
+				          "%s: upstream paused by its rate limit for %lld ms "
+				          "more, beyond the retry budget of %d ms",
+				          up->name, (long long)w, up->max_retry_ms);
+				slot_finish(s, MLC_ERATELIMIT);
+				finished++;
+				continue;
+			}
 			if (w > 0) {
 				s->ready_ms = now + w;
 				continue;

@@ -93,7 +93,7 @@ static void h_429(struct mlc_http_request *req, struct mlc_http_response *resp, 
 	const char *mode = http_request_param(req, "mode");
 	char value[64];
 
-	if (bump(arg) > 1) {
+	if (bump(arg) > 1 && strcmp(mode, "y2100") != 0) {
 		http_response_json(resp, 200, json_pack("{s:b}", "ok", 1));
 		return;
 	}
@@ -106,6 +106,8 @@ static void h_429(struct mlc_http_request *req, struct mlc_http_response *resp, 
 		gmtime_r(&when, &tm);
 		strftime(value, sizeof(value), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 		http_response_header(resp, "Retry-After", value);
+	} else if (!strcmp(mode, "y2100")) {
+		http_response_header(resp, "Retry-After", "Fri, 01 Jan 2100 00:00:00 GMT");
 	} else if (!strcmp(mode, "reset")) {
 		snprintf(value, sizeof(value), "%lld", (long long)(time_now_ms() / 1000 + 2));
 		http_response_header(resp, "X-Rate-Limit-Reset", value);
@@ -394,6 +396,40 @@ static void check_429_budget(struct fixture *f)
 	http_upstream_free(up);
 }
 
+/*
+ * Issue 21 item 5: a Retry-After date in 2100 is capped like the seconds
+ * form, and the pause it puts on the upstream never outlives a request's
+ * budget: the next request is answered at once with the wait left
+ * instead of sleeping through it.
+ */
+static void check_429_far_date(struct fixture *f)
+{
+	struct mlc_http_upstream_opts o = {0};
+	struct mlc_http_upstream *up;
+	struct mlc_http_resp resp;
+	struct mlc_error err;
+	int64_t t0;
+
+	o.max_retry_ms = 500;
+	up = upstream(f, &o);
+	f->calls = 0;
+	http_resp_init(&resp);
+	t0 = time_mono_ms();
+	assert_int_equal(send1(up, "GET", "/429/y2100", &resp, &err), MLC_ERATELIMIT);
+	assert_int_equal(resp.attempts, 1);
+	assert_int_equal(resp.retry_after_ms, 3600 * 1000);
+	/* the upstream is paused now: the next request is not sent */
+	assert_int_equal(send1(up, "GET", "/ok", &resp, &err), MLC_ERATELIMIT);
+	assert_int_equal(resp.attempts, 0);
+	assert_int_equal(f->calls, 1);
+	assert_true(resp.retry_after_ms > 3500 * 1000);
+	assert_true(resp.retry_after_ms <= 3600 * 1000);
+	assert_non_null(strstr(err.msg, "paused"));
+	assert_true(time_mono_ms() - t0 < 3000);
+	http_resp_release(&resp);
+	http_upstream_free(up);
+}
+
 static void test_429_retry_after(void **state)
 {
 	struct fixture *f = *state;
@@ -402,6 +438,7 @@ static void test_429_retry_after(void **state)
 
 	check_429_wait(f, "/429/seconds", 1000);
 	check_429_budget(f);
+	check_429_far_date(f);
 	/* an HTTP-date 2 s ahead: at least 1 s whatever the sub-second phase */
 	check_429_wait(f, "/429/date", 1000);
 	/* X-Rate-Limit-Reset 2 s ahead (whole seconds) */

@@ -132,6 +132,13 @@ static void test_retry_after(void **state)
 	assert_int_equal(retry_after_ms("soon", NOW_MS), -1);
 	assert_int_equal(retry_after_ms("-3", NOW_MS), -1);
 	assert_int_equal(retry_after_ms(NULL, NOW_MS), -1);
+	/* issue 21 item 5: both forms are capped alike, at the hourly window */
+	assert_int_equal(retry_after_ms("Fri, 01 Jan 2100 00:00:00 GMT", NOW_MS),
+	                 RETRY_AFTER_MAX_MS);
+	assert_int_equal(retry_after_ms("999999", NOW_MS), RETRY_AFTER_MAX_MS);
+	assert_int_equal(retry_after_ms("3600", NOW_MS), RETRY_AFTER_MAX_MS);
+	assert_int_equal(retry_after_ms("3599", NOW_MS), 3599000);
+	assert_int_equal(RETRY_AFTER_MAX_MS, 3600 * 1000);
 	assert_int_equal(rate_reset_ms("1795708812", NOW_MS), 12000);
 	assert_int_equal(rate_reset_ms("1795708700", NOW_MS), 0);
 	assert_int_equal(rate_reset_ms("9", NOW_MS), 9000);
@@ -163,6 +170,12 @@ static void test_retry_after(void **state)
 	retry_classify(&in, &v);
 	assert_int_equal(v.wait_ms, 5000);
 	assert_true(v.throttled);
+	in.retry_after = "Fri, 01 Jan 2100 00:00:00 GMT";
+	retry_classify(&in, &v);
+	assert_int_equal(v.wait_ms, RETRY_AFTER_MAX_MS);
+	in.status = 429;
+	retry_classify(&in, &v);
+	assert_int_equal(v.wait_ms, RETRY_AFTER_MAX_MS);
 }
 
 static void test_backoff(void **state)
