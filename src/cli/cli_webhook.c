@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "core/vault.h"
 #include "flows/session.h"
+#include "net/url.h"
 #include "server/webhook_resources.h"
 #include "util/jsonx.h"
 #include "util/banned.h"
@@ -68,8 +69,10 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "ml-connector webhook register: --url is required\n");
 		return CLI_USAGE;
 	}
-	if (strncmp(url, "https://", 8) && strncmp(url, "http://", 7)) {
-		fprintf(stderr, "ml-connector webhook register: --url must be http(s)://...\n");
+	/* Procore sends the Authorization value with every delivery: plain
+	 * http only to a loopback host (tests, the sandbox) */
+	if (url_check_transport(url, NULL, &err) < 0) {
+		fprintf(stderr, "ml-connector webhook register: --url %s\n", err.msg);
 		return CLI_FAIL;
 	}
 	if ((rc = cli_open_store(ctx)) != CLI_OK || (rc = cli_open_vault(ctx, &vault)) != CLI_OK)

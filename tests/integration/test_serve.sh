@@ -139,6 +139,16 @@ if [ "$(jq -r .status <<<"$resp")" != ignored ] && [ "$(sql "select state from i
 expect_eq "$(post /webhooks/netsuite/acme "X-MLC-Webhook-Secret: $PUSH_SECRET" '{"recordType":"vendor","id":"40","lastModifiedDate":"2026-11-26T17:03:00Z","user":"me"}')" 400 "a push whose user is not an id: 400"
 
 # --- an approval in Procore reaches the NetSuite GL within seconds -----------------------------------
+# issue 21 item 18: Procore would send the Authorization value in clear to a plain-http host
+for u in "http://hooks.example.com/webhooks/procore/acme" "http://127.0.0.1.example.com/webhooks/procore/acme" "http://localhost.example.com:8080/webhooks/procore/acme"; do
+  set +e
+  msg=$("$BIN" webhook register acme --url "$u" 2>&1)
+  rc=$?
+  set -e
+  expect_eq "$rc" 1 "register --url $u: refused (exit 1)"
+  if grep -qF -- "plain http is allowed only to loopback hosts; use https" <<<"$msg" && grep -qF -- "$u" <<<"$msg"; then ok "register --url $u: says why"; else not_ok "refusal message for $u" "$msg"; fi
+done
+expect_eq "$(pc_admin GET /_sandbox/state/webhook_hooks | jq length)" 0 "refused registrations created no hook"
 "$BIN" webhook register acme --url "$H/webhooks/procore/acme" >/dev/null
 # registered = routed: the triggers are exactly the resource table's, create/update/delete each
 expect_eq "$(pc_admin GET /_sandbox/state/webhook_triggers | jq -c '[.[].resource_name] | unique')" \
