@@ -46,8 +46,10 @@
  * Retries: connection errors, 5xx and 429 / CONCURRENCY_LIMIT_EXCEEDED,
  * with exponential backoff and full jitter, bounded by max_attempts and
  * max_retry_ms.  Retry-After (seconds or HTTP-date) and
- * X-Rate-Limit-Reset are honoured: the wait is at least that long, and
- * the whole upstream pauses with it.  Requests that are not idempotent
+ * X-Rate-Limit-Reset are honoured: the wait is at least that long
+ * (capped at an hour), and the whole upstream pauses with it; a request
+ * whose budget that pause would outlive fails at once with
+ * MLC_ERATELIMIT and the wait left in resp->retry_after_ms.  Requests that are not idempotent
  * are never re-sent once they may have reached the server (timeouts
  * after sending, 500/502/504); 503 and 429 mean "not processed" and are
  * retried for every method.
