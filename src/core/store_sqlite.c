@@ -163,7 +163,10 @@ static const struct mlc_store_ops sqlite_ops = {
  * create it 0644 (less the umask), and it creates the -wal and -shm files
  * with the database file's mode (os_unix.c findCreateFileMode and
  * unixOpenSharedMemory), so they are 0600 too.  O_CREAT with the mode is
- * atomic; an existing file keeps its mode.
+ * atomic; an existing file keeps its mode.  O_EXCL matters: closing a
+ * descriptor of a file this process has open elsewhere would drop every
+ * POSIX lock SQLite holds on it (fcntl(2)), so an existing file is never
+ * opened here.
  */
 static int create_private(const char *path, struct mlc_error *err)
 {
@@ -171,11 +174,12 @@ static int create_private(const char *path, struct mlc_error *err)
 
 	if (!*path || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
 		return MLC_OK;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0)
-		return error_set(err, MLC_ESTORE, "cannot open database %s: %s", path,
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0 && errno != EEXIST)
+		return error_set(err, MLC_ESTORE, "cannot create database %s: %s", path,
 				 strerror(errno));
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return MLC_OK;
 }
 
