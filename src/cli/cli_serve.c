@@ -1,6 +1,9 @@
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -23,6 +26,23 @@ static void on_hup(int sig)
 {
 	(void)sig;
 	reload_wanted = 1;
+}
+
+/*
+ * serve holds the master key and every tenant's credentials in memory: no
+ * core file (RLIMIT_CORE 0), and not dumpable, which also keeps other
+ * processes of the same user from ptrace and from /proc/PID/mem.
+ */
+static int no_core_dumps(void)
+{
+	const struct rlimit none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) != 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+		fprintf(stderr, "ml-connector serve: cannot disable core dumps: %s\n",
+			strerror(errno));
+		return CLI_FAIL;
+	}
+	return CLI_OK;
 }
 
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
@@ -53,7 +73,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "ml-connector serve: --workers: %s\n", err.msg);
 		return CLI_USAGE;
 	}
-	if ((rc = cli_load_config(ctx)) != CLI_OK)
+	if ((rc = no_core_dumps()) != CLI_OK || (rc = cli_load_config(ctx)) != CLI_OK)
 		return rc;
 	struct mlc_serve_opts so = { listen, nworkers };
 	if (serve_start(&sv, &ctx->cfg, &so, &err) < 0) {

@@ -118,9 +118,13 @@ static int row_to_mapping(const struct mapping_kind *k, const struct mlc_csv_row
 			if (num_parse_id(v, &id, &e2) < 0)
 				return error_set(err, MLC_EINVAL, "%s:%d: %s: %s", label, r->line,
 						 c->name, e2.msg);
-			json_object_set_new(target, c->name, json_integer(id));
-		} else {
-			json_object_set_new(target, c->name, json_string(v));
+			if (json_object_set_new(target, c->name, json_integer(id)) < 0)
+				return error_set(err, MLC_ENOMEM, "%s:%d: %s: out of memory", label,
+						 r->line, c->name);
+		} else if (json_object_set_new(target, c->name, json_string(v)) < 0) {
+			/* json_string() refuses text that is not UTF-8 */
+			return error_set(err, MLC_EINVAL, "%s:%d: %s: not UTF-8 text", label,
+					 r->line, c->name);
 		}
 	}
 	return MLC_OK;
@@ -150,24 +154,42 @@ int mapping_import(struct mlc_store *s, int64_t tenant_id, const struct mapping_
 	if ((rc = map_header(k, &rows[0], keyidx, validx, label, err)) < 0)
 		goto out;
 	/* validate everything first: nothing is written unless every row is good */
+	if (!seen || !targets) {
+		rc = error_set(err, MLC_ENOMEM, "%s: out of memory", label);
+		goto out;
+	}
 	for (i = 1; i < nrows; i++) {
 		json_t *t = json_object();
+		if (!t) {
+			rc = error_set(err, MLC_ENOMEM, "%s:%d: out of memory", label, rows[i].line);
+			goto out;
+		}
 		buf_reset(&key);
 		rc = row_to_mapping(k, &rows[i], keyidx, validx, label, &key, t, err);
 		if (rc == MLC_OK && json_object_get(seen, key.data))
 			rc = error_set(err, MLC_EINVAL, "%s:%d: key '%s' repeats line %d", label,
 				       rows[i].line, key.data,
 				       (int)json_integer_value(json_object_get(seen, key.data)));
+		/* a key jansson cannot hold (not UTF-8) would escape the repeat check */
+		if (rc == MLC_OK &&
+		    json_object_set_new(seen, key.data, json_integer(rows[i].line)) < 0)
+			rc = error_set(err, MLC_EINVAL, "%s:%d: key is not UTF-8 text", label,
+				       rows[i].line);
 		if (rc < 0) {
 			json_decref(t);
 			goto out;
 		}
-		json_object_set_new(seen, key.data, json_integer(rows[i].line));
-		json_array_append_new(targets, json_pack("{s:s, s:o}", "key", key.data, "t", t));
+		/* "o" hands t to the pack, which frees it on failure too */
+		if (json_array_append_new(targets, json_pack("{s:s, s:o}", "key", key.data, "t",
+							     t)) < 0) {
+			rc = error_set(err, MLC_ENOMEM, "%s:%d: out of memory", label, rows[i].line);
+			goto out;
+		}
 	}
-	*imported = nrows - 1;
-	if (dry_run)
+	if (dry_run) {
+		*imported = json_array_size(targets);
 		goto out;
+	}
 	if ((rc = store_begin(s, err)) < 0)
 		goto out;
 	in_tx = 1;
@@ -193,6 +215,10 @@ int mapping_import(struct mlc_store *s, int64_t tenant_id, const struct mapping_
 	for (i = 0; i < json_array_size(targets); i++) {
 		json_t *e = json_array_get(targets, i);
 		char *text = json_dumps(json_object_get(e, "t"), JSON_COMPACT | JSON_SORT_KEYS);
+		if (!text) {
+			rc = error_set(err, MLC_ENOMEM, "%s: out of memory", label);
+			goto out;
+		}
 		stmt_reset(st);
 		stmt_bind_i64(st, 1, tenant_id);
 		stmt_bind_text(st, 2, k->name);
@@ -203,8 +229,11 @@ int mapping_import(struct mlc_store *s, int64_t tenant_id, const struct mapping_
 		if ((rc = stmt_step(st, err)) < 0)
 			goto out;
 	}
-	rc = store_commit(s, err);
-	in_tx = 0;
+	in_tx = 0; /* a failed commit has rolled back already */
+	if ((rc = store_commit(s, err)) < 0)
+		goto out;
+	/* counted only once every row is committed */
+	*imported = json_array_size(targets);
 out:
 	if (in_tx && rc < 0)
 		store_rollback(s);

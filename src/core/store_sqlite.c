@@ -1,6 +1,9 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/store.h"
 #include "util/buf.h"
@@ -155,12 +158,39 @@ static const struct mlc_store_ops sqlite_ops = {
 	.close = sq_close,
 };
 
+/*
+ * Creates the database file 0600 before SQLite opens it: SQLite would
+ * create it 0644 (less the umask), and it creates the -wal and -shm files
+ * with the database file's mode (os_unix.c findCreateFileMode and
+ * unixOpenSharedMemory), so they are 0600 too.  O_CREAT with the mode is
+ * atomic; an existing file keeps its mode.  O_EXCL matters: closing a
+ * descriptor of a file this process has open elsewhere would drop every
+ * POSIX lock SQLite holds on it (fcntl(2)), so an existing file is never
+ * opened here.
+ */
+static int create_private(const char *path, struct mlc_error *err)
+{
+	int fd;
+
+	if (!*path || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+		return MLC_OK;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0 && errno != EEXIST)
+		return error_set(err, MLC_ESTORE, "cannot create database %s: %s", path,
+				 strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return MLC_OK;
+}
+
 int store_sqlite_open(const char *path, struct mlc_store **out, struct mlc_error *err)
 {
 	sqlite3 *db = NULL;
 	int rc;
 
 	*out = NULL;
+	if ((rc = create_private(path, err)) < 0)
+		return rc;
 	rc = sqlite3_open_v2(path, &db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {

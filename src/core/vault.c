@@ -141,10 +141,27 @@ out:
 	return rc;
 }
 
+/*
+ * Takes $MLC_MASTER_KEY out of the environment and wipes its "NAME=value"
+ * text where it lies (the start-up environment, which /proc/PID/environ
+ * shows, or setenv()'s copy; both writable and never freed), so that
+ * neither a child process nor a reader of /proc sees the key.  value is
+ * what getenv() returned: it follows "NAME=" in the same string.
+ */
+static void env_key_forget(const char *value)
+{
+	char *entry = (char *)value - sizeof(VAULT_ENV_KEY); /* NAME and '=' */
+	size_t n = sizeof(VAULT_ENV_KEY) + strlen(value);
+
+	unsetenv(VAULT_ENV_KEY);
+	sodium_memzero(entry, n);
+}
+
 int vault_open(const struct mlc_config *cfg, struct mlc_vault **out, struct mlc_error *err)
 {
 	unsigned char *key = NULL;
 	const char *env = getenv(VAULT_ENV_KEY);
+	bool from_env = env && *env;
 	int rc;
 
 	*out = NULL;
@@ -152,9 +169,10 @@ int vault_open(const struct mlc_config *cfg, struct mlc_vault **out, struct mlc_
 	if (!key)
 		return error_set(err, MLC_ENOMEM,
 		                 "cannot allocate protected memory for the master key");
-	if (env && *env)
+	if (from_env) {
 		rc = vault_parse_key_text(env, key, err);
-	else if (!cfg || !cfg->master_key_file)
+		env_key_forget(env);
+	} else if (!cfg || !cfg->master_key_file)
 		rc = error_set(err, MLC_ECONFIG, "no master key: set master_key_file or %s",
 		               VAULT_ENV_KEY);
 	else
@@ -162,7 +180,7 @@ int vault_open(const struct mlc_config *cfg, struct mlc_vault **out, struct mlc_
 	if (rc == MLC_OK)
 		rc = vault_new(key, VAULT_KEY_BYTES, out, err);
 	if (rc == MLC_OK)
-		(*out)->from_env = env && *env;
+		(*out)->from_env = from_env;
 	sodium_free(key);
 	return rc;
 }

@@ -61,7 +61,9 @@ struct mlc_secret_info {
 
 /*
  * Loads the master key: $MLC_MASTER_KEY when set, else the key file
- * (cfg->master_key_file).  A missing, unreadable, wrongly sized or
+ * (cfg->master_key_file).  A key read from $MLC_MASTER_KEY is then removed
+ * from the environment and its text wiped, so call this once per process
+ * and before starting threads that read the environment.  A missing, unreadable, wrongly sized or
  * loosely permitted key fails with a message that names the file and the
  * fix.  Caller frees with vault_free().
  */

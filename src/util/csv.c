@@ -13,6 +13,61 @@ static void push_field(struct mlc_csv_row *row, size_t *cap, struct mlc_buf *f)
 	row->fields[row->nfields++] = buf_detach(f, NULL);
 }
 
+/*
+ * Length of the well-formed UTF-8 sequence at p (RFC 3629 section 4: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), or 0 if there is none.
+ */
+static size_t utf8_seq_len(const unsigned char *p, size_t avail)
+{
+	unsigned char c = p[0];
+	size_t n;
+	unsigned char lo = 0x80, hi = 0xBF;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xE0)
+		lo = 0xA0;
+	else if (c == 0xED)
+		hi = 0x9F;
+	else if (c == 0xF0)
+		lo = 0x90;
+	else if (c == 0xF4)
+		hi = 0x8F;
+	if (avail < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t k = 2; k < n; k++)
+		if (p[k] < 0x80 || p[k] > 0xBF)
+			return 0;
+	return n;
+}
+
+/* The text must be UTF-8 without NUL (a field is a C string). */
+static int check_text(const char *text, size_t len, size_t i, struct mlc_error *err)
+{
+	int line = 1;
+
+	while (i < len) {
+		size_t n;
+		if (text[i] == '\0')
+			return error_set(err, MLC_EINVAL, "line %d: a NUL byte", line);
+		if (text[i] == '\n' || (text[i] == '\r' && (i + 1 == len || text[i + 1] != '\n')))
+			line++;
+		n = utf8_seq_len((const unsigned char *)text + i, len - i);
+		if (!n)
+			return error_set(err, MLC_EINVAL, "line %d: invalid UTF-8", line);
+		i += n;
+	}
+	return MLC_OK;
+}
+
 void csv_rows_free(struct mlc_csv_row *rows, size_t nrows)
 {
 	for (size_t i = 0; i < nrows; i++) {
@@ -36,6 +91,8 @@ int csv_parse(const char *text, size_t len, struct mlc_csv_row **out, size_t *no
 	*nout = 0;
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		i = 3;
+	if ((rc = check_text(text, len, i, err)) < 0)
+		return rc;
 	for (; i <= len; i++) {
 		char c = i < len ? text[i] : '\n';
 		int at_end = i == len;

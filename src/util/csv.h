@@ -11,7 +11,9 @@
  * RFC 4180 CSV: fields separated by ',', optionally quoted with '"' (a
  * quote inside a quoted field is doubled), records ending in LF or CRLF;
  * quoted fields may span lines.  A UTF-8 byte-order mark at the start is
- * skipped.  Errors name the line where the bad record starts.
+ * skipped.  The text must be well-formed UTF-8 (no overlong forms or
+ * surrogates) without NUL bytes, else nothing is parsed.  Errors name the
+ * line where the bad record starts (the bad byte's line for bad text).
  */
 struct mlc_csv_row {
 	char **fields;

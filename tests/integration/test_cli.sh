@@ -80,6 +80,27 @@ printf 'cost_code,account\n01-100,x\n' > bad.csv
 run "$BIN" mapping import acme cost-code-account bad.csv; expect_rc 1 "bad mapping CSV refused"; expect_err "bad.csv:2: account:" "bad mapping names file, line and column"
 run "$BIN" mapping import acme no-such-kind cc.csv; expect_rc 1 "unknown mapping kind refused"
 run "$BIN" mapping kinds; expect_out "cost-code-segment" "mapping kinds lists kinds"
+# issue 21 item 14: a file with one unusable row is refused whole, naming the line; nothing is stored
+run "$BIN" mapping export acme cost-code-account; map_before=$OUT
+refuse_map() { # file needle name
+  run "$BIN" mapping import acme cost-code-account "$1"; expect_rc 1 "$3 refused"; expect_err "$2" "$3: line named"
+  if grep -q imported <<<"$OUT"; then not_ok "$3: nothing said imported" "$OUT"; else ok "$3: nothing said imported"; fi
+  run "$BIN" mapping export acme cost-code-account
+  if [ "$OUT" = "$map_before" ]; then ok "$3: nothing stored"; else not_ok "$3: nothing stored" "$OUT"; fi
+}
+printf 'cost_code,account\n05-100,5100\n05-\xff\xfe,5200\n' > badutf.csv
+refuse_map badutf.csv "badutf.csv: line 3: invalid UTF-8" "invalid UTF-8 key"
+printf 'cost_code,account\n05-100,5100\n\xff,5200\n\xff,5300\n' > twobad.csv
+refuse_map twobad.csv "twobad.csv: line 3: invalid UTF-8" "two identical invalid keys"
+printf 'cost_code,account\n05-100,5100\n05-\xc0\xaf,5200\n' > overlong.csv
+refuse_map overlong.csv "overlong.csv: line 3: invalid UTF-8" "overlong UTF-8"
+printf 'cost_code,account\n05-100,5100\n05-1\0001,5200\n' > nul.csv
+refuse_map nul.csv "nul.csv: line 3: a NUL byte" "NUL byte in a field"
+printf 'cost_code,account\n05-100,5100\n05-100,5200\n' > dup.csv
+refuse_map dup.csv "dup.csv:3: key '05-100|' repeats line 2" "duplicate key"
+printf 'cost_code,account\n05-100,5100\n"05-\xe2\x82\xac",5200\n' > euro.csv
+run "$BIN" mapping import acme cost-code-account euro.csv; expect_rc 0 "valid UTF-8 imported"; expect_out "imported 2 cost-code-account mappings" "valid UTF-8 counted"
+run "$BIN" mapping export acme cost-code-account; expect_out "$(printf '05-\xe2\x82\xac,,5200,')" "valid UTF-8 key stored intact"
 run "$BIN" tenant set acme --timezone America/Los_Angeles; expect_rc 0 "tenant time zone"
 run "$BIN" tenant set acme --timezone Mars/Base; expect_rc 1 "unknown time zone refused"
 run "$BIN" schedule set acme costs "*/10 6-20 * * 1-5"; expect_rc 0 "cron schedule set"

@@ -14,6 +14,8 @@ run() { "$BIN" "$@" 2>>"$LOG"; }
 
 "$BIN" init --dir d >/dev/null
 cd d
+# issue 21 item 16: the database is private from the start
+[ "$(stat -c %a ml-connector.db)" = 600 ] || fail "init made the database $(stat -c %a ml-connector.db), wanted 600"
 run tenant add acme --procore-company 42 --netsuite-account 1234567_SB1 >/dev/null
 
 CID="pc-client-$RANDOM$RANDOM-id"
@@ -106,6 +108,30 @@ rm good.key
 HEX=$(od -An -tx1 master.key | tr -d ' \n')
 grep -qF -- "$newid" <<<"$(MLC_MASTER_KEY=$HEX run keys show)" || fail "hex MLC_MASTER_KEY"
 if MLC_MASTER_KEY=nothex run keys show; then fail "bad MLC_MASTER_KEY accepted"; fi
+
+# issue 21 item 16: a running serve keeps the -wal/-shm files 0600, holds no
+# MLC_MASTER_KEY in its environment, and makes no core file
+SPID=
+trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$WORK"' EXIT
+MLC_MASTER_KEY=$HEX "$BIN" serve --listen 127.0.0.1:0 --workers 1 >>"$LOG" 2>&1 &
+SPID=$!
+for _ in $(seq 100); do
+  [ -e ml-connector.db-wal ] && [ -e ml-connector.db-shm ] && grep -q "serve started\|listening" "$LOG" && break
+  sleep 0.1
+done
+kill -0 "$SPID" 2>/dev/null || fail "serve did not run: $(tail -3 "$LOG")"
+for f in ml-connector.db ml-connector.db-wal ml-connector.db-shm; do
+  [ -e "$f" ] || fail "$f missing while serve runs"
+  [ "$(stat -c %a "$f")" = 600 ] || fail "$f is $(stat -c %a "$f"), wanted 600"
+done
+senv=$(tr '\0' '\n' <"/proc/$SPID/environ")
+grep -q "^MLC_MASTER_KEY=" <<<"$senv" && fail "serve's environment still holds MLC_MASTER_KEY"
+grep -qF -- "$HEX" <<<"$senv" && fail "serve's environment still holds the key's text"
+grep -q "^PATH=" <<<"$senv" || fail "serve's environment unreadable or empty"
+grep -qE '^Max core file size +0 +0 ' "/proc/$SPID/limits" || fail "serve may dump core: $(grep core "/proc/$SPID/limits")"
+kill "$SPID"
+wait "$SPID" || fail "serve did not stop cleanly on SIGTERM"
+SPID=
 
 run secret remove acme procore.client_id >>"$LOG"
 grep -q "^procore.client_id " <<<"$(run secret list acme)" && fail "remove"

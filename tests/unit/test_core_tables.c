@@ -302,6 +302,21 @@ static void test_mappings(void **state)
 	assert_true(mapping_import(f->s, f->tenant, k, missing, strlen(missing), "m.csv", false,
 				   false, &n, &err) < 0);
 	assert_non_null(strstr(err.msg, "missing column 'cost_code'"));
+	/* issue 21 item 14: bad text anywhere refuses the file with its line, storing nothing */
+	const char *const badtext[] = {
+		"cost_code,account\n01-100,5000\n\xc0\xaf,5001\n\xc0\xaf,5002\n",
+		"cost_code,account\n01-100,5000\n01-1\0001,5001\n",
+	};
+	const size_t badlen[] = { strlen(badtext[0]), 42 }; /* the second holds a NUL */
+	for (size_t b = 0; b < 2; b++) {
+		n = 99;
+		assert_true(mapping_import(f->s, f->tenant, k, badtext[b], badlen[b], "t.csv", true,
+					   false, &n, &err) < 0);
+		assert_non_null(strstr(err.msg, "t.csv: line 3: "));
+		assert_int_equal(n, 0);
+		assert_int_equal(mapping_count(f->s, f->tenant, k->name, &count, &err), 0);
+		assert_int_equal(count, 3);
+	}
 	/* dry run validates and writes nothing */
 	const char *more = "cost_code,account\n01-100,5000\n";
 	assert_int_equal(mapping_import(f->s, f->tenant, k, more, strlen(more), "m", false, true, &n,

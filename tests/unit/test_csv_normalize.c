@@ -51,6 +51,42 @@ static void test_csv_errors(void **state)
 	assert_non_null(strstr(err.msg, "line 2"));
 }
 
+/* issue 21 item 14: bytes that are not UTF-8 text, and NUL, are refused with the line */
+static void test_csv_refuses_bad_text(void **state)
+{
+	static const char *const bad[] = {
+		"a\nb\xff\n",		/* never a UTF-8 byte */
+		"a\nb\xc0\xaf\n",	/* overlong '/' */
+		"a\nb\xe0\x80\xaf\n",	/* overlong, three bytes */
+		"a\nb\xed\xa0\x80\n",	/* UTF-16 surrogate */
+		"a\nb\xf4\x90\x80\x80\n", /* past U+10FFFF */
+		"a\nb\xe2\x82\n",	/* cut short */
+		"a\n\"b\x80\"\n",	/* stray continuation, quoted */
+	};
+	struct mlc_csv_row *rows;
+	size_t n;
+	struct mlc_error err = { 0 };
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_true(csv_parse(bad[i], strlen(bad[i]), &rows, &n, &err) < 0);
+		assert_non_null(strstr(err.msg, "line 2: invalid UTF-8"));
+		assert_null(rows);
+	}
+	assert_true(csv_parse("a\nb1\0001\n", 7, &rows, &n, &err) < 0);
+	assert_non_null(strstr(err.msg, "line 2: a NUL byte"));
+	assert_true(csv_parse("a\n\"x\ny\",\xff\n", 10, &rows, &n, &err) < 0);
+	assert_non_null(strstr(err.msg, "line 3: invalid UTF-8"));
+	/* every length of good sequence passes through unchanged */
+	assert_int_equal(csv_parse("\xc3\xa9,\xe2\x82\xac,\xf0\x9f\x98\x80\n", 12, &rows, &n, &err),
+			 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].fields[0], "\xc3\xa9");
+	assert_string_equal(rows[0].fields[1], "\xe2\x82\xac");
+	assert_string_equal(rows[0].fields[2], "\xf0\x9f\x98\x80");
+	csv_rows_free(rows, n);
+}
+
 static void test_csv_write_round_trip(void **state)
 {
 	struct mlc_buf out = MLC_BUF_INIT;
@@ -151,6 +187,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_parse),
 		cmocka_unit_test(test_csv_errors),
+		cmocka_unit_test(test_csv_refuses_bad_text),
 		cmocka_unit_test(test_csv_write_round_trip),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_fold),

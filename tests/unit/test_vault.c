@@ -99,6 +99,38 @@ static void test_key_text(void **state)
 	assert_int_equal(vault_parse_key_text(hex, key, &err), MLC_ECONFIG);
 }
 
+/* issue 21 item 16: a key taken from the environment leaves it, its text wiped */
+static void test_key_env_forgotten(void **state)
+{
+	unsigned char raw[VAULT_KEY_BYTES];
+	char hex[VAULT_KEY_BYTES * 2 + 1];
+	const char *left;
+	struct mlc_vault *v = NULL, *want = NULL;
+	struct mlc_error err = {0};
+	size_t n = sizeof(VAULT_ENV_KEY) + VAULT_KEY_BYTES * 2;
+	char *entry;
+
+	(void)state;
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(hex, sizeof(hex), raw, sizeof(raw));
+	assert_int_equal(setenv(VAULT_ENV_KEY, hex, 1), 0);
+	left = getenv(VAULT_ENV_KEY);
+	assert_non_null(left);
+	entry = (char *)left - sizeof(VAULT_ENV_KEY);
+	assert_int_equal(vault_open(NULL, &v, &err), 0);
+	assert_true(v->from_env);
+	assert_int_equal(vault_new(raw, sizeof(raw), &want, &err), 0);
+	assert_string_equal(v->key_id, want->key_id);
+	assert_null(getenv(VAULT_ENV_KEY));
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(entry[i], 0);
+	vault_free(want);
+	vault_free(v);
+	/* without the variable and without a key file: a clear error */
+	assert_int_equal(vault_open(NULL, &v, &err), MLC_ECONFIG);
+	assert_non_null(strstr(err.msg, "no master key"));
+}
+
 static void test_key_file(void **state)
 {
 	char dir[] = "/tmp/mlc-test-vault-XXXXXX";
@@ -238,6 +270,7 @@ int main(void)
 	    cmocka_unit_test(test_seal_round_trip),
 	    cmocka_unit_test(test_seal_failures),
 	    cmocka_unit_test(test_key_text),
+	    cmocka_unit_test(test_key_env_forgotten),
 	    cmocka_unit_test(test_key_file),
 	    cmocka_unit_test(test_stored_secrets_and_rotation),
 	    cmocka_unit_test(test_secret_check),
