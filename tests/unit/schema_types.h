@@ -8,10 +8,15 @@
  * the node has no type, the value is null, the node is a leaf cut at depth 3
  * ("(nested object)", type unknown), or the value has the node's type
  * ("integer" an integer, "number" any number, ...) and, for a string with an
- * enum, one of its values.  Header-only: each test includes it once.
+ * enum, one of its values.  Also where both find the endpoint files.
+ * Header-only: each test includes it once.
  */
+#include <libgen.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -57,6 +62,27 @@ static inline int schema_type_check(const json_t *schema, const json_t *v, const
 	if (strcmp(t, "array") == 0)
 		return json_is_array(v) ? 1 : -1;
 	return 1;
+}
+
+/*
+ * Fills dir (n bytes) with the folder of Procore's endpoint files:
+ * $MLC_PROCORE_ENDPOINTS, or the repository's own copy
+ * (docs/reference/procore/endpoints, found relative to this header in
+ * tests/unit/).  True when the folder exists.
+ */
+static inline bool schema_find_dir(char *dir, size_t n)
+{
+	const char *env = getenv("MLC_PROCORE_ENDPOINTS");
+	char src[1024];
+	struct stat st;
+
+	if (env && *env) {
+		snprintf(dir, n, "%s", env);
+	} else {
+		snprintf(src, sizeof(src), "%s", __FILE__);
+		snprintf(dir, n, "%s/../../docs/reference/procore/endpoints", dirname(src));
+	}
+	return stat(dir, &st) == 0;
 }
 
 #endif

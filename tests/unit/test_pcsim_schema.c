@@ -27,19 +27,7 @@ static char schema_dir[1024];
 
 static bool find_schema_dir(void)
 {
-	const char *env = getenv("MLC_PROCORE_ENDPOINTS");
-	char src[1024];
-	struct stat st;
-
-	if (env && *env) {
-		snprintf(schema_dir, sizeof(schema_dir), "%s", env);
-		return stat(schema_dir, &st) == 0;
-	}
-	/* tests/unit/ -> the repository root */
-	snprintf(src, sizeof(src), "%s", __FILE__);
-	snprintf(schema_dir, sizeof(schema_dir), "%s/../../docs/reference/procore/endpoints",
-	         dirname(src));
-	return stat(schema_dir, &st) == 0;
+	return schema_find_dir(schema_dir, sizeof(schema_dir));
 }
 
 static json_t *load_schema(const char *file, const char *code)

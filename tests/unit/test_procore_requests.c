@@ -123,18 +123,7 @@ static struct pct T;
 
 static bool find_schema_dir(void)
 {
-	const char *env = getenv("MLC_PROCORE_ENDPOINTS");
-	char src[1024];
-	struct stat st;
-
-	if (env && *env) {
-		snprintf(schema_dir, sizeof(schema_dir), "%s", env);
-		return stat(schema_dir, &st) == 0;
-	}
-	snprintf(src, sizeof(src), "%s", __FILE__);
-	snprintf(schema_dir, sizeof(schema_dir), "%s/../../docs/reference/procore/endpoints",
-	         dirname(src));
-	return stat(schema_dir, &st) == 0;
+	return schema_find_dir(schema_dir, sizeof(schema_dir));
 }
 
 static json_t *split_path(const char *path)
