@@ -6,8 +6,8 @@
  * flows/vendor_match.h, with the links known before (id map, and the
  * externalId "pc:<company>:vendor:<id>" of vendors the vendors-back flow
  * made) taking precedence over names, so a vendor that came from Procore
- * is never created there a second time.  Write: PATCH
- * /rest/v1.0/vendors/sync, at most 1000 per call, per-record errors
+ * is never created there a second time.  Plan: flows/vendor_plan.h.  Write:
+ * the vendors sync endpoint (procore/pc_vendors.h), at most 1000 per call, per-record errors
  * handled one by one.  Change detection: the content hash of what we
  * would send, kept in id_map; an unchanged vendor costs no write.  The
  * watermark moves only when every record read was written, skipped or
@@ -35,6 +35,9 @@
 #include "flows/vendor_fields.h"
 #include "flows/vendor_match.h"
 #include "flows/vendor_pair.h"
+#include "flows/vendor_plan.h"
+#include "netsuite/ns_vendors.h"
+#include "procore/pc_vendors.h"
 #include "util/buf.h"
 #include "util/digest.h"
 #include "util/jsonx.h"
@@ -43,17 +46,6 @@
 #include "util/str.h"
 #include "util/time.h"
 #include "util/banned.h"
-
-struct read_ctx {
-	json_t *rows;
-};
-
-static int collect(void *arg, json_t *items)
-{
-	struct read_ctx *c = arg;
-	json_array_extend(c->rows, items);
-	return 0;
-}
 
 /* "YYYY-MM-DD HH:MM:SS" minus the overlap window. */
 void flow_overlap_start(const char *wm, char *out, size_t n)
@@ -168,31 +160,6 @@ static void fwd_match_release(struct fwd_match *fm)
 	memset(fm, 0, sizeof(*fm));
 }
 
-/* Why a NetSuite vendor is parked, for the kinds that park. */
-static void park_reason(const struct fwd_match *fm, const struct vendor_match *m,
-			const char *name, char *why, size_t n)
-{
-	if (m->kind == VENDOR_AMBIGUOUS)
-		snprintf(why, n, "%zu Procore vendors match the name '%s'; choose one", m->ncand,
-			 name);
-	else if (m->kind == VENDOR_TAKEN)
-		snprintf(why, n,
-			 "the Procore vendor named like '%s' is linked to another NetSuite vendor",
-			 name);
-	else if (m->kind == VENDOR_CONTESTED)
-		snprintf(why, n,
-			 "the Procore vendor named like '%s' matches other NetSuite vendors too "
-			 "(another legal suffix); choose",
-			 name);
-	else if (m->kind == VENDOR_DUPLICATE)
-		snprintf(why, n,
-			 "NetSuite vendor ns:vendor:%lld has the same name '%s' and is the one "
-			 "made in Procore; merge the two in NetSuite or link this one",
-			 (long long)fm->src[m->first].id, name);
-	else
-		snprintf(why, n, "the vendor name is not valid UTF-8; correct it in NetSuite");
-}
-
 /* One NetSuite vendor (source i of fm) with its answer: park, settle a
  * pair, or create it in Procore.  < 0 only when the run must stop. */
 static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match *fm, size_t i,
@@ -206,6 +173,8 @@ static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match 
 	const char *lm = jsonx_str(row, "lastmodified");
 	struct mlc_idmap_entry e = { 0 };
 	json_t *body, *detail, *cands = NULL;
+	struct vendor_plan_in in;
+	struct vendor_plan plan;
 	int known, rc = MLC_OK;
 
 	r->stats.read++;
@@ -216,45 +185,38 @@ static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match 
 	body = vendor_pc_body(view, ns_id, jsonx_str(row, "entityid"));
 	digest_json(body, hash);
 	known = idmap_by_netsuite(s->store, s->tenant.id, "vendor", ns_key, &e, NULL) == 0;
-	switch (m->kind) {
-	case VENDOR_AMBIGUOUS:
-	case VENDOR_TAKEN:
-	case VENDOR_CONTESTED:
-	case VENDOR_DUPLICATE:
-	case VENDOR_BADNAME: {
-		char why[320];
-		park_reason(fm, m, jsonx_str(body, "name"), why, sizeof(why));
+	in = (struct vendor_plan_in){
+		.kind = m->kind, .ncand = m->ncand, .name = jsonx_str(body, "name"),
+		.first_id = m->kind == VENDOR_DUPLICATE ? fm->src[m->first].id : 0,
+		.known_pc_key = known ? e.procore_key : NULL,
+		.known_hash = known ? e.content_hash : NULL, .hash = hash, .master = f->master,
+	};
+	if (m->kind == VENDOR_LINK_ORIGIN || m->kind == VENDOR_LINK_KNOWN ||
+	    m->kind == VENDOR_LINK_TWIN || m->kind == VENDOR_LINK_NAME)
+		in.pc_id = pc_id = fm->dst[m->dst].id;
+	vendor_plan_make(&in, &plan);
+	snprintf(target, sizeof(target), "pc:vendor:%lld", (long long)pc_id);
+	switch (plan.action) {
+	case VENDOR_PLAN_PARK:
 		cands = m->ncand ? candidates(f->pcv, m) : NULL;
 		if (!r->opts.dry_run && review_park(s->store, s->tenant.id, r->flow, "vendor", src,
-						    why, cands, body, err) < 0)
+						    plan.why, cands, body, err) < 0)
 			f->failed = 1;
-		flow_record(r, FLOW_PARK, "vendor", src, NULL, cands, why);
+		flow_record(r, FLOW_PARK, "vendor", src, NULL, cands, plan.why);
 		goto out;
-	}
-	case VENDOR_LINK_ORIGIN:
-	case VENDOR_LINK_KNOWN:
-	case VENDOR_LINK_TWIN:
-	case VENDOR_LINK_NAME:
-		pc_id = fm->dst[m->dst].id;
-		snprintf(target, sizeof(target), "pc:vendor:%lld", (long long)pc_id);
-		if (known && e.procore_key && e.content_hash && strcmp(e.content_hash, hash) == 0 &&
-		    strtoll(e.procore_key, NULL, 10) == pc_id) {
-			flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
-			goto out;
-		}
+	case VENDOR_PLAN_SKIP:
+		flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
+		goto out;
+	case VENDOR_PLAN_SETTLE:
 		rc = vendor_pairs_settle(f, row, ns_id, ns_key, src, pc_id, err);
 		goto out;
-	case VENDOR_CREATE:
-	case VENDOR_PASSIVE:
-		break;
-	}
-	if (f->master == MD_PROCORE) {
+	case VENDOR_PLAN_PARK_MASTER:
 		/* Procore masters the vendor directory: a company only NetSuite
 		 * knows waits for a person, it is not pushed into Procore */
-		flow_park(r, "vendor", src, NULL,
-			  "a NetSuite vendor with no Procore twin, and Procore masters vendors "
-			  "(master.vendors): add it in Procore or link it", NULL);
+		flow_park(r, "vendor", src, NULL, plan.why, NULL);
 		goto out;
+	case VENDOR_PLAN_CREATE:
+		break;
 	}
 	detail = json_deep_copy(body);
 	if (r->opts.dry_run) {
@@ -273,39 +235,28 @@ out:
 int flow_vendors(struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
-	struct read_ctx rc_ctx = { json_array() };
+	json_t *rows = json_array();
 	struct fwd_match fm = { 0 };
 	struct vendor_pairs f;
-	struct mlc_buf q = MLC_BUF_INIT;
 	char *wm = NULL, since[32], max_seen[32] = "";
-	char company[24];
-	const char *pcq[] = { "company_id", company, NULL };
 	bool back;
 	int rc;
 
 	vendor_pairs_init(&f, r);
-	snprintf(company, sizeof(company), "%lld", (long long)s->tenant.procore_company_id);
 	if ((rc = vendor_master(s, &f.master, &back, err)) < 0)
 		goto out;
 	if (!r->opts.full && (rc = watermark_get(s->store, s->tenant.id, "vendors", "", &wm, err)) < 0)
 		goto out;
-	buf_addstr(&q, "SELECT id, entityid, companyname, isinactive, email, phone, externalid, "
-		       "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
-		       "FROM vendor WHERE ");
-	if (wm) {
+	if (wm)
 		flow_overlap_start(wm, since, sizeof(since));
-		buf_addf(&q, "lastmodifieddate >= TO_TIMESTAMP('%s', 'YYYY-MM-DD HH24:MI:SS') AND ",
-			 since);
-	}
-	buf_addstr(&q, "%s ORDER BY id");
-	if ((rc = netsuite_suiteql_keyset(s->ns, q.data, "id", collect, &rc_ctx, err)) < 0)
+	if ((rc = netsuite_vendors_since(s->ns, wm ? since : NULL, rows, err)) < 0)
 		goto out;
-	if (json_array_size(rc_ctx.rows) == 0) {
+	if (json_array_size(rows) == 0) {
 		rc = MLC_OK;
 		goto out;
 	}
-	if ((rc = procore_list(s->pc, "/rest/v1.0/vendors", pcq, &f.pcv, err)) < 0 ||
-	    (rc = fwd_match_run(s, rc_ctx.rows, f.pcv, &fm, err)) < 0 ||
+	if ((rc = procore_vendors(s->pc, s->tenant.procore_company_id, NULL, &f.pcv, err)) < 0 ||
+	    (rc = fwd_match_run(s, rows, f.pcv, &fm, err)) < 0 ||
 	    (rc = md_base_all(s->store, s->tenant.id, "vendors", &f.bases, err)) < 0)
 		goto out;
 	for (size_t i = 0; i < fm.nsrc; i++)
@@ -321,8 +272,7 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 out:
 	fwd_match_release(&fm);
 	vendor_pairs_release(&f);
-	json_decref(rc_ctx.rows);
-	buf_release(&q);
+	json_decref(rows);
 	free(wm);
 	return rc;
 }

@@ -47,6 +47,8 @@
 #include "flows/masterdata.h"
 #include "flows/vendor_fields.h"
 #include "flows/vendor_pair.h"
+#include "netsuite/ns_vendors.h"
+#include "procore/pc_vendors.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
@@ -55,7 +57,6 @@
 #include "util/time.h"
 #include "util/banned.h"
 
-#define NS_VENDOR_COLS "id, entityid, companyname, isinactive, email, phone, externalid"
 
 struct back {
 	struct vendor_pairs vp;
@@ -73,12 +74,6 @@ static void say_off(struct flow_run *r, const char *why)
 	json_array_append_new(r->plan, json_pack("{s:s, s:s, s:s}", "action", "off", "entity",
 						 "vendor", "reason", why));
 	log_info("flow off", "tenant", r->s->tenant.name, "flow", r->flow, "reason", why);
-}
-
-static int collect(void *arg, json_t *items)
-{
-	json_array_extend(arg, items);
-	return 0;
 }
 
 static void index_ns(struct back *b, json_t *rows)
@@ -166,16 +161,11 @@ static int subsidiary(struct back *b, struct mlc_session *s, int64_t *out, struc
 /* The NetSuite vendor with this externalId, read back after an upsert. */
 static int read_back(struct mlc_session *s, const char *eid, json_t **row, struct mlc_error *err)
 {
-	struct mlc_buf q = MLC_BUF_INIT;
 	json_t *items = NULL;
 	int rc;
 
 	*row = NULL;
-	buf_addstr(&q, "SELECT " NS_VENDOR_COLS " FROM vendor WHERE externalid = ");
-	netsuite_sql_quote(eid, &q);
-	rc = netsuite_suiteql_all(s->ns, q.data, &items, err);
-	buf_release(&q);
-	if (rc < 0)
+	if ((rc = netsuite_vendors_by_externalid(s->ns, eid, &items, err)) < 0)
 		return rc;
 	if (json_array_size(items) != 1)
 		rc = error_set(err, MLC_ETRANSIENT, "NetSuite vendor %s not found after its upsert",
@@ -415,8 +405,7 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 			  .ns_views = json_array() };
 	struct vendor_match *ms = NULL;
 	json_t *changed = NULL, *pv;
-	char *wm = NULL, since[96] = "", max_seen[48] = "", company[24];
-	const char *q[] = { "company_id", company, "filters[updated_at]", since, NULL };
+	char *wm = NULL, since[96] = "", max_seen[48] = "";
 	bool back;
 	size_t i;
 	int rc;
@@ -430,7 +419,6 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 		rc = MLC_OK;
 		goto out;
 	}
-	snprintf(company, sizeof(company), "%lld", (long long)s->tenant.procore_company_id);
 	if (!r->opts.full &&
 	    (rc = watermark_get(s->store, s->tenant.id, "vendors-back", "", &wm, err)) < 0)
 		goto out;
@@ -442,17 +430,14 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 			snprintf(since, sizeof(since), "%s...", t);
 		}
 	}
-	if (!since[0])
-		q[2] = NULL; /* everything */
-	if ((rc = procore_list(s->pc, "/rest/v1.0/vendors", q, &changed, err)) < 0)
+	if ((rc = procore_vendors(s->pc, s->tenant.procore_company_id, since[0] ? since : NULL,
+				  &changed, err)) < 0)
 		goto out;
 	if (json_array_size(changed) == 0) {
 		rc = MLC_OK;
 		goto out;
 	}
-	if ((rc = netsuite_suiteql_keyset(s->ns, "SELECT " NS_VENDOR_COLS " FROM vendor WHERE %s "
-						 "ORDER BY id",
-					  "id", collect, b.ns_rows, err)) < 0 ||
+	if ((rc = netsuite_vendors_all(s->ns, b.ns_rows, err)) < 0 ||
 	    (rc = load_links(&b, s, err)) < 0 ||
 	    (rc = md_base_all(s->store, s->tenant.id, "vendors", &b.vp.bases, err)) < 0)
 		goto out;

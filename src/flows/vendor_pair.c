@@ -9,6 +9,7 @@
 #include "core/review.h"
 #include "flows/vendor_fields.h"
 #include "flows/vendor_pair.h"
+#include "procore/pc_vendors.h"
 #include "util/buf.h"
 #include "util/digest.h"
 #include "util/jsonx.h"
@@ -36,6 +37,7 @@ void vendor_pairs_release(struct vendor_pairs *vp)
 	json_decref(vp->pcv);
 	json_decref(vp->updates);
 	json_decref(vp->meta);
+	free(vp->pc_index);
 	memset(vp, 0, sizeof(*vp));
 }
 
@@ -69,15 +71,48 @@ json_t *vendor_changed_fields(const json_t *body, const json_t *current)
 	return diff;
 }
 
-const json_t *vendor_find(const json_t *list, int64_t id)
+static int by_id_at(const void *a, const void *b)
+{
+	const struct vendor_pc_index *x = a, *y = b;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Indexes vp->pcv by id once (a pair costs a search, not a scan). */
+static void pc_index_build(struct vendor_pairs *vp)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(list, i, v) {
+
+	free(vp->pc_index);
+	vp->pc_index = xcalloc(json_array_size(vp->pcv) + 1, sizeof(*vp->pc_index));
+	vp->npc_index = 0;
+	json_array_foreach(vp->pcv, i, v) {
 		int64_t vid = 0;
-		if (jsonx_id(v, "id", &vid) == 0 && vid == id)
-			return v;
+		if (jsonx_id(v, "id", &vid) == 0 && vid)
+			vp->pc_index[vp->npc_index++] = (struct vendor_pc_index){ vid, i };
 	}
+	qsort(vp->pc_index, vp->npc_index, sizeof(*vp->pc_index), by_id_at);
+	vp->pc_indexed = vp->pcv;
+}
+
+const json_t *vendor_pairs_find(struct vendor_pairs *vp, int64_t id)
+{
+	size_t lo = 0, hi;
+
+	if (!vp->pc_index || vp->pc_indexed != vp->pcv)
+		pc_index_build(vp);
+	hi = vp->npc_index;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (vp->pc_index[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < vp->npc_index && vp->pc_index[lo].id == id)
+		return json_array_get(vp->pcv, vp->pc_index[lo].at);
 	return NULL;
 }
 
@@ -85,17 +120,15 @@ const json_t *vendor_find(const json_t *list, int64_t id)
 int vendor_pairs_flush(struct vendor_pairs *vp, struct mlc_error *err)
 {
 	struct flow_run *r = vp->r;
-	json_t *entities = NULL, *errors = NULL, *body;
+	json_t *entities = NULL, *errors = NULL;
 	size_t i, n = json_array_size(vp->updates);
 	json_t *e;
 	int rc;
 
 	if (!n)
 		return MLC_OK;
-	body = json_pack("{s:I, s:O}", "company_id", (json_int_t)r->s->tenant.procore_company_id,
-			 "updates", vp->updates);
-	rc = procore_sync(r->s->pc, "PATCH", "/rest/v1.0/vendors/sync", body, &entities, &errors,
-			  err);
+	rc = procore_vendors_sync(r->s->pc, r->s->tenant.procore_company_id, vp->updates, &entities,
+				  &errors, err);
 	if (rc < 0) {
 		/* the whole call failed: nothing in it is settled, the watermark stays */
 		json_array_foreach(vp->updates, i, e)
@@ -186,7 +219,7 @@ int vendor_pairs_settle(struct vendor_pairs *f, const json_t *row, int64_t ns_id
 {
 	struct flow_run *r = f->r;
 	struct mlc_session *s = r->s;
-	const json_t *pc_cur = vendor_find(f->pcv, pc_id);
+	const json_t *pc_cur = vendor_pairs_find(f, pc_id);
 	json_t *view_ns = vendor_view_ns(row), *view_pc = vendor_view_pc(pc_cur);
 	json_t *empty = NULL, *body = NULL, *send = NULL, *to_pc = NULL, *detail = NULL;
 	const json_t *base = json_object_get(f->bases, ns_key);

@@ -14,7 +14,8 @@
 /*
  * Writing vendor pairs, shared by the flows "vendors" and "vendors-back".
  *
- * Procore's side goes through PATCH /rest/v1.0/vendors/sync in batches of
+ * Procore's side goes through the vendors sync endpoint
+ * (procore/pc_vendors.h) in batches of
  * at most 1000, keyed by origin_id "ns:vendor:<NetSuite id>" (so a
  * Procore vendor linked from either direction carries the link); a
  * confirmed record keeps its id map row (entity "vendor", with the content
@@ -28,6 +29,11 @@
  * is queued with the merged values as the next base.  A pair already equal
  * costs no write.
  */
+struct vendor_pc_index {
+	int64_t id;
+	size_t at; /* index into pcv */
+};
+
 struct vendor_pairs {
 	struct flow_run *r;
 	enum md_side master;
@@ -36,6 +42,9 @@ struct vendor_pairs {
 	json_t *updates; /* bodies for the next sync call */
 	json_t *meta;    /* per origin_id: {ns_key, hash, action, detail, base} */
 	int failed;      /* a record failed: the flow keeps its watermark */
+	struct vendor_pc_index *pc_index; /* pcv sorted by id (vendor_pairs_find) */
+	size_t npc_index;
+	const json_t *pc_indexed;         /* the pcv that pc_index describes */
 };
 
 /* Empty batch for a run; master MD_NETSUITE until the flow sets it. */
@@ -49,8 +58,9 @@ json_t *vendor_pc_body(const json_t *view, int64_t ns_id, const char *eid);
 /* {field: {from, to}} for each field of body that differs in current (may
  * be NULL).  Caller decrefs. */
 json_t *vendor_changed_fields(const json_t *body, const json_t *current);
-/* The vendor with this id in a Procore list, or NULL (borrowed). */
-const json_t *vendor_find(const json_t *list, int64_t id);
+/* The vendor with this id in vp->pcv, or NULL (borrowed).  The list is
+ * indexed by id on first use (and again if vp->pcv is replaced). */
+const json_t *vendor_pairs_find(struct vendor_pairs *vp, int64_t id);
 
 /* Queues one Procore write (body not taken, detail taken, base copied),
  * sending the batch when full. */
