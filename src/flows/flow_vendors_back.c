@@ -397,6 +397,56 @@ out:
 	return rc;
 }
 
+/* Procore's updated_at range from the watermark minus the overlap: "<from>...". */
+static void since_range(const char *wm, char *out, size_t n)
+{
+	int64_t ms;
+	char t[MLC_TIME_FMT_MAX];
+
+	if (time_parse_rfc3339(wm, &ms, NULL) == 0) {
+		time_format_rfc3339(ms - FLOW_OVERLAP_MS, t);
+		snprintf(out, n, "%s...", t);
+	}
+}
+
+/* One changed Procore vendor pv with its match m: settle its pair, skip
+ * it, or handle it unlinked.  < 0 only when the run must stop. */
+static int back_one(struct back *b, const json_t *pv, const struct vendor_match *m,
+		    char *max_seen, size_t max_n, struct mlc_error *err)
+{
+	struct flow_run *r = b->vp.r;
+	struct mlc_session *s = r->s;
+	int64_t pc_id = 0, ns_id = 0;
+	char src[48], nsref[48];
+	const char *u = jsonx_str(pv, "updated_at"), *ns_key;
+	const json_t *row;
+
+	if (jsonx_id(pv, "id", &pc_id) < 0 || !pc_id)
+		return MLC_OK;
+	r->stats.read++;
+	if (u && strcmp(u, max_seen) > 0)
+		str_copy(max_seen, max_n, u);
+	snprintf(src, sizeof(src), "pc:vendor:%lld", (long long)pc_id);
+	if ((ns_key = linked_ns(b, s, pv, pc_id))) {
+		row = json_object_get(b->ns_by_id, ns_key);
+		if (!row || num_parse_id(ns_key, &ns_id, NULL) < 0) {
+			/* linked, but the NetSuite vendor is gone: not ours to recreate */
+			log_warn("linked NetSuite vendor missing", "flow", r->flow, "vendor", src,
+				 "netsuite", ns_key);
+			flow_record(r, FLOW_SKIP, "vendor", src, NULL, NULL, NULL);
+			return MLC_OK;
+		}
+		snprintf(nsref, sizeof(nsref), "ns:vendor:%s", ns_key);
+		return vendor_pairs_settle(&b->vp, row, ns_id, ns_key, nsref, pc_id, err);
+	}
+	if (m->kind == VENDOR_PASSIVE) {
+		/* made from NetSuite (its vendor gone) or inactive */
+		flow_record(r, FLOW_SKIP, "vendor", src, NULL, NULL, NULL);
+		return MLC_OK;
+	}
+	return unlinked(b, pv, pc_id, src, m, err);
+}
+
 int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
@@ -422,14 +472,8 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 	if (!r->opts.full &&
 	    (rc = watermark_get(s->store, s->tenant.id, "vendors-back", "", &wm, err)) < 0)
 		goto out;
-	if (wm) {
-		int64_t ms_;
-		char t[MLC_TIME_FMT_MAX];
-		if (time_parse_rfc3339(wm, &ms_, NULL) == 0) {
-			time_format_rfc3339(ms_ - FLOW_OVERLAP_MS, t);
-			snprintf(since, sizeof(since), "%s...", t);
-		}
-	}
+	if (wm)
+		since_range(wm, since, sizeof(since));
 	if ((rc = procore_vendors(s->pc, s->tenant.procore_company_id, since[0] ? since : NULL,
 				  &changed, err)) < 0)
 		goto out;
@@ -446,41 +490,9 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 		goto out;
 	b.vp.pcv = json_incref(changed);
 
-	json_array_foreach(changed, i, pv) {
-		int64_t pc_id = 0, ns_id = 0;
-		char src[48], nsref[48];
-		const char *u = jsonx_str(pv, "updated_at"), *ns_key;
-		const json_t *row;
-
-		if (jsonx_id(pv, "id", &pc_id) < 0 || !pc_id)
-			continue;
-		r->stats.read++;
-		if (u && strcmp(u, max_seen) > 0)
-			str_copy(max_seen, sizeof(max_seen), u);
-		snprintf(src, sizeof(src), "pc:vendor:%lld", (long long)pc_id);
-		if ((ns_key = linked_ns(&b, s, pv, pc_id))) {
-			row = json_object_get(b.ns_by_id, ns_key);
-			if (!row || num_parse_id(ns_key, &ns_id, NULL) < 0) {
-				/* linked, but the NetSuite vendor is gone: not ours to recreate */
-				log_warn("linked NetSuite vendor missing", "flow", r->flow,
-					 "vendor", src, "netsuite", ns_key);
-				flow_record(r, FLOW_SKIP, "vendor", src, NULL, NULL, NULL);
-				continue;
-			}
-			snprintf(nsref, sizeof(nsref), "ns:vendor:%s", ns_key);
-			rc = vendor_pairs_settle(&b.vp, row, ns_id, ns_key, nsref, pc_id, err);
-			if (rc < 0)
-				goto out;
-			continue;
-		}
-		if (ms[i].kind == VENDOR_PASSIVE) {
-			/* made from NetSuite (its vendor gone) or inactive */
-			flow_record(r, FLOW_SKIP, "vendor", src, NULL, NULL, NULL);
-			continue;
-		}
-		if ((rc = unlinked(&b, pv, pc_id, src, &ms[i], err)) < 0)
+	json_array_foreach(changed, i, pv)
+		if ((rc = back_one(&b, pv, &ms[i], max_seen, sizeof(max_seen), err)) < 0)
 			goto out;
-	}
 	if ((rc = vendor_pairs_flush(&b.vp, err)) < 0)
 		goto out;
 	if (!r->opts.dry_run && !b.vp.failed && max_seen[0] &&
