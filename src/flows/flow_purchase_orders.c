@@ -524,8 +524,10 @@ static int plan_apply(struct po_ctx *c, const struct ns_po *pos, size_t n, char 
 		error_clear(err);
 		if ((rc = plan_one(c, &pos[i], &plans[nplans], err)) < 0)
 			goto out;
-		if (rc == 1)
-			order[nplans] = &plans[nplans], nplans++;
+		if (rc == 1) {
+			order[nplans] = &plans[nplans];
+			nplans++;
+		}
 	}
 	rc = MLC_OK;
 	if (c->r->opts.dry_run)
