@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "flows/cost_code_plan.h"
+#include "flows/masterdata.h"
 
 #define NS MD_NETSUITE
 #define PC MD_PROCORE
@@ -183,6 +184,62 @@ static void test_rows(void **state)
 	}
 }
 
+/*
+ * For every merged row, md_merge (flows/masterdata.h) on NetSuite's value,
+ * Procore's view and the base gives the plan's state, NetSuite fields and
+ * conflicts: the plan's merge is md_merge's on typed values.
+ */
+static void test_rows_match_md_merge(void **state)
+{
+	static const struct md_field fields[] = {
+		{ "name", MD_NETSUITE }, { "active", MD_NETSUITE }, { NULL, MD_NONE }
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct row *w = &rows[i];
+		struct ccp_in in = {
+			.code = w->code, .master = w->master, .own_name = w->own_name,
+			.own_active = w->own_active, .has_ns = w->has_ns, .ns_name = w->ns_name,
+			.ns_active = w->ns_active, .has_base = w->has_base,
+			.base_name = w->base_name, .base_active = w->base_active,
+			.lists = w->lists, .nlists = w->nlists,
+		};
+		struct ccp_plan p;
+		enum ccp_list_op ops[3];
+		struct mlc_session s;
+		struct md_merge m;
+		json_t *ns, *pc, *base = NULL;
+
+		cost_code_plan(&in, &p, ops);
+		if (p.verdict != CCP_MERGED)
+			continue;
+		print_message("row %zu: %s\n", i, w->what);
+		memset(&s, 0, sizeof(s));
+		s.tenant.name = (char *)"t";
+		s.tenant.settings = json_pack("{s:{s:{s:s, s:s}}}", "owners", "cost_codes", "name",
+					      md_side_name(w->own_name), "active",
+					      md_side_name(w->own_active));
+		ns = json_pack("{s:s, s:b}", "name", w->ns_name, "active", w->ns_active);
+		pc = json_pack("{s:s, s:b}", "name", p.pc_name, "active", p.pc_active);
+		if (w->has_base)
+			base = json_pack("{s:s, s:b}", "name", w->base_name, "active",
+					 w->base_active);
+		md_merge(&s, "cost_codes", w->master, fields, base, ns, pc, &m);
+		assert_string_equal(json_string_value(json_object_get(m.merged, "name")), p.name);
+		assert_int_equal(json_is_true(json_object_get(m.merged, "active")), p.active);
+		assert_int_equal(json_object_get(m.to_ns, "name") != NULL, p.ns_name);
+		assert_int_equal(json_object_get(m.to_ns, "active") != NULL, p.ns_active);
+		assert_int_equal(json_array_size(m.conflicts),
+				 (size_t)p.conflict[0] + (size_t)p.conflict[1]);
+		md_merge_release(&m);
+		json_decref(base);
+		json_decref(ns);
+		json_decref(pc);
+		json_decref(s.tenant.settings);
+	}
+}
+
 /* Procore's view of a parked code is what the review item carries. */
 static void test_parked_view(void **state)
 {
@@ -225,6 +282,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_rows_match_md_merge),
 		cmocka_unit_test(test_parked_view),
 		cmocka_unit_test(test_conflict_winner),
 	};
