@@ -58,6 +58,7 @@
 #include "flows/budget_plan.h"
 #include "flows/cost_post.h"
 #include "flows/flow.h"
+#include "flows/key_index.h"
 #include "flows/masterdata.h"
 #include "flows/segment.h"
 #include "netsuite/ns_budget.h"
@@ -101,48 +102,6 @@ struct pair {
 	int64_t original, mods; /* Procore cents */
 	int64_t ns_id, ns_total;
 };
-
-/* A sorted index from a text key to a pair (SHARED_IX: several pairs). */
-#define SHARED_IX ((size_t)-1)
-struct ix_entry {
-	char key[96];
-	size_t ix;
-};
-struct index {
-	struct ix_entry *v;
-	size_t n, cap;
-};
-
-static int cmp_ix(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct ix_entry *)elem)->key);
-}
-
-static struct ix_entry *ix_get(const struct index *x, const char *key)
-{
-	return x->n ? bsearch(key, x->v, x->n, sizeof(*x->v), cmp_ix) : NULL;
-}
-
-static void ix_set(struct index *x, const char *key, size_t ix)
-{
-	struct ix_entry *e = ix_get(x, key);
-	size_t at = 0;
-
-	if (e) {
-		e->ix = ix;
-		return;
-	}
-	while (at < x->n && strcmp(x->v[at].key, key) < 0)
-		at++;
-	if (x->n == x->cap) {
-		x->cap = x->cap ? x->cap * 2 : 32;
-		x->v = xrealloc(x->v, x->cap * sizeof(*x->v));
-	}
-	memmove(&x->v[at + 1], &x->v[at], (x->n - at) * sizeof(*x->v));
-	str_copy(x->v[at].key, sizeof(x->v[at].key), key);
-	x->v[at].ix = ix;
-	x->n++;
-}
 
 /* ---- setup ----------------------------------------------------------------------------- */
 
@@ -304,8 +263,8 @@ out:
 struct pairs {
 	struct pair *v;
 	size_t n, cap;
-	struct index by_key;       /* "code|type" -> pair */
-	struct index by_line;      /* "account:segment" -> pair, SHARED_IX when shared */
+	struct key_index by_key;   /* "code|type" -> pair */
+	struct key_index by_line;  /* "account:segment" -> pair, KEY_INDEX_SHARED when shared */
 	struct pc_code_ref *codes; /* the project's cost codes by id */
 	size_t ncodes;
 };
@@ -313,11 +272,11 @@ struct pairs {
 static struct pair *pair_for(struct pairs *ps, const char *code, const char *type, int64_t pid)
 {
 	char k[96];
-	struct ix_entry *e;
+	struct key_entry *e;
 	struct pair *p;
 
 	snprintf(k, sizeof(k), "%s|%s", code, type);
-	if ((e = ix_get(&ps->by_key, k)))
+	if ((e = key_index_get(&ps->by_key, k)))
 		return &ps->v[e->ix];
 	if (ps->n == ps->cap) {
 		ps->cap = ps->cap ? ps->cap * 2 : 32;
@@ -328,15 +287,15 @@ static struct pair *pair_for(struct pairs *ps, const char *code, const char *typ
 	str_copy(p->code, sizeof(p->code), code);
 	str_copy(p->type, sizeof(p->type), type);
 	snprintf(p->key, sizeof(p->key), "%lld:%s:%s", (long long)pid, code, type);
-	ix_set(&ps->by_key, k, ps->n);
+	key_index_set(&ps->by_key, k, ps->n);
 	return &ps->v[ps->n++];
 }
 
 static void pairs_release(struct pairs *ps)
 {
 	free(ps->v);
-	free(ps->by_key.v);
-	free(ps->by_line.v);
+	key_index_release(&ps->by_key);
+	key_index_release(&ps->by_line);
 	free(ps->codes);
 	memset(ps, 0, sizeof(*ps));
 }
@@ -407,7 +366,7 @@ static void place_pc_row(struct budgets *b, const struct mlc_project_link *l, st
 {
 	const char *code = code_of(ps, row->cost_code_id), *type = lit_code(b, row->category_id);
 	struct mlc_error e = {0};
-	struct ix_entry *seen;
+	struct key_entry *seen;
 	struct pair *p;
 	char lk[64], why[320];
 
@@ -443,14 +402,14 @@ static void place_pc_row(struct budgets *b, const struct mlc_project_link *l, st
 		return;
 	}
 	snprintf(lk, sizeof(lk), "%lld:%lld", (long long)p->account, (long long)p->segment);
-	if ((seen = ix_get(&ps->by_line, lk))) {
+	if ((seen = key_index_get(&ps->by_line, lk))) {
 		/* two cost codes on one NetSuite line: only the segment tells them apart */
-		if (seen->ix != SHARED_IX)
+		if (seen->ix != KEY_INDEX_SHARED)
 			ps->v[seen->ix].state = PAIR_SHARED;
 		p->state = PAIR_SHARED;
-		seen->ix = SHARED_IX;
+		seen->ix = KEY_INDEX_SHARED;
 	} else {
-		ix_set(&ps->by_line, lk, (size_t)(p - ps->v));
+		key_index_set(&ps->by_line, lk, (size_t)(p - ps->v));
 	}
 }
 
@@ -481,7 +440,7 @@ static struct pair *pair_of_ns(struct budgets *b, const struct mlc_project_link 
 	p->state = PAIR_OPEN;
 	p->cost_code_id = code_id(ps, rv->code);
 	p->lit_id = lit_id(b, rv->type);
-	ix_set(&ps->by_line, lk, (size_t)(p - ps->v));
+	key_index_set(&ps->by_line, lk, (size_t)(p - ps->v));
 	return p;
 }
 
@@ -490,7 +449,7 @@ static void place_ns_line(struct budgets *b, const struct mlc_project_link *l, s
                           const struct ns_budget_line *nl)
 {
 	int64_t seg = b->seg.use ? nl->segment : 0;
-	struct ix_entry *ix;
+	struct key_entry *ix;
 	struct pair *p;
 	char lk[64];
 
@@ -501,8 +460,8 @@ static void place_ns_line(struct budgets *b, const struct mlc_project_link *l, s
 	    (!b->seg.use && nl->segment))
 		return;
 	snprintf(lk, sizeof(lk), "%lld:%lld", (long long)nl->account, (long long)seg);
-	ix = ix_get(&ps->by_line, lk);
-	if (ix && ix->ix == SHARED_IX)
+	ix = key_index_get(&ps->by_line, lk);
+	if (ix && ix->ix == KEY_INDEX_SHARED)
 		return; /* shared line, parked below */
 	p = ix ? &ps->v[ix->ix] : pair_of_ns(b, l, ps, nl, seg, lk);
 	if (!p || p->has_ns)

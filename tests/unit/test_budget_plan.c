@@ -14,6 +14,7 @@
 
 #include "flows/budget_plan.h"
 #include "flows/field_merge.h"
+#include "flows/key_index.h"
 #include "flows/masterdata.h"
 #include "netsuite/ns_budget.h"
 
@@ -239,6 +240,29 @@ static void test_spread(void **state)
 	}
 }
 
+/* The pairs' index: keys set in any order are found, replaced in place
+ * and kept sorted. */
+static void test_key_index(void **state)
+{
+	static const char *keys[] = { "03-300|L", "01-100|M", "02-400|L", "01-100|L", "99|" };
+	struct key_index x = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < 5; i++)
+		key_index_set(&x, keys[i], i);
+	assert_int_equal(x.n, 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(key_index_get(&x, keys[i])->ix, i);
+	assert_null(key_index_get(&x, "01-100|"));
+	key_index_set(&x, "02-400|L", KEY_INDEX_SHARED);
+	assert_int_equal(x.n, 5);
+	assert_int_equal(key_index_get(&x, "02-400|L")->ix, KEY_INDEX_SHARED);
+	for (size_t i = 1; i < x.n; i++)
+		assert_true(strcmp(x.v[i - 1].key, x.v[i].key) < 0);
+	key_index_release(&x);
+	assert_null(key_index_get(&x, "99|"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_rows_match_md_merge),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_spread),
+		cmocka_unit_test(test_key_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
