@@ -18,11 +18,11 @@
 #include "flows/masterdata.h"
 #include "netsuite/ns_budget.h"
 
-#define NS MD_NETSUITE
-#define PC MD_PROCORE
+#define NS   MD_NETSUITE
+#define PC   MD_PROCORE
 #define BOTH MD_BOTH
-#define T true
-#define F false
+#define T    true
+#define F    false
 
 struct row {
 	const char *what;
@@ -48,6 +48,8 @@ struct row {
 	bool base_write;
 };
 
+/* one row per case, laid out as a table */
+/* clang-format off */
 static const struct row rows[] = {
 	{ "new in Procore: NetSuite created with the revised budget", PC, PC, T, 1000000, 25050, F,
 	  0, F, F, 0, T, T, BP_CREATE, 1025050, BP_NONE, 0, 0, F, MD_NONE, T, 1025050, T },
@@ -96,6 +98,7 @@ static const struct row rows[] = {
 	{ "zero is a figure, not absence", BOTH, PC, T, 0, 0, T, 5000, T, T, 5000, T, T, BP_UPDATE, 0,
 	  BP_NONE, 0, 0, F, MD_NONE, T, 0, T },
 };
+/* clang-format on */
 
 static void test_rows(void **state)
 {
@@ -103,18 +106,18 @@ static void test_rows(void **state)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *w = &rows[i];
 		struct bp_in in = {
-			.master = w->master,
-			.owner = w->owner,
-			.has_pc = w->has_pc,
-			.original = w->original,
-			.mods = w->mods,
-			.has_ns = w->has_ns,
-			.ns_total = w->total,
-			.has_base = w->has_base,
-			.base_known = w->base_known,
-			.base_amount = w->base,
-			.has_bli = w->has_bli,
-			.can_create_line = w->can_create,
+		    .master = w->master,
+		    .owner = w->owner,
+		    .has_pc = w->has_pc,
+		    .original = w->original,
+		    .mods = w->mods,
+		    .has_ns = w->has_ns,
+		    .ns_total = w->total,
+		    .has_base = w->has_base,
+		    .base_known = w->base_known,
+		    .base_amount = w->base,
+		    .has_bli = w->has_bli,
+		    .can_create_line = w->can_create,
 		};
 		struct bp_plan p;
 
@@ -151,7 +154,7 @@ static json_t *amount(bool known, int64_t cents)
  */
 static void test_rows_match_md_merge(void **state)
 {
-	static const struct md_field fields[] = { { "amount", MD_PROCORE }, { NULL, MD_NONE } };
+	static const struct md_field fields[] = {{"amount", MD_PROCORE}, {NULL, MD_NONE}};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -160,15 +163,15 @@ static void test_rows_match_md_merge(void **state)
 		struct md_merge m;
 		json_t *ns = amount(w->has_ns, w->total);
 		json_t *pc = amount(w->has_pc, w->original + w->mods);
-		json_t *base = w->has_base ? amount(w->base_known, w->base)
-			       : (!w->has_ns || !w->has_pc) ? amount(false, 0)
-							    : NULL;
+		json_t *base = w->has_base                  ? amount(w->base_known, w->base)
+		               : (!w->has_ns || !w->has_pc) ? amount(false, 0)
+		                                            : NULL;
 		json_t *to_ns, *to_pc, *merged;
 
 		memset(&s, 0, sizeof(s));
 		s.tenant.name = (char *)"t";
 		s.tenant.settings = json_pack("{s:{s:{s:s}}}", "owners", "budgets", "amount",
-					      md_side_name(w->owner));
+		                              md_side_name(w->owner));
 		assert_int_equal(field_owner(&s, "budgets", "amount", MD_NETSUITE), w->owner);
 		print_message("row %zu: %s\n", i, w->what);
 		md_merge(&s, "budgets", w->master, fields, base, ns, pc, &m);
@@ -196,8 +199,13 @@ static void test_rows_match_md_merge(void **state)
 
 static void test_overflow(void **state)
 {
-	struct bp_in in = { .master = PC, .owner = PC, .has_pc = true, .original = INT64_MAX,
-			    .mods = 1, .has_ns = true, .ns_total = 5 };
+	struct bp_in in = {.master = PC,
+	                   .owner = PC,
+	                   .has_pc = true,
+	                   .original = INT64_MAX,
+	                   .mods = 1,
+	                   .has_ns = true,
+	                   .ns_total = 5};
 	struct bp_plan p;
 
 	(void)state;
@@ -212,6 +220,8 @@ struct spread_row {
 	int64_t cents, each, last;
 };
 
+/* one row per case, laid out as a table */
+/* clang-format off */
 static const struct spread_row spreads[] = {
 	{ 0, 0, 0 },
 	{ 1200, 100, 100 },
@@ -224,6 +234,7 @@ static const struct spread_row spreads[] = {
 	{ -1213, -101, -102 },
 	{ 99999999999, 8333333333, 8333333336 },
 };
+/* clang-format on */
 
 static void test_spread(void **state)
 {
@@ -244,8 +255,8 @@ static void test_spread(void **state)
  * and kept sorted. */
 static void test_key_index(void **state)
 {
-	static const char *keys[] = { "03-300|L", "01-100|M", "02-400|L", "01-100|L", "99|" };
-	struct key_index x = { 0 };
+	static const char *keys[] = {"03-300|L", "01-100|M", "02-400|L", "01-100|L", "99|"};
+	struct key_index x = {0};
 
 	(void)state;
 	for (size_t i = 0; i < 5; i++)
@@ -266,11 +277,9 @@ static void test_key_index(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rows),
-		cmocka_unit_test(test_rows_match_md_merge),
-		cmocka_unit_test(test_overflow),
-		cmocka_unit_test(test_spread),
-		cmocka_unit_test(test_key_index),
+	    cmocka_unit_test(test_rows),      cmocka_unit_test(test_rows_match_md_merge),
+	    cmocka_unit_test(test_overflow),  cmocka_unit_test(test_spread),
+	    cmocka_unit_test(test_key_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

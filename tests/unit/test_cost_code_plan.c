@@ -15,12 +15,15 @@
 #include "flows/cost_code_plan.h"
 #include "flows/masterdata.h"
 
-#define NS MD_NETSUITE
-#define PC MD_PROCORE
+#define NS   MD_NETSUITE
+#define PC   MD_PROCORE
 #define BOTH MD_BOTH
 
 /* lists: L(standard, in_base, name, division_named) */
-#define L(st, ib, nm, dv) { .standard = (st), .in_base = (ib), .name = (nm), .division_named = (dv) }
+#define L(st, ib, nm, dv)                                                                          \
+	{                                                                                          \
+		.standard = (st), .in_base = (ib), .name = (nm), .division_named = (dv)            \
+	}
 
 struct row {
 	const char *what;
@@ -44,6 +47,8 @@ struct row {
 	enum ccp_list_op ops[3];
 };
 
+/* one row per case, laid out as a table */
+/* clang-format off */
 static const struct row rows[] = {
 	{ "base only, no lists: the base stands for Procore, NetSuite created", "03-300", BOTH, NS,
 	  NS, false, NULL, false, true, "Concrete", true, { L(false, false, NULL, false) }, 0,
@@ -144,6 +149,7 @@ static const struct row rows[] = {
 	  CCP_ONE_SIDED, "Concrete", false, CCP_NS_NONE, false, false, false, false,
 	  { CCP_KEEP } },
 };
+/* clang-format on */
 
 static void test_rows(void **state)
 {
@@ -151,18 +157,18 @@ static void test_rows(void **state)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *w = &rows[i];
 		struct ccp_in in = {
-			.code = w->code,
-			.master = w->master,
-			.own_name = w->own_name,
-			.own_active = w->own_active,
-			.has_ns = w->has_ns,
-			.ns_name = w->ns_name,
-			.ns_active = w->ns_active,
-			.has_base = w->has_base,
-			.base_name = w->base_name,
-			.base_active = w->base_active,
-			.lists = w->lists,
-			.nlists = w->nlists,
+		    .code = w->code,
+		    .master = w->master,
+		    .own_name = w->own_name,
+		    .own_active = w->own_active,
+		    .has_ns = w->has_ns,
+		    .ns_name = w->ns_name,
+		    .ns_active = w->ns_active,
+		    .has_base = w->has_base,
+		    .base_name = w->base_name,
+		    .base_active = w->base_active,
+		    .lists = w->lists,
+		    .nlists = w->nlists,
 		};
 		struct ccp_plan p;
 		enum ccp_list_op ops[3];
@@ -192,18 +198,24 @@ static void test_rows(void **state)
 static void test_rows_match_md_merge(void **state)
 {
 	static const struct md_field fields[] = {
-		{ "name", MD_NETSUITE }, { "active", MD_NETSUITE }, { NULL, MD_NONE }
-	};
+	    {"name", MD_NETSUITE}, {"active", MD_NETSUITE}, {NULL, MD_NONE}};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *w = &rows[i];
 		struct ccp_in in = {
-			.code = w->code, .master = w->master, .own_name = w->own_name,
-			.own_active = w->own_active, .has_ns = w->has_ns, .ns_name = w->ns_name,
-			.ns_active = w->ns_active, .has_base = w->has_base,
-			.base_name = w->base_name, .base_active = w->base_active,
-			.lists = w->lists, .nlists = w->nlists,
+		    .code = w->code,
+		    .master = w->master,
+		    .own_name = w->own_name,
+		    .own_active = w->own_active,
+		    .has_ns = w->has_ns,
+		    .ns_name = w->ns_name,
+		    .ns_active = w->ns_active,
+		    .has_base = w->has_base,
+		    .base_name = w->base_name,
+		    .base_active = w->base_active,
+		    .lists = w->lists,
+		    .nlists = w->nlists,
 		};
 		struct ccp_plan p;
 		enum ccp_list_op ops[3];
@@ -217,21 +229,21 @@ static void test_rows_match_md_merge(void **state)
 		print_message("row %zu: %s\n", i, w->what);
 		memset(&s, 0, sizeof(s));
 		s.tenant.name = (char *)"t";
-		s.tenant.settings = json_pack("{s:{s:{s:s, s:s}}}", "owners", "cost_codes", "name",
-					      md_side_name(w->own_name), "active",
-					      md_side_name(w->own_active));
+		s.tenant.settings =
+		    json_pack("{s:{s:{s:s, s:s}}}", "owners", "cost_codes", "name",
+		              md_side_name(w->own_name), "active", md_side_name(w->own_active));
 		ns = json_pack("{s:s, s:b}", "name", w->ns_name, "active", w->ns_active);
 		pc = json_pack("{s:s, s:b}", "name", p.pc_name, "active", p.pc_active);
 		if (w->has_base)
-			base = json_pack("{s:s, s:b}", "name", w->base_name, "active",
-					 w->base_active);
+			base =
+			    json_pack("{s:s, s:b}", "name", w->base_name, "active", w->base_active);
 		md_merge(&s, "cost_codes", w->master, fields, base, ns, pc, &m);
 		assert_string_equal(json_string_value(json_object_get(m.merged, "name")), p.name);
 		assert_int_equal(json_is_true(json_object_get(m.merged, "active")), p.active);
 		assert_int_equal(json_object_get(m.to_ns, "name") != NULL, p.ns_name);
 		assert_int_equal(json_object_get(m.to_ns, "active") != NULL, p.ns_active);
 		assert_int_equal(json_array_size(m.conflicts),
-				 (size_t)p.conflict[0] + (size_t)p.conflict[1]);
+		                 (size_t)p.conflict[0] + (size_t)p.conflict[1]);
 		md_merge_release(&m);
 		json_decref(base);
 		json_decref(ns);
@@ -243,8 +255,8 @@ static void test_rows_match_md_merge(void **state)
 /* Procore's view of a parked code is what the review item carries. */
 static void test_parked_view(void **state)
 {
-	struct ccp_list l[2] = { L(false, false, NULL, false), L(false, false, "Masonry", false) };
-	struct ccp_in in = { .code = "04-200", .master = NS, .lists = l, .nlists = 2 };
+	struct ccp_list l[2] = {L(false, false, NULL, false), L(false, false, "Masonry", false)};
+	struct ccp_in in = {.code = "04-200", .master = NS, .lists = l, .nlists = 2};
 	struct ccp_plan p;
 	enum ccp_list_op ops[2];
 
@@ -261,11 +273,19 @@ static void test_parked_view(void **state)
 /* A conflict names the side whose value won. */
 static void test_conflict_winner(void **state)
 {
-	struct ccp_list l[1] = { L(false, true, "PC name", false) };
-	struct ccp_in in = { .code = "03-300", .master = BOTH, .own_name = PC, .own_active = NS,
-			     .has_ns = true, .ns_name = "NS name", .ns_active = true,
-			     .has_base = true, .base_name = "Base", .base_active = true,
-			     .lists = l, .nlists = 1 };
+	struct ccp_list l[1] = {L(false, true, "PC name", false)};
+	struct ccp_in in = {.code = "03-300",
+	                    .master = BOTH,
+	                    .own_name = PC,
+	                    .own_active = NS,
+	                    .has_ns = true,
+	                    .ns_name = "NS name",
+	                    .ns_active = true,
+	                    .has_base = true,
+	                    .base_name = "Base",
+	                    .base_active = true,
+	                    .lists = l,
+	                    .nlists = 1};
 	struct ccp_plan p;
 	enum ccp_list_op ops[1];
 
@@ -281,10 +301,10 @@ static void test_conflict_winner(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rows),
-		cmocka_unit_test(test_rows_match_md_merge),
-		cmocka_unit_test(test_parked_view),
-		cmocka_unit_test(test_conflict_winner),
+	    cmocka_unit_test(test_rows),
+	    cmocka_unit_test(test_rows_match_md_merge),
+	    cmocka_unit_test(test_parked_view),
+	    cmocka_unit_test(test_conflict_winner),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
