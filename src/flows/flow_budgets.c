@@ -44,6 +44,10 @@
  * budgets.use_segment (default true: follow costs.use_segment and
  * netsuite.cost_code_segment, flows/segment.h; false: never), budgets.view_id (default: the first
  * budget view Procore lists).
+ *
+ * The run reads typed records (procore/pc_budget.h, netsuite/ns_budget.h),
+ * pairs them per cost code and type here, plans each pair
+ * (flows/budget_plan.h, pure) and applies the plan.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,40 +55,47 @@
 
 #include "core/mapping.h"
 #include "core/project.h"
+#include "flows/budget_plan.h"
 #include "flows/cost_post.h"
 #include "flows/flow.h"
+#include "flows/key_index.h"
 #include "flows/masterdata.h"
 #include "flows/segment.h"
+#include "netsuite/ns_budget.h"
+#include "procore/pc_budget.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
-#include "util/money.h"
 #include "util/str.h"
 #include "util/time.h"
 #include "util/banned.h"
 
-#define BUDGET_PERIODS 12
-
-static const struct md_field budget_fields[] = {
-    {"amount", MD_PROCORE},
-    {NULL, MD_NONE},
+/* A NetSuite line's criteria -> the cost code and type mapped to them. */
+struct rev {
+	int64_t account, segment;
+	char code[64], type[16];
+	bool shared; /* several codes map there: none can be told */
 };
 
 struct budgets {
 	struct flow_run *r;
-	enum md_side master;
+	enum md_side master, owner;
 	int64_t year, category, view_id;
 	struct mlc_segment seg; /* the cost-code dimension (flows/segment.h) */
-	json_t *lit_code; /* "lit id" -> "L" */
-	json_t *lit_id;   /* "L" -> lit id */
-	json_t *rev;      /* "account:segment" -> "code|type" (null when ambiguous) */
+	struct pc_line_item_type *lits;
+	size_t nlits;
+	struct rev *rev; /* sorted by account, segment */
+	size_t nrev;
 	int failed;
 };
+
+enum pair_state { PAIR_OPEN = 0, PAIR_LEFT_OUT, PAIR_SHARED };
 
 /* One pair: a Procore line and/or a NetSuite line for one cost code/type. */
 struct pair {
 	char key[160]; /* md_base key "<project>:<code>:<type>" */
 	char code[64], type[16];
+	enum pair_state state;
 	int64_t account, segment;
 	bool has_pc, has_ns;
 	int64_t bli_id, cost_code_id, lit_id;
@@ -94,121 +105,152 @@ struct pair {
 
 /* ---- setup ----------------------------------------------------------------------------- */
 
+/* True when year y is the one the settings (or today) ask for. */
+static bool year_wanted(const struct ns_fiscal_year *y, const char *want, int64_t want_id,
+                        const char *today)
+{
+	char id[24];
+
+	snprintf(id, sizeof(id), "%lld", (long long)y->id);
+	if (want)
+		return strcmp(y->name, want) == 0 || strcmp(id, want) == 0;
+	if (want_id)
+		return y->id == want_id;
+	return y->start[0] && y->end[0] && strcmp(y->start, today) <= 0 &&
+	       strcmp(today, y->end) <= 0;
+}
+
 static int load_year(struct budgets *b, struct mlc_error *err)
 {
 	struct mlc_session *s = b->r->s;
 	const char *want = session_setting_str(s, "budgets.year", NULL);
 	int64_t want_id = session_setting_int(s, "budgets.year", 0);
 	char today[MLC_TIME_FMT_MAX];
-	json_t *rows = NULL, *row;
-	size_t i;
+	struct ns_fiscal_year *years = NULL;
+	size_t n = 0;
 	int rc;
 
 	time_format_date(time_now_ms(), today);
-	rc = netsuite_suiteql_all(s->ns,
-	                          "SELECT id, periodname, TO_CHAR(startdate, 'YYYY-MM-DD') AS s, "
-	                          "TO_CHAR(enddate, 'YYYY-MM-DD') AS e FROM accountingperiod WHERE "
-	                          "isyear = 'T' ORDER BY startdate",
-	                          &rows, err);
-	if (rc < 0)
+	if ((rc = ns_fiscal_years(s->ns, &years, &n, err)) < 0)
 		return rc;
-	json_array_foreach(rows, i, row)
-	{
-		int64_t id = 0;
-		const char *name = jsonx_str(row, "periodname"), *st = jsonx_str(row, "s"),
-		           *en = jsonx_str(row, "e");
-		if (jsonx_id(row, "id", &id) < 0 || !id)
-			continue;
-		if (want ? (name && strcmp(name, want) == 0) ||
-		               (jsonx_str(row, "id") && strcmp(jsonx_str(row, "id"), want) == 0)
-		    : want_id ? id == want_id
-		              : st && en && strcmp(st, today) <= 0 && strcmp(today, en) <= 0) {
-			b->year = id;
-			break;
-		}
-	}
-	json_decref(rows);
-	if (!b->year) {
-		if (want || want_id)
-			return error_set(err, MLC_ECONFIG,
-			                 "setting budgets.year: NetSuite has no fiscal year '%s'",
-			                 want ? want : "(that id)");
+	for (size_t i = 0; i < n && !b->year; i++)
+		if (year_wanted(&years[i], want, want_id, today))
+			b->year = years[i].id;
+	free(years);
+	if (b->year)
+		return MLC_OK;
+	if (want || want_id)
 		return error_set(err, MLC_ECONFIG,
-		                 "NetSuite has no fiscal year holding %s; set budgets.year", today);
-	}
-	return MLC_OK;
+		                 "setting budgets.year: NetSuite has no fiscal year '%s'",
+		                 want ? want : "(that id)");
+	return error_set(err, MLC_ECONFIG,
+	                 "NetSuite has no fiscal year holding %s; set budgets.year", today);
 }
 
 static int load_procore_refs(struct budgets *b, const struct mlc_project_link *first,
                              struct mlc_error *err)
 {
 	struct mlc_session *s = b->r->s;
-	char company[24], pid[24];
-	const char *cq[] = {"company_id", company, NULL};
-	const char *pq[] = {"project_id", pid, NULL};
-	json_t *lits = NULL, *views = NULL, *v;
-	size_t i;
 	int rc;
 
-	snprintf(company, sizeof(company), "%lld", (long long)s->tenant.procore_company_id);
-	if ((rc = procore_list(s->pc, "/rest/v1.0/line_item_types", cq, &lits, err)) < 0)
+	rc = pc_line_item_types(s->pc, s->tenant.procore_company_id, &b->lits, &b->nlits, err);
+	if (rc < 0)
 		return rc;
-	json_array_foreach(lits, i, v)
-	{
-		int64_t id = 0;
-		char k[24];
-		if (!jsonx_str(v, "code") || jsonx_id(v, "id", &id) < 0 || !id)
-			continue;
-		snprintf(k, sizeof(k), "%lld", (long long)id);
-		json_object_set_new(b->lit_code, k, json_string(jsonx_str(v, "code")));
-		json_object_set_new(b->lit_id, jsonx_str(v, "code"), json_integer(id));
-	}
-	json_decref(lits);
 	b->view_id = session_setting_int(s, "budgets.view_id", 0);
 	if (b->view_id || !first)
 		return MLC_OK;
-	snprintf(pid, sizeof(pid), "%lld", (long long)first->procore_project_id);
-	if ((rc = procore_list(s->pc, "/rest/v1.0/budget_views", pq, &views, err)) < 0)
+	if ((rc = pc_budget_view_first(s->pc, first->procore_project_id, &b->view_id, err)) < 0)
 		return rc;
-	if (jsonx_id(json_array_get(views, 0), "id", &b->view_id) < 0 || !b->view_id)
-		rc = error_set(err, MLC_ENOTFOUND,
-		               "Procore lists no budget view; set budgets.view_id");
-	json_decref(views);
-	return rc < 0 ? rc : MLC_OK;
+	if (!b->view_id)
+		return error_set(err, MLC_ENOTFOUND,
+		                 "Procore lists no budget view; set budgets.view_id");
+	return MLC_OK;
+}
+
+/* The cost type's code ("L") of a line item type id, NULL when unknown. */
+static const char *lit_code(const struct budgets *b, int64_t id)
+{
+	for (size_t i = 0; i < b->nlits; i++)
+		if (b->lits[i].id == id)
+			return b->lits[i].code;
+	return NULL;
+}
+
+/* The line item type id of a cost type's code, 0 when unknown (the last
+ * type listed with that code). */
+static int64_t lit_id(const struct budgets *b, const char *code)
+{
+	int64_t id = 0;
+	for (size_t i = 0; i < b->nlits; i++)
+		if (strcmp(b->lits[i].code, code) == 0)
+			id = b->lits[i].id;
+	return id;
+}
+
+static int cmp_rev(const void *a, const void *b)
+{
+	const struct rev *x = a, *y = b;
+	if (x->account != y->account)
+		return (x->account > y->account) - (x->account < y->account);
+	return (x->segment > y->segment) - (x->segment < y->segment);
+}
+
+static const struct rev *rev_find(const struct budgets *b, int64_t account, int64_t segment)
+{
+	struct rev k = {.account = account, .segment = segment};
+	return b->nrev ? bsearch(&k, b->rev, b->nrev, sizeof(*b->rev), cmp_rev) : NULL;
+}
+
+/* One cost-code-account mapping "code|type" -> *r, false when it maps no
+ * single line (no type, no account, or no segment value when lines carry
+ * the segment). */
+static bool rev_of(const struct budgets *b, const char *k, const json_t *t, const json_t *seg,
+                   struct rev *r)
+{
+	const char *bar = strchr(k, '|');
+
+	memset(r, 0, sizeof(*r));
+	if (!bar || !bar[1] || (size_t)(bar - k) >= sizeof(r->code) ||
+	    jsonx_id(t, "account", &r->account) < 0 || !r->account)
+		return false;
+	memcpy(r->code, k, (size_t)(bar - k));
+	r->code[bar - k] = '\0';
+	str_copy(r->type, sizeof(r->type), bar + 1);
+	if (b->seg.use &&
+	    (jsonx_id(json_object_get(seg, r->code), "segment_value", &r->segment) < 0 ||
+	     !r->segment))
+		return false;
+	return true;
 }
 
 /* "account:segment" -> "code|type" from the mappings, for NetSuite lines
  * that Procore does not have yet.  Mappings for any type ("code|") give no
- * type and are left out. */
+ * type and are left out; criteria several mappings share are marked. */
 static int load_reverse(struct budgets *b, struct mlc_error *err)
 {
 	struct mlc_session *s = b->r->s;
 	json_t *acc = NULL, *seg = NULL, *t;
 	const char *k;
+	size_t out = 0;
 	int rc;
 
 	if ((rc = mapping_all(s->store, s->tenant.id, "cost-code-account", &acc, err)) < 0 ||
 	    (rc = mapping_all(s->store, s->tenant.id, "cost-code-segment", &seg, err)) < 0)
 		goto out;
-	json_object_foreach(acc, k, t)
-	{
-		const char *bar = strchr(k, '|');
-		char code[64], rk[64];
-		int64_t a = 0, sv = 0;
-		if (!bar || !bar[1] || (size_t)(bar - k) >= sizeof(code) ||
-		    jsonx_id(t, "account", &a) < 0 || !a)
-			continue;
-		memcpy(code, k, (size_t)(bar - k));
-		code[bar - k] = '\0';
-		if (b->seg.use &&
-		    (jsonx_id(json_object_get(seg, code), "segment_value", &sv) < 0 || !sv))
-			continue;
-		snprintf(rk, sizeof(rk), "%lld:%lld", (long long)a, (long long)sv);
-		if (json_object_get(b->rev, rk))
-			json_object_set_new(b->rev, rk, json_null());
-		else
-			json_object_set_new(b->rev, rk, json_string(k));
+	b->rev = xcalloc(json_object_size(acc) + 1, sizeof(*b->rev));
+	json_object_foreach(acc, k, t) {
+		if (rev_of(b, k, t, seg, &b->rev[b->nrev]))
+			b->nrev++;
 	}
+	qsort(b->rev, b->nrev, sizeof(*b->rev), cmp_rev);
+	for (size_t i = 0; i < b->nrev; i++) {
+		if (out && cmp_rev(&b->rev[out - 1], &b->rev[i]) == 0) {
+			b->rev[out - 1].shared = true;
+			continue;
+		}
+		b->rev[out++] = b->rev[i];
+	}
+	b->nrev = out;
 	rc = MLC_OK;
 out:
 	json_decref(acc);
@@ -221,36 +263,65 @@ out:
 struct pairs {
 	struct pair *v;
 	size_t n, cap;
-	json_t *by_key;  /* "code|type" -> index */
-	json_t *by_line; /* "account:segment" -> index, or null when shared */
+	struct key_index by_key;   /* "code|type" -> pair */
+	struct key_index by_line;  /* "account:segment" -> pair, KEY_INDEX_SHARED when shared */
+	struct pc_code_ref *codes; /* the project's cost codes by id */
+	size_t ncodes;
 };
 
 static struct pair *pair_for(struct pairs *ps, const char *code, const char *type, int64_t pid)
 {
 	char k[96];
-	json_t *ix;
+	struct key_entry *e;
+	struct pair *p;
 
 	snprintf(k, sizeof(k), "%s|%s", code, type);
-	if ((ix = json_object_get(ps->by_key, k)))
-		return &ps->v[json_integer_value(ix)];
+	if ((e = key_index_get(&ps->by_key, k)))
+		return &ps->v[e->ix];
 	if (ps->n == ps->cap) {
 		ps->cap = ps->cap ? ps->cap * 2 : 32;
 		ps->v = xrealloc(ps->v, ps->cap * sizeof(*ps->v));
 	}
-	memset(&ps->v[ps->n], 0, sizeof(ps->v[0]));
-	str_copy(ps->v[ps->n].code, sizeof(ps->v[0].code), code);
-	str_copy(ps->v[ps->n].type, sizeof(ps->v[0].type), type);
-	snprintf(ps->v[ps->n].key, sizeof(ps->v[0].key), "%lld:%s:%s", (long long)pid, code, type);
-	json_object_set_new(ps->by_key, k, json_integer((json_int_t)ps->n));
+	p = &ps->v[ps->n];
+	memset(p, 0, sizeof(*p));
+	str_copy(p->code, sizeof(p->code), code);
+	str_copy(p->type, sizeof(p->type), type);
+	snprintf(p->key, sizeof(p->key), "%lld:%s:%s", (long long)pid, code, type);
+	key_index_set(&ps->by_key, k, ps->n);
 	return &ps->v[ps->n++];
 }
 
 static void pairs_release(struct pairs *ps)
 {
 	free(ps->v);
-	json_decref(ps->by_key);
-	json_decref(ps->by_line);
+	key_index_release(&ps->by_key);
+	key_index_release(&ps->by_line);
+	free(ps->codes);
 	memset(ps, 0, sizeof(*ps));
+}
+
+static int cmp_ref_id(const void *key, const void *elem)
+{
+	int64_t x = *(const int64_t *)key, y = ((const struct pc_code_ref *)elem)->id;
+	return (x > y) - (x < y);
+}
+
+/* The cost code's full code ("03-300") from its id. */
+static const char *code_of(const struct pairs *ps, int64_t id)
+{
+	const struct pc_code_ref *r =
+	    ps->ncodes ? bsearch(&id, ps->codes, ps->ncodes, sizeof(*ps->codes), cmp_ref_id) : NULL;
+	return r ? r->full_code : NULL;
+}
+
+/* The id of a full code in the project, 0 for none (the last listed). */
+static int64_t code_id(const struct pairs *ps, const char *code)
+{
+	int64_t id = 0;
+	for (size_t i = 0; i < ps->ncodes; i++)
+		if (strcmp(ps->codes[i].full_code, code) == 0)
+			id = ps->codes[i].id;
+	return id;
 }
 
 /* The NetSuite side of a Procore line: account and segment. */
@@ -281,15 +352,132 @@ static int line_of(struct budgets *b, const struct mlc_project_link *l, struct p
 	return MLC_OK;
 }
 
-/* The cost code's full code ("03-300") from a detail row's id. */
-static const char *code_of(const json_t *codes, int64_t id)
+static void park_ref(struct budgets *b, const char *kind, int64_t id, const char *why)
 {
-	char k[24];
-	snprintf(k, sizeof(k), "%lld", (long long)id);
-	return json_string_value(json_object_get(codes, k));
+	char src[48];
+
+	snprintf(src, sizeof(src), "%s:%lld", kind, (long long)id);
+	flow_park(b->r, "budget", src, NULL, why, NULL);
 }
 
-/* ---- writes ------------------------------------------------------------------------------ */
+/* Procore: one pair per budget line (cost code and cost type). */
+static void place_pc_row(struct budgets *b, const struct mlc_project_link *l, struct pairs *ps,
+                         const struct pc_budget_row *row)
+{
+	const char *code = code_of(ps, row->cost_code_id), *type = lit_code(b, row->category_id);
+	struct mlc_error e = {0};
+	struct key_entry *seen;
+	struct pair *p;
+	char lk[64], why[320];
+
+	if (!code) {
+		snprintf(why, sizeof(why), "budget line %lld: cost code %lld is not in the project",
+		         (long long)row->id, (long long)row->cost_code_id);
+		park_ref(b, "pc:budget_line", row->id, why);
+		return;
+	}
+	p = pair_for(ps, code, type ? type : "", l->procore_project_id);
+	if (p->has_pc) {
+		snprintf(why, sizeof(why),
+		         "cost code %s type %s has two budget lines in Procore; the first counts",
+		         code, type ? type : "-");
+		flow_park(b->r, "budget", p->key, NULL, why, NULL);
+		return;
+	}
+	p->bli_id = row->id;
+	p->cost_code_id = row->cost_code_id;
+	p->lit_id = row->category_id;
+	p->original = row->original;
+	p->mods = row->mods;
+	if (!row->amounts_ok) {
+		flow_record(b->r, FLOW_FAIL, "budget", p->key, NULL, NULL, row->why);
+		p->state = PAIR_LEFT_OUT;
+		b->failed = 1;
+		return;
+	}
+	p->has_pc = true;
+	if (line_of(b, l, p, &e) < 0) {
+		flow_park(b->r, "budget", p->key, NULL, e.msg, NULL);
+		p->state = PAIR_LEFT_OUT;
+		return;
+	}
+	snprintf(lk, sizeof(lk), "%lld:%lld", (long long)p->account, (long long)p->segment);
+	if ((seen = key_index_get(&ps->by_line, lk))) {
+		/* two cost codes on one NetSuite line: only the segment tells them apart */
+		if (seen->ix != KEY_INDEX_SHARED)
+			ps->v[seen->ix].state = PAIR_SHARED;
+		p->state = PAIR_SHARED;
+		seen->ix = KEY_INDEX_SHARED;
+	} else {
+		key_index_set(&ps->by_line, lk, (size_t)(p - ps->v));
+	}
+}
+
+/* The pair a NetSuite line with no Procore line yet belongs to, through
+ * the mappings; NULL (parked unless Procore masters) when none. */
+static struct pair *pair_of_ns(struct budgets *b, const struct mlc_project_link *l,
+                               struct pairs *ps, const struct ns_budget_line *nl, int64_t seg,
+                               const char *lk)
+{
+	const struct rev *rv = rev_find(b, nl->account, seg);
+	struct pair *p;
+
+	if (!rv || rv->shared) {
+		char why[200];
+		snprintf(why, sizeof(why),
+		         "NetSuite budget line %lld (account %lld, segment %lld) maps to no single "
+		         "Procore cost code and type",
+		         (long long)nl->id, (long long)nl->account, (long long)nl->segment);
+		if (b->master != MD_PROCORE)
+			park_ref(b, "ns:budget", nl->id, why);
+		return NULL;
+	}
+	p = pair_for(ps, rv->code, rv->type, l->procore_project_id);
+	if (p->has_pc)
+		return NULL; /* its Procore line could not be placed: parked above */
+	p->account = nl->account;
+	p->segment = seg;
+	p->state = PAIR_OPEN;
+	p->cost_code_id = code_id(ps, rv->code);
+	p->lit_id = lit_id(b, rv->type);
+	key_index_set(&ps->by_line, lk, (size_t)(p - ps->v));
+	return p;
+}
+
+/* NetSuite: the budget lines of the job and year with our criteria. */
+static void place_ns_line(struct budgets *b, const struct mlc_project_link *l, struct pairs *ps,
+                          const struct ns_budget_line *nl)
+{
+	int64_t seg = b->seg.use ? nl->segment : 0;
+	struct key_entry *ix;
+	struct pair *p;
+	char lk[64];
+
+	/* another budget of the job (other dimensions or category): not ours */
+	if ((l->subsidiary_id && nl->subsidiary != l->subsidiary_id) ||
+	    nl->department != l->department_id || nl->class_id != l->class_id ||
+	    nl->location != l->location_id || nl->category != b->category ||
+	    (!b->seg.use && nl->segment))
+		return;
+	snprintf(lk, sizeof(lk), "%lld:%lld", (long long)nl->account, (long long)seg);
+	ix = key_index_get(&ps->by_line, lk);
+	if (ix && ix->ix == KEY_INDEX_SHARED)
+		return; /* shared line, parked below */
+	p = ix ? &ps->v[ix->ix] : pair_of_ns(b, l, ps, nl, seg, lk);
+	if (!p || p->has_ns)
+		return;
+	if (!nl->total_ok) {
+		flow_record(b->r, FLOW_FAIL, "budget", p->key, NULL, NULL, nl->why);
+		p->state = PAIR_LEFT_OUT;
+		b->failed = 1;
+		return;
+	}
+	p->has_ns = true;
+	p->ns_id = nl->id;
+	p->ns_total = nl->total;
+}
+
+/* ---- one pair ----------------------------------------------------------------------------- */
 
 static void money_detail(json_t *d, const char *field, bool from_known, int64_t from, int64_t to)
 {
@@ -299,358 +487,186 @@ static void money_detail(json_t *d, const char *field, bool from_known, int64_t 
 	                              jsonx_money(to)));
 }
 
-static int write_netsuite(struct budgets *b, const struct mlc_project_link *l, const struct pair *p,
-                          int64_t cents, int64_t *id, struct mlc_error *err)
+/* NetSuite takes the plan's figure.  tgt is updated to the line's ref. */
+static int apply_netsuite(struct budgets *b, const struct mlc_project_link *l, const struct pair *p,
+                          const struct bp_plan *pl, const char *src, char *tgt, size_t tgt_size)
 {
-	json_t *body = json_object();
-	char k[24], code[NS_CODE_MAX];
-	int64_t each = cents / BUDGET_PERIODS;
+	struct ns_budget_criteria c = {
+	    .account = p->account,
+	    .year = b->year,
+	    .customer = l->netsuite_job_id,
+	    .subsidiary = l->subsidiary_id,
+	    .department = l->department_id,
+	    .class_id = l->class_id,
+	    .location = l->location_id,
+	    .category = b->category,
+	    .seg_field = b->seg.use ? b->seg.field : NULL,
+	    .segment = p->segment,
+	};
+	json_t *detail = json_object();
+	struct mlc_error e = {0};
+	int64_t ns_id = 0;
+	int rc = MLC_OK;
 
-#define REF(field, v)                                                                              \
-	do {                                                                                       \
-		snprintf(k, sizeof(k), "%lld", (long long)(v));                                    \
-		json_object_set_new(body, field, json_pack("{s:s}", "id", k));                     \
-	} while (0)
-	REF("account", p->account);
-	REF("year", b->year);
-	REF("customer", l->netsuite_job_id);
-	if (l->subsidiary_id)
-		REF("subsidiary", l->subsidiary_id);
-	if (l->department_id)
-		REF("department", l->department_id);
-	if (l->class_id)
-		REF("class", l->class_id);
-	if (l->location_id)
-		REF("location", l->location_id);
-	if (b->category)
-		REF("category", b->category);
+	money_detail(detail, "amount", p->has_ns, p->ns_total, pl->ns_amount);
+	json_object_set_new(detail, "account", json_integer(p->account));
 	if (b->seg.use)
-		REF(b->seg.field, p->segment);
-#undef REF
-	json_object_set_new(body, "amount", jsonx_money(cents));
-	for (int i = 1; i <= BUDGET_PERIODS; i++) {
-		char f[24];
-		snprintf(f, sizeof(f), "periodamount%d", i);
-		json_object_set_new(
-		    body, f,
-		    jsonx_money(i < BUDGET_PERIODS ? each : cents - each * (BUDGET_PERIODS - 1)));
+		json_object_set_new(detail, "segment", json_integer(p->segment));
+	if (!b->r->opts.dry_run &&
+	    (rc = ns_budget_import(b->r->s->ns, &c, pl->ns_amount, &ns_id, &e)) < 0) {
+		flow_record(b->r, FLOW_FAIL, "budget", src, tgt, detail, e.msg);
+		b->failed = 1;
+		goto out;
 	}
-	return netsuite_create(b->r->s->ns, "budgetImport", body, id, code, err);
-}
-
-static int write_procore(struct budgets *b, const struct mlc_project_link *l, struct pair *p,
-                         int64_t cents, struct mlc_error *err)
-{
-	char path[96];
-	json_t *item = json_object(), *out = NULL;
-	int status = 0, rc;
-
-	/* project_id goes in the body only: the create and update endpoint
-	 * files (RestV10BudgetLineItems{Post,IdPatch}.json) take no query */
-	/* the original absorbs the difference; approved modifications stay */
-	json_object_set_new(item, "original_budget_amount", jsonx_money(cents - p->mods));
-	if (p->bli_id) {
-		snprintf(path, sizeof(path), "/rest/v1.0/budget_line_items/%lld",
-		         (long long)p->bli_id);
-		rc = procore_write(b->r->s->pc, "PATCH", path, NULL,
-		                   json_pack("{s:I, s:o}", "project_id",
-		                             (json_int_t)l->procore_project_id, "budget_line_item",
-		                             item),
-		                   &out, &status, err);
-	} else {
-		json_object_set_new(item, "cost_code_id", json_integer(p->cost_code_id));
-		json_object_set_new(item, "line_item_type_id", json_integer(p->lit_id));
-		rc = procore_write(b->r->s->pc, "POST", "/rest/v1.0/budget_line_items", NULL,
-		                   json_pack("{s:I, s:o}", "project_id",
-		                             (json_int_t)l->procore_project_id, "budget_line_item",
-		                             item),
-		                   &out, &status, err);
-		if (rc == MLC_OK && jsonx_id(out, "id", &p->bli_id) < 0)
-			p->bli_id = 0;
-	}
-	json_decref(out);
+	if (ns_id)
+		snprintf(tgt, tgt_size, "ns:budget:%lld", (long long)ns_id);
+	flow_record(b->r, pl->ns == BP_UPDATE ? FLOW_UPDATE : FLOW_CREATE, "budget", src, tgt,
+	            detail, NULL);
+out:
+	json_decref(detail);
 	return rc;
 }
 
-/* ---- one pair ----------------------------------------------------------------------------- */
-
-static json_t *amount_obj(bool has, int64_t cents)
+/* Procore takes the plan's figure.  psrc: the NetSuite line's ref. */
+static int apply_procore(struct budgets *b, const struct mlc_project_link *l, struct pair *p,
+                         const struct bp_plan *pl, const char *psrc)
 {
-	return json_pack("{s:o}", "amount", has ? json_integer(cents) : json_null());
+	struct pc_budget_write w = {
+	    .project_id = l->procore_project_id,
+	    .cost_code_id = p->cost_code_id,
+	    .line_item_type_id = p->lit_id,
+	    .original = pl->pc_original,
+	};
+	struct mlc_error e = {0};
+	json_t *detail;
+	char ptgt[200];
+	int rc = MLC_OK;
+
+	snprintf(ptgt, sizeof(ptgt), "pc:budget:%s", p->key);
+	detail = json_object();
+	money_detail(detail, "revised_budget", p->has_pc, pl->pc_revised, pl->pc_amount);
+	money_detail(detail, "original_budget_amount", p->has_pc, p->original, pl->pc_original);
+	if (!b->r->opts.dry_run && (rc = pc_budget_line_put(b->r->s->pc, &w, &p->bli_id, &e)) < 0) {
+		flow_record(b->r, FLOW_FAIL, "budget", psrc, ptgt, detail, e.msg);
+		b->failed = 1;
+	} else {
+		flow_record(b->r, pl->pc == BP_UPDATE ? FLOW_UPDATE : FLOW_CREATE, "budget", psrc,
+		            ptgt, detail, NULL);
+	}
+	json_decref(detail);
+	return rc;
+}
+
+/* The plan's input for a pair: its figures and the stored base. */
+static int plan_pair(struct budgets *b, const struct pair *p, struct bp_in *in, struct bp_plan *pl,
+                     struct mlc_error *err)
+{
+	struct mlc_session *s = b->r->s;
+	json_t *base = NULL, *amount;
+	int rc;
+
+	*in = (struct bp_in){
+	    .master = b->master,
+	    .owner = b->owner,
+	    .has_pc = p->has_pc,
+	    .original = p->original,
+	    .mods = p->mods,
+	    .has_ns = p->has_ns,
+	    .ns_total = p->ns_total,
+	    .has_bli = p->bli_id != 0,
+	    .can_create_line = p->cost_code_id && p->lit_id,
+	};
+	if ((rc = md_base_get(s->store, s->tenant.id, "budgets", p->key, &base, err)) < 0)
+		return rc;
+	amount = json_object_get(base, "amount");
+	in->has_base = base != NULL;
+	in->base_known = json_is_integer(amount);
+	in->base_amount = in->base_known ? json_integer_value(amount) : 0;
+	json_decref(base);
+	budget_plan(in, pl);
+	return MLC_OK;
+}
+
+/* The conflict of a pair, audited as md_record_conflicts does. */
+static void record_conflict(struct budgets *b, const struct bp_in *in, const struct bp_plan *pl,
+                            const char *src, const char *tgt)
+{
+	json_t *base = in->has_base && in->base_known ? json_integer(in->base_amount) : json_null();
+	struct md_merge m = {.conflicts = json_array()};
+	json_t *n = in->has_ns ? json_integer(in->ns_total) : json_null();
+	json_t *c = in->has_pc ? json_integer(pl->pc_revised) : json_null();
+
+	json_array_append_new(m.conflicts,
+	                      json_pack("{s:s, s:o, s:o, s:o, s:s, s:O}", "field", "amount", "base",
+	                                base, "netsuite", n, "procore", c, "owner",
+	                                md_side_name(pl->winner), "value",
+	                                pl->winner == MD_PROCORE ? c : n));
+	md_record_conflicts(b->r, "budget", src, tgt, &m);
+	json_decref(m.conflicts);
 }
 
 static void settle(struct budgets *b, const struct mlc_project_link *l, struct pair *p)
 {
 	struct flow_run *r = b->r;
 	struct mlc_session *s = r->s;
-	struct md_merge m = {0};
-	json_t *base = NULL, *ns = NULL, *pc = NULL, *v, *detail = NULL;
 	struct mlc_error e = {0};
+	struct bp_in in;
+	struct bp_plan pl;
 	char src[200], tgt[64];
-	int64_t pc_cents = 0, ns_id = 0;
-	bool wrote = false;
+	json_t *merged;
 
 	r->stats.read++;
-	if (p->has_pc && money_add(p->original, p->mods, &pc_cents) < 0) {
-		flow_record(r, FLOW_FAIL, "budget", p->key, NULL, NULL, "budget amount overflows");
-		b->failed = 1;
-		return;
-	}
 	snprintf(src, sizeof(src), "pc:budget:%s", p->key);
 	if (p->has_ns)
 		snprintf(tgt, sizeof(tgt), "ns:budget:%lld", (long long)p->ns_id);
 	else
 		str_copy(tgt, sizeof(tgt), "ns:budget:new");
-	if (md_base_get(s->store, s->tenant.id, "budgets", p->key, &base, &e) < 0) {
-		flow_record(r, FLOW_FAIL, "budget", src, tgt, NULL, e.msg);
+	if (plan_pair(b, p, &in, &pl, &e) < 0 || pl.overflow) {
+		flow_record(r, FLOW_FAIL, "budget", pl.overflow ? p->key : src,
+		            pl.overflow ? NULL : tgt, NULL,
+		            pl.overflow ? "budget amount overflows" : e.msg);
 		b->failed = 1;
 		return;
 	}
-	ns = amount_obj(p->has_ns, p->ns_total);
-	pc = amount_obj(p->has_pc, pc_cents);
-	if (!base && (!p->has_ns || !p->has_pc))
-		/* a line new on one side is that side's change, not a conflict */
-		base = amount_obj(false, 0);
-	md_merge(s, "budgets", b->master, budget_fields, base, ns, pc, &m);
-	md_record_conflicts(r, "budget", src, tgt, &m);
-
-	if ((v = json_object_get(m.to_ns, "amount")) && json_is_integer(v)) {
-		int64_t cents = json_integer_value(v);
-		detail = json_object();
-		money_detail(detail, "amount", p->has_ns, p->ns_total, cents);
-		json_object_set_new(detail, "account", json_integer(p->account));
-		if (b->seg.use)
-			json_object_set_new(detail, "segment", json_integer(p->segment));
-		if (!r->opts.dry_run && write_netsuite(b, l, p, cents, &ns_id, &e) < 0) {
-			flow_record(r, FLOW_FAIL, "budget", src, tgt, detail, e.msg);
-			b->failed = 1;
-			goto out;
-		}
-		if (ns_id)
-			snprintf(tgt, sizeof(tgt), "ns:budget:%lld", (long long)ns_id);
-		flow_record(r, p->has_ns ? FLOW_UPDATE : FLOW_CREATE, "budget", src, tgt, detail,
-		            NULL);
-		json_decref(detail);
-		detail = NULL;
-		wrote = true;
-	}
-	if ((v = json_object_get(m.to_pc, "amount")) && json_is_integer(v)) {
-		int64_t cents = json_integer_value(v);
-		char psrc[64], ptgt[200];
-		bool existed = p->bli_id != 0;
-		snprintf(psrc, sizeof(psrc), "%s", tgt);
+	if (pl.conflict)
+		record_conflict(b, &in, &pl, src, tgt);
+	if (pl.ns != BP_NONE && apply_netsuite(b, l, p, &pl, src, tgt, sizeof(tgt)) < 0)
+		return;
+	if (pl.pc == BP_PARK) {
+		char ptgt[200];
 		snprintf(ptgt, sizeof(ptgt), "pc:budget:%s", p->key);
-		if (!p->bli_id && (!p->cost_code_id || !p->lit_id)) {
-			flow_park(r, "budget", psrc, ptgt,
-				  "the Procore project has no such cost code or line item type", NULL);
-			goto out;
-		}
-		detail = json_object();
-		money_detail(detail, "revised_budget", p->has_pc, pc_cents, cents);
-		money_detail(detail, "original_budget_amount", p->has_pc, p->original,
-		             cents - p->mods);
-		if (!r->opts.dry_run && write_procore(b, l, p, cents, &e) < 0) {
-			flow_record(r, FLOW_FAIL, "budget", psrc, ptgt, detail, e.msg);
-			b->failed = 1;
-			goto out;
-		}
-		flow_record(r, existed ? FLOW_UPDATE : FLOW_CREATE, "budget", psrc, ptgt, detail,
-		            NULL);
-		wrote = true;
+		flow_park(r, "budget", tgt, ptgt,
+		          "the Procore project has no such cost code or line item type", NULL);
+		return;
 	}
-	if (!wrote)
+	if (pl.pc != BP_NONE && apply_procore(b, l, p, &pl, tgt) < 0)
+		return;
+	if (pl.ns == BP_NONE && pl.pc == BP_NONE)
 		flow_record(r, FLOW_SKIP, "budget", src, tgt, NULL, NULL);
 	/* both writes landed (or none was due): the merged value is agreed */
-	if (!r->opts.dry_run && (!base || !json_equal(base, m.merged)) &&
-	    md_base_put(s->store, s->tenant.id, "budgets", p->key, m.merged, &e) < 0) {
+	if (r->opts.dry_run || !pl.base_write) {
+		flow_resolve(r, "budget", p->key);
+		return;
+	}
+	merged =
+	    json_pack("{s:o}", "amount", pl.merged_known ? json_integer(pl.merged) : json_null());
+	if (md_base_put(s->store, s->tenant.id, "budgets", p->key, merged, &e) < 0) {
 		flow_record(r, FLOW_FAIL, "budget", src, tgt, NULL, e.msg);
 		b->failed = 1;
 	} else {
 		/* parked earlier (say, an unmapped code), placed now */
 		flow_resolve(r, "budget", p->key);
 	}
-out:
-	json_decref(detail);
-	json_decref(base);
-	json_decref(ns);
-	json_decref(pc);
-	md_merge_release(&m);
+	json_decref(merged);
 }
 
 /* ---- one project -------------------------------------------------------------------------- */
 
-static int do_project(struct budgets *b, const struct mlc_project_link *l, struct mlc_error *err)
+static void settle_all(struct budgets *b, const struct mlc_project_link *l, struct pairs *ps)
 {
-	struct mlc_session *s = b->r->s;
-	struct pairs ps = {.by_key = json_object(), .by_line = json_object()};
-	char pid[24], path[128];
-	const char *pq[] = {"project_id", pid, NULL};
-	json_t *codes = json_object(), *code_id = json_object(), *list = NULL, *rows = NULL, *v;
-	struct mlc_buf q = MLC_BUF_INIT;
-	size_t i;
-	int rc;
-
-	snprintf(pid, sizeof(pid), "%lld", (long long)l->procore_project_id);
-	if ((rc = procore_list(s->pc, "/rest/v1.0/cost_codes", pq, &list, err)) < 0)
-		goto out;
-	json_array_foreach(list, i, v)
-	{
-		int64_t id = 0;
-		char k[24];
-		if (!jsonx_str(v, "full_code") || jsonx_id(v, "id", &id) < 0 || !id)
-			continue;
-		snprintf(k, sizeof(k), "%lld", (long long)id);
-		json_object_set_new(codes, k, json_string(jsonx_str(v, "full_code")));
-		json_object_set_new(code_id, jsonx_str(v, "full_code"), json_integer(id));
-	}
-	snprintf(path, sizeof(path), "/rest/v1.0/budget_views/%lld/detail_rows",
-	         (long long)b->view_id);
-	if ((rc = procore_list(s->pc, path, pq, &rows, err)) < 0)
-		goto out;
-
-	/* Procore: one pair per budget line (cost code and cost type) */
-	json_array_foreach(rows, i, v)
-	{
-		int64_t bli = 0, cc = 0, cat = 0;
-		const char *code, *type;
-		char lk[64], why[320];
-		struct pair *p;
-		struct mlc_error e = {0};
-		json_t *seen;
-		if (jsonx_id(v, "id", &bli) < 0 || !bli || jsonx_id(v, "cost_code_id", &cc) < 0 ||
-		    jsonx_id(v, "category_id", &cat) < 0)
-			continue;
-		code = code_of(codes, cc);
-		snprintf(lk, sizeof(lk), "%lld", (long long)cat);
-		type = json_string_value(json_object_get(b->lit_code, lk));
-		if (!code) {
-			snprintf(why, sizeof(why),
-			         "budget line %lld: cost code %lld is not in the project",
-			         (long long)bli, (long long)cc);
-			{
-				char src[48];
-				snprintf(src, sizeof(src), "pc:budget_line:%lld", (long long)bli);
-				flow_park(b->r, "budget", src, NULL, why, NULL);
-			}
-			continue;
-		}
-		p = pair_for(&ps, code, type ? type : "", l->procore_project_id);
-		if (p->has_pc) {
-			snprintf(why, sizeof(why),
-			         "cost code %s type %s has two budget lines in Procore; the first "
-			         "counts",
-			         code, type ? type : "-");
-			flow_park(b->r, "budget", p->key, NULL, why, NULL);
-			continue;
-		}
-		p->has_pc = true;
-		p->bli_id = bli;
-		p->cost_code_id = cc;
-		p->lit_id = cat;
-		if (jsonx_money_get(v, "original_budget_amount", true, &p->original, &e) < 0 ||
-		    jsonx_money_get(v, "budget_modifications", true, &p->mods, &e) < 0) {
-			flow_record(b->r, FLOW_FAIL, "budget", p->key, NULL, NULL, e.msg);
-			p->has_pc = false;
-			p->account = -1;
-			b->failed = 1;
-			continue;
-		}
-		if (line_of(b, l, p, &e) < 0) {
-			flow_park(b->r, "budget", p->key, NULL, e.msg, NULL);
-			p->account = -1; /* left out below */
-			continue;
-		}
-		snprintf(lk, sizeof(lk), "%lld:%lld", (long long)p->account, (long long)p->segment);
-		if ((seen = json_object_get(ps.by_line, lk))) {
-			/* two cost codes on one NetSuite line: only the segment tells them apart */
-			if (json_is_integer(seen))
-				ps.v[json_integer_value(seen)].account = -2;
-			p->account = -2;
-			json_object_set_new(ps.by_line, lk, json_null());
-		} else {
-			json_object_set_new(ps.by_line, lk, json_integer((json_int_t)(p - ps.v)));
-		}
-	}
-
-	/* NetSuite: the budget lines of the job and year with our criteria */
-	buf_addf(&q,
-	         "SELECT id, account, total, %s%s subsidiary, department, "
-	         "class, location, category FROM budgets WHERE customer = %lld AND year = %lld "
-	         "ORDER BY id",
-	         b->seg.use ? b->seg.field : "", b->seg.use ? " AS seg," : "",
-	         (long long)l->netsuite_job_id, (long long)b->year);
-	json_decref(list);
-	list = NULL;
-	if ((rc = netsuite_suiteql_all(s->ns, q.data, &list, err)) < 0)
-		goto out;
-	json_array_foreach(list, i, v)
-	{
-		int64_t id = 0, acct = 0, seg = 0, sub = 0, dep = 0, cls = 0, loc = 0, cat = 0;
-		char lk[64];
-		json_t *ix;
-		struct pair *p;
-		struct mlc_error e = {0};
-		if (jsonx_id(v, "id", &id) < 0 || jsonx_id(v, "account", &acct) < 0 ||
-		    jsonx_id(v, "seg", &seg) < 0 || jsonx_id(v, "subsidiary", &sub) < 0 ||
-		    jsonx_id(v, "department", &dep) < 0 || jsonx_id(v, "class", &cls) < 0 ||
-		    jsonx_id(v, "location", &loc) < 0 || jsonx_id(v, "category", &cat) < 0)
-			continue;
-		/* another budget of the job (other dimensions or category): not ours */
-		if ((l->subsidiary_id && sub != l->subsidiary_id) || dep != l->department_id ||
-		    cls != l->class_id || loc != l->location_id || cat != b->category ||
-		    (!b->seg.use && seg))
-			continue;
-		snprintf(lk, sizeof(lk), "%lld:%lld", (long long)acct,
-		         (long long)(b->seg.use ? seg : 0));
-		ix = json_object_get(ps.by_line, lk);
-		if (json_is_integer(ix)) {
-			p = &ps.v[json_integer_value(ix)];
-		} else if (ix) {
-			continue; /* shared line, parked below */
-		} else {
-			/* no Procore line yet: which cost code and type is it? */
-			const char *ct = json_string_value(json_object_get(b->rev, lk));
-			const char *bar = ct ? strchr(ct, '|') : NULL;
-			char code[64];
-			if (!bar) {
-				char why[200];
-				snprintf(
-				    why, sizeof(why),
-				    "NetSuite budget line %lld (account %lld, segment %lld) maps "
-				    "to no single Procore cost code and type",
-				    (long long)id, (long long)acct, (long long)seg);
-				if (b->master != MD_PROCORE) {
-					char src[48];
-					snprintf(src, sizeof(src), "ns:budget:%lld", (long long)id);
-					flow_park(b->r, "budget", src, NULL, why, NULL);
-				}
-				continue;
-			}
-			snprintf(code, sizeof(code), "%.*s", (int)(bar - ct), ct);
-			p = pair_for(&ps, code, bar + 1, l->procore_project_id);
-			if (p->has_pc)
-				continue; /* its Procore line could not be placed: parked above */
-			p->account = acct;
-			p->segment = seg;
-			p->cost_code_id = json_integer_value(json_object_get(code_id, code));
-			p->lit_id = json_integer_value(json_object_get(b->lit_id, bar + 1));
-			json_object_set_new(ps.by_line, lk, json_integer((json_int_t)(p - ps.v)));
-		}
-		if (p->has_ns)
-			continue;
-		if (jsonx_money_get(v, "total", false, &p->ns_total, &e) < 0) {
-			flow_record(b->r, FLOW_FAIL, "budget", p->key, NULL, NULL, e.msg);
-			p->account = -1;
-			b->failed = 1;
-			continue;
-		}
-		p->has_ns = true;
-		p->ns_id = id;
-	}
-
-	for (i = 0; i < ps.n; i++) {
-		struct pair *p = &ps.v[i];
-		if (p->account == -2) {
+	for (size_t i = 0; i < ps->n; i++) {
+		struct pair *p = &ps->v[i];
+		if (p->state == PAIR_SHARED) {
 			char why[400];
 			snprintf(why, sizeof(why),
 			         "cost code %s shares its NetSuite account with another cost code "
@@ -660,19 +676,73 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 			flow_park(b->r, "budget", p->key, NULL, why, NULL);
 			continue;
 		}
-		if (p->account <= 0)
+		if (p->state == PAIR_LEFT_OUT || p->account <= 0)
 			continue;
 		settle(b, l, p);
 	}
+}
+
+static int do_project(struct budgets *b, const struct mlc_project_link *l, struct mlc_error *err)
+{
+	struct mlc_session *s = b->r->s;
+	struct pairs ps = {0};
+	struct pc_budget_row *rows = NULL;
+	struct ns_budget_line *lines = NULL;
+	size_t nrows = 0, nlines = 0;
+	int rc;
+
+	if ((rc = pc_project_code_refs(s->pc, l->procore_project_id, &ps.codes, &ps.ncodes, err)) <
+	        0 ||
+	    (rc = pc_budget_rows(s->pc, b->view_id, l->procore_project_id, &rows, &nrows, err)) < 0)
+		goto out;
+	for (size_t i = 0; i < nrows; i++)
+		place_pc_row(b, l, &ps, &rows[i]);
+	if ((rc = ns_budget_lines(s->ns, b->seg.use ? b->seg.field : NULL, l->netsuite_job_id,
+	                          b->year, &lines, &nlines, err)) < 0)
+		goto out;
+	for (size_t i = 0; i < nlines; i++)
+		place_ns_line(b, l, &ps, &lines[i]);
+	settle_all(b, l, &ps);
 	rc = MLC_OK;
 out:
 	pairs_release(&ps);
-	json_decref(codes);
-	json_decref(code_id);
-	json_decref(list);
-	json_decref(rows);
-	buf_release(&q);
+	free(rows);
+	free(lines);
 	return rc;
+}
+
+/* The settings and references every project shares; *first: the first
+ * active link, NULL when there is none (nothing to do). */
+static int setup(struct budgets *b, struct mlc_project_link *links, size_t n,
+                 const struct mlc_project_link **first, struct mlc_error *err)
+{
+	struct mlc_session *s = b->r->s;
+	int rc;
+
+	*first = NULL;
+	/* the segment as the costs flow decides it; budgets.use_segment=false
+	 * still keeps budget lines off it */
+	if ((rc = segment_resolve(s, &b->seg, err)) < 0)
+		return rc;
+	if (!session_setting_bool(s, "budgets.use_segment", true) && b->seg.use) {
+		b->seg.use = false;
+		snprintf(b->seg.why, sizeof(b->seg.why), "budgets.use_segment false");
+	}
+	b->category = session_setting_int(s, "budgets.category", 0);
+	/* default procore: the estimate and budget are built in Procore at most
+	 * contractors, and the ERP receives them */
+	if ((rc = md_master(s, "budgets", MD_PROCORE, &b->master, err)) < 0)
+		return rc;
+	b->owner = field_owner(s, "budgets", "amount", MD_PROCORE);
+	for (size_t i = 0; i < n && !*first; i++)
+		if (links[i].active)
+			*first = &links[i];
+	if (!*first)
+		return MLC_OK;
+	if ((rc = load_year(b, err)) < 0 || (rc = load_procore_refs(b, *first, err)) < 0 ||
+	    (rc = load_reverse(b, err)) < 0)
+		return rc;
+	return MLC_OK;
 }
 
 int flow_budgets(struct flow_run *r, struct mlc_error *err)
@@ -680,36 +750,14 @@ int flow_budgets(struct flow_run *r, struct mlc_error *err)
 	struct mlc_session *s = r->s;
 	struct budgets b = {.r = r};
 	struct mlc_project_link *links = NULL;
-	size_t n = 0, i;
+	const struct mlc_project_link *first = NULL;
+	size_t n = 0;
 	int rc;
 
-	b.lit_code = json_object();
-	b.lit_id = json_object();
-	b.rev = json_object();
-	/* the segment as the costs flow decides it; budgets.use_segment=false
-	 * still keeps budget lines off it */
-	if ((rc = segment_resolve(s, &b.seg, err)) < 0)
+	if ((rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0 ||
+	    (rc = setup(&b, links, n, &first, err)) < 0 || !first)
 		goto out;
-	if (!session_setting_bool(s, "budgets.use_segment", true) && b.seg.use) {
-		b.seg.use = false;
-		snprintf(b.seg.why, sizeof(b.seg.why), "budgets.use_segment false");
-	}
-	b.category = session_setting_int(s, "budgets.category", 0);
-	/* default procore: the estimate and budget are built in Procore at most
-	 * contractors, and the ERP receives them */
-	if ((rc = md_master(s, "budgets", MD_PROCORE, &b.master, err)) < 0 ||
-	    (rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0)
-		goto out;
-	for (i = 0; i < n && !links[i].active; i++)
-		;
-	if (i == n) {
-		rc = MLC_OK;
-		goto out;
-	}
-	if ((rc = load_year(&b, err)) < 0 || (rc = load_procore_refs(&b, &links[i], err)) < 0 ||
-	    (rc = load_reverse(&b, err)) < 0)
-		goto out;
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (!links[i].active)
 			continue;
 		if (do_project(&b, &links[i], err) < 0) {
@@ -721,8 +769,7 @@ int flow_budgets(struct flow_run *r, struct mlc_error *err)
 	rc = b.failed ? error_set(err, MLC_ETRANSIENT, "some budget lines failed") : MLC_OK;
 out:
 	free(links);
-	json_decref(b.lit_code);
-	json_decref(b.lit_id);
-	json_decref(b.rev);
+	free(b.lits);
+	free(b.rev);
 	return rc;
 }

@@ -34,6 +34,10 @@
  *
  * With master "netsuite" a code that exists only in Procore is parked for
  * review (not copied, not deleted); with "procore" one only in NetSuite is.
+ *
+ * The run reads (netsuite/ns_segment_values.h, procore/pc_cost_codes.h,
+ * the bases), plans each code (flows/cost_code_plan.h, pure) and applies
+ * the plan here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,9 +45,12 @@
 
 #include "core/mapping.h"
 #include "core/project.h"
+#include "flows/cost_code_plan.h"
 #include "flows/flow.h"
 #include "flows/masterdata.h"
 #include "flows/segment.h"
+#include "netsuite/ns_segment_values.h"
+#include "procore/pc_cost_codes.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
@@ -52,427 +59,326 @@
 
 #define MD_TYPE "cost_codes"
 
-static const struct md_field cc_fields[] = {
-	{ "name", MD_NETSUITE },
-	{ "active", MD_NETSUITE },
-	{ NULL, MD_NONE },
+/* One Procore list: a linked project's cost codes, or the company's
+ * standard cost code list. */
+struct cc_list {
+	struct pc_cc_scope sc;
+	struct pc_cc_list cl;
 };
 
-/* One Procore list: a linked project's cost codes, or the company's
- * standard cost code list (standard: id is the list's id). */
-struct pc_proj {
-	int64_t id;
-	bool standard;
-	json_t *codes;     /* full_code -> {id, name} (cost codes) */
-	json_t *divisions; /* code -> id (top-level codes with children) */
+/* A code's base: the state both sides last agreed on, and the lists that
+ * held it then. */
+struct cc_base {
+	char *code;
+	char *name; /* NULL when the base has none */
+	bool active, standard;
+	int64_t *projects;
+	size_t nprojects;
 };
 
 struct cc_ctx {
 	struct flow_run *r;
 	struct mlc_segment seg; /* seg.table: the values' record type and table */
-	enum md_side master;
-	json_t *ns;        /* code -> {id, name, active} */
-	json_t *base;      /* code -> {name, active, projects[]} */
-	struct pc_proj *pj;
+	enum md_side master, own_name, own_active;
+	struct ns_cost_code *ns;
+	size_t nns;
+	struct cc_base *base; /* sorted by code */
+	size_t nbase;
+	struct cc_list *pj;
 	size_t npj;
 	int failed;
 };
 
-/* An id field, 0 when absent or not an id. */
-static int64_t id_of(const json_t *o, const char *k)
+/* One code's work: the plan and what applying it found. */
+struct cc_unit {
+	const char *code;
+	char src[96];
+	const struct ns_cost_code *ns;
+	const struct cc_base *base;
+	struct ccp_plan plan;
+	enum ccp_list_op *ops;
+	int64_t ns_id;
+	bool bad, in_standard;
+	int64_t *held; /* the projects holding the code after the writes */
+	size_t nheld;
+};
+
+/* ---- the bases ------------------------------------------------------------------------ */
+
+static int cmp_base(const void *a, const void *b)
 {
-	int64_t v = 0;
-	return o && jsonx_id(o, k, &v) == 0 ? v : 0;
+	return strcmp(((const struct cc_base *)a)->code, ((const struct cc_base *)b)->code);
 }
 
-/* "03-300 Cast-in-Place Concrete" with code "03-300" -> "Cast-in-Place Concrete". */
-static const char *strip_code(const char *name, const char *code)
+static int cmp_base_key(const void *key, const void *elem)
 {
-	size_t n = strlen(code);
-	if (strncmp(name, code, n) == 0 && (name[n] == ' ' || name[n] == '\0')) {
-		name += n;
-		while (*name == ' ')
-			name++;
+	return strcmp(key, ((const struct cc_base *)elem)->code);
+}
+
+static const struct cc_base *base_find(const struct cc_ctx *c, const char *code)
+{
+	return c->nbase ? bsearch(code, c->base, c->nbase, sizeof(*c->base), cmp_base_key) : NULL;
+}
+
+static void bases_free(struct cc_base *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].code);
+		free(v[i].name);
+		free(v[i].projects);
 	}
-	return name;
+	free(v);
 }
 
-static int read_netsuite(struct cc_ctx *c, struct mlc_error *err)
+/* The stored bases ({code: {name, active, projects[], standard}}) as structs. */
+static int bases_load(struct cc_ctx *c, struct mlc_error *err)
 {
-	json_t *rows = NULL, *row;
-	size_t i;
-	struct mlc_buf q = MLC_BUF_INIT;
-	json_t *parents;
-	int rc;
-
-	buf_addf(&q, "SELECT id, name, externalid, isinactive, parent FROM %s ORDER BY id",
-		 c->seg.table);
-	rc = netsuite_suiteql_all(c->r->s->ns, q.data, &rows, err);
-	buf_release(&q);
-	if (rc < 0)
-		return rc;
-	/* a value other values hang from is a grouping (a division), not a code */
-	parents = json_object();
-	json_array_foreach(rows, i, row) {
-		int64_t pid = id_of(row, "parent");
-		char k[24];
-		if (pid) {
-			snprintf(k, sizeof(k), "%lld", (long long)pid);
-			json_object_set_new(parents, k, json_true());
-		}
-	}
-	json_array_foreach(rows, i, row) {
-		const char *ext = jsonx_str(row, "externalid"), *name = jsonx_str(row, "name");
-		char code[64];
-		size_t k = 0;
-		int64_t id = 0;
-
-		char ik[24];
-
-		if (jsonx_id(row, "id", &id) < 0 || !id || !name)
-			continue;
-		snprintf(ik, sizeof(ik), "%lld", (long long)id);
-		if (json_object_get(parents, ik))
-			continue;
-		if (ext && *ext) {
-			str_copy(code, sizeof(code), ext);
-		} else {
-			while (name[k] && name[k] != ' ' && k + 1 < sizeof(code)) {
-				code[k] = name[k];
-				k++;
-			}
-			code[k] = '\0';
-		}
-		if (!code[0])
-			continue;
-		if (json_object_get(c->ns, code)) {
-			log_warn("two NetSuite cost-code values carry one code; the first is used",
-				 "code", code);
-			continue;
-		}
-		json_object_set_new(c->ns, code,
-				    json_pack("{s:I, s:s, s:b}", "id", (json_int_t)id, "name",
-					      strip_code(name, code), "active",
-					      !jsonx_bool(row, "isinactive")));
-	}
-	json_decref(parents);
-	json_decref(rows);
-	return MLC_OK;
-}
-
-/* A code's parent: {"parent": {"id"}} on project codes, "parent_id" on
- * standard ones. */
-static int64_t parent_of(const json_t *cc)
-{
-	int64_t p = id_of(json_object_get(cc, "parent"), "id");
-	return p ? p : id_of(cc, "parent_id");
-}
-
-static int read_project(struct cc_ctx *c, struct pc_proj *p, struct mlc_error *err)
-{
-	char pid[24], company[24];
-	const char *q[] = { "project_id", pid, NULL };
-	const char *qs[] = { "company_id", company, "standard_cost_code_list_id", pid, NULL };
-	json_t *items = NULL, *cc, *parents = json_object();
+	struct mlc_session *s = c->r->s;
+	json_t *all = NULL, *b, *v;
+	const char *k;
 	size_t i;
 	int rc;
 
-	snprintf(pid, sizeof(pid), "%lld", (long long)p->id);
-	snprintf(company, sizeof(company), "%lld", (long long)c->r->s->tenant.procore_company_id);
-	rc = p->standard ? procore_list(c->r->s->pc, "/rest/v1.0/standard_cost_codes", qs, &items, err)
-			 : procore_list(c->r->s->pc, "/rest/v1.0/cost_codes", q, &items, err);
-	if (rc < 0) {
-		json_decref(parents);
+	if ((rc = md_base_all(s->store, s->tenant.id, MD_TYPE, &all, err)) < 0)
 		return rc;
-	}
-	/* which codes group others */
-	json_array_foreach(items, i, cc) {
-		int64_t parent = parent_of(cc);
-		char k[24];
-		if (parent) {
-			snprintf(k, sizeof(k), "%lld", (long long)parent);
-			json_object_set_new(parents, k, json_true());
+	c->base = xcalloc(json_object_size(all) + 1, sizeof(*c->base));
+	json_object_foreach(all, k, b) {
+		struct cc_base *e = &c->base[c->nbase++];
+		json_t *pj = json_object_get(b, "projects");
+		e->code = xstrdup(k);
+		e->name = str_dup_or_null(jsonx_str(b, "name"));
+		e->active = jsonx_bool(b, "active");
+		e->standard = json_is_true(json_object_get(b, "standard"));
+		e->projects = xcalloc(json_array_size(pj) + 1, sizeof(*e->projects));
+		json_array_foreach(pj, i, v) {
+			if (json_is_integer(v))
+				e->projects[e->nprojects++] = json_integer_value(v);
 		}
 	}
-	json_array_foreach(items, i, cc) {
-		int64_t id = 0, parent = 0;
-		const char *full = jsonx_str(cc, "full_code"), *code = jsonx_str(cc, "code");
-		char k[24];
-
-		if (jsonx_id(cc, "id", &id) < 0 || !id || !full || !code)
-			continue;
-		parent = parent_of(cc);
-		snprintf(k, sizeof(k), "%lld", (long long)id);
-		if (!parent && json_object_get(parents, k)) {
-			json_object_set_new(p->divisions, code, json_integer(id));
-			continue;
-		}
-		json_object_set_new(p->codes, full,
-				    json_pack("{s:I, s:s}", "id", (json_int_t)id, "name",
-					      jsonx_str(cc, "name") ? jsonx_str(cc, "name") : ""));
-	}
-	json_decref(parents);
-	json_decref(items);
+	qsort(c->base, c->nbase, sizeof(*c->base), cmp_base);
+	json_decref(all);
 	return MLC_OK;
 }
 
-static bool base_has(const json_t *base, const struct pc_proj *p)
+static bool base_has(const struct cc_base *b, const struct cc_list *l)
 {
-	size_t i;
-	json_t *v;
-	int64_t pid = p->id;
-	if (p->standard)
-		return json_is_true(json_object_get(base, "standard"));
-	json_array_foreach(json_object_get(base, "projects"), i, v)
-		if (json_is_integer(v) && json_integer_value(v) == pid)
+	if (l->sc.standard)
+		return b->standard;
+	for (size_t i = 0; i < b->nprojects; i++)
+		if (b->projects[i] == l->sc.id)
 			return true;
 	return false;
 }
 
-/*
- * Procore's view of one code across the linked projects, or NULL when no
- * project has it and it never was synced.
- */
-static json_t *procore_view(const struct cc_ctx *c, const char *code, const json_t *base)
+/* True when the base after the writes equals the stored one. */
+static bool base_same(const struct cc_base *b, const struct cc_unit *u)
 {
-	const char *bname = base ? jsonx_str(base, "name") : NULL;
-	const char *name = NULL, *first = NULL;
-	bool any = false, dropped = false;
-
-	for (size_t i = 0; i < c->npj; i++) {
-		json_t *e = json_object_get(c->pj[i].codes, code);
-		if (!e) {
-			if (base && base_has(base, &c->pj[i]))
-				dropped = true;
-			continue;
-		}
-		any = true;
-		if (!first)
-			first = jsonx_str(e, "name");
-		if (!name && bname && strcmp(jsonx_str(e, "name"), bname) != 0)
-			name = jsonx_str(e, "name");
-	}
-	if (!base) {
-		if (!any)
-			return NULL;
-		return json_pack("{s:s, s:b}", "name", first, "active", 1);
-	}
-	return json_pack("{s:s, s:b}", "name", name ? name : first ? first : bname ? bname : "",
-			 "active", jsonx_bool(base, "active") ? !dropped : any);
+	if (!b || !b->name || strcmp(b->name, u->plan.name) != 0 || b->active != u->plan.active ||
+	    b->standard != u->in_standard || b->nprojects != u->nheld)
+		return false;
+	return memcmp(b->projects, u->held, u->nheld * sizeof(*u->held)) == 0;
 }
 
-static json_t *ns_body(const char *code, const json_t *want, const json_t *fields)
-{
-	json_t *b = json_object();
-	if (!fields || json_object_get(fields, "name")) {
-		char *full = NULL;
-		size_t n = strlen(code) + strlen(jsonx_str(want, "name")) + 2;
-		full = malloc(n);
-		if (full) {
-			snprintf(full, n, "%s %s", code, jsonx_str(want, "name"));
-			json_object_set_new(b, "name", json_string(full));
-			free(full);
-		}
-	}
-	if (!fields || json_object_get(fields, "active"))
-		json_object_set_new(b, "isInactive", json_boolean(!jsonx_bool(want, "active")));
-	return b;
-}
-
-/* Makes NetSuite hold the merged state.  *ns_id gets the value's id. */
-static int apply_netsuite(struct cc_ctx *c, const char *code, const json_t *nsrec,
-			  const json_t *want, const json_t *to_ns, int64_t *ns_id, json_t *detail)
+static int base_write(struct cc_ctx *c, const struct cc_unit *u, struct mlc_error *err)
 {
 	struct mlc_session *s = c->r->s;
-	struct mlc_error e = { 0 };
-	char ncode[NS_CODE_MAX] = "";
+	json_t *nb, *pj = json_array();
 	int rc;
 
-	if (nsrec) {
-		*ns_id = id_of(nsrec, "id");
-		if (!json_object_size(to_ns))
-			return MLC_OK;
-		json_object_set_new(detail, "netsuite", json_deep_copy(to_ns));
-		if (c->r->opts.dry_run)
-			return MLC_OK;
-		rc = netsuite_update(s->ns, c->seg.table, *ns_id, ns_body(code, want, to_ns), ncode, &e);
-	} else {
-		if (!jsonx_bool(want, "active"))
-			return MLC_OK; /* never create a value only to make it inactive */
-		json_object_set_new(detail, "netsuite", json_string("create"));
-		if (c->r->opts.dry_run)
-			return MLC_OK;
-		rc = netsuite_upsert(s->ns, c->seg.table, code, ns_body(code, want, NULL), ns_id, ncode,
-				     &e);
+	for (size_t i = 0; i < u->nheld; i++)
+		json_array_append_new(pj, json_integer(u->held[i]));
+	nb = json_pack("{s:s, s:b, s:o, s:b}", "name", u->plan.name, "active", u->plan.active,
+	               "projects", pj, "standard", u->in_standard);
+	rc = md_base_put(s->store, s->tenant.id, MD_TYPE, u->code, nb, err);
+	json_decref(nb);
+	return rc;
+}
+
+/* ---- plan ----------------------------------------------------------------------------- */
+
+static void plan_code(const struct cc_ctx *c, struct cc_unit *u)
+{
+	struct ccp_list *lists = xcalloc(c->npj + 1, sizeof(*lists));
+	struct ccp_in in = {
+	    .code = u->code,
+	    .master = c->master,
+	    .own_name = c->own_name,
+	    .own_active = c->own_active,
+	    .has_ns = u->ns != NULL,
+	    .ns_name = u->ns ? u->ns->name : NULL,
+	    .ns_active = u->ns && u->ns->active,
+	    .has_base = u->base != NULL,
+	    .base_name = u->base ? u->base->name : NULL,
+	    .base_active = u->base && u->base->active,
+	    .lists = lists,
+	    .nlists = c->npj,
+	};
+
+	for (size_t i = 0; i < c->npj; i++) {
+		const struct pc_cc_list *cl = &c->pj[i].cl;
+		const struct pc_cost_code *cur = pc_cost_code_find(cl->codes, cl->ncodes, u->code);
+		lists[i].standard = c->pj[i].sc.standard;
+		lists[i].in_base = u->base && base_has(u->base, &c->pj[i]);
+		lists[i].name = cur ? cur->name : NULL;
+		lists[i].division_named =
+		    pc_cost_code_find(cl->divisions, cl->ndivisions, u->code) != NULL;
 	}
-	if (rc < 0) {
-		char src[96];
-		snprintf(src, sizeof(src), "cost_code:%s", code);
-		flow_record(c->r, FLOW_FAIL, "cost_code", src, "netsuite", NULL, e.msg);
+	cost_code_plan(&in, &u->plan, u->ops);
+	free(lists);
+}
+
+/* ---- apply ---------------------------------------------------------------------------- */
+
+/* Makes NetSuite hold the merged state; u->ns_id gets the value's id. */
+static int apply_netsuite(struct cc_ctx *c, struct cc_unit *u, json_t *detail)
+{
+	const struct ccp_plan *p = &u->plan;
+	struct ns_cost_code_write w = {
+	    .code = u->code,
+	    .name = p->name,
+	    .active = p->active,
+	    .set_name = p->ns_name,
+	    .set_active = p->ns_active,
+	};
+	struct mlc_error e = {0};
+	int rc;
+
+	u->ns_id = u->ns ? u->ns->id : 0;
+	if (p->ns == CCP_NS_NONE)
+		return MLC_OK;
+	if (p->ns == CCP_NS_UPDATE) {
+		json_t *to_ns = json_object();
+		if (p->ns_name)
+			json_object_set_new(to_ns, "name", json_string(p->name));
+		if (p->ns_active)
+			json_object_set_new(to_ns, "active", json_boolean(p->active));
+		json_object_set_new(detail, "netsuite", to_ns);
+	} else {
+		json_object_set_new(detail, "netsuite", json_string("create"));
+	}
+	if (c->r->opts.dry_run)
+		return MLC_OK;
+	w.id = u->ns_id;
+	if ((rc = ns_cost_code_write(c->r->s->ns, c->seg.table, &w, &u->ns_id, &e)) < 0) {
+		flow_record(c->r, FLOW_FAIL, "cost_code", u->src, "netsuite", NULL, e.msg);
 		c->failed = 1;
 	}
 	return rc;
 }
 
-/* One sync call of one record to a list: *id_out the record's id, or an
- * error with Procore's words.  Takes upd. */
-static int sync_one(struct cc_ctx *c, const struct pc_proj *p, json_t *upd, int64_t *id_out,
-		    struct mlc_error *err)
+/* Creates the division a new code hangs from, when the list lacks it. */
+static int ensure_division(struct mlc_procore *pc, struct cc_list *l, const char *div, int64_t *id,
+                           struct mlc_error *err)
 {
-	json_t *ents = NULL, *errs = NULL, *body;
-	char path[96];
-	int rc;
-
-	*id_out = 0;
-	if (p->standard) {
-		snprintf(path, sizeof(path), "/rest/v1.0/standard_cost_codes/sync");
-		body = json_pack("{s:I, s:I, s:[o]}", "company_id",
-				 (json_int_t)c->r->s->tenant.procore_company_id,
-				 "standard_cost_code_list_id", (json_int_t)p->id, "updates", upd);
-	} else {
-		snprintf(path, sizeof(path), "/rest/v1.0/cost_codes/sync?project_id=%lld",
-			 (long long)p->id);
-		body = json_pack("{s:[o]}", "updates", upd);
-	}
-	rc = procore_sync(c->r->s->pc, "PATCH", path, body, &ents, &errs, err);
-	if (rc == MLC_OK && !(*id_out = id_of(json_array_get(ents, 0), "id"))) {
-		struct mlc_buf why = MLC_BUF_INIT;
-		procore_error_text(json_array_get(errs, 0), &why);
-		rc = error_set(err, MLC_EPERM, "%s", why.data ? why.data : "refused by Procore");
-		buf_release(&why);
-	}
-	json_decref(ents);
-	json_decref(errs);
-	return rc;
-}
-
-/* Creates the division a new code hangs from, when the project lacks it. */
-static int ensure_division(struct cc_ctx *c, struct pc_proj *p, const char *div, int64_t *id,
-			   struct mlc_error *err)
-{
-	json_t *v = json_object_get(p->divisions, div);
+	const struct pc_cost_code *d = pc_cost_code_find(l->cl.divisions, l->cl.ndivisions, div);
 	char name[48], origin[64];
+	struct pc_cc_update u = {.code = div, .name = name, .origin_id = origin};
 	int rc;
 
-	if (json_is_integer(v)) {
-		*id = json_integer_value(v);
+	if (d) {
+		*id = d->id;
 		return MLC_OK;
 	}
 	snprintf(name, sizeof(name), "Division %s", div);
 	/* an origin id makes the create safe to retry after a lost answer */
-	if (p->standard)
+	if (l->sc.standard)
 		snprintf(origin, sizeof(origin), "ns:costdiv:%s", div);
 	else
-		snprintf(origin, sizeof(origin), "ns:costdiv:%s:%lld", div, (long long)p->id);
-	rc = sync_one(c, p,
-		      json_pack("{s:s, s:s, s:s}", "code", div, "name", name, "origin_id", origin), id,
-		      err);
-	if (rc < 0)
+		snprintf(origin, sizeof(origin), "ns:costdiv:%s:%lld", div, (long long)l->sc.id);
+	if ((rc = pc_cc_sync(pc, &l->sc, &u, id, err)) < 0)
 		return error_prefix(err, "division %s: ", div);
-	json_object_set_new(p->divisions, div, json_integer(*id));
+	pc_cc_list_add(&l->cl, true, *id, div, "");
 	return MLC_OK;
 }
 
-/* The key of a list in plans and base: the project id, or "standard". */
-static void list_key(const struct pc_proj *p, char *out, size_t n)
+/* Creates a code in a list: its division first, an origin id when the
+ * NetSuite value is known. */
+static int create_in(struct cc_ctx *c, struct cc_list *l, const struct cc_unit *u, int64_t *id,
+                     struct mlc_error *err)
 {
-	if (p->standard)
-		snprintf(out, n, "standard");
-	else
-		snprintf(out, n, "%lld", (long long)p->id);
+	struct mlc_procore *pc = c->r->s->pc;
+	const char *dash = strchr(u->code, '-');
+	char origin[64];
+	struct pc_cc_update up = {.code = dash ? dash + 1 : u->code, .name = u->plan.name};
+	int rc;
+
+	if (dash) {
+		char div[16];
+		snprintf(div, sizeof(div), "%.*s", (int)(dash - u->code), u->code);
+		if ((rc = ensure_division(pc, l, div, &up.parent_id, err)) < 0)
+			return rc;
+	}
+	if (u->ns_id) {
+		/* origin ids are unique in the company: each project holds its own
+		 * copy; the standard list is a kind of its own */
+		if (l->sc.standard)
+			snprintf(origin, sizeof(origin), "ns:costcode:%lld", (long long)u->ns_id);
+		else
+			snprintf(origin, sizeof(origin), "ns:costcode:%lld:%lld",
+			         (long long)u->ns_id, (long long)l->sc.id);
+		up.origin_id = origin;
+	}
+	return pc_cc_sync(pc, &l->sc, &up, id, err);
 }
 
-/* One list's write for a code: create, rename or delete. */
-static int apply_project(struct cc_ctx *c, struct pc_proj *p, const char *code, int64_t ns_id,
-			 const json_t *want, json_t *detail, bool *holds)
+static void list_fail(struct cc_ctx *c, const struct cc_list *l, const struct cc_unit *u,
+                      const char *msg)
 {
-	struct mlc_session *s = c->r->s;
-	json_t *cur = json_object_get(p->codes, code), *upd;
-	struct mlc_error e = { 0 };
-	char path[128], key[24], src[96], origin[64];
-	const char *dash = strchr(code, '-');
-	int64_t id = 0, parent = 0;
-	int rc = MLC_OK;
+	char target[64];
 
-	/* a code without a division part that names a division here is that
-	 * division: never created again beside it */
-	if (!cur && !dash && json_object_get(p->divisions, code))
-		return MLC_OK;
+	if (l->sc.standard)
+		snprintf(target, sizeof(target), "pc:standard_cost_code_list:%lld",
+		         (long long)l->sc.id);
+	else
+		snprintf(target, sizeof(target), "pc:project:%lld", (long long)l->sc.id);
+	flow_record(c->r, FLOW_FAIL, "cost_code", u->src, target, NULL, msg);
+	c->failed = 1;
+}
+
+/* One list's write for a code: create, rename or delete.  *holds: the
+ * list has the code afterwards. */
+static int apply_list(struct cc_ctx *c, struct cc_list *l, const struct cc_unit *u,
+                      enum ccp_list_op op, json_t *detail, bool *holds)
+{
+	struct mlc_procore *pc = c->r->s->pc;
+	const struct pc_cost_code *cur = pc_cost_code_find(l->cl.codes, l->cl.ncodes, u->code);
+	struct mlc_error e = {0};
+	char key[24];
+	int64_t id = 0;
+	int rc;
+
 	*holds = cur != NULL;
-	list_key(p, key, sizeof(key));
-	snprintf(src, sizeof(src), "cost_code:%s", code);
-	if (cur && !jsonx_bool(want, "active")) {
-		json_object_set_new(detail, key, json_string("delete"));
-		if (c->r->opts.dry_run)
-			return MLC_OK;
-		id = id_of(cur, "id");
-		if (p->standard)
-			snprintf(path, sizeof(path), "/rest/v1.0/standard_cost_codes/%lld?company_id=%lld",
-				 (long long)id, (long long)s->tenant.procore_company_id);
-		else
-			snprintf(path, sizeof(path), "/rest/v1.0/cost_codes/%lld?project_id=%lld",
-				 (long long)id, (long long)p->id);
-		rc = procore_write(s->pc, "DELETE", path, NULL, NULL, NULL, NULL, &e);
-		if (rc == MLC_OK)
-			*holds = false;
-		goto out;
-	}
-	if (!jsonx_bool(want, "active"))
+	if (op == CCP_KEEP)
 		return MLC_OK;
-	if (cur && strcmp(jsonx_str(cur, "name"), jsonx_str(want, "name")) == 0)
-		return MLC_OK;
-	json_object_set_new(detail, key, json_string(cur ? "rename" : "create"));
+	/* the key of a list in details: the project id, or "standard" */
+	if (l->sc.standard)
+		snprintf(key, sizeof(key), "standard");
+	else
+		snprintf(key, sizeof(key), "%lld", (long long)l->sc.id);
+	json_object_set_new(detail, key, json_string(ccp_op_name(op)));
 	if (c->r->opts.dry_run)
 		return MLC_OK;
-	upd = json_pack("{s:s}", "name", jsonx_str(want, "name"));
-	if (cur) {
-		json_object_set_new(upd, "id", json_integer(id_of(cur, "id")));
+	if (op == CCP_DELETE) {
+		if ((rc = pc_cc_delete(pc, &l->sc, cur->id, &e)) == MLC_OK)
+			*holds = false;
 	} else {
-		if (dash) {
-			char div[16];
-			snprintf(div, sizeof(div), "%.*s", (int)(dash - code), code);
-			if ((rc = ensure_division(c, p, div, &parent, &e)) < 0) {
-				json_decref(upd);
-				goto out;
-			}
-			json_object_set_new(upd, "parent_id", json_integer(parent));
-		}
-		json_object_set_new(upd, "code", json_string(dash ? dash + 1 : code));
-		if (ns_id) {
-			/* origin ids are unique in the company: each project holds its own
-			 * copy; the standard list is a kind of its own */
-			if (p->standard)
-				snprintf(origin, sizeof(origin), "ns:costcode:%lld", (long long)ns_id);
-			else
-				snprintf(origin, sizeof(origin), "ns:costcode:%lld:%lld",
-					 (long long)ns_id, (long long)p->id);
-			json_object_set_new(upd, "origin_id", json_string(origin));
+		struct pc_cc_update up = {.id = cur ? cur->id : 0, .name = u->plan.name};
+		rc = op == CCP_RENAME ? pc_cc_sync(pc, &l->sc, &up, &id, &e)
+		                      : create_in(c, l, u, &id, &e);
+		if (rc == MLC_OK) {
+			*holds = true;
+			pc_cc_list_add(&l->cl, false, id, u->code, u->plan.name);
 		}
 	}
-	if ((rc = sync_one(c, p, upd, &id, &e)) == MLC_OK) {
-		*holds = true;
-		json_object_set_new(p->codes, code,
-				    json_pack("{s:I, s:s}", "id", (json_int_t)id, "name",
-					      jsonx_str(want, "name")));
-	}
-out:
-	if (rc < 0) {
-		char target[64];
-		if (p->standard)
-			snprintf(target, sizeof(target), "pc:standard_cost_code_list:%lld",
-				 (long long)p->id);
-		else
-			snprintf(target, sizeof(target), "pc:project:%lld", (long long)p->id);
-		flow_record(c->r, FLOW_FAIL, "cost_code", src, target, NULL, e.msg);
-		c->failed = 1;
-	}
+	if (rc < 0)
+		list_fail(c, l, u, e.msg);
 	return rc;
 }
 
 static int set_mapping(struct cc_ctx *c, const char *code, int64_t ns_id)
 {
 	struct mlc_session *s = c->r->s;
-	struct mlc_error e = { 0 };
+	struct mlc_error e = {0};
 	json_t *cur = NULL, *want;
 	int rc;
 
@@ -495,110 +401,145 @@ static int set_mapping(struct cc_ctx *c, const char *code, int64_t ns_id)
 }
 
 /* Parks a one-sided code the master side does not accept. */
-static void park(struct cc_ctx *c, const char *code, const char *why, const json_t *payload)
+static void park(struct cc_ctx *c, const struct cc_unit *u)
 {
-	char src[96];
+	const struct ccp_plan *p = &u->plan;
+	json_t *payload;
+	const char *why;
 
-	snprintf(src, sizeof(src), "cost_code:%s", code);
-	if (flow_park(c->r, "cost_code", src, NULL, why, payload) < 0)
+	if (p->verdict == CCP_PARK_PC) {
+		why = "a cost code created in Procore, but NetSuite masters cost codes: "
+		      "add it to the NetSuite segment or remove it from the project";
+		payload = json_pack("{s:s, s:b}", "name", p->pc_name, "active", p->pc_active);
+	} else {
+		why = "a cost code only in NetSuite, but Procore masters cost codes";
+		payload = json_pack("{s:s, s:b}", "name", u->ns->name, "active", u->ns->active);
+	}
+	if (flow_park(c->r, "cost_code", u->src, NULL, why, payload) < 0)
 		c->failed = 1;
+	json_decref(payload);
+}
+
+/* The conflicts of a merged code, audited as md_record_conflicts does. */
+static void record_conflicts(struct cc_ctx *c, const struct cc_unit *u)
+{
+	const struct ccp_plan *p = &u->plan;
+	struct md_merge m = {.conflicts = json_array()};
+
+	for (int f = CCP_FIELD_NAME; f <= CCP_FIELD_ACTIVE; f++) {
+		bool nm = f == CCP_FIELD_NAME;
+		json_t *b;
+
+		if (!p->conflict[f])
+			continue;
+		b = !u->base ? json_null()
+		    : nm     ? (u->base->name ? json_string(u->base->name) : json_null())
+		             : json_boolean(u->base->active);
+		json_array_append_new(
+		    m.conflicts,
+		    json_pack("{s:s, s:o, s:o, s:o, s:s, s:o}", "field", nm ? "name" : "active",
+		              "base", b, "netsuite",
+		              nm ? json_string(u->ns->name) : json_boolean(u->ns->active),
+		              "procore", nm ? json_string(p->pc_name) : json_boolean(p->pc_active),
+		              "owner", md_side_name(p->winner[f]), "value",
+		              nm ? json_string(p->name) : json_boolean(p->active)));
+	}
+	md_record_conflicts(c->r, "cost_code", u->src, NULL, &m);
+	json_decref(m.conflicts);
+}
+
+/* Applies a planned code to every list; u->held and u->in_standard say
+ * where it is afterwards. */
+static void apply_lists(struct cc_ctx *c, struct cc_unit *u, json_t *detail)
+{
+	json_t *pd = json_object();
+
+	u->held = xcalloc(c->npj + 1, sizeof(*u->held));
+	for (size_t i = 0; i < c->npj; i++) {
+		bool holds = false;
+		if (apply_list(c, &c->pj[i], u, u->ops[i], pd, &holds) < 0)
+			u->bad = true;
+		if (holds && c->pj[i].sc.standard)
+			u->in_standard = true;
+		else if (holds)
+			u->held[u->nheld++] = c->pj[i].sc.id;
+	}
+	if (json_object_size(pd))
+		json_object_set(detail, "projects", pd);
+	json_decref(pd);
+}
+
+/* After the writes: the audit row, then the mapping and the base. */
+static void finish_code(struct cc_ctx *c, struct cc_unit *u, json_t *detail)
+{
+	struct mlc_error e = {0};
+
+	if (!json_object_size(detail)) {
+		flow_record(c->r, FLOW_SKIP, "cost_code", u->src, NULL, NULL, NULL);
+	} else if (!u->bad) {
+		json_object_set_new(
+		    detail, "value",
+		    json_pack("{s:s, s:b}", "name", u->plan.name, "active", u->plan.active));
+		flow_record(c->r, u->plan.verdict == CCP_ONE_SIDED ? FLOW_CREATE : FLOW_UPDATE,
+		            "cost_code", u->src, NULL, detail, NULL);
+	}
+	if (u->bad || c->r->opts.dry_run)
+		return;
+	if (set_mapping(c, u->code, u->ns_id) < 0 ||
+	    (!base_same(u->base, u) && base_write(c, u, &e) < 0)) {
+		if (e.msg[0])
+			log_error("cost-code base write failed", "code", u->code, "error", e.msg);
+		c->failed = 1;
+	} else {
+		/* parked under a single master, placed since */
+		flow_resolve(c->r, "cost_code", u->src);
+	}
 }
 
 static void sync_code(struct cc_ctx *c, const char *code)
 {
-	struct mlc_session *s = c->r->s;
-	const json_t *nsrec = json_object_get(c->ns, code), *base = json_object_get(c->base, code);
-	json_t *pcv = procore_view(c, code, base), *nsv = NULL, *want, *detail, *projects;
-	struct md_merge m = { 0 };
-	char src[96];
-	int64_t ns_id = 0;
-	int bad = 0;
-	bool created = false, in_standard = false;
+	struct cc_unit u = {.code = code};
+	json_t *detail = NULL;
+	char *name = NULL, *pc_name = NULL;
 
-	snprintf(src, sizeof(src), "cost_code:%s", code);
+	snprintf(u.src, sizeof(u.src), "cost_code:%s", code);
+	u.ns = ns_cost_code_find(c->ns, c->nns, code);
+	u.base = base_find(c, code);
+	u.ops = xcalloc(c->npj + 1, sizeof(*u.ops));
 	c->r->stats.read++;
-	if (nsrec)
-		nsv = json_pack("{s:O, s:O}", "name", json_object_get(nsrec, "name"), "active",
-				json_object_get(nsrec, "active"));
-	if (!nsv && !pcv) {
-		/* in the base only: gone from both sides (a deleted NetSuite value
-		 * and no project holds it) */
-		json_decref(pcv);
-		return;
+	plan_code(c, &u);
+	switch (u.plan.verdict) {
+	case CCP_GONE:
+		/* in the base only: gone from both sides (a deleted NetSuite
+		 * value and no project holds it) */
+		goto out;
+	case CCP_PARK_PC:
+	case CCP_PARK_NS:
+		park(c, &u);
+		goto out;
+	case CCP_ONE_SIDED:
+	case CCP_MERGED:
+		break;
 	}
-	if (!base && !nsv && c->master == MD_NETSUITE) {
-		park(c, code, "a cost code created in Procore, but NetSuite masters cost codes: "
-			      "add it to the NetSuite segment or remove it from the project", pcv);
-		json_decref(pcv);
-		return;
-	}
-	if (!base && !pcv && c->master == MD_PROCORE) {
-		park(c, code, "a cost code only in NetSuite, but Procore masters cost codes", nsv);
-		json_decref(nsv);
-		return;
-	}
-	if (nsv && pcv) {
-		md_merge(s, MD_TYPE, c->master, cc_fields, base, nsv, pcv, &m);
-		want = json_incref(m.merged);
-	} else {
-		/* one side only: it is the value; the other side is created */
-		want = json_deep_copy(nsv ? nsv : pcv);
-		m.to_ns = json_object();
-		m.to_pc = json_object();
-		m.conflicts = json_array();
-		created = true;
-	}
+	/* the plan's strings point into the lists, which the writes change */
+	u.plan.name = name = xstrdup(u.plan.name);
+	u.plan.pc_name = pc_name = str_dup_or_null(u.plan.pc_name);
 	detail = json_object();
-	if (apply_netsuite(c, code, nsrec, want, m.to_ns, &ns_id, detail) < 0)
-		bad = 1;
-	projects = json_array();
-	if (!bad) {
-		json_t *pd = json_object();
-		for (size_t i = 0; i < c->npj; i++) {
-			bool holds = false;
-			if (apply_project(c, &c->pj[i], code, ns_id, want, pd, &holds) < 0)
-				bad = 1;
-			if (holds && c->pj[i].standard)
-				in_standard = true;
-			else if (holds)
-				json_array_append_new(projects, json_integer(c->pj[i].id));
-		}
-		if (json_object_size(pd))
-			json_object_set(detail, "projects", pd);
-		json_decref(pd);
-	}
-	md_record_conflicts(c->r, "cost_code", src, NULL, &m);
-	if (!json_object_size(detail)) {
-		flow_record(c->r, FLOW_SKIP, "cost_code", src, NULL, NULL, NULL);
-	} else if (!bad) {
-		json_object_set(detail, "value", want);
-		flow_record(c->r, created ? FLOW_CREATE : FLOW_UPDATE, "cost_code", src,
-			    NULL, detail, NULL);
-	}
-	if (!bad && !c->r->opts.dry_run) {
-		struct mlc_error e = { 0 };
-		json_t *nb = json_pack("{s:O, s:O, s:O, s:b}", "name", json_object_get(want, "name"),
-				       "active", json_object_get(want, "active"), "projects",
-				       projects, "standard", in_standard);
-		if (set_mapping(c, code, ns_id) < 0 ||
-		    ((!base || !json_equal((json_t *)base, nb)) &&
-		     md_base_put(s->store, s->tenant.id, MD_TYPE, code, nb, &e) < 0)) {
-			if (e.msg[0])
-				log_error("cost-code base write failed", "code", code, "error", e.msg);
-			c->failed = 1;
-		} else {
-			/* parked under a single master, placed since */
-			flow_resolve(c->r, "cost_code", src);
-		}
-		json_decref(nb);
-	}
-	json_decref(projects);
+	if (apply_netsuite(c, &u, detail) < 0)
+		u.bad = true;
+	else
+		apply_lists(c, &u, detail);
+	record_conflicts(c, &u);
+	finish_code(c, &u, detail);
+out:
 	json_decref(detail);
-	json_decref(want);
-	json_decref(nsv);
-	json_decref(pcv);
-	md_merge_release(&m);
+	free(name);
+	free(pc_name);
+	free(u.held);
+	free(u.ops);
 }
+
+/* ---- read ----------------------------------------------------------------------------- */
 
 /*
  * The company's standard cost code list the codes are kept in, 0 for none:
@@ -608,28 +549,38 @@ static void sync_code(struct cc_ctx *c, const char *code)
 static int standard_list(struct cc_ctx *c, int64_t *id, struct mlc_error *err)
 {
 	struct mlc_session *s = c->r->s;
-	char company[24];
-	const char *q[] = { "company_id", company, NULL };
-	json_t *lists = NULL, *l;
-	size_t i;
-	int rc;
 
 	*id = 0;
 	if (!session_setting_bool(s, "cost_codes.standard_list", true))
 		return MLC_OK;
 	if ((*id = session_setting_int(s, "cost_codes.standard_list_id", 0)))
 		return MLC_OK;
-	snprintf(company, sizeof(company), "%lld", (long long)s->tenant.procore_company_id);
-	if ((rc = procore_list(s->pc, "/rest/v1.0/standard_cost_code_lists", q, &lists, err)) < 0)
+	return pc_cc_standard_list(s->pc, s->tenant.procore_company_id, id, err);
+}
+
+/* Reads the standard list and every linked project's list.  A list that
+ * cannot be read stops the run: a code missing from it would read as a
+ * deactivation. */
+static int read_lists(struct cc_ctx *c, const struct mlc_project_link *links, size_t nl,
+                      struct mlc_error *err)
+{
+	struct mlc_session *s = c->r->s;
+	int64_t list = 0;
+	int rc;
+
+	c->pj = xcalloc(nl + 2, sizeof(*c->pj));
+	if ((rc = standard_list(c, &list, err)) < 0)
 		return rc;
-	json_array_foreach(lists, i, l) {
-		if (!*id || jsonx_bool(l, "is_erp_list")) {
-			*id = id_of(l, "id");
-			if (jsonx_bool(l, "is_erp_list"))
-				break;
-		}
+	if (list)
+		c->pj[c->npj++].sc = (struct pc_cc_scope){s->tenant.procore_company_id, list, true};
+	for (size_t i = 0; i < nl; i++) {
+		if (links[i].active)
+			c->pj[c->npj++].sc = (struct pc_cc_scope){
+			    s->tenant.procore_company_id, links[i].procore_project_id, false};
 	}
-	json_decref(lists);
+	for (size_t i = 0; i < c->npj; i++)
+		if ((rc = pc_cc_list_read(s->pc, &c->pj[i].sc, &c->pj[i].cl, err)) < 0)
+			return rc;
 	return MLC_OK;
 }
 
@@ -638,104 +589,88 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Every code any side or base knows, sorted and unique.  The strings
+ * belong to c; caller frees the array. */
+static const char **all_codes(const struct cc_ctx *c, size_t *n)
+{
+	size_t cap = c->nns + c->nbase + 1, k = 0;
+	const char **v;
+
+	for (size_t i = 0; i < c->npj; i++)
+		cap += c->pj[i].cl.ncodes;
+	v = xcalloc(cap, sizeof(*v));
+	for (size_t i = 0; i < c->nns; i++)
+		v[k++] = c->ns[i].code;
+	for (size_t i = 0; i < c->nbase; i++)
+		v[k++] = c->base[i].code;
+	for (size_t i = 0; i < c->npj; i++)
+		for (size_t j = 0; j < c->pj[i].cl.ncodes; j++)
+			v[k++] = c->pj[i].cl.codes[j].full_code;
+	qsort(v, k, sizeof(*v), cmp_str);
+	*n = 0;
+	for (size_t i = 0; i < k; i++)
+		if (!*n || strcmp(v[*n - 1], v[i]) != 0)
+			v[(*n)++] = v[i];
+	return v;
+}
+
+/*
+ * Without the segment there is nothing to read or write on the NetSuite
+ * side: the run parks one review item and stops, keeping the Procore codes
+ * as they are (an empty NetSuite side must never read as every code
+ * deactivated there).
+ */
+static int park_no_segment(struct flow_run *r, const struct mlc_segment *seg, struct mlc_error *err)
+{
+	char why[400];
+
+	snprintf(why, sizeof(why),
+	         "cost codes are not synced with NetSuite: %s; create the segment or set "
+	         "netsuite.cost_code_segment to its script id",
+	         seg->why);
+	if (flow_park(r, "cost-code-segment", seg->field, NULL, why, NULL) < 0)
+		return error_set(err, MLC_ESTORE, "the review item could not be written");
+	return MLC_OK;
+}
+
 int flow_cost_codes(struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
-	struct cc_ctx c = { .r = r, .ns = json_object() };
+	struct cc_ctx c = {.r = r};
 	struct mlc_project_link *links = NULL;
-	json_t *keys = json_object(), *v;
-	const char **sorted = NULL;
-	const char *k;
+	const char **codes = NULL;
 	size_t nl = 0, nk = 0;
 	int rc;
 
 	if ((rc = segment_resolve(s, &c.seg, err)) < 0)
 		goto out;
 	if (!c.seg.use) {
-		/*
-		 * The NetSuite side of every code is the segment: without it there
-		 * is nothing to read or write there.  Skipping the run (one review
-		 * item, not a failure per code) also keeps the Procore codes as
-		 * they are: an empty NetSuite side must never read as every code
-		 * deactivated there.
-		 */
-		char why[400];
-		snprintf(why, sizeof(why),
-			 "cost codes are not synced with NetSuite: %s; create the segment or set "
-			 "netsuite.cost_code_segment to its script id",
-			 c.seg.why);
-		if (flow_park(r, "cost-code-segment", c.seg.field, NULL, why, NULL) < 0)
-			rc = error_set(err, MLC_ESTORE, "the review item could not be written");
+		rc = park_no_segment(r, &c.seg, err);
 		goto out;
 	}
 	flow_resolve(r, "cost-code-segment", c.seg.field);
 	if ((rc = md_master(s, MD_TYPE, MD_BOTH, &c.master, err)) < 0 ||
 	    (rc = project_list(s->store, s->tenant.id, &links, &nl, err)) < 0 ||
-	    (rc = md_base_all(s->store, s->tenant.id, MD_TYPE, &c.base, err)) < 0 ||
-	    (rc = read_netsuite(&c, err)) < 0)
+	    (rc = bases_load(&c, err)) < 0 ||
+	    (rc = ns_cost_codes_read(s->ns, c.seg.table, &c.ns, &c.nns, err)) < 0 ||
+	    (rc = read_lists(&c, links, nl, err)) < 0)
 		goto out;
-	c.pj = calloc(nl + 1, sizeof(*c.pj));
-	if (!c.pj) {
-		rc = error_set(err, MLC_ENOMEM, "out of memory");
-		goto out;
-	}
-	{
-		int64_t list = 0;
-		if ((rc = standard_list(&c, &list, err)) < 0)
-			goto out;
-		if (list) {
-			struct pc_proj *p = &c.pj[c.npj++];
-			p->id = list;
-			p->standard = true;
-			p->codes = json_object();
-			p->divisions = json_object();
-			if ((rc = read_project(&c, p, err)) < 0)
-				goto out;
-		}
-	}
-	for (size_t i = 0; i < nl; i++) {
-		struct pc_proj *p;
-		if (!links[i].active)
-			continue;
-		p = &c.pj[c.npj++];
-		p->id = links[i].procore_project_id;
-		p->codes = json_object();
-		p->divisions = json_object();
-		/* a project's list that cannot be read stops the run: a code missing
-		 * from it would read as a deactivation */
-		if ((rc = read_project(&c, p, err)) < 0)
-			goto out;
-	}
-	json_object_foreach(c.ns, k, v)
-		json_object_set_new(keys, k, json_true());
-	json_object_foreach(c.base, k, v)
-		json_object_set_new(keys, k, json_true());
-	for (size_t i = 0; i < c.npj; i++)
-		json_object_foreach(c.pj[i].codes, k, v)
-			json_object_set_new(keys, k, json_true());
-	sorted = calloc(json_object_size(keys) + 1, sizeof(*sorted));
-	if (!sorted) {
-		rc = error_set(err, MLC_ENOMEM, "out of memory");
-		goto out;
-	}
-	json_object_foreach(keys, k, v)
-		sorted[nk++] = k;
-	qsort(sorted, nk, sizeof(*sorted), cmp_str);
+	c.own_name = field_owner(s, MD_TYPE, "name", MD_NETSUITE);
+	c.own_active = field_owner(s, MD_TYPE, "active", MD_NETSUITE);
+	codes = all_codes(&c, &nk);
 	for (size_t i = 0; i < nk; i++)
-		sync_code(&c, sorted[i]);
-	rc = c.failed ? error_set(err, MLC_ETRANSIENT,
-				  "some cost codes were not written; they are merged again next run")
-		      : MLC_OK;
+		sync_code(&c, codes[i]);
+	rc = c.failed
+	         ? error_set(err, MLC_ETRANSIENT,
+	                     "some cost codes were not written; they are merged again next run")
+	         : MLC_OK;
 out:
-	for (size_t i = 0; i < c.npj; i++) {
-		json_decref(c.pj[i].codes);
-		json_decref(c.pj[i].divisions);
-	}
+	for (size_t i = 0; i < c.npj; i++)
+		pc_cc_list_release(&c.pj[i].cl);
 	free(c.pj);
-	free(sorted);
+	free(codes);
 	free(links);
-	json_decref(keys);
-	json_decref(c.ns);
-	json_decref(c.base);
+	ns_cost_codes_free(c.ns, c.nns);
+	bases_free(c.base, c.nbase);
 	return rc;
 }
