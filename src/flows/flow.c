@@ -14,21 +14,41 @@
 #include "util/str.h"
 #include "util/banned.h"
 
+/*
+ * Triggers.  Procore -> connector: "Purchase Order Contracts" wakes
+ * nothing, as purchase orders flow NetSuite -> Procore only
+ * (flows/flow_purchase_orders.c), so a Procore-side change to one has no
+ * flow to feed.  NetSuite: both spellings of a record type arrive; the
+ * values of any custom segment (customrecord_cseg...) wake cost-codes,
+ * which reads only the tenant's own segment (flows/segment.h).
+ */
+static const char *const pc_costs[] = { "Direct Costs", "Direct Cost Line Items",
+					"Payment Applications", NULL };
+static const char *const pc_vendors[] = { "Company Vendors", NULL };
+static const char *const pc_cost_codes[] = { "Cost Codes", NULL };
+static const char *const pc_budgets[] = { "Budget Line Items", NULL };
+static const char *const ns_vendors[] = { "vendor", NULL };
+static const char *const ns_pos[] = { "purchaseOrder", "purchaseorder", NULL };
+static const char *const ns_bills[] = { "vendorBill", "vendorbill", NULL };
+static const char *const ns_segments[] = { "customrecord_cseg*", NULL };
+
 static const struct flow_def flows[] = {
-	{ "vendors", "NetSuite vendors -> Procore company vendors", true, true, flow_vendors },
+	{ "vendors", "NetSuite vendors -> Procore company vendors", true, true, flow_vendors, NULL,
+	  ns_vendors },
 	{ "purchase-orders", "NetSuite purchase orders -> Procore commitments", true, true,
-	  flow_purchase_orders },
+	  flow_purchase_orders, NULL, ns_pos },
 	{ "requisitions", "NetSuite vendor bills on synced POs -> Procore requisitions", true, true,
-	  flow_requisitions },
+	  flow_requisitions, NULL, ns_bills },
 	{ "costs", "approved Procore direct costs -> NetSuite journal entries", true, true,
-	  flow_costs },
+	  flow_costs, pc_costs, NULL },
 	{ "cost-codes", "NetSuite cost-code segment <-> Procore project cost codes (both ways)", true,
-	  true, flow_cost_codes },
+	  true, flow_cost_codes, pc_cost_codes, ns_segments },
 	{ "accounts", "NetSuite chart of accounts -> catalog; mapped accounts checked", true, false,
-	  flow_accounts },
+	  flow_accounts, NULL, NULL },
 	{ "budgets", "Procore project budgets <-> NetSuite budgets (per cost code)", true, true,
-	  flow_budgets },
-	{ "vendors-back", "Procore company vendors -> NetSuite vendors", true, true, flow_vendors_back },
+	  flow_budgets, pc_budgets, NULL },
+	{ "vendors-back", "Procore company vendors -> NetSuite vendors", true, true, flow_vendors_back,
+	  pc_vendors, NULL },
 };
 
 const struct flow_def *flow_find(const char *name)
@@ -43,6 +63,38 @@ const struct flow_def *flow_list(size_t *n)
 {
 	*n = MLC_ARRAY_LEN(flows);
 	return flows;
+}
+
+static bool trigger_match(const char *pattern, const char *name)
+{
+	size_t n = strlen(pattern);
+
+	if (n && pattern[n - 1] == '*')
+		return strncmp(pattern, name, n - 1) == 0;
+	return strcmp(pattern, name) == 0;
+}
+
+static const char *flow_for(const char *name, bool procore)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < MLC_ARRAY_LEN(flows); i++) {
+		const char *const *t = procore ? flows[i].procore_resources : flows[i].netsuite_types;
+		for (; t && *t; t++)
+			if (trigger_match(*t, name))
+				return flows[i].name;
+	}
+	return NULL;
+}
+
+const char *flow_for_procore_resource(const char *resource)
+{
+	return flow_for(resource, true);
+}
+
+const char *flow_for_netsuite_type(const char *record_type)
+{
+	return flow_for(record_type, false);
 }
 
 static const char *action_name(enum flow_action a)

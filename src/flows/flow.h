@@ -82,15 +82,36 @@ int flow_park_as(struct flow_run *r, const char *review_entity, const char *enti
  */
 void flow_resolve(struct flow_run *r, const char *entity, const char *source_ref);
 
+/*
+ * The one registry of flows and what wakes them.  Webhook routing (serve),
+ * the inbox drain (the scheduler) and `webhook register` (the CLI) all
+ * read the triggers declared here, so a resource is registered exactly
+ * when its events are routed.
+ *
+ * procore_resources: Procore webhook resource names, the same in v2
+ * `resource_name` and v3/v4 `resource_type`
+ * (docs/reference/procore/webhook-payloads.md).  netsuite_types: NetSuite
+ * record types as the connector's User Event script sends them in
+ * `recordType`; an entry ending in '*' matches every type it prefixes.
+ * Both are NULL-terminated, or NULL for none.  A name wakes one flow.
+ */
 struct flow_def {
 	const char *name;
 	const char *summary;
 	bool need_netsuite, need_procore;
 	int (*run)(struct flow_run *r, struct mlc_error *err);
+	const char *const *procore_resources;
+	const char *const *netsuite_types;
 };
 
 const struct flow_def *flow_find(const char *name);
 const struct flow_def *flow_list(size_t *n);
+
+/* The flow a Procore webhook resource wakes, or NULL (not routed, not
+ * registered). */
+const char *flow_for_procore_resource(const char *resource);
+/* The flow a NetSuite record type wakes, or NULL. */
+const char *flow_for_netsuite_type(const char *record_type);
 
 /*
  * Runs a flow for a session: opens the run row, calls the flow, closes
