@@ -19,6 +19,13 @@
  *    own period when open, else the first open period, referencing the
  *    original; policy `hold` parks closed-period edits instead.
  * Nothing is posted half-mapped: an unmapped cost code parks the unit.
+ *
+ * Each unit is read -> plan -> apply: the adapters give typed documents
+ * (procore/pc_costs.h) and periods (netsuite/ns_costs.h); want_rows and
+ * posted_rows turn the unit and the ledger into rows; cost_plan_unit
+ * (flows/cost_plan.h, pure, table-tested) decides; apply_plan writes.
+ * Watermarks (one per project, Procore's clock) and parking go through the
+ * frame (flows/flow.h): a watermark moves only when the run failed nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +43,7 @@
 #include "flows/segment.h"
 #include "netsuite/ns_costs.h"
 #include "procore/pc_costs.h"
+#include "util/idset.h"
 #include "util/jsonx.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -333,22 +341,19 @@ struct project_read {
 	size_t ndocs;
 	struct changed_doc *changed;
 	size_t nchanged;
+	struct mlc_idset changed_ix, head_ix, doc_ix; /* id -> index in changed, all, docs */
 };
 
-static struct changed_doc *changed_find(struct project_read *pr, int64_t id)
-{
-	for (size_t i = 0; i < pr->nchanged; i++)
-		if (pr->changed[i].id == id)
-			return &pr->changed[i];
-	return NULL;
-}
-
+/* The changed document id, added (in first-seen order) when new; NULL for id 0. */
 static struct changed_doc *changed_add(struct project_read *pr, int64_t id)
 {
-	struct changed_doc *d = changed_find(pr, id);
+	struct changed_doc *d;
+	size_t k;
 
-	if (d || !id)
-		return d;
+	if (idset_get(&pr->changed_ix, id, &k))
+		return &pr->changed[k];
+	if (!idset_put(&pr->changed_ix, id, pr->nchanged))
+		return NULL;
 	pr->changed = xrealloc(pr->changed, (pr->nchanged + 1) * sizeof(*pr->changed));
 	d = &pr->changed[pr->nchanged++];
 	memset(d, 0, sizeof(*d));
@@ -362,6 +367,9 @@ static void project_read_release(struct project_read *pr)
 		canon_cost_doc_release(&pr->docs[i]);
 	free(pr->docs);
 	free(pr->changed);
+	idset_release(&pr->changed_ix);
+	idset_release(&pr->head_ix);
+	idset_release(&pr->doc_ix);
 	pc_cost_heads_release(&pr->all);
 	pc_cost_lines_release(&pr->lines);
 }
@@ -403,12 +411,17 @@ out:
 	return rc;
 }
 
-static const struct pc_cost_head *head_of(const struct project_read *pr, int64_t id)
+/* Indexes every listed document by id (the first listing of an id wins). */
+static void index_heads(struct project_read *pr)
 {
 	for (size_t i = 0; i < pr->all.n; i++)
-		if (pr->all.v[i].doc.id == id)
-			return &pr->all.v[i];
-	return NULL;
+		idset_put(&pr->head_ix, pr->all.v[i].doc.id, i);
+}
+
+static const struct pc_cost_head *head_of(const struct project_read *pr, int64_t id)
+{
+	size_t k;
+	return idset_get(&pr->head_ix, id, &k) ? &pr->all.v[k] : NULL;
 }
 
 /* Documents the ledger holds open that Procore no longer lists as approved. */
@@ -441,8 +454,10 @@ static int read_project(struct costs *c, int64_t project, struct project_read *p
 	int rc;
 
 	*work = false;
-	if ((rc = read_changes(c, project, pr, err)) < 0 ||
-	    (rc = add_gone(c, project, pr, err)) < 0)
+	if ((rc = read_changes(c, project, pr, err)) < 0)
+		return rc;
+	index_heads(pr);
+	if ((rc = add_gone(c, project, pr, err)) < 0)
 		return rc;
 	if (!pr->nchanged)
 		return MLC_OK;
@@ -457,6 +472,8 @@ static int read_project(struct costs *c, int64_t project, struct project_read *p
 		pr->changed[i].head = head_of(pr, pr->changed[i].id);
 	if ((rc = pc_costs_canon(&pr->all, &pr->lines, &pr->docs, &pr->ndocs, err)) < 0)
 		return rc;
+	for (size_t i = 0; i < pr->ndocs; i++)
+		idset_put(&pr->doc_ix, pr->docs[i].id, i);
 	*work = true;
 	return MLC_OK;
 }
@@ -479,17 +496,17 @@ static int units_per_document(struct costs *c, const struct cost_post_ctx *ctx,
 		const struct changed_doc *cd = &pr->changed[i];
 		struct canon_cost_doc *mine[1];
 		struct unit u = { .project_id = project };
+		size_t k;
 		snprintf(u.doc_ref, sizeof(u.doc_ref), "pc:%lld:dc:%lld", (long long)company,
 			 (long long)cd->id);
 		snprintf(u.eid, sizeof(u.eid), "%s", u.doc_ref);
 		str_copy(u.date, sizeof(u.date),
 			 cd->head && cd->head->doc.date ? cd->head->doc.date : c->today);
-		for (size_t k = 0; k < pr->ndocs; k++)
-			if (pr->docs[k].id == cd->id) {
-				mine[0] = &pr->docs[k];
-				u.docs = mine;
-				u.ndocs = 1;
-			}
+		if (idset_get(&pr->doc_ix, cd->id, &k)) {
+			mine[0] = &pr->docs[k];
+			u.docs = mine;
+			u.ndocs = 1;
+		}
 		rc = do_unit(c, ctx, &u, err);
 	}
 	return rc;
@@ -506,39 +523,74 @@ static const char *day_of(const struct changed_doc *cd)
 	return NULL;
 }
 
-/* Daily: the days touched by a change, each rebuilt from all its documents. */
+struct day_ref {
+	const char *day;
+	size_t at; /* index in changed */
+};
+
+static int by_day(const void *a, const void *b)
+{
+	const struct day_ref *x = a, *y = b;
+	int d = strcmp(x->day, y->day);
+	return d ? d : (x->at < y->at ? -1 : x->at > y->at);
+}
+
+/* first[i] is set when changed[i] is the first change touching its day. */
+static void first_of_day(const struct project_read *pr, bool *first)
+{
+	struct day_ref *refs = xcalloc(pr->nchanged + 1, sizeof(*refs));
+	size_t n = 0;
+
+	for (size_t i = 0; i < pr->nchanged; i++)
+		if (day_of(&pr->changed[i]))
+			refs[n++] = (struct day_ref){ day_of(&pr->changed[i]), i };
+	qsort(refs, n, sizeof(*refs), by_day);
+	for (size_t i = 0; i < n; i++)
+		first[refs[i].at] = i == 0 || strcmp(refs[i - 1].day, refs[i].day) != 0;
+	free(refs);
+}
+
+/* The unit of one project-day: every approved document of that day
+ * (sorted holds them by date, so they are adjacent). */
+static void day_unit(struct costs *c, int64_t project, const char *day,
+		     struct canon_cost_doc **sorted, size_t ndocs, struct unit *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->project_id = project;
+	snprintf(u->doc_ref, sizeof(u->doc_ref), "pc:%lld:%lld:je:%s",
+		 (long long)c->r->s->tenant.procore_company_id, (long long)project, day);
+	snprintf(u->eid, sizeof(u->eid), "%s", u->doc_ref);
+	str_copy(u->date, sizeof(u->date), day);
+	for (size_t k = 0; k < ndocs; k++) {
+		if (strcmp(sorted[k]->date, day) != 0)
+			continue;
+		if (!u->docs)
+			u->docs = &sorted[k];
+		u->ndocs++;
+	}
+}
+
+/* Daily: the days touched by a change, in the order first touched, each
+ * rebuilt from all its documents. */
 static int units_daily(struct costs *c, const struct cost_post_ctx *ctx, struct project_read *pr,
 		       int64_t project, struct mlc_error *err)
 {
 	struct canon_cost_doc **sorted = xcalloc(pr->ndocs + 1, sizeof(*sorted));
+	bool *first = xcalloc(pr->nchanged + 1, sizeof(*first));
 	int rc = MLC_OK;
 
 	for (size_t i = 0; i < pr->ndocs; i++)
 		sorted[i] = &pr->docs[i];
 	qsort(sorted, pr->ndocs, sizeof(*sorted), by_date);
+	first_of_day(pr, first);
 	for (size_t i = 0; i < pr->nchanged && rc == MLC_OK; i++) {
-		const char *day = day_of(&pr->changed[i]);
-		bool seen = false;
-		if (!day)
+		struct unit u;
+		if (!first[i])
 			continue;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = day_of(&pr->changed[k]) && !strcmp(day_of(&pr->changed[k]), day);
-		if (seen)
-			continue;
-		struct unit u = { .project_id = project };
-		snprintf(u.doc_ref, sizeof(u.doc_ref), "pc:%lld:%lld:je:%s",
-			 (long long)c->r->s->tenant.procore_company_id, (long long)project, day);
-		snprintf(u.eid, sizeof(u.eid), "%s", u.doc_ref);
-		str_copy(u.date, sizeof(u.date), day);
-		for (size_t k = 0; k < pr->ndocs; k++) {
-			if (strcmp(sorted[k]->date, day) != 0)
-				continue;
-			if (!u.docs)
-				u.docs = &sorted[k];
-			u.ndocs++;
-		}
+		day_unit(c, project, day_of(&pr->changed[i]), sorted, pr->ndocs, &u);
 		rc = do_unit(c, ctx, &u, err);
 	}
+	free(first);
 	free(sorted);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "procore/pc_costs.h"
+#include "util/idset.h"
 #include "util/jsonx.h"
 #include "util/str.h"
 #include "util/banned.h"
@@ -80,9 +81,8 @@ static void line(const json_t *li, struct pc_cost_line *l)
 	if (jsonx_id(json_object_get(li, "holder"), "id", &l->holder) < 0)
 		l->holder = 0;
 	l->updated_at = dupstr(li, "updated_at");
-	if (jsonx_id(li, "id", &l->line.id) < 0)
-		l->error = xstrdup("line has no usable id");
-	else if (jsonx_money_get(li, "amount", false, &l->line.amount, &e) < 0)
+	l->id_ok = jsonx_id(li, "id", &l->line.id) == 0;
+	if (jsonx_money_get(li, "amount", false, &l->line.amount, &e) < 0)
 		l->error = xstrdup(e.msg);
 	l->line.cost_code = dupstr(json_object_get(li, "cost_code"), "full_code");
 	l->line.cost_type = dupstr(json_object_get(li, "line_item_type"), "code");
@@ -136,9 +136,8 @@ static char *dup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
-/* A copy of head h with its lines; < 0 on a line that is not money. */
-static int canon_one(const struct pc_cost_head *h, const struct pc_cost_lines *lines,
-		     struct canon_cost_doc *d, struct mlc_error *err)
+/* A copy of head h, without lines yet (room for n). */
+static void canon_copy(const struct pc_cost_head *h, size_t n, struct canon_cost_doc *d)
 {
 	const struct canon_cost_doc *s = &h->doc;
 
@@ -153,22 +152,27 @@ static int canon_one(const struct pc_cost_head *h, const struct pc_cost_lines *l
 	d->vendor_name = dup_or_null(s->vendor_name);
 	d->description = dup_or_null(s->description);
 	d->updated_at = dup_or_null(s->updated_at);
-	d->lines = xcalloc(lines->n + 1, sizeof(*d->lines));
+	d->lines = xcalloc(n + 1, sizeof(*d->lines));
+}
+
+/* Copies each line into its document (docs indexed by id in ix), in list order. */
+static int attach_lines(const struct pc_cost_lines *lines, const struct mlc_idset *ix,
+			struct canon_cost_doc *docs, struct mlc_error *err)
+{
 	for (size_t j = 0; j < lines->n; j++) {
 		const struct pc_cost_line *l = &lines->v[j];
-		struct canon_cost_line *c = &d->lines[d->nlines];
-		if (l->holder != d->id)
+		struct canon_cost_line *c;
+		size_t k;
+		if (!idset_get(ix, l->holder, &k))
 			continue;
-		if (l->error) {
-			error_set(err, MLC_EINVAL, "direct cost %lld line: %s", (long long)d->id, l->error);
-			canon_cost_doc_release(d);
-			return MLC_EINVAL;
-		}
+		if (!l->id_ok || l->error)
+			return error_set(err, MLC_EINVAL, "direct cost %lld line: %s",
+					 (long long)l->holder, l->error ? l->error : "no usable id");
+		c = &docs[k].lines[docs[k].nlines++];
 		*c = l->line;
 		c->cost_code = dup_or_null(l->line.cost_code);
 		c->cost_type = dup_or_null(l->line.cost_type);
 		c->description = dup_or_null(l->line.description);
-		d->nlines++;
 	}
 	return MLC_OK;
 }
@@ -177,25 +181,39 @@ int pc_costs_canon(const struct pc_cost_heads *heads, const struct pc_cost_lines
 		   struct canon_cost_doc **docs, size_t *n, struct mlc_error *err)
 {
 	struct canon_cost_doc *out = xcalloc(heads->n + 1, sizeof(*out));
-	size_t len = 0;
+	struct mlc_idset ix = { 0 }, count = { 0 };
+	size_t *nlines = xcalloc(heads->n + 1, sizeof(*nlines)), len = 0, k;
+	int rc;
 
 	for (size_t i = 0; i < heads->n; i++) {
 		const struct pc_cost_head *h = &heads->v[i];
-		if (!h->approved || h->deleted || !h->doc.id || !h->doc.date)
+		if (h->approved && !h->deleted && h->doc.id && h->doc.date)
+			len += idset_put(&count, h->doc.id, len);
+	}
+	for (size_t j = 0; j < lines->n; j++)
+		if (idset_get(&count, lines->v[j].holder, &k))
+			nlines[k]++;
+	len = 0;
+	for (size_t i = 0; i < heads->n; i++) {
+		const struct pc_cost_head *h = &heads->v[i];
+		if (!idset_get(&count, h->doc.id, &k) || !idset_put(&ix, h->doc.id, len))
 			continue;
-		if (canon_one(h, lines, &out[len], err) < 0) {
-			for (size_t k = 0; k < len; k++)
-				canon_cost_doc_release(&out[k]);
-			free(out);
-			*docs = NULL;
-			*n = 0;
-			return MLC_EINVAL;
-		}
-		len++;
+		canon_copy(h, nlines[k], &out[len++]);
+	}
+	rc = attach_lines(lines, &ix, out, err);
+	if (rc < 0) {
+		for (k = 0; k < len; k++)
+			canon_cost_doc_release(&out[k]);
+		free(out);
+		out = NULL;
+		len = 0;
 	}
 	*docs = out;
 	*n = len;
-	return MLC_OK;
+	idset_release(&ix);
+	idset_release(&count);
+	free(nlines);
+	return rc;
 }
 
 /* One approved, dated payment application; 0 when it is not one. */

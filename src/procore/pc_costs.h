@@ -29,11 +29,13 @@ struct pc_cost_head {
 };
 
 /* A direct cost line item, with the document that holds it.  error
- * (owned) is set instead of line.amount when the amount is not money. */
+ * (owned) is set instead of line.amount when the amount is not money;
+ * id_ok is false when the line's id is not one. */
 struct pc_cost_line {
 	int64_t holder;
 	char *updated_at;
 	struct canon_cost_line line;
+	bool id_ok;
 	char *error;
 };
 
