@@ -3,6 +3,7 @@
 
 #include "core/inbox.h"
 #include "util/buf.h"
+#include "util/compat.h"
 #include "util/time.h"
 #include "util/banned.h"
 
@@ -83,19 +84,55 @@ int inbox_pending(struct mlc_store *s, int max, struct mlc_inbox_event **out, si
 	return MLC_OK;
 }
 
-int inbox_mark(struct mlc_store *s, int64_t id, const char *state, struct mlc_error *err)
+static const char *const state_names[] = {
+	[INBOX_NEW] = "new",
+	[INBOX_DONE] = "done",
+	[INBOX_IGNORED] = "ignored",
+	[INBOX_UNUSABLE] = "unusable",
+};
+
+const char *inbox_state_name(enum inbox_state st)
+{
+	return (size_t)st < MLC_ARRAY_LEN(state_names) ? state_names[st] : "?";
+}
+
+int inbox_state_parse(const char *text, enum inbox_state *st)
+{
+	for (size_t i = 0; text && i < MLC_ARRAY_LEN(state_names); i++)
+		if (strcmp(state_names[i], text) == 0) {
+			*st = (enum inbox_state)i;
+			return MLC_OK;
+		}
+	return MLC_EINVAL;
+}
+
+int inbox_set_state(struct mlc_store *s, int64_t id, enum inbox_state state,
+		    struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
-	int rc = store_prepare(s, "UPDATE inbox SET state = ?, processed_at = ? WHERE id = ?", &st,
-			       err);
+	int rc;
+
+	if (state != INBOX_DONE && state != INBOX_IGNORED)
+		return error_set(err, MLC_EINVAL, "an inbox event is not moved to '%s' this way",
+				 inbox_state_name(state));
+	rc = store_prepare(s, "UPDATE inbox SET state = ?, processed_at = ? WHERE id = ?", &st, err);
 	if (rc < 0)
 		return rc;
-	stmt_bind_text(st, 1, state);
+	stmt_bind_text(st, 1, inbox_state_name(state));
 	stmt_bind_i64(st, 2, time_now_ms());
 	stmt_bind_i64(st, 3, id);
 	rc = stmt_step(st, err);
 	stmt_free(st);
 	return rc < 0 ? rc : MLC_OK;
+}
+
+int inbox_mark(struct mlc_store *s, int64_t id, const char *state, struct mlc_error *err)
+{
+	enum inbox_state st;
+
+	if (inbox_state_parse(state, &st) < 0)
+		return error_set(err, MLC_EINVAL, "'%s' is not an inbox state", state ? state : "");
+	return inbox_set_state(s, id, st, err);
 }
 
 int inbox_mark_unusable(struct mlc_store *s, int64_t id, const char *reason,

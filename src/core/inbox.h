@@ -15,11 +15,33 @@
  * and deduplicated by (tenant, source, event_key): Procore's ulid (or id),
  * NetSuite's record type + id + lastmodifieddate.
  *
- * States: new -> done | ignored (an echo of our own write, or no flow)
- * | failed (kept for replay); unusable: stored as it arrived, with the
- * reason the connector cannot act on it (a field missing or unknown), so
- * the sender got its 2xx and a person can see what came.
+ * States (enum inbox_state; the text is the stored `state` column):
+ *  - new: stored, no sync job enqueued for it yet.  The webhook handler
+ *    enqueues the flow the registry names (flows/flow.h) and marks it
+ *    done; when that enqueue fails, or no flow routes it, the scheduler's
+ *    drain (server/scheduler.c) picks it up later.
+ *  - done: a sync job for its flow was enqueued.  The job's own outcome is
+ *    in the run and audit tables, not here.
+ *  - ignored: an echo of the connector's own write, an event no flow
+ *    routes, or one whose tenant is gone; kept so the record of what
+ *    arrived is complete.
+ *  - unusable: stored as it arrived, with the reason the connector cannot
+ *    act on it (a field missing or unknown), so the sender got its 2xx and
+ *    a person can see what came (inbox_mark_unusable).
+ * Nothing leaves done, ignored or unusable.
  */
+enum inbox_state {
+	INBOX_NEW,
+	INBOX_DONE,
+	INBOX_IGNORED,
+	INBOX_UNUSABLE,
+};
+
+/* The stored text of a state ("new", "done", "ignored", "unusable"). */
+const char *inbox_state_name(enum inbox_state st);
+/* The state of a stored text; MLC_EINVAL for any other text. */
+int inbox_state_parse(const char *text, enum inbox_state *st) MLC_MUST_CHECK;
+
 struct mlc_inbox_event {
 	int64_t id;
 	int64_t tenant_id;
@@ -39,6 +61,11 @@ int inbox_add(struct mlc_store *s, int64_t tenant_id, const char *source, const 
  * and releases each event. */
 int inbox_pending(struct mlc_store *s, int max, struct mlc_inbox_event **out, size_t *n,
 		  struct mlc_error *err) MLC_MUST_CHECK;
+/* Moves an event to done or ignored (unusable needs a reason:
+ * inbox_mark_unusable; new is never set again): MLC_EINVAL otherwise. */
+int inbox_set_state(struct mlc_store *s, int64_t id, enum inbox_state state,
+		    struct mlc_error *err) MLC_MUST_CHECK;
+/* inbox_set_state() by the state's text; MLC_EINVAL for an unknown one. */
 int inbox_mark(struct mlc_store *s, int64_t id, const char *state,
 	       struct mlc_error *err) MLC_MUST_CHECK;
 

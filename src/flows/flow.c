@@ -1,30 +1,54 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/audit.h"
 #include "core/review.h"
+#include "core/watermark.h"
 #include "flows/flow.h"
 #include "net/metrics.h"
+#include "netsuite/ns_since.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/banned.h"
 
+/*
+ * Triggers.  Procore -> connector: "Purchase Order Contracts" wakes
+ * nothing, as purchase orders flow NetSuite -> Procore only
+ * (flows/flow_purchase_orders.c), so a Procore-side change to one has no
+ * flow to feed.  NetSuite: both spellings of a record type arrive; the
+ * values of any custom segment (customrecord_cseg...) wake cost-codes,
+ * which reads only the tenant's own segment (flows/segment.h).
+ */
+static const char *const pc_costs[] = { "Direct Costs", "Direct Cost Line Items",
+					"Payment Applications", NULL };
+static const char *const pc_vendors[] = { "Company Vendors", NULL };
+static const char *const pc_cost_codes[] = { "Cost Codes", NULL };
+static const char *const pc_budgets[] = { "Budget Line Items", NULL };
+static const char *const ns_vendors[] = { "vendor", NULL };
+static const char *const ns_pos[] = { "purchaseOrder", "purchaseorder", NULL };
+static const char *const ns_bills[] = { "vendorBill", "vendorbill", NULL };
+static const char *const ns_segments[] = { "customrecord_cseg*", NULL };
+
 static const struct flow_def flows[] = {
-	{ "vendors", "NetSuite vendors -> Procore company vendors", true, true, flow_vendors },
+	{ "vendors", "NetSuite vendors -> Procore company vendors", true, true, flow_vendors, NULL,
+	  ns_vendors },
 	{ "purchase-orders", "NetSuite purchase orders -> Procore commitments", true, true,
-	  flow_purchase_orders },
+	  flow_purchase_orders, NULL, ns_pos },
 	{ "requisitions", "NetSuite vendor bills on synced POs -> Procore requisitions", true, true,
-	  flow_requisitions },
+	  flow_requisitions, NULL, ns_bills },
 	{ "costs", "approved Procore direct costs -> NetSuite journal entries", true, true,
-	  flow_costs },
+	  flow_costs, pc_costs, NULL },
 	{ "cost-codes", "NetSuite cost-code segment <-> Procore project cost codes (both ways)", true,
-	  true, flow_cost_codes },
+	  true, flow_cost_codes, pc_cost_codes, ns_segments },
 	{ "accounts", "NetSuite chart of accounts -> catalog; mapped accounts checked", true, false,
-	  flow_accounts },
+	  flow_accounts, NULL, NULL },
 	{ "budgets", "Procore project budgets <-> NetSuite budgets (per cost code)", true, true,
-	  flow_budgets },
-	{ "vendors-back", "Procore company vendors -> NetSuite vendors", true, true, flow_vendors_back },
+	  flow_budgets, pc_budgets, NULL },
+	{ "vendors-back", "Procore company vendors -> NetSuite vendors", true, true, flow_vendors_back,
+	  pc_vendors, NULL },
 };
 
 const struct flow_def *flow_find(const char *name)
@@ -39,6 +63,38 @@ const struct flow_def *flow_list(size_t *n)
 {
 	*n = MLC_ARRAY_LEN(flows);
 	return flows;
+}
+
+static bool trigger_match(const char *pattern, const char *name)
+{
+	size_t n = strlen(pattern);
+
+	if (n && pattern[n - 1] == '*')
+		return strncmp(pattern, name, n - 1) == 0;
+	return strcmp(pattern, name) == 0;
+}
+
+static const char *flow_for(const char *name, bool procore)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < MLC_ARRAY_LEN(flows); i++) {
+		const char *const *t = procore ? flows[i].procore_resources : flows[i].netsuite_types;
+		for (; t && *t; t++)
+			if (trigger_match(*t, name))
+				return flows[i].name;
+	}
+	return NULL;
+}
+
+const char *flow_for_procore_resource(const char *resource)
+{
+	return flow_for(resource, true);
+}
+
+const char *flow_for_netsuite_type(const char *record_type)
+{
+	return flow_for(record_type, false);
 }
 
 static const char *action_name(enum flow_action a)
@@ -104,18 +160,32 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity,
 	json_decref(p);
 }
 
-int flow_park(struct flow_run *r, const char *entity, const char *source_ref,
-	      const char *target_ref, const char *why, const json_t *payload)
+int flow_park_as(struct flow_run *r, const char *review_entity, const char *entity,
+		 const char *source_ref, const char *target_ref, const char *why,
+		 const json_t *payload)
 {
 	struct mlc_error err = { 0 };
+	struct mlc_buf reason = MLC_BUF_INIT;
 	int rc = MLC_OK;
 
 	if (!r->opts.dry_run && source_ref &&
-	    (rc = review_park(r->s->store, r->s->tenant.id, r->flow, entity, source_ref, why, NULL,
-			      payload, &err)) < 0)
+	    (rc = review_park(r->s->store, r->s->tenant.id, r->flow, review_entity, source_ref, why,
+			      NULL, payload, &err)) < 0) {
+		/* not parked, not written: a failure, so the watermark stays before it */
 		log_error("review park failed", "flow", r->flow, "error", err.msg);
+		buf_addf(&reason, "%s (could not be parked: %s)", why ? why : "", err.msg);
+		flow_record(r, FLOW_FAIL, entity, source_ref, target_ref, NULL, reason.data);
+		buf_release(&reason);
+		return rc;
+	}
 	flow_record(r, FLOW_PARK, entity, source_ref, target_ref, NULL, why);
-	return rc;
+	return MLC_OK;
+}
+
+int flow_park(struct flow_run *r, const char *entity, const char *source_ref,
+	      const char *target_ref, const char *why, const json_t *payload)
+{
+	return flow_park_as(r, entity, entity, source_ref, target_ref, why, payload);
 }
 
 void flow_resolve(struct flow_run *r, const char *entity, const char *source_ref)
@@ -147,6 +217,84 @@ void flow_resolve(struct flow_run *r, const char *entity, const char *source_ref
 		log_warn("review resolve failed", "flow", r->flow, "error", err.msg);
 	else
 		json_object_del(r->open_reviews, key);
+}
+
+/* ---- incremental reads ------------------------------------------------------------------ */
+
+/* A NetSuite "YYYY-MM-DD HH:MM:SS" as milliseconds. */
+static int netsuite_time_ms(const char *t, int64_t *ms)
+{
+	struct mlc_buf iso = MLC_BUF_INIT;
+	int rc;
+
+	buf_addstr(&iso, t);
+	if (iso.len > 10)
+		iso.data[10] = 'T';
+	buf_addch(&iso, 'Z');
+	rc = time_parse_rfc3339(iso.data, ms, NULL);
+	buf_release(&iso);
+	return rc;
+}
+
+static void window_start(struct flow_window *w, const char *wm)
+{
+	char t[MLC_TIME_FMT_MAX];
+	int64_t ms;
+
+	if (w->clock == FLOW_CLOCK_NETSUITE) {
+		if (netsuite_time_ms(wm, &ms) < 0) {
+			str_copy(w->since, sizeof(w->since), "1970-01-01 00:00:00");
+			return;
+		}
+		time_format_rfc3339(ms - FLOW_OVERLAP_MS, t);
+		snprintf(w->since, sizeof(w->since), "%.10s %.8s", t, t + 11);
+		return;
+	}
+	if (time_parse_rfc3339(wm, &ms, NULL) < 0)
+		return; /* unreadable: everything is read */
+	time_format_rfc3339(ms - FLOW_OVERLAP_MS, t);
+	snprintf(w->since, sizeof(w->since), "%s...", t);
+}
+
+int flow_since(struct flow_run *r, enum flow_clock clock, const char *scope,
+	       struct flow_window *w, struct mlc_error *err)
+{
+	char *wm = NULL;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->clock = clock;
+	if (!str_copy(w->scope, sizeof(w->scope), scope ? scope : ""))
+		return error_set(err, MLC_EINVAL, "watermark scope '%s' is too long", scope);
+	if (r->opts.full)
+		return MLC_OK;
+	if ((rc = watermark_get(r->s->store, r->s->tenant.id, r->flow, w->scope, &wm, err)) < 0)
+		return rc;
+	if (wm)
+		window_start(w, wm);
+	free(wm);
+	return MLC_OK;
+}
+
+void flow_seen(struct flow_window *w, const char *changed_at)
+{
+	if (changed_at && strcmp(changed_at, w->seen) > 0)
+		str_copy(w->seen, sizeof(w->seen), changed_at);
+}
+
+int flow_advance(struct flow_run *r, const struct flow_window *w, struct mlc_error *err)
+{
+	if (r->opts.dry_run || r->stats.failed || !w->seen[0])
+		return MLC_OK;
+	return watermark_set(r->s->store, r->s->tenant.id, r->flow, w->scope, w->seen, err);
+}
+
+int flow_read_netsuite(struct flow_run *r, const struct flow_window *w, const char *select_from,
+		       const char *changed_col, const char *key_col,
+		       int (*fn)(void *arg, json_t *rows), void *arg, struct mlc_error *err)
+{
+	return netsuite_read_since(r->s->ns, select_from, changed_col, w->since, key_col, fn, arg,
+				   err);
 }
 
 static json_t *calls_json(int64_t reads, int64_t writes)

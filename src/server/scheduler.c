@@ -103,11 +103,11 @@ static void drain_inbox(struct mlc_serve *sv, struct mlc_store *st)
 								  ? jsonx_str(ev[i].payload, "recordType")
 								  : "");
 		if (!flow || !flow_find(flow) || tenant_get_by_id(st, ev[i].tenant_id, &t, &err) < 0) {
-			if (inbox_mark(st, ev[i].id, "ignored", &err) < 0)
+			if (inbox_set_state(st, ev[i].id, INBOX_IGNORED, &err) < 0)
 				log_warn("inbox mark failed", "error", err.msg);
 		} else {
 			if (serve_enqueue_sync(sv, st, t.id, t.name, flow, "webhook", &err) < 0 ||
-			    inbox_mark(st, ev[i].id, "done", &err) < 0)
+			    inbox_set_state(st, ev[i].id, INBOX_DONE, &err) < 0)
 				log_warn("inbox enqueue failed", "error", err.msg);
 			tenant_release(&t);
 		}

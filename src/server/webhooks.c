@@ -37,22 +37,7 @@
 
 const char *webhooks_flow_for_netsuite(const char *record_type)
 {
-	static const char *const map[][2] = {
-		{ "vendor", "vendors" },
-		{ "purchaseOrder", "purchase-orders" },
-		{ "purchaseorder", "purchase-orders" },
-		{ "vendorBill", "requisitions" },
-		{ "vendorbill", "requisitions" },
-	};
-	for (size_t i = 0; i < MLC_ARRAY_LEN(map); i++)
-		if (strcmp(map[i][0], record_type) == 0)
-			return map[i][1];
-	/* the values of a custom segment (customrecord_cseg...): the tenant's
-	 * cost-code segment is a setting (flows/segment.h), so any segment's
-	 * change runs cost-codes, which reads only the tenant's own */
-	if (strncmp(record_type, "customrecord_cseg", 17) == 0)
-		return "cost-codes";
-	return NULL;
+	return flow_for_netsuite_type(record_type);
 }
 
 /* mlc_webhook_events_total{source, outcome}: received, rejected by
@@ -144,7 +129,7 @@ static void accept_event(struct mlc_serve *sv, struct mlc_store *st,
 		if (serve_enqueue_sync(sv, st, t->id, t->name, flow, "webhook", &err) < 0)
 			log_warn("webhook: enqueue failed (polling will catch up)", "tenant", t->name,
 				 "flow", flow, "error", err.msg);
-		else if (inbox_mark(st, id, "done", &err) < 0)
+		else if (inbox_set_state(st, id, INBOX_DONE, &err) < 0)
 			log_warn("webhook: inbox mark failed", "error", err.msg);
 	}
 	http_response_json(resp, 200,
@@ -178,7 +163,7 @@ static void ignore_echo(struct mlc_store *st, struct mlc_http_response *resp,
 
 	count(source, "echo_ignored");
 	if (inbox_add(st, t->id, source, key, payload, &dup, &id, &err) == 0 && !dup &&
-	    inbox_mark(st, id, "ignored", &err) < 0)
+	    inbox_set_state(st, id, INBOX_IGNORED, &err) < 0)
 		log_warn("webhook: inbox mark failed", "error", err.msg);
 	http_response_json(resp, 200, json_pack("{s:s}", "status", "ignored"));
 }

@@ -1,0 +1,94 @@
+#ifndef MLC_PC_COSTS_H
+#define MLC_PC_COSTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/canon.h"
+#include "procore/procore.h"
+#include "util/compat.h"
+#include "util/error.h"
+
+/*
+ * Procore's cost documents as canonical records (core/canon.h): the direct
+ * costs of a project with their line items, what changed in them since a
+ * time, and payment applications.  Every Procore path the costs flow reads
+ * is here (docs/reference/procore/endpoints: RestV10ProjectsProjectIdDirectCosts*,
+ * RestV10PaymentApplications*).
+ */
+
+/*
+ * A project's direct costs as listed (v1.0 list: every status; a document
+ * that Procore has deleted may be listed with deleted_at set).  doc has no
+ * lines; its text members may be NULL (date among them).
+ */
+struct pc_cost_head {
+	struct canon_cost_doc doc;
+	bool approved;  /* status "approved" */
+	bool deleted;   /* deleted_at set */
+};
+
+/* A direct cost line item, with the document that holds it.  error
+ * (owned) is set instead of line.amount when the amount is not money;
+ * id_ok is false when the line's id is not one. */
+struct pc_cost_line {
+	int64_t holder;
+	char *updated_at;
+	struct canon_cost_line line;
+	bool id_ok;
+	char *error;
+};
+
+struct pc_cost_heads {
+	struct pc_cost_head *v;
+	size_t n;
+};
+
+struct pc_cost_lines {
+	struct pc_cost_line *v;
+	size_t n;
+};
+
+/*
+ * One call each: a project's direct costs, or their line items, updated
+ * in since (Procore's filters[updated_at] range "<time>...", NULL or ""
+ * for all; a line edit need not touch its document's updated_at, so a
+ * change is found in either list).  Release with pc_cost_heads_release()
+ * and pc_cost_lines_release().
+ */
+int procore_direct_costs(struct mlc_procore *pc, int64_t project_id, const char *since,
+			 struct pc_cost_heads *out, struct mlc_error *err) MLC_MUST_CHECK;
+int procore_direct_cost_lines(struct mlc_procore *pc, int64_t project_id, const char *since,
+			      struct pc_cost_lines *out, struct mlc_error *err) MLC_MUST_CHECK;
+void pc_cost_heads_release(struct pc_cost_heads *h);
+void pc_cost_lines_release(struct pc_cost_lines *l);
+
+/*
+ * The documents to post: the approved, not deleted, dated heads with their
+ * lines copied in (kind "direct_cost"), in list order.  A line of such a
+ * document whose amount is not money is MLC_EINVAL naming the document.
+ * Caller releases each with canon_cost_doc_release() and frees *docs.
+ */
+int pc_costs_canon(const struct pc_cost_heads *heads, const struct pc_cost_lines *lines,
+		   struct canon_cost_doc **docs, size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
+
+/*
+ * A payment application as a cost document: kind and doc_type
+ * "payment_application", date billing_date, one line (id the document's)
+ * of the work billed this period (total_amount_accrued_this_period), and
+ * the retainage withheld (that minus g702.current_payment_due).  error is
+ * set (owned) instead when the amounts are not money.
+ */
+struct pc_payapp {
+	struct canon_cost_doc doc;
+	char *error;
+};
+
+/* The approved, dated payment applications of a project, in list order.
+ * Release with pc_payapps_free(). */
+int procore_payment_applications(struct mlc_procore *pc, int64_t project_id,
+				 struct pc_payapp **out, size_t *n,
+				 struct mlc_error *err) MLC_MUST_CHECK;
+void pc_payapps_free(struct pc_payapp *p, size_t n);
+
+#endif
