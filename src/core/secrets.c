@@ -3,7 +3,7 @@
 
 #include <sodium.h>
 
-#include "auth/pkey.h"
+#include "util/pkey.h"
 #include "core/vault.h"
 #include "util/redact.h"
 #include "util/str.h"
