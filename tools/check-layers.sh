@@ -10,6 +10,8 @@
 #   call     every symbol a folder's library (libmlc_<folder>.a, one per
 #            folder, see CMakeLists.txt) leaves undefined and another
 #            folder's library defines comes from an allowed folder (nm).
+#   sql      store SQL only in core: no library above core calls
+#            store_exec, store_prepare or stmt_* (core/store.h).
 # The simulator (src/sandbox) sits outside the chain: only cli may use it
 # (the `sandbox` command launches it); its own files are not checked here.
 #
@@ -90,7 +92,18 @@ for layer in "${LAYERS[@]}"; do
 	done < <(nm -A -u "$a" 2>/dev/null | awk '{ n = split($1, p, ":"); print p[n - 1], $NF }')
 done
 
+# --- store SQL only in core
+for layer in auth netsuite procore flows server cli; do
+	a=$LIB/libmlc_$layer.a
+	[ -f "$a" ] || continue
+	while read -r member sym; do
+		echo "sql: ${member} ($layer) calls $sym: store SQL belongs in core/"
+		bad=1
+	done < <(nm -A -u "$a" 2>/dev/null | awk '{ n = split($1, p, ":"); print p[n - 1], $NF }' |
+		grep -E ' (store_exec|store_prepare|stmt_[a-z0-9_]+)$' || true)
+done
+
 if [ "$bad" = 0 ]; then
-	echo "layers: ok (${LAYERS[*]}; includes and calls)"
+	echo "layers: ok (${LAYERS[*]}; includes, calls, store SQL)"
 fi
 exit "$bad"

@@ -4,7 +4,8 @@
 #  - an include against the chain fails it, naming the file and line;
 #  - a call against the chain (a util object calling into flows) fails it,
 #    naming the symbol and both folders;
-#  - netsuite and procore may not use each other.
+#  - netsuite and procore may not use each other;
+#  - store SQL (store_prepare, stmt_*) above core fails it.
 # The per-folder libraries are read next to the binary (CMake's build dir).
 set -euo pipefail
 BIN=$(realpath "$1")
@@ -55,4 +56,17 @@ out=$(bash "$CHECK" "$ROOT/src" "$WORK/lib") || rc=$?
 [ "$rc" = 1 ] || fail "a call from util into flows passed (rc $rc): $out"
 grep -q '^call: layers_probe.o (util) calls session_free, defined in flows' <<<"$out" ||
 	fail "call not named: $out"
-echo "layers: the tree passes; injected include, sibling include and call each fail"
+# --- store SQL above core: a flows object preparing a statement
+cp "$LIB"/libmlc_*.a "$WORK/lib/"
+cat >"$WORK/sql.c" <<'C'
+int store_prepare(void *s, const char *sql, void **out, void *err);
+int layers_sql_probe(void);
+int layers_sql_probe(void) { return store_prepare(0, "SELECT 1", 0, 0); }
+C
+cc -c -o "$WORK/layers_sql.o" "$WORK/sql.c"
+ar rcs "$WORK/lib/libmlc_flows.a" "$WORK/layers_sql.o"
+rc=0
+out=$(bash "$CHECK" "$ROOT/src" "$WORK/lib") || rc=$?
+[ "$rc" = 1 ] || fail "store SQL in flows passed (rc $rc): $out"
+grep -q '^sql: layers_sql.o (flows) calls store_prepare' <<<"$out" || fail "sql not named: $out"
+echo "layers: the tree passes; injected include, sibling include, call and store SQL each fail"
