@@ -12,6 +12,7 @@
 #include "core/project.h"
 #include "flows/accounts.h"
 #include "flows/flow.h"
+#include "netsuite/ns_refdata.h"
 #include "util/jsonx.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -44,9 +45,7 @@ int accounts_refresh(struct mlc_session *s, bool keep, json_t **catalog, struct 
 	int rc;
 
 	*catalog = NULL;
-	rc = netsuite_suiteql_all(s->ns, "SELECT id, acctnumber, acctname, accttype, isinactive, "
-					 "issummary, subsidiary FROM account ORDER BY id", &rows,
-				  err);
+	rc = netsuite_read_accounts(s->ns, &rows, err);
 	if (rc < 0)
 		return rc;
 	*catalog = json_object();
