@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "auth/pkey.h"
+#include "util/pkey.h"
 #include "core/vault.h"
 #include "util/compat.h"
 #include "util/error.h"

@@ -5,7 +5,7 @@
 
 #include "auth/jwt.h"
 #include "auth/oauth.h"
-#include "auth/pkey.h"
+#include "util/pkey.h"
 #include "net/http_client.h"
 #include "util/log.h"
 #include "util/num.h"

@@ -5,55 +5,9 @@
 #include "auth/clock.h"
 #include "auth/token.h"
 #include "cli/cli.h"
-#include "core/ping.h"
 #include "core/vault.h"
-#include "flows/links.h"
-#include "flows/session.h"
+#include "flows/ping.h"
 #include "util/banned.h"
-
-/* Has the check called name passed? */
-static bool passed(const struct mlc_ping_report *r, const char *name)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (strcmp(r->checks[i].name, name) == 0)
-			return r->checks[i].ok;
-	return false;
-}
-
-/* One check per project link (flows/links.h), when both systems answered. */
-static void add_link_checks(struct cli_ctx *ctx, const struct mlc_tenant *t,
-                            const struct mlc_vault *v, struct mlc_token_shared *shared,
-                            struct mlc_ping_report *r)
-{
-	struct mlc_session_opts so = {.store = ctx->store,
-	                              .vault = v,
-	                              .shared = shared,
-	                              .tenant = t->name,
-	                              .need_netsuite = true,
-	                              .need_procore = true};
-	struct mlc_session *s = NULL;
-	struct mlc_error err = {0};
-	json_t *results = NULL, *one;
-	size_t i;
-
-	if (!passed(r, "netsuite.suiteql") || !passed(r, "procore.company"))
-		return; /* the failures above say why; the links cannot be read */
-	if (session_open(&so, &s, &err) < 0 || links_check(s, &results, &err) < 0) {
-		ping_report_add(r, "links", false, true, err.msg);
-		goto out;
-	}
-	json_array_foreach(results, i, one)
-	{
-		char name[48];
-		snprintf(name, sizeof(name), "link.%lld",
-		         (long long)json_integer_value(json_object_get(one, "procore_project_id")));
-		ping_report_add(r, name, json_is_true(json_object_get(one, "ok")), true,
-		                json_string_value(json_object_get(one, "detail")));
-	}
-out:
-	json_decref(results);
-	session_free(s);
-}
 
 int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -108,11 +62,11 @@ int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 	po.shared = shared;
 	po.clock = clk ? clock_now : NULL;
 	po.clock_arg = clk;
+	po.links = true;
 	if (ping_run(&po, &report, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
 	}
-	add_link_checks(ctx, &t, v, shared, &report);
 	if (json) {
 		cli_print_json(ping_report_to_json(&report, t.name));
 	} else {

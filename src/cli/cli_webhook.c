@@ -6,6 +6,7 @@
 #include "core/vault.h"
 #include "flows/session.h"
 #include "net/url.h"
+#include "procore/pc_webhooks.h"
 #include "server/webhook_resources.h"
 #include "util/jsonx.h"
 #include "util/banned.h"
@@ -52,13 +53,12 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 		opts, 1, 1,
 	};
 	const char *pos[1];
-	int npos, rc, status = 0;
+	int npos, rc;
 	struct mlc_vault *vault = NULL;
 	struct mlc_session *s = NULL;
 	struct mlc_secret *auth = NULL;
 	struct mlc_error err = { 0 };
-	json_t *hooks = NULL, *hook = NULL, *out = NULL, *triggers = NULL, *want = NULL, *v;
-	char company[24], path[96];
+	json_t *triggers = NULL, *want = NULL, *v;
 	int64_t hook_id = 0;
 	size_t i, added = 0, removed = 0, nres = 0;
 	const struct mlc_webhook_resource *resources = NULL;
@@ -91,40 +91,17 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 		rc = CLI_FAIL;
 		goto out;
 	}
-	snprintf(company, sizeof(company), "%lld", (long long)s->tenant.procore_company_id);
-	const char *q[] = { "company_id", company, NULL };
-	if (procore_get(s->pc, "/rest/v1.0/webhooks/hooks", q, &hooks, &err) < 0) {
+	if (procore_hook_find(s->pc, url, &hook_id, &err) < 0 ||
+	    procore_hook_put(s->pc, &hook_id, WEBHOOK_PAYLOAD_VERSION, url, auth->data, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
 	}
-	json_array_foreach(hooks, i, v) {
-		if (jsonx_str(v, "destination_url") && strcmp(jsonx_str(v, "destination_url"), url) == 0 &&
-		    jsonx_id(v, "id", &hook_id) < 0)
-			hook_id = 0;
-	}
-	hook = json_pack("{s:s, s:s, s:s, s:{s:s}}", "api_version", WEBHOOK_PAYLOAD_VERSION, "namespace",
-			 "ml-connector", "destination_url", url, "destination_headers",
-			 "Authorization", auth->data);
-	if (hook_id) {
-		snprintf(path, sizeof(path), "/rest/v1.0/webhooks/hooks/%lld", (long long)hook_id);
-		rc = procore_write(s->pc, "PATCH", path, q,
-				   json_pack("{s:s, s:O}", "company_id", company, "hook", hook), &out,
-				   &status, &err);
-	} else {
-		rc = procore_write(s->pc, "POST", "/rest/v1.0/webhooks/hooks", NULL,
-				   json_pack("{s:I, s:O}", "company_id",
-					     (json_int_t)s->tenant.procore_company_id, "hook", hook),
-				   &out, &status, &err);
-		if (rc == MLC_OK && jsonx_id(out, "id", &hook_id) < 0)
-			hook_id = 0;
-	}
-	if (rc < 0 || !hook_id) {
-		rc = rc < 0 ? cli_fail(&err) : CLI_FAIL;
+	if (!hook_id) {
+		rc = CLI_FAIL;
 		goto out;
 	}
 	/* the triggers it lacks */
-	snprintf(path, sizeof(path), "/rest/v1.0/webhooks/hooks/%lld/triggers", (long long)hook_id);
-	if (procore_get(s->pc, path, q, &triggers, &err) < 0) {
+	if (procore_hook_triggers(s->pc, hook_id, &triggers, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
 	}
@@ -133,15 +110,10 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 	 * would only be stored as unusable */
 	json_array_foreach(triggers, i, v) {
 		int64_t tid = 0;
-		char tpath[128];
 		if (webhook_resource_flow(jsonx_str(v, "resource_name")) ||
 		    jsonx_id(v, "id", &tid) < 0 || !tid)
 			continue;
-		snprintf(tpath, sizeof(tpath), "/rest/v1.0/webhooks/hooks/%lld/triggers/%lld",
-			 (long long)hook_id, (long long)tid);
-		json_decref(out);
-		out = NULL;
-		if (procore_write(s->pc, "DELETE", tpath, q, NULL, &out, &status, &err) < 0) {
+		if (procore_hook_trigger_delete(s->pc, hook_id, tid, &err) < 0) {
 			rc = cli_fail(&err);
 			goto out;
 		}
@@ -163,23 +135,14 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (json_array_size(want)) {
-		json_decref(out);
-		out = NULL;
-		snprintf(path, sizeof(path), "/rest/v1.0/webhooks/hooks/%lld/triggers/bulk",
-			 (long long)hook_id);
-		if (procore_write(s->pc, "POST", path, NULL,
-				  json_pack("{s:I, s:s, s:O}", "company_id",
-					    (json_int_t)s->tenant.procore_company_id, "api_version",
-					    WEBHOOK_PAYLOAD_VERSION,
-					    "api_triggers", want),
-				  &out, &status, &err) < 0) {
+		size_t refused = 0;
+		if (procore_hook_triggers_add(s->pc, hook_id, WEBHOOK_PAYLOAD_VERSION, want, &added,
+					      &refused, &err) < 0) {
 			rc = cli_fail(&err);
 			goto out;
 		}
-		added = json_array_size(json_object_get(out, "success"));
-		if (json_array_size(json_object_get(out, "failures"))) {
-			fprintf(stderr, "ml-connector: Procore refused %zu trigger(s)\n",
-				json_array_size(json_object_get(out, "failures")));
+		if (refused) {
+			fprintf(stderr, "ml-connector: Procore refused %zu trigger(s)\n", refused);
 			rc = CLI_FAIL;
 			goto out;
 		}
@@ -189,9 +152,6 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 	       removed);
 	rc = CLI_OK;
 out:
-	json_decref(hooks);
-	json_decref(hook);
-	json_decref(out);
 	json_decref(triggers);
 	json_decref(want);
 	secret_free(auth);

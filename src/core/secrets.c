@@ -3,7 +3,7 @@
 
 #include <sodium.h>
 
-#include "auth/pkey.h"
+#include "util/pkey.h"
 #include "core/vault.h"
 #include "util/redact.h"
 #include "util/str.h"
@@ -410,6 +410,46 @@ int vault_count_foreign(struct mlc_store *s, const char *key_id, int64_t *count,
 		*count = stmt_col_i64(st, 0);
 		rc = MLC_OK;
 	}
+out:
+	stmt_free(st);
+	return rc;
+}
+
+/* FNV-1a, 64 bits, over n bytes. */
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+int secret_version(struct mlc_store *s, int64_t tenant_id, uint64_t *out, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	int rc;
+
+	*out = 0;
+	rc = store_prepare(s, "SELECT name, nonce FROM secrets WHERE tenant_id = ? ORDER BY name",
+	                   &st, err);
+	if (rc < 0)
+		goto out;
+	stmt_bind_i64(st, 1, tenant_id);
+	while ((rc = stmt_step(st, err)) == 1) {
+		const char *name = stmt_col_text(st, 0);
+		size_t n = 0;
+		const void *nonce = stmt_col_blob(st, 1, &n);
+		h = fnv1a(h, name ? name : "", name ? strlen(name) + 1 : 1);
+		h = fnv1a(h, nonce, nonce ? n : 0);
+	}
+	if (rc < 0)
+		goto out;
+	*out = h;
+	rc = MLC_OK;
 out:
 	stmt_free(st);
 	return rc;

@@ -130,6 +130,15 @@ int secret_remove(struct mlc_store *s, int64_t tenant_id, const char *name,
 int secret_list(struct mlc_store *s, int64_t tenant_id, struct mlc_secret_info **out, size_t *n,
                 struct mlc_error *err) MLC_MUST_CHECK;
 void secret_info_free(struct mlc_secret_info *list, size_t n);
+/*
+ * The version of a tenant's stored secrets: a fingerprint of every row's
+ * name and nonce (each seal draws a fresh nonce), so any secret_set,
+ * secret_remove or re-seal gives another value, whichever process made
+ * it.  Holders of decrypted credentials (auth/auth_pool.h) compare it to
+ * know theirs are stale.
+ */
+int secret_version(struct mlc_store *s, int64_t tenant_id, uint64_t *out,
+                   struct mlc_error *err) MLC_MUST_CHECK;
 
 /*
  * Re-seals every stored secret (all tenants) from old_v to new_v in one

@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/account_catalog.h"
 #include "core/mapping.h"
 #include "core/project.h"
 #include "flows/accounts.h"
 #include "flows/flow.h"
+#include "netsuite/ns_refdata.h"
 #include "util/jsonx.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -36,56 +38,6 @@ static json_t *id_list(const char *s)
 	return a;
 }
 
-static int store_catalog(struct mlc_session *s, const json_t *catalog, struct mlc_error *err)
-{
-	struct mlc_stmt *del = NULL, *ins = NULL;
-	const char *k;
-	json_t *a;
-	int64_t now = time_now_ms();
-	int rc;
-
-	if ((rc = store_begin(s->store, err)) < 0)
-		return rc;
-	if ((rc = store_prepare(s->store, "DELETE FROM account_catalog WHERE tenant_id = ?", &del,
-				err)) < 0 ||
-	    (rc = store_prepare(s->store,
-				"INSERT INTO account_catalog (tenant_id, account_id, number, name, "
-				"type, inactive, summary, subsidiaries, read_at) VALUES "
-				"(?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins, err)) < 0)
-		goto fail;
-	stmt_bind_i64(del, 1, s->tenant.id);
-	if ((rc = stmt_step(del, err)) < 0)
-		goto fail;
-	json_object_foreach((json_t *)catalog, k, a) {
-		char *subs = json_dumps(json_object_get(a, "subsidiaries"), JSON_COMPACT);
-		stmt_reset(ins);
-		stmt_bind_i64(ins, 1, s->tenant.id);
-		stmt_bind_i64(ins, 2, json_integer_value(json_object_get(a, "id")));
-		if (jsonx_str(a, "number"))
-			stmt_bind_text(ins, 3, jsonx_str(a, "number"));
-		else
-			stmt_bind_null(ins, 3);
-		stmt_bind_text(ins, 4, jsonx_str(a, "name") ? jsonx_str(a, "name") : "");
-		stmt_bind_text(ins, 5, jsonx_str(a, "type") ? jsonx_str(a, "type") : "");
-		stmt_bind_i64(ins, 6, json_is_true(json_object_get(a, "inactive")));
-		stmt_bind_i64(ins, 7, json_is_true(json_object_get(a, "summary")));
-		stmt_bind_text(ins, 8, subs ? subs : "[]");
-		stmt_bind_i64(ins, 9, now);
-		rc = stmt_step(ins, err);
-		free(subs);
-		if (rc < 0)
-			goto fail;
-	}
-	stmt_free(del);
-	stmt_free(ins);
-	return store_commit(s->store, err);
-fail:
-	stmt_free(del);
-	stmt_free(ins);
-	store_rollback(s->store);
-	return rc;
-}
-
 int accounts_refresh(struct mlc_session *s, bool keep, json_t **catalog, struct mlc_error *err)
 {
 	json_t *rows = NULL, *row;
@@ -93,9 +45,7 @@ int accounts_refresh(struct mlc_session *s, bool keep, json_t **catalog, struct 
 	int rc;
 
 	*catalog = NULL;
-	rc = netsuite_suiteql_all(s->ns, "SELECT id, acctnumber, acctname, accttype, isinactive, "
-					 "issummary, subsidiary FROM account ORDER BY id", &rows,
-				  err);
+	rc = netsuite_read_accounts(s->ns, &rows, err);
 	if (rc < 0)
 		return rc;
 	*catalog = json_object();
@@ -117,7 +67,7 @@ int accounts_refresh(struct mlc_session *s, bool keep, json_t **catalog, struct 
 			      id_list(jsonx_str(row, "subsidiary"))));
 	}
 	json_decref(rows);
-	if (keep && (rc = store_catalog(s, *catalog, err)) < 0) {
+	if (keep && (rc = account_catalog_replace(s->store, s->tenant.id, *catalog, err)) < 0) {
 		json_decref(*catalog);
 		*catalog = NULL;
 	}

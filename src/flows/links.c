@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "flows/links.h"
+#include "netsuite/ns_refdata.h"
+#include "procore/pc_directory.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/str.h"
@@ -144,16 +146,18 @@ struct check_ctx {
 	char *unread[NDIMS];   /* why a table could not be read (feature off), or NULL */
 };
 
-/* Reads a whole small table keyed by id (caller decrefs *out). */
-static int read_table(struct mlc_session *s, const char *q, json_t **out, struct mlc_error *err)
+/* A whole small table, as the adapter read it (rc, rows), keyed by id
+ * (caller decrefs *out). */
+static int by_id(int rc, json_t *rows, json_t **out)
 {
-	json_t *rows = NULL, *row;
+	json_t *row;
 	size_t i;
-	int rc = netsuite_suiteql_all(s->ns, q, &rows, err);
 
 	*out = NULL;
-	if (rc < 0)
+	if (rc < 0) {
+		json_decref(rows);
 		return rc;
+	}
 	*out = json_object();
 	json_array_foreach(rows, i, row) {
 		const char *id = jsonx_str(row, "id");
@@ -168,11 +172,11 @@ static int ctx_load(struct check_ctx *c, const struct mlc_project_link *links, s
 		    struct mlc_error *err)
 {
 	const char *k;
-	json_t *v;
+	json_t *v, *rows = NULL;
 	int rc;
 
-	if ((rc = read_table(c->s, "SELECT id, isinactive, parent FROM subsidiary", &c->subs,
-			     err)) < 0)
+	rc = netsuite_read_subsidiaries(c->s->ns, &rows, err);
+	if ((rc = by_id(rc, rows, &c->subs)) < 0)
 		return rc;
 	c->parents = json_object();
 	json_object_foreach(c->subs, k, v) {
@@ -182,14 +186,13 @@ static int ctx_load(struct check_ctx *c, const struct mlc_project_link *links, s
 	}
 	for (size_t d = 0; d < NDIMS; d++) {
 		bool used = false;
-		char q[160];
 		for (size_t i = 0; i < n && !used; i++)
 			used = links[i].active && dim_id(&links[i], d);
 		if (!used)
 			continue;
-		snprintf(q, sizeof(q),
-			 "SELECT id, isinactive, includechildren, subsidiary FROM %s", dims[d].table);
-		rc = read_table(c->s, q, &c->rows[d], err);
+		rows = NULL;
+		rc = netsuite_read_dimension(c->s->ns, dims[d].table, &rows, err);
+		rc = by_id(rc, rows, &c->rows[d]);
 		/* a refusal (the feature is off: "Record 'classification' was not
 		 * found", suiteql.md V9) is a problem of the links that use it */
 		if (rc == MLC_EPERM) {
@@ -266,15 +269,13 @@ int links_postable(const struct mlc_project_link *l, const char *tenant, struct 
 static int check_procore(struct check_ctx *c, const struct mlc_project_link *l, json_t *problems,
 			 struct mlc_buf *text, bool *bad, struct mlc_error *err)
 {
-	char path[64], company[24];
-	const char *q[] = { "company_id", company, NULL };
+	char company[24];
 	json_t *p = NULL;
 	int rc;
 
 	*bad = false;
-	snprintf(path, sizeof(path), "/rest/v1.0/projects/%lld", (long long)l->procore_project_id);
 	snprintf(company, sizeof(company), "%lld", (long long)c->s->tenant.procore_company_id);
-	rc = procore_get(c->s->pc, path, q, &p, err);
+	rc = procore_read_project(c->s->pc, l->procore_project_id, &p, err);
 	json_decref(p);
 	if (rc == MLC_EPERM) {
 		problem(problems, text,

@@ -8,6 +8,7 @@
 
 #include "core/store.h"
 #include "flows/flow.h"
+#include "core/md_base.h"
 #include "flows/session.h"
 #include "util/compat.h"
 #include "util/error.h"
@@ -65,14 +66,5 @@ void md_merge_release(struct md_merge *m);
 /* Audits each conflict of m (action "conflict", both values in the payload). */
 void md_record_conflicts(struct flow_run *r, const char *entity, const char *source_ref,
 			 const char *target_ref, const struct md_merge *m);
-
-/* The base of one record (*base NULL when none; caller decrefs). */
-int md_base_get(struct mlc_store *st, int64_t tenant_id, const char *type, const char *key,
-		json_t **base, struct mlc_error *err) MLC_MUST_CHECK;
-/* Every base of a type as {key: base}.  Caller decrefs. */
-int md_base_all(struct mlc_store *st, int64_t tenant_id, const char *type, json_t **all,
-		struct mlc_error *err) MLC_MUST_CHECK;
-int md_base_put(struct mlc_store *st, int64_t tenant_id, const char *type, const char *key,
-		const json_t *base, struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

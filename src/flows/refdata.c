@@ -6,6 +6,9 @@
 #include "core/mapping.h"
 #include "core/project.h"
 #include "flows/refdata.h"
+#include "netsuite/ns_refdata.h"
+#include "procore/pc_directory.h"
+#include "procore/pc_project_codes.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/banned.h"
@@ -56,17 +59,11 @@ static int load_netsuite(struct refdata *rd, const char *seg_table, struct mlc_e
 {
 	struct mlc_session *s = rd->r->s;
 	json_t *rows = NULL, *row;
-	struct mlc_buf q = MLC_BUF_INIT;
 	size_t i;
 	int rc;
 
-	if (seg_table) {
-		buf_addf(&q, "SELECT id, name, externalid FROM %s ORDER BY id", seg_table);
-		rc = netsuite_suiteql_all(s->ns, q.data, &rows, err);
-		buf_release(&q);
-		if (rc < 0)
-			return rc;
-	}
+	if (seg_table && (rc = netsuite_read_segment_values(s->ns, seg_table, &rows, err)) < 0)
+		return rc;
 	json_array_foreach(rows, i, row) {
 		int64_t id = 0;
 		char code[64];
@@ -78,9 +75,8 @@ static int load_netsuite(struct refdata *rd, const char *seg_table, struct mlc_e
 			json_object_set_new(rd->code_seg, code, json_integer(id));
 	}
 	json_decref(rows);
-	rc = netsuite_suiteql_all(s->ns, "SELECT id, expenseaccount FROM item ORDER BY id", &rows,
-				  err);
-	if (rc < 0)
+	rows = NULL;
+	if ((rc = netsuite_read_item_accounts(s->ns, &rows, err)) < 0)
 		return rc;
 	json_array_foreach(rows, i, row) {
 		int64_t id = 0, acct = 0;
@@ -100,8 +96,6 @@ int refdata_load(struct refdata *rd, struct flow_run *r, bool netsuite_side,
 	const char *k;
 	struct mlc_project_link *links = NULL;
 	size_t n = 0, i;
-	char company[24];
-	const char *q[] = { "company_id", company, NULL };
 	int rc;
 
 	memset(rd, 0, sizeof(*rd));
@@ -149,8 +143,7 @@ int refdata_load(struct refdata *rd, struct flow_run *r, bool netsuite_side,
 				  (json_int_t)links[i].class_id, "location",
 				  (json_int_t)links[i].location_id));
 	free(links);
-	snprintf(company, sizeof(company), "%lld", (long long)s->tenant.procore_company_id);
-	if ((rc = procore_list(s->pc, "/rest/v1.0/line_item_types", q, &lits, err)) < 0)
+	if ((rc = procore_read_line_item_types(s->pc, &lits, err)) < 0)
 		return rc;
 	json_array_foreach(lits, i, v) {
 		int64_t id = 0;
@@ -159,7 +152,7 @@ int refdata_load(struct refdata *rd, struct flow_run *r, bool netsuite_side,
 	}
 	json_decref(lits);
 	json_t *projects = NULL;
-	if ((rc = procore_list(s->pc, "/rest/v1.0/projects", q, &projects, err)) < 0)
+	if ((rc = procore_read_projects(s->pc, &projects, err)) < 0)
 		return rc;
 	json_array_foreach(projects, i, v) {
 		int64_t id = 0;
@@ -187,7 +180,7 @@ void refdata_release(struct refdata *rd)
 int refdata_project_code(struct refdata *rd, int64_t project_id, const char *code, int64_t *id,
 			 struct mlc_error *err)
 {
-	char k[32], pid[32];
+	char k[32];
 	json_t *codes;
 
 	*id = 0;
@@ -196,10 +189,8 @@ int refdata_project_code(struct refdata *rd, int64_t project_id, const char *cod
 	if (!codes) {
 		json_t *list = NULL, *v;
 		size_t i;
-		const char *q[] = { "project_id", pid, NULL };
 		int rc;
-		snprintf(pid, sizeof(pid), "%lld", (long long)project_id);
-		if ((rc = procore_list(rd->r->s->pc, "/rest/v1.0/cost_codes", q, &list, err)) < 0)
+		if ((rc = procore_project_cost_codes(rd->r->s->pc, project_id, &list, err)) < 0)
 			return rc;
 		codes = json_object();
 		json_array_foreach(list, i, v) {

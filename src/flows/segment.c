@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "flows/segment.h"
+#include "netsuite/ns_refdata.h"
 #include "util/jsonx.h"
 #include "util/log.h"
 #include "util/banned.h"
@@ -94,7 +95,7 @@ static int segment_exists(struct mlc_session *s, const char *id, bool *exists,
 	int rc;
 
 	*exists = false;
-	rc = netsuite_suiteql_all(s->ns, "SELECT scriptid FROM customsegment", &rows, err);
+	rc = netsuite_read_custom_segments(s->ns, &rows, err);
 	if (rc < 0) {
 		/* the Custom Segments feature is off: no segment at all
 		 * (docs/reference/netsuite/suiteql.md, V9) */

@@ -9,97 +9,11 @@
 #include "util/str.h"
 #include "util/banned.h"
 
-struct pool_entry {
-	char *tenant;
-	struct mlc_oauth *ns, *pc;
-	struct pool_entry *next;
-};
-
-struct mlc_auth_pool {
-	pthread_mutex_t lock;
-	const struct mlc_vault *vault;
-	struct mlc_token_shared *shared;
-	struct pool_entry *head;
-};
-
-struct mlc_auth_pool *auth_pool_new(const struct mlc_vault *vault, struct mlc_token_shared *shared)
-{
-	struct mlc_auth_pool *p = xcalloc(1, sizeof(*p));
-	pthread_mutex_init(&p->lock, NULL);
-	p->vault = vault;
-	p->shared = shared;
-	return p;
-}
-
-static void entry_free(struct pool_entry *e)
-{
-	oauth_free(e->ns);
-	oauth_free(e->pc);
-	free(e->tenant);
-	free(e);
-}
-
-void auth_pool_free(struct mlc_auth_pool *p)
-{
-	if (!p)
-		return;
-	while (p->head) {
-		struct pool_entry *e = p->head;
-		p->head = e->next;
-		entry_free(e);
-	}
-	pthread_mutex_destroy(&p->lock);
-	free(p);
-}
-
-void auth_pool_forget(struct mlc_auth_pool *p, const char *tenant)
-{
-	struct pool_entry **pe;
-
-	pthread_mutex_lock(&p->lock);
-	for (pe = &p->head; *pe; pe = &(*pe)->next) {
-		if (strcmp((*pe)->tenant, tenant) == 0) {
-			/* providers may be in use by running sessions: keep them alive
-			 * until the pool goes; new sessions get fresh ones */
-			struct pool_entry *e = *pe;
-			free(e->tenant);
-			e->tenant = xstrdup("");
-			break;
-		}
-	}
-	pthread_mutex_unlock(&p->lock);
-}
-
-/* Gets (creating on first use) the tenant's provider for one system. */
-static int pool_get(struct mlc_auth_pool *p, enum mlc_oauth_system sys,
-		    const struct mlc_oauth_opts *ao, struct mlc_oauth **out, struct mlc_error *err)
-{
-	struct pool_entry *e;
-	int rc = MLC_OK;
-
-	pthread_mutex_lock(&p->lock);
-	for (e = p->head; e; e = e->next)
-		if (strcmp(e->tenant, ao->tenant->name) == 0)
-			break;
-	if (!e) {
-		e = xcalloc(1, sizeof(*e));
-		e->tenant = xstrdup(ao->tenant->name);
-		e->next = p->head;
-		p->head = e;
-	}
-	struct mlc_oauth **slot = sys == MLC_OAUTH_NETSUITE ? &e->ns : &e->pc;
-	if (!*slot)
-		rc = oauth_new(sys, ao, slot, err);
-	*out = *slot;
-	pthread_mutex_unlock(&p->lock);
-	return rc;
-}
-
 static int get_auth(const struct mlc_session_opts *o, enum mlc_oauth_system sys,
 		    const struct mlc_oauth_opts *ao, struct mlc_oauth **out, struct mlc_error *err)
 {
 	if (o->pool)
-		return pool_get(o->pool, sys, ao, out, err);
+		return auth_pool_get(o->pool, sys, ao, out, err);
 	return oauth_new(sys, ao, out, err);
 }
 
@@ -133,11 +47,19 @@ int session_open(const struct mlc_session_opts *o, struct mlc_session **out,
 		goto fail;
 	ao.store = o->store;
 	ao.vault = o->vault;
-	pthread_once(&clock_once, clock_init);
-	if (process_clock) {
-		ao.clock = clock_now;
-		ao.clock_arg = process_clock;
+	if (o->clock) {
+		ao.clock = o->clock;
+		ao.clock_arg = o->clock_arg;
+	} else {
+		pthread_once(&clock_once, clock_init);
+		if (process_clock) {
+			ao.clock = clock_now;
+			ao.clock_arg = process_clock;
+		}
 	}
+	s->clock = ao.clock;
+	s->clock_arg = ao.clock_arg;
+	ao.timeout_ms = o->timeout_ms;
 	ao.tenant = &s->tenant;
 	ao.shared = o->shared;
 	if (o->need_netsuite) {
@@ -147,6 +69,8 @@ int session_open(const struct mlc_session_opts *o, struct mlc_session **out,
 		no.auth = oauth_auth_hook;
 		no.auth_arg = s->ns_auth;
 		no.concurrency = (int)session_setting_int(s, "netsuite.concurrency", 5);
+		no.timeout_ms = o->timeout_ms;
+		no.max_attempts = o->max_attempts;
 		if ((rc = netsuite_open(&s->tenant, &no, &s->ns, err)) < 0)
 			goto fail;
 	}
@@ -157,6 +81,8 @@ int session_open(const struct mlc_session_opts *o, struct mlc_session **out,
 		po.auth = oauth_auth_hook;
 		po.auth_arg = s->pc_auth;
 		po.max_concurrency = (int)session_setting_int(s, "procore.concurrency", 8);
+		po.timeout_ms = o->timeout_ms;
+		po.max_attempts = o->max_attempts;
 		if ((rc = procore_open(&s->tenant, &po, &s->pc, err)) < 0)
 			goto fail;
 	}

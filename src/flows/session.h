@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "auth/auth_pool.h"
 #include "auth/oauth.h"
 #include "auth/token.h"
 #include "core/store.h"
@@ -18,7 +19,9 @@
  * Everything a flow needs to talk to one tenant's two systems: the
  * tenant, both token providers and both adapters' transports.  Opening a
  * session reads the tenant's credentials from the vault once; it makes no
- * network call (tokens are fetched on first use).
+ * network call (tokens are fetched on first use).  With a pool
+ * (auth/auth_pool.h) the providers are the pool's, keyed by the tenant's
+ * current credentials.
  *
  * Not owned: store, vault and the shared token cache.  A session may be
  * used by several threads at once for API calls (the adapters are
@@ -34,20 +37,9 @@ struct mlc_session {
 	bool owns_auth;     /* false when the providers come from a pool */
 	struct mlc_netsuite *ns;
 	struct mlc_procore *pc;
+	mlc_clock_fn clock; /* the clock of the token schedules (NULL: wall clock) */
+	void *clock_arg;
 };
-
-/*
- * A process-wide pool of token providers, one pair per tenant, so that
- * every session of a long-running process (serve's workers) shares one
- * token cache per tenant and system: the token endpoint is asked only
- * when a token is due, whatever the number of threads.  Thread-safe.
- */
-struct mlc_auth_pool;
-
-struct mlc_auth_pool *auth_pool_new(const struct mlc_vault *vault, struct mlc_token_shared *shared);
-void auth_pool_free(struct mlc_auth_pool *p);
-/* Forgets a tenant's providers (its credentials changed). */
-void auth_pool_forget(struct mlc_auth_pool *p, const char *tenant);
 
 struct mlc_session_opts {
 	struct mlc_store *store;
@@ -56,6 +48,11 @@ struct mlc_session_opts {
 	struct mlc_auth_pool *pool;      /* NULL: the session owns its providers */
 	const char *tenant;
 	bool need_netsuite, need_procore;
+	/* Optional, 0 / NULL: the adapters' defaults and the process clock. */
+	int timeout_ms;   /* per call */
+	int max_attempts; /* per call */
+	mlc_clock_fn clock;
+	void *clock_arg;
 };
 
 int session_open(const struct mlc_session_opts *o, struct mlc_session **out,

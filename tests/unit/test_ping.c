@@ -11,7 +11,7 @@
 #include <openssl/pem.h>
 #include <sodium.h>
 
-#include "core/ping.h"
+#include "flows/ping.h"
 #include "core/project.h"
 #include "core/store.h"
 #include "core/tenant.h"

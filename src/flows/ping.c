@@ -2,10 +2,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/auth_pool.h"
 #include "auth/oauth.h"
-#include "core/ping.h"
 #include "core/project.h"
-#include "net/http_client.h"
+#include "flows/links.h"
+#include "flows/ping.h"
+#include "flows/session.h"
+#include "netsuite/ns_probe.h"
+#include "procore/pc_probe.h"
 #include "util/buf.h"
 #include "util/num.h"
 #include "util/str.h"
@@ -17,13 +21,7 @@
 struct ping_run {
 	const struct mlc_ping_opts *o;
 	struct mlc_ping_report *r;
-};
-
-/* A response as the checks read it: status, JSON body, headers. */
-struct reply {
-	int status;
-	json_t *json;
-	struct mlc_http_resp resp;
+	struct mlc_auth_pool *pool;
 };
 
 /* The string value of key in o, or dflt. */
@@ -57,78 +55,15 @@ static void add_check(struct ping_run *p, const char *name, bool ok, bool requir
 		r->ok = false;
 }
 
-/*
- * One call through an upstream whose auth hook adds the bearer token (the
- * client answers a 401 once by refreshing it).  Returns 0 when any HTTP
- * answer arrived (look at out->status), else the client's code with err.
- */
-static int api_call(struct mlc_http_upstream *up, const char *method, const char *path,
-                    const char *const *headers, const char *json_body, struct reply *out,
-                    struct mlc_error *err)
+/* The message of a Procore error body, or "" when there is none. */
+static void pc_error_text(const json_t *body, struct mlc_buf *out)
 {
-	struct mlc_http_req req;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	http_resp_init(&out->resp);
-	http_req_init(&req, method, path);
-	http_req_header(&req, "Accept", "application/json");
-	for (size_t i = 0; headers && headers[i]; i += 2)
-		http_req_header(&req, headers[i], headers[i + 1]);
-	if (json_body)
-		http_req_body(&req, "application/json", json_body, strlen(json_body));
-	/* a SuiteQL POST only reads */
-	req.idempotent = MLC_HTTP_IDEM_YES;
-	rc = http_upstream_send(up, &req, &out->resp, err);
-	http_req_release(&req);
-	out->status = out->resp.status;
-	if (out->status == 0)
-		return rc < 0 ? rc : MLC_ETRANSIENT;
-	out->json = json_loadb(out->resp.body.data, out->resp.body.len, 0, NULL);
-	return MLC_OK;
+	if (body)
+		procore_error_text(body, out);
 }
 
-static void reply_release(struct reply *r)
-{
-	json_decref(r->json);
-	http_resp_release(&r->resp);
-	r->json = NULL;
-}
-
-/* The first detail of a NetSuite error body ("o:errorDetails"). */
-static const char *ns_error_detail(const struct reply *r, const char **code)
-{
-	json_t *d = json_array_get(json_object_get(r->json, "o:errorDetails"), 0);
-	const char *t = json_string_value(json_object_get(d, "detail"));
-
-	*code = json_string_value(json_object_get(d, "o:errorCode"));
-	if (!*code)
-		*code = "";
-	if (!t)
-		t = json_string_value(json_object_get(r->json, "title"));
-	return t ? t : "";
-}
-
-/* The message of a Procore error body, whatever its shape. */
-static void pc_error_text(const struct reply *r, struct mlc_buf *out)
-{
-	json_t *e = json_object_get(r->json, "errors");
-	const char *s = json_string_value(e);
-
-	if (!s)
-		s = json_string_value(json_object_get(r->json, "message"));
-	if (!s)
-		s = json_string_value(json_object_get(r->json, "error"));
-	if (s)
-		buf_addstr(out, s);
-	else if (e) {
-		char *t = json_dumps(e, JSON_COMPACT);
-		buf_addstr(out, t ? t : "");
-		free(t);
-	}
-}
-
-static void ping_token(struct ping_run *p, struct mlc_oauth *a, const char *check, const char *what)
+static void ping_token(struct ping_run *p, struct mlc_session *s, struct mlc_oauth *a,
+                       const char *check, const char *what)
 {
 	struct mlc_buf tok = MLC_BUF_INIT;
 	struct mlc_error err = {0};
@@ -138,7 +73,7 @@ static void ping_token(struct ping_run *p, struct mlc_oauth *a, const char *chec
 		add_check(p, check, false, true, "%s", err.msg);
 	} else {
 		const char *alg = oauth_jwt_alg(a);
-		int64_t now = p->o->clock ? p->o->clock(p->o->clock_arg) : time_now_ms();
+		int64_t now = s->clock ? s->clock(s->clock_arg) : time_now_ms();
 		left = (token_cache_refresh_at(oauth_cache(a)) - now + 30000) / 60000;
 		add_check(p, check, true, true,
 		          "%s%s%s accepted; token cached, refreshed in %lld min", what,
@@ -147,23 +82,22 @@ static void ping_token(struct ping_run *p, struct mlc_oauth *a, const char *chec
 	buf_release_wipe(&tok);
 }
 
-static void ping_suiteql(struct ping_run *p, struct mlc_http_upstream *up)
+static void ping_suiteql(struct ping_run *p, struct mlc_netsuite *ns)
 {
-	static const char *const hdrs[] = {"Prefer", "transient", NULL};
 	struct mlc_buf names = MLC_BUF_INIT;
-	struct reply r;
+	struct mlc_ns_answer r;
 	struct mlc_error err = {0};
 	const char *code, *detail;
 	json_t *items, *it;
 	json_int_t total;
 	size_t i;
 
-	if (api_call(up, "POST", "/services/rest/query/v1/suiteql?limit=10", hdrs,
-	             "{\"q\":\"SELECT id, name FROM subsidiary\"}", &r, &err) < 0) {
+	if (netsuite_probe_subsidiaries(ns, &r, &err) < 0) {
 		add_check(p, "netsuite.suiteql", false, true, "%s", err.msg);
 		goto out;
 	}
-	detail = ns_error_detail(&r, &code);
+	code = r.code;
+	detail = r.detail;
 	if (r.status == 200 && json_is_array(items = json_object_get(r.json, "items"))) {
 		json_array_foreach(items, i, it)
 		{
@@ -200,19 +134,18 @@ static void ping_suiteql(struct ping_run *p, struct mlc_http_upstream *up)
 		          "NetSuite answered %d to SuiteQL: %s%s%s", r.status, code,
 		          *code ? ": " : "", detail);
 	}
-	reply_release(&r);
 out:
+	netsuite_answer_release(&r);
 	buf_release(&names);
 }
 
-static void ping_limits(struct ping_run *p, struct mlc_http_upstream *up)
+static void ping_limits(struct ping_run *p, struct mlc_netsuite *ns)
 {
-	struct reply r;
+	struct mlc_ns_answer r;
 	struct mlc_error err = {0};
 	json_t *lim;
 
-	if (api_call(up, "GET", "/services/rest/system/v1/governanceLimits", NULL, NULL, &r, &err) <
-	    0) {
+	if (netsuite_probe_limits(ns, &r, &err) < 0) {
 		add_check(p, "netsuite.limits", false, false, "%s", err.msg);
 	} else {
 		lim = json_object_get(r.json, "accountConcurrencyLimit");
@@ -227,12 +160,12 @@ static void ping_limits(struct ping_run *p, struct mlc_http_upstream *up)
 			          "governance limits not readable (HTTP %d); the sync paces itself "
 			          "by 429s instead",
 			          r.status);
-		reply_release(&r);
 	}
+	netsuite_answer_release(&r);
 }
 
 /* " (rate limit: 3598 of 3600 left)" from Procore's headers. */
-static void pc_headroom(const struct reply *r, struct mlc_buf *out)
+static void pc_headroom(const struct mlc_pc_answer *r, struct mlc_buf *out)
 {
 	const char *rem = http_resp_header(&r->resp, "X-Rate-Limit-Remaining");
 	const char *lim = http_resp_header(&r->resp, "X-Rate-Limit-Limit");
@@ -241,16 +174,16 @@ static void pc_headroom(const struct reply *r, struct mlc_buf *out)
 		buf_addf(out, " (rate limit: %s of %s left)", rem, lim);
 }
 
-static void ping_company(struct ping_run *p, struct mlc_http_upstream *up, const char *const *hdrs)
+static void ping_company(struct ping_run *p, struct mlc_procore *pc)
 {
 	const struct mlc_tenant *t = p->o->tenant;
 	struct mlc_buf found = MLC_BUF_INIT, head = MLC_BUF_INIT;
-	struct reply r;
+	struct mlc_pc_answer r;
 	struct mlc_error err = {0};
 	json_t *c, *mine = NULL;
 	size_t i;
 
-	if (api_call(up, "GET", "/rest/v1.0/companies", hdrs, NULL, &r, &err) < 0) {
+	if (procore_probe_companies(pc, &r, &err) < 0) {
 		add_check(p, "procore.company", false, true, "%s", err.msg);
 		goto out;
 	}
@@ -278,7 +211,7 @@ static void ping_company(struct ping_run *p, struct mlc_http_upstream *up, const
 			    t->name);
 	} else {
 		buf_reset(&found);
-		pc_error_text(&r, &found);
+		pc_error_text(r.json, &found);
 		add_check(p, "procore.company", false, true,
 		          "Procore answered %d for company %lld: %s%s", r.status,
 		          (long long)t->procore_company_id, found.data,
@@ -286,26 +219,24 @@ static void ping_company(struct ping_run *p, struct mlc_http_upstream *up, const
 		                            "service account has no access to it)"
 		                          : "");
 	}
-	reply_release(&r);
 out:
+	procore_answer_release(&r);
 	buf_release(&found);
 	buf_release(&head);
 }
 
 /* One linked project by id; returns false (and records why) when it fails. */
-static bool ping_project(struct ping_run *p, struct mlc_http_upstream *up, const char *const *hdrs,
-                         int64_t id, struct mlc_buf *names)
+static bool ping_project(struct ping_run *p, struct mlc_procore *pc, int64_t id,
+                         struct mlc_buf *names)
 {
 	const struct mlc_tenant *t = p->o->tenant;
-	struct mlc_buf url = MLC_BUF_INIT, msg = MLC_BUF_INIT, check = MLC_BUF_INIT;
-	struct reply r;
+	struct mlc_buf msg = MLC_BUF_INIT, check = MLC_BUF_INIT;
+	struct mlc_pc_answer r;
 	struct mlc_error err = {0};
 	bool ok = false;
 
 	buf_addf(&check, "procore.project.%lld", (long long)id);
-	buf_addf(&url, "/rest/v1.0/projects/%lld?company_id=%lld", (long long)id,
-	         (long long)t->procore_company_id);
-	if (api_call(up, "GET", url.data, hdrs, NULL, &r, &err) < 0) {
+	if (procore_probe_project(pc, id, &r, &err) < 0) {
 		add_check(p, check.data, false, true, "%s", err.msg);
 		goto out;
 	}
@@ -326,40 +257,36 @@ static bool ping_project(struct ping_run *p, struct mlc_http_upstream *up, const
 		    "'ml-connector project'",
 		    (long long)id, (long long)t->procore_company_id);
 	} else {
-		pc_error_text(&r, &msg);
+		pc_error_text(r.json, &msg);
 		add_check(p, check.data, false, true, "Procore answered %d for project %lld: %s",
 		          r.status, (long long)id, msg.data);
 	}
-	reply_release(&r);
 out:
-	buf_release(&url);
+	procore_answer_release(&r);
 	buf_release(&msg);
 	buf_release(&check);
 	return ok;
 }
 
-static void ping_projects(struct ping_run *p, struct mlc_http_upstream *up, const char *const *hdrs)
+static void ping_projects(struct ping_run *p, struct mlc_procore *pc)
 {
 	const struct mlc_tenant *t = p->o->tenant;
 	struct mlc_project_link *links = NULL;
-	struct mlc_buf url = MLC_BUF_INIT, names = MLC_BUF_INIT, msg = MLC_BUF_INIT;
-	struct reply r;
+	struct mlc_buf names = MLC_BUF_INIT, msg = MLC_BUF_INIT;
+	struct mlc_pc_answer r;
 	struct mlc_error err = {0};
 	size_t n = 0, good = 0, checked = 0;
 	const char *total_hdr;
 	char total[32];
 
-	buf_addf(&url, "/rest/v1.0/projects?company_id=%lld&per_page=100",
-	         (long long)t->procore_company_id);
-	if (api_call(up, "GET", url.data, hdrs, NULL, &r, &err) < 0) {
+	if (procore_probe_projects(pc, &r, &err) < 0) {
 		add_check(p, "procore.projects", false, true, "%s", err.msg);
 		goto out;
 	}
 	if (r.status != 200 || !json_is_array(r.json)) {
-		pc_error_text(&r, &msg);
+		pc_error_text(r.json, &msg);
 		add_check(p, "procore.projects", false, true,
 		          "Procore answered %d to the project list: %s", r.status, msg.data);
-		reply_release(&r);
 		goto out;
 	}
 	total_hdr = http_resp_header(&r.resp, "Total");
@@ -367,7 +294,7 @@ static void ping_projects(struct ping_run *p, struct mlc_http_upstream *up, cons
 		snprintf(total, sizeof(total), "%s", total_hdr);
 	else
 		snprintf(total, sizeof(total), "%zu", json_array_size(r.json));
-	reply_release(&r);
+	procore_answer_release(&r);
 	if (project_list(p->o->store, t->id, &links, &n, &err) < 0) {
 		add_check(p, "procore.projects", false, true, "%s", err.msg);
 		goto out;
@@ -376,7 +303,7 @@ static void ping_projects(struct ping_run *p, struct mlc_http_upstream *up, cons
 		if (!links[i].active)
 			continue;
 		checked++;
-		good += ping_project(p, up, hdrs, links[i].procore_project_id, &names);
+		good += ping_project(p, pc, links[i].procore_project_id, &names);
 	}
 	if (checked == 0)
 		add_check(p, "procore.projects", true, true,
@@ -388,108 +315,128 @@ static void ping_projects(struct ping_run *p, struct mlc_http_upstream *up, cons
 		          "%s project(s) visible; %zu of %zu linked project(s) reachable%s%s",
 		          total, good, checked, names.len ? ": " : "", names.data);
 out:
+	procore_answer_release(&r);
 	free(links);
-	buf_release(&url);
 	buf_release(&names);
 	buf_release(&msg);
 }
 
-/* An API upstream whose requests carry a's bearer token.  ping wants an
- * answer soon: few attempts. */
-static int api_upstream(const char *name, const char *base, struct mlc_oauth *a,
-                        const struct mlc_ping_opts *o, struct mlc_http_upstream **out,
+/* A session on one or both systems, its providers from the ping's pool.
+ * ping wants an answer soon: short timeouts, few attempts. */
+static int ping_session(struct ping_run *p, bool ns, bool pc, struct mlc_session **out,
                         struct mlc_error *err)
 {
-	struct mlc_http_upstream_opts uo = {0};
+	const struct mlc_ping_opts *o = p->o;
+	struct mlc_session_opts so = {0};
 
-	uo.name = name;
-	uo.base_url = base;
-	uo.timeout_ms = o->timeout_ms ? o->timeout_ms : 30000;
-	uo.max_attempts = 3;
-	uo.max_retry_ms = 30000;
-	uo.auth = oauth_auth_hook;
-	uo.auth_arg = a;
-	return http_upstream_new(&uo, out, err);
+	so.store = o->store;
+	so.vault = o->vault;
+	so.shared = o->shared;
+	so.pool = p->pool;
+	so.tenant = o->tenant->name;
+	so.need_netsuite = ns;
+	so.need_procore = pc;
+	so.timeout_ms = o->timeout_ms ? o->timeout_ms : 30000;
+	so.max_attempts = 3;
+	so.clock = o->clock;
+	so.clock_arg = o->clock_arg;
+	return session_open(&so, out, err);
 }
 
-static void ping_netsuite(struct ping_run *p, struct mlc_oauth_opts *ao)
+static void ping_netsuite(struct ping_run *p)
 {
-	struct mlc_oauth *ns = NULL;
-	struct mlc_http_upstream *up = NULL;
+	struct mlc_session *s = NULL;
 	struct mlc_error e = {0};
-	char *base = tenant_netsuite_url(p->o->tenant);
 
-	if (oauth_new(MLC_OAUTH_NETSUITE, ao, &ns, &e) < 0) {
+	if (ping_session(p, true, false, &s, &e) < 0) {
 		add_check(p, "netsuite.token", false, true, "%s", e.msg);
 		goto out;
 	}
-	if (api_upstream("netsuite", base, ns, p->o, &up, &e) < 0) {
-		add_check(p, "netsuite.token", false, true, "%s", e.msg);
-		goto out;
-	}
-	ping_token(p, ns, "netsuite.token", "JWT client assertion");
+	ping_token(p, s, s->ns_auth, "netsuite.token", "JWT client assertion");
 	if (p->r->checks[p->r->n - 1].ok) {
-		ping_suiteql(p, up);
-		ping_limits(p, up);
+		ping_suiteql(p, s->ns);
+		ping_limits(p, s->ns);
 	}
 out:
-	http_upstream_free(up);
-	oauth_free(ns);
-	free(base);
+	session_free(s);
 }
 
-static void ping_procore(struct ping_run *p, struct mlc_oauth_opts *ao)
+static void ping_procore(struct ping_run *p)
 {
-	struct mlc_oauth *pc = NULL;
-	struct mlc_http_upstream *up = NULL;
+	struct mlc_session *s = NULL;
 	struct mlc_error e = {0};
-	char company[32];
-	const char *const hdrs[] = {"Procore-Company-Id", company, NULL};
 
-	snprintf(company, sizeof(company), "%lld", (long long)p->o->tenant->procore_company_id);
-	if (oauth_new(MLC_OAUTH_PROCORE, ao, &pc, &e) < 0) {
+	if (ping_session(p, false, true, &s, &e) < 0) {
 		add_check(p, "procore.token", false, true, "%s", e.msg);
 		goto out;
 	}
-	if (api_upstream("procore", tenant_procore_api_url(p->o->tenant), pc, p->o, &up, &e) < 0) {
-		add_check(p, "procore.token", false, true, "%s", e.msg);
-		goto out;
-	}
-	ping_token(p, pc, "procore.token", "client credentials");
+	ping_token(p, s, s->pc_auth, "procore.token", "client credentials");
 	if (p->r->checks[p->r->n - 1].ok) {
-		ping_company(p, up, hdrs);
-		ping_projects(p, up, hdrs);
+		ping_company(p, s->pc);
+		ping_projects(p, s->pc);
 	}
 out:
-	http_upstream_free(up);
-	oauth_free(pc);
+	session_free(s);
+}
+
+/* Has the check called name passed? */
+static bool passed(const struct mlc_ping_report *r, const char *name)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->checks[i].name, name) == 0)
+			return r->checks[i].ok;
+	return false;
+}
+
+/* One check per project link (flows/links.h), when both systems answered. */
+static void ping_links(struct ping_run *p)
+{
+	struct mlc_session *s = NULL;
+	struct mlc_error err = {0};
+	json_t *results = NULL, *one;
+	size_t i;
+
+	if (!passed(p->r, "netsuite.suiteql") || !passed(p->r, "procore.company"))
+		return; /* the failures above say why; the links cannot be read */
+	if (ping_session(p, true, true, &s, &err) < 0 || links_check(s, &results, &err) < 0) {
+		add_check(p, "links", false, true, "%s", err.msg);
+		goto out;
+	}
+	json_array_foreach(results, i, one)
+	{
+		char name[48];
+		snprintf(name, sizeof(name), "link.%lld",
+		         (long long)json_integer_value(json_object_get(one, "procore_project_id")));
+		add_check(p, name, json_is_true(json_object_get(one, "ok")), true, "%s",
+		          str_field(one, "detail", ""));
+	}
+out:
+	json_decref(results);
+	session_free(s);
 }
 
 int ping_run(const struct mlc_ping_opts *o, struct mlc_ping_report *out, struct mlc_error *err)
 {
-	struct ping_run p = {o, out};
-	struct mlc_oauth_opts ao = {0};
+	struct ping_run p = {o, out, NULL};
 
 	memset(out, 0, sizeof(*out));
 	out->ok = true;
 	if (!o->store || !o->vault || !o->tenant)
 		return error_set(err, MLC_EINVAL, "ping needs a store, a vault and a tenant");
-	ao.store = o->store;
-	ao.vault = o->vault;
-	ao.tenant = o->tenant;
-	ao.shared = o->shared;
-	ao.clock = o->clock;
-	ao.clock_arg = o->clock_arg;
-	ao.timeout_ms = o->timeout_ms;
-	ping_netsuite(&p, &ao);
-	ping_procore(&p, &ao);
+	/* one provider per system for every session of this ping */
+	p.pool = auth_pool_new(o->vault, o->shared);
+	ping_netsuite(&p);
+	ping_procore(&p);
+	if (o->links)
+		ping_links(&p);
+	auth_pool_free(p.pool);
 	return MLC_OK;
 }
 
 void ping_report_add(struct mlc_ping_report *r, const char *name, bool ok, bool required,
                      const char *detail)
 {
-	struct ping_run p = {NULL, r};
+	struct ping_run p = {NULL, r, NULL};
 
 	add_check(&p, name, ok, required, "%s", detail);
 }

@@ -1,5 +1,5 @@
-#ifndef MLC_PING_H
-#define MLC_PING_H
+#ifndef MLC_FLOWS_PING_H
+#define MLC_FLOWS_PING_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,12 +25,16 @@
  *                       among those where the app is installed
  *   procore.projects    GET /rest/v1.0/projects?company_id=, then each
  *                       linked project by id (403: not a member)
- * The CLI adds one check per project link (link.<procore project>, from
- * links_check in flows/links.h, which needs both adapters).
+ * With links, one check per project link follows (link.<procore project>,
+ * from links_check in flows/links.h), when both systems answered.
  * Each check records what it found or, on failure, the cause and the fix.
  * A check that needs a token that could not be had is skipped (and fails).
- * API calls get a 401 answered once: the token is refreshed, the call
- * repeated.
+ *
+ * Every call goes through the sessions the flows use (flows/session.h):
+ * the adapters' upstreams, token providers and error decoding, with the
+ * probes' paths and query in the adapters (netsuite/ns_probe.h,
+ * procore/pc_probe.h).  So an API call gets a 401 answered the way the
+ * flows' are: the token is refreshed, the call repeated.
  */
 struct mlc_ping_check {
 	char *name; /* "netsuite.token", ... */
@@ -53,6 +57,7 @@ struct mlc_ping_opts {
 	mlc_clock_fn clock;              /* NULL: wall clock */
 	void *clock_arg;
 	int timeout_ms; /* per call; 0: 30 s */
+	bool links;     /* add the project link checks */
 };
 
 /* Runs every check.  Fails only when the checks cannot run at all;
@@ -60,8 +65,7 @@ struct mlc_ping_opts {
 int ping_run(const struct mlc_ping_opts *o, struct mlc_ping_report *out,
              struct mlc_error *err) MLC_MUST_CHECK;
 void ping_report_release(struct mlc_ping_report *r);
-/* Adds a check run elsewhere (the project link checks of flows/links.h);
- * a failed required check fails the report. */
+/* Adds a check run elsewhere; a failed required check fails the report. */
 void ping_report_add(struct mlc_ping_report *r, const char *name, bool ok, bool required,
                      const char *detail);
 /* {"tenant", "ok", "checks": [{"check", "ok", "required", "detail"}]}. */

@@ -4,7 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include "auth/pkey.h"
+#include "util/pkey.h"
 #include "util/banned.h"
 
 #define ACCEPTED "accepted: RSA of 3072 bits or more, or EC on P-256, P-384 or P-521"
