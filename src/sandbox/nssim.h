@@ -9,7 +9,6 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include "netsuite/cseg.h"
 #include "sandbox/sandbox.h"
 #include "util/buf.h"
 #include "util/compat.h"
@@ -112,16 +111,23 @@ struct ns_table {
 
 /*
  * The account's cost-code custom segment, one per process (set by
- * nsdb_segment_set() before any simulator starts; default CSEG_DEFAULT):
+ * nsdb_segment_set() before any simulator starts; default NSDB_SEG_DEFAULT):
  * its script id is the line field and SuiteQL column, nsdb_seg_table the
  * values' record type and table.  With the segment absent, neither is
  * visible through the API (an unknown table, column or field, as in an
  * account without it) and customsegment has no row.
  */
-extern char nsdb_seg_field[CSEG_MAX + 1];
-extern char nsdb_seg_table[CSEG_TABLE_MAX];
+#define NSDB_SEG_DEFAULT "cseg_mlc_costcode"
+/* NetSuite's longest script id; the values' table adds "customrecord_". */
+#define NSDB_SEG_MAX 19
+#define NSDB_SEG_TABLE_MAX (13 + NSDB_SEG_MAX + 1)
+extern char nsdb_seg_field[NSDB_SEG_MAX + 1];
+extern char nsdb_seg_table[NSDB_SEG_TABLE_MAX];
 extern bool nsdb_seg_present;
-/* id: a script id (cseg_check), or NULL for an account without it. */
+/* id: a script id, or NULL for an account without it.  MLC_EINVAL for an
+ * id NetSuite would refuse: "cseg" then at least one of a-z, 0-9 and '_',
+ * at most NSDB_SEG_MAX characters (docs/reference/netsuite.md, "Custom
+ * segment"). */
 int nsdb_segment_set(const char *id, struct mlc_error *err) MLC_MUST_CHECK;
 
 /* The SuiteQL-visible tables (NULL when unknown); name is case-insensitive. */

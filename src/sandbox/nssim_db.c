@@ -167,9 +167,23 @@ static const struct ns_column item_cols[] = {
     C("itemtype", TEXT),   C("isinactive", BOOL),     R("expenseaccount", "account"),
     C("externalid", TEXT), C("lastmodifieddate", TS),
 };
-char nsdb_seg_field[CSEG_MAX + 1] = CSEG_DEFAULT;
-char nsdb_seg_table[CSEG_TABLE_MAX] = "customrecord_" CSEG_DEFAULT;
+char nsdb_seg_field[NSDB_SEG_MAX + 1] = NSDB_SEG_DEFAULT;
+char nsdb_seg_table[NSDB_SEG_TABLE_MAX] = "customrecord_" NSDB_SEG_DEFAULT;
 bool nsdb_seg_present = true;
+
+/* The account's own rule for a script id (see nsdb_segment_set()). */
+static int seg_id_check(const char *id, struct mlc_error *err)
+{
+	size_t n = strlen(id);
+
+	if (n <= 4 || n > NSDB_SEG_MAX || strncmp(id, "cseg", 4) != 0 ||
+	    strspn(id + 4, "abcdefghijklmnopqrstuvwxyz0123456789_") != n - 4)
+		return error_set(err, MLC_EINVAL,
+				 "'%s' is not a custom segment script id: 'cseg' then lowercase "
+				 "letters, digits or '_', at most %d characters",
+				 id, NSDB_SEG_MAX);
+	return MLC_OK;
+}
 
 int nsdb_segment_set(const char *id, struct mlc_error *err)
 {
@@ -179,10 +193,10 @@ int nsdb_segment_set(const char *id, struct mlc_error *err)
 		nsdb_seg_present = false;
 		return MLC_OK;
 	}
-	if ((rc = cseg_check(id, err)) < 0)
+	if ((rc = seg_id_check(id, err)) < 0)
 		return rc;
 	snprintf(nsdb_seg_field, sizeof(nsdb_seg_field), "%s", id);
-	cseg_values_table(id, nsdb_seg_table, sizeof(nsdb_seg_table));
+	snprintf(nsdb_seg_table, sizeof(nsdb_seg_table), "customrecord_%s", id);
 	nsdb_seg_present = true;
 	return MLC_OK;
 }
