@@ -47,6 +47,35 @@ needs=$(nm -u "$SIM_LIB" | awk 'NF == 2 { print $2 }' | sort -u)
 leak=$(comm -12 <(echo "$needs") <(echo "$above"))
 if [ -z "$leak" ]; then ok "libmlc_sim.a calls nothing above util/ and net/"; else not_ok "libmlc_sim.a calls product code above util/ and net/" "$(head -20 <<<"$leak")"; fi
 
+# --- inside: a NetSuite group and a Procore group that meet only in the frame ----------------
+# sandbox.c creates both; sandbox_faults.c (the shared controls) and
+# sim_clock.c (the clock leaf) call neither; no group calls the other or
+# sandbox.c.  calls OBJ: the sandbox/ objects that define what OBJ needs.
+SIM_OBJ=$(find "$BUILD/CMakeFiles" -path '*/mlc_sim.dir/src/sandbox/*.c.o')
+declare -A DEF
+for o in $SIM_OBJ; do
+  n=$(basename "$o" .c.o)
+  for s in $(defined "$o"); do DEF[$s]=$n; done
+done
+calls() { nm -u "$1" | awk 'NF == 2 { print $2 }' | while read -r s; do if [ -n "${DEF[$s]:-}" ]; then echo "${DEF[$s]}"; fi; done | sort -u; }
+bad=
+for o in $SIM_OBJ; do
+  n=$(basename "$o" .c.o)
+  case $n in
+    nssim*) forbid='^(pcsim.*|sandbox)$' ;;
+    pcsim*) forbid='^(nssim.*|sandbox)$' ;;
+    sandbox_faults|sim_clock|contractor) forbid='^(nssim.*|pcsim.*|sandbox)$' ;;
+    *) continue ;;
+  esac
+  hit=$(calls "$o" | grep -E "$forbid" || true)
+  [ -z "$hit" ] || bad="$bad $n->{$(echo $hit)}"
+done
+if [ -z "$bad" ]; then ok "the NetSuite and Procore groups call neither each other nor sandbox.c"; else not_ok "calls across the simulator groups" "$bad"; fi
+sbx=$(calls "$(grep '/sandbox.c.o$' <<<"$SIM_OBJ")")
+if grep -qx nssim <<<"$sbx" && grep -qx pcsim <<<"$sbx"; then ok "sandbox.c creates both simulators"; else not_ok "sandbox.c calls" "$sbx"; fi
+clk=$(calls "$(grep '/sim_clock.c.o$' <<<"$SIM_OBJ")")
+if [ -z "$clk" ]; then ok "the clock (sim_clock.c) is a leaf"; else not_ok "sim_clock.c calls" "$clk"; fi
+
 # --- ml-connector sandbox runs mlc-sandbox ---------------------------------------------------
 run "$BIN" sandbox --help
 expect_rc 0 "ml-connector sandbox --help exits 0"
