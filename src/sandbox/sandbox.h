@@ -13,8 +13,8 @@
 #include "util/error.h"
 
 /*
- * mlc-sandbox (`ml-connector sandbox` execs it): faithful simulators of NetSuite (nssim_*.c) and
- * Procore (pcsim_*.c) in one process, each on its own port, sharing the
+ * mlc-sandbox (`ml-connector sandbox` execs it): faithful simulators of
+ * NetSuite (nssim_*.c) and Procore (pcsim_*.c) in one process, each on its own port, sharing the
  * controls below (sandbox.c, sandbox_faults.c).  Not part of the real
  * APIs: everything under /_sandbox/ on each port.
  *
