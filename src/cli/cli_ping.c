@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "auth/clock.h"
+#include "cli/cli_clock.h"
 #include "auth/token.h"
 #include "cli/cli.h"
 #include "core/ping.h"
@@ -80,7 +81,6 @@ int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 	struct mlc_tenant t = {0};
 	struct mlc_vault *v = NULL;
 	struct mlc_token_shared *shared = NULL;
-	struct mlc_clock *clk = NULL;
 	struct mlc_ping_opts po = {0};
 	struct mlc_ping_report report = {0};
 	struct mlc_error err = {0};
@@ -98,7 +98,7 @@ int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(&err);
 		goto out;
 	}
-	if (clock_from_env(&clk, &err) < 0) {
+	if (cli_clock_error(&err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
 	}
@@ -106,8 +106,8 @@ int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 	po.vault = v;
 	po.tenant = &t;
 	po.shared = shared;
-	po.clock = clk ? clock_now : NULL;
-	po.clock_arg = clk;
+	po.clock = clock_get() ? clock_get()->now_ms : NULL;
+	po.clock_arg = clock_get() ? clock_get()->ctx : NULL;
 	if (ping_run(&po, &report, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
@@ -135,7 +135,6 @@ int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 	rc = report.ok ? CLI_OK : CLI_FAIL;
 out:
 	ping_report_release(&report);
-	clock_free(clk);
 	token_shared_free(shared);
 	vault_free(v);
 	if (have_tenant)

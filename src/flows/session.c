@@ -103,21 +103,6 @@ static int get_auth(const struct mlc_session_opts *o, enum mlc_oauth_system sys,
 	return oauth_new(sys, ao, out, err);
 }
 
-/*
- * The process's clock for token schedules: the wall clock, or the
- * sandbox's time travel when MLC_CLOCK_URL names it (tests and demos; see
- * auth/clock.h).  Made once, kept for the life of the process.
- */
-static pthread_once_t clock_once = PTHREAD_ONCE_INIT;
-static struct mlc_clock *process_clock;
-
-static void clock_init(void)
-{
-	struct mlc_error err = { 0 };
-	if (clock_from_env(&process_clock, &err) < 0)
-		log_warn("MLC_CLOCK_URL unusable; using the wall clock", "error", err.msg);
-}
-
 int session_open(const struct mlc_session_opts *o, struct mlc_session **out,
 		 struct mlc_error *err)
 {
@@ -133,10 +118,10 @@ int session_open(const struct mlc_session_opts *o, struct mlc_session **out,
 		goto fail;
 	ao.store = o->store;
 	ao.vault = o->vault;
-	pthread_once(&clock_once, clock_init);
-	if (process_clock) {
-		ao.clock = clock_now;
-		ao.clock_arg = process_clock;
+	/* the process's clock, set where the program is assembled (auth/clock.h) */
+	if (clock_get()) {
+		ao.clock = clock_get()->now_ms;
+		ao.clock_arg = clock_get()->ctx;
 	}
 	ao.tenant = &s->tenant;
 	ao.shared = o->shared;

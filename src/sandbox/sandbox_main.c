@@ -230,7 +230,8 @@ int main(int argc, char **argv)
 		return SBX_FAIL;
 	}
 	log_setup(MLC_LOG_INFO, MLC_LOG_LOGFMT, stderr);
-	if ((rc = parse_args(opts, argc, argv)) != SBX_OK)
+	rc = parse_args(opts, argc, argv);
+	if (rc != SBX_OK)
 		return rc == SBX_HELP ? SBX_OK : rc;
 	if (seed && num_parse_u64(seed, &seedv, &err) < 0) {
 		fprintf(stderr, "mlc-sandbox: --seed: %s\n", err.msg);
