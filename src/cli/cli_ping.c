@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include "auth/clock.h"
-#include "cli/cli_clock.h"
 #include "auth/token.h"
 #include "cli/cli.h"
+#include "cli/cli_clock.h"
 #include "core/ping.h"
 #include "core/vault.h"
 #include "flows/links.h"
