@@ -26,10 +26,10 @@ n_sim=$(grep -c . <<<"$sim_syms" || true)
 if [ "$n_sim" -gt 100 ]; then ok "libmlc_sim.a defines $n_sim symbols"; else not_ok "libmlc_sim.a defines too few symbols ($n_sim) for the check to mean anything"; fi
 both=$(comm -12 <(echo "$sim_syms") <(echo "$prod_syms"))
 if [ -z "$both" ]; then ok "ml-connector defines none of libmlc_sim.a's symbols"; else not_ok "ml-connector defines simulator symbols" "$(head -20 <<<"$both")"; fi
-pref=$(grep -E "$SIM_PREFIX" <<<"$prod_syms" || true)
+pref=$(grep -E -- "$SIM_PREFIX" <<<"$prod_syms" || true)
 if [ -z "$pref" ]; then ok "nm finds no simulator-prefixed symbol in ml-connector"; else not_ok "simulator-prefixed symbols in ml-connector" "$(head -20 <<<"$pref")"; fi
 # the same checks do find the simulator where it is
-in_sbx=$(comm -12 <(echo "$sim_syms") <(defined "$SIM_BIN") | grep -cE "$SIM_PREFIX" || true)
+in_sbx=$(comm -12 <(echo "$sim_syms") <(defined "$SIM_BIN") | grep -cE -- "$SIM_PREFIX" || true)
 if [ "$in_sbx" -gt 50 ]; then ok "the checks find the simulator in mlc-sandbox ($in_sbx symbols)"; else not_ok "the checks find too little in mlc-sandbox ($in_sbx)"; fi
 
 # --- the simulator uses util/ and net/ only ------------------------------------------------
@@ -67,7 +67,7 @@ for o in $SIM_OBJ; do
     sandbox_faults|sim_clock|contractor) forbid='^(nssim.*|pcsim.*|sandbox)$' ;;
     *) continue ;;
   esac
-  hit=$(calls "$o" | grep -E "$forbid" || true)
+  hit=$(calls "$o" | grep -E -- "$forbid" || true)
   [ -z "$hit" ] || bad="$bad $n->{$(echo $hit)}"
 done
 if [ -z "$bad" ]; then ok "the NetSuite and Procore groups call neither each other nor sandbox.c"; else not_ok "calls across the simulator groups" "$bad"; fi
