@@ -130,6 +130,11 @@ extern bool nsdb_seg_present;
  * segment"). */
 int nsdb_segment_set(const char *id, struct mlc_error *err) MLC_MUST_CHECK;
 
+/* Every SuiteQL table, generated from nssim_schema.json into nssim_fields.c
+ * (tools/gen_nssim_fields.py); use nsdb_table() / nsdb_tables(), which
+ * hide the segment's table when the account has none. */
+extern const struct ns_table nsdb_schema[];
+extern const size_t nsdb_schema_n;
 /* The SuiteQL-visible tables (NULL when unknown); name is case-insensitive. */
 const struct ns_table *nsdb_table(const char *name);
 const struct ns_table *nsdb_tables(size_t *n);
