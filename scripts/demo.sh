@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=$ROOT/build/ml-connector
+SANDBOX_BIN=$ROOT/build/mlc-sandbox
 D=$ROOT/.demo
 NS_PORT=${DEMO_NETSUITE_PORT:-8701}
 PC_PORT=${DEMO_PROCORE_PORT:-8702}
@@ -23,7 +24,7 @@ PUSH_SECRET=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 HOOK_AUTH="Bearer $(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
 step "1/8 Sandbox: NetSuite on :$NS_PORT, Procore on :$PC_PORT (seeded contractor, ten projects)"
-"$BIN" sandbox --data "$D/sandbox" --netsuite 127.0.0.1:$NS_PORT --procore 127.0.0.1:$PC_PORT \
+"$SANDBOX_BIN" --data "$D/sandbox" --netsuite 127.0.0.1:$NS_PORT --procore 127.0.0.1:$PC_PORT \
   --push-url "http://127.0.0.1:$SV_PORT/webhooks/netsuite/$T" --push-secret "$PUSH_SECRET" \
   >"$D/sandbox.log" 2>&1 &
 echo $! > "$D/sandbox.pid"

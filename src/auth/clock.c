@@ -10,9 +10,23 @@
 #include "util/time.h"
 #include "util/banned.h"
 
-#define CLOCK_ENV "MLC_CLOCK_URL"
+/* Read and written only at start-up (clock_set()), read-only afterwards. */
+static struct mlc_clock process_clock;
+static bool process_clock_set;
 
-struct mlc_clock {
+void clock_set(const struct mlc_clock *c)
+{
+	process_clock_set = c != NULL && c->now_ms != NULL;
+	if (process_clock_set)
+		process_clock = *c;
+}
+
+const struct mlc_clock *clock_get(void)
+{
+	return process_clock_set ? &process_clock : NULL;
+}
+
+struct mlc_url_clock {
 	char *url;
 	struct mlc_http_upstream *up;
 	pthread_mutex_t lock;
@@ -20,10 +34,10 @@ struct mlc_clock {
 	bool warned;
 };
 
-int clock_new(const char *url, struct mlc_clock **out, struct mlc_error *err)
+int url_clock_new(const char *url, struct mlc_url_clock **out, struct mlc_error *err)
 {
 	struct mlc_http_upstream_opts uo = {0};
-	struct mlc_clock *c;
+	struct mlc_url_clock *c;
 	int rc;
 
 	*out = NULL;
@@ -31,7 +45,7 @@ int clock_new(const char *url, struct mlc_clock **out, struct mlc_error *err)
 	    !str_starts_with(url, "http://localhost:") && !str_starts_with(url, "http://[::1]:"))
 		return error_set(
 		    err, MLC_ECONFIG,
-		    "%s must be a loopback http:// URL (the sandbox's clock), not '%s'", CLOCK_ENV,
+		    "the clock URL must be a loopback http:// URL (the sandbox's clock), not '%s'",
 		    url);
 	c = xcalloc(1, sizeof(*c));
 	c->url = xstrdup(url);
@@ -42,24 +56,14 @@ int clock_new(const char *url, struct mlc_clock **out, struct mlc_error *err)
 	uo.max_attempts = 2;
 	uo.max_retry_ms = 3000;
 	if ((rc = http_upstream_new(&uo, &c->up, err)) < 0) {
-		clock_free(c);
+		url_clock_free(c);
 		return rc;
 	}
 	*out = c;
 	return MLC_OK;
 }
 
-int clock_from_env(struct mlc_clock **out, struct mlc_error *err)
-{
-	const char *url = getenv(CLOCK_ENV);
-
-	*out = NULL;
-	if (!url || !*url)
-		return MLC_OK;
-	return clock_new(url, out, err);
-}
-
-void clock_free(struct mlc_clock *c)
+void url_clock_free(struct mlc_url_clock *c)
 {
 	if (!c)
 		return;
@@ -94,9 +98,9 @@ static bool read_time(const json_t *j, int64_t wall, int64_t *out)
 	return json_is_string(v) && time_parse_rfc3339(json_string_value(v), out, NULL) == 0;
 }
 
-int64_t clock_now(void *arg)
+int64_t url_clock_now(void *arg)
 {
-	struct mlc_clock *c = arg;
+	struct mlc_url_clock *c = arg;
 	struct mlc_http_req req;
 	struct mlc_http_resp resp;
 	struct mlc_error err = {0};

@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
+#include "cli/cli_clock.h"
 #include "util/log.h"
 #include "util/banned.h"
 
@@ -109,6 +110,7 @@ int cli_main(int argc, char **argv)
 		usage(stderr);
 		return CLI_USAGE;
 	}
+	cli_clock_setup();
 	rc = -1;
 	for (const struct cli_command *c = commands; c->name; c++) {
 		if (strcmp(c->name, argv[i]) == 0) {
@@ -123,6 +125,7 @@ int cli_main(int argc, char **argv)
 	}
 	if (rc == CLI_HELP_SHOWN)
 		rc = CLI_OK;
+	cli_clock_release();
 	store_free(ctx.store);
 	if (ctx.cfg_loaded)
 		config_release(&ctx.cfg);

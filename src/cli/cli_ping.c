@@ -5,6 +5,7 @@
 #include "auth/clock.h"
 #include "auth/token.h"
 #include "cli/cli.h"
+#include "cli/cli_clock.h"
 #include "core/vault.h"
 #include "flows/ping.h"
 #include "util/banned.h"
@@ -34,7 +35,6 @@ int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 	struct mlc_tenant t = {0};
 	struct mlc_vault *v = NULL;
 	struct mlc_token_shared *shared = NULL;
-	struct mlc_clock *clk = NULL;
 	struct mlc_ping_opts po = {0};
 	struct mlc_ping_report report = {0};
 	struct mlc_error err = {0};
@@ -52,7 +52,7 @@ int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(&err);
 		goto out;
 	}
-	if (clock_from_env(&clk, &err) < 0) {
+	if (cli_clock_error(&err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
 	}
@@ -60,8 +60,8 @@ int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 	po.vault = v;
 	po.tenant = &t;
 	po.shared = shared;
-	po.clock = clk ? clock_now : NULL;
-	po.clock_arg = clk;
+	po.clock = clock_get() ? clock_get()->now_ms : NULL;
+	po.clock_arg = clock_get() ? clock_get()->ctx : NULL;
 	po.links = true;
 	if (ping_run(&po, &report, &err) < 0) {
 		rc = cli_fail(&err);
@@ -89,7 +89,6 @@ int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 	rc = report.ok ? CLI_OK : CLI_FAIL;
 out:
 	ping_report_release(&report);
-	clock_free(clk);
 	token_shared_free(shared);
 	vault_free(v);
 	if (have_tenant)

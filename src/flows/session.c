@@ -1,4 +1,3 @@
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,21 +14,6 @@ static int get_auth(const struct mlc_session_opts *o, enum mlc_oauth_system sys,
 	if (o->pool)
 		return auth_pool_get(o->pool, sys, ao, out, err);
 	return oauth_new(sys, ao, out, err);
-}
-
-/*
- * The process's clock for token schedules: the wall clock, or the
- * sandbox's time travel when MLC_CLOCK_URL names it (tests and demos; see
- * auth/clock.h).  Made once, kept for the life of the process.
- */
-static pthread_once_t clock_once = PTHREAD_ONCE_INIT;
-static struct mlc_clock *process_clock;
-
-static void clock_init(void)
-{
-	struct mlc_error err = { 0 };
-	if (clock_from_env(&process_clock, &err) < 0)
-		log_warn("MLC_CLOCK_URL unusable; using the wall clock", "error", err.msg);
 }
 
 int session_open(const struct mlc_session_opts *o, struct mlc_session **out,
@@ -50,12 +34,10 @@ int session_open(const struct mlc_session_opts *o, struct mlc_session **out,
 	if (o->clock) {
 		ao.clock = o->clock;
 		ao.clock_arg = o->clock_arg;
-	} else {
-		pthread_once(&clock_once, clock_init);
-		if (process_clock) {
-			ao.clock = clock_now;
-			ao.clock_arg = process_clock;
-		}
+	} else if (clock_get()) {
+		/* the process's clock, set where the program is assembled (auth/clock.h) */
+		ao.clock = clock_get()->now_ms;
+		ao.clock_arg = clock_get()->ctx;
 	}
 	s->clock = ao.clock;
 	s->clock_arg = ao.clock_arg;

@@ -24,7 +24,7 @@
 
 int64_t nssim_now_ms(struct nssim *ns)
 {
-	return ns->sb ? sandbox_now_ms(ns->sb) : time_now_ms() + ns->clock_offset_ms;
+	return ns->sb ? sbx_clock_now(&ns->sb->clock) : time_now_ms() + ns->clock_offset_ms;
 }
 
 /* ---- lifecycle ---- */

@@ -9,7 +9,6 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include "netsuite/cseg.h"
 #include "sandbox/sandbox.h"
 #include "util/buf.h"
 #include "util/compat.h"
@@ -112,18 +111,30 @@ struct ns_table {
 
 /*
  * The account's cost-code custom segment, one per process (set by
- * nsdb_segment_set() before any simulator starts; default CSEG_DEFAULT):
+ * nsdb_segment_set() before any simulator starts; default NSDB_SEG_DEFAULT):
  * its script id is the line field and SuiteQL column, nsdb_seg_table the
  * values' record type and table.  With the segment absent, neither is
  * visible through the API (an unknown table, column or field, as in an
  * account without it) and customsegment has no row.
  */
-extern char nsdb_seg_field[CSEG_MAX + 1];
-extern char nsdb_seg_table[CSEG_TABLE_MAX];
+#define NSDB_SEG_DEFAULT "cseg_mlc_costcode"
+/* NetSuite's longest script id; the values' table adds "customrecord_". */
+#define NSDB_SEG_MAX 19
+#define NSDB_SEG_TABLE_MAX (13 + NSDB_SEG_MAX + 1)
+extern char nsdb_seg_field[NSDB_SEG_MAX + 1];
+extern char nsdb_seg_table[NSDB_SEG_TABLE_MAX];
 extern bool nsdb_seg_present;
-/* id: a script id (cseg_check), or NULL for an account without it. */
+/* id: a script id, or NULL for an account without it.  MLC_EINVAL for an
+ * id NetSuite would refuse: "cseg" then at least one of a-z, 0-9 and '_',
+ * at most NSDB_SEG_MAX characters (docs/reference/netsuite.md, "Custom
+ * segment"). */
 int nsdb_segment_set(const char *id, struct mlc_error *err) MLC_MUST_CHECK;
 
+/* Every SuiteQL table, generated from nssim_schema.json into nssim_fields.c
+ * (tools/gen_nssim_fields.py); use nsdb_table() / nsdb_tables(), which
+ * hide the segment's table when the account has none. */
+extern const struct ns_table nsdb_schema[];
+extern const size_t nsdb_schema_n;
 /* The SuiteQL-visible tables (NULL when unknown); name is case-insensitive. */
 const struct ns_table *nsdb_table(const char *name);
 const struct ns_table *nsdb_tables(size_t *n);

@@ -40,6 +40,25 @@ struct rec_field {
 #define NS_REFS(rest, col, table) { rest, col, RF_REFS, table }
 /* clang-format on */
 
+/*
+ * A REST record type served by nssim_record.c over one table: rest is the
+ * type in the URL, def its docs/reference/netsuite/records.json
+ * definition (NULL: none), fields the bound fields in column order,
+ * entity_type the entity.type value for entity records (NULL otherwise),
+ * lmd_col the column stamped on writes.  Generated from nssim_schema.json
+ * into nssim_fields.c (tools/gen_nssim_fields.py).
+ */
+struct nsrec_type {
+	const char *rest, *table, *def;
+	const struct rec_field *fields;
+	size_t n;
+	const char *entity_type;
+	bool writable;
+	const char *lmd_col;
+};
+extern const struct nsrec_type nsrec_types[];
+extern const size_t nsrec_ntypes;
+
 /* One column value collected from a validated body. */
 struct colval {
 	const char *col;

@@ -10,182 +10,20 @@
 /*
  * The REST record service for non-transaction records (docs/reference/netsuite.md "REST
  * record service"), and the dispatch to nssim_txn.c for transactions.
+ * The record types and their fields are generated into nssim_fields.c
+ * from nssim_schema.json (nsrec_types, nssim_rec.h).
  * Field names and JSON types follow docs/reference/netsuite/records.json; fields that docs/reference/netsuite/records.json
  * knows but the simulator does not model are kept verbatim in _extra and
  * returned on GET; anything else is 400 INVALID_CONTENT with o:errorPath.
  */
 
-#define F    NS_FIELD
-#define REF  NS_REF
-#define REFS NS_REFS
-
-static const struct rec_field vendor_fields[] = {
-    F("id", "id", RO),
-    F("entityId", "entityid", STR),
-    F("companyName", "companyname", STR),
-    F("altName", "altname", STR),
-    F("legalName", "legalname", STR),
-    F("printOnCheckAs", "printoncheckas", STR),
-    F("isPerson", "isperson", BOOL),
-    F("isInactive", "isinactive", BOOL),
-    F("email", "email", STR),
-    F("phone", "phone", STR),
-    F("url", "url", STR),
-    F("comments", "comments", STR),
-    REF("subsidiary", "subsidiary", "subsidiary"),
-    REF("currency", "currency", "currency"),
-    REF("payablesAccount", "payablesaccount", "account"),
-    REF("expenseAccount", "expenseaccount", "account"),
-    REF("category", "category", "vendorcategory"),
-    F("is1099Eligible", "is1099eligible", BOOL),
-    F("externalId", "externalid", STR),
-    F("dateCreated", "datecreated", TS),
-    F("lastModifiedDate", "lastmodifieddate", TS),
-};
-static const struct rec_field customer_fields[] = {
-    F("id", "id", RO),
-    F("entityId", "entityid", STR),
-    F("companyName", "companyname", STR),
-    F("altName", "altname", STR),
-    F("isPerson", "isperson", BOOL),
-    F("isInactive", "isinactive", BOOL),
-    F("email", "email", STR),
-    F("phone", "phone", STR),
-    REF("parent", "parent", "customer"),
-    REF("subsidiary", "subsidiary", "subsidiary"),
-    REF("currency", "currency", "currency"),
-    F("externalId", "externalid", STR),
-    F("dateCreated", "datecreated", TS),
-    F("lastModifiedDate", "lastmodifieddate", TS),
-};
-static const struct rec_field job_fields[] = {
-    F("id", "id", RO),
-    F("entityId", "entityid", STR),
-    F("companyName", "companyname", STR),
-    F("altName", "altname", STR),
-    REF("parent", "parent", "customer"),
-    F("isInactive", "isinactive", BOOL),
-    F("startDate", "startdate", DATE),
-    F("endDate", "enddate", DATE),
-    F("projectedEndDate", "projectedenddate", DATE),
-    F("entityStatus", "entitystatus", ENUM),
-    REF("subsidiary", "subsidiary", "subsidiary"),
-    REF("currency", "currency", "currency"),
-    F("comments", "comments", STR),
-    F("externalId", "externalid", STR),
-    F("dateCreated", "datecreated", TS),
-    F("lastModifiedDate", "lastmodifieddate", TS),
-};
-#define SEG_FIELDS(table)                                                                          \
-	F("id", "id", RO), F("name", "name", STR), F("fullName", "fullname", RO),                  \
-	    F("isInactive", "isinactive", BOOL), F("includeChildren", "includechildren", BOOL),    \
-	    REF("parent", "parent", table), REFS("subsidiary", "subsidiary", "subsidiary"),        \
-	    F("externalId", "externalid", STR), F("lastModifiedDate", "lastmodifieddate", TS)
-static const struct rec_field department_fields[] = {SEG_FIELDS("department")};
-static const struct rec_field classification_fields[] = {SEG_FIELDS("classification")};
-static const struct rec_field location_fields[] = {SEG_FIELDS("location")};
-static const struct rec_field account_fields[] = {
-    F("id", "id", RO),
-    F("acctNumber", "acctnumber", STR),
-    F("acctName", "acctname", STR),
-    F("fullName", "fullname", RO),
-    F("acctType", "accttype", ENUM),
-    F("description", "description", STR),
-    F("isInactive", "isinactive", BOOL),
-    F("isSummary", "issummary", BOOL),
-    REF("parent", "parent", "account"),
-    F("externalId", "externalid", STR),
-    F("lastModifiedDate", "lastmodifieddate", TS),
-};
-static const struct rec_field subsidiary_fields[] = {
-    F("id", "id", RO),
-    F("name", "name", STR),
-    F("fullName", "fullname", RO),
-    F("legalName", "legalname", STR),
-    F("isInactive", "isinactive", BOOL),
-    F("isElimination", "iselimination", BOOL),
-    REF("parent", "parent", "subsidiary"),
-    REF("currency", "currency", "currency"),
-    F("country", "country", ENUM),
-    F("state", "state", STR),
-    F("externalId", "externalid", STR),
-    F("lastModifiedDate", "lastmodifieddate", TS),
-};
-static const struct rec_field period_fields[] = {
-    F("id", "id", RO),
-    F("periodName", "periodname", STR),
-    REF("parent", "parent", "accountingperiod"),
-    F("startDate", "startdate", DATE),
-    F("endDate", "enddate", DATE),
-    F("isPosting", "isposting", BOOL),
-    F("isAdjust", "isadjust", BOOL),
-    F("isQuarter", "isquarter", BOOL),
-    F("isYear", "isyear", BOOL),
-    F("isInactive", "isinactive", BOOL),
-    F("closed", "closed", BOOL),
-    F("allLocked", "alllocked", BOOL),
-    F("apLocked", "aplocked", BOOL),
-    F("arLocked", "arlocked", BOOL),
-    F("allowNonGLChanges", "allownonglchanges", BOOL),
-    F("closedOnDate", "closedondate", DATE),
-    F("lastModifiedDate", "lastmodifieddate", TS),
-};
-static const struct rec_field vendorcategory_fields[] = {
-    F("id", "id", RO),
-    F("name", "name", STR),
-    F("isInactive", "isinactive", BOOL),
-    F("externalId", "externalid", STR),
-    F("lastModifiedDate", "lastmodifieddate", TS),
-};
-static const struct rec_field costcode_fields[] = {
-    F("id", "id", RO),
-    F("name", "name", STR),
-    F("isInactive", "isinactive", BOOL),
-    REF("parent", "parent", nsdb_seg_table),
-    F("externalId", "externalid", STR),
-    F("created", "created", TS),
-    F("lastModified", "lastmodified", TS),
-};
-
-struct rec_type {
-	const char *rest, *table, *def;
-	const struct rec_field *fields;
-	size_t n;
-	const char *entity_type; /* entity.type for entity records, NULL otherwise */
-	bool writable;
-	const char *lmd_col;
-};
-
-#define RT(rest, table, def, f, et, w, lmd)                                                        \
-	{                                                                                          \
-		rest, table, def, f, MLC_ARRAY_LEN(f), et, w, lmd                                  \
-	}
-static const struct rec_type types[] = {
-    RT("vendor", "vendor", "vendor", vendor_fields, "Vendor", true, "lastmodifieddate"),
-    RT("customer", "customer", "customer", customer_fields, "CustJob", true, "lastmodifieddate"),
-    RT("job", "job", "job", job_fields, "Job", true, "lastmodifieddate"),
-    RT("department", "department", "department", department_fields, NULL, true, "lastmodifieddate"),
-    RT("classification", "classification", "classification", classification_fields, NULL, true,
-       "lastmodifieddate"),
-    RT("location", "location", "location", location_fields, NULL, true, "lastmodifieddate"),
-    RT("account", "account", "account", account_fields, NULL, true, "lastmodifieddate"),
-    RT("subsidiary", "subsidiary", "subsidiary", subsidiary_fields, NULL, false,
-       "lastmodifieddate"),
-    RT("accountingPeriod", "accountingperiod", "accountingPeriod", period_fields, NULL, false,
-       "lastmodifieddate"),
-    RT("vendorCategory", "vendorcategory", NULL, vendorcategory_fields, NULL, true,
-       "lastmodifieddate"),
-    RT(nsdb_seg_table, nsdb_seg_table, NULL, costcode_fields,
-       NULL, true, "lastmodified"),
-};
-
-static const struct rec_type *find_type(const char *rest)
+static const struct nsrec_type *find_type(const char *rest)
 {
-	for (size_t i = 0; i < MLC_ARRAY_LEN(types); i++)
-		if (strcmp(types[i].rest, rest) == 0)
+	for (size_t i = 0; i < nsrec_ntypes; i++)
+		if (strcmp(nsrec_types[i].rest, rest) == 0)
 			/* no segment in the account: its values' record type is unknown */
-			return types[i].rest == nsdb_seg_table && !nsdb_seg_present ? NULL
-			                                                            : &types[i];
+			return nsrec_types[i].rest == nsdb_seg_table && !nsdb_seg_present ? NULL
+			                                                            : &nsrec_types[i];
 	return NULL;
 }
 
@@ -196,12 +34,12 @@ bool nsrec_known_type(const char *type)
 
 static const char *table_of(const char *type)
 {
-	const struct rec_type *rt = find_type(type);
+	const struct nsrec_type *rt = find_type(type);
 
 	return rt ? rt->table : "transaction";
 }
 
-static json_t *render_simple(struct nssim *ns, const struct rec_type *rt, int64_t id,
+static json_t *render_simple(struct nssim *ns, const struct nsrec_type *rt, int64_t id,
                              const char *base)
 {
 	struct mlc_buf sql = MLC_BUF_INIT;
@@ -295,7 +133,7 @@ static void not_found(struct ns_result *r, const char *type, const char *id)
 void nsrec_get(struct nssim *ns, const char *type, const char *idtext, bool expand,
                const char *base, struct ns_result *r)
 {
-	const struct rec_type *rt = find_type(type);
+	const struct nsrec_type *rt = find_type(type);
 	bool is_eid;
 	int64_t id;
 
@@ -327,7 +165,7 @@ void nsrec_get(struct nssim *ns, const char *type, const char *idtext, bool expa
 
 /* ---- writes ---- */
 
-static void write_simple(struct ns_write_ctx *w, const struct rec_type *rt, const json_t *body)
+static void write_simple(struct ns_write_ctx *w, const struct nsrec_type *rt, const json_t *body)
 {
 	struct nssim *ns = w->ns;
 	struct colvals cv = {.n = 0};
@@ -487,7 +325,7 @@ void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *
                     const char *idtext, bool is_put, const json_t *body, const char *replace,
                     struct ns_result *r)
 {
-	const struct rec_type *rt = find_type(type);
+	const struct nsrec_type *rt = find_type(type);
 	struct ns_write_ctx w = {.ns = ns, .actor = actor, .type = type, .r = r};
 	json_t *merged = NULL;
 	bool is_eid = false;

@@ -190,7 +190,7 @@ static void seed_master(struct seed_ctx *s)
 	/* the segment's definition; script ids may come back upper-case
 	 * (docs/reference/netsuite/suiteql.md, "Custom segments") */
 	if (nsdb_seg_present) {
-		char up[CSEG_MAX + 1];
+		char up[NSDB_SEG_MAX + 1];
 		size_t k;
 		for (k = 0; nsdb_seg_field[k] && k + 1 < sizeof(up); k++)
 			up[k] = (char)toupper((unsigned char)nsdb_seg_field[k]);

@@ -64,7 +64,7 @@ static bool gate(struct pcsim *pc, struct pc_ctx *c)
 		pc_reply_errors(c, 401, "The access token is invalid");
 		return false;
 	}
-	now_s = sandbox_now_ms(pc->sb) / 1000;
+	now_s = sbx_clock_now(pc->clock) / 1000;
 	{
 		/* the server's clock, on which X-Rate-Limit-Reset is counted */
 		char date[64];
@@ -204,7 +204,7 @@ static void token_info(struct mlc_http_request *req, struct mlc_http_response *r
 	int64_t now;
 
 	pthread_mutex_lock(&pc->lock);
-	now = sandbox_now_ms(pc->sb);
+	now = sbx_clock_now(pc->clock);
 	exp = (auth && strncmp(auth, "Bearer ", 7) == 0) ? json_object_get(pc->tokens, auth + 7)
 	                                                 : NULL;
 	if (!exp || json_integer_value(exp) <= now) {
@@ -336,6 +336,7 @@ int pcsim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 	*out = NULL;
 	pc->sb = sb;
 	pc->sim = &sb->pc;
+	pc->clock = &sb->clock;
 	pthread_mutex_init(&pc->lock, NULL);
 	pc->rng = (sb->opts.seed ? sb->opts.seed : 1) * 0x9E3779B97F4A7C15ULL + 0x5043;
 	pc->token_ttl = sb->opts.pc_token_ttl > 0 ? sb->opts.pc_token_ttl : 5400;

@@ -93,6 +93,7 @@ struct pc_webhooks; /* pcsim_webhooks.c */
 struct pcsim {
 	struct mlc_sandbox *sb;
 	struct sbx_sim *sim;
+	struct sbx_clock *clock; /* &sb->clock */
 	pthread_mutex_t lock;
 	struct pc_table t[PC_KIND_COUNT];
 	int64_t next_id[PC_KIND_COUNT];

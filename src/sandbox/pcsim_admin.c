@@ -196,7 +196,7 @@ static bool body_amount(struct pc_ctx *c, int64_t *cents)
 /* The billing period of a new document: the last 30 days. */
 static void period(struct pcsim *pc, char start[MLC_TIME_FMT_MAX], char end[MLC_TIME_FMT_MAX])
 {
-	int64_t now = sandbox_now_ms(pc->sb);
+	int64_t now = sbx_clock_now(pc->clock);
 	time_format_date(now - 30LL * 86400 * 1000, start);
 	time_format_date(now, end);
 }

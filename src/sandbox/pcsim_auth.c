@@ -223,7 +223,7 @@ void pc_handle_token(struct mlc_http_request *req, struct mlc_http_response *res
 		    "included, or unsupported authentication method.");
 		goto out;
 	}
-	now = sandbox_now_ms(pc->sb);
+	now = sbx_clock_now(pc->clock);
 	snprintf(token, sizeof(token), "pcsim.%016" PRIx64 "%016" PRIx64, contractor_rand(&pc->rng),
 	         contractor_rand(&pc->rng));
 	json_object_set_new(pc->tokens, token, json_integer(now + (int64_t)pc->token_ttl * 1000));
@@ -247,5 +247,5 @@ int pc_token_check(struct pcsim *pc, const struct mlc_http_request *req)
 	exp = json_object_get(pc->tokens, auth + 7);
 	if (!exp)
 		return PC_TOKEN_INVALID;
-	return json_integer_value(exp) > sandbox_now_ms(pc->sb) ? PC_TOKEN_OK : PC_TOKEN_EXPIRED;
+	return json_integer_value(exp) > sbx_clock_now(pc->clock) ? PC_TOKEN_OK : PC_TOKEN_EXPIRED;
 }

@@ -37,7 +37,7 @@ static const char *base_type_of(const char *code)
 
 static void date_ago(struct pcsim *pc, int days, char out[MLC_TIME_FMT_MAX])
 {
-	time_format_date(sandbox_now_ms(pc->sb) - (int64_t)days * DAY_MS, out);
+	time_format_date(sbx_clock_now(pc->clock) - (int64_t)days * DAY_MS, out);
 }
 
 static json_t *leaf_code(struct pcsim *pc, int64_t project_id, size_t nth)

@@ -198,7 +198,7 @@ void pc_now_text(struct pcsim *pc, char *out, size_t n)
 {
 	char t[MLC_TIME_FMT_MAX];
 	/* Procore timestamps have whole seconds. */
-	int64_t ms = sandbox_now_ms(pc->sb);
+	int64_t ms = sbx_clock_now(pc->clock);
 	time_format_rfc3339(ms - ms % 1000, t);
 	snprintf(out, n, "%s", t);
 }

@@ -191,7 +191,7 @@ void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type
 
 	if (!wh)
 		return;
-	now = sandbox_now_ms(pc->sb);
+	now = sbx_clock_now(pc->clock);
 	json_array_foreach(pc->t[PC_HOOK].rows, i, hook)
 	{
 		char ulid[27], ts[MLC_TIME_FMT_MAX];
@@ -292,7 +292,7 @@ static void deliver(struct pcsim *pc, json_t *item)
 		hl = curl_slist_append(hl, h.data);
 		buf_release(&h);
 	}
-	time_format_rfc3339(sandbox_now_ms(pc->sb), started);
+	time_format_rfc3339(sbx_clock_now(pc->clock), started);
 	pthread_mutex_unlock(&pc->lock);
 
 	curl = curl_easy_init();
@@ -314,7 +314,7 @@ static void deliver(struct pcsim *pc, json_t *item)
 	curl_slist_free_all(hl);
 
 	pthread_mutex_lock(&pc->lock);
-	now = sandbox_now_ms(pc->sb);
+	now = sbx_clock_now(pc->clock);
 	time_format_rfc3339(now, done);
 	ok = cc == CURLE_OK && status >= 200 && status < 300 && t1 - t0 <= WH_TIMEOUT_MS;
 	json_object_set_new(item, "in_flight", json_false());
@@ -365,7 +365,7 @@ static void *delivery_main(void *arg)
 
 	pthread_mutex_lock(&pc->lock);
 	while (!wh->stop) {
-		json_t *item = next_due(wh, sandbox_now_ms(pc->sb));
+		json_t *item = next_due(wh, sbx_clock_now(pc->clock));
 		if (item) {
 			deliver(pc, item);
 			continue;

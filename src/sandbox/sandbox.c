@@ -23,21 +23,12 @@
 
 int64_t sandbox_now_ms(struct mlc_sandbox *sb)
 {
-	int64_t off;
-
-	if (!sb)
-		return time_now_ms();
-	pthread_mutex_lock(&sb->lock);
-	off = sb->clock_offset_ms;
-	pthread_mutex_unlock(&sb->lock);
-	return time_now_ms() + off;
+	return sbx_clock_now(sb ? &sb->clock : NULL);
 }
 
 void sandbox_advance(struct mlc_sandbox *sb, int64_t ms)
 {
-	pthread_mutex_lock(&sb->lock);
-	sb->clock_offset_ms += ms;
-	pthread_mutex_unlock(&sb->lock);
+	sbx_clock_advance(&sb->clock, ms);
 }
 
 static int mkdir_p(const char *path, struct mlc_error *err)
@@ -264,6 +255,7 @@ int sandbox_start(const struct mlc_sandbox_opts *opts, struct mlc_sandbox **out,
 	if (sb->opts.ns_concurrency <= 0)
 		sb->opts.ns_concurrency = 5;
 	pthread_mutex_init(&sb->lock, NULL);
+	sbx_clock_init(&sb->clock);
 	sim_init(&sb->ns, "netsuite", sb, 0x6e73);
 	sim_init(&sb->pc, "procore", sb, 0x7063);
 	if ((rc = sandbox_faults_parse(sb->opts.faults, &sb->ns.faults, &sb->pc.faults, err)) < 0)
@@ -335,6 +327,7 @@ void sandbox_free(struct mlc_sandbox *sb)
 	pcsim_free(sb->pcsim);
 	sim_release(&sb->ns);
 	sim_release(&sb->pc);
+	sbx_clock_destroy(&sb->clock);
 	pthread_mutex_destroy(&sb->lock);
 	free(sb->data_dir);
 	free(sb);

@@ -8,12 +8,13 @@
 #include <jansson.h>
 
 #include "net/http_server.h"
+#include "sandbox/sim_clock.h"
 #include "util/compat.h"
 #include "util/error.h"
 
 /*
- * `ml-connector sandbox`: faithful simulators of NetSuite (nssim_*.c) and
- * Procore (pcsim_*.c) in one process, each on its own port, sharing the
+ * mlc-sandbox (`ml-connector sandbox` execs it): faithful simulators of
+ * NetSuite (nssim_*.c) and Procore (pcsim_*.c) in one process, each on its own port, sharing the
  * controls below (sandbox.c, sandbox_faults.c).  Not part of the real
  * APIs: everything under /_sandbox/ on each port.
  *
@@ -100,7 +101,7 @@ struct sbx_sim {
 struct mlc_sandbox {
 	struct mlc_sandbox_opts opts;
 	char *data_dir;                /* absolute, created */
-	int64_t clock_offset_ms;       /* time travel: added to the wall clock */
+	struct sbx_clock clock;        /* time travel (sim_clock.h) */
 	pthread_mutex_t lock;
 	struct sbx_sim ns, pc;
 	struct nssim *nssim;
@@ -112,9 +113,10 @@ int sandbox_faults_parse(const char *spec, struct sbx_faults *ns, struct sbx_fau
 			 struct mlc_error *err) MLC_MUST_CHECK;
 /* Deterministic uniform draw in [0,1) from the simulator's generator. */
 double sbx_random(struct sbx_sim *sim);
-/* The sandbox clock: wall clock plus time travel, ms since the epoch. */
+/* sbx_clock_now() / sbx_clock_advance() on sb's clock, for callers
+ * outside the simulators (tests); sb NULL: the wall clock.  The
+ * simulators call the clock leaf (sim_clock.h) directly. */
 int64_t sandbox_now_ms(struct mlc_sandbox *sb);
-/* Advances the sandbox clock (POST /_sandbox/time/advance). */
 void sandbox_advance(struct mlc_sandbox *sb, int64_t ms);
 /*
  * Installs the shared hooks (latency, faults, counters, the

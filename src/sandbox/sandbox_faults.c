@@ -332,12 +332,12 @@ static void h_time(struct mlc_http_request *req, struct mlc_http_response *resp,
 		if (!q)
 			secs = json_integer_value(s);
 		json_decref(body);
-		sandbox_advance(sim->sandbox, secs * 1000);
+		sbx_clock_advance(&sim->sandbox->clock, secs * 1000);
 	}
-	time_format_rfc3339(sandbox_now_ms(sim->sandbox), now);
+	time_format_rfc3339(sbx_clock_now(&sim->sandbox->clock), now);
 	http_response_json(resp, 200,
 	                   json_pack("{s:s,s:I}", "now", now, "offset_seconds",
-	                             (json_int_t)(sim->sandbox->clock_offset_ms / 1000)));
+	                             (json_int_t)(sbx_clock_offset(&sim->sandbox->clock) / 1000)));
 }
 
 /* POST /_sandbox/faults {"faults": SPEC, "latency_ms": N, "jitter_ms": N}:

@@ -3,7 +3,10 @@
 # Gives DIR (a temporary directory removed on exit), fail, start ARGS...
 # (waits for "ready" and DIR/data/credentials.json) and stop (SIGTERM,
 # exit status 0 required).  SANDBOX_SEED picks --seed (default 1).
+# SANDBOX_BIN is the simulator program: $MLC_SANDBOX_BIN, else mlc-sandbox
+# next to BIN (the build directory).
 
+SANDBOX_BIN=${MLC_SANDBOX_BIN:-$(dirname "$BIN")/mlc-sandbox}
 DIR=$(mktemp -d)
 PID=
 sandbox_cleanup() {
@@ -15,7 +18,7 @@ fail() { echo "FAIL: $*" >&2; echo "--- stdout"; cat "$DIR/out" 2>/dev/null; ech
 
 start() {
 	rm -f "$DIR/data/credentials.json"
-	"$BIN" sandbox --netsuite 127.0.0.1:0 --procore 127.0.0.1:0 --data "$DIR/data" --seed "${SANDBOX_SEED:-1}" "$@" \
+	"$SANDBOX_BIN" --netsuite 127.0.0.1:0 --procore 127.0.0.1:0 --data "$DIR/data" --seed "${SANDBOX_SEED:-1}" "$@" \
 		>"$DIR/out" 2>"$DIR/err" &
 	PID=$!
 	for _ in $(seq 1 200); do

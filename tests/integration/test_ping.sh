@@ -25,7 +25,7 @@ mlc() { "$BIN" --log-level debug "$@" 2>>"$LOG"; }
 cd "$WORK"
 
 # --- the sandbox
-"$BIN" sandbox --netsuite 127.0.0.1:0 --procore 127.0.0.1:0 --data "$WORK/sbx" --seed 3 \
+"${MLC_SANDBOX_BIN:-$(dirname "$BIN")/mlc-sandbox}" --netsuite 127.0.0.1:0 --procore 127.0.0.1:0 --data "$WORK/sbx" --seed 3 \
 	--pc-rate 100000/h,10000/10s >"$WORK/sbx.out" 2>"$WORK/sbx.err" &
 SBX_PID=$!
 for _ in $(seq 1 100); do

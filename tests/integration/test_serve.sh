@@ -43,7 +43,7 @@ r=$(cd "$WORK" && second_listener serve --listen "127.0.0.1:$PORT" --workers 1)
 if [ "${r%%$'\t'*}" != 0 ] && [ "${r%%$'\t'*}" != 124 ]; then ok "a second serve on the same port exits non-zero (${r%%$'\t'*})"; else not_ok "a second serve on the same port exits non-zero" "$r"; fi
 if grep -q "cannot listen on 127.0.0.1:$PORT: Address already in use" <<<"$r"; then ok "and says the address is in use"; else not_ok "second serve message" "$r"; fi
 NS_PORT=${NS_URL##*:}; NS_PORT=${NS_PORT%%/*}
-r=$(second_listener sandbox --netsuite "127.0.0.1:$NS_PORT" --procore 127.0.0.1:0 --data "$WORK/sandbox2")
+r=$(BIN=$SANDBOX_BIN second_listener --netsuite "127.0.0.1:$NS_PORT" --procore 127.0.0.1:0 --data "$WORK/sandbox2")
 if [ "${r%%$'\t'*}" != 0 ] && [ "${r%%$'\t'*}" != 124 ]; then ok "a second sandbox on the same port exits non-zero (${r%%$'\t'*})"; else not_ok "a second sandbox on the same port exits non-zero" "$r"; fi
 if grep -q "cannot listen on 127.0.0.1:$NS_PORT: Address already in use" <<<"$r"; then ok "and says the address is in use"; else not_ok "second sandbox message" "$r"; fi
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$H/healthz")" 200 "the first serve still answers"
