@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Issue 21 (hardening) through the real binary, without the sandbox: a
+# failure on our side is a 503 and never drops a stored event (item 7).
+# Usage: test_harden.sh BINARY
+set -euo pipefail
+BIN=$(readlink -f "$1")
+. "$(dirname "$0")/lib/assert.sh"
+expect_eq() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3" "got '$1', wanted '$2'"; fi; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+TOP=$(mktemp -d)
+SERVE_PID=
+cleanup() {
+  if [ -n "$SERVE_PID" ]; then kill "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
+  rm -rf "$TOP"
+}
+trap cleanup EXIT
+WORK=$TOP/w
+"$BIN" init --dir "$WORK" >/dev/null
+cd "$WORK"
+DB=$WORK/ml-connector.db
+sql() { sqlite3 "$DB" "$1"; }
+"$BIN" tenant add acme --procore-company 42 --netsuite-account 123 >/dev/null
+printf 'Bearer pc-hook-4242-secret' | "$BIN" secret set acme webhook.procore_authorization >/dev/null
+PORT=$(free_port)
+H="http://127.0.0.1:$PORT"
+serve_start() { # [listen]
+  "$BIN" serve --listen "${1:-127.0.0.1:$PORT}" --workers 1 >>"$WORK/serve.log" 2>&1 &
+  SERVE_PID=$!
+  for _ in $(seq 50); do curl -sgf "${2:-$H}/healthz" >/dev/null && return 0; sleep 0.1; done
+  echo "serve did not start"; cat "$WORK/serve.log"; exit 1
+}
+serve_stop() { kill -TERM "$SERVE_PID"; wait "$SERVE_PID" || true; SERVE_PID=; }
+post() { # path auth-header body -> status
+  curl -s -o /dev/null -w '%{http_code}' -X POST "$H$1" -H 'Content-Type: application/json' ${2:+-H "$2"} --data-binary "$3"
+}
+AUTH='Authorization: Bearer pc-hook-4242-secret'
+ev() { printf '{"id":%s,"ulid":"01J%s","company_id":42,"project_id":7,"resource_name":"Direct Costs","resource_id":%s,"event_type":"update","timestamp":"2026-11-26T17:00:00Z","api_version":"v2","metadata":{"source_application_id":"other"}}' "$1" "$1" "$1"; }
+
+# --- item 7: a failure on our side is a 503, the event is never dropped -----------------------------
+serve_start
+expect_eq "$(post /webhooks/procore/acme "$AUTH" "$(ev 1)")" 200 "a good delivery: 200"
+# the master key is rotated under the running serve: its key no longer
+# opens the secrets; that is our failure, not the sender's
+"$BIN" keys rotate >/dev/null
+n0=$(sql "select count(*) from inbox")
+expect_eq "$(post /webhooks/procore/acme "$AUTH" "$(ev 2)")" 503 "secret unreadable after keys rotate: 503 (the sender retries), not 401"
+expect_eq "$(post /webhooks/procore/nobody "$AUTH" "$(ev 2)")" 401 "an unknown tenant is still 401"
+expect_eq "$(sql "select count(*) from inbox")" "$n0" "nothing stored by the 503"
+serve_stop
+serve_start
+expect_eq "$(post /webhooks/procore/acme "$AUTH" "$(ev 2)")" 200 "the retry after a restart is stored: 200"
+# the inbox drain: a tenant lookup failing on a store error keeps the event pending
+sql "ALTER TABLE tenants RENAME TO tenants_away"
+tid=$(sql "select id from tenants_away where name = 'acme'")
+sql "INSERT INTO inbox (tenant_id, source, event_key, payload, state, received_at) VALUES ($tid, 'procore', 'k-drain', '$(ev 3)', 'new', 0)"
+sleep 2.5
+expect_eq "$(sql "select state from inbox where event_key = 'k-drain'")" new "a store error in the drain leaves the event pending, not ignored"
+sql "ALTER TABLE tenants_away RENAME TO tenants"
+st=
+for _ in $(seq 50); do st=$(sql "select state from inbox where event_key = 'k-drain'"); [ "$st" = done ] && break; sleep 0.1; done
+expect_eq "$st" done "once the store answers, the drain enqueues it"
+serve_stop
+
+finish
