@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/run_owner.h"
 #include "util/buf.h"
 #include "util/time.h"
 #include "util/banned.h"
@@ -35,6 +36,13 @@ int audit_write(struct mlc_store *s, const struct mlc_audit_rec *r, struct mlc_e
 		stmt_free(st);
 	}
 	free(payload);
+	/* a run that writes shows life (core/run_owner.h); best effort: the
+	 * row is written either way */
+	if (rc >= 0 && r->run_id) {
+		struct mlc_error herr = { 0 };
+		if (run_heartbeat(s, r->run_id, &herr) < 0)
+			rc = MLC_OK;
+	}
 	return rc < 0 ? rc : MLC_OK;
 }
 
@@ -178,16 +186,23 @@ int run_start(struct mlc_store *s, int64_t tenant_id, const char *flow, const ch
 	      int64_t *run_id, struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
+	char host[RUN_HOST_MAX];
+	int64_t pid, now = time_now_ms();
 	int rc;
 
-	rc = store_prepare(s, "INSERT INTO runs (tenant_id, flow, trigger, started_at) "
-			      "VALUES (?, ?, ?, ?) RETURNING id", &st, err);
+	run_owner_self(host, &pid);
+	rc = store_prepare(s, "INSERT INTO runs (tenant_id, flow, trigger, started_at, owner_host, "
+			      "owner_pid, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			   &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
 	stmt_bind_text(st, 2, flow);
 	stmt_bind_text(st, 3, trigger);
-	stmt_bind_i64(st, 4, time_now_ms());
+	stmt_bind_i64(st, 4, now);
+	stmt_bind_text(st, 5, host);
+	stmt_bind_i64(st, 6, pid);
+	stmt_bind_i64(st, 7, now);
 	rc = stmt_step(st, err);
 	if (rc == 1) {
 		*run_id = stmt_col_i64(st, 0);

@@ -56,7 +56,9 @@ int audit_prune(struct mlc_store *s, int64_t before_ms, int64_t *deleted,
 		struct mlc_error *err) MLC_MUST_CHECK;
 
 /* Runs: a flow execution with its trigger (cli, schedule, webhook, replay)
- * and, when finished, its status and counters. */
+ * and, when finished, its status and counters.  run_start records this
+ * process as the owner (core/run_owner.h); a run whose owner died is
+ * marked 'abandoned' by run_reap. */
 int run_start(struct mlc_store *s, int64_t tenant_id, const char *flow, const char *trigger,
 	      int64_t *run_id, struct mlc_error *err) MLC_MUST_CHECK;
 int run_finish(struct mlc_store *s, int64_t run_id, const char *status, const json_t *stats,

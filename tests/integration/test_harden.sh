@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 21 (hardening) through the real binary, without the sandbox: a
-# failure on our side is a 503 and never drops a stored event (item 7).
+# failure on our side is a 503 and never drops a stored event (item 7); a
+# run whose process was killed is marked abandoned by status (item 20).
 # Usage: test_harden.sh BINARY
 set -euo pipefail
 BIN=$(readlink -f "$1")
@@ -9,8 +10,10 @@ expect_eq() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3" "got '$1', want
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 TOP=$(mktemp -d)
 SERVE_PID=
+BH_PID=
 cleanup() {
   if [ -n "$SERVE_PID" ]; then kill "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
+  if [ -n "$BH_PID" ]; then kill "$BH_PID" 2>/dev/null || true; wait "$BH_PID" 2>/dev/null || true; fi
   rm -rf "$TOP"
 }
 trap cleanup EXIT
@@ -60,5 +63,42 @@ st=
 for _ in $(seq 50); do st=$(sql "select state from inbox where event_key = 'k-drain'"); [ "$st" = done ] && break; sleep 0.1; done
 expect_eq "$st" done "once the store answers, the drain enqueues it"
 serve_stop
+
+# --- item 20: a run whose process is gone is told from a live one --------------------------------
+# a loopback port that accepts and never answers: the run hangs in its first call
+python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(64)
+print(s.getsockname()[1], flush=True); time.sleep(120)' >"$TOP/bh.port" &
+BH_PID=$!
+for _ in $(seq 50); do [ -s "$TOP/bh.port" ] && break; sleep 0.1; done
+BH="http://127.0.0.1:$(cat "$TOP/bh.port")"
+"$BIN" tenant add hang --procore-company 43 --netsuite-account 124 --netsuite-url "$BH" \
+  --procore-api-url "$BH" --procore-auth-url "$BH" >/dev/null
+for n in netsuite.client_id netsuite.certificate_id procore.client_id procore.client_secret; do
+  printf 'x1234567890abcdefghij' | "$BIN" secret set hang "$n" >/dev/null
+done
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TOP/k.pem" 2>/dev/null
+"$BIN" secret set hang netsuite.private_key --from-file "$TOP/k.pem" >/dev/null
+"$BIN" sync hang --flow vendors >"$TOP/sync.log" 2>&1 &
+SYNC_PID=$!
+for _ in $(seq 50); do [ "$(sql "select count(*) from runs where status = 'running'")" = 1 ] && break; sleep 0.1; done
+expect_eq "$(sql "select owner_pid from runs where status = 'running'")" "$SYNC_PID" "the run records its owner's pid"
+"$BIN" status >/dev/null
+expect_eq "$(sql "select status from runs order by id desc limit 1")" running "status leaves a live run running"
+kill -9 "$SYNC_PID"; wait "$SYNC_PID" 2>/dev/null || true
+run "$BIN" status
+expect_rc 0 "status after kill -9"
+expect_out "runs: 1 marked abandoned" "status says a run was abandoned"
+expect_out "last run abandoned" "the flow's last run shows abandoned"
+expect_eq "$(sql "select status from runs order by id desc limit 1")" abandoned "the killed run is marked abandoned"
+expect_eq "$(sql "select count(*) from runs where status = 'running'")" 0 "no run stays running after kill -9"
+# a run on another host is judged by its heartbeat (15 min)
+tid=$(sql "select id from tenants where name = 'hang'")
+now=$(($(date +%s) * 1000))
+sql "INSERT INTO runs (tenant_id, flow, trigger, started_at, owner_host, owner_pid, heartbeat_at) VALUES ($tid, 'vendors', 'cli', $now, 'elsewhere.example', 1, $now)"
+sql "INSERT INTO runs (tenant_id, flow, trigger, started_at, owner_host, owner_pid, heartbeat_at) VALUES ($tid, 'costs', 'cli', $((now - 3600000)), 'elsewhere.example', 1, $((now - 1000000)))"
+"$BIN" status >/dev/null
+expect_eq "$(sql "select flow || '=' || status from runs where owner_host = 'elsewhere.example' order by id" | tr '\n' ' ')" "vendors=running costs=abandoned " "another host's run: a fresh heartbeat is live, a stale one abandoned"
 
 finish
