@@ -214,8 +214,10 @@ static const struct mlc_migration migrations[] = {
 	  "CREATE INDEX runs_status ON runs (status);" },
 	{ 7, "retention indexes",
 	  /* The columns audit retention filters on (audit_prune), so that each
-	   * batch finds its rows by index instead of scanning the table. */
+	   * batch finds its rows by index instead of scanning the table; and
+	   * audit.run_id, which deleting a run sets to NULL (its foreign key). */
 	  "CREATE INDEX audit_created ON audit (created_at);"
+	  "CREATE INDEX audit_run ON audit (run_id);"
 	  "CREATE INDEX runs_finished ON runs (finished_at);"
 	  "CREATE INDEX inbox_received ON inbox (received_at);" },
 };

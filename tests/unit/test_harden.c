@@ -1,0 +1,218 @@
+/*
+ * Issue 21 (hardening), the core parts: runs whose owner died (item 20),
+ * audit retention in batches over indexed columns (item 13).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/audit.h"
+#include "core/run_owner.h"
+#include "core/store.h"
+#include "core/tenant.h"
+#include "util/buf.h"
+#include "util/time.h"
+
+struct fixture {
+	struct mlc_store *s;
+	int64_t tenant;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct mlc_error err = { 0 };
+	struct mlc_tenant_changes c = { .procore_company_id = 8, .netsuite_account = "1" };
+	struct mlc_tenant t;
+
+	if (store_open("sqlite::memory:", &f->s, &err) < 0 || tenant_add(f->s, "acme", &c, &err) < 0 ||
+	    tenant_get(f->s, "acme", &t, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	f->tenant = t.id;
+	tenant_release(&t);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	store_free(f->s);
+	free(f);
+	return 0;
+}
+
+static void exec_ok(struct mlc_store *s, const char *sql)
+{
+	struct mlc_error err = { 0 };
+	if (store_exec(s, sql, &err) < 0)
+		fail_msg("%s: %s", sql, err.msg);
+}
+
+static int64_t count(struct mlc_store *s, const char *sql)
+{
+	struct mlc_stmt *st = NULL;
+	struct mlc_error err = { 0 };
+	int64_t n;
+
+	assert_int_equal(store_prepare(s, sql, &st, &err), 0);
+	assert_int_equal(stmt_step(st, &err), 1);
+	n = stmt_col_i64(st, 0);
+	stmt_free(st);
+	return n;
+}
+
+/* A process id that existed and is gone: a child that exited, reaped. */
+static int64_t dead_pid(void)
+{
+	pid_t p = fork();
+	assert_true(p >= 0);
+	if (p == 0)
+		_exit(0);
+	assert_int_equal(waitpid(p, NULL, 0), p);
+	return (int64_t)p;
+}
+
+static void test_owner_alive(void **state)
+{
+	char host[RUN_HOST_MAX];
+	int64_t me, now = time_now_ms();
+
+	(void)state;
+	run_owner_self(host, &me);
+	assert_int_equal(me, (int64_t)getpid());
+	/* this host: the process decides, whatever the heartbeat says */
+	assert_true(run_owner_alive(host, me, 0, now, RUN_STALE_MS));
+	assert_true(run_owner_alive(host, (int64_t)getppid(), 0, now, RUN_STALE_MS));
+	assert_false(run_owner_alive(host, dead_pid(), now, now, RUN_STALE_MS));
+	assert_false(run_owner_alive(host, 0, now, now, RUN_STALE_MS));
+	/* another host: the heartbeat decides */
+	assert_true(run_owner_alive("elsewhere.example", me, now - 1000, now, RUN_STALE_MS));
+	assert_false(run_owner_alive("elsewhere.example", me, now - RUN_STALE_MS - 1, now,
+				     RUN_STALE_MS));
+	/* a run from before owners were recorded: its start is the heartbeat */
+	assert_true(run_owner_alive(NULL, 0, now - 1000, now, RUN_STALE_MS));
+	assert_false(run_owner_alive(NULL, 0, now - RUN_STALE_MS - 1, now, RUN_STALE_MS));
+}
+
+static void test_run_reap(void **state)
+{
+	struct fixture *f = *state;
+	struct mlc_error err = { 0 };
+	int64_t live = 0, dead = 0, done = 0, n = -1;
+	char sql[256];
+
+	assert_int_equal(run_start(f->s, f->tenant, "vendors", "cli", &live, &err), 0);
+	assert_int_equal(run_start(f->s, f->tenant, "costs", "cli", &dead, &err), 0);
+	assert_int_equal(run_start(f->s, f->tenant, "budgets", "cli", &done, &err), 0);
+	assert_int_equal(run_finish(f->s, done, "ok", NULL, &err), 0);
+	/* run_start recorded this process as the owner */
+	snprintf(sql, sizeof(sql), "SELECT owner_pid FROM runs WHERE id = %lld", (long long)live);
+	assert_int_equal(count(f->s, sql), (int64_t)getpid());
+	/* the owner of one run died */
+	snprintf(sql, sizeof(sql), "UPDATE runs SET owner_pid = %lld WHERE id = %lld",
+		 (long long)dead_pid(), (long long)dead);
+	exec_ok(f->s, sql);
+	assert_int_equal(run_reap(f->s, RUN_STALE_MS, &n, &err), 0);
+	assert_int_equal(n, 1);
+	snprintf(sql, sizeof(sql),
+		 "SELECT (SELECT status = 'running' FROM runs WHERE id = %lld) + "
+		 "(SELECT status = 'abandoned' AND finished_at IS NOT NULL FROM runs WHERE id = %lld) * 10 + "
+		 "(SELECT status = 'ok' FROM runs WHERE id = %lld) * 100",
+		 (long long)live, (long long)dead, (long long)done);
+	assert_int_equal(count(f->s, sql), 111);
+	/* again: nothing more */
+	assert_int_equal(run_reap(f->s, RUN_STALE_MS, &n, &err), 0);
+	assert_int_equal(n, 0);
+	/* the heartbeat of this process's runs moves */
+	exec_ok(f->s, "UPDATE runs SET heartbeat_at = 1");
+	assert_int_equal(run_heartbeat(f->s, 0, &err), 0);
+	snprintf(sql, sizeof(sql), "SELECT heartbeat_at > 1 FROM runs WHERE id = %lld", (long long)live);
+	assert_int_equal(count(f->s, sql), 1);
+	/* an audit row of a run is a sign of life, at most every RUN_HEARTBEAT_MS */
+	exec_ok(f->s, "UPDATE runs SET heartbeat_at = 1");
+	struct mlc_audit_rec r = { .tenant_id = f->tenant, .run_id = live, .flow = "vendors",
+				   .entity = "vendor", .action = "create", .result = "ok" };
+	assert_int_equal(audit_write(f->s, &r, &err), 0);
+	snprintf(sql, sizeof(sql), "SELECT heartbeat_at > 1 FROM runs WHERE id = %lld", (long long)live);
+	assert_int_equal(count(f->s, sql), 1);
+}
+
+/* The query plan of a statement names the index it uses. */
+static bool plan_uses(struct mlc_store *s, const char *sql, const char *index)
+{
+	struct mlc_stmt *st = NULL;
+	struct mlc_error err = { 0 };
+	struct mlc_buf q = MLC_BUF_INIT;
+	bool found = false;
+	int rc;
+
+	buf_addstr(&q, "EXPLAIN QUERY PLAN ");
+	buf_addstr(&q, sql);
+	assert_int_equal(store_prepare(s, q.data, &st, &err), 0);
+	while ((rc = stmt_step(st, &err)) == 1)
+		if (strstr(stmt_col_text(st, 3), index))
+			found = true;
+	assert_int_equal(rc, 0);
+	stmt_free(st);
+	buf_release(&q);
+	return found;
+}
+
+static void test_prune_batches(void **state)
+{
+	struct fixture *f = *state;
+	struct mlc_error err = { 0 };
+	int64_t gone = -1, batches = -1, run = 0;
+	char sql[256];
+
+	/* the columns retention filters on are indexed */
+	assert_true(plan_uses(f->s, "SELECT id FROM audit WHERE created_at < 5", "audit_created"));
+	assert_true(plan_uses(f->s, "SELECT id FROM runs WHERE finished_at IS NOT NULL AND finished_at < 5",
+			      "runs_finished"));
+	assert_true(plan_uses(f->s, "SELECT id FROM inbox WHERE received_at < 5 AND state <> 'new'",
+			      "inbox_received"));
+	assert_true(plan_uses(f->s, "SELECT id FROM audit WHERE run_id = 5", "audit_run"));
+
+	/* 25 expired audit rows, 2 recent; one expired finished run */
+	assert_int_equal(run_start(f->s, f->tenant, "vendors", "cli", &run, &err), 0);
+	assert_int_equal(run_finish(f->s, run, "ok", NULL, &err), 0);
+	exec_ok(f->s, "UPDATE runs SET started_at = 100, finished_at = 100");
+	for (int i = 0; i < 27; i++) {
+		struct mlc_audit_rec r = { .tenant_id = f->tenant, .run_id = run, .flow = "vendors",
+					   .entity = "vendor", .action = "create", .result = "ok" };
+		assert_int_equal(audit_write(f->s, &r, &err), 0);
+	}
+	exec_ok(f->s, "UPDATE audit SET created_at = 100 WHERE id IN (SELECT id FROM audit LIMIT 25)");
+	assert_int_equal(audit_prune_batched(f->s, 1000, 10, &gone, &batches, &err), 0);
+	assert_int_equal(gone, 26);
+	/* audit: 10 + 10 + 5 (three transactions), runs: 1, inbox: 0 */
+	assert_int_equal(batches, 5);
+	assert_int_equal(count(f->s, "SELECT COUNT(*) FROM audit"), 2);
+	assert_int_equal(count(f->s, "SELECT COUNT(*) FROM audit WHERE run_id IS NULL"), 2);
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM runs WHERE id = %lld", (long long)run);
+	assert_int_equal(count(f->s, sql), 0);
+	/* the default batch size prunes the rest the same way */
+	assert_int_equal(audit_prune(f->s, time_now_ms() + 86400000, &gone, &err), 0);
+	assert_int_equal(gone, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_owner_alive),
+		cmocka_unit_test_setup_teardown(test_run_reap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prune_batches, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
