@@ -513,48 +513,12 @@ static void route_metrics(struct mlc_http_request *req, struct mlc_http_response
 
 /* ---- lifecycle ---- */
 
-/* Parses "host:port" / "[v6]:port" into a socket address. */
+/* Parses "host:port" / "[v6]:port" into a socket address (net/cidr.h). */
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, struct mlc_error *err)
 {
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *colon, *hs = listen;
-	size_t hlen;
-	int port;
+	int rc = listen_parse(listen, ss, err);
 
-	memset(ss, 0, sizeof(*ss));
-	if (!listen || !(colon = strrchr(listen, ':')))
-		return error_set(err, MLC_EINVAL, "listen address '%s' is not HOST:PORT",
-		                 listen ? listen : "");
-	hlen = (size_t)(colon - listen);
-	if (hlen >= 2 && listen[0] == '[' && listen[hlen - 1] == ']') {
-		hs++;
-		hlen -= 2;
-	}
-	if (hlen >= sizeof(host) || num_parse_int(colon + 1, 0, 65535, &port, NULL) != MLC_OK)
-		return error_set(err, MLC_EINVAL, "listen address '%s' is not HOST:PORT", listen);
-	memcpy(host, hs, hlen);
-	host[hlen] = '\0';
-	if (!*host || strcmp(host, "*") == 0)
-		str_copy(host, sizeof(host), "0.0.0.0");
-	else if (strcmp(host, "localhost") == 0)
-		str_copy(host, sizeof(host), "127.0.0.1");
-	if (strchr(host, ':')) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			goto bad;
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-			goto bad;
-	}
-	return MLC_OK;
-bad:
-	return error_set(err, MLC_EINVAL, "listen address '%s': '%s' is not an IP address", listen,
-	                 host);
+	return rc < 0 ? error_prefix(err, "listen address ") : rc;
 }
 
 int http_server_new(const struct mlc_http_server_opts *opts, struct mlc_http_server **out,

@@ -101,4 +101,20 @@ sql "INSERT INTO runs (tenant_id, flow, trigger, started_at, owner_host, owner_p
 "$BIN" status >/dev/null
 expect_eq "$(sql "select flow || '=' || status from runs where owner_host = 'elsewhere.example' order by id" | tr '\n' ' ')" "vendors=running costs=abandoned " "another host's run: a fresh heartbeat is live, a stale one abandoned"
 
+# --- item 21: config check refuses what serve cannot use, naming key, value and why --------------
+cp ml-connector.yaml "$TOP/good.yaml"
+for case in 'listen|[::1:80|without its' 'listen|127.0.0.1:70000|from 0 to 65535' 'trusted_proxies|10.0.0.0/33, ::/129, garbage|prefix must be 0..32'; do
+  IFS='|' read -r key val why <<<"$case"
+  sed "s|^  $key: .*|  $key: \"$val\"|" "$TOP/good.yaml" >ml-connector.yaml
+  run "$BIN" config check
+  expect_rc 1 "config check refuses http.$key: '$val'"
+  expect_err "http.$key: '$val'" "the message names http.$key and the value"
+  expect_err "$why" "and says why ($why)"
+done
+cp "$TOP/good.yaml" ml-connector.yaml
+run env MLC_HTTP_TRUSTED_PROXIES='::/129' "$BIN" config check
+expect_err "environment MLC_HTTP_TRUSTED_PROXIES: http.trusted_proxies: '::/129': '::/129': prefix must be 0..128" "a bad value from the environment names the variable"
+run "$BIN" config check
+expect_rc 0 "the good file passes"
+
 finish

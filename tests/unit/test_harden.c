@@ -1,6 +1,7 @@
 /*
  * Issue 21 (hardening), the core parts: runs whose owner died (item 20),
- * audit retention in batches over indexed columns (item 13).
+ * audit retention in batches over indexed columns (item 13); config check
+ * refuses listen addresses and proxy lists serve cannot use (item 21).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,13 +12,17 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
 #include "core/audit.h"
+#include "core/config.h"
 #include "core/run_owner.h"
 #include "core/store.h"
 #include "core/tenant.h"
+#include "net/cidr.h"
 #include "util/buf.h"
 #include "util/time.h"
 
@@ -207,10 +212,80 @@ static void test_prune_batches(void **state)
 	assert_int_equal(gone, 2);
 }
 
+/* The YAML text with http.<key>: "<value>" is refused, and the message
+ * names the key, the value and the reason. */
+static void config_refused(const char *key, const char *value, const char *why)
+{
+	struct mlc_config c;
+	struct mlc_error err = { 0 };
+	char yaml[512], full[64];
+
+	snprintf(yaml, sizeof(yaml), "http:\n  %s: \"%s\"\n", key, value);
+	snprintf(full, sizeof(full), "http.%s", key);
+	if (config_load_text(&c, yaml, "t.yaml", "/tmp", &err) == 0) {
+		config_release(&c);
+		fail_msg("http.%s: '%s' was accepted", key, value);
+	}
+	assert_int_equal(err.code, MLC_ECONFIG);
+	if (!strstr(err.msg, full) || !strstr(err.msg, value) || !strstr(err.msg, why))
+		fail_msg("message lacks key, value or '%s': %s", why, err.msg);
+}
+
+static void config_accepted(const char *key, const char *value)
+{
+	struct mlc_config c;
+	struct mlc_error err = { 0 };
+	char yaml[512];
+
+	snprintf(yaml, sizeof(yaml), "http:\n  %s: \"%s\"\n", key, value);
+	if (config_load_text(&c, yaml, "t.yaml", "/tmp", &err) < 0)
+		fail_msg("http.%s: '%s' refused: %s", key, value, err.msg);
+	config_release(&c);
+}
+
+static void test_config_listen_and_proxies(void **state)
+{
+	(void)state;
+	config_refused("listen", "[::1:80", "without its ']'");
+	config_refused("listen", "::1]:80", "without its '['");
+	config_refused("listen", "127.0.0.1:70000", "from 0 to 65535");
+	config_refused("listen", "127.0.0.1:-1", "from 0 to 65535");
+	config_refused("listen", "127.0.0.1", "not HOST:PORT");
+	config_refused("listen", "example.com:80", "not an IP address");
+	config_refused("listen", "[nonsense]:80", "not an IP address");
+	config_refused("trusted_proxies", "10.0.0.0/33, ::/129, garbage", "prefix must be 0..32");
+	config_refused("trusted_proxies", "::/129", "prefix must be 0..128");
+	config_refused("trusted_proxies", "10.0.0.0/8, garbage", "'garbage' is not an IP range");
+	config_accepted("listen", "127.0.0.1:8080");
+	config_accepted("listen", "[::1]:0");
+	config_accepted("listen", "[::]:65535");
+	config_accepted("listen", "localhost:80");
+	config_accepted("listen", ":8080");
+	config_accepted("trusted_proxies", "");
+	config_accepted("trusted_proxies", "10.0.0.0/8, ::1/128, 192.0.2.7");
+}
+
+static void test_listen_parse(void **state)
+{
+	struct sockaddr_storage ss;
+	struct mlc_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(listen_parse("[::]:8080", &ss, &err), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 8080);
+	assert_int_equal(listen_parse("0.0.0.0:0", &ss, &err), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_true(listen_parse("[::1:80", &ss, &err) < 0);
+	assert_non_null(strstr(err.msg, "[::1:80"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_owner_alive),
+		cmocka_unit_test(test_config_listen_and_proxies),
+		cmocka_unit_test(test_listen_parse),
 		cmocka_unit_test_setup_teardown(test_run_reap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_batches, setup, teardown),
 	};
