@@ -44,6 +44,13 @@ static const struct key_spec keys[] = {
 	{ "http.trusted_proxies", "MLC_HTTP_TRUSTED_PROXIES", KT_CIDRS,
 	  OFF(http_trusted_proxies), "",
 	  "Comma-separated CIDRs whose X-Forwarded-For is believed; empty: none." },
+	{ "http.max_connections_per_client", "MLC_HTTP_MAX_CONNECTIONS_PER_CLIENT", KT_INT,
+	  OFF(http_per_client), "64",
+	  "Connections one client address may hold open on serve's port (1-1024); more are "
+	  "closed at once. Behind a proxy every client is the proxy." },
+	{ "http.read_timeout_seconds", "MLC_HTTP_READ_TIMEOUT_SECONDS", KT_INT,
+	  OFF(http_read_timeout_s), "10",
+	  "A connection that sends nothing for this many seconds (1-1024) is closed." },
 	{ "workers", "MLC_WORKERS", KT_INT, OFF(workers), "4",
 	  "Worker threads in serve." },
 	{ "jobs.lease_seconds", "MLC_JOBS_LEASE_SECONDS", KT_INT, OFF(job_lease_s), "600",

@@ -25,6 +25,7 @@
 
 #define DEFAULT_BODY_LIMIT ((size_t)1 << 20)
 #define DEFAULT_THREADS    8
+#define DEFAULT_IDLE_TIMEOUT_S 120
 /* How long http_server_stop() waits for requests in flight. */
 #define DRAIN_TIMEOUT_MS 30000
 /* A declared body this far over the limit is refused without reading it. */
@@ -39,6 +40,9 @@ struct mlc_http_server {
 	bool builtin_routes;
 	bool (*ready)(void *arg);
 	void *ready_arg;
+	unsigned int per_client_limit;
+	unsigned int idle_timeout_s;
+	bool inline_health; /* the built-in /healthz and /metrics are routed */
 	struct mlc_cidr_list trusted;
 	struct mlc_http_router router;
 	struct mlc_http_hooks hooks;
@@ -376,6 +380,18 @@ static bool hand_to_worker(struct req_ctx *ctx)
 	return ok;
 }
 
+/*
+ * /healthz and /metrics answer on MHD's thread, never behind the workers'
+ * queue: they take no lock a handler holds for long and touch no store,
+ * so a flood of slow webhook requests cannot make the process look dead
+ * (issue 21, item 4).  /readyz probes the store and stays on a worker.
+ */
+static bool is_health(const struct req_ctx *ctx)
+{
+	return ctx->srv->inline_health && strcmp(ctx->req.method, "GET") == 0 &&
+	       (strcmp(ctx->path, "/healthz") == 0 || strcmp(ctx->path, "/metrics") == 0);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -432,7 +448,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	/* the whole request is in */
-	if (ctx->too_large)
+	if (ctx->too_large || is_health(ctx))
 		return respond_inline(ctx);
 	snapshot(ctx);
 	if (hand_to_worker(ctx))
@@ -541,6 +557,8 @@ int http_server_new(const struct mlc_http_server_opts *opts, struct mlc_http_ser
 	s->builtin_routes = opts->builtin_routes;
 	s->ready = opts->ready;
 	s->ready_arg = opts->ready_arg;
+	s->per_client_limit = opts->per_client_limit;
+	s->idle_timeout_s = opts->idle_timeout_s ? opts->idle_timeout_s : DEFAULT_IDLE_TIMEOUT_S;
 	rc = parse_listen(s->listen, &ss, err);
 	if (rc != MLC_OK)
 		goto out;
@@ -612,13 +630,15 @@ int http_server_start(struct mlc_http_server *s, struct mlc_error *err)
 		if (rc != MLC_OK)
 			return rc;
 		s->builtin_routes = false; /* added once, even across restarts */
+		s->inline_health = true;
 	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->daemon = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-	    s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_END);
+	    s, MHD_OPTION_CONNECTION_TIMEOUT, s->idle_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    s->per_client_limit, MHD_OPTION_END);
 	if (!s->daemon)
 		return error_set(err, MLC_EIO, "%s: cannot listen on %s: %s", s->name, s->listen,
 		                 strerror(errno));

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Issue 21 (hardening) through the real binary, without the sandbox: a
 # failure on our side is a 503 and never drops a stored event (item 7); a
-# run whose process was killed is marked abandoned by status (item 20).
+# run whose process was killed is marked abandoned by status (item 20);
+# config check refuses bad addresses (item 21); slow senders from one
+# client cannot starve /healthz (item 4).
 # Usage: test_harden.sh BINARY
 set -euo pipefail
 BIN=$(readlink -f "$1")
 . "$(dirname "$0")/lib/assert.sh"
 expect_eq() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3" "got '$1', wanted '$2'"; fi; }
+expect_le() { if [ "$1" -le "$2" ]; then ok "$3 ($1 <= $2)"; else not_ok "$3" "got $1, limit $2"; fi; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 TOP=$(mktemp -d)
 SERVE_PID=
@@ -116,5 +119,56 @@ run env MLC_HTTP_TRUSTED_PROXIES='::/129' "$BIN" config check
 expect_err "environment MLC_HTTP_TRUSTED_PROXIES: http.trusted_proxies: '::/129': '::/129': prefix must be 0..128" "a bad value from the environment names the variable"
 run "$BIN" config check
 expect_rc 0 "the good file passes"
+
+# --- item 4: 1,100 idle half-sent connections from one client; /healthz still answers ------------
+# The flood comes from 127.0.0.2 (loopback too), the probes from 127.0.0.1.
+export MLC_HTTP_READ_TIMEOUT_SECONDS=2
+serve_start
+cat >"$TOP/slowloris.py" <<'PY'
+import socket, sys, time
+port, n = int(sys.argv[1]), int(sys.argv[2])
+conns = []
+for _ in range(n):
+    s = socket.socket()
+    s.settimeout(0.5)
+    try:
+        s.bind(("127.0.0.2", 0))
+        s.connect(("127.0.0.1", port))
+        s.sendall(b"POST /webhooks/procore/acme HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n")
+        conns.append(s)
+    except OSError:
+        s.close()
+def still_open():
+    k = 0
+    for s in conns:
+        try:
+            s.setblocking(False)
+            if s.recv(1, socket.MSG_PEEK) != b"":
+                k += 1
+        except BlockingIOError:
+            k += 1
+        except OSError:
+            pass
+    return k
+time.sleep(1)
+print("open=%d" % still_open(), flush=True)
+t0 = time.time()
+while still_open() and time.time() - t0 < 20:
+    time.sleep(0.2)
+print("closed_after=%d" % int(time.time() - t0 + 1), flush=True)
+PY
+python3 "$TOP/slowloris.py" "$PORT" 1100 >"$TOP/slowloris.out" &
+SL_PID=$!
+for _ in $(seq 300); do grep -q open= "$TOP/slowloris.out" && break; sleep 0.1; done
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$H/healthz")" 200 "/healthz answers during the flood"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$H/metrics")" 200 "/metrics answers during the flood"
+expect_eq "$(post /webhooks/procore/acme "$AUTH" "$(ev 9)")" 200 "a webhook from another client is stored during the flood"
+held=$(sed -n 's/^open=//p' "$TOP/slowloris.out")
+expect_le "${held:-99999}" 64 "connections one client holds open (http.max_connections_per_client)"
+wait "$SL_PID" || true
+closed=$(sed -n 's/^closed_after=//p' "$TOP/slowloris.out")
+expect_le "${closed:-99999}" 6 "half-sent connections are closed after the read timeout (2 s), in seconds"
+serve_stop
+unset MLC_HTTP_READ_TIMEOUT_SECONDS
 
 finish

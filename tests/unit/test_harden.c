@@ -3,6 +3,7 @@
  * audit retention in batches over indexed columns (item 13); config check
  * refuses listen addresses and proxy lists serve cannot use (item 21).
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,8 +24,11 @@
 #include "core/store.h"
 #include "core/tenant.h"
 #include "net/cidr.h"
+#include "net/http_server.h"
 #include "util/buf.h"
 #include "util/time.h"
+
+#include "http_test.h"
 
 struct fixture {
 	struct mlc_store *s;
@@ -280,12 +284,71 @@ static void test_listen_parse(void **state)
 	assert_non_null(strstr(err.msg, "[::1:80"));
 }
 
+static void slow_handler(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	(void)req;
+	(void)arg;
+	time_sleep_ms(1500);
+	http_response_text(resp, 200, "text/plain", "slow");
+}
+
+struct slow_call {
+	char url[64];
+	long status;
+};
+
+static void *slow_main(void *arg)
+{
+	struct slow_call *c = arg;
+	c->status = ht_request("POST", c->url, "{}", NULL, NULL);
+	return NULL;
+}
+
+/* Every worker busy with slow requests: /healthz and /metrics still answer
+ * at once (issue 21, item 4). */
+static void test_health_beside_busy_workers(void **state)
+{
+	struct mlc_http_server_opts o = { .listen = "127.0.0.1:0", .threads = 1, .name = "t",
+					  .builtin_routes = true };
+	struct mlc_http_server *srv = NULL;
+	struct mlc_error err = { 0 };
+	struct slow_call calls[2];
+	pthread_t th[2];
+	char url[64];
+	int64_t t0;
+
+	(void)state;
+	assert_int_equal(http_server_new(&o, &srv, &err), 0);
+	assert_int_equal(http_server_route(srv, "POST", "/slow", slow_handler, NULL), 0);
+	assert_int_equal(http_server_start(srv, &err), 0);
+	for (int i = 0; i < 2; i++) {
+		snprintf(calls[i].url, sizeof(calls[i].url), "http://127.0.0.1:%d/slow",
+			 http_server_port(srv));
+		assert_int_equal(pthread_create(&th[i], NULL, slow_main, &calls[i]), 0);
+	}
+	time_sleep_ms(300); /* the one worker is in the first, the second waits */
+	t0 = time_now_ms();
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/healthz", http_server_port(srv));
+	assert_int_equal(ht_request("GET", url, NULL, NULL, NULL), 200);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics", http_server_port(srv));
+	assert_int_equal(ht_request("GET", url, NULL, NULL, NULL), 200);
+	if (time_now_ms() - t0 > 700)
+		fail_msg("health and metrics took %lld ms behind busy workers",
+			 (long long)(time_now_ms() - t0));
+	for (int i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(calls[i].status, 200);
+	}
+	http_server_free(srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_owner_alive),
 		cmocka_unit_test(test_config_listen_and_proxies),
 		cmocka_unit_test(test_listen_parse),
+		cmocka_unit_test(test_health_beside_busy_workers),
 		cmocka_unit_test_setup_teardown(test_run_reap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_batches, setup, teardown),
 	};
