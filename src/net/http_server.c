@@ -632,7 +632,13 @@ int http_server_start(struct mlc_http_server *s, struct mlc_error *err)
 		s->builtin_routes = false; /* added once, even across restarts */
 		s->inline_health = true;
 	}
-	if (ss.ss_family == AF_INET6)
+	/* "[::]" means every address, IPv4 too: the socket is dual stack
+	 * (IPV6_V6ONLY off), so IPv4 clients reach it as ::ffff:a.b.c.d, which
+	 * cidr.c matches as the IPv4 address (issue 21, item 17) */
+	if (ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&ss)->sin6_addr))
+		flags |= MHD_USE_DUAL_STACK;
+	else if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->daemon = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,

@@ -98,7 +98,8 @@ struct mlc_http_hooks {
 };
 
 struct mlc_http_server_opts {
-	const char *listen;          /* "127.0.0.1:8080", "[::1]:0"; port 0 = any free port */
+	const char *listen;          /* "127.0.0.1:8080", "[::1]:0"; port 0 = any free port;
+	                              * "[::]:PORT" is every IPv6 and IPv4 address */
 	size_t body_limit;           /* bytes; 0 = 1 MiB */
 	int threads;                 /* worker threads; 0 = 8 */
 	const char *trusted_proxies; /* comma-separated CIDRs or NULL */

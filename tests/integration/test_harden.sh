@@ -3,7 +3,8 @@
 # failure on our side is a 503 and never drops a stored event (item 7); a
 # run whose process was killed is marked abandoned by status (item 20);
 # config check refuses bad addresses (item 21); slow senders from one
-# client cannot starve /healthz (item 4).
+# client cannot starve /healthz (item 4); --listen [::]:PORT takes IPv4
+# and IPv6 (item 17).
 # Usage: test_harden.sh BINARY
 set -euo pipefail
 BIN=$(readlink -f "$1")
@@ -170,5 +171,15 @@ closed=$(sed -n 's/^closed_after=//p' "$TOP/slowloris.out")
 expect_le "${closed:-99999}" 6 "half-sent connections are closed after the read timeout (2 s), in seconds"
 serve_stop
 unset MLC_HTTP_READ_TIMEOUT_SECONDS
+
+# --- item 17: [::]:PORT is dual stack ------------------------------------------------------------
+P6=$(free_port)
+serve_start "[::]:$P6" "http://127.0.0.1:$P6"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://127.0.0.1:$P6/healthz")" 200 "[::]: an IPv4 client connects"
+expect_eq "$(curl -sg -o /dev/null -w '%{http_code}' --max-time 3 "http://[::1]:$P6/healthz")" 200 "[::]: an IPv6 client connects"
+H6=$H; H="http://127.0.0.1:$P6"
+expect_eq "$(post /webhooks/procore/acme "$AUTH" "$(ev 10)")" 200 "[::]: a webhook over IPv4 is stored"
+H=$H6
+serve_stop
 
 finish
