@@ -20,6 +20,7 @@
 
 #include "core/audit.h"
 #include "core/config.h"
+#include "core/jobs.h"
 #include "core/run_owner.h"
 #include "core/store.h"
 #include "core/tenant.h"
@@ -342,6 +343,53 @@ static void test_health_beside_busy_workers(void **state)
 	http_server_free(srv);
 }
 
+/* A failed job waiting for its retry keeps its dedupe key: enqueues during
+ * an outage find it instead of piling up (issue 21, item 15). */
+static void test_failed_job_keeps_key(void **state)
+{
+	struct fixture *f = *state;
+	struct mlc_error err = { 0 };
+	struct mlc_job job;
+	int64_t id = 0, twin = 0, again = 0, now = time_now_ms();
+
+	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now, &id, &err), 0);
+	assert_int_equal(job_lease(f->s, "w1", now, 60000, &job, &err), 1);
+	assert_int_equal(job.id, id);
+	job_release(&job);
+	/* an event while it runs queues one more (the key is free) */
+	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now, &twin, &err), 0);
+	assert_true(twin != id);
+	assert_int_equal(job_fail(f->s, id, "w1", "503 from NetSuite", now + 5000, &err), 0);
+	/* one queued job for the key, and it is the retry */
+	assert_int_equal(count(f->s, "SELECT COUNT(*) FROM jobs WHERE state = 'queued'"), 1);
+	assert_int_equal(count(f->s, "SELECT id FROM jobs WHERE dedupe_key = 'acme/costs'"), id);
+	/* ten more events during the backoff: still one job */
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now + 6000,
+					     &again, &err), 0);
+		assert_int_equal(again, id);
+	}
+	assert_int_equal(count(f->s, "SELECT COUNT(*) FROM jobs WHERE state = 'queued'"), 1);
+	/* the retry runs again and fails again: still one */
+	assert_int_equal(job_lease(f->s, "w1", now + 6000, 60000, &job, &err), 1);
+	job_release(&job);
+	assert_int_equal(job_fail(f->s, id, "w1", "503 again", now + 20000, &err), 0);
+	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now + 7000, &again,
+				     &err), 0);
+	assert_int_equal(again, id);
+	assert_int_equal(count(f->s, "SELECT COUNT(*) FROM jobs"), 1);
+	/* a permanent failure gives the key up: the next event queues anew */
+	assert_int_equal(job_lease(f->s, "w1", now + 8000, 60000, &job, &err), 1);
+	job_release(&job);
+	assert_int_equal(job_fail(f->s, id, "w1", "bad mapping", -1, &err), 0);
+	assert_int_equal(count(f->s, "SELECT COUNT(*) FROM jobs WHERE state = 'dead'"), 1);
+	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now + 9000, &again,
+				     &err), 0);
+	assert_true(again != id);
+	/* a job no longer held is refused and changes nothing */
+	assert_int_equal(job_fail(f->s, id, "w1", "late", now, &err), MLC_ESTATE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_health_beside_busy_workers),
 		cmocka_unit_test_setup_teardown(test_run_reap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_job_keeps_key, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
