@@ -20,6 +20,7 @@
 
 #include "core/audit.h"
 #include "core/config.h"
+#include "core/inbox.h"
 #include "core/jobs.h"
 #include "core/run_owner.h"
 #include "core/store.h"
@@ -390,6 +391,37 @@ static void test_failed_job_keeps_key(void **state)
 	assert_int_equal(job_fail(f->s, id, "w1", "late", now, &err), MLC_ESTATE);
 }
 
+/* The webhook inbox insert commits with synchronous=FULL; other writes keep
+ * NORMAL (issue 21, item 6).  A temporary trigger records the setting in
+ * effect while the insert runs. */
+static void test_inbox_insert_is_durable(void **state)
+{
+	struct fixture *f = *state;
+	struct mlc_error err = { 0 };
+	json_t *payload = json_pack("{s:i}", "id", 1);
+	int dup = -1;
+	int64_t id = 0;
+
+	exec_ok(f->s, "CREATE TEMP TABLE spy (level INTEGER)");
+	exec_ok(f->s, "CREATE TEMP TRIGGER inbox_spy AFTER INSERT ON main.inbox BEGIN "
+		      "INSERT INTO spy SELECT synchronous FROM pragma_synchronous(); END");
+	assert_int_equal(count(f->s, "SELECT synchronous FROM pragma_synchronous()"), 1);
+	assert_int_equal(inbox_add(f->s, f->tenant, "procore", "ev-1", payload, &dup, &id, &err), 0);
+	assert_int_equal(dup, 0);
+	assert_int_equal(count(f->s, "SELECT level FROM spy"), 2); /* FULL while it commits */
+	/* and NORMAL again afterwards, for every other write */
+	assert_int_equal(count(f->s, "SELECT synchronous FROM pragma_synchronous()"), 1);
+	/* inside a caller's transaction the setting cannot change: the insert
+	 * still works and the caller's commit decides */
+	struct mlc_error e2 = { 0 };
+	assert_int_equal(store_begin(f->s, &err), 0);
+	assert_int_equal(store_durable(f->s, true, &e2), MLC_ESTATE);
+	assert_int_equal(inbox_add(f->s, f->tenant, "procore", "ev-2", payload, &dup, &id, &err), 0);
+	assert_int_equal(store_commit(f->s, &err), 0);
+	assert_int_equal(count(f->s, "SELECT COUNT(*) FROM inbox"), 2);
+	json_decref(payload);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +432,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_reap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_job_keeps_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inbox_insert_is_durable, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
