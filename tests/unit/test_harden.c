@@ -28,6 +28,7 @@
 #include "net/cidr.h"
 #include "net/http_server.h"
 #include "util/buf.h"
+#include "util/redact.h"
 #include "util/time.h"
 
 #include "http_test.h"
@@ -422,12 +423,63 @@ static void test_inbox_insert_is_durable(void **state)
 	json_decref(payload);
 }
 
+static void expect_redacted(const char *in, const char *want)
+{
+	struct mlc_buf out = MLC_BUF_INIT;
+	redact_text(&out, in);
+	if (strcmp(out.data ? out.data : "", want) != 0)
+		fail_msg("redact_text(%s)\n got %s\nwant %s", in, out.data, want);
+	buf_release(&out);
+}
+
+/* Issue 21, item 10: a long-lived secret stays redacted however many
+ * tokens come after it; PEM blocks, URL passwords and URL-encoded
+ * secret keys are matched. */
+static void test_redaction(void **state)
+{
+	char tok[64];
+
+	(void)state;
+	redact_reset();
+	redact_register_lasting("whsec-procore-4242");
+	redact_register("first-token-abcdef");
+	for (int i = 0; i < 1000; i++) {
+		snprintf(tok, sizeof(tok), "access-token-%06d", i);
+		redact_register(tok);
+	}
+	expect_redacted("Authorization was whsec-procore-4242 here",
+			"Authorization was [REDACTED] here");
+	/* the first token fell out of the short-lived ring, as designed */
+	expect_redacted("old first-token-abcdef", "old first-token-abcdef");
+	expect_redacted("new access-token-000999", "new [REDACTED]");
+	/* a lasting value registered again as a token is still lasting */
+	redact_register("whsec-procore-4242");
+	expect_redacted("x whsec-procore-4242", "x [REDACTED]");
+	redact_reset();
+	expect_redacted("x whsec-procore-4242", "x whsec-procore-4242");
+
+	expect_redacted("key: -----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----\nnext",
+			"key: [REDACTED]\nnext");
+	expect_redacted("cut -----BEGIN EC PRIVATE KEY-----\nMHcCAQEEI", "cut [REDACTED]");
+	expect_redacted("redis://:s3cretpw@cache.local:6379/0", "redis://:[REDACTED]@cache.local:6379/0");
+	expect_redacted("postgres://mlc:pa55word@db/mlc?x=1", "postgres://mlc:[REDACTED]@db/mlc?x=1");
+	expect_redacted("https://user@host/path", "https://user@host/path");
+	expect_redacted("http://host:8080/a@b", "http://host:8080/a@b");
+	expect_redacted("body=grant_type%3Dclient_credentials%26client_secret%3Dabc123xyz%26scope%3Drest",
+			"body=grant_type%3Dclient_credentials%26client_secret%3D[REDACTED]%26scope%3Drest");
+	expect_redacted("q=client_secret%3dabc123xyz end", "q=client_secret%3d[REDACTED] end");
+	/* what was matched before still is */
+	expect_redacted("client_secret=abc&x=1", "client_secret=[REDACTED]&x=1");
+	expect_redacted("Authorization: Bearer abc.def", "Authorization: Bearer [REDACTED]");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_owner_alive),
 		cmocka_unit_test(test_config_listen_and_proxies),
 		cmocka_unit_test(test_listen_parse),
+		cmocka_unit_test(test_redaction),
 		cmocka_unit_test(test_health_beside_busy_workers),
 		cmocka_unit_test_setup_teardown(test_run_reap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_batches, setup, teardown),
