@@ -25,9 +25,12 @@
 #include "core/run_owner.h"
 #include "core/store.h"
 #include "core/tenant.h"
+#include "auth/token.h"
 #include "net/cidr.h"
+#include "net/http_retry.h"
 #include "net/http_server.h"
 #include "util/buf.h"
+#include "util/num.h"
 #include "util/redact.h"
 #include "util/time.h"
 
@@ -473,6 +476,31 @@ static void test_redaction(void **state)
 	expect_redacted("Authorization: Bearer abc.def", "Authorization: Bearer [REDACTED]");
 }
 
+/* Remote numbers times 1000 never overflow (issue 21, item 11). */
+static void test_checked_remote_arithmetic(void **state)
+{
+	struct mlc_token_policy p = { .margin_ms = 600000 };
+	int64_t now = 1764000000000, r = 0, huge = INT64_MAX / 999;
+
+	(void)state;
+	assert_int_equal(num_mul_i64(INT64_MAX, 2, &r), MLC_ERANGE);
+	assert_int_equal(num_mul_i64(-4, 1000, &r), 0);
+	assert_int_equal(r, -4000);
+	assert_int_equal(num_add_i64(INT64_MAX, 1, &r), MLC_ERANGE);
+	assert_true(num_mul_i64_sat(INT64_MAX, 1000) == INT64_MAX);
+	assert_true(num_mul_i64_sat(INT64_MIN, 1000) == INT64_MIN);
+	assert_true(num_add_i64_sat(INT64_MIN, -1) == INT64_MIN);
+	/* X-Rate-Limit-Reset: a unix time so large it overflows is capped */
+	assert_int_equal(rate_reset_ms("9223372036854775807", now), RATE_RESET_MAX_MS);
+	assert_int_equal(rate_reset_ms("9223372036854775", now), RATE_RESET_MAX_MS);
+	assert_int_equal(rate_reset_ms("30", now), 30000);
+	assert_int_equal(rate_reset_ms("1764000010", now), 10000);
+	/* expires_in: a huge lifetime refreshes late, never in the past */
+	assert_true(token_refresh_at(&p, now, huge) > now);
+	assert_true(token_refresh_at(&p, now, INT64_MAX) > now);
+	assert_int_equal(token_refresh_at(&p, now, 3600), now + 3000000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_config_listen_and_proxies),
 		cmocka_unit_test(test_listen_parse),
 		cmocka_unit_test(test_redaction),
+		cmocka_unit_test(test_checked_remote_arithmetic),
 		cmocka_unit_test(test_health_beside_busy_workers),
 		cmocka_unit_test_setup_teardown(test_run_reap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_batches, setup, teardown),
