@@ -44,12 +44,12 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct mlc_error err = { 0 };
-	struct mlc_tenant_changes c = { .procore_company_id = 8, .netsuite_account = "1" };
+	struct mlc_error err = {0};
+	struct mlc_tenant_changes c = {.procore_company_id = 8, .netsuite_account = "1"};
 	struct mlc_tenant t;
 
-	if (store_open("sqlite::memory:", &f->s, &err) < 0 || tenant_add(f->s, "acme", &c, &err) < 0 ||
-	    tenant_get(f->s, "acme", &t, &err) < 0) {
+	if (store_open("sqlite::memory:", &f->s, &err) < 0 ||
+	    tenant_add(f->s, "acme", &c, &err) < 0 || tenant_get(f->s, "acme", &t, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}
@@ -69,7 +69,7 @@ static int teardown(void **state)
 
 static void exec_ok(struct mlc_store *s, const char *sql)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	if (store_exec(s, sql, &err) < 0)
 		fail_msg("%s: %s", sql, err.msg);
 }
@@ -77,7 +77,7 @@ static void exec_ok(struct mlc_store *s, const char *sql)
 static int64_t count(struct mlc_store *s, const char *sql)
 {
 	struct mlc_stmt *st = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	int64_t n;
 
 	assert_int_equal(store_prepare(s, sql, &st, &err), 0);
@@ -113,8 +113,8 @@ static void test_owner_alive(void **state)
 	assert_false(run_owner_alive(host, 0, now, now, RUN_STALE_MS));
 	/* another host: the heartbeat decides */
 	assert_true(run_owner_alive("elsewhere.example", me, now - 1000, now, RUN_STALE_MS));
-	assert_false(run_owner_alive("elsewhere.example", me, now - RUN_STALE_MS - 1, now,
-				     RUN_STALE_MS));
+	assert_false(
+	    run_owner_alive("elsewhere.example", me, now - RUN_STALE_MS - 1, now, RUN_STALE_MS));
 	/* a run from before owners were recorded: its start is the heartbeat */
 	assert_true(run_owner_alive(NULL, 0, now - 1000, now, RUN_STALE_MS));
 	assert_false(run_owner_alive(NULL, 0, now - RUN_STALE_MS - 1, now, RUN_STALE_MS));
@@ -123,7 +123,7 @@ static void test_owner_alive(void **state)
 static void test_run_reap(void **state)
 {
 	struct fixture *f = *state;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	int64_t live = 0, dead = 0, done = 0, n = -1;
 	char sql[256];
 
@@ -136,15 +136,16 @@ static void test_run_reap(void **state)
 	assert_int_equal(count(f->s, sql), (int64_t)getpid());
 	/* the owner of one run died */
 	snprintf(sql, sizeof(sql), "UPDATE runs SET owner_pid = %lld WHERE id = %lld",
-		 (long long)dead_pid(), (long long)dead);
+	         (long long)dead_pid(), (long long)dead);
 	exec_ok(f->s, sql);
 	assert_int_equal(run_reap(f->s, RUN_STALE_MS, &n, &err), 0);
 	assert_int_equal(n, 1);
 	snprintf(sql, sizeof(sql),
-		 "SELECT (SELECT status = 'running' FROM runs WHERE id = %lld) + "
-		 "(SELECT status = 'abandoned' AND finished_at IS NOT NULL FROM runs WHERE id = %lld) * 10 + "
-		 "(SELECT status = 'ok' FROM runs WHERE id = %lld) * 100",
-		 (long long)live, (long long)dead, (long long)done);
+	         "SELECT (SELECT status = 'running' FROM runs WHERE id = %lld) + "
+	         "(SELECT status = 'abandoned' AND finished_at IS NOT NULL FROM runs WHERE id = "
+	         "%lld) * 10 + "
+	         "(SELECT status = 'ok' FROM runs WHERE id = %lld) * 100",
+	         (long long)live, (long long)dead, (long long)done);
 	assert_int_equal(count(f->s, sql), 111);
 	/* again: nothing more */
 	assert_int_equal(run_reap(f->s, RUN_STALE_MS, &n, &err), 0);
@@ -152,14 +153,20 @@ static void test_run_reap(void **state)
 	/* the heartbeat of this process's runs moves */
 	exec_ok(f->s, "UPDATE runs SET heartbeat_at = 1");
 	assert_int_equal(run_heartbeat(f->s, 0, &err), 0);
-	snprintf(sql, sizeof(sql), "SELECT heartbeat_at > 1 FROM runs WHERE id = %lld", (long long)live);
+	snprintf(sql, sizeof(sql), "SELECT heartbeat_at > 1 FROM runs WHERE id = %lld",
+	         (long long)live);
 	assert_int_equal(count(f->s, sql), 1);
 	/* an audit row of a run is a sign of life, at most every RUN_HEARTBEAT_MS */
 	exec_ok(f->s, "UPDATE runs SET heartbeat_at = 1");
-	struct mlc_audit_rec r = { .tenant_id = f->tenant, .run_id = live, .flow = "vendors",
-				   .entity = "vendor", .action = "create", .result = "ok" };
+	struct mlc_audit_rec r = {.tenant_id = f->tenant,
+	                          .run_id = live,
+	                          .flow = "vendors",
+	                          .entity = "vendor",
+	                          .action = "create",
+	                          .result = "ok"};
 	assert_int_equal(audit_write(f->s, &r, &err), 0);
-	snprintf(sql, sizeof(sql), "SELECT heartbeat_at > 1 FROM runs WHERE id = %lld", (long long)live);
+	snprintf(sql, sizeof(sql), "SELECT heartbeat_at > 1 FROM runs WHERE id = %lld",
+	         (long long)live);
 	assert_int_equal(count(f->s, sql), 1);
 }
 
@@ -167,7 +174,7 @@ static void test_run_reap(void **state)
 static bool plan_uses(struct mlc_store *s, const char *sql, const char *index)
 {
 	struct mlc_stmt *st = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct mlc_buf q = MLC_BUF_INIT;
 	bool found = false;
 	int rc;
@@ -187,16 +194,17 @@ static bool plan_uses(struct mlc_store *s, const char *sql, const char *index)
 static void test_prune_batches(void **state)
 {
 	struct fixture *f = *state;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	int64_t gone = -1, batches = -1, run = 0;
 	char sql[256];
 
 	/* the columns retention filters on are indexed */
 	assert_true(plan_uses(f->s, "SELECT id FROM audit WHERE created_at < 5", "audit_created"));
-	assert_true(plan_uses(f->s, "SELECT id FROM runs WHERE finished_at IS NOT NULL AND finished_at < 5",
-			      "runs_finished"));
+	assert_true(
+	    plan_uses(f->s, "SELECT id FROM runs WHERE finished_at IS NOT NULL AND finished_at < 5",
+	              "runs_finished"));
 	assert_true(plan_uses(f->s, "SELECT id FROM inbox WHERE received_at < 5 AND state <> 'new'",
-			      "inbox_received"));
+	                      "inbox_received"));
 	assert_true(plan_uses(f->s, "SELECT id FROM audit WHERE run_id = 5", "audit_run"));
 
 	/* 25 expired audit rows, 2 recent; one expired finished run */
@@ -204,11 +212,16 @@ static void test_prune_batches(void **state)
 	assert_int_equal(run_finish(f->s, run, "ok", NULL, &err), 0);
 	exec_ok(f->s, "UPDATE runs SET started_at = 100, finished_at = 100");
 	for (int i = 0; i < 27; i++) {
-		struct mlc_audit_rec r = { .tenant_id = f->tenant, .run_id = run, .flow = "vendors",
-					   .entity = "vendor", .action = "create", .result = "ok" };
+		struct mlc_audit_rec r = {.tenant_id = f->tenant,
+		                          .run_id = run,
+		                          .flow = "vendors",
+		                          .entity = "vendor",
+		                          .action = "create",
+		                          .result = "ok"};
 		assert_int_equal(audit_write(f->s, &r, &err), 0);
 	}
-	exec_ok(f->s, "UPDATE audit SET created_at = 100 WHERE id IN (SELECT id FROM audit LIMIT 25)");
+	exec_ok(f->s,
+	        "UPDATE audit SET created_at = 100 WHERE id IN (SELECT id FROM audit LIMIT 25)");
 	assert_int_equal(audit_prune_batched(f->s, 1000, 10, &gone, &batches, &err), 0);
 	assert_int_equal(gone, 26);
 	/* audit: 10 + 10 + 5 (three transactions), runs: 1, inbox: 0 */
@@ -227,7 +240,7 @@ static void test_prune_batches(void **state)
 static void config_refused(const char *key, const char *value, const char *why)
 {
 	struct mlc_config c;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	char yaml[512], full[64];
 
 	snprintf(yaml, sizeof(yaml), "http:\n  %s: \"%s\"\n", key, value);
@@ -244,7 +257,7 @@ static void config_refused(const char *key, const char *value, const char *why)
 static void config_accepted(const char *key, const char *value)
 {
 	struct mlc_config c;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	char yaml[512];
 
 	snprintf(yaml, sizeof(yaml), "http:\n  %s: \"%s\"\n", key, value);
@@ -278,7 +291,7 @@ static void test_config_listen_and_proxies(void **state)
 static void test_listen_parse(void **state)
 {
 	struct sockaddr_storage ss;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	(void)state;
 	assert_int_equal(listen_parse("[::]:8080", &ss, &err), 0);
@@ -314,10 +327,10 @@ static void *slow_main(void *arg)
  * at once (issue 21, item 4). */
 static void test_health_beside_busy_workers(void **state)
 {
-	struct mlc_http_server_opts o = { .listen = "127.0.0.1:0", .threads = 1, .name = "t",
-					  .builtin_routes = true };
+	struct mlc_http_server_opts o = {
+	    .listen = "127.0.0.1:0", .threads = 1, .name = "t", .builtin_routes = true};
 	struct mlc_http_server *srv = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct slow_call calls[2];
 	pthread_t th[2];
 	char url[64];
@@ -329,7 +342,7 @@ static void test_health_beside_busy_workers(void **state)
 	assert_int_equal(http_server_start(srv, &err), 0);
 	for (int i = 0; i < 2; i++) {
 		snprintf(calls[i].url, sizeof(calls[i].url), "http://127.0.0.1:%d/slow",
-			 http_server_port(srv));
+		         http_server_port(srv));
 		assert_int_equal(pthread_create(&th[i], NULL, slow_main, &calls[i]), 0);
 	}
 	time_sleep_ms(300); /* the one worker is in the first, the second waits */
@@ -340,7 +353,7 @@ static void test_health_beside_busy_workers(void **state)
 	assert_int_equal(ht_request("GET", url, NULL, NULL, NULL), 200);
 	if (time_now_ms() - t0 > 700)
 		fail_msg("health and metrics took %lld ms behind busy workers",
-			 (long long)(time_now_ms() - t0));
+		         (long long)(time_now_ms() - t0));
 	for (int i = 0; i < 2; i++) {
 		pthread_join(th[i], NULL);
 		assert_int_equal(calls[i].status, 200);
@@ -353,16 +366,18 @@ static void test_health_beside_busy_workers(void **state)
 static void test_failed_job_keeps_key(void **state)
 {
 	struct fixture *f = *state;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct mlc_job job;
 	int64_t id = 0, twin = 0, again = 0, now = time_now_ms();
 
-	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now, &id, &err), 0);
+	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now, &id, &err),
+	                 0);
 	assert_int_equal(job_lease(f->s, "w1", now, 60000, &job, &err), 1);
 	assert_int_equal(job.id, id);
 	job_release(&job);
 	/* an event while it runs queues one more (the key is free) */
-	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now, &twin, &err), 0);
+	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now, &twin, &err),
+	                 0);
 	assert_true(twin != id);
 	assert_int_equal(job_fail(f->s, id, "w1", "503 from NetSuite", now + 5000, &err), 0);
 	/* one queued job for the key, and it is the retry */
@@ -370,8 +385,9 @@ static void test_failed_job_keeps_key(void **state)
 	assert_int_equal(count(f->s, "SELECT id FROM jobs WHERE dedupe_key = 'acme/costs'"), id);
 	/* ten more events during the backoff: still one job */
 	for (int i = 0; i < 10; i++) {
-		assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now + 6000,
-					     &again, &err), 0);
+		assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs",
+		                             now + 6000, &again, &err),
+		                 0);
 		assert_int_equal(again, id);
 	}
 	assert_int_equal(count(f->s, "SELECT COUNT(*) FROM jobs WHERE state = 'queued'"), 1);
@@ -379,8 +395,8 @@ static void test_failed_job_keeps_key(void **state)
 	assert_int_equal(job_lease(f->s, "w1", now + 6000, 60000, &job, &err), 1);
 	job_release(&job);
 	assert_int_equal(job_fail(f->s, id, "w1", "503 again", now + 20000, &err), 0);
-	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now + 7000, &again,
-				     &err), 0);
+	assert_int_equal(
+	    job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now + 7000, &again, &err), 0);
 	assert_int_equal(again, id);
 	assert_int_equal(count(f->s, "SELECT COUNT(*) FROM jobs"), 1);
 	/* a permanent failure gives the key up: the next event queues anew */
@@ -388,8 +404,8 @@ static void test_failed_job_keeps_key(void **state)
 	job_release(&job);
 	assert_int_equal(job_fail(f->s, id, "w1", "bad mapping", -1, &err), 0);
 	assert_int_equal(count(f->s, "SELECT COUNT(*) FROM jobs WHERE state = 'dead'"), 1);
-	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now + 9000, &again,
-				     &err), 0);
+	assert_int_equal(
+	    job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now + 9000, &again, &err), 0);
 	assert_true(again != id);
 	/* a job no longer held is refused and changes nothing */
 	assert_int_equal(job_fail(f->s, id, "w1", "late", now, &err), MLC_ESTATE);
@@ -401,26 +417,28 @@ static void test_failed_job_keeps_key(void **state)
 static void test_inbox_insert_is_durable(void **state)
 {
 	struct fixture *f = *state;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *payload = json_pack("{s:i}", "id", 1);
 	int dup = -1;
 	int64_t id = 0;
 
 	exec_ok(f->s, "CREATE TEMP TABLE spy (level INTEGER)");
 	exec_ok(f->s, "CREATE TEMP TRIGGER inbox_spy AFTER INSERT ON main.inbox BEGIN "
-		      "INSERT INTO spy SELECT synchronous FROM pragma_synchronous(); END");
+	              "INSERT INTO spy SELECT synchronous FROM pragma_synchronous(); END");
 	assert_int_equal(count(f->s, "SELECT synchronous FROM pragma_synchronous()"), 1);
-	assert_int_equal(inbox_add(f->s, f->tenant, "procore", "ev-1", payload, &dup, &id, &err), 0);
+	assert_int_equal(inbox_add(f->s, f->tenant, "procore", "ev-1", payload, &dup, &id, &err),
+	                 0);
 	assert_int_equal(dup, 0);
 	assert_int_equal(count(f->s, "SELECT level FROM spy"), 2); /* FULL while it commits */
 	/* and NORMAL again afterwards, for every other write */
 	assert_int_equal(count(f->s, "SELECT synchronous FROM pragma_synchronous()"), 1);
 	/* inside a caller's transaction the setting cannot change: the insert
 	 * still works and the caller's commit decides */
-	struct mlc_error e2 = { 0 };
+	struct mlc_error e2 = {0};
 	assert_int_equal(store_begin(f->s, &err), 0);
 	assert_int_equal(store_durable(f->s, true, &e2), MLC_ESTATE);
-	assert_int_equal(inbox_add(f->s, f->tenant, "procore", "ev-2", payload, &dup, &id, &err), 0);
+	assert_int_equal(inbox_add(f->s, f->tenant, "procore", "ev-2", payload, &dup, &id, &err),
+	                 0);
 	assert_int_equal(store_commit(f->s, &err), 0);
 	assert_int_equal(count(f->s, "SELECT COUNT(*) FROM inbox"), 2);
 	json_decref(payload);
@@ -451,7 +469,7 @@ static void test_redaction(void **state)
 		redact_register(tok);
 	}
 	expect_redacted("Authorization was whsec-procore-4242 here",
-			"Authorization was [REDACTED] here");
+	                "Authorization was [REDACTED] here");
 	/* the first token fell out of the short-lived ring, as designed */
 	expect_redacted("old first-token-abcdef", "old first-token-abcdef");
 	expect_redacted("new access-token-000999", "new [REDACTED]");
@@ -461,15 +479,19 @@ static void test_redaction(void **state)
 	redact_reset();
 	expect_redacted("x whsec-procore-4242", "x whsec-procore-4242");
 
-	expect_redacted("key: -----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----\nnext",
-			"key: [REDACTED]\nnext");
+	expect_redacted("key: -----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE "
+	                "KEY-----\nnext",
+	                "key: [REDACTED]\nnext");
 	expect_redacted("cut -----BEGIN EC PRIVATE KEY-----\nMHcCAQEEI", "cut [REDACTED]");
-	expect_redacted("redis://:s3cretpw@cache.local:6379/0", "redis://:[REDACTED]@cache.local:6379/0");
-	expect_redacted("postgres://mlc:pa55word@db/mlc?x=1", "postgres://mlc:[REDACTED]@db/mlc?x=1");
+	expect_redacted("redis://:s3cretpw@cache.local:6379/0",
+	                "redis://:[REDACTED]@cache.local:6379/0");
+	expect_redacted("postgres://mlc:pa55word@db/mlc?x=1",
+	                "postgres://mlc:[REDACTED]@db/mlc?x=1");
 	expect_redacted("https://user@host/path", "https://user@host/path");
 	expect_redacted("http://host:8080/a@b", "http://host:8080/a@b");
-	expect_redacted("body=grant_type%3Dclient_credentials%26client_secret%3Dabc123xyz%26scope%3Drest",
-			"body=grant_type%3Dclient_credentials%26client_secret%3D[REDACTED]%26scope%3Drest");
+	expect_redacted(
+	    "body=grant_type%3Dclient_credentials%26client_secret%3Dabc123xyz%26scope%3Drest",
+	    "body=grant_type%3Dclient_credentials%26client_secret%3D[REDACTED]%26scope%3Drest");
 	expect_redacted("q=client_secret%3dabc123xyz end", "q=client_secret%3d[REDACTED] end");
 	/* what was matched before still is */
 	expect_redacted("client_secret=abc&x=1", "client_secret=[REDACTED]&x=1");
@@ -479,7 +501,7 @@ static void test_redaction(void **state)
 /* Remote numbers times 1000 never overflow (issue 21, item 11). */
 static void test_checked_remote_arithmetic(void **state)
 {
-	struct mlc_token_policy p = { .margin_ms = 600000 };
+	struct mlc_token_policy p = {.margin_ms = 600000};
 	int64_t now = 1764000000000, r = 0, huge = INT64_MAX / 999;
 
 	(void)state;
@@ -504,16 +526,16 @@ static void test_checked_remote_arithmetic(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_owner_alive),
-		cmocka_unit_test(test_config_listen_and_proxies),
-		cmocka_unit_test(test_listen_parse),
-		cmocka_unit_test(test_redaction),
-		cmocka_unit_test(test_checked_remote_arithmetic),
-		cmocka_unit_test(test_health_beside_busy_workers),
-		cmocka_unit_test_setup_teardown(test_run_reap, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_prune_batches, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_job_keeps_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_inbox_insert_is_durable, setup, teardown),
+	    cmocka_unit_test(test_owner_alive),
+	    cmocka_unit_test(test_config_listen_and_proxies),
+	    cmocka_unit_test(test_listen_parse),
+	    cmocka_unit_test(test_redaction),
+	    cmocka_unit_test(test_checked_remote_arithmetic),
+	    cmocka_unit_test(test_health_beside_busy_workers),
+	    cmocka_unit_test_setup_teardown(test_run_reap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_prune_batches, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_job_keeps_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_inbox_insert_is_durable, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
