@@ -213,10 +213,13 @@ static int check_addresses(const struct mlc_config *cfg, const char *file_label,
 {
 	for (size_t i = 0; i < MLC_ARRAY_LEN(keys); i++) {
 		const struct key_spec *k = &keys[i];
-		const char *v = *(char *const *)(const void *)((const char *)cfg + k->offset);
+		const char *v;
 		struct mlc_error why = { 0 };
 		int rc = MLC_OK;
 
+		if (k->type != KT_LISTEN && k->type != KT_CIDRS)
+			continue;
+		v = *(char *const *)(const void *)((const char *)cfg + k->offset);
 		if (k->type == KT_LISTEN) {
 			struct sockaddr_storage ss;
 			rc = listen_parse(v, &ss, &why);
