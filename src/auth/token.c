@@ -9,6 +9,7 @@
 #include "util/redact.h"
 #include "util/str.h"
 #include "util/time.h"
+#include "util/num.h"
 #include "util/banned.h"
 
 /* While a refresh is in flight, others keep using the old token if it has
@@ -59,12 +60,13 @@ void token_entry_release(struct token_entry *e)
 int64_t token_refresh_at(const struct mlc_token_policy *p, int64_t obtained_ms,
                          int64_t expires_in_s)
 {
-	int64_t life = expires_in_s * 1000, age;
+	/* expires_in is the token endpoint's: checked (issue 21, item 11) */
+	int64_t life = num_mul_i64_sat(expires_in_s, 1000), age;
 
 	age = life > p->margin_ms ? life - p->margin_ms : life / 2;
 	if (p->max_age_ms > 0 && age > p->max_age_ms)
 		age = p->max_age_ms;
-	return obtained_ms + age;
+	return num_add_i64_sat(obtained_ms, age);
 }
 
 struct mlc_token_cache *token_cache_new(const struct mlc_token_cache_opts *o)
@@ -143,7 +145,7 @@ static int fetch_new(struct mlc_token_cache *c, struct token_entry *out, struct 
 	/* the lifetime counts from before the request left: errs early, never late */
 	out->token = g.access_token;
 	out->obtained_ms = t0;
-	out->expires_ms = t0 + g.expires_in_s * 1000;
+	out->expires_ms = num_add_i64_sat(t0, num_mul_i64_sat(g.expires_in_s, 1000));
 	out->refresh_ms = token_refresh_at(&c->policy, t0, g.expires_in_s);
 	log_debug("token obtained", "cache", c->name);
 	return MLC_OK;

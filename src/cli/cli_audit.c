@@ -6,6 +6,7 @@
 #include "core/audit.h"
 #include "core/inbox.h"
 #include "core/jobs.h"
+#include "core/run_owner.h"
 #include "core/review.h"
 #include "flows/flow.h"
 #include "util/jsonx.h"
@@ -364,14 +365,16 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	size_t n = 0;
 	struct mlc_error err = { 0 };
 	json_t *out = json_array();
-	int64_t queued = 0, running = 0, dead = 0, now = time_now_ms();
+	int64_t queued = 0, running = 0, dead = 0, abandoned = 0, now = time_now_ms();
 
 	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK ||
 	    (rc = cli_open_store(ctx)) != CLI_OK) {
 		json_decref(out);
 		return rc;
 	}
-	if (tenant_list(ctx->store, &list, &n, &err) < 0 ||
+	/* runs whose process died are marked abandoned (core/run_owner.h) */
+	if (run_reap(ctx->store, RUN_STALE_MS, &abandoned, &err) < 0 ||
+	    tenant_list(ctx->store, &list, &n, &err) < 0 ||
 	    job_count(ctx->store, "queued", &queued, &err) < 0 ||
 	    job_count(ctx->store, "running", &running, &err) < 0 ||
 	    job_count(ctx->store, "dead", &dead, &err) < 0) {
@@ -439,6 +442,8 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	json_t *tj;
 	printf("queue: %lld queued, %lld running, %lld dead\n", (long long)queued, (long long)running,
 	       (long long)dead);
+	if (abandoned)
+		printf("runs: %lld marked abandoned (their process is gone)\n", (long long)abandoned);
 	json_array_foreach(out, i, tj) {
 		const char *f;
 		json_t *v;

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/run_owner.h"
 #include "util/buf.h"
 #include "util/time.h"
 #include "util/banned.h"
@@ -35,6 +36,13 @@ int audit_write(struct mlc_store *s, const struct mlc_audit_rec *r, struct mlc_e
 		stmt_free(st);
 	}
 	free(payload);
+	/* a run that writes shows life (core/run_owner.h); best effort: the
+	 * row is written either way */
+	if (rc >= 0 && r->run_id) {
+		struct mlc_error herr = { 0 };
+		if (run_heartbeat(s, r->run_id, &herr) < 0)
+			rc = MLC_OK;
+	}
 	return rc < 0 ? rc : MLC_OK;
 }
 
@@ -178,16 +186,23 @@ int run_start(struct mlc_store *s, int64_t tenant_id, const char *flow, const ch
 	      int64_t *run_id, struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
+	char host[RUN_HOST_MAX];
+	int64_t pid, now = time_now_ms();
 	int rc;
 
-	rc = store_prepare(s, "INSERT INTO runs (tenant_id, flow, trigger, started_at) "
-			      "VALUES (?, ?, ?, ?) RETURNING id", &st, err);
+	run_owner_self(host, &pid);
+	rc = store_prepare(s, "INSERT INTO runs (tenant_id, flow, trigger, started_at, owner_host, "
+			      "owner_pid, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			   &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
 	stmt_bind_text(st, 2, flow);
 	stmt_bind_text(st, 3, trigger);
-	stmt_bind_i64(st, 4, time_now_ms());
+	stmt_bind_i64(st, 4, now);
+	stmt_bind_text(st, 5, host);
+	stmt_bind_i64(st, 6, pid);
+	stmt_bind_i64(st, 7, now);
 	rc = stmt_step(st, err);
 	if (rc == 1) {
 		*run_id = stmt_col_i64(st, 0);
@@ -222,29 +237,53 @@ int run_finish(struct mlc_store *s, int64_t run_id, const char *status, const js
 
 int audit_prune(struct mlc_store *s, int64_t before_ms, int64_t *deleted, struct mlc_error *err)
 {
+	int64_t batches = 0;
+
+	return audit_prune_batched(s, before_ms, AUDIT_PRUNE_BATCH, deleted, &batches, err);
+}
+
+int audit_prune_batched(struct mlc_store *s, int64_t before_ms, int64_t batch_rows,
+			int64_t *deleted, int64_t *batches, struct mlc_error *err)
+{
+	/* each statement deletes at most ?2 rows, found by the index on the
+	 * column it filters on (migration 7) */
 	static const char *const sql[] = {
-		"DELETE FROM audit WHERE created_at < ?",
-		"DELETE FROM runs WHERE finished_at IS NOT NULL AND finished_at < ?",
-		"DELETE FROM inbox WHERE state <> 'new' AND received_at < ?",
+		"DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE created_at < ?1 LIMIT ?2)",
+		"DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE finished_at IS NOT NULL AND "
+		"finished_at < ?1 LIMIT ?2)",
+		"DELETE FROM inbox WHERE id IN (SELECT id FROM inbox WHERE received_at < ?1 AND "
+		"state <> 'new' LIMIT ?2)",
 	};
 	int rc = MLC_OK;
 
 	*deleted = 0;
-	if ((rc = store_begin(s, err)) < 0)
-		return rc;
-	for (size_t i = 0; i < MLC_ARRAY_LEN(sql) && rc >= 0; i++) {
-		struct mlc_stmt *st = NULL;
-		if ((rc = store_prepare(s, sql[i], &st, err)) < 0)
-			break;
-		stmt_bind_i64(st, 1, before_ms);
-		rc = stmt_step(st, err);
-		stmt_free(st);
-		if (rc >= 0)
-			*deleted += store_changes(s);
+	*batches = 0;
+	if (batch_rows <= 0)
+		batch_rows = AUDIT_PRUNE_BATCH;
+	for (size_t i = 0; i < MLC_ARRAY_LEN(sql); i++) {
+		int64_t gone;
+		do {
+			/* one short transaction per batch: webhooks and workers
+			 * write in between instead of waiting for the whole prune */
+			struct mlc_stmt *st = NULL;
+			if ((rc = store_begin(s, err)) < 0)
+				return rc;
+			if ((rc = store_prepare(s, sql[i], &st, err)) == MLC_OK) {
+				stmt_bind_i64(st, 1, before_ms);
+				stmt_bind_i64(st, 2, batch_rows);
+				rc = stmt_step(st, err);
+				stmt_free(st);
+			}
+			if (rc < 0) {
+				store_rollback(s);
+				return rc;
+			}
+			gone = store_changes(s);
+			if ((rc = store_commit(s, err)) < 0)
+				return rc;
+			*deleted += gone;
+			(*batches)++;
+		} while (gone >= batch_rows);
 	}
-	if (rc < 0) {
-		store_rollback(s);
-		return rc;
-	}
-	return store_commit(s, err);
+	return MLC_OK;
 }

@@ -51,12 +51,22 @@ int run_list(struct mlc_store *s, int64_t tenant_id, int limit, json_t **runs,
 	     struct mlc_error *err) MLC_MUST_CHECK;
 
 /* Retention: deletes audit rows, finished runs and processed inbox events
- * older than before_ms (all tenants); *deleted gets the row count. */
+ * older than before_ms (all tenants); *deleted gets the row count.  Rows go
+ * in batches of AUDIT_PRUNE_BATCH, each its own transaction, so that the
+ * write lock is never held for the whole prune (issue 21, item 13). */
+#define AUDIT_PRUNE_BATCH 2000
 int audit_prune(struct mlc_store *s, int64_t before_ms, int64_t *deleted,
 		struct mlc_error *err) MLC_MUST_CHECK;
+/* audit_prune with batch_rows rows per transaction (<= 0: the default);
+ * *batches gets the number of transactions committed.  A failed batch is
+ * rolled back; the batches before it stay deleted. */
+int audit_prune_batched(struct mlc_store *s, int64_t before_ms, int64_t batch_rows,
+			int64_t *deleted, int64_t *batches, struct mlc_error *err) MLC_MUST_CHECK;
 
 /* Runs: a flow execution with its trigger (cli, schedule, webhook, replay)
- * and, when finished, its status and counters. */
+ * and, when finished, its status and counters.  run_start records this
+ * process as the owner (core/run_owner.h); a run whose owner died is
+ * marked 'abandoned' by run_reap. */
 int run_start(struct mlc_store *s, int64_t tenant_id, const char *flow, const char *trigger,
 	      int64_t *run_id, struct mlc_error *err) MLC_MUST_CHECK;
 int run_finish(struct mlc_store *s, int64_t run_id, const char *status, const json_t *stats,

@@ -5,16 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include <jansson.h>
 #include <yaml.h>
 
 #include "core/config.h"
+#include "net/cidr.h"
 #include "util/num.h"
 #include "util/str.h"
 #include "util/banned.h"
 
-enum key_type { KT_STRING, KT_LOG_LEVEL, KT_LOG_FORMAT, KT_INT, KT_DAYS };
+/* KT_LISTEN and KT_CIDRS are strings checked once the file and the
+ * environment are read (check_addresses), so that `config check` refuses
+ * what serve would refuse (issue 21, item 21). */
+enum key_type { KT_STRING, KT_LOG_LEVEL, KT_LOG_FORMAT, KT_INT, KT_DAYS, KT_LISTEN, KT_CIDRS };
 
 struct key_spec {
 	const char *key;     /* dotted path in the YAML file */
@@ -34,11 +39,18 @@ static const struct key_spec keys[] = {
 	  "sqlite:PATH (relative to data_dir) or postgres://user:pass@host/db." },
 	{ "redis", "MLC_REDIS", KT_STRING, OFF(redis), "",
 	  "redis://host:port/db for the shared token cache and rate budgets; empty: in process." },
-	{ "http.listen", "MLC_HTTP_LISTEN", KT_STRING, OFF(http_listen), "127.0.0.1:8080",
+	{ "http.listen", "MLC_HTTP_LISTEN", KT_LISTEN, OFF(http_listen), "127.0.0.1:8080",
 	  "Address serve listens on for webhooks, health, metrics and the console." },
-	{ "http.trusted_proxies", "MLC_HTTP_TRUSTED_PROXIES", KT_STRING,
+	{ "http.trusted_proxies", "MLC_HTTP_TRUSTED_PROXIES", KT_CIDRS,
 	  OFF(http_trusted_proxies), "",
 	  "Comma-separated CIDRs whose X-Forwarded-For is believed; empty: none." },
+	{ "http.max_connections_per_client", "MLC_HTTP_MAX_CONNECTIONS_PER_CLIENT", KT_INT,
+	  OFF(http_per_client), "64",
+	  "Connections one client address may hold open on serve's port (1-1024); more are "
+	  "closed at once. Behind a proxy every client is the proxy." },
+	{ "http.read_timeout_seconds", "MLC_HTTP_READ_TIMEOUT_SECONDS", KT_INT,
+	  OFF(http_read_timeout_s), "10",
+	  "A connection that sends nothing for this many seconds (1-1024) is closed." },
 	{ "workers", "MLC_WORKERS", KT_INT, OFF(workers), "4",
 	  "Worker threads in serve." },
 	{ "jobs.lease_seconds", "MLC_JOBS_LEASE_SECONDS", KT_INT, OFF(job_lease_s), "600",
@@ -60,7 +72,9 @@ static int set_value(struct mlc_config *cfg, const struct key_spec *k, const cha
 	char *base = (char *)cfg + k->offset;
 
 	switch (k->type) {
-	case KT_STRING: {
+	case KT_STRING:
+	case KT_LISTEN:
+	case KT_CIDRS: {
 		char **slot = (char **)(void *)base;
 		free(*slot);
 		*slot = xstrdup(value);
@@ -191,6 +205,42 @@ static int apply_env(struct mlc_config *cfg, struct mlc_error *err)
 	return MLC_OK;
 }
 
+/* The listen address and the trusted proxies, checked with the parsers
+ * serve uses; the error names where the value came from, the key, the
+ * value and what is wrong with it. */
+static int check_addresses(const struct mlc_config *cfg, const char *file_label,
+			   struct mlc_error *err)
+{
+	for (size_t i = 0; i < MLC_ARRAY_LEN(keys); i++) {
+		const struct key_spec *k = &keys[i];
+		const char *v;
+		struct mlc_error why = { 0 };
+		int rc = MLC_OK;
+
+		if (k->type != KT_LISTEN && k->type != KT_CIDRS)
+			continue;
+		v = *(char *const *)(const void *)((const char *)cfg + k->offset);
+		if (k->type == KT_LISTEN) {
+			struct sockaddr_storage ss;
+			rc = listen_parse(v, &ss, &why);
+		} else if (k->type == KT_CIDRS) {
+			struct mlc_cidr_list cl = { 0 };
+			rc = cidr_list_parse(v, &cl, &why);
+			cidr_list_release(&cl);
+			if (rc < 0)
+				error_prefix(&why, "'%s': ", v ? v : "");
+		}
+		if (rc == MLC_OK)
+			continue;
+		if (getenv(k->env))
+			return error_set(err, MLC_ECONFIG, "environment %s: %s: %s", k->env, k->key,
+					 why.msg);
+		return error_set(err, MLC_ECONFIG, "%s: %s: %s", file_label ? file_label : "defaults",
+				 k->key, why.msg);
+	}
+	return MLC_OK;
+}
+
 static char *join_path(const char *base, const char *rel)
 {
 	struct mlc_buf b = MLC_BUF_INIT;
@@ -256,6 +306,8 @@ int config_load_text(struct mlc_config *cfg, const char *text, const char *file_
 		goto fail;
 	if ((rc = apply_env(cfg, err)) < 0)
 		goto fail;
+	if ((rc = check_addresses(cfg, text ? file_label : NULL, err)) < 0)
+		goto fail;
 	if ((rc = resolve_paths(cfg, base_dir, err)) < 0)
 		goto fail;
 	return MLC_OK;
@@ -317,7 +369,8 @@ void config_release(struct mlc_config *cfg)
 		return;
 	free(cfg->file);
 	for (size_t i = 0; i < MLC_ARRAY_LEN(keys); i++) {
-		if (keys[i].type == KT_STRING) {
+		if (keys[i].type == KT_STRING || keys[i].type == KT_LISTEN ||
+		    keys[i].type == KT_CIDRS) {
 			char **slot = (char **)(void *)((char *)cfg + keys[i].offset);
 			free(*slot);
 		}
@@ -355,7 +408,9 @@ static void value_text(const struct mlc_config *cfg, const struct key_spec *k, s
 	const char *base = (const char *)cfg + k->offset;
 
 	switch (k->type) {
-	case KT_STRING: {
+	case KT_STRING:
+	case KT_LISTEN:
+	case KT_CIDRS: {
 		const char *s = *(char *const *)(const void *)base;
 		if (strcmp(k->key, "store") == 0 || strcmp(k->key, "redis") == 0)
 			config_mask_url(s ? s : "", v);

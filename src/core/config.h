@@ -36,6 +36,8 @@ struct mlc_config {
 	int workers;
 	int job_lease_s;         /* a running job is retaken after this */
 	int audit_retention_days; /* 0: keep everything */
+	int http_per_client;      /* open connections per client address on serve's port */
+	int http_read_timeout_s;  /* a connection silent this long is closed */
 };
 
 #define MLC_CONFIG_DEFAULT_FILE "ml-connector.yaml"

@@ -4,6 +4,7 @@
 #include "core/inbox.h"
 #include "util/buf.h"
 #include "util/compat.h"
+#include "util/log.h"
 #include "util/time.h"
 #include "util/banned.h"
 
@@ -22,10 +23,19 @@ int inbox_add(struct mlc_store *s, int64_t tenant_id, const char *source, const 
 {
 	struct mlc_stmt *st = NULL;
 	char *text = json_dumps(payload, JSON_COMPACT);
+	bool durable = false;
 	int rc;
 
 	*duplicate = 0;
 	*id = 0;
+	/* the sender is told 2xx once this commits and will not send the
+	 * event again: the commit must survive an OS crash (issue 21, item 6).
+	 * Inside a caller's transaction its commit decides. */
+	if (!store_in_transaction(s)) {
+		if ((rc = store_durable(s, true, err)) < 0)
+			goto out;
+		durable = true;
+	}
 	rc = store_prepare(s, "INSERT INTO inbox (tenant_id, source, event_key, payload, received_at) "
 			      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, source, event_key) DO "
 			      "NOTHING RETURNING id", &st, err);
@@ -40,7 +50,13 @@ int inbox_add(struct mlc_store *s, int64_t tenant_id, const char *source, const 
 			*id = stmt_col_i64(st, 0);
 		else if (rc == 0)
 			*duplicate = 1;
-		stmt_free(st);
+		stmt_free(st); /* the autocommit ends here */
+	}
+out:
+	if (durable) {
+		struct mlc_error ignored = { 0 };
+		if (store_durable(s, false, &ignored) < 0)
+			log_warn("store: cannot restore synchronous=NORMAL", "error", ignored.msg);
 	}
 	free(text);
 	return rc < 0 ? rc : MLC_OK;

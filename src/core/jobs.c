@@ -131,17 +131,68 @@ int job_complete(struct mlc_store *s, int64_t id, const char *owner, struct mlc_
 int job_fail(struct mlc_store *s, int64_t id, const char *owner, const char *error,
 	     int64_t retry_at_ms, struct mlc_error *err)
 {
+	struct mlc_stmt *st = NULL;
+	int rc;
+
+	if ((rc = store_begin(s, err)) < 0)
+		return rc;
+	/*
+	 * A retry takes its dedupe key back (issue 21, item 15): without it
+	 * every enqueue during the backoff added one more job for the same
+	 * flow, and they piled up through an outage.  A twin queued while this
+	 * one ran (the key was free then) folds into the retry: one queued job
+	 * per key.
+	 */
+	if (retry_at_ms >= 0) {
+		rc = store_prepare(s,
+				   "DELETE FROM jobs WHERE state = 'queued' AND dedupe_key = ("
+				   "SELECT serial_key FROM jobs WHERE id = ?1 AND lease_owner = ?2 AND "
+				   "state = 'running' AND attempts < max_attempts)",
+				   &st, err);
+		if (rc < 0)
+			goto out;
+		stmt_bind_i64(st, 1, id);
+		stmt_bind_text(st, 2, owner);
+		rc = stmt_step(st, err);
+		stmt_free(st);
+		st = NULL;
+		if (rc < 0)
+			goto out;
+	}
 	/* dead when permanent or out of attempts; else queued again */
-	return owned_update(s,
-			    "UPDATE jobs SET last_error = ?, "
-			    "state = CASE WHEN ?2 < 0 OR attempts >= max_attempts THEN 'dead' "
-			    "ELSE 'queued' END, "
-			    "run_at = CASE WHEN ?2 < 0 THEN run_at ELSE ?2 END, "
-			    "dedupe_key = CASE WHEN ?2 < 0 OR attempts >= max_attempts THEN NULL "
-			    "ELSE dedupe_key END, "
-			    "lease_owner = NULL, lease_until = NULL, updated_at = ?3 "
-			    "WHERE id = ?4 AND lease_owner = ?5 AND state = 'running'",
-			    id, owner, error, retry_at_ms, err);
+	rc = store_prepare(s,
+			   "UPDATE jobs SET last_error = ?1, "
+			   "state = CASE WHEN ?2 < 0 OR attempts >= max_attempts THEN 'dead' "
+			   "ELSE 'queued' END, "
+			   "run_at = CASE WHEN ?2 < 0 THEN run_at ELSE ?2 END, "
+			   "dedupe_key = CASE WHEN ?2 < 0 OR attempts >= max_attempts THEN NULL "
+			   "ELSE serial_key END, "
+			   "lease_owner = NULL, lease_until = NULL, updated_at = ?3 "
+			   "WHERE id = ?4 AND lease_owner = ?5 AND state = 'running'",
+			   &st, err);
+	if (rc < 0)
+		goto out;
+	stmt_bind_text(st, 1, error);
+	stmt_bind_i64(st, 2, retry_at_ms);
+	stmt_bind_i64(st, 3, time_now_ms());
+	stmt_bind_i64(st, 4, id);
+	stmt_bind_text(st, 5, owner);
+	rc = stmt_step(st, err);
+	stmt_free(st);
+	st = NULL;
+	if (rc < 0)
+		goto out;
+	if (store_changes(s) == 0) {
+		rc = error_set(err, MLC_ESTATE, "job %lld is not leased by %s", (long long)id, owner);
+		goto out;
+	}
+	rc = MLC_OK;
+out:
+	if (rc < 0)
+		store_rollback(s);
+	else
+		rc = store_commit(s, err);
+	return rc;
 }
 
 int job_extend(struct mlc_store *s, int64_t id, const char *owner, int64_t lease_until_ms,

@@ -49,8 +49,10 @@ int job_lease(struct mlc_store *s, const char *owner, int64_t now_ms, int64_t le
 /* Marks a leased job done.  MLC_ESTATE if owner no longer holds it. */
 int job_complete(struct mlc_store *s, int64_t id, const char *owner,
 		 struct mlc_error *err) MLC_MUST_CHECK;
-/* Records a failure: back to queued at retry_at_ms, or dead when attempts
- * are used up (or retry_at_ms < 0: a permanent failure). */
+/* Records a failure: back to queued at retry_at_ms with its dedupe key
+ * (a twin queued under that key during the run is folded into it), or
+ * dead when attempts are used up (or retry_at_ms < 0: a permanent
+ * failure). */
 int job_fail(struct mlc_store *s, int64_t id, const char *owner, const char *error,
 	     int64_t retry_at_ms, struct mlc_error *err) MLC_MUST_CHECK;
 /* Renews a running job's lease (a worker's heartbeat while a long flow

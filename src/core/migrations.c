@@ -204,6 +204,22 @@ static const struct mlc_migration migrations[] = {
 	  /* Why a stored webhook event is unusable (state 'unusable'): it was
 	   * answered 2xx, so the reason is the only record of the problem. */
 	  "ALTER TABLE inbox ADD COLUMN reason TEXT;" },
+	{ 6, "run owner",
+	  /* Who runs a flow (host name and process id) and when it last showed
+	   * life, so that a run whose process died (kill -9, power loss) can be
+	   * told from a live one and marked 'abandoned' (core/run_owner.h). */
+	  "ALTER TABLE runs ADD COLUMN owner_host TEXT;"
+	  "ALTER TABLE runs ADD COLUMN owner_pid BIGINT;"
+	  "ALTER TABLE runs ADD COLUMN heartbeat_at BIGINT;"
+	  "CREATE INDEX runs_status ON runs (status);" },
+	{ 7, "retention indexes",
+	  /* The columns audit retention filters on (audit_prune), so that each
+	   * batch finds its rows by index instead of scanning the table; and
+	   * audit.run_id, which deleting a run sets to NULL (its foreign key). */
+	  "CREATE INDEX audit_created ON audit (created_at);"
+	  "CREATE INDEX audit_run ON audit (run_id);"
+	  "CREATE INDEX runs_finished ON runs (finished_at);"
+	  "CREATE INDEX inbox_received ON inbox (received_at);" },
 };
 
 const struct mlc_migration *migrations_list(size_t *n)

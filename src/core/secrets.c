@@ -233,6 +233,10 @@ int secret_get(struct mlc_store *s, const struct mlc_vault *v, int64_t tenant_id
 	nonce = stmt_col_blob(st, 1, &nn);
 	ct = stmt_col_blob(st, 2, &cn);
 	rc = open_row(v, tenant_id, name, stmt_col_text(st, 0), nonce, nn, ct, cn, out, err);
+	/* an opened secret is never logged, for the life of the process
+	 * (webhook secrets in serve included: issue 21, item 10) */
+	if (rc == MLC_OK)
+		redact_register_lasting((*out)->data);
 out:
 	stmt_free(st);
 	return rc;
@@ -372,7 +376,7 @@ int vault_reseal_all(struct mlc_store *s, const struct mlc_vault *old_v,
 		              rows[i].nonce.data, rows[i].nonce.len, rows[i].ct.data,
 		              rows[i].ct.len, &plain, err);
 		if (rc == MLC_OK)
-			redact_register(plain->data);
+			redact_register_lasting(plain->data);
 		if (rc == MLC_OK)
 			/* the value did not change: keep its update time */
 			rc = write_row(s, new_v, rows[i].tenant_id, rows[i].name, plain->data,

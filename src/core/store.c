@@ -47,6 +47,18 @@ bool store_ping(struct mlc_store *s)
 	return ok;
 }
 
+bool store_in_transaction(const struct mlc_store *s)
+{
+	return s->depth > 0;
+}
+
+int store_durable(struct mlc_store *s, bool on, struct mlc_error *err)
+{
+	if (s->depth > 0)
+		return error_set(err, MLC_ESTATE, "durability is set outside a transaction");
+	return s->ops->durable ? s->ops->durable(s, on, err) : MLC_OK;
+}
+
 int store_begin(struct mlc_store *s, struct mlc_error *err)
 {
 	int rc = MLC_OK;

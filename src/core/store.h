@@ -46,6 +46,10 @@ struct mlc_store_ops {
 	int64_t (*changes)(struct mlc_store *s);
 	void (*finalize)(struct mlc_stmt *st);
 	void (*close)(struct mlc_store *s);
+	/* Optional (NULL: every commit is already durable): on, the next
+	 * commits survive an OS crash or power loss; off, back to the
+	 * backend's default.  Called outside a transaction only. */
+	int (*durable)(struct mlc_store *s, bool on, struct mlc_error *err);
 };
 
 /* Common head of every backend's store struct. */
@@ -71,6 +75,17 @@ int store_schema_version(struct mlc_store *s, int *version, struct mlc_error *er
 int store_schema_latest(void);
 /* True if the store answers a trivial query (readiness checks). */
 bool store_ping(struct mlc_store *s);
+
+/*
+ * Makes the commits that follow durable against an OS crash or power loss
+ * (SQLite: synchronous=FULL; its default here is NORMAL, which can lose
+ * the last commits of a WAL database) until store_durable(s, false).  For
+ * a write acknowledged to someone who will not send it again, such as a
+ * webhook answered 2xx.  Only outside a transaction: MLC_ESTATE inside one.
+ */
+int store_durable(struct mlc_store *s, bool on, struct mlc_error *err) MLC_MUST_CHECK;
+/* True while a transaction (store_begin) is open on s. */
+bool store_in_transaction(const struct mlc_store *s);
 
 /* Transactions nest: only the outermost begin/commit touch the database;
  * a rollback at any depth rolls back the whole transaction. */

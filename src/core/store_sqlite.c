@@ -137,6 +137,14 @@ static void sq_close(struct mlc_store *s)
 	free(s);
 }
 
+/* WAL with synchronous=NORMAL (the default set at open) syncs only at
+ * checkpoints: commits since the last one can be lost to an OS crash.
+ * FULL syncs the WAL at every commit. */
+static int sq_durable(struct mlc_store *s, bool on, struct mlc_error *err)
+{
+	return sq_exec(s, on ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", err);
+}
+
 static const struct mlc_store_ops sqlite_ops = {
 	.name = "sqlite",
 	.id_column = "INTEGER PRIMARY KEY AUTOINCREMENT",
@@ -156,6 +164,7 @@ static const struct mlc_store_ops sqlite_ops = {
 	.changes = sq_changes,
 	.finalize = sq_finalize,
 	.close = sq_close,
+	.durable = sq_durable,
 };
 
 /*

@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -175,4 +176,59 @@ void xff_resolve(const struct mlc_cidr_list *trusted, const char *peer, const ch
 		*comma = '\0';
 	}
 	buf_release(&chain);
+}
+
+int listen_parse(const char *text, struct sockaddr_storage *ss, struct mlc_error *err)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon, *hs = text;
+	size_t hlen;
+	int port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!text || !(colon = strrchr(text, ':')))
+		return error_set(err, MLC_EINVAL, "'%s' is not HOST:PORT (no ':PORT')",
+		                 text ? text : "");
+	hlen = (size_t)(colon - text);
+	if (hlen >= 1 && text[0] == '[') {
+		if (hlen < 2 || text[hlen - 1] != ']')
+			return error_set(err, MLC_EINVAL,
+			                 "'%s' is not HOST:PORT: '[' without its ']' before the "
+			                 ":PORT (an IPv6 address is written [::1]:8080)",
+			                 text);
+		hs++;
+		hlen -= 2;
+	} else if (memchr(text, ']', hlen)) {
+		return error_set(err, MLC_EINVAL, "'%s' is not HOST:PORT: ']' without its '['",
+		                 text);
+	}
+	if (num_parse_int(colon + 1, 0, 65535, &port, NULL) != MLC_OK)
+		return error_set(err, MLC_EINVAL,
+		                 "'%s': the port '%s' is not a whole number from 0 to 65535", text,
+		                 colon + 1);
+	if (hlen >= sizeof(host))
+		return error_set(err, MLC_EINVAL, "'%s': the host is not an IP address", text);
+	memcpy(host, hs, hlen);
+	host[hlen] = '\0';
+	if (!*host || strcmp(host, "*") == 0)
+		str_copy(host, sizeof(host), "0.0.0.0");
+	else if (strcmp(host, "localhost") == 0)
+		str_copy(host, sizeof(host), "127.0.0.1");
+	if (strchr(host, ':')) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+			goto bad;
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			goto bad;
+	}
+	return MLC_OK;
+bad:
+	memset(ss, 0, sizeof(*ss));
+	return error_set(err, MLC_EINVAL, "'%s': '%s' is not an IP address", text, host);
 }

@@ -60,6 +60,17 @@ void cidr_list_release(struct mlc_cidr_list *list);
 void xff_resolve(const struct mlc_cidr_list *trusted, const char *peer, const char *const *lines,
                  size_t n, char *out, size_t outlen);
 
+struct sockaddr_storage;
+/*
+ * Parses a listen address "HOST:PORT" into *ss.  HOST is an IPv4 address,
+ * an IPv6 address in brackets ("[::1]", "[::]") or bare ("::1:8080" takes
+ * the last ':' as the port's), "*" or "" (every IPv4 address) or
+ * "localhost" (127.0.0.1); PORT is 0 to 65535 (0: any free port).  On
+ * failure err says what is wrong with text, naming it.
+ */
+int listen_parse(const char *text, struct sockaddr_storage *ss,
+                 struct mlc_error *err) MLC_MUST_CHECK;
+
 /*
  * Parses a textual IPv4 or IPv6 address (no brackets, no zone) into
  * family and 16 bytes; IPv4-mapped IPv6 is reported as AF_INET.

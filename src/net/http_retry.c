@@ -36,11 +36,15 @@ int64_t retry_after_ms(const char *value, int64_t now_wall_ms)
 int64_t server_now_ms(const char *date, int64_t now_wall_ms)
 {
 	time_t when;
+	int64_t ms;
 
 	if (!date || !*date)
 		return now_wall_ms;
 	when = curl_getdate(date, NULL);
-	return when == (time_t)-1 ? now_wall_ms : (int64_t)when * 1000;
+	/* a date beyond int64 ms is no clock to believe */
+	if (when == (time_t)-1 || num_mul_i64((int64_t)when, 1000, &ms) < 0)
+		return now_wall_ms;
+	return ms;
 }
 
 int64_t rate_reset_ms(const char *value, int64_t now_wall_ms)
@@ -50,7 +54,12 @@ int64_t rate_reset_ms(const char *value, int64_t now_wall_ms)
 	if (!value || num_parse_i64(value, &v, NULL) != MLC_OK || v < 0)
 		return -1;
 	/* a unix time is > 1e9; anything smaller is a number of seconds */
-	ms = v < 1000000000 ? v * 1000 : v * 1000 - now_wall_ms;
+	/* checked: the header is the peer's (issue 21, item 11); a product
+	 * beyond int64 is past any cap */
+	if (num_mul_i64(v, 1000, &ms) < 0)
+		return RATE_RESET_MAX_MS;
+	if (v >= 1000000000)
+		ms = num_add_i64_sat(ms, -now_wall_ms);
 	/* Procore's longest window is an hour: a reset further away is a clock
 	 * we cannot trust, and must not park the upstream for days */
 	if (ms > RATE_RESET_MAX_MS)

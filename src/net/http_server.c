@@ -25,6 +25,7 @@
 
 #define DEFAULT_BODY_LIMIT ((size_t)1 << 20)
 #define DEFAULT_THREADS    8
+#define DEFAULT_IDLE_TIMEOUT_S 120
 /* How long http_server_stop() waits for requests in flight. */
 #define DRAIN_TIMEOUT_MS 30000
 /* A declared body this far over the limit is refused without reading it. */
@@ -39,6 +40,9 @@ struct mlc_http_server {
 	bool builtin_routes;
 	bool (*ready)(void *arg);
 	void *ready_arg;
+	unsigned int per_client_limit;
+	unsigned int idle_timeout_s;
+	bool inline_health; /* the built-in /healthz and /metrics are routed */
 	struct mlc_cidr_list trusted;
 	struct mlc_http_router router;
 	struct mlc_http_hooks hooks;
@@ -376,6 +380,18 @@ static bool hand_to_worker(struct req_ctx *ctx)
 	return ok;
 }
 
+/*
+ * /healthz and /metrics answer on MHD's thread, never behind the workers'
+ * queue: they take no lock a handler holds for long and touch no store,
+ * so a flood of slow webhook requests cannot make the process look dead
+ * (issue 21, item 4).  /readyz probes the store and stays on a worker.
+ */
+static bool is_health(const struct req_ctx *ctx)
+{
+	return ctx->srv->inline_health && strcmp(ctx->req.method, "GET") == 0 &&
+	       (strcmp(ctx->path, "/healthz") == 0 || strcmp(ctx->path, "/metrics") == 0);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -432,7 +448,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	/* the whole request is in */
-	if (ctx->too_large)
+	if (ctx->too_large || is_health(ctx))
 		return respond_inline(ctx);
 	snapshot(ctx);
 	if (hand_to_worker(ctx))
@@ -513,48 +529,12 @@ static void route_metrics(struct mlc_http_request *req, struct mlc_http_response
 
 /* ---- lifecycle ---- */
 
-/* Parses "host:port" / "[v6]:port" into a socket address. */
+/* Parses "host:port" / "[v6]:port" into a socket address (net/cidr.h). */
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, struct mlc_error *err)
 {
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *colon, *hs = listen;
-	size_t hlen;
-	int port;
+	int rc = listen_parse(listen, ss, err);
 
-	memset(ss, 0, sizeof(*ss));
-	if (!listen || !(colon = strrchr(listen, ':')))
-		return error_set(err, MLC_EINVAL, "listen address '%s' is not HOST:PORT",
-		                 listen ? listen : "");
-	hlen = (size_t)(colon - listen);
-	if (hlen >= 2 && listen[0] == '[' && listen[hlen - 1] == ']') {
-		hs++;
-		hlen -= 2;
-	}
-	if (hlen >= sizeof(host) || num_parse_int(colon + 1, 0, 65535, &port, NULL) != MLC_OK)
-		return error_set(err, MLC_EINVAL, "listen address '%s' is not HOST:PORT", listen);
-	memcpy(host, hs, hlen);
-	host[hlen] = '\0';
-	if (!*host || strcmp(host, "*") == 0)
-		str_copy(host, sizeof(host), "0.0.0.0");
-	else if (strcmp(host, "localhost") == 0)
-		str_copy(host, sizeof(host), "127.0.0.1");
-	if (strchr(host, ':')) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			goto bad;
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-			goto bad;
-	}
-	return MLC_OK;
-bad:
-	return error_set(err, MLC_EINVAL, "listen address '%s': '%s' is not an IP address", listen,
-	                 host);
+	return rc < 0 ? error_prefix(err, "listen address ") : rc;
 }
 
 int http_server_new(const struct mlc_http_server_opts *opts, struct mlc_http_server **out,
@@ -577,6 +557,8 @@ int http_server_new(const struct mlc_http_server_opts *opts, struct mlc_http_ser
 	s->builtin_routes = opts->builtin_routes;
 	s->ready = opts->ready;
 	s->ready_arg = opts->ready_arg;
+	s->per_client_limit = opts->per_client_limit;
+	s->idle_timeout_s = opts->idle_timeout_s ? opts->idle_timeout_s : DEFAULT_IDLE_TIMEOUT_S;
 	rc = parse_listen(s->listen, &ss, err);
 	if (rc != MLC_OK)
 		goto out;
@@ -648,13 +630,21 @@ int http_server_start(struct mlc_http_server *s, struct mlc_error *err)
 		if (rc != MLC_OK)
 			return rc;
 		s->builtin_routes = false; /* added once, even across restarts */
+		s->inline_health = true;
 	}
-	if (ss.ss_family == AF_INET6)
+	/* "[::]" means every address, IPv4 too: the socket is dual stack
+	 * (IPV6_V6ONLY off), so IPv4 clients reach it as ::ffff:a.b.c.d, which
+	 * cidr.c matches as the IPv4 address (issue 21, item 17) */
+	if (ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&ss)->sin6_addr))
+		flags |= MHD_USE_DUAL_STACK;
+	else if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->daemon = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-	    s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_END);
+	    s, MHD_OPTION_CONNECTION_TIMEOUT, s->idle_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    s->per_client_limit, MHD_OPTION_END);
 	if (!s->daemon)
 		return error_set(err, MLC_EIO, "%s: cannot listen on %s: %s", s->name, s->listen,
 		                 strerror(errno));

@@ -98,7 +98,8 @@ struct mlc_http_hooks {
 };
 
 struct mlc_http_server_opts {
-	const char *listen;          /* "127.0.0.1:8080", "[::1]:0"; port 0 = any free port */
+	const char *listen;          /* "127.0.0.1:8080", "[::1]:0"; port 0 = any free port;
+	                              * "[::]:PORT" is every IPv6 and IPv4 address */
 	size_t body_limit;           /* bytes; 0 = 1 MiB */
 	int threads;                 /* worker threads; 0 = 8 */
 	const char *trusted_proxies; /* comma-separated CIDRs or NULL */
@@ -107,6 +108,13 @@ struct mlc_http_server_opts {
 	bool builtin_routes;         /* /healthz, /readyz, /metrics */
 	bool (*ready)(void *arg);    /* /readyz probe, NULL = always ready */
 	void *ready_arg;
+	/* Connections one client address may hold open at once; more are
+	 * closed at accept.  0 = no limit (MHD_OPTION_PER_IP_CONNECTION_LIMIT). */
+	unsigned int per_client_limit;
+	/* A connection that sends nothing for this many seconds (headers or
+	 * body half sent, or idle keep-alive) is closed.  0 = 120
+	 * (MHD_OPTION_CONNECTION_TIMEOUT). */
+	unsigned int idle_timeout_s;
 };
 
 int http_server_new(const struct mlc_http_server_opts *opts, struct mlc_http_server **out,

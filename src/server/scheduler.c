@@ -96,13 +96,22 @@ static void drain_inbox(struct mlc_serve *sv, struct mlc_store *st)
 	for (size_t i = 0; i < n; i++) {
 		const char *flow = NULL;
 		struct mlc_tenant t;
+		int rc;
 		if (!strcmp(ev[i].source, "procore"))
 			flow = webhook_resource_flow(webhook_procore_resource(ev[i].payload));
 		else
 			flow = webhooks_flow_for_netsuite(jsonx_str(ev[i].payload, "recordType")
 								  ? jsonx_str(ev[i].payload, "recordType")
 								  : "");
-		if (!flow || !flow_find(flow) || tenant_get_by_id(st, ev[i].tenant_id, &t, &err) < 0) {
+		rc = flow && flow_find(flow) ? tenant_get_by_id(st, ev[i].tenant_id, &t, &err)
+					     : MLC_ENOTFOUND;
+		if (rc < 0 && rc != MLC_ENOTFOUND) {
+			/* a failure on our side (issue 21, item 7): the event
+			 * stays pending for the next scan, never ignored */
+			log_warn("inbox: tenant lookup failed; the event stays pending", "error",
+				 err.msg);
+		} else if (rc < 0) {
+			/* no flow routes it, or its tenant is gone */
 			if (inbox_set_state(st, ev[i].id, INBOX_IGNORED, &err) < 0)
 				log_warn("inbox mark failed", "error", err.msg);
 		} else {

@@ -106,6 +106,9 @@ int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg,
 	ho.trusted_proxies = cfg->http_trusted_proxies;
 	ho.ready = ready;
 	ho.ready_arg = sv;
+	/* slow or idle senders cannot hold every connection (issue 21, item 4) */
+	ho.per_client_limit = (unsigned int)cfg->http_per_client;
+	ho.idle_timeout_s = (unsigned int)cfg->http_read_timeout_s;
 	if ((rc = http_server_new(&ho, &sv->http, err)) < 0 || (rc = webhooks_register(sv, err)) < 0 ||
 	    (rc = http_server_start(sv->http, err)) < 0)
 		return rc;

@@ -81,6 +81,21 @@ static void refuse_unproven(struct mlc_http_request *req, struct mlc_http_respon
 			    "unknown tenant, or missing or wrong credentials");
 }
 
+/*
+ * Answers a failure on our side (the store, the vault) with 503, so that
+ * the sender retries the delivery later: never a 4xx, which would tell
+ * the sender the event itself is bad and have it dropped (issue 21, item
+ * 7).  The reason is logged for the operator; it never holds a secret.
+ */
+static void unavailable(struct mlc_http_request *req, struct mlc_http_response *resp,
+			const char *tenant, const char *why)
+{
+	count(strstr(req->path, "/procore/") ? "procore" : "netsuite", "unavailable");
+	log_error("webhook not stored: failure on our side", "path", req->path, "tenant", tenant,
+		  "reason", why);
+	http_response_error(resp, 503, "unavailable", "could not store the event; retry");
+}
+
 /* Loads the tenant named in the path and a decrypted secret of it. */
 static int load(struct mlc_serve *sv, struct mlc_http_request *req,
 		struct mlc_http_response *resp, struct mlc_store **st, struct mlc_tenant *t,
@@ -88,6 +103,7 @@ static int load(struct mlc_serve *sv, struct mlc_http_request *req,
 {
 	struct mlc_error err = { 0 };
 	const char *name = http_request_param(req, "tenant");
+	int rc;
 
 	*secret = NULL;
 	if (!(*st = serve_store(sv, &err))) {
@@ -95,14 +111,29 @@ static int load(struct mlc_serve *sv, struct mlc_http_request *req,
 		http_response_error(resp, 503, "unavailable", "the store is unavailable; retry");
 		return -1;
 	}
-	if (!name || tenant_get(*st, name, t, &err) < 0) {
+	memset(t, 0, sizeof(*t));
+	if (!name) {
 		refuse_unproven(req, resp, name, "no such tenant");
 		return -1;
 	}
-	if (secret_get(*st, sv->vault, t->id, secret_name, secret, &err) < 0) {
+	if ((rc = tenant_get(*st, name, t, &err)) < 0) {
+		if (rc == MLC_ENOTFOUND)
+			refuse_unproven(req, resp, name, "no such tenant");
+		else
+			unavailable(req, resp, name, err.msg);
+		return -1;
+	}
+	if ((rc = secret_get(*st, sv->vault, t->id, secret_name, secret, &err)) < 0) {
 		char why[160];
-		snprintf(why, sizeof(why), "the tenant has no usable %s secret", secret_name);
-		refuse_unproven(req, resp, name, why);
+		if (rc == MLC_ENOTFOUND) {
+			snprintf(why, sizeof(why), "the tenant has no %s secret", secret_name);
+			refuse_unproven(req, resp, name, why);
+		} else {
+			/* the row is there but we cannot read or open it (a store
+			 * error, or a master key rotated under a running serve):
+			 * our failure, so the sender must retry */
+			unavailable(req, resp, name, err.msg);
+		}
 		tenant_release(t);
 		return -1;
 	}
@@ -161,9 +192,14 @@ static void ignore_echo(struct mlc_store *st, struct mlc_http_response *resp,
 	int dup = 0;
 	int64_t id = 0;
 
+	if (inbox_add(st, t->id, source, key, payload, &dup, &id, &err) < 0) {
+		/* not recorded: no 2xx, the sender retries */
+		log_error("webhook: inbox write failed", "tenant", t->name, "error", err.msg);
+		http_response_error(resp, 503, "unavailable", "could not store the event; retry");
+		return;
+	}
 	count(source, "echo_ignored");
-	if (inbox_add(st, t->id, source, key, payload, &dup, &id, &err) == 0 && !dup &&
-	    inbox_set_state(st, id, INBOX_IGNORED, &err) < 0)
+	if (!dup && inbox_set_state(st, id, INBOX_IGNORED, &err) < 0)
 		log_warn("webhook: inbox mark failed", "error", err.msg);
 	http_response_json(resp, 200, json_pack("{s:s}", "status", "ignored"));
 }

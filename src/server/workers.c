@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "core/jobs.h"
+#include "core/run_owner.h"
 #include "flows/flow.h"
 #include "server/serve.h"
 #include "util/jsonx.h"
@@ -59,6 +60,8 @@ static void *heartbeat_main(void *arg)
 			log_warn("lease heartbeat: no store", "error", err.msg);
 		else if (job_extend(st, hb->job, hb->owner, time_now_ms() + hb->sv->lease_ms, &err) < 0)
 			log_warn("lease heartbeat failed", "error", err.msg);
+		else if (run_heartbeat(st, 0, &err) < 0) /* this process's runs live */
+			log_warn("run heartbeat failed", "error", err.msg);
 		pthread_mutex_lock(&hb->lock);
 	}
 	pthread_mutex_unlock(&hb->lock);

@@ -66,3 +66,41 @@ int num_parse_int(const char *s, int min, int max, int *out, struct mlc_error *e
 	*out = (int)v;
 	return MLC_OK;
 }
+
+int num_mul_i64(int64_t a, int64_t b, int64_t *out)
+{
+	int64_t r;
+
+	if (__builtin_mul_overflow(a, b, &r))
+		return MLC_ERANGE;
+	*out = r;
+	return MLC_OK;
+}
+
+int num_add_i64(int64_t a, int64_t b, int64_t *out)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return MLC_ERANGE;
+	*out = r;
+	return MLC_OK;
+}
+
+int64_t num_mul_i64_sat(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (num_mul_i64(a, b, &r) == MLC_OK)
+		return r;
+	return (a < 0) != (b < 0) ? INT64_MIN : INT64_MAX;
+}
+
+int64_t num_add_i64_sat(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (num_add_i64(a, b, &r) == MLC_OK)
+		return r;
+	return a < 0 ? INT64_MIN : INT64_MAX;
+}

@@ -11,10 +11,13 @@
  * Three nets, applied in order by redact_text():
  *  1. values registered with redact_register() (decrypted secrets, tokens
  *     just received) are replaced wherever they appear;
- *  2. "Bearer <token>" / "Basic <creds>" and JWT-shaped strings
- *     (eyJ....eyJ....sig) are replaced;
+ *  2. PEM blocks (-----BEGIN ...----- to -----END ...-----), the password
+ *     of a URL's user:password@ (redis://:pw@host), "Bearer <token>" /
+ *     "Basic <creds>" and JWT-shaped strings (eyJ....eyJ....sig) are
+ *     replaced;
  *  3. values of secret-named keys in form, query and JSON text
- *     (client_secret=..., "access_token": "...") are replaced.
+ *     (client_secret=..., "access_token": "...", and URL-encoded
+ *     client_secret%3D...) are replaced.
  * The replacement is always the literal REDACTED_MARK.
  */
 #define REDACTED_MARK "[REDACTED]"
@@ -26,6 +29,10 @@ bool redact_key_is_secret(const char *key);
  * every later log line.  Values shorter than 6 bytes are ignored (they
  * would redact ordinary words).  Thread-safe. */
 void redact_register(const char *value);
+/* Like redact_register, for a value that stays in use for the life of the
+ * process (a stored secret: client secrets, private keys, webhook secrets):
+ * never evicted, however many tokens are registered after it. */
+void redact_register_lasting(const char *value);
 /* Forgets every registered value (tests). */
 void redact_reset(void);
 /* Appends in to out with every secret replaced. */
