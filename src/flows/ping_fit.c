@@ -204,9 +204,11 @@ struct ns_fit {
 	bool seg_ok; /* the segment exists */
 };
 
-/* The segment checks: exists, then applied where the flows use it. */
-static void fit_segment(struct ns_fit *f, unsigned uses, bool required)
+/* The segment checks: exists, then applied where the flows use it; each
+ * required when a flow cannot do without it (strict), else a warning. */
+static void fit_segment(struct ns_fit *f, unsigned uses, unsigned strict)
 {
+	bool required = strict != 0;
 	struct mlc_ns_answer a;
 	struct mlc_error err = {0};
 	struct mlc_buf q = MLC_BUF_INIT, up = MLC_BUF_INIT;
@@ -251,6 +253,7 @@ static void fit_segment(struct ns_fit *f, unsigned uses, bool required)
 			continue;
 		buf_reset(&q);
 		buf_addf(&q, "SELECT %s FROM %s", f->seg.field, applied[i].table);
+		required = (strict & applied[i].bit) != 0;
 		if (netsuite_probe_query(f->s->ns, q.data, 1, &a, &err) < 0)
 			add(f->r, applied[i].check, false, required, "%s", err.msg);
 		else if (a.status == 200)
@@ -448,7 +451,7 @@ void ping_fit_netsuite(struct mlc_session *s, ping_fit_flows flows, struct mlc_p
 		pushed |= fit_flows[i].deploy != NULL;
 	}
 	if (uses)
-		fit_segment(&f, uses, strict != 0);
+		fit_segment(&f, uses, strict);
 	fit_reads(&f, flows);
 	fit_writes(&f, flows);
 	if (pushed) {

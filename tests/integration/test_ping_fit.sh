@@ -125,6 +125,13 @@ start_sandbox noseg --netsuite-segment none
 expect_misfit "no segment" netsuite.segment
 start_sandbox lines --misfits ns:segment-lines
 expect_misfit "segment not on lines" netsuite.segment.lines
+# costs.use_segment auto: costs would write the memo instead, so a warning
+sqlite3 ml-connector.db "UPDATE tenants SET settings =
+	json_remove(settings, '$.costs.use_segment') WHERE name = 'acme'"
+out=$(mlc ping acme --flows all --json) || fail "segment lines with use_segment auto: $out"
+jq -e '.checks[] | select(.check == "netsuite.segment.lines") | (.ok | not) and (.required | not)' \
+	<<<"$out" >/dev/null || fail "segment lines not a warning: $out"
+grep -q -- "^warn netsuite.segment.lines" <<<"$(mlc ping acme --flows all)" || fail "no warn line"
 start_sandbox budgets --misfits ns:segment-budgets
 expect_misfit "segment not on budgets" netsuite.segment.budgets
 start_sandbox noscript --misfits ns:no-push-script
