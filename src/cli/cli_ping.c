@@ -13,17 +13,25 @@
 int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool json = false;
+	const char *flows = NULL;
 	const struct cli_opt opts[] = {
 	    {"json", NULL, "print the checks as JSON", NULL, &json},
+	    {"flows", "LIST", "check the fit of these flows (all, or e.g. costs,budgets) instead "
+	                      "of the tenant's scheduled ones", &flows, NULL},
 	    {NULL, NULL, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {
-	    "ping TENANT [--json]",
+	    "ping TENANT [--flows LIST] [--json]",
 	    "Checks a tenant's credentials and access: gets a NetSuite and a Procore token,\n"
 	    "runs a SuiteQL query, lists the Procore company and the linked projects, and\n"
 	    "checks every project link: the NetSuite job, its subsidiary, the link's\n"
 	    "department, class and location (active, available to the subsidiary) and the\n"
 	    "Procore project.\n"
+	    "Then the fit of the enabled flows (those with a schedule, or --flows): the\n"
+	    "cost-code segment and where it applies, the role's read access per record\n"
+	    "type, the push script's deployments, the integration user, the Procore tools\n"
+	    "the flows use, objects another integration owns (origin_id), and, as facts,\n"
+	    "approved commitments.\n"
 	    "Prints one line per check, with the cause and the fix for each failure.\n"
 	    "Exit code 0 only when every check passes.",
 	    opts,
@@ -63,6 +71,7 @@ int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 	po.clock = clock_get() ? clock_get()->now_ms : NULL;
 	po.clock_arg = clock_get() ? clock_get()->ctx : NULL;
 	po.links = true;
+	po.flows = flows;
 	if (ping_run(&po, &report, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;

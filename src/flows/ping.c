@@ -7,6 +7,7 @@
 #include "core/project.h"
 #include "flows/links.h"
 #include "flows/ping.h"
+#include "flows/ping_fit.h"
 #include "flows/session.h"
 #include "netsuite/ns_probe.h"
 #include "procore/pc_probe.h"
@@ -22,6 +23,7 @@ struct ping_run {
 	const struct mlc_ping_opts *o;
 	struct mlc_ping_report *r;
 	struct mlc_auth_pool *pool;
+	ping_fit_flows flows; /* the enabled flows whose fit is checked */
 };
 
 /* The string value of key in o, or dflt. */
@@ -343,6 +345,8 @@ static int ping_session(struct ping_run *p, bool ns, bool pc, struct mlc_session
 	return session_open(&so, out, err);
 }
 
+static bool passed(const struct mlc_ping_report *r, const char *name);
+
 static void ping_netsuite(struct ping_run *p)
 {
 	struct mlc_session *s = NULL;
@@ -356,6 +360,7 @@ static void ping_netsuite(struct ping_run *p)
 	if (p->r->checks[p->r->n - 1].ok) {
 		ping_suiteql(p, s->ns);
 		ping_limits(p, s->ns);
+		ping_fit_netsuite(s, p->flows, p->r);
 	}
 out:
 	session_free(s);
@@ -374,6 +379,8 @@ static void ping_procore(struct ping_run *p)
 	if (p->r->checks[p->r->n - 1].ok) {
 		ping_company(p, s->pc);
 		ping_projects(p, s->pc);
+		if (passed(p->r, "procore.company"))
+			ping_fit_procore(s, p->flows, p->r);
 	}
 out:
 	session_free(s);
@@ -417,12 +424,15 @@ out:
 
 int ping_run(const struct mlc_ping_opts *o, struct mlc_ping_report *out, struct mlc_error *err)
 {
-	struct ping_run p = {o, out, NULL};
+	struct ping_run p = {o, out, NULL, 0};
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->ok = true;
 	if (!o->store || !o->vault || !o->tenant)
 		return error_set(err, MLC_EINVAL, "ping needs a store, a vault and a tenant");
+	if ((rc = ping_fit_flows_of(o->tenant, o->flows, &p.flows, err)) < 0)
+		return rc;
 	/* one provider per system for every session of this ping */
 	p.pool = auth_pool_new(o->vault, o->shared);
 	ping_netsuite(&p);
@@ -436,7 +446,7 @@ int ping_run(const struct mlc_ping_opts *o, struct mlc_ping_report *out, struct 
 void ping_report_add(struct mlc_ping_report *r, const char *name, bool ok, bool required,
                      const char *detail)
 {
-	struct ping_run p = {NULL, r, NULL};
+	struct ping_run p = {NULL, r, NULL, 0};
 
 	add_check(&p, name, ok, required, "%s", detail);
 }

@@ -25,6 +25,8 @@
  *                       among those where the app is installed
  *   procore.projects    GET /rest/v1.0/projects?company_id=, then each
  *                       linked project by id (403: not a member)
+ * Then the fit checks of the enabled flows (flows/ping_fit.h), on each
+ * system whose token check passed.
  * With links, one check per project link follows (link.<procore project>,
  * from links_check in flows/links.h), when both systems answered.
  * Each check records what it found or, on failure, the cause and the fix.
@@ -58,6 +60,9 @@ struct mlc_ping_opts {
 	void *clock_arg;
 	int timeout_ms; /* per call; 0: 30 s */
 	bool links;     /* add the project link checks */
+	/* The fit checks of flows/ping_fit.h: "all", a comma-separated list
+	 * of flows, or NULL for the flows the tenant has a schedule for. */
+	const char *flows;
 };
 
 /* Runs every check.  Fails only when the checks cannot run at all;

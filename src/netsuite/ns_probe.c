@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,22 +38,30 @@ static void answer_init(struct mlc_ns_answer *a)
 	http_resp_init(&a->resp);
 }
 
-int netsuite_probe_subsidiaries(struct mlc_netsuite *ns, struct mlc_ns_answer *out,
-				struct mlc_error *err)
+int netsuite_probe_query(struct mlc_netsuite *ns, const char *q, int limit,
+			 struct mlc_ns_answer *out, struct mlc_error *err)
 {
 	struct mlc_http_req r;
+	char lim[16];
 	int rc;
 
 	answer_init(out);
+	snprintf(lim, sizeof(lim), "%d", limit > 0 && limit <= 1000 ? limit : 1);
 	http_req_init(&r, "POST", "/services/rest/query/v1/suiteql");
-	http_req_query(&r, "limit", "10");
+	http_req_query(&r, "limit", lim);
 	http_req_header(&r, "Prefer", "transient");
 	/* a query only reads: safe to send again */
 	r.idempotent = MLC_HTTP_IDEM_YES;
-	http_req_json(&r, json_pack("{s:s}", "q", "SELECT id, name FROM subsidiary"));
+	http_req_json(&r, json_pack("{s:s}", "q", q));
 	rc = probe(ns, &r, out, err);
 	http_req_release(&r);
 	return rc;
+}
+
+int netsuite_probe_subsidiaries(struct mlc_netsuite *ns, struct mlc_ns_answer *out,
+				struct mlc_error *err)
+{
+	return netsuite_probe_query(ns, "SELECT id, name FROM subsidiary", 10, out, err);
 }
 
 int netsuite_probe_limits(struct mlc_netsuite *ns, struct mlc_ns_answer *out,

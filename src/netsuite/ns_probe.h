@@ -31,6 +31,14 @@ struct mlc_ns_answer {
  */
 int netsuite_probe_subsidiaries(struct mlc_netsuite *ns, struct mlc_ns_answer *out,
 				struct mlc_error *err) MLC_MUST_CHECK;
+/*
+ * One SuiteQL query q (built by the caller from fixed text and checked
+ * ids only), first page of limit rows (Prefer: transient): the fit
+ * checks' probes of a record type, the segment and the push script.
+ * Returns as netsuite_probe_subsidiaries().
+ */
+int netsuite_probe_query(struct mlc_netsuite *ns, const char *q, int limit,
+			 struct mlc_ns_answer *out, struct mlc_error *err) MLC_MUST_CHECK;
 /* GET the account's governance limits (docs/reference/netsuite.md, Governance). */
 int netsuite_probe_limits(struct mlc_netsuite *ns, struct mlc_ns_answer *out,
 			  struct mlc_error *err) MLC_MUST_CHECK;

@@ -53,6 +53,12 @@ int procore_probe_project(struct mlc_procore *pc, int64_t project_id, struct mlc
 	return probe(pc, path, q, out, err);
 }
 
+int procore_probe_get(struct mlc_procore *pc, const char *path, procore_query q,
+		      struct mlc_pc_answer *out, struct mlc_error *err)
+{
+	return probe(pc, path, q, out, err);
+}
+
 void procore_answer_release(struct mlc_pc_answer *a)
 {
 	if (!a)

@@ -39,6 +39,13 @@ int procore_probe_projects(struct mlc_procore *pc, struct mlc_pc_answer *out,
 			   struct mlc_error *err) MLC_MUST_CHECK;
 int procore_probe_project(struct mlc_procore *pc, int64_t project_id, struct mlc_pc_answer *out,
 			  struct mlc_error *err) MLC_MUST_CHECK;
+/*
+ * GET path with query q (key, value pairs, NULL-terminated; may be NULL)
+ * on the adapter's upstream: the fit checks' probe of a tool's list
+ * endpoint (docs/reference/procore.md, Resources the connector uses).
+ */
+int procore_probe_get(struct mlc_procore *pc, const char *path, procore_query q,
+		      struct mlc_pc_answer *out, struct mlc_error *err) MLC_MUST_CHECK;
 void procore_answer_release(struct mlc_pc_answer *a);
 
 #endif

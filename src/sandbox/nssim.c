@@ -94,6 +94,9 @@ int nssim_core_new(const struct nssim_config *cfg, struct mlc_sandbox *sb, struc
 		unlink(path);
 		goto out;
 	}
+	/* a misfit of this start, whatever the database was seeded with */
+	if (!nsdb_push_script_deployed())
+		nsdb_run(ns->db, "DELETE FROM scriptdeployment; DELETE FROM script");
 	if (ns->push_url) {
 		if (!ns->push_secret) {
 			char s[80];

@@ -129,6 +129,19 @@ extern bool nsdb_seg_present;
  * at most NSDB_SEG_MAX characters (docs/reference/netsuite.md, "Custom
  * segment"). */
 int nsdb_segment_set(const char *id, struct mlc_error *err) MLC_MUST_CHECK;
+/*
+ * The account's misfits (sandbox_misfits.h), one set per process like the
+ * segment, set before any simulator starts (NULL: none).  They change
+ * what SuiteQL sees, through the two lookups below, and whether the push
+ * script is deployed (nsdb_push_script_deployed()).
+ */
+void nsdb_misfits_set(const struct sbx_misfits *m);
+/* nsdb_table() as SuiteQL sees it: NULL for a table the role is denied. */
+const struct ns_table *nsdb_suiteql_table(const char *name);
+/* nsdb_column() as SuiteQL sees it: the segment's column is absent from
+ * transactionline or budgets when the segment is not applied there. */
+const struct ns_column *nsdb_suiteql_column(const struct ns_table *t, const char *name);
+bool nsdb_push_script_deployed(void);
 
 /* Every SuiteQL table, generated from nssim_schema.json into nssim_fields.c
  * (tools/gen_nssim_fields.py); use nsdb_table() / nsdb_tables(), which

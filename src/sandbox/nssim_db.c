@@ -71,6 +71,40 @@ const struct ns_table *nsdb_table(const char *name)
 	return NULL;
 }
 
+static struct sbx_misfits misfits;
+
+void nsdb_misfits_set(const struct sbx_misfits *m)
+{
+	if (m)
+		misfits = *m;
+	else
+		memset(&misfits, 0, sizeof(misfits));
+}
+
+const struct ns_table *nsdb_suiteql_table(const char *name)
+{
+	for (size_t i = 0; name && i < misfits.n_ns_deny; i++)
+		if (strcasecmp(misfits.ns_deny[i], name) == 0)
+			return NULL;
+	return nsdb_table(name);
+}
+
+const struct ns_column *nsdb_suiteql_column(const struct ns_table *t, const char *name)
+{
+	const struct ns_column *c = nsdb_column(t, name);
+
+	if (c && c->name == nsdb_seg_field &&
+	    ((misfits.ns_segment_no_lines && strcmp(t->name, "transactionline") == 0) ||
+	     (misfits.ns_segment_no_budgets && strcmp(t->name, "budgets") == 0)))
+		return NULL;
+	return c;
+}
+
+bool nsdb_push_script_deployed(void)
+{
+	return !misfits.ns_no_push_script;
+}
+
 const struct ns_column *nsdb_column(const struct ns_table *t, const char *name)
 {
 	for (size_t i = 0; i < t->ncols; i++)

@@ -1533,6 +1533,17 @@ static const struct ns_column c_customsegment[] = {
     {"recordtype", NS_INT, NULL}, {"glimpact", NS_BOOL, NULL}, {"isinactive", NS_BOOL, NULL},
 };
 
+static const struct ns_column c_script[] = {
+    {"id", NS_INT, NULL},          {"scriptid", NS_TEXT, NULL},   {"name", NS_TEXT, NULL},
+    {"scripttype", NS_TEXT, NULL}, {"isinactive", NS_BOOL, NULL},
+};
+
+static const struct ns_column c_scriptdeployment[] = {
+    {"id", NS_INT, NULL},         {"primarykey", NS_INT, NULL},  {"scriptid", NS_TEXT, NULL},
+    {"script", NS_INT, "script"}, {"recordtype", NS_TEXT, NULL}, {"isdeployed", NS_BOOL, NULL},
+    {"status", NS_TEXT, NULL},
+};
+
 static const struct ns_column c_transaction[] = {
     {"id", NS_INT, NULL},
     {"tranid", NS_TEXT, NULL},
@@ -1642,6 +1653,8 @@ const struct ns_table nsdb_schema[] = {
     {"item", c_item, MLC_ARRAY_LEN(c_item), "itemid"},
     {nsdb_seg_table, c_costcode, MLC_ARRAY_LEN(c_costcode), "name"},
     {"customsegment", c_customsegment, MLC_ARRAY_LEN(c_customsegment), "name"},
+    {"script", c_script, MLC_ARRAY_LEN(c_script), "name"},
+    {"scriptdeployment", c_scriptdeployment, MLC_ARRAY_LEN(c_scriptdeployment), "scriptid"},
     {"transaction", c_transaction, MLC_ARRAY_LEN(c_transaction), "tranid"},
     {"transactionline", c_transactionline, MLC_ARRAY_LEN(c_transactionline), NULL},
     {"transactionaccountingline", c_transactionaccountingline,

@@ -109,6 +109,36 @@ static void seed_year(struct seed_ctx *s, int y, int first, bool close_jan)
 	}
 }
 
+/* The push script of netsuite/ as deployed: its script record and one
+ * released deployment per record type of
+ * netsuite/src/Objects/customscript_mlc_push.xml, ids upper-case as SuiteQL
+ * may return script ids.  --misfits ns:no-push-script removes them again
+ * on every start (nssim.c). */
+static void seed_push_script(struct seed_ctx *s)
+{
+	static const char *const types[][2] = {
+	    {"VENDOR", "VENDOR"},
+	    {"PURCHASEORDER", "PURCHASEORDER"},
+	    {"VENDORBILL", "VENDORBILL"},
+	    {"JOURNALENTRY", "JOURNALENTRY"},
+	    {"JOB", "JOB"},
+	    {"COSTCODE", NULL},
+	};
+	char seg[NSDB_SEG_TABLE_MAX];
+	size_t k;
+
+	for (k = 0; nsdb_seg_table[k] && k + 1 < sizeof(seg); k++)
+		seg[k] = (char)toupper((unsigned char)nsdb_seg_table[k]);
+	seg[k] = '\0';
+	run(s, "INSERT INTO script VALUES (701, 'CUSTOMSCRIPT_MLC_PUSH', 'ml-connector push', "
+	       "'USEREVENT', 'F')");
+	for (k = 0; k < MLC_ARRAY_LEN(types); k++)
+		run(s,
+		    "INSERT INTO scriptdeployment VALUES (%zu, %zu, 'CUSTOMDEPLOY_MLC_PUSH_%s', "
+		    "701, '%s', 'T', 'RELEASED')",
+		    k + 1101, k + 1101, types[k][0], types[k][1] ? types[k][1] : seg);
+}
+
 static void seed_master(struct seed_ctx *s)
 {
 	size_t n, i;
@@ -197,6 +227,7 @@ static void seed_master(struct seed_ctx *s)
 		up[k] = '\0';
 		run(s, "INSERT INTO customsegment VALUES (1, 'Cost Code', '%s', 1, 'T', 'F')", up);
 	}
+	seed_push_script(s);
 }
 
 static void seed_jobs(struct seed_ctx *s)

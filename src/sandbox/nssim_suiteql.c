@@ -219,7 +219,7 @@ static int collect_scope(struct xlate *x)
 			struct scope_entry *e;
 			size_t a = i + 2;
 			tok_copy(&v[i + 1], name, sizeof(name));
-			t = nsdb_table(name);
+			t = nsdb_suiteql_table(name);
 			if (!t)
 				return error_set(x->err, MLC_EINVAL, "Record '%s' was not found.",
 				                 name);
@@ -252,7 +252,7 @@ static bool is_select_alias(struct xlate *x, const struct tok *t)
 static bool column_in_scope(struct xlate *x, const char *col)
 {
 	for (size_t i = 0; i < x->nscope; i++)
-		if (nsdb_column(x->scope[i].table, col))
+		if (nsdb_suiteql_column(x->scope[i].table, col))
 			return true;
 	return false;
 }
@@ -270,7 +270,7 @@ static void df_target(struct xlate *x, const struct tok *qual, const struct tok 
 		const struct ns_column *c;
 		if (qual && scope_find(x, qual) != x->scope[i].table)
 			continue;
-		c = nsdb_column(x->scope[i].table, name);
+		c = nsdb_suiteql_column(x->scope[i].table, name);
 		if (c && c->ref) {
 			snprintf(out, n, "%s", c->ref);
 			return;
@@ -383,7 +383,7 @@ int suiteql_translate(const char *q, char **out, struct mlc_error *err)
 				const struct ns_table *tab = scope_find(&x, &v[i - 2]);
 				char col[64];
 				tok_copy(t, col, sizeof(col));
-				if (!tab || !nsdb_column(tab, col)) {
+				if (!tab || !nsdb_suiteql_column(tab, col)) {
 					rc = error_set(err, MLC_EINVAL, "Unknown identifier '%s'",
 					               col);
 					goto out;

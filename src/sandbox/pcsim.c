@@ -135,7 +135,11 @@ static void dispatch(struct mlc_http_request *req, struct mlc_http_response *res
 			goto out;
 		}
 	}
-	if (pc_params_check(&c, ra->rule))
+	if (!ra->admin && pc->sb && sandbox_misfits_pc_denied(&pc->sb->misfits, req->path))
+		/* --misfits pc:deny=TOOL: the 403 of the endpoint files
+		 * (docs/reference/procore/endpoints/RestV10CommitmentsGet.json) */
+		pc_reply_errors(&c, 403, "User does not have correct permissions.");
+	else if (pc_params_check(&c, ra->rule))
 		ra->fn(&c);
 out:
 	if (logged)
@@ -300,6 +304,38 @@ static void describe(struct pcsim *pc, json_t *credentials, json_t *seed)
 	                    json_integer(pc_int(json_array_get(pc->t[PC_BVIEW].rows, 0), "id")));
 }
 
+/* --misfits pc:foreign-origin: another integration owns the first
+ * company vendor and the first purchase order contract of each project
+ * (an origin_id not of the connector's "ns:..." forms).  Applied on every
+ * start, so it holds over a saved state too. */
+static void foreign_origins(struct pcsim *pc)
+{
+	json_t *r, *done = json_object();
+	size_t i;
+	char key[32];
+
+	json_array_foreach(pc->t[PC_VENDOR].rows, i, r)
+	{
+		if (pc_int(r, "_company_id") != pc->company_id)
+			continue;
+		json_object_set_new(r, "origin_id",
+		                    json_sprintf("sage:V-%lld", (long long)pc_int(r, "id")));
+		break;
+	}
+	json_array_foreach(pc->t[PC_PO].rows, i, r)
+	{
+		if (pc_int(r, "_company_id") != pc->company_id)
+			continue;
+		snprintf(key, sizeof(key), "%lld", (long long)pc_int(r, "_project_id"));
+		if (json_object_get(done, key))
+			continue;
+		json_object_set_new(done, key, json_true());
+		json_object_set_new(r, "origin_id",
+		                    json_sprintf("sage:PO-%lld", (long long)pc_int(r, "id")));
+	}
+	json_decref(done);
+}
+
 static int routes(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
 	int rc;
@@ -363,6 +399,8 @@ int pcsim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 	if (!pc_state_load(pc))
 		pc_seed(pc, sb->opts.seed ? sb->opts.seed : 1,
 		        sb->opts.scale > 0 ? sb->opts.scale : 1);
+	if (sb->misfits.pc_foreign_origin)
+		foreign_origins(pc);
 	rc = routes(pc, http, err);
 	if (rc)
 		goto out;

@@ -266,6 +266,9 @@ int sandbox_start(const struct mlc_sandbox_opts *opts, struct mlc_sandbox **out,
 		error_prefix(err, "--netsuite-segment: ");
 		goto out;
 	}
+	if ((rc = sandbox_misfits_parse(sb->opts.misfits, &sb->misfits, err)) < 0)
+		goto out;
+	nsdb_misfits_set(&sb->misfits);
 	if (opts->data_dir) {
 		if ((rc = mkdir_p(opts->data_dir, err)) < 0)
 			goto out;

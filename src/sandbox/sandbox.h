@@ -9,6 +9,7 @@
 
 #include "net/http_server.h"
 #include "sandbox/sim_clock.h"
+#include "sandbox/sandbox_misfits.h"
 #include "util/compat.h"
 #include "util/error.h"
 
@@ -54,6 +55,9 @@ struct mlc_sandbox_opts {
 	const char *ns_segment;       /* cost-code segment script id; "none": the
 	                               * account has none; NULL: the default
 	                               * (process-wide, see nsdb_segment_set()) */
+	const char *misfits;          /* "ns:deny=vendor,pc:deny=budget,..."
+	                               * (sandbox_misfits.h); NetSuite's are
+	                               * process-wide, see nsdb_misfits_set() */
 };
 
 /* Fault probabilities for one simulator, parsed from the "ns:" or "pc:"
@@ -106,6 +110,7 @@ struct mlc_sandbox {
 	struct sbx_sim ns, pc;
 	struct nssim *nssim;
 	struct pcsim *pcsim;
+	struct sbx_misfits misfits; /* parsed opts.misfits */
 };
 
 /* Parses a --faults spec into both simulators' fault sets. */

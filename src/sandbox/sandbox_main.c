@@ -198,6 +198,7 @@ int main(int argc, char **argv)
 	const char *ns = NULL, *pc = NULL, *data = NULL, *seed = NULL, *scale = NULL;
 	const char *latency = NULL, *faults = NULL, *ttl = NULL, *conc = NULL, *push = NULL;
 	const char *push_secret = NULL, *pc_ttl = NULL, *pc_rate = NULL, *segment = NULL;
+	const char *misfits = NULL;
 	const struct sbx_opt opts[] = {
 	    {"netsuite", "ADDR:PORT", "NetSuite simulator address (default 127.0.0.1:8701)", &ns},
 	    {"procore", "ADDR:PORT", "Procore simulator address (default 127.0.0.1:8702)", &pc},
@@ -218,6 +219,10 @@ int main(int argc, char **argv)
 	     "the NetSuite account's cost-code custom segment script id (default " NSDB_SEG_DEFAULT
 	     "), or none for an account without it",
 	     &segment},
+	    {"misfits", "SPEC",
+	     "account setups ping must catch, e.g. ns:deny=vendor,ns:segment-lines,"
+	     "ns:segment-budgets,ns:no-push-script,pc:deny=budget,pc:foreign-origin",
+	     &misfits},
 	    {NULL, NULL, NULL, NULL},
 	};
 	struct mlc_sandbox_opts o = {0};
@@ -246,6 +251,7 @@ int main(int argc, char **argv)
 	o.push_secret = push_secret;
 	o.pc_rate = pc_rate;
 	o.ns_segment = segment;
+	o.misfits = misfits;
 	if (parse_int_opt("--scale", scale, 1, 1000, &o.scale) != SBX_OK ||
 	    parse_latency(latency, &o.latency_ms, &o.latency_jitter_ms) != SBX_OK ||
 	    parse_int_opt("--token-ttl", ttl, 1, 86400, &o.ns_token_ttl) != SBX_OK ||

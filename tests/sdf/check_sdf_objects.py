@@ -100,11 +100,18 @@ def main(root_dir):
         check(text(seg, "label"), "%s.xml: no label" % seg_id)
         lines = {text(a, "id") for a in seg.findall("segmentapplication/transactionline/applications/application")
                  if text(a, "isapplied") == "T"}
-        for t in ("Journal", "VendBill", "PurchOrd"):
+        # SDF's application ids (customsegment_transactionline_application_id:
+        # JOURNALENTRY, PURCHASE for vendor bills and purchase orders;
+        # customsegment_otherrecords_application_id: BUDGETIMPORT), field
+        # names checked against salto-io/salto's NetSuite adapter types
+        for t in ("JOURNALENTRY", "PURCHASE"):
             check(t in lines, "%s.xml: not applied to %s lines" % (seg_id, t))
-        body = {text(a, "id") for a in seg.findall("segmentapplication/transactionbody/applications/application")
-                if text(a, "isapplied") == "T"}
-        check("Budget" in body, "%s.xml: not applied to budgets" % seg_id)
+        other = {text(a, "id") for a in seg.findall("segmentapplication/otherrecords/applications/application")
+                 if text(a, "isapplied") == "T"}
+        check("BUDGETIMPORT" in other, "%s.xml: not applied to budgets (BUDGETIMPORT)" % seg_id)
+        for grp in seg.findall("segmentapplication/*"):
+            check(grp.tag in ("crm", "customrecords", "entities", "items", "otherrecords", "transactionbody",
+                              "transactionline"), "%s.xml: unknown application group <%s>" % (seg_id, grp.tag))
     values = parse(os.path.join(objects, values_id + ".xml"))
     if values is not None:
         check(values.tag == "customrecordtype", "%s.xml: root is not <customrecordtype>" % values_id)
@@ -147,6 +154,13 @@ def main(root_dir):
               "deployment %s runs on REST web services: the connector's writes would echo" % d.get("scriptid"))
         check("USERINTERFACE" in ctx and "CSVIMPORT" in ctx,
               "deployment %s misses user interface or CSV import saves" % d.get("scriptid"))
+        # the deployment's elements, as salto-io/salto's usereventscript type names them
+        for el in d:
+            check(el.tag in ("status", "recordtype", "allemployees", "allpartners", "allroles", "auddepartment",
+                             "audemployee", "audgroup", "audpartner", "audslctrole", "audsubsidiary", "eventtype",
+                             "isdeployed", "loglevel", "runasrole", "alllocalizationcontexts", "executioncontext",
+                             "localizationcontext"),
+                  "deployment %s: unknown element <%s>" % (d.get("scriptid"), el.tag))
         check(text(d, "isdeployed") == "T", "deployment %s is not deployed" % d.get("scriptid"))
         check(text(d, "status") == "RELEASED", "deployment %s is not released" % d.get("scriptid"))
     check(seen == wanted, "deployments cover %s, want %s" % (sorted(seen), sorted(wanted)))
