@@ -33,7 +33,8 @@
  *
  * Echoes: our own writes come back as changes (Procore's updated_at,
  * NetSuite's lastmodifieddate); the merge finds both sides equal to the
- * base and writes nothing.  The watermark moves only when nothing failed.
+ * base and writes nothing.  The frame moves the watermark (flow_since /
+ * flow_seen / flow_advance) only when nothing failed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +43,8 @@
 #include "core/idmap.h"
 #include "core/project.h"
 #include "core/review.h"
-#include "core/watermark.h"
 #include "flows/flow.h"
+#include "flows/flow_park.h"
 #include "flows/masterdata.h"
 #include "flows/vendor_fields.h"
 #include "flows/vendor_pair.h"
@@ -323,10 +324,8 @@ static int unlinked(struct back *b, const json_t *pv, int64_t pc_id, const char 
 		break;
 	}
 	c = m->ncand ? candidates(b, m) : NULL;
-	if (!r->opts.dry_run &&
-	    review_park(s->store, s->tenant.id, r->flow, "vendor", src, why, c, pv, err) < 0)
+	if (flow_park_candidates(r, "vendor", src, why, c, pv) < 0)
 		b->vp.failed = 1;
-	flow_record(r, FLOW_PARK, "vendor", src, NULL, c, why);
 	json_decref(c);
 	return MLC_OK;
 }
@@ -397,35 +396,22 @@ out:
 	return rc;
 }
 
-/* Procore's updated_at range from the watermark minus the overlap: "<from>...". */
-static void since_range(const char *wm, char *out, size_t n)
-{
-	int64_t ms;
-	char t[MLC_TIME_FMT_MAX];
-
-	if (time_parse_rfc3339(wm, &ms, NULL) == 0) {
-		time_format_rfc3339(ms - FLOW_OVERLAP_MS, t);
-		snprintf(out, n, "%s...", t);
-	}
-}
-
 /* One changed Procore vendor pv with its match m: settle its pair, skip
  * it, or handle it unlinked.  < 0 only when the run must stop. */
 static int back_one(struct back *b, const json_t *pv, const struct vendor_match *m,
-		    char *max_seen, size_t max_n, struct mlc_error *err)
+		    struct flow_window *w, struct mlc_error *err)
 {
 	struct flow_run *r = b->vp.r;
 	struct mlc_session *s = r->s;
 	int64_t pc_id = 0, ns_id = 0;
 	char src[48], nsref[48];
-	const char *u = jsonx_str(pv, "updated_at"), *ns_key;
+	const char *ns_key;
 	const json_t *row;
 
 	if (jsonx_id(pv, "id", &pc_id) < 0 || !pc_id)
 		return MLC_OK;
 	r->stats.read++;
-	if (u && strcmp(u, max_seen) > 0)
-		str_copy(max_seen, max_n, u);
+	flow_seen(w, jsonx_str(pv, "updated_at"));
 	snprintf(src, sizeof(src), "pc:vendor:%lld", (long long)pc_id);
 	if ((ns_key = linked_ns(b, s, pv, pc_id))) {
 		row = json_object_get(b->ns_by_id, ns_key);
@@ -455,7 +441,7 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 			  .ns_views = json_array() };
 	struct vendor_match *ms = NULL;
 	json_t *changed = NULL, *pv;
-	char *wm = NULL, since[96] = "", max_seen[48] = "";
+	struct flow_window w;
 	bool back;
 	size_t i;
 	int rc;
@@ -469,13 +455,9 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 		rc = MLC_OK;
 		goto out;
 	}
-	if (!r->opts.full &&
-	    (rc = watermark_get(s->store, s->tenant.id, "vendors-back", "", &wm, err)) < 0)
-		goto out;
-	if (wm)
-		since_range(wm, since, sizeof(since));
-	if ((rc = procore_vendors(s->pc, s->tenant.procore_company_id, since[0] ? since : NULL,
-				  &changed, err)) < 0)
+	if ((rc = flow_since(r, FLOW_CLOCK_PROCORE, "", &w, err)) < 0 ||
+	    (rc = procore_vendors(s->pc, s->tenant.procore_company_id,
+				  w.since[0] ? w.since : NULL, &changed, err)) < 0)
 		goto out;
 	if (json_array_size(changed) == 0) {
 		rc = MLC_OK;
@@ -491,12 +473,12 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 	b.vp.pcv = json_incref(changed);
 
 	json_array_foreach(changed, i, pv)
-		if ((rc = back_one(&b, pv, &ms[i], max_seen, sizeof(max_seen), err)) < 0)
+		if ((rc = back_one(&b, pv, &ms[i], &w, err)) < 0)
 			goto out;
 	if ((rc = vendor_pairs_flush(&b.vp, err)) < 0)
 		goto out;
-	if (!r->opts.dry_run && !b.vp.failed && max_seen[0] &&
-	    (rc = watermark_set(s->store, s->tenant.id, "vendors-back", "", max_seen, err)) < 0)
+	/* every failure above is a FLOW_FAIL: the frame keeps the watermark then */
+	if ((rc = flow_advance(r, &w, err)) < 0)
 		goto out;
 	rc = b.vp.failed
 		     ? error_set(err, MLC_ETRANSIENT, "some vendors failed; the watermark stays")
@@ -510,6 +492,5 @@ out:
 	json_decref(b.ns_rows);
 	json_decref(b.ns_views);
 	json_decref(changed);
-	free(wm);
 	return rc;
 }

@@ -166,15 +166,11 @@ int vendor_pairs_flush(struct vendor_pairs *vp, struct mlc_error *err)
 	json_array_foreach(errors, i, e) {
 		const char *origin = jsonx_str(e, "origin_id");
 		struct mlc_buf why = MLC_BUF_INIT;
-		struct mlc_error e2 = { 0 };
 		procore_error_text(json_object_get(e, "errors") ? e : NULL, &why);
-		if (origin) {
-			if (review_park(r->s->store, r->s->tenant.id, r->flow, "vendor", origin,
-					why.data, NULL, e, &e2) < 0)
-				vp->failed = 1;
+		if (flow_park(r, "vendor", origin, NULL, why.data, e) < 0)
+			vp->failed = 1;
+		if (origin)
 			json_object_del(vp->meta, origin);
-		}
-		flow_record(r, FLOW_PARK, "vendor", origin, NULL, NULL, why.data);
 		buf_release(&why);
 	}
 	/* anything neither confirmed nor refused is unknown: not settled */
@@ -266,12 +262,15 @@ int vendor_pairs_settle(struct vendor_pairs *f, const json_t *row, int64_t ns_id
 		/* same values already: link (and keep the base) without a write */
 		if (!r->opts.dry_run &&
 		    (idmap_put(s->store, s->tenant.id, "vendor", ns_key, pc_key, hash, err) < 0 ||
-		     md_base_put(s->store, s->tenant.id, "vendors", ns_key, m.merged, err) < 0))
+		     md_base_put(s->store, s->tenant.id, "vendors", ns_key, m.merged, err) < 0)) {
+			/* the link is not kept: a failure, so the watermark stays */
+			flow_record(r, FLOW_FAIL, "vendor", src, target, NULL, err->msg);
 			f->failed = 1;
-		else
+		} else {
 			flow_resolve(r, "vendor", src); /* placed: a review item for it is done */
-		if (!ns_written)
-			flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
+			if (!ns_written)
+				flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
+		}
 		json_decref(detail);
 		goto out;
 	}

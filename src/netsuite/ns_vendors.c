@@ -7,30 +7,10 @@
 #include "util/buf.h"
 #include "util/banned.h"
 
-#define NS_VENDOR_COLS "id, entityid, companyname, isinactive, email, phone, externalid"
-
 static int collect(void *arg, json_t *items)
 {
 	json_array_extend(arg, items);
 	return 0;
-}
-
-int netsuite_vendors_since(struct mlc_netsuite *ns, const char *since, json_t *rows,
-			   struct mlc_error *err)
-{
-	struct mlc_buf q = MLC_BUF_INIT;
-	int rc;
-
-	buf_addstr(&q, "SELECT " NS_VENDOR_COLS ", "
-		       "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
-		       "FROM vendor WHERE ");
-	if (since)
-		buf_addf(&q, "lastmodifieddate >= TO_TIMESTAMP('%s', 'YYYY-MM-DD HH24:MI:SS') AND ",
-			 since);
-	buf_addstr(&q, "%s ORDER BY id");
-	rc = netsuite_suiteql_keyset(ns, q.data, "id", collect, rows, err);
-	buf_release(&q);
-	return rc;
 }
 
 int netsuite_vendors_all(struct mlc_netsuite *ns, json_t *rows, struct mlc_error *err)

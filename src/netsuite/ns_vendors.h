@@ -10,18 +10,23 @@
 /*
  * NetSuite vendors for the two vendor flows: the adapter owns the SuiteQL.
  * Rows carry id, entityid, companyname, isinactive, email, phone and
- * externalid (netsuite_vendors_since adds lastmodified, "YYYY-MM-DD
+ * externalid (NS_VENDORS_SINCE_SELECT adds lastmodified, "YYYY-MM-DD
  * HH:MM:SS").  They stay SuiteQL rows: the flows turn each into the
  * neutral vendor view (flows/vendor_fields.h) that the master-data merge
  * works on.
  */
 
+#define NS_VENDOR_COLS "id, entityid, companyname, isinactive, email, phone, externalid"
+
 /*
- * The vendors modified at or after since ("YYYY-MM-DD HH:MM:SS"; NULL:
- * all), keyset-paged by id, appended to rows (an array the caller owns).
+ * The select_from of the incremental vendor read, for the frame's keyset
+ * read (flows/flow.h flow_read_netsuite, netsuite/ns_since.h) on the
+ * changed column "lastmodifieddate" keyed by "id".
  */
-int netsuite_vendors_since(struct mlc_netsuite *ns, const char *since, json_t *rows,
-			   struct mlc_error *err) MLC_MUST_CHECK;
+#define NS_VENDORS_SINCE_SELECT                                                     \
+	"SELECT " NS_VENDOR_COLS ", "                                               \
+	"TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified FROM vendor"
+
 /* Every vendor (without lastmodified), appended to rows. */
 int netsuite_vendors_all(struct mlc_netsuite *ns, json_t *rows,
 			 struct mlc_error *err) MLC_MUST_CHECK;
