@@ -28,7 +28,6 @@
 #include <string.h>
 
 #include "core/idmap.h"
-#include "core/review.h"
 #include "flows/flow.h"
 #include "flows/flow_park.h"
 #include "flows/masterdata.h"
@@ -41,10 +40,6 @@
 #include "util/buf.h"
 #include "util/digest.h"
 #include "util/jsonx.h"
-#include "util/log.h"
-#include "util/num.h"
-#include "util/str.h"
-#include "util/time.h"
 #include "util/banned.h"
 
 /* Gathers the rows of each page read. */

@@ -55,7 +55,6 @@
 #include "util/log.h"
 #include "util/num.h"
 #include "util/str.h"
-#include "util/time.h"
 #include "util/banned.h"
 
 

@@ -27,13 +27,13 @@ struct rec_totals {
 /* Adds cents to the total of (project, code, period), made at 0 when new.
  * code and period may be NULL (""); a period is cut to "YYYY-MM". */
 void rec_totals_add(struct rec_totals *t, int64_t project, const char *code, const char *period,
-		    int64_t cents);
+                    int64_t cents);
 /* The total of (project, code, period), or NULL.  Valid until the next add. */
 const struct rec_total *rec_totals_get(const struct rec_totals *t, int64_t project,
-				       const char *code, const char *period);
+                                       const char *code, const char *period);
 /* Its cents, 0 when there is none. */
 int64_t rec_totals_cents(const struct rec_totals *t, int64_t project, const char *code,
-			 const char *period);
+                         const char *period);
 void rec_totals_release(struct rec_totals *t);
 
 #endif

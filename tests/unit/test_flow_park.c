@@ -34,8 +34,8 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct mlc_error err = { 0 };
-	struct mlc_tenant_changes c = { .procore_company_id = 8, .netsuite_account = "1" };
+	struct mlc_error err = {0};
+	struct mlc_tenant_changes c = {.procore_company_id = 8, .netsuite_account = "1"};
 
 	if (!f || store_open("sqlite::memory:", &f->s.store, &err) < 0 ||
 	    tenant_add(f->s.store, "acme", &c, &err) < 0 ||
@@ -69,15 +69,15 @@ static const json_t *last_row(const struct fixture *f)
 static void test_park_with_candidates(void **state)
 {
 	struct fixture *f = *state;
-	struct mlc_error err = { 0 };
-	json_t *cands = json_pack("[{s:i, s:s}, {s:i, s:s}]", "id", 41, "name", "Acme Steel",
-				  "id", 42, "name", "Acme Steel Inc");
+	struct mlc_error err = {0};
+	json_t *cands = json_pack("[{s:i, s:s}, {s:i, s:s}]", "id", 41, "name", "Acme Steel", "id",
+	                          42, "name", "Acme Steel Inc");
 	json_t *payload = json_pack("{s:s}", "name", "ACME STEEL"), *items = NULL, *item;
 
 	/* a dry run: the plan row only */
 	f->r.opts.dry_run = true;
-	assert_int_equal(flow_park_candidates(&f->r, "vendor", "ns:vendor:7", "choose", cands,
-					      payload), 0);
+	assert_int_equal(
+	    flow_park_candidates(&f->r, "vendor", "ns:vendor:7", "choose", cands, payload), 0);
 	assert_int_equal(f->r.stats.parked, 1);
 	assert_string_equal(jsonx_str(last_row(f), "action"), "park");
 	assert_true(json_equal(json_object_get(last_row(f), "detail"), cands));
@@ -86,8 +86,8 @@ static void test_park_with_candidates(void **state)
 	json_decref(items);
 	/* for real: one review item with both */
 	f->r.opts.dry_run = false;
-	assert_int_equal(flow_park_candidates(&f->r, "vendor", "ns:vendor:7", "choose", cands,
-					      payload), 0);
+	assert_int_equal(
+	    flow_park_candidates(&f->r, "vendor", "ns:vendor:7", "choose", cands, payload), 0);
 	assert_int_equal(f->r.stats.parked, 2);
 	assert_int_equal(f->r.stats.failed, 0);
 	assert_int_equal(review_list(f->s.store, f->s.tenant.id, "open", &items, &err), 0);
@@ -111,13 +111,14 @@ static void test_failed_park_is_a_failure(void **state)
 {
 	struct fixture *f = *state;
 	struct flow_window w;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *cands = json_pack("[{s:i}]", "id", 41);
 	char *wm = NULL;
 
 	assert_int_equal(flow_since(&f->r, FLOW_CLOCK_NETSUITE, "", &w, &err), 0);
 	assert_int_equal(store_exec(f->s.store, "DROP TABLE review", &err), 0);
-	assert_true(flow_park_candidates(&f->r, "vendor", "ns:vendor:9", "choose", cands, NULL) < 0);
+	assert_true(flow_park_candidates(&f->r, "vendor", "ns:vendor:9", "choose", cands, NULL) <
+	            0);
 	assert_int_equal(f->r.stats.parked, 0);
 	assert_int_equal(f->r.stats.failed, 1);
 	assert_string_equal(jsonx_str(last_row(f), "action"), "fail");
@@ -132,32 +133,34 @@ static void test_failed_park_is_a_failure(void **state)
 static void test_vendor_since_query(void **state)
 {
 	struct mlc_buf q = MLC_BUF_INIT;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	(void)state;
 
 	assert_int_equal(netsuite_since_query(NS_VENDORS_SINCE_SELECT, "lastmodifieddate",
-					      "2026-02-28 23:57:00", "id", &q, &err), 0);
-	assert_string_equal(q.data,
-			    "SELECT id, entityid, companyname, isinactive, email, phone, externalid, "
-			    "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
-			    "FROM vendor WHERE lastmodifieddate >= TO_TIMESTAMP('2026-02-28 "
-			    "23:57:00', 'YYYY-MM-DD HH24:MI:SS') AND %s ORDER BY id");
+	                                      "2026-02-28 23:57:00", "id", &q, &err),
+	                 0);
+	assert_string_equal(
+	    q.data, "SELECT id, entityid, companyname, isinactive, email, phone, externalid, "
+	            "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
+	            "FROM vendor WHERE lastmodifieddate >= TO_TIMESTAMP('2026-02-28 "
+	            "23:57:00', 'YYYY-MM-DD HH24:MI:SS') AND %s ORDER BY id");
 	buf_reset(&q);
-	assert_int_equal(netsuite_since_query(NS_VENDORS_SINCE_SELECT, "lastmodifieddate", "", "id",
-					      &q, &err), 0);
-	assert_string_equal(q.data,
-			    "SELECT id, entityid, companyname, isinactive, email, phone, externalid, "
-			    "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
-			    "FROM vendor WHERE %s ORDER BY id");
+	assert_int_equal(
+	    netsuite_since_query(NS_VENDORS_SINCE_SELECT, "lastmodifieddate", "", "id", &q, &err),
+	    0);
+	assert_string_equal(
+	    q.data, "SELECT id, entityid, companyname, isinactive, email, phone, externalid, "
+	            "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
+	            "FROM vendor WHERE %s ORDER BY id");
 	buf_release(&q);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_park_with_candidates, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_park_is_a_failure, setup, teardown),
-		cmocka_unit_test(test_vendor_since_query),
+	    cmocka_unit_test_setup_teardown(test_park_with_candidates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_park_is_a_failure, setup, teardown),
+	    cmocka_unit_test(test_vendor_since_query),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,7 @@
 
 static void test_sums_and_order(void **state)
 {
-	struct rec_totals t = { 0 };
+	struct rec_totals t = {0};
 	(void)state;
 
 	assert_null(rec_totals_get(&t, 1, "01-100", NULL)); /* empty, never allocated */
@@ -58,7 +58,7 @@ static void test_sums_and_order(void **state)
  * index stays sorted across growth). */
 static void test_many(void **state)
 {
-	struct rec_totals t = { 0 };
+	struct rec_totals t = {0};
 	char code[16];
 	(void)state;
 
@@ -76,14 +76,14 @@ static void test_many(void **state)
 	for (size_t i = 1; i < t.n; i++) {
 		const struct rec_total *a = &t.v[t.by_key[i - 1]], *b = &t.v[t.by_key[i]];
 		assert_true(a->project < b->project ||
-			    (a->project == b->project && strcmp(a->code, b->code) < 0));
+		            (a->project == b->project && strcmp(a->code, b->code) < 0));
 	}
 	rec_totals_release(&t);
 }
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_sums_and_order),
-					    cmocka_unit_test(test_many) };
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_sums_and_order),
+	                                   cmocka_unit_test(test_many)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
