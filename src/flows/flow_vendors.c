@@ -33,6 +33,7 @@
 #include "flows/masterdata.h"
 #include "flows/vendor_fields.h"
 #include "flows/vendor_match.h"
+#include "flows/vendor_ns.h"
 #include "flows/vendor_pair.h"
 #include "flows/vendor_plan.h"
 #include "netsuite/ns_vendors.h"
@@ -42,10 +43,10 @@
 #include "util/jsonx.h"
 #include "util/banned.h"
 
-/* Gathers the rows of each page read. */
-static int collect_rows(void *arg, json_t *page)
+/* Types the rows of each page read (netsuite/ns_vendors.h). */
+static int collect_vendors(void *arg, json_t *page)
 {
-	json_array_extend(arg, page);
+	ns_vendors_add_rows(arg, page);
 	return 0;
 }
 
@@ -70,8 +71,8 @@ static json_t *candidates(const json_t *pcv, const struct vendor_match *m)
 
 /*
  * The matching input (flows/vendor_match.h): the NetSuite vendors read
- * (their views kept in views, their rows in rows, both aligned with the
- * source list), every Procore vendor, and the links: origin_id
+ * (their records in recs, aligned with the source list), every Procore
+ * vendor, and the links: origin_id
  * "ns:vendor:<id>" (tier 1), the id map and the externalId left by
  * vendors-back (tier 2).  A Procore vendor whose origin_id is not ours is
  * owned elsewhere.
@@ -80,20 +81,19 @@ struct fwd_match {
 	struct vendor_rec *src, *dst;
 	size_t nsrc, ndst;
 	struct vendor_links links;
-	json_t *views, *rows;
+	const struct ns_vendor **recs; /* borrowed from the list read */
 	struct vendor_match *m;
 };
 
-static int fwd_match_run(struct mlc_session *s, const json_t *ns_rows, const json_t *pcv,
+static int fwd_match_run(struct mlc_session *s, const struct ns_vendors *nsv, const json_t *pcv,
 			 struct fwd_match *fm, struct mlc_error *err)
 {
 	size_t i;
-	json_t *row, *v;
+	json_t *v;
 	int rc;
 
-	fm->views = json_array();
-	fm->rows = json_array();
-	fm->src = xcalloc(json_array_size(ns_rows) + 1, sizeof(*fm->src));
+	fm->recs = xcalloc(nsv->n + 1, sizeof(*fm->recs));
+	fm->src = xcalloc(nsv->n + 1, sizeof(*fm->src));
 	fm->dst = xcalloc(json_array_size(pcv) + 1, sizeof(*fm->dst));
 	if ((rc = vendor_links_idmap(s, &fm->links, true, err)) < 0)
 		return rc;
@@ -112,20 +112,18 @@ static int fwd_match_run(struct mlc_session *s, const json_t *ns_rows, const jso
 		else if (origin && *origin)
 			d->owned = true;
 	}
-	json_array_foreach(ns_rows, i, row) {
-		int64_t id = 0, back_pc;
-		json_t *view;
-		if (jsonx_id(row, "id", &id) < 0 || !id)
+	for (i = 0; i < nsv->n; i++) {
+		const struct ns_vendor *nv = &nsv->v[i];
+		int64_t back_pc;
+		if (!nv->id)
 			continue;
-		view = vendor_view_ns(row);
-		json_array_append_new(fm->views, view);
-		json_array_append(fm->rows, row);
-		fm->src[fm->nsrc].id = id;
-		fm->src[fm->nsrc].name = jsonx_str(view, "name");
+		fm->recs[fm->nsrc] = nv;
+		fm->src[fm->nsrc].id = nv->id;
+		fm->src[fm->nsrc].name = vendor_ns_name(nv);
 		fm->nsrc++;
 		/* made by vendors-back from a Procore vendor: that one is its twin */
-		if ((back_pc = vendor_back_eid_parse(s, jsonx_str(row, "externalid"))))
-			vendor_links_add(&fm->links, id, back_pc, false);
+		if ((back_pc = vendor_back_eid_parse(s, nv->externalid)))
+			vendor_links_add(&fm->links, nv->id, back_pc, false);
 	}
 	fm->m = vendor_match_all(fm->src, fm->nsrc, fm->dst, fm->ndst, fm->links.v, fm->links.n);
 	return MLC_OK;
@@ -137,8 +135,7 @@ static void fwd_match_release(struct fwd_match *fm)
 	vendor_links_release(&fm->links);
 	free(fm->src);
 	free(fm->dst);
-	json_decref(fm->views);
-	json_decref(fm->rows);
+	free(fm->recs);
 	memset(fm, 0, sizeof(*fm));
 }
 
@@ -149,7 +146,8 @@ static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match 
 {
 	struct mlc_session *s = r->s;
 	const struct vendor_match *m = &fm->m[i];
-	json_t *row = json_array_get(fm->rows, i), *view = json_array_get(fm->views, i);
+	const struct ns_vendor *nv = fm->recs[i];
+	json_t *view = vendor_view_of_ns(nv);
 	int64_t ns_id = fm->src[i].id, pc_id = 0;
 	char ns_key[32], src[48], hash[MLC_DIGEST_HEX], target[48];
 	struct mlc_idmap_entry e = { 0 };
@@ -159,10 +157,10 @@ static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match 
 	int known, rc = MLC_OK;
 
 	r->stats.read++;
-	flow_seen(w, jsonx_str(row, "lastmodified"));
+	flow_seen(w, nv->lastmodified);
 	snprintf(ns_key, sizeof(ns_key), "%lld", (long long)ns_id);
 	snprintf(src, sizeof(src), "ns:vendor:%lld", (long long)ns_id);
-	body = vendor_pc_body(view, ns_id, jsonx_str(row, "entityid"));
+	body = vendor_pc_body(view, ns_id, nv->entityid);
 	digest_json(body, hash);
 	known = idmap_by_netsuite(s->store, s->tenant.id, "vendor", ns_key, &e, NULL) == 0;
 	in = (struct vendor_plan_in){
@@ -186,7 +184,7 @@ static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match 
 		flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
 		goto out;
 	case VENDOR_PLAN_SETTLE:
-		rc = vendor_pairs_settle(f, row, ns_id, ns_key, src, pc_id, err);
+		rc = vendor_pairs_settle(f, nv, ns_id, ns_key, src, pc_id, err);
 		goto out;
 	case VENDOR_PLAN_PARK_MASTER:
 		/* Procore masters the vendor directory: a company only NetSuite
@@ -205,6 +203,7 @@ static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match 
 	}
 	rc = vendor_pairs_queue(f, body, src, ns_key, hash, "create", detail, view, err);
 out:
+	json_decref(view);
 	json_decref(body);
 	json_decref(cands);
 	idmap_entry_release(&e);
@@ -214,7 +213,7 @@ out:
 int flow_vendors(struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
-	json_t *rows = json_array();
+	struct ns_vendors nsv = { 0 };
 	struct fwd_match fm = { 0 };
 	struct vendor_pairs f;
 	struct flow_window w;
@@ -226,14 +225,14 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 		goto out;
 	if ((rc = flow_since(r, FLOW_CLOCK_NETSUITE, "", &w, err)) < 0 ||
 	    (rc = flow_read_netsuite(r, &w, NS_VENDORS_SINCE_SELECT, "lastmodifieddate", "id",
-				     collect_rows, rows, err)) < 0)
+				     collect_vendors, &nsv, err)) < 0)
 		goto out;
-	if (json_array_size(rows) == 0) {
+	if (nsv.n == 0) {
 		rc = MLC_OK;
 		goto out;
 	}
 	if ((rc = procore_vendors(s->pc, s->tenant.procore_company_id, NULL, &f.pcv, err)) < 0 ||
-	    (rc = fwd_match_run(s, rows, f.pcv, &fm, err)) < 0 ||
+	    (rc = fwd_match_run(s, &nsv, f.pcv, &fm, err)) < 0 ||
 	    (rc = md_base_all(s->store, s->tenant.id, "vendors", &f.bases, err)) < 0)
 		goto out;
 	for (size_t i = 0; i < fm.nsrc; i++)
@@ -249,6 +248,6 @@ int flow_vendors(struct flow_run *r, struct mlc_error *err)
 out:
 	fwd_match_release(&fm);
 	vendor_pairs_release(&f);
-	json_decref(rows);
+	ns_vendors_release(&nsv);
 	return rc;
 }

@@ -176,6 +176,20 @@ static int read_back(struct mlc_session *s, const char *eid, json_t **row, struc
 	return rc;
 }
 
+/* Settles a pair whose NetSuite side this flow holds as a SuiteQL row:
+ * typed here (netsuite/ns_vendors.h) for vendor_pairs_settle(). */
+static int settle_row(struct back *b, const json_t *row, int64_t ns_id, const char *ns_key,
+		      const char *nsref, int64_t pc_id, struct mlc_error *err)
+{
+	struct ns_vendor nv;
+	int rc;
+
+	ns_vendor_from_row(row, &nv);
+	rc = vendor_pairs_settle(&b->vp, &nv, ns_id, ns_key, nsref, pc_id, err);
+	ns_vendor_release(&nv);
+	return rc;
+}
+
 /* Creates the NetSuite vendor of Procore vendor pv and settles the pair. */
 static int create(struct back *b, const json_t *pv, int64_t pc_id, const char *src,
 		  struct mlc_error *err)
@@ -228,7 +242,7 @@ static int create(struct back *b, const json_t *pv, int64_t pc_id, const char *s
 	if (review_resolve(s->store, s->tenant.id, "vendor", src, &e2) < 0)
 		log_warn("review resolve failed", "error", e2.msg);
 	flow_record(r, FLOW_CREATE, "vendor", src, nsref, detail, NULL);
-	rc = vendor_pairs_settle(&b->vp, row, ns_id, ns_key, nsref, pc_id, err);
+	rc = settle_row(b, row, ns_id, ns_key, nsref, pc_id, err);
 out:
 	json_decref(view);
 	json_decref(body);
@@ -290,7 +304,7 @@ static int unlinked(struct back *b, const json_t *pv, int64_t pc_id, const char 
 			if (review_resolve(s->store, s->tenant.id, "vendor", src, &e2) < 0)
 				log_warn("review resolve failed", "error", e2.msg);
 		}
-		return vendor_pairs_settle(&b->vp, row, ns_id, ns_key, nsref, pc_id, err);
+		return settle_row(b, row, ns_id, ns_key, nsref, pc_id, err);
 	}
 	case VENDOR_AMBIGUOUS:
 		snprintf(why, sizeof(why), "%zu NetSuite vendors match the name '%s'; choose one",
@@ -422,7 +436,7 @@ static int back_one(struct back *b, const json_t *pv, const struct vendor_match 
 			return MLC_OK;
 		}
 		snprintf(nsref, sizeof(nsref), "ns:vendor:%s", ns_key);
-		return vendor_pairs_settle(&b->vp, row, ns_id, ns_key, nsref, pc_id, err);
+		return settle_row(b, row, ns_id, ns_key, nsref, pc_id, err);
 	}
 	if (m->kind == VENDOR_PASSIVE) {
 		/* made from NetSuite (its vendor gone) or inactive */

@@ -9,6 +9,7 @@
 #include "core/review.h"
 #include "flows/vendor_fields.h"
 #include "flows/vendor_pair.h"
+#include "flows/vendor_ns.h"
 #include "procore/pc_vendors.h"
 #include "util/buf.h"
 #include "util/digest.h"
@@ -210,13 +211,13 @@ int vendor_pairs_queue(struct vendor_pairs *f, json_t *body, const char *src, co
  * A failed NetSuite write fails the record (nothing kept: merged again
  * next run).
  */
-int vendor_pairs_settle(struct vendor_pairs *f, const json_t *row, int64_t ns_id,
+int vendor_pairs_settle(struct vendor_pairs *f, const struct ns_vendor *nv, int64_t ns_id,
 			const char *ns_key, const char *src, int64_t pc_id, struct mlc_error *err)
 {
 	struct flow_run *r = f->r;
 	struct mlc_session *s = r->s;
 	const json_t *pc_cur = vendor_pairs_find(f, pc_id);
-	json_t *view_ns = vendor_view_ns(row), *view_pc = vendor_view_pc(pc_cur);
+	json_t *view_ns = vendor_view_of_ns(nv), *view_pc = vendor_view_pc(pc_cur);
 	json_t *empty = NULL, *body = NULL, *send = NULL, *to_pc = NULL, *detail = NULL;
 	const json_t *base = json_object_get(f->bases, ns_key);
 	struct md_merge m;
@@ -250,7 +251,7 @@ int vendor_pairs_settle(struct vendor_pairs *f, const json_t *row, int64_t ns_id
 	}
 	/* Procore's side: the merged values and the link; a field Procore
 	 * must clear is sent as null */
-	body = vendor_pc_body(m.merged, ns_id, jsonx_str(row, "entityid"));
+	body = vendor_pc_body(m.merged, ns_id, nv->entityid);
 	digest_json(body, hash);
 	send = json_deep_copy(body);
 	to_pc = vendor_pc_fields(m.to_pc, true);

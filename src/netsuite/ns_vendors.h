@@ -1,6 +1,10 @@
 #ifndef MLC_NS_VENDORS_H
 #define MLC_NS_VENDORS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include <jansson.h>
 
 #include "netsuite/netsuite.h"
@@ -26,6 +30,31 @@
 #define NS_VENDORS_SINCE_SELECT                                                     \
 	"SELECT " NS_VENDOR_COLS ", "                                               \
 	"TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified FROM vendor"
+
+/*
+ * A NetSuite vendor as a typed record.  Text members are owned copies, NULL
+ * when the row has none; id is 0 when the row's id is not one;
+ * lastmodified is set by the incremental read only; inactive is
+ * isinactive read as JSON true or NetSuite's "T".
+ */
+struct ns_vendor {
+	int64_t id;
+	char *entityid, *companyname, *email, *phone, *externalid, *lastmodified;
+	bool inactive;
+};
+
+/* A list of them.  Start from { 0 }; release with ns_vendors_release(). */
+struct ns_vendors {
+	struct ns_vendor *v;
+	size_t n, cap;
+};
+
+/* The record of one SuiteQL row (not taken); release with ns_vendor_release(). */
+void ns_vendor_from_row(const json_t *row, struct ns_vendor *out);
+void ns_vendor_release(struct ns_vendor *v);
+/* Appends the rows of a SuiteQL page (not taken), in order. */
+void ns_vendors_add_rows(struct ns_vendors *l, const json_t *rows);
+void ns_vendors_release(struct ns_vendors *l);
 
 /* Every vendor (without lastmodified), appended to rows. */
 int netsuite_vendors_all(struct mlc_netsuite *ns, json_t *rows,
