@@ -183,9 +183,6 @@ int flow_read_netsuite(struct flow_run *r, const struct flow_window *w, const ch
 		       int (*fn)(void *arg, json_t *rows), void *arg,
 		       struct mlc_error *err) MLC_MUST_CHECK;
 
-/* "YYYY-MM-DD HH:MM:SS" watermark minus FLOW_OVERLAP_MS, same format. */
-void flow_overlap_start(const char *wm, char *out, size_t n);
-
 /* Watermark overlap: reads start this far before the last watermark so a
  * record committed while the previous read ran is not missed. */
 #define FLOW_OVERLAP_MS (5 * 60 * 1000)

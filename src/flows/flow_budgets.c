@@ -352,12 +352,20 @@ static int line_of(struct budgets *b, const struct mlc_project_link *l, struct p
 	return MLC_OK;
 }
 
+/* Parks a budget record; a park that could not be stored is a failure
+ * (flow_park() recorded it as FLOW_FAIL) and makes the run partial. */
+static void park(struct budgets *b, const char *src, const char *target, const char *why)
+{
+	if (flow_park(b->r, "budget", src, target, why, NULL) < 0)
+		b->failed = 1;
+}
+
 static void park_ref(struct budgets *b, const char *kind, int64_t id, const char *why)
 {
 	char src[48];
 
 	snprintf(src, sizeof(src), "%s:%lld", kind, (long long)id);
-	flow_park(b->r, "budget", src, NULL, why, NULL);
+	park(b, src, NULL, why);
 }
 
 /* Procore: one pair per budget line (cost code and cost type). */
@@ -381,7 +389,7 @@ static void place_pc_row(struct budgets *b, const struct mlc_project_link *l, st
 		snprintf(why, sizeof(why),
 		         "cost code %s type %s has two budget lines in Procore; the first counts",
 		         code, type ? type : "-");
-		flow_park(b->r, "budget", p->key, NULL, why, NULL);
+		park(b, p->key, NULL, why);
 		return;
 	}
 	p->bli_id = row->id;
@@ -397,7 +405,7 @@ static void place_pc_row(struct budgets *b, const struct mlc_project_link *l, st
 	}
 	p->has_pc = true;
 	if (line_of(b, l, p, &e) < 0) {
-		flow_park(b->r, "budget", p->key, NULL, e.msg, NULL);
+		park(b, p->key, NULL, e.msg);
 		p->state = PAIR_LEFT_OUT;
 		return;
 	}
@@ -635,8 +643,7 @@ static void settle(struct budgets *b, const struct mlc_project_link *l, struct p
 	if (pl.pc == BP_PARK) {
 		char ptgt[200];
 		snprintf(ptgt, sizeof(ptgt), "pc:budget:%s", p->key);
-		flow_park(r, "budget", tgt, ptgt,
-		          "the Procore project has no such cost code or line item type", NULL);
+		park(b, tgt, ptgt, "the Procore project has no such cost code or line item type");
 		return;
 	}
 	if (pl.pc != BP_NONE && apply_procore(b, l, p, &pl, tgt) < 0)
@@ -673,7 +680,7 @@ static void settle_all(struct budgets *b, const struct mlc_project_link *l, stru
 			         "of the project; per-cost-code budgets need the cost-code segment "
 			         "(%s)",
 			         p->code, b->seg.why);
-			flow_park(b->r, "budget", p->key, NULL, why, NULL);
+			park(b, p->key, NULL, why);
 			continue;
 		}
 		if (p->state == PAIR_LEFT_OUT || p->account <= 0)

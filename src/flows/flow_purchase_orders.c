@@ -23,7 +23,6 @@
 #include <string.h>
 
 #include "core/idmap.h"
-#include "core/watermark.h"
 #include "flows/flow.h"
 #include "flows/po_plan.h"
 #include "flows/refdata.h"
@@ -230,17 +229,15 @@ static int synced_index(struct po_ctx *c, struct mlc_error *err)
 
 /* ---- read ---- */
 
-/* The POs modified since the watermark, with their lines and reference data. */
-static int read_pos(struct po_ctx *c, const char *wm, struct ns_po **pos, size_t *n,
-		    struct mlc_error *err)
+/* The POs modified in the frame's window w, with their lines and reference data. */
+static int read_pos(struct po_ctx *c, const struct flow_window *w, struct ns_po **pos,
+		    size_t *n, struct mlc_error *err)
 {
 	struct mlc_session *s = c->r->s;
-	char since[32];
 	int rc;
 
-	if (wm)
-		flow_overlap_start(wm, since, sizeof(since));
-	if ((rc = netsuite_purchase_orders_since(s->ns, wm ? since : NULL, pos, n, err)) < 0 ||
+	if ((rc = netsuite_purchase_orders_since(s->ns, w->since[0] ? w->since : NULL, pos, n,
+						 err)) < 0 ||
 	    !*n)
 		return rc;
 	if ((rc = segment_resolve(s, &c->seg, err)) < 0)
@@ -507,9 +504,9 @@ static void apply(struct po_ctx *c, struct po_plan **plans, size_t n)
 	}
 }
 
-/* Plans every PO (keeping the newest modification seen), then writes. */
-static int plan_apply(struct po_ctx *c, const struct ns_po *pos, size_t n, char *max_seen,
-		      size_t max_n, struct mlc_error *err)
+/* Plans every PO (noting its modification in the window w), then writes. */
+static int plan_apply(struct po_ctx *c, const struct ns_po *pos, size_t n, struct flow_window *w,
+		      struct mlc_error *err)
 {
 	struct po_plan *plans = xcalloc(n + 1, sizeof(*plans));
 	struct po_plan **order = xcalloc(n + 1, sizeof(*order));
@@ -517,10 +514,8 @@ static int plan_apply(struct po_ctx *c, const struct ns_po *pos, size_t n, char 
 	int rc = MLC_OK;
 
 	for (i = 0; i < n; i++) {
-		const char *lm = pos[i].lastmodified;
 		c->r->stats.read++;
-		if (lm && strcmp(lm, max_seen) > 0)
-			str_copy(max_seen, max_n, lm);
+		flow_seen(w, pos[i].lastmodified);
 		error_clear(err);
 		if ((rc = plan_one(c, &pos[i], &plans[nplans], err)) < 0)
 			goto out;
@@ -545,24 +540,21 @@ out:
 
 int flow_purchase_orders(struct flow_run *r, struct mlc_error *err)
 {
-	struct mlc_session *s = r->s;
 	struct po_ctx c;
 	struct ns_po *pos = NULL;
 	size_t npos = 0;
-	char *wm = NULL, max_seen[32] = "";
+	struct flow_window w;
 	int rc;
 
 	ctx_init(&c, r);
-	if (!r->opts.full &&
-	    (rc = watermark_get(s->store, s->tenant.id, "purchase-orders", "", &wm, err)) < 0)
+	if ((rc = flow_since(r, FLOW_CLOCK_NETSUITE, "", &w, err)) < 0)
 		goto out;
-	if ((rc = read_pos(&c, wm, &pos, &npos, err)) < 0 || !npos)
+	if ((rc = read_pos(&c, &w, &pos, &npos, err)) < 0 || !npos)
 		goto out;
-	if ((rc = plan_apply(&c, pos, npos, max_seen, sizeof(max_seen), err)) < 0 ||
-	    r->opts.dry_run)
+	if ((rc = plan_apply(&c, pos, npos, &w, err)) < 0 || r->opts.dry_run)
 		goto out;
-	if (!c.failed && max_seen[0] &&
-	    (rc = watermark_set(s->store, s->tenant.id, "purchase-orders", "", max_seen, err)) < 0)
+	/* every failure above is a FLOW_FAIL: the frame keeps the watermark then */
+	if ((rc = flow_advance(r, &w, err)) < 0)
 		goto out;
 	rc = c.failed ? error_set(err, MLC_ETRANSIENT,
 				  "some purchase orders failed; the watermark stays")
@@ -570,6 +562,5 @@ int flow_purchase_orders(struct flow_run *r, struct mlc_error *err)
 out:
 	ns_purchase_orders_free(pos, npos);
 	ctx_release(&c);
-	free(wm);
 	return rc;
 }

@@ -21,7 +21,6 @@
 #include <string.h>
 
 #include "core/idmap.h"
-#include "core/watermark.h"
 #include "flows/flow.h"
 #include "flows/refdata.h"
 #include "flows/req_plan.h"
@@ -88,16 +87,16 @@ static bool lk_synced(void *arg, int64_t bill, int64_t *req_id, char hash[MLC_DI
 
 /* ---- read ---- */
 
-static int read_bills(struct req_ctx *c, const char *wm, struct ns_bill **bills, size_t *n,
-		      struct mlc_error *err)
+/* The bills modified in the frame's window w, with their lines and reference data. */
+static int read_bills(struct req_ctx *c, const struct flow_window *w, struct ns_bill **bills,
+		      size_t *n, struct mlc_error *err)
 {
 	struct mlc_session *s = c->r->s;
-	char since[32];
 	int rc;
 
-	if (wm)
-		flow_overlap_start(wm, since, sizeof(since));
-	if ((rc = netsuite_po_bills_since(s->ns, wm ? since : NULL, bills, n, err)) < 0 || !*n)
+	if ((rc = netsuite_po_bills_since(s->ns, w->since[0] ? w->since : NULL, bills, n, err)) <
+		    0 ||
+	    !*n)
 		return rc;
 	/* the cost code of a bill line comes from the segment when the account has it */
 	if ((rc = segment_resolve(s, &c->seg, err)) < 0 ||
@@ -208,38 +207,32 @@ static int do_bill(struct req_ctx *c, const struct ns_bill *b, struct mlc_error 
 
 int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 {
-	struct mlc_session *s = r->s;
 	struct req_ctx c = { .r = r };
 	struct ns_bill *bills = NULL;
-	char *wm = NULL, max_seen[32] = "";
+	struct flow_window w;
 	size_t n = 0, i;
 	int rc;
 
 	c.lk = (struct req_lookup){ .arg = &c, .contract = lk_contract, .project = lk_project,
 				    .seg_code = lk_seg_code, .synced = lk_synced };
-	if (!r->opts.full &&
-	    (rc = watermark_get(s->store, s->tenant.id, "requisitions", "", &wm, err)) < 0)
-		goto out;
-	if ((rc = read_bills(&c, wm, &bills, &n, err)) < 0 || !n)
+	if ((rc = flow_since(r, FLOW_CLOCK_NETSUITE, "", &w, err)) < 0 ||
+	    (rc = read_bills(&c, &w, &bills, &n, err)) < 0 || !n)
 		goto out;
 	for (i = 0; i < n; i++) {
-		const char *lm = bills[i].lastmodified;
 		if (!bills[i].id)
 			continue;
 		r->stats.read++;
-		if (lm && strcmp(lm, max_seen) > 0)
-			str_copy(max_seen, sizeof(max_seen), lm);
+		flow_seen(&w, bills[i].lastmodified);
 		if ((rc = do_bill(&c, &bills[i], err)) < 0)
 			goto out;
 	}
-	if (!r->opts.dry_run && !c.failed && max_seen[0] &&
-	    (rc = watermark_set(s->store, s->tenant.id, "requisitions", "", max_seen, err)) < 0)
+	/* every failure above is a FLOW_FAIL: the frame keeps the watermark then */
+	if ((rc = flow_advance(r, &w, err)) < 0)
 		goto out;
 	rc = c.failed ? error_set(err, MLC_ETRANSIENT, "some requisitions failed; the watermark stays")
 		      : MLC_OK;
 out:
 	ns_bills_free(bills, n);
 	refdata_release(&c.rd);
-	free(wm);
 	return rc;
 }

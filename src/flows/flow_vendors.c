@@ -1,8 +1,8 @@
 /*
  * Flow "vendors": NetSuite vendors -> Procore company vendors.
  *
- * Read: SuiteQL, keyset-paged by id, incremental on lastmodifieddate from
- * the tenant watermark minus an overlap (--full: everything).  Match:
+ * Read: SuiteQL, keyset-paged by id, incremental on lastmodifieddate in
+ * the frame's window (flow_since / flow_read_netsuite; --full: everything).  Match:
  * flows/vendor_match.h, with the links known before (id map, and the
  * externalId "pc:<company>:vendor:<id>" of vendors the vendors-back flow
  * made) taking precedence over names, so a vendor that came from Procore
@@ -10,8 +10,8 @@
  * the vendors sync endpoint (procore/pc_vendors.h), at most 1000 per call, per-record errors
  * handled one by one.  Change detection: the content hash of what we
  * would send, kept in id_map; an unchanged vendor costs no write.  The
- * watermark moves only when every record read was written, skipped or
- * parked.
+ * frame moves the watermark only when every record read was written,
+ * skipped or parked (flow_advance).
  *
  * Both directions (flow_vendors_back.c): a linked pair is settled by the
  * same three-way merge in whichever flow sees it change first
@@ -28,12 +28,12 @@
 #include <string.h>
 
 #include "core/idmap.h"
-#include "core/review.h"
-#include "core/watermark.h"
 #include "flows/flow.h"
+#include "flows/flow_park.h"
 #include "flows/masterdata.h"
 #include "flows/vendor_fields.h"
 #include "flows/vendor_match.h"
+#include "flows/vendor_ns.h"
 #include "flows/vendor_pair.h"
 #include "flows/vendor_plan.h"
 #include "netsuite/ns_vendors.h"
@@ -41,30 +41,13 @@
 #include "util/buf.h"
 #include "util/digest.h"
 #include "util/jsonx.h"
-#include "util/log.h"
-#include "util/num.h"
-#include "util/str.h"
-#include "util/time.h"
 #include "util/banned.h"
 
-/* "YYYY-MM-DD HH:MM:SS" minus the overlap window. */
-void flow_overlap_start(const char *wm, char *out, size_t n)
+/* Types the rows of each page read (netsuite/ns_vendors.h). */
+static int collect_vendors(void *arg, json_t *page)
 {
-	struct mlc_buf iso = MLC_BUF_INIT;
-	int64_t ms;
-	char t[MLC_TIME_FMT_MAX];
-
-	buf_addstr(&iso, wm);
-	if (iso.len > 10)
-		iso.data[10] = 'T';
-	buf_addch(&iso, 'Z');
-	if (time_parse_rfc3339(iso.data, &ms, NULL) < 0) {
-		str_copy(out, n, "1970-01-01 00:00:00");
-	} else {
-		time_format_rfc3339(ms - FLOW_OVERLAP_MS, t);
-		snprintf(out, n, "%.10s %.8s", t, t + 11);
-	}
-	buf_release(&iso);
+	ns_vendors_add_rows(arg, page);
+	return 0;
 }
 
 /* A Procore vendor as a review candidate: {id, name, origin_id}. */
@@ -88,8 +71,8 @@ static json_t *candidates(const json_t *pcv, const struct vendor_match *m)
 
 /*
  * The matching input (flows/vendor_match.h): the NetSuite vendors read
- * (their views kept in views, their rows in rows, both aligned with the
- * source list), every Procore vendor, and the links: origin_id
+ * (their records in recs, aligned with the source list), every Procore
+ * vendor, and the links: origin_id
  * "ns:vendor:<id>" (tier 1), the id map and the externalId left by
  * vendors-back (tier 2).  A Procore vendor whose origin_id is not ours is
  * owned elsewhere.
@@ -98,20 +81,19 @@ struct fwd_match {
 	struct vendor_rec *src, *dst;
 	size_t nsrc, ndst;
 	struct vendor_links links;
-	json_t *views, *rows;
+	const struct ns_vendor **recs; /* borrowed from the list read */
 	struct vendor_match *m;
 };
 
-static int fwd_match_run(struct mlc_session *s, const json_t *ns_rows, const json_t *pcv,
+static int fwd_match_run(struct mlc_session *s, const struct ns_vendors *nsv, const json_t *pcv,
 			 struct fwd_match *fm, struct mlc_error *err)
 {
 	size_t i;
-	json_t *row, *v;
+	json_t *v;
 	int rc;
 
-	fm->views = json_array();
-	fm->rows = json_array();
-	fm->src = xcalloc(json_array_size(ns_rows) + 1, sizeof(*fm->src));
+	fm->recs = xcalloc(nsv->n + 1, sizeof(*fm->recs));
+	fm->src = xcalloc(nsv->n + 1, sizeof(*fm->src));
 	fm->dst = xcalloc(json_array_size(pcv) + 1, sizeof(*fm->dst));
 	if ((rc = vendor_links_idmap(s, &fm->links, true, err)) < 0)
 		return rc;
@@ -130,20 +112,18 @@ static int fwd_match_run(struct mlc_session *s, const json_t *ns_rows, const jso
 		else if (origin && *origin)
 			d->owned = true;
 	}
-	json_array_foreach(ns_rows, i, row) {
-		int64_t id = 0, back_pc;
-		json_t *view;
-		if (jsonx_id(row, "id", &id) < 0 || !id)
+	for (i = 0; i < nsv->n; i++) {
+		const struct ns_vendor *nv = &nsv->v[i];
+		int64_t back_pc;
+		if (!nv->id)
 			continue;
-		view = vendor_view_ns(row);
-		json_array_append_new(fm->views, view);
-		json_array_append(fm->rows, row);
-		fm->src[fm->nsrc].id = id;
-		fm->src[fm->nsrc].name = jsonx_str(view, "name");
+		fm->recs[fm->nsrc] = nv;
+		fm->src[fm->nsrc].id = nv->id;
+		fm->src[fm->nsrc].name = vendor_ns_name(nv);
 		fm->nsrc++;
 		/* made by vendors-back from a Procore vendor: that one is its twin */
-		if ((back_pc = vendor_back_eid_parse(s, jsonx_str(row, "externalid"))))
-			vendor_links_add(&fm->links, id, back_pc, false);
+		if ((back_pc = vendor_back_eid_parse(s, nv->externalid)))
+			vendor_links_add(&fm->links, nv->id, back_pc, false);
 	}
 	fm->m = vendor_match_all(fm->src, fm->nsrc, fm->dst, fm->ndst, fm->links.v, fm->links.n);
 	return MLC_OK;
@@ -155,22 +135,21 @@ static void fwd_match_release(struct fwd_match *fm)
 	vendor_links_release(&fm->links);
 	free(fm->src);
 	free(fm->dst);
-	json_decref(fm->views);
-	json_decref(fm->rows);
+	free(fm->recs);
 	memset(fm, 0, sizeof(*fm));
 }
 
 /* One NetSuite vendor (source i of fm) with its answer: park, settle a
  * pair, or create it in Procore.  < 0 only when the run must stop. */
 static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match *fm, size_t i,
-		   char *max_seen, size_t max_len, struct mlc_error *err)
+		   struct flow_window *w, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
 	const struct vendor_match *m = &fm->m[i];
-	json_t *row = json_array_get(fm->rows, i), *view = json_array_get(fm->views, i);
+	const struct ns_vendor *nv = fm->recs[i];
+	json_t *view = vendor_view_of_ns(nv);
 	int64_t ns_id = fm->src[i].id, pc_id = 0;
 	char ns_key[32], src[48], hash[MLC_DIGEST_HEX], target[48];
-	const char *lm = jsonx_str(row, "lastmodified");
 	struct mlc_idmap_entry e = { 0 };
 	json_t *body, *detail, *cands = NULL;
 	struct vendor_plan_in in;
@@ -178,11 +157,10 @@ static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match 
 	int known, rc = MLC_OK;
 
 	r->stats.read++;
-	if (lm && strcmp(lm, max_seen) > 0)
-		str_copy(max_seen, max_len, lm);
+	flow_seen(w, nv->lastmodified);
 	snprintf(ns_key, sizeof(ns_key), "%lld", (long long)ns_id);
 	snprintf(src, sizeof(src), "ns:vendor:%lld", (long long)ns_id);
-	body = vendor_pc_body(view, ns_id, jsonx_str(row, "entityid"));
+	body = vendor_pc_body(view, ns_id, nv->entityid);
 	digest_json(body, hash);
 	known = idmap_by_netsuite(s->store, s->tenant.id, "vendor", ns_key, &e, NULL) == 0;
 	in = (struct vendor_plan_in){
@@ -199,21 +177,20 @@ static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match 
 	switch (plan.action) {
 	case VENDOR_PLAN_PARK:
 		cands = m->ncand ? candidates(f->pcv, m) : NULL;
-		if (!r->opts.dry_run && review_park(s->store, s->tenant.id, r->flow, "vendor", src,
-						    plan.why, cands, body, err) < 0)
+		if (flow_park_candidates(r, "vendor", src, plan.why, cands, body) < 0)
 			f->failed = 1;
-		flow_record(r, FLOW_PARK, "vendor", src, NULL, cands, plan.why);
 		goto out;
 	case VENDOR_PLAN_SKIP:
 		flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
 		goto out;
 	case VENDOR_PLAN_SETTLE:
-		rc = vendor_pairs_settle(f, row, ns_id, ns_key, src, pc_id, err);
+		rc = vendor_pairs_settle(f, nv, ns_id, ns_key, src, pc_id, err);
 		goto out;
 	case VENDOR_PLAN_PARK_MASTER:
 		/* Procore masters the vendor directory: a company only NetSuite
 		 * knows waits for a person, it is not pushed into Procore */
-		flow_park(r, "vendor", src, NULL, plan.why, NULL);
+		if (flow_park(r, "vendor", src, NULL, plan.why, NULL) < 0)
+			f->failed = 1;
 		goto out;
 	case VENDOR_PLAN_CREATE:
 		break;
@@ -226,6 +203,7 @@ static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match 
 	}
 	rc = vendor_pairs_queue(f, body, src, ns_key, hash, "create", detail, view, err);
 out:
+	json_decref(view);
 	json_decref(body);
 	json_decref(cands);
 	idmap_entry_release(&e);
@@ -235,44 +213,41 @@ out:
 int flow_vendors(struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
-	json_t *rows = json_array();
+	struct ns_vendors nsv = { 0 };
 	struct fwd_match fm = { 0 };
 	struct vendor_pairs f;
-	char *wm = NULL, since[32], max_seen[32] = "";
+	struct flow_window w;
 	bool back;
 	int rc;
 
 	vendor_pairs_init(&f, r);
 	if ((rc = vendor_master(s, &f.master, &back, err)) < 0)
 		goto out;
-	if (!r->opts.full && (rc = watermark_get(s->store, s->tenant.id, "vendors", "", &wm, err)) < 0)
+	if ((rc = flow_since(r, FLOW_CLOCK_NETSUITE, "", &w, err)) < 0 ||
+	    (rc = flow_read_netsuite(r, &w, NS_VENDORS_SINCE_SELECT, "lastmodifieddate", "id",
+				     collect_vendors, &nsv, err)) < 0)
 		goto out;
-	if (wm)
-		flow_overlap_start(wm, since, sizeof(since));
-	if ((rc = netsuite_vendors_since(s->ns, wm ? since : NULL, rows, err)) < 0)
-		goto out;
-	if (json_array_size(rows) == 0) {
+	if (nsv.n == 0) {
 		rc = MLC_OK;
 		goto out;
 	}
 	if ((rc = procore_vendors(s->pc, s->tenant.procore_company_id, NULL, &f.pcv, err)) < 0 ||
-	    (rc = fwd_match_run(s, rows, f.pcv, &fm, err)) < 0 ||
+	    (rc = fwd_match_run(s, &nsv, f.pcv, &fm, err)) < 0 ||
 	    (rc = md_base_all(s->store, s->tenant.id, "vendors", &f.bases, err)) < 0)
 		goto out;
 	for (size_t i = 0; i < fm.nsrc; i++)
-		if ((rc = fwd_one(r, &f, &fm, i, max_seen, sizeof(max_seen), err)) < 0)
+		if ((rc = fwd_one(r, &f, &fm, i, &w, err)) < 0)
 			goto out;
 	if ((rc = vendor_pairs_flush(&f, err)) < 0)
 		goto out;
-	if (!r->opts.dry_run && !f.failed && max_seen[0] &&
-	    (rc = watermark_set(s->store, s->tenant.id, "vendors", "", max_seen, err)) < 0)
+	/* every failure above is a FLOW_FAIL: the frame keeps the watermark then */
+	if ((rc = flow_advance(r, &w, err)) < 0)
 		goto out;
 	rc = f.failed ? error_set(err, MLC_ETRANSIENT, "some vendors failed; the watermark stays")
 		      : MLC_OK;
 out:
 	fwd_match_release(&fm);
 	vendor_pairs_release(&f);
-	json_decref(rows);
-	free(wm);
+	ns_vendors_release(&nsv);
 	return rc;
 }

@@ -33,7 +33,8 @@
  *
  * Echoes: our own writes come back as changes (Procore's updated_at,
  * NetSuite's lastmodifieddate); the merge finds both sides equal to the
- * base and writes nothing.  The watermark moves only when nothing failed.
+ * base and writes nothing.  The frame moves the watermark (flow_since /
+ * flow_seen / flow_advance) only when nothing failed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +43,8 @@
 #include "core/idmap.h"
 #include "core/project.h"
 #include "core/review.h"
-#include "core/watermark.h"
 #include "flows/flow.h"
+#include "flows/flow_park.h"
 #include "flows/masterdata.h"
 #include "flows/vendor_fields.h"
 #include "flows/vendor_pair.h"
@@ -54,7 +55,6 @@
 #include "util/log.h"
 #include "util/num.h"
 #include "util/str.h"
-#include "util/time.h"
 #include "util/banned.h"
 
 
@@ -176,6 +176,20 @@ static int read_back(struct mlc_session *s, const char *eid, json_t **row, struc
 	return rc;
 }
 
+/* Settles a pair whose NetSuite side this flow holds as a SuiteQL row:
+ * typed here (netsuite/ns_vendors.h) for vendor_pairs_settle(). */
+static int settle_row(struct back *b, const json_t *row, int64_t ns_id, const char *ns_key,
+		      const char *nsref, int64_t pc_id, struct mlc_error *err)
+{
+	struct ns_vendor nv;
+	int rc;
+
+	ns_vendor_from_row(row, &nv);
+	rc = vendor_pairs_settle(&b->vp, &nv, ns_id, ns_key, nsref, pc_id, err);
+	ns_vendor_release(&nv);
+	return rc;
+}
+
 /* Creates the NetSuite vendor of Procore vendor pv and settles the pair. */
 static int create(struct back *b, const json_t *pv, int64_t pc_id, const char *src,
 		  struct mlc_error *err)
@@ -228,7 +242,7 @@ static int create(struct back *b, const json_t *pv, int64_t pc_id, const char *s
 	if (review_resolve(s->store, s->tenant.id, "vendor", src, &e2) < 0)
 		log_warn("review resolve failed", "error", e2.msg);
 	flow_record(r, FLOW_CREATE, "vendor", src, nsref, detail, NULL);
-	rc = vendor_pairs_settle(&b->vp, row, ns_id, ns_key, nsref, pc_id, err);
+	rc = settle_row(b, row, ns_id, ns_key, nsref, pc_id, err);
 out:
 	json_decref(view);
 	json_decref(body);
@@ -290,7 +304,7 @@ static int unlinked(struct back *b, const json_t *pv, int64_t pc_id, const char 
 			if (review_resolve(s->store, s->tenant.id, "vendor", src, &e2) < 0)
 				log_warn("review resolve failed", "error", e2.msg);
 		}
-		return vendor_pairs_settle(&b->vp, row, ns_id, ns_key, nsref, pc_id, err);
+		return settle_row(b, row, ns_id, ns_key, nsref, pc_id, err);
 	}
 	case VENDOR_AMBIGUOUS:
 		snprintf(why, sizeof(why), "%zu NetSuite vendors match the name '%s'; choose one",
@@ -323,10 +337,8 @@ static int unlinked(struct back *b, const json_t *pv, int64_t pc_id, const char 
 		break;
 	}
 	c = m->ncand ? candidates(b, m) : NULL;
-	if (!r->opts.dry_run &&
-	    review_park(s->store, s->tenant.id, r->flow, "vendor", src, why, c, pv, err) < 0)
+	if (flow_park_candidates(r, "vendor", src, why, c, pv) < 0)
 		b->vp.failed = 1;
-	flow_record(r, FLOW_PARK, "vendor", src, NULL, c, why);
 	json_decref(c);
 	return MLC_OK;
 }
@@ -397,35 +409,22 @@ out:
 	return rc;
 }
 
-/* Procore's updated_at range from the watermark minus the overlap: "<from>...". */
-static void since_range(const char *wm, char *out, size_t n)
-{
-	int64_t ms;
-	char t[MLC_TIME_FMT_MAX];
-
-	if (time_parse_rfc3339(wm, &ms, NULL) == 0) {
-		time_format_rfc3339(ms - FLOW_OVERLAP_MS, t);
-		snprintf(out, n, "%s...", t);
-	}
-}
-
 /* One changed Procore vendor pv with its match m: settle its pair, skip
  * it, or handle it unlinked.  < 0 only when the run must stop. */
 static int back_one(struct back *b, const json_t *pv, const struct vendor_match *m,
-		    char *max_seen, size_t max_n, struct mlc_error *err)
+		    struct flow_window *w, struct mlc_error *err)
 {
 	struct flow_run *r = b->vp.r;
 	struct mlc_session *s = r->s;
 	int64_t pc_id = 0, ns_id = 0;
 	char src[48], nsref[48];
-	const char *u = jsonx_str(pv, "updated_at"), *ns_key;
+	const char *ns_key;
 	const json_t *row;
 
 	if (jsonx_id(pv, "id", &pc_id) < 0 || !pc_id)
 		return MLC_OK;
 	r->stats.read++;
-	if (u && strcmp(u, max_seen) > 0)
-		str_copy(max_seen, max_n, u);
+	flow_seen(w, jsonx_str(pv, "updated_at"));
 	snprintf(src, sizeof(src), "pc:vendor:%lld", (long long)pc_id);
 	if ((ns_key = linked_ns(b, s, pv, pc_id))) {
 		row = json_object_get(b->ns_by_id, ns_key);
@@ -437,7 +436,7 @@ static int back_one(struct back *b, const json_t *pv, const struct vendor_match 
 			return MLC_OK;
 		}
 		snprintf(nsref, sizeof(nsref), "ns:vendor:%s", ns_key);
-		return vendor_pairs_settle(&b->vp, row, ns_id, ns_key, nsref, pc_id, err);
+		return settle_row(b, row, ns_id, ns_key, nsref, pc_id, err);
 	}
 	if (m->kind == VENDOR_PASSIVE) {
 		/* made from NetSuite (its vendor gone) or inactive */
@@ -455,7 +454,7 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 			  .ns_views = json_array() };
 	struct vendor_match *ms = NULL;
 	json_t *changed = NULL, *pv;
-	char *wm = NULL, since[96] = "", max_seen[48] = "";
+	struct flow_window w;
 	bool back;
 	size_t i;
 	int rc;
@@ -469,13 +468,9 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 		rc = MLC_OK;
 		goto out;
 	}
-	if (!r->opts.full &&
-	    (rc = watermark_get(s->store, s->tenant.id, "vendors-back", "", &wm, err)) < 0)
-		goto out;
-	if (wm)
-		since_range(wm, since, sizeof(since));
-	if ((rc = procore_vendors(s->pc, s->tenant.procore_company_id, since[0] ? since : NULL,
-				  &changed, err)) < 0)
+	if ((rc = flow_since(r, FLOW_CLOCK_PROCORE, "", &w, err)) < 0 ||
+	    (rc = procore_vendors(s->pc, s->tenant.procore_company_id,
+				  w.since[0] ? w.since : NULL, &changed, err)) < 0)
 		goto out;
 	if (json_array_size(changed) == 0) {
 		rc = MLC_OK;
@@ -491,12 +486,12 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 	b.vp.pcv = json_incref(changed);
 
 	json_array_foreach(changed, i, pv)
-		if ((rc = back_one(&b, pv, &ms[i], max_seen, sizeof(max_seen), err)) < 0)
+		if ((rc = back_one(&b, pv, &ms[i], &w, err)) < 0)
 			goto out;
 	if ((rc = vendor_pairs_flush(&b.vp, err)) < 0)
 		goto out;
-	if (!r->opts.dry_run && !b.vp.failed && max_seen[0] &&
-	    (rc = watermark_set(s->store, s->tenant.id, "vendors-back", "", max_seen, err)) < 0)
+	/* every failure above is a FLOW_FAIL: the frame keeps the watermark then */
+	if ((rc = flow_advance(r, &w, err)) < 0)
 		goto out;
 	rc = b.vp.failed
 		     ? error_set(err, MLC_ETRANSIENT, "some vendors failed; the watermark stays")
@@ -510,6 +505,5 @@ out:
 	json_decref(b.ns_rows);
 	json_decref(b.ns_views);
 	json_decref(changed);
-	free(wm);
 	return rc;
 }

@@ -8,8 +8,8 @@
 #include "core/review.h"
 #include "flows/flow.h"
 #include "flows/reconcile.h"
+#include "flows/reconcile_totals.h"
 #include "flows/cost_post.h"
-#include "flows/refdata.h"
 #include "flows/segment.h"
 #include "netsuite/ns_costs.h"
 #include "procore/pc_costs.h"
@@ -17,31 +17,31 @@
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/money.h"
+#include "util/num.h"
 #include "util/str.h"
 #include "util/banned.h"
 
-/* totals["<project>|<code>|<period>"] = {project, code, period, cents} */
-static void add(json_t *totals, int64_t project, const char *code, const char *period,
-		int64_t cents)
-{
-	char key[160];
-	json_t *v;
-
-	snprintf(key, sizeof(key), "%lld|%s|%s", (long long)project, code ? code : "",
-		 period ? period : "");
-	if (!(v = json_object_get(totals, key))) {
-		v = json_pack("{s:I, s:s, s:s, s:I}", "project", (json_int_t)project, "code",
-			      code ? code : "", "period", period ? period : "", "cents", (json_int_t)0);
-		json_object_set_new(totals, key, v);
-	}
-	json_object_set_new(v, "cents",
-			    json_integer(json_integer_value(json_object_get(v, "cents")) + cents));
-}
-
-static int64_t cents_of(const json_t *totals, const char *key)
-{
-	return json_integer_value(json_object_get(json_object_get(totals, key), "cents"));
-}
+/*
+ * One reconcile run: the linked projects, the look-ups both sides need, and
+ * the three sums compared (Procore, the NetSuite GL, the connector's own
+ * ledger of what it posted).  JSON is met only at the edges: the store's
+ * answers are read into these once, and the report is built from them.
+ */
+struct rec_ctx {
+	struct mlc_session *s;
+	const struct reconcile_opts *o;
+	struct mlc_segment sg;         /* sg.use false: per GL account */
+	struct mlc_project_link *links;
+	size_t nlinks;
+	struct mlc_idset job_link;     /* NetSuite job id -> index in links */
+	struct mlc_idset expense;      /* GL accounts the cost-code mappings post to */
+	struct mlc_idset seg_ix;       /* segment value id -> index in seg_codes */
+	char **seg_codes;
+	size_t nseg;
+	struct mlc_idset parked;       /* projects with an open review item of the costs flow */
+	struct rec_totals pc, ns, ledger;
+	struct mlc_error *err;
+};
 
 /* The GL account a Procore line posts to (cost-code-account), as text;
  * "" when unmapped (such a line was never posted: the row shows it). */
@@ -82,21 +82,22 @@ static void approved_months(const struct pc_cost_heads *h, const struct reconcil
 	}
 }
 
-static int procore_side(struct mlc_session *s, const struct mlc_project_link *l,
-			const struct reconcile_opts *o, bool by_account, json_t *totals,
-			struct mlc_error *err)
+static int procore_side(struct rec_ctx *c, const struct mlc_project_link *l)
 {
+	struct mlc_session *s = c->s;
+	const struct reconcile_opts *o = c->o;
 	struct pc_cost_heads heads = { 0 };
 	struct pc_cost_lines lines = { 0 };
 	struct mlc_idset approved = { 0 };
 	char (*yms)[8] = NULL;
 	int rc;
 
-	if ((rc = procore_direct_costs(s->pc, l->procore_project_id, NULL, &heads, err)) < 0)
+	if ((rc = procore_direct_costs(s->pc, l->procore_project_id, NULL, &heads, c->err)) < 0)
 		goto out;
 	yms = xcalloc(heads.n + 1, sizeof(*yms));
 	approved_months(&heads, o, &approved, yms);
-	if ((rc = procore_direct_cost_lines(s->pc, l->procore_project_id, NULL, &lines, err)) < 0)
+	if ((rc = procore_direct_cost_lines(s->pc, l->procore_project_id, NULL, &lines, c->err)) <
+	    0)
 		goto out;
 	for (size_t i = 0; i < lines.n; i++) {
 		const struct pc_cost_line *v = &lines.v[i];
@@ -105,13 +106,13 @@ static int procore_side(struct mlc_session *s, const struct mlc_project_link *l,
 		if (!idset_get(&approved, v->holder, &k))
 			continue;
 		if (v->error) {
-			rc = error_set(err, MLC_EINVAL, "%s", v->error);
+			rc = error_set(c->err, MLC_EINVAL, "%s", v->error);
 			goto out;
 		}
-		if (by_account)
+		if (!c->sg.use)
 			account_key(s, l, &v->line, acct, sizeof(acct));
-		add(totals, l->procore_project_id, by_account ? acct : v->line.cost_code,
-		    o->period ? yms[k] : NULL, v->line.amount);
+		rec_totals_add(&c->pc, l->procore_project_id, !c->sg.use ? acct : v->line.cost_code,
+			       o->period ? yms[k] : NULL, v->line.amount);
 	}
 	rc = MLC_OK;
 out:
@@ -122,24 +123,19 @@ out:
 	return rc;
 }
 
-struct ns_side_ctx {
-	const struct reconcile_opts *o;
-	const struct mlc_segment *seg; /* seg->use false: per GL account */
-	json_t *links, *seg_code, *expense, *totals;
-	struct mlc_error *err;
-};
-
-/* One GL line into the totals. */
+/* One GL line into the NetSuite totals. */
 static int ns_side_line(void *arg, const struct ns_gl_line *v)
 {
-	struct ns_side_ctx *c = arg;
-	int64_t project;
+	struct rec_ctx *c = arg;
+	int64_t project = 0;
 	char ym[8], key[32];
-	const char *code;
+	const char *code = "";
+	size_t k;
 
-	if (!refdata_id_num(c->expense, v->account))
+	if (!idset_get(&c->expense, v->account, NULL))
 		return MLC_OK;
-	project = refdata_id_num(c->links, v->entity);
+	if (idset_get(&c->job_link, v->entity, &k))
+		project = c->links[k].procore_project_id;
 	if (!project || (c->o->project_id && project != c->o->project_id))
 		return MLC_OK;
 	snprintf(ym, sizeof(ym), "%.7s", v->trandate);
@@ -148,39 +144,36 @@ static int ns_side_line(void *arg, const struct ns_gl_line *v)
 	if (v->error[0])
 		return error_set(c->err, MLC_EINVAL, "%s", v->error);
 	snprintf(key, sizeof(key), "%lld", (long long)v->account);
-	code = !c->seg->use ? key : v->segment ? refdata_text_num(c->seg_code, v->segment) : "";
-	add(c->totals, project, code, c->o->period ? ym : NULL, v->debit - v->credit);
+	if (!c->sg.use)
+		code = key;
+	else if (idset_get(&c->seg_ix, v->segment, &k))
+		code = c->seg_codes[k];
+	rec_totals_add(&c->ns, project, code, c->o->period ? ym : NULL, v->debit - v->credit);
 	return MLC_OK;
 }
 
-static int netsuite_side(struct mlc_session *s, const struct reconcile_opts *o,
-			 const struct mlc_segment *seg, json_t *links, json_t *seg_code,
-			 json_t *expense, json_t *totals, struct mlc_error *err)
+static int netsuite_side(struct rec_ctx *c)
 {
-	struct ns_side_ctx c = { o, seg, links, seg_code, expense, totals, err };
+	struct mlc_session *s = c->s;
 
 	return netsuite_cost_gl_lines(s->ns, s->tenant.procore_company_id,
-				      seg->use ? seg->field : NULL,
+				      c->sg.use ? c->sg.field : NULL,
 				      (int)session_setting_int(s, "reconcile.page_rows", 1000),
-				      ns_side_line, &c, err);
+				      ns_side_line, c, c->err);
 }
 
 /* Why a project x code differs, from what the store knows. */
-static const char *cause(bool by_period, int64_t project, int64_t ledger, int64_t pc, int64_t ns,
-			 const json_t *parked)
+static const char *cause(const struct rec_ctx *c, int64_t project, int64_t ledger, int64_t pc,
+			 int64_t ns)
 {
-	size_t i;
-	json_t *p;
+	bool by_period = c->o->period != NULL;
 
 	/* the ledger knows totals over all periods: compare it only then */
 	if (!by_period && ledger != ns)
 		return "the GL differs from what the connector posted: changed in NetSuite outside the "
 		       "connector";
-	json_array_foreach(parked, i, p)
-		if (jsonx_str(p, "flow") && strcmp(jsonx_str(p, "flow"), "costs") == 0 &&
-		    json_integer_value(json_object_get(json_object_get(p, "payload"), "project_id")) ==
-			    project)
-			return "parked: a document of this project waits for review (see the review list)";
+	if (idset_get(&c->parked, project, NULL))
+		return "parked: a document of this project waits for review (see the review list)";
 	if (ledger != ns)
 		return "the GL differs from what the connector posted: changed in NetSuite outside the "
 		       "connector";
@@ -191,168 +184,222 @@ static const char *cause(bool by_period, int64_t project, int64_t ledger, int64_
 }
 
 /* The expense accounts the mappings post to: the GL side of job cost. */
-static int expense_accounts(struct mlc_session *s, json_t *expense, struct mlc_error *err)
+static int expense_accounts(struct rec_ctx *c)
 {
 	json_t *m = NULL, *v;
 	const char *k;
-	int rc = mapping_all(s->store, s->tenant.id, "cost-code-account", &m, err);
+	int rc = mapping_all(c->s->store, c->s->tenant.id, "cost-code-account", &m, c->err);
 
 	if (rc < 0)
 		return rc;
 	json_object_foreach(m, k, v) {
 		int64_t a = 0;
-		char ak[32];
-		if (jsonx_id(v, "account", &a) == 0 && a) {
-			snprintf(ak, sizeof(ak), "%lld", (long long)a);
-			json_object_set_new(expense, ak, json_integer(a));
-		}
+		if (jsonx_id(v, "account", &a) == 0 && a)
+			idset_put(&c->expense, a, 0);
 	}
 	json_decref(m);
 	return MLC_OK;
 }
 
+/* Sets the cost code of segment value id (a later setting wins). */
+static void segment_code_set(struct rec_ctx *c, int64_t id, const char *code)
+{
+	size_t k;
+
+	if (idset_get(&c->seg_ix, id, &k)) {
+		free(c->seg_codes[k]);
+		c->seg_codes[k] = xstrdup(code);
+		return;
+	}
+	if (!idset_put(&c->seg_ix, id, c->nseg))
+		return; /* id 0: never looked up */
+	c->seg_codes = xrealloc(c->seg_codes, (c->nseg + 1) * sizeof(*c->seg_codes));
+	c->seg_codes[c->nseg++] = xstrdup(code);
+}
+
 /* Segment value id -> cost code: from NetSuite's values (their externalid,
  * else name, up to the first space), then the cost-code-segment mapping. */
-static int segment_codes(struct mlc_session *s, const struct mlc_segment *sg, json_t *seg_code,
-			 struct mlc_error *err)
+static int segment_codes(struct rec_ctx *c)
 {
+	struct mlc_session *s = c->s;
 	struct ns_segment_value *vals = NULL;
 	json_t *m = NULL, *v;
 	const char *k;
 	size_t n = 0;
 	int rc;
 
-	if (sg->use && (rc = netsuite_segment_values(s->ns, sg->table, &vals, &n, err)) < 0)
+	if (c->sg.use && (rc = netsuite_segment_values(s->ns, c->sg.table, &vals, &n, c->err)) < 0)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		const char *ext = vals[i].externalid, *name = vals[i].name;
 		const char *src = ext && *ext ? ext : name ? name : "";
 		char code[64] = "";
+		int64_t id = 0;
 		size_t j = 0;
 		while (src[j] && src[j] != ' ' && j + 1 < sizeof(code)) {
 			code[j] = src[j];
 			j++;
 		}
 		code[j] = '\0';
-		json_object_set_new(seg_code, vals[i].id ? vals[i].id : "", json_string(code));
+		/* looked up by a GL line's segment id: a value without one is never met */
+		if (vals[i].id && num_parse_id(vals[i].id, &id, NULL) == 0)
+			segment_code_set(c, id, code);
 	}
 	ns_segment_values_free(vals, n);
-	if ((rc = mapping_all(s->store, s->tenant.id, "cost-code-segment", &m, err)) < 0)
+	if ((rc = mapping_all(s->store, s->tenant.id, "cost-code-segment", &m, c->err)) < 0)
 		return rc;
 	json_object_foreach(m, k, v) {
 		int64_t sv = 0;
-		char sk[32];
-		if (jsonx_id(v, "segment_value", &sv) == 0 && sv) {
-			snprintf(sk, sizeof(sk), "%lld", (long long)sv);
-			json_object_set_new(seg_code, sk, json_string(k));
-		}
+		if (jsonx_id(v, "segment_value", &sv) == 0 && sv)
+			segment_code_set(c, sv, k);
 	}
 	json_decref(m);
 	return MLC_OK;
 }
 
-/* What the connector's ledger says was posted for a project x code (or account). */
-static int64_t ledger_of(const json_t *ledger, bool by_code, int64_t project, const char *code)
+/* The projects with an open review item of the costs flow. */
+static int parked_projects(struct rec_ctx *c)
 {
-	int64_t led = 0;
-	size_t j;
-	json_t *lr;
+	json_t *items = NULL, *p;
+	size_t i;
+	int rc = review_list(c->s->store, c->s->tenant.id, "open", &items, c->err);
 
-	json_array_foreach(ledger, j, lr) {
-		char acct[32];
-		snprintf(acct, sizeof(acct), "%lld",
-			 (long long)json_integer_value(json_object_get(lr, "account")));
-		if (json_integer_value(json_object_get(lr, "project_id")) == project &&
-		    strcmp(by_code ? jsonx_str(lr, "cost_code") : acct, code) == 0)
-			led += json_integer_value(json_object_get(lr, "amount"));
+	if (rc < 0)
+		return rc;
+	json_array_foreach(items, i, p) {
+		const char *flow = jsonx_str(p, "flow");
+		if (flow && strcmp(flow, "costs") == 0)
+			idset_put(&c->parked,
+				  json_integer_value(json_object_get(json_object_get(p, "payload"),
+								     "project_id")),
+				  0);
 	}
-	return led;
+	json_decref(items);
+	return MLC_OK;
 }
 
-/* The report's rows for every key on either side; *diffs counts the differing ones. */
-static json_t *report_rows(const struct reconcile_opts *o, bool by_code, const json_t *pc,
-			   const json_t *ns, const json_t *ledger, const json_t *parked, int *diffs)
+/* What the connector's ledger says it posted, per project x code (or account). */
+static int ledger_totals(struct rec_ctx *c)
 {
-	json_t *keys = json_object(), *rows = json_array(), *v;
-	const char *k;
+	json_t *rows = NULL, *lr;
+	size_t i;
+	int rc = postings_totals(c->s->store, c->s->tenant.id, &rows, c->err);
 
-	json_object_foreach((json_t *)pc, k, v)
-		json_object_set(keys, k, v);
-	json_object_foreach((json_t *)ns, k, v)
-		if (!json_object_get(keys, k))
-			json_object_set(keys, k, v);
-	json_object_foreach(keys, k, v) {
-		char pcs[MONEY_FMT_MAX], nss[MONEY_FMT_MAX], vs[MONEY_FMT_MAX], label[200];
-		int64_t a = cents_of(pc, k), b = cents_of(ns, k);
-		int64_t project = json_integer_value(json_object_get(v, "project"));
-		const char *code = jsonx_str(v, "code"), *period = jsonx_str(v, "period");
-		json_t *row;
-
-		money_format(a, pcs);
-		money_format(b, nss);
-		money_format(a - b, vs);
-		row = json_pack("{s:I, s:s, s:s, s:s, s:s}", "project_id", (json_int_t)project,
-				by_code ? "cost_code" : "account", code, "procore", pcs, "netsuite", nss,
-				"variance", vs);
-		snprintf(label, sizeof(label), "%lld", (long long)project);
-		json_object_set_new(row, "project", json_string(label));
-		if (*period)
-			json_object_set_new(row, "period", json_string(period));
-		if (a != b) {
-			(*diffs)++;
-			json_object_set_new(row, "cause",
-					    json_string(cause(o->period != NULL, project,
-							      ledger_of(ledger, by_code, project, code),
-							      a, b, parked)));
-		}
-		json_array_append_new(rows, row);
+	if (rc < 0)
+		return rc;
+	json_array_foreach(rows, i, lr) {
+		char acct[32];
+		const char *code = jsonx_str(lr, "cost_code");
+		snprintf(acct, sizeof(acct), "%lld",
+			 (long long)json_integer_value(json_object_get(lr, "account")));
+		rec_totals_add(&c->ledger, json_integer_value(json_object_get(lr, "project_id")),
+			       c->sg.use ? code : acct, NULL,
+			       json_integer_value(json_object_get(lr, "amount")));
 	}
-	json_decref(keys);
+	json_decref(rows);
+	return MLC_OK;
+}
+
+/* One report row for a total t of either side; *diffs counts a difference. */
+static json_t *report_row(const struct rec_ctx *c, const struct rec_total *t, int *diffs)
+{
+	char pcs[MONEY_FMT_MAX], nss[MONEY_FMT_MAX], vs[MONEY_FMT_MAX], label[32];
+	int64_t a = rec_totals_cents(&c->pc, t->project, t->code, t->period);
+	int64_t b = rec_totals_cents(&c->ns, t->project, t->code, t->period);
+	json_t *row;
+
+	money_format(a, pcs);
+	money_format(b, nss);
+	money_format(a - b, vs);
+	row = json_pack("{s:I, s:s, s:s, s:s, s:s}", "project_id", (json_int_t)t->project,
+			c->sg.use ? "cost_code" : "account", t->code, "procore", pcs, "netsuite", nss,
+			"variance", vs);
+	snprintf(label, sizeof(label), "%lld", (long long)t->project);
+	json_object_set_new(row, "project", json_string(label));
+	if (t->period[0])
+		json_object_set_new(row, "period", json_string(t->period));
+	if (a != b) {
+		(*diffs)++;
+		json_object_set_new(
+			row, "cause",
+			json_string(cause(c, t->project,
+					  rec_totals_cents(&c->ledger, t->project, t->code, NULL),
+					  a, b)));
+	}
+	return row;
+}
+
+/* The report's rows: every Procore total in the order met, then the
+ * NetSuite totals Procore has none of; *diffs counts the differing ones. */
+static json_t *report_rows(const struct rec_ctx *c, int *diffs)
+{
+	json_t *rows = json_array();
+	size_t i;
+
+	for (i = 0; i < c->pc.n; i++)
+		json_array_append_new(rows, report_row(c, &c->pc.v[i], diffs));
+	for (i = 0; i < c->ns.n; i++) {
+		const struct rec_total *t = &c->ns.v[i];
+		if (!rec_totals_get(&c->pc, t->project, t->code, t->period))
+			json_array_append_new(rows, report_row(c, t, diffs));
+	}
 	return rows;
+}
+
+/* The linked projects, with the NetSuite job -> project look-up (a later
+ * link of the same job wins), and Procore's side of those asked. */
+static int read_procore(struct rec_ctx *c)
+{
+	int rc;
+
+	if ((rc = project_list(c->s->store, c->s->tenant.id, &c->links, &c->nlinks, c->err)) < 0)
+		return rc;
+	for (size_t i = c->nlinks; i-- > 0;)
+		idset_put(&c->job_link, c->links[i].netsuite_job_id, i);
+	for (size_t i = 0; i < c->nlinks; i++) {
+		if (c->o->project_id && c->links[i].procore_project_id != c->o->project_id)
+			continue;
+		if ((rc = procore_side(c, &c->links[i])) < 0)
+			return rc;
+	}
+	return MLC_OK;
+}
+
+static void rec_ctx_release(struct rec_ctx *c)
+{
+	free(c->links);
+	idset_release(&c->job_link);
+	idset_release(&c->expense);
+	idset_release(&c->seg_ix);
+	for (size_t i = 0; i < c->nseg; i++)
+		free(c->seg_codes[i]);
+	free(c->seg_codes);
+	idset_release(&c->parked);
+	rec_totals_release(&c->pc);
+	rec_totals_release(&c->ns);
+	rec_totals_release(&c->ledger);
 }
 
 int reconcile_run(struct mlc_session *s, const struct reconcile_opts *o, json_t **report,
 		  struct mlc_error *err)
 {
-	struct mlc_project_link *links = NULL;
-	size_t n = 0, i;
-	json_t *pc = json_object(), *ns = json_object(), *linkmap = json_object();
-	json_t *seg_code = json_object(), *expense = json_object(), *parked = NULL, *ledger = NULL;
-	struct mlc_segment sg;
+	struct rec_ctx c = { .s = s, .o = o, .err = err };
 	int rc, diffs = 0;
+	json_t *rows;
 
 	*report = NULL;
 	/* without the segment the GL knows no cost code: compare per GL account */
-	if ((rc = segment_resolve(s, &sg, err)) < 0 ||
-	    (rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0)
+	if ((rc = segment_resolve(s, &c.sg, err)) < 0 || (rc = read_procore(&c)) < 0 ||
+	    (rc = expense_accounts(&c)) < 0 || (rc = segment_codes(&c)) < 0 ||
+	    (rc = netsuite_side(&c)) < 0 || (rc = parked_projects(&c)) < 0 ||
+	    (rc = ledger_totals(&c)) < 0)
 		goto out;
-	for (i = 0; i < n; i++) {
-		char job[32];
-		snprintf(job, sizeof(job), "%lld", (long long)links[i].netsuite_job_id);
-		json_object_set_new(linkmap, job, json_integer(links[i].procore_project_id));
-		if (o->project_id && links[i].procore_project_id != o->project_id)
-			continue;
-		if ((rc = procore_side(s, &links[i], o, !sg.use, pc, err)) < 0)
-			goto out;
-	}
-	if ((rc = expense_accounts(s, expense, err)) < 0 ||
-	    (rc = segment_codes(s, &sg, seg_code, err)) < 0 ||
-	    (rc = netsuite_side(s, o, &sg, linkmap, seg_code, expense, ns, err)) < 0 ||
-	    (rc = review_list(s->store, s->tenant.id, "open", &parked, err)) < 0 ||
-	    (rc = postings_totals(s->store, s->tenant.id, &ledger, err)) < 0)
-		goto out;
-	json_t *rows = report_rows(o, sg.use, pc, ns, ledger, parked, &diffs);
-	*report = json_pack("{s:s, s:s, s:o, s:i}", "compared_by", sg.use ? "cost_code" : "account",
-			    "dimension", sg.why, "rows", rows, "differences", diffs);
+	rows = report_rows(&c, &diffs);
+	*report = json_pack("{s:s, s:s, s:o, s:i}", "compared_by",
+			    c.sg.use ? "cost_code" : "account", "dimension", c.sg.why, "rows", rows,
+			    "differences", diffs);
 	rc = MLC_OK;
 out:
-	free(links);
-	json_decref(pc);
-	json_decref(ns);
-	json_decref(linkmap);
-	json_decref(seg_code);
-	json_decref(expense);
-	json_decref(parked);
-	json_decref(ledger);
+	rec_ctx_release(&c);
 	return rc;
 }

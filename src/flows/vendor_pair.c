@@ -9,6 +9,7 @@
 #include "core/review.h"
 #include "flows/vendor_fields.h"
 #include "flows/vendor_pair.h"
+#include "flows/vendor_ns.h"
 #include "procore/pc_vendors.h"
 #include "util/buf.h"
 #include "util/digest.h"
@@ -166,15 +167,11 @@ int vendor_pairs_flush(struct vendor_pairs *vp, struct mlc_error *err)
 	json_array_foreach(errors, i, e) {
 		const char *origin = jsonx_str(e, "origin_id");
 		struct mlc_buf why = MLC_BUF_INIT;
-		struct mlc_error e2 = { 0 };
 		procore_error_text(json_object_get(e, "errors") ? e : NULL, &why);
-		if (origin) {
-			if (review_park(r->s->store, r->s->tenant.id, r->flow, "vendor", origin,
-					why.data, NULL, e, &e2) < 0)
-				vp->failed = 1;
+		if (flow_park(r, "vendor", origin, NULL, why.data, e) < 0)
+			vp->failed = 1;
+		if (origin)
 			json_object_del(vp->meta, origin);
-		}
-		flow_record(r, FLOW_PARK, "vendor", origin, NULL, NULL, why.data);
 		buf_release(&why);
 	}
 	/* anything neither confirmed nor refused is unknown: not settled */
@@ -214,13 +211,13 @@ int vendor_pairs_queue(struct vendor_pairs *f, json_t *body, const char *src, co
  * A failed NetSuite write fails the record (nothing kept: merged again
  * next run).
  */
-int vendor_pairs_settle(struct vendor_pairs *f, const json_t *row, int64_t ns_id,
+int vendor_pairs_settle(struct vendor_pairs *f, const struct ns_vendor *nv, int64_t ns_id,
 			const char *ns_key, const char *src, int64_t pc_id, struct mlc_error *err)
 {
 	struct flow_run *r = f->r;
 	struct mlc_session *s = r->s;
 	const json_t *pc_cur = vendor_pairs_find(f, pc_id);
-	json_t *view_ns = vendor_view_ns(row), *view_pc = vendor_view_pc(pc_cur);
+	json_t *view_ns = vendor_view_of_ns(nv), *view_pc = vendor_view_pc(pc_cur);
 	json_t *empty = NULL, *body = NULL, *send = NULL, *to_pc = NULL, *detail = NULL;
 	const json_t *base = json_object_get(f->bases, ns_key);
 	struct md_merge m;
@@ -254,7 +251,7 @@ int vendor_pairs_settle(struct vendor_pairs *f, const json_t *row, int64_t ns_id
 	}
 	/* Procore's side: the merged values and the link; a field Procore
 	 * must clear is sent as null */
-	body = vendor_pc_body(m.merged, ns_id, jsonx_str(row, "entityid"));
+	body = vendor_pc_body(m.merged, ns_id, nv->entityid);
 	digest_json(body, hash);
 	send = json_deep_copy(body);
 	to_pc = vendor_pc_fields(m.to_pc, true);
@@ -266,12 +263,15 @@ int vendor_pairs_settle(struct vendor_pairs *f, const json_t *row, int64_t ns_id
 		/* same values already: link (and keep the base) without a write */
 		if (!r->opts.dry_run &&
 		    (idmap_put(s->store, s->tenant.id, "vendor", ns_key, pc_key, hash, err) < 0 ||
-		     md_base_put(s->store, s->tenant.id, "vendors", ns_key, m.merged, err) < 0))
+		     md_base_put(s->store, s->tenant.id, "vendors", ns_key, m.merged, err) < 0)) {
+			/* the link is not kept: a failure, so the watermark stays */
+			flow_record(r, FLOW_FAIL, "vendor", src, target, NULL, err->msg);
 			f->failed = 1;
-		else
+		} else {
 			flow_resolve(r, "vendor", src); /* placed: a review item for it is done */
-		if (!ns_written)
-			flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
+			if (!ns_written)
+				flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
+		}
 		json_decref(detail);
 		goto out;
 	}

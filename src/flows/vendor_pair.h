@@ -8,6 +8,7 @@
 #include "flows/flow.h"
 #include "flows/masterdata.h"
 #include "flows/vendor_match.h"
+#include "netsuite/ns_vendors.h"
 #include "util/compat.h"
 #include "util/error.h"
 
@@ -70,13 +71,12 @@ int vendor_pairs_queue(struct vendor_pairs *vp, json_t *body, const char *src, c
 /* Sends the batch and settles every record in it. */
 int vendor_pairs_flush(struct vendor_pairs *vp, struct mlc_error *err) MLC_MUST_CHECK;
 /*
- * Settles NetSuite vendor row (SuiteQL: id, entityid, companyname,
- * isinactive, email, phone) with Procore vendor pc_id (in vp->pcv), as
- * described above.  src is "ns:vendor:<id>".  A failed write is recorded
+ * Settles NetSuite vendor nv (its view is made here, for the merge) with
+ * Procore vendor pc_id (in vp->pcv), as described above.  src is "ns:vendor:<id>".  A failed write is recorded
  * and counted in vp->failed, not returned; < 0 only when the batch could
  * not be sent at all.
  */
-int vendor_pairs_settle(struct vendor_pairs *vp, const json_t *row, int64_t ns_id,
+int vendor_pairs_settle(struct vendor_pairs *vp, const struct ns_vendor *nv, int64_t ns_id,
 			const char *ns_key, const char *src, int64_t pc_id,
 			struct mlc_error *err) MLC_MUST_CHECK;
 
