@@ -164,6 +164,13 @@ void xff_resolve(const struct mlc_cidr_list *trusted, const char *peer, const ch
 			buf_addch(&chain, ',');
 		buf_addstr(&chain, lines[i] ? lines[i] : "");
 	}
+	if (!chain.len) {
+		/* only empty lines: one empty entry (chain.data is still the
+		 * shared read-only "", not to be trimmed in place; found by
+		 * fuzz/fuzz_xff.c) */
+		xff_copy_entry(out, outlen, "");
+		return;
+	}
 	for (;;) {
 		char *comma = strrchr(chain.data, ',');
 		char *entry = str_trim(comma ? comma + 1 : chain.data);

@@ -49,8 +49,13 @@ int64_t rate_reset_ms(const char *value, int64_t now_wall_ms)
 
 	if (!value || num_parse_i64(value, &v, NULL) != MLC_OK || v < 0)
 		return -1;
-	/* a unix time is > 1e9; anything smaller is a number of seconds */
-	ms = v < 1000000000 ? v * 1000 : v * 1000 - now_wall_ms;
+	/* a unix time is > 1e9; anything smaller is a number of seconds;
+	 * compared before multiplying: a remote value must not overflow */
+	if (v < 1000000000)
+		ms = v >= RATE_RESET_MAX_MS / 1000 ? RATE_RESET_MAX_MS : v * 1000;
+	else
+		ms = v > (now_wall_ms + RATE_RESET_MAX_MS) / 1000 ? RATE_RESET_MAX_MS
+		                                                  : v * 1000 - now_wall_ms;
 	/* Procore's longest window is an hour: a reset further away is a clock
 	 * we cannot trust, and must not park the upstream for days */
 	if (ms > RATE_RESET_MAX_MS)

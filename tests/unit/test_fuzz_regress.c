@@ -1,0 +1,134 @@
+/*
+ * Regressions for what the libFuzzer targets in fuzz/ found: each test
+ * calls the parser with the crashing input inline (ctest runs the normal
+ * build, not the fuzz build).  Under the ASan/UBSan build (MLC_SANITIZE)
+ * the overflows were reported as errors; the assertions check the values
+ * in any build.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "auth/token.h"
+#include "core/vault.h"
+#include "net/cidr.h"
+#include "net/http_retry.h"
+#include "util/buf.h"
+#include "util/banned.h"
+
+/* fuzz_xff: a trusted proxy forwarding only empty X-Forwarded-For lines
+ * crashed xff_resolve (it trimmed the shared read-only empty buffer). */
+static void test_xff_only_empty_lines(void **state)
+{
+	struct mlc_cidr_list trusted = {0};
+	const char *one[] = {""};
+	const char *two[] = {"", ""};
+	const char *blank[] = {"  "};
+	char out[64];
+
+	MLC_UNUSED(state);
+	assert_int_equal(cidr_list_parse("10.0.0.0/8, 127.0.0.1, ::1, fd00::/8", &trusted, NULL), 0);
+	xff_resolve(&trusted, "127.0.0.1", one, 1, out, sizeof(out));
+	assert_string_equal(out, "(empty)");
+	assert_false(cidr_list_match(&trusted, out));
+	xff_resolve(&trusted, "10.1.2.3", two, 2, out, sizeof(out));
+	assert_string_equal(out, "(empty)");
+	xff_resolve(&trusted, "::1", blank, 1, out, sizeof(out));
+	assert_string_equal(out, "(empty)");
+	/* a NULL line counts as empty */
+	one[0] = NULL;
+	xff_resolve(&trusted, "127.0.0.1", one, 1, out, sizeof(out));
+	assert_string_equal(out, "(empty)");
+	/* an untrusted peer is still the client */
+	xff_resolve(&trusted, "192.0.2.1", two, 2, out, sizeof(out));
+	assert_string_equal(out, "192.0.2.1");
+	cidr_list_release(&trusted);
+}
+
+/* fuzz_retry: X-Rate-Limit-Reset "85555555555555555" overflowed
+ * v * 1000 (a unix time far past int64 milliseconds). */
+static void test_rate_reset_huge(void **state)
+{
+	const int64_t now = 1767225600000; /* 2026-01-01 */
+
+	MLC_UNUSED(state);
+	assert_int_equal(rate_reset_ms("85555555555555555", now), RATE_RESET_MAX_MS);
+	assert_int_equal(rate_reset_ms("9223372036854775807", now), RATE_RESET_MAX_MS);
+	assert_int_equal(rate_reset_ms("9223372036854775", now), RATE_RESET_MAX_MS);
+	/* the ordinary answers are unchanged */
+	assert_int_equal(rate_reset_ms("30", now), 30000);
+	assert_int_equal(rate_reset_ms("999999999", now), RATE_RESET_MAX_MS);
+	assert_int_equal(rate_reset_ms("1767225630", now), 30000);
+	assert_int_equal(rate_reset_ms("1767225599", now), 0);
+	assert_int_equal(rate_reset_ms("1767229200", now), RATE_RESET_MAX_MS);
+	assert_int_equal(rate_reset_ms("1767229201", now), RATE_RESET_MAX_MS);
+	assert_int_equal(rate_reset_ms("-1", now), -1);
+}
+
+/* fuzz_token: an expires_in of 216172778644963133 overflowed
+ * expires_in * 1000 in token_refresh_at and the cache. */
+static int64_t fixed_clock(void *arg)
+{
+	return *(const int64_t *)arg;
+}
+
+static int64_t huge_expires_in = 216172778644963133;
+
+static int fetch_huge(void *arg, struct mlc_token_grant *out, struct mlc_error *err)
+{
+	MLC_UNUSED(arg);
+	MLC_UNUSED(err);
+	out->access_token = secret_new("tok-huge", 8);
+	out->expires_in_s = huge_expires_in;
+	return 0;
+}
+
+static void test_token_expires_in_huge(void **state)
+{
+	const struct mlc_token_policy capped = {4800 * 1000, 600 * 1000};
+	const struct mlc_token_policy uncapped = {0, 300 * 1000};
+	int64_t now = 1767225600000;
+	struct mlc_token_cache_opts o;
+	struct mlc_token_cache *c;
+	struct mlc_buf tok = MLC_BUF_INIT;
+
+	MLC_UNUSED(state);
+	assert_true(sodium_init() >= 0);
+	assert_int_equal(token_refresh_at(&capped, now, INT64_MAX), now + 4800 * 1000);
+	assert_int_equal(token_refresh_at(&capped, now, huge_expires_in), now + 4800 * 1000);
+	/* no cap: refreshed within the year a lifetime is bounded to */
+	assert_true(token_refresh_at(&uncapped, now, INT64_MAX) > now);
+	assert_true(token_refresh_at(&uncapped, now, INT64_MAX) <= now + 366LL * 24 * 3600 * 1000);
+	assert_true(token_refresh_at(&uncapped, now, INT64_MIN) <= now);
+	/* the ordinary answer is unchanged: an hour, refreshed 5 minutes early */
+	assert_int_equal(token_refresh_at(&uncapped, now, 3600), now + 3300 * 1000);
+	assert_int_equal(token_refresh_at(&capped, now, 7200), now + 4800 * 1000);
+
+	memset(&o, 0, sizeof(o));
+	o.name = "fuzz-regress";
+	o.policy = capped;
+	o.fetch = fetch_huge;
+	o.clock = fixed_clock;
+	o.clock_arg = &now;
+	c = token_cache_new(&o);
+	assert_int_equal(token_cache_get(c, &tok, NULL), 0);
+	assert_string_equal(tok.data, "tok-huge");
+	assert_int_equal(token_cache_refresh_at(c), now + 4800 * 1000);
+	buf_release_wipe(&tok);
+	token_cache_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_xff_only_empty_lines),
+	    cmocka_unit_test(test_rate_reset_huge),
+	    cmocka_unit_test(test_token_expires_in_huge),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
