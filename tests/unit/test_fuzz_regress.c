@@ -50,6 +50,29 @@ static void test_xff_only_empty_lines(void **state)
 	cidr_list_release(&trusted);
 }
 
+/* fuzz_xff: a trusted_proxies value starting with an empty item (",")
+ * crashed cidr_list_parse (config check, serve start). */
+static void test_cidr_list_empty_items(void **state)
+{
+	struct mlc_cidr_list l = {0};
+
+	MLC_UNUSED(state);
+	assert_int_equal(cidr_list_parse(",", &l, NULL), 0);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(cidr_list_parse(", 10.0.0.0/8", &l, NULL), 0);
+	assert_int_equal(l.n, 1);
+	assert_true(cidr_list_match(&l, "10.9.8.7"));
+	cidr_list_release(&l);
+	assert_int_equal(cidr_list_parse(",,::1,,127.0.0.1,", &l, NULL), 0);
+	assert_int_equal(l.n, 2);
+	assert_true(cidr_list_match(&l, "::1"));
+	assert_true(cidr_list_match(&l, "127.0.0.1"));
+	cidr_list_release(&l);
+	/* a bad item after an empty one is still refused */
+	assert_int_not_equal(cidr_list_parse(",garbage", &l, NULL), 0);
+	assert_int_equal(l.n, 0);
+}
+
 /* fuzz_retry: X-Rate-Limit-Reset "85555555555555555" overflowed
  * v * 1000 (a unix time far past int64 milliseconds). */
 static void test_rate_reset_huge(void **state)
@@ -127,6 +150,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_xff_only_empty_lines),
+	    cmocka_unit_test(test_cidr_list_empty_items),
 	    cmocka_unit_test(test_rate_reset_huge),
 	    cmocka_unit_test(test_token_expires_in_huge),
 	};
