@@ -5,20 +5,26 @@
  * the overflows were reported as errors; the assertions check the values
  * in any build.
  */
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sodium.h>
 
 #include "auth/token.h"
+#include "auth/token_internal.h"
 #include "core/vault.h"
 #include "net/cidr.h"
 #include "net/http_retry.h"
 #include "util/buf.h"
+#include "util/log.h"
 #include "util/banned.h"
 
 /* fuzz_xff: a trusted proxy forwarding only empty X-Forwarded-For lines
@@ -146,6 +152,57 @@ static void test_token_expires_in_huge(void **state)
 	token_cache_free(c);
 }
 
+/* fuzz_redis: when Redis could not be reached, mark_down() freed the
+ * hiredis context and then logged its errstr (a use after free, reported
+ * by the ASan build; the message must name the cause). */
+static int closed_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	assert_true(fd >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	port = ntohs(a.sin_port);
+	close(fd); /* nothing listens there now */
+	return port;
+}
+
+static void test_redis_down_logs_cause(void **state)
+{
+	unsigned char key[VAULT_KEY_BYTES];
+	struct mlc_vault *v = NULL;
+	struct mlc_token_shared *sh = NULL;
+	struct token_entry e;
+	char url[64], text[4096];
+	FILE *log = tmpfile();
+	size_t n;
+
+	MLC_UNUSED(state);
+	assert_true(sodium_init() >= 0);
+	assert_non_null(log);
+	memset(key, 7, sizeof(key));
+	assert_int_equal(vault_new(key, sizeof(key), &v, NULL), 0);
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d", closed_port());
+	assert_int_equal(token_shared_new(url, v, &sh, NULL), 0);
+	log_setup(MLC_LOG_WARN, MLC_LOG_LOGFMT, log);
+	assert_true(token_shared_load(sh, "fuzz", 0, &e) < 0);
+	assert_false(token_shared_up(sh));
+	log_setup(MLC_LOG_ERROR, MLC_LOG_LOGFMT, stderr);
+	rewind(log);
+	n = fread(text, 1, sizeof(text) - 1, log);
+	text[n] = '\0';
+	assert_non_null(strstr(text, "redis unavailable"));
+	assert_non_null(strstr(text, "Connection refused"));
+	fclose(log);
+	token_shared_free(sh);
+	vault_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +210,7 @@ int main(void)
 	    cmocka_unit_test(test_cidr_list_empty_items),
 	    cmocka_unit_test(test_rate_reset_huge),
 	    cmocka_unit_test(test_token_expires_in_huge),
+	    cmocka_unit_test(test_redis_down_logs_cause),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
