@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of fuzz/corpus/<target>/ (a few inputs each).
 
-Rerunning rewrites the same seeds (the public key of fuzz_pkey is new each
-time).  No private key is checked in.
+Rerunning rewrites the same seeds (the public key of fuzz_pkey is made
+once).  No private key is checked in.
 Run from the repository root: python3 fuzz/make-seeds.py
 """
 import os
@@ -102,12 +102,44 @@ put("token", "short", u64(60) + u64(NOW) + b"t")
 # pkey: no private key is checked in (fuzz/run.sh adds freshly generated
 # ones to its scratch corpus); here a public key (refused: not private) and
 # a private-key block cut short
-pub = subprocess.run(["openssl", "pkey", "-pubout"], check=True, capture_output=True,
+if not os.path.exists(os.path.join(ROOT, "pkey", "ec_public")):
+  pub = subprocess.run(["openssl", "pkey", "-pubout"], check=True, capture_output=True,
                      input=subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
                                            "ec_paramgen_curve:P-256"], check=True,
                                           capture_output=True).stdout).stdout
-put("pkey", "ec_public", pub)
+  put("pkey", "ec_public", pub)
 put("pkey", "truncated", "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n"
     "-----END PRIVATE KEY-----\n")
 put("pkey", "encrypted_header", "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"
     "DEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\nAAAA\n-----END RSA PRIVATE KEY-----\n")
+
+# adapters: first byte picks the call (fuzz_adapters.c), the rest is the body
+PAGE = '{"links":[],"count":%d,"hasMore":false,"offset":0,"totalResults":%d,"items":%s}'
+def page(items):
+    import json
+    return PAGE % (len(items), len(items), json.dumps(items))
+adapters = [
+    '[{"id":1,"name":"Labor","code":"L"},{"id":"2","name":"Material","code":"M"}]',
+    '[{"id":3,"name":"Original Budget"}]',
+    '[{"id":17,"full_code":"01-100","parent":{"id":16}},{"id":"18","full_code":"01-200"}]',
+    '[{"id":5,"cost_code_id":17,"category_id":1,"original_budget_amount":"1000.00",'
+    '"budget_modifications":12.5}]',
+    '[{"id":9,"name":"ACME Concrete, Inc.","origin_id":"NS-44","is_active":true}]',
+    '[{"id":21,"origin_id":"NS-1","status":"draft"}]',
+    page([{"id": "1", "periodname": "FY 2026", "s": "2026-01-01", "e": "2026-12-31"}]),
+    page([{"id": "4", "account": "11", "total": "1200.00", "seg": "3", "subsidiary": "1",
+           "department": None, "class": "", "location": "2", "category": "1"}]),
+    page([{"id": "1442", "tranid": "PO-7", "trandate": "2026-11-26", "status": "B",
+           "total": "1234.50", "memo": "x", "lastmodified": "2026-11-26T16:12:48Z",
+           "transaction": "1442", "item": "7", "quantity": "3", "rate": "411.50",
+           "netamount": "1234.50", "seg": "3", "expenseaccount": "11"}]),
+    page([{"id": "1501", "tranid": "BILL-1", "trandate": "2026-11-27", "total": "100.00",
+           "transaction": "1501", "netamount": "100.00", "seg": "3", "account": "11"}]),
+    page([{"id": "3", "name": "01-100 Labor", "parent": "2", "isinactive": "F",
+           "externalid": "cc-01-100"}]),
+    page([{"id": "44", "externalid": "pc-9", "entityid": "ACME", "companyname": "ACME",
+           "isinactive": "F", "lastmodified": "2026-11-26T16:12:48Z"}]),
+]
+for i, body in enumerate(adapters):
+    put("adapters", "call%02d" % i, bytes([i]) + body.encode())
+put("adapters", "error_400", bytes([8]) + b'{"o:errorDetails":[{"detail":"bad","o:errorCode":"INVALID_CONTENT"}]}')
