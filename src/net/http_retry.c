@@ -40,7 +40,11 @@ int64_t server_now_ms(const char *date, int64_t now_wall_ms)
 	if (!date || !*date)
 		return now_wall_ms;
 	when = curl_getdate(date, NULL);
-	return when == (time_t)-1 ? now_wall_ms : (int64_t)when * 1000;
+	/* a date past year 9999 is no server's clock (and would overflow the
+	 * ms; found by fuzz/fuzz_retry.c): ours then */
+	if (when == (time_t)-1 || (int64_t)when > 253402300799 || (int64_t)when < -62167219200)
+		return now_wall_ms;
+	return (int64_t)when * 1000;
 }
 
 int64_t rate_reset_ms(const char *value, int64_t now_wall_ms)

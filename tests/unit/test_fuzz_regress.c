@@ -25,6 +25,7 @@
 #include "net/http_retry.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/time.h"
 #include "util/banned.h"
 
 /* fuzz_xff: a trusted proxy forwarding only empty X-Forwarded-For lines
@@ -97,6 +98,49 @@ static void test_rate_reset_huge(void **state)
 	assert_int_equal(rate_reset_ms("1767229200", now), RATE_RESET_MAX_MS);
 	assert_int_equal(rate_reset_ms("1767229201", now), RATE_RESET_MAX_MS);
 	assert_int_equal(rate_reset_ms("-1", now), -1);
+}
+
+/* fuzz_retry: a Date header in year 1994450329 overflowed when * 1000 in
+ * server_now_ms. */
+static void test_server_date_far_future(void **state)
+{
+	const int64_t now = 1767225600000;
+
+	MLC_UNUSED(state);
+	assert_int_equal(server_now_ms("Sun Nov  6 08:49:37 1994450329", now), now);
+	assert_int_equal(server_now_ms("Fri, 31 Dec 10000 23:59:59 GMT", now), now);
+	/* ordinary dates unchanged */
+	assert_int_equal(server_now_ms("Thu, 01 Jan 2026 00:00:30 GMT", now), now + 30000);
+	assert_int_equal(server_now_ms("Fri, 31 Dec 9999 23:59:59 GMT", now), 253402300799000);
+	assert_int_equal(server_now_ms("", now), now);
+	assert_int_equal(server_now_ms("soon", now), now);
+	/* a wait counted against such a clock stays capped */
+	assert_true(retry_after_ms("Fri, 31 Dec 9999 23:59:59 GMT",
+	                           server_now_ms("Sun Nov  6 08:49:37 1994450329", now)) <=
+	            RETRY_AFTER_MAX_MS);
+}
+
+/* fuzz_number: "9999-12-31T23:59:60Z" parsed to year 10000, which
+ * time_format_rfc3339 writes as text that does not parse back. */
+static void test_rfc3339_out_of_range(void **state)
+{
+	int64_t ms = 0;
+	char out[MLC_TIME_FMT_MAX];
+
+	MLC_UNUSED(state);
+	assert_int_not_equal(time_parse_rfc3339("9999-12-31T23:59:60Z", &ms, NULL), 0);
+	assert_int_not_equal(time_parse_rfc3339("9999-12-31T23:59:59-00:01", &ms, NULL), 0);
+	assert_int_not_equal(time_parse_rfc3339("0000-01-01T00:00:00+00:01", &ms, NULL), 0);
+	/* the ends of the range still parse and round-trip */
+	assert_int_equal(time_parse_rfc3339("9999-12-31T23:59:59.999Z", &ms, NULL), 0);
+	time_format_rfc3339(ms, out);
+	assert_string_equal(out, "9999-12-31T23:59:59.999Z");
+	assert_int_equal(time_parse_rfc3339("0000-01-01T00:00:00Z", &ms, NULL), 0);
+	time_format_rfc3339(ms, out);
+	assert_string_equal(out, "0000-01-01T00:00:00Z");
+	/* a leap second elsewhere is still read as the next second */
+	assert_int_equal(time_parse_rfc3339("2016-12-31T23:59:60Z", &ms, NULL), 0);
+	assert_int_equal(ms, 1483228800000);
 }
 
 /* fuzz_token: an expires_in of 216172778644963133 overflowed
@@ -209,6 +253,8 @@ int main(void)
 	    cmocka_unit_test(test_xff_only_empty_lines),
 	    cmocka_unit_test(test_cidr_list_empty_items),
 	    cmocka_unit_test(test_rate_reset_huge),
+	    cmocka_unit_test(test_server_date_far_future),
+	    cmocka_unit_test(test_rfc3339_out_of_range),
 	    cmocka_unit_test(test_token_expires_in_huge),
 	    cmocka_unit_test(test_redis_down_logs_cause),
 	};
