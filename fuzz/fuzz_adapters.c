@@ -8,11 +8,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include <microhttpd.h>
-#include <pthread.h>
-
 #include "core/tenant.h"
 #include "fuzz_common.h"
+#include "fuzz_http.h"
 #include "netsuite/netsuite.h"
 #include "netsuite/ns_bills.h"
 #include "netsuite/ns_budget.h"
@@ -26,39 +24,8 @@
 #include "util/buf.h"
 #include "util/log.h"
 
-static pthread_mutex_t body_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct mlc_buf body = MLC_BUF_INIT;
 static struct mlc_procore *pc;
 static struct mlc_netsuite *ns;
-
-static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
-                              const char *method, const char *version, const char *upload,
-                              size_t *upload_size, void **ctx)
-{
-	struct MHD_Response *r;
-	enum MHD_Result rc;
-
-	(void)cls;
-	(void)url;
-	(void)method;
-	(void)version;
-	(void)upload;
-	if (!*ctx) { /* first call: headers only */
-		*ctx = c;
-		return MHD_YES;
-	}
-	if (*upload_size) { /* a request body: take it all */
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	pthread_mutex_lock(&body_lock);
-	r = MHD_create_response_from_buffer(body.len, body.data, MHD_RESPMEM_MUST_COPY);
-	pthread_mutex_unlock(&body_lock);
-	MHD_add_response_header(r, "Content-Type", "application/json");
-	rc = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return rc;
-}
 
 static int auth(void *arg, struct mlc_buf *header_value, bool force_refresh)
 {
@@ -70,8 +37,6 @@ static int auth(void *arg, struct mlc_buf *header_value, bool force_refresh)
 
 static void start(void)
 {
-	struct MHD_Daemon *d;
-	const union MHD_DaemonInfo *info;
 	static char url[64], name[] = "fuzz", account[] = "1", env[] = "sandbox";
 	static struct mlc_tenant t;
 	struct mlc_procore_opts po;
@@ -82,11 +47,7 @@ static void start(void)
 	if (!(devnull = fopen("/dev/null", "w")))
 		abort();
 	log_setup(MLC_LOG_DEBUG, MLC_LOG_LOGFMT, devnull);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-	                     answer, NULL, MHD_OPTION_END);
-	if (!d || !(info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)))
-		abort();
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", (unsigned)info->port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", fuzz_http_start());
 	t.id = 1;
 	t.name = name;
 	t.procore_company_id = 8;
@@ -201,10 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	pthread_mutex_lock(&body_lock);
-	buf_reset(&body);
-	buf_add(&body, data + 1, size - 1);
-	pthread_mutex_unlock(&body_lock);
+	fuzz_http_set(200, data + 1, size - 1);
 	call(data[0] % 12);
 	return 0;
 }
