@@ -5,13 +5,21 @@
 #   make demo     a contractor's month end to end on the sandbox (leaves it running)
 #   make demo-stop  stop what make demo left running
 #   make bench    build the benchmarks in bench/ (run them by hand)
-#   make fuzz     build the libFuzzer targets in fuzz/ (run them by hand)
+#   make fuzz     build the libFuzzer targets in fuzz/ (clang) and run each for
+#                 FUZZ_SECONDS (default 60), FUZZ_JOBS (default 2) at a time;
+#                 fails on any crash
+#   make fuzz-smoke  the same for 30 s each (CI)
+#   make valgrind    every unit test under valgrind memcheck; fails on any error
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 2
 
-.PHONY: all build test test-unit test-asan deps demo demo-stop bench fuzz format clean
+.PHONY: all build test test-unit test-asan deps demo demo-stop bench fuzz fuzz-build fuzz-smoke \
+	valgrind format clean
 
 all: build
 
@@ -41,11 +49,21 @@ demo-stop:
 bench: build
 	@cmake --build $(BUILD) -j $(JOBS) --target $$(cd bench && ls bench_*.c 2>/dev/null | sed 's/\.c$$//')
 
-# libFuzzer targets for every parser of outside input (clang); run each for a while:
-#   build-fuzz/fuzz_webhook -max_total_time=60
-fuzz:
-	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DMLC_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
-	@cmake --build build-fuzz -j $(JOBS)
+# libFuzzer targets for every parser of outside input (clang), each run for
+# a bounded time over fuzz/corpus/ and fuzz/dict/ (see fuzz/run.sh).
+fuzz: fuzz-build
+	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_JOBS)
+
+fuzz-build:
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMLC_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
+
+# valgrind memcheck over the unit tests of the release build (leaks included)
+valgrind: build
+	@scripts/valgrind-unit.sh $(BUILD) $(JOBS)
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')

@@ -57,11 +57,22 @@ void token_entry_release(struct token_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* expires_in comes from the token endpoint: bounded before it is
+ * multiplied (no token lives a year; found by fuzz/fuzz_token.c) */
+#define TOKEN_LIFE_MAX_S (366LL * 24 * 3600)
+static int64_t life_ms(int64_t expires_in_s)
+{
+	if (expires_in_s > TOKEN_LIFE_MAX_S)
+		return TOKEN_LIFE_MAX_S * 1000;
+	if (expires_in_s < -TOKEN_LIFE_MAX_S)
+		return -TOKEN_LIFE_MAX_S * 1000;
+	return expires_in_s * 1000;
+}
+
 int64_t token_refresh_at(const struct mlc_token_policy *p, int64_t obtained_ms,
                          int64_t expires_in_s)
 {
-	/* expires_in is the token endpoint's: checked (issue 21, item 11) */
-	int64_t life = num_mul_i64_sat(expires_in_s, 1000), age;
+	int64_t life = life_ms(expires_in_s), age;
 
 	age = life > p->margin_ms ? life - p->margin_ms : life / 2;
 	if (p->max_age_ms > 0 && age > p->max_age_ms)
@@ -145,7 +156,7 @@ static int fetch_new(struct mlc_token_cache *c, struct token_entry *out, struct 
 	/* the lifetime counts from before the request left: errs early, never late */
 	out->token = g.access_token;
 	out->obtained_ms = t0;
-	out->expires_ms = num_add_i64_sat(t0, num_mul_i64_sat(g.expires_in_s, 1000));
+	out->expires_ms = t0 + life_ms(g.expires_in_s);
 	out->refresh_ms = token_refresh_at(&c->policy, t0, g.expires_in_s);
 	log_debug("token obtained", "cache", c->name);
 	return MLC_OK;

@@ -125,15 +125,17 @@ void token_shared_free(struct mlc_token_shared *sh)
 /* Lock held.  Marks Redis down for a while and says so once per outage. */
 static void mark_down(struct mlc_token_shared *sh, const char *why)
 {
+	/* why may be the context's errstr: logged before the context is freed
+	 * (a use after free on every outage; found by fuzz/fuzz_redis.c) */
+	if (!sh->down_logged) {
+		log_warn("redis unavailable; tokens are cached in this process only", "error", why);
+		sh->down_logged = true;
+	}
 	if (sh->ctx) {
 		redisFree(sh->ctx);
 		sh->ctx = NULL;
 	}
 	sh->down_until = time_mono_ms() + RETRY_AFTER_MS;
-	if (!sh->down_logged) {
-		log_warn("redis unavailable; tokens are cached in this process only", "error", why);
-		sh->down_logged = true;
-	}
 }
 
 /* Lock held.  Runs one command, connecting first when needed.  NULL when

@@ -99,7 +99,10 @@ int cidr_list_parse(const char *csv, struct mlc_cidr_list *out, struct mlc_error
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 		buf_reset(&item);
 		buf_add(&item, p, len);
-		str_trim(item.data);
+		/* an empty item (",", "a,,b") leaves item.data the shared read-only
+		 * "": nothing to trim (found by fuzz/fuzz_xff.c) */
+		if (item.len)
+			str_trim(item.data);
 		if (*item.data) {
 			out->items = xrealloc(out->items, (out->n + 1) * sizeof(*out->items));
 			rc = cidr_parse(item.data, &out->items[out->n], err);
@@ -164,6 +167,13 @@ void xff_resolve(const struct mlc_cidr_list *trusted, const char *peer, const ch
 		if (i)
 			buf_addch(&chain, ',');
 		buf_addstr(&chain, lines[i] ? lines[i] : "");
+	}
+	if (!chain.len) {
+		/* only empty lines: one empty entry (chain.data is still the
+		 * shared read-only "", not to be trimmed in place; found by
+		 * fuzz/fuzz_xff.c) */
+		xff_copy_entry(out, outlen, "");
+		return;
 	}
 	for (;;) {
 		char *comma = strrchr(chain.data, ',');

@@ -36,15 +36,15 @@ int64_t retry_after_ms(const char *value, int64_t now_wall_ms)
 int64_t server_now_ms(const char *date, int64_t now_wall_ms)
 {
 	time_t when;
-	int64_t ms;
 
 	if (!date || !*date)
 		return now_wall_ms;
 	when = curl_getdate(date, NULL);
-	/* a date beyond int64 ms is no clock to believe */
-	if (when == (time_t)-1 || num_mul_i64((int64_t)when, 1000, &ms) < 0)
+	/* a date past year 9999 is no server's clock (and would overflow the
+	 * ms; found by fuzz/fuzz_retry.c): ours then */
+	if (when == (time_t)-1 || (int64_t)when > 253402300799 || (int64_t)when < -62167219200)
 		return now_wall_ms;
-	return ms;
+	return (int64_t)when * 1000;
 }
 
 int64_t rate_reset_ms(const char *value, int64_t now_wall_ms)

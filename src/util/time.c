@@ -145,6 +145,12 @@ int time_parse_rfc3339(const char *s, int64_t *ms, struct mlc_error *err)
 	tm.tm_min = mi;
 	tm.tm_sec = se;
 	t = timegm(&tm);
+	/* a leap second or an offset can carry 9999-12-31 into year 10000 (or
+	 * 0000-01-01 into year -1), which time_format_rfc3339() cannot write
+	 * back as RFC 3339 (found by fuzz/fuzz_number.c): refused */
+	if ((int64_t)t - (int64_t)off * 60 < -62167219200 ||
+	    (int64_t)t - (int64_t)off * 60 > 253402300799)
+		goto bad;
 	*ms = ((int64_t)t - (int64_t)off * 60) * 1000 + millis;
 	return MLC_OK;
 bad:
