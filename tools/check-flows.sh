@@ -73,6 +73,10 @@ long_functions() {
 # REST paths and SuiteQL text outside the adapters.  One file speaks another
 # language that shares a word: the Redis token store sends Redis's
 # "SELECT <db>" command (src/auth/token_redis.c), which is not SuiteQL.
+# One path belongs to the auth providers' own protocol, not to NetSuite's
+# record or query services: NetSuite's OAuth 2.0 token endpoint, which
+# src/auth/oauth.c (below netsuite/ in the layer chain, tools/check-layers.sh)
+# defines as NS_TOKEN_PATH.  Only that define in that file is let through.
 leaks() {
   strip_comments "$@" | awk '
   {
@@ -84,6 +88,8 @@ leaks() {
     for (k = 1; k <= n; k++)
       if (index(line, pats[k])) {
         if (f == "src/auth/token_redis.c" && pats[k] == "SELECT " && line !~ / FROM /) continue
+        if (f == "src/auth/oauth.c" && pats[k] == "\"/services/" &&
+            line ~ /^[ \t]*#[ \t]*define[ \t]+NS_TOKEN_PATH[ \t]+"\/services\/rest\/auth\/oauth2\/v1\/token"[ \t]*$/) continue
         sub(/^[ \t]+/, "", line); printf "%s:%s: [%s] outside the adapters: %s\n", f, ln, pats[k], line
         break
       }

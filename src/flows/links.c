@@ -288,66 +288,86 @@ static int check_procore(struct check_ctx *c, const struct mlc_project_link *l, 
 	return rc;
 }
 
-static int check_link(struct check_ctx *c, const struct mlc_project_link *l, json_t **out,
-		      struct mlc_error *err)
-{
-	const char *tenant = c->s->tenant.name;
-	struct mlc_buf text = MLC_BUF_INIT, fix = MLC_BUF_INIT, cmd = MLC_BUF_INIT,
-		       detail = MLC_BUF_INIT;
-	json_t *problems = json_array();
+/* What check_link() found about one link, step by step. */
+struct link_verdict {
+	json_t *problems; /* the problems, one string each */
+	struct mlc_buf text; /* the same, comma separated */
 	struct mlc_link_job job;
-	struct mlc_error e2 = { 0 };
-	unsigned bad = 0;
-	bool job_found = false, relink = false, in_netsuite = false, pc_bad = false;
-	int64_t sub;
-	int rc;
+	bool job_found;
+	int64_t sub;      /* the subsidiary the link is checked against, or 0 */
+	unsigned bad;     /* bit 0: the job, bit 1 + d: dimension d */
+	bool relink;      /* linking again reads the subsidiary from the job */
+	bool in_netsuite; /* the fix is in NetSuite before linking again */
+	bool pc_bad;      /* the Procore project is out of reach */
+};
 
-	*out = NULL;
-	rc = links_read_job(c->s, l->netsuite_job_id, &job, &e2);
+/* The NetSuite job: exists and is active.  Returns < 0 only when NetSuite
+ * could not be asked. */
+static int check_job(struct check_ctx *c, const struct mlc_project_link *l,
+		     struct link_verdict *v, struct mlc_error *err)
+{
+	struct mlc_error e2 = { 0 };
+	int rc = links_read_job(c->s, l->netsuite_job_id, &v->job, &e2);
+
 	if (rc == MLC_ENOTFOUND) {
-		problem(problems, &text, "job %lld does not exist in NetSuite",
+		problem(v->problems, &v->text, "job %lld does not exist in NetSuite",
 			(long long)l->netsuite_job_id);
-		bad |= 1u;
+		v->bad |= 1u;
 	} else if (rc < 0) {
-		error_set(err, rc, "%s", e2.msg);
-		goto out;
+		return error_set(err, rc, "%s", e2.msg);
 	} else {
-		job_found = true;
-		if (job.inactive) {
-			problem(problems, &text, "job %lld is inactive", (long long)l->netsuite_job_id);
-			bad |= 1u;
+		v->job_found = true;
+		if (v->job.inactive) {
+			problem(v->problems, &v->text, "job %lld is inactive",
+				(long long)l->netsuite_job_id);
+			v->bad |= 1u;
 		}
 	}
-	/* the subsidiary: the link's must be the job's */
-	sub = job_found && job.subsidiary_id ? job.subsidiary_id : l->subsidiary_id;
+	return MLC_OK;
+}
+
+/* The subsidiary: the link's must be the job's, and exist, active. */
+static void check_subsidiary(struct check_ctx *c, const struct mlc_project_link *l,
+			     struct link_verdict *v)
+{
+	const struct mlc_link_job *job = &v->job;
+
+	v->sub = v->job_found && job->subsidiary_id ? job->subsidiary_id : l->subsidiary_id;
 	if (!l->subsidiary_id) {
-		problem(problems, &text,
+		problem(v->problems, &v->text,
 			"the link has no subsidiary (made before links read it from the job)");
-		relink = true;
-	} else if (job_found && job.subsidiary_id && job.subsidiary_id != l->subsidiary_id) {
-		problem(problems, &text, "the link's subsidiary %lld is not the job's (%lld)",
-			(long long)l->subsidiary_id, (long long)job.subsidiary_id);
-		relink = true;
+		v->relink = true;
+	} else if (v->job_found && job->subsidiary_id && job->subsidiary_id != l->subsidiary_id) {
+		problem(v->problems, &v->text, "the link's subsidiary %lld is not the job's (%lld)",
+			(long long)l->subsidiary_id, (long long)job->subsidiary_id);
+		v->relink = true;
 	}
-	if (job_found && !job.subsidiary_id) {
-		problem(problems, &text, "job %lld names no subsidiary",
+	if (v->job_found && !job->subsidiary_id) {
+		problem(v->problems, &v->text, "job %lld names no subsidiary",
 			(long long)l->netsuite_job_id);
-		in_netsuite = true;
+		v->in_netsuite = true;
 	}
-	if (sub) {
+	if (v->sub) {
 		char key[24];
 		json_t *row;
-		snprintf(key, sizeof(key), "%lld", (long long)sub);
+		snprintf(key, sizeof(key), "%lld", (long long)v->sub);
 		row = json_object_get(c->subs, key);
 		if (!row) {
-			problem(problems, &text, "subsidiary %lld does not exist", (long long)sub);
-			in_netsuite = true;
+			problem(v->problems, &v->text, "subsidiary %lld does not exist",
+				(long long)v->sub);
+			v->in_netsuite = true;
 		} else if (jsonx_bool(row, "isinactive")) {
-			problem(problems, &text, "subsidiary %lld is inactive", (long long)sub);
-			in_netsuite = true;
+			problem(v->problems, &v->text, "subsidiary %lld is inactive",
+				(long long)v->sub);
+			v->in_netsuite = true;
 		}
 	}
-	/* each dimension: exists, active, available to the subsidiary */
+}
+
+/* Each dimension: exists, active, available to the subsidiary. */
+static void check_dims(struct check_ctx *c, const struct mlc_project_link *l,
+		       struct link_verdict *v)
+{
 	for (size_t d = 0; d < NDIMS; d++) {
 		int64_t id = dim_id(l, d);
 		char key[24];
@@ -355,64 +375,95 @@ static int check_link(struct check_ctx *c, const struct mlc_project_link *l, jso
 		if (!id)
 			continue;
 		if (c->unread[d]) {
-			problem(problems, &text, "%s %lld cannot be read (%s)", dims[d].what,
+			problem(v->problems, &v->text, "%s %lld cannot be read (%s)", dims[d].what,
 				(long long)id, c->unread[d]);
-			bad |= 2u << d;
+			v->bad |= 2u << d;
 			continue;
 		}
 		snprintf(key, sizeof(key), "%lld", (long long)id);
 		row = json_object_get(c->rows[d], key);
 		if (!row)
-			problem(problems, &text, "%s %lld does not exist", dims[d].what, (long long)id);
+			problem(v->problems, &v->text, "%s %lld does not exist", dims[d].what,
+				(long long)id);
 		else if (jsonx_bool(row, "isinactive"))
-			problem(problems, &text, "%s %lld is inactive", dims[d].what, (long long)id);
-		else if (sub && !links_available(jsonx_str(row, "subsidiary"),
-						 jsonx_bool(row, "includechildren"), sub, c->parents))
-			problem(problems, &text, "%s %lld is not available to subsidiary %lld",
-				dims[d].what, (long long)id, (long long)sub);
+			problem(v->problems, &v->text, "%s %lld is inactive", dims[d].what,
+				(long long)id);
+		else if (v->sub && !links_available(jsonx_str(row, "subsidiary"),
+						    jsonx_bool(row, "includechildren"), v->sub,
+						    c->parents))
+			problem(v->problems, &v->text, "%s %lld is not available to subsidiary %lld",
+				dims[d].what, (long long)id, (long long)v->sub);
 		else
 			continue;
-		bad |= 2u << d;
+		v->bad |= 2u << d;
 	}
-	if ((rc = check_procore(c, l, problems, &text, &pc_bad, err)) < 0)
-		goto out;
+}
 
-	fix_command(&cmd, tenant, l, bad);
-	if (in_netsuite)
-		buf_addf(&fix, "in NetSuite, give job %lld an active subsidiary, then run `%s`",
+/* What to do about the problems found, or "" when there are none. */
+static void write_fix(const struct link_verdict *v, const char *tenant,
+		      const struct mlc_project_link *l, struct mlc_buf *fix)
+{
+	struct mlc_buf cmd = MLC_BUF_INIT;
+
+	fix_command(&cmd, tenant, l, v->bad);
+	if (v->in_netsuite)
+		buf_addf(fix, "in NetSuite, give job %lld an active subsidiary, then run `%s`",
 			 (long long)l->netsuite_job_id, cmd.data);
-	else if (bad || relink)
-		buf_addf(&fix, "run `%s`", cmd.data);
-	if (pc_bad)
-		buf_addf(&fix,
+	else if (v->bad || v->relink)
+		buf_addf(fix, "run `%s`", cmd.data);
+	if (v->pc_bad)
+		buf_addf(fix,
 			 "%sadd the service account to Procore project %lld, or remove the link with "
 			 "`ml-connector project unlink %s --procore-project %lld`",
-			 fix.len ? "; " : "", (long long)l->procore_project_id, tenant,
+			 fix->len ? "; " : "", (long long)l->procore_project_id, tenant,
 			 (long long)l->procore_project_id);
+	buf_release(&cmd);
+}
 
-	buf_addf(&detail, "project %lld -> job %lld: ", (long long)l->procore_project_id,
+/* One line about the link: its problems and their fix, or what was found good. */
+static void write_detail(const struct link_verdict *v, const struct mlc_project_link *l,
+			 const struct mlc_buf *fix, struct mlc_buf *detail)
+{
+	buf_addf(detail, "project %lld -> job %lld: ", (long long)l->procore_project_id,
 		 (long long)l->netsuite_job_id);
-	if (json_array_size(problems)) {
-		buf_addf(&detail, "%s; %s", text.data, fix.data);
-	} else {
-		buf_addf(&detail, "\"%s\", subsidiary %lld", job.name, (long long)sub);
-		for (size_t d = 0; d < NDIMS; d++)
-			if (dim_id(l, d))
-				buf_addf(&detail, ", %s %lld", dims[d].what, (long long)dim_id(l, d));
-		buf_addstr(&detail, ": active and available to the subsidiary; Procore project found");
+	if (json_array_size(v->problems)) {
+		buf_addf(detail, "%s; %s", v->text.data, fix->data);
+		return;
 	}
+	buf_addf(detail, "\"%s\", subsidiary %lld", v->job.name, (long long)v->sub);
+	for (size_t d = 0; d < NDIMS; d++)
+		if (dim_id(l, d))
+			buf_addf(detail, ", %s %lld", dims[d].what, (long long)dim_id(l, d));
+	buf_addstr(detail, ": active and available to the subsidiary; Procore project found");
+}
+
+static int check_link(struct check_ctx *c, const struct mlc_project_link *l, json_t **out,
+		      struct mlc_error *err)
+{
+	struct link_verdict v = { .problems = json_array(), .text = MLC_BUF_INIT };
+	struct mlc_buf fix = MLC_BUF_INIT, detail = MLC_BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if ((rc = check_job(c, l, &v, err)) < 0)
+		goto out;
+	check_subsidiary(c, l, &v);
+	check_dims(c, l, &v);
+	if ((rc = check_procore(c, l, v.problems, &v.text, &v.pc_bad, err)) < 0)
+		goto out;
+	write_fix(&v, c->s->tenant.name, l, &fix);
+	write_detail(&v, l, &fix, &detail);
 	*out = json_pack("{s:I, s:I, s:b, s:b, s:O, s:s, s:o}", "procore_project_id",
 			 (json_int_t)l->procore_project_id, "netsuite_job_id",
-			 (json_int_t)l->netsuite_job_id, "ok", json_array_size(problems) == 0,
-			 "procore_ok", !pc_bad,
-			 "problems", problems, "detail", detail.data, "fix",
+			 (json_int_t)l->netsuite_job_id, "ok", json_array_size(v.problems) == 0,
+			 "procore_ok", !v.pc_bad,
+			 "problems", v.problems, "detail", detail.data, "fix",
 			 fix.len ? json_string(fix.data) : json_null());
 	rc = MLC_OK;
 out:
-	json_decref(problems);
-	buf_release(&text);
+	json_decref(v.problems);
+	buf_release(&v.text);
 	buf_release(&fix);
-	buf_release(&cmd);
 	buf_release(&detail);
 	return rc;
 }

@@ -1,9 +1,7 @@
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/project.h"
 #include "flows/ping_fit.h"
@@ -88,24 +86,23 @@ static const struct fit_flow fit_flows[] = {
      false},
 };
 
-/* Procore tools: the list endpoint probed and the permission to give
+/* Procore tools: the adapter's tool probed (its list endpoint lives in
+ * src/procore/pc_probe.c) and the permission to give
  * (docs/reference/procore.md, Resources the connector uses). */
 static const struct fit_tool {
 	const char *id;
-	const char *path; /* "%lld": the project id in the path */
-	bool company;     /* company_id instead of project_id */
+	enum mlc_pc_tool tool;
 	const char *permission;
 } fit_tools[] = {
-    {"vendors", "/rest/v1.0/vendors", true, "the company Directory tool (Read Only or higher)"},
-    {"commitments", "/rest/v1.0/commitments", false, "the project Commitments tool"},
-    {"requisitions", "/rest/v1.0/requisitions", false,
+    {"vendors", MLC_PC_TOOL_VENDORS, "the company Directory tool (Read Only or higher)"},
+    {"commitments", MLC_PC_TOOL_COMMITMENTS, "the project Commitments tool"},
+    {"requisitions", MLC_PC_TOOL_REQUISITIONS,
      "the project Commitments tool (subcontractor invoices)"},
-    {"direct_costs", "/rest/v1.0/projects/%lld/direct_costs", false,
-     "the project Direct Costs tool"},
-    {"budget", "/rest/v1.0/budget_views", false, "the project Budget tool"},
-    {"prime_contracts", "/rest/v1.0/payment_applications", false,
+    {"direct_costs", MLC_PC_TOOL_DIRECT_COSTS, "the project Direct Costs tool"},
+    {"budget", MLC_PC_TOOL_BUDGET, "the project Budget tool"},
+    {"prime_contracts", MLC_PC_TOOL_PRIME_CONTRACTS,
      "the project Prime Contracts tool (payment applications)"},
-    {"cost_codes", "/rest/v1.0/cost_codes", false, "the project Admin tool (cost codes)"},
+    {"cost_codes", MLC_PC_TOOL_COST_CODES, "the project Admin tool (cost codes)"},
 };
 
 /* Where to grant read access to a SuiteQL table (the role's Permissions
@@ -211,7 +208,6 @@ static void fit_segment(struct ns_fit *f, unsigned uses, unsigned strict)
 	bool required = strict != 0;
 	struct mlc_ns_answer a;
 	struct mlc_error err = {0};
-	struct mlc_buf q = MLC_BUF_INIT, up = MLC_BUF_INIT;
 	static const struct {
 		unsigned bit;
 		const char *check, *table, *where, *fix;
@@ -222,16 +218,12 @@ static void fit_segment(struct ns_fit *f, unsigned uses, unsigned strict)
 	     "Application & Sourcing > Other Records: apply it to Budget Import"},
 	};
 
-	for (const char *c = f->seg.field; *c; c++)
-		buf_addch(&up, (char)toupper((unsigned char)*c));
-	/* script ids may come back upper-case (docs/reference/netsuite.md) */
-	buf_addf(&q, "SELECT id, scriptid FROM customsegment WHERE UPPER(scriptid) = '%s'",
-	         up.data);
-	if (netsuite_probe_query(f->s->ns, q.data, 1, &a, &err) < 0) {
+	if (netsuite_probe_segment(f->s->ns, f->seg.field, &a, &err) < 0) {
 		add(f->r, "netsuite.segment", false, required, "%s", err.msg);
-		goto out;
+		netsuite_answer_release(&a);
+		return;
 	}
-	if (a.status == 200 && json_array_size(json_object_get(a.json, "items")) == 1) {
+	if (a.status == 200 && netsuite_answer_rows(&a) == 1) {
 		f->seg_ok = true;
 		add(f->r, "netsuite.segment", true, required, "custom segment %s exists",
 		    f->seg.field);
@@ -251,10 +243,8 @@ static void fit_segment(struct ns_fit *f, unsigned uses, unsigned strict)
 	for (size_t i = 0; f->seg_ok && i < MLC_ARRAY_LEN(applied); i++) {
 		if (!(uses & applied[i].bit))
 			continue;
-		buf_reset(&q);
-		buf_addf(&q, "SELECT %s FROM %s", f->seg.field, applied[i].table);
 		required = (strict & applied[i].bit) != 0;
-		if (netsuite_probe_query(f->s->ns, q.data, 1, &a, &err) < 0)
+		if (netsuite_probe_column(f->s->ns, applied[i].table, f->seg.field, &a, &err) < 0)
 			add(f->r, applied[i].check, false, required, "%s", err.msg);
 		else if (a.status == 200)
 			add(f->r, applied[i].check, true, required,
@@ -269,9 +259,6 @@ static void fit_segment(struct ns_fit *f, unsigned uses, unsigned strict)
 			    applied[i].fix, f->seg.field);
 		netsuite_answer_release(&a);
 	}
-out:
-	buf_release(&q);
-	buf_release(&up);
 }
 
 /* One read probe per table the flows read; writes are named, not probed. */
@@ -287,7 +274,7 @@ static void fit_reads(struct ns_fit *f, ping_fit_flows flows)
 		for (const char *const *t = fit_flows[i].reads; *t; t++) {
 			const char *table = strcmp(*t, "$SEG") == 0 ? f->seg.table : *t;
 			struct mlc_ns_answer a;
-			struct mlc_buf q = MLC_BUF_INIT, name = MLC_BUF_INIT;
+			struct mlc_buf name = MLC_BUF_INIT;
 			size_t k;
 
 			for (k = 0; k < ndone && strcmp(done[k], table) != 0; k++)
@@ -298,8 +285,7 @@ static void fit_reads(struct ns_fit *f, ping_fit_flows flows)
 				continue;
 			done[ndone++] = table;
 			buf_addf(&name, "netsuite.read.%s", table);
-			buf_addf(&q, "SELECT id FROM %s", table);
-			if (netsuite_probe_query(f->s->ns, q.data, 1, &a, &err) < 0)
+			if (netsuite_probe_table(f->s->ns, table, &a, &err) < 0)
 				add(f->r, name.data, false, true, "%s", err.msg);
 			else if (a.status == 200)
 				add(f->r, name.data, true, true, "the role reads %s (SuiteQL)",
@@ -311,7 +297,6 @@ static void fit_reads(struct ns_fit *f, ping_fit_flows flows)
 				    "2)",
 				    table, a.status, ns_why(&a), ns_permission(table));
 			netsuite_answer_release(&a);
-			buf_release(&q);
 			buf_release(&name);
 		}
 	}
@@ -346,15 +331,9 @@ static void fit_push_script(struct ns_fit *f, ping_fit_flows flows)
 	struct mlc_ns_answer a;
 	struct mlc_error err = {0};
 	struct mlc_buf missing = MLC_BUF_INIT, found = MLC_BUF_INIT;
-	json_t *items, *it;
-	size_t i, n = 0;
+	size_t n = 0;
 
-	if (netsuite_probe_query(f->s->ns,
-	                         "SELECT d.scriptid AS deployment, d.recordtype AS recordtype, "
-	                         "d.isdeployed AS isdeployed, d.status AS status FROM "
-	                         "scriptdeployment d INNER JOIN script s ON s.id = d.script "
-	                         "WHERE UPPER(s.scriptid) = 'CUSTOMSCRIPT_MLC_PUSH'",
-	                         100, &a, &err) < 0) {
+	if (netsuite_probe_push_deployments(f->s->ns, &a, &err) < 0) {
 		add(f->r, "netsuite.push_script", false, true, "%s", err.msg);
 		goto out;
 	}
@@ -366,28 +345,19 @@ static void fit_push_script(struct ns_fit *f, ping_fit_flows flows)
 		    a.status, ns_why(&a));
 		goto out;
 	}
-	items = json_object_get(a.json, "items");
 	for (size_t k = 0; k < MLC_ARRAY_LEN(fit_flows); k++) {
 		const char *want = fit_flows[k].deploy;
-		bool ok = false;
+		bool ok;
 		if (!(flows & (1u << k)) || !want)
 			continue;
 		if (strcmp(want, "$SEG") == 0)
 			want = f->seg.table;
-		json_array_foreach(items, i, it)
-		{
-			const char *rt = json_string_value(json_object_get(it, "recordtype"));
-			const char *st = json_string_value(json_object_get(it, "status"));
-			const char *dep = json_string_value(json_object_get(it, "isdeployed"));
-			if (rt && strcasecmp(rt, want) == 0 && dep && strcmp(dep, "T") == 0 && st &&
-			    strcasecmp(st, "RELEASED") == 0)
-				ok = true;
-		}
+		ok = netsuite_deployment_live(&a, want);
 		n++;
 		buf_addf(ok ? &found : &missing, "%s%s", (ok ? found.len : missing.len) ? ", " : "",
 		         want);
 	}
-	if (json_array_size(items) == 0)
+	if (netsuite_answer_rows(&a) == 0)
 		add(f->r, "netsuite.push_script", false, true,
 		    "the push script customscript_mlc_push is not deployed (no deployment "
 		    "visible): "
@@ -462,58 +432,33 @@ void ping_fit_netsuite(struct mlc_session *s, ping_fit_flows flows, struct mlc_p
 
 /* ---- Procore ---- */
 
-static const struct fit_tool *tool_by_id(const char *id)
-{
-	for (size_t i = 0; i < MLC_ARRAY_LEN(fit_tools); i++)
-		if (strcmp(fit_tools[i].id, id) == 0)
-			return &fit_tools[i];
-	return NULL;
-}
-
-/* GET the first page of a tool's list, in project pid (or the company). */
-static int tool_get(struct mlc_session *s, const struct fit_tool *t, int64_t pid, int per_page,
-                    struct mlc_pc_answer *a, struct mlc_error *err)
-{
-	char path[96], proj[24], company[24], pp[16];
-	const char *q[] = {"company_id", company, "per_page", pp, NULL, NULL, NULL};
-
-	snprintf(path, sizeof(path), t->path, (long long)pid);
-	snprintf(proj, sizeof(proj), "%lld", (long long)pid);
-	snprintf(company, sizeof(company), "%lld", (long long)s->tenant.procore_company_id);
-	snprintf(pp, sizeof(pp), "%d", per_page);
-	if (!t->company && !strstr(t->path, "%lld")) {
-		q[4] = "project_id";
-		q[5] = proj;
-	}
-	return procore_probe_get(s->pc, path, q, a, err);
-}
-
 static void fit_tool(struct mlc_session *s, const struct fit_tool *t, int64_t pid,
                      struct mlc_ping_report *r)
 {
 	struct mlc_pc_answer a;
 	struct mlc_error err = {0};
 	struct mlc_buf name = MLC_BUF_INIT, msg = MLC_BUF_INIT;
+	bool company = procore_tool_company(t->tool);
 
 	buf_addf(&name, "procore.tool.%s", t->id);
-	if (!t->company && !pid) {
+	if (!company && !pid) {
 		add(r, name.data, true, false,
 		    "not probed: no linked project yet (link one with 'ml-connector project "
 		    "link')");
 		goto out;
 	}
-	if (tool_get(s, t, pid, 1, &a, &err) < 0) {
+	if (procore_probe_tool(s->pc, t->tool, pid, 1, &a, &err) < 0) {
 		add(r, name.data, false, true, "%s", err.msg);
 	} else if (a.status == 200) {
 		add(r, name.data, true, true, "the service account reaches %s%s", t->permission,
-		    t->company ? "" : " (first linked project)");
+		    company ? "" : " (first linked project)");
 	} else {
 		if (a.json)
 			procore_error_text(a.json, &msg);
 		add(r, name.data, false, true,
 		    "Procore answered %d to %s%s%s%s: give the service account %s%s", a.status,
-		    t->path, msg.len ? " (" : "", msg.data, msg.len ? ")" : "", t->permission,
-		    t->company ? "" : " in every linked project");
+		    procore_tool_path(t->tool), msg.len ? " (" : "", msg.data, msg.len ? ")" : "",
+		    t->permission, company ? "" : " in every linked project");
 	}
 	procore_answer_release(&a);
 out:
@@ -521,43 +466,89 @@ out:
 	buf_release(&msg);
 }
 
-/* The connector's origin ids are "ns:<kind>:..." (src/flows/flow_*.c). */
-static bool foreign(const json_t *o)
-{
-	const char *v = json_string_value(json_object_get(o, "origin_id"));
-	return v && *v && strncmp(v, "ns:", 3) != 0;
-}
-
-/* Counts (and names the first few of) the foreign objects of one list. */
-static void scan_owned(struct mlc_session *s, const char *path, const char *what, bool company,
+/* Counts (and names the first few of) the foreign objects of one list:
+ * the connector's origin ids are "ns:<kind>:..." (src/flows/flow_*.c).
+ * A list that cannot be read is the tool check's failure, not this one's. */
+static void scan_owned(struct mlc_session *s, enum mlc_pc_owned kind, const char *what,
                        int64_t pid, size_t *count, struct mlc_buf *names)
 {
-	struct fit_tool t = {what, path, company, NULL};
-	struct mlc_pc_answer a;
+	struct mlc_pc_origin *o = NULL;
 	struct mlc_error err = {0};
-	json_t *o;
-	size_t i;
+	size_t n = 0;
 
-	if (tool_get(s, &t, pid, 1000, &a, &err) == 0 && a.status == 200)
-		json_array_foreach(a.json, i, o)
-		{
-			if (!foreign(o))
-				continue;
-			if (++*count <= 5)
-				buf_addf(names, "%s%s %lld (%s)", names->len ? ", " : "", what,
-				         (long long)json_integer_value(json_object_get(o, "id")),
-				         json_string_value(json_object_get(o, "origin_id")));
+	if (procore_origins(s->pc, kind, pid, &o, &n, &err) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(o[i].origin_id, "ns:", 3) == 0)
+			continue;
+		if (++*count <= 5)
+			buf_addf(names, "%s%s %lld (%s)", names->len ? ", " : "", what,
+			         (long long)o[i].id, o[i].origin_id);
+	}
+	procore_origins_free(o, n);
+}
+
+/* No vendor (vendors) and no commitment of the linked projects
+ * (commitments) is owned by another integration. */
+static void fit_foreign(struct mlc_session *s, bool vendors, bool commitments,
+                        const int64_t *pids, size_t np, struct mlc_ping_report *r)
+{
+	struct mlc_buf names = MLC_BUF_INIT;
+	size_t count = 0;
+
+	if (vendors)
+		scan_owned(s, MLC_PC_OWNED_VENDORS, "vendor", 0, &count, &names);
+	for (size_t i = 0; commitments && i < np; i++) {
+		scan_owned(s, MLC_PC_OWNED_PURCHASE_ORDERS, "purchase order", pids[i], &count,
+		           &names);
+		scan_owned(s, MLC_PC_OWNED_SUBCONTRACTS, "subcontract", pids[i], &count, &names);
+	}
+	if (count)
+		add(r, "procore.foreign_origin", false, true,
+		    "%zu object(s) carry another integration's origin_id, and Procore lets "
+		    "one "
+		    "integration own an object: %s%s. The connector cannot take them over: "
+		    "unlink them in that integration, or keep them out of the linked "
+		    "projects",
+		    count, names.data, count > 5 ? ", ..." : "");
+	else
+		add(r, "procore.foreign_origin", true, true,
+		    "no %s%s%s carries another integration's origin_id", vendors ? "vendor" : "",
+		    vendors && commitments ? " and no commitment" : "",
+		    commitments && np == 0 ? " (no linked project yet)" : "");
+	buf_release(&names);
+}
+
+/* How many of the linked projects' commitments are approved (a fact). */
+static void fit_approved(struct mlc_session *s, const int64_t *pids, size_t np,
+                         struct mlc_ping_report *r)
+{
+	size_t approved = 0, total = 0;
+
+	for (size_t i = 0; i < np; i++) {
+		struct mlc_error err = {0};
+		size_t t, a;
+		if (procore_commitment_approvals(s->pc, pids[i], &t, &a, &err) == 0) {
+			total += t;
+			approved += a;
 		}
-	procore_answer_release(&a);
+	}
+	if (np)
+		add(r, "procore.approved_commitments", true, false,
+		    "%zu of %zu commitment(s) in %zu linked project(s) are approved: their "
+		    "schedule of "
+		    "values and company are locked, so changes from NetSuite go through change "
+		    "orders "
+		    "(docs/reference/procore.md)",
+		    approved, total, np);
 }
 
 void ping_fit_procore(struct mlc_session *s, ping_fit_flows flows, struct mlc_ping_report *r)
 {
 	struct mlc_project_link *links = NULL;
 	struct mlc_error err = {0};
-	struct mlc_buf names = MLC_BUF_INIT;
 	int64_t pids[MAX_PROJECTS];
-	size_t n = 0, np = 0, count = 0, approved = 0, total = 0;
+	size_t n = 0, np = 0;
 	bool vendors = false, commitments = false, facts = false;
 	unsigned used = 0;
 
@@ -584,53 +575,10 @@ void ping_fit_procore(struct mlc_session *s, ping_fit_flows flows, struct mlc_pi
 	for (size_t k = 0; k < MLC_ARRAY_LEN(fit_tools); k++)
 		if (used & (1u << k))
 			fit_tool(s, &fit_tools[k], np ? pids[0] : 0, r);
-	if (vendors || commitments) {
-		if (vendors)
-			scan_owned(s, "/rest/v1.0/vendors", "vendor", true, 0, &count, &names);
-		for (size_t i = 0; commitments && i < np; i++) {
-			scan_owned(s, "/rest/v1.0/purchase_order_contracts", "purchase order",
-			           false, pids[i], &count, &names);
-			scan_owned(s, "/rest/v1.0/work_order_contracts", "subcontract", false,
-			           pids[i], &count, &names);
-		}
-		if (count)
-			add(r, "procore.foreign_origin", false, true,
-			    "%zu object(s) carry another integration's origin_id, and Procore lets "
-			    "one "
-			    "integration own an object: %s%s. The connector cannot take them over: "
-			    "unlink them in that integration, or keep them out of the linked "
-			    "projects",
-			    count, names.data, count > 5 ? ", ..." : "");
-		else
-			add(r, "procore.foreign_origin", true, true,
-			    "no %s%s%s carries another integration's origin_id",
-			    vendors ? "vendor" : "",
-			    vendors && commitments ? " and no commitment" : "",
-			    commitments && np == 0 ? " (no linked project yet)" : "");
-	}
-	for (size_t i = 0; facts && i < np; i++) {
-		struct mlc_pc_answer a;
-		json_t *o;
-		size_t j;
-		if (tool_get(s, tool_by_id("commitments"), pids[i], 1000, &a, &err) == 0 &&
-		    a.status == 200)
-			json_array_foreach(a.json, j, o)
-			{
-				const char *st = json_string_value(json_object_get(o, "status"));
-				total++;
-				approved += st && strcmp(st, "Approved") == 0;
-			}
-		procore_answer_release(&a);
-	}
-	if (facts && np)
-		add(r, "procore.approved_commitments", true, false,
-		    "%zu of %zu commitment(s) in %zu linked project(s) are approved: their "
-		    "schedule of "
-		    "values and company are locked, so changes from NetSuite go through change "
-		    "orders "
-		    "(docs/reference/procore.md)",
-		    approved, total, np);
+	if (vendors || commitments)
+		fit_foreign(s, vendors, commitments, pids, np, r);
+	if (facts)
+		fit_approved(s, pids, np, r);
 out:
 	free(links);
-	buf_release(&names);
 }

@@ -130,7 +130,7 @@ int segment_resolve(struct mlc_session *s, struct mlc_segment *seg, struct mlc_e
 	if (!seg->exists && mode == USE_ON)
 		return error_set(err, MLC_ECONFIG,
 				 "setting " SETTING_USE " is true but NetSuite has no custom segment "
-				 "'%s' (SELECT scriptid FROM customsegment): create it, set "
+				 "'%s' (customsegment record): create it, set "
 				 SETTING_ID " to its script id, or set " SETTING_USE "=auto",
 				 seg->field);
 	seg->use = seg->exists;

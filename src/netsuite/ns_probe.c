@@ -1,8 +1,11 @@
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "netsuite/ns_probe.h"
+#include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/str.h"
 #include "util/banned.h"
@@ -62,6 +65,100 @@ int netsuite_probe_subsidiaries(struct mlc_netsuite *ns, struct mlc_ns_answer *o
 				struct mlc_error *err)
 {
 	return netsuite_probe_query(ns, "SELECT id, name FROM subsidiary", 10, out, err);
+}
+
+/* Letters, digits and '_' only: safe to put into SuiteQL text. */
+static int ident(const char *name, struct mlc_error *err)
+{
+	const char *c = name;
+
+	for (; c && *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_')
+			break;
+	if (!name || !*name || *c)
+		return error_set(err, MLC_EINVAL, "'%s' is not a SuiteQL identifier",
+				 name ? name : "");
+	return MLC_OK;
+}
+
+int netsuite_probe_segment(struct mlc_netsuite *ns, const char *scriptid,
+			   struct mlc_ns_answer *out, struct mlc_error *err)
+{
+	struct mlc_buf q = MLC_BUF_INIT;
+	int rc;
+
+	answer_init(out);
+	if ((rc = ident(scriptid, err)) < 0)
+		return rc;
+	buf_addstr(&q, "SELECT id, scriptid FROM customsegment WHERE UPPER(scriptid) = '");
+	for (const char *c = scriptid; *c; c++)
+		buf_addch(&q, (char)toupper((unsigned char)*c));
+	buf_addch(&q, '\'');
+	rc = netsuite_probe_query(ns, q.data, 1, out, err);
+	buf_release(&q);
+	return rc;
+}
+
+int netsuite_probe_column(struct mlc_netsuite *ns, const char *table, const char *field,
+			  struct mlc_ns_answer *out, struct mlc_error *err)
+{
+	struct mlc_buf q = MLC_BUF_INIT;
+	int rc;
+
+	answer_init(out);
+	if ((rc = ident(table, err)) < 0 || (rc = ident(field, err)) < 0)
+		return rc;
+	buf_addf(&q, "SELECT %s FROM %s", field, table);
+	rc = netsuite_probe_query(ns, q.data, 1, out, err);
+	buf_release(&q);
+	return rc;
+}
+
+int netsuite_probe_table(struct mlc_netsuite *ns, const char *table, struct mlc_ns_answer *out,
+			 struct mlc_error *err)
+{
+	struct mlc_buf q = MLC_BUF_INIT;
+	int rc;
+
+	answer_init(out);
+	if ((rc = ident(table, err)) < 0)
+		return rc;
+	buf_addf(&q, "SELECT id FROM %s", table);
+	rc = netsuite_probe_query(ns, q.data, 1, out, err);
+	buf_release(&q);
+	return rc;
+}
+
+int netsuite_probe_push_deployments(struct mlc_netsuite *ns, struct mlc_ns_answer *out,
+				    struct mlc_error *err)
+{
+	return netsuite_probe_query(ns,
+				    "SELECT d.scriptid AS deployment, d.recordtype AS recordtype, "
+				    "d.isdeployed AS isdeployed, d.status AS status FROM "
+				    "scriptdeployment d INNER JOIN script s ON s.id = d.script "
+				    "WHERE UPPER(s.scriptid) = 'CUSTOMSCRIPT_MLC_PUSH'",
+				    100, out, err);
+}
+
+size_t netsuite_answer_rows(const struct mlc_ns_answer *a)
+{
+	return json_array_size(json_object_get(a->json, "items"));
+}
+
+bool netsuite_deployment_live(const struct mlc_ns_answer *a, const char *recordtype)
+{
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(json_object_get(a->json, "items"), i, it) {
+		const char *rt = jsonx_str(it, "recordtype");
+		const char *st = jsonx_str(it, "status");
+		const char *dep = jsonx_str(it, "isdeployed");
+		if (rt && strcasecmp(rt, recordtype) == 0 && dep && strcmp(dep, "T") == 0 && st &&
+		    strcasecmp(st, "RELEASED") == 0)
+			return true;
+	}
+	return false;
 }
 
 int netsuite_probe_limits(struct mlc_netsuite *ns, struct mlc_ns_answer *out,

@@ -1,6 +1,9 @@
 #ifndef MLC_NS_PROBE_H
 #define MLC_NS_PROBE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <jansson.h>
 
 #include "net/http_client.h"
@@ -39,6 +42,38 @@ int netsuite_probe_subsidiaries(struct mlc_netsuite *ns, struct mlc_ns_answer *o
  */
 int netsuite_probe_query(struct mlc_netsuite *ns, const char *q, int limit,
 			 struct mlc_ns_answer *out, struct mlc_error *err) MLC_MUST_CHECK;
+/*
+ * The fit checks' probes (src/flows/ping_fit.c), each a SuiteQL query
+ * built here from fixed text and the names given, which must be SuiteQL
+ * identifiers (letters, digits, '_'; else MLC_EINVAL with err, *out
+ * initialised and empty).  Each returns as netsuite_probe_subsidiaries().
+ *   segment:  the custom segment whose script id is scriptid, matched
+ *             without case (script ids may come back upper-case,
+ *             docs/reference/netsuite.md): one row when it exists;
+ *   column:   the first row of table's column field (200: the segment
+ *             field is applied to that record type);
+ *   table:    the first row of table (200: the role reads it);
+ *   push_deployments: every deployment of the push script
+ *             customscript_mlc_push, up to 100 (the script and
+ *             scriptdeployment tables: docs/netsuite-setup.md, section 8);
+ *             read them with netsuite_answer_rows() and
+ *             netsuite_deployment_live().
+ */
+int netsuite_probe_segment(struct mlc_netsuite *ns, const char *scriptid,
+			   struct mlc_ns_answer *out, struct mlc_error *err) MLC_MUST_CHECK;
+int netsuite_probe_column(struct mlc_netsuite *ns, const char *table, const char *field,
+			  struct mlc_ns_answer *out, struct mlc_error *err) MLC_MUST_CHECK;
+int netsuite_probe_table(struct mlc_netsuite *ns, const char *table, struct mlc_ns_answer *out,
+			 struct mlc_error *err) MLC_MUST_CHECK;
+int netsuite_probe_push_deployments(struct mlc_netsuite *ns, struct mlc_ns_answer *out,
+				    struct mlc_error *err) MLC_MUST_CHECK;
+/* The number of rows ("items") of a SuiteQL answer; 0 when it has none. */
+size_t netsuite_answer_rows(const struct mlc_ns_answer *a);
+/*
+ * Whether a netsuite_probe_push_deployments() answer holds a deployment
+ * for recordtype (without case) that is deployed and released.
+ */
+bool netsuite_deployment_live(const struct mlc_ns_answer *a, const char *recordtype);
 /* GET the account's governance limits (docs/reference/netsuite.md, Governance). */
 int netsuite_probe_limits(struct mlc_netsuite *ns, struct mlc_ns_answer *out,
 			  struct mlc_error *err) MLC_MUST_CHECK;

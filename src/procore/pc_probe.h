@@ -1,6 +1,8 @@
 #ifndef MLC_PC_PROBE_H
 #define MLC_PC_PROBE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -40,12 +42,57 @@ int procore_probe_projects(struct mlc_procore *pc, struct mlc_pc_answer *out,
 int procore_probe_project(struct mlc_procore *pc, int64_t project_id, struct mlc_pc_answer *out,
 			  struct mlc_error *err) MLC_MUST_CHECK;
 /*
- * GET path with query q (key, value pairs, NULL-terminated; may be NULL)
- * on the adapter's upstream: the fit checks' probe of a tool's list
- * endpoint (docs/reference/procore.md, Resources the connector uses).
+ * The Procore tools the flows use, each probed through its list endpoint
+ * (docs/reference/procore.md, Resources the connector uses).
  */
-int procore_probe_get(struct mlc_procore *pc, const char *path, procore_query q,
-		      struct mlc_pc_answer *out, struct mlc_error *err) MLC_MUST_CHECK;
+enum mlc_pc_tool {
+	MLC_PC_TOOL_VENDORS,         /* company Directory */
+	MLC_PC_TOOL_COMMITMENTS,     /* project Commitments */
+	MLC_PC_TOOL_REQUISITIONS,    /* subcontractor invoices */
+	MLC_PC_TOOL_DIRECT_COSTS,    /* project Direct Costs */
+	MLC_PC_TOOL_BUDGET,          /* budget views */
+	MLC_PC_TOOL_PRIME_CONTRACTS, /* payment applications */
+	MLC_PC_TOOL_COST_CODES,      /* project Admin: cost codes */
+	MLC_PC_TOOL_COUNT
+};
+/* Whether the tool's list is the company's (no project in the call). */
+bool procore_tool_company(enum mlc_pc_tool tool);
+/* The tool's list endpoint as documented, for messages (static text). */
+const char *procore_tool_path(enum mlc_pc_tool tool);
+/*
+ * GET the first page of per_page rows of the tool's list in project
+ * project_id (ignored for a company tool).  Returns as the probes above.
+ */
+int procore_probe_tool(struct mlc_procore *pc, enum mlc_pc_tool tool, int64_t project_id,
+		       int per_page, struct mlc_pc_answer *out, struct mlc_error *err) MLC_MUST_CHECK;
+
+/* The lists whose objects an integration may own through origin_id. */
+enum mlc_pc_owned {
+	MLC_PC_OWNED_VENDORS,         /* the company's vendors */
+	MLC_PC_OWNED_PURCHASE_ORDERS, /* a project's purchase order contracts */
+	MLC_PC_OWNED_SUBCONTRACTS,    /* a project's work order contracts */
+};
+/* One object of such a list that carries an origin_id. */
+struct mlc_pc_origin {
+	int64_t id;
+	char *origin_id; /* owned; never empty */
+};
+/*
+ * The objects with an origin_id in the first 1000 of list kind (in
+ * project project_id, ignored for vendors).  On 0, *out (caller frees
+ * with procore_origins_free()) holds *n of them; on a refusal (MLC_EPERM)
+ * or a failed call, < 0 with err and *out NULL, *n 0.
+ */
+int procore_origins(struct mlc_procore *pc, enum mlc_pc_owned kind, int64_t project_id,
+		    struct mlc_pc_origin **out, size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
+void procore_origins_free(struct mlc_pc_origin *o, size_t n);
+/*
+ * Counts the first 1000 commitments of project project_id: *total, and
+ * *approved those whose status is "Approved" (their schedule of values is
+ * locked, docs/reference/procore.md).  Errors as procore_origins().
+ */
+int procore_commitment_approvals(struct mlc_procore *pc, int64_t project_id, size_t *total,
+				 size_t *approved, struct mlc_error *err) MLC_MUST_CHECK;
 void procore_answer_release(struct mlc_pc_answer *a);
 
 #endif

@@ -24,7 +24,7 @@ fn_of() { # name lines
 }
 # the base line: whatever the copied tree reports before anything is put in
 run bash "$CHECK" "$T"
-BASE=$OUT
+BASE=$OUT BASE_RC=$RC
 new_lines() { comm -13 <(sort <<<"$BASE") <(sort <<<"$OUT"); }
 
 F=$T/src/flows/flow_shape_probe.c
@@ -60,5 +60,34 @@ echo 'static const char *p = "/rest/v1.0/companies/1/vendors";' >"$T/src/cli/cli
 run bash "$CHECK" "$T"
 expect_rc 1 "a REST path in the CLI fails the check"
 expect_out "src/cli/cli_shape_probe.c:1: [\"/rest/]" "the CLI file is named"
+
+# the auth providers' token endpoint: exempt in src/auth/oauth.c only, and
+# only as its NS_TOKEN_PATH define
+rm -f "$T/src/cli/cli_shape_probe.c"
+mkdir -p "$T/src/auth"
+cp "$ROOT/src/auth/oauth.c" "$T/src/auth/oauth.c"
+run bash "$CHECK" "$T"
+if [ "$RC" -eq "$BASE_RC" ] && [[ "$OUT" != *"src/auth/oauth.c:"* ]]; then
+  ok "the token path of src/auth/oauth.c is allowed"
+else
+  not_ok "the token path of src/auth/oauth.c is allowed" "exit $RC (base $BASE_RC): $OUT"
+fi
+grep -q '^#define NS_TOKEN_PATH "/services/' "$T/src/auth/oauth.c" || not_ok "oauth.c still defines NS_TOKEN_PATH" "$(grep -n NS_TOKEN_PATH "$T/src/auth/oauth.c" || true)"
+
+echo '#define NS_TOKEN_PATH "/services/rest/auth/oauth2/v1/token"' >"$T/src/auth/auth_shape_probe.c"
+run bash "$CHECK" "$T"
+expect_rc 1 "the same token path elsewhere in src/auth fails the check"
+expect_out "src/auth/auth_shape_probe.c:1: [\"/services/]" "the other auth file is named"
+
+rm -f "$T/src/auth/auth_shape_probe.c"
+echo 'static const char *p = "/services/rest/record/v1/vendor";' >>"$T/src/auth/oauth.c"
+run bash "$CHECK" "$T"
+expect_rc 1 "another REST path in src/auth/oauth.c fails the check"
+got=$(new_lines)
+if grep -q '^src/auth/oauth.c:[0-9]*: \["/services/\] outside the adapters: static const char \*p' <<<"$got"; then
+  ok "only the token define is exempt in oauth.c"
+else
+  not_ok "only the token define is exempt in oauth.c" "$got"
+fi
 
 finish
