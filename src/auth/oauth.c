@@ -322,6 +322,7 @@ int oauth_new(enum mlc_oauth_system system, const struct mlc_oauth_opts *o, stru
 	struct mlc_buf name = MLC_BUF_INIT;
 	const struct mlc_tenant *t = o->tenant;
 	int64_t margin = 0, max_age = 0;
+	uint64_t version = 0;
 	int rc;
 
 	*out = NULL;
@@ -329,6 +330,19 @@ int oauth_new(enum mlc_oauth_system system, const struct mlc_oauth_opts *o, stru
 	a->tenant = xstrdup(t->name);
 	a->clock = o->clock;
 	a->clock_arg = o->clock_arg;
+	/*
+	 * The cache's name is also its Redis key (auth/token_redis.c): it
+	 * carries the tenant id and the version of its secrets (core/vault.h
+	 * secret_version), not only the name, so a tenant re-added under the
+	 * same name or given new credentials never adopts a token obtained
+	 * with the old ones (issue #21 item 2).  The version is read before
+	 * the credentials: if they change in between, the token made with
+	 * the new ones is filed under the old version, never the reverse.
+	 */
+	if ((rc = secret_version(o->store, t->id, &version, err)) < 0) {
+		error_prefix(err, "tenant %s: ", t->name);
+		goto out;
+	}
 	if (system == MLC_OAUTH_NETSUITE) {
 		char *base = tenant_netsuite_url(t);
 		json_t *alg = setting(t, "netsuite", "jwt_alg");
@@ -352,7 +366,8 @@ int oauth_new(enum mlc_oauth_system system, const struct mlc_oauth_opts *o, stru
 		                          err)) < 0)
 			goto out;
 		co.policy.margin_ms = margin * 1000;
-		buf_addf(&name, "netsuite:%s:%s", t->name, t->netsuite_account);
+		buf_addf(&name, "netsuite:%s:%s:t%lld.v%016llx", t->name, t->netsuite_account,
+		         (long long)t->id, (unsigned long long)version);
 	} else {
 		const char *base = tenant_procore_auth_url(t);
 		a->token_path = PC_TOKEN_PATH;
@@ -370,7 +385,9 @@ int oauth_new(enum mlc_oauth_system system, const struct mlc_oauth_opts *o, stru
 			goto out;
 		co.policy.max_age_ms = max_age * 1000;
 		co.policy.margin_ms = margin * 1000;
-		buf_addf(&name, "procore:%s:%lld", t->name, (long long)t->procore_company_id);
+		buf_addf(&name, "procore:%s:%lld:t%lld.v%016llx", t->name,
+		         (long long)t->procore_company_id, (long long)t->id,
+		         (unsigned long long)version);
 	}
 	co.name = name.data;
 	co.fetch = fetch;

@@ -19,7 +19,10 @@
  * and "mlc:token:<key id>:<name>:lock" the refresh lock.  Every process
  * sharing the Redis must share the master key, as they share the
  * database; the master key's id in the key keeps deployments (and a
- * rotated key) from reading each other's entries.
+ * rotated key) from reading each other's entries.  The name is the
+ * cache's (auth/oauth.c): system, tenant name, tenant id and the version
+ * of the tenant's secrets, so a re-added tenant or changed credentials
+ * never read a token obtained with the old ones.
  *
  * Sealed payload: obtained, expires, refresh (int64 big-endian ms each),
  * then the token bytes.

@@ -17,7 +17,11 @@
  * integer, and an amount must never pass through a double.  jsonx_money()
  * makes a placeholder value that jsonx_dumps() writes as a bare decimal
  * number ("debit": 1234.56), digit for digit from the cents.  Dump bodies
- * that carry amounts with jsonx_dumps(), never json_dumps().
+ * that carry amounts with jsonx_dumps() (or jsonx_clean() them first),
+ * never json_dumps(): a placeholder carries a per-process secret nonce
+ * that only those two may turn into a number and that must not leave the
+ * process.  Remote strings are always written as strings, whatever they
+ * hold (a remote "\u0001mlc-dec:..." cannot pass for a placeholder).
  *
  * Lenient reading: NetSuite's SuiteQL returns ids and numbers as strings,
  * its record service as numbers; Procore's ids are integers that may pass
