@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,12 @@ out:
 int inbox_pending(struct mlc_store *s, int max, struct mlc_inbox_event **out, size_t *n,
 		  struct mlc_error *err)
 {
+	return inbox_pending_before(s, max, INT64_MAX, out, n, err);
+}
+
+int inbox_pending_before(struct mlc_store *s, int max, int64_t before_ms,
+			 struct mlc_inbox_event **out, size_t *n, struct mlc_error *err)
+{
 	struct mlc_stmt *st = NULL;
 	struct mlc_inbox_event *list = NULL;
 	size_t len = 0;
@@ -74,10 +81,11 @@ int inbox_pending(struct mlc_store *s, int max, struct mlc_inbox_event **out, si
 	*out = NULL;
 	*n = 0;
 	rc = store_prepare(s, "SELECT id, tenant_id, source, event_key, payload, received_at FROM "
-			      "inbox WHERE state = 'new' ORDER BY id LIMIT ?", &st, err);
+			      "inbox WHERE state = 'new' AND received_at < ? ORDER BY id LIMIT ?", &st, err);
 	if (rc < 0)
 		return rc;
-	stmt_bind_i64(st, 1, max > 0 ? max : 100);
+	stmt_bind_i64(st, 1, before_ms);
+	stmt_bind_i64(st, 2, max > 0 ? max : 100);
 	list = xcalloc((size_t)(max > 0 ? max : 100), sizeof(*list));
 	while ((rc = stmt_step(st, err)) == 1) {
 		struct mlc_inbox_event *e = &list[len++];

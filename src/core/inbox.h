@@ -17,9 +17,11 @@
  *
  * States (enum inbox_state; the text is the stored `state` column):
  *  - new: stored, no sync job enqueued for it yet.  The webhook handler
- *    enqueues the flow the registry names (flows/flow.h) and marks it
- *    done; when that enqueue fails, or no flow routes it, the scheduler's
- *    drain (server/scheduler.c) picks it up later.
+ *    marks the flow the registry names (flows/flow.h) pending in memory;
+ *    the scheduler's drain (server/scheduler.c) enqueues one run per
+ *    tenant and flow and marks the rows done, and its scan picks up what
+ *    is left 'new' (a crash, a failed enqueue) later.  An event no flow
+ *    routes is stored as ignored at once.
  *  - done: a sync job for its flow was enqueued.  The job's own outcome is
  *    in the run and audit tables, not here.
  *  - ignored: an echo of the connector's own write, an event no flow
@@ -61,6 +63,10 @@ int inbox_add(struct mlc_store *s, int64_t tenant_id, const char *source, const 
  * and releases each event. */
 int inbox_pending(struct mlc_store *s, int max, struct mlc_inbox_event **out, size_t *n,
 		  struct mlc_error *err) MLC_MUST_CHECK;
+/* inbox_pending() for events received before before_ms only. */
+int inbox_pending_before(struct mlc_store *s, int max, int64_t before_ms,
+			 struct mlc_inbox_event **out, size_t *n,
+			 struct mlc_error *err) MLC_MUST_CHECK;
 /* Moves an event to done or ignored (unusable needs a reason:
  * inbox_mark_unusable; new is never set again): MLC_EINVAL otherwise. */
 int inbox_set_state(struct mlc_store *s, int64_t id, enum inbox_state state,

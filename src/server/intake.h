@@ -1,0 +1,146 @@
+#ifndef MLC_INTAKE_H
+#define MLC_INTAKE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/inbox.h"
+#include "core/store.h"
+#include "core/tenant.h"
+#include "core/vault.h"
+#include "util/compat.h"
+#include "util/error.h"
+
+/*
+ * Webhook intake (issue 20, first bullet): what serve's webhook handlers
+ * need to answer an event with one durable write and no other store work.
+ *
+ * Group commit.  One writer thread owns a store connection whose commits
+ * are durable (store_durable: SQLite synchronous=FULL, so an answered
+ * event survives kill -9 and an OS crash, issue 21 item 6).  A handler
+ * thread hands its validated event to intake_submit(), which blocks; the
+ * writer takes everything queued, inserts it in ONE transaction, commits,
+ * and wakes every waiter.  Events that arrive together share one fsync.
+ * No waiter is woken with success before the commit returned; a failed
+ * transaction fails every event in it (the handlers answer 503, the
+ * sender retries, and since nothing of it was kept nothing is stored
+ * twice).  Duplicates are deduplicated by the inbox's unique key, inside
+ * a batch too.
+ *
+ * Tenant cache.  Tenants and the webhook secrets are loaded once and kept
+ * in memory (struct mlc_intake_tenant, immutable, reference counted).
+ * The cache is tied to a fingerprint of the tenants and secrets tables
+ * (every row's id, settings, update time and every secret's nonce, which
+ * is new at each write), so a change by ANY process (`secret set`,
+ * `tenant set`, `tenant remove`, `keys rotate`) is seen:
+ *  - the writer checks, inside the write transaction of each batch, with
+ *    SQLite's PRAGMA data_version (changes only when another connection
+ *    committed), and recomputes the fingerprint only then; an event that
+ *    was validated against an older fingerprint is not written and comes
+ *    back stale: its handler drops the cache and validates again.
+ *    So no event is accepted on credentials that had changed before its
+ *    commit;
+ *  - a handler about to refuse (unknown tenant, wrong secret) first checks
+ *    the fingerprint itself, so a newly set secret is accepted at once.
+ */
+
+/* The secrets the webhook handlers use (intake_tenant_secret()). */
+enum intake_secret {
+	INTAKE_SECRET_PROCORE_AUTH,   /* webhook.procore_authorization */
+	INTAKE_SECRET_NETSUITE,       /* webhook.netsuite_secret */
+	INTAKE_SECRET_PROCORE_CLIENT, /* procore.client_id (echo detection) */
+	INTAKE_SECRET_COUNT,
+};
+
+/* A tenant as the cache holds it.  Read-only once published. */
+struct mlc_intake_tenant {
+	struct mlc_tenant t;
+	uint64_t fingerprint;               /* of the tables it was loaded from */
+	int secret_rc[INTAKE_SECRET_COUNT]; /* MLC_OK, MLC_ENOTFOUND or the load error */
+	struct mlc_secret *secret[INTAKE_SECRET_COUNT];
+	char secret_err[INTAKE_SECRET_COUNT][512]; /* the load error's message */
+	int refs;                           /* guarded by the cache lock */
+};
+
+/* One event handed to the writer. */
+struct mlc_intake_event {
+	int64_t tenant_id;
+	uint64_t fingerprint;     /* the cache's, at validation */
+	const char *source;       /* "procore" | "netsuite" */
+	const char *event_key;
+	const char *payload;      /* JSON text */
+	enum inbox_state state;   /* stored as: new, ignored or unusable */
+	const char *reason;       /* unusable: the reason */
+	/* results, valid once intake_submit() returned */
+	int rc;                   /* MLC_OK or the store's error */
+	bool stale;               /* not written: validated under an old fingerprint */
+	int duplicate;
+	int64_t id;
+	struct mlc_error err;
+	/* the writer's queue */
+	bool done;
+	struct mlc_intake_event *next;
+};
+
+struct mlc_intake_cache_entry;
+
+struct mlc_intake {
+	char *store_url;
+	const struct mlc_vault *vault;
+	pthread_t writer;
+	bool writer_started;
+	pthread_mutex_t lock;
+	pthread_cond_t work;     /* an event was queued, or stopping */
+	pthread_cond_t done;     /* a batch finished */
+	struct mlc_intake_event *head, *tail;
+	bool stopping;
+	struct mlc_store *wst;   /* the writer's connection */
+	int64_t data_version;    /* writer's last PRAGMA data_version */
+	uint64_t fingerprint;    /* the tables' fingerprint as the writer last saw it */
+	/* the cache */
+	pthread_mutex_t cache_lock;
+	uint64_t cache_fp;       /* fingerprint the cached entries were loaded under */
+	struct mlc_intake_cache_entry *entries;
+};
+
+/*
+ * Opens the writer's own connection to store_url, reads the fingerprint
+ * and starts the writer thread.  vault is borrowed and must outlive the
+ * intake.  Release with intake_release() (which finishes queued events).
+ */
+int intake_start(struct mlc_intake *in, const char *store_url, const struct mlc_vault *vault,
+		 struct mlc_error *err) MLC_MUST_CHECK;
+/* Writes what is queued, stops the writer, frees the cache.  Accepts an
+ * intake that was never started (zeroed). */
+void intake_release(struct mlc_intake *in);
+
+/*
+ * Queues ev and waits until the writer committed (or failed) the batch it
+ * went in; the results are in ev (rc, stale, duplicate, id, err) and the
+ * return value is ev->rc.  ev->stale: the tenants or secrets changed
+ * since ev was validated; nothing was written (rc is MLC_OK).  After
+ * intake_release() started: MLC_ESTATE.
+ */
+int intake_submit(struct mlc_intake *in, struct mlc_intake_event *ev) MLC_MUST_CHECK;
+
+/*
+ * The cached tenant named name, loaded through st (the caller's
+ * connection) when absent.  *out is NULL with MLC_ENOTFOUND for an
+ * unknown tenant; other errors are the store's.  Release with
+ * intake_tenant_put().
+ */
+int intake_tenant_get(struct mlc_intake *in, struct mlc_store *st, const char *name,
+		      struct mlc_intake_tenant **out, struct mlc_error *err) MLC_MUST_CHECK;
+void intake_tenant_put(struct mlc_intake *in, struct mlc_intake_tenant *t);
+/* Drops every cached tenant when the tables' fingerprint (read through st)
+ * differs from the cache's.  Returns 1 when it dropped, 0 when nothing
+ * changed, or a negative code. */
+int intake_recheck(struct mlc_intake *in, struct mlc_store *st, struct mlc_error *err) MLC_MUST_CHECK;
+/* Drops every cached tenant. */
+void intake_invalidate(struct mlc_intake *in);
+
+/* The fingerprint of the tenants and secrets tables, read through s. */
+int intake_fingerprint(struct mlc_store *s, uint64_t *out, struct mlc_error *err) MLC_MUST_CHECK;
+
+#endif
