@@ -172,6 +172,10 @@ int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg,
 	/* one line per request only when asked for: at intake rates it would
 	 * cost more than the event (issue 20); /metrics counts requests */
 	ho.access_log = cfg->http_access_log;
+	/* a webhook handler spends its time waiting for the group commit it
+	 * joined (server/intake.h): as many handlers as there are connections
+	 * one sender may open let a whole burst share one fsync */
+	ho.threads = cfg->http_per_client > 8 ? cfg->http_per_client : 8;
 	ho.builtin_routes = true;
 	ho.trusted_proxies = cfg->http_trusted_proxies;
 	ho.ready = ready;
