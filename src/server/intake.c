@@ -112,8 +112,32 @@ static void fail_batch(struct mlc_intake_event *batch, const struct mlc_error *e
 	}
 }
 
-/* Writes batch in one durable transaction; fills each event's results. */
-static void write_batch(struct mlc_intake *in, struct mlc_intake_event *batch)
+/* Marks ids done inside the writer's open transaction. */
+static int mark_done(struct mlc_intake *in, const int64_t *ids, size_t n, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc = MLC_OK;
+
+	if (!n)
+		return MLC_OK;
+	if ((rc = store_prepare(in->wst, "UPDATE inbox SET state = 'done', processed_at = ? WHERE "
+					 "id = ? AND state = 'new'",
+				&st, err)) < 0)
+		return rc;
+	for (size_t i = 0; i < n && rc >= 0; i++) {
+		stmt_reset(st);
+		stmt_bind_i64(st, 1, time_now_ms());
+		stmt_bind_i64(st, 2, ids[i]);
+		rc = stmt_step(st, err);
+	}
+	stmt_free(st);
+	return rc < 0 ? rc : MLC_OK;
+}
+
+/* Writes batch (and marks) in one durable transaction; fills each event's
+ * results.  Returns false when the transaction failed. */
+static bool write_batch(struct mlc_intake *in, struct mlc_intake_event *batch, const int64_t *marks,
+			size_t nmarks)
 {
 	struct mlc_error err = { 0 };
 	struct mlc_stmt *ins = NULL;
@@ -121,6 +145,17 @@ static void write_batch(struct mlc_intake *in, struct mlc_intake_event *batch)
 	size_t written = 0;
 	int rc;
 
+	/* marks alone answer nobody: lost to an OS crash, they leave rows
+	 * 'new' that the drain takes again, so they need no fsync.  A batch
+	 * with events is never committed relaxed. */
+	if (batch && in->relaxed) {
+		if ((rc = store_durable(in->wst, true, &err)) < 0)
+			goto fail;
+		in->relaxed = false;
+	} else if (!batch && !in->relaxed) {
+		struct mlc_error ignored = { 0 };
+		in->relaxed = store_durable(in->wst, false, &ignored) == MLC_OK;
+	}
 	if ((rc = store_begin(in->wst, &err)) < 0)
 		goto fail;
 	/* inside the write transaction: what the handlers validated against
@@ -171,7 +206,7 @@ static void write_batch(struct mlc_intake *in, struct mlc_intake_event *batch)
 	}
 	stmt_free(ins);
 	ins = NULL;
-	if ((rc = store_commit(in->wst, &err)) < 0)
+	if ((rc = mark_done(in, marks, nmarks, &err)) < 0 || (rc = store_commit(in->wst, &err)) < 0)
 		goto fail;
 	if (written) {
 		metrics_counter_add("mlc_inbox_commits_total",
@@ -180,13 +215,16 @@ static void write_batch(struct mlc_intake *in, struct mlc_intake_event *batch)
 		metrics_counter_add("mlc_inbox_events_total", "Webhook events written by those commits",
 				    "", (double)written);
 	}
-	return;
+	return true;
 fail:
 	stmt_free(ins);
 	store_rollback(in->wst);
 	metrics_counter_add("mlc_inbox_commit_failures_total",
 			    "Inbox transactions that failed (their events were answered 503)", "", 1);
 	fail_batch(batch, &err, rc);
+	if (!batch)
+		log_warn("inbox: marking events done failed (retried)", "error", err.msg);
+	return false;
 }
 
 static void *writer_main(void *arg)
@@ -196,17 +234,33 @@ static void *writer_main(void *arg)
 	pthread_mutex_lock(&in->lock);
 	for (;;) {
 		struct mlc_intake_event *batch;
-		while (!in->head && !in->stopping)
+		int64_t *marks;
+		size_t nmarks;
+		bool ok;
+		while (!in->head && !in->nmarks && !in->stopping)
 			pthread_cond_wait(&in->work, &in->lock);
-		if (!in->head)
+		if (!in->head && !in->nmarks)
 			break; /* stopping and nothing queued */
 		batch = in->head;
 		in->head = in->tail = NULL;
+		marks = in->marks;
+		nmarks = in->nmarks;
+		in->marks = NULL;
+		in->nmarks = in->capmarks = 0;
 		pthread_mutex_unlock(&in->lock);
 
-		write_batch(in, batch);
+		ok = write_batch(in, batch, marks, nmarks);
 
 		pthread_mutex_lock(&in->lock);
+		if (!ok && nmarks && !in->stopping) {
+			/* marks are idempotent: they go with the next batch; alone,
+			 * after a pause, so a failing store is not spun on */
+			pthread_mutex_unlock(&in->lock);
+			intake_mark_done(in, marks, nmarks);
+			time_sleep_ms(100);
+			pthread_mutex_lock(&in->lock);
+		}
+		free(marks);
 		for (struct mlc_intake_event *ev = batch, *next; ev; ev = next) {
 			next = ev->next; /* ev belongs to its waiter once done */
 			ev->next = NULL;
@@ -242,6 +296,21 @@ int intake_start(struct mlc_intake *in, const char *store_url, const struct mlc_
 		return error_set(err, MLC_ENOMEM, "cannot start the inbox writer");
 	in->writer_started = true;
 	return MLC_OK;
+}
+
+void intake_mark_done(struct mlc_intake *in, const int64_t *ids, size_t n)
+{
+	pthread_mutex_lock(&in->lock);
+	if (!in->stopping && in->writer_started && n) {
+		if (in->nmarks + n > in->capmarks) {
+			in->capmarks = (in->nmarks + n) * 2;
+			in->marks = xrealloc(in->marks, in->capmarks * sizeof(*in->marks));
+		}
+		memcpy(in->marks + in->nmarks, ids, n * sizeof(*ids));
+		in->nmarks += n;
+		pthread_cond_signal(&in->work);
+	}
+	pthread_mutex_unlock(&in->lock);
 }
 
 int intake_submit(struct mlc_intake *in, struct mlc_intake_event *ev)
@@ -429,6 +498,7 @@ void intake_release(struct mlc_intake *in)
 	if (in->writer_started)
 		pthread_join(in->writer, NULL);
 	intake_invalidate(in);
+	free(in->marks);
 	store_free(in->wst);
 	free(in->store_url);
 	pthread_cond_destroy(&in->work);

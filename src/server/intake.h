@@ -26,7 +26,9 @@
  * transaction fails every event in it (the handlers answer 503, the
  * sender retries, and since nothing of it was kept nothing is stored
  * twice).  Duplicates are deduplicated by the inbox's unique key, inside
- * a batch too.
+ * a batch too.  The same transaction marks done the rows the drain has
+ * enqueued runs for (intake_mark_done), so the connection writing the
+ * inbox is the only one that writes it at intake rates.
  *
  * Tenant cache.  Tenants and the webhook secrets are loaded once and kept
  * in memory (struct mlc_intake_tenant, immutable, reference counted).
@@ -94,8 +96,11 @@ struct mlc_intake {
 	pthread_cond_t work;     /* an event was queued, or stopping */
 	pthread_cond_t done;     /* a batch finished */
 	struct mlc_intake_event *head, *tail;
+	int64_t *marks;          /* inbox rows to mark done with the next batch */
+	size_t nmarks, capmarks;
 	bool stopping;
 	struct mlc_store *wst;   /* the writer's connection */
+	bool relaxed;            /* wst's commits are not synced (marks only) */
 	int64_t data_version;    /* writer's last PRAGMA data_version */
 	uint64_t fingerprint;    /* the tables' fingerprint as the writer last saw it */
 	/* the cache */
@@ -123,6 +128,16 @@ void intake_release(struct mlc_intake *in);
  * intake_release() started: MLC_ESTATE.
  */
 int intake_submit(struct mlc_intake *in, struct mlc_intake_event *ev) MLC_MUST_CHECK;
+
+/*
+ * Marks inbox rows done in the writer's next transaction (no write lock
+ * of its own, so it never makes the writer wait).  The caller committed
+ * what makes them done (their run's job) first; the WAL keeps commits in
+ * order, so the durable mark implies the job.  Dropped after
+ * intake_release() started: the rows stay 'new' and the drain's scan
+ * takes them again (at-least-once).
+ */
+void intake_mark_done(struct mlc_intake *in, const int64_t *ids, size_t n);
 
 /*
  * The cached tenant named name, loaded through st (the caller's

@@ -81,29 +81,20 @@ static struct due *find_due(struct due **list, const char *key)
 /*
  * The flows webhook events made pending (serve_pending_add): one sync job
  * per tenant and flow (deduplicated while one is queued), then the rows
- * that asked for it marked done in one transaction.  A failure leaves the
- * rows 'new' for the scan below.
+ * that asked for it are marked done by the inbox writer, in the group
+ * commit it makes anyway (intake_mark_done).  A failure leaves the rows
+ * 'new' for the scan below.
  */
 static void drain_pending(struct mlc_serve *sv, struct mlc_store *st, struct serve_pending *list)
 {
 	for (struct serve_pending *p = list; p; p = p->next) {
 		struct mlc_error err = { 0 };
-		int rc;
 		if (serve_enqueue_sync(sv, st, p->tenant_id, p->tenant, p->flow, "webhook", &err) < 0) {
 			log_warn("inbox enqueue failed (the scan retries)", "tenant", p->tenant, "flow",
 				 p->flow, "error", err.msg);
 			continue;
 		}
-		if ((rc = store_begin(st, &err)) == MLC_OK) {
-			for (size_t i = 0; i < p->n && rc == MLC_OK; i++)
-				rc = inbox_set_state(st, p->ids[i], INBOX_DONE, &err);
-			if (rc == MLC_OK)
-				rc = store_commit(st, &err);
-			else
-				store_rollback(st);
-		}
-		if (rc < 0)
-			log_warn("inbox mark failed", "error", err.msg);
+		intake_mark_done(&sv->intake, p->ids, p->n);
 	}
 }
 
@@ -232,6 +223,10 @@ void *serve_scheduler_main(void *arg)
 		for (int i = 0; i < 10 && !serve_stopping(sv); i++) {
 			struct serve_pending *p = serve_pending_take(sv, 100);
 			drain_pending(sv, st, p);
+			/* under a stream of events, one enqueue per tenant and flow
+			 * every 50 ms: the events between wait in the pending set */
+			if (p)
+				time_sleep_ms(50);
 			serve_pending_free(p);
 		}
 	}
