@@ -4,7 +4,8 @@
 #                 then the ASan+UBSan build of the unit tests
 #   make demo     a contractor's month end to end on the sandbox (leaves it running)
 #   make demo-stop  stop what make demo left running
-#   make bench    build the benchmarks in bench/ (run them by hand)
+#   make bench    build the benchmarks in bench/ and run bench/webhook-intake.sh
+#                 (figures, not tests: needs wrk, node and npm)
 #   make fuzz     build the libFuzzer targets in fuzz/ (run them by hand)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -40,6 +41,7 @@ demo-stop:
 
 bench: build
 	@cmake --build $(BUILD) -j $(JOBS) --target $$(cd bench && ls bench_*.c 2>/dev/null | sed 's/\.c$$//')
+	@BUILD=$(BUILD) bench/webhook-intake.sh
 
 # libFuzzer targets for every parser of outside input (clang); run each for a while:
 #   build-fuzz/fuzz_webhook -max_total_time=60

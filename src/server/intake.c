@@ -237,8 +237,11 @@ static void *writer_main(void *arg)
 		int64_t *marks;
 		size_t nmarks;
 		bool ok;
-		while (!in->head && !in->nmarks && !in->stopping)
+		while (!in->head && !in->nmarks && !in->stopping) {
+			in->writer_idle = true;
 			pthread_cond_wait(&in->work, &in->lock);
+		}
+		in->writer_idle = false;
 		if (!in->head && !in->nmarks)
 			break; /* stopping and nothing queued */
 		batch = in->head;
@@ -261,12 +264,14 @@ static void *writer_main(void *arg)
 			pthread_mutex_lock(&in->lock);
 		}
 		free(marks);
+		/* wake only this batch's waiters (a broadcast would wake every
+		 * queued handler at each commit) */
 		for (struct mlc_intake_event *ev = batch, *next; ev; ev = next) {
 			next = ev->next; /* ev belongs to its waiter once done */
 			ev->next = NULL;
 			ev->done = true;
+			pthread_cond_signal(&ev->wake);
 		}
-		pthread_cond_broadcast(&in->done);
 	}
 	pthread_mutex_unlock(&in->lock);
 	return NULL;
@@ -280,7 +285,6 @@ int intake_start(struct mlc_intake *in, const char *store_url, const struct mlc_
 	memset(in, 0, sizeof(*in));
 	pthread_mutex_init(&in->lock, NULL);
 	pthread_cond_init(&in->work, NULL);
-	pthread_cond_init(&in->done, NULL);
 	pthread_mutex_init(&in->cache_lock, NULL);
 	in->vault = vault;
 	in->store_url = xstrdup(store_url);
@@ -327,15 +331,20 @@ int intake_submit(struct mlc_intake *in, struct mlc_intake_event *ev)
 		ev->rc = error_set(&ev->err, MLC_ESTATE, "the inbox writer is stopped");
 		return ev->rc;
 	}
+	pthread_cond_init(&ev->wake, NULL);
 	if (in->tail)
 		in->tail->next = ev;
 	else
 		in->head = ev;
 	in->tail = ev;
-	pthread_cond_signal(&in->work);
+	/* a busy writer takes the queue when its batch is done: waking it
+	 * costs a system call per event for nothing */
+	if (in->writer_idle)
+		pthread_cond_signal(&in->work);
 	while (!ev->done)
-		pthread_cond_wait(&in->done, &in->lock);
+		pthread_cond_wait(&ev->wake, &in->lock);
 	pthread_mutex_unlock(&in->lock);
+	pthread_cond_destroy(&ev->wake);
 	return ev->rc;
 }
 
@@ -502,7 +511,6 @@ void intake_release(struct mlc_intake *in)
 	store_free(in->wst);
 	free(in->store_url);
 	pthread_cond_destroy(&in->work);
-	pthread_cond_destroy(&in->done);
 	pthread_mutex_destroy(&in->lock);
 	pthread_mutex_destroy(&in->cache_lock);
 	memset(in, 0, sizeof(*in));

@@ -80,8 +80,9 @@ struct mlc_intake_event {
 	int duplicate;
 	int64_t id;
 	struct mlc_error err;
-	/* the writer's queue */
+	/* the writer's queue (under the intake's lock) */
 	bool done;
+	pthread_cond_t wake;      /* signalled when done */
 	struct mlc_intake_event *next;
 };
 
@@ -94,11 +95,11 @@ struct mlc_intake {
 	bool writer_started;
 	pthread_mutex_t lock;
 	pthread_cond_t work;     /* an event was queued, or stopping */
-	pthread_cond_t done;     /* a batch finished */
 	struct mlc_intake_event *head, *tail;
 	int64_t *marks;          /* inbox rows to mark done with the next batch */
 	size_t nmarks, capmarks;
 	bool stopping;
+	bool writer_idle;        /* the writer waits on work */
 	struct mlc_store *wst;   /* the writer's connection */
 	bool relaxed;            /* wst's commits are not synced (marks only) */
 	int64_t data_version;    /* writer's last PRAGMA data_version */
