@@ -40,7 +40,8 @@ demo-stop:
 	@scripts/demo-stop.sh
 
 bench: build
-	@cmake --build $(BUILD) -j $(JOBS) --target $$(cd bench && ls bench_*.c 2>/dev/null | sed 's/\.c$$//')
+	@t=$$(cd bench && ls bench_*.c 2>/dev/null | sed 's/\.c$$//'); \
+	  if [ -n "$$t" ]; then cmake --build $(BUILD) -j $(JOBS) --target $$t; fi
 	@BUILD=$(BUILD) bench/webhook-intake.sh
 
 # libFuzzer targets for every parser of outside input (clang); run each for a while:
