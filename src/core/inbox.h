@@ -67,6 +67,32 @@ int inbox_pending(struct mlc_store *s, int max, struct mlc_inbox_event **out, si
 int inbox_pending_before(struct mlc_store *s, int max, int64_t before_ms,
 			 struct mlc_inbox_event **out, size_t *n,
 			 struct mlc_error *err) MLC_MUST_CHECK;
+/* One event for inbox_insert_many(). */
+struct mlc_inbox_new {
+	int64_t tenant_id;
+	const char *source;     /* "procore" | "netsuite" */
+	const char *event_key;
+	const char *payload;    /* JSON text */
+	enum inbox_state state; /* stored as: new, ignored or unusable */
+	const char *reason;     /* unusable: the reason (one sentence, no secret) */
+	/* results */
+	int duplicate;          /* the key was stored already: nothing written */
+	int64_t id;
+};
+
+/*
+ * Inserts rows (NULL entries are skipped) with one prepared statement, in
+ * the state each names (a row not 'new' gets its processed time too).
+ * Meant for a caller's transaction, whose commit decides: the webhook
+ * intake's group commit (server/intake.h).  On error the caller rolls
+ * back; the results of the rows before it mean nothing then.
+ */
+int inbox_insert_many(struct mlc_store *s, struct mlc_inbox_new **rows, size_t n,
+		      struct mlc_error *err) MLC_MUST_CHECK;
+/* Marks the rows ids done that are still 'new' (one prepared statement). */
+int inbox_mark_done_many(struct mlc_store *s, const int64_t *ids, size_t n,
+			 struct mlc_error *err) MLC_MUST_CHECK;
+
 /* Moves an event to done or ignored (unusable needs a reason:
  * inbox_mark_unusable; new is never set again): MLC_EINVAL otherwise. */
 int inbox_set_state(struct mlc_store *s, int64_t id, enum inbox_state state,

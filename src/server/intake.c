@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/changes.h"
 #include "net/metrics.h"
 #include "server/intake.h"
 #include "util/buf.h"
@@ -24,80 +25,6 @@ static const char *const webhook_secret_names[INTAKE_SECRET_COUNT] = {
 	[INTAKE_SECRET_PROCORE_CLIENT] = "procore.client_id",
 };
 
-/* FNV-1a, 64 bits. */
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static uint64_t fnv_i64(uint64_t h, int64_t v)
-{
-	return fnv(h, &v, sizeof(v));
-}
-
-/* Hashes every row of sql: text columns 0..ncols-1 (a NUL after each, so
- * that column boundaries count). */
-static int hash_rows(struct mlc_store *s, const char *sql, int ncols, uint64_t *h,
-		     struct mlc_error *err)
-{
-	struct mlc_stmt *st = NULL;
-	int rc = store_prepare(s, sql, &st, err);
-
-	if (rc < 0)
-		goto out;
-	while ((rc = stmt_step(st, err)) == 1) {
-		for (int c = 0; c < ncols; c++) {
-			size_t n = 0;
-			const void *p = stmt_col_blob(st, c, &n);
-			*h = fnv(*h, p ? p : "", p ? n : 0);
-			*h = fnv(*h, "", 1);
-		}
-		*h = fnv(*h, "\n", 1);
-	}
-out:
-	stmt_free(st);
-	return rc < 0 ? rc : MLC_OK;
-}
-
-int intake_fingerprint(struct mlc_store *s, uint64_t *out, struct mlc_error *err)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	int rc;
-
-	*out = 0;
-	/* a secret's nonce is drawn anew at every write (core/secrets.c
-	 * write_row), so a rewrite with the same value still shows */
-	if ((rc = hash_rows(s,
-			    "SELECT id, name, procore_company_id, netsuite_account, netsuite_url, "
-			    "settings, updated_at FROM tenants ORDER BY id",
-			    7, &h, err)) < 0 ||
-	    (rc = hash_rows(s,
-			    "SELECT tenant_id, name, key_id, nonce, updated_at FROM secrets ORDER BY "
-			    "tenant_id, name",
-			    5, &h, err)) < 0)
-		return rc;
-	*out = fnv_i64(h, 1);
-	return MLC_OK;
-}
-
-/* PRAGMA data_version of s: changes when another connection committed. */
-static int data_version(struct mlc_store *s, int64_t *out, struct mlc_error *err)
-{
-	struct mlc_stmt *st = NULL;
-	int rc = store_prepare(s, "PRAGMA data_version", &st, err);
-
-	if (rc == MLC_OK && (rc = stmt_step(st, err)) == 1)
-		*out = stmt_col_i64(st, 0);
-	stmt_free(st);
-	return rc < 0 ? rc : MLC_OK;
-}
-
 /* --- the writer -------------------------------------------------------------------------------- */
 
 static void fail_batch(struct mlc_intake_event *batch, const struct mlc_error *err, int rc)
@@ -106,32 +33,10 @@ static void fail_batch(struct mlc_intake_event *batch, const struct mlc_error *e
 		if (ev->stale)
 			continue;
 		ev->rc = rc;
-		ev->duplicate = 0;
-		ev->id = 0;
+		ev->row.duplicate = 0;
+		ev->row.id = 0;
 		ev->err = *err;
 	}
-}
-
-/* Marks ids done inside the writer's open transaction. */
-static int mark_done(struct mlc_intake *in, const int64_t *ids, size_t n, struct mlc_error *err)
-{
-	struct mlc_stmt *st = NULL;
-	int rc = MLC_OK;
-
-	if (!n)
-		return MLC_OK;
-	if ((rc = store_prepare(in->wst, "UPDATE inbox SET state = 'done', processed_at = ? WHERE "
-					 "id = ? AND state = 'new'",
-				&st, err)) < 0)
-		return rc;
-	for (size_t i = 0; i < n && rc >= 0; i++) {
-		stmt_reset(st);
-		stmt_bind_i64(st, 1, time_now_ms());
-		stmt_bind_i64(st, 2, ids[i]);
-		rc = stmt_step(st, err);
-	}
-	stmt_free(st);
-	return rc < 0 ? rc : MLC_OK;
 }
 
 /* Writes batch (and marks) in one durable transaction; fills each event's
@@ -140,9 +45,9 @@ static bool write_batch(struct mlc_intake *in, struct mlc_intake_event *batch, c
 			size_t nmarks)
 {
 	struct mlc_error err = { 0 };
-	struct mlc_stmt *ins = NULL;
+	struct mlc_inbox_new **rows = NULL;
+	size_t n = 0, written = 0;
 	int64_t dv = 0;
-	size_t written = 0;
 	int rc;
 
 	/* marks alone answer nobody: lost to an OS crash, they leave rows
@@ -160,54 +65,30 @@ static bool write_batch(struct mlc_intake *in, struct mlc_intake_event *batch, c
 		goto fail;
 	/* inside the write transaction: what the handlers validated against
 	 * must still hold when this commits */
-	if ((rc = data_version(in->wst, &dv, &err)) < 0)
+	if ((rc = changes_data_version(in->wst, &dv, &err)) < 0)
 		goto fail;
 	if (dv != in->data_version) {
-		if ((rc = intake_fingerprint(in->wst, &in->fingerprint, &err)) < 0)
+		if ((rc = changes_tenants_fingerprint(in->wst, &in->fingerprint, &err)) < 0)
 			goto fail;
 		in->data_version = dv;
 	}
-	rc = store_prepare(in->wst,
-			   "INSERT INTO inbox (tenant_id, source, event_key, payload, state, reason, "
-			   "received_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
-			   "(tenant_id, source, event_key) DO NOTHING RETURNING id",
-			   &ins, &err);
-	if (rc < 0)
-		goto fail;
-	for (struct mlc_intake_event *ev = batch; ev; ev = ev->next) {
-		int64_t now = time_now_ms();
+	for (struct mlc_intake_event *ev = batch; ev; ev = ev->next)
+		n++;
+	rows = xcalloc(n ? n : 1, sizeof(*rows));
+	n = 0;
+	for (struct mlc_intake_event *ev = batch; ev; ev = ev->next, n++) {
 		if (ev->fingerprint != in->fingerprint) {
-			ev->stale = true;
+			ev->stale = true; /* rows[n] stays NULL: skipped */
 			continue;
 		}
-		stmt_reset(ins);
-		stmt_bind_i64(ins, 1, ev->tenant_id);
-		stmt_bind_text(ins, 2, ev->source);
-		stmt_bind_text(ins, 3, ev->event_key);
-		stmt_bind_text(ins, 4, ev->payload);
-		stmt_bind_text(ins, 5, inbox_state_name(ev->state));
-		stmt_bind_text(ins, 6, ev->state == INBOX_UNUSABLE ? ev->reason : NULL);
-		stmt_bind_i64(ins, 7, now);
-		if (ev->state == INBOX_NEW)
-			stmt_bind_null(ins, 8);
-		else
-			stmt_bind_i64(ins, 8, now);
-		rc = stmt_step(ins, &err);
-		if (rc < 0)
-			goto fail;
-		ev->duplicate = rc == 0;
-		ev->id = rc == 1 ? stmt_col_i64(ins, 0) : 0;
-		/* the RETURNING row must be stepped past before the next reset
-		 * for the insert to be complete */
-		if (rc == 1 && (rc = stmt_step(ins, &err)) < 0)
-			goto fail;
-		ev->rc = MLC_OK;
+		rows[n] = &ev->row;
 		written++;
 	}
-	stmt_free(ins);
-	ins = NULL;
-	if ((rc = mark_done(in, marks, nmarks, &err)) < 0 || (rc = store_commit(in->wst, &err)) < 0)
+	if ((rc = inbox_insert_many(in->wst, rows, n, &err)) < 0 ||
+	    (rc = inbox_mark_done_many(in->wst, marks, nmarks, &err)) < 0 ||
+	    (rc = store_commit(in->wst, &err)) < 0)
 		goto fail;
+	free(rows);
 	if (written) {
 		metrics_counter_add("mlc_inbox_commits_total",
 				    "Durable inbox commits (events arriving together share one)", "",
@@ -217,7 +98,7 @@ static bool write_batch(struct mlc_intake *in, struct mlc_intake_event *batch, c
 	}
 	return true;
 fail:
-	stmt_free(ins);
+	free(rows);
 	store_rollback(in->wst);
 	metrics_counter_add("mlc_inbox_commit_failures_total",
 			    "Inbox transactions that failed (their events were answered 503)", "", 1);
@@ -292,8 +173,8 @@ int intake_start(struct mlc_intake *in, const char *store_url, const struct mlc_
 		return rc;
 	/* every commit of this connection is an answered event's */
 	if ((rc = store_durable(in->wst, true, err)) < 0 ||
-	    (rc = data_version(in->wst, &in->data_version, err)) < 0 ||
-	    (rc = intake_fingerprint(in->wst, &in->fingerprint, err)) < 0)
+	    (rc = changes_data_version(in->wst, &in->data_version, err)) < 0 ||
+	    (rc = changes_tenants_fingerprint(in->wst, &in->fingerprint, err)) < 0)
 		return rc;
 	in->cache_fp = in->fingerprint;
 	if (pthread_create(&in->writer, NULL, writer_main, in) != 0)
@@ -321,8 +202,8 @@ int intake_submit(struct mlc_intake *in, struct mlc_intake_event *ev)
 {
 	ev->rc = MLC_OK;
 	ev->stale = false;
-	ev->duplicate = 0;
-	ev->id = 0;
+	ev->row.duplicate = 0;
+	ev->row.id = 0;
 	ev->done = false;
 	ev->next = NULL;
 	pthread_mutex_lock(&in->lock);
@@ -394,26 +275,26 @@ void intake_tenant_put(struct mlc_intake *in, struct mlc_intake_tenant *t)
 	pthread_mutex_unlock(&in->cache_lock);
 }
 
-/* Loads the tenant and its webhook secrets from one snapshot. */
+/*
+ * Loads the tenant and its webhook secrets.  The fingerprint is read
+ * first: the rows are then at least as new as it, so an entry is never
+ * tagged newer than what it holds (tagged older, the writer finds it
+ * stale and it is loaded again).
+ */
 static int load(struct mlc_intake *in, struct mlc_store *st, const char *name,
 		struct mlc_intake_tenant **out, struct mlc_error *err)
 {
 	struct mlc_intake_tenant *t = xcalloc(1, sizeof(*t));
-	bool open = false;
 	int rc;
 
 	*out = NULL;
-	/* a read transaction: the fingerprint and the rows are one snapshot */
-	if ((rc = store_exec(st, "BEGIN", err)) < 0)
-		goto out;
-	open = true;
-	if ((rc = intake_fingerprint(st, &t->fingerprint, err)) < 0 ||
+	if ((rc = changes_tenants_fingerprint(st, &t->fingerprint, err)) < 0 ||
 	    (rc = tenant_get(st, name, &t->t, err)) < 0)
 		goto out;
 	for (int i = 0; i < INTAKE_SECRET_COUNT; i++) {
 		struct mlc_error serr = { 0 };
-		t->secret_rc[i] = secret_get(st, in->vault, t->t.id, webhook_secret_names[i], &t->secret[i],
-					     &serr);
+		t->secret_rc[i] = secret_get(st, in->vault, t->t.id, webhook_secret_names[i],
+					     &t->secret[i], &serr);
 		if (t->secret_rc[i] < 0) {
 			t->secret[i] = NULL;
 			snprintf(t->secret_err[i], sizeof(t->secret_err[i]), "%s", serr.msg);
@@ -424,10 +305,6 @@ static int load(struct mlc_intake *in, struct mlc_store *st, const char *name,
 	t = NULL;
 	rc = MLC_OK;
 out:
-	if (open) {
-		int c = store_exec(st, "COMMIT", NULL);
-		MLC_UNUSED(c);
-	}
 	tenant_free(t);
 	return rc;
 }
@@ -481,7 +358,7 @@ found:
 int intake_recheck(struct mlc_intake *in, struct mlc_store *st, struct mlc_error *err)
 {
 	uint64_t fp = 0;
-	int rc = intake_fingerprint(st, &fp, err);
+	int rc = changes_tenants_fingerprint(st, &fp, err);
 	int dropped = 0;
 
 	if (rc < 0)

@@ -33,8 +33,7 @@
  * Tenant cache.  Tenants and the webhook secrets are loaded once and kept
  * in memory (struct mlc_intake_tenant, immutable, reference counted).
  * The cache is tied to a fingerprint of the tenants and secrets tables
- * (every row's id, settings, update time and every secret's nonce, which
- * is new at each write), so a change by ANY process (`secret set`,
+ * (core/changes.h), so a change by ANY process (`secret set`,
  * `tenant set`, `tenant remove`, `keys rotate`) is seen:
  *  - the writer checks, inside the write transaction of each batch, with
  *    SQLite's PRAGMA data_version (changes only when another connection
@@ -67,18 +66,11 @@ struct mlc_intake_tenant {
 
 /* One event handed to the writer. */
 struct mlc_intake_event {
-	int64_t tenant_id;
+	struct mlc_inbox_new row; /* what to store; its results (duplicate, id) */
 	uint64_t fingerprint;     /* the cache's, at validation */
-	const char *source;       /* "procore" | "netsuite" */
-	const char *event_key;
-	const char *payload;      /* JSON text */
-	enum inbox_state state;   /* stored as: new, ignored or unusable */
-	const char *reason;       /* unusable: the reason */
 	/* results, valid once intake_submit() returned */
 	int rc;                   /* MLC_OK or the store's error */
 	bool stale;               /* not written: validated under an old fingerprint */
-	int duplicate;
-	int64_t id;
 	struct mlc_error err;
 	/* the writer's queue (under the intake's lock) */
 	bool done;
@@ -123,7 +115,7 @@ void intake_release(struct mlc_intake *in);
 
 /*
  * Queues ev and waits until the writer committed (or failed) the batch it
- * went in; the results are in ev (rc, stale, duplicate, id, err) and the
+ * went in; the results are in ev (rc, stale, row.duplicate, row.id, err); the
  * return value is ev->rc.  ev->stale: the tenants or secrets changed
  * since ev was validated; nothing was written (rc is MLC_OK).  After
  * intake_release() started: MLC_ESTATE.
@@ -156,7 +148,5 @@ int intake_recheck(struct mlc_intake *in, struct mlc_store *st, struct mlc_error
 /* Drops every cached tenant. */
 void intake_invalidate(struct mlc_intake *in);
 
-/* The fingerprint of the tenants and secrets tables, read through s. */
-int intake_fingerprint(struct mlc_store *s, uint64_t *out, struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

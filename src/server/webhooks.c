@@ -205,13 +205,13 @@ static int store_event(struct mlc_serve *sv, struct mlc_http_request *req,
 	char *text = json_dumps(payload, JSON_COMPACT);
 	int rc = -1;
 
-	ev.tenant_id = ct->t.id;
+	ev.row.tenant_id = ct->t.id;
+	ev.row.source = source;
+	ev.row.event_key = key;
+	ev.row.payload = text ? text : "{}";
+	ev.row.state = state;
+	ev.row.reason = reason;
 	ev.fingerprint = ct->fingerprint;
-	ev.source = source;
-	ev.event_key = key;
-	ev.payload = text ? text : "{}";
-	ev.state = state;
-	ev.reason = reason;
 	if (intake_submit(&sv->intake, &ev) < 0) {
 		/* not stored: the sender must retry, so no 2xx */
 		unavailable(req, resp, ct->t.name, ev.err.msg);
@@ -222,8 +222,8 @@ static int store_event(struct mlc_serve *sv, struct mlc_http_request *req,
 		rc = 1;
 		goto out;
 	}
-	*dup = ev.duplicate;
-	*id = ev.id;
+	*dup = ev.row.duplicate;
+	*id = ev.row.id;
 	rc = 0;
 out:
 	free(text);
