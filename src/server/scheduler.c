@@ -223,10 +223,6 @@ void *serve_scheduler_main(void *arg)
 		for (int i = 0; i < 10 && !serve_stopping(sv); i++) {
 			struct serve_pending *p = serve_pending_take(sv, 100);
 			drain_pending(sv, st, p);
-			/* under a stream of events, one enqueue per tenant and flow
-			 * every 50 ms: the events between wait in the pending set */
-			if (p)
-				time_sleep_ms(50);
 			serve_pending_free(p);
 		}
 	}

@@ -74,6 +74,8 @@ void serve_pending_add(struct mlc_serve *sv, int64_t tenant_id, const char *tena
 	for (p = sv->pending; p; p = p->next)
 		if (p->tenant_id == tenant_id && strcmp(p->flow, flow) == 0)
 			break;
+	if (!sv->pending)
+		sv->pending_since = time_now_ms();
 	if (!p) {
 		p = xcalloc(1, sizeof(*p));
 		p->tenant_id = tenant_id;
@@ -91,23 +93,41 @@ void serve_pending_add(struct mlc_serve *sv, int64_t tenant_id, const char *tena
 	pthread_mutex_unlock(&sv->pending_lock);
 }
 
+/* An absolute CLOCK_REALTIME time ms from now, for pthread_cond_timedwait. */
+static struct timespec deadline_in(int64_t ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(ms / 1000);
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
 struct serve_pending *serve_pending_take(struct mlc_serve *sv, int wait_ms)
 {
 	struct serve_pending *list;
 
 	pthread_mutex_lock(&sv->pending_lock);
 	if (!sv->pending && wait_ms > 0) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += wait_ms / 1000;
-		ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		struct timespec ts = deadline_in(wait_ms);
 		while (!sv->pending) {
 			if (pthread_cond_timedwait(&sv->pending_cv, &sv->pending_lock, &ts) != 0)
 				break;
+		}
+	}
+	if (sv->pending && wait_ms > 0) {
+		/* events arriving together make one run: what comes within
+		 * SERVE_PENDING_COALESCE_MS of the first joins it */
+		int64_t left = sv->pending_since + SERVE_PENDING_COALESCE_MS - time_now_ms();
+		if (left > 0) {
+			struct timespec ts = deadline_in(left);
+			while (pthread_cond_timedwait(&sv->pending_cv, &sv->pending_lock, &ts) == 0)
+				;
 		}
 	}
 	list = sv->pending;

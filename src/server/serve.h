@@ -50,7 +50,12 @@ struct mlc_serve {
 	pthread_mutex_t pending_lock;
 	pthread_cond_t pending_cv;   /* an event made a flow pending */
 	struct serve_pending *pending;
+	int64_t pending_since;       /* when the first pending entry came */
 };
+
+/* How long the drain lets webhook events gather before it enqueues their
+ * runs (serve_pending_take). */
+#define SERVE_PENDING_COALESCE_MS 200
 
 /*
  * Flows that accepted webhook events made pending, in memory: one entry
@@ -98,8 +103,9 @@ int serve_enqueue_sync(struct mlc_serve *sv, struct mlc_store *st, int64_t tenan
 /* Marks (tenant, flow) pending for inbox row id and wakes the drain. */
 void serve_pending_add(struct mlc_serve *sv, int64_t tenant_id, const char *tenant,
 		       const char *flow, int64_t id);
-/* Takes every pending entry, waiting up to wait_ms for one (caller frees
- * with serve_pending_free()). */
+/* Takes every pending entry, waiting up to wait_ms for one, and then
+ * until the first is SERVE_PENDING_COALESCE_MS old (wait_ms 0: at once).
+ * Caller frees with serve_pending_free(). */
 struct serve_pending *serve_pending_take(struct mlc_serve *sv, int wait_ms);
 void serve_pending_free(struct serve_pending *list);
 
