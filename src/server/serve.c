@@ -69,12 +69,14 @@ void serve_pending_add(struct mlc_serve *sv, int64_t tenant_id, const char *tena
 		       const char *flow, int64_t id)
 {
 	struct serve_pending *p;
+	bool first;
 
 	pthread_mutex_lock(&sv->pending_lock);
 	for (p = sv->pending; p; p = p->next)
 		if (p->tenant_id == tenant_id && strcmp(p->flow, flow) == 0)
 			break;
-	if (!sv->pending)
+	first = !sv->pending;
+	if (first)
 		sv->pending_since = time_now_ms();
 	if (!p) {
 		p = xcalloc(1, sizeof(*p));
@@ -89,7 +91,9 @@ void serve_pending_add(struct mlc_serve *sv, int64_t tenant_id, const char *tena
 		p->ids = xrealloc(p->ids, p->cap * sizeof(*p->ids));
 	}
 	p->ids[p->n++] = id;
-	pthread_cond_signal(&sv->pending_cv);
+	/* the drain waits for the first event only; the rest gather */
+	if (first)
+		pthread_cond_signal(&sv->pending_cv);
 	pthread_mutex_unlock(&sv->pending_lock);
 }
 
@@ -126,7 +130,8 @@ struct serve_pending *serve_pending_take(struct mlc_serve *sv, int wait_ms)
 		int64_t left = sv->pending_since + SERVE_PENDING_COALESCE_MS - time_now_ms();
 		if (left > 0) {
 			struct timespec ts = deadline_in(left);
-			while (pthread_cond_timedwait(&sv->pending_cv, &sv->pending_lock, &ts) == 0)
+			while (!serve_stopping(sv) &&
+			       pthread_cond_timedwait(&sv->pending_cv, &sv->pending_lock, &ts) == 0)
 				;
 		}
 	}
