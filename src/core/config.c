@@ -19,7 +19,7 @@
 /* KT_LISTEN and KT_CIDRS are strings checked once the file and the
  * environment are read (check_addresses), so that `config check` refuses
  * what serve would refuse (issue 21, item 21). */
-enum key_type { KT_STRING, KT_LOG_LEVEL, KT_LOG_FORMAT, KT_INT, KT_DAYS, KT_LISTEN, KT_CIDRS };
+enum key_type { KT_STRING, KT_LOG_LEVEL, KT_LOG_FORMAT, KT_INT, KT_DAYS, KT_LISTEN, KT_CIDRS, KT_BOOL };
 
 struct key_spec {
 	const char *key;     /* dotted path in the YAML file */
@@ -51,6 +51,8 @@ static const struct key_spec keys[] = {
 	{ "http.read_timeout_seconds", "MLC_HTTP_READ_TIMEOUT_SECONDS", KT_INT,
 	  OFF(http_read_timeout_s), "10",
 	  "A connection that sends nothing for this many seconds (1-1024) is closed." },
+	{ "http.access_log", "MLC_HTTP_ACCESS_LOG", KT_BOOL, OFF(http_access_log), "false",
+	  "true: serve logs one info line per request (off by default: /metrics counts them)." },
 	{ "workers", "MLC_WORKERS", KT_INT, OFF(workers), "4",
 	  "Worker threads in serve." },
 	{ "jobs.lease_seconds", "MLC_JOBS_LEASE_SECONDS", KT_INT, OFF(job_lease_s), "600",
@@ -95,6 +97,11 @@ static int set_value(struct mlc_config *cfg, const struct key_spec *k, const cha
 		if (num_parse_int(value, 1, 1024, (int *)(void *)base, err) < 0)
 			return error_set(err, MLC_ECONFIG, "%s: '%s' is not a whole number from 1 to 1024",
 					 k->key, value);
+		return MLC_OK;
+	case KT_BOOL:
+		if (strcmp(value, "true") && strcmp(value, "false"))
+			return error_set(err, MLC_ECONFIG, "%s: '%s' is not true or false", k->key, value);
+		*(bool *)(void *)base = strcmp(value, "true") == 0;
 		return MLC_OK;
 	case KT_DAYS:
 		if (num_parse_int(value, 0, 36500, (int *)(void *)base, err) < 0)
@@ -428,6 +435,9 @@ static void value_text(const struct mlc_config *cfg, const struct key_spec *k, s
 	case KT_INT:
 	case KT_DAYS:
 		buf_addf(v, "%d", *(const int *)(const void *)base);
+		break;
+	case KT_BOOL:
+		buf_addstr(v, *(const bool *)(const void *)base ? "true" : "false");
 		break;
 	}
 }

@@ -38,6 +38,7 @@ struct mlc_config {
 	int audit_retention_days; /* 0: keep everything */
 	int http_per_client;      /* open connections per client address on serve's port */
 	int http_read_timeout_s;  /* a connection silent this long is closed */
+	bool http_access_log;     /* serve: one log line per request */
 };
 
 #define MLC_CONFIG_DEFAULT_FILE "ml-connector.yaml"

@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,12 @@ out:
 int inbox_pending(struct mlc_store *s, int max, struct mlc_inbox_event **out, size_t *n,
 		  struct mlc_error *err)
 {
+	return inbox_pending_before(s, max, INT64_MAX, out, n, err);
+}
+
+int inbox_pending_before(struct mlc_store *s, int max, int64_t before_ms,
+			 struct mlc_inbox_event **out, size_t *n, struct mlc_error *err)
+{
 	struct mlc_stmt *st = NULL;
 	struct mlc_inbox_event *list = NULL;
 	size_t len = 0;
@@ -74,10 +81,11 @@ int inbox_pending(struct mlc_store *s, int max, struct mlc_inbox_event **out, si
 	*out = NULL;
 	*n = 0;
 	rc = store_prepare(s, "SELECT id, tenant_id, source, event_key, payload, received_at FROM "
-			      "inbox WHERE state = 'new' ORDER BY id LIMIT ?", &st, err);
+			      "inbox WHERE state = 'new' AND received_at < ? ORDER BY id LIMIT ?", &st, err);
 	if (rc < 0)
 		return rc;
-	stmt_bind_i64(st, 1, max > 0 ? max : 100);
+	stmt_bind_i64(st, 1, before_ms);
+	stmt_bind_i64(st, 2, max > 0 ? max : 100);
 	list = xcalloc((size_t)(max > 0 ? max : 100), sizeof(*list));
 	while ((rc = stmt_step(st, err)) == 1) {
 		struct mlc_inbox_event *e = &list[len++];
@@ -194,6 +202,68 @@ int inbox_unusable_summary(struct mlc_store *s, int64_t tenant_id, int64_t *coun
 	if ((rc = stmt_step(st, err)) == 1) {
 		*last_reason = stmt_col_dup(st, 0);
 		*last_at = stmt_col_i64(st, 1);
+	}
+	stmt_free(st);
+	return rc < 0 ? rc : MLC_OK;
+}
+
+int inbox_insert_many(struct mlc_store *s, struct mlc_inbox_new **rows, size_t n,
+		      struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc;
+
+	if (!n)
+		return MLC_OK;
+	rc = store_prepare(s, "INSERT INTO inbox (tenant_id, source, event_key, payload, state, "
+			      "reason, received_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON "
+			      "CONFLICT (tenant_id, source, event_key) DO NOTHING RETURNING id",
+			   &st, err);
+	for (size_t i = 0; i < n && rc >= 0; i++) {
+		struct mlc_inbox_new *r = rows[i];
+		int64_t now = time_now_ms();
+		if (!r)
+			continue;
+		stmt_reset(st);
+		stmt_bind_i64(st, 1, r->tenant_id);
+		stmt_bind_text(st, 2, r->source);
+		stmt_bind_text(st, 3, r->event_key);
+		stmt_bind_text(st, 4, r->payload);
+		stmt_bind_text(st, 5, inbox_state_name(r->state));
+		stmt_bind_text(st, 6, r->state == INBOX_UNUSABLE ? r->reason : NULL);
+		stmt_bind_i64(st, 7, now);
+		if (r->state == INBOX_NEW)
+			stmt_bind_null(st, 8);
+		else
+			stmt_bind_i64(st, 8, now);
+		if ((rc = stmt_step(st, err)) < 0)
+			break;
+		r->duplicate = rc == 0;
+		r->id = rc == 1 ? stmt_col_i64(st, 0) : 0;
+		/* past the RETURNING row, so that the insert is complete */
+		if (rc == 1)
+			rc = stmt_step(st, err);
+	}
+	stmt_free(st);
+	return rc < 0 ? rc : MLC_OK;
+}
+
+int inbox_mark_done_many(struct mlc_store *s, const int64_t *ids, size_t n,
+			 struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc;
+
+	if (!n)
+		return MLC_OK;
+	rc = store_prepare(s, "UPDATE inbox SET state = 'done', processed_at = ? WHERE id = ? AND "
+			      "state = 'new'",
+			   &st, err);
+	for (size_t i = 0; i < n && rc >= 0; i++) {
+		stmt_reset(st);
+		stmt_bind_i64(st, 1, time_now_ms());
+		stmt_bind_i64(st, 2, ids[i]);
+		rc = stmt_step(st, err);
 	}
 	stmt_free(st);
 	return rc < 0 ? rc : MLC_OK;

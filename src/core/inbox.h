@@ -17,9 +17,11 @@
  *
  * States (enum inbox_state; the text is the stored `state` column):
  *  - new: stored, no sync job enqueued for it yet.  The webhook handler
- *    enqueues the flow the registry names (flows/flow.h) and marks it
- *    done; when that enqueue fails, or no flow routes it, the scheduler's
- *    drain (server/scheduler.c) picks it up later.
+ *    marks the flow the registry names (flows/flow.h) pending in memory;
+ *    the scheduler's drain (server/scheduler.c) enqueues one run per
+ *    tenant and flow and marks the rows done, and its scan picks up what
+ *    is left 'new' (a crash, a failed enqueue) later.  An event no flow
+ *    routes is stored as ignored at once.
  *  - done: a sync job for its flow was enqueued.  The job's own outcome is
  *    in the run and audit tables, not here.
  *  - ignored: an echo of the connector's own write, an event no flow
@@ -61,6 +63,36 @@ int inbox_add(struct mlc_store *s, int64_t tenant_id, const char *source, const 
  * and releases each event. */
 int inbox_pending(struct mlc_store *s, int max, struct mlc_inbox_event **out, size_t *n,
 		  struct mlc_error *err) MLC_MUST_CHECK;
+/* inbox_pending() for events received before before_ms only. */
+int inbox_pending_before(struct mlc_store *s, int max, int64_t before_ms,
+			 struct mlc_inbox_event **out, size_t *n,
+			 struct mlc_error *err) MLC_MUST_CHECK;
+/* One event for inbox_insert_many(). */
+struct mlc_inbox_new {
+	int64_t tenant_id;
+	const char *source;     /* "procore" | "netsuite" */
+	const char *event_key;
+	const char *payload;    /* JSON text */
+	enum inbox_state state; /* stored as: new, ignored or unusable */
+	const char *reason;     /* unusable: the reason (one sentence, no secret) */
+	/* results */
+	int duplicate;          /* the key was stored already: nothing written */
+	int64_t id;
+};
+
+/*
+ * Inserts rows (NULL entries are skipped) with one prepared statement, in
+ * the state each names (a row not 'new' gets its processed time too).
+ * Meant for a caller's transaction, whose commit decides: the webhook
+ * intake's group commit (server/intake.h).  On error the caller rolls
+ * back; the results of the rows before it mean nothing then.
+ */
+int inbox_insert_many(struct mlc_store *s, struct mlc_inbox_new **rows, size_t n,
+		      struct mlc_error *err) MLC_MUST_CHECK;
+/* Marks the rows ids done that are still 'new' (one prepared statement). */
+int inbox_mark_done_many(struct mlc_store *s, const int64_t *ids, size_t n,
+			 struct mlc_error *err) MLC_MUST_CHECK;
+
 /* Moves an event to done or ignored (unusable needs a reason:
  * inbox_mark_unusable; new is never set again): MLC_EINVAL otherwise. */
 int inbox_set_state(struct mlc_store *s, int64_t id, enum inbox_state state,

@@ -79,8 +79,32 @@ static struct due *find_due(struct due **list, const char *key)
 }
 
 /*
+ * The flows webhook events made pending (serve_pending_add): one sync job
+ * per tenant and flow (deduplicated while one is queued), then the rows
+ * that asked for it are marked done by the inbox writer, in the group
+ * commit it makes anyway (intake_mark_done).  A failure leaves the rows
+ * 'new' for the scan below.
+ */
+static void drain_pending(struct mlc_serve *sv, struct mlc_store *st, struct serve_pending *list)
+{
+	for (struct serve_pending *p = list; p; p = p->next) {
+		struct mlc_error err = { 0 };
+		if (serve_enqueue_sync(sv, st, p->tenant_id, p->tenant, p->flow, "webhook", &err) < 0) {
+			log_warn("inbox enqueue failed (the scan retries)", "tenant", p->tenant, "flow",
+				 p->flow, "error", err.msg);
+			continue;
+		}
+		intake_mark_done(&sv->intake, p->ids, p->n);
+	}
+}
+
+/* Events younger than this are the pending set's (drain_pending); the
+ * scan leaves them to it. */
+#define DRAIN_SCAN_AGE_MS 5000
+
+/*
  * Inbox events not yet turned into jobs (the process died between the 2xx
- * and the enqueue, or the enqueue failed): enqueue them now.  At-least-once:
+ * and the drain, or the enqueue failed): enqueue them now.  At-least-once:
  * a flow run twice is harmless.
  */
 static void drain_inbox(struct mlc_serve *sv, struct mlc_store *st)
@@ -89,7 +113,7 @@ static void drain_inbox(struct mlc_serve *sv, struct mlc_store *st)
 	struct mlc_error err = { 0 };
 	size_t n = 0;
 
-	if (inbox_pending(st, 100, &ev, &n, &err) < 0) {
+	if (inbox_pending_before(st, 100, time_now_ms() - DRAIN_SCAN_AGE_MS, &ev, &n, &err) < 0) {
 		log_warn("inbox scan failed", "error", err.msg);
 		return;
 	}
@@ -194,8 +218,19 @@ void *serve_scheduler_main(void *arg)
 			}
 		}
 		tenant_list_free(list, n);
-		for (int i = 0; i < 10 && !serve_stopping(sv); i++)
-			time_sleep_ms(100);
+		/* the rest of the second: turn webhook events into runs as
+		 * they come */
+		for (int i = 0; i < 10 && !serve_stopping(sv); i++) {
+			struct serve_pending *p = serve_pending_take(sv, 100);
+			drain_pending(sv, st, p);
+			serve_pending_free(p);
+		}
+	}
+	{
+		/* accepted before the stop: queue their runs for the next start */
+		struct serve_pending *p = serve_pending_take(sv, 0);
+		drain_pending(sv, st, p);
+		serve_pending_free(p);
 	}
 	while (dues) {
 		struct due *d = dues;

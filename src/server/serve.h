@@ -11,6 +11,7 @@
 #include "core/vault.h"
 #include "flows/session.h"
 #include "net/http_server.h"
+#include "server/intake.h"
 #include "util/compat.h"
 #include "util/error.h"
 
@@ -45,6 +46,31 @@ struct mlc_serve {
 	char owner[96];              /* lease owner prefix: host:pid */
 	int64_t lease_ms;
 	pthread_key_t store_key;     /* per-thread store connection */
+	struct mlc_intake intake;    /* webhook group commit and tenant cache */
+	pthread_mutex_t pending_lock;
+	pthread_cond_t pending_cv;   /* an event made a flow pending */
+	struct serve_pending *pending;
+	int64_t pending_since;       /* when the first pending entry came */
+};
+
+/* How long the drain lets webhook events gather before it enqueues their
+ * runs (serve_pending_take). */
+#define SERVE_PENDING_COALESCE_MS 200
+
+/*
+ * Flows that accepted webhook events made pending, in memory: one entry
+ * per tenant and flow, with the inbox rows that asked for it.  The
+ * scheduler's drain takes them, enqueues one run each and marks those
+ * rows done; the rows stay 'new' in the store until then, so what a crash
+ * loses here the drain's scan finds again.
+ */
+struct serve_pending {
+	int64_t tenant_id;
+	char *tenant;
+	char *flow;
+	int64_t *ids;
+	size_t n, cap;
+	struct serve_pending *next;
 };
 
 struct mlc_serve_opts {
@@ -73,6 +99,15 @@ const char *webhooks_flow_for_netsuite(const char *record_type);
 int serve_enqueue_sync(struct mlc_serve *sv, struct mlc_store *st, int64_t tenant_id,
 		       const char *tenant, const char *flow, const char *trigger,
 		       struct mlc_error *err) MLC_MUST_CHECK;
+
+/* Marks (tenant, flow) pending for inbox row id and wakes the drain. */
+void serve_pending_add(struct mlc_serve *sv, int64_t tenant_id, const char *tenant,
+		       const char *flow, int64_t id);
+/* Takes every pending entry, waiting up to wait_ms for one, and then
+ * until the first is SERVE_PENDING_COALESCE_MS old (wait_ms 0: at once).
+ * Caller frees with serve_pending_free(). */
+struct serve_pending *serve_pending_take(struct mlc_serve *sv, int wait_ms);
+void serve_pending_free(struct serve_pending *list);
 
 /* Workers and scheduler (workers.c, scheduler.c). */
 void *serve_worker_main(void *arg);

@@ -1,7 +1,10 @@
 /*
  * Webhook endpoints.  Both write an accepted event to the durable inbox,
- * committed, before the 2xx goes back, then enqueue the flow it feeds
- * (deduplicated while one is pending, so a burst is one run).  Bad input
+ * committed, before the 2xx goes back (through the group-commit writer,
+ * server/intake.h: one write per event, one fsync per group of events),
+ * then mark the flow it feeds pending in memory (serve_pending_add; the
+ * scheduler's drain enqueues one run per tenant and flow).  Tenants and
+ * secrets come from intake's cache, which follows changes by any process.  Bad input
  * gets a 4xx, a log line naming the reason, and nothing stored; for
  * Procore, "bad" means only a wrong Authorization, a body over the limit
  * or one that is not a JSON object.  Any JSON object from Procore is
@@ -22,6 +25,7 @@
 #include <string.h>
 
 #include "core/inbox.h"
+#include "server/intake.h"
 #include "core/tenant.h"
 #include "core/vault.h"
 #include "flows/flow.h"
@@ -96,76 +100,161 @@ static void unavailable(struct mlc_http_request *req, struct mlc_http_response *
 	http_response_error(resp, 503, "unavailable", "could not store the event; retry");
 }
 
-/* Loads the tenant named in the path and a decrypted secret of it. */
+/* Checks once per request whether the cached tenants and secrets are
+ * current (before a refusal): 1 when they were not and were dropped. */
+static int serve_recheck(struct mlc_serve *sv, struct mlc_store *st, bool *rechecked)
+{
+	struct mlc_error err = { 0 };
+	int rc = intake_recheck(&sv->intake, st, &err);
+
+	*rechecked = true;
+	if (rc < 0)
+		log_warn("webhook: cannot check the tenant cache", "error", err.msg);
+	return rc;
+}
+
+/* What one pass of a handler ended with. */
+enum pass {
+	PASS_DONE,  /* answered */
+	PASS_RETRY, /* the tenants or secrets changed under it: validate again */
+};
+
+/*
+ * The cached tenant named in the path, with the secret it needs; answers
+ * the refusal itself (returns -1) when there is none.  An unknown tenant
+ * or a missing secret is refused only once the cache is known current
+ * (*rechecked): otherwise the cache is checked and the pass retried.
+ */
 static int load(struct mlc_serve *sv, struct mlc_http_request *req,
-		struct mlc_http_response *resp, struct mlc_store **st, struct mlc_tenant *t,
-		const char *secret_name, struct mlc_secret **secret)
+		struct mlc_http_response *resp, struct mlc_store **st,
+		struct mlc_intake_tenant **ct, enum intake_secret which, bool *rechecked,
+		enum pass *pass)
 {
 	struct mlc_error err = { 0 };
 	const char *name = http_request_param(req, "tenant");
 	int rc;
 
-	*secret = NULL;
+	*ct = NULL;
+	*pass = PASS_DONE;
 	if (!(*st = serve_store(sv, &err))) {
 		log_error("webhook: store unavailable", "error", err.msg);
 		http_response_error(resp, 503, "unavailable", "the store is unavailable; retry");
 		return -1;
 	}
-	memset(t, 0, sizeof(*t));
 	if (!name) {
 		refuse_unproven(req, resp, name, "no such tenant");
 		return -1;
 	}
-	if ((rc = tenant_get(*st, name, t, &err)) < 0) {
-		if (rc == MLC_ENOTFOUND)
-			refuse_unproven(req, resp, name, "no such tenant");
-		else
+	if ((rc = intake_tenant_get(&sv->intake, *st, name, ct, &err)) < 0) {
+		if (rc != MLC_ENOTFOUND)
 			unavailable(req, resp, name, err.msg);
+		else if (!*rechecked && serve_recheck(sv, *st, rechecked) > 0)
+			*pass = PASS_RETRY;
+		else
+			refuse_unproven(req, resp, name, "no such tenant");
 		return -1;
 	}
-	if ((rc = secret_get(*st, sv->vault, t->id, secret_name, secret, &err)) < 0) {
+	if ((rc = (*ct)->secret_rc[which]) < 0) {
 		char why[160];
-		if (rc == MLC_ENOTFOUND) {
-			snprintf(why, sizeof(why), "the tenant has no %s secret", secret_name);
-			refuse_unproven(req, resp, name, why);
-		} else {
+		if (rc != MLC_ENOTFOUND) {
 			/* the row is there but we cannot read or open it (a store
 			 * error, or a master key rotated under a running serve):
 			 * our failure, so the sender must retry */
-			unavailable(req, resp, name, err.msg);
+			unavailable(req, resp, name, (*ct)->secret_err[which]);
+		} else if (!*rechecked && serve_recheck(sv, *st, rechecked) > 0) {
+			*pass = PASS_RETRY;
+		} else {
+			snprintf(why, sizeof(why), "the tenant has no %s secret",
+				 which == INTAKE_SECRET_NETSUITE ? "webhook.netsuite_secret"
+								 : "webhook.procore_authorization");
+			refuse_unproven(req, resp, name, why);
 		}
-		tenant_release(t);
+		intake_tenant_put(&sv->intake, *ct);
+		*ct = NULL;
 		return -1;
 	}
 	return 0;
 }
 
-/* Stores the event and enqueues its flow; answers 200. */
-static void accept_event(struct mlc_serve *sv, struct mlc_store *st,
-			 struct mlc_http_response *resp, const struct mlc_tenant *t,
-			 const char *source, const char *key, json_t *payload, const char *flow)
+/* Does the secret given match the tenant's?  A mismatch under a cache not
+ * known current is checked again (*pass PASS_RETRY when it changed). */
+static bool secret_ok(struct mlc_serve *sv, struct mlc_store *st, const char *given,
+		      const struct mlc_intake_tenant *ct, enum intake_secret which, bool *rechecked,
+		      enum pass *pass)
 {
-	struct mlc_error err = { 0 };
-	int dup = 0;
+	*pass = PASS_DONE;
+	if (given && str_eq_ct(given, ct->secret[which]->data))
+		return true;
+	if (!*rechecked && serve_recheck(sv, st, rechecked) > 0)
+		*pass = PASS_RETRY;
+	return false;
+}
+
+/*
+ * Writes the event through the group-commit writer (one durable commit
+ * shared with the events that arrived with it).  0: written (or a
+ * duplicate, *dup); -1: answered 503; 1: validated under tenants or
+ * secrets that have changed since, nothing written, validate again.
+ */
+static int store_event(struct mlc_serve *sv, struct mlc_http_request *req,
+		       struct mlc_http_response *resp, const struct mlc_intake_tenant *ct,
+		       const char *source, const char *key, const json_t *payload,
+		       enum inbox_state state, const char *reason, int *dup, int64_t *id)
+{
+	struct mlc_intake_event ev = { 0 };
+	char *text = json_dumps(payload, JSON_COMPACT);
+	int rc = -1;
+
+	ev.row.tenant_id = ct->t.id;
+	ev.row.source = source;
+	ev.row.event_key = key;
+	ev.row.payload = text ? text : "{}";
+	ev.row.state = state;
+	ev.row.reason = reason;
+	ev.fingerprint = ct->fingerprint;
+	if (intake_submit(&sv->intake, &ev) < 0) {
+		/* not stored: the sender must retry, so no 2xx */
+		unavailable(req, resp, ct->t.name, ev.err.msg);
+		goto out;
+	}
+	if (ev.stale) {
+		intake_invalidate(&sv->intake);
+		rc = 1;
+		goto out;
+	}
+	*dup = ev.row.duplicate;
+	*id = ev.row.id;
+	rc = 0;
+out:
+	free(text);
+	return rc;
+}
+
+/* Stores the event and marks its flow pending; answers 200. */
+static enum pass accept_event(struct mlc_serve *sv, struct mlc_http_request *req,
+			      struct mlc_http_response *resp, const struct mlc_intake_tenant *ct,
+			      const char *source, const char *key, json_t *payload,
+			      const char *flow)
+{
+	bool routed = flow && flow_find(flow);
+	int dup = 0, rc;
 	int64_t id = 0;
 
-	if (inbox_add(st, t->id, source, key, payload, &dup, &id, &err) < 0) {
-		log_error("webhook: inbox write failed", "tenant", t->name, "error", err.msg);
-		/* not stored: the sender must retry, so no 2xx */
-		http_response_error(resp, 503, "unavailable", "could not store the event; retry");
-		return;
-	}
+	/* an event no flow takes is recorded as ignored at once (what the
+	 * drain would do with it) */
+	rc = store_event(sv, req, resp, ct, source, key, payload,
+			 routed ? INBOX_NEW : INBOX_IGNORED, NULL, &dup, &id);
+	if (rc != 0)
+		return rc > 0 ? PASS_RETRY : PASS_DONE;
 	count(source, dup ? "duplicate" : "accepted");
-	if (!dup && flow && flow_find(flow)) {
-		if (serve_enqueue_sync(sv, st, t->id, t->name, flow, "webhook", &err) < 0)
-			log_warn("webhook: enqueue failed (polling will catch up)", "tenant", t->name,
-				 "flow", flow, "error", err.msg);
-		else if (inbox_set_state(st, id, INBOX_DONE, &err) < 0)
-			log_warn("webhook: inbox mark failed", "error", err.msg);
-	}
+	/* one pending run per tenant and flow, in memory; the inbox row is
+	 * the durable record (the drain turns it into a job) */
+	if (!dup && routed)
+		serve_pending_add(sv, ct->t.id, ct->t.name, flow, id);
 	http_response_json(resp, 200,
 			   json_pack("{s:s, s:s}", "status", dup ? "duplicate" : "accepted", "flow",
 				     flow ? flow : "none"));
+	return PASS_DONE;
 }
 
 static bool allowlisted(const struct mlc_tenant *t, const char *ip)
@@ -184,73 +273,73 @@ static bool allowlisted(const struct mlc_tenant *t, const char *ip)
 
 /* An event caused by our own write: recorded as ignored (the audit of what
  * arrived stays complete), counted, answered 200. */
-static void ignore_echo(struct mlc_store *st, struct mlc_http_response *resp,
-			const struct mlc_tenant *t, const char *source, const char *key,
-			json_t *payload)
+static enum pass ignore_echo(struct mlc_serve *sv, struct mlc_http_request *req,
+			     struct mlc_http_response *resp, const struct mlc_intake_tenant *ct,
+			     const char *source, const char *key, json_t *payload)
 {
-	struct mlc_error err = { 0 };
-	int dup = 0;
+	int dup = 0, rc;
 	int64_t id = 0;
 
-	if (inbox_add(st, t->id, source, key, payload, &dup, &id, &err) < 0) {
-		/* not recorded: no 2xx, the sender retries */
-		log_error("webhook: inbox write failed", "tenant", t->name, "error", err.msg);
-		http_response_error(resp, 503, "unavailable", "could not store the event; retry");
-		return;
-	}
+	rc = store_event(sv, req, resp, ct, source, key, payload, INBOX_IGNORED, NULL, &dup, &id);
+	if (rc != 0)
+		return rc > 0 ? PASS_RETRY : PASS_DONE;
 	count(source, "echo_ignored");
-	if (!dup && inbox_set_state(st, id, INBOX_IGNORED, &err) < 0)
-		log_warn("webhook: inbox mark failed", "error", err.msg);
 	http_response_json(resp, 200, json_pack("{s:s}", "status", "ignored"));
+	return PASS_DONE;
 }
 
-static void netsuite_hook(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+static enum pass netsuite_once(struct mlc_serve *sv, struct mlc_http_request *req,
+			       struct mlc_http_response *resp, bool *rechecked)
 {
-	struct mlc_serve *sv = arg;
 	struct mlc_store *st;
-	struct mlc_tenant t;
-	struct mlc_secret *secret = NULL;
+	struct mlc_intake_tenant *ct = NULL;
 	struct netsuite_event ev;
 	struct mlc_error err = { 0 };
 	json_t *payload = NULL;
 	const char *given;
+	enum pass pass = PASS_DONE;
 
-	if (load(sv, req, resp, &st, &t, "webhook.netsuite_secret", &secret) < 0)
-		return;
-	if (!allowlisted(&t, req->client_ip)) {
-		refuse_unproven(req, resp, t.name, "source address is not in the allowlist");
+	if (load(sv, req, resp, &st, &ct, INTAKE_SECRET_NETSUITE, rechecked, &pass) < 0)
+		return pass;
+	if (!allowlisted(&ct->t, req->client_ip)) {
+		if (!*rechecked && serve_recheck(sv, st, rechecked) > 0)
+			pass = PASS_RETRY;
+		else
+			refuse_unproven(req, resp, ct->t.name,
+					"source address is not in the allowlist");
 		goto out;
 	}
 	given = http_request_header(req, "X-MLC-Webhook-Secret");
 	if (!given)
 		given = http_request_query(req, "token");
-	if (!given || !str_eq_ct(given, secret->data)) {
-		refuse_unproven(req, resp, t.name, "missing or wrong shared secret");
+	if (!secret_ok(sv, st, given, ct, INTAKE_SECRET_NETSUITE, rechecked, &pass)) {
+		if (pass == PASS_DONE)
+			refuse_unproven(req, resp, ct->t.name, "missing or wrong shared secret");
 		goto out;
 	}
 	if (webhook_parse_netsuite(req->body, req->body_len, &ev, &payload, &err) < 0) {
-		refuse(req, resp, 400, "bad_request", t.name, err.msg);
+		refuse(req, resp, 400, "bad_request", ct->t.name, err.msg);
 		goto out;
 	}
 	/* our own writes come back as pushes too: the script reports the user
 	 * who made the change, and ours is the integration's user */
 	{
 		int64_t own_user = 0;
-		json_t *u = json_object_get(json_object_get(t.settings, "netsuite"),
+		json_t *u = json_object_get(json_object_get(ct->t.settings, "netsuite"),
 					    "integration_user_id");
 		if (json_is_integer(u))
 			own_user = json_integer_value(u);
 		if (u && ev.has_user && ev.user == own_user) {
-			ignore_echo(st, resp, &t, "netsuite", ev.key, payload);
+			pass = ignore_echo(sv, req, resp, ct, "netsuite", ev.key, payload);
 			goto out;
 		}
 	}
-	accept_event(sv, st, resp, &t, "netsuite", ev.key, payload,
-		     webhooks_flow_for_netsuite(ev.record_type));
+	pass = accept_event(sv, req, resp, ct, "netsuite", ev.key, payload,
+			    webhooks_flow_for_netsuite(ev.record_type));
 out:
 	json_decref(payload);
-	secret_free(secret);
-	tenant_release(&t);
+	intake_tenant_put(&sv->intake, ct);
+	return pass;
 }
 
 /*
@@ -259,37 +348,31 @@ out:
  * procore.application_id overrides; otherwise it is the stored
  * procore.client_id secret (compared here, never logged).
  */
-static bool own_application(struct mlc_serve *sv, struct mlc_store *st,
-			    const struct mlc_tenant *t, const char *app)
+static bool own_application(const struct mlc_intake_tenant *ct, const char *app)
 {
-	const char *set = jsonx_str(json_object_get(t->settings, "procore"), "application_id");
-	struct mlc_secret *cid = NULL;
-	struct mlc_error err = { 0 };
-	bool own;
+	const char *set = jsonx_str(json_object_get(ct->t.settings, "procore"), "application_id");
 
 	if (!app || !*app)
 		return false;
 	if (set && *set)
 		return str_eq_ct(app, set);
-	if (secret_get(st, sv->vault, t->id, "procore.client_id", &cid, &err) < 0)
+	if (ct->secret_rc[INTAKE_SECRET_PROCORE_CLIENT] < 0)
 		return false;
-	own = str_eq_ct(app, cid->data);
-	secret_free(cid);
-	return own;
+	return str_eq_ct(app, ct->secret[INTAKE_SECRET_PROCORE_CLIENT]->data);
 }
 
 /* Was this event caused by the connector's own write?  v2/v3: the
  * application that made the change is ours; any version: the user is the
  * service account's (procore.service_user_id; v4 has no metadata, so this
  * is its only signal: docs/reference/procore/webhook-payloads.md). */
-static bool procore_echo(struct mlc_serve *sv, struct mlc_store *st, const struct mlc_tenant *t,
-			 const struct procore_event *ev)
+static bool procore_echo(const struct mlc_intake_tenant *ct, const struct procore_event *ev)
 {
 	int64_t service_user = 0;
 
-	if (ev->version != 4 && own_application(sv, st, t, ev->source_application_id))
+	if (ev->version != 4 && own_application(ct, ev->source_application_id))
 		return true;
-	if (jsonx_id(json_object_get(t->settings, "procore"), "service_user_id", &service_user) < 0)
+	if (jsonx_id(json_object_get(ct->t.settings, "procore"), "service_user_id",
+		     &service_user) < 0)
 		service_user = 0;
 	return service_user && ev->user_id == service_user;
 }
@@ -297,74 +380,98 @@ static bool procore_echo(struct mlc_serve *sv, struct mlc_store *st, const struc
 /* An event the connector cannot act on: stored with the reason, counted,
  * answered 200 so that Procore keeps delivering (a 4xx would pause every
  * delivery to the endpoint and discard them after 12 h). */
-static void keep_unusable(struct mlc_store *st, struct mlc_http_response *resp,
-			  const struct mlc_tenant *t, const struct procore_event *ev,
-			  json_t *payload)
+static enum pass keep_unusable(struct mlc_serve *sv, struct mlc_http_request *req,
+			       struct mlc_http_response *resp, const struct mlc_intake_tenant *ct,
+			       const struct procore_event *ev, json_t *payload)
 {
-	struct mlc_error err = { 0 };
-	int dup = 0;
+	int dup = 0, rc;
 	int64_t id = 0;
 
-	if (inbox_add(st, t->id, "procore", ev->key, payload, &dup, &id, &err) < 0) {
-		log_error("webhook: inbox write failed", "tenant", t->name, "error", err.msg);
-		http_response_error(resp, 503, "unavailable", "could not store the event; retry");
-		return;
-	}
+	rc = store_event(sv, req, resp, ct, "procore", ev->key, payload, INBOX_UNUSABLE,
+			 ev->unusable, &dup, &id);
+	if (rc != 0)
+		return rc > 0 ? PASS_RETRY : PASS_DONE;
 	count("procore", dup ? "duplicate" : "unusable");
-	if (!dup) {
-		log_warn("webhook event unusable", "tenant", t->name, "event", ev->key, "reason",
+	if (!dup)
+		log_warn("webhook event unusable", "tenant", ct->t.name, "event", ev->key, "reason",
 			 ev->unusable);
-		if (inbox_mark_unusable(st, id, ev->unusable, &err) < 0)
-			log_warn("webhook: inbox mark failed", "error", err.msg);
-	}
 	http_response_json(resp, 200,
 			   json_pack("{s:s, s:s}", "status", dup ? "duplicate" : "unusable", "reason",
 				     ev->unusable));
+	return PASS_DONE;
 }
 
-static void procore_hook(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+static enum pass procore_once(struct mlc_serve *sv, struct mlc_http_request *req,
+			      struct mlc_http_response *resp, bool *rechecked)
 {
-	struct mlc_serve *sv = arg;
 	struct mlc_store *st;
-	struct mlc_tenant t;
-	struct mlc_secret *secret = NULL;
+	struct mlc_intake_tenant *ct = NULL;
 	struct procore_event ev;
 	struct mlc_error err = { 0 };
 	json_t *payload = NULL;
-	const char *given, *flow;
+	const char *flow;
+	enum pass pass = PASS_DONE;
 
-	if (load(sv, req, resp, &st, &t, "webhook.procore_authorization", &secret) < 0)
-		return;
-	given = http_request_header(req, "Authorization");
-	if (!given || !str_eq_ct(given, secret->data)) {
-		refuse_unproven(req, resp, t.name, "missing or wrong Authorization");
+	if (load(sv, req, resp, &st, &ct, INTAKE_SECRET_PROCORE_AUTH, rechecked, &pass) < 0)
+		return pass;
+	if (!secret_ok(sv, st, http_request_header(req, "Authorization"), ct,
+		       INTAKE_SECRET_PROCORE_AUTH, rechecked, &pass)) {
+		if (pass == PASS_DONE)
+			refuse_unproven(req, resp, ct->t.name, "missing or wrong Authorization");
 		goto out;
 	}
 	if (webhook_parse_procore(req->body, req->body_len, &ev, &payload, &err) < 0) {
-		refuse(req, resp, 400, "bad_request", t.name, err.msg);
+		refuse(req, resp, 400, "bad_request", ct->t.name, err.msg);
 		goto out;
 	}
 	flow = webhook_resource_flow(ev.resource_name);
-	if (!ev.unusable[0] && ev.company_id != t.procore_company_id)
+	if (!ev.unusable[0] && ev.company_id != ct->t.procore_company_id)
 		snprintf(ev.unusable, sizeof(ev.unusable),
 			 "company_id %lld is not the tenant's company", (long long)ev.company_id);
 	if (!ev.unusable[0] && !flow)
 		snprintf(ev.unusable, sizeof(ev.unusable),
 			 "resource '%.96s' is not one the connector routes", ev.resource_name);
 	if (ev.unusable[0]) {
-		keep_unusable(st, resp, &t, &ev, payload);
+		pass = keep_unusable(sv, req, resp, ct, &ev, payload);
 		goto out;
 	}
 	/* our own writes come back as events: nothing to do */
-	if (procore_echo(sv, st, &t, &ev)) {
-		ignore_echo(st, resp, &t, "procore", ev.key, payload);
+	if (procore_echo(ct, &ev)) {
+		pass = ignore_echo(sv, req, resp, ct, "procore", ev.key, payload);
 		goto out;
 	}
-	accept_event(sv, st, resp, &t, "procore", ev.key, payload, flow);
+	pass = accept_event(sv, req, resp, ct, "procore", ev.key, payload, flow);
 out:
 	json_decref(payload);
-	secret_free(secret);
-	tenant_release(&t);
+	intake_tenant_put(&sv->intake, ct);
+	return pass;
+}
+
+/*
+ * A pass is retried when the cached tenants or secrets turned out to be
+ * older than the store's (another process changed them); a few times at
+ * most, then the sender is told to retry.
+ */
+static void netsuite_hook(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	bool rechecked = false;
+
+	for (int i = 0; i < 4; i++)
+		if (netsuite_once(arg, req, resp, &rechecked) == PASS_DONE)
+			return;
+	unavailable(req, resp, http_request_param(req, "tenant"),
+		    "the tenant's settings kept changing");
+}
+
+static void procore_hook(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	bool rechecked = false;
+
+	for (int i = 0; i < 4; i++)
+		if (procore_once(arg, req, resp, &rechecked) == PASS_DONE)
+			return;
+	unavailable(req, resp, http_request_param(req, "tenant"),
+		    "the tenant's settings kept changing");
 }
 
 int webhooks_register(struct mlc_serve *sv, struct mlc_error *err)

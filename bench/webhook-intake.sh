@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Benchmark (prints figures; not a test): webhook intake of `ml-connector
+# serve` against the Node peer (bench/peers/node-webhook) under the same
+# wrk load, alternating, three rounds; the peer both with synchronous=FULL
+# (like for like: serve syncs every answered event) and NORMAL.
+# Issue 20's targets: serve at least 3x the peer's events/s, p99 <= 5 ms.
+#   Usage: bench/webhook-intake.sh          (make bench runs it)
+#   Env: ROUNDS (3), DURATION (10s), CONNECTIONS (32), THREADS (2), WORKERS (serve's, 2), BUILD (build)
+# Needs wrk, node and npm (Debian packages); better-sqlite3 is fetched by
+# npm into a temporary copy of the peer (it builds a native module if no
+# prebuilt one fits: python3, make, g++).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+WORKERS=${WORKERS:-2}
+BUILD=${BUILD:-build}
+for tool in wrk node npm curl sqlite3 python3; do
+  command -v "$tool" >/dev/null || { echo "bench/webhook-intake.sh needs $tool" >&2; exit 1; }
+done
+
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD" -j 2 --target ml-connector >/dev/null
+BIN=$(readlink -f "$BUILD/ml-connector")
+
+TOP=$(mktemp -d)
+PID=
+cleanup() {
+  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+  rm -rf "$TOP"
+}
+trap cleanup EXIT
+
+echo "installing the peer's dependencies (npm) ..." >&2
+cp -r bench/peers/node-webhook "$TOP/peer"
+(cd "$TOP/peer" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+LUA=$TOP/peer/bench.lua
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { # port
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+    sleep 0.1
+  done
+  echo "nothing answers on port $1" >&2
+  exit 1
+}
+
+# serve with a fresh store: tenant demo (the body's company 1), secret
+# "Bearer bench-secret"; its URLs point at a closed loopback port, so the
+# runs the events cause fail at once and never leave the machine
+start_serve() { # port
+  local d=$TOP/serve.$1
+  "$BIN" init --dir "$d" >/dev/null
+  (cd "$d" &&
+    "$BIN" tenant add demo --procore-company 1 --netsuite-account 1234567 \
+      --netsuite-url http://127.0.0.1:9 --procore-api-url http://127.0.0.1:9 \
+      --procore-auth-url http://127.0.0.1:9 >/dev/null &&
+    printf 'Bearer bench-secret' | "$BIN" secret set demo webhook.procore_authorization >/dev/null)
+  (cd "$d" && exec "$BIN" serve --listen "127.0.0.1:$1" --workers "$WORKERS" >"$d/serve.log" 2>&1) &
+  PID=$!
+  wait_port "$1"
+}
+start_peer() { # port sync
+  rm -f "$TOP/peer.db"*
+  (cd "$TOP/peer" && exec node server.js "$1" "$TOP/peer.db" "$2" >"$TOP/peer.log" 2>&1) &
+  PID=$!
+  wait_port "$1"
+}
+stop() { kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; PID=; }
+
+# wrk's latency figure in ms ("812.00us", "2.31ms", "1.02s")
+to_ms() {
+  case "$1" in
+  *us) echo "${1%us}" | awk '{ printf "%.2f", $1 / 1000 }' ;;
+  *ms) echo "${1%ms}" | awk '{ printf "%.2f", $1 }' ;;
+  *s) echo "${1%s}" | awk '{ printf "%.2f", $1 * 1000 }' ;;
+  *) echo "?" ;;
+  esac
+}
+# one load run: prints "events/s p50 p99 non2xx"
+load() { # port
+  local out rps p50 p99 bad
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA" \
+    "http://127.0.0.1:$1/webhooks/procore/demo")
+  rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
+  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+  bad=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
+  echo "$rps $p50 $p99 ${bad:-0}"
+}
+
+RES=$TOP/results
+: >"$RES"
+for r in $(seq "$ROUNDS"); do
+  for who in serve peer-FULL peer-NORMAL; do
+    port=$(free_port)
+    case "$who" in
+    serve) start_serve "$port" ;;
+    peer-FULL) start_peer "$port" FULL ;;
+    peer-NORMAL) start_peer "$port" NORMAL ;;
+    esac
+    line=$(load "$port")
+    if [ "$who" = serve ]; then
+      stored=$(sqlite3 "$TOP/serve.$port/ml-connector.db" "select count(*) from inbox")
+    else
+      stored=$(sqlite3 "$TOP/peer.db" "select count(*) from inbox")
+    fi
+    stop
+    echo "$r $who $line $stored" >>"$RES"
+    echo "round $r  $who: $line stored=$stored" >&2
+  done
+done
+
+echo
+echo "webhook intake: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s bench.lua; serve --workers $WORKERS;"
+echo "$(nproc) cores ($(uname -m)), $(date -u +%Y-%m-%d); wrk runs on the same cores"
+echo
+printf '| %-5s | %-28s | %9s | %8s | %8s | %8s | %8s |\n' round server events/s "p50 ms" "p99 ms" non-2xx stored
+printf '|-------|------------------------------|-----------|----------|----------|----------|----------|\n'
+while read -r r who rps p50 p99 bad stored; do
+  printf '| %-5s | %-28s | %9s | %8s | %8s | %8s | %8s |\n' "$r" "$who" "$rps" "$p50" "$p99" "$bad" "$stored"
+done <"$RES"
+echo
+# the ratio per round (the machine's load drifts; same-round figures compare)
+printf '| %-5s | %-22s | %-24s |\n' round "serve / peer FULL" "serve / peer NORMAL"
+printf '|-------|------------------------|--------------------------|\n'
+for r in $(seq "$ROUNDS"); do
+  s=$(awk -v r="$r" '$1 == r && $2 == "serve" { print $3 }' "$RES")
+  f=$(awk -v r="$r" '$1 == r && $2 == "peer-FULL" { print $3 }' "$RES")
+  n=$(awk -v r="$r" '$1 == r && $2 == "peer-NORMAL" { print $3 }' "$RES")
+  printf '| %-5s | %-22s | %-24s |\n' "$r" "$(awk -v a="$s" -v b="$f" 'BEGIN { printf "%.2fx", b ? a / b : 0 }')" \
+    "$(awk -v a="$s" -v b="$n" 'BEGIN { printf "%.2fx", b ? a / b : 0 }')"
+done
+awk '$2 == "serve" { s += $3; n++ } $2 == "peer-FULL" { f += $3 } $2 == "peer-NORMAL" { m += $3 }
+  END { printf "\nmeans over the rounds: serve %.0f/s, peer FULL %.0f/s (%.2fx), peer NORMAL %.0f/s (%.2fx)\n",
+        s / n, f / n, f ? s / f : 0, m / n, m ? s / m : 0 }' "$RES"

@@ -1,0 +1,67 @@
+#include <string.h>
+
+#include "core/changes.h"
+#include "util/banned.h"
+
+int changes_data_version(struct mlc_store *s, int64_t *out, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc = store_prepare(s, "PRAGMA data_version", &st, err);
+
+	*out = 0;
+	if (rc == MLC_OK && (rc = stmt_step(st, err)) == 1)
+		*out = stmt_col_i64(st, 0);
+	stmt_free(st);
+	return rc < 0 ? rc : MLC_OK;
+}
+
+static uint64_t fnv(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Hashes columns 0..ncols-1 of every row of sql, a NUL after each column
+ * so that boundaries count. */
+static int hash_rows(struct mlc_store *s, const char *sql, int ncols, uint64_t *h,
+		     struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc = store_prepare(s, sql, &st, err);
+
+	while (rc >= 0 && (rc = stmt_step(st, err)) == 1) {
+		for (int c = 0; c < ncols; c++) {
+			size_t n = 0;
+			const void *p = stmt_col_blob(st, c, &n);
+			*h = fnv(*h, p ? p : "", p ? n : 0);
+			*h = fnv(*h, "", 1);
+		}
+		*h = fnv(*h, "\n", 1);
+	}
+	stmt_free(st);
+	return rc < 0 ? rc : MLC_OK;
+}
+
+int changes_tenants_fingerprint(struct mlc_store *s, uint64_t *out, struct mlc_error *err)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	int rc;
+
+	*out = 0;
+	if ((rc = hash_rows(s,
+			    "SELECT id, name, procore_company_id, netsuite_account, netsuite_url, "
+			    "settings, updated_at FROM tenants ORDER BY id",
+			    7, &h, err)) < 0 ||
+	    (rc = hash_rows(s,
+			    "SELECT tenant_id, name, key_id, nonce, updated_at FROM secrets ORDER BY "
+			    "tenant_id, name",
+			    5, &h, err)) < 0)
+		return rc;
+	*out = h;
+	return MLC_OK;
+}
