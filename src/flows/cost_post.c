@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/mapping.h"
@@ -141,6 +142,14 @@ int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc
 
 	if (canon_cost_doc_total(doc, &total) < 0)
 		return error_set(err, MLC_ERANGE, "document %lld total overflows", (long long)doc->id);
+	/* each amount is posted negated on one side: INT64_MIN has no negation */
+	for (size_t i = 0; i < doc->nlines; i++)
+		if (doc->lines[i].amount == INT64_MIN)
+			return error_set(err, MLC_ERANGE, "document %lld line %zu: amount %lld overflows",
+					 (long long)doc->id, i + 1, (long long)INT64_MIN);
+	if (doc->retainage == INT64_MIN)
+		return error_set(err, MLC_ERANGE, "document %lld retainage %lld overflows",
+				 (long long)doc->id, (long long)INT64_MIN);
 	cost_post_memo(doc, ctx->project_label, &memo);
 	journal_init(&tmp, "tmp", "", 0, NULL);
 	if (pa) {
