@@ -1,7 +1,9 @@
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/postings.h"
 #include "util/jsonx.h"
+#include "util/money.h"
 #include "util/time.h"
 #include "util/banned.h"
 
@@ -43,6 +45,36 @@ int postings_for_doc(struct mlc_store *s, int64_t tenant_id, const char *doc_ref
 	return MLC_OK;
 }
 
+/*
+ * Rows of one entry with the same source_ref are summed by the upsert,
+ * and SQLite turns an integer sum that overflows into a REAL: the sums
+ * are checked here first, and an entry whose sum does not fit is refused
+ * whole, naming the amount.
+ */
+static int sums_fit(const char *je, const json_t *rows, struct mlc_error *err)
+{
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		const json_t *r = json_array_get(rows, i);
+		const char *ref = jsonx_str(r, "source_ref") ? jsonx_str(r, "source_ref") : "";
+		int64_t sum = 0;
+		for (size_t k = 0; k <= i; k++) {
+			const json_t *o = json_array_get(rows, k);
+			int64_t a = json_integer_value(json_object_get(o, "amount"));
+			const char *oref = jsonx_str(o, "source_ref");
+			if (k < i && strcmp(oref ? oref : "", ref) != 0)
+				continue;
+			if (money_add(sum, a, &sum) < 0) {
+				char t[MONEY_FMT_MAX];
+				money_format(a, t);
+				return error_set(err, MLC_ERANGE,
+						 "journal entry %s: amount %s of %s overflows its sum", je,
+						 t, ref);
+			}
+		}
+	}
+	return MLC_OK;
+}
+
 int postings_replace_je(struct mlc_store *s, int64_t tenant_id, const char *je,
 			const json_t *rows, struct mlc_error *err)
 {
@@ -51,7 +83,7 @@ int postings_replace_je(struct mlc_store *s, int64_t tenant_id, const char *je,
 	json_t *r;
 	int rc;
 
-	if ((rc = store_begin(s, err)) < 0)
+	if ((rc = sums_fit(je, rows, err)) < 0 || (rc = store_begin(s, err)) < 0)
 		return rc;
 	rc = store_prepare(s, "DELETE FROM postings WHERE tenant_id = ? AND je_external_id = ?", &st,
 			   err);

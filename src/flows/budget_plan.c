@@ -5,6 +5,7 @@
 
 #include "flows/budget_plan.h"
 #include "util/money.h"
+#include "util/num.h"
 #include "util/banned.h"
 
 /* Two figures, each maybe absent, are the same. */
@@ -48,8 +49,15 @@ void budget_plan(const struct bp_in *in, struct bp_plan *out)
 		out->merged_known = in->has_ns;
 		out->merged = in->ns_total;
 		if (w == FIELD_NETSUITE && in->has_ns) {
+			int64_t neg;
+			/* NetSuite's total less Procore's modifications: both remote */
+			if (num_mul_i64(in->mods, -1, &neg) < 0 ||
+			    num_add_i64(in->ns_total, neg, &out->pc_original) < 0) {
+				memset(out, 0, sizeof(*out));
+				out->overflow = true;
+				return;
+			}
 			out->pc_amount = in->ns_total;
-			out->pc_original = in->ns_total - in->mods;
 			out->pc = in->has_bli           ? BP_UPDATE
 			          : in->can_create_line ? BP_CREATE
 			                                : BP_PARK;

@@ -40,7 +40,8 @@ struct bp_in {
 enum bp_op { BP_NONE = 0, BP_CREATE, BP_UPDATE, BP_PARK };
 
 struct bp_plan {
-	bool overflow;       /* original + modifications overflows: the pair fails */
+	bool overflow;       /* original + modifications, or NetSuite's total -
+	                      * modifications, overflows: the pair fails */
 	int64_t pc_revised;  /* Procore's figure (has_pc) */
 	enum bp_op ns;       /* NetSuite: BP_NONE, BP_CREATE or BP_UPDATE */
 	int64_t ns_amount;   /* the total NetSuite takes */

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "flows/cost_plan.h"
+#include "util/money.h"
+#include "util/num.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -35,32 +37,61 @@ static bool same_key(const struct cost_row *a, const struct cost_row *b)
 	       !strcmp(a->cost_type, b->cost_type) && !strcmp(a->doc_type, b->doc_type);
 }
 
-/* Adds sign * r's amount under r's key, a new row (a copy of r) when the key is new. */
-static void sum_into(struct cost_rows *sum, const struct cost_row *r, int sign)
+/* Adds sign * r's amount under r's key, a new row (a copy of r) when the
+ * key is new.  MLC_ERANGE, sum unchanged, when it does not fit. */
+static int sum_into(struct cost_rows *sum, const struct cost_row *r, int sign, int64_t *was)
 {
+	int64_t a;
+
+	*was = 0;
+	if (num_mul_i64(r->amount, sign, &a) < 0)
+		return MLC_ERANGE;
 	for (size_t i = 0; i < sum->n; i++)
 		if (same_key(&sum->v[i], r)) {
-			sum->v[i].amount += sign * r->amount;
-			return;
+			*was = sum->v[i].amount;
+			return num_add_i64(sum->v[i].amount, a, &sum->v[i].amount);
 		}
 	cost_rows_add(sum, r);
-	sum->v[sum->n - 1].amount = sign * r->amount;
+	sum->v[sum->n - 1].amount = a;
+	return MLC_OK;
 }
 
-void cost_rows_delta(const struct cost_rows *want, const struct cost_rows *posted,
-		     struct cost_rows *out)
+/* cost_rows_delta(), and on overflow *bad the row whose amount overflowed
+ * and *was the sum of its key it was added to. */
+static int delta_at(const struct cost_rows *want, const struct cost_rows *posted,
+		    struct cost_rows *out, const struct cost_row **bad, int64_t *was)
 {
 	struct cost_rows sum = { 0 };
+	const struct cost_row *at = NULL;
+	int rc = MLC_OK;
 
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < want->n; i++)
-		sum_into(&sum, &want->v[i], 1);
-	for (size_t i = 0; i < posted->n; i++)
-		sum_into(&sum, &posted->v[i], -1);
+	for (size_t i = 0; i < want->n && !at; i++)
+		if (sum_into(&sum, &want->v[i], 1, was) < 0)
+			at = &want->v[i];
+	for (size_t i = 0; i < posted->n && !at; i++)
+		if (sum_into(&sum, &posted->v[i], -1, was) < 0)
+			at = &posted->v[i];
+	if (at) {
+		rc = MLC_ERANGE;
+		*bad = at;
+		goto out;
+	}
 	for (size_t i = 0; i < sum.n; i++)
 		if (sum.v[i].amount)
 			cost_rows_add(out, &sum.v[i]);
+out:
 	cost_rows_release(&sum);
+	return rc;
+}
+
+int cost_rows_delta(const struct cost_rows *want, const struct cost_rows *posted,
+		    struct cost_rows *out)
+{
+	const struct cost_row *bad;
+	int64_t was;
+
+	return delta_at(want, posted, out, &bad, &was);
 }
 
 const struct canon_period *cost_period_of(const struct canon_period *p, size_t n,
@@ -184,6 +215,8 @@ static void plan_adjust(const struct cost_unit_in *in, const struct posted_state
 void cost_plan_unit(const struct cost_unit_in *in, struct cost_plan *out)
 {
 	struct cost_rows delta = { 0 };
+	const struct cost_row *bad = NULL;
+	int64_t was = 0;
 	struct posted_state ps;
 	const struct canon_period *p, *bp;
 
@@ -192,7 +225,16 @@ void cost_plan_unit(const struct cost_unit_in *in, struct cost_plan *out)
 		park(out, in->unmapped);
 		return;
 	}
-	cost_rows_delta(in->want, in->posted, &delta);
+	if (delta_at(in->want, in->posted, &delta, &bad, &was) < 0) {
+		char a[MONEY_FMT_MAX], w[MONEY_FMT_MAX];
+		money_format(bad->amount, a);
+		money_format(was, w);
+		snprintf(out->why, sizeof(out->why),
+			 "%s amount %s of %.64s (cost code %.96s) overflows its sum %s",
+			 bad->je[0] ? "posted" : "Procore", a, bad->source_ref, bad->cost_code, w);
+		out->kind = COST_PARK;
+		goto out;
+	}
 	if (!delta.n) {
 		out->kind = in->want->n || in->posted->n ? COST_SKIP : COST_NOTHING;
 		goto out;

@@ -74,9 +74,12 @@ void cost_plan_unit(const struct cost_unit_in *in, struct cost_plan *out);
 void cost_plan_release(struct cost_plan *p);
 
 /* want - posted by (line, cost code, type, doc type); only non-zero rows,
- * in first-seen order, each from the first row with its key. */
-void cost_rows_delta(const struct cost_rows *want, const struct cost_rows *posted,
-		     struct cost_rows *out);
+ * in first-seen order, each from the first row with its key.  The amounts
+ * come from Procore and the ledger: MLC_ERANGE and out empty when a sum
+ * does not fit in an int64; else MLC_OK.  cost_plan_unit() parks such a
+ * unit, naming the amount. */
+int cost_rows_delta(const struct cost_rows *want, const struct cost_rows *posted,
+		    struct cost_rows *out);
 
 /* The period holding date, or NULL. */
 const struct canon_period *cost_period_of(const struct canon_period *p, size_t n,

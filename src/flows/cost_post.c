@@ -1,10 +1,12 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/mapping.h"
 #include "flows/cost_post.h"
 #include "util/jsonx.h"
+#include "util/money.h"
 #include "util/banned.h"
 
 void cost_post_memo(const struct canon_cost_doc *doc, const char *project_label,
@@ -130,17 +132,38 @@ static int offset_account(const struct cost_post_ctx *ctx, const char *key, int6
 	return MLC_OK;
 }
 
+/* Every amount is posted negated on one side and the lines are summed:
+ * a total that overflows, or an INT64_MIN (which has no negation), refuses
+ * the document, naming the amount. */
+static int amounts_fit(const struct canon_cost_doc *doc, struct mlc_error *err)
+{
+	int64_t total;
+	char a[MONEY_FMT_MAX];
+
+	money_format(INT64_MIN, a);
+	if (canon_cost_doc_total(doc, &total) < 0)
+		return error_set(err, MLC_ERANGE, "document %lld total overflows", (long long)doc->id);
+	for (size_t i = 0; i < doc->nlines; i++)
+		if (doc->lines[i].amount == INT64_MIN)
+			return error_set(err, MLC_ERANGE, "document %lld line %zu: amount %s overflows",
+					 (long long)doc->id, i + 1, a);
+	if (doc->retainage == INT64_MIN)
+		return error_set(err, MLC_ERANGE, "document %lld retainage %s overflows",
+				 (long long)doc->id, a);
+	return MLC_OK;
+}
+
 int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc *doc,
 		    struct journal *j, struct mlc_error *err)
 {
 	struct journal tmp;
 	struct mlc_buf memo = MLC_BUF_INIT, lmemo = MLC_BUF_INIT;
 	int pa = doc->kind && strcmp(doc->kind, "payment_application") == 0;
-	int64_t offset = 0, debit_acct = 0, total = 0;
+	int64_t offset = 0, debit_acct = 0;
 	int rc;
 
-	if (canon_cost_doc_total(doc, &total) < 0)
-		return error_set(err, MLC_ERANGE, "document %lld total overflows", (long long)doc->id);
+	if ((rc = amounts_fit(doc, err)) < 0)
+		return rc;
 	cost_post_memo(doc, ctx->project_label, &memo);
 	journal_init(&tmp, "tmp", "", 0, NULL);
 	if (pa) {

@@ -66,6 +66,7 @@
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
+#include "util/money.h"
 #include "util/str.h"
 #include "util/time.h"
 #include "util/banned.h"
@@ -573,6 +574,7 @@ static int plan_pair(struct budgets *b, const struct pair *p, struct bp_in *in, 
 	json_t *base = NULL, *amount;
 	int rc;
 
+	memset(pl, 0, sizeof(*pl));
 	*in = (struct bp_in){
 	    .master = b->master,
 	    .owner = b->owner,
@@ -613,6 +615,19 @@ static void record_conflict(struct budgets *b, const struct bp_in *in, const str
 	json_decref(m.conflicts);
 }
 
+/* The failed record's message: the figures whose sum did not fit. */
+static void overflow_why(const struct bp_in *in, struct mlc_error *e)
+{
+	char o[MONEY_FMT_MAX], m[MONEY_FMT_MAX], n[MONEY_FMT_MAX];
+
+	money_format(in->original, o);
+	money_format(in->mods, m);
+	money_format(in->ns_total, n);
+	error_set(e, MLC_ERANGE,
+	          "budget amount overflows: Procore original %s + modifications %s, NetSuite total %s",
+	          o, m, in->has_ns ? n : "none");
+}
+
 static void settle(struct budgets *b, const struct mlc_project_link *l, struct pair *p)
 {
 	struct flow_run *r = b->r;
@@ -630,9 +645,10 @@ static void settle(struct budgets *b, const struct mlc_project_link *l, struct p
 	else
 		str_copy(tgt, sizeof(tgt), "ns:budget:new");
 	if (plan_pair(b, p, &in, &pl, &e) < 0 || pl.overflow) {
+		if (pl.overflow)
+			overflow_why(&in, &e);
 		flow_record(r, FLOW_FAIL, "budget", pl.overflow ? p->key : src,
-		            pl.overflow ? NULL : tgt, NULL,
-		            pl.overflow ? "budget amount overflows" : e.msg);
+		            pl.overflow ? NULL : tgt, NULL, e.msg);
 		b->failed = 1;
 		return;
 	}

@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +7,7 @@
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/money.h"
+#include "util/num.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -107,6 +109,20 @@ static int same_key(const struct je_line *a, const struct je_line *b)
 		(a->cost_code && b->cost_code && strcmp(a->cost_code, b->cost_code) == 0));
 }
 
+/* (a's debit - credit) + (b's debit - credit), when it fits and can be
+ * negated (a credit of -INT64_MIN cannot be held): MLC_OK, else MLC_ERANGE. */
+static int net_of(const struct je_line *a, const struct je_line *b, int64_t *out)
+{
+	int64_t x, y, n;
+
+	if (num_mul_i64(a->credit, -1, &x) < 0 || num_add_i64(a->debit, x, &x) < 0 ||
+	    num_mul_i64(b->credit, -1, &y) < 0 || num_add_i64(b->debit, y, &y) < 0 ||
+	    num_add_i64(x, y, &n) < 0 || n == INT64_MIN)
+		return MLC_ERANGE;
+	*out = n;
+	return MLC_OK;
+}
+
 void journal_collapse(struct journal *j)
 {
 	size_t out = 0;
@@ -114,19 +130,20 @@ void journal_collapse(struct journal *j)
 	for (size_t i = 0; i < j->nlines; i++) {
 		struct je_line *l = &j->lines[i];
 		size_t k;
+		int64_t net = 0;
 		for (k = 0; k < out; k++)
-			if (same_key(&j->lines[k], l))
+			if (same_key(&j->lines[k], l) && net_of(&j->lines[k], l, &net) == MLC_OK)
 				break;
+		/* a new key, or a net that does not fit: the line stays its own
+		 * (journal_check() then refuses totals that overflow) */
 		if (k == out) {
 			if (k != i)
 				j->lines[out] = *l;
 			out++;
 			continue;
 		}
-		/* net into the first line of the key; amounts stay well inside
-		 * int64 (each is checked when the document is read) */
+		/* net into the first line of the key */
 		struct je_line *t = &j->lines[k];
-		int64_t net = (t->debit - t->credit) + (l->debit - l->credit);
 		t->debit = net > 0 ? net : 0;
 		t->credit = net < 0 ? -net : 0;
 		line_release(l);

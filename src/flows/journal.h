@@ -39,7 +39,8 @@ void journal_init(struct journal *j, const char *external_id, const char *tran_d
 		  int64_t subsidiary, const char *memo);
 void journal_release(struct journal *j);
 /* Adds a line: a positive amount is a debit, a negative one a credit of
- * the magnitude, zero adds nothing.  Copies cost_code and memo. */
+ * the magnitude, zero adds nothing.  Copies cost_code and memo.  amount
+ * must not be INT64_MIN (its magnitude does not fit): callers refuse it. */
 void journal_add(struct journal *j, const struct je_line *dims, int64_t amount);
 /* Totals of both sides; MLC_ERANGE on overflow. */
 int journal_totals(const struct journal *j, int64_t *debits, int64_t *credits) MLC_MUST_CHECK;

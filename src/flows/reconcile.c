@@ -82,6 +82,19 @@ static void approved_months(const struct pc_cost_heads *h, const struct reconcil
 	}
 }
 
+/* A sum that does not fit in an int64 cents: the run is refused, naming
+ * the amount that overflowed, rather than comparing a wrapped total. */
+static int total_overflow(struct rec_ctx *c, const char *side, int64_t project, const char *code,
+			  int64_t cents)
+{
+	char a[MONEY_FMT_MAX];
+
+	money_format(cents, a);
+	return error_set(c->err, MLC_ERANGE,
+			 "%s amount %s on project %lld, %s %s overflows the total", side, a,
+			 (long long)project, c->sg.use ? "cost code" : "account", code ? code : "");
+}
+
 static int procore_side(struct rec_ctx *c, const struct mlc_project_link *l)
 {
 	struct mlc_session *s = c->s;
@@ -111,8 +124,13 @@ static int procore_side(struct rec_ctx *c, const struct mlc_project_link *l)
 		}
 		if (!c->sg.use)
 			account_key(s, l, &v->line, acct, sizeof(acct));
-		rec_totals_add(&c->pc, l->procore_project_id, !c->sg.use ? acct : v->line.cost_code,
-			       o->period ? yms[k] : NULL, v->line.amount);
+		if ((rc = rec_totals_add(&c->pc, l->procore_project_id,
+					 !c->sg.use ? acct : v->line.cost_code,
+					 o->period ? yms[k] : NULL, v->line.amount)) < 0) {
+			rc = total_overflow(c, "Procore", l->procore_project_id,
+					    !c->sg.use ? acct : v->line.cost_code, v->line.amount);
+			goto out;
+		}
 	}
 	rc = MLC_OK;
 out:
@@ -127,7 +145,7 @@ out:
 static int ns_side_line(void *arg, const struct ns_gl_line *v)
 {
 	struct rec_ctx *c = arg;
-	int64_t project = 0;
+	int64_t project = 0, net;
 	char ym[8], key[32];
 	const char *code = "";
 	size_t k;
@@ -148,7 +166,16 @@ static int ns_side_line(void *arg, const struct ns_gl_line *v)
 		code = key;
 	else if (idset_get(&c->seg_ix, v->segment, &k))
 		code = c->seg_codes[k];
-	rec_totals_add(&c->ns, project, code, c->o->period ? ym : NULL, v->debit - v->credit);
+	if (num_mul_i64(v->credit, -1, &net) < 0 || num_add_i64(v->debit, net, &net) < 0) {
+		char d[MONEY_FMT_MAX], cr[MONEY_FMT_MAX];
+		money_format(v->debit, d);
+		money_format(v->credit, cr);
+		return error_set(c->err, MLC_ERANGE,
+				 "NetSuite GL line on account %lld: debit %s less credit %s overflows",
+				 (long long)v->account, d, cr);
+	}
+	if (rec_totals_add(&c->ns, project, code, c->o->period ? ym : NULL, net) < 0)
+		return total_overflow(c, "NetSuite", project, code, net);
 	return MLC_OK;
 }
 
@@ -292,12 +319,16 @@ static int ledger_totals(struct rec_ctx *c)
 		const char *code = jsonx_str(lr, "cost_code");
 		snprintf(acct, sizeof(acct), "%lld",
 			 (long long)json_integer_value(json_object_get(lr, "account")));
-		rec_totals_add(&c->ledger, json_integer_value(json_object_get(lr, "project_id")),
-			       c->sg.use ? code : acct, NULL,
-			       json_integer_value(json_object_get(lr, "amount")));
+		int64_t project = json_integer_value(json_object_get(lr, "project_id"));
+		int64_t cents = json_integer_value(json_object_get(lr, "amount"));
+		if ((rc = rec_totals_add(&c->ledger, project, c->sg.use ? code : acct, NULL,
+					 cents)) < 0) {
+			rc = total_overflow(c, "ledger", project, c->sg.use ? code : acct, cents);
+			break;
+		}
 	}
 	json_decref(rows);
-	return MLC_OK;
+	return rc;
 }
 
 /* One report row for a total t of either side; *diffs counts a difference. */
@@ -305,12 +336,15 @@ static json_t *report_row(const struct rec_ctx *c, const struct rec_total *t, in
 {
 	char pcs[MONEY_FMT_MAX], nss[MONEY_FMT_MAX], vs[MONEY_FMT_MAX], label[32];
 	int64_t a = rec_totals_cents(&c->pc, t->project, t->code, t->period);
-	int64_t b = rec_totals_cents(&c->ns, t->project, t->code, t->period);
+	int64_t b = rec_totals_cents(&c->ns, t->project, t->code, t->period), v;
 	json_t *row;
 
 	money_format(a, pcs);
 	money_format(b, nss);
-	money_format(a - b, vs);
+	if (num_mul_i64(b, -1, &v) < 0 || num_add_i64(a, v, &v) < 0)
+		str_copy(vs, sizeof(vs), "overflow"); /* a != b: counted below */
+	else
+		money_format(v, vs);
 	row = json_pack("{s:I, s:s, s:s, s:s, s:s}", "project_id", (json_int_t)t->project,
 			c->sg.use ? "cost_code" : "account", t->code, "procore", pcs, "netsuite", nss,
 			"variance", vs);

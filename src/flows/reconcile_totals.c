@@ -6,6 +6,7 @@
 
 #include "flows/reconcile_totals.h"
 #include "util/buf.h"
+#include "util/num.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -37,8 +38,8 @@ static size_t lower_bound(const struct rec_totals *t, int64_t project, const cha
 	return lo;
 }
 
-void rec_totals_add(struct rec_totals *t, int64_t project, const char *code, const char *period,
-                    int64_t cents)
+int rec_totals_add(struct rec_totals *t, int64_t project, const char *code, const char *period,
+                   int64_t cents)
 {
 	struct rec_total *v;
 	size_t at;
@@ -47,10 +48,8 @@ void rec_totals_add(struct rec_totals *t, int64_t project, const char *code, con
 	code = code ? code : "";
 	period = period ? period : "";
 	at = lower_bound(t, project, code, period, &found);
-	if (found) {
-		t->v[t->by_key[at]].cents += cents;
-		return;
-	}
+	if (found)
+		return num_add_i64(t->v[t->by_key[at]].cents, cents, &t->v[t->by_key[at]].cents);
 	if (t->n == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 32;
 		t->v = xrealloc(t->v, t->cap * sizeof(*t->v));
@@ -63,6 +62,7 @@ void rec_totals_add(struct rec_totals *t, int64_t project, const char *code, con
 	v->cents = cents;
 	memmove(&t->by_key[at + 1], &t->by_key[at], (t->n - at) * sizeof(*t->by_key));
 	t->by_key[at] = t->n++;
+	return MLC_OK;
 }
 
 const struct rec_total *rec_totals_get(const struct rec_totals *t, int64_t project,

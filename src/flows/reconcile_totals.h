@@ -25,8 +25,10 @@ struct rec_totals {
 };
 
 /* Adds cents to the total of (project, code, period), made at 0 when new.
- * code and period may be NULL (""); a period is cut to "YYYY-MM". */
-void rec_totals_add(struct rec_totals *t, int64_t project, const char *code, const char *period,
+ * code and period may be NULL (""); a period is cut to "YYYY-MM".  The
+ * amounts come from NetSuite and Procore: MLC_ERANGE, the total left as
+ * it was, when the sum would not fit in an int64; else MLC_OK. */
+int rec_totals_add(struct rec_totals *t, int64_t project, const char *code, const char *period,
                     int64_t cents);
 /* The total of (project, code, period), or NULL.  Valid until the next add. */
 const struct rec_total *rec_totals_get(const struct rec_totals *t, int64_t project,
