@@ -30,9 +30,11 @@ void req_month_bounds(const char *date, char start[11], char end[11])
 /*
  * The lines' amounts by cost code and their total, as origin_data text,
  * and the job (of the first line naming one).  An amount that cannot be
- * read, or a total that would overflow, ends the sum at that line.
+ * read, or a total that would overflow, is no total to send: NULL, with
+ * the line named in why (the bill is parked, never sent cut short).
  */
-static char *allocation(const struct ns_bill *b, const struct req_lookup *lk, int64_t *job)
+static char *allocation(const struct ns_bill *b, const struct req_lookup *lk, int64_t *job,
+			char *why, size_t whylen)
 {
 	json_t *lines = json_array();
 	char total_text[MONEY_FMT_MAX], *od;
@@ -44,8 +46,18 @@ static char *allocation(const struct ns_bill *b, const struct req_lookup *lk, in
 		const struct ns_bill_line *l = &b->lines[i];
 		const char *code = l->cost_seg ? lk->seg_code(lk->arg, l->cost_seg) : NULL;
 		char a[MONEY_FMT_MAX];
-		if (!l->amount_ok || money_add(total, l->amount, &total) < 0)
-			break;
+		if (!l->amount_ok) {
+			snprintf(why, whylen, "line %zu: its amount cannot be read", i + 1);
+			json_decref(lines);
+			return NULL;
+		}
+		if (money_add(total, l->amount, &total) < 0) {
+			money_format(l->amount, a);
+			snprintf(why, whylen, "line %zu: amount %s overflows the bill's total", i + 1,
+				 a);
+			json_decref(lines);
+			return NULL;
+		}
 		if (l->job && !*job)
 			*job = l->job;
 		money_format(l->amount, a);
@@ -99,7 +111,9 @@ void req_plan_make(const struct ns_bill *b, const struct req_lookup *lk, struct 
 			 (long long)p->po_id);
 		return;
 	}
-	p->origin_data = allocation(b, lk, &job);
+	p->origin_data = allocation(b, lk, &job, p->why, sizeof(p->why));
+	if (!p->origin_data)
+		return; /* REQ_PARK, why names the line */
 	if (!job || !(p->project_id = lk->project(lk->arg, job))) {
 		snprintf(p->why, sizeof(p->why),
 			 "the bill's NetSuite job is not linked to a Procore project");
