@@ -6,12 +6,15 @@
 #   make demo-stop  stop what make demo left running
 #   make bench    build the benchmarks in bench/ (run them by hand)
 #   make fuzz     build the libFuzzer targets in fuzz/ (run them by hand)
+#   make chaos    a month against the sandbox under faults and kill -9, compared
+#                 with a fault-free control run (scripts/chaos.sh; settings there)
+#   make chaos-smoke  the same, small: a few minutes (CI runs it)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all build test test-unit test-asan deps demo demo-stop bench fuzz format clean
+.PHONY: all build test test-unit test-asan deps demo demo-stop bench fuzz chaos chaos-smoke format clean
 
 all: build
 
@@ -46,6 +49,12 @@ bench: build
 fuzz:
 	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DMLC_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
+
+chaos: build
+	@scripts/chaos.sh
+
+chaos-smoke: build
+	@CHAOS_SCALE=1 CHAOS_DAYS=6 CHAOS_KILLS=4 CHAOS_SYNC_KILLS=2 scripts/chaos.sh
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
