@@ -112,14 +112,14 @@ world_up() {
   mlc "$w" tenant set $T --schedules vendors=10s,purchase-orders=10s,requisitions=20s,costs=10s,cost-codes=20s,budgets=30s,accounts=30s,vendors-back=20s >/dev/null
 }
 
-serve_up() {
-  local w=$1 port
+serve_up() { # WORLD [LOG]
+  local w=$1 log=${2:-serve.log} port
   port=$(cat "$D/$w/serve.port")
-  (cd "$D/$w/work" && exec "$BIN" serve --listen "127.0.0.1:$port" --workers 2) >>"$D/$w/serve.log" 2>&1 &
+  (cd "$D/$w/work" && exec "$BIN" serve --listen "127.0.0.1:$port" --workers 2) >>"$D/$w/$log" 2>&1 &
   echo $! >"$D/$w/serve.pid"
   PIDS+=($!)
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.1; done
-  tail "$D/$w/serve.log"; die "$w: serve did not start"
+  tail "$D/$w/$log"; die "$w: serve did not start"
 }
 serve_kill() { kill -KILL "$(cat "$D/$1/serve.pid")" 2>/dev/null || true; wait "$(cat "$D/$1/serve.pid")" 2>/dev/null || true; }
 serve_stop() { kill -TERM "$(cat "$D/$1/serve.pid")" 2>/dev/null || true; wait "$(cat "$D/$1/serve.pid")" 2>/dev/null || true; }
@@ -143,7 +143,7 @@ plan_activity() {
 # month WORLD KILLS: DAYS rounds of activity while serve runs; KILLS
 # SIGKILLs of serve spread over the rounds, each followed by a restart.
 month() {
-  local w=$1 kills=$2 day i n per left kday
+  local w=$1 kills=$2 day i n per left
   local npend nvend
   npend=$(wc -l <"$D/pending"); nvend=$(wc -l <"$D/vendors")
   per=$(( (npend + DAYS - 1) / DAYS ))
@@ -178,7 +178,7 @@ load() {
   : >"$D/$w/killflows"
   for _ in $(seq "$kills"); do echo "$FLOWS" | tr ' ' '\n' | sed -n "$((RANDOM % 8 + 1))p" >>"$D/$w/killflows"; done
   for f in $FLOWS; do
-    if grep -qx "$f" "$D/$w/killflows"; then
+    if grep -qx -- "$f" "$D/$w/killflows"; then
       (cd "$D/$w/work" && exec "$BIN" sync $T --flow "$f") >>"$D/$w/sync.log" 2>&1 &
       pid=$!
       sleep "$((RANDOM % 3)).$((RANDOM % 10))"
@@ -194,7 +194,7 @@ load() {
 # it takes again what killed ones held), then every flow twice
 final() {
   local w=$1 f
-  serve_up "$w"
+  serve_up "$w" serve-final.log
   sleep $((MLC_JOBS_LEASE_SECONDS + 10))
   serve_stop "$w"
   for f in $FLOWS; do mlc "$w" sync $T --flow "$f" >>"$D/$w/final.log" 2>&1 || true; done
