@@ -72,8 +72,8 @@ struct sbx_faults {
 	                    * NetSuite the concurrency-limit 429 (sbx_sim.over_limit,
 	                    * no Retry-After), Procore 429 with X-Rate-Limit-* (reset
 	                    * 1-3 s ahead on the sandbox clock) and, half the time,
-	                    * Retry-After (docs/reference/netsuite.md, procore.md).  Token requests
-	                    * are spared. */
+	                    * Retry-After (docs/reference/netsuite.md, procore.md).
+	                    * Token requests are spared. */
 };
 
 /*

@@ -245,8 +245,9 @@ static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *
 		return false;
 	}
 	r -= f.lost;
-	/* drawn last, so that specs without 429 draw as before */
-	if (r < f.rate429 && !is_token_request(req)) {
+	/* Last band, so that specs without 429 draw as before.  r < 0 here is
+	 * a GET in the "lost" band: not a 429. */
+	if (r >= 0 && r < f.rate429 && !is_token_request(req)) {
 		if (strcmp(sim->name, "procore") == 0)
 			pc_rate_limited(sim, resp);
 		else if (sim->over_limit)

@@ -49,6 +49,11 @@ if grep -qi '^Retry-After:' <<<"$hdr"; then not_ok "NetSuite sends no Retry-Afte
 expect_eq "$(ns_admin GET /_sandbox/stats | jq .rejected_429)" 1 "NetSuite counts the injected 429"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$NS_URL/_sandbox/stats")" 200 "admin routes get no faults"
 
+# --- 429 is its own band: a GET drawn into the "lost" band (lost applies to writes) is answered
+pc_admin POST /_sandbox/faults '{"faults":"pc:lost=1"}' >/dev/null
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$PC_URL/rest/v1.0/vendors?company_id=$company" \
+  -H "Authorization: Bearer $tok" -H "Procore-Company-Id: $company")" 200 "pc:lost=1 without 429: a GET is answered 200"
+
 # --- the connector retries them as the headers say -----------------------------------------------
 ns_admin POST /_sandbox/faults '{"faults":"ns:429=0.25"}' >/dev/null
 pc_admin POST /_sandbox/faults '{"faults":"pc:429=0.25"}' >/dev/null
