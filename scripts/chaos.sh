@@ -27,9 +27,9 @@
 #   CHAOS_KILLS=20 (serve) CHAOS_SYNC_KILLS=5 CHAOS_FAULTS=SPEC (see below)
 #   CHAOS_TIMEOUT_MS=1500 (how long a "timeout" fault holds a request)
 #   CHAOS_DIR=DIR (kept; default a temporary directory, kept on failure)
-#   CHAOS_BREAK=dup|lost|nofinal (prove the check can fail: add a duplicate
-#   key / drop one from the chaos world's list, or skip its fault-free pass;
-#   the run must then exit 1)
+#   CHAOS_BREAK=dup|lost|nofinal (prove the check can fail: list one chaos
+#   record twice; delete a cost code in the chaos world's Procore after the
+#   fault-free pass; skip that pass; dup and lost must then exit 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -254,11 +254,12 @@ nsst=$(ns chaos GET /_sandbox/stats); pcst=$(pc chaos GET /_sandbox/stats)
 nspush=$(ns chaos GET /_sandbox/netsuite/state | jq -c .pushes)
 faults chaos ""
 [ "$BREAK" = nofinal ] || final chaos
+if [ "$BREAK" = lost ]; then # a cost code the connector keeps in every project vanishes in Procore
+  cc=$(pc chaos GET /_sandbox/state/cost_codes | jq -c '[.[] | select(.deleted_at == null and ._project_id != null)][0]')
+  pc chaos DELETE "/_sandbox/cost_codes/$(jq .id <<<"$cc")?project_id=$(jq ._project_id <<<"$cc")" >/dev/null
+fi
 keys chaos | sort >"$D/chaos.keys"
-case "$BREAK" in
-  dup) head -1 "$D/chaos.keys" >>"$D/chaos.keys"; sort -o "$D/chaos.keys" "$D/chaos.keys" ;;
-  lost) sed -i '1d' "$D/chaos.keys" ;;
-esac
+if [ "$BREAK" = dup ]; then head -1 "$D/chaos.keys" >>"$D/chaos.keys"; sort -o "$D/chaos.keys" "$D/chaos.keys"; fi
 
 # ---- verdict -------------------------------------------------------------------------------
 fail=0
