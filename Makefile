@@ -11,6 +11,9 @@
 #                 fails on any crash
 #   make fuzz-smoke  the same for 30 s each (CI)
 #   make valgrind    every unit test under valgrind memcheck; fails on any error
+#   make chaos    a month against the sandbox under faults and kill -9, compared
+#                 with a fault-free control run (scripts/chaos.sh; settings there)
+#   make chaos-smoke  the same, small: a few minutes (CI runs it)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
@@ -20,7 +23,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 2
 
 .PHONY: all build test test-unit test-asan deps demo demo-stop bench fuzz fuzz-build fuzz-smoke \
-	valgrind format clean
+	valgrind chaos chaos-smoke format clean
 
 all: build
 
@@ -67,6 +70,12 @@ fuzz-smoke:
 # valgrind memcheck over the unit tests of the release build (leaks included)
 valgrind: build
 	@scripts/valgrind-unit.sh $(BUILD) $(JOBS)
+
+chaos: build
+	@scripts/chaos.sh
+
+chaos-smoke: build
+	@CHAOS_SCALE=1 CHAOS_DAYS=6 CHAOS_KILLS=4 CHAOS_SYNC_KILLS=2 scripts/chaos.sh
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')

@@ -33,7 +33,8 @@
  * NetSuite only (nssim_admin.c): /_sandbox/netsuite/state, /dump/{table},
  * /periods/{id}/close|open, /records/{type}[/{id}] (POST/PATCH as a user).
  *
- * Faults apply to API paths only (sbx_sim.api_prefix), never to /_sandbox/.
+ * Faults (struct sbx_faults) apply to API paths only (sbx_sim.api_prefix),
+ * never to /_sandbox/.
  * A "timeout" holds the request MLC_SANDBOX_TIMEOUT_MS (default 30000)
  * before dropping it.
  */
@@ -71,6 +72,12 @@ struct sbx_faults {
 	double throttle;   /* Procore: 503 + Retry-After */
 	double dup;        /* Procore: webhook delivered twice / out of order */
 	double reject;     /* a write (not GET) refused with 400: a permanent error */
+	double rate429;    /* "429": the API's rate-limit answer, in its shape:
+	                    * NetSuite the concurrency-limit 429 (sbx_sim.over_limit,
+	                    * no Retry-After), Procore 429 with X-Rate-Limit-* (reset
+	                    * 1-3 s ahead on the sandbox clock) and, half the time,
+	                    * Retry-After (docs/reference/netsuite.md, procore.md).
+	                    * Token requests are spared. */
 };
 
 /*

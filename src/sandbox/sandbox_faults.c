@@ -1,6 +1,8 @@
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sandbox/contractor.h"
 #include "sandbox/sandbox.h"
@@ -76,10 +78,12 @@ int sandbox_faults_parse(const char *spec, struct sbx_faults *ns, struct sbx_fau
 			slot = &f->dup;
 		else if (strcmp(colon + 1, "reject") == 0)
 			slot = &f->reject;
+		else if (strcmp(colon + 1, "429") == 0)
+			slot = &f->rate429;
 		if (!slot) {
 			rc = error_set(err, MLC_EINVAL,
 			               "--faults: unknown fault '%s' (5xx, timeout, reset, lost, "
-			               "push_drop, throttle, dup, reject)",
+			               "push_drop, throttle, dup, reject, 429)",
 			               colon + 1);
 			break;
 		}
@@ -138,6 +142,46 @@ static int64_t timeout_hold_ms(void)
 	if (e && num_parse_i64(e, &v, &err) == 0 && v >= 0)
 		return v;
 	return SBX_TIMEOUT_HOLD_MS;
+}
+
+static bool is_token_request(const struct mlc_http_request *req)
+{
+	return strstr(req->path, "/oauth") || strstr(req->path, "/auth/");
+}
+
+static void add_header_i64(struct mlc_http_response *resp, const char *name, int64_t v)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "%" PRId64, v);
+	http_response_header(resp, name, s);
+}
+
+/*
+ * Procore's rate-limit answer (docs/reference/procore.md, "Pagination,
+ * rate limits, errors"): 429, X-Rate-Limit-Limit/-Remaining/-Reset (unix
+ * seconds) and, since the docs disagree, Retry-After on half of them.
+ * Date carries the sandbox clock, on which the reset is counted.
+ */
+static void pc_rate_limited(struct sbx_sim *sim, struct mlc_http_response *resp)
+{
+	int64_t now_s = sbx_clock_now(&sim->sandbox->clock) / 1000;
+	int64_t wait_s = 1 + (int64_t)(sbx_random(sim) * 3);
+	char date[64];
+	time_t t = (time_t)now_s;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	http_response_header(resp, "Date", date);
+	add_header_i64(resp, "X-Rate-Limit-Limit", 3600);
+	add_header_i64(resp, "X-Rate-Limit-Remaining", 0);
+	add_header_i64(resp, "X-Rate-Limit-Reset", now_s + wait_s);
+	if (sbx_random(sim) < 0.5)
+		add_header_i64(resp, "Retry-After", wait_s);
+	http_response_text(resp, 429, "text/plain; charset=utf-8",
+	                   "You have surpassed the max number of requests for an hour. "
+	                   "Please wait until your limit resets.");
 }
 
 static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
@@ -199,6 +243,19 @@ static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *
 		/* Handled (the write commits), then the connection is dropped. */
 		resp->drop_connection = true;
 		return false;
+	}
+	r -= f.lost;
+	/* Last band, so that specs without 429 draw as before.  r < 0 here is
+	 * a GET in the "lost" band: not a 429. */
+	if (r >= 0 && r < f.rate429 && !is_token_request(req)) {
+		if (strcmp(sim->name, "procore") == 0)
+			pc_rate_limited(sim, resp);
+		else if (sim->over_limit)
+			sim->over_limit(resp);
+		else
+			http_response_error(resp, 429, "sandbox_fault", "injected 429");
+		sbx_count_429(sim);
+		return true;
 	}
 	return false;
 }
