@@ -159,10 +159,13 @@ int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc
 			continue;
 		/* a payment application billed as a whole has no cost code: the
 		 * project's dimensions carry it */
-		if (pa && (!cl->cost_code || !*cl->cost_code))
+		if (pa && (!cl->cost_code || !*cl->cost_code)) {
 			base_dims(ctx, &l);
-		else if ((rc = line_dims(ctx, cl, &l, err)) < 0)
-			goto out;
+		} else {
+			rc = line_dims(ctx, cl, &l, err);
+			if (rc < 0)
+				goto out;
+		}
 		l.cost_code = cl->cost_code;
 		l.memo = line_memo(ctx, cl->cost_code, &memo, &lmemo);
 		if (pa) {

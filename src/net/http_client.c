@@ -171,8 +171,11 @@ CURLM *http_int_upstream_multi_get(struct mlc_http_upstream *up)
 	if (up->nidle_multi)
 		m = up->idle_multi[--up->nidle_multi];
 	pthread_mutex_unlock(&up->pool_lock);
-	if (!m && (m = curl_multi_init()) != NULL)
-		curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, 16L);
+	if (!m) {
+		m = curl_multi_init();
+		if (m)
+			curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, 16L);
+	}
 	return m;
 }
 
@@ -237,10 +240,11 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	size_t len = size * n;
 	char *line = xstrndup(p, len), *colon;
 
+	colon = strchr(line, ':');
 	if (str_starts_with(line, "HTTP/")) {
 		/* a new response (after 100 Continue or a retry inside curl) */
 		http_headers_free(&s->resp->headers, &s->resp->nheaders);
-	} else if ((colon = strchr(line, ':')) != NULL) {
+	} else if (colon) {
 		*colon = '\0';
 		http_headers_add(&s->resp->headers, &s->resp->nheaders, str_trim(line),
 		                 str_trim(colon + 1));

@@ -223,10 +223,12 @@ int netsuite_suiteql_many(struct mlc_netsuite *ns, const char *const *qs, size_t
 		http_req_json(&reqs[i], json_pack("{s:s}", "q", qs[i]));
 		http_resp_init(&resps[i]);
 	}
-	if (n && (rc = http_upstream_send_many(ns->up, reqs, resps, rcs, NULL, n,
-					       ns->concurrency)) < 0) {
-		error_set(err, rc, "NetSuite: cannot run %zu queries at once", n);
-		goto out;
+	if (n) {
+		rc = http_upstream_send_many(ns->up, reqs, resps, rcs, NULL, n, ns->concurrency);
+		if (rc < 0) {
+			error_set(err, rc, "NetSuite: cannot run %zu queries at once", n);
+			goto out;
+		}
 	}
 	for (i = 0; i < n && rc == MLC_OK; i++) {
 		json_t *body;

@@ -52,8 +52,12 @@ void procore_error_text(const json_t *body, struct mlc_buf *out)
 		buf_addstr(out, "no details");
 		return;
 	}
-	if ((s = jsonx_str(body, "errors")) || (s = jsonx_str(body, "message")) ||
-	    (s = jsonx_str(body, "error"))) {
+	s = jsonx_str(body, "errors");
+	if (!s)
+		s = jsonx_str(body, "message");
+	if (!s)
+		s = jsonx_str(body, "error");
+	if (s) {
 		buf_addstr(out, s);
 		return;
 	}
