@@ -323,13 +323,12 @@ int flow_execute(struct mlc_session *s, const struct flow_def *f, const struct f
 		r.pc_reads0 = s->pc->reads;
 		r.pc_writes0 = s->pc->writes;
 	}
-	if (!o->dry_run) {
-		rc = run_start(s->store, s->tenant.id, f->name, o->trigger ? o->trigger : "cli",
-			       &r.run_id, err);
-		if (rc < 0) {
-			json_decref(r.plan);
-			return rc;
-		}
+	rc = o->dry_run ? MLC_OK
+			: run_start(s->store, s->tenant.id, f->name,
+				    o->trigger ? o->trigger : "cli", &r.run_id, err);
+	if (rc < 0) {
+		json_decref(r.plan);
+		return rc;
 	}
 	log_info("flow start", "tenant", s->tenant.name, "flow", f->name, "dry_run",
 		 o->dry_run ? "true" : "false");

@@ -112,11 +112,9 @@ int refdata_load(struct refdata *rd, struct flow_run *r, bool netsuite_side,
 	rd->links = json_object();
 	rd->project_codes = json_object();
 	rd->projects = json_object();
-	if (netsuite_side) {
-		rc = load_netsuite(rd, seg_table, err);
-		if (rc < 0)
-			return rc;
-	}
+	rc = netsuite_side ? load_netsuite(rd, seg_table, err) : MLC_OK;
+	if (rc < 0)
+		return rc;
 	/* mapping rows override the automatic code match */
 	if ((rc = mapping_all(s->store, s->tenant.id, "cost-code-segment", &m, err)) < 0)
 		return rc;
