@@ -56,7 +56,10 @@ static inline unsigned fuzz_http_start(void)
 	    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, fuzz_http_answer, NULL,
 	                     MHD_OPTION_END);
 
-	if (!d || !(info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)))
+	if (!d)
+		abort();
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	if (!info)
 		abort();
 	return info->port;
 }

@@ -78,15 +78,18 @@ static bool read_time(const json_t *j, int64_t wall, int64_t *out)
 {
 	const json_t *v;
 
-	if (json_is_integer(v = json_object_get(j, "now_ms"))) {
+	v = json_object_get(j, "now_ms");
+	if (json_is_integer(v)) {
 		*out = json_integer_value(v);
 		return true;
 	}
-	if (json_is_integer(v = json_object_get(j, "offset_seconds"))) {
+	v = json_object_get(j, "offset_seconds");
+	if (json_is_integer(v)) {
 		*out = wall + json_integer_value(v) * 1000;
 		return true;
 	}
-	if (json_is_integer(v = json_object_get(j, "offset_ms"))) {
+	v = json_object_get(j, "offset_ms");
+	if (json_is_integer(v)) {
 		*out = wall + json_integer_value(v);
 		return true;
 	}

@@ -160,9 +160,11 @@ int jwt_sign_assertion(const struct mlc_pkey *key, const struct mlc_jwt_claims *
 	claims = json_pack("{s:s, s:O, s:s, s:I, s:I, s:s}", "iss", c->iss, "scope", scope, "aud",
 	                   c->aud, "iat", (json_int_t)c->iat, "exp",
 	                   (json_int_t)(c->iat + lifetime), "jti", jti);
-	if (!header || !claims ||
-	    !(htext = json_dumps(header, JSON_COMPACT | JSON_PRESERVE_ORDER)) ||
-	    !(ctext = json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+	if (header && claims)
+		htext = json_dumps(header, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (htext)
+		ctext = json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!htext || !ctext) {
 		rc = error_set(err, MLC_EINVAL, "cannot build the JWT (invalid UTF-8 in an id?)");
 		goto out;
 	}

@@ -95,10 +95,14 @@ int cli_main(int argc, char **argv)
 			usage(stdout);
 			return CLI_OK;
 		}
-		if ((r = global_value(argc, argv, &i, "-c", &ctx.config_path)) ||
-		    (r = global_value(argc, argv, &i, "--config", &ctx.config_path)) ||
-		    (r = global_value(argc, argv, &i, "--log-level", &ctx.log_level)) ||
-		    (r = global_value(argc, argv, &i, "--log-format", &ctx.log_format))) {
+		r = global_value(argc, argv, &i, "-c", &ctx.config_path);
+		if (!r)
+			r = global_value(argc, argv, &i, "--config", &ctx.config_path);
+		if (!r)
+			r = global_value(argc, argv, &i, "--log-level", &ctx.log_level);
+		if (!r)
+			r = global_value(argc, argv, &i, "--log-format", &ctx.log_format);
+		if (r) {
 			if (r < 0)
 				return CLI_USAGE;
 			continue;

@@ -107,7 +107,9 @@ static int mapping_export_cmd(struct cli_ctx *ctx, int argc, char **argv)
 		buf_release(&out);
 		return cli_fail(&err);
 	}
-	if (output && !(f = fopen(output, "w"))) {
+	if (output)
+		f = fopen(output, "w");
+	if (!f) {
 		fprintf(stderr, "ml-connector: cannot write %s: %s\n", output, strerror(errno));
 		buf_release(&out);
 		return CLI_FAIL;

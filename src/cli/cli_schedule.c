@@ -46,8 +46,11 @@ static int schedule_set(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_fail(&err);
 	if ((rc = cli_get_tenant(ctx, pos[0], &t)) != CLI_OK)
 		return rc;
-	if (!json_is_object(sched = json_object_get(t.settings, "schedules")))
-		json_object_set_new(t.settings, "schedules", sched = json_object());
+	sched = json_object_get(t.settings, "schedules");
+	if (!json_is_object(sched)) {
+		sched = json_object();
+		json_object_set_new(t.settings, "schedules", sched);
+	}
 	json_object_set_new(sched, pos[1], json_string(pos[2]));
 	rc = tenant_set_settings(ctx->store, t.id, t.settings, &err) < 0 ? cli_fail(&err) : CLI_OK;
 	tenant_release(&t);

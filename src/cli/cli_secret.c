@@ -124,7 +124,9 @@ static int secret_set_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	have_tenant = true;
 	if ((rc = cli_open_vault(ctx, &v)) != CLI_OK)
 		goto out;
-	if (from_file && (fd = open(from_file, O_RDONLY | O_CLOEXEC)) < 0) {
+	if (from_file)
+		fd = open(from_file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		fprintf(stderr, "ml-connector: cannot read %s: %s\n", from_file, strerror(errno));
 		rc = CLI_FAIL;
 		goto out;

@@ -99,11 +99,16 @@ static int validate_settings(const struct tenant_args *a)
 		}
 		cidr_list_release(&cl);
 	}
-	if (a->app_id && (rc = check_client_id(a->app_id)) != CLI_OK)
-		return rc;
-	if (a->service_user &&
-	    (rc = cli_parse_id("--procore-service-user-id", a->service_user, &id)) != CLI_OK)
-		return rc;
+	if (a->app_id) {
+		rc = check_client_id(a->app_id);
+		if (rc != CLI_OK)
+			return rc;
+	}
+	if (a->service_user) {
+		rc = cli_parse_id("--procore-service-user-id", a->service_user, &id);
+		if (rc != CLI_OK)
+			return rc;
+	}
 	if (a->timezone) {
 		struct mlc_tz tz;
 		if (tz_load(a->timezone, &tz, &err) < 0) {
@@ -169,18 +174,27 @@ static int apply_settings(struct cli_ctx *ctx, const char *name, const struct te
 			goto out;
 		}
 		cidr_list_release(&cl);
-		if (!json_is_object(ns = json_object_get(t.settings, "netsuite")))
-			json_object_set_new(t.settings, "netsuite", ns = json_object());
+		ns = json_object_get(t.settings, "netsuite");
+		if (!json_is_object(ns)) {
+			ns = json_object();
+			json_object_set_new(t.settings, "netsuite", ns);
+		}
 		json_object_set_new(ns, "allowlist", json_string(a->allowlist));
 	}
 	if (a->app_id || a->service_user) {
 		int64_t id = 0;
-		if ((a->app_id && (rc = check_client_id(a->app_id)) != CLI_OK) ||
-		    (a->service_user && (rc = cli_parse_id("--procore-service-user-id",
-							    a->service_user, &id)) != CLI_OK))
+		/* rc is CLI_OK here (cli_get_tenant) */
+		if (a->app_id)
+			rc = check_client_id(a->app_id);
+		if (rc == CLI_OK && a->service_user)
+			rc = cli_parse_id("--procore-service-user-id", a->service_user, &id);
+		if (rc != CLI_OK)
 			goto out;
-		if (!json_is_object(pc = json_object_get(t.settings, "procore")))
-			json_object_set_new(t.settings, "procore", pc = json_object());
+		pc = json_object_get(t.settings, "procore");
+		if (!json_is_object(pc)) {
+			pc = json_object();
+			json_object_set_new(t.settings, "procore", pc);
+		}
 		if (a->app_id)
 			json_object_set_new(pc, "application_id", json_string(a->app_id));
 		if (a->service_user)
@@ -221,8 +235,11 @@ static int apply_settings(struct cli_ctx *ctx, const char *name, const struct te
 		for (p = copy; (dot = strchr(p, '.')) != NULL; p = dot + 1) {
 			json_t *next;
 			*dot = '\0';
-			if (!json_is_object(next = json_object_get(obj, p)))
-				json_object_set_new(obj, p, next = json_object());
+			next = json_object_get(obj, p);
+			if (!json_is_object(next)) {
+				next = json_object();
+				json_object_set_new(obj, p, next);
+			}
 			obj = next;
 		}
 		json_object_set_new(obj, p, val);

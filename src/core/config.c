@@ -309,8 +309,11 @@ int config_load_text(struct mlc_config *cfg, const char *text, const char *file_
 	int rc;
 
 	set_defaults(cfg);
-	if (text && (rc = parse_yaml(cfg, text, strlen(text), file_label, err)) < 0)
-		goto fail;
+	if (text) {
+		rc = parse_yaml(cfg, text, strlen(text), file_label, err);
+		if (rc < 0)
+			goto fail;
+	}
 	if ((rc = apply_env(cfg, err)) < 0)
 		goto fail;
 	if ((rc = check_addresses(cfg, text ? file_label : NULL, err)) < 0)

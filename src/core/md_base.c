@@ -23,8 +23,12 @@ int md_base_get(struct mlc_store *st, int64_t tenant_id, const char *type, const
 	stmt_bind_text(q, 2, type);
 	stmt_bind_text(q, 3, key);
 	rc = stmt_step(q, err);
-	if (rc == 1 && !(*base = json_loads(stmt_col_text(q, 0), 0, &jerr)))
-		rc = error_set(err, MLC_ESTORE, "master data base %s %s is corrupt", type, key);
+	if (rc == 1) {
+		*base = json_loads(stmt_col_text(q, 0), 0, &jerr);
+		if (!*base)
+			rc = error_set(err, MLC_ESTORE, "master data base %s %s is corrupt", type,
+			               key);
+	}
 	stmt_free(q);
 	return rc < 0 ? rc : MLC_OK;
 }

@@ -67,9 +67,12 @@ int accounts_refresh(struct mlc_session *s, bool keep, json_t **catalog, struct 
 			      id_list(jsonx_str(row, "subsidiary"))));
 	}
 	json_decref(rows);
-	if (keep && (rc = account_catalog_replace(s->store, s->tenant.id, *catalog, err)) < 0) {
-		json_decref(*catalog);
-		*catalog = NULL;
+	if (keep) {
+		rc = account_catalog_replace(s->store, s->tenant.id, *catalog, err);
+		if (rc < 0) {
+			json_decref(*catalog);
+			*catalog = NULL;
+		}
 	}
 	return rc;
 }

@@ -159,6 +159,9 @@ int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc
 	struct journal tmp;
 	struct mlc_buf memo = MLC_BUF_INIT, lmemo = MLC_BUF_INIT;
 	int pa = doc->kind && strcmp(doc->kind, "payment_application") == 0;
+	const char *credit_kind = pa              ? "payment_application.credit"
+				  : doc->doc_type ? doc->doc_type
+						  : "default";
 	int64_t offset = 0, debit_acct = 0;
 	int rc;
 
@@ -166,15 +169,11 @@ int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc
 		return rc;
 	cost_post_memo(doc, ctx->project_label, &memo);
 	journal_init(&tmp, "tmp", "", 0, NULL);
-	if (pa) {
-		if ((rc = offset_account(ctx, "payment_application.debit", &debit_acct, err)) < 0 ||
-		    (rc = offset_account(ctx, "payment_application.credit", &offset, err)) < 0)
-			goto out;
-	} else {
-		rc = offset_account(ctx, doc->doc_type ? doc->doc_type : "default", &offset, err);
-		if (rc < 0)
-			goto out;
-	}
+	rc = pa ? offset_account(ctx, "payment_application.debit", &debit_acct, err) : MLC_OK;
+	if (rc >= 0)
+		rc = offset_account(ctx, credit_kind, &offset, err);
+	if (rc < 0)
+		goto out;
 	for (size_t i = 0; i < doc->nlines; i++) {
 		const struct canon_cost_line *cl = &doc->lines[i];
 		struct je_line l;
@@ -184,7 +183,9 @@ int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc
 		 * project's dimensions carry it */
 		if (pa && (!cl->cost_code || !*cl->cost_code))
 			base_dims(ctx, &l);
-		else if ((rc = line_dims(ctx, cl, &l, err)) < 0)
+		else
+			rc = line_dims(ctx, cl, &l, err); /* rc >= 0 before: failures leave */
+		if (rc < 0)
 			goto out;
 		l.cost_code = cl->cost_code;
 		l.memo = line_memo(ctx, cl->cost_code, &memo, &lmemo);

@@ -168,9 +168,10 @@ int flow_park_as(struct flow_run *r, const char *review_entity, const char *enti
 	struct mlc_buf reason = MLC_BUF_INIT;
 	int rc = MLC_OK;
 
-	if (!r->opts.dry_run && source_ref &&
-	    (rc = review_park(r->s->store, r->s->tenant.id, r->flow, review_entity, source_ref, why,
-			      NULL, payload, &err)) < 0) {
+	if (!r->opts.dry_run && source_ref)
+		rc = review_park(r->s->store, r->s->tenant.id, r->flow, review_entity, source_ref,
+				 why, NULL, payload, &err);
+	if (rc < 0) {
 		/* not parked, not written: a failure, so the watermark stays before it */
 		log_error("review park failed", "flow", r->flow, "error", err.msg);
 		buf_addf(&reason, "%s (could not be parked: %s)", why ? why : "", err.msg);
@@ -322,8 +323,10 @@ int flow_execute(struct mlc_session *s, const struct flow_def *f, const struct f
 		r.pc_reads0 = s->pc->reads;
 		r.pc_writes0 = s->pc->writes;
 	}
-	if (!o->dry_run && (rc = run_start(s->store, s->tenant.id, f->name,
-					   o->trigger ? o->trigger : "cli", &r.run_id, err)) < 0) {
+	rc = o->dry_run ? MLC_OK
+			: run_start(s->store, s->tenant.id, f->name,
+				    o->trigger ? o->trigger : "cli", &r.run_id, err);
+	if (rc < 0) {
 		json_decref(r.plan);
 		return rc;
 	}

@@ -521,11 +521,13 @@ static int apply_netsuite(struct budgets *b, const struct mlc_project_link *l, c
 	json_object_set_new(detail, "account", json_integer(p->account));
 	if (b->seg.use)
 		json_object_set_new(detail, "segment", json_integer(p->segment));
-	if (!b->r->opts.dry_run &&
-	    (rc = ns_budget_import(b->r->s->ns, &c, pl->ns_amount, &ns_id, &e)) < 0) {
-		flow_record(b->r, FLOW_FAIL, "budget", src, tgt, detail, e.msg);
-		b->failed = 1;
-		goto out;
+	if (!b->r->opts.dry_run) {
+		rc = ns_budget_import(b->r->s->ns, &c, pl->ns_amount, &ns_id, &e);
+		if (rc < 0) {
+			flow_record(b->r, FLOW_FAIL, "budget", src, tgt, detail, e.msg);
+			b->failed = 1;
+			goto out;
+		}
 	}
 	if (ns_id)
 		snprintf(tgt, tgt_size, "ns:budget:%lld", (long long)ns_id);
@@ -555,7 +557,9 @@ static int apply_procore(struct budgets *b, const struct mlc_project_link *l, st
 	detail = json_object();
 	money_detail(detail, "revised_budget", p->has_pc, pl->pc_revised, pl->pc_amount);
 	money_detail(detail, "original_budget_amount", p->has_pc, p->original, pl->pc_original);
-	if (!b->r->opts.dry_run && (rc = pc_budget_line_put(b->r->s->pc, &w, &p->bli_id, &e)) < 0) {
+	if (!b->r->opts.dry_run)
+		rc = pc_budget_line_put(b->r->s->pc, &w, &p->bli_id, &e);
+	if (rc < 0) {
 		flow_record(b->r, FLOW_FAIL, "budget", psrc, ptgt, detail, e.msg);
 		b->failed = 1;
 	} else {
@@ -777,8 +781,10 @@ int flow_budgets(struct flow_run *r, struct mlc_error *err)
 	size_t n = 0;
 	int rc;
 
-	if ((rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0 ||
-	    (rc = setup(&b, links, n, &first, err)) < 0 || !first)
+	rc = project_list(s->store, s->tenant.id, &links, &n, err);
+	if (rc >= 0)
+		rc = setup(&b, links, n, &first, err);
+	if (rc < 0 || !first)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		if (!links[i].active)

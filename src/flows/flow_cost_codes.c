@@ -553,7 +553,8 @@ static int standard_list(struct cc_ctx *c, int64_t *id, struct mlc_error *err)
 	*id = 0;
 	if (!session_setting_bool(s, "cost_codes.standard_list", true))
 		return MLC_OK;
-	if ((*id = session_setting_int(s, "cost_codes.standard_list_id", 0)))
+	*id = session_setting_int(s, "cost_codes.standard_list_id", 0);
+	if (*id)
 		return MLC_OK;
 	return pc_cc_standard_list(s->pc, s->tenant.procore_company_id, id, err);
 }

@@ -311,8 +311,10 @@ static int do_unit(struct costs *c, const struct cost_post_ctx *ctx, const struc
 		if (rc != MLC_ENOTFOUND && rc != MLC_EINVAL)
 			goto out;
 		in.unmapped = err->msg;
-	} else if ((rc = posted_rows(c, u->doc_ref, &posted, err)) < 0) {
-		goto out;
+	} else {
+		rc = posted_rows(c, u->doc_ref, &posted, err);
+		if (rc < 0)
+			goto out;
 	}
 	cost_plan_unit(&in, &plan);
 	apply_plan(c, ctx, u, &plan);
@@ -605,8 +607,10 @@ static int do_project(struct costs *c, const struct mlc_project_link *link, stru
 
 	memset(&pr, 0, sizeof(pr));
 	snprintf(scope, sizeof(scope), "%lld", (long long)project);
-	if ((rc = flow_since(c->r, FLOW_CLOCK_PROCORE, scope, &pr.w, err)) < 0 ||
-	    (rc = read_project(c, project, &pr, &work, err)) < 0 || !work)
+	rc = flow_since(c->r, FLOW_CLOCK_PROCORE, scope, &pr.w, err);
+	if (rc >= 0)
+		rc = read_project(c, project, &pr, &work, err);
+	if (rc < 0 || !work)
 		goto out;
 	refdata_project_label(&c->rd, project, label, sizeof(label));
 	struct cost_post_ctx ctx = { c->r->s->store, c->r->s->tenant.id, link, c->seg.use, label,
@@ -703,9 +707,10 @@ int flow_costs(struct flow_run *r, struct mlc_error *err)
 			flow_record(r, FLOW_FAIL, "project", NULL, NULL, NULL, err->msg);
 			continue;
 		}
-		if ((rc = do_project(&c, &links[i], err)) < 0 ||
-		    (session_setting_bool(s, "costs.payment_applications", true) &&
-		     (rc = do_payapps(&c, &links[i], err)) < 0)) {
+		rc = do_project(&c, &links[i], err);
+		if (rc >= 0 && session_setting_bool(s, "costs.payment_applications", true))
+			rc = do_payapps(&c, &links[i], err);
+		if (rc < 0) {
 			/* one project's failure does not stop the others */
 			flow_record(r, FLOW_FAIL, "project", NULL, NULL, NULL, err->msg);
 		}

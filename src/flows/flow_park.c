@@ -14,9 +14,10 @@ int flow_park_candidates(struct flow_run *r, const char *entity, const char *sou
 	struct mlc_buf reason = MLC_BUF_INIT;
 	int rc = MLC_OK;
 
-	if (!r->opts.dry_run && source_ref &&
-	    (rc = review_park(r->s->store, r->s->tenant.id, r->flow, entity, source_ref, why,
-	                      candidates, payload, &err)) < 0) {
+	if (!r->opts.dry_run && source_ref)
+		rc = review_park(r->s->store, r->s->tenant.id, r->flow, entity, source_ref, why,
+		                 candidates, payload, &err);
+	if (rc < 0) {
 		/* not parked, not written: a failure, so the watermark stays before it */
 		log_error("review park failed", "flow", r->flow, "error", err.msg);
 		buf_addf(&reason, "%s (could not be parked: %s)", why ? why : "", err.msg);

@@ -373,11 +373,14 @@ static void write_lines(struct po_ctx *c, struct po_plan *p)
 	for (i = 0; i < reply.n; i++) {
 		const struct pc_sync_item *it = &reply.items[i];
 		const struct po_line_plan *lp;
-		if (it->error)
+		if (it->error) {
 			/* a refused line leaves the PO unsettled: park it for a person */
 			park(c, p->src, it->error, it->body);
-		else if ((lp = line_by_origin(p, it->origin_id)) && it->id > 0)
-			settle_line(c, lp, it);
+		} else {
+			lp = line_by_origin(p, it->origin_id);
+			if (lp && it->id > 0)
+				settle_line(c, lp, it);
+		}
 	}
 out:
 	pc_sync_reply_release(&reply);

@@ -151,8 +151,11 @@ static int write_one(struct req_ctx *c, const struct ns_bill *b, struct req_plan
 	bool created;
 	int rc;
 
-	if (!req_id && (rc = procore_requisition_find(pc, p->project_id, p->src, &req_id, err)) < 0)
-		return rc;
+	if (!req_id) {
+		rc = procore_requisition_find(pc, p->project_id, p->src, &req_id, err);
+		if (rc < 0)
+			return rc;
+	}
 	created = !req_id;
 	if (req_id)
 		rc = procore_requisition_update(pc, p->project_id, req_id, &p->body, err);
@@ -215,8 +218,10 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 
 	c.lk = (struct req_lookup){ .arg = &c, .contract = lk_contract, .project = lk_project,
 				    .seg_code = lk_seg_code, .synced = lk_synced };
-	if ((rc = flow_since(r, FLOW_CLOCK_NETSUITE, "", &w, err)) < 0 ||
-	    (rc = read_bills(&c, &w, &bills, &n, err)) < 0 || !n)
+	rc = flow_since(r, FLOW_CLOCK_NETSUITE, "", &w, err);
+	if (rc >= 0)
+		rc = read_bills(&c, &w, &bills, &n, err);
+	if (rc < 0 || !n)
 		goto out;
 	for (i = 0; i < n; i++) {
 		if (!bills[i].id)

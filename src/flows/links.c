@@ -481,8 +481,11 @@ int links_check(struct mlc_session *s, json_t **results, struct mlc_error *err)
 	if ((rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0)
 		goto out;
 	*results = json_array();
-	if (n && (rc = ctx_load(&c, links, n, err)) < 0)
-		goto out;
+	if (n) {
+		rc = ctx_load(&c, links, n, err);
+		if (rc < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *one = NULL;
 		if (!links[i].active)

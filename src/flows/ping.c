@@ -100,7 +100,8 @@ static void ping_suiteql(struct ping_run *p, struct mlc_netsuite *ns)
 	}
 	code = r.code;
 	detail = r.detail;
-	if (r.status == 200 && json_is_array(items = json_object_get(r.json, "items"))) {
+	items = r.status == 200 ? json_object_get(r.json, "items") : NULL;
+	if (json_is_array(items)) {
 		json_array_foreach(items, i, it)
 		{
 			if (i == 3) {

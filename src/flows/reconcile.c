@@ -255,8 +255,11 @@ static int segment_codes(struct rec_ctx *c)
 	size_t n = 0;
 	int rc;
 
-	if (c->sg.use && (rc = netsuite_segment_values(s->ns, c->sg.table, &vals, &n, c->err)) < 0)
-		return rc;
+	if (c->sg.use) {
+		rc = netsuite_segment_values(s->ns, c->sg.table, &vals, &n, c->err);
+		if (rc < 0)
+			return rc;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const char *ext = vals[i].externalid, *name = vals[i].name;
 		const char *src = ext && *ext ? ext : name ? name : "";

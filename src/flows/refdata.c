@@ -62,8 +62,11 @@ static int load_netsuite(struct refdata *rd, const char *seg_table, struct mlc_e
 	size_t i;
 	int rc;
 
-	if (seg_table && (rc = netsuite_read_segment_values(s->ns, seg_table, &rows, err)) < 0)
-		return rc;
+	if (seg_table) {
+		rc = netsuite_read_segment_values(s->ns, seg_table, &rows, err);
+		if (rc < 0)
+			return rc;
+	}
 	json_array_foreach(rows, i, row) {
 		int64_t id = 0;
 		char code[64];
@@ -109,7 +112,8 @@ int refdata_load(struct refdata *rd, struct flow_run *r, bool netsuite_side,
 	rd->links = json_object();
 	rd->project_codes = json_object();
 	rd->projects = json_object();
-	if (netsuite_side && (rc = load_netsuite(rd, seg_table, err)) < 0)
+	rc = netsuite_side ? load_netsuite(rd, seg_table, err) : MLC_OK;
+	if (rc < 0)
 		return rc;
 	/* mapping rows override the automatic code match */
 	if ((rc = mapping_all(s->store, s->tenant.id, "cost-code-segment", &m, err)) < 0)

@@ -114,7 +114,9 @@ void req_plan_make(const struct ns_bill *b, const struct req_lookup *lk, struct 
 	p->origin_data = allocation(b, lk, &job, p->why, sizeof(p->why));
 	if (!p->origin_data)
 		return; /* REQ_PARK, why names the line */
-	if (!job || !(p->project_id = lk->project(lk->arg, job))) {
+	if (job)
+		p->project_id = lk->project(lk->arg, job);
+	if (!job || !p->project_id) {
 		snprintf(p->why, sizeof(p->why),
 			 "the bill's NetSuite job is not linked to a Procore project");
 		return;

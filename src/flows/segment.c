@@ -64,8 +64,11 @@ static int read_settings(const struct mlc_session *s, struct mlc_segment *seg,
 	int rc;
 
 	memset(seg, 0, sizeof(*seg));
-	if (id && (rc = check_id(id, err)) < 0)
-		return rc;
+	if (id) {
+		rc = check_id(id, err);
+		if (rc < 0)
+			return rc;
+	}
 	if ((rc = parse_use(setting(s, "costs", "use_segment"), mode, err)) < 0)
 		return rc;
 	snprintf(seg->field, sizeof(seg->field), "%s", id ? json_string_value(id) : CSEG_DEFAULT);

@@ -229,6 +229,7 @@ static void tier_names(struct matcher *m)
 			continue;
 		}
 		namesakes(m, i, free_, &nfree, all, &nall, &nother);
+		first = json_object_get(created, m->sk[i].fold);
 		if (nfree == 1 && contested[free_[0]]) {
 			answer_cands(m, i, VENDOR_CONTESTED, free_, 1);
 		} else if (nfree == 1) {
@@ -238,7 +239,7 @@ static void tier_names(struct matcher *m)
 			answer_cands(m, i, VENDOR_AMBIGUOUS, free_, nfree);
 		} else if (nother) {
 			answer_cands(m, i, VENDOR_TAKEN, all, nall);
-		} else if ((first = json_object_get(created, m->sk[i].fold))) {
+		} else if (first) {
 			/* the same folded name is created already: one company */
 			answer(m, i, VENDOR_DUPLICATE, 0);
 			m->out[i].first = (size_t)json_integer_value(first);

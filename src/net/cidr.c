@@ -196,7 +196,8 @@ int listen_parse(const char *text, struct sockaddr_storage *ss, struct mlc_error
 	int port;
 
 	memset(ss, 0, sizeof(*ss));
-	if (!text || !(colon = strrchr(text, ':')))
+	colon = text ? strrchr(text, ':') : NULL;
+	if (!colon)
 		return error_set(err, MLC_EINVAL, "'%s' is not HOST:PORT (no ':PORT')",
 		                 text ? text : "");
 	hlen = (size_t)(colon - text);

@@ -55,7 +55,7 @@ static void share_unlock(CURL *h, curl_lock_data data, void *arg)
 
 /* ---- metrics ---- */
 
-void upstream_count(const char *name, const char *help, const struct mlc_http_upstream *up,
+void http_int_upstream_count(const char *name, const char *help, const struct mlc_http_upstream *up,
                     const char *key2, const char *val2, double delta)
 {
 	struct mlc_buf labels = MLC_BUF_INIT;
@@ -89,7 +89,7 @@ int http_upstream_new(const struct mlc_http_upstream_opts *opts, struct mlc_http
 	for (size_t i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&up->share_locks[i], NULL);
 	pthread_mutex_init(&up->pool_lock, NULL);
-	limits_init(&up->limits, opts->max_concurrency, opts->rate_per_sec, opts->burst);
+	http_limits_init(&up->limits, opts->max_concurrency, opts->rate_per_sec, opts->burst);
 	rc = url_check_transport(opts->base_url, &up->origin, err);
 	if (rc != MLC_OK) {
 		error_prefix(err, "upstream %s: ", up->name);
@@ -142,7 +142,7 @@ void http_upstream_free(struct mlc_http_upstream *up)
 	for (size_t i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_destroy(&up->share_locks[i]);
 	pthread_mutex_destroy(&up->pool_lock);
-	limits_release(&up->limits);
+	http_limits_release(&up->limits);
 	buf_release(&up->origin);
 	free(up->name);
 	free(up->base_url);
@@ -163,7 +163,7 @@ const char *http_upstream_name(const struct mlc_http_upstream *up)
  * cache (CURL_LOCK_DATA_CONNECT) is not thread-safe in 7.88 (known bug
  * 11.11), so only DNS and TLS sessions go through the share.
  */
-CURLM *upstream_multi_get(struct mlc_http_upstream *up)
+CURLM *http_int_upstream_multi_get(struct mlc_http_upstream *up)
 {
 	CURLM *m = NULL;
 
@@ -171,12 +171,15 @@ CURLM *upstream_multi_get(struct mlc_http_upstream *up)
 	if (up->nidle_multi)
 		m = up->idle_multi[--up->nidle_multi];
 	pthread_mutex_unlock(&up->pool_lock);
-	if (!m && (m = curl_multi_init()) != NULL)
-		curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, 16L);
+	if (!m) {
+		m = curl_multi_init();
+		if (m)
+			curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, 16L);
+	}
 	return m;
 }
 
-void upstream_multi_put(struct mlc_http_upstream *up, CURLM *m)
+void http_int_upstream_multi_put(struct mlc_http_upstream *up, CURLM *m)
 {
 	if (!m)
 		return;
@@ -201,7 +204,7 @@ static CURL *handle_get(struct mlc_http_upstream *up)
 	return h ? h : curl_easy_init();
 }
 
-void upstream_handle_put(struct mlc_http_upstream *up, CURL *h)
+void http_int_upstream_handle_put(struct mlc_http_upstream *up, CURL *h)
 {
 	if (!h)
 		return;
@@ -237,10 +240,11 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	size_t len = size * n;
 	char *line = xstrndup(p, len), *colon;
 
+	colon = strchr(line, ':');
 	if (str_starts_with(line, "HTTP/")) {
 		/* a new response (after 100 Continue or a retry inside curl) */
 		http_headers_free(&s->resp->headers, &s->resp->nheaders);
-	} else if ((colon = strchr(line, ':')) != NULL) {
+	} else if (colon) {
 		*colon = '\0';
 		http_headers_add(&s->resp->headers, &s->resp->nheaders, str_trim(line),
 		                 str_trim(colon + 1));
@@ -249,7 +253,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-bool http_method_is_idempotent(const char *m)
+bool http_int_method_is_idempotent(const char *m)
 {
 	return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "PUT") ||
 	       !strcmp(m, "DELETE") || !strcmp(m, "OPTIONS");
@@ -327,7 +331,7 @@ static void log_request(const struct slot *s)
 	buf_release(&body);
 }
 
-void attempt_log_response(const struct slot *s, const char *what, int64_t ms)
+void http_int_attempt_log_response(const struct slot *s, const char *what, int64_t ms)
 {
 	struct mlc_buf hdrs = MLC_BUF_INIT, body = MLC_BUF_INIT;
 	char took[32];
@@ -345,7 +349,7 @@ void attempt_log_response(const struct slot *s, const char *what, int64_t ms)
 
 /* Prepares and queues one attempt.  On failure the slot is finished by
  * the caller with the returned code. */
-int attempt_start(struct slot *s, CURLM *multi)
+int http_int_attempt_start(struct slot *s, CURLM *multi)
 {
 	struct mlc_http_upstream *up = s->up;
 	const struct mlc_http_req *req = s->req;
@@ -431,7 +435,7 @@ int attempt_start(struct slot *s, CURLM *multi)
 		goto out;
 	}
 	s->resp->limit_wait_ms += now - s->wait_from_ms;
-	upstream_count("mlc_http_client_limit_wait_seconds_total",
+	http_int_upstream_count("mlc_http_client_limit_wait_seconds_total",
 	               "Time requests spent waiting on pacing and concurrency caps", up, NULL, NULL,
 	               (double)(now - s->wait_from_ms) / 1000.0);
 	s->attempt_ms = now;

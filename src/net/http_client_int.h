@@ -63,18 +63,18 @@ struct slot {
 };
 
 /* Adds delta to counter name{upstream=..., key2=val2} (key2 may be NULL). */
-void upstream_count(const char *name, const char *help, const struct mlc_http_upstream *up,
+void http_int_upstream_count(const char *name, const char *help, const struct mlc_http_upstream *up,
                     const char *key2, const char *val2, double delta);
 /* A multi handle with its kept-alive connections, or NULL; give it back
- * with upstream_multi_put(). */
-CURLM *upstream_multi_get(struct mlc_http_upstream *up);
-void upstream_multi_put(struct mlc_http_upstream *up, CURLM *m);
+ * with http_int_upstream_multi_put(). */
+CURLM *http_int_upstream_multi_get(struct mlc_http_upstream *up);
+void http_int_upstream_multi_put(struct mlc_http_upstream *up, CURLM *m);
 /* Returns an easy handle (removed from its multi) to the idle pool. */
-void upstream_handle_put(struct mlc_http_upstream *up, CURL *h);
-bool http_method_is_idempotent(const char *method);
+void http_int_upstream_handle_put(struct mlc_http_upstream *up, CURL *h);
+bool http_int_method_is_idempotent(const char *method);
 /* Prepares the slot's next attempt and adds it to multi; on failure the
  * slot's error is set and the caller finishes the slot with the code. */
-int attempt_start(struct slot *s, CURLM *multi) MLC_MUST_CHECK;
-void attempt_log_response(const struct slot *s, const char *what, int64_t ms);
+int http_int_attempt_start(struct slot *s, CURLM *multi) MLC_MUST_CHECK;
+void http_int_attempt_log_response(const struct slot *s, const char *what, int64_t ms);
 
 #endif

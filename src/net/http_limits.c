@@ -10,7 +10,7 @@
  * the upstream's window edges are not exact. */
 #define RESET_MARGIN_MS 250
 
-void limits_init(struct mlc_http_limits *l, int max_active, double rate, int burst)
+void http_limits_init(struct mlc_http_limits *l, int max_active, double rate, int burst)
 {
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_cond_init(&l->freed, NULL);
@@ -25,7 +25,7 @@ void limits_init(struct mlc_http_limits *l, int max_active, double rate, int bur
 	l->paused_until_ms = 0;
 }
 
-void limits_release(struct mlc_http_limits *l)
+void http_limits_release(struct mlc_http_limits *l)
 {
 	pthread_mutex_destroy(&l->lock);
 	pthread_cond_destroy(&l->freed);
@@ -47,7 +47,7 @@ static double current_rate(struct mlc_http_limits *l, double *burst)
 	return r;
 }
 
-int64_t limits_reserve(struct mlc_http_limits *l)
+int64_t http_limits_reserve(struct mlc_http_limits *l)
 {
 	int64_t now = time_mono_ms(), wait = 0;
 	double burst, rate;
@@ -69,7 +69,7 @@ int64_t limits_reserve(struct mlc_http_limits *l)
 	return wait;
 }
 
-bool limits_try_enter(struct mlc_http_limits *l)
+bool http_limits_try_enter(struct mlc_http_limits *l)
 {
 	bool ok;
 
@@ -81,7 +81,7 @@ bool limits_try_enter(struct mlc_http_limits *l)
 	return ok;
 }
 
-bool limits_enter_wait(struct mlc_http_limits *l, int64_t timeout_ms)
+bool http_limits_enter_wait(struct mlc_http_limits *l, int64_t timeout_ms)
 {
 	struct timespec deadline;
 	bool ok;
@@ -104,7 +104,7 @@ bool limits_enter_wait(struct mlc_http_limits *l, int64_t timeout_ms)
 	return ok;
 }
 
-void limits_leave(struct mlc_http_limits *l)
+void http_limits_leave(struct mlc_http_limits *l)
 {
 	pthread_mutex_lock(&l->lock);
 	if (l->active > 0)
@@ -113,7 +113,7 @@ void limits_leave(struct mlc_http_limits *l)
 	pthread_mutex_unlock(&l->lock);
 }
 
-void limits_pause(struct mlc_http_limits *l, int64_t ms)
+void http_limits_pause(struct mlc_http_limits *l, int64_t ms)
 {
 	int64_t until = time_mono_ms() + ms;
 
@@ -123,7 +123,7 @@ void limits_pause(struct mlc_http_limits *l, int64_t ms)
 	pthread_mutex_unlock(&l->lock);
 }
 
-void limits_observe(struct mlc_http_limits *l, int64_t limit, int64_t remaining,
+void http_limits_observe(struct mlc_http_limits *l, int64_t limit, int64_t remaining,
                     int64_t reset_wall_ms)
 {
 	int64_t left_ms = reset_wall_ms - time_now_ms(), usable, low;

@@ -11,8 +11,8 @@
  * rate, tightened by X-Rate-Limit-* headers, paused after a 429), shared
  * by every thread that sends through the upstream.
  *
- * A send first enters the concurrency cap (limits_try_enter /
- * limits_enter_wait), then reserves a token (limits_reserve() says how
+ * A send first enters the concurrency cap (http_limits_try_enter /
+ * http_limits_enter_wait), then reserves a token (http_limits_reserve() says how
  * long to wait; the token is then the caller's, so waiters are served in
  * order, and never spent early by someone still waiting for the cap), and
  * leaves the cap when the response is in.  Times are monotonic ms except the
@@ -35,26 +35,26 @@ struct mlc_http_limits {
 	int64_t paused_until_ms;
 };
 
-void limits_init(struct mlc_http_limits *l, int max_active, double rate, int burst);
-void limits_release(struct mlc_http_limits *l);
+void http_limits_init(struct mlc_http_limits *l, int max_active, double rate, int burst);
+void http_limits_release(struct mlc_http_limits *l);
 /* Takes one token; returns how many ms the caller must wait before
  * sending (0: now). */
-int64_t limits_reserve(struct mlc_http_limits *l);
+int64_t http_limits_reserve(struct mlc_http_limits *l);
 /* Enters the concurrency cap if there is room. */
-bool limits_try_enter(struct mlc_http_limits *l);
+bool http_limits_try_enter(struct mlc_http_limits *l);
 /* Waits up to timeout_ms for room; true once entered. */
-bool limits_enter_wait(struct mlc_http_limits *l, int64_t timeout_ms);
-/* Leaves the cap (after limits_try_enter or limits_enter_wait succeeded). */
-void limits_leave(struct mlc_http_limits *l);
+bool http_limits_enter_wait(struct mlc_http_limits *l, int64_t timeout_ms);
+/* Leaves the cap (after http_limits_try_enter or http_limits_enter_wait succeeded). */
+void http_limits_leave(struct mlc_http_limits *l);
 /* No send starts before now + ms (a 429's Retry-After). */
-void limits_pause(struct mlc_http_limits *l, int64_t ms);
+void http_limits_pause(struct mlc_http_limits *l, int64_t ms);
 /*
  * Reads X-Rate-Limit-Limit / -Remaining / -Reset (limit and remaining
  * may be -1 when absent; reset is wall-clock ms).  When little remains,
  * the rest is spread evenly over the time to the reset; when nothing
  * remains, sends pause until the reset.
  */
-void limits_observe(struct mlc_http_limits *l, int64_t limit, int64_t remaining,
+void http_limits_observe(struct mlc_http_limits *l, int64_t limit, int64_t remaining,
                     int64_t reset_wall_ms);
 
 #endif

@@ -26,7 +26,7 @@
 static void slot_finish(struct slot *s, int rc)
 {
 	if (s->entered)
-		limits_leave(&s->up->limits);
+		http_limits_leave(&s->up->limits);
 	s->entered = false;
 	s->state = SLOT_DONE;
 	s->resp->elapsed_ms = time_mono_ms() - s->start_ms;
@@ -70,7 +70,7 @@ static void observe_rate_headers(struct slot *s)
 	reset_ms = rate_reset_ms(http_resp_header(s->resp, "X-Rate-Limit-Reset"),
 				 server_now_ms(http_resp_header(s->resp, "Date"), time_now_ms()));
 	if (reset_ms >= 0)
-		limits_observe(&s->up->limits, limit, remaining, time_now_ms() + reset_ms);
+		http_limits_observe(&s->up->limits, limit, remaining, time_now_ms() + reset_ms);
 }
 
 /* One attempt ended: classify, then finish the slot or schedule a retry. */
@@ -88,15 +88,15 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 	curl_easy_getinfo(s->easy, CURLINFO_REQUEST_SIZE, &sent);
 	curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &connects);
 	if (connects > 0)
-		upstream_count("mlc_http_client_connections_total",
+		http_int_upstream_count("mlc_http_client_connections_total",
 		               "New connections opened (keep-alive reuse keeps this low)", up, NULL,
 		               NULL, (double)connects);
 	curl_multi_remove_handle(multi, s->easy);
-	upstream_handle_put(up, s->easy);
+	http_int_upstream_handle_put(up, s->easy);
 	s->easy = NULL;
 	s->resp->status = cc == CURLE_OK ? (int)status : 0;
 	observe_rate_headers(s);
-	limits_leave(&up->limits);
+	http_limits_leave(&up->limits);
 	s->entered = false;
 	s->reserved = false;
 
@@ -114,8 +114,8 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 	retry_classify(&in, &v);
 
 	snprintf(code, sizeof(code), "%d", s->resp->status);
-	attempt_log_response(s, cc == CURLE_OK ? code : v.reason, now - s->attempt_ms);
-	upstream_count("mlc_http_client_requests_total",
+	http_int_attempt_log_response(s, cc == CURLE_OK ? code : v.reason, now - s->attempt_ms);
+	http_int_upstream_count("mlc_http_client_requests_total",
 	               "HTTP requests sent, by upstream and status", up, "status",
 	               cc == CURLE_OK ? code : v.reason, 1);
 	metrics_labels(&labels, "upstream", up->name, (const char *)NULL);
@@ -124,13 +124,13 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 	                          (double)(now - s->attempt_ms) / 1000.0);
 	buf_release(&labels);
 	if (v.throttled) {
-		upstream_count(
+		http_int_upstream_count(
 		    "mlc_http_client_throttled_total",
 		    "Responses asking us to slow down (429, CONCURRENCY_LIMIT_EXCEEDED, 503 "
 		    "with Retry-After)",
 		    up, "status", code, 1);
 		if (v.wait_ms > 0)
-			limits_pause(&up->limits, v.wait_ms);
+			http_limits_pause(&up->limits, v.wait_ms);
 	}
 	s->resp->retry_after_ms = v.wait_ms;
 	if (v.action == RETRY_NO) {
@@ -158,7 +158,7 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 		slot_finish(s, v.rc);
 		return;
 	}
-	upstream_count("mlc_http_client_retries_total", "Requests sent again, by reason", up,
+	http_int_upstream_count("mlc_http_client_retries_total", "Requests sent again, by reason", up,
 	               "reason", v.reason, 1);
 	{
 		char attempt[16], wait[32];
@@ -186,7 +186,7 @@ static void slot_begin(struct slot *s, int64_t now)
 	s->resp->retry_after_ms = -1;
 	s->resp->status = 0;
 	s->idempotent = s->req->idempotent == MLC_HTTP_IDEM_YES ||
-	                (s->req->idempotent == MLC_HTTP_IDEM_AUTO && http_method_is_idempotent(m));
+	                (s->req->idempotent == MLC_HTTP_IDEM_AUTO && http_int_method_is_idempotent(m));
 	s->login_401_left = s->up->login_401_retries;
 	error_clear(s->err);
 }
@@ -207,11 +207,11 @@ static size_t start_ready(struct mlc_http_upstream *up, struct slot *slots, size
 		 * The cap first, then the token: a token taken while waiting for
 		 * the cap would let long waiters go out in a bunch later.
 		 */
-		if (!s->entered && !limits_try_enter(&up->limits))
+		if (!s->entered && !http_limits_try_enter(&up->limits))
 			continue;
 		s->entered = true;
 		if (!s->reserved) {
-			int64_t w = limits_reserve(&up->limits);
+			int64_t w = http_limits_reserve(&up->limits);
 			s->reserved = true;
 			if (w > 0 && now + w - s->start_ms > up->max_retry_ms) {
 				/* a pause (Retry-After, a spent rate window) beyond
@@ -231,7 +231,7 @@ static size_t start_ready(struct mlc_http_upstream *up, struct slot *slots, size
 				continue;
 			}
 		}
-		rc = attempt_start(s, multi);
+		rc = http_int_attempt_start(s, multi);
 		if (rc != MLC_OK) {
 			slot_finish(s, rc);
 			finished++;
@@ -310,7 +310,7 @@ static void run_slots(struct mlc_http_upstream *up, struct slot *slots, size_t n
 			continue;
 		if (running == 0 && blocked) {
 			/* nothing of ours in flight: sleep on the cap itself */
-			if (limits_enter_wait(&up->limits, wait))
+			if (http_limits_enter_wait(&up->limits, wait))
 				blocked->entered = true;
 		} else if (running == 0) {
 			time_sleep_ms(wait);
@@ -333,7 +333,7 @@ int http_upstream_send_many(struct mlc_http_upstream *up, const struct mlc_http_
 
 	if (n == 0)
 		return MLC_OK;
-	multi = upstream_multi_get(up);
+	multi = http_int_upstream_multi_get(up);
 	if (!multi)
 		return MLC_ENOMEM;
 	if (!errs)
@@ -350,7 +350,7 @@ int http_upstream_send_many(struct mlc_http_upstream *up, const struct mlc_http_
 		rcs[i] = MLC_ESTATE;
 	}
 	run_slots(up, slots, n, parallel > 0 ? parallel : 1, multi);
-	upstream_multi_put(up, multi);
+	http_int_upstream_multi_put(up, multi);
 	free(slots);
 	free(own);
 	return rc;

@@ -99,7 +99,7 @@ static int64_t id_from_location(const struct mlc_http_resp *resp)
 }
 
 /* Sends r and decodes a NetSuite refusal into err (and code). */
-static int send(struct mlc_netsuite *ns, struct mlc_http_req *r, struct mlc_http_resp *resp,
+static int ns_send(struct mlc_netsuite *ns, struct mlc_http_req *r, struct mlc_http_resp *resp,
 		char *code, struct mlc_error *err)
 {
 	int rc = http_upstream_send(ns->up, r, resp, err);
@@ -150,7 +150,7 @@ int netsuite_suiteql_page(struct mlc_netsuite *ns, const char *q, int limit, int
 	r.idempotent = MLC_HTTP_IDEM_YES;
 	http_req_json(&r, json_pack("{s:s}", "q", q));
 	http_resp_init(&resp);
-	rc = send(ns, &r, &resp, NULL, err);
+	rc = ns_send(ns, &r, &resp, NULL, err);
 	if (rc == MLC_OK) {
 		body = json_loadb(resp.body.data, resp.body.len, 0, NULL);
 		if (!json_is_array(json_object_get(body, "items"))) {
@@ -223,10 +223,12 @@ int netsuite_suiteql_many(struct mlc_netsuite *ns, const char *const *qs, size_t
 		http_req_json(&reqs[i], json_pack("{s:s}", "q", qs[i]));
 		http_resp_init(&resps[i]);
 	}
-	if (n && (rc = http_upstream_send_many(ns->up, reqs, resps, rcs, NULL, n,
-					       ns->concurrency)) < 0) {
-		error_set(err, rc, "NetSuite: cannot run %zu queries at once", n);
-		goto out;
+	if (n) {
+		rc = http_upstream_send_many(ns->up, reqs, resps, rcs, NULL, n, ns->concurrency);
+		if (rc < 0) {
+			error_set(err, rc, "NetSuite: cannot run %zu queries at once", n);
+			goto out;
+		}
 	}
 	for (i = 0; i < n && rc == MLC_OK; i++) {
 		json_t *body;
@@ -449,7 +451,7 @@ static int write_record(struct mlc_netsuite *ns, const char *method, const char 
 	http_req_body(&r, "application/json", text, strlen(text));
 	free(text);
 	http_resp_init(&resp);
-	rc = send(ns, &r, &resp, code, err);
+	rc = ns_send(ns, &r, &resp, code, err);
 	if (rc == MLC_OK && id_out)
 		*id_out = id_from_location(&resp);
 	http_resp_release(&resp);
@@ -522,7 +524,7 @@ int netsuite_get(struct mlc_netsuite *ns, const char *type, const char *id, bool
 	if (expand)
 		http_req_query(&r, "expandSubResources", "true");
 	http_resp_init(&resp);
-	rc = send(ns, &r, &resp, NULL, err);
+	rc = ns_send(ns, &r, &resp, NULL, err);
 	if (rc == MLC_OK) {
 		*out = json_loadb(resp.body.data, resp.body.len, 0, NULL);
 		if (!*out)
@@ -545,7 +547,7 @@ int netsuite_delete(struct mlc_netsuite *ns, const char *type, const char *id,
 	buf_addf(&path, RECORD_PATH "%s/%s", type, id);
 	http_req_init(&r, "DELETE", path.data);
 	http_resp_init(&resp);
-	rc = send(ns, &r, &resp, NULL, err);
+	rc = ns_send(ns, &r, &resp, NULL, err);
 	http_resp_release(&resp);
 	http_req_release(&r);
 	buf_release(&path);

@@ -243,7 +243,9 @@ int pc_cc_sync(struct mlc_procore *pc, const struct pc_cc_scope *sc, const struc
 		body = json_pack("{s:[o]}", "updates", update_json(u));
 	}
 	rc = procore_sync(pc, "PATCH", path, body, &ents, &errs, err);
-	if (rc == MLC_OK && !(*id_out = id_of(json_array_get(ents, 0), "id"))) {
+	if (rc == MLC_OK)
+		*id_out = id_of(json_array_get(ents, 0), "id");
+	if (rc == MLC_OK && !*id_out) {
 		struct mlc_buf why = MLC_BUF_INIT;
 		procore_error_text(json_array_get(errs, 0), &why);
 		rc = error_set(err, MLC_EPERM, "%s", why.data ? why.data : "refused by Procore");

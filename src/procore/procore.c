@@ -52,8 +52,12 @@ void procore_error_text(const json_t *body, struct mlc_buf *out)
 		buf_addstr(out, "no details");
 		return;
 	}
-	if ((s = jsonx_str(body, "errors")) || (s = jsonx_str(body, "message")) ||
-	    (s = jsonx_str(body, "error"))) {
+	s = jsonx_str(body, "errors");
+	if (!s)
+		s = jsonx_str(body, "message");
+	if (!s)
+		s = jsonx_str(body, "error");
+	if (s) {
 		buf_addstr(out, s);
 		return;
 	}
@@ -88,7 +92,7 @@ static void add_query(struct mlc_http_req *r, procore_query q)
 }
 
 /* Sends r; fills *out with the JSON body (any status) and err on failure. */
-static int send(struct mlc_procore *pc, struct mlc_http_req *r, json_t **out, int *status,
+static int pc_send(struct mlc_procore *pc, struct mlc_http_req *r, json_t **out, int *status,
 		struct mlc_error *err)
 {
 	struct mlc_http_resp resp;
@@ -127,7 +131,7 @@ int procore_get(struct mlc_procore *pc, const char *path, procore_query q, json_
 
 	http_req_init(&r, "GET", path);
 	add_query(&r, q);
-	rc = send(pc, &r, out, NULL, err);
+	rc = pc_send(pc, &r, out, NULL, err);
 	http_req_release(&r);
 	if (rc == MLC_OK && !*out)
 		rc = error_set(err, MLC_EPERM, "Procore sent no JSON for GET %s", path);
@@ -212,7 +216,7 @@ int procore_write(struct mlc_procore *pc, const char *method, const char *path, 
 		free(text);
 		json_decref(body);
 	}
-	rc = send(pc, &r, out, status, err);
+	rc = pc_send(pc, &r, out, status, err);
 	http_req_release(&r);
 	return rc;
 }

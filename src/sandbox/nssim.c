@@ -87,7 +87,12 @@ int nssim_core_new(const struct nssim_config *cfg, struct mlc_sandbox *sb, struc
 	}
 	if ((rc = nsjwt_load_keys(ns, err)) < 0)
 		goto out;
-	if (fresh && ((rc = nsdb_create(ns->db, err)) < 0 || (rc = nsdb_seed(ns, err)) < 0)) {
+	if (fresh) {
+		rc = nsdb_create(ns->db, err);
+		if (rc >= 0)
+			rc = nsdb_seed(ns, err);
+	}
+	if (rc < 0) {
 		/* A half-seeded database must not be mistaken for a good one. */
 		sqlite3_close(ns->db);
 		ns->db = NULL;
@@ -472,27 +477,29 @@ int nssim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 	sb->ns.over_limit = over_limit;
 	sb->ns.api_prefix = "/services/";
 	snprintf(p, sizeof(p), "%s/{id}", rec);
-	if ((rc = sbx_route(&sb->ns, "POST", "/services/rest/auth/oauth2/v1/token", h_token, ns)) <
-	        0 ||
-	    (rc = sbx_route(&sb->ns, "POST", "/services/rest/query/v1/suiteql", h_suiteql, ns)) <
-	        0 ||
-	    (rc = sbx_route(&sb->ns, "GET", "/services/rest/system/v1/governanceLimits",
-	                    h_governance, ns)) < 0 ||
-	    (rc = sbx_route(&sb->ns, "GET", rec, h_record, ns)) < 0 ||
-	    (rc = sbx_route(&sb->ns, "POST", rec, h_record, ns)) < 0 ||
-	    (rc = sbx_route(&sb->ns, "GET", p, h_record, ns)) < 0 ||
-	    (rc = sbx_route(&sb->ns, "PATCH", p, h_record, ns)) < 0 ||
-	    (rc = sbx_route(&sb->ns, "PUT", p, h_record, ns)) < 0 ||
-	    (rc = sbx_route(&sb->ns, "POST",
-	                    "/services/rest/record/v1/{type}/{id}/!transform/{target}", h_record,
-	                    ns)) < 0 ||
-	    (rc = sbx_route(&sb->ns, "GET", "/services/rest/record/v1/{type}/{id}/{sublist}",
-	                    h_sublist, ns)) < 0 ||
-	    (rc = sbx_route(&sb->ns, "GET", "/services/rest/async/v1/job/{job}", h_async, ns)) <
-	        0 ||
-	    (rc = sbx_route(&sb->ns, "GET", "/services/rest/async/v1/job/{job}/task/{task}/result",
-	                    h_async, ns)) < 0 ||
-	    (rc = nssim_admin_routes(ns, http, err)) < 0) {
+	const struct {
+		const char *method, *pattern;
+		mlc_http_handler fn;
+	} routes[] = {
+		{ "POST", "/services/rest/auth/oauth2/v1/token", h_token },
+		{ "POST", "/services/rest/query/v1/suiteql", h_suiteql },
+		{ "GET", "/services/rest/system/v1/governanceLimits", h_governance },
+		{ "GET", rec, h_record },
+		{ "POST", rec, h_record },
+		{ "GET", p, h_record },
+		{ "PATCH", p, h_record },
+		{ "PUT", p, h_record },
+		{ "POST", "/services/rest/record/v1/{type}/{id}/!transform/{target}", h_record },
+		{ "GET", "/services/rest/record/v1/{type}/{id}/{sublist}", h_sublist },
+		{ "GET", "/services/rest/async/v1/job/{job}", h_async },
+		{ "GET", "/services/rest/async/v1/job/{job}/task/{task}/result", h_async },
+	};
+	rc = MLC_OK;
+	for (size_t i = 0; i < MLC_ARRAY_LEN(routes) && rc >= 0; i++)
+		rc = sbx_route(&sb->ns, routes[i].method, routes[i].pattern, routes[i].fn, ns);
+	if (rc >= 0)
+		rc = nssim_admin_routes(ns, http, err);
+	if (rc < 0) {
 		if (!err || !err->msg[0])
 			error_set(err, rc, "cannot register the NetSuite routes");
 		nssim_free(ns);

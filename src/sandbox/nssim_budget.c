@@ -123,14 +123,16 @@ void nsbudget_import(struct ns_write_ctx *w, const json_t *body)
 		if (criteria[i].table) {
 			if (!(ids[i] = nsrec_ref(w, criteria[i].table, v, criteria[i].rest)))
 				goto out;
-		} else if (!(ids[i] = nsrec_parse_id(json_is_object(v) ? json_object_get(v, "id")
-		                                                       : v))) {
-			ns_result_error(
-			    w->r, 400, "INVALID_CONTENT", criteria[i].rest,
-			    "Error while accessing a resource. Invalid value for the "
-			    "resource or sub-resource field '%s'. Provide a valid value.",
-			    criteria[i].rest);
-			goto out;
+		} else {
+			ids[i] = nsrec_parse_id(json_is_object(v) ? json_object_get(v, "id") : v);
+			if (!ids[i]) {
+				ns_result_error(
+				    w->r, 400, "INVALID_CONTENT", criteria[i].rest,
+				    "Error while accessing a resource. Invalid value for the "
+				    "resource or sub-resource field '%s'. Provide a valid value.",
+				    criteria[i].rest);
+				goto out;
+			}
 		}
 	}
 	if (!json_object_get(body, "account") || !json_object_get(body, "year")) {

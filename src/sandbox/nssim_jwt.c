@@ -356,8 +356,9 @@ int nsjwt_token_request(struct nssim *ns, const char *form, const char *token_ur
 		FAIL(400, "invalid_request", "grant_type must be client_credentials");
 	if (!atype || strcmp(atype, "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))
 		FAIL(400, "invalid_request", "client_assertion_type must be jwt-bearer");
-	if (!jwt || !(dot1 = strchr(jwt, '.')) || !(dot2 = strchr(dot1 + 1, '.')) ||
-	    strchr(dot2 + 1, '.'))
+	dot1 = jwt ? strchr(jwt, '.') : NULL;
+	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+	if (!dot2 || strchr(dot2 + 1, '.'))
 		FAIL(400, "invalid_request", "client_assertion is not a signed JWT");
 	hdr_raw = nsjwt_b64url_decode(jwt, (size_t)(dot1 - jwt), &hn);
 	pl_raw = nsjwt_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), &pn);

@@ -79,7 +79,7 @@ void ns_result_error(struct ns_result *r, int status, const char *code, const ch
 	r->body = nserr_body(status, code, path, "%s", detail);
 }
 
-static json_t *link(const char *rel, const char *base, int limit, int64_t offset)
+static json_t *page_link(const char *rel, const char *base, int limit, int64_t offset)
 {
 	char href[512];
 
@@ -222,15 +222,15 @@ void suiteql_run(struct nssim *ns, const char *q, const char *limit_s, const cha
 		links = json_array();
 		if (offset > 0) {
 			json_array_append_new(links,
-			                      link("previous", base, (int)limit, offset - limit));
-			json_array_append_new(links, link("first", base, (int)limit, 0));
+			                      page_link("previous", base, (int)limit, offset - limit));
+			json_array_append_new(links, page_link("first", base, (int)limit, 0));
 		}
 		if (more) {
 			json_array_append_new(links,
-			                      link("next", base, (int)limit, offset + limit));
-			json_array_append_new(links, link("last", base, (int)limit, last));
+			                      page_link("next", base, (int)limit, offset + limit));
+			json_array_append_new(links, page_link("last", base, (int)limit, last));
 		}
-		json_array_append_new(links, link("self", base, (int)limit, offset));
+		json_array_append_new(links, page_link("self", base, (int)limit, offset));
 		r->status = 200;
 		r->body = json_pack("{s:o,s:I,s:b,s:O,s:I,s:I}", "links", links, "count",
 		                    (json_int_t)count, "hasMore", more, "items", items, "offset",

@@ -137,7 +137,8 @@ static json_t *bli_of(struct pc_ctx *c, const json_t *p)
 static void bli_show(struct pc_ctx *c)
 {
 	json_t *p = pc_need_project(c), *b;
-	if (p && (b = bli_of(c, p)))
+	b = p ? bli_of(c, p) : NULL;
+	if (b)
 		pc_reply(c, 200, pc_public(b));
 }
 
@@ -221,8 +222,13 @@ static void bli_write(struct pc_ctx *c, bool create)
 {
 	json_t *p = pc_need_project(c), *in = json_object_get(c->body, "budget_line_item"), *errs,
 	       *b = NULL;
-	if (!p || (!create && !(b = bli_of(c, p))))
+	if (!p)
 		return;
+	if (!create) {
+		b = bli_of(c, p);
+		if (!b)
+			return;
+	}
 	if (!(in = pc_wrapper(c, "budget_line_item")))
 		return;
 	errs = json_object();

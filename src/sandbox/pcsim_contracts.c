@@ -140,7 +140,8 @@ static void contract_show(struct pc_ctx *c)
 {
 	enum pc_kind k = kind_of(c);
 	json_t *p = pc_need_project(c), *r;
-	if (p && (r = contract_of(c, k, p, "id")))
+	r = p ? contract_of(c, k, p, "id") : NULL;
+	if (r)
 		pc_reply(c, 200, pc_ser(c->pc, k, r, PC_VIEW_SHOW));
 }
 
@@ -222,8 +223,13 @@ static void contract_write(struct pc_ctx *c, bool create)
 	const char *wrapper = k == PC_WO ? "work_order_contract" : "purchase_order_contract";
 	json_t *p = pc_need_project(c), *in = json_object_get(c->body, wrapper), *errs, *r = NULL;
 
-	if (!p || (!create && !(r = contract_of(c, k, p, "id"))))
+	if (!p)
 		return;
+	if (!create) {
+		r = contract_of(c, k, p, "id");
+		if (!r)
+			return;
+	}
 	if (!json_is_object(in)) {
 		pc_reply_errors(
 		    c, 400,
@@ -593,7 +599,8 @@ static json_t *req_of(struct pc_ctx *c, const json_t *p)
 static void req_show(struct pc_ctx *c)
 {
 	json_t *p = pc_need_project(c), *r;
-	if (p && (r = req_of(c, p)))
+	r = p ? req_of(c, p) : NULL;
+	if (r)
 		pc_reply(c, 200, is_v11(c) ? req_v11(c->pc, r) : pc_public(r));
 }
 
@@ -658,7 +665,8 @@ static void req_post(struct pc_ctx *c)
 static void req_patch(struct pc_ctx *c)
 {
 	json_t *p = pc_need_project(c), *in = json_object_get(c->body, "requisition"), *errs, *r;
-	if (!p || !(r = req_of(c, p)))
+	r = p ? req_of(c, p) : NULL;
+	if (!r)
 		return;
 	if (!(in = pc_wrapper(c, "requisition")))
 		return;

@@ -137,7 +137,8 @@ static json_t *dc_of(struct pc_ctx *c, const json_t *p, const char *param)
 static void dc_show(struct pc_ctx *c)
 {
 	json_t *p = pc_need_project(c), *dc;
-	if (p && (dc = dc_of(c, p, "id")))
+	dc = p ? dc_of(c, p, "id") : NULL;
+	if (dc)
 		pc_reply(c, 200, pc_ser(c->pc, PC_DC, dc, is_v11(c) ? PC_VIEW_V11 : PC_VIEW_SHOW));
 }
 
@@ -188,8 +189,13 @@ static void dc_write(struct pc_ctx *c, bool create)
 	       *before = NULL;
 	size_t i;
 
-	if (!p || (!create && !(dc = dc_of(c, p, "id"))))
+	if (!p)
 		return;
+	if (!create) {
+		dc = dc_of(c, p, "id");
+		if (!dc)
+			return;
+	}
 	if (!(in = pc_wrapper(c, v11 ? "direct_cost" : "item")))
 		return;
 	errs = json_object();
@@ -286,8 +292,11 @@ static void dcli_list(struct pc_ctx *c)
 
 	if (!p)
 		return;
-	if (http_request_param(c->req, "direct_cost_id") && !(dc = dc_of(c, p, "direct_cost_id")))
-		return;
+	if (http_request_param(c->req, "direct_cost_id")) {
+		dc = dc_of(c, p, "direct_cost_id");
+		if (!dc)
+			return;
+	}
 	if (!dc && http_request_query(c->req, "filters[direct_cost_id]") &&
 	    !pc_param_id(c, "filters[direct_cost_id]", &only)) {
 		pc_reply_errors(c, 400, "filters[direct_cost_id] is invalid");
@@ -311,7 +320,8 @@ static void dcli_post(struct pc_ctx *c)
 {
 	json_t *p = pc_need_project(c), *dc, *in = json_object_get(c->body, "line_item"), *errs,
 	       *li;
-	if (!p || !(dc = dc_of(c, p, "direct_cost_id")))
+	dc = p ? dc_of(c, p, "direct_cost_id") : NULL;
+	if (!dc)
 		return;
 	if (!(in = pc_wrapper(c, "line_item")))
 		return;

@@ -277,7 +277,8 @@ static void vendor_post(struct pc_ctx *c)
 static void vendor_patch(struct pc_ctx *c)
 {
 	json_t *in = json_object_get(c->body, "vendor"), *errs, *v;
-	if (!pc_body_company_ok(c) || !(v = vendor_of(c)))
+	v = pc_body_company_ok(c) ? vendor_of(c) : NULL;
+	if (!v)
 		return;
 	if (!(in = pc_wrapper(c, "vendor")))
 		return;
@@ -329,7 +330,8 @@ static json_t *cost_code_of(struct pc_ctx *c, const json_t *p)
 static void cost_code_show(struct pc_ctx *c)
 {
 	json_t *p = pc_need_project(c), *cc;
-	if (p && (cc = cost_code_of(c, p)))
+	cc = p ? cost_code_of(c, p) : NULL;
+	if (cc)
 		pc_reply(c, 200, pc_public(cc));
 }
 
@@ -402,8 +404,13 @@ static void cost_code_write(struct pc_ctx *c, bool create)
 {
 	json_t *p = pc_need_project(c), *in = json_object_get(c->body, "cost_code"), *errs,
 	       *cc = NULL;
-	if (!p || (!create && !(cc = cost_code_of(c, p))))
+	if (!p)
 		return;
+	if (!create) {
+		cc = cost_code_of(c, p);
+		if (!cc)
+			return;
+	}
 	if (!(in = pc_wrapper(c, "cost_code")))
 		return;
 	errs = json_object();
@@ -426,7 +433,8 @@ static void cost_code_delete(struct pc_ctx *c)
 {
 	json_t *p = pc_need_project(c), *cc;
 
-	if (!p || !(cc = cost_code_of(c, p)))
+	cc = p ? cost_code_of(c, p) : NULL;
+	if (!cc)
 		return;
 	pc_touch(c->pc, cc);
 	json_object_set_new(cc, "deleted_at", pc_now_json(c->pc));

@@ -169,7 +169,8 @@ static void codes_sync(struct pc_ctx *c)
 {
 	json_t *l;
 
-	if (!pc_body_company_ok(c) || !(l = need_list(c)))
+	l = pc_body_company_ok(c) ? need_list(c) : NULL;
+	if (!l)
 		return;
 	pc_sync_run(c, &scc_sync, l, json_object_get(c->body, "updates"));
 }

@@ -260,11 +260,13 @@ int sandbox_start(const struct mlc_sandbox_opts *opts, struct mlc_sandbox **out,
 	sim_init(&sb->pc, "procore", sb, 0x7063);
 	if ((rc = sandbox_faults_parse(sb->opts.faults, &sb->ns.faults, &sb->pc.faults, err)) < 0)
 		goto out;
-	if (sb->opts.ns_segment &&
-	    (rc = nsdb_segment_set(strcmp(sb->opts.ns_segment, "none") ? sb->opts.ns_segment : NULL,
-	                           err)) < 0) {
-		error_prefix(err, "--netsuite-segment: ");
-		goto out;
+	if (sb->opts.ns_segment) {
+		rc = nsdb_segment_set(strcmp(sb->opts.ns_segment, "none") ? sb->opts.ns_segment : NULL,
+		                      err);
+		if (rc < 0) {
+			error_prefix(err, "--netsuite-segment: ");
+			goto out;
+		}
 	}
 	if ((rc = sandbox_misfits_parse(sb->opts.misfits, &sb->misfits, err)) < 0)
 		goto out;

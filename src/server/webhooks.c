@@ -136,7 +136,8 @@ static int load(struct mlc_serve *sv, struct mlc_http_request *req,
 
 	*ct = NULL;
 	*pass = PASS_DONE;
-	if (!(*st = serve_store(sv, &err))) {
+	*st = serve_store(sv, &err);
+	if (!*st) {
 		log_error("webhook: store unavailable", "error", err.msg);
 		http_response_error(resp, 503, "unavailable", "the store is unavailable; retry");
 		return -1;

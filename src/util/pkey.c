@@ -68,9 +68,11 @@ int pkey_load_pem(const char *pem, size_t len, struct mlc_pkey *out, struct mlc_
 		}
 		out->alg = "PS256";
 	} else if (id == EVP_PKEY_EC) {
-		if (!EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group,
-		                                    sizeof(group), &glen) ||
-		    !(out->alg = ec_alg(group))) {
+		/* out->alg is NULL (memset above) until a curve NetSuite accepts names it */
+		if (EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group,
+		                                   sizeof(group), &glen))
+			out->alg = ec_alg(group);
+		if (!out->alg) {
 			rc = error_set(
 			    err, MLC_EINVAL,
 			    "the private key is EC on a curve NetSuite does not accept; " ACCEPTED);

@@ -57,9 +57,9 @@ static bool known(const char *value)
 
 void redact_register_lasting(const char *value)
 {
-	size_t n;
+	size_t n = value ? strlen(value) : 0;
 
-	if (!value || (n = strlen(value)) < 6)
+	if (n < 6)
 		return;
 	if (sodium_init() < 0)
 		abort();
@@ -86,9 +86,9 @@ out:
 
 void redact_register(const char *value)
 {
-	size_t n;
+	size_t n = value ? strlen(value) : 0;
 
-	if (!value || (n = strlen(value)) < 6)
+	if (n < 6)
 		return;
 	if (sodium_init() < 0)
 		abort();

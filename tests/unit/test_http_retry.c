@@ -197,34 +197,34 @@ static void test_limits(void **state)
 	struct mlc_http_limits l;
 
 	MLC_UNUSED(state);
-	limits_init(&l, 2, 10, 2);
+	http_limits_init(&l, 2, 10, 2);
 	/* burst of 2, then one every 100 ms, reserved in order */
-	assert_int_equal(limits_reserve(&l), 0);
-	assert_int_equal(limits_reserve(&l), 0);
-	assert_in_range(limits_reserve(&l), 50, 100);
-	assert_in_range(limits_reserve(&l), 150, 200);
-	assert_true(limits_try_enter(&l));
-	assert_true(limits_try_enter(&l));
-	assert_false(limits_try_enter(&l));
-	assert_false(limits_enter_wait(&l, 20));
-	limits_leave(&l);
-	assert_true(limits_enter_wait(&l, 20));
-	limits_leave(&l);
-	limits_leave(&l);
+	assert_int_equal(http_limits_reserve(&l), 0);
+	assert_int_equal(http_limits_reserve(&l), 0);
+	assert_in_range(http_limits_reserve(&l), 50, 100);
+	assert_in_range(http_limits_reserve(&l), 150, 200);
+	assert_true(http_limits_try_enter(&l));
+	assert_true(http_limits_try_enter(&l));
+	assert_false(http_limits_try_enter(&l));
+	assert_false(http_limits_enter_wait(&l, 20));
+	http_limits_leave(&l);
+	assert_true(http_limits_enter_wait(&l, 20));
+	http_limits_leave(&l);
+	http_limits_leave(&l);
 	/* nothing left until the reset: everything pauses until then */
-	limits_observe(&l, 100, 0, time_now_ms() + 1000);
-	assert_in_range(limits_reserve(&l), 800, 1300);
-	limits_release(&l);
+	http_limits_observe(&l, 100, 0, time_now_ms() + 1000);
+	assert_in_range(http_limits_reserve(&l), 800, 1300);
+	http_limits_release(&l);
 
-	limits_init(&l, 0, 0, 0);
-	assert_int_equal(limits_reserve(&l), 0);
+	http_limits_init(&l, 0, 0, 0);
+	assert_int_equal(http_limits_reserve(&l), 0);
 	/* 3 of 100 left for 1 s: spread out */
-	limits_observe(&l, 100, 3, time_now_ms() + 1000);
-	limits_reserve(&l);
-	assert_in_range(limits_reserve(&l), 250, 500);
-	limits_pause(&l, 2000);
-	assert_in_range(limits_reserve(&l), 1800, 2000);
-	limits_release(&l);
+	http_limits_observe(&l, 100, 3, time_now_ms() + 1000);
+	http_limits_reserve(&l);
+	assert_in_range(http_limits_reserve(&l), 250, 500);
+	http_limits_pause(&l, 2000);
+	assert_in_range(http_limits_reserve(&l), 1800, 2000);
+	http_limits_release(&l);
 }
 
 int main(void)

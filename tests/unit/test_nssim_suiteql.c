@@ -17,7 +17,7 @@
 #include "sandbox/sandbox.h"
 #include "util/banned.h"
 
-static void accept(const char *q, const char *must_contain)
+static void check_accepted(const char *q, const char *must_contain)
 {
 	struct mlc_error err = {0};
 	char *out = NULL;
@@ -45,32 +45,32 @@ static void refuse(const char *q, const char *why)
 static void test_translate(void **state)
 {
 	MLC_UNUSED(state);
-	accept("SELECT id, companyname FROM vendor WHERE isinactive = 'F' ORDER BY id",
+	check_accepted("SELECT id, companyname FROM vendor WHERE isinactive = 'F' ORDER BY id",
 	       "\"vendor\"");
-	accept("select T.ID, tl.Memo from Transaction T join TransactionLine tl on tl.transaction "
+	check_accepted("select T.ID, tl.Memo from Transaction T join TransactionLine tl on tl.transaction "
 	       "= t.id",
 	       "\"transaction\"");
-	accept("SELECT * FROM accountingperiod WHERE closed = 'T'", NULL);
-	accept("SELECT COUNT(*) FROM transaction", "AS expr1");
-	accept("SELECT id, BUILTIN.DF(entity) FROM transaction", "mlc_df('entity'");
-	accept("SELECT TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS ts FROM vendor",
+	check_accepted("SELECT * FROM accountingperiod WHERE closed = 'T'", NULL);
+	check_accepted("SELECT COUNT(*) FROM transaction", "AS expr1");
+	check_accepted("SELECT id, BUILTIN.DF(entity) FROM transaction", "mlc_df('entity'");
+	check_accepted("SELECT TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS ts FROM vendor",
 	       "mlc_to_char");
-	accept(
+	check_accepted(
 	    "SELECT id FROM vendor WHERE lastmodifieddate >= TO_TIMESTAMP('2026-11-01 00:00:00', "
 	    "'YYYY-MM-DD HH24:MI:SS') ORDER BY lastmodifieddate, id",
 	    "mlc_to_timestamp");
-	accept("SELECT id FROM transaction WHERE trandate BETWEEN "
+	check_accepted("SELECT id FROM transaction WHERE trandate BETWEEN "
 	       "TO_DATE('2026-01-01','YYYY-MM-DD') AND "
 	       "TO_DATE('2026-12-31','YYYY-MM-DD')",
 	       "mlc_to_date");
-	accept("SELECT NVL(memo, 'none') AS m FROM transaction", "IFNULL");
-	accept("SELECT id FROM vendor WHERE companyname = 'O''Brien; DROP TABLE vendor'", NULL);
-	accept("SELECT id FROM vendor ORDER BY id FETCH FIRST 5 ROWS ONLY", "LIMIT 5");
-	accept("SELECT v.id FROM vendor v WHERE v.id IN (SELECT entity FROM transaction)", NULL);
-	accept("SELECT id, name FROM customrecord_cseg_mlc_costcode", NULL);
-	accept("SELECT * FROM transaction WHERE ROWNUM = 1", "LIMIT 1");
-	accept("SELECT id FROM vendor WHERE isinactive = 'F' AND ROWNUM <= 10", "LIMIT 10");
-	accept("SELECT id FROM vendor WHERE ROWNUM < 5 ORDER BY id", "LIMIT 4");
+	check_accepted("SELECT NVL(memo, 'none') AS m FROM transaction", "IFNULL");
+	check_accepted("SELECT id FROM vendor WHERE companyname = 'O''Brien; DROP TABLE vendor'", NULL);
+	check_accepted("SELECT id FROM vendor ORDER BY id FETCH FIRST 5 ROWS ONLY", "LIMIT 5");
+	check_accepted("SELECT v.id FROM vendor v WHERE v.id IN (SELECT entity FROM transaction)", NULL);
+	check_accepted("SELECT id, name FROM customrecord_cseg_mlc_costcode", NULL);
+	check_accepted("SELECT * FROM transaction WHERE ROWNUM = 1", "LIMIT 1");
+	check_accepted("SELECT id FROM vendor WHERE isinactive = 'F' AND ROWNUM <= 10", "LIMIT 10");
+	check_accepted("SELECT id FROM vendor WHERE ROWNUM < 5 ORDER BY id", "LIMIT 4");
 	refuse("SELECT id FROM vendor WHERE ROWNUM > 5", "ROWNUM");
 
 	refuse("DELETE FROM vendor", "SELECT");

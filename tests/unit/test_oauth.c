@@ -46,7 +46,8 @@ static enum MHD_Result ns_token(struct MHD_Connection *c, const char *form)
 	const char *alg;
 	int n;
 
-	if (!form_value(form, "client_assertion", jwt, sizeof(jwt)) || !(dot = strchr(jwt, '.')))
+	dot = form_value(form, "client_assertion", jwt, sizeof(jwt)) ? strchr(jwt, '.') : NULL;
+	if (!dot)
 		return reply(c, 400, "{\"error\":\"invalid_request\"}");
 	sodium_base642bin(hdr, sizeof(hdr) - 1, jwt, (size_t)(dot - jwt), NULL, &hn, NULL,
 	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
