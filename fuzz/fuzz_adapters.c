@@ -44,7 +44,8 @@ static void start(void)
 	FILE *devnull;
 
 	/* logs on (to nowhere): the log paths read what the server said */
-	if (!(devnull = fopen("/dev/null", "w")))
+	devnull = fopen("/dev/null", "w");
+	if (!devnull)
 		abort();
 	log_setup(MLC_LOG_DEBUG, MLC_LOG_LOGFMT, devnull);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", fuzz_http_start());

@@ -17,8 +17,8 @@ static struct mlc_buf fuzz_http_body = MLC_BUF_INIT;
 static unsigned fuzz_http_status = 200;
 
 static enum MHD_Result fuzz_http_answer(void *cls, struct MHD_Connection *c, const char *url,
-                                        const char *method, const char *version,
-                                        const char *upload, size_t *upload_size, void **ctx)
+					const char *method, const char *version, const char *upload,
+					size_t *upload_size, void **ctx)
 {
 	struct MHD_Response *r;
 	enum MHD_Result rc;
@@ -39,7 +39,7 @@ static enum MHD_Result fuzz_http_answer(void *cls, struct MHD_Connection *c, con
 	}
 	pthread_mutex_lock(&fuzz_http_lock);
 	r = MHD_create_response_from_buffer(fuzz_http_body.len, fuzz_http_body.data,
-	                                    MHD_RESPMEM_MUST_COPY);
+					    MHD_RESPMEM_MUST_COPY);
 	status = fuzz_http_status;
 	pthread_mutex_unlock(&fuzz_http_lock);
 	MHD_add_response_header(r, "Content-Type", "application/json");
@@ -52,9 +52,8 @@ static enum MHD_Result fuzz_http_answer(void *cls, struct MHD_Connection *c, con
 static inline unsigned fuzz_http_start(void)
 {
 	const union MHD_DaemonInfo *info;
-	struct MHD_Daemon *d =
-	    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, fuzz_http_answer, NULL,
-	                     MHD_OPTION_END);
+	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+						fuzz_http_answer, NULL, MHD_OPTION_END);
 
 	if (!d)
 		abort();

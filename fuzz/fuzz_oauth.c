@@ -47,7 +47,8 @@ static void start(void)
 	if (sodium_init() < 0)
 		abort();
 	/* logs on (to nowhere): the log paths read what the endpoint said */
-	if (!(devnull = fopen("/dev/null", "w")))
+	devnull = fopen("/dev/null", "w");
+	if (!devnull)
 		abort();
 	log_setup(MLC_LOG_DEBUG, MLC_LOG_LOGFMT, devnull);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", fuzz_http_start());
@@ -60,7 +61,8 @@ static void start(void)
 	c.netsuite_account = "1234567";
 	c.netsuite_url = url;
 	c.procore_auth_url = url;
-	if (tenant_add(store, "fuzz", &c, NULL) != 0 || tenant_get(store, "fuzz", &tenant, NULL) != 0)
+	if (tenant_add(store, "fuzz", &c, NULL) != 0 ||
+	    tenant_get(store, "fuzz", &tenant, NULL) != 0)
 		abort();
 	k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	bio = BIO_new(BIO_s_mem());

@@ -66,7 +66,8 @@ static void start(void)
 	if (sodium_init() < 0)
 		abort();
 	/* logs on (to nowhere): the log paths read what Redis said */
-	if (!(devnull = fopen("/dev/null", "w")))
+	devnull = fopen("/dev/null", "w");
+	if (!devnull)
 		abort();
 	log_setup(MLC_LOG_DEBUG, MLC_LOG_LOGFMT, devnull);
 	memset(&a, 0, sizeof(a));

@@ -37,7 +37,7 @@ static void walk(const json_t *v, int depth)
 		return;
 	read_value(v);
 	if (json_is_object(v)) {
-		json_object_foreach((json_t *)v, key, m) {
+		json_object_foreach ((json_t *)v, key, m) {
 			if (jsonx_id(v, key, &n) == 0 && n < 0)
 				abort(); /* "MLC_EINVAL when present but not a positive int64" */
 			(void)jsonx_str(v, key);
@@ -47,7 +47,7 @@ static void walk(const json_t *v, int depth)
 			walk(m, depth + 1);
 		}
 	} else if (json_is_array(v)) {
-		json_array_foreach((json_t *)v, i, m)
+		json_array_foreach ((json_t *)v, i, m)
 			walk(m, depth + 1);
 	}
 }

@@ -27,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	srv = server_now_ms(f[2], now);
 	/* waits are taken against the server's clock too */
-	if (retry_after_ms(f[0], srv) > RETRY_AFTER_MAX_MS || rate_reset_ms(f[1], srv) > RATE_RESET_MAX_MS)
+	if (retry_after_ms(f[0], srv) > RETRY_AFTER_MAX_MS ||
+	    rate_reset_ms(f[1], srv) > RATE_RESET_MAX_MS)
 		abort();
 
 	memset(&in, 0, sizeof(in));

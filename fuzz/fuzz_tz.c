@@ -20,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (off < -24 * 3600 || off > 24 * 3600)
 			abort();
 		civil_from_seconds(at + off, &c);
-		if (c.month < 1 || c.month > 12 || c.day < 1 || c.day > 31 || c.wday < 0 || c.wday > 6)
+		if (c.month < 1 || c.month > 12 || c.day < 1 || c.day > 31 || c.wday < 0 ||
+		    c.wday > 6)
 			abort();
 		tz_release(&tz);
 	}

@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < trusted.n; i++) {
 		const struct mlc_cidr *c = &trusted.items[i];
 		if (c->family == AF_INET ? c->prefix < 0 || c->prefix > 32
-		                                 : c->prefix < 0 || c->prefix > 128)
+					 : c->prefix < 0 || c->prefix > 128)
 			abort();
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -43,8 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n > 1 && ip_parse(f[1], &family, addr) == 0)
 		peer = f[1];
 	memset(client, 'x', sizeof(client));
-	xff_resolve(&trusted, peer, (const char *const *)(f + 2),
-	            n > 2 ? n - 2 : 0, client, sizeof(client));
+	xff_resolve(&trusted, peer, (const char *const *)(f + 2), n > 2 ? n - 2 : 0, client,
+		    sizeof(client));
 	if (!memchr(client, '\0', sizeof(client)))
 		abort();
 	/* the resolved client goes into logs: printable only */

@@ -126,7 +126,8 @@ int auth_pool_get(struct mlc_auth_pool *p, enum mlc_oauth_system sys,
 
 	*out = NULL;
 	/* read outside the lock: a store call may wait on SQLite's */
-	if ((rc = secret_version(ao->store, t->id, &k.secrets, err)) < 0)
+	rc = secret_version(ao->store, t->id, &k.secrets, err);
+	if (rc < 0)
 		return rc;
 	if (!o.vault)
 		o.vault = p->vault;

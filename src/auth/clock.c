@@ -55,7 +55,8 @@ int url_clock_new(const char *url, struct mlc_url_clock **out, struct mlc_error 
 	uo.timeout_ms = 2000;
 	uo.max_attempts = 2;
 	uo.max_retry_ms = 3000;
-	if ((rc = http_upstream_new(&uo, &c->up, err)) < 0) {
+	rc = http_upstream_new(&uo, &c->up, err);
+	if (rc < 0) {
 		url_clock_free(c);
 		return rc;
 	}

@@ -33,12 +33,12 @@ void jwt_b64url(struct mlc_buf *out, const void *data, size_t n)
 
 	buf_grow(out, cap);
 	sodium_bin2base64(out->data + out->len, cap, data, n,
-	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	out->len += strlen(out->data + out->len);
 }
 
 static const struct jwt_alg *find_alg(const struct mlc_pkey *key, const char *name,
-                                      struct mlc_error *err)
+				      struct mlc_error *err)
 {
 	int family = EVP_PKEY_get_base_id(key->pkey);
 
@@ -56,13 +56,13 @@ static const struct jwt_alg *find_alg(const struct mlc_pkey *key, const char *na
 		return &algs[i];
 	}
 	error_set(err, MLC_EINVAL, "JWT algorithm %s does not fit this %s key (use %s)", name,
-	          family == EVP_PKEY_EC ? "EC" : "RSA", key->alg);
+		  family == EVP_PKEY_EC ? "EC" : "RSA", key->alg);
 	return NULL;
 }
 
 /* DER ECDSA-Sig-Value -> JOSE r || s, each n bytes. */
 static int ecdsa_der_to_raw(const unsigned char *der, size_t len, int n, struct mlc_buf *out,
-                            struct mlc_error *err)
+			    struct mlc_error *err)
 {
 	const unsigned char *p = der;
 	ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)len);
@@ -85,7 +85,7 @@ static int ecdsa_der_to_raw(const unsigned char *der, size_t len, int n, struct 
 }
 
 static int sign(const struct mlc_pkey *key, const struct jwt_alg *alg, const char *input,
-                size_t len, struct mlc_buf *sig, struct mlc_error *err)
+		size_t len, struct mlc_buf *sig, struct mlc_error *err)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	EVP_PKEY_CTX *pctx = NULL;
@@ -99,10 +99,10 @@ static int sign(const struct mlc_pkey *key, const struct jwt_alg *alg, const cha
 	}
 	if (EVP_DigestSignInit_ex(md, &pctx, alg->md, NULL, NULL, key->pkey, NULL) != 1 ||
 	    (alg->pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-	                  EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) ||
+			  EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) ||
 	    EVP_DigestSign(md, NULL, &dlen, (const unsigned char *)input, len) != 1) {
 		rc = error_set(err, MLC_ECRYPTO, "cannot sign the JWT with %s: %s", alg->name,
-		               ERR_reason_error_string(ERR_peek_last_error()));
+			       ERR_reason_error_string(ERR_peek_last_error()));
 		goto out;
 	}
 	der = OPENSSL_malloc(dlen);
@@ -124,7 +124,7 @@ out:
 }
 
 int jwt_sign_assertion(const struct mlc_pkey *key, const struct mlc_jwt_claims *c,
-                       struct mlc_secret **out, struct mlc_error *err)
+		       struct mlc_secret **out, struct mlc_error *err)
 {
 	const struct jwt_alg *alg;
 	json_t *header = NULL, *claims = NULL, *scope = NULL;
@@ -142,10 +142,11 @@ int jwt_sign_assertion(const struct mlc_pkey *key, const struct mlc_jwt_claims *
 	}
 	if (lifetime < 1 || lifetime > JWT_MAX_LIFETIME_S) {
 		rc = error_set(err, MLC_EINVAL, "JWT lifetime must be 1..%d seconds, not %lld",
-		               JWT_MAX_LIFETIME_S, (long long)lifetime);
+			       JWT_MAX_LIFETIME_S, (long long)lifetime);
 		goto out;
 	}
-	if (!(alg = find_alg(key, c->alg, err))) {
+	alg = find_alg(key, c->alg, err);
+	if (!alg) {
 		rc = MLC_EINVAL;
 		goto out;
 	}
@@ -158,8 +159,8 @@ int jwt_sign_assertion(const struct mlc_pkey *key, const struct mlc_jwt_claims *
 	sodium_bin2hex(jti, sizeof(jti), jti_raw, sizeof(jti_raw));
 	header = json_pack("{s:s, s:s, s:s}", "alg", alg->name, "typ", "JWT", "kid", c->kid);
 	claims = json_pack("{s:s, s:O, s:s, s:I, s:I, s:s}", "iss", c->iss, "scope", scope, "aud",
-	                   c->aud, "iat", (json_int_t)c->iat, "exp",
-	                   (json_int_t)(c->iat + lifetime), "jti", jti);
+			   c->aud, "iat", (json_int_t)c->iat, "exp",
+			   (json_int_t)(c->iat + lifetime), "jti", jti);
 	if (header && claims)
 		htext = json_dumps(header, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (htext)
@@ -171,7 +172,8 @@ int jwt_sign_assertion(const struct mlc_pkey *key, const struct mlc_jwt_claims *
 	jwt_b64url(&jws, htext, strlen(htext));
 	buf_addch(&jws, '.');
 	jwt_b64url(&jws, ctext, strlen(ctext));
-	if ((rc = sign(key, alg, jws.data, jws.len, &sig, err)) < 0)
+	rc = sign(key, alg, jws.data, jws.len, &sig, err);
+	if (rc < 0)
 		goto out;
 	buf_addch(&jws, '.');
 	jwt_b64url(&jws, sig.data, sig.len);

@@ -37,7 +37,7 @@ struct mlc_jwt_claims {
 /* Builds and signs the assertion.  *out is the compact JWS (caller frees
  * with secret_free()). */
 int jwt_sign_assertion(const struct mlc_pkey *key, const struct mlc_jwt_claims *c,
-                       struct mlc_secret **out, struct mlc_error *err) MLC_MUST_CHECK;
+		       struct mlc_secret **out, struct mlc_error *err) MLC_MUST_CHECK;
 
 /* base64url without padding of n bytes, appended to out. */
 void jwt_b64url(struct mlc_buf *out, const void *data, size_t n);

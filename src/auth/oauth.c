@@ -44,7 +44,7 @@ static json_t *setting(const struct mlc_tenant *t, const char *sys, const char *
 }
 
 static int setting_seconds(const struct mlc_tenant *t, const char *sys, const char *key,
-                           int64_t def, int64_t max, int64_t *out, struct mlc_error *err)
+			   int64_t def, int64_t max, int64_t *out, struct mlc_error *err)
 {
 	json_t *v = setting(t, sys, key);
 
@@ -89,8 +89,7 @@ static int load_scope(const struct mlc_tenant *t, json_t **out, struct mlc_error
 		return MLC_OK;
 	}
 	if (json_is_array(v) && json_array_size(v) > 0) {
-		json_array_foreach(v, i, e)
-		{
+		json_array_foreach (v, i, e) {
 			if (!json_is_string(e))
 				goto bad;
 		}
@@ -99,13 +98,13 @@ static int load_scope(const struct mlc_tenant *t, json_t **out, struct mlc_error
 	}
 bad:
 	return error_set(err, MLC_ECONFIG,
-	                 "tenant %s: setting netsuite.scope must be a list of restlets, "
-	                 "rest_webservices, suite_analytics",
-	                 t->name);
+			 "tenant %s: setting netsuite.scope must be a list of restlets, "
+			 "rest_webservices, suite_analytics",
+			 t->name);
 }
 
 static int load_secret(const struct mlc_oauth_opts *o, const char *name, struct mlc_secret **out,
-                       struct mlc_error *err)
+		       struct mlc_error *err)
 {
 	int rc = secret_get(o->store, o->vault, o->tenant->id, name, out, err);
 
@@ -141,19 +140,19 @@ static const char *oauth_error_description(const struct token_reply *r)
 
 /* Turns a failed NetSuite token answer into the cause and the fix. */
 static int ns_diagnose(const struct mlc_oauth *a, const struct token_reply *r,
-                       struct mlc_error *err)
+		       struct mlc_error *err)
 {
 	const char *e = oauth_error(r), *d = oauth_error_description(r);
 
 	if (r->status >= 500)
 		return error_set(err, MLC_ETRANSIENT,
-		                 "NetSuite's token endpoint %s answered HTTP %d; try again later",
-		                 a->token_url, r->status);
+				 "NetSuite's token endpoint %s answered HTTP %d; try again later",
+				 a->token_url, r->status);
 	if (strcmp(e, "invalid_client") == 0 && str_starts_with(a->alg, "RS"))
 		return error_set(err, MLC_EAUTH,
-		                 "NetSuite rejected the JWT: algorithm %s is not accepted; use a "
-		                 "PS256 (RSA) or ES256 (EC) certificate",
-		                 a->alg);
+				 "NetSuite rejected the JWT: algorithm %s is not accepted; use a "
+				 "PS256 (RSA) or ES256 (EC) certificate",
+				 a->alg);
 	if (strcmp(e, "invalid_client") == 0)
 		return error_set(
 		    err, MLC_EAUTH,
@@ -176,31 +175,31 @@ static int ns_diagnose(const struct mlc_oauth *a, const struct token_reply *r,
 		    "account id or --netsuite-url",
 		    a->token_url);
 	return error_set(err, MLC_EAUTH, "NetSuite's token endpoint answered HTTP %d%s%s%s",
-	                 r->status, *e ? " (" : "", e, *e ? ")" : "");
+			 r->status, *e ? " (" : "", e, *e ? ")" : "");
 }
 
 static int pc_diagnose(const struct mlc_oauth *a, const struct token_reply *r,
-                       struct mlc_error *err)
+		       struct mlc_error *err)
 {
 	const char *e = oauth_error(r), *d = oauth_error_description(r);
 
 	if (r->status >= 500)
 		return error_set(err, MLC_ETRANSIENT,
-		                 "Procore's token endpoint %s answered HTTP %d; try again later",
-		                 a->token_url, r->status);
+				 "Procore's token endpoint %s answered HTTP %d; try again later",
+				 a->token_url, r->status);
 	if (strcmp(e, "invalid_client") == 0 || r->status == 401)
 		return error_set(err, MLC_EAUTH,
-		                 "Procore rejected the client credentials (%s%s%s): check "
-		                 "procore.client_id and procore.client_secret; they must be the "
-		                 "service account's for the %s environment",
-		                 *e ? e : "HTTP 401", *d ? ": " : "", d, a->env);
+				 "Procore rejected the client credentials (%s%s%s): check "
+				 "procore.client_id and procore.client_secret; they must be the "
+				 "service account's for the %s environment",
+				 *e ? e : "HTTP 401", *d ? ": " : "", d, a->env);
 	if (r->status == 404)
 		return error_set(err, MLC_ECONFIG,
-		                 "Procore has no token endpoint at %s: check the tenant's "
-		                 "--procore-auth-url / --procore-env",
-		                 a->token_url);
+				 "Procore has no token endpoint at %s: check the tenant's "
+				 "--procore-auth-url / --procore-env",
+				 a->token_url);
 	return error_set(err, MLC_EAUTH, "Procore's token endpoint answered HTTP %d%s%s%s%s%s",
-	                 r->status, *e ? " (" : "", e, *d ? ": " : "", d, *e ? ")" : "");
+			 r->status, *e ? " (" : "", e, *d ? ": " : "", d, *e ? ")" : "");
 }
 
 /* expires_in arrives as a number, sometimes as a string. */
@@ -247,11 +246,12 @@ static int fetch(void *arg, struct mlc_token_grant *out, struct mlc_error *err)
 		c.iat = clock_now(a) / 1000;
 		c.lifetime_s = ASSERTION_LIFETIME_S;
 		c.alg = a->alg;
-		if ((rc = jwt_sign_assertion(&a->key, &c, &jws, err)) < 0)
+		rc = jwt_sign_assertion(&a->key, &c, &jws, err);
+		if (rc < 0)
 			goto out;
 		redact_register(jws->data);
 		http_req_form(&req, "client_assertion_type",
-		              "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+			      "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
 		http_req_form(&req, "client_assertion", jws->data);
 	} else {
 		http_req_form(&req, "client_id", a->client_id->data);
@@ -260,7 +260,7 @@ static int fetch(void *arg, struct mlc_token_grant *out, struct mlc_error *err)
 	rc = http_upstream_send(a->up, &req, &resp, &serr);
 	if (resp.status == 0) {
 		rc = error_set(err, rc < 0 ? rc : MLC_ETRANSIENT,
-		               "cannot reach %s's token endpoint: %s", system_name(a), serr.msg);
+			       "cannot reach %s's token endpoint: %s", system_name(a), serr.msg);
 		goto out;
 	}
 	r.status = resp.status;
@@ -268,11 +268,11 @@ static int fetch(void *arg, struct mlc_token_grant *out, struct mlc_error *err)
 	tok = json_string_value(json_object_get(r.json, "access_token"));
 	if (r.status != 200 || !tok) {
 		rc = r.status == 200                   ? error_set(err, MLC_EAUTH,
-		                                                   "%s's token endpoint answered 200 without an "
-		                                                                     "access_token",
-		                                                   system_name(a))
+								   "%s's token endpoint answered 200 without an "
+										     "access_token",
+								   system_name(a))
 		     : a->system == MLC_OAUTH_NETSUITE ? ns_diagnose(a, &r, err)
-		                                       : pc_diagnose(a, &r, err);
+						       : pc_diagnose(a, &r, err);
 		goto out;
 	}
 	redact_register(tok);
@@ -289,7 +289,7 @@ out:
 
 /* The token endpoint's upstream: few, quick retries (a sync waits on it). */
 static int token_upstream(struct mlc_oauth *a, const char *base, int timeout_ms,
-                          struct mlc_error *err)
+			  struct mlc_error *err)
 {
 	struct mlc_http_upstream_opts uo = {0};
 
@@ -314,7 +314,7 @@ static char *join_url(const char *base, const char *path)
 }
 
 int oauth_new(enum mlc_oauth_system system, const struct mlc_oauth_opts *o, struct mlc_oauth **out,
-              struct mlc_error *err)
+	      struct mlc_error *err)
 {
 	struct mlc_oauth *a = xcalloc(1, sizeof(*a));
 	struct mlc_token_cache_opts co = {0};
@@ -339,7 +339,8 @@ int oauth_new(enum mlc_oauth_system system, const struct mlc_oauth_opts *o, stru
 	 * the credentials: if they change in between, the token made with
 	 * the new ones is filed under the old version, never the reverse.
 	 */
-	if ((rc = secret_version(o->store, t->id, &version, err)) < 0) {
+	rc = secret_version(o->store, t->id, &version, err);
+	if (rc < 0) {
 		error_prefix(err, "tenant %s: ", t->name);
 		goto out;
 	}
@@ -352,42 +353,53 @@ int oauth_new(enum mlc_oauth_system system, const struct mlc_oauth_opts *o, stru
 		free(base);
 		if (rc < 0)
 			goto out;
-		if ((rc = load_secret(o, "netsuite.client_id", &a->client_id, err)) < 0 ||
-		    (rc = load_secret(o, "netsuite.certificate_id", &a->credential, err)) < 0 ||
-		    (rc = load_secret(o, "netsuite.private_key", &pem, err)) < 0)
+		rc = load_secret(o, "netsuite.client_id", &a->client_id, err);
+		if (rc >= 0)
+			rc = load_secret(o, "netsuite.certificate_id", &a->credential, err);
+		if (rc >= 0)
+			rc = load_secret(o, "netsuite.private_key", &pem, err);
+		if (rc < 0)
 			goto out;
-		if ((rc = pkey_load_pem(pem->data, pem->len, &a->key, err)) < 0) {
+		rc = pkey_load_pem(pem->data, pem->len, &a->key, err);
+		if (rc < 0) {
 			error_prefix(err, "tenant %s: netsuite.private_key: ", t->name);
 			goto out;
 		}
 		a->alg = xstrdup(json_is_string(alg) ? json_string_value(alg) : a->key.alg);
-		if ((rc = load_scope(t, &a->scope, err)) < 0 ||
-		    (rc = setting_seconds(t, "netsuite", "token_margin_s", 300, 3000, &margin,
-		                          err)) < 0)
+		rc = load_scope(t, &a->scope, err);
+		if (rc >= 0)
+			rc = setting_seconds(t, "netsuite", "token_margin_s", 300, 3000, &margin,
+					     err);
+		if (rc < 0)
 			goto out;
 		co.policy.margin_ms = margin * 1000;
 		buf_addf(&name, "netsuite:%s:%s:t%lld.v%016llx", t->name, t->netsuite_account,
-		         (long long)t->id, (unsigned long long)version);
+			 (long long)t->id, (unsigned long long)version);
 	} else {
 		const char *base = tenant_procore_auth_url(t);
 		a->token_path = PC_TOKEN_PATH;
 		a->token_url = join_url(base, PC_TOKEN_PATH);
-		if ((rc = token_upstream(a, base, o->timeout_ms, err)) < 0)
+		rc = token_upstream(a, base, o->timeout_ms, err);
+		if (rc < 0)
 			goto out;
 		a->env = xstrdup(t->procore_env ? t->procore_env : "production");
-		if ((rc = load_secret(o, "procore.client_id", &a->client_id, err)) < 0 ||
-		    (rc = load_secret(o, "procore.client_secret", &a->credential, err)) < 0)
+		rc = load_secret(o, "procore.client_id", &a->client_id, err);
+		if (rc >= 0)
+			rc = load_secret(o, "procore.client_secret", &a->credential, err);
+		if (rc < 0)
 			goto out;
-		if ((rc = setting_seconds(t, "procore", "token_max_age_s", 80 * 60, 24 * 3600,
-		                          &max_age, err)) < 0 ||
-		    (rc = setting_seconds(t, "procore", "token_margin_s", 10 * 60, 3600, &margin,
-		                          err)) < 0)
+		rc = setting_seconds(t, "procore", "token_max_age_s", 80 * 60, 24 * 3600, &max_age,
+				     err);
+		if (rc >= 0)
+			rc = setting_seconds(t, "procore", "token_margin_s", 10 * 60, 3600, &margin,
+					     err);
+		if (rc < 0)
 			goto out;
 		co.policy.max_age_ms = max_age * 1000;
 		co.policy.margin_ms = margin * 1000;
 		buf_addf(&name, "procore:%s:%lld:t%lld.v%016llx", t->name,
-		         (long long)t->procore_company_id, (long long)t->id,
-		         (unsigned long long)version);
+			 (long long)t->procore_company_id, (long long)t->id,
+			 (unsigned long long)version);
 	}
 	co.name = name.data;
 	co.fetch = fetch;
@@ -471,7 +483,7 @@ int oauth_auth_hook(void *arg, struct mlc_buf *header_value, bool force_refresh)
 	} else {
 		/* the HTTP client only reports "no credentials": say why here */
 		log_warn("cannot get an access token", "system", system_name(a), "tenant",
-		         a->tenant, "error", err.msg);
+			 a->tenant, "error", err.msg);
 	}
 	buf_release_wipe(&tok);
 	return rc;

@@ -49,7 +49,7 @@ struct mlc_oauth;
 
 /* Loads the tenant's credentials for system.  Caller frees with oauth_free(). */
 int oauth_new(enum mlc_oauth_system system, const struct mlc_oauth_opts *o, struct mlc_oauth **out,
-              struct mlc_error *err) MLC_MUST_CHECK;
+	      struct mlc_error *err) MLC_MUST_CHECK;
 void oauth_free(struct mlc_oauth *a);
 
 /* Appends a valid access token to out (caller wipes it). */

@@ -70,7 +70,7 @@ static int64_t life_ms(int64_t expires_in_s)
 }
 
 int64_t token_refresh_at(const struct mlc_token_policy *p, int64_t obtained_ms,
-                         int64_t expires_in_s)
+			 int64_t expires_in_s)
 {
 	int64_t life = life_ms(expires_in_s), age;
 
@@ -110,7 +110,7 @@ void token_cache_free(struct mlc_token_cache *c)
 void token_fingerprint(const char *token, unsigned char *fp)
 {
 	crypto_generichash(fp, TOKEN_FP_BYTES, (const unsigned char *)token, strlen(token), NULL,
-	                   0);
+			   0);
 }
 
 /* True if t is the token a peer last rejected (never adopt it again). */
@@ -145,8 +145,8 @@ static int fetch_new(struct mlc_token_cache *c, struct token_entry *out, struct 
 	if (rc == MLC_OK && (!g.access_token || g.access_token->len == 0 || g.expires_in_s <= 0))
 		rc =
 		    error_set(err, MLC_EAUTH, "%s: the token endpoint answered without %s", c->name,
-		              g.access_token && g.access_token->len ? "a positive expires_in"
-		                                                    : "an access_token");
+			      g.access_token && g.access_token->len ? "a positive expires_in"
+								    : "an access_token");
 	if (rc < 0) {
 		secret_free(g.access_token);
 		count(c, &c->stats.fetch_errors);
@@ -176,7 +176,7 @@ static bool adopt(struct mlc_token_cache *c, struct token_entry *e, int64_t now)
 
 /* Holding the Redis lock: look once more, else fetch and publish. */
 static int refresh_locked(struct mlc_token_cache *c, const char *lock_value,
-                          struct token_entry *out, struct mlc_error *err)
+			  struct token_entry *out, struct mlc_error *err)
 {
 	int64_t now = c->clock(c->clock_arg);
 	int rc;
@@ -185,7 +185,8 @@ static int refresh_locked(struct mlc_token_cache *c, const char *lock_value,
 		rc = MLC_OK;
 		goto out;
 	}
-	if ((rc = fetch_new(c, out, err)) == MLC_OK) {
+	rc = fetch_new(c, out, err);
+	if (rc == MLC_OK) {
 		int64_t ttl = out->refresh_ms - c->clock(c->clock_arg);
 		if (ttl > 0)
 			(void)token_shared_store(c->shared, c->name, out, ttl);
@@ -302,7 +303,7 @@ int token_cache_get(struct mlc_token_cache *c, struct mlc_buf *out, struct mlc_e
 			c->retry_at_ms = now + REFRESH_RETRY_MS;
 			copy_token(&c->cur, out);
 			log_warn("token refresh failed; the current token serves until it expires",
-			         "cache", c->name, "error", ferr.msg);
+				 "cache", c->name, "error", ferr.msg);
 			rc = MLC_OK;
 		} else if (err) {
 			*err = ferr;

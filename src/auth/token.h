@@ -86,7 +86,7 @@ void token_cache_free(struct mlc_token_cache *c);
  * for log redaction.
  */
 int token_cache_get(struct mlc_token_cache *c, struct mlc_buf *out,
-                    struct mlc_error *err) MLC_MUST_CHECK;
+		    struct mlc_error *err) MLC_MUST_CHECK;
 /* The peer answered 401 to rejected: drop it (if still current) so the
  * next token_cache_get() fetches a new one. */
 void token_cache_invalidate(struct mlc_token_cache *c, const char *rejected);
@@ -102,7 +102,7 @@ int64_t token_cache_refresh_at(struct mlc_token_cache *c);
 /* The refresh time of a token obtained at obtained_ms (see above).  A
  * lifetime shorter than the margin is refreshed at half its life. */
 int64_t token_refresh_at(const struct mlc_token_policy *p, int64_t obtained_ms,
-                         int64_t expires_in_s);
+			 int64_t expires_in_s);
 
 /*
  * The Redis side (token_redis.c).  One connection per process, guarded by
@@ -115,7 +115,7 @@ int64_t token_refresh_at(const struct mlc_token_policy *p, int64_t obtained_ms,
  * writes to a socket Redis may have closed.
  */
 int token_shared_new(const char *url, const struct mlc_vault *v, struct mlc_token_shared **out,
-                     struct mlc_error *err) MLC_MUST_CHECK;
+		     struct mlc_error *err) MLC_MUST_CHECK;
 void token_shared_free(struct mlc_token_shared *sh);
 
 #endif

@@ -26,14 +26,14 @@ void token_entry_release(struct token_entry *e);
  */
 /* Loads the shared token for name if it is still before its refresh time. */
 int token_shared_load(struct mlc_token_shared *sh, const char *name, int64_t now_ms,
-                      struct token_entry *out);
+		      struct token_entry *out);
 /* Stores e for name, expiring (in Redis) ttl_ms from now. */
 int token_shared_store(struct mlc_token_shared *sh, const char *name, const struct token_entry *e,
-                       int64_t ttl_ms);
+		       int64_t ttl_ms);
 /* Takes the refresh lock of name for ttl_ms; lock_value (33 bytes) gets
  * the owner's random value for token_shared_unlock(). */
 int token_shared_lock(struct mlc_token_shared *sh, const char *name, int64_t ttl_ms,
-                      char *lock_value);
+		      char *lock_value);
 void token_shared_unlock(struct mlc_token_shared *sh, const char *name, const char *lock_value);
 /* Deletes the shared token for name if it has fingerprint fp (a 401). */
 void token_shared_forget(struct mlc_token_shared *sh, const char *name, const unsigned char *fp);

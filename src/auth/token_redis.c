@@ -34,7 +34,7 @@
 
 /* Deletes KEYS[1] only while it still holds ARGV[1]. */
 static const char del_if_equal[] = "if redis.call('get', KEYS[1]) == ARGV[1] then "
-                                   "return redis.call('del', KEYS[1]) else return 0 end";
+				   "return redis.call('del', KEYS[1]) else return 0 end";
 
 struct mlc_token_shared {
 	pthread_mutex_t lock;
@@ -93,7 +93,7 @@ static int parse_url(struct mlc_token_shared *sh, const char *url, struct mlc_er
 }
 
 int token_shared_new(const char *url, const struct mlc_vault *v, struct mlc_token_shared **out,
-                     struct mlc_error *err)
+		     struct mlc_error *err)
 {
 	struct mlc_token_shared *sh = xcalloc(1, sizeof(*sh));
 	int rc;
@@ -101,7 +101,8 @@ int token_shared_new(const char *url, const struct mlc_vault *v, struct mlc_toke
 	*out = NULL;
 	pthread_mutex_init(&sh->lock, NULL);
 	sh->vault = v;
-	if ((rc = parse_url(sh, url, err)) < 0) {
+	rc = parse_url(sh, url, err);
+	if (rc < 0) {
 		token_shared_free(sh);
 		return rc;
 	}
@@ -161,7 +162,7 @@ static redisReply *command(struct mlc_token_shared *sh, const char *fmt, ...)
 		redisSetTimeout(sh->ctx, tt);
 		if (sh->password) {
 			r = sh->user ? redisCommand(sh->ctx, "AUTH %s %s", sh->user, sh->password)
-			             : redisCommand(sh->ctx, "AUTH %s", sh->password);
+				     : redisCommand(sh->ctx, "AUTH %s", sh->password);
 			if (!r || r->type == REDIS_REPLY_ERROR) {
 				freeReplyObject(r);
 				mark_down(sh, "AUTH failed");
@@ -209,7 +210,7 @@ bool token_shared_up(struct mlc_token_shared *sh)
 }
 
 static void key_of(const struct mlc_token_shared *sh, struct mlc_buf *k, const char *name,
-                   const char *suffix)
+		   const char *suffix)
 {
 	buf_addf(k, "mlc:token:%s:%s%s", sh->vault->key_id, name, suffix);
 }
@@ -239,7 +240,7 @@ static int64_t get64(const unsigned char *p)
 }
 
 int token_shared_load(struct mlc_token_shared *sh, const char *name, int64_t now_ms,
-                      struct token_entry *out)
+		      struct token_entry *out)
 {
 	struct mlc_buf key = MLC_BUF_INIT, ad = MLC_BUF_INIT;
 	struct mlc_secret *plain = NULL;
@@ -261,7 +262,7 @@ int token_shared_load(struct mlc_token_shared *sh, const char *name, int64_t now
 	if (vault_unseal(sh->vault, ad.data, ad.len, r->str, r->len, &plain, NULL) < 0 ||
 	    plain->len <= HEAD_BYTES) {
 		log_warn("shared token does not open (another master key?); ignoring it", "cache",
-		         name);
+			 name);
 		goto out;
 	}
 	out->obtained_ms = get64((unsigned char *)plain->data);
@@ -282,7 +283,7 @@ out:
 }
 
 int token_shared_store(struct mlc_token_shared *sh, const char *name, const struct token_entry *e,
-                       int64_t ttl_ms)
+		       int64_t ttl_ms)
 {
 	struct mlc_buf key = MLC_BUF_INIT, ad = MLC_BUF_INIT, box = MLC_BUF_INIT;
 	struct mlc_secret *plain = secret_new(NULL, HEAD_BYTES + e->token->len);
@@ -295,7 +296,8 @@ int token_shared_store(struct mlc_token_shared *sh, const char *name, const stru
 	memcpy(plain->data + HEAD_BYTES, e->token->data, e->token->len);
 	key_of(sh, &key, name, "");
 	ad_of(&ad, name);
-	if ((rc = vault_seal(sh->vault, ad.data, ad.len, plain->data, plain->len, &box, NULL)) < 0)
+	rc = vault_seal(sh->vault, ad.data, ad.len, plain->data, plain->len, &box, NULL);
+	if (rc < 0)
 		goto out;
 	pthread_mutex_lock(&sh->lock);
 	r = command(sh, "SET %s %b PX %lld", key.data, box.data, box.len, (long long)ttl_ms);
@@ -311,7 +313,7 @@ out:
 }
 
 int token_shared_lock(struct mlc_token_shared *sh, const char *name, int64_t ttl_ms,
-                      char *lock_value)
+		      char *lock_value)
 {
 	struct mlc_buf key = MLC_BUF_INIT;
 	unsigned char rnd[16];

@@ -49,17 +49,19 @@ int cli_parse(const struct cli_spec *spec, int argc, char **argv, const char **p
 			const char *name = a + (a[1] == '-' ? 2 : 1);
 			const char *eq = strchr(name, '=');
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);
-			const struct cli_opt *o = a[1] == '-' ? find_opt(spec->opts, name, len) : NULL;
+			const struct cli_opt *o =
+			    a[1] == '-' ? find_opt(spec->opts, name, len) : NULL;
 			if (!o) {
-				fprintf(stderr, "ml-connector: unknown option '%s'\n"
-						"usage: ml-connector %s\n",
+				fprintf(stderr,
+					"ml-connector: unknown option '%s'\n"
+					"usage: ml-connector %s\n",
 					a, spec->usage);
 				return CLI_USAGE;
 			}
 			if (!o->arg) {
 				if (eq) {
-					fprintf(stderr, "ml-connector %s: --%s takes no value\n", argv[0],
-						o->name);
+					fprintf(stderr, "ml-connector %s: --%s takes no value\n",
+						argv[0], o->name);
 					return CLI_USAGE;
 				}
 				*o->flag = true;
@@ -70,22 +72,24 @@ int cli_parse(const struct cli_spec *spec, int argc, char **argv, const char **p
 			} else if (i + 1 < argc) {
 				*o->value = argv[++i];
 			} else {
-				fprintf(stderr, "ml-connector %s: --%s needs a value (%s)\n", argv[0],
-					o->name, o->arg);
+				fprintf(stderr, "ml-connector %s: --%s needs a value (%s)\n",
+					argv[0], o->name, o->arg);
 				return CLI_USAGE;
 			}
 			continue;
 		}
 		if (n >= spec->max_pos) {
-			fprintf(stderr, "ml-connector %s: unexpected argument '%s'\nusage: ml-connector %s\n",
-				argv[0], a, spec->usage);
+			fprintf(
+			    stderr,
+			    "ml-connector %s: unexpected argument '%s'\nusage: ml-connector %s\n",
+			    argv[0], a, spec->usage);
 			return CLI_USAGE;
 		}
 		pos[n++] = a;
 	}
 	if (n < spec->min_pos) {
-		fprintf(stderr, "ml-connector %s: missing argument\nusage: ml-connector %s\n", argv[0],
-			spec->usage);
+		fprintf(stderr, "ml-connector %s: missing argument\nusage: ml-connector %s\n",
+			argv[0], spec->usage);
 		return CLI_USAGE;
 	}
 	*npos = n;
@@ -97,8 +101,8 @@ int cli_dispatch(struct cli_ctx *ctx, const char *group, const char *summary,
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		FILE *out = argc < 2 ? stderr : stdout;
-		fprintf(out, "usage: ml-connector %s <command> [options]\n\n%s\n\ncommands:\n", group,
-			summary);
+		fprintf(out, "usage: ml-connector %s <command> [options]\n\n%s\n\ncommands:\n",
+			group, summary);
 		for (const struct cli_command *c = cmds; c->name; c++)
 			fprintf(out, "  %-10s %s\n", c->name, c->summary);
 		fprintf(out, "\nRun 'ml-connector %s <command> --help' for its options.\n", group);
@@ -110,8 +114,8 @@ int cli_dispatch(struct cli_ctx *ctx, const char *group, const char *summary,
 			return rc == CLI_HELP_SHOWN ? CLI_OK : rc;
 		}
 	}
-	fprintf(stderr, "ml-connector %s: unknown command '%s'\nTry 'ml-connector %s --help'.\n", group,
-		argv[1], group);
+	fprintf(stderr, "ml-connector %s: unknown command '%s'\nTry 'ml-connector %s --help'.\n",
+		group, argv[1], group);
 	return CLI_USAGE;
 }
 
@@ -123,7 +127,7 @@ int cli_fail(const struct mlc_error *err)
 
 int cli_load_config(struct cli_ctx *ctx)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	enum mlc_log_level level;
 	enum mlc_log_format format;
 
@@ -135,7 +139,8 @@ int cli_load_config(struct cli_ctx *ctx)
 	level = ctx->cfg.log_level;
 	format = ctx->cfg.log_format;
 	if (ctx->log_level && log_level_parse(ctx->log_level, &level) < 0) {
-		fprintf(stderr, "ml-connector: --log-level '%s' is not one of debug, info, warn, error\n",
+		fprintf(stderr,
+			"ml-connector: --log-level '%s' is not one of debug, info, warn, error\n",
 			ctx->log_level);
 		return CLI_USAGE;
 	}
@@ -150,12 +155,13 @@ int cli_load_config(struct cli_ctx *ctx)
 
 int cli_open_store(struct cli_ctx *ctx)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	int rc;
 
 	if (ctx->store)
 		return CLI_OK;
-	if ((rc = cli_load_config(ctx)) != CLI_OK)
+	rc = cli_load_config(ctx);
+	if (rc != CLI_OK)
 		return rc;
 	if (store_open(ctx->cfg.store, &ctx->store, &err) < 0)
 		return cli_fail(&err);
@@ -164,11 +170,12 @@ int cli_open_store(struct cli_ctx *ctx)
 
 int cli_open_vault(struct cli_ctx *ctx, struct mlc_vault **out)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	int rc;
 
 	*out = NULL;
-	if ((rc = cli_load_config(ctx)) != CLI_OK)
+	rc = cli_load_config(ctx);
+	if (rc != CLI_OK)
 		return rc;
 	if (vault_open(&ctx->cfg, out, &err) < 0)
 		return cli_fail(&err);
@@ -177,10 +184,11 @@ int cli_open_vault(struct cli_ctx *ctx, struct mlc_vault **out)
 
 int cli_get_tenant(struct cli_ctx *ctx, const char *name, struct mlc_tenant *t)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	int rc;
 
-	if ((rc = cli_open_store(ctx)) != CLI_OK)
+	rc = cli_open_store(ctx);
+	if (rc != CLI_OK)
 		return rc;
 	if (tenant_get(ctx->store, name, t, &err) < 0)
 		return cli_fail(&err);
@@ -189,7 +197,7 @@ int cli_get_tenant(struct cli_ctx *ctx, const char *name, struct mlc_tenant *t)
 
 int cli_parse_id(const char *opt, const char *text, int64_t *out)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	if (num_parse_id(text, out, &err) < 0) {
 		fprintf(stderr, "ml-connector: %s: %s\n", opt, err.msg);

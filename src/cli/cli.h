@@ -19,9 +19,9 @@
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_HELP_SHOWN = -100 };
 
 struct cli_ctx {
-	const char *config_path;   /* -c FILE, or NULL */
-	const char *log_level;     /* --log-level override */
-	const char *log_format;    /* --log-format override */
+	const char *config_path; /* -c FILE, or NULL */
+	const char *log_level;   /* --log-level override */
+	const char *log_format;  /* --log-format override */
 	struct mlc_config cfg;
 	bool cfg_loaded;
 	struct mlc_store *store;
@@ -39,16 +39,16 @@ struct cli_command {
  * positionals may be interleaved; "--" ends options.
  */
 struct cli_opt {
-	const char *name;   /* long name without "--" */
-	const char *arg;    /* metavar, or NULL for a flag */
+	const char *name; /* long name without "--" */
+	const char *arg;  /* metavar, or NULL for a flag */
 	const char *help;
 	const char **value;
 	bool *flag;
 };
 
 struct cli_spec {
-	const char *usage;    /* "tenant add NAME [options]" */
-	const char *summary;  /* one line */
+	const char *usage;   /* "tenant add NAME [options]" */
+	const char *summary; /* one line */
 	const struct cli_opt *opts;
 	int min_pos, max_pos; /* positional argument count bounds */
 };

@@ -31,18 +31,20 @@ static void print_rows(const json_t *rows)
 
 	printf("%-7s %-24s %-14s %-8s %-8s %-34s %s\n", "ID", "WHEN", "FLOW", "ACTION", "RESULT",
 	       "SOURCE", "TARGET / ERROR");
-	json_array_foreach(rows, i, r)
+	json_array_foreach (rows, i, r)
 		printf("%-7lld %-24s %-14s %-8s %-8s %-34s %s\n",
 		       (long long)json_integer_value(json_object_get(r, "id")),
 		       jsonx_str(r, "created_at"), jsonx_str(r, "flow"), jsonx_str(r, "action"),
-		       jsonx_str(r, "result"), jsonx_str(r, "source_ref") ? jsonx_str(r, "source_ref") : "-",
-		       jsonx_str(r, "error") ? jsonx_str(r, "error")
-					      : jsonx_str(r, "target_ref") ? jsonx_str(r, "target_ref") : "");
+		       jsonx_str(r, "result"),
+		       jsonx_str(r, "source_ref") ? jsonx_str(r, "source_ref") : "-",
+		       jsonx_str(r, "error")        ? jsonx_str(r, "error")
+		       : jsonx_str(r, "target_ref") ? jsonx_str(r, "target_ref")
+						    : "");
 }
 
 static int parse_since(const char *since, int64_t *ms)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	*ms = 0;
 	if (since && time_parse_rfc3339(since, ms, &err) < 0) {
 		fprintf(stderr, "ml-connector: --since: %s\n", err.msg);
@@ -56,32 +58,39 @@ static int audit_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	const char *flow = NULL, *status = NULL, *since = NULL, *limit = NULL;
 	bool json = false;
 	const struct cli_opt opts[] = {
-		{ "flow", "FLOW", "one flow", &flow, NULL },
-		{ "status", "STATUS", "ok, failed or parked", &status, NULL },
-		{ "since", "TIME", "RFC 3339 time or date", &since, NULL },
-		{ "limit", "N", "at most N rows (default 100)", &limit, NULL },
-		{ "json", NULL, "print as JSON", NULL, &json },
-		{ NULL, NULL, NULL, NULL, NULL },
+	    {"flow", "FLOW", "one flow", &flow, NULL},
+	    {"status", "STATUS", "ok, failed or parked", &status, NULL},
+	    {"since", "TIME", "RFC 3339 time or date", &since, NULL},
+	    {"limit", "N", "at most N rows (default 100)", &limit, NULL},
+	    {"json", NULL, "print as JSON", NULL, &json},
+	    {NULL, NULL, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {
-		"audit list TENANT [--flow F] [--status ok|failed|parked] [--since T] [--limit N] [--json]",
-		"Lists record movements, newest first.", opts, 1, 1,
+	    "audit list TENANT [--flow F] [--status ok|failed|parked] [--since T] [--limit N] "
+	    "[--json]",
+	    "Lists record movements, newest first.",
+	    opts,
+	    1,
+	    1,
 	};
 	const char *pos[1];
 	int npos, rc, n = 100;
 	struct mlc_tenant t;
-	struct mlc_audit_filter f = { 0 };
-	struct mlc_error err = { 0 };
+	struct mlc_audit_filter f = {0};
+	struct mlc_error err = {0};
 	json_t *rows = NULL;
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK ||
-	    (rc = parse_since(since, &f.since_ms)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc == CLI_OK)
+		rc = parse_since(since, &f.since_ms);
+	if (rc != CLI_OK)
 		return rc;
 	if (limit && num_parse_int(limit, 1, 100000, &n, &err) < 0) {
 		fprintf(stderr, "ml-connector: --limit: %s\n", err.msg);
 		return CLI_USAGE;
 	}
-	if ((rc = cli_get_tenant(ctx, pos[0], &t)) != CLI_OK)
+	rc = cli_get_tenant(ctx, pos[0], &t);
+	if (rc != CLI_OK)
 		return rc;
 	f.flow = flow;
 	f.result = result_of(status);
@@ -101,19 +110,21 @@ static int audit_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 
 static int audit_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_spec spec = { "audit show ID", "Shows one audit row in full (JSON).", NULL,
-				       1, 1 };
+	const struct cli_spec spec = {"audit show ID", "Shows one audit row in full (JSON).", NULL,
+				      1, 1};
 	const char *pos[1];
 	int npos, rc;
 	int64_t id;
 	json_t *row = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc != CLI_OK)
 		return rc;
 	if (cli_parse_id("ID", pos[0], &id) != CLI_OK)
 		return CLI_FAIL;
-	if ((rc = cli_open_store(ctx)) != CLI_OK)
+	rc = cli_open_store(ctx);
+	if (rc != CLI_OK)
 		return rc;
 	if (audit_get(ctx->store, id, &row, &err) < 0)
 		return cli_fail(&err);
@@ -124,11 +135,12 @@ static int audit_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct cli_command cmds[] = {
-		{ "list", "list record movements", audit_list_cmd },
-		{ "show", "show one record movement", audit_show_cmd },
-		{ NULL, NULL, NULL },
+	    {"list", "list record movements", audit_list_cmd},
+	    {"show", "show one record movement", audit_show_cmd},
+	    {NULL, NULL, NULL},
 	};
-	return cli_dispatch(ctx, "audit", "The audit trail: every record movement.", cmds, argc, argv);
+	return cli_dispatch(ctx, "audit", "The audit trail: every record movement.", cmds, argc,
+			    argv);
 }
 
 /*
@@ -142,35 +154,40 @@ int cmd_replay(struct cli_ctx *ctx, int argc, char **argv)
 	const char *since = NULL;
 	bool failed = false;
 	const struct cli_opt opts[] = {
-		{ "failed", NULL, "every failed record (with --since, only recent ones)", NULL, &failed },
-		{ "since", "TIME", "with --failed: failures at or after TIME", &since, NULL },
-		{ NULL, NULL, NULL, NULL, NULL },
+	    {"failed", NULL, "every failed record (with --since, only recent ones)", NULL, &failed},
+	    {"since", "TIME", "with --failed: failures at or after TIME", &since, NULL},
+	    {NULL, NULL, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {
-		"replay TENANT (ID... | --failed [--since T])",
-		"Re-executes failed or chosen records idempotently and records the outcome as a new\n"
-		"attempt.  Exit 0 when every chosen record now succeeded or was parked.",
-		opts, 1, 64,
+	    "replay TENANT (ID... | --failed [--since T])",
+	    "Re-executes failed or chosen records idempotently and records the outcome as a new\n"
+	    "attempt.  Exit 0 when every chosen record now succeeded or was parked.",
+	    opts,
+	    1,
+	    64,
 	};
 	const char *pos[64];
 	int npos, rc;
 	struct mlc_tenant t;
-	struct mlc_error err = { 0 };
-	struct mlc_audit_filter f = { 0 };
+	struct mlc_error err = {0};
+	struct mlc_audit_filter f = {0};
 	json_t *rows = json_array(), *flows = json_object(), *r;
 	struct mlc_vault *vault = NULL;
 	size_t i;
 	int still = 0;
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK ||
-	    (rc = parse_since(since, &f.since_ms)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc == CLI_OK)
+		rc = parse_since(since, &f.since_ms);
+	if (rc != CLI_OK)
 		goto out;
 	if ((npos > 1) == failed) {
 		fprintf(stderr, "ml-connector replay: give audit ids or --failed\n");
 		rc = CLI_USAGE;
 		goto out;
 	}
-	if ((rc = cli_get_tenant(ctx, pos[0], &t)) != CLI_OK)
+	rc = cli_get_tenant(ctx, pos[0], &t);
+	if (rc != CLI_OK)
 		goto out;
 	if (failed) {
 		f.result = "error";
@@ -185,12 +202,14 @@ int cmd_replay(struct cli_ctx *ctx, int argc, char **argv)
 	} else {
 		for (int k = 1; k < npos; k++) {
 			int64_t id;
-			if (cli_parse_id("ID", pos[k], &id) != CLI_OK || audit_get(ctx->store, id, &r, &err) < 0 ||
+			if (cli_parse_id("ID", pos[k], &id) != CLI_OK ||
+			    audit_get(ctx->store, id, &r, &err) < 0 ||
 			    json_integer_value(json_object_get(r, "tenant_id")) != t.id) {
 				if (err.msg[0])
 					fprintf(stderr, "ml-connector: %s\n", err.msg);
 				else
-					fprintf(stderr, "ml-connector: audit row %s is not %s's\n", pos[k], t.name);
+					fprintf(stderr, "ml-connector: audit row %s is not %s's\n",
+						pos[k], t.name);
 				tenant_release(&t);
 				rc = CLI_FAIL;
 				goto out;
@@ -198,7 +217,7 @@ int cmd_replay(struct cli_ctx *ctx, int argc, char **argv)
 			json_array_append_new(rows, r);
 		}
 	}
-	json_array_foreach(rows, i, r)
+	json_array_foreach (rows, i, r)
 		if (jsonx_str(r, "flow") && flow_find(jsonx_str(r, "flow")))
 			json_object_set_new(flows, jsonx_str(r, "flow"), json_true());
 	if (!json_array_size(rows)) {
@@ -207,19 +226,22 @@ int cmd_replay(struct cli_ctx *ctx, int argc, char **argv)
 		rc = CLI_OK;
 		goto out;
 	}
-	if ((rc = cli_open_vault(ctx, &vault)) != CLI_OK) {
+	rc = cli_open_vault(ctx, &vault);
+	if (rc != CLI_OK) {
 		tenant_release(&t);
 		goto out;
 	}
 	const char *name;
 	json_t *unused;
-	json_object_foreach(flows, name, unused) {
+	json_object_foreach (flows, name, unused) {
 		const struct flow_def *fd = flow_find(name);
 		struct mlc_session *s = NULL;
-		struct mlc_session_opts so = { .store = ctx->store, .vault = vault, .tenant = t.name,
-					       .need_netsuite = fd->need_netsuite,
-					       .need_procore = fd->need_procore };
-		struct flow_opts fo = { false, true, "replay" };
+		struct mlc_session_opts so = {.store = ctx->store,
+					      .vault = vault,
+					      .tenant = t.name,
+					      .need_netsuite = fd->need_netsuite,
+					      .need_procore = fd->need_procore};
+		struct flow_opts fo = {false, true, "replay"};
 		json_t *res = NULL;
 		if (session_open(&so, &s, &err) < 0) {
 			cli_fail(&err);
@@ -229,15 +251,16 @@ int cmd_replay(struct cli_ctx *ctx, int argc, char **argv)
 		if (flow_execute(s, fd, &fo, &res, &err) < 0)
 			fprintf(stderr, "ml-connector: %s: %s\n", name, err.msg);
 		/* each chosen record's outcome in this run */
-		json_array_foreach(rows, i, r) {
+		json_array_foreach (rows, i, r) {
 			json_t *p;
 			size_t k;
 			const char *src = jsonx_str(r, "source_ref");
 			const char *now = "unchanged";
 			if (!jsonx_str(r, "flow") || strcmp(jsonx_str(r, "flow"), name))
 				continue;
-			json_array_foreach(json_object_get(res, "plan"), k, p)
-				if (src && jsonx_str(p, "source") && !strcmp(jsonx_str(p, "source"), src))
+			json_array_foreach (json_object_get(res, "plan"), k, p)
+				if (src && jsonx_str(p, "source") &&
+				    !strcmp(jsonx_str(p, "source"), src))
 					now = jsonx_str(p, "action");
 			if (!strcmp(now, "fail"))
 				still++;
@@ -261,25 +284,27 @@ int cmd_runs(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool json = false;
 	const struct cli_opt opts[] = {
-		{ "json", NULL, "print as JSON", NULL, &json },
-		{ NULL, NULL, NULL, NULL, NULL },
+	    {"json", NULL, "print as JSON", NULL, &json},
+	    {NULL, NULL, NULL, NULL, NULL},
 	};
-	const struct cli_spec spec = { "runs list TENANT [--json]", "Lists flow runs, newest first.",
-				       opts, 2, 2 };
+	const struct cli_spec spec = {"runs list TENANT [--json]", "Lists flow runs, newest first.",
+				      opts, 2, 2};
 	const char *pos[2];
 	int npos, rc;
 	struct mlc_tenant t;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *runs = NULL, *r;
 	size_t i;
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc != CLI_OK)
 		return rc;
 	if (strcmp(pos[0], "list")) {
 		fprintf(stderr, "ml-connector runs: unknown command '%s'\n", pos[0]);
 		return CLI_USAGE;
 	}
-	if ((rc = cli_get_tenant(ctx, pos[1], &t)) != CLI_OK)
+	rc = cli_get_tenant(ctx, pos[1], &t);
+	if (rc != CLI_OK)
 		return rc;
 	rc = run_list(ctx->store, t.id, 100, &runs, &err);
 	tenant_release(&t);
@@ -291,11 +316,12 @@ int cmd_runs(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	printf("%-6s %-16s %-9s %-8s %-24s %s\n", "RUN", "FLOW", "TRIGGER", "STATUS", "STARTED",
 	       "CREATED/UPDATED/PARKED/FAILED");
-	json_array_foreach(runs, i, r) {
+	json_array_foreach (runs, i, r) {
 		json_t *st = json_object_get(r, "stats");
 		printf("%-6lld %-16s %-9s %-8s %-24s %lld/%lld/%lld/%lld\n",
-		       (long long)json_integer_value(json_object_get(r, "id")), jsonx_str(r, "flow"),
-		       jsonx_str(r, "trigger"), jsonx_str(r, "status"), jsonx_str(r, "started_at"),
+		       (long long)json_integer_value(json_object_get(r, "id")),
+		       jsonx_str(r, "flow"), jsonx_str(r, "trigger"), jsonx_str(r, "status"),
+		       jsonx_str(r, "started_at"),
 		       (long long)json_integer_value(json_object_get(st, "created")),
 		       (long long)json_integer_value(json_object_get(st, "updated")),
 		       (long long)json_integer_value(json_object_get(st, "parked")),
@@ -309,27 +335,29 @@ int cmd_review(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool json = false, all = false;
 	const struct cli_opt opts[] = {
-		{ "all", NULL, "resolved items too", NULL, &all },
-		{ "json", NULL, "print as JSON", NULL, &json },
-		{ NULL, NULL, NULL, NULL, NULL },
+	    {"all", NULL, "resolved items too", NULL, &all},
+	    {"json", NULL, "print as JSON", NULL, &json},
+	    {NULL, NULL, NULL, NULL, NULL},
 	};
-	const struct cli_spec spec = { "review list TENANT [--all] [--json]",
-				       "Lists records parked for a person, with the reason.", opts,
-				       2, 2 };
+	const struct cli_spec spec = {"review list TENANT [--all] [--json]",
+				      "Lists records parked for a person, with the reason.", opts,
+				      2, 2};
 	const char *pos[2];
 	int npos, rc;
 	struct mlc_tenant t;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *items = NULL, *r;
 	size_t i;
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc != CLI_OK)
 		return rc;
 	if (strcmp(pos[0], "list")) {
 		fprintf(stderr, "ml-connector review: unknown command '%s'\n", pos[0]);
 		return CLI_USAGE;
 	}
-	if ((rc = cli_get_tenant(ctx, pos[1], &t)) != CLI_OK)
+	rc = cli_get_tenant(ctx, pos[1], &t);
+	if (rc != CLI_OK)
 		return rc;
 	rc = review_list(ctx->store, t.id, all ? NULL : "open", &items, &err);
 	tenant_release(&t);
@@ -339,7 +367,7 @@ int cmd_review(struct cli_ctx *ctx, int argc, char **argv)
 		cli_print_json(items);
 		return CLI_OK;
 	}
-	json_array_foreach(items, i, r)
+	json_array_foreach (items, i, r)
 		printf("%-16s %-30s %-9s %s\n", jsonx_str(r, "flow"), jsonx_str(r, "source_ref"),
 		       jsonx_str(r, "state"), jsonx_str(r, "reason"));
 	if (!json_array_size(items))
@@ -353,22 +381,25 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool json = false;
 	const struct cli_opt opts[] = {
-		{ "json", NULL, "print as JSON", NULL, &json },
-		{ NULL, NULL, NULL, NULL, NULL },
+	    {"json", NULL, "print as JSON", NULL, &json},
+	    {NULL, NULL, NULL, NULL, NULL},
 	};
-	const struct cli_spec spec = { "status [--json]",
-				       "Per tenant: last run per flow, lag, queue depth, parked and "
-				       "failed counts, unusable webhook events.", opts, 0, 0 };
+	const struct cli_spec spec = {"status [--json]",
+				      "Per tenant: last run per flow, lag, queue depth, parked and "
+				      "failed counts, unusable webhook events.",
+				      opts, 0, 0};
 	const char *pos[1];
 	int npos, rc;
 	struct mlc_tenant *list = NULL;
 	size_t n = 0;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *out = json_array();
 	int64_t queued = 0, running = 0, dead = 0, abandoned = 0, now = time_now_ms();
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK ||
-	    (rc = cli_open_store(ctx)) != CLI_OK) {
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc == CLI_OK)
+		rc = cli_open_store(ctx);
+	if (rc != CLI_OK) {
 		json_decref(out);
 		return rc;
 	}
@@ -392,17 +423,19 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 			json_decref(flows);
 			continue;
 		}
-		json_array_foreach(runs, k, r) {
+		json_array_foreach (runs, k, r) {
 			const char *f = jsonx_str(r, "flow");
 			if (!json_object_get(flows, f)) {
 				int64_t at = 0;
-				if (time_parse_rfc3339(jsonx_str(r, "finished_at") ? jsonx_str(r, "finished_at")
-										   : jsonx_str(r, "started_at"),
+				if (time_parse_rfc3339(jsonx_str(r, "finished_at")
+							   ? jsonx_str(r, "finished_at")
+							   : jsonx_str(r, "started_at"),
 						       &at, NULL) < 0)
 					at = now;
 				json_object_set_new(flows, f,
-						    json_pack("{s:s, s:s, s:I}", "status", jsonx_str(r, "status"),
-							      "at", jsonx_str(r, "started_at"), "age_s",
+						    json_pack("{s:s, s:s, s:I}", "status",
+							      jsonx_str(r, "status"), "at",
+							      jsonx_str(r, "started_at"), "age_s",
 							      (json_int_t)((now - at) / 1000)));
 				if (strcmp(jsonx_str(r, "status"), "ok"))
 					failed++;
@@ -413,8 +446,8 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 			 * where a person finds them) */
 			int64_t nunusable = 0, last_at = 0;
 			char *last = NULL, at[MLC_TIME_FMT_MAX] = "";
-			if (inbox_unusable_summary(ctx->store, list[i].id, &nunusable, &last, &last_at,
-						   &err) < 0)
+			if (inbox_unusable_summary(ctx->store, list[i].id, &nunusable, &last,
+						   &last_at, &err) < 0)
 				nunusable = 0;
 			if (last_at)
 				time_format_rfc3339(last_at, at);
@@ -433,18 +466,19 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	tenant_list_free(list, n);
 	if (json) {
-		cli_print_json(json_pack("{s:o, s:{s:I, s:I, s:I}}", "tenants", out, "queue", "queued",
-					 (json_int_t)queued, "running", (json_int_t)running, "dead",
-					 (json_int_t)dead));
+		cli_print_json(json_pack("{s:o, s:{s:I, s:I, s:I}}", "tenants", out, "queue",
+					 "queued", (json_int_t)queued, "running",
+					 (json_int_t)running, "dead", (json_int_t)dead));
 		return CLI_OK;
 	}
 	size_t i;
 	json_t *tj;
-	printf("queue: %lld queued, %lld running, %lld dead\n", (long long)queued, (long long)running,
-	       (long long)dead);
+	printf("queue: %lld queued, %lld running, %lld dead\n", (long long)queued,
+	       (long long)running, (long long)dead);
 	if (abandoned)
-		printf("runs: %lld marked abandoned (their process is gone)\n", (long long)abandoned);
-	json_array_foreach(out, i, tj) {
+		printf("runs: %lld marked abandoned (their process is gone)\n",
+		       (long long)abandoned);
+	json_array_foreach (out, i, tj) {
 		const char *f;
 		json_t *v;
 		json_t *wu = json_object_get(tj, "webhooks_unusable");
@@ -454,9 +488,10 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 			printf("  webhooks: %lld unusable event(s), last at %s: %s\n",
 			       (long long)json_integer_value(json_object_get(wu, "count")),
 			       jsonx_str(wu, "last_at"), jsonx_str(wu, "last_reason"));
-		json_object_foreach(json_object_get(tj, "flows"), f, v)
+		json_object_foreach (json_object_get(tj, "flows"), f, v)
 			printf("  %-16s last run %-7s %s (%lld s ago)\n", f, jsonx_str(v, "status"),
-			       jsonx_str(v, "at"), (long long)json_integer_value(json_object_get(v, "age_s")));
+			       jsonx_str(v, "at"),
+			       (long long)json_integer_value(json_object_get(v, "age_s")));
 	}
 	json_decref(out);
 	return CLI_OK;

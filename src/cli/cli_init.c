@@ -18,26 +18,29 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *dir = ".";
 	const struct cli_opt opts[] = {
-		{ "dir", "DIR", "directory to create (default: the current one)", &dir, NULL },
-		{ NULL, NULL, NULL, NULL, NULL },
+	    {"dir", "DIR", "directory to create (default: the current one)", &dir, NULL},
+	    {NULL, NULL, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {
-		"init [--dir DIR]",
-		"Creates DIR with ml-connector.yaml, a random 32-byte master.key (mode 0600) and\n"
-		"the database.  Refuses to overwrite any of them.",
-		opts, 0, 0,
+	    "init [--dir DIR]",
+	    "Creates DIR with ml-connector.yaml, a random 32-byte master.key (mode 0600) and\n"
+	    "the database.  Refuses to overwrite any of them.",
+	    opts,
+	    0,
+	    0,
 	};
 	const char *pos[1];
 	int npos, rc;
 	struct mlc_buf cfg_path = MLC_BUF_INIT, key_path = MLC_BUF_INIT, db_path = MLC_BUF_INIT;
 	struct mlc_buf text = MLC_BUF_INIT;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct mlc_store *store = NULL;
 	unsigned char key[MASTER_KEY_BYTES];
 	struct stat sb;
 
 	MLC_UNUSED(ctx);
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc != CLI_OK)
 		return rc;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "ml-connector: cannot create %s: %s\n", dir, strerror(errno));
@@ -46,7 +49,7 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	buf_addf(&cfg_path, "%s/%s", dir, MLC_CONFIG_DEFAULT_FILE);
 	buf_addf(&key_path, "%s/master.key", dir);
 	buf_addf(&db_path, "%s/ml-connector.db", dir);
-	const char *paths[] = { cfg_path.data, key_path.data, db_path.data };
+	const char *paths[] = {cfg_path.data, key_path.data, db_path.data};
 	for (size_t i = 0; i < MLC_ARRAY_LEN(paths); i++) {
 		if (stat(paths[i], &sb) == 0) {
 			fprintf(stderr, "ml-connector: %s already exists; init never overwrites\n",
@@ -79,7 +82,8 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	printf("Initialised %s:\n  %s\n  %s (keep it secret; back it up)\n  %s\n", dir,
 	       cfg_path.data, key_path.data, db_path.data);
 	printf("Next: cd %s && ml-connector tenant add NAME --procore-company ID "
-	       "--netsuite-account ACCT\n", dir);
+	       "--netsuite-account ACCT\n",
+	       dir);
 	rc = CLI_OK;
 out:
 	store_free(store);

@@ -51,7 +51,7 @@ static void key_paths_release(struct key_paths *p)
  * rename has now been done.
  */
 static int recover(struct mlc_store *s, const struct key_paths *p, bool *finished,
-                   struct mlc_error *err)
+		   struct mlc_error *err)
 {
 	unsigned char *key = NULL;
 	char id[VAULT_KEY_ID_LEN + 1];
@@ -70,15 +70,18 @@ static int recover(struct mlc_store *s, const struct key_paths *p, bool *finishe
 		goto discard;
 	}
 	vault_key_id(key, id);
-	if ((rc = vault_count_foreign(s, id, &foreign, err)) < 0)
+	rc = vault_count_foreign(s, id, &foreign, err);
+	if (rc < 0)
 		goto out;
 	if (foreign == 0) {
 		int64_t any = 0;
 		/* every secret (and there is one) is under the new key: step 3 committed */
-		if ((rc = vault_count_foreign(s, "", &any, err)) < 0)
+		rc = vault_count_foreign(s, "", &any, err);
+		if (rc < 0)
 			goto out;
 		if (any > 0) {
-			if ((rc = file_rename_durable(p->next.data, p->cur.data, err)) < 0)
+			rc = file_rename_durable(p->next.data, p->cur.data, err);
+			if (rc < 0)
 				goto out;
 			*finished = true;
 			goto out;
@@ -114,17 +117,19 @@ static int keys_rotate_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	int64_t foreign = 0;
 	bool finished = false;
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc != CLI_OK)
 		return rc;
-	if ((rc = cli_open_store(ctx)) != CLI_OK)
+	rc = cli_open_store(ctx);
+	if (rc != CLI_OK)
 		return rc;
 	key_paths_init(&p, ctx->cfg.master_key_file);
 	if (getenv(VAULT_ENV_KEY) && *getenv(VAULT_ENV_KEY)) {
 		fprintf(stderr,
-		        "ml-connector: the master key comes from %s; 'keys rotate' replaces "
-		        "%s.  Unset %s to rotate the key file, or rotate the variable's "
-		        "value where it is kept.\n",
-		        VAULT_ENV_KEY, p.cur.data, VAULT_ENV_KEY);
+			"ml-connector: the master key comes from %s; 'keys rotate' replaces "
+			"%s.  Unset %s to rotate the key file, or rotate the variable's "
+			"value where it is kept.\n",
+			VAULT_ENV_KEY, p.cur.data, VAULT_ENV_KEY);
 		rc = CLI_FAIL;
 		goto out;
 	}
@@ -134,16 +139,17 @@ static int keys_rotate_cmd(struct cli_ctx *ctx, int argc, char **argv)
 		printf("finished an interrupted rotation: %s now holds the key that seals "
 		       "every secret\n",
 		       p.cur.data);
-	if ((rc = cli_open_vault(ctx, &old_v)) != CLI_OK)
+	rc = cli_open_vault(ctx, &old_v);
+	if (rc != CLI_OK)
 		goto out;
 	if (vault_count_foreign(ctx->store, old_v->key_id, &foreign, &err) < 0)
 		goto fail;
 	if (foreign > 0) {
 		error_set(&err, MLC_ECRYPTO,
-		          "%lld secret(s) are not sealed under the current master key %s; "
-		          "rotation would lose them.  Restore the key they were saved with "
-		          "(see 'secret list') first",
-		          (long long)foreign, old_v->key_id);
+			  "%lld secret(s) are not sealed under the current master key %s; "
+			  "rotation would lose them.  Restore the key they were saved with "
+			  "(see 'secret list') first",
+			  (long long)foreign, old_v->key_id);
 		goto fail;
 	}
 	if (file_replace(p.old.data, old_v->key, VAULT_KEY_BYTES, 0600, &err) < 0)
@@ -163,12 +169,12 @@ static int keys_rotate_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (file_rename_durable(p.next.data, p.cur.data, &err) < 0) {
 		error_prefix(&err, "the secrets are now sealed under the key in %s, but ",
-		             p.next.data);
+			     p.next.data);
 		goto fail;
 	}
 	if (unlink(p.old.data) < 0 || file_sync_dir_of(p.old.data, &err) < 0)
 		fprintf(stderr, "ml-connector: warning: cannot remove %s; delete it by hand\n",
-		        p.old.data);
+			p.old.data);
 	printf("master key rotated: %s -> %s, %zu secret(s) re-encrypted\n", old_v->key_id,
 	       new_v->key_id, count);
 	rc = CLI_OK;
@@ -186,15 +192,17 @@ out:
 static int keys_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_spec spec = {"keys show",
-	                              "Prints the id of the master key in use and where it comes "
-	                              "from (never the key).",
-	                              NULL, 0, 0};
+				      "Prints the id of the master key in use and where it comes "
+				      "from (never the key).",
+				      NULL, 0, 0};
 	const char *pos[1];
 	int npos, rc;
 	struct mlc_vault *v = NULL;
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK ||
-	    (rc = cli_open_vault(ctx, &v)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc == CLI_OK)
+		rc = cli_open_vault(ctx, &v);
+	if (rc != CLI_OK)
 		return rc;
 	printf("master key %s from %s\n", v->key_id,
 	       v->from_env ? "$" VAULT_ENV_KEY : ctx->cfg.master_key_file);
@@ -210,5 +218,5 @@ int cmd_keys(struct cli_ctx *ctx, int argc, char **argv)
 	    {NULL, NULL, NULL},
 	};
 	return cli_dispatch(ctx, "keys", "The master key that encrypts stored secrets.", cmds, argc,
-	                    argv);
+			    argv);
 }

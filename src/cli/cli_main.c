@@ -11,40 +11,40 @@
 #include "util/banned.h"
 
 static const struct cli_command commands[] = {
-	{ "init", "create a working directory: config, master key, database", cmd_init },
-	{ "config", "check and print the effective configuration", cmd_config },
-	{ "tenant", "add, list, show, change and remove tenants", cmd_tenant },
-	{ "project", "link Procore projects to NetSuite jobs", cmd_project },
-	{ "mapping", "import and export mapping tables (CSV)", cmd_mapping },
-	{ "secret", "store, list and remove a tenant's encrypted credentials", cmd_secret },
-	{ "keys", "rotate the master key", cmd_keys },
-	{ "sync", "run one flow for a tenant once", cmd_sync },
-	{ "serve", "run the daemon: webhooks, schedules, workers", cmd_serve },
-	{ "reconcile", "compare Procore job cost with the NetSuite GL", cmd_reconcile },
-	{ "webhook", "register the Procore webhook of a tenant", cmd_webhook },
-	{ "audit", "list and show record movements", cmd_audit },
-	{ "replay", "re-execute failed or chosen records", cmd_replay },
-	{ "runs", "list flow runs", cmd_runs },
-	{ "review", "list records parked for a person", cmd_review },
-	{ "status", "per tenant: last runs, lag, queue, parked", cmd_status },
-	{ "schedule", "per-tenant cron schedules", cmd_schedule },
-	{ "ping", "check a tenant's credentials against NetSuite and Procore", cmd_ping },
-	{ "sandbox", "serve NetSuite and Procore simulators on loopback", cmd_sandbox },
-	{ NULL, NULL, NULL },
+    {"init", "create a working directory: config, master key, database", cmd_init},
+    {"config", "check and print the effective configuration", cmd_config},
+    {"tenant", "add, list, show, change and remove tenants", cmd_tenant},
+    {"project", "link Procore projects to NetSuite jobs", cmd_project},
+    {"mapping", "import and export mapping tables (CSV)", cmd_mapping},
+    {"secret", "store, list and remove a tenant's encrypted credentials", cmd_secret},
+    {"keys", "rotate the master key", cmd_keys},
+    {"sync", "run one flow for a tenant once", cmd_sync},
+    {"serve", "run the daemon: webhooks, schedules, workers", cmd_serve},
+    {"reconcile", "compare Procore job cost with the NetSuite GL", cmd_reconcile},
+    {"webhook", "register the Procore webhook of a tenant", cmd_webhook},
+    {"audit", "list and show record movements", cmd_audit},
+    {"replay", "re-execute failed or chosen records", cmd_replay},
+    {"runs", "list flow runs", cmd_runs},
+    {"review", "list records parked for a person", cmd_review},
+    {"status", "per tenant: last runs, lag, queue, parked", cmd_status},
+    {"schedule", "per-tenant cron schedules", cmd_schedule},
+    {"ping", "check a tenant's credentials against NetSuite and Procore", cmd_ping},
+    {"sandbox", "serve NetSuite and Procore simulators on loopback", cmd_sandbox},
+    {NULL, NULL, NULL},
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: ml-connector [global options] <command> [<args>]\n\n"
-		"Keeps a contractor's NetSuite ledger and Procore projects in agreement.\n\n"
-		"global options:\n"
-		"  -c, --config FILE     configuration file (default $MLC_CONFIG or ./ml-connector.yaml)\n"
-		"  --log-level LEVEL     debug, info, warn or error\n"
-		"  --log-format FORMAT   logfmt or json\n"
-		"  --version             print the version and exit\n"
-		"  -h, --help            show this help\n\n"
-		"commands:\n");
+	fprintf(out, "usage: ml-connector [global options] <command> [<args>]\n\n"
+		     "Keeps a contractor's NetSuite ledger and Procore projects in agreement.\n\n"
+		     "global options:\n"
+		     "  -c, --config FILE     configuration file (default $MLC_CONFIG or "
+		     "./ml-connector.yaml)\n"
+		     "  --log-level LEVEL     debug, info, warn or error\n"
+		     "  --log-format FORMAT   logfmt or json\n"
+		     "  --version             print the version and exit\n"
+		     "  -h, --help            show this help\n\n"
+		     "commands:\n");
 	for (const struct cli_command *c = commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
 	fprintf(out, "\nRun 'ml-connector <command> --help' for more.\n"
@@ -107,7 +107,8 @@ int cli_main(int argc, char **argv)
 				return CLI_USAGE;
 			continue;
 		}
-		fprintf(stderr, "ml-connector: unknown option '%s'\nTry 'ml-connector --help'.\n", a);
+		fprintf(stderr, "ml-connector: unknown option '%s'\nTry 'ml-connector --help'.\n",
+			a);
 		return CLI_USAGE;
 	}
 	if (i >= argc) {

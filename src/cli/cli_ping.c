@@ -16,8 +16,10 @@ int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 	const char *flows = NULL;
 	const struct cli_opt opts[] = {
 	    {"json", NULL, "print the checks as JSON", NULL, &json},
-	    {"flows", "LIST", "check the fit of these flows (all, or e.g. costs,budgets) instead "
-	                      "of the tenant's scheduled ones", &flows, NULL},
+	    {"flows", "LIST",
+	     "check the fit of these flows (all, or e.g. costs,budgets) instead "
+	     "of the tenant's scheduled ones",
+	     &flows, NULL},
 	    {NULL, NULL, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {
@@ -48,12 +50,15 @@ int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 	struct mlc_error err = {0};
 	bool have_tenant = false;
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc != CLI_OK)
 		return rc;
-	if ((rc = cli_get_tenant(ctx, pos[0], &t)) != CLI_OK)
+	rc = cli_get_tenant(ctx, pos[0], &t);
+	if (rc != CLI_OK)
 		goto out;
 	have_tenant = true;
-	if ((rc = cli_open_vault(ctx, &v)) != CLI_OK)
+	rc = cli_open_vault(ctx, &v);
+	if (rc != CLI_OK)
 		goto out;
 	if (ctx->cfg.redis && *ctx->cfg.redis &&
 	    token_shared_new(ctx->cfg.redis, v, &shared, &err) < 0) {
@@ -87,7 +92,7 @@ int cmd_ping(struct cli_ctx *ctx, int argc, char **argv)
 				printf("%s%-4s\033[0m %-22s %s\n",
 				       c->ok         ? "\033[32m"
 				       : c->required ? "\033[31m"
-				                     : "\033[33m",
+						     : "\033[33m",
 				       mark, c->name, c->detail);
 			else
 				printf("%-4s %-22s %s\n", mark, c->name, c->detail);

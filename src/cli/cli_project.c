@@ -18,37 +18,41 @@ static int project_link_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *pp = NULL, *job_text = NULL, *sub = NULL, *dep = NULL, *cls = NULL, *loc = NULL;
 	const struct cli_opt opts[] = {
-		{ "procore-project", "ID", "Procore project id", &pp, NULL },
-		{ "netsuite-job", "ID", "NetSuite job (project customer) internal id", &job_text, NULL },
-		{ "subsidiary", "ID", "checked against the job's (default: the job's)", &sub, NULL },
-		{ "department", "ID", "NetSuite department", &dep, NULL },
-		{ "class", "ID", "NetSuite class", &cls, NULL },
-		{ "location", "ID", "NetSuite location", &loc, NULL },
-		{ NULL, NULL, NULL, NULL, NULL },
+	    {"procore-project", "ID", "Procore project id", &pp, NULL},
+	    {"netsuite-job", "ID", "NetSuite job (project customer) internal id", &job_text, NULL},
+	    {"subsidiary", "ID", "checked against the job's (default: the job's)", &sub, NULL},
+	    {"department", "ID", "NetSuite department", &dep, NULL},
+	    {"class", "ID", "NetSuite class", &cls, NULL},
+	    {"location", "ID", "NetSuite location", &loc, NULL},
+	    {NULL, NULL, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {
-		"project link TENANT --procore-project ID --netsuite-job ID [--subsidiary ID] "
-		"[--department ID] [--class ID] [--location ID]",
-		"Links a Procore project to a NetSuite job with the dimensions its postings carry.\n"
-		"The job is read from NetSuite: postings carry its subsidiary, and the link\n"
-		"records its customer.  NetSuite must be reachable; nothing is saved otherwise.\n"
-		"Linking an already linked Procore project updates the link (dimensions not\n"
-		"given are cleared).",
-		opts, 1, 1,
+	    "project link TENANT --procore-project ID --netsuite-job ID [--subsidiary ID] "
+	    "[--department ID] [--class ID] [--location ID]",
+	    "Links a Procore project to a NetSuite job with the dimensions its postings carry.\n"
+	    "The job is read from NetSuite: postings carry its subsidiary, and the link\n"
+	    "records its customer.  NetSuite must be reachable; nothing is saved otherwise.\n"
+	    "Linking an already linked Procore project updates the link (dimensions not\n"
+	    "given are cleared).",
+	    opts,
+	    1,
+	    1,
 	};
 	const char *pos[1];
 	int npos, rc;
 	struct mlc_vault *vault = NULL;
 	struct mlc_session *s = NULL;
-	struct mlc_project_link l = { 0 };
+	struct mlc_project_link l = {0};
 	struct mlc_link_job job;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc != CLI_OK)
 		return rc;
 	if (!pp || !job_text) {
-		fprintf(stderr, "ml-connector project link: --procore-project and --netsuite-job are "
-				"required\n");
+		fprintf(stderr,
+			"ml-connector project link: --procore-project and --netsuite-job are "
+			"required\n");
 		return CLI_USAGE;
 	}
 	if (cli_parse_id("--procore-project", pp, &l.procore_project_id) ||
@@ -57,10 +61,13 @@ static int project_link_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	    opt_id("--department", dep, &l.department_id) || opt_id("--class", cls, &l.class_id) ||
 	    opt_id("--location", loc, &l.location_id))
 		return CLI_FAIL;
-	if ((rc = cli_open_store(ctx)) != CLI_OK || (rc = cli_open_vault(ctx, &vault)) != CLI_OK)
+	rc = cli_open_store(ctx);
+	if (rc == CLI_OK)
+		rc = cli_open_vault(ctx, &vault);
+	if (rc != CLI_OK)
 		goto out;
-	struct mlc_session_opts so = { .store = ctx->store, .vault = vault, .tenant = pos[0],
-				       .need_netsuite = true };
+	struct mlc_session_opts so = {
+	    .store = ctx->store, .vault = vault, .tenant = pos[0], .need_netsuite = true};
 	/* the job names the subsidiary (and customer) its postings need */
 	if (session_open(&so, &s, &err) < 0 || links_resolve(s, &l, &job, &err) < 0) {
 		rc = cli_fail(&err);
@@ -86,18 +93,19 @@ static int project_unlink_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *pp = NULL;
 	const struct cli_opt opts[] = {
-		{ "procore-project", "ID", "Procore project id", &pp, NULL },
-		{ NULL, NULL, NULL, NULL, NULL },
+	    {"procore-project", "ID", "Procore project id", &pp, NULL},
+	    {NULL, NULL, NULL, NULL, NULL},
 	};
-	const struct cli_spec spec = { "project unlink TENANT --procore-project ID",
-				       "Removes a project link.", opts, 1, 1 };
+	const struct cli_spec spec = {"project unlink TENANT --procore-project ID",
+				      "Removes a project link.", opts, 1, 1};
 	const char *pos[1];
 	int npos, rc;
 	int64_t id;
 	struct mlc_tenant t;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc != CLI_OK)
 		return rc;
 	if (!pp) {
 		fprintf(stderr, "ml-connector project unlink: --procore-project is required\n");
@@ -105,7 +113,8 @@ static int project_unlink_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (cli_parse_id("--procore-project", pp, &id))
 		return CLI_FAIL;
-	if ((rc = cli_get_tenant(ctx, pos[0], &t)) != CLI_OK)
+	rc = cli_get_tenant(ctx, pos[0], &t);
+	if (rc != CLI_OK)
 		return rc;
 	rc = project_unlink(ctx->store, t.id, id, &err);
 	tenant_release(&t);
@@ -127,20 +136,22 @@ static int project_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool json = false;
 	const struct cli_opt opts[] = {
-		{ "json", NULL, "print as JSON", NULL, &json },
-		{ NULL, NULL, NULL, NULL, NULL },
+	    {"json", NULL, "print as JSON", NULL, &json},
+	    {NULL, NULL, NULL, NULL, NULL},
 	};
-	const struct cli_spec spec = { "project list TENANT [--json]", "Lists a tenant's project links.",
-				       opts, 1, 1 };
+	const struct cli_spec spec = {"project list TENANT [--json]",
+				      "Lists a tenant's project links.", opts, 1, 1};
 	const char *pos[1];
 	int npos, rc;
 	struct mlc_tenant t;
 	struct mlc_project_link *list = NULL;
 	size_t n = 0;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK ||
-	    (rc = cli_get_tenant(ctx, pos[0], &t)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc == CLI_OK)
+		rc = cli_get_tenant(ctx, pos[0], &t);
+	if (rc != CLI_OK)
 		return rc;
 	rc = project_list(ctx->store, t.id, &list, &n, &err);
 	tenant_release(&t);
@@ -173,11 +184,11 @@ static int project_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 int cmd_project(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct cli_command cmds[] = {
-		{ "link", "link a Procore project to a NetSuite job", project_link_cmd },
-		{ "unlink", "remove a project link", project_unlink_cmd },
-		{ "list", "list a tenant's project links", project_list_cmd },
-		{ NULL, NULL, NULL },
+	    {"link", "link a Procore project to a NetSuite job", project_link_cmd},
+	    {"unlink", "remove a project link", project_unlink_cmd},
+	    {"list", "list a tenant's project links", project_list_cmd},
+	    {NULL, NULL, NULL},
 	};
-	return cli_dispatch(ctx, "project", "Project links between Procore and NetSuite.", cmds, argc,
-			    argv);
+	return cli_dispatch(ctx, "project", "Project links between Procore and NetSuite.", cmds,
+			    argc, argv);
 }

@@ -34,33 +34,36 @@ int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *project = NULL, *period = NULL, *format = "table";
 	const struct cli_opt opts[] = {
-		{ "project", "ID", "one Procore project", &project, NULL },
-		{ "period", "YYYY-MM", "one accounting period (by document date)", &period, NULL },
-		{ "format", "FMT", "table, csv or json", &format, NULL },
-		{ NULL, NULL, NULL, NULL, NULL },
+	    {"project", "ID", "one Procore project", &project, NULL},
+	    {"period", "YYYY-MM", "one accounting period (by document date)", &period, NULL},
+	    {"format", "FMT", "table, csv or json", &format, NULL},
+	    {NULL, NULL, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {
-		"reconcile TENANT [--project ID] [--period YYYY-MM] [--format table|csv|json]",
-		"Compares, per project x cost code, Procore's approved direct costs with the\n"
-		"NetSuite GL amounts the connector posted (read back from NetSuite).  When the GL\n"
-		"has no cost-code segment (costs.use_segment, netsuite.cost_code_segment) the\n"
-		"comparison is per project x GL account, and the first line says so.  Exit 0 when\n"
-		"everything ties out, 1 otherwise, listing each difference and its likely cause.",
-		opts, 1, 1,
+	    "reconcile TENANT [--project ID] [--period YYYY-MM] [--format table|csv|json]",
+	    "Compares, per project x cost code, Procore's approved direct costs with the\n"
+	    "NetSuite GL amounts the connector posted (read back from NetSuite).  When the GL\n"
+	    "has no cost-code segment (costs.use_segment, netsuite.cost_code_segment) the\n"
+	    "comparison is per project x GL account, and the first line says so.  Exit 0 when\n"
+	    "everything ties out, 1 otherwise, listing each difference and its likely cause.",
+	    opts,
+	    1,
+	    1,
 	};
 	const char *pos[1];
 	int npos, rc;
-	struct reconcile_opts ro = { 0, NULL };
+	struct reconcile_opts ro = {0, NULL};
 	struct mlc_vault *vault = NULL;
 	struct mlc_session *s = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *report = NULL, *rows;
 	json_t **sorted = NULL;
 	size_t n, i;
 	bool by_account;
 	const char *dim;
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc != CLI_OK)
 		return rc;
 	if (strcmp(format, "table") && strcmp(format, "csv") && strcmp(format, "json")) {
 		fprintf(stderr, "ml-connector reconcile: --format must be table, csv or json\n");
@@ -73,10 +76,16 @@ int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 	ro.period = period;
 	if (project && cli_parse_id("--project", project, &ro.project_id) != CLI_OK)
 		return CLI_FAIL;
-	if ((rc = cli_open_store(ctx)) != CLI_OK || (rc = cli_open_vault(ctx, &vault)) != CLI_OK)
+	rc = cli_open_store(ctx);
+	if (rc == CLI_OK)
+		rc = cli_open_vault(ctx, &vault);
+	if (rc != CLI_OK)
 		goto out;
-	struct mlc_session_opts so = { .store = ctx->store, .vault = vault, .tenant = pos[0],
-				       .need_netsuite = true, .need_procore = true };
+	struct mlc_session_opts so = {.store = ctx->store,
+				      .vault = vault,
+				      .tenant = pos[0],
+				      .need_netsuite = true,
+				      .need_procore = true};
 	if (session_open(&so, &s, &err) < 0 || reconcile_run(s, &ro, &report, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
@@ -99,14 +108,20 @@ int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 		for (i = 0; i < n; i++) {
 			char pid[32];
 			snprintf(pid, sizeof(pid), "%lld",
-				 (long long)json_integer_value(json_object_get(sorted[i], "project_id")));
+				 (long long)json_integer_value(
+				     json_object_get(sorted[i], "project_id")));
 			csv_add_field(&out, pid, 1);
 			csv_add_field(&out, key_of(sorted[i]), 0);
-			csv_add_field(&out, jsonx_str(sorted[i], "period") ? jsonx_str(sorted[i], "period") : "", 0);
+			csv_add_field(
+			    &out,
+			    jsonx_str(sorted[i], "period") ? jsonx_str(sorted[i], "period") : "",
+			    0);
 			csv_add_field(&out, jsonx_str(sorted[i], "procore"), 0);
 			csv_add_field(&out, jsonx_str(sorted[i], "netsuite"), 0);
 			csv_add_field(&out, jsonx_str(sorted[i], "variance"), 0);
-			csv_add_field(&out, jsonx_str(sorted[i], "cause") ? jsonx_str(sorted[i], "cause") : "", 0);
+			csv_add_field(
+			    &out,
+			    jsonx_str(sorted[i], "cause") ? jsonx_str(sorted[i], "cause") : "", 0);
 			buf_addch(&out, '\n');
 		}
 		fputs(out.data, stdout);
@@ -118,14 +133,18 @@ int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 		       by_account ? "GL ACCOUNT" : "COST CODE", "PERIOD", "PROCORE", "NETSUITE GL",
 		       "VARIANCE", "CAUSE");
 		for (i = 0; i < n; i++)
-			printf("%-16s %-10s %-8s %16s %16s %14s  %s\n", jsonx_str(sorted[i], "project"),
+			printf("%-16s %-10s %-8s %16s %16s %14s  %s\n",
+			       jsonx_str(sorted[i], "project"),
 			       *key_of(sorted[i]) ? key_of(sorted[i]) : "-",
-			       jsonx_str(sorted[i], "period") ? jsonx_str(sorted[i], "period") : "all",
+			       jsonx_str(sorted[i], "period") ? jsonx_str(sorted[i], "period")
+							      : "all",
 			       jsonx_str(sorted[i], "procore"), jsonx_str(sorted[i], "netsuite"),
 			       jsonx_str(sorted[i], "variance"),
-			       jsonx_str(sorted[i], "cause") ? jsonx_str(sorted[i], "cause") : "ties out");
+			       jsonx_str(sorted[i], "cause") ? jsonx_str(sorted[i], "cause")
+							     : "ties out");
 		printf("%zu of %zu project x %s rows tie out\n",
-		       n - (size_t)json_integer_value(json_object_get(report, "differences")), n, dim);
+		       n - (size_t)json_integer_value(json_object_get(report, "differences")), n,
+		       dim);
 	}
 	rc = json_integer_value(json_object_get(report, "differences")) ? CLI_FAIL : CLI_OK;
 out:

@@ -18,7 +18,7 @@
  * directory of this executable (/proc/self/exe).
  */
 
-#define SANDBOX_BIN_ENV "MLC_SANDBOX_BIN"
+#define SANDBOX_BIN_ENV  "MLC_SANDBOX_BIN"
 #define SANDBOX_BIN_NAME "mlc-sandbox"
 
 /* The path of mlc-sandbox into out; false when it cannot be named. */
@@ -60,8 +60,9 @@ int cmd_sandbox(struct cli_ctx *ctx, int argc, char **argv)
 		args[i] = argv[i];
 	fflush(NULL);
 	execv(path, args);
-	fprintf(stderr, "ml-connector sandbox: cannot run %s: %s (install " SANDBOX_BIN_NAME
-			" next to ml-connector or set " SANDBOX_BIN_ENV ")\n",
+	fprintf(stderr,
+		"ml-connector sandbox: cannot run %s: %s (install " SANDBOX_BIN_NAME
+		" next to ml-connector or set " SANDBOX_BIN_ENV ")\n",
 		path, strerror(errno));
 	free(args);
 	return CLI_FAIL;

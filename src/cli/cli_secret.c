@@ -21,7 +21,7 @@
  * echo is switched off while reading.
  */
 static int read_secret(int fd, bool one_line, const char *what, struct mlc_secret **out,
-                       struct mlc_error *err)
+		       struct mlc_error *err)
 {
 	struct termios old, quiet;
 	bool tty = isatty(fd), restore = false;
@@ -35,9 +35,9 @@ static int read_secret(int fd, bool one_line, const char *what, struct mlc_secre
 		return error_set(err, MLC_ENOMEM, "cannot allocate protected memory");
 	if (tty) {
 		fprintf(stderr,
-		        one_line ? "%s (input hidden): "
-		                 : "%s (paste it, then press Ctrl-D; input hidden):\n",
-		        what);
+			one_line ? "%s (input hidden): "
+				 : "%s (paste it, then press Ctrl-D; input hidden):\n",
+			what);
 		if (tcgetattr(fd, &old) == 0) {
 			quiet = old;
 			quiet.c_lflag &= ~(tcflag_t)ECHO;
@@ -48,7 +48,7 @@ static int read_secret(int fd, bool one_line, const char *what, struct mlc_secre
 		ssize_t r;
 		if (n == SECRET_MAX) {
 			rc = error_set(err, MLC_EINVAL, "the value is larger than %d bytes",
-			               SECRET_MAX);
+				       SECRET_MAX);
 			goto out;
 		}
 		r = read(fd, buf + n, one_line ? 1 : SECRET_MAX - n);
@@ -112,17 +112,20 @@ static int secret_set_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	struct mlc_error err = {0};
 	bool have_tenant = false;
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc != CLI_OK)
 		return rc;
 	if (!secret_name_known(pos[1])) {
 		rc = secret_check(pos[1], "", 0, &err);
 		MLC_UNUSED(rc);
 		return cli_fail(&err);
 	}
-	if ((rc = cli_get_tenant(ctx, pos[0], &t)) != CLI_OK)
+	rc = cli_get_tenant(ctx, pos[0], &t);
+	if (rc != CLI_OK)
 		goto out;
 	have_tenant = true;
-	if ((rc = cli_open_vault(ctx, &v)) != CLI_OK)
+	rc = cli_open_vault(ctx, &v);
+	if (rc != CLI_OK)
 		goto out;
 	if (from_file)
 		fd = open(from_file, O_RDONLY | O_CLOEXEC);
@@ -159,8 +162,8 @@ out:
 static void print_missing(const char *tenant, const struct mlc_secret_info *list, size_t n)
 {
 	static const char *const needed[] = {"netsuite.client_id", "netsuite.certificate_id",
-	                                     "netsuite.private_key", "procore.client_id",
-	                                     "procore.client_secret"};
+					     "netsuite.private_key", "procore.client_id",
+					     "procore.client_secret"};
 	bool any = false;
 
 	for (size_t i = 0; i < MLC_ARRAY_LEN(needed); i++) {
@@ -199,8 +202,10 @@ static int secret_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	struct mlc_error err = {0};
 	char when[MLC_TIME_FMT_MAX];
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK ||
-	    (rc = cli_get_tenant(ctx, pos[0], &t)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc == CLI_OK)
+		rc = cli_get_tenant(ctx, pos[0], &t);
+	if (rc != CLI_OK)
 		return rc;
 	if (secret_list(ctx->store, t.id, &list, &n, &err) < 0) {
 		rc = cli_fail(&err);
@@ -211,8 +216,8 @@ static int secret_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			time_format_rfc3339(list[i].updated_at, when);
 			json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "name",
-			                                     list[i].name, "updated_at", when,
-			                                     "key_id", list[i].key_id));
+							     list[i].name, "updated_at", when,
+							     "key_id", list[i].key_id));
 		}
 		cli_print_json(arr);
 	} else {
@@ -234,14 +239,16 @@ out:
 static int secret_remove_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_spec spec = {"secret remove TENANT NAME", "Deletes a stored credential.",
-	                              NULL, 2, 2};
+				      NULL, 2, 2};
 	const char *pos[2];
 	int npos, rc;
 	struct mlc_tenant t;
 	struct mlc_error err = {0};
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK ||
-	    (rc = cli_get_tenant(ctx, pos[0], &t)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc == CLI_OK)
+		rc = cli_get_tenant(ctx, pos[0], &t);
+	if (rc != CLI_OK)
 		return rc;
 	if (secret_remove(ctx->store, t.id, pos[1], &err) < 0)
 		rc = cli_fail(&err);
@@ -260,6 +267,6 @@ int cmd_secret(struct cli_ctx *ctx, int argc, char **argv)
 	    {NULL, NULL, NULL},
 	};
 	return cli_dispatch(ctx, "secret",
-	                    "A tenant's credentials, encrypted under the master key.", cmds, argc,
-	                    argv);
+			    "A tenant's credentials, encrypted under the master key.", cmds, argc,
+			    argv);
 }

@@ -31,11 +31,15 @@ static void print_summary(const json_t *res)
 		       "'conflict' keeps both values)\n",
 		       (long long)json_integer_value(json_object_get(st, "conflicts")));
 	printf("API calls: NetSuite %lld read / %lld write, Procore %lld read / %lld write\n",
-	       (long long)json_integer_value(json_object_get(json_object_get(calls, "netsuite"), "reads")),
-	       (long long)json_integer_value(json_object_get(json_object_get(calls, "netsuite"), "writes")),
-	       (long long)json_integer_value(json_object_get(json_object_get(calls, "procore"), "reads")),
-	       (long long)json_integer_value(json_object_get(json_object_get(calls, "procore"), "writes")));
-	json_array_foreach(plan, i, p) {
+	       (long long)json_integer_value(
+		   json_object_get(json_object_get(calls, "netsuite"), "reads")),
+	       (long long)json_integer_value(
+		   json_object_get(json_object_get(calls, "netsuite"), "writes")),
+	       (long long)json_integer_value(
+		   json_object_get(json_object_get(calls, "procore"), "reads")),
+	       (long long)json_integer_value(
+		   json_object_get(json_object_get(calls, "procore"), "writes")));
+	json_array_foreach (plan, i, p) {
 		const char *action = jsonx_str(p, "action");
 		/* creates and updates are many on a first load: list them in a dry
 		 * run, where the plan is the point; always list what needs a person */
@@ -49,7 +53,8 @@ static void print_summary(const json_t *res)
 		if (jsonx_str(p, "reason"))
 			printf("  (%s)", jsonx_str(p, "reason"));
 		else if (json_object_get(p, "detail")) {
-			char *d = json_dumps(json_object_get(p, "detail"), JSON_COMPACT | JSON_SORT_KEYS);
+			char *d =
+			    json_dumps(json_object_get(p, "detail"), JSON_COMPACT | JSON_SORT_KEYS);
 			printf("  %s", d ? d : "");
 			free(d);
 		}
@@ -74,17 +79,19 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 		}
 	}
 	const struct cli_opt opts[] = {
-		{ "flow", "FLOW", flows_help, &flow_name, NULL },
-		{ "dry-run", NULL, "print the plan; write nothing anywhere", NULL, &dry },
-		{ "full", NULL, "ignore the watermark: read everything", NULL, &full },
-		{ "json", NULL, "print the result as JSON", NULL, &json },
-		{ NULL, NULL, NULL, NULL, NULL },
+	    {"flow", "FLOW", flows_help, &flow_name, NULL},
+	    {"dry-run", NULL, "print the plan; write nothing anywhere", NULL, &dry},
+	    {"full", NULL, "ignore the watermark: read everything", NULL, &full},
+	    {"json", NULL, "print the result as JSON", NULL, &json},
+	    {NULL, NULL, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {
-		"sync TENANT --flow FLOW [--dry-run] [--full] [--json]",
-		"Runs one flow for a tenant once.  Exit 0 when every record was written, skipped\n"
-		"or parked for review; 1 when a record or the run failed (the watermark then stays).",
-		opts, 1, 1,
+	    "sync TENANT --flow FLOW [--dry-run] [--full] [--json]",
+	    "Runs one flow for a tenant once.  Exit 0 when every record was written, skipped\n"
+	    "or parked for review; 1 when a record or the run failed (the watermark then stays).",
+	    opts,
+	    1,
+	    1,
 	};
 	const char *pos[1];
 	int npos, rc;
@@ -92,16 +99,18 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 	struct mlc_vault *vault = NULL;
 	struct mlc_token_shared *shared = NULL;
 	struct mlc_session *s = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *res = NULL;
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc != CLI_OK)
 		return rc;
 	if (!flow_name) {
 		fprintf(stderr, "ml-connector sync: --flow is required\n");
 		return CLI_USAGE;
 	}
-	if (!(f = flow_find(flow_name))) {
+	f = flow_find(flow_name);
+	if (!f) {
 		size_t n;
 		const struct flow_def *all = flow_list(&n);
 		fprintf(stderr, "ml-connector sync: unknown flow '%s'; flows:", flow_name);
@@ -110,20 +119,26 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "\n");
 		return CLI_USAGE;
 	}
-	if ((rc = cli_open_store(ctx)) != CLI_OK || (rc = cli_open_vault(ctx, &vault)) != CLI_OK)
+	rc = cli_open_store(ctx);
+	if (rc == CLI_OK)
+		rc = cli_open_vault(ctx, &vault);
+	if (rc != CLI_OK)
 		goto out;
 	if (ctx->cfg.redis && *ctx->cfg.redis &&
 	    token_shared_new(ctx->cfg.redis, vault, &shared, &err) < 0)
 		log_warn("shared token cache unavailable; using the in-process cache", "error",
 			 err.msg);
-	struct mlc_session_opts so = { .store = ctx->store, .vault = vault, .shared = shared,
-				       .tenant = pos[0], .need_netsuite = f->need_netsuite,
-				       .need_procore = f->need_procore };
+	struct mlc_session_opts so = {.store = ctx->store,
+				      .vault = vault,
+				      .shared = shared,
+				      .tenant = pos[0],
+				      .need_netsuite = f->need_netsuite,
+				      .need_procore = f->need_procore};
 	if (session_open(&so, &s, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
 	}
-	struct flow_opts fo = { dry, full, "cli" };
+	struct flow_opts fo = {dry, full, "cli"};
 	rc = flow_execute(s, f, &fo, &res, &err) < 0 ? CLI_FAIL : CLI_OK;
 	if (json)
 		cli_print_json(json_incref(res));

@@ -16,32 +16,35 @@ struct tenant_args {
 	const char *allowlist, *schedules, *app_id, *service_user, *setting, *timezone;
 };
 
-#define TENANT_OPTS(a)                                                                          \
-	{ "procore-company", "ID", "Procore company id", &(a).company, NULL },                  \
-	{ "netsuite-account", "ACCT", "NetSuite account id (e.g. 1234567 or 1234567_SB1)",      \
-	  &(a).account, NULL },                                                                 \
-	{ "netsuite-url", "URL", "NetSuite REST base URL (default: derived from the account)",  \
-	  &(a).ns_url, NULL },                                                                  \
-	{ "procore-api-url", "URL", "Procore API base URL (default: from --procore-env)",        \
-	  &(a).api_url, NULL },                                                                 \
-	{ "procore-auth-url", "URL", "Procore login base URL (default: from --procore-env)",    \
-	  &(a).auth_url, NULL },                                                                \
-	{ "procore-env", "ENV", "production, sandbox or monthly (default production)",          \
-	  &(a).env, NULL },                                                                     \
-	{ "netsuite-allowlist", "CIDR,...", "source ranges allowed to push NetSuite events",    \
-	  &(a).allowlist, NULL },                                                               \
-	{ "schedules", "FLOW=EVERY,...", "polling schedule per flow, e.g. vendors=15m,costs=5m", \
-	  &(a).schedules, NULL },                                                               \
-	{ "procore-application-id", "CLIENT_ID",                                                \
-	  "the client id Procore puts in source_application_id of our writes (default: the "    \
-	  "procore.client_id secret)", &(a).app_id, NULL },                                     \
-	{ "procore-service-user-id", "ID",                                                      \
-	  "the service account's Procore user id (v4 events it caused are skipped)",            \
-	  &(a).service_user, NULL },                                                            \
-	{ "setting", "KEY=VALUE", "one tenant setting, e.g. costs.mode=daily (JSON value)",      \
-	  &(a).setting, NULL },                                                                 \
-	{ "timezone", "ZONE", "IANA time zone of the tenant's schedules (default UTC)",          \
-	  &(a).timezone, NULL }
+#define TENANT_OPTS(a)                                                                             \
+	{"procore-company", "ID", "Procore company id", &(a).company, NULL},                       \
+	    {"netsuite-account", "ACCT", "NetSuite account id (e.g. 1234567 or 1234567_SB1)",      \
+	     &(a).account, NULL},                                                                  \
+	    {"netsuite-url", "URL", "NetSuite REST base URL (default: derived from the account)",  \
+	     &(a).ns_url, NULL},                                                                   \
+	    {"procore-api-url", "URL", "Procore API base URL (default: from --procore-env)",       \
+	     &(a).api_url, NULL},                                                                  \
+	    {"procore-auth-url", "URL", "Procore login base URL (default: from --procore-env)",    \
+	     &(a).auth_url, NULL},                                                                 \
+	    {"procore-env", "ENV", "production, sandbox or monthly (default production)",          \
+	     &(a).env, NULL},                                                                      \
+	    {"netsuite-allowlist", "CIDR,...", "source ranges allowed to push NetSuite events",    \
+	     &(a).allowlist, NULL},                                                                \
+	    {"schedules", "FLOW=EVERY,...",                                                        \
+	     "polling schedule per flow, e.g. vendors=15m,costs=5m", &(a).schedules, NULL},        \
+	    {"procore-application-id", "CLIENT_ID",                                                \
+	     "the client id Procore puts in source_application_id of our writes (default: the "    \
+	     "procore.client_id secret)",                                                          \
+	     &(a).app_id, NULL},                                                                   \
+	    {"procore-service-user-id", "ID",                                                      \
+	     "the service account's Procore user id (v4 events it caused are skipped)",            \
+	     &(a).service_user, NULL},                                                             \
+	    {"setting", "KEY=VALUE", "one tenant setting, e.g. costs.mode=daily (JSON value)",     \
+	     &(a).setting, NULL},                                                                  \
+	{                                                                                          \
+		"timezone", "ZONE", "IANA time zone of the tenant's schedules (default UTC)",      \
+		    &(a).timezone, NULL                                                            \
+	}
 
 static int to_changes(const struct tenant_args *a, struct mlc_tenant_changes *c)
 {
@@ -68,17 +71,19 @@ static int check_client_id(const char *v)
 
 	for (const char *p = v; *p; p++) {
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f) {
-			fprintf(stderr, "ml-connector: --procore-application-id must be a client id "
-					"without spaces or control characters\n");
+			fprintf(stderr,
+				"ml-connector: --procore-application-id must be a client id "
+				"without spaces or control characters\n");
 			return CLI_FAIL;
 		}
 		digits = digits && *p >= '0' && *p <= '9';
 	}
 	if (!*v || strlen(v) >= 128 || digits) {
-		fprintf(stderr, "ml-connector: --procore-application-id takes the app's client id "
-				"(the string Procore sends as metadata.source_application_id), not a "
-				"numeric application id; leave it out to use the tenant's "
-				"procore.client_id secret\n");
+		fprintf(stderr,
+			"ml-connector: --procore-application-id takes the app's client id "
+			"(the string Procore sends as metadata.source_application_id), not a "
+			"numeric application id; leave it out to use the tenant's "
+			"procore.client_id secret\n");
 		return CLI_FAIL;
 	}
 	return CLI_OK;
@@ -87,8 +92,8 @@ static int check_client_id(const char *v)
 /* Checks the settings options before anything is written. */
 static int validate_settings(const struct tenant_args *a)
 {
-	struct mlc_error err = { 0 };
-	struct mlc_cidr_list cl = { 0 };
+	struct mlc_error err = {0};
+	struct mlc_cidr_list cl = {0};
 	int64_t id;
 	int rc = CLI_OK;
 
@@ -120,7 +125,8 @@ static int validate_settings(const struct tenant_args *a)
 	if (a->setting) {
 		const char *eq = strchr(a->setting, '=');
 		if (!eq || eq == a->setting || eq[-1] == '.' || a->setting[0] == '.') {
-			fprintf(stderr, "ml-connector: --setting '%s' is not KEY=VALUE\n", a->setting);
+			fprintf(stderr, "ml-connector: --setting '%s' is not KEY=VALUE\n",
+				a->setting);
 			return CLI_FAIL;
 		}
 		/* settings with rules are checked here, before anything is stored */
@@ -144,7 +150,8 @@ static int validate_settings(const struct tenant_args *a)
 			int64_t ms;
 			if (!eq || eq == item || schedule_parse(eq + 1, &ms, &err) < 0) {
 				fprintf(stderr, "ml-connector: --schedules: '%s': %s\n", item,
-					eq && eq != item ? err.msg : "expected FLOW=EVERY, e.g. costs=5m");
+					eq && eq != item ? err.msg
+							 : "expected FLOW=EVERY, e.g. costs=5m");
 				rc = CLI_FAIL;
 			}
 		}
@@ -157,17 +164,18 @@ static int validate_settings(const struct tenant_args *a)
 static int apply_settings(struct cli_ctx *ctx, const char *name, const struct tenant_args *a)
 {
 	struct mlc_tenant t;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *ns, *pc;
 	int rc;
 
 	if (!a->allowlist && !a->schedules && !a->app_id && !a->service_user && !a->setting &&
 	    !a->timezone)
 		return CLI_OK;
-	if ((rc = cli_get_tenant(ctx, name, &t)) != CLI_OK)
+	rc = cli_get_tenant(ctx, name, &t);
+	if (rc != CLI_OK)
 		return rc;
 	if (a->allowlist) {
-		struct mlc_cidr_list cl = { 0 };
+		struct mlc_cidr_list cl = {0};
 		if (cidr_list_parse(a->allowlist, &cl, &err) < 0) {
 			fprintf(stderr, "ml-connector: --netsuite-allowlist: %s\n", err.msg);
 			rc = CLI_FAIL;
@@ -203,11 +211,11 @@ static int apply_settings(struct cli_ctx *ctx, const char *name, const struct te
 	if (a->schedules) {
 		json_t *sched = json_object();
 		char *copy = xstrdup(a->schedules), *save = NULL;
-		for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		for (char *item = strtok_r(copy, ",", &save); item;
+		     item = strtok_r(NULL, ",", &save)) {
 			char *eq = strchr(item, '=');
 			int64_t ms;
-			if (!eq || eq == item ||
-			    schedule_parse(eq + 1, &ms, &err) < 0) {
+			if (!eq || eq == item || schedule_parse(eq + 1, &ms, &err) < 0) {
 				fprintf(stderr, "ml-connector: --schedules: '%s': %s\n", item,
 					eq ? err.msg : "expected FLOW=EVERY, e.g. costs=5m");
 				json_decref(sched);
@@ -255,38 +263,48 @@ out:
  * core call applies the changes. */
 static int tenant_write(struct cli_ctx *ctx, int argc, char **argv, bool adding)
 {
-	struct tenant_args a = { 0 };
-	const struct cli_opt opts[] = { TENANT_OPTS(a), { NULL, NULL, NULL, NULL, NULL } };
+	struct tenant_args a = {0};
+	const struct cli_opt opts[] = {TENANT_OPTS(a), {NULL, NULL, NULL, NULL, NULL}};
 	const struct cli_spec add_spec = {
-		"tenant add NAME --procore-company ID --netsuite-account ACCT [options]",
-		"Adds a tenant: one customer with its Procore company and NetSuite account.",
-		opts, 1, 1,
+	    "tenant add NAME --procore-company ID --netsuite-account ACCT [options]",
+	    "Adds a tenant: one customer with its Procore company and NetSuite account.",
+	    opts,
+	    1,
+	    1,
 	};
 	const struct cli_spec set_spec = {
-		"tenant set NAME [options]",
-		"Changes a tenant's settings; options not given are left as they are.",
-		opts, 1, 1,
+	    "tenant set NAME [options]",
+	    "Changes a tenant's settings; options not given are left as they are.",
+	    opts,
+	    1,
+	    1,
 	};
 	const char *pos[1];
 	int npos, rc;
 	struct mlc_tenant_changes c;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
-	if ((rc = cli_parse(adding ? &add_spec : &set_spec, argc, argv, pos, &npos)) != CLI_OK)
+	rc = cli_parse(adding ? &add_spec : &set_spec, argc, argv, pos, &npos);
+	if (rc != CLI_OK)
 		return rc;
 	if (adding && (!a.company || !a.account)) {
 		fprintf(stderr, "ml-connector tenant add: --procore-company and --netsuite-account "
 				"are required\n");
 		return CLI_USAGE;
 	}
-	if ((rc = to_changes(&a, &c)) != CLI_OK || (rc = validate_settings(&a)) != CLI_OK ||
-	    (rc = cli_open_store(ctx)) != CLI_OK)
+	rc = to_changes(&a, &c);
+	if (rc == CLI_OK)
+		rc = validate_settings(&a);
+	if (rc == CLI_OK)
+		rc = cli_open_store(ctx);
+	if (rc != CLI_OK)
 		return rc;
 	rc = adding ? tenant_add(ctx->store, pos[0], &c, &err)
 		    : tenant_update(ctx->store, pos[0], &c, &err);
 	if (rc < 0)
 		return cli_fail(&err);
-	if ((rc = apply_settings(ctx, pos[0], &a)) != CLI_OK)
+	rc = apply_settings(ctx, pos[0], &a);
+	if (rc != CLI_OK)
 		return rc;
 	printf("tenant %s %s\n", pos[0], adding ? "added" : "updated");
 	return CLI_OK;
@@ -306,18 +324,20 @@ static int tenant_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool json = false;
 	const struct cli_opt opts[] = {
-		{ "json", NULL, "print as JSON", NULL, &json },
-		{ NULL, NULL, NULL, NULL, NULL },
+	    {"json", NULL, "print as JSON", NULL, &json},
+	    {NULL, NULL, NULL, NULL, NULL},
 	};
-	const struct cli_spec spec = { "tenant list [--json]", "Lists tenants.", opts, 0, 0 };
+	const struct cli_spec spec = {"tenant list [--json]", "Lists tenants.", opts, 0, 0};
 	const char *pos[1];
 	int npos, rc;
 	struct mlc_tenant *list = NULL;
 	size_t n = 0;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK ||
-	    (rc = cli_open_store(ctx)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc == CLI_OK)
+		rc = cli_open_store(ctx);
+	if (rc != CLI_OK)
 		return rc;
 	if (tenant_list(ctx->store, &list, &n, &err) < 0)
 		return cli_fail(&err);
@@ -344,16 +364,18 @@ static int tenant_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool json = false;
 	const struct cli_opt opts[] = {
-		{ "json", NULL, "print as JSON", NULL, &json },
-		{ NULL, NULL, NULL, NULL, NULL },
+	    {"json", NULL, "print as JSON", NULL, &json},
+	    {NULL, NULL, NULL, NULL, NULL},
 	};
-	const struct cli_spec spec = { "tenant show NAME [--json]", "Shows one tenant.", opts, 1, 1 };
+	const struct cli_spec spec = {"tenant show NAME [--json]", "Shows one tenant.", opts, 1, 1};
 	const char *pos[1];
 	int npos, rc;
 	struct mlc_tenant t;
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK ||
-	    (rc = cli_get_tenant(ctx, pos[0], &t)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc == CLI_OK)
+		rc = cli_get_tenant(ctx, pos[0], &t);
+	if (rc != CLI_OK)
 		return rc;
 	if (json) {
 		cli_print_json(tenant_to_json(&t));
@@ -378,16 +400,20 @@ static int tenant_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 static int tenant_remove_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_spec spec = {
-		"tenant remove NAME",
-		"Removes a tenant with its project links, secrets, mappings and history.",
-		NULL, 1, 1,
+	    "tenant remove NAME",
+	    "Removes a tenant with its project links, secrets, mappings and history.",
+	    NULL,
+	    1,
+	    1,
 	};
 	const char *pos[1];
 	int npos, rc;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK ||
-	    (rc = cli_open_store(ctx)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc == CLI_OK)
+		rc = cli_open_store(ctx);
+	if (rc != CLI_OK)
 		return rc;
 	if (tenant_remove(ctx->store, pos[0], &err) < 0)
 		return cli_fail(&err);
@@ -398,12 +424,12 @@ static int tenant_remove_cmd(struct cli_ctx *ctx, int argc, char **argv)
 int cmd_tenant(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct cli_command cmds[] = {
-		{ "add", "add a tenant", tenant_add_cmd },
-		{ "list", "list tenants", tenant_list_cmd },
-		{ "show", "show one tenant", tenant_show_cmd },
-		{ "set", "change a tenant", tenant_set_cmd },
-		{ "remove", "remove a tenant and everything it owns", tenant_remove_cmd },
-		{ NULL, NULL, NULL },
+	    {"add", "add a tenant", tenant_add_cmd},
+	    {"list", "list tenants", tenant_list_cmd},
+	    {"show", "show one tenant", tenant_show_cmd},
+	    {"set", "change a tenant", tenant_set_cmd},
+	    {"remove", "remove a tenant and everything it owns", tenant_remove_cmd},
+	    {NULL, NULL, NULL},
 	};
 	return cli_dispatch(ctx, "tenant", "Tenants: one per customer.", cmds, argc, argv);
 }

@@ -11,7 +11,7 @@
 #include "util/jsonx.h"
 #include "util/banned.h"
 
-static const char *const events[] = { "create", "update", "delete" };
+static const char *const events[] = {"create", "update", "delete"};
 
 /*
  * The payload version the connector registers.  v2 (api_version "v2", as
@@ -39,31 +39,34 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *url = NULL;
 	const struct cli_opt opts[] = {
-		{ "url", "PUBLIC_URL", "where Procore delivers: https://.../webhooks/procore/TENANT",
-		  &url, NULL },
-		{ NULL, NULL, NULL, NULL, NULL },
+	    {"url", "PUBLIC_URL", "where Procore delivers: https://.../webhooks/procore/TENANT",
+	     &url, NULL},
+	    {NULL, NULL, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {
-		"webhook register TENANT --url PUBLIC_URL",
-		"Creates the tenant's Procore webhook (company scope, payload version v2) with the\n"
-		"Authorization header stored as webhook.procore_authorization, and its triggers\n"
-		"(create, update, delete) for every resource the connector routes to a flow:\n"
-		"Direct Costs, Direct Cost Line Items, Payment Applications, Company Vendors,\n"
-		"Cost Codes and Budget Line Items.",
-		opts, 1, 1,
+	    "webhook register TENANT --url PUBLIC_URL",
+	    "Creates the tenant's Procore webhook (company scope, payload version v2) with the\n"
+	    "Authorization header stored as webhook.procore_authorization, and its triggers\n"
+	    "(create, update, delete) for every resource the connector routes to a flow:\n"
+	    "Direct Costs, Direct Cost Line Items, Payment Applications, Company Vendors,\n"
+	    "Cost Codes and Budget Line Items.",
+	    opts,
+	    1,
+	    1,
 	};
 	const char *pos[1];
 	int npos, rc;
 	struct mlc_vault *vault = NULL;
 	struct mlc_session *s = NULL;
 	struct mlc_secret *auth = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *triggers = NULL, *want = NULL, *v;
 	int64_t hook_id = 0;
 	size_t i, added = 0, removed = 0, nres = 0;
 	const struct mlc_webhook_resource *resources = NULL;
 
-	if ((rc = cli_parse(&spec, argc, argv, pos, &npos)) != CLI_OK)
+	rc = cli_parse(&spec, argc, argv, pos, &npos);
+	if (rc != CLI_OK)
 		return rc;
 	if (!url) {
 		fprintf(stderr, "ml-connector webhook register: --url is required\n");
@@ -75,17 +78,22 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "ml-connector webhook register: --url %s\n", err.msg);
 		return CLI_FAIL;
 	}
-	if ((rc = cli_open_store(ctx)) != CLI_OK || (rc = cli_open_vault(ctx, &vault)) != CLI_OK)
+	rc = cli_open_store(ctx);
+	if (rc == CLI_OK)
+		rc = cli_open_vault(ctx, &vault);
+	if (rc != CLI_OK)
 		goto out;
-	struct mlc_session_opts so = { .store = ctx->store, .vault = vault, .tenant = pos[0],
-				       .need_procore = true };
+	struct mlc_session_opts so = {
+	    .store = ctx->store, .vault = vault, .tenant = pos[0], .need_procore = true};
 	if (session_open(&so, &s, &err) < 0 ||
 	    secret_get(ctx->store, vault, s->tenant.id, "webhook.procore_authorization", &auth,
 		       &err) < 0) {
 		if (err.code == MLC_ENOTFOUND)
-			fprintf(stderr, "ml-connector: tenant %s has no webhook.procore_authorization; "
-					"set one with 'ml-connector secret set %s "
-					"webhook.procore_authorization'\n", pos[0], pos[0]);
+			fprintf(stderr,
+				"ml-connector: tenant %s has no webhook.procore_authorization; "
+				"set one with 'ml-connector secret set %s "
+				"webhook.procore_authorization'\n",
+				pos[0], pos[0]);
 		else
 			cli_fail(&err);
 		rc = CLI_FAIL;
@@ -108,7 +116,7 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 	/* triggers for resources the connector no longer routes (an older
 	 * version registered "Purchase Order Contracts") go: their events
 	 * would only be stored as unusable */
-	json_array_foreach(triggers, i, v) {
+	json_array_foreach (triggers, i, v) {
 		int64_t tid = 0;
 		if (webhook_resource_flow(jsonx_str(v, "resource_name")) ||
 		    jsonx_id(v, "id", &tid) < 0 || !tid)
@@ -124,14 +132,15 @@ static int webhook_register(struct cli_ctx *ctx, int argc, char **argv)
 	for (size_t r = 0; r < nres; r++) {
 		for (size_t e = 0; e < MLC_ARRAY_LEN(events); e++) {
 			int have = 0;
-			json_array_foreach(triggers, i, v)
-				have |= jsonx_str(v, "resource_name") && jsonx_str(v, "event_type") &&
+			json_array_foreach (triggers, i, v)
+				have |= jsonx_str(v, "resource_name") &&
+					jsonx_str(v, "event_type") &&
 					!strcmp(jsonx_str(v, "resource_name"), resources[r].name) &&
 					!strcasecmp(jsonx_str(v, "event_type"), events[e]);
 			if (!have)
 				json_array_append_new(want, json_pack("{s:s, s:s}", "resource_name",
-								      resources[r].name, "event_type",
-								      events[e]));
+								      resources[r].name,
+								      "event_type", events[e]));
 		}
 	}
 	if (json_array_size(want)) {
@@ -163,8 +172,8 @@ out:
 int cmd_webhook(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct cli_command cmds[] = {
-		{ "register", "create the Procore webhook and its triggers", webhook_register },
-		{ NULL, NULL, NULL },
+	    {"register", "create the Procore webhook and its triggers", webhook_register},
+	    {NULL, NULL, NULL},
 	};
 	return cli_dispatch(ctx, "webhook", "Procore webhooks.", cmds, argc, argv);
 }

@@ -18,19 +18,24 @@ int account_catalog_replace(struct mlc_store *st, int64_t tenant_id, const json_
 	int64_t now = time_now_ms();
 	int rc;
 
-	if ((rc = store_begin(st, err)) < 0)
+	rc = store_begin(st, err);
+	if (rc < 0)
 		return rc;
-	if ((rc = store_prepare(st, "DELETE FROM account_catalog WHERE tenant_id = ?", &del,
-				err)) < 0 ||
-	    (rc = store_prepare(st,
-				"INSERT INTO account_catalog (tenant_id, account_id, number, name, "
-				"type, inactive, summary, subsidiaries, read_at) VALUES "
-				"(?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins, err)) < 0)
+	rc = store_prepare(st, "DELETE FROM account_catalog WHERE tenant_id = ?", &del, err);
+	if (rc >= 0)
+		rc = store_prepare(
+		    st,
+		    "INSERT INTO account_catalog (tenant_id, account_id, number, name, "
+		    "type, inactive, summary, subsidiaries, read_at) VALUES "
+		    "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    &ins, err);
+	if (rc < 0)
 		goto fail;
 	stmt_bind_i64(del, 1, tenant_id);
-	if ((rc = stmt_step(del, err)) < 0)
+	rc = stmt_step(del, err);
+	if (rc < 0)
 		goto fail;
-	json_object_foreach((json_t *)catalog, k, a) {
+	json_object_foreach ((json_t *)catalog, k, a) {
 		char *subs = json_dumps(json_object_get(a, "subsidiaries"), JSON_COMPACT);
 		stmt_reset(ins);
 		stmt_bind_i64(ins, 1, tenant_id);

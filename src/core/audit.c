@@ -13,11 +13,12 @@ int audit_write(struct mlc_store *s, const struct mlc_audit_rec *r, struct mlc_e
 	char *payload = r->payload ? json_dumps(r->payload, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	int rc;
 
-	rc = store_prepare(s,
-			   "INSERT INTO audit (tenant_id, run_id, flow, entity, action, source_ref, "
-			   "target_ref, request_summary, result, error, attempt, payload, created_at) "
-			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			   &st, err);
+	rc = store_prepare(
+	    s,
+	    "INSERT INTO audit (tenant_id, run_id, flow, entity, action, source_ref, "
+	    "target_ref, request_summary, result, error, attempt, payload, created_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    &st, err);
 	if (rc == MLC_OK) {
 		stmt_bind_i64(st, 1, r->tenant_id);
 		stmt_bind_opt_id(st, 2, r->run_id);
@@ -39,7 +40,7 @@ int audit_write(struct mlc_store *s, const struct mlc_audit_rec *r, struct mlc_e
 	/* a run that writes shows life (core/run_owner.h); best effort: the
 	 * row is written either way */
 	if (rc >= 0 && r->run_id) {
-		struct mlc_error herr = { 0 };
+		struct mlc_error herr = {0};
 		if (run_heartbeat(s, r->run_id, &herr) < 0)
 			rc = MLC_OK;
 	}
@@ -52,8 +53,8 @@ static void set_text(json_t *o, const char *key, struct mlc_stmt *st, int col)
 		json_object_set_new(o, key, json_string(stmt_col_text(st, col)));
 }
 
-#define AUDIT_COLS                                                                              \
-	"id, run_id, flow, entity, action, source_ref, target_ref, request_summary, result, "   \
+#define AUDIT_COLS                                                                                 \
+	"id, run_id, flow, entity, action, source_ref, target_ref, request_summary, result, "      \
 	"error, attempt, payload, created_at, tenant_id"
 
 static json_t *audit_row(struct mlc_stmt *st)
@@ -110,8 +111,10 @@ int run_list(struct mlc_store *s, int64_t tenant_id, int limit, json_t **runs,
 {
 	struct mlc_stmt *st = NULL;
 	json_error_t jerr;
-	int rc = store_prepare(s, "SELECT id, flow, trigger, status, stats, started_at, finished_at "
-				  "FROM runs WHERE tenant_id = ? ORDER BY id DESC LIMIT ?", &st, err);
+	int rc = store_prepare(s,
+			       "SELECT id, flow, trigger, status, stats, started_at, finished_at "
+			       "FROM runs WHERE tenant_id = ? ORDER BY id DESC LIMIT ?",
+			       &st, err);
 
 	*runs = NULL;
 	if (rc < 0)
@@ -123,10 +126,10 @@ int run_list(struct mlc_store *s, int64_t tenant_id, int limit, json_t **runs,
 		char a[MLC_TIME_FMT_MAX], b[MLC_TIME_FMT_MAX];
 		json_t *stats = json_loads(stmt_col_text(st, 4), 0, &jerr);
 		time_format_rfc3339(stmt_col_i64(st, 5), a);
-		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}", "id",
-				      (json_int_t)stmt_col_i64(st, 0), "flow", stmt_col_text(st, 1),
-				      "trigger", stmt_col_text(st, 2), "status", stmt_col_text(st, 3),
-				      "stats", stats ? stats : json_object(), "started_at", a);
+		json_t *o = json_pack(
+		    "{s:I, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)stmt_col_i64(st, 0), "flow",
+		    stmt_col_text(st, 1), "trigger", stmt_col_text(st, 2), "status",
+		    stmt_col_text(st, 3), "stats", stats ? stats : json_object(), "started_at", a);
 		if (!stmt_col_is_null(st, 6)) {
 			time_format_rfc3339(stmt_col_i64(st, 6), b);
 			json_object_set_new(o, "finished_at", json_string(b));
@@ -147,8 +150,8 @@ int audit_query(struct mlc_store *s, int64_t tenant_id, const struct mlc_audit_f
 {
 	struct mlc_buf sql = MLC_BUF_INIT;
 	struct mlc_stmt *st = NULL;
-	const char *texts[4] = { f->flow, f->entity, f->source_ref, f->result };
-	const char *cols[4] = { "flow", "entity", "source_ref", "result" };
+	const char *texts[4] = {f->flow, f->entity, f->source_ref, f->result};
+	const char *cols[4] = {"flow", "entity", "source_ref", "result"};
 	int rc, idx = 2;
 
 	*rows = NULL;
@@ -191,8 +194,9 @@ int run_start(struct mlc_store *s, int64_t tenant_id, const char *flow, const ch
 	int rc;
 
 	run_owner_self(host, &pid);
-	rc = store_prepare(s, "INSERT INTO runs (tenant_id, flow, trigger, started_at, owner_host, "
-			      "owner_pid, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	rc = store_prepare(s,
+			   "INSERT INTO runs (tenant_id, flow, trigger, started_at, owner_host, "
+			   "owner_pid, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			   &st, err);
 	if (rc < 0)
 		return rc;
@@ -248,11 +252,11 @@ int audit_prune_batched(struct mlc_store *s, int64_t before_ms, int64_t batch_ro
 	/* each statement deletes at most ?2 rows, found by the index on the
 	 * column it filters on (migration 7) */
 	static const char *const sql[] = {
-		"DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE created_at < ?1 LIMIT ?2)",
-		"DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE finished_at IS NOT NULL AND "
-		"finished_at < ?1 LIMIT ?2)",
-		"DELETE FROM inbox WHERE id IN (SELECT id FROM inbox WHERE received_at < ?1 AND "
-		"state <> 'new' LIMIT ?2)",
+	    "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE created_at < ?1 LIMIT ?2)",
+	    "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE finished_at IS NOT NULL AND "
+	    "finished_at < ?1 LIMIT ?2)",
+	    "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox WHERE received_at < ?1 AND "
+	    "state <> 'new' LIMIT ?2)",
 	};
 	int rc = MLC_OK;
 
@@ -266,9 +270,11 @@ int audit_prune_batched(struct mlc_store *s, int64_t before_ms, int64_t batch_ro
 			/* one short transaction per batch: webhooks and workers
 			 * write in between instead of waiting for the whole prune */
 			struct mlc_stmt *st = NULL;
-			if ((rc = store_begin(s, err)) < 0)
+			rc = store_begin(s, err);
+			if (rc < 0)
 				return rc;
-			if ((rc = store_prepare(s, sql[i], &st, err)) == MLC_OK) {
+			rc = store_prepare(s, sql[i], &st, err);
+			if (rc == MLC_OK) {
 				stmt_bind_i64(st, 1, before_ms);
 				stmt_bind_i64(st, 2, batch_rows);
 				rc = stmt_step(st, err);
@@ -279,7 +285,8 @@ int audit_prune_batched(struct mlc_store *s, int64_t before_ms, int64_t batch_ro
 				return rc;
 			}
 			gone = store_changes(s);
-			if ((rc = store_commit(s, err)) < 0)
+			rc = store_commit(s, err);
+			if (rc < 0)
 				return rc;
 			*deleted += gone;
 			(*batches)++;

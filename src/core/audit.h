@@ -17,17 +17,17 @@
  */
 struct mlc_audit_rec {
 	int64_t tenant_id;
-	int64_t run_id;               /* 0: not part of a run */
-	const char *flow;             /* "vendors", "costs", ... */
-	const char *entity;           /* "vendor", "direct_cost", "je", ... */
-	const char *action;           /* create, update, skip, park, delete, conflict, replay */
-	const char *source_ref;       /* "ns:vendor:1234" */
-	const char *target_ref;       /* "pc:vendor:5678" */
-	const char *request_summary;  /* "PATCH /rest/v1.0/vendors/sync (1 of 214)" */
-	const char *result;           /* ok, error, parked, dry-run */
-	const char *error;            /* NULL on success */
-	int attempt;                  /* 1-based */
-	const json_t *payload;        /* NULL or the canonical record */
+	int64_t run_id;              /* 0: not part of a run */
+	const char *flow;            /* "vendors", "costs", ... */
+	const char *entity;          /* "vendor", "direct_cost", "je", ... */
+	const char *action;          /* create, update, skip, park, delete, conflict, replay */
+	const char *source_ref;      /* "ns:vendor:1234" */
+	const char *target_ref;      /* "pc:vendor:5678" */
+	const char *request_summary; /* "PATCH /rest/v1.0/vendors/sync (1 of 214)" */
+	const char *result;          /* ok, error, parked, dry-run */
+	const char *error;           /* NULL on success */
+	int attempt;                 /* 1-based */
+	const json_t *payload;       /* NULL or the canonical record */
 };
 
 int audit_write(struct mlc_store *s, const struct mlc_audit_rec *rec,

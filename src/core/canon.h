@@ -15,10 +15,10 @@
 struct canon_cost_line {
 	int64_t id;
 	int64_t cost_code_id;
-	char *cost_code;        /* full code, e.g. "03-300" */
+	char *cost_code; /* full code, e.g. "03-300" */
 	int64_t line_item_type_id;
-	char *cost_type;        /* line item type code, e.g. "M"; may be NULL */
-	int64_t amount;         /* cents; negative for credits */
+	char *cost_type; /* line item type code, e.g. "M"; may be NULL */
+	int64_t amount;  /* cents; negative for credits */
 	char *description;
 };
 
@@ -26,16 +26,16 @@ struct canon_cost_line {
 struct canon_cost_doc {
 	int64_t id;
 	int64_t project_id;
-	char *kind;             /* "direct_cost" | "payment_application" */
-	char *doc_type;         /* direct_cost_type: invoice, expense, payroll, subcontractor_invoice */
+	char *kind;     /* "direct_cost" | "payment_application" */
+	char *doc_type; /* direct_cost_type: invoice, expense, payroll, subcontractor_invoice */
 	char *status;
-	char *date;             /* direct_cost_date / billing_date, YYYY-MM-DD */
-	char *number;           /* invoice_number */
+	char *date;   /* direct_cost_date / billing_date, YYYY-MM-DD */
+	char *number; /* invoice_number */
 	int64_t vendor_id;
 	char *vendor_name;
 	char *description;
-	char *updated_at;       /* RFC 3339 */
-	int64_t retainage;      /* payment applications: withheld this period, cents */
+	char *updated_at;  /* RFC 3339 */
+	int64_t retainage; /* payment applications: withheld this period, cents */
 	struct canon_cost_line *lines;
 	size_t nlines;
 };

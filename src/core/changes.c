@@ -9,7 +9,9 @@ int changes_data_version(struct mlc_store *s, int64_t *out, struct mlc_error *er
 	int rc = store_prepare(s, "PRAGMA data_version", &st, err);
 
 	*out = 0;
-	if (rc == MLC_OK && (rc = stmt_step(st, err)) == 1)
+	if (rc == MLC_OK)
+		rc = stmt_step(st, err);
+	if (rc == 1)
 		*out = stmt_col_i64(st, 0);
 	stmt_free(st);
 	return rc < 0 ? rc : MLC_OK;
@@ -53,14 +55,17 @@ int changes_tenants_fingerprint(struct mlc_store *s, uint64_t *out, struct mlc_e
 	int rc;
 
 	*out = 0;
-	if ((rc = hash_rows(s,
-			    "SELECT id, name, procore_company_id, netsuite_account, netsuite_url, "
-			    "settings, updated_at FROM tenants ORDER BY id",
-			    7, &h, err)) < 0 ||
-	    (rc = hash_rows(s,
-			    "SELECT tenant_id, name, key_id, nonce, updated_at FROM secrets ORDER BY "
-			    "tenant_id, name",
-			    5, &h, err)) < 0)
+	rc = hash_rows(s,
+		       "SELECT id, name, procore_company_id, netsuite_account, netsuite_url, "
+		       "settings, updated_at FROM tenants ORDER BY id",
+		       7, &h, err);
+	if (rc >= 0)
+		rc = hash_rows(
+		    s,
+		    "SELECT tenant_id, name, key_id, nonce, updated_at FROM secrets ORDER BY "
+		    "tenant_id, name",
+		    5, &h, err);
+	if (rc < 0)
 		return rc;
 	*out = h;
 	return MLC_OK;

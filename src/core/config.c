@@ -19,53 +19,58 @@
 /* KT_LISTEN and KT_CIDRS are strings checked once the file and the
  * environment are read (check_addresses), so that `config check` refuses
  * what serve would refuse (issue 21, item 21). */
-enum key_type { KT_STRING, KT_LOG_LEVEL, KT_LOG_FORMAT, KT_INT, KT_DAYS, KT_LISTEN, KT_CIDRS, KT_BOOL };
+enum key_type {
+	KT_STRING,
+	KT_LOG_LEVEL,
+	KT_LOG_FORMAT,
+	KT_INT,
+	KT_DAYS,
+	KT_LISTEN,
+	KT_CIDRS,
+	KT_BOOL
+};
 
 struct key_spec {
-	const char *key;     /* dotted path in the YAML file */
-	const char *env;     /* environment variable */
+	const char *key; /* dotted path in the YAML file */
+	const char *env; /* environment variable */
 	enum key_type type;
 	size_t offset;
-	const char *def;     /* default, as text */
+	const char *def; /* default, as text */
 	const char *help;
 };
 
 #define OFF(f) offsetof(struct mlc_config, f)
 
 static const struct key_spec keys[] = {
-	{ "data_dir", "MLC_DATA_DIR", KT_STRING, OFF(data_dir), ".",
-	  "Folder for the database and master key (relative to this file)." },
-	{ "store", "MLC_STORE", KT_STRING, OFF(store), "sqlite:ml-connector.db",
-	  "sqlite:PATH (relative to data_dir) or postgres://user:pass@host/db." },
-	{ "redis", "MLC_REDIS", KT_STRING, OFF(redis), "",
-	  "redis://host:port/db for the shared token cache and rate budgets; empty: in process." },
-	{ "http.listen", "MLC_HTTP_LISTEN", KT_LISTEN, OFF(http_listen), "127.0.0.1:8080",
-	  "Address serve listens on for webhooks, health, metrics and the console." },
-	{ "http.trusted_proxies", "MLC_HTTP_TRUSTED_PROXIES", KT_CIDRS,
-	  OFF(http_trusted_proxies), "",
-	  "Comma-separated CIDRs whose X-Forwarded-For is believed; empty: none." },
-	{ "http.max_connections_per_client", "MLC_HTTP_MAX_CONNECTIONS_PER_CLIENT", KT_INT,
-	  OFF(http_per_client), "64",
-	  "Connections one client address may hold open on serve's port (1-1024); more are "
-	  "closed at once. Behind a proxy every client is the proxy." },
-	{ "http.read_timeout_seconds", "MLC_HTTP_READ_TIMEOUT_SECONDS", KT_INT,
-	  OFF(http_read_timeout_s), "10",
-	  "A connection that sends nothing for this many seconds (1-1024) is closed." },
-	{ "http.access_log", "MLC_HTTP_ACCESS_LOG", KT_BOOL, OFF(http_access_log), "false",
-	  "true: serve logs one info line per request (off by default: /metrics counts them)." },
-	{ "workers", "MLC_WORKERS", KT_INT, OFF(workers), "4",
-	  "Worker threads in serve." },
-	{ "jobs.lease_seconds", "MLC_JOBS_LEASE_SECONDS", KT_INT, OFF(job_lease_s), "600",
-	  "A job whose worker died is taken again after this many seconds (1-1024)." },
-	{ "audit.retention_days", "MLC_AUDIT_RETENTION_DAYS", KT_DAYS, OFF(audit_retention_days),
-	  "0", "Audit rows, finished runs and processed inbox events older than this are deleted "
-	  "by serve; 0 keeps everything." },
-	{ "log.level", "MLC_LOG_LEVEL", KT_LOG_LEVEL, OFF(log_level), "info",
-	  "debug, info, warn or error." },
-	{ "log.format", "MLC_LOG_FORMAT", KT_LOG_FORMAT, OFF(log_format), "logfmt",
-	  "logfmt or json." },
-	{ "master_key_file", "MLC_MASTER_KEY_FILE", KT_STRING, OFF(master_key_file), "master.key",
-	  "32-byte key (mode 0600) that encrypts stored secrets (relative to data_dir)." },
+    {"data_dir", "MLC_DATA_DIR", KT_STRING, OFF(data_dir), ".",
+     "Folder for the database and master key (relative to this file)."},
+    {"store", "MLC_STORE", KT_STRING, OFF(store), "sqlite:ml-connector.db",
+     "sqlite:PATH (relative to data_dir) or postgres://user:pass@host/db."},
+    {"redis", "MLC_REDIS", KT_STRING, OFF(redis), "",
+     "redis://host:port/db for the shared token cache and rate budgets; empty: in process."},
+    {"http.listen", "MLC_HTTP_LISTEN", KT_LISTEN, OFF(http_listen), "127.0.0.1:8080",
+     "Address serve listens on for webhooks, health, metrics and the console."},
+    {"http.trusted_proxies", "MLC_HTTP_TRUSTED_PROXIES", KT_CIDRS, OFF(http_trusted_proxies), "",
+     "Comma-separated CIDRs whose X-Forwarded-For is believed; empty: none."},
+    {"http.max_connections_per_client", "MLC_HTTP_MAX_CONNECTIONS_PER_CLIENT", KT_INT,
+     OFF(http_per_client), "64",
+     "Connections one client address may hold open on serve's port (1-1024); more are "
+     "closed at once. Behind a proxy every client is the proxy."},
+    {"http.read_timeout_seconds", "MLC_HTTP_READ_TIMEOUT_SECONDS", KT_INT, OFF(http_read_timeout_s),
+     "10", "A connection that sends nothing for this many seconds (1-1024) is closed."},
+    {"http.access_log", "MLC_HTTP_ACCESS_LOG", KT_BOOL, OFF(http_access_log), "false",
+     "true: serve logs one info line per request (off by default: /metrics counts them)."},
+    {"workers", "MLC_WORKERS", KT_INT, OFF(workers), "4", "Worker threads in serve."},
+    {"jobs.lease_seconds", "MLC_JOBS_LEASE_SECONDS", KT_INT, OFF(job_lease_s), "600",
+     "A job whose worker died is taken again after this many seconds (1-1024)."},
+    {"audit.retention_days", "MLC_AUDIT_RETENTION_DAYS", KT_DAYS, OFF(audit_retention_days), "0",
+     "Audit rows, finished runs and processed inbox events older than this are deleted "
+     "by serve; 0 keeps everything."},
+    {"log.level", "MLC_LOG_LEVEL", KT_LOG_LEVEL, OFF(log_level), "info",
+     "debug, info, warn or error."},
+    {"log.format", "MLC_LOG_FORMAT", KT_LOG_FORMAT, OFF(log_format), "logfmt", "logfmt or json."},
+    {"master_key_file", "MLC_MASTER_KEY_FILE", KT_STRING, OFF(master_key_file), "master.key",
+     "32-byte key (mode 0600) that encrypts stored secrets (relative to data_dir)."},
 };
 
 static int set_value(struct mlc_config *cfg, const struct key_spec *k, const char *value,
@@ -95,19 +100,22 @@ static int set_value(struct mlc_config *cfg, const struct key_spec *k, const cha
 		return MLC_OK;
 	case KT_INT:
 		if (num_parse_int(value, 1, 1024, (int *)(void *)base, err) < 0)
-			return error_set(err, MLC_ECONFIG, "%s: '%s' is not a whole number from 1 to 1024",
-					 k->key, value);
+			return error_set(err, MLC_ECONFIG,
+					 "%s: '%s' is not a whole number from 1 to 1024", k->key,
+					 value);
 		return MLC_OK;
 	case KT_BOOL:
 		if (strcmp(value, "true") && strcmp(value, "false"))
-			return error_set(err, MLC_ECONFIG, "%s: '%s' is not true or false", k->key, value);
+			return error_set(err, MLC_ECONFIG, "%s: '%s' is not true or false", k->key,
+					 value);
 		*(bool *)(void *)base = strcmp(value, "true") == 0;
 		return MLC_OK;
 	case KT_DAYS:
 		if (num_parse_int(value, 0, 36500, (int *)(void *)base, err) < 0)
-			return error_set(err, MLC_ECONFIG,
-					 "%s: '%s' is not a number of days from 0 (keep all) to 36500",
-					 k->key, value);
+			return error_set(
+			    err, MLC_ECONFIG,
+			    "%s: '%s' is not a number of days from 0 (keep all) to 36500", k->key,
+			    value);
 		return MLC_OK;
 	}
 	return MLC_EINVAL;
@@ -148,8 +156,8 @@ static int walk_mapping(struct mlc_config *cfg, yaml_document_t *doc, yaml_node_
 			 (const char *)kn->data.scalar.value);
 		if (vn && vn->type == YAML_MAPPING_NODE) {
 			if (!is_section(full))
-				return error_set(err, MLC_ECONFIG, "%s:%d: %s: unknown section", label,
-						 line, full);
+				return error_set(err, MLC_ECONFIG, "%s:%d: %s: unknown section",
+						 label, line, full);
 			int rc = walk_mapping(cfg, doc, vn, full, label, err);
 			if (rc < 0)
 				return rc;
@@ -192,8 +200,9 @@ static int parse_yaml(struct mlc_config *cfg, const char *text, size_t len, cons
 	root = yaml_document_get_root_node(&doc);
 	if (root && !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0)) {
 		if (root->type != YAML_MAPPING_NODE)
-			rc = error_set(err, MLC_ECONFIG, "%s:%d: the file must be a mapping of keys",
-				       label, (int)root->start_mark.line + 1);
+			rc =
+			    error_set(err, MLC_ECONFIG, "%s:%d: the file must be a mapping of keys",
+				      label, (int)root->start_mark.line + 1);
 		else
 			rc = walk_mapping(cfg, &doc, root, "", label, err);
 	}
@@ -221,7 +230,7 @@ static int check_addresses(const struct mlc_config *cfg, const char *file_label,
 	for (size_t i = 0; i < MLC_ARRAY_LEN(keys); i++) {
 		const struct key_spec *k = &keys[i];
 		const char *v;
-		struct mlc_error why = { 0 };
+		struct mlc_error why = {0};
 		int rc = MLC_OK;
 
 		if (k->type != KT_LISTEN && k->type != KT_CIDRS)
@@ -231,7 +240,7 @@ static int check_addresses(const struct mlc_config *cfg, const char *file_label,
 			struct sockaddr_storage ss;
 			rc = listen_parse(v, &ss, &why);
 		} else if (k->type == KT_CIDRS) {
-			struct mlc_cidr_list cl = { 0 };
+			struct mlc_cidr_list cl = {0};
 			rc = cidr_list_parse(v, &cl, &why);
 			cidr_list_release(&cl);
 			if (rc < 0)
@@ -242,8 +251,8 @@ static int check_addresses(const struct mlc_config *cfg, const char *file_label,
 		if (getenv(k->env))
 			return error_set(err, MLC_ECONFIG, "environment %s: %s: %s", k->env, k->key,
 					 why.msg);
-		return error_set(err, MLC_ECONFIG, "%s: %s: %s", file_label ? file_label : "defaults",
-				 k->key, why.msg);
+		return error_set(err, MLC_ECONFIG, "%s: %s: %s",
+				 file_label ? file_label : "defaults", k->key, why.msg);
 	}
 	return MLC_OK;
 }
@@ -314,11 +323,14 @@ int config_load_text(struct mlc_config *cfg, const char *text, const char *file_
 		if (rc < 0)
 			goto fail;
 	}
-	if ((rc = apply_env(cfg, err)) < 0)
+	rc = apply_env(cfg, err);
+	if (rc < 0)
 		goto fail;
-	if ((rc = check_addresses(cfg, text ? file_label : NULL, err)) < 0)
+	rc = check_addresses(cfg, text ? file_label : NULL, err);
+	if (rc < 0)
 		goto fail;
-	if ((rc = resolve_paths(cfg, base_dir, err)) < 0)
+	rc = resolve_paths(cfg, base_dir, err);
+	if (rc < 0)
 		goto fail;
 	return MLC_OK;
 fail:
@@ -432,8 +444,9 @@ static void value_text(const struct mlc_config *cfg, const struct key_spec *k, s
 		buf_addstr(v, log_level_name(*(const enum mlc_log_level *)(const void *)base));
 		break;
 	case KT_LOG_FORMAT:
-		buf_addstr(v, *(const enum mlc_log_format *)(const void *)base == MLC_LOG_JSON ?
-				      "json" : "logfmt");
+		buf_addstr(v, *(const enum mlc_log_format *)(const void *)base == MLC_LOG_JSON
+				  ? "json"
+				  : "logfmt");
 		break;
 	case KT_INT:
 	case KT_DAYS:
@@ -451,7 +464,8 @@ void config_dump(const struct mlc_config *cfg, struct mlc_buf *out, bool json)
 	const char *section = "";
 
 	if (!json)
-		buf_addf(out, "# effective configuration (file: %s)\n", cfg->file ? cfg->file : "none");
+		buf_addf(out, "# effective configuration (file: %s)\n",
+			 cfg->file ? cfg->file : "none");
 	for (size_t i = 0; i < MLC_ARRAY_LEN(keys); i++) {
 		struct mlc_buf v = MLC_BUF_INIT;
 		const char *dot = strchr(keys[i].key, '.');
@@ -498,8 +512,8 @@ void config_default_text(struct mlc_buf *out)
 			if (strncmp(section, keys[i].key, sl) != 0 || section[sl] != '.')
 				buf_addf(out, "%.*s:\n", (int)sl, keys[i].key);
 			section = keys[i].key;
-			buf_addf(out, "  # %s (%s)\n  %s: \"%s\"\n", keys[i].help, keys[i].env, dot + 1,
-				 keys[i].def);
+			buf_addf(out, "  # %s (%s)\n  %s: \"%s\"\n", keys[i].help, keys[i].env,
+				 dot + 1, keys[i].def);
 		} else {
 			section = "";
 			buf_addf(out, "# %s (%s)\n%s: \"%s\"\n", keys[i].help, keys[i].env,

@@ -24,17 +24,17 @@
  * Errors name the file, line and key ("cfg.yaml:7: log.level: ...").
  */
 struct mlc_config {
-	char *file;            /* the file read, NULL if none */
-	char *data_dir;        /* absolute */
-	char *store;           /* "sqlite:/abs/path.db" or a postgres:// URL */
-	char *redis;           /* redis://host:port/db, or "" for none */
-	char *http_listen;     /* ADDR:PORT for serve */
+	char *file;                 /* the file read, NULL if none */
+	char *data_dir;             /* absolute */
+	char *store;                /* "sqlite:/abs/path.db" or a postgres:// URL */
+	char *redis;                /* redis://host:port/db, or "" for none */
+	char *http_listen;          /* ADDR:PORT for serve */
 	char *http_trusted_proxies; /* CIDR list trusted for X-Forwarded-For, "" none */
-	char *master_key_file; /* absolute */
+	char *master_key_file;      /* absolute */
 	enum mlc_log_level log_level;
 	enum mlc_log_format log_format;
 	int workers;
-	int job_lease_s;         /* a running job is retaken after this */
+	int job_lease_s;          /* a running job is retaken after this */
 	int audit_retention_days; /* 0: keep everything */
 	int http_per_client;      /* open connections per client address on serve's port */
 	int http_read_timeout_s;  /* a connection silent this long is closed */

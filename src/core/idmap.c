@@ -24,8 +24,10 @@ static int lookup(struct mlc_store *s, int64_t tenant_id, const char *entity, co
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	buf_addf(&sql, "SELECT netsuite_key, procore_key, content_hash, updated_at FROM id_map "
-		       "WHERE tenant_id = ? AND entity = ? AND %s = ?", col);
+	buf_addf(&sql,
+		 "SELECT netsuite_key, procore_key, content_hash, updated_at FROM id_map "
+		 "WHERE tenant_id = ? AND entity = ? AND %s = ?",
+		 col);
 	rc = store_prepare(s, sql.data, &st, err);
 	buf_release(&sql);
 	if (rc < 0)
@@ -63,9 +65,11 @@ int idmap_all(struct mlc_store *s, int64_t tenant_id, const char *entity, json_t
 	      struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
-	int rc = store_prepare(s, "SELECT netsuite_key, procore_key FROM id_map WHERE tenant_id = ? "
-				  "AND entity = ? AND netsuite_key IS NOT NULL AND procore_key IS NOT NULL",
-			       &st, err);
+	int rc =
+	    store_prepare(s,
+			  "SELECT netsuite_key, procore_key FROM id_map WHERE tenant_id = ? "
+			  "AND entity = ? AND netsuite_key IS NOT NULL AND procore_key IS NOT NULL",
+			  &st, err);
 
 	*links = NULL;
 	if (rc < 0)
@@ -74,7 +78,8 @@ int idmap_all(struct mlc_store *s, int64_t tenant_id, const char *entity, json_t
 	stmt_bind_text(st, 2, entity);
 	*links = json_object();
 	while ((rc = stmt_step(st, err)) == 1)
-		json_object_set_new(*links, stmt_col_text(st, 0), json_string(stmt_col_text(st, 1)));
+		json_object_set_new(*links, stmt_col_text(st, 0),
+				    json_string(stmt_col_text(st, 1)));
 	stmt_free(st);
 	if (rc < 0) {
 		json_decref(*links);
@@ -84,9 +89,8 @@ int idmap_all(struct mlc_store *s, int64_t tenant_id, const char *entity, json_t
 	return MLC_OK;
 }
 
-int idmap_put(struct mlc_store *s, int64_t tenant_id, const char *entity,
-	      const char *netsuite_key, const char *procore_key, const char *content_hash,
-	      struct mlc_error *err)
+int idmap_put(struct mlc_store *s, int64_t tenant_id, const char *entity, const char *netsuite_key,
+	      const char *procore_key, const char *content_hash, struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
 	int rc;
@@ -95,12 +99,13 @@ int idmap_put(struct mlc_store *s, int64_t tenant_id, const char *entity,
 	if (!netsuite_key && !procore_key)
 		return error_set(err, MLC_EINVAL, "an id map entry needs at least one key");
 	/* COALESCE keeps a known key when the caller passes NULL for it */
-	rc = store_prepare(s,
-			   "UPDATE id_map SET netsuite_key = COALESCE(?, netsuite_key), "
-			   "procore_key = COALESCE(?, procore_key), content_hash = ?, updated_at = ? "
-			   "WHERE tenant_id = ? AND entity = ? AND "
-			   "(netsuite_key = ? OR procore_key = ?)",
-			   &st, err);
+	rc = store_prepare(
+	    s,
+	    "UPDATE id_map SET netsuite_key = COALESCE(?, netsuite_key), "
+	    "procore_key = COALESCE(?, procore_key), content_hash = ?, updated_at = ? "
+	    "WHERE tenant_id = ? AND entity = ? AND "
+	    "(netsuite_key = ? OR procore_key = ?)",
+	    &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_text(st, 1, netsuite_key);

@@ -17,9 +17,9 @@
  * unique per tenant and entity.
  */
 struct mlc_idmap_entry {
-	char *netsuite_key;   /* NULL until known */
-	char *procore_key;    /* NULL until known */
-	char *content_hash;   /* NULL if never synced */
+	char *netsuite_key; /* NULL until known */
+	char *procore_key;  /* NULL until known */
+	char *content_hash; /* NULL if never synced */
 	int64_t updated_at;
 };
 
@@ -44,8 +44,8 @@ int idmap_all(struct mlc_store *s, int64_t tenant_id, const char *entity, json_t
  * known), not both.  MLC_EEXIST if the keys belong to two different rows
  * (a link conflict the caller must park for review).
  */
-int idmap_put(struct mlc_store *s, int64_t tenant_id, const char *entity,
-	      const char *netsuite_key, const char *procore_key, const char *content_hash,
+int idmap_put(struct mlc_store *s, int64_t tenant_id, const char *entity, const char *netsuite_key,
+	      const char *procore_key, const char *content_hash,
 	      struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

@@ -33,13 +33,16 @@ int inbox_add(struct mlc_store *s, int64_t tenant_id, const char *source, const 
 	 * event again: the commit must survive an OS crash (issue 21, item 6).
 	 * Inside a caller's transaction its commit decides. */
 	if (!store_in_transaction(s)) {
-		if ((rc = store_durable(s, true, err)) < 0)
+		rc = store_durable(s, true, err);
+		if (rc < 0)
 			goto out;
 		durable = true;
 	}
-	rc = store_prepare(s, "INSERT INTO inbox (tenant_id, source, event_key, payload, received_at) "
-			      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, source, event_key) DO "
-			      "NOTHING RETURNING id", &st, err);
+	rc = store_prepare(s,
+			   "INSERT INTO inbox (tenant_id, source, event_key, payload, received_at) "
+			   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, source, event_key) DO "
+			   "NOTHING RETURNING id",
+			   &st, err);
 	if (rc == MLC_OK) {
 		stmt_bind_i64(st, 1, tenant_id);
 		stmt_bind_text(st, 2, source);
@@ -55,7 +58,7 @@ int inbox_add(struct mlc_store *s, int64_t tenant_id, const char *source, const 
 	}
 out:
 	if (durable) {
-		struct mlc_error ignored = { 0 };
+		struct mlc_error ignored = {0};
 		if (store_durable(s, false, &ignored) < 0)
 			log_warn("store: cannot restore synchronous=NORMAL", "error", ignored.msg);
 	}
@@ -80,8 +83,10 @@ int inbox_pending_before(struct mlc_store *s, int max, int64_t before_ms,
 
 	*out = NULL;
 	*n = 0;
-	rc = store_prepare(s, "SELECT id, tenant_id, source, event_key, payload, received_at FROM "
-			      "inbox WHERE state = 'new' AND received_at < ? ORDER BY id LIMIT ?", &st, err);
+	rc = store_prepare(s,
+			   "SELECT id, tenant_id, source, event_key, payload, received_at FROM "
+			   "inbox WHERE state = 'new' AND received_at < ? ORDER BY id LIMIT ?",
+			   &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, before_ms);
@@ -109,10 +114,10 @@ int inbox_pending_before(struct mlc_store *s, int max, int64_t before_ms,
 }
 
 static const char *const state_names[] = {
-	[INBOX_NEW] = "new",
-	[INBOX_DONE] = "done",
-	[INBOX_IGNORED] = "ignored",
-	[INBOX_UNUSABLE] = "unusable",
+    [INBOX_NEW] = "new",
+    [INBOX_DONE] = "done",
+    [INBOX_IGNORED] = "ignored",
+    [INBOX_UNUSABLE] = "unusable",
 };
 
 const char *inbox_state_name(enum inbox_state st)
@@ -130,8 +135,7 @@ int inbox_state_parse(const char *text, enum inbox_state *st)
 	return MLC_EINVAL;
 }
 
-int inbox_set_state(struct mlc_store *s, int64_t id, enum inbox_state state,
-		    struct mlc_error *err)
+int inbox_set_state(struct mlc_store *s, int64_t id, enum inbox_state state, struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
 	int rc;
@@ -139,7 +143,8 @@ int inbox_set_state(struct mlc_store *s, int64_t id, enum inbox_state state,
 	if (state != INBOX_DONE && state != INBOX_IGNORED)
 		return error_set(err, MLC_EINVAL, "an inbox event is not moved to '%s' this way",
 				 inbox_state_name(state));
-	rc = store_prepare(s, "UPDATE inbox SET state = ?, processed_at = ? WHERE id = ?", &st, err);
+	rc =
+	    store_prepare(s, "UPDATE inbox SET state = ?, processed_at = ? WHERE id = ?", &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_text(st, 1, inbox_state_name(state));
@@ -159,12 +164,13 @@ int inbox_mark(struct mlc_store *s, int64_t id, const char *state, struct mlc_er
 	return inbox_set_state(s, id, st, err);
 }
 
-int inbox_mark_unusable(struct mlc_store *s, int64_t id, const char *reason,
-			struct mlc_error *err)
+int inbox_mark_unusable(struct mlc_store *s, int64_t id, const char *reason, struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
-	int rc = store_prepare(s, "UPDATE inbox SET state = 'unusable', reason = ?, processed_at = ? "
-				  "WHERE id = ?", &st, err);
+	int rc = store_prepare(s,
+			       "UPDATE inbox SET state = 'unusable', reason = ?, processed_at = ? "
+			       "WHERE id = ?",
+			       &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_text(st, 1, reason);
@@ -184,22 +190,26 @@ int inbox_unusable_summary(struct mlc_store *s, int64_t tenant_id, int64_t *coun
 	*count = 0;
 	*last_reason = NULL;
 	*last_at = 0;
-	rc = store_prepare(s, "SELECT COUNT(*) FROM inbox WHERE tenant_id = ? AND state = 'unusable'",
-			   &st, err);
+	rc = store_prepare(
+	    s, "SELECT COUNT(*) FROM inbox WHERE tenant_id = ? AND state = 'unusable'", &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
-	if ((rc = stmt_step(st, err)) == 1)
+	rc = stmt_step(st, err);
+	if (rc == 1)
 		*count = stmt_col_i64(st, 0);
 	stmt_free(st);
 	if (rc < 0 || !*count)
 		return rc < 0 ? rc : MLC_OK;
-	rc = store_prepare(s, "SELECT reason, received_at FROM inbox WHERE tenant_id = ? AND "
-			      "state = 'unusable' ORDER BY id DESC LIMIT 1", &st, err);
+	rc = store_prepare(s,
+			   "SELECT reason, received_at FROM inbox WHERE tenant_id = ? AND "
+			   "state = 'unusable' ORDER BY id DESC LIMIT 1",
+			   &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
-	if ((rc = stmt_step(st, err)) == 1) {
+	rc = stmt_step(st, err);
+	if (rc == 1) {
 		*last_reason = stmt_col_dup(st, 0);
 		*last_at = stmt_col_i64(st, 1);
 	}
@@ -215,9 +225,10 @@ int inbox_insert_many(struct mlc_store *s, struct mlc_inbox_new **rows, size_t n
 
 	if (!n)
 		return MLC_OK;
-	rc = store_prepare(s, "INSERT INTO inbox (tenant_id, source, event_key, payload, state, "
-			      "reason, received_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON "
-			      "CONFLICT (tenant_id, source, event_key) DO NOTHING RETURNING id",
+	rc = store_prepare(s,
+			   "INSERT INTO inbox (tenant_id, source, event_key, payload, state, "
+			   "reason, received_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON "
+			   "CONFLICT (tenant_id, source, event_key) DO NOTHING RETURNING id",
 			   &st, err);
 	for (size_t i = 0; i < n && rc >= 0; i++) {
 		struct mlc_inbox_new *r = rows[i];
@@ -236,7 +247,8 @@ int inbox_insert_many(struct mlc_store *s, struct mlc_inbox_new **rows, size_t n
 			stmt_bind_null(st, 8);
 		else
 			stmt_bind_i64(st, 8, now);
-		if ((rc = stmt_step(st, err)) < 0)
+		rc = stmt_step(st, err);
+		if (rc < 0)
 			break;
 		r->duplicate = rc == 0;
 		r->id = rc == 1 ? stmt_col_i64(st, 0) : 0;
@@ -248,16 +260,16 @@ int inbox_insert_many(struct mlc_store *s, struct mlc_inbox_new **rows, size_t n
 	return rc < 0 ? rc : MLC_OK;
 }
 
-int inbox_mark_done_many(struct mlc_store *s, const int64_t *ids, size_t n,
-			 struct mlc_error *err)
+int inbox_mark_done_many(struct mlc_store *s, const int64_t *ids, size_t n, struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
 	int rc;
 
 	if (!n)
 		return MLC_OK;
-	rc = store_prepare(s, "UPDATE inbox SET state = 'done', processed_at = ? WHERE id = ? AND "
-			      "state = 'new'",
+	rc = store_prepare(s,
+			   "UPDATE inbox SET state = 'done', processed_at = ? WHERE id = ? AND "
+			   "state = 'new'",
 			   &st, err);
 	for (size_t i = 0; i < n && rc >= 0; i++) {
 		stmt_reset(st);

@@ -47,9 +47,9 @@ int inbox_state_parse(const char *text, enum inbox_state *st) MLC_MUST_CHECK;
 struct mlc_inbox_event {
 	int64_t id;
 	int64_t tenant_id;
-	char *source;     /* "procore" | "netsuite" */
+	char *source; /* "procore" | "netsuite" */
 	char *event_key;
-	json_t *payload;  /* owned */
+	json_t *payload; /* owned */
 	int64_t received_at;
 };
 
@@ -70,13 +70,13 @@ int inbox_pending_before(struct mlc_store *s, int max, int64_t before_ms,
 /* One event for inbox_insert_many(). */
 struct mlc_inbox_new {
 	int64_t tenant_id;
-	const char *source;     /* "procore" | "netsuite" */
+	const char *source; /* "procore" | "netsuite" */
 	const char *event_key;
 	const char *payload;    /* JSON text */
 	enum inbox_state state; /* stored as: new, ignored or unusable */
 	const char *reason;     /* unusable: the reason (one sentence, no secret) */
 	/* results */
-	int duplicate;          /* the key was stored already: nothing written */
+	int duplicate; /* the key was stored already: nothing written */
 	int64_t id;
 };
 

@@ -23,12 +23,13 @@ int job_enqueue(struct mlc_store *s, int64_t tenant_id, const char *kind, const 
 	int rc;
 
 	*id = 0;
-	rc = store_prepare(s,
-			   "INSERT INTO jobs (tenant_id, kind, payload, dedupe_key, run_at, "
-			   "created_at, updated_at, serial_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?4) "
-			   "ON CONFLICT (dedupe_key) DO UPDATE SET run_at = CASE WHEN excluded.run_at < "
-			   "jobs.run_at THEN excluded.run_at ELSE jobs.run_at END RETURNING id",
-			   &st, err);
+	rc = store_prepare(
+	    s,
+	    "INSERT INTO jobs (tenant_id, kind, payload, dedupe_key, run_at, "
+	    "created_at, updated_at, serial_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?4) "
+	    "ON CONFLICT (dedupe_key) DO UPDATE SET run_at = CASE WHEN excluded.run_at < "
+	    "jobs.run_at THEN excluded.run_at ELSE jobs.run_at END RETURNING id",
+	    &st, err);
 	if (rc == MLC_OK) {
 		stmt_bind_opt_id(st, 1, tenant_id);
 		stmt_bind_text(st, 2, kind);
@@ -58,20 +59,21 @@ int job_lease(struct mlc_store *s, const char *owner, int64_t now_ms, int64_t le
 	memset(job, 0, sizeof(*job));
 	/* One statement: the store's write lock (SQLite) or row lock makes the
 	 * pick-and-claim atomic, so two workers never take the same job. */
-	rc = store_prepare(s,
-			   "UPDATE jobs SET state = 'running', lease_owner = ?, lease_until = ?, "
-			   "attempts = attempts + 1, updated_at = ?, dedupe_key = NULL WHERE id = ("
-			   " SELECT j.id FROM jobs j WHERE ((j.state = 'queued' AND j.run_at <= ?4)"
-			   " OR (j.state = 'running' AND j.lease_until < ?5))"
-			   /* one run per serial key at a time: a job queued while its
-			    * twin runs waits for it (and its dedupe key is free again, so
-			    * events arriving during a run cause one more run) */
-			   " AND (j.serial_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r WHERE"
-			   "  r.serial_key = j.serial_key AND r.id <> j.id AND r.state = 'running'"
-			   "  AND r.lease_until >= ?5))"
-			   " ORDER BY j.priority DESC, j.run_at, j.id LIMIT 1) "
-			   "RETURNING id, tenant_id, kind, payload, attempts, max_attempts, lease_until",
-			   &st, err);
+	rc = store_prepare(
+	    s,
+	    "UPDATE jobs SET state = 'running', lease_owner = ?, lease_until = ?, "
+	    "attempts = attempts + 1, updated_at = ?, dedupe_key = NULL WHERE id = ("
+	    " SELECT j.id FROM jobs j WHERE ((j.state = 'queued' AND j.run_at <= ?4)"
+	    " OR (j.state = 'running' AND j.lease_until < ?5))"
+	    /* one run per serial key at a time: a job queued while its
+	     * twin runs waits for it (and its dedupe key is free again, so
+	     * events arriving during a run cause one more run) */
+	    " AND (j.serial_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r WHERE"
+	    "  r.serial_key = j.serial_key AND r.id <> j.id AND r.state = 'running'"
+	    "  AND r.lease_until >= ?5))"
+	    " ORDER BY j.priority DESC, j.run_at, j.id LIMIT 1) "
+	    "RETURNING id, tenant_id, kind, payload, attempts, max_attempts, lease_until",
+	    &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_text(st, 1, owner);
@@ -134,7 +136,8 @@ int job_fail(struct mlc_store *s, int64_t id, const char *owner, const char *err
 	struct mlc_stmt *st = NULL;
 	int rc;
 
-	if ((rc = store_begin(s, err)) < 0)
+	rc = store_begin(s, err);
+	if (rc < 0)
 		return rc;
 	/*
 	 * A retry takes its dedupe key back (issue 21, item 15): without it
@@ -144,11 +147,12 @@ int job_fail(struct mlc_store *s, int64_t id, const char *owner, const char *err
 	 * per key.
 	 */
 	if (retry_at_ms >= 0) {
-		rc = store_prepare(s,
-				   "DELETE FROM jobs WHERE state = 'queued' AND dedupe_key = ("
-				   "SELECT serial_key FROM jobs WHERE id = ?1 AND lease_owner = ?2 AND "
-				   "state = 'running' AND attempts < max_attempts)",
-				   &st, err);
+		rc = store_prepare(
+		    s,
+		    "DELETE FROM jobs WHERE state = 'queued' AND dedupe_key = ("
+		    "SELECT serial_key FROM jobs WHERE id = ?1 AND lease_owner = ?2 AND "
+		    "state = 'running' AND attempts < max_attempts)",
+		    &st, err);
 		if (rc < 0)
 			goto out;
 		stmt_bind_i64(st, 1, id);
@@ -183,7 +187,8 @@ int job_fail(struct mlc_store *s, int64_t id, const char *owner, const char *err
 	if (rc < 0)
 		goto out;
 	if (store_changes(s) == 0) {
-		rc = error_set(err, MLC_ESTATE, "job %lld is not leased by %s", (long long)id, owner);
+		rc = error_set(err, MLC_ESTATE, "job %lld is not leased by %s", (long long)id,
+			       owner);
 		goto out;
 	}
 	rc = MLC_OK;
@@ -208,7 +213,8 @@ int job_extend(struct mlc_store *s, int64_t id, const char *owner, int64_t lease
 int job_release_lease(struct mlc_store *s, int64_t id, const char *owner, struct mlc_error *err)
 {
 	return owned_update(s,
-			    "UPDATE jobs SET state = 'queued', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, "
+			    "UPDATE jobs SET state = 'queued', attempts = CASE WHEN attempts > 0 "
+			    "THEN attempts - 1 ELSE 0 END, "
 			    "lease_owner = ?, lease_until = ?, updated_at = ? "
 			    "WHERE id = ? AND lease_owner = ?5 AND state = 'running'",
 			    id, owner, NULL, 0, err);

@@ -24,10 +24,10 @@
  */
 struct mlc_job {
 	int64_t id;
-	int64_t tenant_id;  /* 0: process-wide */
+	int64_t tenant_id; /* 0: process-wide */
 	char *kind;
-	json_t *payload;    /* owned */
-	int attempts;       /* including the current one */
+	json_t *payload; /* owned */
+	int attempts;    /* including the current one */
 	int max_attempts;
 	int64_t lease_until;
 };

@@ -8,27 +8,29 @@
 #include "util/time.h"
 #include "util/banned.h"
 
-#define END { NULL, MAP_TEXT, false }
+#define END                                                                                        \
+	{                                                                                          \
+		NULL, MAP_TEXT, false                                                              \
+	}
 
-static const struct mapping_col cc_keys[] = { { "cost_code", MAP_TEXT, true },
-					      { "cost_type", MAP_TEXT, false }, END };
-static const struct mapping_col cc_account_vals[] = { { "account", MAP_ID, true },
-						      { "department", MAP_ID, false }, END };
-static const struct mapping_col cc_only_keys[] = { { "cost_code", MAP_TEXT, true }, END };
-static const struct mapping_col segment_vals[] = { { "segment_value", MAP_ID, true }, END };
-static const struct mapping_col ct_keys[] = { { "cost_type", MAP_TEXT, true }, END };
-static const struct mapping_col account_vals[] = { { "account", MAP_ID, true }, END };
-static const struct mapping_col doc_keys[] = { { "document_type", MAP_TEXT, true }, END };
+static const struct mapping_col cc_keys[] = {
+    {"cost_code", MAP_TEXT, true}, {"cost_type", MAP_TEXT, false}, END};
+static const struct mapping_col cc_account_vals[] = {
+    {"account", MAP_ID, true}, {"department", MAP_ID, false}, END};
+static const struct mapping_col cc_only_keys[] = {{"cost_code", MAP_TEXT, true}, END};
+static const struct mapping_col segment_vals[] = {{"segment_value", MAP_ID, true}, END};
+static const struct mapping_col ct_keys[] = {{"cost_type", MAP_TEXT, true}, END};
+static const struct mapping_col account_vals[] = {{"account", MAP_ID, true}, END};
+static const struct mapping_col doc_keys[] = {{"document_type", MAP_TEXT, true}, END};
 
 static const struct mapping_kind kinds[] = {
-	{ "cost-code-account", "Procore cost code (+ cost type) -> NetSuite expense account",
-	  cc_keys, cc_account_vals },
-	{ "cost-code-segment", "Procore cost code -> NetSuite cost-code segment value",
-	  cc_only_keys, segment_vals },
-	{ "cost-type-account", "Procore line item type <-> NetSuite expense account", ct_keys,
-	  account_vals },
-	{ "offset-account", "posting type -> NetSuite credit/offset account", doc_keys,
-	  account_vals },
+    {"cost-code-account", "Procore cost code (+ cost type) -> NetSuite expense account", cc_keys,
+     cc_account_vals},
+    {"cost-code-segment", "Procore cost code -> NetSuite cost-code segment value", cc_only_keys,
+     segment_vals},
+    {"cost-type-account", "Procore line item type <-> NetSuite expense account", ct_keys,
+     account_vals},
+    {"offset-account", "posting type -> NetSuite credit/offset account", doc_keys, account_vals},
 };
 
 const struct mapping_kind *mapping_kinds(size_t *n)
@@ -60,8 +62,8 @@ static int map_header(const struct mapping_kind *k, const struct mlc_csv_row *hd
 		for (c = k->values; c->name; c++)
 			known |= strcmp(c->name, h) == 0;
 		if (!known)
-			return error_set(err, MLC_EINVAL, "%s:%d: unknown column '%s' for %s", label,
-					 hdr->line, h, k->name);
+			return error_set(err, MLC_EINVAL, "%s:%d: unknown column '%s' for %s",
+					 label, hdr->line, h, k->name);
 	}
 	for (int pass = 0; pass < 2; pass++) {
 		const struct mapping_col *cols = pass ? k->values : k->keys;
@@ -107,11 +109,11 @@ static int row_to_mapping(const struct mapping_kind *k, const struct mlc_csv_row
 		const struct mapping_col *c = &k->values[j];
 		const char *v = cell(r, validx[j]);
 		int64_t id;
-		struct mlc_error e2 = { 0 };
+		struct mlc_error e2 = {0};
 		if (!*v) {
 			if (c->required)
-				return error_set(err, MLC_EINVAL, "%s:%d: %s: empty", label, r->line,
-						 c->name);
+				return error_set(err, MLC_EINVAL, "%s:%d: %s: empty", label,
+						 r->line, c->name);
 			continue;
 		}
 		if (c->type == MAP_ID) {
@@ -143,7 +145,8 @@ int mapping_import(struct mlc_store *s, int64_t tenant_id, const struct mapping_
 	int in_tx = 0;
 
 	*imported = 0;
-	if ((rc = csv_parse(csv, len, &rows, &nrows, err)) < 0) {
+	rc = csv_parse(csv, len, &rows, &nrows, err);
+	if (rc < 0) {
 		error_prefix(err, "%s: ", label);
 		goto out;
 	}
@@ -151,7 +154,8 @@ int mapping_import(struct mlc_store *s, int64_t tenant_id, const struct mapping_
 		rc = error_set(err, MLC_EINVAL, "%s: empty file (expected a header row)", label);
 		goto out;
 	}
-	if ((rc = map_header(k, &rows[0], keyidx, validx, label, err)) < 0)
+	rc = map_header(k, &rows[0], keyidx, validx, label, err);
+	if (rc < 0)
 		goto out;
 	/* validate everything first: nothing is written unless every row is good */
 	if (!seen || !targets) {
@@ -161,7 +165,8 @@ int mapping_import(struct mlc_store *s, int64_t tenant_id, const struct mapping_
 	for (i = 1; i < nrows; i++) {
 		json_t *t = json_object();
 		if (!t) {
-			rc = error_set(err, MLC_ENOMEM, "%s:%d: out of memory", label, rows[i].line);
+			rc =
+			    error_set(err, MLC_ENOMEM, "%s:%d: out of memory", label, rows[i].line);
 			goto out;
 		}
 		buf_reset(&key);
@@ -180,9 +185,10 @@ int mapping_import(struct mlc_store *s, int64_t tenant_id, const struct mapping_
 			goto out;
 		}
 		/* "o" hands t to the pack, which frees it on failure too */
-		if (json_array_append_new(targets, json_pack("{s:s, s:o}", "key", key.data, "t",
-							     t)) < 0) {
-			rc = error_set(err, MLC_ENOMEM, "%s:%d: out of memory", label, rows[i].line);
+		if (json_array_append_new(targets,
+					  json_pack("{s:s, s:o}", "key", key.data, "t", t)) < 0) {
+			rc =
+			    error_set(err, MLC_ENOMEM, "%s:%d: out of memory", label, rows[i].line);
 			goto out;
 		}
 	}
@@ -190,7 +196,8 @@ int mapping_import(struct mlc_store *s, int64_t tenant_id, const struct mapping_
 		*imported = json_array_size(targets);
 		goto out;
 	}
-	if ((rc = store_begin(s, err)) < 0)
+	rc = store_begin(s, err);
+	if (rc < 0)
 		goto out;
 	in_tx = 1;
 	if (replace) {
@@ -206,9 +213,10 @@ int mapping_import(struct mlc_store *s, int64_t tenant_id, const struct mapping_
 		if (rc < 0)
 			goto out;
 	}
-	rc = store_prepare(s, "INSERT INTO mappings (tenant_id, kind, source_key, target, updated_at) "
-			      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, kind, source_key) DO "
-			      "UPDATE SET target = excluded.target, updated_at = excluded.updated_at",
+	rc = store_prepare(s,
+			   "INSERT INTO mappings (tenant_id, kind, source_key, target, updated_at) "
+			   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, kind, source_key) DO "
+			   "UPDATE SET target = excluded.target, updated_at = excluded.updated_at",
 			   &st, err);
 	if (rc < 0)
 		goto out;
@@ -226,11 +234,13 @@ int mapping_import(struct mlc_store *s, int64_t tenant_id, const struct mapping_
 		stmt_bind_text(st, 4, text);
 		stmt_bind_i64(st, 5, time_now_ms());
 		free(text);
-		if ((rc = stmt_step(st, err)) < 0)
+		rc = stmt_step(st, err);
+		if (rc < 0)
 			goto out;
 	}
 	in_tx = 0; /* a failed commit has rolled back already */
-	if ((rc = store_commit(s, err)) < 0)
+	rc = store_commit(s, err);
+	if (rc < 0)
 		goto out;
 	/* counted only once every row is committed */
 	*imported = json_array_size(targets);
@@ -259,8 +269,10 @@ int mapping_export(struct mlc_store *s, int64_t tenant_id, const struct mapping_
 	for (int j = 0; k->values[j].name; j++)
 		csv_add_field(out, k->values[j].name, 0);
 	buf_addch(out, '\n');
-	rc = store_prepare(s, "SELECT source_key, target FROM mappings WHERE tenant_id = ? AND "
-			      "kind = ? ORDER BY source_key", &st, err);
+	rc = store_prepare(s,
+			   "SELECT source_key, target FROM mappings WHERE tenant_id = ? AND "
+			   "kind = ? ORDER BY source_key",
+			   &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
@@ -281,10 +293,12 @@ int mapping_export(struct mlc_store *s, int64_t tenant_id, const struct mapping_
 			json_t *v = t ? json_object_get(t, k->values[j].name) : NULL;
 			char num[32];
 			if (json_is_integer(v)) {
-				snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+				snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+					 json_integer_value(v));
 				csv_add_field(out, num, 0);
 			} else {
-				csv_add_field(out, json_is_string(v) ? json_string_value(v) : "", 0);
+				csv_add_field(out, json_is_string(v) ? json_string_value(v) : "",
+					      0);
 			}
 		}
 		buf_addch(out, '\n');
@@ -303,8 +317,10 @@ int mapping_get(struct mlc_store *s, int64_t tenant_id, const char *kind, const 
 	int rc;
 
 	*target = NULL;
-	rc = store_prepare(s, "SELECT target FROM mappings WHERE tenant_id = ? AND kind = ? AND "
-			      "source_key = ?", &st, err);
+	rc = store_prepare(s,
+			   "SELECT target FROM mappings WHERE tenant_id = ? AND kind = ? AND "
+			   "source_key = ?",
+			   &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
@@ -313,7 +329,8 @@ int mapping_get(struct mlc_store *s, int64_t tenant_id, const char *kind, const 
 	rc = stmt_step(st, err);
 	if (rc == 1) {
 		*target = json_loads(stmt_col_text(st, 0), 0, &jerr);
-		rc = *target ? MLC_OK : error_set(err, MLC_ESTORE, "mapping %s %s is corrupt", kind, key);
+		rc = *target ? MLC_OK
+			     : error_set(err, MLC_ESTORE, "mapping %s %s is corrupt", kind, key);
 	} else if (rc == 0) {
 		rc = error_set(err, MLC_ENOTFOUND, "%s has no mapping for '%s'", kind, key);
 	}
@@ -326,10 +343,12 @@ int mapping_put(struct mlc_store *s, int64_t tenant_id, const char *kind, const 
 {
 	struct mlc_stmt *st = NULL;
 	char *text = json_dumps(target, JSON_COMPACT | JSON_SORT_KEYS);
-	int rc = store_prepare(s, "INSERT INTO mappings (tenant_id, kind, source_key, target, "
-				  "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, kind, "
-				  "source_key) DO UPDATE SET target = excluded.target, "
-				  "updated_at = excluded.updated_at", &st, err);
+	int rc = store_prepare(s,
+			       "INSERT INTO mappings (tenant_id, kind, source_key, target, "
+			       "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, kind, "
+			       "source_key) DO UPDATE SET target = excluded.target, "
+			       "updated_at = excluded.updated_at",
+			       &st, err);
 
 	if (rc < 0 || !text) {
 		free(text);
@@ -370,8 +389,10 @@ int mapping_all(struct mlc_store *s, int64_t tenant_id, const char *kind, json_t
 {
 	struct mlc_stmt *st = NULL;
 	json_error_t jerr;
-	int rc = store_prepare(s, "SELECT source_key, target FROM mappings WHERE tenant_id = ? AND "
-				  "kind = ?", &st, err);
+	int rc = store_prepare(s,
+			       "SELECT source_key, target FROM mappings WHERE tenant_id = ? AND "
+			       "kind = ?",
+			       &st, err);
 
 	*all = NULL;
 	if (rc < 0)

@@ -13,8 +13,10 @@ int md_base_get(struct mlc_store *st, int64_t tenant_id, const char *type, const
 {
 	struct mlc_stmt *q = NULL;
 	json_error_t jerr;
-	int rc = store_prepare(st, "SELECT base FROM md_base WHERE tenant_id = ? AND type = ? AND "
-				   "key = ?", &q, err);
+	int rc = store_prepare(st,
+			       "SELECT base FROM md_base WHERE tenant_id = ? AND type = ? AND "
+			       "key = ?",
+			       &q, err);
 
 	*base = NULL;
 	if (rc < 0)
@@ -27,7 +29,7 @@ int md_base_get(struct mlc_store *st, int64_t tenant_id, const char *type, const
 		*base = json_loads(stmt_col_text(q, 0), 0, &jerr);
 		if (!*base)
 			rc = error_set(err, MLC_ESTORE, "master data base %s %s is corrupt", type,
-			               key);
+				       key);
 	}
 	stmt_free(q);
 	return rc < 0 ? rc : MLC_OK;
@@ -70,10 +72,12 @@ int md_base_put(struct mlc_store *st, int64_t tenant_id, const char *type, const
 {
 	struct mlc_stmt *q = NULL;
 	char *text = json_dumps(base, JSON_COMPACT | JSON_SORT_KEYS);
-	int rc = store_prepare(st, "INSERT INTO md_base (tenant_id, type, key, base, updated_at) "
-				   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, type, key) "
-				   "DO UPDATE SET base = excluded.base, updated_at = excluded.updated_at",
-			       &q, err);
+	int rc =
+	    store_prepare(st,
+			  "INSERT INTO md_base (tenant_id, type, key, base, updated_at) "
+			  "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, type, key) "
+			  "DO UPDATE SET base = excluded.base, updated_at = excluded.updated_at",
+			  &q, err);
 
 	if (rc < 0 || !text) {
 		free(text);

@@ -11,215 +11,215 @@
  * (UTC) so both backends agree without date types.  Money is BIGINT cents.
  */
 static const struct mlc_migration migrations[] = {
-	{ 1, "initial schema",
-	  "CREATE TABLE tenants ("
-	  " id @ID@,"
-	  " name TEXT NOT NULL UNIQUE,"
-	  " procore_company_id BIGINT NOT NULL,"
-	  " netsuite_account TEXT NOT NULL,"
-	  " netsuite_url TEXT,"
-	  " procore_api_url TEXT,"
-	  " procore_auth_url TEXT,"
-	  " procore_env TEXT NOT NULL DEFAULT 'production',"
-	  " settings TEXT NOT NULL DEFAULT '{}',"
-	  " created_at BIGINT NOT NULL,"
-	  " updated_at BIGINT NOT NULL);"
+    {1, "initial schema",
+     "CREATE TABLE tenants ("
+     " id @ID@,"
+     " name TEXT NOT NULL UNIQUE,"
+     " procore_company_id BIGINT NOT NULL,"
+     " netsuite_account TEXT NOT NULL,"
+     " netsuite_url TEXT,"
+     " procore_api_url TEXT,"
+     " procore_auth_url TEXT,"
+     " procore_env TEXT NOT NULL DEFAULT 'production',"
+     " settings TEXT NOT NULL DEFAULT '{}',"
+     " created_at BIGINT NOT NULL,"
+     " updated_at BIGINT NOT NULL);"
 
-	  "CREATE TABLE project_links ("
-	  " id @ID@,"
-	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
-	  " procore_project_id BIGINT NOT NULL,"
-	  " netsuite_job_id BIGINT NOT NULL,"
-	  " subsidiary_id BIGINT, department_id BIGINT, class_id BIGINT, location_id BIGINT,"
-	  " active INTEGER NOT NULL DEFAULT 1,"
-	  " created_at BIGINT NOT NULL,"
-	  " updated_at BIGINT NOT NULL,"
-	  " UNIQUE (tenant_id, procore_project_id),"
-	  " UNIQUE (tenant_id, netsuite_job_id));"
+     "CREATE TABLE project_links ("
+     " id @ID@,"
+     " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+     " procore_project_id BIGINT NOT NULL,"
+     " netsuite_job_id BIGINT NOT NULL,"
+     " subsidiary_id BIGINT, department_id BIGINT, class_id BIGINT, location_id BIGINT,"
+     " active INTEGER NOT NULL DEFAULT 1,"
+     " created_at BIGINT NOT NULL,"
+     " updated_at BIGINT NOT NULL,"
+     " UNIQUE (tenant_id, procore_project_id),"
+     " UNIQUE (tenant_id, netsuite_job_id));"
 
-	  /* Ciphertext only; key_id names the master key that sealed it. */
-	  "CREATE TABLE secrets ("
-	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
-	  " name TEXT NOT NULL,"
-	  " key_id TEXT NOT NULL,"
-	  " nonce @BLOB@ NOT NULL,"
-	  " ciphertext @BLOB@ NOT NULL,"
-	  " updated_at BIGINT NOT NULL,"
-	  " PRIMARY KEY (tenant_id, name));"
+     /* Ciphertext only; key_id names the master key that sealed it. */
+     "CREATE TABLE secrets ("
+     " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+     " name TEXT NOT NULL,"
+     " key_id TEXT NOT NULL,"
+     " nonce @BLOB@ NOT NULL,"
+     " ciphertext @BLOB@ NOT NULL,"
+     " updated_at BIGINT NOT NULL,"
+     " PRIMARY KEY (tenant_id, name));"
 
-	  /* One row per synced record: both systems' keys and the hash of the
-	   * last version written, so unchanged records cost no call. */
-	  "CREATE TABLE id_map ("
-	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
-	  " entity TEXT NOT NULL,"
-	  " netsuite_key TEXT,"
-	  " procore_key TEXT,"
-	  " content_hash TEXT,"
-	  " updated_at BIGINT NOT NULL,"
-	  " UNIQUE (tenant_id, entity, netsuite_key),"
-	  " UNIQUE (tenant_id, entity, procore_key));"
+     /* One row per synced record: both systems' keys and the hash of the
+      * last version written, so unchanged records cost no call. */
+     "CREATE TABLE id_map ("
+     " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+     " entity TEXT NOT NULL,"
+     " netsuite_key TEXT,"
+     " procore_key TEXT,"
+     " content_hash TEXT,"
+     " updated_at BIGINT NOT NULL,"
+     " UNIQUE (tenant_id, entity, netsuite_key),"
+     " UNIQUE (tenant_id, entity, procore_key));"
 
-	  /* Mapping tables: kind (cost_code_account, vendor, ...) -> source key ->
-	   * target as JSON, imported and exported as CSV. */
-	  "CREATE TABLE mappings ("
-	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
-	  " kind TEXT NOT NULL,"
-	  " source_key TEXT NOT NULL,"
-	  " target TEXT NOT NULL,"
-	  " updated_at BIGINT NOT NULL,"
-	  " PRIMARY KEY (tenant_id, kind, source_key));"
+     /* Mapping tables: kind (cost_code_account, vendor, ...) -> source key ->
+      * target as JSON, imported and exported as CSV. */
+     "CREATE TABLE mappings ("
+     " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+     " kind TEXT NOT NULL,"
+     " source_key TEXT NOT NULL,"
+     " target TEXT NOT NULL,"
+     " updated_at BIGINT NOT NULL,"
+     " PRIMARY KEY (tenant_id, kind, source_key));"
 
-	  "CREATE TABLE watermarks ("
-	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
-	  " flow TEXT NOT NULL,"
-	  " scope TEXT NOT NULL DEFAULT '',"
-	  " value TEXT NOT NULL,"
-	  " updated_at BIGINT NOT NULL,"
-	  " PRIMARY KEY (tenant_id, flow, scope));"
+     "CREATE TABLE watermarks ("
+     " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+     " flow TEXT NOT NULL,"
+     " scope TEXT NOT NULL DEFAULT '',"
+     " value TEXT NOT NULL,"
+     " updated_at BIGINT NOT NULL,"
+     " PRIMARY KEY (tenant_id, flow, scope));"
 
-	  /* The job queue: a worker leases a job until lease_until; an expired
-	   * lease makes the job takeable again. */
-	  "CREATE TABLE jobs ("
-	  " id @ID@,"
-	  " tenant_id BIGINT REFERENCES tenants(id) ON DELETE CASCADE,"
-	  " kind TEXT NOT NULL,"
-	  " payload TEXT NOT NULL DEFAULT '{}',"
-	  " dedupe_key TEXT UNIQUE,"
-	  " serial_key TEXT,"
-	  " state TEXT NOT NULL DEFAULT 'queued',"
-	  " priority INTEGER NOT NULL DEFAULT 0,"
-	  " run_at BIGINT NOT NULL,"
-	  " attempts INTEGER NOT NULL DEFAULT 0,"
-	  " max_attempts INTEGER NOT NULL DEFAULT 8,"
-	  " lease_owner TEXT,"
-	  " lease_until BIGINT,"
-	  " last_error TEXT,"
-	  " created_at BIGINT NOT NULL,"
-	  " updated_at BIGINT NOT NULL);"
-	  "CREATE INDEX jobs_ready ON jobs (state, run_at);"
+     /* The job queue: a worker leases a job until lease_until; an expired
+      * lease makes the job takeable again. */
+     "CREATE TABLE jobs ("
+     " id @ID@,"
+     " tenant_id BIGINT REFERENCES tenants(id) ON DELETE CASCADE,"
+     " kind TEXT NOT NULL,"
+     " payload TEXT NOT NULL DEFAULT '{}',"
+     " dedupe_key TEXT UNIQUE,"
+     " serial_key TEXT,"
+     " state TEXT NOT NULL DEFAULT 'queued',"
+     " priority INTEGER NOT NULL DEFAULT 0,"
+     " run_at BIGINT NOT NULL,"
+     " attempts INTEGER NOT NULL DEFAULT 0,"
+     " max_attempts INTEGER NOT NULL DEFAULT 8,"
+     " lease_owner TEXT,"
+     " lease_until BIGINT,"
+     " last_error TEXT,"
+     " created_at BIGINT NOT NULL,"
+     " updated_at BIGINT NOT NULL);"
+     "CREATE INDEX jobs_ready ON jobs (state, run_at);"
 
-	  /* Webhook events, written before the HTTP 200 goes back. */
-	  "CREATE TABLE inbox ("
-	  " id @ID@,"
-	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
-	  " source TEXT NOT NULL,"
-	  " event_key TEXT NOT NULL,"
-	  " payload TEXT NOT NULL,"
-	  " state TEXT NOT NULL DEFAULT 'new',"
-	  " received_at BIGINT NOT NULL,"
-	  " processed_at BIGINT,"
-	  " UNIQUE (tenant_id, source, event_key));"
-	  "CREATE INDEX inbox_state ON inbox (state, received_at);"
+     /* Webhook events, written before the HTTP 200 goes back. */
+     "CREATE TABLE inbox ("
+     " id @ID@,"
+     " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+     " source TEXT NOT NULL,"
+     " event_key TEXT NOT NULL,"
+     " payload TEXT NOT NULL,"
+     " state TEXT NOT NULL DEFAULT 'new',"
+     " received_at BIGINT NOT NULL,"
+     " processed_at BIGINT,"
+     " UNIQUE (tenant_id, source, event_key));"
+     "CREATE INDEX inbox_state ON inbox (state, received_at);"
 
-	  "CREATE TABLE runs ("
-	  " id @ID@,"
-	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
-	  " flow TEXT NOT NULL,"
-	  " trigger TEXT NOT NULL,"
-	  " status TEXT NOT NULL DEFAULT 'running',"
-	  " stats TEXT NOT NULL DEFAULT '{}',"
-	  " started_at BIGINT NOT NULL,"
-	  " finished_at BIGINT);"
+     "CREATE TABLE runs ("
+     " id @ID@,"
+     " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+     " flow TEXT NOT NULL,"
+     " trigger TEXT NOT NULL,"
+     " status TEXT NOT NULL DEFAULT 'running',"
+     " stats TEXT NOT NULL DEFAULT '{}',"
+     " started_at BIGINT NOT NULL,"
+     " finished_at BIGINT);"
 
-	  /* Every record movement: what, from, to, request summary, result. */
-	  "CREATE TABLE audit ("
-	  " id @ID@,"
-	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
-	  " run_id BIGINT REFERENCES runs(id) ON DELETE SET NULL,"
-	  " flow TEXT NOT NULL,"
-	  " entity TEXT NOT NULL,"
-	  " action TEXT NOT NULL,"
-	  " source_ref TEXT,"
-	  " target_ref TEXT,"
-	  " request_summary TEXT,"
-	  " result TEXT NOT NULL,"
-	  " error TEXT,"
-	  " attempt INTEGER NOT NULL DEFAULT 1,"
-	  " payload TEXT,"
-	  " created_at BIGINT NOT NULL);"
-	  "CREATE INDEX audit_tenant_time ON audit (tenant_id, created_at);"
-	  "CREATE INDEX audit_source ON audit (tenant_id, entity, source_ref);" },
-	{ 2, "review list and posting ledger",
-	  /* Records a flow could not move without a person: ambiguous vendor
-	   * matches, unmapped cost codes, closed-period edits on hold. */
-	  "CREATE TABLE review ("
-	  " id @ID@,"
-	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
-	  " flow TEXT NOT NULL,"
-	  " entity TEXT NOT NULL,"
-	  " source_ref TEXT NOT NULL,"
-	  " reason TEXT NOT NULL,"
-	  " candidates TEXT,"
-	  " payload TEXT,"
-	  " state TEXT NOT NULL DEFAULT 'open',"
-	  " created_at BIGINT NOT NULL,"
-	  " updated_at BIGINT NOT NULL,"
-	  " UNIQUE (tenant_id, entity, source_ref));"
-	  "CREATE INDEX review_open ON review (tenant_id, state);"
-	  /* What was posted for each Procore line: in which entry and period,
-	   * to which account, how much.  Edits after close post the delta. */
-	  "CREATE TABLE postings ("
-	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
-	  " source_ref TEXT NOT NULL,"
-	  " doc_ref TEXT NOT NULL,"
-	  " je_external_id TEXT NOT NULL,"
-	  " period TEXT NOT NULL,"
-	  " project_id BIGINT NOT NULL,"
-	  " doc_id BIGINT,"
-	  " doc_type TEXT,"
-	  " cost_code TEXT,"
-	  " cost_type TEXT,"
-	  " account BIGINT NOT NULL,"
-	  " amount BIGINT NOT NULL,"
-	  " posted_at BIGINT NOT NULL,"
-	  " PRIMARY KEY (tenant_id, source_ref, je_external_id));"
-	  "CREATE INDEX postings_doc ON postings (tenant_id, doc_ref);" },
-	{ 3, "master data bases and account catalog",
-	  /* Master data both ways: per record, the values both systems last
-	   * agreed on, so a run can tell which side changed a field. */
-	  "CREATE TABLE md_base ("
-	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
-	  " type TEXT NOT NULL,"
-	  " key TEXT NOT NULL,"
-	  " base TEXT NOT NULL,"
-	  " updated_at BIGINT NOT NULL,"
-	  " PRIMARY KEY (tenant_id, type, key));"
-	  /* The NetSuite chart of accounts as last read by the accounts flow. */
-	  "CREATE TABLE account_catalog ("
-	  " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
-	  " account_id BIGINT NOT NULL,"
-	  " number TEXT,"
-	  " name TEXT NOT NULL,"
-	  " type TEXT NOT NULL,"
-	  " inactive INTEGER NOT NULL,"
-	  " summary INTEGER NOT NULL,"
-	  " subsidiaries TEXT,"
-	  " read_at BIGINT NOT NULL,"
-	  " PRIMARY KEY (tenant_id, account_id));" },
-	{ 4, "project link customer",
-	  /* The customer the NetSuite job belongs to (the job record's parent),
-	   * read with the subsidiary when the link is made. */
-	  "ALTER TABLE project_links ADD COLUMN customer_id BIGINT;" },
-	{ 5, "inbox reason",
-	  /* Why a stored webhook event is unusable (state 'unusable'): it was
-	   * answered 2xx, so the reason is the only record of the problem. */
-	  "ALTER TABLE inbox ADD COLUMN reason TEXT;" },
-	{ 6, "run owner",
-	  /* Who runs a flow (host name and process id) and when it last showed
-	   * life, so that a run whose process died (kill -9, power loss) can be
-	   * told from a live one and marked 'abandoned' (core/run_owner.h). */
-	  "ALTER TABLE runs ADD COLUMN owner_host TEXT;"
-	  "ALTER TABLE runs ADD COLUMN owner_pid BIGINT;"
-	  "ALTER TABLE runs ADD COLUMN heartbeat_at BIGINT;"
-	  "CREATE INDEX runs_status ON runs (status);" },
-	{ 7, "retention indexes",
-	  /* The columns audit retention filters on (audit_prune), so that each
-	   * batch finds its rows by index instead of scanning the table; and
-	   * audit.run_id, which deleting a run sets to NULL (its foreign key). */
-	  "CREATE INDEX audit_created ON audit (created_at);"
-	  "CREATE INDEX audit_run ON audit (run_id);"
-	  "CREATE INDEX runs_finished ON runs (finished_at);"
-	  "CREATE INDEX inbox_received ON inbox (received_at);" },
+     /* Every record movement: what, from, to, request summary, result. */
+     "CREATE TABLE audit ("
+     " id @ID@,"
+     " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+     " run_id BIGINT REFERENCES runs(id) ON DELETE SET NULL,"
+     " flow TEXT NOT NULL,"
+     " entity TEXT NOT NULL,"
+     " action TEXT NOT NULL,"
+     " source_ref TEXT,"
+     " target_ref TEXT,"
+     " request_summary TEXT,"
+     " result TEXT NOT NULL,"
+     " error TEXT,"
+     " attempt INTEGER NOT NULL DEFAULT 1,"
+     " payload TEXT,"
+     " created_at BIGINT NOT NULL);"
+     "CREATE INDEX audit_tenant_time ON audit (tenant_id, created_at);"
+     "CREATE INDEX audit_source ON audit (tenant_id, entity, source_ref);"},
+    {2, "review list and posting ledger",
+     /* Records a flow could not move without a person: ambiguous vendor
+      * matches, unmapped cost codes, closed-period edits on hold. */
+     "CREATE TABLE review ("
+     " id @ID@,"
+     " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+     " flow TEXT NOT NULL,"
+     " entity TEXT NOT NULL,"
+     " source_ref TEXT NOT NULL,"
+     " reason TEXT NOT NULL,"
+     " candidates TEXT,"
+     " payload TEXT,"
+     " state TEXT NOT NULL DEFAULT 'open',"
+     " created_at BIGINT NOT NULL,"
+     " updated_at BIGINT NOT NULL,"
+     " UNIQUE (tenant_id, entity, source_ref));"
+     "CREATE INDEX review_open ON review (tenant_id, state);"
+     /* What was posted for each Procore line: in which entry and period,
+      * to which account, how much.  Edits after close post the delta. */
+     "CREATE TABLE postings ("
+     " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+     " source_ref TEXT NOT NULL,"
+     " doc_ref TEXT NOT NULL,"
+     " je_external_id TEXT NOT NULL,"
+     " period TEXT NOT NULL,"
+     " project_id BIGINT NOT NULL,"
+     " doc_id BIGINT,"
+     " doc_type TEXT,"
+     " cost_code TEXT,"
+     " cost_type TEXT,"
+     " account BIGINT NOT NULL,"
+     " amount BIGINT NOT NULL,"
+     " posted_at BIGINT NOT NULL,"
+     " PRIMARY KEY (tenant_id, source_ref, je_external_id));"
+     "CREATE INDEX postings_doc ON postings (tenant_id, doc_ref);"},
+    {3, "master data bases and account catalog",
+     /* Master data both ways: per record, the values both systems last
+      * agreed on, so a run can tell which side changed a field. */
+     "CREATE TABLE md_base ("
+     " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+     " type TEXT NOT NULL,"
+     " key TEXT NOT NULL,"
+     " base TEXT NOT NULL,"
+     " updated_at BIGINT NOT NULL,"
+     " PRIMARY KEY (tenant_id, type, key));"
+     /* The NetSuite chart of accounts as last read by the accounts flow. */
+     "CREATE TABLE account_catalog ("
+     " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+     " account_id BIGINT NOT NULL,"
+     " number TEXT,"
+     " name TEXT NOT NULL,"
+     " type TEXT NOT NULL,"
+     " inactive INTEGER NOT NULL,"
+     " summary INTEGER NOT NULL,"
+     " subsidiaries TEXT,"
+     " read_at BIGINT NOT NULL,"
+     " PRIMARY KEY (tenant_id, account_id));"},
+    {4, "project link customer",
+     /* The customer the NetSuite job belongs to (the job record's parent),
+      * read with the subsidiary when the link is made. */
+     "ALTER TABLE project_links ADD COLUMN customer_id BIGINT;"},
+    {5, "inbox reason",
+     /* Why a stored webhook event is unusable (state 'unusable'): it was
+      * answered 2xx, so the reason is the only record of the problem. */
+     "ALTER TABLE inbox ADD COLUMN reason TEXT;"},
+    {6, "run owner",
+     /* Who runs a flow (host name and process id) and when it last showed
+      * life, so that a run whose process died (kill -9, power loss) can be
+      * told from a live one and marked 'abandoned' (core/run_owner.h). */
+     "ALTER TABLE runs ADD COLUMN owner_host TEXT;"
+     "ALTER TABLE runs ADD COLUMN owner_pid BIGINT;"
+     "ALTER TABLE runs ADD COLUMN heartbeat_at BIGINT;"
+     "CREATE INDEX runs_status ON runs (status);"},
+    {7, "retention indexes",
+     /* The columns audit retention filters on (audit_prune), so that each
+      * batch finds its rows by index instead of scanning the table; and
+      * audit.run_id, which deleting a run sets to NULL (its foreign key). */
+     "CREATE INDEX audit_created ON audit (created_at);"
+     "CREATE INDEX audit_run ON audit (run_id);"
+     "CREATE INDEX runs_finished ON runs (finished_at);"
+     "CREATE INDEX inbox_received ON inbox (received_at);"},
 };
 
 const struct mlc_migration *migrations_list(size_t *n)
@@ -275,26 +275,30 @@ int store_migrate(struct mlc_store *s, struct mlc_error *err)
 	size_t n;
 	const struct mlc_migration *m = migrations_list(&n);
 
-	rc = store_exec(s,
-			"CREATE TABLE IF NOT EXISTS schema_version ("
-			" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-			err);
+	rc = store_exec(
+	    s,
+	    "CREATE TABLE IF NOT EXISTS schema_version ("
+	    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+	    err);
 	if (rc < 0)
 		return rc;
-	if ((rc = store_schema_version(s, &current, err)) < 0)
+	rc = store_schema_version(s, &current, err);
+	if (rc < 0)
 		return rc;
 	if (current > store_schema_latest())
-		return error_set(err, MLC_ESTORE,
-				 "the database schema is version %d, newer than this build knows (%d): "
-				 "upgrade ml-connector",
-				 current, store_schema_latest());
+		return error_set(
+		    err, MLC_ESTORE,
+		    "the database schema is version %d, newer than this build knows (%d): "
+		    "upgrade ml-connector",
+		    current, store_schema_latest());
 	for (size_t i = 0; i < n; i++) {
 		struct mlc_buf sql = MLC_BUF_INIT;
 		struct mlc_stmt *st = NULL;
 
 		if (m[i].version <= current)
 			continue;
-		if ((rc = store_begin(s, err)) < 0)
+		rc = store_begin(s, err);
+		if (rc < 0)
 			return rc;
 		expand(s->ops, m[i].sql, &sql);
 		rc = store_exec(s, sql.data, err);
@@ -315,7 +319,8 @@ int store_migrate(struct mlc_store *s, struct mlc_error *err)
 			store_rollback(s);
 			return error_prefix(err, "migration %d (%s): ", m[i].version, m[i].name);
 		}
-		if ((rc = store_commit(s, err)) < 0)
+		rc = store_commit(s, err);
+		if (rc < 0)
 			return rc;
 	}
 	return MLC_OK;

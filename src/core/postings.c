@@ -14,22 +14,23 @@ int postings_for_doc(struct mlc_store *s, int64_t tenant_id, const char *doc_ref
 	int rc;
 
 	*rows = NULL;
-	rc = store_prepare(s, "SELECT source_ref, je_external_id, period, project_id, doc_type, "
-			      "cost_code, cost_type, account, amount, doc_id FROM postings WHERE tenant_id = ? "
-			      "AND doc_ref = ? ORDER BY posted_at, je_external_id, source_ref",
-			   &st, err);
+	rc = store_prepare(
+	    s,
+	    "SELECT source_ref, je_external_id, period, project_id, doc_type, "
+	    "cost_code, cost_type, account, amount, doc_id FROM postings WHERE tenant_id = ? "
+	    "AND doc_ref = ? ORDER BY posted_at, je_external_id, source_ref",
+	    &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
 	stmt_bind_text(st, 2, doc_ref);
 	*rows = json_array();
 	while ((rc = stmt_step(st, err)) == 1) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "source_ref",
-				      stmt_col_text(st, 0), "doc_ref", doc_ref, "je", stmt_col_text(st, 1),
-				      "period", stmt_col_text(st, 2), "project_id",
-				      (json_int_t)stmt_col_i64(st, 3), "account",
-				      (json_int_t)stmt_col_i64(st, 7), "amount",
-				      (json_int_t)stmt_col_i64(st, 8));
+		json_t *o = json_pack(
+		    "{s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "source_ref", stmt_col_text(st, 0),
+		    "doc_ref", doc_ref, "je", stmt_col_text(st, 1), "period", stmt_col_text(st, 2),
+		    "project_id", (json_int_t)stmt_col_i64(st, 3), "account",
+		    (json_int_t)stmt_col_i64(st, 7), "amount", (json_int_t)stmt_col_i64(st, 8));
 		json_object_set_new(o, "doc_type", json_string(stmt_col_text(st, 4)));
 		json_object_set_new(o, "cost_code", json_string(stmt_col_text(st, 5)));
 		json_object_set_new(o, "cost_type", json_string(stmt_col_text(st, 6)));
@@ -66,27 +67,31 @@ static int sums_fit(const char *je, const json_t *rows, struct mlc_error *err)
 			if (money_add(sum, a, &sum) < 0) {
 				char t[MONEY_FMT_MAX];
 				money_format(a, t);
-				return error_set(err, MLC_ERANGE,
-						 "journal entry %s: amount %s of %s overflows its sum", je,
-						 t, ref);
+				return error_set(
+				    err, MLC_ERANGE,
+				    "journal entry %s: amount %s of %s overflows its sum", je, t,
+				    ref);
 			}
 		}
 	}
 	return MLC_OK;
 }
 
-int postings_replace_je(struct mlc_store *s, int64_t tenant_id, const char *je,
-			const json_t *rows, struct mlc_error *err)
+int postings_replace_je(struct mlc_store *s, int64_t tenant_id, const char *je, const json_t *rows,
+			struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
 	size_t i;
 	json_t *r;
 	int rc;
 
-	if ((rc = sums_fit(je, rows, err)) < 0 || (rc = store_begin(s, err)) < 0)
+	rc = sums_fit(je, rows, err);
+	if (rc >= 0)
+		rc = store_begin(s, err);
+	if (rc < 0)
 		return rc;
-	rc = store_prepare(s, "DELETE FROM postings WHERE tenant_id = ? AND je_external_id = ?", &st,
-			   err);
+	rc = store_prepare(s, "DELETE FROM postings WHERE tenant_id = ? AND je_external_id = ?",
+			   &st, err);
 	if (rc == MLC_OK) {
 		stmt_bind_i64(st, 1, tenant_id);
 		stmt_bind_text(st, 2, je);
@@ -95,14 +100,15 @@ int postings_replace_je(struct mlc_store *s, int64_t tenant_id, const char *je,
 		st = NULL;
 	}
 	if (rc >= 0)
-		rc = store_prepare(s,
-				   "INSERT INTO postings (tenant_id, source_ref, doc_ref, je_external_id, "
-				   "period, project_id, doc_type, cost_code, cost_type, account, amount, "
-				   "posted_at, doc_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-				   "ON CONFLICT (tenant_id, source_ref, je_external_id) DO UPDATE SET "
-				   "amount = postings.amount + excluded.amount",
-				   &st, err);
-	json_array_foreach(rows, i, r) {
+		rc = store_prepare(
+		    s,
+		    "INSERT INTO postings (tenant_id, source_ref, doc_ref, je_external_id, "
+		    "period, project_id, doc_type, cost_code, cost_type, account, amount, "
+		    "posted_at, doc_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		    "ON CONFLICT (tenant_id, source_ref, je_external_id) DO UPDATE SET "
+		    "amount = postings.amount + excluded.amount",
+		    &st, err);
+	json_array_foreach (rows, i, r) {
 		if (rc < 0)
 			break;
 		stmt_reset(st);
@@ -129,13 +135,13 @@ int postings_replace_je(struct mlc_store *s, int64_t tenant_id, const char *je,
 	return store_commit(s, err);
 }
 
-int postings_totals(struct mlc_store *s, int64_t tenant_id, json_t **totals,
-		    struct mlc_error *err)
+int postings_totals(struct mlc_store *s, int64_t tenant_id, json_t **totals, struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
-	int rc = store_prepare(s, "SELECT project_id, COALESCE(cost_code, ''), account, SUM(amount) "
-				  "FROM postings WHERE tenant_id = ? AND COALESCE(doc_type, '') <> "
-				  "'payment_application' GROUP BY project_id, cost_code, account",
+	int rc = store_prepare(s,
+			       "SELECT project_id, COALESCE(cost_code, ''), account, SUM(amount) "
+			       "FROM postings WHERE tenant_id = ? AND COALESCE(doc_type, '') <> "
+			       "'payment_application' GROUP BY project_id, cost_code, account",
 			       &st, err);
 
 	*totals = NULL;
@@ -163,9 +169,11 @@ int postings_open_docs(struct mlc_store *s, int64_t tenant_id, int64_t project_i
 		       struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
-	int rc = store_prepare(s, "SELECT doc_id, doc_ref FROM postings WHERE tenant_id = ? AND "
-				  "project_id = ? AND doc_id IS NOT NULL GROUP BY doc_id, doc_ref "
-				  "HAVING SUM(amount) <> 0", &st, err);
+	int rc = store_prepare(s,
+			       "SELECT doc_id, doc_ref FROM postings WHERE tenant_id = ? AND "
+			       "project_id = ? AND doc_id IS NOT NULL GROUP BY doc_id, doc_ref "
+			       "HAVING SUM(amount) <> 0",
+			       &st, err);
 
 	*docs = NULL;
 	if (rc < 0)

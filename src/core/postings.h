@@ -24,8 +24,8 @@
 int postings_for_doc(struct mlc_store *s, int64_t tenant_id, const char *doc_ref, json_t **rows,
 		     struct mlc_error *err) MLC_MUST_CHECK;
 /* Replaces the rows of one journal entry with rows (same transaction). */
-int postings_replace_je(struct mlc_store *s, int64_t tenant_id, const char *je,
-			const json_t *rows, struct mlc_error *err) MLC_MUST_CHECK;
+int postings_replace_je(struct mlc_store *s, int64_t tenant_id, const char *je, const json_t *rows,
+			struct mlc_error *err) MLC_MUST_CHECK;
 /* Documents of a project with a non-zero net posted ({doc_id, doc_ref});
  * one missing from Procore now was deleted there and must be reversed. */
 int postings_open_docs(struct mlc_store *s, int64_t tenant_id, int64_t project_id, json_t **docs,

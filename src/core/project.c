@@ -15,16 +15,16 @@ int project_link(struct mlc_store *s, const struct mlc_project_link *l, struct m
 	if (l->procore_project_id <= 0 || l->netsuite_job_id <= 0)
 		return error_set(err, MLC_EINVAL, "project ids must be positive");
 	rc = store_prepare(
-		s,
-		"INSERT INTO project_links (tenant_id, procore_project_id, netsuite_job_id, "
-		"subsidiary_id, department_id, class_id, location_id, active, created_at, updated_at, "
-		"customer_id) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) "
-		"ON CONFLICT (tenant_id, procore_project_id) DO UPDATE SET "
-		"netsuite_job_id = excluded.netsuite_job_id, subsidiary_id = excluded.subsidiary_id, "
-		"customer_id = excluded.customer_id, "
-		"department_id = excluded.department_id, class_id = excluded.class_id, "
-		"location_id = excluded.location_id, active = 1, updated_at = excluded.updated_at",
-		&st, err);
+	    s,
+	    "INSERT INTO project_links (tenant_id, procore_project_id, netsuite_job_id, "
+	    "subsidiary_id, department_id, class_id, location_id, active, created_at, updated_at, "
+	    "customer_id) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) "
+	    "ON CONFLICT (tenant_id, procore_project_id) DO UPDATE SET "
+	    "netsuite_job_id = excluded.netsuite_job_id, subsidiary_id = excluded.subsidiary_id, "
+	    "customer_id = excluded.customer_id, "
+	    "department_id = excluded.department_id, class_id = excluded.class_id, "
+	    "location_id = excluded.location_id, active = 1, updated_at = excluded.updated_at",
+	    &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, l->tenant_id);
@@ -52,8 +52,9 @@ int project_unlink(struct mlc_store *s, int64_t tenant_id, int64_t procore_proje
 	struct mlc_stmt *st = NULL;
 	int rc;
 
-	rc = store_prepare(s, "DELETE FROM project_links WHERE tenant_id = ? AND procore_project_id = ?",
-			   &st, err);
+	rc = store_prepare(
+	    s, "DELETE FROM project_links WHERE tenant_id = ? AND procore_project_id = ?", &st,
+	    err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
@@ -68,8 +69,8 @@ int project_unlink(struct mlc_store *s, int64_t tenant_id, int64_t procore_proje
 	return MLC_OK;
 }
 
-#define LINK_COLS                                                                               \
-	"tenant_id, procore_project_id, netsuite_job_id, subsidiary_id, department_id, "        \
+#define LINK_COLS                                                                                  \
+	"tenant_id, procore_project_id, netsuite_job_id, subsidiary_id, department_id, "           \
 	"class_id, location_id, active, customer_id"
 
 static void load_row(struct mlc_stmt *st, struct mlc_project_link *l)
@@ -95,8 +96,10 @@ int project_list(struct mlc_store *s, int64_t tenant_id, struct mlc_project_link
 
 	*out = NULL;
 	*n = 0;
-	rc = store_prepare(s, "SELECT " LINK_COLS " FROM project_links WHERE tenant_id = ? "
-			      "ORDER BY procore_project_id", &st, err);
+	rc = store_prepare(s,
+			   "SELECT " LINK_COLS " FROM project_links WHERE tenant_id = ? "
+			   "ORDER BY procore_project_id",
+			   &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
@@ -123,8 +126,10 @@ int project_get(struct mlc_store *s, int64_t tenant_id, int64_t procore_project_
 	struct mlc_stmt *st = NULL;
 	int rc;
 
-	rc = store_prepare(s, "SELECT " LINK_COLS " FROM project_links WHERE tenant_id = ? "
-			      "AND procore_project_id = ?", &st, err);
+	rc = store_prepare(s,
+			   "SELECT " LINK_COLS " FROM project_links WHERE tenant_id = ? "
+			   "AND procore_project_id = ?",
+			   &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);

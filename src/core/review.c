@@ -18,14 +18,15 @@ int review_park(struct mlc_store *s, int64_t tenant_id, const char *flow, const 
 	int64_t now = time_now_ms();
 	int rc;
 
-	rc = store_prepare(s,
-			   "INSERT INTO review (tenant_id, flow, entity, source_ref, reason, candidates, "
-			   "payload, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', "
-			   "?, ?) ON CONFLICT (tenant_id, entity, source_ref) DO UPDATE SET "
-			   "flow = excluded.flow, reason = excluded.reason, candidates = "
-			   "excluded.candidates, payload = excluded.payload, state = 'open', "
-			   "updated_at = excluded.updated_at",
-			   &st, err);
+	rc = store_prepare(
+	    s,
+	    "INSERT INTO review (tenant_id, flow, entity, source_ref, reason, candidates, "
+	    "payload, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', "
+	    "?, ?) ON CONFLICT (tenant_id, entity, source_ref) DO UPDATE SET "
+	    "flow = excluded.flow, reason = excluded.reason, candidates = "
+	    "excluded.candidates, payload = excluded.payload, state = 'open', "
+	    "updated_at = excluded.updated_at",
+	    &st, err);
 	if (rc == MLC_OK) {
 		stmt_bind_i64(st, 1, tenant_id);
 		stmt_bind_text(st, 2, flow);
@@ -48,8 +49,9 @@ int review_resolve(struct mlc_store *s, int64_t tenant_id, const char *entity,
 		   const char *source_ref, struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
-	int rc = store_prepare(s, "UPDATE review SET state = 'resolved', updated_at = ? WHERE "
-				  "tenant_id = ? AND entity = ? AND source_ref = ? AND state = 'open'",
+	int rc = store_prepare(s,
+			       "UPDATE review SET state = 'resolved', updated_at = ? WHERE "
+			       "tenant_id = ? AND entity = ? AND source_ref = ? AND state = 'open'",
 			       &st, err);
 	if (rc < 0)
 		return rc;
@@ -70,10 +72,13 @@ int review_list(struct mlc_store *s, int64_t tenant_id, const char *state, json_
 	int rc;
 
 	*items = NULL;
-	rc = store_prepare(s, "SELECT flow, entity, source_ref, reason, candidates, state, updated_at, "
-			      "payload "
-			      "FROM review WHERE tenant_id = ? AND (? IS NULL OR state = ?) "
-			      "ORDER BY updated_at DESC, id DESC", &st, err);
+	rc =
+	    store_prepare(s,
+			  "SELECT flow, entity, source_ref, reason, candidates, state, updated_at, "
+			  "payload "
+			  "FROM review WHERE tenant_id = ? AND (? IS NULL OR state = ?) "
+			  "ORDER BY updated_at DESC, id DESC",
+			  &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
@@ -82,10 +87,10 @@ int review_list(struct mlc_store *s, int64_t tenant_id, const char *state, json_
 	*items = json_array();
 	while ((rc = stmt_step(st, err)) == 1) {
 		char when[MLC_TIME_FMT_MAX];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "flow", stmt_col_text(st, 0),
-				      "entity", stmt_col_text(st, 1), "source_ref",
-				      stmt_col_text(st, 2), "reason", stmt_col_text(st, 3), "state",
-				      stmt_col_text(st, 5));
+		json_t *o =
+		    json_pack("{s:s, s:s, s:s, s:s, s:s}", "flow", stmt_col_text(st, 0), "entity",
+			      stmt_col_text(st, 1), "source_ref", stmt_col_text(st, 2), "reason",
+			      stmt_col_text(st, 3), "state", stmt_col_text(st, 5));
 		if (!stmt_col_is_null(st, 4)) {
 			json_t *c = json_loads(stmt_col_text(st, 4), 0, &jerr);
 			if (c)

@@ -18,7 +18,7 @@ void run_owner_self(char host[RUN_HOST_MAX], int64_t *pid)
 }
 
 bool run_owner_alive(const char *host, int64_t pid, int64_t heartbeat_ms, int64_t now_ms,
-                     int64_t stale_ms)
+		     int64_t stale_ms)
 {
 	char self[RUN_HOST_MAX];
 	int64_t me;
@@ -44,9 +44,9 @@ int run_heartbeat(struct mlc_store *s, int64_t run_id, struct mlc_error *err)
 
 	if (run_id) {
 		rc = store_prepare(s,
-		                   "UPDATE runs SET heartbeat_at = ?1 WHERE id = ?2 AND status = "
-		                   "'running' AND (heartbeat_at IS NULL OR heartbeat_at < ?1 - ?3)",
-		                   &st, err);
+				   "UPDATE runs SET heartbeat_at = ?1 WHERE id = ?2 AND status = "
+				   "'running' AND (heartbeat_at IS NULL OR heartbeat_at < ?1 - ?3)",
+				   &st, err);
 		if (rc < 0)
 			return rc;
 		stmt_bind_i64(st, 1, now);
@@ -55,9 +55,9 @@ int run_heartbeat(struct mlc_store *s, int64_t run_id, struct mlc_error *err)
 	} else {
 		run_owner_self(host, &pid);
 		rc = store_prepare(s,
-		                   "UPDATE runs SET heartbeat_at = ? WHERE status = 'running' AND "
-		                   "owner_host = ? AND owner_pid = ?",
-		                   &st, err);
+				   "UPDATE runs SET heartbeat_at = ? WHERE status = 'running' AND "
+				   "owner_host = ? AND owner_pid = ?",
+				   &st, err);
 		if (rc < 0)
 			return rc;
 		stmt_bind_i64(st, 1, now);
@@ -83,15 +83,15 @@ int run_reap(struct mlc_store *s, int64_t stale_ms, int64_t *abandoned, struct m
 
 	*abandoned = 0;
 	rc = store_prepare(s,
-	                   "SELECT id, owner_host, owner_pid, COALESCE(heartbeat_at, started_at) "
-	                   "FROM runs WHERE status = 'running'",
-	                   &st, err);
+			   "SELECT id, owner_host, owner_pid, COALESCE(heartbeat_at, started_at) "
+			   "FROM runs WHERE status = 'running'",
+			   &st, err);
 	if (rc < 0)
 		goto out;
 	while ((rc = stmt_step(st, err)) == 1) {
 		const char *host = stmt_col_is_null(st, 1) ? NULL : stmt_col_text(st, 1);
 		if (!run_owner_alive(host, stmt_col_i64(st, 2), stmt_col_i64(st, 3), now,
-		                     stale_ms)) {
+				     stale_ms)) {
 			struct dead_run *d = xcalloc(1, sizeof(*d));
 			d->id = stmt_col_i64(st, 0);
 			d->next = dead;
@@ -105,11 +105,11 @@ int run_reap(struct mlc_store *s, int64_t stale_ms, int64_t *abandoned, struct m
 	for (struct dead_run *d = dead; d; d = d->next) {
 		/* status = 'running' again: a run that finished meanwhile keeps
 		 * its own status */
-		if ((rc = store_prepare(
-		         s,
-		         "UPDATE runs SET status = 'abandoned', finished_at = ? WHERE "
-		         "id = ? AND status = 'running'",
-		         &st, err)) < 0)
+		rc = store_prepare(s,
+				   "UPDATE runs SET status = 'abandoned', finished_at = ? WHERE "
+				   "id = ? AND status = 'running'",
+				   &st, err);
+		if (rc < 0)
 			goto out;
 		stmt_bind_i64(st, 1, now);
 		stmt_bind_i64(st, 2, d->id);

@@ -34,7 +34,7 @@ void run_owner_self(char host[RUN_HOST_MAX], int64_t *pid);
  * heartbeat (its start time) the same way.
  */
 bool run_owner_alive(const char *host, int64_t pid, int64_t heartbeat_ms, int64_t now_ms,
-                     int64_t stale_ms);
+		     int64_t stale_ms);
 
 /* Moves the heartbeat of run_id (0: every running run of this process) to
  * now; a run whose heartbeat moved less than RUN_HEARTBEAT_MS ago is left
@@ -44,6 +44,6 @@ int run_heartbeat(struct mlc_store *s, int64_t run_id, struct mlc_error *err) ML
 /* Marks every running run whose owner is not alive (run_owner_alive with
  * stale_ms) 'abandoned', finished now; *abandoned gets how many. */
 int run_reap(struct mlc_store *s, int64_t stale_ms, int64_t *abandoned,
-             struct mlc_error *err) MLC_MUST_CHECK;
+	     struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

@@ -43,11 +43,11 @@ bool secret_name_known(const char *name)
 /* A credential that travels in a form field or header: printable ASCII
  * without spaces (allow_space: a header value such as "Bearer x"). */
 static int check_token_text(const char *name, const char *v, size_t len, bool allow_space,
-                            size_t min_len, struct mlc_error *err)
+			    size_t min_len, struct mlc_error *err)
 {
 	if (len < min_len)
 		return error_set(err, MLC_EINVAL, "%s must be at least %zu characters long", name,
-		                 min_len);
+				 min_len);
 	if (len > 4096)
 		return error_set(err, MLC_EINVAL, "%s is longer than 4096 bytes", name);
 	for (size_t i = 0; i < len; i++) {
@@ -56,9 +56,9 @@ static int check_token_text(const char *name, const char *v, size_t len, bool al
 			if (c == ' ' && allow_space && i > 0 && i + 1 < len)
 				continue;
 			return error_set(err, MLC_EINVAL,
-			                 "%s may hold only printable ASCII characters%s (byte %zu "
-			                 "is not one)",
-			                 name, allow_space ? "" : " without spaces", i + 1);
+					 "%s may hold only printable ASCII characters%s (byte %zu "
+					 "is not one)",
+					 name, allow_space ? "" : " without spaces", i + 1);
 		}
 	}
 	return MLC_OK;
@@ -74,7 +74,7 @@ int secret_check(const char *name, const char *value, size_t len, struct mlc_err
 		for (size_t i = 0; names[i]; i++)
 			buf_addf(&list, "%s%s", i ? ", " : "", names[i]);
 		rc = error_set(err, MLC_EINVAL, "unknown secret name '%s'; known names: %s",
-		               name ? name : "", list.data);
+			       name ? name : "", list.data);
 		buf_release(&list);
 		return rc;
 	}
@@ -106,15 +106,16 @@ static void secret_ad(struct mlc_buf *ad, int64_t tenant_id, const char *name)
 
 /* Seals value and writes the row, stamped updated_at. */
 static int write_row(struct mlc_store *s, const struct mlc_vault *v, int64_t tenant_id,
-                     const char *name, const void *value, size_t len, int64_t updated_at,
-                     struct mlc_error *err)
+		     const char *name, const void *value, size_t len, int64_t updated_at,
+		     struct mlc_error *err)
 {
 	struct mlc_buf ad = MLC_BUF_INIT, box = MLC_BUF_INIT;
 	struct mlc_stmt *st = NULL;
 	int rc;
 
 	secret_ad(&ad, tenant_id, name);
-	if ((rc = vault_seal(v, ad.data, ad.len, value, len, &box, err)) < 0)
+	rc = vault_seal(v, ad.data, ad.len, value, len, &box, err);
+	if (rc < 0)
 		goto out;
 	rc = store_prepare(
 	    s,
@@ -143,13 +144,14 @@ out:
 }
 
 int secret_set(struct mlc_store *s, const struct mlc_vault *v, int64_t tenant_id, const char *name,
-               const void *value, size_t len, struct mlc_error *err)
+	       const void *value, size_t len, struct mlc_error *err)
 {
 	int64_t foreign = 0;
 	int rc;
 
 	/* a wrong master key must not start a second, silent key in the table */
-	if ((rc = vault_count_foreign(s, v->key_id, &foreign, err)) < 0)
+	rc = vault_count_foreign(s, v->key_id, &foreign, err);
+	if (rc < 0)
 		return rc;
 	if (foreign > 0)
 		return error_set(
@@ -165,8 +167,8 @@ int secret_set(struct mlc_store *s, const struct mlc_vault *v, int64_t tenant_id
 /* Opens one row's ciphertext; the error says whether the key or the row
  * is at fault. */
 static int open_row(const struct mlc_vault *v, int64_t tenant_id, const char *name,
-                    const char *key_id, const void *nonce, size_t nonce_len, const void *ct,
-                    size_t ct_len, struct mlc_secret **out, struct mlc_error *err)
+		    const char *key_id, const void *nonce, size_t nonce_len, const void *ct,
+		    size_t ct_len, struct mlc_secret **out, struct mlc_error *err)
 {
 	struct mlc_buf ad = MLC_BUF_INIT, box = MLC_BUF_INIT;
 	int rc;
@@ -175,11 +177,11 @@ static int open_row(const struct mlc_vault *v, int64_t tenant_id, const char *na
 	if (!key_id || strcmp(key_id, v->key_id) != 0) {
 		rc =
 		    error_set(err, MLC_ECRYPTO,
-		              "secret '%s' was saved under master key %s, but the "
-		              "master key in use is %s: point master_key_file (or %s) at the key "
-		              "it was saved with (after an interrupted 'keys rotate', run it again "
-		              "to finish)",
-		              name, key_id ? key_id : "?", v->key_id, VAULT_ENV_KEY);
+			      "secret '%s' was saved under master key %s, but the "
+			      "master key in use is %s: point master_key_file (or %s) at the key "
+			      "it was saved with (after an interrupted 'keys rotate', run it again "
+			      "to finish)",
+			      name, key_id ? key_id : "?", v->key_id, VAULT_ENV_KEY);
 		goto out;
 	}
 	if (nonce_len != VAULT_NONCE_BYTES) {
@@ -192,10 +194,10 @@ static int open_row(const struct mlc_vault *v, int64_t tenant_id, const char *na
 	rc = vault_unseal(v, ad.data, ad.len, box.data, box.len, out, err);
 	if (rc < 0)
 		rc = error_set(err, MLC_ECRYPTO,
-		               "secret '%s' does not open under master key %s, "
-		               "which sealed it: the stored row is damaged or was altered; set it "
-		               "again with 'ml-connector secret set'",
-		               name, v->key_id);
+			       "secret '%s' does not open under master key %s, "
+			       "which sealed it: the stored row is damaged or was altered; set it "
+			       "again with 'ml-connector secret set'",
+			       name, v->key_id);
 out:
 	buf_release(&ad);
 	buf_release(&box);
@@ -203,7 +205,7 @@ out:
 }
 
 int secret_get(struct mlc_store *s, const struct mlc_vault *v, int64_t tenant_id, const char *name,
-               struct mlc_secret **out, struct mlc_error *err)
+	       struct mlc_secret **out, struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
 	const void *nonce, *ct;
@@ -212,9 +214,9 @@ int secret_get(struct mlc_store *s, const struct mlc_vault *v, int64_t tenant_id
 
 	*out = NULL;
 	rc = store_prepare(s,
-	                   "SELECT key_id, nonce, ciphertext FROM secrets WHERE tenant_id = ? AND "
-	                   "name = ?",
-	                   &st, err);
+			   "SELECT key_id, nonce, ciphertext FROM secrets WHERE tenant_id = ? AND "
+			   "name = ?",
+			   &st, err);
 	if (rc < 0)
 		goto out;
 	stmt_bind_i64(st, 1, tenant_id);
@@ -225,9 +227,9 @@ int secret_get(struct mlc_store *s, const struct mlc_vault *v, int64_t tenant_id
 	if (rc == 0) {
 		rc =
 		    error_set(err, MLC_ENOTFOUND,
-		              "secret '%s' is not set: add it with 'ml-connector secret set TENANT "
-		              "%s'",
-		              name, name);
+			      "secret '%s' is not set: add it with 'ml-connector secret set TENANT "
+			      "%s'",
+			      name, name);
 		goto out;
 	}
 	nonce = stmt_col_blob(st, 1, &nn);
@@ -252,17 +254,18 @@ int secret_remove(struct mlc_store *s, int64_t tenant_id, const char *name, stru
 		goto out;
 	stmt_bind_i64(st, 1, tenant_id);
 	stmt_bind_text(st, 2, name);
-	if ((rc = stmt_step(st, err)) < 0)
+	rc = stmt_step(st, err);
+	if (rc < 0)
 		goto out;
 	rc = store_changes(s) > 0 ? MLC_OK
-	                          : error_set(err, MLC_ENOTFOUND, "secret '%s' is not set", name);
+				  : error_set(err, MLC_ENOTFOUND, "secret '%s' is not set", name);
 out:
 	stmt_free(st);
 	return rc;
 }
 
 int secret_list(struct mlc_store *s, int64_t tenant_id, struct mlc_secret_info **out, size_t *n,
-                struct mlc_error *err)
+		struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
 	struct mlc_secret_info *list = NULL;
@@ -272,9 +275,9 @@ int secret_list(struct mlc_store *s, int64_t tenant_id, struct mlc_secret_info *
 	*out = NULL;
 	*n = 0;
 	rc = store_prepare(s,
-	                   "SELECT name, key_id, updated_at FROM secrets WHERE tenant_id = ? "
-	                   "ORDER BY name",
-	                   &st, err);
+			   "SELECT name, key_id, updated_at FROM secrets WHERE tenant_id = ? "
+			   "ORDER BY name",
+			   &st, err);
 	if (rc < 0)
 		goto out;
 	stmt_bind_i64(st, 1, tenant_id);
@@ -329,7 +332,7 @@ static void reseal_rows_free(struct reseal_row *rows, size_t n)
 }
 
 int vault_reseal_all(struct mlc_store *s, const struct mlc_vault *old_v,
-                     const struct mlc_vault *new_v, size_t *count, struct mlc_error *err)
+		     const struct mlc_vault *new_v, size_t *count, struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
 	struct reseal_row *rows = NULL;
@@ -338,7 +341,8 @@ int vault_reseal_all(struct mlc_store *s, const struct mlc_vault *old_v,
 	int rc;
 
 	*count = 0;
-	if ((rc = store_begin(s, err)) < 0)
+	rc = store_begin(s, err);
+	if (rc < 0)
 		goto out;
 	in_tx = true;
 	rc = store_prepare(
@@ -373,21 +377,22 @@ int vault_reseal_all(struct mlc_store *s, const struct mlc_vault *old_v,
 	for (size_t i = 0; i < n; i++) {
 		struct mlc_secret *plain = NULL;
 		rc = open_row(old_v, rows[i].tenant_id, rows[i].name, rows[i].key_id,
-		              rows[i].nonce.data, rows[i].nonce.len, rows[i].ct.data,
-		              rows[i].ct.len, &plain, err);
+			      rows[i].nonce.data, rows[i].nonce.len, rows[i].ct.data,
+			      rows[i].ct.len, &plain, err);
 		if (rc == MLC_OK)
 			redact_register_lasting(plain->data);
 		if (rc == MLC_OK)
 			/* the value did not change: keep its update time */
 			rc = write_row(s, new_v, rows[i].tenant_id, rows[i].name, plain->data,
-			               plain->len, rows[i].updated_at, err);
+				       plain->len, rows[i].updated_at, err);
 		secret_free(plain);
 		if (rc < 0) {
 			error_prefix(err, "tenant id %lld: ", (long long)rows[i].tenant_id);
 			goto out;
 		}
 	}
-	if ((rc = store_commit(s, err)) < 0)
+	rc = store_commit(s, err);
+	if (rc < 0)
 		goto out;
 	in_tx = false;
 	*count = n;
@@ -400,7 +405,7 @@ out:
 }
 
 int vault_count_foreign(struct mlc_store *s, const char *key_id, int64_t *count,
-                        struct mlc_error *err)
+			struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
 	int rc;
@@ -410,7 +415,8 @@ int vault_count_foreign(struct mlc_store *s, const char *key_id, int64_t *count,
 	if (rc < 0)
 		goto out;
 	stmt_bind_text(st, 1, key_id);
-	if ((rc = stmt_step(st, err)) == 1) {
+	rc = stmt_step(st, err);
+	if (rc == 1) {
 		*count = stmt_col_i64(st, 0);
 		rc = MLC_OK;
 	}
@@ -439,7 +445,7 @@ int secret_version(struct mlc_store *s, int64_t tenant_id, uint64_t *out, struct
 
 	*out = 0;
 	rc = store_prepare(s, "SELECT name, nonce FROM secrets WHERE tenant_id = ? ORDER BY name",
-	                   &st, err);
+			   &st, err);
 	if (rc < 0)
 		goto out;
 	stmt_bind_i64(st, 1, tenant_id);

@@ -18,11 +18,12 @@ int store_open(const char *url, struct mlc_store **out, struct mlc_error *err)
 		return error_set(err, MLC_ECONFIG,
 				 "the PostgreSQL store is not built yet; use a sqlite: store");
 	else
-		return error_set(err, MLC_ECONFIG, "store '%s': unknown scheme (sqlite: or postgres://)",
-				 url);
+		return error_set(err, MLC_ECONFIG,
+				 "store '%s': unknown scheme (sqlite: or postgres://)", url);
 	if (rc < 0)
 		return rc;
-	if ((rc = store_migrate(s, err)) < 0) {
+	rc = store_migrate(s, err);
+	if (rc < 0) {
 		store_free(s);
 		return rc;
 	}

@@ -120,7 +120,8 @@ char *stmt_col_dup(struct mlc_stmt *st, int col);
 void stmt_free(struct mlc_stmt *st);
 
 /* Backends. */
-int store_sqlite_open(const char *path, struct mlc_store **out, struct mlc_error *err) MLC_MUST_CHECK;
+int store_sqlite_open(const char *path, struct mlc_store **out,
+		      struct mlc_error *err) MLC_MUST_CHECK;
 
 /* Migrations (migrations.c). */
 struct mlc_migration {

@@ -65,13 +65,13 @@ static int sq_bind_i64(struct mlc_stmt *st, int idx, int64_t v)
 static int sq_bind_text(struct mlc_stmt *st, int idx, const char *v)
 {
 	return sqlite3_bind_text(ST(st), idx, v, -1, SQLITE_TRANSIENT) == SQLITE_OK ? MLC_OK
-										   : MLC_ESTORE;
+										    : MLC_ESTORE;
 }
 
 static int sq_bind_blob(struct mlc_stmt *st, int idx, const void *v, size_t n)
 {
 	return sqlite3_bind_blob64(ST(st), idx, v, n, SQLITE_TRANSIENT) == SQLITE_OK ? MLC_OK
-										    : MLC_ESTORE;
+										     : MLC_ESTORE;
 }
 
 static int sq_bind_null(struct mlc_stmt *st, int idx)
@@ -146,25 +146,25 @@ static int sq_durable(struct mlc_store *s, bool on, struct mlc_error *err)
 }
 
 static const struct mlc_store_ops sqlite_ops = {
-	.name = "sqlite",
-	.id_column = "INTEGER PRIMARY KEY AUTOINCREMENT",
-	.blob_type = "BLOB",
-	.exec = sq_exec,
-	.prepare = sq_prepare,
-	.bind_i64 = sq_bind_i64,
-	.bind_text = sq_bind_text,
-	.bind_blob = sq_bind_blob,
-	.bind_null = sq_bind_null,
-	.step = sq_step,
-	.reset = sq_reset,
-	.col_is_null = sq_col_is_null,
-	.col_i64 = sq_col_i64,
-	.col_text = sq_col_text,
-	.col_blob = sq_col_blob,
-	.changes = sq_changes,
-	.finalize = sq_finalize,
-	.close = sq_close,
-	.durable = sq_durable,
+    .name = "sqlite",
+    .id_column = "INTEGER PRIMARY KEY AUTOINCREMENT",
+    .blob_type = "BLOB",
+    .exec = sq_exec,
+    .prepare = sq_prepare,
+    .bind_i64 = sq_bind_i64,
+    .bind_text = sq_bind_text,
+    .bind_blob = sq_bind_blob,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .reset = sq_reset,
+    .col_is_null = sq_col_is_null,
+    .col_i64 = sq_col_i64,
+    .col_text = sq_col_text,
+    .col_blob = sq_col_blob,
+    .changes = sq_changes,
+    .finalize = sq_finalize,
+    .close = sq_close,
+    .durable = sq_durable,
 };
 
 /*
@@ -198,10 +198,11 @@ int store_sqlite_open(const char *path, struct mlc_store **out, struct mlc_error
 	int rc;
 
 	*out = NULL;
-	if ((rc = create_private(path, err)) < 0)
+	rc = create_private(path, err);
+	if (rc < 0)
 		return rc;
-	rc = sqlite3_open_v2(path, &db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(
+	    path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		rc = error_set(err, MLC_ESTORE, "cannot open database %s: %s", path,
 			       db ? sqlite3_errmsg(db) : "out of memory");

@@ -14,9 +14,9 @@ struct procore_env {
 
 /* docs/reference/procore.md, "Hosts". */
 static const struct procore_env envs[] = {
-	{ "production", "https://login.procore.com", "https://api.procore.com" },
-	{ "sandbox", "https://login-sandbox.procore.com", "https://sandbox.procore.com" },
-	{ "monthly", "https://login-sandbox-monthly.procore.com", "https://api-monthly.procore.com" },
+    {"production", "https://login.procore.com", "https://api.procore.com"},
+    {"sandbox", "https://login-sandbox.procore.com", "https://sandbox.procore.com"},
+    {"monthly", "https://login-sandbox-monthly.procore.com", "https://api-monthly.procore.com"},
 };
 
 static const struct procore_env *find_env(const char *name)
@@ -46,8 +46,8 @@ static int check_url(const char *what, const char *url, struct mlc_error *err)
 	if (!url)
 		return MLC_OK;
 	if (!str_starts_with(url, "https://") && !str_starts_with(url, "http://"))
-		return error_set(err, MLC_EINVAL, "%s '%s' must start with https:// or http://", what,
-				 url);
+		return error_set(err, MLC_EINVAL, "%s '%s' must start with https:// or http://",
+				 what, url);
 	if (strlen(url) > 512 || strchr(url, ' '))
 		return error_set(err, MLC_EINVAL, "%s '%s' is not a valid URL", what, url);
 	return MLC_OK;
@@ -60,19 +60,24 @@ int tenant_validate_changes(const struct mlc_tenant_changes *c, struct mlc_error
 	if (c->netsuite_account) {
 		const char *a = c->netsuite_account;
 		if (!*a || strlen(a) > 64)
-			return error_set(err, MLC_EINVAL, "NetSuite account id '%s' is not valid", a);
+			return error_set(err, MLC_EINVAL, "NetSuite account id '%s' is not valid",
+					 a);
 		for (; *a; a++)
 			if (!isalnum((unsigned char)*a) && *a != '_' && *a != '-')
-				return error_set(err, MLC_EINVAL,
-						 "NetSuite account id '%s' may hold only letters, digits, "
-						 "'_' and '-' (e.g. 1234567 or 1234567_SB1)",
-						 c->netsuite_account);
+				return error_set(
+				    err, MLC_EINVAL,
+				    "NetSuite account id '%s' may hold only letters, digits, "
+				    "'_' and '-' (e.g. 1234567 or 1234567_SB1)",
+				    c->netsuite_account);
 	}
 	if (c->procore_company_id < 0)
 		return error_set(err, MLC_EINVAL, "Procore company id must be positive");
-	if ((rc = check_url("--netsuite-url", c->netsuite_url, err)) < 0 ||
-	    (rc = check_url("--procore-api-url", c->procore_api_url, err)) < 0 ||
-	    (rc = check_url("--procore-auth-url", c->procore_auth_url, err)) < 0)
+	rc = check_url("--netsuite-url", c->netsuite_url, err);
+	if (rc >= 0)
+		rc = check_url("--procore-api-url", c->procore_api_url, err);
+	if (rc >= 0)
+		rc = check_url("--procore-auth-url", c->procore_auth_url, err);
+	if (rc < 0)
 		return rc;
 	if (c->procore_env && !find_env(c->procore_env))
 		return error_set(err, MLC_EINVAL,
@@ -97,13 +102,15 @@ int tenant_add(struct mlc_store *s, const char *name, const struct mlc_tenant_ch
 		return error_set(err, MLC_EINVAL, "--procore-company is required");
 	if (!c->netsuite_account)
 		return error_set(err, MLC_EINVAL, "--netsuite-account is required");
-	if ((rc = tenant_validate_changes(c, err)) < 0)
+	rc = tenant_validate_changes(c, err);
+	if (rc < 0)
 		return rc;
-	rc = store_prepare(s,
-			   "INSERT INTO tenants (name, procore_company_id, netsuite_account, "
-			   "netsuite_url, procore_api_url, procore_auth_url, procore_env, settings, "
-			   "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?, ?)",
-			   &st, err);
+	rc =
+	    store_prepare(s,
+			  "INSERT INTO tenants (name, procore_company_id, netsuite_account, "
+			  "netsuite_url, procore_api_url, procore_auth_url, procore_env, settings, "
+			  "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?, ?)",
+			  &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_text(st, 1, name);
@@ -149,15 +156,18 @@ static int update_col(struct mlc_store *s, const char *name, const char *col, co
 int tenant_update(struct mlc_store *s, const char *name, const struct mlc_tenant_changes *c,
 		  struct mlc_error *err)
 {
-	struct mlc_tenant t = { 0 };
+	struct mlc_tenant t = {0};
 	int rc;
 
-	if ((rc = tenant_validate_changes(c, err)) < 0)
+	rc = tenant_validate_changes(c, err);
+	if (rc < 0)
 		return rc;
-	if ((rc = tenant_get(s, name, &t, err)) < 0)
+	rc = tenant_get(s, name, &t, err);
+	if (rc < 0)
 		return rc;
 	tenant_release(&t);
-	if ((rc = store_begin(s, err)) < 0)
+	rc = store_begin(s, err);
+	if (rc < 0)
 		return rc;
 	if (c->procore_company_id > 0)
 		rc = update_col(s, name, "procore_company_id", NULL, c->procore_company_id, err);
@@ -201,8 +211,8 @@ int tenant_set_settings(struct mlc_store *s, int64_t tenant_id, const json_t *se
 	return rc < 0 ? rc : MLC_OK;
 }
 
-#define TENANT_COLS                                                                              \
-	"id, name, procore_company_id, netsuite_account, netsuite_url, procore_api_url, "        \
+#define TENANT_COLS                                                                                \
+	"id, name, procore_company_id, netsuite_account, netsuite_url, procore_api_url, "          \
 	"procore_auth_url, procore_env, settings, created_at, updated_at"
 
 static void load_row(struct mlc_stmt *st, struct mlc_tenant *t)
@@ -234,8 +244,9 @@ static int get_one(struct mlc_store *s, const char *name, int64_t id, struct mlc
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	rc = store_prepare(s, name ? "SELECT " TENANT_COLS " FROM tenants WHERE name = ?"
-				   : "SELECT " TENANT_COLS " FROM tenants WHERE id = ?",
+	rc = store_prepare(s,
+			   name ? "SELECT " TENANT_COLS " FROM tenants WHERE name = ?"
+				: "SELECT " TENANT_COLS " FROM tenants WHERE id = ?",
 			   &st, err);
 	if (rc < 0)
 		return rc;
@@ -353,12 +364,11 @@ const char *tenant_procore_auth_url(const struct mlc_tenant *t)
 json_t *tenant_to_json(const struct mlc_tenant *t)
 {
 	char *ns = tenant_netsuite_url(t);
-	json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:O}", "name", t->name,
-			      "procore_company_id", (json_int_t)t->procore_company_id,
-			      "netsuite_account", t->netsuite_account, "netsuite_url", ns,
-			      "procore_api_url", tenant_procore_api_url(t), "procore_auth_url",
-			      tenant_procore_auth_url(t), "procore_env", t->procore_env, "settings",
-			      t->settings);
+	json_t *o = json_pack(
+	    "{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:O}", "name", t->name, "procore_company_id",
+	    (json_int_t)t->procore_company_id, "netsuite_account", t->netsuite_account,
+	    "netsuite_url", ns, "procore_api_url", tenant_procore_api_url(t), "procore_auth_url",
+	    tenant_procore_auth_url(t), "procore_env", t->procore_env, "settings", t->settings);
 	free(ns);
 	return o;
 }

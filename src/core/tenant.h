@@ -44,7 +44,8 @@ struct mlc_tenant_changes {
 void tenant_release(struct mlc_tenant *t);
 
 /* Validates the changes (URLs, env names, account id shape). */
-int tenant_validate_changes(const struct mlc_tenant_changes *c, struct mlc_error *err) MLC_MUST_CHECK;
+int tenant_validate_changes(const struct mlc_tenant_changes *c,
+			    struct mlc_error *err) MLC_MUST_CHECK;
 /* Adds a tenant; company id and account are required.  MLC_EEXIST if the
  * name is taken. */
 int tenant_add(struct mlc_store *s, const char *name, const struct mlc_tenant_changes *c,

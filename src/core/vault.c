@@ -27,13 +27,13 @@ int vault_new(const unsigned char *key, size_t len, struct mlc_vault **out, stru
 	*out = NULL;
 	if (len != VAULT_KEY_BYTES)
 		return error_set(err, MLC_ECONFIG, "a master key must be %d bytes, not %zu",
-		                 VAULT_KEY_BYTES, len);
+				 VAULT_KEY_BYTES, len);
 	v = xcalloc(1, sizeof(*v));
 	v->key = sodium_malloc(VAULT_KEY_BYTES);
 	if (!v->key) {
 		free(v);
 		return error_set(err, MLC_ENOMEM,
-		                 "cannot allocate protected memory for the master key");
+				 "cannot allocate protected memory for the master key");
 	}
 	memcpy(v->key, key, VAULT_KEY_BYTES);
 	sodium_mprotect_readonly(v->key);
@@ -67,14 +67,14 @@ int vault_parse_key_text(const char *text, unsigned char *key, struct mlc_error 
 		return MLC_OK;
 	for (size_t i = 0; i < MLC_ARRAY_LEN(variants); i++) {
 		if (sodium_base642bin(key, VAULT_KEY_BYTES, text, tlen, NULL, &len, &end,
-		                      variants[i]) == 0 &&
+				      variants[i]) == 0 &&
 		    len == VAULT_KEY_BYTES && end == text + tlen)
 			return MLC_OK;
 	}
 	sodium_memzero(key, VAULT_KEY_BYTES);
 	return error_set(err, MLC_ECONFIG,
-	                 "%s is not a master key: expected 64 hex digits or the base64 of 32 bytes",
-	                 VAULT_ENV_KEY);
+			 "%s is not a master key: expected 64 hex digits or the base64 of 32 bytes",
+			 VAULT_ENV_KEY);
 }
 
 int vault_read_key_file(const char *path, unsigned char *key, struct mlc_error *err)
@@ -88,17 +88,17 @@ int vault_read_key_file(const char *path, unsigned char *key, struct mlc_error *
 	if (fd < 0) {
 		if (errno == ENOENT)
 			rc = error_set(err, MLC_ECONFIG,
-			               "master key %s does not exist: run 'ml-connector init' to "
-			               "create one, or set %s",
-			               path, VAULT_ENV_KEY);
+				       "master key %s does not exist: run 'ml-connector init' to "
+				       "create one, or set %s",
+				       path, VAULT_ENV_KEY);
 		else
 			rc = error_set(err, MLC_ECONFIG, "cannot read master key %s: %s", path,
-			               strerror(errno));
+				       strerror(errno));
 		goto out;
 	}
 	if (fstat(fd, &sb) < 0) {
 		rc = error_set(err, MLC_ECONFIG, "cannot stat master key %s: %s", path,
-		               strerror(errno));
+			       strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(sb.st_mode)) {
@@ -107,9 +107,9 @@ int vault_read_key_file(const char *path, unsigned char *key, struct mlc_error *
 	}
 	if (sb.st_mode & 077) {
 		rc = error_set(err, MLC_ECONFIG,
-		               "master key %s is readable by others (mode %04o); it must be "
-		               "private to its owner: chmod 600 %s",
-		               path, (unsigned)(sb.st_mode & 07777), path);
+			       "master key %s is readable by others (mode %04o); it must be "
+			       "private to its owner: chmod 600 %s",
+			       path, (unsigned)(sb.st_mode & 07777), path);
 		goto out;
 	}
 	while (got < VAULT_KEY_BYTES) {
@@ -118,7 +118,7 @@ int vault_read_key_file(const char *path, unsigned char *key, struct mlc_error *
 			continue;
 		if (r < 0) {
 			rc = error_set(err, MLC_ECONFIG, "cannot read master key %s: %s", path,
-			               strerror(errno));
+				       strerror(errno));
 			goto out;
 		}
 		if (r == 0)
@@ -127,9 +127,9 @@ int vault_read_key_file(const char *path, unsigned char *key, struct mlc_error *
 	}
 	if (got != VAULT_KEY_BYTES || read(fd, &extra, 1) != 0) {
 		rc = error_set(err, MLC_ECONFIG,
-		               "master key %s is damaged: it must hold exactly %d raw bytes "
-		               "(as written by 'ml-connector init')",
-		               path, VAULT_KEY_BYTES);
+			       "master key %s is damaged: it must hold exactly %d raw bytes "
+			       "(as written by 'ml-connector init')",
+			       path, VAULT_KEY_BYTES);
 		goto out;
 	}
 	rc = MLC_OK;
@@ -168,13 +168,13 @@ int vault_open(const struct mlc_config *cfg, struct mlc_vault **out, struct mlc_
 	key = sodium_malloc(VAULT_KEY_BYTES);
 	if (!key)
 		return error_set(err, MLC_ENOMEM,
-		                 "cannot allocate protected memory for the master key");
+				 "cannot allocate protected memory for the master key");
 	if (from_env) {
 		rc = vault_parse_key_text(env, key, err);
 		env_key_forget(env);
 	} else if (!cfg || !cfg->master_key_file)
 		rc = error_set(err, MLC_ECONFIG, "no master key: set master_key_file or %s",
-		               VAULT_ENV_KEY);
+			       VAULT_ENV_KEY);
 	else
 		rc = vault_read_key_file(cfg->master_key_file, key, err);
 	if (rc == MLC_OK)
@@ -211,7 +211,7 @@ void secret_free(struct mlc_secret *s)
 }
 
 int vault_seal(const struct mlc_vault *v, const void *ad, size_t ad_len, const void *plain,
-               size_t n, struct mlc_buf *out, struct mlc_error *err)
+	       size_t n, struct mlc_buf *out, struct mlc_error *err)
 {
 	unsigned char nonce[VAULT_NONCE_BYTES];
 	unsigned long long clen = 0;
@@ -221,8 +221,8 @@ int vault_seal(const struct mlc_vault *v, const void *ad, size_t ad_len, const v
 	buf_add(out, nonce, sizeof(nonce));
 	buf_grow(out, n + VAULT_TAG_BYTES);
 	if (crypto_aead_xchacha20poly1305_ietf_encrypt((unsigned char *)out->data + out->len, &clen,
-	                                               plain, n, ad, ad_len, NULL, nonce,
-	                                               v->key) != 0) {
+						       plain, n, ad, ad_len, NULL, nonce,
+						       v->key) != 0) {
 		buf_setlen(out, start);
 		return error_set(err, MLC_ECRYPTO, "encryption failed");
 	}
@@ -232,7 +232,7 @@ int vault_seal(const struct mlc_vault *v, const void *ad, size_t ad_len, const v
 }
 
 int vault_unseal(const struct mlc_vault *v, const void *ad, size_t ad_len, const void *box,
-                 size_t box_len, struct mlc_secret **out, struct mlc_error *err)
+		 size_t box_len, struct mlc_secret **out, struct mlc_error *err)
 {
 	const unsigned char *b = box;
 	struct mlc_secret *s;
@@ -245,11 +245,11 @@ int vault_unseal(const struct mlc_vault *v, const void *ad, size_t ad_len, const
 	n = box_len - VAULT_NONCE_BYTES - VAULT_TAG_BYTES;
 	s = secret_new(NULL, n);
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-	        (unsigned char *)s->data, &plen, NULL, b + VAULT_NONCE_BYTES,
-	        box_len - VAULT_NONCE_BYTES, ad, ad_len, b, v->key) != 0) {
+		(unsigned char *)s->data, &plen, NULL, b + VAULT_NONCE_BYTES,
+		box_len - VAULT_NONCE_BYTES, ad, ad_len, b, v->key) != 0) {
 		secret_free(s);
 		return error_set(err, MLC_ECRYPTO,
-		                 "ciphertext does not open: wrong master key, or damaged");
+				 "ciphertext does not open: wrong master key, or damaged");
 	}
 	s->len = (size_t)plen;
 	s->data[s->len] = '\0';

@@ -68,10 +68,10 @@ struct mlc_secret_info {
  * fix.  Caller frees with vault_free().
  */
 int vault_open(const struct mlc_config *cfg, struct mlc_vault **out,
-               struct mlc_error *err) MLC_MUST_CHECK;
+	       struct mlc_error *err) MLC_MUST_CHECK;
 /* A vault over the given key bytes (copied). Caller frees with vault_free(). */
 int vault_new(const unsigned char *key, size_t len, struct mlc_vault **out,
-              struct mlc_error *err) MLC_MUST_CHECK;
+	      struct mlc_error *err) MLC_MUST_CHECK;
 /* Wipes the key and frees v.  Accepts NULL. */
 void vault_free(struct mlc_vault *v);
 
@@ -80,7 +80,7 @@ void vault_free(struct mlc_vault *v);
 int vault_read_key_file(const char *path, unsigned char *key, struct mlc_error *err) MLC_MUST_CHECK;
 /* Parses a key in hex (64 digits) or base64 (standard or url-safe) text. */
 int vault_parse_key_text(const char *text, unsigned char *key,
-                         struct mlc_error *err) MLC_MUST_CHECK;
+			 struct mlc_error *err) MLC_MUST_CHECK;
 /* The key id of key (VAULT_KEY_BYTES) into out (VAULT_KEY_ID_LEN + 1). */
 void vault_key_id(const unsigned char *key, char *out);
 
@@ -89,14 +89,14 @@ void vault_key_id(const unsigned char *key, char *out);
  * Appends nonce || ciphertext+tag to out.
  */
 int vault_seal(const struct mlc_vault *v, const void *ad, size_t ad_len, const void *plain,
-               size_t n, struct mlc_buf *out, struct mlc_error *err) MLC_MUST_CHECK;
+	       size_t n, struct mlc_buf *out, struct mlc_error *err) MLC_MUST_CHECK;
 /*
  * Opens what vault_seal() appended.  On success *out is a new secret
  * (caller frees with secret_free()).  A wrong key, wrong ad or tampered
  * box fails with MLC_ECRYPTO and never yields bytes.
  */
 int vault_unseal(const struct mlc_vault *v, const void *ad, size_t ad_len, const void *box,
-                 size_t box_len, struct mlc_secret **out, struct mlc_error *err) MLC_MUST_CHECK;
+		 size_t box_len, struct mlc_secret **out, struct mlc_error *err) MLC_MUST_CHECK;
 
 /* A new secret holding a copy of n bytes (NUL added).  Never NULL. */
 struct mlc_secret *secret_new(const void *data, size_t n);
@@ -111,7 +111,7 @@ void secret_free(struct mlc_secret *s);
  */
 bool secret_name_known(const char *name);
 int secret_check(const char *name, const char *value, size_t len,
-                 struct mlc_error *err) MLC_MUST_CHECK;
+		 struct mlc_error *err) MLC_MUST_CHECK;
 /* The known names, NULL-terminated. */
 const char *const *secret_names(void);
 
@@ -119,16 +119,16 @@ const char *const *secret_names(void);
  * (MLC_ECRYPTO) while any stored secret is sealed under another master
  * key: one database, one key. */
 int secret_set(struct mlc_store *s, const struct mlc_vault *v, int64_t tenant_id, const char *name,
-               const void *value, size_t len, struct mlc_error *err) MLC_MUST_CHECK;
+	       const void *value, size_t len, struct mlc_error *err) MLC_MUST_CHECK;
 /* MLC_ENOTFOUND when absent; MLC_ECRYPTO (with the reason: sealed under
  * another master key, or damaged) when it does not open. */
 int secret_get(struct mlc_store *s, const struct mlc_vault *v, int64_t tenant_id, const char *name,
-               struct mlc_secret **out, struct mlc_error *err) MLC_MUST_CHECK;
+	       struct mlc_secret **out, struct mlc_error *err) MLC_MUST_CHECK;
 int secret_remove(struct mlc_store *s, int64_t tenant_id, const char *name,
-                  struct mlc_error *err) MLC_MUST_CHECK;
+		  struct mlc_error *err) MLC_MUST_CHECK;
 /* Caller frees with secret_info_free(). Ordered by name. */
 int secret_list(struct mlc_store *s, int64_t tenant_id, struct mlc_secret_info **out, size_t *n,
-                struct mlc_error *err) MLC_MUST_CHECK;
+		struct mlc_error *err) MLC_MUST_CHECK;
 void secret_info_free(struct mlc_secret_info *list, size_t n);
 /*
  * The version of a tenant's stored secrets: a fingerprint of every row's
@@ -138,7 +138,7 @@ void secret_info_free(struct mlc_secret_info *list, size_t n);
  * know theirs are stale.
  */
 int secret_version(struct mlc_store *s, int64_t tenant_id, uint64_t *out,
-                   struct mlc_error *err) MLC_MUST_CHECK;
+		   struct mlc_error *err) MLC_MUST_CHECK;
 
 /*
  * Re-seals every stored secret (all tenants) from old_v to new_v in one
@@ -147,10 +147,10 @@ int secret_version(struct mlc_store *s, int64_t tenant_id, uint64_t *out,
  * number of rows re-sealed.
  */
 int vault_reseal_all(struct mlc_store *s, const struct mlc_vault *old_v,
-                     const struct mlc_vault *new_v, size_t *count,
-                     struct mlc_error *err) MLC_MUST_CHECK;
+		     const struct mlc_vault *new_v, size_t *count,
+		     struct mlc_error *err) MLC_MUST_CHECK;
 /* Number of stored secrets sealed under a key other than key_id. */
 int vault_count_foreign(struct mlc_store *s, const char *key_id, int64_t *count,
-                        struct mlc_error *err) MLC_MUST_CHECK;
+			struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

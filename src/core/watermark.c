@@ -11,8 +11,10 @@ int watermark_get(struct mlc_store *s, int64_t tenant_id, const char *flow, cons
 	int rc;
 
 	*value = NULL;
-	rc = store_prepare(s, "SELECT value FROM watermarks WHERE tenant_id = ? AND flow = ? AND "
-			      "scope = ?", &st, err);
+	rc = store_prepare(s,
+			   "SELECT value FROM watermarks WHERE tenant_id = ? AND flow = ? AND "
+			   "scope = ?",
+			   &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
@@ -31,9 +33,10 @@ int watermark_set(struct mlc_store *s, int64_t tenant_id, const char *flow, cons
 	struct mlc_stmt *st = NULL;
 	int rc;
 
-	rc = store_prepare(s, "INSERT INTO watermarks (tenant_id, flow, scope, value, updated_at) "
-			      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, flow, scope) DO UPDATE "
-			      "SET value = excluded.value, updated_at = excluded.updated_at",
+	rc = store_prepare(s,
+			   "INSERT INTO watermarks (tenant_id, flow, scope, value, updated_at) "
+			   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, flow, scope) DO UPDATE "
+			   "SET value = excluded.value, updated_at = excluded.updated_at",
 			   &st, err);
 	if (rc < 0)
 		return rc;
@@ -47,8 +50,7 @@ int watermark_set(struct mlc_store *s, int64_t tenant_id, const char *flow, cons
 	return rc < 0 ? rc : MLC_OK;
 }
 
-int watermark_clear(struct mlc_store *s, int64_t tenant_id, const char *flow,
-		    struct mlc_error *err)
+int watermark_clear(struct mlc_store *s, int64_t tenant_id, const char *flow, struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
 	int rc;

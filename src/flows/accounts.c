@@ -18,8 +18,8 @@
 #include "util/time.h"
 #include "util/banned.h"
 
-const char *const accounts_mapping_kinds[] = { "cost-code-account", "cost-type-account",
-					       "offset-account", NULL };
+const char *const accounts_mapping_kinds[] = {"cost-code-account", "cost-type-account",
+					      "offset-account", NULL};
 
 /* "1, 3, 4" (SuiteQL multi-select, docs/reference/netsuite/suiteql.md V8) -> [1, 3, 4] */
 static json_t *id_list(const char *s)
@@ -49,7 +49,7 @@ int accounts_refresh(struct mlc_session *s, bool keep, json_t **catalog, struct 
 	if (rc < 0)
 		return rc;
 	*catalog = json_object();
-	json_array_foreach(rows, i, row) {
+	json_array_foreach (rows, i, row) {
 		int64_t id = 0;
 		char k[24];
 		if (jsonx_id(row, "id", &id) < 0 || !id)
@@ -58,8 +58,9 @@ int accounts_refresh(struct mlc_session *s, bool keep, json_t **catalog, struct 
 		json_object_set_new(
 		    *catalog, k,
 		    json_pack("{s:I, s:o, s:s, s:s, s:b, s:b, s:o}", "id", (json_int_t)id, "number",
-			      jsonx_str(row, "acctnumber") ? json_string(jsonx_str(row, "acctnumber"))
-							   : json_null(),
+			      jsonx_str(row, "acctnumber")
+				  ? json_string(jsonx_str(row, "acctnumber"))
+				  : json_null(),
 			      "name", jsonx_str(row, "acctname") ? jsonx_str(row, "acctname") : "",
 			      "type", jsonx_str(row, "accttype") ? jsonx_str(row, "accttype") : "",
 			      "inactive", jsonx_bool(row, "isinactive"), "summary",
@@ -84,7 +85,7 @@ static bool has_sub(const json_t *subs, int64_t sub)
 	/* an account with no subsidiary list (a single-subsidiary account) is everywhere */
 	if (!json_array_size(subs))
 		return true;
-	json_array_foreach(subs, i, v)
+	json_array_foreach (subs, i, v)
 		if (json_integer_value(v) == sub)
 			return true;
 	return false;
@@ -98,7 +99,7 @@ json_t *accounts_check(const json_t *catalog, const json_t *mappings, const int6
 	for (const char *const *kind = accounts_mapping_kinds; *kind; kind++) {
 		const char *k;
 		json_t *t;
-		json_object_foreach(json_object_get(mappings, *kind), k, t) {
+		json_object_foreach (json_object_get(mappings, *kind), k, t) {
 			json_t *acct;
 			int64_t a = 0;
 			char key[24], problem[64] = "";
@@ -120,10 +121,10 @@ json_t *accounts_check(const json_t *catalog, const json_t *mappings, const int6
 							 "not available to subsidiary %lld",
 							 (long long)subsidiaries[i]);
 			if (problem[0])
-				json_array_append_new(bad, json_pack("{s:s, s:s, s:I, s:s}", "kind",
-								     *kind, "mapping", k, "account",
-								     (json_int_t)a, "problem",
-								     problem));
+				json_array_append_new(bad,
+						      json_pack("{s:s, s:s, s:I, s:s}", "kind",
+								*kind, "mapping", k, "account",
+								(json_int_t)a, "problem", problem));
 		}
 	}
 	return bad;
@@ -182,17 +183,20 @@ int flow_accounts(struct flow_run *r, struct mlc_error *err)
 	size_t nsub = 0, i;
 	int rc;
 
-	if ((rc = accounts_refresh(s, !r->opts.dry_run, &catalog, err)) < 0 ||
-	    (rc = accounts_mappings(s, &maps, err)) < 0 ||
-	    (rc = accounts_subsidiaries(s, &subs, &nsub, err)) < 0)
+	rc = accounts_refresh(s, !r->opts.dry_run, &catalog, err);
+	if (rc >= 0)
+		rc = accounts_mappings(s, &maps, err);
+	if (rc >= 0)
+		rc = accounts_subsidiaries(s, &subs, &nsub, err);
+	if (rc < 0)
 		goto out;
 	r->stats.read = (int64_t)json_object_size(catalog);
 	bad = accounts_check(catalog, maps, subs, nsub);
-	json_array_foreach(bad, i, p) {
+	json_array_foreach (bad, i, p) {
 		char src[160], why[224];
 		snprintf(src, sizeof(src), "%s:%s", jsonx_str(p, "kind"), jsonx_str(p, "mapping"));
-		snprintf(why, sizeof(why), "mapping %s %s -> account %lld: %s", jsonx_str(p, "kind"),
-			 jsonx_str(p, "mapping"),
+		snprintf(why, sizeof(why), "mapping %s %s -> account %lld: %s",
+			 jsonx_str(p, "kind"), jsonx_str(p, "mapping"),
 			 (long long)json_integer_value(json_object_get(p, "account")),
 			 jsonx_str(p, "problem"));
 		json_object_set_new(open, src, json_true());
@@ -202,7 +206,7 @@ int flow_accounts(struct flow_run *r, struct mlc_error *err)
 	for (const char *const *kind = accounts_mapping_kinds; *kind; kind++) {
 		const char *k;
 		json_t *t;
-		json_object_foreach(json_object_get(maps, *kind), k, t) {
+		json_object_foreach (json_object_get(maps, *kind), k, t) {
 			char src[160];
 			snprintf(src, sizeof(src), "%s:%s", *kind, k);
 			if (!json_object_get(open, src))

@@ -40,7 +40,8 @@ json_t *accounts_check(const json_t *catalog, const json_t *mappings, const int6
 		       size_t nsub);
 
 /* Loads the account mappings of a tenant as accounts_check wants them. */
-int accounts_mappings(struct mlc_session *s, json_t **mappings, struct mlc_error *err) MLC_MUST_CHECK;
+int accounts_mappings(struct mlc_session *s, json_t **mappings,
+		      struct mlc_error *err) MLC_MUST_CHECK;
 
 /* The distinct subsidiaries of a tenant's active project links (malloc'd). */
 int accounts_subsidiaries(struct mlc_session *s, int64_t **subs, size_t *n,

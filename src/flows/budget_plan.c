@@ -59,8 +59,8 @@ void budget_plan(const struct bp_in *in, struct bp_plan *out)
 			}
 			out->pc_amount = in->ns_total;
 			out->pc = in->has_bli           ? BP_UPDATE
-			          : in->can_create_line ? BP_CREATE
-			                                : BP_PARK;
+				  : in->can_create_line ? BP_CREATE
+							: BP_PARK;
 		}
 	}
 	out->base_write = !has_base || !same(bk, b, out->merged_known, out->merged);

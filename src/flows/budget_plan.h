@@ -41,7 +41,7 @@ enum bp_op { BP_NONE = 0, BP_CREATE, BP_UPDATE, BP_PARK };
 
 struct bp_plan {
 	bool overflow;       /* original + modifications, or NetSuite's total -
-	                      * modifications, overflows: the pair fails */
+			      * modifications, overflows: the pair fails */
 	int64_t pc_revised;  /* Procore's figure (has_pc) */
 	enum bp_op ns;       /* NetSuite: BP_NONE, BP_CREATE or BP_UPDATE */
 	int64_t ns_amount;   /* the total NetSuite takes */

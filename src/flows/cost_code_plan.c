@@ -69,7 +69,7 @@ static void merge(const struct ccp_in *in, struct ccp_plan *p)
 }
 
 static enum ccp_list_op list_op(const struct ccp_in *in, const struct ccp_plan *p,
-                                const struct ccp_list *l)
+				const struct ccp_list *l)
 {
 	/* a code without a division part that names a division here is that
 	 * division: never created again beside it */

@@ -61,7 +61,7 @@ static int sum_into(struct cost_rows *sum, const struct cost_row *r, int sign, i
 static int delta_at(const struct cost_rows *want, const struct cost_rows *posted,
 		    struct cost_rows *out, const struct cost_row **bad, int64_t *was)
 {
-	struct cost_rows sum = { 0 };
+	struct cost_rows sum = {0};
 	const struct cost_row *at = NULL;
 	int rc = MLC_OK;
 
@@ -94,8 +94,7 @@ int cost_rows_delta(const struct cost_rows *want, const struct cost_rows *posted
 	return delta_at(want, posted, out, &bad, &was);
 }
 
-const struct canon_period *cost_period_of(const struct canon_period *p, size_t n,
-					  const char *date)
+const struct canon_period *cost_period_of(const struct canon_period *p, size_t n, const char *date)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(date, p[i].start) >= 0 && strcmp(date, p[i].end) <= 0)
@@ -105,8 +104,7 @@ const struct canon_period *cost_period_of(const struct canon_period *p, size_t n
 
 /* The first open period ending on or after date: corrections land in the
  * books still open. */
-static const struct canon_period *first_open_from(const struct cost_unit_in *in,
-						  const char *date)
+static const struct canon_period *first_open_from(const struct cost_unit_in *in, const char *date)
 {
 	for (size_t i = 0; i < in->nperiods; i++)
 		if (in->periods[i].open && strcmp(in->periods[i].end, date) >= 0)
@@ -118,7 +116,7 @@ static const struct canon_period *first_open_from(const struct cost_unit_in *in,
 struct posted_state {
 	bool base_posted;
 	char base_period[8];
-	size_t nadj;  /* distinct adjustment entries */
+	size_t nadj; /* distinct adjustment entries */
 	char pstart[11];
 };
 
@@ -135,7 +133,8 @@ static void posted_state(const struct cost_unit_in *in, struct posted_state *ps)
 			continue;
 		}
 		for (size_t k = 0; k < i && !seen; k++)
-			seen = strcmp(p->v[k].je, in->eid) != 0 && strcmp(p->v[k].je, p->v[i].je) == 0;
+			seen =
+			    strcmp(p->v[k].je, in->eid) != 0 && strcmp(p->v[k].je, p->v[i].je) == 0;
 		ps->nadj += !seen;
 	}
 	snprintf(ps->pstart, sizeof(ps->pstart), "%s-01", ps->base_period);
@@ -185,10 +184,11 @@ static void plan_adjust(const struct cost_unit_in *in, const struct posted_state
 {
 	bool bp_open = bp && bp->open;
 	const struct canon_period *target =
-		bp_open ? bp : first_open_from(in, ps->base_posted ? ps->pstart : in->date);
+	    bp_open ? bp : first_open_from(in, ps->base_posted ? ps->pstart : in->date);
 
 	if (!bp_open && in->hold) {
-		snprintf(out->why, sizeof(out->why), "changed after its period %s closed (policy hold)",
+		snprintf(out->why, sizeof(out->why),
+			 "changed after its period %s closed (policy hold)",
 			 bp ? bp->name : ps->base_period);
 		out->kind = COST_PARK;
 		return;
@@ -197,7 +197,8 @@ static void plan_adjust(const struct cost_unit_in *in, const struct posted_state
 		park(out, "no open accounting period for the adjustment");
 		return;
 	}
-	str_copy(out->date, sizeof(out->date), bp_open && ps->base_posted ? in->date : target->start);
+	str_copy(out->date, sizeof(out->date),
+		 bp_open && ps->base_posted ? in->date : target->start);
 	if (strcmp(out->date, target->start) < 0 || strcmp(out->date, target->end) > 0)
 		str_copy(out->date, sizeof(out->date), target->start);
 	snprintf(out->eid, sizeof(out->eid), "%s:adj:%zu", in->eid, ps->nadj + 1);
@@ -214,7 +215,7 @@ static void plan_adjust(const struct cost_unit_in *in, const struct posted_state
 
 void cost_plan_unit(const struct cost_unit_in *in, struct cost_plan *out)
 {
-	struct cost_rows delta = { 0 };
+	struct cost_rows delta = {0};
 	const struct cost_row *bad = NULL;
 	int64_t was = 0;
 	struct posted_state ps;
@@ -244,7 +245,8 @@ void cost_plan_unit(const struct cost_unit_in *in, struct cost_plan *out)
 	bp = ps.base_posted ? cost_period_of(in->periods, in->nperiods, ps.pstart) : p;
 	if (!ps.base_posted && in->want->n) {
 		plan_first(in, p, out);
-	} else if (ps.base_posted && ps.nadj == 0 && in->want->n && bp && bp->open && p && p->open) {
+	} else if (ps.base_posted && ps.nadj == 0 && in->want->n && bp && bp->open && p &&
+		   p->open) {
 		out->kind = COST_REWRITE;
 		out->action = FLOW_UPDATE;
 		str_copy(out->eid, sizeof(out->eid), in->eid);

@@ -20,13 +20,13 @@
 
 /* One ledger row: the amount a Procore line posts to one account. */
 struct cost_row {
-	char source_ref[64];  /* "pc:<company>:dcline:<line id>" */
+	char source_ref[64]; /* "pc:<company>:dcline:<line id>" */
 	char doc_type[48];
 	char cost_code[96];
-	char cost_type[48];   /* "" when none */
+	char cost_type[48]; /* "" when none */
 	int64_t project_id, doc_id, account, amount;
-	char je[200];         /* posted rows: the entry's external id */
-	char period[8];       /* posted rows: "YYYY-MM" */
+	char je[200];   /* posted rows: the entry's external id */
+	char period[8]; /* posted rows: "YYYY-MM" */
 };
 
 struct cost_rows {
@@ -47,15 +47,15 @@ enum cost_plan_kind {
 };
 
 struct cost_unit_in {
-	const char *eid;               /* the unit's entry external id */
-	const char *date;              /* the unit's date, YYYY-MM-DD */
-	const char *unmapped;          /* non-NULL: why want could not be made (parks) */
-	const struct cost_rows *want;  /* what Procore says now */
+	const char *eid;                /* the unit's entry external id */
+	const char *date;               /* the unit's date, YYYY-MM-DD */
+	const char *unmapped;           /* non-NULL: why want could not be made (parks) */
+	const struct cost_rows *want;   /* what Procore says now */
 	const struct cost_rows *posted; /* what the ledger says (postings_for_doc) */
 	const struct canon_period *periods;
 	size_t nperiods;
-	bool hold;                     /* closed-period policy hold (else adjust) */
-	int64_t doc_id;                /* the unit's one document, 0 for a day of many */
+	bool hold;      /* closed-period policy hold (else adjust) */
+	int64_t doc_id; /* the unit's one document, 0 for a day of many */
 };
 
 struct cost_plan {
@@ -63,10 +63,10 @@ struct cost_plan {
 	enum flow_action action; /* FIRST: create; REWRITE: update; ADJUST: update or delete */
 	char eid[200];           /* the entry to write */
 	char date[11];
-	char memo[300];          /* adjustments: "Adjustment of <eid>..." */
-	char why[512];           /* PARK (an error message fits whole) */
-	int64_t doc_id;          /* ADJUST: the document its lines name */
-	struct cost_rows rows;   /* the ledger rows the entry writes (want, or the difference) */
+	char memo[300];        /* adjustments: "Adjustment of <eid>..." */
+	char why[512];         /* PARK (an error message fits whole) */
+	int64_t doc_id;        /* ADJUST: the document its lines name */
+	struct cost_rows rows; /* the ledger rows the entry writes (want, or the difference) */
 };
 
 /* Decides; out is overwritten.  Release with cost_plan_release(). */
@@ -82,7 +82,6 @@ int cost_rows_delta(const struct cost_rows *want, const struct cost_rows *posted
 		    struct cost_rows *out);
 
 /* The period holding date, or NULL. */
-const struct canon_period *cost_period_of(const struct canon_period *p, size_t n,
-					  const char *date);
+const struct canon_period *cost_period_of(const struct canon_period *p, size_t n, const char *date);
 
 #endif

@@ -82,13 +82,15 @@ static int line_dims(const struct cost_post_ctx *ctx, const struct canon_cost_li
 				 err);
 		if (rc == MLC_ENOTFOUND && ctx->code_seg &&
 		    json_is_integer(json_object_get(ctx->code_seg, cl->cost_code))) {
-			l->segment = json_integer_value(json_object_get(ctx->code_seg, cl->cost_code));
+			l->segment =
+			    json_integer_value(json_object_get(ctx->code_seg, cl->cost_code));
 			return MLC_OK;
 		}
 		if (rc == MLC_ENOTFOUND)
 			return error_set(err, MLC_ENOTFOUND,
 					 "cost code %s has no NetSuite cost-code segment value "
-					 "(mapping cost-code-segment)", cl->cost_code);
+					 "(mapping cost-code-segment)",
+					 cl->cost_code);
 		if (rc < 0)
 			return rc;
 		int brc = jsonx_id(t, "segment_value", &l->segment);
@@ -142,10 +144,12 @@ static int amounts_fit(const struct canon_cost_doc *doc, struct mlc_error *err)
 
 	money_format(INT64_MIN, a);
 	if (canon_cost_doc_total(doc, &total) < 0)
-		return error_set(err, MLC_ERANGE, "document %lld total overflows", (long long)doc->id);
+		return error_set(err, MLC_ERANGE, "document %lld total overflows",
+				 (long long)doc->id);
 	for (size_t i = 0; i < doc->nlines; i++)
 		if (doc->lines[i].amount == INT64_MIN)
-			return error_set(err, MLC_ERANGE, "document %lld line %zu: amount %s overflows",
+			return error_set(err, MLC_ERANGE,
+					 "document %lld line %zu: amount %s overflows",
 					 (long long)doc->id, i + 1, a);
 	if (doc->retainage == INT64_MIN)
 		return error_set(err, MLC_ERANGE, "document %lld retainage %s overflows",
@@ -165,7 +169,8 @@ int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc
 	int64_t offset = 0, debit_acct = 0;
 	int rc;
 
-	if ((rc = amounts_fit(doc, err)) < 0)
+	rc = amounts_fit(doc, err);
+	if (rc < 0)
 		return rc;
 	cost_post_memo(doc, ctx->project_label, &memo);
 	journal_init(&tmp, "tmp", "", 0, NULL);
@@ -212,7 +217,7 @@ int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc
 		/* retainage withheld by the owner: receivable, but not yet billable */
 		int64_t ret_acct = 0;
 		struct je_line l;
-		struct mlc_error e2 = { 0 };
+		struct mlc_error e2 = {0};
 		if (offset_account(ctx, "payment_application.retainage", &ret_acct, &e2) < 0)
 			ret_acct = debit_acct;
 		base_dims(ctx, &l);
@@ -236,7 +241,7 @@ out:
 int cost_post_account(const struct cost_post_ctx *ctx, const char *cost_code, const char *cost_type,
 		      int64_t *account, struct mlc_error *err)
 {
-	struct canon_cost_line cl = { 0 };
+	struct canon_cost_line cl = {0};
 	struct je_line l;
 	struct cost_post_ctx c2 = *ctx;
 	int rc;

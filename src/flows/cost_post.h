@@ -38,12 +38,12 @@ struct cost_post_ctx {
 	struct mlc_store *store;
 	int64_t tenant_id;
 	const struct mlc_project_link *link;
-	bool use_segment;         /* lines carry the cost-code segment (flows/segment.h);
-				   * otherwise their memo leads with "cost code <code>" */
+	bool use_segment;          /* lines carry the cost-code segment (flows/segment.h);
+				    * otherwise their memo leads with "cost code <code>" */
 	const char *project_label; /* for messages: "MBG-2402 Harbor View Apartments" */
-	const json_t *code_seg;   /* automatic "03-300" -> segment value id (codes equal on
-				   * both sides), used when cost-code-segment has no row;
-				   * may be NULL */
+	const json_t *code_seg;    /* automatic "03-300" -> segment value id (codes equal on
+				    * both sides), used when cost-code-segment has no row;
+				    * may be NULL */
 };
 
 /* Appends the document's lines to j (which may already hold other

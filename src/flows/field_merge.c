@@ -8,7 +8,7 @@
 #include "util/banned.h"
 
 enum field_win field_pick(const struct field_cmp *c, enum md_side master, enum md_side owner,
-                          bool *conflict)
+			  bool *conflict)
 {
 	bool n_changed, p_changed;
 
@@ -30,7 +30,7 @@ enum field_win field_pick(const struct field_cmp *c, enum md_side master, enum m
 }
 
 enum md_side field_owner(const struct mlc_session *s, const char *type, const char *field,
-                         enum md_side def)
+			 enum md_side def)
 {
 	char path[128];
 	const char *v;

@@ -27,11 +27,11 @@ enum field_win { FIELD_SAME = 0, FIELD_NETSUITE, FIELD_PROCORE };
  * no base), *conflict then true.  Pure.
  */
 enum field_win field_pick(const struct field_cmp *c, enum md_side master, enum md_side owner,
-                          bool *conflict);
+			  bool *conflict);
 
 /* The owner of <type>.<field>: setting owners.<type>.<field> when it names
  * a side, else def. */
 enum md_side field_owner(const struct mlc_session *s, const char *type, const char *field,
-                         enum md_side def);
+			 enum md_side def);
 
 #endif

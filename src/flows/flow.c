@@ -22,33 +22,33 @@
  * values of any custom segment (customrecord_cseg...) wake cost-codes,
  * which reads only the tenant's own segment (flows/segment.h).
  */
-static const char *const pc_costs[] = { "Direct Costs", "Direct Cost Line Items",
-					"Payment Applications", NULL };
-static const char *const pc_vendors[] = { "Company Vendors", NULL };
-static const char *const pc_cost_codes[] = { "Cost Codes", NULL };
-static const char *const pc_budgets[] = { "Budget Line Items", NULL };
-static const char *const ns_vendors[] = { "vendor", NULL };
-static const char *const ns_pos[] = { "purchaseOrder", "purchaseorder", NULL };
-static const char *const ns_bills[] = { "vendorBill", "vendorbill", NULL };
-static const char *const ns_segments[] = { "customrecord_cseg*", NULL };
+static const char *const pc_costs[] = {"Direct Costs", "Direct Cost Line Items",
+				       "Payment Applications", NULL};
+static const char *const pc_vendors[] = {"Company Vendors", NULL};
+static const char *const pc_cost_codes[] = {"Cost Codes", NULL};
+static const char *const pc_budgets[] = {"Budget Line Items", NULL};
+static const char *const ns_vendors[] = {"vendor", NULL};
+static const char *const ns_pos[] = {"purchaseOrder", "purchaseorder", NULL};
+static const char *const ns_bills[] = {"vendorBill", "vendorbill", NULL};
+static const char *const ns_segments[] = {"customrecord_cseg*", NULL};
 
 static const struct flow_def flows[] = {
-	{ "vendors", "NetSuite vendors -> Procore company vendors", true, true, flow_vendors, NULL,
-	  ns_vendors },
-	{ "purchase-orders", "NetSuite purchase orders -> Procore commitments", true, true,
-	  flow_purchase_orders, NULL, ns_pos },
-	{ "requisitions", "NetSuite vendor bills on synced POs -> Procore requisitions", true, true,
-	  flow_requisitions, NULL, ns_bills },
-	{ "costs", "approved Procore direct costs -> NetSuite journal entries", true, true,
-	  flow_costs, pc_costs, NULL },
-	{ "cost-codes", "NetSuite cost-code segment <-> Procore project cost codes (both ways)", true,
-	  true, flow_cost_codes, pc_cost_codes, ns_segments },
-	{ "accounts", "NetSuite chart of accounts -> catalog; mapped accounts checked", true, false,
-	  flow_accounts, NULL, NULL },
-	{ "budgets", "Procore project budgets <-> NetSuite budgets (per cost code)", true, true,
-	  flow_budgets, pc_budgets, NULL },
-	{ "vendors-back", "Procore company vendors -> NetSuite vendors", true, true, flow_vendors_back,
-	  pc_vendors, NULL },
+    {"vendors", "NetSuite vendors -> Procore company vendors", true, true, flow_vendors, NULL,
+     ns_vendors},
+    {"purchase-orders", "NetSuite purchase orders -> Procore commitments", true, true,
+     flow_purchase_orders, NULL, ns_pos},
+    {"requisitions", "NetSuite vendor bills on synced POs -> Procore requisitions", true, true,
+     flow_requisitions, NULL, ns_bills},
+    {"costs", "approved Procore direct costs -> NetSuite journal entries", true, true, flow_costs,
+     pc_costs, NULL},
+    {"cost-codes", "NetSuite cost-code segment <-> Procore project cost codes (both ways)", true,
+     true, flow_cost_codes, pc_cost_codes, ns_segments},
+    {"accounts", "NetSuite chart of accounts -> catalog; mapped accounts checked", true, false,
+     flow_accounts, NULL, NULL},
+    {"budgets", "Procore project budgets <-> NetSuite budgets (per cost code)", true, true,
+     flow_budgets, pc_budgets, NULL},
+    {"vendors-back", "Procore company vendors -> NetSuite vendors", true, true, flow_vendors_back,
+     pc_vendors, NULL},
 };
 
 const struct flow_def *flow_find(const char *name)
@@ -79,7 +79,8 @@ static const char *flow_for(const char *name, bool procore)
 	if (!name)
 		return NULL;
 	for (size_t i = 0; i < MLC_ARRAY_LEN(flows); i++) {
-		const char *const *t = procore ? flows[i].procore_resources : flows[i].netsuite_types;
+		const char *const *t =
+		    procore ? flows[i].procore_resources : flows[i].netsuite_types;
 		for (; t && *t; t++)
 			if (trigger_match(*t, name))
 				return flows[i].name;
@@ -100,32 +101,52 @@ const char *flow_for_netsuite_type(const char *record_type)
 static const char *action_name(enum flow_action a)
 {
 	switch (a) {
-	case FLOW_CREATE: return "create";
-	case FLOW_UPDATE: return "update";
-	case FLOW_SKIP: return "skip";
-	case FLOW_PARK: return "park";
-	case FLOW_FAIL: return "fail";
-	case FLOW_DELETE: return "delete";
-	case FLOW_CONFLICT: return "conflict";
+	case FLOW_CREATE:
+		return "create";
+	case FLOW_UPDATE:
+		return "update";
+	case FLOW_SKIP:
+		return "skip";
+	case FLOW_PARK:
+		return "park";
+	case FLOW_FAIL:
+		return "fail";
+	case FLOW_DELETE:
+		return "delete";
+	case FLOW_CONFLICT:
+		return "conflict";
 	}
 	return "?";
 }
 
-void flow_record(struct flow_run *r, enum flow_action a, const char *entity,
-		 const char *source_ref, const char *target_ref, const json_t *detail,
-		 const char *error)
+void flow_record(struct flow_run *r, enum flow_action a, const char *entity, const char *source_ref,
+		 const char *target_ref, const json_t *detail, const char *error)
 {
 	json_t *p = json_object();
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	switch (a) {
-	case FLOW_CREATE: r->stats.created++; break;
-	case FLOW_UPDATE: r->stats.updated++; break;
-	case FLOW_SKIP: r->stats.skipped++; break;
-	case FLOW_PARK: r->stats.parked++; break;
-	case FLOW_FAIL: r->stats.failed++; break;
-	case FLOW_DELETE: r->stats.deleted++; break;
-	case FLOW_CONFLICT: r->stats.conflicts++; break;
+	case FLOW_CREATE:
+		r->stats.created++;
+		break;
+	case FLOW_UPDATE:
+		r->stats.updated++;
+		break;
+	case FLOW_SKIP:
+		r->stats.skipped++;
+		break;
+	case FLOW_PARK:
+		r->stats.parked++;
+		break;
+	case FLOW_FAIL:
+		r->stats.failed++;
+		break;
+	case FLOW_DELETE:
+		r->stats.deleted++;
+		break;
+	case FLOW_CONFLICT:
+		r->stats.conflicts++;
+		break;
 	}
 	/* skips are counted, not listed: an unchanged directory is most of it */
 	if (a != FLOW_SKIP) {
@@ -143,16 +164,18 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity,
 	}
 	if (!r->opts.dry_run && a != FLOW_SKIP) {
 		struct mlc_audit_rec rec = {
-			.tenant_id = r->s->tenant.id,
-			.run_id = r->run_id,
-			.flow = r->flow,
-			.entity = entity,
-			.action = action_name(a),
-			.source_ref = source_ref,
-			.target_ref = target_ref,
-			.result = a == FLOW_FAIL ? "error" : a == FLOW_PARK ? "parked" : "ok",
-			.error = error,
-			.payload = json_object_get(p, "detail"),
+		    .tenant_id = r->s->tenant.id,
+		    .run_id = r->run_id,
+		    .flow = r->flow,
+		    .entity = entity,
+		    .action = action_name(a),
+		    .source_ref = source_ref,
+		    .target_ref = target_ref,
+		    .result = a == FLOW_FAIL   ? "error"
+			      : a == FLOW_PARK ? "parked"
+					       : "ok",
+		    .error = error,
+		    .payload = json_object_get(p, "detail"),
 		};
 		if (audit_write(r->s->store, &rec, &err) < 0)
 			log_error("audit write failed", "flow", r->flow, "error", err.msg);
@@ -164,7 +187,7 @@ int flow_park_as(struct flow_run *r, const char *review_entity, const char *enti
 		 const char *source_ref, const char *target_ref, const char *why,
 		 const json_t *payload)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct mlc_buf reason = MLC_BUF_INIT;
 	int rc = MLC_OK;
 
@@ -191,7 +214,7 @@ int flow_park(struct flow_run *r, const char *entity, const char *source_ref,
 
 void flow_resolve(struct flow_run *r, const char *entity, const char *source_ref)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	char key[512];
 
 	if (r->opts.dry_run)
@@ -204,7 +227,7 @@ void flow_resolve(struct flow_run *r, const char *entity, const char *source_ref
 			log_warn("review list failed", "flow", r->flow, "error", err.msg);
 			return;
 		}
-		json_array_foreach(items, i, v) {
+		json_array_foreach (items, i, v) {
 			snprintf(key, sizeof(key), "%s %s", jsonx_str(v, "entity"),
 				 jsonx_str(v, "source_ref"));
 			json_object_set_new(r->open_reviews, key, json_true());
@@ -257,8 +280,8 @@ static void window_start(struct flow_window *w, const char *wm)
 	snprintf(w->since, sizeof(w->since), "%s...", t);
 }
 
-int flow_since(struct flow_run *r, enum flow_clock clock, const char *scope,
-	       struct flow_window *w, struct mlc_error *err)
+int flow_since(struct flow_run *r, enum flow_clock clock, const char *scope, struct flow_window *w,
+	       struct mlc_error *err)
 {
 	char *wm = NULL;
 	int rc;
@@ -269,7 +292,8 @@ int flow_since(struct flow_run *r, enum flow_clock clock, const char *scope,
 		return error_set(err, MLC_EINVAL, "watermark scope '%s' is too long", scope);
 	if (r->opts.full)
 		return MLC_OK;
-	if ((rc = watermark_get(r->s->store, r->s->tenant.id, r->flow, w->scope, &wm, err)) < 0)
+	rc = watermark_get(r->s->store, r->s->tenant.id, r->flow, w->scope, &wm, err);
+	if (rc < 0)
 		return rc;
 	if (wm)
 		window_start(w, wm);
@@ -333,16 +357,18 @@ int flow_execute(struct mlc_session *s, const struct flow_def *f, const struct f
 	log_info("flow start", "tenant", s->tenant.name, "flow", f->name, "dry_run",
 		 o->dry_run ? "true" : "false");
 	rc = f->run(&r, err);
-	stats = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "read", (json_int_t)r.stats.read,
-			  "created", (json_int_t)r.stats.created, "updated",
-			  (json_int_t)r.stats.updated, "skipped", (json_int_t)r.stats.skipped,
-			  "parked", (json_int_t)r.stats.parked, "failed", (json_int_t)r.stats.failed,
-			  "deleted", (json_int_t)r.stats.deleted, "conflicts",
-			  (json_int_t)r.stats.conflicts);
-	*result = json_pack("{s:s, s:s, s:b, s:s, s:O, s:{s:o, s:o}, s:o}", "tenant", s->tenant.name,
-			    "flow", f->name, "dry_run", o->dry_run, "status",
-			    rc < 0 ? "error" : r.stats.failed ? "partial" : "ok", "stats", stats,
-			    "calls", "netsuite",
+	stats =
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "read", (json_int_t)r.stats.read,
+		      "created", (json_int_t)r.stats.created, "updated",
+		      (json_int_t)r.stats.updated, "skipped", (json_int_t)r.stats.skipped, "parked",
+		      (json_int_t)r.stats.parked, "failed", (json_int_t)r.stats.failed, "deleted",
+		      (json_int_t)r.stats.deleted, "conflicts", (json_int_t)r.stats.conflicts);
+	*result = json_pack("{s:s, s:s, s:b, s:s, s:O, s:{s:o, s:o}, s:o}", "tenant",
+			    s->tenant.name, "flow", f->name, "dry_run", o->dry_run, "status",
+			    rc < 0           ? "error"
+			    : r.stats.failed ? "partial"
+					     : "ok",
+			    "stats", stats, "calls", "netsuite",
 			    calls_json(s->ns ? s->ns->reads - r.ns_reads0 : 0,
 				       s->ns ? s->ns->writes - r.ns_writes0 : 0),
 			    "procore",
@@ -352,8 +378,11 @@ int flow_execute(struct mlc_session *s, const struct flow_def *f, const struct f
 	if (rc < 0)
 		json_object_set_new(*result, "error", json_string(err->msg));
 	if (r.run_id) {
-		struct mlc_error e2 = { 0 };
-		if (run_finish(s->store, r.run_id, rc < 0 ? "error" : r.stats.failed ? "partial" : "ok",
+		struct mlc_error e2 = {0};
+		if (run_finish(s->store, r.run_id,
+			       rc < 0           ? "error"
+			       : r.stats.failed ? "partial"
+						: "ok",
 			       stats, &e2) < 0)
 			log_error("run finish failed", "error", e2.msg);
 	}
@@ -362,11 +391,13 @@ int flow_execute(struct mlc_session *s, const struct flow_def *f, const struct f
 	{
 		/* whether changes arrive by webhook or are caught by polling */
 		struct mlc_buf l = MLC_BUF_INIT;
-		metrics_labels(&l, "flow", f->name, "trigger", o->trigger ? o->trigger : "cli", "status",
-			       rc < 0 ? "error" : "ok", NULL);
-		metrics_counter_add("mlc_flow_runs_total", "Flow runs by trigger and outcome", l.data, 1);
+		metrics_labels(&l, "flow", f->name, "trigger", o->trigger ? o->trigger : "cli",
+			       "status", rc < 0 ? "error" : "ok", NULL);
+		metrics_counter_add("mlc_flow_runs_total", "Flow runs by trigger and outcome",
+				    l.data, 1);
 		buf_release(&l);
-		metrics_labels(&l, "flow", f->name, "trigger", o->trigger ? o->trigger : "cli", NULL);
+		metrics_labels(&l, "flow", f->name, "trigger", o->trigger ? o->trigger : "cli",
+			       NULL);
 		metrics_counter_add("mlc_flow_records_written_total",
 				    "Records created or updated, by flow and trigger", l.data,
 				    (double)(r.stats.created + r.stats.updated));

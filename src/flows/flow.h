@@ -21,7 +21,7 @@
  */
 struct flow_opts {
 	bool dry_run;
-	bool full;        /* ignore watermarks */
+	bool full;           /* ignore watermarks */
 	const char *trigger; /* "cli", "schedule", "webhook", "replay" */
 };
 
@@ -34,16 +34,21 @@ struct flow_stats {
 struct flow_run {
 	struct mlc_session *s;
 	struct flow_opts opts;
-	const char *flow;   /* "vendors", ... */
-	int64_t run_id;     /* 0 in a dry run */
+	const char *flow; /* "vendors", ... */
+	int64_t run_id;   /* 0 in a dry run */
 	struct flow_stats stats;
-	json_t *plan;       /* [{action, entity, source, target, detail}] */
+	json_t *plan; /* [{action, entity, source, target, detail}] */
 	int64_t ns_reads0, ns_writes0, pc_reads0, pc_writes0; /* call counters at start */
 	json_t *open_reviews; /* "entity source_ref" of the open review items, read once */
 };
 
 enum flow_action {
-	FLOW_CREATE, FLOW_UPDATE, FLOW_SKIP, FLOW_PARK, FLOW_FAIL, FLOW_DELETE,
+	FLOW_CREATE,
+	FLOW_UPDATE,
+	FLOW_SKIP,
+	FLOW_PARK,
+	FLOW_FAIL,
+	FLOW_DELETE,
 	FLOW_CONFLICT, /* audited with both values; not a write by itself */
 };
 
@@ -52,9 +57,8 @@ enum flow_action {
  * (may be NULL, not taken) is the changed fields or the reason;
  * error is the failure or park reason.
  */
-void flow_record(struct flow_run *r, enum flow_action a, const char *entity,
-		 const char *source_ref, const char *target_ref, const json_t *detail,
-		 const char *error);
+void flow_record(struct flow_run *r, enum flow_action a, const char *entity, const char *source_ref,
+		 const char *target_ref, const json_t *detail, const char *error);
 
 /*
  * Parks a record for a person: a review item with payload (may be NULL;
@@ -164,8 +168,8 @@ struct flow_window {
 	char seen[MLC_TIME_FMT_MAX];
 };
 
-int flow_since(struct flow_run *r, enum flow_clock clock, const char *scope,
-	       struct flow_window *w, struct mlc_error *err) MLC_MUST_CHECK;
+int flow_since(struct flow_run *r, enum flow_clock clock, const char *scope, struct flow_window *w,
+	       struct mlc_error *err) MLC_MUST_CHECK;
 /* Notes a record's change time (NULL or "" is ignored). */
 void flow_seen(struct flow_window *w, const char *changed_at);
 /* Stores the latest time seen, under the rule above. */

@@ -108,7 +108,7 @@ struct pair {
 
 /* True when year y is the one the settings (or today) ask for. */
 static bool year_wanted(const struct ns_fiscal_year *y, const char *want, int64_t want_id,
-                        const char *today)
+			const char *today)
 {
 	char id[24];
 
@@ -132,7 +132,8 @@ static int load_year(struct budgets *b, struct mlc_error *err)
 	int rc;
 
 	time_format_date(time_now_ms(), today);
-	if ((rc = ns_fiscal_years(s->ns, &years, &n, err)) < 0)
+	rc = ns_fiscal_years(s->ns, &years, &n, err);
+	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < n && !b->year; i++)
 		if (year_wanted(&years[i], want, want_id, today))
@@ -142,14 +143,14 @@ static int load_year(struct budgets *b, struct mlc_error *err)
 		return MLC_OK;
 	if (want || want_id)
 		return error_set(err, MLC_ECONFIG,
-		                 "setting budgets.year: NetSuite has no fiscal year '%s'",
-		                 want ? want : "(that id)");
+				 "setting budgets.year: NetSuite has no fiscal year '%s'",
+				 want ? want : "(that id)");
 	return error_set(err, MLC_ECONFIG,
-	                 "NetSuite has no fiscal year holding %s; set budgets.year", today);
+			 "NetSuite has no fiscal year holding %s; set budgets.year", today);
 }
 
 static int load_procore_refs(struct budgets *b, const struct mlc_project_link *first,
-                             struct mlc_error *err)
+			     struct mlc_error *err)
 {
 	struct mlc_session *s = b->r->s;
 	int rc;
@@ -160,11 +161,12 @@ static int load_procore_refs(struct budgets *b, const struct mlc_project_link *f
 	b->view_id = session_setting_int(s, "budgets.view_id", 0);
 	if (b->view_id || !first)
 		return MLC_OK;
-	if ((rc = pc_budget_view_first(s->pc, first->procore_project_id, &b->view_id, err)) < 0)
+	rc = pc_budget_view_first(s->pc, first->procore_project_id, &b->view_id, err);
+	if (rc < 0)
 		return rc;
 	if (!b->view_id)
 		return error_set(err, MLC_ENOTFOUND,
-		                 "Procore lists no budget view; set budgets.view_id");
+				 "Procore lists no budget view; set budgets.view_id");
 	return MLC_OK;
 }
 
@@ -206,7 +208,7 @@ static const struct rev *rev_find(const struct budgets *b, int64_t account, int6
  * single line (no type, no account, or no segment value when lines carry
  * the segment). */
 static bool rev_of(const struct budgets *b, const char *k, const json_t *t, const json_t *seg,
-                   struct rev *r)
+		   struct rev *r)
 {
 	const char *bar = strchr(k, '|');
 
@@ -235,11 +237,13 @@ static int load_reverse(struct budgets *b, struct mlc_error *err)
 	size_t out = 0;
 	int rc;
 
-	if ((rc = mapping_all(s->store, s->tenant.id, "cost-code-account", &acc, err)) < 0 ||
-	    (rc = mapping_all(s->store, s->tenant.id, "cost-code-segment", &seg, err)) < 0)
+	rc = mapping_all(s->store, s->tenant.id, "cost-code-account", &acc, err);
+	if (rc >= 0)
+		rc = mapping_all(s->store, s->tenant.id, "cost-code-segment", &seg, err);
+	if (rc < 0)
 		goto out;
 	b->rev = xcalloc(json_object_size(acc) + 1, sizeof(*b->rev));
-	json_object_foreach(acc, k, t) {
+	json_object_foreach (acc, k, t) {
 		if (rev_of(b, k, t, seg, &b->rev[b->nrev]))
 			b->nrev++;
 	}
@@ -277,7 +281,8 @@ static struct pair *pair_for(struct pairs *ps, const char *code, const char *typ
 	struct pair *p;
 
 	snprintf(k, sizeof(k), "%s|%s", code, type);
-	if ((e = key_index_get(&ps->by_key, k)))
+	e = key_index_get(&ps->by_key, k);
+	if (e)
 		return &ps->v[e->ix];
 	if (ps->n == ps->cap) {
 		ps->cap = ps->cap ? ps->cap * 2 : 32;
@@ -327,23 +332,24 @@ static int64_t code_id(const struct pairs *ps, const char *code)
 
 /* The NetSuite side of a Procore line: account and segment. */
 static int line_of(struct budgets *b, const struct mlc_project_link *l, struct pair *p,
-                   struct mlc_error *err)
+		   struct mlc_error *err)
 {
 	struct mlc_session *s = b->r->s;
 	struct cost_post_ctx ctx = {.store = s->store, .tenant_id = s->tenant.id, .link = l};
 	json_t *t = NULL;
 	int rc;
 
-	if ((rc = cost_post_account(&ctx, p->code, p->type, &p->account, err)) < 0)
+	rc = cost_post_account(&ctx, p->code, p->type, &p->account, err);
+	if (rc < 0)
 		return rc;
 	if (!b->seg.use)
 		return MLC_OK;
 	rc = mapping_get(s->store, s->tenant.id, "cost-code-segment", p->code, &t, err);
 	if (rc == MLC_ENOTFOUND)
 		return error_set(err, MLC_ENOTFOUND,
-		                 "cost code %s has no NetSuite cost-code segment value (mapping "
-		                 "cost-code-segment); budgets carry the segment",
-		                 p->code);
+				 "cost code %s has no NetSuite cost-code segment value (mapping "
+				 "cost-code-segment); budgets carry the segment",
+				 p->code);
 	if (rc < 0)
 		return rc;
 	rc = jsonx_id(t, "segment_value", &p->segment);
@@ -371,7 +377,7 @@ static void park_ref(struct budgets *b, const char *kind, int64_t id, const char
 
 /* Procore: one pair per budget line (cost code and cost type). */
 static void place_pc_row(struct budgets *b, const struct mlc_project_link *l, struct pairs *ps,
-                         const struct pc_budget_row *row)
+			 const struct pc_budget_row *row)
 {
 	const char *code = code_of(ps, row->cost_code_id), *type = lit_code(b, row->category_id);
 	struct mlc_error e = {0};
@@ -381,15 +387,15 @@ static void place_pc_row(struct budgets *b, const struct mlc_project_link *l, st
 
 	if (!code) {
 		snprintf(why, sizeof(why), "budget line %lld: cost code %lld is not in the project",
-		         (long long)row->id, (long long)row->cost_code_id);
+			 (long long)row->id, (long long)row->cost_code_id);
 		park_ref(b, "pc:budget_line", row->id, why);
 		return;
 	}
 	p = pair_for(ps, code, type ? type : "", l->procore_project_id);
 	if (p->has_pc) {
 		snprintf(why, sizeof(why),
-		         "cost code %s type %s has two budget lines in Procore; the first counts",
-		         code, type ? type : "-");
+			 "cost code %s type %s has two budget lines in Procore; the first counts",
+			 code, type ? type : "-");
 		park(b, p->key, NULL, why);
 		return;
 	}
@@ -411,7 +417,8 @@ static void place_pc_row(struct budgets *b, const struct mlc_project_link *l, st
 		return;
 	}
 	snprintf(lk, sizeof(lk), "%lld:%lld", (long long)p->account, (long long)p->segment);
-	if ((seen = key_index_get(&ps->by_line, lk))) {
+	seen = key_index_get(&ps->by_line, lk);
+	if (seen) {
 		/* two cost codes on one NetSuite line: only the segment tells them apart */
 		if (seen->ix != KEY_INDEX_SHARED)
 			ps->v[seen->ix].state = PAIR_SHARED;
@@ -425,8 +432,8 @@ static void place_pc_row(struct budgets *b, const struct mlc_project_link *l, st
 /* The pair a NetSuite line with no Procore line yet belongs to, through
  * the mappings; NULL (parked unless Procore masters) when none. */
 static struct pair *pair_of_ns(struct budgets *b, const struct mlc_project_link *l,
-                               struct pairs *ps, const struct ns_budget_line *nl, int64_t seg,
-                               const char *lk)
+			       struct pairs *ps, const struct ns_budget_line *nl, int64_t seg,
+			       const char *lk)
 {
 	const struct rev *rv = rev_find(b, nl->account, seg);
 	struct pair *p;
@@ -434,9 +441,9 @@ static struct pair *pair_of_ns(struct budgets *b, const struct mlc_project_link 
 	if (!rv || rv->shared) {
 		char why[200];
 		snprintf(why, sizeof(why),
-		         "NetSuite budget line %lld (account %lld, segment %lld) maps to no single "
-		         "Procore cost code and type",
-		         (long long)nl->id, (long long)nl->account, (long long)nl->segment);
+			 "NetSuite budget line %lld (account %lld, segment %lld) maps to no single "
+			 "Procore cost code and type",
+			 (long long)nl->id, (long long)nl->account, (long long)nl->segment);
 		if (b->master != MD_PROCORE)
 			park_ref(b, "ns:budget", nl->id, why);
 		return NULL;
@@ -455,7 +462,7 @@ static struct pair *pair_of_ns(struct budgets *b, const struct mlc_project_link 
 
 /* NetSuite: the budget lines of the job and year with our criteria. */
 static void place_ns_line(struct budgets *b, const struct mlc_project_link *l, struct pairs *ps,
-                          const struct ns_budget_line *nl)
+			  const struct ns_budget_line *nl)
 {
 	int64_t seg = b->seg.use ? nl->segment : 0;
 	struct key_entry *ix;
@@ -491,14 +498,14 @@ static void place_ns_line(struct budgets *b, const struct mlc_project_link *l, s
 static void money_detail(json_t *d, const char *field, bool from_known, int64_t from, int64_t to)
 {
 	json_object_set_new(d, field,
-	                    json_pack("{s:o, s:o}", "from",
-	                              from_known ? jsonx_money(from) : json_null(), "to",
-	                              jsonx_money(to)));
+			    json_pack("{s:o, s:o}", "from",
+				      from_known ? jsonx_money(from) : json_null(), "to",
+				      jsonx_money(to)));
 }
 
 /* NetSuite takes the plan's figure.  tgt is updated to the line's ref. */
 static int apply_netsuite(struct budgets *b, const struct mlc_project_link *l, const struct pair *p,
-                          const struct bp_plan *pl, const char *src, char *tgt, size_t tgt_size)
+			  const struct bp_plan *pl, const char *src, char *tgt, size_t tgt_size)
 {
 	struct ns_budget_criteria c = {
 	    .account = p->account,
@@ -532,7 +539,7 @@ static int apply_netsuite(struct budgets *b, const struct mlc_project_link *l, c
 	if (ns_id)
 		snprintf(tgt, tgt_size, "ns:budget:%lld", (long long)ns_id);
 	flow_record(b->r, pl->ns == BP_UPDATE ? FLOW_UPDATE : FLOW_CREATE, "budget", src, tgt,
-	            detail, NULL);
+		    detail, NULL);
 out:
 	json_decref(detail);
 	return rc;
@@ -540,7 +547,7 @@ out:
 
 /* Procore takes the plan's figure.  psrc: the NetSuite line's ref. */
 static int apply_procore(struct budgets *b, const struct mlc_project_link *l, struct pair *p,
-                         const struct bp_plan *pl, const char *psrc)
+			 const struct bp_plan *pl, const char *psrc)
 {
 	struct pc_budget_write w = {
 	    .project_id = l->procore_project_id,
@@ -564,7 +571,7 @@ static int apply_procore(struct budgets *b, const struct mlc_project_link *l, st
 		b->failed = 1;
 	} else {
 		flow_record(b->r, pl->pc == BP_UPDATE ? FLOW_UPDATE : FLOW_CREATE, "budget", psrc,
-		            ptgt, detail, NULL);
+			    ptgt, detail, NULL);
 	}
 	json_decref(detail);
 	return rc;
@@ -572,7 +579,7 @@ static int apply_procore(struct budgets *b, const struct mlc_project_link *l, st
 
 /* The plan's input for a pair: its figures and the stored base. */
 static int plan_pair(struct budgets *b, const struct pair *p, struct bp_in *in, struct bp_plan *pl,
-                     struct mlc_error *err)
+		     struct mlc_error *err)
 {
 	struct mlc_session *s = b->r->s;
 	json_t *base = NULL, *amount;
@@ -590,7 +597,8 @@ static int plan_pair(struct budgets *b, const struct pair *p, struct bp_in *in, 
 	    .has_bli = p->bli_id != 0,
 	    .can_create_line = p->cost_code_id && p->lit_id,
 	};
-	if ((rc = md_base_get(s->store, s->tenant.id, "budgets", p->key, &base, err)) < 0)
+	rc = md_base_get(s->store, s->tenant.id, "budgets", p->key, &base, err);
+	if (rc < 0)
 		return rc;
 	amount = json_object_get(base, "amount");
 	in->has_base = base != NULL;
@@ -603,7 +611,7 @@ static int plan_pair(struct budgets *b, const struct pair *p, struct bp_in *in, 
 
 /* The conflict of a pair, audited as md_record_conflicts does. */
 static void record_conflict(struct budgets *b, const struct bp_in *in, const struct bp_plan *pl,
-                            const char *src, const char *tgt)
+			    const char *src, const char *tgt)
 {
 	json_t *base = in->has_base && in->base_known ? json_integer(in->base_amount) : json_null();
 	struct md_merge m = {.conflicts = json_array()};
@@ -611,10 +619,10 @@ static void record_conflict(struct budgets *b, const struct bp_in *in, const str
 	json_t *c = in->has_pc ? json_integer(pl->pc_revised) : json_null();
 
 	json_array_append_new(m.conflicts,
-	                      json_pack("{s:s, s:o, s:o, s:o, s:s, s:O}", "field", "amount", "base",
-	                                base, "netsuite", n, "procore", c, "owner",
-	                                md_side_name(pl->winner), "value",
-	                                pl->winner == MD_PROCORE ? c : n));
+			      json_pack("{s:s, s:o, s:o, s:o, s:s, s:O}", "field", "amount", "base",
+					base, "netsuite", n, "procore", c, "owner",
+					md_side_name(pl->winner), "value",
+					pl->winner == MD_PROCORE ? c : n));
 	md_record_conflicts(b->r, "budget", src, tgt, &m);
 	json_decref(m.conflicts);
 }
@@ -627,9 +635,10 @@ static void overflow_why(const struct bp_in *in, struct mlc_error *e)
 	money_format(in->original, o);
 	money_format(in->mods, m);
 	money_format(in->ns_total, n);
-	error_set(e, MLC_ERANGE,
-	          "budget amount overflows: Procore original %s + modifications %s, NetSuite total %s",
-	          o, m, in->has_ns ? n : "none");
+	error_set(
+	    e, MLC_ERANGE,
+	    "budget amount overflows: Procore original %s + modifications %s, NetSuite total %s", o,
+	    m, in->has_ns ? n : "none");
 }
 
 static void settle(struct budgets *b, const struct mlc_project_link *l, struct pair *p)
@@ -652,7 +661,7 @@ static void settle(struct budgets *b, const struct mlc_project_link *l, struct p
 		if (pl.overflow)
 			overflow_why(&in, &e);
 		flow_record(r, FLOW_FAIL, "budget", pl.overflow ? p->key : src,
-		            pl.overflow ? NULL : tgt, NULL, e.msg);
+			    pl.overflow ? NULL : tgt, NULL, e.msg);
 		b->failed = 1;
 		return;
 	}
@@ -696,10 +705,10 @@ static void settle_all(struct budgets *b, const struct mlc_project_link *l, stru
 		if (p->state == PAIR_SHARED) {
 			char why[400];
 			snprintf(why, sizeof(why),
-			         "cost code %s shares its NetSuite account with another cost code "
-			         "of the project; per-cost-code budgets need the cost-code segment "
-			         "(%s)",
-			         p->code, b->seg.why);
+				 "cost code %s shares its NetSuite account with another cost code "
+				 "of the project; per-cost-code budgets need the cost-code segment "
+				 "(%s)",
+				 p->code, b->seg.why);
 			park(b, p->key, NULL, why);
 			continue;
 		}
@@ -718,14 +727,16 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 	size_t nrows = 0, nlines = 0;
 	int rc;
 
-	if ((rc = pc_project_code_refs(s->pc, l->procore_project_id, &ps.codes, &ps.ncodes, err)) <
-	        0 ||
-	    (rc = pc_budget_rows(s->pc, b->view_id, l->procore_project_id, &rows, &nrows, err)) < 0)
+	rc = pc_project_code_refs(s->pc, l->procore_project_id, &ps.codes, &ps.ncodes, err);
+	if (rc >= 0)
+		rc = pc_budget_rows(s->pc, b->view_id, l->procore_project_id, &rows, &nrows, err);
+	if (rc < 0)
 		goto out;
 	for (size_t i = 0; i < nrows; i++)
 		place_pc_row(b, l, &ps, &rows[i]);
-	if ((rc = ns_budget_lines(s->ns, b->seg.use ? b->seg.field : NULL, l->netsuite_job_id,
-	                          b->year, &lines, &nlines, err)) < 0)
+	rc = ns_budget_lines(s->ns, b->seg.use ? b->seg.field : NULL, l->netsuite_job_id, b->year,
+			     &lines, &nlines, err);
+	if (rc < 0)
 		goto out;
 	for (size_t i = 0; i < nlines; i++)
 		place_ns_line(b, l, &ps, &lines[i]);
@@ -741,7 +752,7 @@ out:
 /* The settings and references every project shares; *first: the first
  * active link, NULL when there is none (nothing to do). */
 static int setup(struct budgets *b, struct mlc_project_link *links, size_t n,
-                 const struct mlc_project_link **first, struct mlc_error *err)
+		 const struct mlc_project_link **first, struct mlc_error *err)
 {
 	struct mlc_session *s = b->r->s;
 	int rc;
@@ -749,7 +760,8 @@ static int setup(struct budgets *b, struct mlc_project_link *links, size_t n,
 	*first = NULL;
 	/* the segment as the costs flow decides it; budgets.use_segment=false
 	 * still keeps budget lines off it */
-	if ((rc = segment_resolve(s, &b->seg, err)) < 0)
+	rc = segment_resolve(s, &b->seg, err);
+	if (rc < 0)
 		return rc;
 	if (!session_setting_bool(s, "budgets.use_segment", true) && b->seg.use) {
 		b->seg.use = false;
@@ -758,7 +770,8 @@ static int setup(struct budgets *b, struct mlc_project_link *links, size_t n,
 	b->category = session_setting_int(s, "budgets.category", 0);
 	/* default procore: the estimate and budget are built in Procore at most
 	 * contractors, and the ERP receives them */
-	if ((rc = md_master(s, "budgets", MD_PROCORE, &b->master, err)) < 0)
+	rc = md_master(s, "budgets", MD_PROCORE, &b->master, err);
+	if (rc < 0)
 		return rc;
 	b->owner = field_owner(s, "budgets", "amount", MD_PROCORE);
 	for (size_t i = 0; i < n && !*first; i++)
@@ -766,8 +779,12 @@ static int setup(struct budgets *b, struct mlc_project_link *links, size_t n,
 			*first = &links[i];
 	if (!*first)
 		return MLC_OK;
-	if ((rc = load_year(b, err)) < 0 || (rc = load_procore_refs(b, *first, err)) < 0 ||
-	    (rc = load_reverse(b, err)) < 0)
+	rc = load_year(b, err);
+	if (rc >= 0)
+		rc = load_procore_refs(b, *first, err);
+	if (rc >= 0)
+		rc = load_reverse(b, err);
+	if (rc < 0)
 		return rc;
 	return MLC_OK;
 }

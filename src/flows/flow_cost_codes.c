@@ -139,10 +139,11 @@ static int bases_load(struct cc_ctx *c, struct mlc_error *err)
 	size_t i;
 	int rc;
 
-	if ((rc = md_base_all(s->store, s->tenant.id, MD_TYPE, &all, err)) < 0)
+	rc = md_base_all(s->store, s->tenant.id, MD_TYPE, &all, err);
+	if (rc < 0)
 		return rc;
 	c->base = xcalloc(json_object_size(all) + 1, sizeof(*c->base));
-	json_object_foreach(all, k, b) {
+	json_object_foreach (all, k, b) {
 		struct cc_base *e = &c->base[c->nbase++];
 		json_t *pj = json_object_get(b, "projects");
 		e->code = xstrdup(k);
@@ -150,7 +151,7 @@ static int bases_load(struct cc_ctx *c, struct mlc_error *err)
 		e->active = jsonx_bool(b, "active");
 		e->standard = json_is_true(json_object_get(b, "standard"));
 		e->projects = xcalloc(json_array_size(pj) + 1, sizeof(*e->projects));
-		json_array_foreach(pj, i, v) {
+		json_array_foreach (pj, i, v) {
 			if (json_is_integer(v))
 				e->projects[e->nprojects++] = json_integer_value(v);
 		}
@@ -188,7 +189,7 @@ static int base_write(struct cc_ctx *c, const struct cc_unit *u, struct mlc_erro
 	for (size_t i = 0; i < u->nheld; i++)
 		json_array_append_new(pj, json_integer(u->held[i]));
 	nb = json_pack("{s:s, s:b, s:o, s:b}", "name", u->plan.name, "active", u->plan.active,
-	               "projects", pj, "standard", u->in_standard);
+		       "projects", pj, "standard", u->in_standard);
 	rc = md_base_put(s->store, s->tenant.id, MD_TYPE, u->code, nb, err);
 	json_decref(nb);
 	return rc;
@@ -259,7 +260,8 @@ static int apply_netsuite(struct cc_ctx *c, struct cc_unit *u, json_t *detail)
 	if (c->r->opts.dry_run)
 		return MLC_OK;
 	w.id = u->ns_id;
-	if ((rc = ns_cost_code_write(c->r->s->ns, c->seg.table, &w, &u->ns_id, &e)) < 0) {
+	rc = ns_cost_code_write(c->r->s->ns, c->seg.table, &w, &u->ns_id, &e);
+	if (rc < 0) {
 		flow_record(c->r, FLOW_FAIL, "cost_code", u->src, "netsuite", NULL, e.msg);
 		c->failed = 1;
 	}
@@ -268,7 +270,7 @@ static int apply_netsuite(struct cc_ctx *c, struct cc_unit *u, json_t *detail)
 
 /* Creates the division a new code hangs from, when the list lacks it. */
 static int ensure_division(struct mlc_procore *pc, struct cc_list *l, const char *div, int64_t *id,
-                           struct mlc_error *err)
+			   struct mlc_error *err)
 {
 	const struct pc_cost_code *d = pc_cost_code_find(l->cl.divisions, l->cl.ndivisions, div);
 	char name[48], origin[64];
@@ -285,7 +287,8 @@ static int ensure_division(struct mlc_procore *pc, struct cc_list *l, const char
 		snprintf(origin, sizeof(origin), "ns:costdiv:%s", div);
 	else
 		snprintf(origin, sizeof(origin), "ns:costdiv:%s:%lld", div, (long long)l->sc.id);
-	if ((rc = pc_cc_sync(pc, &l->sc, &u, id, err)) < 0)
+	rc = pc_cc_sync(pc, &l->sc, &u, id, err);
+	if (rc < 0)
 		return error_prefix(err, "division %s: ", div);
 	pc_cc_list_add(&l->cl, true, *id, div, "");
 	return MLC_OK;
@@ -294,7 +297,7 @@ static int ensure_division(struct mlc_procore *pc, struct cc_list *l, const char
 /* Creates a code in a list: its division first, an origin id when the
  * NetSuite value is known. */
 static int create_in(struct cc_ctx *c, struct cc_list *l, const struct cc_unit *u, int64_t *id,
-                     struct mlc_error *err)
+		     struct mlc_error *err)
 {
 	struct mlc_procore *pc = c->r->s->pc;
 	const char *dash = strchr(u->code, '-');
@@ -305,7 +308,8 @@ static int create_in(struct cc_ctx *c, struct cc_list *l, const struct cc_unit *
 	if (dash) {
 		char div[16];
 		snprintf(div, sizeof(div), "%.*s", (int)(dash - u->code), u->code);
-		if ((rc = ensure_division(pc, l, div, &up.parent_id, err)) < 0)
+		rc = ensure_division(pc, l, div, &up.parent_id, err);
+		if (rc < 0)
 			return rc;
 	}
 	if (u->ns_id) {
@@ -315,20 +319,20 @@ static int create_in(struct cc_ctx *c, struct cc_list *l, const struct cc_unit *
 			snprintf(origin, sizeof(origin), "ns:costcode:%lld", (long long)u->ns_id);
 		else
 			snprintf(origin, sizeof(origin), "ns:costcode:%lld:%lld",
-			         (long long)u->ns_id, (long long)l->sc.id);
+				 (long long)u->ns_id, (long long)l->sc.id);
 		up.origin_id = origin;
 	}
 	return pc_cc_sync(pc, &l->sc, &up, id, err);
 }
 
 static void list_fail(struct cc_ctx *c, const struct cc_list *l, const struct cc_unit *u,
-                      const char *msg)
+		      const char *msg)
 {
 	char target[64];
 
 	if (l->sc.standard)
 		snprintf(target, sizeof(target), "pc:standard_cost_code_list:%lld",
-		         (long long)l->sc.id);
+			 (long long)l->sc.id);
 	else
 		snprintf(target, sizeof(target), "pc:project:%lld", (long long)l->sc.id);
 	flow_record(c->r, FLOW_FAIL, "cost_code", u->src, target, NULL, msg);
@@ -338,7 +342,7 @@ static void list_fail(struct cc_ctx *c, const struct cc_list *l, const struct cc
 /* One list's write for a code: create, rename or delete.  *holds: the
  * list has the code afterwards. */
 static int apply_list(struct cc_ctx *c, struct cc_list *l, const struct cc_unit *u,
-                      enum ccp_list_op op, json_t *detail, bool *holds)
+		      enum ccp_list_op op, json_t *detail, bool *holds)
 {
 	struct mlc_procore *pc = c->r->s->pc;
 	const struct pc_cost_code *cur = pc_cost_code_find(l->cl.codes, l->cl.ncodes, u->code);
@@ -359,12 +363,13 @@ static int apply_list(struct cc_ctx *c, struct cc_list *l, const struct cc_unit 
 	if (c->r->opts.dry_run)
 		return MLC_OK;
 	if (op == CCP_DELETE) {
-		if ((rc = pc_cc_delete(pc, &l->sc, cur->id, &e)) == MLC_OK)
+		rc = pc_cc_delete(pc, &l->sc, cur->id, &e);
+		if (rc == MLC_OK)
 			*holds = false;
 	} else {
 		struct pc_cc_update up = {.id = cur ? cur->id : 0, .name = u->plan.name};
 		rc = op == CCP_RENAME ? pc_cc_sync(pc, &l->sc, &up, &id, &e)
-		                      : create_in(c, l, u, &id, &e);
+				      : create_in(c, l, u, &id, &e);
 		if (rc == MLC_OK) {
 			*holds = true;
 			pc_cc_list_add(&l->cl, false, id, u->code, u->plan.name);
@@ -434,15 +439,15 @@ static void record_conflicts(struct cc_ctx *c, const struct cc_unit *u)
 			continue;
 		b = !u->base ? json_null()
 		    : nm     ? (u->base->name ? json_string(u->base->name) : json_null())
-		             : json_boolean(u->base->active);
+			     : json_boolean(u->base->active);
 		json_array_append_new(
 		    m.conflicts,
 		    json_pack("{s:s, s:o, s:o, s:o, s:s, s:o}", "field", nm ? "name" : "active",
-		              "base", b, "netsuite",
-		              nm ? json_string(u->ns->name) : json_boolean(u->ns->active),
-		              "procore", nm ? json_string(p->pc_name) : json_boolean(p->pc_active),
-		              "owner", md_side_name(p->winner[f]), "value",
-		              nm ? json_string(p->name) : json_boolean(p->active)));
+			      "base", b, "netsuite",
+			      nm ? json_string(u->ns->name) : json_boolean(u->ns->active),
+			      "procore", nm ? json_string(p->pc_name) : json_boolean(p->pc_active),
+			      "owner", md_side_name(p->winner[f]), "value",
+			      nm ? json_string(p->name) : json_boolean(p->active)));
 	}
 	md_record_conflicts(c->r, "cost_code", u->src, NULL, &m);
 	json_decref(m.conflicts);
@@ -481,7 +486,7 @@ static void finish_code(struct cc_ctx *c, struct cc_unit *u, json_t *detail)
 		    detail, "value",
 		    json_pack("{s:s, s:b}", "name", u->plan.name, "active", u->plan.active));
 		flow_record(c->r, u->plan.verdict == CCP_ONE_SIDED ? FLOW_CREATE : FLOW_UPDATE,
-		            "cost_code", u->src, NULL, detail, NULL);
+			    "cost_code", u->src, NULL, detail, NULL);
 	}
 	if (u->bad || c->r->opts.dry_run)
 		return;
@@ -563,14 +568,15 @@ static int standard_list(struct cc_ctx *c, int64_t *id, struct mlc_error *err)
  * cannot be read stops the run: a code missing from it would read as a
  * deactivation. */
 static int read_lists(struct cc_ctx *c, const struct mlc_project_link *links, size_t nl,
-                      struct mlc_error *err)
+		      struct mlc_error *err)
 {
 	struct mlc_session *s = c->r->s;
 	int64_t list = 0;
 	int rc;
 
 	c->pj = xcalloc(nl + 2, sizeof(*c->pj));
-	if ((rc = standard_list(c, &list, err)) < 0)
+	rc = standard_list(c, &list, err);
+	if (rc < 0)
 		return rc;
 	if (list)
 		c->pj[c->npj++].sc = (struct pc_cc_scope){s->tenant.procore_company_id, list, true};
@@ -579,9 +585,11 @@ static int read_lists(struct cc_ctx *c, const struct mlc_project_link *links, si
 			c->pj[c->npj++].sc = (struct pc_cc_scope){
 			    s->tenant.procore_company_id, links[i].procore_project_id, false};
 	}
-	for (size_t i = 0; i < c->npj; i++)
-		if ((rc = pc_cc_list_read(s->pc, &c->pj[i].sc, &c->pj[i].cl, err)) < 0)
+	for (size_t i = 0; i < c->npj; i++) {
+		rc = pc_cc_list_read(s->pc, &c->pj[i].sc, &c->pj[i].cl, err);
+		if (rc < 0)
 			return rc;
+	}
 	return MLC_OK;
 }
 
@@ -626,9 +634,9 @@ static int park_no_segment(struct flow_run *r, const struct mlc_segment *seg, st
 	char why[400];
 
 	snprintf(why, sizeof(why),
-	         "cost codes are not synced with NetSuite: %s; create the segment or set "
-	         "netsuite.cost_code_segment to its script id",
-	         seg->why);
+		 "cost codes are not synced with NetSuite: %s; create the segment or set "
+		 "netsuite.cost_code_segment to its script id",
+		 seg->why);
 	if (flow_park(r, "cost-code-segment", seg->field, NULL, why, NULL) < 0)
 		return error_set(err, MLC_ESTORE, "the review item could not be written");
 	return MLC_OK;
@@ -643,18 +651,24 @@ int flow_cost_codes(struct flow_run *r, struct mlc_error *err)
 	size_t nl = 0, nk = 0;
 	int rc;
 
-	if ((rc = segment_resolve(s, &c.seg, err)) < 0)
+	rc = segment_resolve(s, &c.seg, err);
+	if (rc < 0)
 		goto out;
 	if (!c.seg.use) {
 		rc = park_no_segment(r, &c.seg, err);
 		goto out;
 	}
 	flow_resolve(r, "cost-code-segment", c.seg.field);
-	if ((rc = md_master(s, MD_TYPE, MD_BOTH, &c.master, err)) < 0 ||
-	    (rc = project_list(s->store, s->tenant.id, &links, &nl, err)) < 0 ||
-	    (rc = bases_load(&c, err)) < 0 ||
-	    (rc = ns_cost_codes_read(s->ns, c.seg.table, &c.ns, &c.nns, err)) < 0 ||
-	    (rc = read_lists(&c, links, nl, err)) < 0)
+	rc = md_master(s, MD_TYPE, MD_BOTH, &c.master, err);
+	if (rc >= 0)
+		rc = project_list(s->store, s->tenant.id, &links, &nl, err);
+	if (rc >= 0)
+		rc = bases_load(&c, err);
+	if (rc >= 0)
+		rc = ns_cost_codes_read(s->ns, c.seg.table, &c.ns, &c.nns, err);
+	if (rc >= 0)
+		rc = read_lists(&c, links, nl, err);
+	if (rc < 0)
 		goto out;
 	c.own_name = field_owner(s, MD_TYPE, "name", MD_NETSUITE);
 	c.own_active = field_owner(s, MD_TYPE, "active", MD_NETSUITE);
@@ -662,9 +676,9 @@ int flow_cost_codes(struct flow_run *r, struct mlc_error *err)
 	for (size_t i = 0; i < nk; i++)
 		sync_code(&c, codes[i]);
 	rc = c.failed
-	         ? error_set(err, MLC_ETRANSIENT,
-	                     "some cost codes were not written; they are merged again next run")
-	         : MLC_OK;
+		 ? error_set(err, MLC_ETRANSIENT,
+			     "some cost codes were not written; they are merged again next run")
+		 : MLC_OK;
 out:
 	for (size_t i = 0; i < c.npj; i++)
 		pc_cc_list_release(&c.pj[i].cl);

@@ -82,19 +82,22 @@ static int want_rows(struct costs *c, const struct cost_post_ctx *ctx, const str
 		bool payapp = d->kind && strcmp(d->kind, "payment_application") == 0;
 		for (size_t j = 0; j < d->nlines; j++) {
 			const struct canon_cost_line *l = &d->lines[j];
-			struct cost_row row = { 0 };
+			struct cost_row row = {0};
 			if (!l->amount)
 				continue;
-			if ((payapp ? cost_post_offset(ctx, "payment_application.credit", &row.account,
-						       err)
+			if ((payapp ? cost_post_offset(ctx, "payment_application.credit",
+						       &row.account, err)
 				    : cost_post_account(ctx, l->cost_code ? l->cost_code : "",
 							l->cost_type, &row.account, err)) < 0)
 				return err->code ? err->code : MLC_ENOTFOUND;
 			snprintf(row.source_ref, sizeof(row.source_ref), "pc:%lld:dcline:%lld",
 				 (long long)c->r->s->tenant.procore_company_id, (long long)l->id);
-			str_copy(row.doc_type, sizeof(row.doc_type), d->doc_type ? d->doc_type : "");
-			str_copy(row.cost_code, sizeof(row.cost_code), l->cost_code ? l->cost_code : "");
-			str_copy(row.cost_type, sizeof(row.cost_type), l->cost_type ? l->cost_type : "");
+			str_copy(row.doc_type, sizeof(row.doc_type),
+				 d->doc_type ? d->doc_type : "");
+			str_copy(row.cost_code, sizeof(row.cost_code),
+				 l->cost_code ? l->cost_code : "");
+			str_copy(row.cost_type, sizeof(row.cost_type),
+				 l->cost_type ? l->cost_type : "");
 			row.project_id = d->project_id;
 			row.doc_id = d->id;
 			row.amount = l->amount;
@@ -119,8 +122,8 @@ static int posted_rows(struct costs *c, const char *doc_ref, struct cost_rows *r
 
 	if (rc < 0)
 		return rc;
-	json_array_foreach(list, i, v) {
-		struct cost_row row = { 0 };
+	json_array_foreach (list, i, v) {
+		struct cost_row row = {0};
 		str_copy(row.source_ref, sizeof(row.source_ref), text_or_empty(v, "source_ref"));
 		str_copy(row.doc_type, sizeof(row.doc_type), text_or_empty(v, "doc_type"));
 		str_copy(row.cost_code, sizeof(row.cost_code), text_or_empty(v, "cost_code"));
@@ -147,12 +150,12 @@ static json_t *rows_json(const struct cost_rows *rows, const char *doc_ref, cons
 	for (size_t i = 0; i < rows->n; i++) {
 		const struct cost_row *r = &rows->v[i];
 		json_array_append_new(
-			out, json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:s}",
-				       "source_ref", r->source_ref, "doc_ref", doc_ref, "project_id",
-				       (json_int_t)r->project_id, "doc_type", r->doc_type, "cost_code",
-				       r->cost_code, "cost_type", r->cost_type, "account",
-				       (json_int_t)r->account, "amount", (json_int_t)r->amount, "doc_id",
-				       (json_int_t)r->doc_id, "period", ym));
+		    out, json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:s}",
+				   "source_ref", r->source_ref, "doc_ref", doc_ref, "project_id",
+				   (json_int_t)r->project_id, "doc_type", r->doc_type, "cost_code",
+				   r->cost_code, "cost_type", r->cost_type, "account",
+				   (json_int_t)r->account, "amount", (json_int_t)r->amount,
+				   "doc_id", (json_int_t)r->doc_id, "period", ym));
 	}
 	return out;
 }
@@ -161,15 +164,15 @@ static json_t *rows_json(const struct cost_rows *rows, const char *doc_ref, cons
 
 /* An adjustment's lines: a synthetic document per doc type carrying the
  * rows' amounts, in first-seen order of the types. */
-static int post_rows(const struct cost_post_ctx *ctx, const struct cost_rows *rows,
-		     int64_t doc_id, struct journal *j, struct mlc_error *err)
+static int post_rows(const struct cost_post_ctx *ctx, const struct cost_rows *rows, int64_t doc_id,
+		     struct journal *j, struct mlc_error *err)
 {
 	struct canon_cost_line *lines = xcalloc(rows->n + 1, sizeof(*lines));
 	int rc = MLC_OK;
 
 	for (size_t i = 0; i < rows->n && rc == MLC_OK; i++) {
 		const char *t = rows->v[i].doc_type;
-		struct canon_cost_doc d = { 0 };
+		struct canon_cost_doc d = {0};
 		bool seen = false;
 		for (size_t k = 0; k < i && !seen; k++)
 			seen = strcmp(rows->v[k].doc_type, t) == 0;
@@ -177,7 +180,7 @@ static int post_rows(const struct cost_post_ctx *ctx, const struct cost_rows *ro
 			continue;
 		d.id = doc_id;
 		d.kind = (char *)(strcmp(t, "payment_application") == 0 ? "payment_application"
-									 : "direct_cost");
+									: "direct_cost");
 		d.doc_type = (char *)t;
 		d.lines = lines;
 		for (size_t k = i; k < rows->n; k++) {
@@ -226,7 +229,7 @@ static void write_journal(struct costs *c, const struct unit *u, struct journal 
 			  const struct cost_plan *p)
 {
 	struct mlc_session *s = c->r->s;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	char target[200];
 	int64_t id = 0;
 	bool closed = false;
@@ -268,7 +271,7 @@ static void write_journal(struct costs *c, const struct unit *u, struct journal 
 static void apply_plan(struct costs *c, const struct cost_post_ctx *ctx, const struct unit *u,
 		       const struct cost_plan *p)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct journal j;
 
 	memset(&j, 0, sizeof(j));
@@ -297,17 +300,23 @@ static void apply_plan(struct costs *c, const struct cost_post_ctx *ctx, const s
 static int do_unit(struct costs *c, const struct cost_post_ctx *ctx, const struct unit *u,
 		   struct mlc_error *err)
 {
-	struct cost_rows want = { 0 }, posted = { 0 };
-	struct cost_plan plan = { 0 };
+	struct cost_rows want = {0}, posted = {0};
+	struct cost_plan plan = {0};
 	struct cost_unit_in in = {
-		.eid = u->eid, .date = u->date, .want = &want, .posted = &posted,
-		.periods = c->periods, .nperiods = c->nperiods, .hold = c->hold,
-		.doc_id = u->ndocs == 1 ? u->docs[0]->id : 0,
+	    .eid = u->eid,
+	    .date = u->date,
+	    .want = &want,
+	    .posted = &posted,
+	    .periods = c->periods,
+	    .nperiods = c->nperiods,
+	    .hold = c->hold,
+	    .doc_id = u->ndocs == 1 ? u->docs[0]->id : 0,
 	};
 	int rc;
 
 	error_clear(err);
-	if ((rc = want_rows(c, ctx, u, &want, err)) < 0) {
+	rc = want_rows(c, ctx, u, &want, err);
+	if (rc < 0) {
 		if (rc != MLC_ENOTFOUND && rc != MLC_EINVAL)
 			goto out;
 		in.unmapped = err->msg;
@@ -382,15 +391,16 @@ static int read_changes(struct costs *c, int64_t project, struct project_read *p
 			struct mlc_error *err)
 {
 	struct mlc_procore *pc = c->r->s->pc;
-	struct pc_cost_heads ch = { 0 };
-	struct pc_cost_lines cl = { 0 };
+	struct pc_cost_heads ch = {0};
+	struct pc_cost_lines cl = {0};
 	bool incremental = pr->w.since[0] != '\0';
 	int rc;
 
-	if ((rc = procore_direct_costs(pc, project, pr->w.since, incremental ? &ch : &pr->all,
-				       err)) < 0 ||
-	    (rc = procore_direct_cost_lines(pc, project, pr->w.since,
-					    incremental ? &cl : &pr->lines, err)) < 0)
+	rc = procore_direct_costs(pc, project, pr->w.since, incremental ? &ch : &pr->all, err);
+	if (rc >= 0)
+		rc = procore_direct_cost_lines(pc, project, pr->w.since,
+					       incremental ? &cl : &pr->lines, err);
+	if (rc < 0)
 		goto out;
 	const struct pc_cost_heads *h = incremental ? &ch : &pr->all;
 	const struct pc_cost_lines *l = incremental ? &cl : &pr->lines;
@@ -436,13 +446,14 @@ static int add_gone(struct costs *c, int64_t project, struct project_read *pr,
 
 	if (rc < 0)
 		return rc;
-	json_array_foreach(open, i, o) {
+	json_array_foreach (open, i, o) {
 		int64_t id = json_integer_value(json_object_get(o, "doc_id"));
 		const struct pc_cost_head *h = head_of(pr, id);
 		struct changed_doc *d;
 		if (h && h->approved)
 			continue;
-		if ((d = changed_add(pr, id)))
+		d = changed_add(pr, id);
+		if (d)
 			str_copy(d->gone_ref, sizeof(d->gone_ref), text_or_empty(o, "doc_ref"));
 	}
 	json_decref(open);
@@ -456,10 +467,12 @@ static int read_project(struct costs *c, int64_t project, struct project_read *p
 	int rc;
 
 	*work = false;
-	if ((rc = read_changes(c, project, pr, err)) < 0)
+	rc = read_changes(c, project, pr, err);
+	if (rc < 0)
 		return rc;
 	index_heads(pr);
-	if ((rc = add_gone(c, project, pr, err)) < 0)
+	rc = add_gone(c, project, pr, err);
+	if (rc < 0)
 		return rc;
 	if (!pr->nchanged)
 		return MLC_OK;
@@ -467,12 +480,14 @@ static int read_project(struct costs *c, int64_t project, struct project_read *p
 	/* incremental: the lines read so far were the changed ones */
 	if (pr->w.since[0]) {
 		pc_cost_lines_release(&pr->lines);
-		if ((rc = procore_direct_cost_lines(c->r->s->pc, project, NULL, &pr->lines, err)) < 0)
+		rc = procore_direct_cost_lines(c->r->s->pc, project, NULL, &pr->lines, err);
+		if (rc < 0)
 			return rc;
 	}
 	for (size_t i = 0; i < pr->nchanged; i++)
 		pr->changed[i].head = head_of(pr, pr->changed[i].id);
-	if ((rc = pc_costs_canon(&pr->all, &pr->lines, &pr->docs, &pr->ndocs, err)) < 0)
+	rc = pc_costs_canon(&pr->all, &pr->lines, &pr->docs, &pr->ndocs, err);
+	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < pr->ndocs; i++)
 		idset_put(&pr->doc_ix, pr->docs[i].id, i);
@@ -497,7 +512,7 @@ static int units_per_document(struct costs *c, const struct cost_post_ctx *ctx,
 	for (size_t i = 0; i < pr->nchanged && rc == MLC_OK; i++) {
 		const struct changed_doc *cd = &pr->changed[i];
 		struct canon_cost_doc *mine[1];
-		struct unit u = { .project_id = project };
+		struct unit u = {.project_id = project};
 		size_t k;
 		snprintf(u.doc_ref, sizeof(u.doc_ref), "pc:%lld:dc:%lld", (long long)company,
 			 (long long)cd->id);
@@ -545,7 +560,7 @@ static void first_of_day(const struct project_read *pr, bool *first)
 
 	for (size_t i = 0; i < pr->nchanged; i++)
 		if (day_of(&pr->changed[i]))
-			refs[n++] = (struct day_ref){ day_of(&pr->changed[i]), i };
+			refs[n++] = (struct day_ref){day_of(&pr->changed[i]), i};
 	qsort(refs, n, sizeof(*refs), by_day);
 	for (size_t i = 0; i < n; i++)
 		first[refs[i].at] = i == 0 || strcmp(refs[i - 1].day, refs[i].day) != 0;
@@ -613,8 +628,8 @@ static int do_project(struct costs *c, const struct mlc_project_link *link, stru
 	if (rc < 0 || !work)
 		goto out;
 	refdata_project_label(&c->rd, project, label, sizeof(label));
-	struct cost_post_ctx ctx = { c->r->s->store, c->r->s->tenant.id, link, c->seg.use, label,
-				     c->rd.code_seg };
+	struct cost_post_ctx ctx = {c->r->s->store, c->r->s->tenant.id, link, c->seg.use,
+				    label,          c->rd.code_seg};
 	rc = c->daily ? units_daily(c, &ctx, &pr, project, err)
 		      : units_per_document(c, &ctx, &pr, project, err);
 	if (rc == MLC_OK)
@@ -639,14 +654,15 @@ static int do_payapps(struct costs *c, const struct mlc_project_link *link, stru
 	size_t n = 0;
 	int rc;
 
-	if ((rc = procore_payment_applications(s->pc, link->procore_project_id, &pa, &n, err)) < 0)
+	rc = procore_payment_applications(s->pc, link->procore_project_id, &pa, &n, err);
+	if (rc < 0)
 		return rc;
 	refdata_project_label(&c->rd, link->procore_project_id, label, sizeof(label));
-	struct cost_post_ctx ctx = { s->store, s->tenant.id, link, c->seg.use, label,
-				     c->rd.code_seg };
+	struct cost_post_ctx ctx = {s->store,   s->tenant.id, link,
+				    c->seg.use, label,        c->rd.code_seg};
 	for (size_t i = 0; i < n && rc == MLC_OK; i++) {
-		struct canon_cost_doc *one[1] = { &pa[i].doc };
-		struct unit u = { .project_id = link->procore_project_id, .docs = one, .ndocs = 1 };
+		struct canon_cost_doc *one[1] = {&pa[i].doc};
+		struct unit u = {.project_id = link->procore_project_id, .docs = one, .ndocs = 1};
 		if (pa[i].error) {
 			flow_record(c->r, FLOW_FAIL, "je", NULL, NULL, NULL, pa[i].error);
 			continue;
@@ -676,11 +692,11 @@ static int costs_init(struct costs *c, struct flow_run *r, struct mlc_error *err
 	time_format_date(time_now_ms(), t);
 	str_copy(c->today, sizeof(c->today), t);
 	if (strcmp(mode, "daily") && strcmp(mode, "per-document"))
-		return error_set(err, MLC_ECONFIG, "setting costs.mode '%s' is not per-document or daily",
-				 mode);
+		return error_set(err, MLC_ECONFIG,
+				 "setting costs.mode '%s' is not per-document or daily", mode);
 	if (strcmp(policy, "adjust") && strcmp(policy, "hold"))
-		return error_set(err, MLC_ECONFIG, "setting costs.closed_period '%s' is not adjust or hold",
-				 policy);
+		return error_set(err, MLC_ECONFIG,
+				 "setting costs.closed_period '%s' is not adjust or hold", policy);
 	return MLC_OK;
 }
 
@@ -692,12 +708,17 @@ int flow_costs(struct flow_run *r, struct mlc_error *err)
 	size_t n = 0, i;
 	int rc;
 
-	if ((rc = costs_init(&c, r, err)) < 0)
+	rc = costs_init(&c, r, err);
+	if (rc < 0)
 		return rc;
-	if ((rc = segment_resolve(s, &c.seg, err)) < 0 ||
-	    (rc = refdata_load(&c.rd, r, c.seg.use, c.seg.use ? c.seg.table : NULL, err)) < 0 ||
-	    (rc = netsuite_accounting_periods(s->ns, &c.periods, &c.nperiods, err)) < 0 ||
-	    (rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0)
+	rc = segment_resolve(s, &c.seg, err);
+	if (rc >= 0)
+		rc = refdata_load(&c.rd, r, c.seg.use, c.seg.use ? c.seg.table : NULL, err);
+	if (rc >= 0)
+		rc = netsuite_accounting_periods(s->ns, &c.periods, &c.nperiods, err);
+	if (rc >= 0)
+		rc = project_list(s->store, s->tenant.id, &links, &n, err);
+	if (rc < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
 		if (!links[i].active)
@@ -715,8 +736,9 @@ int flow_costs(struct flow_run *r, struct mlc_error *err)
 			flow_record(r, FLOW_FAIL, "project", NULL, NULL, NULL, err->msg);
 		}
 	}
-	rc = r->stats.failed ? error_set(err, MLC_ETRANSIENT, "some costs failed; their watermarks stay")
-			     : MLC_OK;
+	rc = r->stats.failed
+		 ? error_set(err, MLC_ETRANSIENT, "some costs failed; their watermarks stay")
+		 : MLC_OK;
 out:
 	free(links);
 	free(c.periods);

@@ -8,7 +8,7 @@
 #include "util/banned.h"
 
 int flow_park_candidates(struct flow_run *r, const char *entity, const char *source_ref,
-                         const char *why, const json_t *candidates, const json_t *payload)
+			 const char *why, const json_t *candidates, const json_t *payload)
 {
 	struct mlc_error err = {0};
 	struct mlc_buf reason = MLC_BUF_INIT;
@@ -16,7 +16,7 @@ int flow_park_candidates(struct flow_run *r, const char *entity, const char *sou
 
 	if (!r->opts.dry_run && source_ref)
 		rc = review_park(r->s->store, r->s->tenant.id, r->flow, entity, source_ref, why,
-		                 candidates, payload, &err);
+				 candidates, payload, &err);
 	if (rc < 0) {
 		/* not parked, not written: a failure, so the watermark stays before it */
 		log_error("review park failed", "flow", r->flow, "error", err.msg);

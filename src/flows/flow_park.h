@@ -16,6 +16,6 @@
  * NULL) are not taken.
  */
 int flow_park_candidates(struct flow_run *r, const char *entity, const char *source_ref,
-                         const char *why, const json_t *candidates, const json_t *payload);
+			 const char *why, const json_t *candidates, const json_t *payload);
 
 #endif

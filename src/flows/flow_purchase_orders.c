@@ -77,7 +77,7 @@ static bool synced_row(struct po_ctx *c, const char *entity, const char *key, ch
 		       char hash[MLC_DIGEST_HEX])
 {
 	struct mlc_session *s = c->r->s;
-	struct mlc_idmap_entry e = { 0 };
+	struct mlc_idmap_entry e = {0};
 	bool found = idmap_by_netsuite(s->store, s->tenant.id, entity, key, &e, NULL) == 0;
 
 	*pc_key = found && e.procore_key ? xstrdup(e.procore_key) : NULL;
@@ -159,11 +159,17 @@ static void ctx_init(struct po_ctx *c, struct flow_run *r)
 	memset(c, 0, sizeof(*c));
 	c->r = r;
 	c->lk = (struct po_lookup){
-		.arg = c, .project = lk_project, .project_label = lk_project_label,
-		.vendor = lk_vendor, .seg_code = lk_seg_code, .cost_code = lk_cost_code,
-		.item_account = lk_item_account, .account_type = lk_account_type,
-		.line_item_type = lk_line_item_type, .synced = lk_synced,
-		.synced_lines = lk_synced_lines,
+	    .arg = c,
+	    .project = lk_project,
+	    .project_label = lk_project_label,
+	    .vendor = lk_vendor,
+	    .seg_code = lk_seg_code,
+	    .cost_code = lk_cost_code,
+	    .item_account = lk_item_account,
+	    .account_type = lk_account_type,
+	    .line_item_type = lk_line_item_type,
+	    .synced = lk_synced,
+	    .synced_lines = lk_synced_lines,
 	};
 }
 
@@ -201,7 +207,7 @@ static int synced_index(struct po_ctx *c, struct mlc_error *err)
 	if (idmap_all(s->store, s->tenant.id, "poline", &c->polines, err) < 0)
 		return err->code ? err->code : MLC_ESTORE;
 	tmp = xcalloc(json_object_size(c->polines) + 1, sizeof(*tmp));
-	json_object_foreach(c->polines, k, v) {
+	json_object_foreach (c->polines, k, v) {
 		const char *colon = strchr(k, ':');
 		char po[32];
 		if (!colon || (size_t)(colon - k) >= sizeof(po))
@@ -230,26 +236,29 @@ static int synced_index(struct po_ctx *c, struct mlc_error *err)
 /* ---- read ---- */
 
 /* The POs modified in the frame's window w, with their lines and reference data. */
-static int read_pos(struct po_ctx *c, const struct flow_window *w, struct ns_po **pos,
-		    size_t *n, struct mlc_error *err)
+static int read_pos(struct po_ctx *c, const struct flow_window *w, struct ns_po **pos, size_t *n,
+		    struct mlc_error *err)
 {
 	struct mlc_session *s = c->r->s;
 	int rc;
 
-	if ((rc = netsuite_purchase_orders_since(s->ns, w->since[0] ? w->since : NULL, pos, n,
-						 err)) < 0 ||
-	    !*n)
+	rc = netsuite_purchase_orders_since(s->ns, w->since[0] ? w->since : NULL, pos, n, err);
+	if (rc < 0 || !*n)
 		return rc;
-	if ((rc = segment_resolve(s, &c->seg, err)) < 0)
+	rc = segment_resolve(s, &c->seg, err);
+	if (rc < 0)
 		return rc;
 	if (!c->seg.use)
 		/* a NetSuite PO line names its cost code only through the segment */
-		return error_set(err, MLC_ECONFIG,
-				 "purchase-orders needs the cost-code segment to give each line its "
-				 "Procore cost code: %s",
-				 c->seg.why);
-	if ((rc = refdata_load(&c->rd, c->r, true, c->seg.table, err)) < 0 ||
-	    (rc = netsuite_purchase_order_lines(s->ns, c->seg.field, *pos, *n, err)) < 0)
+		return error_set(
+		    err, MLC_ECONFIG,
+		    "purchase-orders needs the cost-code segment to give each line its "
+		    "Procore cost code: %s",
+		    c->seg.why);
+	rc = refdata_load(&c->rd, c->r, true, c->seg.table, err);
+	if (rc >= 0)
+		rc = netsuite_purchase_order_lines(s->ns, c->seg.field, *pos, *n, err);
+	if (rc < 0)
 		return rc;
 	return synced_index(c, err);
 }
@@ -276,7 +285,8 @@ static int plan_one(struct po_ctx *c, const struct ns_po *po, struct po_plan *p,
 	char target[48];
 	int rc;
 
-	if ((rc = po_plan_make(po, &c->lk, p, err)) < 0)
+	rc = po_plan_make(po, &c->lk, p, err);
+	if (rc < 0)
 		return err->code ? rc : MLC_EPERM;
 	switch (p->decision) {
 	case PO_PARK:
@@ -333,7 +343,7 @@ static void settle_line(struct po_ctx *c, const struct po_line_plan *lp,
 			const struct pc_sync_item *it)
 {
 	struct mlc_session *s = c->r->s;
-	struct mlc_error e2 = { 0 };
+	struct mlc_error e2 = {0};
 	char pk[32], target[48];
 	bool removed = lp->line.zeroed;
 
@@ -346,7 +356,10 @@ static void settle_line(struct po_ctx *c, const struct po_line_plan *lp,
 		return;
 	}
 	/* a line sent without an id was a create */
-	flow_record(c->r, removed ? FLOW_DELETE : lp->line.id ? FLOW_UPDATE : FLOW_CREATE,
+	flow_record(c->r,
+		    removed       ? FLOW_DELETE
+		    : lp->line.id ? FLOW_UPDATE
+				  : FLOW_CREATE,
 		    "poline", lp->origin, target, it->body,
 		    removed ? "removed from the NetSuite PO: zeroed in Procore" : NULL);
 }
@@ -354,9 +367,9 @@ static void settle_line(struct po_ctx *c, const struct po_line_plan *lp,
 /* Writes a contract's changed lines and settles them. */
 static void write_lines(struct po_ctx *c, struct po_plan *p)
 {
-	struct pc_sync_reply reply = { 0 };
+	struct pc_sync_reply reply = {0};
 	const struct pc_commitment_line **lines;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	size_t i;
 
 	if (!p->nlines)
@@ -391,7 +404,7 @@ out:
 static void settle_header(struct po_ctx *c, struct po_plan *p, const struct pc_sync_item *it)
 {
 	struct mlc_session *s = c->r->s;
-	struct mlc_error e2 = { 0 };
+	struct mlc_error e2 = {0};
 	char k[32], pk[32], target[48];
 	bool created = p->contract_id == 0;
 	json_t *sent;
@@ -441,8 +454,8 @@ static void settle_headers(struct po_ctx *c, struct po_plan **plans, size_t n,
 static int write_headers(struct po_ctx *c, struct po_plan **plans, size_t n)
 {
 	const struct pc_commitment **hs = xcalloc(n, sizeof(*hs));
-	struct pc_sync_reply reply = { 0 };
-	struct mlc_error err = { 0 };
+	struct pc_sync_reply reply = {0};
+	struct mlc_error err = {0};
 	size_t i, k = 0;
 	int rc = MLC_OK;
 
@@ -455,7 +468,8 @@ static int write_headers(struct po_ctx *c, struct po_plan **plans, size_t n)
 	if (rc < 0) {
 		for (i = 0; i < n; i++)
 			if (plans[i]->header_changed)
-				flow_record(c->r, FLOW_FAIL, "po", plans[i]->src, NULL, NULL, err.msg);
+				flow_record(c->r, FLOW_FAIL, "po", plans[i]->src, NULL, NULL,
+					    err.msg);
 		c->failed = 1;
 		goto out;
 	}
@@ -520,7 +534,8 @@ static int plan_apply(struct po_ctx *c, const struct ns_po *pos, size_t n, struc
 		c->r->stats.read++;
 		flow_seen(w, pos[i].lastmodified);
 		error_clear(err);
-		if ((rc = plan_one(c, &pos[i], &plans[nplans], err)) < 0)
+		rc = plan_one(c, &pos[i], &plans[nplans], err);
+		if (rc < 0)
 			goto out;
 		if (rc == 1) {
 			order[nplans] = &plans[nplans];
@@ -550,14 +565,18 @@ int flow_purchase_orders(struct flow_run *r, struct mlc_error *err)
 	int rc;
 
 	ctx_init(&c, r);
-	if ((rc = flow_since(r, FLOW_CLOCK_NETSUITE, "", &w, err)) < 0)
+	rc = flow_since(r, FLOW_CLOCK_NETSUITE, "", &w, err);
+	if (rc < 0)
 		goto out;
-	if ((rc = read_pos(&c, &w, &pos, &npos, err)) < 0 || !npos)
+	rc = read_pos(&c, &w, &pos, &npos, err);
+	if (rc < 0 || !npos)
 		goto out;
-	if ((rc = plan_apply(&c, pos, npos, &w, err)) < 0 || r->opts.dry_run)
+	rc = plan_apply(&c, pos, npos, &w, err);
+	if (rc < 0 || r->opts.dry_run)
 		goto out;
 	/* every failure above is a FLOW_FAIL: the frame keeps the watermark then */
-	if ((rc = flow_advance(r, &w, err)) < 0)
+	rc = flow_advance(r, &w, err);
+	if (rc < 0)
 		goto out;
 	rc = c.failed ? error_set(err, MLC_ETRANSIENT,
 				  "some purchase orders failed; the watermark stays")

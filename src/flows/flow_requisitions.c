@@ -41,17 +41,16 @@ struct req_ctx {
 /* ---- lookups for the plan: refdata and id_map behind req_lookup ---- */
 
 /* The id_map row of entity/key with a Procore key: its id and hash. */
-static bool linked(struct req_ctx *c, const char *entity, int64_t ns_id, int64_t *pc_id,
-		   char *hash)
+static bool linked(struct req_ctx *c, const char *entity, int64_t ns_id, int64_t *pc_id, char *hash)
 {
 	struct mlc_session *s = c->r->s;
-	struct mlc_idmap_entry e = { 0 };
+	struct mlc_idmap_entry e = {0};
 	char key[32];
 	bool found;
 
 	snprintf(key, sizeof(key), "%lld", (long long)ns_id);
-	found = idmap_by_netsuite(s->store, s->tenant.id, entity, key, &e, NULL) == 0 &&
-		e.procore_key;
+	found =
+	    idmap_by_netsuite(s->store, s->tenant.id, entity, key, &e, NULL) == 0 && e.procore_key;
 	*pc_id = found ? strtoll(e.procore_key, NULL, 10) : 0;
 	if (hash)
 		str_copy(hash, MLC_DIGEST_HEX, found && e.content_hash ? e.content_hash : "");
@@ -94,13 +93,14 @@ static int read_bills(struct req_ctx *c, const struct flow_window *w, struct ns_
 	struct mlc_session *s = c->r->s;
 	int rc;
 
-	if ((rc = netsuite_po_bills_since(s->ns, w->since[0] ? w->since : NULL, bills, n, err)) <
-		    0 ||
-	    !*n)
+	rc = netsuite_po_bills_since(s->ns, w->since[0] ? w->since : NULL, bills, n, err);
+	if (rc < 0 || !*n)
 		return rc;
 	/* the cost code of a bill line comes from the segment when the account has it */
-	if ((rc = segment_resolve(s, &c->seg, err)) < 0 ||
-	    (rc = refdata_load(&c->rd, c->r, true, c->seg.use ? c->seg.table : NULL, err)) < 0)
+	rc = segment_resolve(s, &c->seg, err);
+	if (rc >= 0)
+		rc = refdata_load(&c->rd, c->r, true, c->seg.use ? c->seg.table : NULL, err);
+	if (rc < 0)
 		return rc;
 	return netsuite_po_bill_lines(s->ns, c->seg.use ? c->seg.field : NULL, *bills, *n, err);
 }
@@ -120,7 +120,7 @@ static void park(struct req_ctx *c, const struct ns_bill *b, const char *src, co
 static void settle(struct req_ctx *c, const struct req_plan *p, int64_t req_id, bool created)
 {
 	struct mlc_session *s = c->r->s;
-	struct mlc_error e2 = { 0 };
+	struct mlc_error e2 = {0};
 	char key[32], pk[32], target[48];
 	json_t *body;
 
@@ -210,14 +210,17 @@ static int do_bill(struct req_ctx *c, const struct ns_bill *b, struct mlc_error 
 
 int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 {
-	struct req_ctx c = { .r = r };
+	struct req_ctx c = {.r = r};
 	struct ns_bill *bills = NULL;
 	struct flow_window w;
 	size_t n = 0, i;
 	int rc;
 
-	c.lk = (struct req_lookup){ .arg = &c, .contract = lk_contract, .project = lk_project,
-				    .seg_code = lk_seg_code, .synced = lk_synced };
+	c.lk = (struct req_lookup){.arg = &c,
+				   .contract = lk_contract,
+				   .project = lk_project,
+				   .seg_code = lk_seg_code,
+				   .synced = lk_synced};
 	rc = flow_since(r, FLOW_CLOCK_NETSUITE, "", &w, err);
 	if (rc >= 0)
 		rc = read_bills(&c, &w, &bills, &n, err);
@@ -228,14 +231,17 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 			continue;
 		r->stats.read++;
 		flow_seen(&w, bills[i].lastmodified);
-		if ((rc = do_bill(&c, &bills[i], err)) < 0)
+		rc = do_bill(&c, &bills[i], err);
+		if (rc < 0)
 			goto out;
 	}
 	/* every failure above is a FLOW_FAIL: the frame keeps the watermark then */
-	if ((rc = flow_advance(r, &w, err)) < 0)
+	rc = flow_advance(r, &w, err);
+	if (rc < 0)
 		goto out;
-	rc = c.failed ? error_set(err, MLC_ETRANSIENT, "some requisitions failed; the watermark stays")
-		      : MLC_OK;
+	rc = c.failed
+		 ? error_set(err, MLC_ETRANSIENT, "some requisitions failed; the watermark stays")
+		 : MLC_OK;
 out:
 	ns_bills_free(bills, n);
 	refdata_release(&c.rd);

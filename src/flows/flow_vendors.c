@@ -95,9 +95,10 @@ static int fwd_match_run(struct mlc_session *s, const struct ns_vendors *nsv, co
 	fm->recs = xcalloc(nsv->n + 1, sizeof(*fm->recs));
 	fm->src = xcalloc(nsv->n + 1, sizeof(*fm->src));
 	fm->dst = xcalloc(json_array_size(pcv) + 1, sizeof(*fm->dst));
-	if ((rc = vendor_links_idmap(s, &fm->links, true, err)) < 0)
+	rc = vendor_links_idmap(s, &fm->links, true, err);
+	if (rc < 0)
 		return rc;
-	json_array_foreach(pcv, i, v) {
+	json_array_foreach (pcv, i, v) {
 		const char *origin = jsonx_str(v, "origin_id");
 		struct vendor_rec *d = &fm->dst[fm->ndst++];
 		int64_t ns_id = vendor_origin_parse(origin);
@@ -122,7 +123,8 @@ static int fwd_match_run(struct mlc_session *s, const struct ns_vendors *nsv, co
 		fm->src[fm->nsrc].name = vendor_ns_name(nv);
 		fm->nsrc++;
 		/* made by vendors-back from a Procore vendor: that one is its twin */
-		if ((back_pc = vendor_back_eid_parse(s, nv->externalid)))
+		back_pc = vendor_back_eid_parse(s, nv->externalid);
+		if (back_pc)
 			vendor_links_add(&fm->links, nv->id, back_pc, false);
 	}
 	fm->m = vendor_match_all(fm->src, fm->nsrc, fm->dst, fm->ndst, fm->links.v, fm->links.n);
@@ -150,7 +152,7 @@ static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match 
 	json_t *view = vendor_view_of_ns(nv);
 	int64_t ns_id = fm->src[i].id, pc_id = 0;
 	char ns_key[32], src[48], hash[MLC_DIGEST_HEX], target[48];
-	struct mlc_idmap_entry e = { 0 };
+	struct mlc_idmap_entry e = {0};
 	json_t *body, *detail, *cands = NULL;
 	struct vendor_plan_in in;
 	struct vendor_plan plan;
@@ -164,10 +166,14 @@ static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match 
 	digest_json(body, hash);
 	known = idmap_by_netsuite(s->store, s->tenant.id, "vendor", ns_key, &e, NULL) == 0;
 	in = (struct vendor_plan_in){
-		.kind = m->kind, .ncand = m->ncand, .name = jsonx_str(body, "name"),
-		.first_id = m->kind == VENDOR_DUPLICATE ? fm->src[m->first].id : 0,
-		.known_pc_key = known ? e.procore_key : NULL,
-		.known_hash = known ? e.content_hash : NULL, .hash = hash, .master = f->master,
+	    .kind = m->kind,
+	    .ncand = m->ncand,
+	    .name = jsonx_str(body, "name"),
+	    .first_id = m->kind == VENDOR_DUPLICATE ? fm->src[m->first].id : 0,
+	    .known_pc_key = known ? e.procore_key : NULL,
+	    .known_hash = known ? e.content_hash : NULL,
+	    .hash = hash,
+	    .master = f->master,
 	};
 	if (m->kind == VENDOR_LINK_ORIGIN || m->kind == VENDOR_LINK_KNOWN ||
 	    m->kind == VENDOR_LINK_TWIN || m->kind == VENDOR_LINK_NAME)
@@ -213,35 +219,45 @@ out:
 int flow_vendors(struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
-	struct ns_vendors nsv = { 0 };
-	struct fwd_match fm = { 0 };
+	struct ns_vendors nsv = {0};
+	struct fwd_match fm = {0};
 	struct vendor_pairs f;
 	struct flow_window w;
 	bool back;
 	int rc;
 
 	vendor_pairs_init(&f, r);
-	if ((rc = vendor_master(s, &f.master, &back, err)) < 0)
+	rc = vendor_master(s, &f.master, &back, err);
+	if (rc < 0)
 		goto out;
-	if ((rc = flow_since(r, FLOW_CLOCK_NETSUITE, "", &w, err)) < 0 ||
-	    (rc = flow_read_netsuite(r, &w, NS_VENDORS_SINCE_SELECT, "lastmodifieddate", "id",
-				     collect_vendors, &nsv, err)) < 0)
+	rc = flow_since(r, FLOW_CLOCK_NETSUITE, "", &w, err);
+	if (rc >= 0)
+		rc = flow_read_netsuite(r, &w, NS_VENDORS_SINCE_SELECT, "lastmodifieddate", "id",
+					collect_vendors, &nsv, err);
+	if (rc < 0)
 		goto out;
 	if (nsv.n == 0) {
 		rc = MLC_OK;
 		goto out;
 	}
-	if ((rc = procore_vendors(s->pc, s->tenant.procore_company_id, NULL, &f.pcv, err)) < 0 ||
-	    (rc = fwd_match_run(s, &nsv, f.pcv, &fm, err)) < 0 ||
-	    (rc = md_base_all(s->store, s->tenant.id, "vendors", &f.bases, err)) < 0)
+	rc = procore_vendors(s->pc, s->tenant.procore_company_id, NULL, &f.pcv, err);
+	if (rc >= 0)
+		rc = fwd_match_run(s, &nsv, f.pcv, &fm, err);
+	if (rc >= 0)
+		rc = md_base_all(s->store, s->tenant.id, "vendors", &f.bases, err);
+	if (rc < 0)
 		goto out;
-	for (size_t i = 0; i < fm.nsrc; i++)
-		if ((rc = fwd_one(r, &f, &fm, i, &w, err)) < 0)
+	for (size_t i = 0; i < fm.nsrc; i++) {
+		rc = fwd_one(r, &f, &fm, i, &w, err);
+		if (rc < 0)
 			goto out;
-	if ((rc = vendor_pairs_flush(&f, err)) < 0)
+	}
+	rc = vendor_pairs_flush(&f, err);
+	if (rc < 0)
 		goto out;
 	/* every failure above is a FLOW_FAIL: the frame keeps the watermark then */
-	if ((rc = flow_advance(r, &w, err)) < 0)
+	rc = flow_advance(r, &w, err);
+	if (rc < 0)
 		goto out;
 	rc = f.failed ? error_set(err, MLC_ETRANSIENT, "some vendors failed; the watermark stays")
 		      : MLC_OK;

@@ -57,7 +57,6 @@
 #include "util/str.h"
 #include "util/banned.h"
 
-
 struct back {
 	struct vendor_pairs vp;
 	json_t *ns_by_id;   /* NetSuite id (text) -> row */
@@ -81,7 +80,7 @@ static void index_ns(struct back *b, json_t *rows)
 	size_t i;
 	json_t *row;
 
-	json_array_foreach(rows, i, row) {
+	json_array_foreach (rows, i, row) {
 		int64_t id = 0;
 		char key[32];
 		const char *eid = jsonx_str(row, "externalid");
@@ -103,7 +102,7 @@ static int load_links(struct back *b, struct mlc_session *s, struct mlc_error *e
 
 	if (rc < 0)
 		return rc;
-	json_object_foreach(links, k, v)
+	json_object_foreach (links, k, v)
 		json_object_set_new(b->pc_link, json_string_value(v), json_string(k));
 	json_decref(links);
 	return MLC_OK;
@@ -119,7 +118,8 @@ static const char *linked_ns(struct back *b, const struct mlc_session *s, const 
 	int64_t id = 0;
 
 	snprintf(key, sizeof(key), "%lld", (long long)pc_id);
-	if ((ns = json_string_value(json_object_get(b->pc_link, key))))
+	ns = json_string_value(json_object_get(b->pc_link, key));
+	if (ns)
 		return ns;
 	if (origin && str_starts_with(origin, "ns:vendor:") &&
 	    num_parse_id(origin + strlen("ns:vendor:"), &id, NULL) == 0) {
@@ -142,7 +142,8 @@ static int subsidiary(struct back *b, struct mlc_session *s, int64_t *out, struc
 	if (!b->subsidiary)
 		b->subsidiary = session_setting_int(s, "vendors_back.subsidiary", 0);
 	if (!b->subsidiary) {
-		if ((rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0)
+		rc = project_list(s->store, s->tenant.id, &links, &n, err);
+		if (rc < 0)
 			return rc;
 		for (size_t i = 0; i < n && !b->subsidiary; i++)
 			if (links[i].active && links[i].subsidiary_id)
@@ -165,7 +166,8 @@ static int read_back(struct mlc_session *s, const char *eid, json_t **row, struc
 	int rc;
 
 	*row = NULL;
-	if ((rc = netsuite_vendors_by_externalid(s->ns, eid, &items, err)) < 0)
+	rc = netsuite_vendors_by_externalid(s->ns, eid, &items, err);
+	if (rc < 0)
 		return rc;
 	if (json_array_size(items) != 1)
 		rc = error_set(err, MLC_ETRANSIENT, "NetSuite vendor %s not found after its upsert",
@@ -202,11 +204,11 @@ static int create(struct back *b, const json_t *pv, int64_t pc_id, const char *s
 	json_t *v;
 	void *tmp;
 	int64_t sub = 0, ns_id = 0;
-	struct mlc_error e2 = { 0 };
+	struct mlc_error e2 = {0};
 	int rc = MLC_OK;
 
 	vendor_back_eid(s, pc_id, eid, sizeof(eid));
-	json_object_foreach_safe(body, tmp, k, v)
+	json_object_foreach_safe (body, tmp, k, v)
 		if (json_is_null(v))
 			json_object_del(body, k);
 	detail = json_deep_copy(body);
@@ -287,7 +289,7 @@ static int unlinked(struct back *b, const json_t *pv, int64_t pc_id, const char 
 		const json_t *row = json_array_get(b->ns_rows, m->dst);
 		char pc_key[32], ns_key[32], nsref[48];
 		int64_t ns_id = 0;
-		struct mlc_error e2 = { 0 };
+		struct mlc_error e2 = {0};
 
 		if (jsonx_id(row, "id", &ns_id) < 0 || !ns_id)
 			return MLC_OK;
@@ -295,8 +297,8 @@ static int unlinked(struct back *b, const json_t *pv, int64_t pc_id, const char 
 		snprintf(ns_key, sizeof(ns_key), "%lld", (long long)ns_id);
 		snprintf(nsref, sizeof(nsref), "ns:vendor:%s", ns_key);
 		if (!r->opts.dry_run) {
-			if (idmap_put(s->store, s->tenant.id, "vendor", ns_key, pc_key, NULL,
-				      &e2) < 0) {
+			if (idmap_put(s->store, s->tenant.id, "vendor", ns_key, pc_key, NULL, &e2) <
+			    0) {
 				flow_record(r, FLOW_FAIL, "vendor", src, nsref, NULL, e2.msg);
 				b->vp.failed = 1;
 				return MLC_OK;
@@ -333,7 +335,8 @@ static int unlinked(struct back *b, const json_t *pv, int64_t pc_id, const char 
 	}
 	case VENDOR_BADNAME:
 	case VENDOR_PASSIVE:
-		snprintf(why, sizeof(why), "the vendor name is not valid UTF-8; correct it in Procore");
+		snprintf(why, sizeof(why),
+			 "the vendor name is not valid UTF-8; correct it in Procore");
 		break;
 	}
 	c = m->ncand ? candidates(b, m) : NULL;
@@ -367,14 +370,15 @@ static int back_match(struct back *b, struct mlc_session *s, const json_t *chang
 	size_t nsrc = json_array_size(changed), ndst = json_array_size(b->ns_rows), i;
 	struct vendor_rec *src = xcalloc(nsrc + 1, sizeof(*src));
 	struct vendor_rec *dst = xcalloc(ndst + 1, sizeof(*dst));
-	struct vendor_links links = { 0 };
+	struct vendor_links links = {0};
 	json_t *v;
 	int rc;
 
 	*out = NULL;
-	if ((rc = vendor_links_idmap(s, &links, false, err)) < 0)
+	rc = vendor_links_idmap(s, &links, false, err);
+	if (rc < 0)
 		goto out;
-	json_array_foreach(b->ns_rows, i, v) {
+	json_array_foreach (b->ns_rows, i, v) {
 		json_t *view = vendor_view_ns(v);
 		int64_t pc = 0;
 		json_array_append_new(b->ns_views, view);
@@ -385,10 +389,11 @@ static int back_match(struct back *b, struct mlc_session *s, const json_t *chang
 		}
 		dst[i].name = jsonx_str(view, "name");
 		/* made from a Procore vendor: that one owns it */
-		if ((pc = vendor_back_eid_parse(s, jsonx_str(v, "externalid"))))
+		pc = vendor_back_eid_parse(s, jsonx_str(v, "externalid"));
+		if (pc)
 			vendor_links_add(&links, pc, dst[i].id, false);
 	}
-	json_array_foreach(changed, i, v) {
+	json_array_foreach (changed, i, v) {
 		int64_t ns = vendor_origin_parse(jsonx_str(v, "origin_id"));
 		if (jsonx_id(v, "id", &src[i].id) < 0 || !src[i].id) {
 			src[i].id = 0;
@@ -426,7 +431,8 @@ static int back_one(struct back *b, const json_t *pv, const struct vendor_match 
 	r->stats.read++;
 	flow_seen(w, jsonx_str(pv, "updated_at"));
 	snprintf(src, sizeof(src), "pc:vendor:%lld", (long long)pc_id);
-	if ((ns_key = linked_ns(b, s, pv, pc_id))) {
+	ns_key = linked_ns(b, s, pv, pc_id);
+	if (ns_key) {
 		row = json_object_get(b->ns_by_id, ns_key);
 		if (!row || num_parse_id(ns_key, &ns_id, NULL) < 0) {
 			/* linked, but the NetSuite vendor is gone: not ours to recreate */
@@ -449,9 +455,11 @@ static int back_one(struct back *b, const json_t *pv, const struct vendor_match 
 int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
-	struct back b = { .ns_by_id = json_object(), .ns_by_eid = json_object(),
-			  .pc_link = json_object(), .ns_rows = json_array(),
-			  .ns_views = json_array() };
+	struct back b = {.ns_by_id = json_object(),
+			 .ns_by_eid = json_object(),
+			 .pc_link = json_object(),
+			 .ns_rows = json_array(),
+			 .ns_views = json_array()};
 	struct vendor_match *ms = NULL;
 	json_t *changed = NULL, *pv;
 	struct flow_window w;
@@ -460,7 +468,8 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 	int rc;
 
 	vendor_pairs_init(&b.vp, r);
-	if ((rc = vendor_master(s, &b.vp.master, &back, err)) < 0)
+	rc = vendor_master(s, &b.vp.master, &back, err);
+	if (rc < 0)
 		goto out;
 	if (!back || b.vp.master == MD_NETSUITE) {
 		say_off(r, !back ? "vendors_back.enabled is not set for this tenant; nothing read"
@@ -468,34 +477,44 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 		rc = MLC_OK;
 		goto out;
 	}
-	if ((rc = flow_since(r, FLOW_CLOCK_PROCORE, "", &w, err)) < 0 ||
-	    (rc = procore_vendors(s->pc, s->tenant.procore_company_id,
-				  w.since[0] ? w.since : NULL, &changed, err)) < 0)
+	rc = flow_since(r, FLOW_CLOCK_PROCORE, "", &w, err);
+	if (rc >= 0)
+		rc = procore_vendors(s->pc, s->tenant.procore_company_id,
+				     w.since[0] ? w.since : NULL, &changed, err);
+	if (rc < 0)
 		goto out;
 	if (json_array_size(changed) == 0) {
 		rc = MLC_OK;
 		goto out;
 	}
-	if ((rc = netsuite_vendors_all(s->ns, b.ns_rows, err)) < 0 ||
-	    (rc = load_links(&b, s, err)) < 0 ||
-	    (rc = md_base_all(s->store, s->tenant.id, "vendors", &b.vp.bases, err)) < 0)
+	rc = netsuite_vendors_all(s->ns, b.ns_rows, err);
+	if (rc >= 0)
+		rc = load_links(&b, s, err);
+	if (rc >= 0)
+		rc = md_base_all(s->store, s->tenant.id, "vendors", &b.vp.bases, err);
+	if (rc < 0)
 		goto out;
 	index_ns(&b, b.ns_rows);
-	if ((rc = back_match(&b, s, changed, &ms, err)) < 0)
+	rc = back_match(&b, s, changed, &ms, err);
+	if (rc < 0)
 		goto out;
 	b.vp.pcv = json_incref(changed);
 
-	json_array_foreach(changed, i, pv)
-		if ((rc = back_one(&b, pv, &ms[i], &w, err)) < 0)
+	json_array_foreach (changed, i, pv) {
+		rc = back_one(&b, pv, &ms[i], &w, err);
+		if (rc < 0)
 			goto out;
-	if ((rc = vendor_pairs_flush(&b.vp, err)) < 0)
+	}
+	rc = vendor_pairs_flush(&b.vp, err);
+	if (rc < 0)
 		goto out;
 	/* every failure above is a FLOW_FAIL: the frame keeps the watermark then */
-	if ((rc = flow_advance(r, &w, err)) < 0)
+	rc = flow_advance(r, &w, err);
+	if (rc < 0)
 		goto out;
 	rc = b.vp.failed
-		     ? error_set(err, MLC_ETRANSIENT, "some vendors failed; the watermark stays")
-		     : MLC_OK;
+		 ? error_set(err, MLC_ETRANSIENT, "some vendors failed; the watermark stays")
+		 : MLC_OK;
 out:
 	vendor_matches_free(ms, json_array_size(changed));
 	vendor_pairs_release(&b.vp);

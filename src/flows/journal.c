@@ -94,7 +94,8 @@ int journal_check(const struct journal *j, struct mlc_error *err)
 	if (d != c) {
 		money_format(d, ds);
 		money_format(c, cs);
-		return error_set(err, MLC_EINVAL, "journal %s does not balance: debits %s, credits %s",
+		return error_set(err, MLC_EINVAL,
+				 "journal %s does not balance: debits %s, credits %s",
 				 j->external_id, ds, cs);
 	}
 	return MLC_OK;

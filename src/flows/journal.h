@@ -19,16 +19,16 @@
 struct je_line {
 	int64_t account;
 	int64_t debit, credit;
-	int64_t entity;       /* NetSuite job / customer; 0: none */
+	int64_t entity; /* NetSuite job / customer; 0: none */
 	int64_t department, class_id, location;
-	int64_t segment;      /* cost-code segment value; 0: none */
-	char *cost_code;      /* for memos and the posting ledger; may be NULL */
+	int64_t segment; /* cost-code segment value; 0: none */
+	char *cost_code; /* for memos and the posting ledger; may be NULL */
 	char *memo;
 };
 
 struct journal {
 	char *external_id;
-	char *tran_date;      /* YYYY-MM-DD */
+	char *tran_date; /* YYYY-MM-DD */
 	int64_t subsidiary;
 	char *memo;
 	struct je_line *lines;

@@ -34,14 +34,16 @@ int links_read_job(struct mlc_session *s, int64_t job_id, struct mlc_link_job *o
 	if (jsonx_id(json_object_get(rec, "subsidiary"), "id", &out->subsidiary_id) < 0 ||
 	    jsonx_id(json_object_get(rec, "parent"), "id", &out->customer_id) < 0) {
 		json_decref(rec);
-		return error_set(err, MLC_EPERM,
-				 "NetSuite job %lld: subsidiary or parent is not a record reference",
-				 (long long)job_id);
+		return error_set(
+		    err, MLC_EPERM,
+		    "NetSuite job %lld: subsidiary or parent is not a record reference",
+		    (long long)job_id);
 	}
 	out->inactive = jsonx_bool(rec, "isInactive");
 	str_copy(out->name, sizeof(out->name),
 		 jsonx_str(rec, "companyName") ? jsonx_str(rec, "companyName")
-		 : jsonx_str(rec, "entityId") ? jsonx_str(rec, "entityId") : "");
+		 : jsonx_str(rec, "entityId")  ? jsonx_str(rec, "entityId")
+					       : "");
 	json_decref(rec);
 	return MLC_OK;
 }
@@ -65,16 +67,18 @@ int links_resolve(struct mlc_session *s, struct mlc_project_link *l, struct mlc_
 				 "NetSuite job %lld is inactive: reactivate it or link another job",
 				 (long long)l->netsuite_job_id);
 	if (!j.subsidiary_id)
-		return error_set(err, MLC_EINVAL,
-				 "NetSuite job %lld names no subsidiary: set one on the job in NetSuite "
-				 "(journal entries need it)",
-				 (long long)l->netsuite_job_id);
+		return error_set(
+		    err, MLC_EINVAL,
+		    "NetSuite job %lld names no subsidiary: set one on the job in NetSuite "
+		    "(journal entries need it)",
+		    (long long)l->netsuite_job_id);
 	if (l->subsidiary_id && l->subsidiary_id != j.subsidiary_id)
-		return error_set(err, MLC_EINVAL,
-				 "--subsidiary %lld does not match NetSuite job %lld, which belongs to "
-				 "subsidiary %lld: leave --subsidiary out to use the job's",
-				 (long long)l->subsidiary_id, (long long)l->netsuite_job_id,
-				 (long long)j.subsidiary_id);
+		return error_set(
+		    err, MLC_EINVAL,
+		    "--subsidiary %lld does not match NetSuite job %lld, which belongs to "
+		    "subsidiary %lld: leave --subsidiary out to use the job's",
+		    (long long)l->subsidiary_id, (long long)l->netsuite_job_id,
+		    (long long)j.subsidiary_id);
 	l->subsidiary_id = j.subsidiary_id;
 	l->customer_id = j.customer_id;
 	return MLC_OK;
@@ -126,9 +130,9 @@ static const struct dim {
 	const char *what, *table, *opt;
 	size_t off;
 } dims[] = {
-	{ "department", "department", "--department", offsetof(struct mlc_project_link, department_id) },
-	{ "class", "classification", "--class", offsetof(struct mlc_project_link, class_id) },
-	{ "location", "location", "--location", offsetof(struct mlc_project_link, location_id) },
+    {"department", "department", "--department", offsetof(struct mlc_project_link, department_id)},
+    {"class", "classification", "--class", offsetof(struct mlc_project_link, class_id)},
+    {"location", "location", "--location", offsetof(struct mlc_project_link, location_id)},
 };
 #define NDIMS (sizeof(dims) / sizeof(dims[0]))
 
@@ -140,10 +144,10 @@ static int64_t dim_id(const struct mlc_project_link *l, size_t d)
 /* What links_check reads once for all links. */
 struct check_ctx {
 	struct mlc_session *s;
-	json_t *subs;          /* "<id>": {isinactive, parent} */
-	json_t *parents;       /* "<id>": parent id */
-	json_t *rows[NDIMS];   /* "<id>": {isinactive, includechildren, subsidiary}, or NULL */
-	char *unread[NDIMS];   /* why a table could not be read (feature off), or NULL */
+	json_t *subs;        /* "<id>": {isinactive, parent} */
+	json_t *parents;     /* "<id>": parent id */
+	json_t *rows[NDIMS]; /* "<id>": {isinactive, includechildren, subsidiary}, or NULL */
+	char *unread[NDIMS]; /* why a table could not be read (feature off), or NULL */
 };
 
 /* A whole small table, as the adapter read it (rc, rows), keyed by id
@@ -159,7 +163,7 @@ static int by_id(int rc, json_t *rows, json_t **out)
 		return rc;
 	}
 	*out = json_object();
-	json_array_foreach(rows, i, row) {
+	json_array_foreach (rows, i, row) {
 		const char *id = jsonx_str(row, "id");
 		if (id)
 			json_object_set(*out, id, row);
@@ -176,10 +180,11 @@ static int ctx_load(struct check_ctx *c, const struct mlc_project_link *links, s
 	int rc;
 
 	rc = netsuite_read_subsidiaries(c->s->ns, &rows, err);
-	if ((rc = by_id(rc, rows, &c->subs)) < 0)
+	rc = by_id(rc, rows, &c->subs);
+	if (rc < 0)
 		return rc;
 	c->parents = json_object();
-	json_object_foreach(c->subs, k, v) {
+	json_object_foreach (c->subs, k, v) {
 		int64_t p = 0;
 		if (jsonx_id(v, "parent", &p) == 0 && p)
 			json_object_set_new(c->parents, k, json_integer(p));
@@ -290,7 +295,7 @@ static int check_procore(struct check_ctx *c, const struct mlc_project_link *l, 
 
 /* What check_link() found about one link, step by step. */
 struct link_verdict {
-	json_t *problems; /* the problems, one string each */
+	json_t *problems;    /* the problems, one string each */
 	struct mlc_buf text; /* the same, comma separated */
 	struct mlc_link_job job;
 	bool job_found;
@@ -303,10 +308,10 @@ struct link_verdict {
 
 /* The NetSuite job: exists and is active.  Returns < 0 only when NetSuite
  * could not be asked. */
-static int check_job(struct check_ctx *c, const struct mlc_project_link *l,
-		     struct link_verdict *v, struct mlc_error *err)
+static int check_job(struct check_ctx *c, const struct mlc_project_link *l, struct link_verdict *v,
+		     struct mlc_error *err)
 {
-	struct mlc_error e2 = { 0 };
+	struct mlc_error e2 = {0};
 	int rc = links_read_job(c->s, l->netsuite_job_id, &v->job, &e2);
 
 	if (rc == MLC_ENOTFOUND) {
@@ -388,11 +393,12 @@ static void check_dims(struct check_ctx *c, const struct mlc_project_link *l,
 		else if (jsonx_bool(row, "isinactive"))
 			problem(v->problems, &v->text, "%s %lld is inactive", dims[d].what,
 				(long long)id);
-		else if (v->sub && !links_available(jsonx_str(row, "subsidiary"),
-						    jsonx_bool(row, "includechildren"), v->sub,
-						    c->parents))
-			problem(v->problems, &v->text, "%s %lld is not available to subsidiary %lld",
-				dims[d].what, (long long)id, (long long)v->sub);
+		else if (v->sub &&
+			 !links_available(jsonx_str(row, "subsidiary"),
+					  jsonx_bool(row, "includechildren"), v->sub, c->parents))
+			problem(v->problems, &v->text,
+				"%s %lld is not available to subsidiary %lld", dims[d].what,
+				(long long)id, (long long)v->sub);
 		else
 			continue;
 		v->bad |= 2u << d;
@@ -412,11 +418,12 @@ static void write_fix(const struct link_verdict *v, const char *tenant,
 	else if (v->bad || v->relink)
 		buf_addf(fix, "run `%s`", cmd.data);
 	if (v->pc_bad)
-		buf_addf(fix,
-			 "%sadd the service account to Procore project %lld, or remove the link with "
-			 "`ml-connector project unlink %s --procore-project %lld`",
-			 fix->len ? "; " : "", (long long)l->procore_project_id, tenant,
-			 (long long)l->procore_project_id);
+		buf_addf(
+		    fix,
+		    "%sadd the service account to Procore project %lld, or remove the link with "
+		    "`ml-connector project unlink %s --procore-project %lld`",
+		    fix->len ? "; " : "", (long long)l->procore_project_id, tenant,
+		    (long long)l->procore_project_id);
 	buf_release(&cmd);
 }
 
@@ -440,25 +447,26 @@ static void write_detail(const struct link_verdict *v, const struct mlc_project_
 static int check_link(struct check_ctx *c, const struct mlc_project_link *l, json_t **out,
 		      struct mlc_error *err)
 {
-	struct link_verdict v = { .problems = json_array(), .text = MLC_BUF_INIT };
+	struct link_verdict v = {.problems = json_array(), .text = MLC_BUF_INIT};
 	struct mlc_buf fix = MLC_BUF_INIT, detail = MLC_BUF_INIT;
 	int rc;
 
 	*out = NULL;
-	if ((rc = check_job(c, l, &v, err)) < 0)
+	rc = check_job(c, l, &v, err);
+	if (rc < 0)
 		goto out;
 	check_subsidiary(c, l, &v);
 	check_dims(c, l, &v);
-	if ((rc = check_procore(c, l, v.problems, &v.text, &v.pc_bad, err)) < 0)
+	rc = check_procore(c, l, v.problems, &v.text, &v.pc_bad, err);
+	if (rc < 0)
 		goto out;
 	write_fix(&v, c->s->tenant.name, l, &fix);
 	write_detail(&v, l, &fix, &detail);
 	*out = json_pack("{s:I, s:I, s:b, s:b, s:O, s:s, s:o}", "procore_project_id",
 			 (json_int_t)l->procore_project_id, "netsuite_job_id",
 			 (json_int_t)l->netsuite_job_id, "ok", json_array_size(v.problems) == 0,
-			 "procore_ok", !v.pc_bad,
-			 "problems", v.problems, "detail", detail.data, "fix",
-			 fix.len ? json_string(fix.data) : json_null());
+			 "procore_ok", !v.pc_bad, "problems", v.problems, "detail", detail.data,
+			 "fix", fix.len ? json_string(fix.data) : json_null());
 	rc = MLC_OK;
 out:
 	json_decref(v.problems);
@@ -470,7 +478,7 @@ out:
 
 int links_check(struct mlc_session *s, json_t **results, struct mlc_error *err)
 {
-	struct check_ctx c = { .s = s };
+	struct check_ctx c = {.s = s};
 	struct mlc_project_link *links = NULL;
 	size_t n = 0;
 	int rc;
@@ -478,7 +486,8 @@ int links_check(struct mlc_session *s, json_t **results, struct mlc_error *err)
 	*results = NULL;
 	if (!s->ns || !s->pc)
 		return error_set(err, MLC_EINVAL, "checking links needs NetSuite and Procore");
-	if ((rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0)
+	rc = project_list(s->store, s->tenant.id, &links, &n, err);
+	if (rc < 0)
 		goto out;
 	*results = json_array();
 	if (n) {
@@ -490,7 +499,8 @@ int links_check(struct mlc_session *s, json_t **results, struct mlc_error *err)
 		json_t *one = NULL;
 		if (!links[i].active)
 			continue;
-		if ((rc = check_link(&c, &links[i], &one, err)) < 0)
+		rc = check_link(&c, &links[i], &one, err);
+		if (rc < 0)
 			goto out;
 		json_array_append_new(*results, one);
 	}

@@ -61,10 +61,10 @@ int links_resolve(struct mlc_session *s, struct mlc_project_link *l, struct mlc_
  * Checks every active link of the session's tenant (module comment).
  * *results (caller decrefs) has one object per link, in Procore project
  * order: {procore_project_id, netsuite_job_id, ok, procore_ok (the Procore
- * project answered), problems: [text], detail: text, fix: text or null}.  detail is "project P -> job J: ..." :
- * what was found when ok, else the problems and the exact command that
- * fixes them.  Fails only when the checks cannot run at all (NetSuite or
- * Procore unreachable, the store unreadable).
+ * project answered), problems: [text], detail: text, fix: text or null}.  detail is "project P ->
+ * job J: ..." : what was found when ok, else the problems and the exact command that fixes them.
+ * Fails only when the checks cannot run at all (NetSuite or Procore unreachable, the store
+ * unreadable).
  */
 int links_check(struct mlc_session *s, json_t **results, struct mlc_error *err) MLC_MUST_CHECK;
 

@@ -18,7 +18,7 @@ static bool procore_reachable(const json_t *link_results, int64_t project)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(link_results, i, v)
+	json_array_foreach (link_results, i, v)
 		if (json_integer_value(json_object_get(v, "procore_project_id")) == project)
 			return json_is_true(json_object_get(v, "procore_ok"));
 	return true;
@@ -37,7 +37,7 @@ static int linked_codes(struct mlc_session *s, const struct mlc_project_link *li
 		rc = procore_project_cost_codes(s->pc, links[i].procore_project_id, &list, err);
 		if (rc < 0)
 			return rc;
-		json_array_foreach(list, j, v) {
+		json_array_foreach (list, j, v) {
 			const char *fc = jsonx_str(v, "full_code");
 			if (fc && strchr(fc, '-')) /* divisions ("03") carry no costs */
 				json_object_set_new(codes, fc, json_true());
@@ -56,9 +56,12 @@ static int bad_accounts(struct mlc_session *s, json_t **bad, struct mlc_error *e
 	int rc;
 
 	*bad = NULL;
-	if ((rc = accounts_refresh(s, true, &accounts, err)) < 0 ||
-	    (rc = accounts_mappings(s, &maps, err)) < 0 ||
-	    (rc = accounts_subsidiaries(s, &subs, &nsub, err)) < 0)
+	rc = accounts_refresh(s, true, &accounts, err);
+	if (rc >= 0)
+		rc = accounts_mappings(s, &maps, err);
+	if (rc >= 0)
+		rc = accounts_subsidiaries(s, &subs, &nsub, err);
+	if (rc < 0)
 		goto out;
 	*bad = accounts_check(accounts, maps, subs, nsub);
 out:
@@ -77,10 +80,11 @@ static int new_codes(struct mlc_session *s, const json_t *codes, json_t *fresh,
 	const char *k;
 	int rc;
 
-	if ((rc = watermark_get(s->store, s->tenant.id, "mapping-check", "", &wm, err)) < 0)
+	rc = watermark_get(s->store, s->tenant.id, "mapping-check", "", &wm, err);
+	if (rc < 0)
 		goto out;
 	seen_prev = wm ? json_loads(wm, 0, NULL) : NULL;
-	json_object_foreach((json_t *)codes, k, v)
+	json_object_foreach ((json_t *)codes, k, v)
 		if (seen_prev && !json_object_get(seen_prev, k))
 			json_array_append_new(fresh, json_string(k));
 	now = json_dumps(codes, JSON_COMPACT | JSON_SORT_KEYS);
@@ -102,28 +106,35 @@ int mapping_check_run(struct mlc_session *s, json_t **out, struct mlc_error *err
 	int rc;
 
 	*out = NULL;
-	if ((rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0 ||
-	    (rc = mapping_all(s->store, s->tenant.id, "cost-code-account", &cca, err)) < 0)
+	rc = project_list(s->store, s->tenant.id, &links, &n, err);
+	if (rc >= 0)
+		rc = mapping_all(s->store, s->tenant.id, "cost-code-account", &cca, err);
+	if (rc < 0)
 		goto out;
 	/* every link against both systems */
-	if ((rc = links_check(s, &link_results, err)) < 0)
+	rc = links_check(s, &link_results, err);
+	if (rc < 0)
 		goto out;
-	json_array_foreach(link_results, i, v)
+	json_array_foreach (link_results, i, v)
 		if (!json_is_true(json_object_get(v, "ok")))
 			json_array_append(bad_links, v);
-	if ((rc = linked_codes(s, links, n, link_results, codes, err)) < 0)
+	rc = linked_codes(s, links, n, link_results, codes, err);
+	if (rc < 0)
 		goto out;
-	json_object_foreach(codes, k, v) {
+	json_object_foreach (codes, k, v) {
 		const char *mk;
 		json_t *mv;
 		int mapped = 0;
 		size_t kl = strlen(k);
-		json_object_foreach(cca, mk, mv)
+		json_object_foreach (cca, mk, mv)
 			mapped |= strncmp(mk, k, kl) == 0 && mk[kl] == '|';
 		if (!mapped)
 			json_array_append_new(unmapped, json_string(k));
 	}
-	if ((rc = bad_accounts(s, &bad, err)) < 0 || (rc = new_codes(s, codes, fresh, err)) < 0)
+	rc = bad_accounts(s, &bad, err);
+	if (rc >= 0)
+		rc = new_codes(s, codes, fresh, err);
+	if (rc < 0)
 		goto out;
 	*out = json_pack("{s:I, s:I, s:O, s:O, s:O, s:O}", "cost_codes",
 			 (json_int_t)json_object_size(codes), "projects", (json_int_t)n,
@@ -144,8 +155,8 @@ out:
 
 bool mapping_check_failed(const json_t *report)
 {
-	static const char *const keys[] = { "unmapped_cost_codes", "bad_accounts",
-					    "new_cost_codes", "bad_links" };
+	static const char *const keys[] = {"unmapped_cost_codes", "bad_accounts", "new_cost_codes",
+					   "bad_links"};
 
 	for (size_t i = 0; i < MLC_ARRAY_LEN(keys); i++)
 		if (json_array_size(json_object_get(report, keys[i])))

@@ -13,10 +13,14 @@
 const char *md_side_name(enum md_side s)
 {
 	switch (s) {
-	case MD_NETSUITE: return "netsuite";
-	case MD_PROCORE: return "procore";
-	case MD_BOTH: return "both";
-	case MD_NONE: break;
+	case MD_NETSUITE:
+		return "netsuite";
+	case MD_PROCORE:
+		return "procore";
+	case MD_BOTH:
+		return "both";
+	case MD_NONE:
+		break;
 	}
 	return "none";
 }
@@ -76,8 +80,8 @@ static json_t *val(const json_t *v)
 }
 
 void md_merge(const struct mlc_session *s, const char *type, enum md_side master,
-	      const struct md_field *fields, const json_t *base, const json_t *ns,
-	      const json_t *pc, struct md_merge *m)
+	      const struct md_field *fields, const json_t *base, const json_t *ns, const json_t *pc,
+	      struct md_merge *m)
 {
 	m->to_ns = json_object();
 	m->to_pc = json_object();
@@ -106,9 +110,9 @@ void md_merge(const struct mlc_session *s, const char *type, enum md_side master
 				winner = field_owner(s, type, f);
 				json_array_append_new(
 				    m->conflicts,
-				    json_pack("{s:s, s:o, s:o, s:o, s:s, s:o}", "field", f->name, "base",
-					      val(b), "netsuite", val(n), "procore", val(p), "owner",
-					      md_side_name(winner), "value",
+				    json_pack("{s:s, s:o, s:o, s:o, s:s, s:o}", "field", f->name,
+					      "base", val(b), "netsuite", val(n), "procore", val(p),
+					      "owner", md_side_name(winner), "value",
 					      val(winner == MD_NETSUITE ? n : p)));
 			}
 		}
@@ -137,7 +141,7 @@ void md_record_conflicts(struct flow_run *r, const char *entity, const char *sou
 	size_t i;
 	json_t *c;
 
-	json_array_foreach(m->conflicts, i, c) {
+	json_array_foreach (m->conflicts, i, c) {
 		char why[160];
 		snprintf(why, sizeof(why), "both sides changed %s; %s owns it and wins",
 			 json_string_value(json_object_get(c, "field")),

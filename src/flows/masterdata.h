@@ -59,8 +59,8 @@ struct md_merge {
  * base may be NULL (first sync of a linked pair).  Caller releases m.
  */
 void md_merge(const struct mlc_session *s, const char *type, enum md_side master,
-	      const struct md_field *fields, const json_t *base, const json_t *ns,
-	      const json_t *pc, struct md_merge *m);
+	      const struct md_field *fields, const json_t *base, const json_t *ns, const json_t *pc,
+	      struct md_merge *m);
 void md_merge_release(struct md_merge *m);
 
 /* Audits each conflict of m (action "conflict", both values in the payload). */

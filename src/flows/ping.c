@@ -34,10 +34,10 @@ static const char *str_field(const json_t *o, const char *key, const char *dflt)
 }
 
 static void add_check(struct ping_run *p, const char *name, bool ok, bool required, const char *fmt,
-                      ...) MLC_PRINTF(5, 6);
+		      ...) MLC_PRINTF(5, 6);
 
 static void add_check(struct ping_run *p, const char *name, bool ok, bool required, const char *fmt,
-                      ...)
+		      ...)
 {
 	struct mlc_ping_report *r = p->r;
 	struct mlc_ping_check *c;
@@ -65,7 +65,7 @@ static void pc_error_text(const json_t *body, struct mlc_buf *out)
 }
 
 static void ping_token(struct ping_run *p, struct mlc_session *s, struct mlc_oauth *a,
-                       const char *check, const char *what)
+		       const char *check, const char *what)
 {
 	struct mlc_buf tok = MLC_BUF_INIT;
 	struct mlc_error err = {0};
@@ -78,8 +78,8 @@ static void ping_token(struct ping_run *p, struct mlc_session *s, struct mlc_oau
 		int64_t now = s->clock ? s->clock(s->clock_arg) : time_now_ms();
 		left = (token_cache_refresh_at(oauth_cache(a)) - now + 30000) / 60000;
 		add_check(p, check, true, true,
-		          "%s%s%s accepted; token cached, refreshed in %lld min", what,
-		          alg ? " signed with " : "", alg ? alg : "", (long long)left);
+			  "%s%s%s accepted; token cached, refreshed in %lld min", what,
+			  alg ? " signed with " : "", alg ? alg : "", (long long)left);
 	}
 	buf_release_wipe(&tok);
 }
@@ -102,40 +102,39 @@ static void ping_suiteql(struct ping_run *p, struct mlc_netsuite *ns)
 	detail = r.detail;
 	items = r.status == 200 ? json_object_get(r.json, "items") : NULL;
 	if (json_is_array(items)) {
-		json_array_foreach(items, i, it)
-		{
+		json_array_foreach (items, i, it) {
 			if (i == 3) {
 				buf_addstr(&names, ", ...");
 				break;
 			}
 			buf_addf(&names, "%s%s (%s)", i ? ", " : "", str_field(it, "name", "?"),
-			         str_field(it, "id", "?"));
+				 str_field(it, "id", "?"));
 		}
 		total = json_integer_value(json_object_get(r.json, "totalResults"));
 		if (total <= 0)
 			total = (json_int_t)json_array_size(items);
 		add_check(p, "netsuite.suiteql", true, true, "SuiteQL works: %lld subsidiar%s: %s",
-		          (long long)total, total == 1 ? "y" : "ies", names.data);
+			  (long long)total, total == 1 ? "y" : "ies", names.data);
 	} else if (r.status == 401) {
 		add_check(p, "netsuite.suiteql", false, true,
-		          "NetSuite answered 401 %s to a fresh token: check that the integration "
-		          "record allows the client credentials (M2M) grant and that the mapping's "
-		          "role has the REST Web Services permission",
-		          code);
+			  "NetSuite answered 401 %s to a fresh token: check that the integration "
+			  "record allows the client credentials (M2M) grant and that the mapping's "
+			  "role has the REST Web Services permission",
+			  code);
 	} else if (r.status == 403) {
 		add_check(p, "netsuite.suiteql", false, true,
-		          "NetSuite answered 403 to SuiteQL (%s): give the M2M mapping's role the "
-		          "REST Web Services permission and read access to subsidiaries",
-		          detail);
+			  "NetSuite answered 403 to SuiteQL (%s): give the M2M mapping's role the "
+			  "REST Web Services permission and read access to subsidiaries",
+			  detail);
 	} else if (r.status == 429) {
 		add_check(p, "netsuite.suiteql", false, true,
-		          "NetSuite answered 429 %s: the account's concurrency limit is used up by "
-		          "other integrations; try again",
-		          code);
+			  "NetSuite answered 429 %s: the account's concurrency limit is used up by "
+			  "other integrations; try again",
+			  code);
 	} else {
 		add_check(p, "netsuite.suiteql", false, true,
-		          "NetSuite answered %d to SuiteQL: %s%s%s", r.status, code,
-		          *code ? ": " : "", detail);
+			  "NetSuite answered %d to SuiteQL: %s%s%s", r.status, code,
+			  *code ? ": " : "", detail);
 	}
 out:
 	netsuite_answer_release(&r);
@@ -154,15 +153,15 @@ static void ping_limits(struct ping_run *p, struct mlc_netsuite *ns)
 		lim = json_object_get(r.json, "accountConcurrencyLimit");
 		if (r.status == 200 && json_is_integer(lim))
 			add_check(p, "netsuite.limits", true, false,
-			          "account concurrency limit %lld (integration %lld)",
-			          (long long)json_integer_value(lim),
-			          (long long)json_integer_value(
-			              json_object_get(r.json, "integrationConcurrencyLimit")));
+				  "account concurrency limit %lld (integration %lld)",
+				  (long long)json_integer_value(lim),
+				  (long long)json_integer_value(
+				      json_object_get(r.json, "integrationConcurrencyLimit")));
 		else
 			add_check(p, "netsuite.limits", false, false,
-			          "governance limits not readable (HTTP %d); the sync paces itself "
-			          "by 429s instead",
-			          r.status);
+				  "governance limits not readable (HTTP %d); the sync paces itself "
+				  "by 429s instead",
+				  r.status);
 	}
 	netsuite_answer_release(&r);
 }
@@ -192,18 +191,17 @@ static void ping_company(struct ping_run *p, struct mlc_procore *pc)
 	}
 	pc_headroom(&r, &head);
 	if (r.status == 200 && json_is_array(r.json)) {
-		json_array_foreach(r.json, i, c)
-		{
+		json_array_foreach (r.json, i, c) {
 			if (json_integer_value(json_object_get(c, "id")) == t->procore_company_id)
 				mine = c;
 			if (i < 5)
 				buf_addf(&found, "%s%lld", i ? ", " : "",
-				         (long long)json_integer_value(json_object_get(c, "id")));
+					 (long long)json_integer_value(json_object_get(c, "id")));
 		}
 		if (mine)
 			add_check(p, "procore.company", true, true, "company %lld \"%s\"%s",
-			          (long long)t->procore_company_id, str_field(mine, "name", ""),
-			          head.data);
+				  (long long)t->procore_company_id, str_field(mine, "name", ""),
+				  head.data);
 		else
 			add_check(
 			    p, "procore.company", false, true,
@@ -216,11 +214,11 @@ static void ping_company(struct ping_run *p, struct mlc_procore *pc)
 		buf_reset(&found);
 		pc_error_text(r.json, &found);
 		add_check(p, "procore.company", false, true,
-		          "Procore answered %d for company %lld: %s%s", r.status,
-		          (long long)t->procore_company_id, found.data,
-		          r.status == 403 ? " (the app is not installed in that company, or the "
-		                            "service account has no access to it)"
-		                          : "");
+			  "Procore answered %d for company %lld: %s%s", r.status,
+			  (long long)t->procore_company_id, found.data,
+			  r.status == 403 ? " (the app is not installed in that company, or the "
+					    "service account has no access to it)"
+					  : "");
 	}
 out:
 	procore_answer_release(&r);
@@ -230,7 +228,7 @@ out:
 
 /* One linked project by id; returns false (and records why) when it fails. */
 static bool ping_project(struct ping_run *p, struct mlc_procore *pc, int64_t id,
-                         struct mlc_buf *names)
+			 struct mlc_buf *names)
 {
 	const struct mlc_tenant *t = p->o->tenant;
 	struct mlc_buf msg = MLC_BUF_INIT, check = MLC_BUF_INIT;
@@ -246,13 +244,13 @@ static bool ping_project(struct ping_run *p, struct mlc_procore *pc, int64_t id,
 	if (r.status == 200) {
 		if (names->len < 200)
 			buf_addf(names, "%s%lld \"%s\"", names->len ? ", " : "", (long long)id,
-			         str_field(r.json, "name", ""));
+				 str_field(r.json, "name", ""));
 		ok = true;
 	} else if (r.status == 403) {
 		add_check(p, check.data, false, true,
-		          "Procore answered 403 for project %lld: the service account is not a "
-		          "member of that project; add it to the project's directory",
-		          (long long)id);
+			  "Procore answered 403 for project %lld: the service account is not a "
+			  "member of that project; add it to the project's directory",
+			  (long long)id);
 	} else if (r.status == 404) {
 		add_check(
 		    p, check.data, false, true,
@@ -262,7 +260,7 @@ static bool ping_project(struct ping_run *p, struct mlc_procore *pc, int64_t id,
 	} else {
 		pc_error_text(r.json, &msg);
 		add_check(p, check.data, false, true, "Procore answered %d for project %lld: %s",
-		          r.status, (long long)id, msg.data);
+			  r.status, (long long)id, msg.data);
 	}
 out:
 	procore_answer_release(&r);
@@ -289,7 +287,7 @@ static void ping_projects(struct ping_run *p, struct mlc_procore *pc)
 	if (r.status != 200 || !json_is_array(r.json)) {
 		pc_error_text(r.json, &msg);
 		add_check(p, "procore.projects", false, true,
-		          "Procore answered %d to the project list: %s", r.status, msg.data);
+			  "Procore answered %d to the project list: %s", r.status, msg.data);
 		goto out;
 	}
 	total_hdr = http_resp_header(&r.resp, "Total");
@@ -310,13 +308,13 @@ static void ping_projects(struct ping_run *p, struct mlc_procore *pc)
 	}
 	if (checked == 0)
 		add_check(p, "procore.projects", true, true,
-		          "%s project(s) visible; none linked yet (link them with 'ml-connector "
-		          "project link')",
-		          total);
+			  "%s project(s) visible; none linked yet (link them with 'ml-connector "
+			  "project link')",
+			  total);
 	else
 		add_check(p, "procore.projects", good == checked, true,
-		          "%s project(s) visible; %zu of %zu linked project(s) reachable%s%s",
-		          total, good, checked, names.len ? ": " : "", names.data);
+			  "%s project(s) visible; %zu of %zu linked project(s) reachable%s%s",
+			  total, good, checked, names.len ? ": " : "", names.data);
 out:
 	procore_answer_release(&r);
 	free(links);
@@ -327,7 +325,7 @@ out:
 /* A session on one or both systems, its providers from the ping's pool.
  * ping wants an answer soon: short timeouts, few attempts. */
 static int ping_session(struct ping_run *p, bool ns, bool pc, struct mlc_session **out,
-                        struct mlc_error *err)
+			struct mlc_error *err)
 {
 	const struct mlc_ping_opts *o = p->o;
 	struct mlc_session_opts so = {0};
@@ -410,13 +408,12 @@ static void ping_links(struct ping_run *p)
 		add_check(p, "links", false, true, "%s", err.msg);
 		goto out;
 	}
-	json_array_foreach(results, i, one)
-	{
+	json_array_foreach (results, i, one) {
 		char name[48];
 		snprintf(name, sizeof(name), "link.%lld",
-		         (long long)json_integer_value(json_object_get(one, "procore_project_id")));
+			 (long long)json_integer_value(json_object_get(one, "procore_project_id")));
 		add_check(p, name, json_is_true(json_object_get(one, "ok")), true, "%s",
-		          str_field(one, "detail", ""));
+			  str_field(one, "detail", ""));
 	}
 out:
 	json_decref(results);
@@ -432,7 +429,8 @@ int ping_run(const struct mlc_ping_opts *o, struct mlc_ping_report *out, struct 
 	out->ok = true;
 	if (!o->store || !o->vault || !o->tenant)
 		return error_set(err, MLC_EINVAL, "ping needs a store, a vault and a tenant");
-	if ((rc = ping_fit_flows_of(o->tenant, o->flows, &p.flows, err)) < 0)
+	rc = ping_fit_flows_of(o->tenant, o->flows, &p.flows, err);
+	if (rc < 0)
 		return rc;
 	/* one provider per system for every session of this ping */
 	p.pool = auth_pool_new(o->vault, o->shared);
@@ -445,7 +443,7 @@ int ping_run(const struct mlc_ping_opts *o, struct mlc_ping_report *out, struct 
 }
 
 void ping_report_add(struct mlc_ping_report *r, const char *name, bool ok, bool required,
-                     const char *detail)
+		     const char *detail)
 {
 	struct ping_run p = {NULL, r, NULL, 0};
 
@@ -470,8 +468,8 @@ json_t *ping_report_to_json(const struct mlc_ping_report *r, const char *tenant)
 
 	for (size_t i = 0; i < r->n; i++)
 		json_array_append_new(arr, json_pack("{s:s, s:b, s:b, s:s}", "check",
-		                                     r->checks[i].name, "ok", r->checks[i].ok,
-		                                     "required", r->checks[i].required, "detail",
-		                                     r->checks[i].detail));
+						     r->checks[i].name, "ok", r->checks[i].ok,
+						     "required", r->checks[i].required, "detail",
+						     r->checks[i].detail));
 	return json_pack("{s:s, s:b, s:o}", "tenant", tenant, "ok", r->ok, "checks", arr);
 }

@@ -68,11 +68,11 @@ struct mlc_ping_opts {
 /* Runs every check.  Fails only when the checks cannot run at all;
  * otherwise the report says what passed.  Caller releases the report. */
 int ping_run(const struct mlc_ping_opts *o, struct mlc_ping_report *out,
-             struct mlc_error *err) MLC_MUST_CHECK;
+	     struct mlc_error *err) MLC_MUST_CHECK;
 void ping_report_release(struct mlc_ping_report *r);
 /* Adds a check run elsewhere; a failed required check fails the report. */
 void ping_report_add(struct mlc_ping_report *r, const char *name, bool ok, bool required,
-                     const char *detail);
+		     const char *detail);
 /* {"tenant", "ok", "checks": [{"check", "ok", "required", "detail"}]}. */
 json_t *ping_report_to_json(const struct mlc_ping_report *r, const char *tenant);
 

@@ -126,10 +126,10 @@ static const char *ns_permission(const char *table)
 }
 
 static void add(struct mlc_ping_report *r, const char *name, bool ok, bool required,
-                const char *fmt, ...) MLC_PRINTF(5, 6);
+		const char *fmt, ...) MLC_PRINTF(5, 6);
 
 static void add(struct mlc_ping_report *r, const char *name, bool ok, bool required,
-                const char *fmt, ...)
+		const char *fmt, ...)
 {
 	struct mlc_buf d = MLC_BUF_INIT;
 	va_list ap;
@@ -142,7 +142,7 @@ static void add(struct mlc_ping_report *r, const char *name, bool ok, bool requi
 }
 
 int ping_fit_flows_of(const struct mlc_tenant *t, const char *list, ping_fit_flows *out,
-                      struct mlc_error *err)
+		      struct mlc_error *err)
 {
 	json_t *sched = json_object_get(t->settings, "schedules");
 	char *dup = NULL, *p, *next;
@@ -312,7 +312,7 @@ static void fit_writes(struct ns_fit *f, ping_fit_flows flows)
 	for (size_t i = 0; i < MLC_ARRAY_LEN(fit_flows); i++)
 		if ((flows & (1u << i)) && fit_flows[i].writes)
 			buf_addf(&w, "%s%s (%s)", w.len ? ", " : "", fit_flows[i].writes,
-			         fit_flows[i].name);
+				 fit_flows[i].name);
 	if (w.len)
 		add(f->r, "netsuite.write", true, false,
 		    "not probed (a write permission shows only by writing): the enabled flows "
@@ -355,7 +355,7 @@ static void fit_push_script(struct ns_fit *f, ping_fit_flows flows)
 		ok = netsuite_deployment_live(&a, want);
 		n++;
 		buf_addf(ok ? &found : &missing, "%s%s", (ok ? found.len : missing.len) ? ", " : "",
-		         want);
+			 want);
 	}
 	if (netsuite_answer_rows(&a) == 0)
 		add(f->r, "netsuite.push_script", false, true,
@@ -433,7 +433,7 @@ void ping_fit_netsuite(struct mlc_session *s, ping_fit_flows flows, struct mlc_p
 /* ---- Procore ---- */
 
 static void fit_tool(struct mlc_session *s, const struct fit_tool *t, int64_t pid,
-                     struct mlc_ping_report *r)
+		     struct mlc_ping_report *r)
 {
 	struct mlc_pc_answer a;
 	struct mlc_error err = {0};
@@ -469,8 +469,8 @@ out:
 /* Counts (and names the first few of) the foreign objects of one list:
  * the connector's origin ids are "ns:<kind>:..." (src/flows/flow_*.c).
  * A list that cannot be read is the tool check's failure, not this one's. */
-static void scan_owned(struct mlc_session *s, enum mlc_pc_owned kind, const char *what,
-                       int64_t pid, size_t *count, struct mlc_buf *names)
+static void scan_owned(struct mlc_session *s, enum mlc_pc_owned kind, const char *what, int64_t pid,
+		       size_t *count, struct mlc_buf *names)
 {
 	struct mlc_pc_origin *o = NULL;
 	struct mlc_error err = {0};
@@ -483,15 +483,15 @@ static void scan_owned(struct mlc_session *s, enum mlc_pc_owned kind, const char
 			continue;
 		if (++*count <= 5)
 			buf_addf(names, "%s%s %lld (%s)", names->len ? ", " : "", what,
-			         (long long)o[i].id, o[i].origin_id);
+				 (long long)o[i].id, o[i].origin_id);
 	}
 	procore_origins_free(o, n);
 }
 
 /* No vendor (vendors) and no commitment of the linked projects
  * (commitments) is owned by another integration. */
-static void fit_foreign(struct mlc_session *s, bool vendors, bool commitments,
-                        const int64_t *pids, size_t np, struct mlc_ping_report *r)
+static void fit_foreign(struct mlc_session *s, bool vendors, bool commitments, const int64_t *pids,
+			size_t np, struct mlc_ping_report *r)
 {
 	struct mlc_buf names = MLC_BUF_INIT;
 	size_t count = 0;
@@ -500,7 +500,7 @@ static void fit_foreign(struct mlc_session *s, bool vendors, bool commitments,
 		scan_owned(s, MLC_PC_OWNED_VENDORS, "vendor", 0, &count, &names);
 	for (size_t i = 0; commitments && i < np; i++) {
 		scan_owned(s, MLC_PC_OWNED_PURCHASE_ORDERS, "purchase order", pids[i], &count,
-		           &names);
+			   &names);
 		scan_owned(s, MLC_PC_OWNED_SUBCONTRACTS, "subcontract", pids[i], &count, &names);
 	}
 	if (count)
@@ -521,7 +521,7 @@ static void fit_foreign(struct mlc_session *s, bool vendors, bool commitments,
 
 /* How many of the linked projects' commitments are approved (a fact). */
 static void fit_approved(struct mlc_session *s, const int64_t *pids, size_t np,
-                         struct mlc_ping_report *r)
+			 struct mlc_ping_report *r)
 {
 	size_t approved = 0, total = 0;
 

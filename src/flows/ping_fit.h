@@ -56,7 +56,7 @@ typedef unsigned ping_fit_flows;
  * an unknown flow.
  */
 int ping_fit_flows_of(const struct mlc_tenant *t, const char *list, ping_fit_flows *out,
-                      struct mlc_error *err) MLC_MUST_CHECK;
+		      struct mlc_error *err) MLC_MUST_CHECK;
 /* Adds the NetSuite checks of the flows to r (s has NetSuite). */
 void ping_fit_netsuite(struct mlc_session *s, ping_fit_flows flows, struct mlc_ping_report *r);
 /* Adds the Procore checks of the flows to r (s has Procore). */

@@ -18,15 +18,24 @@
 const char *po_status(const char *ns)
 {
 	switch (ns && *ns ? ns[0] : 'A') {
-	case 'P': return "Draft";            /* Planned */
-	case 'A': return "Submitted";        /* Pending Supervisor Approval */
-	case 'C': return "Draft";            /* Rejected by Supervisor */
-	case 'B': return "Approved";         /* Pending Receipt */
-	case 'D': return "Partially Received";
-	case 'E': return "Partially Received"; /* Pending Billing/Partially Received */
-	case 'F': return "Received";         /* Pending Bill */
-	case 'G': return "Received";         /* Fully Billed */
-	case 'H': return "Closed";
+	case 'P':
+		return "Draft"; /* Planned */
+	case 'A':
+		return "Submitted"; /* Pending Supervisor Approval */
+	case 'C':
+		return "Draft"; /* Rejected by Supervisor */
+	case 'B':
+		return "Approved"; /* Pending Receipt */
+	case 'D':
+		return "Partially Received";
+	case 'E':
+		return "Partially Received"; /* Pending Billing/Partially Received */
+	case 'F':
+		return "Received"; /* Pending Bill */
+	case 'G':
+		return "Received"; /* Fully Billed */
+	case 'H':
+		return "Closed";
 	}
 	return "Submitted";
 }
@@ -55,13 +64,15 @@ static int plan_place(const struct ns_po *po, const struct po_lookup *lk, struct
 	for (i = 0; i < po->nlines; i++) {
 		int64_t j = po->lines[i].job;
 		if (!j || (job && j != job))
-			return park(p, "%s", j ? "lines are on more than one NetSuite job"
-					       : "a line has no NetSuite job");
+			return park(p, "%s",
+				    j ? "lines are on more than one NetSuite job"
+				      : "a line has no NetSuite job");
 		job = j;
 	}
 	p->project_id = lk->project(lk->arg, job);
 	if (!p->project_id)
-		return park(p, "NetSuite job %lld is not linked to a Procore project (project link)",
+		return park(p,
+			    "NetSuite job %lld is not linked to a Procore project (project link)",
 			    (long long)job);
 	if (!po->vendor_id)
 		return park(p, "the purchase order has no vendor");
@@ -90,7 +101,8 @@ static int line_refs(const struct ns_po_line *l, const struct po_lookup *lk, str
 	if (!code)
 		return park(p, "NetSuite cost-code segment value %lld is unknown",
 			    (long long)l->cost_seg);
-	if ((rc = lk->cost_code(lk->arg, p->project_id, code, &out->cost_code_id, err)) < 0)
+	rc = lk->cost_code(lk->arg, p->project_id, code, &out->cost_code_id, err);
+	if (rc < 0)
 		return rc;
 	if (!out->cost_code_id) {
 		lk->project_label(lk->arg, p->project_id, label, sizeof(label));
@@ -117,7 +129,8 @@ static int plan_line(const struct ns_po_line *l, const struct po_lookup *lk, str
 	int rc;
 
 	memset(lp, 0, sizeof(*lp));
-	if ((rc = line_refs(l, lk, p, &lp->line, err)) < 0 || p->decision == PO_PARK)
+	rc = line_refs(l, lk, p, &lp->line, err);
+	if (rc < 0 || p->decision == PO_PARK)
 		return rc;
 	if (l->defect)
 		return park(p, "line %lld: %.400s", (long long)l->id, l->defect);
@@ -160,8 +173,8 @@ static void plan_header(const struct ns_po *po, const struct po_lookup *lk, stru
 	json_decref(b);
 	snprintf(key, sizeof(key), "%lld", (long long)p->po_id);
 	p->header_changed = true;
-	if (lk->synced(lk->arg, "po", key, &p->contract_id, hash) && p->contract_id &&
-	    hash[0] && strcmp(hash, p->header_hash) == 0)
+	if (lk->synced(lk->arg, "po", key, &p->contract_id, hash) && p->contract_id && hash[0] &&
+	    strcmp(hash, p->header_hash) == 0)
 		p->header_changed = false;
 	h->id = p->contract_id;
 }
@@ -234,13 +247,14 @@ int po_plan_make(const struct ns_po *po, const struct po_lookup *lk, struct po_p
 		return MLC_OK;
 	/* lines first: a PO with one unmappable line is parked whole */
 	all = xcalloc(po->nlines, sizeof(*all));
-	for (i = 0; i < po->nlines; i++)
-		if ((rc = plan_line(&po->lines[i], lk, p, &all[i], err)) < 0 ||
-		    p->decision == PO_PARK)
+	for (i = 0; i < po->nlines; i++) {
+		rc = plan_line(&po->lines[i], lk, p, &all[i], err);
+		if (rc < 0 || p->decision == PO_PARK)
 			goto out;
+	}
 	plan_header(po, lk, p, vendor_pc);
-	p->lines = xcalloc(po->nlines + lk->synced_lines(lk->arg, p->po_id, &sl) + 1,
-			   sizeof(*p->lines));
+	p->lines =
+	    xcalloc(po->nlines + lk->synced_lines(lk->arg, p->po_id, &sl) + 1, sizeof(*p->lines));
 	plan_removed(po, lk, p);
 	plan_changed(lk, p, all, po->nlines);
 	for (i = 0; i < p->nlines; i++)

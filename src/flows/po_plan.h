@@ -40,9 +40,9 @@ struct po_lookup {
 	/* The project's cost code id for code (0 when none); < 0 stops the run. */
 	int (*cost_code)(void *arg, int64_t project, const char *code, int64_t *id,
 			 struct mlc_error *err);
-	int64_t (*item_account)(void *arg, int64_t item);           /* 0: none */
-	const char *(*account_type)(void *arg, int64_t account);    /* NULL: none */
-	int64_t (*line_item_type)(void *arg, const char *type);     /* 0: none */
+	int64_t (*item_account)(void *arg, int64_t item);        /* 0: none */
+	const char *(*account_type)(void *arg, int64_t account); /* NULL: none */
+	int64_t (*line_item_type)(void *arg, const char *type);  /* 0: none */
 	/*
 	 * The id_map row of entity ("po", "poline") and key: false when there
 	 * is none; else *procore_id (0 when unknown) and hash ("" when none).
@@ -73,13 +73,13 @@ struct po_line_plan {
 struct po_plan {
 	enum po_decision decision;
 	int64_t po_id, project_id, contract_id;
-	char src[48];                   /* ns:po:<id> */
+	char src[48]; /* ns:po:<id> */
 	char why[512];
 	char title[160];
 	bool header_changed;
-	struct pc_commitment header;    /* id = contract_id */
+	struct pc_commitment header; /* id = contract_id */
 	char header_hash[MLC_DIGEST_HEX];
-	struct po_line_plan *lines;     /* changed lines: zeroed ones first */
+	struct po_line_plan *lines; /* changed lines: zeroed ones first */
 	size_t nlines;
 };
 

@@ -30,15 +30,15 @@
 struct rec_ctx {
 	struct mlc_session *s;
 	const struct reconcile_opts *o;
-	struct mlc_segment sg;         /* sg.use false: per GL account */
+	struct mlc_segment sg; /* sg.use false: per GL account */
 	struct mlc_project_link *links;
 	size_t nlinks;
-	struct mlc_idset job_link;     /* NetSuite job id -> index in links */
-	struct mlc_idset expense;      /* GL accounts the cost-code mappings post to */
-	struct mlc_idset seg_ix;       /* segment value id -> index in seg_codes */
+	struct mlc_idset job_link; /* NetSuite job id -> index in links */
+	struct mlc_idset expense;  /* GL accounts the cost-code mappings post to */
+	struct mlc_idset seg_ix;   /* segment value id -> index in seg_codes */
 	char **seg_codes;
 	size_t nseg;
-	struct mlc_idset parked;       /* projects with an open review item of the costs flow */
+	struct mlc_idset parked; /* projects with an open review item of the costs flow */
 	struct rec_totals pc, ns, ledger;
 	struct mlc_error *err;
 };
@@ -48,8 +48,8 @@ struct rec_ctx {
 static void account_key(struct mlc_session *s, const struct mlc_project_link *l,
 			const struct canon_cost_line *line, char *out, size_t n)
 {
-	struct cost_post_ctx ctx = { s->store, s->tenant.id, l, false, NULL, NULL };
-	struct mlc_error e = { 0 };
+	struct cost_post_ctx ctx = {s->store, s->tenant.id, l, false, NULL, NULL};
+	struct mlc_error e = {0};
 	int64_t acct = 0;
 
 	out[0] = '\0';
@@ -99,18 +99,19 @@ static int procore_side(struct rec_ctx *c, const struct mlc_project_link *l)
 {
 	struct mlc_session *s = c->s;
 	const struct reconcile_opts *o = c->o;
-	struct pc_cost_heads heads = { 0 };
-	struct pc_cost_lines lines = { 0 };
-	struct mlc_idset approved = { 0 };
-	char (*yms)[8] = NULL;
+	struct pc_cost_heads heads = {0};
+	struct pc_cost_lines lines = {0};
+	struct mlc_idset approved = {0};
+	char(*yms)[8] = NULL;
 	int rc;
 
-	if ((rc = procore_direct_costs(s->pc, l->procore_project_id, NULL, &heads, c->err)) < 0)
+	rc = procore_direct_costs(s->pc, l->procore_project_id, NULL, &heads, c->err);
+	if (rc < 0)
 		goto out;
 	yms = xcalloc(heads.n + 1, sizeof(*yms));
 	approved_months(&heads, o, &approved, yms);
-	if ((rc = procore_direct_cost_lines(s->pc, l->procore_project_id, NULL, &lines, c->err)) <
-	    0)
+	rc = procore_direct_cost_lines(s->pc, l->procore_project_id, NULL, &lines, c->err);
+	if (rc < 0)
 		goto out;
 	for (size_t i = 0; i < lines.n; i++) {
 		const struct pc_cost_line *v = &lines.v[i];
@@ -124,9 +125,10 @@ static int procore_side(struct rec_ctx *c, const struct mlc_project_link *l)
 		}
 		if (!c->sg.use)
 			account_key(s, l, &v->line, acct, sizeof(acct));
-		if ((rc = rec_totals_add(&c->pc, l->procore_project_id,
-					 !c->sg.use ? acct : v->line.cost_code,
-					 o->period ? yms[k] : NULL, v->line.amount)) < 0) {
+		rc = rec_totals_add(&c->pc, l->procore_project_id,
+				    !c->sg.use ? acct : v->line.cost_code,
+				    o->period ? yms[k] : NULL, v->line.amount);
+		if (rc < 0) {
 			rc = total_overflow(c, "Procore", l->procore_project_id,
 					    !c->sg.use ? acct : v->line.cost_code, v->line.amount);
 			goto out;
@@ -170,9 +172,10 @@ static int ns_side_line(void *arg, const struct ns_gl_line *v)
 		char d[MONEY_FMT_MAX], cr[MONEY_FMT_MAX];
 		money_format(v->debit, d);
 		money_format(v->credit, cr);
-		return error_set(c->err, MLC_ERANGE,
-				 "NetSuite GL line on account %lld: debit %s less credit %s overflows",
-				 (long long)v->account, d, cr);
+		return error_set(
+		    c->err, MLC_ERANGE,
+		    "NetSuite GL line on account %lld: debit %s less credit %s overflows",
+		    (long long)v->account, d, cr);
 	}
 	if (rec_totals_add(&c->ns, project, code, c->o->period ? ym : NULL, net) < 0)
 		return total_overflow(c, "NetSuite", project, code, net);
@@ -183,10 +186,9 @@ static int netsuite_side(struct rec_ctx *c)
 {
 	struct mlc_session *s = c->s;
 
-	return netsuite_cost_gl_lines(s->ns, s->tenant.procore_company_id,
-				      c->sg.use ? c->sg.field : NULL,
-				      (int)session_setting_int(s, "reconcile.page_rows", 1000),
-				      ns_side_line, c, c->err);
+	return netsuite_cost_gl_lines(
+	    s->ns, s->tenant.procore_company_id, c->sg.use ? c->sg.field : NULL,
+	    (int)session_setting_int(s, "reconcile.page_rows", 1000), ns_side_line, c, c->err);
 }
 
 /* Why a project x code differs, from what the store knows. */
@@ -197,12 +199,14 @@ static const char *cause(const struct rec_ctx *c, int64_t project, int64_t ledge
 
 	/* the ledger knows totals over all periods: compare it only then */
 	if (!by_period && ledger != ns)
-		return "the GL differs from what the connector posted: changed in NetSuite outside the "
+		return "the GL differs from what the connector posted: changed in NetSuite outside "
+		       "the "
 		       "connector";
 	if (idset_get(&c->parked, project, NULL))
 		return "parked: a document of this project waits for review (see the review list)";
 	if (ledger != ns)
-		return "the GL differs from what the connector posted: changed in NetSuite outside the "
+		return "the GL differs from what the connector posted: changed in NetSuite outside "
+		       "the "
 		       "connector";
 	if (!by_period && ledger != pc)
 		return "changed in Procore since the last sync (run sync --flow costs), or edited "
@@ -219,7 +223,7 @@ static int expense_accounts(struct rec_ctx *c)
 
 	if (rc < 0)
 		return rc;
-	json_object_foreach(m, k, v) {
+	json_object_foreach (m, k, v) {
 		int64_t a = 0;
 		if (jsonx_id(v, "account", &a) == 0 && a)
 			idset_put(&c->expense, a, 0);
@@ -276,9 +280,10 @@ static int segment_codes(struct rec_ctx *c)
 			segment_code_set(c, id, code);
 	}
 	ns_segment_values_free(vals, n);
-	if ((rc = mapping_all(s->store, s->tenant.id, "cost-code-segment", &m, c->err)) < 0)
+	rc = mapping_all(s->store, s->tenant.id, "cost-code-segment", &m, c->err);
+	if (rc < 0)
 		return rc;
-	json_object_foreach(m, k, v) {
+	json_object_foreach (m, k, v) {
 		int64_t sv = 0;
 		if (jsonx_id(v, "segment_value", &sv) == 0 && sv)
 			segment_code_set(c, sv, k);
@@ -296,12 +301,12 @@ static int parked_projects(struct rec_ctx *c)
 
 	if (rc < 0)
 		return rc;
-	json_array_foreach(items, i, p) {
+	json_array_foreach (items, i, p) {
 		const char *flow = jsonx_str(p, "flow");
 		if (flow && strcmp(flow, "costs") == 0)
 			idset_put(&c->parked,
-				  json_integer_value(json_object_get(json_object_get(p, "payload"),
-								     "project_id")),
+				  json_integer_value(
+				      json_object_get(json_object_get(p, "payload"), "project_id")),
 				  0);
 	}
 	json_decref(items);
@@ -317,15 +322,15 @@ static int ledger_totals(struct rec_ctx *c)
 
 	if (rc < 0)
 		return rc;
-	json_array_foreach(rows, i, lr) {
+	json_array_foreach (rows, i, lr) {
 		char acct[32];
 		const char *code = jsonx_str(lr, "cost_code");
 		snprintf(acct, sizeof(acct), "%lld",
 			 (long long)json_integer_value(json_object_get(lr, "account")));
 		int64_t project = json_integer_value(json_object_get(lr, "project_id"));
 		int64_t cents = json_integer_value(json_object_get(lr, "amount"));
-		if ((rc = rec_totals_add(&c->ledger, project, c->sg.use ? code : acct, NULL,
-					 cents)) < 0) {
+		rc = rec_totals_add(&c->ledger, project, c->sg.use ? code : acct, NULL, cents);
+		if (rc < 0) {
 			rc = total_overflow(c, "ledger", project, c->sg.use ? code : acct, cents);
 			break;
 		}
@@ -349,8 +354,8 @@ static json_t *report_row(const struct rec_ctx *c, const struct rec_total *t, in
 	else
 		money_format(v, vs);
 	row = json_pack("{s:I, s:s, s:s, s:s, s:s}", "project_id", (json_int_t)t->project,
-			c->sg.use ? "cost_code" : "account", t->code, "procore", pcs, "netsuite", nss,
-			"variance", vs);
+			c->sg.use ? "cost_code" : "account", t->code, "procore", pcs, "netsuite",
+			nss, "variance", vs);
 	snprintf(label, sizeof(label), "%lld", (long long)t->project);
 	json_object_set_new(row, "project", json_string(label));
 	if (t->period[0])
@@ -358,10 +363,10 @@ static json_t *report_row(const struct rec_ctx *c, const struct rec_total *t, in
 	if (a != b) {
 		(*diffs)++;
 		json_object_set_new(
-			row, "cause",
-			json_string(cause(c, t->project,
-					  rec_totals_cents(&c->ledger, t->project, t->code, NULL),
-					  a, b)));
+		    row, "cause",
+		    json_string(cause(c, t->project,
+				      rec_totals_cents(&c->ledger, t->project, t->code, NULL), a,
+				      b)));
 	}
 	return row;
 }
@@ -389,14 +394,16 @@ static int read_procore(struct rec_ctx *c)
 {
 	int rc;
 
-	if ((rc = project_list(c->s->store, c->s->tenant.id, &c->links, &c->nlinks, c->err)) < 0)
+	rc = project_list(c->s->store, c->s->tenant.id, &c->links, &c->nlinks, c->err);
+	if (rc < 0)
 		return rc;
 	for (size_t i = c->nlinks; i-- > 0;)
 		idset_put(&c->job_link, c->links[i].netsuite_job_id, i);
 	for (size_t i = 0; i < c->nlinks; i++) {
 		if (c->o->project_id && c->links[i].procore_project_id != c->o->project_id)
 			continue;
-		if ((rc = procore_side(c, &c->links[i])) < 0)
+		rc = procore_side(c, &c->links[i]);
+		if (rc < 0)
 			return rc;
 	}
 	return MLC_OK;
@@ -420,21 +427,31 @@ static void rec_ctx_release(struct rec_ctx *c)
 int reconcile_run(struct mlc_session *s, const struct reconcile_opts *o, json_t **report,
 		  struct mlc_error *err)
 {
-	struct rec_ctx c = { .s = s, .o = o, .err = err };
+	struct rec_ctx c = {.s = s, .o = o, .err = err};
 	int rc, diffs = 0;
 	json_t *rows;
 
 	*report = NULL;
 	/* without the segment the GL knows no cost code: compare per GL account */
-	if ((rc = segment_resolve(s, &c.sg, err)) < 0 || (rc = read_procore(&c)) < 0 ||
-	    (rc = expense_accounts(&c)) < 0 || (rc = segment_codes(&c)) < 0 ||
-	    (rc = netsuite_side(&c)) < 0 || (rc = parked_projects(&c)) < 0 ||
-	    (rc = ledger_totals(&c)) < 0)
+	rc = segment_resolve(s, &c.sg, err);
+	if (rc >= 0)
+		rc = read_procore(&c);
+	if (rc >= 0)
+		rc = expense_accounts(&c);
+	if (rc >= 0)
+		rc = segment_codes(&c);
+	if (rc >= 0)
+		rc = netsuite_side(&c);
+	if (rc >= 0)
+		rc = parked_projects(&c);
+	if (rc >= 0)
+		rc = ledger_totals(&c);
+	if (rc < 0)
 		goto out;
 	rows = report_rows(&c, &diffs);
-	*report = json_pack("{s:s, s:s, s:o, s:i}", "compared_by",
-			    c.sg.use ? "cost_code" : "account", "dimension", c.sg.why, "rows", rows,
-			    "differences", diffs);
+	*report =
+	    json_pack("{s:s, s:s, s:o, s:i}", "compared_by", c.sg.use ? "cost_code" : "account",
+		      "dimension", c.sg.why, "rows", rows, "differences", diffs);
 	rc = MLC_OK;
 out:
 	rec_ctx_release(&c);

@@ -16,14 +16,15 @@ static int cmp_key(const struct rec_total *a, int64_t project, const char *code,
 
 	if (a->project != project)
 		return a->project < project ? -1 : 1;
-	if ((c = strcmp(a->code, code)))
+	c = strcmp(a->code, code);
+	if (c)
 		return c;
 	return strncmp(a->period, period, sizeof(a->period) - 1);
 }
 
 /* The position in by_key where (project, code, period) is or would go. */
 static size_t lower_bound(const struct rec_totals *t, int64_t project, const char *code,
-                          const char *period, int *found)
+			  const char *period, int *found)
 {
 	size_t lo = 0, hi = t->n;
 
@@ -39,7 +40,7 @@ static size_t lower_bound(const struct rec_totals *t, int64_t project, const cha
 }
 
 int rec_totals_add(struct rec_totals *t, int64_t project, const char *code, const char *period,
-                   int64_t cents)
+		   int64_t cents)
 {
 	struct rec_total *v;
 	size_t at;
@@ -66,7 +67,7 @@ int rec_totals_add(struct rec_totals *t, int64_t project, const char *code, cons
 }
 
 const struct rec_total *rec_totals_get(const struct rec_totals *t, int64_t project,
-                                       const char *code, const char *period)
+				       const char *code, const char *period)
 {
 	int found;
 	size_t at = lower_bound(t, project, code ? code : "", period ? period : "", &found);
@@ -75,7 +76,7 @@ const struct rec_total *rec_totals_get(const struct rec_totals *t, int64_t proje
 }
 
 int64_t rec_totals_cents(const struct rec_totals *t, int64_t project, const char *code,
-                         const char *period)
+			 const char *period)
 {
 	const struct rec_total *v = rec_totals_get(t, project, code, period);
 

@@ -29,13 +29,13 @@ struct rec_totals {
  * amounts come from NetSuite and Procore: MLC_ERANGE, the total left as
  * it was, when the sum would not fit in an int64; else MLC_OK. */
 int rec_totals_add(struct rec_totals *t, int64_t project, const char *code, const char *period,
-                    int64_t cents);
+		   int64_t cents);
 /* The total of (project, code, period), or NULL.  Valid until the next add. */
 const struct rec_total *rec_totals_get(const struct rec_totals *t, int64_t project,
-                                       const char *code, const char *period);
+				       const char *code, const char *period);
 /* Its cents, 0 when there is none. */
 int64_t rec_totals_cents(const struct rec_totals *t, int64_t project, const char *code,
-                         const char *period);
+			 const char *period);
 void rec_totals_release(struct rec_totals *t);
 
 #endif

@@ -67,7 +67,7 @@ static int load_netsuite(struct refdata *rd, const char *seg_table, struct mlc_e
 		if (rc < 0)
 			return rc;
 	}
-	json_array_foreach(rows, i, row) {
+	json_array_foreach (rows, i, row) {
 		int64_t id = 0;
 		char code[64];
 		if (jsonx_id(row, "id", &id) < 0 || !id)
@@ -79,20 +79,21 @@ static int load_netsuite(struct refdata *rd, const char *seg_table, struct mlc_e
 	}
 	json_decref(rows);
 	rows = NULL;
-	if ((rc = netsuite_read_item_accounts(s->ns, &rows, err)) < 0)
+	rc = netsuite_read_item_accounts(s->ns, &rows, err);
+	if (rc < 0)
 		return rc;
-	json_array_foreach(rows, i, row) {
+	json_array_foreach (rows, i, row) {
 		int64_t id = 0, acct = 0;
-		if (jsonx_id(row, "id", &id) == 0 && id && jsonx_id(row, "expenseaccount", &acct) == 0 &&
-		    acct)
+		if (jsonx_id(row, "id", &id) == 0 && id &&
+		    jsonx_id(row, "expenseaccount", &acct) == 0 && acct)
 			set_num(rd->item_account, id, json_integer(acct));
 	}
 	json_decref(rows);
 	return MLC_OK;
 }
 
-int refdata_load(struct refdata *rd, struct flow_run *r, bool netsuite_side,
-		 const char *seg_table, struct mlc_error *err)
+int refdata_load(struct refdata *rd, struct flow_run *r, bool netsuite_side, const char *seg_table,
+		 struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
 	json_t *m = NULL, *v, *lits = NULL;
@@ -116,9 +117,10 @@ int refdata_load(struct refdata *rd, struct flow_run *r, bool netsuite_side,
 	if (rc < 0)
 		return rc;
 	/* mapping rows override the automatic code match */
-	if ((rc = mapping_all(s->store, s->tenant.id, "cost-code-segment", &m, err)) < 0)
+	rc = mapping_all(s->store, s->tenant.id, "cost-code-segment", &m, err);
+	if (rc < 0)
 		return rc;
-	json_object_foreach(m, k, v) {
+	json_object_foreach (m, k, v) {
 		int64_t seg = 0;
 		if (jsonx_id(v, "segment_value", &seg) == 0 && seg) {
 			json_object_set_new(rd->code_seg, k, json_integer(seg));
@@ -126,9 +128,10 @@ int refdata_load(struct refdata *rd, struct flow_run *r, bool netsuite_side,
 		}
 	}
 	json_decref(m);
-	if ((rc = mapping_all(s->store, s->tenant.id, "cost-type-account", &m, err)) < 0)
+	rc = mapping_all(s->store, s->tenant.id, "cost-type-account", &m, err);
+	if (rc < 0)
 		return rc;
-	json_object_foreach(m, k, v) {
+	json_object_foreach (m, k, v) {
 		int64_t acct = 0;
 		if (jsonx_id(v, "account", &acct) == 0 && acct) {
 			json_object_set_new(rd->type_account, k, json_integer(acct));
@@ -136,7 +139,8 @@ int refdata_load(struct refdata *rd, struct flow_run *r, bool netsuite_side,
 		}
 	}
 	json_decref(m);
-	if ((rc = project_list(s->store, s->tenant.id, &links, &n, err)) < 0)
+	rc = project_list(s->store, s->tenant.id, &links, &n, err);
+	if (rc < 0)
 		return rc;
 	for (i = 0; i < n; i++)
 		set_num(rd->links, links[i].netsuite_job_id,
@@ -147,18 +151,20 @@ int refdata_load(struct refdata *rd, struct flow_run *r, bool netsuite_side,
 				  (json_int_t)links[i].class_id, "location",
 				  (json_int_t)links[i].location_id));
 	free(links);
-	if ((rc = procore_read_line_item_types(s->pc, &lits, err)) < 0)
+	rc = procore_read_line_item_types(s->pc, &lits, err);
+	if (rc < 0)
 		return rc;
-	json_array_foreach(lits, i, v) {
+	json_array_foreach (lits, i, v) {
 		int64_t id = 0;
 		if (jsonx_str(v, "code") && jsonx_id(v, "id", &id) == 0 && id)
 			json_object_set_new(rd->lit, jsonx_str(v, "code"), json_integer(id));
 	}
 	json_decref(lits);
 	json_t *projects = NULL;
-	if ((rc = procore_read_projects(s->pc, &projects, err)) < 0)
+	rc = procore_read_projects(s->pc, &projects, err);
+	if (rc < 0)
 		return rc;
-	json_array_foreach(projects, i, v) {
+	json_array_foreach (projects, i, v) {
 		int64_t id = 0;
 		if (jsonx_id(v, "id", &id) == 0 && id)
 			set_num(rd->projects, id, json_incref(v));
@@ -194,10 +200,11 @@ int refdata_project_code(struct refdata *rd, int64_t project_id, const char *cod
 		json_t *list = NULL, *v;
 		size_t i;
 		int rc;
-		if ((rc = procore_project_cost_codes(rd->r->s->pc, project_id, &list, err)) < 0)
+		rc = procore_project_cost_codes(rd->r->s->pc, project_id, &list, err);
+		if (rc < 0)
 			return rc;
 		codes = json_object();
-		json_array_foreach(list, i, v) {
+		json_array_foreach (list, i, v) {
 			int64_t cid = 0;
 			const char *fc = jsonx_str(v, "full_code");
 			if (fc && jsonx_id(v, "id", &cid) == 0 && cid)

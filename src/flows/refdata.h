@@ -37,8 +37,8 @@ struct refdata {
 
 /* netsuite_side: read item expense accounts, and the segment values from
  * seg_table (the segment's values table, NULL: none, flows/segment.h). */
-int refdata_load(struct refdata *rd, struct flow_run *r, bool netsuite_side,
-		 const char *seg_table, struct mlc_error *err) MLC_MUST_CHECK;
+int refdata_load(struct refdata *rd, struct flow_run *r, bool netsuite_side, const char *seg_table,
+		 struct mlc_error *err) MLC_MUST_CHECK;
 void refdata_release(struct refdata *rd);
 /* The Procore cost code id for a code in a project (reads the project's
  * cost codes on first use).  0 when the project has no such code. */

@@ -13,7 +13,7 @@
 
 void req_month_bounds(const char *date, char start[11], char end[11])
 {
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y = 1970, m = 1, d;
 
 	if (date && strlen(date) >= 7) {
@@ -53,16 +53,16 @@ static char *allocation(const struct ns_bill *b, const struct req_lookup *lk, in
 		}
 		if (money_add(total, l->amount, &total) < 0) {
 			money_format(l->amount, a);
-			snprintf(why, whylen, "line %zu: amount %s overflows the bill's total", i + 1,
-				 a);
+			snprintf(why, whylen, "line %zu: amount %s overflows the bill's total",
+				 i + 1, a);
 			json_decref(lines);
 			return NULL;
 		}
 		if (l->job && !*job)
 			*job = l->job;
 		money_format(l->amount, a);
-		json_array_append_new(lines, json_pack("{s:s, s:s}", "cost_code", code ? code : "",
-						       "amount", a));
+		json_array_append_new(
+		    lines, json_pack("{s:s, s:s}", "cost_code", code ? code : "", "amount", a));
 	}
 	money_format(total, total_text);
 	json_t *o = json_pack("{s:s, s:o}", "total", total_text, "lines", lines);
@@ -77,14 +77,14 @@ static void plan_body(const struct ns_bill *b, struct req_plan *p)
 
 	req_month_bounds(b->trandate, p->start, p->end);
 	p->body = (struct pc_requisition){
-		.origin_id = p->src,
-		.invoice_number = b->tranid ? b->tranid : "",
-		.billing_date = b->trandate ? b->trandate : p->start,
-		.start = p->start,
-		.end = p->end,
-		.origin_data = p->origin_data,
-		/* approvalStatus 2 = Approved (docs/reference/netsuite/records.json enum 1|2|3) */
-		.status = b->approval == 2 ? "approved" : "under_review",
+	    .origin_id = p->src,
+	    .invoice_number = b->tranid ? b->tranid : "",
+	    .billing_date = b->trandate ? b->trandate : p->start,
+	    .start = p->start,
+	    .end = p->end,
+	    .origin_data = p->origin_data,
+	    /* approvalStatus 2 = Approved (docs/reference/netsuite/records.json enum 1|2|3) */
+	    .status = b->approval == 2 ? "approved" : "under_review",
 	};
 	body = pc_requisition_json(&p->body);
 	digest_json(body, p->hash);
@@ -123,8 +123,7 @@ void req_plan_make(const struct ns_bill *b, const struct req_lookup *lk, struct 
 	}
 	plan_body(b, p);
 	p->decision = REQ_WRITE;
-	if (lk->synced(lk->arg, b->id, &p->req_id, hash) && hash[0] &&
-	    strcmp(hash, p->hash) == 0)
+	if (lk->synced(lk->arg, b->id, &p->req_id, hash) && hash[0] && strcmp(hash, p->hash) == 0)
 		p->decision = REQ_SKIP;
 }
 

@@ -41,12 +41,12 @@ enum req_decision {
 struct req_plan {
 	enum req_decision decision;
 	int64_t bill_id, po_id, contract_id, project_id, req_id;
-	char src[48];                 /* ns:bill:<id> */
+	char src[48]; /* ns:bill:<id> */
 	char why[160];
-	char start[11], end[11];      /* the month of the bill date */
-	char *origin_data;            /* owned */
+	char start[11], end[11]; /* the month of the bill date */
+	char *origin_data;       /* owned */
 	struct pc_requisition body;
-	char hash[MLC_DIGEST_HEX];    /* of pc_requisition_json(&body) */
+	char hash[MLC_DIGEST_HEX]; /* of pc_requisition_json(&body) */
 };
 
 /* First and last day of the month of a YYYY-MM-DD date (1970-01 when unreadable). */

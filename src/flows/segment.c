@@ -8,7 +8,7 @@
 #include "util/log.h"
 #include "util/banned.h"
 
-#define SETTING_ID "netsuite.cost_code_segment"
+#define SETTING_ID  "netsuite.cost_code_segment"
 #define SETTING_USE "costs.use_segment"
 
 enum use_mode { USE_AUTO, USE_ON, USE_OFF };
@@ -23,13 +23,12 @@ static int parse_use(const json_t *v, enum use_mode *mode, struct mlc_error *err
 		*mode = json_is_true(v) ? USE_ON : USE_OFF;
 		return MLC_OK;
 	}
-	return error_set(err, MLC_ECONFIG,
-			 "setting " SETTING_USE " must be auto, true or false");
+	return error_set(err, MLC_ECONFIG, "setting " SETTING_USE " must be auto, true or false");
 }
 
 static int check_id(const json_t *v, struct mlc_error *err)
 {
-	struct mlc_error e = { 0 };
+	struct mlc_error e = {0};
 
 	if (!json_is_string(v))
 		return error_set(err, MLC_ECONFIG,
@@ -57,8 +56,8 @@ static const json_t *setting(const struct mlc_session *s, const char *group, con
 	return json_object_get(json_object_get(s->tenant.settings, group), key);
 }
 
-static int read_settings(const struct mlc_session *s, struct mlc_segment *seg,
-			 enum use_mode *mode, struct mlc_error *err)
+static int read_settings(const struct mlc_session *s, struct mlc_segment *seg, enum use_mode *mode,
+			 struct mlc_error *err)
 {
 	const json_t *id = setting(s, "netsuite", "cost_code_segment");
 	int rc;
@@ -69,7 +68,8 @@ static int read_settings(const struct mlc_session *s, struct mlc_segment *seg,
 		if (rc < 0)
 			return rc;
 	}
-	if ((rc = parse_use(setting(s, "costs", "use_segment"), mode, err)) < 0)
+	rc = parse_use(setting(s, "costs", "use_segment"), mode, err);
+	if (rc < 0)
 		return rc;
 	snprintf(seg->field, sizeof(seg->field), "%s", id ? json_string_value(id) : CSEG_DEFAULT);
 	cseg_values_table(seg->field, seg->table, sizeof(seg->table));
@@ -77,15 +77,16 @@ static int read_settings(const struct mlc_session *s, struct mlc_segment *seg,
 	return MLC_OK;
 }
 
-int segment_settings(const struct mlc_session *s, struct mlc_segment *seg,
-		     struct mlc_error *err)
+int segment_settings(const struct mlc_session *s, struct mlc_segment *seg, struct mlc_error *err)
 {
 	enum use_mode mode;
 	int rc = read_settings(s, seg, &mode, err);
 
 	if (rc == MLC_OK)
 		snprintf(seg->why, sizeof(seg->why), "%s (" SETTING_USE " %s)", seg->field,
-			 mode == USE_OFF ? "false" : mode == USE_ON ? "true" : "auto");
+			 mode == USE_OFF  ? "false"
+			 : mode == USE_ON ? "true"
+					  : "auto");
 	return rc;
 }
 
@@ -108,7 +109,7 @@ static int segment_exists(struct mlc_session *s, const char *id, bool *exists,
 		}
 		return rc;
 	}
-	json_array_foreach(rows, i, row) {
+	json_array_foreach (rows, i, row) {
 		const char *sid = jsonx_str(row, "scriptid");
 		if (sid && strcasecmp(sid, id) == 0)
 			*exists = true;
@@ -122,19 +123,22 @@ int segment_resolve(struct mlc_session *s, struct mlc_segment *seg, struct mlc_e
 	enum use_mode mode;
 	int rc;
 
-	if ((rc = read_settings(s, seg, &mode, err)) < 0)
+	rc = read_settings(s, seg, &mode, err);
+	if (rc < 0)
 		return rc;
 	if (mode == USE_OFF) {
 		snprintf(seg->why, sizeof(seg->why), "not used (" SETTING_USE " false)");
 		return MLC_OK;
 	}
-	if ((rc = segment_exists(s, seg->field, &seg->exists, err)) < 0)
+	rc = segment_exists(s, seg->field, &seg->exists, err);
+	if (rc < 0)
 		return rc;
 	if (!seg->exists && mode == USE_ON)
 		return error_set(err, MLC_ECONFIG,
-				 "setting " SETTING_USE " is true but NetSuite has no custom segment "
-				 "'%s' (customsegment record): create it, set "
-				 SETTING_ID " to its script id, or set " SETTING_USE "=auto",
+				 "setting " SETTING_USE
+				 " is true but NetSuite has no custom segment "
+				 "'%s' (customsegment record): create it, set " SETTING_ID
+				 " to its script id, or set " SETTING_USE "=auto",
 				 seg->field);
 	seg->use = seg->exists;
 	if (seg->use)

@@ -29,11 +29,11 @@
  * reconcile compares per project x GL account.
  */
 struct mlc_segment {
-	bool use;                      /* lines carry the segment */
-	bool exists;                   /* NetSuite has it (false when not asked) */
-	char field[CSEG_MAX + 1];      /* line field / SuiteQL column: the script id */
-	char table[CSEG_TABLE_MAX];    /* values: record type and SuiteQL table */
-	char why[200];                 /* how it was decided, for logs and reports */
+	bool use;                   /* lines carry the segment */
+	bool exists;                /* NetSuite has it (false when not asked) */
+	char field[CSEG_MAX + 1];   /* line field / SuiteQL column: the script id */
+	char table[CSEG_TABLE_MAX]; /* values: record type and SuiteQL table */
+	char why[200];              /* how it was decided, for logs and reports */
 };
 
 /*

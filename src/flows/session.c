@@ -16,18 +16,18 @@ static int get_auth(const struct mlc_session_opts *o, enum mlc_oauth_system sys,
 	return oauth_new(sys, ao, out, err);
 }
 
-int session_open(const struct mlc_session_opts *o, struct mlc_session **out,
-		 struct mlc_error *err)
+int session_open(const struct mlc_session_opts *o, struct mlc_session **out, struct mlc_error *err)
 {
 	struct mlc_session *s = xcalloc(1, sizeof(*s));
-	struct mlc_oauth_opts ao = { 0 };
+	struct mlc_oauth_opts ao = {0};
 	int rc;
 
 	*out = NULL;
 	s->store = o->store;
 	s->vault = o->vault;
 	s->owns_auth = o->pool == NULL;
-	if ((rc = tenant_get(o->store, o->tenant, &s->tenant, err)) < 0)
+	rc = tenant_get(o->store, o->tenant, &s->tenant, err);
+	if (rc < 0)
 		goto fail;
 	ao.store = o->store;
 	ao.vault = o->vault;
@@ -45,27 +45,31 @@ int session_open(const struct mlc_session_opts *o, struct mlc_session **out,
 	ao.tenant = &s->tenant;
 	ao.shared = o->shared;
 	if (o->need_netsuite) {
-		struct mlc_netsuite_opts no = { 0 };
-		if ((rc = get_auth(o, MLC_OAUTH_NETSUITE, &ao, &s->ns_auth, err)) < 0)
+		struct mlc_netsuite_opts no = {0};
+		rc = get_auth(o, MLC_OAUTH_NETSUITE, &ao, &s->ns_auth, err);
+		if (rc < 0)
 			goto fail;
 		no.auth = oauth_auth_hook;
 		no.auth_arg = s->ns_auth;
 		no.concurrency = (int)session_setting_int(s, "netsuite.concurrency", 5);
 		no.timeout_ms = o->timeout_ms;
 		no.max_attempts = o->max_attempts;
-		if ((rc = netsuite_open(&s->tenant, &no, &s->ns, err)) < 0)
+		rc = netsuite_open(&s->tenant, &no, &s->ns, err);
+		if (rc < 0)
 			goto fail;
 	}
 	if (o->need_procore) {
-		struct mlc_procore_opts po = { 0 };
-		if ((rc = get_auth(o, MLC_OAUTH_PROCORE, &ao, &s->pc_auth, err)) < 0)
+		struct mlc_procore_opts po = {0};
+		rc = get_auth(o, MLC_OAUTH_PROCORE, &ao, &s->pc_auth, err);
+		if (rc < 0)
 			goto fail;
 		po.auth = oauth_auth_hook;
 		po.auth_arg = s->pc_auth;
 		po.max_concurrency = (int)session_setting_int(s, "procore.concurrency", 8);
 		po.timeout_ms = o->timeout_ms;
 		po.max_attempts = o->max_attempts;
-		if ((rc = procore_open(&s->tenant, &po, &s->pc, err)) < 0)
+		rc = procore_open(&s->tenant, &po, &s->pc, err);
+		if (rc < 0)
 			goto fail;
 	}
 	*out = s;

@@ -34,7 +34,7 @@ struct mlc_session {
 	struct mlc_tenant tenant;
 	struct mlc_oauth *ns_auth;
 	struct mlc_oauth *pc_auth;
-	bool owns_auth;     /* false when the providers come from a pool */
+	bool owns_auth; /* false when the providers come from a pool */
 	struct mlc_netsuite *ns;
 	struct mlc_procore *pc;
 	mlc_clock_fn clock; /* the clock of the token schedules (NULL: wall clock) */

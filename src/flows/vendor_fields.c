@@ -12,11 +12,8 @@
 #include "util/banned.h"
 
 const struct md_field vendor_md_fields[] = {
-	{ "name", MD_NETSUITE },
-	{ "is_active", MD_NETSUITE },
-	{ "email", MD_PROCORE },
-	{ "phone", MD_PROCORE },
-	{ NULL, MD_NONE },
+    {"name", MD_NETSUITE}, {"is_active", MD_NETSUITE}, {"email", MD_PROCORE}, {"phone", MD_PROCORE},
+    {NULL, MD_NONE},
 };
 
 /* A text value or null: "" and absent both read as null. */
@@ -78,7 +75,8 @@ json_t *vendor_ns_fields(const json_t *view)
 	json_t *b = json_object(), *v;
 
 	put(b, "companyName", json_object_get(view, "name"), true);
-	if ((v = json_object_get(view, "is_active")) && json_is_boolean(v))
+	v = json_object_get(view, "is_active");
+	if (v && json_is_boolean(v))
 		json_object_set_new(b, "isInactive", json_boolean(!json_is_true(v)));
 	put(b, "email", json_object_get(view, "email"), true);
 	put(b, "phone", json_object_get(view, "phone"), true);
@@ -109,8 +107,8 @@ int64_t vendor_back_eid_parse(const struct mlc_session *s, const char *eid)
 
 	if (!eid)
 		return 0;
-	snprintf(prefix, sizeof(prefix), "pc:%lld:vendor:",
-		 (long long)s->tenant.procore_company_id);
+	snprintf(prefix, sizeof(prefix),
+		 "pc:%lld:vendor:", (long long)s->tenant.procore_company_id);
 	if (!str_starts_with(eid, prefix) || num_parse_id(eid + strlen(prefix), &id, NULL) < 0)
 		return 0;
 	return id;

@@ -60,7 +60,8 @@ static void index_add(json_t *map, const char *key, size_t i)
 
 	if (!key || !*key)
 		return;
-	if (!(list = json_object_get(map, key))) {
+	list = json_object_get(map, key);
+	if (!list) {
 		list = json_array();
 		json_object_set_new(map, key, list);
 	}
@@ -112,7 +113,8 @@ static void tier_links(struct matcher *m, const struct vendor_link *links, size_
 		long d, s;
 		if (links[k].origin != origin)
 			continue;
-		if ((d = lookup_id(m->dst_by_id, links[k].dst)) < 0)
+		d = lookup_id(m->dst_by_id, links[k].dst);
+		if (d < 0)
 			continue; /* gone */
 		s = lookup_id(m->src_by_id, links[k].src);
 		if (m->claim[d] == CLAIM_LINK) {
@@ -140,7 +142,7 @@ static void tier_twins(struct matcher *m)
 		if (m->done[i] || m->src[i].passive || !m->sk[i].fold)
 			continue;
 		list = json_object_get(m->dst_by_fold, m->sk[i].fold);
-		json_array_foreach(list, k, pos) {
+		json_array_foreach (list, k, pos) {
 			size_t d = (size_t)json_integer_value(pos);
 			all[nall++] = d;
 			if (m->claim[d] == CLAIM_NONE)
@@ -164,14 +166,14 @@ static void tier_twins(struct matcher *m)
 /* The destination vendors source i may have by normalised name: into
  * free_ those unclaimed and held by no twin, into all every namesake;
  * *nother counts the namesakes claimed at tier 4 or owned outside. */
-static void namesakes(const struct matcher *m, size_t i, size_t *free_, size_t *nfree,
-		      size_t *all, size_t *nall, size_t *nother)
+static void namesakes(const struct matcher *m, size_t i, size_t *free_, size_t *nfree, size_t *all,
+		      size_t *nall, size_t *nother)
 {
 	json_t *list = json_object_get(m->dst_by_norm, m->sk[i].norm), *pos;
 	size_t k;
 
 	*nfree = *nall = *nother = 0;
-	json_array_foreach(list, k, pos) {
+	json_array_foreach (list, k, pos) {
 		size_t d = (size_t)json_integer_value(pos);
 		bool reserved = json_object_get(m->src_folds, m->dk[d].fold) != NULL;
 		all[(*nall)++] = d;
@@ -261,15 +263,20 @@ struct vendor_match *vendor_match_all(const struct vendor_rec *src, size_t nsrc,
 				      const struct vendor_link *links, size_t nlinks)
 {
 	struct matcher m = {
-		.src = src, .dst = dst, .nsrc = nsrc, .ndst = ndst,
-		.sk = xcalloc(nsrc ? nsrc : 1, sizeof(struct keys)),
-		.dk = xcalloc(ndst ? ndst : 1, sizeof(struct keys)),
-		.claim = xcalloc(ndst ? ndst : 1, sizeof(enum claim)),
-		.dst_by_id = json_object(), .src_by_id = json_object(),
-		.dst_by_fold = json_object(), .dst_by_norm = json_object(),
-		.src_folds = json_object(),
-		.out = xcalloc(nsrc ? nsrc : 1, sizeof(struct vendor_match)),
-		.done = xcalloc(nsrc ? nsrc : 1, sizeof(bool)),
+	    .src = src,
+	    .dst = dst,
+	    .nsrc = nsrc,
+	    .ndst = ndst,
+	    .sk = xcalloc(nsrc ? nsrc : 1, sizeof(struct keys)),
+	    .dk = xcalloc(ndst ? ndst : 1, sizeof(struct keys)),
+	    .claim = xcalloc(ndst ? ndst : 1, sizeof(enum claim)),
+	    .dst_by_id = json_object(),
+	    .src_by_id = json_object(),
+	    .dst_by_fold = json_object(),
+	    .dst_by_norm = json_object(),
+	    .src_folds = json_object(),
+	    .out = xcalloc(nsrc ? nsrc : 1, sizeof(struct vendor_match)),
+	    .done = xcalloc(nsrc ? nsrc : 1, sizeof(bool)),
 	};
 
 	for (size_t d = 0; d < ndst; d++) {
@@ -325,17 +332,28 @@ void vendor_matches_free(struct vendor_match *m, size_t n)
 const char *vendor_match_kind_name(enum vendor_match_kind k)
 {
 	switch (k) {
-	case VENDOR_LINK_ORIGIN: return "link-origin";
-	case VENDOR_LINK_KNOWN: return "link-known";
-	case VENDOR_LINK_TWIN: return "link-twin";
-	case VENDOR_LINK_NAME: return "link-name";
-	case VENDOR_CREATE: return "create";
-	case VENDOR_AMBIGUOUS: return "ambiguous";
-	case VENDOR_TAKEN: return "taken";
-	case VENDOR_CONTESTED: return "contested";
-	case VENDOR_DUPLICATE: return "duplicate";
-	case VENDOR_BADNAME: return "bad-name";
-	case VENDOR_PASSIVE: return "passive";
+	case VENDOR_LINK_ORIGIN:
+		return "link-origin";
+	case VENDOR_LINK_KNOWN:
+		return "link-known";
+	case VENDOR_LINK_TWIN:
+		return "link-twin";
+	case VENDOR_LINK_NAME:
+		return "link-name";
+	case VENDOR_CREATE:
+		return "create";
+	case VENDOR_AMBIGUOUS:
+		return "ambiguous";
+	case VENDOR_TAKEN:
+		return "taken";
+	case VENDOR_CONTESTED:
+		return "contested";
+	case VENDOR_DUPLICATE:
+		return "duplicate";
+	case VENDOR_BADNAME:
+		return "bad-name";
+	case VENDOR_PASSIVE:
+		return "passive";
 	}
 	return "?";
 }

@@ -22,6 +22,6 @@ const char *vendor_ns_name(const struct ns_vendor *v)
 json_t *vendor_view_of_ns(const struct ns_vendor *v)
 {
 	return json_pack("{s:s, s:b, s:o, s:o}", "name", vendor_ns_name(v), "is_active",
-	                 !v->inactive, "email", text_or_null(v->email), "phone",
-	                 text_or_null(v->phone));
+			 !v->inactive, "email", text_or_null(v->email), "phone",
+			 text_or_null(v->phone));
 }

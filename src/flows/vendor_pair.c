@@ -63,11 +63,12 @@ json_t *vendor_changed_fields(const json_t *body, const json_t *current)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach((json_t *)body, k, v) {
+	json_object_foreach ((json_t *)body, k, v) {
 		json_t *cur = current ? json_object_get(current, k) : NULL;
 		if (!cur || !json_equal(cur, v))
-			json_object_set_new(diff, k, json_pack("{s:O, s:O}", "from",
-							       cur ? cur : json_null(), "to", v));
+			json_object_set_new(
+			    diff, k,
+			    json_pack("{s:O, s:O}", "from", cur ? cur : json_null(), "to", v));
 	}
 	return diff;
 }
@@ -89,10 +90,10 @@ static void pc_index_build(struct vendor_pairs *vp)
 	free(vp->pc_index);
 	vp->pc_index = xcalloc(json_array_size(vp->pcv) + 1, sizeof(*vp->pc_index));
 	vp->npc_index = 0;
-	json_array_foreach(vp->pcv, i, v) {
+	json_array_foreach (vp->pcv, i, v) {
 		int64_t vid = 0;
 		if (jsonx_id(v, "id", &vid) == 0 && vid)
-			vp->pc_index[vp->npc_index++] = (struct vendor_pc_index){ vid, i };
+			vp->pc_index[vp->npc_index++] = (struct vendor_pc_index){vid, i};
 	}
 	qsort(vp->pc_index, vp->npc_index, sizeof(*vp->pc_index), by_id_at);
 	vp->pc_indexed = vp->pcv;
@@ -132,24 +133,24 @@ int vendor_pairs_flush(struct vendor_pairs *vp, struct mlc_error *err)
 				  &errors, err);
 	if (rc < 0) {
 		/* the whole call failed: nothing in it is settled, the watermark stays */
-		json_array_foreach(vp->updates, i, e)
+		json_array_foreach (vp->updates, i, e)
 			flow_record(r, FLOW_FAIL, "vendor", jsonx_str(e, "origin_id"), NULL, NULL,
 				    err->msg);
 		vp->failed = 1;
 		goto out;
 	}
-	json_array_foreach(entities, i, e) {
+	json_array_foreach (entities, i, e) {
 		const char *origin = jsonx_str(e, "origin_id");
 		json_t *m = origin ? json_object_get(vp->meta, origin) : NULL;
 		int64_t pc_id = 0;
 		char pc_key[32], target[48];
-		struct mlc_error e2 = { 0 };
+		struct mlc_error e2 = {0};
 		if (!m || jsonx_id(e, "id", &pc_id) < 0 || !pc_id)
 			continue;
 		snprintf(pc_key, sizeof(pc_key), "%lld", (long long)pc_id);
 		snprintf(target, sizeof(target), "pc:vendor:%lld", (long long)pc_id);
-		if (idmap_put(r->s->store, r->s->tenant.id, "vendor",
-			      jsonx_str(m, "ns_key"), pc_key, jsonx_str(m, "hash"), &e2) < 0 ||
+		if (idmap_put(r->s->store, r->s->tenant.id, "vendor", jsonx_str(m, "ns_key"),
+			      pc_key, jsonx_str(m, "hash"), &e2) < 0 ||
 		    md_base_put(r->s->store, r->s->tenant.id, "vendors", jsonx_str(m, "ns_key"),
 				json_object_get(m, "base"), &e2) < 0) {
 			flow_record(r, FLOW_FAIL, "vendor", origin, target, NULL, e2.msg);
@@ -157,14 +158,15 @@ int vendor_pairs_flush(struct vendor_pairs *vp, struct mlc_error *err)
 		} else {
 			if (review_resolve(r->s->store, r->s->tenant.id, "vendor", origin, &e2) < 0)
 				log_warn("review resolve failed", "error", e2.msg);
-			flow_record(r, strcmp(jsonx_str(m, "action"), "create") == 0 ? FLOW_CREATE
-										      : FLOW_UPDATE,
+			flow_record(r,
+				    strcmp(jsonx_str(m, "action"), "create") == 0 ? FLOW_CREATE
+										  : FLOW_UPDATE,
 				    "vendor", origin, target, json_object_get(m, "detail"), NULL);
 		}
 		json_object_del(vp->meta, origin);
 	}
 	/* per-record refusals: parked with Procore's words, so a person sees them */
-	json_array_foreach(errors, i, e) {
+	json_array_foreach (errors, i, e) {
 		const char *origin = jsonx_str(e, "origin_id");
 		struct mlc_buf why = MLC_BUF_INIT;
 		procore_error_text(json_object_get(e, "errors") ? e : NULL, &why);
@@ -178,7 +180,7 @@ int vendor_pairs_flush(struct vendor_pairs *vp, struct mlc_error *err)
 	if (json_object_size(vp->meta)) {
 		const char *k;
 		json_t *v;
-		json_object_foreach(vp->meta, k, v)
+		json_object_foreach (vp->meta, k, v)
 			flow_record(r, FLOW_FAIL, "vendor", k, NULL, NULL,
 				    "Procore's sync reply did not mention this record");
 		vp->failed = 1;
@@ -235,7 +237,7 @@ int vendor_pairs_settle(struct vendor_pairs *f, const struct ns_vendor *nv, int6
 		json_t *nsb = vendor_ns_fields(m.to_ns);
 		json_t *nsd = json_deep_copy(nsb);
 		char code[NS_CODE_MAX] = "";
-		struct mlc_error e2 = { 0 };
+		struct mlc_error e2 = {0};
 		if (!r->opts.dry_run &&
 		    netsuite_update(s->ns, "vendor", ns_id, nsb, code, &e2) < 0) {
 			flow_record(r, FLOW_FAIL, "vendor", target, src, nsd, e2.msg);
@@ -298,7 +300,7 @@ void vendor_links_add(struct vendor_links *l, int64_t src, int64_t dst, bool ori
 		l->cap = l->cap ? 2 * l->cap : 64;
 		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
-	l->v[l->n++] = (struct vendor_link){ .src = src, .dst = dst, .origin = origin };
+	l->v[l->n++] = (struct vendor_link){.src = src, .dst = dst, .origin = origin};
 }
 
 void vendor_links_release(struct vendor_links *l)
@@ -318,7 +320,7 @@ int vendor_links_idmap(struct mlc_session *s, struct vendor_links *l, bool ns_is
 
 	if (rc < 0)
 		return rc;
-	json_object_foreach(links, k, v) {
+	json_object_foreach (links, k, v) {
 		int64_t ns_id = 0, pc_id = 0;
 		if (num_parse_id(k, &ns_id, NULL) == 0 &&
 		    num_parse_id(json_string_value(v), &pc_id, NULL) == 0)

@@ -45,7 +45,7 @@ struct vendor_pairs {
 	int failed;      /* a record failed: the flow keeps its watermark */
 	struct vendor_pc_index *pc_index; /* pcv sorted by id (vendor_pairs_find) */
 	size_t npc_index;
-	const json_t *pc_indexed;         /* the pcv that pc_index describes */
+	const json_t *pc_indexed; /* the pcv that pc_index describes */
 };
 
 /* Empty batch for a run; master MD_NETSUITE until the flow sets it. */
@@ -72,9 +72,9 @@ int vendor_pairs_queue(struct vendor_pairs *vp, json_t *body, const char *src, c
 int vendor_pairs_flush(struct vendor_pairs *vp, struct mlc_error *err) MLC_MUST_CHECK;
 /*
  * Settles NetSuite vendor nv (its view is made here, for the merge) with
- * Procore vendor pc_id (in vp->pcv), as described above.  src is "ns:vendor:<id>".  A failed write is recorded
- * and counted in vp->failed, not returned; < 0 only when the batch could
- * not be sent at all.
+ * Procore vendor pc_id (in vp->pcv), as described above.  src is "ns:vendor:<id>".  A failed write
+ * is recorded and counted in vp->failed, not returned; < 0 only when the batch could not be sent at
+ * all.
  */
 int vendor_pairs_settle(struct vendor_pairs *vp, const struct ns_vendor *nv, int64_t ns_id,
 			const char *ns_key, const char *src, int64_t pc_id,

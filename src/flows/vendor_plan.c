@@ -52,10 +52,10 @@ void vendor_plan_make(const struct vendor_plan_in *in, struct vendor_plan *out)
 	case VENDOR_LINK_NAME:
 		/* unchanged only when the link is the same one and the hash too */
 		out->action = in->known_pc_key && in->known_hash && in->hash &&
-					      strcmp(in->known_hash, in->hash) == 0 &&
-					      strtoll(in->known_pc_key, NULL, 10) == in->pc_id
-				      ? VENDOR_PLAN_SKIP
-				      : VENDOR_PLAN_SETTLE;
+				      strcmp(in->known_hash, in->hash) == 0 &&
+				      strtoll(in->known_pc_key, NULL, 10) == in->pc_id
+				  ? VENDOR_PLAN_SKIP
+				  : VENDOR_PLAN_SETTLE;
 		return;
 	case VENDOR_CREATE:
 	case VENDOR_PASSIVE:

@@ -156,7 +156,7 @@ static void xff_copy_entry(char *out, size_t outlen, const char *entry)
 }
 
 void xff_resolve(const struct mlc_cidr_list *trusted, const char *peer, const char *const *lines,
-                 size_t n, char *out, size_t outlen)
+		 size_t n, char *out, size_t outlen)
 {
 	struct mlc_buf chain = MLC_BUF_INIT;
 
@@ -199,24 +199,24 @@ int listen_parse(const char *text, struct sockaddr_storage *ss, struct mlc_error
 	colon = text ? strrchr(text, ':') : NULL;
 	if (!colon)
 		return error_set(err, MLC_EINVAL, "'%s' is not HOST:PORT (no ':PORT')",
-		                 text ? text : "");
+				 text ? text : "");
 	hlen = (size_t)(colon - text);
 	if (hlen >= 1 && text[0] == '[') {
 		if (hlen < 2 || text[hlen - 1] != ']')
 			return error_set(err, MLC_EINVAL,
-			                 "'%s' is not HOST:PORT: '[' without its ']' before the "
-			                 ":PORT (an IPv6 address is written [::1]:8080)",
-			                 text);
+					 "'%s' is not HOST:PORT: '[' without its ']' before the "
+					 ":PORT (an IPv6 address is written [::1]:8080)",
+					 text);
 		hs++;
 		hlen -= 2;
 	} else if (memchr(text, ']', hlen)) {
 		return error_set(err, MLC_EINVAL, "'%s' is not HOST:PORT: ']' without its '['",
-		                 text);
+				 text);
 	}
 	if (num_parse_int(colon + 1, 0, 65535, &port, NULL) != MLC_OK)
 		return error_set(err, MLC_EINVAL,
-		                 "'%s': the port '%s' is not a whole number from 0 to 65535", text,
-		                 colon + 1);
+				 "'%s': the port '%s' is not a whole number from 0 to 65535", text,
+				 colon + 1);
 	if (hlen >= sizeof(host))
 		return error_set(err, MLC_EINVAL, "'%s': the host is not an IP address", text);
 	memcpy(host, hs, hlen);

@@ -39,7 +39,7 @@ bool cidr_match(const struct mlc_cidr *c, const char *ip);
  * empty list).  On failure out is left empty and err names the bad entry.
  */
 int cidr_list_parse(const char *csv, struct mlc_cidr_list *out,
-                    struct mlc_error *err) MLC_MUST_CHECK;
+		    struct mlc_error *err) MLC_MUST_CHECK;
 /* True if ip lies within any range of the list. */
 bool cidr_list_match(const struct mlc_cidr_list *list, const char *ip);
 /* Frees the list's items and leaves it empty.  Accepts NULL. */
@@ -58,7 +58,7 @@ void cidr_list_release(struct mlc_cidr_list *list);
  * left-most is the client.  out gets at most outlen bytes, NUL-terminated.
  */
 void xff_resolve(const struct mlc_cidr_list *trusted, const char *peer, const char *const *lines,
-                 size_t n, char *out, size_t outlen);
+		 size_t n, char *out, size_t outlen);
 
 struct sockaddr_storage;
 /*
@@ -69,7 +69,7 @@ struct sockaddr_storage;
  * failure err says what is wrong with text, naming it.
  */
 int listen_parse(const char *text, struct sockaddr_storage *ss,
-                 struct mlc_error *err) MLC_MUST_CHECK;
+		 struct mlc_error *err) MLC_MUST_CHECK;
 
 /*
  * Parses a textual IPv4 or IPv6 address (no brackets, no zone) into

@@ -56,7 +56,7 @@ static void share_unlock(CURL *h, curl_lock_data data, void *arg)
 /* ---- metrics ---- */
 
 void http_int_upstream_count(const char *name, const char *help, const struct mlc_http_upstream *up,
-                    const char *key2, const char *val2, double delta)
+			     const char *key2, const char *val2, double delta)
 {
 	struct mlc_buf labels = MLC_BUF_INIT;
 
@@ -73,7 +73,7 @@ static int defaulted(int v, int dflt)
 }
 
 int http_upstream_new(const struct mlc_http_upstream_opts *opts, struct mlc_http_upstream **out,
-                      struct mlc_error *err)
+		      struct mlc_error *err)
 {
 	struct mlc_http_upstream *up = NULL;
 	size_t len;
@@ -247,7 +247,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	} else if (colon) {
 		*colon = '\0';
 		http_headers_add(&s->resp->headers, &s->resp->nheaders, str_trim(line),
-		                 str_trim(colon + 1));
+				 str_trim(colon + 1));
 	}
 	free(line);
 	return len;
@@ -272,7 +272,7 @@ static int build_url(struct mlc_http_upstream *up, struct slot *s, struct mlc_er
 		rc = url_check_transport(req->path, &origin, err);
 		if (rc == MLC_OK && strcmp(origin.data, up->origin.data) != 0)
 			rc = error_set(err, MLC_EINVAL, "%s: URL %s is not on %s", up->name,
-			               req->path, up->origin.data);
+				       req->path, up->origin.data);
 		buf_addstr(&s->url, req->path);
 	} else {
 		buf_addstr(&s->url, up->base_url);
@@ -326,7 +326,7 @@ static void log_request(const struct slot *s)
 	describe_body(&body, &s->req->body);
 	snprintf(attempt, sizeof(attempt), "%d", s->resp->attempts);
 	log_debug("http client request", "upstream", s->up->name, "method", s->req->method, "url",
-	          s->url.data, "attempt", attempt, "headers", hdrs.data, "body", body.data);
+		  s->url.data, "attempt", attempt, "headers", hdrs.data, "body", body.data);
 	buf_release(&hdrs);
 	buf_release(&body);
 }
@@ -342,7 +342,7 @@ void http_int_attempt_log_response(const struct slot *s, const char *what, int64
 	describe_body(&body, &s->resp->body);
 	snprintf(took, sizeof(took), "%lld", (long long)ms);
 	log_debug("http client response", "upstream", s->up->name, "method", s->req->method, "url",
-	          s->url.data, "status", what, "ms", took, "headers", hdrs.data, "body", body.data);
+		  s->url.data, "status", what, "ms", took, "headers", hdrs.data, "body", body.data);
 	buf_release(&hdrs);
 	buf_release(&body);
 }
@@ -371,7 +371,7 @@ int http_int_attempt_start(struct slot *s, CURLM *multi)
 		s->refresh = false;
 		if (rc != MLC_OK) {
 			rc = error_set(s->err, rc, "%s: no credentials for %s %s (%s)", up->name,
-			               req->method, req->path, error_name(rc));
+				       req->method, req->path, error_name(rc));
 			goto out;
 		}
 	}
@@ -406,7 +406,7 @@ int http_int_attempt_start(struct slot *s, CURLM *multi)
 		curl_easy_setopt(s->easy, CURLOPT_CAINFO, up->ca_file);
 	curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)up->connect_timeout_ms);
 	curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS,
-	                 (long)(req->timeout_ms > 0 ? req->timeout_ms : up->timeout_ms));
+			 (long)(req->timeout_ms > 0 ? req->timeout_ms : up->timeout_ms));
 	curl_easy_setopt(s->easy, CURLOPT_TCP_KEEPALIVE, 1L);
 	/* libcurl quietly re-sends a request when a reused connection turns
 	 * out to be dead before any answer came; a request that must not be
@@ -436,8 +436,8 @@ int http_int_attempt_start(struct slot *s, CURLM *multi)
 	}
 	s->resp->limit_wait_ms += now - s->wait_from_ms;
 	http_int_upstream_count("mlc_http_client_limit_wait_seconds_total",
-	               "Time requests spent waiting on pacing and concurrency caps", up, NULL, NULL,
-	               (double)(now - s->wait_from_ms) / 1000.0);
+				"Time requests spent waiting on pacing and concurrency caps", up,
+				NULL, NULL, (double)(now - s->wait_from_ms) / 1000.0);
 	s->attempt_ms = now;
 	s->state = SLOT_RUN;
 out:

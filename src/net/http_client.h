@@ -106,7 +106,7 @@ struct mlc_http_upstream;
 struct mlc_http_req {
 	char *method;
 	char *path;           /* "/rest/v1.0/vendors", or an absolute URL
-	                       * with the upstream's scheme, host and port */
+			       * with the upstream's scheme, host and port */
 	struct mlc_buf query; /* encoded "a=1&b=2", see http_req_query() */
 	struct mlc_http_header *headers;
 	size_t nheaders;
@@ -154,14 +154,14 @@ json_t *http_resp_json(const struct mlc_http_resp *r, struct mlc_error *err);
 
 /* Creates an upstream.  Caller frees with http_upstream_free(). */
 int http_upstream_new(const struct mlc_http_upstream_opts *opts, struct mlc_http_upstream **out,
-                      struct mlc_error *err) MLC_MUST_CHECK;
+		      struct mlc_error *err) MLC_MUST_CHECK;
 /* Frees an upstream no thread is sending through any more.  Accepts NULL. */
 void http_upstream_free(struct mlc_http_upstream *up);
 const char *http_upstream_name(const struct mlc_http_upstream *up);
 
 /* Sends one request with retries; blocks.  See the outcome table above. */
 int http_upstream_send(struct mlc_http_upstream *up, const struct mlc_http_req *req,
-                       struct mlc_http_resp *resp, struct mlc_error *err) MLC_MUST_CHECK;
+		       struct mlc_http_resp *resp, struct mlc_error *err) MLC_MUST_CHECK;
 
 /*
  * Sends n requests keeping up to parallel of them in flight (curl multi,
@@ -172,7 +172,7 @@ int http_upstream_send(struct mlc_http_upstream *up, const struct mlc_http_req *
  * or a negative code when the batch itself could not run.
  */
 int http_upstream_send_many(struct mlc_http_upstream *up, const struct mlc_http_req *reqs,
-                            struct mlc_http_resp *resps, int *rcs, struct mlc_error *errs, size_t n,
-                            int parallel) MLC_MUST_CHECK;
+			    struct mlc_http_resp *resps, int *rcs, struct mlc_error *errs, size_t n,
+			    int parallel) MLC_MUST_CHECK;
 
 #endif

@@ -64,7 +64,7 @@ struct slot {
 
 /* Adds delta to counter name{upstream=..., key2=val2} (key2 may be NULL). */
 void http_int_upstream_count(const char *name, const char *help, const struct mlc_http_upstream *up,
-                    const char *key2, const char *val2, double delta);
+			     const char *key2, const char *val2, double delta);
 /* A multi handle with its kept-alive connections, or NULL; give it back
  * with http_int_upstream_multi_put(). */
 CURLM *http_int_upstream_multi_get(struct mlc_http_upstream *up);

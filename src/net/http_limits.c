@@ -124,7 +124,7 @@ void http_limits_pause(struct mlc_http_limits *l, int64_t ms)
 }
 
 void http_limits_observe(struct mlc_http_limits *l, int64_t limit, int64_t remaining,
-                    int64_t reset_wall_ms)
+			 int64_t reset_wall_ms)
 {
 	int64_t left_ms = reset_wall_ms - time_now_ms(), usable, low;
 

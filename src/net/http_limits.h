@@ -55,6 +55,6 @@ void http_limits_pause(struct mlc_http_limits *l, int64_t ms);
  * remains, sends pause until the reset.
  */
 void http_limits_observe(struct mlc_http_limits *l, int64_t limit, int64_t remaining,
-                    int64_t reset_wall_ms);
+			 int64_t reset_wall_ms);
 
 #endif

@@ -112,6 +112,6 @@ json_t *http_resp_json(const struct mlc_http_resp *r, struct mlc_error *err)
 	j = json_loadb(r->body.data, r->body.len, JSON_DECODE_ANY, &jerr);
 	if (!j)
 		error_set(err, MLC_EINVAL, "response (HTTP %d) is not JSON: %s", r->status,
-		          jerr.text);
+			  jerr.text);
 	return j;
 }

@@ -35,7 +35,7 @@ void http_response_json(struct mlc_http_response *resp, int status, json_t *body
 }
 
 void http_response_error(struct mlc_http_response *resp, int status, const char *code,
-                         const char *fmt, ...)
+			 const char *fmt, ...)
 {
 	struct mlc_buf msg = MLC_BUF_INIT;
 	va_list ap;
@@ -44,12 +44,12 @@ void http_response_error(struct mlc_http_response *resp, int status, const char 
 	buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 	http_response_json(resp, status,
-	                   json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg.data));
+			   json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg.data));
 	buf_release(&msg);
 }
 
 void http_response_text(struct mlc_http_response *resp, int status, const char *content_type,
-                        const char *text)
+			const char *text)
 {
 	resp->status = status;
 	free(resp->content_type);

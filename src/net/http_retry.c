@@ -83,7 +83,7 @@ int64_t retry_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms)
 }
 
 static void verdict(struct mlc_retry_verdict *out, enum mlc_retry_action action, int rc,
-                    const char *reason)
+		    const char *reason)
 {
 	out->action = action;
 	out->rc = rc;
@@ -108,13 +108,13 @@ static void classify_transport(const struct mlc_retry_input *in, struct mlc_retr
 	case CURLE_HTTP2_STREAM:
 		if (!in->sent) {
 			verdict(out, RETRY_BACKOFF, MLC_ETRANSIENT,
-			        in->curl_code == CURLE_OPERATION_TIMEDOUT ? "connect_timeout"
-			                                                  : "connect");
+				in->curl_code == CURLE_OPERATION_TIMEDOUT ? "connect_timeout"
+									  : "connect");
 			return;
 		}
 		/* sent, no answer: it may have been applied */
 		verdict(out, in->idempotent ? RETRY_BACKOFF : RETRY_NO, MLC_EUNKNOWN,
-		        in->curl_code == CURLE_OPERATION_TIMEDOUT ? "timeout" : "no_response");
+			in->curl_code == CURLE_OPERATION_TIMEDOUT ? "timeout" : "no_response");
 		return;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CONNECT_ERROR:
@@ -131,7 +131,7 @@ static void classify_transport(const struct mlc_retry_input *in, struct mlc_retr
 		return;
 	default:
 		verdict(out, in->sent && !in->idempotent ? RETRY_NO : RETRY_BACKOFF,
-		        in->sent ? MLC_EUNKNOWN : MLC_ETRANSIENT, "transport");
+			in->sent ? MLC_EUNKNOWN : MLC_ETRANSIENT, "transport");
 		return;
 	}
 }

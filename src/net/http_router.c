@@ -44,14 +44,14 @@ static bool is_param(const char *seg)
 }
 
 int router_add(struct mlc_http_router *r, const char *method, const char *pattern,
-               mlc_http_handler fn, void *arg, struct mlc_error *err)
+	       mlc_http_handler fn, void *arg, struct mlc_error *err)
 {
 	struct mlc_http_route rt;
 
 	if (!method || !pattern || pattern[0] != '/' || !fn)
 		return error_set(err, MLC_EINVAL,
-		                 "route needs a method, a pattern starting "
-		                 "with '/' and a handler");
+				 "route needs a method, a pattern starting "
+				 "with '/' and a handler");
 	memset(&rt, 0, sizeof(rt));
 	rt.segs = split_path(pattern, &rt.nsegs);
 	if (rt.nsegs && strcmp(rt.segs[rt.nsegs - 1], "*") == 0) {
@@ -62,7 +62,7 @@ int router_add(struct mlc_http_router *r, const char *method, const char *patter
 		if (strchr(rt.segs[i], '*') || (strchr(rt.segs[i], '{') && !is_param(rt.segs[i]))) {
 			free_segs(rt.segs, rt.nsegs);
 			return error_set(err, MLC_EINVAL, "route '%s': bad segment '%s'", pattern,
-			                 rt.segs[i]);
+					 rt.segs[i]);
 		}
 	}
 	rt.method = xstrdup(method);
@@ -75,7 +75,7 @@ int router_add(struct mlc_http_router *r, const char *method, const char *patter
 }
 
 static void add_param(struct mlc_http_params *p, const char *name, size_t name_len,
-                      const char *value)
+		      const char *value)
 {
 	p->items = xrealloc(p->items, (p->n + 1) * sizeof(*p->items));
 	p->items[p->n].name = xstrndup(name, name_len);
@@ -85,7 +85,7 @@ static void add_param(struct mlc_http_params *p, const char *name, size_t name_l
 
 /* Matches the path segments against one route, capturing into params. */
 static bool route_matches(const struct mlc_http_route *rt, char **segs, size_t nsegs,
-                          struct mlc_http_params *params)
+			  struct mlc_http_params *params)
 {
 	if (nsegs < rt->nsegs || (!rt->tail && nsegs != rt->nsegs))
 		return false;
@@ -127,9 +127,9 @@ static bool method_listed(const char *list, const char *method)
 }
 
 const struct mlc_http_route *router_match(const struct mlc_http_router *r, const char *method,
-                                          const char *path, struct mlc_http_params *params,
-                                          bool *path_known, const char **route_pattern,
-                                          struct mlc_buf *allow)
+					  const char *path, struct mlc_http_params *params,
+					  bool *path_known, const char **route_pattern,
+					  struct mlc_buf *allow)
 {
 	const struct mlc_http_route *found = NULL;
 	size_t nsegs;
@@ -140,7 +140,7 @@ const struct mlc_http_route *router_match(const struct mlc_http_router *r, const
 	for (size_t i = 0; i < r->n && !found; i++) {
 		const struct mlc_http_route *rt = &r->routes[i];
 		bool same = strcmp(rt->method, method) == 0 ||
-		            (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0);
+			    (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0);
 		if (!route_matches(rt, segs, nsegs, same ? params : NULL))
 			continue;
 		if (same) {

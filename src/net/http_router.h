@@ -41,7 +41,7 @@ struct mlc_http_params {
 };
 
 int router_add(struct mlc_http_router *r, const char *method, const char *pattern,
-               mlc_http_handler fn, void *arg, struct mlc_error *err) MLC_MUST_CHECK;
+	       mlc_http_handler fn, void *arg, struct mlc_error *err) MLC_MUST_CHECK;
 /*
  * Finds the first route whose pattern matches path and whose method is
  * method (HEAD also matches GET routes).  Returns it and fills params
@@ -51,9 +51,9 @@ int router_add(struct mlc_http_router *r, const char *method, const char *patter
  * allow (when not NULL) gets the methods that would match ("GET, POST").
  */
 const struct mlc_http_route *router_match(const struct mlc_http_router *r, const char *method,
-                                          const char *path, struct mlc_http_params *params,
-                                          bool *path_known, const char **route_pattern,
-                                          struct mlc_buf *allow);
+					  const char *path, struct mlc_http_params *params,
+					  bool *path_known, const char **route_pattern,
+					  struct mlc_buf *allow);
 void router_params_release(struct mlc_http_params *p);
 /* Frees a response's headers, body and content type (http_response.c). */
 void http_response_release(struct mlc_http_response *resp);

@@ -44,15 +44,15 @@ static void describe_failure(struct slot *s, int rc, const char *reason, bool ga
 
 	if (s->resp->status) {
 		buf_add(&body, s->resp->body.data,
-		        s->resp->body.len > ERR_BODY_MAX ? ERR_BODY_MAX : s->resp->body.len);
+			s->resp->body.len > ERR_BODY_MAX ? ERR_BODY_MAX : s->resp->body.len);
 		buf_addf(&what, "HTTP %d: ", s->resp->status);
 		redact_text(&what, body.data);
 	} else {
 		buf_addf(&what, "%s (%s)", reason, s->errbuf[0] ? s->errbuf : "no response");
 	}
 	error_set(s->err, rc, "%s %s %s: %s%s%s after %d attempt%s", s->up->name, s->req->method,
-	          s->req->path, what.data, rc == MLC_EUNKNOWN ? "; outcome unknown" : "",
-	          gave_up ? "; gave up" : "", s->resp->attempts, s->resp->attempts == 1 ? "" : "s");
+		  s->req->path, what.data, rc == MLC_EUNKNOWN ? "; outcome unknown" : "",
+		  gave_up ? "; gave up" : "", s->resp->attempts, s->resp->attempts == 1 ? "" : "s");
 	buf_release_wipe(&body);
 	buf_release(&what);
 }
@@ -89,8 +89,8 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 	curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &connects);
 	if (connects > 0)
 		http_int_upstream_count("mlc_http_client_connections_total",
-		               "New connections opened (keep-alive reuse keeps this low)", up, NULL,
-		               NULL, (double)connects);
+					"New connections opened (keep-alive reuse keeps this low)",
+					up, NULL, NULL, (double)connects);
 	curl_multi_remove_handle(multi, s->easy);
 	http_int_upstream_handle_put(up, s->easy);
 	s->easy = NULL;
@@ -116,12 +116,12 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 	snprintf(code, sizeof(code), "%d", s->resp->status);
 	http_int_attempt_log_response(s, cc == CURLE_OK ? code : v.reason, now - s->attempt_ms);
 	http_int_upstream_count("mlc_http_client_requests_total",
-	               "HTTP requests sent, by upstream and status", up, "status",
-	               cc == CURLE_OK ? code : v.reason, 1);
+				"HTTP requests sent, by upstream and status", up, "status",
+				cc == CURLE_OK ? code : v.reason, 1);
 	metrics_labels(&labels, "upstream", up->name, (const char *)NULL);
 	metrics_histogram_observe("mlc_http_client_request_duration_seconds",
-	                          "Duration of one HTTP attempt", labels.data,
-	                          (double)(now - s->attempt_ms) / 1000.0);
+				  "Duration of one HTTP attempt", labels.data,
+				  (double)(now - s->attempt_ms) / 1000.0);
 	buf_release(&labels);
 	if (v.throttled) {
 		http_int_upstream_count(
@@ -148,25 +148,25 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 			delay =
 			    v.wait_ms +
 			    retry_backoff_ms(
-			        1, up->backoff_base_ms < 1000 ? up->backoff_base_ms : 1000, 1000);
+				1, up->backoff_base_ms < 1000 ? up->backoff_base_ms : 1000, 1000);
 		else
 			delay = retry_backoff_ms(s->resp->attempts, up->backoff_base_ms,
-			                         up->backoff_max_ms);
+						 up->backoff_max_ms);
 	}
 	if (s->resp->attempts >= up->max_attempts || now + delay - s->start_ms > up->max_retry_ms) {
 		describe_failure(s, v.rc, v.reason, true);
 		slot_finish(s, v.rc);
 		return;
 	}
-	http_int_upstream_count("mlc_http_client_retries_total", "Requests sent again, by reason", up,
-	               "reason", v.reason, 1);
+	http_int_upstream_count("mlc_http_client_retries_total", "Requests sent again, by reason",
+				up, "reason", v.reason, 1);
 	{
 		char attempt[16], wait[32];
 		snprintf(attempt, sizeof(attempt), "%d", s->resp->attempts);
 		snprintf(wait, sizeof(wait), "%lld", (long long)delay);
 		log_info("http retry", "upstream", up->name, "method", s->req->method, "path",
-		         s->req->path, "reason", cc == CURLE_OK ? code : v.reason, "attempt",
-		         attempt, "wait_ms", wait);
+			 s->req->path, "reason", cc == CURLE_OK ? code : v.reason, "attempt",
+			 attempt, "wait_ms", wait);
 	}
 	s->state = SLOT_WAIT;
 	s->ready_ms = now + delay;
@@ -185,8 +185,9 @@ static void slot_begin(struct slot *s, int64_t now)
 	s->resp->limit_wait_ms = 0;
 	s->resp->retry_after_ms = -1;
 	s->resp->status = 0;
-	s->idempotent = s->req->idempotent == MLC_HTTP_IDEM_YES ||
-	                (s->req->idempotent == MLC_HTTP_IDEM_AUTO && http_int_method_is_idempotent(m));
+	s->idempotent =
+	    s->req->idempotent == MLC_HTTP_IDEM_YES ||
+	    (s->req->idempotent == MLC_HTTP_IDEM_AUTO && http_int_method_is_idempotent(m));
 	s->login_401_left = s->up->login_401_retries;
 	error_clear(s->err);
 }
@@ -219,9 +220,9 @@ static size_t start_ready(struct mlc_http_upstream *up, struct slot *slots, size
 				 * caller gets the wait and can reschedule */
 				s->resp->retry_after_ms = w;
 				error_set(s->err, MLC_ERATELIMIT,
-				          "%s: upstream paused by its rate limit for %lld ms "
-				          "more, beyond the retry budget of %d ms",
-				          up->name, (long long)w, up->max_retry_ms);
+					  "%s: upstream paused by its rate limit for %lld ms "
+					  "more, beyond the retry budget of %d ms",
+					  up->name, (long long)w, up->max_retry_ms);
 				slot_finish(s, MLC_ERATELIMIT);
 				finished++;
 				continue;
@@ -268,7 +269,7 @@ static int64_t next_event(struct slot *slots, size_t n, int *running, struct slo
 }
 
 static void run_slots(struct mlc_http_upstream *up, struct slot *slots, size_t n, int parallel,
-                      CURLM *multi)
+		      CURLM *multi)
 {
 	size_t next = 0, done = 0;
 	int active = 0;
@@ -317,14 +318,14 @@ static void run_slots(struct mlc_http_upstream *up, struct slot *slots, size_t n
 		} else {
 			/* others may free the cap: look again soon */
 			curl_multi_poll(multi, NULL, 0, (int)(blocked && wait > 10 ? 10 : wait),
-			                NULL);
+					NULL);
 		}
 	}
 }
 
 int http_upstream_send_many(struct mlc_http_upstream *up, const struct mlc_http_req *reqs,
-                            struct mlc_http_resp *resps, int *rcs, struct mlc_error *errs, size_t n,
-                            int parallel)
+			    struct mlc_http_resp *resps, int *rcs, struct mlc_error *errs, size_t n,
+			    int parallel)
 {
 	struct slot *slots = NULL;
 	struct mlc_error *own = NULL;
@@ -357,7 +358,7 @@ int http_upstream_send_many(struct mlc_http_upstream *up, const struct mlc_http_
 }
 
 int http_upstream_send(struct mlc_http_upstream *up, const struct mlc_http_req *req,
-                       struct mlc_http_resp *resp, struct mlc_error *err)
+		       struct mlc_http_resp *resp, struct mlc_error *err)
 {
 	struct mlc_error local;
 	int rc = MLC_ESTATE, brc;

@@ -23,8 +23,8 @@
 #include "util/time.h"
 #include "util/banned.h"
 
-#define DEFAULT_BODY_LIMIT ((size_t)1 << 20)
-#define DEFAULT_THREADS    8
+#define DEFAULT_BODY_LIMIT     ((size_t)1 << 20)
+#define DEFAULT_THREADS        8
 #define DEFAULT_IDLE_TIMEOUT_S 120
 /* How long http_server_stop() waits for requests in flight. */
 #define DRAIN_TIMEOUT_MS 30000
@@ -123,7 +123,7 @@ const char *http_request_query(const struct mlc_http_request *r, const char *nam
 }
 
 void http_request_query_each(const struct mlc_http_request *r,
-                             void (*fn)(const char *key, const char *value, void *arg), void *arg)
+			     void (*fn)(const char *key, const char *value, void *arg), void *arg)
 {
 	const struct req_ctx *ctx = r->internal;
 
@@ -143,8 +143,8 @@ json_t *http_request_json(const struct mlc_http_request *r, struct mlc_error *er
 	j = json_loadb(r->body, r->body_len, 0, &jerr);
 	if (!j)
 		error_set(err, MLC_EINVAL,
-		          "request body is not valid JSON: %s (line %d, column %d)", jerr.text,
-		          jerr.line, jerr.column);
+			  "request body is not valid JSON: %s (line %d, column %d)", jerr.text,
+			  jerr.line, jerr.column);
 	return j;
 }
 
@@ -156,7 +156,7 @@ struct copy_values {
 };
 
 static enum MHD_Result copy_value(void *cls, enum MHD_ValueKind kind, const char *key,
-                                  const char *value)
+				  const char *value)
 {
 	struct copy_values *cv = cls;
 
@@ -211,7 +211,7 @@ static void find_client_ip(struct req_ctx *ctx, char *out, size_t outlen)
 		for (size_t i = 0; i < n; i++)
 			buf_addf(&chain, "%s%s", i ? " | " : "", lines[i]);
 		log_debug("http client address", "server", ctx->srv->name, "peer", peer,
-		          "x_forwarded_for", chain.data, "client", out);
+			  "x_forwarded_for", chain.data, "client", out);
 	}
 	buf_release(&chain);
 	free(lines);
@@ -220,10 +220,10 @@ static void find_client_ip(struct req_ctx *ctx, char *out, size_t outlen)
 /* The request methods of RFC 9110 section 9 and PATCH (RFC 5789); any
  * other method is counted as "other" (issue 21 item 3). */
 static const char *const known_methods[] = {"GET",     "HEAD",    "POST",  "PUT",   "DELETE",
-                                            "CONNECT", "OPTIONS", "TRACE", "PATCH", NULL};
+					    "CONNECT", "OPTIONS", "TRACE", "PATCH", NULL};
 
 static void record_metrics(struct req_ctx *ctx, const struct mlc_http_response *resp,
-                           int64_t dur_us)
+			   int64_t dur_us)
 {
 	struct mlc_buf labels = MLC_BUF_INIT;
 	char status[16];
@@ -233,23 +233,23 @@ static void record_metrics(struct req_ctx *ctx, const struct mlc_http_response *
 	/* route is a registered pattern or "unmatched", status one our
 	 * handlers chose: only the method comes from the client as sent */
 	metrics_labels(&labels, "server", ctx->srv->name, "method",
-	               metrics_bounded(ctx->req.method, known_methods), "route", route,
-	               "status", status, (const char *)NULL);
+		       metrics_bounded(ctx->req.method, known_methods), "route", route, "status",
+		       status, (const char *)NULL);
 	metrics_counter_add("mlc_http_server_requests_total", "HTTP requests served", labels.data,
-	                    1);
+			    1);
 	buf_reset(&labels);
 	metrics_labels(&labels, "server", ctx->srv->name, "route", route, (const char *)NULL);
 	metrics_histogram_observe("mlc_http_server_request_duration_seconds",
-	                          "Time from request start to response", labels.data,
-	                          (double)dur_us / 1e6);
+				  "Time from request start to response", labels.data,
+				  (double)dur_us / 1e6);
 	buf_release(&labels);
 	if (ctx->srv->access_log) {
 		char ms[32], bytes[32];
 		snprintf(ms, sizeof(ms), "%.1f", (double)dur_us / 1000.0);
 		snprintf(bytes, sizeof(bytes), "%zu", resp->body.len);
 		log_info("http request", "server", ctx->srv->name, "client", ctx->req.client_ip,
-		         "method", ctx->req.method, "path", ctx->req.path, "route", route, "status",
-		         resp->drop_connection ? "dropped" : status, "ms", ms, "bytes", bytes);
+			 "method", ctx->req.method, "path", ctx->req.path, "route", route, "status",
+			 resp->drop_connection ? "dropped" : status, "ms", ms, "bytes", bytes);
 	}
 }
 
@@ -266,17 +266,17 @@ static void dispatch(struct req_ctx *ctx, struct mlc_http_response *resp)
 	/* matched even when the hook answered, so stats and the after hook
 	 * see the route */
 	rt = router_match(&s->router, ctx->req.method, ctx->req.path, &ctx->params, &known,
-	                  &pattern, &allow);
+			  &pattern, &allow);
 	ctx->req.route = pattern;
 	if (answered)
 		goto out;
 	if (ctx->too_large) {
 		http_response_error(resp, 413, "body_too_large",
-		                    "request body exceeds the limit of %zu bytes", s->body_limit);
+				    "request body exceeds the limit of %zu bytes", s->body_limit);
 	} else if (!rt && known) {
 		http_response_error(resp, 405, "method_not_allowed",
-		                    "method %s is not allowed on %s", ctx->req.method,
-		                    ctx->req.path);
+				    "method %s is not allowed on %s", ctx->req.method,
+				    ctx->req.path);
 		http_response_header(resp, "Allow", allow.data);
 	} else if (!rt) {
 		http_response_error(resp, 404, "not_found", "no route for %s", ctx->req.path);
@@ -320,7 +320,7 @@ static enum MHD_Result queue_response(struct req_ctx *ctx)
 	for (size_t i = 0; i < resp->nheaders; i++)
 		MHD_add_response_header(mr, resp->headers[i].name, resp->headers[i].value);
 	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
-	                        resp->content_type ? resp->content_type : "application/json");
+				resp->content_type ? resp->content_type : "application/json");
 	ret = MHD_queue_response(ctx->conn, (unsigned int)resp->status, mr);
 	MHD_destroy_response(mr);
 	return ret;
@@ -393,8 +393,8 @@ static bool is_health(const struct req_ctx *ctx)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
 {
 	struct mlc_http_server *s = cls;
 	struct req_ctx *ctx = *con_cls;
@@ -420,7 +420,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		pthread_mutex_unlock(&s->lock);
 		*con_cls = ctx;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-		                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+						 MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && num_parse_u64(cl, &declared, NULL) == MLC_OK &&
 		    declared > s->body_limit) {
 			ctx->too_large = true;
@@ -459,7 +459,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
+			 enum MHD_RequestTerminationCode toe)
 {
 	struct mlc_http_server *s = cls;
 	struct req_ctx *ctx = *con_cls;
@@ -513,7 +513,7 @@ static void route_readyz(struct mlc_http_request *req, struct mlc_http_response 
 
 	MLC_UNUSED(req);
 	http_response_json(resp, ready ? 200 : 503,
-	                   json_pack("{s:s}", "status", ready ? "ready" : "not ready"));
+			   json_pack("{s:s}", "status", ready ? "ready" : "not ready"));
 }
 
 static void route_metrics(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
@@ -538,7 +538,7 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, struct 
 }
 
 int http_server_new(const struct mlc_http_server_opts *opts, struct mlc_http_server **out,
-                    struct mlc_error *err)
+		    struct mlc_error *err)
 {
 	struct mlc_http_server *s = xcalloc(1, sizeof(*s));
 	struct sockaddr_storage ss;
@@ -575,7 +575,7 @@ out:
 }
 
 int http_server_route(struct mlc_http_server *s, const char *method, const char *pattern,
-                      mlc_http_handler fn, void *arg)
+		      mlc_http_handler fn, void *arg)
 {
 	struct mlc_error err;
 	int rc;
@@ -617,7 +617,7 @@ int http_server_start(struct mlc_http_server *s, struct mlc_error *err)
 	 * MHD_quiesce_daemon() with epoll); handlers run on our workers.
 	 */
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-	                     MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME;
+			     MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME;
 	int rc;
 
 	if (s->daemon)
@@ -647,7 +647,7 @@ int http_server_start(struct mlc_http_server *s, struct mlc_error *err)
 	    s->per_client_limit, MHD_OPTION_END);
 	if (!s->daemon)
 		return error_set(err, MLC_EIO, "%s: cannot listen on %s: %s", s->name, s->listen,
-		                 strerror(errno));
+				 strerror(errno));
 	s->qstop = false;
 	s->workers = xcalloc((size_t)s->threads, sizeof(*s->workers));
 	for (s->nworkers = 0; s->nworkers < s->threads; s->nworkers++)
@@ -663,7 +663,7 @@ int http_server_start(struct mlc_http_server *s, struct mlc_error *err)
 		char port[16];
 		snprintf(port, sizeof(port), "%d", s->port);
 		log_info("http server listening", "server", s->name, "listen", s->listen, "port",
-		         port);
+			 port);
 	}
 	return MLC_OK;
 }

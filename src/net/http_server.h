@@ -34,13 +34,13 @@
 struct mlc_http_server;
 
 struct mlc_http_request {
-	const char *method;     /* "GET", "POST", ... */
-	const char *path;       /* URL path without the query, percent-decoded */
-	const char *route;      /* the matched pattern, for stats and logs */
-	const char *body;       /* NUL-terminated (the NUL is not counted); "" when none */
+	const char *method; /* "GET", "POST", ... */
+	const char *path;   /* URL path without the query, percent-decoded */
+	const char *route;  /* the matched pattern, for stats and logs */
+	const char *body;   /* NUL-terminated (the NUL is not counted); "" when none */
 	size_t body_len;
-	char client_ip[64];     /* textual IPv4 or IPv6 */
-	void *internal;         /* server-private */
+	char client_ip[64]; /* textual IPv4 or IPv6 */
+	void *internal;     /* server-private */
 };
 
 /* Header value (name case-insensitive), or NULL. */
@@ -57,8 +57,8 @@ void http_request_query_each(const struct mlc_http_request *r,
 json_t *http_request_json(const struct mlc_http_request *r, struct mlc_error *err);
 
 struct mlc_http_response {
-	int status;                  /* 200 unless set */
-	char *content_type;          /* NULL: application/json */
+	int status;         /* 200 unless set */
+	char *content_type; /* NULL: application/json */
 	struct mlc_buf body;
 	struct mlc_http_header *headers;
 	size_t nheaders;
@@ -99,7 +99,7 @@ struct mlc_http_hooks {
 
 struct mlc_http_server_opts {
 	const char *listen;          /* "127.0.0.1:8080", "[::1]:0"; port 0 = any free port;
-	                              * "[::]:PORT" is every IPv6 and IPv4 address */
+				      * "[::]:PORT" is every IPv6 and IPv4 address */
 	size_t body_limit;           /* bytes; 0 = 1 MiB */
 	int threads;                 /* worker threads; 0 = 8 */
 	const char *trusted_proxies; /* comma-separated CIDRs or NULL */

@@ -9,7 +9,7 @@
 #include "util/banned.h"
 
 static const double bucket_bounds[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                       0.5,   1.0,  2.5,   5.0,  10.0};
+				       0.5,   1.0,  2.5,   5.0,  10.0};
 #define NBUCKETS MLC_ARRAY_LEN(bucket_bounds)
 
 struct series {
@@ -33,7 +33,7 @@ static size_t nfamilies;
 
 /* Finds or creates a series; called with lock held. */
 static struct series *series_get(const char *name, const char *help, bool histogram,
-                                 const char *labels)
+				 const char *labels)
 {
 	struct family *f = NULL;
 	struct series *s;
@@ -138,7 +138,7 @@ const char *metrics_bounded(const char *value, const char *const *known)
 
 /* name{labels,extra} or name{extra} or name{labels} or name. */
 static void add_sample(struct mlc_buf *out, const char *name, const char *suffix,
-                       const char *labels, const char *extra)
+		       const char *labels, const char *extra)
 {
 	bool have_l = labels && *labels, have_e = extra && *extra;
 
@@ -146,7 +146,7 @@ static void add_sample(struct mlc_buf *out, const char *name, const char *suffix
 	buf_addstr(out, suffix);
 	if (have_l || have_e)
 		buf_addf(out, "{%s%s%s}", have_l ? labels : "", have_l && have_e ? "," : "",
-		         have_e ? extra : "");
+			 have_e ? extra : "");
 	buf_addch(out, ' ');
 }
 
@@ -180,7 +180,7 @@ void metrics_render(struct mlc_buf *out)
 	for (size_t i = 0; i < nfamilies; i++) {
 		const struct family *f = &families[i];
 		buf_addf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name,
-		         f->histogram ? "histogram" : "counter");
+			 f->histogram ? "histogram" : "counter");
 		for (size_t j = 0; j < f->nseries; j++)
 			render_series(out, f, &f->series[j]);
 	}

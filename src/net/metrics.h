@@ -22,7 +22,7 @@
 void metrics_counter_add(const char *name, const char *help, const char *labels, double delta);
 /* Records one observation (seconds) in a histogram series. */
 void metrics_histogram_observe(const char *name, const char *help, const char *labels,
-                               double value);
+			       double value);
 /* Current value of a counter series, 0 if absent (tests, status pages). */
 double metrics_counter_get(const char *name, const char *labels);
 /*

@@ -132,7 +132,7 @@ int url_check_transport(const char *url, struct mlc_buf *scheme_host_port, struc
 	if (str_ieq(scheme, "http") && !url_host_is_loopback(host)) {
 		rc =
 		    error_set(err, MLC_EINVAL,
-		              "'%s': plain http is allowed only to loopback hosts; use https", url);
+			      "'%s': plain http is allowed only to loopback hosts; use https", url);
 		goto out;
 	}
 	if (scheme_host_port) {

@@ -39,6 +39,6 @@ bool url_host_is_loopback(const char *host);
  * two URLs can be compared for the same origin.
  */
 int url_check_transport(const char *url, struct mlc_buf *scheme_host_port,
-                        struct mlc_error *err) MLC_MUST_CHECK;
+			struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

@@ -24,7 +24,7 @@
  * a-z, 0-9 and '_', at most CSEG_MAX characters in all.
  */
 #define CSEG_DEFAULT "cseg_mlc_costcode"
-#define CSEG_MAX 19
+#define CSEG_MAX     19
 /* Room for "customrecord_" + a script id + NUL. */
 #define CSEG_TABLE_MAX (13 + CSEG_MAX + 1)
 

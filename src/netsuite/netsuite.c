@@ -9,14 +9,14 @@
 #include "util/str.h"
 #include "util/banned.h"
 
-#define RECORD_PATH "/services/rest/record/v1/"
+#define RECORD_PATH  "/services/rest/record/v1/"
 #define SUITEQL_PATH "/services/rest/query/v1/suiteql"
 
 int netsuite_open(const struct mlc_tenant *t, const struct mlc_netsuite_opts *o,
 		  struct mlc_netsuite **out, struct mlc_error *err)
 {
 	struct mlc_netsuite *ns = xcalloc(1, sizeof(*ns));
-	struct mlc_http_upstream_opts uo = { 0 };
+	struct mlc_http_upstream_opts uo = {0};
 	char *base = tenant_netsuite_url(t);
 	int rc;
 
@@ -26,7 +26,8 @@ int netsuite_open(const struct mlc_tenant *t, const struct mlc_netsuite_opts *o,
 	uo.max_attempts = o->max_attempts;
 	uo.max_concurrency = o->concurrency > 0 ? o->concurrency : 5;
 	ns->concurrency = uo.max_concurrency;
-	/* under token auth a full pool can also show as 401 (docs/reference/netsuite.md, Governance) */
+	/* under token auth a full pool can also show as 401 (docs/reference/netsuite.md,
+	 * Governance) */
 	uo.login_401_retries = 3;
 	uo.auth = o->auth;
 	uo.auth_arg = o->auth_arg;
@@ -100,7 +101,7 @@ static int64_t id_from_location(const struct mlc_http_resp *resp)
 
 /* Sends r and decodes a NetSuite refusal into err (and code). */
 static int ns_send(struct mlc_netsuite *ns, struct mlc_http_req *r, struct mlc_http_resp *resp,
-		char *code, struct mlc_error *err)
+		   char *code, struct mlc_error *err)
 {
 	int rc = http_upstream_send(ns->up, r, resp, err);
 	int64_t calls = resp->attempts ? resp->attempts : 1;
@@ -139,7 +140,8 @@ int netsuite_suiteql_page(struct mlc_netsuite *ns, const char *q, int limit, int
 
 	*items = NULL;
 	if (limit <= 0 || limit > SUITEQL_MAX_LIMIT || offset % limit)
-		return error_set(err, MLC_EINVAL, "SuiteQL paging: limit %d, offset %d", limit, offset);
+		return error_set(err, MLC_EINVAL, "SuiteQL paging: limit %d, offset %d", limit,
+				 offset);
 	snprintf(lim, sizeof(lim), "%d", limit);
 	snprintf(off, sizeof(off), "%d", offset);
 	http_req_init(&r, "POST", SUITEQL_PATH);
@@ -178,8 +180,9 @@ int netsuite_suiteql_all(struct mlc_netsuite *ns, const char *q, json_t **items,
 		json_t *page;
 		bool more = false;
 		int64_t total = 0;
-		if ((rc = netsuite_suiteql_page(ns, q, SUITEQL_MAX_LIMIT, offset, &page, &more, &total,
-						err)) < 0) {
+		rc = netsuite_suiteql_page(ns, q, SUITEQL_MAX_LIMIT, offset, &page, &more, &total,
+					   err);
+		if (rc < 0) {
 			json_decref(all);
 			*items = NULL;
 			return rc;
@@ -188,9 +191,10 @@ int netsuite_suiteql_all(struct mlc_netsuite *ns, const char *q, json_t **items,
 			json_decref(page);
 			json_decref(all);
 			*items = NULL;
-			return error_set(err, MLC_ERANGE,
-					 "SuiteQL result of %lld rows exceeds the %d-row cap; page by key",
-					 (long long)total, SUITEQL_ROW_CAP);
+			return error_set(
+			    err, MLC_ERANGE,
+			    "SuiteQL result of %lld rows exceeds the %d-row cap; page by key",
+			    (long long)total, SUITEQL_ROW_CAP);
 		}
 		json_array_extend(all, page);
 		json_decref(page);
@@ -237,8 +241,8 @@ int netsuite_suiteql_many(struct mlc_netsuite *ns, const char *const *qs, size_t
 		if (rcs[i] < 0) {
 			struct mlc_buf msg = MLC_BUF_INIT;
 			netsuite_error_text(resps[i].body.data, resps[i].body.len, &msg);
-			rc = error_set(err, rcs[i], "NetSuite SuiteQL failed (%d): %s", resps[i].status,
-				       msg.data);
+			rc = error_set(err, rcs[i], "NetSuite SuiteQL failed (%d): %s",
+				       resps[i].status, msg.data);
 			buf_release(&msg);
 			break;
 		}
@@ -251,7 +255,8 @@ int netsuite_suiteql_many(struct mlc_netsuite *ns, const char *const *qs, size_t
 		if (json_is_true(json_object_get(body, "hasMore"))) {
 			/* more than one page: read this one to the end on its own */
 			json_decref(body);
-			if ((rc = netsuite_suiteql_all(ns, qs[i], &results[i], err)) < 0)
+			rc = netsuite_suiteql_all(ns, qs[i], &results[i], err);
+			if (rc < 0)
 				break;
 			continue;
 		}
@@ -283,8 +288,10 @@ int netsuite_lines_by_transaction(struct mlc_netsuite *ns, const char *cols,
 
 	for (k = 0, i = 0; i < n; i += 100, k++) {
 		struct mlc_buf q = MLC_BUF_INIT;
-		buf_addf(&q, "SELECT %s FROM transactionline WHERE mainline = 'F' AND taxline = 'F' "
-			     "AND transaction IN (", cols);
+		buf_addf(&q,
+			 "SELECT %s FROM transactionline WHERE mainline = 'F' AND taxline = 'F' "
+			 "AND transaction IN (",
+			 cols);
 		for (size_t j = i; j < n && j < i + 100; j++) {
 			int64_t id = 0;
 			if (jsonx_id(json_array_get(transactions, j), "id", &id) < 0)
@@ -297,12 +304,13 @@ int netsuite_lines_by_transaction(struct mlc_netsuite *ns, const char *cols,
 	rc = netsuite_suiteql_many(ns, (const char *const *)qs, nq, res, err);
 	*by_tx = json_object();
 	for (k = 0; k < nq; k++) {
-		json_array_foreach(res[k], i, row) {
+		json_array_foreach (res[k], i, row) {
 			const char *t = jsonx_str(row, "transaction");
 			json_t *list;
 			if (!t)
 				continue;
-			if (!(list = json_object_get(*by_tx, t)))
+			list = json_object_get(*by_tx, t);
+			if (!list)
 				json_object_set_new(*by_tx, t, list = json_array());
 			json_array_append(list, row);
 		}
@@ -323,8 +331,8 @@ static void fill_cond(struct mlc_buf *q, const char *q_fmt, const char *pct, con
 }
 
 int netsuite_suiteql_groups(struct mlc_netsuite *ns, const char *q_fmt, const char *key_expr,
-			    const char *key_col, int page_rows,
-			    int (*fn)(void *arg, json_t *items), void *arg, struct mlc_error *err)
+			    const char *key_col, int page_rows, int (*fn)(void *arg, json_t *items),
+			    void *arg, struct mlc_error *err)
 {
 	const char *pct = strstr(q_fmt, "%s");
 	struct mlc_buf cond = MLC_BUF_INIT;
@@ -356,8 +364,8 @@ int netsuite_suiteql_groups(struct mlc_netsuite *ns, const char *q_fmt, const ch
 		if (jsonx_id(json_array_get(page, 0), key_col, &first) < 0 ||
 		    jsonx_id(json_array_get(page, n - 1), key_col, &last) < 0 || last < first) {
 			json_decref(page);
-			rc = error_set(err, MLC_EPERM, "group column %s is not increasing in the reply",
-				       key_col);
+			rc = error_set(err, MLC_EPERM,
+				       "group column %s is not increasing in the reply", key_col);
 			break;
 		}
 		buf_reset(&cond);
@@ -380,7 +388,8 @@ int netsuite_suiteql_groups(struct mlc_netsuite *ns, const char *q_fmt, const ch
 			 * whole from there */
 			for (keep = n; keep > 0; keep--) {
 				int64_t k = 0;
-				if (jsonx_id(json_array_get(page, keep - 1), key_col, &k) < 0 || k != last)
+				if (jsonx_id(json_array_get(page, keep - 1), key_col, &k) < 0 ||
+				    k != last)
 					break;
 			}
 			tail = json_array();
@@ -414,7 +423,8 @@ int netsuite_suiteql_keyset(struct mlc_netsuite *ns, const char *q_fmt, const ch
 			return error_set(err, MLC_EINVAL, "keyset query needs a %%s for the key");
 		buf_addf(&cond, "%s > %lld", key_col, (long long)last);
 		fill_cond(&q, q_fmt, pct, cond.data);
-		rc = netsuite_suiteql_page(ns, q.data, SUITEQL_MAX_LIMIT, 0, &page, &more, NULL, err);
+		rc = netsuite_suiteql_page(ns, q.data, SUITEQL_MAX_LIMIT, 0, &page, &more, NULL,
+					   err);
 		buf_release(&cond);
 		buf_release(&q);
 		if (rc < 0)
@@ -425,7 +435,8 @@ int netsuite_suiteql_keyset(struct mlc_netsuite *ns, const char *q_fmt, const ch
 			if (jsonx_id(json_array_get(page, n - 1), key_col, &k) < 0 || k <= last) {
 				json_decref(page);
 				return error_set(err, MLC_EPERM,
-						 "keyset column %s is not increasing in the reply", key_col);
+						 "keyset column %s is not increasing in the reply",
+						 key_col);
 			}
 			last = k;
 			rc = fn(arg, page);

@@ -28,9 +28,9 @@ struct mlc_netsuite {
 struct mlc_netsuite_opts {
 	mlc_http_auth_fn auth;
 	void *auth_arg;
-	int concurrency;   /* the account's pool; 0: 5 (docs/reference/netsuite.md, Governance) */
-	int timeout_ms;    /* 0: 120 s */
-	int max_attempts;  /* 0: the client's default */
+	int concurrency;  /* the account's pool; 0: 5 (docs/reference/netsuite.md, Governance) */
+	int timeout_ms;   /* 0: 120 s */
+	int max_attempts; /* 0: the client's default */
 };
 
 int netsuite_open(const struct mlc_tenant *t, const struct mlc_netsuite_opts *o,
@@ -39,7 +39,7 @@ void netsuite_free(struct mlc_netsuite *ns);
 
 /* SuiteQL's page rules (docs/reference/netsuite.md, SuiteQL). */
 #define SUITEQL_MAX_LIMIT 1000
-#define SUITEQL_ROW_CAP 100000
+#define SUITEQL_ROW_CAP   100000
 
 /*
  * Runs one SuiteQL page (limit <= 1000, offset a multiple of limit).
@@ -93,9 +93,8 @@ int netsuite_suiteql_keyset(struct mlc_netsuite *ns, const char *q_fmt, const ch
  * come to fn a page at a time; page_rows 0: 1000.
  */
 int netsuite_suiteql_groups(struct mlc_netsuite *ns, const char *q_fmt, const char *key_expr,
-			    const char *key_col, int page_rows,
-			    int (*fn)(void *arg, json_t *items), void *arg,
-			    struct mlc_error *err) MLC_MUST_CHECK;
+			    const char *key_col, int page_rows, int (*fn)(void *arg, json_t *items),
+			    void *arg, struct mlc_error *err) MLC_MUST_CHECK;
 
 /*
  * Upserts a record by external id: PUT /record/v1/<type>/eid:<externalId>

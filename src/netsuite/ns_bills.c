@@ -31,7 +31,7 @@ static int collect(void *arg, json_t *items)
 	json_t *row;
 	size_t i;
 
-	json_array_foreach(items, i, row) {
+	json_array_foreach (items, i, row) {
 		struct ns_bill *b;
 		if (rd->n == rd->cap) {
 			rd->cap = rd->cap ? rd->cap * 2 : 64;
@@ -55,7 +55,7 @@ int netsuite_po_bills_since(struct mlc_netsuite *ns, const char *since, struct n
 			    size_t *n, struct mlc_error *err)
 {
 	struct mlc_buf q = MLC_BUF_INIT;
-	struct bill_read rd = { 0 };
+	struct bill_read rd = {0};
 	int rc;
 
 	*bills = NULL;
@@ -63,11 +63,12 @@ int netsuite_po_bills_since(struct mlc_netsuite *ns, const char *since, struct n
 	/* createdfrom (the purchase order a bill was made from) is a column of
 	 * transactionline, not of transaction (docs/reference/netsuite.md,
 	 * netsuite/suiteql.md): bills from a PO are those with such a line */
-	buf_addstr(&q, "SELECT id, tranid, TO_CHAR(trandate, 'YYYY-MM-DD') AS trandate, "
-		       "entity, status, approvalstatus, memo, "
-		       "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
-		       "FROM transaction WHERE type = 'VendBill' AND id IN (SELECT transaction FROM "
-		       "transactionline WHERE createdfrom IS NOT NULL) AND ");
+	buf_addstr(&q,
+		   "SELECT id, tranid, TO_CHAR(trandate, 'YYYY-MM-DD') AS trandate, "
+		   "entity, status, approvalstatus, memo, "
+		   "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
+		   "FROM transaction WHERE type = 'VendBill' AND id IN (SELECT transaction FROM "
+		   "transactionline WHERE createdfrom IS NOT NULL) AND ");
 	if (since)
 		buf_addf(&q, "lastmodifieddate >= TO_TIMESTAMP('%s', 'YYYY-MM-DD HH24:MI:SS') AND ",
 			 since);
@@ -85,7 +86,7 @@ int netsuite_po_bills_since(struct mlc_netsuite *ns, const char *since, struct n
 
 static void line_parse(const json_t *row, const char *seg_field, struct ns_bill_line *l)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	memset(l, 0, sizeof(*l));
 	l->job = id_or_zero(row, "entity");
@@ -106,15 +107,16 @@ int netsuite_po_bill_lines(struct mlc_netsuite *ns, const char *seg_field, struc
 		 seg_field ? ", " : "", seg_field ? seg_field : "");
 	for (i = 0; i < n; i++)
 		if (bills[i].id)
-			json_array_append_new(ids, json_pack("{s:I}", "id", (json_int_t)bills[i].id));
+			json_array_append_new(ids,
+					      json_pack("{s:I}", "id", (json_int_t)bills[i].id));
 	rc = netsuite_lines_by_transaction(ns, cols, ids, &by_tx, err);
 	for (i = 0; rc == MLC_OK && i < n; i++) {
 		const json_t *rows;
 		snprintf(key, sizeof(key), "%lld", (long long)bills[i].id);
 		rows = json_object_get(by_tx, key);
 		bills[i].nlines = json_array_size(rows);
-		bills[i].lines = bills[i].nlines ? xcalloc(bills[i].nlines, sizeof(*bills[i].lines))
-						 : NULL;
+		bills[i].lines =
+		    bills[i].nlines ? xcalloc(bills[i].nlines, sizeof(*bills[i].lines)) : NULL;
 		for (k = 0; k < bills[i].nlines; k++)
 			line_parse(json_array_get(rows, k), seg_field, &bills[i].lines[k]);
 	}

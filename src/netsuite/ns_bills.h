@@ -27,11 +27,11 @@ struct ns_bill_line {
 };
 
 struct ns_bill {
-	int64_t id;           /* 0 when missing or malformed */
+	int64_t id; /* 0 when missing or malformed */
 	char *tranid, *trandate, *memo, *status;
-	int64_t vendor_id;    /* entity */
-	int64_t approval;     /* approvalstatus (2 = Approved); 0 when absent or malformed */
-	char *lastmodified;   /* "YYYY-MM-DD HH:MM:SS" */
+	int64_t vendor_id;  /* entity */
+	int64_t approval;   /* approvalstatus (2 = Approved); 0 when absent or malformed */
+	char *lastmodified; /* "YYYY-MM-DD HH:MM:SS" */
 	struct ns_bill_line *lines;
 	size_t nlines;
 };

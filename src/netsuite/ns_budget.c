@@ -17,7 +17,7 @@ static const char *or_empty(const char *s)
 }
 
 int ns_fiscal_years(struct mlc_netsuite *ns, struct ns_fiscal_year **v, size_t *n,
-                    struct mlc_error *err)
+		    struct mlc_error *err)
 {
 	json_t *rows = NULL, *row;
 	size_t i;
@@ -26,14 +26,14 @@ int ns_fiscal_years(struct mlc_netsuite *ns, struct ns_fiscal_year **v, size_t *
 	*v = NULL;
 	*n = 0;
 	rc = netsuite_suiteql_all(ns,
-	                          "SELECT id, periodname, TO_CHAR(startdate, 'YYYY-MM-DD') AS s, "
-	                          "TO_CHAR(enddate, 'YYYY-MM-DD') AS e FROM accountingperiod WHERE "
-	                          "isyear = 'T' ORDER BY startdate",
-	                          &rows, err);
+				  "SELECT id, periodname, TO_CHAR(startdate, 'YYYY-MM-DD') AS s, "
+				  "TO_CHAR(enddate, 'YYYY-MM-DD') AS e FROM accountingperiod WHERE "
+				  "isyear = 'T' ORDER BY startdate",
+				  &rows, err);
 	if (rc < 0)
 		return rc;
 	*v = xcalloc(json_array_size(rows) + 1, sizeof(**v));
-	json_array_foreach(rows, i, row) {
+	json_array_foreach (rows, i, row) {
 		struct ns_fiscal_year *y = &(*v)[*n];
 		if (jsonx_id(row, "id", &y->id) < 0 || !y->id)
 			continue;
@@ -64,7 +64,7 @@ static bool read_line(const json_t *v, struct ns_budget_line *l)
 }
 
 int ns_budget_lines(struct mlc_netsuite *ns, const char *seg_field, int64_t customer, int64_t year,
-                    struct ns_budget_line **v, size_t *n, struct mlc_error *err)
+		    struct ns_budget_line **v, size_t *n, struct mlc_error *err)
 {
 	struct mlc_buf q = MLC_BUF_INIT;
 	json_t *rows = NULL, *row;
@@ -74,17 +74,17 @@ int ns_budget_lines(struct mlc_netsuite *ns, const char *seg_field, int64_t cust
 	*v = NULL;
 	*n = 0;
 	buf_addf(&q,
-	         "SELECT id, account, total, %s%s subsidiary, department, "
-	         "class, location, category FROM budgets WHERE customer = %lld AND year = %lld "
-	         "ORDER BY id",
-	         seg_field ? seg_field : "", seg_field ? " AS seg," : "", (long long)customer,
-	         (long long)year);
+		 "SELECT id, account, total, %s%s subsidiary, department, "
+		 "class, location, category FROM budgets WHERE customer = %lld AND year = %lld "
+		 "ORDER BY id",
+		 seg_field ? seg_field : "", seg_field ? " AS seg," : "", (long long)customer,
+		 (long long)year);
 	rc = netsuite_suiteql_all(ns, q.data, &rows, err);
 	buf_release(&q);
 	if (rc < 0)
 		return rc;
 	*v = xcalloc(json_array_size(rows) + 1, sizeof(**v));
-	json_array_foreach(rows, i, row) {
+	json_array_foreach (rows, i, row) {
 		if (read_line(row, &(*v)[*n]))
 			(*n)++;
 	}
@@ -110,7 +110,7 @@ static void ref(json_t *body, const char *field, int64_t id)
 }
 
 int ns_budget_import(struct mlc_netsuite *ns, const struct ns_budget_criteria *c, int64_t cents,
-                     int64_t *id_out, struct mlc_error *err)
+		     int64_t *id_out, struct mlc_error *err)
 {
 	json_t *body = json_object();
 	char code[NS_CODE_MAX];

@@ -27,7 +27,7 @@ struct ns_fiscal_year {
 
 /* Every fiscal year, by start date.  Caller frees *v. */
 int ns_fiscal_years(struct mlc_netsuite *ns, struct ns_fiscal_year **v, size_t *n,
-                    struct mlc_error *err) MLC_MUST_CHECK;
+		    struct mlc_error *err) MLC_MUST_CHECK;
 
 /* One budget line.  A total that is not an amount leaves total_ok false
  * and the reason in why. */
@@ -44,7 +44,7 @@ struct ns_budget_line {
  * Rows without a readable id or dimension are left out.  Caller frees *v.
  */
 int ns_budget_lines(struct mlc_netsuite *ns, const char *seg_field, int64_t customer, int64_t year,
-                    struct ns_budget_line **v, size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
+		    struct ns_budget_line **v, size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
 
 /* The criteria of a budget line; 0 leaves an optional one out. */
 struct ns_budget_criteria {
@@ -63,6 +63,6 @@ void ns_budget_spread(int64_t cents, int64_t out[NS_BUDGET_PERIODS]);
 /* POST budgetImport: a line with the same criteria is replaced, so the
  * write is idempotent.  *id_out gets the line's id when NetSuite gives it. */
 int ns_budget_import(struct mlc_netsuite *ns, const struct ns_budget_criteria *c, int64_t cents,
-                     int64_t *id_out, struct mlc_error *err) MLC_MUST_CHECK;
+		     int64_t *id_out, struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

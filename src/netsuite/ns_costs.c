@@ -13,18 +13,18 @@ int netsuite_accounting_periods(struct mlc_netsuite *ns, struct canon_period **o
 	json_t *rows = NULL, *row;
 	size_t i;
 	int rc = netsuite_suiteql_all(
-		ns,
-		"SELECT id, periodname, TO_CHAR(startdate, 'YYYY-MM-DD') AS s, "
-		"TO_CHAR(enddate, 'YYYY-MM-DD') AS e, closed, alllocked FROM accountingperiod "
-		"WHERE isposting = 'T' AND isquarter = 'F' AND isyear = 'F' ORDER BY startdate",
-		&rows, err);
+	    ns,
+	    "SELECT id, periodname, TO_CHAR(startdate, 'YYYY-MM-DD') AS s, "
+	    "TO_CHAR(enddate, 'YYYY-MM-DD') AS e, closed, alllocked FROM accountingperiod "
+	    "WHERE isposting = 'T' AND isquarter = 'F' AND isyear = 'F' ORDER BY startdate",
+	    &rows, err);
 
 	*out = NULL;
 	*n = 0;
 	if (rc < 0)
 		return rc;
 	*out = xcalloc(json_array_size(rows) + 1, sizeof(**out));
-	json_array_foreach(rows, i, row) {
+	json_array_foreach (rows, i, row) {
 		struct canon_period *p = &(*out)[*n];
 		if (!jsonx_str(row, "s") || !jsonx_str(row, "e"))
 			continue;
@@ -45,7 +45,8 @@ int netsuite_journal_upsert(struct mlc_netsuite *ns, const char *external_id, js
 	char code[NS_CODE_MAX] = "";
 	int rc = netsuite_upsert(ns, "journalEntry", external_id, body, id, code, err);
 
-	*closed_period = rc < 0 && strcmp(code, "USER_ERROR") == 0 && strstr(err->msg, "closed or locked");
+	*closed_period =
+	    rc < 0 && strcmp(code, "USER_ERROR") == 0 && strstr(err->msg, "closed or locked");
 	return rc;
 }
 
@@ -58,14 +59,15 @@ struct gl_ctx {
 static int gl_page(void *arg, json_t *rows)
 {
 	struct gl_ctx *c = arg;
-	struct mlc_error e = { 0 };
+	struct mlc_error e = {0};
 	size_t i;
 	json_t *v;
 	int rc = MLC_OK;
 
-	json_array_foreach(rows, i, v) {
-		struct ns_gl_line l = { 0 };
-		if (jsonx_id(v, "account", &l.account) < 0 || jsonx_id(v, "entity", &l.entity) < 0 ||
+	json_array_foreach (rows, i, v) {
+		struct ns_gl_line l = {0};
+		if (jsonx_id(v, "account", &l.account) < 0 ||
+		    jsonx_id(v, "entity", &l.entity) < 0 ||
 		    (c->segment_field && jsonx_id(v, c->segment_field, &l.segment) < 0))
 			continue;
 		if (jsonx_id(v, "id", &l.transaction) < 0)
@@ -75,7 +77,8 @@ static int gl_page(void *arg, json_t *rows)
 		if (jsonx_money_get(v, "debit", true, &l.debit, &e) < 0 ||
 		    jsonx_money_get(v, "credit", true, &l.credit, &e) < 0)
 			str_copy(l.error, sizeof(l.error), e.msg);
-		if ((rc = c->fn(c->arg, &l)) < 0)
+		rc = c->fn(c->arg, &l);
+		if (rc < 0)
 			break;
 	}
 	return rc;
@@ -86,7 +89,7 @@ int netsuite_cost_gl_lines(struct mlc_netsuite *ns, int64_t company_id, const ch
 			   void *arg, struct mlc_error *err)
 {
 	struct mlc_buf q = MLC_BUF_INIT;
-	struct gl_ctx c = { segment_field, fn, arg };
+	struct gl_ctx c = {segment_field, fn, arg};
 	bool seg = segment_field && *segment_field;
 	int rc;
 
@@ -100,7 +103,8 @@ int netsuite_cost_gl_lines(struct mlc_netsuite *ns, int64_t company_id, const ch
 		 "tal.transactionline = tl.id "
 		 "WHERE t.type = 'Journal' AND t.externalid LIKE 'pc:%lld:%%' AND %%s "
 		 "ORDER BY t.id, tl.id, tal.account",
-		 seg ? "tl." : "", seg ? segment_field : "", seg ? ", " : "", (long long)company_id);
+		 seg ? "tl." : "", seg ? segment_field : "", seg ? ", " : "",
+		 (long long)company_id);
 	if (!seg)
 		c.segment_field = NULL;
 	rc = netsuite_suiteql_groups(ns, q.data, "t.id", "id", page_rows, gl_page, &c, err);
@@ -124,7 +128,7 @@ int netsuite_segment_values(struct mlc_netsuite *ns, const char *table,
 	if (rc < 0)
 		return rc;
 	*out = xcalloc(json_array_size(rows) + 1, sizeof(**out));
-	json_array_foreach(rows, i, v) {
+	json_array_foreach (rows, i, v) {
 		struct ns_segment_value *s = &(*out)[(*n)++];
 		s->id = str_dup_or_null(jsonx_str(v, "id"));
 		s->name = str_dup_or_null(jsonx_str(v, "name"));

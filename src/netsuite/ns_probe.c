@@ -81,14 +81,15 @@ static int ident(const char *name, struct mlc_error *err)
 	return MLC_OK;
 }
 
-int netsuite_probe_segment(struct mlc_netsuite *ns, const char *scriptid,
-			   struct mlc_ns_answer *out, struct mlc_error *err)
+int netsuite_probe_segment(struct mlc_netsuite *ns, const char *scriptid, struct mlc_ns_answer *out,
+			   struct mlc_error *err)
 {
 	struct mlc_buf q = MLC_BUF_INIT;
 	int rc;
 
 	answer_init(out);
-	if ((rc = ident(scriptid, err)) < 0)
+	rc = ident(scriptid, err);
+	if (rc < 0)
 		return rc;
 	buf_addstr(&q, "SELECT id, scriptid FROM customsegment WHERE UPPER(scriptid) = '");
 	for (const char *c = scriptid; *c; c++)
@@ -106,7 +107,10 @@ int netsuite_probe_column(struct mlc_netsuite *ns, const char *table, const char
 	int rc;
 
 	answer_init(out);
-	if ((rc = ident(table, err)) < 0 || (rc = ident(field, err)) < 0)
+	rc = ident(table, err);
+	if (rc >= 0)
+		rc = ident(field, err);
+	if (rc < 0)
 		return rc;
 	buf_addf(&q, "SELECT %s FROM %s", field, table);
 	rc = netsuite_probe_query(ns, q.data, 1, out, err);
@@ -121,7 +125,8 @@ int netsuite_probe_table(struct mlc_netsuite *ns, const char *table, struct mlc_
 	int rc;
 
 	answer_init(out);
-	if ((rc = ident(table, err)) < 0)
+	rc = ident(table, err);
+	if (rc < 0)
 		return rc;
 	buf_addf(&q, "SELECT id FROM %s", table);
 	rc = netsuite_probe_query(ns, q.data, 1, out, err);
@@ -150,7 +155,7 @@ bool netsuite_deployment_live(const struct mlc_ns_answer *a, const char *recordt
 	json_t *it;
 	size_t i;
 
-	json_array_foreach(json_object_get(a->json, "items"), i, it) {
+	json_array_foreach (json_object_get(a->json, "items"), i, it) {
 		const char *rt = jsonx_str(it, "recordtype");
 		const char *st = jsonx_str(it, "status");
 		const char *dep = jsonx_str(it, "isdeployed");
@@ -161,8 +166,7 @@ bool netsuite_deployment_live(const struct mlc_ns_answer *a, const char *recordt
 	return false;
 }
 
-int netsuite_probe_limits(struct mlc_netsuite *ns, struct mlc_ns_answer *out,
-			  struct mlc_error *err)
+int netsuite_probe_limits(struct mlc_netsuite *ns, struct mlc_ns_answer *out, struct mlc_error *err)
 {
 	struct mlc_http_req r;
 	int rc;

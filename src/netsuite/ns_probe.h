@@ -59,8 +59,8 @@ int netsuite_probe_query(struct mlc_netsuite *ns, const char *q, int limit,
  *             read them with netsuite_answer_rows() and
  *             netsuite_deployment_live().
  */
-int netsuite_probe_segment(struct mlc_netsuite *ns, const char *scriptid,
-			   struct mlc_ns_answer *out, struct mlc_error *err) MLC_MUST_CHECK;
+int netsuite_probe_segment(struct mlc_netsuite *ns, const char *scriptid, struct mlc_ns_answer *out,
+			   struct mlc_error *err) MLC_MUST_CHECK;
 int netsuite_probe_column(struct mlc_netsuite *ns, const char *table, const char *field,
 			  struct mlc_ns_answer *out, struct mlc_error *err) MLC_MUST_CHECK;
 int netsuite_probe_table(struct mlc_netsuite *ns, const char *table, struct mlc_ns_answer *out,

@@ -33,7 +33,7 @@ static int collect(void *arg, json_t *items)
 	json_t *row;
 	size_t i;
 
-	json_array_foreach(items, i, row) {
+	json_array_foreach (items, i, row) {
 		struct ns_po *po;
 		if (rd->n == rd->cap) {
 			rd->cap = rd->cap ? rd->cap * 2 : 64;
@@ -52,18 +52,19 @@ static int collect(void *arg, json_t *items)
 	return 0;
 }
 
-int netsuite_purchase_orders_since(struct mlc_netsuite *ns, const char *since,
-				   struct ns_po **pos, size_t *n, struct mlc_error *err)
+int netsuite_purchase_orders_since(struct mlc_netsuite *ns, const char *since, struct ns_po **pos,
+				   size_t *n, struct mlc_error *err)
 {
 	struct mlc_buf q = MLC_BUF_INIT;
-	struct po_read rd = { 0 };
+	struct po_read rd = {0};
 	int rc;
 
 	*pos = NULL;
 	*n = 0;
-	buf_addstr(&q, "SELECT id, tranid, TO_CHAR(trandate, 'YYYY-MM-DD') AS trandate, status, memo, "
-		       "entity, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
-		       "FROM transaction WHERE type = 'PurchOrd' AND ");
+	buf_addstr(&q,
+		   "SELECT id, tranid, TO_CHAR(trandate, 'YYYY-MM-DD') AS trandate, status, memo, "
+		   "entity, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
+		   "FROM transaction WHERE type = 'PurchOrd' AND ");
 	if (since)
 		buf_addf(&q, "lastmodifieddate >= TO_TIMESTAMP('%s', 'YYYY-MM-DD HH24:MI:SS') AND ",
 			 since);
@@ -97,7 +98,7 @@ static int dec_read(const json_t *row, const char *key, int scale, enum dec_roun
 
 static void line_parse(const json_t *row, const char *seg_field, struct ns_po_line *l)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	memset(l, 0, sizeof(*l));
 	l->bad_ids = jsonx_id(row, "id", &l->id) < 0 ||
@@ -107,14 +108,15 @@ static void line_parse(const json_t *row, const char *seg_field, struct ns_po_li
 	l->job = id_or_zero(row, "entity");
 	l->memo = str_dup_or_null(jsonx_str(row, "memo"));
 	/* the first decimal that cannot be read is the line's defect */
-	if (dec_read(row, "netamount", MONEY_SCALE, DEC_EXACT, &l->has_amount, &l->amount, &err) < 0 ||
+	if (dec_read(row, "netamount", MONEY_SCALE, DEC_EXACT, &l->has_amount, &l->amount, &err) <
+		0 ||
 	    dec_read(row, "quantity", 4, DEC_HALF_EVEN, &l->has_qty, &l->qty, &err) < 0 ||
 	    dec_read(row, "rate", 4, DEC_HALF_EVEN, &l->has_rate, &l->rate, &err) < 0)
 		l->defect = xstrdup(err.msg);
 }
 
-int netsuite_purchase_order_lines(struct mlc_netsuite *ns, const char *seg_field,
-				  struct ns_po *pos, size_t n, struct mlc_error *err)
+int netsuite_purchase_order_lines(struct mlc_netsuite *ns, const char *seg_field, struct ns_po *pos,
+				  size_t n, struct mlc_error *err)
 {
 	json_t *ids = json_array(), *by_tx = NULL;
 	char cols[160], key[32];

@@ -28,18 +28,18 @@ struct ns_po_line {
 	int64_t expense_account; /* 0 when none */
 	int64_t item;            /* 0 when none */
 	bool has_amount, has_qty, has_rate;
-	int64_t amount;          /* netamount, cents (exact) */
-	int64_t qty, rate;       /* quantity and rate, 4 decimals (half-even) */
+	int64_t amount;    /* netamount, cents (exact) */
+	int64_t qty, rate; /* quantity and rate, 4 decimals (half-even) */
 	char *memo;
-	char *defect;            /* why a decimal could not be read ("netamount: ..."), or NULL */
+	char *defect; /* why a decimal could not be read ("netamount: ..."), or NULL */
 };
 
 /* One purchase order header and its lines (in line id order). */
 struct ns_po {
-	int64_t id;              /* 0 when the row's id is missing or malformed */
-	int64_t vendor_id;       /* entity; 0 when absent or malformed */
+	int64_t id;        /* 0 when the row's id is missing or malformed */
+	int64_t vendor_id; /* entity; 0 when absent or malformed */
 	char *tranid, *trandate, *status, *memo;
-	char *lastmodified;      /* "YYYY-MM-DD HH:MM:SS" */
+	char *lastmodified; /* "YYYY-MM-DD HH:MM:SS" */
 	struct ns_po_line *lines;
 	size_t nlines;
 };
@@ -49,15 +49,14 @@ struct ns_po {
  * HH:MM:SS"; NULL: all), by keyset paging in id order.  *pos (caller
  * frees with ns_purchase_orders_free()) has *n records, lines not read.
  */
-int netsuite_purchase_orders_since(struct mlc_netsuite *ns, const char *since,
-				   struct ns_po **pos, size_t *n,
-				   struct mlc_error *err) MLC_MUST_CHECK;
+int netsuite_purchase_orders_since(struct mlc_netsuite *ns, const char *since, struct ns_po **pos,
+				   size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
 /*
  * Reads the lines of the n purchase orders (a hundred per query, the
  * queries at once), with seg_field the column of the cost-code segment.
  */
-int netsuite_purchase_order_lines(struct mlc_netsuite *ns, const char *seg_field,
-				  struct ns_po *pos, size_t n, struct mlc_error *err) MLC_MUST_CHECK;
+int netsuite_purchase_order_lines(struct mlc_netsuite *ns, const char *seg_field, struct ns_po *pos,
+				  size_t n, struct mlc_error *err) MLC_MUST_CHECK;
 /* The header as a JSON object, for a review item's payload.  Caller decrefs. */
 json_t *ns_purchase_order_json(const struct ns_po *po);
 void ns_purchase_orders_free(struct ns_po *pos, size_t n);

@@ -27,7 +27,8 @@ int netsuite_read_dimension(struct mlc_netsuite *ns, const char *table, json_t *
 	int rc;
 
 	*rows = NULL;
-	if ((rc = table_ok(table, err)) < 0)
+	rc = table_ok(table, err);
+	if (rc < 0)
 		return rc;
 	snprintf(q, sizeof(q), "SELECT id, isinactive, includechildren, subsidiary FROM %s", table);
 	return netsuite_suiteql_all(ns, q, rows, err);
@@ -40,7 +41,8 @@ int netsuite_read_segment_values(struct mlc_netsuite *ns, const char *table, jso
 	int rc;
 
 	*rows = NULL;
-	if ((rc = table_ok(table, err)) < 0)
+	rc = table_ok(table, err);
+	if (rc < 0)
 		return rc;
 	snprintf(q, sizeof(q), "SELECT id, name, externalid FROM %s ORDER BY id", table);
 	return netsuite_suiteql_all(ns, q, rows, err);
@@ -48,7 +50,8 @@ int netsuite_read_segment_values(struct mlc_netsuite *ns, const char *table, jso
 
 int netsuite_read_item_accounts(struct mlc_netsuite *ns, json_t **rows, struct mlc_error *err)
 {
-	return netsuite_suiteql_all(ns, "SELECT id, expenseaccount FROM item ORDER BY id", rows, err);
+	return netsuite_suiteql_all(ns, "SELECT id, expenseaccount FROM item ORDER BY id", rows,
+				    err);
 }
 
 int netsuite_read_custom_segments(struct mlc_netsuite *ns, json_t **rows, struct mlc_error *err)

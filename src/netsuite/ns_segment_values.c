@@ -52,7 +52,7 @@ static int64_t *parents_of(const json_t *rows, size_t *n)
 	json_t *row;
 
 	*n = 0;
-	json_array_foreach(rows, i, row) {
+	json_array_foreach (rows, i, row) {
 		if (id_of(row, "parent"))
 			p[(*n)++] = id_of(row, "parent");
 	}
@@ -85,7 +85,7 @@ static size_t dedupe(struct ns_cost_code *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (out && strcmp(v[out - 1].code, v[i].code) == 0) {
 			log_warn("two NetSuite cost-code values carry one code; the first is used",
-			         "code", v[i].code);
+				 "code", v[i].code);
 			free(v[i].code);
 			free(v[i].name);
 			continue;
@@ -96,7 +96,7 @@ static size_t dedupe(struct ns_cost_code *v, size_t n)
 }
 
 int ns_cost_codes_read(struct mlc_netsuite *ns, const char *table, struct ns_cost_code **out,
-                       size_t *n, struct mlc_error *err)
+		       size_t *n, struct mlc_error *err)
 {
 	struct mlc_buf q = MLC_BUF_INIT;
 	json_t *rows = NULL, *row;
@@ -108,11 +108,12 @@ int ns_cost_codes_read(struct mlc_netsuite *ns, const char *table, struct ns_cos
 	*out = NULL;
 	*n = 0;
 	buf_addf(&q, "SELECT id, name, externalid, isinactive, parent FROM %s ORDER BY id", table);
-	if ((rc = netsuite_suiteql_all(ns, q.data, &rows, err)) < 0)
+	rc = netsuite_suiteql_all(ns, q.data, &rows, err);
+	if (rc < 0)
 		goto out;
 	parents = parents_of(rows, &np);
 	v = xcalloc(json_array_size(rows) + 1, sizeof(*v));
-	json_array_foreach(rows, i, row) {
+	json_array_foreach (rows, i, row) {
 		const char *name = jsonx_str(row, "name");
 		int64_t id = 0;
 		char code[64];
@@ -157,13 +158,13 @@ static int cmp_key(const void *key, const void *elem)
 }
 
 const struct ns_cost_code *ns_cost_code_find(const struct ns_cost_code *v, size_t n,
-                                             const char *code)
+					     const char *code)
 {
 	return n ? bsearch(code, v, n, sizeof(*v), cmp_key) : NULL;
 }
 
 int ns_cost_code_write(struct mlc_netsuite *ns, const char *table,
-                       const struct ns_cost_code_write *w, int64_t *id_out, struct mlc_error *err)
+		       const struct ns_cost_code_write *w, int64_t *id_out, struct mlc_error *err)
 {
 	struct mlc_buf full = MLC_BUF_INIT;
 	char ncode[NS_CODE_MAX] = "";

@@ -32,11 +32,11 @@ struct ns_cost_code {
  * carry comes once (the lower id, with a warning).  Caller frees with
  * ns_cost_codes_free(). */
 int ns_cost_codes_read(struct mlc_netsuite *ns, const char *table, struct ns_cost_code **out,
-                       size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
+		       size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
 void ns_cost_codes_free(struct ns_cost_code *v, size_t n);
 /* The code in v (sorted by ns_cost_codes_read), or NULL. */
 const struct ns_cost_code *ns_cost_code_find(const struct ns_cost_code *v, size_t n,
-                                             const char *code);
+					     const char *code);
 
 /*
  * One write of a value: id 0 creates it (upsert by externalId = code, so a
@@ -51,7 +51,7 @@ struct ns_cost_code_write {
 	bool set_name, set_active;
 };
 int ns_cost_code_write(struct mlc_netsuite *ns, const char *table,
-                       const struct ns_cost_code_write *w, int64_t *id_out,
-                       struct mlc_error *err) MLC_MUST_CHECK;
+		       const struct ns_cost_code_write *w, int64_t *id_out,
+		       struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

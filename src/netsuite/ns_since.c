@@ -30,8 +30,8 @@ int netsuite_since_query(const char *select_from, const char *changed_col, const
 }
 
 int netsuite_read_since(struct mlc_netsuite *ns, const char *select_from, const char *changed_col,
-			const char *since, const char *key_col,
-			int (*fn)(void *arg, json_t *rows), void *arg, struct mlc_error *err)
+			const char *since, const char *key_col, int (*fn)(void *arg, json_t *rows),
+			void *arg, struct mlc_error *err)
 {
 	struct mlc_buf q = MLC_BUF_INIT;
 	int rc = netsuite_since_query(select_from, changed_col, since, key_col, &q, err);

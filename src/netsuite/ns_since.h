@@ -29,8 +29,7 @@ int netsuite_since_query(const char *select_from, const char *changed_col, const
 
 /* Runs that query to the end; rows come to fn a page at a time. */
 int netsuite_read_since(struct mlc_netsuite *ns, const char *select_from, const char *changed_col,
-			const char *since, const char *key_col,
-			int (*fn)(void *arg, json_t *rows), void *arg,
-			struct mlc_error *err) MLC_MUST_CHECK;
+			const char *since, const char *key_col, int (*fn)(void *arg, json_t *rows),
+			void *arg, struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

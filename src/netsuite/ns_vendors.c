@@ -43,7 +43,7 @@ void ns_vendors_add_rows(struct ns_vendors *l, const json_t *rows)
 	size_t i;
 	json_t *row;
 
-	json_array_foreach(rows, i, row) {
+	json_array_foreach (rows, i, row) {
 		if (l->n == l->cap) {
 			l->cap = l->cap ? 2 * l->cap : 64;
 			l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
@@ -68,8 +68,9 @@ static int collect(void *arg, json_t *items)
 
 int netsuite_vendors_all(struct mlc_netsuite *ns, json_t *rows, struct mlc_error *err)
 {
-	return netsuite_suiteql_keyset(ns, "SELECT " NS_VENDOR_COLS " FROM vendor WHERE %s "
-					   "ORDER BY id",
+	return netsuite_suiteql_keyset(ns,
+				       "SELECT " NS_VENDOR_COLS " FROM vendor WHERE %s "
+				       "ORDER BY id",
 				       "id", collect, rows, err);
 }
 

@@ -27,8 +27,8 @@
  * read (flows/flow.h flow_read_netsuite, netsuite/ns_since.h) on the
  * changed column "lastmodifieddate" keyed by "id".
  */
-#define NS_VENDORS_SINCE_SELECT                                                     \
-	"SELECT " NS_VENDOR_COLS ", "                                               \
+#define NS_VENDORS_SINCE_SELECT                                                                    \
+	"SELECT " NS_VENDOR_COLS ", "                                                              \
 	"TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified FROM vendor"
 
 /*

@@ -24,11 +24,11 @@ struct pc_line_item_type {
 
 /* The company's line item types.  Caller frees *v. */
 int pc_line_item_types(struct mlc_procore *pc, int64_t company_id, struct pc_line_item_type **v,
-                       size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
+		       size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
 
 /* The id of the first budget view Procore lists for a project, 0 for none. */
 int pc_budget_view_first(struct mlc_procore *pc, int64_t project_id, int64_t *view_id,
-                         struct mlc_error *err) MLC_MUST_CHECK;
+			 struct mlc_error *err) MLC_MUST_CHECK;
 
 /* A project cost code (division or code) by id. */
 struct pc_code_ref {
@@ -39,7 +39,7 @@ struct pc_code_ref {
 /* Every cost code of a project with a full code, sorted by id.  Caller
  * frees *v. */
 int pc_project_code_refs(struct mlc_procore *pc, int64_t project_id, struct pc_code_ref **v,
-                         size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
+			 size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
 
 /* One detail row of a budget view: a budget line.  Amounts that are not
  * amounts leave amounts_ok false and the reason in why. */
@@ -53,7 +53,7 @@ struct pc_budget_row {
 /* The detail rows of a budget view in a project, in Procore's order; rows
  * without readable ids are left out.  Caller frees *v. */
 int pc_budget_rows(struct mlc_procore *pc, int64_t view_id, int64_t project_id,
-                   struct pc_budget_row **v, size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
+		   struct pc_budget_row **v, size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
 
 /*
  * Sets a budget line's original budget: PATCH the line when bli_id is not
@@ -65,6 +65,6 @@ struct pc_budget_write {
 	int64_t original; /* cents */
 };
 int pc_budget_line_put(struct mlc_procore *pc, const struct pc_budget_write *w, int64_t *bli_id,
-                       struct mlc_error *err) MLC_MUST_CHECK;
+		       struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

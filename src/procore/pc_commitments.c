@@ -36,7 +36,8 @@ json_t *pc_commitment_line_json(const struct pc_commitment_line *l, bool with_id
 
 	if (l->zeroed)
 		return json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)l->id, "origin_id",
-				 l->origin_id, "amount", "0.00", "quantity", "0", "unit_cost", "0.00");
+				 l->origin_id, "amount", "0.00", "quantity", "0", "unit_cost",
+				 "0.00");
 	dec_format_trim(l->amount, MONEY_SCALE, 2, amount, sizeof(amount));
 	b = json_pack("{s:s, s:s, s:I, s:I}", "origin_id", l->origin_id, "amount", amount,
 		      "cost_code_id", (json_int_t)l->cost_code_id, "line_item_type_id",
@@ -77,14 +78,14 @@ static void reply_read(json_t *entities, json_t *errors, struct pc_sync_reply *o
 
 	out->n = json_array_size(entities) + json_array_size(errors);
 	out->items = out->n ? xcalloc(out->n, sizeof(*out->items)) : NULL;
-	json_array_foreach(entities, i, e) {
+	json_array_foreach (entities, i, e) {
 		struct pc_sync_item *it = &out->items[k++];
 		it->body = json_incref(e);
 		it->origin_id = jsonx_str(e, "origin_id");
 		if (jsonx_id(e, "id", &it->id) < 0)
 			it->id = 0;
 	}
-	json_array_foreach(errors, i, e) {
+	json_array_foreach (errors, i, e) {
 		struct pc_sync_item *it = &out->items[k++];
 		struct mlc_buf why = MLC_BUF_INIT;
 		it->body = json_incref(e);
@@ -118,10 +119,10 @@ int procore_commitments_sync(struct mlc_procore *pc, int64_t project_id,
 
 	for (i = 0; i < n; i++)
 		json_array_append_new(updates, pc_commitment_json(headers[i], true));
-	return sync_call(pc, "/rest/v1.0/purchase_order_contracts/sync",
-			 json_pack("{s:I, s:o}", "project_id", (json_int_t)project_id, "updates",
-				   updates),
-			 out, err);
+	return sync_call(
+	    pc, "/rest/v1.0/purchase_order_contracts/sync",
+	    json_pack("{s:I, s:o}", "project_id", (json_int_t)project_id, "updates", updates), out,
+	    err);
 }
 
 int procore_commitment_lines_sync(struct mlc_procore *pc, int64_t project_id, int64_t contract_id,

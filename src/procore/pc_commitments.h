@@ -24,7 +24,7 @@
 struct pc_commitment {
 	int64_t id;
 	const char *origin_id;
-	const char *number;      /* "" when the PO has no number */
+	const char *number; /* "" when the PO has no number */
 	const char *title;
 	int64_t vendor_id;
 	const char *status;
@@ -40,11 +40,11 @@ struct pc_commitment_line {
 	int64_t id;
 	const char *origin_id;
 	bool zeroed;
-	int64_t amount;            /* cents */
+	int64_t amount; /* cents */
 	int64_t cost_code_id, line_item_type_id;
 	bool has_qty, has_unit_cost;
-	int64_t qty, unit_cost;    /* 4 decimals */
-	const char *description;   /* NULL: not sent */
+	int64_t qty, unit_cost;  /* 4 decimals */
+	const char *description; /* NULL: not sent */
 };
 
 /* The JSON bodies (caller decrefs); with_id false leaves "id" out (content hashes). */
@@ -57,9 +57,9 @@ json_t *pc_commitment_line_json(const struct pc_commitment_line *l, bool with_id
  * the record as returned, for the audit detail or the review payload.
  */
 struct pc_sync_item {
-	const char *origin_id;   /* borrowed from body; may be NULL */
+	const char *origin_id; /* borrowed from body; may be NULL */
 	int64_t id;
-	char *error;             /* Procore's reason, or NULL */
+	char *error; /* Procore's reason, or NULL */
 	json_t *body;
 };
 

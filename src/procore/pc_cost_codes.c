@@ -33,7 +33,7 @@ static int cmp_i64(const void *a, const void *b)
 static int cmp_code(const void *a, const void *b)
 {
 	return strcmp(((const struct pc_cost_code *)a)->full_code,
-	              ((const struct pc_cost_code *)b)->full_code);
+		      ((const struct pc_cost_code *)b)->full_code);
 }
 
 static int cmp_key(const void *key, const void *elem)
@@ -42,7 +42,7 @@ static int cmp_key(const void *key, const void *elem)
 }
 
 const struct pc_cost_code *pc_cost_code_find(const struct pc_cost_code *v, size_t n,
-                                             const char *full_code)
+					     const char *full_code)
 {
 	return n ? bsearch(full_code, v, n, sizeof(*v), cmp_key) : NULL;
 }
@@ -83,7 +83,7 @@ static void put(struct pc_cost_code **v, size_t *n, int64_t id, const char *code
 }
 
 void pc_cc_list_add(struct pc_cc_list *l, bool division, int64_t id, const char *full_code,
-                    const char *name)
+		    const char *name)
 {
 	if (division)
 		put(&l->divisions, &l->ndivisions, id, full_code, name);
@@ -92,7 +92,7 @@ void pc_cc_list_add(struct pc_cc_list *l, bool division, int64_t id, const char 
 }
 
 static int list_raw(struct mlc_procore *pc, const struct pc_cc_scope *sc, json_t **items,
-                    struct mlc_error *err)
+		    struct mlc_error *err)
 {
 	char id[24], company[24];
 	const char *q[] = {"project_id", id, NULL};
@@ -140,7 +140,7 @@ static void sort_unique(struct pc_cost_code *v, size_t *n)
 }
 
 int pc_cc_list_read(struct mlc_procore *pc, const struct pc_cc_scope *sc, struct pc_cc_list *out,
-                    struct mlc_error *err)
+		    struct mlc_error *err)
 {
 	json_t *items = NULL, *cc;
 	int64_t *parents = NULL;
@@ -148,18 +148,19 @@ int pc_cc_list_read(struct mlc_procore *pc, const struct pc_cc_scope *sc, struct
 	int rc;
 
 	pc_cc_list_release(out);
-	if ((rc = list_raw(pc, sc, &items, err)) < 0)
+	rc = list_raw(pc, sc, &items, err);
+	if (rc < 0)
 		return rc;
 	/* which codes group others */
 	parents = xcalloc(json_array_size(items) + 1, sizeof(*parents));
 	out->codes = xcalloc(json_array_size(items) + 1, sizeof(*out->codes));
 	out->divisions = xcalloc(json_array_size(items) + 1, sizeof(*out->divisions));
-	json_array_foreach(items, i, cc) {
+	json_array_foreach (items, i, cc) {
 		if (parent_of(cc))
 			parents[np++] = parent_of(cc);
 	}
 	qsort(parents, np, sizeof(*parents), cmp_i64);
-	json_array_foreach(items, i, cc) {
+	json_array_foreach (items, i, cc) {
 		int64_t id = 0;
 		const char *full = jsonx_str(cc, "full_code"), *code = jsonx_str(cc, "code");
 		const char *name = jsonx_str(cc, "name");
@@ -186,7 +187,7 @@ int pc_cc_list_read(struct mlc_procore *pc, const struct pc_cc_scope *sc, struct
 }
 
 int pc_cc_standard_list(struct mlc_procore *pc, int64_t company_id, int64_t *id,
-                        struct mlc_error *err)
+			struct mlc_error *err)
 {
 	char company[24];
 	const char *q[] = {"company_id", company, NULL};
@@ -196,9 +197,10 @@ int pc_cc_standard_list(struct mlc_procore *pc, int64_t company_id, int64_t *id,
 
 	*id = 0;
 	snprintf(company, sizeof(company), "%lld", (long long)company_id);
-	if ((rc = procore_list(pc, "/rest/v1.0/standard_cost_code_lists", q, &lists, err)) < 0)
+	rc = procore_list(pc, "/rest/v1.0/standard_cost_code_lists", q, &lists, err);
+	if (rc < 0)
 		return rc;
-	json_array_foreach(lists, i, l) {
+	json_array_foreach (lists, i, l) {
 		if (!*id || jsonx_bool(l, "is_erp_list")) {
 			*id = id_of(l, "id");
 			if (jsonx_bool(l, "is_erp_list"))
@@ -225,7 +227,7 @@ static json_t *update_json(const struct pc_cc_update *u)
 }
 
 int pc_cc_sync(struct mlc_procore *pc, const struct pc_cc_scope *sc, const struct pc_cc_update *u,
-               int64_t *id_out, struct mlc_error *err)
+	       int64_t *id_out, struct mlc_error *err)
 {
 	json_t *ents = NULL, *errs = NULL, *body;
 	char path[96];
@@ -235,11 +237,11 @@ int pc_cc_sync(struct mlc_procore *pc, const struct pc_cc_scope *sc, const struc
 	if (sc->standard) {
 		snprintf(path, sizeof(path), "/rest/v1.0/standard_cost_codes/sync");
 		body = json_pack("{s:I, s:I, s:[o]}", "company_id", (json_int_t)sc->company_id,
-		                 "standard_cost_code_list_id", (json_int_t)sc->id, "updates",
-		                 update_json(u));
+				 "standard_cost_code_list_id", (json_int_t)sc->id, "updates",
+				 update_json(u));
 	} else {
 		snprintf(path, sizeof(path), "/rest/v1.0/cost_codes/sync?project_id=%lld",
-		         (long long)sc->id);
+			 (long long)sc->id);
 		body = json_pack("{s:[o]}", "updates", update_json(u));
 	}
 	rc = procore_sync(pc, "PATCH", path, body, &ents, &errs, err);
@@ -257,15 +259,15 @@ int pc_cc_sync(struct mlc_procore *pc, const struct pc_cc_scope *sc, const struc
 }
 
 int pc_cc_delete(struct mlc_procore *pc, const struct pc_cc_scope *sc, int64_t id,
-                 struct mlc_error *err)
+		 struct mlc_error *err)
 {
 	char path[128];
 
 	if (sc->standard)
 		snprintf(path, sizeof(path), "/rest/v1.0/standard_cost_codes/%lld?company_id=%lld",
-		         (long long)id, (long long)sc->company_id);
+			 (long long)id, (long long)sc->company_id);
 	else
 		snprintf(path, sizeof(path), "/rest/v1.0/cost_codes/%lld?project_id=%lld",
-		         (long long)id, (long long)sc->id);
+			 (long long)id, (long long)sc->id);
 	return procore_write(pc, "DELETE", path, NULL, NULL, NULL, NULL, err);
 }

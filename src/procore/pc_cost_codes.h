@@ -46,19 +46,19 @@ struct pc_cc_list {
 /* Reads one list into *out (released first).  Caller releases with
  * pc_cc_list_release(). */
 int pc_cc_list_read(struct mlc_procore *pc, const struct pc_cc_scope *sc, struct pc_cc_list *out,
-                    struct mlc_error *err) MLC_MUST_CHECK;
+		    struct mlc_error *err) MLC_MUST_CHECK;
 void pc_cc_list_release(struct pc_cc_list *l);
 /* The code (or division) with that full code in a sorted array, or NULL. */
 const struct pc_cost_code *pc_cost_code_find(const struct pc_cost_code *v, size_t n,
-                                             const char *full_code);
+					     const char *full_code);
 /* Adds a code or division to a list (kept sorted; copies the strings). */
 void pc_cc_list_add(struct pc_cc_list *l, bool division, int64_t id, const char *full_code,
-                    const char *name);
+		    const char *name);
 
 /* The company's standard list the codes are kept in: the ERP list, else
  * the first; 0 when the company has none. */
 int pc_cc_standard_list(struct mlc_procore *pc, int64_t company_id, int64_t *id,
-                        struct mlc_error *err) MLC_MUST_CHECK;
+			struct mlc_error *err) MLC_MUST_CHECK;
 
 /*
  * One record through the list's sync endpoint: id 0 creates (code,
@@ -71,9 +71,9 @@ struct pc_cc_update {
 	const char *code, *name, *origin_id;
 };
 int pc_cc_sync(struct mlc_procore *pc, const struct pc_cc_scope *sc, const struct pc_cc_update *u,
-               int64_t *id_out, struct mlc_error *err) MLC_MUST_CHECK;
+	       int64_t *id_out, struct mlc_error *err) MLC_MUST_CHECK;
 /* Deletes one code from the list (Procore keeps it on records using it). */
 int pc_cc_delete(struct mlc_procore *pc, const struct pc_cc_scope *sc, int64_t id,
-                 struct mlc_error *err) MLC_MUST_CHECK;
+		 struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

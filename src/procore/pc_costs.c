@@ -23,10 +23,10 @@ static int list(struct mlc_procore *pc, int64_t project_id, bool lines, const ch
 		json_t **items, struct mlc_error *err)
 {
 	char path[160];
-	const char *q[] = { "filters[updated_at]", since, NULL };
+	const char *q[] = {"filters[updated_at]", since, NULL};
 
-	snprintf(path, sizeof(path), "/rest/v1.0/projects/%lld/direct_costs%s", (long long)project_id,
-		 lines ? "/line_items" : "");
+	snprintf(path, sizeof(path), "/rest/v1.0/projects/%lld/direct_costs%s",
+		 (long long)project_id, lines ? "/line_items" : "");
 	return procore_list(pc, path, since && *since ? q : NULL, items, err);
 }
 
@@ -58,10 +58,11 @@ int procore_direct_costs(struct mlc_procore *pc, int64_t project_id, const char 
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = list(pc, project_id, false, since, &items, err)) < 0)
+	rc = list(pc, project_id, false, since, &items, err);
+	if (rc < 0)
 		return rc;
 	out->v = xcalloc(json_array_size(items) + 1, sizeof(*out->v));
-	json_array_foreach(items, i, v) {
+	json_array_foreach (items, i, v) {
 		struct pc_cost_head *h = &out->v[out->n];
 		if (jsonx_id(v, "id", &h->doc.id) < 0 || !h->doc.id) {
 			/* no id: a change time still counts for the watermark */
@@ -76,7 +77,7 @@ int procore_direct_costs(struct mlc_procore *pc, int64_t project_id, const char 
 
 static void line(const json_t *li, struct pc_cost_line *l)
 {
-	struct mlc_error e = { 0 };
+	struct mlc_error e = {0};
 
 	if (jsonx_id(json_object_get(li, "holder"), "id", &l->holder) < 0)
 		l->holder = 0;
@@ -97,10 +98,11 @@ int procore_direct_cost_lines(struct mlc_procore *pc, int64_t project_id, const 
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = list(pc, project_id, true, since, &items, err)) < 0)
+	rc = list(pc, project_id, true, since, &items, err);
+	if (rc < 0)
 		return rc;
 	out->v = xcalloc(json_array_size(items) + 1, sizeof(*out->v));
-	json_array_foreach(items, i, v)
+	json_array_foreach (items, i, v)
 		line(v, &out->v[out->n++]);
 	json_decref(items);
 	return MLC_OK;
@@ -167,7 +169,8 @@ static int attach_lines(const struct pc_cost_lines *lines, const struct mlc_idse
 			continue;
 		if (!l->id_ok || l->error)
 			return error_set(err, MLC_EINVAL, "direct cost %lld line: %s",
-					 (long long)l->holder, l->error ? l->error : "no usable id");
+					 (long long)l->holder,
+					 l->error ? l->error : "no usable id");
 		c = &docs[k].lines[docs[k].nlines++];
 		*c = l->line;
 		c->cost_code = dup_or_null(l->line.cost_code);
@@ -181,7 +184,7 @@ int pc_costs_canon(const struct pc_cost_heads *heads, const struct pc_cost_lines
 		   struct canon_cost_doc **docs, size_t *n, struct mlc_error *err)
 {
 	struct canon_cost_doc *out = xcalloc(heads->n + 1, sizeof(*out));
-	struct mlc_idset ix = { 0 }, count = { 0 };
+	struct mlc_idset ix = {0}, count = {0};
 	size_t *nlines = xcalloc(heads->n + 1, sizeof(*nlines)), len = 0, k;
 	int rc;
 
@@ -219,7 +222,7 @@ int pc_costs_canon(const struct pc_cost_heads *heads, const struct pc_cost_lines
 /* One approved, dated payment application; 0 when it is not one. */
 static int payapp(const json_t *v, int64_t project_id, struct pc_payapp *p)
 {
-	struct mlc_error e = { 0 };
+	struct mlc_error e = {0};
 	int64_t gross = 0, due = 0;
 	const char *date = jsonx_str(v, "billing_date");
 	struct canon_cost_doc *d = &p->doc;
@@ -228,7 +231,8 @@ static int payapp(const json_t *v, int64_t project_id, struct pc_payapp *p)
 	if (!is_approved(v) || jsonx_id(v, "id", &d->id) < 0 || !d->id || !date)
 		return 0;
 	if (jsonx_money_get(v, "total_amount_accrued_this_period", true, &gross, &e) < 0 ||
-	    jsonx_money_get(json_object_get(v, "g702"), "current_payment_due", true, &due, &e) < 0) {
+	    jsonx_money_get(json_object_get(v, "g702"), "current_payment_due", true, &due, &e) <
+		0) {
 		p->error = xstrdup(e.msg);
 		return 1;
 	}
@@ -245,11 +249,11 @@ static int payapp(const json_t *v, int64_t project_id, struct pc_payapp *p)
 	return 1;
 }
 
-int procore_payment_applications(struct mlc_procore *pc, int64_t project_id,
-				 struct pc_payapp **out, size_t *n, struct mlc_error *err)
+int procore_payment_applications(struct mlc_procore *pc, int64_t project_id, struct pc_payapp **out,
+				 size_t *n, struct mlc_error *err)
 {
 	char pid[32];
-	const char *q[] = { "project_id", pid, NULL };
+	const char *q[] = {"project_id", pid, NULL};
 	json_t *list = NULL, *v;
 	size_t i;
 	int rc;
@@ -257,10 +261,11 @@ int procore_payment_applications(struct mlc_procore *pc, int64_t project_id,
 	*out = NULL;
 	*n = 0;
 	snprintf(pid, sizeof(pid), "%lld", (long long)project_id);
-	if ((rc = procore_list(pc, "/rest/v1.0/payment_applications", q, &list, err)) < 0)
+	rc = procore_list(pc, "/rest/v1.0/payment_applications", q, &list, err);
+	if (rc < 0)
 		return rc;
 	*out = xcalloc(json_array_size(list) + 1, sizeof(**out));
-	json_array_foreach(list, i, v)
+	json_array_foreach (list, i, v)
 		*n += (size_t)payapp(v, project_id, &(*out)[*n]);
 	json_decref(list);
 	return MLC_OK;

@@ -24,8 +24,8 @@
  */
 struct pc_cost_head {
 	struct canon_cost_doc doc;
-	bool approved;  /* status "approved" */
-	bool deleted;   /* deleted_at set */
+	bool approved; /* status "approved" */
+	bool deleted;  /* deleted_at set */
 };
 
 /* A direct cost line item, with the document that holds it.  error
@@ -86,9 +86,8 @@ struct pc_payapp {
 
 /* The approved, dated payment applications of a project, in list order.
  * Release with pc_payapps_free(). */
-int procore_payment_applications(struct mlc_procore *pc, int64_t project_id,
-				 struct pc_payapp **out, size_t *n,
-				 struct mlc_error *err) MLC_MUST_CHECK;
+int procore_payment_applications(struct mlc_procore *pc, int64_t project_id, struct pc_payapp **out,
+				 size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
 void pc_payapps_free(struct pc_payapp *p, size_t n);
 
 #endif

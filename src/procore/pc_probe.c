@@ -39,8 +39,7 @@ int procore_probe_companies(struct mlc_procore *pc, struct mlc_pc_answer *out,
 	return probe(pc, "/rest/v1.0/companies", NULL, out, err);
 }
 
-int procore_probe_projects(struct mlc_procore *pc, struct mlc_pc_answer *out,
-			   struct mlc_error *err)
+int procore_probe_projects(struct mlc_procore *pc, struct mlc_pc_answer *out, struct mlc_error *err)
 {
 	const char *const q[] = {"company_id", pc->company_header, "per_page", "100", NULL};
 
@@ -62,13 +61,13 @@ static const struct {
 	const char *path;
 	bool company; /* company_id only, no project_id */
 } tools[MLC_PC_TOOL_COUNT] = {
-	[MLC_PC_TOOL_VENDORS] = { "/rest/v1.0/vendors", true },
-	[MLC_PC_TOOL_COMMITMENTS] = { "/rest/v1.0/commitments", false },
-	[MLC_PC_TOOL_REQUISITIONS] = { "/rest/v1.0/requisitions", false },
-	[MLC_PC_TOOL_DIRECT_COSTS] = { "/rest/v1.0/projects/%lld/direct_costs", false },
-	[MLC_PC_TOOL_BUDGET] = { "/rest/v1.0/budget_views", false },
-	[MLC_PC_TOOL_PRIME_CONTRACTS] = { "/rest/v1.0/payment_applications", false },
-	[MLC_PC_TOOL_COST_CODES] = { "/rest/v1.0/cost_codes", false },
+    [MLC_PC_TOOL_VENDORS] = {"/rest/v1.0/vendors", true},
+    [MLC_PC_TOOL_COMMITMENTS] = {"/rest/v1.0/commitments", false},
+    [MLC_PC_TOOL_REQUISITIONS] = {"/rest/v1.0/requisitions", false},
+    [MLC_PC_TOOL_DIRECT_COSTS] = {"/rest/v1.0/projects/%lld/direct_costs", false},
+    [MLC_PC_TOOL_BUDGET] = {"/rest/v1.0/budget_views", false},
+    [MLC_PC_TOOL_PRIME_CONTRACTS] = {"/rest/v1.0/payment_applications", false},
+    [MLC_PC_TOOL_COST_CODES] = {"/rest/v1.0/cost_codes", false},
 };
 
 bool procore_tool_company(enum mlc_pc_tool tool)
@@ -84,13 +83,12 @@ const char *procore_tool_path(enum mlc_pc_tool tool)
 /* GET the first page of a list: path (a format with at most one %lld,
  * the project) with company_id, per_page and, for a project list whose
  * path does not name the project, project_id. */
-static int list_page(struct mlc_procore *pc, const char *path_fmt, bool company,
-		     int64_t project_id, int per_page, struct mlc_pc_answer *out,
-		     struct mlc_error *err)
+static int list_page(struct mlc_procore *pc, const char *path_fmt, bool company, int64_t project_id,
+		     int per_page, struct mlc_pc_answer *out, struct mlc_error *err)
 {
 	struct mlc_buf path = MLC_BUF_INIT;
 	char proj[24], pp[16];
-	const char *q[] = { "company_id", pc->company_header, "per_page", pp, NULL, NULL, NULL };
+	const char *q[] = {"company_id", pc->company_header, "per_page", pp, NULL, NULL, NULL};
 	const char *at = strstr(path_fmt, "%lld");
 	int rc;
 
@@ -120,8 +118,7 @@ int procore_probe_tool(struct mlc_procore *pc, enum mlc_pc_tool tool, int64_t pr
 		http_resp_init(&out->resp);
 		return error_set(err, MLC_EINVAL, "no Procore tool %d", (int)tool);
 	}
-	return list_page(pc, tools[tool].path, tools[tool].company, project_id, per_page, out,
-			 err);
+	return list_page(pc, tools[tool].path, tools[tool].company, project_id, per_page, out, err);
 }
 
 /* The first 1000 rows of a list as a JSON array; an answer other than 200
@@ -146,9 +143,9 @@ int procore_origins(struct mlc_procore *pc, enum mlc_pc_owned kind, int64_t proj
 		    struct mlc_pc_origin **out, size_t *n, struct mlc_error *err)
 {
 	static const char *const paths[] = {
-		[MLC_PC_OWNED_VENDORS] = "/rest/v1.0/vendors",
-		[MLC_PC_OWNED_PURCHASE_ORDERS] = "/rest/v1.0/purchase_order_contracts",
-		[MLC_PC_OWNED_SUBCONTRACTS] = "/rest/v1.0/work_order_contracts",
+	    [MLC_PC_OWNED_VENDORS] = "/rest/v1.0/vendors",
+	    [MLC_PC_OWNED_PURCHASE_ORDERS] = "/rest/v1.0/purchase_order_contracts",
+	    [MLC_PC_OWNED_SUBCONTRACTS] = "/rest/v1.0/work_order_contracts",
 	};
 	struct mlc_pc_answer a;
 	json_t *o;
@@ -163,7 +160,7 @@ int procore_origins(struct mlc_procore *pc, enum mlc_pc_owned kind, int64_t proj
 	if (rc < 0)
 		goto out;
 	*out = xcalloc(json_array_size(a.json) + 1, sizeof(**out));
-	json_array_foreach(a.json, i, o) {
+	json_array_foreach (a.json, i, o) {
 		const char *v = json_string_value(json_object_get(o, "origin_id"));
 		if (!v || !*v)
 			continue;
@@ -196,7 +193,7 @@ int procore_commitment_approvals(struct mlc_procore *pc, int64_t project_id, siz
 	*total = *approved = 0;
 	rc = list_rows(pc, tools[MLC_PC_TOOL_COMMITMENTS].path, false, project_id, &a, err);
 	if (rc == 0)
-		json_array_foreach(a.json, i, o) {
+		json_array_foreach (a.json, i, o) {
 			const char *st = json_string_value(json_object_get(o, "status"));
 			++*total;
 			*approved += st && strcmp(st, "Approved") == 0;

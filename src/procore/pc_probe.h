@@ -64,7 +64,8 @@ const char *procore_tool_path(enum mlc_pc_tool tool);
  * project_id (ignored for a company tool).  Returns as the probes above.
  */
 int procore_probe_tool(struct mlc_procore *pc, enum mlc_pc_tool tool, int64_t project_id,
-		       int per_page, struct mlc_pc_answer *out, struct mlc_error *err) MLC_MUST_CHECK;
+		       int per_page, struct mlc_pc_answer *out,
+		       struct mlc_error *err) MLC_MUST_CHECK;
 
 /* The lists whose objects an integration may own through origin_id. */
 enum mlc_pc_owned {

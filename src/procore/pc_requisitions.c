@@ -20,16 +20,17 @@ int procore_requisition_find(struct mlc_procore *pc, int64_t project_id, const c
 			     int64_t *id, struct mlc_error *err)
 {
 	char pid[32];
-	const char *q[] = { "project_id", pid, "filters[origin_id]", origin, NULL };
+	const char *q[] = {"project_id", pid, "filters[origin_id]", origin, NULL};
 	json_t *list = NULL, *v;
 	size_t i;
 	int rc;
 
 	*id = 0;
 	snprintf(pid, sizeof(pid), "%lld", (long long)project_id);
-	if ((rc = procore_list(pc, "/rest/v1.0/requisitions", q, &list, err)) < 0)
+	rc = procore_list(pc, "/rest/v1.0/requisitions", q, &list, err);
+	if (rc < 0)
 		return rc;
-	json_array_foreach(list, i, v)
+	json_array_foreach (list, i, v)
 		if (jsonx_str(v, "origin_id") && strcmp(jsonx_str(v, "origin_id"), origin) == 0 &&
 		    jsonx_id(v, "id", id) == 0)
 			break;
@@ -41,15 +42,15 @@ int procore_requisition_update(struct mlc_procore *pc, int64_t project_id, int64
 			       const struct pc_requisition *q, struct mlc_error *err)
 {
 	char path[128], pid[32];
-	const char *pq[] = { "project_id", pid, NULL };
+	const char *pq[] = {"project_id", pid, NULL};
 	json_t *resp = NULL;
 	int status = 0, rc;
 
 	snprintf(pid, sizeof(pid), "%lld", (long long)project_id);
 	snprintf(path, sizeof(path), "/rest/v1.0/requisitions/%lld", (long long)id);
 	rc = procore_write(pc, "PATCH", path, pq,
-			   json_pack("{s:o}", "requisition", pc_requisition_json(q)), &resp, &status,
-			   err);
+			   json_pack("{s:o}", "requisition", pc_requisition_json(q)), &resp,
+			   &status, err);
 	json_decref(resp);
 	return rc;
 }
@@ -67,7 +68,7 @@ int procore_requisition_create(struct mlc_procore *pc, int64_t project_id, int64
 				     pc_requisition_json(q)),
 			   &resp, &status, err);
 	if (rc == MLC_EUNKNOWN || (rc == MLC_EPERM && status == 422)) {
-		struct mlc_error e2 = { 0 };
+		struct mlc_error e2 = {0};
 		if (procore_requisition_find(pc, project_id, q->origin_id, id, &e2) == 0 && *id)
 			rc = MLC_OK;
 	} else if (rc == MLC_OK && jsonx_id(resp, "id", id) < 0) {

@@ -19,9 +19,9 @@ struct pc_requisition {
 	const char *origin_id;
 	const char *invoice_number;
 	const char *billing_date;
-	const char *start, *end;   /* requisition_start / requisition_end, YYYY-MM-DD */
-	const char *origin_data;   /* free text (the flow puts JSON there) */
-	const char *status;        /* "approved" | "under_review" */
+	const char *start, *end; /* requisition_start / requisition_end, YYYY-MM-DD */
+	const char *origin_data; /* free text (the flow puts JSON there) */
+	const char *status;      /* "approved" | "under_review" */
 };
 
 /* The requisition body (caller decrefs). */
@@ -31,7 +31,8 @@ int procore_requisition_find(struct mlc_procore *pc, int64_t project_id, const c
 			     int64_t *id, struct mlc_error *err) MLC_MUST_CHECK;
 /* PATCHes requisition id.  A refusal (4xx) is MLC_EPERM with Procore's message. */
 int procore_requisition_update(struct mlc_procore *pc, int64_t project_id, int64_t id,
-			       const struct pc_requisition *q, struct mlc_error *err) MLC_MUST_CHECK;
+			       const struct pc_requisition *q,
+			       struct mlc_error *err) MLC_MUST_CHECK;
 /*
  * POSTs a requisition on commitment contract; *id the new one (0 when the
  * answer had none).  A create sent without an answer, or refused because

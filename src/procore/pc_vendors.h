@@ -20,8 +20,8 @@
  * "<from>...<to>", may be NULL: every vendor) only those updated in it.
  * Caller decrefs *list.
  */
-int procore_vendors(struct mlc_procore *pc, int64_t company_id, const char *updated,
-		    json_t **list, struct mlc_error *err) MLC_MUST_CHECK;
+int procore_vendors(struct mlc_procore *pc, int64_t company_id, const char *updated, json_t **list,
+		    struct mlc_error *err) MLC_MUST_CHECK;
 /*
  * PATCH /rest/v1.0/vendors/sync with updates (at most 1000; not taken).
  * *entities and *errors as procore_sync() gives them (caller decrefs).

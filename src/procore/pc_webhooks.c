@@ -10,16 +10,18 @@
 int procore_hook_find(struct mlc_procore *pc, const char *url, int64_t *hook_id,
 		      struct mlc_error *err)
 {
-	const char *q[] = { "company_id", pc->company_header, NULL };
+	const char *q[] = {"company_id", pc->company_header, NULL};
 	json_t *hooks = NULL, *v;
 	size_t i;
 	int rc;
 
 	*hook_id = 0;
-	if ((rc = procore_get(pc, HOOKS_PATH, q, &hooks, err)) < 0)
+	rc = procore_get(pc, HOOKS_PATH, q, &hooks, err);
+	if (rc < 0)
 		return rc;
-	json_array_foreach(hooks, i, v) {
-		if (jsonx_str(v, "destination_url") && strcmp(jsonx_str(v, "destination_url"), url) == 0 &&
+	json_array_foreach (hooks, i, v) {
+		if (jsonx_str(v, "destination_url") &&
+		    strcmp(jsonx_str(v, "destination_url"), url) == 0 &&
 		    jsonx_id(v, "id", hook_id) < 0)
 			*hook_id = 0;
 	}
@@ -30,7 +32,7 @@ int procore_hook_find(struct mlc_procore *pc, const char *url, int64_t *hook_id,
 int procore_hook_put(struct mlc_procore *pc, int64_t *hook_id, const char *api_version,
 		     const char *url, const char *authorization, struct mlc_error *err)
 {
-	const char *q[] = { "company_id", pc->company_header, NULL };
+	const char *q[] = {"company_id", pc->company_header, NULL};
 	json_t *hook, *out = NULL;
 	char path[96];
 	int rc, status = 0;
@@ -40,15 +42,15 @@ int procore_hook_put(struct mlc_procore *pc, int64_t *hook_id, const char *api_v
 			 "Authorization", authorization);
 	if (*hook_id) {
 		snprintf(path, sizeof(path), HOOKS_PATH "/%lld", (long long)*hook_id);
-		rc = procore_write(pc, "PATCH", path, q,
-				   json_pack("{s:s, s:O}", "company_id", pc->company_header, "hook",
-					     hook),
-				   &out, &status, err);
+		rc = procore_write(
+		    pc, "PATCH", path, q,
+		    json_pack("{s:s, s:O}", "company_id", pc->company_header, "hook", hook), &out,
+		    &status, err);
 	} else {
-		rc = procore_write(pc, "POST", HOOKS_PATH, NULL,
-				   json_pack("{s:I, s:O}", "company_id", (json_int_t)pc->company_id,
-					     "hook", hook),
-				   &out, &status, err);
+		rc = procore_write(
+		    pc, "POST", HOOKS_PATH, NULL,
+		    json_pack("{s:I, s:O}", "company_id", (json_int_t)pc->company_id, "hook", hook),
+		    &out, &status, err);
 		if (rc == MLC_OK && jsonx_id(out, "id", hook_id) < 0)
 			*hook_id = 0;
 	}
@@ -60,7 +62,7 @@ int procore_hook_put(struct mlc_procore *pc, int64_t *hook_id, const char *api_v
 int procore_hook_triggers(struct mlc_procore *pc, int64_t hook_id, json_t **triggers,
 			  struct mlc_error *err)
 {
-	const char *q[] = { "company_id", pc->company_header, NULL };
+	const char *q[] = {"company_id", pc->company_header, NULL};
 	char path[96];
 
 	snprintf(path, sizeof(path), HOOKS_PATH "/%lld/triggers", (long long)hook_id);
@@ -70,7 +72,7 @@ int procore_hook_triggers(struct mlc_procore *pc, int64_t hook_id, json_t **trig
 int procore_hook_trigger_delete(struct mlc_procore *pc, int64_t hook_id, int64_t trigger_id,
 				struct mlc_error *err)
 {
-	const char *q[] = { "company_id", pc->company_header, NULL };
+	const char *q[] = {"company_id", pc->company_header, NULL};
 	json_t *out = NULL;
 	char path[128];
 	int rc, status = 0;

@@ -12,7 +12,7 @@ int procore_open(const struct mlc_tenant *t, const struct mlc_procore_opts *o,
 		 struct mlc_procore **out, struct mlc_error *err)
 {
 	struct mlc_procore *pc = xcalloc(1, sizeof(*pc));
-	struct mlc_http_upstream_opts uo = { 0 };
+	struct mlc_http_upstream_opts uo = {0};
 	int rc;
 
 	uo.name = "procore";
@@ -23,7 +23,8 @@ int procore_open(const struct mlc_tenant *t, const struct mlc_procore_opts *o,
 	uo.rate_per_sec = o->rate_per_sec;
 	uo.auth = o->auth;
 	uo.auth_arg = o->auth_arg;
-	if ((rc = http_upstream_new(&uo, &pc->up, err)) < 0) {
+	rc = http_upstream_new(&uo, &pc->up, err);
+	if (rc < 0) {
 		free(pc);
 		return rc;
 	}
@@ -68,7 +69,7 @@ void procore_error_text(const json_t *body, struct mlc_buf *out)
 		const char *key;
 		json_t *v;
 		int first = 1;
-		json_object_foreach(e, key, v) {
+		json_object_foreach (e, key, v) {
 			buf_addf(out, "%s%s: ", first ? "" : "; ", key);
 			if (json_is_array(v) && json_is_string(json_array_get(v, 0)))
 				buf_addstr(out, json_string_value(json_array_get(v, 0)));
@@ -93,7 +94,7 @@ static void add_query(struct mlc_http_req *r, procore_query q)
 
 /* Sends r; fills *out with the JSON body (any status) and err on failure. */
 static int pc_send(struct mlc_procore *pc, struct mlc_http_req *r, json_t **out, int *status,
-		struct mlc_error *err)
+		   struct mlc_error *err)
 {
 	struct mlc_http_resp resp;
 	int rc;
@@ -105,7 +106,8 @@ static int pc_send(struct mlc_procore *pc, struct mlc_http_req *r, json_t **out,
 	if (strcmp(r->method, "GET") == 0)
 		__atomic_add_fetch(&pc->reads, resp.attempts ? resp.attempts : 1, __ATOMIC_RELAXED);
 	else
-		__atomic_add_fetch(&pc->writes, resp.attempts ? resp.attempts : 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&pc->writes, resp.attempts ? resp.attempts : 1,
+				   __ATOMIC_RELAXED);
 	if (status)
 		*status = resp.status;
 	if (out)
@@ -114,8 +116,8 @@ static int pc_send(struct mlc_procore *pc, struct mlc_http_req *r, json_t **out,
 		struct mlc_buf msg = MLC_BUF_INIT;
 		json_t *b = json_loadb(resp.body.data, resp.body.len, 0, NULL);
 		procore_error_text(b, &msg);
-		error_set(err, MLC_EPERM, "Procore answered %d to %s %s: %s", resp.status, r->method,
-			  r->path, msg.data);
+		error_set(err, MLC_EPERM, "Procore answered %d to %s %s: %s", resp.status,
+			  r->method, r->path, msg.data);
 		json_decref(b);
 		buf_release(&msg);
 	}
@@ -176,10 +178,12 @@ int procore_list(struct mlc_procore *pc, const char *path, procore_query q, json
 		if (!json_is_array(body)) {
 			json_decref(body);
 			http_resp_release(&resp);
-			rc = error_set(err, MLC_EPERM, "Procore list %s did not return an array", path);
+			rc = error_set(err, MLC_EPERM, "Procore list %s did not return an array",
+				       path);
 			break;
 		}
-		/* Link has no rel="next" on the last page (docs/reference/procore.md, Pagination) */
+		/* Link has no rel="next" on the last page (docs/reference/procore.md, Pagination)
+		 */
 		more = link ? strstr(link, "rel=\"next\"") != NULL
 			    : json_array_size(body) == (size_t)pc->per_page;
 		json_array_extend(all, body);

@@ -32,10 +32,10 @@ struct mlc_procore {
 struct mlc_procore_opts {
 	mlc_http_auth_fn auth;
 	void *auth_arg;
-	double rate_per_sec;   /* 0: pace by headers only */
-	int max_concurrency;   /* 0: 8 */
-	int timeout_ms;        /* 0: 60 s */
-	int max_attempts;      /* 0: the client's default */
+	double rate_per_sec; /* 0: pace by headers only */
+	int max_concurrency; /* 0: 8 */
+	int timeout_ms;      /* 0: 60 s */
+	int max_attempts;    /* 0: the client's default */
 };
 
 int procore_open(const struct mlc_tenant *t, const struct mlc_procore_opts *o,

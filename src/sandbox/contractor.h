@@ -16,12 +16,12 @@
  * (spelt differently on the two sides on purpose).
  */
 
-#define CONTRACTOR_NAME "Meridian Builders Group"
+#define CONTRACTOR_NAME     "Meridian Builders Group"
 #define CONTRACTOR_PROJECTS 10
 
 struct contractor_project {
-	const char *number;   /* "MBG-2401": NetSuite job entityid == Procore project_number */
-	const char *name;     /* "Riverside Medical Office Building" */
+	const char *number; /* "MBG-2401": NetSuite job entityid == Procore project_number */
+	const char *name;   /* "Riverside Medical Office Building" */
 	const char *city, *state_code, *zip;
 	int64_t contract_cents; /* prime contract value */
 	const char *department; /* NetSuite department the project's postings carry */
@@ -30,22 +30,22 @@ struct contractor_project {
 };
 
 struct contractor_cost_code {
-	const char *code;      /* "03-300" (CSI division - section) */
-	const char *name;      /* "Cast-in-Place Concrete" */
-	int division;          /* 3 */
+	const char *code;          /* "03-300" (CSI division - section) */
+	const char *name;          /* "Cast-in-Place Concrete" */
+	int division;              /* 3 */
 	const char *division_name; /* "Concrete" */
 };
 
 /* Cost types = Procore line item types = NetSuite job-cost expense accounts. */
 struct contractor_cost_type {
-	const char *code;      /* "L", "M", "S", "E", "O" */
-	const char *name;      /* "Labor", "Material", "Subcontract", "Equipment", "Other" */
+	const char *code;           /* "L", "M", "S", "E", "O" */
+	const char *name;           /* "Labor", "Material", "Subcontract", "Equipment", "Other" */
 	const char *account_number; /* NetSuite expense account acctnumber: "5100" */
 };
 
 struct contractor_vendor {
-	char name[128];        /* NetSuite spelling */
-	char procore_name[128];/* Procore spelling ("" if the vendor exists only in NetSuite) */
+	char name[128];         /* NetSuite spelling */
+	char procore_name[128]; /* Procore spelling ("" if the vendor exists only in NetSuite) */
 	char trade[64];
 	int netsuite_only, procore_only;
 };

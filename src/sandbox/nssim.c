@@ -40,7 +40,7 @@ static void hex_digest(const char *text, char *out, size_t n)
 }
 
 int nssim_core_new(const struct nssim_config *cfg, struct mlc_sandbox *sb, struct nssim **out,
-                   struct mlc_error *err)
+		   struct mlc_error *err)
 {
 	struct nssim *ns = xcalloc(1, sizeof(*ns));
 	char path[4096], seedtxt[64];
@@ -63,29 +63,31 @@ int nssim_core_new(const struct nssim_config *cfg, struct mlc_sandbox *sb, struc
 	pthread_cond_init(&ns->push_cond, NULL);
 	snprintf(ns->account_id, sizeof(ns->account_id), "%s", NS_ACCOUNT_ID);
 	snprintf(seedtxt, sizeof(seedtxt), "mlc-netsuite-client-%llu",
-	         (unsigned long long)cfg->seed);
+		 (unsigned long long)cfg->seed);
 	hex_digest(seedtxt, ns->client_id, sizeof(ns->client_id));
 
 	snprintf(path, sizeof(path), "%s/netsuite.db", ns->data_dir);
 	fresh = access(path, F_OK) != 0;
 	if (sqlite3_open_v2(path, &ns->db,
-	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-	                    NULL) != SQLITE_OK) {
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+			    NULL) != SQLITE_OK) {
 		rc = error_set(err, MLC_ESTORE, "%s: %s", path,
-		               ns->db ? sqlite3_errmsg(ns->db) : "cannot open");
+			       ns->db ? sqlite3_errmsg(ns->db) : "cannot open");
 		goto out;
 	}
 	sqlite3_busy_timeout(ns->db, 10000);
-	if ((rc = nsdb_exec(ns->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
-	                    err)) < 0)
+	rc = nsdb_exec(ns->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", err);
+	if (rc < 0)
 		goto out;
-	if ((rc = nsasync_create_table(ns->db, err)) < 0)
+	rc = nsasync_create_table(ns->db, err);
+	if (rc < 0)
 		goto out;
 	if (suiteql_register(ns->db) < 0) {
 		rc = error_set(err, MLC_ESTORE, "cannot register SuiteQL functions");
 		goto out;
 	}
-	if ((rc = nsjwt_load_keys(ns, err)) < 0)
+	rc = nsjwt_load_keys(ns, err);
+	if (rc < 0)
 		goto out;
 	if (fresh) {
 		rc = nsdb_create(ns->db, err);
@@ -160,24 +162,24 @@ static void send_result(struct mlc_http_response *resp, struct ns_result *r, con
 }
 
 static bool authorized(struct nssim *ns, struct mlc_http_request *req,
-                       struct mlc_http_response *resp)
+		       struct mlc_http_response *resp)
 {
 	if (nsjwt_bearer_ok(ns, http_request_header(req, "Authorization")) == 0)
 		return true;
 	http_response_json(
 	    resp, 401,
 	    nserr_body(401, "INVALID_LOGIN", NULL,
-	               "Invalid login attempt. For more details, see the Login Audit "
-	               "Trail in the NetSuite UI at Setup > Users/Roles > User "
-	               "Management > View Login Audit Trail."));
+		       "Invalid login attempt. For more details, see the Login Audit "
+		       "Trail in the NetSuite UI at Setup > Users/Roles > User "
+		       "Management > View Login Audit Trail."));
 	return false;
 }
 
 static void over_limit(struct mlc_http_response *resp)
 {
 	http_response_json(resp, 429,
-	                   nserr_body(429, "CONCURRENCY_LIMIT_EXCEEDED", NULL,
-	                              "Concurrent request limit exceeded. Request blocked."));
+			   nserr_body(429, "CONCURRENCY_LIMIT_EXCEEDED", NULL,
+				      "Concurrent request limit exceeded. Request blocked."));
 }
 
 static void h_token(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
@@ -199,8 +201,8 @@ static void h_token(struct mlc_http_request *req, struct mlc_http_response *resp
 		return;
 	}
 	http_response_json(resp, 200,
-	                   json_pack("{s:s,s:i,s:s}", "access_token", token, "expires_in",
-	                             ns->cfg.token_ttl, "token_type", "bearer"));
+			   json_pack("{s:s,s:i,s:s}", "access_token", token, "expires_in",
+				     ns->cfg.token_ttl, "token_type", "bearer"));
 	free(token);
 }
 
@@ -218,14 +220,14 @@ static void h_suiteql(struct mlc_http_request *req, struct mlc_http_response *re
 	base_url(req, base, sizeof(base));
 	if (!prefer || !strstr(prefer, "transient")) {
 		http_response_json(resp, 400,
-		                   nserr_body(400, "INVALID_HEADER", NULL,
-		                              "The request header 'Prefer: transient' is required "
-		                              "for SuiteQL queries."));
+				   nserr_body(400, "INVALID_HEADER", NULL,
+					      "The request header 'Prefer: transient' is required "
+					      "for SuiteQL queries."));
 		return;
 	}
 	body = http_request_json(req, &err);
 	suiteql_run(ns, json_string_value(json_object_get(body, "q")),
-	            http_request_query(req, "limit"), http_request_query(req, "offset"), base, &r);
+		    http_request_query(req, "limit"), http_request_query(req, "offset"), base, &r);
 	json_decref(body);
 	send_result(resp, &r, base);
 }
@@ -236,15 +238,15 @@ static bool type_ok(struct nssim *ns, const char *type, struct mlc_http_response
 	if (type && nsrec_known_type(type))
 		return true;
 	http_response_json(resp, 404,
-	                   nserr_body(404, "INVALID_RCRD_TYPE", NULL,
-	                              "Record type '%s' does not exist.", type ? type : ""));
+			   nserr_body(404, "INVALID_RCRD_TYPE", NULL,
+				      "Record type '%s' does not exist.", type ? type : ""));
 	return false;
 }
 
 /* Prefer: respond-async (docs/reference/netsuite.md "Async"): 202 + the job's Location. */
 static void write_async(struct nssim *ns, struct mlc_http_request *req,
-                        struct mlc_http_response *resp, const char *type, const char *id,
-                        const json_t *body, const char *base)
+			struct mlc_http_response *resp, const char *type, const char *id,
+			const json_t *body, const char *base)
 {
 	const char *key = http_request_header(req, "X-NetSuite-Idempotency-Key");
 	struct ns_result r = {0};
@@ -256,7 +258,7 @@ static void write_async(struct nssim *ns, struct mlc_http_request *req,
 		return;
 	}
 	nsrec_write_as(ns, &nssim_actor_rest, type, id, strcmp(req->method, "PUT") == 0, body,
-	               http_request_query(req, "replace"), &r);
+		       http_request_query(req, "replace"), &r);
 	job = nsasync_record(ns, key, &r);
 	ns_result_release(&r);
 	snprintf(loc, sizeof(loc), "%s/services/rest/async/v1/job/%lld", base, (long long)job);
@@ -284,8 +286,8 @@ static void h_record(struct mlc_http_request *req, struct mlc_http_response *res
 			nsrec_get(ns, type, id, ex && strcmp(ex, "true") == 0, base, &r);
 		else
 			nsrec_list(ns, type, http_request_query(req, "q"),
-			           http_request_query(req, "limit"),
-			           http_request_query(req, "offset"), base, &r);
+				   http_request_query(req, "limit"),
+				   http_request_query(req, "offset"), base, &r);
 	} else {
 		struct mlc_error err;
 		json_t *body = req->body_len ? http_request_json(req, &err) : json_object();
@@ -293,9 +295,9 @@ static void h_record(struct mlc_http_request *req, struct mlc_http_response *res
 			http_response_json(
 			    resp, 400,
 			    nserr_body(400, "INVALID_CONTENT", NULL,
-			               "Error while accessing a resource. The request "
-			               "body is not valid JSON: %s",
-			               err.msg));
+				       "Error while accessing a resource. The request "
+				       "body is not valid JSON: %s",
+				       err.msg));
 			return;
 		}
 		if (target) {
@@ -307,8 +309,8 @@ static void h_record(struct mlc_http_request *req, struct mlc_http_response *res
 			json_decref(body);
 			return;
 		}
-		nsrec_write_as(ns, &nssim_actor_rest, type, id, strcmp(req->method, "PUT") == 0, body,
-		               http_request_query(req, "replace"), &r);
+		nsrec_write_as(ns, &nssim_actor_rest, type, id, strcmp(req->method, "PUT") == 0,
+			       body, http_request_query(req, "replace"), &r);
 		json_decref(body);
 	}
 	send_result(resp, &r, base);
@@ -325,7 +327,7 @@ static void h_async(struct mlc_http_request *req, struct mlc_http_response *resp
 		return;
 	base_url(req, base, sizeof(base));
 	nsasync_get(ns, http_request_param(req, "job"), task, task != NULL, base, &r, loc,
-	            sizeof(loc));
+		    sizeof(loc));
 	snprintf(r.location, sizeof(r.location), "%s", loc);
 	send_result(resp, &r, base);
 }
@@ -348,7 +350,7 @@ static void h_sublist(struct mlc_http_request *req, struct mlc_http_response *re
 		sl = json_object_get(r.body, sub);
 		if (!json_is_object(sl) || !json_object_get(sl, "items")) {
 			ns_result_error(&r, 404, "NONEXISTENT_ID", NULL,
-			                "The sublist '%s' does not exist on this record.", sub);
+					"The sublist '%s' does not exist on this record.", sub);
 		} else {
 			json_incref(sl);
 			json_decref(r.body);
@@ -366,8 +368,8 @@ static void h_governance(struct mlc_http_request *req, struct mlc_http_response 
 	if (!authorized(ns, req, resp))
 		return;
 	http_response_json(resp, 200,
-	                   json_pack("{s:i,s:i}", "accountConcurrencyLimit", limit,
-	                             "integrationConcurrencyLimit", limit));
+			   json_pack("{s:i,s:i}", "accountConcurrencyLimit", limit,
+				     "integrationConcurrencyLimit", limit));
 }
 
 /* seed.json parts: jobs with their dimensions by project number (paired
@@ -383,26 +385,26 @@ static void describe_seed(struct nssim *ns, json_t *seed)
 		json_object_set_new(
 		    jobs, p[i].number,
 		    json_pack(
-		        "{s:I,s:I,s:I,s:I,s:I}", "netsuite_job_id",
-		        (json_int_t)nsdb_int(ns->db, "SELECT id FROM job WHERE entityid = ?",
-		                             p[i].number, 0),
-		        "subsidiary_id", (json_int_t)1, "department_id",
-		        (json_int_t)nsdb_int(ns->db, "SELECT id FROM department WHERE name = ?",
-		                             p[i].department, 0),
-		        "class_id",
-		        (json_int_t)nsdb_int(ns->db, "SELECT id FROM classification WHERE name = ?",
-		                             p[i].class_name, 0),
-		        "location_id",
-		        (json_int_t)nsdb_int(ns->db, "SELECT id FROM location WHERE name = ?",
-		                             p[i].location, 0)));
+			"{s:I,s:I,s:I,s:I,s:I}", "netsuite_job_id",
+			(json_int_t)nsdb_int(ns->db, "SELECT id FROM job WHERE entityid = ?",
+					     p[i].number, 0),
+			"subsidiary_id", (json_int_t)1, "department_id",
+			(json_int_t)nsdb_int(ns->db, "SELECT id FROM department WHERE name = ?",
+					     p[i].department, 0),
+			"class_id",
+			(json_int_t)nsdb_int(ns->db, "SELECT id FROM classification WHERE name = ?",
+					     p[i].class_name, 0),
+			"location_id",
+			(json_int_t)nsdb_int(ns->db, "SELECT id FROM location WHERE name = ?",
+					     p[i].location, 0)));
 	for (size_t i = 0; i < nct; i++)
 		json_object_set_new(
 		    exp, ct[i].code,
 		    json_pack("{s:I,s:s,s:s}", "account_id",
-		              (json_int_t)nsdb_int(ns->db,
-		                                   "SELECT id FROM account WHERE acctnumber = ?",
-		                                   ct[i].account_number, 0),
-		              "account_number", ct[i].account_number, "cost_type", ct[i].name));
+			      (json_int_t)nsdb_int(ns->db,
+						   "SELECT id FROM account WHERE acctnumber = ?",
+						   ct[i].account_number, 0),
+			      "account_number", ct[i].account_number, "cost_type", ct[i].name));
 	{
 		/* the cost-code segment value of every contractor code, for the
 		 * ready-to-import mapping files */
@@ -410,51 +412,52 @@ static void describe_seed(struct nssim *ns, json_t *seed)
 		const struct contractor_cost_code *cc = contractor_cost_codes(&ncc);
 		json_t *segs = json_object();
 		char q[96];
-		snprintf(q, sizeof(q), "SELECT id FROM \"%s\" WHERE externalid = ?", nsdb_seg_table);
+		snprintf(q, sizeof(q), "SELECT id FROM \"%s\" WHERE externalid = ?",
+			 nsdb_seg_table);
 		/* an account without the segment has no values to map */
 		for (size_t i = 0; nsdb_seg_present && i < ncc; i++)
 			json_object_set_new(segs, cc[i].code,
-			                    json_integer(nsdb_int(ns->db, q, cc[i].code, 0)));
+					    json_integer(nsdb_int(ns->db, q, cc[i].code, 0)));
 		json_object_set_new(seed, "netsuite_cost_code_segments", segs);
 		json_object_set_new(seed, "netsuite_cost_code_segment",
-		                    nsdb_seg_present ? json_string(nsdb_seg_field) : json_null());
-		json_object_set_new(seed, "netsuite_receivable_account_id",
-		                    json_integer(nsdb_int(ns->db,
-		                                          "SELECT id FROM account WHERE acctnumber = ?",
-		                                          "1200", 0)));
-		json_object_set_new(seed, "netsuite_retainage_receivable_account_id",
-		                    json_integer(nsdb_int(ns->db,
-		                                          "SELECT id FROM account WHERE acctnumber = ?",
-		                                          "1250", 0)));
-		json_object_set_new(seed, "netsuite_revenue_account_id",
-		                    json_integer(nsdb_int(ns->db,
-		                                          "SELECT id FROM account WHERE acctnumber = ?",
-		                                          "4000", 0)));
+				    nsdb_seg_present ? json_string(nsdb_seg_field) : json_null());
+		json_object_set_new(
+		    seed, "netsuite_receivable_account_id",
+		    json_integer(nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
+					  "1200", 0)));
+		json_object_set_new(
+		    seed, "netsuite_retainage_receivable_account_id",
+		    json_integer(nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
+					  "1250", 0)));
+		json_object_set_new(
+		    seed, "netsuite_revenue_account_id",
+		    json_integer(nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
+					  "4000", 0)));
 	}
 	json_object_set_new(seed, "netsuite_jobs", jobs);
 	json_object_set_new(
 	    seed, "gl",
 	    json_pack("{s:I,s:s,s:I,s:I,s:o}", "offset_account_id",
-	              (json_int_t)nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
-	                                   "2050", 0),
-	              "offset_account_number", "2050", "ap_account_id",
-	              (json_int_t)nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
-	                                   "2000", 0),
-	              "retainage_payable_account_id",
-	              (json_int_t)nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
-	                                   "2100", 0),
-	              "expense_accounts", exp));
+		      (json_int_t)nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
+					   "2050", 0),
+		      "offset_account_number", "2050", "ap_account_id",
+		      (json_int_t)nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
+					   "2000", 0),
+		      "retainage_payable_account_id",
+		      (json_int_t)nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
+					   "2100", 0),
+		      "expense_accounts", exp));
 	json_object_set_new(seed, "netsuite_subsidiary_id", json_integer(1));
 	json_object_set_new(
 	    seed, "netsuite_closed_period_id",
 	    json_integer(nsdb_int(ns->db,
-	                          "SELECT MIN(id) FROM accountingperiod WHERE closed = 'T' "
-	                          "AND isposting = 'T'",
-	                          NULL, 0)));
+				  "SELECT MIN(id) FROM accountingperiod WHERE closed = 'T' "
+				  "AND isposting = 'T'",
+				  NULL, 0)));
 }
 
 int nssim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *credentials,
-              json_t *seed, struct nssim **out, struct mlc_error *err)
+	      json_t *seed, struct nssim **out, struct mlc_error *err)
 {
 	struct nssim_config cfg = {
 	    .data_dir = sb->data_dir,
@@ -470,7 +473,8 @@ int nssim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 	int rc;
 
 	*out = NULL;
-	if ((rc = nssim_core_new(&cfg, sb, &ns, err)) < 0)
+	rc = nssim_core_new(&cfg, sb, &ns, err);
+	if (rc < 0)
 		return rc;
 	ns->sim = &sb->ns;
 	sb->ns.limit_in_flight = sb->opts.ns_concurrency > 0 ? sb->opts.ns_concurrency : 5;
@@ -481,18 +485,18 @@ int nssim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 		const char *method, *pattern;
 		mlc_http_handler fn;
 	} routes[] = {
-		{ "POST", "/services/rest/auth/oauth2/v1/token", h_token },
-		{ "POST", "/services/rest/query/v1/suiteql", h_suiteql },
-		{ "GET", "/services/rest/system/v1/governanceLimits", h_governance },
-		{ "GET", rec, h_record },
-		{ "POST", rec, h_record },
-		{ "GET", p, h_record },
-		{ "PATCH", p, h_record },
-		{ "PUT", p, h_record },
-		{ "POST", "/services/rest/record/v1/{type}/{id}/!transform/{target}", h_record },
-		{ "GET", "/services/rest/record/v1/{type}/{id}/{sublist}", h_sublist },
-		{ "GET", "/services/rest/async/v1/job/{job}", h_async },
-		{ "GET", "/services/rest/async/v1/job/{job}/task/{task}/result", h_async },
+	    {"POST", "/services/rest/auth/oauth2/v1/token", h_token},
+	    {"POST", "/services/rest/query/v1/suiteql", h_suiteql},
+	    {"GET", "/services/rest/system/v1/governanceLimits", h_governance},
+	    {"GET", rec, h_record},
+	    {"POST", rec, h_record},
+	    {"GET", p, h_record},
+	    {"PATCH", p, h_record},
+	    {"PUT", p, h_record},
+	    {"POST", "/services/rest/record/v1/{type}/{id}/!transform/{target}", h_record},
+	    {"GET", "/services/rest/record/v1/{type}/{id}/{sublist}", h_sublist},
+	    {"GET", "/services/rest/async/v1/job/{job}", h_async},
+	    {"GET", "/services/rest/async/v1/job/{job}/task/{task}/result", h_async},
 	};
 	rc = MLC_OK;
 	for (size_t i = 0; i < MLC_ARRAY_LEN(routes) && rc >= 0; i++)
@@ -509,16 +513,16 @@ int nssim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 		json_t *certs = json_array();
 		for (int i = 0; i < NSSIM_CERTS; i++)
 			json_array_append_new(certs,
-			                      json_pack("{s:s,s:s,s:s,s:s}", "certificate_id",
-			                                ns->certs[i].kid, "key_type",
-			                                i == 0 ? "RSA-3072" : "EC-P256",
-			                                "algorithm", i == 0 ? "PS256" : "ES256",
-			                                "private_key_path", ns->certs[i].key_path));
+					      json_pack("{s:s,s:s,s:s,s:s}", "certificate_id",
+							ns->certs[i].kid, "key_type",
+							i == 0 ? "RSA-3072" : "EC-P256",
+							"algorithm", i == 0 ? "PS256" : "ES256",
+							"private_key_path", ns->certs[i].key_path));
 		json_object_set_new(credentials, "netsuite",
-		                    json_pack("{s:s,s:s,s:o,s:s*,s:i}", "account_id", ns->account_id,
-		                              "client_id", ns->client_id, "certificates", certs,
-		                              "push_secret", ns->push_secret, "integration_user_id",
-		                              NSSIM_INTEGRATION_USER));
+				    json_pack("{s:s,s:s,s:o,s:s*,s:i}", "account_id",
+					      ns->account_id, "client_id", ns->client_id,
+					      "certificates", certs, "push_secret", ns->push_secret,
+					      "integration_user_id", NSSIM_INTEGRATION_USER));
 	}
 	pthread_mutex_lock(&ns->db_lock);
 	describe_seed(ns, seed);

@@ -86,7 +86,7 @@ struct nssim {
  * new) DATA/netsuite.db, loads or generates the certificates.  Caller
  * frees with nssim_free(). */
 int nssim_core_new(const struct nssim_config *cfg, struct mlc_sandbox *sb, struct nssim **out,
-                   struct mlc_error *err) MLC_MUST_CHECK;
+		   struct mlc_error *err) MLC_MUST_CHECK;
 /* The sandbox clock in ms (time travel included). */
 int64_t nssim_now_ms(struct nssim *ns);
 
@@ -119,7 +119,7 @@ struct ns_table {
  */
 #define NSDB_SEG_DEFAULT "cseg_mlc_costcode"
 /* NetSuite's longest script id; the values' table adds "customrecord_". */
-#define NSDB_SEG_MAX 19
+#define NSDB_SEG_MAX       19
 #define NSDB_SEG_TABLE_MAX (13 + NSDB_SEG_MAX + 1)
 extern char nsdb_seg_field[NSDB_SEG_MAX + 1];
 extern char nsdb_seg_table[NSDB_SEG_TABLE_MAX];
@@ -179,7 +179,7 @@ void nsjwt_free_keys(struct nssim *ns);
  * the token).
  */
 int nsjwt_token_request(struct nssim *ns, const char *form, const char *token_url, char **token,
-                        const char **error, char *detail, size_t detail_n);
+			const char **error, char *detail, size_t detail_n);
 /* Checks a bearer token: 0 if valid now, -1 otherwise. */
 int nsjwt_bearer_ok(struct nssim *ns, const char *authorization);
 /* base64url helpers (no padding). */
@@ -208,7 +208,7 @@ struct ns_result {
 
 void ns_result_release(struct ns_result *r);
 void ns_result_error(struct ns_result *r, int status, const char *code, const char *path,
-                     const char *fmt, ...) MLC_PRINTF(5, 6);
+		     const char *fmt, ...) MLC_PRINTF(5, 6);
 
 /* ---- nssim_suiteql.c ---- */
 
@@ -224,7 +224,7 @@ int suiteql_register(sqlite3 *db) MLC_MUST_CHECK;
 /* Runs a query with NetSuite's paging rules and value formats.  base is
  * "http://host" for links. */
 void suiteql_run(struct nssim *ns, const char *q, const char *limit, const char *offset,
-                 const char *base, struct ns_result *r);
+		 const char *base, struct ns_result *r);
 /* Formats stored date text ("2026-11-26 ...") in the account's format. */
 void suiteql_format_date(const char *stored, char *out, size_t n);
 
@@ -245,18 +245,18 @@ bool nsfields_known_definition(const char *definition);
 /* REST record types served, with their SQL table. */
 bool nsrec_known_type(const char *type);
 void nsrec_get(struct nssim *ns, const char *type, const char *id, bool expand, const char *base,
-               struct ns_result *r);
+	       struct ns_result *r);
 void nsrec_list(struct nssim *ns, const char *type, const char *q, const char *limit,
-                const char *offset, const char *base, struct ns_result *r);
+		const char *offset, const char *base, struct ns_result *r);
 /* Create (id NULL), update (PATCH: id), or upsert (id "eid:X"). replace
  * names sublists to replace ("line", "item,expense"), or NULL. */
 struct ns_actor;
 void nsrec_write(struct nssim *ns, const char *type, const char *id, bool is_put,
-                 const json_t *body, const char *replace, struct ns_result *r);
+		 const json_t *body, const char *replace, struct ns_result *r);
 /* The same, made by actor (nsrec_write is a person in the UI). */
 void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *type,
-                    const char *id, bool is_put, const json_t *body, const char *replace,
-                    struct ns_result *r);
+		    const char *id, bool is_put, const json_t *body, const char *replace,
+		    struct ns_result *r);
 
 /* Internals shared by nssim_record.c and nssim_txn.c. */
 /*
@@ -267,7 +267,7 @@ void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *
  * writes from other people's.
  */
 #define NSSIM_INTEGRATION_USER 7
-#define NSSIM_UI_USER 3
+#define NSSIM_UI_USER          3
 struct ns_actor {
 	int64_t user;
 	const char *context; /* "RESTWEBSERVICES", "USERINTERFACE" */
@@ -303,15 +303,15 @@ void nstxn_merge(json_t *existing, const json_t *body, const char *replace);
 /* A vendorBill body built from a purchase order (lines copied), with
  * body's header fields laid over it; NULL with r filled on failure. */
 json_t *nstxn_transform_bill(struct nssim *ns, int64_t po_id, const json_t *body,
-                             struct ns_result *r);
+			     struct ns_result *r);
 json_t *nsrec_refjson(struct nssim *ns, const char *base, const char *type, const char *table,
-                      int64_t id);
+		      int64_t id);
 
 /* ---- pushes (nssim.c) ---- */
 
 /* Queues an event push for a record change (when --push-url is set). */
 void nssim_push(struct nssim *ns, const char *record_type, int64_t id, const char *lastmod,
-                const struct ns_actor *actor);
+		const struct ns_actor *actor);
 /* Starts / stops (joins) the push worker; stop drops what is still queued. */
 void nssim_push_start(struct nssim *ns);
 void nssim_push_stop(struct nssim *ns);
@@ -326,11 +326,11 @@ int64_t nsasync_record(struct nssim *ns, const char *key, const struct ns_result
 /* The job (result false) or the write's own response (result true; its
  * Location path goes to location). */
 void nsasync_get(struct nssim *ns, const char *job, const char *task, bool result, const char *base,
-                 struct ns_result *r, char *location, size_t location_n);
+		 struct ns_result *r, char *location, size_t location_n);
 
 /* ---- admin (nssim_admin.c) ---- */
 
 int nssim_admin_routes(struct nssim *ns, struct mlc_http_server *http,
-                       struct mlc_error *err) MLC_MUST_CHECK;
+		       struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

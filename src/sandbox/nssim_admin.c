@@ -29,16 +29,16 @@ static void h_state(struct mlc_http_request *req, struct mlc_http_response *resp
 		char sql[128];
 		snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM \"%s\"", t[i].name);
 		json_object_set_new(counts, t[i].name,
-		                    json_integer(nsdb_int(ns->db, sql, NULL, 0)));
+				    json_integer(nsdb_int(ns->db, sql, NULL, 0)));
 	}
 	pthread_mutex_unlock(&ns->db_lock);
 	pthread_mutex_lock(&ns->push_lock);
 	http_response_json(resp, 200,
-	                   json_pack("{s:o,s:{s:I,s:I,s:I},s:s,s:s}", "tables", counts, "pushes",
-	                             "sent", (json_int_t)ns->pushes_sent, "dropped",
-	                             (json_int_t)ns->pushes_dropped, "failed",
-	                             (json_int_t)ns->pushes_failed, "account_id", ns->account_id,
-	                             "client_id", ns->client_id));
+			   json_pack("{s:o,s:{s:I,s:I,s:I},s:s,s:s}", "tables", counts, "pushes",
+				     "sent", (json_int_t)ns->pushes_sent, "dropped",
+				     (json_int_t)ns->pushes_dropped, "failed",
+				     (json_int_t)ns->pushes_failed, "account_id", ns->account_id,
+				     "client_id", ns->client_id));
 	pthread_mutex_unlock(&ns->push_lock);
 }
 
@@ -100,10 +100,10 @@ static void h_period(struct mlc_http_request *req, struct mlc_http_response *res
 	}
 	nsdb_ts(nssim_now_ms(ns), now);
 	snprintf(sql, sizeof(sql),
-	         "UPDATE accountingperiod SET closed = '%s', alllocked = '%s', aplocked = '%s', "
-	         "arlocked = '%s', closedondate = %s, lastmodifieddate = '%s' WHERE id = %lld",
-	         close ? "T" : "F", close ? "T" : "F", close ? "T" : "F", close ? "T" : "F",
-	         close ? "date('now')" : "NULL", now, (long long)id);
+		 "UPDATE accountingperiod SET closed = '%s', alllocked = '%s', aplocked = '%s', "
+		 "arlocked = '%s', closedondate = %s, lastmodifieddate = '%s' WHERE id = %lld",
+		 close ? "T" : "F", close ? "T" : "F", close ? "T" : "F", close ? "T" : "F",
+		 close ? "date('now')" : "NULL", now, (long long)id);
 	pthread_mutex_lock(&ns->db_lock);
 	nsdb_run(ns->db, sql);
 	id = sqlite3_changes(ns->db) ? id : 0;
@@ -113,7 +113,7 @@ static void h_period(struct mlc_http_request *req, struct mlc_http_response *res
 		return;
 	}
 	http_response_json(resp, 200,
-	                   json_pack("{s:I,s:b}", "id", (json_int_t)id, "closed", close));
+			   json_pack("{s:I,s:b}", "id", (json_int_t)id, "closed", close));
 }
 
 static void h_user_edit(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
@@ -135,7 +135,7 @@ static void h_user_edit(struct mlc_http_request *req, struct mlc_http_response *
 	}
 	/* ?replace=item drops the lines a person deleted, as the UI does */
 	nsrec_write(ns, type, http_request_param(req, "id"), false, body,
-	            http_request_query(req, "replace"), &r);
+		    http_request_query(req, "replace"), &r);
 	json_decref(body);
 	if (r.status == 204) {
 		const char *slash = strrchr(r.location, '/');
@@ -152,13 +152,13 @@ int nssim_admin_routes(struct nssim *ns, struct mlc_http_server *http, struct ml
 	if (http_server_route(http, "GET", "/_sandbox/netsuite/state", h_state, ns) < 0 ||
 	    http_server_route(http, "GET", "/_sandbox/netsuite/dump/{table}", h_dump, ns) < 0 ||
 	    http_server_route(http, "POST", "/_sandbox/netsuite/periods/{id}/close", h_period, ns) <
-	        0 ||
+		0 ||
 	    http_server_route(http, "POST", "/_sandbox/netsuite/periods/{id}/open", h_period, ns) <
-	        0 ||
+		0 ||
 	    http_server_route(http, "POST", "/_sandbox/netsuite/records/{type}", h_user_edit, ns) <
-	        0 ||
+		0 ||
 	    http_server_route(http, "PATCH", "/_sandbox/netsuite/records/{type}/{id}", h_user_edit,
-	                      ns) < 0)
+			      ns) < 0)
 		return error_set(err, MLC_EINVAL, "cannot register the NetSuite sandbox routes");
 	return MLC_OK;
 }

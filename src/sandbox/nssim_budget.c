@@ -65,9 +65,9 @@ static bool cents_of(struct ns_write_ctx *w, const json_t *v, const char *path, 
 
 	if (!json_is_number(v) || money_from_json(v, out, &err) < 0) {
 		ns_result_error(w->r, 400, "INVALID_CONTENT", path,
-		                "Error while accessing a resource. Invalid value for field '%s': "
-		                "expected an amount with at most two decimals.",
-		                path);
+				"Error while accessing a resource. Invalid value for field '%s': "
+				"expected an amount with at most two decimals.",
+				path);
 		return false;
 	}
 	return true;
@@ -81,11 +81,11 @@ static bool year_months(struct nssim *ns, int64_t year, int64_t months[BUDGET_PE
 	int n = 0;
 
 	if (sqlite3_prepare_v2(ns->db,
-	                       "SELECT m.id FROM accountingperiod m JOIN accountingperiod q ON "
-	                       "m.parent = q.id JOIN accountingperiod y ON q.parent = y.id WHERE "
-	                       "y.id = ? AND y.isyear = 'T' AND m.isposting = 'T' ORDER BY "
-	                       "m.startdate",
-	                       -1, &st, NULL) != SQLITE_OK)
+			       "SELECT m.id FROM accountingperiod m JOIN accountingperiod q ON "
+			       "m.parent = q.id JOIN accountingperiod y ON q.parent = y.id WHERE "
+			       "y.id = ? AND y.isyear = 'T' AND m.isposting = 'T' ORDER BY "
+			       "m.startdate",
+			       -1, &st, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_int64(st, 1, year);
 	while (n < BUDGET_PERIODS && sqlite3_step(st) == SQLITE_ROW)
@@ -106,13 +106,12 @@ void nsbudget_import(struct ns_write_ctx *w, const json_t *body)
 	json_t *v;
 	size_t i;
 
-	json_object_foreach((json_t *)body, key, v)
-	{
+	json_object_foreach ((json_t *)body, key, v) {
 		if (!known_field(key)) {
 			ns_result_error(w->r, 400, "INVALID_CONTENT", key,
-			                "Error while accessing a resource. Invalid field name '%s' "
-			                "for record type 'budgetImport'.",
-			                key);
+					"Error while accessing a resource. Invalid field name '%s' "
+					"for record type 'budgetImport'.",
+					key);
 			goto out;
 		}
 	}
@@ -121,7 +120,8 @@ void nsbudget_import(struct ns_write_ctx *w, const json_t *body)
 		if (!v || json_is_null(v))
 			continue;
 		if (criteria[i].table) {
-			if (!(ids[i] = nsrec_ref(w, criteria[i].table, v, criteria[i].rest)))
+			ids[i] = nsrec_ref(w, criteria[i].table, v, criteria[i].rest);
+			if (!ids[i])
 				goto out;
 		} else {
 			ids[i] = nsrec_parse_id(json_is_object(v) ? json_object_get(v, "id") : v);
@@ -137,39 +137,41 @@ void nsbudget_import(struct ns_write_ctx *w, const json_t *body)
 	}
 	if (!json_object_get(body, "account") || !json_object_get(body, "year")) {
 		ns_result_error(w->r, 400, "USER_ERROR",
-		                !json_object_get(body, "account") ? "account" : "year",
-		                "Please enter value(s) for: %s",
-		                !json_object_get(body, "account") ? "Account" : "Year");
+				!json_object_get(body, "account") ? "account" : "year",
+				"Please enter value(s) for: %s",
+				!json_object_get(body, "account") ? "Account" : "Year");
 		goto out;
 	}
 	if (!year_months(ns, ids[10], months)) {
 		ns_result_error(w->r, 400, "USER_ERROR", "year",
-		                "The budget year must be a fiscal year with twelve periods.");
+				"The budget year must be a fiscal year with twelve periods.");
 		goto out;
 	}
 	for (int p = 0; p < BUDGET_PERIODS; p++) {
 		char pa[32];
 		snprintf(pa, sizeof(pa), "periodamount%d", p + 1);
-		if ((v = json_object_get(body, pa)) && !json_is_null(v)) {
+		v = json_object_get(body, pa);
+		if (v && !json_is_null(v)) {
 			if (!cents_of(w, v, pa, &per[p]))
 				goto out;
 			have_per = true;
 			sum += per[p];
 		}
 	}
-	if ((v = json_object_get(body, "amount")) && !json_is_null(v)) {
+	v = json_object_get(body, "amount");
+	if (v && !json_is_null(v)) {
 		if (!cents_of(w, v, "amount", &total))
 			goto out;
 		have_total = true;
 	}
 	if (!have_per && !have_total) {
 		ns_result_error(w->r, 400, "USER_ERROR", "amount",
-		                "Please enter value(s) for: Amount");
+				"Please enter value(s) for: Amount");
 		goto out;
 	}
 	if (have_per && have_total && sum != total) {
 		ns_result_error(w->r, 400, "USER_ERROR", "amount",
-		                "The period amounts do not add up to the amount.");
+				"The period amounts do not add up to the amount.");
 		goto out;
 	}
 	if (!have_per)
@@ -212,9 +214,9 @@ void nsbudget_import(struct ns_write_ctx *w, const json_t *body)
 				sqlite3_bind_null(st, (int)i + 4);
 		}
 	} else if (sqlite3_prepare_v2(ns->db,
-	                              "UPDATE budgets SET id = ?, total = ?, lastmodifieddate = ? "
-	                              "WHERE id = ?1",
-	                              -1, &st, NULL) != SQLITE_OK) {
+				      "UPDATE budgets SET id = ?, total = ?, lastmodifieddate = ? "
+				      "WHERE id = ?1",
+				      -1, &st, NULL) != SQLITE_OK) {
 		goto dberr;
 	}
 	sqlite3_bind_int64(st, 1, w->id);
@@ -225,14 +227,14 @@ void nsbudget_import(struct ns_write_ctx *w, const json_t *body)
 	sqlite3_finalize(st);
 	st = NULL;
 	if (sqlite3_prepare_v2(ns->db, "DELETE FROM budgetsmachine WHERE budget = ?", -1, &st,
-	                       NULL) != SQLITE_OK)
+			       NULL) != SQLITE_OK)
 		goto dberr;
 	sqlite3_bind_int64(st, 1, w->id);
 	sqlite3_step(st);
 	sqlite3_finalize(st);
 	st = NULL;
 	if (sqlite3_prepare_v2(ns->db, "INSERT INTO budgetsmachine VALUES (?, ?, ?)", -1, &st,
-	                       NULL) != SQLITE_OK)
+			       NULL) != SQLITE_OK)
 		goto dberr;
 	for (int p = 0; p < BUDGET_PERIODS; p++) {
 		sqlite3_reset(st);
@@ -274,9 +276,9 @@ json_t *nsbudget_get(struct nssim *ns, int64_t id, const char *base)
 					json_object_set_new(
 					    o, criteria[i].rest,
 					    json_pack(
-					        "{s:s%}", "id",
-					        (const char *)sqlite3_column_text(st, (int)i + 1),
-					        (size_t)sqlite3_column_bytes(st, (int)i + 1)));
+						"{s:s%}", "id",
+						(const char *)sqlite3_column_text(st, (int)i + 1),
+						(size_t)sqlite3_column_bytes(st, (int)i + 1)));
 		}
 	}
 	sqlite3_finalize(st);

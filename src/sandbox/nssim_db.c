@@ -18,8 +18,8 @@
  * compare correctly.  Newer tables (budgets) keep amounts as INTEGER cents
  * in CENTS columns, which SuiteQL renders as decimals ("12345.67"); a
  * CENTS column compared with a decimal literal in a WHERE clause compares
- * cents, a limit of the simulator that no flow relies on.  The declared type (DATE, TIMESTAMP, BOOL) tells the
- * SuiteQL layer how to format a column it returns.
+ * cents, a limit of the simulator that no flow relies on.  The declared type (DATE, TIMESTAMP,
+ * BOOL) tells the SuiteQL layer how to format a column it returns.
  */
 
 char nsdb_seg_field[NSDB_SEG_MAX + 1] = NSDB_SEG_DEFAULT;
@@ -48,7 +48,8 @@ int nsdb_segment_set(const char *id, struct mlc_error *err)
 		nsdb_seg_present = false;
 		return MLC_OK;
 	}
-	if ((rc = seg_id_check(id, err)) < 0)
+	rc = seg_id_check(id, err);
+	if (rc < 0)
 		return rc;
 	snprintf(nsdb_seg_field, sizeof(nsdb_seg_field), "%s", id);
 	snprintf(nsdb_seg_table, sizeof(nsdb_seg_table), "customrecord_%s", id);
@@ -66,8 +67,9 @@ const struct ns_table *nsdb_table(const char *name)
 {
 	for (size_t i = 0; i < nsdb_schema_n; i++)
 		if (strcasecmp(nsdb_schema[i].name, name) == 0)
-			return nsdb_schema[i].name == nsdb_seg_table && !nsdb_seg_present ? NULL
-			                                                             : &nsdb_schema[i];
+			return nsdb_schema[i].name == nsdb_seg_table && !nsdb_seg_present
+				   ? NULL
+				   : &nsdb_schema[i];
 	return NULL;
 }
 
@@ -110,7 +112,7 @@ const struct ns_column *nsdb_column(const struct ns_table *t, const char *name)
 	for (size_t i = 0; i < t->ncols; i++)
 		if (strcasecmp(t->cols[i].name, name) == 0)
 			return t->cols[i].name == nsdb_seg_field && !nsdb_seg_present ? NULL
-			                                                               : &t->cols[i];
+										      : &t->cols[i];
 	return NULL;
 }
 
@@ -191,7 +193,7 @@ int nsdb_create(sqlite3 *db, struct mlc_error *err)
 		buf_addf(&sql, "CREATE TABLE \"%s\" (", t->name);
 		for (size_t c = 0; c < t->ncols; c++) {
 			buf_addf(&sql, "%s\"%s\" %s", c ? ", " : "", t->cols[c].name,
-			         decltype(t->cols[c].type));
+				 decltype(t->cols[c].type));
 			if (strcmp(t->cols[c].name, "id") == 0 &&
 			    strcmp(t->name, "transactionline") && strcmp(t->name, "budgetsmachine"))
 				buf_addstr(&sql, " PRIMARY KEY");
@@ -204,17 +206,17 @@ int nsdb_create(sqlite3 *db, struct mlc_error *err)
 	}
 	/* Private tables (not reachable from SuiteQL: unknown names). */
 	buf_addstr(&sql, "CREATE TABLE _extra (rectype TEXT, id INTEGER, body TEXT, PRIMARY KEY "
-	                 "(rectype, id));\n"
-	                 "CREATE TABLE _token (token TEXT PRIMARY KEY, expires_ms INTEGER);\n"
-	                 "CREATE TABLE _meta (k TEXT PRIMARY KEY, v TEXT);\n"
-	                 "CREATE INDEX tl_tx ON transactionline(\"transaction\");\n"
-	                 "CREATE INDEX tl_uk ON transactionline(uniquekey);\n"
-	                 "CREATE INDEX tl_lmd ON transactionline(linelastmodifieddate);\n"
-	                 "CREATE INDEX tal_tx ON transactionaccountingline(\"transaction\");\n"
-	                 "CREATE INDEX tx_lmd ON \"transaction\"(lastmodifieddate, id);\n"
-	                 "CREATE UNIQUE INDEX tx_eid ON \"transaction\"(recordtype, externalid);\n"
-	                 "CREATE UNIQUE INDEX v_eid ON vendor(externalid);\n"
-	                 "CREATE INDEX v_lmd ON vendor(lastmodifieddate, id);\n");
+			 "(rectype, id));\n"
+			 "CREATE TABLE _token (token TEXT PRIMARY KEY, expires_ms INTEGER);\n"
+			 "CREATE TABLE _meta (k TEXT PRIMARY KEY, v TEXT);\n"
+			 "CREATE INDEX tl_tx ON transactionline(\"transaction\");\n"
+			 "CREATE INDEX tl_uk ON transactionline(uniquekey);\n"
+			 "CREATE INDEX tl_lmd ON transactionline(linelastmodifieddate);\n"
+			 "CREATE INDEX tal_tx ON transactionaccountingline(\"transaction\");\n"
+			 "CREATE INDEX tx_lmd ON \"transaction\"(lastmodifieddate, id);\n"
+			 "CREATE UNIQUE INDEX tx_eid ON \"transaction\"(recordtype, externalid);\n"
+			 "CREATE UNIQUE INDEX v_eid ON vendor(externalid);\n"
+			 "CREATE INDEX v_lmd ON vendor(lastmodifieddate, id);\n");
 	rc = nsdb_exec(db, sql.data, err);
 	buf_release(&sql);
 	return rc;

@@ -96,7 +96,8 @@ const struct rec_field *rf_find(const struct rec_field *fields, size_t n, const 
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(fields[i].rest, rest) == 0)
 			/* an account without the segment has no such field */
-			return fields[i].rest == nsdb_seg_field && !nsdb_seg_present ? NULL : &fields[i];
+			return fields[i].rest == nsdb_seg_field && !nsdb_seg_present ? NULL
+										     : &fields[i];
 	return NULL;
 }
 
@@ -115,8 +116,8 @@ int64_t nsrec_parse_id(const json_t *v)
 static bool bad(struct ns_write_ctx *w, const char *path, const char *why)
 {
 	ns_result_error(w->r, 400, "INVALID_CONTENT", path,
-	                "Error while accessing a resource. Invalid value for the field '%s': %s.",
-	                path, why);
+			"Error while accessing a resource. Invalid value for the field '%s': %s.",
+			path, why);
 	return false;
 }
 
@@ -131,7 +132,7 @@ static bool valid_date(const char *s)
 }
 
 bool rf_convert(struct ns_write_ctx *w, const struct rec_field *f, const json_t *v,
-                const char *path, struct colvals *cv)
+		const char *path, struct colvals *cv)
 {
 	if (f->kind == RF_RO || f->kind == RF_TS || !f->col)
 		return true;
@@ -200,11 +201,12 @@ bool rf_convert(struct ns_write_ctx *w, const struct rec_field *f, const json_t 
 		size_t i;
 		if (!json_is_array(items))
 			return bad(w, path, "expected {\"items\": [{\"id\": value}, ...]}");
-		json_array_foreach(items, i, it) {
+		json_array_foreach (items, i, it) {
 			char ipath[300];
 			int64_t id;
 			snprintf(ipath, sizeof(ipath), "%s.items[%zu]", path, i);
-			if (!(id = nsrec_ref(w, f->ref, it, ipath))) {
+			id = nsrec_ref(w, f->ref, it, ipath);
+			if (!id) {
 				buf_release(&ids);
 				return false;
 			}
@@ -224,7 +226,7 @@ json_t *nsrec_self_links(const char *base, const char *type, int64_t id, const c
 	char href[512];
 
 	snprintf(href, sizeof(href), "%s/services/rest/record/v1/%s/%lld%s", base, type,
-	         (long long)id, suffix ? suffix : "");
+		 (long long)id, suffix ? suffix : "");
 	return json_pack("[{s:s,s:s}]", "rel", "self", "href", href);
 }
 
@@ -281,7 +283,7 @@ const char *nsrec_rest_type(struct nssim *ns, const char *table, int64_t id)
 }
 
 json_t *nsrec_refjson(struct nssim *ns, const char *base, const char *type, const char *table,
-                      int64_t id)
+		      int64_t id)
 {
 	const struct ns_table *t = nsdb_table(table);
 	json_t *o;
@@ -292,7 +294,7 @@ json_t *nsrec_refjson(struct nssim *ns, const char *base, const char *type, cons
 	o = json_pack("{s:s}", "id", idtxt);
 	if (t && t->df_col) {
 		snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" WHERE id = ?", t->df_col,
-		         t->name);
+			 t->name);
 		if (sqlite3_prepare_v2(ns->db, sql, -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_int64(st, 1, id);
 			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
@@ -309,7 +311,7 @@ json_t *nsrec_refjson(struct nssim *ns, const char *base, const char *type, cons
 }
 
 void rf_render(struct nssim *ns, const char *base, const struct rec_field *f, sqlite3_stmt *st,
-               int col, json_t *obj)
+	       int col, json_t *obj)
 {
 	const char *s;
 
@@ -367,8 +369,8 @@ void rf_render(struct nssim *ns, const char *base, const struct rec_field *f, sq
 			p = end;
 		}
 		json_object_set_new(obj, f->rest,
-		                    json_pack("{s:[],s:I,s:o}", "links", "totalResults",
-		                              (json_int_t)json_array_size(items), "items", items));
+				    json_pack("{s:[],s:I,s:o}", "links", "totalResults",
+					      (json_int_t)json_array_size(items), "items", items));
 		break;
 	}
 	case RF_RO:
@@ -394,19 +396,18 @@ static bool extra_type_ok(const char *type, const json_t *v)
 }
 
 bool rf_check_names(struct ns_write_ctx *w, const char *def, const struct rec_field *fields,
-                    size_t n, const json_t *body, const char *prefix)
+		    size_t n, const json_t *body, const char *prefix)
 {
 	const char *key;
 	json_t *v;
 
 	if (!json_is_object(body)) {
 		ns_result_error(w->r, 400, "INVALID_CONTENT", prefix && *prefix ? prefix : NULL,
-		                "Error while accessing a resource. The request body must be a "
-		                "JSON object.");
+				"Error while accessing a resource. The request body must be a "
+				"JSON object.");
 		return false;
 	}
-	json_object_foreach((json_t *)body, key, v)
-	{
+	json_object_foreach ((json_t *)body, key, v) {
 		char path[256];
 		const struct ns_fielddef *fd;
 		snprintf(path, sizeof(path), "%s%s", prefix ? prefix : "", key);
@@ -415,19 +416,20 @@ bool rf_check_names(struct ns_write_ctx *w, const char *def, const struct rec_fi
 			continue;
 		fd = def ? nsfields_get(def, key) : NULL;
 		if (fd) {
-			/* Kept verbatim, but only with the JSON type docs/reference/netsuite/records.json gives. */
+			/* Kept verbatim, but only with the JSON type
+			 * docs/reference/netsuite/records.json gives. */
 			if (json_is_null(v) || extra_type_ok(fd->type, v))
 				continue;
 			ns_result_error(w->r, 400, "INVALID_CONTENT", path,
-			                "Error while accessing a resource. Invalid value for the "
-			                "field '%s': expected %s.",
-			                path, fd->type);
+					"Error while accessing a resource. Invalid value for the "
+					"field '%s': expected %s.",
+					path, fd->type);
 			return false;
 		}
 		ns_result_error(w->r, 400, "INVALID_CONTENT", path,
-		                "Error while accessing a resource. The field '%s' does not exist "
-		                "on this record type.",
-		                key);
+				"Error while accessing a resource. The field '%s' does not exist "
+				"on this record type.",
+				key);
 		return false;
 	}
 	return true;
@@ -439,7 +441,7 @@ json_t *nsrec_extra_load(struct nssim *ns, const char *type, int64_t id)
 	json_t *j = NULL;
 
 	if (sqlite3_prepare_v2(ns->db, "SELECT body FROM _extra WHERE rectype = ? AND id = ?", -1,
-	                       &st, NULL) != SQLITE_OK)
+			       &st, NULL) != SQLITE_OK)
 		return NULL;
 	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
@@ -456,7 +458,7 @@ void nsrec_extra_store(struct nssim *ns, const char *type, int64_t id, const jso
 
 	if (!extra || json_object_size(extra) == 0) {
 		if (sqlite3_prepare_v2(ns->db, "DELETE FROM _extra WHERE rectype = ? AND id = ?",
-		                       -1, &st, NULL) == SQLITE_OK) {
+				       -1, &st, NULL) == SQLITE_OK) {
 			sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2, id);
 			sqlite3_step(st);
@@ -466,7 +468,7 @@ void nsrec_extra_store(struct nssim *ns, const char *type, int64_t id, const jso
 	}
 	txt = json_dumps(extra, JSON_COMPACT);
 	if (sqlite3_prepare_v2(ns->db, "INSERT OR REPLACE INTO _extra VALUES (?, ?, ?)", -1, &st,
-	                       NULL) == SQLITE_OK) {
+			       NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, id);
 		sqlite3_bind_text(st, 3, txt, -1, SQLITE_STATIC);
@@ -505,8 +507,8 @@ int64_t nsrec_ref(struct ns_write_ctx *w, const char *table, const json_t *v, co
 	sqlite3_finalize(st);
 	if (!found)
 		ns_result_error(w->r, 400, "INVALID_CONTENT", path,
-		                "Error while accessing a resource. Invalid value for the resource "
-		                "or sub-resource field '%s'. Provide a valid value.",
-		                path);
+				"Error while accessing a resource. Invalid value for the resource "
+				"or sub-resource field '%s'. Provide a valid value.",
+				path);
 	return found;
 }

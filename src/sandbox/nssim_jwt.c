@@ -135,7 +135,7 @@ static int write_key(EVP_PKEY *key, const char *path, struct mlc_error *err)
 int nsjwt_load_keys(struct nssim *ns, struct mlc_error *err)
 {
 	static const char *const files[NSSIM_CERTS] = {"netsuite_rsa_key.pem",
-	                                               "netsuite_ec_key.pem"};
+						       "netsuite_ec_key.pem"};
 	int rc = MLC_OK;
 
 	for (int i = 0; i < NSSIM_CERTS && rc == MLC_OK; i++) {
@@ -150,12 +150,12 @@ int nsjwt_load_keys(struct nssim *ns, struct mlc_error *err)
 			fclose(f);
 			if (!c->key)
 				return error_set(err, MLC_ECRYPTO, "%s: not a private key",
-				                 c->key_path);
+						 c->key_path);
 		} else {
 			c->key = i == 0 ? EVP_RSA_gen(3072) : EVP_EC_gen("P-256");
 			if (!c->key)
 				return error_set(err, MLC_ECRYPTO, "cannot generate a %s key",
-				                 c->alg_family);
+						 c->alg_family);
 			rc = write_key(c->key, c->key_path, err);
 		}
 		if (rc == MLC_OK && cert_kid(c->key, c->kid, sizeof(c->kid)) < 0)
@@ -258,7 +258,7 @@ static unsigned char *ecdsa_der(const unsigned char *sig, size_t n, int bits, si
 }
 
 static bool verify_sig(const struct alg_info *a, EVP_PKEY *key, const char *signed_part,
-                       size_t signed_len, const unsigned char *sig, size_t sig_n)
+		       size_t signed_len, const unsigned char *sig, size_t sig_n)
 {
 	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
 	EVP_PKEY_CTX *pctx = NULL;
@@ -274,7 +274,7 @@ static bool verify_sig(const struct alg_info *a, EVP_PKEY *key, const char *sign
 		    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)
 			goto out;
 		ok = EVP_DigestVerify(mctx, sig, sig_n, (const unsigned char *)signed_part,
-		                      signed_len) == 1;
+				      signed_len) == 1;
 	} else {
 		size_t der_n = 0;
 		if (EVP_PKEY_get_bits(key) != a->ec_bits)
@@ -283,7 +283,7 @@ static bool verify_sig(const struct alg_info *a, EVP_PKEY *key, const char *sign
 		if (!der)
 			goto out;
 		ok = EVP_DigestVerify(mctx, der, der_n, (const unsigned char *)signed_part,
-		                      signed_len) == 1;
+				      signed_len) == 1;
 	}
 out:
 	OPENSSL_free(der);
@@ -317,8 +317,7 @@ static bool scope_ok(const json_t *scope)
 	}
 	if (!json_is_array(scope) || json_array_size(scope) == 0)
 		return false;
-	json_array_foreach(scope, n, v)
-	{
+	json_array_foreach (scope, n, v) {
 		bool found = false;
 		for (i = 0; i < MLC_ARRAY_LEN(allowed); i++)
 			found |= json_is_string(v) && strcmp(json_string_value(v), allowed[i]) == 0;
@@ -337,7 +336,7 @@ static bool scope_ok(const json_t *scope)
 	} while (0)
 
 int nsjwt_token_request(struct nssim *ns, const char *form, const char *token_url, char **token,
-                        const char **error, char *detail, size_t detail_n)
+			const char **error, char *detail, size_t detail_n)
 {
 	char *grant = form_get(form, "grant_type");
 	char *atype = form_get(form, "client_assertion_type");
@@ -395,8 +394,8 @@ int nsjwt_token_request(struct nssim *ns, const char *form, const char *token_ur
 		size_t i;
 		json_t *v;
 		bool found = false;
-		json_array_foreach(aud, i, v) found |=
-		    json_is_string(v) && strcmp(json_string_value(v), token_url) == 0;
+		json_array_foreach (aud, i, v)
+			found |= json_is_string(v) && strcmp(json_string_value(v), token_url) == 0;
 		if (!found)
 			FAIL(400, "invalid_grant", "aud does not name the token endpoint");
 	} else if (!json_is_string(aud) || strcmp(json_string_value(aud), token_url) != 0) {
@@ -428,7 +427,7 @@ int nsjwt_token_request(struct nssim *ns, const char *form, const char *token_ur
 		    SQLITE_OK) {
 			sqlite3_bind_text(st, 1, tok, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2,
-			                   nssim_now_ms(ns) + (int64_t)ns->cfg.token_ttl * 1000);
+					   nssim_now_ms(ns) + (int64_t)ns->cfg.token_ttl * 1000);
 			sqlite3_step(st);
 		}
 		sqlite3_finalize(st);

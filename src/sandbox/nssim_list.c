@@ -105,7 +105,7 @@ static bool condition(struct qparse *q)
 		return false;
 	if (strcasecmp(op, "EMPTY") == 0 || strcasecmp(op, "EMPTY_NOT") == 0) {
 		buf_addf(&q->sql, "\"%s\" IS %s", c->name,
-		         strcasecmp(op, "EMPTY") ? "NOT NULL" : "NULL");
+			 strcasecmp(op, "EMPTY") ? "NOT NULL" : "NULL");
 		return true;
 	}
 	if (strcasecmp(op, "ANY_OF") == 0) {
@@ -142,7 +142,7 @@ static bool condition(struct qparse *q)
 		struct mlc_buf pat = MLC_BUF_INIT;
 		buf_addf(&pat, "%s%s%%", strcasecmp(op, "START_WITH") ? "%" : "", v);
 		buf_addf(&q->sql, "\"%s\" %sLIKE ", c->name,
-		         strcasecmp(op, "DOES_NOT_CONTAIN") ? "" : "NOT ");
+			 strcasecmp(op, "DOES_NOT_CONTAIN") ? "" : "NOT ");
 		param(q, pat.data);
 		buf_release(&pat);
 		return true;
@@ -175,7 +175,7 @@ static bool parse_q(struct qparse *q)
 }
 
 void nsrec_list(struct nssim *ns, const char *type, const char *qtext, const char *limit_s,
-                const char *offset_s, const char *base, struct ns_result *r)
+		const char *offset_s, const char *base, struct ns_result *r)
 {
 	struct qparse q = {.sql = MLC_BUF_INIT};
 	bool txn = nstxn_is_transaction(type);
@@ -202,9 +202,9 @@ void nsrec_list(struct nssim *ns, const char *type, const char *qtext, const cha
 	    (offset_s &&
 	     (num_parse_i64(offset_s, &offset, &err) < 0 || offset < 0 || offset % limit))) {
 		ns_result_error(r, 400, "INVALID_PARAMETER", NULL,
-		                "Invalid 'limit' or 'offset': limit is 1..%d and offset a "
-		                "multiple of limit.",
-		                LIST_MAX);
+				"Invalid 'limit' or 'offset': limit is 1..%d and offset a "
+				"multiple of limit.",
+				LIST_MAX);
 		goto out;
 	}
 	buf_addf(&q.sql, "SELECT id FROM \"%s\" WHERE ", q.table->name);
@@ -215,7 +215,7 @@ void nsrec_list(struct nssim *ns, const char *type, const char *qtext, const cha
 		q.p = qtext;
 		if (!parse_q(&q)) {
 			ns_result_error(r, 400, "INVALID_PARAMETER", "q",
-			                "Invalid query parameter 'q': %s", qtext);
+					"Invalid query parameter 'q': %s", qtext);
 			goto out;
 		}
 	} else {
@@ -234,7 +234,7 @@ void nsrec_list(struct nssim *ns, const char *type, const char *qtext, const cha
 				json_array_append_new(
 				    items,
 				    json_pack("{s:o,s:s}", "links",
-				              nsrec_self_links(base, type, id, NULL), "id", idt));
+					      nsrec_self_links(base, type, id, NULL), "id", idt));
 			}
 			total++;
 		}
@@ -242,18 +242,18 @@ void nsrec_list(struct nssim *ns, const char *type, const char *qtext, const cha
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&ns->db_lock);
 	snprintf(href, sizeof(href), "%s/services/rest/record/v1/%s?limit=%lld&offset=%lld", base,
-	         type, (long long)limit, (long long)offset);
+		 type, (long long)limit, (long long)offset);
 	links = json_pack("[{s:s,s:s}]", "rel", "self", "href", href);
 	if (offset + (int64_t)json_array_size(items) < total) {
 		snprintf(href, sizeof(href), "%s/services/rest/record/v1/%s?limit=%lld&offset=%lld",
-		         base, type, (long long)limit, (long long)(offset + limit));
+			 base, type, (long long)limit, (long long)(offset + limit));
 		json_array_append_new(links, json_pack("{s:s,s:s}", "rel", "next", "href", href));
 	}
 	r->status = 200;
 	r->body = json_pack("{s:o,s:I,s:b,s:O,s:I,s:I}", "links", links, "count",
-	                    (json_int_t)json_array_size(items), "hasMore",
-	                    offset + (int64_t)json_array_size(items) < total, "items", items,
-	                    "offset", (json_int_t)offset, "totalResults", (json_int_t)total);
+			    (json_int_t)json_array_size(items), "hasMore",
+			    offset + (int64_t)json_array_size(items) < total, "items", items,
+			    "offset", (json_int_t)offset, "totalResults", (json_int_t)total);
 out:
 	for (int i = 0; i < q.nparams; i++)
 		free(q.params[i]);

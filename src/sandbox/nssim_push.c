@@ -83,7 +83,7 @@ static void *push_main(void *arg)
 }
 
 void nssim_push(struct nssim *ns, const char *record_type, int64_t id, const char *lastmod,
-                const struct ns_actor *actor)
+		const struct ns_actor *actor)
 {
 	struct nssim_push_item *it;
 	char idtxt[24], ts[32];
@@ -100,9 +100,9 @@ void nssim_push(struct nssim *ns, const char *record_type, int64_t id, const cha
 	snprintf(idtxt, sizeof(idtxt), "%lld", (long long)id);
 	snprintf(ts, sizeof(ts), "%.10sT%.8sZ", lastmod, lastmod + 11);
 	body = json_pack("{s:s,s:s,s:s,s:I,s:s}", "recordType", record_type, "id", idtxt,
-	                 "lastModifiedDate", ts, "user",
-	                 (json_int_t)(actor ? actor->user : NSSIM_UI_USER), "executionContext",
-	                 actor ? actor->context : "USERINTERFACE");
+			 "lastModifiedDate", ts, "user",
+			 (json_int_t)(actor ? actor->user : NSSIM_UI_USER), "executionContext",
+			 actor ? actor->context : "USERINTERFACE");
 	it = xcalloc(1, sizeof(*it));
 	it->body = json_dumps(body, JSON_COMPACT);
 	json_decref(body);

@@ -55,8 +55,8 @@ json_t *nserr_body(int status, const char *code, const char *path, const char *f
 	if (path)
 		json_object_set_new(d, "o:errorPath", json_string(path));
 	return json_pack("{s:s,s:s,s:i,s:[o]}", "type",
-	                 "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.1", "title",
-	                 title, "status", status, "o:errorDetails", d);
+			 "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.1", "title",
+			 title, "status", status, "o:errorDetails", d);
 }
 
 void ns_result_release(struct ns_result *r)
@@ -66,7 +66,7 @@ void ns_result_release(struct ns_result *r)
 }
 
 void ns_result_error(struct ns_result *r, int status, const char *code, const char *path,
-                     const char *fmt, ...)
+		     const char *fmt, ...)
 {
 	char detail[1024];
 	va_list ap;
@@ -84,7 +84,7 @@ static json_t *page_link(const char *rel, const char *base, int limit, int64_t o
 	char href[512];
 
 	snprintf(href, sizeof(href), "%s/services/rest/query/v1/suiteql?limit=%d&offset=%lld", base,
-	         limit, (long long)offset);
+		 limit, (long long)offset);
 	return json_pack("{s:s,s:s}", "rel", rel, "href", href);
 }
 
@@ -108,10 +108,11 @@ static json_t *row_item(sqlite3_stmt *st)
 			continue; /* V4: NULL columns are left out */
 		case SQLITE_INTEGER:
 			if (dt && strcmp(dt, "CENTS") == 0)
-				dec_format_trim(sqlite3_column_int64(st, c), 2, 0, val, sizeof(val));
+				dec_format_trim(sqlite3_column_int64(st, c), 2, 0, val,
+						sizeof(val));
 			else
 				snprintf(val, sizeof(val), "%lld",
-				         (long long)sqlite3_column_int64(st, c));
+					 (long long)sqlite3_column_int64(st, c));
 			json_object_set_new(item, key, json_string(val));
 			break;
 		case SQLITE_FLOAT:
@@ -148,7 +149,7 @@ static int parse_paging(const char *text, int def, int64_t max, int64_t *out)
 }
 
 void suiteql_run(struct nssim *ns, const char *q, const char *limit_s, const char *offset_s,
-                 const char *base, struct ns_result *r)
+		 const char *base, struct ns_result *r)
 {
 	struct mlc_error err = {0};
 	sqlite3_stmt *st = NULL;
@@ -160,40 +161,40 @@ void suiteql_run(struct nssim *ns, const char *q, const char *limit_s, const cha
 	memset(r, 0, sizeof(*r));
 	if (parse_paging(limit_s, SUITEQL_MAX_LIMIT, SUITEQL_MAX_LIMIT, &limit) < 0 || limit < 1) {
 		ns_result_error(r, 400, "INVALID_PARAMETER", NULL,
-		                "Invalid 'limit' parameter value. The value must be an integer "
-		                "between 1 and %d.",
-		                SUITEQL_MAX_LIMIT);
+				"Invalid 'limit' parameter value. The value must be an integer "
+				"between 1 and %d.",
+				SUITEQL_MAX_LIMIT);
 		return;
 	}
 	if (parse_paging(offset_s, 0, INT64_MAX / 2, &offset) < 0) {
 		ns_result_error(r, 400, "INVALID_PARAMETER", NULL,
-		                "Invalid 'offset' parameter value. The value must be a "
-		                "non-negative integer.");
+				"Invalid 'offset' parameter value. The value must be a "
+				"non-negative integer.");
 		return;
 	}
 	if (offset % limit != 0) {
 		ns_result_error(r, 400, "INVALID_PARAMETER", NULL,
-		                "Invalid 'offset' parameter value. The offset must be a multiple "
-		                "of the limit.");
+				"Invalid 'offset' parameter value. The offset must be a multiple "
+				"of the limit.");
 		return;
 	}
 	if (offset >= SUITEQL_CAP) {
 		ns_result_error(r, 400, "INVALID_PARAMETER", NULL,
-		                "Invalid 'offset' parameter value. A query can return at most "
-		                "%d results; narrow the query and page again from offset 0.",
-		                SUITEQL_CAP);
+				"Invalid 'offset' parameter value. A query can return at most "
+				"%d results; narrow the query and page again from offset 0.",
+				SUITEQL_CAP);
 		return;
 	}
 	if (!q || !*q) {
 		ns_result_error(r, 400, "INVALID_PARAMETER", "q",
-		                "Invalid search query. The request body must contain 'q'.");
+				"Invalid search query. The request body must contain 'q'.");
 		return;
 	}
 	if (suiteql_translate(q, &sql, &err) < 0) {
 		ns_result_error(r, 400, "INVALID_PARAMETER", NULL,
-		                "Invalid search query. Detailed unprocessed description follows. "
-		                "Search error occurred: %s.",
-		                err.msg);
+				"Invalid search query. Detailed unprocessed description follows. "
+				"Search error occurred: %s.",
+				err.msg);
 		return;
 	}
 	items = json_array();
@@ -208,9 +209,9 @@ void suiteql_run(struct nssim *ns, const char *q, const char *limit_s, const cha
 	}
 	if (rc != SQLITE_DONE) {
 		ns_result_error(r, 400, "INVALID_PARAMETER", NULL,
-		                "Invalid search query. Detailed unprocessed description follows. "
-		                "Search error occurred: %s.",
-		                sqlite3_errmsg(ns->db));
+				"Invalid search query. Detailed unprocessed description follows. "
+				"Search error occurred: %s.",
+				sqlite3_errmsg(ns->db));
 		goto out;
 	}
 	{
@@ -221,20 +222,20 @@ void suiteql_run(struct nssim *ns, const char *q, const char *limit_s, const cha
 
 		links = json_array();
 		if (offset > 0) {
-			json_array_append_new(links,
-			                      page_link("previous", base, (int)limit, offset - limit));
+			json_array_append_new(
+			    links, page_link("previous", base, (int)limit, offset - limit));
 			json_array_append_new(links, page_link("first", base, (int)limit, 0));
 		}
 		if (more) {
 			json_array_append_new(links,
-			                      page_link("next", base, (int)limit, offset + limit));
+					      page_link("next", base, (int)limit, offset + limit));
 			json_array_append_new(links, page_link("last", base, (int)limit, last));
 		}
 		json_array_append_new(links, page_link("self", base, (int)limit, offset));
 		r->status = 200;
 		r->body = json_pack("{s:o,s:I,s:b,s:O,s:I,s:I}", "links", links, "count",
-		                    (json_int_t)count, "hasMore", more, "items", items, "offset",
-		                    (json_int_t)offset, "totalResults", (json_int_t)total);
+				    (json_int_t)count, "hasMore", more, "items", items, "offset",
+				    (json_int_t)offset, "totalResults", (json_int_t)total);
 	}
 out:
 	sqlite3_finalize(st);

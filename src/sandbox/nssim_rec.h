@@ -20,7 +20,7 @@ enum rf_kind {
 	RF_INT,
 	RF_REF,  /* {"id":..} or {"externalId":..} against ref table */
 	RF_REFS, /* a multiselect: {"items": [{"id":..}, ...]} against ref table, stored as
-	          * SuiteQL shows it ("1, 3", docs/reference/netsuite/suiteql.md V8) */
+		  * SuiteQL shows it ("1, 3", docs/reference/netsuite/suiteql.md V8) */
 	RF_ENUM, /* {"id":"X"} enum-ref, stored as text */
 	RF_DATE, /* "YYYY-MM-DD" */
 	RF_TS,   /* read-only date-time */
@@ -87,14 +87,14 @@ void colvals_bind(const struct colvals *cv, sqlite3_stmt *st, int first);
  * Returns false after filling w->r with a 400 INVALID_CONTENT.
  */
 bool rf_convert(struct ns_write_ctx *w, const struct rec_field *f, const json_t *v,
-                const char *path, struct colvals *cv);
+		const char *path, struct colvals *cv);
 /* Renders a stored column of kind f onto obj (NULL values are left out). */
 void rf_render(struct nssim *ns, const char *base, const struct rec_field *f, sqlite3_stmt *st,
-               int col, json_t *obj);
+	       int col, json_t *obj);
 /* Checks that body has only fields of the docs/reference/netsuite/records.json definition def or
  * of the bound list; custom segment fields allowed when cseg is true. */
 bool rf_check_names(struct ns_write_ctx *w, const char *def, const struct rec_field *fields,
-                    size_t n, const json_t *body, const char *prefix);
+		    size_t n, const json_t *body, const char *prefix);
 const struct rec_field *rf_find(const struct rec_field *fields, size_t n, const char *rest);
 /* REST record type for an id in table (entity and transaction look up
  * their row's type). */

@@ -12,9 +12,9 @@
  * record service"), and the dispatch to nssim_txn.c for transactions.
  * The record types and their fields are generated into nssim_fields.c
  * from nssim_schema.json (nsrec_types, nssim_rec.h).
- * Field names and JSON types follow docs/reference/netsuite/records.json; fields that docs/reference/netsuite/records.json
- * knows but the simulator does not model are kept verbatim in _extra and
- * returned on GET; anything else is 400 INVALID_CONTENT with o:errorPath.
+ * Field names and JSON types follow docs/reference/netsuite/records.json; fields that
+ * docs/reference/netsuite/records.json knows but the simulator does not model are kept verbatim in
+ * _extra and returned on GET; anything else is 400 INVALID_CONTENT with o:errorPath.
  */
 
 static const struct nsrec_type *find_type(const char *rest)
@@ -22,8 +22,9 @@ static const struct nsrec_type *find_type(const char *rest)
 	for (size_t i = 0; i < nsrec_ntypes; i++)
 		if (strcmp(nsrec_types[i].rest, rest) == 0)
 			/* no segment in the account: its values' record type is unknown */
-			return nsrec_types[i].rest == nsdb_seg_table && !nsdb_seg_present ? NULL
-			                                                            : &nsrec_types[i];
+			return nsrec_types[i].rest == nsdb_seg_table && !nsdb_seg_present
+				   ? NULL
+				   : &nsrec_types[i];
 	return NULL;
 }
 
@@ -40,7 +41,7 @@ static const char *table_of(const char *type)
 }
 
 static json_t *render_simple(struct nssim *ns, const struct nsrec_type *rt, int64_t id,
-                             const char *base)
+			     const char *base)
 {
 	struct mlc_buf sql = MLC_BUF_INIT;
 	sqlite3_stmt *st = NULL;
@@ -81,9 +82,9 @@ static int64_t lookup_eid(struct nssim *ns, const char *table, const char *type,
 
 	if (strcmp(table, "transaction") == 0)
 		snprintf(sql, sizeof(sql),
-		         "SELECT id FROM \"transaction\" WHERE externalid = ? AND recordtype = "
-		         "lower('%s')",
-		         type);
+			 "SELECT id FROM \"transaction\" WHERE externalid = ? AND recordtype = "
+			 "lower('%s')",
+			 type);
 	else
 		snprintf(sql, sizeof(sql), "SELECT id FROM \"%s\" WHERE externalid = ?", table);
 	if (sqlite3_prepare_v2(ns->db, sql, -1, &st, NULL) == SQLITE_OK) {
@@ -117,7 +118,7 @@ static int64_t resolve_id(struct nssim *ns, const char *type, const char *text, 
 	{
 		char sql[160];
 		snprintf(sql, sizeof(sql), "SELECT id FROM \"%s\" WHERE id = %lld", table_of(type),
-		         (long long)id);
+			 (long long)id);
 		return nsdb_int(ns->db, sql, NULL, 0);
 	}
 }
@@ -125,13 +126,13 @@ static int64_t resolve_id(struct nssim *ns, const char *type, const char *text, 
 static void not_found(struct ns_result *r, const char *type, const char *id)
 {
 	ns_result_error(r, 404, "NONEXISTENT_ID", NULL,
-	                "The record instance does not exist. Provide a valid record instance ID. "
-	                "(%s %s)",
-	                type, id);
+			"The record instance does not exist. Provide a valid record instance ID. "
+			"(%s %s)",
+			type, id);
 }
 
 void nsrec_get(struct nssim *ns, const char *type, const char *idtext, bool expand,
-               const char *base, struct ns_result *r)
+	       const char *base, struct ns_result *r)
 {
 	const struct nsrec_type *rt = find_type(type);
 	bool is_eid;
@@ -177,8 +178,7 @@ static void write_simple(struct ns_write_ctx *w, const struct nsrec_type *rt, co
 
 	if (!rf_check_names(w, rt->def, rt->fields, rt->n, body, ""))
 		goto out;
-	json_object_foreach((json_t *)body, key, v)
-	{
+	json_object_foreach ((json_t *)body, key, v) {
 		const struct rec_field *f = rf_find(rt->fields, rt->n, key);
 		if (!f) {
 			if (strcmp(key, "links") && strcmp(key, "refName"))
@@ -194,12 +194,12 @@ static void write_simple(struct ns_write_ctx *w, const struct nsrec_type *rt, co
 		const struct colval *eid = colvals_get(&cv, "entityid");
 		if (!cn || cn->type != SQLITE_TEXT || !*cn->s) {
 			ns_result_error(w->r, 400, "USER_ERROR", "companyName",
-			                "Please enter value(s) for: Company Name");
+					"Please enter value(s) for: Company Name");
 			goto out;
 		}
 		if (strcmp(rt->rest, "vendor") == 0 && !colvals_get(&cv, "subsidiary")) {
 			ns_result_error(w->r, 400, "USER_ERROR", "subsidiary",
-			                "Please enter value(s) for: Primary Subsidiary");
+					"Please enter value(s) for: Primary Subsidiary");
 			goto out;
 		}
 		if (!eid || eid->type != SQLITE_TEXT)
@@ -210,7 +210,7 @@ static void write_simple(struct ns_write_ctx *w, const struct nsrec_type *rt, co
 		const struct colval *nm = colvals_get(&cv, "name");
 		if (!nm || nm->type != SQLITE_TEXT || !*nm->s) {
 			ns_result_error(w->r, 400, "USER_ERROR", "name",
-			                "Please enter value(s) for: Name");
+					"Please enter value(s) for: Name");
 			goto out;
 		}
 		if (nsdb_column(nsdb_table(rt->table), "fullname"))
@@ -221,11 +221,11 @@ static void write_simple(struct ns_write_ctx *w, const struct nsrec_type *rt, co
 		char full[300];
 		if (!nm || nm->type != SQLITE_TEXT) {
 			ns_result_error(w->r, 400, "USER_ERROR", "acctName",
-			                "Please enter value(s) for: Name");
+					"Please enter value(s) for: Name");
 			goto out;
 		}
 		snprintf(full, sizeof(full), "%s%s%s", num && num->s ? num->s : "",
-		         num && num->s ? " " : "", nm->s);
+			 num && num->s ? " " : "", nm->s);
 		colvals_set_text(&cv, "fullname", full);
 		colvals_set_text(&cv, "accountsearchdisplayname", full);
 		colvals_set_text(&cv, "displaynamewithhierarchy", full);
@@ -267,9 +267,9 @@ static void write_simple(struct ns_write_ctx *w, const struct nsrec_type *rt, co
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		bool dup = sqlite3_extended_errcode(ns->db) == SQLITE_CONSTRAINT_UNIQUE;
 		ns_result_error(w->r, 400, dup ? "DUP_RCRD" : "UNEXPECTED_ERROR",
-		                dup ? "externalId" : NULL, "%s",
-		                dup ? "A record with this external ID already exists."
-		                    : sqlite3_errmsg(ns->db));
+				dup ? "externalId" : NULL, "%s",
+				dup ? "A record with this external ID already exists."
+				    : sqlite3_errmsg(ns->db));
 		goto out;
 	}
 	if (rt->entity_type) {
@@ -280,8 +280,8 @@ static void write_simple(struct ns_write_ctx *w, const struct nsrec_type *rt, co
 		sqlite3_finalize(st);
 		st = NULL;
 		if (sqlite3_prepare_v2(
-		        ns->db, "INSERT OR REPLACE INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1,
-		        &st, NULL) == SQLITE_OK) {
+			ns->db, "INSERT OR REPLACE INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1,
+			&st, NULL) == SQLITE_OK) {
 			sqlite3_bind_int64(st, 1, w->id);
 			sqlite3_bind_text(st, 2, e && e->s ? e->s : "", -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 3, t && t->s ? t->s : "", -1, SQLITE_STATIC);
@@ -316,14 +316,14 @@ const struct ns_actor nssim_actor_rest = {NSSIM_INTEGRATION_USER, "RESTWEBSERVIC
 const struct ns_actor nssim_actor_ui = {NSSIM_UI_USER, "USERINTERFACE"};
 
 void nsrec_write(struct nssim *ns, const char *type, const char *idtext, bool is_put,
-                 const json_t *body, const char *replace, struct ns_result *r)
+		 const json_t *body, const char *replace, struct ns_result *r)
 {
 	nsrec_write_as(ns, &nssim_actor_ui, type, idtext, is_put, body, replace, r);
 }
 
 void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *type,
-                    const char *idtext, bool is_put, const json_t *body, const char *replace,
-                    struct ns_result *r)
+		    const char *idtext, bool is_put, const json_t *body, const char *replace,
+		    struct ns_result *r)
 {
 	const struct nsrec_type *rt = find_type(type);
 	struct ns_write_ctx w = {.ns = ns, .actor = actor, .type = type, .r = r};
@@ -334,9 +334,10 @@ void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *
 	memset(r, 0, sizeof(*r));
 	if (strcmp(type, "budgetImport") == 0) {
 		if (idtext || is_put || !json_is_object(body)) {
-			ns_result_error(r, 400, "USER_ERROR", NULL,
-			                "budgetImport records are created with POST and a JSON body; "
-			                "a line with the same criteria is replaced.");
+			ns_result_error(
+			    r, 400, "USER_ERROR", NULL,
+			    "budgetImport records are created with POST and a JSON body; "
+			    "a line with the same criteria is replaced.");
 			return;
 		}
 		pthread_mutex_lock(&ns->db_lock);
@@ -345,7 +346,7 @@ void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *
 		nsbudget_import(&w, body);
 		if (r->status == 204) {
 			snprintf(r->location, sizeof(r->location),
-			         "/services/rest/record/v1/budgetImport/%lld", (long long)w.id);
+				 "/services/rest/record/v1/budgetImport/%lld", (long long)w.id);
 			nsdb_run(ns->db, "RELEASE w");
 		} else {
 			nsdb_run(ns->db, "ROLLBACK TO w; RELEASE w");
@@ -355,14 +356,14 @@ void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *
 	}
 	if (!rt && !nstxn_is_transaction(type)) {
 		ns_result_error(r, 404, "INVALID_RCRD_TYPE", NULL,
-		                "Record type '%s' does not exist.", type);
+				"Record type '%s' does not exist.", type);
 		return;
 	}
 	/* not writable over the API; a person still adds subsidiaries (and edits
 	 * periods) in the UI, which the admin routes stand for */
 	if (rt && !rt->writable && actor != &nssim_actor_ui) {
 		ns_result_error(r, 400, "USER_ERROR", NULL,
-		                "The simulator does not support writing %s records.", type);
+				"The simulator does not support writing %s records.", type);
 		return;
 	}
 	pthread_mutex_lock(&ns->db_lock);
@@ -372,7 +373,7 @@ void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *
 		if (strcmp(type, "purchaseOrder") ||
 		    !str_ends_with(idtext, "/!transform/vendorBill")) {
 			ns_result_error(r, 400, "INVALID_CONTENT", NULL,
-			                "Transform is supported from purchaseOrder to vendorBill.");
+					"Transform is supported from purchaseOrder to vendorBill.");
 			goto out;
 		}
 		{
@@ -415,7 +416,7 @@ void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *
 			merged = json_deep_copy(body);
 		} else {
 			merged = rt ? render_simple(ns, rt, w.id, "")
-			            : nstxn_get(ns, type, w.id, true, "");
+				    : nstxn_get(ns, type, w.id, true, "");
 			/* a multiselect in the body is its whole new value, not lines to add */
 			for (size_t i = 0; rt && merged && i < rt->n; i++)
 				if (rt->fields[i].kind == RF_REFS &&
@@ -432,7 +433,7 @@ void nsrec_write_as(struct nssim *ns, const struct ns_actor *actor, const char *
 		nstxn_write(&w, merged, replace);
 	if (r->status == 204) {
 		snprintf(r->location, sizeof(r->location), "/services/rest/record/v1/%s/%lld", type,
-		         (long long)w.id);
+			 (long long)w.id);
 		if (nstxn_is_transaction(type) || strcmp(type, "vendor") == 0 ||
 		    strcmp(type, nsdb_seg_table) == 0)
 			nssim_push(ns, type, w.id, w.now, actor);

@@ -68,7 +68,7 @@ static const char *sqlq(const char *s)
 }
 
 static int64_t add_entity(struct seed_ctx *s, const char *type, const char *entityid,
-                          const char *title)
+			  const char *title)
 {
 	int64_t id = s->next_entity++;
 
@@ -84,7 +84,7 @@ static int64_t add_entity(struct seed_ctx *s, const char *type, const char *enti
 static void seed_year(struct seed_ctx *s, int y, int first, bool close_jan)
 {
 	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+					  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 	run(s,
@@ -94,7 +94,8 @@ static void seed_year(struct seed_ctx *s, int y, int first, bool close_jan)
 	for (int q = 0; q < 4; q++)
 		run(s,
 		    "INSERT INTO accountingperiod VALUES (%d, 'Q%d %d', %d, '%d-%02d-01 00:00:00', "
-		    "'%d-%02d-%02d 00:00:00', 'F', 'F', 'T', 'F', 'F', 'F', 'F', 'F', 'F', 'F', NULL, "
+		    "'%d-%02d-%02d 00:00:00', 'F', 'F', 'T', 'F', 'F', 'F', 'F', 'F', 'F', 'F', "
+		    "NULL, "
 		    "'%s')",
 		    first + 1 + q, q + 1, y, first, y, q * 3 + 1, y, q * 3 + 3, days[q * 3 + 2],
 		    s->now);
@@ -102,10 +103,11 @@ static void seed_year(struct seed_ctx *s, int y, int first, bool close_jan)
 		const char *c = close_jan && m == 0 ? "T" : "F";
 		run(s,
 		    "INSERT INTO accountingperiod VALUES (%d, '%s %d', %d, '%d-%02d-01 00:00:00', "
-		    "'%d-%02d-%02d 00:00:00', 'T', 'F', 'F', 'F', 'F', '%s', '%s', '%s', '%s', 'F', "
+		    "'%d-%02d-%02d 00:00:00', 'T', 'F', 'F', 'F', 'F', '%s', '%s', '%s', '%s', "
+		    "'F', "
 		    "%s, '%s')",
-		    first + 5 + m, mon[m], y, first + 1 + m / 3, y, m + 1, y, m + 1, days[m], c, c, c,
-		    c, *c == 'T' ? "'2026-02-10 00:00:00'" : "NULL", s->now);
+		    first + 5 + m, mon[m], y, first + 1 + m / 3, y, m + 1, y, m + 1, days[m], c, c,
+		    c, c, *c == 'T' ? "'2026-02-10 00:00:00'" : "NULL", s->now);
 	}
 }
 
@@ -154,7 +156,7 @@ static void seed_master(struct seed_ctx *s)
 	{
 		static const char *const segtables[] = {"department", "classification", "location"};
 		const char *const *(*fns[])(size_t *) = {contractor_departments, contractor_classes,
-		                                         contractor_locations};
+							 contractor_locations};
 		for (size_t t = 0; t < 3; t++) {
 			names = fns[t](&n);
 			for (i = 0; i < n; i++)
@@ -274,7 +276,8 @@ static void seed_vendor_categories(struct seed_ctx *s)
 
 	for (size_t i = 0; (t = contractor_trade(i)); i++)
 		run(s,
-		    "INSERT INTO vendorcategory (id, name, isinactive, externalid, lastmodifieddate) "
+		    "INSERT INTO vendorcategory (id, name, isinactive, externalid, "
+		    "lastmodifieddate) "
 		    "VALUES (%zu, %s, 'F', NULL, '%s')",
 		    i + 1, sqlq(t), s->now);
 }
@@ -373,9 +376,9 @@ static void seed_transactions(struct seed_ctx *s)
 		int64_t job =
 		    nsdb_int(ns->db, "SELECT id FROM job WHERE entityid = ?", p[pi].number, 0);
 		int64_t dep = nsdb_int(ns->db, "SELECT id FROM department WHERE name = ?",
-		                       p[pi].department, 0);
+				       p[pi].department, 0);
 		int64_t cls = nsdb_int(ns->db, "SELECT id FROM classification WHERE name = ?",
-		                       p[pi].class_name, 0);
+				       p[pi].class_name, 0);
 		int64_t loc =
 		    nsdb_int(ns->db, "SELECT id FROM location WHERE name = ?", p[pi].location, 0);
 		int64_t vendor = vmin + contractor_rand_range(&rng, 0, nvendors - 1);
@@ -389,23 +392,23 @@ static void seed_transactions(struct seed_ctx *s)
 		snprintf(tranid, sizeof(tranid), "PO%05d", 1001 + i);
 		for (int l = 0; l < nlines; l++) {
 			int64_t cents = contractor_rand_range(&rng, 500, 250000) * 100 +
-			                contractor_rand_range(&rng, 0, 99);
+					contractor_rand_range(&rng, 0, 99);
 			int64_t item = contractor_rand_range(&rng, 1, (int64_t)nct);
 			int64_t code = contractor_rand_range(&rng, 1, (int64_t)ncc);
 			double amt = (double)cents / 100.0;
 			json_array_append_new(
 			    items, json_pack("{s:o,s:i,s:f,s:f,s:o,s:o,s:o,s:o,s:o,s:s}", "item",
-			                     ref(item), "quantity", 1, "rate", amt, "amount", amt,
-			                     "customer", ref(job), "department", ref(dep), "class",
-			                     ref(cls), "location", ref(loc), nsdb_seg_field,
-			                     ref(code), "description", cc[code - 1].name));
+					     ref(item), "quantity", 1, "rate", amt, "amount", amt,
+					     "customer", ref(job), "department", ref(dep), "class",
+					     ref(cls), "location", ref(loc), nsdb_seg_field,
+					     ref(code), "description", cc[code - 1].name));
 			if (!nsdb_seg_present)
 				json_object_del(json_array_get(items, json_array_size(items) - 1),
-				                nsdb_seg_field);
+						nsdb_seg_field);
 		}
 		body = json_pack("{s:o,s:s,s:s,s:o,s:o,s:{s:o}}", "entity", ref(vendor), "tranId",
-		                 tranid, "tranDate", date, "subsidiary", ref(1), "department",
-		                 ref(dep), "item", "items", items);
+				 tranid, "tranDate", date, "subsidiary", ref(1), "department",
+				 ref(dep), "item", "items", items);
 		nsrec_write(ns, "purchaseOrder", NULL, false, body, NULL, &r);
 		json_decref(body);
 		if (!seed_ok(s, &r, "purchase order")) {
@@ -446,7 +449,8 @@ static void seed_budgets(struct seed_ctx *s)
 	const struct contractor_project *p = contractor_projects(&(size_t){0});
 	int64_t each = p[0].contract_cents * 92 / 100 / (int64_t)ncc;
 	int64_t job = nsdb_int(ns->db, "SELECT id FROM job WHERE entityid = ?", p[0].number, 0);
-	int64_t dep = nsdb_int(ns->db, "SELECT id FROM department WHERE name = ?", p[0].department, 0);
+	int64_t dep =
+	    nsdb_int(ns->db, "SELECT id FROM department WHERE name = ?", p[0].department, 0);
 	int64_t cls =
 	    nsdb_int(ns->db, "SELECT id FROM classification WHERE name = ?", p[0].class_name, 0);
 	int64_t loc = nsdb_int(ns->db, "SELECT id FROM location WHERE name = ?", p[0].location, 0);
@@ -459,20 +463,21 @@ static void seed_budgets(struct seed_ctx *s)
 		json_t *body;
 		for (size_t t = 0; t < nct; t++)
 			if (strcmp(ct[t].code, type) == 0)
-				acct = nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
-				                ct[t].account_number, 0);
+				acct =
+				    nsdb_int(ns->db, "SELECT id FROM account WHERE acctnumber = ?",
+					     ct[t].account_number, 0);
 		{
 			char q[96];
 			snprintf(q, sizeof(q), "SELECT id FROM \"%s\" WHERE externalid = ?",
-			         nsdb_seg_table);
+				 nsdb_seg_table);
 			seg = nsdb_int(ns->db, q, cc[i].code, 0);
 		}
 		/* a JSON real, as a client sends it: the write path reads it exactly */
-		body = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "account", ref(acct),
-		                 "year", ref(1), "subsidiary", ref(1), "customer", ref(job),
-		                 "department", ref(dep), "class", ref(cls), "location", ref(loc),
-		                 nsdb_seg_field, ref(seg), "amount",
-		                 json_real((double)cents / 100.0));
+		body =
+		    json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "account", ref(acct), "year",
+			      ref(1), "subsidiary", ref(1), "customer", ref(job), "department",
+			      ref(dep), "class", ref(cls), "location", ref(loc), nsdb_seg_field,
+			      ref(seg), "amount", json_real((double)cents / 100.0));
 		if (!nsdb_seg_present)
 			json_object_del(body, nsdb_seg_field);
 		nsrec_write(ns, "budgetImport", NULL, false, body, NULL, &r);

@@ -14,9 +14,9 @@
  * columns only from nssim_db.c's schema, functions from a fixed list.
  * Oracle-isms are rewritten (NVL, TO_DATE, TO_TIMESTAMP, TO_CHAR,
  * BUILTIN.DF, FETCH FIRST n ROWS ONLY).  Values come back as NetSuite sends
- * them (docs/reference/netsuite.md "SuiteQL values"; docs/reference/netsuite/suiteql.md V1-V6): every value a
- * string, booleans "T"/"F", dates in the account format, NULLs left out,
- * lowercase keys, "links": [] on each item.
+ * them (docs/reference/netsuite.md "SuiteQL values"; docs/reference/netsuite/suiteql.md V1-V6):
+ * every value a string, booleans "T"/"F", dates in the account format, NULLs left out, lowercase
+ * keys, "links": [] on each item.
  */
 
 enum tok_kind { TK_IDENT, TK_NUM, TK_STR, TK_OP };
@@ -117,7 +117,7 @@ static int tokenize(const char *q, struct toks *ts, struct mlc_error *err)
 				p++;
 			push(ts, TK_IDENT, s, (size_t)(p - s));
 		} else if (isdigit((unsigned char)*p) ||
-		           (*p == '.' && isdigit((unsigned char)p[1]))) {
+			   (*p == '.' && isdigit((unsigned char)p[1]))) {
 			while (isdigit((unsigned char)*p) || *p == '.')
 				p++;
 			push(ts, TK_NUM, s, (size_t)(p - s));
@@ -126,7 +126,7 @@ static int tokenize(const char *q, struct toks *ts, struct mlc_error *err)
 			for (;;) {
 				if (!*p)
 					return error_set(err, MLC_EINVAL,
-					                 "Unterminated string literal");
+							 "Unterminated string literal");
 				if (*p == '\'' && p[1] == '\'') {
 					p += 2;
 					continue;
@@ -138,8 +138,8 @@ static int tokenize(const char *q, struct toks *ts, struct mlc_error *err)
 		} else if ((p[0] == '-' && p[1] == '-') || (p[0] == '/' && p[1] == '*')) {
 			return error_set(err, MLC_EINVAL, "Comments are not supported");
 		} else if (strncmp(p, "<=", 2) == 0 || strncmp(p, ">=", 2) == 0 ||
-		           strncmp(p, "<>", 2) == 0 || strncmp(p, "!=", 2) == 0 ||
-		           strncmp(p, "||", 2) == 0) {
+			   strncmp(p, "<>", 2) == 0 || strncmp(p, "!=", 2) == 0 ||
+			   strncmp(p, "||", 2) == 0) {
 			push(ts, TK_OP, s, 2);
 			p += 2;
 		} else if (strchr("(),.*+-/=<>", *p)) {
@@ -147,7 +147,7 @@ static int tokenize(const char *q, struct toks *ts, struct mlc_error *err)
 			p++;
 		} else {
 			return error_set(err, MLC_EINVAL, "Invalid character '%c' in the query",
-			                 *p);
+					 *p);
 		}
 	}
 	return MLC_OK;
@@ -203,12 +203,12 @@ static int collect_scope(struct xlate *x)
 		} else if (in_from && tok_op(&v[i], ",")) {
 			table_next = true;
 		} else if (tok_is(&v[i], "WHERE") || tok_is(&v[i], "ON") ||
-		           tok_is(&v[i], "GROUP") || tok_is(&v[i], "ORDER") ||
-		           tok_is(&v[i], "HAVING") || tok_is(&v[i], "UNION") ||
-		           tok_op(&v[i], ")") || tok_is(&v[i], "SELECT")) {
+			   tok_is(&v[i], "GROUP") || tok_is(&v[i], "ORDER") ||
+			   tok_is(&v[i], "HAVING") || tok_is(&v[i], "UNION") ||
+			   tok_op(&v[i], ")") || tok_is(&v[i], "SELECT")) {
 			in_from = false;
 		} else if (tok_is(&v[i], "AS") && i + 1 < n && v[i + 1].kind == TK_IDENT &&
-		           x->naliases < MLC_ARRAY_LEN(x->aliases)) {
+			   x->naliases < MLC_ARRAY_LEN(x->aliases)) {
 			tok_copy(&v[i + 1], x->aliases[x->naliases++], 64);
 		}
 		if (!table_next || i + 1 >= n || v[i + 1].kind != TK_IDENT)
@@ -222,10 +222,10 @@ static int collect_scope(struct xlate *x)
 			t = nsdb_suiteql_table(name);
 			if (!t)
 				return error_set(x->err, MLC_EINVAL, "Record '%s' was not found.",
-				                 name);
+						 name);
 			if (x->nscope + 2 > MLC_ARRAY_LEN(x->scope))
 				return error_set(x->err, MLC_EINVAL,
-				                 "Too many tables in the query");
+						 "Too many tables in the query");
 			e = &x->scope[x->nscope++];
 			snprintf(e->alias, sizeof(e->alias), "%s", t->name);
 			e->table = t;
@@ -260,7 +260,7 @@ static bool column_in_scope(struct xlate *x, const char *col)
 /* Resolves "alias.col" or "col" to the referenced table of a column
  * (for BUILTIN.DF); "" when the column is not a reference. */
 static void df_target(struct xlate *x, const struct tok *qual, const struct tok *col, char *out,
-                      size_t n)
+		      size_t n)
 {
 	char name[64];
 
@@ -287,7 +287,7 @@ static void emit(struct xlate *x, const struct tok *t)
 	if (x->out.len && t->kind != TK_OP)
 		buf_addch(&x->out, ' ');
 	else if (x->out.len && t->kind == TK_OP && !tok_op(t, ".") && !tok_op(t, ")") &&
-	         !tok_op(t, ","))
+		 !tok_op(t, ","))
 		buf_addch(&x->out, ' ');
 	buf_add(&x->out, t->s, t->n);
 }
@@ -343,7 +343,8 @@ int suiteql_translate(const char *q, char **out, struct mlc_error *err)
 	int64_t rownum_limit = -1;
 
 	*out = NULL;
-	if ((rc = tokenize(q, &x.ts, err)) < 0)
+	rc = tokenize(q, &x.ts, err);
+	if (rc < 0)
 		goto out;
 	v = x.ts.v;
 	n = x.ts.n;
@@ -357,7 +358,8 @@ int suiteql_translate(const char *q, char **out, struct mlc_error *err)
 			goto out;
 		}
 	}
-	if ((rc = collect_scope(&x)) < 0)
+	rc = collect_scope(&x);
+	if (rc < 0)
 		goto out;
 	from = top_from(&x.ts);
 	if (n > 1 && tok_is(&v[1], "DISTINCT"))
@@ -385,7 +387,7 @@ int suiteql_translate(const char *q, char **out, struct mlc_error *err)
 				tok_copy(t, col, sizeof(col));
 				if (!tab || !nsdb_suiteql_column(tab, col)) {
 					rc = error_set(err, MLC_EINVAL, "Unknown identifier '%s'",
-					               col);
+						       col);
 					goto out;
 				}
 				emit_ident(&x, t);
@@ -519,7 +521,7 @@ struct ymdhms {
 };
 
 static const char *const months[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
-                                     "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+				     "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
 
 static int read_num(const char **p, int maxd, int *out)
 {
@@ -657,7 +659,7 @@ static void fn_to_ts(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	}
 	if (fmt ? parse_by_format(s, fmt, &t) < 0
-	        : (parse_by_format(s, "MM/DD/YYYY", &t) < 0 && parse_stored(s, &t) < 0)) {
+		: (parse_by_format(s, "MM/DD/YYYY", &t) < 0 && parse_stored(s, &t) < 0)) {
 		sqlite3_result_error(ctx, "date does not match the format", -1);
 		return;
 	}

@@ -129,7 +129,7 @@ const struct rec_field *nstxn_main(size_t *n)
 /* ---- rendering ---- */
 
 static void render_fields(struct nssim *ns, const char *base, const struct rec_field *f, size_t n,
-                          const char *sql, int64_t id, int64_t line, json_t *o)
+			  const char *sql, int64_t id, int64_t line, json_t *o)
 {
 	sqlite3_stmt *st = NULL;
 
@@ -176,7 +176,7 @@ json_t *nstxn_get(struct nssim *ns, const char *type, int64_t id, bool expand, c
 	render_fields(ns, base, head_fields, nhead_fields, sql, id, -1, o);
 	free(sql);
 	sql = select_sql(main_fields, nmain_fields,
-	                 "FROM transactionline WHERE \"transaction\" = ? AND id = 0");
+			 "FROM transactionline WHERE \"transaction\" = ? AND id = 0");
 	render_fields(ns, base, main_fields, nmain_fields, sql, id, -1, o);
 	free(sql);
 	if (strcmp(type, "purchaseOrder") == 0)
@@ -204,13 +204,13 @@ json_t *nstxn_get(struct nssim *ns, const char *type, int64_t id, bool expand, c
 			json_t *items = json_array();
 			sqlite3_stmt *st = NULL;
 			const char *cond = strcmp(sub, "item") == 0      ? "item IS NOT NULL"
-			                   : strcmp(sub, "expense") == 0 ? "item IS NULL"
-			                                                 : "1";
+					   : strcmp(sub, "expense") == 0 ? "item IS NULL"
+									 : "1";
 			char q[256];
 			snprintf(q, sizeof(q),
-			         "SELECT id FROM transactionline WHERE \"transaction\" = ? AND "
-			         "mainline = 'F' AND %s ORDER BY id",
-			         cond);
+				 "SELECT id FROM transactionline WHERE \"transaction\" = ? AND "
+				 "mainline = 'F' AND %s ORDER BY id",
+				 cond);
 			sql = select_sql(
 			    f, nf, "FROM transactionline WHERE \"transaction\" = ? AND id = ?");
 			if (sqlite3_prepare_v2(ns->db, q, -1, &st, NULL) == SQLITE_OK) {
@@ -220,9 +220,9 @@ json_t *nstxn_get(struct nssim *ns, const char *type, int64_t id, bool expand, c
 					char lsuf[64];
 					json_t *lo = json_object();
 					snprintf(lsuf, sizeof(lsuf), "/%s/%lld", sub,
-					         (long long)line);
+						 (long long)line);
 					json_object_set_new(lo, "links",
-					                    nsrec_self_links(base, type, id, lsuf));
+							    nsrec_self_links(base, type, id, lsuf));
 					render_fields(ns, base, f, nf, sql, id, line, lo);
 					json_array_append_new(items, lo);
 				}
@@ -231,9 +231,9 @@ json_t *nstxn_get(struct nssim *ns, const char *type, int64_t id, bool expand, c
 			free(sql);
 			json_object_set_new(sl, "items", items);
 			json_object_set_new(sl, "totalResults",
-			                    json_integer((json_int_t)json_array_size(items)));
+					    json_integer((json_int_t)json_array_size(items)));
 			json_object_set_new(sl, "count",
-			                    json_integer((json_int_t)json_array_size(items)));
+					    json_integer((json_int_t)json_array_size(items)));
 			json_object_set_new(sl, "hasMore", json_false());
 			json_object_set_new(sl, "offset", json_integer(0));
 		}
@@ -265,8 +265,7 @@ void nstxn_merge(json_t *existing, const json_t *body, const char *replace)
 
 	if (!existing || !json_is_object(body))
 		return;
-	json_object_foreach((json_t *)body, key, v)
-	{
+	json_object_foreach ((json_t *)body, key, v) {
 		json_t *old = json_object_get(existing, key);
 		json_t *nitems = json_is_object(v) ? json_object_get(v, "items") : NULL;
 		json_t *oitems = json_is_object(old) ? json_object_get(old, "items") : NULL;
@@ -277,13 +276,11 @@ void nstxn_merge(json_t *existing, const json_t *body, const char *replace)
 			json_object_set(existing, key, v);
 			continue;
 		}
-		json_array_foreach(nitems, i, line)
-		{
+		json_array_foreach (nitems, i, line) {
 			json_t *lk = json_object_get(line, "line");
 			bool matched = false;
 			if (json_is_integer(lk)) {
-				json_array_foreach(oitems, j, ol)
-				{
+				json_array_foreach (oitems, j, ol) {
 					if (json_equal(json_object_get(ol, "line"), lk)) {
 						json_object_update(ol, line);
 						matched = true;
@@ -298,17 +295,16 @@ void nstxn_merge(json_t *existing, const json_t *body, const char *replace)
 }
 
 json_t *nstxn_transform_bill(struct nssim *ns, int64_t po_id, const json_t *body,
-                             struct ns_result *r)
+			     struct ns_result *r)
 {
 	static const char *const head[] = {"entity", "subsidiary", "currency", "department",
-	                                   "class",  "location",   "memo"};
+					   "class",  "location",   "memo"};
 	static const char *const item_keep[] = {
-	    "item",        "quantity",          "rate",       "amount",
-	    "description", "customer",          "department", "class",
-	    "location",    nsdb_seg_field, "line"};
-	static const char *const exp_keep[] = {
-	    "account",           "amount", "memo", "customer", "department", "class", "location",
-	    nsdb_seg_field, "line"};
+	    "item",       "quantity", "rate",     "amount",       "description", "customer",
+	    "department", "class",    "location", nsdb_seg_field, "line"};
+	static const char *const exp_keep[] = {"account",  "amount",       "memo",
+					       "customer", "department",   "class",
+					       "location", nsdb_seg_field, "line"};
 	json_t *po = nstxn_get(ns, "purchaseOrder", po_id, true, "");
 	json_t *bill = json_object();
 	const char *key;
@@ -317,7 +313,7 @@ json_t *nstxn_transform_bill(struct nssim *ns, int64_t po_id, const json_t *body
 	if (!po) {
 		json_decref(bill);
 		ns_result_error(r, 404, "NONEXISTENT_ID", NULL,
-		                "The purchase order does not exist.");
+				"The purchase order does not exist.");
 		return NULL;
 	}
 	for (size_t i = 0; i < MLC_ARRAY_LEN(head); i++)
@@ -331,18 +327,18 @@ json_t *nstxn_transform_bill(struct nssim *ns, int64_t po_id, const json_t *body
 		       *dst = json_array();
 		size_t i;
 		json_t *line;
-		json_array_foreach(src, i, line)
-		{
+		json_array_foreach (src, i, line) {
 			json_t *nl = json_object();
 			for (size_t k = 0; k < nkeep; k++)
 				if (json_object_get(line, keep[k]))
 					json_object_set(nl, keep[k],
-					                json_object_get(line, keep[k]));
+							json_object_get(line, keep[k]));
 			json_array_append_new(dst, nl);
 		}
 		json_object_set_new(bill, sub, json_pack("{s:o}", "items", dst));
 	}
 	json_decref(po);
-	json_object_foreach((json_t *)body, key, v) json_object_set(bill, key, v);
+	json_object_foreach ((json_t *)body, key, v)
+		json_object_set(bill, key, v);
 	return bill;
 }

@@ -35,7 +35,7 @@ static int64_t cents_of(const struct colvals *cv, const char *col)
 }
 
 static bool read_lines(struct ns_write_ctx *w, const struct ns_txn_type *tt, const json_t *body,
-                       struct line **out, size_t *nout)
+		       struct line **out, size_t *nout)
 {
 	struct line *lines = NULL;
 	size_t n = 0;
@@ -45,11 +45,10 @@ static bool read_lines(struct ns_write_ctx *w, const struct ns_txn_type *tt, con
 		const json_t *items = json_object_get(json_object_get(body, tt->subs[s]), "items");
 		size_t i;
 		json_t *li;
-		json_array_foreach(items, i, li)
-		{
+		json_array_foreach (items, i, li) {
 			int64_t l = json_is_integer(json_object_get(li, "line"))
-			                ? json_integer_value(json_object_get(li, "line"))
-			                : 0;
+					? json_integer_value(json_object_get(li, "line"))
+					: 0;
 			if (l >= next_line)
 				next_line = l + 1;
 		}
@@ -67,13 +66,12 @@ static bool read_lines(struct ns_write_ctx *w, const struct ns_txn_type *tt, con
 		items = json_object_get(sl, "items");
 		if (!json_is_object(sl) || (items && !json_is_array(items))) {
 			ns_result_error(w->r, 400, "INVALID_CONTENT", sub,
-			                "Error while accessing a resource. A sublist is an object "
-			                "with an 'items' array.");
+					"Error while accessing a resource. A sublist is an object "
+					"with an 'items' array.");
 			goto fail;
 		}
 		snprintf(def, sizeof(def), "%s-%sElement", tt->def, sub);
-		json_array_foreach(items, i, li)
-		{
+		json_array_foreach (items, i, li) {
 			struct line *L;
 			const char *key;
 			json_t *v;
@@ -84,8 +82,7 @@ static bool read_lines(struct ns_write_ctx *w, const struct ns_txn_type *tt, con
 			snprintf(prefix, sizeof(prefix), "%s.items[%zu].", sub, i);
 			if (!rf_check_names(w, def, f, nf, li, prefix))
 				goto fail;
-			json_object_foreach(li, key, v)
-			{
+			json_object_foreach (li, key, v) {
 				const struct rec_field *fd = rf_find(f, nf, key);
 				char path[128];
 				snprintf(path, sizeof(path), "%s%s", prefix, key);
@@ -122,8 +119,8 @@ static bool check_lines(struct ns_write_ctx *w, struct line *lines, size_t n, bo
 				return user_error(w, path, "Please enter value(s) for: Account");
 			if ((d > 0) == (c > 0) || d < 0 || c < 0)
 				return user_error(w, path,
-				                  "Each journal line needs either a debit or a "
-				                  "credit amount.");
+						  "Each journal line needs either a debit or a "
+						  "credit amount.");
 			L->cents = d - c;
 			L->gl_account = acct->i;
 			colvals_set_real(&L->cv, "amount", (double)L->cents / 100.0);
@@ -155,10 +152,10 @@ static bool check_lines(struct ns_write_ctx *w, struct line *lines, size_t n, bo
 			}
 			if (!rate)
 				colvals_set_real(&L->cv, "rate",
-				                 qty != 0 ? (double)L->cents / 100.0 / qty : 0);
+						 qty != 0 ? (double)L->cents / 100.0 / qty : 0);
 			snprintf(sql, sizeof(sql),
-			         "SELECT expenseaccount FROM item WHERE id = %lld",
-			         (long long)item->i);
+				 "SELECT expenseaccount FROM item WHERE id = %lld",
+				 (long long)item->i);
 			L->gl_account = nsdb_int(w->ns->db, sql, NULL, 0);
 			colvals_set_int(&L->cv, "expenseaccount", L->gl_account);
 		}
@@ -177,10 +174,10 @@ static bool check_period(struct ns_write_ctx *w, struct colvals *head, bool ap)
 	bool ok = false;
 	const char *sql =
 	    pp && pp->type == SQLITE_INTEGER
-	        ? "SELECT id, periodname, isposting, closed, alllocked, aplocked FROM "
-	          "accountingperiod WHERE id = ?"
-	        : "SELECT id, periodname, isposting, closed, alllocked, aplocked FROM "
-	          "accountingperiod WHERE isposting = 'T' AND startdate <= ? AND enddate >= ?";
+		? "SELECT id, periodname, isposting, closed, alllocked, aplocked FROM "
+		  "accountingperiod WHERE id = ?"
+		: "SELECT id, periodname, isposting, closed, alllocked, aplocked FROM "
+		  "accountingperiod WHERE isposting = 'T' AND startdate <= ? AND enddate >= ?";
 
 	if (sqlite3_prepare_v2(w->ns->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return user_error(w, "postingPeriod", "No accounting period.");
@@ -192,7 +189,7 @@ static bool check_period(struct ns_write_ctx *w, struct colvals *head, bool ap)
 	}
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		user_error(w, "postingPeriod",
-		           "No open accounting period exists for the transaction date.");
+			   "No open accounting period exists for the transaction date.");
 		goto out;
 	}
 	{
@@ -200,17 +197,17 @@ static bool check_period(struct ns_write_ctx *w, struct colvals *head, bool ap)
 		bool posting = sqlite3_column_text(st, 2)[0] == 'T';
 		bool closed = sqlite3_column_text(st, 3)[0] == 'T';
 		bool locked = sqlite3_column_text(st, 4)[0] == 'T' ||
-		              (ap && sqlite3_column_text(st, 5)[0] == 'T');
+			      (ap && sqlite3_column_text(st, 5)[0] == 'T');
 		if (!posting) {
 			user_error(w, "postingPeriod",
-			           "The posting period is not a posting period.");
+				   "The posting period is not a posting period.");
 			goto out;
 		}
 		if (closed || locked) {
 			ns_result_error(w->r, 400, "USER_ERROR", "postingPeriod",
-			                "The accounting period %s is %s. You cannot post to a "
-			                "closed or locked period; choose an open period.",
-			                name, closed ? "closed" : "locked");
+					"The accounting period %s is %s. You cannot post to a "
+					"closed or locked period; choose an open period.",
+					name, closed ? "closed" : "locked");
 			goto out;
 		}
 		colvals_set_int(head, "postingperiod", sqlite3_column_int64(st, 0));
@@ -242,9 +239,9 @@ static bool exec_insert(struct ns_write_ctx *w, const char *table, const struct 
 	if (!ok) {
 		bool dup = sqlite3_extended_errcode(w->ns->db) == SQLITE_CONSTRAINT_UNIQUE;
 		ns_result_error(w->r, 400, dup ? "DUP_RCRD" : "UNEXPECTED_ERROR",
-		                dup ? "externalId" : NULL, "%s",
-		                dup ? "A record with this external ID already exists."
-		                    : sqlite3_errmsg(w->ns->db));
+				dup ? "externalId" : NULL, "%s",
+				dup ? "A record with this external ID already exists."
+				    : sqlite3_errmsg(w->ns->db));
 	}
 	sqlite3_finalize(st);
 	buf_release(&sql);
@@ -291,8 +288,7 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 	MLC_UNUSED(replace);
 	if (!rf_check_names(w, tt->def, head_fields, nhead_fields, body, ""))
 		goto out;
-	json_object_foreach((json_t *)body, key, v)
-	{
+	json_object_foreach ((json_t *)body, key, v) {
 		const struct rec_field *f = rf_find(head_fields, nhead_fields, key);
 		const struct rec_field *m = rf_find(main_fields, nmain_fields, key);
 		if (m && strcmp(key, "account") == 0 && strcmp(tt->rest, "vendorBill") != 0)
@@ -316,12 +312,12 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 	}
 	if (!journal) {
 		snprintf(sql, sizeof(sql), "SELECT id FROM vendor WHERE id = %lld",
-		         (long long)colvals_get(&head, "entity")->i);
+			 (long long)colvals_get(&head, "entity")->i);
 		if (!nsdb_int(db, sql, NULL, 0)) {
 			ns_result_error(w->r, 400, "INVALID_CONTENT", "entity",
-			                "Error while accessing a resource. Invalid value for the "
-			                "resource or sub-resource field 'entity'. Provide a valid "
-			                "value.");
+					"Error while accessing a resource. Invalid value for the "
+					"resource or sub-resource field 'entity'. Provide a valid "
+					"value.");
 			goto out;
 		}
 	}
@@ -331,7 +327,7 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 			goto out;
 		}
 		snprintf(sql, sizeof(sql), "SELECT subsidiary FROM vendor WHERE id = %lld",
-		         (long long)colvals_get(&head, "entity")->i);
+			 (long long)colvals_get(&head, "entity")->i);
 		colvals_set_int(&mainl, "subsidiary", nsdb_int(db, sql, NULL, 1));
 	}
 	if (nlines == 0) {
@@ -357,9 +353,9 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 		money_format(debits, d);
 		money_format(credits, c);
 		ns_result_error(w->r, 400, "USER_ERROR", "line",
-		                "The transaction is out of balance: total debits %s do not equal "
-		                "total credits %s.",
-		                d, c);
+				"The transaction is out of balance: total debits %s do not equal "
+				"total credits %s.",
+				d, c);
 		goto out;
 	}
 	if (tt->posting && !check_period(w, &head, !journal))
@@ -409,15 +405,15 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 		}
 		if (!ok)
 			ns_result_error(w->r, 400, "DUP_RCRD", "externalId", "%s",
-			                sqlite3_errmsg(db));
+					sqlite3_errmsg(db));
 		sqlite3_finalize(st);
 		buf_release(&u);
 		if (!ok)
 			goto out;
 		snprintf(sql, sizeof(sql),
-		         "DELETE FROM transactionline WHERE \"transaction\" = %lld; DELETE FROM "
-		         "transactionaccountingline WHERE \"transaction\" = %lld",
-		         (long long)w->id, (long long)w->id);
+			 "DELETE FROM transactionline WHERE \"transaction\" = %lld; DELETE FROM "
+			 "transactionaccountingline WHERE \"transaction\" = %lld",
+			 (long long)w->id, (long long)w->id);
 		nsdb_run(db, sql);
 	}
 	/* Main line, then the sublist lines, then the GL impact. */
@@ -432,7 +428,7 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 		colvals_set_null(&mainl, "entity");
 	colvals_set_real(&mainl, "foreignamount", (double)(journal ? 0 : -total) / 100.0);
 	colvals_set_text(&mainl, "memo",
-	                 colvals_get(&head, "memo") ? colvals_get(&head, "memo")->s : NULL);
+			 colvals_get(&head, "memo") ? colvals_get(&head, "memo")->s : NULL);
 	colvals_set_int(&mainl, "uniquekey", ++uk);
 	colvals_set_text(&mainl, "linelastmodifieddate", w->now);
 	colvals_set_text(&mainl, "linecreateddate", w->now);
@@ -461,9 +457,9 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 		tal(w, 0, colvals_get(&mainl, "expenseaccount")->i, -total);
 	if (w->created_from) {
 		snprintf(sql, sizeof(sql),
-		         "UPDATE \"transaction\" SET status = 'G', lastmodifieddate = '%s' WHERE "
-		         "id = %lld",
-		         w->now, (long long)w->created_from);
+			 "UPDATE \"transaction\" SET status = 'G', lastmodifieddate = '%s' WHERE "
+			 "id = %lld",
+			 w->now, (long long)w->created_from);
 		nsdb_run(db, sql);
 		nssim_push(w->ns, "purchaseOrder", w->created_from, w->now, w->actor);
 	}

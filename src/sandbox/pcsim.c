@@ -53,14 +53,14 @@ static bool gate(struct pcsim *pc, struct pc_ctx *c)
 		break;
 	case PC_TOKEN_EXPIRED:
 		http_response_header(c->resp, "WWW-Authenticate",
-		                     "Bearer realm=\"Doorkeeper\", error=\"invalid_token\", "
-		                     "error_description=\"The access token expired\"");
+				     "Bearer realm=\"Doorkeeper\", error=\"invalid_token\", "
+				     "error_description=\"The access token expired\"");
 		pc_reply_errors(c, 401, "The access token expired");
 		return false;
 	default:
 		http_response_header(c->resp, "WWW-Authenticate",
-		                     "Bearer realm=\"Doorkeeper\", error=\"invalid_token\", "
-		                     "error_description=\"The access token is invalid\"");
+				     "Bearer realm=\"Doorkeeper\", error=\"invalid_token\", "
+				     "error_description=\"The access token is invalid\"");
 		pc_reply_errors(c, 401, "The access token is invalid");
 		return false;
 	}
@@ -89,9 +89,9 @@ static bool gate(struct pcsim *pc, struct pc_ctx *c)
 	if (pc->sim->faults.throttle > 0 && sbx_random(pc->sim) < pc->sim->faults.throttle) {
 		add_header_i64(c->resp, "Retry-After", 1 + (int64_t)(sbx_random(pc->sim) * 3));
 		http_response_text(c->resp, 503, "text/html",
-		                   "<html><body><h1>503 Service Unavailable</h1>"
-		                   "No server is available to handle this request."
-		                   "</body></html>");
+				   "<html><body><h1>503 Service Unavailable</h1>"
+				   "No server is available to handle this request."
+				   "</body></html>");
 		return false;
 	}
 	hdr = http_request_header(c->req, "Procore-Company-Id");
@@ -151,7 +151,7 @@ out:
 /* Registers through the frame when it owns this server, so that its
  * counters know the route even for requests answered before routing. */
 static int reg(struct pcsim *pc, struct mlc_http_server *http, const char *method,
-               const char *pattern, mlc_http_handler fn, void *arg)
+	       const char *pattern, mlc_http_handler fn, void *arg)
 {
 	if (pc->sim->http == http)
 		return sbx_route(pc->sim, method, pattern, fn, arg);
@@ -159,7 +159,7 @@ static int reg(struct pcsim *pc, struct mlc_http_server *http, const char *metho
 }
 
 static int add_route(struct pcsim *pc, struct mlc_http_server *http, const char *method,
-                     const char *pattern, pc_handler fn, bool admin, struct mlc_error *err)
+		     const char *pattern, pc_handler fn, bool admin, struct mlc_error *err)
 {
 	struct pc_route_arg *ra = xcalloc(1, sizeof(*ra));
 	ra->pc = pc;
@@ -172,24 +172,24 @@ static int add_route(struct pcsim *pc, struct mlc_http_server *http, const char 
 	pc->route_args[pc->nroute_args++] = ra;
 	if (reg(pc, http, method, pattern, dispatch, ra))
 		return error_set(err, MLC_EINVAL, "procore: cannot register %s %s", method,
-		                 pattern);
+				 pattern);
 	return 0;
 }
 
 int pc_route(struct pcsim *pc, struct mlc_http_server *http, const char *method,
-             const char *pattern, pc_handler fn, struct mlc_error *err)
+	     const char *pattern, pc_handler fn, struct mlc_error *err)
 {
 	return add_route(pc, http, method, pattern, fn, false, err);
 }
 
 int pc_route_admin(struct pcsim *pc, struct mlc_http_server *http, const char *method,
-                   const char *pattern, pc_handler fn, struct mlc_error *err)
+		   const char *pattern, pc_handler fn, struct mlc_error *err)
 {
 	return add_route(pc, http, method, pattern, fn, true, err);
 }
 
 int pc_routes_add(struct pcsim *pc, struct mlc_http_server *http, const struct pc_route_def *defs,
-                  size_t n, bool admin, struct mlc_error *err)
+		  size_t n, bool admin, struct mlc_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		int rc =
@@ -210,21 +210,21 @@ static void token_info(struct mlc_http_request *req, struct mlc_http_response *r
 	pthread_mutex_lock(&pc->lock);
 	now = sbx_clock_now(pc->clock);
 	exp = (auth && strncmp(auth, "Bearer ", 7) == 0) ? json_object_get(pc->tokens, auth + 7)
-	                                                 : NULL;
+							 : NULL;
 	if (!exp || json_integer_value(exp) <= now) {
 		pthread_mutex_unlock(&pc->lock);
 		http_response_json(resp, 401,
-		                   json_pack("{s:s,s:s}", "error", "invalid_token",
-		                             "error_description", "The access token is invalid"));
+				   json_pack("{s:s,s:s}", "error", "invalid_token",
+					     "error_description", "The access token is invalid"));
 		return;
 	}
 	http_response_json(
 	    resp, 200,
 	    json_pack(
-	        "{s:I,s:[],s:I,s:{s:s},s:I}", "resource_owner_id", (json_int_t)pc->service_user_id,
-	        "scope", "expires_in_seconds", (json_int_t)((json_integer_value(exp) - now) / 1000),
-	        "application", "uid", pc->client_id, "created_at",
-	        (json_int_t)((json_integer_value(exp) - (int64_t)pc->token_ttl * 1000) / 1000)));
+		"{s:I,s:[],s:I,s:{s:s},s:I}", "resource_owner_id", (json_int_t)pc->service_user_id,
+		"scope", "expires_in_seconds", (json_int_t)((json_integer_value(exp) - now) / 1000),
+		"application", "uid", pc->client_id, "created_at",
+		(json_int_t)((json_integer_value(exp) - (int64_t)pc->token_ttl * 1000) / 1000)));
 	pthread_mutex_unlock(&pc->lock);
 }
 
@@ -248,8 +248,7 @@ static void companies_list(struct pc_ctx *c)
 	json_t *items = json_array(), *co;
 	size_t i;
 	/* A DMSA token sees the companies where the app is installed. */
-	json_array_foreach(c->pc->t[PC_COMPANY].rows, i, co)
-	{
+	json_array_foreach (c->pc->t[PC_COMPANY].rows, i, co) {
 		if (json_is_true(json_object_get(co, "_installed")))
 			json_array_append_new(items, pc_public(co));
 	}
@@ -262,35 +261,31 @@ static void describe(struct pcsim *pc, json_t *credentials, json_t *seed)
 	size_t i, nvendors = 0, ncc = 0;
 
 	json_object_set_new(credentials, "procore",
-	                    json_pack("{s:s,s:s,s:I,s:I}", "client_id", pc->client_id,
-	                              "client_secret", pc->client_secret, "company_id",
-	                              (json_int_t)pc->company_id, "service_user_id",
-	                              (json_int_t)pc->service_user_id));
-	json_array_foreach(pc->t[PC_PROJECT].rows, i, p)
-	{
+			    json_pack("{s:s,s:s,s:I,s:I}", "client_id", pc->client_id,
+				      "client_secret", pc->client_secret, "company_id",
+				      (json_int_t)pc->company_id, "service_user_id",
+				      (json_int_t)pc->service_user_id));
+	json_array_foreach (pc->t[PC_PROJECT].rows, i, p) {
 		if (pc_int(p, "_company_id") != pc->company_id)
 			continue;
 		json_array_append_new(
 		    projects, json_pack("{s:I,s:O,s:O,s:I}", "id", (json_int_t)pc_int(p, "id"),
-		                        "project_number", json_object_get(p, "project_number"),
-		                        "name", json_object_get(p, "name"), "prime_contract_id",
-		                        (json_int_t)pc_int(p, "_prime_contract_id")));
+					"project_number", json_object_get(p, "project_number"),
+					"name", json_object_get(p, "name"), "prime_contract_id",
+					(json_int_t)pc_int(p, "_prime_contract_id")));
 	}
-	json_array_foreach(pc->t[PC_LIT].rows, i, p)
-	{
+	json_array_foreach (pc->t[PC_LIT].rows, i, p) {
 		if (pc_int(p, "_company_id") == pc->company_id)
 			json_array_append_new(lits, json_pack("{s:I,s:O,s:O}", "id",
-			                                      (json_int_t)pc_int(p, "id"), "code",
-			                                      json_object_get(p, "code"), "name",
-			                                      json_object_get(p, "name")));
+							      (json_int_t)pc_int(p, "id"), "code",
+							      json_object_get(p, "code"), "name",
+							      json_object_get(p, "name")));
 	}
-	json_array_foreach(pc->t[PC_VENDOR].rows, i, p)
-	{
+	json_array_foreach (pc->t[PC_VENDOR].rows, i, p) {
 		if (pc_int(p, "_company_id") == pc->company_id)
 			nvendors++;
 	}
-	json_array_foreach(pc->t[PC_COST_CODE].rows, i, p)
-	{
+	json_array_foreach (pc->t[PC_COST_CODE].rows, i, p) {
 		if (pc_int(p, "_company_id") == pc->company_id && json_object_get(p, "parent") &&
 		    !json_is_null(json_object_get(p, "parent")))
 			ncc++;
@@ -301,7 +296,7 @@ static void describe(struct pcsim *pc, json_t *credentials, json_t *seed)
 	json_object_set_new(seed, "procore_cost_codes", json_integer((json_int_t)ncc));
 	json_object_set_new(seed, "procore_vendors", json_integer((json_int_t)nvendors));
 	json_object_set_new(seed, "procore_budget_view_id",
-	                    json_integer(pc_int(json_array_get(pc->t[PC_BVIEW].rows, 0), "id")));
+			    json_integer(pc_int(json_array_get(pc->t[PC_BVIEW].rows, 0), "id")));
 }
 
 /* --misfits pc:foreign-origin: another integration owns the first
@@ -314,16 +309,14 @@ static void foreign_origins(struct pcsim *pc)
 	size_t i;
 	char key[32];
 
-	json_array_foreach(pc->t[PC_VENDOR].rows, i, r)
-	{
+	json_array_foreach (pc->t[PC_VENDOR].rows, i, r) {
 		if (pc_int(r, "_company_id") != pc->company_id)
 			continue;
 		json_object_set_new(r, "origin_id",
-		                    json_sprintf("sage:V-%lld", (long long)pc_int(r, "id")));
+				    json_sprintf("sage:V-%lld", (long long)pc_int(r, "id")));
 		break;
 	}
-	json_array_foreach(pc->t[PC_PO].rows, i, r)
-	{
+	json_array_foreach (pc->t[PC_PO].rows, i, r) {
 		if (pc_int(r, "_company_id") != pc->company_id)
 			continue;
 		snprintf(key, sizeof(key), "%lld", (long long)pc_int(r, "_project_id"));
@@ -331,7 +324,7 @@ static void foreign_origins(struct pcsim *pc)
 			continue;
 		json_object_set_new(done, key, json_true());
 		json_object_set_new(r, "origin_id",
-		                    json_sprintf("sage:PO-%lld", (long long)pc_int(r, "id")));
+				    json_sprintf("sage:PO-%lld", (long long)pc_int(r, "id")));
 	}
 	json_decref(done);
 }
@@ -363,7 +356,7 @@ static int routes(struct pcsim *pc, struct mlc_http_server *http, struct mlc_err
 }
 
 int pcsim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *credentials,
-              json_t *seed, struct pcsim **out, struct mlc_error *err)
+	      json_t *seed, struct pcsim **out, struct mlc_error *err)
 {
 	struct pcsim *pc = xcalloc(1, sizeof(*pc));
 	uint64_t s;
@@ -387,7 +380,7 @@ int pcsim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 	s = pc->rng;
 	snprintf(pc->client_id, sizeof(pc->client_id), "pcsim-%016" PRIx64, contractor_rand(&s));
 	snprintf(pc->client_secret, sizeof(pc->client_secret), "%016" PRIx64 "%016" PRIx64,
-	         contractor_rand(&s), contractor_rand(&s));
+		 contractor_rand(&s), contractor_rand(&s));
 	pc->rng = s;
 	pc->service_user_id = 11620993;
 	pc->field_user_id = 11620417;
@@ -398,7 +391,7 @@ int pcsim_new(struct mlc_sandbox *sb, struct mlc_http_server *http, json_t *cred
 	}
 	if (!pc_state_load(pc))
 		pc_seed(pc, sb->opts.seed ? sb->opts.seed : 1,
-		        sb->opts.scale > 0 ? sb->opts.scale : 1);
+			sb->opts.scale > 0 ? sb->opts.scale : 1);
 	if (sb->misfits.pc_foreign_origin)
 		foreign_origins(pc);
 	rc = routes(pc, http, err);

@@ -67,8 +67,8 @@ enum pc_kind {
 	PC_HOOK,
 	PC_TRIGGER,
 	PC_DELIVERY,
-	PC_SCCL,   /* standard cost code lists (company level) */
-	PC_SCC,    /* standard cost codes */
+	PC_SCCL, /* standard cost code lists (company level) */
+	PC_SCC,  /* standard cost codes */
 	PC_KIND_COUNT
 };
 
@@ -99,8 +99,8 @@ struct pcsim {
 	int64_t next_id[PC_KIND_COUNT];
 	uint64_t rng;
 	int64_t company_id, other_company_id;
-	int64_t service_user_id; /* the DMSA's user */
-	int64_t field_user_id;   /* the admin API's "field user" */
+	int64_t service_user_id;               /* the DMSA's user */
+	int64_t field_user_id;                 /* the admin API's "field user" */
 	char client_id[48], client_secret[64]; /* client_id: source_application_id of API writes */
 	int token_ttl;
 	json_t *tokens; /* {"token": expires_ms} */
@@ -213,12 +213,12 @@ enum pc_view { PC_VIEW_SHOW, PC_VIEW_LIST, PC_VIEW_V11 };
 json_t *pc_ser(struct pcsim *pc, enum pc_kind k, const json_t *rec, enum pc_view v);
 /* Builders used by the seed, the API and the admin routes. */
 json_t *pc_line_item_new(struct pcsim *pc, enum pc_kind k, const json_t *project, int64_t holder_id,
-                         const char *holder_type);
+			 const char *holder_type);
 /* Applies {amount, cost_code_id, line_item_type_id, wbs_code_id, quantity,
  * unit_cost, uom, description, origin_id, origin_data} to a line item.
  * Fills errors (object field -> [msg]) and returns false on bad input. */
 bool pc_line_item_apply(struct pcsim *pc, json_t *li, const json_t *in, json_t *errors,
-                        bool create);
+			bool create);
 /* Recomputes grand_total / line_items_count of a holder. */
 void pc_holder_recompute(struct pcsim *pc, enum pc_kind holder_kind, json_t *holder);
 void pc_add_error(json_t *errors, const char *field, const char *msg);
@@ -242,26 +242,26 @@ struct pc_sync_spec {
 /* Runs a sync call: checks the size limit, matches each input by id /
  * origin_id, and answers 200 {"entities":[...],"errors":[...]}. */
 void pc_sync_run(struct pc_ctx *c, const struct pc_sync_spec *spec, const json_t *scope,
-                 const json_t *updates);
+		 const json_t *updates);
 
 /* ---- pcsim_directory.c, pcsim_contracts.c, pcsim_costs.c, pcsim_webhooks.c, pcsim_admin.c ---- */
 int pc_routes_directory(struct pcsim *pc, struct mlc_http_server *http,
-                        struct mlc_error *err) MLC_MUST_CHECK;
+			struct mlc_error *err) MLC_MUST_CHECK;
 int pc_routes_contracts(struct pcsim *pc, struct mlc_http_server *http,
-                        struct mlc_error *err) MLC_MUST_CHECK;
+			struct mlc_error *err) MLC_MUST_CHECK;
 int pc_routes_costs(struct pcsim *pc, struct mlc_http_server *http,
-                    struct mlc_error *err) MLC_MUST_CHECK;
+		    struct mlc_error *err) MLC_MUST_CHECK;
 int pc_routes_standard(struct pcsim *pc, struct mlc_http_server *http,
-                       struct mlc_error *err) MLC_MUST_CHECK;
+		       struct mlc_error *err) MLC_MUST_CHECK;
 /* A standard cost code in a list (parent NULL for a division). */
 json_t *pc_scc_new(struct pcsim *pc, const json_t *list, const json_t *parent, const char *code,
-                   const char *name);
+		   const char *name);
 int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http,
-                     struct mlc_error *err) MLC_MUST_CHECK;
+		     struct mlc_error *err) MLC_MUST_CHECK;
 int pc_routes_webhooks(struct pcsim *pc, struct mlc_http_server *http,
-                       struct mlc_error *err) MLC_MUST_CHECK;
+		       struct mlc_error *err) MLC_MUST_CHECK;
 int pc_routes_admin(struct pcsim *pc, struct mlc_http_server *http,
-                    struct mlc_error *err) MLC_MUST_CHECK;
+		    struct mlc_error *err) MLC_MUST_CHECK;
 /* A table of routes for pc_routes_add(). */
 struct pc_route_def {
 	const char *method, *pattern;
@@ -269,7 +269,7 @@ struct pc_route_def {
 };
 /* Registers n routes, behind the gate (admin false) or as admin routes. */
 int pc_routes_add(struct pcsim *pc, struct mlc_http_server *http, const struct pc_route_def *defs,
-                  size_t n, bool admin, struct mlc_error *err) MLC_MUST_CHECK;
+		  size_t n, bool admin, struct mlc_error *err) MLC_MUST_CHECK;
 /* The wrapper object of a write body ("item", "vendor", ...); answers 400
  * "param is missing or the value is empty: NAME" and returns NULL when
  * absent. */
@@ -278,10 +278,10 @@ json_t *pc_wrapper(struct pc_ctx *c, const char *name);
 void pc_reply_422(struct pc_ctx *c, json_t *errs);
 /* Registers an API route behind the gate (auth, company, rate limit). */
 int pc_route(struct pcsim *pc, struct mlc_http_server *http, const char *method,
-             const char *pattern, pc_handler fn, struct mlc_error *err) MLC_MUST_CHECK;
+	     const char *pattern, pc_handler fn, struct mlc_error *err) MLC_MUST_CHECK;
 /* Registers an admin route (no auth, no rate limit, via_api = false). */
 int pc_route_admin(struct pcsim *pc, struct mlc_http_server *http, const char *method,
-                   const char *pattern, pc_handler fn, struct mlc_error *err) MLC_MUST_CHECK;
+		   const char *pattern, pc_handler fn, struct mlc_error *err) MLC_MUST_CHECK;
 
 /* Direct cost edits shared by the API and the admin routes (pcsim_costs.c). */
 json_t *pc_dc_create(struct pc_ctx *c, const json_t *project, const json_t *in, json_t *errors);
@@ -309,14 +309,14 @@ bool pc_params_check(struct pc_ctx *c, const struct pc_param_rule *r);
 void pc_reqlog_add(struct pcsim *pc, const struct pc_ctx *c);
 /* GET and DELETE /_sandbox/requests. */
 int pc_routes_reqlog(struct pcsim *pc, struct mlc_http_server *http,
-                     struct mlc_error *err) MLC_MUST_CHECK;
+		     struct mlc_error *err) MLC_MUST_CHECK;
 
 /* ---- pcsim_auth.c ---- */
 int pc_rate_parse(const char *spec, struct pc_rate *r, struct mlc_error *err) MLC_MUST_CHECK;
 /* Counts one call; returns true when allowed.  Fills the X-Rate-Limit-*
  * values of the closer limit. */
 bool pc_rate_take(struct pc_rate *r, int64_t now_s, int64_t *limit, int64_t *remaining,
-                  int64_t *reset);
+		  int64_t *reset);
 void pc_handle_token(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg);
 /* The state of the request's bearer token on the sandbox clock. */
 enum { PC_TOKEN_OK, PC_TOKEN_MISSING, PC_TOKEN_INVALID, PC_TOKEN_EXPIRED };
@@ -330,6 +330,6 @@ size_t pc_webhooks_pending(struct pcsim *pc);
 /* Queues the event for every matching hook and trigger.  event_type is
  * "create", "update" or "delete"; project_id 0 for company resources. */
 void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type,
-             int64_t resource_id, int64_t project_id);
+	     int64_t resource_id, int64_t project_id);
 
 #endif

@@ -76,8 +76,7 @@ static void admin_dc_create(struct pc_ctx *c)
 	dc = json_object_size(errs) ? NULL : pc_dc_create(c, p, c->body, errs);
 	made = json_array();
 	if (dc) {
-		json_array_foreach(lines, i, l)
-		{
+		json_array_foreach (lines, i, l) {
 			json_t *li =
 			    pc_line_item_new(c->pc, PC_DCLI, p, pc_int(dc, "id"), "DirectCost");
 			if (!pc_line_item_apply(c->pc, li, l, errs, true)) {
@@ -97,11 +96,12 @@ static void admin_dc_create(struct pc_ctx *c)
 		return;
 	}
 	json_decref(errs);
-	json_array_foreach(made, i, l) pc_insert(c->pc, PC_DCLI, json_incref(l));
+	json_array_foreach (made, i, l)
+		pc_insert(c->pc, PC_DCLI, json_incref(l));
 	pc_holder_recompute(c->pc, PC_DC, dc);
 	pc_emit(c, "Direct Costs", "create", pc_int(dc, "id"), pc_int(p, "id"));
-	json_array_foreach(made, i, l)
-	    pc_emit(c, "Direct Cost Line Items", "create", pc_int(l, "id"), pc_int(p, "id"));
+	json_array_foreach (made, i, l)
+		pc_emit(c, "Direct Cost Line Items", "create", pc_int(l, "id"), pc_int(p, "id"));
 	json_decref(made);
 	pc_reply(c, 201, pc_ser(c->pc, PC_DC, dc, PC_VIEW_V11));
 }
@@ -210,8 +210,7 @@ static void admin_payapp_create(struct pc_ctx *c)
 
 	if (!p || !body_amount(c, &amount))
 		return;
-	json_array_foreach(c->pc->t[PC_PAYAPP].rows, i, r)
-	{
+	json_array_foreach (c->pc->t[PC_PAYAPP].rows, i, r) {
 		if (pc_int(r, "_project_id") == pc_int(p, "id"))
 			last = r;
 	}
@@ -221,7 +220,7 @@ static void admin_payapp_create(struct pc_ctx *c)
 		previous = cents_at(last, "g702", "total_completed_and_stored_to_date");
 	period(c->pc, start, end);
 	r = pc_payapp_new(c->pc, p, last ? (int)pc_int(last, "number") + 1 : 1, contract,
-	                  previous + amount, previous, "under_review", start, end);
+			  previous + amount, previous, "under_review", start, end);
 	pc_emit(c, "Payment Applications", "create", pc_int(r, "id"), pc_int(p, "id"));
 	pc_reply(c, 201, pc_public(r));
 }
@@ -268,8 +267,7 @@ static void admin_req_create(struct pc_ctx *c)
 	}
 	if (!body_amount(c, &amount))
 		return;
-	json_array_foreach(c->pc->t[PC_REQ].rows, i, r)
-	{
+	json_array_foreach (c->pc->t[PC_REQ].rows, i, r) {
 		if (pc_int(r, "commitment_id") == cid)
 			last = r;
 	}
@@ -277,7 +275,7 @@ static void admin_req_create(struct pc_ctx *c)
 		previous = cents_at(last, "summary", "total_completed_and_stored_to_date");
 	period(c->pc, start, end);
 	r = pc_req_new(c->pc, contract, last ? (int)pc_int(last, "number") + 1 : 1,
-	               previous + amount, previous, "draft", start, end);
+		       previous + amount, previous, "draft", start, end);
 	pc_reply(c, 201, pc_public(r));
 }
 
@@ -304,8 +302,8 @@ static void admin_install(struct pc_ctx *c)
 	}
 	json_object_set_new(co, "_installed", json_boolean(!flag || json_is_true(flag)));
 	pc_reply(c, 200,
-	         json_pack("{s:I,s:O}", "id", (json_int_t)id, "installed",
-	                   json_object_get(co, "_installed")));
+		 json_pack("{s:I,s:O}", "id", (json_int_t)id, "installed",
+			   json_object_get(co, "_installed")));
 }
 
 static void admin_state(struct pc_ctx *c)
@@ -321,7 +319,7 @@ static void admin_state(struct pc_ctx *c)
 		}
 		if (!kind)
 			json_object_set_new(out, pc_kind_name((enum pc_kind)k),
-			                    json_deep_copy(c->pc->t[k].rows));
+					    json_deep_copy(c->pc->t[k].rows));
 	}
 	if (kind) {
 		json_decref(out);

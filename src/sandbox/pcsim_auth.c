@@ -84,7 +84,7 @@ int pc_rate_parse(const char *spec, struct pc_rate *r, struct mlc_error *err)
 }
 
 bool pc_rate_take(struct pc_rate *r, int64_t now_s, int64_t *limit, int64_t *remaining,
-                  int64_t *reset)
+		  int64_t *reset)
 {
 	int64_t hs = now_s - now_s % r->hour_window_s;
 	int64_t ss = now_s - now_s % r->spike_window_s;
@@ -139,7 +139,7 @@ static char *form_decode(const char *s, size_t n)
 		if (s[i] == '+') {
 			buf_addch(&b, ' ');
 		} else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-		           hexval(s[i + 2]) >= 0) {
+			   hexval(s[i + 2]) >= 0) {
 			buf_addch(&b, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
 			i += 2;
 		} else {
@@ -171,10 +171,10 @@ static json_t *form_parse(const char *body)
 }
 
 static void oauth_error(struct mlc_http_response *resp, int status, const char *error,
-                        const char *desc)
+			const char *desc)
 {
 	http_response_json(resp, status,
-	                   json_pack("{s:s,s:s}", "error", error, "error_description", desc));
+			   json_pack("{s:s,s:s}", "error", error, "error_description", desc));
 }
 
 void pc_handle_token(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
@@ -195,7 +195,7 @@ void pc_handle_token(struct mlc_http_request *req, struct mlc_http_response *res
 	}
 	if (!in) {
 		oauth_error(resp, 400, "invalid_request",
-		            "The request is missing a required parameter.");
+			    "The request is missing a required parameter.");
 		return;
 	}
 	grant = json_string_value(json_object_get(in, "grant_type"));
@@ -203,8 +203,8 @@ void pc_handle_token(struct mlc_http_request *req, struct mlc_http_response *res
 	secret = json_string_value(json_object_get(in, "client_secret"));
 	if (!grant) {
 		oauth_error(resp, 400, "invalid_request",
-		            "The request is missing a required parameter, "
-		            "includes an unsupported parameter value, or is otherwise malformed.");
+			    "The request is missing a required parameter, "
+			    "includes an unsupported parameter value, or is otherwise malformed.");
 		goto out;
 	}
 	if (strcmp(grant, "client_credentials") != 0) {
@@ -225,14 +225,14 @@ void pc_handle_token(struct mlc_http_request *req, struct mlc_http_response *res
 	}
 	now = sbx_clock_now(pc->clock);
 	snprintf(token, sizeof(token), "pcsim.%016" PRIx64 "%016" PRIx64, contractor_rand(&pc->rng),
-	         contractor_rand(&pc->rng));
+		 contractor_rand(&pc->rng));
 	json_object_set_new(pc->tokens, token, json_integer(now + (int64_t)pc->token_ttl * 1000));
 	pthread_mutex_unlock(&pc->lock);
 	/* No refresh token: the client asks again (reference, "Auth"). */
 	http_response_json(resp, 200,
-	                   json_pack("{s:s,s:s,s:i,s:I}", "access_token", token, "token_type",
-	                             "bearer", "expires_in", pc->token_ttl, "created_at",
-	                             (json_int_t)(now / 1000)));
+			   json_pack("{s:s,s:s,s:i,s:I}", "access_token", token, "token_type",
+				     "bearer", "expires_in", pc->token_ttl, "created_at",
+				     (json_int_t)(now / 1000)));
 out:
 	json_decref(in);
 }

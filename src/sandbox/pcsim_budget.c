@@ -37,20 +37,19 @@ static void views_list(struct pc_ctx *c)
 	size_t i;
 
 	pc_param_id(c, "project_id", &pid);
-	json_array_foreach(c->pc->t[PC_BVIEW].rows, i, v)
-	{
+	json_array_foreach (c->pc->t[PC_BVIEW].rows, i, v) {
 		json_t *o;
 		char link[160];
 		if (pc_int(v, "_company_id") != c->company_id)
 			continue;
 		o = pc_public(v);
 		snprintf(link, sizeof(link),
-		         "/rest/v1.0/budget_views/%lld/detail_rows?project_id=%lld",
-		         (long long)pc_int(v, "id"), (long long)pid);
+			 "/rest/v1.0/budget_views/%lld/detail_rows?project_id=%lld",
+			 (long long)pc_int(v, "id"), (long long)pid);
 		json_object_set_new(json_object_get(o, "links"), "detail_rows", json_string(link));
 		snprintf(link, sizeof(link),
-		         "/rest/v1.0/budget_views/%lld/summary_rows?project_id=%lld",
-		         (long long)pc_int(v, "id"), (long long)pid);
+			 "/rest/v1.0/budget_views/%lld/summary_rows?project_id=%lld",
+			 (long long)pc_int(v, "id"), (long long)pid);
 		json_object_set_new(json_object_get(o, "links"), "summary_rows", json_string(link));
 		json_array_append_new(items, o);
 	}
@@ -91,13 +90,13 @@ static json_t *detail_row(struct pcsim *pc, const json_t *project, const json_t 
 	json_object_set_new(r, "original_budget_amount", pc_money(cents));
 	json_object_set_new(r, "revised_budget", pc_money(cents + mods));
 	json_object_set_new(r, "budget_forecast",
-	                    json_pack("{s:I,s:n,s:o,s:o,s:b,s:s,s:n}", "id",
-	                              (json_int_t)pc_int(bli, "id"), "manual_amount",
-	                              "automatic_amount", pc_money(cents + mods), "amount",
-	                              pc_money(cents + mods), "automatically_calculated", 1,
-	                              "calculation_strategy", "automatic", "notes"));
+			    json_pack("{s:I,s:n,s:o,s:o,s:b,s:s,s:n}", "id",
+				      (json_int_t)pc_int(bli, "id"), "manual_amount",
+				      "automatic_amount", pc_money(cents + mods), "amount",
+				      pc_money(cents + mods), "automatically_calculated", 1,
+				      "calculation_strategy", "automatic", "notes"));
 	json_object_set_new(r, "currency_configuration",
-	                    json_pack("{s:s}", "currency_iso_code", "USD"));
+			    json_pack("{s:s}", "currency_iso_code", "USD"));
 	json_object_set_new(r, "unbudgeted_reason", json_null());
 	return r;
 }
@@ -115,8 +114,7 @@ static void detail_rows(struct pc_ctx *c)
 		return;
 	}
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_BLI].rows, i, bli)
-	{
+	json_array_foreach (c->pc->t[PC_BLI].rows, i, bli) {
 		if (in_project(bli, p, c->company_id))
 			json_array_append_new(items, detail_row(c->pc, p, bli));
 	}
@@ -158,7 +156,7 @@ static bool bli_update(struct pc_ctx *c, json_t *b, const json_t *in, json_t *er
 	json_t *amt = json_object_get(in, "original_budget_amount");
 	int64_t cents = 0;
 	json_t *other = pc_find_origin(c->pc, PC_BLI, c->company_id,
-	                               json_string_value(json_object_get(in, "origin_id")));
+				       json_string_value(json_object_get(in, "origin_id")));
 
 	if (amt && !json_is_null(amt) && pc_cents(amt, &cents) != 0)
 		pc_add_error(errs, "original_budget_amount", "is not a number");
@@ -229,7 +227,8 @@ static void bli_write(struct pc_ctx *c, bool create)
 		if (!b)
 			return;
 	}
-	if (!(in = pc_wrapper(c, "budget_line_item")))
+	in = pc_wrapper(c, "budget_line_item");
+	if (!in)
 		return;
 	errs = json_object();
 	if (create)
@@ -242,7 +241,7 @@ static void bli_write(struct pc_ctx *c, bool create)
 	}
 	json_decref(errs);
 	pc_emit(c, "Budget Line Items", create ? "create" : "update", pc_int(b, "id"),
-	        pc_int(p, "id"));
+		pc_int(p, "id"));
 	pc_reply(c, create ? 201 : 200, pc_public(b));
 }
 

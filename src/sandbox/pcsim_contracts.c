@@ -113,8 +113,7 @@ static void contracts_list(struct pc_ctx *c)
 	if (!p)
 		return;
 	items = json_array();
-	json_array_foreach(c->pc->t[k].rows, i, r)
-	{
+	json_array_foreach (c->pc->t[k].rows, i, r) {
 		if (!in_project(r, p, c->company_id) || !pc_origin_filter_ok(c, r) ||
 		    !pc_updated_filter_ok(c, r) || !pc_id_filter_ok(c, r))
 			continue;
@@ -146,7 +145,7 @@ static void contract_show(struct pc_ctx *c)
 }
 
 static bool contract_update_k(struct pc_ctx *c, enum pc_kind k, json_t *rec, const json_t *in,
-                              json_t *errs)
+			      json_t *errs)
 {
 	json_t *vid = json_object_get(in, "vendor_id"), *vendor = NULL, *other;
 	const char *origin = json_string_value(json_object_get(in, "origin_id"));
@@ -180,7 +179,7 @@ static bool wo_update(struct pc_ctx *c, json_t *rec, const json_t *in, json_t *e
 }
 
 static json_t *contract_create_k(struct pc_ctx *c, enum pc_kind k, const json_t *scope,
-                                 const json_t *in, json_t *errs)
+				 const json_t *in, json_t *errs)
 {
 	json_t *probe = json_object(), *r;
 	bool ok = contract_update_k(c, k, probe, in, errs);
@@ -214,7 +213,7 @@ static void contracts_sync(struct pc_ctx *c)
 	json_t *p = pc_need_project(c);
 	if (p)
 		pc_sync_run(c, kind_of(c) == PC_WO ? &wo_sync : &po_sync, p,
-		            json_object_get(c->body, "updates"));
+			    json_object_get(c->body, "updates"));
 }
 
 static void contract_write(struct pc_ctx *c, bool create)
@@ -234,7 +233,7 @@ static void contract_write(struct pc_ctx *c, bool create)
 		pc_reply_errors(
 		    c, 400,
 		    k == PC_WO ? "param is missing or the value is empty: work_order_contract"
-		               : "param is missing or the value is empty: purchase_order_contract");
+			       : "param is missing or the value is empty: purchase_order_contract");
 		return;
 	}
 	errs = json_object();
@@ -279,8 +278,7 @@ static void cli_list(struct pc_ctx *c)
 	if (!h)
 		return;
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_CLI].rows, i, li)
-	{
+	json_array_foreach (c->pc->t[PC_CLI].rows, i, li) {
 		if (in_holder(li, h, c->company_id) && pc_updated_filter_ok(c, li) &&
 		    pc_id_filter_ok(c, li))
 			json_array_append_new(items, pc_public(li));
@@ -291,7 +289,7 @@ static void cli_list(struct pc_ctx *c)
 static bool cli_update(struct pc_ctx *c, json_t *rec, const json_t *in, json_t *errs)
 {
 	json_t *other = pc_find_origin(c->pc, PC_CLI, c->company_id,
-	                               json_string_value(json_object_get(in, "origin_id")));
+				       json_string_value(json_object_get(in, "origin_id")));
 	if (other && other != rec) {
 		pc_add_error(errs, "origin_id", "has already been taken");
 		return false;
@@ -299,9 +297,9 @@ static bool cli_update(struct pc_ctx *c, json_t *rec, const json_t *in, json_t *
 	if (!pc_line_item_apply(c->pc, rec, in, errs, false))
 		return false;
 	pc_holder_recompute(c->pc, pc_get(c->pc, PC_PO, pc_int(rec, "_holder_id")) ? PC_PO : PC_WO,
-	                    pc_get(c->pc, PC_PO, pc_int(rec, "_holder_id"))
-	                        ? pc_get(c->pc, PC_PO, pc_int(rec, "_holder_id"))
-	                        : pc_get(c->pc, PC_WO, pc_int(rec, "_holder_id")));
+			    pc_get(c->pc, PC_PO, pc_int(rec, "_holder_id"))
+				? pc_get(c->pc, PC_PO, pc_int(rec, "_holder_id"))
+				: pc_get(c->pc, PC_WO, pc_int(rec, "_holder_id")));
 	return true;
 }
 
@@ -310,9 +308,9 @@ static json_t *cli_create(struct pc_ctx *c, const json_t *scope, const json_t *i
 	enum pc_kind k = pc_get(c->pc, PC_PO, pc_int(scope, "id")) ? PC_PO : PC_WO;
 	json_t *project = pc_get(c->pc, PC_PROJECT, pc_int(scope, "_project_id"));
 	json_t *li = pc_line_item_new(c->pc, PC_CLI, project, pc_int(scope, "id"),
-	                              k == PC_PO ? "PurchaseOrderContract" : "WorkOrderContract");
+				      k == PC_PO ? "PurchaseOrderContract" : "WorkOrderContract");
 	json_t *other = pc_find_origin(c->pc, PC_CLI, c->company_id,
-	                               json_string_value(json_object_get(in, "origin_id")));
+				       json_string_value(json_object_get(in, "origin_id")));
 
 	if (other)
 		pc_add_error(errs, "origin_id", "has already been taken");
@@ -351,7 +349,8 @@ static void cli_post(struct pc_ctx *c)
 	json_t *p, *h = holder_of(c, &p), *in = json_object_get(c->body, "line_item"), *errs, *li;
 	if (!h)
 		return;
-	if (!(in = pc_wrapper(c, "line_item")))
+	in = pc_wrapper(c, "line_item");
+	if (!in)
 		return;
 	errs = json_object();
 	li = cli_create(c, h, in, errs);
@@ -362,7 +361,7 @@ static void cli_post(struct pc_ctx *c)
 	json_decref(errs);
 	if (kind_of(c) == PC_PO)
 		pc_emit(c, "Purchase Order Contract Line Items", "create", pc_int(li, "id"),
-		        pc_int(p, "id"));
+			pc_int(p, "id"));
 	pc_emit(c, resource_of(kind_of(c)), "update", pc_int(h, "id"), pc_int(p, "id"));
 	pc_reply(c, 201, pc_public(li));
 }
@@ -401,29 +400,28 @@ static void commitments_list(struct pc_ctx *c)
 		return;
 	items = json_array();
 	for (size_t k = 0; k < MLC_ARRAY_LEN(kinds); k++) {
-		json_array_foreach(c->pc->t[kinds[k]].rows, i, r)
-		{
+		json_array_foreach (c->pc->t[kinds[k]].rows, i, r) {
 			json_t *v = json_object_get(r, "vendor");
 			if (!in_project(r, p, c->company_id))
 				continue;
 			json_array_append_new(
 			    items,
 			    json_pack("{s:I,s:O,s:O,s:s,s:O,s:O,s:O,s:O,s:O,s:o}", "id",
-			              (json_int_t)pc_int(r, "id"), "title",
-			              json_object_get(r, "title"), "number",
-			              json_object_get(r, "number"), "status",
-			              commitment_status(kinds[k], pc_str(r, "status")),
-			              "description", json_object_get(r, "description"), "executed",
-			              json_object_get(r, "executed"), "delivery_date",
-			              json_object_get(r, "delivery_date")
-			                  ? json_object_get(r, "delivery_date")
-			                  : json_null(),
-			              "created_at", json_object_get(r, "created_at"), "private",
-			              json_object_get(r, "private"), "vendor",
-			              json_is_object(v)
-			                  ? json_pack("{s:O,s:O}", "id", json_object_get(v, "id"),
-			                              "name", json_object_get(v, "company"))
-			                  : json_null()));
+				      (json_int_t)pc_int(r, "id"), "title",
+				      json_object_get(r, "title"), "number",
+				      json_object_get(r, "number"), "status",
+				      commitment_status(kinds[k], pc_str(r, "status")),
+				      "description", json_object_get(r, "description"), "executed",
+				      json_object_get(r, "executed"), "delivery_date",
+				      json_object_get(r, "delivery_date")
+					  ? json_object_get(r, "delivery_date")
+					  : json_null(),
+				      "created_at", json_object_get(r, "created_at"), "private",
+				      json_object_get(r, "private"), "vendor",
+				      json_is_object(v)
+					  ? json_pack("{s:O,s:O}", "id", json_object_get(v, "id"),
+						      "name", json_object_get(v, "company"))
+					  : json_null()));
 		}
 	}
 	pc_reply_page(c, items);
@@ -457,10 +455,9 @@ static json_t *req_v11(struct pcsim *pc, const json_t *r)
 	    json_object_get(json_object_get(r, "summary"), "total_completed_and_stored_to_date"),
 	    &claimed);
 	pc_cents(json_object_get(json_object_get(r, "summary"),
-	                         "less_previous_certificates_for_payment"),
-	         &previous);
-	json_array_foreach(pc_lines(pc, PC_CLI, cid), i, li)
-	{
+				 "less_previous_certificates_for_payment"),
+		 &previous);
+	json_array_foreach (pc_lines(pc, PC_CLI, cid), i, li) {
 		json_t *it;
 		int64_t sv = pc_int(li, "_cents"), done = total ? sv * claimed / total : 0;
 		int64_t before = total ? sv * previous / total : 0;
@@ -469,11 +466,11 @@ static json_t *req_v11(struct pcsim *pc, const json_t *r)
 		json_object_set_new(it, "item_type", json_string("line_item"));
 		json_object_set_new(it, "accounting_method", json_string("amount"));
 		json_object_set_new(it, "cost_code_id",
-		                    json_integer(pc_int(json_object_get(li, "cost_code"), "id")));
+				    json_integer(pc_int(json_object_get(li, "cost_code"), "id")));
 		json_object_set_new(it, "currency_configuration",
-		                    json_pack("{s:s,s:s,s:s}", "currency_iso_code", "USD",
-		                              "currency_exchange_rate", "1.0",
-		                              "base_currency_iso_code", "USD"));
+				    json_pack("{s:s,s:s,s:s}", "currency_iso_code", "USD",
+					      "currency_exchange_rate", "1.0",
+					      "base_currency_iso_code", "USD"));
 		json_object_set_new(it, "line_item_id", json_integer(pc_int(li, "id")));
 		json_object_set(it, "description_of_work", json_object_get(li, "description"));
 		if (json_is_object(json_object_get(li, "wbs_code"))) {
@@ -485,7 +482,7 @@ static json_t *req_v11(struct pcsim *pc, const json_t *r)
 		}
 		json_object_set_new(it, "scheduled_value", pc_money(sv));
 		json_object_set_new(it, "work_completed_from_previous_application",
-		                    pc_money(before));
+				    pc_money(before));
 		json_object_set_new(it, "work_completed_this_period", pc_money(done - before));
 		json_object_set_new(it, "total_completed_and_stored_to_date", pc_money(done));
 		json_object_set_new(it, "net_amount", pc_money(done - before));
@@ -497,23 +494,23 @@ static json_t *req_v11(struct pcsim *pc, const json_t *r)
 		json_object_set_new(it, "taxes", json_array());
 		json_object_set(it, "uom", json_object_get(li, "uom"));
 		pc_set_nulls(it, "materials_presently_stored materials_presently_stored_quantity "
-		                 "materials_presently_stored_from_previous_progress "
-		                 "materials_previously_stored_quantity "
-		                 "materials_moved materials_retainage_retained_moved "
-		                 "total_completed_and_stored_to_date_percent "
-		                 "total_completed_and_stored_to_date_from_previous "
-		                 "work_completed_retainage_from_previous_application "
-		                 "work_completed_retainage_retained_this_period "
-		                 "work_completed_retainage_percent_this_period "
-		                 "materials_stored_retainage_currently_retained "
-		                 "materials_stored_retainage_percent_this_period "
-		                 "materials_stored_retainage_new_materials "
-		                 "work_completed_retainage_released_this_period "
-		                 "materials_stored_retainage_released_this_period "
-		                 "scheduled_quantity scheduled_unit_price "
-		                 "work_completed_this_period_quantity "
-		                 "work_completed_from_previous_application_quantity "
-		                 "comment subcontractor_claimed_amount previous_progress_id");
+				 "materials_presently_stored_from_previous_progress "
+				 "materials_previously_stored_quantity "
+				 "materials_moved materials_retainage_retained_moved "
+				 "total_completed_and_stored_to_date_percent "
+				 "total_completed_and_stored_to_date_from_previous "
+				 "work_completed_retainage_from_previous_application "
+				 "work_completed_retainage_retained_this_period "
+				 "work_completed_retainage_percent_this_period "
+				 "materials_stored_retainage_currently_retained "
+				 "materials_stored_retainage_percent_this_period "
+				 "materials_stored_retainage_new_materials "
+				 "work_completed_retainage_released_this_period "
+				 "materials_stored_retainage_released_this_period "
+				 "scheduled_quantity scheduled_unit_price "
+				 "work_completed_this_period_quantity "
+				 "work_completed_from_previous_application_quantity "
+				 "comment subcontractor_claimed_amount previous_progress_id");
 		json_array_append_new(items, it);
 	}
 	json_object_set_new(out, "items", items);
@@ -522,9 +519,9 @@ static json_t *req_v11(struct pcsim *pc, const json_t *r)
 	json_object_set_new(out, "move_materials_to_previous_work_completed", json_false());
 	json_object_set_new(out, "previous_requisition_id", json_null());
 	json_object_set_new(out, "currency_configuration",
-	                    json_pack("{s:s,s:f,s:s}", "currency_iso_code", "USD",
-	                              "currency_exchange_rate", 1.0, "base_currency_iso_code",
-	                              "USD"));
+			    json_pack("{s:s,s:f,s:s}", "currency_iso_code", "USD",
+				      "currency_exchange_rate", 1.0, "base_currency_iso_code",
+				      "USD"));
 	summary = json_object_get(out, "summary");
 	json_object_set_new(summary, "new_materials", json_string("0.00"));
 	json_object_set_new(summary, "new_materials_quantity", json_string("0.0"));
@@ -533,26 +530,26 @@ static json_t *req_v11(struct pcsim *pc, const json_t *r)
 	json_object_set_new(
 	    out, "summary_text",
 	    json_pack("{s:O,s:O,s:s,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:s,s:o,s:O,s:O}", "project_name",
-	              json_object_get(project, "name"), "project_number",
-	              json_object_get(project, "project_number"), "to_general_contractor",
-	              "Meridian Builders Group", "requisition_period_start",
-	              json_object_get(r, "requisition_start"), "requisition_period_end",
-	              json_object_get(r, "requisition_end"), "subcontractor_name",
-	              json_object_get(r, "vendor_name"), "subcontractor_street",
-	              json_object_get(vendor, "address") ? json_object_get(vendor, "address")
-	                                                 : json_null(),
-	              "subcontractor_city",
-	              json_object_get(vendor, "city") ? json_object_get(vendor, "city")
-	                                              : json_null(),
-	              "subcontractor_state_code",
-	              json_object_get(vendor, "state_code") ? json_object_get(vendor, "state_code")
-	                                                    : json_null(),
-	              "subcontractor_zip",
-	              json_object_get(vendor, "zip") ? json_object_get(vendor, "zip") : json_null(),
-	              "subcontractor_country_code", "US", "application_number",
-	              json_sprintf("%lld", (long long)pc_int(r, "number")), "contract_for",
-	              json_object_get(contract, "title"), "contract_date",
-	              json_object_get(contract, "contract_date")));
+		      json_object_get(project, "name"), "project_number",
+		      json_object_get(project, "project_number"), "to_general_contractor",
+		      "Meridian Builders Group", "requisition_period_start",
+		      json_object_get(r, "requisition_start"), "requisition_period_end",
+		      json_object_get(r, "requisition_end"), "subcontractor_name",
+		      json_object_get(r, "vendor_name"), "subcontractor_street",
+		      json_object_get(vendor, "address") ? json_object_get(vendor, "address")
+							 : json_null(),
+		      "subcontractor_city",
+		      json_object_get(vendor, "city") ? json_object_get(vendor, "city")
+						      : json_null(),
+		      "subcontractor_state_code",
+		      json_object_get(vendor, "state_code") ? json_object_get(vendor, "state_code")
+							    : json_null(),
+		      "subcontractor_zip",
+		      json_object_get(vendor, "zip") ? json_object_get(vendor, "zip") : json_null(),
+		      "subcontractor_country_code", "US", "application_number",
+		      json_sprintf("%lld", (long long)pc_int(r, "number")), "contract_for",
+		      json_object_get(contract, "title"), "contract_date",
+		      json_object_get(contract, "contract_date")));
 	return out;
 }
 
@@ -571,8 +568,7 @@ static void reqs_list(struct pc_ctx *c)
 		return;
 	}
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_REQ].rows, i, r)
-	{
+	json_array_foreach (c->pc->t[PC_REQ].rows, i, r) {
 		if (!in_project(r, p, c->company_id) || !pc_origin_filter_ok(c, r) ||
 		    !pc_updated_filter_ok(c, r) || !pc_id_filter_ok(c, r))
 			continue;
@@ -607,7 +603,7 @@ static void req_show(struct pc_ctx *c)
 static bool req_apply(struct pc_ctx *c, json_t *r, const json_t *in, json_t *errs)
 {
 	json_t *other = pc_find_origin(c->pc, PC_REQ, c->company_id,
-	                               json_string_value(json_object_get(in, "origin_id")));
+				       json_string_value(json_object_get(in, "origin_id")));
 	if (other && other != r) {
 		pc_add_error(errs, "origin_id", "has already been taken");
 		return false;
@@ -639,7 +635,8 @@ static void req_post(struct pc_ctx *c)
 		pc_reply_errors(c, 404, "Commitment not found");
 		return;
 	}
-	if (!(in = pc_wrapper(c, "requisition")))
+	in = pc_wrapper(c, "requisition");
+	if (!in)
 		return;
 	errs = json_object();
 	probe = json_object();
@@ -649,8 +646,7 @@ static void req_post(struct pc_ctx *c)
 		return;
 	}
 	json_decref(probe);
-	json_array_foreach(c->pc->t[PC_REQ].rows, i, r)
-	{
+	json_array_foreach (c->pc->t[PC_REQ].rows, i, r) {
 		if (pc_int(r, "commitment_id") == cid)
 			number++;
 	}
@@ -668,7 +664,8 @@ static void req_patch(struct pc_ctx *c)
 	r = p ? req_of(c, p) : NULL;
 	if (!r)
 		return;
-	if (!(in = pc_wrapper(c, "requisition")))
+	in = pc_wrapper(c, "requisition");
+	if (!in)
 		return;
 	errs = json_object();
 	if (!req_apply(c, r, in, errs)) {

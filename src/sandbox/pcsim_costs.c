@@ -63,7 +63,7 @@ static bool dc_check(struct pc_ctx *c, json_t *dc, const json_t *in, json_t *err
 	if (type && strcmp(type, "subcontractor_invoice") == 0 && !is_v11(c))
 		pc_add_error(errs, "direct_cost_type", "is not included in the list");
 	other = pc_find_origin(c->pc, PC_DC, c->company_id,
-	                       json_string_value(json_object_get(in, "origin_id")));
+			       json_string_value(json_object_get(in, "origin_id")));
 	if (other && other != dc)
 		pc_add_error(errs, "origin_id", "has already been taken");
 	if (json_object_size(errs))
@@ -110,13 +110,12 @@ static void dc_list(struct pc_ctx *c)
 	if (!p)
 		return;
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_DC].rows, i, dc)
-	{
+	json_array_foreach (c->pc->t[PC_DC].rows, i, dc) {
 		if (!in_project(dc, p, c->company_id) || !pc_origin_filter_ok(c, dc) ||
 		    !pc_updated_filter_ok(c, dc) || !pc_id_filter_ok(c, dc))
 			continue;
 		if (inv && (!pc_str(dc, "invoice_number") ||
-		            strcmp(inv, pc_str(dc, "invoice_number")) != 0))
+			    strcmp(inv, pc_str(dc, "invoice_number")) != 0))
 			continue;
 		json_array_append_new(items, pc_ser(c->pc, PC_DC, dc, PC_VIEW_LIST));
 	}
@@ -147,7 +146,7 @@ static json_t *dcli_create_for(struct pc_ctx *c, json_t *dc, const json_t *in, j
 	json_t *project = pc_get(c->pc, PC_PROJECT, pc_int(dc, "_project_id"));
 	json_t *li = pc_line_item_new(c->pc, PC_DCLI, project, pc_int(dc, "id"), "DirectCost");
 	json_t *other = pc_find_origin(c->pc, PC_DCLI, c->company_id,
-	                               json_string_value(json_object_get(in, "origin_id")));
+				       json_string_value(json_object_get(in, "origin_id")));
 	if (other)
 		pc_add_error(errs, "origin_id", "has already been taken");
 	if (other || !pc_line_item_apply(c->pc, li, in, errs, true)) {
@@ -196,7 +195,8 @@ static void dc_write(struct pc_ctx *c, bool create)
 		if (!dc)
 			return;
 	}
-	if (!(in = pc_wrapper(c, v11 ? "direct_cost" : "item")))
+	in = pc_wrapper(c, v11 ? "direct_cost" : "item");
+	if (!in)
 		return;
 	errs = json_object();
 	lines = v11 ? json_object_get(in, "line_items") : NULL;
@@ -212,13 +212,11 @@ static void dc_write(struct pc_ctx *c, bool create)
 	}
 	if (dc && json_is_array(lines)) {
 		made = json_array();
-		json_array_foreach(lines, i, l)
-		{
+		json_array_foreach (lines, i, l) {
 			json_t *lerrs = json_object(), *li = inline_line(c, dc, l, lerrs);
 			const char *field;
 			json_t *msgs;
-			json_object_foreach(lerrs, field, msgs)
-			{
+			json_object_foreach (lerrs, field, msgs) {
 				char key[96];
 				snprintf(key, sizeof(key), "line_items[%zu].%s", i, field);
 				json_object_set(errs, key, msgs);
@@ -234,8 +232,7 @@ static void dc_write(struct pc_ctx *c, bool create)
 				json_object_update(dc, before);
 			dc = NULL;
 		} else {
-			json_array_foreach(made, i, l)
-			{
+			json_array_foreach (made, i, l) {
 				json_t *cur = pc_get(c->pc, PC_DCLI, pc_int(l, "id"));
 				if (cur)
 					json_object_update(cur, l);
@@ -303,15 +300,14 @@ static void dcli_list(struct pc_ctx *c)
 		return;
 	}
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_DCLI].rows, i, li)
-	{
+	json_array_foreach (c->pc->t[PC_DCLI].rows, i, li) {
 		if (!in_project(li, p, c->company_id) ||
 		    (dc && pc_int(li, "_holder_id") != pc_int(dc, "id")) ||
 		    (only && pc_int(li, "_holder_id") != only) || !pc_updated_filter_ok(c, li) ||
 		    !pc_id_filter_ok(c, li))
 			continue;
 		json_array_append_new(items,
-		                      pc_ser(c->pc, PC_DCLI, li, dc ? PC_VIEW_SHOW : PC_VIEW_LIST));
+				      pc_ser(c->pc, PC_DCLI, li, dc ? PC_VIEW_SHOW : PC_VIEW_LIST));
 	}
 	pc_reply_page(c, items);
 }
@@ -323,7 +319,8 @@ static void dcli_post(struct pc_ctx *c)
 	dc = p ? dc_of(c, p, "direct_cost_id") : NULL;
 	if (!dc)
 		return;
-	if (!(in = pc_wrapper(c, "line_item")))
+	in = pc_wrapper(c, "line_item");
+	if (!in)
 		return;
 	errs = json_object();
 	if (!c->via_api && !json_is_null(json_object_get(dc, "origin_id")) &&
@@ -344,7 +341,7 @@ static void dcli_post(struct pc_ctx *c)
 }
 
 static json_t *dcli_sync_create(struct pc_ctx *c, const json_t *scope, const json_t *in,
-                                json_t *errs)
+				json_t *errs)
 {
 	json_t *dcid = json_object_get(in, "direct_cost_id"), *dc, *li;
 	dc = json_is_integer(dcid) ? pc_get(c->pc, PC_DC, json_integer_value(dcid)) : NULL;
@@ -363,7 +360,7 @@ static json_t *dcli_sync_create(struct pc_ctx *c, const json_t *scope, const jso
 static bool dcli_sync_update(struct pc_ctx *c, json_t *li, const json_t *in, json_t *errs)
 {
 	json_t *other = pc_find_origin(c->pc, PC_DCLI, c->company_id,
-	                               json_string_value(json_object_get(in, "origin_id")));
+				       json_string_value(json_object_get(in, "origin_id")));
 	if (other && other != li) {
 		pc_add_error(errs, "origin_id", "has already been taken");
 		return false;
@@ -402,8 +399,7 @@ static void payapps_list(struct pc_ctx *c)
 		return;
 	}
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_PAYAPP].rows, i, r)
-	{
+	json_array_foreach (c->pc->t[PC_PAYAPP].rows, i, r) {
 		if (in_project(r, p, c->company_id) && pc_id_filter_ok(c, r))
 			json_array_append_new(items, pc_public(r));
 	}

@@ -105,7 +105,7 @@ static bool in_project(const json_t *rec, const json_t *scope, int64_t company_i
 
 /* origin_id must stay unique within the company. */
 static bool origin_free(struct pcsim *pc, enum pc_kind k, int64_t company_id, const json_t *rec,
-                        const json_t *in, json_t *errs)
+			const json_t *in, json_t *errs)
 {
 	const char *o = json_string_value(json_object_get(in, "origin_id"));
 	json_t *other = pc_find_origin(pc, k, company_id, o);
@@ -124,8 +124,7 @@ static void projects_list(struct pc_ctx *c)
 	size_t i;
 	const char *num = http_request_query(c->req, "filters[project_number]");
 
-	json_array_foreach(c->pc->t[PC_PROJECT].rows, i, p)
-	{
+	json_array_foreach (c->pc->t[PC_PROJECT].rows, i, p) {
 		if (pc_int(p, "_company_id") != c->company_id || !pc_origin_filter_ok(c, p) ||
 		    !pc_updated_filter_ok(c, p) || !pc_id_filter_ok(c, p))
 			continue;
@@ -165,7 +164,7 @@ static json_t *project_create(struct pc_ctx *c, const json_t *scope, const json_
 	if (json_object_size(errs))
 		return NULL;
 	p = pc_project_new(c->pc, c->company_id, json_string_value(json_object_get(in, "name")),
-	                   json_string_value(json_object_get(in, "project_number")));
+			   json_string_value(json_object_get(in, "project_number")));
 	project_update(c, p, in, errs);
 	return p;
 }
@@ -193,8 +192,7 @@ static void vendors_list(struct pc_ctx *c)
 {
 	json_t *items = json_array(), *v;
 	size_t i;
-	json_array_foreach(c->pc->t[PC_VENDOR].rows, i, v)
-	{
+	json_array_foreach (c->pc->t[PC_VENDOR].rows, i, v) {
 		if (pc_int(v, "_company_id") != c->company_id || !pc_origin_filter_ok(c, v) ||
 		    !pc_updated_filter_ok(c, v) || !pc_id_filter_ok(c, v) || !search_ok(c, v))
 			continue;
@@ -261,7 +259,8 @@ static void vendor_post(struct pc_ctx *c)
 	json_t *in = json_object_get(c->body, "vendor"), *errs, *v;
 	if (!pc_body_company_ok(c))
 		return;
-	if (!(in = pc_wrapper(c, "vendor")))
+	in = pc_wrapper(c, "vendor");
+	if (!in)
 		return;
 	errs = json_object();
 	v = vendor_create(c, NULL, in, errs);
@@ -280,7 +279,8 @@ static void vendor_patch(struct pc_ctx *c)
 	v = pc_body_company_ok(c) ? vendor_of(c) : NULL;
 	if (!v)
 		return;
-	if (!(in = pc_wrapper(c, "vendor")))
+	in = pc_wrapper(c, "vendor");
+	if (!in)
 		return;
 	errs = json_object();
 	if (!vendor_update(c, v, in, errs)) {
@@ -307,8 +307,7 @@ static void cost_codes_list(struct pc_ctx *c)
 	if (!p)
 		return;
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_COST_CODE].rows, i, cc)
-	{
+	json_array_foreach (c->pc->t[PC_COST_CODE].rows, i, cc) {
 		if (in_project(cc, p, c->company_id) && pc_origin_filter_ok(c, cc) &&
 		    pc_id_filter_ok(c, cc))
 			json_array_append_new(items, pc_public(cc));
@@ -341,7 +340,7 @@ static bool cost_code_update(struct pc_ctx *c, json_t *rec, const json_t *in, js
 
 	if (pv && !json_is_null(pv)) {
 		parent = json_is_integer(pv) ? pc_get(c->pc, PC_COST_CODE, json_integer_value(pv))
-		                             : NULL;
+					     : NULL;
 		if (!parent || pc_int(parent, "_project_id") != pc_int(rec, "_project_id") ||
 		    parent == rec)
 			pc_add_error(errs, "parent_id", "is invalid");
@@ -352,19 +351,19 @@ static bool cost_code_update(struct pc_ctx *c, json_t *rec, const json_t *in, js
 		return false;
 	if (parent)
 		json_object_set_new(rec, "parent",
-		                    json_pack("{s:I}", "id", (json_int_t)pc_int(parent, "id")));
+				    json_pack("{s:I}", "id", (json_int_t)pc_int(parent, "id")));
 	parent = pc_get(c->pc, PC_COST_CODE, pc_int(json_object_get(rec, "parent"), "id"));
 	json_object_set_new(
 	    rec, "full_code",
 	    parent ? json_sprintf("%s-%s", pc_str(parent, "full_code"), pc_str(rec, "code"))
-	           : json_copy(json_object_get(rec, "code")));
+		   : json_copy(json_object_get(rec, "code")));
 	json_object_set(rec, "sortable_code", json_object_get(rec, "full_code"));
 	pc_touch(c->pc, rec);
 	return true;
 }
 
 static json_t *cost_code_create(struct pc_ctx *c, const json_t *scope, const json_t *in,
-                                json_t *errs)
+				json_t *errs)
 {
 	static const char *const req[] = {"name", "code", NULL};
 	json_t *probe = json_object(), *cc, *parent = NULL, *pv = json_object_get(in, "parent_id");
@@ -383,7 +382,7 @@ static json_t *cost_code_create(struct pc_ctx *c, const json_t *scope, const jso
 	if (json_object_size(errs))
 		return NULL;
 	cc = pc_cost_code_new(c->pc, scope, parent, json_string_value(json_object_get(in, "code")),
-	                      json_string_value(json_object_get(in, "name")));
+			      json_string_value(json_object_get(in, "name")));
 	cost_code_update(c, cc, in, errs);
 	return cc;
 }
@@ -411,7 +410,8 @@ static void cost_code_write(struct pc_ctx *c, bool create)
 		if (!cc)
 			return;
 	}
-	if (!(in = pc_wrapper(c, "cost_code")))
+	in = pc_wrapper(c, "cost_code");
+	if (!in)
 		return;
 	errs = json_object();
 	if (create)
@@ -458,8 +458,7 @@ static void lits_list(struct pc_ctx *c)
 {
 	json_t *items = json_array(), *l;
 	size_t i;
-	json_array_foreach(c->pc->t[PC_LIT].rows, i, l)
-	{
+	json_array_foreach (c->pc->t[PC_LIT].rows, i, l) {
 		if (pc_int(l, "_company_id") == c->company_id && pc_origin_filter_ok(c, l))
 			json_array_append_new(items, pc_public(l));
 	}
@@ -490,8 +489,8 @@ static json_t *lit_create(struct pc_ctx *c, const json_t *scope, const json_t *i
 	if (json_object_size(errs))
 		return NULL;
 	l = pc_lit_new(c->pc, c->company_id,
-	               json_string_value(json_object_get(in, "csv_import_code")),
-	               json_string_value(json_object_get(in, "name")), "other");
+		       json_string_value(json_object_get(in, "csv_import_code")),
+		       json_string_value(json_object_get(in, "name")), "other");
 	if (!lit_update(c, l, in, errs)) {
 		pc_delete(c->pc, PC_LIT, pc_int(l, "id"));
 		return NULL;

@@ -80,8 +80,7 @@ static const struct pc_param_rule rules[] = {
     {"GET", "/rest/v1.0/purchase_order_contracts", "project_id", ""},
     {"POST", "/rest/v1.0/purchase_order_contracts", "", "project_id purchase_order_contract"},
     {"GET", "/rest/v1.0/purchase_order_contracts/{id}", "project_id", ""},
-    {"PATCH", "/rest/v1.0/purchase_order_contracts/{id}", "",
-     "project_id purchase_order_contract"},
+    {"PATCH", "/rest/v1.0/purchase_order_contracts/{id}", "", "project_id purchase_order_contract"},
     {"PATCH", "/rest/v1.0/purchase_order_contracts/{purchase_order_contract_id}/line_items/sync",
      "project_id", "updates"},
     {"GET", "/rest/v1.0/purchase_order_contracts/{purchase_order_contract_id}/line_items",
@@ -170,8 +169,8 @@ static bool body_has(struct pc_ctx *c, const char *name)
  * Walks a space-separated list; a word "a|b" is satisfied by either name.
  * Returns false with the first missing word (its first name) in miss.
  */
-static bool all_present(struct pc_ctx *c, const char *list, bool (*has)(struct pc_ctx *, const char *),
-                        char *miss, size_t n)
+static bool all_present(struct pc_ctx *c, const char *list,
+			bool (*has)(struct pc_ctx *, const char *), char *miss, size_t n)
 {
 	const char *p = list;
 	while (*p) {
@@ -254,9 +253,9 @@ void pc_reqlog_add(struct pcsim *pc, const struct pc_ctx *c)
 	size_t bytes = strlen(c->req->path) + c->req->body_len + 64;
 
 	http_request_query_each(c->req, add_pair, query);
-	e = json_pack("{s:s,s:s,s:s?,s:o,s:O?,s:i}", "method", c->req->method, "path",
-	              c->req->path, "route", c->req->route, "query", query, "body", c->body,
-	              "status", c->resp->status);
+	e = json_pack("{s:s,s:s,s:s?,s:o,s:O?,s:i}", "method", c->req->method, "path", c->req->path,
+		      "route", c->req->route, "query", query, "body", c->body, "status",
+		      c->resp->status);
 	if (!e)
 		return;
 	if (c->req->body_len && !c->body)
@@ -276,8 +275,9 @@ void pc_reqlog_add(struct pcsim *pc, const struct pc_ctx *c)
 static void reqlog_get(struct pc_ctx *c)
 {
 	json_t *reqs = c->pc->reqlog ? json_copy(c->pc->reqlog) : json_array();
-	pc_reply(c, 200,
-	         json_pack("{s:o,s:I}", "requests", reqs, "dropped", (json_int_t)c->pc->reqlog_dropped));
+	pc_reply(
+	    c, 200,
+	    json_pack("{s:o,s:I}", "requests", reqs, "dropped", (json_int_t)c->pc->reqlog_dropped));
 }
 
 /* DELETE /_sandbox/requests: empties the log. */

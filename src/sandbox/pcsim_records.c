@@ -50,8 +50,8 @@ json_t *pc_company_new(struct pcsim *pc, const char *name, bool installed)
 {
 	json_t *r =
 	    json_pack("{s:I,s:s,s:b,s:n,s:b,s:b,s:b}", "id", (json_int_t)pc_next_id(pc, PC_COMPANY),
-	              "name", name, "is_active", 1, "logo_url", "pcn_business_experience", 0,
-	              "my_company", 1, "_installed", installed);
+		      "name", name, "is_active", 1, "logo_url", "pcn_business_experience", 0,
+		      "my_company", 1, "_installed", installed);
 	return pc_insert(pc, PC_COMPANY, r);
 }
 
@@ -71,15 +71,15 @@ json_t *pc_project_new(struct pcsim *pc, int64_t company_id, const char *name, c
 	json_object_set_new(r, "time_zone", json_string("US/Pacific"));
 	json_object_set_new(r, "stage", json_string("Course of Construction"));
 	json_object_set_new(r, "project_stage",
-	                    json_pack("{s:i,s:s}", "id", 3, "name", "Course of Construction"));
+			    json_pack("{s:i,s:s}", "id", 3, "name", "Course of Construction"));
 	json_object_set_new(r, "active", json_true());
 	json_object_set_new(r, "company",
-	                    json_pack("{s:I,s:O}", "id", (json_int_t)company_id, "name",
-	                              json_object_get(co, "name")));
+			    json_pack("{s:I,s:O}", "id", (json_int_t)company_id, "name",
+				      json_object_get(co, "name")));
 	json_object_set_new(r, "created_by",
-	                    json_pack("{s:I,s:s,s:s}", "id", (json_int_t)pc->field_user_id, "name",
-	                              "Dana Whitfield", "login",
-	                              "dana.whitfield@meridianbuilders.example"));
+			    json_pack("{s:I,s:s,s:s}", "id", (json_int_t)pc->field_user_id, "name",
+				      "Dana Whitfield", "login",
+				      "dana.whitfield@meridianbuilders.example"));
 	json_object_set_new(r, "custom_fields", json_object());
 	json_object_set_new(r, "work_scope", json_string("new_construction"));
 	json_object_set_new(r, "delivery_method", json_string("design_bid_build_dbb"));
@@ -126,25 +126,24 @@ json_t *pc_vendor_new(struct pcsim *pc, int64_t company_id, const char *name)
 }
 
 json_t *pc_lit_new(struct pcsim *pc, int64_t company_id, const char *code, const char *name,
-                   const char *base)
+		   const char *base)
 {
 	json_t *r =
 	    json_pack("{s:I,s:s,s:s,s:s,s:n,s:n,s:I}", "id", (json_int_t)pc_next_id(pc, PC_LIT),
-	              "name", name, "code", code, "base_type", base, "origin_data", "origin_id",
-	              "_company_id", (json_int_t)company_id);
+		      "name", name, "code", code, "base_type", base, "origin_data", "origin_id",
+		      "_company_id", (json_int_t)company_id);
 	return pc_insert(pc, PC_LIT, r);
 }
 
 json_t *pc_cost_code_new(struct pcsim *pc, const json_t *project, const json_t *parent,
-                         const char *code, const char *name)
+			 const char *code, const char *name)
 {
 	json_t *r = json_object(), *lits = json_array(), *lit;
 	char full[96];
 	size_t i, position = 1;
 	int64_t company_id = pc_int(project, "_company_id");
 
-	json_array_foreach(pc->t[PC_COST_CODE].rows, i, lit)
-	{
+	json_array_foreach (pc->t[PC_COST_CODE].rows, i, lit) {
 		if (pc_int(lit, "_project_id") == pc_int(project, "id"))
 			position++;
 	}
@@ -154,9 +153,9 @@ json_t *pc_cost_code_new(struct pcsim *pc, const json_t *project, const json_t *
 		snprintf(full, sizeof(full), "%s", code);
 	json_object_set_new(r, "id", json_integer(pc_next_id(pc, PC_COST_CODE)));
 	json_object_set_new(r, "biller",
-	                    json_object_get(project, "name")
-	                        ? json_copy(json_object_get(project, "name"))
-	                        : json_null());
+			    json_object_get(project, "name")
+				? json_copy(json_object_get(project, "name"))
+				: json_null());
 	json_object_set_new(r, "biller_id", json_integer(pc_int(project, "id")));
 	json_object_set_new(r, "biller_type", json_string("Project"));
 	json_object_set_new(r, "budgeted", json_false());
@@ -168,14 +167,13 @@ json_t *pc_cost_code_new(struct pcsim *pc, const json_t *project, const json_t *
 	json_object_set_new(r, "origin_data", json_null());
 	json_object_set_new(r, "origin_id", json_null());
 	json_object_set_new(r, "parent",
-	                    parent ? json_pack("{s:I}", "id", (json_int_t)pc_int(parent, "id"))
-	                           : json_null());
+			    parent ? json_pack("{s:I}", "id", (json_int_t)pc_int(parent, "id"))
+				   : json_null());
 	json_object_set_new(r, "position", json_integer((json_int_t)position));
 	json_object_set_new(r, "sortable_code", json_string(full));
 	json_object_set_new(r, "standard_cost_code_id", json_null());
 	json_object_set_new(r, "standard_cost_code_list_id", json_null());
-	json_array_foreach(pc->t[PC_LIT].rows, i, lit)
-	{
+	json_array_foreach (pc->t[PC_LIT].rows, i, lit) {
 		if (pc_int(lit, "_company_id") == company_id)
 			json_array_append_new(lits, pc_public(lit));
 	}
@@ -184,8 +182,7 @@ json_t *pc_cost_code_new(struct pcsim *pc, const json_t *project, const json_t *
 	json_object_set_new(r, "_project_id", json_integer(pc_int(project, "id")));
 	pc_insert(pc, PC_COST_CODE, r);
 	/* Every cost code x line item type is a WBS code (v1.1's wbs_code_id). */
-	json_array_foreach(pc->t[PC_LIT].rows, i, lit)
-	{
+	json_array_foreach (pc->t[PC_LIT].rows, i, lit) {
 		char flat[128];
 		if (!parent || pc_int(lit, "_company_id") != company_id)
 			continue;
@@ -193,10 +190,10 @@ json_t *pc_cost_code_new(struct pcsim *pc, const json_t *project, const json_t *
 		pc_insert(
 		    pc, PC_WBS,
 		    json_pack("{s:I,s:s,s:s,s:I,s:I,s:I,s:I}", "id",
-		              (json_int_t)pc_next_id(pc, PC_WBS), "flat_code", flat, "description",
-		              name, "_project_id", (json_int_t)pc_int(project, "id"), "_company_id",
-		              (json_int_t)company_id, "_cost_code_id", (json_int_t)pc_int(r, "id"),
-		              "_lit_id", (json_int_t)pc_int(lit, "id")));
+			      (json_int_t)pc_next_id(pc, PC_WBS), "flat_code", flat, "description",
+			      name, "_project_id", (json_int_t)pc_int(project, "id"), "_company_id",
+			      (json_int_t)company_id, "_cost_code_id", (json_int_t)pc_int(r, "id"),
+			      "_lit_id", (json_int_t)pc_int(lit, "id")));
 	}
 	return r;
 }
@@ -204,13 +201,13 @@ json_t *pc_cost_code_new(struct pcsim *pc, const json_t *project, const json_t *
 json_t *pc_contract_vendor(const json_t *vendor)
 {
 	return json_pack("{s:I,s:O,s:O,s:O}", "id", (json_int_t)pc_int(vendor, "id"), "company",
-	                 json_object_get(vendor, "name"), "origin_data",
-	                 json_object_get(vendor, "origin_data"), "origin_id",
-	                 json_object_get(vendor, "origin_id"));
+			 json_object_get(vendor, "name"), "origin_data",
+			 json_object_get(vendor, "origin_data"), "origin_id",
+			 json_object_get(vendor, "origin_id"));
 }
 
 json_t *pc_contract_new(struct pcsim *pc, enum pc_kind k, const json_t *project,
-                        const json_t *vendor)
+			const json_t *vendor)
 {
 	json_t *r = json_object();
 
@@ -231,8 +228,8 @@ json_t *pc_contract_new(struct pcsim *pc, enum pc_kind k, const json_t *project,
 	json_object_set_new(r, "percentage_paid", json_string("0.0"));
 	json_object_set_new(r, "private", json_false());
 	json_object_set_new(r, "project",
-	                    json_pack("{s:I,s:O}", "id", (json_int_t)pc_int(project, "id"), "name",
-	                              json_object_get(project, "name")));
+			    json_pack("{s:I,s:O}", "id", (json_int_t)pc_int(project, "id"), "name",
+				      json_object_get(project, "name")));
 	json_object_set_new(r, "remaining_balance_outstanding", json_string("0.00"));
 	json_object_set_new(r, "requisitions_are_enabled", json_boolean(k == PC_WO));
 	json_object_set_new(r, "retainage_percent", json_string(k == PC_WO ? "10.0" : "0.0"));
@@ -280,8 +277,8 @@ json_t *pc_dc_new(struct pcsim *pc, const json_t *project)
 	json_object_set_new(r, "status", json_string("draft"));
 	json_object_set_new(r, "currency_configuration", usd());
 	pc_set_nulls(r, "description employee invoice_number direct_cost_date origin_data "
-	                "origin_id payment_date "
-	                "received_date terms vendor vendor_id vendor_name");
+			"origin_id payment_date "
+			"received_date terms vendor vendor_id vendor_name");
 	json_object_set_new(r, "_company_id", json_integer(pc_int(project, "_company_id")));
 	json_object_set_new(r, "_project_id", json_integer(pc_int(project, "id")));
 	json_object_set_new(r, "_cents", json_integer(0));
@@ -297,14 +294,14 @@ void pc_dc_set_vendor(json_t *dc, const json_t *vendor)
 		return;
 	}
 	json_object_set_new(dc, "vendor",
-	                    json_pack("{s:I,s:O}", "id", (json_int_t)pc_int(vendor, "id"), "name",
-	                              json_object_get(vendor, "name")));
+			    json_pack("{s:I,s:O}", "id", (json_int_t)pc_int(vendor, "id"), "name",
+				      json_object_get(vendor, "name")));
 	json_object_set_new(dc, "vendor_id", json_integer(pc_int(vendor, "id")));
 	json_object_set(dc, "vendor_name", json_object_get(vendor, "name"));
 }
 
 static json_t *g702(int64_t contract, int64_t completed, int64_t retain_pct_tenths,
-                    int64_t previous)
+		    int64_t previous)
 {
 	int64_t retainage = completed * retain_pct_tenths / 1000;
 	int64_t earned = completed - retainage;
@@ -312,10 +309,10 @@ static json_t *g702(int64_t contract, int64_t completed, int64_t retain_pct_tent
 	json_t *s;
 
 	snprintf(pct, sizeof(pct), "%" PRId64 ".%" PRId64, retain_pct_tenths / 10,
-	         retain_pct_tenths % 10);
+		 retain_pct_tenths % 10);
 	s = json_object();
 	json_object_set_new(s, "balance_to_finish_including_retainage",
-	                    pc_money(contract - earned));
+			    pc_money(contract - earned));
 	json_object_set_new(s, "completed_work_retainage_percent", json_string(pct));
 	json_object_set_new(s, "completed_work_retainage_amount", pc_money(retainage));
 	json_object_set_new(s, "contract_sum_to_date", pc_money(contract));
@@ -340,7 +337,7 @@ static json_t *g702(int64_t contract, int64_t completed, int64_t retain_pct_tent
 }
 
 json_t *pc_req_new(struct pcsim *pc, const json_t *contract, int number, int64_t completed_cents,
-                   int64_t previous_cents, const char *status, const char *start, const char *end)
+		   int64_t previous_cents, const char *status, const char *start, const char *end)
 {
 	json_t *r = json_object();
 	int64_t total = pc_int(contract, "_cents");
@@ -357,10 +354,10 @@ json_t *pc_req_new(struct pcsim *pc, const json_t *contract, int number, int64_t
 	json_object_set(r, "contract_name", json_object_get(contract, "title"));
 	stamp(pc, r);
 	json_object_set_new(r, "created_by",
-	                    json_pack("{s:I,s:s,s:s,s:O}", "id", (json_int_t)pc->field_user_id,
-	                              "name", "Dana Whitfield", "login",
-	                              "dana.whitfield@meridianbuilders.example", "company_name",
-	                              json_object_get(vendor, "company")));
+			    json_pack("{s:I,s:s,s:s,s:O}", "id", (json_int_t)pc->field_user_id,
+				      "name", "Dana Whitfield", "login",
+				      "dana.whitfield@meridianbuilders.example", "company_name",
+				      json_object_get(vendor, "company")));
 	json_object_set_new(r, "invoice_number", json_sprintf("INV-%d", 1000 + number));
 	pc_set_nulls(
 	    r, "origin_data origin_id payment_date period_id erp_status submitted_at comment");
@@ -385,19 +382,19 @@ json_t *pc_req_new(struct pcsim *pc, const json_t *contract, int number, int64_t
 }
 
 json_t *pc_payapp_new(struct pcsim *pc, const json_t *project, int number, int64_t contract_cents,
-                      int64_t completed_cents, int64_t previous_cents, const char *status,
-                      const char *start, const char *end)
+		      int64_t completed_cents, int64_t previous_cents, const char *status,
+		      const char *start, const char *end)
 {
 	json_t *r = json_object();
 	char title[160], pct[48];
 
 	snprintf(title, sizeof(title), "%s Prime Contract", pc_str(project, "name"));
 	snprintf(pct, sizeof(pct), "%" PRId64 ".0",
-	         contract_cents ? completed_cents * 100 / contract_cents : 0);
+		 contract_cents ? completed_cents * 100 / contract_cents : 0);
 	json_object_set_new(r, "id", json_integer(pc_next_id(pc, PC_PAYAPP)));
 	json_object_set_new(r, "billing_date", json_string(end));
 	json_object_set_new(r, "invoice_number",
-	                    json_sprintf("%s-%02d", pc_str(project, "project_number"), number));
+			    json_sprintf("%s-%02d", pc_str(project, "project_number"), number));
 	json_object_set_new(r, "origin_data", json_null());
 	json_object_set_new(r, "origin_id", json_null());
 	json_object_set_new(r, "percent_complete", json_string(pct));
@@ -406,23 +403,23 @@ json_t *pc_payapp_new(struct pcsim *pc, const json_t *project, int number, int64
 	json_object_set_new(r, "period_id", json_null());
 	json_object_set_new(r, "status", json_string(status));
 	json_object_set_new(r, "total_amount_paid",
-	                    pc_money(strcmp(status, "approved") == 0 ? previous_cents : 0));
+			    pc_money(strcmp(status, "approved") == 0 ? previous_cents : 0));
 	json_object_set_new(r, "number", json_integer(number));
 	json_object_set_new(r, "total_amount_accrued_this_period",
-	                    pc_money(completed_cents - previous_cents));
+			    pc_money(completed_cents - previous_cents));
 	json_object_set_new(r, "formatted_contract_company",
-	                    json_string("Meridian Builders Group"));
+			    json_string("Meridian Builders Group"));
 	json_object_set_new(r, "currency_configuration",
-	                    json_pack("{s:s,s:s,s:s}", "currency_iso_code", "USD",
-	                              "currency_exchange_rate", "1.0", "base_currency_iso_code",
-	                              "USD"));
+			    json_pack("{s:s,s:s,s:s}", "currency_iso_code", "USD",
+				      "currency_exchange_rate", "1.0", "base_currency_iso_code",
+				      "USD"));
 	json_object_set_new(r, "g702", g702(contract_cents, completed_cents, 50, previous_cents));
 	json_object_set_new(r, "billing_period",
-	                    json_pack("{s:s,s:s}", "start_date", start, "end_date", end));
+			    json_pack("{s:s,s:s}", "start_date", start, "end_date", end));
 	json_object_set_new(r, "contract",
-	                    json_pack("{s:I,s:s,s:s}", "id",
-	                              (json_int_t)pc_int(project, "_prime_contract_id"), "type",
-	                              "PrimeContract", "title", title));
+			    json_pack("{s:I,s:s,s:s}", "id",
+				      (json_int_t)pc_int(project, "_prime_contract_id"), "type",
+				      "PrimeContract", "title", title));
 	stamp(pc, r);
 	json_object_set_new(r, "_company_id", json_integer(pc_int(project, "_company_id")));
 	json_object_set_new(r, "_project_id", json_integer(pc_int(project, "id")));
@@ -430,15 +427,15 @@ json_t *pc_payapp_new(struct pcsim *pc, const json_t *project, int number, int64
 }
 
 json_t *pc_bli_new(struct pcsim *pc, const json_t *project, const json_t *cc, const json_t *lit,
-                   int64_t cents)
+		   int64_t cents)
 {
 	json_t *r = json_object(),
 	       *div = pc_get(pc, PC_COST_CODE, pc_int(json_object_get(cc, "parent"), "id"));
 	json_t *w;
 	size_t i;
 	const char *amounts[] = {"approved_budget_changes", "pending_budget_changes",
-	                         "committed_costs",         "direct_costs",
-	                         "pending_cost_changes",    "projected_costs"};
+				 "committed_costs",         "direct_costs",
+				 "pending_cost_changes",    "projected_costs"};
 
 	json_object_set_new(r, "id", json_integer(pc_next_id(pc, PC_BLI)));
 	json_object_set_new(r, "original_budget_amount", pc_money_num(cents));
@@ -454,23 +451,22 @@ json_t *pc_bli_new(struct pcsim *pc, const json_t *project, const json_t *cc, co
 	json_object_set_new(r, "estimated_cost_at_completion", pc_money_num(cents));
 	json_object_set_new(r, "projected_over_under", json_integer(0));
 	json_object_set_new(r, "cost_code",
-	                    json_pack("{s:I,s:O,s:O,s:O}", "id", (json_int_t)pc_int(cc, "id"),
-	                              "name", json_object_get(cc, "name"), "code",
-	                              json_object_get(cc, "code"), "full_code",
-	                              json_object_get(cc, "full_code")));
+			    json_pack("{s:I,s:O,s:O,s:O}", "id", (json_int_t)pc_int(cc, "id"),
+				      "name", json_object_get(cc, "name"), "code",
+				      json_object_get(cc, "code"), "full_code",
+				      json_object_get(cc, "full_code")));
 	json_object_set_new(r, "division",
-	                    div ? json_pack("{s:I,s:O,s:O}", "id", (json_int_t)pc_int(div, "id"),
-	                                    "name", json_object_get(div, "name"), "full_code",
-	                                    json_object_get(div, "full_code"))
-	                        : json_null());
+			    div ? json_pack("{s:I,s:O,s:O}", "id", (json_int_t)pc_int(div, "id"),
+					    "name", json_object_get(div, "name"), "full_code",
+					    json_object_get(div, "full_code"))
+				: json_null());
 	json_object_set_new(r, "line_item_type",
-	                    json_pack("{s:I,s:O}", "id", (json_int_t)pc_int(lit, "id"), "name",
-	                              json_object_get(lit, "name")));
+			    json_pack("{s:I,s:O}", "id", (json_int_t)pc_int(lit, "id"), "name",
+				      json_object_get(lit, "name")));
 	json_object_set_new(r, "currency_configuration", usd());
 	json_object_set_new(r, "origin_id", json_null());
 	json_object_set_new(r, "wbs_code", json_null());
-	json_array_foreach(pc->t[PC_WBS].rows, i, w)
-	{
+	json_array_foreach (pc->t[PC_WBS].rows, i, w) {
 		if (pc_int(w, "_cost_code_id") == pc_int(cc, "id") &&
 		    pc_int(w, "_lit_id") == pc_int(lit, "id")) {
 			json_object_set_new(r, "wbs_code", pc_public(w));

@@ -44,8 +44,7 @@ static json_t *leaf_code(struct pcsim *pc, int64_t project_id, size_t nth)
 {
 	size_t i, seen = 0;
 	json_t *cc;
-	json_array_foreach(pc->t[PC_COST_CODE].rows, i, cc)
-	{
+	json_array_foreach (pc->t[PC_COST_CODE].rows, i, cc) {
 		if (pc_int(cc, "_project_id") == project_id &&
 		    !json_is_null(json_object_get(cc, "parent"))) {
 			if (seen++ == nth)
@@ -59,8 +58,7 @@ static size_t leaf_count(struct pcsim *pc, int64_t project_id)
 {
 	size_t i, n = 0;
 	json_t *cc;
-	json_array_foreach(pc->t[PC_COST_CODE].rows, i, cc)
-	{
+	json_array_foreach (pc->t[PC_COST_CODE].rows, i, cc) {
 		if (pc_int(cc, "_project_id") == project_id &&
 		    !json_is_null(json_object_get(cc, "parent")))
 			n++;
@@ -72,8 +70,7 @@ static json_t *lit_by_code(struct pcsim *pc, int64_t company_id, char code)
 {
 	size_t i;
 	json_t *l;
-	json_array_foreach(pc->t[PC_LIT].rows, i, l)
-	{
+	json_array_foreach (pc->t[PC_LIT].rows, i, l) {
 		if (pc_int(l, "_company_id") == company_id && pc_str(l, "code")[0] == code)
 			return l;
 	}
@@ -81,13 +78,13 @@ static json_t *lit_by_code(struct pcsim *pc, int64_t company_id, char code)
 }
 
 static void add_line(struct pcsim *pc, enum pc_kind lk, const json_t *project, json_t *holder,
-                     const char *holder_type, const json_t *cc, const json_t *lit, int64_t cents,
-                     const char *desc)
+		     const char *holder_type, const json_t *cc, const json_t *lit, int64_t cents,
+		     const char *desc)
 {
 	json_t *li = pc_line_item_new(pc, lk, project, pc_int(holder, "id"), holder_type);
 	json_t *in = json_pack("{s:I,s:I,s:I,s:s}", "cost_code_id", (json_int_t)pc_int(cc, "id"),
-	                       "line_item_type_id", (json_int_t)pc_int(lit, "id"), "amount",
-	                       (json_int_t)0, "description", desc);
+			       "line_item_type_id", (json_int_t)pc_int(lit, "id"), "amount",
+			       (json_int_t)0, "description", desc);
 	json_t *errors = json_object();
 
 	json_object_set_new(in, "amount", pc_money(cents));
@@ -127,11 +124,11 @@ static void seed_standard_list(struct pcsim *pc)
 	int last_div = -1;
 
 	list = pc_insert(pc, PC_SCCL,
-	                 json_pack("{s:I, s:s, s:b, s:b, s:I}", "id",
-	                           (json_int_t)pc_next_id(pc, PC_SCCL), "name",
-	                           CONTRACTOR_NAME " Standard Cost Codes", "is_erp_list", 1,
-	                           "available_to_use_on_new_projects", 1, "_company_id",
-	                           (json_int_t)pc->company_id));
+			 json_pack("{s:I, s:s, s:b, s:b, s:I}", "id",
+				   (json_int_t)pc_next_id(pc, PC_SCCL), "name",
+				   CONTRACTOR_NAME " Standard Cost Codes", "is_erp_list", 1,
+				   "available_to_use_on_new_projects", 1, "_company_id",
+				   (json_int_t)pc->company_id));
 	for (size_t i = 0; i < n; i++) {
 		char dcode[8];
 		if (codes[i].division != last_div) {
@@ -144,12 +141,12 @@ static void seed_standard_list(struct pcsim *pc)
 }
 
 static void seed_contracts(struct pcsim *pc, const json_t *project, json_t *vendors,
-                           int64_t contract_cents)
+			   int64_t contract_cents)
 {
 	static const char *const po_status[] = {"Approved", "Approved", "Submitted", "Draft",
-	                                        "Received"};
+						"Received"};
 	static const char *const wo_status[] = {"Approved", "Approved", "Out For Signature",
-	                                        "Complete"};
+						"Complete"};
 	int64_t pid = pc_int(project, "id"), cid = pc_int(project, "_company_id");
 	size_t nleaf = leaf_count(pc, pid), nv = json_array_size(vendors);
 	char start[MLC_TIME_FMT_MAX], end[MLC_TIME_FMT_MAX];
@@ -163,12 +160,12 @@ static void seed_contracts(struct pcsim *pc, const json_t *project, json_t *vend
 		json_object_set_new(po, "title", json_sprintf("%s materials", pc_str(v, "name")));
 		json_object_set_new(po, "status", json_string(po_status[pc_rand(pc, 0, 4)]));
 		json_object_set_new(po, "executed",
-		                    json_boolean(strcmp(pc_str(po, "status"), "Approved") == 0));
+				    json_boolean(strcmp(pc_str(po, "status"), "Approved") == 0));
 		for (int l = 0; l < 2; l++)
 			add_line(pc, PC_CLI, project, po, "PurchaseOrderContract",
-			         leaf_code(pc, pid, (size_t)pc_rand(pc, 0, (int64_t)nleaf - 1)),
-			         lit_by_code(pc, cid, 'M'), pc_rand(pc, 5000, 90000) * 100,
-			         "Material supply");
+				 leaf_code(pc, pid, (size_t)pc_rand(pc, 0, (int64_t)nleaf - 1)),
+				 lit_by_code(pc, cid, 'M'), pc_rand(pc, 5000, 90000) * 100,
+				 "Material supply");
 		pc_holder_recompute(pc, PC_PO, po);
 	}
 	for (int i = 0; i < 2; i++) {
@@ -183,9 +180,9 @@ static void seed_contracts(struct pcsim *pc, const json_t *project, json_t *vend
 		json_object_set_new(wo, "executed", json_true());
 		for (int l = 0; l < 3; l++)
 			add_line(pc, PC_CLI, project, wo, "WorkOrderContract",
-			         leaf_code(pc, pid, (size_t)pc_rand(pc, 0, (int64_t)nleaf - 1)),
-			         lit_by_code(pc, cid, 'S'),
-			         contract_cents / 100 * pc_rand(pc, 2, 6), "Subcontract scope");
+				 leaf_code(pc, pid, (size_t)pc_rand(pc, 0, (int64_t)nleaf - 1)),
+				 lit_by_code(pc, cid, 'S'),
+				 contract_cents / 100 * pc_rand(pc, 2, 6), "Subcontract scope");
 		pc_holder_recompute(pc, PC_WO, wo);
 		/* Two pay periods of subcontractor invoices against it. */
 		done = pc_int(wo, "_cents") * pc_rand(pc, 15, 35) / 100;
@@ -195,14 +192,14 @@ static void seed_contracts(struct pcsim *pc, const json_t *project, json_t *vend
 		date_ago(pc, 44, start);
 		date_ago(pc, 14, end);
 		pc_req_new(pc, wo, 2, done * 2, done, i == 0 ? "under_review" : "draft", start,
-		           end);
+			   end);
 	}
 }
 
 static void seed_direct_costs(struct pcsim *pc, const json_t *project, json_t *vendors, int scale)
 {
 	static const char *const statuses[] = {"draft", "pending", "revise_and_resubmit",
-	                                       "approved"};
+					       "approved"};
 	static const char *const types[] = {"invoice", "expense", "payroll"};
 	static const char lit_codes[] = {'M', 'E', 'L', 'O'};
 	int64_t pid = pc_int(project, "id"), cid = pc_int(project, "_company_id");
@@ -222,7 +219,7 @@ static void seed_direct_costs(struct pcsim *pc, const json_t *project, json_t *v
 		    json_sprintf("%c-%05d", type[0] - 32, (int)pc_rand(pc, 10000, 99999)));
 		json_object_set_new(dc, "description", json_sprintf("%s %d", type, i + 1));
 		pc_dc_set_vendor(dc,
-		                 json_array_get(vendors, (size_t)pc_rand(pc, 0, (int64_t)nv - 1)));
+				 json_array_get(vendors, (size_t)pc_rand(pc, 0, (int64_t)nv - 1)));
 		date_ago(pc, (int)pc_rand(pc, 1, 80), d);
 		json_object_set_new(dc, "direct_cost_date", json_string(d));
 		json_object_set_new(dc, "received_date", json_string(d));
@@ -230,9 +227,9 @@ static void seed_direct_costs(struct pcsim *pc, const json_t *project, json_t *v
 			json_object_set_new(dc, "payment_date", json_string(d));
 		for (int l = 0; l < nl; l++)
 			add_line(pc, PC_DCLI, project, dc, "DirectCost",
-			         leaf_code(pc, pid, (size_t)pc_rand(pc, 0, (int64_t)nleaf - 1)),
-			         lit_by_code(pc, cid, lit_codes[pc_rand(pc, 0, 3)]),
-			         pc_rand(pc, 2500, 1250000), "Field cost");
+				 leaf_code(pc, pid, (size_t)pc_rand(pc, 0, (int64_t)nleaf - 1)),
+				 lit_by_code(pc, cid, lit_codes[pc_rand(pc, 0, 3)]),
+				 pc_rand(pc, 2500, 1250000), "Field cost");
 		pc_holder_recompute(pc, PC_DC, dc);
 	}
 }
@@ -247,7 +244,7 @@ static void seed_budget(struct pcsim *pc, const json_t *project, int64_t contrac
 	for (size_t i = 0; i < nleaf; i++) {
 		json_t *cc = leaf_code(pc, pid, i);
 		pc_bli_new(pc, project, cc, lit_by_code(pc, cid, i % 3 ? 'S' : 'L'),
-		           each - each % 100);
+			   each - each % 100);
 		json_object_set_new(cc, "budgeted", json_true());
 	}
 }
@@ -283,7 +280,7 @@ void pc_seed(struct pcsim *pc, uint64_t seed, int scale)
 
 	for (size_t i = 0; i < nt; i++)
 		pc_lit_new(pc, pc->company_id, types[i].code, types[i].name,
-		           base_type_of(types[i].code));
+			   base_type_of(types[i].code));
 	for (size_t i = 0; i < nv; i++) {
 		json_t *v;
 		if (cv[i].netsuite_only || !cv[i].procore_name[0])
@@ -301,16 +298,16 @@ void pc_seed(struct pcsim *pc, uint64_t seed, int scale)
 		json_object_set_new(p, "state_code", json_string(projects[i].state_code));
 		json_object_set_new(p, "zip", json_string(projects[i].zip));
 		json_object_set_new(p, "address",
-		                    json_sprintf("%d Main Street", 100 + (int)i * 25));
+				    json_sprintf("%d Main Street", 100 + (int)i * 25));
 		json_object_set_new(p, "total_value", pc_money(projects[i].contract_cents));
 		json_object_set_new(p, "estimated_value", pc_money(projects[i].contract_cents));
 		json_object_set_new(p, "estimated_budget",
-		                    pc_money_num(projects[i].contract_cents * 92 / 100));
+				    pc_money_num(projects[i].contract_cents * 92 / 100));
 		json_object_set_new(p, "sector", json_string(projects[i].class_name));
 		date_ago(pc, 400 - (int)i * 20, d);
 		json_object_set_new(p, "start_date", json_string(d));
 		json_object_set_new(p, "_prime_contract_id",
-		                    json_integer(77100001 + (json_int_t)i * 13));
+				    json_integer(77100001 + (json_int_t)i * 13));
 		seed_cost_codes(pc, p);
 		seed_contracts(pc, p, vendors, projects[i].contract_cents);
 		seed_direct_costs(pc, p, vendors, scale);
@@ -318,19 +315,19 @@ void pc_seed(struct pcsim *pc, uint64_t seed, int scale)
 		seed_payapps(pc, p, projects[i].contract_cents);
 	}
 	pc_insert(pc, PC_BVIEW,
-	          json_pack("{s:I,s:s,s:s,s:o,s:{s:I,s:s,s:s},s:o,s:s,s:{s:s,s:s},s:I}", "id",
-	                    (json_int_t)pc_next_id(pc, PC_BVIEW), "name", "Procore Standard Budget",
-	                    "description", "Company default budget view", "created_at",
-	                    pc_now_json(pc), "created_by", "id", (json_int_t)pc->field_user_id,
-	                    "name", "Dana Whitfield", "login",
-	                    "dana.whitfield@meridianbuilders.example", "updated_at",
-	                    pc_now_json(pc), "role", "standard", "links", "detail_rows", "",
-	                    "summary_rows", "", "_company_id", (json_int_t)pc->company_id));
+		  json_pack("{s:I,s:s,s:s,s:o,s:{s:I,s:s,s:s},s:o,s:s,s:{s:s,s:s},s:I}", "id",
+			    (json_int_t)pc_next_id(pc, PC_BVIEW), "name", "Procore Standard Budget",
+			    "description", "Company default budget view", "created_at",
+			    pc_now_json(pc), "created_by", "id", (json_int_t)pc->field_user_id,
+			    "name", "Dana Whitfield", "login",
+			    "dana.whitfield@meridianbuilders.example", "updated_at",
+			    pc_now_json(pc), "role", "standard", "links", "detail_rows", "",
+			    "summary_rows", "", "_company_id", (json_int_t)pc->company_id));
 
 	/* The other company: never visible through our app's token. */
 	for (size_t i = 0; i < nt; i++)
 		pc_lit_new(pc, pc->other_company_id, types[i].code, types[i].name,
-		           base_type_of(types[i].code));
+			   base_type_of(types[i].code));
 	p = pc_project_new(pc, pc->other_company_id, "Northgate Warehouse", "NG-001");
 	seed_cost_codes(pc, p);
 	json_decref(vendors);

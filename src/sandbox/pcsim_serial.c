@@ -11,11 +11,11 @@
 static json_t *id_name(const json_t *rec)
 {
 	return json_pack("{s:I,s:O}", "id", (json_int_t)pc_int(rec, "id"), "name",
-	                 json_object_get(rec, "name"));
+			 json_object_get(rec, "name"));
 }
 
 json_t *pc_line_item_new(struct pcsim *pc, enum pc_kind k, const json_t *project, int64_t holder_id,
-                         const char *holder_type)
+			 const char *holder_type)
 {
 	json_t *company = pc_get(pc, PC_COMPANY, pc_int(project, "_company_id"));
 	size_t position = json_array_size(pc_lines(pc, k, holder_id)) + 1;
@@ -45,7 +45,7 @@ json_t *pc_line_item_new(struct pcsim *pc, enum pc_kind k, const json_t *project
 	json_object_set_new(r, "change_event_line_item", json_null());
 	json_object_set_new(r, "wbs_code", json_null());
 	json_object_set_new(r, "currency_configuration",
-	                    json_pack("{s:s}", "currency_iso_code", "USD"));
+			    json_pack("{s:s}", "currency_iso_code", "USD"));
 	json_object_set_new(r, "_company_id", json_integer(pc_int(project, "_company_id")));
 	json_object_set_new(r, "_project_id", json_integer(pc_int(project, "id")));
 	json_object_set_new(r, "_holder_id", json_integer(holder_id));
@@ -57,8 +57,7 @@ static json_t *find_wbs(struct pcsim *pc, int64_t project_id, int64_t cost_code_
 {
 	size_t i;
 	json_t *w;
-	json_array_foreach(pc->t[PC_WBS].rows, i, w)
-	{
+	json_array_foreach (pc->t[PC_WBS].rows, i, w) {
 		if (pc_int(w, "_project_id") == project_id &&
 		    pc_int(w, "_cost_code_id") == cost_code_id && pc_int(w, "_lit_id") == lit_id)
 			return w;
@@ -89,8 +88,8 @@ static void set_wbs_refs(struct pcsim *pc, json_t *li, json_t *cc, json_t *lit)
 	cc = cc ? cc : pc_get(pc, PC_COST_CODE, pc_int(json_object_get(li, "cost_code"), "id"));
 	lit = lit ? lit : pc_get(pc, PC_LIT, pc_int(json_object_get(li, "line_item_type"), "id"));
 	w = (cc && lit)
-	        ? find_wbs(pc, pc_int(li, "_project_id"), pc_int(cc, "id"), pc_int(lit, "id"))
-	        : NULL;
+		? find_wbs(pc, pc_int(li, "_project_id"), pc_int(cc, "id"), pc_int(lit, "id"))
+		: NULL;
 	json_object_set_new(li, "wbs_code", w ? pc_public(w) : json_null());
 }
 
@@ -201,8 +200,7 @@ void pc_holder_recompute(struct pcsim *pc, enum pc_kind holder_kind, json_t *hol
 	size_t i;
 	json_t *li;
 
-	json_array_foreach(pc_lines(pc, lk, id), i, li)
-	{
+	json_array_foreach (pc_lines(pc, lk, id), i, li) {
 		sum += pc_int(li, "_cents");
 		n++;
 	}
@@ -218,8 +216,8 @@ static json_t *line_items_of(struct pcsim *pc, enum pc_kind lk, int64_t holder_i
 {
 	json_t *arr = json_array(), *li;
 	size_t i;
-	json_array_foreach(pc_lines(pc, lk, holder_id), i, li)
-	    json_array_append_new(arr, pc_ser(pc, lk, li, v));
+	json_array_foreach (pc_lines(pc, lk, holder_id), i, li)
+		json_array_append_new(arr, pc_ser(pc, lk, li, v));
 	return arr;
 }
 
@@ -242,11 +240,11 @@ json_t *pc_ser(struct pcsim *pc, enum pc_kind k, const json_t *rec, enum pc_view
 			json_object_set_new(out, "company", id_name(company));
 			json_object_set_new(out, "project", id_name(project));
 			json_object_set_new(out, "currency_configuration",
-			                    json_pack("{s:s,s:s,s:s}", "currency_iso_code", "USD",
-			                              "currency_exchange_rate", "1.0",
-			                              "base_currency_iso_code", "USD"));
+					    json_pack("{s:s,s:s,s:s}", "currency_iso_code", "USD",
+						      "currency_exchange_rate", "1.0",
+						      "base_currency_iso_code", "USD"));
 			json_object_set_new(out, "line_items",
-			                    line_items_of(pc, PC_DCLI, pc_int(rec, "id"), v));
+					    line_items_of(pc, PC_DCLI, pc_int(rec, "id"), v));
 		}
 		break;
 	case PC_DCLI:
@@ -261,7 +259,7 @@ json_t *pc_ser(struct pcsim *pc, enum pc_kind k, const json_t *rec, enum pc_view
 	case PC_WO:
 		if (v == PC_VIEW_SHOW)
 			json_object_set_new(out, "line_items",
-			                    line_items_of(pc, PC_CLI, pc_int(rec, "id"), v));
+					    line_items_of(pc, PC_CLI, pc_int(rec, "id"), v));
 		else
 			json_object_del(out, "line_items");
 		break;

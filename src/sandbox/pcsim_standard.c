@@ -25,7 +25,7 @@
 #include "util/banned.h"
 
 static const struct pc_field scc_fields[] = {
-    {"code", 's', NULL},      {"name", 's', NULL},        {"origin_id", 's', NULL},
+    {"code", 's', NULL},        {"name", 's', NULL}, {"origin_id", 's', NULL},
     {"origin_data", 's', NULL}, {NULL, 0, NULL},
 };
 
@@ -48,8 +48,9 @@ static json_t *need_list(struct pc_ctx *c)
 	json_t *l;
 
 	if (!pc_param_id(c, "standard_cost_code_list_id", &id)) {
-		pc_reply_errors(c, 400, "param is missing or the value is empty: "
-		                        "standard_cost_code_list_id");
+		pc_reply_errors(c, 400,
+				"param is missing or the value is empty: "
+				"standard_cost_code_list_id");
 		return NULL;
 	}
 	l = pc_get(c->pc, PC_SCCL, id);
@@ -63,14 +64,14 @@ static json_t *need_list(struct pc_ctx *c)
 static void full_code(struct pcsim *pc, json_t *rec)
 {
 	json_t *parent = pc_get(pc, PC_SCC, pc_int(rec, "parent_id"));
-	json_object_set_new(rec, "full_code",
-	                    parent ? json_sprintf("%s-%s", pc_str(parent, "full_code"),
-	                                          pc_str(rec, "code"))
-	                           : json_copy(json_object_get(rec, "code")));
+	json_object_set_new(
+	    rec, "full_code",
+	    parent ? json_sprintf("%s-%s", pc_str(parent, "full_code"), pc_str(rec, "code"))
+		   : json_copy(json_object_get(rec, "code")));
 }
 
 json_t *pc_scc_new(struct pcsim *pc, const json_t *list, const json_t *parent, const char *code,
-                   const char *name)
+		   const char *name)
 {
 	json_t *r = json_object();
 
@@ -80,7 +81,7 @@ json_t *pc_scc_new(struct pcsim *pc, const json_t *list, const json_t *parent, c
 	json_object_set_new(r, "origin_id", json_null());
 	json_object_set_new(r, "origin_data", json_null());
 	json_object_set_new(r, "parent_id",
-	                    parent ? json_integer(pc_int(parent, "id")) : json_null());
+			    parent ? json_integer(pc_int(parent, "id")) : json_null());
 	json_object_set_new(r, "standard_cost_code_list_id", json_integer(pc_int(list, "id")));
 	json_object_set_new(r, "deleted_at", json_null());
 	json_object_set_new(r, "_company_id", json_integer(pc_int(list, "_company_id")));
@@ -93,8 +94,7 @@ static void lists_list(struct pc_ctx *c)
 	json_t *items = json_array(), *l;
 	size_t i;
 
-	json_array_foreach(c->pc->t[PC_SCCL].rows, i, l)
-	{
+	json_array_foreach (c->pc->t[PC_SCCL].rows, i, l) {
 		if (pc_int(l, "_company_id") == c->company_id)
 			json_array_append_new(items, pc_public(l));
 	}
@@ -109,8 +109,7 @@ static void codes_list(struct pc_ctx *c)
 	if (!l)
 		return;
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_SCC].rows, i, cc)
-	{
+	json_array_foreach (c->pc->t[PC_SCC].rows, i, cc) {
 		if (in_list(cc, l, c->company_id) && pc_origin_filter_ok(c, cc) &&
 		    pc_id_filter_ok(c, cc))
 			json_array_append_new(items, pc_public(cc));
@@ -127,7 +126,7 @@ static bool scc_update(struct pc_ctx *c, json_t *rec, const json_t *in, json_t *
 		    json_is_integer(pv) ? pc_get(c->pc, PC_SCC, json_integer_value(pv)) : NULL;
 		if (!parent || !live(parent) ||
 		    pc_int(parent, "standard_cost_code_list_id") !=
-		        pc_int(rec, "standard_cost_code_list_id") ||
+			pc_int(rec, "standard_cost_code_list_id") ||
 		    parent == rec) {
 			pc_add_error(errs, "parent_id", "is invalid");
 			return false;
@@ -153,7 +152,7 @@ static json_t *scc_create(struct pc_ctx *c, const json_t *scope, const json_t *i
 	if (json_object_size(errs))
 		return NULL;
 	rec = pc_scc_new(c->pc, scope, NULL, json_string_value(json_object_get(in, "code")),
-	                 json_string_value(json_object_get(in, "name")));
+			 json_string_value(json_object_get(in, "name")));
 	if (!scc_update(c, rec, in, errs)) {
 		pc_delete(c->pc, PC_SCC, pc_int(rec, "id"));
 		return NULL;

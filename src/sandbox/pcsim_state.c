@@ -39,7 +39,7 @@ static int put_meta(sqlite3 *db, const char *key, int64_t value)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1,
-	                            &st, NULL);
+				    &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, value);
@@ -59,17 +59,16 @@ int pc_state_save(struct pcsim *pc)
 		goto out;
 	if (sqlite3_exec(db, schema_sql, NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(db, "BEGIN; DELETE FROM records; DELETE FROM counters; DELETE FROM meta;",
-	                 NULL, NULL, NULL) != SQLITE_OK ||
+			 NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO records(kind, id, body) VALUES(?, ?, ?)", -1, &rec,
-	                       NULL) != SQLITE_OK ||
+			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO counters(kind, next_id) VALUES(?, ?)", -1, &ctr,
-	                       NULL) != SQLITE_OK)
+			       NULL) != SQLITE_OK)
 		goto out;
 	for (int k = 0; k < PC_KIND_COUNT; k++) {
 		size_t i;
 		json_t *r;
-		json_array_foreach(pc->t[k].rows, i, r)
-		{
+		json_array_foreach (pc->t[k].rows, i, r) {
 			char *body = json_dumps(r, JSON_COMPACT);
 			int ok;
 			sqlite3_bind_text(rec, 1, pc_kind_name((enum pc_kind)k), -1, SQLITE_STATIC);
@@ -133,7 +132,7 @@ bool pc_state_load(struct pcsim *pc)
 	sqlite3_finalize(st);
 	st = NULL;
 	if (n != 2 || sqlite3_prepare_v2(db, "SELECT kind, body FROM records ORDER BY rowid", -1,
-	                                 &st, NULL) != SQLITE_OK)
+					 &st, NULL) != SQLITE_OK)
 		goto out;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int k = kind_of((const char *)sqlite3_column_text(st, 0));

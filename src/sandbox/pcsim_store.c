@@ -133,8 +133,7 @@ void pc_delete(struct pcsim *pc, enum pc_kind k, int64_t id)
 		size_t j;
 		snprintf(hkey, sizeof(hkey), "%" PRId64, pc_int(rec, "_holder_id"));
 		list = json_object_get(pc->t[k].by_holder, hkey);
-		json_array_foreach(list, j, li)
-		{
+		json_array_foreach (list, j, li) {
 			if (li == rec) {
 				json_array_remove(list, j);
 				break;
@@ -142,8 +141,7 @@ void pc_delete(struct pcsim *pc, enum pc_kind k, int64_t id)
 		}
 	}
 	json_object_del(pc->t[k].by_id, key);
-	json_array_foreach(pc->t[k].rows, i, rec)
-	{
+	json_array_foreach (pc->t[k].rows, i, rec) {
 		if (pc_int(rec, "id") == id) {
 			json_array_remove(pc->t[k].rows, i);
 			break;
@@ -158,8 +156,7 @@ json_t *pc_find_origin(struct pcsim *pc, enum pc_kind k, int64_t company_id, con
 
 	if (!origin_id || !*origin_id)
 		return NULL;
-	json_array_foreach(pc->t[k].rows, i, rec)
-	{
+	json_array_foreach (pc->t[k].rows, i, rec) {
 		const char *o = pc_str(rec, "origin_id");
 		/* a deleted record (deleted_at set) no longer holds its origin id */
 		if (o && strcmp(o, origin_id) == 0 && pc_int(rec, "_company_id") == company_id &&
@@ -186,8 +183,7 @@ json_t *pc_public(const json_t *rec)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach((json_t *)rec, key, v)
-	{
+	json_object_foreach ((json_t *)rec, key, v) {
 		if (key[0] != '_')
 			json_object_set(out, key, v);
 	}
@@ -526,7 +522,7 @@ bool pc_apply_fields(json_t *rec, const json_t *in, const struct pc_field *field
 			if (pc_cents(v, &cents) != 0)
 				continue;
 			json_object_set_new(rec, f->name,
-			                    f->type == 'n' ? pc_money(cents) : pc_money_num(cents));
+					    f->type == 'n' ? pc_money(cents) : pc_money_num(cents));
 		}
 	}
 	return true;

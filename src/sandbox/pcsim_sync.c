@@ -22,7 +22,7 @@ static void reject(json_t *errors_out, const json_t *in, json_t *errs)
 }
 
 void pc_sync_run(struct pc_ctx *c, const struct pc_sync_spec *spec, const json_t *scope,
-                 const json_t *updates)
+		 const json_t *updates)
 {
 	struct pcsim *pc = c->pc;
 	json_t *entities, *errors_out, *in;
@@ -30,9 +30,9 @@ void pc_sync_run(struct pc_ctx *c, const struct pc_sync_spec *spec, const json_t
 
 	if (!json_is_array(updates)) {
 		pc_reply_errors(c, 400,
-		                spec->list_key && strcmp(spec->list_key, "updates") != 0
-		                    ? "param is missing or the value is empty: budget_line_items"
-		                    : "param is missing or the value is empty: updates");
+				spec->list_key && strcmp(spec->list_key, "updates") != 0
+				    ? "param is missing or the value is empty: budget_line_items"
+				    : "param is missing or the value is empty: updates");
 		return;
 	}
 	if (json_array_size(updates) > PC_SYNC_MAX) {
@@ -41,8 +41,7 @@ void pc_sync_run(struct pc_ctx *c, const struct pc_sync_spec *spec, const json_t
 	}
 	entities = json_array();
 	errors_out = json_array();
-	json_array_foreach(updates, i, in)
-	{
+	json_array_foreach (updates, i, in) {
 		json_t *errs = json_object(), *rec = NULL, *other;
 		json_t *idv = json_object_get(in, "id");
 		const char *origin = json_string_value(json_object_get(in, "origin_id"));
@@ -95,7 +94,7 @@ void pc_sync_run(struct pc_ctx *c, const struct pc_sync_spec *spec, const json_t
 		json_array_append_new(entities, pc_ser(pc, spec->kind, rec, spec->view));
 		if (spec->webhook_resource)
 			pc_emit(c, spec->webhook_resource, created ? "create" : "update",
-			        pc_int(rec, "id"), pc_int(rec, "_project_id"));
+				pc_int(rec, "id"), pc_int(rec, "_project_id"));
 	}
 	pc_reply(c, 200, json_pack("{s:o,s:o}", "entities", entities, "errors", errors_out));
 }

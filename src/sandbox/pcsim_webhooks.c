@@ -52,7 +52,7 @@ static void ulid_make(struct pc_webhooks *wh, int64_t ms, char out[27])
 }
 
 static bool hook_matches(struct pcsim *pc, const json_t *hook, int64_t company_id,
-                         int64_t project_id, const char *resource, const char *event_type)
+			 int64_t project_id, const char *resource, const char *event_type)
 {
 	json_t *t;
 	size_t i;
@@ -63,8 +63,7 @@ static bool hook_matches(struct pcsim *pc, const json_t *hook, int64_t company_i
 	/* A project hook hears its project only; a company hook hears all. */
 	if (hp && hp != project_id)
 		return false;
-	json_array_foreach(pc->t[PC_TRIGGER].rows, i, t)
-	{
+	json_array_foreach (pc->t[PC_TRIGGER].rows, i, t) {
 		if (pc_int(t, "webhook_hook_id") == pc_int(hook, "id") &&
 		    pc_str(t, "resource_name") &&
 		    strcmp(pc_str(t, "resource_name"), resource) == 0 && pc_str(t, "event_type") &&
@@ -78,8 +77,8 @@ static void enqueue(struct pcsim *pc, const json_t *hook, json_t *event, int64_t
 {
 	json_t *item =
 	    json_pack("{s:I,s:O,s:I,s:I,s:i,s:b}", "_hook_id", (json_int_t)pc_int(hook, "id"),
-	              "event", event, "next_ms", (json_int_t)next_ms, "first_fail_ms",
-	              (json_int_t)0, "attempts", 0, "in_flight", 0);
+		      "event", event, "next_ms", (json_int_t)next_ms, "first_fail_ms",
+		      (json_int_t)0, "attempts", 0, "in_flight", 0);
 	if (pos >= 0)
 		json_array_insert_new(pc->wh->queue, (size_t)pos, item);
 	else
@@ -127,8 +126,8 @@ static json_t *related_resources(struct pcsim *pc, const char *resource, int64_t
 		li = pc_get(pc, map[i].line, resource_id);
 		if (li && pc_int(li, "_holder_id"))
 			json_array_append_new(out, json_pack("{s:I,s:s}", "id",
-			                                     (json_int_t)pc_int(li, "_holder_id"),
-			                                     "name", map[i].parent_name));
+							     (json_int_t)pc_int(li, "_holder_id"),
+							     "name", map[i].parent_name));
 	}
 	return out;
 }
@@ -148,8 +147,8 @@ static json_t *id_text(int64_t id)
  * string ids, a ULID for id, reason and resource_type, no metadata.
  */
 static json_t *event_new(struct pc_ctx *c, int version, int64_t event_id, const char *ulid,
-                         const char *ts, const char *resource_name, const char *event_type,
-                         int64_t resource_id, int64_t project_id)
+			 const char *ts, const char *resource_name, const char *event_type,
+			 int64_t resource_id, int64_t project_id)
 {
 	struct pcsim *pc = c->pc;
 	int64_t user = c->via_api ? pc->service_user_id : pc->field_user_id;
@@ -157,31 +156,31 @@ static json_t *event_new(struct pc_ctx *c, int version, int64_t event_id, const 
 
 	if (version == 4)
 		return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:o}", "id", ulid, "timestamp", ts,
-		                 "reason", event_type, "company_id", id_text(c->company_id),
-		                 "project_id", project_id ? id_text(project_id) : json_null(),
-		                 "user_id", id_text(user), "resource_type", resource_name,
-		                 "resource_id", id_text(resource_id));
+				 "reason", event_type, "company_id", id_text(c->company_id),
+				 "project_id", project_id ? id_text(project_id) : json_null(),
+				 "user_id", id_text(user), "resource_type", resource_name,
+				 "resource_id", id_text(resource_id));
 	/* source_operation_id is the token the caller put on its request;
 	 * the connector sends none, so it is null like Procore's samples */
 	meta = json_pack("{s:I,s:o,s:n,s:I,s:o}", "source_user_id", (json_int_t)user,
-	                 "source_project_id", project_id ? json_integer(project_id) : json_null(),
-	                 "source_operation_id", "source_company_id", (json_int_t)c->company_id,
-	                 "source_application_id",
-	                 c->via_api ? json_string(pc->client_id) : json_null());
+			 "source_project_id", project_id ? json_integer(project_id) : json_null(),
+			 "source_operation_id", "source_company_id", (json_int_t)c->company_id,
+			 "source_application_id",
+			 c->via_api ? json_string(pc->client_id) : json_null());
 	event = json_pack("{s:I,s:s,s:s,s:o,s:I,s:I,s:o,s:s,s:s,s:s,s:I}", "id",
-	                  (json_int_t)event_id, "ulid", ulid, "timestamp", ts, "metadata", meta,
-	                  "user_id", (json_int_t)user, "company_id", (json_int_t)c->company_id,
-	                  "project_id", project_id ? json_integer(project_id) : json_null(),
-	                  "api_version", version == 3 ? "v3.0" : "v2.0", "event_type", event_type,
-	                  "resource_name", resource_name, "resource_id", (json_int_t)resource_id);
+			  (json_int_t)event_id, "ulid", ulid, "timestamp", ts, "metadata", meta,
+			  "user_id", (json_int_t)user, "company_id", (json_int_t)c->company_id,
+			  "project_id", project_id ? json_integer(project_id) : json_null(),
+			  "api_version", version == 3 ? "v3.0" : "v2.0", "event_type", event_type,
+			  "resource_name", resource_name, "resource_id", (json_int_t)resource_id);
 	if (version == 3)
 		json_object_set_new(event, "related_resources",
-		                    related_resources(pc, resource_name, resource_id));
+				    related_resources(pc, resource_name, resource_id));
 	return event;
 }
 
 void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type,
-             int64_t resource_id, int64_t project_id)
+	     int64_t resource_id, int64_t project_id)
 {
 	struct pcsim *pc = c->pc;
 	struct pc_webhooks *wh = pc->wh;
@@ -192,8 +191,7 @@ void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type
 	if (!wh)
 		return;
 	now = sbx_clock_now(pc->clock);
-	json_array_foreach(pc->t[PC_HOOK].rows, i, hook)
-	{
+	json_array_foreach (pc->t[PC_HOOK].rows, i, hook) {
 		char ulid[27], ts[MLC_TIME_FMT_MAX];
 		json_t *event;
 		double dup = pc->sim->faults.dup;
@@ -203,7 +201,7 @@ void pc_emit(struct pc_ctx *c, const char *resource_name, const char *event_type
 		ulid_make(wh, now, ulid);
 		time_format_rfc3339(now, ts);
 		event = event_new(c, hook_version(hook), wh->next_event_id, ulid, ts, resource_name,
-		                  event_type, resource_id, project_id);
+				  event_type, resource_id, project_id);
 		wh->next_event_id += 1 + (int64_t)(contractor_rand(&wh->rng) % 5);
 		if (dup > 0 && sbx_random(pc->sim) < dup) {
 			/* Held back up to 0.8 s while later events pass it:
@@ -233,8 +231,7 @@ static bool hook_paused(struct pc_webhooks *wh, int64_t hook_id, int64_t now)
 {
 	json_t *it;
 	size_t i;
-	json_array_foreach(wh->queue, i, it)
-	{
+	json_array_foreach (wh->queue, i, it) {
 		if (pc_int(it, "_hook_id") == hook_id &&
 		    (json_is_true(json_object_get(it, "in_flight")) ||
 		     (pc_int(it, "attempts") > 0 && pc_int(it, "next_ms") > now)))
@@ -247,8 +244,7 @@ static json_t *next_due(struct pc_webhooks *wh, int64_t now)
 {
 	json_t *it;
 	size_t i;
-	json_array_foreach(wh->queue, i, it)
-	{
+	json_array_foreach (wh->queue, i, it) {
 		if (pc_int(it, "next_ms") <= now && !hook_paused(wh, pc_int(it, "_hook_id"), now))
 			return it;
 	}
@@ -283,8 +279,7 @@ static void deliver(struct pcsim *pc, json_t *item)
 	body = json_dumps(json_object_get(item, "event"), JSON_COMPACT);
 	hl = curl_slist_append(hl, "Content-Type: application/json");
 	headers = json_object_get(hook, "destination_headers");
-	json_object_foreach(headers, key, v)
-	{
+	json_object_foreach (headers, key, v) {
 		struct mlc_buf h = MLC_BUF_INIT;
 		if (!json_is_string(v))
 			continue;
@@ -319,14 +314,14 @@ static void deliver(struct pcsim *pc, json_t *item)
 	ok = cc == CURLE_OK && status >= 200 && status < 300 && t1 - t0 <= WH_TIMEOUT_MS;
 	json_object_set_new(item, "in_flight", json_false());
 	rec = json_pack("{s:I,s:O,s:O,s:s,s:s#,s:o,s:s,s:s,s:o,s:{},s:I}", "id",
-	                (json_int_t)pc_next_id(pc, PC_DELIVERY), "event",
-	                json_object_get(item, "event"), "event_id",
-	                json_object_get(json_object_get(item, "event"), "id"), "outcome", "ok",
-	                "response_body", resp.data, (int)resp.len, "response_error",
-	                cc == CURLE_OK ? json_null() : json_string(curl_easy_strerror(cc)),
-	                "started_at", started, "completed_at", done, "response_status",
-	                cc == CURLE_OK ? json_integer(status) : json_null(), "response_headers",
-	                "_hook_id", (json_int_t)pc_int(item, "_hook_id"));
+			(json_int_t)pc_next_id(pc, PC_DELIVERY), "event",
+			json_object_get(item, "event"), "event_id",
+			json_object_get(json_object_get(item, "event"), "id"), "outcome", "ok",
+			"response_body", resp.data, (int)resp.len, "response_error",
+			cc == CURLE_OK ? json_null() : json_string(curl_easy_strerror(cc)),
+			"started_at", started, "completed_at", done, "response_status",
+			cc == CURLE_OK ? json_integer(status) : json_null(), "response_headers",
+			"_hook_id", (json_int_t)pc_int(item, "_hook_id"));
 	if (ok) {
 		for (size_t i = 0; i < json_array_size(wh->queue); i++)
 			if (json_array_get(wh->queue, i) == item)
@@ -347,7 +342,7 @@ static void deliver(struct pcsim *pc, json_t *item)
 					json_array_remove(wh->queue, i);
 		} else {
 			json_object_set_new(rec, "outcome",
-			                    json_string(attempts > 1 ? "retried" : "failed"));
+					    json_string(attempts > 1 ? "retried" : "failed"));
 		}
 	}
 	if (rec)

@@ -64,8 +64,7 @@ static void hooks_list(struct pc_ctx *c)
 	if (!scope_of(c, &pid))
 		return;
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_HOOK].rows, i, h)
-	{
+	json_array_foreach (c->pc->t[PC_HOOK].rows, i, h) {
 		if (hook_visible(c, h, pid) &&
 		    (!ns || (pc_str(h, "namespace") && strcmp(ns, pc_str(h, "namespace")) == 0)))
 			json_array_append_new(items, pc_public(h));
@@ -102,8 +101,7 @@ static bool hook_apply(json_t *h, const json_t *in, json_t *errs, bool create)
 	if (hdrs && !json_is_null(hdrs)) {
 		if (!json_is_object(hdrs))
 			pc_add_error(errs, "destination_headers", "must be an object");
-		json_object_foreach(hdrs, key, v)
-		{
+		json_object_foreach (hdrs, key, v) {
 			if (!json_is_string(v))
 				pc_add_error(errs, "destination_headers", "values must be strings");
 		}
@@ -118,7 +116,7 @@ static bool hook_apply(json_t *h, const json_t *in, json_t *errs, bool create)
 		json_object_set(h, "api_version", ver);
 	if (hdrs)
 		json_object_set(h, "destination_headers",
-		                json_is_null(hdrs) ? json_object() : hdrs);
+				json_is_null(hdrs) ? json_object() : hdrs);
 	return true;
 }
 
@@ -129,7 +127,8 @@ static void hook_post(struct pc_ctx *c)
 
 	if (!scope_of(c, &pid))
 		return;
-	if (!(in = pc_wrapper(c, "hook")))
+	in = pc_wrapper(c, "hook");
+	if (!in)
 		return;
 	errs = json_object();
 	h = json_pack(
@@ -152,7 +151,8 @@ static void hook_patch(struct pc_ctx *c)
 	json_t *h = hook_of(c, "id"), *in = json_object_get(c->body, "hook"), *errs;
 	if (!h)
 		return;
-	if (!(in = pc_wrapper(c, "hook")))
+	in = pc_wrapper(c, "hook");
+	if (!in)
 		return;
 	errs = json_object();
 	if (!hook_apply(h, in, errs, false)) {
@@ -199,13 +199,13 @@ static json_t *trigger_make(struct pc_ctx *c, const json_t *h, const json_t *in,
 	 * events themselves say "create" (docs/reference/procore.md:85). */
 	et = strcasecmp(et, "create") == 0   ? "CREATE"
 	     : strcasecmp(et, "update") == 0 ? "UPDATE"
-	                                     : "DELETE";
+					     : "DELETE";
 	return json_pack(
 	    "{s:I,s:I,s:s,s:n,s:s,s:I,s:o,s:I}", "id", (json_int_t)pc_next_id(c->pc, PC_TRIGGER),
 	    "webhook_hook_id", (json_int_t)pc_int(h, "id"), "resource_name", rn, "resource_id",
 	    "event_type", et, "company_id", (json_int_t)c->company_id, "project_id",
 	    pc_int(h, "owned_by_project_id") ? json_integer(pc_int(h, "owned_by_project_id"))
-	                                     : json_null(),
+					     : json_null(),
 	    "user_id", (json_int_t)c->pc->service_user_id);
 }
 
@@ -216,8 +216,7 @@ static void triggers_list(struct pc_ctx *c)
 	if (!h)
 		return;
 	items = json_array();
-	json_array_foreach(c->pc->t[PC_TRIGGER].rows, i, t)
-	{
+	json_array_foreach (c->pc->t[PC_TRIGGER].rows, i, t) {
 		if (pc_int(t, "webhook_hook_id") == pc_int(h, "id"))
 			json_array_append_new(items, pc_public(t));
 	}
@@ -262,8 +261,7 @@ static void triggers_bulk_post(struct pc_ctx *c)
 	}
 	ok = json_array();
 	failed = json_array();
-	json_array_foreach(list, i, in)
-	{
+	json_array_foreach (list, i, in) {
 		json_t *errs = json_object(), *t = trigger_make(c, h, in, errs);
 		if (t) {
 			pc_insert(c->pc, PC_TRIGGER, t);
@@ -300,8 +298,7 @@ static void triggers_bulk_delete(struct pc_ctx *c)
 	if (!h)
 		return;
 	ids = json_object_get(c->body, "api_trigger_ids");
-	json_array_foreach(ids, i, v)
-	{
+	json_array_foreach (ids, i, v) {
 		json_t *t =
 		    json_is_integer(v) ? pc_get(c->pc, PC_TRIGGER, json_integer_value(v)) : NULL;
 		if (t && pc_int(t, "webhook_hook_id") == pc_int(h, "id"))
@@ -336,9 +333,9 @@ static void resources_list(struct pc_ctx *c)
 	for (size_t i = 0; i < MLC_ARRAY_LEN(resources); i++)
 		json_array_append_new(
 		    items, json_pack("{s:s,s:s,s:s,s:[],s:s,s:s,s:s}", "api_version", "v2",
-		                     "product_category", resources[i][1], "tools", resources[i][0],
-		                     "except", "create", resources[i][0], "update", resources[i][0],
-		                     "delete", resources[i][0]));
+				     "product_category", resources[i][1], "tools", resources[i][0],
+				     "except", "create", resources[i][0], "update", resources[i][0],
+				     "delete", resources[i][0]));
 	pc_reply(c, 200, items);
 }
 

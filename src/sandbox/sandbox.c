@@ -54,7 +54,7 @@ static int mkdir_p(const char *path, struct mlc_error *err)
 
 /* Writes JSON to DIR/name atomically (temporary file + rename). */
 static int write_json(const char *dir, const char *name, json_t *v, mode_t mode,
-                      struct mlc_error *err)
+		      struct mlc_error *err)
 {
 	struct mlc_buf path = MLC_BUF_INIT, tmp = MLC_BUF_INIT;
 	char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -107,7 +107,7 @@ static void sim_release(struct sbx_sim *sim)
 }
 
 static int new_server(struct sbx_sim *sim, const char *listen, const char *name,
-                      struct mlc_error *err)
+		      struct mlc_error *err)
 {
 	struct mlc_http_server_opts o = {
 	    .listen = listen,
@@ -126,13 +126,14 @@ static int new_server(struct sbx_sim *sim, const char *listen, const char *name,
 
 /* Writes text to DIR/mappings/NAME (replacing it). */
 static int write_text(const char *dir, const char *name, const struct mlc_buf *text,
-                      struct mlc_error *err)
+		      struct mlc_error *err)
 {
 	char path[PATH_MAX];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/mappings/%s", dir, name);
-	if (!(f = fopen(path, "w")))
+	f = fopen(path, "w");
+	if (!f)
 		return error_set(err, MLC_EIO, "%s: %s", path, strerror(errno));
 	fwrite(text->data, 1, text->len, f);
 	if (fclose(f) != 0)
@@ -165,40 +166,44 @@ static int write_mappings(const char *dir, const json_t *seed, struct mlc_error 
 	for (size_t i = 0; i < ncc; i++)
 		for (size_t j = 0; j < nct; j++)
 			buf_addf(&b, "%s,%s,%lld\n", cc[i].code, ct[j].code,
-			         (long long)json_integer_value(json_object_get(
-			             json_object_get(exp, ct[j].code), "account_id")));
-	if ((rc = write_text(dir, "cost-code-account.csv", &b, err)) < 0)
+				 (long long)json_integer_value(json_object_get(
+				     json_object_get(exp, ct[j].code), "account_id")));
+	rc = write_text(dir, "cost-code-account.csv", &b, err);
+	if (rc < 0)
 		goto out;
 	buf_reset(&b);
 	buf_addstr(&b, "cost_code,segment_value\n");
 	for (size_t i = 0; i < ncc; i++)
 		if (json_integer_value(json_object_get(segs, cc[i].code)))
 			buf_addf(&b, "%s,%lld\n", cc[i].code,
-			         (long long)json_integer_value(json_object_get(segs, cc[i].code)));
-	if ((rc = write_text(dir, "cost-code-segment.csv", &b, err)) < 0)
+				 (long long)json_integer_value(json_object_get(segs, cc[i].code)));
+	rc = write_text(dir, "cost-code-segment.csv", &b, err);
+	if (rc < 0)
 		goto out;
 	buf_reset(&b);
 	buf_addstr(&b, "cost_type,account\n");
 	for (size_t j = 0; j < nct; j++)
 		buf_addf(&b, "%s,%lld\n", ct[j].code,
-		         (long long)json_integer_value(
-		             json_object_get(json_object_get(exp, ct[j].code), "account_id")));
-	if ((rc = write_text(dir, "cost-type-account.csv", &b, err)) < 0)
+			 (long long)json_integer_value(
+			     json_object_get(json_object_get(exp, ct[j].code), "account_id")));
+	rc = write_text(dir, "cost-type-account.csv", &b, err);
+	if (rc < 0)
 		goto out;
 	buf_reset(&b);
 	buf_addf(&b, "document_type,account\ndefault,%lld\n",
-	         (long long)json_integer_value(json_object_get(gl, "offset_account_id")));
+		 (long long)json_integer_value(json_object_get(gl, "offset_account_id")));
 	if (json_integer_value(json_object_get(seed, "netsuite_receivable_account_id")))
 		buf_addf(&b, "payment_application.debit,%lld\n",
-		         (long long)json_integer_value(
-		             json_object_get(seed, "netsuite_receivable_account_id")));
+			 (long long)json_integer_value(
+			     json_object_get(seed, "netsuite_receivable_account_id")));
 	if (json_integer_value(json_object_get(seed, "netsuite_retainage_receivable_account_id")))
 		buf_addf(&b, "payment_application.retainage,%lld\n",
-		         (long long)json_integer_value(
-		             json_object_get(seed, "netsuite_retainage_receivable_account_id")));
+			 (long long)json_integer_value(
+			     json_object_get(seed, "netsuite_retainage_receivable_account_id")));
 	if (json_integer_value(json_object_get(seed, "netsuite_revenue_account_id")))
 		buf_addf(&b, "payment_application.credit,%lld\n",
-		         (long long)json_integer_value(json_object_get(seed, "netsuite_revenue_account_id")));
+			 (long long)json_integer_value(
+			     json_object_get(seed, "netsuite_revenue_account_id")));
 	rc = write_text(dir, "offset-account.csv", &b, err);
 out:
 	buf_release(&b);
@@ -213,15 +218,14 @@ static void assemble_seed(json_t *seed)
 	json_t *pairs = json_array(), *p;
 	size_t i;
 
-	json_array_foreach(pcp, i, p)
-	{
+	json_array_foreach (pcp, i, p) {
 		const char *num = json_string_value(json_object_get(p, "project_number"));
 		json_t *job = num ? json_object_get(jobs, num) : NULL;
 		json_t *pair;
 		if (!job)
 			continue;
 		pair = json_pack("{s:s,s:O}", "project_number", num, "name",
-		                 json_object_get(p, "name"));
+				 json_object_get(p, "name"));
 		json_object_set(pair, "procore_project_id", json_object_get(p, "id"));
 		json_object_update(pair, job);
 		json_array_append_new(pairs, pair);
@@ -231,7 +235,7 @@ static void assemble_seed(json_t *seed)
 }
 
 int sandbox_start(const struct mlc_sandbox_opts *opts, struct mlc_sandbox **out,
-                  struct mlc_error *err)
+		  struct mlc_error *err)
 {
 	struct mlc_sandbox *sb = xcalloc(1, sizeof(*sb));
 	json_t *cred = json_object(), *seed = json_object();
@@ -258,21 +262,24 @@ int sandbox_start(const struct mlc_sandbox_opts *opts, struct mlc_sandbox **out,
 	sbx_clock_init(&sb->clock);
 	sim_init(&sb->ns, "netsuite", sb, 0x6e73);
 	sim_init(&sb->pc, "procore", sb, 0x7063);
-	if ((rc = sandbox_faults_parse(sb->opts.faults, &sb->ns.faults, &sb->pc.faults, err)) < 0)
+	rc = sandbox_faults_parse(sb->opts.faults, &sb->ns.faults, &sb->pc.faults, err);
+	if (rc < 0)
 		goto out;
 	if (sb->opts.ns_segment) {
-		rc = nsdb_segment_set(strcmp(sb->opts.ns_segment, "none") ? sb->opts.ns_segment : NULL,
-		                      err);
+		rc = nsdb_segment_set(
+		    strcmp(sb->opts.ns_segment, "none") ? sb->opts.ns_segment : NULL, err);
 		if (rc < 0) {
 			error_prefix(err, "--netsuite-segment: ");
 			goto out;
 		}
 	}
-	if ((rc = sandbox_misfits_parse(sb->opts.misfits, &sb->misfits, err)) < 0)
+	rc = sandbox_misfits_parse(sb->opts.misfits, &sb->misfits, err);
+	if (rc < 0)
 		goto out;
 	nsdb_misfits_set(&sb->misfits);
 	if (opts->data_dir) {
-		if ((rc = mkdir_p(opts->data_dir, err)) < 0)
+		rc = mkdir_p(opts->data_dir, err);
+		if (rc < 0)
 			goto out;
 		if (!realpath(opts->data_dir, real)) {
 			rc = error_set(err, MLC_EIO, "%s: %s", opts->data_dir, strerror(errno));
@@ -283,32 +290,41 @@ int sandbox_start(const struct mlc_sandbox_opts *opts, struct mlc_sandbox **out,
 		char tmpl[] = "/tmp/mlc-sandbox-XXXXXX";
 		if (!mkdtemp(tmpl)) {
 			rc = error_set(err, MLC_EIO, "cannot create a temporary directory: %s",
-			               strerror(errno));
+				       strerror(errno));
 			goto out;
 		}
 		sb->data_dir = xstrdup(tmpl);
 	}
 	sb->opts.data_dir = sb->data_dir;
-	if ((rc = new_server(&sb->ns, sb->opts.netsuite_listen, "netsuite-sim", err)) < 0 ||
-	    (rc = nssim_new(sb, sb->ns.http, cred, seed, &sb->nssim, err)) < 0 ||
-	    (rc = new_server(&sb->pc, sb->opts.procore_listen, "procore-sim", err)) < 0 ||
-	    (rc = pcsim_new(sb, sb->pc.http, cred, seed, &sb->pcsim, err)) < 0)
+	rc = new_server(&sb->ns, sb->opts.netsuite_listen, "netsuite-sim", err);
+	if (rc >= 0)
+		rc = nssim_new(sb, sb->ns.http, cred, seed, &sb->nssim, err);
+	if (rc >= 0)
+		rc = new_server(&sb->pc, sb->opts.procore_listen, "procore-sim", err);
+	if (rc >= 0)
+		rc = pcsim_new(sb, sb->pc.http, cred, seed, &sb->pcsim, err);
+	if (rc < 0)
 		goto out;
-	if ((rc = http_server_start(sb->ns.http, err)) < 0 ||
-	    (rc = http_server_start(sb->pc.http, err)) < 0)
+	rc = http_server_start(sb->ns.http, err);
+	if (rc >= 0)
+		rc = http_server_start(sb->pc.http, err);
+	if (rc < 0)
 		goto out;
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", http_server_port(sb->ns.http));
 	json_object_set_new(json_object_get(cred, "netsuite"), "url", json_string(url));
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/services/rest/auth/oauth2/v1/token",
-	         http_server_port(sb->ns.http));
+		 http_server_port(sb->ns.http));
 	json_object_set_new(json_object_get(cred, "netsuite"), "token_url", json_string(url));
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", http_server_port(sb->pc.http));
 	if (json_object_get(cred, "procore"))
 		json_object_set_new(json_object_get(cred, "procore"), "url", json_string(url));
 	assemble_seed(seed);
-	if ((rc = write_json(sb->data_dir, "credentials.json", cred, 0600, err)) < 0 ||
-	    (rc = write_json(sb->data_dir, "seed.json", seed, 0644, err)) < 0 ||
-	    (rc = write_mappings(sb->data_dir, seed, err)) < 0)
+	rc = write_json(sb->data_dir, "credentials.json", cred, 0600, err);
+	if (rc >= 0)
+		rc = write_json(sb->data_dir, "seed.json", seed, 0644, err);
+	if (rc >= 0)
+		rc = write_mappings(sb->data_dir, seed, err);
+	if (rc < 0)
 		goto out;
 	*out = sb;
 	sb = NULL;

@@ -40,44 +40,44 @@
  */
 
 struct mlc_sandbox_opts {
-	const char *netsuite_listen;  /* default "127.0.0.1:8701" */
-	const char *procore_listen;   /* default "127.0.0.1:8702" */
-	const char *data_dir;         /* NULL: a fresh temporary directory */
-	uint64_t seed;                /* default 1 */
-	int scale;                    /* default 1 */
+	const char *netsuite_listen; /* default "127.0.0.1:8701" */
+	const char *procore_listen;  /* default "127.0.0.1:8702" */
+	const char *data_dir;        /* NULL: a fresh temporary directory */
+	uint64_t seed;               /* default 1 */
+	int scale;                   /* default 1 */
 	int latency_ms, latency_jitter_ms;
-	const char *faults;           /* "ns:5xx=0.05,pc:throttle=0.1,..." */
-	int ns_token_ttl;             /* --token-ttl for NetSuite, default 3600 */
-	int pc_token_ttl;             /* default 5400 */
-	int ns_concurrency;           /* default 5 */
-	const char *push_url;         /* NetSuite event pushes, NULL: none */
-	const char *push_secret;      /* header value sent with pushes */
-	const char *pc_rate;          /* "3600/h,25/10s" */
-	const char *ns_segment;       /* cost-code segment script id; "none": the
-	                               * account has none; NULL: the default
-	                               * (process-wide, see nsdb_segment_set()) */
-	const char *misfits;          /* "ns:deny=vendor,pc:deny=budget,..."
-	                               * (sandbox_misfits.h); NetSuite's are
-	                               * process-wide, see nsdb_misfits_set() */
+	const char *faults;      /* "ns:5xx=0.05,pc:throttle=0.1,..." */
+	int ns_token_ttl;        /* --token-ttl for NetSuite, default 3600 */
+	int pc_token_ttl;        /* default 5400 */
+	int ns_concurrency;      /* default 5 */
+	const char *push_url;    /* NetSuite event pushes, NULL: none */
+	const char *push_secret; /* header value sent with pushes */
+	const char *pc_rate;     /* "3600/h,25/10s" */
+	const char *ns_segment;  /* cost-code segment script id; "none": the
+				  * account has none; NULL: the default
+				  * (process-wide, see nsdb_segment_set()) */
+	const char *misfits;     /* "ns:deny=vendor,pc:deny=budget,..."
+				  * (sandbox_misfits.h); NetSuite's are
+				  * process-wide, see nsdb_misfits_set() */
 };
 
 /* Fault probabilities for one simulator, parsed from the "ns:" or "pc:"
  * part of --faults.  Each is in [0,1]. */
 struct sbx_faults {
-	double err5xx;     /* answer 500/502/503 instead of handling */
-	double timeout;    /* hold the request past client timeouts, then drop */
-	double reset;      /* drop the connection without handling */
-	double lost;       /* handle (commit the write), then drop the connection */
-	double push_drop;  /* NetSuite: an event push is not sent */
-	double throttle;   /* Procore: 503 + Retry-After */
-	double dup;        /* Procore: webhook delivered twice / out of order */
-	double reject;     /* a write (not GET) refused with 400: a permanent error */
-	double rate429;    /* "429": the API's rate-limit answer, in its shape:
-	                    * NetSuite the concurrency-limit 429 (sbx_sim.over_limit,
-	                    * no Retry-After), Procore 429 with X-Rate-Limit-* (reset
-	                    * 1-3 s ahead on the sandbox clock) and, half the time,
-	                    * Retry-After (docs/reference/netsuite.md, procore.md).
-	                    * Token requests are spared. */
+	double err5xx;    /* answer 500/502/503 instead of handling */
+	double timeout;   /* hold the request past client timeouts, then drop */
+	double reset;     /* drop the connection without handling */
+	double lost;      /* handle (commit the write), then drop the connection */
+	double push_drop; /* NetSuite: an event push is not sent */
+	double throttle;  /* Procore: 503 + Retry-After */
+	double dup;       /* Procore: webhook delivered twice / out of order */
+	double reject;    /* a write (not GET) refused with 400: a permanent error */
+	double rate429;   /* "429": the API's rate-limit answer, in its shape:
+			   * NetSuite the concurrency-limit 429 (sbx_sim.over_limit,
+			   * no Retry-After), Procore 429 with X-Rate-Limit-* (reset
+			   * 1-3 s ahead on the sandbox clock) and, half the time,
+			   * Retry-After (docs/reference/netsuite.md, procore.md).
+			   * Token requests are spared. */
 };
 
 /*
@@ -85,13 +85,13 @@ struct sbx_faults {
  * functions are thread-safe.
  */
 struct sbx_sim {
-	const char *name;              /* "netsuite" | "procore" */
+	const char *name; /* "netsuite" | "procore" */
 	struct mlc_sandbox *sandbox;
 	struct sbx_faults faults;
 	pthread_mutex_t lock;
-	uint64_t rng;                  /* deterministic by --seed */
-	json_t *calls;                 /* {"METHOD route": n} */
-	json_t *status;                /* {"code": n} */
+	uint64_t rng;   /* deterministic by --seed */
+	json_t *calls;  /* {"METHOD route": n} */
+	json_t *status; /* {"code": n} */
 	int in_flight, max_concurrency;
 	int64_t token_requests, rejected_429;
 	struct mlc_http_server *http;
@@ -111,8 +111,8 @@ struct sbx_sim {
 
 struct mlc_sandbox {
 	struct mlc_sandbox_opts opts;
-	char *data_dir;                /* absolute, created */
-	struct sbx_clock clock;        /* time travel (sim_clock.h) */
+	char *data_dir;         /* absolute, created */
+	struct sbx_clock clock; /* time travel (sim_clock.h) */
 	pthread_mutex_t lock;
 	struct sbx_sim ns, pc;
 	struct nssim *nssim;

@@ -24,7 +24,7 @@
 #define SBX_TIMEOUT_HOLD_MS 30000
 
 int sandbox_faults_parse(const char *spec, struct sbx_faults *ns, struct sbx_faults *pc,
-                         struct mlc_error *err)
+			 struct mlc_error *err)
 {
 	char *dup, *p, *next;
 	int rc = MLC_OK;
@@ -59,7 +59,7 @@ int sandbox_faults_parse(const char *spec, struct sbx_faults *ns, struct sbx_fau
 			f = pc;
 		} else {
 			rc = error_set(err, MLC_EINVAL,
-			               "--faults: unknown simulator '%s' (ns or pc)", p);
+				       "--faults: unknown simulator '%s' (ns or pc)", p);
 			break;
 		}
 		if (strcmp(colon + 1, "5xx") == 0)
@@ -82,15 +82,15 @@ int sandbox_faults_parse(const char *spec, struct sbx_faults *ns, struct sbx_fau
 			slot = &f->rate429;
 		if (!slot) {
 			rc = error_set(err, MLC_EINVAL,
-			               "--faults: unknown fault '%s' (5xx, timeout, reset, lost, "
-			               "push_drop, throttle, dup, reject, 429)",
-			               colon + 1);
+				       "--faults: unknown fault '%s' (5xx, timeout, reset, lost, "
+				       "push_drop, throttle, dup, reject, 429)",
+				       colon + 1);
 			break;
 		}
 		v = strtod(eq + 1, &end);
 		if (end == eq + 1 || *end || !(v >= 0.0 && v <= 1.0)) {
 			rc = error_set(err, MLC_EINVAL,
-			               "--faults: '%s' is not a probability in [0,1]", eq + 1);
+				       "--faults: '%s' is not a probability in [0,1]", eq + 1);
 			break;
 		}
 		*slot = v;
@@ -180,8 +180,8 @@ static void pc_rate_limited(struct sbx_sim *sim, struct mlc_http_response *resp)
 	if (sbx_random(sim) < 0.5)
 		add_header_i64(resp, "Retry-After", wait_s);
 	http_response_text(resp, 429, "text/plain; charset=utf-8",
-	                   "You have surpassed the max number of requests for an hour. "
-	                   "Please wait until your limit resets.");
+			   "You have surpassed the max number of requests for an hour. "
+			   "Please wait until your limit resets.");
 }
 
 static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
@@ -261,7 +261,7 @@ static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *
 }
 
 int sbx_route(struct sbx_sim *sim, const char *method, const char *pattern, mlc_http_handler fn,
-              void *arg)
+	      void *arg)
 {
 	struct mlc_buf b = MLC_BUF_INIT;
 	int rc = http_server_route(sim->http, method, pattern, fn, arg);
@@ -296,7 +296,7 @@ static bool pattern_match(const char *pattern, const char *path)
 
 /* The stats key of a request answered before routing. */
 static void route_key(const struct sbx_sim *sim, const struct mlc_http_request *req, char *out,
-                      size_t n)
+		      size_t n)
 {
 	size_t ml = strlen(req->method);
 
@@ -319,7 +319,7 @@ static void bump(json_t *obj, const char *key)
 }
 
 static void hook_after(const struct mlc_http_request *req, const struct mlc_http_response *resp,
-                       int64_t duration_us, void *arg)
+		       int64_t duration_us, void *arg)
 {
 	struct sbx_sim *sim = arg;
 	char key[512], code[16];
@@ -347,9 +347,9 @@ static void h_stats(struct mlc_http_request *req, struct mlc_http_response *resp
 	MLC_UNUSED(req);
 	pthread_mutex_lock(&sim->lock);
 	body = json_pack("{s:o,s:o,s:i,s:I,s:I}", "calls", json_deep_copy(sim->calls), "status",
-	                 json_deep_copy(sim->status), "max_concurrency", sim->max_concurrency,
-	                 "token_requests", (json_int_t)sim->token_requests, "rejected_429",
-	                 (json_int_t)sim->rejected_429);
+			 json_deep_copy(sim->status), "max_concurrency", sim->max_concurrency,
+			 "token_requests", (json_int_t)sim->token_requests, "rejected_429",
+			 (json_int_t)sim->rejected_429);
 	pthread_mutex_unlock(&sim->lock);
 	http_response_json(resp, 200, body);
 }
@@ -383,7 +383,7 @@ static void h_time(struct mlc_http_request *req, struct mlc_http_response *resp,
 		if (q ? num_parse_i64(q, &secs, &err) < 0 : !json_is_integer(s)) {
 			json_decref(body);
 			http_response_error(resp, 400, "bad_request",
-			                    "give seconds: ?seconds=N or {\"seconds\": N}");
+					    "give seconds: ?seconds=N or {\"seconds\": N}");
 			return;
 		}
 		if (!q)
@@ -393,8 +393,8 @@ static void h_time(struct mlc_http_request *req, struct mlc_http_response *resp,
 	}
 	time_format_rfc3339(sbx_clock_now(&sim->sandbox->clock), now);
 	http_response_json(resp, 200,
-	                   json_pack("{s:s,s:I}", "now", now, "offset_seconds",
-	                             (json_int_t)(sbx_clock_offset(&sim->sandbox->clock) / 1000)));
+			   json_pack("{s:s,s:I}", "now", now, "offset_seconds",
+				     (json_int_t)(sbx_clock_offset(&sim->sandbox->clock) / 1000)));
 }
 
 /* POST /_sandbox/faults {"faults": SPEC, "latency_ms": N, "jitter_ms": N}:
@@ -413,7 +413,7 @@ static void h_faults(struct mlc_http_request *req, struct mlc_http_response *res
 		return;
 	}
 	if (sandbox_faults_parse(json_string_value(json_object_get(body, "faults")), &ns, &pc,
-	                         &err) < 0) {
+				 &err) < 0) {
 		json_decref(body);
 		http_response_error(resp, 400, "bad_request", "%s", err.msg);
 		return;
@@ -443,6 +443,6 @@ int sbx_sim_install(struct sbx_sim *sim, struct mlc_http_server *http, struct ml
 	    http_server_route(http, "GET", "/_sandbox/time", h_time, sim) < 0 ||
 	    http_server_route(http, "POST", "/_sandbox/faults", h_faults, sim) < 0)
 		return error_set(err, MLC_EINVAL, "%s: cannot register the sandbox routes",
-		                 sim->name);
+				 sim->name);
 	return MLC_OK;
 }

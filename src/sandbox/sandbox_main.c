@@ -146,12 +146,12 @@ static void print_banner(const struct mlc_sandbox *sb)
 	       json_string_value(json_object_get(ns, "url")),
 	       json_string_value(json_object_get(ns, "account_id")),
 	       json_string_value(json_object_get(ns, "client_id")));
-	json_array_foreach(json_object_get(ns, "certificates"), i, c)
-	    printf("  certificate %s  %s %s  key %s\n",
-	           json_string_value(json_object_get(c, "certificate_id")),
-	           json_string_value(json_object_get(c, "key_type")),
-	           json_string_value(json_object_get(c, "algorithm")),
-	           json_string_value(json_object_get(c, "private_key_path")));
+	json_array_foreach (json_object_get(ns, "certificates"), i, c)
+		printf("  certificate %s  %s %s  key %s\n",
+		       json_string_value(json_object_get(c, "certificate_id")),
+		       json_string_value(json_object_get(c, "key_type")),
+		       json_string_value(json_object_get(c, "algorithm")),
+		       json_string_value(json_object_get(c, "private_key_path")));
 	if (json_object_get(ns, "push_secret"))
 		printf("  push secret %s\n", json_string_value(json_object_get(ns, "push_secret")));
 	printf("Procore   %s  client id %s  client secret %s  company %lld  service user %lld\n",

@@ -53,7 +53,7 @@ static int item(char *p, struct sbx_misfits *m, struct mlc_error *err)
 	} else if (strcmp(p, "ns:no-push-script") == 0) {
 		m->ns_no_push_script = true;
 	} else if (strncmp(p, "pc:deny=", 8) == 0 && known_tool(p + 8) &&
-	           m->n_pc_deny < SBX_MISFITS_MAX) {
+		   m->n_pc_deny < SBX_MISFITS_MAX) {
 		(void)str_copy(m->pc_deny[m->n_pc_deny++], sizeof(m->pc_deny[0]), p + 8);
 	} else if (strcmp(p, "pc:foreign-origin") == 0) {
 		m->pc_foreign_origin = true;

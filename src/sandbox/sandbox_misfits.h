@@ -44,7 +44,7 @@ struct sbx_misfits {
 
 /* Parses spec (NULL or "": none) into *out; MLC_EINVAL names a bad item. */
 int sandbox_misfits_parse(const char *spec, struct sbx_misfits *out,
-                          struct mlc_error *err) MLC_MUST_CHECK;
+			  struct mlc_error *err) MLC_MUST_CHECK;
 /* The denied Procore tool a request path belongs to, or NULL. */
 const char *sandbox_misfits_pc_denied(const struct sbx_misfits *m, const char *path);
 

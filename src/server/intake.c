@@ -20,12 +20,13 @@ struct mlc_intake_cache_entry {
 };
 
 static const char *const webhook_secret_names[INTAKE_SECRET_COUNT] = {
-	[INTAKE_SECRET_PROCORE_AUTH] = "webhook.procore_authorization",
-	[INTAKE_SECRET_NETSUITE] = "webhook.netsuite_secret",
-	[INTAKE_SECRET_PROCORE_CLIENT] = "procore.client_id",
+    [INTAKE_SECRET_PROCORE_AUTH] = "webhook.procore_authorization",
+    [INTAKE_SECRET_NETSUITE] = "webhook.netsuite_secret",
+    [INTAKE_SECRET_PROCORE_CLIENT] = "procore.client_id",
 };
 
-/* --- the writer -------------------------------------------------------------------------------- */
+/* --- the writer --------------------------------------------------------------------------------
+ */
 
 static void fail_batch(struct mlc_intake_event *batch, const struct mlc_error *err, int rc)
 {
@@ -44,7 +45,7 @@ static void fail_batch(struct mlc_intake_event *batch, const struct mlc_error *e
 static bool write_batch(struct mlc_intake *in, struct mlc_intake_event *batch, const int64_t *marks,
 			size_t nmarks)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct mlc_inbox_new **rows = NULL;
 	size_t n = 0, written = 0;
 	int64_t dv = 0;
@@ -54,21 +55,25 @@ static bool write_batch(struct mlc_intake *in, struct mlc_intake_event *batch, c
 	 * 'new' that the drain takes again, so they need no fsync.  A batch
 	 * with events is never committed relaxed. */
 	if (batch && in->relaxed) {
-		if ((rc = store_durable(in->wst, true, &err)) < 0)
+		rc = store_durable(in->wst, true, &err);
+		if (rc < 0)
 			goto fail;
 		in->relaxed = false;
 	} else if (!batch && !in->relaxed) {
-		struct mlc_error ignored = { 0 };
+		struct mlc_error ignored = {0};
 		in->relaxed = store_durable(in->wst, false, &ignored) == MLC_OK;
 	}
-	if ((rc = store_begin(in->wst, &err)) < 0)
+	rc = store_begin(in->wst, &err);
+	if (rc < 0)
 		goto fail;
 	/* inside the write transaction: what the handlers validated against
 	 * must still hold when this commits */
-	if ((rc = changes_data_version(in->wst, &dv, &err)) < 0)
+	rc = changes_data_version(in->wst, &dv, &err);
+	if (rc < 0)
 		goto fail;
 	if (dv != in->data_version) {
-		if ((rc = changes_tenants_fingerprint(in->wst, &in->fingerprint, &err)) < 0)
+		rc = changes_tenants_fingerprint(in->wst, &in->fingerprint, &err);
+		if (rc < 0)
 			goto fail;
 		in->data_version = dv;
 	}
@@ -84,24 +89,28 @@ static bool write_batch(struct mlc_intake *in, struct mlc_intake_event *batch, c
 		rows[n] = &ev->row;
 		written++;
 	}
-	if ((rc = inbox_insert_many(in->wst, rows, n, &err)) < 0 ||
-	    (rc = inbox_mark_done_many(in->wst, marks, nmarks, &err)) < 0 ||
-	    (rc = store_commit(in->wst, &err)) < 0)
+	rc = inbox_insert_many(in->wst, rows, n, &err);
+	if (rc >= 0)
+		rc = inbox_mark_done_many(in->wst, marks, nmarks, &err);
+	if (rc >= 0)
+		rc = store_commit(in->wst, &err);
+	if (rc < 0)
 		goto fail;
 	free(rows);
 	if (written) {
 		metrics_counter_add("mlc_inbox_commits_total",
-				    "Durable inbox commits (events arriving together share one)", "",
-				    1);
-		metrics_counter_add("mlc_inbox_events_total", "Webhook events written by those commits",
-				    "", (double)written);
+				    "Durable inbox commits (events arriving together share one)",
+				    "", 1);
+		metrics_counter_add("mlc_inbox_events_total",
+				    "Webhook events written by those commits", "", (double)written);
 	}
 	return true;
 fail:
 	free(rows);
 	store_rollback(in->wst);
 	metrics_counter_add("mlc_inbox_commit_failures_total",
-			    "Inbox transactions that failed (their events were answered 503)", "", 1);
+			    "Inbox transactions that failed (their events were answered 503)", "",
+			    1);
 	fail_batch(batch, &err, rc);
 	if (!batch)
 		log_warn("inbox: marking events done failed (retried)", "error", err.msg);
@@ -169,12 +178,16 @@ int intake_start(struct mlc_intake *in, const char *store_url, const struct mlc_
 	pthread_mutex_init(&in->cache_lock, NULL);
 	in->vault = vault;
 	in->store_url = xstrdup(store_url);
-	if ((rc = store_open(store_url, &in->wst, err)) < 0)
+	rc = store_open(store_url, &in->wst, err);
+	if (rc < 0)
 		return rc;
 	/* every commit of this connection is an answered event's */
-	if ((rc = store_durable(in->wst, true, err)) < 0 ||
-	    (rc = changes_data_version(in->wst, &in->data_version, err)) < 0 ||
-	    (rc = changes_tenants_fingerprint(in->wst, &in->fingerprint, err)) < 0)
+	rc = store_durable(in->wst, true, err);
+	if (rc >= 0)
+		rc = changes_data_version(in->wst, &in->data_version, err);
+	if (rc >= 0)
+		rc = changes_tenants_fingerprint(in->wst, &in->fingerprint, err);
+	if (rc < 0)
 		return rc;
 	in->cache_fp = in->fingerprint;
 	if (pthread_create(&in->writer, NULL, writer_main, in) != 0)
@@ -229,7 +242,8 @@ int intake_submit(struct mlc_intake *in, struct mlc_intake_event *ev)
 	return ev->rc;
 }
 
-/* --- the cache --------------------------------------------------------------------------------- */
+/* --- the cache ---------------------------------------------------------------------------------
+ */
 
 static void tenant_free(struct mlc_intake_tenant *t)
 {
@@ -288,11 +302,13 @@ static int load(struct mlc_intake *in, struct mlc_store *st, const char *name,
 	int rc;
 
 	*out = NULL;
-	if ((rc = changes_tenants_fingerprint(st, &t->fingerprint, err)) < 0 ||
-	    (rc = tenant_get(st, name, &t->t, err)) < 0)
+	rc = changes_tenants_fingerprint(st, &t->fingerprint, err);
+	if (rc >= 0)
+		rc = tenant_get(st, name, &t->t, err);
+	if (rc < 0)
 		goto out;
 	for (int i = 0; i < INTAKE_SECRET_COUNT; i++) {
-		struct mlc_error serr = { 0 };
+		struct mlc_error serr = {0};
 		t->secret_rc[i] = secret_get(st, in->vault, t->t.id, webhook_secret_names[i],
 					     &t->secret[i], &serr);
 		if (t->secret_rc[i] < 0) {
@@ -326,7 +342,8 @@ int intake_tenant_get(struct mlc_intake *in, struct mlc_store *st, const char *n
 	pthread_mutex_unlock(&in->cache_lock);
 	if (*out)
 		return MLC_OK;
-	if ((rc = load(in, st, name, &t, err)) < 0)
+	rc = load(in, st, name, &t, err);
+	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&in->cache_lock);
 	if (t->fingerprint != in->cache_fp) {

@@ -61,7 +61,7 @@ struct mlc_intake_tenant {
 	int secret_rc[INTAKE_SECRET_COUNT]; /* MLC_OK, MLC_ENOTFOUND or the load error */
 	struct mlc_secret *secret[INTAKE_SECRET_COUNT];
 	char secret_err[INTAKE_SECRET_COUNT][512]; /* the load error's message */
-	int refs;                           /* guarded by the cache lock */
+	int refs;                                  /* guarded by the cache lock */
 };
 
 /* One event handed to the writer. */
@@ -69,12 +69,12 @@ struct mlc_intake_event {
 	struct mlc_inbox_new row; /* what to store; its results (duplicate, id) */
 	uint64_t fingerprint;     /* the cache's, at validation */
 	/* results, valid once intake_submit() returned */
-	int rc;                   /* MLC_OK or the store's error */
-	bool stale;               /* not written: validated under an old fingerprint */
+	int rc;     /* MLC_OK or the store's error */
+	bool stale; /* not written: validated under an old fingerprint */
 	struct mlc_error err;
 	/* the writer's queue (under the intake's lock) */
 	bool done;
-	pthread_cond_t wake;      /* signalled when done */
+	pthread_cond_t wake; /* signalled when done */
 	struct mlc_intake_event *next;
 };
 
@@ -86,19 +86,19 @@ struct mlc_intake {
 	pthread_t writer;
 	bool writer_started;
 	pthread_mutex_t lock;
-	pthread_cond_t work;     /* an event was queued, or stopping */
+	pthread_cond_t work; /* an event was queued, or stopping */
 	struct mlc_intake_event *head, *tail;
-	int64_t *marks;          /* inbox rows to mark done with the next batch */
+	int64_t *marks; /* inbox rows to mark done with the next batch */
 	size_t nmarks, capmarks;
 	bool stopping;
-	bool writer_idle;        /* the writer waits on work */
-	struct mlc_store *wst;   /* the writer's connection */
-	bool relaxed;            /* wst's commits are not synced (marks only) */
-	int64_t data_version;    /* writer's last PRAGMA data_version */
-	uint64_t fingerprint;    /* the tables' fingerprint as the writer last saw it */
+	bool writer_idle;      /* the writer waits on work */
+	struct mlc_store *wst; /* the writer's connection */
+	bool relaxed;          /* wst's commits are not synced (marks only) */
+	int64_t data_version;  /* writer's last PRAGMA data_version */
+	uint64_t fingerprint;  /* the tables' fingerprint as the writer last saw it */
 	/* the cache */
 	pthread_mutex_t cache_lock;
-	uint64_t cache_fp;       /* fingerprint the cached entries were loaded under */
+	uint64_t cache_fp; /* fingerprint the cached entries were loaded under */
 	struct mlc_intake_cache_entry *entries;
 };
 
@@ -144,9 +144,9 @@ void intake_tenant_put(struct mlc_intake *in, struct mlc_intake_tenant *t);
 /* Drops every cached tenant when the tables' fingerprint (read through st)
  * differs from the cache's.  Returns 1 when it dropped, 0 when nothing
  * changed, or a negative code. */
-int intake_recheck(struct mlc_intake *in, struct mlc_store *st, struct mlc_error *err) MLC_MUST_CHECK;
+int intake_recheck(struct mlc_intake *in, struct mlc_store *st,
+		   struct mlc_error *err) MLC_MUST_CHECK;
 /* Drops every cached tenant. */
 void intake_invalidate(struct mlc_intake *in);
-
 
 #endif

@@ -26,17 +26,27 @@ int schedule_parse(const char *text, int64_t *ms, struct mlc_error *err)
 		return error_set(err, MLC_EINVAL, "schedule '%s' is not like 30s, 15m, 2h or 1d",
 				 text ? text : "");
 	switch (text[n - 1]) {
-	case 's': unit = 1000; break;
-	case 'm': unit = 60 * 1000; break;
-	case 'h': unit = 3600 * 1000; break;
-	case 'd': unit = 86400 * 1000; break;
+	case 's':
+		unit = 1000;
+		break;
+	case 'm':
+		unit = 60 * 1000;
+		break;
+	case 'h':
+		unit = 3600 * 1000;
+		break;
+	case 'd':
+		unit = 86400 * 1000;
+		break;
 	default:
-		return error_set(err, MLC_EINVAL, "schedule '%s' is not like 30s, 15m, 2h or 1d", text);
+		return error_set(err, MLC_EINVAL, "schedule '%s' is not like 30s, 15m, 2h or 1d",
+				 text);
 	}
 	memcpy(num, text, n - 1);
 	num[n - 1] = '\0';
 	if (num_parse_i64(num, &v, NULL) < 0 || v <= 0 || v > 365 * 24)
-		return error_set(err, MLC_EINVAL, "schedule '%s' is not like 30s, 15m, 2h or 1d", text);
+		return error_set(err, MLC_EINVAL, "schedule '%s' is not like 30s, 15m, 2h or 1d",
+				 text);
 	if (v * unit < 10000)
 		return error_set(err, MLC_EINVAL, "schedule '%s' is shorter than 10 s", text);
 	*ms = v * unit;
@@ -88,10 +98,11 @@ static struct due *find_due(struct due **list, const char *key)
 static void drain_pending(struct mlc_serve *sv, struct mlc_store *st, struct serve_pending *list)
 {
 	for (struct serve_pending *p = list; p; p = p->next) {
-		struct mlc_error err = { 0 };
-		if (serve_enqueue_sync(sv, st, p->tenant_id, p->tenant, p->flow, "webhook", &err) < 0) {
-			log_warn("inbox enqueue failed (the scan retries)", "tenant", p->tenant, "flow",
-				 p->flow, "error", err.msg);
+		struct mlc_error err = {0};
+		if (serve_enqueue_sync(sv, st, p->tenant_id, p->tenant, p->flow, "webhook", &err) <
+		    0) {
+			log_warn("inbox enqueue failed (the scan retries)", "tenant", p->tenant,
+				 "flow", p->flow, "error", err.msg);
 			continue;
 		}
 		intake_mark_done(&sv->intake, p->ids, p->n);
@@ -110,7 +121,7 @@ static void drain_pending(struct mlc_serve *sv, struct mlc_store *st, struct ser
 static void drain_inbox(struct mlc_serve *sv, struct mlc_store *st)
 {
 	struct mlc_inbox_event *ev = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	size_t n = 0;
 
 	if (inbox_pending_before(st, 100, time_now_ms() - DRAIN_SCAN_AGE_MS, &ev, &n, &err) < 0) {
@@ -124,9 +135,10 @@ static void drain_inbox(struct mlc_serve *sv, struct mlc_store *st)
 		if (!strcmp(ev[i].source, "procore"))
 			flow = webhook_resource_flow(webhook_procore_resource(ev[i].payload));
 		else
-			flow = webhooks_flow_for_netsuite(jsonx_str(ev[i].payload, "recordType")
-								  ? jsonx_str(ev[i].payload, "recordType")
-								  : "");
+			flow =
+			    webhooks_flow_for_netsuite(jsonx_str(ev[i].payload, "recordType")
+							   ? jsonx_str(ev[i].payload, "recordType")
+							   : "");
 		rc = flow && flow_find(flow) ? tenant_get_by_id(st, ev[i].tenant_id, &t, &err)
 					     : MLC_ENOTFOUND;
 		if (rc < 0 && rc != MLC_ENOTFOUND) {
@@ -152,7 +164,7 @@ static void drain_inbox(struct mlc_serve *sv, struct mlc_store *st)
 void *serve_scheduler_main(void *arg)
 {
 	struct mlc_serve *sv = arg;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct mlc_store *st = serve_store(sv, &err);
 	struct due *dues = NULL;
 
@@ -166,7 +178,9 @@ void *serve_scheduler_main(void *arg)
 		drain_inbox(sv, st);
 		if (sv->cfg->audit_retention_days > 0 && time_now_ms() >= next_prune) {
 			int64_t gone = 0;
-			if (audit_prune(st, time_now_ms() - (int64_t)sv->cfg->audit_retention_days * 86400000,
+			if (audit_prune(st,
+					time_now_ms() -
+					    (int64_t)sv->cfg->audit_retention_days * 86400000,
 					&gone, &err) < 0)
 				log_warn("audit retention failed", "error", err.msg);
 			else if (gone) {
@@ -187,7 +201,7 @@ void *serve_scheduler_main(void *arg)
 			json_t *sched = json_object_get(list[i].settings, "schedules");
 			const char *flow;
 			json_t *v;
-			json_object_foreach(sched, flow, v) {
+			json_object_foreach (sched, flow, v) {
 				char key[160];
 				int64_t every = 0;
 				struct due *d;
@@ -197,8 +211,9 @@ void *serve_scheduler_main(void *arg)
 					continue; /* unknown flows wait for their issue */
 				is_cron = strchr(json_string_value(v), ' ') ||
 					  json_string_value(v)[0] == '@';
-				if (is_cron ? cron_parse(json_string_value(v), &cron, NULL) < 0
-					    : schedule_parse(json_string_value(v), &every, NULL) < 0)
+				if (is_cron
+					? cron_parse(json_string_value(v), &cron, NULL) < 0
+					: schedule_parse(json_string_value(v), &every, NULL) < 0)
 					continue; /* validated when set */
 				snprintf(key, sizeof(key), "%s/%s", list[i].name, flow);
 				d = find_due(&dues, key);
@@ -210,8 +225,8 @@ void *serve_scheduler_main(void *arg)
 				}
 				if (d->at > now)
 					continue;
-				if (serve_enqueue_sync(sv, st, list[i].id, list[i].name, flow, "schedule",
-						       &err) < 0)
+				if (serve_enqueue_sync(sv, st, list[i].id, list[i].name, flow,
+						       "schedule", &err) < 0)
 					log_warn("schedule enqueue failed", "tenant", list[i].name,
 						 "flow", flow, "error", err.msg);
 				d->at = is_cron ? next_slot(&cron, &list[i], now) : now + every;

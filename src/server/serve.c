@@ -52,8 +52,8 @@ int serve_enqueue_sync(struct mlc_serve *sv, struct mlc_store *st, int64_t tenan
 {
 	char key[256];
 	int64_t id;
-	json_t *payload = json_pack("{s:s, s:s, s:s}", "tenant", tenant, "flow", flow, "trigger",
-				    trigger);
+	json_t *payload =
+	    json_pack("{s:s, s:s, s:s}", "tenant", tenant, "flow", flow, "trigger", trigger);
 	int rc;
 
 	/* one pending run per tenant and flow: a burst of events is one run */
@@ -156,15 +156,15 @@ void serve_pending_free(struct serve_pending *list)
 static bool ready(void *arg)
 {
 	struct mlc_serve *sv = arg;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct mlc_store *s = serve_store(sv, &err);
 	return s && store_ping(s);
 }
 
-int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg,
-		const struct mlc_serve_opts *o, struct mlc_error *err)
+int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg, const struct mlc_serve_opts *o,
+		struct mlc_error *err)
 {
-	struct mlc_http_server_opts ho = { 0 };
+	struct mlc_http_server_opts ho = {0};
 	char host[64] = "host";
 	int rc;
 
@@ -183,13 +183,16 @@ int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg,
 	/* fail early, with the reason, when the store or the key is unusable */
 	if (!serve_store(sv, err))
 		return err->code ? err->code : MLC_ESTORE;
-	if ((rc = vault_open(cfg, &sv->vault, err)) < 0)
+	rc = vault_open(cfg, &sv->vault, err);
+	if (rc < 0)
 		return rc;
-	if (cfg->redis && *cfg->redis && token_shared_new(cfg->redis, sv->vault, &sv->shared, err) < 0)
+	if (cfg->redis && *cfg->redis &&
+	    token_shared_new(cfg->redis, sv->vault, &sv->shared, err) < 0)
 		log_warn("shared token cache unavailable; using the in-process cache", "error",
 			 err->msg);
 	sv->pool = auth_pool_new(sv->vault, sv->shared);
-	if ((rc = intake_start(&sv->intake, cfg->store, sv->vault, err)) < 0)
+	rc = intake_start(&sv->intake, cfg->store, sv->vault, err);
+	if (rc < 0)
 		return rc;
 
 	ho.listen = o->listen ? o->listen : cfg->http_listen;
@@ -208,8 +211,12 @@ int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg,
 	/* slow or idle senders cannot hold every connection (issue 21, item 4) */
 	ho.per_client_limit = (unsigned int)cfg->http_per_client;
 	ho.idle_timeout_s = (unsigned int)cfg->http_read_timeout_s;
-	if ((rc = http_server_new(&ho, &sv->http, err)) < 0 || (rc = webhooks_register(sv, err)) < 0 ||
-	    (rc = http_server_start(sv->http, err)) < 0)
+	rc = http_server_new(&ho, &sv->http, err);
+	if (rc >= 0)
+		rc = webhooks_register(sv, err);
+	if (rc >= 0)
+		rc = http_server_start(sv->http, err);
+	if (rc < 0)
 		return rc;
 
 	sv->workers = xcalloc((size_t)sv->nworkers, sizeof(*sv->workers));

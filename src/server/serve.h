@@ -40,17 +40,17 @@ struct mlc_serve {
 	int nworkers;
 	pthread_t scheduler;
 	bool scheduler_started;
-	int stopping;                /* atomic flag */
+	int stopping; /* atomic flag */
 	pthread_mutex_t lock;
-	pthread_cond_t wake;         /* a job was enqueued, or stopping */
-	char owner[96];              /* lease owner prefix: host:pid */
+	pthread_cond_t wake; /* a job was enqueued, or stopping */
+	char owner[96];      /* lease owner prefix: host:pid */
 	int64_t lease_ms;
-	pthread_key_t store_key;     /* per-thread store connection */
-	struct mlc_intake intake;    /* webhook group commit and tenant cache */
+	pthread_key_t store_key;  /* per-thread store connection */
+	struct mlc_intake intake; /* webhook group commit and tenant cache */
 	pthread_mutex_t pending_lock;
-	pthread_cond_t pending_cv;   /* an event made a flow pending */
+	pthread_cond_t pending_cv; /* an event made a flow pending */
 	struct serve_pending *pending;
-	int64_t pending_since;       /* when the first pending entry came */
+	int64_t pending_since; /* when the first pending entry came */
 };
 
 /* How long the drain lets webhook events gather before it enqueues their
@@ -74,12 +74,12 @@ struct serve_pending {
 };
 
 struct mlc_serve_opts {
-	const char *listen;  /* NULL: cfg->http_listen */
-	int workers;         /* 0: cfg->workers */
+	const char *listen; /* NULL: cfg->http_listen */
+	int workers;        /* 0: cfg->workers */
 };
 
-int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg,
-		const struct mlc_serve_opts *o, struct mlc_error *err) MLC_MUST_CHECK;
+int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg, const struct mlc_serve_opts *o,
+		struct mlc_error *err) MLC_MUST_CHECK;
 /* Asks everything to stop (async-signal-safe: sets a flag). */
 void serve_stop(struct mlc_serve *sv);
 /* Blocks until stopped, then drains and releases everything. */

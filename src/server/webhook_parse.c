@@ -71,7 +71,7 @@ static bool short_text(const char *v, size_t n)
 
 /* The first field problem wins; later ones are not worth a second line. */
 static void unusable(struct procore_event *ev, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void unusable(struct procore_event *ev, const char *fmt, ...)
 {
 	va_list ap;
@@ -101,7 +101,7 @@ static void need_text(struct procore_event *ev, const json_t *o, const char *key
 static void need_id(struct procore_event *ev, const json_t *o, const char *key, int required,
 		    int64_t *out)
 {
-	struct mlc_error e = { 0 };
+	struct mlc_error e = {0};
 
 	if (id_member(o, key, required, out, &e) < 0)
 		unusable(ev, "%s", e.msg);
@@ -139,8 +139,7 @@ static int payload_version(const json_t *root, struct procore_event *ev)
 
 /* The dedup key: v2/v3 ulid, else the id; v4 the string id.  A body with
  * no usable id is keyed by its hash, so a redelivery still dedupes. */
-static void event_key(const char *body, size_t len, const json_t *root,
-		      struct procore_event *ev)
+static void event_key(const char *body, size_t len, const json_t *root, struct procore_event *ev)
 {
 	json_t *id = json_object_get(root, "id");
 	const char *ulid = jsonx_str(root, "ulid");
@@ -185,7 +184,8 @@ static void source_application(const json_t *root, struct procore_event *ev)
 
 	if (!json_is_object(meta))
 		return;
-	if (json_is_string(app) && short_text(json_string_value(app), sizeof(ev->source_application_id)))
+	if (json_is_string(app) &&
+	    short_text(json_string_value(app), sizeof(ev->source_application_id)))
 		str_copy(ev->source_application_id, sizeof(ev->source_application_id),
 			 json_string_value(app));
 	else if (json_is_integer(app))
@@ -204,7 +204,8 @@ static void related(const json_t *root, struct procore_event *ev)
 		unusable(ev, "'related_resources' is not an array");
 		return;
 	}
-	if (!(first = json_array_get(rel, 0)))
+	first = json_array_get(rel, 0);
+	if (!first)
 		return;
 	if (!json_is_object(first) || jsonx_id(first, "id", &ev->parent_id) < 0) {
 		ev->parent_id = 0;
@@ -215,8 +216,8 @@ static void related(const json_t *root, struct procore_event *ev)
 		str_copy(ev->parent_name, sizeof(ev->parent_name), jsonx_str(first, "name"));
 }
 
-int webhook_parse_procore(const char *body, size_t len, struct procore_event *ev,
-			  json_t **payload, struct mlc_error *err)
+int webhook_parse_procore(const char *body, size_t len, struct procore_event *ev, json_t **payload,
+			  struct mlc_error *err)
 {
 	json_t *root = load_object(body, len, err);
 	bool v4;
@@ -239,8 +240,8 @@ int webhook_parse_procore(const char *body, size_t len, struct procore_event *ev
 	 * (webhook-payloads.md section 4): those are stored, not acted on */
 	if (ev->event_type[0] && strcmp(ev->event_type, "create") &&
 	    strcmp(ev->event_type, "update") && strcmp(ev->event_type, "delete"))
-		unusable(ev, "%s '%s' is not create, update or delete", v4 ? "reason" : "event_type",
-			 ev->event_type);
+		unusable(ev, "%s '%s' is not create, update or delete",
+			 v4 ? "reason" : "event_type", ev->event_type);
 	if (short_text(jsonx_str(root, "timestamp"), sizeof(ev->timestamp)))
 		str_copy(ev->timestamp, sizeof(ev->timestamp), jsonx_str(root, "timestamp"));
 	if (!v4)
@@ -269,10 +270,13 @@ int webhook_parse_netsuite(const char *body, size_t len, struct netsuite_event *
 	*payload = NULL;
 	if (!root)
 		return MLC_EINVAL;
-	if ((rc = req_text(root, "recordType", ev->record_type, sizeof(ev->record_type), err)) < 0 ||
-	    (rc = id_member(root, "id", 1, &ev->id, err)) < 0 ||
-	    (rc = req_text(root, "lastModifiedDate", ev->last_modified, sizeof(ev->last_modified),
-			   err)) < 0)
+	rc = req_text(root, "recordType", ev->record_type, sizeof(ev->record_type), err);
+	if (rc >= 0)
+		rc = id_member(root, "id", 1, &ev->id, err);
+	if (rc >= 0)
+		rc = req_text(root, "lastModifiedDate", ev->last_modified,
+			      sizeof(ev->last_modified), err);
+	if (rc < 0)
 		goto fail;
 	for (const char *p = ev->record_type; *p; p++) {
 		if (!isalnum((unsigned char)*p) && *p != '_') {

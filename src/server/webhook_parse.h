@@ -33,22 +33,22 @@
  * fit for logs and `status`, what the connector cannot use.
  */
 struct procore_event {
-	int version;             /* 2, 3 or 4; 0 when the body says none we know */
-	char key[80];            /* dedup: v2/v3 ulid, else the id in decimal; v4 the string id;
-				    "body:<hash>" when there is no usable id */
-	int64_t id;              /* the event id as an integer, 0 if it is not one (v4 ULIDs) */
+	int version;  /* 2, 3 or 4; 0 when the body says none we know */
+	char key[80]; /* dedup: v2/v3 ulid, else the id in decimal; v4 the string id;
+			 "body:<hash>" when there is no usable id */
+	int64_t id;   /* the event id as an integer, 0 if it is not one (v4 ULIDs) */
 	int64_t company_id;
-	int64_t project_id;      /* 0: company-level (Company Vendors) or absent */
-	int64_t user_id;         /* who made the change; 0 when absent */
+	int64_t project_id; /* 0: company-level (Company Vendors) or absent */
+	int64_t user_id;    /* who made the change; 0 when absent */
 	int64_t resource_id;
-	int64_t parent_id;       /* v3: the first related_resources id, else 0 */
-	char parent_name[96];    /* v3: its name ("Direct Costs"), else "" */
+	int64_t parent_id;               /* v3: the first related_resources id, else 0 */
+	char parent_name[96];            /* v3: its name ("Direct Costs"), else "" */
 	char source_application_id[128]; /* v2/v3 metadata: the client id of the app that made
 					    the change; "" when null or absent */
-	char resource_name[96];  /* v2/v3 resource_name, v4 resource_type */
-	char event_type[32];     /* v2/v3 event_type, v4 reason */
+	char resource_name[96];          /* v2/v3 resource_name, v4 resource_type */
+	char event_type[32];             /* v2/v3 event_type, v4 reason */
 	char timestamp[48];
-	char unusable[224];      /* "" when the event is usable, else why not */
+	char unusable[224]; /* "" when the event is usable, else why not */
 };
 
 /*
@@ -59,8 +59,8 @@ struct procore_event {
  * connector can act on it.  Whether the resource is one the connector
  * routes is decided by the caller (server/webhook_resources.h).
  */
-int webhook_parse_procore(const char *body, size_t len, struct procore_event *ev,
-			  json_t **payload, struct mlc_error *err) MLC_MUST_CHECK;
+int webhook_parse_procore(const char *body, size_t len, struct procore_event *ev, json_t **payload,
+			  struct mlc_error *err) MLC_MUST_CHECK;
 
 /* The resource name of a stored Procore payload of any version
  * (resource_name, or v4 resource_type), or NULL. */
@@ -70,13 +70,13 @@ const char *webhook_procore_resource(const json_t *payload);
  * lastModifiedDate} (+ optional "event", and "user" / "executionContext"
  * from N/runtime: who made the change). */
 struct netsuite_event {
-	char key[160];           /* "<recordType>:<id>:<lastModifiedDate>" */
+	char key[160]; /* "<recordType>:<id>:<lastModifiedDate>" */
 	char record_type[48];
 	int64_t id;
 	char last_modified[48];
 	bool has_user;
-	int64_t user;            /* the entity that made the change (may be negative: -4 system) */
-	char context[32];        /* "RESTWEBSERVICES", "USERINTERFACE", ... or "" */
+	int64_t user;     /* the entity that made the change (may be negative: -4 system) */
+	char context[32]; /* "RESTWEBSERVICES", "USERINTERFACE", ... or "" */
 };
 
 int webhook_parse_netsuite(const char *body, size_t len, struct netsuite_event *ev,

@@ -21,7 +21,7 @@ static void flatten(void)
 	for (size_t i = 0; i < n; i++)
 		for (const char *const *t = f[i].procore_resources; t && *t; t++)
 			if (ntable < MAX_RESOURCES)
-				table[ntable++] = (struct mlc_webhook_resource){ *t, f[i].name };
+				table[ntable++] = (struct mlc_webhook_resource){*t, f[i].name};
 }
 
 const struct mlc_webhook_resource *webhook_resources(size_t *n)

@@ -104,7 +104,7 @@ static void unavailable(struct mlc_http_request *req, struct mlc_http_response *
  * current (before a refusal): 1 when they were not and were dropped. */
 static int serve_recheck(struct mlc_serve *sv, struct mlc_store *st, bool *rechecked)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	int rc = intake_recheck(&sv->intake, st, &err);
 
 	*rechecked = true;
@@ -125,12 +125,11 @@ enum pass {
  * or a missing secret is refused only once the cache is known current
  * (*rechecked): otherwise the cache is checked and the pass retried.
  */
-static int load(struct mlc_serve *sv, struct mlc_http_request *req,
-		struct mlc_http_response *resp, struct mlc_store **st,
-		struct mlc_intake_tenant **ct, enum intake_secret which, bool *rechecked,
-		enum pass *pass)
+static int load(struct mlc_serve *sv, struct mlc_http_request *req, struct mlc_http_response *resp,
+		struct mlc_store **st, struct mlc_intake_tenant **ct, enum intake_secret which,
+		bool *rechecked, enum pass *pass)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	const char *name = http_request_param(req, "tenant");
 	int rc;
 
@@ -146,7 +145,8 @@ static int load(struct mlc_serve *sv, struct mlc_http_request *req,
 		refuse_unproven(req, resp, name, "no such tenant");
 		return -1;
 	}
-	if ((rc = intake_tenant_get(&sv->intake, *st, name, ct, &err)) < 0) {
+	rc = intake_tenant_get(&sv->intake, *st, name, ct, &err);
+	if (rc < 0) {
 		if (rc != MLC_ENOTFOUND)
 			unavailable(req, resp, name, err.msg);
 		else if (!*rechecked && serve_recheck(sv, *st, rechecked) > 0)
@@ -155,7 +155,8 @@ static int load(struct mlc_serve *sv, struct mlc_http_request *req,
 			refuse_unproven(req, resp, name, "no such tenant");
 		return -1;
 	}
-	if ((rc = (*ct)->secret_rc[which]) < 0) {
+	rc = (*ct)->secret_rc[which];
+	if (rc < 0) {
 		char why[160];
 		if (rc != MLC_ENOTFOUND) {
 			/* the row is there but we cannot read or open it (a store
@@ -202,7 +203,7 @@ static int store_event(struct mlc_serve *sv, struct mlc_http_request *req,
 		       const char *source, const char *key, const json_t *payload,
 		       enum inbox_state state, const char *reason, int *dup, int64_t *id)
 {
-	struct mlc_intake_event ev = { 0 };
+	struct mlc_intake_event ev = {0};
 	char *text = json_dumps(payload, JSON_COMPACT);
 	int rc = -1;
 
@@ -262,7 +263,7 @@ static bool allowlisted(const struct mlc_tenant *t, const char *ip)
 {
 	json_t *ns = json_object_get(t->settings, "netsuite");
 	const char *list = jsonx_str(ns, "allowlist");
-	struct mlc_cidr_list cl = { 0 };
+	struct mlc_cidr_list cl = {0};
 	bool ok;
 
 	if (!list || !*list || cidr_list_parse(list, &cl, NULL) < 0)
@@ -295,7 +296,7 @@ static enum pass netsuite_once(struct mlc_serve *sv, struct mlc_http_request *re
 	struct mlc_store *st;
 	struct mlc_intake_tenant *ct = NULL;
 	struct netsuite_event ev;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *payload = NULL;
 	const char *given;
 	enum pass pass = PASS_DONE;
@@ -372,8 +373,8 @@ static bool procore_echo(const struct mlc_intake_tenant *ct, const struct procor
 
 	if (ev->version != 4 && own_application(ct, ev->source_application_id))
 		return true;
-	if (jsonx_id(json_object_get(ct->t.settings, "procore"), "service_user_id",
-		     &service_user) < 0)
+	if (jsonx_id(json_object_get(ct->t.settings, "procore"), "service_user_id", &service_user) <
+	    0)
 		service_user = 0;
 	return service_user && ev->user_id == service_user;
 }
@@ -397,8 +398,8 @@ static enum pass keep_unusable(struct mlc_serve *sv, struct mlc_http_request *re
 		log_warn("webhook event unusable", "tenant", ct->t.name, "event", ev->key, "reason",
 			 ev->unusable);
 	http_response_json(resp, 200,
-			   json_pack("{s:s, s:s}", "status", dup ? "duplicate" : "unusable", "reason",
-				     ev->unusable));
+			   json_pack("{s:s, s:s}", "status", dup ? "duplicate" : "unusable",
+				     "reason", ev->unusable));
 	return PASS_DONE;
 }
 
@@ -408,7 +409,7 @@ static enum pass procore_once(struct mlc_serve *sv, struct mlc_http_request *req
 	struct mlc_store *st;
 	struct mlc_intake_tenant *ct = NULL;
 	struct procore_event ev;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *payload = NULL;
 	const char *flow;
 	enum pass pass = PASS_DONE;
@@ -479,10 +480,11 @@ int webhooks_register(struct mlc_serve *sv, struct mlc_error *err)
 {
 	int rc;
 
-	if ((rc = http_server_route(sv->http, "POST", "/webhooks/netsuite/{tenant}", netsuite_hook,
-				    sv)) < 0 ||
-	    (rc = http_server_route(sv->http, "POST", "/webhooks/procore/{tenant}", procore_hook,
-				    sv)) < 0)
+	rc = http_server_route(sv->http, "POST", "/webhooks/netsuite/{tenant}", netsuite_hook, sv);
+	if (rc >= 0)
+		rc = http_server_route(sv->http, "POST", "/webhooks/procore/{tenant}", procore_hook,
+				       sv);
+	if (rc < 0)
 		return error_set(err, rc, "cannot register webhook routes");
 	return MLC_OK;
 }

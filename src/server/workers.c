@@ -40,7 +40,7 @@ static void *heartbeat_main(void *arg)
 {
 	struct heartbeat *hb = arg;
 	struct mlc_store *st = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	pthread_mutex_lock(&hb->lock);
 	while (!hb->done) {
@@ -58,7 +58,8 @@ static void *heartbeat_main(void *arg)
 		pthread_mutex_unlock(&hb->lock);
 		if (!st && store_open(hb->sv->cfg->store, &st, &err) < 0)
 			log_warn("lease heartbeat: no store", "error", err.msg);
-		else if (job_extend(st, hb->job, hb->owner, time_now_ms() + hb->sv->lease_ms, &err) < 0)
+		else if (job_extend(st, hb->job, hb->owner, time_now_ms() + hb->sv->lease_ms,
+				    &err) < 0)
 			log_warn("lease heartbeat failed", "error", err.msg);
 		else if (run_heartbeat(st, 0, &err) < 0) /* this process's runs live */
 			log_warn("run heartbeat failed", "error", err.msg);
@@ -83,13 +84,17 @@ static int run_sync(struct mlc_serve *sv, struct mlc_store *st, const struct mlc
 	if (!tenant || !f)
 		return error_set(err, MLC_EINVAL, "job %lld names no known tenant and flow",
 				 (long long)job->id);
-	struct mlc_session_opts so = { .store = st, .vault = sv->vault, .shared = sv->shared,
-				       .pool = sv->pool, .tenant = tenant,
-				       .need_netsuite = f->need_netsuite,
-				       .need_procore = f->need_procore };
-	if ((rc = session_open(&so, &s, err)) < 0)
+	struct mlc_session_opts so = {.store = st,
+				      .vault = sv->vault,
+				      .shared = sv->shared,
+				      .pool = sv->pool,
+				      .tenant = tenant,
+				      .need_netsuite = f->need_netsuite,
+				      .need_procore = f->need_procore};
+	rc = session_open(&so, &s, err);
+	if (rc < 0)
 		return rc;
-	struct flow_opts fo = { false, false, trigger ? trigger : "schedule" };
+	struct flow_opts fo = {false, false, trigger ? trigger : "schedule"};
 	rc = flow_execute(s, f, &fo, &res, err);
 	json_decref(res);
 	session_free(s);
@@ -99,7 +104,7 @@ static int run_sync(struct mlc_serve *sv, struct mlc_store *st, const struct mlc
 void *serve_worker_main(void *arg)
 {
 	struct mlc_serve *sv = arg;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct mlc_store *st = serve_store(sv, &err);
 	char owner[128];
 
@@ -133,8 +138,8 @@ void *serve_worker_main(void *arg)
 		log_info("job start", "job", id, "kind", job.kind, "tenant",
 			 jsonx_str(job.payload, "tenant"), "flow", jsonx_str(job.payload, "flow"));
 		error_clear(&err);
-		struct heartbeat hb = { sv, job.id, owner, PTHREAD_MUTEX_INITIALIZER,
-					PTHREAD_COND_INITIALIZER, false };
+		struct heartbeat hb = {
+		    sv, job.id, owner, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
 		pthread_t hbt;
 		bool hb_on = pthread_create(&hbt, NULL, heartbeat_main, &hb) == 0;
 		if (strcmp(job.kind, "sync") == 0)
@@ -153,10 +158,10 @@ void *serve_worker_main(void *arg)
 				log_warn("job complete failed", "job", id, "error", err.msg);
 			log_info("job done", "job", id);
 		} else {
-			struct mlc_error e2 = { 0 };
+			struct mlc_error e2 = {0};
 			/* a malformed job never gets better: straight to the dead letters */
-			int64_t retry = rc == MLC_EINVAL ? -1
-				: time_now_ms() + retry_delay_ms(job.attempts);
+			int64_t retry =
+			    rc == MLC_EINVAL ? -1 : time_now_ms() + retry_delay_ms(job.attempts);
 			log_warn("job failed", "job", id, "error", err.msg);
 			if (job_fail(st, job.id, owner, err.msg, retry, &e2) < 0)
 				log_warn("job fail record failed", "job", id, "error", e2.msg);

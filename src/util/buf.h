@@ -23,7 +23,10 @@ struct mlc_buf {
 	size_t cap;
 };
 
-#define MLC_BUF_INIT { (char *)mlc_buf_empty, 0, 0 }
+#define MLC_BUF_INIT                                                                               \
+	{                                                                                          \
+		(char *)mlc_buf_empty, 0, 0                                                        \
+	}
 extern const char mlc_buf_empty[1];
 
 void buf_init(struct mlc_buf *b);

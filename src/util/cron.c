@@ -25,25 +25,27 @@ static int field(const char *text, int lo, int hi, uint64_t *bits, bool *star, c
 			*slash = '\0';
 			step = (int)strtol(slash + 1, &end, 10);
 			if (*end || step < 1 || end == slash + 1)
-				return error_set(err, MLC_EINVAL, "cron %s: bad step '%s'", name, slash + 1);
+				return error_set(err, MLC_EINVAL, "cron %s: bad step '%s'", name,
+						 slash + 1);
 		}
 		if (strcmp(item, "*") != 0) {
 			dash = strchr(item, '-');
 			a = (int)strtol(item, &end, 10);
 			if (end == item || (dash ? end != dash : *end != '\0'))
-				return error_set(err, MLC_EINVAL, "cron %s: '%s' is not a number or range",
-						 name, item);
+				return error_set(err, MLC_EINVAL,
+						 "cron %s: '%s' is not a number or range", name,
+						 item);
 			b = slash && !dash ? hi : a;
 			if (dash) {
 				b = (int)strtol(dash + 1, &end, 10);
 				if (*end || end == dash + 1)
-					return error_set(err, MLC_EINVAL, "cron %s: bad range '%s'", name,
-							 item);
+					return error_set(err, MLC_EINVAL, "cron %s: bad range '%s'",
+							 name, item);
 			}
 		}
 		if (a < lo || b > hi || a > b)
-			return error_set(err, MLC_EINVAL, "cron %s: %d-%d is outside %d-%d", name, a, b,
-					 lo, hi);
+			return error_set(err, MLC_EINVAL, "cron %s: %d-%d is outside %d-%d", name,
+					 a, b, lo, hi);
 		for (int v = a; v <= b; v += step)
 			*bits |= (uint64_t)1 << v;
 	}
@@ -55,9 +57,9 @@ int cron_parse(const char *expr, struct mlc_cron *c, struct mlc_error *err)
 	static const struct {
 		const char *name, *expr;
 	} shorthands[] = {
-		{ "@hourly", "0 * * * *" }, { "@daily", "0 0 * * *" }, { "@midnight", "0 0 * * *" },
-		{ "@weekly", "0 0 * * 0" }, { "@monthly", "0 0 1 * *" }, { "@yearly", "0 0 1 1 *" },
-		{ "@annually", "0 0 1 1 *" },
+	    {"@hourly", "0 * * * *"},   {"@daily", "0 0 * * *"},   {"@midnight", "0 0 * * *"},
+	    {"@weekly", "0 0 * * 0"},   {"@monthly", "0 0 1 * *"}, {"@yearly", "0 0 1 1 *"},
+	    {"@annually", "0 0 1 1 *"},
 	};
 	char buf[256], *f[6], *save = NULL;
 	uint64_t bits;
@@ -76,20 +78,26 @@ int cron_parse(const char *expr, struct mlc_cron *c, struct mlc_error *err)
 		f[n++] = t;
 	if (n != 5)
 		return error_set(err, MLC_EINVAL,
-				 "'%s' is not five cron fields (minute hour day month weekday)", expr);
-	if ((rc = field(f[0], 0, 59, &bits, &star, "minute", err)) < 0)
+				 "'%s' is not five cron fields (minute hour day month weekday)",
+				 expr);
+	rc = field(f[0], 0, 59, &bits, &star, "minute", err);
+	if (rc < 0)
 		return rc;
 	c->minute = bits;
-	if ((rc = field(f[1], 0, 23, &bits, &star, "hour", err)) < 0)
+	rc = field(f[1], 0, 23, &bits, &star, "hour", err);
+	if (rc < 0)
 		return rc;
 	c->hour = (uint32_t)bits;
-	if ((rc = field(f[2], 1, 31, &bits, &c->mday_star, "day-of-month", err)) < 0)
+	rc = field(f[2], 1, 31, &bits, &c->mday_star, "day-of-month", err);
+	if (rc < 0)
 		return rc;
 	c->mday = (uint32_t)bits;
-	if ((rc = field(f[3], 1, 12, &bits, &star, "month", err)) < 0)
+	rc = field(f[3], 1, 12, &bits, &star, "month", err);
+	if (rc < 0)
 		return rc;
 	c->month = (uint16_t)bits;
-	if ((rc = field(f[4], 0, 7, &bits, &c->wday_star, "day-of-week", err)) < 0)
+	rc = field(f[4], 0, 7, &bits, &c->wday_star, "day-of-week", err);
+	if (rc < 0)
 		return rc;
 	if (bits & (1u << 7))
 		bits |= 1; /* 7 is Sunday too */

@@ -21,7 +21,7 @@
  * back) runs once.
  */
 struct mlc_cron {
-	uint64_t minute;   /* bit per value */
+	uint64_t minute; /* bit per value */
 	uint32_t hour;
 	uint32_t mday;
 	uint16_t month;

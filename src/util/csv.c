@@ -84,14 +84,15 @@ int csv_parse(const char *text, size_t len, struct mlc_csv_row **out, size_t *no
 	struct mlc_csv_row *rows = NULL;
 	size_t nrows = 0, rcap = 0, fcap = 0, i = 0;
 	struct mlc_buf field = MLC_BUF_INIT;
-	struct mlc_csv_row row = { NULL, 0, 1 };
+	struct mlc_csv_row row = {NULL, 0, 1};
 	int line = 1, quoted = 0, was_quoted = 0, rc = MLC_OK;
 
 	*out = NULL;
 	*nout = 0;
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		i = 3;
-	if ((rc = check_text(text, len, i, err)) < 0)
+	rc = check_text(text, len, i, err);
+	if (rc < 0)
 		return rc;
 	for (; i <= len; i++) {
 		char c = i < len ? text[i] : '\n';
@@ -155,7 +156,8 @@ int csv_parse(const char *text, size_t len, struct mlc_csv_row **out, size_t *no
 			continue;
 		}
 		if (was_quoted) {
-			rc = error_set(err, MLC_EINVAL, "line %d: text after a closing quote", line);
+			rc =
+			    error_set(err, MLC_EINVAL, "line %d: text after a closing quote", line);
 			goto fail;
 		}
 		buf_addch(&field, c);

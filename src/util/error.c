@@ -52,23 +52,40 @@ void error_clear(struct mlc_error *err)
 const char *error_name(int code)
 {
 	switch (code) {
-	case MLC_OK: return "ok";
-	case MLC_EINVAL: return "invalid";
-	case MLC_ENOMEM: return "out of memory";
-	case MLC_EIO: return "i/o error";
-	case MLC_ENOTFOUND: return "not found";
-	case MLC_EEXIST: return "already exists";
-	case MLC_ESTORE: return "store error";
-	case MLC_ECONFIG: return "config error";
-	case MLC_ERANGE: return "out of range";
-	case MLC_EAUTH: return "authentication failed";
-	case MLC_ETRANSIENT: return "transient";
-	case MLC_ERATELIMIT: return "rate limited";
-	case MLC_EPERM: return "permanent";
-	case MLC_EUNKNOWN: return "unknown outcome";
-	case MLC_ECRYPTO: return "crypto error";
-	case MLC_EBUSY: return "busy";
-	case MLC_ESTATE: return "bad state";
+	case MLC_OK:
+		return "ok";
+	case MLC_EINVAL:
+		return "invalid";
+	case MLC_ENOMEM:
+		return "out of memory";
+	case MLC_EIO:
+		return "i/o error";
+	case MLC_ENOTFOUND:
+		return "not found";
+	case MLC_EEXIST:
+		return "already exists";
+	case MLC_ESTORE:
+		return "store error";
+	case MLC_ECONFIG:
+		return "config error";
+	case MLC_ERANGE:
+		return "out of range";
+	case MLC_EAUTH:
+		return "authentication failed";
+	case MLC_ETRANSIENT:
+		return "transient";
+	case MLC_ERATELIMIT:
+		return "rate limited";
+	case MLC_EPERM:
+		return "permanent";
+	case MLC_EUNKNOWN:
+		return "unknown outcome";
+	case MLC_ECRYPTO:
+		return "crypto error";
+	case MLC_EBUSY:
+		return "busy";
+	case MLC_ESTATE:
+		return "bad state";
 	}
 	return "error";
 }

@@ -10,22 +10,22 @@
  */
 enum mlc_errcode {
 	MLC_OK = 0,
-	MLC_EINVAL = -1,     /* bad input from a person or a peer */
-	MLC_ENOMEM = -2,     /* allocation failed */
-	MLC_EIO = -3,        /* file or socket error */
-	MLC_ENOTFOUND = -4,  /* the named thing does not exist */
-	MLC_EEXIST = -5,     /* the thing already exists */
-	MLC_ESTORE = -6,     /* database error */
-	MLC_ECONFIG = -7,    /* configuration error */
-	MLC_ERANGE = -8,     /* number out of range */
-	MLC_EAUTH = -9,      /* authentication failed */
+	MLC_EINVAL = -1,      /* bad input from a person or a peer */
+	MLC_ENOMEM = -2,      /* allocation failed */
+	MLC_EIO = -3,         /* file or socket error */
+	MLC_ENOTFOUND = -4,   /* the named thing does not exist */
+	MLC_EEXIST = -5,      /* the thing already exists */
+	MLC_ESTORE = -6,      /* database error */
+	MLC_ECONFIG = -7,     /* configuration error */
+	MLC_ERANGE = -8,      /* number out of range */
+	MLC_EAUTH = -9,       /* authentication failed */
 	MLC_ETRANSIENT = -10, /* temporary failure; retrying may help */
 	MLC_ERATELIMIT = -11, /* rate limited; retry after a wait */
-	MLC_EPERM = -12,     /* permanent failure from a peer */
-	MLC_EUNKNOWN = -13,  /* outcome unknown (e.g. timeout after sending) */
-	MLC_ECRYPTO = -14,   /* encryption / signing failure */
-	MLC_EBUSY = -15,     /* resource busy / lease held */
-	MLC_ESTATE = -16,    /* operation not valid in the current state */
+	MLC_EPERM = -12,      /* permanent failure from a peer */
+	MLC_EUNKNOWN = -13,   /* outcome unknown (e.g. timeout after sending) */
+	MLC_ECRYPTO = -14,    /* encryption / signing failure */
+	MLC_EBUSY = -15,      /* resource busy / lease held */
+	MLC_ESTATE = -16,     /* operation not valid in the current state */
 };
 
 /*

@@ -23,7 +23,7 @@ int file_write_new(const char *path, const void *data, size_t n, mode_t mode, st
 			continue;
 		if (w <= 0) {
 			rc = error_set(err, MLC_EIO, "cannot write %s: %s", path,
-			               strerror(w < 0 ? errno : EIO));
+				       strerror(w < 0 ? errno : EIO));
 			goto fail;
 		}
 		p += w;
@@ -66,7 +66,7 @@ int file_rename_durable(const char *from, const char *to, struct mlc_error *err)
 {
 	if (rename(from, to) < 0)
 		return error_set(err, MLC_EIO, "cannot rename %s to %s: %s", from, to,
-		                 strerror(errno));
+				 strerror(errno));
 	return file_sync_dir_of(to, err);
 }
 
@@ -77,9 +77,11 @@ int file_replace(const char *path, const void *data, size_t n, mode_t mode, stru
 
 	buf_addf(&tmp, "%s.tmp", path);
 	unlink(tmp.data); /* a leftover of a crashed write */
-	if ((rc = file_write_new(tmp.data, data, n, mode, err)) < 0)
+	rc = file_write_new(tmp.data, data, n, mode, err);
+	if (rc < 0)
 		goto out;
-	if ((rc = file_rename_durable(tmp.data, path, err)) < 0)
+	rc = file_rename_durable(tmp.data, path, err);
+	if (rc < 0)
 		unlink(tmp.data);
 out:
 	buf_release(&tmp);

@@ -14,7 +14,7 @@ static enum mlc_log_level cur_level = MLC_LOG_INFO;
 static enum mlc_log_format cur_format = MLC_LOG_LOGFMT;
 static FILE *cur_out;
 
-static const char *const level_names[] = { "debug", "info", "warn", "error", "off" };
+static const char *const level_names[] = {"debug", "info", "warn", "error", "off"};
 
 void log_setup(enum mlc_log_level level, enum mlc_log_format format, FILE *out)
 {

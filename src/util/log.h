@@ -30,8 +30,8 @@ int log_enabled(enum mlc_log_level level);
 void log_kv(enum mlc_log_level level, const char *msg, ...);
 
 #define log_debug(...) log_kv(MLC_LOG_DEBUG, __VA_ARGS__, (const char *)NULL)
-#define log_info(...) log_kv(MLC_LOG_INFO, __VA_ARGS__, (const char *)NULL)
-#define log_warn(...) log_kv(MLC_LOG_WARN, __VA_ARGS__, (const char *)NULL)
+#define log_info(...)  log_kv(MLC_LOG_INFO, __VA_ARGS__, (const char *)NULL)
+#define log_warn(...)  log_kv(MLC_LOG_WARN, __VA_ARGS__, (const char *)NULL)
 #define log_error(...) log_kv(MLC_LOG_ERROR, __VA_ARGS__, (const char *)NULL)
 
 #endif

@@ -9,10 +9,25 @@
 #include "util/banned.h"
 
 static const int64_t pow10_tab[] = {
-	1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL, 100000000LL,
-	1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL,
-	10000000000000LL, 100000000000000LL, 1000000000000000LL, 10000000000000000LL,
-	100000000000000000LL, 1000000000000000000LL,
+    1LL,
+    10LL,
+    100LL,
+    1000LL,
+    10000LL,
+    100000LL,
+    1000000LL,
+    10000000LL,
+    100000000LL,
+    1000000000LL,
+    10000000000LL,
+    100000000000LL,
+    1000000000000LL,
+    10000000000000LL,
+    100000000000000LL,
+    1000000000000000LL,
+    10000000000000000LL,
+    100000000000000000LL,
+    1000000000000000000LL,
 };
 
 /* Decides whether to bump a truncated magnitude given the first dropped
@@ -118,8 +133,8 @@ int dec_parse(const char *s, int scale, enum dec_rounding mode, int64_t *out, st
 	}
 	if (frac && (first_dropped > 0 || rest_nonzero)) {
 		if (mode == DEC_EXACT)
-			return error_set(err, MLC_EINVAL, "'%s' has more than %d decimal places",
-					 s, scale);
+			return error_set(err, MLC_EINVAL, "'%s' has more than %d decimal places", s,
+					 scale);
 		if (round_up(mode, first_dropped, rest_nonzero, (int64_t)(mag % 10)))
 			mag++;
 	}
@@ -178,7 +193,8 @@ int dec_from_json(const json_t *v, int scale, enum dec_rounding mode, int64_t *o
 	if (json_is_integer(v)) {
 		json_int_t i = json_integer_value(v);
 		if (i > INT64_MAX / pow10_tab[scale] || i < -(INT64_MAX / pow10_tab[scale]))
-			return error_set(err, MLC_ERANGE, "%" JSON_INTEGER_FORMAT " is too large", i);
+			return error_set(err, MLC_ERANGE, "%" JSON_INTEGER_FORMAT " is too large",
+					 i);
 		*out = (int64_t)i * pow10_tab[scale];
 		return MLC_OK;
 	}

@@ -24,9 +24,9 @@
 #define MONEY_FMT_MAX 32
 
 enum dec_rounding {
-	DEC_EXACT,        /* reject digits beyond the scale unless they are zeros */
-	DEC_HALF_EVEN,    /* banker's rounding, for quantities and rates */
-	DEC_HALF_UP,      /* round half away from zero */
+	DEC_EXACT,     /* reject digits beyond the scale unless they are zeros */
+	DEC_HALF_EVEN, /* banker's rounding, for quantities and rates */
+	DEC_HALF_UP,   /* round half away from zero */
 };
 
 /*

@@ -7,14 +7,16 @@
 #include "util/banned.h"
 
 static const char *const suffixes[] = {
-	"inc", "incorporated", "llc", "llp", "lllp", "ltd", "limited", "co", "company", "corp",
-	"corporation", "lp", "pllc", "pc", "plc",
+    "inc",     "incorporated", "llc",         "llp", "lllp", "ltd", "limited", "co",
+    "company", "corp",         "corporation", "lp",  "pllc", "pc",  "plc",
 };
 
 /* Long spellings of a legal suffix and the short one name_fold() writes. */
 static const char *const long_forms[][2] = {
-	{ "incorporated", "inc" }, { "company", "co" }, { "corporation", "corp" },
-	{ "limited", "ltd" },
+    {"incorporated", "inc"},
+    {"company", "co"},
+    {"corporation", "corp"},
+    {"limited", "ltd"},
 };
 
 static int is_suffix(const char *w, size_t n)
@@ -34,7 +36,7 @@ static int fold_words(const char *name, struct mlc_buf *words, struct mlc_error 
 
 	n = utf8proc_map((const utf8proc_uint8_t *)name, 0, &folded,
 			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
-				 UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | UTF8PROC_STRIPCC);
+			     UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | UTF8PROC_STRIPCC);
 	if (n < 0)
 		return error_set(err, MLC_EINVAL, "name is not valid UTF-8: %s",
 				 utf8proc_errmsg(n));
@@ -77,7 +79,8 @@ int name_fold(const char *name, struct mlc_buf *out, struct mlc_error *err)
 	const char *last;
 	int rc;
 
-	if ((rc = fold_words(name, &words, err)) < 0)
+	rc = fold_words(name, &words, err);
+	if (rc < 0)
 		goto out;
 	/* one spelling for the last word when it is a legal suffix (not for a
 	 * one-word name: "Company" is a name there) */
@@ -103,7 +106,8 @@ int name_normalize(const char *name, struct mlc_buf *out, struct mlc_error *err)
 	struct mlc_buf words = MLC_BUF_INIT;
 	int rc;
 
-	if ((rc = fold_words(name, &words, err)) < 0) {
+	rc = fold_words(name, &words, err);
+	if (rc < 0) {
 		buf_release(&words);
 		return rc;
 	}

@@ -12,7 +12,8 @@ int num_parse_i64(const char *s, int64_t *out, struct mlc_error *err)
 
 	if (!s || !*s)
 		return error_set(err, MLC_EINVAL, "empty number");
-	if (!(isdigit((unsigned char)s[0]) || ((s[0] == '-' || s[0] == '+') && isdigit((unsigned char)s[1]))))
+	if (!(isdigit((unsigned char)s[0]) ||
+	      ((s[0] == '-' || s[0] == '+') && isdigit((unsigned char)s[1]))))
 		return error_set(err, MLC_EINVAL, "'%s' is not an integer", s);
 	errno = 0;
 	v = strtoll(s, &end, 10);
@@ -48,8 +49,8 @@ int num_parse_id(const char *s, int64_t *out, struct mlc_error *err)
 	uint64_t v = 0;
 
 	if (num_parse_u64(s, &v, err) < 0 || v == 0 || v > INT64_MAX)
-		return error_set(err, MLC_EINVAL, "'%s' is not a valid id (a positive 64-bit integer)",
-				 s ? s : "");
+		return error_set(err, MLC_EINVAL,
+				 "'%s' is not a valid id (a positive 64-bit integer)", s ? s : "");
 	*out = (int64_t)v;
 	return MLC_OK;
 }

@@ -52,8 +52,8 @@ int pkey_load_pem(const char *pem, size_t len, struct mlc_pkey *out, struct mlc_
 	ERR_clear_error();
 	if (!k) {
 		rc = error_set(err, MLC_EINVAL,
-		               "the private key is not an unencrypted PEM private key "
-		               "(expected '-----BEGIN PRIVATE KEY-----'); " ACCEPTED);
+			       "the private key is not an unencrypted PEM private key "
+			       "(expected '-----BEGIN PRIVATE KEY-----'); " ACCEPTED);
 		goto out;
 	}
 	out->bits = EVP_PKEY_get_bits(k);
@@ -70,7 +70,7 @@ int pkey_load_pem(const char *pem, size_t len, struct mlc_pkey *out, struct mlc_
 	} else if (id == EVP_PKEY_EC) {
 		/* out->alg is NULL (memset above) until a curve NetSuite accepts names it */
 		if (EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group,
-		                                   sizeof(group), &glen))
+						   sizeof(group), &glen))
 			out->alg = ec_alg(group);
 		if (!out->alg) {
 			rc = error_set(
@@ -81,7 +81,7 @@ int pkey_load_pem(const char *pem, size_t len, struct mlc_pkey *out, struct mlc_
 		}
 	} else {
 		rc = error_set(err, MLC_EINVAL, "the private key is of type %s; " ACCEPTED,
-		               OBJ_nid2sn(id));
+			       OBJ_nid2sn(id));
 		goto out;
 	}
 	out->pkey = k;

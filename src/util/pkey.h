@@ -26,7 +26,7 @@ struct mlc_pkey {
 };
 
 int pkey_load_pem(const char *pem, size_t len, struct mlc_pkey *out,
-                  struct mlc_error *err) MLC_MUST_CHECK;
+		  struct mlc_error *err) MLC_MUST_CHECK;
 /* Frees the key; accepts a zeroed or already released struct. */
 void pkey_release(struct mlc_pkey *k);
 

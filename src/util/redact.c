@@ -21,9 +21,8 @@ static char **lasting;
 static size_t nlasting, caplasting;
 
 static const char *const secret_words[] = {
-	"authorization", "token", "secret", "password", "passwd", "assertion",
-	"private_key", "privatekey", "api_key", "apikey", "cookie", "master_key",
-	"credential",
+    "authorization", "token",   "secret", "password", "passwd",     "assertion",  "private_key",
+    "privatekey",    "api_key", "apikey", "cookie",   "master_key", "credential",
 };
 
 bool redact_key_is_secret(const char *key)
@@ -192,12 +191,14 @@ static void redact_patterns(struct mlc_buf *out, const char *in)
 
 	while (*p) {
 		size_t n;
-		if ((n = pem_len(p)) > 0) {
+		n = pem_len(p);
+		if (n > 0) {
 			buf_addstr(out, REDACTED_MARK);
 			p += n;
 			continue;
 		}
-		if ((n = userinfo_password(p)) > 0) {
+		n = userinfo_password(p);
+		if (n > 0) {
 			/* scheme://user:password@ -> scheme://user:[REDACTED]@ */
 			size_t keep = (size_t)(strchr(p + 3, ':') - p) + 1;
 			buf_add(out, p, keep);
@@ -217,7 +218,8 @@ static void redact_patterns(struct mlc_buf *out, const char *in)
 			buf_addstr(out, REDACTED_MARK);
 			continue;
 		}
-		if ((n = jwt_len(p)) > 0 && (p == in || !isalnum((unsigned char)p[-1]))) {
+		n = jwt_len(p);
+		if (n > 0 && (p == in || !isalnum((unsigned char)p[-1]))) {
 			buf_addstr(out, REDACTED_MARK);
 			p += n;
 			continue;
@@ -252,11 +254,12 @@ static void redact_patterns(struct mlc_buf *out, const char *in)
 				q = NULL;
 			}
 			str_copy(key, sizeof(key) < klen + 1 ? sizeof(key) : klen + 1, k);
-			if (q && klen < sizeof(key) && redact_key_is_secret(key) &&
-			    *q && *q != ',' && *q != '&' && *q != '}' && *q != '{' && *q != '[') {
+			if (q && klen < sizeof(key) && redact_key_is_secret(key) && *q &&
+			    *q != ',' && *q != '&' && *q != '}' && *q != '{' && *q != '[') {
 				int header = !quoted && !encoded && q[-1] != '=';
 				buf_add(out, k, (size_t)(q - k));
-				if (strncasecmp(q, "Bearer ", 7) == 0 || strncasecmp(q, "Basic ", 6) == 0) {
+				if (strncasecmp(q, "Bearer ", 7) == 0 ||
+				    strncasecmp(q, "Basic ", 6) == 0) {
 					/* the scheme rule below redacts the credential */
 					p = q;
 					continue;
@@ -272,8 +275,8 @@ static void redact_patterns(struct mlc_buf *out, const char *in)
 					while (*q && *q != '\n' && *q != '\r')
 						q++;
 				} else {
-					while (*q && *q != '&' && *q != ' ' && *q != ',' && *q != '"' &&
-					       *q != '}' && *q != '\n' &&
+					while (*q && *q != '&' && *q != ' ' && *q != ',' &&
+					       *q != '"' && *q != '}' && *q != '\n' &&
 					       !(encoded && strncasecmp(q, "%26", 3) == 0))
 						q++;
 				}

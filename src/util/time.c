@@ -50,9 +50,8 @@ void time_format_rfc3339(int64_t ms, char out[MLC_TIME_FMT_MAX])
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 			 tm.tm_sec, millis);
 	else
-		snprintf(out, MLC_TIME_FMT_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			 tm.tm_sec);
+		snprintf(out, MLC_TIME_FMT_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 void time_format_date(int64_t ms, char out[MLC_TIME_FMT_MAX])
@@ -81,7 +80,7 @@ static int digits(const char **p, int n, int *out)
 
 static int days_in_month(int y, int m)
 {
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 	return m == 2 && leap ? 29 : d[m - 1];
 }

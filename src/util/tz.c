@@ -42,13 +42,16 @@ int tz_load(const char *name, struct mlc_tz *tz, struct mlc_error *err)
 		return MLC_OK;
 	/* a zone name, never a path: letters, digits, '_', '-', '+', '/' */
 	for (const char *p = name; *p; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		      *p == '_' || *p == '-' || *p == '+' || *p == '/'))
-			return error_set(err, MLC_EINVAL, "'%s' is not an IANA time zone name", name);
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '+' || *p == '/'))
+			return error_set(err, MLC_EINVAL, "'%s' is not an IANA time zone name",
+					 name);
 	snprintf(path, sizeof(path), ZONEINFO "%s", name);
-	if (!(f = fopen(path, "rb")))
-		return error_set(err, MLC_EINVAL, "unknown time zone '%s' (no %s; is tzdata installed?)",
-				 name, path);
+	f = fopen(path, "rb");
+	if (!f)
+		return error_set(err, MLC_EINVAL,
+				 "unknown time zone '%s' (no %s; is tzdata installed?)", name,
+				 path);
 	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		buf_add(&b, chunk, got);
 	fclose(f);
@@ -87,7 +90,8 @@ int tz_load(const char *name, struct mlc_tz *tz, struct mlc_error *err)
 		tz->offset = xcalloc(timecnt + 1, sizeof(*tz->offset));
 		tz->base = (int32_t)be32(types);
 		for (uint32_t i = 0; i < typecnt; i++)
-			if (!types[i * 6 + 4]) { /* first standard-time type: before any transition */
+			if (!types[i * 6 +
+				   4]) { /* first standard-time type: before any transition */
 				tz->base = (int32_t)be32(types + i * 6);
 				break;
 			}

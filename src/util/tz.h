@@ -14,10 +14,10 @@
  * offset holds (tzdata lists transitions up to 2037).
  */
 struct mlc_tz {
-	int64_t *at;      /* transition times, UTC seconds, ascending */
-	int32_t *offset;  /* UTC offset in seconds in force from at[i] */
+	int64_t *at;     /* transition times, UTC seconds, ascending */
+	int32_t *offset; /* UTC offset in seconds in force from at[i] */
 	int n;
-	int32_t base;     /* offset before the first transition */
+	int32_t base; /* offset before the first transition */
 };
 
 /* Loads "America/Los_Angeles" (or "UTC").  Release with tz_release(). */

@@ -18,7 +18,7 @@
 #include "util/buf.h"
 
 typedef enum MHD_Result (*fake_handler)(struct MHD_Connection *c, const char *method,
-                                        const char *path, const char *body);
+					const char *path, const char *body);
 
 static fake_handler fake_handle;
 static struct MHD_Daemon *fake_server;
@@ -27,7 +27,7 @@ static int fake_port;
 /* Answers with a JSON body and optional extra headers ("Name", "value",
  * ..., NULL). */
 static inline enum MHD_Result fake_reply(struct MHD_Connection *c, unsigned code, const char *json,
-                                         ...)
+					 ...)
 {
 	struct MHD_Response *r =
 	    MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_MUST_COPY);
@@ -51,8 +51,8 @@ static inline const char *fake_header(struct MHD_Connection *c, const char *name
 }
 
 static inline enum MHD_Result fake_access(void *cls, struct MHD_Connection *c, const char *url,
-                                          const char *method, const char *version, const char *data,
-                                          size_t *size, void **con_cls)
+					  const char *method, const char *version, const char *data,
+					  size_t *size, void **con_cls)
 {
 	struct mlc_buf *body = *con_cls;
 
@@ -73,7 +73,7 @@ static inline enum MHD_Result fake_access(void *cls, struct MHD_Connection *c, c
 }
 
 static inline void fake_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-                                  enum MHD_RequestTerminationCode toe)
+				  enum MHD_RequestTerminationCode toe)
 {
 	struct mlc_buf *body = *con_cls;
 
@@ -96,8 +96,8 @@ static inline int fake_start(fake_handler h)
 	fake_handle = h;
 	fake_server =
 	    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
-	                     NULL, NULL, fake_access, NULL, MHD_OPTION_SOCK_ADDR, &a,
-	                     MHD_OPTION_NOTIFY_COMPLETED, fake_completed, NULL, MHD_OPTION_END);
+			     NULL, NULL, fake_access, NULL, MHD_OPTION_SOCK_ADDR, &a,
+			     MHD_OPTION_NOTIFY_COMPLETED, fake_completed, NULL, MHD_OPTION_END);
 	if (!fake_server)
 		return -1;
 	fake_port = MHD_get_daemon_info(fake_server, MHD_DAEMON_INFO_BIND_PORT)->port;

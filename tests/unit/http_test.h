@@ -25,7 +25,7 @@ static inline size_t ht_write_cb(char *p, size_t size, size_t n, void *arg)
  * (may be NULL).
  */
 static inline long ht_request(const char *method, const char *url, const char *body,
-                              const char *const *headers, struct mlc_buf *out)
+			      const char *const *headers, struct mlc_buf *out)
 {
 	struct mlc_buf sink = MLC_BUF_INIT;
 	struct curl_slist *hl = NULL;

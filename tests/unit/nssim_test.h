@@ -39,7 +39,7 @@ static inline void nst_rmrf(const char *dir)
 
 /* Signs header.payload with alg using cert's key; returns the JWT (malloc'd). */
 static inline char *nst_jwt(struct nssim_cert *cert, const char *alg, const char *kid,
-                            json_t *claims)
+			    json_t *claims)
 {
 	json_t *hdr = json_pack("{s:s,s:s,s:s}", "typ", "JWT", "alg", alg, "kid", kid);
 	char *h = json_dumps(hdr, JSON_COMPACT), *p = json_dumps(claims, JSON_COMPACT);
@@ -90,8 +90,8 @@ static inline json_t *nst_claims(struct nst *t, int64_t iat, int64_t exp)
 
 	snprintf(aud, sizeof(aud), "%s/services/rest/auth/oauth2/v1/token", t->base);
 	return json_pack("{s:s,s:[s],s:s,s:I,s:I}", "iss", t->sb->nssim->client_id, "scope",
-	                 "rest_webservices", "aud", aud, "iat", (json_int_t)iat, "exp",
-	                 (json_int_t)exp);
+			 "rest_webservices", "aud", aud, "iat", (json_int_t)iat, "exp",
+			 (json_int_t)exp);
 }
 
 /* POSTs an assertion to the token endpoint; fills out with the body. */
@@ -132,7 +132,7 @@ static inline void nst_login(struct nst *t)
 	}
 	j = json_loads(out.data, 0, NULL);
 	snprintf(t->token, sizeof(t->token), "%s",
-	         json_string_value(json_object_get(j, "access_token")));
+		 json_string_value(json_object_get(j, "access_token")));
 	snprintf(t->auth, sizeof(t->auth), "Authorization: Bearer %s", t->token);
 	json_decref(j);
 	json_decref(c);
@@ -143,7 +143,7 @@ static inline void nst_login(struct nst *t)
 /* An authorised request to path (relative to the base URL).  *body_out
  * gets the parsed JSON reply (or NULL); returns the HTTP status. */
 static inline long nst_req(struct nst *t, const char *method, const char *path, const char *body,
-                           json_t **body_out)
+			   json_t **body_out)
 {
 	char url[1024];
 	struct mlc_buf out = MLC_BUF_INIT;
@@ -167,7 +167,7 @@ static inline long nst_suiteql(struct nst *t, const char *qs, const char *q, jso
 	long st;
 
 	snprintf(path, sizeof(path), "/services/rest/query/v1/suiteql%s%s", qs ? "?" : "",
-	         qs ? qs : "");
+		 qs ? qs : "");
 	st = nst_req(t, "POST", path, body, out);
 	free(body);
 	json_decref(b);

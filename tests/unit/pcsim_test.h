@@ -74,7 +74,7 @@ static inline const char *pct_header(struct pct *t, const char *name)
  * HTTP status, t->headers / t->body the raw response.
  */
 static inline json_t *pct_call(struct pct *t, const char *method, const char *path,
-                               const char *body, int flags)
+			       const char *body, int flags)
 {
 	struct curl_slist *hl = NULL;
 	CURL *c = curl_easy_init();
@@ -94,8 +94,8 @@ static inline json_t *pct_call(struct pct *t, const char *method, const char *pa
 		hl = curl_slist_append(hl, line);
 	}
 	hl = curl_slist_append(hl, (flags & PCT_FORM)
-	                               ? "Content-Type: application/x-www-form-urlencoded"
-	                               : "Content-Type: application/json");
+				       ? "Content-Type: application/x-www-form-urlencoded"
+				       : "Content-Type: application/json");
 	curl_easy_setopt(c, CURLOPT_URL, url.data);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
@@ -120,9 +120,9 @@ static inline json_t *pct_call(struct pct *t, const char *method, const char *pa
 
 /* Like pct_call with a printf-formatted path; discards nothing. */
 static inline json_t *pct_callf(struct pct *t, const char *method, const char *body, int flags,
-                                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+				const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 static inline json_t *pct_callf(struct pct *t, const char *method, const char *body, int flags,
-                                const char *fmt, ...)
+				const char *fmt, ...)
 {
 	char path[2048];
 	va_list ap;
@@ -149,7 +149,7 @@ static inline int pct_token(struct pct *t)
 		return -1;
 	}
 	snprintf(t->token, sizeof(t->token), "%s",
-	         json_string_value(json_object_get(r, "access_token")));
+		 json_string_value(json_object_get(r, "access_token")));
 	json_decref(r);
 	return 0;
 }
@@ -162,7 +162,7 @@ static uint64_t pct_next_seed;
  * Returns 0 or -1.
  */
 static inline int pct_start(struct pct *t, const char *rate, double throttle, double dup,
-                            int token_ttl)
+			    int token_ttl)
 {
 	struct mlc_error err;
 	struct mlc_http_server_opts o = {

@@ -27,8 +27,7 @@ static inline bool schema_enum_ok(const json_t *en, const json_t *v)
 
 	if (!json_is_array(en) || !json_is_string(v))
 		return true;
-	json_array_foreach(en, i, e)
-	{
+	json_array_foreach (en, i, e) {
 		if (json_is_string(e) && strcmp(json_string_value(e), json_string_value(v)) == 0)
 			return true;
 	}
@@ -54,7 +53,7 @@ static inline int schema_type_check(const json_t *schema, const json_t *v, const
 		return json_is_number(v) ? 1 : -1;
 	if (strcmp(t, "string") == 0)
 		return json_is_string(v) && schema_enum_ok(json_object_get(schema, "enum"), v) ? 1
-		                                                                               : -1;
+											       : -1;
 	if (strcmp(t, "boolean") == 0)
 		return json_is_boolean(v) ? 1 : -1;
 	if (strcmp(t, "object") == 0)

@@ -32,7 +32,7 @@
 static const struct world_opts ec = {"EC", "/ns", "/pcauth", "/pcapi", 42, NULL};
 
 static int open_pc(struct world *w, struct mlc_auth_pool *pool, struct mlc_session **s,
-                   struct mlc_error *err)
+		   struct mlc_error *err)
 {
 	struct mlc_session_opts so = {0};
 

@@ -164,14 +164,14 @@ static void test_rows_match_md_merge(void **state)
 		json_t *ns = amount(w->has_ns, w->total);
 		json_t *pc = amount(w->has_pc, w->original + w->mods);
 		json_t *base = w->has_base                  ? amount(w->base_known, w->base)
-		               : (!w->has_ns || !w->has_pc) ? amount(false, 0)
-		                                            : NULL;
+			       : (!w->has_ns || !w->has_pc) ? amount(false, 0)
+							    : NULL;
 		json_t *to_ns, *to_pc, *merged;
 
 		memset(&s, 0, sizeof(s));
 		s.tenant.name = (char *)"t";
 		s.tenant.settings = json_pack("{s:{s:{s:s}}}", "owners", "budgets", "amount",
-		                              md_side_name(w->owner));
+					      md_side_name(w->owner));
 		assert_int_equal(field_owner(&s, "budgets", "amount", MD_NETSUITE), w->owner);
 		print_message("row %zu: %s\n", i, w->what);
 		md_merge(&s, "budgets", w->master, fields, base, ns, pc, &m);
@@ -200,12 +200,12 @@ static void test_rows_match_md_merge(void **state)
 static void test_overflow(void **state)
 {
 	struct bp_in in = {.master = PC,
-	                   .owner = PC,
-	                   .has_pc = true,
-	                   .original = INT64_MAX,
-	                   .mods = 1,
-	                   .has_ns = true,
-	                   .ns_total = 5};
+			   .owner = PC,
+			   .has_pc = true,
+			   .original = INT64_MAX,
+			   .mods = 1,
+			   .has_ns = true,
+			   .ns_total = 5};
 	struct bp_plan p;
 
 	(void)state;

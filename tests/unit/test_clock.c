@@ -32,7 +32,7 @@ static int64_t fixed_now(void *ctx)
 static void test_set_get(void **state)
 {
 	int64_t t = 1234567;
-	struct mlc_clock c = { fixed_now, &t };
+	struct mlc_clock c = {fixed_now, &t};
 
 	MLC_UNUSED(state);
 	assert_null(clock_get());
@@ -53,7 +53,7 @@ static void test_set_get(void **state)
 static void test_url_not_loopback(void **state)
 {
 	struct mlc_url_clock *c = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	MLC_UNUSED(state);
 	assert_true(url_clock_new("http://example.com:80/_sandbox/time", &c, &err) < 0);
@@ -71,10 +71,10 @@ static void h_time(struct mlc_http_request *req, struct mlc_http_response *resp,
 
 static void test_url_offset(void **state)
 {
-	struct mlc_http_server_opts o = { 0 };
+	struct mlc_http_server_opts o = {0};
 	struct mlc_http_server *srv = NULL;
 	struct mlc_url_clock *c = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	char url[96];
 	int64_t before, now;
 

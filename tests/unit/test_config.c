@@ -23,7 +23,7 @@ static void clear_env(void)
 static void test_defaults(void **state)
 {
 	struct mlc_config c;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	(void)state;
 	clear_env();
 	assert_int_equal(config_load_text(&c, NULL, "none", "/srv/mlc", &err), 0);
@@ -40,7 +40,7 @@ static void test_defaults(void **state)
 static void test_file_values(void **state)
 {
 	struct mlc_config c;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	const char *yaml = "# comment\n"
 			   "data_dir: /var/lib/mlc\n"
 			   "store: sqlite:db/main.db\n"
@@ -65,7 +65,7 @@ static void test_file_values(void **state)
 static void expect_error(const char *yaml, const char *msg)
 {
 	struct mlc_config c;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	assert_true(config_load_text(&c, yaml, "bad.yaml", "/tmp", &err) < 0);
 	assert_int_equal(err.code, MLC_ECONFIG);
 	if (!strstr(err.msg, msg))
@@ -83,7 +83,8 @@ static void test_errors_name_line_and_key(void **state)
 	expect_error("workers: 0\n", "bad.yaml:1: workers:");
 	expect_error("log: [1, 2]\n", "bad.yaml:1: log: is a section");
 	expect_error("workers: [1, 2]\n", "bad.yaml:1: workers: expected a single value");
-	expect_error("store: mysql://x\n", "store: 'mysql://x' must start with sqlite: or postgres://");
+	expect_error("store: mysql://x\n",
+		     "store: 'mysql://x' must start with sqlite: or postgres://");
 	expect_error("data_dir: [unclosed\n", "bad.yaml:2:");
 	expect_error("- a\n- b\n", "bad.yaml:1: the file must be a mapping");
 }
@@ -91,7 +92,7 @@ static void test_errors_name_line_and_key(void **state)
 static void test_env_overrides(void **state)
 {
 	struct mlc_config c;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	(void)state;
 	clear_env();
 	setenv("MLC_LOG_LEVEL", "warn", 1);
@@ -118,7 +119,7 @@ static void test_load_file(void **state)
 	char dir[] = "/tmp/mlc-config-XXXXXX";
 	char path[256];
 	struct mlc_config c;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	FILE *f;
 	(void)state;
 	clear_env();
@@ -152,7 +153,7 @@ static void test_default_text_parses(void **state)
 {
 	struct mlc_buf text = MLC_BUF_INIT;
 	struct mlc_config c;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	(void)state;
 	clear_env();
 	config_default_text(&text);
@@ -165,9 +166,12 @@ static void test_default_text_parses(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_file_values),
-		cmocka_unit_test(test_errors_name_line_and_key), cmocka_unit_test(test_env_overrides),
-		cmocka_unit_test(test_load_file),    cmocka_unit_test(test_default_text_parses),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_file_values),
+	    cmocka_unit_test(test_errors_name_line_and_key),
+	    cmocka_unit_test(test_env_overrides),
+	    cmocka_unit_test(test_load_file),
+	    cmocka_unit_test(test_default_text_parses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

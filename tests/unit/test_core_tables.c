@@ -28,12 +28,12 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct mlc_error err = { 0 };
-	struct mlc_tenant_changes c = { .procore_company_id = 8, .netsuite_account = "1" };
+	struct mlc_error err = {0};
+	struct mlc_tenant_changes c = {.procore_company_id = 8, .netsuite_account = "1"};
 	struct mlc_tenant t;
 
-	if (store_open("sqlite::memory:", &f->s, &err) < 0 || tenant_add(f->s, "acme", &c, &err) < 0 ||
-	    tenant_get(f->s, "acme", &t, &err) < 0) {
+	if (store_open("sqlite::memory:", &f->s, &err) < 0 ||
+	    tenant_add(f->s, "acme", &c, &err) < 0 || tenant_get(f->s, "acme", &t, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}
@@ -55,7 +55,7 @@ static void test_idmap(void **state)
 {
 	struct fixture *f = *state;
 	struct mlc_idmap_entry e;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	char h[MLC_DIGEST_HEX], h2[MLC_DIGEST_HEX];
 	json_t *a = json_pack("{s:s, s:i}", "name", "Acme", "n", 1);
 	json_t *b = json_pack("{s:i, s:s}", "n", 1, "name", "Acme");
@@ -72,8 +72,10 @@ static void test_idmap(void **state)
 	/* first seen from NetSuite only */
 	assert_int_equal(idmap_put(f->s, f->tenant, "vendor", "1234", NULL, NULL, &err), 0);
 	/* then linked to Procore with the synced hash */
-	assert_int_equal(idmap_put(f->s, f->tenant, "vendor", "1234", "9007199254740993", h, &err), 0);
-	assert_int_equal(idmap_by_procore(f->s, f->tenant, "vendor", "9007199254740993", &e, &err), 0);
+	assert_int_equal(idmap_put(f->s, f->tenant, "vendor", "1234", "9007199254740993", h, &err),
+			 0);
+	assert_int_equal(idmap_by_procore(f->s, f->tenant, "vendor", "9007199254740993", &e, &err),
+			 0);
 	assert_string_equal(e.netsuite_key, "1234");
 	assert_string_equal(e.content_hash, h);
 	idmap_entry_release(&e);
@@ -90,14 +92,17 @@ static void test_idmap(void **state)
 static void test_watermarks(void **state)
 {
 	struct fixture *f = *state;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	char *v;
 
 	assert_int_equal(watermark_get(f->s, f->tenant, "costs", "2783", &v, &err), 0);
 	assert_null(v);
-	assert_int_equal(watermark_set(f->s, f->tenant, "costs", "2783", "2026-11-01T00:00:00Z", &err), 0);
-	assert_int_equal(watermark_set(f->s, f->tenant, "costs", "2783", "2026-11-02T00:00:00Z", &err), 0);
-	assert_int_equal(watermark_set(f->s, f->tenant, "vendors", NULL, "2026-10-01T00:00:00Z", &err), 0);
+	assert_int_equal(
+	    watermark_set(f->s, f->tenant, "costs", "2783", "2026-11-01T00:00:00Z", &err), 0);
+	assert_int_equal(
+	    watermark_set(f->s, f->tenant, "costs", "2783", "2026-11-02T00:00:00Z", &err), 0);
+	assert_int_equal(
+	    watermark_set(f->s, f->tenant, "vendors", NULL, "2026-10-01T00:00:00Z", &err), 0);
 	assert_int_equal(watermark_get(f->s, f->tenant, "costs", "2783", &v, &err), 0);
 	assert_string_equal(v, "2026-11-02T00:00:00Z");
 	free(v);
@@ -112,12 +117,17 @@ static void test_watermarks(void **state)
 static void test_audit(void **state)
 {
 	struct fixture *f = *state;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	int64_t run;
 	json_t *rows, *payload = json_pack("{s:s}", "amount", "12.50");
-	struct mlc_audit_rec r = { .tenant_id = f->tenant, .flow = "costs", .entity = "direct_cost",
-				   .action = "create", .source_ref = "pc:8:dc:77",
-				   .target_ref = "ns:je:5", .result = "ok", .payload = payload };
+	struct mlc_audit_rec r = {.tenant_id = f->tenant,
+				  .flow = "costs",
+				  .entity = "direct_cost",
+				  .action = "create",
+				  .source_ref = "pc:8:dc:77",
+				  .target_ref = "ns:je:5",
+				  .result = "ok",
+				  .payload = payload};
 
 	assert_int_equal(run_start(f->s, f->tenant, "costs", "cli", &run, &err), 0);
 	r.run_id = run;
@@ -128,21 +138,22 @@ static void test_audit(void **state)
 	assert_int_equal(audit_write(f->s, &r, &err), 0);
 	assert_int_equal(run_finish(f->s, run, "partial", NULL, &err), 0);
 
-	struct mlc_audit_filter flt = { .result = "error" };
+	struct mlc_audit_filter flt = {.result = "error"};
 	assert_int_equal(audit_query(f->s, f->tenant, &flt, &rows, &err), 0);
 	assert_int_equal(json_array_size(rows), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "error")),
 			    "unmapped cost code 03-300");
 	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(json_array_get(rows, 0), "payload"), "amount")),
+				json_object_get(json_array_get(rows, 0), "payload"), "amount")),
 			    "12.50");
 	json_decref(rows);
-	struct mlc_audit_filter all = { 0 };
+	struct mlc_audit_filter all = {0};
 	assert_int_equal(audit_query(f->s, f->tenant, &all, &rows, &err), 0);
 	assert_int_equal(json_array_size(rows), 2);
 	/* newest first */
-	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "source_ref")),
-			    "pc:8:dc:78");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(rows, 0), "source_ref")),
+	    "pc:8:dc:78");
 	json_decref(rows);
 	/* retention: nothing is older than an hour ago; everything is older than tomorrow */
 	int64_t gone = -1;
@@ -159,14 +170,16 @@ static void test_audit(void **state)
 static void test_jobs(void **state)
 {
 	struct fixture *f = *state;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct mlc_job j;
 	int64_t id, id2, n;
 	json_t *p = json_pack("{s:s}", "flow", "costs");
 
-	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", p, "sync:acme:costs", 1000, &id, &err), 0);
+	assert_int_equal(
+	    job_enqueue(f->s, f->tenant, "sync", p, "sync:acme:costs", 1000, &id, &err), 0);
 	/* same dedupe key while pending: same job */
-	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", p, "sync:acme:costs", 500, &id2, &err), 0);
+	assert_int_equal(
+	    job_enqueue(f->s, f->tenant, "sync", p, "sync:acme:costs", 500, &id2, &err), 0);
 	assert_int_equal(id, id2);
 	/* not due yet at t=400 */
 	assert_int_equal(job_lease(f->s, "w1", 400, 30000, &j, &err), 0);
@@ -192,7 +205,8 @@ static void test_jobs(void **state)
 	assert_int_equal(job_count(f->s, "done", &n, &err), 0);
 	assert_int_equal(n, 1);
 	/* the key is free again once done */
-	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", p, "sync:acme:costs", 0, &id2, &err), 0);
+	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", p, "sync:acme:costs", 0, &id2, &err),
+			 0);
 	assert_true(id2 != id);
 	/* permanent failure -> dead letter; replay requeues */
 	assert_int_equal(job_lease(f->s, "w3", 100000, 30000, &j, &err), 1);
@@ -216,18 +230,21 @@ static void test_jobs(void **state)
 static void test_jobs_serial(void **state)
 {
 	struct fixture *f = *state;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct mlc_job j;
 	int64_t a, b, c;
 
-	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "sync:acme:costs", 0, &a, &err), 0);
+	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "sync:acme:costs", 0, &a, &err),
+			 0);
 	assert_int_equal(job_lease(f->s, "w1", 10, 60000, &j, &err), 1);
 	assert_int_equal(j.id, a);
 	job_release(&j);
 	/* an event during the run queues one more run, not zero, not two */
-	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "sync:acme:costs", 0, &b, &err), 0);
+	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "sync:acme:costs", 0, &b, &err),
+			 0);
 	assert_true(b != a);
-	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "sync:acme:costs", 0, &c, &err), 0);
+	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "sync:acme:costs", 0, &c, &err),
+			 0);
 	assert_int_equal(c, b);
 	/* the heartbeat keeps the lease; only its holder may renew it */
 	assert_int_equal(job_extend(f->s, a, "w1", 10 + 120000, &err), 0);
@@ -244,7 +261,7 @@ static void test_jobs_serial(void **state)
 static void test_mappings(void **state)
 {
 	struct fixture *f = *state;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	const struct mapping_kind *k = mapping_kind_find("cost-code-account");
 	const char *csv = "cost_code,cost_type,account,department\n"
 			  "03-300,,5300,\n"
@@ -256,10 +273,12 @@ static void test_mappings(void **state)
 	int64_t count;
 
 	assert_non_null(k);
-	assert_int_equal(mapping_import(f->s, f->tenant, k, csv, strlen(csv), "cc.csv", false, false,
-					&n, &err), 0);
+	assert_int_equal(
+	    mapping_import(f->s, f->tenant, k, csv, strlen(csv), "cc.csv", false, false, &n, &err),
+	    0);
 	assert_int_equal(n, 3);
-	assert_int_equal(mapping_get(f->s, f->tenant, "cost-code-account", "03-300|L", &t, &err), 0);
+	assert_int_equal(mapping_get(f->s, f->tenant, "cost-code-account", "03-300|L", &t, &err),
+			 0);
 	assert_int_equal(json_integer_value(json_object_get(t, "account")), 5100);
 	assert_int_equal(json_integer_value(json_object_get(t, "department")), 4);
 	json_decref(t);
@@ -277,8 +296,8 @@ static void test_mappings(void **state)
 				      "03-300,L,5100,4\n"
 				      "09-900,M,5200,\n");
 	/* re-import of the export changes nothing */
-	assert_int_equal(mapping_import(f->s, f->tenant, k, out.data, out.len, "x", true, false, &n,
-					&err), 0);
+	assert_int_equal(
+	    mapping_import(f->s, f->tenant, k, out.data, out.len, "x", true, false, &n, &err), 0);
 	assert_int_equal(mapping_count(f->s, f->tenant, k->name, &count, &err), 0);
 	assert_int_equal(count, 3);
 	buf_release(&out);
@@ -304,10 +323,10 @@ static void test_mappings(void **state)
 	assert_non_null(strstr(err.msg, "missing column 'cost_code'"));
 	/* issue 21 item 14: bad text anywhere refuses the file with its line, storing nothing */
 	const char *const badtext[] = {
-		"cost_code,account\n01-100,5000\n\xc0\xaf,5001\n\xc0\xaf,5002\n",
-		"cost_code,account\n01-100,5000\n01-1\0001,5001\n",
+	    "cost_code,account\n01-100,5000\n\xc0\xaf,5001\n\xc0\xaf,5002\n",
+	    "cost_code,account\n01-100,5000\n01-1\0001,5001\n",
 	};
-	const size_t badlen[] = { strlen(badtext[0]), 42 }; /* the second holds a NUL */
+	const size_t badlen[] = {strlen(badtext[0]), 42}; /* the second holds a NUL */
 	for (size_t b = 0; b < 2; b++) {
 		n = 99;
 		assert_true(mapping_import(f->s, f->tenant, k, badtext[b], badlen[b], "t.csv", true,
@@ -319,8 +338,8 @@ static void test_mappings(void **state)
 	}
 	/* dry run validates and writes nothing */
 	const char *more = "cost_code,account\n01-100,5000\n";
-	assert_int_equal(mapping_import(f->s, f->tenant, k, more, strlen(more), "m", false, true, &n,
-					&err), 0);
+	assert_int_equal(
+	    mapping_import(f->s, f->tenant, k, more, strlen(more), "m", false, true, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(mapping_count(f->s, f->tenant, k->name, &count, &err), 0);
 	assert_int_equal(count, 3);
@@ -329,20 +348,24 @@ static void test_mappings(void **state)
 static void test_review(void **state)
 {
 	struct fixture *f = *state;
-	struct mlc_error err = { 0 };
-	json_t *items, *cands = json_pack("[{s:i, s:s}, {s:i, s:s}]", "id", 4, "name", "Valley Electric, LLC",
-					  "id", 5, "name", "VALLEY ELECTRIC");
+	struct mlc_error err = {0};
+	json_t *items,
+	    *cands = json_pack("[{s:i, s:s}, {s:i, s:s}]", "id", 4, "name", "Valley Electric, LLC",
+			       "id", 5, "name", "VALLEY ELECTRIC");
 
 	assert_int_equal(review_park(f->s, f->tenant, "vendors", "vendor", "ns:vendor:13",
-				     "2 Procore vendors share the name", cands, NULL, &err), 0);
+				     "2 Procore vendors share the name", cands, NULL, &err),
+			 0);
 	/* parking again updates the same item */
 	assert_int_equal(review_park(f->s, f->tenant, "vendors", "vendor", "ns:vendor:13",
-				     "3 Procore vendors share the name", cands, NULL, &err), 0);
+				     "3 Procore vendors share the name", cands, NULL, &err),
+			 0);
 	assert_int_equal(review_list(f->s, f->tenant, "open", &items, &err), 0);
 	assert_int_equal(json_array_size(items), 1);
 	assert_string_equal(jsonx_str(json_array_get(items, 0), "reason"),
 			    "3 Procore vendors share the name");
-	assert_int_equal(json_array_size(json_object_get(json_array_get(items, 0), "candidates")), 2);
+	assert_int_equal(json_array_size(json_object_get(json_array_get(items, 0), "candidates")),
+			 2);
 	json_decref(items);
 	assert_int_equal(review_resolve(f->s, f->tenant, "vendor", "ns:vendor:13", &err), 0);
 	assert_int_equal(review_list(f->s, f->tenant, "open", &items, &err), 0);
@@ -357,13 +380,13 @@ static void test_review(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_idmap, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_watermarks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_jobs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_jobs_serial, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mappings, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_review, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_idmap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_watermarks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_jobs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_jobs_serial, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mappings, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_review, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -231,7 +231,7 @@ static void test_rows_match_md_merge(void **state)
 		s.tenant.name = (char *)"t";
 		s.tenant.settings =
 		    json_pack("{s:{s:{s:s, s:s}}}", "owners", "cost_codes", "name",
-		              md_side_name(w->own_name), "active", md_side_name(w->own_active));
+			      md_side_name(w->own_name), "active", md_side_name(w->own_active));
 		ns = json_pack("{s:s, s:b}", "name", w->ns_name, "active", w->ns_active);
 		pc = json_pack("{s:s, s:b}", "name", p.pc_name, "active", p.pc_active);
 		if (w->has_base)
@@ -243,7 +243,7 @@ static void test_rows_match_md_merge(void **state)
 		assert_int_equal(json_object_get(m.to_ns, "name") != NULL, p.ns_name);
 		assert_int_equal(json_object_get(m.to_ns, "active") != NULL, p.ns_active);
 		assert_int_equal(json_array_size(m.conflicts),
-		                 (size_t)p.conflict[0] + (size_t)p.conflict[1]);
+				 (size_t)p.conflict[0] + (size_t)p.conflict[1]);
 		md_merge_release(&m);
 		json_decref(base);
 		json_decref(ns);
@@ -275,17 +275,17 @@ static void test_conflict_winner(void **state)
 {
 	struct ccp_list l[1] = {L(false, true, "PC name", false)};
 	struct ccp_in in = {.code = "03-300",
-	                    .master = BOTH,
-	                    .own_name = PC,
-	                    .own_active = NS,
-	                    .has_ns = true,
-	                    .ns_name = "NS name",
-	                    .ns_active = true,
-	                    .has_base = true,
-	                    .base_name = "Base",
-	                    .base_active = true,
-	                    .lists = l,
-	                    .nlists = 1};
+			    .master = BOTH,
+			    .own_name = PC,
+			    .own_active = NS,
+			    .has_ns = true,
+			    .ns_name = "NS name",
+			    .ns_active = true,
+			    .has_base = true,
+			    .base_name = "Base",
+			    .base_active = true,
+			    .lists = l,
+			    .nlists = 1};
 	struct ccp_plan p;
 	enum ccp_list_op ops[1];
 

@@ -20,7 +20,7 @@ static void expect_next(const char *expr, const char *zone, const char *after, c
 {
 	struct mlc_cron c;
 	struct mlc_tz tz;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	char got[MLC_TIME_FMT_MAX];
 	int64_t n;
 
@@ -43,7 +43,8 @@ static void test_fields_and_steps(void **state)
 	expect_next("@hourly", "UTC", "2026-11-26T16:00:00Z", "2026-11-26T17:00:00Z");
 	expect_next("@daily", "UTC", "2026-11-26T16:00:00Z", "2026-11-27T00:00:00Z");
 	expect_next("@monthly", "UTC", "2026-11-26T16:00:00Z", "2026-12-01T00:00:00Z");
-	expect_next("0 0 * * 7", "UTC", "2026-11-26T00:00:00Z", "2026-11-29T00:00:00Z"); /* 7 = Sunday */
+	expect_next("0 0 * * 7", "UTC", "2026-11-26T00:00:00Z",
+		    "2026-11-29T00:00:00Z"); /* 7 = Sunday */
 	/* both day fields restricted: either matches (Vixie) */
 	expect_next("0 0 1 * 1", "UTC", "2026-11-26T00:00:00Z", "2026-11-30T00:00:00Z");
 }
@@ -59,13 +60,18 @@ static void test_time_zone_and_dst(void **state)
 {
 	(void)state;
 	/* 09:00 in Los Angeles is 17:00 UTC in winter (PST), 16:00 in summer (PDT) */
-	expect_next("0 9 * * *", "America/Los_Angeles", "2026-11-26T12:00:00Z", "2026-11-26T17:00:00Z");
-	expect_next("0 9 * * *", "America/Los_Angeles", "2026-07-01T12:00:00Z", "2026-07-01T16:00:00Z");
+	expect_next("0 9 * * *", "America/Los_Angeles", "2026-11-26T12:00:00Z",
+		    "2026-11-26T17:00:00Z");
+	expect_next("0 9 * * *", "America/Los_Angeles", "2026-07-01T12:00:00Z",
+		    "2026-07-01T16:00:00Z");
 	/* spring forward, 2026-03-08 02:00 -> 03:00: 02:30 does not exist that day */
-	expect_next("30 2 * * *", "America/Los_Angeles", "2026-03-07T12:00:00Z", "2026-03-09T09:30:00Z");
+	expect_next("30 2 * * *", "America/Los_Angeles", "2026-03-07T12:00:00Z",
+		    "2026-03-09T09:30:00Z");
 	/* fall back, 2026-11-01 02:00 -> 01:00: 01:30 happens twice, runs once */
-	expect_next("30 1 * * *", "America/Los_Angeles", "2026-11-01T07:00:00Z", "2026-11-01T08:30:00Z");
-	expect_next("30 1 * * *", "America/Los_Angeles", "2026-11-01T08:30:00Z", "2026-11-02T09:30:00Z");
+	expect_next("30 1 * * *", "America/Los_Angeles", "2026-11-01T07:00:00Z",
+		    "2026-11-01T08:30:00Z");
+	expect_next("30 1 * * *", "America/Los_Angeles", "2026-11-01T08:30:00Z",
+		    "2026-11-02T09:30:00Z");
 	/* a half-hour zone */
 	expect_next("0 0 * * *", "Asia/Kolkata", "2026-11-26T00:00:00Z", "2026-11-26T18:30:00Z");
 }
@@ -74,7 +80,7 @@ static void test_errors(void **state)
 {
 	struct mlc_cron c;
 	struct mlc_tz tz;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	(void)state;
 	assert_true(cron_parse("* * * *", &c, &err) < 0);
 	assert_non_null(strstr(err.msg, "five cron fields"));
@@ -90,10 +96,10 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fields_and_steps),
-		cmocka_unit_test(test_feb_29),
-		cmocka_unit_test(test_time_zone_and_dst),
-		cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_fields_and_steps),
+	    cmocka_unit_test(test_feb_29),
+	    cmocka_unit_test(test_time_zone_and_dst),
+	    cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

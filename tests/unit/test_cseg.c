@@ -15,13 +15,13 @@
 /* Script ids: "cseg" + [a-z0-9_]+, at most 19 characters (netsuite/cseg.h). */
 static void test_script_ids(void **state)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	char table[CSEG_TABLE_MAX];
 
 	(void)state;
 	assert_int_equal(cseg_check(CSEG_DEFAULT, &err), MLC_OK);
 	assert_int_equal(cseg_check("cseg1", &err), MLC_OK);
-	assert_int_equal(cseg_check("cseg_abcdefghijklmn", &err), MLC_OK); /* 19 */
+	assert_int_equal(cseg_check("cseg_abcdefghijklmn", &err), MLC_OK);      /* 19 */
 	assert_int_equal(cseg_check("cseg_abcdefghijklmno", &err), MLC_EINVAL); /* 20 */
 	assert_non_null(strstr(err.msg, "at most 19"));
 	assert_int_equal(cseg_check("cseg", &err), MLC_EINVAL);
@@ -42,7 +42,7 @@ static void test_script_ids(void **state)
 /* The two settings are checked by name; other keys pass untouched. */
 static void test_setting_check(void **state)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *v;
 
 	(void)state;
@@ -71,8 +71,8 @@ static void test_setting_check(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_script_ids),
-		cmocka_unit_test(test_setting_check),
+	    cmocka_unit_test(test_script_ids),
+	    cmocka_unit_test(test_setting_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,14 +11,15 @@
 
 static void test_csv_parse(void **state)
 {
-	const char *text = "\xEF\xBB\xBF" "a,b,c\r\n"
+	const char *text = "\xEF\xBB\xBF"
+			   "a,b,c\r\n"
 			   "1,\"two, with comma\",\"say \"\"hi\"\"\"\n"
 			   "\n"
 			   "x,\"multi\nline\",\n"
 			   "last,,end";
 	struct mlc_csv_row *rows;
 	size_t n;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	(void)state;
 
 	assert_int_equal(csv_parse(text, strlen(text), &rows, &n, &err), 0);
@@ -40,7 +41,7 @@ static void test_csv_errors(void **state)
 {
 	struct mlc_csv_row *rows;
 	size_t n;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	(void)state;
 
 	assert_true(csv_parse("a,b\n\"open,c\n", 12, &rows, &n, &err) < 0);
@@ -55,17 +56,17 @@ static void test_csv_errors(void **state)
 static void test_csv_refuses_bad_text(void **state)
 {
 	static const char *const bad[] = {
-		"a\nb\xff\n",		/* never a UTF-8 byte */
-		"a\nb\xc0\xaf\n",	/* overlong '/' */
-		"a\nb\xe0\x80\xaf\n",	/* overlong, three bytes */
-		"a\nb\xed\xa0\x80\n",	/* UTF-16 surrogate */
-		"a\nb\xf4\x90\x80\x80\n", /* past U+10FFFF */
-		"a\nb\xe2\x82\n",	/* cut short */
-		"a\n\"b\x80\"\n",	/* stray continuation, quoted */
+	    "a\nb\xff\n",             /* never a UTF-8 byte */
+	    "a\nb\xc0\xaf\n",         /* overlong '/' */
+	    "a\nb\xe0\x80\xaf\n",     /* overlong, three bytes */
+	    "a\nb\xed\xa0\x80\n",     /* UTF-16 surrogate */
+	    "a\nb\xf4\x90\x80\x80\n", /* past U+10FFFF */
+	    "a\nb\xe2\x82\n",         /* cut short */
+	    "a\n\"b\x80\"\n",         /* stray continuation, quoted */
 	};
 	struct mlc_csv_row *rows;
 	size_t n;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	(void)state;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -92,7 +93,7 @@ static void test_csv_write_round_trip(void **state)
 	struct mlc_buf out = MLC_BUF_INIT;
 	struct mlc_csv_row *rows;
 	size_t n;
-	const char *fields[] = { "plain", "with,comma", "quote\"d", "", " padded", "line\nbreak" };
+	const char *fields[] = {"plain", "with,comma", "quote\"d", "", " padded", "line\nbreak"};
 	(void)state;
 
 	for (size_t i = 0; i < 6; i++)
@@ -129,7 +130,7 @@ static void norm_is(const char *in, const char *want)
 static void test_normalize(void **state)
 {
 	struct mlc_buf x = MLC_BUF_INIT;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	(void)state;
 
 	norm_is("Acme Concrete, Inc.", "acme concrete");
@@ -137,12 +138,13 @@ static void test_normalize(void **state)
 	norm_eq("Acme Concrete, Inc.", "  acme   concrete  ");
 	norm_eq("Sierra Glass & Glazing LLC", "SIERRA GLASS AND GLAZING");
 	norm_eq("O'Brien Electric Co.", "OBrien Electric Company");
-	norm_eq("Straße Bau GmbH", "STRASSE BAU GMBH");             /* case folding */
-	norm_eq("\xEF\xBC\xA1\xEF\xBD\x83\xEF\xBD\x8D\xEF\xBD\x85 Paving", "Acme Paving"); /* NFKC fullwidth */
-	norm_eq("Cafe\xCC\x81 Builders", "Caf\xC3\xA9 builders");    /* composed vs decomposed */
-	norm_is("Acme Inc. Ltd.", "acme");                         /* several suffixes */
-	norm_is("Company", "company");                             /* never empty */
-	norm_is("Inc Builders", "inc builders");                   /* only trailing suffixes */
+	norm_eq("Straße Bau GmbH", "STRASSE BAU GMBH"); /* case folding */
+	norm_eq("\xEF\xBC\xA1\xEF\xBD\x83\xEF\xBD\x8D\xEF\xBD\x85 Paving",
+		"Acme Paving");                                   /* NFKC fullwidth */
+	norm_eq("Cafe\xCC\x81 Builders", "Caf\xC3\xA9 builders"); /* composed vs decomposed */
+	norm_is("Acme Inc. Ltd.", "acme");                        /* several suffixes */
+	norm_is("Company", "company");                            /* never empty */
+	norm_is("Inc Builders", "inc builders");                  /* only trailing suffixes */
 	assert_true(name_normalize("bad \xFF utf8", &x, &err) < 0);
 	assert_non_null(strstr(err.msg, "UTF-8"));
 	buf_release(&x);
@@ -161,7 +163,7 @@ static void fold_is(const char *in, const char *want)
 static void test_fold(void **state)
 {
 	struct mlc_buf x = MLC_BUF_INIT;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	(void)state;
 
 	fold_is("Acme Mechanical Co.", "acme mechanical co");
@@ -174,8 +176,9 @@ static void test_fold(void **state)
 	fold_is("Acme Mechanical Limited", "acme mechanical ltd");
 	fold_is("Acme Mechanical LLC", "acme mechanical llc");
 	fold_is("Sierra Glass & Glazing", "sierra glass and glazing");
-	fold_is("\xEF\xBC\xA1\xEF\xBD\x83\xEF\xBD\x8D\xEF\xBD\x85 Paving", "acme paving"); /* NFKC */
-	fold_is("Company", "company");         /* a one-word name is a name */
+	fold_is("\xEF\xBC\xA1\xEF\xBD\x83\xEF\xBD\x8D\xEF\xBD\x85 Paving",
+		"acme paving");                          /* NFKC */
+	fold_is("Company", "company");                   /* a one-word name is a name */
 	fold_is("Company Builders", "company builders"); /* only the last word */
 	assert_true(name_fold("bad \xFF utf8", &x, &err) < 0);
 	assert_non_null(strstr(err.msg, "UTF-8"));
@@ -185,12 +188,12 @@ static void test_fold(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_csv_parse),
-		cmocka_unit_test(test_csv_errors),
-		cmocka_unit_test(test_csv_refuses_bad_text),
-		cmocka_unit_test(test_csv_write_round_trip),
-		cmocka_unit_test(test_normalize),
-		cmocka_unit_test(test_fold),
+	    cmocka_unit_test(test_csv_parse),
+	    cmocka_unit_test(test_csv_errors),
+	    cmocka_unit_test(test_csv_refuses_bad_text),
+	    cmocka_unit_test(test_csv_write_round_trip),
+	    cmocka_unit_test(test_normalize),
+	    cmocka_unit_test(test_fold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,7 @@
 static void test_names_refused(void **state)
 {
 	struct mlc_ns_answer a;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	(void)state;
 	assert_int_equal(netsuite_probe_table(NULL, "vendor WHERE 1=1", &a, &err), MLC_EINVAL);
@@ -25,8 +25,9 @@ static void test_names_refused(void **state)
 	assert_null(a.json);
 	assert_non_null(strstr(err.msg, "'vendor WHERE 1=1' is not a SuiteQL identifier"));
 	netsuite_answer_release(&a);
-	assert_int_equal(netsuite_probe_column(NULL, "transactionline", "cseg_x FROM job --", &a,
-					       &err), MLC_EINVAL);
+	assert_int_equal(
+	    netsuite_probe_column(NULL, "transactionline", "cseg_x FROM job --", &a, &err),
+	    MLC_EINVAL);
 	netsuite_answer_release(&a);
 	assert_int_equal(netsuite_probe_column(NULL, "", "cseg_x", &a, &err), MLC_EINVAL);
 	netsuite_answer_release(&a);
@@ -47,13 +48,13 @@ static void test_deployments(void **state)
 	struct mlc_ns_answer a;
 
 	(void)state;
-	answer_with(&a, json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}]",
-				  "recordtype", "VENDOR", "isdeployed", "T", "status", "RELEASED",
-				  "recordtype", "PURCHASEORDER", "isdeployed", "F", "status",
-				  "RELEASED", "recordtype", "vendorbill", "isdeployed", "T", "status",
-				  "TESTING"));
+	answer_with(&a,
+		    json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}]", "recordtype",
+			      "VENDOR", "isdeployed", "T", "status", "RELEASED", "recordtype",
+			      "PURCHASEORDER", "isdeployed", "F", "status", "RELEASED",
+			      "recordtype", "vendorbill", "isdeployed", "T", "status", "TESTING"));
 	assert_int_equal(netsuite_answer_rows(&a), 3);
-	assert_true(netsuite_deployment_live(&a, "vendor")); /* without case */
+	assert_true(netsuite_deployment_live(&a, "vendor"));         /* without case */
 	assert_false(netsuite_deployment_live(&a, "PURCHASEORDER")); /* not deployed */
 	assert_false(netsuite_deployment_live(&a, "VENDORBILL"));    /* not released */
 	assert_false(netsuite_deployment_live(&a, "JOB"));           /* absent */
@@ -84,9 +85,9 @@ static void test_tools(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names_refused),
-		cmocka_unit_test(test_deployments),
-		cmocka_unit_test(test_tools),
+	    cmocka_unit_test(test_names_refused),
+	    cmocka_unit_test(test_deployments),
+	    cmocka_unit_test(test_tools),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

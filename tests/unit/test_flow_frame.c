@@ -30,8 +30,8 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct mlc_error err = { 0 };
-	struct mlc_tenant_changes c = { .procore_company_id = 8, .netsuite_account = "1" };
+	struct mlc_error err = {0};
+	struct mlc_tenant_changes c = {.procore_company_id = 8, .netsuite_account = "1"};
 
 	if (!f || store_open("sqlite::memory:", &f->s.store, &err) < 0 ||
 	    tenant_add(f->s.store, "acme", &c, &err) < 0 ||
@@ -59,9 +59,10 @@ static int teardown(void **state)
 
 static char *stored(struct fixture *f, const char *scope)
 {
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	char *wm = NULL;
-	assert_int_equal(watermark_get(f->s.store, f->s.tenant.id, "frame-test", scope, &wm, &err), 0);
+	assert_int_equal(watermark_get(f->s.store, f->s.tenant.id, "frame-test", scope, &wm, &err),
+			 0);
 	return wm;
 }
 
@@ -69,17 +70,19 @@ static void test_since_netsuite(void **state)
 {
 	struct fixture *f = *state;
 	struct flow_window w;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	/* no watermark: everything */
 	assert_int_equal(flow_since(&f->r, FLOW_CLOCK_NETSUITE, "", &w, &err), 0);
 	assert_string_equal(w.since, "");
-	assert_int_equal(watermark_set(f->s.store, f->s.tenant.id, "frame-test", "", "2026-03-01 00:02:00",
-				       &err), 0);
+	assert_int_equal(watermark_set(f->s.store, f->s.tenant.id, "frame-test", "",
+				       "2026-03-01 00:02:00", &err),
+			 0);
 	assert_int_equal(flow_since(&f->r, FLOW_CLOCK_NETSUITE, "", &w, &err), 0);
 	assert_string_equal(w.since, "2026-02-28 23:57:00"); /* five minutes of overlap */
 	/* an unreadable watermark reads from the start of time, not nothing */
-	assert_int_equal(watermark_set(f->s.store, f->s.tenant.id, "frame-test", "", "garbage", &err), 0);
+	assert_int_equal(
+	    watermark_set(f->s.store, f->s.tenant.id, "frame-test", "", "garbage", &err), 0);
 	assert_int_equal(flow_since(&f->r, FLOW_CLOCK_NETSUITE, "", &w, &err), 0);
 	assert_string_equal(w.since, "1970-01-01 00:00:00");
 	/* --full ignores it */
@@ -92,10 +95,11 @@ static void test_since_procore_scoped(void **state)
 {
 	struct fixture *f = *state;
 	struct flow_window w;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	assert_int_equal(watermark_set(f->s.store, f->s.tenant.id, "frame-test", "77",
-				       "2026-03-01T00:02:00Z", &err), 0);
+				       "2026-03-01T00:02:00Z", &err),
+			 0);
 	assert_int_equal(flow_since(&f->r, FLOW_CLOCK_PROCORE, "77", &w, &err), 0);
 	assert_string_equal(w.since, "2026-02-28T23:57:00Z...");
 	assert_string_equal(w.scope, "77");
@@ -103,7 +107,8 @@ static void test_since_procore_scoped(void **state)
 	assert_int_equal(flow_since(&f->r, FLOW_CLOCK_PROCORE, "78", &w, &err), 0);
 	assert_string_equal(w.since, "");
 	/* unreadable: everything is read */
-	assert_int_equal(watermark_set(f->s.store, f->s.tenant.id, "frame-test", "77", "x", &err), 0);
+	assert_int_equal(watermark_set(f->s.store, f->s.tenant.id, "frame-test", "77", "x", &err),
+			 0);
 	assert_int_equal(flow_since(&f->r, FLOW_CLOCK_PROCORE, "77", &w, &err), 0);
 	assert_string_equal(w.since, "");
 }
@@ -112,7 +117,7 @@ static void test_seen_and_advance(void **state)
 {
 	struct fixture *f = *state;
 	struct flow_window w;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	char *wm;
 
 	assert_int_equal(flow_since(&f->r, FLOW_CLOCK_PROCORE, "5", &w, &err), 0);
@@ -156,7 +161,7 @@ static void test_failed_park_holds_watermark(void **state)
 {
 	struct fixture *f = *state;
 	struct flow_window w;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *last;
 	char *wm;
 
@@ -178,11 +183,12 @@ static void test_failed_park_holds_watermark(void **state)
 static void test_park_dry_run(void **state)
 {
 	struct fixture *f = *state;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *items = NULL;
 
 	f->r.opts.dry_run = true;
-	assert_int_equal(flow_park_as(&f->r, "costs", "je", "pc:8:dc:1", NULL, "unmapped", NULL), 0);
+	assert_int_equal(flow_park_as(&f->r, "costs", "je", "pc:8:dc:1", NULL, "unmapped", NULL),
+			 0);
 	assert_int_equal(f->r.stats.parked, 1);
 	assert_string_equal(jsonx_str(json_array_get(f->r.plan, 0), "entity"), "je");
 	assert_int_equal(review_list(f->s.store, f->s.tenant.id, "open", &items, &err), 0);
@@ -190,7 +196,8 @@ static void test_park_dry_run(void **state)
 	json_decref(items);
 	/* for real, the review item carries the review entity */
 	f->r.opts.dry_run = false;
-	assert_int_equal(flow_park_as(&f->r, "costs", "je", "pc:8:dc:1", NULL, "unmapped", NULL), 0);
+	assert_int_equal(flow_park_as(&f->r, "costs", "je", "pc:8:dc:1", NULL, "unmapped", NULL),
+			 0);
 	assert_int_equal(review_list(f->s.store, f->s.tenant.id, "open", &items, &err), 0);
 	assert_int_equal(json_array_size(items), 1);
 	assert_string_equal(jsonx_str(json_array_get(items, 0), "entity"), "costs");
@@ -205,21 +212,24 @@ static void test_park_dry_run(void **state)
 static void test_since_query(void **state)
 {
 	struct mlc_buf q = MLC_BUF_INIT;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	(void)state;
 
 	assert_int_equal(netsuite_since_query("SELECT id, x FROM vendor", "lastmodifieddate",
-					      "2026-02-28 23:57:00", "id", &q, &err), 0);
+					      "2026-02-28 23:57:00", "id", &q, &err),
+			 0);
 	assert_string_equal(q.data, "SELECT id, x FROM vendor WHERE lastmodifieddate >= "
 				    "TO_TIMESTAMP('2026-02-28 23:57:00', 'YYYY-MM-DD HH24:MI:SS') "
 				    "AND %s ORDER BY id");
 	buf_reset(&q);
 	assert_int_equal(netsuite_since_query("SELECT '100%' AS p FROM vendor", "lastmodifieddate",
-					      "", "id", &q, &err), 0);
+					      "", "id", &q, &err),
+			 0);
 	assert_string_equal(q.data, "SELECT '100%%' AS p FROM vendor WHERE %s ORDER BY id");
 	buf_reset(&q);
 	assert_int_equal(netsuite_since_query("SELECT id FROM vendor", "lastmodifieddate",
-					      "2026' OR 1=1", "id", &q, &err), MLC_EINVAL);
+					      "2026' OR 1=1", "id", &q, &err),
+			 MLC_EINVAL);
 	assert_int_equal(q.len, 0);
 	buf_release(&q);
 }
@@ -227,12 +237,12 @@ static void test_since_query(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_since_netsuite, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_since_procore_scoped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_seen_and_advance, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_park_holds_watermark, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_park_dry_run, setup, teardown),
-		cmocka_unit_test(test_since_query),
+	    cmocka_unit_test_setup_teardown(test_since_netsuite, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_since_procore_scoped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seen_and_advance, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_park_holds_watermark, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_park_dry_run, setup, teardown),
+	    cmocka_unit_test(test_since_query),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

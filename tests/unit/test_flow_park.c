@@ -71,7 +71,7 @@ static void test_park_with_candidates(void **state)
 	struct fixture *f = *state;
 	struct mlc_error err = {0};
 	json_t *cands = json_pack("[{s:i, s:s}, {s:i, s:s}]", "id", 41, "name", "Acme Steel", "id",
-	                          42, "name", "Acme Steel Inc");
+				  42, "name", "Acme Steel Inc");
 	json_t *payload = json_pack("{s:s}", "name", "ACME STEEL"), *items = NULL, *item;
 
 	/* a dry run: the plan row only */
@@ -118,7 +118,7 @@ static void test_failed_park_is_a_failure(void **state)
 	assert_int_equal(flow_since(&f->r, FLOW_CLOCK_NETSUITE, "", &w, &err), 0);
 	assert_int_equal(store_exec(f->s.store, "DROP TABLE review", &err), 0);
 	assert_true(flow_park_candidates(&f->r, "vendor", "ns:vendor:9", "choose", cands, NULL) <
-	            0);
+		    0);
 	assert_int_equal(f->r.stats.parked, 0);
 	assert_int_equal(f->r.stats.failed, 1);
 	assert_string_equal(jsonx_str(last_row(f), "action"), "fail");
@@ -137,21 +137,21 @@ static void test_vendor_since_query(void **state)
 	(void)state;
 
 	assert_int_equal(netsuite_since_query(NS_VENDORS_SINCE_SELECT, "lastmodifieddate",
-	                                      "2026-02-28 23:57:00", "id", &q, &err),
-	                 0);
+					      "2026-02-28 23:57:00", "id", &q, &err),
+			 0);
 	assert_string_equal(
 	    q.data, "SELECT id, entityid, companyname, isinactive, email, phone, externalid, "
-	            "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
-	            "FROM vendor WHERE lastmodifieddate >= TO_TIMESTAMP('2026-02-28 "
-	            "23:57:00', 'YYYY-MM-DD HH24:MI:SS') AND %s ORDER BY id");
+		    "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
+		    "FROM vendor WHERE lastmodifieddate >= TO_TIMESTAMP('2026-02-28 "
+		    "23:57:00', 'YYYY-MM-DD HH24:MI:SS') AND %s ORDER BY id");
 	buf_reset(&q);
 	assert_int_equal(
 	    netsuite_since_query(NS_VENDORS_SINCE_SELECT, "lastmodifieddate", "", "id", &q, &err),
 	    0);
 	assert_string_equal(
 	    q.data, "SELECT id, entityid, companyname, isinactive, email, phone, externalid, "
-	            "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
-	            "FROM vendor WHERE %s ORDER BY id");
+		    "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
+		    "FROM vendor WHERE %s ORDER BY id");
 	buf_release(&q);
 }
 

@@ -61,7 +61,8 @@ static void test_round_trip(void **state)
 			assert_null(flow_for_procore_resource(probe));
 		}
 	}
-	/* the triggers the connector is known to need (docs/reference/procore/webhook-payloads.md) */
+	/* the triggers the connector is known to need (docs/reference/procore/webhook-payloads.md)
+	 */
 	assert_true(ntrig >= 6);
 	assert_string_equal(flow_for_procore_resource("Direct Costs"), "costs");
 	assert_string_equal(flow_for_procore_resource("Direct Cost Line Items"), "costs");
@@ -113,7 +114,7 @@ static void test_register_equals_routing(void **state)
 static void test_inbox_states(void **state)
 {
 	enum inbox_state st = INBOX_NEW;
-	const enum inbox_state all[] = { INBOX_NEW, INBOX_DONE, INBOX_IGNORED, INBOX_UNUSABLE };
+	const enum inbox_state all[] = {INBOX_NEW, INBOX_DONE, INBOX_IGNORED, INBOX_UNUSABLE};
 	(void)state;
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -130,9 +131,9 @@ static void test_inbox_states(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_register_equals_routing),
-		cmocka_unit_test(test_inbox_states),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_register_equals_routing),
+	    cmocka_unit_test(test_inbox_states),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,8 +20,8 @@
 static void test_journal_balance_and_json(void **state)
 {
 	struct journal j;
-	struct je_line l = { .account = 5100, .entity = 42, .department = 3, .memo = S("m") };
-	struct mlc_error err = { 0 };
+	struct je_line l = {.account = 5100, .entity = 42, .department = 3, .memo = S("m")};
+	struct mlc_error err = {0};
 	json_t *body;
 	char *text;
 	(void)state;
@@ -57,15 +57,15 @@ static void test_journal_balance_and_json(void **state)
 static void test_journal_large_and_netting(void **state)
 {
 	struct journal j;
-	struct je_line l = { .account = 5200, .entity = 42 };
-	struct mlc_error err = { 0 };
+	struct je_line l = {.account = 5200, .entity = 42};
+	struct mlc_error err = {0};
 	int64_t d, c;
 	(void)state;
 
 	journal_init(&j, "x", "2026-11-20", 1, NULL);
 	journal_add(&j, &l, 999999999999LL); /* 9,999,999,999.99 */
 	journal_add(&j, &l, 1);
-	journal_add(&j, &l, -400);             /* a credit memo on the same key */
+	journal_add(&j, &l, -400); /* a credit memo on the same key */
 	l.account = 2050;
 	journal_add(&j, &l, -999999999600LL);
 	journal_collapse(&j);
@@ -80,24 +80,31 @@ static void test_journal_large_and_netting(void **state)
 static void test_cost_posting(void **state)
 {
 	struct mlc_store *s;
-	struct mlc_error err = { 0 };
-	struct mlc_tenant_changes tc = { .procore_company_id = 8, .netsuite_account = "1" };
+	struct mlc_error err = {0};
+	struct mlc_tenant_changes tc = {.procore_company_id = 8, .netsuite_account = "1"};
 	struct mlc_tenant t;
 	size_t n;
 	const char *cc = "cost_code,cost_type,account,department\n03-300,,5200,\n03-300,L,5000,9\n";
 	const char *off = "document_type,account\ninvoice,2050\n"
 			  "payment_application.debit,1200\npayment_application.credit,4000\n";
 	const char *seg = "cost_code,segment_value\n03-300,301\n";
-	struct mlc_project_link link = { .netsuite_job_id = 42, .subsidiary_id = 1,
-					 .department_id = 3, .class_id = 4, .location_id = 5 };
+	struct mlc_project_link link = {.netsuite_job_id = 42,
+					.subsidiary_id = 1,
+					.department_id = 3,
+					.class_id = 4,
+					.location_id = 5};
 	struct canon_cost_line lines[3] = {
-		{ .id = 1, .cost_code = S("03-300"), .cost_type = S("M"), .amount = 10 },
-		{ .id = 2, .cost_code = S("03-300"), .cost_type = S("L"), .amount = 20 },
-		{ .id = 3, .cost_code = S("09-900"), .cost_type = S("M"), .amount = 5 },
+	    {.id = 1, .cost_code = S("03-300"), .cost_type = S("M"), .amount = 10},
+	    {.id = 2, .cost_code = S("03-300"), .cost_type = S("L"), .amount = 20},
+	    {.id = 3, .cost_code = S("09-900"), .cost_type = S("M"), .amount = 5},
 	};
-	struct canon_cost_doc doc = { .id = 77, .kind = S("direct_cost"), .doc_type = S("invoice"),
-				      .number = S("INV-1"), .vendor_name = S("Acme"), .lines = lines,
-				      .nlines = 2 };
+	struct canon_cost_doc doc = {.id = 77,
+				     .kind = S("direct_cost"),
+				     .doc_type = S("invoice"),
+				     .number = S("INV-1"),
+				     .vendor_name = S("Acme"),
+				     .lines = lines,
+				     .nlines = 2};
 	struct journal j;
 	(void)state;
 
@@ -105,13 +112,16 @@ static void test_cost_posting(void **state)
 	assert_int_equal(tenant_add(s, "acme", &tc, &err), 0);
 	assert_int_equal(tenant_get(s, "acme", &t, &err), 0);
 	assert_int_equal(mapping_import(s, t.id, mapping_kind_find("cost-code-account"), cc,
-					strlen(cc), "cc", false, false, &n, &err), 0);
+					strlen(cc), "cc", false, false, &n, &err),
+			 0);
 	assert_int_equal(mapping_import(s, t.id, mapping_kind_find("offset-account"), off,
-					strlen(off), "off", false, false, &n, &err), 0);
+					strlen(off), "off", false, false, &n, &err),
+			 0);
 	assert_int_equal(mapping_import(s, t.id, mapping_kind_find("cost-code-segment"), seg,
-					strlen(seg), "seg", false, false, &n, &err), 0);
+					strlen(seg), "seg", false, false, &n, &err),
+			 0);
 	link.tenant_id = t.id;
-	struct cost_post_ctx ctx = { s, t.id, &link, true, "MBG-2401", NULL };
+	struct cost_post_ctx ctx = {s, t.id, &link, true, "MBG-2401", NULL};
 
 	journal_init(&j, "pc:8:dc:77", "2026-11-20", 1, NULL);
 	assert_int_equal(cost_post_lines(&ctx, &doc, &j, &err), 0);
@@ -131,7 +141,8 @@ static void test_cost_posting(void **state)
 			found_l = 1;
 			assert_int_equal(l->department, 9);
 		}
-		assert_non_null(strstr(l->memo, "Procore direct cost 77 | project MBG-2401 | inv INV-1 | Acme"));
+		assert_non_null(strstr(
+		    l->memo, "Procore direct cost 77 | project MBG-2401 | inv INV-1 | Acme"));
 	}
 	assert_true(found_m && found_l);
 	journal_release(&j);
@@ -140,7 +151,8 @@ static void test_cost_posting(void **state)
 	doc.nlines = 3;
 	journal_init(&j, "pc:8:dc:77", "2026-11-20", 1, NULL);
 	assert_int_equal(cost_post_lines(&ctx, &doc, &j, &err), MLC_ENOTFOUND);
-	assert_non_null(strstr(err.msg, "cost code 09-900 (type M) has no NetSuite expense account"));
+	assert_non_null(
+	    strstr(err.msg, "cost code 09-900 (type M) has no NetSuite expense account"));
 	assert_int_equal(j.nlines, 0); /* nothing half-posted */
 	journal_release(&j);
 
@@ -169,9 +181,9 @@ static void test_cost_posting(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_journal_balance_and_json),
-		cmocka_unit_test(test_journal_large_and_netting),
-		cmocka_unit_test(test_cost_posting),
+	    cmocka_unit_test(test_journal_balance_and_json),
+	    cmocka_unit_test(test_journal_large_and_netting),
+	    cmocka_unit_test(test_cost_posting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,7 +39,8 @@ static void test_xff_only_empty_lines(void **state)
 	char out[64];
 
 	MLC_UNUSED(state);
-	assert_int_equal(cidr_list_parse("10.0.0.0/8, 127.0.0.1, ::1, fd00::/8", &trusted, NULL), 0);
+	assert_int_equal(cidr_list_parse("10.0.0.0/8, 127.0.0.1, ::1, fd00::/8", &trusted, NULL),
+			 0);
 	xff_resolve(&trusted, "127.0.0.1", one, 1, out, sizeof(out));
 	assert_string_equal(out, "(empty)");
 	assert_false(cidr_list_match(&trusted, out));
@@ -116,8 +117,8 @@ static void test_server_date_far_future(void **state)
 	assert_int_equal(server_now_ms("soon", now), now);
 	/* a wait counted against such a clock stays capped */
 	assert_true(retry_after_ms("Fri, 31 Dec 9999 23:59:59 GMT",
-	                           server_now_ms("Sun Nov  6 08:49:37 1994450329", now)) <=
-	            RETRY_AFTER_MAX_MS);
+				   server_now_ms("Sun Nov  6 08:49:37 1994450329", now)) <=
+		    RETRY_AFTER_MAX_MS);
 }
 
 /* fuzz_number: "9999-12-31T23:59:60Z" parsed to year 10000, which

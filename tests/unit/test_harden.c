@@ -136,16 +136,16 @@ static void test_run_reap(void **state)
 	assert_int_equal(count(f->s, sql), (int64_t)getpid());
 	/* the owner of one run died */
 	snprintf(sql, sizeof(sql), "UPDATE runs SET owner_pid = %lld WHERE id = %lld",
-	         (long long)dead_pid(), (long long)dead);
+		 (long long)dead_pid(), (long long)dead);
 	exec_ok(f->s, sql);
 	assert_int_equal(run_reap(f->s, RUN_STALE_MS, &n, &err), 0);
 	assert_int_equal(n, 1);
 	snprintf(sql, sizeof(sql),
-	         "SELECT (SELECT status = 'running' FROM runs WHERE id = %lld) + "
-	         "(SELECT status = 'abandoned' AND finished_at IS NOT NULL FROM runs WHERE id = "
-	         "%lld) * 10 + "
-	         "(SELECT status = 'ok' FROM runs WHERE id = %lld) * 100",
-	         (long long)live, (long long)dead, (long long)done);
+		 "SELECT (SELECT status = 'running' FROM runs WHERE id = %lld) + "
+		 "(SELECT status = 'abandoned' AND finished_at IS NOT NULL FROM runs WHERE id = "
+		 "%lld) * 10 + "
+		 "(SELECT status = 'ok' FROM runs WHERE id = %lld) * 100",
+		 (long long)live, (long long)dead, (long long)done);
 	assert_int_equal(count(f->s, sql), 111);
 	/* again: nothing more */
 	assert_int_equal(run_reap(f->s, RUN_STALE_MS, &n, &err), 0);
@@ -154,19 +154,19 @@ static void test_run_reap(void **state)
 	exec_ok(f->s, "UPDATE runs SET heartbeat_at = 1");
 	assert_int_equal(run_heartbeat(f->s, 0, &err), 0);
 	snprintf(sql, sizeof(sql), "SELECT heartbeat_at > 1 FROM runs WHERE id = %lld",
-	         (long long)live);
+		 (long long)live);
 	assert_int_equal(count(f->s, sql), 1);
 	/* an audit row of a run is a sign of life, at most every RUN_HEARTBEAT_MS */
 	exec_ok(f->s, "UPDATE runs SET heartbeat_at = 1");
 	struct mlc_audit_rec r = {.tenant_id = f->tenant,
-	                          .run_id = live,
-	                          .flow = "vendors",
-	                          .entity = "vendor",
-	                          .action = "create",
-	                          .result = "ok"};
+				  .run_id = live,
+				  .flow = "vendors",
+				  .entity = "vendor",
+				  .action = "create",
+				  .result = "ok"};
 	assert_int_equal(audit_write(f->s, &r, &err), 0);
 	snprintf(sql, sizeof(sql), "SELECT heartbeat_at > 1 FROM runs WHERE id = %lld",
-	         (long long)live);
+		 (long long)live);
 	assert_int_equal(count(f->s, sql), 1);
 }
 
@@ -202,9 +202,9 @@ static void test_prune_batches(void **state)
 	assert_true(plan_uses(f->s, "SELECT id FROM audit WHERE created_at < 5", "audit_created"));
 	assert_true(
 	    plan_uses(f->s, "SELECT id FROM runs WHERE finished_at IS NOT NULL AND finished_at < 5",
-	              "runs_finished"));
+		      "runs_finished"));
 	assert_true(plan_uses(f->s, "SELECT id FROM inbox WHERE received_at < 5 AND state <> 'new'",
-	                      "inbox_received"));
+			      "inbox_received"));
 	assert_true(plan_uses(f->s, "SELECT id FROM audit WHERE run_id = 5", "audit_run"));
 
 	/* 25 expired audit rows, 2 recent; one expired finished run */
@@ -213,15 +213,15 @@ static void test_prune_batches(void **state)
 	exec_ok(f->s, "UPDATE runs SET started_at = 100, finished_at = 100");
 	for (int i = 0; i < 27; i++) {
 		struct mlc_audit_rec r = {.tenant_id = f->tenant,
-		                          .run_id = run,
-		                          .flow = "vendors",
-		                          .entity = "vendor",
-		                          .action = "create",
-		                          .result = "ok"};
+					  .run_id = run,
+					  .flow = "vendors",
+					  .entity = "vendor",
+					  .action = "create",
+					  .result = "ok"};
 		assert_int_equal(audit_write(f->s, &r, &err), 0);
 	}
 	exec_ok(f->s,
-	        "UPDATE audit SET created_at = 100 WHERE id IN (SELECT id FROM audit LIMIT 25)");
+		"UPDATE audit SET created_at = 100 WHERE id IN (SELECT id FROM audit LIMIT 25)");
 	assert_int_equal(audit_prune_batched(f->s, 1000, 10, &gone, &batches, &err), 0);
 	assert_int_equal(gone, 26);
 	/* audit: 10 + 10 + 5 (three transactions), runs: 1, inbox: 0 */
@@ -342,7 +342,7 @@ static void test_health_beside_busy_workers(void **state)
 	assert_int_equal(http_server_start(srv, &err), 0);
 	for (int i = 0; i < 2; i++) {
 		snprintf(calls[i].url, sizeof(calls[i].url), "http://127.0.0.1:%d/slow",
-		         http_server_port(srv));
+			 http_server_port(srv));
 		assert_int_equal(pthread_create(&th[i], NULL, slow_main, &calls[i]), 0);
 	}
 	time_sleep_ms(300); /* the one worker is in the first, the second waits */
@@ -353,7 +353,7 @@ static void test_health_beside_busy_workers(void **state)
 	assert_int_equal(ht_request("GET", url, NULL, NULL, NULL), 200);
 	if (time_now_ms() - t0 > 700)
 		fail_msg("health and metrics took %lld ms behind busy workers",
-		         (long long)(time_now_ms() - t0));
+			 (long long)(time_now_ms() - t0));
 	for (int i = 0; i < 2; i++) {
 		pthread_join(th[i], NULL);
 		assert_int_equal(calls[i].status, 200);
@@ -371,13 +371,13 @@ static void test_failed_job_keeps_key(void **state)
 	int64_t id = 0, twin = 0, again = 0, now = time_now_ms();
 
 	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now, &id, &err),
-	                 0);
+			 0);
 	assert_int_equal(job_lease(f->s, "w1", now, 60000, &job, &err), 1);
 	assert_int_equal(job.id, id);
 	job_release(&job);
 	/* an event while it runs queues one more (the key is free) */
 	assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs", now, &twin, &err),
-	                 0);
+			 0);
 	assert_true(twin != id);
 	assert_int_equal(job_fail(f->s, id, "w1", "503 from NetSuite", now + 5000, &err), 0);
 	/* one queued job for the key, and it is the retry */
@@ -386,8 +386,8 @@ static void test_failed_job_keeps_key(void **state)
 	/* ten more events during the backoff: still one job */
 	for (int i = 0; i < 10; i++) {
 		assert_int_equal(job_enqueue(f->s, f->tenant, "sync", NULL, "acme/costs",
-		                             now + 6000, &again, &err),
-		                 0);
+					     now + 6000, &again, &err),
+				 0);
 		assert_int_equal(again, id);
 	}
 	assert_int_equal(count(f->s, "SELECT COUNT(*) FROM jobs WHERE state = 'queued'"), 1);
@@ -424,10 +424,10 @@ static void test_inbox_insert_is_durable(void **state)
 
 	exec_ok(f->s, "CREATE TEMP TABLE spy (level INTEGER)");
 	exec_ok(f->s, "CREATE TEMP TRIGGER inbox_spy AFTER INSERT ON main.inbox BEGIN "
-	              "INSERT INTO spy SELECT synchronous FROM pragma_synchronous(); END");
+		      "INSERT INTO spy SELECT synchronous FROM pragma_synchronous(); END");
 	assert_int_equal(count(f->s, "SELECT synchronous FROM pragma_synchronous()"), 1);
 	assert_int_equal(inbox_add(f->s, f->tenant, "procore", "ev-1", payload, &dup, &id, &err),
-	                 0);
+			 0);
 	assert_int_equal(dup, 0);
 	assert_int_equal(count(f->s, "SELECT level FROM spy"), 2); /* FULL while it commits */
 	/* and NORMAL again afterwards, for every other write */
@@ -438,7 +438,7 @@ static void test_inbox_insert_is_durable(void **state)
 	assert_int_equal(store_begin(f->s, &err), 0);
 	assert_int_equal(store_durable(f->s, true, &e2), MLC_ESTATE);
 	assert_int_equal(inbox_add(f->s, f->tenant, "procore", "ev-2", payload, &dup, &id, &err),
-	                 0);
+			 0);
 	assert_int_equal(store_commit(f->s, &err), 0);
 	assert_int_equal(count(f->s, "SELECT COUNT(*) FROM inbox"), 2);
 	json_decref(payload);
@@ -469,7 +469,7 @@ static void test_redaction(void **state)
 		redact_register(tok);
 	}
 	expect_redacted("Authorization was whsec-procore-4242 here",
-	                "Authorization was [REDACTED] here");
+			"Authorization was [REDACTED] here");
 	/* the first token fell out of the short-lived ring, as designed */
 	expect_redacted("old first-token-abcdef", "old first-token-abcdef");
 	expect_redacted("new access-token-000999", "new [REDACTED]");
@@ -480,13 +480,13 @@ static void test_redaction(void **state)
 	expect_redacted("x whsec-procore-4242", "x whsec-procore-4242");
 
 	expect_redacted("key: -----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE "
-	                "KEY-----\nnext",
-	                "key: [REDACTED]\nnext");
+			"KEY-----\nnext",
+			"key: [REDACTED]\nnext");
 	expect_redacted("cut -----BEGIN EC PRIVATE KEY-----\nMHcCAQEEI", "cut [REDACTED]");
 	expect_redacted("redis://:s3cretpw@cache.local:6379/0",
-	                "redis://:[REDACTED]@cache.local:6379/0");
+			"redis://:[REDACTED]@cache.local:6379/0");
 	expect_redacted("postgres://mlc:pa55word@db/mlc?x=1",
-	                "postgres://mlc:[REDACTED]@db/mlc?x=1");
+			"postgres://mlc:[REDACTED]@db/mlc?x=1");
 	expect_redacted("https://user@host/path", "https://user@host/path");
 	expect_redacted("http://host:8080/a@b", "http://host:8080/a@b");
 	expect_redacted(

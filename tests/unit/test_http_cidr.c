@@ -157,11 +157,8 @@ static void test_xff(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ipv4),
-	    cmocka_unit_test(test_ipv6),
-	    cmocka_unit_test(test_bad),
-	    cmocka_unit_test(test_list),
-	    cmocka_unit_test(test_xff),
+	    cmocka_unit_test(test_ipv4), cmocka_unit_test(test_ipv6), cmocka_unit_test(test_bad),
+	    cmocka_unit_test(test_list), cmocka_unit_test(test_xff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

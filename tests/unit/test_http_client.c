@@ -60,9 +60,9 @@ static void h_ok(struct mlc_http_request *req, struct mlc_http_response *resp, v
 	snprintf(f->last_auth, sizeof(f->last_auth), "%s", auth ? auth : "");
 	pthread_mutex_unlock(&f->lock);
 	http_response_json(resp, 200,
-	                   json_pack("{s:s,s:s?,s:s?,s:s}", "method", req->method, "origin",
-	                             http_request_query(req, "filters[origin_id]"), "q",
-	                             http_request_query(req, "q"), "body", req->body));
+			   json_pack("{s:s,s:s?,s:s?,s:s}", "method", req->method, "origin",
+				     http_request_query(req, "filters[origin_id]"), "q",
+				     http_request_query(req, "q"), "body", req->body));
 }
 
 static void h_flaky(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
@@ -114,10 +114,10 @@ static void h_429(struct mlc_http_request *req, struct mlc_http_response *resp, 
 		http_response_header(resp, "X-Rate-Limit-Remaining", "0");
 	} else if (!strcmp(mode, "netsuite")) {
 		http_response_json(resp, 429,
-		                   json_pack("{s:s,s:i,s:[{s:s,s:s}]}", "title",
-		                             "Too Many Requests", "status", 429, "o:errorDetails",
-		                             "detail", "Concurrent request limit exceeded.",
-		                             "o:errorCode", "CONCURRENCY_LIMIT_EXCEEDED"));
+				   json_pack("{s:s,s:i,s:[{s:s,s:s}]}", "title",
+					     "Too Many Requests", "status", 429, "o:errorDetails",
+					     "detail", "Concurrent request limit exceeded.",
+					     "o:errorCode", "CONCURRENCY_LIMIT_EXCEEDED"));
 	}
 }
 
@@ -275,7 +275,7 @@ static struct mlc_http_upstream *upstream(struct fixture *f, struct mlc_http_ups
 
 /* Sends method path on up; returns the outcome, resp filled. */
 static int send1(struct mlc_http_upstream *up, const char *method, const char *path,
-                 struct mlc_http_resp *resp, struct mlc_error *err)
+		 struct mlc_http_resp *resp, struct mlc_error *err)
 {
 	struct mlc_http_req req;
 	int rc;
@@ -305,7 +305,7 @@ static void test_retry_503_then_200(void **state)
 	assert_int_equal(send1(up, "POST", "/flaky", &resp, &err), 0);
 	assert_int_equal(resp.attempts, 2);
 	assert_true(metrics_counter_get("mlc_http_client_retries_total",
-	                                "upstream=\"sim\",reason=\"503\"") >= 2);
+					"upstream=\"sim\",reason=\"503\"") >= 2);
 	http_resp_release(&resp);
 	http_upstream_free(up);
 }
@@ -434,7 +434,7 @@ static void test_429_retry_after(void **state)
 {
 	struct fixture *f = *state;
 	double before = metrics_counter_get("mlc_http_client_throttled_total",
-	                                    "upstream=\"sim\",status=\"429\"");
+					    "upstream=\"sim\",status=\"429\"");
 
 	check_429_wait(f, "/429/seconds", 1000);
 	check_429_budget(f);
@@ -444,7 +444,7 @@ static void test_429_retry_after(void **state)
 	/* X-Rate-Limit-Reset 2 s ahead (whole seconds) */
 	check_429_wait(f, "/429/reset", 1000);
 	assert_true(metrics_counter_get("mlc_http_client_throttled_total",
-	                                "upstream=\"sim\",status=\"429\"") >= before + 3);
+					"upstream=\"sim\",status=\"429\"") >= before + 3);
 }
 
 static void test_netsuite_concurrency(void **state)
@@ -592,7 +592,7 @@ static void test_keep_alive(void **state)
 	for (int i = 0; i < 10; i++)
 		assert_int_equal(send1(up, "GET", "/ok", &resp, &err), 0);
 	assert_true(metrics_counter_get("mlc_http_client_connections_total",
-	                                "upstream=\"keepalive\"") == before + 1);
+					"upstream=\"keepalive\"") == before + 1);
 	http_resp_release(&resp);
 	http_upstream_free(up);
 }
@@ -722,7 +722,7 @@ static void test_pacing(void **state)
 		http_resp_release(&resps[i]);
 	}
 	assert_true(metrics_counter_get("mlc_http_client_limit_wait_seconds_total",
-	                                "upstream=\"sim\"") > 0.5);
+					"upstream=\"sim\"") > 0.5);
 	/* the same budget holds across threads: 4 x 5 sends at 20/s */
 	f->calls = 0;
 	f->first_ms = f->last_ms = 0;
@@ -786,7 +786,7 @@ static void test_query_and_body(void **state)
 	assert_int_equal(http_upstream_send(up, &req, &resp, &err), 0);
 	j = http_resp_json(&resp, &err);
 	assert_string_equal(json_string_value(json_object_get(j, "body")),
-	                    "grant_type=client_credentials&scope=a+b");
+			    "grant_type=client_credentials&scope=a+b");
 	json_decref(j);
 	http_req_release(&req);
 
@@ -870,9 +870,9 @@ static void test_metrics_exposed(void **state)
 	assert_int_equal(send1(up, "GET", "/ok", &resp, &err), 0);
 	metrics_render(&text);
 	assert_non_null(strstr(text.data, "mlc_http_client_requests_total{upstream=\"sim\","
-	                                  "status=\"200\"}"));
+					  "status=\"200\"}"));
 	assert_non_null(strstr(text.data, "# TYPE mlc_http_client_request_duration_seconds "
-	                                  "histogram"));
+					  "histogram"));
 	buf_release(&text);
 	http_resp_release(&resp);
 	http_upstream_free(up);

@@ -17,7 +17,7 @@
 #define NOW_MS 1795708800000LL
 
 static struct mlc_retry_verdict classify(int curl_code, bool sent, int status, const char *body,
-                                         bool idempotent)
+					 bool idempotent)
 {
 	struct mlc_retry_input in;
 	struct mlc_retry_verdict v;
@@ -134,7 +134,7 @@ static void test_retry_after(void **state)
 	assert_int_equal(retry_after_ms(NULL, NOW_MS), -1);
 	/* issue 21 item 5: both forms are capped alike, at the hourly window */
 	assert_int_equal(retry_after_ms("Fri, 01 Jan 2100 00:00:00 GMT", NOW_MS),
-	                 RETRY_AFTER_MAX_MS);
+			 RETRY_AFTER_MAX_MS);
 	assert_int_equal(retry_after_ms("999999", NOW_MS), RETRY_AFTER_MAX_MS);
 	assert_int_equal(retry_after_ms("3600", NOW_MS), RETRY_AFTER_MAX_MS);
 	assert_int_equal(retry_after_ms("3599", NOW_MS), 3599000);
@@ -149,8 +149,8 @@ static void test_retry_after(void **state)
 	assert_int_equal(server_now_ms("Thu, 26 Nov 2026 16:00:00 GMT", 0), NOW_MS);
 	assert_int_equal(server_now_ms(NULL, 5), 5);
 	assert_int_equal(server_now_ms("garbage", 5), 5);
-	assert_int_equal(rate_reset_ms("1795708812",
-					server_now_ms("Thu, 26 Nov 2026 16:00:00 GMT", NOW_MS + 7200000)),
+	assert_int_equal(rate_reset_ms("1795708812", server_now_ms("Thu, 26 Nov 2026 16:00:00 GMT",
+								   NOW_MS + 7200000)),
 			 12000);
 	/* Retry-After wins over the reset header; the reset is the fallback */
 	memset(&in, 0, sizeof(in));

@@ -44,9 +44,9 @@ static void h_echo(struct mlc_http_request *req, struct mlc_http_response *resp,
 	snprintf(f->last_client, sizeof(f->last_client), "%s", req->client_ip);
 	pthread_mutex_unlock(&f->lock);
 	http_response_json(resp, 200,
-	                   json_pack("{s:s,s:s,s:s?,s:s?,s:i}", "method", req->method, "route",
-	                             req->route, "id", id, "tail", tail, "len",
-	                             (int)req->body_len));
+			   json_pack("{s:s,s:s,s:s?,s:s?,s:i}", "method", req->method, "route",
+				     req->route, "id", id, "tail", tail, "len",
+				     (int)req->body_len));
 }
 
 static void add_pair(const char *key, const char *value, void *arg)
@@ -61,10 +61,10 @@ static void h_query(struct mlc_http_request *req, struct mlc_http_response *resp
 	MLC_UNUSED(arg);
 	http_request_query_each(req, add_pair, pairs);
 	http_response_json(resp, 200,
-	                   json_pack("{s:o,s:s?,s:s?,s:s?}", "pairs", pairs, "origin",
-	                             http_request_query(req, "filters[origin_id]"), "flag",
-	                             http_request_query(req, "flag"), "missing",
-	                             http_request_query(req, "missing")));
+			   json_pack("{s:o,s:s?,s:s?,s:s?}", "pairs", pairs, "origin",
+				     http_request_query(req, "filters[origin_id]"), "flag",
+				     http_request_query(req, "flag"), "missing",
+				     http_request_query(req, "missing")));
 }
 
 static void h_json(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
@@ -128,7 +128,7 @@ static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *
 }
 
 static void hook_after(const struct mlc_http_request *req, const struct mlc_http_response *resp,
-                       int64_t duration_us, void *arg)
+		       int64_t duration_us, void *arg)
 {
 	struct fixture *f = arg;
 
@@ -138,7 +138,7 @@ static void hook_after(const struct mlc_http_request *req, const struct mlc_http
 	for (size_t i = 0; i < resp->nheaders; i++)
 		if (!strcmp(resp->headers[i].name, "Allow"))
 			snprintf(f->last_allow, sizeof(f->last_allow), "%s",
-			         resp->headers[i].value);
+				 resp->headers[i].value);
 	snprintf(f->last_route, sizeof(f->last_route), "%s", req->route ? req->route : "");
 	pthread_mutex_unlock(&f->lock);
 }
@@ -249,7 +249,7 @@ static void test_router(void **state)
 
 	j = get_json(f, "/nowhere", 404);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
-	                    "not_found");
+			    "not_found");
 	json_decref(j);
 	j = get_json(f, "/things", 405); /* POST only */
 	json_decref(j);
@@ -271,16 +271,16 @@ static void test_query(void **state)
 	json_t *j, *pairs;
 
 	j = get_json(f, "/q?filters%5Borigin_id%5D=ns%3Avendor%3A1&flag&b=x+y%2Bz&c=%E2%82%AC&b=2",
-	             200);
+		     200);
 	assert_string_equal(json_string_value(json_object_get(j, "origin")), "ns:vendor:1");
 	assert_string_equal(json_string_value(json_object_get(j, "flag")), "");
 	assert_true(json_is_null(json_object_get(j, "missing")));
 	pairs = json_object_get(j, "pairs");
 	assert_int_equal(json_array_size(pairs), 5);
 	assert_string_equal(json_string_value(json_array_get(json_array_get(pairs, 2), 1)),
-	                    "x y+z");
+			    "x y+z");
 	assert_string_equal(json_string_value(json_array_get(json_array_get(pairs, 3), 1)),
-	                    "\xe2\x82\xac");
+			    "\xe2\x82\xac");
 	assert_string_equal(json_string_value(json_array_get(json_array_get(pairs, 4), 0)), "b");
 	json_decref(j);
 	/* unencoded brackets as curl and browsers send them */
@@ -305,7 +305,7 @@ static void test_json_body(void **state)
 	assert_int_equal(ht_request("POST", url, "{\"name\":", NULL, &out), 400);
 	j = json_loads(out.data, 0, NULL);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
-	                    "bad_json");
+			    "bad_json");
 	json_decref(j);
 	assert_int_equal(ht_request("POST", url, NULL, NULL, NULL), 400);
 	buf_release(&out);
@@ -394,11 +394,11 @@ static void test_metrics_labels_bounded(void **state)
 	assert_int_equal(series, 3);
 	assert_int_equal(other_series, 1);
 	metrics_labels(&all, "server", "test", "method", "other", "route", "/things/{id}", "status",
-	               "405", (const char *)NULL);
+		       "405", (const char *)NULL);
 	assert_int_equal((int)metrics_counter_get("mlc_http_server_requests_total", all.data), n);
 	buf_reset(&all);
 	metrics_labels(&all, "server", "test", "method", "DELETE", "route", "/things/{id}",
-	               "status", "405", (const char *)NULL);
+		       "status", "405", (const char *)NULL);
 	assert_int_equal((int)metrics_counter_get("mlc_http_server_requests_total", all.data), 1);
 	free(longm);
 	buf_release(&all);

@@ -59,7 +59,7 @@ static void make_cert(struct tls_fixture *f)
 	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
 	X509_set_pubkey(x, key);
 	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-	                           (const unsigned char *)"127.0.0.1", -1, -1, 0);
+				   (const unsigned char *)"127.0.0.1", -1, -1, 0);
 	X509_set_issuer_name(x, X509_get_subject_name(x));
 	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
 	ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, "IP:127.0.0.1");
@@ -82,8 +82,8 @@ static void make_cert(struct tls_fixture *f)
 }
 
 static enum MHD_Result on_req(void *cls, struct MHD_Connection *c, const char *url,
-                              const char *method, const char *version, const char *data,
-                              size_t *size, void **con_cls)
+			      const char *method, const char *version, const char *data,
+			      size_t *size, void **con_cls)
 {
 	static const char body[] = "{\"tls\":true}";
 	struct MHD_Response *r;
@@ -114,9 +114,9 @@ static int setup(void **state)
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	f->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, 0, NULL, NULL,
-	                        on_req, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-	                        MHD_OPTION_HTTPS_MEM_KEY, f->key_pem, MHD_OPTION_HTTPS_MEM_CERT,
-	                        f->cert_pem, MHD_OPTION_END);
+				on_req, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+				MHD_OPTION_HTTPS_MEM_KEY, f->key_pem, MHD_OPTION_HTTPS_MEM_CERT,
+				f->cert_pem, MHD_OPTION_END);
 	assert_non_null(f->d);
 	f->port = MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT)->port;
 	snprintf(f->ca_path, sizeof(f->ca_path), "/tmp/mlc-test-ca-XXXXXX");
@@ -142,7 +142,7 @@ static int teardown(void **state)
 }
 
 static int get(struct tls_fixture *f, const char *host, const char *ca_file,
-               struct mlc_http_resp *resp, struct mlc_error *err)
+	       struct mlc_http_resp *resp, struct mlc_error *err)
 {
 	struct mlc_http_upstream_opts o = {0};
 	struct mlc_http_upstream *up;

@@ -36,7 +36,7 @@ static void test_query(void **state)
 	url_query_add(&q, "grant_type", "client_credentials", true);
 	url_query_add(&q, "scope", "rest_webservices restlets", true);
 	assert_string_equal(q.data,
-	                    "grant_type=client_credentials&scope=rest_webservices+restlets");
+			    "grant_type=client_credentials&scope=rest_webservices+restlets");
 	buf_release(&q);
 }
 

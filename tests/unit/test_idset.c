@@ -11,7 +11,7 @@
 
 static void test_idset(void **state)
 {
-	struct mlc_idset s = { 0 };
+	struct mlc_idset s = {0};
 	size_t v = 0;
 	(void)state;
 
@@ -39,6 +39,6 @@ static void test_idset(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_idset) };
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_idset)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,8 +31,8 @@
 struct world {
 	char dir[64];
 	char url[128];
-	struct mlc_store *cli;  /* "another process": the CLI's connection */
-	struct mlc_store *hst;  /* a handler thread's connection */
+	struct mlc_store *cli; /* "another process": the CLI's connection */
+	struct mlc_store *hst; /* a handler thread's connection */
 	struct mlc_vault *vault;
 	struct mlc_intake in;
 	int64_t tenant_id;
@@ -41,8 +41,8 @@ struct world {
 static int setup(void **state)
 {
 	struct world *w = calloc(1, sizeof(*w));
-	struct mlc_error err = { 0 };
-	struct mlc_tenant_changes c = { .procore_company_id = 42, .netsuite_account = "123" };
+	struct mlc_error err = {0};
+	struct mlc_tenant_changes c = {.procore_company_id = 42, .netsuite_account = "123"};
 	struct mlc_tenant t;
 	unsigned char key[32];
 
@@ -58,7 +58,8 @@ static int setup(void **state)
 	w->tenant_id = t.id;
 	tenant_release(&t);
 	assert_int_equal(secret_set(w->cli, w->vault, w->tenant_id, "webhook.procore_authorization",
-				    "Bearer first-secret-0001", strlen("Bearer first-secret-0001"), &err),
+				    "Bearer first-secret-0001", strlen("Bearer first-secret-0001"),
+				    &err),
 			 0);
 	assert_int_equal(intake_start(&w->in, w->url, w->vault, &err), 0);
 	*state = w;
@@ -83,7 +84,7 @@ static int teardown(void **state)
 static int64_t inbox_count(struct world *w)
 {
 	struct mlc_inbox_event *ev = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	size_t n = 0;
 	int64_t all;
 
@@ -137,7 +138,7 @@ static void post_all_locked(struct world *w, struct poster *ps, const char *pref
 	pthread_t th[NPOST];
 	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	int started = 0, answered = 0, a;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	assert_int_equal(store_begin(w->cli, &err), 0); /* BEGIN IMMEDIATE: the write lock */
 	for (int i = 0; i < NPOST; i++) {
@@ -219,15 +220,16 @@ static void test_failed_commit_fails_all(void **state)
 {
 	struct world *w = *state;
 	struct poster ps[NPOST];
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	double f0 = metrics_counter_get("mlc_inbox_commit_failures_total", "");
 
 	/* a store failure inside the transaction (one poisoned row) */
-	assert_int_equal(store_exec(w->cli,
-				    "CREATE TRIGGER poison BEFORE INSERT ON inbox WHEN "
-				    "NEW.event_key = 'f15' BEGIN SELECT RAISE(ABORT, 'injected'); END",
-				    &err),
-			 0);
+	assert_int_equal(
+	    store_exec(w->cli,
+		       "CREATE TRIGGER poison BEFORE INSERT ON inbox WHEN "
+		       "NEW.event_key = 'f15' BEGIN SELECT RAISE(ABORT, 'injected'); END",
+		       &err),
+	    0);
 	post_all_locked(w, ps, "f");
 	/* the first event committed alone; f15 failed the transaction it
 	 * shared with the 14 others */
@@ -261,13 +263,14 @@ static void test_change_by_another_connection(void **state)
 {
 	struct world *w = *state;
 	struct mlc_intake_tenant *t = NULL;
-	struct mlc_intake_event ev = { 0 };
-	struct mlc_error err = { 0 };
+	struct mlc_intake_event ev = {0};
+	struct mlc_error err = {0};
 	const char *second = "Bearer second-secret-002";
 
 	assert_int_equal(intake_tenant_get(&w->in, w->hst, "acme", &t, &err), 0);
 	assert_int_equal(t->secret_rc[INTAKE_SECRET_PROCORE_AUTH], 0);
-	assert_string_equal(t->secret[INTAKE_SECRET_PROCORE_AUTH]->data, "Bearer first-secret-0001");
+	assert_string_equal(t->secret[INTAKE_SECRET_PROCORE_AUTH]->data,
+			    "Bearer first-secret-0001");
 	assert_int_equal(t->secret_rc[INTAKE_SECRET_NETSUITE], MLC_ENOTFOUND);
 	assert_int_equal(intake_recheck(&w->in, w->hst, &err), 0); /* nothing changed */
 
@@ -310,9 +313,9 @@ int main(void)
 	if (sodium_init() < 0)
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_commit_fails_all, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_change_by_another_connection, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_commit_fails_all, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_change_by_another_connection, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,9 +64,9 @@ static void test_remote_marker_stays_string(void **state)
 	assert_string_equal(jsonx_str(back, "inner"), "a\"\x01mlc-dec:7");
 	assert_string_equal(jsonx_str(back, "\x01mlc-dec:9"), "key");
 	assert_string_equal(jsonx_str(back, "guess"),
-	                    "\x01mlc-dec:00000000000000000000000000000000:5");
+			    "\x01mlc-dec:00000000000000000000000000000000:5");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(back, "list"), 0)),
-	                    "\x01mlc-dec:1");
+			    "\x01mlc-dec:1");
 	assert_null(json_object_get(back, "x"));
 	json_decref(back);
 	free(out);
@@ -90,16 +90,16 @@ static void test_remote_marker_clean(void **state)
  * digit for digit, and the remote strings stay quoted. */
 static void test_amounts_next_to_remote(void **state)
 {
-	json_t *j = json_pack("{s:o, s:o, s:s, s:o}", "debit", jsonx_money(123456789012345LL),
-	                      "credit", jsonx_money(-7), "memo", "\x01mlc-dec:1234.56", "qty",
-	                      jsonx_decimal(15, 3));
+	json_t *j =
+	    json_pack("{s:o, s:o, s:s, s:o}", "debit", jsonx_money(123456789012345LL), "credit",
+		      jsonx_money(-7), "memo", "\x01mlc-dec:1234.56", "qty", jsonx_decimal(15, 3));
 	json_t *copy = json_deep_copy(j), *c;
 	char *out, *out2;
 	(void)state;
 
 	out = jsonx_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(out, "{\"credit\":-0.07,\"debit\":1234567890123.45,"
-	                         "\"memo\":\"\\u0001mlc-dec:1234.56\",\"qty\":0.015}");
+				 "\"memo\":\"\\u0001mlc-dec:1234.56\",\"qty\":0.015}");
 	/* a copy of a placeholder is still a placeholder */
 	out2 = jsonx_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(out2, out);

@@ -38,15 +38,15 @@ static void b64url_decode(const char *s, size_t n, struct mlc_buf *out)
 
 	buf_grow(out, n);
 	assert_int_equal(sodium_base642bin((unsigned char *)out->data, n + 1, s, n, NULL, &len,
-	                                   NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-	                 0);
+					   NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+			 0);
 	out->len = len;
 	out->data[len] = '\0';
 }
 
 /* Splits a compact JWS and checks header, claims and signature. */
 static void verify(const char *jws, const struct mlc_pkey *key, const char *alg, int64_t iat,
-                   int64_t lifetime)
+		   int64_t lifetime)
 {
 	const char *d1 = strchr(jws, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
 	struct mlc_buf h = MLC_BUF_INIT, c = MLC_BUF_INIT, sig = MLC_BUF_INIT, der = MLC_BUF_INIT;
@@ -54,8 +54,8 @@ static void verify(const char *jws, const struct mlc_pkey *key, const char *alg,
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	EVP_PKEY_CTX *pctx = NULL;
 	const char *mdname = strstr(alg, "256")   ? "SHA256"
-	                     : strstr(alg, "384") ? "SHA384"
-	                                          : "SHA512";
+			     : strstr(alg, "384") ? "SHA384"
+						  : "SHA512";
 
 	assert_non_null(d2);
 	b64url_decode(jws, (size_t)(d1 - jws), &h);
@@ -73,7 +73,7 @@ static void verify(const char *jws, const struct mlc_pkey *key, const char *alg,
 	    json_string_value(json_object_get(cj, "aud")),
 	    "https://x.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(cj, "scope"), 0)),
-	                    "rest_webservices");
+			    "rest_webservices");
 	assert_int_equal(json_integer_value(json_object_get(cj, "iat")), iat);
 	assert_int_equal(json_integer_value(json_object_get(cj, "exp")) - iat, lifetime);
 	assert_true(lifetime <= 3600);
@@ -86,10 +86,10 @@ static void verify(const char *jws, const struct mlc_pkey *key, const char *alg,
 		unsigned char *p = NULL;
 		int n;
 		assert_int_equal(half, strcmp(alg, "ES256") == 0   ? 32
-		                       : strcmp(alg, "ES384") == 0 ? 48
-		                                                   : 66);
+				       : strcmp(alg, "ES384") == 0 ? 48
+								   : 66);
 		ECDSA_SIG_set0(es, BN_bin2bn((unsigned char *)sig.data, (int)half, NULL),
-		               BN_bin2bn((unsigned char *)sig.data + half, (int)half, NULL));
+			       BN_bin2bn((unsigned char *)sig.data + half, (int)half, NULL));
 		n = i2d_ECDSA_SIG(es, &p);
 		buf_add(&der, p, (size_t)n);
 		OPENSSL_free(p);
@@ -98,14 +98,14 @@ static void verify(const char *jws, const struct mlc_pkey *key, const char *alg,
 		buf_add(&der, sig.data, sig.len);
 	}
 	assert_int_equal(EVP_DigestVerifyInit_ex(md, &pctx, mdname, NULL, NULL, key->pkey, NULL),
-	                 1);
+			 1);
 	if (alg[0] == 'P') {
 		assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING), 1);
 		assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST), 1);
 	}
 	assert_int_equal(EVP_DigestVerify(md, (unsigned char *)der.data, der.len,
-	                                  (const unsigned char *)jws, (size_t)(d2 - jws)),
-	                 1);
+					  (const unsigned char *)jws, (size_t)(d2 - jws)),
+			 1);
 	EVP_MD_CTX_free(md);
 	json_decref(hj);
 	json_decref(cj);
@@ -195,9 +195,9 @@ static void test_rejected_keys(void **state)
 	    MLC_EINVAL);
 	assert_non_null(strstr(err.msg, "2048 bits"));
 	assert_int_equal(load_generated(EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp256k1"), &k, &err),
-	                 MLC_EINVAL);
+			 MLC_EINVAL);
 	assert_int_equal(load_generated(EVP_PKEY_Q_keygen(NULL, NULL, "ED25519"), &k, &err),
-	                 MLC_EINVAL);
+			 MLC_EINVAL);
 	assert_int_equal(pkey_load_pem("garbage", 7, &k, &err), MLC_EINVAL);
 	assert_non_null(strstr(err.msg, "PEM"));
 }

@@ -59,8 +59,8 @@ static void test_available_unrestricted_and_cycle(void **state)
 
 static void test_postable(void **state)
 {
-	struct mlc_project_link l = { 0 };
-	struct mlc_error err = { 0 };
+	struct mlc_project_link l = {0};
+	struct mlc_error err = {0};
 
 	(void)state;
 	l.procore_project_id = 2783;
@@ -68,11 +68,11 @@ static void test_postable(void **state)
 	l.department_id = 7;
 	l.location_id = 2;
 	assert_int_equal(links_postable(&l, "acme", &err), MLC_ECONFIG);
-	assert_string_equal(err.msg,
-			    "project 2783 -> job 1442: the link has no subsidiary, so NetSuite "
-			    "would refuse its journal entries; run `ml-connector project link acme "
-			    "--procore-project 2783 --netsuite-job 1442 --department 7 --location 2`, "
-			    "which reads it from the job");
+	assert_string_equal(
+	    err.msg, "project 2783 -> job 1442: the link has no subsidiary, so NetSuite "
+		     "would refuse its journal entries; run `ml-connector project link acme "
+		     "--procore-project 2783 --netsuite-job 1442 --department 7 --location 2`, "
+		     "which reads it from the job");
 	l.subsidiary_id = 1;
 	assert_int_equal(links_postable(&l, "acme", &err), MLC_OK);
 }
@@ -80,10 +80,10 @@ static void test_postable(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_available_listed),
-		cmocka_unit_test(test_available_children),
-		cmocka_unit_test(test_available_unrestricted_and_cycle),
-		cmocka_unit_test(test_postable),
+	    cmocka_unit_test(test_available_listed),
+	    cmocka_unit_test(test_available_children),
+	    cmocka_unit_test(test_available_unrestricted_and_cycle),
+	    cmocka_unit_test(test_postable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,9 +13,9 @@
 #include "util/jsonx.h"
 
 static const struct md_field fields[] = {
-	{ "name", MD_NETSUITE },
-	{ "email", MD_PROCORE },
-	{ NULL, MD_NONE },
+    {"name", MD_NETSUITE},
+    {"email", MD_PROCORE},
+    {NULL, MD_NONE},
 };
 
 static json_t *J(const char *text)
@@ -121,7 +121,7 @@ static void test_merge_conflict_owner(void **state)
 static void test_master_setting(void **state)
 {
 	struct mlc_session s;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	enum md_side m;
 
 	(void)state;
@@ -137,15 +137,16 @@ static void test_master_setting(void **state)
 
 static void test_accounts_check(void **state)
 {
-	json_t *catalog = J("{\"10\":{\"id\":10,\"inactive\":false,\"summary\":false,\"subsidiaries\":[1,3]},"
-			    "\"11\":{\"id\":11,\"inactive\":true,\"summary\":false,\"subsidiaries\":[]},"
-			    "\"12\":{\"id\":12,\"inactive\":false,\"summary\":true,\"subsidiaries\":[]},"
-			    "\"13\":{\"id\":13,\"inactive\":false,\"summary\":false,\"subsidiaries\":[]}}");
+	json_t *catalog =
+	    J("{\"10\":{\"id\":10,\"inactive\":false,\"summary\":false,\"subsidiaries\":[1,3]},"
+	      "\"11\":{\"id\":11,\"inactive\":true,\"summary\":false,\"subsidiaries\":[]},"
+	      "\"12\":{\"id\":12,\"inactive\":false,\"summary\":true,\"subsidiaries\":[]},"
+	      "\"13\":{\"id\":13,\"inactive\":false,\"summary\":false,\"subsidiaries\":[]}}");
 	json_t *maps = J("{\"cost-code-account\":{\"03-300|M\":{\"account\":10},"
 			 "\"03-300|L\":{\"account\":11}},"
 			 "\"cost-type-account\":{\"S\":{\"account\":12},\"E\":{\"account\":13}},"
 			 "\"offset-account\":{\"invoice\":{\"account\":99}}}");
-	int64_t subs1[] = { 1 }, subs2[] = { 1, 2 };
+	int64_t subs1[] = {1}, subs2[] = {1, 2};
 	json_t *bad;
 
 	(void)state;
@@ -170,10 +171,10 @@ static void test_accounts_check(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_merge_one_side_changed),
-		cmocka_unit_test(test_merge_conflict_owner),
-		cmocka_unit_test(test_master_setting),
-		cmocka_unit_test(test_accounts_check),
+	    cmocka_unit_test(test_merge_one_side_changed),
+	    cmocka_unit_test(test_merge_conflict_owner),
+	    cmocka_unit_test(test_master_setting),
+	    cmocka_unit_test(test_accounts_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,7 @@
 static int64_t parse_ok(const char *s)
 {
 	int64_t v = -999;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	int rc = money_parse(s, &v, &err);
 	if (rc != 0)
 		fail_msg("money_parse(%s) failed: %s", s, err.msg);
@@ -23,7 +23,7 @@ static int64_t parse_ok(const char *s)
 static void parse_fails(const char *s)
 {
 	int64_t v = 12345;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	assert_true(money_parse(s, &v, &err) < 0);
 	assert_int_equal(v, 12345); /* untouched */
 	assert_true(err.msg[0] != '\0');
@@ -57,7 +57,7 @@ static void test_parse_rejects(void **state)
 	parse_fails("-");
 	parse_fails(".");
 	parse_fails("1,234.56");
-	parse_fails("12.345");       /* a third decimal would be silently lost */
+	parse_fails("12.345"); /* a third decimal would be silently lost */
 	parse_fails("0.001");
 	parse_fails("5e-5");
 	parse_fails("1.2.3");
@@ -185,7 +185,8 @@ static void test_jsonx_exact_out(void **state)
 	back = json_loads(text, 0, NULL);
 	assert_non_null(back);
 	assert_int_equal(jsonx_money_get(json_array_get(json_object_get(back, "line"), 0), "debit",
-					 false, &v, NULL), 0);
+					 false, &v, NULL),
+			 0);
 	assert_int_equal(v, 123456789012345LL);
 	json_decref(back);
 	free(text);
@@ -195,7 +196,8 @@ static void test_jsonx_exact_out(void **state)
 static void test_jsonx_getters(void **state)
 {
 	json_t *o = json_loads("{\"a\":\"54\",\"b\":9007199254740993,\"c\":\"x\",\"d\":-1,"
-			       "\"t\":\"T\",\"f\":false,\"m\":\"\"}", 0, NULL);
+			       "\"t\":\"T\",\"f\":false,\"m\":\"\"}",
+			       0, NULL);
 	int64_t v;
 	(void)state;
 	assert_int_equal(jsonx_id(o, "a", &v), 0);
@@ -218,11 +220,11 @@ static void test_jsonx_getters(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_plain),  cmocka_unit_test(test_parse_rejects),
-		cmocka_unit_test(test_rounding_modes), cmocka_unit_test(test_format),
-		cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_from_json),
-		cmocka_unit_test(test_arith),
-		cmocka_unit_test(test_jsonx_exact_out), cmocka_unit_test(test_jsonx_getters),
+	    cmocka_unit_test(test_parse_plain),    cmocka_unit_test(test_parse_rejects),
+	    cmocka_unit_test(test_rounding_modes), cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_from_json),
+	    cmocka_unit_test(test_arith),          cmocka_unit_test(test_jsonx_exact_out),
+	    cmocka_unit_test(test_jsonx_getters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,7 +23,7 @@
 #define EID "pc:8:dc:77"
 
 static const struct canon_period periods[] = {
-	{ "2026-02-01", "2026-02-28", true, "Feb 2026" },
+    {"2026-02-01", "2026-02-28", true, "Feb 2026"},
 };
 
 static struct cost_row row(int line, int64_t amount, const char *je)
@@ -49,11 +49,15 @@ static struct cost_row row(int line, int64_t amount, const char *je)
 /* want - posted per key: INT64_MAX wanted, -1 posted under the same key. */
 static void test_cost_delta_overflow_parks(void **state)
 {
-	struct cost_rows want = { 0 }, posted = { 0 }, d;
+	struct cost_rows want = {0}, posted = {0}, d;
 	struct cost_row w = row(1, INT64_MAX, NULL), p = row(1, -1, EID);
-	struct cost_unit_in in = { .eid = EID, .date = "2026-02-10", .want = &want,
-				   .posted = &posted, .periods = periods, .nperiods = 1,
-				   .doc_id = 77 };
+	struct cost_unit_in in = {.eid = EID,
+				  .date = "2026-02-10",
+				  .want = &want,
+				  .posted = &posted,
+				  .periods = periods,
+				  .nperiods = 1,
+				  .doc_id = 77};
 	struct cost_plan plan;
 
 	(void)state;
@@ -76,12 +80,16 @@ static void test_cost_delta_overflow_parks(void **state)
 /* A posted INT64_MIN cannot be negated; two wanted rows of one key sum past the top. */
 static void test_cost_delta_negation_and_sum(void **state)
 {
-	struct cost_rows want = { 0 }, posted = { 0 }, d;
+	struct cost_rows want = {0}, posted = {0}, d;
 	struct cost_row a = row(1, INT64_MAX - 5, NULL), b = row(1, 6, NULL);
 	struct cost_row m = row(2, INT64_MIN, EID);
-	struct cost_unit_in in = { .eid = EID, .date = "2026-02-10", .want = &want,
-				   .posted = &posted, .periods = periods, .nperiods = 1,
-				   .doc_id = 77 };
+	struct cost_unit_in in = {.eid = EID,
+				  .date = "2026-02-10",
+				  .want = &want,
+				  .posted = &posted,
+				  .periods = periods,
+				  .nperiods = 1,
+				  .doc_id = 77};
 	struct cost_plan plan;
 
 	(void)state;
@@ -121,9 +129,14 @@ static void test_cost_delta_negation_and_sum(void **state)
 /* NetSuite's total less Procore's modifications does not fit: the pair fails. */
 static void test_budget_original_overflow(void **state)
 {
-	struct bp_in in = { .master = MD_NETSUITE, .owner = MD_NETSUITE, .has_pc = true,
-			    .original = 0, .mods = 2, .has_ns = true,
-			    .ns_total = INT64_MIN + 1, .has_bli = true };
+	struct bp_in in = {.master = MD_NETSUITE,
+			   .owner = MD_NETSUITE,
+			   .has_pc = true,
+			   .original = 0,
+			   .mods = 2,
+			   .has_ns = true,
+			   .ns_total = INT64_MIN + 1,
+			   .has_bli = true};
 	struct bp_plan p;
 
 	(void)state;
@@ -145,7 +158,7 @@ static void test_budget_original_overflow(void **state)
 
 static void test_reconcile_totals_refuse(void **state)
 {
-	struct rec_totals t = { 0 };
+	struct rec_totals t = {0};
 
 	(void)state;
 	assert_int_equal(rec_totals_add(&t, 7, "03-300", NULL, INT64_MAX), MLC_OK);
@@ -166,9 +179,9 @@ static void test_reconcile_totals_refuse(void **state)
 static void test_journal_collapse_overflow(void **state)
 {
 	struct journal j;
-	struct je_line l = { .account = 5100, .entity = 10 };
-	struct je_line o = { .account = 2000, .entity = 10 };
-	struct mlc_error err = { 0 };
+	struct je_line l = {.account = 5100, .entity = 10};
+	struct je_line o = {.account = 2000, .entity = 10};
+	struct mlc_error err = {0};
 
 	(void)state;
 	journal_init(&j, "je-1", "2026-02-10", 1, NULL);
@@ -199,11 +212,11 @@ static void test_journal_collapse_overflow(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cost_delta_overflow_parks),
-		cmocka_unit_test(test_cost_delta_negation_and_sum),
-		cmocka_unit_test(test_budget_original_overflow),
-		cmocka_unit_test(test_reconcile_totals_refuse),
-		cmocka_unit_test(test_journal_collapse_overflow),
+	    cmocka_unit_test(test_cost_delta_overflow_parks),
+	    cmocka_unit_test(test_cost_delta_negation_and_sum),
+	    cmocka_unit_test(test_budget_original_overflow),
+	    cmocka_unit_test(test_reconcile_totals_refuse),
+	    cmocka_unit_test(test_journal_collapse_overflow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,7 +57,7 @@ static char *slurp(const char *var, size_t *len)
 static void check_event(const char *body, size_t len)
 {
 	struct netsuite_event ev;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *payload = NULL;
 	int64_t ms = 0;
 
@@ -110,21 +110,22 @@ static void test_copy_matches(void **state)
 static void test_parser_refusals(void **state)
 {
 	static const char *const bad[] = {
-		"{\"id\":812,\"lastModifiedDate\":\"2026-11-30T17:45:11.000Z\"}",
-		"{\"recordType\":\"vendorbill\",\"lastModifiedDate\":\"2026-11-30T17:45:11.000Z\"}",
-		"{\"recordType\":\"vendorbill\",\"id\":812}",
-		"{\"recordType\":\"vendor bill\",\"id\":812,"
-		"\"lastModifiedDate\":\"2026-11-30T17:45:11.000Z\"}",
-		"{\"recordType\":\"vendorbill\",\"id\":812,\"lastModifiedDate\":\"30/11/2026\"}",
+	    "{\"id\":812,\"lastModifiedDate\":\"2026-11-30T17:45:11.000Z\"}",
+	    "{\"recordType\":\"vendorbill\",\"lastModifiedDate\":\"2026-11-30T17:45:11.000Z\"}",
+	    "{\"recordType\":\"vendorbill\",\"id\":812}",
+	    "{\"recordType\":\"vendor bill\",\"id\":812,"
+	    "\"lastModifiedDate\":\"2026-11-30T17:45:11.000Z\"}",
+	    "{\"recordType\":\"vendorbill\",\"id\":812,\"lastModifiedDate\":\"30/11/2026\"}",
 	};
 	struct netsuite_event ev;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *payload = NULL;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(webhook_parse_netsuite(bad[i], strlen(bad[i]), &ev, &payload, &err),
-				 MLC_EINVAL);
+		assert_int_equal(
+		    webhook_parse_netsuite(bad[i], strlen(bad[i]), &ev, &payload, &err),
+		    MLC_EINVAL);
 		assert_null(payload);
 	}
 }
@@ -132,9 +133,9 @@ static void test_parser_refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_node_body_parses),
-		cmocka_unit_test(test_copy_matches),
-		cmocka_unit_test(test_parser_refusals),
+	    cmocka_unit_test(test_node_body_parses),
+	    cmocka_unit_test(test_copy_matches),
+	    cmocka_unit_test(test_parser_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,7 +37,7 @@ static void h_push(struct mlc_http_request *req, struct mlc_http_response *resp,
 	MLC_UNUSED(arg);
 	pthread_mutex_lock(&recv_lock);
 	json_array_append_new(recv_events, json_pack("{s:o*,s:s,s:s}", "body", j, "secret",
-	                                             secret ? secret : "", "ip", req->client_ip));
+						     secret ? secret : "", "ip", req->client_ip));
 	pthread_mutex_unlock(&recv_lock);
 	http_response_text(resp, 200, NULL, "ok");
 }
@@ -56,7 +56,7 @@ static int group_setup(void **state)
 	    http_server_start(recv_srv, &err) < 0)
 		return -1;
 	snprintf(push_url, sizeof(push_url), "http://127.0.0.1:%d/hooks/netsuite",
-	         http_server_port(recv_srv));
+		 http_server_port(recv_srv));
 	snprintf(T.dir, sizeof(T.dir), "/tmp/mlc-nssim-test-XXXXXX");
 	if (!mkdtemp(T.dir))
 		return -1;
@@ -131,12 +131,12 @@ static void test_token_rules(void **state)
 		assert_int_equal(st, cases[i].status);
 		if (cases[i].error) {
 			assert_string_equal(json_string_value(json_object_get(j, "error")),
-			                    cases[i].error);
+					    cases[i].error);
 		} else {
 			assert_string_equal(json_string_value(json_object_get(j, "token_type")),
-			                    "bearer");
+					    "bearer");
 			assert_int_equal(json_integer_value(json_object_get(j, "expires_in")),
-			                 3600);
+					 3600);
 			assert_null(json_object_get(j, "refresh_token"));
 		}
 		json_decref(j);
@@ -180,11 +180,11 @@ static void test_suiteql_values(void **state)
 
 	MLC_UNUSED(state);
 	assert_int_equal(nst_suiteql(&T, "limit=5",
-	                             "SELECT ID, periodname, startdate, closed, parent, "
-	                             "TO_CHAR(startdate, 'YYYY-MM-DD HH24:MI:SS') AS ts FROM "
-	                             "accountingperiod WHERE periodname = 'Jan 2026'",
-	                             &j),
-	                 200);
+				     "SELECT ID, periodname, startdate, closed, parent, "
+				     "TO_CHAR(startdate, 'YYYY-MM-DD HH24:MI:SS') AS ts FROM "
+				     "accountingperiod WHERE periodname = 'Jan 2026'",
+				     &j),
+			 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
 	assert_true(json_is_false(json_object_get(j, "hasMore")));
 	assert_int_equal(json_integer_value(json_object_get(j, "totalResults")), 1);
@@ -201,10 +201,10 @@ static void test_suiteql_values(void **state)
 	/* NULL columns are left out; amounts are strings; BUILTIN.DF and exprN. */
 	assert_int_equal(
 	    nst_suiteql(&T, NULL,
-	                "SELECT t.id, t.memo, t.foreigntotal, BUILTIN.DF(t.entity) AS "
-	                "vendorname, COUNT(*) FROM transaction t WHERE t.type = 'PurchOrd' "
-	                "GROUP BY t.id, t.memo, t.foreigntotal, t.entity ORDER BY t.id",
-	                &j),
+			"SELECT t.id, t.memo, t.foreigntotal, BUILTIN.DF(t.entity) AS "
+			"vendorname, COUNT(*) FROM transaction t WHERE t.type = 'PurchOrd' "
+			"GROUP BY t.id, t.memo, t.foreigntotal, t.entity ORDER BY t.id",
+			&j),
 	    200);
 	it = json_array_get(json_object_get(j, "items"), 0);
 	assert_null(json_object_get(it, "memo"));
@@ -236,7 +236,7 @@ static void test_suiteql_paging(void **state)
 	assert_int_equal(nst_suiteql(&T, "limit=10&offset=15", "SELECT id FROM vendor", &j), 400);
 	json_decref(j);
 	assert_int_equal(nst_suiteql(&T, "limit=1000&offset=100000", "SELECT id FROM vendor", &j),
-	                 400);
+			 400);
 	json_decref(j);
 	assert_int_equal(nst_suiteql(&T, NULL, "SELECT balance FROM vendor", &j), 400);
 	assert_non_null(strstr(nst_err(j, "detail"), "Unknown identifier 'balance'"));
@@ -246,12 +246,13 @@ static void test_suiteql_paging(void **state)
 	assert_int_equal(nst_suiteql(&T, NULL, "SELECT createdfrom FROM transaction", &j), 400);
 	assert_non_null(strstr(nst_err(j, "detail"), "Unknown identifier 'createdfrom'"));
 	json_decref(j);
-	assert_int_equal(nst_suiteql(&T, NULL,
-	                             "SELECT id FROM transaction WHERE type = 'VendBill' AND id IN "
-	                             "(SELECT transaction FROM transactionline WHERE createdfrom IS "
-	                             "NOT NULL)",
-	                             &j),
-	                 200);
+	assert_int_equal(
+	    nst_suiteql(&T, NULL,
+			"SELECT id FROM transaction WHERE type = 'VendBill' AND id IN "
+			"(SELECT transaction FROM transactionline WHERE createdfrom IS "
+			"NOT NULL)",
+			&j),
+	    200);
 	assert_true(json_integer_value(json_object_get(j, "totalResults")) > 0);
 	json_decref(j);
 	assert_int_equal(nst_suiteql(&T, NULL, "SELECT id FROM nosuchtable", &j), 400);
@@ -259,15 +260,15 @@ static void test_suiteql_paging(void **state)
 	assert_int_equal(nst_suiteql(&T, NULL, "DELETE FROM vendor", &j), 400);
 	json_decref(j);
 	assert_int_equal(nst_suiteql(&T, NULL, "SELECT id FROM vendor; DROP TABLE vendor", &j),
-	                 400);
+			 400);
 	json_decref(j);
 	/* Incremental read with TO_TIMESTAMP (docs/reference/netsuite.md "Incremental reads"). */
 	assert_int_equal(nst_suiteql(&T, "limit=1",
-	                             "SELECT id FROM transaction WHERE lastmodifieddate >= "
-	                             "TO_TIMESTAMP('2026-01-01 00:00:00', 'YYYY-MM-DD HH24:MI:SS') "
-	                             "ORDER BY lastmodifieddate, id",
-	                             &j),
-	                 200);
+				     "SELECT id FROM transaction WHERE lastmodifieddate >= "
+				     "TO_TIMESTAMP('2026-01-01 00:00:00', 'YYYY-MM-DD HH24:MI:SS') "
+				     "ORDER BY lastmodifieddate, id",
+				     &j),
+			 200);
 	assert_true(json_integer_value(json_object_get(j, "totalResults")) >= 200);
 	json_decref(j);
 }
@@ -293,8 +294,8 @@ static void test_vendor_crud(void **state)
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS,
-	                 "{\"companyName\":\"O'Brien Drywall, Inc.\",\"subsidiary\":{\"id\":\"1\"},"
-	                 "\"externalId\":\"pc:1:vendor:77\",\"email\":\"ap@obrien.example\"}");
+			 "{\"companyName\":\"O'Brien Drywall, Inc.\",\"subsidiary\":{\"id\":\"1\"},"
+			 "\"externalId\":\"pc:1:vendor:77\",\"email\":\"ap@obrien.example\"}");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ht_write_cb);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, ht_write_cb);
@@ -308,23 +309,24 @@ static void test_vendor_crud(void **state)
 	curl_easy_cleanup(c);
 	buf_release(&out);
 	buf_release(&hdr);
-	/* Read back through SuiteQL with a doubled quote (docs/reference/netsuite.md "Values from data"). */
+	/* Read back through SuiteQL with a doubled quote (docs/reference/netsuite.md "Values from
+	 * data"). */
 	assert_int_equal(nst_suiteql(&T, NULL,
-	                             "SELECT id, companyname, isinactive FROM vendor WHERE "
-	                             "companyname = 'O''Brien Drywall, Inc.'",
-	                             &j),
-	                 200);
+				     "SELECT id, companyname, isinactive FROM vendor WHERE "
+				     "companyname = 'O''Brien Drywall, Inc.'",
+				     &j),
+			 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
 	snprintf(url, sizeof(url), "/services/rest/record/v1/vendor/%s",
-	         json_string_value(
-	             json_object_get(json_array_get(json_object_get(j, "items"), 0), "id")));
+		 json_string_value(
+		     json_object_get(json_array_get(json_object_get(j, "items"), 0), "id")));
 	assert_string_equal(json_string_value(json_object_get(
-	                        json_array_get(json_object_get(j, "items"), 0), "isinactive")),
-	                    "F");
+				json_array_get(json_object_get(j, "items"), 0), "isinactive")),
+			    "F");
 	json_decref(j);
 	assert_int_equal(nst_req(&T, "GET", url, NULL, &j), 200);
 	assert_string_equal(json_string_value(json_object_get(j, "companyName")),
-	                    "O'Brien Drywall, Inc.");
+			    "O'Brien Drywall, Inc.");
 	assert_true(json_is_false(json_object_get(j, "isInactive")));
 	assert_true(json_is_object(json_object_get(j, "subsidiary")));
 	assert_string_equal(
@@ -340,7 +342,8 @@ static void test_vendor_crud(void **state)
 	assert_string_equal(nst_err(j, "o:errorCode"), "INVALID_CONTENT");
 	assert_string_equal(nst_err(j, "o:errorPath"), "colour");
 	json_decref(j);
-	/* A docs/reference/netsuite/records.json field the simulator does not model is kept, typed. */
+	/* A docs/reference/netsuite/records.json field the simulator does not model is kept, typed.
+	 */
 	assert_int_equal(nst_req(&T, "PATCH", url, "{\"fax\":42}", &j), 400);
 	assert_string_equal(nst_err(j, "o:errorPath"), "fax");
 	json_decref(j);
@@ -352,14 +355,14 @@ static void test_vendor_crud(void **state)
 	assert_string_equal(nst_err(j, "o:errorPath"), "subsidiary");
 	json_decref(j);
 	assert_int_equal(nst_req(&T, "GET", "/services/rest/record/v1/vendor/99999999", NULL, &j),
-	                 404);
+			 404);
 	assert_string_equal(nst_err(j, "o:errorCode"), "NONEXISTENT_ID");
 	json_decref(j);
 	/* List with q returns ids and links only. */
 	assert_int_equal(
 	    nst_req(&T, "GET",
-	            "/services/rest/record/v1/vendor?q=externalId%20IS%20%22pc:1:vendor:77%22",
-	            NULL, &j),
+		    "/services/rest/record/v1/vendor?q=externalId%20IS%20%22pc:1:vendor:77%22",
+		    NULL, &j),
 	    200);
 	assert_int_equal(json_integer_value(json_object_get(j, "totalResults")), 1);
 	json_decref(j);
@@ -380,55 +383,55 @@ static void test_journal_entries(void **state)
 
 	MLC_UNUSED(state);
 	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/journalEntry",
-	                         JE_BODY("je-unbalanced", "2026-03-10", "100.01", "100.00"), &j),
-	                 400);
+				 JE_BODY("je-unbalanced", "2026-03-10", "100.01", "100.00"), &j),
+			 400);
 	assert_string_equal(nst_err(j, "o:errorCode"), "USER_ERROR");
 	assert_non_null(strstr(nst_err(j, "detail"), "out of balance"));
 	json_decref(j);
 	/* January 2026 is closed in the seed. */
 	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/journalEntry",
-	                         JE_BODY("je-closed", "2026-01-15", "50.00", "50.00"), &j),
-	                 400);
+				 JE_BODY("je-closed", "2026-01-15", "50.00", "50.00"), &j),
+			 400);
 	assert_string_equal(nst_err(j, "o:errorPath"), "postingPeriod");
 	assert_non_null(strstr(nst_err(j, "detail"), "closed"));
 	json_decref(j);
 	/* Sub-cent amounts are not money. */
 	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/journalEntry",
-	                         JE_BODY("je-subcent", "2026-03-10", "1.005", "1.005"), &j),
-	                 400);
+				 JE_BODY("je-subcent", "2026-03-10", "1.005", "1.005"), &j),
+			 400);
 	assert_string_equal(nst_err(j, "o:errorCode"), "INVALID_CONTENT");
 	json_decref(j);
 	/* Upsert twice: one record, second write updates it. */
 	assert_int_equal(nst_req(&T, "PUT",
-	                         "/services/rest/record/v1/journalEntry/eid:pc:1:je:2026-03-10",
-	                         JE_BODY("x", "2026-03-10", "1234.56", "1234.56"), NULL),
-	                 204);
+				 "/services/rest/record/v1/journalEntry/eid:pc:1:je:2026-03-10",
+				 JE_BODY("x", "2026-03-10", "1234.56", "1234.56"), NULL),
+			 204);
 	assert_int_equal(
 	    nst_req(&T, "PUT",
-	            "/services/rest/record/v1/journalEntry/eid:pc:1:je:2026-03-10?replace=line",
-	            JE_BODY("x", "2026-03-10", "99.90", "99.90"), NULL),
+		    "/services/rest/record/v1/journalEntry/eid:pc:1:je:2026-03-10?replace=line",
+		    JE_BODY("x", "2026-03-10", "99.90", "99.90"), NULL),
 	    204);
 	assert_int_equal(
 	    nst_suiteql(&T, NULL,
-	                "SELECT t.id, t.foreigntotal, tal.debit FROM transaction t JOIN "
-	                "transactionaccountingline tal ON tal.transaction = t.id WHERE "
-	                "t.externalid = 'pc:1:je:2026-03-10' AND tal.debit IS NOT NULL",
-	                &j),
+			"SELECT t.id, t.foreigntotal, tal.debit FROM transaction t JOIN "
+			"transactionaccountingline tal ON tal.transaction = t.id WHERE "
+			"t.externalid = 'pc:1:je:2026-03-10' AND tal.debit IS NOT NULL",
+			&j),
 	    200);
 	assert_int_equal(json_integer_value(json_object_get(j, "totalResults")), 1);
 	assert_string_equal(json_string_value(json_object_get(
-	                        json_array_get(json_object_get(j, "items"), 0), "debit")),
-	                    "99.9");
+				json_array_get(json_object_get(j, "items"), 0), "debit")),
+			    "99.9");
 	json_decref(j);
 	assert_int_equal(nst_req(&T, "GET",
-	                         "/services/rest/record/v1/journalEntry/"
-	                         "eid:pc:1:je:2026-03-10?expandSubResources=true",
-	                         NULL, &j),
-	                 200);
+				 "/services/rest/record/v1/journalEntry/"
+				 "eid:pc:1:je:2026-03-10?expandSubResources=true",
+				 NULL, &j),
+			 200);
 	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "line"), "items")), 2);
 	assert_true(json_is_object(
 	    json_object_get(json_array_get(json_object_get(json_object_get(j, "line"), "items"), 0),
-	                    "cseg_mlc_costcode")));
+			    "cseg_mlc_costcode")));
 	json_decref(j);
 	/* Closing a period through the admin API turns it away too. */
 	{
@@ -438,8 +441,8 @@ static void test_journal_entries(void **state)
 		assert_int_equal(ht_request("POST", url, "", NULL, &out), 200);
 		buf_release(&out);
 		assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/journalEntry",
-		                         JE_BODY("je-apr", "2026-04-02", "5.00", "5.00"), &j),
-		                 400);
+					 JE_BODY("je-apr", "2026-04-02", "5.00", "5.00"), &j),
+				 400);
 		assert_string_equal(nst_err(j, "o:errorPath"), "postingPeriod");
 		json_decref(j);
 	}
@@ -458,19 +461,19 @@ static void test_purchase_order(void **state)
 
 	MLC_UNUSED(state);
 	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/purchaseOrder", body, &j),
-	                 204);
+			 204);
 	json_decref(j);
 	assert_int_equal(
 	    nst_req(&T, "GET",
-	            "/services/rest/record/v1/purchaseOrder/eid:pc:1:po:9?expandSubResources=true",
-	            NULL, &j),
+		    "/services/rest/record/v1/purchaseOrder/eid:pc:1:po:9?expandSubResources=true",
+		    NULL, &j),
 	    200);
 	assert_true(json_is_number(json_object_get(j, "total")));
 	assert_int_equal((int64_t)(json_number_value(json_object_get(j, "total")) * 100 + 0.5),
-	                 260095);
+			 260095);
 	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "item"), "items")), 1);
 	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "expense"), "items")),
-	                 1);
+			 1);
 	json_decref(j);
 	/* Unexpanded: sublists are links only. */
 	assert_int_equal(
@@ -480,13 +483,13 @@ static void test_purchase_order(void **state)
 	json_decref(j);
 	/* Header fields kept verbatim survive a PATCH of other fields. */
 	assert_int_equal(nst_req(&T, "PATCH",
-	                         "/services/rest/record/v1/purchaseOrder/eid:pc:1:po:9",
-	                         "{\"toBeEmailed\":true}", NULL),
-	                 204);
+				 "/services/rest/record/v1/purchaseOrder/eid:pc:1:po:9",
+				 "{\"toBeEmailed\":true}", NULL),
+			 204);
 	assert_int_equal(nst_req(&T, "PATCH",
-	                         "/services/rest/record/v1/purchaseOrder/eid:pc:1:po:9",
-	                         "{\"memo\":\"revised\"}", NULL),
-	                 204);
+				 "/services/rest/record/v1/purchaseOrder/eid:pc:1:po:9",
+				 "{\"memo\":\"revised\"}", NULL),
+			 204);
 	assert_int_equal(
 	    nst_req(&T, "GET", "/services/rest/record/v1/purchaseOrder/eid:pc:1:po:9", NULL, &j),
 	    200);
@@ -495,10 +498,10 @@ static void test_purchase_order(void **state)
 	json_decref(j);
 	/* Bad reference inside a sublist names its path. */
 	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/purchaseOrder",
-	                         "{\"entity\":{\"id\":\"21\"},\"expense\":{\"items\":[{\"account\":"
-	                         "{\"id\":\"777\"},\"amount\":1}]}}",
-	                         &j),
-	                 400);
+				 "{\"entity\":{\"id\":\"21\"},\"expense\":{\"items\":[{\"account\":"
+				 "{\"id\":\"777\"},\"amount\":1}]}}",
+				 &j),
+			 400);
 	assert_string_equal(nst_err(j, "o:errorPath"), "expense.items[0].account");
 	json_decref(j);
 }
@@ -511,32 +514,32 @@ static void test_other_records(void **state)
 
 	MLC_UNUSED(state);
 	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/department",
-	                         "{\"name\":\"Field Ops\",\"parent\":{\"id\":\"1\"}}", NULL),
-	                 204);
+				 "{\"name\":\"Field Ops\",\"parent\":{\"id\":\"1\"}}", NULL),
+			 204);
 	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/account",
-	                         "{\"acctNumber\":\"5600\",\"acctName\":\"Job Cost - Permits\","
-	                         "\"acctType\":{\"id\":\"COGS\"}}",
-	                         NULL),
-	                 204);
+				 "{\"acctNumber\":\"5600\",\"acctName\":\"Job Cost - Permits\","
+				 "\"acctType\":{\"id\":\"COGS\"}}",
+				 NULL),
+			 204);
 	assert_int_equal(
 	    nst_suiteql(&T, NULL,
-	                "SELECT id, accttype, fullname FROM account WHERE acctnumber = "
-	                "'5600'",
-	                &j),
+			"SELECT id, accttype, fullname FROM account WHERE acctnumber = "
+			"'5600'",
+			&j),
 	    200);
 	assert_string_equal(json_string_value(json_object_get(
-	                        json_array_get(json_object_get(j, "items"), 0), "accttype")),
-	                    "COGS");
+				json_array_get(json_object_get(j, "items"), 0), "accttype")),
+			    "COGS");
 	json_decref(j);
 	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/job",
-	                         "{\"companyName\":\"Warehouse Annex\",\"entityId\":\"MBG-2411\","
-	                         "\"parent\":{\"id\":\"1\"},\"subsidiary\":{\"id\":\"1\"},"
-	                         "\"startDate\":\"2026-06-01\"}",
-	                         NULL),
-	                 204);
+				 "{\"companyName\":\"Warehouse Annex\",\"entityId\":\"MBG-2411\","
+				 "\"parent\":{\"id\":\"1\"},\"subsidiary\":{\"id\":\"1\"},"
+				 "\"startDate\":\"2026-06-01\"}",
+				 NULL),
+			 204);
 	assert_int_equal(
 	    nst_req(&T, "POST", "/services/rest/record/v1/customrecord_cseg_mlc_costcode",
-	            "{\"name\":\"99-100 Contingency\",\"externalId\":\"99-100\"}", NULL),
+		    "{\"name\":\"99-100 Contingency\",\"externalId\":\"99-100\"}", NULL),
 	    204);
 	assert_int_equal(
 	    nst_req(&T, "GET", "/services/rest/record/v1/accountingPeriod/6", NULL, &j), 200);
@@ -544,35 +547,35 @@ static void test_other_records(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "startDate")), "2026-01-01");
 	json_decref(j);
 	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/subsidiary",
-	                         "{\"name\":\"Other\"}", NULL),
-	                 400);
+				 "{\"name\":\"Other\"}", NULL),
+			 400);
 	assert_int_equal(nst_req(&T, "POST", "/services/rest/record/v1/vendorBill",
-	                         "{\"entity\":{\"id\":\"22\"},\"tranId\":\"INV-778\","
-	                         "\"tranDate\":\"2026-06-15\",\"expense\":{\"items\":[{\"account\":"
-	                         "{\"id\":\"12\"},\"amount\":10.10,\"customer\":{\"id\":\"4\"}}]}}",
-	                         &j),
-	                 204);
+				 "{\"entity\":{\"id\":\"22\"},\"tranId\":\"INV-778\","
+				 "\"tranDate\":\"2026-06-15\",\"expense\":{\"items\":[{\"account\":"
+				 "{\"id\":\"12\"},\"amount\":10.10,\"customer\":{\"id\":\"4\"}}]}}",
+				 &j),
+			 204);
 	json_decref(j);
 	assert_int_equal(
 	    nst_suiteql(&T, NULL,
-	                "SELECT SUM(tal.amount) AS net, COUNT(*) AS n FROM transaction t "
-	                "JOIN transactionaccountingline tal ON tal.transaction = t.id "
-	                "WHERE t.tranid = 'INV-778'",
-	                &j),
+			"SELECT SUM(tal.amount) AS net, COUNT(*) AS n FROM transaction t "
+			"JOIN transactionaccountingline tal ON tal.transaction = t.id "
+			"WHERE t.tranid = 'INV-778'",
+			&j),
 	    200);
 	assert_string_equal(json_string_value(json_object_get(
-	                        json_array_get(json_object_get(j, "items"), 0), "net")),
-	                    "0");
+				json_array_get(json_object_get(j, "items"), 0), "net")),
+			    "0");
 	assert_string_equal(
 	    json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "n")),
 	    "2");
 	json_decref(j);
 	assert_int_equal(
 	    nst_req(
-	        &T, "GET",
-	        "/services/rest/record/v1/vendorBill?q=tranDate%20ON_OR_AFTER%20%222026-06-15%22"
-	        "%20AND%20tranId%20START_WITH%20%22INV-77%22",
-	        NULL, &j),
+		&T, "GET",
+		"/services/rest/record/v1/vendorBill?q=tranDate%20ON_OR_AFTER%20%222026-06-15%22"
+		"%20AND%20tranId%20START_WITH%20%22INV-77%22",
+		NULL, &j),
 	    200);
 	assert_int_equal(json_integer_value(json_object_get(j, "totalResults")), 1);
 	json_decref(j);
@@ -588,7 +591,7 @@ static long async_post(const char *key, struct mlc_buf *hdr, json_t **body)
 {
 	char url[160], keyh[128];
 	const char *hdrs[] = {T.auth, "Content-Type: application/json", "Prefer: respond-async",
-	                      keyh, NULL};
+			      keyh, NULL};
 	struct mlc_buf out = MLC_BUF_INIT;
 	CURL *c = curl_easy_init();
 	struct curl_slist *hl = NULL;
@@ -601,7 +604,7 @@ static long async_post(const char *key, struct mlc_buf *hdr, json_t **body)
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS,
-	                 "{\"companyName\":\"Async Glazing\",\"subsidiary\":{\"id\":\"1\"}}");
+			 "{\"companyName\":\"Async Glazing\",\"subsidiary\":{\"id\":\"1\"}}");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ht_write_cb);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, ht_write_cb);
@@ -629,7 +632,7 @@ static void test_async_idempotency(void **state)
 	assert_non_null(loc);
 	assert_non_null(strstr(loc, "/services/rest/async/v1/job/"));
 	snprintf(path, sizeof(path), "%.*s", (int)strcspn(loc + 10 + strlen(T.base), "\r\n"),
-	         loc + 10 + strlen(T.base));
+		 loc + 10 + strlen(T.base));
 	assert_int_equal(nst_req(&T, "GET", path, NULL, &j), 200);
 	assert_true(json_is_true(json_object_get(j, "completed")));
 	assert_string_equal(json_string_value(json_object_get(j, "progress")), "succeeded");
@@ -743,7 +746,7 @@ static void test_concurrency_429(void **state)
 	/* Rejected calls count under their path template too. */
 	assert_int_equal(
 	    json_integer_value(json_object_get(json_object_get(stats, "calls"),
-	                                       "GET /services/rest/record/v1/{type}/{id}")),
+					       "GET /services/rest/record/v1/{type}/{id}")),
 	    12);
 	assert_int_equal(
 	    json_integer_value(json_object_get(json_object_get(stats, "status"), "429")), limited);
@@ -761,26 +764,26 @@ static void test_lost_response(void **state)
 	MLC_UNUSED(state);
 	set_faults("{\"faults\":\"ns:lost=1\"}");
 	st = nst_req(&T, "POST", "/services/rest/record/v1/vendor",
-	             "{\"companyName\":\"Lost Reply Electric\",\"subsidiary\":{\"id\":\"1\"},"
-	             "\"externalId\":\"pc:1:vendor:lost\"}",
-	             NULL);
+		     "{\"companyName\":\"Lost Reply Electric\",\"subsidiary\":{\"id\":\"1\"},"
+		     "\"externalId\":\"pc:1:vendor:lost\"}",
+		     NULL);
 	set_faults("{\"faults\":\"\"}");
 	assert_true(st < 0); /* no HTTP response at all */
 	assert_int_equal(nst_suiteql(&T, NULL,
-	                             "SELECT id FROM vendor WHERE externalid = 'pc:1:vendor:lost'",
-	                             &j),
-	                 200);
+				     "SELECT id FROM vendor WHERE externalid = 'pc:1:vendor:lost'",
+				     &j),
+			 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
 	json_decref(j);
 	/* The retry upserts by external id: still one vendor. */
 	assert_int_equal(
 	    nst_req(&T, "PUT", "/services/rest/record/v1/vendor/eid:pc:1:vendor:lost",
-	            "{\"companyName\":\"Lost Reply Electric\",\"subsidiary\":{\"id\":\"1\"}}",
-	            NULL),
+		    "{\"companyName\":\"Lost Reply Electric\",\"subsidiary\":{\"id\":\"1\"}}",
+		    NULL),
 	    204);
 	assert_int_equal(
 	    nst_suiteql(&T, NULL, "SELECT id FROM vendor WHERE companyname = 'Lost Reply Electric'",
-	                &j),
+			&j),
 	    200);
 	assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
 	json_decref(j);
@@ -796,7 +799,7 @@ static void test_reset_and_5xx(void **state)
 	MLC_UNUSED(state);
 	set_faults("{\"faults\":\"ns:reset=1\"}");
 	st = nst_req(&T, "POST", "/services/rest/record/v1/vendor",
-	             "{\"companyName\":\"Reset Roofing\",\"subsidiary\":{\"id\":\"1\"}}", NULL);
+		     "{\"companyName\":\"Reset Roofing\",\"subsidiary\":{\"id\":\"1\"}}", NULL);
 	set_faults("{\"faults\":\"ns:5xx=1\"}");
 	assert_true(st < 0);
 	st = nst_req(&T, "GET", "/services/rest/record/v1/vendor/21", NULL, NULL);
@@ -823,23 +826,22 @@ static void test_push(void **state)
 	MLC_UNUSED(state);
 	assert_int_equal(
 	    nst_req(&T, "POST", "/services/rest/record/v1/vendor",
-	            "{\"companyName\":\"Pushy Plumbing\",\"subsidiary\":{\"id\":\"1\"}}", NULL),
+		    "{\"companyName\":\"Pushy Plumbing\",\"subsidiary\":{\"id\":\"1\"}}", NULL),
 	    204);
 	for (int i = 0; i < 100 && !seen; i++) {
 		size_t k;
 		json_t *e;
 		pthread_mutex_lock(&recv_lock);
-		json_array_foreach(recv_events, k, e)
-		{
+		json_array_foreach (recv_events, k, e) {
 			json_t *b = json_object_get(e, "body");
 			if (strcmp(json_string_value(json_object_get(b, "recordType")), "vendor") ==
-			        0 &&
+				0 &&
 			    json_is_string(json_object_get(b, "id")) &&
 			    json_is_string(json_object_get(b, "lastModifiedDate"))) {
 				assert_string_equal(json_string_value(json_object_get(e, "secret")),
-				                    "s3cret-push");
+						    "s3cret-push");
 				assert_string_equal(json_string_value(json_object_get(e, "ip")),
-				                    "127.0.0.1");
+						    "127.0.0.1");
 				seen = true;
 			}
 		}
@@ -862,7 +864,7 @@ static void test_push(void **state)
 		    ht_request("PATCH", url, "{\"phone\":\"916-555-0199\"}", NULL, &out), 200);
 		buf_release(&out);
 		assert_int_equal(nst_req(&T, "GET", "/services/rest/record/v1/vendor/21", NULL, &j),
-		                 200);
+				 200);
 		assert_string_equal(json_string_value(json_object_get(j, "phone")), "916-555-0199");
 		json_decref(j);
 		for (int i = 0; i < 100; i++) {

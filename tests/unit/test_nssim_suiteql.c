@@ -1,6 +1,7 @@
 /*
  * The SuiteQL translator and the sandbox's small parsers, without HTTP.
- * References: docs/reference/netsuite/suiteql.md (tables, V1-V9), docs/reference/netsuite.md "SuiteQL", issue 4
+ * References: docs/reference/netsuite/suiteql.md (tables, V1-V9), docs/reference/netsuite.md
+ * "SuiteQL", issue 4
  * "--faults".
  */
 #include <setjmp.h>
@@ -46,27 +47,31 @@ static void test_translate(void **state)
 {
 	MLC_UNUSED(state);
 	check_accepted("SELECT id, companyname FROM vendor WHERE isinactive = 'F' ORDER BY id",
-	       "\"vendor\"");
-	check_accepted("select T.ID, tl.Memo from Transaction T join TransactionLine tl on tl.transaction "
-	       "= t.id",
-	       "\"transaction\"");
+		       "\"vendor\"");
+	check_accepted(
+	    "select T.ID, tl.Memo from Transaction T join TransactionLine tl on tl.transaction "
+	    "= t.id",
+	    "\"transaction\"");
 	check_accepted("SELECT * FROM accountingperiod WHERE closed = 'T'", NULL);
 	check_accepted("SELECT COUNT(*) FROM transaction", "AS expr1");
 	check_accepted("SELECT id, BUILTIN.DF(entity) FROM transaction", "mlc_df('entity'");
-	check_accepted("SELECT TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS ts FROM vendor",
-	       "mlc_to_char");
+	check_accepted(
+	    "SELECT TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS ts FROM vendor",
+	    "mlc_to_char");
 	check_accepted(
 	    "SELECT id FROM vendor WHERE lastmodifieddate >= TO_TIMESTAMP('2026-11-01 00:00:00', "
 	    "'YYYY-MM-DD HH24:MI:SS') ORDER BY lastmodifieddate, id",
 	    "mlc_to_timestamp");
 	check_accepted("SELECT id FROM transaction WHERE trandate BETWEEN "
-	       "TO_DATE('2026-01-01','YYYY-MM-DD') AND "
-	       "TO_DATE('2026-12-31','YYYY-MM-DD')",
-	       "mlc_to_date");
+		       "TO_DATE('2026-01-01','YYYY-MM-DD') AND "
+		       "TO_DATE('2026-12-31','YYYY-MM-DD')",
+		       "mlc_to_date");
 	check_accepted("SELECT NVL(memo, 'none') AS m FROM transaction", "IFNULL");
-	check_accepted("SELECT id FROM vendor WHERE companyname = 'O''Brien; DROP TABLE vendor'", NULL);
+	check_accepted("SELECT id FROM vendor WHERE companyname = 'O''Brien; DROP TABLE vendor'",
+		       NULL);
 	check_accepted("SELECT id FROM vendor ORDER BY id FETCH FIRST 5 ROWS ONLY", "LIMIT 5");
-	check_accepted("SELECT v.id FROM vendor v WHERE v.id IN (SELECT entity FROM transaction)", NULL);
+	check_accepted("SELECT v.id FROM vendor v WHERE v.id IN (SELECT entity FROM transaction)",
+		       NULL);
 	check_accepted("SELECT id, name FROM customrecord_cseg_mlc_costcode", NULL);
 	check_accepted("SELECT * FROM transaction WHERE ROWNUM = 1", "LIMIT 1");
 	check_accepted("SELECT id FROM vendor WHERE isinactive = 'F' AND ROWNUM <= 10", "LIMIT 10");
@@ -107,11 +112,11 @@ static void test_faults_parse(void **state)
 	MLC_UNUSED(state);
 	assert_int_equal(
 	    sandbox_faults_parse("ns:5xx=0.05,ns:timeout=0.02,ns:reset=0.01,ns:lost=0.01,"
-	                         "ns:push_drop=0.2,pc:throttle=0.1",
-	                         &ns, &pc, &err),
+				 "ns:push_drop=0.2,pc:throttle=0.1",
+				 &ns, &pc, &err),
 	    0);
 	assert_true(ns.err5xx == 0.05 && ns.timeout == 0.02 && ns.reset == 0.01 &&
-	            ns.lost == 0.01 && ns.push_drop == 0.2 && pc.throttle == 0.1 && pc.err5xx == 0);
+		    ns.lost == 0.01 && ns.push_drop == 0.2 && pc.throttle == 0.1 && pc.err5xx == 0);
 	assert_int_equal(sandbox_faults_parse("", &ns, &pc, &err), 0);
 	assert_true(ns.err5xx == 0);
 	assert_true(sandbox_faults_parse("ns:5xx=2", &ns, &pc, &err) < 0);

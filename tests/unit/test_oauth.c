@@ -50,7 +50,7 @@ static enum MHD_Result ns_token(struct MHD_Connection *c, const char *form)
 	if (!dot)
 		return reply(c, 400, "{\"error\":\"invalid_request\"}");
 	sodium_base642bin(hdr, sizeof(hdr) - 1, jwt, (size_t)(dot - jwt), NULL, &hn, NULL,
-	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	hdr[hn] = '\0';
 	h = json_loads((char *)hdr, 0, NULL);
 	alg = json_string_value(json_object_get(h, "alg"));
@@ -64,7 +64,7 @@ static enum MHD_Result ns_token(struct MHD_Connection *c, const char *form)
 	n = ++ns_calls;
 	pthread_mutex_unlock(&lock);
 	snprintf(body, sizeof(body), "{\"access_token\":\"ns-access-%04d\",\"expires_in\":3600}",
-	         n);
+		 n);
 	return reply(c, 200, body);
 }
 
@@ -81,14 +81,14 @@ static enum MHD_Result pc_token(struct MHD_Connection *c, const char *form)
 	n = ++pc_calls;
 	pthread_mutex_unlock(&lock);
 	snprintf(body, sizeof(body),
-	         "{\"access_token\":\"pc-access-%04d\",\"token_type\":\"bearer\","
-	         "\"expires_in\":\"5400\",\"created_at\":1795000000}",
-	         n);
+		 "{\"access_token\":\"pc-access-%04d\",\"token_type\":\"bearer\","
+		 "\"expires_in\":\"5400\",\"created_at\":1795000000}",
+		 n);
 	return reply(c, 200, body);
 }
 
 static enum MHD_Result handle(struct MHD_Connection *c, const char *method, const char *url,
-                              const char *body)
+			      const char *body)
 {
 	pthread_mutex_lock(&lock);
 	snprintf(last_form, sizeof(last_form), "%s", body);
@@ -118,7 +118,7 @@ static const struct world_opts rsa = {"RSA", "/ns", "/pc", NULL, 42, NULL};
 static const struct world_opts rsa256 = {"RSA", "/ns", "/pc", NULL, 42, "RS256"};
 
 static struct mlc_oauth *provider(struct world *w, enum mlc_oauth_system sys,
-                                  struct fake_clock *clk)
+				  struct fake_clock *clk)
 {
 	struct mlc_oauth_opts o = {0};
 	struct mlc_oauth *a = NULL;
@@ -152,9 +152,9 @@ static void test_netsuite(void **state)
 	assert_string_equal(h.data, "Bearer ns-access-0001");
 	/* the form NetSuite asks for */
 	assert_string_equal(form_value(last_form, "grant_type", v, sizeof(v)),
-	                    "client_credentials");
+			    "client_credentials");
 	assert_string_equal(form_value(last_form, "client_assertion_type", v, sizeof(v)),
-	                    "urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer");
+			    "urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer");
 	buf_release_wipe(&h);
 	/* cached: no second request */
 	assert_int_equal(oauth_auth_hook(a, &h, false), 0);
@@ -224,7 +224,7 @@ static void test_netsuite_rs256(void **state)
 	a = provider(&w, MLC_OAUTH_NETSUITE, NULL);
 	assert_int_equal(oauth_token(a, &h, &err), MLC_EAUTH);
 	assert_string_equal(err.msg, "NetSuite rejected the JWT: algorithm RS256 is not accepted; "
-	                             "use a PS256 (RSA) or ES256 (EC) certificate");
+				     "use a PS256 (RSA) or ES256 (EC) certificate");
 	buf_release_wipe(&h);
 	oauth_free(a);
 	world_release(&w);
@@ -250,8 +250,8 @@ static void test_procore(void **state)
 	oauth_free(a);
 	/* a wrong secret: the cause and the fix */
 	assert_int_equal(secret_set(w.store, w.vault, w.tenant.id, "procore.client_secret",
-	                            "nope-nope", 9, &err),
-	                 0);
+				    "nope-nope", 9, &err),
+			 0);
 	a = provider(&w, MLC_OAUTH_PROCORE, &clk);
 	assert_int_equal(oauth_token(a, &h, &err), MLC_EAUTH);
 	assert_non_null(strstr(err.msg, "procore.client_secret"));

@@ -49,7 +49,7 @@ static int redis_port;
 static char redis_url[64];
 
 static enum MHD_Result handle(struct MHD_Connection *c, const char *method, const char *url,
-                              const char *body)
+			      const char *body)
 {
 	char id[128], secret[128], reply[160];
 	const char *who;
@@ -70,9 +70,9 @@ static enum MHD_Result handle(struct MHD_Connection *c, const char *method, cons
 	n = ++calls;
 	pthread_mutex_unlock(&lock);
 	snprintf(reply, sizeof(reply),
-	         "{\"access_token\":\"pc-%s-%04d\",\"token_type\":\"bearer\","
-	         "\"expires_in\":5400,\"created_at\":1795000000}",
-	         who, n);
+		 "{\"access_token\":\"pc-%s-%04d\",\"token_type\":\"bearer\","
+		 "\"expires_in\":5400,\"created_at\":1795000000}",
+		 who, n);
 	return fake_reply(c, 200, reply, NULL);
 }
 
@@ -130,7 +130,7 @@ static int setup(void **state)
 		time_sleep_ms(50);
 	}
 	fprintf(stderr, "redis-server did not start on port %d (scripts/install-deps)\n",
-	        redis_port);
+		redis_port);
 	return -1;
 }
 
@@ -188,9 +188,9 @@ static void set_secret(struct world *w, const char *value)
 {
 	struct mlc_error err = {0};
 
-	assert_int_equal(secret_set(w->store, w->vault, w->tenant.id, "procore.client_secret", value,
-	                            strlen(value), &err),
-	                 0);
+	assert_int_equal(secret_set(w->store, w->vault, w->tenant.id, "procore.client_secret",
+				    value, strlen(value), &err),
+			 0);
 }
 
 /* The share works at all: a second process adopts the first one's token. */
@@ -239,9 +239,9 @@ static void test_readded_tenant_not_served_old_token(void **state)
 	assert_int_equal(tenant_add(w.store, "acme", &c, &err), 0);
 	tenant_release(&w.tenant);
 	assert_int_equal(tenant_get(w.store, "acme", &w.tenant, &err), 0);
-	assert_int_equal(secret_set(w.store, w.vault, w.tenant.id, "procore.client_id", "pc-client",
-	                            9, &err),
-	                 0);
+	assert_int_equal(
+	    secret_set(w.store, w.vault, w.tenant.id, "procore.client_id", "pc-client", 9, &err),
+	    0);
 	set_secret(&w, "pc-secret-new");
 
 	token_of(&w, &clk, t2, sizeof(t2));

@@ -20,22 +20,24 @@
 static void test_canon(void **state)
 {
 	struct pc_cost_head h[] = {
-		{ .doc = { .id = 1, .date = S("2026-02-01"), .doc_type = S("invoice") }, .approved = true },
-		{ .doc = { .id = 2, .date = S("2026-02-02") }, .approved = false },
-		{ .doc = { .id = 3, .date = S("2026-02-03") }, .approved = true, .deleted = true },
-		{ .doc = { .id = 4, .date = NULL }, .approved = true },
-		{ .doc = { .id = 5, .date = S("2026-02-05") }, .approved = true },
+	    {.doc = {.id = 1, .date = S("2026-02-01"), .doc_type = S("invoice")}, .approved = true},
+	    {.doc = {.id = 2, .date = S("2026-02-02")}, .approved = false},
+	    {.doc = {.id = 3, .date = S("2026-02-03")}, .approved = true, .deleted = true},
+	    {.doc = {.id = 4, .date = NULL}, .approved = true},
+	    {.doc = {.id = 5, .date = S("2026-02-05")}, .approved = true},
 	};
 	struct pc_cost_line l[] = {
-		{ .holder = 5, .id_ok = true, .line = { .id = 50, .amount = 7, .cost_code = S("09-900") } },
-		{ .holder = 1, .id_ok = true, .line = { .id = 10, .amount = 100, .cost_code = S("03-300") } },
-		{ .holder = 2, .id_ok = true, .line = { .id = 20, .amount = 1 } },
-		{ .holder = 1, .id_ok = true, .line = { .id = 11, .amount = -30, .cost_type = S("L") } },
+	    {.holder = 5, .id_ok = true, .line = {.id = 50, .amount = 7, .cost_code = S("09-900")}},
+	    {.holder = 1,
+	     .id_ok = true,
+	     .line = {.id = 10, .amount = 100, .cost_code = S("03-300")}},
+	    {.holder = 2, .id_ok = true, .line = {.id = 20, .amount = 1}},
+	    {.holder = 1, .id_ok = true, .line = {.id = 11, .amount = -30, .cost_type = S("L")}},
 	};
-	struct pc_cost_heads heads = { h, 5 };
-	struct pc_cost_lines lines = { l, 4 };
+	struct pc_cost_heads heads = {h, 5};
+	struct pc_cost_lines lines = {l, 4};
 	struct canon_cost_doc *docs = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	size_t n = 0;
 	(void)state;
 
@@ -73,6 +75,6 @@ static void test_canon(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_canon) };
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_canon)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,8 +41,8 @@ static void test_auth_token(void **state)
 	(void)state;
 
 	snprintf(body, sizeof(body), "grant_type=client_credentials&client_id=%s&client_secret=%s",
-	         json_string_value(json_object_get(pc, "client_id")),
-	         json_string_value(json_object_get(pc, "client_secret")));
+		 json_string_value(json_object_get(pc, "client_id")),
+		 json_string_value(json_object_get(pc, "client_secret")));
 	r = pct_call(&T, "POST", "/oauth/token", body, PCT_NOAUTH | PCT_NOCOMPANY | PCT_FORM);
 	assert_int_equal(T.status, 200);
 	assert_true(json_is_string(json_object_get(r, "access_token")));
@@ -54,9 +54,9 @@ static void test_auth_token(void **state)
 
 	/* Wrong secret -> 401. */
 	snprintf(body, sizeof(body),
-	         "{\"grant_type\":\"client_credentials\",\"client_id\":\"%s\",\"client_secret\":"
-	         "\"nope\"}",
-	         json_string_value(json_object_get(pc, "client_id")));
+		 "{\"grant_type\":\"client_credentials\",\"client_id\":\"%s\",\"client_secret\":"
+		 "\"nope\"}",
+		 json_string_value(json_object_get(pc, "client_id")));
 	r = pct_call(&T, "POST", "/oauth/token", body, PCT_NOAUTH | PCT_NOCOMPANY);
 	assert_int_equal(T.status, 401);
 	assert_string_equal(json_string_value(json_object_get(r, "error")), "invalid_client");
@@ -78,14 +78,14 @@ static void test_company_header(void **state)
 	r = pct_call(&T, "GET", "/rest/v1.0/companies", NULL, PCT_NOCOMPANY);
 	assert_int_equal(T.status, 400);
 	assert_string_equal(json_string_value(json_object_get(r, "errors")),
-	                    "Missing Procore-Company-Id header!");
+			    "Missing Procore-Company-Id header!");
 	json_decref(r);
 
 	r = pct_call(&T, "GET", "/rest/v1.0/companies", NULL, 0);
 	assert_int_equal(T.status, 200);
 	assert_int_equal(json_array_size(r), 1);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(r, 0), "id")),
-	                 T.company_id);
+			 T.company_id);
 	json_decref(r);
 }
 
@@ -98,8 +98,7 @@ static void test_other_company_invisible(void **state)
 	char path[256];
 	(void)state;
 
-	json_array_foreach(projects, i, p)
-	{
+	json_array_foreach (projects, i, p) {
 		if (json_integer_value(json_object_get(p, "_company_id")) != T.company_id) {
 			other_project = json_integer_value(json_object_get(p, "id"));
 			other_company = json_integer_value(json_object_get(p, "_company_id"));
@@ -108,20 +107,20 @@ static void test_other_company_invisible(void **state)
 	json_decref(projects);
 	assert_true(other_project > 0);
 	r = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/projects/%lld/direct_costs",
-	              (long long)other_project);
+		      (long long)other_project);
 	assert_int_equal(T.status, 404);
 	json_decref(r);
 	r = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/vendors?company_id=%lld",
-	              (long long)other_company);
+		      (long long)other_company);
 	assert_int_equal(T.status, 403);
 	json_decref(r);
 	snprintf(path, sizeof(path), "/rest/v1.0/projects?company_id=%lld&per_page=100",
-	         (long long)T.company_id);
+		 (long long)T.company_id);
 	r = pct_call(&T, "GET", path, NULL, 0);
 	assert_int_equal(T.status, 200);
 	assert_int_equal(json_array_size(r), 10);
-	json_array_foreach(r, i, p)
-	    assert_true(json_integer_value(json_object_get(p, "id")) != other_project);
+	json_array_foreach (r, i, p)
+		assert_true(json_integer_value(json_object_get(p, "id")) != other_project);
 	json_decref(r);
 }
 
@@ -135,7 +134,7 @@ static void test_paging(void **state)
 	(void)state;
 
 	r = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/vendors?company_id=%lld&per_page=50",
-	              (long long)T.company_id);
+		      (long long)T.company_id);
 	assert_int_equal(T.status, 200);
 	assert_int_equal(json_array_size(r), 50);
 	json_decref(r);
@@ -151,7 +150,7 @@ static void test_paging(void **state)
 	assert_non_null(strstr(link, "page=2>"));
 	last = (total + 49) / 50;
 	r = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/vendors?company_id=%lld&per_page=50&page=%ld",
-	              (long long)T.company_id, last);
+		      (long long)T.company_id, last);
 	assert_int_equal(json_array_size(r), (size_t)(total - (last - 1) * 50));
 	json_decref(r);
 	link = pct_header(&T, "Link");
@@ -164,7 +163,7 @@ static json_t *vendor_sync(const char *updates)
 {
 	char body[4096];
 	snprintf(body, sizeof(body), "{\"company_id\":%lld,\"updates\":%s}",
-	         (long long)T.company_id, updates);
+		 (long long)T.company_id, updates);
 	return pct_call(&T, "PATCH", "/rest/v1.0/vendors/sync", body, 0);
 }
 
@@ -207,11 +206,11 @@ static void test_vendor_sync(void **state)
 	{
 		char upd[256];
 		snprintf(upd, sizeof(upd), "[{\"id\":%lld,\"origin_id\":\"ns:vendor:1b\"}]",
-		         (long long)id);
+			 (long long)id);
 		r = vendor_sync(upd);
 		e = json_array_get(json_object_get(r, "entities"), 0);
 		assert_string_equal(json_string_value(json_object_get(e, "origin_id")),
-		                    "ns:vendor:1b");
+				    "ns:vendor:1b");
 		json_decref(r);
 	}
 
@@ -221,7 +220,7 @@ static void test_vendor_sync(void **state)
 	{
 		char upd[256];
 		snprintf(upd, sizeof(upd), "[{\"id\":%lld,\"origin_id\":\"ns:vendor:2\"}]",
-		         (long long)id);
+			 (long long)id);
 		r = vendor_sync(upd);
 		e = json_array_get(json_object_get(r, "errors"), 0);
 		assert_non_null(json_object_get(json_object_get(e, "errors"), "origin_id"));
@@ -230,8 +229,8 @@ static void test_vendor_sync(void **state)
 
 	/* filters[origin_id]. */
 	r = pct_callf(&T, "GET", NULL, 0,
-	              "/rest/v1.0/vendors?company_id=%lld&filters%%5Borigin_id%%5D=ns:vendor:2",
-	              (long long)T.company_id);
+		      "/rest/v1.0/vendors?company_id=%lld&filters%%5Borigin_id%%5D=ns:vendor:2",
+		      (long long)T.company_id);
 	assert_int_equal(json_array_size(r), 1);
 	json_decref(r);
 
@@ -239,9 +238,9 @@ static void test_vendor_sync(void **state)
 	{
 		char body[256];
 		snprintf(body, sizeof(body),
-		         "{\"company_id\":%lld,\"vendor\":{\"name\":\"Dup\",\"origin_id\":\"ns:"
-		         "vendor:2\"}}",
-		         (long long)T.company_id);
+			 "{\"company_id\":%lld,\"vendor\":{\"name\":\"Dup\",\"origin_id\":\"ns:"
+			 "vendor:2\"}}",
+			 (long long)T.company_id);
 		r = pct_call(&T, "POST", "/rest/v1.0/vendors", body, 0);
 		assert_int_equal(T.status, 422);
 		json_decref(r);
@@ -271,18 +270,18 @@ static void test_vendor_updated_filter(void **state)
 	json_t *r;
 	(void)state;
 	r = pct_callf(&T, "GET", NULL, 0,
-	              "/rest/v1.0/"
-	              "vendors?company_id=%lld&filters%%5Bupdated_at%%5D=2099-01-01T00:00:00Z..."
-	              "2099-12-31T00:00:00Z",
-	              (long long)T.company_id);
+		      "/rest/v1.0/"
+		      "vendors?company_id=%lld&filters%%5Bupdated_at%%5D=2099-01-01T00:00:00Z..."
+		      "2099-12-31T00:00:00Z",
+		      (long long)T.company_id);
 	assert_int_equal(T.status, 200);
 	assert_int_equal(json_array_size(r), 0);
 	json_decref(r);
 	r = pct_callf(&T, "GET", NULL, 0,
-	              "/rest/v1.0/"
-	              "vendors?company_id=%lld&filters%%5Bupdated_at%%5D=2000-01-01T00:00:00Z..."
-	              "2099-12-31T00:00:00Z",
-	              (long long)T.company_id);
+		      "/rest/v1.0/"
+		      "vendors?company_id=%lld&filters%%5Bupdated_at%%5D=2000-01-01T00:00:00Z..."
+		      "2099-12-31T00:00:00Z",
+		      (long long)T.company_id);
 	assert_true(json_array_size(r) > 0);
 	json_decref(r);
 }
@@ -308,28 +307,28 @@ static void test_direct_costs(void **state)
 	vendor = first_id("/rest/v1.0/vendors?company_id=%lld", T.company_id);
 	cc = 0;
 	r = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/cost_codes?project_id=%lld&per_page=200",
-	              (long long)p);
+		      (long long)p);
 	for (size_t i = 0; i < json_array_size(r) && !cc; i++)
 		if (!json_is_null(json_object_get(json_array_get(r, i), "parent")))
 			cc = json_integer_value(json_object_get(json_array_get(r, i), "id"));
 	assert_string_equal(json_string_value(json_object_get(json_array_get(r, 1), "full_code")),
-	                    "01-100");
+			    "01-100");
 	json_decref(r);
 	lit = first_id("/rest/v1.0/line_item_types?company_id=%lld", T.company_id);
 
 	/* Missing required fields -> 422. */
 	r = pct_callf(&T, "POST", "{\"item\":{\"description\":\"x\"}}", 0,
-	              "/rest/v1.0/projects/%lld/direct_costs", (long long)p);
+		      "/rest/v1.0/projects/%lld/direct_costs", (long long)p);
 	assert_int_equal(T.status, 422);
 	assert_non_null(json_object_get(json_object_get(r, "errors"), "vendor_id"));
 	json_decref(r);
 
 	snprintf(body, sizeof(body),
-	         "{\"item\":{\"invoice_number\":\"INV-1\",\"vendor_id\":%lld,\"direct_cost_type\":"
-	         "\"invoice\","
-	         "\"status\":\"pending\",\"direct_cost_date\":\"2026-11-01\",\"origin_id\":\"ns:"
-	         "bill:77\"}}",
-	         (long long)vendor);
+		 "{\"item\":{\"invoice_number\":\"INV-1\",\"vendor_id\":%lld,\"direct_cost_type\":"
+		 "\"invoice\","
+		 "\"status\":\"pending\",\"direct_cost_date\":\"2026-11-01\",\"origin_id\":\"ns:"
+		 "bill:77\"}}",
+		 (long long)vendor);
 	r = pct_callf(&T, "POST", body, 0, "/rest/v1.0/projects/%lld/direct_costs", (long long)p);
 	assert_int_equal(T.status, 201);
 	dc = json_integer_value(json_object_get(r, "id"));
@@ -342,29 +341,29 @@ static void test_direct_costs(void **state)
 	json_decref(r);
 
 	snprintf(body, sizeof(body),
-	         "{\"line_item\":{\"amount\":\"1234.56\",\"cost_code_id\":%lld,\"line_item_type_"
-	         "id\":%lld}}",
-	         (long long)cc, (long long)lit);
+		 "{\"line_item\":{\"amount\":\"1234.56\",\"cost_code_id\":%lld,\"line_item_type_"
+		 "id\":%lld}}",
+		 (long long)cc, (long long)lit);
 	r = pct_callf(&T, "POST", body, 0, "/rest/v1.0/projects/%lld/direct_costs/%lld/line_items",
-	              (long long)p, (long long)dc);
+		      (long long)p, (long long)dc);
 	assert_int_equal(T.status, 201);
 	assert_true(json_integer_value(json_object_get(r, "id")) > 9007199254740992LL);
 	assert_string_equal(json_string_value(json_object_get(r, "amount")), "1234.56");
 	json_decref(r);
 	r = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/projects/%lld/direct_costs/%lld",
-	              (long long)p, (long long)dc);
+		      (long long)p, (long long)dc);
 	assert_string_equal(json_string_value(json_object_get(r, "grand_total")), "1234.56");
 	assert_int_equal(json_integer_value(json_object_get(r, "line_items_count")), 1);
 	json_decref(r);
 
 	/* v1.1: direct_cost wrapper, inline line items. */
 	snprintf(body, sizeof(body),
-	         "{\"direct_cost\":{\"invoice_number\":\"INV-2\",\"vendor_id\":%lld,\"direct_cost_"
-	         "type\":\"expense\","
-	         "\"line_items\":[{\"amount\":\"10.00\",\"cost_code_id\":%lld,\"line_item_type_"
-	         "id\":%lld},"
-	         "{\"amount\":\"5.25\",\"cost_code_id\":%lld,\"line_item_type_id\":%lld}]}}",
-	         (long long)vendor, (long long)cc, (long long)lit, (long long)cc, (long long)lit);
+		 "{\"direct_cost\":{\"invoice_number\":\"INV-2\",\"vendor_id\":%lld,\"direct_cost_"
+		 "type\":\"expense\","
+		 "\"line_items\":[{\"amount\":\"10.00\",\"cost_code_id\":%lld,\"line_item_type_"
+		 "id\":%lld},"
+		 "{\"amount\":\"5.25\",\"cost_code_id\":%lld,\"line_item_type_id\":%lld}]}}",
+		 (long long)vendor, (long long)cc, (long long)lit, (long long)cc, (long long)lit);
 	r = pct_callf(&T, "POST", body, 0, "/rest/v1.1/projects/%lld/direct_costs", (long long)p);
 	assert_int_equal(T.status, 201);
 	assert_int_equal(json_array_size(json_object_get(r, "line_items")), 2);
@@ -376,21 +375,21 @@ static void test_direct_costs(void **state)
 		    json_object_get(json_array_get(json_object_get(r, "line_items"), 0), "id"));
 		json_t *r2;
 		snprintf(body, sizeof(body),
-		         "{\"direct_cost\":{\"description\":\"bad\",\"line_items\":[{\"id\":%lld,"
-		         "\"amount\":\"20.00\"},"
-		         "{\"amount\":\"x\",\"cost_code_id\":%lld}]}}",
-		         l0, (long long)cc);
+			 "{\"direct_cost\":{\"description\":\"bad\",\"line_items\":[{\"id\":%lld,"
+			 "\"amount\":\"20.00\"},"
+			 "{\"amount\":\"x\",\"cost_code_id\":%lld}]}}",
+			 l0, (long long)cc);
 		r2 = pct_callf(&T, "PATCH", body, 0, "/rest/v1.1/projects/%lld/direct_costs/%lld",
-		               (long long)p, d11);
+			       (long long)p, d11);
 		assert_int_equal(T.status, 422);
 		assert_non_null(
 		    json_object_get(json_object_get(r2, "errors"), "line_items[1].amount"));
 		json_decref(r2);
 		snprintf(body, sizeof(body),
-		         "{\"direct_cost\":{\"line_items\":[{\"id\":%lld,\"amount\":\"20.00\"}]}}",
-		         l0);
+			 "{\"direct_cost\":{\"line_items\":[{\"id\":%lld,\"amount\":\"20.00\"}]}}",
+			 l0);
 		r2 = pct_callf(&T, "PATCH", body, 0, "/rest/v1.1/projects/%lld/direct_costs/%lld",
-		               (long long)p, d11);
+			       (long long)p, d11);
 		assert_int_equal(T.status, 200);
 		assert_string_equal(json_string_value(json_object_get(r2, "grand_total")), "25.25");
 		assert_true(json_is_null(json_object_get(r2, "description")));
@@ -407,12 +406,12 @@ static void test_direct_costs(void **state)
 	/* Direct cost line items sync: create on a direct cost by origin_id,
 	 * then update by origin_id; a missing direct_cost_id is an error. */
 	snprintf(body, sizeof(body),
-	         "{\"updates\":[{\"origin_id\":\"ns:line:1\",\"direct_cost_id\":%lld,\"amount\":"
-	         "\"100.00\",\"cost_code_id\":%lld},"
-	         "{\"origin_id\":\"ns:line:2\",\"amount\":\"1.00\",\"cost_code_id\":%lld}]}",
-	         (long long)dc, (long long)cc, (long long)cc);
+		 "{\"updates\":[{\"origin_id\":\"ns:line:1\",\"direct_cost_id\":%lld,\"amount\":"
+		 "\"100.00\",\"cost_code_id\":%lld},"
+		 "{\"origin_id\":\"ns:line:2\",\"amount\":\"1.00\",\"cost_code_id\":%lld}]}",
+		 (long long)dc, (long long)cc, (long long)cc);
 	r = pct_callf(&T, "PATCH", body, 0, "/rest/v1.0/projects/%lld/direct_costs/line_items/sync",
-	              (long long)p);
+		      (long long)p);
 	assert_int_equal(T.status, 200);
 	assert_int_equal(json_array_size(json_object_get(r, "entities")), 1);
 	assert_non_null(json_object_get(
@@ -420,29 +419,29 @@ static void test_direct_costs(void **state)
 	    "direct_cost_id"));
 	json_decref(r);
 	r = pct_callf(&T, "PATCH",
-	              "{\"updates\":[{\"origin_id\":\"ns:line:1\",\"amount\":\"200.00\"}]}", 0,
-	              "/rest/v1.0/projects/%lld/direct_costs/line_items/sync", (long long)p);
+		      "{\"updates\":[{\"origin_id\":\"ns:line:1\",\"amount\":\"200.00\"}]}", 0,
+		      "/rest/v1.0/projects/%lld/direct_costs/line_items/sync", (long long)p);
 	assert_string_equal(json_string_value(json_object_get(
-	                        json_array_get(json_object_get(r, "entities"), 0), "amount")),
-	                    "200.00");
+				json_array_get(json_object_get(r, "entities"), 0), "amount")),
+			    "200.00");
 	json_decref(r);
 	r = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/projects/%lld/direct_costs/%lld",
-	              (long long)p, (long long)dc);
+		      (long long)p, (long long)dc);
 	assert_string_equal(json_string_value(json_object_get(r, "grand_total")), "1434.56");
 	json_decref(r);
 
 	/* Direct cost sync: partial success, error echo. */
 	snprintf(body, sizeof(body),
-	         "{\"updates\":[{\"origin_id\":\"ns:bill:77\",\"status\":\"approved\"},"
-	         "{\"origin_id\":\"ns:bill:78\",\"direct_cost_type\":\"invoice\"}]}");
+		 "{\"updates\":[{\"origin_id\":\"ns:bill:77\",\"status\":\"approved\"},"
+		 "{\"origin_id\":\"ns:bill:78\",\"direct_cost_type\":\"invoice\"}]}");
 	r = pct_callf(&T, "PATCH", body, 0, "/rest/v1.0/projects/%lld/direct_costs/sync",
-	              (long long)p);
+		      (long long)p);
 	assert_int_equal(T.status, 200);
 	assert_int_equal(json_array_size(json_object_get(r, "entities")), 1);
 	assert_int_equal(json_array_size(json_object_get(r, "errors")), 1);
 	assert_string_equal(json_string_value(json_object_get(
-	                        json_array_get(json_object_get(r, "errors"), 0), "origin_id")),
-	                    "ns:bill:78");
+				json_array_get(json_object_get(r, "errors"), 0), "origin_id")),
+			    "ns:bill:78");
 	json_decref(r);
 }
 
@@ -458,51 +457,50 @@ static void test_direct_cost_lock(void **state)
 	(void)state;
 
 	dcs = state_table("direct_costs");
-	json_array_foreach(dcs, i, d)
-	{
+	json_array_foreach (dcs, i, d) {
 		if (json_integer_value(json_object_get(d, "_project_id")) != p)
 			continue;
 		if (json_is_string(json_object_get(d, "origin_id")))
 			locked = json_integer_value(json_object_get(d, "id"));
 		else if (!free_id &&
-		         strcmp(json_string_value(json_object_get(d, "status")), "pending") == 0)
+			 strcmp(json_string_value(json_object_get(d, "status")), "pending") == 0)
 			free_id = json_integer_value(json_object_get(d, "id"));
 	}
 	json_decref(dcs);
 	if (!locked) {
 		vendor = first_id("/rest/v1.0/vendors?company_id=%lld", T.company_id);
 		snprintf(body, sizeof(body),
-		         "{\"updates\":[{\"origin_id\":\"ns:bill:lock\",\"invoice_number\":\"L1\","
-		         "\"vendor_id\":%lld,\"direct_cost_type\":\"invoice\"}]}",
-		         (long long)vendor);
+			 "{\"updates\":[{\"origin_id\":\"ns:bill:lock\",\"invoice_number\":\"L1\","
+			 "\"vendor_id\":%lld,\"direct_cost_type\":\"invoice\"}]}",
+			 (long long)vendor);
 		r = pct_callf(&T, "PATCH", body, 0, "/rest/v1.0/projects/%lld/direct_costs/sync",
-		              (long long)p);
+			      (long long)p);
 		locked = json_integer_value(
 		    json_object_get(json_array_get(json_object_get(r, "entities"), 0), "id"));
 		json_decref(r);
 	}
 	assert_true(locked && free_id);
 	r = pct_callf(&T, "PATCH", "{\"description\":\"edited on site\"}",
-	              PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/direct_costs/%lld", (long long)locked);
+		      PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/direct_costs/%lld", (long long)locked);
 	assert_int_equal(T.status, 422);
 	json_decref(r);
 	r = pct_callf(&T, "POST", NULL, PCT_NOAUTH | PCT_NOCOMPANY,
-	              "/_sandbox/direct_costs/%lld/approve", (long long)locked);
+		      "/_sandbox/direct_costs/%lld/approve", (long long)locked);
 	assert_int_equal(T.status, 422);
 	json_decref(r);
 	r = pct_callf(&T, "POST", NULL, PCT_NOAUTH | PCT_NOCOMPANY,
-	              "/_sandbox/direct_costs/%lld/approve", (long long)free_id);
+		      "/_sandbox/direct_costs/%lld/approve", (long long)free_id);
 	assert_int_equal(T.status, 200);
 	assert_string_equal(json_string_value(json_object_get(r, "status")), "approved");
 	json_decref(r);
 	/* A field user deletes a direct cost: gone from the API; a locked one
 	 * cannot be deleted. */
 	r = pct_callf(&T, "DELETE", NULL, PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/direct_costs/%lld",
-	              (long long)free_id);
+		      (long long)free_id);
 	assert_int_equal(T.status, 204);
 	json_decref(r);
 	r = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/projects/%lld/direct_costs/%lld",
-	              (long long)p, (long long)free_id);
+		      (long long)p, (long long)free_id);
 	assert_int_equal(T.status, 404);
 	json_decref(r);
 	r = pct_callf(
@@ -512,13 +510,13 @@ static void test_direct_cost_lock(void **state)
 	assert_int_equal(json_array_size(r), 0);
 	json_decref(r);
 	r = pct_callf(&T, "DELETE", NULL, PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/direct_costs/%lld",
-	              (long long)locked);
+		      (long long)locked);
 	assert_int_equal(T.status, 422);
 	json_decref(r);
 	/* Our integration can still update its own record through the API. */
 	r = pct_callf(&T, "PATCH", "{\"item\":{\"description\":\"from the ERP\"}}", 0,
-	              "/rest/v1.0/projects/%lld/direct_costs/%lld", (long long)p,
-	              (long long)locked);
+		      "/rest/v1.0/projects/%lld/direct_costs/%lld", (long long)p,
+		      (long long)locked);
 	assert_int_equal(T.status, 200);
 	json_decref(r);
 }
@@ -530,20 +528,20 @@ static void test_seed_statuses(void **state)
 	(void)state;
 	for (size_t n = 0; n < 10; n++) {
 		json_t *r = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/projects/%lld/direct_costs",
-		                      (long long)pct_project(&T, n));
+				      (long long)pct_project(&T, n));
 		for (size_t w = 0; w < 4; w++) {
 			bool seen = false;
 			for (size_t i = 0; i < json_array_size(r); i++)
 				seen = seen || strcmp(json_string_value(json_object_get(
-				                          json_array_get(r, i), "status")),
-				                      want[w]) == 0;
+							  json_array_get(r, i), "status")),
+						      want[w]) == 0;
 			assert_true(seen);
 		}
 		json_decref(r);
 	}
 	assert_string_equal(
 	    json_string_value(json_object_get(
-	        json_array_get(json_object_get(T.seed, "procore_projects"), 0), "project_number")),
+		json_array_get(json_object_get(T.seed, "procore_projects"), 0), "project_number")),
 	    "MBG-2401");
 }
 
@@ -564,10 +562,10 @@ static void test_commitments(void **state)
 	json_decref(r);
 	vendor = first_id("/rest/v1.0/vendors?company_id=%lld", T.company_id);
 	snprintf(body, sizeof(body),
-	         "{\"project_id\":%lld,\"updates\":[{\"origin_id\":\"ns:po:9\",\"vendor_id\":%lld,"
-	         "\"title\":\"Rebar\",\"status\":\"Approved\"},{\"origin_id\":\"ns:po:10\","
-	         "\"status\":\"Bogus\"}]}",
-	         (long long)p, (long long)vendor);
+		 "{\"project_id\":%lld,\"updates\":[{\"origin_id\":\"ns:po:9\",\"vendor_id\":%lld,"
+		 "\"title\":\"Rebar\",\"status\":\"Approved\"},{\"origin_id\":\"ns:po:10\","
+		 "\"status\":\"Bogus\"}]}",
+		 (long long)p, (long long)vendor);
 	r = pct_call(&T, "PATCH", "/rest/v1.0/purchase_order_contracts/sync", body, 0);
 	assert_int_equal(T.status, 200);
 	assert_int_equal(json_array_size(json_object_get(r, "entities")), 1);
@@ -577,23 +575,23 @@ static void test_commitments(void **state)
 	    json_object_get(json_array_get(json_object_get(r, "entities"), 0), "id"));
 	json_decref(r);
 	r = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/cost_codes?project_id=%lld&per_page=200",
-	              (long long)p);
+		      (long long)p);
 	for (size_t i = 0; i < json_array_size(r) && !cc; i++)
 		if (!json_is_null(json_object_get(json_array_get(r, i), "parent")))
 			cc = json_integer_value(json_object_get(json_array_get(r, i), "id"));
 	json_decref(r);
 	snprintf(body, sizeof(body),
-	         "{\"updates\":[{\"origin_id\":\"ns:po:9:1\",\"amount\":\"500.00\",\"cost_code_"
-	         "id\":%lld}]}",
-	         (long long)cc);
+		 "{\"updates\":[{\"origin_id\":\"ns:po:9:1\",\"amount\":\"500.00\",\"cost_code_"
+		 "id\":%lld}]}",
+		 (long long)cc);
 	r = pct_callf(&T, "PATCH", body, 0,
-	              "/rest/v1.0/purchase_order_contracts/%lld/line_items/sync?project_id=%lld",
-	              (long long)po, (long long)p);
+		      "/rest/v1.0/purchase_order_contracts/%lld/line_items/sync?project_id=%lld",
+		      (long long)po, (long long)p);
 	assert_int_equal(json_array_size(json_object_get(r, "entities")), 1);
 	json_decref(r);
 	r = pct_callf(&T, "GET", NULL, 0,
-	              "/rest/v1.0/purchase_order_contracts/%lld?project_id=%lld", (long long)po,
-	              (long long)p);
+		      "/rest/v1.0/purchase_order_contracts/%lld?project_id=%lld", (long long)po,
+		      (long long)p);
 	assert_string_equal(json_string_value(json_object_get(r, "grand_total")), "500.00");
 	assert_int_equal(json_array_size(json_object_get(r, "line_items")), 1);
 	json_decref(r);
@@ -616,7 +614,7 @@ static void test_requisitions(void **state)
 	assert_true(json_is_string(json_object_get(s, "total_retainage")));
 	json_decref(r);
 	r = pct_callf(&T, "PATCH", "{}", 0, "/rest/v1.0/requisitions/sync?project_id=%lld",
-	              (long long)p);
+		      (long long)p);
 	assert_true(T.status == 404 || T.status == 405);
 	json_decref(r);
 
@@ -626,35 +624,35 @@ static void test_requisitions(void **state)
 		char body[256];
 		json_t *wos =
 		    pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/work_order_contracts?project_id=%lld",
-		              (long long)p);
+			      (long long)p);
 		long long wo =
 		    (long long)json_integer_value(json_object_get(json_array_get(wos, 0), "id"));
 		long long rid;
 		json_decref(wos);
 		snprintf(body, sizeof(body),
-		         "{\"project_id\":%lld,\"commitment_id\":%lld,\"amount\":\"1000.00\"}",
-		         (long long)p, wo);
+			 "{\"project_id\":%lld,\"commitment_id\":%lld,\"amount\":\"1000.00\"}",
+			 (long long)p, wo);
 		r = pct_call(&T, "POST", "/_sandbox/requisitions", body,
-		             PCT_NOAUTH | PCT_NOCOMPANY);
+			     PCT_NOAUTH | PCT_NOCOMPANY);
 		assert_int_equal(T.status, 201);
 		assert_int_equal(json_integer_value(json_object_get(r, "number")), 3);
 		assert_string_equal(json_string_value(json_object_get(r, "total_claimed_amount")),
-		                    "1000.00");
+				    "1000.00");
 		assert_string_equal(
 		    json_string_value(
-		        json_object_get(json_object_get(r, "summary"), "total_retainage")),
+			json_object_get(json_object_get(r, "summary"), "total_retainage")),
 		    json_string_value(json_object_get(json_object_get(r, "summary"),
-		                                      "completed_work_retainage_amount")));
+						      "completed_work_retainage_amount")));
 		rid = (long long)json_integer_value(json_object_get(r, "id"));
 		json_decref(r);
 		r = pct_callf(&T, "POST", NULL, PCT_NOAUTH | PCT_NOCOMPANY,
-		              "/_sandbox/requisitions/%lld/approve", rid);
+			      "/_sandbox/requisitions/%lld/approve", rid);
 		assert_string_equal(json_string_value(json_object_get(r, "status")), "approved");
 		json_decref(r);
 		snprintf(body, sizeof(body), "{\"project_id\":%lld,\"amount\":\"50000.00\"}",
-		         (long long)p);
+			 (long long)p);
 		r = pct_call(&T, "POST", "/_sandbox/payment_applications", body,
-		             PCT_NOAUTH | PCT_NOCOMPANY);
+			     PCT_NOAUTH | PCT_NOCOMPANY);
 		assert_int_equal(T.status, 201);
 		assert_int_equal(json_integer_value(json_object_get(r, "number")), 3);
 		assert_string_equal(
@@ -674,15 +672,15 @@ static void test_budget_and_payapps(void **state)
 	(void)state;
 
 	r = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/payment_applications?project_id=%lld",
-	              (long long)p);
+		      (long long)p);
 	assert_int_equal(json_array_size(r), 2);
 	assert_true(json_is_object(json_object_get(json_array_get(r, 0), "g702")));
 	json_decref(r);
 	view = first_id("/rest/v1.0/budget_views?project_id=%lld", p);
 	assert_true(view > 0);
 	r = pct_callf(&T, "GET", NULL, 0,
-	              "/rest/v1.0/budget_views/%lld/detail_rows?project_id=%lld", (long long)view,
-	              (long long)p);
+		      "/rest/v1.0/budget_views/%lld/detail_rows?project_id=%lld", (long long)view,
+		      (long long)p);
 	assert_int_equal(T.status, 200);
 	assert_true(json_array_size(r) > 10);
 	assert_true(
@@ -691,10 +689,10 @@ static void test_budget_and_payapps(void **state)
 	json_decref(r);
 	lit = first_id("/rest/v1.0/line_item_types?company_id=%lld", T.company_id);
 	snprintf(body, sizeof(body),
-	         "{\"project_id\":%lld,\"budget_line_items\":[{\"origin_id\":\"ns:bud:1\",\"cost_"
-	         "code_id\":%lld,"
-	         "\"line_item_type_id\":%lld,\"original_budget_amount\":\"2500.00\"}]}",
-	         (long long)p, (long long)cc, (long long)lit);
+		 "{\"project_id\":%lld,\"budget_line_items\":[{\"origin_id\":\"ns:bud:1\",\"cost_"
+		 "code_id\":%lld,"
+		 "\"line_item_type_id\":%lld,\"original_budget_amount\":\"2500.00\"}]}",
+		 (long long)p, (long long)cc, (long long)lit);
 	r = pct_call(&T, "POST", "/rest/v1.0/budget_line_items/sync", body, 0);
 	assert_int_equal(T.status, 200);
 	assert_int_equal(json_array_size(json_object_get(r, "entities")), 1);

@@ -132,16 +132,15 @@ static void test_token_ttl(void **state)
 static json_t *fingerprint(struct pct *t, const char *table)
 {
 	json_t *rows = pct_callf(t, "GET", NULL, PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/state/%s",
-	                         table),
+				 table),
 	       *out = json_array(), *r;
 	size_t i;
-	json_array_foreach(rows, i, r)
-	{
+	json_array_foreach (rows, i, r) {
 		json_array_append_new(out, json_pack("{s:O,s:O*,s:O*,s:O*}", "id",
-		                                     json_object_get(r, "id"), "name",
-		                                     json_object_get(r, "name"), "grand_total",
-		                                     json_object_get(r, "grand_total"), "status",
-		                                     json_object_get(r, "status")));
+						     json_object_get(r, "id"), "name",
+						     json_object_get(r, "name"), "grand_total",
+						     json_object_get(r, "grand_total"), "status",
+						     json_object_get(r, "status")));
 	}
 	json_decref(rows);
 	return out;
@@ -152,7 +151,7 @@ static json_t *fingerprint(struct pct *t, const char *table)
 static void test_seed_determinism(void **state)
 {
 	static const char *const tables[] = {"vendors", "direct_costs", "purchase_order_contracts",
-	                                     "budget_line_items"};
+					     "budget_line_items"};
 	struct pct a, b, c;
 	(void)state;
 

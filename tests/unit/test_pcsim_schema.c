@@ -65,8 +65,7 @@ static void check(const json_t *schema, const json_t *v, const char *path, struc
 	if (json_is_object(v) && json_is_object(props)) {
 		const char *key;
 		json_t *ps;
-		json_object_foreach((json_t *)props, key, ps)
-		{
+		json_object_foreach ((json_t *)props, key, ps) {
 			char sub[512];
 			json_t *fv = json_object_get(v, key);
 			/* custom_field_%{...} names are templates, not fields. */
@@ -82,8 +81,7 @@ static void check(const json_t *schema, const json_t *v, const char *path, struc
 	if (json_is_array(v)) {
 		size_t i;
 		json_t *item;
-		json_array_foreach(v, i, item)
-		{
+		json_array_foreach (v, i, item) {
 			char sub[512];
 			if (i >= 3)
 				break;
@@ -107,7 +105,7 @@ static void conform(const char *file, const char *code, const json_t *value, siz
 			const json_t *it = json_array_get(value, i);
 			if (json_is_object(it) && json_object_get(it, "id"))
 				assert_true(json_is_integer(json_object_get(it, "id")) ||
-				            json_is_real(json_object_get(it, "id")));
+					    json_is_real(json_object_get(it, "id")));
 		}
 	}
 	check(s, value, file, &problems);
@@ -142,7 +140,7 @@ static int setup(void **state)
 	(void)state;
 	if (!find_schema_dir()) {
 		fprintf(stderr, "endpoint schemas not found (set MLC_PROCORE_ENDPOINTS): %s\n",
-		        schema_dir);
+			schema_dir);
 		return -1;
 	}
 	return pct_start(&T, NULL, 0, 0, 0);
@@ -190,13 +188,13 @@ static void test_commitments(void **state)
 	r = get("/rest/v1.0/purchase_order_contracts?project_id=%lld", p);
 	conform("RestV10PurchaseOrderContractsGet", "200", r, 3);
 	one = get("/rest/v1.0/purchase_order_contracts/%lld?project_id=%lld",
-	          (long long)id_at(r, 0), p);
+		  (long long)id_at(r, 0), p);
 	conform("RestV10PurchaseOrderContractsIdGet", "200", one, 0);
 	json_decref(one);
 	one = get("/rest/v1.0/purchase_order_contracts/%lld/line_items?project_id=%lld",
-	          (long long)id_at(r, 0), p);
+		  (long long)id_at(r, 0), p);
 	conform("RestV10PurchaseOrderContractsPurchaseOrderContractIdLineItemsPost", "201",
-	        json_array_get(one, 0), 0);
+		json_array_get(one, 0), 0);
 	json_decref(one);
 	json_decref(r);
 	r = get("/rest/v1.0/work_order_contracts?project_id=%lld", p);
@@ -255,7 +253,7 @@ static void test_costs(void **state)
 	r = get("/rest/v1.0/budget_views?project_id=%lld", p);
 	conform("RestV10BudgetViewsGet", "200", r, 1);
 	one = get("/rest/v1.0/budget_views/%lld/detail_rows?project_id=%lld",
-	          (long long)id_at(r, 0), p);
+		  (long long)id_at(r, 0), p);
 	conform("RestV10BudgetViewsBudgetViewIdDetailRowsGet", "200", one, 10);
 	json_decref(r);
 	r = get("/rest/v1.0/budget_line_items/%lld?project_id=%lld", (long long)id_at(one, 0), p);
@@ -281,20 +279,20 @@ static void test_sync_entities(void **state)
 	conform("RestV10ProjectsSyncPatch", "200", r, 0);
 	json_decref(r);
 	r = pct_callf(&T, "PATCH",
-	              "{\"updates\":[{\"origin_id\":\"ns:x:1\",\"status\":\"draft\"}]}", 0,
-	              "/rest/v1.0/projects/%lld/direct_costs/sync", p);
+		      "{\"updates\":[{\"origin_id\":\"ns:x:1\",\"status\":\"draft\"}]}", 0,
+		      "/rest/v1.0/projects/%lld/direct_costs/sync", p);
 	conform("RestV10ProjectsProjectIdDirectCostsSyncPatch", "200", r, 0);
 	json_decref(r);
 	snprintf(body, sizeof(body),
-	         "{\"project_id\":%lld,\"updates\":[{\"origin_id\":\"ns:po:s1\",\"title\":\"T\"}]}",
-	         p);
+		 "{\"project_id\":%lld,\"updates\":[{\"origin_id\":\"ns:po:s1\",\"title\":\"T\"}]}",
+		 p);
 	r = pct_call(&T, "PATCH", "/rest/v1.0/purchase_order_contracts/sync", body, 0);
 	conform("RestV10PurchaseOrderContractsSyncPatch", "200", r, 0);
 	json_decref(r);
 	snprintf(body, sizeof(body),
-	         "{\"company_id\":%lld,\"updates\":[{\"origin_id\":\"ns:lit:1\",\"name\":"
-	         "\"Permits\",\"csv_import_code\":\"P\"}]}",
-	         co);
+		 "{\"company_id\":%lld,\"updates\":[{\"origin_id\":\"ns:lit:1\",\"name\":"
+		 "\"Permits\",\"csv_import_code\":\"P\"}]}",
+		 co);
 	r = pct_call(&T, "PATCH", "/rest/v1.0/line_item_types/sync", body, 0);
 	conform("RestV10LineItemTypesSyncPatch", "200", r, 0);
 	assert_int_equal(json_array_size(json_object_get(r, "entities")), 1);
@@ -311,10 +309,10 @@ static void test_webhooks(void **state)
 
 	/* Port 9 on loopback refuses: a failed delivery gets recorded. */
 	snprintf(body, sizeof(body),
-	         "{\"company_id\":%lld,\"hook\":{\"api_version\":\"v2\",\"namespace\":\"mlc\","
-	         "\"destination_url\":\"http://127.0.0.1:9/"
-	         "x\",\"destination_headers\":{\"Authorization\":\"k\"}}}",
-	         co);
+		 "{\"company_id\":%lld,\"hook\":{\"api_version\":\"v2\",\"namespace\":\"mlc\","
+		 "\"destination_url\":\"http://127.0.0.1:9/"
+		 "x\",\"destination_headers\":{\"Authorization\":\"k\"}}}",
+		 co);
 	r = pct_call(&T, "POST", "/rest/v1.0/webhooks/hooks", body, 0);
 	conform("RestV10WebhooksHooksPost", "201", r, 0);
 	hook = json_integer_value(json_object_get(r, "id"));
@@ -326,11 +324,11 @@ static void test_webhooks(void **state)
 	conform("RestV10WebhooksHooksHookIdTriggersPost", "201", r, 0);
 	json_decref(r);
 	snprintf(body, sizeof(body),
-	         "{\"company_id\":%lld,\"vendor\":{\"name\":\"Schema Vendor\"}}", co);
+		 "{\"company_id\":%lld,\"vendor\":{\"name\":\"Schema Vendor\"}}", co);
 	json_decref(pct_call(&T, "POST", "/rest/v1.0/vendors", body, 0));
 	for (int i = 0; i < 100; i++) {
 		r = get("/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld",
-		        (long long)hook, co);
+			(long long)hook, co);
 		if (json_array_size(r))
 			break;
 		json_decref(r);
@@ -349,7 +347,7 @@ static void test_webhooks(void **state)
 	conform("RestV10WebhooksResourcesGet", "200", r, 5);
 	json_decref(r);
 	r = get("/rest/v1.0/webhooks/resources/api_versions?project_id=%lld",
-	        (long long)pct_project(&T, 0));
+		(long long)pct_project(&T, 0));
 	conform("RestV10WebhooksResourcesApiVersionsGet", "200", r, 1);
 	json_decref(r);
 }

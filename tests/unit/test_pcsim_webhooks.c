@@ -80,30 +80,29 @@ static json_t *rx_get(size_t i)
 
 /* A company hook with the given payload version and Authorization value,
  * and triggers for Direct Costs update and Company Vendors create. */
-static int64_t make_hook_v(struct pct *t, const char *url, const char *version,
-                           const char *auth)
+static int64_t make_hook_v(struct pct *t, const char *url, const char *version, const char *auth)
 {
 	char body[1024];
 	json_t *r;
 	int64_t id;
 
 	snprintf(body, sizeof(body),
-	         "{\"company_id\":%lld,\"hook\":{\"api_version\":\"%s\",\"namespace\":\"mlc\","
-	         "\"destination_url\":\"%s\","
-	         "\"destination_headers\":{\"Authorization\":\"%s\"}}}",
-	         (long long)t->company_id, version, url, auth);
+		 "{\"company_id\":%lld,\"hook\":{\"api_version\":\"%s\",\"namespace\":\"mlc\","
+		 "\"destination_url\":\"%s\","
+		 "\"destination_headers\":{\"Authorization\":\"%s\"}}}",
+		 (long long)t->company_id, version, url, auth);
 	r = pct_call(t, "POST", "/rest/v1.0/webhooks/hooks", body, 0);
 	assert_int_equal(t->status, 201);
 	id = json_integer_value(json_object_get(r, "id"));
 	json_decref(r);
 	snprintf(body, sizeof(body),
-	         "{\"company_id\":%lld,\"api_triggers\":[{\"resource_name\":\"Direct "
-	         "Costs\",\"event_type\":\"update\"},"
-	         "{\"resource_name\":\"Company Vendors\",\"event_type\":\"create\"},"
-	         "{\"resource_name\":\"Requisitions\",\"event_type\":\"create\"}]}",
-	         (long long)t->company_id);
+		 "{\"company_id\":%lld,\"api_triggers\":[{\"resource_name\":\"Direct "
+		 "Costs\",\"event_type\":\"update\"},"
+		 "{\"resource_name\":\"Company Vendors\",\"event_type\":\"create\"},"
+		 "{\"resource_name\":\"Requisitions\",\"event_type\":\"create\"}]}",
+		 (long long)t->company_id);
 	r = pct_callf(t, "POST", body, 0, "/rest/v1.0/webhooks/hooks/%lld/triggers/bulk",
-	              (long long)id);
+		      (long long)id);
 	assert_int_equal(t->status, 200);
 	assert_int_equal(json_array_size(json_object_get(r, "success")), 2);
 	/* Not a webhook resource: requisitions are polled (docs/reference/procore.md:96). */
@@ -122,7 +121,7 @@ static void make_vendor(struct pct *t, const char *name)
 	char body[256];
 	json_t *r;
 	snprintf(body, sizeof(body), "{\"company_id\":%lld,\"vendor\":{\"name\":\"%s\"}}",
-	         (long long)t->company_id, name);
+		 (long long)t->company_id, name);
 	r = pct_call(t, "POST", "/rest/v1.0/vendors", body, 0);
 	assert_int_equal(t->status, 201);
 	json_decref(r);
@@ -131,12 +130,11 @@ static void make_vendor(struct pct *t, const char *name)
 static int64_t unlocked_dc(struct pct *t)
 {
 	json_t *dcs = pct_call(t, "GET", "/_sandbox/state/direct_costs", NULL,
-	                       PCT_NOAUTH | PCT_NOCOMPANY),
+			       PCT_NOAUTH | PCT_NOCOMPANY),
 	       *d;
 	int64_t id = 0;
 	size_t i;
-	json_array_foreach(dcs, i, d)
-	{
+	json_array_foreach (dcs, i, d) {
 		if (json_integer_value(json_object_get(d, "_company_id")) == t->company_id &&
 		    json_is_null(json_object_get(d, "origin_id")) &&
 		    strcmp(json_string_value(json_object_get(d, "status")), "draft") == 0)
@@ -176,7 +174,7 @@ static void test_payloads(void **state)
 	assert_true(json_integer_value(json_object_get(e, "id")) > 9007199254740992LL);
 	assert_int_equal(strlen(json_string_value(json_object_get(e, "ulid"))), 26);
 	assert_string_equal(json_string_value(json_object_get(e, "resource_name")),
-	                    "Company Vendors");
+			    "Company Vendors");
 	assert_string_equal(json_string_value(json_object_get(e, "event_type")), "create");
 	assert_string_equal(json_string_value(json_object_get(e, "api_version")), "v2.0");
 	assert_true(json_is_null(json_object_get(e, "project_id")));
@@ -186,13 +184,13 @@ static void test_payloads(void **state)
 	/* Procore's type: the client id (a string) of the app that wrote */
 	assert_string_equal(json_string_value(json_object_get(m, "source_application_id")), app);
 	assert_true(json_is_null(json_object_get(m, "source_operation_id")) ||
-	            json_is_string(json_object_get(m, "source_operation_id")));
+		    json_is_string(json_object_get(m, "source_operation_id")));
 	assert_int_equal(json_integer_value(json_object_get(m, "source_company_id")), t.company_id);
 	json_decref(e);
 
 	/* A field user's approval through the admin API: no application id. */
 	r = pct_callf(&t, "POST", NULL, PCT_NOAUTH | PCT_NOCOMPANY,
-	              "/_sandbox/direct_costs/%lld/approve", (long long)unlocked_dc(&t));
+		      "/_sandbox/direct_costs/%lld/approve", (long long)unlocked_dc(&t));
 	assert_int_equal(t.status, 200);
 	json_decref(r);
 	assert_true(wait_rx(2, 3000));
@@ -208,12 +206,11 @@ static void test_payloads(void **state)
 	{
 		char body[1024];
 		json_t *dcs = pct_call(&t, "GET", "/_sandbox/state/direct_costs", NULL,
-		                       PCT_NOAUTH | PCT_NOCOMPANY),
+				       PCT_NOAUTH | PCT_NOCOMPANY),
 		       *d;
 		int64_t p0 = pct_project(&t, 0), other_dc = 0, own_dc = 0, ph;
 		size_t i;
-		json_array_foreach(dcs, i, d)
-		{
+		json_array_foreach (dcs, i, d) {
 			if (!json_is_null(json_object_get(d, "origin_id")) ||
 			    json_integer_value(json_object_get(d, "_company_id")) != t.company_id)
 				continue;
@@ -224,37 +221,37 @@ static void test_payloads(void **state)
 		}
 		json_decref(dcs);
 		snprintf(body, sizeof(body),
-		         "{\"project_id\":%lld,\"hook\":{\"api_version\":\"v2\",\"namespace\":"
-		         "\"mlc-p\",\"destination_url\":\"%s\"}}",
-		         (long long)p0, url);
+			 "{\"project_id\":%lld,\"hook\":{\"api_version\":\"v2\",\"namespace\":"
+			 "\"mlc-p\",\"destination_url\":\"%s\"}}",
+			 (long long)p0, url);
 		r = pct_call(&t, "POST", "/rest/v1.0/webhooks/hooks", body, 0);
 		assert_int_equal(t.status, 201);
 		assert_int_equal(json_integer_value(json_object_get(r, "owned_by_project_id")), p0);
 		ph = json_integer_value(json_object_get(r, "id"));
 		json_decref(r);
 		r = pct_callf(&t, "POST",
-		              "{\"api_trigger\":{\"resource_name\":\"Direct "
-		              "Costs\",\"event_type\":\"update\"}}",
-		              0, "/rest/v1.0/webhooks/hooks/%lld/triggers?project_id=%lld",
-		              (long long)ph, (long long)p0);
+			      "{\"api_trigger\":{\"resource_name\":\"Direct "
+			      "Costs\",\"event_type\":\"update\"}}",
+			      0, "/rest/v1.0/webhooks/hooks/%lld/triggers?project_id=%lld",
+			      (long long)ph, (long long)p0);
 		assert_int_equal(t.status, 201);
 		json_decref(r);
 		/* Other project: only the company hook hears it (1 event). */
 		json_decref(pct_callf(&t, "PATCH", "{\"description\":\"a\"}",
-		                      PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/direct_costs/%lld",
-		                      (long long)other_dc));
+				      PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/direct_costs/%lld",
+				      (long long)other_dc));
 		assert_true(wait_rx(3, 3000));
 		/* Own project: both hooks (2 events). */
 		json_decref(pct_callf(&t, "PATCH", "{\"description\":\"b\"}",
-		                      PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/direct_costs/%lld",
-		                      (long long)own_dc));
+				      PCT_NOAUTH | PCT_NOCOMPANY, "/_sandbox/direct_costs/%lld",
+				      (long long)own_dc));
 		assert_true(wait_rx(5, 3000));
 		usleep(200 * 1000);
 		assert_int_equal(rx_count(), 5);
 		/* Deleting the project hook removes its triggers too. */
 		json_decref(pct_callf(&t, "DELETE", NULL, 0,
-		                      "/rest/v1.0/webhooks/hooks/%lld?project_id=%lld",
-		                      (long long)ph, (long long)p0));
+				      "/rest/v1.0/webhooks/hooks/%lld?project_id=%lld",
+				      (long long)ph, (long long)p0));
 		assert_int_equal(t.status, 204);
 	}
 
@@ -262,8 +259,8 @@ static void test_payloads(void **state)
 	 * record is written once the receiver's answer is back. */
 	for (int i = 0; i < 100; i++) {
 		r = pct_callf(&t, "GET", NULL, 0,
-		              "/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld",
-		              (long long)hook, (long long)t.company_id);
+			      "/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld",
+			      (long long)hook, (long long)t.company_id);
 		if (json_array_size(r) >= 4)
 			break;
 		json_decref(r);
@@ -272,7 +269,7 @@ static void test_payloads(void **state)
 	assert_int_equal(t.status, 200);
 	assert_int_equal(json_array_size(r), 4);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(r, 0), "outcome")),
-	                    "ok");
+			    "ok");
 	assert_int_equal(
 	    json_integer_value(json_object_get(json_array_get(r, 0), "response_status")), 200);
 	json_decref(r);
@@ -289,8 +286,7 @@ static json_t *rx_by_auth(const char *auth)
 	json_t *found = NULL, *e;
 	size_t i;
 	pthread_mutex_lock(&rx_lock);
-	json_array_foreach(rx_events, i, e)
-	{
+	json_array_foreach (rx_events, i, e) {
 		if (strcmp(json_string_value(json_object_get(e, "_auth")), auth) == 0)
 			found = json_incref(e);
 	}
@@ -330,9 +326,9 @@ static void test_payload_versions(void **state)
 	{
 		char body[256];
 		snprintf(body, sizeof(body),
-		         "{\"company_id\":%lld,\"hook\":{\"api_version\":\"v9\","
-		         "\"destination_url\":\"http://127.0.0.1:9/\"}}",
-		         (long long)t.company_id);
+			 "{\"company_id\":%lld,\"hook\":{\"api_version\":\"v9\","
+			 "\"destination_url\":\"http://127.0.0.1:9/\"}}",
+			 (long long)t.company_id);
 		r = pct_call(&t, "POST", "/rest/v1.0/webhooks/hooks", body, 0);
 		assert_int_equal(t.status, 422);
 		assert_non_null(json_object_get(json_object_get(r, "errors"), "api_version"));
@@ -349,7 +345,7 @@ static void test_payload_versions(void **state)
 	assert_true(json_is_integer(json_object_get(e, "resource_id")));
 	assert_string_equal(json_string_value(json_object_get(e, "event_type")), "create");
 	assert_string_equal(json_string_value(json_object_get(e, "resource_name")),
-	                    "Company Vendors");
+			    "Company Vendors");
 	assert_true(json_is_string(
 	    json_object_get(json_object_get(e, "metadata"), "source_application_id")));
 	assert_null(json_object_get(e, "related_resources"));
@@ -375,18 +371,18 @@ static void test_payload_versions(void **state)
 	assert_true(json_is_null(json_object_get(e, "project_id"))); /* company-level */
 	assert_string_equal(json_string_value(json_object_get(e, "reason")), "create");
 	assert_string_equal(json_string_value(json_object_get(e, "resource_type")),
-	                    "Company Vendors");
+			    "Company Vendors");
 	{
 		/* an API write: the service account's user id, as a string */
 		char su[24];
 		snprintf(su, sizeof(su), "%lld",
-		         (long long)json_integer_value(json_object_get(
-		             json_object_get(t.cred, "procore"), "service_user_id")));
+			 (long long)json_integer_value(json_object_get(
+			     json_object_get(t.cred, "procore"), "service_user_id")));
 		assert_string_equal(json_string_value(json_object_get(e, "user_id")), su);
 	}
 	for (size_t i = 0; i < 5; i++) {
 		static const char *const absent[] = {"ulid", "metadata", "api_version",
-		                                     "event_type", "resource_name"};
+						     "event_type", "resource_name"};
 		assert_null(json_object_get(e, absent[i]));
 	}
 	json_decref(e);
@@ -404,12 +400,12 @@ static const char *last_outcome(struct pct *t, int64_t hook)
 {
 	static char out[32];
 	json_t *r = pct_callf(t, "GET", NULL, 0,
-	                      "/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld",
-	                      (long long)hook, (long long)t->company_id);
+			      "/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld",
+			      (long long)hook, (long long)t->company_id);
 	snprintf(out, sizeof(out), "%s",
-	         r && json_array_size(r)
-	             ? json_string_value(json_object_get(json_array_get(r, 0), "outcome"))
-	             : "");
+		 r && json_array_size(r)
+		     ? json_string_value(json_object_get(json_array_get(r, 0), "outcome"))
+		     : "");
 	json_decref(r);
 	return out;
 }
@@ -508,7 +504,8 @@ static void test_dup_fault(void **state)
 	{
 		const char *k;
 		json_t *n;
-		json_object_foreach(seen, k, n) assert_int_equal(json_integer_value(n), 2);
+		json_object_foreach (seen, k, n)
+			assert_int_equal(json_integer_value(n), 2);
 	}
 	assert_true(reordered);
 	json_decref(seen);
@@ -551,8 +548,8 @@ static void test_slow_receiver(void **state)
 	make_vendor(&t, "Slow Vendor");
 	assert_true(wait_outcome(&t, hook, "failed"));
 	r = pct_callf(&t, "GET", NULL, 0,
-	              "/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld", (long long)hook,
-	              (long long)t.company_id);
+		      "/rest/v1.0/webhooks/hooks/%lld/deliveries?company_id=%lld", (long long)hook,
+		      (long long)t.company_id);
 	assert_non_null(json_string_value(json_object_get(json_array_get(r, 0), "response_error")));
 	json_decref(r);
 	sandbox_advance(&t.sb, 1500);
@@ -564,10 +561,8 @@ static void test_slow_receiver(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_payloads),
-	    cmocka_unit_test(test_payload_versions),
-	    cmocka_unit_test(test_retry_and_discard),
-	    cmocka_unit_test(test_dup_fault),
+	    cmocka_unit_test(test_payloads),          cmocka_unit_test(test_payload_versions),
+	    cmocka_unit_test(test_retry_and_discard), cmocka_unit_test(test_dup_fault),
 	    cmocka_unit_test(test_slow_receiver),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -42,7 +42,7 @@ static bool bearer_is(struct MHD_Connection *c, const char *prefix, int n)
 }
 
 static enum MHD_Result handle(struct MHD_Connection *c, const char *method, const char *url,
-                              const char *body)
+			      const char *body)
 {
 	char buf[256];
 	int nt, pt;
@@ -59,12 +59,12 @@ static enum MHD_Result handle(struct MHD_Connection *c, const char *method, cons
 
 	if (strcmp(url, "/ns/services/rest/auth/oauth2/v1/token") == 0) {
 		snprintf(buf, sizeof(buf), "{\"access_token\":\"ns-%04d\",\"expires_in\":3600}",
-		         nt);
+			 nt);
 		return fake_reply(c, 200, buf, NULL);
 	}
 	if (strcmp(url, "/pcauth/oauth/token") == 0) {
 		snprintf(buf, sizeof(buf), "{\"access_token\":\"pc-%04d\",\"expires_in\":5400}",
-		         pt);
+			 pt);
 		return fake_reply(c, 200, buf, NULL);
 	}
 	if (strncmp(url, "/ns/", 4) == 0) {
@@ -89,27 +89,27 @@ static enum MHD_Result handle(struct MHD_Connection *c, const char *method, cons
 		}
 		if (strcmp(url, "/ns/services/rest/system/v1/governanceLimits") == 0)
 			return fake_reply(c, 200,
-			                  "{\"accountConcurrencyLimit\":15,"
-			                  "\"integrationConcurrencyLimit\":10}",
-			                  NULL);
+					  "{\"accountConcurrencyLimit\":15,"
+					  "\"integrationConcurrencyLimit\":10}",
+					  NULL);
 		return fake_reply(c, 404, "{}", NULL);
 	}
 	if (!bearer_is(c, "pc", pt))
 		return fake_reply(c, 401, "{\"errors\":\"Unauthorized\"}", NULL);
 	if (!fake_header(c, "Procore-Company-Id"))
 		return fake_reply(c, 400, "{\"errors\":\"Missing Procore-Company-Id header!\"}",
-		                  NULL);
+				  NULL);
 	if (strcmp(url, "/pcapi/rest/v1.0/companies") == 0)
 		return fake_reply(c, 200, "[{\"id\":42,\"name\":\"Acme Builders\"},{\"id\":7}]",
-		                  "X-Rate-Limit-Limit", "3600", "X-Rate-Limit-Remaining", "3599",
-		                  NULL);
+				  "X-Rate-Limit-Limit", "3600", "X-Rate-Limit-Remaining", "3599",
+				  NULL);
 	if (strcmp(url, "/pcapi/rest/v1.0/projects") == 0)
 		return fake_reply(c, 200, "[{\"id\":101,\"name\":\"Tower\"}]", "Total", "1", NULL);
 	if (strcmp(url, "/pcapi/rest/v1.0/projects/101") == 0)
 		return fake_reply(c, 200, "{\"id\":101,\"name\":\"Tower\"}", NULL);
 	if (strcmp(url, "/pcapi/rest/v1.0/projects/123") == 0)
 		return fake_reply(c, 403,
-		                  "{\"errors\":\"You do not have access to this project.\"}", NULL);
+				  "{\"errors\":\"You do not have access to this project.\"}", NULL);
 	return fake_reply(c, 404, "{\"errors\":\"Not Found\"}", NULL);
 }
 
@@ -209,8 +209,8 @@ static void test_project_403_and_401_once(void **state)
 	assert_int_equal(ns_tokens, 2);
 	assert_false(find(&r, "procore.project.123")->ok);
 	assert_string_equal(find(&r, "procore.project.123")->detail,
-	                    "Procore answered 403 for project 123: the service account is not a "
-	                    "member of that project; add it to the project's directory");
+			    "Procore answered 403 for project 123: the service account is not a "
+			    "member of that project; add it to the project's directory");
 	assert_non_null(strstr(find(&r, "procore.projects")->detail, "1 of 2 linked"));
 	ping_report_release(&r);
 	world_release(&w);
@@ -232,7 +232,7 @@ static void test_wrong_company_and_missing_secret(void **state)
 	assert_non_null(strstr(find(&r, "netsuite.token")->detail, "netsuite.client_id"));
 	assert_false(find(&r, "procore.company")->ok);
 	assert_non_null(strstr(find(&r, "procore.company")->detail,
-	                       "company 43 is not among the companies where the app is installed"));
+			       "company 43 is not among the companies where the app is installed"));
 	ping_report_release(&r);
 	world_release(&w);
 }

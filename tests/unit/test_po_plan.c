@@ -115,10 +115,17 @@ static size_t w_synced_lines(void *arg, int64_t po, const struct po_synced_line 
 static struct po_lookup lookup(struct world *w)
 {
 	return (struct po_lookup){
-		.arg = w, .project = w_project, .project_label = w_label, .vendor = w_vendor,
-		.seg_code = w_seg_code, .cost_code = w_cost_code, .item_account = w_item_account,
-		.account_type = w_account_type, .line_item_type = w_lit, .synced = w_synced,
-		.synced_lines = w_synced_lines,
+	    .arg = w,
+	    .project = w_project,
+	    .project_label = w_label,
+	    .vendor = w_vendor,
+	    .seg_code = w_seg_code,
+	    .cost_code = w_cost_code,
+	    .item_account = w_item_account,
+	    .account_type = w_account_type,
+	    .line_item_type = w_lit,
+	    .synced = w_synced,
+	    .synced_lines = w_synced_lines,
 	};
 }
 
@@ -135,16 +142,23 @@ static void add_row(struct world *w, const char *entity, const char *key, int64_
 /* ---- POs ---- */
 
 /* A mappable line: job 10, segment 1, account 60, 12.50 = 2 x 6.25. */
-#define GOOD(line_id)                                                                      \
-	{ .id = (line_id), .job = 10, .cost_seg = 1, .expense_account = 60, .has_amount = true, \
-	  .amount = 1250, .has_qty = true, .qty = 20000, .has_rate = true, .rate = 62500,      \
-	  .memo = (char *)"concrete" }
+#define GOOD(line_id)                                                                              \
+	{                                                                                          \
+		.id = (line_id), .job = 10, .cost_seg = 1, .expense_account = 60,                  \
+		.has_amount = true, .amount = 1250, .has_qty = true, .qty = 20000,                 \
+		.has_rate = true, .rate = 62500, .memo = (char *)"concrete"                        \
+	}
 
 static struct ns_po make_po(struct ns_po_line *lines, size_t n)
 {
-	return (struct ns_po){ .id = 7, .vendor_id = 500, .tranid = (char *)"PO-7",
-			       .trandate = (char *)"2026-03-01", .status = (char *)"B",
-			       .memo = (char *)"slab", .lines = lines, .nlines = n };
+	return (struct ns_po){.id = 7,
+			      .vendor_id = 500,
+			      .tranid = (char *)"PO-7",
+			      .trandate = (char *)"2026-03-01",
+			      .status = (char *)"B",
+			      .memo = (char *)"slab",
+			      .lines = lines,
+			      .nlines = n};
 }
 
 /* ---- the table: one PO shape, one decision ---- */
@@ -153,55 +167,128 @@ struct row {
 	const char *name;
 	struct ns_po_line lines[2];
 	size_t nlines;
-	int64_t po_id, vendor;        /* 0: the defaults 7 and 500; -1: none */
+	int64_t po_id, vendor; /* 0: the defaults 7 and 500; -1: none */
 	enum po_decision want;
-	const char *why;              /* the park reason, in full */
+	const char *why; /* the park reason, in full */
 };
 
 static const struct row rows[] = {
-	{ "no id", { GOOD(1) }, 1, -1, 0, PO_IGNORE, NULL },
-	{ "no lines", { GOOD(1) }, 0, 0, 0, PO_PARK, "the purchase order has no lines" },
-	{ "line without a job", { { .id = 1, .cost_seg = 1 } }, 1, 0, 0, PO_PARK,
-	  "a line has no NetSuite job" },
-	{ "two jobs", { GOOD(1), { .id = 2, .job = 11 } }, 2, 0, 0, PO_PARK,
-	  "lines are on more than one NetSuite job" },
-	{ "job not linked", { { .id = 1, .job = 12 } }, 1, 0, 0, PO_PARK,
-	  "NetSuite job 12 is not linked to a Procore project (project link)" },
-	{ "no vendor", { GOOD(1) }, 1, 0, -1, PO_PARK, "the purchase order has no vendor" },
-	{ "vendor not linked", { GOOD(1) }, 1, 0, 501, PO_PARK,
-	  "vendor ns:vendor:501 is not in Procore yet (run the vendors flow or resolve its "
-	  "review item)" },
-	{ "malformed ids", { { .id = 1, .job = 10, .bad_ids = true } }, 1, 0, 0, PO_PARK,
-	  "line has malformed ids" },
-	{ "no cost code", { { .id = 1, .job = 10 } }, 1, 0, 0, PO_PARK,
-	  "line 1 has no cost code" },
-	{ "unknown segment value", { { .id = 1, .job = 10, .cost_seg = 3 } }, 1, 0, 0, PO_PARK,
-	  "NetSuite cost-code segment value 3 is unknown" },
-	{ "code not in the project", { { .id = 1, .job = 10, .cost_seg = 2 } }, 1, 0, 0, PO_PARK,
-	  "cost code 09-900 has no Procore cost code in project P100" },
-	{ "account without type", { { .id = 4, .job = 10, .cost_seg = 1, .expense_account = 62 } },
-	  1, 0, 0, PO_PARK,
-	  "expense account 62 of line 4 has no line item type (mapping cost-type-account)" },
-	{ "no account, no item", { { .id = 4, .job = 10, .cost_seg = 1 } }, 1, 0, 0, PO_PARK,
-	  "expense account 0 of line 4 has no line item type (mapping cost-type-account)" },
-	{ "item without account", { { .id = 4, .job = 10, .cost_seg = 1, .item = 41 } }, 1, 0, 0,
-	  PO_PARK, "expense account 0 of line 4 has no line item type (mapping cost-type-account)" },
-	{ "type without Procore type", { { .id = 1, .job = 10, .cost_seg = 1, .expense_account = 61 } },
-	  1, 0, 0, PO_PARK, "Procore has no line item type with code X" },
-	{ "unreadable decimal",
-	  { { .id = 1, .job = 10, .cost_seg = 1, .expense_account = 60,
-	      .defect = (char *)"netamount: 1.234 has more than 2 decimals" } },
-	  1, 0, 0, PO_PARK, "line 1: netamount: 1.234 has more than 2 decimals" },
-	{ "no amount", { { .id = 1, .job = 10, .cost_seg = 1, .expense_account = 60 } }, 1, 0, 0,
-	  PO_PARK, "line 1 has no amount" },
-	{ "one bad line parks the whole PO",
-	  { GOOD(1), { .id = 2, .job = 10, .cost_seg = 1, .expense_account = 60 } }, 2, 0, 0,
-	  PO_PARK, "line 2 has no amount" },
-	{ "new PO", { GOOD(1) }, 1, 0, 0, PO_WRITE, NULL },
-	{ "new PO, two lines", { GOOD(1), GOOD(2) }, 2, 0, 0, PO_WRITE, NULL },
-	{ "type through the item", { { .id = 1, .job = 10, .cost_seg = 1, .item = 40,
-				       .has_amount = true, .amount = -300 } },
-	  1, 0, 0, PO_WRITE, NULL },
+    {"no id", {GOOD(1)}, 1, -1, 0, PO_IGNORE, NULL},
+    {"no lines", {GOOD(1)}, 0, 0, 0, PO_PARK, "the purchase order has no lines"},
+    {"line without a job",
+     {{.id = 1, .cost_seg = 1}},
+     1,
+     0,
+     0,
+     PO_PARK,
+     "a line has no NetSuite job"},
+    {"two jobs",
+     {GOOD(1), {.id = 2, .job = 11}},
+     2,
+     0,
+     0,
+     PO_PARK,
+     "lines are on more than one NetSuite job"},
+    {"job not linked",
+     {{.id = 1, .job = 12}},
+     1,
+     0,
+     0,
+     PO_PARK,
+     "NetSuite job 12 is not linked to a Procore project (project link)"},
+    {"no vendor", {GOOD(1)}, 1, 0, -1, PO_PARK, "the purchase order has no vendor"},
+    {"vendor not linked",
+     {GOOD(1)},
+     1,
+     0,
+     501,
+     PO_PARK,
+     "vendor ns:vendor:501 is not in Procore yet (run the vendors flow or resolve its "
+     "review item)"},
+    {"malformed ids",
+     {{.id = 1, .job = 10, .bad_ids = true}},
+     1,
+     0,
+     0,
+     PO_PARK,
+     "line has malformed ids"},
+    {"no cost code", {{.id = 1, .job = 10}}, 1, 0, 0, PO_PARK, "line 1 has no cost code"},
+    {"unknown segment value",
+     {{.id = 1, .job = 10, .cost_seg = 3}},
+     1,
+     0,
+     0,
+     PO_PARK,
+     "NetSuite cost-code segment value 3 is unknown"},
+    {"code not in the project",
+     {{.id = 1, .job = 10, .cost_seg = 2}},
+     1,
+     0,
+     0,
+     PO_PARK,
+     "cost code 09-900 has no Procore cost code in project P100"},
+    {"account without type",
+     {{.id = 4, .job = 10, .cost_seg = 1, .expense_account = 62}},
+     1,
+     0,
+     0,
+     PO_PARK,
+     "expense account 62 of line 4 has no line item type (mapping cost-type-account)"},
+    {"no account, no item",
+     {{.id = 4, .job = 10, .cost_seg = 1}},
+     1,
+     0,
+     0,
+     PO_PARK,
+     "expense account 0 of line 4 has no line item type (mapping cost-type-account)"},
+    {"item without account",
+     {{.id = 4, .job = 10, .cost_seg = 1, .item = 41}},
+     1,
+     0,
+     0,
+     PO_PARK,
+     "expense account 0 of line 4 has no line item type (mapping cost-type-account)"},
+    {"type without Procore type",
+     {{.id = 1, .job = 10, .cost_seg = 1, .expense_account = 61}},
+     1,
+     0,
+     0,
+     PO_PARK,
+     "Procore has no line item type with code X"},
+    {"unreadable decimal",
+     {{.id = 1,
+       .job = 10,
+       .cost_seg = 1,
+       .expense_account = 60,
+       .defect = (char *)"netamount: 1.234 has more than 2 decimals"}},
+     1,
+     0,
+     0,
+     PO_PARK,
+     "line 1: netamount: 1.234 has more than 2 decimals"},
+    {"no amount",
+     {{.id = 1, .job = 10, .cost_seg = 1, .expense_account = 60}},
+     1,
+     0,
+     0,
+     PO_PARK,
+     "line 1 has no amount"},
+    {"one bad line parks the whole PO",
+     {GOOD(1), {.id = 2, .job = 10, .cost_seg = 1, .expense_account = 60}},
+     2,
+     0,
+     0,
+     PO_PARK,
+     "line 2 has no amount"},
+    {"new PO", {GOOD(1)}, 1, 0, 0, PO_WRITE, NULL},
+    {"new PO, two lines", {GOOD(1), GOOD(2)}, 2, 0, 0, PO_WRITE, NULL},
+    {"type through the item",
+     {{.id = 1, .job = 10, .cost_seg = 1, .item = 40, .has_amount = true, .amount = -300}},
+     1,
+     0,
+     0,
+     PO_WRITE,
+     NULL},
 };
 
 static void test_table(void **state)
@@ -211,12 +298,12 @@ static void test_table(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *t = &rows[i];
-		struct world w = { 0 };
+		struct world w = {0};
 		struct po_lookup lk = lookup(&w);
 		struct ns_po_line lines[2];
 		struct ns_po po;
 		struct po_plan p;
-		struct mlc_error err = { 0 };
+		struct mlc_error err = {0};
 
 		memcpy(lines, t->lines, sizeof(lines));
 		po = make_po(lines, t->nlines);
@@ -247,12 +334,12 @@ static void test_table(void **state)
 /* A lookup that fails stops the run: an error, not a park. */
 static void test_lookup_error(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct po_lookup lk = lookup(&w);
-	struct ns_po_line lines[1] = { GOOD(1) };
+	struct ns_po_line lines[1] = {GOOD(1)};
 	struct ns_po po = make_po(lines, 1);
 	struct po_plan p;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	(void)state;
 	lines[0].job = 13;
@@ -263,12 +350,12 @@ static void test_lookup_error(void **state)
 
 static void test_header_and_line_bodies(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct po_lookup lk = lookup(&w);
-	struct ns_po_line lines[1] = { GOOD(3) };
+	struct ns_po_line lines[1] = {GOOD(3)};
 	struct ns_po po = make_po(lines, 1);
 	struct po_plan p;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *h, *l;
 
 	(void)state;
@@ -316,12 +403,12 @@ static void sync_all(struct world *w, const struct po_plan *p, int64_t contract)
 
 static void test_deltas(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct po_lookup lk = lookup(&w);
-	struct ns_po_line lines[2] = { GOOD(1), GOOD(2) };
+	struct ns_po_line lines[2] = {GOOD(1), GOOD(2)};
 	struct ns_po po = make_po(lines, 2);
 	struct po_plan p, q;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	(void)state;
 	assert_int_equal(po_plan_make(&po, &lk, &p, &err), 0);
@@ -358,22 +445,22 @@ static void test_deltas(void **state)
 
 static void test_removed_lines(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct po_lookup lk = lookup(&w);
-	struct ns_po_line lines[1] = { GOOD(1) };
+	struct ns_po_line lines[1] = {GOOD(1)};
 	struct ns_po po = make_po(lines, 1);
 	struct po_plan p, q;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *b;
 
 	(void)state;
 	assert_int_equal(po_plan_make(&po, &lk, &p, &err), 0);
 	sync_all(&w, &p, 4242);
 	/* line 1 still there, line 2 gone, line 3 gone and zeroed before, line 4 never confirmed */
-	w.lines[0] = (struct po_synced_line){ "7:1", 900 };
-	w.lines[1] = (struct po_synced_line){ "7:2", 555 };
-	w.lines[2] = (struct po_synced_line){ "7:3", 556 };
-	w.lines[3] = (struct po_synced_line){ "7:4", 0 };
+	w.lines[0] = (struct po_synced_line){"7:1", 900};
+	w.lines[1] = (struct po_synced_line){"7:2", 555};
+	w.lines[2] = (struct po_synced_line){"7:3", 556};
+	w.lines[3] = (struct po_synced_line){"7:4", 0};
 	w.nlines = 4;
 	add_row(&w, "poline", "7:2", 555, "abc");
 	add_row(&w, "poline", "7:3", 556, PO_LINE_REMOVED);
@@ -410,12 +497,14 @@ static void test_removed_lines(void **state)
 
 static void test_status(void **state)
 {
-	static const struct { const char *ns, *pc; } t[] = {
-		{ "P", "Draft" }, { "A", "Submitted" }, { "C", "Draft" },
-		{ "B", "Approved" }, { "D", "Partially Received" }, { "E", "Partially Received" },
-		{ "F", "Received" }, { "G", "Received" }, { "H", "Closed" },
-		{ "Z", "Submitted" }, { "", "Submitted" }, { NULL, "Submitted" },
-		{ "X", "Submitted" },
+	static const struct {
+		const char *ns, *pc;
+	} t[] = {
+	    {"P", "Draft"},     {"A", "Submitted"},          {"C", "Draft"},
+	    {"B", "Approved"},  {"D", "Partially Received"}, {"E", "Partially Received"},
+	    {"F", "Received"},  {"G", "Received"},           {"H", "Closed"},
+	    {"Z", "Submitted"}, {"", "Submitted"},           {NULL, "Submitted"},
+	    {"X", "Submitted"},
 	};
 	size_t i;
 
@@ -427,12 +516,12 @@ static void test_status(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_lookup_error),
-		cmocka_unit_test(test_header_and_line_bodies),
-		cmocka_unit_test(test_deltas),
-		cmocka_unit_test(test_removed_lines),
-		cmocka_unit_test(test_status),
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_lookup_error),
+	    cmocka_unit_test(test_header_and_line_bodies),
+	    cmocka_unit_test(test_deltas),
+	    cmocka_unit_test(test_removed_lines),
+	    cmocka_unit_test(test_status),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

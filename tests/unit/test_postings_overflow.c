@@ -26,12 +26,12 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct mlc_error err = { 0 };
-	struct mlc_tenant_changes c = { .procore_company_id = 8, .netsuite_account = "1" };
+	struct mlc_error err = {0};
+	struct mlc_tenant_changes c = {.procore_company_id = 8, .netsuite_account = "1"};
 	struct mlc_tenant t;
 
-	if (store_open("sqlite::memory:", &f->s, &err) < 0 || tenant_add(f->s, "acme", &c, &err) < 0 ||
-	    tenant_get(f->s, "acme", &t, &err) < 0) {
+	if (store_open("sqlite::memory:", &f->s, &err) < 0 ||
+	    tenant_add(f->s, "acme", &c, &err) < 0 || tenant_get(f->s, "acme", &t, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}
@@ -62,7 +62,7 @@ static json_t *row(const char *ref, int64_t amount)
 static int64_t stored_amount(struct fixture *f, size_t *n)
 {
 	json_t *rows = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	int64_t a;
 
 	assert_int_equal(postings_for_doc(f->s, f->tenant, "pc:8:dc:77", &rows, &err), MLC_OK);
@@ -75,7 +75,7 @@ static int64_t stored_amount(struct fixture *f, size_t *n)
 static void test_upsert_sum_overflow_refused(void **state)
 {
 	struct fixture *f = *state;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *good = json_array(), *bad = json_array();
 	size_t n;
 
@@ -101,7 +101,7 @@ static void test_upsert_sum_overflow_refused(void **state)
 static void test_negative_sum_overflow_refused(void **state)
 {
 	struct fixture *f = *state;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	json_t *bad = json_array();
 	size_t n;
 
@@ -117,8 +117,8 @@ static void test_negative_sum_overflow_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_upsert_sum_overflow_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_negative_sum_overflow_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upsert_sum_overflow_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_negative_sum_overflow_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

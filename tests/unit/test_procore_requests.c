@@ -101,12 +101,12 @@ static const struct exception exceptions[] = {
      "not in the reference (see docs/architecture.md: cost codes)"},
     /* Work order contract line items: pcsim serves them like the purchase
      * order ones; the reference has no file for them. */
-    {"GET", "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items", "no-file",
+    {"GET", "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items", "no-file", NULL,
+     "not in the reference; same shape as purchase order contract line items"},
+    {"POST", "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items", "no-file", NULL,
+     "not in the reference; same shape as purchase order contract line items"},
+    {"PATCH", "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items/sync", "no-file",
      NULL, "not in the reference; same shape as purchase order contract line items"},
-    {"POST", "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items", "no-file",
-     NULL, "not in the reference; same shape as purchase order contract line items"},
-    {"PATCH", "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items/sync",
-     "no-file", NULL, "not in the reference; same shape as purchase order contract line items"},
 };
 
 /* Simulated API routes that need no rule in pcsim's table. */
@@ -173,10 +173,10 @@ static int load_endpoints(void)
 		json_object_del(doc, "responses");
 		json_array_append_new(
 		    endpoints,
-		    json_pack("{s:O,s:O,s:o,s:o,s:s}", "method", json_object_get(doc, "method"), "path",
-		              json_object_get(doc, "path"), "segs",
-		              split_path(json_string_value(json_object_get(doc, "path"))), "doc", doc,
-		              "file", e->d_name));
+		    json_pack("{s:O,s:O,s:o,s:o,s:s}", "method", json_object_get(doc, "method"),
+			      "path", json_object_get(doc, "path"), "segs",
+			      split_path(json_string_value(json_object_get(doc, "path"))), "doc",
+			      doc, "file", e->d_name));
 	}
 	closedir(d);
 	return json_array_size(endpoints) > 100 ? 0 : -1;
@@ -193,8 +193,7 @@ static json_t *match_endpoint(const char *method, const char *path, bool templat
 	int best_score = -1;
 	size_t i;
 
-	json_array_foreach(endpoints, i, ep)
-	{
+	json_array_foreach (endpoints, i, ep) {
 		json_t *es = json_object_get(ep, "segs");
 		int score = 0;
 		bool ok = true;
@@ -224,7 +223,8 @@ static json_t *match_endpoint(const char *method, const char *path, bool templat
 static const struct exception *find_exception(const char *method, const char *tpath)
 {
 	for (size_t i = 0; i < MLC_ARRAY_LEN(exceptions); i++) {
-		if (strcmp(exceptions[i].method, method) == 0 && strcmp(exceptions[i].path, tpath) == 0)
+		if (strcmp(exceptions[i].method, method) == 0 &&
+		    strcmp(exceptions[i].path, tpath) == 0)
 			return &exceptions[i];
 	}
 	return NULL;
@@ -256,10 +256,10 @@ static bool is_int_text(const char *s)
 }
 
 static void check_value(const json_t *schema, const json_t *v, const char *where,
-                        struct mlc_buf *problems);
+			struct mlc_buf *problems);
 
 static void check_object(const json_t *schema, const json_t *v, const char *where,
-                         struct mlc_buf *problems)
+			 struct mlc_buf *problems)
 {
 	const json_t *props = json_object_get(schema, "properties");
 	const json_t *req = json_object_get(schema, "required");
@@ -269,8 +269,7 @@ static void check_object(const json_t *schema, const json_t *v, const char *wher
 
 	if (!json_is_object(props))
 		return; /* no listed members: nothing to hold the names to */
-	json_object_foreach((json_t *)v, key, fv)
-	{
+	json_object_foreach ((json_t *)v, key, fv) {
 		char sub[512];
 		const json_t *ps = json_object_get(props, key);
 		snprintf(sub, sizeof(sub), "%s.%s", where, key);
@@ -279,15 +278,15 @@ static void check_object(const json_t *schema, const json_t *v, const char *wher
 		else
 			check_value(ps, fv, sub, problems);
 	}
-	json_array_foreach(req, i, r)
-	{
+	json_array_foreach (req, i, r) {
 		if (!json_object_get(v, json_string_value(r)))
-			buf_addf(problems, "  %s.%s: required, missing\n", where, json_string_value(r));
+			buf_addf(problems, "  %s.%s: required, missing\n", where,
+				 json_string_value(r));
 	}
 }
 
 static void check_value(const json_t *schema, const json_t *v, const char *where,
-                        struct mlc_buf *problems)
+			struct mlc_buf *problems)
 {
 	const json_t *en = json_object_get(schema, "enum");
 	const char *type;
@@ -298,7 +297,7 @@ static void check_value(const json_t *schema, const json_t *v, const char *where
 	if (tc < 0) {
 		char *dump = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 		buf_addf(problems, "  %s: want %s%s, got %.80s\n", where, type,
-		         json_is_array(en) && json_is_string(v) ? " from its enum" : "", dump);
+			 json_is_array(en) && json_is_string(v) ? " from its enum" : "", dump);
 		free(dump);
 		return;
 	}
@@ -307,8 +306,7 @@ static void check_value(const json_t *schema, const json_t *v, const char *where
 	if (json_is_array(v)) {
 		size_t i;
 		json_t *item;
-		json_array_foreach(v, i, item)
-		{
+		json_array_foreach (v, i, item) {
 			char sub[512];
 			snprintf(sub, sizeof(sub), "%s[%zu]", where, i);
 			check_value(json_object_get(schema, "items"), item, sub, problems);
@@ -320,8 +318,7 @@ static const json_t *query_param(const json_t *doc, const char *key)
 {
 	size_t i, n = strlen(key);
 	json_t *p;
-	json_array_foreach(json_object_get(doc, "parameters"), i, p)
-	{
+	json_array_foreach (json_object_get(doc, "parameters"), i, p) {
 		const char *name = json_string_value(json_object_get(p, "name"));
 		if (strcmp(json_string_value(json_object_get(p, "in")), "query") != 0 || !name)
 			continue;
@@ -337,8 +334,7 @@ static const char *query_value(const json_t *query, const char *key)
 {
 	size_t i;
 	json_t *kv;
-	json_array_foreach(query, i, kv)
-	{
+	json_array_foreach (query, i, kv) {
 		if (strcmp(json_string_value(json_array_get(kv, 0)), key) == 0)
 			return json_string_value(json_array_get(kv, 1));
 	}
@@ -378,8 +374,7 @@ static int check_request(const json_t *r, struct mlc_buf *problems)
 	ex = find_exception(method, tpath);
 	segs = split_path(path);
 	esegs = json_object_get(ep, "segs");
-	json_array_foreach(json_object_get(doc, "parameters"), i, prm)
-	{
+	json_array_foreach (json_object_get(doc, "parameters"), i, prm) {
 		const char *name = json_string_value(json_object_get(prm, "name"));
 		const char *in = json_string_value(json_object_get(prm, "in"));
 		const char *type =
@@ -388,10 +383,11 @@ static int check_request(const json_t *r, struct mlc_buf *problems)
 			for (size_t k = 0; k < json_array_size(esegs); k++) {
 				char want[128];
 				snprintf(want, sizeof(want), "{%s}", name);
-				if (strcmp(json_string_value(json_array_get(esegs, k)), want) == 0 &&
+				if (strcmp(json_string_value(json_array_get(esegs, k)), want) ==
+					0 &&
 				    !is_int_text(json_string_value(json_array_get(segs, k))))
 					buf_addf(&p, "  path {%s}: want integer, got %s\n", name,
-					         json_string_value(json_array_get(segs, k)));
+						 json_string_value(json_array_get(segs, k)));
 			}
 		}
 		if (strcmp(in, "query") == 0 && json_is_true(json_object_get(prm, "required"))) {
@@ -419,13 +415,13 @@ static int check_request(const json_t *r, struct mlc_buf *problems)
 		if (!any)
 			buf_addf(&p, "  query: one of %s is required\n", ex->names);
 	}
-	json_array_foreach(query, i, kv)
-	{
+	json_array_foreach (query, i, kv) {
 		const char *key = json_string_value(json_array_get(kv, 0));
 		const char *val = json_string_value(json_array_get(kv, 1));
 		const json_t *qp = query_param(doc, key);
 		const char *type =
-		    qp ? json_string_value(json_object_get(json_object_get(qp, "schema"), "type")) : NULL;
+		    qp ? json_string_value(json_object_get(json_object_get(qp, "schema"), "type"))
+		       : NULL;
 		if (!qp && ex && strcmp(ex->kind, "either") == 0 && word_in(ex->names, key))
 			continue; /* named by the file's text, not its list */
 		if (!qp) {
@@ -444,7 +440,8 @@ static int check_request(const json_t *r, struct mlc_buf *problems)
 			buf_addf(&p, "  body: this endpoint takes none\n");
 		else
 			check_value(rb, body, "body", &p);
-	} else if (rb && json_is_true(json_object_get(json_object_get(doc, "requestBody"), "required"))) {
+	} else if (rb &&
+		   json_is_true(json_object_get(json_object_get(doc, "requestBody"), "required"))) {
 		buf_addf(&p, "  body: required, missing\n");
 	}
 	if (json_is_true(json_object_get(r, "body_invalid")))
@@ -452,7 +449,7 @@ static int check_request(const json_t *r, struct mlc_buf *problems)
 	if (p.len) {
 		const char *s = p.data;
 		buf_addf(problems, "%s %s (%s, %s):\n%s", method, path, tpath,
-		         json_string_value(json_object_get(ep, "file")), p.data);
+			 json_string_value(json_object_get(ep, "file")), p.data);
 		for (; *s; s++)
 			n += *s == '\n';
 	}
@@ -465,7 +462,7 @@ static int setup(void **state)
 	(void)state;
 	if (!find_schema_dir() || load_endpoints() != 0) {
 		fprintf(stderr, "endpoint schemas not found (set MLC_PROCORE_ENDPOINTS): %s\n",
-		        schema_dir);
+			schema_dir);
 		return -1;
 	}
 	return 0;
@@ -500,65 +497,65 @@ static void test_checker(void **state)
 	(void)state;
 	/* conforming */
 	assert_int_equal(checked("{\"method\":\"GET\",\"path\":\"/rest/v1.0/cost_codes\","
-	                         "\"query\":[[\"project_id\",\"12\"],[\"page\",\"1\"]]}"),
-	                 0);
+				 "\"query\":[[\"project_id\",\"12\"],[\"page\",\"1\"]]}"),
+			 0);
 	assert_int_equal(
 	    checked("{\"method\":\"PATCH\",\"path\":\"/rest/v1.0/vendors/sync\",\"query\":[],"
-	            "\"body\":{\"company_id\":4,\"updates\":[{\"name\":\"A\",\"origin_id\":\"x\","
-	            "\"is_active\":true,\"origin_data\":null}]}}"),
+		    "\"body\":{\"company_id\":4,\"updates\":[{\"name\":\"A\",\"origin_id\":\"x\","
+		    "\"is_active\":true,\"origin_data\":null}]}}"),
 	    0);
 	/* "either": one of the two is enough, none is not */
 	assert_int_equal(checked("{\"method\":\"GET\",\"path\":\"/rest/v1.0/line_item_types\","
-	                         "\"query\":[[\"company_id\",\"4\"]]}"),
-	                 0);
+				 "\"query\":[[\"company_id\",\"4\"]]}"),
+			 0);
 	assert_int_equal(checked("{\"method\":\"GET\",\"path\":\"/rest/v1.0/line_item_types\","
-	                         "\"query\":[[\"per_page\",\"100\"]]}"),
-	                 1);
+				 "\"query\":[[\"per_page\",\"100\"]]}"),
+			 1);
 	/* a missing required query parameter */
 	assert_int_equal(checked("{\"method\":\"GET\",\"path\":\"/rest/v1.0/cost_codes\","
-	                         "\"query\":[[\"page\",\"1\"]]}"),
-	                 1);
+				 "\"query\":[[\"page\",\"1\"]]}"),
+			 1);
 	/* a parameter the endpoint does not know */
 	assert_int_equal(checked("{\"method\":\"GET\",\"path\":\"/rest/v1.0/cost_codes\","
-	                         "\"query\":[[\"project_id\",\"12\"],[\"company_id\",\"4\"]]}"),
-	                 1);
+				 "\"query\":[[\"project_id\",\"12\"],[\"company_id\",\"4\"]]}"),
+			 1);
 	/* a query integer that is not one; a path integer that is not one */
 	assert_int_equal(checked("{\"method\":\"GET\",\"path\":\"/rest/v1.0/cost_codes\","
-	                         "\"query\":[[\"project_id\",\"x12\"]]}"),
-	                 1);
+				 "\"query\":[[\"project_id\",\"x12\"]]}"),
+			 1);
 	assert_int_equal(checked("{\"method\":\"GET\",\"path\":\"/rest/v1.0/vendors/abc\","
-	                         "\"query\":[[\"company_id\",\"4\"]]}"),
-	                 1);
+				 "\"query\":[[\"company_id\",\"4\"]]}"),
+			 1);
 	/* body: a wrong type, an unknown field, a missing required member */
 	assert_int_equal(
 	    checked("{\"method\":\"PATCH\",\"path\":\"/rest/v1.0/vendors/sync\",\"query\":[],"
-	            "\"body\":{\"company_id\":\"4\",\"updates\":[]}}"),
+		    "\"body\":{\"company_id\":\"4\",\"updates\":[]}}"),
 	    1);
 	assert_int_equal(
 	    checked("{\"method\":\"PATCH\",\"path\":\"/rest/v1.0/vendors/sync\",\"query\":[],"
-	            "\"body\":{\"company_id\":4,\"updates\":[{\"nickname\":\"A\"}]}}"),
+		    "\"body\":{\"company_id\":4,\"updates\":[{\"nickname\":\"A\"}]}}"),
 	    1);
 	assert_int_equal(checked("{\"method\":\"PATCH\",\"path\":\"/rest/v1.0/vendors/sync\","
-	                         "\"query\":[],\"body\":{\"updates\":[]}}"),
-	                 1);
+				 "\"query\":[],\"body\":{\"updates\":[]}}"),
+			 1);
 	/* a string outside its enum */
 	assert_int_equal(
 	    checked("{\"method\":\"POST\",\"path\":\"/rest/v1.0/projects/5/direct_costs\","
-	            "\"query\":[],\"body\":{\"item\":{\"direct_cost_type\":\"gift\","
-	            "\"invoice_number\":\"I-1\",\"vendor_id\":3}}}"),
+		    "\"query\":[],\"body\":{\"item\":{\"direct_cost_type\":\"gift\","
+		    "\"invoice_number\":\"I-1\",\"vendor_id\":3}}}"),
 	    1);
 	/* a body where the endpoint takes none */
 	assert_int_equal(checked("{\"method\":\"GET\",\"path\":\"/rest/v1.0/companies\","
-	                         "\"query\":[],\"body\":{\"a\":1}}"),
-	                 1);
+				 "\"query\":[],\"body\":{\"a\":1}}"),
+			 1);
 	/* no endpoint file, not an exception */
 	assert_int_equal(checked("{\"method\":\"GET\",\"path\":\"/rest/v1.0/no_such_things\","
-	                         "\"query\":[]}"),
-	                 1);
+				 "\"query\":[]}"),
+			 1);
 	/* no endpoint file, an exception (matched by the logged route) */
 	assert_int_equal(checked("{\"method\":\"DELETE\",\"path\":\"/rest/v1.0/cost_codes/9\","
-	                         "\"route\":\"/rest/v1.0/cost_codes/{id}\",\"query\":[]}"),
-	                 0);
+				 "\"route\":\"/rest/v1.0/cost_codes/{id}\",\"query\":[]}"),
+			 0);
 }
 
 /* Each exception is still needed and says what the file says. */
@@ -570,8 +567,8 @@ static void test_exceptions_hold(void **state)
 		json_t *ep = match_endpoint(ex->method, ex->path, true);
 		if (strcmp(ex->kind, "no-file") == 0) {
 			if (ep)
-				fprintf(stderr, "%s %s has a file now: drop the exception\n", ex->method,
-				        ex->path);
+				fprintf(stderr, "%s %s has a file now: drop the exception\n",
+					ex->method, ex->path);
 			assert_null(ep);
 			continue;
 		}
@@ -585,10 +582,11 @@ static void test_exceptions_hold(void **state)
 			size_t l = strcspn(w, " ");
 			size_t k;
 			json_t *prm;
-			json_array_foreach(json_object_get(json_object_get(ep, "doc"), "parameters"), k, prm)
-			{
+			json_array_foreach (
+			    json_object_get(json_object_get(ep, "doc"), "parameters"), k, prm) {
 				const char *name = json_string_value(json_object_get(prm, "name"));
-				const char *desc = json_string_value(json_object_get(prm, "description"));
+				const char *desc =
+				    json_string_value(json_object_get(prm, "description"));
 				if (strlen(name) == l && strncmp(name, w, l) == 0) {
 					seen++;
 					assert_true(json_is_true(json_object_get(prm, "required")));
@@ -624,8 +622,7 @@ static bool words_have(const json_t *ws, const char *name)
 {
 	size_t i;
 	json_t *w;
-	json_array_foreach(ws, i, w)
-	{
+	json_array_foreach (ws, i, w) {
 		if (strcmp(json_string_value(w), name) == 0)
 			return true;
 	}
@@ -652,15 +649,15 @@ static void test_pcsim_table_agrees(void **state)
 
 		if (!ep) {
 			if (!ex || strcmp(ex->kind, "no-file") != 0) {
-				fprintf(stderr, "%s %s: no endpoint file and no exception\n", r->method,
-				        r->pattern);
+				fprintf(stderr, "%s %s: no endpoint file and no exception\n",
+					r->method, r->pattern);
 				bad++;
 			}
 			goto next;
 		}
 		ex = find_exception(r->method, json_string_value(json_object_get(ep, "path")));
-		json_array_foreach(json_object_get(json_object_get(ep, "doc"), "parameters"), k, prm)
-		{
+		json_array_foreach (json_object_get(json_object_get(ep, "doc"), "parameters"), k,
+				    prm) {
 			if (strcmp(json_string_value(json_object_get(prm, "in")), "query") == 0 &&
 			    json_is_true(json_object_get(prm, "required")))
 				json_array_append(want_q, json_object_get(prm, "name"));
@@ -674,11 +671,11 @@ static void test_pcsim_table_agrees(void **state)
 					*s = '|';
 			json_decref(want_q);
 			want_q = json_array();
-			json_array_foreach(json_object_get(json_object_get(ep, "doc"), "parameters"), k,
-			                   prm)
-			{
+			json_array_foreach (
+			    json_object_get(json_object_get(ep, "doc"), "parameters"), k, prm) {
 				const char *name = json_string_value(json_object_get(prm, "name"));
-				if (strcmp(json_string_value(json_object_get(prm, "in")), "query") == 0 &&
+				if (strcmp(json_string_value(json_object_get(prm, "in")),
+					   "query") == 0 &&
 				    json_is_true(json_object_get(prm, "required")) &&
 				    !word_in(ex->names, name))
 					json_array_append_new(want_q, json_string(name));
@@ -686,21 +683,20 @@ static void test_pcsim_table_agrees(void **state)
 			json_array_append_new(want_q, json_string(alt));
 		}
 		req = json_object_get(
-		    json_object_get(json_object_get(json_object_get(ep, "doc"), "requestBody"), "schema"),
+		    json_object_get(json_object_get(json_object_get(ep, "doc"), "requestBody"),
+				    "schema"),
 		    "required");
-		json_array_foreach(req, k, prm)
+		json_array_foreach (req, k, prm)
 			json_array_append(want_b, prm);
 		/* same sets, whatever the order */
 		if (json_array_size(q) != json_array_size(want_q) ||
 		    json_array_size(b) != json_array_size(want_b))
 			goto differ;
-		json_array_foreach(want_q, k, prm)
-		{
+		json_array_foreach (want_q, k, prm) {
 			if (!words_have(q, json_string_value(prm)))
 				goto differ;
 		}
-		json_array_foreach(want_b, k, prm)
-		{
+		json_array_foreach (want_b, k, prm) {
 			if (!words_have(b, json_string_value(prm)))
 				goto differ;
 		}
@@ -708,9 +704,10 @@ static void test_pcsim_table_agrees(void **state)
 	differ:
 		a = json_dumps(want_q, JSON_COMPACT);
 		c = json_dumps(want_b, JSON_COMPACT);
-		fprintf(stderr, "%s %s: table says query \"%s\" body \"%s\"; %s says query %s body %s\n",
-		        r->method, r->pattern, r->query, r->body,
-		        json_string_value(json_object_get(ep, "file")), a, c);
+		fprintf(stderr,
+			"%s %s: table says query \"%s\" body \"%s\"; %s says query %s body %s\n",
+			r->method, r->pattern, r->query, r->body,
+			json_string_value(json_object_get(ep, "file")), a, c);
 		free(a);
 		free(c);
 		bad++;
@@ -733,16 +730,16 @@ static void test_every_route_has_a_rule(void **state)
 	(void)state;
 	assert_int_equal(pct_start(&T, NULL, 0, 0, 0), 0);
 	assert_true(json_array_size(T.pc->api_routes) > 50);
-	json_array_foreach(T.pc->api_routes, i, rt)
-	{
+	json_array_foreach (T.pc->api_routes, i, rt) {
 		char method[16], pattern[512];
 		bool excused = false;
 		assert_int_equal(sscanf(json_string_value(rt), "%15s %511s", method, pattern), 2);
 		for (size_t k = 0; k < MLC_ARRAY_LEN(no_rule_ok); k++)
-			excused = excused || strncmp(pattern, no_rule_ok[k], strlen(no_rule_ok[k])) == 0;
+			excused =
+			    excused || strncmp(pattern, no_rule_ok[k], strlen(no_rule_ok[k])) == 0;
 		if (!excused && !pc_param_rule_find(method, pattern)) {
 			fprintf(stderr, "pcsim serves %s with no rule in pcsim_params.c\n",
-			        json_string_value(rt));
+				json_string_value(rt));
 			bad++;
 		}
 	}
@@ -759,29 +756,29 @@ static void test_pcsim_refuses_missing(void **state)
 	r = pct_call(&T, "GET", "/rest/v1.0/cost_codes", NULL, 0);
 	assert_int_equal(T.status, 400);
 	assert_string_equal(json_string_value(json_object_get(r, "errors")),
-	                    "param is missing or the value is empty: project_id");
+			    "param is missing or the value is empty: project_id");
 	json_decref(r);
 	r = pct_call(&T, "GET", "/rest/v1.0/line_item_types", NULL, 0);
 	assert_int_equal(T.status, 400);
 	assert_string_equal(json_string_value(json_object_get(r, "errors")),
-	                    "param is missing or the value is empty: company_id");
+			    "param is missing or the value is empty: company_id");
 	json_decref(r);
 	r = pct_callf(&T, "GET", NULL, 0, "/rest/v1.0/line_item_types?company_id=%lld",
-	              (long long)T.company_id);
+		      (long long)T.company_id);
 	assert_int_equal(T.status, 200);
 	json_decref(r);
 	r = pct_call(&T, "PATCH", "/rest/v1.0/vendors/sync", "{\"updates\":[]}", 0);
 	assert_int_equal(T.status, 400);
 	assert_string_equal(json_string_value(json_object_get(r, "errors")),
-	                    "param is missing or the value is empty: company_id");
+			    "param is missing or the value is empty: company_id");
 	json_decref(r);
 	/* and logs what it was sent */
 	r = pct_call(&T, "GET", "/_sandbox/requests", NULL, PCT_NOAUTH | PCT_NOCOMPANY);
 	assert_int_equal(T.status, 200);
 	assert_int_equal(json_array_size(json_object_get(r, "requests")), 4);
 	assert_string_equal(json_string_value(json_object_get(
-	                        json_array_get(json_object_get(r, "requests"), 3), "route")),
-	                    "/rest/v1.0/vendors/sync");
+				json_array_get(json_object_get(r, "requests"), 3), "route")),
+			    "/rest/v1.0/vendors/sync");
 	json_decref(r);
 	pct_stop(&T);
 }
@@ -803,7 +800,7 @@ static void test_request_log(void **state)
 		fprintf(stderr, "cannot read %s: %s\n", file, jerr.text);
 	assert_non_null(log);
 	assert_true(json_array_size(json_object_get(log, "requests")) > 0);
-	json_array_foreach(json_object_get(log, "requests"), i, r)
+	json_array_foreach (json_object_get(log, "requests"), i, r)
 		n += check_request(r, &problems);
 	if (n)
 		printf("%d problems in %zu requests:\n%s", n,

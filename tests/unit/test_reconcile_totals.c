@@ -76,7 +76,7 @@ static void test_many(void **state)
 	for (size_t i = 1; i < t.n; i++) {
 		const struct rec_total *a = &t.v[t.by_key[i - 1]], *b = &t.v[t.by_key[i]];
 		assert_true(a->project < b->project ||
-		            (a->project == b->project && strcmp(a->code, b->code) < 0));
+			    (a->project == b->project && strcmp(a->code, b->code) < 0));
 	}
 	rec_totals_release(&t);
 }
@@ -84,6 +84,6 @@ static void test_many(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(test_sums_and_order),
-	                                   cmocka_unit_test(test_many)};
+					   cmocka_unit_test(test_many)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,10 +21,10 @@ static void test_parse(void **state)
 	assert_int_equal(m.n_ns_deny + m.n_pc_deny, 0);
 	assert_false(m.ns_segment_no_lines || m.ns_no_push_script || m.pc_foreign_origin);
 	assert_int_equal(sandbox_misfits_parse("ns:deny=vendor, ns:deny=budgets,ns:segment-lines,"
-	                                       "ns:segment-budgets,ns:no-push-script,"
-	                                       "pc:deny=budget,pc:foreign-origin",
-	                                       &m, &err),
-	                 MLC_OK);
+					       "ns:segment-budgets,ns:no-push-script,"
+					       "pc:deny=budget,pc:foreign-origin",
+					       &m, &err),
+			 MLC_OK);
 	assert_int_equal(m.n_ns_deny, 2);
 	assert_string_equal(m.ns_deny[1], "budgets");
 	assert_true(m.ns_segment_no_lines && m.ns_segment_no_budgets && m.ns_no_push_script);
@@ -46,11 +46,11 @@ static void test_pc_denied(void **state)
 	assert_int_equal(
 	    sandbox_misfits_parse("pc:deny=direct_costs,pc:deny=commitments", &m, &err), MLC_OK);
 	assert_string_equal(sandbox_misfits_pc_denied(&m, "/rest/v1.0/projects/7/direct_costs"),
-	                    "direct_costs");
+			    "direct_costs");
 	assert_string_equal(sandbox_misfits_pc_denied(&m, "/rest/v1.1/projects/7/direct_costs/3"),
-	                    "direct_costs");
+			    "direct_costs");
 	assert_string_equal(sandbox_misfits_pc_denied(&m, "/rest/v1.0/purchase_order_contracts"),
-	                    "commitments");
+			    "commitments");
 	assert_null(sandbox_misfits_pc_denied(&m, "/rest/v1.0/budget_views"));
 	assert_null(sandbox_misfits_pc_denied(&m, "/rest/v1.0/projects/7"));
 	assert_null(sandbox_misfits_pc_denied(NULL, "/rest/v1.0/commitments"));

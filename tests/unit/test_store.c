@@ -15,7 +15,7 @@
 static int setup(void **state)
 {
 	struct mlc_store *s = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	if (store_open("sqlite::memory:", &s, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return -1;
@@ -34,16 +34,19 @@ static void test_migrations_from_empty(void **state)
 {
 	struct mlc_store *s = *state;
 	struct mlc_stmt *st = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	int v = -1, rc;
-	const char *tables[] = { "tenants", "project_links", "secrets", "id_map", "mappings",
-				 "watermarks", "jobs", "inbox", "audit", "runs" };
+	const char *tables[] = {"tenants",    "project_links", "secrets", "id_map", "mappings",
+				"watermarks", "jobs",          "inbox",   "audit",  "runs"};
 
 	assert_int_equal(store_schema_version(s, &v, &err), 0);
 	assert_int_equal(v, store_schema_latest());
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		assert_int_equal(store_prepare(s, "SELECT count(*) FROM sqlite_master WHERE "
-						  "type = 'table' AND name = ?", &st, &err), 0);
+		assert_int_equal(store_prepare(s,
+					       "SELECT count(*) FROM sqlite_master WHERE "
+					       "type = 'table' AND name = ?",
+					       &st, &err),
+				 0);
 		stmt_bind_text(st, 1, tables[i]);
 		rc = stmt_step(st, &err);
 		assert_int_equal(rc, 1);
@@ -61,9 +64,9 @@ static void test_migrations_from_empty(void **state)
 static void test_newer_schema_refused(void **state)
 {
 	struct mlc_store *s = *state;
-	struct mlc_error err = { 0 };
-	assert_int_equal(store_exec(s, "INSERT INTO schema_version VALUES (999, 'future', 0)", &err),
-			 0);
+	struct mlc_error err = {0};
+	assert_int_equal(
+	    store_exec(s, "INSERT INTO schema_version VALUES (999, 'future', 0)", &err), 0);
 	assert_true(store_migrate(s, &err) < 0);
 	assert_non_null(strstr(err.msg, "newer than this build"));
 }
@@ -71,8 +74,8 @@ static void test_newer_schema_refused(void **state)
 static void test_transactions(void **state)
 {
 	struct mlc_store *s = *state;
-	struct mlc_error err = { 0 };
-	struct mlc_tenant_changes c = { .procore_company_id = 1, .netsuite_account = "1" };
+	struct mlc_error err = {0};
+	struct mlc_tenant_changes c = {.procore_company_id = 1, .netsuite_account = "1"};
 	struct mlc_tenant t;
 
 	assert_int_equal(store_begin(s, &err), 0);
@@ -89,21 +92,26 @@ static void test_transactions(void **state)
 static void test_failed_commit(void **state)
 {
 	struct mlc_store *s = *state;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct mlc_stmt *st = NULL;
 
 	assert_int_equal(store_exec(s, "PRAGMA foreign_keys = ON", &err), 0);
-	assert_int_equal(store_exec(s, "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE ch ("
-				      "id INTEGER PRIMARY KEY, p INTEGER REFERENCES p(id) "
-				      "DEFERRABLE INITIALLY DEFERRED)", &err), 0);
+	assert_int_equal(store_exec(s,
+				    "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE ch ("
+				    "id INTEGER PRIMARY KEY, p INTEGER REFERENCES p(id) "
+				    "DEFERRABLE INITIALLY DEFERRED)",
+				    &err),
+			 0);
 	assert_int_equal(store_begin(s, &err), 0);
 	assert_int_equal(store_exec(s, "INSERT INTO ch VALUES (1, 42)", &err), 0);
 	assert_true(store_commit(s, &err) < 0);
 	assert_int_equal(store_begin(s, &err), 0);
 	assert_int_equal(store_exec(s, "INSERT INTO p VALUES (7)", &err), 0);
 	assert_int_equal(store_commit(s, &err), 0);
-	assert_int_equal(store_prepare(s, "SELECT (SELECT count(*) FROM ch), (SELECT count(*) FROM p)",
-				       &st, &err), 0);
+	assert_int_equal(store_prepare(s,
+				       "SELECT (SELECT count(*) FROM ch), (SELECT count(*) FROM p)",
+				       &st, &err),
+			 0);
 	assert_int_equal(stmt_step(st, &err), 1);
 	assert_int_equal(stmt_col_i64(st, 0), 0);
 	assert_int_equal(stmt_col_i64(st, 1), 1);
@@ -113,11 +121,11 @@ static void test_failed_commit(void **state)
 static void test_tenants(void **state)
 {
 	struct mlc_store *s = *state;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct mlc_tenant t, *list;
 	size_t n;
-	struct mlc_tenant_changes c = { .procore_company_id = 562949953421312LL,
-					 .netsuite_account = "4083091_SB2" };
+	struct mlc_tenant_changes c = {.procore_company_id = 562949953421312LL,
+				       .netsuite_account = "4083091_SB2"};
 	char *url;
 
 	assert_int_equal(tenant_add(s, "acme", &c, &err), 0);
@@ -151,8 +159,8 @@ static void test_tenants(void **state)
 	assert_string_equal(tenant_procore_api_url(&t), "https://sandbox.procore.com");
 	tenant_release(&t);
 
-	struct mlc_tenant_changes up = { .procore_api_url = "http://127.0.0.1:8702",
-					 .procore_company_id = 77 };
+	struct mlc_tenant_changes up = {.procore_api_url = "http://127.0.0.1:8702",
+					.procore_company_id = 77};
 	assert_int_equal(tenant_update(s, "other", &up, &err), 0);
 	assert_int_equal(tenant_get(s, "other", &t, &err), 0);
 	assert_int_equal(t.procore_company_id, 77);
@@ -179,10 +187,10 @@ static void test_tenants(void **state)
 static void test_projects(void **state)
 {
 	struct mlc_store *s = *state;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	struct mlc_tenant t;
-	struct mlc_tenant_changes c = { .procore_company_id = 5, .netsuite_account = "1" };
-	struct mlc_project_link l = { 0 }, got, *list;
+	struct mlc_tenant_changes c = {.procore_company_id = 5, .netsuite_account = "1"};
+	struct mlc_project_link l = {0}, got, *list;
 	size_t n;
 
 	assert_int_equal(tenant_add(s, "acme", &c, &err), 0);
@@ -222,12 +230,12 @@ static void test_projects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_migrations_from_empty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_commit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tenants, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_projects, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_migrations_from_empty, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_commit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tenants, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_projects, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,7 +19,7 @@ static const struct mlc_token_policy ns_policy = {0, 5 * MIN_MS};
 static const struct mlc_token_policy pc_policy = {80 * MIN_MS, 10 * MIN_MS};
 
 static struct mlc_token_cache *make_cache(struct fake_endpoint *f, struct fake_clock *clk,
-                                          const struct mlc_token_policy *p)
+					  const struct mlc_token_policy *p)
 {
 	struct mlc_token_cache_opts o = {0};
 

@@ -90,9 +90,9 @@ static int start_redis(void **state)
 		time_sleep_ms(50);
 	}
 	fprintf(stderr,
-	        "redis-server did not start on port %d (is it installed? "
-	        "scripts/install-deps)\n",
-	        redis_port);
+		"redis-server did not start on port %d (is it installed? "
+		"scripts/install-deps)\n",
+		redis_port);
 	return -1;
 }
 
@@ -132,7 +132,7 @@ struct proc {
 };
 
 static void proc_init_url(struct proc *p, struct fake_clock *clk, const char *prefix,
-                          const char *url)
+			  const char *url)
 {
 	unsigned char key[VAULT_KEY_BYTES];
 	struct mlc_token_cache_opts o = {0};

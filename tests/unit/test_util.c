@@ -179,7 +179,8 @@ static void test_log(void **state)
 	log_setup(MLC_LOG_DEBUG, MLC_LOG_JSON, f);
 	log_debug("json line", "q", "a\"b");
 	fflush(f);
-	assert_non_null(strstr(text, "\"level\":\"debug\",\"msg\":\"json line\",\"q\":\"a\\\"b\"}"));
+	assert_non_null(
+	    strstr(text, "\"level\":\"debug\",\"msg\":\"json line\",\"q\":\"a\\\"b\"}"));
 	log_setup(MLC_LOG_INFO, MLC_LOG_LOGFMT, NULL);
 	fclose(f);
 	free(text);
@@ -188,9 +189,8 @@ static void test_log(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_buf),    cmocka_unit_test(test_str),
-		cmocka_unit_test(test_num),    cmocka_unit_test(test_time),
-		cmocka_unit_test(test_redact), cmocka_unit_test(test_log),
+	    cmocka_unit_test(test_buf),  cmocka_unit_test(test_str),    cmocka_unit_test(test_num),
+	    cmocka_unit_test(test_time), cmocka_unit_test(test_redact), cmocka_unit_test(test_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

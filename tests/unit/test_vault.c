@@ -217,11 +217,11 @@ static void test_stored_secrets_and_rotation(void **state)
 	/* a row moved to another name does not open (AD binds the name) */
 	assert_int_equal(
 	    store_exec(s,
-	               "UPDATE secrets SET ciphertext = (SELECT ciphertext FROM secrets"
-	               " WHERE name = 'procore.client_id'), nonce = (SELECT nonce FROM"
-	               " secrets WHERE name = 'procore.client_id') WHERE name ="
-	               " 'procore.client_secret'",
-	               &err),
+		       "UPDATE secrets SET ciphertext = (SELECT ciphertext FROM secrets"
+		       " WHERE name = 'procore.client_id'), nonce = (SELECT nonce FROM"
+		       " secrets WHERE name = 'procore.client_id') WHERE name ="
+		       " 'procore.client_secret'",
+		       &err),
 	    0);
 	assert_int_equal(secret_get(s, v, tid, "procore.client_secret", &out, &err), MLC_ECRYPTO);
 	assert_non_null(strstr(err.msg, "damaged or was altered"));

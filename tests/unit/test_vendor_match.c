@@ -27,13 +27,13 @@ struct world {
 
 static void add_src(struct world *w, const char *name)
 {
-	w->src[w->nsrc] = (struct vendor_rec){ .id = (int64_t)w->nsrc + 1, .name = name };
+	w->src[w->nsrc] = (struct vendor_rec){.id = (int64_t)w->nsrc + 1, .name = name};
 	w->nsrc++;
 }
 
 static void add_dst(struct world *w, const char *name)
 {
-	w->dst[w->ndst] = (struct vendor_rec){ .id = (int64_t)w->ndst + 101, .name = name };
+	w->dst[w->ndst] = (struct vendor_rec){.id = (int64_t)w->ndst + 101, .name = name};
 	w->ndst++;
 }
 
@@ -96,7 +96,7 @@ static void assert_no_double_link(const struct world *w)
  * different orders: three pairs by folded name, nothing parked. */
 static void test_suffix_siblings(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	(void)state;
 
 	add_src(&w, "Acme Mechanical Inc.");
@@ -118,12 +118,13 @@ static void test_suffix_siblings(void **state)
  * are folded; the suffix itself is kept. */
 static void test_folded_variants(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	(void)state;
 
 	add_src(&w, "ACME MECHANICAL, INC");
 	add_src(&w, "acme   mechanical   company");
-	add_src(&w, "\xEF\xBC\xA1\xEF\xBD\x83\xEF\xBD\x8D\xEF\xBD\x85 Mechanical Corp"); /* fullwidth */
+	add_src(&w,
+		"\xEF\xBC\xA1\xEF\xBD\x83\xEF\xBD\x8D\xEF\xBD\x85 Mechanical Corp"); /* fullwidth */
 	add_dst(&w, "Acme Mechanical Co.");
 	add_dst(&w, "Acme Mechanical Inc.");
 	add_dst(&w, "Acme Mechanical Corporation");
@@ -138,7 +139,7 @@ static void test_folded_variants(void **state)
  * of their own in NetSuite: genuinely ambiguous, both listed. */
 static void test_ambiguous(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	(void)state;
 
 	add_src(&w, "Acme Mechanical LLC");
@@ -168,7 +169,7 @@ static void test_ambiguous(void **state)
  * parked, wherever the vendor stands in the list. */
 static void test_claimed_namesakes_create(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	(void)state;
 
 	add_src(&w, "Acme Mechanical LLC"); /* first: tiers 1-3 still run before it */
@@ -191,7 +192,7 @@ static void test_claimed_namesakes_create(void **state)
 	w.src[1].passive = true;
 	add_dst(&w, "Acme Mechanical Co.");
 	add_dst(&w, "Acme Mechanical Corp.");
-	w.links[w.nlinks++] = (struct vendor_link){ .src = 77, .dst = 101, .origin = true };
+	w.links[w.nlinks++] = (struct vendor_link){.src = 77, .dst = 101, .origin = true};
 	run(&w);
 	expect(&w, 0, VENDOR_CREATE, NULL);
 	expect(&w, 1, VENDOR_PASSIVE, NULL);
@@ -218,7 +219,7 @@ static void test_claimed_namesakes_create(void **state)
  * contested, none takes it; by duplicates of one folded name: the first. */
 static void test_contested(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	(void)state;
 
 	add_src(&w, "Quartz Masonry LLC");
@@ -241,7 +242,7 @@ static void test_contested(void **state)
  * other is its duplicate (never two of one company). */
 static void test_duplicates_created_once(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	(void)state;
 
 	add_src(&w, "Acme Concrete LLC");
@@ -265,7 +266,7 @@ static void test_duplicates_created_once(void **state)
  * of a linked vendor is taken, never a second pair. */
 static void test_links_and_duplicates(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	(void)state;
 
 	add_src(&w, "Totally Different Name"); /* 1 */
@@ -276,18 +277,18 @@ static void test_links_and_duplicates(void **state)
 	add_src(&w, "Renamed Since");          /* 6: known link */
 	add_src(&w, "bad \xFF utf8");          /* 7 */
 	add_src(&w, "Sierra Glass & Glazing LLC");
-	add_dst(&w, "Pacific Plumbing");       /* 101 */
-	add_dst(&w, "ACME CONCRETE INC");      /* 102 */
-	add_dst(&w, "Delta Paving");           /* 103: origin of a vendor not read */
-	add_dst(&w, "Old Name");               /* 104 */
+	add_dst(&w, "Pacific Plumbing");  /* 101 */
+	add_dst(&w, "ACME CONCRETE INC"); /* 102 */
+	add_dst(&w, "Delta Paving");      /* 103: origin of a vendor not read */
+	add_dst(&w, "Old Name");          /* 104 */
 	add_dst(&w, "Sierra Glass and Glazing");
-	w.dst[1].id = 9007199254740993LL;      /* past 2^53, kept exact */
-	w.links[w.nlinks++] = (struct vendor_link){ .src = 1, .dst = 101, .origin = true };
-	w.links[w.nlinks++] = (struct vendor_link){ .src = 500, .dst = 103, .origin = true };
-	w.links[w.nlinks++] = (struct vendor_link){ .src = 6, .dst = 104 };
+	w.dst[1].id = 9007199254740993LL; /* past 2^53, kept exact */
+	w.links[w.nlinks++] = (struct vendor_link){.src = 1, .dst = 101, .origin = true};
+	w.links[w.nlinks++] = (struct vendor_link){.src = 500, .dst = 103, .origin = true};
+	w.links[w.nlinks++] = (struct vendor_link){.src = 6, .dst = 104};
 	/* stale: the id map names a Procore vendor whose origin_id names another */
-	w.links[w.nlinks++] = (struct vendor_link){ .src = 5, .dst = 101 };
-	w.links[w.nlinks++] = (struct vendor_link){ .src = 4, .dst = 999 }; /* gone: ignored */
+	w.links[w.nlinks++] = (struct vendor_link){.src = 5, .dst = 101};
+	w.links[w.nlinks++] = (struct vendor_link){.src = 4, .dst = 999}; /* gone: ignored */
 	run(&w);
 	expect(&w, 0, VENDOR_LINK_ORIGIN, "Pacific Plumbing");
 	expect(&w, 1, VENDOR_LINK_TWIN, "ACME CONCRETE INC");
@@ -312,11 +313,11 @@ static void test_links_and_duplicates(void **state)
  */
 static void test_generated(void **state)
 {
-	static const char *const base[] = { "Acme Mechanical", "Pacific Paving", "Summit Steel",
-					    "Delta Drywall", "Granite Glass", "Tahoe Tile" };
-	static const char *const sfx[] = { " Co.", " Corp.", ", Inc.", " LLC", " Ltd." };
+	static const char *const base[] = {"Acme Mechanical", "Pacific Paving", "Summit Steel",
+					   "Delta Drywall",   "Granite Glass",  "Tahoe Tile"};
+	static const char *const sfx[] = {" Co.", " Corp.", ", Inc.", " LLC", " Ltd."};
 	static char names[2][MAXV][64];
-	struct world w = { 0 };
+	struct world w = {0};
 	size_t want_parked = 0, want_create = 0;
 	(void)state;
 
@@ -367,14 +368,14 @@ static void test_generated(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_suffix_siblings),
-		cmocka_unit_test(test_folded_variants),
-		cmocka_unit_test(test_ambiguous),
-		cmocka_unit_test(test_claimed_namesakes_create),
-		cmocka_unit_test(test_contested),
-		cmocka_unit_test(test_duplicates_created_once),
-		cmocka_unit_test(test_links_and_duplicates),
-		cmocka_unit_test(test_generated),
+	    cmocka_unit_test(test_suffix_siblings),
+	    cmocka_unit_test(test_folded_variants),
+	    cmocka_unit_test(test_ambiguous),
+	    cmocka_unit_test(test_claimed_namesakes_create),
+	    cmocka_unit_test(test_contested),
+	    cmocka_unit_test(test_duplicates_created_once),
+	    cmocka_unit_test(test_links_and_duplicates),
+	    cmocka_unit_test(test_generated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

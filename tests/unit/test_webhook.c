@@ -21,49 +21,49 @@
  * webhooks/webhooks.md with the documented v2 event id above 2^53 [D2].
  */
 static const char *v2_doc =
-	"{\n  \"id\": 123456789,\n  \"ulid\": \"0A1B2C3D4F5G6H7I8J9K0LMN\",\n"
-	"  \"timestamp\": \"2025-02-06T23:34:12.246562Z\",\n  \"metadata\": {\n"
-	"    \"source_user_id\": 987654321,\n    \"source_project_id\": 2468013579,\n"
-	"    \"source_operation_id\": null,\n    \"source_company_id\": 1357908642,\n"
-	"    \"source_application_id\": null\n  },\n  \"user_id\": 987654321,\n"
-	"  \"company_id\": 1357908642,\n  \"project_id\": 2468013579,\n"
-	"  \"api_version\": \"v2.0\",\n  \"event_type\": \"update\",\n"
-	"  \"resource_name\": \"RFIs\",\n  \"resource_id\": 54321\n}\n";
+    "{\n  \"id\": 123456789,\n  \"ulid\": \"0A1B2C3D4F5G6H7I8J9K0LMN\",\n"
+    "  \"timestamp\": \"2025-02-06T23:34:12.246562Z\",\n  \"metadata\": {\n"
+    "    \"source_user_id\": 987654321,\n    \"source_project_id\": 2468013579,\n"
+    "    \"source_operation_id\": null,\n    \"source_company_id\": 1357908642,\n"
+    "    \"source_application_id\": null\n  },\n  \"user_id\": 987654321,\n"
+    "  \"company_id\": 1357908642,\n  \"project_id\": 2468013579,\n"
+    "  \"api_version\": \"v2.0\",\n  \"event_type\": \"update\",\n"
+    "  \"resource_name\": \"RFIs\",\n  \"resource_id\": 54321\n}\n";
 
 static const char *v2_2020 =
-	"{\n  \"api_version\": \"v2\",\n  \"company_id\": 6452,\n  \"event_type\": \"create\",\n"
-	"  \"id\": 5982324300946918154,\n  \"metadata\": {\n"
-	"        \"source_application_id\": null,\n        \"source_company_id\": 6452,\n"
-	"        \"source_operation_id\": null,\n        \"source_project_id\": 219542,\n"
-	"        \"source_user_id\": 1469242\n  },\n  \"project_id\": 219542,\n"
-	"  \"resource_id\": 245510722,\n"
-	"  \"resource_name\": \"Purchase Order Contract Line Items\",\n"
-	"  \"dependent_resources\": [\n    {\n      \"name\": \"Purchase Order Contracts\",\n"
-	"      \"id\": 1517\n    }\n  ],\n  \"timestamp\": \"2020-07-20T15:22:01.353581Z\",\n"
-	"  \"ulid\": \"01EDPD2J6SBY1163N77H95GW09\",\n  \"user_id\": 1469242\n}\n";
+    "{\n  \"api_version\": \"v2\",\n  \"company_id\": 6452,\n  \"event_type\": \"create\",\n"
+    "  \"id\": 5982324300946918154,\n  \"metadata\": {\n"
+    "        \"source_application_id\": null,\n        \"source_company_id\": 6452,\n"
+    "        \"source_operation_id\": null,\n        \"source_project_id\": 219542,\n"
+    "        \"source_user_id\": 1469242\n  },\n  \"project_id\": 219542,\n"
+    "  \"resource_id\": 245510722,\n"
+    "  \"resource_name\": \"Purchase Order Contract Line Items\",\n"
+    "  \"dependent_resources\": [\n    {\n      \"name\": \"Purchase Order Contracts\",\n"
+    "      \"id\": 1517\n    }\n  ],\n  \"timestamp\": \"2020-07-20T15:22:01.353581Z\",\n"
+    "  \"ulid\": \"01EDPD2J6SBY1163N77H95GW09\",\n  \"user_id\": 1469242\n}\n";
 
 static const char *v3_doc =
-	"{\n  \"id\": 123456789,\n  \"ulid\": \"0A1B2C3D4F5G6H7I8J9K0LMN\",\n"
-	"  \"timestamp\": \"2025-02-06T23:34:12.246562Z\",\n  \"metadata\": {\n"
-	"    \"source_user_id\": 987654321,\n    \"source_project_id\": 2468013579,\n"
-	"    \"source_operation_id\": null,\n    \"source_company_id\": 1357908642,\n"
-	"    \"source_application_id\": null\n  },\n  \"user_id\": 987654321,\n"
-	"  \"company_id\": 1357908642,\n  \"project_id\": 2468013579,\n"
-	"  \"api_version\": \"v3.0\",\n  \"event_type\": \"update\",\n"
-	"  \"resource_name\": \"Direct Cost Line Items\",\n  \"resource_id\": 379913,\n"
-	"  \"related_resources\": [\n    { \"id\": 1234, \"name\": \"Direct Costs\" }\n  ]\n}\n";
+    "{\n  \"id\": 123456789,\n  \"ulid\": \"0A1B2C3D4F5G6H7I8J9K0LMN\",\n"
+    "  \"timestamp\": \"2025-02-06T23:34:12.246562Z\",\n  \"metadata\": {\n"
+    "    \"source_user_id\": 987654321,\n    \"source_project_id\": 2468013579,\n"
+    "    \"source_operation_id\": null,\n    \"source_company_id\": 1357908642,\n"
+    "    \"source_application_id\": null\n  },\n  \"user_id\": 987654321,\n"
+    "  \"company_id\": 1357908642,\n  \"project_id\": 2468013579,\n"
+    "  \"api_version\": \"v3.0\",\n  \"event_type\": \"update\",\n"
+    "  \"resource_name\": \"Direct Cost Line Items\",\n  \"resource_id\": 379913,\n"
+    "  \"related_resources\": [\n    { \"id\": 1234, \"name\": \"Direct Costs\" }\n  ]\n}\n";
 
 static const char *v4_doc =
-	"{\n  \"id\": \"01JMYXMZRBVKK0PC6XS8SA4QRE\",\n"
-	"  \"timestamp\": \"2025-02-25T16:04:43.619085Z\",\n  \"reason\": \"update\",\n"
-	"  \"company_id\": \"8\",\n  \"project_id\": \"6778\",\n  \"user_id\": \"5447\",\n"
-	"  \"resource_type\": \"Direct Cost Line Items\",\n  \"resource_id\": \"379913\"\n}\n";
+    "{\n  \"id\": \"01JMYXMZRBVKK0PC6XS8SA4QRE\",\n"
+    "  \"timestamp\": \"2025-02-25T16:04:43.619085Z\",\n  \"reason\": \"update\",\n"
+    "  \"company_id\": \"8\",\n  \"project_id\": \"6778\",\n  \"user_id\": \"5447\",\n"
+    "  \"resource_type\": \"Direct Cost Line Items\",\n  \"resource_id\": \"379913\"\n}\n";
 
 /* Parses body, which must be a JSON object; returns the payload. */
 static json_t *parse(const char *body, struct procore_event *ev)
 {
 	json_t *payload = NULL;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 
 	if (webhook_parse_procore(body, strlen(body), ev, &payload, &err) != 0)
 		fail_msg("parse failed: %s", err.msg);
@@ -269,19 +269,27 @@ static void test_procore_unusable(void **state)
 	unusable_procore("{\"id\":1,\"company_id\":8,\"resource_id\":5,\"resource_name\":\"X\"}",
 			 "event_type");
 	unusable_procore("{\"id\":1,\"company_id\":8,\"resource_id\":5,\"resource_name\":\"X\","
-			 "\"event_type\":\"explode\"}", "not create, update or delete");
+			 "\"event_type\":\"explode\"}",
+			 "not create, update or delete");
 	unusable_procore("{\"id\":-1,\"company_id\":8,\"resource_id\":5,\"resource_name\":\"X\","
-			 "\"event_type\":\"create\"}", "'id'");
+			 "\"event_type\":\"create\"}",
+			 "'id'");
 	unusable_procore("{\"id\":1.5,\"company_id\":8,\"resource_id\":5,\"resource_name\":\"X\","
-			 "\"event_type\":\"create\"}", "'id'");
-	unusable_procore("{\"id\":1,\"company_id\":8,\"resource_id\":5,\"resource_name\":\"X\\u0001\","
-			 "\"event_type\":\"create\"}", "control characters");
+			 "\"event_type\":\"create\"}",
+			 "'id'");
+	unusable_procore(
+	    "{\"id\":1,\"company_id\":8,\"resource_id\":5,\"resource_name\":\"X\\u0001\","
+	    "\"event_type\":\"create\"}",
+	    "control characters");
 	unusable_procore("{\"id\":1,\"company_id\":\"eight\",\"resource_id\":5,"
-			 "\"resource_name\":\"X\",\"event_type\":\"create\"}", "'company_id'");
+			 "\"resource_name\":\"X\",\"event_type\":\"create\"}",
+			 "'company_id'");
 	unusable_procore("{\"id\":1,\"company_id\":8,\"resource_name\":\"X\","
-			 "\"event_type\":\"create\"}", "missing 'resource_id'");
+			 "\"event_type\":\"create\"}",
+			 "missing 'resource_id'");
 	unusable_procore("{\"id\":1,\"api_version\":\"v9\",\"company_id\":8,\"resource_id\":5,"
-			 "\"resource_name\":\"X\",\"event_type\":\"create\"}", "api_version 'v9'");
+			 "\"resource_name\":\"X\",\"event_type\":\"create\"}",
+			 "api_version 'v9'");
 	text = edit(v4_doc, "reason", json_string("archive"));
 	unusable_procore(text, "reason 'archive'");
 	free(text);
@@ -307,7 +315,7 @@ static void bad_procore(const char *b, const char *why)
 {
 	struct procore_event ev;
 	json_t *payload = (json_t *)1;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	assert_int_equal(webhook_parse_procore(b, strlen(b), &ev, &payload, &err), MLC_EINVAL);
 	assert_null(payload);
 	if (!strstr(err.msg, why))
@@ -321,7 +329,7 @@ static void test_procore_rejects(void **state)
 	bad_procore("", "not valid JSON");
 	bad_procore("{\"id\":1", "not valid JSON");
 	bad_procore("[1,2]", "must be a JSON object");
-	bad_procore("\"v2\"", "JSON"); /* a scalar: not an object either */
+	bad_procore("\"v2\"", "JSON");                        /* a scalar: not an object either */
 	bad_procore("{\"id\":1,\"id\":2}", "not valid JSON"); /* duplicate keys refused */
 }
 
@@ -353,7 +361,7 @@ static void test_netsuite_push(void **state)
 			"\"lastModifiedDate\":\"2026-11-26T16:12:48Z\"}";
 	struct netsuite_event ev;
 	json_t *payload;
-	struct mlc_error err = { 0 };
+	struct mlc_error err = {0};
 	(void)state;
 
 	assert_int_equal(webhook_parse_netsuite(b, strlen(b), &ev, &payload, &err), 0);
@@ -372,8 +380,8 @@ static void test_netsuite_push(void **state)
 static void test_inbox_dedupe(void **state)
 {
 	struct mlc_store *s;
-	struct mlc_error err = { 0 };
-	struct mlc_tenant_changes c = { .procore_company_id = 8, .netsuite_account = "1" };
+	struct mlc_error err = {0};
+	struct mlc_tenant_changes c = {.procore_company_id = 8, .netsuite_account = "1"};
 	struct mlc_tenant t;
 	json_t *p = json_pack("{s:i}", "id", 1);
 	int dup;
@@ -415,8 +423,8 @@ static void test_inbox_dedupe(void **state)
 static void test_inbox_v4_dedupe_and_unusable(void **state)
 {
 	struct mlc_store *s;
-	struct mlc_error err = { 0 };
-	struct mlc_tenant_changes c = { .procore_company_id = 8, .netsuite_account = "1" };
+	struct mlc_error err = {0};
+	struct mlc_tenant_changes c = {.procore_company_id = 8, .netsuite_account = "1"};
 	struct mlc_tenant t;
 	struct procore_event a, b;
 	json_t *pa, *pb;
@@ -444,8 +452,8 @@ static void test_inbox_v4_dedupe_and_unusable(void **state)
 	assert_null(reason);
 	pa = parse(v2_doc, &a);
 	assert_int_equal(inbox_add(s, t.id, "procore", a.key, pa, &dup, &id, &err), 0);
-	assert_int_equal(inbox_mark_unusable(s, id, "resource 'RFIs' is not one the connector routes",
-					     &err), 0);
+	assert_int_equal(
+	    inbox_mark_unusable(s, id, "resource 'RFIs' is not one the connector routes", &err), 0);
 	assert_int_equal(inbox_unusable_summary(s, t.id, &count, &reason, &at, &err), 0);
 	assert_int_equal(count, 1);
 	assert_string_equal(reason, "resource 'RFIs' is not one the connector routes");
@@ -460,18 +468,18 @@ static void test_inbox_v4_dedupe_and_unusable(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_procore_v2_documented),
-		cmocka_unit_test(test_procore_v2_id_above_2_53),
-		cmocka_unit_test(test_procore_v3_documented),
-		cmocka_unit_test(test_procore_v4_documented),
-		cmocka_unit_test(test_procore_v4_extra_fields),
-		cmocka_unit_test(test_procore_source_application),
-		cmocka_unit_test(test_procore_unusable),
-		cmocka_unit_test(test_procore_rejects),
-		cmocka_unit_test(test_resource_table),
-		cmocka_unit_test(test_inbox_v4_dedupe_and_unusable),
-		cmocka_unit_test(test_netsuite_push),
-		cmocka_unit_test(test_inbox_dedupe),
+	    cmocka_unit_test(test_procore_v2_documented),
+	    cmocka_unit_test(test_procore_v2_id_above_2_53),
+	    cmocka_unit_test(test_procore_v3_documented),
+	    cmocka_unit_test(test_procore_v4_documented),
+	    cmocka_unit_test(test_procore_v4_extra_fields),
+	    cmocka_unit_test(test_procore_source_application),
+	    cmocka_unit_test(test_procore_unusable),
+	    cmocka_unit_test(test_procore_rejects),
+	    cmocka_unit_test(test_resource_table),
+	    cmocka_unit_test(test_inbox_v4_dedupe_and_unusable),
+	    cmocka_unit_test(test_netsuite_push),
+	    cmocka_unit_test(test_inbox_dedupe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,8 +34,8 @@ static inline void world_init(struct world *w, const struct world_opts *o, int p
 	struct mlc_tenant_changes c = {0};
 	char ns[128], pa[128], pu[128];
 	EVP_PKEY *k = strcmp(o->key_type, "RSA") == 0
-	                  ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072)
-	                  : EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+			  ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072)
+			  : EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	BIO *bio = BIO_new(BIO_s_mem());
 	char *pem;
 	long n;
@@ -43,7 +43,7 @@ static inline void world_init(struct world *w, const struct world_opts *o, int p
 	snprintf(ns, sizeof(ns), "http://127.0.0.1:%d%s", port, o->ns_path);
 	snprintf(pa, sizeof(pa), "http://127.0.0.1:%d%s", port, o->pc_auth_path);
 	snprintf(pu, sizeof(pu), "http://127.0.0.1:%d%s", port,
-	         o->pc_api_path ? o->pc_api_path : "");
+		 o->pc_api_path ? o->pc_api_path : "");
 	memset(key, 7, sizeof(key));
 	assert_int_equal(vault_new(key, sizeof(key), &w->vault, &err), 0);
 	assert_int_equal(store_open("sqlite::memory:", &w->store, &err), 0);
