@@ -109,10 +109,17 @@ done
 p1=$(jq '.projects[0].procore_project_id' "$DATA/seed.json")
 echo "Procore delivers in the payload version a hook was made with; serve accepts each (HTTP status, stored inbox state):"
 hook_post() { # payload-label key body
-  local code
+  local code state i
   code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$SV_PORT/webhooks/procore/$T" \
     -H "Authorization: $HOOK_AUTH" -H 'Content-Type: application/json' --data-binary "$3")
-  printf '  %-40s HTTP %s, inbox %s\n' "$1" "$code" "$(sqlite3 "$D/work/ml-connector.db" "select state from inbox where event_key = '$2'")"
+  # stored before the 200; the scheduler takes new events within a second
+  for i in $(seq 50); do
+    state=$(sqlite3 -cmd '.timeout 2000' "$D/work/ml-connector.db" "select state from inbox where event_key = '$2'")
+    [ "$state" = new ] || break
+    sleep 0.1
+  done
+  printf '  %-40s HTTP %s, inbox %s\n' "$1" "$code" "$state"
+  [ "$code" = 200 ] && [ "$state" = done ] || { echo "demo: the $1 event was not processed" >&2; exit 1; }
 }
 ts=$(date -u +%Y-%m-%dT%H:%M:%S.000000Z)
 u=$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
