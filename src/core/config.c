@@ -50,6 +50,9 @@ static const struct key_spec keys[] = {
      "redis://host:port/db for the shared token cache and rate budgets; empty: in process."},
     {"http.listen", "MLC_HTTP_LISTEN", KT_LISTEN, OFF(http_listen), "127.0.0.1:8080",
      "Address serve listens on for webhooks, health, metrics and the console."},
+    {"http.ops_listen", "MLC_HTTP_OPS_LISTEN", KT_LISTEN, OFF(http_ops_listen), "",
+     "Address for /healthz, /readyz and /metrics only (then not served on http.listen); "
+     "empty: all on http.listen."},
     {"http.trusted_proxies", "MLC_HTTP_TRUSTED_PROXIES", KT_CIDRS, OFF(http_trusted_proxies), "",
      "Comma-separated CIDRs whose X-Forwarded-For is believed; empty: none."},
     {"http.max_connections_per_client", "MLC_HTTP_MAX_CONNECTIONS_PER_CLIENT", KT_INT,
@@ -236,6 +239,9 @@ static int check_addresses(const struct mlc_config *cfg, const char *file_label,
 		if (k->type != KT_LISTEN && k->type != KT_CIDRS)
 			continue;
 		v = *(char *const *)(const void *)((const char *)cfg + k->offset);
+		/* a listen key whose default is empty is optional (http.ops_listen) */
+		if (k->type == KT_LISTEN && k->def[0] == '\0' && (!v || !*v))
+			continue;
 		if (k->type == KT_LISTEN) {
 			struct sockaddr_storage ss;
 			rc = listen_parse(v, &ss, &why);

@@ -29,6 +29,7 @@ struct mlc_config {
 	char *store;                /* "sqlite:/abs/path.db" or a postgres:// URL */
 	char *redis;                /* redis://host:port/db, or "" for none */
 	char *http_listen;          /* ADDR:PORT for serve */
+	char *http_ops_listen;      /* ADDR:PORT for health and metrics, "" = http_listen */
 	char *http_trusted_proxies; /* CIDR list trusted for X-Forwarded-For, "" none */
 	char *master_key_file;      /* absolute */
 	enum mlc_log_level log_level;

@@ -38,6 +38,7 @@ struct mlc_http_server {
 	int threads;
 	bool access_log;
 	bool builtin_routes;
+	bool health_only;
 	bool (*ready)(void *arg);
 	void *ready_arg;
 	unsigned int per_client_limit;
@@ -555,6 +556,7 @@ int http_server_new(const struct mlc_http_server_opts *opts, struct mlc_http_ser
 	s->threads = opts->threads > 0 ? opts->threads : DEFAULT_THREADS;
 	s->access_log = opts->access_log;
 	s->builtin_routes = opts->builtin_routes;
+	s->health_only = opts->health_only;
 	s->ready = opts->ready;
 	s->ready_arg = opts->ready_arg;
 	s->per_client_limit = opts->per_client_limit;
@@ -601,6 +603,8 @@ static int add_builtin_routes(struct mlc_http_server *s, struct mlc_error *err)
 	int rc;
 
 	rc = router_add(&s->router, "GET", "/healthz", route_healthz, s, err);
+	if (s->health_only)
+		return rc;
 	if (rc == MLC_OK)
 		rc = router_add(&s->router, "GET", "/readyz", route_readyz, s, err);
 	if (rc == MLC_OK)

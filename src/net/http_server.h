@@ -106,6 +106,8 @@ struct mlc_http_server_opts {
 	const char *name;            /* for logs: "serve", "netsuite-sim", ... */
 	bool access_log;             /* one info line per request */
 	bool builtin_routes;         /* /healthz, /readyz, /metrics */
+	bool health_only;            /* with builtin_routes: /healthz only (another
+				      * listener serves /readyz and /metrics) */
 	bool (*ready)(void *arg);    /* /readyz probe, NULL = always ready */
 	void *ready_arg;
 	/* Connections one client address may hold open at once; more are

@@ -161,6 +161,28 @@ static bool ready(void *arg)
 	return s && store_ping(s);
 }
 
+/* The second listener of http.ops_listen: /healthz, /readyz and /metrics
+ * only, so that they can be bound to another address than the webhooks
+ * (issue 21, item 18). */
+static int start_ops(struct mlc_serve *sv, const struct mlc_config *cfg, struct mlc_error *err)
+{
+	struct mlc_http_server_opts ho = {0};
+	int rc;
+
+	ho.listen = cfg->http_ops_listen;
+	ho.name = "serve-ops";
+	ho.threads = 2;
+	ho.builtin_routes = true;
+	ho.ready = ready;
+	ho.ready_arg = sv;
+	ho.per_client_limit = (unsigned int)cfg->http_per_client;
+	ho.idle_timeout_s = (unsigned int)cfg->http_read_timeout_s;
+	rc = http_server_new(&ho, &sv->ops_http, err);
+	if (rc >= 0)
+		rc = http_server_start(sv->ops_http, err);
+	return rc;
+}
+
 int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg, const struct mlc_serve_opts *o,
 		struct mlc_error *err)
 {
@@ -211,11 +233,16 @@ int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg, const struct
 	/* slow or idle senders cannot hold every connection (issue 21, item 4) */
 	ho.per_client_limit = (unsigned int)cfg->http_per_client;
 	ho.idle_timeout_s = (unsigned int)cfg->http_read_timeout_s;
+	/* with http.ops_listen, /readyz and /metrics move to their own
+	 * listener and the webhook port keeps /healthz only (issue 21, item 18) */
+	ho.health_only = cfg->http_ops_listen && *cfg->http_ops_listen;
 	rc = http_server_new(&ho, &sv->http, err);
 	if (rc >= 0)
 		rc = webhooks_register(sv, err);
 	if (rc >= 0)
 		rc = http_server_start(sv->http, err);
+	if (rc >= 0 && ho.health_only)
+		rc = start_ops(sv, cfg, err);
 	if (rc < 0)
 		return rc;
 
@@ -228,8 +255,16 @@ int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg, const struct
 		char port[16], workers[16];
 		snprintf(port, sizeof(port), "%d", http_server_port(sv->http));
 		snprintf(workers, sizeof(workers), "%d", sv->nworkers);
-		log_info("serve started", "listen", ho.listen, "port", port, "workers", workers,
-			 "owner", sv->owner);
+		if (sv->ops_http) {
+			char ops_port[16];
+			snprintf(ops_port, sizeof(ops_port), "%d", http_server_port(sv->ops_http));
+			log_info("serve started", "listen", ho.listen, "port", port, "ops_listen",
+				 cfg->http_ops_listen, "ops_port", ops_port, "workers", workers,
+				 "owner", sv->owner);
+		} else {
+			log_info("serve started", "listen", ho.listen, "port", port, "workers",
+				 workers, "owner", sv->owner);
+		}
 	}
 	return MLC_OK;
 }
@@ -247,6 +282,9 @@ void serve_wait(struct mlc_serve *sv)
 	/* webhooks keep being accepted into the inbox until the very end */
 	http_server_free(sv->http);
 	sv->http = NULL;
+	/* health and metrics answer until the webhooks are drained */
+	http_server_free(sv->ops_http);
+	sv->ops_http = NULL;
 	/* after the HTTP server: no handler waits on the writer any more */
 	intake_release(&sv->intake);
 	serve_pending_free(sv->pending);

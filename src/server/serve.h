@@ -36,6 +36,7 @@ struct mlc_serve {
 	struct mlc_token_shared *shared;
 	struct mlc_auth_pool *pool;
 	struct mlc_http_server *http;
+	struct mlc_http_server *ops_http; /* http.ops_listen's, or NULL */
 	pthread_t *workers;
 	int nworkers;
 	pthread_t scheduler;

@@ -163,6 +163,27 @@ static void test_default_text_parses(void **state)
 	buf_release(&text);
 }
 
+/* http.ops_listen (issue 21, item 18): empty by default, read from the
+ * file, and checked with the parser http.listen uses. */
+static void test_ops_listen(void **state)
+{
+	struct mlc_config c;
+	struct mlc_error err = {0};
+	(void)state;
+	clear_env();
+	unsetenv("MLC_HTTP_OPS_LISTEN");
+	assert_int_equal(config_load_text(&c, NULL, "none", "/x", &err), 0);
+	assert_string_equal(c.http_ops_listen, "");
+	config_release(&c);
+	assert_int_equal(
+	    config_load_text(&c, "http:\n  ops_listen: \"[::1]:9100\"\n", "t.yaml", "/x", &err), 0);
+	assert_string_equal(c.http_ops_listen, "[::1]:9100");
+	assert_string_equal(c.http_listen, "127.0.0.1:8080");
+	config_release(&c);
+	expect_error("http:\n  ops_listen: \"127.0.0.1:70000\"\n", "http.ops_listen: ");
+	expect_error("http:\n  ops_listen: \"[::1:80\"\n", "http.ops_listen: ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +193,7 @@ int main(void)
 	    cmocka_unit_test(test_env_overrides),
 	    cmocka_unit_test(test_load_file),
 	    cmocka_unit_test(test_default_text_parses),
+	    cmocka_unit_test(test_ops_listen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
