@@ -115,10 +115,11 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 						 __ATOMIC_RELAXED);
 				if (strcmp(fresh.store, ctx->cfg.store) ||
 				    strcmp(fresh.http_listen, ctx->cfg.http_listen) ||
+				    strcmp(fresh.http_ops_listen, ctx->cfg.http_ops_listen) ||
 				    fresh.workers != ctx->cfg.workers)
-					log_warn("configuration reloaded; store, http.listen and "
-						 "workers "
-						 "change only on restart");
+					log_warn(
+					    "configuration reloaded; store, http.listen, "
+					    "http.ops_listen and workers change only on restart");
 				else
 					log_info("configuration reloaded");
 				config_release(&fresh);
