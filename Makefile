@@ -4,7 +4,8 @@
 #                 then the ASan+UBSan build of the unit tests
 #   make demo     a contractor's month end to end on the sandbox (leaves it running)
 #   make demo-stop  stop what make demo left running
-#   make bench    build the benchmarks in bench/ and run bench/webhook-intake.sh
+#   make bench    build the benchmarks in bench/ and run bench/webhook-intake.sh and
+#                 bench/mapping-import.sh
 #                 (figures, not tests: needs wrk, node and npm)
 #   make fuzz     build the libFuzzer targets in fuzz/ (clang) and run each for
 #                 FUZZ_SECONDS (default 60), FUZZ_JOBS (default 2) at a time;
@@ -54,6 +55,7 @@ bench: build
 	@t=$$(cd bench && ls bench_*.c 2>/dev/null | sed 's/\.c$$//'); \
 	  if [ -n "$$t" ]; then cmake --build $(BUILD) -j $(JOBS) --target $$t; fi
 	@BUILD=$(BUILD) bench/webhook-intake.sh
+	@BIN=$(BUILD)/ml-connector bench/mapping-import.sh
 
 # libFuzzer targets for every parser of outside input (clang), each run for
 # a bounded time over fuzz/corpus/ and fuzz/dict/ (see fuzz/run.sh).
