@@ -145,8 +145,12 @@ static void call(int which)
 		break;
 	}
 	default: {
+		/* the vendor rows, then the typed records the vendor flows read */
 		json_t *rows = json_array();
-		(void)netsuite_vendors_since(ns, "2026-01-01", rows, NULL);
+		struct ns_vendors typed = {0};
+		if (netsuite_vendors_all(ns, rows, NULL) == 0)
+			ns_vendors_add_rows(&typed, rows);
+		ns_vendors_release(&typed);
 		json_decref(rows);
 		break;
 	}
