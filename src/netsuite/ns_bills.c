@@ -16,15 +16,6 @@ struct bill_read {
 	size_t n, cap;
 };
 
-static int64_t id_or_zero(const json_t *row, const char *key)
-{
-	int64_t v = 0;
-
-	if (!key || jsonx_id(row, key, &v) < 0)
-		return 0;
-	return v;
-}
-
 static int collect(void *arg, json_t *items)
 {
 	struct bill_read *rd = arg;
@@ -39,9 +30,9 @@ static int collect(void *arg, json_t *items)
 		}
 		b = &rd->v[rd->n++];
 		memset(b, 0, sizeof(*b));
-		b->id = id_or_zero(row, "id");
-		b->vendor_id = id_or_zero(row, "entity");
-		b->approval = id_or_zero(row, "approvalstatus");
+		b->id = jsonx_id_or0(row, "id");
+		b->vendor_id = jsonx_id_or0(row, "entity");
+		b->approval = jsonx_id_or0(row, "approvalstatus");
 		b->tranid = str_dup_or_null(jsonx_str(row, "tranid"));
 		b->trandate = str_dup_or_null(jsonx_str(row, "trandate"));
 		b->memo = str_dup_or_null(jsonx_str(row, "memo"));
@@ -89,9 +80,9 @@ static void line_parse(const json_t *row, const char *seg_field, struct ns_bill_
 	struct mlc_error err = {0};
 
 	memset(l, 0, sizeof(*l));
-	l->job = id_or_zero(row, "entity");
-	l->created_from = id_or_zero(row, "createdfrom");
-	l->cost_seg = id_or_zero(row, seg_field);
+	l->job = jsonx_id_or0(row, "entity");
+	l->created_from = jsonx_id_or0(row, "createdfrom");
+	l->cost_seg = jsonx_id_or0(row, seg_field);
 	l->amount_ok = jsonx_money_get(row, "netamount", true, &l->amount, &err) == 0;
 }
 

@@ -18,15 +18,6 @@ struct po_read {
 	size_t n, cap;
 };
 
-static int64_t id_or_zero(const json_t *row, const char *key)
-{
-	int64_t v = 0;
-
-	if (jsonx_id(row, key, &v) < 0)
-		return 0;
-	return v;
-}
-
 static int collect(void *arg, json_t *items)
 {
 	struct po_read *rd = arg;
@@ -41,8 +32,8 @@ static int collect(void *arg, json_t *items)
 		}
 		po = &rd->pos[rd->n++];
 		memset(po, 0, sizeof(*po));
-		po->id = id_or_zero(row, "id");
-		po->vendor_id = id_or_zero(row, "entity");
+		po->id = jsonx_id_or0(row, "id");
+		po->vendor_id = jsonx_id_or0(row, "entity");
 		po->tranid = str_dup_or_null(jsonx_str(row, "tranid"));
 		po->trandate = str_dup_or_null(jsonx_str(row, "trandate"));
 		po->status = str_dup_or_null(jsonx_str(row, "status"));
@@ -105,7 +96,7 @@ static void line_parse(const json_t *row, const char *seg_field, struct ns_po_li
 		     jsonx_id(row, seg_field, &l->cost_seg) < 0 ||
 		     jsonx_id(row, "expenseaccount", &l->expense_account) < 0 ||
 		     jsonx_id(row, "item", &l->item) < 0;
-	l->job = id_or_zero(row, "entity");
+	l->job = jsonx_id_or0(row, "entity");
 	l->memo = str_dup_or_null(jsonx_str(row, "memo"));
 	/* the first decimal that cannot be read is the line's defect */
 	if (dec_read(row, "netamount", MONEY_SCALE, DEC_EXACT, &l->has_amount, &l->amount, &err) <

@@ -13,12 +13,6 @@
 #include "util/str.h"
 #include "util/banned.h"
 
-static int64_t id_of(const json_t *o, const char *k)
-{
-	int64_t v = 0;
-	return o && jsonx_id(o, k, &v) == 0 ? v : 0;
-}
-
 /* "03-300 Cast-in-Place Concrete" with code "03-300" -> "Cast-in-Place Concrete". */
 static const char *strip_code(const char *name, const char *code)
 {
@@ -53,8 +47,8 @@ static int64_t *parents_of(const json_t *rows, size_t *n)
 
 	*n = 0;
 	json_array_foreach (rows, i, row) {
-		if (id_of(row, "parent"))
-			p[(*n)++] = id_of(row, "parent");
+		if (jsonx_id_or0(row, "parent"))
+			p[(*n)++] = jsonx_id_or0(row, "parent");
 	}
 	qsort(p, *n, sizeof(*p), cmp_i64);
 	return p;

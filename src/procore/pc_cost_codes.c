@@ -10,18 +10,12 @@
 #include "util/jsonx.h"
 #include "util/banned.h"
 
-static int64_t id_of(const json_t *o, const char *k)
-{
-	int64_t v = 0;
-	return o && jsonx_id(o, k, &v) == 0 ? v : 0;
-}
-
 /* A code's parent: {"parent": {"id"}} on project codes, "parent_id" on
  * standard ones. */
 static int64_t parent_of(const json_t *cc)
 {
-	int64_t p = id_of(json_object_get(cc, "parent"), "id");
-	return p ? p : id_of(cc, "parent_id");
+	int64_t p = jsonx_id_or0(json_object_get(cc, "parent"), "id");
+	return p ? p : jsonx_id_or0(cc, "parent_id");
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -202,7 +196,7 @@ int pc_cc_standard_list(struct mlc_procore *pc, int64_t company_id, int64_t *id,
 		return rc;
 	json_array_foreach (lists, i, l) {
 		if (!*id || jsonx_bool(l, "is_erp_list")) {
-			*id = id_of(l, "id");
+			*id = jsonx_id_or0(l, "id");
 			if (jsonx_bool(l, "is_erp_list"))
 				break;
 		}
@@ -246,7 +240,7 @@ int pc_cc_sync(struct mlc_procore *pc, const struct pc_cc_scope *sc, const struc
 	}
 	rc = procore_sync(pc, "PATCH", path, body, &ents, &errs, err);
 	if (rc == MLC_OK)
-		*id_out = id_of(json_array_get(ents, 0), "id");
+		*id_out = jsonx_id_or0(json_array_get(ents, 0), "id");
 	if (rc == MLC_OK && !*id_out) {
 		struct mlc_buf why = MLC_BUF_INIT;
 		procore_error_text(json_array_get(errs, 0), &why);

@@ -158,6 +158,15 @@ int jsonx_id(const json_t *obj, const char *key, int64_t *out)
 	return MLC_EINVAL;
 }
 
+int64_t jsonx_id_or0(const json_t *obj, const char *key)
+{
+	int64_t v = 0;
+
+	if (!obj || !key || jsonx_id(obj, key, &v) < 0)
+		return 0;
+	return v;
+}
+
 int jsonx_money_get(const json_t *obj, const char *key, bool optional, int64_t *cents,
 		    struct mlc_error *err)
 {

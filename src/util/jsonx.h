@@ -45,6 +45,9 @@ const char *jsonx_str(const json_t *obj, const char *key);
 /* Id member: a JSON integer, or a string of digits.  0 when absent;
  * MLC_EINVAL when present but not a positive int64. */
 int jsonx_id(const json_t *obj, const char *key, int64_t *out) MLC_MUST_CHECK;
+/* The id member, or 0 when obj or key is NULL, the member is absent, or it is
+ * not a positive int64 (for readers where a bad id means "no record"). */
+int64_t jsonx_id_or0(const json_t *obj, const char *key);
 /* Money member (string, integer or real; see money_from_json).  Absent or
  * null gives 0 when optional, an error otherwise. */
 int jsonx_money_get(const json_t *obj, const char *key, bool optional, int64_t *cents,
