@@ -30,7 +30,7 @@ void sbx_busy_reset(struct sbx_busy *b)
 }
 
 /* Adds the time since the last change at the current level. */
-static void advance(struct sbx_busy *b, int limit, int64_t t)
+static void busy_advance(struct sbx_busy *b, int limit, int64_t t)
 {
 	double dt = (double)(t - b->last_us);
 	int held = limit > 0 && b->active > limit ? limit : b->active;
@@ -50,7 +50,7 @@ void sbx_busy_enter(struct sbx_busy *b, bool write, int limit)
 {
 	int64_t t = now_us();
 
-	advance(b, limit, t);
+	busy_advance(b, limit, t);
 	if (!b->first_us)
 		b->first_us = t;
 	b->active++;
@@ -64,7 +64,7 @@ void sbx_busy_leave(struct sbx_busy *b, bool write, int limit)
 {
 	int64_t t = now_us();
 
-	advance(b, limit, t);
+	busy_advance(b, limit, t);
 	if (b->active > 0)
 		b->active--;
 	if (write && b->writes > 0)
