@@ -4,9 +4,11 @@
 #                 then the ASan+UBSan build of the unit tests
 #   make demo     a contractor's month end to end on the sandbox (leaves it running)
 #   make demo-stop  stop what make demo left running
-#   make bench    build the benchmarks in bench/ and run bench/webhook-intake.sh and
-#                 bench/mapping-import.sh
+#   make bench    build the benchmarks in bench/ and run bench/webhook-intake.sh,
+#                 bench/mapping-import.sh, bench/scale.sh and bench/commitments.sh
 #                 (figures, not tests: needs wrk, node and npm)
+#   make bench-report  run bench/scale.sh and bench/commitments.sh and rewrite
+#                 the figures section of docs/BENCHMARKS.md
 #   make fuzz     build the libFuzzer targets in fuzz/ (clang) and run each for
 #                 FUZZ_SECONDS (default 60), FUZZ_JOBS (default 2) at a time;
 #                 fails on any crash
@@ -23,7 +25,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 2
 
-.PHONY: all build test test-unit test-asan deps demo demo-stop bench fuzz fuzz-build fuzz-smoke \
+.PHONY: all build test test-unit test-asan deps demo demo-stop bench bench-report fuzz fuzz-build fuzz-smoke \
 	valgrind chaos chaos-smoke format clean
 
 all: build
@@ -56,6 +58,11 @@ bench: build
 	  if [ -n "$$t" ]; then cmake --build $(BUILD) -j $(JOBS) --target $$t; fi
 	@BUILD=$(BUILD) bench/webhook-intake.sh
 	@BIN=$(BUILD)/ml-connector bench/mapping-import.sh
+	@BIN=$(BUILD)/ml-connector bench/scale.sh
+	@BIN=$(BUILD)/ml-connector bench/commitments.sh
+
+bench-report: build
+	@BIN=$(BUILD)/ml-connector bench/report.sh
 
 # libFuzzer targets for every parser of outside input (clang), each run for
 # a bounded time over fuzz/corpus/ and fuzz/dict/ (see fuzz/run.sh).

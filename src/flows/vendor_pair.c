@@ -207,6 +207,47 @@ int vendor_pairs_queue(struct vendor_pairs *f, json_t *body, const char *src, co
 	return MLC_OK;
 }
 
+/* Whether the id map already holds this link with this content hash. */
+static bool link_kept(struct mlc_session *s, const char *ns_key, const char *pc_key,
+		      const char *hash)
+{
+	struct mlc_idmap_entry e = {0};
+	struct mlc_error err = {0};
+	bool kept = false;
+
+	if (idmap_by_netsuite(s->store, s->tenant.id, "vendor", ns_key, &e, &err) == 0)
+		kept = e.procore_key && strcmp(e.procore_key, pc_key) == 0 && e.content_hash &&
+		       strcmp(e.content_hash, hash) == 0;
+	idmap_entry_release(&e);
+	return kept;
+}
+
+/* A pair whose Procore side already has the merged values: link (and
+ * keep the base) without a write; a pair whose link, hash and base are
+ * all as kept costs no store write either (a quiet rerun writes nothing).
+ * A store failure fails the record (the link is not kept: the watermark
+ * stays). */
+static void settle_same(struct vendor_pairs *f, const char *ns_key, const char *pc_key,
+			const char *hash, const json_t *base, bool no_base,
+			const struct md_merge *m, const char *src, const char *target,
+			bool ns_written, struct mlc_error *err)
+{
+	struct flow_run *r = f->r;
+	struct mlc_session *s = r->s;
+
+	if (!r->opts.dry_run &&
+	    !(!no_base && json_equal(base, m->merged) && link_kept(s, ns_key, pc_key, hash)) &&
+	    (idmap_put(s->store, s->tenant.id, "vendor", ns_key, pc_key, hash, err) < 0 ||
+	     md_base_put(s->store, s->tenant.id, "vendors", ns_key, m->merged, err) < 0)) {
+		flow_record(r, FLOW_FAIL, "vendor", src, target, NULL, err->msg);
+		f->failed = 1;
+		return;
+	}
+	flow_resolve(r, "vendor", src); /* placed: a review item for it is done */
+	if (!ns_written)
+		flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
+}
+
 /*
  * A linked pair: merges the two views against the base, writes
  * NetSuite's side at once and queues Procore's side with the merged base.
@@ -262,18 +303,8 @@ int vendor_pairs_settle(struct vendor_pairs *f, const struct ns_vendor *nv, int6
 	detail = vendor_changed_fields(send, pc_cur);
 	json_object_del(detail, "id");
 	if (json_object_size(detail) == 0) {
-		/* same values already: link (and keep the base) without a write */
-		if (!r->opts.dry_run &&
-		    (idmap_put(s->store, s->tenant.id, "vendor", ns_key, pc_key, hash, err) < 0 ||
-		     md_base_put(s->store, s->tenant.id, "vendors", ns_key, m.merged, err) < 0)) {
-			/* the link is not kept: a failure, so the watermark stays */
-			flow_record(r, FLOW_FAIL, "vendor", src, target, NULL, err->msg);
-			f->failed = 1;
-		} else {
-			flow_resolve(r, "vendor", src); /* placed: a review item for it is done */
-			if (!ns_written)
-				flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
-		}
+		settle_same(f, ns_key, pc_key, hash, base, empty != NULL, &m, src, target,
+			    ns_written, err);
 		json_decref(detail);
 		goto out;
 	}

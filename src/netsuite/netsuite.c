@@ -1,8 +1,10 @@
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "netsuite/netsuite.h"
+#include "netsuite/ns_limiter.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/num.h"
@@ -37,6 +39,8 @@ int netsuite_open(const struct mlc_tenant *t, const struct mlc_netsuite_opts *o,
 		free(ns);
 		return rc;
 	}
+	/* the pool is the account's: every session of it shares this one */
+	ns->limit = ns_limiter_get(t->netsuite_account, ns->concurrency);
 	*out = ns;
 	return MLC_OK;
 }
@@ -46,7 +50,59 @@ void netsuite_free(struct mlc_netsuite *ns)
 	if (!ns)
 		return;
 	http_upstream_free(ns->up);
+	ns_limiter_put(ns->limit);
 	free(ns);
+}
+
+int netsuite_send(struct mlc_netsuite *ns, const struct mlc_http_req *r, struct mlc_http_resp *resp,
+		  struct mlc_error *err)
+{
+	int rc;
+
+	ns_limiter_enter(ns->limit);
+	rc = http_upstream_send(ns->up, r, resp, err);
+	ns_limiter_leave(ns->limit);
+	return rc;
+}
+
+struct run_many {
+	void (*fn)(void *arg, size_t i);
+	void *arg;
+	size_t n, next; /* next: taken atomically */
+};
+
+static void *run_many_worker(void *p)
+{
+	struct run_many *m = p;
+
+	for (;;) {
+		size_t i = __atomic_fetch_add(&m->next, 1, __ATOMIC_RELAXED);
+		if (i >= m->n)
+			break;
+		m->fn(m->arg, i);
+	}
+	return NULL;
+}
+
+void netsuite_run_many(struct mlc_netsuite *ns, size_t n, void (*fn)(void *arg, size_t i),
+		       void *arg)
+{
+	struct run_many m = {.fn = fn, .arg = arg, .n = n, .next = 0};
+	size_t want = (size_t)ns_limiter_slots(ns->limit), started = 0;
+	pthread_t *th;
+
+	if (want > n)
+		want = n;
+	/* the caller is one of the threads; each request waits for its own
+	 * slot, so other sessions of the account get their turn */
+	th = xcalloc(want + 1, sizeof(*th));
+	for (size_t k = 1; k < want; k++)
+		if (pthread_create(&th[started], NULL, run_many_worker, &m) == 0)
+			started++;
+	run_many_worker(&m);
+	for (size_t k = 0; k < started; k++)
+		pthread_join(th[k], NULL);
+	free(th);
 }
 
 void netsuite_error_code(const char *body, size_t len, char *code, size_t n)
@@ -103,7 +159,7 @@ static int64_t id_from_location(const struct mlc_http_resp *resp)
 static int ns_send(struct mlc_netsuite *ns, struct mlc_http_req *r, struct mlc_http_resp *resp,
 		   char *code, struct mlc_error *err)
 {
-	int rc = http_upstream_send(ns->up, r, resp, err);
+	int rc = netsuite_send(ns, r, resp, err);
 	int64_t calls = resp->attempts ? resp->attempts : 1;
 
 	if (strcmp(r->method, "GET") == 0 ||
@@ -206,6 +262,21 @@ int netsuite_suiteql_all(struct mlc_netsuite *ns, const char *q, json_t **items,
 	return MLC_OK;
 }
 
+struct many_sends {
+	struct mlc_netsuite *ns;
+	const struct mlc_http_req *reqs;
+	struct mlc_http_resp *resps;
+	int *rcs;
+};
+
+static void many_send_one(void *arg, size_t i)
+{
+	struct many_sends *m = arg;
+	struct mlc_error e = {0};
+
+	m->rcs[i] = netsuite_send(m->ns, &m->reqs[i], &m->resps[i], &e);
+}
+
 int netsuite_suiteql_many(struct mlc_netsuite *ns, const char *const *qs, size_t n,
 			  json_t **results, struct mlc_error *err)
 {
@@ -227,12 +298,9 @@ int netsuite_suiteql_many(struct mlc_netsuite *ns, const char *const *qs, size_t
 		http_req_json(&reqs[i], json_pack("{s:s}", "q", qs[i]));
 		http_resp_init(&resps[i]);
 	}
-	if (n) {
-		rc = http_upstream_send_many(ns->up, reqs, resps, rcs, NULL, n, ns->concurrency);
-		if (rc < 0) {
-			error_set(err, rc, "NetSuite: cannot run %zu queries at once", n);
-			goto out;
-		}
+	{
+		struct many_sends ms = {ns, reqs, resps, rcs};
+		netsuite_run_many(ns, n, many_send_one, &ms);
 	}
 	for (i = 0; i < n && rc == MLC_OK; i++) {
 		json_t *body;
@@ -263,7 +331,6 @@ int netsuite_suiteql_many(struct mlc_netsuite *ns, const char *const *qs, size_t
 		results[i] = json_incref(json_object_get(body, "items"));
 		json_decref(body);
 	}
-out:
 	for (i = 0; i < n; i++) {
 		http_req_release(&reqs[i]);
 		http_resp_release(&resps[i]);

@@ -12,15 +12,19 @@
 #include "util/error.h"
 
 /*
- * The NetSuite adapter's transport: one upstream per tenant (the
- * account's concurrency pool is the upstream's cap, shared by every
- * thread), bearer tokens through the OAuth hook, SuiteQL paging, record
+ * The NetSuite adapter's transport: one upstream per session, every
+ * request through the account's concurrency pool (netsuite/ns_limiter.h:
+ * one per account in the process, shared by every session, run and
+ * worker), bearer tokens through the OAuth hook, SuiteQL paging, record
  * upserts by external id, and NetSuite's error bodies
  * {"type","title","status","o:errorDetails":[{"detail","o:errorCode"}]}
  * decoded into messages that name the error code.  Thread-safe.
  */
+struct ns_limiter;
+
 struct mlc_netsuite {
 	struct mlc_http_upstream *up;
+	struct ns_limiter *limit; /* the account's pool; a reference */
 	int concurrency;
 	int64_t reads, writes; /* calls made, updated atomically */
 };
@@ -28,7 +32,8 @@ struct mlc_netsuite {
 struct mlc_netsuite_opts {
 	mlc_http_auth_fn auth;
 	void *auth_arg;
-	int concurrency;  /* the account's pool; 0: 5 (docs/reference/netsuite.md, Governance) */
+	int concurrency;  /* the account's pool; 0: 5 (docs/reference/netsuite.md, Governance);
+			   * shared by every session of the account (ns_limiter.h) */
 	int timeout_ms;   /* 0: 120 s */
 	int max_attempts; /* 0: the client's default */
 };
@@ -36,6 +41,23 @@ struct mlc_netsuite_opts {
 int netsuite_open(const struct mlc_tenant *t, const struct mlc_netsuite_opts *o,
 		  struct mlc_netsuite **out, struct mlc_error *err) MLC_MUST_CHECK;
 void netsuite_free(struct mlc_netsuite *ns);
+
+/*
+ * Sends one request through the account's pool (waits for a slot, holds
+ * it until the outcome is in, retries included).  For the adapter's own
+ * files (ns_*.c); flows use the typed calls.
+ */
+int netsuite_send(struct mlc_netsuite *ns, const struct mlc_http_req *r, struct mlc_http_resp *resp,
+		  struct mlc_error *err) MLC_MUST_CHECK;
+/*
+ * Runs fn(arg, i) for i in [0, n) on up to the pool's size of threads at
+ * once (the caller's among them), so that a bulk write keeps every slot
+ * of the account's pool busy until its last request.  fn may call only
+ * the thread-safe adapter (no store handle, no flow_record): it keeps its
+ * outcome in arg for the caller to act on after this returns.
+ */
+void netsuite_run_many(struct mlc_netsuite *ns, size_t n, void (*fn)(void *arg, size_t i),
+		       void *arg);
 
 /* SuiteQL's page rules (docs/reference/netsuite.md, SuiteQL). */
 #define SUITEQL_MAX_LIMIT 1000

@@ -19,7 +19,7 @@ static int probe(struct mlc_netsuite *ns, struct mlc_http_req *r, struct mlc_ns_
 	int rc;
 
 	http_req_header(r, "Accept", "application/json");
-	rc = http_upstream_send(ns->up, r, &out->resp, err);
+	rc = netsuite_send(ns, r, &out->resp, err);
 	__atomic_add_fetch(&ns->reads, out->resp.attempts ? out->resp.attempts : 1,
 			   __ATOMIC_RELAXED);
 	out->status = out->resp.status;

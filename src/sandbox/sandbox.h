@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "net/http_server.h"
+#include "sandbox/sandbox_busy.h"
 #include "sandbox/sim_clock.h"
 #include "sandbox/sandbox_misfits.h"
 #include "util/compat.h"
@@ -26,7 +27,9 @@
  *                                 "status":{"<code>":n},"max_concurrency":n,
  *                                 "token_requests":n,"rejected_429":n}
  *                                (status "0": connection dropped by a fault)
- *   POST /_sandbox/reset-stats
+ *   POST /_sandbox/reset-stats   (also resets /_sandbox/busy)
+ *   GET  /_sandbox/busy          the pool's time-weighted busy figure
+ *                                (sandbox_busy.h)
  *   POST /_sandbox/time/advance  ?seconds=N or {"seconds":N}; GET /_sandbox/time
  *   POST /_sandbox/faults        {"faults":SPEC,"latency_ms":N,"jitter_ms":N}
  *                                replaces this simulator's faults at run time
@@ -93,6 +96,7 @@ struct sbx_sim {
 	json_t *calls;  /* {"METHOD route": n} */
 	json_t *status; /* {"code": n} */
 	int in_flight, max_concurrency;
+	struct sbx_busy busy; /* GET /_sandbox/busy (sandbox_busy.h) */
 	int64_t token_requests, rejected_429;
 	struct mlc_http_server *http;
 	/* Added: governance.  When limit_in_flight > 0, API requests (not

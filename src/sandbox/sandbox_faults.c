@@ -198,6 +198,9 @@ static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *
 	in_flight = ++sim->in_flight;
 	if (in_flight > sim->max_concurrency)
 		sim->max_concurrency = in_flight;
+	if (is_api(sim, req))
+		sbx_busy_enter(&sim->busy, sbx_busy_is_write(req->method, req->path),
+			       sim->limit_in_flight);
 	f = sim->faults;
 	pthread_mutex_unlock(&sim->lock);
 	if (!is_api(sim, req))
@@ -334,6 +337,9 @@ static void hook_after(const struct mlc_http_request *req, const struct mlc_http
 	snprintf(code, sizeof(code), "%d", resp->drop_connection ? 0 : resp->status);
 	pthread_mutex_lock(&sim->lock);
 	sim->in_flight--;
+	if (is_api(sim, req))
+		sbx_busy_leave(&sim->busy, sbx_busy_is_write(req->method, req->path),
+			       sim->limit_in_flight);
 	bump(sim->calls, key);
 	bump(sim->status, code);
 	pthread_mutex_unlock(&sim->lock);
@@ -363,10 +369,23 @@ static void h_reset(struct mlc_http_request *req, struct mlc_http_response *resp
 	json_object_clear(sim->calls);
 	json_object_clear(sim->status);
 	sim->max_concurrency = sim->in_flight;
+	sbx_busy_reset(&sim->busy);
 	sim->token_requests = 0;
 	sim->rejected_429 = 0;
 	pthread_mutex_unlock(&sim->lock);
 	http_response_json(resp, 200, json_pack("{s:b}", "reset", 1));
+}
+
+static void h_busy(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+{
+	struct sbx_sim *sim = arg;
+	json_t *body;
+
+	MLC_UNUSED(req);
+	pthread_mutex_lock(&sim->lock);
+	body = sbx_busy_json(&sim->busy, sim->limit_in_flight);
+	pthread_mutex_unlock(&sim->lock);
+	http_response_json(resp, 200, body);
 }
 
 static void h_time(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
@@ -439,6 +458,7 @@ int sbx_sim_install(struct sbx_sim *sim, struct mlc_http_server *http, struct ml
 	http_server_set_hooks(http, &hooks);
 	if (http_server_route(http, "GET", "/_sandbox/stats", h_stats, sim) < 0 ||
 	    http_server_route(http, "POST", "/_sandbox/reset-stats", h_reset, sim) < 0 ||
+	    http_server_route(http, "GET", "/_sandbox/busy", h_busy, sim) < 0 ||
 	    http_server_route(http, "POST", "/_sandbox/time/advance", h_time, sim) < 0 ||
 	    http_server_route(http, "GET", "/_sandbox/time", h_time, sim) < 0 ||
 	    http_server_route(http, "POST", "/_sandbox/faults", h_faults, sim) < 0)
