@@ -6,6 +6,7 @@
 #include "core/review.h"
 #include "core/watermark.h"
 #include "flows/flow.h"
+#include "net/http_note.h"
 #include "net/metrics.h"
 #include "netsuite/ns_since.h"
 #include "util/buf.h"
@@ -124,6 +125,7 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity, con
 {
 	json_t *p = json_object();
 	struct mlc_error err = {0};
+	struct mlc_buf summary = MLC_BUF_INIT;
 
 	switch (a) {
 	case FLOW_CREATE:
@@ -177,9 +179,13 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity, con
 		    .error = error,
 		    .payload = json_object_get(p, "detail"),
 		};
+		/* the write behind the record, with its retries (issue 21) */
+		if (a == FLOW_CREATE || a == FLOW_UPDATE || a == FLOW_DELETE || a == FLOW_FAIL)
+			audit_rec_take_write(&rec, &summary);
 		if (audit_write(r->s->store, &rec, &err) < 0)
 			log_error("audit write failed", "flow", r->flow, "error", err.msg);
 	}
+	buf_release(&summary);
 	json_decref(p);
 }
 
@@ -356,6 +362,7 @@ int flow_execute(struct mlc_session *s, const struct flow_def *f, const struct f
 	}
 	log_info("flow start", "tenant", s->tenant.name, "flow", f->name, "dry_run",
 		 o->dry_run ? "true" : "false");
+	http_write_note_clear(); /* no write of an earlier run in this run's audit */
 	rc = f->run(&r, err);
 	stats =
 	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "read", (json_int_t)r.stats.read,
