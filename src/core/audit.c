@@ -194,6 +194,8 @@ int run_start(struct mlc_store *s, int64_t tenant_id, const char *flow, const ch
 	int64_t pid, now = time_now_ms();
 	int rc;
 
+	/* no write an earlier run of this thread sent goes into this run's audit */
+	http_write_note_clear();
 	run_owner_self(host, &pid);
 	rc = store_prepare(s,
 			   "INSERT INTO runs (tenant_id, flow, trigger, started_at, owner_host, "

@@ -80,6 +80,7 @@ int audit_prune_batched(struct mlc_store *s, int64_t before_ms, int64_t batch_ro
  * marked 'abandoned' by run_reap. */
 int run_start(struct mlc_store *s, int64_t tenant_id, const char *flow, const char *trigger,
 	      int64_t *run_id, struct mlc_error *err) MLC_MUST_CHECK;
+/* (run_start also clears this thread's write note, net/http_note.h.) */
 int run_finish(struct mlc_store *s, int64_t run_id, const char *status, const json_t *stats,
 	       struct mlc_error *err) MLC_MUST_CHECK;
 

@@ -6,7 +6,6 @@
 #include "core/review.h"
 #include "core/watermark.h"
 #include "flows/flow.h"
-#include "net/http_note.h"
 #include "net/metrics.h"
 #include "netsuite/ns_since.h"
 #include "util/buf.h"
@@ -362,7 +361,6 @@ int flow_execute(struct mlc_session *s, const struct flow_def *f, const struct f
 	}
 	log_info("flow start", "tenant", s->tenant.name, "flow", f->name, "dry_run",
 		 o->dry_run ? "true" : "false");
-	http_write_note_clear(); /* no write of an earlier run in this run's audit */
 	rc = f->run(&r, err);
 	stats =
 	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "read", (json_int_t)r.stats.read,
