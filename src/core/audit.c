@@ -3,6 +3,7 @@
 
 #include "core/audit.h"
 #include "core/run_owner.h"
+#include "net/http_note.h"
 #include "util/buf.h"
 #include "util/time.h"
 #include "util/banned.h"
@@ -193,6 +194,8 @@ int run_start(struct mlc_store *s, int64_t tenant_id, const char *flow, const ch
 	int64_t pid, now = time_now_ms();
 	int rc;
 
+	/* no write an earlier run of this thread sent goes into this run's audit */
+	http_write_note_clear();
 	run_owner_self(host, &pid);
 	rc = store_prepare(s,
 			   "INSERT INTO runs (tenant_id, flow, trigger, started_at, owner_host, "
@@ -293,4 +296,19 @@ int audit_prune_batched(struct mlc_store *s, int64_t before_ms, int64_t batch_ro
 		} while (gone >= batch_rows);
 	}
 	return MLC_OK;
+}
+
+bool audit_rec_take_write(struct mlc_audit_rec *rec, struct mlc_buf *summary)
+{
+	struct mlc_http_write_note note;
+
+	if (!http_write_note_take(&note))
+		return false;
+	buf_reset(summary);
+	buf_addstr(summary, note.summary);
+	if (note.retried[0])
+		buf_addf(summary, "; retried %s", note.retried);
+	rec->attempt = note.attempts;
+	rec->request_summary = summary->data;
+	return true;
 }

@@ -1,11 +1,13 @@
 #ifndef MLC_AUDIT_H
 #define MLC_AUDIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
 
 #include "core/store.h"
+#include "util/buf.h"
 #include "util/compat.h"
 #include "util/error.h"
 
@@ -32,6 +34,15 @@ struct mlc_audit_rec {
 
 int audit_write(struct mlc_store *s, const struct mlc_audit_rec *rec,
 		struct mlc_error *err) MLC_MUST_CHECK;
+
+/*
+ * Takes this thread's last write (net/http_note.h) into rec: attempt gets
+ * its number of sends and request_summary "METHOD path" with, when any
+ * were retried, "; retried 503,reset" (what each retried attempt got).
+ * summary holds that text and must outlive rec's use.  Returns false and
+ * leaves rec alone when no write was noted since the last take.
+ */
+bool audit_rec_take_write(struct mlc_audit_rec *rec, struct mlc_buf *summary);
 
 struct mlc_audit_filter {
 	const char *flow, *entity, *source_ref, *result; /* NULL: any */
@@ -69,6 +80,7 @@ int audit_prune_batched(struct mlc_store *s, int64_t before_ms, int64_t batch_ro
  * marked 'abandoned' by run_reap. */
 int run_start(struct mlc_store *s, int64_t tenant_id, const char *flow, const char *trigger,
 	      int64_t *run_id, struct mlc_error *err) MLC_MUST_CHECK;
+/* (run_start also clears this thread's write note, net/http_note.h.) */
 int run_finish(struct mlc_store *s, int64_t run_id, const char *status, const json_t *stats,
 	       struct mlc_error *err) MLC_MUST_CHECK;
 

@@ -124,6 +124,7 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity, con
 {
 	json_t *p = json_object();
 	struct mlc_error err = {0};
+	struct mlc_buf summary = MLC_BUF_INIT;
 
 	switch (a) {
 	case FLOW_CREATE:
@@ -177,9 +178,13 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity, con
 		    .error = error,
 		    .payload = json_object_get(p, "detail"),
 		};
+		/* the write behind the record, with its retries (issue 21) */
+		if (a == FLOW_CREATE || a == FLOW_UPDATE || a == FLOW_DELETE || a == FLOW_FAIL)
+			audit_rec_take_write(&rec, &summary);
 		if (audit_write(r->s->store, &rec, &err) < 0)
 			log_error("audit write failed", "flow", r->flow, "error", err.msg);
 	}
+	buf_release(&summary);
 	json_decref(p);
 }
 

@@ -253,6 +253,24 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/*
+ * Counts each time curl sends the request: on a reused connection found
+ * dead before any answer (the server dropped it after reading the
+ * request), curl sends it again on a new one inside the same transfer.
+ * Those sends are attempts too, and the audit must show them (issue 21).
+ */
+static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
+{
+	struct slot *s = arg;
+
+	MLC_UNUSED(h);
+	MLC_UNUSED(data);
+	MLC_UNUSED(size);
+	if (type == CURLINFO_HEADER_OUT)
+		s->sends++;
+	return 0;
+}
+
 bool http_int_method_is_idempotent(const char *m)
 {
 	return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "PUT") ||
@@ -419,6 +437,11 @@ int http_int_attempt_start(struct slot *s, CURLM *multi)
 	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, s);
+	/* verbose only feeds on_debug, which prints nothing */
+	curl_easy_setopt(s->easy, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(s->easy, CURLOPT_DEBUGDATA, s);
+	curl_easy_setopt(s->easy, CURLOPT_VERBOSE, 1L);
+	s->sends = 0;
 	if (!strcmp(req->method, "HEAD")) {
 		curl_easy_setopt(s->easy, CURLOPT_NOBODY, 1L);
 	} else if (req->body.len || !strcmp(req->method, "POST")) {

@@ -127,6 +127,11 @@ void http_req_form(struct mlc_http_req *r, const char *key, const char *value);
 /* Sets a raw body (copied) with its Content-Type. */
 void http_req_body(struct mlc_http_req *r, const char *content_type, const void *data, size_t len);
 
+/* Room for the retried answers of one request ("503,reset,429,...") and
+ * for "METHOD path" in a write's audit note (net/http_note.h). */
+#define HTTP_RETRIED_MAX 96
+#define HTTP_SUMMARY_MAX 192
+
 /* One response.  Initialise with http_resp_init(), release with
  * http_resp_release(); a send replaces the previous contents. */
 struct mlc_http_resp {
@@ -134,7 +139,15 @@ struct mlc_http_resp {
 	struct mlc_http_header *headers;
 	size_t nheaders;
 	struct mlc_buf body;
-	int attempts;          /* sends made, including the last */
+	int attempts; /* sends made, including the last */
+	/*
+	 * What each attempt that was sent again got, oldest first, comma
+	 * separated: an HTTP status ("503", "429", "401") or, with no answer,
+	 * "reset" (connection dropped after sending), "timeout", "connect",
+	 * "connect_timeout", "transport"; "" when the first attempt was the
+	 * last.  Ends in "..." when cut.  attempts - 1 entries unless cut.
+	 */
+	char retried[HTTP_RETRIED_MAX];
 	int64_t elapsed_ms;    /* from the call to the outcome */
 	int64_t limit_wait_ms; /* of which waiting on pacing / the cap */
 	/*

@@ -58,6 +58,8 @@ struct slot {
 	char errbuf[CURL_ERROR_SIZE];
 	bool idempotent, reserved, entered, refresh, refreshed, overflow;
 	int login_401_left;
+	int sends; /* times curl sent this attempt's request (it re-sends on a dead reused
+		      connection) */
 	int64_t start_ms, ready_ms, wait_from_ms, attempt_ms;
 	struct mlc_http_upstream *up;
 };

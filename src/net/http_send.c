@@ -73,6 +73,26 @@ static void observe_rate_headers(struct slot *s)
 		http_limits_observe(&s->up->limits, limit, remaining, time_now_ms() + reset_ms);
 }
 
+/* Appends what the attempt got to resp->retried (see http_client.h). */
+static void note_retried(struct mlc_http_resp *resp, CURLcode cc, const char *code,
+			 const char *reason)
+{
+	size_t len = strlen(resp->retried), room = sizeof(resp->retried) - len;
+	const char *what = cc == CURLE_OK ? code : reason;
+	int n;
+
+	if (!strcmp(what, "no_response"))
+		what = "reset";
+	if (len >= 3 && !strcmp(resp->retried + len - 3, "..."))
+		return;
+	n = snprintf(resp->retried + len, room, "%s%s", len ? "," : "", what);
+	if (n < 0 || (size_t)n >= room) {
+		/* cut: say so in the last 3 bytes that hold */
+		size_t at = len + 4 <= sizeof(resp->retried) ? len : sizeof(resp->retried) - 4;
+		snprintf(resp->retried + at, sizeof(resp->retried) - at, "...");
+	}
+}
+
 /* One attempt ended: classify, then finish the slot or schedule a retry. */
 static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 {
@@ -95,6 +115,13 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 	http_int_upstream_handle_put(up, s->easy);
 	s->easy = NULL;
 	s->resp->status = cc == CURLE_OK ? (int)status : 0;
+	/* sends curl made again inside the transfer: each lost its answer */
+	for (; s->sends > 1; s->sends--) {
+		s->resp->attempts++;
+		note_retried(s->resp, CURLE_RECV_ERROR, "0", "reset");
+		http_int_upstream_count("mlc_http_client_retries_total",
+					"Requests sent again, by reason", up, "reason", "reset", 1);
+	}
 	observe_rate_headers(s);
 	http_limits_leave(&up->limits);
 	s->entered = false;
@@ -158,6 +185,7 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 		slot_finish(s, v.rc);
 		return;
 	}
+	note_retried(s->resp, cc, code, v.reason);
 	http_int_upstream_count("mlc_http_client_retries_total", "Requests sent again, by reason",
 				up, "reason", v.reason, 1);
 	{
@@ -182,6 +210,7 @@ static void slot_begin(struct slot *s, int64_t now)
 	s->state = SLOT_WAIT;
 	s->start_ms = s->ready_ms = s->wait_from_ms = now;
 	s->resp->attempts = 0;
+	s->resp->retried[0] = '\0';
 	s->resp->limit_wait_ms = 0;
 	s->resp->retry_after_ms = -1;
 	s->resp->status = 0;

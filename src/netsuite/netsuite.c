@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/http_note.h"
 #include "netsuite/netsuite.h"
 #include "netsuite/ns_limiter.h"
 #include "util/buf.h"
@@ -163,10 +164,12 @@ static int ns_send(struct mlc_netsuite *ns, struct mlc_http_req *r, struct mlc_h
 	int64_t calls = resp->attempts ? resp->attempts : 1;
 
 	if (strcmp(r->method, "GET") == 0 ||
-	    (strcmp(r->method, "POST") == 0 && strstr(r->path, SUITEQL_PATH)))
+	    (strcmp(r->method, "POST") == 0 && strstr(r->path, SUITEQL_PATH))) {
 		__atomic_add_fetch(&ns->reads, calls, __ATOMIC_RELAXED);
-	else
+	} else {
 		__atomic_add_fetch(&ns->writes, calls, __ATOMIC_RELAXED);
+		http_write_note_set(r, resp); /* issue 21: its attempts go to the audit row */
+	}
 	if (code)
 		code[0] = '\0';
 	if (rc < 0 && resp->status >= 400) {

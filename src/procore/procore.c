@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/http_note.h"
 #include "procore/procore.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
@@ -108,6 +109,8 @@ static int pc_send(struct mlc_procore *pc, struct mlc_http_req *r, json_t **out,
 	else
 		__atomic_add_fetch(&pc->writes, resp.attempts ? resp.attempts : 1,
 				   __ATOMIC_RELAXED);
+	if (strcmp(r->method, "GET") != 0)
+		http_write_note_set(r, &resp); /* its attempts go to the audit row */
 	if (status)
 		*status = resp.status;
 	if (out)

@@ -90,6 +90,7 @@ static void sim_init(struct sbx_sim *sim, const char *name, struct mlc_sandbox *
 	sim->rng = sb->opts.seed * 0x9e3779b97f4a7c15ULL ^ salt;
 	sim->calls = json_object();
 	sim->status = json_object();
+	sim->calls_status = json_object();
 }
 
 static void sim_release(struct sbx_sim *sim)
@@ -100,6 +101,7 @@ static void sim_release(struct sbx_sim *sim)
 	sim->http = NULL;
 	json_decref(sim->calls);
 	json_decref(sim->status);
+	json_decref(sim->calls_status);
 	for (size_t i = 0; i < sim->nroutes; i++)
 		free(sim->routes[i]);
 	free(sim->routes);

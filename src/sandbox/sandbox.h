@@ -95,6 +95,9 @@ struct sbx_sim {
 	uint64_t rng;   /* deterministic by --seed */
 	json_t *calls;  /* {"METHOD route": n} */
 	json_t *status; /* {"code": n} */
+	/* {"METHOD route": {"code": n}}: what each route answered, faults included
+	 * (0: connection dropped); the audit's attempts are checked against it */
+	json_t *calls_status;
 	int in_flight, max_concurrency;
 	struct sbx_busy busy; /* GET /_sandbox/busy (sandbox_busy.h) */
 	int64_t token_requests, rejected_429;

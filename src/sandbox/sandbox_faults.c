@@ -342,6 +342,9 @@ static void hook_after(const struct mlc_http_request *req, const struct mlc_http
 			       sim->limit_in_flight);
 	bump(sim->calls, key);
 	bump(sim->status, code);
+	if (!json_object_get(sim->calls_status, key))
+		json_object_set_new(sim->calls_status, key, json_object());
+	bump(json_object_get(sim->calls_status, key), code);
 	pthread_mutex_unlock(&sim->lock);
 }
 
@@ -352,8 +355,9 @@ static void h_stats(struct mlc_http_request *req, struct mlc_http_response *resp
 
 	MLC_UNUSED(req);
 	pthread_mutex_lock(&sim->lock);
-	body = json_pack("{s:o,s:o,s:i,s:I,s:I}", "calls", json_deep_copy(sim->calls), "status",
-			 json_deep_copy(sim->status), "max_concurrency", sim->max_concurrency,
+	body = json_pack("{s:o,s:o,s:o,s:i,s:I,s:I}", "calls", json_deep_copy(sim->calls), "status",
+			 json_deep_copy(sim->status), "calls_status",
+			 json_deep_copy(sim->calls_status), "max_concurrency", sim->max_concurrency,
 			 "token_requests", (json_int_t)sim->token_requests, "rejected_429",
 			 (json_int_t)sim->rejected_429);
 	pthread_mutex_unlock(&sim->lock);
@@ -368,6 +372,7 @@ static void h_reset(struct mlc_http_request *req, struct mlc_http_response *resp
 	pthread_mutex_lock(&sim->lock);
 	json_object_clear(sim->calls);
 	json_object_clear(sim->status);
+	json_object_clear(sim->calls_status);
 	sim->max_concurrency = sim->in_flight;
 	sbx_busy_reset(&sim->busy);
 	sim->token_requests = 0;
