@@ -48,8 +48,9 @@ static int review_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	json_array_foreach (items, i, r)
 		printf("%-6lld %-16s %-30s %-9s %s\n",
-		       (long long)json_integer_value(json_object_get(r, "id")), jsonx_str(r, "flow"),
-		       jsonx_str(r, "source_ref"), jsonx_str(r, "state"), jsonx_str(r, "reason"));
+		       (long long)json_integer_value(json_object_get(r, "id")),
+		       jsonx_str(r, "flow"), jsonx_str(r, "source_ref"), jsonx_str(r, "state"),
+		       jsonx_str(r, "reason"));
 	if (!json_array_size(items))
 		printf("nothing parked\n");
 	json_decref(items);
@@ -86,10 +87,12 @@ static void print_item(const json_t *it)
 	       jsonx_str(it, "flow"), jsonx_str(it, "state"));
 	printf("record   %s %s\n", jsonx_str(it, "entity"), jsonx_str(it, "source_ref"));
 	printf("reason   %s\n", jsonx_str(it, "reason"));
-	if ((v = json_object_get(it, "decision")))
+	v = json_object_get(it, "decision");
+	if (v)
 		printf("decision %s%s%s by %s: %s (%s)\n", jsonx_str(v, "action"),
-		       jsonx_str(v, "arg") ? " " : "", jsonx_str(v, "arg") ? jsonx_str(v, "arg") : "",
-		       jsonx_str(v, "by"), jsonx_str(v, "why"), jsonx_str(v, "state"));
+		       jsonx_str(v, "arg") ? " " : "",
+		       jsonx_str(v, "arg") ? jsonx_str(v, "arg") : "", jsonx_str(v, "by"),
+		       jsonx_str(v, "why"), jsonx_str(v, "state"));
 	printf("actions ");
 	json_array_foreach (json_object_get(it, "actions"), i, v)
 		printf(" --%s", json_string_value(v));
@@ -110,8 +113,14 @@ static void print_item(const json_t *it)
 				size_t m;
 				json_array_foreach (json_object_get(row, "differs"), m, d)
 					differs = differs || json_equal(d, f);
+				char *txt = val && !json_is_null(val)
+						? json_dumps(val, JSON_ENCODE_ANY)
+						: NULL;
 				printf(" %s%-27s", differs ? "*" : " ",
-				       json_is_string(val) ? json_string_value(val) : "-");
+				       json_is_string(val) ? json_string_value(val)
+				       : txt               ? txt
+							   : "-");
+				free(txt);
 			}
 			printf("\n");
 		}
@@ -222,8 +231,12 @@ static int review_resolve_cmd(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_USAGE;
 	}
 	a = (struct review_action){.by = by, .why = why};
-	a.action = link ? "link" : create ? "create" : ignore ? "ignore" : drop ? "drop"
-		   : map ? "map" : "post-in";
+	a.action = link     ? "link"
+		   : create ? "create"
+		   : ignore ? "ignore"
+		   : drop   ? "drop"
+		   : map    ? "map"
+			    : "post-in";
 	a.arg = link ? link : map ? map : post_in;
 	rc = cli_get_tenant(ctx, pos[0], &t);
 	if (rc != CLI_OK)

@@ -64,10 +64,10 @@ int review_resolve(struct mlc_store *s, int64_t tenant_id, const char *entity,
 	return rc < 0 ? rc : MLC_OK;
 }
 
-#define ITEM_COLS                                                                              \
-	"SELECT r.id, r.flow, r.entity, r.source_ref, r.reason, r.candidates, r.state, "         \
-	"r.updated_at, r.payload, d.action, d.arg, d.decided_by, d.why, d.state, d.created_at, " \
-	"d.applied_at FROM review r LEFT JOIN review_decision d ON d.tenant_id = r.tenant_id "   \
+#define ITEM_COLS                                                                                  \
+	"SELECT r.id, r.flow, r.entity, r.source_ref, r.reason, r.candidates, r.state, "           \
+	"r.updated_at, r.payload, d.action, d.arg, d.decided_by, d.why, d.state, d.created_at, "   \
+	"d.applied_at FROM review r LEFT JOIN review_decision d ON d.tenant_id = r.tenant_id "     \
 	"AND d.entity = r.entity AND d.source_ref = r.source_ref "
 
 static void set_json_col(json_t *o, const char *name, struct mlc_stmt *st, int col)
@@ -86,10 +86,10 @@ static void set_json_col(json_t *o, const char *name, struct mlc_stmt *st, int c
 static json_t *item_of_row(struct mlc_stmt *st)
 {
 	char when[MLC_TIME_FMT_MAX];
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)stmt_col_i64(st, 0),
-			      "flow", stmt_col_text(st, 1), "entity", stmt_col_text(st, 2),
-			      "source_ref", stmt_col_text(st, 3), "reason", stmt_col_text(st, 4),
-			      "state", stmt_col_text(st, 6));
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id",
+			      (json_int_t)stmt_col_i64(st, 0), "flow", stmt_col_text(st, 1),
+			      "entity", stmt_col_text(st, 2), "source_ref", stmt_col_text(st, 3),
+			      "reason", stmt_col_text(st, 4), "state", stmt_col_text(st, 6));
 
 	set_json_col(o, "candidates", st, 5);
 	set_json_col(o, "payload", st, 8);
@@ -98,7 +98,7 @@ static json_t *item_of_row(struct mlc_stmt *st)
 	if (!stmt_col_is_null(st, 9)) {
 		struct review_decision d = {
 		    .action = (char *)stmt_col_text(st, 9),
-		    .arg = (char *)stmt_col_text(st, 10),
+		    .arg = stmt_col_is_null(st, 10) ? NULL : (char *)stmt_col_text(st, 10),
 		    .by = (char *)stmt_col_text(st, 11),
 		    .why = (char *)stmt_col_text(st, 12),
 		    .state = (char *)stmt_col_text(st, 13),

@@ -74,8 +74,8 @@ int review_decision_mark(struct mlc_store *s, int64_t tenant_id, const char *ent
 			 const char *source_ref, const char *state,
 			 struct mlc_error *err) MLC_MUST_CHECK;
 /* How many decisions on a flow's items wait to be applied. */
-int review_decisions_pending(struct mlc_store *s, int64_t tenant_id, const char *flow,
-			     int64_t *n, struct mlc_error *err) MLC_MUST_CHECK;
+int review_decisions_pending(struct mlc_store *s, int64_t tenant_id, const char *flow, int64_t *n,
+			     struct mlc_error *err) MLC_MUST_CHECK;
 /* A decision as JSON: {action, arg?, by, why, state, decided_at, applied_at?}. */
 json_t *review_decision_json(const struct review_decision *d);
 

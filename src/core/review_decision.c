@@ -9,7 +9,6 @@
 #include "core/audit.h"
 #include "core/review.h"
 #include "util/buf.h"
-#include "util/str.h"
 #include "util/time.h"
 #include "util/banned.h"
 
@@ -139,11 +138,12 @@ int review_decision_get(struct mlc_store *s, int64_t tenant_id, const char *enti
 	int rc;
 
 	memset(d, 0, sizeof(*d));
-	rc = store_prepare(s,
-			   "SELECT id, review_id, flow, entity, source_ref, action, arg, decided_by, "
-			   "why, state, created_at, applied_at FROM review_decision WHERE "
-			   "tenant_id = ? AND entity = ? AND source_ref = ?",
-			   &st, err);
+	rc = store_prepare(
+	    s,
+	    "SELECT id, review_id, flow, entity, source_ref, action, arg, decided_by, "
+	    "why, state, created_at, applied_at FROM review_decision WHERE "
+	    "tenant_id = ? AND entity = ? AND source_ref = ?",
+	    &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
@@ -157,7 +157,7 @@ int review_decision_get(struct mlc_store *s, int64_t tenant_id, const char *enti
 		d->entity = xstrdup(stmt_col_text(st, 3));
 		d->source_ref = xstrdup(stmt_col_text(st, 4));
 		d->action = xstrdup(stmt_col_text(st, 5));
-		d->arg = str_dup_or_null(stmt_col_text(st, 6));
+		d->arg = stmt_col_is_null(st, 6) ? NULL : xstrdup(stmt_col_text(st, 6));
 		d->by = xstrdup(stmt_col_text(st, 7));
 		d->why = xstrdup(stmt_col_text(st, 8));
 		d->state = xstrdup(stmt_col_text(st, 9));
@@ -174,10 +174,11 @@ int review_decision_mark(struct mlc_store *s, int64_t tenant_id, const char *ent
 			 const char *source_ref, const char *state, struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "UPDATE review_decision SET state = ?, applied_at = ? WHERE "
-			       "tenant_id = ? AND entity = ? AND source_ref = ? AND state = 'pending'",
-			       &st, err);
+	int rc =
+	    store_prepare(s,
+			  "UPDATE review_decision SET state = ?, applied_at = ? WHERE "
+			  "tenant_id = ? AND entity = ? AND source_ref = ? AND state = 'pending'",
+			  &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_text(st, 1, state);
@@ -190,8 +191,8 @@ int review_decision_mark(struct mlc_store *s, int64_t tenant_id, const char *ent
 	return rc < 0 ? rc : MLC_OK;
 }
 
-int review_decisions_pending(struct mlc_store *s, int64_t tenant_id, const char *flow,
-			     int64_t *n, struct mlc_error *err)
+int review_decisions_pending(struct mlc_store *s, int64_t tenant_id, const char *flow, int64_t *n,
+			     struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
 	int rc = store_prepare(s,
@@ -215,11 +216,12 @@ int review_open_refs(struct mlc_store *s, int64_t tenant_id, json_t **refs, stru
 {
 	struct mlc_stmt *st = NULL;
 	struct mlc_buf key = MLC_BUF_INIT;
-	int rc = store_prepare(s,
-			       "SELECT entity, source_ref FROM review WHERE tenant_id = ? AND "
-			       "state = 'open' UNION SELECT entity, source_ref FROM review_decision "
-			       "WHERE tenant_id = ? AND state = 'pending'",
-			       &st, err);
+	int rc =
+	    store_prepare(s,
+			  "SELECT entity, source_ref FROM review WHERE tenant_id = ? AND "
+			  "state = 'open' UNION SELECT entity, source_ref FROM review_decision "
+			  "WHERE tenant_id = ? AND state = 'pending'",
+			  &st, err);
 
 	*refs = NULL;
 	if (rc < 0)

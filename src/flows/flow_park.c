@@ -50,15 +50,13 @@ int flow_decision(struct flow_run *r, const char *entity, const char *source_ref
 	return rc;
 }
 
-static void mark(struct flow_run *r, const char *entity, const char *source_ref,
-		 const char *state)
+static void mark(struct flow_run *r, const char *entity, const char *source_ref, const char *state)
 {
 	struct mlc_error err = {0};
 
 	if (r->opts.dry_run)
 		return;
-	if (review_decision_mark(r->s->store, r->s->tenant.id, entity, source_ref, state, &err) <
-	    0)
+	if (review_decision_mark(r->s->store, r->s->tenant.id, entity, source_ref, state, &err) < 0)
 		log_warn("review decision update failed", "flow", r->flow, "error", err.msg);
 }
 

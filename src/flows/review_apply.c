@@ -27,8 +27,8 @@ void review_apply_vendor(struct flow_run *r, struct vendor_pairs *vp, const char
 	} else if (!strcmp(d.action, "link")) {
 		if (!d.arg || num_parse_id(d.arg, &id, &err) < 0 || !vendor_pairs_find(vp, id)) {
 			snprintf(plan->why, sizeof(plan->why),
-				 "%s chose Procore vendor %s, which Procore no longer lists",
-				 d.by, d.arg ? d.arg : "-");
+				 "%s chose Procore vendor %s, which Procore no longer lists", d.by,
+				 d.arg ? d.arg : "-");
 			goto out;
 		}
 		plan->action = VENDOR_PLAN_SETTLE;

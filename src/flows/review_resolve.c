@@ -22,7 +22,7 @@
 /* The text cost_post.c gives an unmapped cost code, and cost_plan.c a
  * closed period: what tells the two kinds of costs items apart. */
 #define UNMAPPED_MARK "(mapping cost-code-account)"
-#define CODE_MARK "cost code "
+#define CODE_MARK     "cost code "
 
 static bool is_fwd_vendor(const json_t *item)
 {
@@ -101,9 +101,9 @@ static json_t *compare_row(const char *id, const json_t *fields, const json_t *r
 		const char *k = json_string_value(f);
 		json_t *v = json_object_get(rec, k);
 		json_object_set(vals, k, v ? v : json_null());
-		if (base && !json_equal(v ? v : json_null(),
-					json_object_get(base, k) ? json_object_get(base, k)
-								 : json_null()))
+		if (base &&
+		    !json_equal(v ? v : json_null(),
+				json_object_get(base, k) ? json_object_get(base, k) : json_null()))
 			json_array_append_new(diff, json_string(k));
 	}
 	return json_pack("{s:s, s:o, s:o}", "id", id, "values", vals, "differs", diff);
@@ -119,7 +119,7 @@ static json_t *compare(const json_t *item, const json_t *live)
 	size_t i;
 
 	json_object_foreach ((json_t *)rec, k, v)
-		if (strcmp(k, "origin_id") && json_is_string(v))
+		if (strcmp(k, "origin_id") && !json_is_object(v) && !json_is_array(v))
 			json_array_append_new(fields, json_string(k));
 	rows = json_array();
 	json_array_append_new(rows, compare_row("record", fields, rec, NULL));
@@ -153,16 +153,19 @@ static int blocks(struct mlc_store *st, int64_t tenant, const json_t *item, json
 	json_array_foreach (items, i, v)
 		if (strcmp(jsonx_str(v, "source_ref"), src) && jsonx_str(v, "reason") &&
 		    strstr(jsonx_str(v, "reason"), needle) && json_array_size(*out) < 50)
-			json_array_append_new(
-			    *out, json_pack("{s:s, s:O, s:s, s:s}", "kind", "review", "id",
-					    json_object_get(v, "id"), "source_ref",
-					    jsonx_str(v, "source_ref"), "reason", jsonx_str(v, "reason")));
-	for (const char *res = "error"; rc == MLC_OK && res; res = strcmp(res, "error") ? NULL : "parked") {
+			json_array_append_new(*out,
+					      json_pack("{s:s, s:O, s:s, s:s}", "kind", "review",
+							"id", json_object_get(v, "id"),
+							"source_ref", jsonx_str(v, "source_ref"),
+							"reason", jsonx_str(v, "reason")));
+	for (const char *res = "error"; rc == MLC_OK && res;
+	     res = strcmp(res, "error") ? NULL : "parked") {
 		f.result = res;
 		rc = audit_query(st, tenant, &f, &rows, err);
 		json_array_foreach (rows, i, v)
 			if (jsonx_str(v, "error") && strstr(jsonx_str(v, "error"), needle) &&
-			    strcmp(jsonx_str(v, "source_ref") ? jsonx_str(v, "source_ref") : "", src) &&
+			    strcmp(jsonx_str(v, "source_ref") ? jsonx_str(v, "source_ref") : "",
+				   src) &&
 			    json_array_size(*out) < 50)
 				json_array_append_new(
 				    *out, json_pack("{s:s, s:O, s:s?, s:s}", "kind", "audit", "id",
@@ -226,8 +229,7 @@ static int check_link(struct mlc_session *s, const struct review_action *a, stru
 	return rc;
 }
 
-static int check_period(struct mlc_session *s, const struct review_action *a,
-			struct mlc_error *err)
+static int check_period(struct mlc_session *s, const struct review_action *a, struct mlc_error *err)
 {
 	struct canon_period *p = NULL;
 	size_t n = 0;
@@ -277,7 +279,8 @@ static int check_map(struct mlc_session *s, const json_t *item, const struct rev
 	bad = accounts_check(catalog, maps, subs, nsub);
 	if (json_array_size(bad))
 		rc = error_set(err, MLC_EINVAL, "account %lld for cost code %s: %s",
-			       (long long)account, code, jsonx_str(json_array_get(bad, 0), "problem"));
+			       (long long)account, code,
+			       jsonx_str(json_array_get(bad, 0), "problem"));
 out:
 	if (rc < 0) {
 		json_decref(*target);
@@ -337,8 +340,8 @@ int review_resolve_item(struct mlc_session *s, int64_t id, const struct review_a
 		rc = replay_costs(s, &res, err);
 	if (rc < 0)
 		goto out;
-	*out = json_pack("{s:I, s:s, s:s, s:s}", "item", (json_int_t)id, "action", a->action,
-			 "by", a->by, "why", a->why);
+	*out = json_pack("{s:I, s:s, s:s, s:s}", "item", (json_int_t)id, "action", a->action, "by",
+			 a->by, "why", a->why);
 	if (a->arg)
 		json_object_set_new(*out, "arg", json_string(a->arg));
 	if (res)
