@@ -331,51 +331,6 @@ int cmd_runs(struct cli_ctx *ctx, int argc, char **argv)
 	return CLI_OK;
 }
 
-int cmd_review(struct cli_ctx *ctx, int argc, char **argv)
-{
-	bool json = false, all = false;
-	const struct cli_opt opts[] = {
-	    {"all", NULL, "resolved items too", NULL, &all},
-	    {"json", NULL, "print as JSON", NULL, &json},
-	    {NULL, NULL, NULL, NULL, NULL},
-	};
-	const struct cli_spec spec = {"review list TENANT [--all] [--json]",
-				      "Lists records parked for a person, with the reason.", opts,
-				      2, 2};
-	const char *pos[2];
-	int npos, rc;
-	struct mlc_tenant t;
-	struct mlc_error err = {0};
-	json_t *items = NULL, *r;
-	size_t i;
-
-	rc = cli_parse(&spec, argc, argv, pos, &npos);
-	if (rc != CLI_OK)
-		return rc;
-	if (strcmp(pos[0], "list")) {
-		fprintf(stderr, "ml-connector review: unknown command '%s'\n", pos[0]);
-		return CLI_USAGE;
-	}
-	rc = cli_get_tenant(ctx, pos[1], &t);
-	if (rc != CLI_OK)
-		return rc;
-	rc = review_list(ctx->store, t.id, all ? NULL : "open", &items, &err);
-	tenant_release(&t);
-	if (rc < 0)
-		return cli_fail(&err);
-	if (json) {
-		cli_print_json(items);
-		return CLI_OK;
-	}
-	json_array_foreach (items, i, r)
-		printf("%-16s %-30s %-9s %s\n", jsonx_str(r, "flow"), jsonx_str(r, "source_ref"),
-		       jsonx_str(r, "state"), jsonx_str(r, "reason"));
-	if (!json_array_size(items))
-		printf("nothing parked\n");
-	json_decref(items);
-	return CLI_OK;
-}
-
 /* status: per tenant, the last run of each flow, its age, the queue. */
 int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 {

@@ -220,6 +220,27 @@ static const struct mlc_migration migrations[] = {
      "CREATE INDEX audit_run ON audit (run_id);"
      "CREATE INDEX runs_finished ON runs (finished_at);"
      "CREATE INDEX inbox_received ON inbox (received_at);"},
+    {8, "review decisions",
+     /* What a person decided for a review item (core/review.h): the action
+      * (link, create, ignore, post-in, drop, map, take), its argument, who
+      * and why.  'pending' until the flow that parked the record applies
+      * it; kept after that, so the record is never parked again. */
+     "CREATE TABLE review_decision ("
+     " id @ID@,"
+     " tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+     " review_id BIGINT NOT NULL,"
+     " flow TEXT NOT NULL,"
+     " entity TEXT NOT NULL,"
+     " source_ref TEXT NOT NULL,"
+     " action TEXT NOT NULL,"
+     " arg TEXT,"
+     " decided_by TEXT NOT NULL,"
+     " why TEXT NOT NULL,"
+     " state TEXT NOT NULL DEFAULT 'pending',"
+     " created_at BIGINT NOT NULL,"
+     " applied_at BIGINT,"
+     " UNIQUE (tenant_id, entity, source_ref));"
+     "CREATE INDEX review_decision_flow ON review_decision (tenant_id, flow, state);"},
 };
 
 const struct mlc_migration *migrations_list(size_t *n)

@@ -64,47 +64,71 @@ int review_resolve(struct mlc_store *s, int64_t tenant_id, const char *entity,
 	return rc < 0 ? rc : MLC_OK;
 }
 
+#define ITEM_COLS                                                                                  \
+	"SELECT r.id, r.flow, r.entity, r.source_ref, r.reason, r.candidates, r.state, "           \
+	"r.updated_at, r.payload, d.action, d.arg, d.decided_by, d.why, d.state, d.created_at, "   \
+	"d.applied_at FROM review r LEFT JOIN review_decision d ON d.tenant_id = r.tenant_id "     \
+	"AND d.entity = r.entity AND d.source_ref = r.source_ref "
+
+static void set_json_col(json_t *o, const char *name, struct mlc_stmt *st, int col)
+{
+	json_error_t jerr;
+	json_t *v;
+
+	if (stmt_col_is_null(st, col))
+		return;
+	v = json_loads(stmt_col_text(st, col), 0, &jerr);
+	if (v)
+		json_object_set_new(o, name, v);
+}
+
+/* One row of ITEM_COLS as the item JSON review_list documents. */
+static json_t *item_of_row(struct mlc_stmt *st)
+{
+	char when[MLC_TIME_FMT_MAX];
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id",
+			      (json_int_t)stmt_col_i64(st, 0), "flow", stmt_col_text(st, 1),
+			      "entity", stmt_col_text(st, 2), "source_ref", stmt_col_text(st, 3),
+			      "reason", stmt_col_text(st, 4), "state", stmt_col_text(st, 6));
+
+	set_json_col(o, "candidates", st, 5);
+	set_json_col(o, "payload", st, 8);
+	time_format_rfc3339(stmt_col_i64(st, 7), when);
+	json_object_set_new(o, "updated_at", json_string(when));
+	if (!stmt_col_is_null(st, 9)) {
+		struct review_decision d = {
+		    .action = (char *)stmt_col_text(st, 9),
+		    .arg = stmt_col_is_null(st, 10) ? NULL : (char *)stmt_col_text(st, 10),
+		    .by = (char *)stmt_col_text(st, 11),
+		    .why = (char *)stmt_col_text(st, 12),
+		    .state = (char *)stmt_col_text(st, 13),
+		    .created_at = stmt_col_i64(st, 14),
+		    .applied_at = stmt_col_is_null(st, 15) ? 0 : stmt_col_i64(st, 15),
+		};
+		json_object_set_new(o, "decision", review_decision_json(&d));
+	}
+	return o;
+}
+
 int review_list(struct mlc_store *s, int64_t tenant_id, const char *state, json_t **items,
 		struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
-	json_error_t jerr;
 	int rc;
 
 	*items = NULL;
-	rc =
-	    store_prepare(s,
-			  "SELECT flow, entity, source_ref, reason, candidates, state, updated_at, "
-			  "payload "
-			  "FROM review WHERE tenant_id = ? AND (? IS NULL OR state = ?) "
-			  "ORDER BY updated_at DESC, id DESC",
-			  &st, err);
+	rc = store_prepare(s,
+			   ITEM_COLS "WHERE r.tenant_id = ? AND (? IS NULL OR r.state = ?) "
+				     "ORDER BY r.updated_at DESC, r.id DESC",
+			   &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
 	stmt_bind_text(st, 2, state);
 	stmt_bind_text(st, 3, state);
 	*items = json_array();
-	while ((rc = stmt_step(st, err)) == 1) {
-		char when[MLC_TIME_FMT_MAX];
-		json_t *o =
-		    json_pack("{s:s, s:s, s:s, s:s, s:s}", "flow", stmt_col_text(st, 0), "entity",
-			      stmt_col_text(st, 1), "source_ref", stmt_col_text(st, 2), "reason",
-			      stmt_col_text(st, 3), "state", stmt_col_text(st, 5));
-		if (!stmt_col_is_null(st, 4)) {
-			json_t *c = json_loads(stmt_col_text(st, 4), 0, &jerr);
-			if (c)
-				json_object_set_new(o, "candidates", c);
-		}
-		if (!stmt_col_is_null(st, 7)) {
-			json_t *p = json_loads(stmt_col_text(st, 7), 0, &jerr);
-			if (p)
-				json_object_set_new(o, "payload", p);
-		}
-		time_format_rfc3339(stmt_col_i64(st, 6), when);
-		json_object_set_new(o, "updated_at", json_string(when));
-		json_array_append_new(*items, o);
-	}
+	while ((rc = stmt_step(st, err)) == 1)
+		json_array_append_new(*items, item_of_row(st));
 	stmt_free(st);
 	if (rc < 0) {
 		json_decref(*items);
@@ -112,4 +136,25 @@ int review_list(struct mlc_store *s, int64_t tenant_id, const char *state, json_
 		return rc;
 	}
 	return MLC_OK;
+}
+
+int review_get(struct mlc_store *s, int64_t tenant_id, int64_t id, json_t **item,
+	       struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc;
+
+	*item = NULL;
+	rc = store_prepare(s, ITEM_COLS "WHERE r.tenant_id = ? AND r.id = ?", &st, err);
+	if (rc < 0)
+		return rc;
+	stmt_bind_i64(st, 1, tenant_id);
+	stmt_bind_i64(st, 2, id);
+	rc = stmt_step(st, err);
+	if (rc == 1)
+		*item = item_of_row(st);
+	stmt_free(st);
+	if (rc == 0)
+		return error_set(err, MLC_ENOTFOUND, "no review item %lld", (long long)id);
+	return rc < 0 ? rc : MLC_OK;
 }

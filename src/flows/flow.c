@@ -6,6 +6,7 @@
 #include "core/review.h"
 #include "core/watermark.h"
 #include "flows/flow.h"
+#include "flows/flow_park.h"
 #include "net/metrics.h"
 #include "netsuite/ns_since.h"
 #include "util/buf.h"
@@ -196,6 +197,8 @@ int flow_park_as(struct flow_run *r, const char *review_entity, const char *enti
 	struct mlc_buf reason = MLC_BUF_INIT;
 	int rc = MLC_OK;
 
+	if (flow_park_decided(r, review_entity, entity, source_ref, target_ref))
+		return MLC_OK; /* a person said to ignore or drop it (flows/flow_park.h) */
 	if (!r->opts.dry_run && source_ref)
 		rc = review_park(r->s->store, r->s->tenant.id, r->flow, review_entity, source_ref,
 				 why, NULL, payload, &err);
@@ -224,25 +227,19 @@ void flow_resolve(struct flow_run *r, const char *entity, const char *source_ref
 
 	if (r->opts.dry_run)
 		return;
-	if (!r->open_reviews) {
-		json_t *items = NULL, *v;
-		size_t i;
+	if (!r->open_reviews &&
+	    review_open_refs(r->s->store, r->s->tenant.id, &r->open_reviews, &err) < 0) {
+		log_warn("review list failed", "flow", r->flow, "error", err.msg);
 		r->open_reviews = json_object();
-		if (review_list(r->s->store, r->s->tenant.id, "open", &items, &err) < 0) {
-			log_warn("review list failed", "flow", r->flow, "error", err.msg);
-			return;
-		}
-		json_array_foreach (items, i, v) {
-			snprintf(key, sizeof(key), "%s %s", jsonx_str(v, "entity"),
-				 jsonx_str(v, "source_ref"));
-			json_object_set_new(r->open_reviews, key, json_true());
-		}
-		json_decref(items);
+		return;
 	}
 	snprintf(key, sizeof(key), "%s %s", entity, source_ref);
 	if (!json_object_get(r->open_reviews, key))
 		return;
-	if (review_resolve(r->s->store, r->s->tenant.id, entity, source_ref, &err) < 0)
+	/* the record moved: its item is done, and a person's decision on it applied */
+	if (review_resolve(r->s->store, r->s->tenant.id, entity, source_ref, &err) < 0 ||
+	    review_decision_mark(r->s->store, r->s->tenant.id, entity, source_ref, "applied",
+				 &err) < 0)
 		log_warn("review resolve failed", "flow", r->flow, "error", err.msg);
 	else
 		json_object_del(r->open_reviews, key);
@@ -295,8 +292,8 @@ int flow_since(struct flow_run *r, enum flow_clock clock, const char *scope, str
 	w->clock = clock;
 	if (!str_copy(w->scope, sizeof(w->scope), scope ? scope : ""))
 		return error_set(err, MLC_EINVAL, "watermark scope '%s' is too long", scope);
-	if (r->opts.full)
-		return MLC_OK;
+	if (r->opts.full || flow_decisions_waiting(r))
+		return MLC_OK; /* parked records wait for a decision: read them again */
 	rc = watermark_get(r->s->store, r->s->tenant.id, r->flow, w->scope, &wm, err);
 	if (rc < 0)
 		return rc;

@@ -40,6 +40,7 @@
 #include "flows/journal.h"
 #include "flows/links.h"
 #include "flows/refdata.h"
+#include "flows/review_apply.h"
 #include "flows/segment.h"
 #include "netsuite/ns_costs.h"
 #include "procore/pc_costs.h"
@@ -302,6 +303,7 @@ static int do_unit(struct costs *c, const struct cost_post_ctx *ctx, const struc
 {
 	struct cost_rows want = {0}, posted = {0};
 	struct cost_plan plan = {0};
+	struct canon_period *pin = NULL;
 	struct cost_unit_in in = {
 	    .eid = u->eid,
 	    .date = u->date,
@@ -325,10 +327,12 @@ static int do_unit(struct costs *c, const struct cost_post_ctx *ctx, const struc
 		if (rc < 0)
 			goto out;
 	}
+	review_apply_costs(c->r, u->doc_ref, &in, &pin); /* a person's decision on a park */
 	cost_plan_unit(&in, &plan);
 	apply_plan(c, ctx, u, &plan);
 	rc = MLC_OK;
 out:
+	free(pin);
 	cost_plan_release(&plan);
 	cost_rows_release(&want);
 	cost_rows_release(&posted);

@@ -30,6 +30,7 @@
 #include "core/idmap.h"
 #include "flows/flow.h"
 #include "flows/flow_park.h"
+#include "flows/review_apply.h"
 #include "flows/masterdata.h"
 #include "flows/vendor_fields.h"
 #include "flows/vendor_match.h"
@@ -179,6 +180,7 @@ static int fwd_one(struct flow_run *r, struct vendor_pairs *f, struct fwd_match 
 	    m->kind == VENDOR_LINK_TWIN || m->kind == VENDOR_LINK_NAME)
 		in.pc_id = pc_id = fm->dst[m->dst].id;
 	vendor_plan_make(&in, &plan);
+	review_apply_vendor(r, f, src, &plan, &pc_id); /* a person's decision on a park */
 	snprintf(target, sizeof(target), "pc:vendor:%lld", (long long)pc_id);
 	switch (plan.action) {
 	case VENDOR_PLAN_PARK:
