@@ -25,7 +25,7 @@ static const struct cli_command commands[] = {
     {"audit", "list and show record movements", cmd_audit},
     {"replay", "re-execute failed or chosen records", cmd_replay},
     {"runs", "list flow runs", cmd_runs},
-    {"review", "list records parked for a person", cmd_review},
+    {"review", "records parked for a person: list, show, resolve", cmd_review},
     {"status", "per tenant: last runs, lag, queue, parked", cmd_status},
     {"schedule", "per-tenant cron schedules", cmd_schedule},
     {"ping", "check a tenant's credentials against NetSuite and Procore", cmd_ping},
