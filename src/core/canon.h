@@ -17,8 +17,9 @@ struct canon_cost_line {
 	int64_t cost_code_id;
 	char *cost_code; /* full code, e.g. "03-300" */
 	int64_t line_item_type_id;
-	char *cost_type; /* line item type code, e.g. "M"; may be NULL */
-	int64_t amount;  /* cents; negative for credits */
+	char *cost_type;   /* line item type code, e.g. "M"; may be NULL */
+	int64_t amount;    /* cents; negative for credits */
+	int64_t retainage; /* owner invoice lines: retainage held this period, cents */
 	char *description;
 };
 

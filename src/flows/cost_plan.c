@@ -94,6 +94,29 @@ int cost_rows_delta(const struct cost_rows *want, const struct cost_rows *posted
 	return delta_at(want, posted, out, &bad, &was);
 }
 
+bool cost_lines_tie(const int64_t *amounts, size_t n, int64_t header, char *why, size_t whylen)
+{
+	char a[MONEY_FMT_MAX], h[MONEY_FMT_MAX], d[MONEY_FMT_MAX];
+	int64_t sum = 0, diff;
+
+	for (size_t i = 0; i < n; i++)
+		if (num_add_i64(sum, amounts[i], &sum) < 0) {
+			snprintf(why, whylen,
+				 "the owner invoice's line amounts overflow their sum");
+			return false;
+		}
+	if (sum == header)
+		return true;
+	money_format(sum, a);
+	money_format(header, h);
+	if (header == INT64_MIN || num_add_i64(sum, -header, &diff) < 0)
+		snprintf(d, sizeof(d), "overflow");
+	else
+		money_format(diff, d);
+	snprintf(why, whylen, "lines sum to %s but the invoice says %s: difference %s", a, h, d);
+	return false;
+}
+
 const struct canon_period *cost_period_of(const struct canon_period *p, size_t n, const char *date)
 {
 	for (size_t i = 0; i < n; i++)

@@ -81,6 +81,12 @@ void cost_plan_release(struct cost_plan *p);
 int cost_rows_delta(const struct cost_rows *want, const struct cost_rows *posted,
 		    struct cost_rows *out);
 
+/* An owner invoice's contract items against its header: true when the
+ * lines' amounts sum to header; else false and why says by how much
+ * ("lines sum to 1000.00 but the invoice says 1000.01: difference -0.01"),
+ * also when the sum overflows. */
+bool cost_lines_tie(const int64_t *amounts, size_t n, int64_t header, char *why, size_t whylen);
+
 /* The period holding date, or NULL. */
 const struct canon_period *cost_period_of(const struct canon_period *p, size_t n, const char *date);
 

@@ -7,6 +7,7 @@
 #include "flows/cost_post.h"
 #include "util/jsonx.h"
 #include "util/money.h"
+#include "util/num.h"
 #include "util/banned.h"
 
 void cost_post_memo(const struct canon_cost_doc *doc, const char *project_label,
@@ -43,6 +44,36 @@ static void base_dims(const struct cost_post_ctx *ctx, struct je_line *l)
 	l->location = ctx->link->location_id;
 }
 
+/* The cost-code segment value of a code when the tenant uses the segment
+ * (else *seg stays 0). */
+static int code_segment(const struct cost_post_ctx *ctx, const char *code, int64_t *seg,
+			struct mlc_error *err)
+{
+	json_t *t = NULL;
+	int rc, brc;
+
+	if (!ctx->use_segment)
+		return MLC_OK;
+	rc = mapping_get(ctx->store, ctx->tenant_id, "cost-code-segment", code, &t, err);
+	if (rc == MLC_ENOTFOUND && ctx->code_seg &&
+	    json_is_integer(json_object_get(ctx->code_seg, code))) {
+		*seg = json_integer_value(json_object_get(ctx->code_seg, code));
+		return MLC_OK;
+	}
+	if (rc == MLC_ENOTFOUND)
+		return error_set(err, MLC_ENOTFOUND,
+				 "cost code %s has no NetSuite cost-code segment value "
+				 "(mapping cost-code-segment)",
+				 code);
+	if (rc < 0)
+		return rc;
+	brc = jsonx_id(t, "segment_value", seg);
+	json_decref(t);
+	if (brc < 0 || !*seg)
+		return error_set(err, MLC_EINVAL, "cost code %s has a bad segment value", code);
+	return MLC_OK;
+}
+
 /* Fills account, department override and segment for one cost line. */
 static int line_dims(const struct cost_post_ctx *ctx, const struct canon_cost_line *cl,
 		     struct je_line *l, struct mlc_error *err)
@@ -77,29 +108,7 @@ static int line_dims(const struct cost_post_ctx *ctx, const struct canon_cost_li
 	if (jsonx_id(t, "department", &dep) == 0 && dep)
 		l->department = dep;
 	json_decref(t);
-	if (ctx->use_segment) {
-		rc = mapping_get(ctx->store, ctx->tenant_id, "cost-code-segment", cl->cost_code, &t,
-				 err);
-		if (rc == MLC_ENOTFOUND && ctx->code_seg &&
-		    json_is_integer(json_object_get(ctx->code_seg, cl->cost_code))) {
-			l->segment =
-			    json_integer_value(json_object_get(ctx->code_seg, cl->cost_code));
-			return MLC_OK;
-		}
-		if (rc == MLC_ENOTFOUND)
-			return error_set(err, MLC_ENOTFOUND,
-					 "cost code %s has no NetSuite cost-code segment value "
-					 "(mapping cost-code-segment)",
-					 cl->cost_code);
-		if (rc < 0)
-			return rc;
-		int brc = jsonx_id(t, "segment_value", &l->segment);
-		json_decref(t);
-		if (brc < 0 || !l->segment)
-			return error_set(err, MLC_EINVAL, "cost code %s has a bad segment value",
-					 cl->cost_code);
-	}
-	return MLC_OK;
+	return code_segment(ctx, cl->cost_code, &l->segment, err);
 }
 
 /* A line's memo: the document's, led by the cost code when no segment
@@ -157,6 +166,45 @@ static int amounts_fit(const struct canon_cost_doc *doc, struct mlc_error *err)
 	return MLC_OK;
 }
 
+/*
+ * One owner invoice line, on the link's dimensions and its cost code's
+ * segment: revenue credited with the work billed, the receivable debited
+ * with that less the retainage held, the retainage receivable debited with
+ * the retainage (payment_application.retainage; the receivable when
+ * unmapped).  A line without a cost code is posted on the project's
+ * dimensions alone.
+ */
+static int pa_line(const struct cost_post_ctx *ctx, const struct canon_cost_line *cl,
+		   int64_t revenue, int64_t receivable, const struct mlc_buf *memo,
+		   struct mlc_buf *lmemo, struct journal *tmp, struct mlc_error *err)
+{
+	struct mlc_error e2 = {0};
+	struct je_line l;
+	int64_t ret_acct = 0, net;
+	int rc;
+
+	base_dims(ctx, &l);
+	if (cl->cost_code && *cl->cost_code) {
+		rc = code_segment(ctx, cl->cost_code, &l.segment, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (cl->retainage == INT64_MIN || num_add_i64(cl->amount, -cl->retainage, &net) < 0)
+		return error_set(err, MLC_ERANGE, "line %lld: retainage overflows",
+				 (long long)cl->id);
+	if (offset_account(ctx, "payment_application.retainage", &ret_acct, &e2) < 0)
+		ret_acct = receivable;
+	l.cost_code = cl->cost_code;
+	l.memo = line_memo(ctx, cl->cost_code, memo, lmemo);
+	l.account = revenue;
+	journal_add(tmp, &l, -cl->amount);
+	l.account = receivable;
+	journal_add(tmp, &l, net);
+	l.account = ret_acct;
+	journal_add(tmp, &l, cl->retainage);
+	return MLC_OK;
+}
+
 int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc *doc,
 		    struct journal *j, struct mlc_error *err)
 {
@@ -182,36 +230,24 @@ int cost_post_lines(const struct cost_post_ctx *ctx, const struct canon_cost_doc
 	for (size_t i = 0; i < doc->nlines; i++) {
 		const struct canon_cost_line *cl = &doc->lines[i];
 		struct je_line l;
-		if (cl->amount == 0)
+		if (cl->amount == 0 && (!pa || cl->retainage == 0))
 			continue;
-		/* a payment application billed as a whole has no cost code: the
-		 * project's dimensions carry it */
-		if (pa && (!cl->cost_code || !*cl->cost_code))
-			base_dims(ctx, &l);
-		else
-			rc = line_dims(ctx, cl, &l, err); /* rc >= 0 before: failures leave */
+		if (pa) {
+			rc = pa_line(ctx, cl, offset, debit_acct, &memo, &lmemo, &tmp, err);
+			if (rc < 0)
+				goto out;
+			continue;
+		}
+		rc = line_dims(ctx, cl, &l, err); /* rc >= 0 before: failures leave */
 		if (rc < 0)
 			goto out;
 		l.cost_code = cl->cost_code;
 		l.memo = line_memo(ctx, cl->cost_code, &memo, &lmemo);
-		if (pa) {
-			/* revenue per cost code on the credit side, receivable on the debit */
-			int64_t seg = l.segment;
-			base_dims(ctx, &l);
-			l.account = offset;
-			l.segment = seg;
-			l.cost_code = cl->cost_code;
-			l.memo = lmemo.data;
-			journal_add(&tmp, &l, -cl->amount);
-			l.account = debit_acct;
-			journal_add(&tmp, &l, cl->amount);
-		} else {
-			journal_add(&tmp, &l, cl->amount);
-			/* the offset carries the same job, dimensions and segment so
-			 * that per-cost-code GL balances tie out on both sides */
-			l.account = offset;
-			journal_add(&tmp, &l, -cl->amount);
-		}
+		journal_add(&tmp, &l, cl->amount);
+		/* the offset carries the same job, dimensions and segment so
+		 * that per-cost-code GL balances tie out on both sides */
+		l.account = offset;
+		journal_add(&tmp, &l, -cl->amount);
 	}
 	if (pa && doc->retainage) {
 		/* retainage withheld by the owner: receivable, but not yet billable */

@@ -24,11 +24,15 @@
  * for the direct cost type (offset-account: "<type>", falling back to
  * "default").  A negative line credits its expense account instead.
  *
- * A payment application debits offset-account "payment_application.debit"
- * (contract receivable) and credits "payment_application.credit" (revenue)
- * per line (per cost code when its lines carry one); the retainage withheld
- * (doc->retainage) moves from the receivable to
- * "payment_application.retainage" (the receivable when unmapped).
+ * A payment application (owner invoice) posts each line on the link's
+ * dimensions and its cost code's segment value (the code leads the memo
+ * when no segment carries it): revenue ("payment_application.credit")
+ * credited with the work billed, the receivable
+ * ("payment_application.debit") debited with that less the line's
+ * retainage, the retainage receivable ("payment_application.retainage", the
+ * receivable when unmapped) debited with the line's retainage.  A
+ * document-level doc->retainage, if set, moves from the receivable to the
+ * retainage receivable the same way.
  *
  * Nothing is posted half-mapped: the first missing mapping stops the
  * document with MLC_ENOTFOUND and the exact reason in err ("cost code

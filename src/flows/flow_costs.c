@@ -75,21 +75,62 @@ struct unit {
 
 /* The ledger rows for what the unit says now.  MLC_ENOTFOUND / MLC_EINVAL
  * with the reason when a line has no account to post to. */
+/* An owner invoice's rows: per line, the revenue for the work billed and
+ * (source_ref suffixed ":retainage") the retainage held. */
+static int payapp_rows(struct costs *c, const struct cost_post_ctx *ctx,
+		       const struct canon_cost_doc *d, struct cost_rows *rows,
+		       struct mlc_error *err)
+{
+	int64_t revenue = 0, retain = 0;
+	struct mlc_error e2 = {0};
+	int rc = cost_post_offset(ctx, "payment_application.credit", &revenue, err);
+
+	if (rc >= 0)
+		rc = cost_post_offset(ctx, "payment_application.debit", &retain, err);
+	if (rc < 0)
+		return err->code ? err->code : MLC_ENOTFOUND;
+	if (cost_post_offset(ctx, "payment_application.retainage", &retain, &e2) < 0)
+		error_clear(&e2); /* the receivable holds it: retain keeps that account */
+	for (size_t j = 0; j < d->nlines; j++) {
+		const struct canon_cost_line *l = &d->lines[j];
+		for (int part = 0; part < 2; part++) {
+			struct cost_row row = {0};
+			row.amount = part ? l->retainage : l->amount;
+			if (!row.amount)
+				continue;
+			row.account = part ? retain : revenue;
+			snprintf(row.source_ref, sizeof(row.source_ref), "pc:%lld:paline:%lld%s",
+				 (long long)c->r->s->tenant.procore_company_id, (long long)l->id,
+				 part ? ":retainage" : "");
+			str_copy(row.doc_type, sizeof(row.doc_type), "payment_application");
+			str_copy(row.cost_code, sizeof(row.cost_code),
+				 l->cost_code ? l->cost_code : "");
+			row.project_id = d->project_id;
+			row.doc_id = d->id;
+			cost_rows_add(rows, &row);
+		}
+	}
+	return MLC_OK;
+}
+
 static int want_rows(struct costs *c, const struct cost_post_ctx *ctx, const struct unit *u,
 		     struct cost_rows *rows, struct mlc_error *err)
 {
 	for (size_t i = 0; i < u->ndocs; i++) {
 		const struct canon_cost_doc *d = u->docs[i];
-		bool payapp = d->kind && strcmp(d->kind, "payment_application") == 0;
+		if (d->kind && strcmp(d->kind, "payment_application") == 0) {
+			int rc = payapp_rows(c, ctx, d, rows, err);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		for (size_t j = 0; j < d->nlines; j++) {
 			const struct canon_cost_line *l = &d->lines[j];
 			struct cost_row row = {0};
 			if (!l->amount)
 				continue;
-			if ((payapp ? cost_post_offset(ctx, "payment_application.credit",
-						       &row.account, err)
-				    : cost_post_account(ctx, l->cost_code ? l->cost_code : "",
-							l->cost_type, &row.account, err)) < 0)
+			if (cost_post_account(ctx, l->cost_code ? l->cost_code : "", l->cost_type,
+					      &row.account, err) < 0)
 				return err->code ? err->code : MLC_ENOTFOUND;
 			snprintf(row.source_ref, sizeof(row.source_ref), "pc:%lld:dcline:%lld",
 				 (long long)c->r->s->tenant.procore_company_id, (long long)l->id);
@@ -191,7 +232,11 @@ static int post_rows(const struct cost_post_ctx *ctx, const struct cost_rows *ro
 			memset(&lines[d.nlines], 0, sizeof(lines[0]));
 			lines[d.nlines].cost_code = (char *)r->cost_code;
 			lines[d.nlines].cost_type = (char *)(*r->cost_type ? r->cost_type : NULL);
-			lines[d.nlines].amount = r->amount;
+			/* an owner invoice's retainage row moves retainage only */
+			if (str_ends_with(r->source_ref, ":retainage"))
+				lines[d.nlines].retainage = r->amount;
+			else
+				lines[d.nlines].amount = r->amount;
 			d.nlines++;
 		}
 		rc = cost_post_lines(ctx, &d, j, err);
@@ -643,12 +688,28 @@ out:
 	return rc;
 }
 
+/* Whether an owner invoice's lines sum to its header (cost_lines_tie). */
+static bool payapp_ties(const struct pc_payapp *p, char *why, size_t n)
+{
+	int64_t *amounts = xcalloc(p->doc.nlines + 1, sizeof(*amounts));
+	bool ok;
+
+	for (size_t i = 0; i < p->doc.nlines; i++)
+		amounts[i] = p->doc.lines[i].amount;
+	ok = cost_lines_tie(amounts, p->doc.nlines, p->header, why, n);
+	free(amounts);
+	return ok;
+}
+
 /*
  * Payment applications (owner invoices on the prime contract): an approved
- * one posts its work billed this period (total_amount_accrued_this_period)
- * as revenue, the current payment due as receivable and the difference as
- * retainage receivable.  Same units, ledger and closed-period rules as
- * direct costs; externalId pc:<company>:pa:<id>.
+ * one posts each contract item by its cost code (cost_post.h): revenue for
+ * the work billed this period, the receivable for that less the retainage
+ * held, the retainage receivable for the retainage.  Lines that do not sum
+ * to the header's total_amount_accrued_this_period park the invoice with
+ * the difference.  Same units, ledger and closed-period rules as direct
+ * costs; externalId pc:<company>:pa:<id>.  Nothing is written back to
+ * Procore: an owner invoice carrying an origin_id is immutable there.
  */
 static int do_payapps(struct costs *c, const struct mlc_project_link *link, struct mlc_error *err)
 {
@@ -667,6 +728,7 @@ static int do_payapps(struct costs *c, const struct mlc_project_link *link, stru
 	for (size_t i = 0; i < n && rc == MLC_OK; i++) {
 		struct canon_cost_doc *one[1] = {&pa[i].doc};
 		struct unit u = {.project_id = link->procore_project_id, .docs = one, .ndocs = 1};
+		char why[256];
 		if (pa[i].error) {
 			flow_record(c->r, FLOW_FAIL, "je", NULL, NULL, NULL, pa[i].error);
 			continue;
@@ -676,6 +738,10 @@ static int do_payapps(struct costs *c, const struct mlc_project_link *link, stru
 			 (long long)s->tenant.procore_company_id, (long long)pa[i].doc.id);
 		snprintf(u.eid, sizeof(u.eid), "%s", u.doc_ref);
 		str_copy(u.date, sizeof(u.date), pa[i].doc.date);
+		if (!payapp_ties(&pa[i], why, sizeof(why))) {
+			park_unit(c, &u, why);
+			continue;
+		}
 		rc = do_unit(c, &ctx, &u, err);
 	}
 	pc_payapps_free(pa, n);

@@ -5,6 +5,7 @@
 #include "procore/pc_costs.h"
 #include "util/idset.h"
 #include "util/jsonx.h"
+#include "util/num.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -219,33 +220,77 @@ int pc_costs_canon(const struct pc_cost_heads *heads, const struct pc_cost_lines
 	return rc;
 }
 
-/* One approved, dated payment application; 0 when it is not one. */
-static int payapp(const json_t *v, int64_t project_id, struct pc_payapp *p)
+/* One contract item of an owner invoice; < 0 with the reason in e. */
+static int payapp_line(const json_t *li, struct canon_cost_line *l, struct mlc_error *e)
+{
+	static const char *const billed[] = {"work_completed_this_period",
+					     "materials_presently_stored"};
+	static const char *const held[] = {"work_completed_retainage_retained_this_period",
+					   "materials_stored_retainage_retained_this_period",
+					   "work_completed_retainage_released_this_period"};
+	int64_t v;
+
+	memset(l, 0, sizeof(*l));
+	if (jsonx_id(li, "id", &l->id) < 0 || !l->id)
+		return error_set(e, MLC_EINVAL, "a contract item has no usable id");
+	for (size_t i = 0; i < MLC_ARRAY_LEN(billed); i++) {
+		if (jsonx_money_get(li, billed[i], false, &v, e) < 0 ||
+		    num_add_i64(l->amount, v, &l->amount) < 0)
+			return error_set(e, MLC_EINVAL, "contract item %lld: %s is not money",
+					 (long long)l->id, billed[i]);
+	}
+	for (size_t i = 0; i < MLC_ARRAY_LEN(held); i++) {
+		if (jsonx_money_get(li, held[i], false, &v, e) < 0 ||
+		    num_add_i64(l->retainage, i == 2 ? -v : v, &l->retainage) < 0)
+			return error_set(e, MLC_EINVAL, "contract item %lld: %s is not money",
+					 (long long)l->id, held[i]);
+	}
+	l->cost_code = dupstr(json_object_get(li, "cost_code"), "full_code");
+	l->description = dupstr(li, "description_of_work");
+	return MLC_OK;
+}
+
+/* One approved, dated payment application (its show read for the items);
+ * 0 when it is not one, < 0 when the show cannot be read. */
+static int payapp(struct mlc_procore *pc, const json_t *v, int64_t project_id, struct pc_payapp *p,
+		  struct mlc_error *err)
 {
 	struct mlc_error e = {0};
-	int64_t gross = 0, due = 0;
 	const char *date = jsonx_str(v, "billing_date");
 	struct canon_cost_doc *d = &p->doc;
+	char path[96], pid[32];
+	const char *q[] = {"project_id", pid, NULL};
+	json_t *show = NULL, *items, *li;
+	size_t i;
+	int rc;
 
 	memset(p, 0, sizeof(*p));
 	if (!is_approved(v) || jsonx_id(v, "id", &d->id) < 0 || !d->id || !date)
 		return 0;
-	if (jsonx_money_get(v, "total_amount_accrued_this_period", true, &gross, &e) < 0 ||
-	    jsonx_money_get(json_object_get(v, "g702"), "current_payment_due", true, &due, &e) <
-		0) {
-		p->error = xstrdup(e.msg);
-		return 1;
-	}
 	d->project_id = project_id;
 	d->kind = xstrdup("payment_application");
 	d->doc_type = xstrdup("payment_application");
 	d->date = xstrdup(date);
 	d->number = dupstr(v, "invoice_number");
-	d->retainage = due && due <= gross ? gross - due : 0;
-	d->lines = xcalloc(1, sizeof(*d->lines));
-	d->lines[0].id = d->id;
-	d->lines[0].amount = gross;
-	d->nlines = 1;
+	if (jsonx_money_get(v, "total_amount_accrued_this_period", true, &p->header, &e) < 0) {
+		p->error = xstrdup(e.msg);
+		return 1;
+	}
+	snprintf(pid, sizeof(pid), "%lld", (long long)project_id);
+	snprintf(path, sizeof(path), "/rest/v1.0/payment_applications/%lld", (long long)d->id);
+	rc = procore_get(pc, path, q, &show, err);
+	if (rc < 0)
+		return rc;
+	items = json_object_get(show, "line_items");
+	d->lines = xcalloc(json_array_size(items) + 1, sizeof(*d->lines));
+	json_array_foreach (items, i, li) {
+		if (payapp_line(li, &d->lines[d->nlines], &e) < 0) {
+			p->error = xstrdup(e.msg);
+			break;
+		}
+		d->nlines++;
+	}
+	json_decref(show);
 	return 1;
 }
 
@@ -265,9 +310,21 @@ int procore_payment_applications(struct mlc_procore *pc, int64_t project_id, str
 	if (rc < 0)
 		return rc;
 	*out = xcalloc(json_array_size(list) + 1, sizeof(**out));
-	json_array_foreach (list, i, v)
-		*n += (size_t)payapp(v, project_id, &(*out)[*n]);
+	json_array_foreach (list, i, v) {
+		rc = payapp(pc, v, project_id, &(*out)[*n], err);
+		if (rc < 0) {
+			canon_cost_doc_release(&(*out)[*n].doc);
+			break;
+		}
+		*n += (size_t)rc;
+	}
 	json_decref(list);
+	if (rc < 0) {
+		pc_payapps_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return rc;
+	}
 	return MLC_OK;
 }
 

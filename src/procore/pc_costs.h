@@ -73,19 +73,26 @@ int pc_costs_canon(const struct pc_cost_heads *heads, const struct pc_cost_lines
 		   struct canon_cost_doc **docs, size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
 
 /*
- * A payment application as a cost document: kind and doc_type
- * "payment_application", date billing_date, one line (id the document's)
- * of the work billed this period (total_amount_accrued_this_period), and
- * the retainage withheld (that minus g702.current_payment_due).  error is
- * set (owned) instead when the amounts are not money.
+ * A payment application (owner invoice) as a cost document: kind and
+ * doc_type "payment_application", date billing_date, one line per contract
+ * item (its id, its cost code's full_code, amount the work billed this
+ * period: work_completed_this_period + materials_presently_stored,
+ * retainage the retainage held this period: work and materials retainage
+ * retained less work retainage released), and header the header's
+ * total_amount_accrued_this_period, which the lines should sum to.  error
+ * is set (owned) instead when an amount is not money.
  */
 struct pc_payapp {
 	struct canon_cost_doc doc;
+	int64_t header;
 	char *error;
 };
 
-/* The approved, dated payment applications of a project, in list order.
- * Release with pc_payapps_free(). */
+/* The approved, dated payment applications of a project, in list order,
+ * with their contract items (one show each: RestV10PaymentApplicationsIdGet,
+ * whose schema is {}; the items are the ones
+ * RestV10PrimeContractsPrimeContractIdPaymentApplicationLineItemsIdPatch
+ * describes).  Release with pc_payapps_free(). */
 int procore_payment_applications(struct mlc_procore *pc, int64_t project_id, struct pc_payapp **out,
 				 size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
 void pc_payapps_free(struct pc_payapp *p, size_t n);

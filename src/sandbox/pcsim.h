@@ -67,8 +67,12 @@ enum pc_kind {
 	PC_HOOK,
 	PC_TRIGGER,
 	PC_DELIVERY,
-	PC_SCCL, /* standard cost code lists (company level) */
-	PC_SCC,  /* standard cost codes */
+	PC_SCCL,    /* standard cost code lists (company level) */
+	PC_SCC,     /* standard cost codes */
+	PC_PRIME,   /* prime contracts (pcsim_prime.c) */
+	PC_PRIMELI, /* prime contract line items */
+	PC_PALI,    /* payment application (owner invoice) line items */
+	PC_CPAY,    /* contract payments */
 	PC_KIND_COUNT
 };
 
@@ -225,6 +229,15 @@ void pc_add_error(json_t *errors, const char *field, const char *msg);
 
 /* ---- pcsim_seed.c ---- */
 void pc_seed(struct pcsim *pc, uint64_t seed, int scale);
+/* pcsim_prime.c: the project's prime contract with line items by cost code
+ * (id the project's _prime_contract_id), and line items for each payment
+ * application the seed made, the header recomputed from them. */
+void pc_seed_prime(struct pcsim *pc, const json_t *project, int64_t contract_cents);
+/* Spreads amount_cents (work billed this period) of payment application pa
+ * over its prime contract's lines, 5% retained, and recomputes the header. */
+void pc_payapp_spread(struct pcsim *pc, json_t *pa, int64_t amount_cents);
+/* The contract items of a payment application (new reference). */
+json_t *pc_payapp_lines_json(struct pcsim *pc, const json_t *pa);
 
 /* ---- pcsim_sync.c ---- */
 struct pc_sync_spec {
@@ -260,6 +273,8 @@ int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http,
 		     struct mlc_error *err) MLC_MUST_CHECK;
 int pc_routes_webhooks(struct pcsim *pc, struct mlc_http_server *http,
 		       struct mlc_error *err) MLC_MUST_CHECK;
+int pc_routes_prime(struct pcsim *pc, struct mlc_http_server *http,
+		    struct mlc_error *err) MLC_MUST_CHECK;
 int pc_routes_admin(struct pcsim *pc, struct mlc_http_server *http,
 		    struct mlc_error *err) MLC_MUST_CHECK;
 /* A table of routes for pc_routes_add(). */

@@ -221,6 +221,7 @@ static void admin_payapp_create(struct pc_ctx *c)
 	period(c->pc, start, end);
 	r = pc_payapp_new(c->pc, p, last ? (int)pc_int(last, "number") + 1 : 1, contract,
 			  previous + amount, previous, "under_review", start, end);
+	pc_payapp_spread(c->pc, r, amount);
 	pc_emit(c, "Payment Applications", "create", pc_int(r, "id"), pc_int(p, "id"));
 	pc_reply(c, 201, pc_public(r));
 }

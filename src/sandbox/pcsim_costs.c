@@ -46,9 +46,11 @@ static bool dc_check(struct pc_ctx *c, json_t *dc, const json_t *in, json_t *err
 	json_t *vid = json_object_get(in, "vendor_id"), *vendor = NULL, *other;
 	const char *type = json_string_value(json_object_get(in, "direct_cost_type"));
 
-	if (dc && !c->via_api && !json_is_null(json_object_get(dc, "origin_id")) &&
+	if (dc && !json_is_null(json_object_get(dc, "origin_id")) &&
 	    json_object_get(dc, "origin_id")) {
-		/* Procore's UI refuses edits once an integration owns the record. */
+		/* Procore's UI refuses edits once an integration owns the record,
+		 * and the API answers 422 (docs/reference/procore.md "More
+		 * endpoints (second set)": the whole record is immutable). */
 		pc_add_error(
 		    errs, "base",
 		    "This direct cost is synced with an ERP integration and cannot be edited.");
@@ -408,7 +410,7 @@ static void payapps_list(struct pc_ctx *c)
 
 static void payapp_show(struct pc_ctx *c)
 {
-	json_t *p = pc_need_project(c), *r;
+	json_t *p = pc_need_project(c), *r, *out;
 	int64_t id;
 	if (!p)
 		return;
@@ -417,7 +419,13 @@ static void payapp_show(struct pc_ctx *c)
 		pc_reply_errors(c, 404, "Payment application not found");
 		return;
 	}
-	pc_reply(c, 200, pc_public(r));
+	/* The show's schema is {} in RestV10PaymentApplicationsIdGet.json; the
+	 * simulator carries the contract items there, each shaped as
+	 * RestV10PrimeContractsPrimeContractIdPaymentApplicationLineItemsIdPatch.json
+	 * answers one (pcsim_prime.c). */
+	out = pc_public(r);
+	json_object_set_new(out, "line_items", pc_payapp_lines_json(c->pc, r));
+	pc_reply(c, 200, out);
 }
 
 int pc_routes_costs(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)

@@ -313,6 +313,7 @@ void pc_seed(struct pcsim *pc, uint64_t seed, int scale)
 		seed_direct_costs(pc, p, vendors, scale);
 		seed_budget(pc, p, projects[i].contract_cents);
 		seed_payapps(pc, p, projects[i].contract_cents);
+		pc_seed_prime(pc, p, projects[i].contract_cents);
 	}
 	pc_insert(pc, PC_BVIEW,
 		  json_pack("{s:I,s:s,s:s,s:o,s:{s:I,s:s,s:s},s:o,s:s,s:{s:s,s:s},s:I}", "id",

@@ -28,6 +28,8 @@ static const int64_t id_base[PC_KIND_COUNT] = {
     [PC_BLI] = 68810001,    [PC_HOOK] = 702001,
     [PC_TRIGGER] = 9102001, [PC_DELIVERY] = 9007199254760001LL,
     [PC_SCCL] = 88120001,   [PC_SCC] = 88131001,
+    [PC_PRIME] = 77900001,  [PC_PRIMELI] = 78100001,
+    [PC_PALI] = 1830001,    [PC_CPAY] = 1840001,
 };
 
 static const char *const kind_names[PC_KIND_COUNT] = {
@@ -51,6 +53,10 @@ static const char *const kind_names[PC_KIND_COUNT] = {
     "webhook_deliveries",
     "standard_cost_code_lists",
     "standard_cost_codes",
+    "prime_contracts",
+    "prime_contract_line_items",
+    "payment_application_line_items",
+    "contract_payments",
 };
 
 const char *pc_kind_name(enum pc_kind k)

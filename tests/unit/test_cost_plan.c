@@ -350,6 +350,43 @@ static void test_delta(void **state)
 	cost_rows_release(&posted);
 }
 
+/* Issue 18: an owner invoice's lines against its header, to the cent. */
+static void test_lines_tie(void **state)
+{
+	static const struct {
+		int64_t a[3];
+		size_t n;
+		int64_t header;
+		bool ok;
+		const char *why;
+	} t[] = {
+	    {{10, 20, 0}, 2, 30, true, ""},
+	    {{0, 0, 0}, 0, 0, true, ""},
+	    {{10, 20, 0},
+	     2,
+	     31,
+	     false,
+	     "lines sum to 0.30 but the invoice says 0.31: difference -0.01"},
+	    {{100000, -1, 0},
+	     2,
+	     99000,
+	     false,
+	     "lines sum to 999.99 but the invoice says 990.00: difference 9.99"},
+	    {{INT64_MAX, 1, 0}, 2, 0, false, "the owner invoice's line amounts overflow their sum"},
+	    {{5, 0, 0}, 1, INT64_MIN, false, NULL},
+	};
+	(void)state;
+	for (size_t i = 0; i < MLC_ARRAY_LEN(t); i++) {
+		char why[256] = "";
+		assert_int_equal(cost_lines_tie(t[i].a, t[i].n, t[i].header, why, sizeof(why)),
+				 t[i].ok);
+		if (t[i].why)
+			assert_string_equal(why, t[i].why);
+		else
+			assert_non_null(strstr(why, "difference overflow"));
+	}
+}
+
 static void test_period_of(void **state)
 {
 	(void)state;
@@ -365,6 +402,7 @@ int main(void)
 	    cmocka_unit_test(test_table),
 	    cmocka_unit_test(test_delta),
 	    cmocka_unit_test(test_period_of),
+	    cmocka_unit_test(test_lines_tie),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

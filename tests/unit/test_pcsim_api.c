@@ -430,17 +430,18 @@ static void test_direct_costs(void **state)
 	assert_string_equal(json_string_value(json_object_get(r, "grand_total")), "1434.56");
 	json_decref(r);
 
-	/* Direct cost sync: partial success, error echo. */
+	/* Direct cost sync: partial success, error echo.  Issue 18: ns:bill:77
+	 * exists and carries its origin_id, so its update is refused too. */
 	snprintf(body, sizeof(body),
 		 "{\"updates\":[{\"origin_id\":\"ns:bill:77\",\"status\":\"approved\"},"
 		 "{\"origin_id\":\"ns:bill:78\",\"direct_cost_type\":\"invoice\"}]}");
 	r = pct_callf(&T, "PATCH", body, 0, "/rest/v1.0/projects/%lld/direct_costs/sync",
 		      (long long)p);
 	assert_int_equal(T.status, 200);
-	assert_int_equal(json_array_size(json_object_get(r, "entities")), 1);
-	assert_int_equal(json_array_size(json_object_get(r, "errors")), 1);
+	assert_int_equal(json_array_size(json_object_get(r, "entities")), 0);
+	assert_int_equal(json_array_size(json_object_get(r, "errors")), 2);
 	assert_string_equal(json_string_value(json_object_get(
-				json_array_get(json_object_get(r, "errors"), 0), "origin_id")),
+				json_array_get(json_object_get(r, "errors"), 1), "origin_id")),
 			    "ns:bill:78");
 	json_decref(r);
 }
@@ -513,11 +514,12 @@ static void test_direct_cost_lock(void **state)
 		      (long long)locked);
 	assert_int_equal(T.status, 422);
 	json_decref(r);
-	/* Our integration can still update its own record through the API. */
+	/* Issue 18: the API refuses an update too (422): the whole record is
+	 * immutable once it carries an origin_id (docs/reference/procore.md). */
 	r = pct_callf(&T, "PATCH", "{\"item\":{\"description\":\"from the ERP\"}}", 0,
 		      "/rest/v1.0/projects/%lld/direct_costs/%lld", (long long)p,
 		      (long long)locked);
-	assert_int_equal(T.status, 200);
+	assert_int_equal(T.status, 422);
 	json_decref(r);
 }
 
