@@ -67,8 +67,10 @@ enum pc_kind {
 	PC_HOOK,
 	PC_TRIGGER,
 	PC_DELIVERY,
-	PC_SCCL, /* standard cost code lists (company level) */
-	PC_SCC,  /* standard cost codes */
+	PC_SCCL,  /* standard cost code lists (company level) */
+	PC_SCC,   /* standard cost codes */
+	PC_CCO,   /* commitment change orders (pcsim_change_orders.c) */
+	PC_CCOLI, /* their line items (v2.0) */
 	PC_KIND_COUNT
 };
 
@@ -256,6 +258,13 @@ int pc_routes_standard(struct pcsim *pc, struct mlc_http_server *http,
 /* A standard cost code in a list (parent NULL for a division). */
 json_t *pc_scc_new(struct pcsim *pc, const json_t *list, const json_t *parent, const char *code,
 		   const char *name);
+/* Commitment change orders and the commitment locks (pcsim_change_orders.c). */
+int pc_routes_change_orders(struct pcsim *pc, struct mlc_http_server *http,
+			    struct mlc_error *err) MLC_MUST_CHECK;
+/* Whether the schedule of values and the contract company of a PO/WO
+ * contract are locked (status, and the company's "Restrict non-draft
+ * edits" setting). */
+bool pc_commitment_locked(struct pcsim *pc, const json_t *contract);
 int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http,
 		     struct mlc_error *err) MLC_MUST_CHECK;
 int pc_routes_webhooks(struct pcsim *pc, struct mlc_http_server *http,
