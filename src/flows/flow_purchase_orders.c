@@ -24,10 +24,12 @@
 
 #include "core/idmap.h"
 #include "flows/flow.h"
+#include "flows/po_cco.h"
 #include "flows/po_plan.h"
 #include "flows/refdata.h"
 #include "flows/segment.h"
 #include "netsuite/ns_purchasing.h"
+#include "procore/pc_change_orders.h"
 #include "procore/pc_commitments.h"
 #include "util/buf.h"
 #include "util/num.h"
@@ -413,7 +415,9 @@ static void settle_header(struct po_ctx *c, struct po_plan *p, const struct pc_s
 	snprintf(k, sizeof(k), "%lld", (long long)p->po_id);
 	snprintf(pk, sizeof(pk), "%lld", (long long)it->id);
 	snprintf(target, sizeof(target), "pc:commitment:%lld", (long long)it->id);
-	if (idmap_put(s->store, s->tenant.id, "po", k, pk, p->header_hash, &e2) < 0) {
+	/* a Draft-first header is not settled until its real status is sent */
+	if (idmap_put(s->store, s->tenant.id, "po", k, pk, p->final_status ? "" : p->header_hash,
+		      &e2) < 0) {
 		flow_record(c->r, FLOW_FAIL, "po", p->src, target, NULL, e2.msg);
 		c->failed = 1;
 		return;
@@ -480,15 +484,72 @@ out:
 	return rc;
 }
 
+/*
+ * The lines of a contract that existed before this run: in place while
+ * Procore holds it in Draft, else by change order (po_cco.h).
+ */
+static void write_changes(struct po_ctx *c, struct po_plan *p)
+{
+	struct pc_commitment_state st;
+	struct mlc_error err = {0};
+
+	if (procore_commitment_state(c->r->s->pc, p->project_id, p->contract_id, &st, &err) < 0) {
+		flow_record(c->r, FLOW_FAIL, "po", p->src, NULL, NULL, err.msg);
+		c->failed = 1;
+	} else if (po_commitment_editable(st.status)) {
+		write_lines(c, p);
+	} else {
+		po_cco_apply(c->r, p, &c->failed);
+	}
+}
+
+/* New commitments with lines go in as Draft: the SOV of any other status is locked. */
+static void draft_first(struct po_plan **plans, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct po_plan *p = plans[i];
+		if (!p->contract_id && p->nlines && !po_commitment_editable(p->header.status)) {
+			p->final_status = p->header.status;
+			p->header.status = "Draft";
+		}
+	}
+}
+
+/* Then their real status: one more header call for those. */
+static void final_status(struct po_ctx *c, struct po_plan **plans, size_t n)
+{
+	struct po_plan **due = xcalloc(n + 1, sizeof(*due));
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (plans[i]->final_status && plans[i]->contract_id) {
+			plans[i]->header.status = plans[i]->final_status;
+			plans[i]->final_status = NULL;
+			plans[i]->header_changed = true;
+			plans[i]->nlines = 0;
+			due[k++] = plans[i];
+		}
+	}
+	if (k && write_headers(c, due, k) < 0)
+		c->failed = 1;
+	free(due);
+}
+
 /* One project's plans: headers, then each confirmed contract's lines. */
 static void write_project(struct po_ctx *c, struct po_plan **plans, size_t n)
 {
+	bool *existed = xcalloc(n + 1, sizeof(*existed));
 	size_t i;
 
+	for (i = 0; i < n; i++)
+		existed[i] = plans[i]->contract_id != 0;
+	draft_first(plans, n);
 	if (write_headers(c, plans, n) < 0)
-		return;
+		goto out;
 	for (i = 0; i < n; i++) {
-		if (plans[i]->contract_id) {
+		if (plans[i]->contract_id && existed[i] && plans[i]->nlines) {
+			write_changes(c, plans[i]);
+		} else if (plans[i]->contract_id) {
 			write_lines(c, plans[i]);
 		} else if (plans[i]->nlines) {
 			flow_record(c->r, FLOW_FAIL, "po", plans[i]->src, NULL, NULL,
@@ -496,6 +557,9 @@ static void write_project(struct po_ctx *c, struct po_plan **plans, size_t n)
 			c->failed = 1;
 		}
 	}
+	final_status(c, plans, n);
+out:
+	free(existed);
 }
 
 static int by_project(const void *a, const void *b)

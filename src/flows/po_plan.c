@@ -272,3 +272,57 @@ void po_plan_release(struct po_plan *p)
 	free(p->lines);
 	memset(p, 0, sizeof(*p));
 }
+
+/*
+ * Draft only: the simulator, like a company with "Restrict non-draft
+ * edits to Contracts and Change Orders" on, locks every other status, and
+ * the API does not say whether the setting is on.
+ */
+bool po_commitment_editable(const char *status)
+{
+	return !status || strcmp(status, "Draft") == 0;
+}
+
+void po_cco_number(const struct po_plan *p, const char *tranid, char *out, size_t n)
+{
+	struct mlc_buf b = MLC_BUF_INIT;
+	char hex[MLC_DIGEST_HEX];
+	size_t i;
+
+	for (i = 0; i < p->nlines; i++)
+		buf_addf(&b, "%s=%s;", p->lines[i].origin, p->lines[i].hash);
+	digest_bytes(b.data, b.len, hex);
+	buf_release(&b);
+	if (tranid && *tranid)
+		snprintf(out, n, "%.60s-CO-%.8s", tranid, hex);
+	else
+		snprintf(out, n, "PO%lld-CO-%.8s", (long long)p->po_id, hex);
+}
+
+int po_cco_plan(const struct po_plan *p, const struct po_cco_state *st, struct po_cco_write *out,
+		char *why, size_t nwhy)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < p->nlines; i++) {
+		const struct po_line_plan *lp = &p->lines[i];
+		int64_t target = lp->line.zeroed ? 0 : lp->line.amount;
+		int64_t delta = target - st[i].held;
+		if (st[i].mine_id) {
+			if (st[i].mine == delta)
+				continue;
+		} else if (delta == 0) {
+			continue;
+		} else if (!st[i].wbs_code_id) {
+			snprintf(why, nwhy,
+				 "%s is new on a locked commitment and no line of it has the same "
+				 "cost code and line item type (WBS code) to put on a change order",
+				 lp->origin);
+			return -1;
+		}
+		out[n++] = (struct po_cco_write){i, st[i].mine_id, st[i].sov_line_id,
+						 st[i].wbs_code_id, delta};
+	}
+	return n;
+}

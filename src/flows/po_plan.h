@@ -81,7 +81,45 @@ struct po_plan {
 	char header_hash[MLC_DIGEST_HEX];
 	struct po_line_plan *lines; /* changed lines: zeroed ones first */
 	size_t nlines;
+	/* Set by the flow on a new commitment with lines: sent Draft first (the
+	 * lines go in while it is editable), then in this status. */
+	const char *final_status;
 };
+
+/*
+ * A locked commitment changes by change order (docs/reference/procore/
+ * webhook-payloads.md section 6.1).  What Procore holds for one changed
+ * line of the plan (po_cco_state[i] for p->lines[i]):
+ */
+struct po_cco_state {
+	int64_t sov_line_id; /* the commitment line; 0 when the line is new */
+	int64_t wbs_code_id; /* 0: none known */
+	int64_t held;        /* cents: SOV line + change order lines other than this order's */
+	int64_t mine_id;     /* this change order's line for it; 0 when none */
+	int64_t mine;        /* its amount */
+};
+
+/* One change order line to write: create (id 0) or update to delta. */
+struct po_cco_write {
+	size_t line; /* index in p->lines */
+	int64_t id, sov_line_id, wbs_code_id, delta;
+};
+
+/*
+ * The change order's number: "<tranid>-CO-<8 hex>" from the changed lines'
+ * hashes, so a rerun after a lost answer finds the same order.
+ */
+void po_cco_number(const struct po_plan *p, const char *tranid, char *out, size_t n);
+/*
+ * The lines to write so that this change order carries, for each changed
+ * line, the PO amount minus what Procore holds (a removed line: minus all
+ * of it).  out has room for p->nlines.  -1 (why set) when a new line has
+ * no WBS code to put on the change order; else the count.
+ */
+int po_cco_plan(const struct po_plan *p, const struct po_cco_state *st, struct po_cco_write *out,
+		char *why, size_t nwhy);
+/* Whether a commitment in this Procore status takes edits to its SOV in place. */
+bool po_commitment_editable(const char *procore_status);
 
 /* NetSuite purchaseOrder.status letters -> Procore commitment status. */
 const char *po_status(const char *ns_status);

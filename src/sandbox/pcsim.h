@@ -73,6 +73,8 @@ enum pc_kind {
 	PC_PRIMELI, /* prime contract line items */
 	PC_PALI,    /* payment application (owner invoice) line items */
 	PC_CPAY,    /* contract payments */
+	PC_CCO,     /* commitment change orders (pcsim_change_orders.c) */
+	PC_CCOLI,   /* their line items (v2.0) */
 	PC_KIND_COUNT
 };
 
@@ -269,6 +271,13 @@ int pc_routes_standard(struct pcsim *pc, struct mlc_http_server *http,
 /* A standard cost code in a list (parent NULL for a division). */
 json_t *pc_scc_new(struct pcsim *pc, const json_t *list, const json_t *parent, const char *code,
 		   const char *name);
+/* Commitment change orders and the commitment locks (pcsim_change_orders.c). */
+int pc_routes_change_orders(struct pcsim *pc, struct mlc_http_server *http,
+			    struct mlc_error *err) MLC_MUST_CHECK;
+/* Whether the schedule of values and the contract company of a PO/WO
+ * contract are locked (status, and the company's "Restrict non-draft
+ * edits" setting). */
+bool pc_commitment_locked(struct pcsim *pc, const json_t *contract);
 int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http,
 		     struct mlc_error *err) MLC_MUST_CHECK;
 int pc_routes_webhooks(struct pcsim *pc, struct mlc_http_server *http,

@@ -6,6 +6,7 @@
  * schemas RestV10PurchaseOrderContracts*, RestV10WorkOrderContracts*,
  * RestV10CommitmentsGet, RestV10Requisitions*, RestV11Requisitions*.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "sandbox/pcsim.h"
@@ -159,6 +160,10 @@ static bool contract_update_k(struct pc_ctx *c, enum pc_kind k, json_t *rec, con
 	other = pc_find_origin(c->pc, k, c->company_id, origin);
 	if (other && other != rec)
 		pc_add_error(errs, "origin_id", "has already been taken");
+	/* the contract company of a locked commitment (pcsim_change_orders.c) */
+	if (vendor && pc_int(json_object_get(rec, "vendor"), "id") != pc_int(vendor, "id") &&
+	    pc_commitment_locked(c->pc, rec))
+		pc_add_error(errs, "vendor_id", "cannot be changed on a locked commitment");
 	if (json_object_size(errs) ||
 	    !pc_apply_fields(rec, in, k == PC_WO ? wo_fields : po_fields, errs))
 		return false;
@@ -286,10 +291,28 @@ static void cli_list(struct pc_ctx *c)
 	pc_reply_page(c, items);
 }
 
+/* The schedule of values of a locked commitment takes no edit. */
+static bool sov_open(struct pc_ctx *c, const json_t *holder, json_t *errs)
+{
+	char msg[256];
+
+	if (!pc_commitment_locked(c->pc, holder))
+		return true;
+	snprintf(msg, sizeof(msg),
+		 "The schedule of values of this commitment is locked (status %s): change it "
+		 "through a commitment change order",
+		 pc_str(holder, "status"));
+	pc_add_error(errs, "base", msg);
+	return false;
+}
+
 static bool cli_update(struct pc_ctx *c, json_t *rec, const json_t *in, json_t *errs)
 {
 	json_t *other = pc_find_origin(c->pc, PC_CLI, c->company_id,
 				       json_string_value(json_object_get(in, "origin_id")));
+	json_t *holder = pc_get(c->pc, PC_PO, pc_int(rec, "_holder_id"));
+	if (!sov_open(c, holder ? holder : pc_get(c->pc, PC_WO, pc_int(rec, "_holder_id")), errs))
+		return false;
 	if (other && other != rec) {
 		pc_add_error(errs, "origin_id", "has already been taken");
 		return false;
@@ -314,7 +337,7 @@ static json_t *cli_create(struct pc_ctx *c, const json_t *scope, const json_t *i
 
 	if (other)
 		pc_add_error(errs, "origin_id", "has already been taken");
-	if (other || !pc_line_item_apply(c->pc, li, in, errs, true)) {
+	if (other || !sov_open(c, scope, errs) || !pc_line_item_apply(c->pc, li, in, errs, true)) {
 		json_decref(li);
 		return NULL;
 	}

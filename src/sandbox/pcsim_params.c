@@ -41,6 +41,10 @@
  * either).  body: required top-level members of the JSON body.
  * Routes the reference does not have carry their source beside them.
  */
+#define CCO_LINES                                                                                  \
+	"/rest/v2.0/companies/{company_id}/projects/{project_id}/commitment_change_orders/"        \
+	"{commitment_change_order_id}/line_items"
+
 static const struct pc_param_rule rules[] = {
     {"GET", "/rest/v1.0/companies", "", ""},
     /* pcsim_directory.c */
@@ -75,6 +79,16 @@ static const struct pc_param_rule rules[] = {
      "company_id standard_cost_code_list_id updates"},
     {"GET", "/rest/v1.0/standard_cost_codes", "company_id standard_cost_code_list_id", ""},
     {"DELETE", "/rest/v1.0/standard_cost_codes/{id}", "company_id", ""},
+    /* pcsim_change_orders.c */
+    {"GET", "/rest/v1.0/projects/{project_id}/commitment_change_orders", "", ""},
+    {"POST", "/rest/v1.0/projects/{project_id}/commitment_change_orders", "", "change_order"},
+    {"GET", "/rest/v1.0/projects/{project_id}/commitment_change_orders/{id}", "", ""},
+    {"PATCH", "/rest/v1.0/projects/{project_id}/commitment_change_orders/{id}", "", "change_order"},
+    {"GET", CCO_LINES, "", ""},
+    {"POST", CCO_LINES, "", "wbs_code_id"},
+    {"GET", CCO_LINES "/{id}", "", ""},
+    {"PATCH", CCO_LINES "/{id}", "", ""},
+    {"GET", "/rest/v1.0/commitments/{id}", "project_id", ""},
     /* pcsim_contracts.c */
     {"PATCH", "/rest/v1.0/purchase_order_contracts/sync", "", "project_id updates"},
     {"GET", "/rest/v1.0/purchase_order_contracts", "project_id", ""},

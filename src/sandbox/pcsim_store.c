@@ -30,6 +30,7 @@ static const int64_t id_base[PC_KIND_COUNT] = {
     [PC_SCCL] = 88120001,   [PC_SCC] = 88131001,
     [PC_PRIME] = 77900001,  [PC_PRIMELI] = 78100001,
     [PC_PALI] = 1830001,    [PC_CPAY] = 1840001,
+    [PC_CCO] = 6640001,     [PC_CCOLI] = 93007001,
 };
 
 static const char *const kind_names[PC_KIND_COUNT] = {
@@ -57,6 +58,8 @@ static const char *const kind_names[PC_KIND_COUNT] = {
     "prime_contract_line_items",
     "payment_application_line_items",
     "contract_payments",
+    "commitment_change_orders",
+    "commitment_change_order_line_items",
 };
 
 const char *pc_kind_name(enum pc_kind k)

@@ -109,39 +109,67 @@ reset_stats
 for f in vendors purchase-orders requisitions; do "$BIN" sync acme --flow $f >/dev/null 2>&1; done
 expect_eq "$(pc_calls 'PATCH|POST /rest')" 0 "second run: 0 Procore write calls"
 
-# --- one PO line edited in NetSuite: exactly one commitment line update ----------------------
+# --- what Procore holds for a PO line: its SOV line plus its change order lines (#18) ---------
+# held ORIGIN...: one amount per origin, comma-separated
+held() {
+  pc_admin GET /_sandbox/state/commitment_line_items >"$WORK/sov.json"
+  pc_admin GET /_sandbox/state/commitment_change_order_line_items >"$WORK/ccol.json"
+  python3 - "$WORK/sov.json" "$WORK/ccol.json" "$@" <<'PY'
+import json, sys
+from decimal import Decimal
+sov, cco = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+out = []
+for o in sys.argv[3:]:
+    t = sum((Decimal(x["amount"]) for x in sov if x.get("origin_id") == o), Decimal("0.00"))
+    t += sum((Decimal(x["amount"]) for x in cco if (x.get("description") or "").split(" ")[0] == o), Decimal("0.00"))
+    out.append(str(t))
+print(",".join(out))
+PY
+}
+cco_count() { pc_admin GET /_sandbox/state/commitment_change_orders | jq length; }
+
+# --- one PO line edited in NetSuite: its commitment is past Draft (the simulator restricts
+# non-draft edits by default), so one change order with one line carries the delta ----------
 po=$(jq -r '[.rows[] | select(.type == "PurchOrd")][0].id' <<<"$ns_tx")
+sov_before=$(pc_admin GET /_sandbox/state/commitment_line_items | jq -r ".[] | select(.origin_id == \"ns:poline:$po:1\") | .amount")
 ns_admin PATCH "/_sandbox/netsuite/records/purchaseOrder/$po" '{"item":{"items":[{"line":1,"quantity":3,"rate":1000.10,"amount":3000.30}]}}' >/dev/null
 reset_stats
 run "$BIN" sync acme --flow purchase-orders --json
-expect_eq "$(pc_calls 'line_items/sync')" 1 "one line sync call"
+expect_rc 0 "an edit to a locked commitment"
+expect_eq "$(pc_calls 'line_items/sync')" 0 "no in-place line write on a locked commitment"
 expect_eq "$(pc_calls 'purchase_order_contracts/sync')" 0 "no header call"
-expect_eq "$(jq '[.plan[] | select(.entity == "poline" and .action == "update")] | length' <<<"$OUT")" 1 "exactly one commitment line updated"
-amt=$(pc_admin GET /_sandbox/state/commitment_line_items | jq -r ".[] | select(.origin_id == \"ns:poline:$po:1\") | .amount")
-expect_eq "$amt" "3000.30" "the new amount (3 x 1000.10) arrived exact"
+expect_eq "$(pc_calls 'POST /rest/v1.0/projects/.*/commitment_change_orders')" 1 "one change order created"
+expect_eq "$(pc_calls 'POST /rest/v2.0/.*/line_items')" 1 "one change order line"
+expect_eq "$(pc_admin GET /_sandbox/state/commitment_line_items | jq -r ".[] | select(.origin_id == \"ns:poline:$po:1\") | .amount")" "$sov_before" "the locked SOV line is unchanged"
+expect_eq "$(held "ns:poline:$po:1")" "3000.30" "SOV + change order = the new amount (3 x 1000.10) exact"
+expect_eq "$(pc_admin GET /_sandbox/state/commitment_change_orders | jq -r '.[0].status')" "draft" "the change order is draft (commitments.change_order_status default)"
+run "$BIN" sync acme --flow purchase-orders --json
+expect_eq "$(jq '.calls.procore.writes' <<<"$OUT")" 0 "rerun: 0 writes"
 
-# --- a line removed from a NetSuite PO: its commitment line is zeroed, once ----------------------
-# a synced PO (its lines are commitment lines) with at least two lines, other than $po
+# --- a line removed from a NetSuite PO: a negative change order line, once --------------------
 po2=$(pc_admin GET /_sandbox/state/commitment_line_items | jq -r --arg p "$po" '[.[] | .origin_id // empty | select(startswith("ns:poline:")) | split(":")[2] | select(. != $p)] | group_by(.) | map(select(length >= 2)) | .[0][0]')
 gone=$(ns_admin GET /_sandbox/netsuite/dump/transactionline | jq -r --argjson p "$po2" '[.rows[] | select(.transaction == $p and .mainline == "F" and .taxline != "T")] | max_by(.id) | .id')
 keep=$(ns_admin GET /_sandbox/netsuite/dump/transactionline | jq -c --argjson p "$po2" --argjson g "$gone" '[.rows[] | select(.transaction == $p and .mainline == "F" and .taxline != "T" and .id != $g) | {line: .id, item: {id: (.item|tostring)}, quantity, rate, amount: .netamount, description: .memo, customer: {id: (.entity|tostring)}, cseg_mlc_costcode: {id: (.cseg_mlc_costcode|tostring)}} + (if .department then {department: {id: (.department|tostring)}} else {} end) + (if .class then {class: {id: (.class|tostring)}} else {} end) + (if .location then {location: {id: (.location|tostring)}} else {} end)]')
 ns_admin PATCH "/_sandbox/netsuite/records/purchaseOrder/$po2?replace=item" "{\"item\":{\"items\":$keep}}" >/dev/null
+n0=$(cco_count)
 reset_stats
 run "$BIN" sync acme --flow purchase-orders --json
 expect_rc 0 "purchase-orders after a line removal"
-expect_eq "$(jq -c '[.plan[] | select(.entity == "poline") | .action]' <<<"$OUT")" '["delete"]' "only the removed line moves"
-cl=$(pc_admin GET /_sandbox/state/commitment_line_items)
-expect_eq "$(jq -r --arg o "ns:poline:$po2:$gone" '.[] | select(.origin_id == $o) | .amount' <<<"$cl")" "0.00" "its commitment line is zeroed"
+expect_eq "$(jq -c '[.plan[] | select(.entity == "poline") | .action]' <<<"$OUT")" '["update"]' "only the removed line moves"
+expect_eq "$(cco_count)" "$((n0 + 1))" "one change order for the removal"
+expect_eq "$(held "ns:poline:$po2:$gone")" "0.00" "the removed line nets to zero (a negative change order line)"
 ns_sum=$(ns_admin GET /_sandbox/netsuite/dump/transactionline | python3 -c "import json,sys; from decimal import Decimal; r=json.load(sys.stdin)['rows']; print(sum(Decimal(str(x['netamount'])) for x in r if x['transaction'] == $po2 and x['mainline'] == 'F' and x.get('taxline') != 'T'))")
-pc_sum=$(python3 -c "import json,sys; from decimal import Decimal; r=json.load(sys.stdin); print(sum(Decimal(x['amount']) for x in r if (x.get('origin_id') or '').startswith('ns:poline:$po2:')))" <<<"$cl")
-expect_eq "$pc_sum" "$ns_sum" "the commitment total is the PO's again"
+origins=$(pc_admin GET /_sandbox/state/commitment_line_items | jq -r --arg p "ns:poline:$po2:" '[.[] | .origin_id // empty | select(startswith($p))] | .[]')
+pc_sum=$(held $origins | tr ',' '\n' | python3 -c "import sys; from decimal import Decimal; print(sum(Decimal(l) for l in sys.stdin if l.strip()))")
+expect_eq "$pc_sum" "$ns_sum" "the commitment's revised total is the PO's again"
 run "$BIN" sync acme --flow purchase-orders --json
 expect_eq "$(jq '.calls.procore.writes' <<<"$OUT")" 0 "the removal is written once"
 
-# --- PO edits under lost responses on both sides: applied once ------------------------------
+# --- PO edits under lost responses on both sides: one change order, applied once -------------
 for l in 2 3; do
   ns_admin PATCH "/_sandbox/netsuite/records/purchaseOrder/$po" "{\"item\":{\"items\":[{\"line\":$l,\"quantity\":2,\"rate\":50.05,\"amount\":100.10}]}}" >/dev/null
 done
+n0=$(cco_count)
 pc_admin POST /_sandbox/faults '{"faults":"pc:lost=0.5"}' >/dev/null
 ns_admin POST /_sandbox/faults '{"faults":"ns:lost=0.3"}' >/dev/null
 for i in 1 2 3 4 5 6 7 8; do "$BIN" sync acme --flow purchase-orders >/dev/null 2>&1 && break || true; done
@@ -149,9 +177,12 @@ pc_admin POST /_sandbox/faults '{"faults":""}' >/dev/null
 ns_admin POST /_sandbox/faults '{"faults":""}' >/dev/null
 run "$BIN" sync acme --flow purchase-orders --json
 expect_rc 0 "PO edits settle after lost responses"
-cl=$(pc_admin GET /_sandbox/state/commitment_line_items)
-expect_eq "$(jq '[.[] | select(.origin_id != null) | .origin_id] | group_by(.) | map(select(length > 1)) | length' <<<"$cl")" 0 "no commitment line twice under ns:lost and pc:lost"
-expect_eq "$(jq -r "[.[] | select(.origin_id == \"ns:poline:$po:2\" or .origin_id == \"ns:poline:$po:3\") | .amount] | join(\",\")" <<<"$cl")" "100.10,100.10" "both edited lines arrived exact"
+expect_eq "$(cco_count)" "$((n0 + 1))" "never a second change order under ns:lost and pc:lost"
+ccl=$(pc_admin GET /_sandbox/state/commitment_change_order_line_items)
+expect_eq "$(jq '[.[] | select(.description != null) | "\(._holder_id) \(.description | split(" ")[0])"] | group_by(.) | map(select(length > 1)) | length' <<<"$ccl")" 0 "no change order line twice"
+expect_eq "$(held "ns:poline:$po:2" "ns:poline:$po:3")" "100.10,100.10" "both edited lines arrived exact"
+run "$BIN" sync acme --flow purchase-orders --json
+expect_eq "$(jq '.calls.procore.writes' <<<"$OUT")" 0 "rerun after the faults: 0 writes"
 
 # --- the watermark does not move past a failure ------------------------------------------------
 before=$(sql "select value from watermarks where flow = 'vendors'")

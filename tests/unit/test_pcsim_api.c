@@ -565,9 +565,10 @@ static void test_commitments(void **state)
 	vendor = first_id("/rest/v1.0/vendors?company_id=%lld", T.company_id);
 	snprintf(body, sizeof(body),
 		 "{\"project_id\":%lld,\"updates\":[{\"origin_id\":\"ns:po:9\",\"vendor_id\":%lld,"
-		 "\"title\":\"Rebar\",\"status\":\"Approved\"},{\"origin_id\":\"ns:po:10\","
+		 "\"title\":\"Rebar\",\"status\":\"Draft\"},{\"origin_id\":\"ns:po:10\","
 		 "\"status\":\"Bogus\"}]}",
 		 (long long)p, (long long)vendor);
+	/* Draft (#18): the SOV of an Approved commitment is locked */
 	r = pct_call(&T, "PATCH", "/rest/v1.0/purchase_order_contracts/sync", body, 0);
 	assert_int_equal(T.status, 200);
 	assert_int_equal(json_array_size(json_object_get(r, "entities")), 1);

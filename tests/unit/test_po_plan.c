@@ -513,6 +513,79 @@ static void test_status(void **state)
 		assert_string_equal(po_status(t[i].ns), t[i].pc);
 }
 
+/* po_cco_plan: the delta of each changed line against what Procore holds. */
+static void test_cco_plan(void **state)
+{
+	struct po_line_plan lines[4];
+	struct po_plan p;
+	struct po_cco_write out[4];
+	char why[512] = "", n1[96], n2[96];
+	static const struct {
+		bool zeroed;
+		int64_t amount;
+		struct po_cco_state st;
+		bool written;
+		int64_t id, delta;
+	} cases[] = {
+	    /* raised: 1000.00 held, 1250.50 wanted -> +250.50 on a new line */
+	    {false, 125050, {11, 71, 100000, 0, 0}, true, 0, 25050},
+	    /* removed: 400.00 held (SOV 300 + earlier order 100) -> -400.00 */
+	    {true, 0, {12, 72, 40000, 0, 0}, true, 0, -40000},
+	    /* rerun after a lost answer: this order's line already right */
+	    {false, 5000, {13, 73, 2000, 901, 3000}, false, 0, 0},
+	    /* this order's line is wrong (an earlier, different delta): patched */
+	    {false, 5000, {14, 74, 2000, 902, 1000}, true, 902, 3000},
+	};
+	int n;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	memset(lines, 0, sizeof(lines));
+	p.po_id = 7;
+	p.lines = lines;
+	p.nlines = 4;
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(lines[i].origin, sizeof(lines[i].origin), "ns:poline:7:%zu", i + 1);
+		lines[i].line.zeroed = cases[i].zeroed;
+		lines[i].line.amount = cases[i].amount;
+		snprintf(lines[i].hash, sizeof(lines[i].hash), "h%zu", i);
+	}
+	struct po_cco_state st[4];
+	for (size_t i = 0; i < 4; i++)
+		st[i] = cases[i].st;
+	n = po_cco_plan(&p, st, out, why, sizeof(why));
+	assert_int_equal(n, 3);
+	int k = 0;
+	for (size_t i = 0; i < 4; i++) {
+		if (!cases[i].written)
+			continue;
+		assert_int_equal(out[k].line, i);
+		assert_int_equal(out[k].id, cases[i].id);
+		assert_int_equal(out[k].delta, cases[i].delta);
+		assert_int_equal(out[k].sov_line_id, cases[i].st.sov_line_id);
+		assert_int_equal(out[k].wbs_code_id, cases[i].st.wbs_code_id);
+		k++;
+	}
+	/* a new line with no WBS code to carry it parks the PO */
+	st[0].wbs_code_id = 0;
+	st[0].sov_line_id = 0;
+	assert_int_equal(po_cco_plan(&p, st, out, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "ns:poline:7:1"));
+	/* the number is stable for one set of changes and moves with them */
+	po_cco_number(&p, "PO1001", n1, sizeof(n1));
+	po_cco_number(&p, "PO1001", n2, sizeof(n2));
+	assert_string_equal(n1, n2);
+	assert_int_equal(strncmp(n1, "PO1001-CO-", 10), 0);
+	assert_int_equal(strlen(n1), 18);
+	snprintf(lines[1].hash, sizeof(lines[1].hash), "changed");
+	po_cco_number(&p, "PO1001", n2, sizeof(n2));
+	assert_string_not_equal(n1, n2);
+	/* in place only while Draft */
+	assert_true(po_commitment_editable("Draft"));
+	assert_false(po_commitment_editable("Approved"));
+	assert_false(po_commitment_editable("Submitted"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +595,7 @@ int main(void)
 	    cmocka_unit_test(test_deltas),
 	    cmocka_unit_test(test_removed_lines),
 	    cmocka_unit_test(test_status),
+	    cmocka_unit_test(test_cco_plan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
