@@ -1,17 +1,18 @@
 /*
- * Flow "requisitions": NetSuite vendor bills billed against a synced
- * purchase order -> Procore requisitions (subcontractor invoices) on the
- * matching commitment.
+ * Flow "requisitions" (direction netsuite): NetSuite vendor bills billed
+ * against a synced purchase order -> Procore requisitions (subcontractor
+ * invoices) on the matching commitment, with their contract items.
  *
- * Requisitions have no sync endpoint (docs/reference/procore.md), so idempotency is by
- * origin_id (ns:bill:<id>): a bill never linked in id_map is first looked
- * up with filters[origin_id]; only when Procore has none is it created.
- * A create whose answer was lost (unknown outcome) is looked up again at
- * once, so a retry cannot make a second requisition.
- *
- * The POST takes no line items (RestV10RequisitionsPost.json), so the
- * bill's line amounts by cost code travel in origin_data as JSON, with
- * the total, for the people and tools reading the requisition.
+ * As Procore enforces them (docs/reference/procore/webhook-payloads.md
+ * section 6): a requisition needs a billing period (the open one covering
+ * the bill date; the month's is opened when none covers it and none is
+ * open; otherwise the bill is parked); a requisition with an origin_id is
+ * immutable.  So each requisition is made in this order: the header
+ * without origin_id (origin_data holds the marker ns:bill:<id>), id_map
+ * "pending", the items through bulk_item_update, a read-back that checks
+ * them, and the origin_id last.  A lost answer at any step is found again
+ * by the marker or the pending id_map row, never made twice.  A bill
+ * edited after its requisition is marked is parked with the way out.
  *
  * Read -> plan -> apply: typed bills from netsuite/ns_bills.h, one pure
  * plan per bill (flows/req_plan.h), writes through procore/pc_requisitions.h.
@@ -27,6 +28,7 @@
 #include "flows/segment.h"
 #include "netsuite/ns_bills.h"
 #include "procore/pc_requisitions.h"
+#include "util/money.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -35,6 +37,7 @@ struct req_ctx {
 	struct refdata rd;
 	struct mlc_segment seg;
 	struct req_lookup lk;
+	json_t *retainage; /* {"<commitment>": percent x 10^4} */
 	int failed;
 };
 
@@ -74,9 +77,40 @@ static int64_t lk_project(void *arg, int64_t job)
 	return link ? json_integer_value(json_object_get(link, "procore_project_id")) : 0;
 }
 
-static const char *lk_seg_code(void *arg, int64_t seg)
+static int64_t lk_poline(void *arg, int64_t po, int64_t line)
 {
-	return refdata_text_num(((struct req_ctx *)arg)->rd.seg_code, seg);
+	struct req_ctx *c = arg;
+	struct mlc_idmap_entry e = {0};
+	char key[48];
+	int64_t id = 0;
+
+	snprintf(key, sizeof(key), "%lld:%lld", (long long)po, (long long)line);
+	if (idmap_by_netsuite(c->r->s->store, c->r->s->tenant.id, "poline", key, &e, NULL) == 0 &&
+	    e.procore_key)
+		id = strtoll(e.procore_key, NULL, 10);
+	idmap_entry_release(&e);
+	return id;
+}
+
+/* The commitment's retainage, read once per commitment in a run. */
+static int lk_retainage(void *arg, int64_t project, int64_t contract, int64_t *pct4)
+{
+	struct req_ctx *c = arg;
+	struct mlc_error e = {0};
+	char key[32];
+	json_t *v;
+	int rc;
+
+	snprintf(key, sizeof(key), "%lld", (long long)contract);
+	v = json_object_get(c->retainage, key);
+	if (v) {
+		*pct4 = json_integer_value(v);
+		return MLC_OK;
+	}
+	rc = procore_commitment_retainage(c->r->s->pc, project, contract, pct4, &e);
+	if (rc == MLC_OK)
+		json_object_set_new(c->retainage, key, json_integer(*pct4));
+	return rc;
 }
 
 static bool lk_synced(void *arg, int64_t bill, int64_t *req_id, char hash[MLC_DIGEST_HEX])
@@ -116,59 +150,191 @@ static void park(struct req_ctx *c, const struct ns_bill *b, const char *src, co
 	json_decref(payload);
 }
 
-/* Records a written requisition in id_map and the plan. */
-static void settle(struct req_ctx *c, const struct req_plan *p, int64_t req_id, bool created)
+/* Records the requisition of a bill in id_map (hash REQ_PENDING until it is marked). */
+static int link_put(struct req_ctx *c, const struct req_plan *p, int64_t req_id, const char *hash,
+		    struct mlc_error *err)
 {
 	struct mlc_session *s = c->r->s;
-	struct mlc_error e2 = {0};
-	char key[32], pk[32], target[48];
-	json_t *body;
+	char key[32], pk[32];
 
 	snprintf(key, sizeof(key), "%lld", (long long)p->bill_id);
 	snprintf(pk, sizeof(pk), "%lld", (long long)req_id);
+	return idmap_put(s->store, s->tenant.id, "requisition", key, pk, hash, err);
+}
+
+static void fail(struct req_ctx *c, const struct req_plan *p, int64_t req_id, const char *why)
+{
+	char target[48];
+
 	snprintf(target, sizeof(target), "pc:requisition:%lld", (long long)req_id);
-	if (idmap_put(s->store, s->tenant.id, "requisition", key, pk, p->hash, &e2) < 0) {
-		flow_record(c->r, FLOW_FAIL, "requisition", p->src, target, NULL, e2.msg);
-		c->failed = 1;
+	flow_record(c->r, FLOW_FAIL, "requisition", p->src, req_id ? target : NULL, NULL, why);
+	c->failed = 1;
+}
+
+/* The plan as an audit body: the header, the status and the lines. */
+static json_t *plan_json(const struct req_plan *p)
+{
+	json_t *o = pc_requisition_json(&p->body), *lines = json_array();
+	char a[MONEY_FMT_MAX], r[MONEY_FMT_MAX];
+
+	for (size_t i = 0; i < p->nlines; i++) {
+		money_format(p->lines[i].amount, a);
+		money_format(p->lines[i].retainage, r);
+		json_array_append_new(
+		    lines,
+		    json_pack("{s:I, s:s, s:s}", "line_item_id",
+			      (json_int_t)p->lines[i].line_item_id, "work_completed_this_period", a,
+			      "work_completed_retainage_retained_this_period", r));
+	}
+	json_object_set_new(o, "status", json_string(p->status));
+	json_object_set_new(o, "contract_items", lines);
+	return o;
+}
+
+static void settle(struct req_ctx *c, const struct req_plan *p, int64_t req_id, bool created)
+{
+	struct mlc_error e2 = {0};
+	char target[48];
+	json_t *body;
+
+	if (link_put(c, p, req_id, p->hash, &e2) < 0) {
+		fail(c, p, req_id, e2.msg);
 		return;
 	}
+	snprintf(target, sizeof(target), "pc:requisition:%lld", (long long)req_id);
 	flow_resolve(c->r, "requisition", p->src);
-	body = pc_requisition_json(&p->body);
+	body = plan_json(p);
 	flow_record(c->r, created ? FLOW_CREATE : FLOW_UPDATE, "requisition", p->src, target, body,
 		    NULL);
 	json_decref(body);
 }
 
 /*
- * Writes one planned requisition: never linked, it is first looked up by
- * origin_id (Procore may have it from a lost answer).  < 0 stops the run.
+ * The billing period for the bill: the open one covering its date, or
+ * the month's opened now.  0 with *id 0: parked (why in the review).
+ */
+static int period_for(struct req_ctx *c, const struct ns_bill *b, const struct req_plan *p,
+		      int64_t *id, struct mlc_error *err)
+{
+	struct pc_billing_period *bp = NULL;
+	char why[200];
+	size_t n = 0, idx = 0;
+	int rc;
+
+	*id = 0;
+	rc = procore_billing_periods(c->r->s->pc, p->project_id, &bp, &n, err);
+	if (rc < 0)
+		goto out;
+	switch (req_period_pick(bp, n, p->date, &idx, why, sizeof(why))) {
+	case REQ_PERIOD_USE:
+		*id = bp[idx].id;
+		break;
+	case REQ_PERIOD_OPEN:
+		rc = procore_billing_period_open(c->r->s->pc, p->project_id, p->start, p->end, id,
+						 err);
+		if (rc == MLC_EPERM) {
+			park(c, b, p->src, err->msg);
+			rc = MLC_OK;
+		}
+		break;
+	case REQ_PERIOD_PARK:
+		park(c, b, p->src, why);
+		break;
+	}
+out:
+	free(bp);
+	return rc;
+}
+
+/* The header: found by its marker, or created in its period.  *req_id 0: parked. */
+static int header(struct req_ctx *c, const struct ns_bill *b, struct req_plan *p, int64_t *req_id,
+		  bool *complete, struct mlc_error *err)
+{
+	struct mlc_procore *pc = c->r->s->pc;
+	struct mlc_error e2 = {0};
+	int rc;
+
+	rc = procore_requisition_find(pc, p->project_id, p->contract_id, p->src, req_id, complete,
+				      err);
+	if (rc < 0 || *req_id)
+		return rc;
+	rc = period_for(c, b, p, &p->body.period_id, err);
+	if (rc < 0 || !p->body.period_id)
+		return rc;
+	rc = procore_requisition_create(pc, p->project_id, p->contract_id, &p->body, req_id, err);
+	if (rc == MLC_EPERM) {
+		park(c, b, p->src, err->msg);
+		*req_id = 0;
+		return MLC_OK;
+	}
+	if (rc == MLC_OK && *req_id && link_put(c, p, *req_id, REQ_PENDING, &e2) < 0)
+		return error_set(err, MLC_EIO, "%s", e2.msg);
+	return rc;
+}
+
+/*
+ * The items of requisition req_id as planned (lines not billed: 0),
+ * written when any differs; want_ok false: they do not match the plan.
+ */
+static int items(struct req_ctx *c, const struct req_plan *p, int64_t req_id, bool write,
+		 bool *want_ok, struct mlc_error *err)
+{
+	struct pc_req_item *it = NULL;
+	size_t n = 0, i, k, found = 0;
+	bool same = true;
+	int rc;
+
+	rc = procore_requisition_items(c->r->s->pc, p->project_id, req_id, &it, &n, err);
+	for (i = 0; rc == MLC_OK && i < n; i++) {
+		int64_t amount = 0, ret = 0;
+		for (k = 0; k < p->nlines; k++)
+			if (p->lines[k].line_item_id == it[i].line_item_id) {
+				amount = p->lines[k].amount;
+				ret = p->lines[k].retainage;
+				found++;
+			}
+		same = same && it[i].this_period == amount && it[i].retainage == ret;
+		it[i].this_period = amount;
+		it[i].retainage = ret;
+	}
+	*want_ok = rc == MLC_OK && same && found == p->nlines;
+	if (rc == MLC_OK && write && !same && found == p->nlines)
+		rc =
+		    procore_requisition_items_write(c->r->s->pc, p->project_id, req_id, it, n, err);
+	free(it);
+	return rc;
+}
+
+/*
+ * Writes one planned requisition: header (found or created), items,
+ * read-back, origin_id.  < 0 stops the run.
  */
 static int write_one(struct req_ctx *c, const struct ns_bill *b, struct req_plan *p,
 		     struct mlc_error *err)
 {
 	struct mlc_procore *pc = c->r->s->pc;
 	int64_t req_id = p->req_id;
-	bool created;
-	int rc;
+	bool complete = false, ok = false, created = !req_id;
+	int rc = MLC_OK;
 
-	if (!req_id) {
-		rc = procore_requisition_find(pc, p->project_id, p->src, &req_id, err);
-		if (rc < 0)
-			return rc;
+	if (!req_id)
+		rc = header(c, b, p, &req_id, &complete, err);
+	if (rc == MLC_OK && req_id && !complete)
+		rc = items(c, p, req_id, true, &ok, err);
+	if (rc == MLC_OK && req_id && !complete)
+		rc = items(c, p, req_id, false, &ok, err);
+	if (rc == MLC_OK && req_id && !complete && !ok) {
+		fail(c, p, req_id, "the requisition's items do not read back as written");
+		return MLC_OK;
 	}
-	created = !req_id;
-	if (req_id)
-		rc = procore_requisition_update(pc, p->project_id, req_id, &p->body, err);
-	else
-		rc = procore_requisition_create(pc, p->project_id, p->contract_id, &p->body,
-						&req_id, err);
+	if (rc == MLC_OK && req_id && !complete)
+		rc = procore_requisition_mark(pc, p->project_id, p->contract_id, req_id, p->src,
+					      p->status, err);
 	if (rc == MLC_EPERM) {
 		park(c, b, p->src, err->msg);
-	} else if (rc < 0 || !req_id) {
-		flow_record(c->r, FLOW_FAIL, "requisition", p->src, NULL, NULL,
-			    rc < 0 ? err->msg : "Procore returned no requisition id");
-		c->failed = 1;
-	} else {
+	} else if (rc < 0) {
+		fail(c, p, req_id, err->msg);
+	} else if (req_id) {
 		settle(c, p, req_id, created);
 	}
 	return MLC_OK;
@@ -189,6 +355,9 @@ static int do_bill(struct req_ctx *c, const struct ns_bill *b, struct mlc_error 
 	case REQ_PARK:
 		park(c, b, p.src, p.why);
 		break;
+	case REQ_FAIL:
+		fail(c, &p, 0, p.why);
+		break;
 	case REQ_SKIP:
 		snprintf(target, sizeof(target), "pc:requisition:%lld", (long long)p.req_id);
 		flow_record(c->r, FLOW_SKIP, "requisition", p.src, target, NULL, NULL);
@@ -198,7 +367,7 @@ static int do_bill(struct req_ctx *c, const struct ns_bill *b, struct mlc_error 
 			rc = write_one(c, b, &p, err);
 			break;
 		}
-		body = pc_requisition_json(&p.body);
+		body = plan_json(&p);
 		flow_record(c->r, p.req_id ? FLOW_UPDATE : FLOW_CREATE, "requisition", p.src, NULL,
 			    body, NULL);
 		json_decref(body);
@@ -219,8 +388,10 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 	c.lk = (struct req_lookup){.arg = &c,
 				   .contract = lk_contract,
 				   .project = lk_project,
-				   .seg_code = lk_seg_code,
+				   .poline = lk_poline,
+				   .retainage = lk_retainage,
 				   .synced = lk_synced};
+	c.retainage = json_object();
 	rc = flow_since(r, FLOW_CLOCK_NETSUITE, "", &w, err);
 	if (rc >= 0)
 		rc = read_bills(&c, &w, &bills, &n, err);
@@ -245,5 +416,6 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 out:
 	ns_bills_free(bills, n);
 	refdata_release(&c.rd);
+	json_decref(c.retainage);
 	return rc;
 }

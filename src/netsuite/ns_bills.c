@@ -80,6 +80,7 @@ static void line_parse(const json_t *row, const char *seg_field, struct ns_bill_
 	struct mlc_error err = {0};
 
 	memset(l, 0, sizeof(*l));
+	l->line = jsonx_id_or0(row, "id");
 	l->job = jsonx_id_or0(row, "entity");
 	l->created_from = jsonx_id_or0(row, "createdfrom");
 	l->cost_seg = jsonx_id_or0(row, seg_field);

@@ -19,7 +19,8 @@
  */
 
 struct ns_bill_line {
-	int64_t job;          /* entity; 0 when absent or malformed */
+	int64_t line; /* the line's id: the PO line it was made from (the transform keeps it) */
+	int64_t job;  /* entity; 0 when absent or malformed */
 	int64_t created_from; /* the purchase order; 0 when absent or malformed */
 	int64_t cost_seg;     /* the cost-code segment's value; 0 when none or not read */
 	bool amount_ok;       /* false: netamount could not be read */

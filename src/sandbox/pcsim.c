@@ -347,6 +347,8 @@ static int routes(struct pcsim *pc, struct mlc_http_server *http, struct mlc_err
 	if (!rc)
 		rc = pc_routes_change_orders(pc, http, err);
 	if (!rc)
+		rc = pc_routes_requisitions(pc, http, err);
+	if (!rc)
 		rc = pc_routes_costs(pc, http, err);
 	if (!rc)
 		rc = pc_routes_prime(pc, http, err);

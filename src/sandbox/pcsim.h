@@ -75,6 +75,8 @@ enum pc_kind {
 	PC_CPAY,    /* contract payments */
 	PC_CCO,     /* commitment change orders (pcsim_change_orders.c) */
 	PC_CCOLI,   /* their line items (v2.0) */
+	PC_BPERIOD, /* billing periods (pcsim_requisitions.c) */
+	PC_REQITEM, /* requisition items */
 	PC_KIND_COUNT
 };
 
@@ -264,6 +266,12 @@ int pc_routes_directory(struct pcsim *pc, struct mlc_http_server *http,
 			struct mlc_error *err) MLC_MUST_CHECK;
 int pc_routes_contracts(struct pcsim *pc, struct mlc_http_server *http,
 			struct mlc_error *err) MLC_MUST_CHECK;
+/* Requisitions, their items, billing periods (pcsim_requisitions.c). */
+int pc_routes_requisitions(struct pcsim *pc, struct mlc_http_server *http,
+			   struct mlc_error *err) MLC_MUST_CHECK;
+json_t *pc_billing_period_new(struct pcsim *pc, const json_t *project, const char *start,
+			      const char *end, const char *due, const char *status);
+void pc_seed_billing_periods(struct pcsim *pc);
 int pc_routes_costs(struct pcsim *pc, struct mlc_http_server *http,
 		    struct mlc_error *err) MLC_MUST_CHECK;
 int pc_routes_standard(struct pcsim *pc, struct mlc_http_server *http,

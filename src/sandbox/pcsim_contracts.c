@@ -1,10 +1,9 @@
 /*
  * Procore simulator: commitments.  Purchase order and work order contracts
- * (+ line items, + sync of both), the read-only commitments index, and
- * requisitions (subcontractor invoices: no sync endpoint, no webhooks,
- * summary totals).  Reference: docs/reference/procore.md "Commitments", "Requisitions";
- * schemas RestV10PurchaseOrderContracts*, RestV10WorkOrderContracts*,
- * RestV10CommitmentsGet, RestV10Requisitions*, RestV11Requisitions*.
+ * (+ line items, + sync of both) and the read-only commitments index
+ * (requisitions are in pcsim_requisitions.c).  Reference:
+ * docs/reference/procore.md "Commitments"; schemas RestV10PurchaseOrderContracts*,
+ * RestV10WorkOrderContracts*, RestV10CommitmentsGet.
  */
 #include <stdio.h>
 #include <string.h>
@@ -63,22 +62,6 @@ static const struct pc_field wo_fields[] = {
     {"signed_contract_received_date", 'd', NULL},
     {"status", 'e', "Draft|Out For Bid|Out For Signature|Approved|Complete|Terminated|Void"},
     {"title", 's', NULL},
-    {NULL, 0, NULL},
-};
-
-static const struct pc_field req_fields[] = {
-    {"period_id", 'i', NULL},
-    {"requisition_start", 'd', NULL},
-    {"requisition_end", 'd', NULL},
-    {"billing_date", 'd', NULL},
-    {"final", 'b', NULL},
-    {"invoice_number", 's', NULL},
-    {"payment_date", 'd', NULL},
-    {"origin_data", 's', NULL},
-    {"origin_id", 's', NULL},
-    {"status", 'e',
-     "draft|under_review|revise_and_resubmit|approved|approved_as_noted|pending_owner_approval"},
-    {"comment", 's', NULL},
     {NULL, 0, NULL},
 };
 
@@ -450,256 +433,6 @@ static void commitments_list(struct pc_ctx *c)
 	pc_reply_page(c, items);
 }
 
-/* ---- requisitions ---- */
-
-static bool is_v11(struct pc_ctx *c)
-{
-	return strstr(c->req->path, "/rest/v1.1/") != NULL;
-}
-
-/* The v1.1 shape (RestV11RequisitionsGet): summary_text and the items of
- * the schedule of values, one per commitment line, each billed in
- * proportion to the requisition's claim. */
-static json_t *req_v11(struct pcsim *pc, const json_t *r)
-{
-	json_t *out = pc_public(r), *items = json_array(), *li, *contract, *project, *vendor,
-	       *summary;
-	int64_t cid = pc_int(r, "commitment_id"), total, claimed = 0, previous = 0;
-	size_t i;
-	int pos = 0;
-
-	contract = pc_get(pc, PC_WO, cid);
-	if (!contract)
-		contract = pc_get(pc, PC_PO, cid);
-	project = pc_get(pc, PC_PROJECT, pc_int(r, "_project_id"));
-	vendor = pc_get(pc, PC_VENDOR, pc_int(r, "vendor_id"));
-	total = pc_int(contract, "_cents");
-	pc_cents(
-	    json_object_get(json_object_get(r, "summary"), "total_completed_and_stored_to_date"),
-	    &claimed);
-	pc_cents(json_object_get(json_object_get(r, "summary"),
-				 "less_previous_certificates_for_payment"),
-		 &previous);
-	json_array_foreach (pc_lines(pc, PC_CLI, cid), i, li) {
-		json_t *it;
-		int64_t sv = pc_int(li, "_cents"), done = total ? sv * claimed / total : 0;
-		int64_t before = total ? sv * previous / total : 0;
-		it = json_object();
-		json_object_set_new(it, "id", json_integer(pc_int(li, "id") + 1000000000LL));
-		json_object_set_new(it, "item_type", json_string("line_item"));
-		json_object_set_new(it, "accounting_method", json_string("amount"));
-		json_object_set_new(it, "cost_code_id",
-				    json_integer(pc_int(json_object_get(li, "cost_code"), "id")));
-		json_object_set_new(it, "currency_configuration",
-				    json_pack("{s:s,s:s,s:s}", "currency_iso_code", "USD",
-					      "currency_exchange_rate", "1.0",
-					      "base_currency_iso_code", "USD"));
-		json_object_set_new(it, "line_item_id", json_integer(pc_int(li, "id")));
-		json_object_set(it, "description_of_work", json_object_get(li, "description"));
-		if (json_is_object(json_object_get(li, "wbs_code"))) {
-			json_t *w = json_copy(json_object_get(li, "wbs_code"));
-			json_object_set_new(w, "segment_items", json_array());
-			json_object_set_new(it, "wbs_code", w);
-		} else {
-			json_object_set_new(it, "wbs_code", json_null());
-		}
-		json_object_set_new(it, "scheduled_value", pc_money(sv));
-		json_object_set_new(it, "work_completed_from_previous_application",
-				    pc_money(before));
-		json_object_set_new(it, "work_completed_this_period", pc_money(done - before));
-		json_object_set_new(it, "total_completed_and_stored_to_date", pc_money(done));
-		json_object_set_new(it, "net_amount", pc_money(done - before));
-		json_object_set_new(it, "gross_amount", pc_money(done - before));
-		json_object_set_new(it, "status", json_string("pending"));
-		json_object_set_new(it, "position", json_integer(++pos));
-		json_object_set_new(it, "line_number", json_sprintf("%d", pos));
-		json_object_set_new(it, "ssr_manual_override", json_false());
-		json_object_set_new(it, "taxes", json_array());
-		json_object_set(it, "uom", json_object_get(li, "uom"));
-		pc_set_nulls(it, "materials_presently_stored materials_presently_stored_quantity "
-				 "materials_presently_stored_from_previous_progress "
-				 "materials_previously_stored_quantity "
-				 "materials_moved materials_retainage_retained_moved "
-				 "total_completed_and_stored_to_date_percent "
-				 "total_completed_and_stored_to_date_from_previous "
-				 "work_completed_retainage_from_previous_application "
-				 "work_completed_retainage_retained_this_period "
-				 "work_completed_retainage_percent_this_period "
-				 "materials_stored_retainage_currently_retained "
-				 "materials_stored_retainage_percent_this_period "
-				 "materials_stored_retainage_new_materials "
-				 "work_completed_retainage_released_this_period "
-				 "materials_stored_retainage_released_this_period "
-				 "scheduled_quantity scheduled_unit_price "
-				 "work_completed_this_period_quantity "
-				 "work_completed_from_previous_application_quantity "
-				 "comment subcontractor_claimed_amount previous_progress_id");
-		json_array_append_new(items, it);
-	}
-	json_object_set_new(out, "items", items);
-	json_object_set_new(out, "item_packages", json_array());
-	json_object_set_new(out, "invoice_type", json_string("requisition"));
-	json_object_set_new(out, "move_materials_to_previous_work_completed", json_false());
-	json_object_set_new(out, "previous_requisition_id", json_null());
-	json_object_set_new(out, "currency_configuration",
-			    json_pack("{s:s,s:f,s:s}", "currency_iso_code", "USD",
-				      "currency_exchange_rate", 1.0, "base_currency_iso_code",
-				      "USD"));
-	summary = json_object_get(out, "summary");
-	json_object_set_new(summary, "new_materials", json_string("0.00"));
-	json_object_set_new(summary, "new_materials_quantity", json_string("0.0"));
-	json_object_set_new(summary, "stored_materials", json_string("0.00"));
-	json_object_set_new(summary, "stored_materials_quantity", json_string("0.0"));
-	json_object_set_new(
-	    out, "summary_text",
-	    json_pack("{s:O,s:O,s:s,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:s,s:o,s:O,s:O}", "project_name",
-		      json_object_get(project, "name"), "project_number",
-		      json_object_get(project, "project_number"), "to_general_contractor",
-		      "Meridian Builders Group", "requisition_period_start",
-		      json_object_get(r, "requisition_start"), "requisition_period_end",
-		      json_object_get(r, "requisition_end"), "subcontractor_name",
-		      json_object_get(r, "vendor_name"), "subcontractor_street",
-		      json_object_get(vendor, "address") ? json_object_get(vendor, "address")
-							 : json_null(),
-		      "subcontractor_city",
-		      json_object_get(vendor, "city") ? json_object_get(vendor, "city")
-						      : json_null(),
-		      "subcontractor_state_code",
-		      json_object_get(vendor, "state_code") ? json_object_get(vendor, "state_code")
-							    : json_null(),
-		      "subcontractor_zip",
-		      json_object_get(vendor, "zip") ? json_object_get(vendor, "zip") : json_null(),
-		      "subcontractor_country_code", "US", "application_number",
-		      json_sprintf("%lld", (long long)pc_int(r, "number")), "contract_for",
-		      json_object_get(contract, "title"), "contract_date",
-		      json_object_get(contract, "contract_date")));
-	return out;
-}
-
-static void reqs_list(struct pc_ctx *c)
-{
-	json_t *p = pc_need_project(c), *items, *r;
-	const char *status = http_request_query(c->req, "filters[status]");
-	int64_t commitment = 0;
-	size_t i;
-
-	if (!p)
-		return;
-	if (http_request_query(c->req, "filters[commitment_id]") &&
-	    !pc_param_id(c, "filters[commitment_id]", &commitment)) {
-		pc_reply_errors(c, 400, "filters[commitment_id] is invalid");
-		return;
-	}
-	items = json_array();
-	json_array_foreach (c->pc->t[PC_REQ].rows, i, r) {
-		if (!in_project(r, p, c->company_id) || !pc_origin_filter_ok(c, r) ||
-		    !pc_updated_filter_ok(c, r) || !pc_id_filter_ok(c, r))
-			continue;
-		if (commitment && pc_int(r, "commitment_id") != commitment)
-			continue;
-		if (status && strcmp(status, pc_str(r, "status")) != 0)
-			continue;
-		json_array_append_new(items, is_v11(c) ? req_v11(c->pc, r) : pc_public(r));
-	}
-	pc_reply_page(c, items);
-}
-
-static json_t *req_of(struct pc_ctx *c, const json_t *p)
-{
-	int64_t id;
-	json_t *r = pc_param_id(c, "id", &id) ? pc_get(c->pc, PC_REQ, id) : NULL;
-	if (!r || !in_project(r, p, c->company_id)) {
-		pc_reply_errors(c, 404, "Requisition not found");
-		return NULL;
-	}
-	return r;
-}
-
-static void req_show(struct pc_ctx *c)
-{
-	json_t *p = pc_need_project(c), *r;
-	r = p ? req_of(c, p) : NULL;
-	if (r)
-		pc_reply(c, 200, is_v11(c) ? req_v11(c->pc, r) : pc_public(r));
-}
-
-static bool req_apply(struct pc_ctx *c, json_t *r, const json_t *in, json_t *errs)
-{
-	json_t *other = pc_find_origin(c->pc, PC_REQ, c->company_id,
-				       json_string_value(json_object_get(in, "origin_id")));
-	if (other && other != r) {
-		pc_add_error(errs, "origin_id", "has already been taken");
-		return false;
-	}
-	if (!pc_apply_fields(r, in, req_fields, errs))
-		return false;
-	pc_touch(c->pc, r);
-	return true;
-}
-
-static void req_post(struct pc_ctx *c)
-{
-	json_t *p = pc_need_project(c), *in = json_object_get(c->body, "requisition"), *errs,
-	       *contract, *probe, *r;
-	int64_t cid, number = 1;
-	size_t i;
-	char today[32];
-
-	if (!p)
-		return;
-	if (!pc_param_id(c, "commitment_id", &cid)) {
-		pc_reply_errors(c, 400, "param is missing or the value is empty: commitment_id");
-		return;
-	}
-	contract = pc_get(c->pc, PC_WO, cid);
-	if (!contract)
-		contract = pc_get(c->pc, PC_PO, cid);
-	if (!contract || !in_project(contract, p, c->company_id)) {
-		pc_reply_errors(c, 404, "Commitment not found");
-		return;
-	}
-	in = pc_wrapper(c, "requisition");
-	if (!in)
-		return;
-	errs = json_object();
-	probe = json_object();
-	if (!req_apply(c, probe, in, errs)) {
-		json_decref(probe);
-		pc_reply_422(c, errs);
-		return;
-	}
-	json_decref(probe);
-	json_array_foreach (c->pc->t[PC_REQ].rows, i, r) {
-		if (pc_int(r, "commitment_id") == cid)
-			number++;
-	}
-	pc_now_text(c->pc, today, sizeof(today));
-	today[10] = '\0';
-	r = pc_req_new(c->pc, contract, (int)number, 0, 0, "draft", today, today);
-	req_apply(c, r, in, errs);
-	json_decref(errs);
-	pc_reply(c, 201, pc_public(r));
-}
-
-static void req_patch(struct pc_ctx *c)
-{
-	json_t *p = pc_need_project(c), *in = json_object_get(c->body, "requisition"), *errs, *r;
-	r = p ? req_of(c, p) : NULL;
-	if (!r)
-		return;
-	in = pc_wrapper(c, "requisition");
-	if (!in)
-		return;
-	errs = json_object();
-	if (!req_apply(c, r, in, errs)) {
-		pc_reply_422(c, errs);
-		return;
-	}
-	json_decref(errs);
-	/* Requisitions have no webhook resource: clients poll them. */
-	pc_reply(c, 200, pc_public(r));
-}
-
 int pc_routes_contracts(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
 	static const struct pc_route_def r[] = {
@@ -727,12 +460,6 @@ int pc_routes_contracts(struct pcsim *pc, struct mlc_http_server *http, struct m
 	    {"POST", "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items",
 	     cli_post},
 	    {"GET", "/rest/v1.0/commitments", commitments_list},
-	    {"GET", "/rest/v1.0/requisitions", reqs_list},
-	    {"GET", "/rest/v1.1/requisitions", reqs_list},
-	    {"POST", "/rest/v1.0/requisitions", req_post},
-	    {"GET", "/rest/v1.0/requisitions/{id}", req_show},
-	    {"GET", "/rest/v1.1/requisitions/{id}", req_show},
-	    {"PATCH", "/rest/v1.0/requisitions/{id}", req_patch},
 	};
 	return pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), false, err);
 }

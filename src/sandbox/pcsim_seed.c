@@ -339,4 +339,5 @@ void pc_seed(struct pcsim *pc, uint64_t seed, int scale)
 	json_decref(vendors);
 	free(cv);
 	seed_standard_list(pc);
+	pc_seed_billing_periods(pc);
 }

@@ -31,6 +31,7 @@ static const int64_t id_base[PC_KIND_COUNT] = {
     [PC_PRIME] = 77900001,  [PC_PRIMELI] = 78100001,
     [PC_PALI] = 1830001,    [PC_CPAY] = 1840001,
     [PC_CCO] = 6640001,     [PC_CCOLI] = 93007001,
+    [PC_BPERIOD] = 6120001, [PC_REQITEM] = 33400001,
 };
 
 static const char *const kind_names[PC_KIND_COUNT] = {
@@ -60,6 +61,8 @@ static const char *const kind_names[PC_KIND_COUNT] = {
     "contract_payments",
     "commitment_change_orders",
     "commitment_change_order_line_items",
+    "billing_periods",
+    "requisition_items",
 };
 
 const char *pc_kind_name(enum pc_kind k)
