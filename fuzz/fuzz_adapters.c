@@ -103,9 +103,11 @@ static void call(int which)
 			json_decref(list);
 		break;
 	}
-	case 5:
-		(void)procore_requisition_find(pc, 12, "NS-1", &id, NULL);
+	case 5: {
+		bool complete = false;
+		(void)procore_requisition_find(pc, 12, 7, "ns:bill:1", &id, &complete, NULL);
 		break;
+	}
 	case 6: {
 		struct ns_fiscal_year *v = NULL;
 		if (ns_fiscal_years(ns, &v, &n, NULL) == 0)
