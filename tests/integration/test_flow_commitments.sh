@@ -101,7 +101,7 @@ bills=$(jq --argjson tx "$ns_tx" '([$tx.rows[] | select(.type == "VendBill") | .
 expect_eq "$(jq '[.rows[] | select(has("createdfrom"))] | length' <<<"$ns_tx")" 0 "transaction has no createdfrom column (NetSuite: transactionline only)"
 req_made=$(jq '[.[] | select(.origin_id != null and (.origin_id | startswith("ns:bill:")))] | length' <<<"$reqs")
 req_parked=$(sql "select count(*) from review where entity = 'requisition' and state = 'open'")
-sql "select source_ref, reason from review where entity = 'requisition'" | head -3
+sql "select source_ref, reason from review where entity = 'requisition' limit 3"
 expect_eq "$((req_made + req_parked))" "$bills" "every bill on a PO is a requisition once or parked"
 
 # --- a second run writes nothing --------------------------------------------------------------
