@@ -67,8 +67,11 @@ enum pc_kind {
 	PC_HOOK,
 	PC_TRIGGER,
 	PC_DELIVERY,
-	PC_SCCL, /* standard cost code lists (company level) */
-	PC_SCC,  /* standard cost codes */
+	PC_SCCL,    /* standard cost code lists (company level) */
+	PC_SCC,     /* standard cost codes */
+	PC_BCHANGE, /* budget changes (pcsim_budget_changes.c) */
+	PC_BADJ,    /* budget change adjustment line items */
+	PC_BMOD,    /* budget modifications (before the migration) */
 	PC_KIND_COUNT
 };
 

@@ -15,6 +15,7 @@
 
 #include "sandbox/contractor.h"
 #include "sandbox/pcsim.h"
+#include "sandbox/pcsim_budget_changes.h"
 #include "sandbox/pcsim_records.h"
 #include "util/time.h"
 #include "util/banned.h"
@@ -338,4 +339,5 @@ void pc_seed(struct pcsim *pc, uint64_t seed, int scale)
 	json_decref(vendors);
 	free(cv);
 	seed_standard_list(pc);
+	pc_seed_budget_locks(pc);
 }

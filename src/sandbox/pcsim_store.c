@@ -28,6 +28,8 @@ static const int64_t id_base[PC_KIND_COUNT] = {
     [PC_BLI] = 68810001,    [PC_HOOK] = 702001,
     [PC_TRIGGER] = 9102001, [PC_DELIVERY] = 9007199254760001LL,
     [PC_SCCL] = 88120001,   [PC_SCC] = 88131001,
+    [PC_BCHANGE] = 563001,  [PC_BADJ] = 1480001,
+    [PC_BMOD] = 7710001,
 };
 
 static const char *const kind_names[PC_KIND_COUNT] = {
@@ -51,6 +53,9 @@ static const char *const kind_names[PC_KIND_COUNT] = {
     "webhook_deliveries",
     "standard_cost_code_lists",
     "standard_cost_codes",
+    "budget_changes",
+    "budget_change_adjustments",
+    "budget_modifications",
 };
 
 const char *pc_kind_name(enum pc_kind k)
