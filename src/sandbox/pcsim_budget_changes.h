@@ -11,7 +11,8 @@
 /*
  * Budgets as Procore locks and changes them (pcsim_budget_changes.c):
  * locked budgets, Budget Changes with adjustment line items, and the
- * Budget Modifications endpoints after the migration.  The caller holds
+ * Budget Modifications endpoints after the migration (pcsim_budget_changes_bm.c).
+ * The caller holds
  * pcsim.lock.
  *
  * A budget line item keeps, besides its original (_cents), the sums of
@@ -35,6 +36,10 @@ void pc_budget_changes_recompute(struct pcsim *pc, int64_t project_id);
  * /_sandbox/ admin routes. */
 int pc_routes_budget_changes(struct pcsim *pc, struct mlc_http_server *http,
 			     struct mlc_error *err) MLC_MUST_CHECK;
+
+/* The Budget Modification routes (pcsim_budget_changes_bm.c). */
+int pc_routes_budget_modifications(struct pcsim *pc, struct mlc_http_server *http,
+				   struct mlc_error *err) MLC_MUST_CHECK;
 
 /* Seed: the second project of our company gets a locked budget and an
  * approved budget change moving 1500.00 from its second budget line to its
