@@ -110,7 +110,7 @@ static void test_rows(void **state)
 		    .owner = w->owner,
 		    .has_pc = w->has_pc,
 		    .original = w->original,
-		    .mods = w->mods,
+		    .changes = w->mods,
 		    .has_ns = w->has_ns,
 		    .ns_total = w->total,
 		    .has_base = w->has_base,
@@ -203,7 +203,7 @@ static void test_overflow(void **state)
 			   .owner = PC,
 			   .has_pc = true,
 			   .original = INT64_MAX,
-			   .mods = 1,
+			   .changes = 1,
 			   .has_ns = true,
 			   .ns_total = 5};
 	struct bp_plan p;
