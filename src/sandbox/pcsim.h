@@ -23,7 +23,8 @@
  * pcsim_sync.c (the sync action), pcsim_directory.c (projects, vendors,
  * cost codes, line item types), pcsim_contracts.c (PO/WO contracts,
  * commitments, requisitions), pcsim_costs.c (direct costs, payment
- * applications), pcsim_budget.c, pcsim_webhooks.c (events, delivery
+ * applications), pcsim_budget.c, pcsim_budget_changes*.c (budget
+ * changes, locked budgets, budget modifications), pcsim_webhooks.c (events, delivery
  * thread), pcsim_webhooks_api.c, pcsim_admin.c (/_sandbox/ routes),
  * pcsim_params.c (each route's required parameters, the request log).
  *
