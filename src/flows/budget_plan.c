@@ -24,7 +24,7 @@ void budget_plan(const struct bp_in *in, struct bp_plan *out)
 	enum field_win w;
 
 	memset(out, 0, sizeof(*out));
-	if (in->has_pc && money_add(in->original, in->mods, &out->pc_revised) < 0) {
+	if (in->has_pc && money_add(in->original, in->changes, &out->pc_revised) < 0) {
 		out->overflow = true;
 		return;
 	}
@@ -49,10 +49,13 @@ void budget_plan(const struct bp_in *in, struct bp_plan *out)
 		out->merged_known = in->has_ns;
 		out->merged = in->ns_total;
 		if (w == FIELD_NETSUITE && in->has_ns) {
-			int64_t neg;
-			/* NetSuite's total less Procore's modifications: both remote */
-			if (num_mul_i64(in->mods, -1, &neg) < 0 ||
-			    num_add_i64(in->ns_total, neg, &out->pc_original) < 0) {
+			int64_t neg, rneg;
+			/* the new line's original: NetSuite's total less the changes;
+			 * an existing line's budget change: the difference */
+			if (num_mul_i64(in->changes, -1, &neg) < 0 ||
+			    num_add_i64(in->ns_total, neg, &out->pc_original) < 0 ||
+			    num_mul_i64(out->pc_revised, -1, &rneg) < 0 ||
+			    num_add_i64(in->ns_total, rneg, &out->pc_delta) < 0) {
 				memset(out, 0, sizeof(*out));
 				out->overflow = true;
 				return;

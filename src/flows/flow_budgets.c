@@ -4,9 +4,16 @@
  * code with a line item type).
  *
  * The figures compared, in cents:
- *   Procore   the revised budget of the line: original_budget_amount +
- *             budget_modifications from the budget view's detail rows, so
- *             an approved modification flows to NetSuite as an update.
+ *   Procore   the revised budget of the line: original_budget_amount from
+ *             the budget view's detail rows + the amounts of the line's
+ *             (WBS code's) adjustments in approved budget changes (the
+ *             project-wide adjustment line items), so an approved budget
+ *             change flows to NetSuite as an update.  The connector's own
+ *             budget changes (title BUDGET_CHANGE_TITLE) still in Draft or
+ *             under review count too: they stand for the NetSuite figure
+ *             they carry, so a rerun does not propose them again; voided,
+ *             they no longer count.  Budget Modifications are not read:
+ *             Budget Changes replaced them.
  *   NetSuite  the total of the budget line (SuiteQL "budgets") with the
  *             criteria this flow writes: customer = the project's job, year =
  *             the tenant's budget year, the link's subsidiary, department,
@@ -28,11 +35,19 @@
  *                year's twelve periods in cents, the remainder (positive or
  *                negative) in period 12.  A line with the same criteria is
  *                replaced, so the write is naturally idempotent.
- *   to Procore   the original budget is set so that original + approved
- *                modifications = the NetSuite figure: original =
- *                netsuite - budget_modifications (PATCH the line, or POST a
- *                new line when the cost code has none).  Modifications stay
- *                Procore's; the original absorbs the difference.
+ *   to Procore   an existing line is never rewritten (Procore locks the
+ *                original with the budget, docs/reference/procore/
+ *                webhook-payloads.md item 5): it takes a budget change,
+ *                one per project and run, with one adjustment (a
+ *                change_event line) per line of the difference; status
+ *                budgets.change_status (default draft: a person approves
+ *                it in Procore).  A lost answer makes no second one: the
+ *                next run counts it (its title) and finds nothing to add.
+ *                A line Procore lacks is created with the figure as its
+ *                original while the budget is unlocked (Procore's
+ *                documented way of building a budget before it is
+ *                locked); a locked budget refuses that (422), and the
+ *                line is then added at 0 and takes a budget change.
  * A side without a line has no figure (not a zero): it never makes the
  * other side write zeros.  After the writes succeed the base becomes the
  * merged value, so the connector's own writes are never seen as changes:
@@ -43,11 +58,13 @@
  * holding today), budgets.category (budget category id, Multiple Budgets),
  * budgets.use_segment (default true: follow costs.use_segment and
  * netsuite.cost_code_segment, flows/segment.h; false: never), budgets.view_id (default: the first
- * budget view Procore lists).
+ * budget view Procore lists), budgets.change_status (draft, under_review
+ * or approved: the status of the budget changes the connector makes).
  *
- * The run reads typed records (procore/pc_budget.h, netsuite/ns_budget.h),
- * pairs them per cost code and type here, plans each pair
- * (flows/budget_plan.h, pure) and applies the plan.
+ * The run sets up once (flows/budget_setup.c), reads typed records
+ * (procore/pc_budget.h, netsuite/ns_budget.h), pairs them per cost code
+ * and type here, plans each pair (flows/budget_plan.h, pure) and applies
+ * the plan; a project's budget change goes out after its pairs are planned.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +72,7 @@
 
 #include "core/mapping.h"
 #include "core/project.h"
+#include "flows/budget_int.h"
 #include "flows/budget_plan.h"
 #include "flows/cost_post.h"
 #include "flows/flow.h"
@@ -71,25 +89,6 @@
 #include "util/time.h"
 #include "util/banned.h"
 
-/* A NetSuite line's criteria -> the cost code and type mapped to them. */
-struct rev {
-	int64_t account, segment;
-	char code[64], type[16];
-	bool shared; /* several codes map there: none can be told */
-};
-
-struct budgets {
-	struct flow_run *r;
-	enum md_side master, owner;
-	int64_t year, category, view_id;
-	struct mlc_segment seg; /* the cost-code dimension (flows/segment.h) */
-	struct pc_line_item_type *lits;
-	size_t nlits;
-	struct rev *rev; /* sorted by account, segment */
-	size_t nrev;
-	int failed;
-};
-
 enum pair_state { PAIR_OPEN = 0, PAIR_LEFT_OUT, PAIR_SHARED };
 
 /* One pair: a Procore line and/or a NetSuite line for one cost code/type. */
@@ -99,177 +98,24 @@ struct pair {
 	enum pair_state state;
 	int64_t account, segment;
 	bool has_pc, has_ns;
-	int64_t bli_id, cost_code_id, lit_id;
-	int64_t original, mods; /* Procore cents */
+	int64_t bli_id, cost_code_id, lit_id, wbs_id;
+	int64_t original, changes; /* Procore cents: original, budget changes counted */
 	int64_t ns_id, ns_total;
+	bool queued;       /* waits for the project's budget change */
+	struct bp_plan pl; /* when queued */
 };
-
-/* ---- setup ----------------------------------------------------------------------------- */
-
-/* True when year y is the one the settings (or today) ask for. */
-static bool year_wanted(const struct ns_fiscal_year *y, const char *want, int64_t want_id,
-			const char *today)
-{
-	char id[24];
-
-	snprintf(id, sizeof(id), "%lld", (long long)y->id);
-	if (want)
-		return strcmp(y->name, want) == 0 || strcmp(id, want) == 0;
-	if (want_id)
-		return y->id == want_id;
-	return y->start[0] && y->end[0] && strcmp(y->start, today) <= 0 &&
-	       strcmp(today, y->end) <= 0;
-}
-
-static int load_year(struct budgets *b, struct mlc_error *err)
-{
-	struct mlc_session *s = b->r->s;
-	const char *want = session_setting_str(s, "budgets.year", NULL);
-	int64_t want_id = session_setting_int(s, "budgets.year", 0);
-	char today[MLC_TIME_FMT_MAX];
-	struct ns_fiscal_year *years = NULL;
-	size_t n = 0;
-	int rc;
-
-	time_format_date(time_now_ms(), today);
-	rc = ns_fiscal_years(s->ns, &years, &n, err);
-	if (rc < 0)
-		return rc;
-	for (size_t i = 0; i < n && !b->year; i++)
-		if (year_wanted(&years[i], want, want_id, today))
-			b->year = years[i].id;
-	free(years);
-	if (b->year)
-		return MLC_OK;
-	if (want || want_id)
-		return error_set(err, MLC_ECONFIG,
-				 "setting budgets.year: NetSuite has no fiscal year '%s'",
-				 want ? want : "(that id)");
-	return error_set(err, MLC_ECONFIG,
-			 "NetSuite has no fiscal year holding %s; set budgets.year", today);
-}
-
-static int load_procore_refs(struct budgets *b, const struct mlc_project_link *first,
-			     struct mlc_error *err)
-{
-	struct mlc_session *s = b->r->s;
-	int rc;
-
-	rc = pc_line_item_types(s->pc, s->tenant.procore_company_id, &b->lits, &b->nlits, err);
-	if (rc < 0)
-		return rc;
-	b->view_id = session_setting_int(s, "budgets.view_id", 0);
-	if (b->view_id || !first)
-		return MLC_OK;
-	rc = pc_budget_view_first(s->pc, first->procore_project_id, &b->view_id, err);
-	if (rc < 0)
-		return rc;
-	if (!b->view_id)
-		return error_set(err, MLC_ENOTFOUND,
-				 "Procore lists no budget view; set budgets.view_id");
-	return MLC_OK;
-}
-
-/* The cost type's code ("L") of a line item type id, NULL when unknown. */
-static const char *lit_code(const struct budgets *b, int64_t id)
-{
-	for (size_t i = 0; i < b->nlits; i++)
-		if (b->lits[i].id == id)
-			return b->lits[i].code;
-	return NULL;
-}
-
-/* The line item type id of a cost type's code, 0 when unknown (the last
- * type listed with that code). */
-static int64_t lit_id(const struct budgets *b, const char *code)
-{
-	int64_t id = 0;
-	for (size_t i = 0; i < b->nlits; i++)
-		if (strcmp(b->lits[i].code, code) == 0)
-			id = b->lits[i].id;
-	return id;
-}
-
-static int cmp_rev(const void *a, const void *b)
-{
-	const struct rev *x = a, *y = b;
-	if (x->account != y->account)
-		return (x->account > y->account) - (x->account < y->account);
-	return (x->segment > y->segment) - (x->segment < y->segment);
-}
-
-static const struct rev *rev_find(const struct budgets *b, int64_t account, int64_t segment)
-{
-	struct rev k = {.account = account, .segment = segment};
-	return b->nrev ? bsearch(&k, b->rev, b->nrev, sizeof(*b->rev), cmp_rev) : NULL;
-}
-
-/* One cost-code-account mapping "code|type" -> *r, false when it maps no
- * single line (no type, no account, or no segment value when lines carry
- * the segment). */
-static bool rev_of(const struct budgets *b, const char *k, const json_t *t, const json_t *seg,
-		   struct rev *r)
-{
-	const char *bar = strchr(k, '|');
-
-	memset(r, 0, sizeof(*r));
-	if (!bar || !bar[1] || (size_t)(bar - k) >= sizeof(r->code) ||
-	    jsonx_id(t, "account", &r->account) < 0 || !r->account)
-		return false;
-	memcpy(r->code, k, (size_t)(bar - k));
-	r->code[bar - k] = '\0';
-	str_copy(r->type, sizeof(r->type), bar + 1);
-	if (b->seg.use &&
-	    (jsonx_id(json_object_get(seg, r->code), "segment_value", &r->segment) < 0 ||
-	     !r->segment))
-		return false;
-	return true;
-}
-
-/* "account:segment" -> "code|type" from the mappings, for NetSuite lines
- * that Procore does not have yet.  Mappings for any type ("code|") give no
- * type and are left out; criteria several mappings share are marked. */
-static int load_reverse(struct budgets *b, struct mlc_error *err)
-{
-	struct mlc_session *s = b->r->s;
-	json_t *acc = NULL, *seg = NULL, *t;
-	const char *k;
-	size_t out = 0;
-	int rc;
-
-	rc = mapping_all(s->store, s->tenant.id, "cost-code-account", &acc, err);
-	if (rc >= 0)
-		rc = mapping_all(s->store, s->tenant.id, "cost-code-segment", &seg, err);
-	if (rc < 0)
-		goto out;
-	b->rev = xcalloc(json_object_size(acc) + 1, sizeof(*b->rev));
-	json_object_foreach (acc, k, t) {
-		if (rev_of(b, k, t, seg, &b->rev[b->nrev]))
-			b->nrev++;
-	}
-	qsort(b->rev, b->nrev, sizeof(*b->rev), cmp_rev);
-	for (size_t i = 0; i < b->nrev; i++) {
-		if (out && cmp_rev(&b->rev[out - 1], &b->rev[i]) == 0) {
-			b->rev[out - 1].shared = true;
-			continue;
-		}
-		b->rev[out++] = b->rev[i];
-	}
-	b->nrev = out;
-	rc = MLC_OK;
-out:
-	json_decref(acc);
-	json_decref(seg);
-	return rc;
-}
 
 /* ---- reading one project ------------------------------------------------------------------ */
 
 struct pairs {
 	struct pair *v;
 	size_t n, cap;
-	struct key_index by_key;   /* "code|type" -> pair */
-	struct key_index by_line;  /* "account:segment" -> pair, KEY_INDEX_SHARED when shared */
+	struct key_index by_key;  /* "code|type" -> pair */
+	struct key_index by_line; /* "account:segment" -> pair, KEY_INDEX_SHARED when shared */
+	struct key_index by_wbs;  /* WBS code id -> pair */
+	struct pc_budget_change_line *bc; /* the project's budget change: its lines */
+	size_t *bc_pair;                  /* and the pair of each line */
+	size_t nbc;
 	struct pc_code_ref *codes; /* the project's cost codes by id */
 	size_t ncodes;
 };
@@ -302,6 +148,9 @@ static void pairs_release(struct pairs *ps)
 	free(ps->v);
 	key_index_release(&ps->by_key);
 	key_index_release(&ps->by_line);
+	key_index_release(&ps->by_wbs);
+	free(ps->bc);
+	free(ps->bc_pair);
 	free(ps->codes);
 	memset(ps, 0, sizeof(*ps));
 }
@@ -379,7 +228,8 @@ static void park_ref(struct budgets *b, const char *kind, int64_t id, const char
 static void place_pc_row(struct budgets *b, const struct mlc_project_link *l, struct pairs *ps,
 			 const struct pc_budget_row *row)
 {
-	const char *code = code_of(ps, row->cost_code_id), *type = lit_code(b, row->category_id);
+	const char *code = code_of(ps, row->cost_code_id),
+		   *type = budget_lit_code(b, row->category_id);
 	struct mlc_error e = {0};
 	struct key_entry *seen;
 	struct pair *p;
@@ -403,7 +253,12 @@ static void place_pc_row(struct budgets *b, const struct mlc_project_link *l, st
 	p->cost_code_id = row->cost_code_id;
 	p->lit_id = row->category_id;
 	p->original = row->original;
-	p->mods = row->mods;
+	p->wbs_id = row->wbs_code_id;
+	if (p->wbs_id) {
+		char wk[24];
+		snprintf(wk, sizeof(wk), "%lld", (long long)p->wbs_id);
+		key_index_set(&ps->by_wbs, wk, (size_t)(p - ps->v));
+	}
 	if (!row->amounts_ok) {
 		flow_record(b->r, FLOW_FAIL, "budget", p->key, NULL, NULL, row->why);
 		p->state = PAIR_LEFT_OUT;
@@ -435,7 +290,7 @@ static struct pair *pair_of_ns(struct budgets *b, const struct mlc_project_link 
 			       struct pairs *ps, const struct ns_budget_line *nl, int64_t seg,
 			       const char *lk)
 {
-	const struct rev *rv = rev_find(b, nl->account, seg);
+	const struct rev *rv = budget_rev_find(b, nl->account, seg);
 	struct pair *p;
 
 	if (!rv || rv->shared) {
@@ -455,7 +310,7 @@ static struct pair *pair_of_ns(struct budgets *b, const struct mlc_project_link 
 	p->segment = seg;
 	p->state = PAIR_OPEN;
 	p->cost_code_id = code_id(ps, rv->code);
-	p->lit_id = lit_id(b, rv->type);
+	p->lit_id = budget_lit_id(b, rv->type);
 	key_index_set(&ps->by_line, lk, (size_t)(p - ps->v));
 	return p;
 }
@@ -545,35 +400,112 @@ out:
 	return rc;
 }
 
-/* Procore takes the plan's figure.  psrc: the NetSuite line's ref. */
-static int apply_procore(struct budgets *b, const struct mlc_project_link *l, struct pair *p,
-			 const struct bp_plan *pl, const char *psrc)
+/* Adds a pair's difference to the project's budget change, which
+ * send_changes() makes once every pair of the project is planned. */
+static void queue_change(struct pairs *ps, struct pair *p, const struct bp_plan *pl)
 {
+	struct pc_budget_change_line *ln;
+
+	ps->bc = xrealloc(ps->bc, (ps->nbc + 1) * sizeof(*ps->bc));
+	ps->bc_pair = xrealloc(ps->bc_pair, (ps->nbc + 1) * sizeof(*ps->bc_pair));
+	ln = &ps->bc[ps->nbc];
+	memset(ln, 0, sizeof(*ln));
+	ln->wbs_code_id = p->wbs_id;
+	ln->cents = pl->pc_delta;
+	snprintf(ln->description, sizeof(ln->description), "NetSuite budget %s %s", p->code,
+		 p->type);
+	ps->bc_pair[ps->nbc++] = (size_t)(p - ps->v);
+	p->queued = true;
+	p->pl = *pl;
+}
+
+static void record_procore(struct budgets *b, const struct pair *p, const struct bp_plan *pl,
+			   const char *psrc, const char *why, int64_t bc_id)
+{
+	json_t *detail = json_object();
+	char ptgt[200];
+
+	snprintf(ptgt, sizeof(ptgt), "pc:budget:%s", p->key);
+	money_detail(detail, "revised_budget", p->has_pc, pl->pc_revised, pl->pc_amount);
+	if (p->queued)
+		json_object_set_new(detail, "budget_change", jsonx_money(pl->pc_delta));
+	if (bc_id)
+		json_object_set_new(detail, "budget_change_id", json_integer(bc_id));
+	else
+		money_detail(detail, "original_budget_amount", false, 0, pl->pc_original);
+	if (why)
+		b->failed = 1;
+	flow_record(b->r,
+		    why                   ? FLOW_FAIL
+		    : pl->pc == BP_UPDATE ? FLOW_UPDATE
+					  : FLOW_CREATE,
+		    "budget", psrc, ptgt, detail, why);
+	json_decref(detail);
+}
+
+/* A line Procore lacks: created with the figure as its original.  A
+ * locked budget refuses the original (422); the line is then added at 0
+ * and its figure queued as a budget change (*queued). */
+static int create_line(struct budgets *b, const struct mlc_project_link *l, struct pairs *ps,
+		       struct pair *p, const struct bp_plan *pl, bool *queued, struct mlc_error *e)
+{
+	struct mlc_procore *pc = b->r->s->pc;
 	struct pc_budget_write w = {
 	    .project_id = l->procore_project_id,
 	    .cost_code_id = p->cost_code_id,
 	    .line_item_type_id = p->lit_id,
 	    .original = pl->pc_original,
 	};
+	bool locked = false;
+	int rc;
+
+	*queued = false;
+	rc = pc_budget_line_create(pc, &w, true, &p->bli_id, &locked, e);
+	if (rc >= 0 || !locked)
+		return rc;
+	rc = pc_budget_line_create(pc, &w, false, &p->bli_id, &locked, e);
+	if (rc >= 0)
+		rc = pc_budget_line_wbs(pc, l->procore_project_id, p->bli_id, &p->wbs_id, e);
+	if (rc >= 0 && !p->wbs_id)
+		rc = error_set(e, MLC_EPERM, "Procore gives budget line %lld no WBS code",
+			       (long long)p->bli_id);
+	if (rc < 0)
+		return rc;
+	/* no line before: its figure is all budget change (pc_delta) */
+	queue_change(ps, p, pl);
+	*queued = true;
+	return MLC_OK;
+}
+
+/* Procore takes the plan's figure: an existing line through the
+ * project's budget change (queued), a new one created.  psrc: the
+ * NetSuite line's ref.  *queued: the pair waits for send_changes(). */
+static int apply_procore(struct budgets *b, const struct mlc_project_link *l, struct pairs *ps,
+			 struct pair *p, const struct bp_plan *pl, const char *psrc, bool *queued)
+{
 	struct mlc_error e = {0};
-	json_t *detail;
-	char ptgt[200];
 	int rc = MLC_OK;
 
-	snprintf(ptgt, sizeof(ptgt), "pc:budget:%s", p->key);
-	detail = json_object();
-	money_detail(detail, "revised_budget", p->has_pc, pl->pc_revised, pl->pc_amount);
-	money_detail(detail, "original_budget_amount", p->has_pc, p->original, pl->pc_original);
-	if (!b->r->opts.dry_run)
-		rc = pc_budget_line_put(b->r->s->pc, &w, &p->bli_id, &e);
-	if (rc < 0) {
-		flow_record(b->r, FLOW_FAIL, "budget", psrc, ptgt, detail, e.msg);
-		b->failed = 1;
-	} else {
-		flow_record(b->r, pl->pc == BP_UPDATE ? FLOW_UPDATE : FLOW_CREATE, "budget", psrc,
-			    ptgt, detail, NULL);
+	*queued = false;
+	if (pl->pc == BP_UPDATE) {
+		if (!p->wbs_id) {
+			snprintf(e.msg, sizeof(e.msg),
+				 "Procore gives budget line %lld no WBS code; a budget change "
+				 "needs one",
+				 (long long)p->bli_id);
+			record_procore(b, p, pl, psrc, e.msg, 0);
+			return MLC_EPERM;
+		}
+		queue_change(ps, p, pl);
+		*queued = true;
+		return MLC_OK;
 	}
-	json_decref(detail);
+	if (!b->r->opts.dry_run)
+		rc = create_line(b, l, ps, p, pl, queued, &e);
+	if (rc < 0)
+		record_procore(b, p, pl, psrc, e.msg, 0);
+	else if (!*queued)
+		record_procore(b, p, pl, psrc, NULL, 0);
 	return rc;
 }
 
@@ -591,7 +523,7 @@ static int plan_pair(struct budgets *b, const struct pair *p, struct bp_in *in, 
 	    .owner = b->owner,
 	    .has_pc = p->has_pc,
 	    .original = p->original,
-	    .mods = p->mods,
+	    .changes = p->changes,
 	    .has_ns = p->has_ns,
 	    .ns_total = p->ns_total,
 	    .has_bli = p->bli_id != 0,
@@ -633,30 +565,62 @@ static void overflow_why(const struct bp_in *in, struct mlc_error *e)
 	char o[MONEY_FMT_MAX], m[MONEY_FMT_MAX], n[MONEY_FMT_MAX];
 
 	money_format(in->original, o);
-	money_format(in->mods, m);
+	money_format(in->changes, m);
 	money_format(in->ns_total, n);
 	error_set(
 	    e, MLC_ERANGE,
-	    "budget amount overflows: Procore original %s + modifications %s, NetSuite total %s", o,
-	    m, in->has_ns ? n : "none");
+	    "budget amount overflows: Procore original %s + budget changes %s, NetSuite total %s",
+	    o, m, in->has_ns ? n : "none");
 }
 
-static void settle(struct budgets *b, const struct mlc_project_link *l, struct pair *p)
+/* The pair's refs: src the Procore line, tgt the NetSuite line. */
+static void pair_refs(const struct pair *p, char *src, size_t ns, char *tgt, size_t nt)
+{
+	snprintf(src, ns, "pc:budget:%s", p->key);
+	if (p->has_ns)
+		snprintf(tgt, nt, "ns:budget:%lld", (long long)p->ns_id);
+	else
+		str_copy(tgt, nt, "ns:budget:new");
+}
+
+/* Both writes landed (or none was due): the merged value is agreed. */
+static void settle_base(struct budgets *b, const struct pair *p, const struct bp_plan *pl)
 {
 	struct flow_run *r = b->r;
 	struct mlc_session *s = r->s;
 	struct mlc_error e = {0};
-	struct bp_in in;
-	struct bp_plan pl;
 	char src[200], tgt[64];
 	json_t *merged;
 
+	if (r->opts.dry_run || !pl->base_write) {
+		flow_resolve(r, "budget", p->key);
+		return;
+	}
+	pair_refs(p, src, sizeof(src), tgt, sizeof(tgt));
+	merged =
+	    json_pack("{s:o}", "amount", pl->merged_known ? json_integer(pl->merged) : json_null());
+	if (md_base_put(s->store, s->tenant.id, "budgets", p->key, merged, &e) < 0) {
+		flow_record(r, FLOW_FAIL, "budget", src, tgt, NULL, e.msg);
+		b->failed = 1;
+	} else {
+		/* parked earlier (say, an unmapped code), placed now */
+		flow_resolve(r, "budget", p->key);
+	}
+	json_decref(merged);
+}
+
+static void settle(struct budgets *b, const struct mlc_project_link *l, struct pairs *ps,
+		   struct pair *p)
+{
+	struct flow_run *r = b->r;
+	struct mlc_error e = {0};
+	struct bp_in in;
+	struct bp_plan pl;
+	char src[200], tgt[64];
+	bool queued = false;
+
 	r->stats.read++;
-	snprintf(src, sizeof(src), "pc:budget:%s", p->key);
-	if (p->has_ns)
-		snprintf(tgt, sizeof(tgt), "ns:budget:%lld", (long long)p->ns_id);
-	else
-		str_copy(tgt, sizeof(tgt), "ns:budget:new");
+	pair_refs(p, src, sizeof(src), tgt, sizeof(tgt));
 	if (plan_pair(b, p, &in, &pl, &e) < 0 || pl.overflow) {
 		if (pl.overflow)
 			overflow_why(&in, &e);
@@ -675,25 +639,71 @@ static void settle(struct budgets *b, const struct mlc_project_link *l, struct p
 		park(b, tgt, ptgt, "the Procore project has no such cost code or line item type");
 		return;
 	}
-	if (pl.pc != BP_NONE && apply_procore(b, l, p, &pl, tgt) < 0)
+	if (pl.pc != BP_NONE && apply_procore(b, l, ps, p, &pl, tgt, &queued) < 0)
 		return;
+	if (queued)
+		return; /* settled by send_changes() */
 	if (pl.ns == BP_NONE && pl.pc == BP_NONE)
 		flow_record(r, FLOW_SKIP, "budget", src, tgt, NULL, NULL);
-	/* both writes landed (or none was due): the merged value is agreed */
-	if (r->opts.dry_run || !pl.base_write) {
-		flow_resolve(r, "budget", p->key);
+	settle_base(b, p, &pl);
+}
+
+/*
+ * The project's budget change: one adjustment per queued pair, made with
+ * one POST.  A refused or lost answer fails every pair it carries; the
+ * next run counts what Procore did keep (flow header), so nothing is
+ * made twice.
+ */
+static void send_changes(struct budgets *b, const struct mlc_project_link *l, struct pairs *ps)
+{
+	struct pc_budget_change bc = {
+	    .project_id = l->procore_project_id,
+	    .status = b->change_status,
+	    .title = BUDGET_CHANGE_TITLE,
+	    .description = "Budget changes from NetSuite's budget, made by ml-connector",
+	    .lines = ps->bc,
+	    .nlines = ps->nbc,
+	};
+	struct mlc_error e = {0};
+	int64_t id = 0;
+	int rc = MLC_OK;
+
+	if (!ps->nbc)
 		return;
+	if (!b->r->opts.dry_run)
+		rc = pc_budget_change_create(b->r->s->pc, &bc, &id, &e);
+	for (size_t i = 0; i < ps->nbc; i++) {
+		struct pair *p = &ps->v[ps->bc_pair[i]];
+		char src[200], tgt[64];
+
+		pair_refs(p, src, sizeof(src), tgt, sizeof(tgt));
+		record_procore(b, p, &p->pl, tgt, rc < 0 ? e.msg : NULL, id);
+		if (rc >= 0)
+			settle_base(b, p, &p->pl);
 	}
-	merged =
-	    json_pack("{s:o}", "amount", pl.merged_known ? json_integer(pl.merged) : json_null());
-	if (md_base_put(s->store, s->tenant.id, "budgets", p->key, merged, &e) < 0) {
-		flow_record(r, FLOW_FAIL, "budget", src, tgt, NULL, e.msg);
-		b->failed = 1;
-	} else {
-		/* parked earlier (say, an unmapped code), placed now */
-		flow_resolve(r, "budget", p->key);
+}
+
+/* Counts each adjustment toward its line's figure: approved budget
+ * changes, and the connector's own still in Draft or under review. */
+static void count_changes(struct pairs *ps, const struct pc_budget_adjustment *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool ours = strcmp(a[i].name, BUDGET_CHANGE_TITLE) == 0;
+		char wk[24];
+		struct key_entry *e;
+		struct pair *p;
+
+		if (a[i].status != PC_BC_APPROVED &&
+		    !(ours && (a[i].status == PC_BC_DRAFT || a[i].status == PC_BC_UNDER_REVIEW)))
+			continue;
+		snprintf(wk, sizeof(wk), "%lld", (long long)a[i].wbs_code_id);
+		e = key_index_get(&ps->by_wbs, wk);
+		if (!e)
+			continue; /* no budget line (yet): nothing to count it toward */
+		p = &ps->v[e->ix];
+		if (money_add(p->changes, a[i].cents, &p->changes) < 0)
+			p->changes = INT64_MAX; /* the plan then overflows: the pair fails */
 	}
-	json_decref(merged);
 }
 
 /* ---- one project -------------------------------------------------------------------------- */
@@ -714,8 +724,9 @@ static void settle_all(struct budgets *b, const struct mlc_project_link *l, stru
 		}
 		if (p->state == PAIR_LEFT_OUT || p->account <= 0)
 			continue;
-		settle(b, l, p);
+		settle(b, l, ps, p);
 	}
+	send_changes(b, l, ps);
 }
 
 static int do_project(struct budgets *b, const struct mlc_project_link *l, struct mlc_error *err)
@@ -723,8 +734,9 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 	struct mlc_session *s = b->r->s;
 	struct pairs ps = {0};
 	struct pc_budget_row *rows = NULL;
+	struct pc_budget_adjustment *adj = NULL;
 	struct ns_budget_line *lines = NULL;
-	size_t nrows = 0, nlines = 0;
+	size_t nrows = 0, nlines = 0, nadj = 0;
 	int rc;
 
 	rc = pc_project_code_refs(s->pc, l->procore_project_id, &ps.codes, &ps.ncodes, err);
@@ -734,6 +746,11 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 		goto out;
 	for (size_t i = 0; i < nrows; i++)
 		place_pc_row(b, l, &ps, &rows[i]);
+	rc = pc_budget_adjustments(s->pc, s->tenant.procore_company_id, l->procore_project_id, &adj,
+				   &nadj, err);
+	if (rc < 0)
+		goto out;
+	count_changes(&ps, adj, nadj);
 	rc = ns_budget_lines(s->ns, b->seg.use ? b->seg.field : NULL, l->netsuite_job_id, b->year,
 			     &lines, &nlines, err);
 	if (rc < 0)
@@ -745,48 +762,9 @@ static int do_project(struct budgets *b, const struct mlc_project_link *l, struc
 out:
 	pairs_release(&ps);
 	free(rows);
+	free(adj);
 	free(lines);
 	return rc;
-}
-
-/* The settings and references every project shares; *first: the first
- * active link, NULL when there is none (nothing to do). */
-static int setup(struct budgets *b, struct mlc_project_link *links, size_t n,
-		 const struct mlc_project_link **first, struct mlc_error *err)
-{
-	struct mlc_session *s = b->r->s;
-	int rc;
-
-	*first = NULL;
-	/* the segment as the costs flow decides it; budgets.use_segment=false
-	 * still keeps budget lines off it */
-	rc = segment_resolve(s, &b->seg, err);
-	if (rc < 0)
-		return rc;
-	if (!session_setting_bool(s, "budgets.use_segment", true) && b->seg.use) {
-		b->seg.use = false;
-		snprintf(b->seg.why, sizeof(b->seg.why), "budgets.use_segment false");
-	}
-	b->category = session_setting_int(s, "budgets.category", 0);
-	/* default procore: the estimate and budget are built in Procore at most
-	 * contractors, and the ERP receives them */
-	rc = md_master(s, "budgets", MD_PROCORE, &b->master, err);
-	if (rc < 0)
-		return rc;
-	b->owner = field_owner(s, "budgets", "amount", MD_PROCORE);
-	for (size_t i = 0; i < n && !*first; i++)
-		if (links[i].active)
-			*first = &links[i];
-	if (!*first)
-		return MLC_OK;
-	rc = load_year(b, err);
-	if (rc >= 0)
-		rc = load_procore_refs(b, *first, err);
-	if (rc >= 0)
-		rc = load_reverse(b, err);
-	if (rc < 0)
-		return rc;
-	return MLC_OK;
 }
 
 int flow_budgets(struct flow_run *r, struct mlc_error *err)
@@ -800,7 +778,7 @@ int flow_budgets(struct flow_run *r, struct mlc_error *err)
 
 	rc = project_list(s->store, s->tenant.id, &links, &n, err);
 	if (rc >= 0)
-		rc = setup(&b, links, n, &first, err);
+		rc = budgets_setup(&b, links, n, &first, err);
 	if (rc < 0 || !first)
 		goto out;
 	for (size_t i = 0; i < n; i++) {

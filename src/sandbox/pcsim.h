@@ -23,7 +23,8 @@
  * pcsim_sync.c (the sync action), pcsim_directory.c (projects, vendors,
  * cost codes, line item types), pcsim_contracts.c (PO/WO contracts,
  * commitments, requisitions), pcsim_costs.c (direct costs, payment
- * applications), pcsim_budget.c, pcsim_webhooks.c (events, delivery
+ * applications), pcsim_budget.c, pcsim_budget_changes*.c (budget
+ * changes, locked budgets, budget modifications), pcsim_webhooks.c (events, delivery
  * thread), pcsim_webhooks_api.c, pcsim_admin.c (/_sandbox/ routes),
  * pcsim_params.c (each route's required parameters, the request log).
  *
@@ -77,6 +78,9 @@ enum pc_kind {
 	PC_CCOLI,   /* their line items (v2.0) */
 	PC_BPERIOD, /* billing periods (pcsim_requisitions.c) */
 	PC_REQITEM, /* requisition items */
+	PC_BCHANGE, /* budget changes (pcsim_budget_changes.c) */
+	PC_BADJ,    /* budget change adjustment line items */
+	PC_BMOD,    /* budget modifications (before the migration) */
 	PC_KIND_COUNT
 };
 

@@ -3,17 +3,22 @@
  * (+ sync).  Reference: docs/reference/procore.md "Budget"; schemas RestV10BudgetViews*,
  * RestV10BudgetLineItems*, RestV11BudgetLineItems*.
  *
- * Approved budget modifications (transfers between lines) are kept per
- * line in _mod_cents and shown as the detail row's budget_modifications;
- * the revised budget is original + modifications (the Standard Budget
- * view's "revised_budget" column and the line item's revised_budget).
- * Admin route (not Procore's API), as a user approving a modification:
- *   POST /_sandbox/budget_line_items/{id}/modifications {"amount": "250.00"}
+ * A line's revised budget is original + legacy budget modifications
+ * (_mod_cents) + approved budget changes (_bc_approved); budget changes,
+ * budget modifications and locked budgets live in pcsim_budget_changes.c.
+ * Detail rows carry the line's wbs_code_id and, as the Standard Budget
+ * view's columns, approved_budget_changes, pending_budget_changes and
+ * revised_budget.  A locked budget's original is read-only
+ * (docs/reference/procore/webhook-payloads.md item 5): a write of
+ * original_budget_amount answers 422 on that field; creating a line on a
+ * locked budget is accepted only at an original of 0 (simulator
+ * assumption: Procore adds such a line as unbudgeted).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "sandbox/pcsim.h"
+#include "sandbox/pcsim_budget_changes.h"
 #include "sandbox/pcsim_records.h"
 #include "util/banned.h"
 
@@ -65,13 +70,15 @@ static json_t *detail_row(struct pcsim *pc, const json_t *project, const json_t 
 	json_t *r = json_object();
 	char label[256];
 	int64_t cents = pc_int(bli, "_cents"), mods = pc_int(bli, "_mod_cents");
+	int64_t approved = pc_int(bli, "_bc_approved"), rev = cents + mods + approved;
 
 	json_object_set_new(r, "id", json_integer(pc_int(bli, "id")));
 	json_object_set_new(r, "deletable", json_false());
 	json_object_set_new(r, "company_id", json_integer(pc_int(co, "id")));
 	json_object_set(r, "company", json_object_get(co, "name"));
 	json_object_set_new(r, "project_id", json_integer(pc_int(project, "id")));
-	json_object_set(r, "wbs_code_id", json_null());
+	json_object_set_new(r, "wbs_code_id",
+			    json_integer(pc_int(json_object_get(bli, "wbs_code"), "id")));
 	json_object_set_new(r, "biller_id", json_integer(pc_int(project, "id")));
 	json_object_set_new(r, "root_cost_code_id", json_integer(pc_int(div, "id")));
 	json_object_set_new(r, "cost_code_id", json_integer(pc_int(cc, "id")));
@@ -88,13 +95,14 @@ static json_t *detail_row(struct pcsim *pc, const json_t *project, const json_t 
 	json_object_set_new(r, "category", json_string(label));
 	json_object_set_new(r, "budget_modifications", pc_money(mods));
 	json_object_set_new(r, "original_budget_amount", pc_money(cents));
-	json_object_set_new(r, "revised_budget", pc_money(cents + mods));
-	json_object_set_new(r, "budget_forecast",
-			    json_pack("{s:I,s:n,s:o,s:o,s:b,s:s,s:n}", "id",
-				      (json_int_t)pc_int(bli, "id"), "manual_amount",
-				      "automatic_amount", pc_money(cents + mods), "amount",
-				      pc_money(cents + mods), "automatically_calculated", 1,
-				      "calculation_strategy", "automatic", "notes"));
+	json_object_set_new(r, "approved_budget_changes", pc_money(approved));
+	json_object_set_new(r, "pending_budget_changes", pc_money(pc_int(bli, "_bc_pending")));
+	json_object_set_new(r, "revised_budget", pc_money(rev));
+	json_object_set_new(
+	    r, "budget_forecast",
+	    json_pack("{s:I,s:n,s:o,s:o,s:b,s:s,s:n}", "id", (json_int_t)pc_int(bli, "id"),
+		      "manual_amount", "automatic_amount", pc_money(rev), "amount", pc_money(rev),
+		      "automatically_calculated", 1, "calculation_strategy", "automatic", "notes"));
 	json_object_set_new(r, "currency_configuration",
 			    json_pack("{s:s}", "currency_iso_code", "USD"));
 	json_object_set_new(r, "unbudgeted_reason", json_null());
@@ -140,18 +148,34 @@ static void bli_show(struct pc_ctx *c)
 		pc_reply(c, 200, pc_public(b));
 }
 
-/* The amounts that follow original + approved modifications. */
-static void bli_revise(json_t *b)
+void pc_bli_revise(json_t *b)
 {
-	int64_t rev = pc_int(b, "_cents") + pc_int(b, "_mod_cents");
+	int64_t rev = pc_int(b, "_cents") + pc_int(b, "_mod_cents") + pc_int(b, "_bc_approved");
+	int64_t pending = pc_int(b, "_bc_pending");
 
+	json_object_set_new(b, "approved_budget_changes", pc_money_num(pc_int(b, "_bc_approved")));
+	json_object_set_new(b, "pending_budget_changes", pc_money_num(pending));
 	json_object_set_new(b, "revised_budget", pc_money_num(rev));
-	json_object_set_new(b, "projected_budget", pc_money_num(rev));
+	json_object_set_new(b, "projected_budget", pc_money_num(rev + pending));
 	json_object_set_new(b, "budget_forecast", pc_money_num(rev));
 	json_object_set_new(b, "estimated_cost_at_completion", pc_money_num(rev));
 }
 
-static bool bli_update(struct pc_ctx *c, json_t *b, const json_t *in, json_t *errs)
+/* A locked budget's original is read-only; a new line may start at 0. */
+static bool lock_refuses(struct pcsim *pc, int64_t project_id, const json_t *in, bool create)
+{
+	json_t *amt = json_object_get(in, "original_budget_amount");
+	int64_t cents = 0;
+
+	if (!amt || json_is_null(amt) || !pc_budget_locked(pc_get(pc, PC_PROJECT, project_id)))
+		return false;
+	return !create || pc_cents(amt, &cents) != 0 || cents != 0;
+}
+
+static const char locked_msg[] = "cannot be changed once the budget is locked; use a budget "
+				 "change";
+
+static bool bli_apply(struct pc_ctx *c, json_t *b, const json_t *in, json_t *errs)
 {
 	json_t *amt = json_object_get(in, "original_budget_amount");
 	int64_t cents = 0;
@@ -167,9 +191,18 @@ static bool bli_update(struct pc_ctx *c, json_t *b, const json_t *in, json_t *er
 	if (amt && !json_is_null(amt)) {
 		json_object_set_new(b, "_cents", json_integer(cents));
 		json_object_set_new(b, "original_budget_amount", pc_money_num(cents));
-		bli_revise(b);
+		pc_bli_revise(b);
 	}
 	return true;
+}
+
+static bool bli_update(struct pc_ctx *c, json_t *b, const json_t *in, json_t *errs)
+{
+	if (lock_refuses(c->pc, pc_int(b, "_project_id"), in, false)) {
+		pc_add_error(errs, "original_budget_amount", locked_msg);
+		return false;
+	}
+	return bli_apply(c, b, in, errs);
 }
 
 static json_t *bli_create(struct pc_ctx *c, const json_t *scope, const json_t *in, json_t *errs)
@@ -191,15 +224,17 @@ static json_t *bli_create(struct pc_ctx *c, const json_t *scope, const json_t *i
 		if (!lit || pc_int(lit, "_company_id") != c->company_id)
 			pc_add_error(errs, "line_item_type_id", "is invalid");
 	}
+	if (lock_refuses(c->pc, pc_int(scope, "id"), in, true))
+		pc_add_error(errs, "original_budget_amount", locked_msg);
 	if (json_object_size(errs))
 		return NULL;
 	probe = json_object();
-	ok = bli_update(c, probe, in, errs);
+	ok = bli_apply(c, probe, in, errs);
 	json_decref(probe);
 	if (!ok)
 		return NULL;
 	b = pc_bli_new(c->pc, scope, cc, lit, 0);
-	bli_update(c, b, in, errs);
+	bli_apply(c, b, in, errs);
 	json_object_set_new(cc, "budgeted", json_true());
 	return b;
 }
@@ -255,31 +290,8 @@ static void bli_patch(struct pc_ctx *c)
 	bli_write(c, false);
 }
 
-static void admin_modification(struct pc_ctx *c)
-{
-	int64_t id, cents = 0;
-	json_t *b = pc_param_id(c, "id", &id) ? pc_get(c->pc, PC_BLI, id) : NULL;
-	json_t *amt = json_object_get(c->body, "amount");
-
-	if (!b) {
-		pc_reply_errors(c, 404, "Budget line item not found");
-		return;
-	}
-	if (!amt || pc_cents(amt, &cents) != 0) {
-		pc_reply_errors(c, 400, "amount must be a number");
-		return;
-	}
-	json_object_set_new(b, "_mod_cents", json_integer(pc_int(b, "_mod_cents") + cents));
-	bli_revise(b);
-	pc_touch(c->pc, b);
-	pc_reply(c, 200, pc_public(b));
-}
-
 int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http, struct mlc_error *err)
 {
-	static const struct pc_route_def admin[] = {
-	    {"POST", "/_sandbox/budget_line_items/{id}/modifications", admin_modification},
-	};
 	static const struct pc_route_def r[] = {
 	    {"GET", "/rest/v1.0/budget_views", views_list},
 	    {"GET", "/rest/v1.0/budget_views/{budget_view_id}/detail_rows", detail_rows},
@@ -293,5 +305,5 @@ int pc_routes_budget(struct pcsim *pc, struct mlc_http_server *http, struct mlc_
 	};
 	int rc = pc_routes_add(pc, http, r, MLC_ARRAY_LEN(r), false, err);
 
-	return rc ? rc : pc_routes_add(pc, http, admin, MLC_ARRAY_LEN(admin), true, err);
+	return rc ? rc : pc_routes_budget_changes(pc, http, err);
 }

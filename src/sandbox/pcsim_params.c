@@ -186,6 +186,21 @@ static const struct pc_param_rule rules[] = {
     {"POST", "/rest/v1.1/budget_line_items", "", "project_id budget_line_item"},
     {"GET", "/rest/v1.1/budget_line_items/{id}", "project_id", ""},
     {"PATCH", "/rest/v1.1/budget_line_items/{id}", "", "project_id budget_line_item"},
+    /* pcsim_budget_changes.c */
+    {"GET", "/rest/v1.0/projects/{project_id}/budget_changes", "", ""},
+    {"POST", "/rest/v1.0/projects/{project_id}/budget_changes", "", "status"},
+    {"GET", "/rest/v1.0/projects/{project_id}/budget_changes/{id}", "", ""},
+    {"PATCH", "/rest/v1.0/projects/{project_id}/budget_changes/{id}", "", ""},
+    {"GET",
+     "/rest/v2.0/companies/{company_id}/projects/{project_id}/budget_changes/adjustment_line_items",
+     "", ""},
+    {"GET", "/rest/v2.0/companies/{company_id}/projects/{project_id}/budget_change_history", "",
+     ""},
+    {"GET", "/rest/v1.0/projects/{project_id}/budget_modifications", "", ""},
+    {"POST", "/rest/v1.0/projects/{project_id}/budget_modifications", "", "budget_modification"},
+    {"GET", "/rest/v1.0/projects/{project_id}/budget_modifications/{id}", "", ""},
+    {"PATCH", "/rest/v1.0/projects/{project_id}/budget_modifications/{id}", "",
+     "budget_modification"},
 };
 
 const struct pc_param_rule *pc_param_rules(size_t *n)

@@ -15,6 +15,7 @@
 
 #include "sandbox/contractor.h"
 #include "sandbox/pcsim.h"
+#include "sandbox/pcsim_budget_changes.h"
 #include "sandbox/pcsim_records.h"
 #include "util/time.h"
 #include "util/banned.h"
@@ -340,4 +341,5 @@ void pc_seed(struct pcsim *pc, uint64_t seed, int scale)
 	free(cv);
 	seed_standard_list(pc);
 	pc_seed_billing_periods(pc);
+	pc_seed_budget_locks(pc);
 }

@@ -32,6 +32,8 @@ static const int64_t id_base[PC_KIND_COUNT] = {
     [PC_PALI] = 1830001,    [PC_CPAY] = 1840001,
     [PC_CCO] = 6640001,     [PC_CCOLI] = 93007001,
     [PC_BPERIOD] = 6120001, [PC_REQITEM] = 33400001,
+    [PC_BCHANGE] = 563001,  [PC_BADJ] = 1480001,
+    [PC_BMOD] = 7710001,
 };
 
 static const char *const kind_names[PC_KIND_COUNT] = {
@@ -63,6 +65,9 @@ static const char *const kind_names[PC_KIND_COUNT] = {
     "commitment_change_order_line_items",
     "billing_periods",
     "requisition_items",
+    "budget_changes",
+    "budget_change_adjustments",
+    "budget_modifications",
 };
 
 const char *pc_kind_name(enum pc_kind k)

@@ -38,7 +38,8 @@ expect_rc 0 "mapping check"
 
 # Changes that make the two-way flows write to Procore too: a new NetSuite cost code (project
 # and standard lists), a Procore vendor (vendors-back links it back), NetSuite the master of
-# budgets (Procore budget lines written), and one bill-free PO vendor left as seeded.
+# budgets (Procore budget changes made: #18, no budget line is rewritten), and one bill-free PO
+# vendor left as seeded.
 ns_admin POST /_sandbox/netsuite/records/customrecord_cseg_mlc_costcode '{"name":"07-560 Conformance Flashing"}' >/dev/null
 tok=$(pc_token)
 pc_api POST /rest/v1.0/vendors "{\"company_id\":$company,\"vendor\":{\"name\":\"Conformance Glazing LLC\"}}" >/dev/null
@@ -62,7 +63,9 @@ if [ "$n" -gt 50 ]; then ok "the flows made $n Procore requests"; else not_ok "r
 for r in 'PATCH /rest/v1.0/vendors/sync' 'PATCH /rest/v1.0/purchase_order_contracts/sync' 'POST /rest/v1.0/requisitions' \
   'GET /rest/v1.0/projects/{project_id}/direct_costs' 'GET /rest/v1.0/budget_views/{budget_view_id}/detail_rows' \
   'GET /rest/v1.0/cost_codes' 'POST /rest/v1.0/webhooks/hooks' 'GET /rest/v1.0/companies' \
-  'PATCH /rest/v1.0/cost_codes/sync' 'PATCH /rest/v1.0/standard_cost_codes/sync' 'PATCH /rest/v1.0/budget_line_items/{id}'; do
+  'PATCH /rest/v1.0/cost_codes/sync' 'PATCH /rest/v1.0/standard_cost_codes/sync' \
+  'POST /rest/v1.0/projects/{project_id}/budget_changes' \
+  'GET /rest/v2.0/companies/{company_id}/projects/{project_id}/budget_changes/adjustment_line_items'; do
   c=$(jq --arg r "$r" '[.requests[] | select("\(.method) \(.route)" == $r)] | length' "$WORLD/requests.json")
   if [ "$c" -gt 0 ]; then ok "logged: $r ($c)"; else not_ok "logged: $r" "none"; fi
 done

@@ -26,11 +26,11 @@
 
 struct row {
 	const char *what;
-	/* in: master, owner; pc: has, original, mods; ns: has, total;
+	/* in: master, owner; pc: has, original, budget changes; ns: has, total;
 	 * base: stored, known, amount; line: exists, can be created */
 	enum md_side master, owner;
 	bool has_pc;
-	int64_t original, mods;
+	int64_t original, changes;
 	bool has_ns;
 	int64_t total;
 	bool has_base, base_known;
@@ -66,12 +66,12 @@ static const struct row rows[] = {
 	  T, 123000, T, T, BP_NONE, 0, BP_NONE, 0, 0, F, MD_NONE, T, 123000, F },
 	{ "in agreement, no base: the base is written", BOTH, PC, T, 120000, 3000, T, 123000, F, F,
 	  0, T, T, BP_NONE, 0, BP_NONE, 0, 0, F, MD_NONE, T, 123000, T },
-	{ "approved modification in Procore: NetSuite updated", BOTH, PC, T, 120000, 4599, T, 120000,
+	{ "approved budget change in Procore: NetSuite updated", BOTH, PC, T, 120000, 4599, T, 120000,
 	  T, T, 120000, T, T, BP_UPDATE, 124599, BP_NONE, 0, 0, F, MD_NONE, T, 124599, T },
-	{ "NetSuite changed, master both: the original absorbs it", BOTH, PC, T, 120000, 3000, T,
+	{ "NetSuite changed, master both: Procore takes it (a budget change)", BOTH, PC, T, 120000, 3000, T,
 	  150001, T, T, 123000, T, T, BP_NONE, 0, BP_UPDATE, 150001, 147001, F, MD_NONE, T, 150001,
 	  T },
-	{ "NetSuite below the modifications: a negative original", BOTH, PC, T, 120000, 3000, T,
+	{ "NetSuite below the budget changes: a negative change", BOTH, PC, T, 120000, 3000, T,
 	  1000, T, T, 123000, T, T, BP_NONE, 0, BP_UPDATE, 1000, -2000, F, MD_NONE, T, 1000, T },
 	{ "NetSuite changed, master procore: NetSuite overwritten, base stays", PC, PC, T, 120000, 3000, T,
 	  150001, T, T, 123000, T, T, BP_UPDATE, 123000, BP_NONE, 0, 0, F, MD_NONE, T, 123000, F },
@@ -93,7 +93,7 @@ static const struct row rows[] = {
 	  123000, T },
 	{ "cents kept: 0.01 in Procore, nothing in NetSuite", PC, PC, T, 1, 0, F, 0, F, F, 0, T, T,
 	  BP_CREATE, 1, BP_NONE, 0, 0, F, MD_NONE, T, 1, T },
-	{ "negative modifications", PC, PC, T, 100000, -2501, T, 100000, T, T, 100000, T, T,
+	{ "negative budget changes", PC, PC, T, 100000, -2501, T, 100000, T, T, 100000, T, T,
 	  BP_UPDATE, 97499, BP_NONE, 0, 0, F, MD_NONE, T, 97499, T },
 	{ "zero is a figure, not absence", BOTH, PC, T, 0, 0, T, 5000, T, T, 5000, T, T, BP_UPDATE, 0,
 	  BP_NONE, 0, 0, F, MD_NONE, T, 0, T },
@@ -110,7 +110,7 @@ static void test_rows(void **state)
 		    .owner = w->owner,
 		    .has_pc = w->has_pc,
 		    .original = w->original,
-		    .mods = w->mods,
+		    .changes = w->changes,
 		    .has_ns = w->has_ns,
 		    .ns_total = w->total,
 		    .has_base = w->has_base,
@@ -132,6 +132,9 @@ static void test_rows(void **state)
 			assert_int_equal(p.pc_amount, w->pc_amount);
 			assert_int_equal(p.pc_original, w->pc_original);
 		}
+		/* an existing line takes the difference as a budget change */
+		if (w->pc == BP_UPDATE)
+			assert_int_equal(p.pc_delta, w->pc_amount - (w->original + w->changes));
 		assert_int_equal(p.conflict, w->conflict);
 		if (w->conflict)
 			assert_int_equal(p.winner, w->winner);
@@ -140,6 +143,109 @@ static void test_rows(void **state)
 			assert_int_equal(p.merged, w->merged);
 		assert_int_equal(p.base_write, w->base_write);
 	}
+}
+
+/*
+ * Issue 18: what Procore takes.  An existing line is never given an
+ * original: it takes a budget change of the difference (pc_delta); a new
+ * line's original is the figure.  The connector's own pending budget
+ * changes count in Procore's figure, so they are not proposed twice; a
+ * voided one no longer counts.
+ */
+struct change_row {
+	const char *what;
+	enum md_side master;
+	int64_t original, changes, total;
+	bool has_base;
+	int64_t base;
+	bool has_bli;
+	/* out */
+	enum bp_op ns;
+	int64_t ns_amount;
+	enum bp_op pc;
+	int64_t pc_delta, pc_original;
+	bool base_write;
+};
+
+/* clang-format off */
+static const struct change_row change_rows[] = {
+	{ "NetSuite up 270.01: a budget change of +270.01, no original", BOTH, 120000, 3000, 150001,
+	  T, 123000, T, BP_NONE, 0, BP_UPDATE, 27001, 147001, T },
+	{ "NetSuite down to 10.00: a budget change of -1220.00", NS, 120000, 3000, 1000, T, 123000,
+	  T, BP_NONE, 0, BP_UPDATE, -122000, -2000, T },
+	{ "line Procore lacks (unlocked budget's first load): created, original = figure", NS, 0,
+	  0, 500001, F, 0, F, BP_NONE, 0, BP_CREATE, 500001, 500001, T },
+	{ "the connector's draft (+270.01) counts: nothing more to propose", BOTH, 120000, 30001,
+	  150001, T, 150001, T, BP_NONE, 0, BP_NONE, 0, 0, F },
+	{ "the draft voided, master netsuite: proposed again, base stays", NS, 120000, 3000, 150001,
+	  T, 150001, T, BP_NONE, 0, BP_UPDATE, 27001, 147001, F },
+	{ "the draft voided, master both: Procore's decision reaches NetSuite", BOTH, 120000, 3000,
+	  150001, T, 150001, T, BP_UPDATE, 123000, BP_NONE, 0, 0, T },
+	{ "an approved change of -0.01 on a zero line: NetSuite -0.01", PC, 0, -1, 0, T, 0, T,
+	  BP_UPDATE, -1, BP_NONE, 0, 0, T },
+};
+/* clang-format on */
+
+static void test_change_rows(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(change_rows) / sizeof(change_rows[0]); i++) {
+		const struct change_row *w = &change_rows[i];
+		struct bp_in in = {
+		    .master = w->master,
+		    .owner = MD_PROCORE,
+		    .has_pc = w->has_bli,
+		    .original = w->original,
+		    .changes = w->changes,
+		    .has_ns = true,
+		    .ns_total = w->total,
+		    .has_base = w->has_base,
+		    .base_known = w->has_base,
+		    .base_amount = w->base,
+		    .has_bli = w->has_bli,
+		    .can_create_line = true,
+		};
+		struct bp_plan p;
+
+		print_message("change row %zu: %s\n", i, w->what);
+		budget_plan(&in, &p);
+		assert_false(p.overflow);
+		assert_int_equal(p.ns, w->ns);
+		if (w->ns != BP_NONE)
+			assert_int_equal(p.ns_amount, w->ns_amount);
+		assert_int_equal(p.pc, w->pc);
+		if (w->pc != BP_NONE) {
+			assert_int_equal(p.pc_amount, w->total);
+			assert_int_equal(p.pc_delta, w->pc_delta);
+			assert_int_equal(p.pc_original, w->pc_original);
+		}
+		assert_int_equal(p.base_write, w->base_write);
+	}
+}
+
+/* The difference does not fit: the pair fails, nothing is written. */
+static void test_delta_overflow(void **state)
+{
+	struct bp_in in = {.master = NS,
+			   .owner = NS,
+			   .has_pc = true,
+			   .original = INT64_MAX - 1,
+			   .changes = 0,
+			   .has_ns = true,
+			   .ns_total = -3,
+			   .has_bli = true};
+	struct bp_plan p;
+
+	(void)state;
+	budget_plan(&in, &p);
+	assert_true(p.overflow);
+	assert_int_equal(p.pc, BP_NONE);
+	/* one cent more: INT64_MIN exactly */
+	in.ns_total = -2;
+	budget_plan(&in, &p);
+	assert_false(p.overflow);
+	assert_int_equal(p.pc, BP_UPDATE);
+	assert_true(p.pc_delta == INT64_MIN);
 }
 
 static json_t *amount(bool known, int64_t cents)
@@ -162,7 +268,7 @@ static void test_rows_match_md_merge(void **state)
 		struct mlc_session s;
 		struct md_merge m;
 		json_t *ns = amount(w->has_ns, w->total);
-		json_t *pc = amount(w->has_pc, w->original + w->mods);
+		json_t *pc = amount(w->has_pc, w->original + w->changes);
 		json_t *base = w->has_base                  ? amount(w->base_known, w->base)
 			       : (!w->has_ns || !w->has_pc) ? amount(false, 0)
 							    : NULL;
@@ -203,7 +309,7 @@ static void test_overflow(void **state)
 			   .owner = PC,
 			   .has_pc = true,
 			   .original = INT64_MAX,
-			   .mods = 1,
+			   .changes = 1,
 			   .has_ns = true,
 			   .ns_total = 5};
 	struct bp_plan p;
@@ -277,9 +383,10 @@ static void test_key_index(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rows),      cmocka_unit_test(test_rows_match_md_merge),
-	    cmocka_unit_test(test_overflow),  cmocka_unit_test(test_spread),
-	    cmocka_unit_test(test_key_index),
+	    cmocka_unit_test(test_rows),           cmocka_unit_test(test_rows_match_md_merge),
+	    cmocka_unit_test(test_overflow),       cmocka_unit_test(test_spread),
+	    cmocka_unit_test(test_key_index),      cmocka_unit_test(test_change_rows),
+	    cmocka_unit_test(test_delta_overflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

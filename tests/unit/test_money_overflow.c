@@ -126,14 +126,14 @@ static void test_cost_delta_negation_and_sum(void **state)
 	cost_rows_release(&want);
 }
 
-/* NetSuite's total less Procore's modifications does not fit: the pair fails. */
+/* NetSuite's total less Procore's budget changes does not fit: the pair fails. */
 static void test_budget_original_overflow(void **state)
 {
 	struct bp_in in = {.master = MD_NETSUITE,
 			   .owner = MD_NETSUITE,
 			   .has_pc = true,
 			   .original = 0,
-			   .mods = 2,
+			   .changes = 2,
 			   .has_ns = true,
 			   .ns_total = INT64_MIN + 1,
 			   .has_bli = true};
@@ -147,8 +147,8 @@ static void test_budget_original_overflow(void **state)
 	assert_true(p.pc_original == 0);
 	assert_false(p.base_write);
 
-	/* one cent less of modifications: INT64_MIN exactly, written */
-	in.mods = 1;
+	/* one cent less of budget changes: INT64_MIN exactly */
+	in.changes = 1;
 	budget_plan(&in, &p);
 	assert_false(p.overflow);
 	assert_int_equal(p.pc, BP_UPDATE);
