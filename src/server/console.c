@@ -221,7 +221,7 @@ static void set_cookie(struct mlc_console *c, struct mlc_http_response *resp, co
 	http_response_header(resp, "Set-Cookie", v);
 }
 
-static void login(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+static void api_login(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
 {
 	struct mlc_console *c = arg;
 	struct mlc_error err = {0};
@@ -275,7 +275,7 @@ out:
 	json_decref(body);
 }
 
-static void logout(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
+static void api_logout(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
 {
 	struct mlc_console *c = arg;
 	struct console_identity id;
@@ -340,9 +340,9 @@ int console_register(struct mlc_serve *sv, struct mlc_http_server *http, struct 
 	if (rc >= 0)
 		rc = http_server_route(http, "GET", "/console/*", serve_asset, c);
 	if (rc >= 0)
-		rc = http_server_route(http, "POST", "/api/v1/login", login, c);
+		rc = http_server_route(http, "POST", "/api/v1/login", api_login, c);
 	if (rc >= 0)
-		rc = http_server_route(http, "POST", "/api/v1/logout", logout, c);
+		rc = http_server_route(http, "POST", "/api/v1/logout", api_logout, c);
 	if (rc >= 0)
 		rc = http_server_route(http, "GET", "/api/v1/me", whoami, c);
 	if (rc >= 0)
