@@ -3,9 +3,12 @@
 // replays a failed record, maps a cost code, reads the reconciliation;
 // keyboard only for the login; a screenshot of each page under SHOTS.
 // Usage: node console.test.mjs URL USER PASSWORD SHOTS_DIR
-import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+// installed outside the tree by scripts/install-deps (test_console_browser.sh)
+const { chromium } = await import(pathToFileURL(process.env.PLAYWRIGHT_CORE).href);
 
 const [url, user, password, shots] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });

@@ -9,7 +9,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../integration/lib/assert.sh"
 . "$HERE/../integration/lib/world.sh"
 [ -x /usr/bin/chromium ] || { echo "FAIL: /usr/bin/chromium is missing (scripts/install-deps installs it)"; exit 1; }
-[ -d "$HERE/node_modules/playwright-core" ] || { echo "FAIL: playwright-core is missing (scripts/install-deps installs it)"; exit 1; }
+# playwright-core lives outside the tree (scripts/install-deps)
+DEPS=${MLC_BROWSER_DEPS:-${XDG_CACHE_HOME:-$HOME/.cache}/ml-connector/browser}
+[ -f "$DEPS/node_modules/playwright-core/index.mjs" ] || { echo "FAIL: playwright-core is missing from $DEPS (scripts/install-deps installs it)"; exit 1; }
+export PLAYWRIGHT_CORE=$DEPS/node_modules/playwright-core/index.mjs
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 world_start
 world_tenant acme
