@@ -27,6 +27,7 @@ static const struct cli_command commands[] = {
     {"runs", "list flow runs", cmd_runs},
     {"review", "records parked for a person: list, show, resolve", cmd_review},
     {"status", "per tenant: last runs, lag, queue, parked", cmd_status},
+    {"user", "add, list and remove console users", cmd_user},
     {"schedule", "per-tenant cron schedules", cmd_schedule},
     {"ping", "check a tenant's credentials against NetSuite and Procore", cmd_ping},
     {"sandbox", "serve NetSuite and Procore simulators on loopback", cmd_sandbox},

@@ -35,11 +35,14 @@ struct mlc_config {
 	enum mlc_log_level log_level;
 	enum mlc_log_format log_format;
 	int workers;
-	int job_lease_s;          /* a running job is retaken after this */
-	int audit_retention_days; /* 0: keep everything */
-	int http_per_client;      /* open connections per client address on serve's port */
-	int http_read_timeout_s;  /* a connection silent this long is closed */
-	bool http_access_log;     /* serve: one log line per request */
+	int job_lease_s;            /* a running job is retaken after this */
+	int audit_retention_days;   /* 0: keep everything */
+	int http_per_client;        /* open connections per client address on serve's port */
+	int http_read_timeout_s;    /* a connection silent this long is closed */
+	bool http_access_log;       /* serve: one log line per request */
+	bool console_enabled;       /* serve answers /console and /api/v1 */
+	char *console_listen;       /* ADDR:PORT of the console, "" = http_listen */
+	bool console_secure_cookie; /* the session cookie is Secure (TLS in front) */
 };
 
 #define MLC_CONFIG_DEFAULT_FILE "ml-connector.yaml"

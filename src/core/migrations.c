@@ -241,6 +241,23 @@ static const struct mlc_migration migrations[] = {
      " applied_at BIGINT,"
      " UNIQUE (tenant_id, entity, source_ref));"
      "CREATE INDEX review_decision_flow ON review_decision (tenant_id, flow, state);"},
+    {9, "console users and sessions",
+     /* Local users of the web console (issue 23): an argon2id hash
+      * (libsodium crypto_pwhash_str), never the password.  Sessions are
+      * kept by the hash of their cookie, so the table alone lets nobody
+      * in; removing a user ends their sessions (core/console_users.h). */
+     "CREATE TABLE console_users ("
+     " id @ID@,"
+     " name TEXT NOT NULL UNIQUE,"
+     " role TEXT NOT NULL,"
+     " pw_hash TEXT NOT NULL,"
+     " created_at BIGINT NOT NULL);"
+     "CREATE TABLE console_sessions ("
+     " token_hash TEXT PRIMARY KEY,"
+     " user_id BIGINT NOT NULL REFERENCES console_users(id) ON DELETE CASCADE,"
+     " csrf TEXT NOT NULL,"
+     " created_at BIGINT NOT NULL,"
+     " expires_at BIGINT NOT NULL);"},
 };
 
 const struct mlc_migration *migrations_list(size_t *n)

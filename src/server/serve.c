@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "core/jobs.h"
+#include "server/console.h"
 #include "server/serve.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -183,6 +184,34 @@ static int start_ops(struct mlc_serve *sv, const struct mlc_config *cfg, struct 
 	return rc;
 }
 
+/* The web console (issue 23): on its own listener with console.listen,
+ * else on the webhooks' (registered before that one starts). */
+static int start_console(struct mlc_serve *sv, const struct mlc_config *cfg, struct mlc_error *err)
+{
+	struct mlc_http_server_opts ho = {0};
+	int rc;
+
+	if (!cfg->console_listen || !*cfg->console_listen)
+		return console_register(sv, sv->http, &sv->console, err);
+	ho.listen = cfg->console_listen;
+	ho.name = "console";
+	ho.threads = 4;
+	ho.trusted_proxies = cfg->http_trusted_proxies;
+	ho.per_client_limit = (unsigned int)cfg->http_per_client;
+	ho.idle_timeout_s = 60;
+	rc = http_server_new(&ho, &sv->console_http, err);
+	if (rc >= 0)
+		rc = console_register(sv, sv->console_http, &sv->console, err);
+	if (rc >= 0)
+		rc = http_server_start(sv->console_http, err);
+	if (rc >= 0) {
+		char port[16];
+		snprintf(port, sizeof(port), "%d", http_server_port(sv->console_http));
+		log_info("console listening", "listen", cfg->console_listen, "console_port", port);
+	}
+	return rc;
+}
+
 int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg, const struct mlc_serve_opts *o,
 		struct mlc_error *err)
 {
@@ -239,6 +268,8 @@ int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg, const struct
 	rc = http_server_new(&ho, &sv->http, err);
 	if (rc >= 0)
 		rc = webhooks_register(sv, err);
+	if (rc >= 0 && cfg->console_enabled)
+		rc = start_console(sv, cfg, err);
 	if (rc >= 0)
 		rc = http_server_start(sv->http, err);
 	if (rc >= 0 && ho.health_only)
@@ -282,6 +313,10 @@ void serve_wait(struct mlc_serve *sv)
 	/* webhooks keep being accepted into the inbox until the very end */
 	http_server_free(sv->http);
 	sv->http = NULL;
+	http_server_free(sv->console_http);
+	sv->console_http = NULL;
+	console_free(sv->console);
+	sv->console = NULL;
 	/* health and metrics answer until the webhooks are drained */
 	http_server_free(sv->ops_http);
 	sv->ops_http = NULL;

@@ -36,7 +36,9 @@ struct mlc_serve {
 	struct mlc_token_shared *shared;
 	struct mlc_auth_pool *pool;
 	struct mlc_http_server *http;
-	struct mlc_http_server *ops_http; /* http.ops_listen's, or NULL */
+	struct mlc_http_server *ops_http;     /* http.ops_listen's, or NULL */
+	struct mlc_http_server *console_http; /* console.listen's, or NULL */
+	struct mlc_console *console;          /* console.enabled: server/console.h */
 	pthread_t *workers;
 	int nworkers;
 	pthread_t scheduler;
