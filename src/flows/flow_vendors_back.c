@@ -31,6 +31,16 @@
  * From then on both flows see the pair as linked: the forward flow never
  * creates it in Procore again, this flow never creates it in NetSuite again.
  *
+ * Writes (issue 20): the changed vendors are handled in chunks of 500.
+ * For a chunk the NetSuite write each record will make (a create's
+ * upsert and read-back, a pair's PATCH) is planned with the same decisions
+ * and merge as below and all are sent at once through the account's pool
+ * (netsuite_run_many: the pool kept full, never passed); then the records
+ * are handled in order, each taking its write's outcome (and its audit
+ * note) instead of sending it, in one store transaction; Procore's sync
+ * batch goes after the commit.  A record whose planned write differs from
+ * the one it would send sends its own (flows/vendor_pair.h).
+ *
  * Echoes: our own writes come back as changes (Procore's updated_at,
  * NetSuite's lastmodifieddate); the merge finds both sides equal to the
  * base and writes nothing.  The frame moves the watermark (flow_since /
