@@ -31,6 +31,16 @@
  * From then on both flows see the pair as linked: the forward flow never
  * creates it in Procore again, this flow never creates it in NetSuite again.
  *
+ * Writes (issue 20): the changed vendors are handled in chunks of 500.
+ * For a chunk the NetSuite write each record will make (a create's
+ * upsert and read-back, a pair's PATCH) is planned with the same decisions
+ * and merge as below and all are sent at once through the account's pool
+ * (netsuite_run_many: the pool kept full, never passed); then the records
+ * are handled in order, each taking its write's outcome (and its audit
+ * note) instead of sending it, in one store transaction; Procore's sync
+ * batch goes after the commit.  A record whose planned write differs from
+ * the one it would send sends its own (flows/vendor_pair.h).
+ *
  * Echoes: our own writes come back as changes (Procore's updated_at,
  * NetSuite's lastmodifieddate); the merge finds both sides equal to the
  * base and writes nothing.  The frame moves the watermark (flow_since /
@@ -43,6 +53,7 @@
 #include "core/idmap.h"
 #include "core/project.h"
 #include "core/review.h"
+#include "core/store.h"
 #include "flows/flow.h"
 #include "flows/flow_park.h"
 #include "flows/masterdata.h"
@@ -192,25 +203,69 @@ static int settle_row(struct back *b, const json_t *row, int64_t ns_id, const ch
 	return rc;
 }
 
+/* The NetSuite body of a new vendor made from Procore vendor pv (its
+ * values, nulls left out; no subsidiary yet).  Caller decrefs. */
+static json_t *create_body(const json_t *pv)
+{
+	json_t *view = vendor_view_pc(pv), *body = vendor_ns_fields(view), *v;
+	const char *k;
+	void *tmp;
+
+	json_object_foreach_safe (body, tmp, k, v)
+		if (json_is_null(v))
+			json_object_del(body, k);
+	json_decref(view);
+	return body;
+}
+
+static void set_subsidiary(json_t *body, int64_t sub)
+{
+	char subtext[32];
+
+	snprintf(subtext, sizeof(subtext), "%lld", (long long)sub);
+	json_object_set_new(body, "subsidiary", json_pack("{s:s}", "id", subtext));
+}
+
+/* Upserts the new vendor (body not taken) and reads it back, or takes the
+ * outcome of the same create sent ahead (b->vp.pre). */
+static int create_send(struct back *b, const char *eid, const json_t *body, json_t **row,
+		       struct mlc_error *err)
+{
+	struct mlc_session *s = b->vp.r->s;
+	struct vendor_ns_write *w = b->vp.pre;
+	char code[NS_CODE_MAX] = "";
+	int rc;
+
+	if (w && w->planned && !w->used && !w->ns_id && strcmp(w->eid, eid) == 0 &&
+	    json_equal(w->sent, body)) {
+		w->used = true;
+		vendor_ns_write_note(w);
+		if (w->rc < 0) {
+			*err = w->err;
+			return w->rc;
+		}
+		*row = json_incref(w->row);
+		return MLC_OK;
+	}
+	rc = netsuite_upsert(s->ns, "vendor", eid, json_deep_copy(body), NULL, code, err);
+	if (rc >= 0)
+		rc = read_back(s, eid, row, err);
+	return rc;
+}
+
 /* Creates the NetSuite vendor of Procore vendor pv and settles the pair. */
 static int create(struct back *b, const json_t *pv, int64_t pc_id, const char *src,
 		  struct mlc_error *err)
 {
 	struct flow_run *r = b->vp.r;
 	struct mlc_session *s = r->s;
-	json_t *view = vendor_view_pc(pv), *body = vendor_ns_fields(view), *row = NULL, *detail;
-	char eid[64], ns_key[32], pc_key[32], nsref[48], code[NS_CODE_MAX] = "";
-	const char *k;
-	json_t *v;
-	void *tmp;
+	json_t *body = create_body(pv), *row = NULL, *detail;
+	char eid[64], ns_key[32], pc_key[32], nsref[48];
 	int64_t sub = 0, ns_id = 0;
 	struct mlc_error e2 = {0};
 	int rc = MLC_OK;
 
 	vendor_back_eid(s, pc_id, eid, sizeof(eid));
-	json_object_foreach_safe (body, tmp, k, v)
-		if (json_is_null(v))
-			json_object_del(body, k);
 	detail = json_deep_copy(body);
 	json_object_set_new(detail, "externalId", json_string(eid));
 	if (r->opts.dry_run) {
@@ -222,13 +277,8 @@ static int create(struct back *b, const json_t *pv, int64_t pc_id, const char *s
 		b->vp.failed = 1;
 		goto out;
 	}
-	{
-		char subtext[32];
-		snprintf(subtext, sizeof(subtext), "%lld", (long long)sub);
-		json_object_set_new(body, "subsidiary", json_pack("{s:s}", "id", subtext));
-	}
-	if (netsuite_upsert(s->ns, "vendor", eid, json_incref(body), NULL, code, &e2) < 0 ||
-	    read_back(s, eid, &row, &e2) < 0 || jsonx_id(row, "id", &ns_id) < 0 || !ns_id) {
+	set_subsidiary(body, sub);
+	if (create_send(b, eid, body, &row, &e2) < 0 || jsonx_id(row, "id", &ns_id) < 0 || !ns_id) {
 		flow_record(r, FLOW_FAIL, "vendor", src, NULL, detail,
 			    e2.msg[0] ? e2.msg : "NetSuite gave no id for the new vendor");
 		b->vp.failed = 1;
@@ -246,7 +296,6 @@ static int create(struct back *b, const json_t *pv, int64_t pc_id, const char *s
 	flow_record(r, FLOW_CREATE, "vendor", src, nsref, detail, NULL);
 	rc = settle_row(b, row, ns_id, ns_key, nsref, pc_id, err);
 out:
-	json_decref(view);
 	json_decref(body);
 	json_decref(detail);
 	json_decref(row);
@@ -452,6 +501,122 @@ static int back_one(struct back *b, const json_t *pv, const struct vendor_match 
 	return unlinked(b, pv, pc_id, src, m, err);
 }
 
+/* Procore vendors handled per chunk: their NetSuite writes sent at once,
+ * then their records in one store transaction. */
+#define BACK_CHUNK 500
+
+/* The update back_one() will send for the pair of NetSuite vendor row. */
+static void plan_update(struct back *b, const json_t *row, int64_t ns_id, int64_t pc_id,
+			struct vendor_ns_write *w)
+{
+	struct ns_vendor nv;
+	char ns_key[32];
+
+	snprintf(ns_key, sizeof(ns_key), "%lld", (long long)ns_id);
+	ns_vendor_from_row(row, &nv);
+	w->body = vendor_pairs_ns_patch(&b->vp, &nv, ns_key, pc_id);
+	ns_vendor_release(&nv);
+	if (!w->body)
+		return;
+	w->ns_id = ns_id;
+	w->sent = json_deep_copy(w->body);
+	w->planned = true;
+}
+
+/* The create back_one() will send for Procore vendor pv. */
+static void plan_create(struct back *b, const json_t *pv, int64_t pc_id, struct vendor_ns_write *w)
+{
+	int64_t sub = 0;
+	struct mlc_error e2 = {0};
+
+	if (subsidiary(b, b->vp.r->s, &sub, &e2) < 0)
+		return; /* back_one() records the failure */
+	vendor_back_eid(b->vp.r->s, pc_id, w->eid, sizeof(w->eid));
+	w->sent = create_body(pv);
+	set_subsidiary(w->sent, sub);
+	w->body = json_deep_copy(w->sent);
+	w->planned = true;
+}
+
+/* The NetSuite write back_one() will make for pv with its match m, into w
+ * (w->planned stays false when it makes none).  Decided as back_one()
+ * decides, with no record and no store write. */
+static void plan_write(struct back *b, const json_t *pv, const struct vendor_match *m,
+		       struct vendor_ns_write *w)
+{
+	int64_t pc_id = 0, ns_id = 0;
+	const char *ns_key;
+	const json_t *row;
+
+	if (jsonx_id(pv, "id", &pc_id) < 0 || !pc_id)
+		return;
+	ns_key = linked_ns(b, b->vp.r->s, pv, pc_id);
+	if (ns_key) {
+		row = json_object_get(b->ns_by_id, ns_key);
+		if (row && num_parse_id(ns_key, &ns_id, NULL) == 0)
+			plan_update(b, row, ns_id, pc_id, w);
+		return;
+	}
+	switch (m->kind) {
+	case VENDOR_CREATE:
+		plan_create(b, pv, pc_id, w);
+		return;
+	case VENDOR_LINK_ORIGIN:
+	case VENDOR_LINK_KNOWN:
+	case VENDOR_LINK_TWIN:
+	case VENDOR_LINK_NAME:
+		row = json_array_get(b->ns_rows, m->dst);
+		if (jsonx_id(row, "id", &ns_id) == 0 && ns_id)
+			plan_update(b, row, ns_id, pc_id, w);
+		return;
+	default:
+		return;
+	}
+}
+
+/*
+ * changed[from, to): every NetSuite write of the chunk sent at once
+ * through the account's pool (netsuite_run_many keeps it full), then each
+ * record handled in order as before, taking its write's outcome, in one
+ * store transaction.  A full Procore batch is sent after the commit.
+ */
+static int back_chunk(struct back *b, const json_t *changed, const struct vendor_match *ms,
+		      size_t from, size_t to, struct flow_window *w, struct mlc_error *err)
+{
+	struct flow_run *r = b->vp.r;
+	struct vendor_ns_write *ws = xcalloc(to - from + 1, sizeof(*ws));
+	struct mlc_error ce = {0};
+	bool tx = false;
+	int rc = MLC_OK;
+
+	if (!r->opts.dry_run) {
+		for (size_t k = from; k < to; k++)
+			plan_write(b, json_array_get(changed, k), &ms[k], &ws[k - from]);
+		vendor_ns_writes_send(r->s->ns, ws, to - from);
+		rc = store_begin(r->s->store, err);
+		tx = rc == MLC_OK;
+	}
+	for (size_t k = from; k < to && rc >= 0; k++) {
+		struct vendor_ns_write *nw = &ws[k - from];
+		b->vp.pre = nw;
+		rc = back_one(b, json_array_get(changed, k), &ms[k], w, err);
+		b->vp.pre = NULL;
+		if (nw->planned && !nw->used && nw->rc == 0)
+			/* sent, but its record took another way (a store
+			 * failure): the next run finds it (externalId, merge) */
+			log_warn("NetSuite vendor write sent ahead was not recorded", "flow",
+				 r->flow, "vendor", nw->eid[0] ? nw->eid : "update");
+	}
+	/* the records of writes made are kept even when the run stops */
+	if (tx && store_commit(r->s->store, &ce) < 0 && rc >= 0)
+		rc = error_set(err, ce.code, "%s", ce.msg);
+	if (rc >= 0)
+		rc = vendor_pairs_flush_due(&b->vp, err);
+	vendor_ns_writes_release(ws, to - from);
+	free(ws);
+	return rc;
+}
+
 int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
@@ -461,7 +626,7 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 			 .ns_rows = json_array(),
 			 .ns_views = json_array()};
 	struct vendor_match *ms = NULL;
-	json_t *changed = NULL, *pv;
+	json_t *changed = NULL;
 	struct flow_window w;
 	bool back;
 	size_t i;
@@ -500,8 +665,12 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 		goto out;
 	b.vp.pcv = json_incref(changed);
 
-	json_array_foreach (changed, i, pv) {
-		rc = back_one(&b, pv, &ms[i], &w, err);
+	b.vp.hold = true;
+	for (i = 0; i < json_array_size(changed); i += BACK_CHUNK) {
+		size_t to = i + BACK_CHUNK;
+		if (to > json_array_size(changed))
+			to = json_array_size(changed);
+		rc = back_chunk(&b, changed, ms, i, to, &w, err);
 		if (rc < 0)
 			goto out;
 	}

@@ -7,6 +7,7 @@
 
 #include "core/idmap.h"
 #include "core/review.h"
+#include "core/store.h"
 #include "flows/vendor_fields.h"
 #include "flows/vendor_pair.h"
 #include "flows/vendor_ns.h"
@@ -118,12 +119,108 @@ const json_t *vendor_pairs_find(struct vendor_pairs *vp, int64_t id)
 	return NULL;
 }
 
+struct ns_writes_run {
+	struct mlc_netsuite *ns;
+	struct vendor_ns_write *w;
+};
+
+/* The upsert of a new vendor and its read-back by externalId. */
+static void ns_write_create(struct mlc_netsuite *ns, struct vendor_ns_write *w)
+{
+	json_t *items = NULL;
+
+	w->rc = netsuite_upsert(ns, "vendor", w->eid, w->body, NULL, w->code, &w->err);
+	w->body = NULL;
+	w->noted = http_write_note_take(&w->note);
+	if (w->rc < 0)
+		return;
+	w->rc = netsuite_vendors_by_externalid(ns, w->eid, &items, &w->err);
+	if (w->rc < 0)
+		return;
+	if (json_array_size(items) != 1)
+		w->rc = error_set(&w->err, MLC_ETRANSIENT,
+				  "NetSuite vendor %s not found after its upsert", w->eid);
+	else
+		w->row = json_incref(json_array_get(items, 0));
+	json_decref(items);
+}
+
+/* On a pool thread: the adapter only, the outcome kept in w[i]. */
+static void ns_write_one(void *arg, size_t i)
+{
+	struct ns_writes_run *run = arg;
+	struct vendor_ns_write *w = &run->w[i];
+
+	if (!w->planned)
+		return;
+	http_write_note_clear();
+	if (w->ns_id) {
+		w->rc = netsuite_update(run->ns, "vendor", w->ns_id, w->body, w->code, &w->err);
+		w->body = NULL;
+		w->noted = http_write_note_take(&w->note);
+	} else {
+		ns_write_create(run->ns, w);
+	}
+}
+
+void vendor_ns_writes_send(struct mlc_netsuite *ns, struct vendor_ns_write *w, size_t n)
+{
+	struct ns_writes_run run = {.ns = ns, .w = w};
+	size_t planned = 0;
+
+	for (size_t i = 0; i < n; i++)
+		planned += w[i].planned;
+	if (planned)
+		netsuite_run_many(ns, n, ns_write_one, &run);
+}
+
+void vendor_ns_writes_release(struct vendor_ns_write *w, size_t n)
+{
+	for (size_t i = 0; w && i < n; i++) {
+		json_decref(w[i].body);
+		json_decref(w[i].sent);
+		json_decref(w[i].row);
+		memset(&w[i], 0, sizeof(w[i]));
+	}
+}
+
+void vendor_ns_write_note(const struct vendor_ns_write *w)
+{
+	char method[16] = "", path[HTTP_SUMMARY_MAX] = "";
+	const char *sp = strchr(w->note.summary, ' ');
+	size_t mlen = sp ? (size_t)(sp - w->note.summary) : 0;
+	struct mlc_http_req req = {.method = method, .path = path};
+	struct mlc_http_resp resp = {.attempts = w->note.attempts};
+
+	http_write_note_clear();
+	if (!w->noted || !sp || mlen >= sizeof(method))
+		return;
+	/* the note was taken on the pool's thread: set again from its parts */
+	memcpy(method, w->note.summary, mlen);
+	method[mlen] = '\0';
+	str_copy(path, sizeof(path), sp + 1);
+	str_copy(resp.retried, sizeof(resp.retried), w->note.retried);
+	http_write_note_set(&req, &resp);
+}
+
+/* Commits the transaction of a batch; its failure fails a batch that
+ * went well. */
+static int tx_end(struct mlc_store *st, int rc, struct mlc_error *err)
+{
+	struct mlc_error ce = {0};
+
+	if (store_commit(st, &ce) < 0 && rc == MLC_OK)
+		return error_set(err, ce.code, "%s", ce.msg);
+	return rc;
+}
+
 /* Sends one batch and settles every record in it. */
 int vendor_pairs_flush(struct vendor_pairs *vp, struct mlc_error *err)
 {
 	struct flow_run *r = vp->r;
 	json_t *entities = NULL, *errors = NULL;
 	size_t i, n = json_array_size(vp->updates);
+	bool tx = false;
 	json_t *e;
 	int rc;
 
@@ -131,6 +228,8 @@ int vendor_pairs_flush(struct vendor_pairs *vp, struct mlc_error *err)
 		return MLC_OK;
 	rc = procore_vendors_sync(r->s->pc, r->s->tenant.procore_company_id, vp->updates, &entities,
 				  &errors, err);
+	/* the batch's store writes in one transaction (none in a dry run) */
+	tx = !r->opts.dry_run && store_begin(r->s->store, NULL) == 0;
 	if (rc < 0) {
 		/* the whole call failed: nothing in it is settled, the watermark stays */
 		json_array_foreach (vp->updates, i, e)
@@ -187,11 +286,20 @@ int vendor_pairs_flush(struct vendor_pairs *vp, struct mlc_error *err)
 	}
 	rc = MLC_OK;
 out:
+	if (tx)
+		rc = tx_end(r->s->store, rc, err);
 	json_decref(entities);
 	json_decref(errors);
 	json_array_clear(vp->updates);
 	json_object_clear(vp->meta);
 	return rc;
+}
+
+int vendor_pairs_flush_due(struct vendor_pairs *vp, struct mlc_error *err)
+{
+	if (json_array_size(vp->updates) < SYNC_BATCH)
+		return MLC_OK;
+	return vendor_pairs_flush(vp, err);
 }
 
 int vendor_pairs_queue(struct vendor_pairs *f, json_t *body, const char *src, const char *ns_key,
@@ -202,7 +310,7 @@ int vendor_pairs_queue(struct vendor_pairs *f, json_t *body, const char *src, co
 	json_object_set_new(f->meta, src,
 			    json_pack("{s:s, s:s, s:s, s:o, s:O}", "ns_key", ns_key, "hash", hash,
 				      "action", action, "detail", detail, "base", base));
-	if (json_array_size(f->updates) >= SYNC_BATCH)
+	if (!f->hold && json_array_size(f->updates) >= SYNC_BATCH)
 		return vendor_pairs_flush(f, err);
 	return MLC_OK;
 }
@@ -248,6 +356,47 @@ static void settle_same(struct vendor_pairs *f, const char *ns_key, const char *
 		flow_record(r, FLOW_SKIP, "vendor", src, target, NULL, NULL);
 }
 
+/* PATCHes NetSuite vendor ns_id with body (taken), or takes the outcome
+ * of the same write sent ahead (vp->pre). */
+static int ns_patch(struct vendor_pairs *f, int64_t ns_id, json_t *body, char code[NS_CODE_MAX],
+		    struct mlc_error *err)
+{
+	struct vendor_ns_write *w = f->pre;
+
+	if (!w || !w->planned || w->used || w->ns_id != ns_id || !json_equal(w->sent, body))
+		return netsuite_update(f->r->s->ns, "vendor", ns_id, body, code, err);
+	w->used = true;
+	json_decref(body);
+	vendor_ns_write_note(w);
+	str_copy(code, NS_CODE_MAX, w->code);
+	if (w->rc < 0)
+		*err = w->err;
+	return w->rc;
+}
+
+json_t *vendor_pairs_ns_patch(struct vendor_pairs *f, const struct ns_vendor *nv,
+			      const char *ns_key, int64_t pc_id)
+{
+	const json_t *pc_cur = vendor_pairs_find(f, pc_id);
+	json_t *view_ns = vendor_view_of_ns(nv), *view_pc = vendor_view_pc(pc_cur);
+	const json_t *base = json_object_get(f->bases, ns_key);
+	json_t *empty = NULL, *out = NULL;
+	struct md_merge m;
+
+	if (!base)
+		base = empty = vendor_view_empty();
+	/* the same merge vendor_pairs_settle() makes (bases and pcv do not
+	 * change during a run), without its records */
+	md_merge(f->r->s, "vendors", f->master, vendor_md_fields, base, view_ns, view_pc, &m);
+	if (json_object_size(m.to_ns))
+		out = vendor_ns_fields(m.to_ns);
+	md_merge_release(&m);
+	json_decref(view_ns);
+	json_decref(view_pc);
+	json_decref(empty);
+	return out;
+}
+
 /*
  * A linked pair: merges the two views against the base, writes
  * NetSuite's side at once and queues Procore's side with the merged base.
@@ -279,8 +428,7 @@ int vendor_pairs_settle(struct vendor_pairs *f, const struct ns_vendor *nv, int6
 		json_t *nsd = json_deep_copy(nsb);
 		char code[NS_CODE_MAX] = "";
 		struct mlc_error e2 = {0};
-		if (!r->opts.dry_run &&
-		    netsuite_update(s->ns, "vendor", ns_id, nsb, code, &e2) < 0) {
+		if (!r->opts.dry_run && ns_patch(f, ns_id, nsb, code, &e2) < 0) {
 			flow_record(r, FLOW_FAIL, "vendor", target, src, nsd, e2.msg);
 			f->failed = 1;
 			json_decref(nsd);
