@@ -17,6 +17,7 @@
 
 #include "core/mapping.h"
 #include "core/store.h"
+#include "store_test.h"
 #include "core/tenant.h"
 #include "util/buf.h"
 
@@ -71,7 +72,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	rc = store_open("sqlite::memory:", &f->s, &err);
+	rc = test_store_open(&f->s, &err);
 	if (rc == 0)
 		rc = tenant_add(f->s, "acme", &c, &err);
 	if (rc == 0)
