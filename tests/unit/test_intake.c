@@ -194,6 +194,7 @@ static void post_all_locked(struct world *w, struct poster *ps, const char *pref
 
 static void test_group_commit(void **state)
 {
+	TEST_PG_UNSUPPORTED();
 	struct world *w = *state;
 	struct poster ps[NPOST];
 	double c0 = metrics_counter_get("mlc_inbox_commits_total", "");
@@ -225,6 +226,7 @@ static void test_group_commit(void **state)
 
 static void test_failed_commit_fails_all(void **state)
 {
+	TEST_PG_UNSUPPORTED();
 	struct world *w = *state;
 	struct poster ps[NPOST];
 	struct mlc_error err = {0};
