@@ -106,5 +106,6 @@ int cmd_review(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_schedule(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_sandbox(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_store(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif
