@@ -26,7 +26,7 @@ WORK=$TOP/w
 "$BIN" init --dir "$WORK" >/dev/null
 cd "$WORK"
 DB=$WORK/ml-connector.db
-sql() { sqlite3 "$DB" "$1"; }
+sql() { store_sql "$DB" "$1"; }
 "$BIN" tenant add acme --procore-company 42 --netsuite-account 123 >/dev/null
 printf 'Bearer intake-one-secret' | "$BIN" secret set acme webhook.procore_authorization >/dev/null
 PORT=$(free_port)

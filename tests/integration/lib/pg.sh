@@ -73,11 +73,28 @@ pg_running() {
     as_owner "$(cat "$dir/bindir")/pg_ctl" -D "$dir/data" status >/dev/null 2>&1
 }
 
+# The SQLite functions the tests' own inspection SQL uses (json_extract,
+# json_remove, group_concat), in a schema of their own that only the
+# tests' psql puts on its search_path (lib/store.sh): the connector's
+# connections never see them, so its SQL cannot come to depend on them.
+SQLITE_COMPAT="
+CREATE SCHEMA sqlite_compat;
+CREATE FUNCTION sqlite_compat.json_extract(j text, p text) RETURNS text LANGUAGE sql IMMUTABLE
+  AS \$\$ SELECT j::jsonb #>> string_to_array(substr(p, 3), '.') \$\$;
+CREATE FUNCTION sqlite_compat.json_remove(j text, p text) RETURNS text LANGUAGE sql IMMUTABLE
+  AS \$\$ SELECT (j::jsonb #- string_to_array(substr(p, 3), '.'))::text \$\$;
+CREATE FUNCTION sqlite_compat.gc_step(a text, v text) RETURNS text LANGUAGE sql IMMUTABLE
+  AS \$\$ SELECT CASE WHEN v IS NULL THEN a WHEN a IS NULL THEN v ELSE a || ',' || v END \$\$;
+CREATE AGGREGATE sqlite_compat.group_concat(text) (SFUNC = sqlite_compat.gc_step, STYPE = text);
+"
+
 # pg_createdb BASE_URL NAME: prints the URL of a new database NAME.
 pg_createdb() {
-  local base=$1 name=$2
+  local base=$1 name=$2 url
   psql -X -q -v ON_ERROR_STOP=1 "$base" -c "CREATE DATABASE \"$name\"" >/dev/null
-  echo "${base/\/\/\/postgres?/\/\/\/$name?}"
+  url=${base/\/\/\/postgres?/\/\/\/$name?}
+  psql -X -q -v ON_ERROR_STOP=1 "$url" -c "$SQLITE_COMPAT" >/dev/null
+  echo "$url"
 }
 
 pg_run() {
