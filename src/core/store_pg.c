@@ -61,7 +61,10 @@ struct pg_stmt {
 static int map_result(struct pg_store *s, PGresult *r, struct mlc_error *err, const char *what)
 {
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(s->conn);
+	const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	/* the primary message only ("relation x does not exist"), not the
+	 * multi-line report with the statement's text */
+	const char *msg = primary ? primary : PQerrorMessage(s->conn);
 	struct mlc_buf m = MLC_BUF_INIT;
 	int code = MLC_ESTORE;
 

@@ -123,7 +123,7 @@ redis_start() {
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
     --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null
   for _ in $(seq 1 100); do
-    redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break
+    grep -q PONG <<<"$(redis-cli -p "$port" ping 2>/dev/null || true)" && break
     sleep 0.05
   done
   echo "redis://127.0.0.1:$port" >"$dir/redis_url"
