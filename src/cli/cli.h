@@ -107,5 +107,6 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_schedule(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_sandbox(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_user(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_store(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

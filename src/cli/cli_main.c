@@ -31,6 +31,7 @@ static const struct cli_command commands[] = {
     {"schedule", "per-tenant cron schedules", cmd_schedule},
     {"ping", "check a tenant's credentials against NetSuite and Procore", cmd_ping},
     {"sandbox", "serve NetSuite and Procore simulators on loopback", cmd_sandbox},
+    {"store", "move the store between backends (SQLite to PostgreSQL)", cmd_store},
     {NULL, NULL, NULL},
 };
 

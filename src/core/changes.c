@@ -3,20 +3,6 @@
 #include "core/changes.h"
 #include "util/banned.h"
 
-int changes_data_version(struct mlc_store *s, int64_t *out, struct mlc_error *err)
-{
-	struct mlc_stmt *st = NULL;
-	int rc = store_prepare(s, "PRAGMA data_version", &st, err);
-
-	*out = 0;
-	if (rc == MLC_OK)
-		rc = stmt_step(st, err);
-	if (rc == 1)
-		*out = stmt_col_i64(st, 0);
-	stmt_free(st);
-	return rc < 0 ? rc : MLC_OK;
-}
-
 static uint64_t fnv(uint64_t h, const void *data, size_t n)
 {
 	const unsigned char *p = data;
@@ -26,6 +12,39 @@ static uint64_t fnv(uint64_t h, const void *data, size_t n)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+/*
+ * PostgreSQL has no data_version: the cluster's current snapshot
+ * (xmin:xmax:running xids) changes whenever a transaction that wrote
+ * commits, starts or ends, so its hash differs after any other
+ * connection's commit; unlike SQLite's number it also moves on this
+ * connection's own commits and on other databases' writes, which only
+ * costs the caller a fingerprint (the check that decides).
+ */
+static const char *version_sql(struct mlc_store *s)
+{
+	return strcmp(store_backend(s), "postgres") == 0 ? "SELECT pg_current_snapshot()::text"
+							 : "PRAGMA data_version";
+}
+
+int changes_data_version(struct mlc_store *s, int64_t *out, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	bool pg = strcmp(store_backend(s), "postgres") == 0;
+	int rc = store_prepare(s, version_sql(s), &st, err);
+
+	*out = 0;
+	if (rc == MLC_OK)
+		rc = stmt_step(st, err);
+	if (rc == 1 && pg) {
+		const char *t = stmt_col_text(st, 0);
+		*out = (int64_t)(fnv(0xcbf29ce484222325ULL, t, strlen(t)) >> 1);
+	} else if (rc == 1) {
+		*out = stmt_col_i64(st, 0);
+	}
+	stmt_free(st);
+	return rc < 0 ? rc : MLC_OK;
 }
 
 /* Hashes columns 0..ncols-1 of every row of sql, a NUL after each column

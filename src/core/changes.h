@@ -14,8 +14,11 @@
 
 /*
  * A number that differs from the one s gave before when another
- * connection committed since (SQLite's PRAGMA data_version); s's own
- * commits leave it as it was.  Cheap: no table is read.
+ * connection committed since (SQLite's PRAGMA data_version); on SQLite
+ * s's own commits leave it as it was.  On PostgreSQL it is a hash of the
+ * cluster's current snapshot, which also moves on s's own commits and on
+ * unrelated writes: a changed number means "look", not "changed".
+ * Cheap: no table is read.
  */
 int changes_data_version(struct mlc_store *s, int64_t *out, struct mlc_error *err) MLC_MUST_CHECK;
 

@@ -15,8 +15,7 @@ int store_open(const char *url, struct mlc_store **out, struct mlc_error *err)
 	if (str_starts_with(url, "sqlite:"))
 		rc = store_sqlite_open(url + 7, &s, err);
 	else if (str_starts_with(url, "postgres://") || str_starts_with(url, "postgresql://"))
-		return error_set(err, MLC_ECONFIG,
-				 "the PostgreSQL store is not built yet; use a sqlite: store");
+		rc = store_pg_open(url, &s, err);
 	else
 		return error_set(err, MLC_ECONFIG,
 				 "store '%s': unknown scheme (sqlite: or postgres://)", url);
@@ -48,6 +47,11 @@ bool store_ping(struct mlc_store *s)
 	return ok;
 }
 
+const char *store_backend(const struct mlc_store *s)
+{
+	return s->ops->name;
+}
+
 bool store_in_transaction(const struct mlc_store *s)
 {
 	return s->depth > 0;
@@ -65,7 +69,7 @@ int store_begin(struct mlc_store *s, struct mlc_error *err)
 	int rc = MLC_OK;
 
 	if (s->depth == 0)
-		rc = s->ops->exec(s, "BEGIN IMMEDIATE", err);
+		rc = s->ops->exec(s, s->ops->begin_sql, err);
 	if (rc == MLC_OK)
 		s->depth++;
 	return rc;

@@ -9,8 +9,8 @@
 #include "util/error.h"
 
 /*
- * The store: one interface, one backend per database (store_sqlite.c now,
- * PostgreSQL later), chosen by the URL given to store_open().  Callers
+ * The store: one interface, one backend per database (store_sqlite.c,
+ * store_pg.c), chosen by the URL given to store_open().  Callers
  * write portable SQL with '?' placeholders; a backend rewrites what its
  * dialect needs.  Flows never see the dialect: domain modules (tenant.c,
  * project.c, ...) sit on this interface.
@@ -30,6 +30,8 @@ struct mlc_store_ops {
 	 * @BLOB@ (binary column). */
 	const char *id_column;
 	const char *blob_type;
+	/* What store_begin() sends to open the outermost transaction. */
+	const char *begin_sql;
 	int (*exec)(struct mlc_store *s, const char *sql, struct mlc_error *err);
 	int (*prepare)(struct mlc_store *s, const char *sql, struct mlc_stmt **out,
 		       struct mlc_error *err);
@@ -64,7 +66,8 @@ struct mlc_stmt {
 };
 
 /*
- * Opens the store at url ("sqlite:/path/file.db", "sqlite::memory:") and
+ * Opens the store at url ("sqlite:/path/file.db", "sqlite::memory:",
+ * "postgres://user@host:port/db?host=/socket/dir", any libpq URI) and
  * applies pending migrations.  Caller frees with store_free().
  */
 int store_open(const char *url, struct mlc_store **out, struct mlc_error *err) MLC_MUST_CHECK;
@@ -122,6 +125,10 @@ void stmt_free(struct mlc_stmt *st);
 /* Backends. */
 int store_sqlite_open(const char *path, struct mlc_store **out,
 		      struct mlc_error *err) MLC_MUST_CHECK;
+/* url is a libpq connection URI (postgres:// or postgresql://). */
+int store_pg_open(const char *url, struct mlc_store **out, struct mlc_error *err) MLC_MUST_CHECK;
+/* The backend's name: "sqlite" or "postgres". */
+const char *store_backend(const struct mlc_store *s);
 
 /* Migrations (migrations.c). */
 struct mlc_migration {

@@ -149,6 +149,7 @@ static const struct mlc_store_ops sqlite_ops = {
     .name = "sqlite",
     .id_column = "INTEGER PRIMARY KEY AUTOINCREMENT",
     .blob_type = "BLOB",
+    .begin_sql = "BEGIN IMMEDIATE",
     .exec = sq_exec,
     .prepare = sq_prepare,
     .bind_i64 = sq_bind_i64,

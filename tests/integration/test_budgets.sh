@@ -15,7 +15,7 @@ world_tenant acme
 world_costs_mappings acme
 "$BIN" tenant set acme --setting budgets.year='"FY 2026"' >/dev/null
 DB=$WORK/ml-connector.db
-sql() { sqlite3 "$DB" "$1"; }
+sql() { store_sql "$DB" "$1"; }
 tok=$(pc_token)
 
 # The first project (MBG-2401), whose NetSuite job has seeded budget lines.

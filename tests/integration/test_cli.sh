@@ -4,6 +4,7 @@
 set -euo pipefail
 BIN=$(readlink -f "$1")
 . "$(dirname "$0")/lib/assert.sh"
+. "$(dirname "$0")/lib/store.sh"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
@@ -60,7 +61,7 @@ run "$BIN" project list acme --json
 expect_eq_out() { if [ "$OUT" = "$1" ]; then ok "$2"; else not_ok "$2" "$OUT"; fi; }
 expect_eq_out "[]" "refused links wrote nothing"
 # a link as stores made before links read the job hold it (no subsidiary)
-sqlite3 ml-connector.db "INSERT INTO project_links (tenant_id, procore_project_id, netsuite_job_id, active, created_at, updated_at) SELECT id, 9007199254740993, 42, 1, 0, 0 FROM tenants WHERE name = 'acme'"
+store_sql ml-connector.db "INSERT INTO project_links (tenant_id, procore_project_id, netsuite_job_id, active, created_at, updated_at) SELECT id, 9007199254740993, 42, 1, 0, 0 FROM tenants WHERE name = 'acme'"
 run "$BIN" project list acme --json; expect_out '"procore_project_id": 9007199254740993' "project list shows the link"
 expect_out '"subsidiary_id": null' "an old link shows no subsidiary"
 

@@ -10,7 +10,7 @@ world_start
 world_tenant acme
 world_costs_mappings acme
 DB=$WORK/ml-connector.db
-sql() { sqlite3 "$DB" "$1"; }
+sql() { store_sql "$DB" "$1"; }
 tok=$(pc_token)
 company=$(jq .procore.company_id "$DATA/credentials.json")
 nproj=$(jq '.projects | length' "$DATA/seed.json")

@@ -16,7 +16,7 @@ world_start --netsuite-segment none
 world_tenant acme
 world_costs_mappings acme
 DB=$WORK/ml-connector.db
-sql() { sqlite3 "$DB" "$1"; }
+sql() { store_sql "$DB" "$1"; }
 company=$(jq .procore.company_id "$DATA/credentials.json")
 run "$BIN" tenant set acme --setting netsuite.cost_code_segment=cseg_mlc_costcode_too_long
 expect_rc 1 "a script id over 19 characters is refused"

@@ -9,7 +9,7 @@ BIN=$(readlink -f "$1")
 world_start
 world_tenant acme
 DB=$WORK/ml-connector.db
-sql() { sqlite3 "$DB" "$1"; }
+sql() { store_sql "$DB" "$1"; }
 
 # --- dry run writes nothing anywhere --------------------------------------------------------
 reset_stats
@@ -197,5 +197,5 @@ expect_rc 0 "vendors succeed once Procore is back"
 expect_eq "$(jq '.stats.updated' <<<"$OUT")" 1 "the edited vendor is updated"
 phone=$(pc_admin GET /_sandbox/state/vendors | jq -r '.[] | select(.origin_id == "ns:vendor:40") | .business_phone')
 expect_eq "$phone" "916-555-0142" "the edit reached Procore"
-expect_eq "$(sql "select group_concat(status) from (select status from runs where flow = 'vendors' order by id desc limit 2)")" "ok,error" "the failed run is on record as failed"
+expect_eq "$(sql "select group_concat(status) from (select status from runs where flow = 'vendors' order by id desc limit 2) as r")" "ok,error" "the failed run is on record as failed"
 finish

@@ -11,7 +11,7 @@ world_tenant acme
 world_costs_mappings acme
 # costs.use_segment is left at auto: the sandbox's account has the segment
 DB=$WORK/ml-connector.db
-sql() { sqlite3 "$DB" "$1"; }
+sql() { store_sql "$DB" "$1"; }
 company=$(jq .procore.company_id "$DATA/credentials.json")
 project=$(jq '.projects[0].procore_project_id' "$DATA/seed.json")
 tok=$(pc_token)

@@ -9,6 +9,7 @@
 set -euo pipefail
 BIN=$(readlink -f "$1")
 . "$(dirname "$0")/lib/assert.sh"
+. "$(dirname "$0")/lib/store.sh"
 expect_eq() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3" "got '$1', wanted '$2'"; fi; }
 expect_le() { if [ "$1" -le "$2" ]; then ok "$3 ($1 <= $2)"; else not_ok "$3" "got $1, limit $2"; fi; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -25,7 +26,7 @@ WORK=$TOP/w
 "$BIN" init --dir "$WORK" >/dev/null
 cd "$WORK"
 DB=$WORK/ml-connector.db
-sql() { sqlite3 "$DB" "$1"; }
+sql() { store_sql "$DB" "$1"; }
 "$BIN" tenant add acme --procore-company 42 --netsuite-account 123 >/dev/null
 printf 'Bearer pc-hook-4242-secret' | "$BIN" secret set acme webhook.procore_authorization >/dev/null
 PORT=$(free_port)

@@ -21,7 +21,7 @@ world_start
 world_tenant acme # links every seeded project with the seed's --subsidiary: checked, accepted
 world_costs_mappings acme
 DB=$WORK/ml-connector.db
-sql() { sqlite3 "$DB" "$1"; }
+sql() { store_sql "$DB" "$1"; }
 company=$(jq .procore.company_id "$DATA/credentials.json")
 p0=$(jq '.projects[0].procore_project_id' "$DATA/seed.json"); j0=$(jq '.projects[0].netsuite_job_id' "$DATA/seed.json")
 p1=$(jq '.projects[1].procore_project_id' "$DATA/seed.json"); j1=$(jq '.projects[1].netsuite_job_id' "$DATA/seed.json")

@@ -11,6 +11,7 @@
 #    secret or token (searched byte-wise).
 set -euo pipefail
 BIN=$(realpath "$1")
+. "$(dirname "$0")/lib/store.sh"
 WORK=$(mktemp -d /tmp/mlc-ping-XXXXXX)
 SBX_PID= REDIS_PID=
 cleanup() {
@@ -74,7 +75,7 @@ add_tenant() { # NAME CERT_INDEX
 add_tenant ec 1
 add_tenant rsa 0
 add_tenant legacy 0
-sqlite3 ml-connector.db \
+store_sql ml-connector.db \
 	"UPDATE tenants SET settings = '{\"netsuite\":{\"jwt_alg\":\"RS256\"}}' WHERE name = 'legacy'"
 jq -r '.projects[0:3][] | "\(.procore_project_id) \(.netsuite_job_id)"' "$WORK/sbx/seed.json" |
 	while read -r p j; do

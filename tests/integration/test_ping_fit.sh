@@ -7,6 +7,7 @@
 # fail the ping.
 set -euo pipefail
 BIN=$(realpath "$1")
+. "$(dirname "$0")/lib/store.sh"
 SBX_BIN=${MLC_SANDBOX_BIN:-$(dirname "$BIN")/mlc-sandbox}
 WORK=$(mktemp -d /tmp/mlc-pingfit-XXXXXX)
 SBX_PID=
@@ -115,7 +116,7 @@ jq -e '([.checks[].check] | index("netsuite.read.vendor") != null) and
 if out=$(mlc ping acme --flows nosuch 2>&1); then fail "unknown flow accepted: $out"; fi
 
 # --- each misfit, alone
-sqlite3 ml-connector.db "UPDATE tenants SET settings =
+store_sql ml-connector.db "UPDATE tenants SET settings =
 	json_remove(settings, '$.netsuite.integration_user_id') WHERE name = 'acme'"
 expect_misfit "integration user not set" netsuite.integration_user
 start_sandbox deny --misfits ns:deny=vendor
@@ -126,7 +127,7 @@ expect_misfit "no segment" netsuite.segment
 start_sandbox lines --misfits ns:segment-lines
 expect_misfit "segment not on lines" netsuite.segment.lines
 # costs.use_segment auto: costs would write the memo instead, so a warning
-sqlite3 ml-connector.db "UPDATE tenants SET settings =
+store_sql ml-connector.db "UPDATE tenants SET settings =
 	json_remove(settings, '$.costs.use_segment') WHERE name = 'acme'"
 out=$(mlc ping acme --flows all --json) || fail "segment lines with use_segment auto: $out"
 jq -e '.checks[] | select(.check == "netsuite.segment.lines") | (.ok | not) and (.required | not)' \

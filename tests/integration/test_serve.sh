@@ -18,7 +18,7 @@ printf '%s' "$PUSH_SECRET" | "$BIN" secret set acme webhook.netsuite_secret >/de
 "$BIN" sync acme --flow vendors >/dev/null 2>&1
 "$BIN" sync acme --flow costs >/dev/null 2>&1
 DB=$WORK/ml-connector.db
-sql() { sqlite3 "$DB" "$1"; }
+sql() { store_sql "$DB" "$1"; }
 company=$(jq .procore.company_id "$DATA/credentials.json")
 SERVE_PID=
 # a short lease so that a killed worker's job is retaken within the test

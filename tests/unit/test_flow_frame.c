@@ -16,6 +16,7 @@
 
 #include "core/review.h"
 #include "core/store.h"
+#include "store_test.h"
 #include "core/tenant.h"
 #include "core/watermark.h"
 #include "flows/flow.h"
@@ -33,7 +34,7 @@ static int setup(void **state)
 	struct mlc_error err = {0};
 	struct mlc_tenant_changes c = {.procore_company_id = 8, .netsuite_account = "1"};
 
-	if (!f || store_open("sqlite::memory:", &f->s.store, &err) < 0 ||
+	if (!f || test_store_open(&f->s.store, &err) < 0 ||
 	    tenant_add(f->s.store, "acme", &c, &err) < 0 ||
 	    tenant_get(f->s.store, "acme", &f->s.tenant, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);

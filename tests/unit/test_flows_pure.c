@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "store_test.h"
+
 #include "core/mapping.h"
 #include "core/tenant.h"
 #include "flows/cost_post.h"
@@ -108,7 +110,7 @@ static void test_cost_posting(void **state)
 	struct journal j;
 	(void)state;
 
-	assert_int_equal(store_open("sqlite::memory:", &s, &err), 0);
+	assert_int_equal(test_store_open(&s, &err), 0);
 	assert_int_equal(tenant_add(s, "acme", &tc, &err), 0);
 	assert_int_equal(tenant_get(s, "acme", &t, &err), 0);
 	assert_int_equal(mapping_import(s, t.id, mapping_kind_find("cost-code-account"), cc,

@@ -24,6 +24,7 @@
 #include "core/jobs.h"
 #include "core/run_owner.h"
 #include "core/store.h"
+#include "store_test.h"
 #include "core/tenant.h"
 #include "auth/token.h"
 #include "net/cidr.h"
@@ -48,8 +49,8 @@ static int setup(void **state)
 	struct mlc_tenant_changes c = {.procore_company_id = 8, .netsuite_account = "1"};
 	struct mlc_tenant t;
 
-	if (store_open("sqlite::memory:", &f->s, &err) < 0 ||
-	    tenant_add(f->s, "acme", &c, &err) < 0 || tenant_get(f->s, "acme", &t, &err) < 0) {
+	if (test_store_open(&f->s, &err) < 0 || tenant_add(f->s, "acme", &c, &err) < 0 ||
+	    tenant_get(f->s, "acme", &t, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}
@@ -125,7 +126,7 @@ static void test_run_reap(void **state)
 	struct fixture *f = *state;
 	struct mlc_error err = {0};
 	int64_t live = 0, dead = 0, done = 0, n = -1;
-	char sql[256];
+	char sql[512];
 
 	assert_int_equal(run_start(f->s, f->tenant, "vendors", "cli", &live, &err), 0);
 	assert_int_equal(run_start(f->s, f->tenant, "costs", "cli", &dead, &err), 0);
@@ -140,12 +141,14 @@ static void test_run_reap(void **state)
 	exec_ok(f->s, sql);
 	assert_int_equal(run_reap(f->s, RUN_STALE_MS, &n, &err), 0);
 	assert_int_equal(n, 1);
-	snprintf(sql, sizeof(sql),
-		 "SELECT (SELECT status = 'running' FROM runs WHERE id = %lld) + "
-		 "(SELECT status = 'abandoned' AND finished_at IS NOT NULL FROM runs WHERE id = "
-		 "%lld) * 10 + "
-		 "(SELECT status = 'ok' FROM runs WHERE id = %lld) * 100",
-		 (long long)live, (long long)dead, (long long)done);
+	snprintf(
+	    sql, sizeof(sql),
+	    /* CASE: PostgreSQL does no arithmetic on booleans */
+	    "SELECT (SELECT CASE WHEN status = 'running' THEN 1 ELSE 0 END FROM runs WHERE "
+	    "id = %lld) + (SELECT CASE WHEN status = 'abandoned' AND finished_at IS NOT NULL "
+	    "THEN 1 ELSE 0 END FROM runs WHERE id = %lld) * 10 + "
+	    "(SELECT CASE WHEN status = 'ok' THEN 1 ELSE 0 END FROM runs WHERE id = %lld) * 100",
+	    (long long)live, (long long)dead, (long long)done);
 	assert_int_equal(count(f->s, sql), 111);
 	/* again: nothing more */
 	assert_int_equal(run_reap(f->s, RUN_STALE_MS, &n, &err), 0);
@@ -198,14 +201,19 @@ static void test_prune_batches(void **state)
 	int64_t gone = -1, batches = -1, run = 0;
 	char sql[256];
 
-	/* the columns retention filters on are indexed */
-	assert_true(plan_uses(f->s, "SELECT id FROM audit WHERE created_at < 5", "audit_created"));
-	assert_true(
-	    plan_uses(f->s, "SELECT id FROM runs WHERE finished_at IS NOT NULL AND finished_at < 5",
-		      "runs_finished"));
-	assert_true(plan_uses(f->s, "SELECT id FROM inbox WHERE received_at < 5 AND state <> 'new'",
+	/* the columns retention filters on are indexed (SQLite's query plan;
+	 * the same indexes exist on PostgreSQL, made by the same migration) */
+	if (!test_store_is_pg()) {
+		assert_true(
+		    plan_uses(f->s, "SELECT id FROM audit WHERE created_at < 5", "audit_created"));
+		assert_true(plan_uses(
+		    f->s, "SELECT id FROM runs WHERE finished_at IS NOT NULL AND finished_at < 5",
+		    "runs_finished"));
+		assert_true(
+		    plan_uses(f->s, "SELECT id FROM inbox WHERE received_at < 5 AND state <> 'new'",
 			      "inbox_received"));
-	assert_true(plan_uses(f->s, "SELECT id FROM audit WHERE run_id = 5", "audit_run"));
+		assert_true(plan_uses(f->s, "SELECT id FROM audit WHERE run_id = 5", "audit_run"));
+	}
 
 	/* 25 expired audit rows, 2 recent; one expired finished run */
 	assert_int_equal(run_start(f->s, f->tenant, "vendors", "cli", &run, &err), 0);
@@ -416,6 +424,7 @@ static void test_failed_job_keeps_key(void **state)
  * effect while the insert runs. */
 static void test_inbox_insert_is_durable(void **state)
 {
+	TEST_PG_UNSUPPORTED();
 	struct fixture *f = *state;
 	struct mlc_error err = {0};
 	json_t *payload = json_pack("{s:i}", "id", 1);

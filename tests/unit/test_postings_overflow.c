@@ -16,6 +16,7 @@
 
 #include "core/postings.h"
 #include "core/store.h"
+#include "store_test.h"
 #include "core/tenant.h"
 
 struct fixture {
@@ -30,8 +31,8 @@ static int setup(void **state)
 	struct mlc_tenant_changes c = {.procore_company_id = 8, .netsuite_account = "1"};
 	struct mlc_tenant t;
 
-	if (store_open("sqlite::memory:", &f->s, &err) < 0 ||
-	    tenant_add(f->s, "acme", &c, &err) < 0 || tenant_get(f->s, "acme", &t, &err) < 0) {
+	if (test_store_open(&f->s, &err) < 0 || tenant_add(f->s, "acme", &c, &err) < 0 ||
+	    tenant_get(f->s, "acme", &t, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "core/store.h"
+#include "store_test.h"
 #include "core/tenant.h"
 #include "core/vault.h"
 #include "util/file.h"
@@ -172,7 +173,7 @@ static void open_db(struct mlc_store **s, int64_t *tenant_id)
 	struct mlc_tenant_changes c = {0};
 	struct mlc_tenant t;
 
-	assert_int_equal(store_open("sqlite::memory:", s, &err), 0);
+	assert_int_equal(test_store_open(s, &err), 0);
 	c.procore_company_id = 7;
 	c.netsuite_account = "1234567";
 	assert_int_equal(tenant_add(*s, "acme", &c, &err), 0);

@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "store_test.h"
+
 #include "core/inbox.h"
 #include "core/tenant.h"
 #include "flows/flow.h"
@@ -390,7 +392,7 @@ static void test_inbox_dedupe(void **state)
 	size_t n;
 	(void)state;
 
-	assert_int_equal(store_open("sqlite::memory:", &s, &err), 0);
+	assert_int_equal(test_store_open(&s, &err), 0);
 	assert_int_equal(tenant_add(s, "acme", &c, &err), 0);
 	assert_int_equal(tenant_get(s, "acme", &t, &err), 0);
 	assert_int_equal(inbox_add(s, t.id, "procore", "01JD", p, &dup, &id1, &err), 0);
@@ -434,7 +436,7 @@ static void test_inbox_v4_dedupe_and_unusable(void **state)
 	char *reason;
 	(void)state;
 
-	assert_int_equal(store_open("sqlite::memory:", &s, &err), 0);
+	assert_int_equal(test_store_open(&s, &err), 0);
 	assert_int_equal(tenant_add(s, "acme", &c, &err), 0);
 	assert_int_equal(tenant_get(s, "acme", &t, &err), 0);
 	pa = parse(v4_doc, &a);

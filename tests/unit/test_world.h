@@ -9,6 +9,7 @@
 #include <openssl/pem.h>
 
 #include "core/store.h"
+#include "store_test.h"
 #include "core/tenant.h"
 #include "core/vault.h"
 
@@ -46,7 +47,7 @@ static inline void world_init(struct world *w, const struct world_opts *o, int p
 		 o->pc_api_path ? o->pc_api_path : "");
 	memset(key, 7, sizeof(key));
 	assert_int_equal(vault_new(key, sizeof(key), &w->vault, &err), 0);
-	assert_int_equal(store_open("sqlite::memory:", &w->store, &err), 0);
+	assert_int_equal(test_store_open(&w->store, &err), 0);
 	c.procore_company_id = o->company;
 	c.netsuite_account = "1234567";
 	c.netsuite_url = ns;

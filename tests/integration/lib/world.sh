@@ -6,6 +6,8 @@
 
 # shellcheck source=../sandbox_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../sandbox_lib.sh"
+# shellcheck source=store.sh
+. "$(dirname "${BASH_SOURCE[0]}")/store.sh"
 
 world_start() { # [sandbox options...]
   start "$@"
