@@ -28,7 +28,7 @@ sandbox_writes() { # URL
 check() {
   local side=$1 url=$2 prefix sends attempts retried_sb retried_audit errors; shift 2
   prefix=$([ "$side" = ns ] && echo /services/ || echo /rest/)
-  sqlite3 "$DB" "delete from audit"
+  store_sql "$DB" "delete from audit"
   curl -sf -X POST "$NS_URL/_sandbox/reset-stats" >/dev/null
   curl -sf -X POST "$PC_URL/_sandbox/reset-stats" >/dev/null
   curl -sf -X POST "$url/_sandbox/faults" -d "{\"faults\":\"$side:5xx=0.1,$side:reset=0.05\"}" >/dev/null
@@ -36,14 +36,14 @@ check() {
   curl -sf -X POST "$url/_sandbox/faults" -d '{"faults":""}' >/dev/null
   sandbox_writes "$url" >"$WORK/$side.answers"
   # the connector's writes to this side, from the audit
-  sqlite3 -separator $'\t' "$DB" "select attempt, request_summary, result from audit
+  store_sql "$DB" "select attempt || '|' || coalesce(request_summary, '') || '|' || result from audit
     where request_summary like '% $prefix%'" >"$WORK/$side.audit"
   sends=$(awk -F'\t' '{n += $3} END {print n + 0}' "$WORK/$side.answers")
-  attempts=$(awk -F'\t' '{n += $1} END {print n + 0}' "$WORK/$side.audit")
-  errors=$(awk -F'\t' '$3 == "error"' "$WORK/$side.audit" | wc -l)
+  attempts=$(awk -F'|' '{n += $1} END {print n + 0}' "$WORK/$side.audit")
+  errors=$(awk -F'|' '$3 == "error"' "$WORK/$side.audit" | wc -l)
   # what the sandbox answered other than 2xx, as the connector names it
   retried_sb=$(awk -F'\t' '$2 !~ /^2/ {for (i = 0; i < $3; i++) print ($2 == "0" ? "reset" : $2)}' "$WORK/$side.answers" | sort | paste -sd, -)
-  retried_audit=$(sed -n 's/.*; retried //p' "$WORK/$side.audit" | cut -f1 | tr , '\n' | sort | paste -sd, -)
+  retried_audit=$(sed -n 's/.*; retried //p' "$WORK/$side.audit" | cut -d'|' -f1 | tr , '\n' | sort | paste -sd, -)
   if [ "$sends" -gt 0 ]; then ok "$side: writes went out under faults ($sends requests)"; else not_ok "$side: writes went out" "none"; fi
   if [ -n "$retried_sb" ]; then ok "$side: faults hit writes ($retried_sb)"; else not_ok "$side: faults hit writes" "none injected"; fi
   expect_eq "$errors" 0 "$side: every write landed in the end"

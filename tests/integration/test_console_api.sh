@@ -26,8 +26,8 @@ for u in viewer operator admin; do
 done
 run "$BIN" user list --json
 expect_eq "$(jq -c '[.[] | [.name, .role]]' <<<"$OUT")" '[["admin","admin"],["operator","operator"],["viewer","viewer"]]' "user list names each user's role"
-expect_eq "$(sqlite3 "$DB" "select count(*) from console_users where pw_hash like '\$argon2id\$%'")" 3 "passwords are stored as argon2id hashes"
-expect_eq "$(sqlite3 "$DB" "select count(*) from console_users where pw_hash like '%pw-%'")" 0 "no password is stored in clear"
+expect_eq "$(store_sql "$DB" "select count(*) from console_users where pw_hash like '\$argon2id\$%'")" 3 "passwords are stored as argon2id hashes"
+expect_eq "$(store_sql "$DB" "select count(*) from console_users where pw_hash like '%pw-%'")" 0 "no password is stored in clear"
 run bash -c "printf 'short\n' | '$BIN' user add x --role viewer"
 expect_rc 1 "a password under 8 characters is refused"
 run bash -c "printf 'another-password\n' | '$BIN' user add viewer --role admin"
@@ -93,19 +93,19 @@ expect_eq "$(post "$WORK/o.jar" "$VCSRF" /tenants/acme/replay "{\"ids\":[$FID]}"
 expect_eq "$(post "$WORK/o.jar" "$OCSRF" /tenants/acme/replay "{\"ids\":[$FID]}")" 200 "an operator replays a failed record"
 expect_eq "$(jq -r '.records[0].id' "$WORK/post.out")" "$FID" "the answer names the record"
 expect_eq "$(jq -r '.still_failing' "$WORK/post.out")" 0 "and it no longer fails"
-expect_eq "$(sqlite3 "$DB" "select count(*) from audit where flow='console' and action='replay' and source_ref='user:operator' and result='ok'")" 1 "the replay is in the audit with the user"
+expect_eq "$(store_sql "$DB" "select count(*) from audit where flow='console' and action='replay' and source_ref='user:operator' and result='ok'")" 1 "the replay is in the audit with the user"
 expect_eq "$(post "$WORK/o.jar" "$OCSRF" /tenants/acme/mappings '{"cost_code":"01-100","account":1}')" 403 "an operator may not edit mappings"
 body=$(login admin pw-admin-12345 "$WORK/a.jar")
 ACSRF=$(jq -r .csrf <<<"$body")
 # mapping check reads the chart of accounts into the catalog
 "$BIN" mapping check acme >/dev/null 2>&1 || true
-acct=$(sqlite3 "$DB" "select account_id from account_catalog where inactive=0 and summary=0 order by account_id limit 1")
+acct=$(store_sql "$DB" "select account_id from account_catalog where inactive=0 and summary=0 order by account_id limit 1")
 expect_eq "$(post "$WORK/a.jar" "$ACSRF" /tenants/acme/mappings '{"cost_code":"99-999","account":999999999}')" 422 "an account not in the catalog is refused"
 if [ -n "$acct" ]; then
   expect_eq "$(post "$WORK/a.jar" "$ACSRF" /tenants/acme/mappings "{\"cost_code\":\"99-999\",\"account\":$acct}")" 200 "an admin maps a cost code"
   expect_eq "$(get "$WORK/a.jar" /tenants/acme/mappings | jq -r '.rows[] | select(.cost_code=="99-999") | .account_status')" active "the mapping lists the account's status from the catalog"
-  expect_eq "$(sqlite3 "$DB" "select count(*) from audit where flow='console' and action='mapping' and source_ref='user:admin' and target_ref='99-999' and result='ok'")" 1 "the mapping edit is in the audit with the user"
-  expect_eq "$(sqlite3 "$DB" "select count(*) from audit where flow='console' and action='mapping' and target_ref='99-999' and result='error'")" 1 "and so is the refused one"
+  expect_eq "$(store_sql "$DB" "select count(*) from audit where flow='console' and action='mapping' and source_ref='user:admin' and target_ref='99-999' and result='ok'")" 1 "the mapping edit is in the audit with the user"
+  expect_eq "$(store_sql "$DB" "select count(*) from audit where flow='console' and action='mapping' and target_ref='99-999' and result='error'")" 1 "and so is the refused one"
 else
   not_ok "an admin maps a cost code" "the account catalog is empty: no account to map"
 fi

@@ -15,7 +15,7 @@ BIN=$(readlink -f "$1")
 world_start
 world_tenant acme
 DB=$WORK/ml-connector.db
-sql() { sqlite3 "$DB" "$1"; }
+sql() { store_sql "$DB" "$1"; }
 company=$(jq .procore.company_id "$DATA/credentials.json")
 tok=$(pc_token)
 ns_upserts() { ns_calls '^PUT /services/rest/record'; }
@@ -38,7 +38,7 @@ each_once() {
   expect_eq "$(jq '[.[].companyname | ascii_downcase] | unique | length' <<<"$ns")" "$2" "$3: each of them once"
   expect_eq "$(jq '[.[] | .externalid] | map(select(test("^pc:[0-9]+:vendor:[0-9]+$"))) | unique | length' <<<"$ns")" "$2" "$3: each with its own externalId"
   expect_eq "$(jq --argjson ns "$ns" '[.[] | select(.origin_id as $o | $ns | any("ns:vendor:\(.id)" == $o))] | length' <<<"$pc")" "$2" "$3: every Procore vendor linked to its NetSuite vendor"
-  expect_eq "$(sql "select count(*) from id_map where entity = 'vendor' and procore_key in ($(jq -r '[.[].id | tostring] | join(",")' <<<"$pc"))")" "$2" "$3: one id map row each"
+  expect_eq "$(sql "select count(*) from id_map where entity = 'vendor' and procore_key in ($(jq -r '[.[].id | "\u0027\(.)\u0027"] | join(",")' <<<"$pc"))")" "$2" "$3: one id map row each"
 }
 
 "$BIN" tenant set acme --setting vendors_back.enabled=true >/dev/null
@@ -88,7 +88,7 @@ for _ in 1 2 3; do
 done
 expect_rc 0 "vendors-back after the faults"
 each_once "Pool Fault" 40 "faults"
-expect_eq "$(sql "select count(*) from (select source_ref from audit where flow = 'vendors-back' and action = 'create' group by source_ref having count(*) > 1)")" 0 "no vendor audited as created twice"
+expect_eq "$(sql "select count(*) from (select source_ref from audit where flow = 'vendors-back' and action = 'create' group by source_ref having count(*) > 1) as twice")" 0 "no vendor audited as created twice"
 run "$BIN" sync acme --flow vendors-back --json
 expect_rc 0 "rerun"
 expect_eq "$(jq .stats.created <<<"$OUT")" 0 "a rerun creates nothing"
