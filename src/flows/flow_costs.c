@@ -36,6 +36,8 @@
 #include "core/project.h"
 #include "flows/cost_plan.h"
 #include "flows/cost_post.h"
+#include "flows/costs_one.h"
+#include "flows/doc_lock.h"
 #include "flows/flow.h"
 #include "flows/journal.h"
 #include "flows/links.h"
@@ -50,16 +52,6 @@
 #include "util/str.h"
 #include "util/time.h"
 #include "util/banned.h"
-
-struct costs {
-	struct flow_run *r;
-	struct refdata rd;
-	bool daily, hold;
-	struct mlc_segment seg; /* the cost-code dimension, decided once per run */
-	struct canon_period *periods;
-	size_t nperiods;
-	char today[11];
-};
 
 /* What one journal entry carries: one document, or a project-day of them. */
 struct unit {
@@ -296,7 +288,7 @@ static void write_journal(struct costs *c, const struct unit *u, struct journal 
 	}
 	summary = json_deep_copy(body);
 	if (netsuite_journal_upsert(s->ns, j->external_id, body, &id, &closed, &err) < 0) {
-		if (closed)
+		if (closed && !c->event)
 			park_unit(c, u, err.msg);
 		else
 			flow_record(c->r, FLOW_FAIL, "je", u->doc_ref, target, summary, err.msg);
@@ -551,29 +543,45 @@ static int by_date(const void *a, const void *b)
 	return d ? d : ((*x)->id < (*y)->id ? -1 : (*x)->id > (*y)->id);
 }
 
-/* Per document: each changed one is a unit (a gone one's reversal goes in today's books). */
+void costs_doc_ref(int64_t company, int64_t doc_id, char *out, size_t n)
+{
+	snprintf(out, n, "pc:%lld:dc:%lld", (long long)company, (long long)doc_id);
+}
+
+int costs_post_one(struct costs *c, const struct cost_post_ctx *ctx, int64_t project,
+		   int64_t doc_id, const char *date, struct canon_cost_doc *doc,
+		   struct mlc_error *err)
+{
+	struct canon_cost_doc *mine[1] = {doc};
+	struct unit u = {.project_id = project};
+
+	costs_doc_ref(c->r->s->tenant.procore_company_id, doc_id, u.doc_ref, sizeof(u.doc_ref));
+	snprintf(u.eid, sizeof(u.eid), "%s", u.doc_ref);
+	str_copy(u.date, sizeof(u.date), date ? date : c->today);
+	if (doc) {
+		u.docs = mine;
+		u.ndocs = 1;
+	}
+	return do_unit(c, ctx, &u, err);
+}
+
+/* Per document: each changed one is a unit (a gone one's reversal goes in
+ * today's books), posted under its document lock (costs_one.h). */
 static int units_per_document(struct costs *c, const struct cost_post_ctx *ctx,
 			      struct project_read *pr, int64_t project, struct mlc_error *err)
 {
-	int64_t company = c->r->s->tenant.procore_company_id;
 	int rc = MLC_OK;
 
 	for (size_t i = 0; i < pr->nchanged && rc == MLC_OK; i++) {
 		const struct changed_doc *cd = &pr->changed[i];
-		struct canon_cost_doc *mine[1];
-		struct unit u = {.project_id = project};
+		char key[128];
 		size_t k;
-		snprintf(u.doc_ref, sizeof(u.doc_ref), "pc:%lld:dc:%lld", (long long)company,
-			 (long long)cd->id);
-		snprintf(u.eid, sizeof(u.eid), "%s", u.doc_ref);
-		str_copy(u.date, sizeof(u.date),
-			 cd->head && cd->head->doc.date ? cd->head->doc.date : c->today);
-		if (idset_get(&pr->doc_ix, cd->id, &k)) {
-			mine[0] = &pr->docs[k];
-			u.docs = mine;
-			u.ndocs = 1;
-		}
-		rc = do_unit(c, ctx, &u, err);
+		costs_doc_ref(c->r->s->tenant.procore_company_id, cd->id, key, sizeof(key));
+		doc_lock(key);
+		rc = costs_post_one(c, ctx, project, cd->id,
+				    cd->head && cd->head->doc.date ? cd->head->doc.date : NULL,
+				    idset_get(&pr->doc_ix, cd->id, &k) ? &pr->docs[k] : NULL, err);
+		doc_unlock(key);
 	}
 	return rc;
 }
@@ -753,14 +761,11 @@ static int costs_init(struct costs *c, struct flow_run *r, struct mlc_error *err
 	struct mlc_session *s = r->s;
 	const char *mode = session_setting_str(s, "costs.mode", "per-document");
 	const char *policy = session_setting_str(s, "costs.closed_period", "adjust");
-	char t[MLC_TIME_FMT_MAX];
 
 	memset(c, 0, sizeof(*c));
-	c->r = r;
+	costs_bind(c, r);
 	c->daily = strcmp(mode, "daily") == 0;
 	c->hold = strcmp(policy, "hold") == 0;
-	time_format_date(time_now_ms(), t);
-	str_copy(c->today, sizeof(c->today), t);
 	if (strcmp(mode, "daily") && strcmp(mode, "per-document"))
 		return error_set(err, MLC_ECONFIG,
 				 "setting costs.mode '%s' is not per-document or daily", mode);
@@ -768,6 +773,38 @@ static int costs_init(struct costs *c, struct flow_run *r, struct mlc_error *err
 		return error_set(err, MLC_ECONFIG,
 				 "setting costs.closed_period '%s' is not adjust or hold", policy);
 	return MLC_OK;
+}
+
+void costs_bind(struct costs *c, struct flow_run *r)
+{
+	char t[MLC_TIME_FMT_MAX];
+
+	c->r = r;
+	c->rd.r = r;
+	time_format_date(time_now_ms(), t);
+	str_copy(c->today, sizeof(c->today), t);
+}
+
+int costs_load(struct costs *c, struct flow_run *r, struct mlc_error *err)
+{
+	struct mlc_session *s = r->s;
+	int rc = costs_init(c, r, err);
+
+	if (rc >= 0)
+		rc = segment_resolve(s, &c->seg, err);
+	if (rc >= 0)
+		rc = refdata_load(&c->rd, r, c->seg.use, c->seg.use ? c->seg.table : NULL, err);
+	if (rc >= 0)
+		rc = netsuite_accounting_periods(s->ns, &c->periods, &c->nperiods, err);
+	return rc;
+}
+
+void costs_release(struct costs *c)
+{
+	free(c->periods);
+	refdata_release(&c->rd);
+	c->periods = NULL;
+	c->nperiods = 0;
 }
 
 int flow_costs(struct flow_run *r, struct mlc_error *err)
@@ -778,14 +815,7 @@ int flow_costs(struct flow_run *r, struct mlc_error *err)
 	size_t n = 0, i;
 	int rc;
 
-	rc = costs_init(&c, r, err);
-	if (rc < 0)
-		return rc;
-	rc = segment_resolve(s, &c.seg, err);
-	if (rc >= 0)
-		rc = refdata_load(&c.rd, r, c.seg.use, c.seg.use ? c.seg.table : NULL, err);
-	if (rc >= 0)
-		rc = netsuite_accounting_periods(s->ns, &c.periods, &c.nperiods, err);
+	rc = costs_load(&c, r, err);
 	if (rc >= 0)
 		rc = project_list(s->store, s->tenant.id, &links, &n, err);
 	if (rc < 0)
@@ -811,7 +841,6 @@ int flow_costs(struct flow_run *r, struct mlc_error *err)
 		 : MLC_OK;
 out:
 	free(links);
-	free(c.periods);
-	refdata_release(&c.rd);
+	costs_release(&c);
 	return rc;
 }
