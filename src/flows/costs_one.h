@@ -34,9 +34,10 @@ struct costs {
 	struct flow_run *r;
 	struct refdata rd;
 	bool daily, hold;
-	bool event;             /* posting for a webhook event: a closed period met on
-				 * the write is a failure left to the full run (its
-				 * periods are fresh), not a park */
+	bool event;             /* posting for a webhook event: what would park the
+				 * unit (an unmapped line, a closed period met on the
+				 * write, a hold) is a failure left to the full run,
+				 * whose reference data and periods are fresh */
 	struct mlc_segment seg; /* the cost-code dimension, decided once per run */
 	struct canon_period *periods;
 	size_t nperiods;

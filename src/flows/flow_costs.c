@@ -262,6 +262,18 @@ static void park_unit(struct costs *c, const struct unit *u, const char *why)
 	json_decref(payload);
 }
 
+/* A unit that would be parked.  For an event (costs_one.h) it is left to
+ * the full run instead, whose reference data and periods are fresh: an
+ * event places a record only when it is sure, so a cached view never parks
+ * one. */
+static void park_or_leave(struct costs *c, const struct unit *u, const char *why)
+{
+	if (c->event)
+		flow_record(c->r, FLOW_FAIL, "je", u->doc_ref, NULL, NULL, why);
+	else
+		park_unit(c, u, why);
+}
+
 /* Upserts the entry and, when NetSuite has it, replaces its ledger rows. */
 static void write_journal(struct costs *c, const struct unit *u, struct journal *j,
 			  const struct cost_plan *p)
@@ -288,8 +300,8 @@ static void write_journal(struct costs *c, const struct unit *u, struct journal 
 	}
 	summary = json_deep_copy(body);
 	if (netsuite_journal_upsert(s->ns, j->external_id, body, &id, &closed, &err) < 0) {
-		if (closed && !c->event)
-			park_unit(c, u, err.msg);
+		if (closed)
+			park_or_leave(c, u, err.msg);
 		else
 			flow_record(c->r, FLOW_FAIL, "je", u->doc_ref, target, summary, err.msg);
 		json_decref(summary);
@@ -320,13 +332,13 @@ static void apply_plan(struct costs *c, const struct cost_post_ctx *ctx, const s
 		flow_record(c->r, FLOW_SKIP, "je", u->doc_ref, NULL, NULL, NULL);
 		break;
 	case COST_PARK:
-		park_unit(c, u, p->why);
+		park_or_leave(c, u, p->why);
 		break;
 	case COST_FIRST:
 	case COST_REWRITE:
 	case COST_ADJUST:
 		if (build_journal(ctx, u, p, &j, &err) < 0)
-			park_unit(c, u, err.msg);
+			park_or_leave(c, u, err.msg);
 		else
 			write_journal(c, u, &j, p);
 		break;

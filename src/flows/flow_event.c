@@ -31,8 +31,10 @@ void flow_event_cache_release(struct flow_event_cache *c)
 {
 	if (c && c->loaded)
 		costs_release(&c->costs);
-	if (c)
+	if (c) {
+		json_decref(c->settings);
 		memset(c, 0, sizeof(*c));
+	}
 }
 
 /* The cache bound to run r, (re)loaded when absent or old. */
@@ -40,7 +42,8 @@ static int cache_bind(struct flow_event_cache *cache, struct flow_run *r, struct
 {
 	int rc;
 
-	if (cache->loaded && time_now_ms() - cache->loaded_at < FLOW_EVENT_CACHE_MS) {
+	if (cache->loaded && time_now_ms() - cache->loaded_at < FLOW_EVENT_CACHE_MS &&
+	    json_equal(cache->settings, r->s->tenant.settings)) {
 		costs_bind(&cache->costs, r);
 		return MLC_OK;
 	}
@@ -51,6 +54,7 @@ static int cache_bind(struct flow_event_cache *cache, struct flow_run *r, struct
 		return rc;
 	}
 	cache->costs.event = true;
+	cache->settings = json_deep_copy(r->s->tenant.settings);
 	cache->loaded = true;
 	cache->loaded_at = time_now_ms();
 	return MLC_OK;

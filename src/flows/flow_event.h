@@ -31,17 +31,21 @@ struct flow_event {
 bool flow_event_takes(const char *resource);
 
 /*
- * What an event thread keeps for one tenant's session between events: the
- * costs flow's settings, segment, reference data and periods, loaded on
- * the first event and reloaded after FLOW_EVENT_CACHE_MS.  Belongs to the
- * session it was loaded through (release it when the session goes).
+ * What an event thread keeps for one tenant between events: the costs
+ * flow's settings, segment, reference data and periods, loaded on the
+ * first event and reloaded after FLOW_EVENT_CACHE_MS, or at once when the
+ * tenant's settings differ from those it was loaded under.  It holds no
+ * session: each event binds it to the session it runs in.  Whatever a
+ * stale view would get wrong becomes a failure, never a park (struct
+ * costs, member event), so the full run places it.
  */
 struct flow_event_cache {
 	struct costs costs;
 	bool loaded;
 	int64_t loaded_at;
+	json_t *settings; /* the tenant's settings at the load */
 };
-#define FLOW_EVENT_CACHE_MS 60000
+#define FLOW_EVENT_CACHE_MS (5 * 60 * 1000)
 void flow_event_cache_release(struct flow_event_cache *c);
 
 /*

@@ -19,9 +19,12 @@ struct record_event {
 	struct record_event *next;
 };
 
-/* An event thread's session for one tenant, with what the events posted
- * through it keep (flows/flow_event.h); both are reopened together after
- * FLOW_EVENT_CACHE_MS, so a changed setting or secret is seen. */
+/* An event thread's session for one tenant, reopened after
+ * SESSION_MAX_AGE_MS (opening one reads the tenant and its secrets, no
+ * network: a changed setting or secret is seen by then), with what its
+ * events keep between them (flows/flow_event.h, which reloads it on its
+ * own terms). */
+#define SESSION_MAX_AGE_MS 10000
 struct tenant_session {
 	int64_t tenant_id;
 	struct mlc_session *s;
@@ -42,35 +45,42 @@ static void session_drop(struct tenant_session **list, struct tenant_session *ts
 	free(ts);
 }
 
+static int open_session(struct mlc_serve *sv, struct mlc_store *st, const char *tenant,
+			struct mlc_session **out, struct mlc_error *err)
+{
+	struct mlc_session_opts so = {.store = st,
+				      .vault = sv->vault,
+				      .shared = sv->shared,
+				      .pool = sv->pool,
+				      .tenant = tenant,
+				      .need_netsuite = true,
+				      .need_procore = true};
+	return session_open(&so, out, err);
+}
+
 static struct tenant_session *session_for(struct mlc_serve *sv, struct mlc_store *st,
 					  struct tenant_session **list,
 					  const struct record_event *e, struct mlc_error *err)
 {
 	struct tenant_session *ts;
+	struct mlc_session *fresh = NULL;
 
 	for (ts = *list; ts; ts = ts->next)
 		if (ts->tenant_id == e->tenant_id)
 			break;
-	if (ts && time_now_ms() - ts->opened_at < FLOW_EVENT_CACHE_MS)
+	if (ts && time_now_ms() - ts->opened_at < SESSION_MAX_AGE_MS)
 		return ts;
-	if (ts)
-		session_drop(list, ts);
-	struct mlc_session_opts so = {.store = st,
-				      .vault = sv->vault,
-				      .shared = sv->shared,
-				      .pool = sv->pool,
-				      .tenant = e->tenant,
-				      .need_netsuite = true,
-				      .need_procore = true};
-	ts = xcalloc(1, sizeof(*ts));
-	if (session_open(&so, &ts->s, err) < 0) {
-		free(ts);
+	if (open_session(sv, st, e->tenant, &fresh, err) < 0)
 		return NULL;
+	if (!ts) {
+		ts = xcalloc(1, sizeof(*ts));
+		ts->tenant_id = e->tenant_id;
+		ts->next = *list;
+		*list = ts;
 	}
-	ts->tenant_id = e->tenant_id;
+	session_free(ts->s);
+	ts->s = fresh;
 	ts->opened_at = time_now_ms();
-	ts->next = *list;
-	*list = ts;
 	return ts;
 }
 
