@@ -555,11 +555,6 @@ static int by_date(const void *a, const void *b)
 	return d ? d : ((*x)->id < (*y)->id ? -1 : (*x)->id > (*y)->id);
 }
 
-void costs_doc_ref(int64_t company, int64_t doc_id, char *out, size_t n)
-{
-	snprintf(out, n, "pc:%lld:dc:%lld", (long long)company, (long long)doc_id);
-}
-
 int costs_post_one(struct costs *c, const struct cost_post_ctx *ctx, int64_t project,
 		   int64_t doc_id, const char *date, struct canon_cost_doc *doc,
 		   struct mlc_error *err)
@@ -766,57 +761,6 @@ static int do_payapps(struct costs *c, const struct mlc_project_link *link, stru
 	}
 	pc_payapps_free(pa, n);
 	return rc;
-}
-
-static int costs_init(struct costs *c, struct flow_run *r, struct mlc_error *err)
-{
-	struct mlc_session *s = r->s;
-	const char *mode = session_setting_str(s, "costs.mode", "per-document");
-	const char *policy = session_setting_str(s, "costs.closed_period", "adjust");
-
-	memset(c, 0, sizeof(*c));
-	costs_bind(c, r);
-	c->daily = strcmp(mode, "daily") == 0;
-	c->hold = strcmp(policy, "hold") == 0;
-	if (strcmp(mode, "daily") && strcmp(mode, "per-document"))
-		return error_set(err, MLC_ECONFIG,
-				 "setting costs.mode '%s' is not per-document or daily", mode);
-	if (strcmp(policy, "adjust") && strcmp(policy, "hold"))
-		return error_set(err, MLC_ECONFIG,
-				 "setting costs.closed_period '%s' is not adjust or hold", policy);
-	return MLC_OK;
-}
-
-void costs_bind(struct costs *c, struct flow_run *r)
-{
-	char t[MLC_TIME_FMT_MAX];
-
-	c->r = r;
-	c->rd.r = r;
-	time_format_date(time_now_ms(), t);
-	str_copy(c->today, sizeof(c->today), t);
-}
-
-int costs_load(struct costs *c, struct flow_run *r, struct mlc_error *err)
-{
-	struct mlc_session *s = r->s;
-	int rc = costs_init(c, r, err);
-
-	if (rc >= 0)
-		rc = segment_resolve(s, &c->seg, err);
-	if (rc >= 0)
-		rc = refdata_load(&c->rd, r, c->seg.use, c->seg.use ? c->seg.table : NULL, err);
-	if (rc >= 0)
-		rc = netsuite_accounting_periods(s->ns, &c->periods, &c->nperiods, err);
-	return rc;
-}
-
-void costs_release(struct costs *c)
-{
-	free(c->periods);
-	refdata_release(&c->rd);
-	c->periods = NULL;
-	c->nperiods = 0;
 }
 
 int flow_costs(struct flow_run *r, struct mlc_error *err)
