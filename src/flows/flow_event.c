@@ -27,37 +27,86 @@ bool flow_event_takes(const char *resource)
 	return resource && (!strcmp(resource, RES_DC) || !strcmp(resource, RES_DCLI));
 }
 
-void flow_event_cache_release(struct flow_event_cache *c)
+struct flow_event_snapshot {
+	struct costs costs;
+	json_t *settings; /* the tenant's settings at the load */
+	int64_t loaded_at;
+	int refs; /* under the cache's lock: the cache's own and each event's */
+};
+
+static void snapshot_put_locked(struct flow_event_snapshot *sn)
 {
-	if (c && c->loaded)
-		costs_release(&c->costs);
-	if (c) {
-		json_decref(c->settings);
-		memset(c, 0, sizeof(*c));
-	}
+	if (!sn || --sn->refs > 0)
+		return;
+	costs_release(&sn->costs);
+	json_decref(sn->settings);
+	free(sn);
 }
 
-/* The cache bound to run r, (re)loaded when absent or old. */
-static int cache_bind(struct flow_event_cache *cache, struct flow_run *r, struct mlc_error *err)
+void flow_event_cache_init(struct flow_event_cache *c)
 {
-	int rc;
+	pthread_mutex_init(&c->lock, NULL);
+	c->cur = NULL;
+}
 
-	if (cache->loaded && time_now_ms() - cache->loaded_at < FLOW_EVENT_CACHE_MS &&
-	    json_equal(cache->settings, r->s->tenant.settings)) {
-		costs_bind(&cache->costs, r);
-		return MLC_OK;
+void flow_event_cache_release(struct flow_event_cache *c)
+{
+	if (!c)
+		return;
+	snapshot_put_locked(c->cur);
+	c->cur = NULL;
+	pthread_mutex_destroy(&c->lock);
+}
+
+void flow_event_cache_expire(struct flow_event_cache *c)
+{
+	pthread_mutex_lock(&c->lock);
+	snapshot_put_locked(c->cur);
+	c->cur = NULL;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/*
+ * A reference to the tenant's current snapshot, (re)loaded through run r
+ * when absent, old, or loaded under other settings.  The load holds the
+ * cache's lock, so the tenant's other events wait for it instead of
+ * loading the same again.  Give back with snapshot_put().
+ */
+static int snapshot_get(struct flow_event_cache *cache, struct flow_run *r,
+			struct flow_event_snapshot **out, struct mlc_error *err)
+{
+	struct flow_event_snapshot *sn = NULL;
+	int rc = MLC_OK;
+
+	pthread_mutex_lock(&cache->lock);
+	if (!cache->cur || time_now_ms() - cache->cur->loaded_at >= FLOW_EVENT_CACHE_MS ||
+	    !json_equal(cache->cur->settings, r->s->tenant.settings)) {
+		sn = xcalloc(1, sizeof(*sn));
+		rc = costs_load(&sn->costs, r, err);
+		if (rc < 0) {
+			costs_release(&sn->costs);
+			free(sn);
+			goto out;
+		}
+		sn->costs.event = true;
+		sn->settings = json_deep_copy(r->s->tenant.settings);
+		sn->loaded_at = time_now_ms();
+		sn->refs = 1;
+		snapshot_put_locked(cache->cur);
+		cache->cur = sn;
 	}
-	flow_event_cache_release(cache);
-	rc = costs_load(&cache->costs, r, err);
-	if (rc < 0) {
-		costs_release(&cache->costs);
-		return rc;
-	}
-	cache->costs.event = true;
-	cache->settings = json_deep_copy(r->s->tenant.settings);
-	cache->loaded = true;
-	cache->loaded_at = time_now_ms();
-	return MLC_OK;
+	cache->cur->refs++;
+	*out = cache->cur;
+out:
+	pthread_mutex_unlock(&cache->lock);
+	return rc;
+}
+
+static void snapshot_put(struct flow_event_cache *cache, struct flow_event_snapshot *sn)
+{
+	pthread_mutex_lock(&cache->lock);
+	snapshot_put_locked(sn);
+	pthread_mutex_unlock(&cache->lock);
 }
 
 /* Reads the document and posts it; the caller holds its lock. */
@@ -92,9 +141,9 @@ out:
 	return rc;
 }
 
-/* The event's work inside its run. */
-static int event_body(struct flow_run *r, struct flow_event_cache *cache,
-		      const struct flow_event *ev, bool *handled, struct mlc_error *err)
+/* The event's work inside its run, with c the snapshot bound to it. */
+static int event_body(struct flow_run *r, struct costs *c, const struct flow_event *ev,
+		      bool *handled, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
 	struct mlc_project_link link;
@@ -103,9 +152,8 @@ static int event_body(struct flow_run *r, struct flow_event_cache *cache,
 	int rc;
 
 	*handled = false;
-	rc = cache_bind(cache, r, err);
-	if (rc < 0 || cache->costs.daily)
-		return rc; /* daily: a project-day is the unit; the flow rebuilds it */
+	if (c->daily)
+		return MLC_OK; /* daily: a project-day is the unit; the flow rebuilds it */
 	rc = project_get(s->store, s->tenant.id, ev->project_id, &link, err);
 	if (rc == MLC_ENOTFOUND || (rc >= 0 && !link.active)) {
 		*handled = true; /* not a linked project: nothing of it is posted */
@@ -125,11 +173,28 @@ static int event_body(struct flow_run *r, struct flow_event_cache *cache,
 	*handled = true;
 	costs_doc_ref(s->tenant.procore_company_id, doc_id, key, sizeof(key));
 	doc_lock(key);
-	rc = post_doc(&cache->costs, &link, doc_id, err);
+	rc = post_doc(c, &link, doc_id, err);
 	doc_unlock(key);
 	if (rc >= 0 && r->stats.failed)
 		rc = error_set(err, MLC_ETRANSIENT,
 			       "%s was not placed; the next run of costs retries", key);
+	return rc;
+}
+
+/* Binds a private copy of the tenant's snapshot to run r and posts. */
+static int event_with_snapshot(struct flow_run *r, struct flow_event_cache *cache,
+			       const struct flow_event *ev, bool *handled, struct mlc_error *err)
+{
+	struct flow_event_snapshot *sn = NULL;
+	struct costs c;
+	int rc = snapshot_get(cache, r, &sn, err);
+
+	if (rc < 0)
+		return rc;
+	c = sn->costs; /* shares the snapshot's read-only data; only r and today differ */
+	costs_bind(&c, r);
+	rc = event_body(r, &c, ev, handled, err);
+	snapshot_put(cache, sn);
 	return rc;
 }
 
@@ -160,7 +225,7 @@ int flow_event_run(struct mlc_session *s, struct flow_event_cache *cache,
 	r.plan = json_array();
 	rc = run_start(s->store, s->tenant.id, r.flow, r.opts.trigger, &r.run_id, err);
 	if (rc >= 0)
-		rc = event_body(&r, cache, ev, handled, err);
+		rc = event_with_snapshot(&r, cache, ev, handled, err);
 	if (r.run_id) {
 		stats = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "read",
 				  (json_int_t)r.stats.read, "created", (json_int_t)r.stats.created,

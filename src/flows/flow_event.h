@@ -1,6 +1,7 @@
 #ifndef MLC_FLOW_EVENT_H
 #define MLC_FLOW_EVENT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -31,22 +32,28 @@ struct flow_event {
 bool flow_event_takes(const char *resource);
 
 /*
- * What an event thread keeps for one tenant between events: the costs
- * flow's settings, segment, reference data and periods, loaded on the
- * first event and reloaded after FLOW_EVENT_CACHE_MS, or at once when the
- * tenant's settings differ from those it was loaded under.  It holds no
- * session: each event binds it to the session it runs in.  Whatever a
- * stale view would get wrong becomes a failure, never a park (struct
- * costs, member event), so the full run places it.
+ * What the event threads share for one tenant between events: the costs
+ * flow's settings, segment, reference data and periods (a snapshot),
+ * loaded by the first event and reloaded after FLOW_EVENT_CACHE_MS, or at
+ * once when the tenant's settings differ from those it was loaded under.
+ * Events take a reference to the current snapshot (read only while they
+ * post) and bind a copy of it to their own run, so events of one tenant
+ * run in parallel and a reload never frees what one still reads.  Holds
+ * no session.  Whatever a stale view would get wrong becomes a failure,
+ * never a park (struct costs, member event), so the full run places it.
+ * Set up with flow_event_cache_init(), released with
+ * flow_event_cache_release() when no event uses it.
  */
+struct flow_event_snapshot;
 struct flow_event_cache {
-	struct costs costs;
-	bool loaded;
-	int64_t loaded_at;
-	json_t *settings; /* the tenant's settings at the load */
+	pthread_mutex_t lock;
+	struct flow_event_snapshot *cur; /* NULL until the first load */
 };
 #define FLOW_EVENT_CACHE_MS (5 * 60 * 1000)
+void flow_event_cache_init(struct flow_event_cache *c);
 void flow_event_cache_release(struct flow_event_cache *c);
+/* Makes the next event reload (after a failure the view may be stale). */
+void flow_event_cache_expire(struct flow_event_cache *c);
 
 /*
  * Posts the record ev names, in a run of its own (trigger "event": a run

@@ -19,16 +19,41 @@ struct record_event {
 	struct record_event *next;
 };
 
+/* What the threads share per tenant: the events' cache
+ * (flows/flow_event.h, which reloads it on its own terms).  Entries live
+ * until record_events_stop(). */
+struct record_cache {
+	int64_t tenant_id;
+	struct flow_event_cache cache;
+	struct record_cache *next;
+};
+
+static struct flow_event_cache *cache_for(struct record_events *q, int64_t tenant_id)
+{
+	struct record_cache *rc;
+
+	pthread_mutex_lock(&q->lock);
+	for (rc = q->caches; rc; rc = rc->next)
+		if (rc->tenant_id == tenant_id)
+			break;
+	if (!rc) {
+		rc = xcalloc(1, sizeof(*rc));
+		rc->tenant_id = tenant_id;
+		flow_event_cache_init(&rc->cache);
+		rc->next = q->caches;
+		q->caches = rc;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return &rc->cache;
+}
+
 /* An event thread's session for one tenant, reopened after
  * SESSION_MAX_AGE_MS (opening one reads the tenant and its secrets, no
- * network: a changed setting or secret is seen by then), with what its
- * events keep between them (flows/flow_event.h, which reloads it on its
- * own terms). */
+ * network: a changed setting or secret is seen by then). */
 #define SESSION_MAX_AGE_MS 10000
 struct tenant_session {
 	int64_t tenant_id;
 	struct mlc_session *s;
-	struct flow_event_cache cache;
 	int64_t opened_at;
 	struct tenant_session *next;
 };
@@ -40,7 +65,6 @@ static void session_drop(struct tenant_session **list, struct tenant_session *ts
 			*p = ts->next;
 			break;
 		}
-	flow_event_cache_release(&ts->cache);
 	session_free(ts->s);
 	free(ts);
 }
@@ -92,6 +116,7 @@ static void handle(struct mlc_serve *sv, struct mlc_store *st, struct tenant_ses
 	struct mlc_error err = {0};
 	struct flow_event fev = {e->resource, e->project_id, e->resource_id};
 	struct tenant_session *ts = session_for(sv, st, list, e, &err);
+	struct flow_event_cache *cache;
 	bool handled = false;
 	char id[24];
 
@@ -101,10 +126,11 @@ static void handle(struct mlc_serve *sv, struct mlc_store *st, struct tenant_ses
 			 "event", id, "error", err.msg);
 		return;
 	}
-	if (flow_event_run(ts->s, &ts->cache, &fev, &handled, &err) < 0) {
+	cache = cache_for(&sv->events, e->tenant_id);
+	if (flow_event_run(ts->s, cache, &fev, &handled, &err) < 0) {
 		log_warn("record event failed; the catch-up run takes it", "tenant", e->tenant,
 			 "event", id, "error", err.msg);
-		session_drop(list, ts); /* reload what it knew before the next event */
+		flow_event_cache_expire(cache); /* reload what it knew before the next event */
 		return;
 	}
 	if (handled)
@@ -187,6 +213,12 @@ void record_events_stop(struct mlc_serve *sv)
 		struct record_event *next = e->next;
 		free(e);
 		e = next;
+	}
+	while (q->caches) {
+		struct record_cache *rc = q->caches;
+		q->caches = rc->next;
+		flow_event_cache_release(&rc->cache);
+		free(rc);
 	}
 }
 

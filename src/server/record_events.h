@@ -27,6 +27,8 @@ struct record_event;
 #define RECORD_EVENT_THREADS_MAX 8
 #define RECORD_EVENT_THREADS     3
 
+struct record_cache;
+
 struct record_events {
 	int running; /* atomic: submit queues only while set */
 	pthread_mutex_t lock;
@@ -34,7 +36,8 @@ struct record_events {
 	struct record_event *head, *tail;
 	pthread_t threads[RECORD_EVENT_THREADS_MAX];
 	int nthreads;
-	int64_t queued, taken; /* counters under lock */
+	int64_t queued, taken;       /* counters under lock */
+	struct record_cache *caches; /* per tenant, shared by the threads (under lock) */
 };
 
 struct mlc_serve;
