@@ -216,8 +216,9 @@ static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *
 		int64_t ms = sb ? sb->opts.latency_ms : 0;
 		if (sb && ms > 0 && sb->opts.latency_jitter_ms > 0)
 			ms += (int64_t)(sbx_random(sim) * (sb->opts.latency_jitter_ms + 1));
-		ms += sbx_latency_ms(sim->name, sbx_busy_is_write(req->method, req->path),
-				     sbx_random(sim));
+		if (sbx_latency_on())
+			ms += sbx_latency_ms(sim->name, sbx_busy_is_write(req->method, req->path),
+					     sbx_random(sim));
 		if (ms > 0)
 			time_sleep_ms(ms);
 	}

@@ -7,6 +7,7 @@
 
 /* [side][kind]: side 0 NetSuite, 1 Procore; kind 0 read, 1 write. */
 static int64_t lo[2][2], hi[2][2];
+static bool on;
 
 static int parse_range(const char *text, int64_t *a, int64_t *b, struct mlc_error *err)
 {
@@ -66,6 +67,7 @@ int sbx_latency_set(const char *spec, struct mlc_error *err)
 
 	memset(lo, 0, sizeof(lo));
 	memset(hi, 0, sizeof(hi));
+	on = false;
 	if (!spec || !*spec)
 		return MLC_OK;
 	if (strlen(spec) >= sizeof(buf))
@@ -75,10 +77,19 @@ int sbx_latency_set(const char *spec, struct mlc_error *err)
 		next = strchr(p, ',');
 		if (next)
 			*next++ = '\0';
-		if (parse_item(p, err) < 0)
+		if (parse_item(p, err) < 0) {
+			memset(lo, 0, sizeof(lo));
+			memset(hi, 0, sizeof(hi));
 			return err->code;
+		}
 	}
+	on = true;
 	return MLC_OK;
+}
+
+bool sbx_latency_on(void)
+{
+	return on;
 }
 
 int64_t sbx_latency_ms(const char *side, bool write, double r)

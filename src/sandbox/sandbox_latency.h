@@ -19,6 +19,9 @@
 
 /* Parses and installs SPEC (NULL or "": none). */
 int sbx_latency_set(const char *spec, struct mlc_error *err) MLC_MUST_CHECK;
+/* Whether a spec is installed (the draw for it is made only then, so the
+ * seeded fault draws stay as they were without one). */
+bool sbx_latency_on(void);
 /* The added latency in ms for a request to side ("netsuite"/"procore"),
  * r a uniform draw in [0, 1). */
 int64_t sbx_latency_ms(const char *side, bool write, double r);

@@ -43,7 +43,9 @@ static void latency_spec(void **state)
 	assert_int_equal(sbx_latency_ms("procore", true, 0.5), 40);
 	assert_int_equal(sbx_latency_ms("procore", false, 0.5), 0);
 	assert_int_equal(sbx_latency_ms("netsuite", true, 0.5), 0);
+	assert_true(sbx_latency_on());
 	assert_int_equal(sbx_latency_set(NULL, &err), 0);
+	assert_false(sbx_latency_on()); /* no draw is made: the seeded faults stay */
 	assert_int_equal(sbx_latency_ms("procore", true, 0.5), 0);
 }
 
@@ -56,6 +58,7 @@ static void latency_spec_refused(void **state)
 		struct mlc_error err = {0};
 		assert_true(sbx_latency_set(bad[i], &err) < 0);
 		assert_true(strstr(err.msg, "--latency") != NULL);
+		assert_false(sbx_latency_on());
 	}
 }
 
