@@ -22,8 +22,9 @@
  *    tenant and flow and marks the rows done, and its scan picks up what
  *    is left 'new' (a crash, a failed enqueue) later.  An event no flow
  *    routes is stored as ignored at once.
- *  - done: a sync job for its flow was enqueued.  The job's own outcome is
- *    in the run and audit tables, not here.
+ *  - done: a sync job for its flow was enqueued, or (a record event,
+ *    server/record_events.h) the record it names was posted.  The outcome
+ *    is in the run and audit tables, not here.
  *  - ignored: an echo of the connector's own write, an event no flow
  *    routes, or one whose tenant is gone; kept so the record of what
  *    arrived is complete.

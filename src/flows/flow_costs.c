@@ -36,6 +36,8 @@
 #include "core/project.h"
 #include "flows/cost_plan.h"
 #include "flows/cost_post.h"
+#include "flows/costs_one.h"
+#include "flows/doc_lock.h"
 #include "flows/flow.h"
 #include "flows/journal.h"
 #include "flows/links.h"
@@ -50,16 +52,6 @@
 #include "util/str.h"
 #include "util/time.h"
 #include "util/banned.h"
-
-struct costs {
-	struct flow_run *r;
-	struct refdata rd;
-	bool daily, hold;
-	struct mlc_segment seg; /* the cost-code dimension, decided once per run */
-	struct canon_period *periods;
-	size_t nperiods;
-	char today[11];
-};
 
 /* What one journal entry carries: one document, or a project-day of them. */
 struct unit {
@@ -270,6 +262,18 @@ static void park_unit(struct costs *c, const struct unit *u, const char *why)
 	json_decref(payload);
 }
 
+/* A unit that would be parked.  For an event (costs_one.h) it is left to
+ * the full run instead, whose reference data and periods are fresh: an
+ * event places a record only when it is sure, so a cached view never parks
+ * one. */
+static void park_or_leave(struct costs *c, const struct unit *u, const char *why)
+{
+	if (c->event)
+		flow_record(c->r, FLOW_FAIL, "je", u->doc_ref, NULL, NULL, why);
+	else
+		park_unit(c, u, why);
+}
+
 /* Upserts the entry and, when NetSuite has it, replaces its ledger rows. */
 static void write_journal(struct costs *c, const struct unit *u, struct journal *j,
 			  const struct cost_plan *p)
@@ -297,7 +301,7 @@ static void write_journal(struct costs *c, const struct unit *u, struct journal 
 	summary = json_deep_copy(body);
 	if (netsuite_journal_upsert(s->ns, j->external_id, body, &id, &closed, &err) < 0) {
 		if (closed)
-			park_unit(c, u, err.msg);
+			park_or_leave(c, u, err.msg);
 		else
 			flow_record(c->r, FLOW_FAIL, "je", u->doc_ref, target, summary, err.msg);
 		json_decref(summary);
@@ -328,13 +332,13 @@ static void apply_plan(struct costs *c, const struct cost_post_ctx *ctx, const s
 		flow_record(c->r, FLOW_SKIP, "je", u->doc_ref, NULL, NULL, NULL);
 		break;
 	case COST_PARK:
-		park_unit(c, u, p->why);
+		park_or_leave(c, u, p->why);
 		break;
 	case COST_FIRST:
 	case COST_REWRITE:
 	case COST_ADJUST:
 		if (build_journal(ctx, u, p, &j, &err) < 0)
-			park_unit(c, u, err.msg);
+			park_or_leave(c, u, err.msg);
 		else
 			write_journal(c, u, &j, p);
 		break;
@@ -551,29 +555,40 @@ static int by_date(const void *a, const void *b)
 	return d ? d : ((*x)->id < (*y)->id ? -1 : (*x)->id > (*y)->id);
 }
 
-/* Per document: each changed one is a unit (a gone one's reversal goes in today's books). */
+int costs_post_one(struct costs *c, const struct cost_post_ctx *ctx, int64_t project,
+		   int64_t doc_id, const char *date, struct canon_cost_doc *doc,
+		   struct mlc_error *err)
+{
+	struct canon_cost_doc *mine[1] = {doc};
+	struct unit u = {.project_id = project};
+
+	costs_doc_ref(c->r->s->tenant.procore_company_id, doc_id, u.doc_ref, sizeof(u.doc_ref));
+	snprintf(u.eid, sizeof(u.eid), "%s", u.doc_ref);
+	str_copy(u.date, sizeof(u.date), date ? date : c->today);
+	if (doc) {
+		u.docs = mine;
+		u.ndocs = 1;
+	}
+	return do_unit(c, ctx, &u, err);
+}
+
+/* Per document: each changed one is a unit (a gone one's reversal goes in
+ * today's books), posted under its document lock (costs_one.h). */
 static int units_per_document(struct costs *c, const struct cost_post_ctx *ctx,
 			      struct project_read *pr, int64_t project, struct mlc_error *err)
 {
-	int64_t company = c->r->s->tenant.procore_company_id;
 	int rc = MLC_OK;
 
 	for (size_t i = 0; i < pr->nchanged && rc == MLC_OK; i++) {
 		const struct changed_doc *cd = &pr->changed[i];
-		struct canon_cost_doc *mine[1];
-		struct unit u = {.project_id = project};
+		char key[128];
 		size_t k;
-		snprintf(u.doc_ref, sizeof(u.doc_ref), "pc:%lld:dc:%lld", (long long)company,
-			 (long long)cd->id);
-		snprintf(u.eid, sizeof(u.eid), "%s", u.doc_ref);
-		str_copy(u.date, sizeof(u.date),
-			 cd->head && cd->head->doc.date ? cd->head->doc.date : c->today);
-		if (idset_get(&pr->doc_ix, cd->id, &k)) {
-			mine[0] = &pr->docs[k];
-			u.docs = mine;
-			u.ndocs = 1;
-		}
-		rc = do_unit(c, ctx, &u, err);
+		costs_doc_ref(c->r->s->tenant.procore_company_id, cd->id, key, sizeof(key));
+		doc_lock(key);
+		rc = costs_post_one(c, ctx, project, cd->id,
+				    cd->head && cd->head->doc.date ? cd->head->doc.date : NULL,
+				    idset_get(&pr->doc_ix, cd->id, &k) ? &pr->docs[k] : NULL, err);
+		doc_unlock(key);
 	}
 	return rc;
 }
@@ -748,28 +763,6 @@ static int do_payapps(struct costs *c, const struct mlc_project_link *link, stru
 	return rc;
 }
 
-static int costs_init(struct costs *c, struct flow_run *r, struct mlc_error *err)
-{
-	struct mlc_session *s = r->s;
-	const char *mode = session_setting_str(s, "costs.mode", "per-document");
-	const char *policy = session_setting_str(s, "costs.closed_period", "adjust");
-	char t[MLC_TIME_FMT_MAX];
-
-	memset(c, 0, sizeof(*c));
-	c->r = r;
-	c->daily = strcmp(mode, "daily") == 0;
-	c->hold = strcmp(policy, "hold") == 0;
-	time_format_date(time_now_ms(), t);
-	str_copy(c->today, sizeof(c->today), t);
-	if (strcmp(mode, "daily") && strcmp(mode, "per-document"))
-		return error_set(err, MLC_ECONFIG,
-				 "setting costs.mode '%s' is not per-document or daily", mode);
-	if (strcmp(policy, "adjust") && strcmp(policy, "hold"))
-		return error_set(err, MLC_ECONFIG,
-				 "setting costs.closed_period '%s' is not adjust or hold", policy);
-	return MLC_OK;
-}
-
 int flow_costs(struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
@@ -778,14 +771,7 @@ int flow_costs(struct flow_run *r, struct mlc_error *err)
 	size_t n = 0, i;
 	int rc;
 
-	rc = costs_init(&c, r, err);
-	if (rc < 0)
-		return rc;
-	rc = segment_resolve(s, &c.seg, err);
-	if (rc >= 0)
-		rc = refdata_load(&c.rd, r, c.seg.use, c.seg.use ? c.seg.table : NULL, err);
-	if (rc >= 0)
-		rc = netsuite_accounting_periods(s->ns, &c.periods, &c.nperiods, err);
+	rc = costs_load(&c, r, err);
 	if (rc >= 0)
 		rc = project_list(s->store, s->tenant.id, &links, &n, err);
 	if (rc < 0)
@@ -811,7 +797,6 @@ int flow_costs(struct flow_run *r, struct mlc_error *err)
 		 : MLC_OK;
 out:
 	free(links);
-	free(c.periods);
-	refdata_release(&c.rd);
+	costs_release(&c);
 	return rc;
 }

@@ -109,6 +109,80 @@ int procore_direct_cost_lines(struct mlc_procore *pc, int64_t project_id, const 
 	return MLC_OK;
 }
 
+/* A list call of the project's direct costs (or their line items) with
+ * one filter. */
+static int list_by(struct mlc_procore *pc, int64_t project_id, bool lines, const char *filter,
+		   int64_t id, json_t **items, struct mlc_error *err)
+{
+	char path[160], num[24];
+	const char *q[] = {filter, num, NULL};
+
+	snprintf(num, sizeof(num), "%lld", (long long)id);
+	snprintf(path, sizeof(path), "/rest/v1.0/projects/%lld/direct_costs%s",
+		 (long long)project_id, lines ? "/line_items" : "");
+	return procore_list(pc, path, q, items, err);
+}
+
+int procore_direct_cost_one(struct mlc_procore *pc, int64_t project_id, int64_t id,
+			    struct pc_cost_heads *out, struct pc_cost_lines *lines,
+			    struct mlc_error *err)
+{
+	json_t *items = NULL, *v;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(lines, 0, sizeof(*lines));
+	rc = list_by(pc, project_id, false, "filters[id]", id, &items, err);
+	if (rc < 0)
+		return rc;
+	out->v = xcalloc(json_array_size(items) + 1, sizeof(*out->v));
+	json_array_foreach (items, i, v) {
+		struct pc_cost_head *h = &out->v[out->n];
+		/* a filter the server ignored must not post another document */
+		if (jsonx_id(v, "id", &h->doc.id) < 0 || h->doc.id != id) {
+			h->doc.id = 0;
+			continue;
+		}
+		head(v, project_id, h);
+		out->n++;
+	}
+	json_decref(items);
+	items = NULL;
+	if (!out->n)
+		return MLC_OK;
+	rc = list_by(pc, project_id, true, "filters[direct_cost_id]", id, &items, err);
+	if (rc < 0) {
+		pc_cost_heads_release(out);
+		return rc;
+	}
+	lines->v = xcalloc(json_array_size(items) + 1, sizeof(*lines->v));
+	json_array_foreach (items, i, v)
+		line(v, &lines->v[lines->n++]);
+	json_decref(items);
+	return MLC_OK;
+}
+
+int procore_direct_cost_line_holder(struct mlc_procore *pc, int64_t project_id, int64_t line_id,
+				    int64_t *holder, struct mlc_error *err)
+{
+	json_t *items = NULL, *v;
+	size_t i;
+	int rc = list_by(pc, project_id, true, "filters[id]", line_id, &items, err);
+
+	*holder = 0;
+	if (rc < 0)
+		return rc;
+	json_array_foreach (items, i, v) {
+		int64_t lid = 0, h = 0;
+		if (jsonx_id(v, "id", &lid) == 0 && lid == line_id &&
+		    jsonx_id(json_object_get(v, "holder"), "id", &h) == 0)
+			*holder = h;
+	}
+	json_decref(items);
+	return MLC_OK;
+}
+
 void pc_cost_heads_release(struct pc_cost_heads *h)
 {
 	for (size_t i = 0; h && i < h->n; i++)

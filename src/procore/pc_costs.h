@@ -60,6 +60,21 @@ int procore_direct_costs(struct mlc_procore *pc, int64_t project_id, const char 
 			 struct pc_cost_heads *out, struct mlc_error *err) MLC_MUST_CHECK;
 int procore_direct_cost_lines(struct mlc_procore *pc, int64_t project_id, const char *since,
 			      struct pc_cost_lines *out, struct mlc_error *err) MLC_MUST_CHECK;
+/*
+ * One direct cost and its line items, for a webhook event that names it
+ * (issue 20): the project's list filtered by filters[id] (an empty list
+ * when Procore no longer has it: *out is then empty) and its line items
+ * filtered by filters[direct_cost_id]; two calls, no listing of the
+ * project (RestV10ProjectsProjectIdDirectCostsGet,
+ * RestV10ProjectsProjectIdDirectCostsLineItemsGet).  Release as above.
+ */
+int procore_direct_cost_one(struct mlc_procore *pc, int64_t project_id, int64_t id,
+			    struct pc_cost_heads *out, struct pc_cost_lines *lines,
+			    struct mlc_error *err) MLC_MUST_CHECK;
+/* The direct cost holding line item line_id (filters[id] on the project's
+ * line items); *holder 0 when Procore no longer lists the line. */
+int procore_direct_cost_line_holder(struct mlc_procore *pc, int64_t project_id, int64_t line_id,
+				    int64_t *holder, struct mlc_error *err) MLC_MUST_CHECK;
 void pc_cost_heads_release(struct pc_cost_heads *h);
 void pc_cost_lines_release(struct pc_cost_lines *l);
 

@@ -6,6 +6,7 @@
 
 #include "sandbox/contractor.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/sandbox_latency.h"
 #include "util/num.h"
 #include "util/str.h"
 #include "util/time.h"
@@ -210,11 +211,16 @@ static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *
 		sbx_count_429(sim);
 		return true;
 	}
-	if (sb && sb->opts.latency_ms > 0) {
-		int64_t ms = sb->opts.latency_ms;
-		if (sb->opts.latency_jitter_ms > 0)
+	{
+		/* --latency-ms, plus --latency per side and kind (sandbox_latency.h) */
+		int64_t ms = sb ? sb->opts.latency_ms : 0;
+		if (sb && ms > 0 && sb->opts.latency_jitter_ms > 0)
 			ms += (int64_t)(sbx_random(sim) * (sb->opts.latency_jitter_ms + 1));
-		time_sleep_ms(ms);
+		if (sbx_latency_on())
+			ms += sbx_latency_ms(sim->name, sbx_busy_is_write(req->method, req->path),
+					     sbx_random(sim));
+		if (ms > 0)
+			time_sleep_ms(ms);
 	}
 	/* token requests are not writes: logging in still works */
 	if (f.reject > 0 && strcmp(req->method, "GET") != 0 && !strstr(req->path, "/oauth") &&

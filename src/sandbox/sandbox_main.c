@@ -8,6 +8,7 @@
 
 #include "sandbox/nssim.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/sandbox_latency.h"
 #include "util/log.h"
 #include "util/num.h"
 #include "util/banned.h"
@@ -198,7 +199,7 @@ int main(int argc, char **argv)
 	const char *ns = NULL, *pc = NULL, *data = NULL, *seed = NULL, *scale = NULL;
 	const char *latency = NULL, *faults = NULL, *ttl = NULL, *conc = NULL, *push = NULL;
 	const char *push_secret = NULL, *pc_ttl = NULL, *pc_rate = NULL, *segment = NULL;
-	const char *misfits = NULL;
+	const char *misfits = NULL, *latency_spec = NULL;
 	const struct sbx_opt opts[] = {
 	    {"netsuite", "ADDR:PORT", "NetSuite simulator address (default 127.0.0.1:8701)", &ns},
 	    {"procore", "ADDR:PORT", "Procore simulator address (default 127.0.0.1:8702)", &pc},
@@ -206,6 +207,8 @@ int main(int argc, char **argv)
 	    {"seed", "N", "seed of the generated data and of fault draws (default 1)", &seed},
 	    {"scale", "N", "multiply the seeded records (default 1)", &scale},
 	    {"latency-ms", "N[:JITTER]", "added latency per response", &latency},
+	    {"latency", "SPEC",
+	     "latency per side and kind, e.g. ns:read=200,ns:write=300-800,pc=150", &latency_spec},
 	    {"faults", "SPEC", "e.g. ns:5xx=0.05,ns:lost=0.01,ns:push_drop=0.2,pc:throttle=0.1",
 	     &faults},
 	    {"token-ttl", "S", "NetSuite access token lifetime (default 3600)", &ttl},
@@ -258,5 +261,9 @@ int main(int argc, char **argv)
 	    parse_int_opt("--ns-concurrency", conc, 1, 1000, &o.ns_concurrency) != SBX_OK ||
 	    parse_int_opt("--pc-token-ttl", pc_ttl, 1, 86400, &o.pc_token_ttl) != SBX_OK)
 		return SBX_USAGE;
+	if (sbx_latency_set(latency_spec, &err) < 0) {
+		fprintf(stderr, "mlc-sandbox: %s\n", err.msg);
+		return SBX_USAGE;
+	}
 	return run(&o);
 }

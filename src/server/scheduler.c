@@ -173,6 +173,8 @@ void *serve_scheduler_main(void *arg)
 		return NULL;
 	}
 	int64_t next_prune = 0;
+	/* record events are posted by threads of their own, never behind a run */
+	record_events_start(sv, RECORD_EVENT_THREADS);
 	while (!serve_stopping(sv)) {
 		struct mlc_tenant *list = NULL;
 		drain_inbox(sv, st);
@@ -241,6 +243,7 @@ void *serve_scheduler_main(void *arg)
 			serve_pending_free(p);
 		}
 	}
+	record_events_stop(sv);
 	{
 		/* accepted before the stop: queue their runs for the next start */
 		struct serve_pending *p = serve_pending_take(sv, 0);

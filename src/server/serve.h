@@ -12,6 +12,7 @@
 #include "flows/session.h"
 #include "net/http_server.h"
 #include "server/intake.h"
+#include "server/record_events.h"
 #include "util/compat.h"
 #include "util/error.h"
 
@@ -53,7 +54,8 @@ struct mlc_serve {
 	pthread_mutex_t pending_lock;
 	pthread_cond_t pending_cv; /* an event made a flow pending */
 	struct serve_pending *pending;
-	int64_t pending_since; /* when the first pending entry came */
+	int64_t pending_since;       /* when the first pending entry came */
+	struct record_events events; /* records posted one by one (record_events.h) */
 };
 
 /* How long the drain lets webhook events gather before it enqueues their

@@ -1,0 +1,70 @@
+#ifndef MLC_FLOW_EVENT_H
+#define MLC_FLOW_EVENT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flows/costs_one.h"
+#include "flows/session.h"
+#include "util/compat.h"
+#include "util/error.h"
+
+/*
+ * A webhook event that names its record, posted on its own (issue 20,
+ * "approval to journal entry under 2 s"): the connector reads THAT record
+ * and posts it through the same plan as the flow (flows/costs_one.h),
+ * under the document's lock, without waiting for a running flow and
+ * without touching the flow's watermark.  Full runs stay the catch-up
+ * path: whatever an event could not post they find as changed.
+ *
+ * Taken now: Procore "Direct Costs" and "Direct Cost Line Items" (the line's
+ * holder is looked up first) in the costs flow's per-document mode.
+ */
+struct flow_event {
+	const char *resource; /* Procore resource name (resource_name / resource_type) */
+	int64_t project_id;
+	int64_t resource_id;
+};
+
+/* Whether events of resource are posted one by one (the others wake
+ * their flow). */
+bool flow_event_takes(const char *resource);
+
+/*
+ * What the event threads share for one tenant between events: the costs
+ * flow's settings, segment, reference data and periods (a snapshot),
+ * loaded by the first event and reloaded after FLOW_EVENT_CACHE_MS, or at
+ * once when the tenant's settings differ from those it was loaded under.
+ * Events take a reference to the current snapshot (read only while they
+ * post) and bind a copy of it to their own run, so events of one tenant
+ * run in parallel and a reload never frees what one still reads.  Holds
+ * no session.  Whatever a stale view would get wrong becomes a failure,
+ * never a park (struct costs, member event), so the full run places it.
+ * Set up with flow_event_cache_init(), released with
+ * flow_event_cache_release() when no event uses it.
+ */
+struct flow_event_snapshot;
+struct flow_event_cache {
+	pthread_mutex_t lock;
+	struct flow_event_snapshot *cur; /* NULL until the first load */
+};
+#define FLOW_EVENT_CACHE_MS (5 * 60 * 1000)
+void flow_event_cache_init(struct flow_event_cache *c);
+void flow_event_cache_release(struct flow_event_cache *c);
+/* Makes the next event reload (after a failure the view may be stale). */
+void flow_event_cache_expire(struct flow_event_cache *c);
+
+/*
+ * Posts the record ev names, in a run of its own (trigger "event": a run
+ * row and audit rows as a flow's).  *handled is false when this path does
+ * not take the event for the tenant's settings (costs.mode daily, a line
+ * Procore no longer lists): the caller wakes the flow instead.  Returns
+ * < 0 (err) when the record was not placed (a read or write failed, or a
+ * closed period met): the caller leaves the event to the catch-up run.
+ */
+int flow_event_run(struct mlc_session *s, struct flow_event_cache *cache,
+		   const struct flow_event *ev, bool *handled,
+		   struct mlc_error *err) MLC_MUST_CHECK;
+
+#endif
