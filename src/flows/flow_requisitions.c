@@ -22,26 +22,25 @@
 #include <string.h>
 
 #include "core/idmap.h"
+#include "core/project.h"
 #include "flows/flow.h"
-#include "flows/refdata.h"
 #include "flows/req_plan.h"
-#include "flows/segment.h"
 #include "netsuite/ns_bills.h"
 #include "procore/pc_requisitions.h"
+#include "util/idset.h"
 #include "util/money.h"
 #include "util/str.h"
 #include "util/banned.h"
 
 struct req_ctx {
 	struct flow_run *r;
-	struct refdata rd;
-	struct mlc_segment seg;
+	struct mlc_idset job_project; /* NetSuite job -> Procore project (a later link wins) */
 	struct req_lookup lk;
 	json_t *retainage; /* {"<commitment>": percent x 10^4} */
 	int failed;
 };
 
-/* ---- lookups for the plan: refdata and id_map behind req_lookup ---- */
+/* ---- lookups for the plan: the project links and id_map behind req_lookup ---- */
 
 /* The id_map row of entity/key with a Procore key: its id and hash. */
 static bool linked(struct req_ctx *c, const char *entity, int64_t ns_id, int64_t *pc_id, char *hash)
@@ -69,12 +68,9 @@ static bool lk_contract(void *arg, int64_t po, int64_t *contract)
 static int64_t lk_project(void *arg, int64_t job)
 {
 	struct req_ctx *c = arg;
-	char key[32];
-	json_t *link;
+	size_t project = 0;
 
-	snprintf(key, sizeof(key), "%lld", (long long)job);
-	link = json_object_get(c->rd.links, key);
-	return link ? json_integer_value(json_object_get(link, "procore_project_id")) : 0;
+	return idset_get(&c->job_project, job, &project) ? (int64_t)project : 0;
 }
 
 static int64_t lk_poline(void *arg, int64_t po, int64_t line)
@@ -120,23 +116,31 @@ static bool lk_synced(void *arg, int64_t bill, int64_t *req_id, char hash[MLC_DI
 
 /* ---- read ---- */
 
-/* The bills modified in the frame's window w, with their lines and reference data. */
+/*
+ * The bills modified in the frame's window w, with their lines, and the
+ * project links.  A requisition's items are per commitment line, so no
+ * cost code, segment or other reference data is read.
+ */
 static int read_bills(struct req_ctx *c, const struct flow_window *w, struct ns_bill **bills,
 		      size_t *n, struct mlc_error *err)
 {
 	struct mlc_session *s = c->r->s;
+	struct mlc_project_link *links = NULL;
+	size_t nl = 0, i;
 	int rc;
 
 	rc = netsuite_po_bills_since(s->ns, w->since[0] ? w->since : NULL, bills, n, err);
 	if (rc < 0 || !*n)
 		return rc;
-	/* the cost code of a bill line comes from the segment when the account has it */
-	rc = segment_resolve(s, &c->seg, err);
-	if (rc >= 0)
-		rc = refdata_load(&c->rd, c->r, true, c->seg.use ? c->seg.table : NULL, err);
+	rc = project_list(s->store, s->tenant.id, &links, &nl, err);
+	for (i = nl; rc >= 0 && i-- > 0;)
+		if (links[i].procore_project_id > 0)
+			idset_put(&c->job_project, links[i].netsuite_job_id,
+				  (size_t)links[i].procore_project_id);
+	free(links);
 	if (rc < 0)
 		return rc;
-	return netsuite_po_bill_lines(s->ns, c->seg.use ? c->seg.field : NULL, *bills, *n, err);
+	return netsuite_po_bill_lines(s->ns, NULL, *bills, *n, err);
 }
 
 /* ---- apply ---- */
@@ -415,7 +419,7 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 		 : MLC_OK;
 out:
 	ns_bills_free(bills, n);
-	refdata_release(&c.rd);
+	idset_release(&c.job_project);
 	json_decref(c.retainage);
 	return rc;
 }

@@ -122,6 +122,35 @@ int procore_requisition_find(struct mlc_procore *pc, int64_t project_id, int64_t
 	return MLC_OK;
 }
 
+int procore_requisitions(struct mlc_procore *pc, int64_t project_id, struct pc_req_head **reqs,
+			 size_t *n, struct mlc_error *err)
+{
+	char pid[32];
+	const char *q[] = {"project_id", pid, NULL};
+	json_t *list = NULL, *v;
+	size_t i;
+	int rc;
+
+	*reqs = NULL;
+	*n = 0;
+	snprintf(pid, sizeof(pid), "%lld", (long long)project_id);
+	rc = procore_list(pc, "/rest/v1.0/requisitions", q, &list, err);
+	if (rc < 0)
+		return rc;
+	*reqs = xcalloc(json_array_size(list) + 1, sizeof(**reqs));
+	json_array_foreach (list, i, v) {
+		struct pc_req_head *h = &(*reqs)[*n];
+		const char *oid = jsonx_str(v, "origin_id"), *od = jsonx_str(v, "origin_data");
+		h->id = jsonx_id_or0(v, "id");
+		h->commitment_id = jsonx_id_or0(v, "commitment_id");
+		str_copy(h->marker, sizeof(h->marker), oid ? oid : od ? od : "");
+		if (h->id)
+			(*n)++;
+	}
+	json_decref(list);
+	return MLC_OK;
+}
+
 int procore_requisition_create(struct mlc_procore *pc, int64_t project_id, int64_t contract,
 			       const struct pc_requisition *q, int64_t *id, struct mlc_error *err)
 {

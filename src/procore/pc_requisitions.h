@@ -64,6 +64,15 @@ int procore_billing_period_open(struct mlc_procore *pc, int64_t project_id, cons
 int procore_requisition_find(struct mlc_procore *pc, int64_t project_id, int64_t contract,
 			     const char *origin, int64_t *id, bool *complete,
 			     struct mlc_error *err) MLC_MUST_CHECK;
+/* A requisition as a project's list shows it. */
+struct pc_req_head {
+	int64_t id, commitment_id;
+	char marker[64]; /* origin_id, else origin_data; "" when neither (made in Procore) */
+};
+
+/* Every requisition of a project (all pages); caller frees *reqs. */
+int procore_requisitions(struct mlc_procore *pc, int64_t project_id, struct pc_req_head **reqs,
+			 size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
 /*
  * POSTs a requisition header (no origin_id, so it stays editable) on
  * commitment contract; *id the new one.  A create without an answer is

@@ -268,6 +268,31 @@ static void tal(struct ns_write_ctx *w, int64_t line, int64_t account, int64_t c
 	colvals_release(&cv);
 }
 
+/*
+ * An edit keeps each line's link to the order it was made from: over REST
+ * a bill line carries orderDoc/orderLine, in SuiteQL transactionline.createdfrom
+ * (docs/reference/netsuite.md "createdfrom"), and a person editing the
+ * bill's amounts does not unlink it.  Lines are rewritten on every edit, so
+ * the link of each surviving line (same id) is read before they are.
+ */
+static void keep_created_from(struct ns_write_ctx *w, struct line *lines, size_t n)
+{
+	char sql[160];
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t from;
+		if (colvals_get(&lines[i].cv, "createdfrom"))
+			continue;
+		snprintf(sql, sizeof(sql),
+			 "SELECT createdfrom FROM transactionline WHERE \"transaction\" = %lld AND "
+			 "id = %lld AND mainline = 'F'",
+			 (long long)w->id, (long long)colvals_get(&lines[i].cv, "id")->i);
+		from = nsdb_int(w->ns->db, sql, NULL, 0);
+		if (from)
+			colvals_set_int(&lines[i].cv, "createdfrom", from);
+	}
+}
+
 void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace)
 {
 	size_t nhead_fields, nmain_fields;
@@ -410,6 +435,7 @@ void nstxn_write(struct ns_write_ctx *w, const json_t *body, const char *replace
 		buf_release(&u);
 		if (!ok)
 			goto out;
+		keep_created_from(w, lines, nlines);
 		snprintf(sql, sizeof(sql),
 			 "DELETE FROM transactionline WHERE \"transaction\" = %lld; DELETE FROM "
 			 "transactionaccountingline WHERE \"transaction\" = %lld",

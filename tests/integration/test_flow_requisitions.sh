@@ -106,4 +106,26 @@ reset_stats
 run "$BIN" sync acme --flow requisitions --json
 expect_eq "$(pc_calls 'PATCH|POST /rest')" 0 "a rerun writes nothing"
 
+# --- a bill edited in NetSuite after its requisition is locked -------------------------------
+# The edit keeps the lines' createdfrom (nssim), so the next run reads the bill again and parks it
+# with the way out; Procore is not written (no 422 loop), and a rerun parks it once, still silent.
+bill=$(jq -r '[.[] | select((.origin_id // "") | startswith("ns:bill:"))] | sort_by(.id) | .[0].origin_id | ltrimstr("ns:bill:")' <<<"$reqs")
+rid=$(jq -r --arg o "ns:bill:$bill" '[.[] | select(.origin_id == $o)][0].id' <<<"$reqs")
+before=$(pc_admin GET /_sandbox/state/requisition_items | jq -c --argjson r "$rid" '[.[] | select(._holder_id == $r) | .work_completed_this_period] | sort')
+line=$(ns_admin GET /_sandbox/netsuite/dump/transactionline | jq --argjson b "$bill" '[.rows[] | select(.transaction == $b and .mainline == "F")][0].id')
+ns_admin PATCH "/_sandbox/netsuite/records/vendorBill/$bill" "{\"item\":{\"items\":[{\"line\":$line,\"quantity\":1,\"rate\":100.10,\"amount\":100.10}]}}" >/dev/null
+expect_eq "$(ns_admin GET /_sandbox/netsuite/dump/transactionline | jq --argjson b "$bill" '[.rows[] | select(.transaction == $b and .mainline == "F" and .createdfrom == null)] | length')" 0 "the edited bill's lines still name their PO"
+reset_stats
+run "$BIN" sync acme --flow requisitions --json
+expect_rc 0 "the run after the edit succeeds"
+expect_eq "$(jq -r --arg s "ns:bill:$bill" '[.plan[]? | select(.source == $s) | .action] | join(",")' <<<"$OUT")" "park" "the edited bill is read and parked"
+why=$(sql "select reason from review where entity = 'requisition' and state = 'open' and source_ref = 'ns:bill:$bill'")
+grep -q "requisition $rid was locked.*enter a change order or bill it on the next requisition" <<<"$why" && ok "the review names the lock and the way out" || not_ok "park reason" "$why"
+expect_eq "$(pc_calls 'PATCH|POST /rest')" 0 "nothing is written to the locked requisition"
+reset_stats
+run "$BIN" sync acme --flow requisitions --json
+expect_eq "$(pc_calls 'PATCH|POST /rest')" 0 "a rerun writes nothing either"
+expect_eq "$(sql "select count(*) from review where entity = 'requisition' and state = 'open' and source_ref = 'ns:bill:$bill'")" 1 "one review item for the bill"
+expect_eq "$(pc_admin GET /_sandbox/state/requisition_items | jq -c --argjson r "$rid" '[.[] | select(._holder_id == $r) | .work_completed_this_period] | sort')" "$before" "the locked requisition's items are unchanged"
+
 finish
