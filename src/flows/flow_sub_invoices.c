@@ -15,7 +15,8 @@
  * other one reports why it skipped.
  *
  * Mappings, as the costs flow posts (flows/cost_post.h): the expense
- * account of each item's cost code (cost-code-account "code|"), the
+ * account of each item's cost code (cost-code-account "code|S", else
+ * "code|"), the
  * project link's department, class and location and its job as the line's
  * customer; the retention line credits offset-account
  * "requisition.retainage" (the retainage payable).  Edits after approval
@@ -45,6 +46,10 @@
 #include "util/banned.h"
 
 #define SUB_ENTITY "sub-invoice"
+/* The cost type of a subcontractor invoice's lines for the expense-account
+ * mapping: Procore's standard "S" (Subcontract) line item type; the
+ * mapping falls back to "code|" (cost_post_account). */
+#define SUB_COST_TYPE "S"
 
 struct subinv {
 	struct flow_run *r;
@@ -151,7 +156,7 @@ static struct sub_item *items_of(const struct cost_post_ctx *ctx, const struct p
 		str_copy(it[i].cost_code, sizeof(it[i].cost_code), code ? code : "");
 		if (!it[i].amount || unmapped[0])
 			continue;
-		if (cost_post_account(ctx, code ? code : "", NULL, &it[i].account, &e) < 0)
+		if (cost_post_account(ctx, code ? code : "", SUB_COST_TYPE, &it[i].account, &e) < 0)
 			str_copy(unmapped, un, e.msg);
 	}
 	return it;

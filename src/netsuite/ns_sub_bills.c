@@ -38,7 +38,8 @@ json_t *ns_sub_bill_json(const struct ns_sub_bill *b)
 		set_ref(o, "department", l->department);
 		set_ref(o, "class", l->class_id);
 		set_ref(o, "location", l->location);
-		set_ref(o, "orderDoc", b->po);
+		if (b->po) /* a string on expense lines (records.json, vendorBill-expenseElement) */
+			json_object_set_new(o, "orderDoc", json_sprintf("%lld", (long long)b->po));
 		if (l->memo)
 			json_object_set_new(o, "memo", json_string(l->memo));
 		json_array_append_new(items, o);
