@@ -39,7 +39,7 @@ static const struct flow_def flows[] = {
     {"purchase-orders", "NetSuite purchase orders -> Procore commitments", true, true,
      flow_purchase_orders, NULL, ns_pos},
     {"requisitions", "NetSuite vendor bills on synced POs -> Procore requisitions", true, true,
-     flow_requisitions, NULL, ns_bills},
+     flow_requisitions_directed, NULL, ns_bills},
     {"costs", "approved Procore direct costs -> NetSuite journal entries", true, true, flow_costs,
      pc_costs, NULL},
     {"cost-codes", "NetSuite cost-code segment <-> Procore project cost codes (both ways)", true,
@@ -48,6 +48,9 @@ static const struct flow_def flows[] = {
      flow_accounts, NULL, NULL},
     {"budgets", "Procore project budgets <-> NetSuite budgets (per cost code)", true, true,
      flow_budgets, pc_budgets, NULL},
+    {"sub-invoices",
+     "approved Procore requisitions -> NetSuite vendor bills (master.requisitions=procore)", true,
+     true, flow_sub_invoices, NULL, NULL},
     {"vendors-back", "Procore company vendors -> NetSuite vendors", true, true, flow_vendors_back,
      pc_vendors, NULL},
 };

@@ -135,6 +135,10 @@ int flow_cost_codes(struct flow_run *r, struct mlc_error *err);
 int flow_accounts(struct flow_run *r, struct mlc_error *err);
 int flow_budgets(struct flow_run *r, struct mlc_error *err);
 int flow_vendors_back(struct flow_run *r, struct mlc_error *err);
+/* flows/flow_sub_invoices.c: the two directions of subcontractor invoices,
+ * each running only under its tenant's master.requisitions. */
+int flow_sub_invoices(struct flow_run *r, struct mlc_error *err);
+int flow_requisitions_directed(struct flow_run *r, struct mlc_error *err);
 
 /*
  * Incremental reads.  A window is one scope of one flow's watermark (""

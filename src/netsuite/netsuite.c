@@ -562,6 +562,8 @@ int netsuite_upsert(struct mlc_netsuite *ns, const char *type, const char *exter
 	 * the whole line sublist is replaced, never appended to. */
 	if (strcmp(type, "journalEntry") == 0)
 		buf_addstr(&path, "?replace=line");
+	else if (strcmp(type, "vendorBill") == 0) /* flows/flow_sub_invoices.c: expense lines */
+		buf_addstr(&path, "?replace=expense");
 	rc = write_record(ns, "PUT", path.data, body, id_out, code, err);
 	buf_release(&path);
 	return rc;

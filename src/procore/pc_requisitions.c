@@ -294,3 +294,96 @@ int procore_commitment_retainage(struct mlc_procore *pc, int64_t project_id, int
 	json_decref(c);
 	return rc < 0 ? rc : MLC_OK;
 }
+
+/* ---- approved requisitions for the sub-invoices flow ---- */
+
+static char *text_of(const json_t *v, const char *key)
+{
+	const char *s = jsonx_str(v, key);
+	return xstrdup(s ? s : "");
+}
+
+static int sub_items(struct mlc_procore *pc, int64_t project_id, struct pc_sub_invoice *q,
+		     struct mlc_error *err)
+{
+	char path[96], pid[32];
+	const char *qq[] = {"project_id", pid, NULL};
+	json_t *list = NULL, *v;
+	size_t i;
+	int rc;
+
+	snprintf(pid, sizeof(pid), "%lld", (long long)project_id);
+	snprintf(path, sizeof(path), "/rest/v1.0/requisitions/%lld/contract_items",
+		 (long long)q->id);
+	rc = procore_list(pc, path, qq, &list, err);
+	if (rc < 0)
+		return rc;
+	q->items = json_array_size(list) ? xcalloc(json_array_size(list), sizeof(*q->items)) : NULL;
+	json_array_foreach (list, i, v) {
+		struct pc_sub_item *it = &q->items[q->nitems++];
+		it->id = jsonx_id_or0(v, "id");
+		it->line_item_id = jsonx_id_or0(v, "line_item_id");
+		it->cost_code_id = jsonx_id_or0(v, "cost_code_id");
+		it->amount = amount_or0(v, "work_completed_this_period");
+		it->retainage = amount_or0(v, "work_completed_retainage_retained_this_period");
+	}
+	json_decref(list);
+	return MLC_OK;
+}
+
+int procore_requisitions_approved(struct mlc_procore *pc, int64_t project_id, const char *since,
+				  struct pc_sub_invoice **out, size_t *n, struct mlc_error *err)
+{
+	char pid[32];
+	const char *q[] = {"project_id",
+			   pid,
+			   "filters[status]",
+			   "approved",
+			   since && *since ? "filters[updated_at]" : NULL,
+			   since,
+			   NULL};
+	json_t *list = NULL, *v;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(pid, sizeof(pid), "%lld", (long long)project_id);
+	rc = procore_list(pc, "/rest/v1.0/requisitions", q, &list, err);
+	if (rc < 0)
+		return rc;
+	*out = json_array_size(list) ? xcalloc(json_array_size(list), sizeof(**out)) : NULL;
+	json_array_foreach (list, i, v) {
+		struct pc_sub_invoice *r = &(*out)[*n];
+		r->id = jsonx_id_or0(v, "id");
+		if (!r->id)
+			continue;
+		(*n)++;
+		r->commitment_id = jsonx_id_or0(v, "commitment_id");
+		r->vendor_id = jsonx_id_or0(v, "vendor_id");
+		r->invoice_number = text_of(v, "invoice_number");
+		r->billing_date = text_of(v, "billing_date");
+		r->updated_at = text_of(v, "updated_at");
+		rc = sub_items(pc, project_id, r, err);
+		if (rc < 0)
+			break;
+	}
+	json_decref(list);
+	if (rc < 0) {
+		pc_sub_invoices_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+void pc_sub_invoices_free(struct pc_sub_invoice *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].invoice_number);
+		free(v[i].billing_date);
+		free(v[i].updated_at);
+		free(v[i].items);
+	}
+	free(v);
+}

@@ -103,4 +103,31 @@ int procore_requisition_mark(struct mlc_procore *pc, int64_t project_id, int64_t
 int procore_commitment_retainage(struct mlc_procore *pc, int64_t project_id, int64_t contract,
 				 int64_t *pct4, struct mlc_error *err) MLC_MUST_CHECK;
 
+/*
+ * Approved requisitions as the sub-invoices flow reads them (direction
+ * procore): the header and its contract items with their cost codes.
+ * Text members are owned; pc_sub_invoices_free() frees a whole array.
+ */
+struct pc_sub_item {
+	int64_t id, line_item_id, cost_code_id;
+	int64_t amount, retainage; /* cents: ..._this_period, ..._retainage_retained_this_period */
+};
+
+struct pc_sub_invoice {
+	int64_t id, commitment_id, vendor_id;
+	char *invoice_number, *billing_date, *updated_at; /* "" when absent */
+	struct pc_sub_item *items;
+	size_t nitems;
+};
+
+/*
+ * The project's approved requisitions changed in since (Procore's
+ * filters[updated_at] range, "" for all), with their contract items (one
+ * read per requisition).  Caller frees *out with pc_sub_invoices_free().
+ */
+int procore_requisitions_approved(struct mlc_procore *pc, int64_t project_id, const char *since,
+				  struct pc_sub_invoice **out, size_t *n,
+				  struct mlc_error *err) MLC_MUST_CHECK;
+void pc_sub_invoices_free(struct pc_sub_invoice *v, size_t n);
+
 #endif
