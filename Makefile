@@ -15,9 +15,10 @@
 #                 fails on any crash
 #   make fuzz-smoke  the same for 30 s each (CI)
 #   make valgrind    every unit test under valgrind memcheck; fails on any error
-#   make chaos    a month against the sandbox under faults and kill -9, compared
-#                 with a fault-free control run (scripts/chaos.sh; settings there)
-#   make chaos-smoke  the same, small: a few minutes (CI runs it)
+#   make chaos    a month of sandbox days (10,000+ records, scale 8) under faults
+#                 and kill -9, compared with a fault-free control run and the
+#                 seed, retries checked against the audit (scripts/chaos.sh)
+#   make chaos-smoke  the same, small (scale 1, 6 days): about 4 minutes (CI)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
