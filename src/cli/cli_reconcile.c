@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_reconcile_committed.h"
 #include "flows/reconcile.h"
 #include "util/csv.h"
 #include "util/jsonx.h"
@@ -32,27 +33,31 @@ static int cmp_rows(const void *a, const void *b)
 
 int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *project = NULL, *period = NULL, *format = "table";
+	const char *project = NULL, *period = NULL, *format = "table", *scope = "cost";
 	const struct cli_opt opts[] = {
 	    {"project", "ID", "one Procore project", &project, NULL},
 	    {"period", "YYYY-MM", "one accounting period (by document date)", &period, NULL},
 	    {"format", "FMT", "table, csv or json", &format, NULL},
+	    {"scope", "SCOPE", "cost (default) or committed", &scope, NULL},
 	    {NULL, NULL, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {
-	    "reconcile TENANT [--project ID] [--period YYYY-MM] [--format table|csv|json]",
+	    "reconcile TENANT [--scope cost|committed] [--project ID] [--period YYYY-MM] "
+	    "[--format table|csv|json]",
 	    "Compares, per project x cost code, Procore's approved direct costs with the\n"
 	    "NetSuite GL amounts the connector posted (read back from NetSuite).  When the GL\n"
 	    "has no cost-code segment (costs.use_segment, netsuite.cost_code_segment) the\n"
 	    "comparison is per project x GL account, and the first line says so.  Exit 0 when\n"
-	    "everything ties out, 1 otherwise, listing each difference and its likely cause.",
+	    "everything ties out, 1 otherwise, listing each difference and its likely cause.\n"
+	    "--scope committed compares each NetSuite PO total with its Procore commitment's\n"
+	    "original + approved + pending change orders (approved and pending shown apart).",
 	    opts,
 	    1,
 	    1,
 	};
 	const char *pos[1];
 	int npos, rc;
-	struct reconcile_opts ro = {0, NULL};
+	struct reconcile_opts ro = {0, NULL, RECONCILE_COST};
 	struct mlc_vault *vault = NULL;
 	struct mlc_session *s = NULL;
 	struct mlc_error err = {0};
@@ -74,6 +79,12 @@ int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_USAGE;
 	}
 	ro.period = period;
+	if (!strcmp(scope, "committed")) {
+		ro.scope = RECONCILE_COMMITTED;
+	} else if (strcmp(scope, "cost")) {
+		fprintf(stderr, "ml-connector reconcile: --scope must be cost or committed\n");
+		return CLI_USAGE;
+	}
 	if (project && cli_parse_id("--project", project, &ro.project_id) != CLI_OK)
 		return CLI_FAIL;
 	rc = cli_open_store(ctx);
@@ -89,6 +100,10 @@ int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 	if (session_open(&so, &s, &err) < 0 || reconcile_run(s, &ro, &report, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
+	}
+	if (ro.scope == RECONCILE_COMMITTED) {
+		reconcile_committed_print(report, format);
+		goto done;
 	}
 	rows = json_object_get(report, "rows");
 	by_account = jsonx_str(report, "compared_by") &&
@@ -146,6 +161,7 @@ int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 		       n - (size_t)json_integer_value(json_object_get(report, "differences")), n,
 		       dim);
 	}
+done:
 	rc = json_integer_value(json_object_get(report, "differences")) ? CLI_FAIL : CLI_OK;
 out:
 	free(sorted);

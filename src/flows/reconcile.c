@@ -8,6 +8,7 @@
 #include "core/review.h"
 #include "flows/flow.h"
 #include "flows/reconcile.h"
+#include "flows/reconcile_committed.h"
 #include "flows/reconcile_totals.h"
 #include "flows/cost_post.h"
 #include "flows/segment.h"
@@ -432,6 +433,8 @@ int reconcile_run(struct mlc_session *s, const struct reconcile_opts *o, json_t 
 	json_t *rows;
 
 	*report = NULL;
+	if (o->scope == RECONCILE_COMMITTED)
+		return reconcile_committed_run(s, o, report, err);
 	/* without the segment the GL knows no cost code: compare per GL account */
 	rc = segment_resolve(s, &c.sg, err);
 	if (rc >= 0)

@@ -24,9 +24,15 @@
  * differences: n}.
  * Amounts are text with two decimals (exact cents).
  */
+enum reconcile_scope {
+	RECONCILE_COST = 0,  /* the report above */
+	RECONCILE_COMMITTED, /* flows/reconcile_committed.h */
+};
+
 struct reconcile_opts {
 	int64_t project_id; /* 0: every linked project */
 	const char *period; /* "YYYY-MM" or NULL */
+	enum reconcile_scope scope;
 };
 
 int reconcile_run(struct mlc_session *s, const struct reconcile_opts *o, json_t **report,
