@@ -60,38 +60,12 @@ static int add_cents(struct rcm_ctx *c, int64_t *acc, int64_t v, const char *wha
 			 (long long)id, a);
 }
 
-/* The change orders of one commitment: pending is every one not approved,
- * void or rejected (the ones flows/po_cco.c counts as held). */
-static int pending_of(struct rcm_ctx *c, struct rcm_co *co)
-{
-	struct pc_cco *v = NULL;
-	size_t n = 0;
-	int rc;
-
-	rc = procore_ccos(c->s->pc, co->project, co->id, &v, &n, c->err);
-	for (size_t i = 0; rc >= 0 && i < n; i++) {
-		const char *st = v[i].status;
-		if (!strcmp(st, "approved") || !strcmp(st, "void") || !strcmp(st, "rejected"))
-			continue;
-		for (size_t j = 0; rc >= 0 && j < v[i].nlines; j++)
-			rc = add_cents(c, &co->pending, v[i].lines[j].amount, "change order",
-				       v[i].id);
-	}
-	pc_ccos_free(v, n);
-	return rc;
-}
-
-/* One commitment whose origin_id names a NetSuite PO. */
-static int read_commitment(struct rcm_ctx *c, int64_t project, const struct pc_commitment_head *h,
+/* A commitment whose origin_id names a NetSuite PO. */
+static void add_commitment(struct rcm_ctx *c, int64_t project, const struct pc_commitment_head *h,
 			   int64_t po_id)
 {
-	struct pc_commitment_state st;
 	struct rcm_co *co;
-	int rc;
 
-	rc = procore_commitment_state(c->s->pc, project, h->id, &st, c->err);
-	if (rc < 0)
-		return rc;
 	if (c->ncos == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 32;
 		c->cos = xrealloc(c->cos, c->cap * sizeof(*c->cos));
@@ -102,24 +76,48 @@ static int read_commitment(struct rcm_ctx *c, int64_t project, const struct pc_c
 	co->id = h->id;
 	co->po_id = po_id;
 	str_copy(co->number, sizeof(co->number), h->number);
-	str_copy(co->status, sizeof(co->status), st.status);
-	co->original = st.grand_total;
-	co->approved = st.approved_cos;
-	co->revised = st.revised;
-	rc = pending_of(c, co);
-	if (rc < 0)
-		return rc;
+	str_copy(co->status, sizeof(co->status), h->status);
+	co->original = h->grand_total;
 	/* the first commitment of a PO is compared; a second shows on its own */
 	co->twin = !idset_put(&c->co_of_po, po_id, c->ncos);
 	c->ncos++;
-	return MLC_OK;
 }
 
-/* The connector's commitments of one linked project. */
+/*
+ * The project's change orders onto its commitments (contract id -> index
+ * in cos in by_contract): approved, or pending for every other status
+ * but void and rejected (the ones flows/po_cco.c counts as held).
+ */
+static int add_change_orders(struct rcm_ctx *c, int64_t project,
+			     const struct mlc_idset *by_contract)
+{
+	struct pc_cco *v = NULL;
+	size_t n = 0, k;
+	int rc;
+
+	rc = procore_project_ccos(c->s->pc, project, &v, &n, c->err);
+	for (size_t i = 0; rc >= 0 && i < n; i++) {
+		const char *st = v[i].status;
+		struct rcm_co *co;
+		int64_t *acc;
+		if (!idset_get(by_contract, v[i].contract_id, &k) || !strcmp(st, "void") ||
+		    !strcmp(st, "rejected"))
+			continue;
+		co = &c->cos[k];
+		acc = !strcmp(st, "approved") ? &co->approved : &co->pending;
+		for (size_t j = 0; rc >= 0 && j < v[i].nlines; j++)
+			rc = add_cents(c, acc, v[i].lines[j].amount, "change order", v[i].id);
+	}
+	pc_ccos_free(v, n);
+	return rc;
+}
+
+/* The connector's commitments of one linked project, with their change orders. */
 static int procore_project(struct rcm_ctx *c, int64_t project)
 {
 	struct pc_commitment_head *h = NULL;
-	size_t n = 0;
+	struct mlc_idset by_contract = {0};
+	size_t n = 0, first = c->ncos;
 	int rc;
 
 	rc = procore_commitment_heads(c->s->pc, project, &h, &n, c->err);
@@ -128,8 +126,19 @@ static int procore_project(struct rcm_ctx *c, int64_t project)
 		if (strncmp(h[i].origin_id, ORIGIN_PO, strlen(ORIGIN_PO)) != 0 ||
 		    num_parse_id(h[i].origin_id + strlen(ORIGIN_PO), &po, NULL) < 0 || !po)
 			continue; /* made in Procore, not the connector's */
-		rc = read_commitment(c, project, &h[i], po);
+		add_commitment(c, project, &h[i], po);
 	}
+	for (size_t i = first; rc >= 0 && i < c->ncos; i++)
+		idset_put(&by_contract, c->cos[i].id, i);
+	if (rc >= 0 && c->ncos > first)
+		rc = add_change_orders(c, project, &by_contract);
+	/* Procore's revised_contract: the original plus approved change orders */
+	for (size_t i = first; rc >= 0 && i < c->ncos; i++) {
+		c->cos[i].revised = c->cos[i].original;
+		rc = add_cents(c, &c->cos[i].revised, c->cos[i].approved, "commitment",
+			       c->cos[i].id);
+	}
+	idset_release(&by_contract);
 	free(h);
 	return rc;
 }

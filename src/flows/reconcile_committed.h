@@ -13,13 +13,14 @@
  * job against the Procore commitment the connector made of it (origin_id
  * ns:po:<id>), both read back from the two systems, never from id_map.
  *
- * Procore's side is the commitment's schedule of values (grand_total, the
- * "original"), its approved change orders (approved_change_orders) and,
- * separately, the pending ones: every other change order that is not
- * void or rejected, draft included (Procore's own pending_change_orders
- * leaves draft out).  A PO edited while its change order is still draft
- * (commitments.change_order_status=draft, the default) is already in the
- * NetSuite total, so a PO ties when its total equals original + approved
+ * Procore's side is the commitment's schedule of values (grand_total in
+ * the purchase order contract list, the "original"), its approved change
+ * orders and, separately, the pending ones: every other change order
+ * that is not void or rejected, draft included (Procore's own
+ * pending_change_orders leaves draft out).  The change orders are read
+ * per project (one list and their lines), not per commitment.  A PO edited while its change order
+ * is still draft (commitments.change_order_status=draft, the default) is already in the NetSuite
+ * total, so a PO ties when its total equals original + approved
  * + pending, the figure the purchase-orders flow writes towards
  * (flows/po_cco.c counts every change order but void and rejected ones).
  *
@@ -31,7 +32,8 @@
  * with parked: true and counted in parked, not in differences: the
  * review list already holds it.  A PO with no commitment has commitment_id
  * 0; a commitment whose PO is gone has po_id from its origin_id and po
- * "".  revised is Procore's revised_contract (original + approved);
+ * "".  revised is what Procore calls revised_contract (original +
+ * approved);
  * procore is original + approved + pending.  Amounts are text with two
  * decimals (exact cents).  o->period must be NULL (a commitment has no
  * period).

@@ -166,7 +166,18 @@ int procore_commitment_heads(struct mlc_procore *pc, int64_t project_id,
 		str_copy(h->origin_id, sizeof(h->origin_id), o ? o : "");
 		str_copy(h->number, sizeof(h->number), num ? num : "");
 		str_copy(h->status, sizeof(h->status), st ? st : "");
+		if (jsonx_money_get(it, "grand_total", true, &h->grand_total, err) < 0) {
+			rc = error_set(err, MLC_EPERM,
+				       "Procore commitment %lld: grand_total is not an amount",
+				       (long long)h->id);
+			break;
+		}
 	}
 	json_decref(items);
-	return MLC_OK;
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
 }

@@ -79,6 +79,7 @@ struct pc_commitment_head {
 	int64_t id;
 	char origin_id[96]; /* "" when none (made in Procore) */
 	char number[96], status[40];
+	int64_t grand_total; /* cents: the schedule of values */
 };
 
 /*
