@@ -69,7 +69,7 @@ static void print_csv(json_t *const *rows, size_t n)
 
 static void print_table(const json_t *report, json_t *const *rows, size_t n)
 {
-	size_t i;
+	size_t i, parked = (size_t)int_of(report, "parked");
 
 	printf("Compared per NetSuite purchase order: its total against its Procore commitment's "
 	       "original + approved + pending change orders\n(a PO edited while its change order "
@@ -89,8 +89,12 @@ static void print_table(const json_t *report, json_t *const *rows, size_t n)
 		       : jsonx_str(r, "cause")                    ? jsonx_str(r, "cause")
 								  : "ties out");
 	}
-	printf("%zu of %zu purchase orders tie out\n", n - (size_t)int_of(report, "differences"),
-	       n);
+	printf("%zu of %zu purchase orders tie out",
+	       n - parked - (size_t)int_of(report, "differences"), n - parked);
+	if (parked)
+		printf("; %zu parked before reaching Procore, not compared (see the review list)",
+		       parked);
+	printf("\n");
 }
 
 void reconcile_committed_print(const json_t *report, const char *format)

@@ -66,6 +66,7 @@ grep -q "change order is missing" <<<"$(row "$po" cause)" && ok "the cause names
 run "$BIN" reconcile acme --scope committed
 expect_rc 1 "table: exit 1 too"
 expect_out "original + approved + pending" "the table's header says what ties"
+expect_out "$((pos_in_pc - 1)) of $pos_in_pc purchase orders tie out; $parked parked before reaching Procore" "the table's last line counts ties and parked POs apart"
 
 # --- the next sync makes a draft change order: pending, to the cent -------------------------
 "$BIN" sync acme --flow purchase-orders >/dev/null 2>&1
