@@ -154,11 +154,18 @@ wait_for 30 "direct cost $dc reversed by an adjustment entry in the first open p
   je_posted "pc:$company:dc:$dc:adj:1"
 ns_dump transaction | jq -r --arg e "pc:$company:dc:$dc:adj:1" '.rows[] | select(.externalid == $e) | "  \(.externalid) dated \(.trandate[0:10]): \(.memo)"'
 
-step "7/8 Reconcile: Procore job cost against the NetSuite GL, per project and cost code"
+step "7/8 Reconcile: Procore job cost against the NetSuite GL, per project and cost code; POs against commitments"
 "$BIN" reconcile $T --format json > "$D/reconcile.json" || true
 rows=$(jq '.rows | length' "$D/reconcile.json"); diffs=$(jq .differences "$D/reconcile.json")
 echo "  $((rows - diffs)) of $rows project x cost code rows tie out"
 [ "$diffs" = 0 ] || { "$BIN" reconcile $T | grep -v "ties out" >&2 || true; die "reconcile found $diffs difference(s)"; }
+echo "A buyer raises a PO line in NetSuite; its Procore commitment is locked, so the change goes in as a change order:"
+po=$(pc_state purchase_order_contracts | jq -r '[.[] | .origin_id // empty | select(startswith("ns:po:"))][0] | ltrimstr("ns:po:")')
+curl -sf -X PATCH "$NS/_sandbox/netsuite/records/purchaseOrder/$po" -d '{"item":{"items":[{"line":1,"quantity":2,"rate":1500.25,"amount":3000.50}]}}' >/dev/null
+cco_count() { pc_state commitment_change_orders | jq --argjson c "$company" '[.[] | select(._company_id == $c)] | length'; }
+committed_ties() { "$BIN" reconcile $T --scope committed --format json >"$D/committed.json" 2>/dev/null && [ "$(cco_count)" -ge 1 ]; }
+wait_for 90 "PO ns:po:$po: change order in Procore, every PO ties to its commitment (original + approved + pending)" committed_ties
+echo "  $(jq '[.rows[] | select(.parked | not)] | length' "$D/committed.json") purchase orders tie out; $(jq .parked "$D/committed.json") parked before reaching Procore (review list)"
 
 step "8/8 Summary"
 DB=$D/work/ml-connector.db
@@ -172,6 +179,7 @@ jq -r --argjson p "$projects" '.rows | group_by(.project_id) | .[] |
   "  \($p[(.[0].project_id|tostring)] // .[0].project_id): \($c / 100 | floor).\($c % 100 | tostring | if length < 2 then "0" + . else . end)"' "$D/reconcile.json"
 nsst=$(curl -sf "$NS/_sandbox/stats"); pcst=$(curl -sf "$PC/_sandbox/stats")
 echo "API calls: NetSuite $(jq '[.calls[]] | add' <<<"$nsst") (max $(jq .max_concurrency <<<"$nsst") in flight of 5, $(jq .rejected_429 <<<"$nsst") refused), Procore $(jq '[.calls[]] | add' <<<"$pcst") ($(jq .rejected_429 <<<"$pcst") refused for rate)"
+echo "Commitment change orders made: $(pc_state commitment_change_orders | jq -r --argjson c "$company" '[.[] | select(._company_id == $c)] | "\(length) (\(map(select(.status == "draft")) | length) draft)"')"
 parked=$(sqlite3 "$DB" "select count(*) from review where state = 'open'")
 echo "Parked for review: $parked"
 sqlite3 -separator ': ' "$DB" "select reason, count(*) from review where state = 'open' group by reason order by 2 desc limit 5" | sed 's/^/  /'

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_reconcile_billed.h"
+#include "cli/cli_reconcile_committed.h"
 #include "flows/reconcile.h"
 #include "util/csv.h"
 #include "util/jsonx.h"
@@ -38,17 +39,19 @@ int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 	    {"project", "ID", "one Procore project", &project, NULL},
 	    {"period", "YYYY-MM", "one accounting period (by document date)", &period, NULL},
 	    {"format", "FMT", "table, csv or json", &format, NULL},
-	    {"scope", "SCOPE", "cost (default) or billed", &scope, NULL},
+	    {"scope", "SCOPE", "cost (default), committed or billed", &scope, NULL},
 	    {NULL, NULL, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {
-	    "reconcile TENANT [--scope cost|billed] [--project ID] [--period YYYY-MM] "
+	    "reconcile TENANT [--scope cost|committed|billed] [--project ID] [--period YYYY-MM] "
 	    "[--format table|csv|json]",
 	    "Compares, per project x cost code, Procore's approved direct costs with the\n"
 	    "NetSuite GL amounts the connector posted (read back from NetSuite).  When the GL\n"
 	    "has no cost-code segment (costs.use_segment, netsuite.cost_code_segment) the\n"
 	    "comparison is per project x GL account, and the first line says so.  Exit 0 when\n"
 	    "everything ties out, 1 otherwise, listing each difference and its likely cause.\n"
+	    "--scope committed compares each NetSuite PO total with its Procore commitment's\n"
+	    "original + approved + pending change orders (approved and pending shown apart).\n"
 	    "--scope billed compares, per commitment line, the NetSuite bills on its PO line\n"
 	    "with the work completed on Procore's requisitions (parked bills explain theirs).",
 	    opts,
@@ -81,8 +84,11 @@ int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 	ro.period = period;
 	if (!strcmp(scope, "billed")) {
 		ro.scope = RECONCILE_BILLED;
+	} else if (!strcmp(scope, "committed")) {
+		ro.scope = RECONCILE_COMMITTED;
 	} else if (strcmp(scope, "cost")) {
-		fprintf(stderr, "ml-connector reconcile: --scope must be cost or billed\n");
+		fprintf(stderr,
+			"ml-connector reconcile: --scope must be cost, committed or billed\n");
 		return CLI_USAGE;
 	}
 	if (project && cli_parse_id("--project", project, &ro.project_id) != CLI_OK)
@@ -103,6 +109,10 @@ int cmd_reconcile(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (ro.scope == RECONCILE_BILLED) {
 		reconcile_billed_print(report, format);
+		goto done;
+	}
+	if (ro.scope == RECONCILE_COMMITTED) {
+		reconcile_committed_print(report, format);
 		goto done;
 	}
 	rows = json_object_get(report, "rows");

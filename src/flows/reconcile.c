@@ -9,6 +9,7 @@
 #include "flows/flow.h"
 #include "flows/reconcile.h"
 #include "flows/reconcile_billed.h"
+#include "flows/reconcile_committed.h"
 #include "flows/reconcile_totals.h"
 #include "flows/cost_post.h"
 #include "flows/segment.h"
@@ -435,6 +436,8 @@ int reconcile_run(struct mlc_session *s, const struct reconcile_opts *o, json_t 
 	*report = NULL;
 	if (o->scope == RECONCILE_BILLED)
 		return reconcile_billed_run(s, o, report, err);
+	if (o->scope == RECONCILE_COMMITTED)
+		return reconcile_committed_run(s, o, report, err);
 	/* without the segment the GL knows no cost code: compare per GL account */
 	rc = segment_resolve(s, &c.sg, err);
 	if (rc >= 0)

@@ -25,8 +25,9 @@
  * Amounts are text with two decimals (exact cents).
  */
 enum reconcile_scope {
-	RECONCILE_COST = 0, /* the report above */
-	RECONCILE_BILLED,   /* flows/reconcile_billed.h */
+	RECONCILE_COST = 0,  /* the report above */
+	RECONCILE_BILLED,    /* flows/reconcile_billed.h */
+	RECONCILE_COMMITTED, /* flows/reconcile_committed.h */
 };
 
 struct reconcile_opts {

@@ -131,8 +131,9 @@ static int cco_lines(struct mlc_procore *pc, int64_t project_id, struct pc_cco *
 	return rc;
 }
 
-int procore_ccos(struct mlc_procore *pc, int64_t project_id, int64_t contract_id,
-		 struct pc_cco **out, size_t *n, struct mlc_error *err)
+/* The change orders of a project, of one contract unless contract_id is 0. */
+static int ccos_read(struct mlc_procore *pc, int64_t project_id, int64_t contract_id,
+		     struct pc_cco **out, size_t *n, struct mlc_error *err)
 {
 	char path[96], cid[32];
 	const char *q[] = {"filters[contract_id]", cid, NULL};
@@ -144,13 +145,14 @@ int procore_ccos(struct mlc_procore *pc, int64_t project_id, int64_t contract_id
 	*n = 0;
 	snprintf(path, sizeof(path), CCO_PATH, (long long)project_id);
 	snprintf(cid, sizeof(cid), "%lld", (long long)contract_id);
-	rc = procore_list(pc, path, q, &items, err);
+	rc = procore_list(pc, path, contract_id ? q : NULL, &items, err);
 	if (rc < 0)
 		return rc;
 	*out = xcalloc(json_array_size(items) + 1, sizeof(**out));
 	json_array_foreach (items, i, it) {
 		struct pc_cco *c = &(*out)[(*n)++];
 		c->id = jsonx_id_or0(it, "id");
+		c->contract_id = jsonx_id_or0(it, "contract_id");
 		str_copy(c->number, sizeof(c->number),
 			 jsonx_str(it, "number") ? jsonx_str(it, "number") : "");
 		str_copy(c->status, sizeof(c->status),
@@ -166,6 +168,18 @@ int procore_ccos(struct mlc_procore *pc, int64_t project_id, int64_t contract_id
 		*n = 0;
 	}
 	return rc;
+}
+
+int procore_ccos(struct mlc_procore *pc, int64_t project_id, int64_t contract_id,
+		 struct pc_cco **out, size_t *n, struct mlc_error *err)
+{
+	return ccos_read(pc, project_id, contract_id, out, n, err);
+}
+
+int procore_project_ccos(struct mlc_procore *pc, int64_t project_id, struct pc_cco **out, size_t *n,
+			 struct mlc_error *err)
+{
+	return ccos_read(pc, project_id, 0, out, n, err);
 }
 
 /* The id of the contract's change order with this number; 0 when none. */

@@ -42,7 +42,7 @@ struct pc_cco_line {
 };
 
 struct pc_cco {
-	int64_t id;
+	int64_t id, contract_id;
 	char number[96], status[32];
 	struct pc_cco_line *lines;
 	size_t nlines;
@@ -56,6 +56,10 @@ int procore_sov_lines(struct mlc_procore *pc, int64_t project_id, int64_t contra
 /* Every change order of a contract with its lines; release with pc_ccos_free(). */
 int procore_ccos(struct mlc_procore *pc, int64_t project_id, int64_t contract_id,
 		 struct pc_cco **out, size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
+/* Every change order of a project (one list, not one per contract), with
+ * its lines and contract_id; release with pc_ccos_free(). */
+int procore_project_ccos(struct mlc_procore *pc, int64_t project_id, struct pc_cco **out, size_t *n,
+			 struct mlc_error *err) MLC_MUST_CHECK;
 void pc_ccos_free(struct pc_cco *v, size_t n);
 /*
  * Creates a change order (status "draft") on contract_id; *id its id.  A

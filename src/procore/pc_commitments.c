@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/money.h"
+#include "util/str.h"
 #include "util/banned.h"
 
 json_t *pc_commitment_json(const struct pc_commitment *c, bool with_id)
@@ -139,4 +140,44 @@ int procore_commitment_lines_sync(struct mlc_procore *pc, int64_t project_id, in
 	for (i = 0; i < n; i++)
 		json_array_append_new(updates, pc_commitment_line_json(lines[i], true));
 	return sync_call(pc, path, json_pack("{s:o}", "updates", updates), out, err);
+}
+
+int procore_commitment_heads(struct mlc_procore *pc, int64_t project_id,
+			     struct pc_commitment_head **out, size_t *n, struct mlc_error *err)
+{
+	char proj[32];
+	const char *q[] = {"project_id", proj, NULL};
+	json_t *items = NULL, *it;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(proj, sizeof(proj), "%lld", (long long)project_id);
+	rc = procore_list(pc, "/rest/v1.0/purchase_order_contracts", q, &items, err);
+	if (rc < 0)
+		return rc;
+	*out = xcalloc(json_array_size(items) + 1, sizeof(**out));
+	json_array_foreach (items, i, it) {
+		struct pc_commitment_head *h = &(*out)[(*n)++];
+		const char *o = jsonx_str(it, "origin_id"), *num = jsonx_str(it, "number");
+		const char *st = jsonx_str(it, "status");
+		h->id = jsonx_id_or0(it, "id");
+		str_copy(h->origin_id, sizeof(h->origin_id), o ? o : "");
+		str_copy(h->number, sizeof(h->number), num ? num : "");
+		str_copy(h->status, sizeof(h->status), st ? st : "");
+		if (jsonx_money_get(it, "grand_total", true, &h->grand_total, err) < 0) {
+			rc = error_set(err, MLC_EPERM,
+				       "Procore commitment %lld: grand_total is not an amount",
+				       (long long)h->id);
+			break;
+		}
+	}
+	json_decref(items);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
 }

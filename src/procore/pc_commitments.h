@@ -74,6 +74,22 @@ void pc_sync_reply_release(struct pc_sync_reply *r);
 int procore_commitments_sync(struct mlc_procore *pc, int64_t project_id,
 			     const struct pc_commitment *const *headers, size_t n,
 			     struct pc_sync_reply *out, struct mlc_error *err) MLC_MUST_CHECK;
+/* One commitment as the purchase order contract list shows it. */
+struct pc_commitment_head {
+	int64_t id;
+	char origin_id[96]; /* "" when none (made in Procore) */
+	char number[96], status[40];
+	int64_t grand_total; /* cents: the schedule of values */
+};
+
+/*
+ * Every purchase order contract of a project (all pages).  *out (caller
+ * frees with free()) has *n entries.
+ */
+int procore_commitment_heads(struct mlc_procore *pc, int64_t project_id,
+			     struct pc_commitment_head **out, size_t *n,
+			     struct mlc_error *err) MLC_MUST_CHECK;
+
 /* Syncs n lines (<= 1000) of one contract. */
 int procore_commitment_lines_sync(struct mlc_procore *pc, int64_t project_id, int64_t contract_id,
 				  const struct pc_commitment_line *const *lines, size_t n,

@@ -10,7 +10,7 @@ BIN=$(readlink -f "$1")
 world_start
 world_tenant acme
 DB=$WORK/ml-connector.db
-sql() { sqlite3 "$DB" "$1"; }
+sql() { store_sql "$DB" "$1"; }
 company=$(jq .procore.company_id "$DATA/credentials.json")
 tok=$(pc_token)
 # pc_code METHOD PATH [BODY]: the HTTP status; the body in $WORK/body.json

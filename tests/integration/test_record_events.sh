@@ -19,7 +19,7 @@ world_costs_mappings acme
 printf 'Bearer rec-ev-secret' | "$BIN" secret set acme webhook.procore_authorization >/dev/null
 "$BIN" sync acme --flow costs >/dev/null 2>&1
 DB=$WORK/ml-connector.db
-sql() { sqlite3 "$DB" "$1"; }
+sql() { store_sql "$DB" "$1"; }
 company=$(jq .procore.company_id "$DATA/credentials.json")
 H="http://127.0.0.1:$PORT"
 SERVE_PID=
