@@ -7,7 +7,7 @@
  *   POST sync/{flow}   (operator): enqueues a run now (the schedule's job);
  *   GET  reconcile     (viewer): `reconcile --json` with the posted cost
  *        per period for the chart;
- *   POST review/{item}/resolve (operator): see review_resolve below.
+ * (review items: server/api_review.c).
  * Each write is in the tenant's audit with the user.
  */
 #include <stdio.h>
@@ -213,29 +213,6 @@ out:
 	session_free(s);
 }
 
-/*
- * TODO(issue 23, after the merge of i23-review): resolving a parked item
- * is built in src/flows/review_resolve.{c,h} on branch i23-review, which
- * this branch does not have.  Until then this answers 501 and does
- * nothing; the page shows the item's candidates and this answer.  It still
- * checks the session, the role and the CSRF token, so that the refusal
- * tests hold once it is wired.
- */
-static void review_resolve_todo(struct mlc_http_request *req, struct mlc_http_response *resp,
-				void *arg)
-{
-	struct console_identity id;
-	struct mlc_store *st;
-	int64_t tid;
-
-	if (!console_authorize(arg, req, resp, CONSOLE_OPERATOR, &id, &st) ||
-	    !console_tenant(st, req, resp, &tid, NULL))
-		return;
-	http_response_error(resp, 501, "not_built_yet",
-			    "resolving review items from the console is not built yet "
-			    "(use `ml-connector review resolve` once it exists)");
-}
-
 int api_actions_register(struct mlc_console *c, struct mlc_http_server *http, struct mlc_error *err)
 {
 	static const struct {
@@ -245,7 +222,6 @@ int api_actions_register(struct mlc_console *c, struct mlc_http_server *http, st
 	    {"POST", "/api/v1/tenants/{tenant}/replay", replay},
 	    {"POST", "/api/v1/tenants/{tenant}/sync/{flow}", sync_now},
 	    {"GET", "/api/v1/tenants/{tenant}/reconcile", reconcile},
-	    {"POST", "/api/v1/tenants/{tenant}/review/{item}/resolve", review_resolve_todo},
 	};
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		int rc =
