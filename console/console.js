@@ -235,12 +235,12 @@
         for (const r of ((it.compare || {}).rows || []).filter((x) => x.id !== 'record')) {
           choice('link:' + r.id, 'Link to Procore vendor ' + r.id + (r.values.name ? ' (' + r.values.name + ')' : ''));
         }
-        choice('link:', 'Link to another Procore vendor', field('link-id', 'Procore vendor id', { inputmode: 'numeric' }));
+        choice('link:', 'Link to another vendor:', field('link-id', 'Procore vendor id', { inputmode: 'numeric' }));
       } else if (a === 'create') choice('create', 'Create it in Procore');
       else if (a === 'ignore') choice('ignore', 'Ignore it from now on');
-      else if (a === 'post-in') choice('post-in', 'Post it in an open period', field('post-period', 'Period (empty: the first open one)'));
+      else if (a === 'post-in') choice('post-in', 'Post it in an open period:', field('post-period', 'Period (empty: the first open one)'));
       else if (a === 'drop') choice('drop', 'Drop it: never post this edit');
-      else if (a === 'map') choice('map', 'Map the cost code and post', field('map-to', 'GL account id', { inputmode: 'numeric' }));
+      else if (a === 'map') choice('map', 'Map the cost code to an account and post:', field('map-to', 'GL account id', { inputmode: 'numeric' }));
     }
     const why = el('textarea', { id: 'resolve-why', name: 'why', required: '', rows: '2' });
     form.append(set, el('label', { for: 'resolve-why', text: 'Why (required, kept in the audit)' }), why,
@@ -330,6 +330,7 @@
     const p = $('page');
     p.replaceChildren();
     p.dataset.page = page;
+    delete p.dataset.ready;
     try { await pages[page](p); p.dataset.ready = page; } catch (e) { say(e.message, true); }
   }
 

@@ -91,9 +91,15 @@ try {
     await shot('mappings');
   });
   const { ZITEM, ZINC, UITEM, MAP_ACCOUNT, PROJECT } = process.env;
+  // a fresh load of a page: going to the hash the page is on already
+  // would not read the API again
+  const fresh = async (name) => {
+    await page.goto(url + '/console/#' + name);
+    await page.reload();
+    await ready(name);
+  };
   const reconRow = async (code) => {
-    await page.goto(url + '/console/#reconcile');
-    await ready('reconcile');
+    await fresh('reconcile');
     return page.getAttribute(`#page tr[data-key="${PROJECT}|${code}"]`, 'class');
   };
   await step('the reconciliation shows rows and a chart of the posted cost', async () => {
@@ -148,9 +154,9 @@ try {
     let text = '';
     for (let i = 0; i < 60 && !/\(applied\)/.test(text); i++) {
       await page.waitForTimeout(1000);
-      await page.goto(url + '/console/#review');
-      await ready('review');
-      if (!(await page.isChecked('#review-all'))) { await page.check('#review-all'); await ready('review'); }
+      await fresh('review');
+      await page.check('#review-all');
+      await page.waitForSelector(`#page[data-ready="review"] #review-all:checked`);
       text = (await page.textContent(`button.open-item[data-item="${ZITEM}"] >> xpath=ancestor::tr`)) || '';
     }
     assert.match(text, /link \d+ by ada \(applied\)/, text);
