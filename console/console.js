@@ -4,6 +4,8 @@
 'use strict';
 (function () {
   let csrf = null;
+  let role = 'viewer';
+  let reviewAll = false;
   const $ = (id) => document.getElementById(id);
 
   function el(tag, attrs, ...kids) {
@@ -40,10 +42,11 @@
 
   const tenant = () => encodeURIComponent($('tenant').value);
 
-  function table(cols, rows, rowClass) {
+  function table(cols, rows, rowClass, rowKey) {
     const head = el('tr', {}, ...cols.map((c) => el('th', { scope: 'col', text: c[0] })));
     const body = rows.map((r) => {
       const tr = el('tr', { class: rowClass ? rowClass(r) : '' });
+      if (rowKey) tr.dataset.key = rowKey(r);
       for (const c of cols) {
         const v = c[1](r);
         const td = el('td', { class: c[2] || '' });
@@ -66,6 +69,7 @@
     try {
       const me = await api('GET', '/me');
       csrf = me.csrf;
+      role = me.role;
       const t = await api('GET', '/tenants');
       $('tenant').replaceChildren(...t.tenants.map((n) => el('option', { value: n, text: n })));
       $('who').textContent = me.user + ' (' + me.role + ')';
@@ -83,12 +87,13 @@
         el('p', { id: 'parked-total', text: o.parked + ' record(s) parked for review' }),
         table([['Flow', (r) => r.flow], ['Last run', (r) => r.status], ['Started', (r) => r.at],
           ['Lag (s)', (r) => r.lag_s, 'num'], ['Failures', (r) => r.failures, 'num'],
-          ['Parked', (r) => r.parked, 'num']], flows),
+          ['Parked', (r) => r.parked, 'num'],
+          ['Run', (r) => role === 'viewer' ? '' : el('button', { type: 'button', class: 'run-flow', id: 'run-flow-' + r.flow,
+            'aria-label': 'run the ' + r.flow + ' flow now', text: 'Run now', onclick: () => runFlow(r.flow) })]], flows),
         el('h3', { text: 'Webhooks received' }),
         table([['Source', (r) => r[0]], ['Outcome', (r) => r[1]], ['Events', (r) => r[2], 'num']],
           Object.entries(o.webhooks).flatMap(([s, m]) => Object.entries(m).map(([k, n]) => [s, k, n]))));
-      const run = el('button', { type: 'button', id: 'run-costs', text: 'Run the costs flow now',
-        onclick: async () => { try { await api('POST', '/tenants/' + tenant() + '/sync/costs'); say('costs run queued'); } catch (e) { say(e.message, true); } } });
+      const run = el('button', { type: 'button', id: 'run-costs', text: 'Run the costs flow now', onclick: () => runFlow('costs') });
       p.append(run);
     },
     async runs(p) {
@@ -128,11 +133,19 @@
       p.append(el('h2', { text: 'Failed records' }), auditTable(rows, true));
     },
     async review(p) {
-      const items = await api('GET', '/tenants/' + tenant() + '/review');
-      p.append(el('h2', { text: 'Review queue' }), table([
-        ['Flow', (r) => r.flow], ['Record', (r) => r.source_ref], ['Reason', (r) => r.reason],
-        ['Candidates', (r) => r.candidates ? JSON.stringify(r.candidates) : ''],
-        ['Since', (r) => r.created_at]], items));
+      const items = await api('GET', '/tenants/' + tenant() + '/review' + (reviewAll ? '?state=all' : ''));
+      const all = el('input', { type: 'checkbox', id: 'review-all' });
+      all.checked = reviewAll;
+      all.addEventListener('change', () => { reviewAll = all.checked; route(); });
+      const detail = el('div', { id: 'review-item' });
+      p.append(el('h2', { text: 'Review queue' }), all, el('label', { for: 'review-all', text: ' Show decided items too' }),
+        table([
+          ['Item', (r) => el('button', { type: 'button', class: 'open-item', 'data-item': String(r.id),
+            'aria-label': 'open item ' + r.id + ' (' + r.source_ref + ')', text: '#' + r.id,
+            onclick: () => openItem(r.id, detail).catch((e) => say(e.message, true)) })],
+          ['Flow', (r) => r.flow], ['Record', (r) => r.source_ref], ['Reason', (r) => r.reason],
+          ['State', (r) => r.state], ['Decision', (r) => decisionText(r.decision)],
+          ['Since', (r) => r.created_at || r.updated_at]], items, null, (r) => r.source_ref), detail);
       if (!items.length) p.append(el('p', { text: 'Nothing parked.' }));
     },
     async mappings(p) {
@@ -173,10 +186,97 @@
         table([['Project', (x) => x.project || x.project_id], [by === 'account' ? 'Account' : 'Cost code', (x) => x[by]],
           ['Procore', (x) => x.procore, 'num'], ['NetSuite', (x) => x.netsuite, 'num'],
           ['Difference', (x) => x.variance, 'num variance'], ['Likely cause', (x) => x.cause || '']],
-        r.rows, (x) => (Number(x.variance) !== 0 ? 'diff' : 'same')),
+        r.rows, (x) => (Number(x.variance) !== 0 ? 'diff' : 'same'), (x) => (x.project_id || x.project) + '|' + x[by]),
         el('h3', { text: 'Posted cost per period' }), chart(r.posted_by_period || []));
     },
   };
+
+  async function runFlow(flow) {
+    try { await api('POST', '/tenants/' + tenant() + '/sync/' + encodeURIComponent(flow)); say(flow + ' run queued'); } catch (e) { say(e.message, true); }
+  }
+
+  function decisionText(d) {
+    if (!d) return '';
+    return d.action + (d.arg ? ' ' + d.arg : '') + ' by ' + d.by + ' (' + d.state + '): ' + d.why;
+  }
+
+  /* The record and its candidates side by side, a column each, the
+   * values that differ from the record marked (in words too). */
+  function compareTable(cmp) {
+    const rows = cmp.rows || [];
+    const head = el('tr', {}, el('th', { scope: 'col', text: 'Field' }),
+      ...rows.map((r) => el('th', { scope: 'col', text: r.id === 'record' ? 'This record' : 'Candidate ' + r.id })));
+    const body = (cmp.fields || []).map((f) => el('tr', {}, el('th', { scope: 'row', text: f }),
+      ...rows.map((r) => {
+        const v = r.values[f];
+        const differs = (r.differs || []).includes(f);
+        return el('td', { class: differs ? 'differs' : '' }, v == null ? '-' : String(v),
+          differs ? el('span', { class: 'mark', text: ' (differs)' }) : null);
+      })));
+    return el('table', { id: 'compare', 'aria-label': 'the record and its candidates' }, el('thead', {}, head), el('tbody', {}, ...body));
+  }
+
+  /* The choices an item takes (review_actions), as radio buttons; an
+   * argument goes in a labelled field next to its choice. */
+  function decisionForm(it, done) {
+    const form = el('form', { id: 'resolve-form', 'aria-label': 'Decide item ' + it.id });
+    const set = el('fieldset', {}, el('legend', { text: 'Decision' }));
+    const choices = [];
+    const choice = (value, label, argInput) => {
+      const id = 'act-' + choices.length;
+      const radio = el('input', { type: 'radio', name: 'choice', id, value });
+      choices.push({ radio, value, argInput });
+      set.append(el('div', { class: 'choice' }, radio, el('label', { for: id, text: ' ' + label }), argInput ? ' ' : null,
+        argInput ? el('label', { for: argInput.id, text: argInput.dataset.label }) : null, argInput ? ' ' : null, argInput));
+    };
+    const field = (id, label, attrs) => { const i = el('input', Object.assign({ id, name: id }, attrs || {})); i.dataset.label = label; return i; };
+    for (const a of it.actions || []) {
+      if (a === 'link') {
+        for (const r of ((it.compare || {}).rows || []).filter((x) => x.id !== 'record')) {
+          choice('link:' + r.id, 'Link to Procore vendor ' + r.id + (r.values.name ? ' (' + r.values.name + ')' : ''));
+        }
+        choice('link:', 'Link to another vendor:', field('link-id', 'Procore vendor id', { inputmode: 'numeric' }));
+      } else if (a === 'create') choice('create', 'Create it in Procore');
+      else if (a === 'ignore') choice('ignore', 'Ignore it from now on');
+      else if (a === 'post-in') choice('post-in', 'Post it in an open period:', field('post-period', 'Period (empty: the first open one)'));
+      else if (a === 'drop') choice('drop', 'Drop it: never post this edit');
+      else if (a === 'map') choice('map', 'Map the cost code to an account and post:', field('map-to', 'GL account id', { inputmode: 'numeric' }));
+    }
+    const why = el('textarea', { id: 'resolve-why', name: 'why', required: '', rows: '2' });
+    form.append(set, el('label', { for: 'resolve-why', text: 'Why (required, kept in the audit)' }), why,
+      el('button', { type: 'submit', id: 'resolve-submit', text: 'Resolve item ' + it.id }));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const c = choices.find((x) => x.radio.checked);
+      if (!c) { say('choose what to do first', true); return; }
+      const [action, chosen] = c.value.split(':');
+      const arg = chosen || (c.argInput ? c.argInput.value.trim() : '');
+      try {
+        const r = await api('POST', '/tenants/' + tenant() + '/review/' + it.id + '/resolve',
+          Object.assign({ action, why: why.value }, arg ? { arg } : {}));
+        const now = r.replay ? (r.replay.plan || []).filter((x) => x.source === it.source_ref).map((x) => x.action) : [];
+        say('item ' + it.id + ' resolved: ' + action + (arg ? ' ' + arg : '') + (now.length ? '; the record: ' + now.join(', ') : ''));
+        done();
+      } catch (e) { say(e.message, true); }
+    });
+    return form;
+  }
+
+  async function openItem(id, detail) {
+    const it = await api('GET', '/tenants/' + tenant() + '/review/' + id);
+    const title = el('h3', { id: 'item-title', tabindex: '-1', text: 'Item #' + it.id + ': ' + it.entity + ' ' + it.source_ref });
+    detail.replaceChildren(title, el('p', { id: 'item-reason', text: it.reason }));
+    if (it.decision) detail.append(el('p', { id: 'item-decision', text: 'Decision: ' + decisionText(it.decision) }));
+    if (it.compare) {
+      detail.append(el('h4', { text: 'Candidates side by side' + (it.offline ? ' (as parked: Procore could not be read)' : '') }),
+        compareTable(it.compare));
+    }
+    const blocks = it.blocks || [];
+    detail.append(el('h4', { text: 'It blocks ' + blocks.length + ' record(s)' }));
+    if (blocks.length) detail.append(table([['Kind', (b) => b.kind], ['Id', (b) => b.id], ['Record', (b) => b.source_ref], ['Reason', (b) => b.reason]], blocks));
+    if (role !== 'viewer') detail.append(decisionForm(it, () => route()));
+    title.focus();
+  }
 
   function auditTable(rows, replayable) {
     const cols = [['Id', (r) => r.id], ['When', (r) => r.created_at], ['Flow', (r) => r.flow],
@@ -230,6 +330,7 @@
     const p = $('page');
     p.replaceChildren();
     p.dataset.page = page;
+    delete p.dataset.ready;
     try { await pages[page](p); p.dataset.ready = page; } catch (e) { say(e.message, true); }
   }
 

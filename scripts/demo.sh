@@ -71,7 +71,7 @@ done
 "$BIN" ping $T
 
 step "3/8 serve on :$SV_PORT, with the Procore webhook registered"
-"$BIN" serve --listen 127.0.0.1:$SV_PORT --workers 2 >"$D/serve.log" 2>&1 &
+MLC_CONSOLE_ENABLED=true "$BIN" serve --listen 127.0.0.1:$SV_PORT --workers 2 >"$D/serve.log" 2>&1 &
 echo $! > "$D/serve.pid"
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$SV_PORT/healthz" >/dev/null && break; sleep 0.1; done
 curl -sf "http://127.0.0.1:$SV_PORT/healthz" >/dev/null || { cat "$D/serve.log"; die "serve did not start"; }
@@ -191,4 +191,14 @@ The demo keeps running:
   serve             http://127.0.0.1:$SV_PORT   (/healthz, /metrics)
   working directory $D/work   (try: cd $D/work && $BIN reconcile $T)
 Stop it with: make demo-stop
+MSG
+
+# The console (issue 23), on serve's listener (console.enabled above): a
+# `demo` admin with a random password, printed here once and kept nowhere else.
+DEMO_PW=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+printf '%s\n' "$DEMO_PW" | "$BIN" user add demo --role admin >/dev/null 2>&1 || die "cannot add the console's demo user"
+cat <<MSG
+
+Console: http://127.0.0.1:$SV_PORT/console/
+  one-time login: user demo, password $DEMO_PW (shown only now; \`ml-connector user add\` makes more)
 MSG

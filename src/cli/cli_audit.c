@@ -9,6 +9,7 @@
 #include "core/run_owner.h"
 #include "core/review.h"
 #include "flows/flow.h"
+#include "flows/replay.h"
 #include "util/jsonx.h"
 #include "util/num.h"
 #include "util/time.h"
@@ -143,11 +144,47 @@ int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
 			    argv);
 }
 
+struct replay_cli {
+	struct cli_ctx *ctx;
+	struct mlc_vault *vault;
+	const char *tenant;
+};
+
+static int replay_open(void *arg, const struct flow_def *fd, struct mlc_session **s,
+		       struct mlc_error *err)
+{
+	struct replay_cli *x = arg;
+	struct mlc_session_opts so = {.store = x->ctx->store,
+				      .vault = x->vault,
+				      .tenant = x->tenant,
+				      .need_netsuite = fd->need_netsuite,
+				      .need_procore = fd->need_procore};
+	return session_open(&so, s, err);
+}
+
+/* Each record's new outcome; a failed flow's error once, on stderr. */
+static void print_outcomes(const json_t *outcomes)
+{
+	const char *last = "";
+	json_t *o;
+	size_t i;
+
+	json_array_foreach (outcomes, i, o) {
+		const char *flow = jsonx_str(o, "flow"), *src = jsonx_str(o, "source_ref");
+		if (jsonx_str(o, "error") && strcmp(flow, last))
+			fprintf(stderr, "ml-connector: %s: %s\n", flow, jsonx_str(o, "error"));
+		last = flow;
+		printf("%-8lld %-14s %-34s -> %s\n",
+		       (long long)json_integer_value(json_object_get(o, "id")), flow,
+		       src ? src : "-", jsonx_str(o, "outcome"));
+	}
+}
+
 /*
  * replay: the flows of the chosen rows run again, reading everything
  * (--full): what is unchanged is skipped, what failed is written again,
- * idempotently (origin ids, externalIds).  Each chosen record's new
- * outcome is reported from this run's audit rows.
+ * idempotently (origin ids, externalIds), as flows/replay.h does it for the
+ * console too.  Each chosen record's new outcome is reported from the run's plan.
  */
 int cmd_replay(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -171,10 +208,10 @@ int cmd_replay(struct cli_ctx *ctx, int argc, char **argv)
 	struct mlc_tenant t;
 	struct mlc_error err = {0};
 	struct mlc_audit_filter f = {0};
-	json_t *rows = json_array(), *flows = json_object(), *r;
+	json_t *rows = json_array(), *outcomes = NULL, *r;
 	struct mlc_vault *vault = NULL;
-	size_t i;
-	int still = 0;
+	struct replay_cli x;
+	size_t still = 0;
 
 	rc = cli_parse(&spec, argc, argv, pos, &npos);
 	if (rc == CLI_OK)
@@ -217,9 +254,6 @@ int cmd_replay(struct cli_ctx *ctx, int argc, char **argv)
 			json_array_append_new(rows, r);
 		}
 	}
-	json_array_foreach (rows, i, r)
-		if (jsonx_str(r, "flow") && flow_find(jsonx_str(r, "flow")))
-			json_object_set_new(flows, jsonx_str(r, "flow"), json_true());
 	if (!json_array_size(rows)) {
 		printf("nothing to replay\n");
 		tenant_release(&t);
@@ -231,52 +265,15 @@ int cmd_replay(struct cli_ctx *ctx, int argc, char **argv)
 		tenant_release(&t);
 		goto out;
 	}
-	const char *name;
-	json_t *unused;
-	json_object_foreach (flows, name, unused) {
-		const struct flow_def *fd = flow_find(name);
-		struct mlc_session *s = NULL;
-		struct mlc_session_opts so = {.store = ctx->store,
-					      .vault = vault,
-					      .tenant = t.name,
-					      .need_netsuite = fd->need_netsuite,
-					      .need_procore = fd->need_procore};
-		struct flow_opts fo = {false, true, "replay"};
-		json_t *res = NULL;
-		if (session_open(&so, &s, &err) < 0) {
-			cli_fail(&err);
-			still++;
-			continue;
-		}
-		if (flow_execute(s, fd, &fo, &res, &err) < 0)
-			fprintf(stderr, "ml-connector: %s: %s\n", name, err.msg);
-		/* each chosen record's outcome in this run */
-		json_array_foreach (rows, i, r) {
-			json_t *p;
-			size_t k;
-			const char *src = jsonx_str(r, "source_ref");
-			const char *now = "unchanged";
-			if (!jsonx_str(r, "flow") || strcmp(jsonx_str(r, "flow"), name))
-				continue;
-			json_array_foreach (json_object_get(res, "plan"), k, p)
-				if (src && jsonx_str(p, "source") &&
-				    !strcmp(jsonx_str(p, "source"), src))
-					now = jsonx_str(p, "action");
-			if (!strcmp(now, "fail"))
-				still++;
-			printf("%-8lld %-14s %-34s -> %s\n",
-			       (long long)json_integer_value(json_object_get(r, "id")), name,
-			       src ? src : "-", now);
-		}
-		json_decref(res);
-		session_free(s);
-	}
+	x = (struct replay_cli){ctx, vault, t.name};
+	outcomes = replay_records(rows, replay_open, &x, &still);
+	print_outcomes(outcomes);
 	tenant_release(&t);
 	rc = still ? CLI_FAIL : CLI_OK;
 out:
 	vault_free(vault);
 	json_decref(rows);
-	json_decref(flows);
+	json_decref(outcomes);
 	return rc;
 }
 

@@ -2,12 +2,12 @@
  * /api/v1 actions and live reads (issue 23):
  *   POST replay {"ids": [audit ids]} or {"run_id": n}  (operator): the
  *        failed records' flows run again in full, idempotently, as
- *        `ml-connector replay` does (cli/cli_audit.c), and each record's
+ *        `ml-connector replay` does (flows/replay.h), and each record's
  *        new outcome is answered;
  *   POST sync/{flow}   (operator): enqueues a run now (the schedule's job);
  *   GET  reconcile     (viewer): `reconcile --json` with the posted cost
  *        per period for the chart;
- *   POST review/{item}/resolve (operator): see review_resolve below.
+ * (review items: server/api_review.c).
  * Each write is in the tenant's audit with the user.
  */
 #include <stdio.h>
@@ -18,6 +18,7 @@
 #include "core/console_queries.h"
 #include "flows/flow.h"
 #include "flows/reconcile.h"
+#include "flows/replay.h"
 #include "flows/session.h"
 #include "server/console.h"
 #include "server/serve.h"
@@ -66,42 +67,19 @@ static int replay_rows(struct mlc_store *st, int64_t tid, const json_t *body, js
 	return MLC_OK;
 }
 
-/* Runs one flow in full as a replay; appends each chosen row's outcome
- * ({id, source_ref, flow, outcome}) to outcomes. */
-static void replay_flow(struct mlc_console *c, struct mlc_store *st, const char *tenant,
-			const char *name, const json_t *rows, json_t *outcomes)
-{
-	const struct flow_def *fd = flow_find(name);
-	struct flow_opts fo = {false, true, "replay"};
-	struct mlc_session *s = NULL;
-	struct mlc_error err = {0};
-	json_t *res = NULL, *r;
-	size_t i;
+struct replay_ctx {
+	struct mlc_console *c;
+	struct mlc_store *st;
+	const char *tenant;
+};
 
-	/* a flow that fails as a whole still answers its plan: each record's
-	 * outcome is read from it; without a plan every record failed */
-	if (console_flow_session(c, st, tenant, fd->need_netsuite, fd->need_procore, &s, &err) ==
-		MLC_OK &&
-	    flow_execute(s, fd, &fo, &res, &err) < 0)
-		log_warn("console replay: the flow failed", "flow", name, "error", err.msg);
-	json_array_foreach (rows, i, r) {
-		const char *src = jsonx_str(r, "source_ref"), *now = "unchanged";
-		json_t *p;
-		size_t k;
-		if (!jsonx_str(r, "flow") || strcmp(jsonx_str(r, "flow"), name))
-			continue;
-		json_array_foreach (json_object_get(res, "plan"), k, p)
-			if (src && jsonx_str(p, "source") && !strcmp(jsonx_str(p, "source"), src))
-				now = jsonx_str(p, "action");
-		if (!res)
-			now = "fail";
-		json_array_append_new(outcomes, json_pack("{s:O, s:s?, s:s, s:s, s:s?}", "id",
-							  json_object_get(r, "id"), "source_ref",
-							  src, "flow", name, "outcome", now,
-							  "error", res ? NULL : err.msg));
-	}
-	json_decref(res);
-	session_free(s);
+static int replay_open(void *arg, const struct flow_def *fd, struct mlc_session **s,
+		       struct mlc_error *err)
+{
+	struct replay_ctx *x = arg;
+
+	return console_flow_session(x->c, x->st, x->tenant, fd->need_netsuite, fd->need_procore, s,
+				    err);
 }
 
 static void replay(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
@@ -111,9 +89,9 @@ static void replay(struct mlc_http_request *req, struct mlc_http_response *resp,
 	int64_t tid;
 	char *tenant = NULL;
 	struct mlc_error err = {0};
-	json_t *body = NULL, *rows = NULL, *flows = json_object(), *outcomes = json_array(), *r;
-	const char *name;
-	size_t i, still = 0;
+	json_t *body = NULL, *rows = NULL, *outcomes = NULL;
+	struct replay_ctx x;
+	size_t still = 0;
 
 	if (!console_authorize(arg, req, resp, CONSOLE_OPERATOR, &id, &st) ||
 	    !console_tenant(st, req, resp, &tid, &tenant))
@@ -124,14 +102,8 @@ static void replay(struct mlc_http_request *req, struct mlc_http_response *resp,
 				    "%s", err.msg);
 		goto out;
 	}
-	json_array_foreach (rows, i, r)
-		if (jsonx_str(r, "flow") && flow_find(jsonx_str(r, "flow")))
-			json_object_set_new(flows, jsonx_str(r, "flow"), json_true());
-	json_object_foreach (flows, name, r)
-		replay_flow(arg, st, tenant, name, rows, outcomes);
-	json_array_foreach (outcomes, i, r)
-		if (!strcmp(jsonx_str(r, "outcome"), "fail"))
-			still++;
+	x = (struct replay_ctx){arg, st, tenant};
+	outcomes = replay_records(rows, replay_open, &x, &still);
 	{
 		char target[64];
 		snprintf(target, sizeof(target), "%zu record(s)", json_array_size(outcomes));
@@ -146,7 +118,6 @@ out:
 	free(tenant);
 	json_decref(body);
 	json_decref(rows);
-	json_decref(flows);
 	json_decref(outcomes);
 }
 
@@ -213,29 +184,6 @@ out:
 	session_free(s);
 }
 
-/*
- * TODO(issue 23, after the merge of i23-review): resolving a parked item
- * is built in src/flows/review_resolve.{c,h} on branch i23-review, which
- * this branch does not have.  Until then this answers 501 and does
- * nothing; the page shows the item's candidates and this answer.  It still
- * checks the session, the role and the CSRF token, so that the refusal
- * tests hold once it is wired.
- */
-static void review_resolve_todo(struct mlc_http_request *req, struct mlc_http_response *resp,
-				void *arg)
-{
-	struct console_identity id;
-	struct mlc_store *st;
-	int64_t tid;
-
-	if (!console_authorize(arg, req, resp, CONSOLE_OPERATOR, &id, &st) ||
-	    !console_tenant(st, req, resp, &tid, NULL))
-		return;
-	http_response_error(resp, 501, "not_built_yet",
-			    "resolving review items from the console is not built yet "
-			    "(use `ml-connector review resolve` once it exists)");
-}
-
 int api_actions_register(struct mlc_console *c, struct mlc_http_server *http, struct mlc_error *err)
 {
 	static const struct {
@@ -245,7 +193,6 @@ int api_actions_register(struct mlc_console *c, struct mlc_http_server *http, st
 	    {"POST", "/api/v1/tenants/{tenant}/replay", replay},
 	    {"POST", "/api/v1/tenants/{tenant}/sync/{flow}", sync_now},
 	    {"GET", "/api/v1/tenants/{tenant}/reconcile", reconcile},
-	    {"POST", "/api/v1/tenants/{tenant}/review/{item}/resolve", review_resolve_todo},
 	};
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		int rc =

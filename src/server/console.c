@@ -351,6 +351,8 @@ int console_register(struct mlc_serve *sv, struct mlc_http_server *http, struct 
 		rc = api_mappings_register(c, http, err);
 	if (rc >= 0)
 		rc = api_actions_register(c, http, err);
+	if (rc >= 0)
+		rc = api_review_register(c, http, err);
 	if (rc < 0) {
 		console_free(c);
 		return err->code ? rc : error_set(err, rc, "cannot register the console's routes");

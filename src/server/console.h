@@ -90,5 +90,7 @@ int api_mappings_register(struct mlc_console *c, struct mlc_http_server *http,
 			  struct mlc_error *err) MLC_MUST_CHECK;
 int api_actions_register(struct mlc_console *c, struct mlc_http_server *http,
 			 struct mlc_error *err) MLC_MUST_CHECK;
+int api_review_register(struct mlc_console *c, struct mlc_http_server *http,
+			struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

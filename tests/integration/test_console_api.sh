@@ -2,7 +2,9 @@
 # Issue 23, the console's API: users (argon2id hashes), auth required,
 # session cookie flags, CSRF refused without the token, roles enforced,
 # login rate limits per user and per client, the console on its own
-# listener (not on the webhooks'), actions in the audit with the user.
+# listener (not on the webhooks'), actions in the audit with the user,
+# review items shown and resolved (roles, CSRF, why required, the user
+# in the audit, the next run applies the decision).
 # Usage: test_console_api.sh BINARY
 set -euo pipefail
 BIN=$(readlink -f "$1")
@@ -19,6 +21,18 @@ pc_admin POST /_sandbox/faults '{"faults":"pc:reject=1.0"}' >/dev/null
 "$BIN" sync acme --flow purchase-orders >/dev/null 2>&1 || true
 pc_admin POST /_sandbox/faults '{"faults":""}' >/dev/null
 DB=$WORK/ml-connector.db
+# two ambiguous vendors, parked for review: each has two Procore candidates
+company=$(jq .procore.company_id "$DATA/credentials.json")
+tok=$(pc_token)
+zid=$(ns_admin POST /_sandbox/netsuite/records/vendor '{"companyName":"Zephyr Drywall LLC","entityId":"Zephyr Drywall LLC","phone":"555-0199","subsidiary":{"id":"1"}}' | jq -r .id)
+qid=$(ns_admin POST /_sandbox/netsuite/records/vendor '{"companyName":"Quill Paving LLC","entityId":"Quill Paving LLC","subsidiary":{"id":"1"}}' | jq -r .id)
+made=$(pc_api PATCH /rest/v1.0/vendors/sync "$(jq -nc --argjson c "$company" '{company_id: $c, updates: [
+  {name: "Zephyr Drywall Corp."}, {name: "Zephyr Drywall, Inc.", business_phone: "555-0100"},
+  {name: "Quill Paving Corp."}, {name: "Quill Paving, Inc."}]}')")
+zinc=$(jq '[.entities[] | select(.name == "Zephyr Drywall, Inc.")][0].id' <<<"$made")
+"$BIN" sync acme --flow vendors >/dev/null 2>&1
+item_of() { "$BIN" review list acme --all --json | jq --arg s "$1" '[.[] | select(.source_ref == $s)][0].id'; }
+ZITEM=$(item_of "ns:vendor:$zid") QITEM=$(item_of "ns:vendor:$qid")
 
 # --- users ------------------------------------------------------------------------------------------
 for u in viewer operator admin; do
@@ -109,8 +123,37 @@ if [ -n "$acct" ]; then
 else
   not_ok "an admin maps a cost code" "the account catalog is empty: no account to map"
 fi
-expect_eq "$(post "$WORK/o.jar" "$OCSRF" /tenants/acme/review/1/resolve '{}')" 501 "review resolve answers 501 until i23-review is merged"
-expect_eq "$(post "$WORK/v.jar" "$VCSRF" /tenants/acme/review/1/resolve '{}')" 403 "and refuses a viewer already"
+
+# --- review: show and resolve -----------------------------------------------------------------------
+item=$(get "$WORK/v.jar" "/tenants/acme/review/$ZITEM")
+expect_eq "$(jq -c .actions <<<"$item")" '["link","create","ignore"]' "a viewer reads a review item with its actions"
+expect_eq "$(jq '.compare.rows | length' <<<"$item")" 3 "the record and its two candidates side by side"
+expect_eq "$(jq -r --arg i "$zinc" '.compare.rows[] | select(.id == $i) | .values.business_phone' <<<"$item")" 555-0100 "the candidates' fields are read from Procore"
+expect_eq "$(jq -r .offline <<<"$item")" false "and the answer says so"
+expect_eq "$(jq -c '[.compare.rows[] | .differs | index("business_phone") != null]' <<<"$item")" '[false,true,true]' "a phone that differs is marked on each candidate"
+expect_eq "$(code -b "$WORK/v.jar" "$C/api/v1/tenants/acme/review/999999")" 404 "an unknown item: 404"
+resolve() { post "$1" "$2" "/tenants/acme/review/$3/resolve" "$4"; }
+expect_eq "$(resolve "$WORK/v.jar" "$VCSRF" "$ZITEM" "{\"action\":\"link\",\"arg\":\"$zinc\",\"why\":\"x\"}")" 403 "a viewer may not resolve"
+expect_eq "$(jq -r .error.code "$WORK/post.out")" forbidden "for want of the role"
+expect_eq "$(resolve "$WORK/o.jar" "" "$ZITEM" "{\"action\":\"link\",\"arg\":\"$zinc\",\"why\":\"x\"}")" 403 "a resolve without the CSRF token: 403"
+expect_eq "$(jq -r .error.code "$WORK/post.out")" csrf "and says why"
+expect_eq "$(resolve "$WORK/o.jar" "$OCSRF" "$ZITEM" "{\"action\":\"link\",\"arg\":\"$zinc\"}")" 400 "a resolve without why: 400"
+expect_eq "$(resolve "$WORK/o.jar" "$OCSRF" "$ZITEM" "{\"action\":\"link\",\"arg\":\"$zinc\",\"why\":\"\"}")" 400 "an empty why: 400"
+expect_eq "$(resolve "$WORK/o.jar" "$OCSRF" "$ZITEM" '{"action":"link","arg":"999999999","why":"typo"}')" 422 "a link to a vendor Procore does not have: 422"
+expect_eq "$(resolve "$WORK/o.jar" "$OCSRF" "$ZITEM" '{"action":"post-in","why":"wrong kind"}')" 422 "an action the item does not take: 422"
+expect_eq "$(resolve "$WORK/o.jar" "$OCSRF" 999999 '{"action":"ignore","why":"none"}')" 404 "an unknown item: 404"
+expect_eq "$(sqlite3 "$DB" "select count(*) from review_decision")" 0 "refused decisions store nothing"
+expect_eq "$(resolve "$WORK/o.jar" "$OCSRF" "$ZITEM" "{\"action\":\"link\",\"arg\":\"$zinc\",\"why\":\"same tax id as the Inc.\"}")" 200 "an operator links the vendor to a candidate"
+expect_eq "$(jq -r '.by + "|" + .action + "|" + .arg' "$WORK/post.out")" "operator|link|$zinc" "decided by the logged-in user"
+expect_eq "$(sqlite3 "$DB" "select json_extract(payload, '\$.by') || '|' || json_extract(payload, '\$.why') from audit where action = 'resolve' and source_ref = 'ns:vendor:$zid'")" "operator|same tax id as the Inc." "the decision's audit row has the user and why"
+expect_eq "$(sqlite3 "$DB" "select count(*) from audit where flow='console' and action='resolve' and source_ref='user:operator' and target_ref='review item $ZITEM' and result='ok'")" 1 "the resolve is a console action in the audit with the user"
+expect_eq "$(sqlite3 "$DB" "select count(*) from audit where flow='console' and action='resolve' and source_ref='user:operator' and result='error'")" 2 "and so are the two refused by the connector"
+expect_eq "$(resolve "$WORK/a.jar" "$ACSRF" "$QITEM" '{"action":"ignore","why":"vendor is closing"}')" 200 "an admin may resolve too"
+expect_eq "$(get "$WORK/v.jar" /tenants/acme/review | jq --arg a "ns:vendor:$zid" --arg b "ns:vendor:$qid" '[.[] | select(.source_ref == $a or .source_ref == $b)] | length')" 0 "resolved items leave the queue"
+expect_eq "$(get "$WORK/v.jar" "/tenants/acme/review/$ZITEM" | jq -r '.decision.by + "|" + .decision.state')" "operator|pending" "the item shows the pending decision and who took it"
+"$BIN" sync acme --flow vendors >/dev/null 2>&1
+expect_eq "$(pc_admin GET /_sandbox/state/vendors | jq -r --argjson i "$zinc" '.[] | select(.id == $i) | .origin_id')" "ns:vendor:$zid" "the next run links the vendor to the chosen candidate"
+expect_eq "$(get "$WORK/v.jar" "/tenants/acme/review/$ZITEM" | jq -r .decision.state)" applied "and the decision reads applied"
 
 # --- logout and user remove end sessions ------------------------------------------------------------
 expect_eq "$(post "$WORK/v.jar" "$VCSRF" /logout '{}')" 200 "logout"
