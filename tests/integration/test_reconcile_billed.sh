@@ -35,7 +35,7 @@ got=$(jq '[.rows[].procore | tonumber * 100 | round] | add' <<<"$rep")
 expect_eq "$got" "$want" "the Procore column sums the requisition items to the cent"
 expect_eq "$(jq '[.rows[] | select((.netsuite | tonumber) - (.parked | tonumber) != (.procore | tonumber))] | length' <<<"$rep")" 0 "every row: NetSuite less parked is Procore"
 nparked=$(jq '.parked_bills | length' <<<"$rep")
-expect_eq "$nparked" "$(sqlite3 "$WORK/ml-connector.db" "select count(*) from review where entity = 'requisition' and state = 'open'")" "the parked bills are listed"
+expect_eq "$nparked" "$(store_sql "$WORK/ml-connector.db" "select count(*) from review where entity = 'requisition' and state = 'open'")" "the parked bills are listed"
 run "$BIN" reconcile acme --scope billed
 expect_rc 0 "table"
 expect_out "commitment lines tie out" "the table counts the lines that tie"

@@ -40,7 +40,7 @@ for f in vendors purchase-orders; do "$BIN" sync acme --flow $f >/dev/null 2>&1;
 rec
 expect_rc 0 "committed reconcile ties out after a sync"
 expect_eq "$(jq .differences <<<"$OUT")" 0 "no difference"
-parked=$(sqlite3 "$DB" "select count(*) from review where state = 'open' and entity = 'po'")
+parked=$(store_sql "$DB" "select count(*) from review where state = 'open' and entity = 'po'")
 expect_eq "$(jq .parked <<<"$OUT")" "$parked" "every parked PO is listed apart ($parked)"
 expect_eq "$(jq '[.rows[] | select(.parked)] | map(.commitment_id) | unique' -c <<<"$OUT")" "[0]" "a parked PO has no commitment"
 pos_in_pc=$(pc_admin GET /_sandbox/state/purchase_order_contracts | jq '[.[] | select(.origin_id != null and (.origin_id | startswith("ns:po:")))] | length')

@@ -39,7 +39,7 @@ wait_je() { # externalid -> 0 once NetSuite has it (20 s at most)
   for _ in $(seq 200); do [ "$(je_count "$1")" = 1 ] && return 0; sleep 0.1; done
   return 1
 }
-inbox_state() { sql "select state from inbox where json_extract(payload, '\$.resource_id') = $1 and json_extract(payload, '\$.resource_name') = 'Direct Costs' order by id desc limit 1"; }
+inbox_state() { sql "select state from inbox where cast(json_extract(payload, '\$.resource_id') as text) = '$1' and json_extract(payload, '\$.resource_name') = 'Direct Costs' order by id desc limit 1"; }
 je_puts() { ns_calls 'PUT|POST /services/rest/record'; } # the record writes (journal entries here)
 metric() { # name with labels -> value (0 when absent)
   local v
@@ -72,7 +72,7 @@ expect_eq "$(sql "select count(*) from audit where source_ref = 'pc:$company:dc:
 
 # --- duplicates: the same delivery again, and another event for the same document ------------------
 reset_stats
-ev=$(sql "select payload from inbox where json_extract(payload, '\$.resource_id') = $dc order by id desc limit 1")
+ev=$(sql "select payload from inbox where cast(json_extract(payload, '\$.resource_id') as text) = '$dc' order by id desc limit 1")
 expect_eq "$(curl -s -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer rec-ev-secret' -d "$ev" | jq -r .status)" duplicate "the same delivery again is a duplicate"
 other=$(jq -c '.ulid = "01RECEVENTOTHER00000000001" | .id = 990001' <<<"$ev")
 expect_eq "$(curl -s -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer rec-ev-secret' -d "$other" | jq -r .status)" accepted "another event for the same document is accepted"

@@ -14,7 +14,7 @@ world_start
 world_tenant acme
 world_costs_mappings acme
 DB=$WORK/ml-connector.db
-sql() { sqlite3 "$DB" "$1"; }
+sql() { store_sql "$DB" "$1"; }
 company=$(jq .procore.company_id "$DATA/credentials.json")
 tok=$(pc_token)
 # the retainage payable (2300, OthCurrLiab in the sandbox chart)
