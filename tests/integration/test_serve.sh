@@ -200,7 +200,7 @@ for _ in $(seq 50); do
 done
 kill -9 "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
 expect_eq "$(sql "select count(*) from runs where trigger = 'event' and status = 'running'")" 1 "the event's record was being posted when serve was killed"
-expect_eq "$(sql "select state from inbox where json_extract(payload, '$.resource_id') = $dc2 order by id desc limit 1")" new "and its inbox row is still new"
+expect_eq "$(sql "select state from inbox where cast(json_extract(payload, '$.resource_id') as text) = '$dc2' order by id desc limit 1")" new "and its inbox row is still new"
 ns_admin POST /_sandbox/faults '{"faults":"","latency_ms":0}' >/dev/null
 serve_start
 posted=0
