@@ -262,7 +262,7 @@ static const struct mlc_migration migrations[] = {
      * (core/processes.h); scheduler is 1 for the one that schedules. */
     {10, "serve processes",
      "CREATE TABLE processes ("
-     " id TEXT PRIMARY KEY,"
+     " owner TEXT PRIMARY KEY,"
      " host TEXT NOT NULL,"
      " pid BIGINT NOT NULL,"
      " started_at BIGINT NOT NULL,"

@@ -11,8 +11,8 @@ int process_beat(struct mlc_store *s, const struct mlc_process *p, int64_t now_m
 	struct mlc_stmt *st = NULL;
 	int rc = store_prepare(
 	    s,
-	    "INSERT INTO processes (id, host, pid, started_at, heartbeat_at, jobs_running, "
-	    "scheduler) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+	    "INSERT INTO processes (owner, host, pid, started_at, heartbeat_at, jobs_running, "
+	    "scheduler) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET "
 	    "heartbeat_at = excluded.heartbeat_at, jobs_running = excluded.jobs_running, "
 	    "scheduler = excluded.scheduler",
 	    &st, err);
@@ -34,7 +34,7 @@ int process_beat(struct mlc_store *s, const struct mlc_process *p, int64_t now_m
 int process_remove(struct mlc_store *s, const char *id, struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
-	int rc = store_prepare(s, "DELETE FROM processes WHERE id = ?", &st, err);
+	int rc = store_prepare(s, "DELETE FROM processes WHERE owner = ?", &st, err);
 
 	if (rc < 0)
 		return rc;
@@ -69,9 +69,9 @@ int process_list_live(struct mlc_store *s, int64_t now_ms, int64_t stale_ms, jso
 {
 	struct mlc_stmt *st = NULL;
 	int rc = store_prepare(s,
-			       "SELECT id, host, pid, started_at, heartbeat_at, jobs_running, "
+			       "SELECT owner, host, pid, started_at, heartbeat_at, jobs_running, "
 			       "scheduler FROM processes WHERE heartbeat_at >= ? "
-			       "ORDER BY started_at, id",
+			       "ORDER BY started_at, owner",
 			       &st, err);
 
 	*out = NULL;
@@ -83,7 +83,7 @@ int process_list_live(struct mlc_store *s, int64_t now_ms, int64_t stale_ms, jso
 		char started[MLC_TIME_FMT_MAX];
 		time_format_rfc3339(stmt_col_i64(st, 3), started);
 		json_array_append_new(
-		    *out, json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:b}", "id",
+		    *out, json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:b}", "owner",
 				    stmt_col_text(st, 0), "host", stmt_col_text(st, 1), "pid",
 				    (json_int_t)stmt_col_i64(st, 2), "started_at", started,
 				    "heartbeat_age_ms", (json_int_t)(now_ms - stmt_col_i64(st, 4)),

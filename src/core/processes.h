@@ -20,7 +20,7 @@
 #include "util/error.h"
 
 struct mlc_process {
-	const char *id;   /* host:pid, the lease owner prefix */
+	const char *id;   /* host:pid, the lease owner prefix (column owner) */
 	const char *host; /* host name */
 	int64_t pid;
 	int64_t started_ms;
@@ -41,7 +41,7 @@ int process_reap(struct mlc_store *s, int64_t now_ms, int64_t stale_ms, int64_t 
 		 struct mlc_error *err) MLC_MUST_CHECK;
 /*
  * The live processes (heartbeat within stale_ms of now_ms), oldest first,
- * as a new JSON array of {id, host, pid, started_at, heartbeat_age_ms,
+ * as a new JSON array of {owner, host, pid, started_at, heartbeat_age_ms,
  * jobs_running, scheduler} (times RFC 3339).  Caller decrefs *out.
  */
 int process_list_live(struct mlc_store *s, int64_t now_ms, int64_t stale_ms, json_t **out,

@@ -54,7 +54,7 @@ live() { "$BIN" status --json | jq '.processes | length'; }
 serve A
 A_OWNER=$(owner_of A)
 for _ in $(seq 100); do [ "$(schedulers)" = 1 ] && break; sleep 0.1; done
-expect_eq "$(sql "SELECT id FROM processes WHERE scheduler = 1")" "$A_OWNER" "A, alone, schedules"
+expect_eq "$(sql "SELECT owner FROM processes WHERE scheduler = 1")" "$A_OWNER" "A, alone, schedules"
 serve B
 serve C
 sleep 2
@@ -97,7 +97,7 @@ else
 fi
 PID[A]=
 t0=$(date +%s)
-for _ in $(seq 100); do [ "$(schedulers)" = 1 ] && [ "$(sql "SELECT count(*) FROM processes WHERE scheduler = 1 AND id <> '$A_OWNER'")" = 1 ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ "$(schedulers)" = 1 ] && [ "$(sql "SELECT count(*) FROM processes WHERE scheduler = 1 AND owner <> '$A_OWNER'")" = 1 ] && break; sleep 0.1; done
 took=$(($(date +%s) - t0))
 expect_le "$took" 4 "a survivor schedules within one lease (3 s) and a beat"
 taken=$(cat "$WORK/serve-B.log" "$WORK/serve-C.log" | grep -c "this process schedules" || true)
@@ -136,7 +136,7 @@ expect_le 1 "$(ns_admin GET /_sandbox/netsuite/dump/transaction | jq '[.rows[] |
 # the dead process is gone from the table; readiness follows Redis
 sleep 1
 expect_eq "$(live)" 2 "status: two live processes after the kill"
-expect_eq "$(sql "SELECT count(*) FROM processes WHERE id = '$A_OWNER'")" 0 "the scheduler removed the dead process's row"
+expect_eq "$(sql "SELECT count(*) FROM processes WHERE owner = '$A_OWNER'")" 0 "the scheduler removed the dead process's row"
 bash "$HERE/lib/pg.sh" redis-stop "$REDIS_DIR"
 code=
 for _ in $(seq 50); do # redis-server exits shortly after its SIGTERM
