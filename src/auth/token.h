@@ -117,5 +117,7 @@ int64_t token_refresh_at(const struct mlc_token_policy *p, int64_t obtained_ms,
 int token_shared_new(const char *url, const struct mlc_vault *v, struct mlc_token_shared **out,
 		     struct mlc_error *err) MLC_MUST_CHECK;
 void token_shared_free(struct mlc_token_shared *sh);
+/* True when Redis answers PING now (readiness, issue 22); false for NULL. */
+bool token_shared_ping(struct mlc_token_shared *sh);
 
 #endif

@@ -379,3 +379,18 @@ out:
 	buf_release(&key);
 	buf_release(&ad);
 }
+
+bool token_shared_ping(struct mlc_token_shared *sh)
+{
+	redisReply *r;
+	bool up;
+
+	if (!sh)
+		return false;
+	pthread_mutex_lock(&sh->lock);
+	r = command(sh, "PING");
+	up = r && r->type == REDIS_REPLY_STATUS;
+	freeReplyObject(r);
+	pthread_mutex_unlock(&sh->lock);
+	return up;
+}

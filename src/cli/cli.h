@@ -104,6 +104,9 @@ int cmd_replay(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_runs(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_review(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cli_ctx *ctx, int argc, char **argv);
+/* status's live serve processes (cli_status.c, issue 22). */
+int cli_status_processes(struct cli_ctx *ctx, json_t **out, struct mlc_error *err) MLC_MUST_CHECK;
+void cli_status_print_processes(const json_t *procs);
 int cmd_schedule(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_sandbox(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_user(struct cli_ctx *ctx, int argc, char **argv);

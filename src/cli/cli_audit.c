@@ -345,7 +345,7 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	struct mlc_tenant *list = NULL;
 	size_t n = 0;
 	struct mlc_error err = {0};
-	json_t *out = json_array();
+	json_t *out = json_array(), *procs = NULL;
 	int64_t queued = 0, running = 0, dead = 0, abandoned = 0, now = time_now_ms();
 
 	rc = cli_parse(&spec, argc, argv, pos, &npos);
@@ -360,7 +360,8 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	    tenant_list(ctx->store, &list, &n, &err) < 0 ||
 	    job_count(ctx->store, "queued", &queued, &err) < 0 ||
 	    job_count(ctx->store, "running", &running, &err) < 0 ||
-	    job_count(ctx->store, "dead", &dead, &err) < 0) {
+	    job_count(ctx->store, "dead", &dead, &err) < 0 ||
+	    cli_status_processes(ctx, &procs, &err) < 0) {
 		json_decref(out);
 		tenant_list_free(list, n);
 		return cli_fail(&err);
@@ -418,15 +419,18 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	tenant_list_free(list, n);
 	if (json) {
-		cli_print_json(json_pack("{s:o, s:{s:I, s:I, s:I}}", "tenants", out, "queue",
+		cli_print_json(json_pack("{s:o, s:{s:I, s:I, s:I}, s:o}", "tenants", out, "queue",
 					 "queued", (json_int_t)queued, "running",
-					 (json_int_t)running, "dead", (json_int_t)dead));
+					 (json_int_t)running, "dead", (json_int_t)dead, "processes",
+					 procs));
 		return CLI_OK;
 	}
 	size_t i;
 	json_t *tj;
 	printf("queue: %lld queued, %lld running, %lld dead\n", (long long)queued,
 	       (long long)running, (long long)dead);
+	cli_status_print_processes(procs);
+	json_decref(procs);
 	if (abandoned)
 		printf("runs: %lld marked abandoned (their process is gone)\n",
 		       (long long)abandoned);

@@ -49,14 +49,118 @@ int job_enqueue(struct mlc_store *s, int64_t tenant_id, const char *kind, const 
 	return rc < 0 ? rc : MLC_OK;
 }
 
+/* Fills job from a leasing statement's RETURNING row. */
+static void lease_row(struct mlc_stmt *st, struct mlc_job *job)
+{
+	json_error_t jerr;
+
+	job->id = stmt_col_i64(st, 0);
+	job->tenant_id = stmt_col_i64(st, 1);
+	job->kind = stmt_col_dup(st, 2);
+	job->payload = json_loads(stmt_col_text(st, 3), 0, &jerr);
+	if (!job->payload)
+		job->payload = json_object();
+	job->attempts = (int)stmt_col_i64(st, 4);
+	job->max_attempts = (int)stmt_col_i64(st, 5);
+	job->lease_until = stmt_col_i64(st, 6);
+}
+
+/* The ready condition of a job j at the time parameter N, for lease_pg. */
+#define JOB_READY(N)                                                                               \
+	"((j.state = 'queued' AND j.run_at <= " N ")"                                              \
+	" OR (j.state = 'running' AND j.lease_until < " N "))"                                     \
+	" AND (j.serial_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r WHERE"                     \
+	"  r.serial_key = j.serial_key AND r.id <> j.id AND r.state = 'running'"                   \
+	"  AND r.lease_until >= " N "))"
+
+/*
+ * PostgreSQL (issue 22): many processes share the queue.  The candidate is
+ * picked with FOR UPDATE SKIP LOCKED, so concurrent workers take different
+ * rows instead of queueing behind one; the claim runs in the same
+ * transaction, with the ready condition checked again.  Under READ
+ * COMMITTED two workers could each claim a different job of one serial key
+ * (neither sees the other's uncommitted claim), so the claim first takes a
+ * transaction-level advisory lock on the key: the second waits for the
+ * first's commit, and its re-check then sees the running twin.
+ */
+static const char pick_sql[] = "SELECT j.id, j.serial_key FROM jobs j WHERE " JOB_READY(
+    "?1") " ORDER BY j.priority DESC, j.run_at, j.id LIMIT 1 FOR UPDATE OF j SKIP LOCKED";
+
+static const char claim_sql[] =
+    "UPDATE jobs SET state = 'running', lease_owner = ?1, lease_until = ?2, "
+    "attempts = attempts + 1, updated_at = ?3, dedupe_key = NULL WHERE id = ?4 AND EXISTS ("
+    "SELECT 1 FROM jobs j WHERE j.id = ?4 AND " JOB_READY(
+	"?3") ") RETURNING id, tenant_id, kind, payload, attempts, max_attempts, lease_until";
+
+static int lease_pg(struct mlc_store *s, const char *owner, int64_t now_ms, int64_t lease_ms,
+		    struct mlc_job *job, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int64_t id = 0;
+	char *key = NULL;
+	int rc = store_begin(s, err);
+
+	if (rc < 0)
+		return rc;
+	rc = store_prepare(s, pick_sql, &st, err);
+	if (rc < 0)
+		goto out;
+	stmt_bind_i64(st, 1, now_ms);
+	rc = stmt_step(st, err);
+	if (rc == 1) {
+		id = stmt_col_i64(st, 0);
+		key = stmt_col_dup(st, 1);
+	}
+	stmt_free(st);
+	st = NULL;
+	if (rc <= 0)
+		goto out;
+	if (key) {
+		/* 22: the two-key space, apart from the scheduler's one-key lock */
+		rc = store_prepare(s, "SELECT pg_advisory_xact_lock(22, hashtext(?))", &st, err);
+		if (rc < 0)
+			goto out;
+		stmt_bind_text(st, 1, key);
+		rc = stmt_step(st, err);
+		stmt_free(st);
+		st = NULL;
+		if (rc < 0)
+			goto out;
+	}
+	rc = store_prepare(s, claim_sql, &st, err);
+	if (rc < 0)
+		goto out;
+	stmt_bind_text(st, 1, owner);
+	stmt_bind_i64(st, 2, now_ms + lease_ms);
+	stmt_bind_i64(st, 3, now_ms);
+	stmt_bind_i64(st, 4, id);
+	rc = stmt_step(st, err);
+	if (rc == 1)
+		lease_row(st, job);
+	stmt_free(st);
+	st = NULL;
+out:
+	free(key);
+	if (rc >= 0) {
+		int c = store_commit(s, err);
+		rc = c < 0 ? c : rc;
+	} else {
+		store_rollback(s);
+	}
+	if (rc < 0)
+		job_release(job);
+	return rc;
+}
+
 int job_lease(struct mlc_store *s, const char *owner, int64_t now_ms, int64_t lease_ms,
 	      struct mlc_job *job, struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
-	json_error_t jerr;
 	int rc;
 
 	memset(job, 0, sizeof(*job));
+	if (strcmp(store_backend(s), "postgres") == 0)
+		return lease_pg(s, owner, now_ms, lease_ms, job, err);
 	/* One statement: the store's write lock (SQLite) or row lock makes the
 	 * pick-and-claim atomic, so two workers never take the same job. */
 	rc = store_prepare(
@@ -82,17 +186,8 @@ int job_lease(struct mlc_store *s, const char *owner, int64_t now_ms, int64_t le
 	stmt_bind_i64(st, 4, now_ms);
 	stmt_bind_i64(st, 5, now_ms);
 	rc = stmt_step(st, err);
-	if (rc == 1) {
-		job->id = stmt_col_i64(st, 0);
-		job->tenant_id = stmt_col_i64(st, 1);
-		job->kind = stmt_col_dup(st, 2);
-		job->payload = json_loads(stmt_col_text(st, 3), 0, &jerr);
-		if (!job->payload)
-			job->payload = json_object();
-		job->attempts = (int)stmt_col_i64(st, 4);
-		job->max_attempts = (int)stmt_col_i64(st, 5);
-		job->lease_until = stmt_col_i64(st, 6);
-	}
+	if (rc == 1)
+		lease_row(st, job);
 	stmt_free(st);
 	return rc;
 }

@@ -258,6 +258,17 @@ static const struct mlc_migration migrations[] = {
      " csrf TEXT NOT NULL,"
      " created_at BIGINT NOT NULL,"
      " expires_at BIGINT NOT NULL);"},
+    /* Issue 22: the serve processes sharing this store, one row each
+     * (core/processes.h); scheduler is 1 for the one that schedules. */
+    {10, "serve processes",
+     "CREATE TABLE processes ("
+     " owner TEXT PRIMARY KEY,"
+     " host TEXT NOT NULL,"
+     " pid BIGINT NOT NULL,"
+     " started_at BIGINT NOT NULL,"
+     " heartbeat_at BIGINT NOT NULL,"
+     " jobs_running BIGINT NOT NULL DEFAULT 0,"
+     " scheduler INTEGER NOT NULL DEFAULT 0);"},
 };
 
 const struct mlc_migration *migrations_list(size_t *n)

@@ -177,8 +177,12 @@ void *serve_scheduler_main(void *arg)
 	record_events_start(sv, RECORD_EVENT_THREADS);
 	while (!serve_stopping(sv)) {
 		struct mlc_tenant *list = NULL;
-		drain_inbox(sv, st);
-		if (sv->cfg->audit_retention_days > 0 && time_now_ms() >= next_prune) {
+		/* issue 22: one process schedules (server/leader_beat.c); every
+		 * one drains the webhooks it accepted itself (below) */
+		bool lead = serve_scheduling(sv);
+		if (lead)
+			drain_inbox(sv, st);
+		if (lead && sv->cfg->audit_retention_days > 0 && time_now_ms() >= next_prune) {
 			int64_t gone = 0;
 			if (audit_prune(st,
 					time_now_ms() -
@@ -195,7 +199,7 @@ void *serve_scheduler_main(void *arg)
 		size_t n = 0;
 		int64_t now = time_now_ms();
 
-		if (tenant_list(st, &list, &n, &err) < 0) {
+		if (lead && tenant_list(st, &list, &n, &err) < 0) {
 			log_warn("scheduler cannot list tenants", "error", err.msg);
 			n = 0;
 		}

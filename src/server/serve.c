@@ -159,6 +159,9 @@ static bool ready(void *arg)
 	struct mlc_serve *sv = arg;
 	struct mlc_error err = {0};
 	struct mlc_store *s = serve_store(sv, &err);
+	/* issue 22: Redis too when configured (tokens are shared through it) */
+	if (sv->cfg->redis && *sv->cfg->redis && !token_shared_ping(sv->shared))
+		return false;
 	return s && store_ping(s);
 }
 
@@ -282,6 +285,7 @@ int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg, const struct
 		pthread_create(&sv->workers[i], NULL, serve_worker_main, sv);
 	if (pthread_create(&sv->scheduler, NULL, serve_scheduler_main, sv) == 0)
 		sv->scheduler_started = true;
+	sv->beat_started = pthread_create(&sv->beat, NULL, serve_beat_main, sv) == 0;
 	{
 		char port[16], workers[16];
 		snprintf(port, sizeof(port), "%d", http_server_port(sv->http));
@@ -310,6 +314,8 @@ void serve_wait(struct mlc_serve *sv)
 		pthread_join(sv->workers[i], NULL);
 	if (sv->scheduler_started)
 		pthread_join(sv->scheduler, NULL);
+	if (sv->beat_started) /* after the workers: it unregisters the process */
+		pthread_join(sv->beat, NULL);
 	/* webhooks keep being accepted into the inbox until the very end */
 	http_server_free(sv->http);
 	sv->http = NULL;

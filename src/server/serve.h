@@ -56,6 +56,12 @@ struct mlc_serve {
 	struct serve_pending *pending;
 	int64_t pending_since;       /* when the first pending entry came */
 	struct record_events events; /* records posted one by one (record_events.h) */
+	/* issue 22 (server/leader_beat.c): this process's row in the
+	 * processes table and the scheduler lock */
+	pthread_t beat;
+	bool beat_started;
+	int scheduling;       /* atomic: this process schedules */
+	int64_t jobs_running; /* atomic: jobs this process's workers run */
 };
 
 /* How long the drain lets webhook events gather before it enqueues their
@@ -113,6 +119,12 @@ void serve_pending_add(struct mlc_serve *sv, int64_t tenant_id, const char *tena
  * Caller frees with serve_pending_free(). */
 struct serve_pending *serve_pending_take(struct mlc_serve *sv, int wait_ms);
 void serve_pending_free(struct serve_pending *list);
+
+/* The process's heartbeat and the scheduler lock (leader_beat.c): the
+ * processes row is moved on every min(lease / 3, 5 s); true while this
+ * process is the one that schedules. */
+void *serve_beat_main(void *arg);
+bool serve_scheduling(struct mlc_serve *sv);
 
 /* Workers and scheduler (workers.c, scheduler.c). */
 void *serve_worker_main(void *arg);

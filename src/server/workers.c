@@ -141,6 +141,7 @@ void *serve_worker_main(void *arg)
 		struct heartbeat hb = {
 		    sv, job.id, owner, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
 		pthread_t hbt;
+		__atomic_add_fetch(&sv->jobs_running, 1, __ATOMIC_ACQ_REL); /* leader_beat.c */
 		bool hb_on = pthread_create(&hbt, NULL, heartbeat_main, &hb) == 0;
 		if (strcmp(job.kind, "sync") == 0)
 			rc = run_sync(sv, st, &job, &err);
@@ -167,6 +168,7 @@ void *serve_worker_main(void *arg)
 				log_warn("job fail record failed", "job", id, "error", e2.msg);
 		}
 		job_release(&job);
+		__atomic_sub_fetch(&sv->jobs_running, 1, __ATOMIC_ACQ_REL);
 	}
 	return NULL;
 }
