@@ -6,6 +6,7 @@
 #include <hiredis/hiredis.h>
 #include <sodium.h>
 
+#include "auth/redis_url.h"
 #include "auth/token_internal.h"
 #include "util/log.h"
 #include "util/num.h"
@@ -38,59 +39,12 @@ static const char del_if_equal[] = "if redis.call('get', KEYS[1]) == ARGV[1] the
 
 struct mlc_token_shared {
 	pthread_mutex_t lock;
-	char *host;
-	int port;
-	int db;
-	char *user; /* ACL user (Redis 6+), NULL: the default user */
-	char *password;
+	struct redis_url url;
 	const struct mlc_vault *vault;
 	redisContext *ctx;
 	int64_t down_until; /* monotonic ms; 0: up */
 	bool down_logged;
 };
-
-static int parse_url(struct mlc_token_shared *sh, const char *url, struct mlc_error *err)
-{
-	const char *p, *at, *slash, *colon;
-	int64_t v;
-
-	if (!str_starts_with(url, "redis://"))
-		return error_set(err, MLC_ECONFIG, "redis URL must start with redis://");
-	p = url + 8;
-	slash = strchr(p, '/');
-	at = strchr(p, '@');
-	if (at && (!slash || at < slash)) {
-		const char *pc = memchr(p, ':', (size_t)(at - p));
-		sh->password = pc ? xstrndup(pc + 1, (size_t)(at - pc - 1)) : NULL;
-		if (pc && pc > p)
-			sh->user = xstrndup(p, (size_t)(pc - p));
-		p = at + 1;
-	}
-	colon = strchr(p, ':');
-	if (colon && (!slash || colon < slash)) {
-		char port[16];
-		size_t n = (size_t)((slash ? slash : colon + strlen(colon)) - colon - 1);
-		if (n == 0 || n >= sizeof(port))
-			return error_set(err, MLC_ECONFIG, "redis URL has a bad port");
-		memcpy(port, colon + 1, n);
-		port[n] = '\0';
-		if (num_parse_i64(port, &v, NULL) < 0 || v < 1 || v > 65535)
-			return error_set(err, MLC_ECONFIG, "redis URL has a bad port");
-		sh->port = (int)v;
-		sh->host = xstrndup(p, (size_t)(colon - p));
-	} else {
-		sh->port = 6379;
-		sh->host = slash ? xstrndup(p, (size_t)(slash - p)) : xstrdup(p);
-	}
-	if (!*sh->host)
-		return error_set(err, MLC_ECONFIG, "redis URL has no host");
-	if (slash && slash[1]) {
-		if (num_parse_i64(slash + 1, &v, NULL) < 0 || v < 0 || v > 1000)
-			return error_set(err, MLC_ECONFIG, "redis URL has a bad database number");
-		sh->db = (int)v;
-	}
-	return MLC_OK;
-}
 
 int token_shared_new(const char *url, const struct mlc_vault *v, struct mlc_token_shared **out,
 		     struct mlc_error *err)
@@ -101,7 +55,7 @@ int token_shared_new(const char *url, const struct mlc_vault *v, struct mlc_toke
 	*out = NULL;
 	pthread_mutex_init(&sh->lock, NULL);
 	sh->vault = v;
-	rc = parse_url(sh, url, err);
+	rc = redis_url_parse(&sh->url, url, err);
 	if (rc < 0) {
 		token_shared_free(sh);
 		return rc;
@@ -117,12 +71,7 @@ void token_shared_free(struct mlc_token_shared *sh)
 	if (sh->ctx)
 		redisFree(sh->ctx);
 	pthread_mutex_destroy(&sh->lock);
-	free(sh->host);
-	free(sh->user);
-	if (sh->password) {
-		sodium_memzero(sh->password, strlen(sh->password));
-		free(sh->password);
-	}
+	redis_url_release(&sh->url);
 	free(sh);
 }
 
@@ -152,32 +101,11 @@ static redisReply *command(struct mlc_token_shared *sh, const char *fmt, ...)
 	if (sh->down_until && time_mono_ms() < sh->down_until)
 		return NULL;
 	if (!sh->ctx) {
-		struct timeval ct = {0, CONNECT_TIMEOUT_MS * 1000};
-		struct timeval tt = {COMMAND_TIMEOUT_MS / 1000, (COMMAND_TIMEOUT_MS % 1000) * 1000};
-		sh->ctx = redisConnectWithTimeout(sh->host, sh->port, ct);
-		if (!sh->ctx || sh->ctx->err) {
-			mark_down(sh, sh->ctx ? sh->ctx->errstr : "cannot allocate a context");
+		const char *why = NULL;
+		sh->ctx = redis_url_connect(&sh->url, CONNECT_TIMEOUT_MS, COMMAND_TIMEOUT_MS, &why);
+		if (!sh->ctx) {
+			mark_down(sh, why);
 			return NULL;
-		}
-		redisSetTimeout(sh->ctx, tt);
-		if (sh->password) {
-			r = sh->user ? redisCommand(sh->ctx, "AUTH %s %s", sh->user, sh->password)
-				     : redisCommand(sh->ctx, "AUTH %s", sh->password);
-			if (!r || r->type == REDIS_REPLY_ERROR) {
-				freeReplyObject(r);
-				mark_down(sh, "AUTH failed");
-				return NULL;
-			}
-			freeReplyObject(r);
-		}
-		if (sh->db) {
-			r = redisCommand(sh->ctx, "SELECT %d", sh->db);
-			if (!r || r->type == REDIS_REPLY_ERROR) {
-				freeReplyObject(r);
-				mark_down(sh, "SELECT failed");
-				return NULL;
-			}
-			freeReplyObject(r);
 		}
 		if (sh->down_logged)
 			log_info("redis reachable again; tokens are shared");

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/api_budget.h"
 #include "auth/token.h"
 #include "cli/cli.h"
 #include "flows/flow.h"
@@ -128,6 +129,11 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 	    token_shared_new(ctx->cfg.redis, vault, &shared, &err) < 0)
 		log_warn("shared token cache unavailable; using the in-process cache", "error",
 			 err.msg);
+	struct api_budget_opts bo = {ctx->cfg.redis, ctx->cfg.redis_fallback_processes, 0};
+	if (api_budget_setup(&bo, &err) < 0) {
+		rc = cli_fail(&err);
+		goto out;
+	}
 	struct mlc_session_opts so = {.store = ctx->store,
 				      .vault = vault,
 				      .shared = shared,
@@ -149,6 +155,7 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 out:
 	json_decref(res);
 	session_free(s);
+	api_budget_shutdown();
 	token_shared_free(shared);
 	vault_free(vault);
 	return rc;

@@ -48,6 +48,10 @@ static const struct key_spec keys[] = {
      "sqlite:PATH (relative to data_dir) or postgres://user:pass@host/db."},
     {"redis", "MLC_REDIS", KT_STRING, OFF(redis), "",
      "redis://host:port/db for the shared token cache and rate budgets; empty: in process."},
+    {"redis_fallback_processes", "MLC_REDIS_FALLBACK_PROCESSES", KT_INT,
+     OFF(redis_fallback_processes), "1",
+     "While Redis is unreachable each process keeps 1/N of an API limit; N when the store "
+     "does not list the live processes (1-1024)."},
     {"http.listen", "MLC_HTTP_LISTEN", KT_LISTEN, OFF(http_listen), "127.0.0.1:8080",
      "Address serve listens on for webhooks, health, metrics and the console."},
     {"http.ops_listen", "MLC_HTTP_OPS_LISTEN", KT_LISTEN, OFF(http_ops_listen), "",

@@ -24,14 +24,15 @@
  * Errors name the file, line and key ("cfg.yaml:7: log.level: ...").
  */
 struct mlc_config {
-	char *file;                 /* the file read, NULL if none */
-	char *data_dir;             /* absolute */
-	char *store;                /* "sqlite:/abs/path.db" or a postgres:// URL */
-	char *redis;                /* redis://host:port/db, or "" for none */
-	char *http_listen;          /* ADDR:PORT for serve */
-	char *http_ops_listen;      /* ADDR:PORT for health and metrics, "" = http_listen */
-	char *http_trusted_proxies; /* CIDR list trusted for X-Forwarded-For, "" none */
-	char *master_key_file;      /* absolute */
+	char *file;                   /* the file read, NULL if none */
+	char *data_dir;               /* absolute */
+	char *store;                  /* "sqlite:/abs/path.db" or a postgres:// URL */
+	char *redis;                  /* redis://host:port/db, or "" for none */
+	int redis_fallback_processes; /* API budget share without Redis (auth/api_budget.h) */
+	char *http_listen;            /* ADDR:PORT for serve */
+	char *http_ops_listen;        /* ADDR:PORT for health and metrics, "" = http_listen */
+	char *http_trusted_proxies;   /* CIDR list trusted for X-Forwarded-For, "" none */
+	char *master_key_file;        /* absolute */
 	enum mlc_log_level log_level;
 	enum mlc_log_format log_format;
 	int workers;

@@ -23,6 +23,7 @@ struct family {
 	char *name;
 	char *help;
 	bool histogram;
+	bool gauge; /* a counter family whose values are set, not added */
 	struct series *series;
 	size_t nseries;
 };
@@ -65,6 +66,22 @@ void metrics_counter_add(const char *name, const char *help, const char *labels,
 {
 	pthread_mutex_lock(&lock);
 	series_get(name, help, false, labels)->value += delta;
+	pthread_mutex_unlock(&lock);
+}
+
+/* Marks a family as a gauge; called with lock held. */
+static void gauge_mark(const char *name)
+{
+	for (size_t i = 0; i < nfamilies; i++)
+		if (strcmp(families[i].name, name) == 0)
+			families[i].gauge = true;
+}
+
+void metrics_gauge_set(const char *name, const char *help, const char *labels, double value)
+{
+	pthread_mutex_lock(&lock);
+	series_get(name, help, false, labels)->value = value;
+	gauge_mark(name);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -180,7 +197,9 @@ void metrics_render(struct mlc_buf *out)
 	for (size_t i = 0; i < nfamilies; i++) {
 		const struct family *f = &families[i];
 		buf_addf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name,
-			 f->histogram ? "histogram" : "counter");
+			 f->histogram ? "histogram"
+			 : f->gauge   ? "gauge"
+				      : "counter");
 		for (size_t j = 0; j < f->nseries; j++)
 			render_series(out, f, &f->series[j]);
 	}

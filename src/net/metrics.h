@@ -20,6 +20,8 @@
 
 /* Adds delta (>= 0) to a counter series. */
 void metrics_counter_add(const char *name, const char *help, const char *labels, double delta);
+/* Sets a gauge series (a value that goes up and down). */
+void metrics_gauge_set(const char *name, const char *help, const char *labels, double value);
 /* Records one observation (seconds) in a histogram series. */
 void metrics_histogram_observe(const char *name, const char *help, const char *labels,
 			       double value);

@@ -58,11 +58,13 @@ void netsuite_free(struct mlc_netsuite *ns)
 int netsuite_send(struct mlc_netsuite *ns, const struct mlc_http_req *r, struct mlc_http_resp *resp,
 		  struct mlc_error *err)
 {
+	struct ns_slot slot;
 	int rc;
 
-	ns_limiter_enter(ns->limit);
+	/* the process's pool, then the deployment's (Redis) */
+	ns_limiter_acquire(ns->limit, &slot);
 	rc = http_upstream_send(ns->up, r, resp, err);
-	ns_limiter_leave(ns->limit);
+	ns_limiter_release(ns->limit, &slot);
 	return rc;
 }
 

@@ -4,10 +4,12 @@
  */
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "netsuite/ns_limiter.h"
+#include "util/time.h"
 #include "util/buf.h"
 #include "util/banned.h"
 
@@ -18,6 +20,7 @@ struct ns_limiter {
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
 	int slots, active, peak;
+	bool fallback; /* Redis unreachable: the local pool is the share */
 };
 
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -95,6 +98,93 @@ void ns_limiter_leave(struct ns_limiter *l)
 	l->active--;
 	pthread_cond_signal(&l->freed);
 	pthread_mutex_unlock(&l->lock);
+}
+
+/* The local pool's size now: the share while Redis is down. */
+static int local_slots(struct ns_limiter *l)
+{
+	return l->fallback ? api_budget_share(l->slots) : l->slots;
+}
+
+/* Lock held.  Waits until there is room in the local pool, takes a slot. */
+static void take_local(struct ns_limiter *l)
+{
+	while (l->active >= local_slots(l)) {
+		/* timed: the share changes with the number of live processes */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&l->freed, &l->lock, &ts);
+	}
+	l->active++;
+	if (l->active > l->peak)
+		l->peak = l->active;
+}
+
+static void set_fallback(struct ns_limiter *l, bool on)
+{
+	pthread_mutex_lock(&l->lock);
+	l->fallback = on;
+	if (!on)
+		pthread_cond_broadcast(&l->freed);
+	pthread_mutex_unlock(&l->lock);
+	api_budget_fallback("netsuite", on);
+}
+
+void ns_limiter_acquire(struct ns_limiter *l, struct ns_slot *s)
+{
+	int64_t backoff = 2;
+	char name[160];
+
+	s->shared = false;
+	snprintf(name, sizeof(name), "netsuite:%s", l->account);
+	pthread_mutex_lock(&l->lock);
+	take_local(l);
+	pthread_mutex_unlock(&l->lock);
+	if (!api_budget_shared())
+		return;
+	for (;;) {
+		int rc = api_sem_try(name, l->slots, s->holder);
+		if (rc == 1) {
+			s->shared = true;
+			if (l->fallback)
+				set_fallback(l, false);
+			return;
+		}
+		if (rc < 0) {
+			if (!l->fallback)
+				set_fallback(l, true);
+			pthread_mutex_lock(&l->lock);
+			/* slots taken before the outage may be more than the share:
+			 * queue again for one within it */
+			if (l->active > local_slots(l)) {
+				l->active--;
+				pthread_cond_signal(&l->freed);
+				take_local(l);
+			}
+			pthread_mutex_unlock(&l->lock);
+			return;
+		}
+		/* all taken in the deployment: wait, with jitter, up to 50 ms */
+		time_sleep_ms(backoff / 2 + (int64_t)(random() % (backoff / 2 + 1)));
+		if (backoff < 50)
+			backoff *= 2;
+	}
+}
+
+void ns_limiter_release(struct ns_limiter *l, struct ns_slot *s)
+{
+	char name[160];
+
+	if (s->shared) {
+		snprintf(name, sizeof(name), "netsuite:%s", l->account);
+		api_sem_release(name, s->holder);
+	}
+	ns_limiter_leave(l);
 }
 
 int ns_limiter_slots(struct ns_limiter *l)

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/api_budget.h"
 #include "core/jobs.h"
 #include "server/console.h"
 #include "server/serve.h"
@@ -244,6 +245,11 @@ int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg, const struct
 	    token_shared_new(cfg->redis, sv->vault, &sv->shared, err) < 0)
 		log_warn("shared token cache unavailable; using the in-process cache", "error",
 			 err->msg);
+	/* NetSuite's pool and Procore's limits shared by every process (issue 22) */
+	struct api_budget_opts bo = {cfg->redis, cfg->redis_fallback_processes, 0};
+	rc = api_budget_setup(&bo, err);
+	if (rc < 0)
+		return rc;
 	sv->pool = auth_pool_new(sv->vault, sv->shared);
 	rc = intake_start(&sv->intake, cfg->store, sv->vault, err);
 	if (rc < 0)
@@ -332,6 +338,7 @@ void serve_wait(struct mlc_serve *sv)
 	sv->pending = NULL;
 	free(sv->workers);
 	auth_pool_free(sv->pool);
+	api_budget_shutdown();
 	token_shared_free(sv->shared);
 	vault_free(sv->vault);
 	close_store(pthread_getspecific(sv->store_key));
