@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth/api_budget.h"
 #include "core/leader.h"
 #include "core/processes.h"
 #include "core/run_owner.h"
@@ -46,6 +47,31 @@ static bool beat_done(struct mlc_serve *sv)
 	return serve_stopping(sv) && __atomic_load_n(&sv->jobs_running, __ATOMIC_ACQUIRE) == 0;
 }
 
+/* Live processes as the last beat saw them (0: not known yet), the count an
+ * API budget shares its limit by while Redis is unreachable
+ * (auth/api_budget.h). */
+static int live_processes;
+
+static int live_count(void *arg)
+{
+	(void)arg;
+	return __atomic_load_n(&live_processes, __ATOMIC_ACQUIRE);
+}
+
+/* Counts the live processes for the API budgets' fallback share. */
+static void count_live(struct mlc_store *st, int64_t now, int64_t stale_ms)
+{
+	struct mlc_error err = {0};
+	json_t *live = NULL;
+
+	if (process_list_live(st, now, stale_ms, &live, &err) < 0) {
+		log_warn("cannot count the live processes", "error", err.msg);
+		return;
+	}
+	__atomic_store_n(&live_processes, (int)json_array_size(live), __ATOMIC_RELEASE);
+	json_decref(live);
+}
+
 void *serve_beat_main(void *arg)
 {
 	struct mlc_serve *sv = arg;
@@ -59,6 +85,7 @@ void *serve_beat_main(void *arg)
 	me.id = sv->owner;
 	me.host = host;
 	me.started_ms = time_now_ms();
+	api_budget_set_counter(live_count, NULL);
 	/* on a stop, beating on while the workers finish their jobs */
 	while (!beat_done(sv)) {
 		int64_t now = time_now_ms();
@@ -71,6 +98,8 @@ void *serve_beat_main(void *arg)
 			st = serve_store(sv, &err);
 		if (st && process_beat(st, &me, now, &err) < 0)
 			log_warn("process heartbeat failed", "error", err.msg);
+		if (st)
+			count_live(st, now, sv->lease_ms);
 		/* the scheduler clears away the rows of dead processes */
 		if (st && me.scheduler && process_reap(st, now, sv->lease_ms, NULL, &err) < 0)
 			log_warn("process reap failed", "error", err.msg);
@@ -78,6 +107,7 @@ void *serve_beat_main(void *arg)
 			time_sleep_ms(100);
 	}
 	/* a clean exit: the row goes, and the lock with its connection */
+	api_budget_set_counter(NULL, NULL);
 	__atomic_store_n(&sv->scheduling, 0, __ATOMIC_RELEASE);
 	if (st && process_remove(st, sv->owner, &err) < 0)
 		log_warn("process unregister failed", "error", err.msg);
