@@ -565,7 +565,8 @@ static void record_conflict(struct budgets *b, const struct bp_in *in, const str
  * A conflict with a person's decision (flows/review_apply.h) takes the
  * chosen side's figure (re-planned as if that side mastered budgets, still
  * audited as a conflict with both figures); without one, under setting
- * review.conflicts, it is parked with both figures and nothing is written
+ * review.conflicts, it is parked with both figures (cents, as the
+ * conflict audit row has them) and nothing is written
  * (true).  Otherwise the owner wins (false, the plan unchanged).
  */
 static bool conflict_parked(struct budgets *b, const struct pair *p, struct bp_in *in,
@@ -596,9 +597,9 @@ static bool conflict_parked(struct budgets *b, const struct pair *p, struct bp_i
 		 p->code, p->type[0] ? p->type : "-", n, c);
 	payload =
 	    json_pack("{s:b, s:o, s:o, s:o}", "conflict", true, "netsuite",
-		      in->has_ns ? jsonx_money(in->ns_total) : json_null(), "procore",
-		      in->has_pc ? jsonx_money(pl->pc_revised) : json_null(), "base",
-		      in->has_base && in->base_known ? jsonx_money(in->base_amount) : json_null());
+		      in->has_ns ? json_integer(in->ns_total) : json_null(), "procore",
+		      in->has_pc ? json_integer(pl->pc_revised) : json_null(), "base",
+		      in->has_base && in->base_known ? json_integer(in->base_amount) : json_null());
 	if (flow_park(b->r, "budget", p->key, NULL, why, payload) < 0)
 		b->failed = 1;
 	json_decref(payload);
