@@ -188,16 +188,20 @@ static int review_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 
 static int review_resolve_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *link = NULL, *post_in = NULL, *map = NULL, *by = NULL, *why = NULL;
-	bool create = false, ignore = false, drop = false, post = false, json = false;
+	const char *link = NULL, *post_in = NULL, *map = NULL, *take = NULL, *by = NULL,
+		   *why = NULL;
+	bool create = false, ignore = false, drop = false, post = false, json = false, back = false;
 	const struct cli_opt opts[] = {
-	    {"link", "PROCORE_ID", "vendor: link to this Procore vendor", &link, NULL},
-	    {"create", NULL, "vendor: create it in Procore", NULL, &create},
+	    {"link", "ID", "vendor: link to this vendor (Procore's; NetSuite's for vendors-back)",
+	     &link, NULL},
+	    {"create", NULL, "vendor: create it on the other side", NULL, &create},
 	    {"ignore", NULL, "leave the record alone from now on", NULL, &ignore},
 	    {"post-in", "PERIOD", "closed-period edit: post in this open period", &post_in, NULL},
 	    {"post", NULL, "closed-period edit: post in the first open period", NULL, &post},
 	    {"drop", NULL, "costs: never post this edit", NULL, &drop},
 	    {"map", "ACCOUNT", "unmapped cost code: map it to this account and post", &map, NULL},
+	    {"take", "SIDE", "budget or cost-code conflict, one-sided cost code: netsuite|procore",
+	     &take, NULL},
 	    {"by", "NAME", "who decides (required)", &by, NULL},
 	    {"why", "TEXT", "why (required)", &why, NULL},
 	    {"json", NULL, "print as JSON", NULL, &json},
@@ -205,7 +209,8 @@ static int review_resolve_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	const struct cli_spec spec = {
 	    "review resolve TENANT ITEM (--link ID | --create | --ignore | --post-in PERIOD | "
-	    "--post | --drop | --map ACCOUNT) --by NAME --why TEXT [--json]",
+	    "--post | --drop | --map ACCOUNT | --take netsuite|procore) --by NAME --why TEXT "
+	    "[--json]",
 	    "Decides a parked record; the decision is audited with who and why, and the next run\n"
 	    "of its flow applies it (--map posts at once).  `review show` lists the actions an\n"
 	    "item takes.",
@@ -225,7 +230,7 @@ static int review_resolve_cmd(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_parse_id("ITEM", pos[1], &id);
 	if (rc != CLI_OK)
 		return rc;
-	n = !!link + create + ignore + !!post_in + post + drop + !!map;
+	n = !!link + create + ignore + !!post_in + post + drop + !!map + !!take;
 	if (n != 1 || !by || !*by || !why || !*why) {
 		fprintf(stderr, "ml-connector review resolve: give one action, --by and --why\n");
 		return CLI_USAGE;
@@ -236,13 +241,20 @@ static int review_resolve_cmd(struct cli_ctx *ctx, int argc, char **argv)
 		   : ignore ? "ignore"
 		   : drop   ? "drop"
 		   : map    ? "map"
+		   : take   ? "take"
 			    : "post-in";
-	a.arg = link ? link : map ? map : post_in;
+	a.arg = link ? link : map ? map : take ? take : post_in;
 	rc = cli_get_tenant(ctx, pos[0], &t);
 	if (rc != CLI_OK)
 		return rc;
+	/* a vendors-back item's link names a NetSuite vendor */
+	if (link && review_get(ctx->store, t.id, id, &out, &err) == MLC_OK &&
+	    !strcmp(jsonx_str(out, "flow"), "vendors-back"))
+		back = true;
+	json_decref(out);
+	out = NULL;
 	tenant_release(&t);
-	rc = open_session(ctx, pos[0], post_in || map, link || map, &vault, &s);
+	rc = open_session(ctx, pos[0], post_in || map || back, (link && !back) || map, &vault, &s);
 	if (rc == CLI_OK && review_resolve_item(s, id, &a, &out, &err) < 0)
 		rc = cli_fail(&err);
 	if (rc == CLI_OK && json) {

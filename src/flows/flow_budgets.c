@@ -78,6 +78,8 @@
 #include "flows/flow.h"
 #include "flows/key_index.h"
 #include "flows/masterdata.h"
+#include "flows/flow_park.h"
+#include "flows/review_apply.h"
 #include "flows/segment.h"
 #include "netsuite/ns_budget.h"
 #include "procore/pc_budget.h"
@@ -559,6 +561,51 @@ static void record_conflict(struct budgets *b, const struct bp_in *in, const str
 	json_decref(m.conflicts);
 }
 
+/*
+ * A conflict with a person's decision (flows/review_apply.h) takes the
+ * chosen side's figure (re-planned as if that side mastered budgets, still
+ * audited as a conflict with both figures); without one, under setting
+ * review.conflicts, it is parked with both figures (cents, as the
+ * conflict audit row has them) and nothing is written
+ * (true).  Otherwise the owner wins (false, the plan unchanged).
+ */
+static bool conflict_parked(struct budgets *b, const struct pair *p, struct bp_in *in,
+			    struct bp_plan *pl)
+{
+	enum md_side take = review_apply_take(b->r, "budget", p->key, true);
+	char n[MONEY_FMT_MAX], c[MONEY_FMT_MAX], why[400];
+	json_t *payload;
+
+	if (take != MD_NONE) {
+		in->master = take;
+		budget_plan(in, pl);
+		pl->conflict = true;
+		pl->winner = take;
+		return false;
+	}
+	if (!session_setting_bool(b->r->s, "review.conflicts", false))
+		return false;
+	money_format(in->ns_total, n);
+	money_format(pl->pc_revised, c);
+	if (!in->has_ns)
+		str_copy(n, sizeof(n), "none");
+	if (!in->has_pc)
+		str_copy(c, sizeof(c), "none");
+	snprintf(why, sizeof(why),
+		 "both sides changed the budget of cost code %s type %s (NetSuite %s, Procore "
+		 "%s); take one side with review resolve --take netsuite|procore",
+		 p->code, p->type[0] ? p->type : "-", n, c);
+	payload =
+	    json_pack("{s:b, s:o, s:o, s:o}", "conflict", true, "netsuite",
+		      in->has_ns ? json_integer(in->ns_total) : json_null(), "procore",
+		      in->has_pc ? json_integer(pl->pc_revised) : json_null(), "base",
+		      in->has_base && in->base_known ? json_integer(in->base_amount) : json_null());
+	if (flow_park(b->r, "budget", p->key, NULL, why, payload) < 0)
+		b->failed = 1;
+	json_decref(payload);
+	return true;
+}
+
 /* The failed record's message: the figures whose sum did not fit. */
 static void overflow_why(const struct bp_in *in, struct mlc_error *e)
 {
@@ -605,6 +652,7 @@ static void settle_base(struct budgets *b, const struct pair *p, const struct bp
 	} else {
 		/* parked earlier (say, an unmapped code), placed now */
 		flow_resolve(r, "budget", p->key);
+		flow_decision_applied(r, "budget", p->key);
 	}
 	json_decref(merged);
 }
@@ -629,6 +677,8 @@ static void settle(struct budgets *b, const struct mlc_project_link *l, struct p
 		b->failed = 1;
 		return;
 	}
+	if (pl.conflict && conflict_parked(b, p, &in, &pl))
+		return; /* a person takes a side (setting review.conflicts) */
 	if (pl.conflict)
 		record_conflict(b, &in, &pl, src, tgt);
 	if (pl.ns != BP_NONE && apply_netsuite(b, l, p, &pl, src, tgt, sizeof(tgt)) < 0)

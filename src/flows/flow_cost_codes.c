@@ -48,6 +48,8 @@
 #include "flows/cost_code_plan.h"
 #include "flows/flow.h"
 #include "flows/masterdata.h"
+#include "flows/flow_park.h"
+#include "flows/review_apply.h"
 #include "flows/segment.h"
 #include "netsuite/ns_segment_values.h"
 #include "procore/pc_cost_codes.h"
@@ -197,12 +199,12 @@ static int base_write(struct cc_ctx *c, const struct cc_unit *u, struct mlc_erro
 
 /* ---- plan ----------------------------------------------------------------------------- */
 
-static void plan_code(const struct cc_ctx *c, struct cc_unit *u)
+static void plan_code(const struct cc_ctx *c, struct cc_unit *u, enum md_side master)
 {
 	struct ccp_list *lists = xcalloc(c->npj + 1, sizeof(*lists));
 	struct ccp_in in = {
 	    .code = u->code,
-	    .master = c->master,
+	    .master = master,
 	    .own_name = c->own_name,
 	    .own_active = c->own_active,
 	    .has_ns = u->ns != NULL,
@@ -420,6 +422,9 @@ static void park(struct cc_ctx *c, const struct cc_unit *u)
 		why = "a cost code only in NetSuite, but Procore masters cost codes";
 		payload = json_pack("{s:s, s:b}", "name", u->ns->name, "active", u->ns->active);
 	}
+	/* the side a `review resolve --take` copies the code from */
+	json_object_set_new(payload, "only_in",
+			    json_string(p->verdict == CCP_PARK_PC ? "procore" : "netsuite"));
 	if (flow_park(c->r, "cost_code", u->src, NULL, why, payload) < 0)
 		c->failed = 1;
 	json_decref(payload);
@@ -498,7 +503,67 @@ static void finish_code(struct cc_ctx *c, struct cc_unit *u, json_t *detail)
 	} else {
 		/* parked under a single master, placed since */
 		flow_resolve(c->r, "cost_code", u->src);
+		flow_decision_applied(c->r, "cost_code", u->src);
 	}
+}
+
+/* Parks a conflict (setting review.conflicts) for a person to take a
+ * side: both values in the payload, nothing written for the code. */
+static void park_conflict(struct cc_ctx *c, const struct cc_unit *u)
+{
+	const struct ccp_plan *p = &u->plan;
+	json_t *payload = json_pack(
+	    "{s:{s:s, s:b}, s:{s:s, s:b}, s:{s:s?, s:b}}", "netsuite", "name", u->ns->name,
+	    "active", u->ns->active, "procore", "name", p->pc_name, "active", p->pc_active, "base",
+	    "name", u->base ? u->base->name : NULL, "active", u->base && u->base->active);
+	char why[400];
+
+	snprintf(why, sizeof(why),
+		 "both sides changed cost code %s (NetSuite '%s' %s, Procore '%s' %s); take one "
+		 "side with review resolve --take netsuite|procore",
+		 u->code, u->ns->name, u->ns->active ? "active" : "inactive", p->pc_name,
+		 p->pc_active ? "active" : "inactive");
+	json_object_set_new(payload, "conflict", json_true());
+	if (flow_park(c->r, "cost_code", u->src, NULL, why, payload) < 0)
+		c->failed = 1;
+	json_decref(payload);
+}
+
+/*
+ * A person's decision on the code (flows/review_apply.h): a one-sided
+ * code parked under a single master is copied when the side holding it
+ * was taken (planned as under master "both"); a conflict takes the chosen
+ * side's values (still audited as a conflict, with both values).  With
+ * setting review.conflicts a conflict nobody decided is parked.  True
+ * when the conflict was parked (the code is done with).
+ */
+static bool decided(struct cc_ctx *c, struct cc_unit *u)
+{
+	bool conf[2] = {u->plan.conflict[0], u->plan.conflict[1]};
+	bool one = u->plan.verdict == CCP_PARK_PC || u->plan.verdict == CCP_PARK_NS;
+	enum md_side has = u->plan.verdict == CCP_PARK_PC ? MD_PROCORE : MD_NETSUITE, take;
+
+	if (!one && !(u->plan.verdict == CCP_MERGED && (conf[0] || conf[1])))
+		return false;
+	take = review_apply_take(c->r, "cost_code", u->src, !one);
+	if (one && take == has) {
+		plan_code(c, u, MD_BOTH); /* no base, one side: the other is created */
+		return false;
+	}
+	if (one)
+		return false; /* parked by the caller, or ignored there */
+	if (take == MD_NONE && !session_setting_bool(c->r->s, "review.conflicts", false))
+		return false; /* the owner wins, as without a decision */
+	if (take == MD_NONE) {
+		park_conflict(c, u);
+		return true;
+	}
+	plan_code(c, u, take);
+	for (int f = CCP_FIELD_NAME; f <= CCP_FIELD_ACTIVE; f++) {
+		u->plan.conflict[f] = conf[f];
+		u->plan.winner[f] = take;
+	}
+	return false;
 }
 
 static void sync_code(struct cc_ctx *c, const char *code)
@@ -512,7 +577,9 @@ static void sync_code(struct cc_ctx *c, const char *code)
 	u.base = base_find(c, code);
 	u.ops = xcalloc(c->npj + 1, sizeof(*u.ops));
 	c->r->stats.read++;
-	plan_code(c, &u);
+	plan_code(c, &u, c->master);
+	if (decided(c, &u))
+		goto out;
 	switch (u.plan.verdict) {
 	case CCP_GONE:
 		/* in the base only: gone from both sides (a deleted NetSuite

@@ -57,6 +57,7 @@
 #include "flows/flow.h"
 #include "flows/flow_park.h"
 #include "flows/masterdata.h"
+#include "flows/review_apply.h"
 #include "flows/vendor_fields.h"
 #include "flows/vendor_pair.h"
 #include "netsuite/ns_vendors.h"
@@ -663,6 +664,8 @@ int flow_vendors_back(struct flow_run *r, struct mlc_error *err)
 	rc = back_match(&b, s, changed, &ms, err);
 	if (rc < 0)
 		goto out;
+	for (i = 0; i < json_array_size(changed); i++) /* a person's decision on a park */
+		review_apply_vendor_back(r, json_array_get(changed, i), b.ns_rows, &ms[i]);
 	b.vp.pcv = json_incref(changed);
 
 	b.vp.hold = true;

@@ -6,6 +6,8 @@
 #include "core/canon_period.h"
 #include "flows/cost_plan.h"
 #include "flows/flow.h"
+#include "flows/masterdata.h"
+#include "flows/vendor_match.h"
 #include "flows/vendor_pair.h"
 #include "flows/vendor_plan.h"
 
@@ -36,5 +38,28 @@ void review_apply_vendor(struct flow_run *r, struct vendor_pairs *vp, const char
  */
 void review_apply_costs(struct flow_run *r, const char *doc_ref, struct cost_unit_in *in,
 			struct canon_period **copy);
+
+/*
+ * The vendors-back flow, before it plans Procore vendor pv with its match
+ * m: when the match parks (ambiguous, taken, contested, duplicate) and a
+ * person decided "link NETSUITE_ID" (a vendor of ns_rows, every NetSuite
+ * vendor the run read) m becomes VENDOR_LINK_KNOWN to it; "create" makes
+ * it VENDOR_CREATE.  The decision is marked applied when it changes m (a
+ * write that then fails is retried by the next run, which finds the
+ * decision again).  A link to a vendor NetSuite no longer lists leaves m
+ * as it is: the record parks again and the item reopens.
+ */
+void review_apply_vendor_back(struct flow_run *r, const json_t *pv, const json_t *ns_rows,
+			      struct vendor_match *m);
+
+/*
+ * The side a person chose with "take netsuite|procore" on the review item
+ * (entity, src): MD_NETSUITE or MD_PROCORE, MD_NONE without such a
+ * decision (or, with pending_only, when it was applied already: a later
+ * conflict on the record is a new question).  The caller marks it applied
+ * (flow_decision_applied()) once the chosen value is written.
+ */
+enum md_side review_apply_take(struct flow_run *r, const char *entity, const char *src,
+			       bool pending_only);
 
 #endif

@@ -37,10 +37,33 @@ static bool is_costs(const json_t *item, bool unmapped)
 	       (strstr(why, UNMAPPED_MARK) != NULL) == unmapped;
 }
 
+static bool is_back_vendor(const json_t *item)
+{
+	return !strcmp(jsonx_str(item, "entity"), "vendor") &&
+	       !strcmp(jsonx_str(item, "flow"), "vendors-back") &&
+	       json_array_size(json_object_get(item, "candidates"));
+}
+
+/* A budget or cost-code conflict parked under setting review.conflicts,
+ * or a cost code only on the side its master does not accept: the
+ * payload says which (flow_budgets.c, flow_cost_codes.c). */
+static bool is_take(const json_t *item)
+{
+	const json_t *pl = json_object_get(item, "payload");
+	const char *e = jsonx_str(item, "entity");
+
+	if (strcmp(e, "budget") && strcmp(e, "cost_code"))
+		return false;
+	return json_is_true(json_object_get(pl, "conflict")) ||
+	       (!strcmp(e, "cost_code") && jsonx_str(pl, "only_in"));
+}
+
 json_t *review_actions(const json_t *item)
 {
-	if (is_fwd_vendor(item))
+	if (is_fwd_vendor(item) || is_back_vendor(item))
 		return json_pack("[s, s, s]", "link", "create", "ignore");
+	if (is_take(item))
+		return json_pack("[s, s]", "take", "ignore");
 	if (is_costs(item, true))
 		return json_pack("[s, s]", "map", "drop");
 	if (is_costs(item, false))
@@ -189,6 +212,7 @@ int review_show(struct mlc_session *s, int64_t id, json_t **out, struct mlc_erro
 	if (rc < 0)
 		return rc;
 	if (json_array_size(json_object_get(item, "candidates")) && s->pc &&
+	    !is_back_vendor(item) && /* its candidates are NetSuite's */
 	    procore_vendors(s->pc, s->tenant.procore_company_id, NULL, &live, err) < 0) {
 		json_decref(item);
 		return error_prefix(err, "reading the candidates from Procore: ");
@@ -210,6 +234,40 @@ int review_show(struct mlc_session *s, int64_t id, json_t **out, struct mlc_erro
 }
 
 /* ---- review resolve ------------------------------------------------------------------- */
+
+/* vendors-back: the NetSuite vendor must exist. */
+static int check_ns_link(struct mlc_session *s, const struct review_action *a,
+			 struct mlc_error *err)
+{
+	json_t *rec = NULL;
+	int64_t id;
+	char ids[32];
+	int rc;
+
+	if (!a->arg || num_parse_id(a->arg, &id, err) < 0)
+		return error_set(err, MLC_EINVAL, "--link needs a NetSuite vendor id");
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	rc = netsuite_get(s->ns, "vendor", ids, false, &rec, err);
+	json_decref(rec);
+	if (rc == MLC_ENOTFOUND)
+		return error_set(err, MLC_ENOTFOUND, "NetSuite has no vendor %lld", (long long)id);
+	return rc < 0 ? rc : MLC_OK;
+}
+
+/* take netsuite|procore; a one-sided cost code only from the side that has it. */
+static int check_take(const json_t *item, const struct review_action *a, struct mlc_error *err)
+{
+	const char *only = jsonx_str(json_object_get(item, "payload"), "only_in");
+
+	if (!a->arg || (strcmp(a->arg, "netsuite") && strcmp(a->arg, "procore")))
+		return error_set(err, MLC_EINVAL, "--take needs netsuite or procore");
+	if (only && strcmp(only, a->arg))
+		return error_set(err, MLC_EINVAL,
+				 "the cost code is only in %s: --take %s copies it, --ignore keeps "
+				 "it apart",
+				 only, only);
+	return MLC_OK;
+}
 
 static int check_link(struct mlc_session *s, const struct review_action *a, struct mlc_error *err)
 {
@@ -325,8 +383,12 @@ int review_resolve_item(struct mlc_session *s, int64_t id, const struct review_a
 		json_decref(acts);
 		goto out;
 	}
-	if (!strcmp(a->action, "link"))
+	if (!strcmp(a->action, "link") && is_back_vendor(item))
+		rc = check_ns_link(s, a, err);
+	else if (!strcmp(a->action, "link"))
 		rc = check_link(s, a, err);
+	else if (!strcmp(a->action, "take"))
+		rc = check_take(item, a, err);
 	else if (!strcmp(a->action, "post-in"))
 		rc = check_period(s, a, err);
 	else if (!strcmp(a->action, "map"))

@@ -15,6 +15,13 @@
  *
  * Actions per kind of item (review_actions() lists them for an item):
  *   vendor (flow vendors)      link PROCORE_ID | create | ignore
+ *   vendor (flow vendors-back, parked with candidates)
+ *                              link NETSUITE_ID | create | ignore
+ *   budget or cost code, a conflict (setting review.conflicts)
+ *                              take netsuite|procore | ignore
+ *   cost code only on the side its master does not accept
+ *                              take SIDE (the side holding it: copied to
+ *                              the other) | ignore
  *   costs, a closed period     post-in [PERIOD] | drop
  *   costs, an unmapped code    map ACCOUNT (writes cost-code-account and
  *                              runs the costs flow) | drop
@@ -49,13 +56,13 @@ int review_show(struct mlc_session *s, int64_t id, json_t **out,
 
 /*
  * Checks action a against item id and the systems (a link names a Procore
- * vendor that exists; post-in names an open NetSuite period; map names an
- * account that passes the checks `mapping check` makes), then stores the
- * decision and its audit row (core/review.h).  map also writes the
- * mapping and runs the costs flow at once, so the record posts now.
- * *out (caller decrefs) is {"item": id, "action", "arg"?, "by", "why",
+ * vendor that exists, or for vendors-back a NetSuite vendor; post-in names an open NetSuite period;
+ * map names an account that passes the checks `mapping check` makes), then stores the decision and
+ * its audit row (core/review.h).  map also writes the mapping and runs the costs flow at once, so
+ * the record posts now. *out (caller decrefs) is {"item": id, "action", "arg"?, "by", "why",
  * "replay"?: the costs run's result}.  The session must hold the systems
- * the check needs (Procore for link, NetSuite for post-in and map).
+ * the check needs (Procore for link, NetSuite for a vendors-back link,
+ * post-in and map).
  */
 int review_resolve_item(struct mlc_session *s, int64_t id, const struct review_action *a,
 			json_t **out, struct mlc_error *err) MLC_MUST_CHECK;
