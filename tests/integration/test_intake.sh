@@ -123,7 +123,7 @@ expect_eq "$(jq -r .status <<<"$resp")" duplicate "a repeat is answered as a dup
 
 # --- one pending run per tenant and flow; the rows become done ------------------------------------
 st=
-for _ in $(seq 50); do st=$(sql "select count(*) from inbox where state = 'new'"); [ "$st" = 0 ] && break; sleep 0.1; done
+for _ in $(seq 300); do st=$(sql "select count(*) from inbox where state = 'new'"); [ "$st" = 0 ] && break; sleep 0.1; done
 expect_eq "$st" 0 "the drain marks every accepted event done"
 expect_le "$(sql "select count(*) from jobs where kind = 'sync'")" 8 "33 events made a handful of sync jobs, not one each"
 
