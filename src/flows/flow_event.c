@@ -109,9 +109,16 @@ static void snapshot_put(struct flow_event_cache *cache, struct flow_event_snaps
 	pthread_mutex_unlock(&cache->lock);
 }
 
-/* Reads the document and posts it; the caller holds its lock. */
+/*
+ * Reads the document and posts it; the caller holds its lock.  *found is
+ * false when the project named by the event does not list the document
+ * (deleted, or the event named another project): nothing is posted then,
+ * because only the flow's full read can tell a deletion from a mismatch
+ * (an absent document read as deleted would be reversed on the wrong
+ * project's dimensions).
+ */
 static int post_doc(struct costs *c, const struct mlc_project_link *link, int64_t doc_id,
-		    struct mlc_error *err)
+		    bool *found, struct mlc_error *err)
 {
 	struct mlc_session *s = c->r->s;
 	struct pc_cost_heads heads = {0};
@@ -121,9 +128,12 @@ static int post_doc(struct costs *c, const struct mlc_project_link *link, int64_
 	char label[160];
 	int rc;
 
+	*found = false;
 	rc = procore_direct_cost_one(s->pc, link->procore_project_id, doc_id, &heads, &lines, err);
-	if (rc >= 0)
-		rc = pc_costs_canon(&heads, &lines, &docs, &ndocs, err);
+	if (rc < 0 || !heads.n)
+		goto out;
+	*found = true;
+	rc = pc_costs_canon(&heads, &lines, &docs, &ndocs, err);
 	if (rc < 0)
 		goto out;
 	c->r->stats.read++;
@@ -170,10 +180,9 @@ static int event_body(struct flow_run *r, struct costs *c, const struct flow_eve
 		if (rc < 0 || !doc_id)
 			return rc; /* a line gone: which document lost it is the flow's to find */
 	}
-	*handled = true;
 	costs_doc_ref(s->tenant.procore_company_id, doc_id, key, sizeof(key));
 	doc_lock(key);
-	rc = post_doc(c, &link, doc_id, err);
+	rc = post_doc(c, &link, doc_id, handled, err);
 	doc_unlock(key);
 	if (rc >= 0 && r->stats.failed)
 		rc = error_set(err, MLC_ETRANSIENT,

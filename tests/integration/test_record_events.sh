@@ -81,6 +81,20 @@ expect_eq "$(sql "select state from inbox where event_key = '01RECEVENTOTHER0000
 expect_eq "$(je_puts)" 0 "an unchanged document is not written again"
 expect_eq "$(je_count "pc:$company:dc:$dc")" 1 "the entry exists once"
 
+# --- an event that names the document under another linked project (the filtered read finds
+# nothing there): nothing is posted or reversed on its word; the flow's full read decides --------
+proj=$(jq -r '.project_id' <<<"$ev")
+elsewhere=$(sql "select procore_project_id from project_links where procore_project_id <> $proj and active = 1 order by id limit 1")
+expect_eq "$([ -n "$elsewhere" ] && echo yes)" yes "the world links a second project"
+reset_stats
+wrong=$(jq -c --argjson p "${elsewhere:-0}" '.ulid = "01RECEVENTWRONGPROJECT0001" | .id = 990002 | .project_id = $p' <<<"$ev")
+expect_eq "$(curl -s -X POST "$H/webhooks/procore/acme" -H 'Authorization: Bearer rec-ev-secret' -d "$wrong" | jq -r .status)" accepted "an event naming the document under another project is accepted"
+for _ in $(seq 300); do [ "$(sql "select state from inbox where event_key = '01RECEVENTWRONGPROJECT0001'")" = done ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ "$(sql "select count(*) from runs where status = 'running'")" = 0 ] && break; sleep 0.1; done
+expect_eq "$(sql "select state from inbox where event_key = '01RECEVENTWRONGPROJECT0001'")" done "it is processed (by the flow)"
+expect_eq "$(je_puts)" 0 "and nothing is written to NetSuite: no reversal of a document the named project does not list"
+expect_eq "$(je_count "pc:$company:dc:$dc:adj:1")" 0 "no adjustment entry"
+
 # --- during a long run of the costs flow: posted before the run ends ---------------------------------
 ns_admin POST /_sandbox/faults '{"faults":"","latency_ms":700}' >/dev/null
 pc_admin POST /_sandbox/faults '{"faults":"","latency_ms":700}' >/dev/null
