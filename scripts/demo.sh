@@ -113,7 +113,8 @@ hook_post() { # payload-label key body
   code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$SV_PORT/webhooks/procore/$T" \
     -H "Authorization: $HOOK_AUTH" -H 'Content-Type: application/json' --data-binary "$3")
   # stored before the 200; the scheduler takes new events within a second
-  for i in $(seq 50); do
+  # (allow 30 s: a loaded machine, and an event the record path hands to its flow)
+  for i in $(seq 300); do
     state=$(sqlite3 -cmd '.timeout 2000' "$D/work/ml-connector.db" "select state from inbox where event_key = '$2'")
     [ "$state" = new ] || break
     sleep 0.1
@@ -166,6 +167,12 @@ cco_count() { pc_state commitment_change_orders | jq --argjson c "$company" '[.[
 committed_ties() { "$BIN" reconcile $T --scope committed --format json >"$D/committed.json" 2>/dev/null && [ "$(cco_count)" -ge 1 ]; }
 wait_for 90 "PO ns:po:$po: change order in Procore, every PO ties to its commitment (original + approved + pending)" committed_ties
 echo "  $(jq '[.rows[] | select(.parked | not)] | length' "$D/committed.json") purchase orders tie out; $(jq .parked "$D/committed.json") parked before reaching Procore (review list)"
+echo "Vendor bills against requisitions: billed to date per commitment line (NetSuite bills vs Procore requisition items):"
+if "$BIN" reconcile $T --scope billed --format json >"$D/billed.json" 2>"$D/billed.err"; then
+  echo "  $(jq '.rows | length' "$D/billed.json") commitment lines tie out; requisitions with items in Procore: $(pc_state requisition_items | jq --argjson c "$company" '[.[] | select(._company_id == $c)] | length') items"
+else
+  echo "demo failed: reconcile --scope billed found differences" >&2; jq -c '.rows[] | select(.difference == true or .cause != null)' "$D/billed.json" 2>/dev/null | head -5 >&2; cat "$D/billed.err" >&2; exit 1
+fi
 
 step "8/8 Summary"
 DB=$D/work/ml-connector.db
