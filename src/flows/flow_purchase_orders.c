@@ -535,22 +535,47 @@ static void final_status(struct po_ctx *c, struct po_plan **plans, size_t n)
 	free(due);
 }
 
-/* One project's plans: headers, then each confirmed contract's lines. */
+/*
+ * The lines of a contract created Draft in this run; when they do not all
+ * land, its real status is not sent (it stays Draft, its id map hash
+ * empty), so the next run finishes the lines in place before the status.
+ */
+static void write_new_lines(struct po_ctx *c, struct po_plan *p)
+{
+	int before = c->failed;
+
+	c->failed = 0;
+	write_lines(c, p);
+	if (c->failed)
+		p->final_status = NULL;
+	c->failed |= before;
+}
+
+/*
+ * One project's plans: the lines of contracts that existed before this run
+ * first (in place while Procore still holds them in Draft, e.g. a Draft-first
+ * contract whose lines did not all land last time, else by change order),
+ * then headers, then the lines of contracts created now, then the real
+ * status of those whose lines all landed.
+ */
 static void write_project(struct po_ctx *c, struct po_plan **plans, size_t n)
 {
 	bool *existed = xcalloc(n + 1, sizeof(*existed));
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		existed[i] = plans[i]->contract_id != 0;
+		if (existed[i] && plans[i]->nlines)
+			write_changes(c, plans[i]);
+	}
 	draft_first(plans, n);
 	if (write_headers(c, plans, n) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		if (plans[i]->contract_id && existed[i] && plans[i]->nlines) {
-			write_changes(c, plans[i]);
+		if (existed[i]) {
+			continue;
 		} else if (plans[i]->contract_id) {
-			write_lines(c, plans[i]);
+			write_new_lines(c, plans[i]);
 		} else if (plans[i]->nlines) {
 			flow_record(c->r, FLOW_FAIL, "po", plans[i]->src, NULL, NULL,
 				    "Procore's sync reply did not confirm the contract");
