@@ -205,8 +205,19 @@ load() {
 # it takes again what killed ones held), then every flow twice
 final() {
   local w=$1 f
+  local since=$(($(date +%s) * 1000)) left i
   serve_up "$w" serve-final.log
   sleep $((MLC_JOBS_LEASE_SECONDS + 10))
+  # and until the backlog it found is worked off (a killed process's job
+  # waits behind the jobs queued before it): at most 5 minutes
+  for i in $(seq 300); do
+    left=$(sqlite3 "$D/$w/work/ml-connector.db" "select count(*) from jobs where state in
+      ('queued', 'running') and run_at <= $since and (state = 'queued' or lease_owner not like
+      '%:$(cat "$D/$w/serve.pid"):%')" 2>/dev/null || echo x)
+    [ "$left" = 0 ] && break
+    sleep 1
+  done
+  [ "$left" = 0 ] || say "$w: $left job(s) from before the final serve still not done after 5 minutes"
   serve_stop "$w"
   for f in $FLOWS; do mlc "$w" sync $T --flow "$f" >>"$D/$w/final.log" 2>&1 || true; done
   for f in $FLOWS; do mlc "$w" sync $T --flow "$f" >>"$D/$w/final.log" 2>&1 || true; done
@@ -273,6 +284,8 @@ keys chaos | sort >"$D/chaos.keys"
 if [ "$BREAK" = dup ]; then head -1 "$D/chaos.keys" >>"$D/chaos.keys"; sort -o "$D/chaos.keys" "$D/chaos.keys"; fi
 
 # ---- verdict -------------------------------------------------------------------------------
+FAILED=()
+failed() { fail=1; FAILED+=("$1"); }
 fail=0
 dups=$(uniq -d "$D/chaos.keys" | wc -l)
 cdups=$(uniq -d "$D/control.keys" | wc -l)
@@ -283,7 +296,7 @@ echo "== chaos month: seed $SEED, scale $SCALE, $DAYS days"
 echo "records written by the connector or seeded with keys: control $(wc -l <"$D/control.keys"), chaos $(wc -l <"$D/chaos.keys")"
 echo "  duplicates $dups (control $cdups), lost $lost, extra $extra"
 if [ "$dups" != 0 ] || [ "$lost" != 0 ] || [ "$extra" != 0 ] || [ "$cdups" != 0 ]; then
-  fail=1
+  failed "records: duplicates $dups (control $cdups), lost $lost, extra $extra"
   uniq -d "$D/chaos.keys" | head -5 | sed 's/^/  duplicate: /'
   comm -23 "$D/control.keys" "$D/chaos.keys" | head -5 | sed 's/^/  lost: /'
   comm -13 "$D/control.keys" "$D/chaos.keys" | head -5 | sed 's/^/  extra: /'
@@ -297,7 +310,7 @@ for w in control chaos; do
   else
     echo "reconcile ($w): no result (exit $rc): $(tail -1 "$D/$w/reconcile.err")"; rows=0; diffs=x
   fi
-  { [ "$rc" = 0 ] && [ "$diffs" = 0 ] && [ "$rows" -gt 0 ]; } || fail=1
+  { [ "$rc" = 0 ] && [ "$diffs" = 0 ] && [ "$rows" -gt 0 ]; } || failed "reconcile ($w): $diffs differences in $rows rows, exit $rc"
 done
 echo "injected (chaos sandbox, by HTTP status; 0 = connection dropped):"
 echo "  NetSuite $(jq -c .status <<<"$nsst"), 429 $(jq .rejected_429 <<<"$nsst"); pushes $nspush"
@@ -312,7 +325,7 @@ while read -r i; do
   [ "$n" -gt 1 ] && twice=$((twice + 1))
 done <"$D/pending"
 echo "direct costs approved in the month (from the seed): $(wc -l <"$D/pending"); in NetSuite: $missing missing, $twice more than once ($posted cost transactions in all)"
-{ [ "$missing" = 0 ] && [ "$twice" = 0 ]; } || fail=1
+{ [ "$missing" = 0 ] && [ "$twice" = 0 ]; } || failed "direct costs: $missing missing, $twice more than once"
 # Tokens over the month of sandbox time: fetched again as they expire,
 # never refused.  One exception, of the harness's making: an assertion
 # signed just before the clock jumps a day and received after it (in
@@ -338,7 +351,7 @@ for w in control chaos; do
     printf '  tokens (%s, %s): %s fetched, %s refused, of which %s sent across a clock jump' \
       "$w" "$([ $side = ns ] && echo NetSuite || echo Procore)" "$tok" "$refused" "$jumped"
     if [ "$tok" -lt "$DAYS" ] || [ "$refused" != "$jumped" ]; then
-      echo "  (wanted >= $DAYS fetched, none refused but those)"; fail=1
+      echo "  (wanted >= $DAYS fetched, none refused but those)"; failed "tokens ($w, $side): $tok fetched, $refused refused"
     else echo; fi
   done
   grant=$(cat "$D/$w"/*.log | grep -c 'NetSuite refused the assertion (invalid_grant' || true)
@@ -368,7 +381,7 @@ retry_check() { # WORLD KILLS_OF_SERVE KILLS_OF_SYNC
     cut=$((sb - ret - fin))
     printf '  %-8s %s: sandbox answered writes other than 2xx %5s = audit retried %5s + writes failed %4s + cut by kills %3s (at most %s)' \
       $side "$w" "$sb" "$ret" "$fin" "$cut" "$bound"
-    if [ "$cut" -lt 0 ] || [ "$cut" -gt "$bound" ]; then echo "  MISMATCH"; fail=1; else echo; fi
+    if [ "$cut" -lt 0 ] || [ "$cut" -gt "$bound" ]; then echo "  MISMATCH"; failed "retries ($side $w): $cut cut by kills, at most $bound"; else echo; fi
   done
 }
 echo "every retry in the audit (writes; non-2xx by route in WORLD/SIDE.non2xx):"
@@ -381,8 +394,11 @@ echo "chaos:"; report_world chaos
 stuck=$(sqlite3 "$db" "select count(*) from jobs where state = 'running'")
 running=$(sqlite3 "$db" "select count(*) from runs where status = 'running'")
 echo "stuck: $stuck job(s) running, $running run(s) still 'running' after serve stopped (status: queue $(jq -c .queue "$D/chaos/status.json"))"
-{ [ "$stuck" = 0 ] && [ "$running" = 0 ]; } || fail=1
+{ [ "$stuck" = 0 ] && [ "$running" = 0 ]; } || failed "stuck: $stuck job(s) running, $running run(s) running"
 echo "took $(( $(date +%s) - T0 )) s"
-if [ "$fail" != 0 ]; then echo "CHAOS FAILED" >&2; exit 1; fi
+if [ "$fail" != 0 ]; then
+  # repeated last, where a log cut to its tail still shows it
+  echo "CHAOS FAILED:" >&2; printf '  %s\n' "${FAILED[@]}" >&2; exit 1
+fi
 OK=1
 echo "CHAOS OK: every record exactly once"

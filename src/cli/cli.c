@@ -3,6 +3,7 @@
 
 #include "cli/cli.h"
 #include "core/vault.h"
+#include "net/http_client.h"
 #include "util/log.h"
 #include "util/num.h"
 #include "util/str.h"
@@ -150,6 +151,7 @@ int cli_load_config(struct cli_ctx *ctx)
 		return CLI_USAGE;
 	}
 	log_setup(level, format, stderr);
+	http_client_default_backoff(ctx->cfg.retry_backoff_ms);
 	return CLI_OK;
 }
 

@@ -73,6 +73,9 @@ static const struct key_spec keys[] = {
      "Address of the console's own listener; empty: on http.listen with the webhooks."},
     {"console.secure_cookie", "MLC_CONSOLE_SECURE_COOKIE", KT_BOOL, OFF(console_secure_cookie),
      "false", "true: the session cookie is marked Secure (set it when TLS is in front)."},
+    {"retry.backoff_ms", "MLC_RETRY_BACKOFF_MS", KT_INT, OFF(retry_backoff_ms), "500",
+     "Base of the backoff between retries of an API call, in milliseconds (1-1024): retry n "
+     "waits a random time up to base x 2^(n-1), at most 30 s. A 429's own wait is kept."},
     {"workers", "MLC_WORKERS", KT_INT, OFF(workers), "4", "Worker threads in serve."},
     {"jobs.lease_seconds", "MLC_JOBS_LEASE_SECONDS", KT_INT, OFF(job_lease_s), "600",
      "A job whose worker died is taken again after this many seconds (1-1024)."},

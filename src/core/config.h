@@ -36,6 +36,7 @@ struct mlc_config {
 	enum mlc_log_level log_level;
 	enum mlc_log_format log_format;
 	int workers;
+	int retry_backoff_ms;       /* base of the API retry backoff */
 	int job_lease_s;            /* a running job is retaken after this */
 	int audit_retention_days;   /* 0: keep everything */
 	int http_per_client;        /* open connections per client address on serve's port */

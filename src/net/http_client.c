@@ -67,6 +67,15 @@ void http_int_upstream_count(const char *name, const char *help, const struct ml
 
 /* ---- upstream lifecycle ---- */
 
+/* The backoff base of upstreams that do not set one (http_client.h). */
+static _Atomic int default_backoff_base_ms = DEFAULT_BACKOFF_BASE_MS;
+
+void http_client_default_backoff(int base_ms)
+{
+	if (base_ms > 0)
+		default_backoff_base_ms = base_ms;
+}
+
 static int defaulted(int v, int dflt)
 {
 	return v > 0 ? v : dflt;
@@ -105,7 +114,7 @@ int http_upstream_new(const struct mlc_http_upstream_opts *opts, struct mlc_http
 	up->timeout_ms = defaulted(opts->timeout_ms, DEFAULT_TIMEOUT_MS);
 	up->max_attempts = defaulted(opts->max_attempts, DEFAULT_MAX_ATTEMPTS);
 	up->max_retry_ms = defaulted(opts->max_retry_ms, DEFAULT_MAX_RETRY_MS);
-	up->backoff_base_ms = defaulted(opts->backoff_base_ms, DEFAULT_BACKOFF_BASE_MS);
+	up->backoff_base_ms = defaulted(opts->backoff_base_ms, default_backoff_base_ms);
 	up->backoff_max_ms = defaulted(opts->backoff_max_ms, DEFAULT_BACKOFF_MAX_MS);
 	up->login_401_retries = opts->login_401_retries > 0 ? opts->login_401_retries : 0;
 	up->max_response =

@@ -170,6 +170,11 @@ int http_upstream_new(const struct mlc_http_upstream_opts *opts, struct mlc_http
 		      struct mlc_error *err) MLC_MUST_CHECK;
 /* Frees an upstream no thread is sending through any more.  Accepts NULL. */
 void http_upstream_free(struct mlc_http_upstream *up);
+
+/* The backoff base for upstreams opened after this call whose options
+ * leave backoff_base_ms at 0 (the process's `retry.backoff_ms`, set where
+ * the program is assembled); base_ms <= 0 keeps 500. */
+void http_client_default_backoff(int base_ms);
 const char *http_upstream_name(const struct mlc_http_upstream *up);
 
 /* Sends one request with retries; blocks.  See the outcome table above. */

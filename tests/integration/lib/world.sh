@@ -9,8 +9,20 @@
 # shellcheck source=store.sh
 . "$(dirname "${BASH_SOURCE[0]}")/store.sh"
 
+# Procore's rate limits are lifted unless the options name them
+# (--pc-rate) or SANDBOX_PC_RATE does: a test about what the connector
+# sends or writes should not spend its time in Procore's 10-second spike
+# limit (100 calls at the sandbox's default, which a sync of every project
+# passes).  The connector's pacing under the real limits is tested where
+# it is the subject (test_sandbox_429.sh, test_pcsim_cli.sh, test_month_clock.sh).
+# Retries back off from 20 ms instead of 500 (retry.backoff_ms): the
+# tests inject faults by the hundred and assert what is written, not when.
+export MLC_RETRY_BACKOFF_MS=${MLC_RETRY_BACKOFF_MS:-20}
 world_start() { # [sandbox options...]
-  start "$@"
+  case " $* " in
+  *" --pc-rate "*) start "$@" ;;
+  *) start --pc-rate "${SANDBOX_PC_RATE:-100000/h,10000/10s}" "$@" ;;
+  esac
   WORLD=$DIR
   DATA=$DIR/data
   NS_URL=$(jq -r .netsuite.url "$DATA/credentials.json")
