@@ -36,7 +36,8 @@ struct req_ctx {
 	struct flow_run *r;
 	struct mlc_idset job_project; /* NetSuite job -> Procore project (a later link wins) */
 	struct req_lookup lk;
-	json_t *retainage; /* {"<commitment>": percent x 10^4} */
+	json_t *retainage;     /* {"<commitment>": percent x 10^4} */
+	struct mlc_idset held; /* projects with a failed bill this run: no period opened */
 	int failed;
 };
 
@@ -173,6 +174,8 @@ static void fail(struct req_ctx *c, const struct req_plan *p, int64_t req_id, co
 	snprintf(target, sizeof(target), "pc:requisition:%lld", (long long)req_id);
 	flow_record(c->r, FLOW_FAIL, "requisition", p->src, req_id ? target : NULL, NULL, why);
 	c->failed = 1;
+	if (p->project_id)
+		idset_put(&c->held, p->project_id, 1);
 }
 
 /* The plan as an audit body: the header, the status and the lines. */
@@ -234,6 +237,14 @@ static int period_for(struct req_ctx *c, const struct ns_bill *b, const struct r
 		*id = bp[idx].id;
 		break;
 	case REQ_PERIOD_OPEN:
+		if (idset_get(&c->held, p->project_id, NULL)) {
+			/* an earlier bill of the project failed: its month is the one
+			 * to open, next run (bills go in date order) */
+			fail(c, p, 0,
+			     "no billing period is open and an earlier bill of this project "
+			     "failed in this run: its month is opened first, on the next run");
+			break;
+		}
 		rc = procore_billing_period_open(c->r->s->pc, p->project_id, p->start, p->end, id,
 						 err);
 		if (rc == MLC_EPERM) {
@@ -344,6 +355,21 @@ static int write_one(struct req_ctx *c, const struct ns_bill *b, struct req_plan
 	return MLC_OK;
 }
 
+/*
+ * Bills in date order (then id): when a project has no open billing
+ * period, the month opened is the earliest pending bill's, whatever
+ * failed in earlier runs, and the other months' bills are parked until
+ * it closes.  Without the order the month opened would depend on which
+ * write failed first.
+ */
+static int bill_cmp(const void *a, const void *b)
+{
+	const struct ns_bill *x = a, *y = b;
+	int d = strcmp(x->trandate ? x->trandate : "", y->trandate ? y->trandate : "");
+
+	return d ? d : (x->id > y->id) - (x->id < y->id);
+}
+
 /* Plans one bill and carries the plan out.  < 0 stops the run. */
 static int do_bill(struct req_ctx *c, const struct ns_bill *b, struct mlc_error *err)
 {
@@ -401,6 +427,7 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 		rc = read_bills(&c, &w, &bills, &n, err);
 	if (rc < 0 || !n)
 		goto out;
+	qsort(bills, n, sizeof(*bills), bill_cmp);
 	for (i = 0; i < n; i++) {
 		if (!bills[i].id)
 			continue;
@@ -420,6 +447,7 @@ int flow_requisitions(struct flow_run *r, struct mlc_error *err)
 out:
 	ns_bills_free(bills, n);
 	idset_release(&c.job_project);
+	idset_release(&c.held);
 	json_decref(c.retainage);
 	return rc;
 }
