@@ -165,6 +165,30 @@ int postings_totals(struct mlc_store *s, int64_t tenant_id, json_t **totals, str
 	return MLC_OK;
 }
 
+int postings_doc_posted_since(struct mlc_store *s, int64_t tenant_id, const char *doc_ref,
+			      int64_t since_ms, bool *yes, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc;
+
+	*yes = false;
+	rc = store_prepare(s,
+			   "SELECT 1 FROM postings WHERE tenant_id = ? AND doc_ref = ? AND "
+			   "posted_at >= ? LIMIT 1",
+			   &st, err);
+	if (rc < 0)
+		return rc;
+	stmt_bind_i64(st, 1, tenant_id);
+	stmt_bind_text(st, 2, doc_ref);
+	stmt_bind_i64(st, 3, since_ms);
+	rc = stmt_step(st, err);
+	stmt_free(st);
+	if (rc < 0)
+		return rc;
+	*yes = rc == 1;
+	return MLC_OK;
+}
+
 int postings_open_docs(struct mlc_store *s, int64_t tenant_id, int64_t project_id, json_t **docs,
 		       struct mlc_error *err)
 {

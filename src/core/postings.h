@@ -26,6 +26,9 @@ int postings_for_doc(struct mlc_store *s, int64_t tenant_id, const char *doc_ref
 /* Replaces the rows of one journal entry with rows (same transaction). */
 int postings_replace_je(struct mlc_store *s, int64_t tenant_id, const char *je, const json_t *rows,
 			struct mlc_error *err) MLC_MUST_CHECK;
+/* *yes: a row of doc_ref was written at or after since_ms (time_now_ms()). */
+int postings_doc_posted_since(struct mlc_store *s, int64_t tenant_id, const char *doc_ref,
+			      int64_t since_ms, bool *yes, struct mlc_error *err) MLC_MUST_CHECK;
 /* Documents of a project with a non-zero net posted ({doc_id, doc_ref});
  * one missing from Procore now was deleted there and must be reversed. */
 int postings_open_docs(struct mlc_store *s, int64_t tenant_id, int64_t project_id, json_t **docs,

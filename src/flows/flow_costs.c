@@ -406,6 +406,8 @@ struct project_read {
 	struct changed_doc *changed;
 	size_t nchanged;
 	struct mlc_idset changed_ix, head_ix, doc_ix; /* id -> index in changed, all, docs */
+	int64_t read_ms;                              /* time_now_ms() before the first read */
+	bool held; /* a document was left to the next run: the watermark stays */
 };
 
 /* The changed document id, added (in first-seen order) when new; NULL for id 0. */
@@ -520,6 +522,7 @@ static int read_project(struct costs *c, int64_t project, struct project_read *p
 	int rc;
 
 	*work = false;
+	pr->read_ms = time_now_ms();
 	rc = read_changes(c, project, pr, err);
 	if (rc < 0)
 		return rc;
@@ -572,6 +575,30 @@ int costs_post_one(struct costs *c, const struct cost_post_ctx *ctx, int64_t pro
 	return do_unit(c, ctx, &u, err);
 }
 
+/*
+ * Whether a record event (or another process) posted the document after
+ * this run read Procore: this run's copy is then older than the ledger's,
+ * and planning from it would undo the newer posting (a cost approved
+ * while the run read reversed as gone, re-posted a run later).  Such a
+ * document is left to the next run, whose read is newer, and the
+ * project's watermark stays.  Under the document lock.
+ */
+static int posted_after_read(struct costs *c, struct project_read *pr, const char *key, bool *newer,
+			     struct mlc_error *err)
+{
+	int rc = postings_doc_posted_since(c->r->s->store, c->r->s->tenant.id, key, pr->read_ms,
+					   newer, err);
+
+	if (rc == MLC_OK && *newer) {
+		flow_record(c->r, FLOW_SKIP, "je", key, NULL, NULL, NULL);
+		log_info("costs: posted by an event after this run read Procore; the next run "
+			 "reads it again",
+			 "doc", key);
+		pr->held = true;
+	}
+	return rc;
+}
+
 /* Per document: each changed one is a unit (a gone one's reversal goes in
  * today's books), posted under its document lock (costs_one.h). */
 static int units_per_document(struct costs *c, const struct cost_post_ctx *ctx,
@@ -583,11 +610,15 @@ static int units_per_document(struct costs *c, const struct cost_post_ctx *ctx,
 		const struct changed_doc *cd = &pr->changed[i];
 		char key[128];
 		size_t k;
+		bool newer = false;
 		costs_doc_ref(c->r->s->tenant.procore_company_id, cd->id, key, sizeof(key));
 		doc_lock(key);
-		rc = costs_post_one(c, ctx, project, cd->id,
-				    cd->head && cd->head->doc.date ? cd->head->doc.date : NULL,
-				    idset_get(&pr->doc_ix, cd->id, &k) ? &pr->docs[k] : NULL, err);
+		rc = posted_after_read(c, pr, key, &newer, err);
+		if (rc == MLC_OK && !newer)
+			rc = costs_post_one(
+			    c, ctx, project, cd->id,
+			    cd->head && cd->head->doc.date ? cd->head->doc.date : NULL,
+			    idset_get(&pr->doc_ix, cd->id, &k) ? &pr->docs[k] : NULL, err);
 		doc_unlock(key);
 	}
 	return rc;
@@ -696,7 +727,7 @@ static int do_project(struct costs *c, const struct mlc_project_link *link, stru
 				    label,          c->rd.code_seg};
 	rc = c->daily ? units_daily(c, &ctx, &pr, project, err)
 		      : units_per_document(c, &ctx, &pr, project, err);
-	if (rc == MLC_OK)
+	if (rc == MLC_OK && !pr.held)
 		rc = flow_advance(c->r, &pr.w, err);
 out:
 	project_read_release(&pr);
