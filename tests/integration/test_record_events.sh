@@ -108,6 +108,7 @@ if wait_je "pc:$company:dc:$dc2"; then ok "an approval during the run is posted"
 expect_eq "$(sql "select count(*) from runs where flow = 'costs' and trigger = 'webhook' and status = 'running'")" 1 "before the run ends"
 for _ in $(seq 600); do [ "$(sql "select count(*) from runs where status = 'running'")" = 0 ] && break; sleep 0.1; done
 expect_eq "$(je_count "pc:$company:dc:$dc2")" 1 "and the run did not post it again"
+expect_eq "$(je_count "pc:$company:dc:$dc2:adj:1")" 0 "nor reverse it (its copy of Procore is older than the event's posting)"
 ns_admin POST /_sandbox/faults '{"faults":"","latency_ms":0}' >/dev/null
 pc_admin POST /_sandbox/faults '{"faults":"","latency_ms":0}' >/dev/null
 
