@@ -238,11 +238,13 @@ static int period_for(struct req_ctx *c, const struct ns_bill *b, const struct r
 		break;
 	case REQ_PERIOD_OPEN:
 		if (idset_get(&c->held, p->project_id, NULL)) {
-			/* an earlier bill of the project failed: its month is the one
-			 * to open, next run (bills go in date order) */
+			/* an earlier bill of the project failed, or waits for its
+			 * commitment: its month is the one to open (bills go in date
+			 * order), so this one waits, and the watermark stays */
 			fail(c, p, 0,
-			     "no billing period is open and an earlier bill of this project "
-			     "failed in this run: its month is opened first, on the next run");
+			     "no billing period is open and an earlier bill of this project failed "
+			     "or waits for its purchase order in Procore: that bill's month is "
+			     "opened first");
 			break;
 		}
 		rc = procore_billing_period_open(c->r->s->pc, p->project_id, p->start, p->end, id,
@@ -384,6 +386,8 @@ static int do_bill(struct req_ctx *c, const struct ns_bill *b, struct mlc_error 
 		break;
 	case REQ_PARK:
 		park(c, b, p.src, p.why);
+		if (p.waits && p.project_id) /* its month comes first once it can go */
+			idset_put(&c->held, p.project_id, 1);
 		break;
 	case REQ_FAIL:
 		fail(c, &p, 0, p.why);

@@ -168,6 +168,15 @@ static void plan_body(const struct ns_bill *b, struct req_plan *p)
 	json_decref(o);
 }
 
+/* A park that waits for the purchase-orders flow: the project it holds. */
+static void waits_on_po(const struct ns_bill *b, const struct req_lookup *lk, struct req_plan *p)
+{
+	p->waits = true;
+	for (size_t i = 0; i < b->nlines && !p->project_id; i++)
+		if (b->lines[i].job)
+			p->project_id = lk->project(lk->arg, b->lines[i].job);
+}
+
 void req_plan_make(const struct ns_bill *b, const struct req_lookup *lk, struct req_plan *p)
 {
 	char hash[MLC_DIGEST_HEX] = "";
@@ -186,10 +195,14 @@ void req_plan_make(const struct ns_bill *b, const struct req_lookup *lk, struct 
 		snprintf(p->why, sizeof(p->why),
 			 "purchase order ns:po:%lld is not in Procore yet (purchase-orders flow)",
 			 (long long)p->po_id);
+		waits_on_po(b, lk, p);
 		return;
 	}
-	if (!allocate(b, lk, p, &job))
+	if (!allocate(b, lk, p, &job)) {
+		if (strstr(p->why, "(purchase-orders flow)"))
+			waits_on_po(b, lk, p);
 		return; /* REQ_PARK, why names the line */
+	}
 	if (job)
 		p->project_id = lk->project(lk->arg, job);
 	if (!job || !p->project_id) {

@@ -58,6 +58,8 @@ struct req_plan {
 	int64_t bill_id, po_id, contract_id, project_id, req_id;
 	char src[48]; /* ns:bill:<id>: the marker, then the origin_id */
 	char why[200];
+	bool waits;              /* REQ_PARK on the purchase-orders flow (commitment or line not in
+				  * Procore yet): project_id is then the bill's job's project, if linked */
 	char start[11], end[11]; /* the month of the bill date: a billing period to open */
 	const char *date;        /* the bill date */
 	const char *status;      /* after marking: "approved" | "under_review" */

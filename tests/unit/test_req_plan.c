@@ -215,6 +215,44 @@ static void test_table(void **state)
 	}
 }
 
+/* A park waiting for the purchase-orders flow names the project it holds
+ * (flow_requisitions.c opens no billing period there meanwhile); a park on
+ * the bill's own data does not wait. */
+static void test_waits(void **state)
+{
+	static const struct {
+		struct ns_bill_line line;
+		bool waits;
+		int64_t project;
+	} t[] = {
+	    {L(10, 71, 1, 100), true, 100},  /* the PO is not in Procore yet */
+	    {L(10, 70, 3, 100), true, 100},  /* its line is not a commitment line yet */
+	    {L(11, 71, 1, 100), true, 0},    /* waits, in no linked project */
+	    {L(10, 70, 1, 100), false, 100}, /* written */
+	};
+	struct row r = {0};
+	struct req_plan p;
+
+	(void)state;
+	synced_id = 0;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		r.lines[0] = t[i].line;
+		r.nlines = 1;
+		make(&r, &p);
+		assert_int_equal(p.waits, t[i].waits);
+		assert_int_equal(p.project_id, t[i].project);
+		assert_int_equal(p.decision, t[i].waits ? REQ_PARK : REQ_WRITE);
+		req_plan_release(&p);
+	}
+	/* a bad amount parks without waiting */
+	r.lines[0] = (struct ns_bill_line)L(10, 70, 1, 100);
+	r.lines[0].amount_ok = false;
+	make(&r, &p);
+	assert_int_equal(p.decision, REQ_PARK);
+	assert_false(p.waits);
+	req_plan_release(&p);
+}
+
 /* Synced: unchanged skips; pending finishes; changed after the lock parks with the way out. */
 static void test_synced(void **state)
 {
@@ -338,9 +376,9 @@ static void test_month_bounds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_table),        cmocka_unit_test(test_synced),
-	    cmocka_unit_test(test_retainage),    cmocka_unit_test(test_period_pick),
-	    cmocka_unit_test(test_month_bounds),
+	    cmocka_unit_test(test_table),       cmocka_unit_test(test_synced),
+	    cmocka_unit_test(test_waits),       cmocka_unit_test(test_retainage),
+	    cmocka_unit_test(test_period_pick), cmocka_unit_test(test_month_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
