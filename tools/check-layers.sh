@@ -11,7 +11,7 @@
 #            folder, see CMakeLists.txt) leaves undefined and another
 #            folder's library defines comes from an allowed folder (nm).
 #   sql      store SQL only in core: no library above core calls
-#            store_exec, store_prepare or stmt_* (core/store.h).
+#            store_exec, store_prepare(_cached) or stmt_* (core/store.h).
 # The simulator (src/sandbox) sits outside the chain: only cli may use it
 # (the `sandbox` command launches it); its own files are not checked here.
 #
@@ -100,7 +100,7 @@ for layer in auth netsuite procore flows server cli; do
 		echo "sql: ${member} ($layer) calls $sym: store SQL belongs in core/"
 		bad=1
 	done < <(nm -A -u "$a" 2>/dev/null | awk '{ n = split($1, p, ":"); print p[n - 1], $NF }' |
-		grep -E ' (store_exec|store_prepare|stmt_[a-z0-9_]+)$' || true)
+		grep -E ' (store_exec|store_prepare|store_prepare_cached|stmt_[a-z0-9_]+)$' || true)
 done
 
 if [ "$bad" = 0 ]; then

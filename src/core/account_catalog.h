@@ -15,7 +15,11 @@
  * "name", "type", "inactive", "summary", "subsidiaries": [ids]}}.
  */
 
-/* Replaces the tenant's whole catalog in one transaction, stamped now. */
+/*
+ * Makes the tenant's catalog the given one, in one transaction: new and
+ * changed accounts are written (read_at now), accounts no longer listed
+ * deleted, unchanged ones left as they are (a rerun writes nothing).
+ */
 int account_catalog_replace(struct mlc_store *st, int64_t tenant_id, const json_t *catalog,
 			    struct mlc_error *err) MLC_MUST_CHECK;
 

@@ -28,7 +28,7 @@ static int lookup(struct mlc_store *s, int64_t tenant_id, const char *entity, co
 		 "SELECT netsuite_key, procore_key, content_hash, updated_at FROM id_map "
 		 "WHERE tenant_id = ? AND entity = ? AND %s = ?",
 		 col);
-	rc = store_prepare(s, sql.data, &st, err);
+	rc = store_prepare_cached(s, sql.data, &st, err);
 	buf_release(&sql);
 	if (rc < 0)
 		return rc;
@@ -89,17 +89,68 @@ int idmap_all(struct mlc_store *s, int64_t tenant_id, const char *entity, json_t
 	return MLC_OK;
 }
 
+/* NULL and NULL are equal here, as the stored row's column and the
+ * caller's value are compared. */
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/*
+ * Whether the put would change nothing: one row matches either key and
+ * already holds both keys (a NULL argument keeps the stored key) and the
+ * hash.  A quiet rerun puts every unchanged link again; it writes nothing.
+ */
+static int put_is_noop(struct mlc_store *s, int64_t tenant_id, const char *entity,
+		       const char *netsuite_key, const char *procore_key, const char *content_hash,
+		       bool *noop, struct mlc_error *err)
+{
+	struct mlc_stmt *st = NULL;
+	int rc, rows = 0;
+
+	*noop = false;
+	rc =
+	    store_prepare_cached(s,
+				 "SELECT netsuite_key, procore_key, content_hash FROM id_map WHERE "
+				 "tenant_id = ? AND entity = ? AND (netsuite_key = ? OR "
+				 "procore_key = ?)",
+				 &st, err);
+	if (rc < 0)
+		return rc;
+	stmt_bind_i64(st, 1, tenant_id);
+	stmt_bind_text(st, 2, entity);
+	stmt_bind_text(st, 3, netsuite_key);
+	stmt_bind_text(st, 4, procore_key);
+	while ((rc = stmt_step(st, err)) == 1) {
+		const char *ns = stmt_col_is_null(st, 0) ? NULL : stmt_col_text(st, 0);
+		const char *pc = stmt_col_is_null(st, 1) ? NULL : stmt_col_text(st, 1);
+		const char *h = stmt_col_is_null(st, 2) ? NULL : stmt_col_text(st, 2);
+		if (++rows > 1) {
+			*noop = false; /* two rows: the update below reports the conflict */
+			break;
+		}
+		*noop = (!netsuite_key || same_text(ns, netsuite_key)) &&
+			(!procore_key || same_text(pc, procore_key)) && same_text(h, content_hash);
+	}
+	stmt_free(st);
+	return rc < 0 ? rc : MLC_OK;
+}
+
 int idmap_put(struct mlc_store *s, int64_t tenant_id, const char *entity, const char *netsuite_key,
 	      const char *procore_key, const char *content_hash, struct mlc_error *err)
 {
 	struct mlc_stmt *st = NULL;
 	int rc;
+	bool noop;
 	int64_t now = time_now_ms();
 
 	if (!netsuite_key && !procore_key)
 		return error_set(err, MLC_EINVAL, "an id map entry needs at least one key");
+	rc = put_is_noop(s, tenant_id, entity, netsuite_key, procore_key, content_hash, &noop, err);
+	if (rc < 0 || noop)
+		return rc;
 	/* COALESCE keeps a known key when the caller passes NULL for it */
-	rc = store_prepare(
+	rc = store_prepare_cached(
 	    s,
 	    "UPDATE id_map SET netsuite_key = COALESCE(?, netsuite_key), "
 	    "procore_key = COALESCE(?, procore_key), content_hash = ?, updated_at = ? "
@@ -129,10 +180,11 @@ int idmap_put(struct mlc_store *s, int64_t tenant_id, const char *entity, const 
 		return error_set(err, MLC_EEXIST, "%s: keys matched two id map rows", entity);
 	if (store_changes(s) == 1)
 		return MLC_OK;
-	rc = store_prepare(s,
-			   "INSERT INTO id_map (tenant_id, entity, netsuite_key, procore_key, "
-			   "content_hash, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-			   &st, err);
+	rc = store_prepare_cached(
+	    s,
+	    "INSERT INTO id_map (tenant_id, entity, netsuite_key, procore_key, "
+	    "content_hash, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+	    &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);

@@ -216,7 +216,8 @@ int mapping_import(struct mlc_store *s, int64_t tenant_id, const struct mapping_
 	rc = store_prepare(s,
 			   "INSERT INTO mappings (tenant_id, kind, source_key, target, updated_at) "
 			   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, kind, source_key) DO "
-			   "UPDATE SET target = excluded.target, updated_at = excluded.updated_at",
+			   "UPDATE SET target = excluded.target, updated_at = excluded.updated_at "
+			   "WHERE mappings.target <> excluded.target",
 			   &st, err);
 	if (rc < 0)
 		goto out;
@@ -317,10 +318,11 @@ int mapping_get(struct mlc_store *s, int64_t tenant_id, const char *kind, const 
 	int rc;
 
 	*target = NULL;
-	rc = store_prepare(s,
-			   "SELECT target FROM mappings WHERE tenant_id = ? AND kind = ? AND "
-			   "source_key = ?",
-			   &st, err);
+	rc =
+	    store_prepare_cached(s,
+				 "SELECT target FROM mappings WHERE tenant_id = ? AND kind = ? AND "
+				 "source_key = ?",
+				 &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
@@ -343,12 +345,14 @@ int mapping_put(struct mlc_store *s, int64_t tenant_id, const char *kind, const 
 {
 	struct mlc_stmt *st = NULL;
 	char *text = json_dumps(target, JSON_COMPACT | JSON_SORT_KEYS);
-	int rc = store_prepare(s,
-			       "INSERT INTO mappings (tenant_id, kind, source_key, target, "
-			       "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, kind, "
-			       "source_key) DO UPDATE SET target = excluded.target, "
-			       "updated_at = excluded.updated_at",
-			       &st, err);
+	/* an unchanged row is not written again (the upsert's WHERE) */
+	int rc = store_prepare_cached(s,
+				      "INSERT INTO mappings (tenant_id, kind, source_key, target, "
+				      "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, "
+				      "kind, source_key) DO UPDATE SET target = excluded.target, "
+				      "updated_at = excluded.updated_at WHERE mappings.target <> "
+				      "excluded.target",
+				      &st, err);
 
 	if (rc < 0 || !text) {
 		free(text);

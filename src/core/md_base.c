@@ -13,10 +13,11 @@ int md_base_get(struct mlc_store *st, int64_t tenant_id, const char *type, const
 {
 	struct mlc_stmt *q = NULL;
 	json_error_t jerr;
-	int rc = store_prepare(st,
-			       "SELECT base FROM md_base WHERE tenant_id = ? AND type = ? AND "
-			       "key = ?",
-			       &q, err);
+	int rc =
+	    store_prepare_cached(st,
+				 "SELECT base FROM md_base WHERE tenant_id = ? AND type = ? AND "
+				 "key = ?",
+				 &q, err);
 
 	*base = NULL;
 	if (rc < 0)
@@ -72,12 +73,15 @@ int md_base_put(struct mlc_store *st, int64_t tenant_id, const char *type, const
 {
 	struct mlc_stmt *q = NULL;
 	char *text = json_dumps(base, JSON_COMPACT | JSON_SORT_KEYS);
-	int rc =
-	    store_prepare(st,
-			  "INSERT INTO md_base (tenant_id, type, key, base, updated_at) "
-			  "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, type, key) "
-			  "DO UPDATE SET base = excluded.base, updated_at = excluded.updated_at",
-			  &q, err);
+	/* an unchanged base is not written again (a quiet rerun puts every
+	 * record's base back): the upsert's WHERE skips the update */
+	int rc = store_prepare_cached(
+	    st,
+	    "INSERT INTO md_base (tenant_id, type, key, base, updated_at) "
+	    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, type, key) "
+	    "DO UPDATE SET base = excluded.base, updated_at = excluded.updated_at "
+	    "WHERE md_base.base <> excluded.base",
+	    &q, err);
 
 	if (rc < 0 || !text) {
 		free(text);

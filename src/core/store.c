@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/store.h"
+#include "core/store_cache.h"
 #include "util/buf.h"
 #include "util/str.h"
 #include "util/banned.h"
@@ -32,8 +33,10 @@ int store_open(const char *url, struct mlc_store **out, struct mlc_error *err)
 
 void store_free(struct mlc_store *s)
 {
-	if (s)
-		s->ops->close(s);
+	if (!s)
+		return;
+	store_cache_release(s); /* statements go before their connection */
+	s->ops->close(s);
 }
 
 bool store_ping(struct mlc_store *s)
@@ -182,6 +185,10 @@ char *stmt_col_dup(struct mlc_stmt *st, int col)
 
 void stmt_free(struct mlc_stmt *st)
 {
-	if (st)
+	if (!st)
+		return;
+	if (st->cached)
+		store_cache_put_back(st);
+	else
 		st->store->ops->finalize(st);
 }

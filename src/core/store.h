@@ -54,15 +54,21 @@ struct mlc_store_ops {
 	int (*durable)(struct mlc_store *s, bool on, struct mlc_error *err);
 };
 
-/* Common head of every backend's store struct. */
+struct store_cache;
+
+/* Common head of every backend's store struct (backends allocate it
+ * zeroed). */
 struct mlc_store {
 	const struct mlc_store_ops *ops;
-	int depth; /* transaction nesting */
+	int depth;                 /* transaction nesting */
+	struct store_cache *cache; /* store_prepare_cached(); NULL until first use */
 };
 
-/* Common head of every backend's statement struct. */
+/* Common head of every backend's statement struct (zeroed). */
 struct mlc_stmt {
 	struct mlc_store *store;
+	bool cached; /* owned by the store's cache: stmt_free() gives it back */
+	bool in_use; /* a cached statement handed out and not given back yet */
 };
 
 /*
@@ -99,6 +105,21 @@ void store_rollback(struct mlc_store *s);
 int store_exec(struct mlc_store *s, const char *sql, struct mlc_error *err) MLC_MUST_CHECK;
 int store_prepare(struct mlc_store *s, const char *sql, struct mlc_stmt **out,
 		  struct mlc_error *err) MLC_MUST_CHECK;
+/*
+ * Like store_prepare(), for SQL run once per record: the store keeps one
+ * prepared statement per SQL text (compared as text, so pass the same
+ * text each time) and hands it out reset, with no bindings, saving the
+ * parse.  stmt_free() gives it back (resets it, which also ends what a
+ * SELECT holds) instead of finalizing it; store_free() finalizes the
+ * cache.  Reentrant: while a statement is out, the same text gets a new,
+ * uncached statement (stmt_free() finalizes that one).  Past
+ * STORE_CACHE_MAX texts, statements are not cached.
+ */
+#define STORE_CACHE_MAX 128
+int store_prepare_cached(struct mlc_store *s, const char *sql, struct mlc_stmt **out,
+			 struct mlc_error *err) MLC_MUST_CHECK;
+/* Statements the cache holds (tests). */
+size_t store_cache_size(const struct mlc_store *s);
 /* Rows changed by the last statement. */
 int64_t store_changes(struct mlc_store *s);
 
@@ -120,6 +141,7 @@ const char *stmt_col_text(struct mlc_stmt *st, int col);
 const void *stmt_col_blob(struct mlc_stmt *st, int col, size_t *n);
 /* xstrdup of a text column, NULL for SQL NULL. */
 char *stmt_col_dup(struct mlc_stmt *st, int col);
+/* Finalizes st, or gives a cached statement back to its store. */
 void stmt_free(struct mlc_stmt *st);
 
 /* Backends. */

@@ -11,10 +11,11 @@ int watermark_get(struct mlc_store *s, int64_t tenant_id, const char *flow, cons
 	int rc;
 
 	*value = NULL;
-	rc = store_prepare(s,
-			   "SELECT value FROM watermarks WHERE tenant_id = ? AND flow = ? AND "
-			   "scope = ?",
-			   &st, err);
+	rc = store_prepare_cached(
+	    s,
+	    "SELECT value FROM watermarks WHERE tenant_id = ? AND flow = ? AND "
+	    "scope = ?",
+	    &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
@@ -33,11 +34,14 @@ int watermark_set(struct mlc_store *s, int64_t tenant_id, const char *flow, cons
 	struct mlc_stmt *st = NULL;
 	int rc;
 
-	rc = store_prepare(s,
-			   "INSERT INTO watermarks (tenant_id, flow, scope, value, updated_at) "
-			   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, flow, scope) DO UPDATE "
-			   "SET value = excluded.value, updated_at = excluded.updated_at",
-			   &st, err);
+	/* a run that saw nothing newer leaves the row as it is (the WHERE) */
+	rc = store_prepare_cached(
+	    s,
+	    "INSERT INTO watermarks (tenant_id, flow, scope, value, updated_at) "
+	    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, flow, scope) DO "
+	    "UPDATE SET value = excluded.value, updated_at = excluded.updated_at "
+	    "WHERE watermarks.value <> excluded.value",
+	    &st, err);
 	if (rc < 0)
 		return rc;
 	stmt_bind_i64(st, 1, tenant_id);
