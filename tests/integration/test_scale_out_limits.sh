@@ -20,8 +20,8 @@ case "${MLC_STORE:-}" in
 esac
 . "$HERE/lib/assert.sh"
 . "$HERE/lib/world.sh"
-PC_RATE=${PC_RATE:-3600/h,40/10s}
-world_start --scale 2 --latency-ms 10 --ns-concurrency 5 --pc-rate "$PC_RATE"
+PC_RATE=${PC_RATE:-3600/h,50/10s}
+world_start --scale 1 --latency-ms 10 --ns-concurrency 5 --pc-rate "$PC_RATE"
 world_tenant acme
 world_costs_mappings acme
 sql() { store_sql "" "$1"; }
@@ -121,7 +121,9 @@ else
   expect_eq "$fallback" 1 "a survivor says in /metrics that it runs on its share"
 fi
 
-for _ in $(seq 1200); do
+# paced by Procore's limit: a loaded machine makes more webhook runs, so the
+# drain may take minutes; polled, not slept
+for _ in $(seq 3000); do
   [ "$(sql "SELECT count(*) FROM jobs WHERE state <> 'done'")" = 0 ] && break
   sleep 0.1
 done
@@ -144,7 +146,7 @@ expect_le "$(jq .max_concurrency <<<"$nst")" 5 "NetSuite requests in flight neve
 expect_eq "$(jq .rejected_429 <<<"$pct")" 0 "Procore answered no 429"
 expect_eq "$(jq '.status["429"] // 0' <<<"$nst")" 0 "NetSuite answered no 429"
 calls=$(jq '[.calls | to_entries[] | select(.key | test("/rest/")) | .value] | add // 0' <<<"$pct")
-expect_le 41 "$calls" "the Procore limit bound (more calls than one 10-second window allows)"
+expect_le 51 "$calls" "the Procore limit bound (more calls than one 10-second window allows)"
 
 # every record written once
 pcv=$(pc_admin GET /_sandbox/state/vendors | jq --argjson c "$company" '[.[] | select(._company_id == $c)]')
