@@ -5,8 +5,8 @@
 #   make demo     a contractor's month end to end on the sandbox (leaves it running)
 #   make demo-stop  stop what make demo left running
 #   make bench    build the benchmarks in bench/ and run bench/webhook-intake.sh,
-#                 bench/mapping-import.sh, bench/scale.sh, bench/commitments.sh and
-#                 bench/time-to-ledger.sh
+#                 bench/mapping-import.sh, bench/scale.sh, bench/commitments.sh,
+#                 bench/time-to-ledger.sh and bench/scale-out.sh
 #                 (figures, not tests: needs wrk, node and npm)
 #   make bench-report  run bench/scale.sh and bench/commitments.sh and rewrite
 #                 the figures section of docs/BENCHMARKS.md
@@ -63,6 +63,7 @@ bench: build
 	@BIN=$(BUILD)/ml-connector bench/scale.sh
 	@BIN=$(BUILD)/ml-connector bench/commitments.sh
 	@BIN=$(BUILD)/ml-connector bench/time-to-ledger.sh
+	@BIN=$(BUILD)/ml-connector bench/scale-out.sh
 
 bench-report: build
 	@BIN=$(BUILD)/ml-connector bench/report.sh

@@ -139,6 +139,28 @@ static redisReply *eval(const char *script, int nkeys, int argc, const char **ar
 	return r;
 }
 
+int api_budget_eval_ints(const char *script, int nkeys, int argc, const char **argv, int64_t *out,
+			 size_t nout)
+{
+	redisReply *r;
+	int n = MLC_ETRANSIENT;
+
+	pthread_mutex_lock(&bg.lock);
+	r = eval(script, nkeys, argc, argv);
+	pthread_mutex_unlock(&bg.lock);
+	if (r && r->type == REDIS_REPLY_INTEGER && nout > 0) {
+		out[0] = (int64_t)r->integer;
+		n = 1;
+	} else if (r && r->type == REDIS_REPLY_ARRAY) {
+		n = 0;
+		for (size_t i = 0; i < r->elements && (size_t)n < nout; i++)
+			if (r->element[i]->type == REDIS_REPLY_INTEGER)
+				out[n++] = (int64_t)r->element[i]->integer;
+	}
+	freeReplyObject(r);
+	return n;
+}
+
 static void key_of(struct mlc_buf *k, const char *name)
 {
 	buf_addf(k, "mlc:budget:sem:%s", name);

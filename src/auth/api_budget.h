@@ -58,6 +58,16 @@ int api_budget_share(int limit);
  * the gauge, and a log line when that changes. */
 void api_budget_fallback(const char *api, bool on);
 
+/*
+ * Runs a budget's Lua script on the shared connection (for the budget
+ * modules: auth/pc_quota.c): EVAL script with nkeys keys then the other
+ * argv.  The integer reply, or an array's first nout integers, go to out.
+ * Returns how many were stored; MLC_ETRANSIENT when nothing is shared,
+ * Redis is unreachable or the script failed.
+ */
+int api_budget_eval_ints(const char *script, int nkeys, int argc, const char **argv, int64_t *out,
+			 size_t nout);
+
 #define API_HOLDER_MAX 64
 
 /*

@@ -99,6 +99,7 @@ int http_upstream_new(const struct mlc_http_upstream_opts *opts, struct mlc_http
 		pthread_mutex_init(&up->share_locks[i], NULL);
 	pthread_mutex_init(&up->pool_lock, NULL);
 	http_limits_init(&up->limits, opts->max_concurrency, opts->rate_per_sec, opts->burst);
+	up->limits.gate = opts->gate;
 	rc = url_check_transport(opts->base_url, &up->origin, err);
 	if (rc != MLC_OK) {
 		error_prefix(err, "upstream %s: ", up->name);

@@ -71,6 +71,22 @@ enum mlc_http_idempotency {
  */
 typedef int (*mlc_http_auth_fn)(void *arg, struct mlc_buf *header_value, bool force_refresh);
 
+/*
+ * A limiter shared beyond this process (a Procore token bucket in Redis,
+ * auth/pc_quota.h), asked after the upstream's own cap and pacer let an
+ * attempt go.  admit returns 0 to send now (*ticket then names the
+ * admission) or how many ms to wait before asking again; observe gets
+ * the X-Rate-Limit-* headers of the answer to the attempt admitted as
+ * ticket (limit -1 when absent; reset_in_ms counted on the upstream's
+ * clock, from its Date header).  Both are called from any sending thread.
+ */
+struct mlc_http_gate {
+	int64_t (*admit)(void *arg, int64_t *ticket);
+	void (*observe)(void *arg, int64_t ticket, int64_t limit, int64_t remaining,
+			int64_t reset_in_ms);
+	void *arg;
+};
+
 struct mlc_http_upstream_opts {
 	const char *name;       /* for logs and metrics: "netsuite", "procore" */
 	const char *base_url;   /* "https://api.procore.com"; paths are appended */
@@ -94,6 +110,7 @@ struct mlc_http_upstream_opts {
 	size_t max_response_bytes; /* 0: 64 MiB */
 	mlc_http_auth_fn auth;     /* NULL: no Authorization header */
 	void *auth_arg;
+	struct mlc_http_gate gate; /* admit NULL: none; arg outlives the upstream */
 };
 
 struct mlc_http_upstream;

@@ -57,6 +57,8 @@ struct slot {
 	struct mlc_buf auth;
 	char errbuf[CURL_ERROR_SIZE];
 	bool idempotent, reserved, entered, refresh, refreshed, overflow;
+	bool admitted;  /* the shared gate let this attempt go */
+	int64_t ticket; /* the gate's name for that admission */
 	int login_401_left;
 	int sends; /* times curl sent this attempt's request (it re-sends on a dead reused
 		      connection) */

@@ -23,6 +23,7 @@ void http_limits_init(struct mlc_http_limits *l, int max_active, double rate, in
 	l->header_rate = 0;
 	l->header_until_wall_ms = 0;
 	l->paused_until_ms = 0;
+	l->gate = (struct mlc_http_gate){0};
 }
 
 void http_limits_release(struct mlc_http_limits *l)
@@ -67,6 +68,19 @@ int64_t http_limits_reserve(struct mlc_http_limits *l)
 		wait = l->paused_until_ms - now;
 	pthread_mutex_unlock(&l->lock);
 	return wait;
+}
+
+int64_t http_limits_admit(struct mlc_http_limits *l, int64_t *ticket)
+{
+	*ticket = 0;
+	return l->gate.admit ? l->gate.admit(l->gate.arg, ticket) : 0;
+}
+
+void http_limits_gate_observe(struct mlc_http_limits *l, int64_t ticket, int64_t limit,
+			      int64_t remaining, int64_t reset_in_ms)
+{
+	if (l->gate.observe)
+		l->gate.observe(l->gate.arg, ticket, limit, remaining, reset_in_ms);
 }
 
 bool http_limits_try_enter(struct mlc_http_limits *l)

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "net/http_client.h"
+
 /*
  * The send limits of one upstream (private to net/): a concurrency cap
  * (NetSuite's account-wide pool) and a token-bucket pacer (configured
@@ -33,6 +35,7 @@ struct mlc_http_limits {
 	double header_rate; /* from rate-limit headers, 0: none */
 	int64_t header_until_wall_ms;
 	int64_t paused_until_ms;
+	struct mlc_http_gate gate; /* shared beyond the process; set once at creation */
 };
 
 void http_limits_init(struct mlc_http_limits *l, int max_active, double rate, int burst);
@@ -40,6 +43,11 @@ void http_limits_release(struct mlc_http_limits *l);
 /* Takes one token; returns how many ms the caller must wait before
  * sending (0: now). */
 int64_t http_limits_reserve(struct mlc_http_limits *l);
+/*
+ * Asks the shared gate (if any) whether an attempt that passed the cap and
+ * the pacer may go: 0 yes (*ticket set), else the ms to wait first.
+ */
+int64_t http_limits_admit(struct mlc_http_limits *l, int64_t *ticket);
 /* Enters the concurrency cap if there is room. */
 bool http_limits_try_enter(struct mlc_http_limits *l);
 /* Waits up to timeout_ms for room; true once entered. */
@@ -56,5 +64,9 @@ void http_limits_pause(struct mlc_http_limits *l, int64_t ms);
  */
 void http_limits_observe(struct mlc_http_limits *l, int64_t limit, int64_t remaining,
 			 int64_t reset_wall_ms);
+/* Passes an answer's headers to the shared gate (reset_in_ms on the
+ * upstream's clock) for the attempt it admitted as ticket. */
+void http_limits_gate_observe(struct mlc_http_limits *l, int64_t ticket, int64_t limit,
+			      int64_t remaining, int64_t reset_in_ms);
 
 #endif

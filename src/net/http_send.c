@@ -71,6 +71,8 @@ static void observe_rate_headers(struct slot *s)
 				 server_now_ms(http_resp_header(s->resp, "Date"), time_now_ms()));
 	if (reset_ms >= 0)
 		http_limits_observe(&s->up->limits, limit, remaining, time_now_ms() + reset_ms);
+	if (reset_ms >= 0 && s->admitted)
+		http_limits_gate_observe(&s->up->limits, s->ticket, limit, remaining, reset_ms);
 }
 
 /* Appends what the attempt got to resp->retried (see http_client.h). */
@@ -126,6 +128,7 @@ static void attempt_done(struct slot *s, CURLM *multi, CURLcode cc)
 	http_limits_leave(&up->limits);
 	s->entered = false;
 	s->reserved = false;
+	s->admitted = false;
 
 	memset(&in, 0, sizeof(in));
 	in.curl_code = (int)cc;
@@ -221,6 +224,26 @@ static void slot_begin(struct slot *s, int64_t now)
 	error_clear(s->err);
 }
 
+/*
+ * A pause (Retry-After, a spent rate window) beyond the request's budget
+ * is not slept through: the slot finishes with MLC_ERATELIMIT and the
+ * caller gets the wait to reschedule.  True when it finished.
+ */
+static bool wait_beyond_budget(struct slot *s, int64_t now, int64_t w)
+{
+	struct mlc_http_upstream *up = s->up;
+
+	if (w <= 0 || now + w - s->start_ms <= up->max_retry_ms)
+		return false;
+	s->resp->retry_after_ms = w;
+	error_set(s->err, MLC_ERATELIMIT,
+		  "%s: upstream paused by its rate limit for %lld ms more, beyond the retry "
+		  "budget of %d ms",
+		  up->name, (long long)w, up->max_retry_ms);
+	slot_finish(s, MLC_ERATELIMIT);
+	return true;
+}
+
 /* Tries to start every slot whose wait is over; returns how many finished
  * without starting (a failed auth hook, a bad URL). */
 static size_t start_ready(struct mlc_http_upstream *up, struct slot *slots, size_t n, CURLM *multi)
@@ -243,16 +266,7 @@ static size_t start_ready(struct mlc_http_upstream *up, struct slot *slots, size
 		if (!s->reserved) {
 			int64_t w = http_limits_reserve(&up->limits);
 			s->reserved = true;
-			if (w > 0 && now + w - s->start_ms > up->max_retry_ms) {
-				/* a pause (Retry-After, a spent rate window) beyond
-				 * this request's budget is not slept through: the
-				 * caller gets the wait and can reschedule */
-				s->resp->retry_after_ms = w;
-				error_set(s->err, MLC_ERATELIMIT,
-					  "%s: upstream paused by its rate limit for %lld ms "
-					  "more, beyond the retry budget of %d ms",
-					  up->name, (long long)w, up->max_retry_ms);
-				slot_finish(s, MLC_ERATELIMIT);
+			if (wait_beyond_budget(s, now, w)) {
 				finished++;
 				continue;
 			}
@@ -260,6 +274,19 @@ static size_t start_ready(struct mlc_http_upstream *up, struct slot *slots, size
 				s->ready_ms = now + w;
 				continue;
 			}
+		}
+		if (!s->admitted) {
+			/* the shared budget last: it is spent only by a send that goes */
+			int64_t w = http_limits_admit(&up->limits, &s->ticket);
+			if (wait_beyond_budget(s, now, w)) {
+				finished++;
+				continue;
+			}
+			if (w > 0) {
+				s->ready_ms = now + w;
+				continue;
+			}
+			s->admitted = true;
 		}
 		rc = http_int_attempt_start(s, multi);
 		if (rc != MLC_OK) {

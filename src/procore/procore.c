@@ -14,6 +14,7 @@ int procore_open(const struct mlc_tenant *t, const struct mlc_procore_opts *o,
 {
 	struct mlc_procore *pc = xcalloc(1, sizeof(*pc));
 	struct mlc_http_upstream_opts uo = {0};
+	char name[512];
 	int rc;
 
 	uo.name = "procore";
@@ -24,8 +25,13 @@ int procore_open(const struct mlc_tenant *t, const struct mlc_procore_opts *o,
 	uo.rate_per_sec = o->rate_per_sec;
 	uo.auth = o->auth;
 	uo.auth_arg = o->auth_arg;
+	/* one bucket per app (its API host) and company, in Redis when shared */
+	snprintf(name, sizeof(name), "%s:%lld", uo.base_url, (long long)t->procore_company_id);
+	pc->quota = pc_quota_get(name);
+	uo.gate = (struct mlc_http_gate){pc_quota_admit, pc_quota_observe, pc->quota};
 	rc = http_upstream_new(&uo, &pc->up, err);
 	if (rc < 0) {
+		pc_quota_put(pc->quota);
 		free(pc);
 		return rc;
 	}
@@ -42,6 +48,7 @@ void procore_free(struct mlc_procore *pc)
 	if (!pc)
 		return;
 	http_upstream_free(pc->up);
+	pc_quota_put(pc->quota);
 	free(pc);
 }
 

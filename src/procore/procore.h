@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "auth/pc_quota.h"
 #include "core/tenant.h"
 #include "net/http_client.h"
 #include "util/compat.h"
@@ -23,6 +24,7 @@
  */
 struct mlc_procore {
 	struct mlc_http_upstream *up;
+	struct pc_quota *quota; /* the app's and company's limits, shared (auth/pc_quota.h) */
 	int64_t company_id;
 	char company_header[24];
 	int per_page;
