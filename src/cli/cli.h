@@ -107,6 +107,10 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv);
 /* status's live serve processes (cli_status.c, issue 22). */
 int cli_status_processes(struct cli_ctx *ctx, json_t **out, struct mlc_error *err) MLC_MUST_CHECK;
 void cli_status_print_processes(const json_t *procs);
+/* The API budgets' state: {"redis": "per process"|"shared"|"unreachable",
+ * "fallback_share_of": N} (cli_status.c).  Caller decrefs. */
+json_t *cli_status_budgets(struct cli_ctx *ctx, size_t live);
+void cli_status_print_budgets(const json_t *b);
 int cmd_schedule(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_sandbox(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_user(struct cli_ctx *ctx, int argc, char **argv);

@@ -345,7 +345,7 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	struct mlc_tenant *list = NULL;
 	size_t n = 0;
 	struct mlc_error err = {0};
-	json_t *out = json_array(), *procs = NULL;
+	json_t *out = json_array(), *procs = NULL, *budgets = NULL;
 	int64_t queued = 0, running = 0, dead = 0, abandoned = 0, now = time_now_ms();
 
 	rc = cli_parse(&spec, argc, argv, pos, &npos);
@@ -418,11 +418,12 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		json_decref(items);
 	}
 	tenant_list_free(list, n);
+	budgets = cli_status_budgets(ctx, json_array_size(procs));
 	if (json) {
-		cli_print_json(json_pack("{s:o, s:{s:I, s:I, s:I}, s:o}", "tenants", out, "queue",
-					 "queued", (json_int_t)queued, "running",
+		cli_print_json(json_pack("{s:o, s:{s:I, s:I, s:I}, s:o, s:o}", "tenants", out,
+					 "queue", "queued", (json_int_t)queued, "running",
 					 (json_int_t)running, "dead", (json_int_t)dead, "processes",
-					 procs));
+					 procs, "api_budgets", budgets));
 		return CLI_OK;
 	}
 	size_t i;
@@ -430,7 +431,9 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	printf("queue: %lld queued, %lld running, %lld dead\n", (long long)queued,
 	       (long long)running, (long long)dead);
 	cli_status_print_processes(procs);
+	cli_status_print_budgets(budgets);
 	json_decref(procs);
+	json_decref(budgets);
 	if (abandoned)
 		printf("runs: %lld marked abandoned (their process is gone)\n",
 		       (long long)abandoned);

@@ -61,6 +61,7 @@ sleep 2
 expect_eq "$(live)" 3 "status lists three live processes"
 expect_eq "$("$BIN" status --json | jq '[.processes[] | select(.scheduler)] | length')" 1 "status: one of them schedules"
 if grep -q "processes: 3 live" <<<"$("$BIN" status)"; then ok "status prints the live processes"; else not_ok "status text" "$("$BIN" status)"; fi
+expect_eq "$("$BIN" status --json | jq -r .api_budgets.redis)" shared "status: the API budgets are shared through Redis"
 for n in B C; do
   if grep -q "this process schedules" "$WORK/serve-$n.log"; then not_ok "$n does not schedule while A lives"; else ok "$n does not schedule while A lives"; fi
 done

@@ -116,10 +116,17 @@ for _ in $(seq 200); do
   sleep 0.1
 done
 if [ "$pending" = 0 ]; then
-  ok "(the queue had drained before Redis stopped: nothing ran on the share)"
+  echo "# the queue had drained before Redis stopped: nothing ran on the share"
 else
   expect_eq "$fallback" 1 "a survivor says in /metrics that it runs on its share"
 fi
+st=$("$BIN" status 2>&1 || true)
+if grep -q "api budgets: Redis unreachable: each process keeps 1/[23] of NetSuite's concurrency and of Procore's rate limits" <<<"$st"; then
+  ok "status says Redis is unreachable and the share each process keeps"
+else
+  not_ok "status names the fallback share" "$(grep -i budget <<<"$st")"
+fi
+expect_eq "$("$BIN" status --json | jq -r .api_budgets.redis)" unreachable "status --json: api_budgets.redis"
 
 # paced by Procore's limit: a loaded machine makes more webhook runs, so the
 # drain may take minutes; polled, not slept
