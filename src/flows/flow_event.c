@@ -10,6 +10,7 @@
 
 #include "core/audit.h"
 #include "core/project.h"
+#include "flows/cost_codes_one.h"
 #include "flows/doc_lock.h"
 #include "flows/flow_event.h"
 #include "flows/links.h"
@@ -22,11 +23,12 @@
 #define RES_DC   "Direct Costs"
 #define RES_DCLI "Direct Cost Line Items"
 #define RES_PA   "Payment Applications"
+#define RES_CC   "Cost Codes"
 
 bool flow_event_takes(const char *resource)
 {
 	return resource && (!strcmp(resource, RES_DC) || !strcmp(resource, RES_DCLI) ||
-			    !strcmp(resource, RES_PA));
+			    !strcmp(resource, RES_PA) || !strcmp(resource, RES_CC));
 }
 
 struct flow_event_snapshot {
@@ -284,6 +286,7 @@ int flow_event_run(struct mlc_session *s, struct flow_event_cache *cache,
 	struct flow_run r;
 	struct mlc_error e2 = {0};
 	json_t *stats;
+	bool cc = ev->resource && !strcmp(ev->resource, RES_CC);
 	int rc;
 
 	*handled = false;
@@ -292,10 +295,12 @@ int flow_event_run(struct mlc_session *s, struct flow_event_cache *cache,
 	memset(&r, 0, sizeof(r));
 	r.s = s;
 	r.opts.trigger = "event";
-	r.flow = "costs";
+	r.flow = cc ? "cost-codes" : "costs";
 	r.plan = json_array();
 	rc = run_start(s->store, s->tenant.id, r.flow, r.opts.trigger, &r.run_id, err);
-	if (rc >= 0)
+	if (rc >= 0 && cc)
+		rc = cost_codes_one(&r, ev->project_id, ev->resource_id, handled, err);
+	else if (rc >= 0)
 		rc = event_with_snapshot(&r, cache, ev, handled, err);
 	if (r.run_id) {
 		stats = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "read",

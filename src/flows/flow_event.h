@@ -22,8 +22,10 @@
  * holder is looked up first) in the costs flow's per-document mode, and
  * "Payment Applications" (one show of the owner invoice, posted by
  * costs_post_payapp() as the flow posts each, in either mode, unless
- * costs.payment_applications is false).  Other resources, and NetSuite
- * pushes, wake their flow.
+ * costs.payment_applications is false), and "Cost Codes" (the code
+ * aligned by the cost-codes flow's own unit: flows/cost_codes_one.h; it
+ * does not use the cache below).  Other resources, and NetSuite pushes,
+ * wake their flow.
  */
 struct flow_event {
 	const char *resource; /* Procore resource name (resource_name / resource_type) */
