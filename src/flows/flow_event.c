@@ -2,7 +2,8 @@
  * A record event posted on its own (flows/flow_event.h): read the direct
  * cost the event names (procore/pc_costs.h: one filtered read of the
  * document, one of its lines), then costs_post_one() under the document
- * lock, in a run frame of its own.
+ * lock, in a run frame of its own; an owner invoice likewise (one show,
+ * costs_post_payapp()); a cost code through flows/cost_codes_one.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
