@@ -18,6 +18,11 @@ void costs_doc_ref(int64_t company, int64_t doc_id, char *out, size_t n)
 	snprintf(out, n, "pc:%lld:dc:%lld", (long long)company, (long long)doc_id);
 }
 
+void costs_payapp_ref(int64_t company, int64_t pa_id, char *out, size_t n)
+{
+	snprintf(out, n, "pc:%lld:pa:%lld", (long long)company, (long long)pa_id);
+}
+
 static int costs_init(struct costs *c, struct flow_run *r, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;

@@ -9,6 +9,7 @@
 #include "flows/flow.h"
 #include "flows/refdata.h"
 #include "flows/segment.h"
+#include "procore/pc_costs.h"
 #include "util/compat.h"
 #include "util/error.h"
 
@@ -65,5 +66,19 @@ void costs_doc_ref(int64_t company, int64_t doc_id, char *out, size_t n);
 int costs_post_one(struct costs *c, const struct cost_post_ctx *ctx, int64_t project,
 		   int64_t doc_id, const char *date, struct canon_cost_doc *doc,
 		   struct mlc_error *err) MLC_MUST_CHECK;
+
+/* A payment application's ledger key and externalId, "pc:<company>:pa:<id>"
+ * (its document lock too). */
+void costs_payapp_ref(int64_t company, int64_t pa_id, char *out, size_t n);
+
+/*
+ * read -> plan -> apply for one approved payment application (owner
+ * invoice), as the flow posts each: lines that do not sum to the header
+ * park it (for an event: a failure left to the full run), else it is one
+ * unit.  The caller holds its document lock (costs_payapp_ref()).  < 0
+ * only when the ledger cannot be read.
+ */
+int costs_post_payapp(struct costs *c, const struct cost_post_ctx *ctx, struct pc_payapp *pa,
+		      struct mlc_error *err) MLC_MUST_CHECK;
 
 #endif

@@ -46,6 +46,8 @@
 #include "core/mapping.h"
 #include "core/project.h"
 #include "flows/cost_code_plan.h"
+#include "flows/cost_codes_int.h"
+#include "flows/doc_lock.h"
 #include "flows/flow.h"
 #include "flows/masterdata.h"
 #include "flows/flow_park.h"
@@ -58,38 +60,6 @@
 #include "util/log.h"
 #include "util/str.h"
 #include "util/banned.h"
-
-#define MD_TYPE "cost_codes"
-
-/* One Procore list: a linked project's cost codes, or the company's
- * standard cost code list. */
-struct cc_list {
-	struct pc_cc_scope sc;
-	struct pc_cc_list cl;
-};
-
-/* A code's base: the state both sides last agreed on, and the lists that
- * held it then. */
-struct cc_base {
-	char *code;
-	char *name; /* NULL when the base has none */
-	bool active, standard;
-	int64_t *projects;
-	size_t nprojects;
-};
-
-struct cc_ctx {
-	struct flow_run *r;
-	struct mlc_segment seg; /* seg.table: the values' record type and table */
-	enum md_side master, own_name, own_active;
-	struct ns_cost_code *ns;
-	size_t nns;
-	struct cc_base *base; /* sorted by code */
-	size_t nbase;
-	struct cc_list *pj;
-	size_t npj;
-	int failed;
-};
 
 /* One code's work: the plan and what applying it found. */
 struct cc_unit {
@@ -507,6 +477,17 @@ static void finish_code(struct cc_ctx *c, struct cc_unit *u, json_t *detail)
 	}
 }
 
+/* For an event (cost_codes_one.h): what would park is a failure left to
+ * the full run. */
+static void left_to_run(struct cc_ctx *c, const struct cc_unit *u, const char *what)
+{
+	char why[200];
+
+	snprintf(why, sizeof(why), "%s: left to the next run of cost-codes", what);
+	flow_record(c->r, FLOW_FAIL, "cost_code", u->src, NULL, NULL, why);
+	c->failed = 1;
+}
+
 /* Parks a conflict (setting review.conflicts) for a person to take a
  * side: both values in the payload, nothing written for the code. */
 static void park_conflict(struct cc_ctx *c, const struct cc_unit *u)
@@ -554,6 +535,10 @@ static bool decided(struct cc_ctx *c, struct cc_unit *u)
 		return false; /* parked by the caller, or ignored there */
 	if (take == MD_NONE && !session_setting_bool(c->r->s, "review.conflicts", false))
 		return false; /* the owner wins, as without a decision */
+	if (take == MD_NONE && c->event) {
+		left_to_run(c, u, "a conflict for review");
+		return true;
+	}
 	if (take == MD_NONE) {
 		park_conflict(c, u);
 		return true;
@@ -566,7 +551,7 @@ static bool decided(struct cc_ctx *c, struct cc_unit *u)
 	return false;
 }
 
-static void sync_code(struct cc_ctx *c, const char *code)
+void cc_sync_code(struct cc_ctx *c, const char *code)
 {
 	struct cc_unit u = {.code = code};
 	json_t *detail = NULL;
@@ -587,7 +572,10 @@ static void sync_code(struct cc_ctx *c, const char *code)
 		goto out;
 	case CCP_PARK_PC:
 	case CCP_PARK_NS:
-		park(c, &u);
+		if (c->event)
+			left_to_run(c, &u, "a one-sided code the master side does not accept");
+		else
+			park(c, &u);
 		goto out;
 	case CCP_ONE_SIDED:
 	case CCP_MERGED:
@@ -709,16 +697,50 @@ static int park_no_segment(struct flow_run *r, const struct mlc_segment *seg, st
 	return MLC_OK;
 }
 
-int flow_cost_codes(struct flow_run *r, struct mlc_error *err)
+int cc_load(struct cc_ctx *c, struct mlc_error *err)
 {
-	struct mlc_session *s = r->s;
-	struct cc_ctx c = {.r = r};
+	struct mlc_session *s = c->r->s;
 	struct mlc_project_link *links = NULL;
-	const char **codes = NULL;
-	size_t nl = 0, nk = 0;
+	size_t nl = 0;
 	int rc;
 
-	rc = segment_resolve(s, &c.seg, err);
+	rc = md_master(s, MD_TYPE, MD_BOTH, &c->master, err);
+	if (rc >= 0)
+		rc = project_list(s->store, s->tenant.id, &links, &nl, err);
+	if (rc >= 0)
+		rc = bases_load(c, err);
+	if (rc >= 0)
+		rc = ns_cost_codes_read(s->ns, c->seg.table, &c->ns, &c->nns, err);
+	if (rc >= 0)
+		rc = read_lists(c, links, nl, err);
+	c->own_name = field_owner(s, MD_TYPE, "name", MD_NETSUITE);
+	c->own_active = field_owner(s, MD_TYPE, "active", MD_NETSUITE);
+	free(links);
+	return rc;
+}
+
+void cc_release(struct cc_ctx *c)
+{
+	for (size_t i = 0; i < c->npj; i++)
+		pc_cc_list_release(&c->pj[i].cl);
+	free(c->pj);
+	ns_cost_codes_free(c->ns, c->nns);
+	bases_free(c->base, c->nbase);
+}
+
+void cc_lock_key(const struct cc_ctx *c, const char *code, char *out, size_t n)
+{
+	snprintf(out, n, "cc:%lld:%s", (long long)c->r->s->tenant.id, code);
+}
+
+int flow_cost_codes(struct flow_run *r, struct mlc_error *err)
+{
+	struct cc_ctx c = {.r = r};
+	const char **codes = NULL;
+	size_t nk = 0;
+	int rc;
+
+	rc = segment_resolve(r->s, &c.seg, err);
 	if (rc < 0)
 		goto out;
 	if (!c.seg.use) {
@@ -726,33 +748,23 @@ int flow_cost_codes(struct flow_run *r, struct mlc_error *err)
 		goto out;
 	}
 	flow_resolve(r, "cost-code-segment", c.seg.field);
-	rc = md_master(s, MD_TYPE, MD_BOTH, &c.master, err);
-	if (rc >= 0)
-		rc = project_list(s->store, s->tenant.id, &links, &nl, err);
-	if (rc >= 0)
-		rc = bases_load(&c, err);
-	if (rc >= 0)
-		rc = ns_cost_codes_read(s->ns, c.seg.table, &c.ns, &c.nns, err);
-	if (rc >= 0)
-		rc = read_lists(&c, links, nl, err);
+	rc = cc_load(&c, err);
 	if (rc < 0)
 		goto out;
-	c.own_name = field_owner(s, MD_TYPE, "name", MD_NETSUITE);
-	c.own_active = field_owner(s, MD_TYPE, "active", MD_NETSUITE);
 	codes = all_codes(&c, &nk);
-	for (size_t i = 0; i < nk; i++)
-		sync_code(&c, codes[i]);
+	for (size_t i = 0; i < nk; i++) {
+		char key[160];
+		cc_lock_key(&c, codes[i], key, sizeof(key));
+		doc_lock(key); /* an event aligning the same code waits (cost_codes_one.h) */
+		cc_sync_code(&c, codes[i]);
+		doc_unlock(key);
+	}
 	rc = c.failed
 		 ? error_set(err, MLC_ETRANSIENT,
 			     "some cost codes were not written; they are merged again next run")
 		 : MLC_OK;
 out:
-	for (size_t i = 0; i < c.npj; i++)
-		pc_cc_list_release(&c.pj[i].cl);
-	free(c.pj);
 	free(codes);
-	free(links);
-	ns_cost_codes_free(c.ns, c.nns);
-	bases_free(c.base, c.nbase);
+	cc_release(&c);
 	return rc;
 }

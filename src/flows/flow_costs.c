@@ -772,26 +772,37 @@ static int do_payapps(struct costs *c, const struct mlc_project_link *link, stru
 	struct cost_post_ctx ctx = {s->store,   s->tenant.id, link,
 				    c->seg.use, label,        c->rd.code_seg};
 	for (size_t i = 0; i < n && rc == MLC_OK; i++) {
-		struct canon_cost_doc *one[1] = {&pa[i].doc};
-		struct unit u = {.project_id = link->procore_project_id, .docs = one, .ndocs = 1};
-		char why[256];
-		if (pa[i].error) {
-			flow_record(c->r, FLOW_FAIL, "je", NULL, NULL, NULL, pa[i].error);
-			continue;
-		}
-		c->r->stats.read++;
-		snprintf(u.doc_ref, sizeof(u.doc_ref), "pc:%lld:pa:%lld",
-			 (long long)s->tenant.procore_company_id, (long long)pa[i].doc.id);
-		snprintf(u.eid, sizeof(u.eid), "%s", u.doc_ref);
-		str_copy(u.date, sizeof(u.date), pa[i].doc.date);
-		if (!payapp_ties(&pa[i], why, sizeof(why))) {
-			park_unit(c, &u, why);
-			continue;
-		}
-		rc = do_unit(c, &ctx, &u, err);
+		char key[128];
+		costs_payapp_ref(s->tenant.procore_company_id, pa[i].doc.id, key, sizeof(key));
+		doc_lock(key);
+		rc = costs_post_payapp(c, &ctx, &pa[i], err);
+		doc_unlock(key);
 	}
 	pc_payapps_free(pa, n);
 	return rc;
+}
+
+int costs_post_payapp(struct costs *c, const struct cost_post_ctx *ctx, struct pc_payapp *pa,
+		      struct mlc_error *err)
+{
+	struct canon_cost_doc *one[1] = {&pa->doc};
+	struct unit u = {.project_id = ctx->link->procore_project_id, .docs = one, .ndocs = 1};
+	char why[256];
+
+	if (pa->error) {
+		flow_record(c->r, FLOW_FAIL, "je", NULL, NULL, NULL, pa->error);
+		return MLC_OK;
+	}
+	c->r->stats.read++;
+	costs_payapp_ref(c->r->s->tenant.procore_company_id, pa->doc.id, u.doc_ref,
+			 sizeof(u.doc_ref));
+	snprintf(u.eid, sizeof(u.eid), "%s", u.doc_ref);
+	str_copy(u.date, sizeof(u.date), pa->doc.date);
+	if (!payapp_ties(pa, why, sizeof(why))) {
+		park_or_leave(c, &u, why);
+		return MLC_OK;
+	}
+	return do_unit(c, ctx, &u, err);
 }
 
 int flow_costs(struct flow_run *r, struct mlc_error *err)

@@ -2,7 +2,8 @@
  * A record event posted on its own (flows/flow_event.h): read the direct
  * cost the event names (procore/pc_costs.h: one filtered read of the
  * document, one of its lines), then costs_post_one() under the document
- * lock, in a run frame of its own.
+ * lock, in a run frame of its own; an owner invoice likewise (one show,
+ * costs_post_payapp()); a cost code through flows/cost_codes_one.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "core/audit.h"
 #include "core/project.h"
+#include "flows/cost_codes_one.h"
 #include "flows/doc_lock.h"
 #include "flows/flow_event.h"
 #include "flows/links.h"
@@ -21,10 +23,13 @@
 
 #define RES_DC   "Direct Costs"
 #define RES_DCLI "Direct Cost Line Items"
+#define RES_PA   "Payment Applications"
+#define RES_CC   "Cost Codes"
 
 bool flow_event_takes(const char *resource)
 {
-	return resource && (!strcmp(resource, RES_DC) || !strcmp(resource, RES_DCLI));
+	return resource && (!strcmp(resource, RES_DC) || !strcmp(resource, RES_DCLI) ||
+			    !strcmp(resource, RES_PA) || !strcmp(resource, RES_CC));
 }
 
 struct flow_event_snapshot {
@@ -151,19 +156,84 @@ out:
 	return rc;
 }
 
+/*
+ * Reads the payment application and posts it as the flow does
+ * (costs_post_payapp); the caller holds its lock.  *found as for
+ * post_doc(): a project that does not list it leaves it to the flow.  One
+ * that is not approved (or undated) is not the flow's to post either:
+ * found, nothing written, as its full run would do.
+ */
+static int post_payapp(struct costs *c, const struct mlc_project_link *link, int64_t id,
+		       bool *found, struct mlc_error *err)
+{
+	struct mlc_session *s = c->r->s;
+	struct pc_payapp pa;
+	char label[160];
+	int rc;
+
+	rc = procore_payment_application_one(s->pc, link->procore_project_id, id, &pa, found, err);
+	if (rc < 0 || !*found || !pa.doc.id)
+		goto out;
+	refdata_project_label(&c->rd, link->procore_project_id, label, sizeof(label));
+	struct cost_post_ctx ctx = {s->store,   s->tenant.id, link,
+				    c->seg.use, label,        c->rd.code_seg};
+	rc = costs_post_payapp(c, &ctx, &pa, err);
+out:
+	pc_payapp_release(&pa);
+	return rc;
+}
+
+/* A payment application event: posted under its lock, unless the tenant
+ * does not post them (costs.payment_applications false: to the flow). */
+static int event_payapp(struct costs *c, const struct mlc_project_link *link,
+			const struct flow_event *ev, bool *handled, struct mlc_error *err)
+{
+	struct mlc_session *s = c->r->s;
+	char key[128];
+	int rc;
+
+	if (!session_setting_bool(s, "costs.payment_applications", true))
+		return MLC_OK;
+	costs_payapp_ref(s->tenant.procore_company_id, ev->resource_id, key, sizeof(key));
+	doc_lock(key);
+	rc = post_payapp(c, link, ev->resource_id, handled, err);
+	doc_unlock(key);
+	return rc;
+}
+
+/* A direct cost (or line item) event: the document posted under its lock. */
+static int event_doc(struct costs *c, const struct mlc_project_link *link,
+		     const struct flow_event *ev, bool *handled, struct mlc_error *err)
+{
+	struct mlc_session *s = c->r->s;
+	int64_t doc_id = ev->resource_id;
+	char key[128];
+	int rc;
+
+	if (c->daily)
+		return MLC_OK; /* daily: a project-day is the unit; the flow rebuilds it */
+	if (!strcmp(ev->resource, RES_DCLI)) {
+		rc = procore_direct_cost_line_holder(s->pc, ev->project_id, ev->resource_id,
+						     &doc_id, err);
+		if (rc < 0 || !doc_id)
+			return rc; /* a line gone: which document lost it is the flow's to find */
+	}
+	costs_doc_ref(s->tenant.procore_company_id, doc_id, key, sizeof(key));
+	doc_lock(key);
+	rc = post_doc(c, link, doc_id, handled, err);
+	doc_unlock(key);
+	return rc;
+}
+
 /* The event's work inside its run, with c the snapshot bound to it. */
 static int event_body(struct flow_run *r, struct costs *c, const struct flow_event *ev,
 		      bool *handled, struct mlc_error *err)
 {
 	struct mlc_session *s = r->s;
 	struct mlc_project_link link;
-	int64_t doc_id = ev->resource_id;
-	char key[128];
 	int rc;
 
 	*handled = false;
-	if (c->daily)
-		return MLC_OK; /* daily: a project-day is the unit; the flow rebuilds it */
 	rc = project_get(s->store, s->tenant.id, ev->project_id, &link, err);
 	if (rc == MLC_ENOTFOUND || (rc >= 0 && !link.active)) {
 		*handled = true; /* not a linked project: nothing of it is posted */
@@ -174,19 +244,14 @@ static int event_body(struct flow_run *r, struct costs *c, const struct flow_eve
 		return rc;
 	if (links_postable(&link, s->tenant.name, err) < 0)
 		return err->code ? err->code : MLC_ECONFIG;
-	if (!strcmp(ev->resource, RES_DCLI)) {
-		rc = procore_direct_cost_line_holder(s->pc, ev->project_id, ev->resource_id,
-						     &doc_id, err);
-		if (rc < 0 || !doc_id)
-			return rc; /* a line gone: which document lost it is the flow's to find */
-	}
-	costs_doc_ref(s->tenant.procore_company_id, doc_id, key, sizeof(key));
-	doc_lock(key);
-	rc = post_doc(c, &link, doc_id, handled, err);
-	doc_unlock(key);
+	if (!strcmp(ev->resource, RES_PA))
+		rc = event_payapp(c, &link, ev, handled, err);
+	else
+		rc = event_doc(c, &link, ev, handled, err);
 	if (rc >= 0 && r->stats.failed)
 		rc = error_set(err, MLC_ETRANSIENT,
-			       "%s was not placed; the next run of costs retries", key);
+			       "event %s %lld was not placed; the next run of costs retries",
+			       ev->resource, (long long)ev->resource_id);
 	return rc;
 }
 
@@ -222,6 +287,7 @@ int flow_event_run(struct mlc_session *s, struct flow_event_cache *cache,
 	struct flow_run r;
 	struct mlc_error e2 = {0};
 	json_t *stats;
+	bool cc = ev->resource && !strcmp(ev->resource, RES_CC);
 	int rc;
 
 	*handled = false;
@@ -230,10 +296,12 @@ int flow_event_run(struct mlc_session *s, struct flow_event_cache *cache,
 	memset(&r, 0, sizeof(r));
 	r.s = s;
 	r.opts.trigger = "event";
-	r.flow = "costs";
+	r.flow = cc ? "cost-codes" : "costs";
 	r.plan = json_array();
 	rc = run_start(s->store, s->tenant.id, r.flow, r.opts.trigger, &r.run_id, err);
-	if (rc >= 0)
+	if (rc >= 0 && cc)
+		rc = cost_codes_one(&r, ev->project_id, ev->resource_id, handled, err);
+	else if (rc >= 0)
 		rc = event_with_snapshot(&r, cache, ev, handled, err);
 	if (r.run_id) {
 		stats = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "read",

@@ -19,7 +19,13 @@
  * path: whatever an event could not post they find as changed.
  *
  * Taken now: Procore "Direct Costs" and "Direct Cost Line Items" (the line's
- * holder is looked up first) in the costs flow's per-document mode.
+ * holder is looked up first) in the costs flow's per-document mode, and
+ * "Payment Applications" (one show of the owner invoice, posted by
+ * costs_post_payapp() as the flow posts each, in either mode, unless
+ * costs.payment_applications is false), and "Cost Codes" (the code
+ * aligned by the cost-codes flow's own unit: flows/cost_codes_one.h; it
+ * does not use the cache below).  Other resources, and NetSuite pushes,
+ * wake their flow.
  */
 struct flow_event {
 	const char *resource; /* Procore resource name (resource_name / resource_type) */
@@ -58,8 +64,10 @@ void flow_event_cache_expire(struct flow_event_cache *c);
 /*
  * Posts the record ev names, in a run of its own (trigger "event": a run
  * row and audit rows as a flow's).  *handled is false when this path does
- * not take the event for the tenant's settings (costs.mode daily, a line
- * Procore no longer lists): the caller wakes the flow instead.  Returns
+ * not take the event for the tenant's settings (costs.mode daily for a
+ * direct cost, costs.payment_applications false for an owner invoice), or
+ * the named project does not list the record (a line or document gone, a
+ * wrong project): the caller wakes the flow instead.  Returns
  * < 0 (err) when the record was not placed (a read or write failed, or a
  * closed period met): the caller leaves the event to the catch-up run.
  */

@@ -324,19 +324,14 @@ static int payapp_line(const json_t *li, struct canon_cost_line *l, struct mlc_e
 	return MLC_OK;
 }
 
-/* One approved, dated payment application (its show read for the items);
- * 0 when it is not one, < 0 when the show cannot be read. */
-static int payapp(struct mlc_procore *pc, const json_t *v, int64_t project_id, struct pc_payapp *p,
-		  struct mlc_error *err)
+/* The header of an approved, dated payment application (list item or
+ * show); 0 when it is not one, 1 when it is (p->error set when its total
+ * is not money). */
+static int payapp_head(const json_t *v, int64_t project_id, struct pc_payapp *p)
 {
 	struct mlc_error e = {0};
 	const char *date = jsonx_str(v, "billing_date");
 	struct canon_cost_doc *d = &p->doc;
-	char path[96], pid[32];
-	const char *q[] = {"project_id", pid, NULL};
-	json_t *show = NULL, *items, *li;
-	size_t i;
-	int rc;
 
 	memset(p, 0, sizeof(*p));
 	if (!is_approved(v) || jsonx_id(v, "id", &d->id) < 0 || !d->id || !date)
@@ -346,16 +341,19 @@ static int payapp(struct mlc_procore *pc, const json_t *v, int64_t project_id, s
 	d->doc_type = xstrdup("payment_application");
 	d->date = xstrdup(date);
 	d->number = dupstr(v, "invoice_number");
-	if (jsonx_money_get(v, "total_amount_accrued_this_period", true, &p->header, &e) < 0) {
+	if (jsonx_money_get(v, "total_amount_accrued_this_period", true, &p->header, &e) < 0)
 		p->error = xstrdup(e.msg);
-		return 1;
-	}
-	snprintf(pid, sizeof(pid), "%lld", (long long)project_id);
-	snprintf(path, sizeof(path), "/rest/v1.0/payment_applications/%lld", (long long)d->id);
-	rc = procore_get(pc, path, q, &show, err);
-	if (rc < 0)
-		return rc;
-	items = json_object_get(show, "line_items");
+	return 1;
+}
+
+/* The contract items of a show into p's lines (p->error on a bad amount). */
+static void payapp_items(const json_t *show, struct pc_payapp *p)
+{
+	struct mlc_error e = {0};
+	struct canon_cost_doc *d = &p->doc;
+	json_t *items = json_object_get(show, "line_items"), *li;
+	size_t i;
+
 	d->lines = xcalloc(json_array_size(items) + 1, sizeof(*d->lines));
 	json_array_foreach (items, i, li) {
 		if (payapp_line(li, &d->lines[d->nlines], &e) < 0) {
@@ -364,8 +362,68 @@ static int payapp(struct mlc_procore *pc, const json_t *v, int64_t project_id, s
 		}
 		d->nlines++;
 	}
+}
+
+/* The show of payment application id in its project (*out, caller
+ * decrefs); *status its HTTP status. */
+static int payapp_show(struct mlc_procore *pc, int64_t project_id, int64_t id, json_t **out,
+		       int *status, struct mlc_error *err)
+{
+	char path[96], pid[32];
+	const char *q[] = {"project_id", pid, NULL};
+
+	snprintf(pid, sizeof(pid), "%lld", (long long)project_id);
+	snprintf(path, sizeof(path), "/rest/v1.0/payment_applications/%lld", (long long)id);
+	return procore_get_status(pc, path, q, out, status, err);
+}
+
+/* One approved, dated payment application (its show read for the items);
+ * 0 when it is not one, < 0 when the show cannot be read. */
+static int payapp(struct mlc_procore *pc, const json_t *v, int64_t project_id, struct pc_payapp *p,
+		  struct mlc_error *err)
+{
+	json_t *show = NULL;
+	int rc = payapp_head(v, project_id, p);
+
+	if (rc <= 0 || p->error)
+		return rc;
+	rc = payapp_show(pc, project_id, p->doc.id, &show, NULL, err);
+	if (rc < 0)
+		return rc;
+	payapp_items(show, p);
 	json_decref(show);
 	return 1;
+}
+
+int procore_payment_application_one(struct mlc_procore *pc, int64_t project_id, int64_t id,
+				    struct pc_payapp *out, bool *found, struct mlc_error *err)
+{
+	json_t *show = NULL;
+	int status = 0;
+	int64_t got = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*found = false;
+	rc = payapp_show(pc, project_id, id, &show, &status, err);
+	if (rc < 0 && status == 404) {
+		error_clear(err);
+		return MLC_OK; /* not in that project (or gone) */
+	}
+	if (rc < 0)
+		return rc;
+	/* an answer about another record must not post it */
+	if (jsonx_id(show, "id", &got) < 0 || got != id) {
+		json_decref(show);
+		return MLC_OK;
+	}
+	*found = true;
+	if (payapp_head(show, project_id, out) <= 0)
+		memset(out, 0, sizeof(*out)); /* nothing allocated: not one to post */
+	else if (!out->error)
+		payapp_items(show, out);
+	json_decref(show);
+	return MLC_OK;
 }
 
 int procore_payment_applications(struct mlc_procore *pc, int64_t project_id, struct pc_payapp **out,
@@ -402,11 +460,16 @@ int procore_payment_applications(struct mlc_procore *pc, int64_t project_id, str
 	return MLC_OK;
 }
 
+void pc_payapp_release(struct pc_payapp *p)
+{
+	canon_cost_doc_release(&p->doc);
+	free(p->error);
+	p->error = NULL;
+}
+
 void pc_payapps_free(struct pc_payapp *p, size_t n)
 {
-	for (size_t i = 0; p && i < n; i++) {
-		canon_cost_doc_release(&p[i].doc);
-		free(p[i].error);
-	}
+	for (size_t i = 0; p && i < n; i++)
+		pc_payapp_release(&p[i]);
 	free(p);
 }

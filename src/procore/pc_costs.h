@@ -111,5 +111,17 @@ struct pc_payapp {
 int procore_payment_applications(struct mlc_procore *pc, int64_t project_id, struct pc_payapp **out,
 				 size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
 void pc_payapps_free(struct pc_payapp *p, size_t n);
+/*
+ * One payment application, for a webhook event that names it (issue 20):
+ * one show (RestV10PaymentApplicationsIdGet, the list has no id filter),
+ * whose body carries the list's fields and the contract items.  *found is
+ * false when the project does not have it (404).  Found but not approved
+ * or undated: out->doc.id is 0 (nothing to post).  Release with
+ * pc_payapp_release().
+ */
+int procore_payment_application_one(struct mlc_procore *pc, int64_t project_id, int64_t id,
+				    struct pc_payapp *out, bool *found,
+				    struct mlc_error *err) MLC_MUST_CHECK;
+void pc_payapp_release(struct pc_payapp *p);
 
 #endif

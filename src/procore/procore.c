@@ -138,12 +138,18 @@ static int pc_send(struct mlc_procore *pc, struct mlc_http_req *r, json_t **out,
 int procore_get(struct mlc_procore *pc, const char *path, procore_query q, json_t **out,
 		struct mlc_error *err)
 {
+	return procore_get_status(pc, path, q, out, NULL, err);
+}
+
+int procore_get_status(struct mlc_procore *pc, const char *path, procore_query q, json_t **out,
+		       int *status, struct mlc_error *err)
+{
 	struct mlc_http_req r;
 	int rc;
 
 	http_req_init(&r, "GET", path);
 	add_query(&r, q);
-	rc = pc_send(pc, &r, out, NULL, err);
+	rc = pc_send(pc, &r, out, status, err);
 	http_req_release(&r);
 	if (rc == MLC_OK && !*out)
 		rc = error_set(err, MLC_EPERM, "Procore sent no JSON for GET %s", path);

@@ -50,6 +50,9 @@ typedef const char *const *procore_query;
 /* GET one resource or list page.  *out is the parsed body (caller decrefs). */
 int procore_get(struct mlc_procore *pc, const char *path, procore_query q, json_t **out,
 		struct mlc_error *err) MLC_MUST_CHECK;
+/* As procore_get(); *status is the HTTP status (a 404 is MLC_EPERM, *status 404). */
+int procore_get_status(struct mlc_procore *pc, const char *path, procore_query q, json_t **out,
+		       int *status, struct mlc_error *err) MLC_MUST_CHECK;
 /* GET every page of a list into one JSON array (caller decrefs). */
 int procore_list(struct mlc_procore *pc, const char *path, procore_query q, json_t **items,
 		 struct mlc_error *err) MLC_MUST_CHECK;

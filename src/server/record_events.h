@@ -14,7 +14,8 @@
  * workers (so an event never waits for a full run), take the queue in
  * order and post each record under its document lock.  Its inbox row is
  * marked done when the record was placed (intake_mark_done); when the
- * path does not take it (costs.mode daily, a line gone) the flow is made
+ * path does not take it (costs.mode daily, a record the named project
+ * does not list, a deleted cost code) the flow is made
  * pending as for any event; on a failure the row stays 'new' and the
  * drain's scan turns it into a run of the flow after a few seconds (the
  * catch-up path).  Events queued when serve stops stay 'new' the same way.

@@ -111,8 +111,12 @@ static void event_resources(void **state)
 	(void)state;
 	assert_true(flow_event_takes("Direct Costs"));
 	assert_true(flow_event_takes("Direct Cost Line Items"));
-	assert_false(flow_event_takes("Payment Applications"));
-	assert_false(flow_event_takes("Cost Codes"));
+	/* issue 20, beyond direct costs: owner invoices and cost codes too */
+	assert_true(flow_event_takes("Payment Applications"));
+	assert_true(flow_event_takes("Cost Codes"));
+	/* these still wake their whole flow */
+	assert_false(flow_event_takes("Budget Line Items"));
+	assert_false(flow_event_takes("Company Vendors"));
 	assert_false(flow_event_takes(NULL));
 }
 

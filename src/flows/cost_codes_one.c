@@ -1,0 +1,72 @@
+/*
+ * One cost code for a webhook event (flows/cost_codes_one.h): the
+ * cost-codes flow's read (cc_load), then cc_sync_code() for the code the
+ * event names, under its lock.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/project.h"
+#include "flows/cost_codes_int.h"
+#include "flows/cost_codes_one.h"
+#include "flows/doc_lock.h"
+#include "util/banned.h"
+
+/* The full code of code id in the project's list (caller frees), or NULL
+ * when the list does not hold it as a code. */
+static char *code_named(const struct cc_ctx *c, int64_t project_id, int64_t id)
+{
+	for (size_t i = 0; i < c->npj; i++) {
+		const struct pc_cc_list *cl = &c->pj[i].cl;
+		if (c->pj[i].sc.standard || c->pj[i].sc.id != project_id)
+			continue;
+		for (size_t j = 0; j < cl->ncodes; j++)
+			if (cl->codes[j].id == id)
+				return xstrdup(cl->codes[j].full_code);
+	}
+	return NULL;
+}
+
+int cost_codes_one(struct flow_run *r, int64_t project_id, int64_t code_id, bool *handled,
+		   struct mlc_error *err)
+{
+	struct mlc_session *s = r->s;
+	struct cc_ctx c = {.r = r, .event = true};
+	struct mlc_project_link link;
+	char *code = NULL;
+	char key[160];
+	int rc;
+
+	*handled = false;
+	rc = project_get(s->store, s->tenant.id, project_id, &link, err);
+	if (rc == MLC_ENOTFOUND || (rc >= 0 && !link.active)) {
+		*handled = true; /* not a linked project: its codes are not synced */
+		error_clear(err);
+		return MLC_OK;
+	}
+	if (rc < 0)
+		return rc;
+	rc = segment_resolve(s, &c.seg, err);
+	if (rc < 0 || !c.seg.use)
+		goto out; /* no segment: the flow parks that */
+	rc = cc_load(&c, err);
+	if (rc < 0)
+		goto out;
+	code = code_named(&c, project_id, code_id);
+	if (!code)
+		goto out;
+	*handled = true;
+	cc_lock_key(&c, code, key, sizeof(key));
+	doc_lock(key);
+	cc_sync_code(&c, code);
+	doc_unlock(key);
+	if (c.failed)
+		rc = error_set(err, MLC_ETRANSIENT,
+			       "cost code %s was not aligned; the next run of cost-codes retries",
+			       code);
+out:
+	free(code);
+	cc_release(&c);
+	return rc;
+}

@@ -1,0 +1,33 @@
+#ifndef MLC_COST_CODES_ONE_H
+#define MLC_COST_CODES_ONE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flows/flow.h"
+#include "util/compat.h"
+#include "util/error.h"
+
+/*
+ * One Procore cost code aligned for a webhook event that names it (issue
+ * 20; resource "Cost Codes", the code's id in a project), as the
+ * cost-codes flow aligns each code (flows/flow_cost_codes.c): the plan of
+ * one code needs its NetSuite value, its base and its presence in every
+ * list (the standard list and each linked project), so the event reads
+ * what a run reads, then plans and writes THAT code only, under the
+ * code's lock (the flow takes the same lock per code), in run r (flow
+ * "cost-codes", trigger "event"), without waiting for a running flow.
+ *
+ * *handled is false when the path leaves the event to the flow: no
+ * cost-code segment (the flow parks that), or the named project's list
+ * does not hold the id as a code (a division, a deleted code: a deletion
+ * is a deactivation only the full read can tell).  An event naming a
+ * project that is not linked is handled with nothing written.  What would
+ * park (a one-sided code under a single master, a conflict for review) is
+ * a failure left to the full run.  < 0 (err) when the code was not
+ * aligned: the caller leaves the event to the catch-up run.
+ */
+int cost_codes_one(struct flow_run *r, int64_t project_id, int64_t code_id, bool *handled,
+		   struct mlc_error *err) MLC_MUST_CHECK;
+
+#endif
