@@ -580,21 +580,20 @@ int costs_post_one(struct costs *c, const struct cost_post_ctx *ctx, int64_t pro
  * this run read Procore: this run's copy is then older than the ledger's,
  * and planning from it would undo the newer posting (a cost approved
  * while the run read reversed as gone, re-posted a run later).  Such a
- * document is left to the next run, whose read is newer, and the
- * project's watermark stays.  Under the document lock.
+ * document is left to the next run, whose read is newer (for a direct
+ * cost the project's watermark stays).  Under the document lock.
  */
-static int posted_after_read(struct costs *c, struct project_read *pr, const char *key, bool *newer,
+static int posted_after_read(struct costs *c, int64_t read_ms, const char *key, bool *newer,
 			     struct mlc_error *err)
 {
-	int rc = postings_doc_posted_since(c->r->s->store, c->r->s->tenant.id, key, pr->read_ms,
-					   newer, err);
+	int rc =
+	    postings_doc_posted_since(c->r->s->store, c->r->s->tenant.id, key, read_ms, newer, err);
 
 	if (rc == MLC_OK && *newer) {
 		flow_record(c->r, FLOW_SKIP, "je", key, NULL, NULL, NULL);
 		log_info("costs: posted by an event after this run read Procore; the next run "
 			 "reads it again",
 			 "doc", key);
-		pr->held = true;
 	}
 	return rc;
 }
@@ -613,7 +612,8 @@ static int units_per_document(struct costs *c, const struct cost_post_ctx *ctx,
 		bool newer = false;
 		costs_doc_ref(c->r->s->tenant.procore_company_id, cd->id, key, sizeof(key));
 		doc_lock(key);
-		rc = posted_after_read(c, pr, key, &newer, err);
+		rc = posted_after_read(c, pr->read_ms, key, &newer, err);
+		pr->held = pr->held || newer;
 		if (rc == MLC_OK && !newer)
 			rc = costs_post_one(
 			    c, ctx, project, cd->id,
@@ -763,6 +763,7 @@ static int do_payapps(struct costs *c, const struct mlc_project_link *link, stru
 	struct pc_payapp *pa = NULL;
 	char label[160];
 	size_t n = 0;
+	int64_t read_ms = time_now_ms();
 	int rc;
 
 	rc = procore_payment_applications(s->pc, link->procore_project_id, &pa, &n, err);
@@ -774,8 +775,11 @@ static int do_payapps(struct costs *c, const struct mlc_project_link *link, stru
 	for (size_t i = 0; i < n && rc == MLC_OK; i++) {
 		char key[128];
 		costs_payapp_ref(s->tenant.procore_company_id, pa[i].doc.id, key, sizeof(key));
+		bool newer = false;
 		doc_lock(key);
-		rc = costs_post_payapp(c, &ctx, &pa[i], err);
+		rc = posted_after_read(c, read_ms, key, &newer, err);
+		if (rc == MLC_OK && !newer)
+			rc = costs_post_payapp(c, &ctx, &pa[i], err);
 		doc_unlock(key);
 	}
 	pc_payapps_free(pa, n);
