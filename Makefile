@@ -8,7 +8,7 @@
 #                 bench/mapping-import.sh, bench/scale.sh, bench/commitments.sh,
 #                 bench/time-to-ledger.sh and bench/scale-out.sh
 #                 (figures, not tests: needs wrk, node and npm)
-#   make bench-report  run bench/scale.sh and bench/commitments.sh and rewrite
+#   make bench-report  run every bench above and rewrite
 #                 the figures section of docs/BENCHMARKS.md
 #   make fuzz     build the libFuzzer targets in fuzz/ (clang) and run each for
 #                 FUZZ_SECONDS (default 60), FUZZ_JOBS (default 2) at a time;
