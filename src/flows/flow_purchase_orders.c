@@ -358,6 +358,8 @@ static void settle_line(struct po_ctx *c, const struct po_line_plan *lp,
 	struct mlc_error e2 = {0};
 	char pk[32], target[48];
 	bool removed = lp->line.zeroed;
+	struct pc_commitment_line sent = lp->line;
+	json_t *body;
 
 	snprintf(pk, sizeof(pk), "%lld", (long long)it->id);
 	snprintf(target, sizeof(target), "pc:commitment_line:%lld", (long long)it->id);
@@ -367,13 +369,21 @@ static void settle_line(struct po_ctx *c, const struct po_line_plan *lp,
 		c->failed = 1;
 		return;
 	}
+	/*
+	 * The line as sent, with Procore's id, as the header's record has it:
+	 * not Procore's echo, which repeats the cost code, its line item
+	 * types and the project (about 2 KB a line, kept per record by the run)
+	 */
+	sent.id = it->id;
+	body = pc_commitment_line_json(&sent, true);
 	/* a line sent without an id was a create */
 	flow_record(c->r,
 		    removed       ? FLOW_DELETE
 		    : lp->line.id ? FLOW_UPDATE
 				  : FLOW_CREATE,
-		    "poline", lp->origin, target, it->body,
+		    "poline", lp->origin, target, body,
 		    removed ? "removed from the NetSuite PO: zeroed in Procore" : NULL);
+	json_decref(body);
 }
 
 /* Writes a contract's changed lines and settles them. */
