@@ -10,11 +10,15 @@
  * missing parks the whole PO with the exact reason; nothing is written
  * half-mapped.
  *
- * Read -> plan -> apply: the NetSuite adapter reads typed POs
- * (netsuite/ns_purchasing.h), po_plan_make() decides per PO
+ * Read -> plan -> apply, a page at a time: the NetSuite adapter reads
+ * typed POs a keyset page (1000) at a time (netsuite/ns_purchasing.h),
+ * the flow reads that page's lines, po_plan_make() decides per PO
  * (flows/po_plan.h), and the Procore adapter writes through the two sync
  * endpoints (procore/pc_commitments.h): headers per project, then lines
- * per contract.  The header and every line have their own content hash in
+ * per contract.  The page is released before the next is read; across
+ * pages the flow keeps only reference data and a compact index of the
+ * lines synced before (ids and keys), so its memory does not grow with
+ * the number of POs.  The header and every line have their own content hash in
  * id_map ("po", "poline"), so an edit to one line sends exactly that line.
  * origin_id: ns:po:<id>, ns:poline:<id>:<line>.
  */
@@ -43,12 +47,14 @@ struct po_ctx {
 	struct refdata rd;
 	struct mlc_segment seg; /* the cost-code segment: a PO line's cost code */
 	struct po_lookup lk;
+	struct flow_window *w;
+	bool ready; /* segment, reference data and the index read (first page with POs) */
 	/*
 	 * id_map "poline" ("<po>:<line>" -> Procore line id), indexed by PO:
 	 * synced[i] is a line of PO synced_po[i], sorted by PO, id_map order
-	 * kept within one PO.  Keys point into polines.
+	 * kept within one PO.  Keys point into keys (one allocation).
 	 */
-	json_t *polines;
+	char *keys;
 	struct po_synced_line *synced;
 	int64_t *synced_po;
 	size_t nsynced;
@@ -178,7 +184,7 @@ static void ctx_init(struct po_ctx *c, struct flow_run *r)
 static void ctx_release(struct po_ctx *c)
 {
 	refdata_release(&c->rd);
-	json_decref(c->polines);
+	free(c->keys);
 	free(c->synced);
 	free(c->synced_po);
 }
@@ -186,7 +192,8 @@ static void ctx_release(struct po_ctx *c)
 struct synced_sort {
 	int64_t po;
 	size_t seq;
-	struct po_synced_line line;
+	size_t key; /* offset in the key arena */
+	int64_t procore_id;
 };
 
 static int by_po_seq(const void *a, const void *b)
@@ -197,19 +204,23 @@ static int by_po_seq(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Reads id_map "poline" once and indexes it by PO (no prefix scan per PO). */
+/*
+ * Reads id_map "poline" once and indexes it by PO (no prefix scan per PO):
+ * the keys are copied into one arena and the JSON read is released.
+ */
 static int synced_index(struct po_ctx *c, struct mlc_error *err)
 {
 	struct mlc_session *s = c->r->s;
+	struct mlc_buf arena = MLC_BUF_INIT;
 	struct synced_sort *tmp;
+	json_t *polines = NULL, *v;
 	const char *k;
-	json_t *v;
 	size_t n = 0, i;
 
-	if (idmap_all(s->store, s->tenant.id, "poline", &c->polines, err) < 0)
+	if (idmap_all(s->store, s->tenant.id, "poline", &polines, err) < 0)
 		return err->code ? err->code : MLC_ESTORE;
-	tmp = xcalloc(json_object_size(c->polines) + 1, sizeof(*tmp));
-	json_object_foreach (c->polines, k, v) {
+	tmp = xcalloc(json_object_size(polines) + 1, sizeof(*tmp));
+	json_object_foreach (polines, k, v) {
 		const char *colon = strchr(k, ':');
 		char po[32];
 		if (!colon || (size_t)(colon - k) >= sizeof(po))
@@ -217,17 +228,20 @@ static int synced_index(struct po_ctx *c, struct mlc_error *err)
 		memcpy(po, k, (size_t)(colon - k));
 		po[colon - k] = '\0';
 		if (num_parse_id(po, &tmp[n].po, NULL) < 0 ||
-		    num_parse_id(json_string_value(v), &tmp[n].line.procore_id, NULL) < 0)
-			tmp[n].line.procore_id = 0;
+		    num_parse_id(json_string_value(v), &tmp[n].procore_id, NULL) < 0)
+			tmp[n].procore_id = 0;
 		tmp[n].seq = n;
-		tmp[n].line.key = k;
+		tmp[n].key = arena.len;
+		buf_add(&arena, k, strlen(k) + 1);
 		n++;
 	}
+	json_decref(polines);
 	qsort(tmp, n, sizeof(*tmp), by_po_seq);
+	c->keys = buf_detach(&arena, NULL);
 	c->synced = xcalloc(n + 1, sizeof(*c->synced));
 	c->synced_po = xcalloc(n + 1, sizeof(*c->synced_po));
 	for (i = 0; i < n; i++) {
-		c->synced[i] = tmp[i].line;
+		c->synced[i] = (struct po_synced_line){c->keys + tmp[i].key, tmp[i].procore_id};
 		c->synced_po[i] = tmp[i].po;
 	}
 	c->nsynced = n;
@@ -237,16 +251,12 @@ static int synced_index(struct po_ctx *c, struct mlc_error *err)
 
 /* ---- read ---- */
 
-/* The POs modified in the frame's window w, with their lines and reference data. */
-static int read_pos(struct po_ctx *c, const struct flow_window *w, struct ns_po **pos, size_t *n,
-		    struct mlc_error *err)
+/* What every page needs, read on the first page that has POs. */
+static int prepare(struct po_ctx *c, struct mlc_error *err)
 {
 	struct mlc_session *s = c->r->s;
 	int rc;
 
-	rc = netsuite_purchase_orders_since(s->ns, w->since[0] ? w->since : NULL, pos, n, err);
-	if (rc < 0 || !*n)
-		return rc;
 	rc = segment_resolve(s, &c->seg, err);
 	if (rc < 0)
 		return rc;
@@ -258,11 +268,11 @@ static int read_pos(struct po_ctx *c, const struct flow_window *w, struct ns_po 
 		    "Procore cost code: %s",
 		    c->seg.why);
 	rc = refdata_load(&c->rd, c->r, true, c->seg.table, err);
-	if (rc >= 0)
-		rc = netsuite_purchase_order_lines(s->ns, c->seg.field, *pos, *n, err);
 	if (rc < 0)
 		return rc;
-	return synced_index(c, err);
+	rc = synced_index(c, err);
+	c->ready = rc == MLC_OK;
+	return rc;
 }
 
 /* ---- plan ---- */
@@ -348,6 +358,8 @@ static void settle_line(struct po_ctx *c, const struct po_line_plan *lp,
 	struct mlc_error e2 = {0};
 	char pk[32], target[48];
 	bool removed = lp->line.zeroed;
+	struct pc_commitment_line sent = lp->line;
+	json_t *body;
 
 	snprintf(pk, sizeof(pk), "%lld", (long long)it->id);
 	snprintf(target, sizeof(target), "pc:commitment_line:%lld", (long long)it->id);
@@ -357,13 +369,21 @@ static void settle_line(struct po_ctx *c, const struct po_line_plan *lp,
 		c->failed = 1;
 		return;
 	}
+	/*
+	 * The line as sent, with Procore's id, as the header's record has it:
+	 * not Procore's echo, which repeats the cost code, its line item
+	 * types and the project (about 2 KB a line, kept per record by the run)
+	 */
+	sent.id = it->id;
+	body = pc_commitment_line_json(&sent, true);
 	/* a line sent without an id was a create */
 	flow_record(c->r,
 		    removed       ? FLOW_DELETE
 		    : lp->line.id ? FLOW_UPDATE
 				  : FLOW_CREATE,
-		    "poline", lp->origin, target, it->body,
+		    "poline", lp->origin, target, body,
 		    removed ? "removed from the NetSuite PO: zeroed in Procore" : NULL);
+	json_decref(body);
 }
 
 /* Writes a contract's changed lines and settles them. */
@@ -645,23 +665,37 @@ out:
 	return rc;
 }
 
+/* One page of POs: its lines, then plan and write (the page is freed after). */
+static int on_page(void *arg, struct ns_po *pos, size_t n, struct mlc_error *err)
+{
+	struct po_ctx *c = arg;
+	int rc = MLC_OK;
+
+	if (!n)
+		return MLC_OK;
+	if (!c->ready)
+		rc = prepare(c, err);
+	if (rc >= 0)
+		rc = netsuite_purchase_order_lines(c->r->s->ns, c->seg.field, pos, n, err);
+	if (rc >= 0)
+		rc = plan_apply(c, pos, n, c->w, err);
+	return rc;
+}
+
 int flow_purchase_orders(struct flow_run *r, struct mlc_error *err)
 {
 	struct po_ctx c;
-	struct ns_po *pos = NULL;
-	size_t npos = 0;
 	struct flow_window w;
 	int rc;
 
 	ctx_init(&c, r);
+	c.w = &w;
 	rc = flow_since(r, FLOW_CLOCK_NETSUITE, "", &w, err);
 	if (rc < 0)
 		goto out;
-	rc = read_pos(&c, &w, &pos, &npos, err);
-	if (rc < 0 || !npos)
-		goto out;
-	rc = plan_apply(&c, pos, npos, &w, err);
-	if (rc < 0 || r->opts.dry_run)
+	rc =
+	    netsuite_purchase_orders_pages(r->s->ns, w.since[0] ? w.since : NULL, on_page, &c, err);
+	if (rc < 0 || !c.ready || r->opts.dry_run)
 		goto out;
 	/* every failure above is a FLOW_FAIL: the frame keeps the watermark then */
 	rc = flow_advance(r, &w, err);
@@ -671,7 +705,6 @@ int flow_purchase_orders(struct flow_run *r, struct mlc_error *err)
 				  "some purchase orders failed; the watermark stays")
 		      : MLC_OK;
 out:
-	ns_purchase_orders_free(pos, npos);
 	ctx_release(&c);
 	return rc;
 }

@@ -43,6 +43,19 @@ static int collect(void *arg, json_t *items)
 	return 0;
 }
 
+/* The header query: one %s for the keyset condition, ORDER BY id. */
+static void header_query(struct mlc_buf *q, const char *since)
+{
+	buf_addstr(q,
+		   "SELECT id, tranid, TO_CHAR(trandate, 'YYYY-MM-DD') AS trandate, status, memo, "
+		   "entity, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
+		   "FROM transaction WHERE type = 'PurchOrd' AND ");
+	if (since)
+		buf_addf(q, "lastmodifieddate >= TO_TIMESTAMP('%s', 'YYYY-MM-DD HH24:MI:SS') AND ",
+			 since);
+	buf_addstr(q, "%s ORDER BY id");
+}
+
 int netsuite_purchase_orders_since(struct mlc_netsuite *ns, const char *since, struct ns_po **pos,
 				   size_t *n, struct mlc_error *err)
 {
@@ -52,14 +65,7 @@ int netsuite_purchase_orders_since(struct mlc_netsuite *ns, const char *since, s
 
 	*pos = NULL;
 	*n = 0;
-	buf_addstr(&q,
-		   "SELECT id, tranid, TO_CHAR(trandate, 'YYYY-MM-DD') AS trandate, status, memo, "
-		   "entity, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified "
-		   "FROM transaction WHERE type = 'PurchOrd' AND ");
-	if (since)
-		buf_addf(&q, "lastmodifieddate >= TO_TIMESTAMP('%s', 'YYYY-MM-DD HH24:MI:SS') AND ",
-			 since);
-	buf_addstr(&q, "%s ORDER BY id");
+	header_query(&q, since);
 	rc = netsuite_suiteql_keyset(ns, q.data, "id", collect, &rd, err);
 	buf_release(&q);
 	if (rc < 0) {
@@ -69,6 +75,40 @@ int netsuite_purchase_orders_since(struct mlc_netsuite *ns, const char *since, s
 	*pos = rd.pos;
 	*n = rd.n;
 	return MLC_OK;
+}
+
+/* One keyset page of headers handed to the caller, then freed. */
+struct po_pager {
+	int (*fn)(void *arg, struct ns_po *pos, size_t n, struct mlc_error *err);
+	void *arg;
+	struct mlc_error *err;
+};
+
+static int page_one(void *arg, json_t *items)
+{
+	struct po_pager *pg = arg;
+	struct po_read rd = {0};
+	int rc;
+
+	collect(&rd, items);
+	rc = pg->fn(pg->arg, rd.pos, rd.n, pg->err);
+	ns_purchase_orders_free(rd.pos, rd.n);
+	return rc;
+}
+
+int netsuite_purchase_orders_pages(struct mlc_netsuite *ns, const char *since,
+				   int (*fn)(void *arg, struct ns_po *pos, size_t n,
+					     struct mlc_error *err),
+				   void *arg, struct mlc_error *err)
+{
+	struct mlc_buf q = MLC_BUF_INIT;
+	struct po_pager pg = {fn, arg, err};
+	int rc;
+
+	header_query(&q, since);
+	rc = netsuite_suiteql_keyset(ns, q.data, "id", page_one, &pg, err);
+	buf_release(&q);
+	return rc;
 }
 
 /* An exact decimal from a SuiteQL value; *has false when null or absent. */

@@ -52,6 +52,17 @@ struct ns_po {
 int netsuite_purchase_orders_since(struct mlc_netsuite *ns, const char *since, struct ns_po **pos,
 				   size_t *n, struct mlc_error *err) MLC_MUST_CHECK;
 /*
+ * The same headers a keyset page (up to SUITEQL_MAX_LIMIT) at a time, so
+ * that a flow holds one page, not the whole set: fn(arg, pos, n, err) gets
+ * each page's records (lines not read; fn may read them into pos), which
+ * are freed when fn returns.  fn returns < 0 (err set) to stop; that is
+ * the return value then.
+ */
+int netsuite_purchase_orders_pages(struct mlc_netsuite *ns, const char *since,
+				   int (*fn)(void *arg, struct ns_po *pos, size_t n,
+					     struct mlc_error *err),
+				   void *arg, struct mlc_error *err) MLC_MUST_CHECK;
+/*
  * Reads the lines of the n purchase orders (a hundred per query, the
  * queries at once), with seg_field the column of the cost-code segment.
  */
