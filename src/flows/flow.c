@@ -126,7 +126,7 @@ static const char *action_name(enum flow_action a)
 void flow_record(struct flow_run *r, enum flow_action a, const char *entity, const char *source_ref,
 		 const char *target_ref, const json_t *detail, const char *error)
 {
-	json_t *p = json_object();
+	json_t *p = json_object(), *clean = detail && a != FLOW_SKIP ? jsonx_clean(detail) : NULL;
 	struct mlc_error err = {0};
 	struct mlc_buf summary = MLC_BUF_INIT;
 
@@ -164,8 +164,8 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity, con
 		/* the detail stays in the plan of a dry run only: a real run's
 		 * audit row has it, and a run's plan held every record's (30 of
 		 * the 35 MB of purchase-orders at sandbox scale 5) */
-		if (detail && r->opts.dry_run)
-			json_object_set_new(p, "detail", jsonx_clean(detail));
+		if (clean && r->opts.dry_run)
+			json_object_set(p, "detail", clean);
 		if (error)
 			json_object_set_new(p, "reason", json_string(error));
 		json_array_append(r->plan, p);
@@ -183,7 +183,7 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity, con
 			      : a == FLOW_PARK ? "parked"
 					       : "ok",
 		    .error = error,
-		    .payload = json_object_get(p, "detail"),
+		    .payload = clean,
 		};
 		/* the write behind the record, with its retries (issue 21) */
 		if (a == FLOW_CREATE || a == FLOW_UPDATE || a == FLOW_DELETE || a == FLOW_FAIL)
@@ -192,6 +192,7 @@ void flow_record(struct flow_run *r, enum flow_action a, const char *entity, con
 			log_error("audit write failed", "flow", r->flow, "error", err.msg);
 	}
 	buf_release(&summary);
+	json_decref(clean);
 	json_decref(p);
 }
 
