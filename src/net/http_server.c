@@ -51,6 +51,7 @@ struct mlc_http_server {
 	void *ready_arg;
 	unsigned int per_client_limit;
 	unsigned int idle_timeout_s;
+	unsigned int io_threads;
 	bool inline_health; /* the built-in /healthz and /metrics are routed */
 	struct mlc_cidr_list trusted;
 	struct mlc_http_router router;
@@ -651,6 +652,7 @@ int http_server_new(const struct mlc_http_server_opts *opts, struct mlc_http_ser
 	s->ready_arg = opts->ready_arg;
 	s->per_client_limit = opts->per_client_limit;
 	s->idle_timeout_s = opts->idle_timeout_s ? opts->idle_timeout_s : DEFAULT_IDLE_TIMEOUT_S;
+	s->io_threads = opts->io_threads > 1 ? (unsigned int)opts->io_threads : 1;
 	rc = parse_listen(s->listen, &ss, err);
 	if (rc != MLC_OK)
 		goto out;
@@ -755,7 +757,7 @@ int http_server_start(struct mlc_http_server *s, struct mlc_error *err)
 	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 	    s, MHD_OPTION_CONNECTION_TIMEOUT, s->idle_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    s->per_client_limit, MHD_OPTION_END);
+	    s->per_client_limit, MHD_OPTION_THREAD_POOL_SIZE, s->io_threads, MHD_OPTION_END);
 	if (!s->daemon)
 		return error_set(err, MLC_EIO, "%s: cannot listen on %s: %s", s->name, s->listen,
 				 strerror(errno));

@@ -117,6 +117,9 @@ struct mlc_http_server_opts {
 	 * body half sent, or idle keep-alive) is closed.  0 = 120
 	 * (MHD_OPTION_CONNECTION_TIMEOUT). */
 	unsigned int idle_timeout_s;
+	/* Threads doing the sockets' I/O (and the fast handlers); 0 = 1.
+	 * More than one: MHD's thread pool, connections spread over them. */
+	int io_threads;
 };
 
 int http_server_new(const struct mlc_http_server_opts *opts, struct mlc_http_server **out,

@@ -4,6 +4,7 @@
  * or defers the request and has it resumed from another thread with a
  * continuation; many deferred requests wait at once without a handler
  * thread each; hooks with a before function turn the fast path off.
+ * With two I/O threads, as serve runs it.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -118,6 +119,7 @@ static int setup(void **state)
 	f->release_at = 1;
 	opts.listen = "127.0.0.1:0";
 	opts.threads = 2; /* fewer than the requests deferred at once */
+	opts.io_threads = 2; /* as serve runs it: MHD's thread pool */
 	opts.name = "test-fast";
 	assert_int_equal(http_server_new(&opts, &f->srv, &err), 0);
 	assert_int_equal(
