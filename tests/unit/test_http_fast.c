@@ -118,7 +118,7 @@ static int setup(void **state)
 	pthread_cond_init(&f->cv, NULL);
 	f->release_at = 1;
 	opts.listen = "127.0.0.1:0";
-	opts.threads = 2; /* fewer than the requests deferred at once */
+	opts.threads = 2;    /* fewer than the requests deferred at once */
 	opts.io_threads = 2; /* as serve runs it: MHD's thread pool */
 	opts.name = "test-fast";
 	assert_int_equal(http_server_new(&opts, &f->srv, &err), 0);
