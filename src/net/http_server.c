@@ -561,6 +561,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!ctx)
 		return;
 	*con_cls = NULL;
+	if (ctx->cont) {
+		/* resumed, but the connection ended before the I/O thread ran
+		 * the continuation (the client went away): it runs anyway, so
+		 * that what it owns is released; its answer goes nowhere */
+		mlc_http_fast cont = ctx->cont;
+		ctx->cont = NULL;
+		(void)cont(&ctx->req, &ctx->resp, ctx->cont_arg);
+	}
 	buf_release(&ctx->body);
 	router_params_release(&ctx->params);
 	http_headers_free(&ctx->hdrs, &ctx->nhdrs);

@@ -160,7 +160,9 @@ void http_request_defer(struct mlc_http_request *req);
 /* Any thread, once per http_request_defer(): the I/O thread then runs
  * cont(req, resp, arg), a continuation with a fast handler's contract
  * (it may answer, hand the request to a worker, or defer again).  req and
- * resp stay valid until cont has run. */
+ * resp stay valid until cont has run.  cont runs exactly once: also when
+ * the client went away meanwhile, then its answer is dropped and it must
+ * not defer (what it owns is released all the same). */
 void http_request_resume(struct mlc_http_request *req, mlc_http_fast cont, void *arg);
 int http_server_start(struct mlc_http_server *s, struct mlc_error *err) MLC_MUST_CHECK;
 /* The bound port (useful after listening on port 0). */

@@ -237,6 +237,44 @@ static void test_many_deferred_at_once(void **state)
 	assert_int_equal(f->handler_calls, 0);
 }
 
+/* A client that gave up while its request was deferred: the continuation
+ * still runs once (what it owns is released). */
+static void test_client_gone(void **state)
+{
+	struct fixture *f = *state;
+	char url[256];
+	CURL *c = curl_easy_init();
+	CURLcode cc;
+	int calls = 0;
+
+	pthread_mutex_lock(&f->lock);
+	f->release_at = 2; /* held */
+	pthread_mutex_unlock(&f->lock);
+	snprintf(url, sizeof(url), "%s/fast/defer", f->base);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{}");
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 300L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cc = curl_easy_perform(c);
+	curl_easy_cleanup(c); /* the connection is closed */
+	assert_int_equal(cc, CURLE_OPERATION_TIMEDOUT);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->nwaiting, 1);
+	assert_int_equal(f->cont_calls, 0);
+	f->release_at = 1;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->lock);
+	for (int spins = 0; spins < 500 && !calls; spins++) {
+		time_sleep_ms(10);
+		pthread_mutex_lock(&f->lock);
+		calls = f->cont_calls;
+		pthread_mutex_unlock(&f->lock);
+	}
+	assert_int_equal(calls, 1);
+	/* the server goes on */
+	post_expect(f, "/fast/answer", 202, "fast");
+}
+
 static bool hook_before(struct mlc_http_request *req, struct mlc_http_response *resp, void *arg)
 {
 	MLC_UNUSED(req);
@@ -264,6 +302,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_answer_and_decline, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_defer_resume, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_many_deferred_at_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_client_gone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hooks_skip_fast, setup, teardown),
 	};
 
