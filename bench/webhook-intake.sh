@@ -89,16 +89,21 @@ to_ms() {
   *) echo "?" ;;
   esac
 }
-# one load run: prints "events/s p50 p99 non2xx"
+# the server's CPU seconds so far (user + system, all its threads)
+cpu_s() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$PID/stat"; }
+# one load run: prints "events/s p50 p99 non2xx cpu_us_per_event"
 load() { # port
-  local out rps p50 p99 bad
+  local out rps p50 p99 bad c0 c1 n
+  c0=$(cpu_s)
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA" \
     "http://127.0.0.1:$1/webhooks/procore/demo")
   rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
   p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
   bad=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
-  echo "$rps $p50 $p99 ${bad:-0}"
+  c1=$(cpu_s)
+  n=$(awk '/ requests in / { print $1 }' <<<"$out")
+  echo "$rps $p50 $p99 ${bad:-0} $(awk -v a="$c0" -v b="$c1" -v n="$n" 'BEGIN { printf "%.1f", n ? (b - a) * 1e6 / n : 0 }')"
 }
 
 RES=$TOP/results
@@ -129,10 +134,13 @@ echo
 echo "webhook intake: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s bench.lua (resource ${RESOURCE:-Direct Costs}); serve --workers $WORKERS;"
 echo "$(nproc) cores ($(uname -m)), $(date -u +%Y-%m-%d); wrk runs on the same cores; load average before: $LOAD0"
 echo
-printf '| %-5s | %-28s | %9s | %8s | %8s | %8s | %8s |\n' round server events/s "p50 ms" "p99 ms" non-2xx stored
-printf '|-------|------------------------------|-----------|----------|----------|----------|----------|\n'
-while read -r r who rps p50 p99 bad stored; do
-  printf '| %-5s | %-28s | %9s | %8s | %8s | %8s | %8s |\n' "$r" "$who" "$rps" "$p50" "$p99" "$bad" "$stored"
+# CPU us/event: the server's user+system CPU over the run per request
+# answered (wrk's own CPU not included); it moves less with the machine's
+# load than events/s do
+printf '| %-5s | %-28s | %9s | %8s | %8s | %8s | %8s | %13s |\n' round server events/s "p50 ms" "p99 ms" non-2xx stored "CPU us/event"
+printf '|-------|------------------------------|-----------|----------|----------|----------|----------|---------------|\n'
+while read -r r who rps p50 p99 bad cpu stored; do
+  printf '| %-5s | %-28s | %9s | %8s | %8s | %8s | %8s | %13s |\n' "$r" "$who" "$rps" "$p50" "$p99" "$bad" "$stored" "$cpu"
 done <"$RES"
 echo
 # the ratio per round (the machine's load drifts; same-round figures compare)
