@@ -5,7 +5,12 @@
 # (like for like: serve syncs every answered event) and NORMAL.
 # Issue 20's targets: serve at least 3x the peer's events/s, p99 <= 5 ms.
 #   Usage: bench/webhook-intake.sh          (make bench runs it)
-#   Env: ROUNDS (3), DURATION (10s), CONNECTIONS (32), THREADS (2), WORKERS (serve's, 2), BUILD (build)
+#   Env: ROUNDS (3), DURATION (10s), CONNECTIONS (32), THREADS (2), WORKERS (serve's, 2), BUILD (build),
+#        RESOURCE (the events' resource_name; bench.lua's "Direct Costs" unless set: serve
+#        posts those record by record, so its event threads work on each one too; e.g.
+#        RESOURCE="Budget Line Items" measures the intake alone, its flow's run made pending),
+#        BASELINE_BIN (another ml-connector binary, e.g. an older commit's build: measured
+#        as "baseline" in each round too, for a before/after in the same run)
 # Needs wrk, node and npm (Debian packages); better-sqlite3 is fetched by
 # npm into a temporary copy of the peer (it builds a native module if no
 # prebuilt one fits: python3, make, g++).
@@ -38,6 +43,9 @@ echo "installing the peer's dependencies (npm) ..." >&2
 cp -r bench/peers/node-webhook "$TOP/peer"
 (cd "$TOP/peer" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 LUA=$TOP/peer/bench.lua
+if [ -n "${RESOURCE:-}" ]; then
+  sed -i "s/Direct Costs/$RESOURCE/" "$LUA"
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { # port
@@ -52,15 +60,15 @@ wait_port() { # port
 # serve with a fresh store: tenant demo (the body's company 1), secret
 # "Bearer bench-secret"; its URLs point at a closed loopback port, so the
 # runs the events cause fail at once and never leave the machine
-start_serve() { # port
-  local d=$TOP/serve.$1
-  "$BIN" init --dir "$d" >/dev/null
+start_serve() { # port [binary]
+  local d=$TOP/serve.$1 bin=${2:-$BIN}
+  "$bin" init --dir "$d" >/dev/null
   (cd "$d" &&
-    "$BIN" tenant add demo --procore-company 1 --netsuite-account 1234567 \
+    "$bin" tenant add demo --procore-company 1 --netsuite-account 1234567 \
       --netsuite-url http://127.0.0.1:9 --procore-api-url http://127.0.0.1:9 \
       --procore-auth-url http://127.0.0.1:9 >/dev/null &&
-    printf 'Bearer bench-secret' | "$BIN" secret set demo webhook.procore_authorization >/dev/null)
-  (cd "$d" && exec "$BIN" serve --listen "127.0.0.1:$1" --workers "$WORKERS" >"$d/serve.log" 2>&1) &
+    printf 'Bearer bench-secret' | "$bin" secret set demo webhook.procore_authorization >/dev/null)
+  (cd "$d" && exec "$bin" serve --listen "127.0.0.1:$1" --workers "$WORKERS" >"$d/serve.log" 2>&1) &
   PID=$!
   wait_port "$1"
 }
@@ -81,30 +89,37 @@ to_ms() {
   *) echo "?" ;;
   esac
 }
-# one load run: prints "events/s p50 p99 non2xx"
+# the server's CPU seconds so far (user + system, all its threads)
+cpu_s() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$PID/stat"; }
+# one load run: prints "events/s p50 p99 non2xx cpu_us_per_event"
 load() { # port
-  local out rps p50 p99 bad
+  local out rps p50 p99 bad c0 c1 n
+  c0=$(cpu_s)
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA" \
     "http://127.0.0.1:$1/webhooks/procore/demo")
   rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
   p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
   bad=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
-  echo "$rps $p50 $p99 ${bad:-0}"
+  c1=$(cpu_s)
+  n=$(awk '/ requests in / { print $1 }' <<<"$out")
+  echo "$rps $p50 $p99 ${bad:-0} $(awk -v a="$c0" -v b="$c1" -v n="$n" 'BEGIN { printf "%.1f", n ? (b - a) * 1e6 / n : 0 }')"
 }
 
 RES=$TOP/results
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$RES"
 for r in $(seq "$ROUNDS"); do
-  for who in serve peer-FULL peer-NORMAL; do
+  for who in serve ${BASELINE_BIN:+baseline} peer-FULL peer-NORMAL; do
     port=$(free_port)
     case "$who" in
     serve) start_serve "$port" ;;
+    baseline) start_serve "$port" "$(readlink -f "$BASELINE_BIN")" ;;
     peer-FULL) start_peer "$port" FULL ;;
     peer-NORMAL) start_peer "$port" NORMAL ;;
     esac
     line=$(load "$port")
-    if [ "$who" = serve ]; then
+    if [ "$who" = serve ] || [ "$who" = baseline ]; then
       stored=$(sqlite3 "$TOP/serve.$port/ml-connector.db" "select count(*) from inbox")
     else
       stored=$(sqlite3 "$TOP/peer.db" "select count(*) from inbox")
@@ -116,13 +131,16 @@ for r in $(seq "$ROUNDS"); do
 done
 
 echo
-echo "webhook intake: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s bench.lua; serve --workers $WORKERS;"
-echo "$(nproc) cores ($(uname -m)), $(date -u +%Y-%m-%d); wrk runs on the same cores"
+echo "webhook intake: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s bench.lua (resource ${RESOURCE:-Direct Costs}); serve --workers $WORKERS;"
+echo "$(nproc) cores ($(uname -m)), $(date -u +%Y-%m-%d); wrk runs on the same cores; load average before: $LOAD0"
 echo
-printf '| %-5s | %-28s | %9s | %8s | %8s | %8s | %8s |\n' round server events/s "p50 ms" "p99 ms" non-2xx stored
-printf '|-------|------------------------------|-----------|----------|----------|----------|----------|\n'
-while read -r r who rps p50 p99 bad stored; do
-  printf '| %-5s | %-28s | %9s | %8s | %8s | %8s | %8s |\n' "$r" "$who" "$rps" "$p50" "$p99" "$bad" "$stored"
+# CPU us/event: the server's user+system CPU over the run per request
+# answered (wrk's own CPU not included); it moves less with the machine's
+# load than events/s do
+printf '| %-5s | %-28s | %9s | %8s | %8s | %8s | %8s | %13s |\n' round server events/s "p50 ms" "p99 ms" non-2xx stored "CPU us/event"
+printf '|-------|------------------------------|-----------|----------|----------|----------|----------|---------------|\n'
+while read -r r who rps p50 p99 bad cpu stored; do
+  printf '| %-5s | %-28s | %9s | %8s | %8s | %8s | %8s | %13s |\n' "$r" "$who" "$rps" "$p50" "$p99" "$bad" "$stored" "$cpu"
 done <"$RES"
 echo
 # the ratio per round (the machine's load drifts; same-round figures compare)
@@ -136,5 +154,7 @@ for r in $(seq "$ROUNDS"); do
     "$(awk -v a="$s" -v b="$n" 'BEGIN { printf "%.2fx", b ? a / b : 0 }')"
 done
 awk '$2 == "serve" { s += $3; n++ } $2 == "peer-FULL" { f += $3 } $2 == "peer-NORMAL" { m += $3 }
+  $2 == "baseline" { b += $3; nb++ }
   END { printf "\nmeans over the rounds: serve %.0f/s, peer FULL %.0f/s (%.2fx), peer NORMAL %.0f/s (%.2fx)\n",
-        s / n, f / n, f ? s / f : 0, m / n, m ? s / m : 0 }' "$RES"
+        s / n, f / n, f ? s / f : 0, m / n, m ? s / m : 0
+        if (nb) printf "baseline %.0f/s: serve / baseline %.2fx\n", b / nb, b ? s / b : 0 }' "$RES"

@@ -31,6 +31,14 @@
 /* A declared body this far over the limit is refused without reading it. */
 #define BODY_READ_SLACK ((size_t)256 << 10)
 
+/* A route's fast handler (http_server_route_fast). */
+struct fast_route {
+	char *method;
+	char *pattern;
+	mlc_http_fast fast;
+	void *arg;
+};
+
 struct mlc_http_server {
 	char *name;
 	char *listen;
@@ -43,10 +51,13 @@ struct mlc_http_server {
 	void *ready_arg;
 	unsigned int per_client_limit;
 	unsigned int idle_timeout_s;
+	unsigned int io_threads;
 	bool inline_health; /* the built-in /healthz and /metrics are routed */
 	struct mlc_cidr_list trusted;
 	struct mlc_http_router router;
 	struct mlc_http_hooks hooks;
+	struct fast_route *fast;
+	size_t nfast;
 	struct MHD_Daemon *daemon;
 	int port;
 	pthread_mutex_t lock;
@@ -83,6 +94,9 @@ struct req_ctx {
 	size_t nhdrs, nargs;
 	struct mlc_http_response resp;
 	int64_t start_us;
+	/* set by http_request_resume(), run on the I/O thread */
+	mlc_http_fast cont;
+	void *cont_arg;
 	struct req_ctx *next; /* work queue */
 };
 
@@ -288,13 +302,12 @@ out:
 	buf_release(&allow);
 }
 
-/* Routes and runs the handler and hooks; resp is final afterwards. */
-static void process(struct req_ctx *ctx)
+/* The after hook and the metrics, once resp is final. */
+static void finish(struct req_ctx *ctx)
 {
 	struct mlc_http_server *s = ctx->srv;
 	int64_t dur;
 
-	dispatch(ctx, &ctx->resp);
 	if (ctx->resp.status < 100 || ctx->resp.status > 999)
 		ctx->resp.status = 500;
 	dur = mono_us() - ctx->start_us;
@@ -302,6 +315,13 @@ static void process(struct req_ctx *ctx)
 		s->hooks.after(&ctx->req, &ctx->resp, dur, s->hooks.arg);
 	record_metrics(ctx, &ctx->resp, dur);
 	ctx->processed = true;
+}
+
+/* Routes and runs the handler and hooks; resp is final afterwards. */
+static void process(struct req_ctx *ctx)
+{
+	dispatch(ctx, &ctx->resp);
+	finish(ctx);
 }
 
 /* Hands the final response to MHD (MHD's thread). */
@@ -393,6 +413,66 @@ static bool is_health(const struct req_ctx *ctx)
 	       (strcmp(ctx->path, "/healthz") == 0 || strcmp(ctx->path, "/metrics") == 0);
 }
 
+/* Acts on what a fast handler or a continuation returned (I/O thread). */
+static enum MHD_Result fast_outcome(struct req_ctx *ctx, enum http_fast r)
+{
+	if (r == HTTP_FAST_DEFERRED)
+		return MHD_YES; /* suspended until http_request_resume() */
+	if (r == HTTP_FAST_ANSWERED) {
+		finish(ctx);
+		return queue_response(ctx);
+	}
+	/* declined: a worker routes it again and runs the handler */
+	router_params_release(&ctx->params);
+	ctx->req.route = NULL;
+	if (hand_to_worker(ctx))
+		return MHD_YES;
+	http_response_error(&ctx->resp, 503, "shutting_down", "the server is stopping");
+	ctx->processed = true;
+	return queue_response(ctx);
+}
+
+/* Runs the route's fast handler when it has one; false (nothing done)
+ * when the request goes to a worker as usual. */
+static bool try_fast(struct req_ctx *ctx, enum MHD_Result *ret)
+{
+	struct mlc_http_server *s = ctx->srv;
+	const struct mlc_http_route *rt;
+	const char *pattern;
+	bool known;
+
+	if (!s->nfast || s->hooks.before)
+		return false;
+	rt = router_match(&s->router, ctx->req.method, ctx->req.path, &ctx->params, &known,
+			  &pattern, NULL);
+	for (size_t i = 0; rt && i < s->nfast; i++)
+		if (strcmp(s->fast[i].pattern, rt->pattern) == 0 &&
+		    strcmp(s->fast[i].method, rt->method) == 0) {
+			ctx->req.route = rt->pattern;
+			*ret = fast_outcome(ctx,
+					    s->fast[i].fast(&ctx->req, &ctx->resp, s->fast[i].arg));
+			return true;
+		}
+	router_params_release(&ctx->params);
+	return false;
+}
+
+void http_request_defer(struct mlc_http_request *req)
+{
+	struct req_ctx *ctx = req->internal;
+
+	MHD_suspend_connection(ctx->conn);
+}
+
+void http_request_resume(struct mlc_http_request *req, mlc_http_fast cont, void *arg)
+{
+	struct req_ctx *ctx = req->internal;
+
+	ctx->cont = cont;
+	ctx->cont_arg = arg;
+	MHD_resume_connection(ctx->conn);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -438,6 +518,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (ctx->processed)
 		return queue_response(ctx); /* resumed after a worker ran it */
+	if (ctx->cont) {
+		/* resumed by http_request_resume() */
+		mlc_http_fast cont = ctx->cont;
+		ctx->cont = NULL;
+		return fast_outcome(ctx, cont(&ctx->req, &ctx->resp, ctx->cont_arg));
+	}
 	if (*upload_data_size) {
 		if (!ctx->too_large && ctx->body.len + *upload_data_size > s->body_limit) {
 			ctx->too_large = true;
@@ -452,6 +538,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (ctx->too_large || is_health(ctx))
 		return respond_inline(ctx);
 	snapshot(ctx);
+	{
+		enum MHD_Result ret;
+		if (try_fast(ctx, &ret))
+			return ret;
+	}
 	if (hand_to_worker(ctx))
 		return MHD_YES;
 	http_response_error(&ctx->resp, 503, "shutting_down", "the server is stopping");
@@ -470,6 +561,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!ctx)
 		return;
 	*con_cls = NULL;
+	if (ctx->cont) {
+		/* resumed, but the connection ended before the I/O thread ran
+		 * the continuation (the client went away): it runs anyway, so
+		 * that what it owns is released; its answer goes nowhere */
+		mlc_http_fast cont = ctx->cont;
+		ctx->cont = NULL;
+		(void)cont(&ctx->req, &ctx->resp, ctx->cont_arg);
+	}
 	buf_release(&ctx->body);
 	router_params_release(&ctx->params);
 	http_headers_free(&ctx->hdrs, &ctx->nhdrs);
@@ -561,6 +660,7 @@ int http_server_new(const struct mlc_http_server_opts *opts, struct mlc_http_ser
 	s->ready_arg = opts->ready_arg;
 	s->per_client_limit = opts->per_client_limit;
 	s->idle_timeout_s = opts->idle_timeout_s ? opts->idle_timeout_s : DEFAULT_IDLE_TIMEOUT_S;
+	s->io_threads = opts->io_threads > 1 ? (unsigned int)opts->io_threads : 1;
 	rc = parse_listen(s->listen, &ss, err);
 	if (rc != MLC_OK)
 		goto out;
@@ -588,6 +688,23 @@ int http_server_route(struct mlc_http_server *s, const char *method, const char 
 	if (rc != MLC_OK)
 		log_error("http route rejected", "server", s->name, "detail", err.msg);
 	return rc;
+}
+
+int http_server_route_fast(struct mlc_http_server *s, const char *method, const char *pattern,
+			   mlc_http_fast fast, void *fast_arg, mlc_http_handler fn, void *arg)
+{
+	struct fast_route *f;
+	int rc = http_server_route(s, method, pattern, fn, arg);
+
+	if (rc != MLC_OK)
+		return rc;
+	s->fast = xrealloc(s->fast, (s->nfast + 1) * sizeof(*s->fast));
+	f = &s->fast[s->nfast++];
+	f->method = xstrdup(method);
+	f->pattern = xstrdup(pattern);
+	f->fast = fast;
+	f->arg = fast_arg;
+	return MLC_OK;
 }
 
 void http_server_set_hooks(struct mlc_http_server *s, const struct mlc_http_hooks *hooks)
@@ -648,7 +765,7 @@ int http_server_start(struct mlc_http_server *s, struct mlc_error *err)
 	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 	    s, MHD_OPTION_CONNECTION_TIMEOUT, s->idle_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    s->per_client_limit, MHD_OPTION_END);
+	    s->per_client_limit, MHD_OPTION_THREAD_POOL_SIZE, s->io_threads, MHD_OPTION_END);
 	if (!s->daemon)
 		return error_set(err, MLC_EIO, "%s: cannot listen on %s: %s", s->name, s->listen,
 				 strerror(errno));
@@ -718,6 +835,11 @@ void http_server_free(struct mlc_http_server *s)
 		return;
 	http_server_stop(s);
 	router_release(&s->router);
+	for (size_t i = 0; i < s->nfast; i++) {
+		free(s->fast[i].method);
+		free(s->fast[i].pattern);
+	}
+	free(s->fast);
 	cidr_list_release(&s->trusted);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->idle);

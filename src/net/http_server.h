@@ -117,6 +117,9 @@ struct mlc_http_server_opts {
 	 * body half sent, or idle keep-alive) is closed.  0 = 120
 	 * (MHD_OPTION_CONNECTION_TIMEOUT). */
 	unsigned int idle_timeout_s;
+	/* Threads doing the sockets' I/O (and the fast handlers); 0 = 1.
+	 * More than one: MHD's thread pool, connections spread over them. */
+	int io_threads;
 };
 
 int http_server_new(const struct mlc_http_server_opts *opts, struct mlc_http_server **out,
@@ -124,6 +127,43 @@ int http_server_new(const struct mlc_http_server_opts *opts, struct mlc_http_ser
 int http_server_route(struct mlc_http_server *s, const char *method, const char *pattern,
 		      mlc_http_handler fn, void *arg) MLC_MUST_CHECK;
 void http_server_set_hooks(struct mlc_http_server *s, const struct mlc_http_hooks *hooks);
+
+/*
+ * Fast path (issue 20, webhook intake).  A fast handler runs on the
+ * server's I/O thread as soon as the request is in, ahead of the workers'
+ * queue, so that a request it can answer costs no hand-over to a worker
+ * and back.  It must not block (no store, no network, no lock held for
+ * long).  It returns:
+ *  - HTTP_FAST_ANSWERED: resp is final; it is sent at once;
+ *  - HTTP_FAST_WORKER: it declines (resp untouched): the route's handler
+ *    runs on a worker as for any route;
+ *  - HTTP_FAST_DEFERRED: it called http_request_defer() and handed the
+ *    request to someone who calls http_request_resume() exactly once,
+ *    from any thread.
+ * Fast handlers are skipped while hooks with a before function are set.
+ */
+enum http_fast {
+	HTTP_FAST_ANSWERED,
+	HTTP_FAST_WORKER,
+	HTTP_FAST_DEFERRED,
+};
+typedef enum http_fast (*mlc_http_fast)(struct mlc_http_request *req,
+					struct mlc_http_response *resp, void *arg);
+/* Registers the route (fn, as http_server_route) with a fast handler
+ * fast(req, resp, fast_arg) tried first. */
+int http_server_route_fast(struct mlc_http_server *s, const char *method, const char *pattern,
+			   mlc_http_fast fast, void *fast_arg, mlc_http_handler fn,
+			   void *arg) MLC_MUST_CHECK;
+/* In a fast handler or a continuation only (the I/O thread): keeps the
+ * connection waiting, sending nothing, until http_request_resume(). */
+void http_request_defer(struct mlc_http_request *req);
+/* Any thread, once per http_request_defer(): the I/O thread then runs
+ * cont(req, resp, arg), a continuation with a fast handler's contract
+ * (it may answer, hand the request to a worker, or defer again).  req and
+ * resp stay valid until cont has run.  cont runs exactly once: also when
+ * the client went away meanwhile, then its answer is dropped and it must
+ * not defer (what it owns is released all the same). */
+void http_request_resume(struct mlc_http_request *req, mlc_http_fast cont, void *arg);
 int http_server_start(struct mlc_http_server *s, struct mlc_error *err) MLC_MUST_CHECK;
 /* The bound port (useful after listening on port 0). */
 int http_server_port(const struct mlc_http_server *s);

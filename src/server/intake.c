@@ -117,9 +117,31 @@ fail:
 	return false;
 }
 
+/* Calls the callbacks of a batch's intake_submit_async() events (the
+ * list is in reverse; each event belongs to its callback once called). */
+static void run_callbacks(struct mlc_intake_event *list)
+{
+	struct mlc_intake_event *rev = NULL;
+
+	while (list) {
+		struct mlc_intake_event *next = list->next;
+		list->next = rev;
+		rev = list;
+		list = next;
+	}
+	while (rev) {
+		struct mlc_intake_event *next = rev->next;
+		rev->next = NULL;
+		rev->done = true;
+		rev->done_fn(rev, rev->done_arg);
+		rev = next;
+	}
+}
+
 static void *writer_main(void *arg)
 {
 	struct mlc_intake *in = arg;
+	struct mlc_intake_event *async = NULL;
 
 	pthread_mutex_lock(&in->lock);
 	for (;;) {
@@ -155,12 +177,23 @@ static void *writer_main(void *arg)
 		}
 		free(marks);
 		/* wake only this batch's waiters (a broadcast would wake every
-		 * queued handler at each commit) */
+		 * queued handler at each commit); callbacks run unlocked */
 		for (struct mlc_intake_event *ev = batch, *next; ev; ev = next) {
 			next = ev->next; /* ev belongs to its waiter once done */
+			if (ev->done_fn) {
+				ev->next = async;
+				async = ev;
+				continue;
+			}
 			ev->next = NULL;
 			ev->done = true;
 			pthread_cond_signal(&ev->wake);
+		}
+		if (async) {
+			pthread_mutex_unlock(&in->lock);
+			run_callbacks(async);
+			async = NULL;
+			pthread_mutex_lock(&in->lock);
 		}
 	}
 	pthread_mutex_unlock(&in->lock);
@@ -211,8 +244,37 @@ void intake_mark_done(struct mlc_intake *in, const int64_t *ids, size_t n)
 	pthread_mutex_unlock(&in->lock);
 }
 
+int intake_submit_async(struct mlc_intake *in, struct mlc_intake_event *ev, mlc_intake_done done,
+			void *arg)
+{
+	ev->rc = MLC_OK;
+	ev->stale = false;
+	ev->row.duplicate = 0;
+	ev->row.id = 0;
+	ev->done = false;
+	ev->next = NULL;
+	ev->done_fn = done;
+	ev->done_arg = arg;
+	pthread_mutex_lock(&in->lock);
+	if (in->stopping || !in->writer_started) {
+		pthread_mutex_unlock(&in->lock);
+		return error_set(&ev->err, MLC_ESTATE, "the inbox writer is stopped");
+	}
+	if (in->tail)
+		in->tail->next = ev;
+	else
+		in->head = ev;
+	in->tail = ev;
+	if (in->writer_idle)
+		pthread_cond_signal(&in->work);
+	pthread_mutex_unlock(&in->lock);
+	return MLC_OK;
+}
+
 int intake_submit(struct mlc_intake *in, struct mlc_intake_event *ev)
 {
+	ev->done_fn = NULL;
+	ev->done_arg = NULL;
 	ev->rc = MLC_OK;
 	ev->stale = false;
 	ev->row.duplicate = 0;
@@ -278,6 +340,21 @@ void intake_invalidate(struct mlc_intake *in)
 	pthread_mutex_lock(&in->cache_lock);
 	drop_locked(in);
 	pthread_mutex_unlock(&in->cache_lock);
+}
+
+struct mlc_intake_tenant *intake_tenant_peek(struct mlc_intake *in, const char *name)
+{
+	struct mlc_intake_tenant *t = NULL;
+
+	pthread_mutex_lock(&in->cache_lock);
+	for (struct mlc_intake_cache_entry *e = in->entries; e; e = e->next)
+		if (strcmp(e->t->t.name, name) == 0) {
+			t = e->t;
+			t->refs++;
+			break;
+		}
+	pthread_mutex_unlock(&in->cache_lock);
+	return t;
 }
 
 void intake_tenant_put(struct mlc_intake *in, struct mlc_intake_tenant *t)

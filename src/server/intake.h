@@ -64,6 +64,11 @@ struct mlc_intake_tenant {
 	int refs;                                  /* guarded by the cache lock */
 };
 
+struct mlc_intake_event;
+/* Called by the writer once ev's batch committed or failed (the results
+ * are in ev); on the writer's thread, so it must be quick and not block. */
+typedef void (*mlc_intake_done)(struct mlc_intake_event *ev, void *arg);
+
 /* One event handed to the writer. */
 struct mlc_intake_event {
 	struct mlc_inbox_new row; /* what to store; its results (duplicate, id) */
@@ -72,6 +77,9 @@ struct mlc_intake_event {
 	int rc;     /* MLC_OK or the store's error */
 	bool stale; /* not written: validated under an old fingerprint */
 	struct mlc_error err;
+	/* intake_submit_async(): the callback instead of a waiter */
+	mlc_intake_done done_fn;
+	void *done_arg;
 	/* the writer's queue (under the intake's lock) */
 	bool done;
 	pthread_cond_t wake; /* signalled when done */
@@ -121,6 +129,15 @@ void intake_release(struct mlc_intake *in);
  * intake_release() started: MLC_ESTATE.
  */
 int intake_submit(struct mlc_intake *in, struct mlc_intake_event *ev) MLC_MUST_CHECK;
+/*
+ * The same without waiting (serve's I/O thread, issue 20): queues ev and
+ * returns; the writer calls done(ev, arg) once the batch ev went in
+ * committed or failed, with the results in ev as above.  ev must stay
+ * valid until then.  MLC_ESTATE (done never called) once
+ * intake_release() started.
+ */
+int intake_submit_async(struct mlc_intake *in, struct mlc_intake_event *ev, mlc_intake_done done,
+			void *arg) MLC_MUST_CHECK;
 
 /*
  * Marks inbox rows done in the writer's next transaction (no write lock
@@ -141,6 +158,9 @@ void intake_mark_done(struct mlc_intake *in, const int64_t *ids, size_t n);
 int intake_tenant_get(struct mlc_intake *in, struct mlc_store *st, const char *name,
 		      struct mlc_intake_tenant **out, struct mlc_error *err) MLC_MUST_CHECK;
 void intake_tenant_put(struct mlc_intake *in, struct mlc_intake_tenant *t);
+/* The cached tenant named name, or NULL when the cache does not hold it
+ * (nothing is loaded: no store access).  Release with intake_tenant_put(). */
+struct mlc_intake_tenant *intake_tenant_peek(struct mlc_intake *in, const char *name);
 /* Drops every cached tenant when the tables' fingerprint (read through st)
  * differs from the cache's.  Returns 1 when it dropped, 0 when nothing
  * changed, or a negative code. */

@@ -264,6 +264,11 @@ int serve_start(struct mlc_serve *sv, const struct mlc_config *cfg, const struct
 	 * joined (server/intake.h): as many handlers as there are connections
 	 * one sender may open let a whole burst share one fsync */
 	ho.threads = cfg->http_per_client > 8 ? cfg->http_per_client : 8;
+	/* the Procore events are answered on the I/O threads (the fast
+	 * path in webhooks.c), so the I/O thread is one of the two serial
+	 * stages of intake (the other is the inbox writer): two of them
+	 * let both cores of a small machine take that share */
+	ho.io_threads = 2;
 	ho.builtin_routes = true;
 	ho.trusted_proxies = cfg->http_trusted_proxies;
 	ho.ready = ready;

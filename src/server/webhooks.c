@@ -232,22 +232,21 @@ out:
 	return rc;
 }
 
-/* Stores the event and marks its flow pending; answers 200. */
-static enum pass accept_event(struct mlc_serve *sv, struct mlc_http_request *req,
-			      struct mlc_http_response *resp, const struct mlc_intake_tenant *ct,
-			      const char *source, const char *key, json_t *payload,
-			      const char *flow, const struct procore_event *pe)
+/* The state an accepted event is stored in: an event no flow takes is
+ * recorded as ignored at once (what the drain would do with it). */
+static enum inbox_state accepted_state(const char *flow)
 {
-	bool routed = flow && flow_find(flow);
-	int dup = 0, rc;
-	int64_t id = 0;
+	return flow && flow_find(flow) ? INBOX_NEW : INBOX_IGNORED;
+}
 
-	/* an event no flow takes is recorded as ignored at once (what the
-	 * drain would do with it) */
-	rc = store_event(sv, req, resp, ct, source, key, payload,
-			 routed ? INBOX_NEW : INBOX_IGNORED, NULL, &dup, &id);
-	if (rc != 0)
-		return rc > 0 ? PASS_RETRY : PASS_DONE;
+/* After an accepted event was stored (row id, or a duplicate): marks its
+ * flow pending and answers 200. */
+static void accepted(struct mlc_serve *sv, struct mlc_http_response *resp,
+		     const struct mlc_intake_tenant *ct, const char *source, const char *flow,
+		     const struct procore_event *pe, int dup, int64_t id)
+{
+	bool routed = accepted_state(flow) == INBOX_NEW;
+
 	count(source, dup ? "duplicate" : "accepted");
 	/* one pending run per tenant and flow, in memory; the inbox row is
 	 * the durable record (the drain turns it into a job) */
@@ -256,6 +255,22 @@ static enum pass accept_event(struct mlc_serve *sv, struct mlc_http_request *req
 	http_response_json(resp, 200,
 			   json_pack("{s:s, s:s}", "status", dup ? "duplicate" : "accepted", "flow",
 				     flow ? flow : "none"));
+}
+
+/* Stores the event and marks its flow pending; answers 200. */
+static enum pass accept_event(struct mlc_serve *sv, struct mlc_http_request *req,
+			      struct mlc_http_response *resp, const struct mlc_intake_tenant *ct,
+			      const char *source, const char *key, json_t *payload,
+			      const char *flow, const struct procore_event *pe)
+{
+	int dup = 0, rc;
+	int64_t id = 0;
+
+	rc = store_event(sv, req, resp, ct, source, key, payload, accepted_state(flow), NULL, &dup,
+			 &id);
+	if (rc != 0)
+		return rc > 0 ? PASS_RETRY : PASS_DONE;
+	accepted(sv, resp, ct, source, flow, pe, dup, id);
 	return PASS_DONE;
 }
 
@@ -273,6 +288,12 @@ static bool allowlisted(const struct mlc_tenant *t, const char *ip)
 	return ok;
 }
 
+static void echo_ignored(struct mlc_http_response *resp, const char *source)
+{
+	count(source, "echo_ignored");
+	http_response_json(resp, 200, json_pack("{s:s}", "status", "ignored"));
+}
+
 /* An event caused by our own write: recorded as ignored (the audit of what
  * arrived stays complete), counted, answered 200. */
 static enum pass ignore_echo(struct mlc_serve *sv, struct mlc_http_request *req,
@@ -285,8 +306,7 @@ static enum pass ignore_echo(struct mlc_serve *sv, struct mlc_http_request *req,
 	rc = store_event(sv, req, resp, ct, source, key, payload, INBOX_IGNORED, NULL, &dup, &id);
 	if (rc != 0)
 		return rc > 0 ? PASS_RETRY : PASS_DONE;
-	count(source, "echo_ignored");
-	http_response_json(resp, 200, json_pack("{s:s}", "status", "ignored"));
+	echo_ignored(resp, source);
 	return PASS_DONE;
 }
 
@@ -379,6 +399,19 @@ static bool procore_echo(const struct mlc_intake_tenant *ct, const struct procor
 	return service_user && ev->user_id == service_user;
 }
 
+/* After an unusable event was stored: counts, logs and answers 200. */
+static void unusable_kept(struct mlc_http_response *resp, const struct mlc_intake_tenant *ct,
+			  const struct procore_event *ev, int dup)
+{
+	count("procore", dup ? "duplicate" : "unusable");
+	if (!dup)
+		log_warn("webhook event unusable", "tenant", ct->t.name, "event", ev->key, "reason",
+			 ev->unusable);
+	http_response_json(resp, 200,
+			   json_pack("{s:s, s:s}", "status", dup ? "duplicate" : "unusable",
+				     "reason", ev->unusable));
+}
+
 /* An event the connector cannot act on: stored with the reason, counted,
  * answered 200 so that Procore keeps delivering (a 4xx would pause every
  * delivery to the endpoint and discard them after 12 h). */
@@ -393,14 +426,31 @@ static enum pass keep_unusable(struct mlc_serve *sv, struct mlc_http_request *re
 			 ev->unusable, &dup, &id);
 	if (rc != 0)
 		return rc > 0 ? PASS_RETRY : PASS_DONE;
-	count("procore", dup ? "duplicate" : "unusable");
-	if (!dup)
-		log_warn("webhook event unusable", "tenant", ct->t.name, "event", ev->key, "reason",
-			 ev->unusable);
-	http_response_json(resp, 200,
-			   json_pack("{s:s, s:s}", "status", dup ? "duplicate" : "unusable",
-				     "reason", ev->unusable));
+	unusable_kept(resp, ct, ev, dup);
 	return PASS_DONE;
+}
+
+/* What a parsed Procore event is for the tenant. */
+enum procore_kind {
+	PROCORE_UNUSABLE, /* ev->unusable says why */
+	PROCORE_ECHO,     /* caused by our own write */
+	PROCORE_ACCEPT,   /* for *flow */
+};
+
+static enum procore_kind procore_classify(const struct mlc_intake_tenant *ct,
+					  struct procore_event *ev, const char **flow)
+{
+	*flow = webhook_resource_flow(ev->resource_name);
+	if (!ev->unusable[0] && ev->company_id != ct->t.procore_company_id)
+		snprintf(ev->unusable, sizeof(ev->unusable),
+			 "company_id %lld is not the tenant's company", (long long)ev->company_id);
+	if (!ev->unusable[0] && !*flow)
+		snprintf(ev->unusable, sizeof(ev->unusable),
+			 "resource '%.96s' is not one the connector routes", ev->resource_name);
+	if (ev->unusable[0])
+		return PROCORE_UNUSABLE;
+	/* our own writes come back as events: nothing to do */
+	return procore_echo(ct, ev) ? PROCORE_ECHO : PROCORE_ACCEPT;
 }
 
 static enum pass procore_once(struct mlc_serve *sv, struct mlc_http_request *req,
@@ -426,23 +476,17 @@ static enum pass procore_once(struct mlc_serve *sv, struct mlc_http_request *req
 		refuse(req, resp, 400, "bad_request", ct->t.name, err.msg);
 		goto out;
 	}
-	flow = webhook_resource_flow(ev.resource_name);
-	if (!ev.unusable[0] && ev.company_id != ct->t.procore_company_id)
-		snprintf(ev.unusable, sizeof(ev.unusable),
-			 "company_id %lld is not the tenant's company", (long long)ev.company_id);
-	if (!ev.unusable[0] && !flow)
-		snprintf(ev.unusable, sizeof(ev.unusable),
-			 "resource '%.96s' is not one the connector routes", ev.resource_name);
-	if (ev.unusable[0]) {
+	switch (procore_classify(ct, &ev, &flow)) {
+	case PROCORE_UNUSABLE:
 		pass = keep_unusable(sv, req, resp, ct, &ev, payload);
-		goto out;
-	}
-	/* our own writes come back as events: nothing to do */
-	if (procore_echo(ct, &ev)) {
+		break;
+	case PROCORE_ECHO:
 		pass = ignore_echo(sv, req, resp, ct, "procore", ev.key, payload);
-		goto out;
+		break;
+	case PROCORE_ACCEPT:
+		pass = accept_event(sv, req, resp, ct, "procore", ev.key, payload, flow, &ev);
+		break;
 	}
-	pass = accept_event(sv, req, resp, ct, "procore", ev.key, payload, flow, &ev);
 out:
 	json_decref(payload);
 	intake_tenant_put(&sv->intake, ct);
@@ -476,14 +520,142 @@ static void procore_hook(struct mlc_http_request *req, struct mlc_http_response 
 		    "the tenant's settings kept changing");
 }
 
+/*
+ * The fast path of the Procore endpoint (issue 20): on the HTTP server's
+ * I/O thread, with no hand-over to a handler thread and back.  It takes
+ * the common case only: a cached tenant whose secret matches and a JSON
+ * object body.  It hands the event to the group-commit writer without
+ * waiting and defers the request; the writer's callback resumes it and
+ * the answer is made on the I/O thread (fast_written), after the durable
+ * commit as ever.  Anything else (a tenant not cached, a wrong or missing
+ * Authorization, a body that is not JSON, an event validated under
+ * credentials that changed meanwhile, a stopping writer) goes to
+ * procore_hook on a handler thread, which rechecks the cache and refuses
+ * or stores as before.
+ */
+struct fast_event {
+	struct mlc_intake_event ev;
+	struct mlc_serve *sv;
+	struct mlc_http_request *req;
+	struct mlc_intake_tenant *ct;
+	enum procore_kind kind;
+	const char *flow;
+	struct procore_event pe;
+	char *text; /* the payload as stored */
+};
+
+static void fast_free(struct fast_event *fe)
+{
+	intake_tenant_put(&fe->sv->intake, fe->ct);
+	free(fe->text);
+	free(fe);
+}
+
+/* Continuation on the I/O thread: the handler thread takes it after all. */
+static enum http_fast fast_to_worker(struct mlc_http_request *req, struct mlc_http_response *resp,
+				     void *arg)
+{
+	MLC_UNUSED(req);
+	MLC_UNUSED(resp);
+	fast_free(arg);
+	return HTTP_FAST_WORKER;
+}
+
+/* Continuation on the I/O thread once the writer committed (or failed). */
+static enum http_fast fast_answer(struct mlc_http_request *req, struct mlc_http_response *resp,
+				  void *arg)
+{
+	struct fast_event *fe = arg;
+	int dup = fe->ev.row.duplicate;
+
+	if (fe->ev.stale) {
+		/* validated under credentials that changed: the handler
+		 * thread validates again against the store */
+		intake_invalidate(&fe->sv->intake);
+		fast_free(fe);
+		return HTTP_FAST_WORKER;
+	}
+	if (fe->ev.rc < 0)
+		unavailable(req, resp, fe->ct->t.name, fe->ev.err.msg);
+	else if (fe->kind == PROCORE_UNUSABLE)
+		unusable_kept(resp, fe->ct, &fe->pe, dup);
+	else if (fe->kind == PROCORE_ECHO)
+		echo_ignored(resp, "procore");
+	else
+		accepted(fe->sv, resp, fe->ct, "procore", fe->flow, &fe->pe, dup, fe->ev.row.id);
+	fast_free(fe);
+	return HTTP_FAST_ANSWERED;
+}
+
+/* The writer's callback (its thread): back to the I/O thread. */
+static void fast_written(struct mlc_intake_event *ev, void *arg)
+{
+	struct fast_event *fe = arg;
+
+	MLC_UNUSED(ev);
+	http_request_resume(fe->req, fast_answer, fe);
+}
+
+/* The stored row of a parsed event (what procore_once stores). */
+static void fast_row(struct fast_event *fe, json_t *payload)
+{
+	fe->text = json_dumps(payload, JSON_COMPACT);
+	fe->ev.row.tenant_id = fe->ct->t.id;
+	fe->ev.row.source = "procore";
+	fe->ev.row.event_key = fe->pe.key;
+	fe->ev.row.payload = fe->text ? fe->text : "{}";
+	fe->ev.row.state = fe->kind == PROCORE_UNUSABLE ? INBOX_UNUSABLE
+			   : fe->kind == PROCORE_ECHO   ? INBOX_IGNORED
+							: accepted_state(fe->flow);
+	fe->ev.row.reason = fe->kind == PROCORE_UNUSABLE ? fe->pe.unusable : NULL;
+	fe->ev.fingerprint = fe->ct->fingerprint;
+}
+
+static enum http_fast procore_fast(struct mlc_http_request *req, struct mlc_http_response *resp,
+				   void *arg)
+{
+	struct mlc_serve *sv = arg;
+	const char *name = http_request_param(req, "tenant");
+	const char *given = http_request_header(req, "Authorization");
+	struct mlc_intake_tenant *ct = name ? intake_tenant_peek(&sv->intake, name) : NULL;
+	struct fast_event *fe;
+	struct mlc_error err = {0};
+	json_t *payload = NULL;
+
+	MLC_UNUSED(resp);
+	if (!ct)
+		return HTTP_FAST_WORKER;
+	if (ct->secret_rc[INTAKE_SECRET_PROCORE_AUTH] < 0 || !given ||
+	    !str_eq_ct(given, ct->secret[INTAKE_SECRET_PROCORE_AUTH]->data)) {
+		intake_tenant_put(&sv->intake, ct);
+		return HTTP_FAST_WORKER;
+	}
+	fe = xcalloc(1, sizeof(*fe));
+	fe->sv = sv;
+	fe->req = req;
+	fe->ct = ct;
+	if (webhook_parse_procore(req->body, req->body_len, &fe->pe, &payload, &err) < 0) {
+		fast_free(fe);
+		return HTTP_FAST_WORKER;
+	}
+	fe->kind = procore_classify(ct, &fe->pe, &fe->flow);
+	fast_row(fe, payload);
+	json_decref(payload);
+	/* deferred before the writer can call back */
+	http_request_defer(req);
+	if (intake_submit_async(&sv->intake, &fe->ev, fast_written, fe) < 0)
+		http_request_resume(req, fast_to_worker, fe);
+	return HTTP_FAST_DEFERRED;
+}
+
 int webhooks_register(struct mlc_serve *sv, struct mlc_error *err)
 {
 	int rc;
 
 	rc = http_server_route(sv->http, "POST", "/webhooks/netsuite/{tenant}", netsuite_hook, sv);
 	if (rc >= 0)
-		rc = http_server_route(sv->http, "POST", "/webhooks/procore/{tenant}", procore_hook,
-				       sv);
+		rc = http_server_route_fast(sv->http, "POST", "/webhooks/procore/{tenant}",
+					    procore_fast, sv, procore_hook, sv);
 	if (rc < 0)
 		return error_set(err, rc, "cannot register webhook routes");
 	return MLC_OK;

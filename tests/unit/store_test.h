@@ -71,6 +71,9 @@ static const struct {
     {"test_group_commit",
      "relies on SQLite's BEGIN IMMEDIATE write lock blocking the intake writer; PostgreSQL "
      "(READ COMMITTED, MVCC) takes no lock at BEGIN"},
+    {"test_async_submit",
+     "relies on SQLite's BEGIN IMMEDIATE write lock blocking the intake writer, as "
+     "test_group_commit"},
     {"test_failed_commit_fails_all",
      "injects the failure with a SQLite trigger (CREATE TRIGGER ... BEGIN SELECT RAISE)"},
     {"test_write_failure_at_row_9999_stores_nothing",

@@ -317,6 +317,106 @@ static void test_change_by_another_connection(void **state)
 	assert_null(t);
 }
 
+/* intake_submit_async(): what a callback sees (on the writer's thread). */
+struct async_ctx {
+	struct world *w;
+	struct mlc_store *check; /* a connection of the callbacks' own */
+	pthread_mutex_t mu;
+	int called;
+	int visible; /* callbacks that found their row committed */
+};
+
+static void async_done(struct mlc_intake_event *ev, void *arg)
+{
+	struct async_ctx *c = arg;
+	struct mlc_stmt *st = NULL;
+	struct mlc_error err = {0};
+	int found = 0;
+
+	/* the row is committed (seen by another connection) before its
+	 * callback runs */
+	if (ev->rc == 0 && store_prepare(c->check, "SELECT count(*) FROM inbox WHERE event_key = ?",
+					 &st, &err) == 0) {
+		stmt_bind_text(st, 1, ev->row.event_key);
+		if (stmt_step(st, &err) == 1)
+			found = (int)stmt_col_i64(st, 0);
+		stmt_free(st);
+	}
+	pthread_mutex_lock(&c->mu);
+	c->called++;
+	c->visible += found == 1;
+	pthread_mutex_unlock(&c->mu);
+}
+
+static int async_called(struct async_ctx *c)
+{
+	int n;
+
+	pthread_mutex_lock(&c->mu);
+	n = c->called;
+	pthread_mutex_unlock(&c->mu);
+	return n;
+}
+
+/* Events queued without waiting (serve's I/O thread): each callback runs
+ * once, after the commit its event went in, and events queued together
+ * share it; none is called back while the commit cannot happen; after
+ * intake_release() nothing is queued. */
+static void test_async_submit(void **state)
+{
+	TEST_PG_UNSUPPORTED();
+	struct world *w = *state;
+	struct async_ctx c = {.w = w, .mu = PTHREAD_MUTEX_INITIALIZER};
+	struct mlc_intake_event evs[NPOST], late = {0};
+	char keys[NPOST][16];
+	struct mlc_error err = {0};
+	double c0 = metrics_counter_get("mlc_inbox_commits_total", "");
+	bool taken = false;
+
+	assert_int_equal(store_open(w->url, &c.check, &err), 0);
+	memset(evs, 0, sizeof(evs));
+	assert_int_equal(store_begin(w->cli, &err), 0); /* the write lock */
+	for (int i = 0; i < NPOST; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "a%02d", i);
+		evs[i].row.tenant_id = w->tenant_id;
+		evs[i].row.source = "procore";
+		evs[i].row.event_key = keys[i];
+		evs[i].row.payload = "{\"id\":2}";
+		evs[i].row.state = INBOX_NEW;
+		evs[i].fingerprint = w->in.fingerprint;
+		assert_int_equal(intake_submit_async(&w->in, &evs[i], async_done, &c), 0);
+		/* the first one alone: wait until the writer took it */
+		for (int spins = 0; i == 0 && spins < 500 && !taken; spins++) {
+			time_sleep_ms(10);
+			pthread_mutex_lock(&w->in.lock);
+			taken = !w->in.head;
+			pthread_mutex_unlock(&w->in.lock);
+		}
+		assert_true(taken);
+	}
+	time_sleep_ms(300);
+	assert_int_equal(async_called(&c), 0); /* nothing answered before the commit */
+	store_rollback(w->cli);
+	for (int spins = 0; spins < 1000 && async_called(&c) < NPOST; spins++)
+		time_sleep_ms(10);
+	assert_int_equal(async_called(&c), NPOST);
+	assert_int_equal(c.visible, NPOST);
+	for (int i = 0; i < NPOST; i++) {
+		assert_int_equal(evs[i].rc, 0);
+		assert_true(evs[i].row.id > 0);
+	}
+	/* the first event's commit, then one for the 15 queued meanwhile */
+	assert_true(metrics_counter_get("mlc_inbox_commits_total", "") - c0 == 2);
+	assert_int_equal(inbox_count(w), NPOST);
+
+	intake_release(&w->in);
+	late.row = evs[0].row;
+	assert_int_equal(intake_submit_async(&w->in, &late, async_done, &c), MLC_ESTATE);
+	assert_int_equal(async_called(&c), NPOST);
+	store_free(c.check);
+	pthread_mutex_destroy(&c.mu);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -324,6 +424,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_commit_fails_all, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_async_submit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_change_by_another_connection, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
