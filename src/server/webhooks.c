@@ -236,7 +236,8 @@ out:
 static enum pass accept_event(struct mlc_serve *sv, struct mlc_http_request *req,
 			      struct mlc_http_response *resp, const struct mlc_intake_tenant *ct,
 			      const char *source, const char *key, json_t *payload,
-			      const char *flow, const struct procore_event *pe)
+			      const char *flow, const struct procore_event *pe,
+			      const struct netsuite_event *ne)
 {
 	bool routed = flow && flow_find(flow);
 	int dup = 0, rc;
@@ -251,7 +252,9 @@ static enum pass accept_event(struct mlc_serve *sv, struct mlc_http_request *req
 	count(source, dup ? "duplicate" : "accepted");
 	/* one pending run per tenant and flow, in memory; the inbox row is
 	 * the durable record (the drain turns it into a job) */
-	if (!dup && routed && !(pe && record_events_submit(sv, ct->t.id, ct->t.name, flow, pe, id)))
+	if (!dup && routed &&
+	    !(pe && record_events_submit(sv, ct->t.id, ct->t.name, flow, pe, id)) &&
+	    !(ne && record_events_submit_netsuite(sv, ct->t.id, ct->t.name, flow, ne, id)))
 		serve_pending_add(sv, ct->t.id, ct->t.name, flow, id);
 	http_response_json(resp, 200,
 			   json_pack("{s:s, s:s}", "status", dup ? "duplicate" : "accepted", "flow",
@@ -337,7 +340,7 @@ static enum pass netsuite_once(struct mlc_serve *sv, struct mlc_http_request *re
 		}
 	}
 	pass = accept_event(sv, req, resp, ct, "netsuite", ev.key, payload,
-			    webhooks_flow_for_netsuite(ev.record_type), NULL);
+			    webhooks_flow_for_netsuite(ev.record_type), NULL, &ev);
 out:
 	json_decref(payload);
 	intake_tenant_put(&sv->intake, ct);
@@ -442,7 +445,7 @@ static enum pass procore_once(struct mlc_serve *sv, struct mlc_http_request *req
 		pass = ignore_echo(sv, req, resp, ct, "procore", ev.key, payload);
 		goto out;
 	}
-	pass = accept_event(sv, req, resp, ct, "procore", ev.key, payload, flow, &ev);
+	pass = accept_event(sv, req, resp, ct, "procore", ev.key, payload, flow, &ev, NULL);
 out:
 	json_decref(payload);
 	intake_tenant_put(&sv->intake, ct);
