@@ -49,14 +49,17 @@ struct cc_ctx {
 	struct cc_list *pj;
 	size_t npj;
 	int failed;
-	bool event; /* aligning one code for a webhook event: what would park
-		     * is a failure left to the full run */
+	bool event;    /* aligning one code for a webhook event: what would park
+			* is a failure left to the full run */
+	bool ns_given; /* c->ns already holds the one value a NetSuite push
+			* names (cost_codes_one_netsuite): cc_load reads no
+			* other */
 };
 
 /*
  * Reads what a run plans from, into c (c->r and c->seg set, the segment in
  * use): the master and field owners, the bases, the NetSuite segment's
- * values, the standard list and every linked project's list.  Release
+ * values (unless c->ns_given), the standard list and every linked project's list.  Release
  * with cc_release() (also after a failure).
  */
 int cc_load(struct cc_ctx *c, struct mlc_error *err) MLC_MUST_CHECK;

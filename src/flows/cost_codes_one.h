@@ -30,4 +30,20 @@
 int cost_codes_one(struct flow_run *r, int64_t project_id, int64_t code_id, bool *handled,
 		   struct mlc_error *err) MLC_MUST_CHECK;
 
+/*
+ * The same for a NetSuite push naming a value of the cost-code segment
+ * (record_type "customrecord_cseg_...", value_id its internal id): that
+ * value is read alone (netsuite/ns_segment_values.h ns_cost_code_one, not
+ * the segment's list), the rest as above (the bases, the standard list
+ * and every linked project's list, which the plan of one code needs), and
+ * its code aligned under the code's lock.  *handled is false when the
+ * path leaves the push to the flow: no segment in use, or the value alone
+ * cannot say which code it is (gone, a grouping, a code a lower value may
+ * carry too).  A value of another segment is handled with nothing
+ * written (the flow reads only the tenant's own).  What would park is a
+ * failure left to the full run, as above.
+ */
+int cost_codes_one_netsuite(struct flow_run *r, const char *record_type, int64_t value_id,
+			    bool *handled, struct mlc_error *err) MLC_MUST_CHECK;
+
 #endif

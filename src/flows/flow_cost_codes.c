@@ -709,7 +709,7 @@ int cc_load(struct cc_ctx *c, struct mlc_error *err)
 		rc = project_list(s->store, s->tenant.id, &links, &nl, err);
 	if (rc >= 0)
 		rc = bases_load(c, err);
-	if (rc >= 0)
+	if (rc >= 0 && !c->ns_given)
 		rc = ns_cost_codes_read(s->ns, c->seg.table, &c->ns, &c->nns, err);
 	if (rc >= 0)
 		rc = read_lists(c, links, nl, err);

@@ -3,11 +3,14 @@
  * cost the event names (procore/pc_costs.h: one filtered read of the
  * document, one of its lines), then costs_post_one() under the document
  * lock, in a run frame of its own; an owner invoice likewise (one show,
- * costs_post_payapp()); a cost code through flows/cost_codes_one.h.
+ * costs_post_payapp()); a cost code through flows/cost_codes_one.h; a
+ * NetSuite push for a segment value or a vendor through
+ * cost_codes_one_netsuite() and flows/vendors_one.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/audit.h"
 #include "core/project.h"
@@ -15,6 +18,7 @@
 #include "flows/doc_lock.h"
 #include "flows/flow_event.h"
 #include "flows/links.h"
+#include "flows/vendors_one.h"
 #include "net/metrics.h"
 #include "procore/pc_costs.h"
 #include "util/log.h"
@@ -30,6 +34,12 @@ bool flow_event_takes(const char *resource)
 {
 	return resource && (!strcmp(resource, RES_DC) || !strcmp(resource, RES_DCLI) ||
 			    !strcmp(resource, RES_PA) || !strcmp(resource, RES_CC));
+}
+
+bool flow_event_takes_netsuite(const char *record_type)
+{
+	return record_type && (!strncasecmp(record_type, "customrecord_cseg", 17) ||
+			       !strcmp(record_type, "vendor"));
 }
 
 struct flow_event_snapshot {
@@ -288,18 +298,24 @@ int flow_event_run(struct mlc_session *s, struct flow_event_cache *cache,
 	struct mlc_error e2 = {0};
 	json_t *stats;
 	bool cc = ev->resource && !strcmp(ev->resource, RES_CC);
+	bool vendor = ev->netsuite && ev->resource && !strcmp(ev->resource, "vendor");
 	int rc;
 
 	*handled = false;
-	if (!flow_event_takes(ev->resource))
+	if (ev->netsuite ? !flow_event_takes_netsuite(ev->resource)
+			 : !flow_event_takes(ev->resource))
 		return MLC_OK;
 	memset(&r, 0, sizeof(r));
 	r.s = s;
 	r.opts.trigger = "event";
-	r.flow = cc ? "cost-codes" : "costs";
+	r.flow = vendor ? "vendors" : cc || ev->netsuite ? "cost-codes" : "costs";
 	r.plan = json_array();
 	rc = run_start(s->store, s->tenant.id, r.flow, r.opts.trigger, &r.run_id, err);
-	if (rc >= 0 && cc)
+	if (rc >= 0 && vendor)
+		rc = vendors_one(&r, ev->resource_id, handled, err);
+	else if (rc >= 0 && ev->netsuite)
+		rc = cost_codes_one_netsuite(&r, ev->resource, ev->resource_id, handled, err);
+	else if (rc >= 0 && cc)
 		rc = cost_codes_one(&r, ev->project_id, ev->resource_id, handled, err);
 	else if (rc >= 0)
 		rc = event_with_snapshot(&r, cache, ev, handled, err);

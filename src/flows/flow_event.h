@@ -24,18 +24,26 @@
  * costs_post_payapp() as the flow posts each, in either mode, unless
  * costs.payment_applications is false), and "Cost Codes" (the code
  * aligned by the cost-codes flow's own unit: flows/cost_codes_one.h; it
- * does not use the cache below).  Other resources, and NetSuite pushes,
- * wake their flow.
+ * does not use the cache below).  NetSuite pushes: a value of the
+ * cost-code segment (that code aligned, flows/cost_codes_one.h
+ * cost_codes_one_netsuite) and a vendor (settled with its Procore twin
+ * by the vendors flow's own code, flows/vendors_one.h).  Other resources
+ * and record types (purchase orders, vendor bills) wake their flow.
  */
 struct flow_event {
-	const char *resource; /* Procore resource name (resource_name / resource_type) */
+	const char *resource; /* Procore resource name (resource_name / resource_type),
+			       * or for a NetSuite push its record type */
 	int64_t project_id;
 	int64_t resource_id;
+	bool netsuite; /* a NetSuite push: resource a record type, resource_id its id */
 };
 
 /* Whether events of resource are posted one by one (the others wake
  * their flow). */
 bool flow_event_takes(const char *resource);
+/* The same for a NetSuite push of record_type: a value of a custom
+ * segment ("customrecord_cseg..."), and a vendor. */
+bool flow_event_takes_netsuite(const char *record_type);
 
 /*
  * What the event threads share for one tenant between events: the costs
@@ -67,7 +75,8 @@ void flow_event_cache_expire(struct flow_event_cache *c);
  * not take the event for the tenant's settings (costs.mode daily for a
  * direct cost, costs.payment_applications false for an owner invoice), or
  * the named project does not list the record (a line or document gone, a
- * wrong project): the caller wakes the flow instead.  Returns
+ * wrong project), or for a NetSuite push what cost_codes_one_netsuite()
+ * and vendors_one() leave to the flow: the caller wakes the flow instead.  Returns
  * < 0 (err) when the record was not placed (a read or write failed, or a
  * closed period met): the caller leaves the event to the catch-up run.
  */

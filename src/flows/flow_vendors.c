@@ -37,6 +37,7 @@
 #include "flows/vendor_ns.h"
 #include "flows/vendor_pair.h"
 #include "flows/vendor_plan.h"
+#include "flows/vendors_one.h"
 #include "netsuite/ns_vendors.h"
 #include "procore/pc_vendors.h"
 #include "util/buf.h"
@@ -215,6 +216,30 @@ out:
 	json_decref(body);
 	json_decref(cands);
 	idmap_entry_release(&e);
+	return rc;
+}
+
+/* For a webhook push (flows/vendors_one.h): the vendors in nsv matched
+ * and answered by fwd_one() as in a run, when the answer is the pair an
+ * origin_id names; any other answer needs the full lists (nothing done,
+ * *handled false). */
+int vendors_fwd_linked(struct flow_run *r, struct vendor_pairs *f, const struct ns_vendors *nsv,
+		       bool *handled, struct mlc_error *err)
+{
+	struct fwd_match fm = {0};
+	struct flow_window w = {0}; /* an event never moves the watermark */
+	int rc;
+
+	*handled = false;
+	rc = fwd_match_run(r->s, nsv, f->pcv, &fm, err);
+	if (rc < 0 || fm.nsrc != 1 || fm.m[0].kind != VENDOR_LINK_ORIGIN)
+		goto out;
+	*handled = true;
+	rc = fwd_one(r, f, &fm, 0, &w, err);
+	if (rc >= 0)
+		rc = vendor_pairs_flush(f, err);
+out:
+	fwd_match_release(&fm);
 	return rc;
 }
 

@@ -137,6 +137,79 @@ out:
 	return rc;
 }
 
+/* Whether a value with an id below id may carry code (the list read
+ * keeps the lowest): any externalid equal to it, or a name that is the
+ * code or starts with it and a space.  Errs on yes. */
+static int lower_namesake(struct mlc_netsuite *ns, const char *table, int64_t id, const char *code,
+			  bool *any, struct mlc_error *err)
+{
+	struct mlc_buf q = MLC_BUF_INIT, like = MLC_BUF_INIT;
+	json_t *rows = NULL;
+	int rc;
+
+	buf_addf(&like, "%s %%", code);
+	buf_addf(&q, "SELECT id FROM %s WHERE id < %lld AND (externalid = ", table, (long long)id);
+	netsuite_sql_quote(code, &q);
+	buf_addstr(&q, " OR name = ");
+	netsuite_sql_quote(code, &q);
+	buf_addstr(&q, " OR name LIKE ");
+	netsuite_sql_quote(like.data, &q);
+	buf_addstr(&q, ")");
+	rc = netsuite_suiteql_all(ns, q.data, &rows, err);
+	*any = rc < 0 || json_array_size(rows) > 0;
+	json_decref(rows);
+	buf_release(&like);
+	buf_release(&q);
+	return rc;
+}
+
+int ns_cost_code_one(struct mlc_netsuite *ns, const char *table, int64_t id,
+		     struct ns_cost_code *out, bool *found, struct mlc_error *err)
+{
+	struct mlc_buf q = MLC_BUF_INIT;
+	json_t *rows = NULL, *row, *self = NULL;
+	const char *name;
+	char code[64];
+	bool grouping = false, namesake = false;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*found = false;
+	/* the value and the values that hang from it (a grouping has some) */
+	buf_addf(&q,
+		 "SELECT id, name, externalid, isinactive, parent FROM %s WHERE id = %lld OR "
+		 "parent = %lld ORDER BY id",
+		 table, (long long)id, (long long)id);
+	rc = netsuite_suiteql_all(ns, q.data, &rows, err);
+	if (rc < 0)
+		goto out;
+	json_array_foreach (rows, i, row) {
+		if (jsonx_id_or0(row, "id") == id)
+			self = row;
+		else if (jsonx_id_or0(row, "parent") == id)
+			grouping = true;
+	}
+	name = jsonx_str(self, "name");
+	if (!self || grouping || !name)
+		goto out;
+	code_of(self, name, code, sizeof(code));
+	if (!code[0])
+		goto out;
+	rc = lower_namesake(ns, table, id, code, &namesake, err);
+	if (rc < 0 || namesake)
+		goto out;
+	out->id = id;
+	out->code = xstrdup(code);
+	out->name = xstrdup(strip_code(name, code));
+	out->active = !jsonx_bool(self, "isinactive");
+	*found = true;
+out:
+	json_decref(rows);
+	buf_release(&q);
+	return rc;
+}
+
 void ns_cost_codes_free(struct ns_cost_code *v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++) {

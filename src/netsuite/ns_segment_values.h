@@ -39,6 +39,18 @@ const struct ns_cost_code *ns_cost_code_find(const struct ns_cost_code *v, size_
 					     const char *code);
 
 /*
+ * One value by its internal id (a webhook push names it), typed as
+ * ns_cost_codes_read() types it: at most two SuiteQL reads, never the
+ * table.  *found is false (nothing in *out) when the table has no such
+ * value, it groups other values (a division), it carries no code, or a
+ * value with a lower id may carry the same code (the list read keeps
+ * that one): only the list read decides those.  The caller frees
+ * out->code and out->name.
+ */
+int ns_cost_code_one(struct mlc_netsuite *ns, const char *table, int64_t id,
+		     struct ns_cost_code *out, bool *found, struct mlc_error *err) MLC_MUST_CHECK;
+
+/*
  * One write of a value: id 0 creates it (upsert by externalId = code, so a
  * retry cannot duplicate) with name and active; otherwise only the fields
  * flagged set_name / set_active change.  *id_out (may be NULL) gets the

@@ -16,6 +16,7 @@ struct record_event {
 	char resource[96];
 	int64_t project_id, resource_id;
 	int64_t inbox_id;
+	bool netsuite; /* a NetSuite push: resource is its record type */
 	struct record_event *next;
 };
 
@@ -114,7 +115,7 @@ static void handle(struct mlc_serve *sv, struct mlc_store *st, struct tenant_ses
 		   const struct record_event *e)
 {
 	struct mlc_error err = {0};
-	struct flow_event fev = {e->resource, e->project_id, e->resource_id};
+	struct flow_event fev = {e->resource, e->project_id, e->resource_id, e->netsuite};
 	struct tenant_session *ts = session_for(sv, st, list, e, &err);
 	struct flow_event_cache *cache;
 	bool handled = false;
@@ -222,25 +223,11 @@ void record_events_stop(struct mlc_serve *sv)
 	}
 }
 
-bool record_events_submit(struct mlc_serve *sv, int64_t tenant_id, const char *tenant,
-			  const char *flow, const struct procore_event *ev, int64_t inbox_id)
+/* Queues e while the threads run (taken), else false (e freed). */
+static bool enqueue(struct record_events *q, struct record_event *e)
 {
-	struct record_events *q = &sv->events;
-	struct record_event *e;
 	bool queued = false;
 
-	if (!__atomic_load_n(&q->running, __ATOMIC_ACQUIRE) ||
-	    !flow_event_takes(ev->resource_name) || ev->project_id <= 0 || ev->resource_id <= 0 ||
-	    strlen(tenant) >= sizeof(e->tenant) || strlen(flow) >= sizeof(e->flow))
-		return false;
-	e = xcalloc(1, sizeof(*e));
-	e->tenant_id = tenant_id;
-	snprintf(e->tenant, sizeof(e->tenant), "%s", tenant);
-	snprintf(e->flow, sizeof(e->flow), "%s", flow);
-	snprintf(e->resource, sizeof(e->resource), "%s", ev->resource_name);
-	e->project_id = ev->project_id;
-	e->resource_id = ev->resource_id;
-	e->inbox_id = inbox_id;
 	pthread_mutex_lock(&q->lock);
 	if (__atomic_load_n(&q->running, __ATOMIC_ACQUIRE)) {
 		if (q->tail)
@@ -256,4 +243,47 @@ bool record_events_submit(struct mlc_serve *sv, int64_t tenant_id, const char *t
 	if (!queued)
 		free(e);
 	return queued;
+}
+
+bool record_events_submit(struct mlc_serve *sv, int64_t tenant_id, const char *tenant,
+			  const char *flow, const struct procore_event *ev, int64_t inbox_id)
+{
+	struct record_events *q = &sv->events;
+	struct record_event *e;
+
+	if (!__atomic_load_n(&q->running, __ATOMIC_ACQUIRE) ||
+	    !flow_event_takes(ev->resource_name) || ev->project_id <= 0 || ev->resource_id <= 0 ||
+	    strlen(tenant) >= sizeof(e->tenant) || strlen(flow) >= sizeof(e->flow))
+		return false;
+	e = xcalloc(1, sizeof(*e));
+	e->tenant_id = tenant_id;
+	snprintf(e->tenant, sizeof(e->tenant), "%s", tenant);
+	snprintf(e->flow, sizeof(e->flow), "%s", flow);
+	snprintf(e->resource, sizeof(e->resource), "%s", ev->resource_name);
+	e->project_id = ev->project_id;
+	e->resource_id = ev->resource_id;
+	e->inbox_id = inbox_id;
+	return enqueue(q, e);
+}
+
+bool record_events_submit_netsuite(struct mlc_serve *sv, int64_t tenant_id, const char *tenant,
+				   const char *flow, const struct netsuite_event *ev,
+				   int64_t inbox_id)
+{
+	struct record_events *q = &sv->events;
+	struct record_event *e;
+
+	if (!__atomic_load_n(&q->running, __ATOMIC_ACQUIRE) ||
+	    !flow_event_takes_netsuite(ev->record_type) || ev->id <= 0 ||
+	    strlen(tenant) >= sizeof(e->tenant) || strlen(flow) >= sizeof(e->flow))
+		return false;
+	e = xcalloc(1, sizeof(*e));
+	e->tenant_id = tenant_id;
+	snprintf(e->tenant, sizeof(e->tenant), "%s", tenant);
+	snprintf(e->flow, sizeof(e->flow), "%s", flow);
+	snprintf(e->resource, sizeof(e->resource), "%s", ev->record_type);
+	e->resource_id = ev->id;
+	e->netsuite = true;
+	e->inbox_id = inbox_id;
+	return enqueue(q, e);
 }

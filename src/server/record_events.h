@@ -8,8 +8,9 @@
 #include "server/webhook_parse.h"
 
 /*
- * Record events in `serve` (issue 20): a Procore event that names a record
- * the connector posts one by one (flows/flow_event.h) is queued here, not
+ * Record events in `serve` (issue 20): a Procore event or NetSuite push
+ * that names a record the connector posts one by one (flows/flow_event.h)
+ * is queued here, not
  * turned into a run of its flow.  A few event threads, apart from the
  * workers (so an event never waits for a full run), take the queue in
  * order and post each record under its document lock.  Its inbox row is
@@ -53,5 +54,10 @@ void record_events_stop(struct mlc_serve *sv);
  * (the caller wakes the flow). */
 bool record_events_submit(struct mlc_serve *sv, int64_t tenant_id, const char *tenant,
 			  const char *flow, const struct procore_event *ev, int64_t inbox_id);
+/* The same for a NetSuite push (flows/flow_event.h
+ * flow_event_takes_netsuite: a segment value, a vendor). */
+bool record_events_submit_netsuite(struct mlc_serve *sv, int64_t tenant_id, const char *tenant,
+				   const char *flow, const struct netsuite_event *ev,
+				   int64_t inbox_id);
 
 #endif

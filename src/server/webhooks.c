@@ -243,14 +243,17 @@ static enum inbox_state accepted_state(const char *flow)
  * flow pending and answers 200. */
 static void accepted(struct mlc_serve *sv, struct mlc_http_response *resp,
 		     const struct mlc_intake_tenant *ct, const char *source, const char *flow,
-		     const struct procore_event *pe, int dup, int64_t id)
+		     const struct procore_event *pe, const struct netsuite_event *ne, int dup,
+		     int64_t id)
 {
 	bool routed = accepted_state(flow) == INBOX_NEW;
 
 	count(source, dup ? "duplicate" : "accepted");
 	/* one pending run per tenant and flow, in memory; the inbox row is
 	 * the durable record (the drain turns it into a job) */
-	if (!dup && routed && !(pe && record_events_submit(sv, ct->t.id, ct->t.name, flow, pe, id)))
+	if (!dup && routed &&
+	    !(pe && record_events_submit(sv, ct->t.id, ct->t.name, flow, pe, id)) &&
+	    !(ne && record_events_submit_netsuite(sv, ct->t.id, ct->t.name, flow, ne, id)))
 		serve_pending_add(sv, ct->t.id, ct->t.name, flow, id);
 	http_response_json(resp, 200,
 			   json_pack("{s:s, s:s}", "status", dup ? "duplicate" : "accepted", "flow",
@@ -261,7 +264,8 @@ static void accepted(struct mlc_serve *sv, struct mlc_http_response *resp,
 static enum pass accept_event(struct mlc_serve *sv, struct mlc_http_request *req,
 			      struct mlc_http_response *resp, const struct mlc_intake_tenant *ct,
 			      const char *source, const char *key, json_t *payload,
-			      const char *flow, const struct procore_event *pe)
+			      const char *flow, const struct procore_event *pe,
+			      const struct netsuite_event *ne)
 {
 	int dup = 0, rc;
 	int64_t id = 0;
@@ -270,7 +274,7 @@ static enum pass accept_event(struct mlc_serve *sv, struct mlc_http_request *req
 			 &id);
 	if (rc != 0)
 		return rc > 0 ? PASS_RETRY : PASS_DONE;
-	accepted(sv, resp, ct, source, flow, pe, dup, id);
+	accepted(sv, resp, ct, source, flow, pe, ne, dup, id);
 	return PASS_DONE;
 }
 
@@ -357,7 +361,7 @@ static enum pass netsuite_once(struct mlc_serve *sv, struct mlc_http_request *re
 		}
 	}
 	pass = accept_event(sv, req, resp, ct, "netsuite", ev.key, payload,
-			    webhooks_flow_for_netsuite(ev.record_type), NULL);
+			    webhooks_flow_for_netsuite(ev.record_type), NULL, &ev);
 out:
 	json_decref(payload);
 	intake_tenant_put(&sv->intake, ct);
@@ -484,7 +488,7 @@ static enum pass procore_once(struct mlc_serve *sv, struct mlc_http_request *req
 		pass = ignore_echo(sv, req, resp, ct, "procore", ev.key, payload);
 		break;
 	case PROCORE_ACCEPT:
-		pass = accept_event(sv, req, resp, ct, "procore", ev.key, payload, flow, &ev);
+		pass = accept_event(sv, req, resp, ct, "procore", ev.key, payload, flow, &ev, NULL);
 		break;
 	}
 out:
@@ -582,7 +586,8 @@ static enum http_fast fast_answer(struct mlc_http_request *req, struct mlc_http_
 	else if (fe->kind == PROCORE_ECHO)
 		echo_ignored(resp, "procore");
 	else
-		accepted(fe->sv, resp, fe->ct, "procore", fe->flow, &fe->pe, dup, fe->ev.row.id);
+		accepted(fe->sv, resp, fe->ct, "procore", fe->flow, &fe->pe, NULL, dup,
+			 fe->ev.row.id);
 	fast_free(fe);
 	return HTTP_FAST_ANSWERED;
 }
