@@ -18,7 +18,7 @@
 #             4 journal writes in flight at most, so 3 processes (6
 #             workers) cannot go faster than 2 (4 workers).
 #   procore   NetSuite's concurrency 10, Procore's PC_RATE (default
-#             1000/h,25/10s): the 10-second window binds.
+#             1000/h,30/10s): the 10-second window binds.
 # Per row: journal entries written (NetSuite upserts), seconds from the
 # first process's start to an empty queue, entries/s, Procore calls/s,
 # the most NetSuite requests the sandbox saw in flight (must stay within
@@ -27,7 +27,7 @@
 #        (default both, 1 2 3)
 # Env: BIN (default build/ml-connector), SCALE (sandbox scale, default 12:
 #      24 projects), TENANTS (default 12), NS_LIMIT (default 4),
-#      PC_RATE (default 1000/h,25/10s),
+#      PC_RATE (default 1000/h,30/10s),
 #      LATENCY (default ns:read=50,ns:write=150,pc=50).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +36,7 @@ HERE=$PWD/tests/integration
 SCALE=${SCALE:-12}
 TENANTS=${TENANTS:-12}
 NS_LIMIT=${NS_LIMIT:-4}
-PC_RATE=${PC_RATE:-1000/h,25/10s}
+PC_RATE=${PC_RATE:-1000/h,30/10s}
 LATENCY=${LATENCY:-ns:read=50,ns:write=150,pc=50}
 export BIN SCALE TENANTS NS_LIMIT PC_RATE LATENCY
 
