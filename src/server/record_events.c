@@ -6,6 +6,8 @@
 #include "server/record_events.h"
 #include "server/serve.h"
 #include "util/log.h"
+#include "net/metrics.h"
+#include "util/str.h"
 #include "util/time.h"
 #include "util/banned.h"
 
@@ -52,10 +54,16 @@ static struct flow_event_cache *cache_for(struct record_events *q, int64_t tenan
  * SESSION_MAX_AGE_MS (opening one reads the tenant and its secrets, no
  * network: a changed setting or secret is seen by then). */
 #define SESSION_MAX_AGE_MS 10000
+/* A tenant whose session cannot be opened (no credentials yet, a vault
+ * error) is not tried again for this long: its events wait for the
+ * catch-up run without a session open and a log line each. */
+#define SESSION_RETRY_MS 5000
 struct tenant_session {
 	int64_t tenant_id;
 	struct mlc_session *s;
 	int64_t opened_at;
+	int64_t failed_at; /* the last failed open, 0 after a good one */
+	char why[256];     /* its error */
 	struct tenant_session *next;
 };
 
@@ -85,27 +93,44 @@ static int open_session(struct mlc_serve *sv, struct mlc_store *st, const char *
 
 static struct tenant_session *session_for(struct mlc_serve *sv, struct mlc_store *st,
 					  struct tenant_session **list,
-					  const struct record_event *e, struct mlc_error *err)
+					  const struct record_event *e, bool *quiet,
+					  struct mlc_error *err)
 {
 	struct tenant_session *ts;
 	struct mlc_session *fresh = NULL;
 
+	int64_t now = time_now_ms();
+
+	*quiet = false;
 	for (ts = *list; ts; ts = ts->next)
 		if (ts->tenant_id == e->tenant_id)
 			break;
-	if (ts && time_now_ms() - ts->opened_at < SESSION_MAX_AGE_MS)
+	if (ts && ts->s && now - ts->opened_at < SESSION_MAX_AGE_MS)
 		return ts;
-	if (open_session(sv, st, e->tenant, &fresh, err) < 0)
+	if (ts && ts->failed_at && now - ts->failed_at < SESSION_RETRY_MS) {
+		error_set(err, MLC_ETRANSIENT, "%s", ts->why);
+		*quiet = true; /* said when it began */
 		return NULL;
+	}
 	if (!ts) {
 		ts = xcalloc(1, sizeof(*ts));
 		ts->tenant_id = e->tenant_id;
 		ts->next = *list;
 		*list = ts;
 	}
+	if (open_session(sv, st, e->tenant, &fresh, err) < 0) {
+		*quiet = ts->failed_at && strcmp(ts->why, err->msg) == 0;
+		ts->failed_at = now;
+		str_copy(ts->why, sizeof(ts->why), err->msg);
+		session_free(ts->s);
+		ts->s = NULL;
+		return NULL;
+	}
 	session_free(ts->s);
 	ts->s = fresh;
-	ts->opened_at = time_now_ms();
+	ts->opened_at = now;
+	ts->failed_at = 0;
+	ts->why[0] = '\0';
 	return ts;
 }
 
@@ -116,15 +141,21 @@ static void handle(struct mlc_serve *sv, struct mlc_store *st, struct tenant_ses
 {
 	struct mlc_error err = {0};
 	struct flow_event fev = {e->resource, e->project_id, e->resource_id, e->netsuite};
-	struct tenant_session *ts = session_for(sv, st, list, e, &err);
+	bool quiet = false;
+	struct tenant_session *ts = session_for(sv, st, list, e, &quiet, &err);
 	struct flow_event_cache *cache;
 	bool handled = false;
 	char id[24];
 
 	snprintf(id, sizeof(id), "%lld", (long long)e->inbox_id);
 	if (!ts) {
-		log_warn("record event: no session; the catch-up run takes it", "tenant", e->tenant,
-			 "event", id, "error", err.msg);
+		/* once per failure (and per change of its reason), not per event */
+		if (!quiet)
+			log_warn("record event: no session; the catch-up run takes its events",
+				 "tenant", e->tenant, "event", id, "error", err.msg);
+		metrics_counter_add("mlc_record_events_total",
+				    "Webhook events posted record by record, by outcome",
+				    "outcome=\"no_session\"", 1);
 		return;
 	}
 	cache = cache_for(&sv->events, e->tenant_id);
